@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Paperboy reads, with its environment variable, default and meaning.
+ * The README's configuration table is generated from this list (`paperboy config --markdown`),
+ * so a setting that is not here does not exist.
+ */
+export interface SettingSpec {
+  env: string;
+  key: keyof Config;
+  schema: z.ZodType;
+  description: string;
+  default?: string;
+}
+
+const bool = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+
+export const SETTINGS = [
+  { env: 'PAPERBOY_DB', key: 'db', schema: z.string().min(1), default: './data/paperboy.db',
+    description: 'Where papers live: a file path means SQLite (WAL mode), a `postgres://` URL means PostgreSQL.' },
+  { env: 'HOST', key: 'host', schema: z.string().min(1), default: '0.0.0.0', description: 'Address the HTTP server listens on.' },
+  { env: 'PORT', key: 'port', schema: port, default: '8080', description: 'Port the HTTP server listens on.' },
+  { env: 'PUBLIC_URL', key: 'publicUrl', schema: z.string().url().optional(),
+    description: 'Public base URL of the site, used in mails and feeds (defaults to http://localhost:PORT).' },
+  { env: 'LOG_LEVEL', key: 'logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
+    description: 'pino log level.' },
+  { env: 'PAPERBOY_DEMO', key: 'demo', schema: bool, default: 'true',
+    description: 'Load the demo set (69 papers on the feed of 2025-08-01) when `serve` starts on an empty store.' },
+  { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', schema: positiveInt, default: '10000',
+    description: 'How long a graceful shutdown waits for in-flight requests before closing anyway.' },
+  { env: 'ARXIV_OAI_URL', key: 'arxivOaiUrl', schema: z.string().url(), default: 'https://oaipmh.arxiv.org/oai',
+    description: "arXiv's OAI-PMH endpoint (harvests)." },
+  { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',
+    description: "arXiv's Atom API endpoint (look-ups by id)." },
+] as const satisfies readonly SettingSpec[];
+
+export interface Config {
+  db: string;
+  host: string;
+  port: number;
+  publicUrl?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  demo: boolean;
+  shutdownTimeoutMs: number;
+  arxivOaiUrl: string;
+  arxivApiUrl: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads settings from an environment (process.env by default), overridden by `overrides` (e.g. CLI flags). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const s of SETTINGS as readonly SettingSpec[]) {
+    const raw = overrides[s.key] ?? env[s.env] ?? s.default;
+    if (raw === undefined || raw === '') {
+      if (!s.schema.safeParse(undefined).success) problems.push(`${s.env} is required: ${s.description}`);
+      continue;
+    }
+    const parsed = s.schema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(`${s.env}=${JSON.stringify(raw)} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    } else {
+      out[s.key] = parsed.data;
+    }
+  }
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+  return out as unknown as Config;
+}
+
+export function publicUrl(config: Config): string {
+  return (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
+}
+
+export function settingsMarkdown(): string {
+  const rows = (SETTINGS as readonly SettingSpec[]).map(
+    (s) => `| \`${s.env}\` | ${s.default !== undefined ? `\`${s.default}\`` : '—'} | ${s.description} |`,
+  );
+  return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
+}

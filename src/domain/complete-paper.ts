@@ -1,0 +1,43 @@
+import type { Paper, PaperInput } from './paper.ts';
+import { normalizeOptional, normalizeText } from './text.ts';
+import { extractLinks } from './links.ts';
+import { arxivAbsUrl, arxivPdfUrl } from './arxiv-id.ts';
+
+/**
+ * Turns what a source supplied into a stored paper: text normalised (hard line breaks joined,
+ * whitespace collapsed, LaTeX untouched), abs/pdf links for arXiv papers, code and project links
+ * found in the abstract or comment.
+ */
+export function completePaper(input: PaperInput): Paper {
+  const title = normalizeText(input.title);
+  const abstract = normalizeText(input.abstract);
+  const comment = normalizeOptional(input.comment);
+  const found = extractLinks(abstract, comment);
+  const isArxiv = input.source === 'arxiv';
+  const categories = [...new Set(input.categories.map((c) => c.trim()).filter(Boolean))];
+  const primaryCategory = input.primaryCategory?.trim() || categories[0] || null;
+  if (primaryCategory && !categories.includes(primaryCategory)) categories.unshift(primaryCategory);
+  return {
+    id: input.id,
+    source: input.source,
+    version: input.version,
+    title,
+    abstract,
+    authors: input.authors.map((a) => normalizeText(a)).filter(Boolean),
+    categories,
+    primaryCategory,
+    publishedAt: input.publishedAt,
+    updatedAt: input.updatedAt,
+    comment,
+    journalRef: normalizeOptional(input.journalRef),
+    doi: normalizeOptional(input.doi),
+    license: normalizeOptional(input.license),
+    links: {
+      abs: input.links?.abs ?? (isArxiv ? arxivAbsUrl(input.id) : null),
+      pdf: input.links?.pdf ?? (isArxiv ? arxivPdfUrl(input.id) : null),
+      code: [...new Set([...(input.links?.code ?? []), ...found.code])],
+      project: [...new Set([...(input.links?.project ?? []), ...found.project])],
+    },
+    deleted: input.deleted ?? false,
+  };
+}

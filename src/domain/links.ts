@@ -1,0 +1,74 @@
+/**
+ * Code repositories and project pages mentioned in an abstract or comment, normalised:
+ * no trailing punctuation, no `.git`, https, no trailing slash.
+ */
+const URL_RE = /\b((?:https?:\/\/|www\.)[^\s<>"'{}|\\^`\]]+)/gi;
+const CODE_HOSTS = /^(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)$/i;
+
+export interface FoundLinks {
+  code: string[];
+  project: string[];
+}
+
+export function normalizeUrl(raw: string): string | null {
+  let s = raw.trim();
+  // Trailing punctuation from prose, and unbalanced closing brackets.
+  for (;;) {
+    const before = s;
+    s = s.replace(/[.,;:!?'"]+$/, '');
+    if (s.endsWith(')') && (s.match(/\(/g)?.length ?? 0) < (s.match(/\)/g)?.length ?? 0)) s = s.slice(0, -1);
+    if (s.endsWith('}') || s.endsWith(']')) s = s.slice(0, -1);
+    if (s === before) break;
+  }
+  if (/^www\./i.test(s)) s = 'https://' + s;
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  if (!u.hostname.includes('.')) return null;
+  u.hostname = u.hostname.toLowerCase().replace(/^www\./, '');
+  if (u.protocol === 'http:') u.protocol = 'https:';
+  u.hash = '';
+  let path = u.pathname.replace(/\.git$/i, '').replace(/\/+$/, '');
+  const host = u.hostname;
+  if (CODE_HOSTS.test(host)) {
+    // Keep owner/repo (and, for Hugging Face, the kind prefix); drop /tree/main and the like.
+    const parts = path.split('/').filter(Boolean);
+    const keep = host === 'huggingface.co' && ['spaces', 'datasets'].includes(parts[0]) ? 3 : 2;
+    path = parts.length >= keep ? '/' + parts.slice(0, keep).join('/') : '/' + parts.join('/');
+    path = path.replace(/\.git$/i, '');
+    return `https://${host}${path === '/' ? '' : path}`;
+  }
+  return `https://${host}${path}${u.search}`;
+}
+
+function isCode(url: string): boolean {
+  const host = new URL(url).hostname;
+  if (!CODE_HOSTS.test(host)) return false;
+  return new URL(url).pathname.split('/').filter(Boolean).length >= 2;
+}
+
+const IGNORED_HOSTS = /(^|\.)(arxiv\.org|doi\.org|creativecommons\.org)$/i;
+
+export function extractLinks(...texts: (string | null | undefined)[]): FoundLinks {
+  const code: string[] = [];
+  const project: string[] = [];
+  for (const text of texts) {
+    if (!text) continue;
+    for (const m of text.matchAll(URL_RE)) {
+      const url = normalizeUrl(m[1]);
+      if (!url) continue;
+      const host = new URL(url).hostname;
+      if (IGNORED_HOSTS.test(host)) continue;
+      if (isCode(url)) {
+        if (!code.includes(url)) code.push(url);
+      } else if (!CODE_HOSTS.test(host) && !project.includes(url)) {
+        project.push(url);
+      }
+    }
+  }
+  return { code, project };
+}

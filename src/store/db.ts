@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.ts';
+import type { DialectName } from './dialect.ts';
+
+export interface Connection {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Human-readable location, without credentials. */
+  describe: string;
+  /** The SQLite file, when the store is SQLite. */
+  sqlitePath?: string;
+  close(): Promise<void>;
+}
+
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Opens the store `PAPERBOY_DB` names: a `postgres://` URL, or else a SQLite file path. */
+export async function openConnection(location: string, opts: { poolSize?: number } = {}): Promise<Connection> {
+  if (isPostgresUrl(location)) return openPostgres(location, opts.poolSize ?? 10);
+  return openSqlite(location);
+}
+
+function openSqlite(file: string): Connection {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file);
+  } catch (err) {
+    throw new StoreUnavailableError(`cannot open SQLite file ${file}: ${(err as Error).message}`);
+  }
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    describe: `sqlite:${file}`,
+    sqlitePath: file === ':memory:' ? undefined : path.resolve(file),
+    close: () => db.destroy(),
+  };
+}
+
+// PostgreSQL returns bigint (count(*)) and numeric as strings; int8 fits in a JS number for our counts.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+async function openPostgres(url: string, poolSize: number): Promise<Connection> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => {
+    /* idle client errors surface on the next query */
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const u = new URL(url);
+    const e = err as NodeJS.ErrnoException;
+    throw new StoreUnavailableError(
+      `cannot connect to PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}: ${e.code ? e.code + ' ' : ''}${e.message}`,
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', describe: redactUrl(url), close: () => db.destroy() };
+}

@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import type { FeedEntry, FeedItem } from '../domain/paper.ts';
+import type { Database } from './schema.ts';
+import { rowToFeedEntry, rowToPaper } from './mappers.ts';
+
+export interface NewFeedEntry {
+  paperId: string;
+  day: string;
+  submittedBy?: string | null;
+}
+
+export class FeedRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Puts papers on the feed of their day, after the papers already there. A paper already on the
+   * feed (any day) stays where it is. Returns how many were added.
+   */
+  async addMany(entries: NewFeedEntry[], now = new Date().toISOString()): Promise<number> {
+    if (!entries.length) return 0;
+    const ids = [...new Set(entries.map((e) => e.paperId))];
+    const already = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('feed_entries').select('paper_id').where('paper_id', 'in', ids.slice(i, i + 500)).execute();
+      rows.forEach((r) => already.add(r.paper_id));
+    }
+    const fresh = entries.filter((e) => !already.has(e.paperId) && (already.add(e.paperId), true));
+    if (!fresh.length) return 0;
+    const days = [...new Set(fresh.map((e) => e.day))];
+    const next = new Map<string, number>();
+    const maxRows = await this.db
+      .selectFrom('feed_entries')
+      .select(['day', (eb) => eb.fn.max('position').as('max')])
+      .where('day', 'in', days)
+      .groupBy('day')
+      .execute();
+    for (const d of days) next.set(d, 1);
+    for (const r of maxRows) next.set(r.day, Number(r.max) + 1);
+    const rows = fresh.map((e) => {
+      const position = next.get(e.day)!;
+      next.set(e.day, position + 1);
+      return { paper_id: e.paperId, day: e.day, position, submitted_by: e.submittedBy ?? null, created_at: now };
+    });
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.db.insertInto('feed_entries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('paper_id').doNothing()).execute();
+    }
+    return rows.length;
+  }
+
+  async entryFor(paperId: string): Promise<FeedEntry | null> {
+    const r = await this.db.selectFrom('feed_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
+    return r ? rowToFeedEntry(r) : null;
+  }
+
+  /**
+   * Visible papers on the feed between two days (inclusive), most upvoted first, then by feed day
+   * and position.
+   */
+  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
+    let q = this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .selectAll('p')
+      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by', 'f.created_at as f_created_at'])
+      .where('f.day', '>=', from)
+      .where('f.day', '<=', to)
+      .where('p.hidden', '=', 0)
+      .where('p.deleted', '=', 0);
+    if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
+    const rows = await q
+      .orderBy('p.upvotes', 'desc')
+      .orderBy('f.day', 'desc')
+      .orderBy('f.position', 'asc')
+      .limit(opts.limit ?? 50)
+      .offset(opts.offset ?? 0)
+      .execute();
+    return rows.map((r) => ({
+      entry: { day: r.f_day, paperId: r.id, position: Number(r.f_position), submittedBy: r.f_submitted_by },
+      paper: rowToPaper(r),
+    }));
+  }
+
+  async countItems(from: string, to: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('f.day', '>=', from)
+      .where('f.day', '<=', to)
+      .where('p.hidden', '=', 0)
+      .where('p.deleted', '=', 0)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** The newest day with at least one visible paper. */
+  async newestDay(): Promise<string | null> {
+    return this.adjacentDay('9999-12-31', 'before', true);
+  }
+
+  /** The nearest day before or after `day` that has visible papers (skipping empty days). */
+  async adjacentDay(day: string, direction: 'before' | 'after', inclusive = false): Promise<string | null> {
+    const op = direction === 'before' ? (inclusive ? '<=' : '<') : inclusive ? '>=' : '>';
+    const r = await this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .select('f.day')
+      .where('f.day', op, day)
+      .where('p.hidden', '=', 0)
+      .where('p.deleted', '=', 0)
+      .orderBy('f.day', direction === 'before' ? 'desc' : 'asc')
+      .limit(1)
+      .executeTakeFirst();
+    return r?.day ?? null;
+  }
+
+  async countDays(): Promise<number> {
+    const r = await this.db
+      .selectFrom('feed_entries')
+      .select((eb) => eb.fn.count<number>('day').distinct().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}

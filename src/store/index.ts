@@ -1,0 +1,26 @@
+import { openConnection, type Connection } from './db.ts';
+import { migrateToLatest } from './migrate.ts';
+import { Store } from './store.ts';
+
+export { Store } from './store.ts';
+export type { Connection } from './db.ts';
+
+export interface OpenedStore {
+  store: Store;
+  connection: Connection;
+  /** Migrations this open applied. */
+  migrated: string[];
+  close(): Promise<void>;
+}
+
+/** Opens the store at `location` and brings its schema up to date. */
+export async function openStore(location: string, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<OpenedStore> {
+  const connection = await openConnection(location, { poolSize: opts.poolSize });
+  try {
+    const migrated = opts.migrate === false ? [] : await migrateToLatest(connection.db);
+    return { store: new Store(connection.db), connection, migrated, close: () => connection.close() };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}

@@ -1,0 +1,122 @@
+import type { Kysely } from 'kysely';
+import type { Paper, PaperWithStats } from '../domain/paper.ts';
+import type { Database } from './schema.ts';
+import { paperContentHash, paperToRow, rowToPaper } from './mappers.ts';
+
+export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const BATCH = 500;
+
+export class PaperRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Inserts new papers and updates changed ones; an older version never overwrites a newer one.
+   * Returns one outcome per input, in order. Call inside a transaction for atomic batches.
+   */
+  async upsertMany(papers: Paper[], now = new Date().toISOString()): Promise<UpsertOutcome[]> {
+    const outcomes: UpsertOutcome[] = [];
+    for (let i = 0; i < papers.length; i += BATCH) {
+      outcomes.push(...(await this.upsertBatch(papers.slice(i, i + BATCH), now)));
+    }
+    return outcomes;
+  }
+
+  private async upsertBatch(batch: Paper[], now: string): Promise<UpsertOutcome[]> {
+    const existing = new Map(
+      (await this.db.selectFrom('papers').select(['id', 'content_hash', 'version']).where('id', 'in', [...new Set(batch.map((p) => p.id))]).execute()).map(
+        (r) => [r.id, { hash: r.content_hash, version: r.version }],
+      ),
+    );
+    const outcomes: UpsertOutcome[] = [];
+    // Keyed by id: the same paper twice in one batch is judged against the earlier line, and the last change wins.
+    const changed = new Map<string, ReturnType<typeof paperToRow>>();
+    for (const p of batch) {
+      const hash = paperContentHash(p);
+      const before = existing.get(p.id);
+      let outcome: UpsertOutcome;
+      if (!before) outcome = 'inserted';
+      else if (before.hash === hash) outcome = 'unchanged';
+      else if (p.version !== null && before.version !== null && p.version < before.version) outcome = 'unchanged';
+      else outcome = 'updated';
+      outcomes.push(outcome);
+      if (outcome !== 'unchanged') {
+        existing.set(p.id, { hash, version: p.version });
+        changed.set(p.id, paperToRow(p, hash, now));
+      }
+    }
+    const rows = [...changed.values()];
+    if (rows.length) {
+      await this.db
+        .insertInto('papers')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            source: eb.ref('excluded.source'),
+            version: eb.ref('excluded.version'),
+            title: eb.ref('excluded.title'),
+            abstract: eb.ref('excluded.abstract'),
+            authors: eb.ref('excluded.authors'),
+            categories: eb.ref('excluded.categories'),
+            primary_category: eb.ref('excluded.primary_category'),
+            published_at: eb.ref('excluded.published_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+            comment: eb.ref('excluded.comment'),
+            journal_ref: eb.ref('excluded.journal_ref'),
+            doi: eb.ref('excluded.doi'),
+            license: eb.ref('excluded.license'),
+            abs_url: eb.ref('excluded.abs_url'),
+            pdf_url: eb.ref('excluded.pdf_url'),
+            code_urls: eb.ref('excluded.code_urls'),
+            project_urls: eb.ref('excluded.project_urls'),
+            deleted: eb.ref('excluded.deleted'),
+            content_hash: eb.ref('excluded.content_hash'),
+            modified_at: eb.ref('excluded.modified_at'),
+          })),
+        )
+        .execute();
+    }
+    return outcomes;
+  }
+
+  async get(id: string): Promise<PaperWithStats | null> {
+    const row = await this.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rowToPaper(row) : null;
+  }
+
+  /** Papers by id, in the order asked; unknown ids are left out. */
+  async getMany(ids: readonly string[]): Promise<PaperWithStats[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    const byId = new Map(rows.map((r) => [r.id, rowToPaper(r)]));
+    return ids.map((id) => byId.get(id)).filter((p): p is PaperWithStats => p !== undefined);
+  }
+
+  /** Every visible paper, newest first, by keyset: pass the previous page's `next` as `after`. */
+  async listNewest(limit: number, after?: { publishedAt: string | null; id: string }): Promise<PaperWithStats[]> {
+    let q = this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0);
+    if (after) {
+      const pub = after.publishedAt ?? '';
+      q = q.where((eb) =>
+        eb.or([
+          eb(eb.fn.coalesce('published_at', eb.val('')), '<', pub),
+          eb.and([eb(eb.fn.coalesce('published_at', eb.val('')), '=', pub), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await q.orderBy((eb) => eb.fn.coalesce('published_at', eb.val('')), 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(rowToPaper);
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Marks a paper withdrawn at its source; it stays stored (votes and comments keep their paper). */
+  async markDeleted(id: string, now = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db.updateTable('papers').set({ deleted: 1, modified_at: now }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
+
+export interface Run {
+  id: number;
+  kind: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  stats: Record<string, unknown>;
+  error: string | null;
+}
+
+/** A record of each import, harvest or other job run: what it did and how it ended. */
+export class RunRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async start(kind: string, stats: Record<string, unknown> = {}, now = new Date().toISOString()): Promise<number> {
+    const r = await this.db
+      .insertInto('runs')
+      .values({ kind, started_at: now, status: 'running', stats: JSON.stringify(stats) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+
+  async update(id: number, stats: Record<string, unknown>): Promise<void> {
+    await this.db.updateTable('runs').set({ stats: JSON.stringify(stats) }).where('id', '=', id).execute();
+  }
+
+  async finish(id: number, status: Exclude<RunStatus, 'running'>, stats: Record<string, unknown>, error: string | null = null, now = new Date().toISOString()): Promise<void> {
+    await this.db.updateTable('runs').set({ status, stats: JSON.stringify(stats), error, finished_at: now }).where('id', '=', id).execute();
+  }
+
+  async last(kind: string, status?: RunStatus): Promise<Run | null> {
+    let q = this.db.selectFrom('runs').selectAll().where('kind', '=', kind);
+    if (status) q = q.where('status', '=', status);
+    const r = await q.orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return r
+      ? { id: Number(r.id), kind: r.kind, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as RunStatus, stats: JSON.parse(r.stats), error: r.error }
+      : null;
+  }
+
+  async recent(limit = 20): Promise<Run[]> {
+    const rows = await this.db.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as RunStatus, stats: JSON.parse(r.stats), error: r.error }));
+  }
+}

@@ -1,0 +1,64 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database as Kysely sees it. One schema for SQLite and PostgreSQL: text for strings, JSON
+ * documents and ISO 8601 timestamps; integers (0/1) for booleans. Features add their tables here
+ * and in a migration of their own.
+ */
+export interface PapersTable {
+  id: string;
+  source: string;
+  version: number | null;
+  title: string;
+  abstract: string;
+  /** JSON array of names, in order. */
+  authors: string;
+  /** JSON array; the primary category is also in `primary_category`. */
+  categories: string;
+  primary_category: string | null;
+  published_at: string | null;
+  updated_at: string | null;
+  comment: string | null;
+  journal_ref: string | null;
+  doi: string | null;
+  license: string | null;
+  abs_url: string | null;
+  pdf_url: string | null;
+  /** JSON arrays of normalised URLs. */
+  code_urls: string;
+  project_urls: string;
+  deleted: Generated<number>;
+  hidden: Generated<number>;
+  upvotes: Generated<number>;
+  num_comments: Generated<number>;
+  /** Hash of the imported fields: an import that would change nothing writes nothing. */
+  content_hash: string;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface FeedEntriesTable {
+  /** Each paper is on the feed at most once. */
+  paper_id: string;
+  day: string;
+  position: number;
+  submitted_by: string | null;
+  created_at: string;
+}
+
+export interface RunsTable {
+  id: Generated<number>;
+  kind: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  /** JSON object of counters (read, inserted, updated, ...). */
+  stats: string;
+  error: string | null;
+}
+
+export interface Database {
+  papers: PapersTable;
+  feed_entries: FeedEntriesTable;
+  runs: RunsTable;
+}

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import type { DialectName } from './dialect.ts';
+import { dialectOf } from './dialect.ts';
+import { PaperRepository } from './papers.ts';
+import { FeedRepository } from './feed.ts';
+import { RunRepository } from './runs.ts';
+
+/**
+ * The repositories over one database handle (or one transaction). Repositories are the only code
+ * that touches SQL; everything else talks to a Store.
+ */
+export class Store {
+  readonly dialect: DialectName;
+  readonly papers: PaperRepository;
+  readonly feed: FeedRepository;
+  readonly runs: RunRepository;
+
+  constructor(readonly db: Kysely<Database>) {
+    this.dialect = dialectOf(db);
+    this.papers = new PaperRepository(db);
+    this.feed = new FeedRepository(db);
+    this.runs = new RunRepository(db);
+  }
+
+  /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new Store(trx)));
+  }
+}

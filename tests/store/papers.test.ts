@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachStore } from '../helpers/contract.ts';
+import { makePaper } from '../helpers/papers.ts';
+
+forEachStore('PaperRepository', (ctx) => {
+  test('inserts, then reports the same paper unchanged', async () => {
+    const p = makePaper({ title: 'Attention is all you need', authors: ['A. Vaswani', 'N. Shazeer'] });
+    assert.deepEqual(await ctx.store.papers.upsertMany([p]), ['inserted']);
+    assert.deepEqual(await ctx.store.papers.upsertMany([p]), ['unchanged']);
+    const got = await ctx.store.papers.get(p.id);
+    assert.ok(got);
+    assert.equal(got.title, 'Attention is all you need');
+    assert.deepEqual(got.authors, ['A. Vaswani', 'N. Shazeer']);
+    assert.equal(got.upvotes, 0);
+    assert.equal(got.links.abs, `https://arxiv.org/abs/${p.id}`);
+  });
+
+  test('a newer version updates; an older one does not overwrite it', async () => {
+    const v1 = makePaper({ version: 1, title: 'First title' });
+    await ctx.store.papers.upsertMany([v1]);
+    const v2 = { ...v1, version: 2, title: 'Second title' };
+    assert.deepEqual(await ctx.store.papers.upsertMany([v2]), ['updated']);
+    assert.deepEqual(await ctx.store.papers.upsertMany([{ ...v1, title: 'Stale title' }]), ['unchanged']);
+    assert.equal((await ctx.store.papers.get(v1.id))?.title, 'Second title');
+    assert.equal((await ctx.store.papers.get(v1.id))?.version, 2);
+  });
+
+  test('the same paper twice in one batch is stored once, with the last line', async () => {
+    const a = makePaper({ title: 'Draft' });
+    const outcomes = await ctx.store.papers.upsertMany([a, { ...a, title: 'Final' }]);
+    assert.deepEqual(outcomes, ['inserted', 'updated']);
+    assert.equal((await ctx.store.papers.get(a.id))?.title, 'Final');
+  });
+
+  test('getMany keeps the asked order and skips unknown ids', async () => {
+    const [a, b] = [makePaper(), makePaper()];
+    await ctx.store.papers.upsertMany([a, b]);
+    const got = await ctx.store.papers.getMany([b.id, '9999.99999', a.id]);
+    assert.deepEqual(
+      got.map((p) => p.id),
+      [b.id, a.id],
+    );
+  });
+
+  test('a batch larger than one statement is stored whole, and counted', async () => {
+    const before = await ctx.store.papers.count();
+    const many = Array.from({ length: 1203 }, () => makePaper());
+    const outcomes = await ctx.store.papers.upsertMany(many);
+    assert.equal(outcomes.filter((o) => o === 'inserted').length, 1203);
+    assert.equal(await ctx.store.papers.count(), before + 1203);
+  });
+
+  test('listNewest pages by keyset without gaps or repeats', async () => {
+    const all: string[] = [];
+    let after: { publishedAt: string | null; id: string } | undefined;
+    for (;;) {
+      const page = await ctx.store.papers.listNewest(400, after);
+      if (!page.length) break;
+      all.push(...page.map((p) => p.id));
+      const last = page[page.length - 1];
+      after = { publishedAt: last.publishedAt, id: last.id };
+    }
+    assert.equal(all.length, await ctx.store.papers.count());
+    assert.equal(new Set(all).size, all.length);
+  });
+
+  test('markDeleted keeps the paper but flags it', async () => {
+    const p = makePaper();
+    await ctx.store.papers.upsertMany([p]);
+    assert.equal(await ctx.store.papers.markDeleted(p.id), true);
+    assert.equal((await ctx.store.papers.get(p.id))?.deleted, true);
+    assert.equal(await ctx.store.papers.markDeleted('0000.00000'), false);
+  });
+
+  test('a failed transaction stores nothing of its batch', async () => {
+    const p = makePaper();
+    await assert.rejects(
+      ctx.store.transaction(async (tx) => {
+        await tx.papers.upsertMany([p]);
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.equal(await ctx.store.papers.get(p.id), null);
+  });
+});

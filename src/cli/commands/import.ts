@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import cliProgress from 'cli-progress';
+import { UsageError, type Command } from '../command.ts';
+import { configFromFlags, withServices } from '../context.ts';
+import { Importer, emptySummary, importInputs } from '../../ingest/importer.ts';
+import { FORMATS, type FormatName } from '../../ingest/formats/index.ts';
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'import papers from JSON Lines files (arXiv listings, the arXiv metadata snapshot, or generic)',
+  usage: 'paperboy import <file|dir|-> [--format listing|snapshot|generic] [--source NAME] [--feed-day YYYY-MM-DD] [--quiet]',
+  options: {
+    format: { type: 'string' },
+    source: { type: 'string' },
+    'feed-day': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  async run({ values, positionals }) {
+    if (positionals.length !== 1) throw new UsageError('import takes exactly one file, directory or - (stdin)');
+    const format = values.format as string | undefined;
+    if (format !== undefined && !(format in FORMATS)) throw new UsageError(`unknown format "${format}": use ${Object.keys(FORMATS).join(', ')}`);
+    let files: string[];
+    try {
+      files = importInputs(positionals[0]);
+    } catch (err) {
+      throw new UsageError(`cannot read ${positionals[0]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    if (!files.length) throw new UsageError(`no .jsonl files in ${positionals[0]}`);
+
+    return withServices(configFromFlags(values), async ({ opened, logger }) => {
+      const { store } = opened;
+      const importer = new Importer(store);
+      const summary = emptySummary();
+      const runId = await store.runs.start('import', { files: files.length });
+      const totalBytes = files.reduce((n, f) => n + (f === '-' ? 0 : fs.statSync(f).size), 0);
+      const showBar = process.stderr.isTTY && !values.quiet && totalBytes > 0;
+      const bar = showBar
+        ? new cliProgress.SingleBar(
+            { format: 'importing {bar} {percentage}% | {read} read, {failed} failed | eta {eta_formatted}', stream: process.stderr, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
+      bar?.start(totalBytes, 0, { read: 0, failed: 0 });
+      let doneBytes = 0;
+      try {
+        for (const file of files) {
+          await importer.importFile(
+            file,
+            {
+              format: format as FormatName | undefined,
+              source: values.source as string | undefined,
+              feedDay: values['feed-day'] as string | undefined,
+              onLineError: (e) => {
+                // Clear the progress line first so the message is not drawn over.
+                process.stderr.write(`${bar ? '\r\x1b[K' : ''}${e.file}:${e.line}: ${e.reason}\n`);
+              },
+              onProgress: (bytes) => bar?.update(doneBytes + bytes, { read: summary.read, failed: summary.failed }),
+            },
+            summary,
+          );
+          if (file !== '-') doneBytes += fs.statSync(file).size;
+        }
+      } catch (err) {
+        bar?.stop();
+        await store.runs.finish(runId, 'failed', countsOf(summary), (err as Error).message);
+        throw err;
+      }
+      bar?.stop();
+      await store.runs.finish(runId, summary.failed ? 'partial' : 'succeeded', countsOf(summary));
+      logger.debug({ summary: countsOf(summary) }, 'import finished');
+      console.log(
+        `read ${summary.read} / inserted ${summary.inserted} / updated ${summary.updated} / unchanged ${summary.unchanged} / failed ${summary.failed}` +
+          (summary.addedToFeed ? ` (added to feed: ${summary.addedToFeed})` : ''),
+      );
+      return summary.failed ? 1 : 0;
+    });
+  },
+};
+
+function countsOf(s: ReturnType<typeof emptySummary>) {
+  const { errors: _errors, ...counts } = s;
+  return counts;
+}

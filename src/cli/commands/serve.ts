@@ -1,0 +1,48 @@
+import type { Command } from '../command.ts';
+import { configFromFlags } from '../context.ts';
+import { createLogger } from '../../logger.ts';
+import { openStore } from '../../store/index.ts';
+import { createServices } from '../../services/index.ts';
+import { createApp } from '../../http/app.ts';
+import { startServer } from '../../http/server.ts';
+import { loadDemoIfEmpty } from '../../services/demo.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the site and API (loads the demo set into an empty store)',
+  usage: 'paperboy serve [--port N] [--host ADDR] [--db LOCATION] [--no-demo]',
+  options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, 'no-demo': { type: 'boolean' } },
+  async run({ values }) {
+    const config = configFromFlags(values, {
+      ...(values.port !== undefined ? { port: values.port } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values['no-demo'] ? { demo: false } : {}),
+    });
+    const logger = createLogger(config.logLevel);
+    const opened = await openStore(config.db);
+    if (opened.migrated.length) logger.info({ migrations: opened.migrated }, 'migrated the store');
+    if (config.demo) {
+      const demo = await loadDemoIfEmpty(opened.store);
+      if (demo) logger.info({ inserted: demo.inserted }, 'the store was empty: loaded the demo set');
+    }
+    const services = createServices({ config, logger, store: opened.store });
+    const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
+    logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
+
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        await server.close(config.shutdownTimeoutMs);
+        await opened.close();
+        logger.info('stopped');
+        resolve();
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+    });
+    return 0;
+  },
+};

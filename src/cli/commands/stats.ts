@@ -1,0 +1,37 @@
+import type { Command } from '../command.ts';
+import { configFromFlags, withServices } from '../context.ts';
+
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'papers, feed days, and the last imports and harvests',
+  usage: 'paperboy stats [--json]',
+  options: { json: { type: 'boolean' } },
+  async run({ values }) {
+    return withServices(configFromFlags(values), async ({ opened }) => {
+      const { store } = opened;
+      const [papers, feedDays, newestDay, runs] = await Promise.all([
+        store.papers.count(),
+        store.feed.countDays(),
+        store.feed.newestDay(),
+        store.runs.recent(10),
+      ]);
+      const stats = { store: opened.connection.describe, papers, feedDays, newestDay, recentRuns: runs };
+      if (values.json) {
+        console.log(JSON.stringify(stats, null, 2));
+        return 0;
+      }
+      console.log(`store:      ${stats.store}`);
+      console.log(`papers:     ${papers}`);
+      console.log(`feed days:  ${feedDays}${newestDay ? ` (newest ${newestDay})` : ''}`);
+      if (!runs.length) console.log('runs:       none yet');
+      for (const r of runs) {
+        const counts = Object.entries(r.stats)
+          .filter(([, v]) => typeof v === 'number')
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        console.log(`${r.kind.padEnd(8)} ${r.startedAt}  ${r.status.padEnd(9)} ${counts}${r.error ? `  error: ${r.error}` : ''}`);
+      }
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env.ts';
+import type { Services } from '../services/index.ts';
+import { ApiError, jsonError } from './errors.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { healthRoutes } from './routes/health.ts';
+import { paperApiRoutes } from './routes/papers-api.ts';
+import { pageRoutes } from './routes/pages.tsx';
+
+const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
+
+/** The whole site as one Hono app: middleware, then each resource's routes. */
+export function createApp(services: Services) {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestLog(services));
+
+  app.route('/', healthRoutes());
+  app.route('/', paperApiRoutes());
+  app.route('/', pageRoutes());
+
+  app.notFound((c) => {
+    if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
+    return c.html('<!doctype html><title>Not found · Paperboy</title><h1>Page not found</h1><p><a href="/">Back to the daily papers</a></p>', 404);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      if (isApi(c.req.path) || status < 500) return jsonError(c, status, status === 413 ? 'payload_too_large' : 'http_error', err.message || 'request failed');
+    }
+    (c.get('log') ?? services.logger).error({ err }, 'unhandled error');
+    if (isApi(c.req.path)) return jsonError(c, 500, 'internal', 'internal error; it has been logged');
+    return c.html('<!doctype html><title>Error · Paperboy</title><h1>Something went wrong</h1><p>The error has been logged. <a href="/">Back to the daily papers</a></p>', 500);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,53 @@
+import type { PaperWithStats } from '../../domain/paper.ts';
+
+/**
+ * A paper as the API shows it. Field names follow the Daily Papers API (`summary`, `authors:
+ * [{name}]`, `publishedAt`, `githubRepo`, `projectPage`), camelCase everywhere, ISO 8601 dates.
+ */
+export interface PaperJson {
+  id: string;
+  title: string;
+  summary: string;
+  authors: { name: string }[];
+  publishedAt: string | null;
+  updatedAt: string | null;
+  version: number | null;
+  categories: string[];
+  primaryCategory: string | null;
+  comment: string | null;
+  journalRef: string | null;
+  doi: string | null;
+  license: string | null;
+  upvotes: number;
+  numComments: number;
+  githubRepo: string | null;
+  projectPage: string | null;
+  links: { abs: string | null; pdf: string | null; code: string[]; project: string[] };
+  source: string;
+  withdrawn: boolean;
+}
+
+export function presentPaper(p: PaperWithStats): PaperJson {
+  return {
+    id: p.id,
+    title: p.title,
+    summary: p.abstract,
+    authors: p.authors.map((name) => ({ name })),
+    publishedAt: p.publishedAt,
+    updatedAt: p.updatedAt,
+    version: p.version,
+    categories: p.categories,
+    primaryCategory: p.primaryCategory,
+    comment: p.comment,
+    journalRef: p.journalRef,
+    doi: p.doi,
+    license: p.license,
+    upvotes: p.upvotes,
+    numComments: p.numComments,
+    githubRepo: p.links.code.find((u) => u.startsWith('https://github.com/')) ?? p.links.code[0] ?? null,
+    projectPage: p.links.project[0] ?? null,
+    links: p.links,
+    source: p.source,
+    withdrawn: p.deleted,
+  };
+}

@@ -1,0 +1,23 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { FeedService } from './feed.ts';
+
+/**
+ * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
+ * commands call services; services call the store.
+ */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  feed: FeedService;
+}
+
+export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
+  const { store } = deps;
+  return {
+    ...deps,
+    feed: new FeedService(store),
+  };
+}

@@ -57,8 +57,24 @@ export interface RunsTable {
   error: string | null;
 }
 
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+  acquired_at: string;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  /** Unix seconds at the start of the window. */
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
   runs: RunsTable;
+  job_leases: JobLeasesTable;
+  rate_limits: RateLimitsTable;
 }

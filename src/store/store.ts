@@ -5,6 +5,8 @@ import { dialectOf } from './dialect.ts';
 import { PaperRepository } from './papers.ts';
 import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
+import { LeaseRepository } from './leases.ts';
+import { RateLimitRepository } from './rate-limits.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -15,12 +17,16 @@ export class Store {
   readonly papers: PaperRepository;
   readonly feed: FeedRepository;
   readonly runs: RunRepository;
+  readonly leases: LeaseRepository;
+  readonly rateLimits: RateLimitRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.dialect = dialectOf(db);
     this.papers = new PaperRepository(db);
     this.feed = new FeedRepository(db);
     this.runs = new RunRepository(db);
+    this.leases = new LeaseRepository(db);
+    this.rateLimits = new RateLimitRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -1,10 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_papers.ts';
+import * as m0002 from './0002_leases_and_limits.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
- * own number range, so features developed side by side do not collide.
+ * own number range, so features developed side by side do not collide: 00xx foundation, 03xx
+ * ingestion, 04xx search, 05xx site, 06xx community, 07xx mail, 08xx API, 09xx discovery, 10xx ops.
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_papers': m0001,
+  '0002_leases_and_limits': m0002,
 };

@@ -1,0 +1,39 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { AppEnv } from '../env.ts';
+import { jsonError } from '../errors.ts';
+
+export interface RateLimitRule {
+  /** Names the counter, e.g. `comment`; limits with different names count separately. */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+  /** What to count by; defaults to the client IP. Return null to skip limiting this request. */
+  key?: (c: Context<AppEnv>) => string | null;
+}
+
+/** The client address: the socket peer (a reverse proxy in front should be trusted explicitly, not here). */
+export function clientIp(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Answers 429 with `Retry-After` once a key exceeds its limit in the current window. */
+export function rateLimit(rule: RateLimitRule): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = rule.key ? rule.key(c) : `ip:${clientIp(c)}`;
+    if (key === null) return next();
+    const decision = await c.var.services.store.rateLimits.hit(`${rule.name}:${key}`, rule.limit, rule.windowSeconds);
+    c.header('RateLimit-Limit', String(rule.limit));
+    c.header('RateLimit-Remaining', String(Math.max(0, rule.limit - decision.count)));
+    if (!decision.allowed) {
+      return jsonError(c, 429, 'rate_limited', `too many requests; try again in ${decision.retryAfter} s`, {
+        'Retry-After': String(decision.retryAfter),
+      });
+    }
+    return next();
+  };
+}

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+/**
+ * Named leases with expiry, so that a job runs in one process at a time even when several server
+ * processes share one database. A holder that dies loses its lease when it expires.
+ */
+export class LeaseRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Takes the lease if it is free, expired, or already ours; returns whether we hold it now. */
+  async acquire(name: string, holder: string, ttlMs: number, now = new Date()): Promise<boolean> {
+    const nowIso = now.toISOString();
+    const expires = new Date(now.getTime() + ttlMs).toISOString();
+    await this.db
+      .insertInto('job_leases')
+      .values({ name, holder, expires_at: expires, acquired_at: nowIso })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ holder, expires_at: expires, acquired_at: nowIso })
+          .where((eb) => eb.or([eb('job_leases.expires_at', '<', nowIso), eb('job_leases.holder', '=', holder)])),
+      )
+      .execute();
+    const row = await this.db.selectFrom('job_leases').select('holder').where('name', '=', name).executeTakeFirst();
+    return row?.holder === holder;
+  }
+
+  /** Extends a lease we hold; false if we lost it. */
+  async renew(name: string, holder: string, ttlMs: number, now = new Date()): Promise<boolean> {
+    const r = await this.db
+      .updateTable('job_leases')
+      .set({ expires_at: new Date(now.getTime() + ttlMs).toISOString() })
+      .where('name', '=', name)
+      .where('holder', '=', holder)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('job_leases').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+
+  async holder(name: string, now = new Date()): Promise<string | null> {
+    const row = await this.db.selectFrom('job_leases').select(['holder', 'expires_at']).where('name', '=', name).executeTakeFirst();
+    return row && row.expires_at >= now.toISOString() ? row.holder : null;
+  }
+}

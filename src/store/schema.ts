@@ -71,10 +71,59 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  password_hash: string;
+  /** `member` or `admin`. */
+  role: Generated<string>;
+  banned: Generated<number>;
+  created_at: string;
+}
+
+export interface UpvotesTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  paper_id: string;
+  user_id: number;
+  parent_id: number | null;
+  /** Markdown source as written; rendered (sanitised) on output. */
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted: Generated<number>;
+}
+
+export interface CollectionsTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  description: string | null;
+  public: Generated<number>;
+  created_at: string;
+}
+
+export interface CollectionPapersTable {
+  collection_id: number;
+  paper_id: string;
+  added_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
   runs: RunsTable;
   job_leases: JobLeasesTable;
   rate_limits: RateLimitsTable;
+  users: UsersTable;
+  upvotes: UpvotesTable;
+  comments: CommentsTable;
+  collections: CollectionsTable;
+  collection_papers: CollectionPapersTable;
 }

@@ -1,32 +1,10 @@
 import type { PaperWithStats } from '../../domain/paper.ts';
+import type { PaperJson } from '../schemas/paper.ts';
 
 /**
  * A paper as the API shows it. Field names follow the Daily Papers API (`summary`, `authors:
  * [{name}]`, `publishedAt`, `githubRepo`, `projectPage`), camelCase everywhere, ISO 8601 dates.
  */
-export interface PaperJson {
-  id: string;
-  title: string;
-  summary: string;
-  authors: { name: string }[];
-  publishedAt: string | null;
-  updatedAt: string | null;
-  version: number | null;
-  categories: string[];
-  primaryCategory: string | null;
-  comment: string | null;
-  journalRef: string | null;
-  doi: string | null;
-  license: string | null;
-  upvotes: number;
-  numComments: number;
-  githubRepo: string | null;
-  projectPage: string | null;
-  links: { abs: string | null; pdf: string | null; code: string[]; project: string[] };
-  source: string;
-  withdrawn: boolean;
-}
-
 export function presentPaper(p: PaperWithStats): PaperJson {
   return {
     id: p.id,

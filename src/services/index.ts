@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { FeedService } from './feed.ts';
+import { IngestService } from './ingest.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -12,6 +13,7 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  ingest: IngestService;
 }
 
 export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
@@ -19,5 +21,6 @@ export function createServices(deps: { config: Config; logger: Logger; store: St
   return {
     ...deps,
     feed: new FeedService(store),
+    ingest: new IngestService(store, deps.config, deps.logger),
   };
 }

@@ -115,6 +115,21 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
+export interface HarvestStateTable {
+  key: string;
+  metadata_prefix: string;
+  set_spec: string | null;
+  from_day: string | null;
+  until_day: string | null;
+  resumption_token: string | null;
+  pages: number;
+  records: number;
+  next_from: string | null;
+  started_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -126,4 +141,5 @@ export interface Database {
   comments: CommentsTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
+  harvest_state: HarvestStateTable;
 }

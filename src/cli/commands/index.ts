@@ -1,8 +1,10 @@
 import type { Command } from '../command.ts';
 import { configCommand } from './config.ts';
+import { fetchCommand } from './fetch.ts';
+import { harvestCommand } from './harvest.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, configCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, configCommand];

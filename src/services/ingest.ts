@@ -1,0 +1,88 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { UpsertOutcome } from '../store/papers.ts';
+import type { Paper } from '../domain/paper.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import { ArxivApiClient } from '../ingest/arxiv-api.ts';
+import { OaiClient } from '../ingest/oai/client.ts';
+import { Harvester, emptyHarvestSummary, type HarvestOptions, type HarvestSummary } from '../ingest/oai/harvester.ts';
+
+export interface RecordedHarvest {
+  runId: number;
+  summary: HarvestSummary;
+  status: 'succeeded' | 'partial' | 'failed';
+  error: string | null;
+}
+
+export interface FetchResult {
+  papers: Paper[];
+  outcomes: UpsertOutcome[];
+  /** Ids asked for that arXiv does not know. */
+  missing: string[];
+}
+
+/** arXiv intake: OAI-PMH harvests and Atom API look-ups, with settings from the config. */
+export class IngestService {
+  constructor(
+    private readonly store: Store,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  harvester(): Harvester {
+    const client = new OaiClient({
+      baseUrl: this.config.arxivOaiUrl,
+      delayMs: this.config.arxivDelayMs,
+      maxRetries: this.config.arxivMaxRetries,
+      logger: this.logger,
+    });
+    return new Harvester(this.store, client, {
+      feedCategories: this.config.feedCategories,
+      lookbackDays: this.config.harvestLookbackDays,
+      logger: this.logger,
+    });
+  }
+
+  /** A harvest with the configured sets and format unless `opts` says otherwise; not recorded in `runs`. */
+  harvest(opts: HarvestOptions = {}, summary = emptyHarvestSummary()): Promise<HarvestSummary> {
+    return this.harvester().harvest(
+      { metadataPrefix: this.config.harvestMetadataPrefix, ...opts, sets: opts.sets?.length ? opts.sets : this.config.harvestSets },
+      summary,
+    );
+  }
+
+  /** A harvest recorded in `runs` (kind `harvest`) with its counters, whether it succeeds or not. */
+  async harvestRecorded(opts: HarvestOptions = {}): Promise<RecordedHarvest> {
+    const runId = await this.store.runs.start('harvest', { from: opts.from ?? null, until: opts.until ?? null, sets: opts.sets ?? this.config.harvestSets });
+    const summary = emptyHarvestSummary();
+    try {
+      await this.harvest(opts, summary);
+    } catch (err) {
+      const error = (err as Error).message;
+      await this.store.runs.finish(runId, 'failed', harvestCounts(summary), error);
+      return { runId, summary, status: 'failed', error };
+    }
+    const status = summary.failed ? 'partial' : 'succeeded';
+    await this.store.runs.finish(runId, status, harvestCounts(summary), summary.problems.length ? summary.problems.slice(0, 5).join('; ') : null);
+    return { runId, summary, status, error: null };
+  }
+
+  apiClient(): ArxivApiClient {
+    return new ArxivApiClient({ baseUrl: this.config.arxivApiUrl, minIntervalMs: this.config.arxivDelayMs });
+  }
+
+  /** Looks papers up in arXiv's Atom API and stores them. */
+  async fetchAndStore(ids: string[], client = this.apiClient()): Promise<FetchResult> {
+    const papers = await client.fetchByIds(ids);
+    const outcomes = papers.length ? await this.store.transaction((tx) => tx.papers.upsertMany(papers)) : [];
+    const found = new Set(papers.map((p) => p.id));
+    const missing = ids.filter((raw) => !found.has(parseArxivId(raw)?.id ?? raw));
+    return { papers, outcomes, missing };
+  }
+}
+
+export function harvestCounts(s: HarvestSummary): Record<string, number> {
+  const { problems: _problems, ...counts } = s;
+  return counts;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Cron } from 'croner';
 
 /**
  * Every setting Paperboy reads, with its environment variable, default and meaning.
@@ -21,6 +22,17 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const nonNegativeInt = z.coerce.number().int().min(0);
 /** A space- or comma-separated list. */
+const cron = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a cron expression (e.g. "30 20 * * 0-4")' },
+);
 const words = z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean));
 
 export const SETTINGS = [
@@ -52,7 +64,7 @@ export const SETTINGS = [
     description: 'How far back the first harvest (no `--from`, no earlier harvest) starts.' },
   { env: 'FEED_CATEGORIES', key: 'feedCategories', schema: words, default: 'cs.AI cs.CL cs.CV cs.LG stat.ML',
     description: 'Newly announced papers in any of these categories go on the daily feed of their announcement day.' },
-  { env: 'HARVEST_SCHEDULE', key: 'harvestSchedule', schema: z.string().min(1), default: '30 20 * * 0-4',
+  { env: 'HARVEST_SCHEDULE', key: 'harvestSchedule', schema: cron, default: '30 20 * * 0-4',
     description: "When `serve` harvests (cron, America/New_York): by default shortly after arXiv's 20:00 announcement, Sunday to Thursday." },
   { env: 'HARVEST_ENABLED', key: 'harvestEnabled', schema: bool, default: 'true',
     description: 'Whether `serve` runs the scheduled harvest.' },

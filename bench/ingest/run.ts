@@ -58,16 +58,22 @@ const round = (n: number, d = 0) => Number(n.toFixed(d));
 // Baseline: the existing JSON Lines importer on the same records.
 const base = await freshStore('baseline');
 let t0 = performance.now();
+const importCpu0 = process.cpuUsage();
 const importSummary = await new Importer(base.store).importStream(Readable.from([asJsonl(records)]), 'bench', { format: 'listing' });
 const importMs = performance.now() - t0;
+const importCpu = process.cpuUsage(importCpu0);
 await base.close();
 
 // The harvest, end to end over HTTP.
 const opened = await freshStore('harvest');
 const timings = { fetch: 0, parse: 0, store: 0 };
+const cpuTimings = { fetch: 0, parse: 0, store: 0 };
 const harvester = new Harvester(opened.store, new OaiClient({ baseUrl, delayMs: 0 }), {
   feedCategories: ['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG', 'stat.ML'],
-  onTiming: (phase, ms) => (timings[phase] += ms),
+  onTiming: (phase, ms, cpuMs) => {
+    timings[phase] += ms;
+    cpuTimings[phase] += cpuMs;
+  },
 });
 t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -107,6 +113,10 @@ const result = {
     msParse: round(timings.parse),
     msStore: round(timings.store),
     share: share(timings, harvestMs),
+    cpuMsFetch: round(cpuTimings.fetch),
+    cpuMsParse: round(cpuTimings.parse),
+    cpuMsStore: round(cpuTimings.store),
+    cpuShare: share(cpuTimings, cpuTimings.fetch + cpuTimings.parse + cpuTimings.store),
   },
   reharvestUnchanged: {
     seconds: round(againMs / 1000, 2),
@@ -114,7 +124,14 @@ const result = {
     unchanged: summary2.unchanged,
     share: share(again, againMs),
   },
-  baselineJsonlImport: { seconds: round(importMs / 1000, 2), papersPerSecond: round(importSummary.read / (importMs / 1000)), inserted: importSummary.inserted },
+  baselineJsonlImport: {
+    seconds: round(importMs / 1000, 2),
+    papersPerSecond: round(importSummary.read / (importMs / 1000)),
+    cpuSeconds: round((importCpu.user + importCpu.system) / 1e6, 2),
+    inserted: importSummary.inserted,
+  },
+  /** Harvest speed relative to the JSONL importer: wall time, and CPU time. */
   harvestVsImport: round(importMs / harvestMs, 2),
+  harvestVsImportCpu: round((importCpu.user + importCpu.system) / (cpu.user + cpu.system), 2),
 };
 console.log(JSON.stringify(result, null, 2));

@@ -21,6 +21,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   processEntities: false,
+  // Callbacks get the bare tag name: building a path string for every tag cost a tenth of parse time.
+  jPath: false,
   isArray: (name) => REPEATED.has(name),
 });
 

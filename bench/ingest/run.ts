@@ -4,7 +4,9 @@
  * Reports papers/s end to end, the share of time spent fetching, parsing and storing, and, as the
  * baseline measured in the same run, the existing JSON Lines importer on the same records.
  *
- *   npx tsx bench/ingest/run.ts ../shared/data/arxiv-listings [--records 10000] [--page-size 1000] [--db postgres://...]
+ *   npx tsx bench/ingest/run.ts ../shared/data/arxiv-listings [--records 10000] [--page-size 1000] [--db postgres://HOST/DB]
+ *
+ * With --db the measurements run on PostgreSQL, each in a database of its own created (and dropped) on that server.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { openStore } from '../../src/store/index.ts';
 import { OaiClient } from '../../src/ingest/oai/client.ts';
 import { Harvester } from '../../src/ingest/oai/harvester.ts';
@@ -43,12 +46,28 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oai`;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-bench-ingest-'));
-/** A fresh store per measurement: a SQLite file in a temp dir, or a fresh PostgreSQL schema via --db. */
+/**
+ * A fresh store per measurement: a SQLite file in a temp dir, or with --db (a PostgreSQL server
+ * URL) a new database created for the measurement and dropped afterwards.
+ */
+const dropAfter: string[] = [];
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: values.db });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
 async function freshStore(name: string) {
   if (values.db) {
-    const opened = await openStore(values.db);
-    for (const t of ['feed_entries', 'harvest_state', 'papers']) await opened.connection.db.deleteFrom(t as never).execute();
-    return opened;
+    const db = `paperboy_bench_ingest_${name}_${process.pid}`;
+    await admin(`create database ${db}`);
+    dropAfter.push(db);
+    const url = new URL(values.db);
+    url.pathname = `/${db}`;
+    return openStore(url.toString());
   }
   return openStore(path.join(tmp, `${name}.db`));
 }
@@ -93,6 +112,7 @@ const againMs = performance.now() - t0;
 await opened.close();
 server.close();
 fs.rmSync(tmp, { recursive: true, force: true });
+for (const db of dropAfter) await admin(`drop database if exists ${db} with (force)`);
 
 const share = (t: typeof timings, total: number) =>
   `fetch ${round((100 * t.fetch) / total)}% / parse ${round((100 * t.parse) / total)}% / store ${round((100 * t.store) / total)}%`;

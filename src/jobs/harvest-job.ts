@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { harvestCounts, type IngestService } from '../services/ingest.ts';
+import { HARVEST_LEASE, harvestCounts, type IngestService } from '../services/ingest.ts';
 import type { Job } from './scheduler.ts';
 
 /** arXiv announces at 20:00 in New York; the schedule is read on that clock. */
@@ -12,7 +12,8 @@ export const ARXIV_TIMEZONE = 'America/New_York';
  */
 export function harvestJob(ingest: IngestService, config: Config): Job {
   return {
-    name: 'harvest',
+    // The job's name is its lease: the same one `paperboy harvest` takes.
+    name: HARVEST_LEASE,
     schedule: config.harvestSchedule,
     timezone: ARXIV_TIMEZONE,
     leaseMs: 10 * 60_000,

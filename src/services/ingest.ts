@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -7,6 +8,14 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { OaiClient } from '../ingest/oai/client.ts';
 import { Harvester, emptyHarvestSummary, type HarvestOptions, type HarvestSummary } from '../ingest/oai/harvester.ts';
+
+/** The lease the scheduled harvest job also takes: one harvest at a time on a store. */
+export const HARVEST_LEASE = 'harvest';
+const LEASE_MS = 2 * 60_000;
+
+export class HarvestBusyError extends Error {
+  override name = 'HarvestBusyError';
+}
 
 export interface RecordedHarvest {
   runId: number;
@@ -52,8 +61,35 @@ export class IngestService {
     );
   }
 
-  /** A harvest recorded in `runs` (kind `harvest`) with its counters, whether it succeeds or not. */
+  /**
+   * A harvest recorded in `runs` (kind `harvest`) with its counters, whether it succeeds or not.
+   * It holds the `harvest` lease (as the scheduled job does), so it never runs alongside another
+   * harvest on the same store; a lease left by a process on this host that no longer exists
+   * (killed with `kill -9`) is taken over at once rather than after it expires.
+   */
   async harvestRecorded(opts: HarvestOptions = {}): Promise<RecordedHarvest> {
+    const holder = `${os.hostname()}:${process.pid}:harvest-cli`;
+    const current = await this.store.leases.holder(HARVEST_LEASE);
+    if (current && current !== holder && isDeadLocalHolder(current)) {
+      this.logger.warn({ holder: current }, 'taking over the harvest lease of a process that no longer exists');
+      await this.store.leases.release(HARVEST_LEASE, current);
+    }
+    if (!(await this.store.leases.acquire(HARVEST_LEASE, holder, LEASE_MS))) {
+      throw new HarvestBusyError(`another harvest is running on this store (${await this.store.leases.holder(HARVEST_LEASE)}); try again when it has finished`);
+    }
+    const renew = setInterval(() => {
+      this.store.leases.renew(HARVEST_LEASE, holder, LEASE_MS).catch((err) => this.logger.warn({ err }, 'harvest lease renewal failed'));
+    }, LEASE_MS / 4);
+    renew.unref();
+    try {
+      return await this.harvestRecordedLocked(opts);
+    } finally {
+      clearInterval(renew);
+      await this.store.leases.release(HARVEST_LEASE, holder).catch(() => {});
+    }
+  }
+
+  private async harvestRecordedLocked(opts: HarvestOptions): Promise<RecordedHarvest> {
     const runId = await this.store.runs.start('harvest', { from: opts.from ?? null, until: opts.until ?? null, sets: opts.sets ?? this.config.harvestSets });
     const summary = emptyHarvestSummary();
     try {
@@ -79,6 +115,19 @@ export class IngestService {
     const found = new Set(papers.map((p) => p.id));
     const missing = ids.filter((raw) => !found.has(parseArxivId(raw)?.id ?? raw));
     return { papers, outcomes, missing };
+  }
+}
+
+/** Lease holders are `host:pid:...`; a holder on this host whose process is gone will never release. */
+function isDeadLocalHolder(holder: string): boolean {
+  const [host, pidText] = holder.split(':');
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -50,6 +50,18 @@ forEachStore('harvest: killed with SIGKILL mid-way and started again', (ctx) => 
     first.child.kill('SIGKILL');
     assert.equal((await first.done).signal, 'SIGKILL');
 
+    // The killed process still holds the harvest lease; a live holder keeps others out...
+    const holder = (await ctx.store.leases.holder('harvest'))!;
+    assert.match(holder, new RegExp(`:${first.child.pid}:`));
+    await ctx.store.leases.release('harvest', holder);
+    assert.ok(await ctx.store.leases.acquire('harvest', 'someone-else:1:x', 60_000));
+    const busy = await runCli(args, env).done;
+    assert.equal(busy.code, 1);
+    assert.match(busy.out, /another harvest is running on this store \(someone-else:1:x\)/);
+    await ctx.store.leases.release('harvest', 'someone-else:1:x');
+    // ...while the lease of a process that is gone is taken over at once.
+    assert.ok(await ctx.store.leases.acquire('harvest', holder, 60_000));
+
     hang = false;
     const before = server.requests.length;
     const second = await runCli(args, env).done;
@@ -66,5 +78,6 @@ forEachStore('harvest: killed with SIGKILL mid-way and started again', (ctx) => 
     assert.equal(state?.records, 8, 'every record of the list counted once across both runs');
     const run = await ctx.store.runs.last('harvest', 'succeeded');
     assert.equal(run?.stats.records, 5);
+    assert.equal(await ctx.store.leases.holder('harvest'), null, 'lease released at the end');
   });
 });

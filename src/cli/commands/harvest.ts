@@ -1,7 +1,7 @@
 import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
 import { isDay } from '../../ingest/formats/fields.ts';
-import { harvestCounts } from '../../services/ingest.ts';
+import { HarvestBusyError, harvestCounts } from '../../services/ingest.ts';
 
 const SET = /^[a-z-]+(:[A-Za-z.-]+)*$|^all$/;
 
@@ -34,13 +34,20 @@ export const harvestCommand: Command = {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const result = await services.ingest.harvestRecorded({
-          from,
-          until,
-          sets,
-          metadataPrefix: format as 'arXiv' | 'arXivRaw' | undefined,
-          signal: controller.signal,
-        });
+        let result;
+        try {
+          result = await services.ingest.harvestRecorded({
+            from,
+            until,
+            sets,
+            metadataPrefix: format as 'arXiv' | 'arXivRaw' | undefined,
+            signal: controller.signal,
+          });
+        } catch (err) {
+          if (!(err instanceof HarvestBusyError)) throw err;
+          console.error(`paperboy harvest: ${err.message}`);
+          return 1;
+        }
         const c = harvestCounts(result.summary);
         for (const p of result.summary.problems) console.error(`skipped a record: ${p}`);
         console.log(

@@ -77,6 +77,12 @@ export class IngestService {
     if (!(await this.store.leases.acquire(HARVEST_LEASE, holder, LEASE_MS))) {
       throw new HarvestBusyError(`another harvest is running on this store (${await this.store.leases.holder(HARVEST_LEASE)}); try again when it has finished`);
     }
+    // Holding the lease, no other harvest is under way: a harvest run still marked running was cut short.
+    for (const r of await this.store.runs.recent(50)) {
+      if (r.kind === 'harvest' && r.status === 'running') {
+        await this.store.runs.finish(r.id, 'failed', r.stats, 'interrupted: the process ended before the harvest finished (the next harvest resumed it)');
+      }
+    }
     const renew = setInterval(() => {
       this.store.leases.renew(HARVEST_LEASE, holder, LEASE_MS).catch((err) => this.logger.warn({ err }, 'harvest lease renewal failed'));
     }, LEASE_MS / 4);

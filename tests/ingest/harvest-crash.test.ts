@@ -79,5 +79,13 @@ forEachStore('harvest: killed with SIGKILL mid-way and started again', (ctx) => 
     const run = await ctx.store.runs.last('harvest', 'succeeded');
     assert.equal(run?.stats.records, 5);
     assert.equal(await ctx.store.leases.holder('harvest'), null, 'lease released at the end');
+
+    const stats = await runCli(['stats'], env).done;
+    assert.equal(stats.code, 0, stats.out);
+    assert.match(stats.out, /harvest arXiv:cs\s+next harvest from 2025-11-22/);
+    assert.match(stats.out, /harvest\s+\S+\s+succeeded .*records 5.*inserted 4/);
+    const runs = (await ctx.store.runs.recent(5)).filter((r) => r.kind === 'harvest');
+    assert.deepEqual(runs.map((r) => r.status), ['succeeded', 'failed']);
+    assert.match(runs[1].error!, /^interrupted/);
   });
 });

@@ -57,6 +57,19 @@ forEachStore('harvest job', (ctx) => {
   });
 });
 
+forEachStore('harvest job failing', (ctx) => {
+  test('a failed scheduled harvest is recorded with its error and what was stored before it', async () => {
+    const closed = await startOaiServer();
+    await closed.close();
+    const c = loadConfig({ PAPERBOY_DB: 'unused', ARXIV_OAI_URL: `${closed.url}/oai`, ARXIV_DELAY_MS: '0', ARXIV_MAX_RETRIES: '1', HARVEST_SETS: 'cs' });
+    const outcome = await new JobScheduler(ctx.store, silentLogger).runOnce(harvestJob(new IngestService(ctx.store, c, silentLogger), c));
+    assert.ok(outcome.ran && outcome.status === 'failed');
+    const run = await ctx.store.runs.last('harvest');
+    assert.equal(run?.status, 'failed');
+    assert.match(run!.error!, /^cannot reach .* after 2 attempts: ECONNREFUSED \(stored before the failure: 0 pages, 0 inserted/);
+  });
+});
+
 test('serve runs the scheduled harvest and stops cleanly on SIGTERM', async () => {
   const server = await startOaiServer();
   const dir = await import('node:fs').then((fs) => fs.mkdtempSync(path.join((process.env.TMPDIR ?? '/tmp'), 'paperboy-serve-')));

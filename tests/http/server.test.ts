@@ -70,6 +70,12 @@ forEachStore('HTTP skeleton', (ctx) => {
     assert.match(res.headers.get('x-request-id') ?? '', /^[\w-]{8,}$/);
   });
 
+  test('/readyz says the store is reachable and migrated', async () => {
+    const res = await fetch(`${server.url}/readyz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ready', checks: { store: 'ok', migrations: 'ok' } });
+  });
+
   test('closing waits for an in-flight request to finish', async () => {
     const inflight = fetch(`${server.url}/test/slow`).then((r) => r.text());
     await slowStartedP;
@@ -102,5 +108,20 @@ describe('paperboy serve', () => {
     assert.equal(await exit, 0);
     assert.match(stderr, /"msg":"stopped"/);
     assert.ok(fs.existsSync(db));
+  });
+});
+
+describe('/readyz when the store is gone', () => {
+  test('answers 503 naming the store', async () => {
+    const { createTestStore } = await import('../helpers/stores.ts');
+    const opened = await createTestStore('sqlite');
+    const app = createApp(createServices({ config: loadConfig({}), logger: silentLogger, store: opened.store }));
+    await opened.connection.db.destroy();
+    const res = await app.request('/readyz');
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.status, 'not_ready');
+    assert.match(body.checks.store, /^unreachable: /);
+    await opened.close().catch(() => {});
   });
 });

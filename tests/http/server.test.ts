@@ -76,6 +76,14 @@ forEachStore('HTTP skeleton', (ctx) => {
     assert.deepEqual(await res.json(), { status: 'ready', checks: { store: 'ok', migrations: 'ok' } });
   });
 
+  test('/metrics counts requests by route pattern and status', async () => {
+    await fetch(`${server.url}/api/papers/2401.99998`);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(text, /paperboy_http_requests_total\{route="\/api\/papers\/:id\{[^"]*\}",method="GET",status="404"\} [1-9]/);
+    assert.match(text, /paperboy_http_request_duration_seconds_bucket\{le="0.005",route="\/healthz",method="GET"\}/);
+    assert.match(text, /paperboy_process_cpu_seconds_total/);
+  });
+
   test('closing waits for an in-flight request to finish', async () => {
     const inflight = fetch(`${server.url}/test/slow`).then((r) => r.text());
     await slowStartedP;

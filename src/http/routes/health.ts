@@ -2,10 +2,11 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { AppEnv } from '../env.ts';
 import { pendingMigrations } from '../../store/migrate.ts';
+import { registry, storePool } from '../../metrics.ts';
 
 /**
  * `/healthz`: the process is alive. `/readyz`: it can serve — the store answers and its schema is
- * the one this code expects. A load balancer routes only to ready processes.
+ * the one this code expects. A load balancer routes only to ready processes. `/metrics`: Prometheus.
  */
 export function healthRoutes() {
   const app = new Hono<AppEnv>();
@@ -24,6 +25,13 @@ export function healthRoutes() {
     const ready = Object.values(checks).every((v) => v === 'ok');
     c.header('Cache-Control', 'no-store');
     return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => {
+    const pool = c.var.services.poolStats?.();
+    if (pool) for (const [state, n] of Object.entries(pool)) storePool.set({ state }, n);
+    c.header('Content-Type', registry.contentType);
+    c.header('Cache-Control', 'no-store');
+    return c.body(await registry.metrics());
   });
   return app;
 }

@@ -3,7 +3,8 @@
  * no trailing punctuation, no `.git`, https, no trailing slash.
  */
 // Code hosts are also recognised without a scheme (`github.com/owner/repo`), as authors often write them.
-const URL_RE = /\b((?:https?:\/\/|www\.|(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\/)[^\s<>"'{}|\\^`\]]+)/gi;
+const URL_RE = /((?:https?:\/\/|www\.|\b(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\/)[^\s<>"'{}|\\^`\]]+)/gi;
+const MAY_HAVE_URL = /https?:|www\.|(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\//i;
 const CODE_HOSTS = /^(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)$/i;
 /** Path segments that start a view inside a repository rather than name it. */
 const REPO_VIEW = new Set(['-', 'tree', 'blob', 'raw', 'commit', 'commits', 'issues', 'pulls', 'releases', 'wiki', 'resolve', 'discussions']);
@@ -66,7 +67,8 @@ export function extractLinks(...texts: (string | null | undefined)[]): FoundLink
   const code: string[] = [];
   const project: string[] = [];
   for (const text of texts) {
-    if (!text) continue;
+    // Most abstracts have no URL: skip the regex for them (imports run this on every paper).
+    if (!text || !MAY_HAVE_URL.test(text)) continue;
     for (const m of text.matchAll(URL_RE)) {
       const url = normalizeUrl(m[1]);
       if (!url) continue;

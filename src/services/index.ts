@@ -14,9 +14,11 @@ export interface Services {
   store: Store;
   feed: FeedService;
   ingest: IngestService;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
+export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
   const { store } = deps;
   return {
     ...deps,

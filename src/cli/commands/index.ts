@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
 import { fetchCommand } from './fetch.ts';
 import { harvestCommand } from './harvest.ts';
@@ -7,4 +8,4 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, configCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand];

@@ -10,6 +10,9 @@ import { IngestService } from '../../src/services/ingest.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
+import { createServices } from '../../src/services/index.ts';
+import { createApp } from '../../src/http/app.ts';
+import { startServer } from '../../src/http/server.ts';
 
 const FEED = ['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG', 'stat.ML'];
 
@@ -77,6 +80,25 @@ forEachStore('harvest: a multi-page list', (ctx) => {
     // A replaced old paper cross-listed to cs.LG and a new math paper are stored but not on the feed.
     assert.equal(await ctx.store.feed.entryFor('hep-th/0101001'), null);
     assert.equal(await ctx.store.feed.entryFor('2511.10004'), null);
+  });
+
+  test('the site shows the harvested papers: the newest feed day and each paper in the API', async () => {
+    const services = createServices({ config: loadConfig({ PAPERBOY_DB: 'unused' }), logger: silentLogger, store: ctx.store });
+    const app = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: silentLogger });
+    try {
+      const home = await (await fetch(`${app.url}/`)).text();
+      assert.match(home, /2025-11-24/);
+      assert.match(home, /Vision Without Optional Fields/);
+      assert.match(home, /Agents on a Weekend Datestamp/);
+      assert.doesNotMatch(home, /Cross-Listed Language Models/, 'an earlier day is not on the newest page');
+      const res = await fetch(`${app.url}/api/papers/2511.10002`);
+      assert.equal(res.status, 200);
+      const paper = await res.json();
+      assert.equal(paper.title, 'Cross-Listed Language Models');
+      assert.equal(paper.journalRef ?? paper.journal_ref, 'J. Fixtures 1 (2025) 1-2');
+    } finally {
+      await app.close();
+    }
   });
 
   test('a second harvest of the same window adds nothing', async () => {

@@ -56,7 +56,7 @@ export class IngestService {
   /** A harvest with the configured sets and format unless `opts` says otherwise; not recorded in `runs`. */
   harvest(opts: HarvestOptions = {}, summary = emptyHarvestSummary()): Promise<HarvestSummary> {
     return this.harvester().harvest(
-      { metadataPrefix: this.config.harvestMetadataPrefix, ...opts, sets: opts.sets?.length ? opts.sets : this.config.harvestSets },
+      { ...opts, metadataPrefix: opts.metadataPrefix ?? this.config.harvestMetadataPrefix, sets: opts.sets?.length ? opts.sets : this.config.harvestSets },
       summary,
     );
   }
@@ -96,7 +96,7 @@ export class IngestService {
   }
 
   private async harvestRecordedLocked(opts: HarvestOptions): Promise<RecordedHarvest> {
-    const runId = await this.store.runs.start('harvest', { from: opts.from ?? null, until: opts.until ?? null, sets: opts.sets ?? this.config.harvestSets });
+    const runId = await this.store.runs.start('harvest', { from: opts.from ?? null, until: opts.until ?? null, sets: opts.sets?.length ? opts.sets : this.config.harvestSets });
     const summary = emptyHarvestSummary();
     try {
       await this.harvest(opts, summary);

@@ -95,7 +95,7 @@ forEachStore('harvest: a multi-page list', (ctx) => {
       assert.equal(res.status, 200);
       const paper = await res.json();
       assert.equal(paper.title, 'Cross-Listed Language Models');
-      assert.equal(paper.journalRef ?? paper.journal_ref, 'J. Fixtures 1 (2025) 1-2');
+      assert.equal(paper.journalRef, 'J. Fixtures 1 (2025) 1-2');
     } finally {
       await app.close();
     }
@@ -121,6 +121,28 @@ forEachStore('harvest: a multi-page list', (ctx) => {
     assert.equal(s.records, 0);
     // That harvest found nothing; the next one starts from the day it was answered.
     assert.equal((await ctx.store.harvestState.get('arXiv:cs'))?.nextFrom, '2025-11-23');
+  });
+
+  test('HARVEST_METADATA_PREFIX=arXivRaw harvests version history; the default sets come from HARVEST_SETS', async () => {
+    const raw = await startOaiServer((req, res) => {
+      if (req.url.searchParams.get('metadataPrefix') !== 'arXivRaw') return false;
+      sendXml(res, oaiFixture('oai-raw-record.xml'));
+      return true;
+    });
+    try {
+      const config = loadConfig({ ARXIV_OAI_URL: `${raw.url}/oai`, ARXIV_DELAY_MS: '0', PAPERBOY_DB: 'unused', HARVEST_METADATA_PREFIX: 'arXivRaw', HARVEST_SETS: 'cs' });
+      const run = await new IngestService(ctx.store, config, silentLogger).harvestRecorded({ from: '2025-11-19', sets: [] });
+      assert.equal(run.status, 'succeeded', run.error ?? '');
+      assert.deepEqual(Object.fromEntries(raw.requests[0].url.searchParams), { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2025-11-19' });
+      const p = (await ctx.store.papers.get('2511.10010'))!;
+      assert.equal(p.version, 2);
+      assert.equal(p.publishedAt, '2025-11-17T15:20:00.000Z');
+      // Replaced before this harvest saw it, yet new: on the listing its first version made
+      // (submitted Monday 10:20 in New York, announced that evening: Tuesday), not the v2 datestamp.
+      assert.equal((await ctx.store.feed.entryFor('2511.10010'))?.day, '2025-11-18');
+    } finally {
+      await raw.close();
+    }
   });
 
   test('an OAI-PMH error is a clear message', async () => {

@@ -1,4 +1,4 @@
-import { isNewAnnouncement, listingDayForDatestamp } from '../../domain/announcement.ts';
+import { feedDayOf } from '../../domain/announcement.ts';
 import type { Logger } from '../../logger.ts';
 import type { HarvestState } from '../../store/harvest-state.ts';
 import type { Store } from '../../store/store.ts';
@@ -154,8 +154,8 @@ export class Harvester {
     const categories = new Set(this.opts.feedCategories);
     const feed = live
       .filter((r) => r.paper!.categories.some((c) => categories.has(c)))
-      .filter((r) => isNewAnnouncement({ datestamp: r.datestamp, createdDay: r.createdDay, replaced: r.replaced }))
-      .map((r) => ({ paperId: r.id, day: listingDayForDatestamp(r.datestamp) }));
+      .map((r) => ({ paperId: r.id, day: feedDayOf(r) }))
+      .filter((e): e is { paperId: string; day: string } => e.day !== null);
     const done = !page.resumptionToken;
     const next: HarvestState = {
       ...state,

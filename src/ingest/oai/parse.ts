@@ -19,6 +19,8 @@ export interface OaiRecord {
   createdDay: string | null;
   /** Whether a later version replaced the first. */
   replaced: boolean;
+  /** When the first version was submitted (arXivRaw only), ISO 8601. */
+  submittedAt: string | null;
 }
 
 export interface OaiPage {
@@ -78,7 +80,7 @@ function parseRecord(rec: unknown): OaiRecord {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(datestamp)) throw new XmlFormatError(`record ${identifier} has no datestamp`);
   const sets = children(header, 'setSpec').map((s) => (text(s) ?? '').trim()).filter(Boolean);
   const base = { id: parsedId.id, datestamp, sets };
-  if (attr(header, 'status') === 'deleted') return { ...base, deleted: true, paper: null, createdDay: null, replaced: false };
+  if (attr(header, 'status') === 'deleted') return { ...base, deleted: true, paper: null, createdDay: null, replaced: false, submittedAt: null };
   const metadata = child(rec, 'metadata');
   const arxiv = child(metadata, 'arXiv');
   if (arxiv) return { ...base, deleted: false, ...fromArxiv(arxiv, parsedId.id, identifier) };
@@ -89,7 +91,7 @@ function parseRecord(rec: unknown): OaiRecord {
   throw new XmlFormatError(`record ${identifier} has no arXiv, arXivRaw or oai_dc metadata`);
 }
 
-type Read = { paper: Paper; createdDay: string | null; replaced: boolean };
+type Read = { paper: Paper; createdDay: string | null; replaced: boolean; submittedAt: string | null };
 
 function required(node: unknown, name: string, identifier: string): string {
   const v = text(child(node, name))?.trim();
@@ -138,7 +140,7 @@ function fromArxiv(m: unknown, id: string, identifier: string): Read {
     doi: firstDoi(optional(m, 'doi')),
     license: optional(m, 'license'),
   });
-  return { paper, createdDay: created, replaced: updated !== null && updated !== created };
+  return { paper, createdDay: created, replaced: updated !== null && updated !== created, submittedAt: null };
 }
 
 /** `A and B`, `A, B, and C`: arXivRaw keeps the author line as submitted. */
@@ -175,7 +177,7 @@ function fromArxivRaw(m: unknown, id: string, identifier: string): Read {
     doi: firstDoi(optional(m, 'doi')),
     license: optional(m, 'license'),
   });
-  return { paper, createdDay: day(iso(first?.date)), replaced: versions.length > 1 };
+  return { paper, createdDay: day(iso(first?.date)), replaced: versions.length > 1, submittedAt: iso(first?.date) };
 }
 
 /** Dublin Core carries no category codes and no version; it is read for completeness. */
@@ -203,5 +205,5 @@ function fromDublinCore(m: unknown, id: string, identifier: string): Read {
     doi: null,
     license: null,
   });
-  return { paper, createdDay: dates[0] ?? null, replaced: dates.length > 1 };
+  return { paper, createdDay: dates[0] ?? null, replaced: dates.length > 1, submittedAt: null };
 }

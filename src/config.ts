@@ -37,6 +37,24 @@ export const SETTINGS = [
     description: "arXiv's OAI-PMH endpoint (harvests)." },
   { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',
     description: "arXiv's Atom API endpoint (look-ups by id)." },
+  { env: 'SMTP_URL', key: 'smtpUrl', schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    description: 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://` for TLS; `?tls=strict` checks the certificate). Without it mails are written as `.eml` files under MAIL_DIR and the site says mail is not configured.' },
+  { env: 'MAIL_FROM', key: 'mailFrom', schema: z.string().min(3), default: 'Paperboy <paperboy@localhost>',
+    description: 'The From address of every mail.' },
+  { env: 'MAIL_DIR', key: 'mailDir', schema: z.string().min(1), default: './data/mail',
+    description: 'Where mails are written as `.eml` files when SMTP_URL is not set.' },
+  { env: 'MAIL_SECRET', key: 'mailSecret', schema: z.string().min(16).optional(),
+    description: 'Key that signs confirm and unsubscribe links (HMAC). Without it a random key is generated once and kept in the store.' },
+  { env: 'MAIL_RATE', key: 'mailRate', schema: z.coerce.number().positive(), default: '10',
+    description: 'At most this many mails per second from one sending process.' },
+  { env: 'MAIL_MAX_BOUNCES', key: 'mailMaxBounces', schema: positiveInt, default: '3',
+    description: 'Permanent delivery failures (5xx) in a row after which an address is paused.' },
+  { env: 'MAIL_CLAIM_SECONDS', key: 'mailClaimSeconds', schema: positiveInt, default: '300',
+    description: 'How long a sender owns the outbox rows it claimed; after a crash, another sender takes them over once this has passed.' },
+  { env: 'DIGEST_SIZE', key: 'digestSize', schema: positiveInt, default: '10',
+    description: 'Trending papers in each digest (plus up to 5 personal picks).' },
+  { env: 'DIGEST_SCHEDULE', key: 'digestSchedule', schema: z.string().min(9), default: '*/15 * * * *',
+    description: 'Cron (UTC) for the digest job in `serve`: builds the due daily (weekdays) and weekly (Mondays) digests once and sends what is due, retries included.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -49,6 +67,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   arxivOaiUrl: string;
   arxivApiUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  mailDir: string;
+  mailSecret?: string;
+  mailRate: number;
+  mailMaxBounces: number;
+  mailClaimSeconds: number;
+  digestSize: number;
+  digestSchedule: string;
 }
 
 export class ConfigError extends Error {

@@ -7,6 +7,8 @@ import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
+import { subscriptionPageRoutes } from './routes/subscription-pages.tsx';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -17,6 +19,8 @@ export function createApp(services: Services) {
 
   app.route('/', healthRoutes());
   app.route('/', paperApiRoutes());
+  app.route('/', subscriptionApiRoutes());
+  app.route('/', subscriptionPageRoutes());
   app.route('/', pageRoutes());
 
   app.notFound((c) => {

@@ -7,6 +7,8 @@ import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
+import { SubscriptionRepository } from './subscriptions.ts';
+import { OutboxRepository } from './outbox.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -19,6 +21,8 @@ export class Store {
   readonly runs: RunRepository;
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly outbox: OutboxRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.dialect = dialectOf(db);
@@ -27,6 +31,8 @@ export class Store {
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
+    this.subscriptions = new SubscriptionRepository(db);
+    this.outbox = new OutboxRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

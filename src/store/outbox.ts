@@ -119,6 +119,15 @@ export class OutboxRepository {
    * again by the UPDATE itself, so concurrent claimers split the rows instead of sharing them.
    */
   async claim(token: string, limit: number, claimMs: number, now = new Date()): Promise<OutboxMessage[]> {
+    // Losing every candidate to another sender is not "nothing due": look again.
+    for (let tries = 0; tries < 20; tries++) {
+      const r = await this.claimOnce(token, limit, claimMs, now);
+      if (r !== 'lost') return r;
+    }
+    return [];
+  }
+
+  private async claimOnce(token: string, limit: number, claimMs: number, now: Date): Promise<OutboxMessage[] | 'lost'> {
     const nowIso = now.toISOString();
     const expires = new Date(now.getTime() + claimMs).toISOString();
     const candidates = await this.db
@@ -146,7 +155,7 @@ export class OutboxRepository {
       )
       .execute();
     const rows = await this.db.selectFrom('mail_outbox').selectAll().where('claim_token', '=', token).where('status', '=', 'sending').orderBy('id').execute();
-    return rows.map(rowToMessage);
+    return rows.length ? rows.map(rowToMessage) : 'lost';
   }
 
   /** Extends our claims (a long batch at a low rate); returns how many we still hold. */

@@ -53,7 +53,16 @@ export function duePeriods(date: string): DigestPeriod[] {
   return (['daily', 'weekly'] as const).map((f) => digestPeriod(f, date)).filter((p): p is DigestPeriod => p !== null);
 }
 
-/** Long form for subjects and headings: "Friday, 1 August 2025". */
+const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const formatted = new Map<string, string>();
+
+/** Long form for subjects and headings: "Friday, 1 August 2025" (memoised: a digest run formats one day thousands of times). */
 export function formatDay(day: string): string {
-  return new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  let s = formatted.get(day);
+  if (s === undefined) {
+    s = DAY_FORMAT.format(new Date(`${day}T12:00:00Z`));
+    if (formatted.size > 1000) formatted.clear();
+    formatted.set(day, s);
+  }
+  return s;
 }

@@ -122,11 +122,19 @@ export class TermIndex {
     for (const [t, pw] of profile) {
       for (const { doc, w } of this.postings.get(t) ?? []) scores.set(doc, (scores.get(doc) ?? 0) + pw * w);
     }
-    return [...scores]
-      .filter(([doc, s]) => s > 0 && !exclude.has(this.ids[doc]))
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .slice(0, k)
-      .map(([doc]) => this.ids[doc]);
+    // Keep the best k in a small sorted array: one pass instead of sorting every scored document.
+    const top: [number, number][] = [];
+    const better = (a: [number, number], b: [number, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+    for (const entry of scores) {
+      if (entry[1] <= 0 || (top.length === k && !better(entry, top[k - 1])) || exclude.has(this.ids[entry[0]])) continue;
+      let i = top.length < k ? top.length : k - 1;
+      top[i] = entry;
+      while (i > 0 && better(top[i], top[i - 1])) {
+        [top[i], top[i - 1]] = [top[i - 1], top[i]];
+        i--;
+      }
+    }
+    return top.map(([doc]) => this.ids[doc]);
   }
 }
 

@@ -104,13 +104,24 @@ export class TermIndex {
     return vec;
   }
 
-  /** The profile of a reader who liked these papers: their summed vectors, strongest `maxTerms` terms. */
-  profile(liked: readonly { title: string; abstract: string }[], maxTerms = 40): Map<string, number> {
-    const sum = new Map<string, number>();
-    for (const d of liked) {
+  private readonly vectors = new Map<string, Map<string, number>>();
+
+  /** A liked paper's vector, computed once per index: many readers like the same papers. */
+  private vectorOf(d: IndexedDoc): Map<string, number> {
+    let v = this.vectors.get(d.id);
+    if (!v) {
       const tf = new Map<string, number>();
       for (const t of terms(docText(d))) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, w] of this.weigh(tf)) sum.set(t, (sum.get(t) ?? 0) + w);
+      this.vectors.set(d.id, (v = this.weigh(tf)));
+    }
+    return v;
+  }
+
+  /** The profile of a reader who liked these papers: their summed vectors, strongest `maxTerms` terms. */
+  profile(liked: readonly IndexedDoc[], maxTerms = 24): Map<string, number> {
+    const sum = new Map<string, number>();
+    for (const d of liked) {
+      for (const [t, w] of this.vectorOf(d)) sum.set(t, (sum.get(t) ?? 0) + w);
     }
     return new Map([...sum].sort((a, b) => b[1] - a[1]).slice(0, maxTerms));
   }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, MailOutboxTable } from './schema.ts';
+import type { Database, MailOutboxBodiesTable, MailOutboxTable } from './schema.ts';
 import { parseJsonArray } from './mappers.ts';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
@@ -32,7 +32,7 @@ export interface NewOutboxMessage {
   paperIds: string[];
 }
 
-function rowToMessage(r: Selectable<MailOutboxTable>): OutboxMessage {
+function rowToMessage(r: Selectable<MailOutboxTable> & Omit<Selectable<MailOutboxBodiesTable>, 'outbox_id'>): OutboxMessage {
   return {
     id: Number(r.id),
     subscriptionId: Number(r.subscription_id),
@@ -62,29 +62,48 @@ export class OutboxRepository {
   /** Adds messages; one that exists already for its (subscription, period) is left as it is. Returns how many were added. */
   async addMany(messages: NewOutboxMessage[], now = new Date().toISOString()): Promise<number> {
     let added = 0;
-    for (let i = 0; i < messages.length; i += 100) {
-      const rows = messages.slice(i, i + 100).map((m) => ({
-        subscription_id: m.subscriptionId,
-        period: m.period,
-        to_email: m.to,
-        subject: m.subject,
-        text_body: m.text,
-        html_body: m.html,
-        headers: JSON.stringify(m.headers),
-        paper_ids: JSON.stringify(m.paperIds),
-        status: 'pending',
-        next_attempt_at: now,
-        created_at: now,
-      }));
-      const r = await this.db
-        .insertInto('mail_outbox')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['subscription_id', 'period']).doNothing())
-        .returning('id')
-        .execute();
-      added += r.length;
+    for (let i = 0; i < messages.length; i += 200) {
+      const batch = messages.slice(i, i + 200);
+      added += await this.db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('mail_outbox')
+          .values(
+            batch.map((m) => ({
+              subscription_id: m.subscriptionId,
+              period: m.period,
+              to_email: m.to,
+              paper_ids: JSON.stringify(m.paperIds),
+              status: 'pending',
+              next_attempt_at: now,
+              created_at: now,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['subscription_id', 'period']).doNothing())
+          .returning(['id', 'subscription_id', 'period'])
+          .execute();
+        if (!inserted.length) return 0;
+        const byKey = new Map(batch.map((m) => [`${m.subscriptionId}|${m.period}`, m]));
+        await trx
+          .insertInto('mail_outbox_bodies')
+          .values(
+            inserted.map((r) => {
+              const m = byKey.get(`${Number(r.subscription_id)}|${r.period}`)!;
+              return { outbox_id: Number(r.id), subject: m.subject, headers: JSON.stringify(m.headers), text_body: m.text, html_body: m.html };
+            }),
+          )
+          .execute();
+        return inserted.length;
+      });
     }
     return added;
+  }
+
+  private withBodies() {
+    return this.db
+      .selectFrom('mail_outbox as o')
+      .innerJoin('mail_outbox_bodies as b', 'b.outbox_id', 'o.id')
+      .selectAll('o')
+      .select(['b.subject', 'b.headers', 'b.text_body', 'b.html_body']);
   }
 
   /** Subscriptions that already have a message for this period. */
@@ -154,7 +173,7 @@ export class OutboxRepository {
         ]),
       )
       .execute();
-    const rows = await this.db.selectFrom('mail_outbox').selectAll().where('claim_token', '=', token).where('status', '=', 'sending').orderBy('id').execute();
+    const rows = await this.withBodies().where('o.claim_token', '=', token).where('o.status', '=', 'sending').orderBy('o.id').execute();
     return rows.length ? rows.map(rowToMessage) : 'lost';
   }
 
@@ -214,9 +233,9 @@ export class OutboxRepository {
   }
 
   async list(filter: { period?: string; subscriptionId?: number } = {}): Promise<OutboxMessage[]> {
-    let q = this.db.selectFrom('mail_outbox').selectAll();
-    if (filter.period) q = q.where('period', '=', filter.period);
-    if (filter.subscriptionId !== undefined) q = q.where('subscription_id', '=', filter.subscriptionId);
-    return (await q.orderBy('id').execute()).map(rowToMessage);
+    let q = this.withBodies();
+    if (filter.period) q = q.where('o.period', '=', filter.period);
+    if (filter.subscriptionId !== undefined) q = q.where('o.subscription_id', '=', filter.subscriptionId);
+    return (await q.orderBy('o.id').execute()).map(rowToMessage);
   }
 }

@@ -142,14 +142,7 @@ export interface MailOutboxTable {
   /** `daily:2025-08-01` or `weekly:2025-08-04`; unique with the subscription. */
   period: string;
   to_email: string;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  /** JSON object of extra headers. */
-  headers: string;
-  /** JSON array of the papers in this digest (personal picks never repeat them). */
-  paper_ids: string;
-  /** `pending`, `sending` (claimed), `sent`, `failed` (permanent or out of retries), `skipped`. */
+  /** `pending`, `sending` (claimed), `sent`, `failed` (permanent or out of retries). */
   status: string;
   attempts: Generated<number>;
   next_attempt_at: string;
@@ -158,6 +151,18 @@ export interface MailOutboxTable {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  /** JSON array of the papers in this digest (personal picks never repeat them). */
+  paper_ids: string;
+}
+
+/** The message itself, apart from the outbox row whose status changes. */
+export interface MailOutboxBodiesTable {
+  outbox_id: number;
+  subject: string;
+  /** JSON object of extra headers. */
+  headers: string;
+  text_body: string;
+  html_body: string;
 }
 
 export interface MailSecretsTable {
@@ -179,5 +184,6 @@ export interface Database {
   collection_papers: CollectionPapersTable;
   mail_subscriptions: MailSubscriptionsTable;
   mail_outbox: MailOutboxTable;
+  mail_outbox_bodies: MailOutboxBodiesTable;
   mail_secrets: MailSecretsTable;
 }

@@ -55,7 +55,9 @@ export const SETTINGS = [
   { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
     description: 'How long an e-mailed password-reset link works (it works once).' },
   { env: 'LOGIN_FREE_ATTEMPTS', key: 'loginFreeAttempts', schema: positiveInt, default: '5',
-    description: 'Failed log-ins (per account name and per IP) before the growing back-off starts.' },
+    description: 'Failed log-ins for one account name before its growing back-off starts.' },
+  { env: 'LOGIN_FREE_ATTEMPTS_PER_IP', key: 'loginFreeAttemptsPerIp', schema: positiveInt, default: '20',
+    description: 'Failed log-ins from one IP (any account names) before that IP gets the growing back-off.' },
   { env: 'LOGIN_BACKOFF_BASE_SECONDS', key: 'loginBackoffBaseSeconds', schema: positiveInt, default: '2',
     description: 'First back-off after the free attempts; it doubles with every further failure.' },
   { env: 'LOGIN_BACKOFF_MAX_SECONDS', key: 'loginBackoffMaxSeconds', schema: positiveInt, default: '900', description: 'Longest log-in back-off.' },
@@ -87,6 +89,7 @@ export interface Config {
   sessionTtlDays: number;
   passwordResetTtlMinutes: number;
   loginFreeAttempts: number;
+  loginFreeAttemptsPerIp: number;
   loginBackoffBaseSeconds: number;
   loginBackoffMaxSeconds: number;
   rateLoginIp: RateSpec;

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PatternRouter } from 'hono/router/pattern-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
@@ -23,7 +24,9 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  const app = new Hono<AppEnv>();
+  // PatternRouter: Hono's default (RegExp, falling back to Trie) router loses every `/api/papers/{id}…`
+  // route (whose id pattern may hold a slash) as soon as a static sibling such as `/api/papers/submit` exists.
+  const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', authenticate());
   app.use('*', csrfProtection());

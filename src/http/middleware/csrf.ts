@@ -39,8 +39,8 @@ function refuse(): never {
  * - bearer-token requests are exempt (a browser never adds that header by itself);
  * - a request a browser marks cross-site (`Sec-Fetch-Site: cross-site` or a foreign `Origin`) is refused;
  * - with a session cookie, the token (form field `_csrf` or header `X-CSRF-Token`) must equal the session's;
- * - without one, JSON bodies pass (a cross-site form cannot send them without a CORS preflight) and
- *   forms must echo the `pb_csrf` double-submit cookie.
+ * - without one (sign-up, log-in, reset), bodies a cross-site page could send (form, multipart,
+ *   text/plain) must echo the `pb_csrf` double-submit cookie; JSON needs a CORS preflight, so it passes.
  * Safe requests only get a token ready for the page's forms (`c.var.csrfToken`).
  */
 export function csrfProtection(): MiddlewareHandler<AppEnv> {
@@ -72,9 +72,10 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     if (c.var.session) {
       if (!same(provided, c.var.session.csrfToken)) refuse();
     } else {
-      const type = c.req.header('content-type') ?? '';
-      const isJson = /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
-      if (!isJson && !same(provided, getCookie(c, ANON_CSRF_COOKIE))) refuse();
+      // Only the body types a cross-site page can send without a CORS preflight need the token.
+      const type = (c.req.header('content-type') ?? '').toLowerCase();
+      const crossSiteSendable = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/.test(type);
+      if (crossSiteSendable && !same(provided, getCookie(c, ANON_CSRF_COOKIE))) refuse();
     }
     return next();
   };

@@ -5,6 +5,7 @@ import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
@@ -28,6 +29,7 @@ export function createApp(services: Services) {
   // route (whose id pattern may hold a slash) as soon as a static sibling such as `/api/papers/submit` exists.
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
+  app.use('*', requestMetrics());
   app.use('*', authenticate());
   app.use('*', csrfProtection());
 

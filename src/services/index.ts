@@ -26,6 +26,8 @@ export interface Services {
   collections: CollectionService;
   moderation: ModerationService;
   submissions: SubmissionService;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
 }
 
 /** Outside things a deployment (or a test) may plug in; the defaults talk to the real ones. */
@@ -35,6 +37,8 @@ export interface ServiceDeps {
   store: Store;
   mail?: MailSender;
   arxiv?: PaperLookup;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -45,6 +49,7 @@ export function createServices(deps: ServiceDeps): Services {
     config,
     logger,
     store,
+    poolStats: deps.poolStats,
     feed: new FeedService(store),
     accounts: new AccountService(store, config, mail, logger),
     upvotes: new UpvoteService(store),

@@ -41,8 +41,9 @@ export function createApp(services: Services) {
   app.route('/', collectionApiRoutes());
   app.route('/', adminApiRoutes());
   app.route('/', paperApiRoutes());
-  app.route('/', pageRoutes());
+  // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
   app.route('/', communityPageRoutes(services.config));
+  app.route('/', pageRoutes());
 
   app.notFound((c) => {
     if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);

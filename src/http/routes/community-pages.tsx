@@ -173,8 +173,11 @@ export function communityPageRoutes(config: Config) {
   app.post(`/papers/${PAPER_ID}/upvote`, requireUser(), perIp('upvote', config.rateUpvoteIp), perUser('upvote', config.rateUpvoteUser), async (c) => {
     const id = paperIdOrThrow(c.req.param('id') ?? '');
     const f = await form(c);
-    const want = f.get('action') === 'remove' ? false : true;
-    await c.var.services.upvotes.set(c.var.user!, id, want);
+    const action = f.get('action');
+    const { upvotes } = c.var.services;
+    // Forms that say which state they want are idempotent; a bare form (no `action`) toggles.
+    const state = action === 'add' || action === 'remove' ? await upvotes.set(c.var.user!, id, action === 'add') : await upvotes.toggle(c.var.user!, id);
+    if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(state);
     return c.redirect(safeNext(f.get('next'), `/papers/${paperPath(id)}`), 303);
   });
 

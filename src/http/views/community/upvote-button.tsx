@@ -22,7 +22,7 @@ export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: Upv
   if (csrfToken === null) {
     return (
       <a class="upvote" href={`/login?next=${encodeURIComponent(next)}`} aria-label={`Log in to upvote (${upvotes} upvotes)`}>
-        ▲ <span data-upvote-count>{upvotes}</span>
+        ▲ <span class="count" data-upvote-count>{upvotes}</span>
       </a>
     );
   }
@@ -30,7 +30,7 @@ export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: Upv
     <PostForm action={action} csrfToken={csrfToken} next={next} class="upvote" data-upvote={paperId}>
       <input type="hidden" name="action" value={upvoted ? 'remove' : 'add'} />
       <button type="submit" aria-pressed={upvoted ? 'true' : 'false'} aria-label={upvoted ? 'Remove your upvote' : 'Upvote'}>
-        ▲ <span data-upvote-count>{upvotes}</span>
+        ▲ <span class="count" data-upvote-count>{upvotes}</span>
       </button>
     </PostForm>
   );

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
 import { dialectOf } from './dialect.ts';
+import type { SqliteBulk } from './sqlite-bulk.ts';
 import { PaperRepository } from './papers.ts';
 import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
@@ -9,6 +10,15 @@ import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
 import { SubscriptionRepository } from './subscriptions.ts';
 import { OutboxRepository } from './outbox.ts';
+import { UserRepository } from './users.ts';
+import { SessionRepository } from './sessions.ts';
+import { ApiTokenRepository } from './api-tokens.ts';
+import { PasswordResetRepository } from './password-resets.ts';
+import { LoginFailureRepository } from './login-failures.ts';
+import { UpvoteRepository } from './upvotes.ts';
+import { CommentRepository } from './comments.ts';
+import { CollectionRepository } from './collections.ts';
+import { AuditLogRepository } from './audit-log.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -23,21 +33,43 @@ export class Store {
   readonly rateLimits: RateLimitRepository;
   readonly subscriptions: SubscriptionRepository;
   readonly outbox: OutboxRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly passwordResets: PasswordResetRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly upvotes: UpvoteRepository;
+  readonly comments: CommentRepository;
+  readonly collections: CollectionRepository;
+  readonly auditLog: AuditLogRepository;
 
-  constructor(readonly db: Kysely<Database>) {
+  /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly bulk?: SqliteBulk,
+  ) {
     this.dialect = dialectOf(db);
-    this.papers = new PaperRepository(db);
-    this.feed = new FeedRepository(db);
+    this.papers = new PaperRepository(db, bulk);
+    this.feed = new FeedRepository(db, bulk);
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
     this.subscriptions = new SubscriptionRepository(db);
     this.outbox = new OutboxRepository(db);
+    this.users = new UserRepository(db);
+    this.sessions = new SessionRepository(db);
+    this.apiTokens = new ApiTokenRepository(db);
+    this.passwordResets = new PasswordResetRepository(db);
+    this.loginFailures = new LoginFailureRepository(db);
+    this.upvotes = new UpvoteRepository(db);
+    this.comments = new CommentRepository(db);
+    this.collections = new CollectionRepository(db);
+    this.auditLog = new AuditLogRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new Store(trx)));
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.bulk)));
   }
 }

@@ -78,6 +78,20 @@ forEachStore('Importer', (ctx) => {
     assert.match(s.errors[0], /broken\.jsonl:2: bad JSON/);
   });
 
+  test('parsing in worker threads gives the same outcome, in file order', async () => {
+    const importer = new Importer(ctx.store, { workers: 2 });
+    const errors: number[] = [];
+    try {
+      const s = await importer.importFile(fixture('broken.jsonl'), { batchSize: 2, onLineError: (e) => errors.push(e.line) });
+      assert.deepEqual([s.read, s.failed, s.unchanged], [6, 4, 2]);
+      assert.deepEqual(errors, [2, 3, 4, 7]);
+      const listing = await importer.importFile(fixture('snapshot.jsonl'), { batchSize: 1 });
+      assert.equal(listing.unchanged + listing.inserted, 2);
+    } finally {
+      await importer.close();
+    }
+  });
+
   test('a newer snapshot version updates the paper', async () => {
     const line = (v: number, title: string) =>
       JSON.stringify({ id: '2401.00001', authors: 'A and B', title, abstract: 'x', categories: 'cs.LG', versions: Array.from({ length: v }, (_, i) => ({ version: `v${i + 1}`, created: 'Mon, 1 Jan 2024 00:00:00 GMT' })), update_date: '2024-01-02' });

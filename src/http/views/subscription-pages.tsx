@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { Layout } from './layout.tsx';
+import { CsrfField } from './community/forms.tsx';
 
 export function MailNotConfigured({ configured }: { configured: boolean }) {
   if (configured) return null;
@@ -23,9 +24,10 @@ export function MessagePage({ title, children }: { title: string; children: Chil
   );
 }
 
-export function SubscribeForm({ error, email }: { error?: string; email?: string }) {
+export function SubscribeForm({ error, email, csrfToken }: { error?: string; email?: string; csrfToken: string }) {
   return (
     <form method="post" action="/subscribe">
+      <CsrfField token={csrfToken} />
       {error && <p role="alert">{error}</p>}
       <label>
         Email <input type="email" name="email" required value={email ?? ''} autocomplete="email" />

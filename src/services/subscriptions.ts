@@ -4,6 +4,7 @@ import type { SubscriptionPrefs } from '../store/subscriptions.ts';
 import { normalizeEmail, type Subscription } from '../domain/subscription.ts';
 import { confirmMail } from '../mail/templates/confirm.ts';
 import { CONFIRM_LINK_HOURS, type MailService } from './mail.ts';
+import { mailSends } from '../metrics.ts';
 
 /** A confirmation mail is not sent again to the same address within this many seconds. */
 export const CONFIRM_RESEND_SECONDS = 60;
@@ -52,9 +53,11 @@ export class SubscriptionService {
     try {
       await this.mail.sender.send(msg);
       await this.store.subscriptions.markConfirmSent(sub.id, nowIso);
+      mailSends.inc({ kind: 'confirm', outcome: 'sent' });
       return { subscription: sub, confirmationSent: true };
     } catch (err) {
       this.logger.warn({ err, subscription: sub.id }, 'confirmation mail not sent');
+      mailSends.inc({ kind: 'confirm', outcome: 'failed' });
       return { subscription: sub, confirmationSent: false };
     }
   }

@@ -138,6 +138,7 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
     assert.match(m.html, /prefers-color-scheme: dark/);
     assert.match(m.html, /<table role="presentation"/);
     assert.equal(m.headers.get('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
+    assert.equal(m.messageId, `<digest.daily.2025-08-04.${subId}@paperboy.test>`, 'a stable Message-ID per (subscriber, period)');
     assert.match(m.headers.get('list-unsubscribe')!, /^<http:\/\/paperboy\.test\/unsubscribe\?id=\d+&sig=/);
     const [row] = await ctx.store.outbox.list({ period: MONDAY.key, subscriptionId: subId });
     assert.ok(row.paperIds.includes(similar.id));

@@ -97,7 +97,7 @@ export class OutboxSender {
           continue;
         }
         await this.store.outbox.markSent(msg.id, token, new Date().toISOString());
-        await this.store.subscriptions.resetBounces(msg.subscriptionId);
+        if (msg.bounces > 0) await this.store.subscriptions.resetBounces(msg.subscriptionId);
         stats.sent++;
         mailSends.inc({ kind: 'digest', outcome: 'sent' });
         opts.onSent?.(stats.sent);

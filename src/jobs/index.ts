@@ -1,10 +1,11 @@
 import type { Services } from '../services/index.ts';
+import { digestJob } from './digest-job.ts';
 import { harvestJob } from './harvest-job.ts';
 import type { Job } from './scheduler.ts';
 
-/** The jobs `serve` schedules, as the settings allow. */
+/** The jobs `serve` (and `worker`) schedule, as the settings allow. */
 export function scheduledJobs(services: Services): Job[] {
-  const jobs: Job[] = [];
+  const jobs: Job[] = [digestJob(services)];
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
   return jobs;
 }

@@ -3,6 +3,18 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { FeedService } from './feed.ts';
 import { IngestService } from './ingest.ts';
+import { MailService } from './mail.ts';
+import { SubscriptionService } from './subscriptions.ts';
+import { DigestService } from './digest.ts';
+import { OutboxSender } from './outbox-sender.ts';
+import { AccountService } from './accounts.ts';
+import { UpvoteService } from './upvotes.ts';
+import { CommentService } from './comments.ts';
+import { CollectionService } from './collections.ts';
+import { ModerationService } from './moderation.ts';
+import { SubmissionService, type PaperLookup } from './submissions.ts';
+import type { MailSender } from '../mail/sender.ts';
+import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -14,15 +26,55 @@ export interface Services {
   store: Store;
   feed: FeedService;
   ingest: IngestService;
+  mail: MailService;
+  subscriptions: SubscriptionService;
+  digests: DigestService;
+  outbox: OutboxSender;
+  accounts: AccountService;
+  upvotes: UpvoteService;
+  comments: CommentService;
+  collections: CollectionService;
+  moderation: ModerationService;
+  submissions: SubmissionService;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
+  /** Releases what services hold open (the SMTP connection pool). */
+  close(): Promise<void>;
+}
+
+/** Outside things a deployment (or a test) may plug in; the defaults talk to the real ones. */
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  /** Defaults to SMTP (SMTP_URL) or, without it, `.eml` files under MAIL_DIR. */
+  mail?: MailSender;
+  arxiv?: PaperLookup;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
-  const { store } = deps;
+export function createServices(deps: ServiceDeps): Services {
+  const { store, config, logger } = deps;
+  const mail = new MailService(config, store, deps.mail);
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   return {
-    ...deps,
+    config,
+    logger,
+    store,
+    poolStats: deps.poolStats,
     feed: new FeedService(store),
     ingest: new IngestService(store, deps.config, deps.logger),
+    mail,
+    subscriptions: new SubscriptionService(store, mail, logger),
+    digests: new DigestService(config, store, mail, logger),
+    outbox: new OutboxSender(config, store, mail.sender, logger),
+    close: () => mail.close(),
+    accounts: new AccountService(store, config, mail.sender, logger),
+    upvotes: new UpvoteService(store),
+    comments: new CommentService(store, config),
+    collections: new CollectionService(store),
+    moderation: new ModerationService(store),
+    submissions: new SubmissionService(store, config, arxiv),
   };
 }

@@ -9,6 +9,17 @@ import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
 import { HarvestStateRepository } from './harvest-state.ts';
+import { SubscriptionRepository } from './subscriptions.ts';
+import { OutboxRepository } from './outbox.ts';
+import { UserRepository } from './users.ts';
+import { SessionRepository } from './sessions.ts';
+import { ApiTokenRepository } from './api-tokens.ts';
+import { PasswordResetRepository } from './password-resets.ts';
+import { LoginFailureRepository } from './login-failures.ts';
+import { UpvoteRepository } from './upvotes.ts';
+import { CommentRepository } from './comments.ts';
+import { CollectionRepository } from './collections.ts';
+import { AuditLogRepository } from './audit-log.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -22,6 +33,17 @@ export class Store {
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
   readonly harvestState: HarvestStateRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly outbox: OutboxRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly passwordResets: PasswordResetRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly upvotes: UpvoteRepository;
+  readonly comments: CommentRepository;
+  readonly collections: CollectionRepository;
+  readonly auditLog: AuditLogRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -35,6 +57,17 @@ export class Store {
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
     this.harvestState = new HarvestStateRepository(db);
+    this.subscriptions = new SubscriptionRepository(db);
+    this.outbox = new OutboxRepository(db);
+    this.users = new UserRepository(db);
+    this.sessions = new SessionRepository(db);
+    this.apiTokens = new ApiTokenRepository(db);
+    this.passwordResets = new PasswordResetRepository(db);
+    this.loginFailures = new LoginFailureRepository(db);
+    this.upvotes = new UpvoteRepository(db);
+    this.comments = new CommentRepository(db);
+    this.collections = new CollectionRepository(db);
+    this.auditLog = new AuditLogRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -1,11 +1,25 @@
 import type { Command } from '../command.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
+import { digestCommand } from './digest.ts';
 import { fetchCommand } from './fetch.ts';
 import { harvestCommand } from './harvest.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
+import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand];
+export const COMMANDS: Command[] = [
+  serveCommand,
+  importCommand,
+  harvestCommand,
+  fetchCommand,
+  digestCommand,
+  usersCommand,
+  migrateCommand,
+  statsCommand,
+  backupCommand,
+  restoreCommand,
+  configCommand,
+];

@@ -53,6 +53,8 @@ export interface SearchServiceOptions {
   /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
   indexFile?: (embedderId: string) => string | undefined;
   logger?: Logger;
+  /** How often (ms) a search checks the store for vectors other processes added; default 2000. */
+  annRefreshMs?: number;
 }
 
 interface VectorFilters {
@@ -202,9 +204,9 @@ export class SearchService {
   private async embedPending(onProgress?: (done: number, total: number) => void): Promise<number> {
     const embedder = await this.embedder();
     if (!embedder) return 0;
+    const ann = await this.vectorIndex(embedder);
     const total = await this.store.search.countToEmbed(embedder.id);
     if (!total) return 0;
-    const ann = await this.vectorIndex(embedder);
     let done = 0;
     for (;;) {
       const batch = await this.store.search.papersToEmbed(embedder.id, EMBED_BATCH);
@@ -234,7 +236,7 @@ export class SearchService {
     }
     await this.annReady;
     const ann = this.ann;
-    if (Date.now() - ann.checkedAt > 2000) {
+    if (Date.now() - ann.checkedAt >= (this.opts.annRefreshMs ?? 2000)) {
       ann.checkedAt = Date.now();
       const since = ann.index.meta.newest;
       if (since) {

@@ -6,6 +6,7 @@ import { ApiError, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
+import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
@@ -16,6 +17,7 @@ export function createApp(services: Services) {
   app.use('*', requestLog(services));
 
   app.route('/', healthRoutes());
+  app.route('/', searchApiRoutes());
   app.route('/', paperApiRoutes());
   app.route('/', pageRoutes());
 

@@ -22,7 +22,8 @@ const WORD = /[\p{L}\p{N}]+/gu;
  * highlighting only needs the query's words and the text's words to meet at the same stem.
  */
 export function lightStem(word: string): string {
-  let w = word.toLowerCase();
+  // Diacritics folded like FTS5's `remove_diacritics`: "café" marks "cafe".
+  let w = word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
   if (w.length <= 3) return w;
   for (const [suffix, repl] of [
     ['ational', 'ate'], ['ization', 'ize'], ['iveness', 'ive'], ['fulness', 'ful'], ['ousness', 'ous'],

@@ -28,6 +28,9 @@ const { values, positionals } = parseArgs({
     'max-features': { type: 'string' },
     'power-iterations': { type: 'string' },
     json: { type: 'string' },
+    'keyword-only': { type: 'boolean' },
+    'max-terms': { type: 'string' },
+    vectors: { type: 'string' },
   },
 });
 const dir = positionals[0];
@@ -68,7 +71,7 @@ const keywordLists: Record<string, Record<SetName, RankedHit[][]>> = {};
 for (const fw of values['field-weights']!.split(',')) {
   const [tw, aw] = fw.split(':').map(Number);
   const tb = performance.now();
-  const index = InvertedIndex.build(corpus, { titleWeight: tw, abstractWeight: aw });
+  const index = InvertedIndex.build(corpus, { titleWeight: tw, abstractWeight: aw, ...(values['max-terms'] ? { maxQueryTerms: Number(values['max-terms']) } : {}) });
   const buildS = (performance.now() - tb) / 1000;
   const lists = {} as Record<SetName, RankedHit[][]>;
   const ranks = {} as Record<SetName, Array<number | null>>;
@@ -80,6 +83,8 @@ for (const fw of values['field-weights']!.split(',')) {
   report(`keyword BM25F title:abstract ${fw}`, ranks);
   console.log(`${''.padEnd(34)} (index built in ${buildS.toFixed(1)} s)`);
 }
+
+if (values['keyword-only']) process.exit(0);
 
 // Vector: train (or load) the offline model, embed every paper, exact scan.
 const opts: Partial<LocalEmbedderOptions> = {};
@@ -100,8 +105,15 @@ if (values.model && existsSync(values.model)) {
 }
 const dims = embedder.dimensions;
 const te = performance.now();
-const matrix = new Float32Array(corpus.length * dims);
-corpus.forEach((p, i) => matrix.set(embedder.embedOne(paperText(p)), i * dims));
+let matrix = new Float32Array(corpus.length * dims);
+const vectorsCache = values.vectors ? `${values.vectors}.${embedder.id}` : undefined;
+if (vectorsCache && existsSync(vectorsCache)) {
+  const b = readFileSync(vectorsCache);
+  matrix = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+} else {
+  corpus.forEach((p, i) => matrix.set(embedder.embedOne(paperText(p)), i * dims));
+  if (vectorsCache) writeFileSync(vectorsCache, Buffer.from(matrix.buffer));
+}
 const embedMs = performance.now() - te;
 console.log(`embedded ${corpus.length} papers in ${(embedMs / 1000).toFixed(1)} s (${((embedMs * 1000) / corpus.length).toFixed(0)} µs each); model ${(embedder.toBuffer().length / 1e6).toFixed(1)} MB`);
 const vectorLists = {} as Record<SetName, RankedHit[][]>;
@@ -126,15 +138,20 @@ function convex(kw: RankedHit[], vec: RankedHit[], q: Float32Array, alpha: numbe
   const ids = new Set([...kw.map((h) => h.id), ...vec.map((h) => h.id)]);
   return [...ids].map((id) => ({ id, score: alpha * (kwScore.get(id) ?? 0) + (1 - alpha) * cosine(id, q) })).sort((a, b) => b.score - a.score);
 }
+/** The same mix from the two lists alone (what the service has): a paper missing from the vector list gets that list's lowest cosine. */
+function convexLists(kw: RankedHit[], vec: RankedHit[], alpha: number): RankedHit[] {
+  return fuse(kw, vec, { keyword: alpha, vector: 1 - alpha, k: 0, candidates: CANDIDATES, minSimilarity: -1, mode: 'convex' });
+}
 const baseFw = values['field-weights']!.split(',')[0];
 const hybridConfigs: Array<{ name: string; run: (kw: RankedHit[], vec: RankedHit[], query: string) => RankedHit[] }> = [];
 for (const fw of Object.keys(keywordLists)) {
-  for (const v of [0.35, 0.5, 0.75, 1, 1.5]) {
-    const w: FusionWeights = { keyword: 1, vector: v, k: 60, candidates: CANDIDATES, minSimilarity: 0 };
+  for (const v of [0.35, 1]) {
+    const w: FusionWeights = { keyword: 1, vector: v, k: 60, candidates: CANDIDATES, minSimilarity: 0, mode: 'rrf' };
     hybridConfigs.push({ name: `${fw} rrf vec=${v}`, run: (kw, vec) => fuse(kw, vec, w) });
   }
-  for (const alpha of [0.3, 0.4, 0.5, 0.6, 0.7]) {
+  for (const alpha of [0.4, 0.5, 0.55, 0.6, 0.65, 0.7]) {
     hybridConfigs.push({ name: `${fw} convex alpha=${alpha}`, run: (kw, vec, query) => convex(kw, vec, embedder.embedOne(query), alpha) });
+    hybridConfigs.push({ name: `${fw} convex-lists alpha=${alpha}`, run: (kw, vec) => convexLists(kw, vec, alpha) });
   }
 }
 for (const cfg of hybridConfigs) {

@@ -22,10 +22,15 @@ export interface Bm25Options {
   /** Field weights (BM25F): a title word counts `titleWeight / abstractWeight` times an abstract word. */
   titleWeight: number;
   abstractWeight: number;
+  /**
+   * Long questions (a pasted paragraph) are searched by their this-many most informative words
+   * (highest BM25 upper bound); the rest would mostly add long posting lists of generic words.
+   */
+  maxQueryTerms: number;
 }
 
 /** Chosen on the dev set of bench/search-quality (see BENCHMARKS.md). */
-export const DEFAULT_BM25: Bm25Options = { k1: 1.2, titleB: 0.5, abstractB: 0.75, titleWeight: 2, abstractWeight: 1 };
+export const DEFAULT_BM25: Bm25Options = { k1: 1.2, titleB: 0.5, abstractB: 0.75, titleWeight: 2, abstractWeight: 1, maxQueryTerms: 16 };
 
 export interface IndexedDoc {
   id: string;
@@ -33,12 +38,12 @@ export interface IndexedDoc {
   abstract: string;
 }
 
-export interface KeywordHit {
+export interface IndexHit {
   id: string;
   score: number;
 }
 
-export interface KeywordSearchOptions {
+export interface IndexSearchOptions {
   /** Only documents for which this returns true are ranked (filters by category, date, ...). */
   filter?: (id: string) => boolean;
 }
@@ -307,12 +312,12 @@ export class InvertedIndex {
   }
 
   /** The top `k` documents for a free-text query (analysed like the documents). */
-  search(query: string, k: number, opts: KeywordSearchOptions = {}): KeywordHit[] {
+  search(query: string, k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     return this.searchTerms(tokenize(query), k, opts);
   }
 
   /** MaxScore over the query's posting lists; exact: returns what `searchExhaustive` returns. */
-  searchTerms(terms: string[], k: number, opts: KeywordSearchOptions = {}): KeywordHit[] {
+  searchTerms(terms: string[], k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     k = Math.max(0, Math.floor(k));
     if (k === 0 || !terms.length) return [];
     const top = new TopK(k);
@@ -324,7 +329,7 @@ export class InvertedIndex {
   }
 
   /** Scores every document that matches any term: the reference the pruned search is tested against. */
-  searchExhaustive(terms: string[], k: number, opts: KeywordSearchOptions = {}): KeywordHit[] {
+  searchExhaustive(terms: string[], k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     k = Math.max(0, Math.floor(k));
     if (k === 0 || !terms.length) return [];
     const top = new TopK(k);
@@ -343,7 +348,7 @@ export class InvertedIndex {
     return this.hits(top);
   }
 
-  private hits(top: TopK): KeywordHit[] {
+  private hits(top: TopK): IndexHit[] {
     return top.sorted().map(({ doc, score }) => ({ id: doc < 0 ? this.deltaIds[-doc - 1] : this.ids[doc], score }));
   }
 
@@ -370,6 +375,7 @@ export class InvertedIndex {
       if (id === undefined || this.offsets[id] === this.offsets[id + 1]) continue;
       lists.push({ pos: this.offsets[id], end: this.offsets[id + 1], ub: this.maxImpact[id] * weight, weight });
     }
+    if (lists.length > this.options.maxQueryTerms) lists.sort((a, b) => b.ub - a.ub).length = this.options.maxQueryTerms;
     return lists;
   }
 

@@ -188,7 +188,7 @@ export class LocalEmbedder implements Embedder {
     return new LocalEmbedder(featureList, idf, projection, k, o.bigrams);
   }
 
-  /** One unit-length vector (all zeros when the text shares no word with the training corpus). */
+  /** One unit-length vector; a text sharing no word with the training corpus gets the same fixed one. */
   embedOne(text: string): Float32Array {
     const d = this.dimensions;
     const acc = new Float64Array(d);
@@ -214,6 +214,7 @@ export class LocalEmbedder implements Embedder {
     len = Math.sqrt(len);
     const out = new Float32Array(d);
     if (len > 0 && norm > 0) for (let c = 0; c < d; c++) out[c] = acc[c] / len;
+    else out.fill(1 / Math.sqrt(d));
     return out;
   }
 

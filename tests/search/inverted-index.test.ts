@@ -45,7 +45,7 @@ test('MaxScore pruning returns exactly the exhaustive BM25F top k on a random co
   const index = InvertedIndex.build(docs, { titleWeight: 3, abstractWeight: 1 });
   const r = rng(99);
   for (let q = 0; q < 300; q++) {
-    const terms = Array.from({ length: 1 + Math.floor(r() * 12) }, () => zipfWord(r));
+    const terms = Array.from({ length: 1 + Math.floor(r() * (q % 5 === 0 ? 40 : 12)) }, () => zipfWord(r));
     if (r() < 0.1) terms.push(terms[0]); // a repeated word counts twice
     for (const k of [1, 10, 100]) {
       const analysed = tokenize(terms.join(' '));

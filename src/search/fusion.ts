@@ -28,8 +28,8 @@ export interface FusionWeights {
 
 export const DEFAULT_FUSION: FusionWeights = {
   mode: 'convex',
-  keyword: 0.6,
-  vector: 0.4,
+  keyword: 0.55,
+  vector: 0.45,
   k: 60,
   candidates: 100,
   minSimilarity: 0,

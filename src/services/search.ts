@@ -186,6 +186,30 @@ export class SearchService {
     return { fullText, embedded, vectors: ann.size };
   }
 
+  /**
+   * Catches up now (a new process builds its ANN index from the store, embeds papers imported while
+   * it was down) and then every `everyMs`, in the background; returns the function that stops it.
+   */
+  keepInStep(everyMs = 60_000): () => void {
+    let running = false;
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const r = await this.catchUp();
+        if (r.fullText || r.embedded) this.opts.logger?.info(r, 'search indexes caught up');
+      } catch (err) {
+        this.opts.logger?.warn({ err: (err as Error).message }, 'search catch-up failed; will retry');
+      } finally {
+        running = false;
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** Saves the ANN index (SQLite: beside the database file). */
   async close(): Promise<void> {
     if (this.ann) this.ann.index.save();

@@ -121,6 +121,17 @@ forEachStore('SearchService', (ctx) => {
     assert.deepEqual(await ids('baryonic'), ['2402.00003']);
   });
 
+  test('a paper changed twice before the indexer runs is indexed once, with its last text', async () => {
+    const p = makePaper({ id: '2402.00013', title: 'Okapi field notes', abstract: 'Forest giraffes.' });
+    await ctx.store.papers.upsertMany([p]);
+    await ctx.store.papers.upsertMany([{ ...p, version: 2, title: 'Tapir field notes' }]);
+    await ctx.store.papers.upsertMany([{ ...p, version: 3, title: 'Pangolin field notes' }]);
+    assert.equal(await ctx.store.search.pendingFullText(), 1);
+    assert.deepEqual(await ids('pangolin'), ['2402.00013']);
+    assert.deepEqual(await ids('okapi tapir'), []);
+    assert.equal(await ctx.store.search.pendingFullText(), 0);
+  });
+
   test('similar papers: keyword neighbours of the title without an embedder', async () => {
     const got = (await search.similar('2402.00004', 5))!.map((r) => r.paper.id);
     assert.ok(got.length > 0);

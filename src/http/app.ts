@@ -5,6 +5,7 @@ import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { searchApiRoutes } from './routes/search-api.ts';
@@ -18,6 +19,7 @@ export function createApp(services: Services) {
   // may contain a slash) as soon as a static sibling such as `/api/papers/search` exists.
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
+  app.use('*', requestMetrics());
 
   app.route('/', healthRoutes());
   app.route('/', searchApiRoutes());

@@ -56,9 +56,10 @@ function bare(mode: 'plain' | 'fts-trigger' | 'queue-trigger'): number {
 
 async function paperboy(): Promise<{ importS: number; catchUpS: number; indexed: number }> {
   const opened = await openStore(path.join(tmp, 'paperboy.db'));
-  const importer = new Importer(opened.store);
+  const importer = new Importer(opened.store, { workers: 2 });
   let t = performance.now();
   for (const f of files) await importer.importFile(f);
+  await importer.close();
   const importS = (performance.now() - t) / 1000;
   const search = new SearchService(opened.store, { engine: new StoreKeywordEngine(opened.store), embedder: async () => null });
   t = performance.now();
@@ -75,7 +76,7 @@ const fts = bare('fts-trigger');
 const queue = bare('queue-trigger');
 const pb = await paperboy();
 fs.rmSync(tmp, { recursive: true, force: true });
-console.log(`${n} papers from ${files.length} files`);
+console.log(`bench/fts-import: ${n} papers from ${files.length} files, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log('| what | papers/s | vs bare insert |');
 console.log('|---|---:|---:|');
 console.log(`| bare better-sqlite3 insert (baseline) | ${rate(base)} | 1.00× |`);

@@ -194,12 +194,25 @@ export class SearchService {
    */
   keepInStep(everyMs = 60_000): () => void {
     let running = false;
+    const holder = `search:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
     const tick = async () => {
       if (running) return;
       running = true;
       try {
-        const r = await this.catchUp();
-        if (r.fullText || r.embedded) this.opts.logger?.info(r, 'search indexes caught up');
+        const fullText = await this.keywordCatchUp();
+        // One process embeds at a time (the lease); the others pick the vectors up from the store.
+        let embedded = 0;
+        if (await this.store.leases.acquire('search-embed', holder, 30 * 60_000)) {
+          try {
+            embedded = await this.embedPending();
+          } finally {
+            await this.store.leases.release('search-embed', holder);
+          }
+        } else {
+          const embedder = await this.embedder();
+          if (embedder) await this.vectorIndex(embedder);
+        }
+        if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
       } catch (err) {
         this.opts.logger?.warn({ err: (err as Error).message }, 'search catch-up failed; will retry');
       } finally {

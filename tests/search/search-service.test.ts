@@ -192,6 +192,25 @@ forEachStore('SearchService', (ctx) => {
     }
   });
 
+  test('keepInStep catches up in the background (as serve does), holding the embedding lease meanwhile', async () => {
+    const embedder = new HashEmbedder(64);
+    const s = service(ctx.store, embedder);
+    await ctx.store.papers.upsertMany([makePaper({ id: '2402.00014', title: 'Axolotl limb regrowth' })]);
+    const stop = s.keepInStep(60_000);
+    try {
+      const want = await ctx.store.papers.count();
+      const deadline = Date.now() + 15_000;
+      while ((await ctx.store.search.embeddingStats(embedder.id)).count < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await ctx.store.search.embeddingStats(embedder.id)).count, want);
+      assert.equal(await ctx.store.search.pendingFullText(), 0);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(await ctx.store.leases.acquire('search-embed', 'someone-else', 1000), 'the lease is released after the run');
+      await ctx.store.leases.release('search-embed', 'someone-else');
+    } finally {
+      stop();
+    }
+  });
+
   test('reindex rebuilds the full-text index and every vector', async () => {
     const embedder = new HashEmbedder(128);
     const s = service(ctx.store, embedder);

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { FeedService } from './feed.ts';
 import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
-import { keywordEngineFactory } from '../search/keyword-engines.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { isPostgresUrl } from '../store/db.ts';
 
@@ -26,10 +25,8 @@ export interface Services {
 export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
   const { store, config, logger } = deps;
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
-  const engineFactory = keywordEngineFactory(config.searchKeywordEngine);
-  if (!engineFactory) logger.warn({ engine: config.searchKeywordEngine }, 'unknown SEARCH_KEYWORD_ENGINE: using the store');
   const search = new SearchService(store, {
-    engine: engineFactory ? engineFactory({ store, logger }) : new StoreKeywordEngine(store),
+    engine: new StoreKeywordEngine(store),
     embedder: async () => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider) {

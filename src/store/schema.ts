@@ -133,14 +133,6 @@ export interface SearchPendingTable {
   paper_rowid: number;
 }
 
-/** A trained search model (the offline embedder), shared by every process on the store. */
-export interface SearchModelsTable {
-  name: string;
-  version: string;
-  data: Uint8Array;
-  trained_at: string;
-}
-
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -154,5 +146,4 @@ export interface Database {
   collection_papers: CollectionPapersTable;
   paper_embeddings: PaperEmbeddingsTable;
   search_pending: SearchPendingTable;
-  search_models: SearchModelsTable;
 }

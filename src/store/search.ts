@@ -239,27 +239,6 @@ export class SearchRepository {
     return Number(r.n);
   }
 
-  // --- trained models -------------------------------------------------------------------------
-
-  async saveModel(name: string, version: string, data: Uint8Array, now = new Date().toISOString()): Promise<void> {
-    await this.db
-      .insertInto('search_models')
-      .values({ name, version, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), trained_at: now })
-      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ version: eb.ref('excluded.version'), data: eb.ref('excluded.data'), trained_at: eb.ref('excluded.trained_at') })))
-      .execute();
-  }
-
-  async loadModel(name: string): Promise<{ version: string; data: Uint8Array; trainedAt: string } | null> {
-    const r = await this.db.selectFrom('search_models').selectAll().where('name', '=', name).executeTakeFirst();
-    return r ? { version: r.version, data: new Uint8Array(r.data), trainedAt: r.trained_at } : null;
-  }
-
-  /** Only the version: cheap enough to ask before each use to notice another process retrained. */
-  async modelVersion(name: string): Promise<string | null> {
-    const r = await this.db.selectFrom('search_models').select('version').where('name', '=', name).executeTakeFirst();
-    return r?.version ?? null;
-  }
-
   // --- embeddings -----------------------------------------------------------------------------
 
   /** Papers with no vector from this embedder, or one made before their text changed. */

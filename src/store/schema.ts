@@ -133,6 +133,14 @@ export interface SearchPendingTable {
   paper_rowid: number;
 }
 
+export interface SearchModelsTable {
+  name: string;
+  /** The model's own id (an embedder id): changes with every training. */
+  model_id: string;
+  data: Uint8Array;
+  trained_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -145,5 +153,6 @@ export interface Database {
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
   paper_embeddings: PaperEmbeddingsTable;
+  search_models: SearchModelsTable;
   search_pending: SearchPendingTable;
 }

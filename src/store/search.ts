@@ -340,4 +340,18 @@ export class SearchRepository {
   async deleteEmbeddings(embedderId: string): Promise<void> {
     await this.db.deleteFrom('paper_embeddings').where('embedder_id', '=', embedderId).execute();
   }
+
+  /** Saves a trained model under `name`, replacing the previous one. */
+  async saveModel(name: string, modelId: string, data: Uint8Array, now = new Date().toISOString()): Promise<void> {
+    await this.db
+      .insertInto('search_models')
+      .values({ name, model_id: modelId, data, trained_at: now })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ model_id: modelId, data, trained_at: now }))
+      .execute();
+  }
+
+  async loadModel(name: string): Promise<{ modelId: string; data: Uint8Array; trainedAt: string } | null> {
+    const r = await this.db.selectFrom('search_models').select(['model_id', 'data', 'trained_at']).where('name', '=', name).executeTakeFirst();
+    return r ? { modelId: r.model_id, data: r.data, trainedAt: r.trained_at } : null;
+  }
 }

@@ -3,6 +3,7 @@ import * as m0001 from './0001_papers.ts';
 import * as m0002 from './0002_leases_and_limits.ts';
 import * as m0003 from './0003_community_tables.ts';
 import * as m0401 from './0401_search.ts';
+import * as m0450 from './0450_search_models.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_leases_and_limits': m0002,
   '0003_community_tables': m0003,
   '0401_search': m0401,
+  '0450_search_models': m0450,
 };

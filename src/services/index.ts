@@ -19,9 +19,11 @@ export interface Services {
   store: Store;
   feed: FeedService;
   search: SearchService;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
+export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
   const { store, config, logger } = deps;
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const search = new SearchService(store, {

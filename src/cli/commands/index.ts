@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
@@ -8,4 +9,4 @@ import { searchCommand } from './search.ts';
 import { similarCommand } from './similar.ts';
 import { reindexCommand } from './reindex.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, configCommand, searchCommand, similarCommand, reindexCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, searchCommand, similarCommand, reindexCommand];

@@ -122,6 +122,16 @@ export const SETTINGS = [
   { env: 'SUBMISSION_MAX_AGE_DAYS', key: 'submissionMaxAgeDays', schema: positiveInt, default: '14',
     description: "Oldest first version (in days) a submitted paper may have." },
   { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
+  { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+  { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.enum(['memory', 'store']), default: 'memory',
+    description: 'Keyword ranking: `memory` (an in-memory BM25 index with MaxScore pruning, built from the store; phrases, exclusions, authors and date/upvote sorts still use the store) or `store` (FTS5 / tsvector only, no extra memory).' },
+  { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
+    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
+  { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
+    description: 'Model name sent to the embeddings server.' },
+  { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
+    description: 'Bearer key for the embeddings server, when it needs one.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -169,6 +179,11 @@ export interface Config {
   submissionDailyQuota: number;
   submissionMaxAgeDays: number;
   commentEditMinutes: number;
+  searchEmbedder: string;
+  searchKeywordEngine: 'memory' | 'store';
+  embeddingsUrl?: string;
+  embeddingsModel: string;
+  embeddingsApiKey?: string;
 }
 
 export class ConfigError extends Error {

@@ -8,6 +8,7 @@ import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
+import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
 import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
 import { signedLinkRoutes, subscriptionPageRoutes } from './routes/subscription-pages.tsx';
@@ -28,8 +29,8 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  // PatternRouter: Hono's default (RegExp, falling back to Trie) router loses every `/api/papers/{id}…`
-  // route (whose id pattern may hold a slash) as soon as a static sibling such as `/api/papers/submit` exists.
+  // PatternRouter: Hono's default (RegExp/Trie) routers stop matching `/api/papers/{id}` (whose id
+  // may contain a slash) as soon as a static sibling such as `/api/papers/search` exists.
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
@@ -40,6 +41,7 @@ export function createApp(services: Services) {
 
   app.route('/', healthRoutes());
   app.route('/', authApiRoutes(services.config));
+  app.route('/', searchApiRoutes());
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
   app.route('/', commentApiRoutes(services.config));

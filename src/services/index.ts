@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import path from 'node:path';
 import { FeedService } from './feed.ts';
 import { IngestService } from './ingest.ts';
 import { MailService } from './mail.ts';
@@ -15,6 +16,11 @@ import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
+import { SearchService, annFileBeside } from './search.ts';
+import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
+import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
+import { embedderProvider } from '../search/embedder-providers.ts';
+import { isPostgresUrl } from '../store/db.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -36,9 +42,10 @@ export interface Services {
   collections: CollectionService;
   moderation: ModerationService;
   submissions: SubmissionService;
+  search: SearchService;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
-  /** Releases what services hold open (the SMTP connection pool). */
+  /** Releases what services hold open (the SMTP connection pool, the search index). */
   close(): Promise<void>;
 }
 
@@ -58,6 +65,20 @@ export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
   const mail = new MailService(config, store, deps.mail);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
+  const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
+  const search = new SearchService(store, {
+    engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
+    embedder: async () => {
+      const provider = embedderProvider(config.searchEmbedder);
+      if (!provider) {
+        logger.debug({ embedder: config.searchEmbedder }, 'no such embedder here yet: keyword search only');
+        return null;
+      }
+      return provider.open({ config, store, logger, sqlitePath });
+    },
+    indexFile: annFileBeside(sqlitePath),
+    logger,
+  });
   return {
     config,
     logger,
@@ -69,12 +90,16 @@ export function createServices(deps: ServiceDeps): Services {
     subscriptions: new SubscriptionService(store, mail, logger),
     digests: new DigestService(config, store, mail, logger),
     outbox: new OutboxSender(config, store, mail.sender, logger),
-    close: () => mail.close(),
+    close: async () => {
+      await mail.close();
+      await search.close();
+    },
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),
     collections: new CollectionService(store),
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),
+    search,
   };
 }

@@ -233,6 +233,32 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+/** One vector per (paper, embedder): the ANN index is rebuilt from these without re-embedding. */
+export interface PaperEmbeddingsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's integer key in the ANN index (a hash of its id). */
+  key: number;
+  /** Little-endian float32 array. */
+  vector: Uint8Array;
+  /** The paper's content hash when it was embedded: a different hash now means re-embed. */
+  content_hash: string;
+  embedded_at: string;
+}
+
+/** SQLite only: rowids of papers whose full-text entry must be (re)written. */
+export interface SearchPendingTable {
+  paper_rowid: number;
+}
+
+export interface SearchModelsTable {
+  name: string;
+  /** The model's own id (an embedder id): changes with every training. */
+  model_id: string;
+  data: Uint8Array;
+  trained_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -254,4 +280,7 @@ export interface Database {
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
+  paper_embeddings: PaperEmbeddingsTable;
+  search_models: SearchModelsTable;
+  search_pending: SearchPendingTable;
 }

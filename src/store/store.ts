@@ -20,6 +20,7 @@ import { UpvoteRepository } from './upvotes.ts';
 import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
+import { SearchRepository } from './search.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -44,6 +45,7 @@ export class Store {
   readonly comments: CommentRepository;
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
+  readonly search: SearchRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -68,6 +70,7 @@ export class Store {
     this.comments = new CommentRepository(db);
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
+    this.search = new SearchRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

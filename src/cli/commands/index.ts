@@ -9,12 +9,18 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 import { usersCommand } from './users.ts';
+import { searchCommand } from './search.ts';
+import { similarCommand } from './similar.ts';
+import { reindexCommand } from './reindex.ts';
 
 export const COMMANDS: Command[] = [
   serveCommand,
   importCommand,
   harvestCommand,
   fetchCommand,
+  searchCommand,
+  similarCommand,
+  reindexCommand,
   digestCommand,
   usersCommand,
   migrateCommand,

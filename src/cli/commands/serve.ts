@@ -32,6 +32,7 @@ export const serveCommand: Command = {
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(opened.store, logger);
     scheduler.start(scheduledJobs(services));
+    const stopIndexing = services.search.keepInStep();
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     await new Promise<void>((resolve) => {
@@ -43,6 +44,7 @@ export const serveCommand: Command = {
         // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
         await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
+        stopIndexing();
         await services.close();
         await opened.close();
         logger.info('stopped');

@@ -5,6 +5,8 @@ import * as m0003 from './0003_community_tables.ts';
 import * as m0300 from './0300_harvest_state.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
 import * as m0701 from './0701_mail.ts';
+import * as m0401 from './0401_search.ts';
+import * as m0450 from './0450_search_models.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -18,4 +20,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0300_harvest_state': m0300,
   '0601_accounts_and_moderation': m0601,
   '0701_mail': m0701,
+  '0401_search': m0401,
+  '0450_search_models': m0450,
 };

@@ -163,15 +163,16 @@ forEachStore('accounts over HTTP', (ctx) => {
   test('password reset: same answer for any address, a mailed single-use link, sessions ended', async () => {
     const frank = new Client(app.url);
     await frank.signup('frank', 'old password 1', 'frank@example.org');
-    const before = app.mail.sent.length;
+    const before = app.smtp.accepted.length;
     const known = await new Client(app.url).post('/api/auth/password-reset', { email: 'FRANK@example.org' });
     const unknown = await new Client(app.url).post('/api/auth/password-reset', { email: 'nobody@example.org' });
     assert.equal(known.status, 202);
     assert.equal(unknown.status, known.status);
     assert.deepEqual(unknown.json, known.json);
-    assert.equal(app.mail.sent.length, before + 1, 'only the registered address gets mail');
-    const msg = app.mail.sent.at(-1)!;
-    assert.equal(msg.to, 'frank@example.org');
+    assert.equal(app.smtp.accepted.length, before + 1, 'only the registered address gets mail');
+    const msg = app.smtp.accepted.at(-1)!;
+    assert.deepEqual(msg.to, ['frank@example.org']);
+    assert.equal(msg.subject, 'Reset your Paperboy password');
     const link = /(http\S+\/reset-password\?token=(\S+))/.exec(msg.text)!;
     const token = decodeURIComponent(link[2]);
     const page = await new Client(app.url).get(`/reset-password?token=${encodeURIComponent(token)}`);

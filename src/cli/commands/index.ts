@@ -1,10 +1,11 @@
 import type { Command } from '../command.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
+import { digestCommand } from './digest.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, usersCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, digestCommand, usersCommand];

@@ -6,6 +6,8 @@ import { createServices } from '../../services/index.ts';
 import { createApp } from '../../http/app.ts';
 import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
+import { JobScheduler } from '../../jobs/scheduler.ts';
+import { digestJob } from '../../jobs/digest-job.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -28,6 +30,9 @@ export const serveCommand: Command = {
     const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
+    const scheduler = new JobScheduler(opened.store, logger);
+    scheduler.start([digestJob(services)]);
+    if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -36,6 +41,8 @@ export const serveCommand: Command = {
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
         await server.close(config.shutdownTimeoutMs);
+        await scheduler.stop();
+        await services.close();
         await opened.close();
         logger.info('stopped');
         resolve();

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
 import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { perIp, perUser } from '../middleware/limits.ts';
+import { anonymousCsrf } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { PAPER_ID, paperPath } from '../params.ts';
 import { startSession } from './auth-api.ts';
@@ -62,7 +63,7 @@ export function communityPageRoutes(config: Config) {
 
   // Accounts
   app.get('/signup', (c) => (c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} />)));
-  app.post('/signup', perIp('signup', config.rateSignupIp), async (c) => {
+  app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
     const { accounts } = c.var.services;
@@ -76,7 +77,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   app.get('/login', (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />));
-  app.post('/login', perIp('login', config.rateLoginIp), async (c) => {
+  app.post('/login', anonymousCsrf(), perIp('login', config.rateLoginIp), async (c) => {
     const f = await form(c);
     const username = f.get('username') ?? '';
     const next = safeNext(f.get('next'));
@@ -98,7 +99,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   app.get('/forgot-password', (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
-  app.post('/forgot-password', perIp('reset', config.rateResetIp), async (c) => {
+  app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
     await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
     return c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} sent />);
@@ -109,7 +110,7 @@ export function communityPageRoutes(config: Config) {
     const valid = token ? await c.var.services.accounts.resetTokenIsValid(token) : false;
     return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} />, valid ? 200 : 400);
   });
-  app.post('/reset-password', perIp('reset', config.rateResetIp), async (c) => {
+  app.post('/reset-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
     const token = f.get('token') ?? '';
     const r = await attempt(() => c.var.services.accounts.resetPassword(token, f.get('password') ?? ''));

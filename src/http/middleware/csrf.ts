@@ -62,12 +62,10 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.var.session) c.set('csrfToken', c.var.session.csrfToken);
     else {
-      let anon = getCookie(c, ANON_CSRF_COOKIE);
-      if (!anon || anon.length > 100) {
-        anon = randomToken();
-        setAnonCsrfCookie(c, anon);
-      }
-      c.set('csrfToken', anon);
+      // The cookie itself is only set by pages whose forms are checked (`withAnonymousCsrfCookie`),
+      // so ordinary anonymous pages stay cookie-free and cacheable.
+      const anon = getCookie(c, ANON_CSRF_COOKIE);
+      c.set('csrfToken', anon && anon.length <= 100 ? anon : randomToken());
     }
     if (exempt(c) || !c.var.session) return next();
     refuseCrossSite(c);
@@ -93,6 +91,14 @@ export function anonymousCsrf(): MiddlewareHandler<AppEnv> {
       const provided = c.req.header(CSRF_HEADER) ?? (await formToken(c));
       if (!same(provided, getCookie(c, ANON_CSRF_COOKIE))) refuse();
     }
+    return next();
+  };
+}
+
+/** For pages with anonymous forms checked by `anonymousCsrf()`: makes sure the double-submit cookie holds the page's token. */
+export function withAnonymousCsrfCookie(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!c.var.session && getCookie(c, ANON_CSRF_COOKIE) !== c.var.csrfToken) setAnonCsrfCookie(c, c.var.csrfToken);
     return next();
   };
 }

@@ -7,6 +7,9 @@ import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { assetRoutes } from './assets.ts';
+import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
+import { compress } from 'hono/compress';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -14,14 +17,16 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(services));
+  app.use('*', compress());
 
   app.route('/', healthRoutes());
   app.route('/', paperApiRoutes());
   app.route('/', pageRoutes());
+  app.route('/', assetRoutes());
 
   app.notFound((c) => {
     if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
-    return c.html('<!doctype html><title>Not found · Paperboy</title><h1>Page not found</h1><p><a href="/">Back to the daily papers</a></p>', 404);
+    return c.html(NotFoundPage({ path: c.req.path }), 404);
   });
 
   app.onError((err, c) => {
@@ -32,7 +37,7 @@ export function createApp(services: Services) {
     }
     (c.get('log') ?? services.logger).error({ err }, 'unhandled error');
     if (isApi(c.req.path)) return jsonError(c, 500, 'internal', 'internal error; it has been logged');
-    return c.html('<!doctype html><title>Error · Paperboy</title><h1>Something went wrong</h1><p>The error has been logged. <a href="/">Back to the daily papers</a></p>', 500);
+    return c.html(ServerErrorPage({ requestId: c.get('requestId') }), 500);
   });
 
   return app;

@@ -1,12 +1,122 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
+import { parseDay, parsePeriod, periodContaining, type PeriodKind } from '../../domain/periods.ts';
 import type { AppEnv } from '../env.ts';
-import { FeedPageView } from '../views/feed-page.tsx';
+import { PAPER_ID } from '../params.ts';
+import { AuthorPageView } from '../views/author-page.tsx';
+import { NotFoundPage } from '../views/error-page.tsx';
+import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { PaperPageView } from '../views/paper-page.tsx';
+import { SearchPageView, queryTerms, type SearchForm } from '../views/search-page.tsx';
+import { findSimilar, runSearch } from './site-search.ts';
+
+const PER_PAGE = 50;
+const SEARCH_PER_PAGE = 25;
+const KINDS: PeriodKind[] = ['date', 'week', 'month'];
+
+const pageNumber = (c: Context) => {
+  const n = Number(c.req.query('page') ?? '1');
+  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1;
+};
+
+const notFoundPage = (c: Context) => c.html(<NotFoundPage path={c.req.path} />, 404);
+
+const searchQuery = z.object({
+  q: z.string().trim().max(300).default(''),
+  from: z.string().optional().transform((s) => (s ? (parseDay(s) ?? undefined) : undefined)),
+  to: z.string().optional().transform((s) => (s ? (parseDay(s) ?? undefined) : undefined)),
+  category: z
+    .string()
+    .trim()
+    .max(40)
+    .optional()
+    .transform((s) => (s && /^[A-Za-z][A-Za-z0-9.-]*$/.test(s) ? s : undefined)),
+  sort: z.enum(['relevance', 'newest', 'upvotes']).catch('relevance').default('relevance'),
+  page: z.coerce.number().int().min(1).max(200).catch(1).default(1),
+});
+
+/** Categories for the search filter: one query, remembered for a few minutes. */
+let categoryCache: { at: number; list: string[] } | undefined;
 
 export function pageRoutes() {
   const app = new Hono<AppEnv>();
+
   app.get('/', async (c) => {
-    const page = await c.var.services.feed.day();
-    return c.html(<FeedPageView page={page} />);
+    const { feed, store } = c.var.services;
+    const newest = await store.feed.newestDay();
+    const page = newest ? await feed.period(parsePeriod('date', newest)!, { limit: PER_PAGE }) : null;
+    return c.html(<FeedPageView page={page} home />);
   });
+
+  app.get('/papers/trending', async (c) => {
+    const { items, asOf } = await c.var.services.feed.trending(PER_PAGE);
+    return c.html(<TrendingPageView items={items} asOf={asOf} />);
+  });
+
+  for (const kind of KINDS) {
+    // The picker's GET form and the bare nav links land here: redirect to a period's page.
+    app.get(`/papers/${kind}`, async (c) => {
+      const value = c.req.query('value');
+      if (value) {
+        const p = parsePeriod(kind, value.trim());
+        return p ? c.redirect(periodUrl(p), 302) : notFoundPage(c);
+      }
+      const newest = await c.var.services.store.feed.newestDay();
+      if (!newest) return c.redirect('/', 302);
+      return c.redirect(periodUrl(periodContaining(kind, newest)), 302);
+    });
+
+    app.get(`/papers/${kind}/:key`, async (c) => {
+      const period = parsePeriod(kind, c.req.param('key'));
+      if (!period) return notFoundPage(c);
+      const pageNum = pageNumber(c);
+      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE });
+      return c.html(<FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} />);
+    });
+  }
+
+  app.get('/search/suggest', async (c) => {
+    const q = (c.req.query('q') ?? '').slice(0, 100);
+    const list = await c.var.services.store.browse.suggestTitles(q, 8);
+    return c.json(list, 200, { 'cache-control': 'public, max-age=60' });
+  });
+
+  app.get('/search', async (c) => {
+    const parsed = searchQuery.safeParse(c.req.query());
+    const form: SearchForm = parsed.success ? parsed.data : { q: '', sort: 'relevance', page: 1 };
+    const notice = parsed.success ? undefined : 'Some of the search options were not understood and were ignored.';
+    const { store } = c.var.services;
+    if (!categoryCache || Date.now() - categoryCache.at > 300_000) {
+      categoryCache = { at: Date.now(), list: (await store.browse.categories(300)).map((x) => x.category).sort() };
+    }
+    let results: FeedItem[] | null = null;
+    let hasMore = false;
+    if (queryTerms(form.q).length || form.category) {
+      const found = await runSearch(c.var.services, form, SEARCH_PER_PAGE + 1);
+      hasMore = found.length > SEARCH_PER_PAGE;
+      results = found.slice(0, SEARCH_PER_PAGE);
+    }
+    return c.html(<SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={notice} />);
+  });
+
+  app.get('/authors/:name', async (c) => {
+    const name = c.req.param('name').trim();
+    if (!name || name.length > 300) return notFoundPage(c);
+    const page = pageNumber(c);
+    const items = await c.var.services.store.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
+    return c.html(<AuthorPageView name={name} items={items.slice(0, PER_PAGE)} page={page} hasMore={items.length > PER_PAGE} />, items.length || page > 1 ? 200 : 404);
+  });
+
+  app.get(`/papers/${PAPER_ID}`, async (c) => {
+    const id = c.req.param('id') ?? '';
+    const { store } = c.var.services;
+    const paper = await store.papers.get(id);
+    if (!paper || paper.hidden) return notFoundPage(c);
+    const entry = await store.feed.entryFor(id);
+    const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
+    return c.html(<PaperPageView paper={paper} entry={entry} similar={similar} comments={[]} />);
+  });
+
   return app;
 }

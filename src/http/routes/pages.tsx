@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
 import { parseDay, parsePeriod, periodContaining, type PeriodKind } from '../../domain/periods.ts';
 import type { AppEnv } from '../env.ts';
-import { PAPER_ID } from '../params.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
 import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
@@ -12,6 +11,18 @@ import { SearchPageView, queryTerms, type SearchForm } from '../views/search-pag
 import { findSimilar, runSearch } from './site-search.ts';
 
 const PER_PAGE = 50;
+const PAGE_ID_RE = /^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?\/\d{7}|[^/]+)$/;
+
+/** `/papers/hep-th/9901001` → `hep-th/9901001`; null when the rest of the path is not a paper id. */
+export function paperIdFromPagePath(path: string): string | null {
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice('/papers/'.length));
+  } catch {
+    return null;
+  }
+  return id && id.length <= 200 && PAGE_ID_RE.test(id) ? id : null;
+}
 const SEARCH_PER_PAGE = 25;
 const KINDS: PeriodKind[] = ['date', 'week', 'month'];
 
@@ -108,8 +119,11 @@ export function pageRoutes() {
     return c.html(<AuthorPageView name={name} items={items.slice(0, PER_PAGE)} page={page} hasMore={items.length > PER_PAGE} />, items.length || page > 1 ? 200 : 404);
   });
 
-  app.get(`/papers/${PAPER_ID}`, async (c) => {
-    const id = c.req.param('id') ?? '';
+  // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
+  // pattern containing `/`, so the id is read from the path and checked here.
+  app.get('/papers/*', async (c) => {
+    const id = paperIdFromPagePath(c.req.path);
+    if (!id) return notFoundPage(c);
     const { store } = c.var.services;
     const paper = await store.papers.get(id);
     if (!paper || paper.hidden) return notFoundPage(c);

@@ -15,7 +15,7 @@ export function AuthorPageView({ name, items, page, hasMore, viewer }: { name: s
         </p>
       ) : (
         <>
-          <FeedList items={items} viewer={viewer} />
+          <FeedList items={items} viewer={viewer} headingLevel={2} />
           <nav aria-label="Pages">
             <ul class="pager">
               <li>{page > 1 ? <a href={`?page=${page - 1}`}>← Previous</a> : <span>First page</span>}</li>

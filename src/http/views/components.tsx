@@ -108,11 +108,11 @@ export function cssId(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-export function FeedList({ items, viewer }: { items: FeedItem[]; viewer?: CardViewer }) {
+export function FeedList({ items, viewer, headingLevel = 3 }: { items: FeedItem[]; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
   return (
     <ol class="feed">
       {items.map((item) => (
-        <PaperCard item={item} viewer={viewer} />
+        <PaperCard item={item} viewer={viewer} headingLevel={headingLevel} />
       ))}
     </ol>
   );

@@ -146,7 +146,7 @@ export function TrendingPageView({ items, asOf, viewer }: { items: FeedItem[]; a
       <p class="tagline">
         As of <time datetime={asOf.toISOString()}>{asOf.toISOString().slice(0, 10)}</time>
       </p>
-      {items.length === 0 ? <p class="empty">Nothing is trending yet.</p> : <FeedList items={items} viewer={viewer} />}
+      {items.length === 0 ? <p class="empty">Nothing is trending yet.</p> : <FeedList items={items} viewer={viewer} headingLevel={2} />}
     </Layout>
   );
 }

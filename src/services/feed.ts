@@ -40,12 +40,15 @@ export class FeedService {
 
   /** A day, week or month of the feed: most upvoted first, then feed position. */
   async period(period: Period, opts: { limit?: number; offset?: number } = {}): Promise<PeriodPage> {
-    const [items, total, before, after] = await Promise.all([
-      this.store.feed.items(period.from, period.to, { limit: opts.limit ?? 50, offset: opts.offset ?? 0 }),
-      this.store.feed.countItems(period.from, period.to),
+    const limit = opts.limit ?? 50;
+    const offset = opts.offset ?? 0;
+    const [items, before, after] = await Promise.all([
+      this.store.feed.items(period.from, period.to, { limit, offset }),
       this.store.feed.adjacentDay(period.from, 'before'),
       this.store.feed.adjacentDay(period.to, 'after'),
     ]);
+    // A short page is the last one: its length gives the total without counting.
+    const total = items.length < limit && (items.length > 0 || offset === 0) ? offset + items.length : await this.store.feed.countItems(period.from, period.to);
     return {
       period,
       items,

@@ -32,19 +32,36 @@ function renderTex(tex: string, display: boolean): string {
   return html;
 }
 
+const TEXT_MACRO_RE = /\\(emph|textit|textbf|texttt)\{([^{}$]{0,500})\}/g;
+
+/** Text-mode `\emph{…}`, `\textit{…}`, `\textbf{…}`, `\texttt{…}` as elements; their content stays escaped text. */
+function textChildren(text: string): Child[] {
+  if (!text.includes('\\')) return [text];
+  const out: Child[] = [];
+  let last = 0;
+  for (const m of text.matchAll(TEXT_MACRO_RE)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    const inner = m[2];
+    out.push(m[1] === 'textbf' ? <strong>{inner}</strong> : m[1] === 'texttt' ? <code>{inner}</code> : <em>{inner}</em>);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
 /** Splits text into escaped strings and rendered math. */
 export function mathChildren(text: string): Child[] {
-  if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[')) return [text];
+  if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[')) return textChildren(text);
   const out: Child[] = [];
   let last = 0;
   for (const m of text.matchAll(MATH_RE)) {
     const tex = m[1] ?? m[2] ?? m[3] ?? m[4];
     if (!tex || !tex.trim()) continue;
-    if (m.index > last) out.push(text.slice(last, m.index));
+    if (m.index > last) out.push(...textChildren(text.slice(last, m.index)));
     out.push(raw(renderTex(tex, m[1] !== undefined || m[4] !== undefined)));
     last = m.index + m[0].length;
   }
-  if (last < text.length) out.push(text.slice(last));
+  if (last < text.length) out.push(...textChildren(text.slice(last)));
   return out;
 }
 

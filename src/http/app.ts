@@ -4,6 +4,7 @@ import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
@@ -17,6 +18,7 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(services));
+  app.use('*', requestMetrics());
   app.use('*', compress());
 
   app.route('/', healthRoutes());

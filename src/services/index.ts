@@ -12,9 +12,11 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
+export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
   const { store } = deps;
   return {
     ...deps,

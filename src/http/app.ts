@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PatternRouter } from 'hono/router/pattern-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
@@ -7,6 +8,7 @@ import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
+import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
 import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
@@ -16,12 +18,15 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  const app = new Hono<AppEnv>();
+  // PatternRouter: Hono's default (RegExp/Trie) routers stop matching `/api/papers/{id}` (whose id
+  // may contain a slash) as soon as a static sibling such as `/api/papers/search` exists.
+  const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
   app.use('*', compress());
 
   app.route('/', healthRoutes());
+  app.route('/', searchApiRoutes());
   app.route('/', paperApiRoutes());
   app.route('/', pageRoutes());
   app.route('/', assetRoutes());

@@ -36,6 +36,7 @@ export const serveCommand: Command = {
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
         await server.close(config.shutdownTimeoutMs);
+        await services.search.close();
         await opened.close();
         logger.info('stopped');
         resolve();

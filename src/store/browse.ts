@@ -3,25 +3,12 @@ import type { FeedItem } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToPaper } from './mappers.ts';
 
-export type KeywordSort = 'relevance' | 'newest' | 'upvotes';
-
-export interface KeywordQuery {
-  /** Words that must each appear in the title or abstract (case-insensitive). */
-  terms: string[];
-  from?: string;
-  to?: string;
-  category?: string;
-  sort?: KeywordSort;
-  limit?: number;
-  offset?: number;
-}
-
 /** `%` and `_` match literally inside a LIKE pattern built from user text (escape char `\`). */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The site's read queries beyond the daily feed: an author's papers, a plain keyword search (the
- * fallback until a search service is wired) and title suggestions. Same SQL on both stores.
+ * The site's read queries beyond the daily feed and search: an author's papers, title suggestions as
+ * you type and the categories for the search filter. Same SQL on both stores.
  */
 export class BrowseRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -53,39 +40,6 @@ export class BrowseRepository {
       .orderBy('f.position', 'asc')
       .limit(opts.limit ?? 50)
       .offset(opts.offset ?? 0)
-      .execute();
-    return this.toItems(rows);
-  }
-
-  /** Every term in the title or abstract; filters on feed day and category. */
-  async keywordSearch(q: KeywordQuery): Promise<FeedItem[]> {
-    const terms = q.terms.map((t) => t.toLowerCase()).filter(Boolean).slice(0, 8);
-    if (!terms.length) return [];
-    let query = this.visibleFeed();
-    for (const t of terms) {
-      const pattern = `%${likeEscape(t)}%`;
-      query = query.where((eb) =>
-        eb.or([eb(sql`lower(p.title)`, 'like', sql`${pattern} escape '\\'`), eb(sql`lower(p.abstract)`, 'like', sql`${pattern} escape '\\'`)]),
-      );
-    }
-    if (q.from) query = query.where('f.day', '>=', q.from);
-    if (q.to) query = query.where('f.day', '<=', q.to);
-    if (q.category) {
-      const cat = `%${likeEscape(JSON.stringify(q.category))}%`;
-      query = query.where(sql<boolean>`p.categories like ${cat} escape '\\'`);
-    }
-    const sort = q.sort ?? 'relevance';
-    if (sort === 'relevance') {
-      const first = `%${likeEscape(terms.join(' '))}%`;
-      query = query.orderBy(sql`case when lower(p.title) like ${first} escape '\\' then 0 else 1 end`).orderBy('p.upvotes', 'desc');
-    } else if (sort === 'upvotes') {
-      query = query.orderBy('p.upvotes', 'desc');
-    }
-    const rows = await query
-      .orderBy('f.day', 'desc')
-      .orderBy('f.position', 'asc')
-      .limit(q.limit ?? 25)
-      .offset(q.offset ?? 0)
       .execute();
     return this.toItems(rows);
   }

@@ -4,7 +4,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import type { RunningServer } from '../../src/http/server.ts';
 import { DAYS, HOSTILE, seedSite, startSite, type SiteData } from './fixtures.ts';
 
-const titlesIn = (html: string) => [...html.matchAll(/<h3 id="[^"]+"><a href="([^"]+)">/g)].map((m) => m[1]);
+const titlesIn = (html: string) => [...html.matchAll(/<h[23] id="[^"]+"><a href="([^"]+)">/g)].map((m) => m[1]);
 
 forEachStore('site pages', (ctx) => {
   let server: RunningServer;
@@ -143,6 +143,13 @@ forEachStore('site pages', (ctx) => {
     assert.match(none.html, /No papers match/);
     const odd = await get('/search?q=%25_%25&sort=bogus&from=yesterday');
     assert.equal(odd.res.status, 200);
+    const byId = await get('/search?q=2507.01001');
+    assert.equal(byId.res.status, 302);
+    assert.equal(byId.res.headers.get('location'), '/papers/2507.01001');
+    const byAuthor = await get('/search?q=author%3Ahopper');
+    assert.match(byAuthor.html, /Attention is still all you need/);
+    const cat = await get('/search?category=hep-th');
+    assert.match(cat.html, /Strings on a lattice/);
     const sug = await fetch(`${server.url}/search/suggest?q=spars`);
     assert.deepEqual(await sug.json(), [{ id: '2507.01001', title: 'Sparse attention for long documents' }]);
   });

@@ -1,13 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
+import type { PaperWithStats } from '../../domain/paper.ts';
 import { parseDay, parsePeriod, periodContaining, type PeriodKind } from '../../domain/periods.ts';
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
 import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
 import { PaperPageView } from '../views/paper-page.tsx';
-import { SearchPageView, queryTerms, type SearchForm } from '../views/search-page.tsx';
+import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
+import { paperUrl } from '../views/components.tsx';
 import { findSimilar, runSearch } from './site-search.ts';
 
 const PER_PAGE = 50;
@@ -44,7 +45,7 @@ const searchQuery = z.object({
     .optional()
     .transform((s) => (s && /^[A-Za-z][A-Za-z0-9.-]*$/.test(s) ? s : undefined)),
   sort: z.enum(['relevance', 'newest', 'upvotes']).catch('relevance').default('relevance'),
-  page: z.coerce.number().int().min(1).max(200).catch(1).default(1),
+  page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
 });
 
 /** Categories for the search filter: one query, remembered for a few minutes. */
@@ -101,14 +102,17 @@ export function pageRoutes() {
     if (!categoryCache || Date.now() - categoryCache.at > 300_000) {
       categoryCache = { at: Date.now(), list: (await store.browse.categories(300)).map((x) => x.category).sort() };
     }
-    let results: FeedItem[] | null = null;
+    let results: SearchHit[] | null = null;
     let hasMore = false;
-    if (queryTerms(form.q).length || form.category) {
-      const found = await runSearch(c.var.services, form, SEARCH_PER_PAGE + 1);
-      hasMore = found.length > SEARCH_PER_PAGE;
-      results = found.slice(0, SEARCH_PER_PAGE);
+    let message = notice;
+    if (form.q || form.category || form.from || form.to) {
+      const found = await runSearch(c.var.services, form, SEARCH_PER_PAGE);
+      if (found.paperId) return c.redirect(paperUrl(found.paperId), 302);
+      results = found.hits;
+      hasMore = found.hasMore;
+      if (found.warnings.length) message = [notice, ...found.warnings].filter(Boolean).join(' ');
     }
-    return c.html(<SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={notice} />);
+    return c.html(<SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={message} />);
   });
 
   app.get('/authors/:name', async (c) => {
@@ -121,9 +125,9 @@ export function pageRoutes() {
 
   // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
   // pattern containing `/`, so the id is read from the path and checked here.
-  app.get('/papers/*', async (c) => {
+  app.get('/papers/*', async (c, next) => {
     const id = paperIdFromPagePath(c.req.path);
-    if (!id) return notFoundPage(c);
+    if (!id) return next();
     const { store } = c.var.services;
     const paper = await store.papers.get(id);
     if (!paper || paper.hidden) return notFoundPage(c);

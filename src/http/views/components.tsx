@@ -220,15 +220,3 @@ export function SimilarPapers({ papers }: { papers: Array<Pick<PaperWithStats, '
     </section>
   );
 }
-
-/** Text with each query term wrapped in <mark> (case-insensitive; the rest stays escaped text). */
-export function Highlight({ text, terms }: { text: string; terms: string[] }) {
-  const words = terms.filter((t) => t.length > 1).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  if (!words.length) return <>{text}</>;
-  const re = new RegExp(`(${words.join('|')})`, 'gi');
-  return (
-    <>
-      {text.split(re).map((part, i) => (i % 2 === 1 ? <mark>{part}</mark> : part))}
-    </>
-  );
-}

@@ -1,5 +1,6 @@
-import type { FeedItem } from '../../domain/paper.ts';
-import { AuthorList, Highlight, paperUrl } from './components.tsx';
+import type { PaperWithStats } from '../../domain/paper.ts';
+import type { HighlightSegment } from '../../search/highlight.ts';
+import { AuthorList, paperUrl } from './components.tsx';
 import { Layout } from './layout.tsx';
 
 export interface SearchForm {
@@ -11,21 +12,25 @@ export interface SearchForm {
   page: number;
 }
 
+/** A result: the paper with its title and abstract split into matching and other text. */
+export interface SearchHit {
+  paper: PaperWithStats;
+  title: HighlightSegment[];
+  abstract: HighlightSegment[];
+}
+
+/** Highlighted text: matches in <mark>, every piece an escaped text node. */
+function Marked({ segs }: { segs: HighlightSegment[] }) {
+  return <>{segs.map((s) => (s.match ? <mark>{s.text}</mark> : s.text))}</>;
+}
+
 export interface SearchPageProps {
   form: SearchForm;
-  results: FeedItem[] | null;
+  results: SearchHit[] | null;
   hasMore: boolean;
   categories: string[];
   /** A message for the visitor when the query could not be run as asked. */
   notice?: string;
-}
-
-/** The words to highlight: the query's words, without quotes and operators. */
-export function queryTerms(q: string): string[] {
-  return q
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 1);
 }
 
 function withPage(form: SearchForm, page: number): string {
@@ -40,7 +45,6 @@ function withPage(form: SearchForm, page: number): string {
 }
 
 export function SearchPageView({ form, results, hasMore, categories, notice }: SearchPageProps) {
-  const terms = queryTerms(form.q);
   const heading = form.q ? `Results for “${form.q}”` : form.category ? `Papers in ${form.category}` : 'Search papers';
   return (
     <Layout title={`${form.q ? `${form.q} – search` : 'Search'} · Paperboy`} nav="search" query={form.q}>
@@ -50,7 +54,7 @@ export function SearchPageView({ form, results, hasMore, categories, notice }: S
           <label class="vh" for="q">
             Search terms
           </label>
-          <input id="q" type="search" name="q" value={form.q} placeholder="Words in the title or abstract" list="q-suggestions" data-suggest autocomplete="off" />
+          <input id="q" type="search" name="q" value={form.q} placeholder='Words, "a phrase", -excluded, author:name' list="q-suggestions" data-suggest autocomplete="off" />
           <datalist id="q-suggestions"></datalist>
           <button type="submit">Search</button>
         </div>
@@ -90,7 +94,10 @@ export function SearchPageView({ form, results, hasMore, categories, notice }: S
       </form>
       {notice && <p class="empty">{notice}</p>}
       {results === null ? (
-        <p class="tagline">Type some words to search titles and abstracts, or pick a category.</p>
+        <p class="tagline">
+          Type some words to search titles and abstracts, or pick a category. Use <code>"a phrase"</code>, <code>-word</code> to leave papers out and{' '}
+          <code>author:name</code>; an arXiv id goes straight to the paper.
+        </p>
       ) : results.length === 0 ? (
         <p class="empty">
           No papers match. Try fewer words, a wider date range, or <a href="/papers/trending">see what is trending</a>.
@@ -98,22 +105,22 @@ export function SearchPageView({ form, results, hasMore, categories, notice }: S
       ) : (
         <>
           <ol class="results" aria-label="Search results">
-            {results.map(({ paper, entry }) => (
+            {results.map(({ paper, title, abstract }) => (
               <li data-paper>
                 <h2>
                   <a href={paperUrl(paper.id)}>
-                    <Highlight text={paper.title} terms={terms} />
+                    <Marked segs={title} />
                   </a>
                 </h2>
                 <AuthorList authors={paper.authors} />
                 <p class="abstract">
-                  <Highlight text={paper.abstract} terms={terms} />
+                  <Marked segs={abstract} />
                 </p>
                 <ul class="meta">
-                  <li>{paper.upvotes} upvotes</li>
                   <li>
-                    <a href={`/papers/date/${entry.day}`}>{entry.day}</a>
+                    {paper.upvotes} {paper.upvotes === 1 ? 'upvote' : 'upvotes'}
                   </li>
+                  {paper.publishedAt && <li>{paper.publishedAt.slice(0, 10)}</li>}
                   {paper.primaryCategory && <li>{paper.primaryCategory}</li>}
                 </ul>
               </li>

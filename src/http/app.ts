@@ -13,22 +13,42 @@ import { pageRoutes } from './routes/pages.tsx';
 import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
 import { compress } from 'hono/compress';
+import { ServiceError } from '../services/errors.ts';
+import { authenticate } from './middleware/auth.ts';
+import { csrfProtection } from './middleware/csrf.ts';
+import { authApiRoutes } from './routes/auth-api.ts';
+import { upvoteApiRoutes } from './routes/upvotes-api.ts';
+import { commentApiRoutes } from './routes/comments-api.ts';
+import { submissionApiRoutes } from './routes/submissions-api.ts';
+import { collectionApiRoutes } from './routes/collections-api.ts';
+import { adminApiRoutes } from './routes/admin-api.ts';
+import { communityPageRoutes } from './routes/community-pages.tsx';
+import { errorPage } from './views/community/error-page.tsx';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  // PatternRouter: Hono's default (RegExp/Trie) routers stop matching `/api/papers/{id}` (whose id
-  // may contain a slash) as soon as a static sibling such as `/api/papers/search` exists.
+  // PatternRouter: Hono's default (RegExp, falling back to Trie) router loses every `/api/papers/{id}…`
+  // route (whose id pattern may hold a slash) as soon as a static sibling such as `/api/papers/submit` exists.
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
+  app.use('*', authenticate());
+  app.use('*', csrfProtection());
   app.use('*', compress());
 
   app.route('/', healthRoutes());
   app.route('/', searchApiRoutes());
+  app.route('/', authApiRoutes(services.config));
+  app.route('/', submissionApiRoutes(services.config));
+  app.route('/', upvoteApiRoutes(services.config));
+  app.route('/', commentApiRoutes(services.config));
+  app.route('/', collectionApiRoutes());
+  app.route('/', adminApiRoutes());
   app.route('/', paperApiRoutes());
   app.route('/', pageRoutes());
+  app.route('/', communityPageRoutes(services.config));
   app.route('/', assetRoutes());
 
   app.notFound((c) => {
@@ -37,6 +57,16 @@ export function createApp(services: Services) {
   });
 
   app.onError((err, c) => {
+    if (err instanceof ServiceError) {
+      const headers: Record<string, string> = err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {};
+      if (isApi(c.req.path)) return jsonError(c, err.status, err.code, err.message, headers);
+      for (const [k, v] of Object.entries(headers)) c.header(k, v);
+      return c.html(errorPage(err.status, err.message), err.status);
+    }
+    if (err instanceof ApiError && !isApi(c.req.path) && err.status < 500) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.html(errorPage(err.status, err.message), err.status);
+    }
     if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status;

@@ -7,6 +7,14 @@ import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { isPostgresUrl } from '../store/db.ts';
+import { AccountService } from './accounts.ts';
+import { UpvoteService } from './upvotes.ts';
+import { CommentService } from './comments.ts';
+import { CollectionService } from './collections.ts';
+import { ModerationService } from './moderation.ts';
+import { SubmissionService, type PaperLookup } from './submissions.ts';
+import { UnconfiguredMailSender, type MailSender } from '../mail/sender.ts';
+import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -18,12 +26,31 @@ export interface Services {
   store: Store;
   feed: FeedService;
   search: SearchService;
+  accounts: AccountService;
+  upvotes: UpvoteService;
+  comments: CommentService;
+  collections: CollectionService;
+  moderation: ModerationService;
+  submissions: SubmissionService;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
+/** Outside things a deployment (or a test) may plug in; the defaults talk to the real ones. */
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  mail?: MailSender;
+  arxiv?: PaperLookup;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
+}
+
+export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
+  const mail = deps.mail ?? new UnconfiguredMailSender(logger);
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const search = new SearchService(store, {
     engine: new StoreKeywordEngine(store),
@@ -39,8 +66,17 @@ export function createServices(deps: { config: Config; logger: Logger; store: St
     logger,
   });
   return {
-    ...deps,
+    config,
+    logger,
+    store,
+    poolStats: deps.poolStats,
     feed: new FeedService(store),
     search,
+    accounts: new AccountService(store, config, mail, logger),
+    upvotes: new UpvoteService(store),
+    comments: new CommentService(store, config),
+    collections: new CollectionService(store),
+    moderation: new ModerationService(store),
+    submissions: new SubmissionService(store, config, arxiv),
   };
 }

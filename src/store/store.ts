@@ -10,6 +10,15 @@ import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
 import { BrowseRepository } from './browse.ts';
 import { SearchRepository } from './search.ts';
+import { UserRepository } from './users.ts';
+import { SessionRepository } from './sessions.ts';
+import { ApiTokenRepository } from './api-tokens.ts';
+import { PasswordResetRepository } from './password-resets.ts';
+import { LoginFailureRepository } from './login-failures.ts';
+import { UpvoteRepository } from './upvotes.ts';
+import { CommentRepository } from './comments.ts';
+import { CollectionRepository } from './collections.ts';
+import { AuditLogRepository } from './audit-log.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -24,6 +33,15 @@ export class Store {
   readonly rateLimits: RateLimitRepository;
   readonly browse: BrowseRepository;
   readonly search: SearchRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly passwordResets: PasswordResetRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly upvotes: UpvoteRepository;
+  readonly comments: CommentRepository;
+  readonly collections: CollectionRepository;
+  readonly auditLog: AuditLogRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -38,6 +56,15 @@ export class Store {
     this.rateLimits = new RateLimitRepository(db);
     this.browse = new BrowseRepository(db);
     this.search = new SearchRepository(db);
+    this.users = new UserRepository(db);
+    this.sessions = new SessionRepository(db);
+    this.apiTokens = new ApiTokenRepository(db);
+    this.passwordResets = new PasswordResetRepository(db);
+    this.loginFailures = new LoginFailureRepository(db);
+    this.upvotes = new UpvoteRepository(db);
+    this.comments = new CommentRepository(db);
+    this.collections = new CollectionRepository(db);
+    this.auditLog = new AuditLogRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

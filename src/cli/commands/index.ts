@@ -8,5 +8,6 @@ import { statsCommand } from './stats.ts';
 import { searchCommand } from './search.ts';
 import { similarCommand } from './similar.ts';
 import { reindexCommand } from './reindex.ts';
+import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, searchCommand, similarCommand, reindexCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, searchCommand, similarCommand, reindexCommand, usersCommand];

@@ -4,10 +4,11 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildSync, transformSync } from 'esbuild';
 import { Hono } from 'hono';
+import { COMMUNITY_JS } from './views/community/community-js.ts';
 
 /**
  * The site's static assets, built once per process: the stylesheet (minified) and the client
- * script (bundled by esbuild). Each is served under a content-hashed name, so it can be cached for
+ * script (bundled by esbuild, with the community feature's upvote script). Each is served under a content-hashed name, so it can be cached for
  * a year; a new build gets a new URL.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,7 +34,7 @@ function build(): { css: Asset; js: Asset } {
     target: 'es2020',
     write: false,
     logLevel: 'silent',
-  }).outputFiles[0].text;
+  }).outputFiles[0].text + COMMUNITY_JS; // upvote forms: the community feature's enhancement
   return {
     css: { url: `/assets/site.${hashOf(css)}.css`, body: css, type: 'text/css; charset=utf-8' },
     js: { url: `/assets/site.${hashOf(js)}.js`, body: js, type: 'text/javascript; charset=utf-8' },

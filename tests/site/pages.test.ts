@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import type { RunningServer } from '../../src/http/server.ts';
+import { Client } from '../helpers/community.ts';
 import { DAYS, HOSTILE, seedSite, startSite, type SiteData } from './fixtures.ts';
 
 const titlesIn = (html: string) => [...html.matchAll(/<h[23] id="[^"]+"><a href="([^"]+)">/g)].map((m) => m[1]);
@@ -39,8 +40,8 @@ forEachStore('site pages', (ctx) => {
     assert.deepEqual(titlesIn(html), ['/papers/2507.01001', '/papers/2507.01002', '/papers/hep-th/9901001']);
     // Card: first three authors then "et al.", upvotes, comments, code link, submitter.
     assert.match(html, /<a href="\/authors\/Ada%20Lovelace">Ada Lovelace<\/a>, <a href="\/authors\/Alan%20Turing">Alan Turing<\/a>, <a href="\/authors\/Grace%20Hopper">Grace Hopper<\/a> et al\./);
-    assert.match(html, /<form class="upvote" method="post" action="\/papers\/2507.01001\/upvote" data-upvote="true">/);
-    assert.match(html, /<span class="count">7<\/span>/);
+    // Signed out, the upvote button leads to the log-in page and back.
+    assert.match(html, /<a class="upvote" href="\/login\?next=%2Fpapers%2Fdate%2F2025-07-14" aria-label="Log in to upvote \(7 upvotes\)">▲ <span data-upvote-count="true">7<\/span><\/a>/);
     assert.match(html, />2 comments<\/a>/);
     assert.match(html, /<a href="https:\/\/github.com\/example\/sparse-attn">Code<\/a>/);
     assert.match(html, /Submitted by ada/);
@@ -96,8 +97,9 @@ forEachStore('site pages', (ctx) => {
     assert.match(html, /href="https:\/\/example.org\/sorting"/);
     assert.match(html, /<dt>Version<\/dt><dd>v1<\/dd>/);
     assert.match(html, /<a class="tag" href="\/search\?category=cs.DS">cs.DS<\/a>/);
-    assert.match(html, /action="\/papers\/2508.00001\/upvote"/);
+    assert.match(html, /<a class="upvote" href="\/login\?next=%2Fpapers%2F2508.00001"/);
     assert.match(html, /id="comments"/);
+    assert.match(html, /Log in<\/a> to comment/);
     assert.match(html, /id="similar-title"/);
     assert.match(html, /@misc\{turing2025bounds,\n  title = \{Bounds on \$\\mathcal\{O\}\(n \\log n\)\$ sorting\}/);
     assert.match(html, /eprint = \{2508.00001\}/);
@@ -176,6 +178,29 @@ forEachStore('site pages', (ctx) => {
     assert.equal((await fetch(`${server.url}/assets/site.000000000000.css`)).status, 404);
     const gz = await fetch(`${server.url}/papers/date/${DAYS.first}`, { headers: { 'accept-encoding': 'gzip' } });
     assert.equal(gz.headers.get('content-encoding'), 'gzip');
+  });
+
+  test('signed in: upvote forms with the CSRF token, upvotes counted and shown pressed, comments on the paper page', async () => {
+    const client = new Client(server.url);
+    await client.signup('reader1');
+    const day = await client.get(`/papers/date/${DAYS.first}`);
+    assert.match(day.text, /<form method="post" action="\/papers\/2507.01002\/upvote" class="upvote" data-upvote="2507.01002"><input type="hidden" name="_csrf" value="[^"]+"\/><input type="hidden" name="next" value="\/papers\/date\/2025-07-14"\/>/);
+    assert.match(day.text, /<nav aria-label="Account"><a href="\/users\/reader1">reader1<\/a>/);
+    const vote = await client.postForm('/papers/2507.01002/upvote', { action: 'add', next: `/papers/date/${DAYS.first}` });
+    assert.equal(vote.status, 303);
+    assert.equal(vote.headers.get('location'), `/papers/date/${DAYS.first}`);
+    const after = await client.get(`/papers/date/${DAYS.first}`);
+    assert.match(after.text, /data-upvote="2507.01002">(?:(?!<\/form>).)*aria-pressed="true"(?:(?!<\/form>).)*<span data-upvote-count="true">1<\/span>/);
+    // The home page's subscribe form carries the token too (the CSRF middleware checks every form post).
+    assert.match((await client.get('/')).text, /<form method="post" action="\/subscribe"><input type="hidden" name="_csrf" value="[^"]+"\/>/);
+
+    const posted = await client.postForm(`/papers/${data.mathId}/comments`, { body: 'Nice bound. <script>window.__pwned=1</script> $x^2$', next: `/papers/${data.mathId}` });
+    assert.equal(posted.status, 303);
+    const paper = await client.get(`/papers/${data.mathId}`);
+    assert.match(paper.text, /<h2 id="comments-heading">1 comment<\/h2>/);
+    assert.match(paper.text, /Nice bound\./);
+    assert.doesNotMatch(paper.text, /<script>window.__pwned/);
+    assert.match(paper.text, /<textarea name="body" required="" maxlength="10000" rows="4">/);
   });
 
   test('unknown pages get the helpful 404 page; API paths keep JSON errors', async () => {

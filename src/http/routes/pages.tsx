@@ -1,6 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { PaperWithStats } from '../../domain/paper.ts';
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
+import { AccountContext } from '../views/account-context.ts';
+import type { CardViewer } from '../views/components.tsx';
 import { parseDay, parsePeriod, periodContaining, type PeriodKind } from '../../domain/periods.ts';
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
@@ -27,12 +31,27 @@ export function paperIdFromPagePath(path: string): string | null {
 const SEARCH_PER_PAGE = 25;
 const KINDS: PeriodKind[] = ['date', 'week', 'month'];
 
-const pageNumber = (c: Context) => {
+const pageNumber = (c: Ctx) => {
   const n = Number(c.req.query('page') ?? '1');
   return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1;
 };
 
-const notFoundPage = (c: Context) => c.html(<NotFoundPage path={c.req.path} />, 404);
+type Ctx = Context<AppEnv>;
+
+/** Renders a page with the signed-in account available to the layout's header. */
+function render(c: Ctx, page: Child, status: ContentfulStatusCode = 200) {
+  return c.html(<AccountContext.Provider value={{ user: c.var.user, csrfToken: c.var.csrfToken }}>{page}</AccountContext.Provider>, status);
+}
+
+const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 404);
+
+/** The viewer of a list of papers: which of them they upvoted, and the page forms come back to. */
+async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
+  const user = c.var.user;
+  const upvoted = user && items.length ? await c.var.services.store.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
+  const url = new URL(c.req.url);
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, next: url.pathname + url.search };
+}
 
 const searchQuery = z.object({
   q: z.string().trim().max(300).default(''),
@@ -58,12 +77,12 @@ export function pageRoutes() {
     const { feed, store } = c.var.services;
     const newest = await store.feed.newestDay();
     const page = newest ? await feed.period(parsePeriod('date', newest)!, { limit: PER_PAGE }) : null;
-    return c.html(<FeedPageView page={page} home />);
+    return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} />);
   });
 
   app.get('/papers/trending', async (c) => {
     const { items, asOf } = await c.var.services.feed.trending(PER_PAGE);
-    return c.html(<TrendingPageView items={items} asOf={asOf} />);
+    return render(c, <TrendingPageView items={items} asOf={asOf} viewer={await viewerOf(c, items)} />);
   });
 
   for (const kind of KINDS) {
@@ -84,7 +103,7 @@ export function pageRoutes() {
       if (!period) return notFoundPage(c);
       const pageNum = pageNumber(c);
       const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE });
-      return c.html(<FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} />);
+      return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} />);
     });
   }
 
@@ -112,7 +131,7 @@ export function pageRoutes() {
       hasMore = found.hasMore;
       if (found.warnings.length) message = [notice, ...found.warnings].filter(Boolean).join(' ');
     }
-    return c.html(<SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={message} />);
+    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={message} />, parsed.success ? 200 : 400);
   });
 
   app.get('/authors/:name', async (c) => {
@@ -120,7 +139,8 @@ export function pageRoutes() {
     if (!name || name.length > 300) return notFoundPage(c);
     const page = pageNumber(c);
     const items = await c.var.services.store.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
-    return c.html(<AuthorPageView name={name} items={items.slice(0, PER_PAGE)} page={page} hasMore={items.length > PER_PAGE} />, items.length || page > 1 ? 200 : 404);
+    const shown = items.slice(0, PER_PAGE);
+    return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} />, items.length || page > 1 ? 200 : 404);
   });
 
   // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
@@ -131,9 +151,13 @@ export function pageRoutes() {
     const { store } = c.var.services;
     const paper = await store.papers.get(id);
     if (!paper || paper.hidden) return notFoundPage(c);
-    const entry = await store.feed.entryFor(id);
+    const user = c.var.user;
+    const [entry, comments, upvoted] = await Promise.all([store.feed.entryFor(id), c.var.services.comments.list(id), user ? store.upvotes.has(user.id, id) : false]);
     const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
-    return c.html(<PaperPageView paper={paper} entry={entry} similar={similar} comments={[]} />);
+    return render(
+      c,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} />,
+    );
   });
 
   return app;

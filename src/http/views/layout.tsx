@@ -1,4 +1,6 @@
-import type { Child } from 'hono/jsx';
+import { useContext, type Child } from 'hono/jsx';
+import { AccountContext } from './account-context.ts';
+import { AccountNav } from './community/account-nav.tsx';
 import { raw } from 'hono/html';
 import { assets } from '../assets.ts';
 
@@ -26,6 +28,7 @@ const NAV: Array<[Exclude<NavKey, null>, string, string]> = [
 /** The page shell every HTML page shares. hono/jsx escapes every interpolated string. */
 export function Layout({ title, children, nav = null, query = '', description }: LayoutProps) {
   const { css, js } = assets();
+  const account = useContext(AccountContext);
   return (
     <>
       {raw('<!doctype html>')}
@@ -75,6 +78,11 @@ export function Layout({ title, children, nav = null, query = '', description }:
                 <span aria-hidden="true">◐</span> <span class="label">Dark theme</span>
               </button>
             </div>
+            {account && (
+              <div class="account">
+                <AccountNav user={account.user} csrfToken={account.csrfToken} />
+              </div>
+            )}
           </div>
         </header>
         <main id="main" class="wrap" tabindex={-1}>

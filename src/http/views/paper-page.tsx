@@ -1,6 +1,9 @@
 import { bibtex } from '../../domain/bibtex.ts';
+import type { Comment, User } from '../../domain/community.ts';
 import type { FeedEntry, PaperWithStats } from '../../domain/paper.ts';
-import { AuthorList, CommentsSection, SimilarPapers, UpvoteButton, safeHref, type CommentView } from './components.tsx';
+import { AuthorList, SimilarPapers, paperUrl, safeHref } from './components.tsx';
+import { CommentsSection } from './community/comments-section.tsx';
+import { UpvoteButton } from './community/upvote-button.tsx';
 import { Layout } from './layout.tsx';
 import { MathText } from './math.tsx';
 
@@ -8,10 +11,11 @@ export interface PaperPageProps {
   paper: PaperWithStats;
   entry: FeedEntry | null;
   similar: Array<Pick<PaperWithStats, 'id' | 'title'>>;
-  comments: CommentView[];
-  upvoted?: boolean;
-  canComment?: boolean;
-  csrf?: string;
+  comments: Comment[];
+  upvoted: boolean;
+  viewer: User | null;
+  csrfToken: string;
+  editMinutes: number;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -33,7 +37,8 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, canComment, csrf }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes }: PaperPageProps) {
+  const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
   const doi = paper.doi ? `https://doi.org/${encodeURI(paper.doi)}` : null;
@@ -44,7 +49,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, canCom
           <h1>
             <MathText text={paper.title} />
           </h1>
-          <UpvoteButton paperId={paper.id} count={paper.upvotes} upvoted={upvoted} csrf={csrf} title={paper.title} />
+          <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={upvoted} csrfToken={viewer ? csrfToken : null} next={here} />
         </div>
         <AuthorList authors={paper.authors} max={0} />
         <ul class="actions" aria-label="Links">
@@ -154,7 +159,9 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, canCom
           </button>
         </section>
         <SimilarPapers papers={similar} />
-        <CommentsSection paperId={paper.id} comments={comments} canComment={canComment} csrf={csrf} />
+        <div id="comments">
+          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
+        </div>
       </article>
     </Layout>
   );

@@ -47,6 +47,8 @@ function sweepPages(data: SiteData | null, corpus?: { day: string; paperId: stri
     '/search',
     '/authors/Ada%20Lovelace',
     '/no/such/page',
+    '/login',
+    '/signup',
   ];
 }
 
@@ -193,6 +195,32 @@ describe('site in a browser', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'none');
     await context.close();
+  });
+
+  test('upvote: signed out it leads to log-in; signed in it counts without a reload, and without JS by a form post', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`/papers/date/${DAYS.first}`);
+    await page.locator('article').nth(1).locator('a.upvote').click();
+    await page.waitForURL(/\/login\?next=/);
+    await page.goto('/signup');
+    await page.getByLabel('Username').fill('browser_reader');
+    await page.getByLabel('E-mail').fill('browser_reader@example.org');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.locator('main form button[type=submit]').click();
+    await page.waitForLoadState('load');
+    await page.goto(`/papers/date/${DAYS.first}`);
+    const card = page.locator('article', { has: page.getByRole('link', { name: 'Dense retrieval revisited' }) });
+    const marker = await page.evaluate(() => ((window as unknown as { __stay: number }).__stay = Math.random()));
+    await card.locator('form.upvote button').click();
+    await page.waitForFunction(() => document.querySelectorAll('form.upvote button[aria-pressed="true"]').length === 1);
+    assert.equal(await card.locator('[data-upvote-count]').innerText(), '1');
+    assert.equal(await page.evaluate(() => (window as unknown as { __stay: number }).__stay), marker, 'no reload');
+    await page.reload();
+    assert.equal(await card.locator('[data-upvote-count]').innerText(), '1', 'stored');
+    for (const v of await axeViolations(page)) pwned.push(`axe (signed in): ${v}`);
+    await page.screenshot({ path: `${SHOTS}/flow-upvoted.png` });
+    await context.close();
+    assert.deepEqual(pwned, []);
   });
 
   test('hostile content is shown as text and never runs', async () => {

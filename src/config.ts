@@ -51,6 +51,14 @@ export const SETTINGS = [
     description: "arXiv's OAI-PMH endpoint (harvests)." },
   { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',
     description: "arXiv's Atom API endpoint (look-ups by id)." },
+  { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+  { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
+    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
+  { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
+    description: 'Model name sent to the embeddings server.' },
+  { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
+    description: 'Bearer key for the embeddings server, when it needs one.' },
   { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },
   { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
     description: 'How long an e-mailed password-reset link works (it works once).' },
@@ -104,6 +112,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   arxivOaiUrl: string;
   arxivApiUrl: string;
+  searchEmbedder: string;
+  embeddingsUrl?: string;
+  embeddingsModel: string;
+  embeddingsApiKey?: string;
   sessionTtlDays: number;
   passwordResetTtlMinutes: number;
   loginFreeAttempts: number;

@@ -8,7 +8,11 @@ import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
+import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { assetRoutes } from './assets.ts';
+import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
+import { compress } from 'hono/compress';
 import { ServiceError } from '../services/errors.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';
@@ -34,8 +38,10 @@ export function createApp(services: Services) {
   app.use('*', requestMetrics());
   app.use('*', authenticate());
   app.use('*', csrfProtection());
+  app.use('*', compress());
 
   app.route('/', healthRoutes());
+  app.route('/', searchApiRoutes());
   app.route('/', authApiRoutes(services.config));
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
@@ -48,10 +54,11 @@ export function createApp(services: Services) {
   app.route('/', subscriptionApiRoutes());
   app.route('/', subscriptionPageRoutes());
   app.route('/', pageRoutes());
+  app.route('/', assetRoutes());
 
   app.notFound((c) => {
     if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
-    return c.html('<!doctype html><title>Not found · Paperboy</title><h1>Page not found</h1><p><a href="/">Back to the daily papers</a></p>', 404);
+    return c.html(NotFoundPage({ path: c.req.path }), 404);
   });
 
   app.onError((err, c) => {
@@ -72,7 +79,7 @@ export function createApp(services: Services) {
     }
     (c.get('log') ?? services.logger).error({ err }, 'unhandled error');
     if (isApi(c.req.path)) return jsonError(c, 500, 'internal', 'internal error; it has been logged');
-    return c.html('<!doctype html><title>Error · Paperboy</title><h1>Something went wrong</h1><p>The error has been logged. <a href="/">Back to the daily papers</a></p>', 500);
+    return c.html(ServerErrorPage({ requestId: c.get('requestId') }), 500);
   });
 
   return app;

@@ -1,7 +1,12 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import path from 'node:path';
 import { FeedService } from './feed.ts';
+import { SearchService, annFileBeside } from './search.ts';
+import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
+import { embedderProvider } from '../search/embedder-providers.ts';
+import { isPostgresUrl } from '../store/db.ts';
 import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
@@ -24,6 +29,7 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  search: SearchService;
   accounts: AccountService;
   upvotes: UpvoteService;
   comments: CommentService;
@@ -57,12 +63,27 @@ export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
   const mail = new MailService(config, store, deps.mailSender);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
+  const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
+  const search = new SearchService(store, {
+    engine: new StoreKeywordEngine(store),
+    embedder: async () => {
+      const provider = embedderProvider(config.searchEmbedder);
+      if (!provider) {
+        logger.debug({ embedder: config.searchEmbedder }, 'no such embedder here yet: keyword search only');
+        return null;
+      }
+      return provider.open({ config, store, logger, sqlitePath });
+    },
+    indexFile: annFileBeside(sqlitePath),
+    logger,
+  });
   return {
     config,
     logger,
     store,
     poolStats: deps.poolStats,
     feed: new FeedService(store),
+    search,
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),

@@ -115,6 +115,24 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
+/** One vector per (paper, embedder): the ANN index is rebuilt from these without re-embedding. */
+export interface PaperEmbeddingsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's integer key in the ANN index (a hash of its id). */
+  key: number;
+  /** Little-endian float32 array. */
+  vector: Uint8Array;
+  /** The paper's content hash when it was embedded: a different hash now means re-embed. */
+  content_hash: string;
+  embedded_at: string;
+}
+
+/** SQLite only: rowids of papers whose full-text entry must be (re)written. */
+export interface SearchPendingTable {
+  paper_rowid: number;
+}
+
 export interface SessionsTable {
   /** SHA-256 of the cookie value. */
   id_hash: string;
@@ -229,6 +247,8 @@ export interface Database {
   comments: CommentsTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
+  paper_embeddings: PaperEmbeddingsTable;
+  search_pending: SearchPendingTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   password_resets: PasswordResetsTable;

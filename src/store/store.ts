@@ -8,6 +8,8 @@ import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
+import { BrowseRepository } from './browse.ts';
+import { SearchRepository } from './search.ts';
 import { UserRepository } from './users.ts';
 import { SessionRepository } from './sessions.ts';
 import { ApiTokenRepository } from './api-tokens.ts';
@@ -31,6 +33,8 @@ export class Store {
   readonly runs: RunRepository;
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly browse: BrowseRepository;
+  readonly search: SearchRepository;
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
@@ -54,6 +58,8 @@ export class Store {
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
+    this.browse = new BrowseRepository(db);
+    this.search = new SearchRepository(db);
     this.users = new UserRepository(db);
     this.sessions = new SessionRepository(db);
     this.apiTokens = new ApiTokenRepository(db);

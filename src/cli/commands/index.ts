@@ -6,6 +6,9 @@ import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
+import { searchCommand } from './search.ts';
+import { similarCommand } from './similar.ts';
+import { reindexCommand } from './reindex.ts';
 import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, digestCommand, usersCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, digestCommand, searchCommand, similarCommand, reindexCommand, usersCommand];

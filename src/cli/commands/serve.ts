@@ -43,6 +43,7 @@ export const serveCommand: Command = {
         await server.close(config.shutdownTimeoutMs);
         await scheduler.stop();
         await services.close();
+        await services.search.close();
         await opened.close();
         logger.info('stopped');
         resolve();

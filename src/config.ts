@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Cron } from 'croner';
 
 /**
  * Every setting Paperboy reads, with its environment variable, default and meaning.
@@ -33,6 +34,19 @@ const rate = z
     const [limit, windowSeconds] = v.split('/').map(Number);
     return { limit, windowSeconds: Math.max(1, windowSeconds) };
   });
+/** A space- or comma-separated list. */
+const cron = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a cron expression (e.g. "30 20 * * 0-4")' },
+);
+const words = z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean));
 
 export const SETTINGS = [
   { env: 'PAPERBOY_DB', key: 'db', schema: z.string().min(1), default: './data/paperboy.db',
@@ -100,6 +114,22 @@ export const SETTINGS = [
     description: 'Trending papers in each digest (plus up to 5 personal picks).' },
   { env: 'DIGEST_SCHEDULE', key: 'digestSchedule', schema: z.string().min(9), default: '*/15 6-23 * * *',
     description: 'Cron (UTC) for the digest job in `serve` (default every 15 minutes from 06:00, after the day\'s listing is in): builds the due daily (weekdays) and weekly (Mondays) digests once and sends what is due, retries included.' },
+  { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
+    description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
+  { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
+    description: 'Retries of a failed arXiv request (network error, 5xx, 503 Retry-After) before a harvest gives up.' },
+  { env: 'HARVEST_SETS', key: 'harvestSets', schema: words, default: 'cs stat',
+    description: 'OAI-PMH sets a harvest without `--set` reads (e.g. `cs physics:hep-th`); `all` for the whole archive.' },
+  { env: 'HARVEST_METADATA_PREFIX', key: 'harvestMetadataPrefix', schema: z.enum(['arXiv', 'arXivRaw']), default: 'arXiv',
+    description: 'OAI-PMH metadata format: `arXiv`, or `arXivRaw` for version numbers and submission times.' },
+  { env: 'HARVEST_LOOKBACK_DAYS', key: 'harvestLookbackDays', schema: positiveInt, default: '3',
+    description: 'How far back the first harvest (no `--from`, no earlier harvest) starts.' },
+  { env: 'FEED_CATEGORIES', key: 'feedCategories', schema: words, default: 'cs.AI cs.CL cs.CV cs.LG stat.ML',
+    description: 'Newly announced papers in any of these categories go on the daily feed of their announcement day.' },
+  { env: 'HARVEST_SCHEDULE', key: 'harvestSchedule', schema: cron, default: '30 20 * * 0-4',
+    description: "When `serve` harvests (cron, America/New_York): by default shortly after arXiv's 20:00 announcement, Sunday to Thursday." },
+  { env: 'HARVEST_ENABLED', key: 'harvestEnabled', schema: bool, default: 'true',
+    description: 'Whether `serve` runs the scheduled harvest.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -143,6 +173,14 @@ export interface Config {
   mailClaimSeconds: number;
   digestSize: number;
   digestSchedule: string;
+  arxivDelayMs: number;
+  arxivMaxRetries: number;
+  harvestSets: string[];
+  harvestMetadataPrefix: 'arXiv' | 'arXivRaw';
+  harvestLookbackDays: number;
+  feedCategories: string[];
+  harvestSchedule: string;
+  harvestEnabled: boolean;
 }
 
 export class ConfigError extends Error {

@@ -19,6 +19,7 @@ import { SubscriptionService } from './subscriptions.ts';
 import { DigestService } from './digest.ts';
 import { OutboxSender } from './outbox-sender.ts';
 import type { MailSender } from '../mail/sender.ts';
+import { IngestService } from './ingest.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -29,6 +30,7 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  ingest: IngestService;
   search: SearchService;
   accounts: AccountService;
   upvotes: UpvoteService;
@@ -95,5 +97,6 @@ export function createServices(deps: ServiceDeps): Services {
     digests: new DigestService(config, store, mail, logger),
     outbox: new OutboxSender(config, store, mail.sender, logger),
     close: () => mail.close(),
+    ingest: new IngestService(store, config, logger),
   };
 }

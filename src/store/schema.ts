@@ -236,6 +236,21 @@ export interface MailSecretsTable {
   created_at: string;
 }
 
+export interface HarvestStateTable {
+  key: string;
+  metadata_prefix: string;
+  set_spec: string | null;
+  from_day: string | null;
+  until_day: string | null;
+  resumption_token: string | null;
+  pages: number;
+  records: number;
+  next_from: string | null;
+  started_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -258,4 +273,5 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   mail_outbox_bodies: MailOutboxBodiesTable;
   mail_secrets: MailSecretsTable;
+  harvest_state: HarvestStateTable;
 }

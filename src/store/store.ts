@@ -21,6 +21,7 @@ import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SubscriptionRepository } from './subscriptions.ts';
 import { OutboxRepository } from './outbox.ts';
+import { HarvestStateRepository } from './harvest-state.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -46,6 +47,7 @@ export class Store {
   readonly auditLog: AuditLogRepository;
   readonly subscriptions: SubscriptionRepository;
   readonly outbox: OutboxRepository;
+  readonly harvestState: HarvestStateRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -71,6 +73,7 @@ export class Store {
     this.auditLog = new AuditLogRepository(db);
     this.subscriptions = new SubscriptionRepository(db);
     this.outbox = new OutboxRepository(db);
+    this.harvestState = new HarvestStateRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -7,8 +7,7 @@ import { createApp } from '../../http/app.ts';
 import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
-import { communityCleanupJob } from '../../jobs/community-cleanup-job.ts';
-import { digestJob } from '../../jobs/digest-job.ts';
+import { scheduledJobs } from '../../jobs/index.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -32,7 +31,7 @@ export const serveCommand: Command = {
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(opened.store, logger);
-    scheduler.start([digestJob(services), communityCleanupJob(opened.store)]);
+    scheduler.start(scheduledJobs(services));
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     await new Promise<void>((resolve) => {
@@ -41,6 +40,8 @@ export const serveCommand: Command = {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
+        await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
         await scheduler.stop();
         await services.close();

@@ -6,6 +6,7 @@ import * as m0401 from './0401_search.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
 import * as m0701 from './0701_mail.ts';
+import * as m0300 from './0300_harvest_state.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0501_feed_rank_index': m0501,
   '0601_accounts_and_moderation': m0601,
   '0701_mail': m0701,
+  '0300_harvest_state': m0300,
 };

@@ -8,6 +8,8 @@ import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
+import { digestJob } from '../../jobs/digest-job.ts';
+import { communityCleanupJob } from '../../jobs/community-cleanup-job.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -31,7 +33,7 @@ export const serveCommand: Command = {
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(opened.store, logger);
-    scheduler.start(scheduledJobs(services));
+    scheduler.start([...scheduledJobs(services), digestJob(services), communityCleanupJob(opened.store)]);
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     await new Promise<void>((resolve) => {

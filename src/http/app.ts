@@ -13,6 +13,9 @@ import { pageRoutes } from './routes/pages.tsx';
 import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
 import { signedLinkRoutes, subscriptionPageRoutes } from './routes/subscription-pages.tsx';
 import { mailSettingsRoutes } from './routes/mail-settings-pages.tsx';
+import { assetRoutes } from './assets.ts';
+import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
+import { compress } from 'hono/compress';
 import { ServiceError } from '../services/errors.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';
@@ -38,6 +41,7 @@ export function createApp(services: Services) {
   app.route('/', signedLinkRoutes());
   app.use('*', authenticate());
   app.use('*', csrfProtection());
+  app.use('*', compress());
 
   app.route('/', healthRoutes());
   app.route('/', authApiRoutes(services.config));
@@ -54,10 +58,11 @@ export function createApp(services: Services) {
   // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
   app.route('/', communityPageRoutes(services.config));
   app.route('/', pageRoutes());
+  app.route('/', assetRoutes());
 
   app.notFound((c) => {
     if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
-    return c.html('<!doctype html><title>Not found · Paperboy</title><h1>Page not found</h1><p><a href="/">Back to the daily papers</a></p>', 404);
+    return c.html(NotFoundPage({ path: c.req.path }), 404);
   });
 
   app.onError((err, c) => {
@@ -78,7 +83,7 @@ export function createApp(services: Services) {
     }
     (c.get('log') ?? services.logger).error({ err }, 'unhandled error');
     if (isApi(c.req.path)) return jsonError(c, 500, 'internal', 'internal error; it has been logged');
-    return c.html('<!doctype html><title>Error · Paperboy</title><h1>Something went wrong</h1><p>The error has been logged. <a href="/">Back to the daily papers</a></p>', 500);
+    return c.html(ServerErrorPage({ requestId: c.get('requestId') }), 500);
   });
 
   return app;

@@ -34,4 +34,14 @@ export class LoginFailureRepository {
   async clear(key: string): Promise<void> {
     await this.db.deleteFrom('login_failures').where('key', '=', key).execute();
   }
+
+  /** Drops counters untouched for `idleMs` whose lock (if any) has ended. */
+  async pruneIdle(idleMs = 86_400_000, now = Date.now()): Promise<number> {
+    const r = await this.db
+      .deleteFrom('login_failures')
+      .where('updated_at', '<', new Date(now - idleMs).toISOString())
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', new Date(now).toISOString())]))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }

@@ -35,4 +35,10 @@ export class PasswordResetRepository {
   async invalidateForUser(userId: number, now = new Date().toISOString()): Promise<void> {
     await this.db.updateTable('password_resets').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
   }
+
+  /** Drops links that were used or have expired. */
+  async prune(now = new Date().toISOString()): Promise<number> {
+    const r = await this.db.deleteFrom('password_resets').where((eb) => eb.or([eb('used_at', 'is not', null), eb('expires_at', '<=', now)])).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }

@@ -21,6 +21,7 @@ import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SearchRepository } from './search.ts';
+import { BrowseRepository } from './browse.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -46,6 +47,7 @@ export class Store {
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
   readonly search: SearchRepository;
+  readonly browse: BrowseRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -71,6 +73,7 @@ export class Store {
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
+    this.browse = new BrowseRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

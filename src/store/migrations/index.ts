@@ -7,6 +7,7 @@ import * as m0601 from './0601_accounts_and_moderation.ts';
 import * as m0701 from './0701_mail.ts';
 import * as m0401 from './0401_search.ts';
 import * as m0450 from './0450_search_models.ts';
+import * as m0501 from './0501_feed_rank_index.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0701_mail': m0701,
   '0401_search': m0401,
   '0450_search_models': m0450,
+  '0501_feed_rank_index': m0501,
 };

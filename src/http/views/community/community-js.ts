@@ -23,7 +23,7 @@ export const COMMUNITY_JS = `(() => {
       const state = await res.json();
       action.value = state.upvoted ? 'remove' : 'add';
       button.setAttribute('aria-pressed', String(state.upvoted));
-      button.setAttribute('aria-label', state.upvoted ? 'Remove your upvote' : 'Upvote');
+      button.title = state.upvoted ? 'Remove your upvote' : 'Upvote';
       form.querySelector('[data-upvote-count]').textContent = String(state.upvotes);
     } finally {
       button.disabled = false;

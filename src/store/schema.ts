@@ -178,6 +178,12 @@ export interface AuditLogTable {
   target_id: string;
   detail: string | null;
   created_at: string;
+export interface SearchModelsTable {
+  name: string;
+  /** The model's own id (an embedder id): changes with every training. */
+  model_id: string;
+  data: Uint8Array;
+  trained_at: string;
 }
 
 export interface Database {
@@ -192,6 +198,7 @@ export interface Database {
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
   paper_embeddings: PaperEmbeddingsTable;
+  search_models: SearchModelsTable;
   search_pending: SearchPendingTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;

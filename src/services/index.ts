@@ -49,7 +49,6 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
   const { store, config, logger } = deps;
   const mail = deps.mail ?? new UnconfiguredMailSender(logger);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });

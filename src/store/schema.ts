@@ -178,6 +178,8 @@ export interface AuditLogTable {
   target_id: string;
   detail: string | null;
   created_at: string;
+}
+
 export interface SearchModelsTable {
   name: string;
   /** The model's own id (an embedder id): changes with every training. */

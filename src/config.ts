@@ -84,6 +84,24 @@ export const SETTINGS = [
   { env: 'SUBMISSION_MAX_AGE_DAYS', key: 'submissionMaxAgeDays', schema: positiveInt, default: '14',
     description: "Oldest first version (in days) a submitted paper may have." },
   { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
+  { env: 'SMTP_URL', key: 'smtpUrl', schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    description: 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://` for TLS; `?tls=strict` checks the certificate). Without it mails are written as `.eml` files under MAIL_DIR and the site says mail is not configured.' },
+  { env: 'MAIL_FROM', key: 'mailFrom', schema: z.string().min(3), default: 'Paperboy <paperboy@localhost>',
+    description: 'The From address of every mail.' },
+  { env: 'MAIL_DIR', key: 'mailDir', schema: z.string().min(1), default: './data/mail',
+    description: 'Where mails are written as `.eml` files when SMTP_URL is not set.' },
+  { env: 'MAIL_SECRET', key: 'mailSecret', schema: z.string().min(16).optional(),
+    description: 'Key that signs confirm and unsubscribe links (HMAC). Without it a random key is generated once and kept in the store.' },
+  { env: 'MAIL_RATE', key: 'mailRate', schema: z.coerce.number().positive(), default: '10',
+    description: 'At most this many mails per second from one sending process.' },
+  { env: 'MAIL_MAX_BOUNCES', key: 'mailMaxBounces', schema: positiveInt, default: '3',
+    description: 'Permanent delivery failures (5xx) in a row after which an address is paused.' },
+  { env: 'MAIL_CLAIM_SECONDS', key: 'mailClaimSeconds', schema: positiveInt, default: '300',
+    description: 'How long a sender owns the outbox rows it claimed; after a crash, another sender takes them over once this has passed.' },
+  { env: 'DIGEST_SIZE', key: 'digestSize', schema: positiveInt, default: '10',
+    description: 'Trending papers in each digest (plus up to 5 personal picks).' },
+  { env: 'DIGEST_SCHEDULE', key: 'digestSchedule', schema: z.string().min(9), default: '*/15 6-23 * * *',
+    description: 'Cron (UTC) for the digest job in `serve` (default every 15 minutes from 06:00, after the day\'s listing is in): builds the due daily (weekdays) and weekly (Mondays) digests once and sends what is due, retries included.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -119,6 +137,15 @@ export interface Config {
   submissionDailyQuota: number;
   submissionMaxAgeDays: number;
   commentEditMinutes: number;
+  smtpUrl?: string;
+  mailFrom: string;
+  mailDir: string;
+  mailSecret?: string;
+  mailRate: number;
+  mailMaxBounces: number;
+  mailClaimSeconds: number;
+  digestSize: number;
+  digestSchedule: string;
 }
 
 export class ConfigError extends Error {

@@ -24,6 +24,8 @@ import { collectionApiRoutes } from './routes/collections-api.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
+import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
+import { subscriptionPageRoutes } from './routes/subscription-pages.tsx';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -47,8 +49,11 @@ export function createApp(services: Services) {
   app.route('/', collectionApiRoutes());
   app.route('/', adminApiRoutes());
   app.route('/', paperApiRoutes());
-  app.route('/', pageRoutes());
+  // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
   app.route('/', communityPageRoutes(services.config));
+  app.route('/', subscriptionApiRoutes());
+  app.route('/', subscriptionPageRoutes());
+  app.route('/', pageRoutes());
   app.route('/', assetRoutes());
 
   app.notFound((c) => {

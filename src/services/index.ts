@@ -14,8 +14,12 @@ import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
-import { UnconfiguredMailSender, type MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
+import { MailService } from './mail.ts';
+import { SubscriptionService } from './subscriptions.ts';
+import { DigestService } from './digest.ts';
+import { OutboxSender } from './outbox-sender.ts';
+import type { MailSender } from '../mail/sender.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -33,8 +37,14 @@ export interface Services {
   collections: CollectionService;
   moderation: ModerationService;
   submissions: SubmissionService;
+  mail: MailService;
+  subscriptions: SubscriptionService;
+  digests: DigestService;
+  outbox: OutboxSender;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
+  /** Releases what services hold open (the SMTP connection pool). */
+  close(): Promise<void>;
 }
 
 /** Outside things a deployment (or a test) may plug in; the defaults talk to the real ones. */
@@ -42,7 +52,9 @@ export interface ServiceDeps {
   config: Config;
   logger: Logger;
   store: Store;
-  mail?: MailSender;
+  /** Default: SMTP when SMTP_URL is set, else `.eml` files in MAIL_DIR. */
+  mailSender?: MailSender;
+  /** Default: the arXiv Atom API at ARXIV_API_URL. */
   arxiv?: PaperLookup;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
@@ -50,7 +62,7 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
-  const mail = deps.mail ?? new UnconfiguredMailSender(logger);
+  const mail = new MailService(config, store, deps.mailSender);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const search = new SearchService(store, {
@@ -73,11 +85,16 @@ export function createServices(deps: ServiceDeps): Services {
     poolStats: deps.poolStats,
     feed: new FeedService(store),
     search,
-    accounts: new AccountService(store, config, mail, logger),
+    accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),
     collections: new CollectionService(store),
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),
+    mail,
+    subscriptions: new SubscriptionService(store, mail, logger),
+    digests: new DigestService(config, store, mail, logger),
+    outbox: new OutboxSender(config, store, mail.sender, logger),
+    close: () => mail.close(),
   };
 }

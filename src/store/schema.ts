@@ -188,6 +188,62 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+export interface MailSubscriptionsTable {
+  id: Generated<number>;
+  /** Lower-cased; one subscription per address. */
+  email: string;
+  user_id: number | null;
+  /** `daily` or `weekly`. */
+  frequency: string;
+  /** JSON array of arXiv categories; empty means all. */
+  categories: Generated<string>;
+  personal_picks: Generated<number>;
+  /** `pending` (not confirmed), `active`, `unsubscribed` or `paused` (repeated permanent failures). */
+  status: string;
+  /** Permanent delivery failures in a row. */
+  bounces: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  confirm_sent_at: string | null;
+  unsubscribed_at: string | null;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>;
+  subscription_id: number;
+  /** `daily:2025-08-01` or `weekly:2025-08-04`; unique with the subscription. */
+  period: string;
+  to_email: string;
+  /** `pending`, `sending` (claimed), `sent`, `failed` (permanent or out of retries). */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claim_token: string | null;
+  claim_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  /** JSON array of the papers in this digest (personal picks never repeat them). */
+  paper_ids: string;
+}
+
+/** The message itself, apart from the outbox row whose status changes. */
+export interface MailOutboxBodiesTable {
+  outbox_id: number;
+  subject: string;
+  /** JSON object of extra headers. */
+  headers: string;
+  text_body: string;
+  html_body: string;
+}
+
+export interface MailSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -207,4 +263,8 @@ export interface Database {
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
+  mail_subscriptions: MailSubscriptionsTable;
+  mail_outbox: MailOutboxTable;
+  mail_outbox_bodies: MailOutboxBodiesTable;
+  mail_secrets: MailSecretsTable;
 }

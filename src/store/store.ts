@@ -19,6 +19,8 @@ import { UpvoteRepository } from './upvotes.ts';
 import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
+import { SubscriptionRepository } from './subscriptions.ts';
+import { OutboxRepository } from './outbox.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -42,6 +44,8 @@ export class Store {
   readonly comments: CommentRepository;
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly outbox: OutboxRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -65,6 +69,8 @@ export class Store {
     this.comments = new CommentRepository(db);
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
+    this.subscriptions = new SubscriptionRepository(db);
+    this.outbox = new OutboxRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -163,15 +163,16 @@ forEachStore('accounts over HTTP', (ctx) => {
   test('password reset: same answer for any address, a mailed single-use link, sessions ended', async () => {
     const frank = new Client(app.url);
     await frank.signup('frank', 'old password 1', 'frank@example.org');
-    const before = app.mail.sent.length;
+    const before = app.smtp.accepted.length;
     const known = await new Client(app.url).post('/api/auth/password-reset', { email: 'FRANK@example.org' });
     const unknown = await new Client(app.url).post('/api/auth/password-reset', { email: 'nobody@example.org' });
     assert.equal(known.status, 202);
     assert.equal(unknown.status, known.status);
     assert.deepEqual(unknown.json, known.json);
-    assert.equal(app.mail.sent.length, before + 1, 'only the registered address gets mail');
-    const msg = app.mail.sent.at(-1)!;
-    assert.equal(msg.to, 'frank@example.org');
+    assert.equal(app.smtp.accepted.length, before + 1, 'only the registered address gets mail');
+    const msg = app.smtp.accepted.at(-1)!;
+    assert.deepEqual(msg.to, ['frank@example.org']);
+    assert.equal(msg.subject, 'Reset your Paperboy password');
     const link = /(http\S+\/reset-password\?token=(\S+))/.exec(msg.text)!;
     const token = decodeURIComponent(link[2]);
     const page = await new Client(app.url).get(`/reset-password?token=${encodeURIComponent(token)}`);
@@ -219,5 +220,34 @@ forEachStore('accounts over HTTP', (ctx) => {
     // A log-in form posted without the page's token is refused.
     const forged = new Client(app.url);
     assert.equal((await forged.postForm('/login', { username: 'gina', password: 'gina password' })).status, 403);
+  });
+
+  test('a logged-in visitor\'s other forms (subscribe) need the page token too; anonymous pages set no cookie', async () => {
+    const anon = await new Client(app.url).get('/');
+    assert.equal(anon.headers.getSetCookie().length, 0, 'the feed stays cookie-free for anonymous visitors');
+    const u = new Client(app.url);
+    await u.post('/api/auth/login', { username: 'ada', password: 'correct horse battery' });
+    const forged = await u.postForm('/subscribe', { email: 'ada@example.org', frequency: 'daily' }, { csrf: false });
+    assert.equal(forged.status, 403);
+    const ok = await u.postForm('/subscribe', { email: 'ada@example.org', frequency: 'daily' });
+    assert.equal(ok.status, 200);
+  });
+
+  test('many failed log-ins from one IP slow that IP down, whatever names it tries', async () => {
+    const strict = await startTestApp(ctx.store, { LOGIN_FREE_ATTEMPTS_PER_IP: '4', LOGIN_BACKOFF_BASE_SECONDS: '30', RATE_LIMIT_LOGIN_IP: '1000/60' });
+    const clearIp = async () => {
+      for (const ip of ['127.0.0.1', '::ffff:127.0.0.1', '::1']) await ctx.store.loginFailures.clear(`ip:${ip}`);
+    };
+    await clearIp(); // earlier tests' failures came from this IP too
+    try {
+      const c = new Client(strict.url);
+      for (let i = 0; i < 4; i++) assert.equal((await c.post('/api/auth/login', { username: `spray${i}`, password: 'x' })).status, 401);
+      const r = await c.post('/api/auth/login', { username: 'ada', password: 'correct horse battery' });
+      assert.equal(r.status, 429);
+      assert.ok(Number(r.headers.get('retry-after')) > 0);
+    } finally {
+      await strict.close();
+      await clearIp();
+    }
   });
 });

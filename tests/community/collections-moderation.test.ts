@@ -70,6 +70,13 @@ forEachStore('collections over HTTP', (ctx) => {
     await u.postForm(`/collections/${col.id}/papers`, { paperId: paper.id, action: 'remove', next });
     assert.match((await u.get(next)).text, /Add to “Favourites”/);
     assert.equal((await u.get(`/api/collections/${col.id}`)).json.collection.paperCount, 0);
+    // The site's paper page carries the same picker.
+    const paperPage = await u.get(`/papers/${paper.id}`);
+    assert.equal(paperPage.status, 200);
+    assert.match(paperPage.text, /Add to “Favourites”/);
+    const add = await u.postForm(`/collections/${col.id}/papers`, { paperId: paper.id, action: 'add', next: `/papers/${paper.id}` });
+    assert.equal(add.headers.get('location'), `/papers/${paper.id}`);
+    assert.match((await u.get(`/papers/${paper.id}`)).text, /Remove from “Favourites”/);
   });
 });
 

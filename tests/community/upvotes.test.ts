@@ -72,6 +72,12 @@ forEachStore('upvotes over HTTP', (ctx) => {
     assert.match(again.text, /name="action" value="remove"/);
     assert.match(again.text, /aria-pressed="true"/);
     assert.equal((await u.get('/api/papers/hep-th/9901001')).json.upvotes, 1);
+    // A form without `action` toggles; a script asking for JSON gets the new state instead of a redirect.
+    const toggled = await u.postForm('/papers/hep-th/9901001/upvote', {}, { headers: { accept: 'application/json' } });
+    assert.equal(toggled.status, 200);
+    assert.deepEqual(toggled.json, { paperId: 'hep-th/9901001', upvoted: false, upvotes: 0 });
+    const back = await u.postForm('/papers/hep-th/9901001/upvote', {}, { headers: { accept: 'application/json' } });
+    assert.deepEqual(back.json, { paperId: 'hep-th/9901001', upvoted: true, upvotes: 1 });
   });
 
   test('a forged cross-site form post is refused and changes nothing', async () => {

@@ -2,33 +2,35 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { silentLogger } from '../../src/logger.ts';
-import type { MailMessage, MailSender } from '../../src/mail/sender.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
 import type { PaperLookup } from '../../src/services/submissions.ts';
 import type { Store } from '../../src/store/store.ts';
-
-/** Keeps the messages a test's app "sent" (the real SMTP transport belongs to the mail feature). */
-export class MemoryMailSender implements MailSender {
-  readonly sent: MailMessage[] = [];
-  async send(msg: MailMessage): Promise<void> {
-    this.sent.push(msg);
-  }
-}
+import { SmtpSink } from './smtp.ts';
 
 export interface TestApp {
   url: string;
   services: Services;
-  mail: MemoryMailSender;
+  /** The SMTP server (in this process) the app's mail goes to. */
+  smtp: SmtpSink;
   close(): Promise<void>;
 }
 
 /** The real app on a random port over `store`, with settings overridden as a deployment would. */
 export async function startTestApp(store: Store, env: Record<string, string> = {}, deps: { arxiv?: PaperLookup } = {}): Promise<TestApp> {
-  const config: Config = loadConfig({ PAPERBOY_DB: ':memory:', LOG_LEVEL: 'silent', ...env });
-  const mail = new MemoryMailSender();
-  const services = createServices({ config, logger: silentLogger, store, mail, arxiv: deps.arxiv ?? { fetchByIds: async () => [] } });
+  const smtp = await new SmtpSink().start();
+  const config: Config = loadConfig({ PAPERBOY_DB: ':memory:', LOG_LEVEL: 'silent', SMTP_URL: smtp.url, ...env });
+  const services = createServices({ config, logger: silentLogger, store, arxiv: deps.arxiv ?? { fetchByIds: async () => [] } });
   const server: RunningServer = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: silentLogger });
-  return { url: server.url, services, mail, close: () => server.close(1000) };
+  return {
+    url: server.url,
+    services,
+    smtp,
+    close: async () => {
+      await server.close(1000);
+      await services.close();
+      await smtp.close();
+    },
+  };
 }
 
 export interface Reply {

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
+import { digestCommand } from './digest.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
@@ -10,4 +11,4 @@ import { similarCommand } from './similar.ts';
 import { reindexCommand } from './reindex.ts';
 import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, searchCommand, similarCommand, reindexCommand, usersCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, digestCommand, searchCommand, similarCommand, reindexCommand, usersCommand];

@@ -6,6 +6,8 @@ import { createServices } from '../../services/index.ts';
 import { createApp } from '../../http/app.ts';
 import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
+import { JobScheduler } from '../../jobs/scheduler.ts';
+import { digestJob } from '../../jobs/digest-job.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -29,6 +31,9 @@ export const serveCommand: Command = {
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const stopIndexing = services.search.keepInStep();
+    const scheduler = new JobScheduler(opened.store, logger);
+    scheduler.start([digestJob(services)]);
+    if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -38,6 +43,8 @@ export const serveCommand: Command = {
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
         await server.close(config.shutdownTimeoutMs);
         stopIndexing();
+        await scheduler.stop();
+        await services.close();
         await services.search.close();
         await opened.close();
         logger.info('stopped');

@@ -152,11 +152,17 @@ export function pageRoutes() {
     const paper = await store.papers.get(id);
     if (!paper || paper.hidden) return notFoundPage(c);
     const user = c.var.user;
-    const [entry, comments, upvoted] = await Promise.all([store.feed.entryFor(id), c.var.services.comments.list(id), user ? store.upvotes.has(user.id, id) : false]);
+    const [entry, comments, upvoted, collections, inCollections] = await Promise.all([
+      store.feed.entryFor(id),
+      c.var.services.comments.list(id),
+      user ? store.upvotes.has(user.id, id) : false,
+      user ? store.collections.forUser(user.id) : [],
+      user ? store.collections.containing(user.id, id) : new Set<number>(),
+    ]);
     const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} />,
     );
   });
 

@@ -1,7 +1,8 @@
 import { bibtex } from '../../domain/bibtex.ts';
-import type { Comment, User } from '../../domain/community.ts';
+import type { Collection, Comment, User } from '../../domain/community.ts';
 import type { FeedEntry, PaperWithStats } from '../../domain/paper.ts';
 import { AuthorList, SimilarPapers, paperUrl, safeHref } from './components.tsx';
+import { CollectionPicker } from './community/collection-picker.tsx';
 import { CommentsSection } from './community/comments-section.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 import { Layout } from './layout.tsx';
@@ -16,6 +17,9 @@ export interface PaperPageProps {
   viewer: User | null;
   csrfToken: string;
   editMinutes: number;
+  /** The viewer's collections and which of them hold this paper (for the collection picker). */
+  collections?: Collection[];
+  inCollections?: Set<number>;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -37,7 +41,7 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set() }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
@@ -159,6 +163,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
           </button>
         </section>
         <SimilarPapers papers={similar} />
+        {viewer && <CollectionPicker paperId={paper.id} collections={collections} containing={inCollections} csrfToken={csrfToken} next={here} />}
         <div id="comments">
           <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
         </div>

@@ -6,6 +6,7 @@ import * as m0401 from './0401_search.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
 import * as m0450 from './0450_search_models.ts';
+import * as m0701 from './0701_mail.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0501_feed_rank_index': m0501,
   '0601_accounts_and_moderation': m0601,
   '0450_search_models': m0450,
+  '0701_mail': m0701,
 };

@@ -6,7 +6,8 @@
 export const COMMUNITY_JS = `(() => {
   document.addEventListener('submit', async (ev) => {
     const form = ev.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.upvote) return;
+    // The site's own script may already handle upvote forms; then it called preventDefault first.
+    if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || !form.dataset.upvote) return;
     ev.preventDefault();
     const action = form.elements.namedItem('action');
     const add = action.value !== 'remove';

@@ -54,9 +54,13 @@ export class FeedRepository {
 
   /**
    * Visible papers on the feed between two days (inclusive), most upvoted first, then by feed day
-   * and position.
+   * and position; `order: 'newest'` puts the newest day first and keeps each day's order.
    */
-  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
+  async items(
+    from: string,
+    to: string,
+    opts: { limit?: number; offset?: number; submittedBy?: string; order?: 'upvotes' | 'newest' } = {},
+  ): Promise<FeedItem[]> {
     let q = this.db
       .selectFrom('feed_entries as f')
       .innerJoin('papers as p', 'p.id', 'f.paper_id')
@@ -67,8 +71,8 @@ export class FeedRepository {
       .where('p.hidden', '=', 0)
       .where('p.deleted', '=', 0);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
+    if (opts.order !== 'newest') q = q.orderBy('p.upvotes', 'desc');
     const rows = await q
-      .orderBy('p.upvotes', 'desc')
       .orderBy('f.day', 'desc')
       .orderBy('f.position', 'asc')
       .limit(opts.limit ?? 50)

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { paperContentHash, paperToRow, rowToPaper } from './mappers.ts';
@@ -109,6 +109,41 @@ export class PaperRepository {
     return rows.map(rowToPaper);
   }
 
+  /** Visible papers listed in `category` (primary or cross-listed), newest first. */
+  async listByCategory(category: string, limit: number): Promise<PaperWithStats[]> {
+    const rows = await this.db
+      .selectFrom('papers')
+      .selectAll()
+      .where('hidden', '=', 0)
+      .where('deleted', '=', 0)
+      // categories is a JSON array of strings: match the quoted element exactly.
+      .where(likeLiteral('categories', JSON.stringify(category), false))
+      .orderBy((eb) => eb.fn.coalesce('published_at', eb.val('')), 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(rowToPaper);
+  }
+
+  /**
+   * A plain keyword match, newest first: every word must occur in the title or the abstract
+   * (case-insensitive). The search service ranks far better; this is the fallback without it.
+   */
+  async matchKeywords(query: string, limit: number): Promise<PaperWithStats[]> {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
+    if (!words.length) return [];
+    let q = this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0);
+    for (const w of words) {
+      q = q.where((eb) => eb.or([likeLiteral('title', w, true), likeLiteral('abstract', w, true)]));
+    }
+    const rows = await q
+      .orderBy((eb) => eb.fn.coalesce('published_at', eb.val('')), 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(rowToPaper);
+  }
+
   async count(): Promise<number> {
     const r = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
@@ -119,4 +154,15 @@ export class PaperRepository {
     const r = await this.db.updateTable('papers').set({ deleted: 1, modified_at: now }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
+}
+
+/** A LIKE pattern matching `text` literally anywhere (`!` escapes `%`, `_` and itself on both stores). */
+function containsPattern(text: string) {
+  return `%${text.replace(/[!%_]/g, (ch) => '!' + ch)}%`;
+}
+
+/** `column LIKE pattern ESCAPE '!'`, case-insensitive when `lower` is set. */
+function likeLiteral(column: 'title' | 'abstract' | 'categories', text: string, lower: boolean) {
+  const col = lower ? sql`lower(${sql.ref(column)})` : sql.ref(column);
+  return sql<boolean>`${col} like ${containsPattern(text)} escape '!'`;
 }

@@ -7,6 +7,7 @@ import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
+import { CollectionFeedRepository } from './collection-feeds.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -19,6 +20,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly collectionFeeds: CollectionFeedRepository;
 
   constructor(readonly db: Kysely<Database>) {
     this.dialect = dialectOf(db);
@@ -27,6 +29,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
+    this.collectionFeeds = new CollectionFeedRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -7,6 +7,12 @@ import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { dailyPapersApiRoutes } from './routes/daily-papers-api.ts';
+import { feedRoutes } from './routes/feeds.ts';
+import { apiDocsRoutes } from './routes/api-docs.tsx';
+import { readCors } from './middleware/read-cors.ts';
+import { apiBodyLimit, apiRateLimits } from './middleware/api-limits.ts';
+import { conditionalGet } from './middleware/conditional-get.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -14,9 +20,18 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(services));
+  // The public surface — the JSON API, the feeds and their description — is readable from any
+  // origin, rate limited per IP and per token, and cacheable with validators.
+  for (const path of ['/api/*', '/feeds/*', '/openapi.json']) {
+    app.use(path, readCors(), ...apiRateLimits(services.config), conditionalGet());
+  }
+  app.use('/api/*', apiBodyLimit(services.config));
 
   app.route('/', healthRoutes());
   app.route('/', paperApiRoutes());
+  app.route('/', dailyPapersApiRoutes());
+  app.route('/', feedRoutes());
+  app.route('/', apiDocsRoutes());
   app.route('/', pageRoutes());
 
   app.notFound((c) => {

@@ -2,6 +2,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { FeedService } from './feed.ts';
+import { DailyPapersService } from './daily-papers.ts';
+import { FeedsService } from './feeds.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -12,6 +14,8 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  dailyPapers: DailyPapersService;
+  feeds: FeedsService;
 }
 
 export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
@@ -19,5 +23,7 @@ export function createServices(deps: { config: Config; logger: Logger; store: St
   return {
     ...deps,
     feed: new FeedService(store),
+    dailyPapers: new DailyPapersService(store),
+    feeds: new FeedsService(store),
   };
 }

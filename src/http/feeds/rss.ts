@@ -1,0 +1,34 @@
+import type { FeedDocument } from '../../domain/feed-document.ts';
+import { el, rfc822 } from './xml.ts';
+
+/** RSS 2.0, with `atom:link rel="self"` and `dc:creator` for authors (RSS's own `author` wants an e-mail). */
+export function renderRss(doc: FeedDocument): string {
+  const items = doc.items.map((i) =>
+    [
+      '<item>',
+      el('title', i.title),
+      el('link', i.url),
+      el('guid', i.url, { isPermaLink: 'true' }),
+      i.authors.length ? el('dc:creator', i.authors.join(', ')) : '',
+      el('description', i.abstract),
+      el('pubDate', rfc822(i.date)),
+      ...i.categories.map((c) => el('category', c)),
+      '</item>',
+    ].join(''),
+  );
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>\n',
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">',
+    '<channel>',
+    el('title', doc.title),
+    el('link', doc.pageUrl),
+    el('description', doc.description),
+    el('language', 'en'),
+    el('generator', 'Paperboy'),
+    el('atom:link', null, { href: doc.selfUrls.rss, rel: 'self', type: 'application/rss+xml' }),
+    doc.updated ? el('lastBuildDate', rfc822(doc.updated)) : '',
+    ...items.map((i) => '\n' + i),
+    '\n</channel>',
+    '</rss>\n',
+  ].join('');
+}

@@ -1,0 +1,34 @@
+import type { FeedItem } from '../domain/paper.ts';
+import { TRENDING_WINDOW_DAYS, rankTrending } from '../domain/trending.ts';
+import type { Store } from '../store/store.ts';
+
+const DAY_MS = 86_400_000;
+/** At most this many feed items are scored: a week of a busy feed. */
+const MAX_CANDIDATES = 5000;
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Trending papers as of a moment: the feed items of the trending window ending then, ranked by
+ * `trendingScore` (age counted from the day a paper reached the feed). The moment is `now`, or
+ * the end of `until` when that is earlier, or the end of the newest feed day when the feed is
+ * older than the window — so an instance that stopped harvesting still shows what was trending
+ * last, and `?week=...&sort=trending` means "trending at the end of that week".
+ */
+export async function trendingItems(
+  store: Store,
+  opts: { now?: Date; from?: string; until?: string; submittedBy?: string } = {},
+): Promise<FeedItem[]> {
+  const now = opts.now ?? new Date();
+  const newest = await store.feed.newestDay();
+  if (!newest) return [];
+  const today = isoDay(now.getTime());
+  const lastDay = [today, newest, opts.until ?? '9999-12-31'].sort()[0];
+  const endOfLastDay = Date.parse(`${lastDay}T00:00:00Z`) + DAY_MS;
+  const at = new Date(Math.min(now.getTime(), endOfLastDay));
+  const windowStart = isoDay(endOfLastDay - TRENDING_WINDOW_DAYS * DAY_MS);
+  const from = opts.from && opts.from > windowStart ? opts.from : windowStart;
+  if (from > lastDay) return [];
+  const items = await store.feed.items(from, lastDay, { limit: MAX_CANDIDATES, submittedBy: opts.submittedBy });
+  return rankTrending(items, (i) => ({ upvotes: i.paper.upvotes, numComments: i.paper.numComments, since: i.entry.day }), at);
+}

@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PatternRouter } from 'hono/router/pattern-router';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { SmartRouter } from 'hono/router/smart-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
@@ -18,7 +21,11 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  const app = new Hono<AppEnv>();
+  // Paper ids may hold a slash (`hep-th/9901001`), so PAPER_ID's pattern spans segments. The
+  // RegExpRouter gives up on some route sets (e.g. `/feeds/:file` next to `/feeds/category/:file`)
+  // and Hono's default fallback, the TrieRouter, never matches such a pattern (every paper route
+  // would 404). The PatternRouter does, so it is the fallback here.
+  const app = new Hono<AppEnv>({ router: new SmartRouter({ routers: [new RegExpRouter(), new PatternRouter()] }) });
   app.use('*', requestLog(services));
   // The public surface — the JSON API, the feeds and their description — is readable from any
   // origin, rate limited per IP and per token, and cacheable with validators.

@@ -1,6 +1,8 @@
 import type { FeedDocument } from '../../domain/feed-document.ts';
 import { el, rfc822 } from './xml.ts';
 
+const htmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** RSS 2.0, with `atom:link rel="self"` and `dc:creator` for authors (RSS's own `author` wants an e-mail). */
 export function renderRss(doc: FeedDocument): string {
   const items = doc.items.map((i) =>
@@ -10,7 +12,8 @@ export function renderRss(doc: FeedDocument): string {
       el('link', i.url),
       el('guid', i.url, { isPermaLink: 'true' }),
       i.authors.length ? el('dc:creator', i.authors.join(', ')) : '',
-      el('description', i.abstract),
+      // Readers treat an RSS description as HTML: escape the abstract as HTML first, so `a < b` stays text.
+      el('description', htmlText(i.abstract)),
       el('pubDate', rfc822(i.date)),
       ...i.categories.map((c) => el('category', c)),
       '</item>',

@@ -29,10 +29,11 @@ export function createApp(services: Services) {
   app.use('*', requestLog(services));
   // The public surface — the JSON API, the feeds and their description — is readable from any
   // origin, rate limited per IP and per token, and cacheable with validators.
+  // Oversized bodies are refused first: that costs nothing and touches no store.
+  app.use('/api/*', apiBodyLimit(services.config));
   for (const path of ['/api/*', '/feeds/*', '/openapi.json']) {
     app.use(path, readCors(), ...apiRateLimits(services.config), conditionalGet());
   }
-  app.use('/api/*', apiBodyLimit(services.config));
 
   app.route('/', healthRoutes());
   app.route('/', paperApiRoutes());

@@ -2,7 +2,8 @@
  * Code repositories and project pages mentioned in an abstract or comment, normalised:
  * no trailing punctuation, no `.git`, https, no trailing slash.
  */
-const URL_RE = /\b((?:https?:\/\/|www\.)[^\s<>"'{}|\\^`\]]+)/gi;
+const URL_RE = /((?:https?:\/\/|www\.)[^\s<>"'{}|\\^`\]]+)/gi;
+const MAY_HAVE_URL = /https?:|www\./i;
 const CODE_HOSTS = /^(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)$/i;
 
 export interface FoundLinks {
@@ -57,7 +58,8 @@ export function extractLinks(...texts: (string | null | undefined)[]): FoundLink
   const code: string[] = [];
   const project: string[] = [];
   for (const text of texts) {
-    if (!text) continue;
+    // Most abstracts have no URL: skip the regex for them (imports run this on every paper).
+    if (!text || !MAY_HAVE_URL.test(text)) continue;
     for (const m of text.matchAll(URL_RE)) {
       const url = normalizeUrl(m[1]);
       if (!url) continue;

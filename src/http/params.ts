@@ -2,7 +2,7 @@
  * Route parameter for a paper id: old-style arXiv ids contain a slash (`hep-th/9901001`), so the
  * pattern accepts `archive/NNNNNNN` as one segment pair, and anything without a slash otherwise.
  */
-export const PAPER_ID = ':id{[a-z][a-z.-]*(?:\\.[A-Z]{2})?/\\d{7}|[^/]+}';
+export const PAPER_ID = ':id{[a-z][a-z.-]*(?:\\.[A-Z]{2})?/\\d{7}(?:v\\d+)?|[^/]+}';
 
 /** The URL path of a paper's page or API resource (old-style ids keep their slash). */
 export function paperPath(id: string): string {

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Store } from '../store/store.ts';
-import { FORMATS, LineError, detectFormat, type FormatName, type ImportFormat, type ImportRecord } from './formats/index.ts';
+import type { FormatName } from './formats/index.ts';
 import { isDay } from './formats/fields.ts';
+import { readLines } from './lines.ts';
+import { detectLineFormat, parseLines, type ParsedLine, type ParseOptions } from './parse-lines.ts';
+import { ParsePool } from './parse-pool.ts';
+
+type ParsedRecord = NonNullable<ParsedLine['record']>;
 
 export interface ImportOptions {
   format?: FormatName;
@@ -57,10 +61,22 @@ export function importInputs(arg: string): string[] {
 
 /**
  * Streams JSON Lines into the store with idempotent upserts, one transaction per batch. A bad line
- * is reported and skipped; every good line is kept. Memory stays constant whatever the file size.
+ * is reported and skipped; every good line is kept. Memory stays constant whatever the file size:
+ * at most a few batches are read ahead.
  */
 export class Importer {
-  constructor(private readonly store: Store) {}
+  private pool: ParsePool | null = null;
+
+  /** `workers`: threads that parse while the main thread writes (0 parses inline, best for small inputs); call `close()` after. */
+  constructor(
+    private readonly store: Store,
+    private readonly opts: { workers?: number } = {},
+  ) {}
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
+  }
 
   async importFile(file: string, opts: ImportOptions = {}, summary = emptySummary()): Promise<ImportSummary> {
     const input: Readable = file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
@@ -72,65 +88,64 @@ export class Importer {
     if (!SOURCE_NAME.test(source) || source === 'arxiv') throw new Error(`bad source name ${JSON.stringify(source)}: lower-case letters, digits, - and _, not "arxiv"`);
     if (opts.feedDay !== undefined && !isDay(opts.feedDay)) throw new Error(`bad feed day ${JSON.stringify(opts.feedDay)}: use YYYY-MM-DD`);
     const batchSize = opts.batchSize ?? 1000;
-    let format: ImportFormat | null = opts.format ? FORMATS[opts.format] : null;
-    let bytes = 0;
-    let lineNo = 0;
-    let batch: ImportRecord[] = [];
-    const fail = (reason: string) => {
-      summary.failed++;
-      const err = { file: name, line: lineNo, reason };
-      if (summary.errors.length < MAX_KEPT_ERRORS) summary.errors.push(`${name}:${lineNo}: ${reason}`);
-      opts.onLineError?.(err);
+    const parseOpts: ParseOptions = { format: opts.format ?? null, source, feedDay: opts.feedDay };
+    const workers = this.opts.workers ?? 0;
+    const pool = workers ? (this.pool ??= new ParsePool(workers)) : null;
+    // Batches parsed by the pool, written in the order they were read.
+    const inflight: { parsed: Promise<ParsedLine[]>; bytes: number }[] = [];
+    const maxInflight = workers * 2;
+    const write = async (parsed: ParsedLine[], bytes: number) => {
+      const records: ParsedRecord[] = [];
+      for (const p of parsed) {
+        if (p.record) records.push(p.record);
+        else this.fail(summary, opts, name, p.n, p.error!);
+      }
+      if (records.length) await this.writeBatch(records, summary);
+      opts.onProgress?.(bytes);
     };
-    const rl = readline.createInterface({ input, crlfDelay: Infinity });
-    for await (const line of rl) {
-      lineNo++;
-      bytes += Buffer.byteLength(line) + 1;
-      if (line.trim() === '') continue;
+    let lines: { n: number; text: string }[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (!lines.length) return;
+      const batch = lines;
+      lines = [];
+      if (!pool) return write(parseLines(batch, parseOpts), bytes);
+      inflight.push({ parsed: pool.parse(batch, parseOpts), bytes });
+      if (inflight.length > maxInflight) {
+        const next = inflight.shift()!;
+        await write(await next.parsed, next.bytes);
+      }
+    };
+    for await (const line of readLines(input)) {
+      bytes = line.bytes;
+      if (line.text.trim() === '') continue;
       summary.read++;
-      let obj: unknown;
-      try {
-        obj = JSON.parse(line);
-      } catch (err) {
-        fail(`bad JSON: ${(err as Error).message}`);
-        continue;
-      }
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-        fail('not a JSON object');
-        continue;
-      }
-      const record = obj as Record<string, unknown>;
-      format ??= detectFormat(record);
-      if (!format) {
-        fail('unknown format: expected a listing, snapshot or generic paper (use --format)');
-        continue;
-      }
-      try {
-        const parsed = format.parse(record, { source });
-        if (opts.feedDay) parsed.feedDay = opts.feedDay;
-        batch.push(parsed);
-      } catch (err) {
-        if (!(err instanceof LineError)) throw err;
-        fail(err.message);
-        continue;
-      }
-      if (batch.length >= batchSize) {
-        await this.writeBatch(batch, summary);
-        batch = [];
-        opts.onProgress?.(bytes);
-      }
+      // The first line of a known shape fixes the format for the rest of the file.
+      parseOpts.format ??= detectLineFormat(line.text);
+      lines.push(line);
+      if (lines.length >= batchSize) await flush();
     }
-    if (batch.length) await this.writeBatch(batch, summary);
-    opts.onProgress?.(bytes);
+    await flush();
+    while (inflight.length) {
+      const next = inflight.shift()!;
+      await write(await next.parsed, next.bytes);
+    }
     return summary;
   }
 
-  private async writeBatch(batch: ImportRecord[], summary: ImportSummary): Promise<void> {
+  private fail(summary: ImportSummary, opts: ImportOptions, file: string, line: number, reason: string) {
+    summary.failed++;
+    if (summary.errors.length < MAX_KEPT_ERRORS) summary.errors.push(`${file}:${line}: ${reason}`);
+    opts.onLineError?.({ file, line, reason });
+  }
+
+  private async writeBatch(batch: ParsedRecord[], summary: ImportSummary): Promise<void> {
     const now = new Date().toISOString();
     await this.store.transaction(async (tx) => {
       const outcomes = await tx.papers.upsertMany(
         batch.map((r) => r.paper),
         now,
+        batch.map((r) => r.hash),
       );
       for (const o of outcomes) summary[o]++;
       const feed = batch.filter((r) => r.feedDay).map((r) => ({ paperId: r.paper.id, day: r.feedDay! }));

@@ -13,6 +13,8 @@ export interface Connection {
   describe: string;
   /** The SQLite file, when the store is SQLite. */
   sqlitePath?: string;
+  /** The better-sqlite3 handle under Kysely, for the repositories' bulk paths. */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ function openSqlite(file: string): Connection {
     dialect: 'sqlite',
     describe: `sqlite:${file}`,
     sqlitePath: file === ':memory:' ? undefined : path.resolve(file),
+    sqlite,
     close: () => db.destroy(),
   };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { FeedEntry, FeedItem } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToFeedEntry, rowToPaper } from './mappers.ts';
+import type { SqliteBulk } from './sqlite-bulk.ts';
 
 export interface NewFeedEntry {
   paperId: string;
@@ -10,7 +11,10 @@ export interface NewFeedEntry {
 }
 
 export class FeedRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bulk?: SqliteBulk,
+  ) {}
 
   /**
    * Puts papers on the feed of their day, after the papers already there. A paper already on the
@@ -18,33 +22,53 @@ export class FeedRepository {
    */
   async addMany(entries: NewFeedEntry[], now = new Date().toISOString()): Promise<number> {
     if (!entries.length) return 0;
-    const ids = [...new Set(entries.map((e) => e.paperId))];
+    const already = await this.onFeedAlready([...new Set(entries.map((e) => e.paperId))]);
+    const fresh = entries.filter((e) => !already.has(e.paperId) && (already.add(e.paperId), true));
+    if (!fresh.length) return 0;
+    const next = await this.nextPositions([...new Set(fresh.map((e) => e.day))]);
+    const rows = fresh.map((e) => {
+      const position = next.get(e.day)!;
+      next.set(e.day, position + 1);
+      return { paper_id: e.paperId, day: e.day, position, submitted_by: e.submittedBy ?? null, created_at: now };
+    });
+    if (this.bulk && this.db.isTransaction) {
+      const stmt = this.bulk.statement(
+        'insert into feed_entries (paper_id, day, position, submitted_by, created_at) values (@paper_id, @day, @position, @submitted_by, @created_at) on conflict (paper_id) do nothing',
+      );
+      for (const r of rows) stmt.run(r);
+      return rows.length;
+    }
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.db.insertInto('feed_entries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('paper_id').doNothing()).execute();
+    }
+    return rows.length;
+  }
+
+  private async onFeedAlready(ids: string[]): Promise<Set<string>> {
     const already = new Set<string>();
+    if (this.bulk && this.db.isTransaction) {
+      const stmt = this.bulk.statement('select 1 from feed_entries where paper_id = ?');
+      for (const id of ids) if (stmt.get(id)) already.add(id);
+      return already;
+    }
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db.selectFrom('feed_entries').select('paper_id').where('paper_id', 'in', ids.slice(i, i + 500)).execute();
       rows.forEach((r) => already.add(r.paper_id));
     }
-    const fresh = entries.filter((e) => !already.has(e.paperId) && (already.add(e.paperId), true));
-    if (!fresh.length) return 0;
-    const days = [...new Set(fresh.map((e) => e.day))];
-    const next = new Map<string, number>();
+    return already;
+  }
+
+  /** The next free position on each day. */
+  private async nextPositions(days: string[]): Promise<Map<string, number>> {
+    const next = new Map<string, number>(days.map((d) => [d, 1]));
     const maxRows = await this.db
       .selectFrom('feed_entries')
       .select(['day', (eb) => eb.fn.max('position').as('max')])
       .where('day', 'in', days)
       .groupBy('day')
       .execute();
-    for (const d of days) next.set(d, 1);
     for (const r of maxRows) next.set(r.day, Number(r.max) + 1);
-    const rows = fresh.map((e) => {
-      const position = next.get(e.day)!;
-      next.set(e.day, position + 1);
-      return { paper_id: e.paperId, day: e.day, position, submitted_by: e.submittedBy ?? null, created_at: now };
-    });
-    for (let i = 0; i < rows.length; i += 500) {
-      await this.db.insertInto('feed_entries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('paper_id').doNothing()).execute();
-    }
-    return rows.length;
+    return next;
   }
 
   async entryFor(paperId: string): Promise<FeedEntry | null> {

@@ -1,6 +1,7 @@
 import { openConnection, type Connection } from './db.ts';
 import { migrateToLatest } from './migrate.ts';
 import { Store } from './store.ts';
+import { SqliteBulk } from './sqlite-bulk.ts';
 
 export { Store } from './store.ts';
 export type { Connection } from './db.ts';
@@ -18,7 +19,7 @@ export async function openStore(location: string, opts: { migrate?: boolean; poo
   const connection = await openConnection(location, { poolSize: opts.poolSize });
   try {
     const migrated = opts.migrate === false ? [] : await migrateToLatest(connection.db);
-    return { store: new Store(connection.db), connection, migrated, close: () => connection.close() };
+    return { store: new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined), connection, migrated, close: () => connection.close() };
   } catch (err) {
     await connection.close();
     throw err;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { Paper, PaperWithStats, FeedEntry } from '../domain/paper.ts';
 import type { FeedEntriesTable, PapersTable } from './schema.ts';
 import type { Selectable } from 'kysely';
@@ -70,7 +70,7 @@ export function paperToRow(p: Paper, hash: string, now: string) {
 export function paperContentHash(p: Paper): string {
   const { id, source, version, title, abstract, authors, categories, primaryCategory, publishedAt, updatedAt, comment, journalRef, doi, license, links, deleted } = p;
   const canonical = JSON.stringify([id, source, version, title, abstract, authors, categories, primaryCategory, publishedAt, updatedAt, comment, journalRef, doi, license, links.abs, links.pdf, links.code, links.project, deleted]);
-  return createHash('sha1').update(canonical).digest('base64url');
+  return crypto.hash('sha1', canonical, 'base64url');
 }
 
 export function rowToFeedEntry(r: Selectable<FeedEntriesTable>): FeedEntry {

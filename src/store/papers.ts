@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { paperContentHash, paperToRow, rowToPaper } from './mappers.ts';
+import type { SqliteBulk } from './sqlite-bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -9,31 +10,32 @@ export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 const BATCH = 500;
 
 export class PaperRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bulk?: SqliteBulk,
+  ) {}
 
   /**
    * Inserts new papers and updates changed ones; an older version never overwrites a newer one.
    * Returns one outcome per input, in order. Call inside a transaction for atomic batches.
    */
-  async upsertMany(papers: Paper[], now = new Date().toISOString()): Promise<UpsertOutcome[]> {
+  async upsertMany(papers: Paper[], now = new Date().toISOString(), hashes?: string[]): Promise<UpsertOutcome[]> {
     const outcomes: UpsertOutcome[] = [];
     for (let i = 0; i < papers.length; i += BATCH) {
-      outcomes.push(...(await this.upsertBatch(papers.slice(i, i + BATCH), now)));
+      outcomes.push(...(await this.upsertBatch(papers.slice(i, i + BATCH), now, hashes?.slice(i, i + BATCH))));
     }
     return outcomes;
   }
 
-  private async upsertBatch(batch: Paper[], now: string): Promise<UpsertOutcome[]> {
-    const existing = new Map(
-      (await this.db.selectFrom('papers').select(['id', 'content_hash', 'version']).where('id', 'in', [...new Set(batch.map((p) => p.id))]).execute()).map(
-        (r) => [r.id, { hash: r.content_hash, version: r.version }],
-      ),
-    );
+  /** `hashes`, when given, are the papers' `paperContentHash` computed earlier (e.g. in a parse worker). */
+  private async upsertBatch(batch: Paper[], now: string, hashes?: string[]): Promise<UpsertOutcome[]> {
+    const existing = await this.lookupVersions(batch.map((p) => p.id));
     const outcomes: UpsertOutcome[] = [];
     // Keyed by id: the same paper twice in one batch is judged against the earlier line, and the last change wins.
     const changed = new Map<string, ReturnType<typeof paperToRow>>();
-    for (const p of batch) {
-      const hash = paperContentHash(p);
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i];
+      const hash = hashes?.[i] ?? paperContentHash(p);
       const before = existing.get(p.id);
       let outcome: UpsertOutcome;
       if (!before) outcome = 'inserted';
@@ -47,37 +49,64 @@ export class PaperRepository {
       }
     }
     const rows = [...changed.values()];
-    if (rows.length) {
-      await this.db
-        .insertInto('papers')
-        .values(rows)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            source: eb.ref('excluded.source'),
-            version: eb.ref('excluded.version'),
-            title: eb.ref('excluded.title'),
-            abstract: eb.ref('excluded.abstract'),
-            authors: eb.ref('excluded.authors'),
-            categories: eb.ref('excluded.categories'),
-            primary_category: eb.ref('excluded.primary_category'),
-            published_at: eb.ref('excluded.published_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-            comment: eb.ref('excluded.comment'),
-            journal_ref: eb.ref('excluded.journal_ref'),
-            doi: eb.ref('excluded.doi'),
-            license: eb.ref('excluded.license'),
-            abs_url: eb.ref('excluded.abs_url'),
-            pdf_url: eb.ref('excluded.pdf_url'),
-            code_urls: eb.ref('excluded.code_urls'),
-            project_urls: eb.ref('excluded.project_urls'),
-            deleted: eb.ref('excluded.deleted'),
-            content_hash: eb.ref('excluded.content_hash'),
-            modified_at: eb.ref('excluded.modified_at'),
-          })),
-        )
-        .execute();
-    }
+    if (rows.length) await this.writeRows(rows);
     return outcomes;
+  }
+
+  private async lookupVersions(ids: string[]): Promise<Map<string, { hash: string; version: number | null }>> {
+    const out = new Map<string, { hash: string; version: number | null }>();
+    // Per-row prepared lookups only inside a transaction: outside one, another query could interleave.
+    if (this.bulk && this.db.isTransaction) {
+      const stmt = this.bulk.statement('select content_hash, version from papers where id = ?');
+      for (const id of ids) {
+        const r = stmt.get(id) as { content_hash: string; version: number | null } | undefined;
+        if (r) out.set(id, { hash: r.content_hash, version: r.version });
+      }
+      return out;
+    }
+    const rows = await this.db.selectFrom('papers').select(['id', 'content_hash', 'version']).where('id', 'in', [...new Set(ids)]).execute();
+    for (const r of rows) out.set(r.id, { hash: r.content_hash, version: r.version });
+    return out;
+  }
+
+  private async writeRows(rows: ReturnType<typeof paperToRow>[]): Promise<void> {
+    if (this.bulk && this.db.isTransaction) {
+      const cols = Object.keys(rows[0]);
+      const updates = cols.filter((c) => c !== 'id' && c !== 'created_at').map((c) => `${c} = excluded.${c}`);
+      const stmt = this.bulk.statement(
+        `insert into papers (${cols.join(', ')}) values (${cols.map((c) => '@' + c).join(', ')}) on conflict (id) do update set ${updates.join(', ')}`,
+      );
+      for (const r of rows) stmt.run(r);
+      return;
+    }
+    await this.db
+      .insertInto('papers')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          source: eb.ref('excluded.source'),
+          version: eb.ref('excluded.version'),
+          title: eb.ref('excluded.title'),
+          abstract: eb.ref('excluded.abstract'),
+          authors: eb.ref('excluded.authors'),
+          categories: eb.ref('excluded.categories'),
+          primary_category: eb.ref('excluded.primary_category'),
+          published_at: eb.ref('excluded.published_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+          comment: eb.ref('excluded.comment'),
+          journal_ref: eb.ref('excluded.journal_ref'),
+          doi: eb.ref('excluded.doi'),
+          license: eb.ref('excluded.license'),
+          abs_url: eb.ref('excluded.abs_url'),
+          pdf_url: eb.ref('excluded.pdf_url'),
+          code_urls: eb.ref('excluded.code_urls'),
+          project_urls: eb.ref('excluded.project_urls'),
+          deleted: eb.ref('excluded.deleted'),
+          content_hash: eb.ref('excluded.content_hash'),
+          modified_at: eb.ref('excluded.modified_at'),
+        })),
+      )
+      .execute();
   }
 
   async get(id: string): Promise<PaperWithStats | null> {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
 import { dialectOf } from './dialect.ts';
+import type { SqliteBulk } from './sqlite-bulk.ts';
 import { PaperRepository } from './papers.ts';
 import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
@@ -22,10 +23,14 @@ export class Store {
   readonly rateLimits: RateLimitRepository;
   readonly collectionFeeds: CollectionFeedRepository;
 
-  constructor(readonly db: Kysely<Database>) {
+  /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly bulk?: SqliteBulk,
+  ) {
     this.dialect = dialectOf(db);
-    this.papers = new PaperRepository(db);
-    this.feed = new FeedRepository(db);
+    this.papers = new PaperRepository(db, bulk);
+    this.feed = new FeedRepository(db, bulk);
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
@@ -35,6 +40,6 @@ export class Store {
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new Store(trx)));
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.bulk)));
   }
 }

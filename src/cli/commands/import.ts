@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import cliProgress from 'cli-progress';
 import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
@@ -29,7 +30,6 @@ export const importCommand: Command = {
 
     return withServices(configFromFlags(values), async ({ opened, logger }) => {
       const { store } = opened;
-      const importer = new Importer(store);
       const summary = emptySummary();
       const runId = await store.runs.start('import', { files: files.length });
       const totalBytes = files.reduce((n, f) => n + (f === '-' ? 0 : fs.statSync(f).size), 0);
@@ -41,6 +41,9 @@ export const importCommand: Command = {
           )
         : null;
       bar?.start(totalBytes, 0, { read: 0, failed: 0 });
+      // Parsing in worker threads pays off once the input is more than a few thousand papers.
+      const workers = totalBytes > 8 * 1024 * 1024 ? Math.min(2, os.availableParallelism()) : 0;
+      const importer = new Importer(store, { workers });
       let doneBytes = 0;
       try {
         for (const file of files) {
@@ -62,10 +65,12 @@ export const importCommand: Command = {
         }
       } catch (err) {
         bar?.stop();
+        await importer.close();
         await store.runs.finish(runId, 'failed', countsOf(summary), (err as Error).message);
         throw err;
       }
       bar?.stop();
+      await importer.close();
       await store.runs.finish(runId, summary.failed ? 'partial' : 'succeeded', countsOf(summary));
       logger.debug({ summary: countsOf(summary) }, 'import finished');
       console.log(

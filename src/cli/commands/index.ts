@@ -1,8 +1,9 @@
 import type { Command } from '../command.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, configCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand];

@@ -1,0 +1,50 @@
+import { paperContentHash } from '../store/mappers.ts';
+import { FORMATS, LineError, detectFormat, type FormatName, type ImportRecord } from './formats/index.ts';
+
+export interface ParseOptions {
+  format: FormatName | null;
+  source: string;
+  feedDay?: string;
+}
+
+export interface ParsedLine {
+  n: number;
+  record?: ImportRecord & { hash: string };
+  error?: string;
+}
+
+/** Parses one JSON line into a paper, or a reason a person can act on. Pure: runs in worker threads too. */
+export function parseLine(n: number, text: string, opts: ParseOptions): ParsedLine {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (err) {
+    return { n, error: `bad JSON: ${(err as Error).message}` };
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { n, error: 'not a JSON object' };
+  const format = opts.format ? FORMATS[opts.format] : detectFormat(obj as Record<string, unknown>);
+  if (!format) return { n, error: 'unknown format: expected a listing, snapshot or generic paper (use --format)' };
+  try {
+    const parsed = format.parse(obj as Record<string, unknown>, { source: opts.source });
+    if (opts.feedDay) parsed.feedDay = opts.feedDay;
+    return { n, record: { ...parsed, hash: paperContentHash(parsed.paper) } };
+  } catch (err) {
+    if (!(err instanceof LineError)) throw err;
+    return { n, error: err.message };
+  }
+}
+
+/** The format of a file, from its first line that is a JSON object of a known shape. */
+export function detectLineFormat(text: string): FormatName | null {
+  try {
+    const obj = JSON.parse(text);
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return null;
+    return detectFormat(obj)?.name ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function parseLines(lines: { n: number; text: string }[], opts: ParseOptions): ParsedLine[] {
+  return lines.map((l) => parseLine(l.n, l.text, opts));
+}

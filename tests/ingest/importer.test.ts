@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { forEachStore } from '../helpers/contract.ts';
+import { Importer } from '../../src/ingest/importer.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/import');
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+forEachStore('Importer', (ctx) => {
+  test('listing JSONL: normalised text, links, categories, and the listing day on the feed', async () => {
+    const s = await new Importer(ctx.store).importFile(fixture('listing.jsonl'));
+    assert.deepEqual([s.read, s.inserted, s.updated, s.unchanged, s.failed, s.addedToFeed], [3, 3, 0, 0, 0, 3]);
+    const p = await ctx.store.papers.get('2507.00101');
+    assert.ok(p);
+    assert.equal(p.title, 'Sparse Mixtures of Experts for Long Context');
+    assert.equal(p.abstract, 'We propose a sparse mixture of experts that scales to long contexts. Code: https://github.com/example/smoe.git.');
+    assert.deepEqual(p.links.code, ['https://github.com/example/smoe']);
+    assert.deepEqual(p.links.project, ['https://example.org/smoe']);
+    assert.deepEqual(p.categories, ['cs.CL', 'cs.LG'], 'ACM codes are not categories');
+    assert.equal(p.primaryCategory, 'cs.CL');
+    assert.equal((await ctx.store.papers.get('2507.00102'))?.title, 'Diffusion Policies with $\\mathcal{O}(n)$ Memory', 'LaTeX left as written');
+    assert.equal((await ctx.store.papers.get('2507.00103'))?.comment, null, 'an empty comment is no comment');
+    const day = await ctx.store.feed.items('2025-07-02', '2025-07-02');
+    assert.deepEqual(
+      day.map((i) => i.paper.id),
+      ['2507.00101', '2507.00102'],
+    );
+  });
+
+  test('importing the same file twice changes nothing', async () => {
+    const s = await new Importer(ctx.store).importFile(fixture('listing.jsonl'));
+    assert.deepEqual([s.read, s.inserted, s.updated, s.unchanged, s.addedToFeed], [3, 0, 0, 3, 0]);
+  });
+
+  test('arXiv metadata snapshot: authors, versions, dates, old-style ids', async () => {
+    const s = await new Importer(ctx.store).importFile(fixture('snapshot.jsonl'));
+    assert.deepEqual([s.inserted, s.failed], [2, 0]);
+    const p = await ctx.store.papers.get('0704.0001');
+    assert.ok(p);
+    assert.equal(p.version, 2);
+    assert.equal(p.publishedAt, '2007-04-02T19:18:42.000Z');
+    assert.equal(p.updatedAt, '2008-11-13');
+    assert.deepEqual(p.authors, ['C. Balázs', 'E. L. Berger', 'P. M. Nadolsky', 'C. -P. Yuan']);
+    assert.equal(p.title, 'Calculation of prompt diphoton production cross sections at Tevatron and LHC energies');
+    assert.equal(p.journalRef, 'Phys.Rev.D76:013009,2007');
+    assert.equal(p.doi, '10.1103/PhysRevD.76.013009');
+    const old = await ctx.store.papers.get('math/0703001');
+    assert.ok(old);
+    assert.deepEqual(old.authors, ['Ann One', 'Bob Two'], 'the one-string author list when authors_parsed is empty');
+    assert.deepEqual(old.categories, ['math.AG', 'math.NT']);
+    assert.equal(old.links.pdf, 'https://arxiv.org/pdf/math/0703001');
+    assert.equal(await ctx.store.feed.entryFor('0704.0001'), null, 'a bulk snapshot does not fill the feed');
+  });
+
+  test('generic JSONL: addressed as source:id', async () => {
+    const s = await new Importer(ctx.store).importFile(fixture('generic.jsonl'), { source: 'lab' });
+    assert.deepEqual([s.inserted, s.failed], [2, 0]);
+    const p = await ctx.store.papers.get('lab:report-1');
+    assert.equal(p?.links.abs, 'https://lab.example.org/r1');
+    assert.equal(p?.publishedAt, '2025-05-01');
+    assert.ok(await ctx.store.papers.get('lab:42'));
+  });
+
+  test('a file with broken lines keeps every good line and names every bad one', async () => {
+    const errors: string[] = [];
+    const s = await new Importer(ctx.store).importFile(fixture('broken.jsonl'), { onLineError: (e) => errors.push(`${e.line}: ${e.reason}`) });
+    assert.equal(s.read, 6, 'blank lines are not records');
+    assert.equal(s.failed, 4);
+    assert.ok(await ctx.store.papers.get('2507.00203'), 'the good line after the bad ones is kept');
+    assert.equal(await ctx.store.papers.get('2507.00202'), null);
+    assert.match(errors[0], /^2: bad JSON/);
+    assert.match(errors[1], /^3: missing title/);
+    assert.match(errors[2], /^4: bad arXiv id "not-an-id"/);
+    assert.match(errors[3], /^7: not a JSON object/);
+    assert.match(s.errors[0], /broken\.jsonl:2: bad JSON/);
+  });
+
+  test('parsing in worker threads gives the same outcome, in file order', async () => {
+    const importer = new Importer(ctx.store, { workers: 2 });
+    const errors: number[] = [];
+    try {
+      const s = await importer.importFile(fixture('broken.jsonl'), { batchSize: 2, onLineError: (e) => errors.push(e.line) });
+      assert.deepEqual([s.read, s.failed, s.unchanged], [6, 4, 2]);
+      assert.deepEqual(errors, [2, 3, 4, 7]);
+      const listing = await importer.importFile(fixture('snapshot.jsonl'), { batchSize: 1 });
+      assert.equal(listing.unchanged + listing.inserted, 2);
+    } finally {
+      await importer.close();
+    }
+  });
+
+  test('a newer snapshot version updates the paper', async () => {
+    const line = (v: number, title: string) =>
+      JSON.stringify({ id: '2401.00001', authors: 'A and B', title, abstract: 'x', categories: 'cs.LG', versions: Array.from({ length: v }, (_, i) => ({ version: `v${i + 1}`, created: 'Mon, 1 Jan 2024 00:00:00 GMT' })), update_date: '2024-01-02' });
+    const imp = new Importer(ctx.store);
+    await imp.importStream(Readable.from([line(1, 'Old') + '\n']), 'v1');
+    const s = await imp.importStream(Readable.from([line(2, 'New') + '\n']), 'v2');
+    assert.equal(s.updated, 1);
+    assert.equal((await ctx.store.papers.get('2401.00001'))?.title, 'New');
+    const back = await imp.importStream(Readable.from([line(1, 'Old') + '\n']), 'v1 again');
+    assert.equal(back.unchanged, 1, 'an older version never overwrites a newer one');
+  });
+
+  test('--feed-day puts every imported paper on that day', async () => {
+    const s = await new Importer(ctx.store).importStream(Readable.from(['{"id":"x1","title":"T","abstract":"A"}\n']), 'stdin', { source: 'demo', feedDay: '2025-08-01' });
+    assert.equal(s.addedToFeed, 1);
+    assert.equal((await ctx.store.feed.entryFor('demo:x1'))?.day, '2025-08-01');
+  });
+
+  test('refuses a bad source name or feed day before reading anything', async () => {
+    const imp = new Importer(ctx.store);
+    await assert.rejects(imp.importStream(Readable.from(['']), 'x', { source: 'Bad Name' }), /bad source name/);
+    await assert.rejects(imp.importStream(Readable.from(['']), 'x', { source: 'arxiv' }), /bad source name/);
+    await assert.rejects(imp.importStream(Readable.from(['']), 'x', { feedDay: '2025-02-30' }), /bad feed day/);
+  });
+});

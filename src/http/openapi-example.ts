@@ -8,6 +8,7 @@ export function exampleOf(schema: unknown, components: Record<string, Json>, dep
   if (!schema || typeof schema !== 'object' || depth > 8) return null;
   const s = schema as Json;
   if (typeof s.$ref === 'string') return exampleOf(components[s.$ref.split('/').pop()!], components, depth + 1);
+  if (Array.isArray(s.examples) && s.examples.length) return s.examples[0];
   if (s.default !== undefined) return s.default;
   if (Array.isArray(s.enum)) return s.enum[0];
   const variants = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
@@ -30,10 +31,28 @@ export function exampleOf(schema: unknown, components: Record<string, Json>, dep
     case 'boolean':
       return false;
     case 'string':
-      return typeof s.pattern === 'string' && s.pattern.includes('\\d{4}-\\d{2}-\\d{2}') ? '2025-08-01' : 'string';
+      return exampleString(s);
     case 'null':
       return null;
     default:
       return {};
   }
+}
+
+const FORMATS: Record<string, string> = {
+  email: 'reader@example.org',
+  uri: 'https://example.org/',
+  url: 'https://example.org/',
+  'date-time': '2025-08-01T00:00:00.000Z',
+  date: '2025-08-01',
+};
+
+function exampleString(s: Json): string {
+  if (typeof s.format === 'string' && FORMATS[s.format]) return FORMATS[s.format];
+  if (typeof s.pattern === 'string' && s.pattern.includes('\\d{4}-\\d{2}-\\d{2}')) return '2025-08-01';
+  const min = typeof s.minLength === 'number' ? s.minLength : 0;
+  const max = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
+  let text = 'example text';
+  while (text.length < min) text += ' example text';
+  return text.slice(0, Math.max(min, Math.min(max, text.length)));
 }

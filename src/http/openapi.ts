@@ -170,7 +170,7 @@ export function buildOpenApi(routes: readonly ApiRouteSpec[], opts: { serverUrl?
       schemas: collector.components,
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token' },
-        cookieAuth: { type: 'apiKey', in: 'cookie', name: 'session' },
+        cookieAuth: { type: 'apiKey', in: 'cookie', name: 'pb_session', description: 'The session cookie of a signed-in browser' },
       },
     },
     tags: [...tags].sort().map((name) => ({ name })),

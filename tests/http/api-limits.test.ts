@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { startApiServer, type RunningApp } from '../helpers/api-server.ts';
 import { seedApiFixtures } from '../helpers/api-fixtures.ts';
+import { apiAuthorizations } from '../helpers/api-tokens.ts';
 
 forEachStore('API limits and access', (ctx) => {
   let server: RunningApp;
@@ -29,14 +30,17 @@ forEachStore('API limits and access', (ctx) => {
 
   test('a token has its own budget, counted by token; inventing tokens does not escape it', async () => {
     // The IP's anonymous budget is spent (previous test); a token request still gets through.
-    const token = { Authorization: 'Bearer token-one' };
+    const [one, two] = await apiAuthorizations(server.services, 2);
+    const token = { Authorization: one };
     const statuses = [];
     for (let i = 0; i < 7; i++) statuses.push((await get('/api/daily_papers?limit=1', token)).status);
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429]);
-    // Another token from the same IP shares the IP's token budget, which is spent too.
-    const other = await get('/api/daily_papers?limit=1', { Authorization: 'Bearer token-two' });
+    // Another token from the same IP shares the IP's token budget, which is spent too: so does a
+    // made-up one (the limits run before any token check, so guessing tokens is limited as well).
+    const other = await get('/api/daily_papers?limit=1', { Authorization: two });
     assert.equal(other.status, 429);
     assert.ok(Number(other.headers.get('retry-after')) >= 1);
+    assert.equal((await get('/api/daily_papers?limit=1', { Authorization: 'Bearer guessed-token' })).status, 429);
   });
 
   test('CORS: reads are open to any origin; the preflight allows reads only', async () => {

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { startApiServer, type RunningApp } from '../helpers/api-server.ts';
 import { seedApiFixtures } from '../helpers/api-fixtures.ts';
+import { apiAuthorizations } from '../helpers/api-tokens.ts';
 
 /**
  * A client written for the Hugging Face Daily Papers API, as such clients are written in the
@@ -123,7 +124,10 @@ forEachStore('GET /api/daily_papers and /api/papers', (ctx) => {
     await ctx.store.db.updateTable('papers').set({ upvotes: 1 }).where('id', '=', fx.papers[1].id).execute();
     assert.equal((await get(`/api/papers/${fx.papers[1].id}`, { 'If-None-Match': paper.headers.get('etag')! })).status, 200);
     // With credentials the answer is private.
-    assert.equal((await get('/api/daily_papers', { Authorization: 'Bearer abc' })).headers.get('cache-control'), 'private, no-cache');
+    const [auth] = await apiAuthorizations(server.services, 1);
+    const signedIn = await get('/api/daily_papers', { Authorization: auth });
+    assert.equal(signedIn.status, 200);
+    assert.equal(signedIn.headers.get('cache-control'), 'private, no-cache');
   });
 
   test('bad parameters are 400 with an error body, never 500', async () => {

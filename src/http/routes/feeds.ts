@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FeedDocument } from '../../domain/feed-document.ts';
-import { ApiError, badRequest, notFound } from '../errors.ts';
+import { ApiError, badRequest, jsonError, notFound } from '../errors.ts';
 import { renderAtom } from '../feeds/atom.ts';
 import { renderRss } from '../feeds/rss.ts';
 import { rfc822 } from '../feeds/xml.ts';
@@ -42,6 +42,12 @@ function answer(c: Context<AppEnv>, doc: FeedDocument, format: FeedFormat) {
 
 export function feedRoutes() {
   const app = new Hono<AppEnv>();
+  // Feed readers and scripts fetch these, not people: errors stay JSON whatever the site's pages do.
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
+    (c.get('log') ?? c.var.services.logger).error({ err }, 'feed failed');
+    return jsonError(c, 500, 'internal', 'internal error; it has been logged');
+  });
 
   app.get('/feeds/category/:file', async (c) => {
     const [category, format] = splitFormat(c.req.param('file'));

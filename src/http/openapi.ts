@@ -102,8 +102,13 @@ function apiOperation(collector: SchemaCollector, r: ApiRouteSpec): Json {
   const errors: Record<number, string> = { 429: STATUS_TEXT[429] };
   if (r.params || r.query || r.body) errors[400] = 'Invalid request';
   if (r.body) errors[413] = STATUS_TEXT[413];
-  if (r.auth === 'user' || r.auth === 'admin') errors[401] = STATUS_TEXT[401];
-  if (r.auth === 'admin') errors[403] = STATUS_TEXT[403];
+  // Implied by the route's shape: a token can be refused (401) or its account barred (403) on
+  // any route that reads one; anything addressed by a path parameter can be missing (404).
+  if (r.auth && r.auth !== 'none') {
+    errors[401] = STATUS_TEXT[401];
+    errors[403] = STATUS_TEXT[403];
+  }
+  if (r.params) errors[404] = STATUS_TEXT[404];
   for (const [code, text] of Object.entries({ ...errors, ...(r.errors ?? {}) })) responses[code] = errorResponse(text);
   const op: Json = {
     operationId: operationId(r.method, r.path),

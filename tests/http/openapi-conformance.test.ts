@@ -106,7 +106,7 @@ forEachStore('every API route answers as /openapi.json says', (ctx) => {
       const op = doc.paths[spec.path][spec.method] as Json;
       const ids = spec.path.startsWith('/api/papers/{id}') ? [fx.papers[0].id, `${fx.papers[0].id}v1`] : [''];
       const queries = QUERY_VARIANTS[key] ?? [requiredQuery(op)];
-      const body = op.requestBody ? JSON.stringify(exampleOf(op.requestBody.content['application/json'].schema, doc.components.schemas)) : undefined;
+      const body = op.requestBody ? JSON.stringify(exampleOf(op.requestBody.content['application/json'].schema, doc.components.schemas, 0, true)) : undefined;
       for (const id of ids) {
         for (const query of queries) {
           const url = `${server.url}${pathFor(spec.path, op, id)}${query ? `?${query}` : ''}`;

@@ -117,7 +117,7 @@ function apiOperation(collector: SchemaCollector, r: ApiRouteSpec): Json {
     parameters: [...parameters(collector, r.params, 'path'), ...parameters(collector, r.query, 'query')],
     responses,
   };
-  if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: collector.convert(r.body, 'input') } } };
+  if (r.body) op.requestBody = { required: !r.body.safeParse(undefined).success, content: { 'application/json': { schema: collector.convert(r.body, 'input') } } };
   const sec = security(r.auth);
   if (sec) op.security = sec;
   return op;

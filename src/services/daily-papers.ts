@@ -29,11 +29,10 @@ export class DailyPapersService {
       const ranked = await trendingItems(this.store, { now: q.now, from: q.period?.from, until: q.period?.to, submittedBy: q.submitter });
       return { items: ranked.slice(offset, offset + q.limit), hasMore: ranked.length > offset + q.limit };
     }
-    const items = await this.store.feed.items(q.period?.from ?? '0000-01-01', q.period?.to ?? '9999-12-31', {
+    const items = await this.store.feed.itemsNewestFirst(q.period?.from ?? '0000-01-01', q.period?.to ?? '9999-12-31', {
       limit: q.limit + 1,
       offset,
       submittedBy: q.submitter,
-      order: 'newest',
     });
     return { items: items.slice(0, q.limit), hasMore: items.length > q.limit };
   }

@@ -41,7 +41,7 @@ export class FeedsService {
   }
 
   async daily(site: SiteLinks): Promise<FeedDocument> {
-    const items = await this.store.feed.items('0000-01-01', '9999-12-31', { limit: FEED_ITEMS, order: 'newest' });
+    const items = await this.store.feed.itemsNewestFirst('0000-01-01', '9999-12-31', { limit: FEED_ITEMS });
     return this.doc(site, {
       title: 'Paperboy · Daily papers',
       description: 'New research papers, day by day.',

@@ -78,13 +78,9 @@ export class FeedRepository {
 
   /**
    * Visible papers on the feed between two days (inclusive), most upvoted first, then by feed day
-   * and position; `order: 'newest'` puts the newest day first and keeps each day's order.
+   * and position.
    */
-  async items(
-    from: string,
-    to: string,
-    opts: { limit?: number; offset?: number; submittedBy?: string; order?: 'upvotes' | 'newest' } = {},
-  ): Promise<FeedItem[]> {
+  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
     let q = this.db
       .selectFrom('feed_entries as f')
       .innerJoin('papers as p', 'p.id', 'f.paper_id')
@@ -95,7 +91,34 @@ export class FeedRepository {
       .where('p.hidden', '=', 0)
       .where('p.deleted', '=', 0);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
-    if (opts.order !== 'newest') q = q.orderBy('p.upvotes', 'desc');
+    const rows = await q
+      .orderBy('p.upvotes', 'desc')
+      .orderBy('f.day', 'desc')
+      .orderBy('f.position', 'asc')
+      .limit(opts.limit ?? 50)
+      .offset(opts.offset ?? 0)
+      .execute();
+    return rows.map((r) => ({
+      entry: { day: r.f_day, paperId: r.id, position: Number(r.f_position), submittedBy: r.f_submitted_by },
+      paper: rowToPaper(r),
+    }));
+  }
+
+  /**
+   * Visible papers on the feed between two days (inclusive), newest day first and each day in
+   * feed order — the Daily Papers API's `sort=publishedAt` and the daily RSS/Atom feed.
+   */
+  async itemsNewestFirst(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
+    let q = this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .selectAll('p')
+      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
+      .where('f.day', '>=', from)
+      .where('f.day', '<=', to)
+      .where('p.hidden', '=', 0)
+      .where('p.deleted', '=', 0);
+    if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
     const rows = await q
       .orderBy('f.day', 'desc')
       .orderBy('f.position', 'asc')

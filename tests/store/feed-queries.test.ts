@@ -13,7 +13,7 @@ forEachStore('queries behind the API and feeds', (ctx) => {
       { paperId: c.id, day: '2024-03-02' },
     ]);
     await ctx.store.db.updateTable('papers').set({ upvotes: 9 }).where('id', '=', b.id).execute();
-    const ids = (await ctx.store.feed.items('2024-03-01', '2024-03-02', { order: 'newest' })).map((i) => i.paper.id);
+    const ids = (await ctx.store.feed.itemsNewestFirst('2024-03-01', '2024-03-02')).map((i) => i.paper.id);
     assert.deepEqual(ids, [c.id, a.id, b.id]);
     assert.deepEqual(
       (await ctx.store.feed.items('2024-03-01', '2024-03-02')).map((i) => i.paper.id),

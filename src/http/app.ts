@@ -7,6 +7,7 @@ import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
@@ -27,6 +28,7 @@ export function createApp(services: Services) {
   // would 404). The PatternRouter does, so it is the fallback here.
   const app = new Hono<AppEnv>({ router: new SmartRouter({ routers: [new RegExpRouter(), new PatternRouter()] }) });
   app.use('*', requestLog(services));
+  app.use('*', requestMetrics());
   // The public surface — the JSON API, the feeds and their description — is readable from any
   // origin, rate limited per IP and per token, and cacheable with validators.
   // Oversized bodies are refused first: that costs nothing and touches no store.

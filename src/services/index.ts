@@ -16,9 +16,11 @@ export interface Services {
   feed: FeedService;
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
+export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
   const { store } = deps;
   return {
     ...deps,

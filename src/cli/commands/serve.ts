@@ -25,7 +25,7 @@ export const serveCommand: Command = {
       const demo = await loadDemoIfEmpty(opened.store);
       if (demo) logger.info({ inserted: demo.inserted }, 'the store was empty: loaded the demo set');
     }
-    const services = createServices({ config, logger, store: opened.store });
+    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
 

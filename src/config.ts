@@ -47,6 +47,16 @@ export const SETTINGS = [
     description: 'Largest request body the API accepts (413 beyond).' },
   { env: 'API_CACHE_SECONDS', key: 'apiCacheSeconds', schema: z.coerce.number().int().min(0), default: '60',
     description: '`Cache-Control: max-age` of anonymous API and feed reads (0 makes clients revalidate every time).' },
+  { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+  { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.string().min(1), default: 'store',
+    description: "Keyword search engine: `store` (the store's own full-text index: SQLite FTS5 or PostgreSQL tsvector)." },
+  { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
+    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
+  { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
+    description: 'Model name sent to the embeddings server.' },
+  { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
+    description: 'Bearer key for the embeddings server, when it needs one.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -64,6 +74,11 @@ export interface Config {
   apiRateWindowSeconds: number;
   apiMaxBodyBytes: number;
   apiCacheSeconds: number;
+  searchEmbedder: string;
+  searchKeywordEngine: string;
+  embeddingsUrl?: string;
+  embeddingsModel: string;
+  embeddingsApiKey?: string;
 }
 
 export class ConfigError extends Error {

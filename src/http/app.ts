@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { PatternRouter } from 'hono/router/pattern-router';
-import { RegExpRouter } from 'hono/router/reg-exp-router';
-import { SmartRouter } from 'hono/router/smart-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
@@ -10,6 +8,7 @@ import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
+import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
 import { dailyPapersApiRoutes } from './routes/daily-papers-api.ts';
 import { feedRoutes } from './routes/feeds.ts';
@@ -22,11 +21,9 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  // Paper ids may hold a slash (`hep-th/9901001`), so PAPER_ID's pattern spans segments. The
-  // RegExpRouter gives up on some route sets (e.g. `/feeds/:file` next to `/feeds/category/:file`)
-  // and Hono's default fallback, the TrieRouter, never matches such a pattern (every paper route
-  // would 404). The PatternRouter does, so it is the fallback here.
-  const app = new Hono<AppEnv>({ router: new SmartRouter({ routers: [new RegExpRouter(), new PatternRouter()] }) });
+  // PatternRouter: Hono's default (RegExp/Trie) routers stop matching `/api/papers/{id}` (whose id
+  // may contain a slash) as soon as a static sibling such as `/api/papers/search` exists.
+  const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
   // The public surface — the JSON API, the feeds and their description — is readable from any
@@ -38,6 +35,7 @@ export function createApp(services: Services) {
   }
 
   app.route('/', healthRoutes());
+  app.route('/', searchApiRoutes());
   app.route('/', paperApiRoutes());
   app.route('/', dailyPapersApiRoutes());
   app.route('/', feedRoutes());

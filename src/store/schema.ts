@@ -115,6 +115,32 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
+/** One vector per (paper, embedder): the ANN index is rebuilt from these without re-embedding. */
+export interface PaperEmbeddingsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's integer key in the ANN index (a hash of its id). */
+  key: number;
+  /** Little-endian float32 array. */
+  vector: Uint8Array;
+  /** The paper's content hash when it was embedded: a different hash now means re-embed. */
+  content_hash: string;
+  embedded_at: string;
+}
+
+/** SQLite only: rowids of papers whose full-text entry must be (re)written. */
+export interface SearchPendingTable {
+  paper_rowid: number;
+}
+
+/** A trained search model (the offline embedder), shared by every process on the store. */
+export interface SearchModelsTable {
+  name: string;
+  version: string;
+  data: Uint8Array;
+  trained_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -126,4 +152,7 @@ export interface Database {
   comments: CommentsTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
+  paper_embeddings: PaperEmbeddingsTable;
+  search_pending: SearchPendingTable;
+  search_models: SearchModelsTable;
 }

@@ -9,6 +9,7 @@ import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
+import { SearchRepository } from './search.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -22,6 +23,7 @@ export class Store {
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
   readonly collectionFeeds: CollectionFeedRepository;
+  readonly search: SearchRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -35,6 +37,7 @@ export class Store {
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);
+    this.search = new SearchRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -5,5 +5,8 @@ import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
+import { searchCommand } from './search.ts';
+import { similarCommand } from './similar.ts';
+import { reindexCommand } from './reindex.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, searchCommand, similarCommand, reindexCommand];

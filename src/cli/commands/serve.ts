@@ -28,6 +28,7 @@ export const serveCommand: Command = {
     const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
+    const stopIndexing = services.search.keepInStep();
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -36,6 +37,8 @@ export const serveCommand: Command = {
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
         await server.close(config.shutdownTimeoutMs);
+        stopIndexing();
+        await services.search.close();
         await opened.close();
         logger.info('stopped');
         resolve();

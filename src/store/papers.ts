@@ -6,6 +6,12 @@ import type { SqliteBulk } from './sqlite-bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
+/**
+ * The newest-first sort key, written as a literal expression so it matches the
+ * `papers_newest_idx` expression index (a bound '' parameter would not).
+ */
+const NEWEST_KEY = sql<string>`coalesce(published_at, '')`;
+
 /** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const BATCH = 500;
 
@@ -129,12 +135,12 @@ export class PaperRepository {
       const pub = after.publishedAt ?? '';
       q = q.where((eb) =>
         eb.or([
-          eb(eb.fn.coalesce('published_at', eb.val('')), '<', pub),
-          eb.and([eb(eb.fn.coalesce('published_at', eb.val('')), '=', pub), eb('id', '<', after.id)]),
+          eb(NEWEST_KEY, '<', pub),
+          eb.and([eb(NEWEST_KEY, '=', pub), eb('id', '<', after.id)]),
         ]),
       );
     }
-    const rows = await q.orderBy((eb) => eb.fn.coalesce('published_at', eb.val('')), 'desc').orderBy('id', 'desc').limit(limit).execute();
+    const rows = await q.orderBy(NEWEST_KEY, 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(rowToPaper);
   }
 
@@ -147,7 +153,7 @@ export class PaperRepository {
       .where('deleted', '=', 0)
       // categories is a JSON array of strings: match the quoted element exactly.
       .where(likeLiteral('categories', JSON.stringify(category), false))
-      .orderBy((eb) => eb.fn.coalesce('published_at', eb.val('')), 'desc')
+      .orderBy(NEWEST_KEY, 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
@@ -166,7 +172,7 @@ export class PaperRepository {
       q = q.where((eb) => eb.or([likeLiteral('title', w, true), likeLiteral('abstract', w, true)]));
     }
     const rows = await q
-      .orderBy((eb) => eb.fn.coalesce('published_at', eb.val('')), 'desc')
+      .orderBy(NEWEST_KEY, 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Cron } from 'croner';
 
 /**
  * Every setting Paperboy reads, with its environment variable, default and meaning.
@@ -19,6 +20,20 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
+const nonNegativeInt = z.coerce.number().int().min(0);
+/** A space- or comma-separated list. */
+const cron = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a cron expression (e.g. "30 20 * * 0-4")' },
+);
+const words = z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean));
 
 export const SETTINGS = [
   { env: 'PAPERBOY_DB', key: 'db', schema: z.string().min(1), default: './data/paperboy.db',
@@ -57,6 +72,22 @@ export const SETTINGS = [
     description: 'Model name sent to the embeddings server.' },
   { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
     description: 'Bearer key for the embeddings server, when it needs one.' },
+  { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
+    description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
+  { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
+    description: 'Retries of a failed arXiv request (network error, 5xx, 503 Retry-After) before a harvest gives up.' },
+  { env: 'HARVEST_SETS', key: 'harvestSets', schema: words, default: 'cs stat',
+    description: 'OAI-PMH sets a harvest without `--set` reads (e.g. `cs physics:hep-th`); `all` for the whole archive.' },
+  { env: 'HARVEST_METADATA_PREFIX', key: 'harvestMetadataPrefix', schema: z.enum(['arXiv', 'arXivRaw']), default: 'arXiv',
+    description: 'OAI-PMH metadata format: `arXiv`, or `arXivRaw` for version numbers and submission times.' },
+  { env: 'HARVEST_LOOKBACK_DAYS', key: 'harvestLookbackDays', schema: positiveInt, default: '3',
+    description: 'How far back the first harvest (no `--from`, no earlier harvest) starts.' },
+  { env: 'FEED_CATEGORIES', key: 'feedCategories', schema: words, default: 'cs.AI cs.CL cs.CV cs.LG stat.ML',
+    description: 'Newly announced papers in any of these categories go on the daily feed of their announcement day.' },
+  { env: 'HARVEST_SCHEDULE', key: 'harvestSchedule', schema: cron, default: '30 20 * * 0-4',
+    description: "When `serve` harvests (cron, America/New_York): by default shortly after arXiv's 20:00 announcement, Sunday to Thursday." },
+  { env: 'HARVEST_ENABLED', key: 'harvestEnabled', schema: bool, default: 'true',
+    description: 'Whether `serve` runs the scheduled harvest.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -79,6 +110,14 @@ export interface Config {
   embeddingsUrl?: string;
   embeddingsModel: string;
   embeddingsApiKey?: string;
+  arxivDelayMs: number;
+  arxivMaxRetries: number;
+  harvestSets: string[];
+  harvestMetadataPrefix: 'arXiv' | 'arXivRaw';
+  harvestLookbackDays: number;
+  feedCategories: string[];
+  harvestSchedule: string;
+  harvestEnabled: boolean;
 }
 
 export class ConfigError extends Error {

@@ -10,6 +10,7 @@ import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { keywordEngineFactory } from '../search/keyword-engines.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { isPostgresUrl } from '../store/db.ts';
+import { IngestService } from './ingest.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -23,6 +24,7 @@ export interface Services {
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
   search: SearchService;
+  ingest: IngestService;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
 }
@@ -52,5 +54,6 @@ export function createServices(deps: { config: Config; logger: Logger; store: St
     // The search feed shows what the search page would: the search service's ranking.
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     search,
+    ingest: new IngestService(store, deps.config, deps.logger),
   };
 }

@@ -141,6 +141,21 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+export interface HarvestStateTable {
+  key: string;
+  metadata_prefix: string;
+  set_spec: string | null;
+  from_day: string | null;
+  until_day: string | null;
+  resumption_token: string | null;
+  pages: number;
+  records: number;
+  next_from: string | null;
+  started_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -155,4 +170,5 @@ export interface Database {
   paper_embeddings: PaperEmbeddingsTable;
   search_pending: SearchPendingTable;
   search_models: SearchModelsTable;
+  harvest_state: HarvestStateTable;
 }

@@ -10,6 +10,7 @@ import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
 import { SearchRepository } from './search.ts';
+import { HarvestStateRepository } from './harvest-state.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -24,6 +25,7 @@ export class Store {
   readonly rateLimits: RateLimitRepository;
   readonly collectionFeeds: CollectionFeedRepository;
   readonly search: SearchRepository;
+  readonly harvestState: HarvestStateRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -38,6 +40,7 @@ export class Store {
     this.rateLimits = new RateLimitRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);
     this.search = new SearchRepository(db);
+    this.harvestState = new HarvestStateRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

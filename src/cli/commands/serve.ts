@@ -6,6 +6,8 @@ import { createServices } from '../../services/index.ts';
 import { createApp } from '../../http/app.ts';
 import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
+import { JobScheduler } from '../../jobs/scheduler.ts';
+import { scheduledJobs } from '../../jobs/index.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -29,6 +31,8 @@ export const serveCommand: Command = {
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const stopIndexing = services.search.keepInStep();
+    const scheduler = new JobScheduler(opened.store, logger);
+    scheduler.start(scheduledJobs(services));
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -36,6 +40,8 @@ export const serveCommand: Command = {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
+        await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
         stopIndexing();
         await services.search.close();

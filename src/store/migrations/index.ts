@@ -5,6 +5,7 @@ import * as m0003 from './0003_community_tables.ts';
 import * as m0401 from './0401_search.ts';
 import * as m0402 from './0402_search_models.ts';
 import * as m0801 from './0801_api_read_indexes.ts';
+import * as m0300 from './0300_harvest_state.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -18,4 +19,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0401_search': m0401,
   '0402_search_models': m0402,
   '0801_api_read_indexes': m0801,
+  '0300_harvest_state': m0300,
 };

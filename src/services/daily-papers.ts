@@ -26,8 +26,8 @@ export class DailyPapersService {
   async list(q: DailyPapersQuery): Promise<DailyPapersPage> {
     const offset = q.page * q.limit;
     if (q.sort === 'trending') {
-      const ranked = await trendingItems(this.store, { now: q.now, from: q.period?.from, until: q.period?.to, submittedBy: q.submitter });
-      return { items: ranked.slice(offset, offset + q.limit), hasMore: ranked.length > offset + q.limit };
+      const ranked = await trendingItems(this.store, { now: q.now, from: q.period?.from, until: q.period?.to, submittedBy: q.submitter, offset, limit: q.limit });
+      return { items: ranked.items, hasMore: ranked.total > offset + q.limit };
     }
     const items = await this.store.feed.itemsNewestFirst(q.period?.from ?? '0000-01-01', q.period?.to ?? '9999-12-31', {
       limit: q.limit + 1,

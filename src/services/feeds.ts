@@ -52,7 +52,7 @@ export class FeedsService {
   }
 
   async trending(site: SiteLinks, now?: Date): Promise<FeedDocument> {
-    const items = (await trendingItems(this.store, { now })).slice(0, FEED_ITEMS);
+    const { items } = await trendingItems(this.store, { now, limit: FEED_ITEMS });
     return this.doc(site, {
       title: 'Paperboy · Trending papers',
       description: 'The papers the community is upvoting and discussing this week.',

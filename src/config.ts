@@ -65,6 +65,16 @@ export const SETTINGS = [
     description: "arXiv's OAI-PMH endpoint (harvests)." },
   { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',
     description: "arXiv's Atom API endpoint (look-ups by id)." },
+  { env: 'API_RATE_LIMIT_IP', key: 'apiRateLimitIp', schema: positiveInt, default: '300',
+    description: 'Requests per window one IP address may make to the API and feeds (429 with `Retry-After` beyond).' },
+  { env: 'API_RATE_LIMIT_TOKEN', key: 'apiRateLimitToken', schema: positiveInt, default: '1200',
+    description: 'Requests per window one API token (`Authorization` header) may make; requests with a token get this budget per IP too.' },
+  { env: 'API_RATE_WINDOW_SECONDS', key: 'apiRateWindowSeconds', schema: positiveInt, default: '60',
+    description: 'Length of the API and feed rate-limit window.' },
+  { env: 'API_MAX_BODY_BYTES', key: 'apiMaxBodyBytes', schema: positiveInt, default: '65536',
+    description: 'Largest request body the API accepts (413 beyond).' },
+  { env: 'API_CACHE_SECONDS', key: 'apiCacheSeconds', schema: z.coerce.number().int().min(0), default: '60',
+    description: '`Cache-Control: max-age` of anonymous API and feed reads (0 makes clients revalidate every time).' },
   { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
     description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
   { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
@@ -144,6 +154,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   arxivOaiUrl: string;
   arxivApiUrl: string;
+  apiRateLimitIp: number;
+  apiRateLimitToken: number;
+  apiRateWindowSeconds: number;
+  apiMaxBodyBytes: number;
+  apiCacheSeconds: number;
   arxivDelayMs: number;
   arxivMaxRetries: number;
   harvestSets: string[];

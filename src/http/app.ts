@@ -27,6 +27,12 @@ import { collectionApiRoutes } from './routes/collections-api.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
+import { dailyPapersApiRoutes } from './routes/daily-papers-api.ts';
+import { feedRoutes } from './routes/feeds.ts';
+import { apiDocsRoutes } from './routes/api-docs.tsx';
+import { readCors } from './middleware/read-cors.ts';
+import { apiBodyLimit, apiRateLimits } from './middleware/api-limits.ts';
+import { conditionalGet } from './middleware/conditional-get.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -37,6 +43,13 @@ export function createApp(services: Services) {
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
+  // The public surface — the JSON API, the feeds and their description — is readable from any
+  // origin, rate limited per IP and per token, and cacheable with validators.
+  // Oversized bodies are refused first: that costs nothing and touches no store.
+  app.use('/api/*', apiBodyLimit(services.config));
+  for (const path of ['/api/*', '/feeds/*', '/openapi.json']) {
+    app.use(path, readCors(), ...apiRateLimits(services.config), conditionalGet());
+  }
   // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
   app.route('/', signedLinkRoutes());
   app.use('*', authenticate());
@@ -52,6 +65,9 @@ export function createApp(services: Services) {
   app.route('/', collectionApiRoutes());
   app.route('/', adminApiRoutes());
   app.route('/', paperApiRoutes());
+  app.route('/', dailyPapersApiRoutes());
+  app.route('/', feedRoutes());
+  app.route('/', apiDocsRoutes());
   app.route('/', subscriptionApiRoutes());
   app.route('/', subscriptionPageRoutes());
   app.route('/', mailSettingsRoutes());

@@ -3,6 +3,8 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import path from 'node:path';
 import { FeedService } from './feed.ts';
+import { DailyPapersService } from './daily-papers.ts';
+import { FeedsService } from './feeds.ts';
 import { IngestService } from './ingest.ts';
 import { MailService } from './mail.ts';
 import { SubscriptionService } from './subscriptions.ts';
@@ -31,6 +33,8 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  dailyPapers: DailyPapersService;
+  feeds: FeedsService;
   ingest: IngestService;
   mail: MailService;
   subscriptions: SubscriptionService;
@@ -85,6 +89,8 @@ export function createServices(deps: ServiceDeps): Services {
     store,
     poolStats: deps.poolStats,
     feed: new FeedService(store),
+    dailyPapers: new DailyPapersService(store),
+    feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger),
     mail,
     subscriptions: new SubscriptionService(store, mail, logger),

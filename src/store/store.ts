@@ -22,6 +22,7 @@ import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SearchRepository } from './search.ts';
 import { BrowseRepository } from './browse.ts';
+import { CollectionFeedRepository } from './collection-feeds.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -48,6 +49,7 @@ export class Store {
   readonly auditLog: AuditLogRepository;
   readonly search: SearchRepository;
   readonly browse: BrowseRepository;
+  readonly collectionFeeds: CollectionFeedRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -74,6 +76,7 @@ export class Store {
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
     this.browse = new BrowseRepository(db);
+    this.collectionFeeds = new CollectionFeedRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

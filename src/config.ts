@@ -19,6 +19,20 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+/** A rate limit written `COUNT/SECONDS`, e.g. `10/60` = ten per minute. */
+export interface RateSpec {
+  limit: number;
+  windowSeconds: number;
+}
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected COUNT/SECONDS, e.g. 10/60')
+  .transform((v): RateSpec => {
+    const [limit, windowSeconds] = v.split('/').map(Number);
+    return { limit, windowSeconds: Math.max(1, windowSeconds) };
+  });
 
 export const SETTINGS = [
   { env: 'PAPERBOY_DB', key: 'db', schema: z.string().min(1), default: './data/paperboy.db',
@@ -37,6 +51,27 @@ export const SETTINGS = [
     description: "arXiv's OAI-PMH endpoint (harvests)." },
   { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',
     description: "arXiv's Atom API endpoint (look-ups by id)." },
+  { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },
+  { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
+    description: 'How long an e-mailed password-reset link works (it works once).' },
+  { env: 'LOGIN_FREE_ATTEMPTS', key: 'loginFreeAttempts', schema: positiveInt, default: '5',
+    description: 'Failed log-ins (per account name and per IP) before the growing back-off starts.' },
+  { env: 'LOGIN_BACKOFF_BASE_SECONDS', key: 'loginBackoffBaseSeconds', schema: positiveInt, default: '2',
+    description: 'First back-off after the free attempts; it doubles with every further failure.' },
+  { env: 'LOGIN_BACKOFF_MAX_SECONDS', key: 'loginBackoffMaxSeconds', schema: positiveInt, default: '900', description: 'Longest log-in back-off.' },
+  { env: 'RATE_LIMIT_LOGIN_IP', key: 'rateLoginIp', schema: rate, default: '30/300', description: 'Log-in attempts per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_SIGNUP_IP', key: 'rateSignupIp', schema: rate, default: '10/3600', description: 'Sign-ups per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_RESET_IP', key: 'rateResetIp', schema: rate, default: '10/3600', description: 'Password-reset requests per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_COMMENT_USER', key: 'rateCommentUser', schema: rate, default: '10/60', description: 'Comments and edits per account (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_COMMENT_IP', key: 'rateCommentIp', schema: rate, default: '60/60', description: 'Comments and edits per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_SUBMIT_USER', key: 'rateSubmitUser', schema: rate, default: '10/3600', description: 'Submission attempts per account (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_SUBMIT_IP', key: 'rateSubmitIp', schema: rate, default: '30/3600', description: 'Submission attempts per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_UPVOTE_USER', key: 'rateUpvoteUser', schema: rate, default: '120/60', description: 'Upvote changes per account (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_UPVOTE_IP', key: 'rateUpvoteIp', schema: rate, default: '600/60', description: 'Upvote changes per IP (COUNT/SECONDS).' },
+  { env: 'SUBMISSION_DAILY_QUOTA', key: 'submissionDailyQuota', schema: nonNegativeInt, default: '3', description: 'Papers one account may submit per UTC day.' },
+  { env: 'SUBMISSION_MAX_AGE_DAYS', key: 'submissionMaxAgeDays', schema: positiveInt, default: '14',
+    description: "Oldest first version (in days) a submitted paper may have." },
+  { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -49,6 +84,23 @@ export interface Config {
   shutdownTimeoutMs: number;
   arxivOaiUrl: string;
   arxivApiUrl: string;
+  sessionTtlDays: number;
+  passwordResetTtlMinutes: number;
+  loginFreeAttempts: number;
+  loginBackoffBaseSeconds: number;
+  loginBackoffMaxSeconds: number;
+  rateLoginIp: RateSpec;
+  rateSignupIp: RateSpec;
+  rateResetIp: RateSpec;
+  rateCommentUser: RateSpec;
+  rateCommentIp: RateSpec;
+  rateSubmitUser: RateSpec;
+  rateSubmitIp: RateSpec;
+  rateUpvoteUser: RateSpec;
+  rateUpvoteIp: RateSpec;
+  submissionDailyQuota: number;
+  submissionMaxAgeDays: number;
+  commentEditMinutes: number;
 }
 
 export class ConfigError extends Error {

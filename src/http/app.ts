@@ -7,6 +7,17 @@ import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { ServiceError } from '../services/errors.ts';
+import { authenticate } from './middleware/auth.ts';
+import { csrfProtection } from './middleware/csrf.ts';
+import { authApiRoutes } from './routes/auth-api.ts';
+import { upvoteApiRoutes } from './routes/upvotes-api.ts';
+import { commentApiRoutes } from './routes/comments-api.ts';
+import { submissionApiRoutes } from './routes/submissions-api.ts';
+import { collectionApiRoutes } from './routes/collections-api.ts';
+import { adminApiRoutes } from './routes/admin-api.ts';
+import { communityPageRoutes } from './routes/community-pages.tsx';
+import { errorPage } from './views/community/error-page.tsx';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -14,10 +25,19 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
   app.use('*', requestLog(services));
+  app.use('*', authenticate());
+  app.use('*', csrfProtection());
 
   app.route('/', healthRoutes());
+  app.route('/', authApiRoutes(services.config));
+  app.route('/', submissionApiRoutes(services.config));
+  app.route('/', upvoteApiRoutes(services.config));
+  app.route('/', commentApiRoutes(services.config));
+  app.route('/', collectionApiRoutes());
+  app.route('/', adminApiRoutes());
   app.route('/', paperApiRoutes());
   app.route('/', pageRoutes());
+  app.route('/', communityPageRoutes(services.config));
 
   app.notFound((c) => {
     if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
@@ -25,6 +45,16 @@ export function createApp(services: Services) {
   });
 
   app.onError((err, c) => {
+    if (err instanceof ServiceError) {
+      const headers: Record<string, string> = err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {};
+      if (isApi(c.req.path)) return jsonError(c, err.status, err.code, err.message, headers);
+      for (const [k, v] of Object.entries(headers)) c.header(k, v);
+      return c.html(errorPage(err.status, err.message), err.status);
+    }
+    if (err instanceof ApiError && !isApi(c.req.path) && err.status < 500) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.html(errorPage(err.status, err.message), err.status);
+    }
     if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status;

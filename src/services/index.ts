@@ -2,6 +2,14 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { FeedService } from './feed.ts';
+import { AccountService } from './accounts.ts';
+import { UpvoteService } from './upvotes.ts';
+import { CommentService } from './comments.ts';
+import { CollectionService } from './collections.ts';
+import { ModerationService } from './moderation.ts';
+import { SubmissionService, type PaperLookup } from './submissions.ts';
+import { UnconfiguredMailSender, type MailSender } from '../mail/sender.ts';
+import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -12,12 +20,37 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  accounts: AccountService;
+  upvotes: UpvoteService;
+  comments: CommentService;
+  collections: CollectionService;
+  moderation: ModerationService;
+  submissions: SubmissionService;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store }): Services {
-  const { store } = deps;
+/** Outside things a deployment (or a test) may plug in; the defaults talk to the real ones. */
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  mail?: MailSender;
+  arxiv?: PaperLookup;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const { store, config, logger } = deps;
+  const mail = deps.mail ?? new UnconfiguredMailSender(logger);
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   return {
-    ...deps,
+    config,
+    logger,
+    store,
     feed: new FeedService(store),
+    accounts: new AccountService(store, config, mail, logger),
+    upvotes: new UpvoteService(store),
+    comments: new CommentService(store, config),
+    collections: new CollectionService(store),
+    moderation: new ModerationService(store),
+    submissions: new SubmissionService(store, config, arxiv),
   };
 }

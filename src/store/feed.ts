@@ -145,4 +145,33 @@ export class FeedRepository {
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
+
+  /** How many papers `username` put on the feed since `since` (ISO time): the submission quota. */
+  async countSubmittedSince(username: string, since: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('feed_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('submitted_by', '=', username)
+      .where('created_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Papers a user submitted, newest first (hidden ones left out). */
+  async submittedBy(username: string, limit = 50): Promise<FeedItem[]> {
+    const rows = await this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .selectAll('p')
+      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
+      .where('f.submitted_by', '=', username)
+      .where('p.hidden', '=', 0)
+      .orderBy('f.created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      entry: { day: r.f_day, paperId: r.id, position: Number(r.f_position), submittedBy: r.f_submitted_by },
+      paper: rowToPaper(r),
+    }));
+  }
 }

@@ -8,6 +8,15 @@ import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
+import { UserRepository } from './users.ts';
+import { SessionRepository } from './sessions.ts';
+import { ApiTokenRepository } from './api-tokens.ts';
+import { PasswordResetRepository } from './password-resets.ts';
+import { LoginFailureRepository } from './login-failures.ts';
+import { UpvoteRepository } from './upvotes.ts';
+import { CommentRepository } from './comments.ts';
+import { CollectionRepository } from './collections.ts';
+import { AuditLogRepository } from './audit-log.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -20,6 +29,15 @@ export class Store {
   readonly runs: RunRepository;
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly passwordResets: PasswordResetRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly upvotes: UpvoteRepository;
+  readonly comments: CommentRepository;
+  readonly collections: CollectionRepository;
+  readonly auditLog: AuditLogRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -32,6 +50,15 @@ export class Store {
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
+    this.users = new UserRepository(db);
+    this.sessions = new SessionRepository(db);
+    this.apiTokens = new ApiTokenRepository(db);
+    this.passwordResets = new PasswordResetRepository(db);
+    this.loginFailures = new LoginFailureRepository(db);
+    this.upvotes = new UpvoteRepository(db);
+    this.comments = new CommentRepository(db);
+    this.collections = new CollectionRepository(db);
+    this.auditLog = new AuditLogRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -72,6 +72,12 @@ export const SETTINGS = [
   { env: 'SUBMISSION_MAX_AGE_DAYS', key: 'submissionMaxAgeDays', schema: positiveInt, default: '14',
     description: "Oldest first version (in days) a submitted paper may have." },
   { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
+  { env: 'FOR_YOU_RECENT_DAYS', key: 'forYouRecentDays', schema: positiveInt, default: '14',
+    description: 'How many feed days back "For you" looks for papers to recommend.' },
+  { env: 'FOR_YOU_INDEX_DAYS', key: 'forYouIndexDays', schema: positiveInt, default: '180',
+    description: 'How many feed days of papers the in-memory "For you" text index holds (IDF statistics and background negatives).' },
+  { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
+    description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -101,6 +107,9 @@ export interface Config {
   submissionDailyQuota: number;
   submissionMaxAgeDays: number;
   commentEditMinutes: number;
+  forYouRecentDays: number;
+  forYouIndexDays: number;
+  rateDiscoveryUser: RateSpec;
 }
 
 export class ConfigError extends Error {

@@ -2,6 +2,9 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { FeedService } from './feed.ts';
+import { TrendingService } from './trending.ts';
+import { ForYouService } from './for-you.ts';
+import { FollowingService } from './following.ts';
 import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
@@ -20,6 +23,9 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  trending: TrendingService;
+  forYou: ForYouService;
+  following: FollowingService;
   accounts: AccountService;
   upvotes: UpvoteService;
   comments: CommentService;
@@ -46,6 +52,9 @@ export function createServices(deps: ServiceDeps): Services {
     logger,
     store,
     feed: new FeedService(store),
+    trending: new TrendingService(store),
+    forYou: new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays }),
+    following: new FollowingService(store),
     accounts: new AccountService(store, config, mail, logger),
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),

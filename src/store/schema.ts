@@ -162,7 +162,34 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+export interface NotInterestedTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface ReaderInterestsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** `category`, `author` or `paper`. */
+  kind: string;
+  value: string;
+  created_at: string;
+}
+
+export interface FollowsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** `author`, `category` or `search`. */
+  kind: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
+  not_interested: NotInterestedTable;
+  reader_interests: ReaderInterestsTable;
+  follows: FollowsTable;
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
   runs: RunsTable;

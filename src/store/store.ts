@@ -8,6 +8,7 @@ import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
+import { DiscoveryRepository } from './discovery.ts';
 import { UserRepository } from './users.ts';
 import { SessionRepository } from './sessions.ts';
 import { ApiTokenRepository } from './api-tokens.ts';
@@ -29,6 +30,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly discovery: DiscoveryRepository;
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
@@ -50,6 +52,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
+    this.discovery = new DiscoveryRepository(db);
     this.users = new UserRepository(db);
     this.sessions = new SessionRepository(db);
     this.apiTokens = new ApiTokenRepository(db);

@@ -37,10 +37,15 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+/** Accents folded (`naïve` → `naive`), so accented and plain spellings are one word. */
+function fold(text: string): string {
+  return /[^\x00-\x7f]/.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text;
+}
+
 /** Lower-case word tokens, stopwords dropped, a plural `s` folded (`models` → `model`). */
 export function words(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.toLowerCase().matchAll(/[a-z][a-z0-9]*/g)) {
+  for (const m of fold(text).toLowerCase().matchAll(/[a-z][a-z0-9]*/g)) {
     let w = m[0];
     if (w.length < 2) continue;
     if (STOPWORDS.has(w)) continue;
@@ -75,7 +80,8 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
  * The hashes of `words(text)`, in order, computed in one pass over the characters without making
  * strings (the index build's hot loop): hashWords(t)[i] === hashString(words(t)[i]).
  */
-export function hashWords(text: string, out: number[] = []): number[] {
+export function hashWords(raw: string, out: number[] = []): number[] {
+  const text = fold(raw);
   const n = text.length;
   let i = 0;
   while (i < n) {

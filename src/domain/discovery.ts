@@ -76,3 +76,8 @@ export function matchesFollow(p: Pick<Paper, 'title' | 'abstract' | 'authors' | 
   const text = fold(`${p.title} ${p.abstract}`).replace(/\s+/g, ' ');
   return must.every((t) => containsTerm(text, t)) && !not.some((t) => containsTerm(text, t));
 }
+
+/** Whether `s` is a real calendar day written YYYY-MM-DD. */
+export function isoDay(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+}

@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PatternRouter } from 'hono/router/pattern-router';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { SmartRouter } from 'hono/router/smart-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
@@ -17,13 +20,19 @@ import { submissionApiRoutes } from './routes/submissions-api.ts';
 import { collectionApiRoutes } from './routes/collections-api.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
+import { discoveryApiRoutes } from './routes/discovery-api.ts';
+import { discoveryPageRoutes } from './routes/discovery-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  const app = new Hono<AppEnv>();
+  // Paper ids may hold a slash (`hep-th/9901001`), so PAPER_ID's pattern spans segments. The
+  // RegExpRouter gives up on some route sets and Hono's default fallback, the TrieRouter, never
+  // matches such a pattern (every paper route would 404). The PatternRouter does, so it is the
+  // fallback here (the same fix as on the api branch).
+  const app = new Hono<AppEnv>({ router: new SmartRouter({ routers: [new RegExpRouter(), new PatternRouter()] }) });
   app.use('*', requestLog(services));
   app.use('*', authenticate());
   app.use('*', csrfProtection());
@@ -35,6 +44,9 @@ export function createApp(services: Services) {
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes());
   app.route('/', adminApiRoutes());
+  // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
+  app.route('/', discoveryApiRoutes(services.config));
+  app.route('/', discoveryPageRoutes(services.config));
   app.route('/', paperApiRoutes());
   app.route('/', pageRoutes());
   app.route('/', communityPageRoutes(services.config));

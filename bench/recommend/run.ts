@@ -10,9 +10,11 @@
  * recent papers. Precision@10 and MRR (reciprocal rank of the first held-out paper) are averaged
  * over readers. Baselines: newest first; trending (simulated heavy-tailed upvotes and comments,
  * independent of topics, ranked by `rankTrending`); newest first within the reader's most upvoted
- * category (a stronger naive baseline).
+ * category (a stronger naive baseline). A second family of readers follows a smaller primary category
+ * (cs.RO, cs.IR, ...): 8 older upvotes in it; its recent papers are the held-out ones.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { FeatureIndex } from '../../src/discovery/feature-index.ts';
@@ -26,7 +28,7 @@ const flag = (name: string, dflt: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const READERS = flag('readers', 80);
+const READERS = flag('readers', 60);
 const UPVOTES = flag('upvotes', 8);
 const SEED = flag('seed', 7);
 const RECENT_DAYS = 14;
@@ -99,50 +101,98 @@ const candidates = recent.map((p) => ({ id: p.id, vector: index.get(p.id)! }));
 
 type Method = 'newest' | 'trending' | 'category-newest' | ModelKind;
 const METHODS: Method[] = ['newest', 'trending', 'category-newest', 'rocchio', 'knn', 'logistic'];
-const sums = new Map<Method, { p10: number; mrr: number; ms: number }>(METHODS.map((m) => [m, { p10: 0, mrr: 0, ms: 0 }]));
-let explained = 0;
-let explainedTotal = 0;
-let reasonInTopic = 0;
 
-function measure(m: Method, ranked: string[], relevant: Set<string>, ms: number) {
-  const s = sums.get(m)!;
-  s.p10 += ranked.slice(0, 10).filter((id) => relevant.has(id)).length / 10;
-  const first = ranked.findIndex((id) => relevant.has(id));
-  s.mrr += first >= 0 ? 1 / (first + 1) : 0;
-  s.ms += ms;
+interface Reader {
+  liked: P[];
+  relevant: Set<string>;
+  /** Whether a reason names a liked paper of the same topic. */
+  sameTopic: (liked: P) => boolean;
 }
 
-for (const [r, topic] of chosen.entries()) {
-  const e = byBigram.get(topic)!;
-  const liked = sampleBackground(e.old.map((p) => p.id), UPVOTES, new Set(), SEED + r);
-  const relevant = new Set(e.recent.map((p) => p.id));
-  const likedSet = new Set(liked);
-  const examples: Example[] = liked.map((id) => ({ id, vector: index.get(id)!, label: 1, source: 'upvote' }));
-  for (const id of sampleBackground(historyIds, Math.max(100, 4 * liked.length), likedSet, SEED * 1000 + r)) examples.push({ id, vector: index.get(id)!, label: 0, source: 'background' });
+interface Totals {
+  sums: Map<Method, { p10: number; mrr: number; ms: number }>;
+  readers: number;
+  explained: number;
+  explainedTotal: number;
+  reasonInTopic: number;
+  relevantPicks: number;
+}
 
-  measure('newest', newestFirst.map((p) => p.id), relevant, 0);
-  measure('trending', trending.map((p) => p.id), relevant, 0);
-  const cats = new Map<string, number>();
-  for (const id of liked) {
-    const p = e.old.find((x) => x.id === id)!;
-    cats.set(p.primary, (cats.get(p.primary) ?? 0) + 1);
-  }
-  const topCat = [...cats.entries()].sort((a, b) => b[1] - a[1])[0][0];
-  measure('category-newest', [...newestFirst.filter((p) => p.primary === topCat), ...newestFirst.filter((p) => p.primary !== topCat)].map((p) => p.id), relevant, 0);
-  for (const kind of ['rocchio', 'knn', 'logistic'] as const) {
-    const s = performance.now();
-    const model = trainModel(kind, examples, r + 1);
-    const picks = rankCandidates(model, candidates, examples, candidates.length);
-    measure(kind, picks.map((p) => p.id), relevant, performance.now() - s);
-    if (kind === 'logistic') {
+const byId = new Map(papers.map((p) => [p.id, p]));
+
+function evaluate(readers: Reader[]): Totals {
+  const t: Totals = { sums: new Map(METHODS.map((m) => [m, { p10: 0, mrr: 0, ms: 0 }])), readers: readers.length, explained: 0, explainedTotal: 0, reasonInTopic: 0, relevantPicks: 0 };
+  const measure = (m: Method, ranked: string[], relevant: Set<string>, ms: number) => {
+    const s = t.sums.get(m)!;
+    s.p10 += ranked.slice(0, 10).filter((id) => relevant.has(id)).length / 10;
+    const first = ranked.findIndex((id) => relevant.has(id));
+    s.mrr += first >= 0 ? 1 / (first + 1) : 0;
+    s.ms += ms;
+  };
+  for (const [r, reader] of readers.entries()) {
+    const likedSet = new Set(reader.liked.map((p) => p.id));
+    const examples: Example[] = reader.liked.map((p) => ({ id: p.id, vector: index.get(p.id)!, label: 1, source: 'upvote' }));
+    for (const id of sampleBackground(historyIds, Math.max(100, 4 * reader.liked.length), likedSet, SEED * 1000 + r)) examples.push({ id, vector: index.get(id)!, label: 0, source: 'background' });
+    measure('newest', newestFirst.map((p) => p.id), reader.relevant, 0);
+    measure('trending', trending.map((p) => p.id), reader.relevant, 0);
+    const cats = new Map<string, number>();
+    for (const p of reader.liked) cats.set(p.primary, (cats.get(p.primary) ?? 0) + 1);
+    const topCat = [...cats.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    measure('category-newest', [...newestFirst.filter((p) => p.primary === topCat), ...newestFirst.filter((p) => p.primary !== topCat)].map((p) => p.id), reader.relevant, 0);
+    for (const kind of ['rocchio', 'knn', 'logistic'] as const) {
+      const s = performance.now();
+      const model = trainModel(kind, examples, r + 1);
+      const picks = rankCandidates(model, candidates, examples, candidates.length);
+      measure(kind, picks.map((p) => p.id), reader.relevant, performance.now() - s);
+      if (kind !== 'logistic') continue;
       for (const p of picks.slice(0, 10)) {
-        explainedTotal++;
-        if (p.because && p.similarity > 0) explained++;
-        if (relevant.has(p.id) && titleBigrams(e.old.find((x) => x.id === p.because.id)!).has(topic)) reasonInTopic++;
+        t.explainedTotal++;
+        if (p.similarity > 0) t.explained++;
+        if (reader.relevant.has(p.id)) {
+          t.relevantPicks++;
+          if (reader.sameTopic(byId.get(p.because.id)!)) t.reasonInTopic++;
+        }
       }
     }
   }
+  return t;
 }
+
+function table(t: Totals): string {
+  const n = t.readers;
+  const base = t.sums.get('newest')!;
+  const rows = METHODS.map((m) => {
+    const s = t.sums.get(m)!;
+    const ratio = (a: number, b: number) => (b ? `${fmt(a / b, 1)}×` : '∞');
+    return [m, fmt(s.p10 / n, 3), fmt(s.mrr / n, 3), ratio(s.p10, base.p10), ratio(s.mrr, base.mrr), ['newest', 'trending', 'category-newest'].includes(m) ? '–' : fmt(s.ms / n, 0)];
+  });
+  return markdownTable(['method', 'precision@10', 'MRR', 'P@10 vs newest', 'MRR vs newest', 'ms / reader (train + rank all)'], rows);
+}
+
+// Topic readers: a title bigram.
+const topicReaders: Reader[] = chosen.map((topic, r) => {
+  const e = byBigram.get(topic)!;
+  const ids = sampleBackground(e.old.map((p) => p.id), UPVOTES, new Set(), SEED + r);
+  return { liked: ids.map((id) => byId.get(id)!), relevant: new Set(e.recent.map((p) => p.id)), sameTopic: (p) => titleBigrams(p).has(topic) };
+});
+// Category readers: a smaller primary category (not cs.CV/cs.CL/cs.AI, which are most of the feed).
+const byCat = new Map<string, { old: P[]; recent: P[] }>();
+for (const p of papers) {
+  let e = byCat.get(p.primary);
+  if (!e) byCat.set(p.primary, (e = { old: [], recent: [] }));
+  (p.day >= cutoff ? e.recent : e.old).push(p);
+}
+const catList = [...byCat.entries()].filter(([c, e]) => !['cs.CV', 'cs.CL', 'cs.AI'].includes(c) && e.recent.length >= 5 && e.old.length >= UPVOTES * 2).map(([c]) => c).sort();
+const categoryReaders: Reader[] = [];
+for (const [r, c] of catList.entries()) {
+  for (let k = 0; k < 3; k++) {
+    const e = byCat.get(c)!;
+    const ids = sampleBackground(e.old.map((p) => p.id), UPVOTES, new Set(), SEED * 7 + r * 3 + k);
+    categoryReaders.push({ liked: ids.map((id) => byId.get(id)!), relevant: new Set(e.recent.map((p) => p.id)), sameTopic: (p) => p.primary === c });
+  }
+}
+const topicTotals = evaluate(topicReaders);
+const categoryTotals = evaluate(categoryReaders);
 
 // Retraining a heavy reader: 400 upvotes in one category, 100 "not interested" marks, 500 background negatives.
 const cl = history.filter((p) => p.primary === 'cs.CL').map((p) => p.id);
@@ -154,10 +204,14 @@ const heavy: Example[] = [
 const heavyIds = new Set(heavy.map((e) => e.id));
 heavy.push(...sampleBackground(historyIds, 500, heavyIds, 13).map((id): Example => ({ id, vector: index.get(id)!, label: 0, source: 'background' })));
 const trainTimes: number[] = [];
+const trainCpu: number[] = [];
 const rankTimes: number[] = [];
 for (let i = 0; i < 7; i++) {
   const s = performance.now();
+  const cpu = process.cpuUsage();
   const model = trainLogistic(heavy, { seed: i + 1 });
+  const used = process.cpuUsage(cpu);
+  trainCpu.push((used.user + used.system) / 1000);
   const m = performance.now();
   rankCandidates(model, candidates, heavy, 50);
   trainTimes.push(m - s);
@@ -165,15 +219,13 @@ for (let i = 0; i < 7; i++) {
 }
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const n = chosen.length;
-const base = sums.get('newest')!;
-const rows = METHODS.map((m) => {
-  const s = sums.get(m)!;
-  return [m, fmt(s.p10 / n, 3), fmt(s.mrr / n, 3), base.p10 ? `${fmt(s.p10 / base.p10, 1)}×` : '–', base.mrr ? `${fmt(s.mrr / base.mrr, 1)}×` : '–', m === 'newest' || m === 'trending' || m === 'category-newest' ? '–' : fmt(s.ms / n, 0)];
-});
 console.log(`corpus: ${fmt(papers.length)} papers, ${days.length} feed days; recent (candidates): ${fmt(recent.length)} papers from ${cutoff} to ${newest}`);
 console.log(`load ${fmt(loadMs / 1000, 1)} s; TF-IDF index of ${fmt(index.size)} papers built in ${fmt(indexMs / 1000, 1)} s`);
-console.log(`readers: ${n} topics (title bigrams), ${UPVOTES} upvotes each; ${fmt(topics.length)} eligible topics; seed ${SEED}\n`);
-console.log(markdownTable(['method', 'precision@10', 'MRR', 'P@10 vs newest', 'MRR vs newest', 'ms / reader (train + rank all)'], rows));
-console.log(`\nreasons: ${explained}/${explainedTotal} top-10 logistic picks explained by a similar upvote; ${reasonInTopic} of the relevant picks name an upvote of the same topic`);
-console.log(`retrain, 500-example reader (400 upvotes, 100 not-interested) + 500 background negatives over the ${fmt(index.size)}-paper index: median ${fmt(median(trainTimes), 1)} ms train, ${fmt(median(rankTimes), 1)} ms to rank ${fmt(candidates.length)} recent papers and explain the top 50 (7 runs)`);
+console.log(`\n### Topic readers: ${topicTotals.readers} title bigrams (of ${fmt(topics.length)} eligible), ${UPVOTES} older upvotes each, seed ${SEED}\n`);
+console.log(table(topicTotals));
+console.log(`\n### Category readers: ${categoryTotals.readers} readers of ${catList.length} smaller categories (${catList.join(', ')}), ${UPVOTES} older upvotes each\n`);
+console.log(table(categoryTotals));
+for (const [name, t] of [['topic', topicTotals], ['category', categoryTotals]] as const) {
+  console.log(`\nreasons (${name} readers, logistic top 10): ${t.explained}/${t.explainedTotal} picks explained by an upvote with a positive similarity; ${t.reasonInTopic}/${t.relevantPicks} relevant picks name an upvote of the reader's own topic`);
+}
+console.log(`\nretrain, 500-example reader (400 upvotes, 100 not-interested) + 500 background negatives over the ${fmt(index.size)}-paper index (7 runs): median ${fmt(median(trainTimes), 1)} ms wall / ${fmt(median(trainCpu), 1)} ms CPU to train; ${fmt(median(rankTimes), 1)} ms to rank ${fmt(candidates.length)} recent papers and explain the top 50; load average during the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);

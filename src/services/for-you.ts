@@ -82,6 +82,12 @@ export class ForYouService {
     return newest;
   }
 
+  /** Builds the feature index ahead of the first reader (serve calls it in the background); returns how many papers it holds. */
+  async warm(): Promise<number> {
+    await this.refresh();
+    return this.index?.size ?? 0;
+  }
+
   /** Vectors for papers the index may not hold yet (old upvotes): fetched and added. */
   private async ensureIndexed(ids: string[]): Promise<void> {
     const missing = ids.filter((id) => !this.index!.has(id));

@@ -97,6 +97,7 @@ forEachStore('For you and following (services)', (ctx) => {
   test('new papers reach the index; hidden papers are never picked', async () => {
     const u = await makeUser(ctx.store);
     for (const id of world.old.galaxies.slice(0, 4)) await ctx.store.upvotes.add(u.id, id);
+    assert.ok((await s.forYou.warm()) >= 72, 'the index holds the feed');
     const before = await s.forYou.picksFor(u.id, 30);
     const fresh = makePaper({ title: 'Dark matter halo lensing of galaxy clusters in a redshift survey', abstract: 'Cosmological galaxy cluster halo dark matter stellar lensing telescope survey.', categories: ['astro-ph.CO'], publishedAt: NEWEST });
     await ctx.store.papers.upsertMany([fresh]);

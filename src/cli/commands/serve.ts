@@ -28,6 +28,12 @@ export const serveCommand: Command = {
     const services = createServices({ config, logger, store: opened.store });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
+    // The "For you" text index takes seconds on a large store: build it now, not on the first reader's request.
+    const warmStart = Date.now();
+    services.forYou.warm().then(
+      (papers) => logger.info({ papers, ms: Date.now() - warmStart }, 'built the "For you" index'),
+      (err) => logger.error({ err }, 'could not build the "For you" index'),
+    );
 
     await new Promise<void>((resolve) => {
       let stopping = false;

@@ -20,7 +20,7 @@ import readline from 'node:readline';
 import { FeatureIndex } from '../../src/discovery/feature-index.ts';
 import { rankCandidates, rng, sampleBackground, trainLogistic, trainModel, words, type Example, type ModelKind } from '../../src/discovery/index.ts';
 import { rankTrending } from '../../src/domain/trending.ts';
-import { fmt, markdownTable } from '../lib/report.ts';
+import { fmt, markdownTable, peakRssMb } from '../lib/report.ts';
 
 const args = process.argv.slice(2);
 const corpus = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
@@ -60,8 +60,10 @@ for (const f of fs.readdirSync(corpus).filter((f) => f.endsWith('.jsonl')).sort(
 }
 const loadMs = performance.now() - t0;
 const t1 = performance.now();
+const cpu1 = process.cpuUsage();
 const index = FeatureIndex.build(papers);
 const indexMs = performance.now() - t1;
+const indexCpu = process.cpuUsage(cpu1);
 
 const days = [...new Set(papers.map((p) => p.day))].sort();
 const newest = days[days.length - 1];
@@ -220,7 +222,7 @@ for (let i = 0; i < 7; i++) {
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`corpus: ${fmt(papers.length)} papers, ${days.length} feed days; recent (candidates): ${fmt(recent.length)} papers from ${cutoff} to ${newest}`);
-console.log(`load ${fmt(loadMs / 1000, 1)} s; TF-IDF index of ${fmt(index.size)} papers built in ${fmt(indexMs / 1000, 1)} s`);
+console.log(`load ${fmt(loadMs / 1000, 1)} s; TF-IDF index of ${fmt(index.size)} papers built in ${fmt(indexMs / 1000, 1)} s wall / ${fmt((indexCpu.user + indexCpu.system) / 1e6, 1)} s CPU; peak RSS ${fmt(peakRssMb())} MB`);
 console.log(`\n### Topic readers: ${topicTotals.readers} title bigrams (of ${fmt(topics.length)} eligible), ${UPVOTES} older upvotes each, seed ${SEED}\n`);
 console.log(table(topicTotals));
 console.log(`\n### Category readers: ${categoryTotals.readers} readers of ${catList.length} smaller categories (${catList.join(', ')}), ${UPVOTES} older upvotes each\n`);

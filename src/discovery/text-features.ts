@@ -1,6 +1,6 @@
 /**
  * A paper's text as a sparse feature vector: words and adjacent-word bigrams of the title (counted
- * twice) and abstract, plus one feature per category and per author, hashed into FEATURE_DIM
+ * twice) and abstract, plus a feature per category (counted three times) and per author, hashed into FEATURE_DIM
  * buckets (no vocabulary to keep). Pure: no I/O.
  */
 export const FEATURE_BITS = 18;
@@ -135,7 +135,11 @@ export function termCounts(p: TextFields): SparseVector {
   const buckets: number[] = [];
   pushTerms(p.title, 2, buckets);
   pushTerms(p.abstract, 1, buckets);
-  for (const c of p.categories ?? []) buckets.push(hashString(`cat:${c.toLowerCase()}`) & MASK);
+  // Categories count as three words: one feature among hundreds would barely move a reader's model.
+  for (const c of p.categories ?? []) {
+    const h = hashString(`cat:${c.toLowerCase()}`) & MASK;
+    buckets.push(h, h, h);
+  }
   for (const a of p.authors ?? []) buckets.push(hashString(`au:${a.toLowerCase()}`) & MASK);
   const sorted = Int32Array.from(buckets).sort();
   let distinct = 0;

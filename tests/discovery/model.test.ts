@@ -33,11 +33,11 @@ test('words: lower-cased, stopwords out, plurals folded; hashWords hashes exactl
   assert.deepEqual(hashWords('Ünïcode naïve café'), words('unicode naive cafe').map(hashString));
 });
 
-test('term counts: sorted distinct buckets; the title counts twice; categories and authors are features', () => {
+test('term counts: sorted distinct buckets; the title counts twice, a category three times; authors are features', () => {
   const c = termCounts({ title: 'speech recognition', abstract: 'speech', categories: ['eess.AS'], authors: ['Ada'] });
   assert.ok(c.idx.every((v, i) => i === 0 || v > c.idx[i - 1]));
-  // speech ×3 (title twice + abstract), recognition ×2, bigram ×2, category 1, author 1.
-  assert.deepEqual([...c.val].sort(), [1, 1, 2, 2, 3]);
+  // speech ×3 (title twice + abstract), recognition ×2, bigram ×2, category ×3, author 1.
+  assert.deepEqual([...c.val].sort(), [1, 2, 2, 3, 3]);
 });
 
 test('the index: TF-IDF vectors are unit length; shared words weigh less than a topic’s own', () => {

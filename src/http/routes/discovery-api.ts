@@ -73,7 +73,7 @@ export function discoveryApiRoutes(config: Config) {
     requireUser(),
     ...writes,
     async (c, { params }) => {
-      await c.var.services.forYou.removeInterest(c.var.user!.id, params.fid);
+      await c.var.services.forYou.removeInterest(c.var.user!.id, Number(params.fid));
       return undefined;
     },
   );
@@ -97,7 +97,7 @@ export function discoveryApiRoutes(config: Config) {
     requireUser(),
     ...writes,
     async (c, { params }) => {
-      await c.var.services.following.unfollow(c.var.user!.id, params.fid);
+      await c.var.services.following.unfollow(c.var.user!.id, Number(params.fid));
       return undefined;
     },
   );

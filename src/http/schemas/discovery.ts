@@ -52,4 +52,4 @@ export const FollowingSchema = z
   })
   .meta({ id: 'Following' });
 
-export const NumericIdParams = z.object({ fid: z.string().regex(/^\d{1,12}$/, 'expected a number').transform(Number) });
+export const NumericIdParams = z.object({ fid: z.string().regex(/^\d{1,12}$/, 'expected a number') });

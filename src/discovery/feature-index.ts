@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { FEATURE_DIM, termCounts, weigh, type SparseVector, type TextFields } from './text-features.ts';
 
 /**
@@ -22,6 +23,30 @@ export class FeatureIndex {
       index.rows.set(p.id, c);
     }
     for (const [id, c] of counted) index.rows.set(id, weigh(c, index.idf));
+    return index;
+  }
+
+  /**
+   * `build` that hands the event loop back every `chunk` papers, so a server building its index
+   * in the background keeps answering requests.
+   */
+  static async buildAsync(papers: readonly (TextFields & { id: string })[], chunk = 500): Promise<FeatureIndex> {
+    const index = new FeatureIndex();
+    const counted: [string, SparseVector][] = [];
+    for (let i = 0; i < papers.length; i++) {
+      const p = papers[i];
+      if (index.rows.has(p.id)) continue;
+      const c = termCounts(p);
+      for (let k = 0; k < c.idx.length; k++) index.df[c.idx[k]]++;
+      index.docs++;
+      counted.push([p.id, c]);
+      index.rows.set(p.id, c);
+      if (i % chunk === chunk - 1) await yieldToLoop();
+    }
+    for (let i = 0; i < counted.length; i++) {
+      index.rows.set(counted[i][0], weigh(counted[i][1], index.idf));
+      if (i % (chunk * 4) === chunk * 4 - 1) await yieldToLoop();
+    }
     return index;
   }
 

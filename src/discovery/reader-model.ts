@@ -189,15 +189,25 @@ export function reasonText(e: Example): string {
 }
 
 /**
- * Background negatives: `count` ids sampled without replacement from `pool`, skipping `exclude`.
- * Seeded, so the same reader gets the same sample.
+ * Background negatives: `count` ids sampled without replacement from `pool`, skipping `exclude`
+ * (all of the rest when fewer remain). Seeded, so the same reader gets the same sample.
  */
 export function sampleBackground(pool: readonly string[], count: number, exclude: ReadonlySet<string>, seed: number): string[] {
   const random = rng(seed);
   const out: string[] = [];
+  if (pool.length <= count * 4) {
+    // Small pool: a seeded shuffle of what is left.
+    const left = pool.filter((id) => !exclude.has(id));
+    for (let i = 0; i < left.length && i < count; i++) {
+      const j = i + Math.floor(random() * (left.length - i));
+      [left[i], left[j]] = [left[j], left[i]];
+      out.push(left[i]);
+    }
+    return out;
+  }
+  // Large pool: rejection sampling; exclusions are few next to the pool.
   const seen = new Set<number>();
-  const tries = Math.min(pool.length, count * 4);
-  for (let t = 0; t < tries && out.length < count; t++) {
+  for (let tries = 0; out.length < count && tries < count * 20; tries++) {
     const i = Math.floor(random() * pool.length);
     if (seen.has(i)) continue;
     seen.add(i);

@@ -1,6 +1,6 @@
 import { canonicalPaperId } from '../domain/arxiv-id.ts';
 import { normalizeValue, type Interest, type InterestKind } from '../domain/discovery.ts';
-import type { PaperWithStats } from '../domain/paper.ts';
+import type { FeedItem, PaperWithStats } from '../domain/paper.ts';
 import { FeatureIndex } from '../discovery/feature-index.ts';
 import { rankCandidates, reasonText, sampleBackground, trainModel, type Example, type ExampleSource, type ModelKind } from '../discovery/reader-model.ts';
 import type { Store } from '../store/store.ts';
@@ -66,9 +66,14 @@ export class ForYouService {
     if (key === this.indexKey && this.index) return newest;
     this.refreshing ??= (async () => {
       const from = this.index && this.indexedThrough ? this.indexedThrough : addDays(newest, -this.opts.indexDays + 1);
-      const items = await this.store.feed.items(from, newest, { limit: 1_000_000 });
+      // Read in two-week slices: one huge query would hold SQLite's (synchronous) driver for long.
+      const items: FeedItem[] = [];
+      for (let start = from; start <= newest; start = addDays(start, 14)) {
+        const end = addDays(start, 13) < newest ? addDays(start, 13) : newest;
+        items.push(...(await this.store.feed.items(start, end, { limit: 1_000_000 })));
+      }
       if (!this.index) {
-        this.index = FeatureIndex.build(items.map((i) => i.paper));
+        this.index = await FeatureIndex.buildAsync(items.map((i) => i.paper));
       } else {
         for (const i of items) this.index.add(i.paper);
       }
@@ -135,7 +140,8 @@ export class ForYouService {
         if (!seen.has(id)) candidates.push({ id, vector: index.get(id)! });
       } else if (index.has(id)) older.push(id);
     }
-    const pool = older.length >= 50 ? older : [...index.ids()];
+    // Background negatives come from outside the recent window, unless too few papers are older (a young instance).
+    const pool = older.length >= 20 ? older : [...index.ids()];
     const background = sampleBackground(pool, Math.min(1000, Math.max(100, 2 * positives)), taken, userId);
     for (const id of background) add(id, 0, 'background');
 

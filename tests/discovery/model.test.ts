@@ -121,3 +121,14 @@ test('reasons say where the example came from', () => {
   assert.match(reasonText(ex('interest-category', 'cs.CL')), /your interest in cs\.CL/);
   assert.match(reasonText(ex('interest-author', 'Ada Lovelace')), /Ada Lovelace, whom you follow/);
 });
+
+test('buildAsync (which yields to the event loop) builds the same index as build', async () => {
+  const papers = corpus(20);
+  const a = FeatureIndex.build(papers);
+  const b = await FeatureIndex.buildAsync(papers, 7);
+  assert.equal(b.size, a.size);
+  for (const p of papers) {
+    assert.deepEqual([...b.get(p.id)!.idx], [...a.get(p.id)!.idx]);
+    assert.deepEqual([...b.get(p.id)!.val], [...a.get(p.id)!.val]);
+  }
+});

@@ -208,6 +208,7 @@ heavy.push(...sampleBackground(historyIds, 500, heavyIds, 13).map((id): Example 
 const trainTimes: number[] = [];
 const trainCpu: number[] = [];
 const rankTimes: number[] = [];
+const rankCpu: number[] = [];
 for (let i = 0; i < 7; i++) {
   const s = performance.now();
   const cpu = process.cpuUsage();
@@ -215,7 +216,10 @@ for (let i = 0; i < 7; i++) {
   const used = process.cpuUsage(cpu);
   trainCpu.push((used.user + used.system) / 1000);
   const m = performance.now();
+  const cpu2 = process.cpuUsage();
   rankCandidates(model, candidates, heavy, 50);
+  const used2 = process.cpuUsage(cpu2);
+  rankCpu.push((used2.user + used2.system) / 1000);
   trainTimes.push(m - s);
   rankTimes.push(performance.now() - m);
 }
@@ -230,4 +234,4 @@ console.log(table(categoryTotals));
 for (const [name, t] of [['topic', topicTotals], ['category', categoryTotals]] as const) {
   console.log(`\nreasons (${name} readers, logistic top 10): ${t.explained}/${t.explainedTotal} picks explained by an upvote with a positive similarity; ${t.reasonInTopic}/${t.relevantPicks} relevant picks name an upvote of the reader's own topic`);
 }
-console.log(`\nretrain, 500-example reader (400 upvotes, 100 not-interested) + 500 background negatives over the ${fmt(index.size)}-paper index (7 runs): median ${fmt(median(trainTimes), 1)} ms wall / ${fmt(median(trainCpu), 1)} ms CPU to train; ${fmt(median(rankTimes), 1)} ms to rank ${fmt(candidates.length)} recent papers and explain the top 50; load average during the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+console.log(`\nretrain, 500-example reader (400 upvotes, 100 not-interested) + 500 background negatives over the ${fmt(index.size)}-paper index (7 runs): median ${fmt(median(trainTimes), 1)} ms wall / ${fmt(median(trainCpu), 1)} ms CPU to train; ${fmt(median(rankTimes), 1)} ms wall / ${fmt(median(rankCpu), 1)} ms CPU to rank ${fmt(candidates.length)} recent papers and explain the top 50; load average during the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Cron } from 'croner';
 
 /**
  * Every setting Paperboy reads, with its environment variable, default and meaning.
@@ -33,6 +34,19 @@ const rate = z
     const [limit, windowSeconds] = v.split('/').map(Number);
     return { limit, windowSeconds: Math.max(1, windowSeconds) };
   });
+/** A space- or comma-separated list. */
+const cron = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a cron expression (e.g. "30 20 * * 0-4")' },
+);
+const words = z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean));
 
 export const SETTINGS = [
   { env: 'PAPERBOY_DB', key: 'db', schema: z.string().min(1), default: './data/paperboy.db',
@@ -78,6 +92,22 @@ export const SETTINGS = [
     description: 'How many feed days of papers the in-memory "For you" text index holds (IDF statistics and background negatives).' },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
+  { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
+    description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
+  { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
+    description: 'Retries of a failed arXiv request (network error, 5xx, 503 Retry-After) before a harvest gives up.' },
+  { env: 'HARVEST_SETS', key: 'harvestSets', schema: words, default: 'cs stat',
+    description: 'OAI-PMH sets a harvest without `--set` reads (e.g. `cs physics:hep-th`); `all` for the whole archive.' },
+  { env: 'HARVEST_METADATA_PREFIX', key: 'harvestMetadataPrefix', schema: z.enum(['arXiv', 'arXivRaw']), default: 'arXiv',
+    description: 'OAI-PMH metadata format: `arXiv`, or `arXivRaw` for version numbers and submission times.' },
+  { env: 'HARVEST_LOOKBACK_DAYS', key: 'harvestLookbackDays', schema: positiveInt, default: '3',
+    description: 'How far back the first harvest (no `--from`, no earlier harvest) starts.' },
+  { env: 'FEED_CATEGORIES', key: 'feedCategories', schema: words, default: 'cs.AI cs.CL cs.CV cs.LG stat.ML',
+    description: 'Newly announced papers in any of these categories go on the daily feed of their announcement day.' },
+  { env: 'HARVEST_SCHEDULE', key: 'harvestSchedule', schema: cron, default: '30 20 * * 0-4',
+    description: "When `serve` harvests (cron, America/New_York): by default shortly after arXiv's 20:00 announcement, Sunday to Thursday." },
+  { env: 'HARVEST_ENABLED', key: 'harvestEnabled', schema: bool, default: 'true',
+    description: 'Whether `serve` runs the scheduled harvest.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -110,6 +140,14 @@ export interface Config {
   forYouRecentDays: number;
   forYouIndexDays: number;
   rateDiscoveryUser: RateSpec;
+  arxivDelayMs: number;
+  arxivMaxRetries: number;
+  harvestSets: string[];
+  harvestMetadataPrefix: 'arXiv' | 'arXivRaw';
+  harvestLookbackDays: number;
+  feedCategories: string[];
+  harvestSchedule: string;
+  harvestEnabled: boolean;
 }
 
 export class ConfigError extends Error {

@@ -3,6 +3,7 @@ import { UsageError, parseCommandArgs } from './command.ts';
 import { ConfigError } from '../config.ts';
 import { StoreUnavailableError } from '../store/db.ts';
 import { SchemaTooNewError } from '../store/migrate.ts';
+import { BackupError } from '../store/backup.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -40,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`paperboy ${cmd.name}: ${err.message}\nusage: ${cmd.usage}`);
       return 2;
     }
-    if (err instanceof ConfigError || err instanceof StoreUnavailableError || err instanceof SchemaTooNewError) {
+    if (err instanceof ConfigError || err instanceof StoreUnavailableError || err instanceof SchemaTooNewError || err instanceof BackupError) {
       console.error(`paperboy ${cmd.name}: ${err.message}`);
       return 2;
     }

@@ -73,3 +73,19 @@ export function isNewAnnouncement(opts: { datestamp: string; createdDay: string 
   // A long weekend plus a holiday is the longest a new submission waits for its first listing.
   return ageDays >= 0 && ageDays <= 6;
 }
+
+/**
+ * The feed day of a harvested record, or null when the record is not a new paper (a replacement
+ * or a metadata change of an older one). With the first version's submission time (arXivRaw) the
+ * day is computed from it, so a paper replaced before we first saw it still lands on the day it
+ * was announced; otherwise the datestamp of a never-replaced record is its listing day.
+ */
+export function feedDayOf(record: { datestamp: string; createdDay: string | null; replaced: boolean; submittedAt?: string | null }): string | null {
+  if (record.submittedAt) {
+    const at = new Date(record.submittedAt);
+    if (Number.isNaN(at.getTime())) return null;
+    const createdDay = at.toISOString().slice(0, 10);
+    return isNewAnnouncement({ datestamp: record.datestamp, createdDay, replaced: false }) ? listingDayForSubmission(at) : null;
+  }
+  return isNewAnnouncement(record) ? listingDayForDatestamp(record.datestamp) : null;
+}

@@ -2,9 +2,12 @@
  * Code repositories and project pages mentioned in an abstract or comment, normalised:
  * no trailing punctuation, no `.git`, https, no trailing slash.
  */
-const URL_RE = /((?:https?:\/\/|www\.)[^\s<>"'{}|\\^`\]]+)/gi;
-const MAY_HAVE_URL = /https?:|www\./i;
+// Code hosts are also recognised without a scheme (`github.com/owner/repo`), as authors often write them.
+const URL_RE = /((?:https?:\/\/|www\.|\b(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\/)[^\s<>"'{}|\\^`\]]+)/gi;
+const MAY_HAVE_URL = /https?:|www\.|(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\//i;
 const CODE_HOSTS = /^(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)$/i;
+/** Path segments that start a view inside a repository rather than name it. */
+const REPO_VIEW = new Set(['-', 'tree', 'blob', 'raw', 'commit', 'commits', 'issues', 'pulls', 'releases', 'wiki', 'resolve', 'discussions']);
 
 export interface FoundLinks {
   code: string[];
@@ -21,7 +24,7 @@ export function normalizeUrl(raw: string): string | null {
     if (s.endsWith('}') || s.endsWith(']')) s = s.slice(0, -1);
     if (s === before) break;
   }
-  if (/^www\./i.test(s)) s = 'https://' + s;
+  if (/^(?:www\.|github\.com\/|gitlab\.com\/|huggingface\.co\/|hf\.co\/)/i.test(s)) s = 'https://' + s;
   let u: URL;
   try {
     u = new URL(s);
@@ -31,6 +34,7 @@ export function normalizeUrl(raw: string): string | null {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
   if (!u.hostname.includes('.')) return null;
   u.hostname = u.hostname.toLowerCase().replace(/^www\./, '');
+  if (u.hostname === 'hf.co') u.hostname = 'huggingface.co';
   if (u.protocol === 'http:') u.protocol = 'https:';
   u.hash = '';
   let path = u.pathname.replace(/\.git$/i, '').replace(/\/+$/, '');
@@ -38,7 +42,12 @@ export function normalizeUrl(raw: string): string | null {
   if (CODE_HOSTS.test(host)) {
     // Keep owner/repo (and, for Hugging Face, the kind prefix); drop /tree/main and the like.
     const parts = path.split('/').filter(Boolean);
-    const keep = host === 'huggingface.co' && ['spaces', 'datasets'].includes(parts[0]) ? 3 : 2;
+    let keep = host === 'huggingface.co' && ['spaces', 'datasets', 'models'].includes(parts[0]) ? 3 : 2;
+    // GitLab nests groups (group/subgroup/project); the repository ends where a view (`/-/tree/...`) begins.
+    if (host === 'gitlab.com') {
+      const view = parts.findIndex((p, i) => i >= 2 && REPO_VIEW.has(p));
+      keep = view === -1 ? parts.length : view;
+    }
     path = parts.length >= keep ? '/' + parts.slice(0, keep).join('/') : '/' + parts.join('/');
     path = path.replace(/\.git$/i, '');
     return `https://${host}${path === '/' ? '' : path}`;

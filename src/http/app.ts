@@ -7,6 +7,7 @@ import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
@@ -34,6 +35,7 @@ export function createApp(services: Services) {
   // fallback here (the same fix as on the api branch).
   const app = new Hono<AppEnv>({ router: new SmartRouter({ routers: [new RegExpRouter(), new PatternRouter()] }) });
   app.use('*', requestLog(services));
+  app.use('*', requestMetrics());
   app.use('*', authenticate());
   app.use('*', csrfProtection());
 

@@ -89,20 +89,25 @@ export class ArxivApiClient {
   private async getWithRetries(url: string): Promise<{ status: number; body: string }> {
     let lastError = '';
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
+      // Spaced from the end of the previous request, so a slow answer never shortens the pause.
       const wait = this.lastRequestAt + this.minIntervalMs - Date.now();
       if (wait > 0) await sleep(wait);
       // Backoff grows from the politeness interval, so a client set to 0 (tests) retries quickly.
       if (attempt > 0) await sleep(Math.min(60_000, Math.max(this.minIntervalMs, 50) * 2 ** attempt));
-      this.lastRequestAt = Date.now();
       let res: Response;
       try {
         res = await this.fetchFn(url, { headers: { 'user-agent': 'paperboy (+https://github.com/paperboy)' } });
       } catch (err) {
+        this.lastRequestAt = Date.now();
         lastError = `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
         continue;
       }
-      if (res.status < 500 && res.status !== 429) return { status: res.status, body: await res.text() };
-      await res.body?.cancel();
+      try {
+        if (res.status < 500 && res.status !== 429) return { status: res.status, body: await res.text() };
+        await res.body?.cancel();
+      } finally {
+        this.lastRequestAt = Date.now();
+      }
       lastError = `HTTP ${res.status}`;
       const retryAfter = Number(res.headers.get('retry-after'));
       if (Number.isFinite(retryAfter) && retryAfter > 0) await sleep(Math.min(retryAfter, 300) * 1000);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Cron } from 'croner';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { jobRuns } from '../metrics.ts';
 
 export interface Job {
   /** Also the lease name: one run of a job at a time across every process on the store. */
@@ -48,6 +49,7 @@ export class JobScheduler {
     const leaseMs = job.leaseMs ?? 5 * 60_000;
     if (!(await this.store.leases.acquire(job.name, this.holder, leaseMs))) {
       this.logger.debug({ job: job.name }, 'job skipped: another process holds its lease');
+      jobRuns.inc({ job: job.name, outcome: 'skipped' });
       return { ran: false, reason: 'lease_held' };
     }
     const controller = new AbortController();
@@ -62,11 +64,13 @@ export class JobScheduler {
         const stats = await job.run(controller.signal);
         await this.store.runs.finish(runId, 'succeeded', stats);
         this.logger.info({ job: job.name, runId, stats }, 'job finished');
+        jobRuns.inc({ job: job.name, outcome: 'succeeded' });
         return { ran: true, status: 'succeeded', stats };
       } catch (err) {
         const error = (err as Error).message;
         await this.store.runs.finish(runId, 'failed', {}, error).catch(() => {});
         this.logger.error({ job: job.name, runId, err }, 'job failed');
+        jobRuns.inc({ job: job.name, outcome: 'failed' });
         return { ran: true, status: 'failed', stats: {}, error };
       } finally {
         clearInterval(renew);

@@ -13,6 +13,7 @@ import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { UnconfiguredMailSender, type MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
+import { IngestService } from './ingest.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -32,6 +33,9 @@ export interface Services {
   collections: CollectionService;
   moderation: ModerationService;
   submissions: SubmissionService;
+  ingest: IngestService;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
 }
 
 /** Outside things a deployment (or a test) may plug in; the defaults talk to the real ones. */
@@ -41,6 +45,7 @@ export interface ServiceDeps {
   store: Store;
   mail?: MailSender;
   arxiv?: PaperLookup;
+  poolStats?: () => Record<string, number>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -51,6 +56,7 @@ export function createServices(deps: ServiceDeps): Services {
     config,
     logger,
     store,
+    poolStats: deps.poolStats,
     feed: new FeedService(store),
     trending: new TrendingService(store),
     forYou: new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays }),
@@ -61,5 +67,6 @@ export function createServices(deps: ServiceDeps): Services {
     collections: new CollectionService(store),
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),
+    ingest: new IngestService(store, deps.config, deps.logger),
   };
 }

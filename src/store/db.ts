@@ -15,6 +15,8 @@ export interface Connection {
   sqlitePath?: string;
   /** The better-sqlite3 handle under Kysely, for the repositories' bulk paths. */
   sqlite?: SQLite.Database;
+  /** Pool use (PostgreSQL). */
+  poolStats?: () => Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -85,5 +87,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Connection> 
     );
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', describe: redactUrl(url), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    describe: redactUrl(url),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => db.destroy(),
+  };
 }

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, RunsTable } from './schema.ts';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
 
@@ -11,6 +11,10 @@ export interface Run {
   status: RunStatus;
   stats: Record<string, unknown>;
   error: string | null;
+}
+
+function rowToRun(r: Selectable<RunsTable>): Run {
+  return { id: Number(r.id), kind: r.kind, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as RunStatus, stats: JSON.parse(r.stats), error: r.error };
 }
 
 /** A record of each import, harvest or other job run: what it did and how it ended. */
@@ -38,13 +42,11 @@ export class RunRepository {
     let q = this.db.selectFrom('runs').selectAll().where('kind', '=', kind);
     if (status) q = q.where('status', '=', status);
     const r = await q.orderBy('id', 'desc').limit(1).executeTakeFirst();
-    return r
-      ? { id: Number(r.id), kind: r.kind, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as RunStatus, stats: JSON.parse(r.stats), error: r.error }
-      : null;
+    return r ? rowToRun(r) : null;
   }
 
   async recent(limit = 20): Promise<Run[]> {
     const rows = await this.db.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as RunStatus, stats: JSON.parse(r.stats), error: r.error }));
+    return rows.map(rowToRun);
   }
 }

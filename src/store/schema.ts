@@ -186,6 +186,21 @@ export interface FollowsTable {
   created_at: string;
 }
 
+export interface HarvestStateTable {
+  key: string;
+  metadata_prefix: string;
+  set_spec: string | null;
+  from_day: string | null;
+  until_day: string | null;
+  resumption_token: string | null;
+  pages: number;
+  records: number;
+  next_from: string | null;
+  started_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
 export interface Database {
   not_interested: NotInterestedTable;
   reader_interests: ReaderInterestsTable;
@@ -205,4 +220,5 @@ export interface Database {
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
+  harvest_state: HarvestStateTable;
 }

@@ -18,6 +18,7 @@ import { UpvoteRepository } from './upvotes.ts';
 import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
+import { HarvestStateRepository } from './harvest-state.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -40,6 +41,7 @@ export class Store {
   readonly comments: CommentRepository;
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
+  readonly harvestState: HarvestStateRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -62,6 +64,7 @@ export class Store {
     this.comments = new CommentRepository(db);
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
+    this.harvestState = new HarvestStateRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isNewAnnouncement, listingDayForDatestamp, listingDayForSubmission } from '../../src/domain/announcement.ts';
+import { feedDayOf, isNewAnnouncement, listingDayForDatestamp, listingDayForSubmission } from '../../src/domain/announcement.ts';
 
 // November 2025: Mon 17, Tue 18, Wed 19, Thu 20, Fri 21, Sat 22, Sun 23, Mon 24. EST is UTC-5.
 describe('listingDayForSubmission (America/New_York)', () => {
@@ -53,5 +53,16 @@ describe('isNewAnnouncement', () => {
     assert.equal(isNewAnnouncement({ datestamp: '2025-11-18', createdDay: '2025-11-17', replaced: true }), false);
     assert.equal(isNewAnnouncement({ datestamp: '2025-11-18', createdDay: '2014-12-29', replaced: false }), false);
     assert.equal(isNewAnnouncement({ datestamp: '2025-11-18', createdDay: null, replaced: false }), false);
+  });
+});
+
+describe('feedDayOf', () => {
+  test('arXiv format: the datestamp of a new, never-replaced record', () => {
+    assert.equal(feedDayOf({ datestamp: '2025-11-22', createdDay: '2025-11-21', replaced: false }), '2025-11-24');
+    assert.equal(feedDayOf({ datestamp: '2025-11-18', createdDay: '2025-11-17', replaced: true }), null);
+  });
+  test('arXivRaw: the first version\'s submission time decides, even after a quick replacement', () => {
+    assert.equal(feedDayOf({ datestamp: '2025-11-19', createdDay: '2025-11-17', replaced: true, submittedAt: '2025-11-17T15:20:00.000Z' }), '2025-11-18');
+    assert.equal(feedDayOf({ datestamp: '2025-11-19', createdDay: '2020-01-01', replaced: true, submittedAt: '2020-01-01T10:00:00.000Z' }), null);
   });
 });

@@ -70,6 +70,20 @@ forEachStore('HTTP skeleton', (ctx) => {
     assert.match(res.headers.get('x-request-id') ?? '', /^[\w-]{8,}$/);
   });
 
+  test('/readyz says the store is reachable and migrated', async () => {
+    const res = await fetch(`${server.url}/readyz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ready', checks: { store: 'ok', migrations: 'ok' } });
+  });
+
+  test('/metrics counts requests by route pattern and status', async () => {
+    await fetch(`${server.url}/api/papers/2401.99998`);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(text, /paperboy_http_requests_total\{route="\/api\/papers\/:id\{[^"]*\}",method="GET",status="404"\} [1-9]/);
+    assert.match(text, /paperboy_http_request_duration_seconds_bucket\{le="0.005",route="\/healthz",method="GET"\}/);
+    assert.match(text, /paperboy_process_cpu_seconds_total/);
+  });
+
   test('closing waits for an in-flight request to finish', async () => {
     const inflight = fetch(`${server.url}/test/slow`).then((r) => r.text());
     await slowStartedP;
@@ -102,5 +116,20 @@ describe('paperboy serve', () => {
     assert.equal(await exit, 0);
     assert.match(stderr, /"msg":"stopped"/);
     assert.ok(fs.existsSync(db));
+  });
+});
+
+describe('/readyz when the store is gone', () => {
+  test('answers 503 naming the store', async () => {
+    const { createTestStore } = await import('../helpers/stores.ts');
+    const opened = await createTestStore('sqlite');
+    const app = createApp(createServices({ config: loadConfig({}), logger: silentLogger, store: opened.store }));
+    await opened.connection.db.destroy();
+    const res = await app.request('/readyz');
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.status, 'not_ready');
+    assert.match(body.checks.store, /^unreachable: /);
+    await opened.close().catch(() => {});
   });
 });

@@ -1,9 +1,12 @@
 import type { Command } from '../command.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
+import { fetchCommand } from './fetch.ts';
+import { harvestCommand } from './harvest.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, migrateCommand, statsCommand, configCommand, usersCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, usersCommand];

@@ -6,6 +6,8 @@ import { createServices } from '../../services/index.ts';
 import { createApp } from '../../http/app.ts';
 import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
+import { JobScheduler } from '../../jobs/scheduler.ts';
+import { scheduledJobs } from '../../jobs/index.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -25,9 +27,11 @@ export const serveCommand: Command = {
       const demo = await loadDemoIfEmpty(opened.store);
       if (demo) logger.info({ inserted: demo.inserted }, 'the store was empty: loaded the demo set');
     }
-    const services = createServices({ config, logger, store: opened.store });
+    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
+    const scheduler = new JobScheduler(opened.store, logger);
+    scheduler.start(scheduledJobs(services));
     // The "For you" text index takes seconds on a large store: build it now, not on the first reader's request.
     const warmStart = Date.now();
     services.forYou.warm().then(
@@ -41,6 +45,8 @@ export const serveCommand: Command = {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
+        await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
         await opened.close();
         logger.info('stopped');

@@ -9,13 +9,14 @@ export const statsCommand: Command = {
   async run({ values }) {
     return withServices(configFromFlags(values), async ({ opened }) => {
       const { store } = opened;
-      const [papers, feedDays, newestDay, runs] = await Promise.all([
+      const [papers, feedDays, newestDay, runs, harvests] = await Promise.all([
         store.papers.count(),
         store.feed.countDays(),
         store.feed.newestDay(),
         store.runs.recent(10),
+        store.harvestState.all(),
       ]);
-      const stats = { store: opened.connection.describe, papers, feedDays, newestDay, recentRuns: runs };
+      const stats = { store: opened.connection.describe, papers, feedDays, newestDay, recentRuns: runs, harvests };
       if (values.json) {
         console.log(JSON.stringify(stats, null, 2));
         return 0;
@@ -23,6 +24,12 @@ export const statsCommand: Command = {
       console.log(`store:      ${stats.store}`);
       console.log(`papers:     ${papers}`);
       console.log(`feed days:  ${feedDays}${newestDay ? ` (newest ${newestDay})` : ''}`);
+      for (const h of harvests) {
+        const where = h.resumptionToken
+          ? `interrupted after page ${h.pages} (${h.records} records) of the harvest from ${h.fromDay}: the next harvest resumes there`
+          : `next harvest from ${h.nextFrom ?? '?'}`;
+        console.log(`harvest ${h.key.padEnd(14)} ${where}`);
+      }
       if (!runs.length) console.log('runs:       none yet');
       for (const r of runs) {
         const counts = Object.entries(r.stats)

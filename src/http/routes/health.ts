@@ -1,9 +1,37 @@
 import { Hono } from 'hono';
+import { sql } from 'kysely';
 import type { AppEnv } from '../env.ts';
+import { pendingMigrations } from '../../store/migrate.ts';
+import { registry, storePool } from '../../metrics.ts';
 
-/** `/healthz`: the process is alive and answering. */
+/**
+ * `/healthz`: the process is alive. `/readyz`: it can serve — the store answers and its schema is
+ * the one this code expects. A load balancer routes only to ready processes. `/metrics`: Prometheus.
+ */
 export function healthRoutes() {
   const app = new Hono<AppEnv>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const { store } = c.var.services;
+    const checks: Record<string, string> = {};
+    try {
+      await sql`select 1`.execute(store.db);
+      checks.store = 'ok';
+      const pending = await pendingMigrations(store.db);
+      checks.migrations = pending.length ? `pending: ${pending.join(', ')}` : 'ok';
+    } catch (err) {
+      checks.store = `unreachable: ${(err as Error).message}`;
+    }
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => {
+    const pool = c.var.services.poolStats?.();
+    if (pool) for (const [state, n] of Object.entries(pool)) storePool.set({ state }, n);
+    c.header('Content-Type', registry.contentType);
+    c.header('Cache-Control', 'no-store');
+    return c.body(await registry.metrics());
+  });
   return app;
 }

@@ -4,6 +4,7 @@ import * as m0002 from './0002_leases_and_limits.ts';
 import * as m0003 from './0003_community_tables.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
 import * as m0901 from './0901_discovery.ts';
+import * as m0300 from './0300_harvest_state.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_community_tables': m0003,
   '0601_accounts_and_moderation': m0601,
   '0901_discovery': m0901,
+  '0300_harvest_state': m0300,
 };

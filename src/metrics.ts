@@ -1,0 +1,45 @@
+import client from 'prom-client';
+
+/**
+ * Prometheus metrics of this process, served at /metrics. Each process keeps its own; Prometheus
+ * scrapes every process and sums.
+ */
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry, prefix: 'paperboy_' });
+
+export const httpRequests = new client.Counter({
+  name: 'paperboy_http_requests_total',
+  help: 'HTTP requests by route pattern, method and status',
+  labelNames: ['route', 'method', 'status'] as const,
+  registers: [registry],
+});
+
+export const httpDuration = new client.Histogram({
+  name: 'paperboy_http_request_duration_seconds',
+  help: 'HTTP request latency by route pattern and method',
+  labelNames: ['route', 'method'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const jobRuns = new client.Counter({
+  name: 'paperboy_job_runs_total',
+  help: 'Scheduled job runs by job and outcome (succeeded, failed, skipped: another process held the lease)',
+  labelNames: ['job', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const mailSends = new client.Counter({
+  name: 'paperboy_mail_sends_total',
+  help: 'Mails handed to the transport, by kind (digest, confirm, ...) and outcome',
+  labelNames: ['kind', 'outcome'] as const,
+  registers: [registry],
+});
+
+/** Store connection pool (PostgreSQL); set by whoever owns the pool. */
+export const storePool = new client.Gauge({
+  name: 'paperboy_store_pool_connections',
+  help: 'Store pool connections by state (total, idle, waiting)',
+  labelNames: ['state'] as const,
+  registers: [registry],
+});

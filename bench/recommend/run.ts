@@ -209,6 +209,7 @@ const trainTimes: number[] = [];
 const trainCpu: number[] = [];
 const rankTimes: number[] = [];
 const rankCpu: number[] = [];
+const rocchioCpu: number[] = [];
 for (let i = 0; i < 7; i++) {
   const s = performance.now();
   const cpu = process.cpuUsage();
@@ -222,6 +223,11 @@ for (let i = 0; i < 7; i++) {
   rankCpu.push((used2.user + used2.system) / 1000);
   trainTimes.push(m - s);
   rankTimes.push(performance.now() - m);
+  // Baseline: the Rocchio centroid of the same examples (one pass over them).
+  const cpu3 = process.cpuUsage();
+  trainModel('rocchio', heavy);
+  const used3 = process.cpuUsage(cpu3);
+  rocchioCpu.push((used3.user + used3.system) / 1000);
 }
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -234,4 +240,4 @@ console.log(table(categoryTotals));
 for (const [name, t] of [['topic', topicTotals], ['category', categoryTotals]] as const) {
   console.log(`\nreasons (${name} readers, logistic top 10): ${t.explained}/${t.explainedTotal} picks explained by an upvote with a positive similarity; ${t.reasonInTopic}/${t.relevantPicks} relevant picks name an upvote of the reader's own topic`);
 }
-console.log(`\nretrain, 500-example reader (400 upvotes, 100 not-interested) + 500 background negatives over the ${fmt(index.size)}-paper index (7 runs): median ${fmt(median(trainTimes), 1)} ms wall / ${fmt(median(trainCpu), 1)} ms CPU to train; ${fmt(median(rankTimes), 1)} ms wall / ${fmt(median(rankCpu), 1)} ms CPU to rank ${fmt(candidates.length)} recent papers and explain the top 50; load average during the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+console.log(`\nretrain, 500-example reader (400 upvotes, 100 not-interested) + 500 background negatives over the ${fmt(index.size)}-paper index (7 runs): median ${fmt(median(trainTimes), 1)} ms wall / ${fmt(median(trainCpu), 1)} ms CPU to train (baseline, a Rocchio centroid of the same examples: ${fmt(median(rocchioCpu), 1)} ms CPU); ${fmt(median(rankTimes), 1)} ms wall / ${fmt(median(rankCpu), 1)} ms CPU to rank ${fmt(candidates.length)} recent papers and explain the top 50; load average during the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);

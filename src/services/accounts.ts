@@ -72,8 +72,9 @@ export class AccountService {
     const stored = user ? await this.store.users.passwordHash(user.id) : null;
     const ok = await this.verify(stored, input.password);
     if (!user || !ok) {
-      const policy = { freeAttempts: this.config.loginFreeAttempts, baseSeconds: this.config.loginBackoffBaseSeconds, maxSeconds: this.config.loginBackoffMaxSeconds };
-      for (const k of keys) await this.store.loginFailures.recordFailure(k, policy);
+      const backoff = { baseSeconds: this.config.loginBackoffBaseSeconds, maxSeconds: this.config.loginBackoffMaxSeconds };
+      await this.store.loginFailures.recordFailure(keys[0], { ...backoff, freeAttempts: this.config.loginFreeAttempts });
+      await this.store.loginFailures.recordFailure(keys[1], { ...backoff, freeAttempts: this.config.loginFreeAttemptsPerIp });
       throw new ServiceError(401, 'invalid_credentials', INVALID_LOGIN);
     }
     if (user.banned) throw new ServiceError(403, 'banned', 'this account is banned');

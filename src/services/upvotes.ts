@@ -20,4 +20,9 @@ export class UpvoteService {
     const after = await this.store.papers.get(paperId);
     return { paperId, upvoted, upvotes: after!.upvotes };
   }
+
+  /** Flips the user's vote (for forms that do not say which state they want). */
+  async toggle(user: User, paperId: string): Promise<UpvoteState> {
+    return this.set(user, paperId, !(await this.store.upvotes.has(user.id, paperId)));
+  }
 }

@@ -115,6 +115,24 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
+/** One vector per (paper, embedder): the ANN index is rebuilt from these without re-embedding. */
+export interface PaperEmbeddingsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's integer key in the ANN index (a hash of its id). */
+  key: number;
+  /** Little-endian float32 array. */
+  vector: Uint8Array;
+  /** The paper's content hash when it was embedded: a different hash now means re-embed. */
+  content_hash: string;
+  embedded_at: string;
+}
+
+/** SQLite only: rowids of papers whose full-text entry must be (re)written. */
+export interface SearchPendingTable {
+  paper_rowid: number;
+}
+
 export interface SessionsTable {
   /** SHA-256 of the cookie value. */
   id_hash: string;
@@ -201,6 +219,62 @@ export interface HarvestStateTable {
   completed_at: string | null;
 }
 
+export interface MailSubscriptionsTable {
+  id: Generated<number>;
+  /** Lower-cased; one subscription per address. */
+  email: string;
+  user_id: number | null;
+  /** `daily` or `weekly`. */
+  frequency: string;
+  /** JSON array of arXiv categories; empty means all. */
+  categories: Generated<string>;
+  personal_picks: Generated<number>;
+  /** `pending` (not confirmed), `active`, `unsubscribed` or `paused` (repeated permanent failures). */
+  status: string;
+  /** Permanent delivery failures in a row. */
+  bounces: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  confirm_sent_at: string | null;
+  unsubscribed_at: string | null;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>;
+  subscription_id: number;
+  /** `daily:2025-08-01` or `weekly:2025-08-04`; unique with the subscription. */
+  period: string;
+  to_email: string;
+  /** `pending`, `sending` (claimed), `sent`, `failed` (permanent or out of retries). */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claim_token: string | null;
+  claim_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  /** JSON array of the papers in this digest (personal picks never repeat them). */
+  paper_ids: string;
+}
+
+/** The message itself, apart from the outbox row whose status changes. */
+export interface MailOutboxBodiesTable {
+  outbox_id: number;
+  subject: string;
+  /** JSON object of extra headers. */
+  headers: string;
+  text_body: string;
+  html_body: string;
+}
+
+export interface MailSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   not_interested: NotInterestedTable;
   reader_interests: ReaderInterestsTable;
@@ -215,10 +289,16 @@ export interface Database {
   comments: CommentsTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
+  paper_embeddings: PaperEmbeddingsTable;
+  search_pending: SearchPendingTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   harvest_state: HarvestStateTable;
+  mail_subscriptions: MailSubscriptionsTable;
+  mail_outbox: MailOutboxTable;
+  mail_outbox_bodies: MailOutboxBodiesTable;
+  mail_secrets: MailSecretsTable;
 }

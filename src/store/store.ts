@@ -9,6 +9,8 @@ import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
 import { DiscoveryRepository } from './discovery.ts';
+import { BrowseRepository } from './browse.ts';
+import { SearchRepository } from './search.ts';
 import { UserRepository } from './users.ts';
 import { SessionRepository } from './sessions.ts';
 import { ApiTokenRepository } from './api-tokens.ts';
@@ -19,6 +21,8 @@ import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { HarvestStateRepository } from './harvest-state.ts';
+import { SubscriptionRepository } from './subscriptions.ts';
+import { OutboxRepository } from './outbox.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -32,6 +36,8 @@ export class Store {
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
   readonly discovery: DiscoveryRepository;
+  readonly browse: BrowseRepository;
+  readonly search: SearchRepository;
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
@@ -42,6 +48,8 @@ export class Store {
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
   readonly harvestState: HarvestStateRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly outbox: OutboxRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -55,6 +63,8 @@ export class Store {
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
     this.discovery = new DiscoveryRepository(db);
+    this.browse = new BrowseRepository(db);
+    this.search = new SearchRepository(db);
     this.users = new UserRepository(db);
     this.sessions = new SessionRepository(db);
     this.apiTokens = new ApiTokenRepository(db);
@@ -65,6 +75,8 @@ export class Store {
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
     this.harvestState = new HarvestStateRepository(db);
+    this.subscriptions = new SubscriptionRepository(db);
+    this.outbox = new OutboxRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

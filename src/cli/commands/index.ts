@@ -3,10 +3,14 @@ import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
 import { fetchCommand } from './fetch.ts';
 import { harvestCommand } from './harvest.ts';
+import { digestCommand } from './digest.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
+import { searchCommand } from './search.ts';
+import { similarCommand } from './similar.ts';
+import { reindexCommand } from './reindex.ts';
 import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, usersCommand];
+export const COMMANDS: Command[] = [serveCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, digestCommand, searchCommand, similarCommand, reindexCommand, usersCommand];

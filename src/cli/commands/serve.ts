@@ -8,6 +8,7 @@ import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
+import { digestJob } from '../../jobs/digest-job.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -31,7 +32,8 @@ export const serveCommand: Command = {
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(opened.store, logger);
-    scheduler.start(scheduledJobs(services));
+    scheduler.start([...scheduledJobs(services), digestJob(services)]);
+    if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
     // The "For you" text index takes seconds on a large store: build it now, not on the first reader's request.
     const warmStart = Date.now();
     services.forYou.warm().then(
@@ -48,6 +50,9 @@ export const serveCommand: Command = {
         // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
         await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
+        await scheduler.stop();
+        await services.close();
+        await services.search.close();
         await opened.close();
         logger.info('stopped');
         resolve();

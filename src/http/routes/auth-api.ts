@@ -7,6 +7,7 @@ import { apiRoute } from '../api-route.ts';
 import { SESSION_COOKIE, clearSessionCookie, setSessionCookie } from '../cookies.ts';
 import { requireUser } from '../middleware/auth.ts';
 import { perIp } from '../middleware/limits.ts';
+import { anonymousCsrf } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { presentToken, presentUser } from '../presenters/community.ts';
 import {
@@ -36,6 +37,7 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/auth/signup', summary: 'Create an account (and log in)', tags: ['auth'], body: SignupBody, response: SessionInfoSchema, status: 201, auth: 'none', errors: { 400: 'invalid input', 409: 'username or e-mail taken', 429: 'rate limited' } },
+    anonymousCsrf(),
     perIp('signup', config.rateSignupIp),
     async (c, { body }) => {
       const { accounts } = c.var.services;
@@ -49,6 +51,7 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/auth/login', summary: 'Log in: sets the session cookie', tags: ['auth'], body: LoginBody, response: SessionInfoSchema, auth: 'none', errors: { 401: 'wrong username or password', 403: 'account banned', 429: 'too many attempts (Retry-After)' } },
+    anonymousCsrf(),
     perIp('login', config.rateLoginIp),
     async (c, { body }) => {
       const loggedIn = await c.var.services.accounts.login({ ...body, ip: clientIp(c) });
@@ -83,6 +86,7 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/auth/password-reset', summary: 'Mail a password-reset link (same answer whether or not the address is registered)', tags: ['auth'], body: ResetRequestBody, status: 202, response: z.object({ message: z.string() }), auth: 'none', errors: { 429: 'rate limited' } },
+    anonymousCsrf(),
     perIp('reset', config.rateResetIp),
     async (c, { body }) => {
       await c.var.services.accounts.requestPasswordReset(body.email);
@@ -93,6 +97,7 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/auth/password-reset/confirm', summary: 'Set a new password with a reset link token (ends every session)', tags: ['auth'], body: ResetConfirmBody, response: z.object({ user: UserSchema }), auth: 'none', errors: { 400: 'invalid, expired or used link' } },
+    anonymousCsrf(),
     perIp('reset', config.rateResetIp),
     async (c, { body }) => ({ user: presentUser(await c.var.services.accounts.resetPassword(body.token, body.password)) }),
   );

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
 import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { perIp, perUser } from '../middleware/limits.ts';
+import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { PAPER_ID, paperPath } from '../params.ts';
 import { startSession } from './auth-api.ts';
@@ -61,8 +62,8 @@ export function communityPageRoutes(config: Config) {
   app.get('/community.js', (c) => c.body(COMMUNITY_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
   // Accounts
-  app.get('/signup', (c) => (c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} />)));
-  app.post('/signup', perIp('signup', config.rateSignupIp), async (c) => {
+  app.get('/signup', withAnonymousCsrfCookie(), (c) => (c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} />)));
+  app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
     const { accounts } = c.var.services;
@@ -75,8 +76,8 @@ export function communityPageRoutes(config: Config) {
     return c.redirect('/', 303);
   });
 
-  app.get('/login', (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />));
-  app.post('/login', perIp('login', config.rateLoginIp), async (c) => {
+  app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />));
+  app.post('/login', anonymousCsrf(), perIp('login', config.rateLoginIp), async (c) => {
     const f = await form(c);
     const username = f.get('username') ?? '';
     const next = safeNext(f.get('next'));
@@ -97,19 +98,19 @@ export function communityPageRoutes(config: Config) {
     return c.redirect('/', 303);
   });
 
-  app.get('/forgot-password', (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
-  app.post('/forgot-password', perIp('reset', config.rateResetIp), async (c) => {
+  app.get('/forgot-password', withAnonymousCsrfCookie(), (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
+  app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
     await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
     return c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} sent />);
   });
 
-  app.get('/reset-password', async (c) => {
+  app.get('/reset-password', withAnonymousCsrfCookie(), async (c) => {
     const token = c.req.query('token') ?? '';
     const valid = token ? await c.var.services.accounts.resetTokenIsValid(token) : false;
     return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} />, valid ? 200 : 400);
   });
-  app.post('/reset-password', perIp('reset', config.rateResetIp), async (c) => {
+  app.post('/reset-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
     const token = f.get('token') ?? '';
     const r = await attempt(() => c.var.services.accounts.resetPassword(token, f.get('password') ?? ''));
@@ -173,8 +174,11 @@ export function communityPageRoutes(config: Config) {
   app.post(`/papers/${PAPER_ID}/upvote`, requireUser(), perIp('upvote', config.rateUpvoteIp), perUser('upvote', config.rateUpvoteUser), async (c) => {
     const id = paperIdOrThrow(c.req.param('id') ?? '');
     const f = await form(c);
-    const want = f.get('action') === 'remove' ? false : true;
-    await c.var.services.upvotes.set(c.var.user!, id, want);
+    const action = f.get('action');
+    const { upvotes } = c.var.services;
+    // Forms that say which state they want are idempotent; a bare form (no `action`) toggles.
+    const state = action === 'add' || action === 'remove' ? await upvotes.set(c.var.user!, id, action === 'add') : await upvotes.toggle(c.var.user!, id);
+    if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(state);
     return c.redirect(safeNext(f.get('next'), `/papers/${paperPath(id)}`), 303);
   });
 

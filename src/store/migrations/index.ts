@@ -2,9 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_papers.ts';
 import * as m0002 from './0002_leases_and_limits.ts';
 import * as m0003 from './0003_community_tables.ts';
+import * as m0401 from './0401_search.ts';
+import * as m0501 from './0501_feed_rank_index.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
 import * as m0901 from './0901_discovery.ts';
 import * as m0300 from './0300_harvest_state.ts';
+import * as m0701 from './0701_mail.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -15,7 +18,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_papers': m0001,
   '0002_leases_and_limits': m0002,
   '0003_community_tables': m0003,
+  '0401_search': m0401,
+  '0501_feed_rank_index': m0501,
   '0601_accounts_and_moderation': m0601,
   '0901_discovery': m0901,
   '0300_harvest_state': m0300,
+  '0701_mail': m0701,
 };

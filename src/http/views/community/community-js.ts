@@ -6,7 +6,8 @@
 export const COMMUNITY_JS = `(() => {
   document.addEventListener('submit', async (ev) => {
     const form = ev.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.upvote) return;
+    // The site's own script may already handle upvote forms; then it called preventDefault first.
+    if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || !form.dataset.upvote) return;
     ev.preventDefault();
     const action = form.elements.namedItem('action');
     const add = action.value !== 'remove';
@@ -22,7 +23,7 @@ export const COMMUNITY_JS = `(() => {
       const state = await res.json();
       action.value = state.upvoted ? 'remove' : 'add';
       button.setAttribute('aria-pressed', String(state.upvoted));
-      button.setAttribute('aria-label', state.upvoted ? 'Remove your upvote' : 'Upvote');
+      button.title = state.upvoted ? 'Remove your upvote' : 'Upvote';
       form.querySelector('[data-upvote-count]').textContent = String(state.upvotes);
     } finally {
       button.disabled = false;

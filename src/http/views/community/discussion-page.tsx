@@ -31,7 +31,6 @@ export function DiscussionPage(props: {
       <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={props.upvoted} csrfToken={viewer ? csrfToken : null} next={next} />
       {viewer && <CollectionPicker paperId={paper.id} collections={props.collections} containing={props.containing} csrfToken={csrfToken} next={next} />}
       <CommentsSection paperId={paper.id} comments={props.comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={next} editMinutes={props.editMinutes} />
-      <script src="/community.js" defer></script>
     </CommunityPage>
   );
 }

@@ -21,16 +21,19 @@ export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: Upv
   const action = `/papers/${paperPath(paperId)}/upvote`;
   if (csrfToken === null) {
     return (
-      <a class="upvote" href={`/login?next=${encodeURIComponent(next)}`} aria-label={`Log in to upvote (${upvotes} upvotes)`}>
-        ▲ <span data-upvote-count>{upvotes}</span>
+      <a class="upvote" href={`/login?next=${encodeURIComponent(next)}`} title="Log in to upvote">
+        <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
+        <span class="vh"> upvotes, log in to upvote</span>
       </a>
     );
   }
   return (
     <PostForm action={action} csrfToken={csrfToken} next={next} class="upvote" data-upvote={paperId}>
       <input type="hidden" name="action" value={upvoted ? 'remove' : 'add'} />
-      <button type="submit" aria-pressed={upvoted ? 'true' : 'false'} aria-label={upvoted ? 'Remove your upvote' : 'Upvote'}>
-        ▲ <span data-upvote-count>{upvotes}</span>
+      {/* The name keeps the visible count (WCAG 2.5.3); aria-pressed says whether it is your vote. */}
+      <button type="submit" aria-pressed={upvoted ? 'true' : 'false'} title={upvoted ? 'Remove your upvote' : 'Upvote'}>
+        <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
+        <span class="vh"> upvotes</span>
       </button>
     </PostForm>
   );

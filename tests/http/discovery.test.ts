@@ -70,7 +70,7 @@ forEachStore('For you and following (HTTP)', (ctx) => {
     assert.equal((await api(`/api/papers/${top}/not-interested`, { method: 'DELETE' })).status, 200);
     assert.equal((await api('/api/papers/2501.99999/not-interested', { method: 'POST' })).status, 404);
     assert.equal((await api('/api/papers/bad%20id/not-interested', { method: 'POST' })).status, 400);
-    assert.equal((await fetch(`${server.url}/api/papers/${top}/not-interested`, { method: 'POST' })).status, 403, 'no token, no CSRF token: refused');
+    assert.equal((await fetch(`${server.url}/api/papers/${top}/not-interested`, { method: 'POST' })).status, 401, 'no session, no token: refused');
     for (const p of ['/api/papers/for-you', '/api/papers/{id}/not-interested', '/api/following', '/api/me/interests']) assert.ok(API_ROUTES.some((r) => r.path === p), p);
   });
 

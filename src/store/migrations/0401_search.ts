@@ -21,14 +21,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     // triggers only queue the changed rowids; the search indexer drains the queue into papers_fts.
     await sql`create table search_pending (paper_rowid integer primary key)`.execute(db);
     await sql`insert into search_pending(paper_rowid) select rowid from papers`.execute(db);
+    // Not `insert or ignore`: inside an UPSERT (the importer's `on conflict do update`) SQLite lets the
+    // outer statement's conflict handling override the trigger's, and the duplicate row fails.
     await sql`create trigger papers_search_insert after insert on papers begin
-      insert or ignore into search_pending(paper_rowid) values (new.rowid);
+      insert into search_pending(paper_rowid) select new.rowid where not exists (select 1 from search_pending where paper_rowid = new.rowid);
     end`.execute(db);
     await sql`create trigger papers_search_update after update of title, abstract, authors on papers begin
-      insert or ignore into search_pending(paper_rowid) values (new.rowid);
+      insert into search_pending(paper_rowid) select new.rowid where not exists (select 1 from search_pending where paper_rowid = new.rowid);
     end`.execute(db);
     await sql`create trigger papers_search_delete after delete on papers begin
-      insert or ignore into search_pending(paper_rowid) values (old.rowid);
+      insert into search_pending(paper_rowid) select old.rowid where not exists (select 1 from search_pending where paper_rowid = old.rowid);
     end`.execute(db);
   } else {
     await sql`alter table papers add column search_vector tsvector generated always as (

@@ -142,9 +142,18 @@ export const SETTINGS = [
     description: 'Model name sent to the embeddings server.' },
   { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
     description: 'Bearer key for the embeddings server, when it needs one.' },
+  { env: 'FOR_YOU_RECENT_DAYS', key: 'forYouRecentDays', schema: positiveInt, default: '14',
+    description: 'How many feed days back "For you" looks for papers to recommend.' },
+  { env: 'FOR_YOU_INDEX_DAYS', key: 'forYouIndexDays', schema: positiveInt, default: '180',
+    description: 'How many feed days of papers the in-memory "For you" text index holds (IDF statistics and background negatives).' },
+  { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
+    description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
+  forYouRecentDays: number;
+  forYouIndexDays: number;
+  rateDiscoveryUser: RateSpec;
   db: string;
   host: string;
   port: number;

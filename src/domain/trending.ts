@@ -32,3 +32,18 @@ export function rankTrending<T>(items: T[], input: (t: T) => TrendingInput, now:
     .sort((a, b) => b.s - a.s || a.i - b.i)
     .map((x) => x.item);
 }
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The sliding window trending is computed over: the feed days `from`..`to` and the moment `at` the
+ * scores are taken. `to` is today, or the newest feed day when the feed is older (an archive or the
+ * demo set stays non-empty: it shows what was trending last), or `until` when that is earlier;
+ * `at` is `now` or the end of `to`, whichever is earlier.
+ */
+export function trendingWindow(now: Date, newestDay: string, until?: string): { from: string; to: string; at: Date } {
+  const to = [isoDay(now.getTime()), newestDay, until ?? '9999-12-31'].sort()[0];
+  const endOfTo = Date.parse(`${to}T00:00:00Z`) + DAY_MS;
+  return { from: isoDay(endOfTo - TRENDING_WINDOW_DAYS * DAY_MS), to, at: new Date(Math.min(now.getTime(), endOfTo)) };
+}

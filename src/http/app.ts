@@ -26,6 +26,8 @@ import { submissionApiRoutes } from './routes/submissions-api.ts';
 import { collectionApiRoutes } from './routes/collections-api.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
+import { discoveryApiRoutes } from './routes/discovery-api.ts';
+import { discoveryPageRoutes } from './routes/discovery-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
 import { dailyPapersApiRoutes } from './routes/daily-papers-api.ts';
 import { feedRoutes } from './routes/feeds.ts';
@@ -64,6 +66,9 @@ export function createApp(services: Services) {
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes());
   app.route('/', adminApiRoutes());
+  // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
+  app.route('/', discoveryApiRoutes(services.config));
+  app.route('/', discoveryPageRoutes(services.config));
   app.route('/', paperApiRoutes());
   app.route('/', dailyPapersApiRoutes());
   app.route('/', feedRoutes());

@@ -1,6 +1,6 @@
 import type { FeedItem } from '../domain/paper.ts';
-import { addDays, periodContaining, type Period } from '../domain/periods.ts';
-import { TRENDING_WINDOW_DAYS, rankTrending } from '../domain/trending.ts';
+import { periodContaining, type Period } from '../domain/periods.ts';
+import { TrendingService } from './trending.ts';
 import type { Store } from '../store/store.ts';
 
 export interface FeedPage {
@@ -19,9 +19,6 @@ export interface PeriodPage {
   previous: Period | null;
   next: Period | null;
 }
-
-/** How many recent feed items trending considers: the most upvoted of the window. */
-const TRENDING_CANDIDATES = 1000;
 
 /** Reads the daily feed: the newest day, or a given day, week or month, with its neighbours that have papers. */
 export class FeedService {
@@ -59,17 +56,11 @@ export class FeedService {
   }
 
   /**
-   * Trending papers: recent feed items ranked by `rankTrending`. The clock is the newest feed day's
-   * end when the feed has stopped (an archive or the demo set), so the page is never empty.
+   * Trending papers for /papers/trending: `TrendingService`, the one trending list (the sliding
+   * window ranked by `rankTrending`; a stopped feed is scored as of its newest day's end).
    */
   async trending(limit = 50, now = new Date()): Promise<{ items: FeedItem[]; asOf: Date }> {
-    const newest = await this.store.feed.newestDay();
-    if (!newest) return { items: [], asOf: now };
-    const newestEnd = new Date(`${addDays(newest, 1)}T00:00:00Z`);
-    const asOf = newestEnd < now ? newestEnd : now;
-    const from = addDays(asOf.toISOString().slice(0, 10), -TRENDING_WINDOW_DAYS);
-    const candidates = await this.store.feed.items(from, newest, { limit: TRENDING_CANDIDATES });
-    const ranked = rankTrending(candidates, (i) => ({ upvotes: i.paper.upvotes, numComments: i.paper.numComments, since: i.entry.day }), asOf);
-    return { items: ranked.slice(0, limit), asOf };
+    const r = await new TrendingService(this.store).items({ now, limit });
+    return { items: r.items, asOf: r.asOf ?? now };
   }
 }

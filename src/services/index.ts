@@ -3,6 +3,9 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import path from 'node:path';
 import { FeedService } from './feed.ts';
+import { TrendingService } from './trending.ts';
+import { ForYouService } from './for-you.ts';
+import { FollowingService } from './following.ts';
 import { DailyPapersService } from './daily-papers.ts';
 import { FeedsService } from './feeds.ts';
 import { IngestService } from './ingest.ts';
@@ -33,6 +36,9 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  trending: TrendingService;
+  forYou: ForYouService;
+  following: FollowingService;
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
   ingest: IngestService;
@@ -89,6 +95,9 @@ export function createServices(deps: ServiceDeps): Services {
     store,
     poolStats: deps.poolStats,
     feed: new FeedService(store),
+    trending: new TrendingService(store),
+    forYou: new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays }),
+    following: new FollowingService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger),

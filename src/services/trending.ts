@@ -12,6 +12,8 @@ export interface TrendingPage {
   items: FeedItem[];
   /** How many papers are trending in all (for "is there a next page"). */
   total: number;
+  /** The moment the scores are computed for; null when the feed is empty. */
+  asOf: Date | null;
 }
 
 /**
@@ -28,19 +30,39 @@ export async function trendingItems(
 ): Promise<TrendingPage> {
   const now = opts.now ?? new Date();
   const newest = await store.feed.newestDay();
-  if (!newest) return { items: [], total: 0 };
+  if (!newest) return { items: [], total: 0, asOf: null };
   const today = isoDay(now.getTime());
   const lastDay = [today, newest, opts.until ?? '9999-12-31'].sort()[0];
   const endOfLastDay = Date.parse(`${lastDay}T00:00:00Z`) + DAY_MS;
   const at = new Date(Math.min(now.getTime(), endOfLastDay));
   const windowStart = isoDay(endOfLastDay - TRENDING_WINDOW_DAYS * DAY_MS);
   const from = opts.from && opts.from > windowStart ? opts.from : windowStart;
-  if (from > lastDay) return { items: [], total: 0 };
+  if (from > lastDay) return { items: [], total: 0, asOf: at };
   const facts = await store.feed.rankingFacts(from, lastDay, { limit: MAX_CANDIDATES, submittedBy: opts.submittedBy });
   const ranked = rankTrending(facts, (f) => ({ upvotes: f.upvotes, numComments: f.numComments, since: f.entry.day }), at);
   const offset = opts.offset ?? 0;
   const page = ranked.slice(offset, offset + (opts.limit ?? ranked.length));
   const papers = new Map((await store.papers.getMany(page.map((f) => f.entry.paperId))).map((p) => [p.id, p]));
   const items = page.filter((f) => papers.has(f.entry.paperId)).map((f) => ({ entry: f.entry, paper: papers.get(f.entry.paperId)! }));
-  return { items, total: ranked.length };
+  return { items, total: ranked.length, asOf: at };
+}
+
+export interface TrendingOptions {
+  now?: Date;
+  /** Only papers from this feed day on (inside the window). */
+  from?: string;
+  /** Trending as of the end of this day (e.g. a past week's digest). */
+  until?: string;
+  submittedBy?: string;
+  limit?: number;
+}
+
+/** The one trending list as a service: /papers/trending, the API's `sort=trending`, feeds and the digest use it. */
+export class TrendingService {
+  constructor(private readonly store: Store) {}
+
+  async items(opts: TrendingOptions = {}): Promise<{ items: FeedItem[]; asOf: Date | null }> {
+    const { items, asOf } = await trendingItems(this.store, { ...opts, limit: opts.limit ?? 50 });
+    return { items, asOf };
+  }
 }

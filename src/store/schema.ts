@@ -259,6 +259,30 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+export interface NotInterestedTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface ReaderInterestsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** `category`, `author` or `paper`. */
+  kind: string;
+  value: string;
+  created_at: string;
+}
+
+export interface FollowsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** `author`, `category` or `search`. */
+  kind: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -283,4 +307,7 @@ export interface Database {
   paper_embeddings: PaperEmbeddingsTable;
   search_models: SearchModelsTable;
   search_pending: SearchPendingTable;
+  not_interested: NotInterestedTable;
+  reader_interests: ReaderInterestsTable;
+  follows: FollowsTable;
 }

@@ -22,6 +22,7 @@ import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SearchRepository } from './search.ts';
 import { BrowseRepository } from './browse.ts';
+import { DiscoveryRepository } from './discovery.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
 
 /**
@@ -49,6 +50,7 @@ export class Store {
   readonly auditLog: AuditLogRepository;
   readonly search: SearchRepository;
   readonly browse: BrowseRepository;
+  readonly discovery: DiscoveryRepository;
   readonly collectionFeeds: CollectionFeedRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
@@ -76,6 +78,7 @@ export class Store {
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
     this.browse = new BrowseRepository(db);
+    this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);
   }
 

@@ -34,6 +34,12 @@ export const serveCommand: Command = {
     scheduler.start(scheduledJobs(services));
     const stopIndexing = services.search.keepInStep();
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
+    // The "For you" text index takes seconds on a large store: build it now, not on the first reader's request.
+    const warmStart = Date.now();
+    services.forYou.warm().then(
+      (papers) => logger.info({ papers, ms: Date.now() - warmStart }, 'built the "For you" index'),
+      (err) => logger.error({ err }, 'could not build the "For you" index'),
+    );
 
     await new Promise<void>((resolve) => {
       let stopping = false;

@@ -23,6 +23,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // Not `insert or ignore` in the triggers: an outer upsert's conflict policy overrides a trigger's.
     await sql`create table search_pending (paper_rowid integer primary key)`.execute(db);
     await sql`insert into search_pending(paper_rowid) select rowid from papers`.execute(db);
+    // Not `insert or ignore`: inside an UPSERT (the importer's `on conflict do update`) SQLite lets the
+    // outer statement's conflict handling override the trigger's, and the duplicate row fails.
     await sql`create trigger papers_search_insert after insert on papers begin
       insert into search_pending(paper_rowid) select new.rowid where not exists (select 1 from search_pending where paper_rowid = new.rowid);
     end`.execute(db);

@@ -1,0 +1,82 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { FEATURE_DIM, termCounts, weigh, type SparseVector, type TextFields } from './text-features.ts';
+
+/**
+ * TF-IDF vectors of many papers, kept in memory. `build` counts document frequencies over the whole
+ * set first, so every vector uses the same IDF; papers `add`ed later use (and update) the counts as
+ * they are then — close enough for papers arriving a day at a time, and a rebuild resets it.
+ */
+export class FeatureIndex {
+  private readonly df = new Uint32Array(FEATURE_DIM);
+  private docs = 0;
+  private readonly rows = new Map<string, SparseVector>();
+
+  static build(papers: Iterable<TextFields & { id: string }>): FeatureIndex {
+    const index = new FeatureIndex();
+    const counted: [string, SparseVector][] = [];
+    for (const p of papers) {
+      if (index.rows.has(p.id)) continue;
+      const c = termCounts(p);
+      for (let k = 0; k < c.idx.length; k++) index.df[c.idx[k]]++;
+      index.docs++;
+      counted.push([p.id, c]);
+      index.rows.set(p.id, c);
+    }
+    for (const [id, c] of counted) index.rows.set(id, weigh(c, index.idf));
+    return index;
+  }
+
+  /**
+   * `build` that hands the event loop back every `chunk` papers, so a server building its index
+   * in the background keeps answering requests.
+   */
+  static async buildAsync(papers: readonly (TextFields & { id: string })[], chunk = 500): Promise<FeatureIndex> {
+    const index = new FeatureIndex();
+    const counted: [string, SparseVector][] = [];
+    for (let i = 0; i < papers.length; i++) {
+      const p = papers[i];
+      if (index.rows.has(p.id)) continue;
+      const c = termCounts(p);
+      for (let k = 0; k < c.idx.length; k++) index.df[c.idx[k]]++;
+      index.docs++;
+      counted.push([p.id, c]);
+      index.rows.set(p.id, c);
+      if (i % chunk === chunk - 1) await yieldToLoop();
+    }
+    for (let i = 0; i < counted.length; i++) {
+      index.rows.set(counted[i][0], weigh(counted[i][1], index.idf));
+      if (i % (chunk * 4) === chunk * 4 - 1) await yieldToLoop();
+    }
+    return index;
+  }
+
+  readonly idf = (i: number): number => Math.log((this.docs + 1) / (this.df[i] + 1)) + 1;
+
+  /** Adds a paper not yet indexed (a known id is left as it is). */
+  add(p: TextFields & { id: string }): SparseVector {
+    const known = this.rows.get(p.id);
+    if (known) return known;
+    const c = termCounts(p);
+    for (let k = 0; k < c.idx.length; k++) this.df[c.idx[k]]++;
+    this.docs++;
+    const v = weigh(c, this.idf);
+    this.rows.set(p.id, v);
+    return v;
+  }
+
+  get(id: string): SparseVector | undefined {
+    return this.rows.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.rows.has(id);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  ids(): IterableIterator<string> {
+    return this.rows.keys();
+  }
+}

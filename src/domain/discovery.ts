@@ -1,0 +1,83 @@
+import type { Paper } from './paper.ts';
+
+/** What a reader told Paperboy about their interests (cold start) and what they follow. Pure. */
+export type InterestKind = 'category' | 'author' | 'paper';
+export type FollowKind = 'author' | 'category' | 'search';
+
+export interface Interest {
+  id: number;
+  userId: number;
+  kind: InterestKind;
+  value: string;
+  createdAt: string;
+}
+
+export interface Follow {
+  id: number;
+  userId: number;
+  kind: FollowKind;
+  value: string;
+  createdAt: string;
+}
+
+export const MAX_FOLLOW_VALUE = 200;
+
+/** Trims and collapses spaces; categories keep arXiv's case (`cs.CV`). Returns null when empty or too long. */
+export function normalizeValue(value: string): string | null {
+  const v = value.normalize('NFC').trim().replace(/\s+/g, ' ');
+  return v.length === 0 || v.length > MAX_FOLLOW_VALUE ? null : v;
+}
+
+const fold = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+
+/** The words a saved search needs: every word must appear in the title or abstract ("quoted phrases" as phrases, `-word` excluded). */
+export function parseSavedSearch(q: string): { must: string[]; not: string[] } {
+  const must: string[] = [];
+  const not: string[] = [];
+  for (const m of fold(q).matchAll(/(-?)"([^"]+)"|(-?)([^\s"]+)/g)) {
+    const neg = (m[1] || m[3]) === '-';
+    const term = (m[2] ?? m[4] ?? '').replace(/[^\p{L}\p{N}\s.+#-]/gu, ' ').trim().replace(/\s+/g, ' ');
+    if (!term) continue;
+    (neg ? not : must).push(term);
+  }
+  return { must, not };
+}
+
+function containsTerm(text: string, term: string): boolean {
+  // Whole words only: "art" does not match "state-of-the-artist".
+  let from = 0;
+  for (;;) {
+    const i = text.indexOf(term, from);
+    if (i < 0) return false;
+    const before = i === 0 ? ' ' : text[i - 1];
+    const after = i + term.length >= text.length ? ' ' : text[i + term.length];
+    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+    from = i + 1;
+  }
+}
+
+/** Whether a paper is news for a follow: by the author, in the category, or matching the saved search. */
+export function matchesFollow(p: Pick<Paper, 'title' | 'abstract' | 'authors' | 'categories'>, f: Pick<Follow, 'kind' | 'value'>): boolean {
+  if (f.kind === 'category') {
+    const v = f.value.toLowerCase();
+    // `cs` follows every cs.* category; `cs.CV` just that one.
+    return p.categories.some((c) => c.toLowerCase() === v || (!v.includes('.') && c.toLowerCase().startsWith(`${v}.`)));
+  }
+  if (f.kind === 'author') {
+    const v = fold(f.value);
+    return p.authors.some((a) => fold(a) === v);
+  }
+  const { must, not } = parseSavedSearch(f.value);
+  if (!must.length) return false;
+  const text = fold(`${p.title} ${p.abstract}`).replace(/\s+/g, ' ');
+  return must.every((t) => containsTerm(text, t)) && !not.some((t) => containsTerm(text, t));
+}
+
+/** Whether `s` is a real calendar day written YYYY-MM-DD. */
+export function isoDay(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+}

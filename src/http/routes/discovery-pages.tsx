@@ -1,0 +1,86 @@
+import { Hono, type Context } from 'hono';
+import type { Config } from '../../config.ts';
+import { isoDay } from '../../domain/discovery.ts';
+import { ServiceError } from '../../services/errors.ts';
+import type { AppEnv } from '../env.ts';
+import { requireUser } from '../middleware/auth.ts';
+import { perIp, perUser } from '../middleware/limits.ts';
+import { safeNext } from '../views/community/forms.tsx';
+import { FollowingPage } from '../views/discovery/following-page.tsx';
+import { ForYouPage } from '../views/discovery/for-you-page.tsx';
+import { defaultSince } from './discovery-api.ts';
+
+type C = Context<AppEnv>;
+
+async function form(c: C): Promise<URLSearchParams> {
+  return new URLSearchParams(await c.req.text());
+}
+
+function numericParam(c: C, name: string): number {
+  const v = c.req.param(name) ?? '';
+  if (!/^\d{1,12}$/.test(v)) throw new ServiceError(404, 'not_found', 'no such page');
+  return Number(v);
+}
+
+/** /papers/for-you and /following: plain pages whose forms post and redirect back (no JavaScript needed). */
+export function discoveryPageRoutes(config: Config) {
+  const app = new Hono<AppEnv>();
+  const writes = [perIp('discovery', { limit: config.rateDiscoveryUser.limit * 5, windowSeconds: config.rateDiscoveryUser.windowSeconds }), perUser('discovery', config.rateDiscoveryUser)];
+
+  const forYou = async (c: C, error: ServiceError | null = null) => {
+    const { forYou: svc } = c.var.services;
+    const user = c.var.user!;
+    const [result, interests, categories] = await Promise.all([svc.picksFor(user.id, 30), svc.interests(user.id), svc.popularCategories(24)]);
+    return c.html(<ForYouPage user={user} csrfToken={c.var.csrfToken} result={result} interests={interests} categories={categories} error={error?.message} />, error?.status ?? 200);
+  };
+
+  app.get('/papers/for-you', requireUser(), (c) => forYou(c));
+  app.post('/papers/for-you/not-interested', requireUser(), ...writes, async (c) => {
+    const f = await form(c);
+    await c.var.services.forYou.markNotInterested(c.var.user!.id, f.get('paperId') ?? '');
+    return c.redirect(safeNext(f.get('next'), '/papers/for-you'), 303);
+  });
+  app.post('/papers/for-you/interests', requireUser(), ...writes, async (c) => {
+    const f = await form(c);
+    const svc = c.var.services.forYou;
+    const uid = c.var.user!.id;
+    try {
+      for (const cat of f.getAll('category')) await svc.addInterest(uid, 'category', cat);
+      if (f.get('author')?.trim()) await svc.addInterest(uid, 'author', f.get('author')!);
+      if (f.get('paper')?.trim()) await svc.addInterest(uid, 'paper', f.get('paper')!);
+    } catch (err) {
+      if (err instanceof ServiceError) return forYou(c, err);
+      throw err;
+    }
+    return c.redirect('/papers/for-you', 303);
+  });
+  app.post('/papers/for-you/interests/:iid/delete', requireUser(), ...writes, async (c) => {
+    await c.var.services.forYou.removeInterest(c.var.user!.id, numericParam(c, 'iid'));
+    return c.redirect('/papers/for-you', 303);
+  });
+
+  const following = async (c: C, error: ServiceError | null = null) => {
+    const q = c.req.query('since');
+    const since = q && isoDay(q) ? q : await defaultSince(c);
+    const news = await c.var.services.following.newFor(c.var.user!.id, since);
+    return c.html(<FollowingPage user={c.var.user!} csrfToken={c.var.csrfToken} news={news} error={error?.message} />, error?.status ?? 200);
+  };
+  app.get('/following', requireUser(), (c) => following(c));
+  app.post('/following', requireUser(), ...writes, async (c) => {
+    const f = await form(c);
+    const kind = f.get('kind');
+    if (kind !== 'author' && kind !== 'category' && kind !== 'search') return following(c, new ServiceError(400, 'invalid_follow', 'choose an author, a category or a saved search'));
+    try {
+      await c.var.services.following.follow(c.var.user!.id, kind, f.get('value') ?? '');
+    } catch (err) {
+      if (err instanceof ServiceError) return following(c, err);
+      throw err;
+    }
+    return c.redirect('/following', 303);
+  });
+  app.post('/following/:fid/delete', requireUser(), ...writes, async (c) => {
+    await c.var.services.following.unfollow(c.var.user!.id, numericParam(c, 'fid'));
+    return c.redirect('/following', 303);
+  });
+  return app;
+}

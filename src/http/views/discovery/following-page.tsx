@@ -1,0 +1,70 @@
+import type { User } from '../../../domain/community.ts';
+import type { FollowingNews } from '../../../services/following.ts';
+import { paperPath } from '../../params.ts';
+import { CommunityPage } from '../community/page.tsx';
+import { FormError, PostForm } from '../community/forms.tsx';
+
+const KIND_LABEL = { author: 'Author', category: 'Category', search: 'Saved search' } as const;
+
+export function FollowingPage(props: { user: User; csrfToken: string; news: FollowingNews; error?: string | null }) {
+  const { news, csrfToken } = props;
+  return (
+    <CommunityPage title="Following" user={props.user} csrfToken={csrfToken}>
+      <h1>Following</h1>
+      <FormError message={props.error} />
+      <section aria-labelledby="follows">
+        <h2 id="follows">You follow</h2>
+        {news.follows.length === 0 ? (
+          <p>Nothing yet. Follow an author, a category (e.g. cs.CV) or a saved search (words that must all appear; "a phrase", -excluded).</p>
+        ) : (
+          <ul>
+            {news.follows.map((f) => (
+              <li>
+                {KIND_LABEL[f.kind]}: {f.value}{' '}
+                <PostForm action={`/following/${f.id}/delete`} csrfToken={csrfToken} class="inline">
+                  <button type="submit">Unfollow</button>
+                </PostForm>
+              </li>
+            ))}
+          </ul>
+        )}
+        <PostForm action="/following" csrfToken={csrfToken}>
+          <label>
+            Follow{' '}
+            <select name="kind">
+              <option value="author">an author</option>
+              <option value="category">a category</option>
+              <option value="search">a saved search</option>
+            </select>
+          </label>{' '}
+          <input name="value" required maxlength={200} aria-label="Author, category or search words" />{' '}
+          <button type="submit">Follow</button>
+        </PostForm>
+      </section>
+      <section aria-labelledby="news">
+        <h2 id="news">New since {news.since}</h2>
+        {news.items.length === 0 ? (
+          <p>No new papers match what you follow.</p>
+        ) : (
+          <ol>
+            {news.items.map(({ item, matched }) => (
+              <li>
+                <article>
+                  <h3>
+                    <a href={`/papers/${paperPath(item.paper.id)}`}>{item.paper.title}</a>
+                  </h3>
+                  <p>
+                    <small>
+                      {item.entry.day} · {matched.map((f) => `${KIND_LABEL[f.kind]}: ${f.value}`).join(' · ')}
+                    </small>
+                  </p>
+                  {item.paper.authors.length > 0 && <p>{item.paper.authors.slice(0, 8).join(', ')}</p>}
+                </article>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </CommunityPage>
+  );
+}

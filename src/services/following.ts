@@ -1,0 +1,61 @@
+import { matchesFollow, normalizeValue, parseSavedSearch, type Follow, type FollowKind } from '../domain/discovery.ts';
+import type { FeedItem } from '../domain/paper.ts';
+import type { Store } from '../store/store.ts';
+import { ServiceError } from './errors.ts';
+
+export interface FollowedItem {
+  item: FeedItem;
+  /** The reader's follows this paper matches. */
+  matched: Follow[];
+}
+
+export interface FollowingNews {
+  follows: Follow[];
+  since: string;
+  items: FollowedItem[];
+}
+
+const MAX_FOLLOWS = 100;
+/** At most this many feed items are matched per call: weeks of a busy feed. */
+const MAX_SCANNED = 20_000;
+const CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
+
+/**
+ * Following authors, categories and saved searches. `newFor` is what the Following page, the API
+ * and the digest show: the feed's papers since a day that match any of the reader's follows.
+ * Saved searches match every word (or "quoted phrase") in the title or abstract, `-word` excluded.
+ */
+export class FollowingService {
+  constructor(private readonly store: Store) {}
+
+  list(userId: number): Promise<Follow[]> {
+    return this.store.discovery.follows(userId);
+  }
+
+  async follow(userId: number, kind: FollowKind, raw: string): Promise<Follow> {
+    const value = normalizeValue(raw);
+    if (!value) throw new ServiceError(400, 'invalid_follow', 'a follow needs a value of 1 to 200 characters');
+    if (kind === 'category' && !CATEGORY.test(value)) throw new ServiceError(400, 'invalid_follow', `"${value}" is not an arXiv category (e.g. cs.CV or cs)`);
+    if (kind === 'search' && !parseSavedSearch(value).must.length) throw new ServiceError(400, 'invalid_follow', 'a saved search needs at least one word to look for');
+    if ((await this.store.discovery.countFollows(userId)) >= MAX_FOLLOWS) throw new ServiceError(409, 'too_many_follows', `at most ${MAX_FOLLOWS} follows`);
+    return this.store.discovery.follow(userId, kind, value);
+  }
+
+  async unfollow(userId: number, id: number): Promise<void> {
+    if (!(await this.store.discovery.unfollow(userId, id))) throw new ServiceError(404, 'not_found', `follow ${id} not found`);
+  }
+
+  /** Papers on the feed from `since` (a day, inclusive) on that match the reader's follows, newest day first. */
+  async newFor(userId: number, since: string, opts: { until?: string; limit?: number } = {}): Promise<FollowingNews> {
+    const follows = await this.store.discovery.follows(userId);
+    if (!follows.length) return { follows, since, items: [] };
+    const items = await this.store.feed.items(since, opts.until ?? '9999-12-31', { limit: MAX_SCANNED });
+    const out: FollowedItem[] = [];
+    for (const item of items) {
+      const matched = follows.filter((f) => matchesFollow(item.paper, f));
+      if (matched.length) out.push({ item, matched });
+    }
+    out.sort((a, b) => (a.item.entry.day < b.item.entry.day ? 1 : a.item.entry.day > b.item.entry.day ? -1 : a.item.entry.position - b.item.entry.position));
+    return { follows, since, items: out.slice(0, opts.limit ?? 100) };
+  }
+}

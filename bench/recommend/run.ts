@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { FeatureIndex } from '../../src/discovery/feature-index.ts';
-import { rankCandidates, rng, sampleBackground, trainLogistic, trainModel, words, type Example, type ModelKind } from '../../src/discovery/index.ts';
+import { seededRandom as rng } from '../../src/domain/random.ts';
+import { rankCandidates, sampleBackground, trainLogistic, trainModel, words, type Example, type ModelKind } from '../../src/discovery/index.ts';
 import { rankTrending } from '../../src/domain/trending.ts';
 import { fmt, markdownTable, peakRssMb } from '../lib/report.ts';
 

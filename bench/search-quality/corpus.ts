@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom as rng } from '../../src/domain/random.ts';
 
 /** One paper of the arXiv listings corpus (../shared/data/arxiv-listings), as the benchmarks need it. */
 export interface CorpusPaper {
@@ -24,14 +25,3 @@ export function loadCorpus(dir: string): CorpusPaper[] {
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32), so samples and synthetic corpora are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

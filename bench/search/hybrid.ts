@@ -16,7 +16,8 @@ import { DEFAULT_FUSION, fuse } from '../../src/search/fusion.ts';
 import { InvertedIndex } from '../../src/search/inverted-index.ts';
 import { LocalEmbedder, paperText } from '../../src/search/local-embedder.ts';
 import { VectorIndex, vectorKey } from '../../src/search/vector-index.ts';
-import { loadCorpus, rng } from '../search-quality/corpus.ts';
+import { loadCorpus } from '../search-quality/corpus.ts';
+import { seededRandom as rng } from '../../src/domain/random.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { model: { type: 'string' }, vectors: { type: 'string' } } });
 const [corpusDir, queriesDir] = positionals;

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvertedIndex, type IndexedDoc } from '../../src/search/inverted-index.ts';
 import { isStopword } from '../../src/search/tokenize.ts';
-import { loadCorpus, rng } from '../search-quality/corpus.ts';
+import { loadCorpus } from '../search-quality/corpus.ts';
+import { seededRandom as rng } from '../../src/domain/random.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -1,4 +1,5 @@
 import { FEATURE_DIM, denseDot, sparseDot, type SparseVector } from './text-features.ts';
+import { seededRandom as rng } from '../domain/random.ts';
 
 /**
  * A model of one reader, learned from their own examples: papers they upvoted, saved or picked
@@ -35,17 +36,6 @@ const SOURCE_WEIGHT: Record<ExampleSource, number> = {
   background: 1,
 };
 
-/** A small deterministic PRNG (mulberry32), so a reader's model is the same on every server. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface LogisticOptions {
   epochs?: number;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Embedder } from './embedder.ts';
 import { csrTimesDense, csrTransposeTimesDense, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
 import { tokenize } from './tokenize.ts';
+import { seededRandom } from '../domain/random.ts';
 
 /**
  * The offline default embedder: latent semantic analysis trained on the instance's own papers.
@@ -75,16 +76,6 @@ function features(text: string, bigrams: boolean): Map<string, number> {
   return counts;
 }
 
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class LocalEmbedder implements Embedder {
   readonly id: string;

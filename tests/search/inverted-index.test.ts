@@ -2,18 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvertedIndex, type IndexedDoc } from '../../src/search/inverted-index.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
+import { seededRandom as rng } from '../../src/domain/random.ts';
 
-/** Deterministic PRNG so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A vocabulary with a Zipf-like frequency: a few very common words, many rare ones (like real abstracts). */
 const VOCAB = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}x`);

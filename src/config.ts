@@ -21,6 +21,19 @@ const bool = z
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const nonNegativeInt = z.coerce.number().int().min(0);
+
+/** A rate limit written `COUNT/SECONDS`, e.g. `10/60` = ten per minute. */
+export interface RateSpec {
+  limit: number;
+  windowSeconds: number;
+}
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected COUNT/SECONDS, e.g. 10/60')
+  .transform((v): RateSpec => {
+    const [limit, windowSeconds] = v.split('/').map(Number);
+    return { limit, windowSeconds: Math.max(1, windowSeconds) };
+  });
 /** A space- or comma-separated list. */
 const cron = z.string().refine(
   (expr) => {
@@ -52,6 +65,55 @@ export const SETTINGS = [
     description: "arXiv's OAI-PMH endpoint (harvests)." },
   { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',
     description: "arXiv's Atom API endpoint (look-ups by id)." },
+  { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+  { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
+    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
+  { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
+    description: 'Model name sent to the embeddings server.' },
+  { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
+    description: 'Bearer key for the embeddings server, when it needs one.' },
+  { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },
+  { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
+    description: 'How long an e-mailed password-reset link works (it works once).' },
+  { env: 'LOGIN_FREE_ATTEMPTS', key: 'loginFreeAttempts', schema: positiveInt, default: '5',
+    description: 'Failed log-ins for one account name before its growing back-off starts.' },
+  { env: 'LOGIN_FREE_ATTEMPTS_PER_IP', key: 'loginFreeAttemptsPerIp', schema: positiveInt, default: '20',
+    description: 'Failed log-ins from one IP (any account names) before that IP gets the growing back-off.' },
+  { env: 'LOGIN_BACKOFF_BASE_SECONDS', key: 'loginBackoffBaseSeconds', schema: positiveInt, default: '2',
+    description: 'First back-off after the free attempts; it doubles with every further failure.' },
+  { env: 'LOGIN_BACKOFF_MAX_SECONDS', key: 'loginBackoffMaxSeconds', schema: positiveInt, default: '900', description: 'Longest log-in back-off.' },
+  { env: 'RATE_LIMIT_LOGIN_IP', key: 'rateLoginIp', schema: rate, default: '30/300', description: 'Log-in attempts per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_SIGNUP_IP', key: 'rateSignupIp', schema: rate, default: '10/3600', description: 'Sign-ups per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_RESET_IP', key: 'rateResetIp', schema: rate, default: '10/3600', description: 'Password-reset requests per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_COMMENT_USER', key: 'rateCommentUser', schema: rate, default: '10/60', description: 'Comments and edits per account (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_COMMENT_IP', key: 'rateCommentIp', schema: rate, default: '60/60', description: 'Comments and edits per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_SUBMIT_USER', key: 'rateSubmitUser', schema: rate, default: '10/3600', description: 'Submission attempts per account (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_SUBMIT_IP', key: 'rateSubmitIp', schema: rate, default: '30/3600', description: 'Submission attempts per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_UPVOTE_USER', key: 'rateUpvoteUser', schema: rate, default: '120/60', description: 'Upvote changes per account (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_UPVOTE_IP', key: 'rateUpvoteIp', schema: rate, default: '600/60', description: 'Upvote changes per IP (COUNT/SECONDS).' },
+  { env: 'SUBMISSION_DAILY_QUOTA', key: 'submissionDailyQuota', schema: nonNegativeInt, default: '3', description: 'Papers one account may submit per UTC day.' },
+  { env: 'SUBMISSION_MAX_AGE_DAYS', key: 'submissionMaxAgeDays', schema: positiveInt, default: '14',
+    description: "Oldest first version (in days) a submitted paper may have." },
+  { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
+  { env: 'SMTP_URL', key: 'smtpUrl', schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    description: 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://` for TLS; `?tls=strict` checks the certificate). Without it mails are written as `.eml` files under MAIL_DIR and the site says mail is not configured.' },
+  { env: 'MAIL_FROM', key: 'mailFrom', schema: z.string().min(3), default: 'Paperboy <paperboy@localhost>',
+    description: 'The From address of every mail.' },
+  { env: 'MAIL_DIR', key: 'mailDir', schema: z.string().min(1), default: './data/mail',
+    description: 'Where mails are written as `.eml` files when SMTP_URL is not set.' },
+  { env: 'MAIL_SECRET', key: 'mailSecret', schema: z.string().min(16).optional(),
+    description: 'Key that signs confirm and unsubscribe links (HMAC). Without it a random key is generated once and kept in the store.' },
+  { env: 'MAIL_RATE', key: 'mailRate', schema: z.coerce.number().positive(), default: '10',
+    description: 'At most this many mails per second from one sending process.' },
+  { env: 'MAIL_MAX_BOUNCES', key: 'mailMaxBounces', schema: positiveInt, default: '3',
+    description: 'Permanent delivery failures (5xx) in a row after which an address is paused.' },
+  { env: 'MAIL_CLAIM_SECONDS', key: 'mailClaimSeconds', schema: positiveInt, default: '300',
+    description: 'How long a sender owns the outbox rows it claimed; after a crash, another sender takes them over once this has passed.' },
+  { env: 'DIGEST_SIZE', key: 'digestSize', schema: positiveInt, default: '10',
+    description: 'Trending papers in each digest (plus up to 5 personal picks).' },
+  { env: 'DIGEST_SCHEDULE', key: 'digestSchedule', schema: z.string().min(9), default: '*/15 6-23 * * *',
+    description: 'Cron (UTC) for the digest job in `serve` (default every 15 minutes from 06:00, after the day\'s listing is in): builds the due daily (weekdays) and weekly (Mondays) digests once and sends what is due, retries included.' },
   { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
     description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
   { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
@@ -80,6 +142,37 @@ export interface Config {
   shutdownTimeoutMs: number;
   arxivOaiUrl: string;
   arxivApiUrl: string;
+  searchEmbedder: string;
+  embeddingsUrl?: string;
+  embeddingsModel: string;
+  embeddingsApiKey?: string;
+  sessionTtlDays: number;
+  passwordResetTtlMinutes: number;
+  loginFreeAttempts: number;
+  loginFreeAttemptsPerIp: number;
+  loginBackoffBaseSeconds: number;
+  loginBackoffMaxSeconds: number;
+  rateLoginIp: RateSpec;
+  rateSignupIp: RateSpec;
+  rateResetIp: RateSpec;
+  rateCommentUser: RateSpec;
+  rateCommentIp: RateSpec;
+  rateSubmitUser: RateSpec;
+  rateSubmitIp: RateSpec;
+  rateUpvoteUser: RateSpec;
+  rateUpvoteIp: RateSpec;
+  submissionDailyQuota: number;
+  submissionMaxAgeDays: number;
+  commentEditMinutes: number;
+  smtpUrl?: string;
+  mailFrom: string;
+  mailDir: string;
+  mailSecret?: string;
+  mailRate: number;
+  mailMaxBounces: number;
+  mailClaimSeconds: number;
+  digestSize: number;
+  digestSchedule: string;
   arxivDelayMs: number;
   arxivMaxRetries: number;
   harvestSets: string[];

@@ -21,7 +21,11 @@ export async function withServices<T>(config: Config, fn: (ctx: CliContext) => P
   const opened = await openStore(config.db);
   try {
     const services = createServices({ config, logger, store: opened.store });
-    return await fn({ config, logger, opened, services });
+    try {
+      return await fn({ config, logger, opened, services });
+    } finally {
+      await services.close();
+    }
   } finally {
     await opened.close();
   }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PatternRouter } from 'hono/router/pattern-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
@@ -7,26 +8,70 @@ import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
+import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { assetRoutes } from './assets.ts';
+import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
+import { compress } from 'hono/compress';
+import { ServiceError } from '../services/errors.ts';
+import { authenticate } from './middleware/auth.ts';
+import { csrfProtection } from './middleware/csrf.ts';
+import { authApiRoutes } from './routes/auth-api.ts';
+import { upvoteApiRoutes } from './routes/upvotes-api.ts';
+import { commentApiRoutes } from './routes/comments-api.ts';
+import { submissionApiRoutes } from './routes/submissions-api.ts';
+import { collectionApiRoutes } from './routes/collections-api.ts';
+import { adminApiRoutes } from './routes/admin-api.ts';
+import { communityPageRoutes } from './routes/community-pages.tsx';
+import { errorPage } from './views/community/error-page.tsx';
+import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
+import { subscriptionPageRoutes } from './routes/subscription-pages.tsx';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  const app = new Hono<AppEnv>();
+  // PatternRouter: Hono's default (RegExp, falling back to Trie) router loses every `/api/papers/{id}…`
+  // route (whose id pattern may hold a slash) as soon as a static sibling such as `/api/papers/submit` exists.
+  const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
+  app.use('*', authenticate());
+  app.use('*', csrfProtection());
+  app.use('*', compress());
 
   app.route('/', healthRoutes());
+  app.route('/', searchApiRoutes());
+  app.route('/', authApiRoutes(services.config));
+  app.route('/', submissionApiRoutes(services.config));
+  app.route('/', upvoteApiRoutes(services.config));
+  app.route('/', commentApiRoutes(services.config));
+  app.route('/', collectionApiRoutes());
+  app.route('/', adminApiRoutes());
   app.route('/', paperApiRoutes());
+  // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
+  app.route('/', communityPageRoutes(services.config));
+  app.route('/', subscriptionApiRoutes());
+  app.route('/', subscriptionPageRoutes());
   app.route('/', pageRoutes());
+  app.route('/', assetRoutes());
 
   app.notFound((c) => {
     if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
-    return c.html('<!doctype html><title>Not found · Paperboy</title><h1>Page not found</h1><p><a href="/">Back to the daily papers</a></p>', 404);
+    return c.html(NotFoundPage({ path: c.req.path }), 404);
   });
 
   app.onError((err, c) => {
+    if (err instanceof ServiceError) {
+      const headers: Record<string, string> = err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {};
+      if (isApi(c.req.path)) return jsonError(c, err.status, err.code, err.message, headers);
+      for (const [k, v] of Object.entries(headers)) c.header(k, v);
+      return c.html(errorPage(err.status, err.message), err.status);
+    }
+    if (err instanceof ApiError && !isApi(c.req.path) && err.status < 500) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.html(errorPage(err.status, err.message), err.status);
+    }
     if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status;
@@ -34,7 +79,7 @@ export function createApp(services: Services) {
     }
     (c.get('log') ?? services.logger).error({ err }, 'unhandled error');
     if (isApi(c.req.path)) return jsonError(c, 500, 'internal', 'internal error; it has been logged');
-    return c.html('<!doctype html><title>Error · Paperboy</title><h1>Something went wrong</h1><p>The error has been logged. <a href="/">Back to the daily papers</a></p>', 500);
+    return c.html(ServerErrorPage({ requestId: c.get('requestId') }), 500);
   });
 
   return app;

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { Services } from '../services/index.ts';
+import type { Session, User } from '../domain/community.ts';
 
 /** What every request carries: the services and a logger tagged with its request id. */
 export interface AppEnv {
@@ -7,5 +8,13 @@ export interface AppEnv {
     services: Services;
     log: Logger;
     requestId: string;
+    /** The signed-in account (session cookie or bearer token), or null. Banned accounts never appear here. */
+    user: User | null;
+    /** The cookie session, when the request came with one. */
+    session: Session | null;
+    /** How `user` was authenticated: bearer-token requests are exempt from CSRF checks. */
+    authVia: 'session' | 'token' | null;
+    /** The CSRF token forms on this page must carry (`_csrf`); session-bound once logged in. */
+    csrfToken: string;
   };
 }

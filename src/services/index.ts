@@ -1,7 +1,24 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import path from 'node:path';
 import { FeedService } from './feed.ts';
+import { SearchService, annFileBeside } from './search.ts';
+import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
+import { embedderProvider } from '../search/embedder-providers.ts';
+import { isPostgresUrl } from '../store/db.ts';
+import { AccountService } from './accounts.ts';
+import { UpvoteService } from './upvotes.ts';
+import { CommentService } from './comments.ts';
+import { CollectionService } from './collections.ts';
+import { ModerationService } from './moderation.ts';
+import { SubmissionService, type PaperLookup } from './submissions.ts';
+import { ArxivApiClient } from '../ingest/arxiv-api.ts';
+import { MailService } from './mail.ts';
+import { SubscriptionService } from './subscriptions.ts';
+import { DigestService } from './digest.ts';
+import { OutboxSender } from './outbox-sender.ts';
+import type { MailSender } from '../mail/sender.ts';
 import { IngestService } from './ingest.ts';
 
 /**
@@ -14,15 +31,72 @@ export interface Services {
   store: Store;
   feed: FeedService;
   ingest: IngestService;
+  search: SearchService;
+  accounts: AccountService;
+  upvotes: UpvoteService;
+  comments: CommentService;
+  collections: CollectionService;
+  moderation: ModerationService;
+  submissions: SubmissionService;
+  mail: MailService;
+  subscriptions: SubscriptionService;
+  digests: DigestService;
+  outbox: OutboxSender;
+  /** Store pool use (PostgreSQL), for /metrics. */
+  poolStats?: () => Record<string, number>;
+  /** Releases what services hold open (the SMTP connection pool). */
+  close(): Promise<void>;
+}
+
+/** Outside things a deployment (or a test) may plug in; the defaults talk to the real ones. */
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  /** Default: SMTP when SMTP_URL is set, else `.eml` files in MAIL_DIR. */
+  mailSender?: MailSender;
+  /** Default: the arXiv Atom API at ARXIV_API_URL. */
+  arxiv?: PaperLookup;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; store: Store; poolStats?: () => Record<string, number> }): Services {
-  const { store } = deps;
+export function createServices(deps: ServiceDeps): Services {
+  const { store, config, logger } = deps;
+  const mail = new MailService(config, store, deps.mailSender);
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
+  const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
+  const search = new SearchService(store, {
+    engine: new StoreKeywordEngine(store),
+    embedder: async () => {
+      const provider = embedderProvider(config.searchEmbedder);
+      if (!provider) {
+        logger.debug({ embedder: config.searchEmbedder }, 'no such embedder here yet: keyword search only');
+        return null;
+      }
+      return provider.open({ config, store, logger, sqlitePath });
+    },
+    indexFile: annFileBeside(sqlitePath),
+    logger,
+  });
   return {
-    ...deps,
+    config,
+    logger,
+    store,
+    poolStats: deps.poolStats,
     feed: new FeedService(store),
-    ingest: new IngestService(store, deps.config, deps.logger),
+    search,
+    accounts: new AccountService(store, config, mail.sender, logger),
+    upvotes: new UpvoteService(store),
+    comments: new CommentService(store, config),
+    collections: new CollectionService(store),
+    moderation: new ModerationService(store),
+    submissions: new SubmissionService(store, config, arxiv),
+    mail,
+    subscriptions: new SubscriptionService(store, mail, logger),
+    digests: new DigestService(config, store, mail, logger),
+    outbox: new OutboxSender(config, store, mail.sender, logger),
+    close: () => mail.close(),
+    ingest: new IngestService(store, config, logger),
   };
 }

@@ -81,27 +81,32 @@ export class FeedRepository {
    * and position.
    */
   async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
+    // Rank on narrow columns first (the sort then never carries abstracts), then load the page's rows.
     let q = this.db
       .selectFrom('feed_entries as f')
       .innerJoin('papers as p', 'p.id', 'f.paper_id')
-      .selectAll('p')
-      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by', 'f.created_at as f_created_at'])
+      .select(['f.paper_id as id', 'f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
       .where('f.day', '>=', from)
       .where('f.day', '<=', to)
       .where('p.hidden', '=', 0)
       .where('p.deleted', '=', 0);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
-    const rows = await q
+    const ranked = await q
       .orderBy('p.upvotes', 'desc')
       .orderBy('f.day', 'desc')
       .orderBy('f.position', 'asc')
       .limit(opts.limit ?? 50)
       .offset(opts.offset ?? 0)
       .execute();
-    return rows.map((r) => ({
-      entry: { day: r.f_day, paperId: r.id, position: Number(r.f_position), submittedBy: r.f_submitted_by },
-      paper: rowToPaper(r),
-    }));
+    if (!ranked.length) return [];
+    const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', ranked.map((r) => r.id)).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ranked
+      .filter((r) => byId.has(r.id))
+      .map((r) => ({
+        entry: { day: r.f_day, paperId: r.id, position: Number(r.f_position), submittedBy: r.f_submitted_by },
+        paper: rowToPaper(byId.get(r.id)!),
+      }));
   }
 
   async countItems(from: string, to: string): Promise<number> {
@@ -144,5 +149,34 @@ export class FeedRepository {
       .select((eb) => eb.fn.count<number>('day').distinct().as('n'))
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  /** How many papers `username` put on the feed since `since` (ISO time): the submission quota. */
+  async countSubmittedSince(username: string, since: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('feed_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('submitted_by', '=', username)
+      .where('created_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Papers a user submitted, newest first (hidden ones left out). */
+  async submittedBy(username: string, limit = 50): Promise<FeedItem[]> {
+    const rows = await this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .selectAll('p')
+      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
+      .where('f.submitted_by', '=', username)
+      .where('p.hidden', '=', 0)
+      .orderBy('f.created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      entry: { day: r.f_day, paperId: r.id, position: Number(r.f_position), submittedBy: r.f_submitted_by },
+      paper: rowToPaper(r),
+    }));
   }
 }

@@ -148,4 +148,10 @@ export class PaperRepository {
     const r = await this.db.updateTable('papers').set({ deleted: 1, modified_at: now }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
+
+  /** Hides a paper from the feed and lists (moderation) or shows it again. */
+  async setHidden(id: string, hidden: boolean, now = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db.updateTable('papers').set({ hidden: hidden ? 1 : 0, modified_at: now }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
 }

@@ -115,6 +115,127 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
+/** One vector per (paper, embedder): the ANN index is rebuilt from these without re-embedding. */
+export interface PaperEmbeddingsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's integer key in the ANN index (a hash of its id). */
+  key: number;
+  /** Little-endian float32 array. */
+  vector: Uint8Array;
+  /** The paper's content hash when it was embedded: a different hash now means re-embed. */
+  content_hash: string;
+  embedded_at: string;
+}
+
+/** SQLite only: rowids of papers whose full-text entry must be (re)written. */
+export interface SearchPendingTable {
+  paper_rowid: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie value. */
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  /** The first characters of the token, shown so people can tell their tokens apart. */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  detail: string | null;
+  created_at: string;
+}
+
+export interface MailSubscriptionsTable {
+  id: Generated<number>;
+  /** Lower-cased; one subscription per address. */
+  email: string;
+  user_id: number | null;
+  /** `daily` or `weekly`. */
+  frequency: string;
+  /** JSON array of arXiv categories; empty means all. */
+  categories: Generated<string>;
+  personal_picks: Generated<number>;
+  /** `pending` (not confirmed), `active`, `unsubscribed` or `paused` (repeated permanent failures). */
+  status: string;
+  /** Permanent delivery failures in a row. */
+  bounces: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  confirm_sent_at: string | null;
+  unsubscribed_at: string | null;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>;
+  subscription_id: number;
+  /** `daily:2025-08-01` or `weekly:2025-08-04`; unique with the subscription. */
+  period: string;
+  to_email: string;
+  /** `pending`, `sending` (claimed), `sent`, `failed` (permanent or out of retries). */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claim_token: string | null;
+  claim_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  /** JSON array of the papers in this digest (personal picks never repeat them). */
+  paper_ids: string;
+}
+
+/** The message itself, apart from the outbox row whose status changes. */
+export interface MailOutboxBodiesTable {
+  outbox_id: number;
+  subject: string;
+  /** JSON object of extra headers. */
+  headers: string;
+  text_body: string;
+  html_body: string;
+}
+
+export interface MailSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface HarvestStateTable {
   key: string;
   metadata_prefix: string;
@@ -141,5 +262,16 @@ export interface Database {
   comments: CommentsTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
+  paper_embeddings: PaperEmbeddingsTable;
+  search_pending: SearchPendingTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  password_resets: PasswordResetsTable;
+  login_failures: LoginFailuresTable;
+  audit_log: AuditLogTable;
+  mail_subscriptions: MailSubscriptionsTable;
+  mail_outbox: MailOutboxTable;
+  mail_outbox_bodies: MailOutboxBodiesTable;
+  mail_secrets: MailSecretsTable;
   harvest_state: HarvestStateTable;
 }

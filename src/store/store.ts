@@ -8,6 +8,19 @@ import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
+import { BrowseRepository } from './browse.ts';
+import { SearchRepository } from './search.ts';
+import { UserRepository } from './users.ts';
+import { SessionRepository } from './sessions.ts';
+import { ApiTokenRepository } from './api-tokens.ts';
+import { PasswordResetRepository } from './password-resets.ts';
+import { LoginFailureRepository } from './login-failures.ts';
+import { UpvoteRepository } from './upvotes.ts';
+import { CommentRepository } from './comments.ts';
+import { CollectionRepository } from './collections.ts';
+import { AuditLogRepository } from './audit-log.ts';
+import { SubscriptionRepository } from './subscriptions.ts';
+import { OutboxRepository } from './outbox.ts';
 import { HarvestStateRepository } from './harvest-state.ts';
 
 /**
@@ -21,6 +34,19 @@ export class Store {
   readonly runs: RunRepository;
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly browse: BrowseRepository;
+  readonly search: SearchRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly passwordResets: PasswordResetRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly upvotes: UpvoteRepository;
+  readonly comments: CommentRepository;
+  readonly collections: CollectionRepository;
+  readonly auditLog: AuditLogRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly outbox: OutboxRepository;
   readonly harvestState: HarvestStateRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
@@ -34,6 +60,19 @@ export class Store {
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
+    this.browse = new BrowseRepository(db);
+    this.search = new SearchRepository(db);
+    this.users = new UserRepository(db);
+    this.sessions = new SessionRepository(db);
+    this.apiTokens = new ApiTokenRepository(db);
+    this.passwordResets = new PasswordResetRepository(db);
+    this.loginFailures = new LoginFailureRepository(db);
+    this.upvotes = new UpvoteRepository(db);
+    this.comments = new CommentRepository(db);
+    this.collections = new CollectionRepository(db);
+    this.auditLog = new AuditLogRepository(db);
+    this.subscriptions = new SubscriptionRepository(db);
+    this.outbox = new OutboxRepository(db);
     this.harvestState = new HarvestStateRepository(db);
   }
 

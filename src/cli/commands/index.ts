@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
 import { configCommand } from './config.ts';
+import { digestCommand } from './digest.ts';
 import { fetchCommand } from './fetch.ts';
 import { harvestCommand } from './harvest.ts';
 import { importCommand } from './import.ts';
@@ -8,5 +9,9 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 import { workerCommand } from './worker.ts';
+import { searchCommand } from './search.ts';
+import { similarCommand } from './similar.ts';
+import { reindexCommand } from './reindex.ts';
+import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, workerCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand];
+export const COMMANDS: Command[] = [serveCommand, workerCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, digestCommand, searchCommand, similarCommand, reindexCommand, usersCommand];

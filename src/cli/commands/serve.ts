@@ -32,6 +32,7 @@ export const serveCommand: Command = {
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(opened.store, logger);
     scheduler.start(scheduledJobs(services));
+    if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -42,6 +43,9 @@ export const serveCommand: Command = {
         // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
         await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
+        await scheduler.stop();
+        await services.close();
+        await services.search.close();
         await opened.close();
         logger.info('stopped');
         resolve();

@@ -1,12 +1,170 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
+import { AccountContext } from '../views/account-context.ts';
+import type { CardViewer } from '../views/components.tsx';
+import { parseDay, parsePeriod, periodContaining, type PeriodKind } from '../../domain/periods.ts';
 import type { AppEnv } from '../env.ts';
-import { FeedPageView } from '../views/feed-page.tsx';
+import { AuthorPageView } from '../views/author-page.tsx';
+import { NotFoundPage } from '../views/error-page.tsx';
+import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { PaperPageView } from '../views/paper-page.tsx';
+import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
+import { paperUrl } from '../views/components.tsx';
+import { findSimilar, runSearch } from './site-search.ts';
+
+const PER_PAGE = 50;
+const PAGE_ID_RE = /^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?\/\d{7}|[^/]+)$/;
+
+/** `/papers/hep-th/9901001` → `hep-th/9901001`; null when the rest of the path is not a paper id. */
+export function paperIdFromPagePath(path: string): string | null {
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice('/papers/'.length));
+  } catch {
+    return null;
+  }
+  return id && id.length <= 200 && PAGE_ID_RE.test(id) ? id : null;
+}
+const SEARCH_PER_PAGE = 25;
+const KINDS: PeriodKind[] = ['date', 'week', 'month'];
+
+const pageNumber = (c: Ctx) => {
+  const n = Number(c.req.query('page') ?? '1');
+  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1;
+};
+
+type Ctx = Context<AppEnv>;
+
+/** Renders a page with the signed-in account available to the layout's header. */
+function render(c: Ctx, page: Child, status: ContentfulStatusCode = 200) {
+  return c.html(<AccountContext.Provider value={{ user: c.var.user, csrfToken: c.var.csrfToken }}>{page}</AccountContext.Provider>, status);
+}
+
+const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 404);
+
+/** The viewer of a list of papers: which of them they upvoted, and the page forms come back to. */
+async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
+  const user = c.var.user;
+  const upvoted = user && items.length ? await c.var.services.store.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
+  const url = new URL(c.req.url);
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, next: url.pathname + url.search };
+}
+
+const searchQuery = z.object({
+  q: z.string().trim().max(300).default(''),
+  from: z.string().optional().transform((s) => (s ? (parseDay(s) ?? undefined) : undefined)),
+  to: z.string().optional().transform((s) => (s ? (parseDay(s) ?? undefined) : undefined)),
+  category: z
+    .string()
+    .trim()
+    .max(40)
+    .optional()
+    .transform((s) => (s && /^[A-Za-z][A-Za-z0-9.-]*$/.test(s) ? s : undefined)),
+  sort: z.enum(['relevance', 'newest', 'upvotes']).catch('relevance').default('relevance'),
+  page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
+});
+
+/** Categories for the search filter: one query, remembered for a few minutes. */
+let categoryCache: { at: number; list: string[] } | undefined;
 
 export function pageRoutes() {
   const app = new Hono<AppEnv>();
+
   app.get('/', async (c) => {
-    const page = await c.var.services.feed.day();
-    return c.html(<FeedPageView page={page} />);
+    const { feed, store } = c.var.services;
+    const newest = await store.feed.newestDay();
+    const page = newest ? await feed.period(parsePeriod('date', newest)!, { limit: PER_PAGE }) : null;
+    return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} />);
   });
+
+  app.get('/papers/trending', async (c) => {
+    const { items, asOf } = await c.var.services.feed.trending(PER_PAGE);
+    return render(c, <TrendingPageView items={items} asOf={asOf} viewer={await viewerOf(c, items)} />);
+  });
+
+  for (const kind of KINDS) {
+    // The picker's GET form and the bare nav links land here: redirect to a period's page.
+    app.get(`/papers/${kind}`, async (c) => {
+      const value = c.req.query('value');
+      if (value) {
+        const p = parsePeriod(kind, value.trim());
+        return p ? c.redirect(periodUrl(p), 302) : notFoundPage(c);
+      }
+      const newest = await c.var.services.store.feed.newestDay();
+      if (!newest) return c.redirect('/', 302);
+      return c.redirect(periodUrl(periodContaining(kind, newest)), 302);
+    });
+
+    app.get(`/papers/${kind}/:key`, async (c) => {
+      const period = parsePeriod(kind, c.req.param('key'));
+      if (!period) return notFoundPage(c);
+      const pageNum = pageNumber(c);
+      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE });
+      return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} />);
+    });
+  }
+
+  app.get('/search/suggest', async (c) => {
+    const q = (c.req.query('q') ?? '').slice(0, 100);
+    const list = await c.var.services.store.browse.suggestTitles(q, 8);
+    return c.json(list, 200, { 'cache-control': 'public, max-age=60' });
+  });
+
+  app.get('/search', async (c) => {
+    const parsed = searchQuery.safeParse(c.req.query());
+    const form: SearchForm = parsed.success ? parsed.data : { q: '', sort: 'relevance', page: 1 };
+    const notice = parsed.success ? undefined : 'Some of the search options were not understood and were ignored.';
+    const { store } = c.var.services;
+    if (!categoryCache || Date.now() - categoryCache.at > 300_000) {
+      categoryCache = { at: Date.now(), list: (await store.browse.categories(300)).map((x) => x.category).sort() };
+    }
+    let results: SearchHit[] | null = null;
+    let hasMore = false;
+    let message = notice;
+    if (form.q || form.category || form.from || form.to) {
+      const found = await runSearch(c.var.services, form, SEARCH_PER_PAGE);
+      if (found.paperId) return c.redirect(paperUrl(found.paperId), 302);
+      results = found.hits;
+      hasMore = found.hasMore;
+      if (found.warnings.length) message = [notice, ...found.warnings].filter(Boolean).join(' ');
+    }
+    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={message} />, parsed.success ? 200 : 400);
+  });
+
+  app.get('/authors/:name', async (c) => {
+    const name = c.req.param('name').trim();
+    if (!name || name.length > 300) return notFoundPage(c);
+    const page = pageNumber(c);
+    const items = await c.var.services.store.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
+    const shown = items.slice(0, PER_PAGE);
+    return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} />, items.length || page > 1 ? 200 : 404);
+  });
+
+  // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
+  // pattern containing `/`, so the id is read from the path and checked here.
+  app.get('/papers/*', async (c, next) => {
+    const id = paperIdFromPagePath(c.req.path);
+    if (!id) return next();
+    const { store } = c.var.services;
+    const paper = await store.papers.get(id);
+    if (!paper || paper.hidden) return notFoundPage(c);
+    const user = c.var.user;
+    const [entry, comments, upvoted, collections, inCollections] = await Promise.all([
+      store.feed.entryFor(id),
+      c.var.services.comments.list(id),
+      user ? store.upvotes.has(user.id, id) : false,
+      user ? store.collections.forUser(user.id) : [],
+      user ? store.collections.containing(user.id, id) : new Set<number>(),
+    ]);
+    const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
+    return render(
+      c,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} />,
+    );
+  });
+
   return app;
 }

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { buildSync, transformSync } from 'esbuild';
+import { Hono } from 'hono';
+import { COMMUNITY_JS } from './views/community/community-js.ts';
+
+/**
+ * The site's static assets, built once per process: the stylesheet (minified) and the client
+ * script (bundled by esbuild, with the community feature's upvote script). Each is served under a content-hashed name, so it can be cached for
+ * a year; a new build gets a new URL.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Asset {
+  url: string;
+  body: string;
+  type: string;
+}
+
+let built: { css: Asset; js: Asset } | undefined;
+
+const hashOf = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 12);
+
+function build(): { css: Asset; js: Asset } {
+  const cssSource = fs.readFileSync(path.join(here, 'assets/site.css'), 'utf8');
+  const css = transformSync(cssSource, { loader: 'css', minify: true }).code;
+  const js = buildSync({
+    entryPoints: [path.join(here, 'client/main.ts')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0].text + COMMUNITY_JS; // upvote forms: the community feature's enhancement
+  return {
+    css: { url: `/assets/site.${hashOf(css)}.css`, body: css, type: 'text/css; charset=utf-8' },
+    js: { url: `/assets/site.${hashOf(js)}.js`, body: js, type: 'text/javascript; charset=utf-8' },
+  };
+}
+
+export function assets(): { css: Asset; js: Asset } {
+  return (built ??= build());
+}
+
+export function assetRoutes() {
+  const app = new Hono();
+  app.get('/assets/:file', (c) => {
+    const file = c.req.param('file');
+    const asset = Object.values(assets()).find((a) => a.url === `/assets/${file}`);
+    if (!asset) return c.text('asset not found (it may have been replaced by a newer build)', 404, { 'cache-control': 'no-store' });
+    return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=31536000, immutable' });
+  });
+  return app;
+}

@@ -1,0 +1,288 @@
+import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { Config } from '../../config.ts';
+import { canonicalPaperId } from '../../domain/arxiv-id.ts';
+import { ServiceError } from '../../services/errors.ts';
+import type { AppEnv } from '../env.ts';
+import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
+import { requireAdmin, requireUser } from '../middleware/auth.ts';
+import { perIp, perUser } from '../middleware/limits.ts';
+import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
+import { clientIp } from '../middleware/rate-limit.ts';
+import { PAPER_ID, paperPath } from '../params.ts';
+import { startSession } from './auth-api.ts';
+import { AdminPage } from '../views/community/admin-page.tsx';
+import { ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
+import { CollectionPage, CollectionsPage } from '../views/community/collection-pages.tsx';
+import { CommentEditPage, DiscussionPage } from '../views/community/discussion-page.tsx';
+import { safeNext } from '../views/community/forms.tsx';
+import { ProfilePage } from '../views/community/profile-page.tsx';
+import { SettingsPage } from '../views/community/settings-page.tsx';
+import { SubmitPage } from '../views/community/submit-page.tsx';
+import { COMMUNITY_JS } from '../views/community/community-js.ts';
+
+type C = Context<AppEnv>;
+
+/** Pages post urlencoded forms; read them without disturbing other body readers. */
+async function form(c: C): Promise<URLSearchParams> {
+  return new URLSearchParams(await c.req.text());
+}
+
+function paperIdOrThrow(raw: string): string {
+  const id = canonicalPaperId(raw);
+  if (!id) throw new ServiceError(400, 'bad_paper_id', `"${raw.slice(0, 100)}" is not a paper id`);
+  return id;
+}
+
+/** Runs `fn`; a refused rule becomes the message shown on the re-rendered form. */
+async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: T } | { error: ServiceError }> {
+  try {
+    return { ok: await fn() };
+  } catch (err) {
+    if (err instanceof ServiceError) return { error: err };
+    throw err;
+  }
+}
+
+function withRetryAfter(c: C, err: ServiceError): void {
+  if (err.retryAfter) c.header('Retry-After', String(err.retryAfter));
+}
+
+function numericParam(c: C, name: string): number {
+  const v = c.req.param(name) ?? '';
+  if (!/^\d{1,12}$/.test(v)) throw new ServiceError(404, 'not_found', 'no such page');
+  return Number(v);
+}
+
+/** HTML pages for accounts, submissions, discussions, collections and moderation (forms work without JavaScript). */
+export function communityPageRoutes(config: Config) {
+  const app = new Hono<AppEnv>();
+  const v = (c: C) => ({ user: c.var.user, csrfToken: c.var.csrfToken });
+
+  app.get('/community.js', (c) => c.body(COMMUNITY_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+
+  // Accounts
+  app.get('/signup', withAnonymousCsrfCookie(), (c) => (c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} />)));
+  app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
+    const f = await form(c);
+    const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
+    const { accounts } = c.var.services;
+    const r = await attempt(async () => {
+      const user = await accounts.signup(input);
+      return { user, ...(await accounts.openSession(user.id)) };
+    });
+    if ('error' in r) return c.html(<SignupPage csrfToken={c.var.csrfToken} error={r.error.message} username={input.username} email={input.email} />, r.error.status);
+    await startSession(c, r.ok);
+    return c.redirect('/', 303);
+  });
+
+  app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />));
+  app.post('/login', anonymousCsrf(), perIp('login', config.rateLoginIp), async (c) => {
+    const f = await form(c);
+    const username = f.get('username') ?? '';
+    const next = safeNext(f.get('next'));
+    const r = await attempt(() => c.var.services.accounts.login({ username, password: f.get('password') ?? '', ip: clientIp(c) }));
+    if ('error' in r) {
+      withRetryAfter(c, r.error);
+      return c.html(<LoginPage csrfToken={c.var.csrfToken} next={next} username={username} error={r.error.message} />, r.error.status);
+    }
+    await startSession(c, r.ok);
+    return c.redirect(next, 303);
+  });
+
+  app.get('/logout', (c) => c.html(<LogoutPage {...v(c)} />));
+  app.post('/logout', async (c) => {
+    const sid = getCookie(c, SESSION_COOKIE);
+    if (sid) await c.var.services.accounts.logout(sid);
+    clearSessionCookie(c);
+    return c.redirect('/', 303);
+  });
+
+  app.get('/forgot-password', withAnonymousCsrfCookie(), (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
+  app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
+    const f = await form(c);
+    await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
+    return c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} sent />);
+  });
+
+  app.get('/reset-password', withAnonymousCsrfCookie(), async (c) => {
+    const token = c.req.query('token') ?? '';
+    const valid = token ? await c.var.services.accounts.resetTokenIsValid(token) : false;
+    return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} />, valid ? 200 : 400);
+  });
+  app.post('/reset-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
+    const f = await form(c);
+    const token = f.get('token') ?? '';
+    const r = await attempt(() => c.var.services.accounts.resetPassword(token, f.get('password') ?? ''));
+    if ('error' in r) {
+      const valid = r.error.code !== 'invalid_reset_link';
+      return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} error={r.error.message} />, r.error.status);
+    }
+    return c.redirect('/login', 303);
+  });
+
+  // Settings: API tokens and sessions
+  app.get('/settings', requireUser(), async (c) => {
+    const tokens = await c.var.services.accounts.listApiTokens(c.var.user!.id);
+    return c.html(<SettingsPage user={c.var.user!} csrfToken={c.var.csrfToken} tokens={tokens} />);
+  });
+  app.post('/settings/tokens', requireUser(), async (c) => {
+    const f = await form(c);
+    const { accounts } = c.var.services;
+    const { token } = await accounts.createApiToken(c.var.user!.id, (f.get('name') ?? '').slice(0, 100));
+    const tokens = await accounts.listApiTokens(c.var.user!.id);
+    return c.html(<SettingsPage user={c.var.user!} csrfToken={c.var.csrfToken} tokens={tokens} newToken={token} />, 201);
+  });
+  app.post('/settings/tokens/:tokenId/revoke', requireUser(), async (c) => {
+    await c.var.services.accounts.revokeApiToken(c.var.user!.id, numericParam(c, 'tokenId'));
+    return c.redirect('/settings', 303);
+  });
+  app.post('/settings/logout-everywhere', requireUser(), async (c) => {
+    await c.var.services.accounts.logoutEverywhere(c.var.user!.id);
+    clearSessionCookie(c);
+    return c.redirect('/login', 303);
+  });
+
+  // Profiles
+  app.get('/users/:name', async (c) => {
+    const { store } = c.var.services;
+    const profile = await store.users.byUsername(c.req.param('name'));
+    if (!profile) throw new ServiceError(404, 'not_found', 'no such user');
+    const [upvoted, submitted, comments, collections] = await Promise.all([
+      store.upvotes.papersOf(profile.id),
+      store.feed.submittedBy(profile.username),
+      store.comments.byUser(profile.id),
+      store.collections.forUser(profile.id, { publicOnly: c.var.user?.id !== profile.id }),
+    ]);
+    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={{ profile, upvoted, submitted, comments, collections }} />);
+  });
+
+  // Submissions
+  const submitPage = (c: C, extra: { error?: string; arxivId?: string; submitted?: { paper: never; day: string } } = {}) => (
+    <SubmitPage user={c.var.user!} csrfToken={c.var.csrfToken} quota={config.submissionDailyQuota} maxAgeDays={config.submissionMaxAgeDays} {...extra} />
+  );
+  app.get('/submit', requireUser(), (c) => c.html(submitPage(c)));
+  app.post('/submit', requireUser(), perIp('submit', config.rateSubmitIp), perUser('submit', config.rateSubmitUser), async (c) => {
+    const f = await form(c);
+    const arxivId = f.get('arxivId') ?? '';
+    const r = await attempt(() => c.var.services.submissions.submit(c.var.user!, arxivId));
+    if ('error' in r) return c.html(submitPage(c, { error: r.error.message, arxivId }), r.error.status);
+    return c.html(<SubmitPage user={c.var.user!} csrfToken={c.var.csrfToken} quota={config.submissionDailyQuota} maxAgeDays={config.submissionMaxAgeDays} submitted={r.ok} />, 201);
+  });
+
+  // Upvotes (the form asks for a state, so repeated clicks on a stale page do not flip it back)
+  app.post(`/papers/${PAPER_ID}/upvote`, requireUser(), perIp('upvote', config.rateUpvoteIp), perUser('upvote', config.rateUpvoteUser), async (c) => {
+    const id = paperIdOrThrow(c.req.param('id') ?? '');
+    const f = await form(c);
+    const action = f.get('action');
+    const { upvotes } = c.var.services;
+    // Forms that say which state they want are idempotent; a bare form (no `action`) toggles.
+    const state = action === 'add' || action === 'remove' ? await upvotes.set(c.var.user!, id, action === 'add') : await upvotes.toggle(c.var.user!, id);
+    if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(state);
+    return c.redirect(safeNext(f.get('next'), `/papers/${paperPath(id)}`), 303);
+  });
+
+  // Discussion
+  app.get(`/papers/${PAPER_ID}/discussion`, async (c) => {
+    const id = paperIdOrThrow(c.req.param('id') ?? '');
+    const { store, comments: commentService } = c.var.services;
+    const paper = await store.papers.get(id);
+    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${id} not found`);
+    const user = c.var.user;
+    const [comments, upvoted, collections, containing] = await Promise.all([
+      commentService.list(id),
+      user ? store.upvotes.has(user.id, id) : false,
+      user ? store.collections.forUser(user.id) : [],
+      user ? store.collections.containing(user.id, id) : new Set<number>(),
+    ]);
+    return c.html(
+      <DiscussionPage viewer={user} csrfToken={c.var.csrfToken} paper={paper} upvoted={upvoted} comments={comments} collections={collections} containing={containing} editMinutes={config.commentEditMinutes} />,
+    );
+  });
+  app.post(`/papers/${PAPER_ID}/comments`, requireUser(), perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser), async (c) => {
+    const id = paperIdOrThrow(c.req.param('id') ?? '');
+    const f = await form(c);
+    const parent = f.get('parentId');
+    const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && /^\d+$/.test(parent) ? Number(parent) : null);
+    return c.redirect(`${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, 303);
+  });
+  app.get('/comments/:cid/edit', requireUser(), async (c) => {
+    const comment = await c.var.services.store.comments.get(numericParam(c, 'cid'));
+    if (!comment || comment.deleted || comment.userId !== c.var.user!.id) throw new ServiceError(404, 'not_found', 'no such comment of yours');
+    const next = safeNext(c.req.query('next'), `/papers/${paperPath(comment.paperId)}/discussion`);
+    const error = c.var.services.comments.canEdit(c.var.user, comment) ? undefined : `comments can be edited for ${config.commentEditMinutes} minutes after posting`;
+    return c.html(<CommentEditPage viewer={c.var.user!} csrfToken={c.var.csrfToken} comment={comment} next={next} error={error} />);
+  });
+  app.post('/comments/:cid/edit', requireUser(), perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser), async (c) => {
+    const f = await form(c);
+    const comment = await c.var.services.comments.edit(c.var.user!, numericParam(c, 'cid'), f.get('body') ?? '');
+    return c.redirect(`${safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`)}#comment-${comment.id}`, 303);
+  });
+  app.post('/comments/:cid/delete', requireUser(), async (c) => {
+    const f = await form(c);
+    const comment = await c.var.services.comments.delete(c.var.user!, numericParam(c, 'cid'));
+    return c.redirect(safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`), 303);
+  });
+
+  // Collections
+  app.get('/collections', requireUser(), async (c) => {
+    const collections = await c.var.services.collections.listOwn(c.var.user!);
+    return c.html(<CollectionsPage user={c.var.user!} csrfToken={c.var.csrfToken} collections={collections} />);
+  });
+  app.post('/collections', requireUser(), async (c) => {
+    const f = await form(c);
+    const { collections } = c.var.services;
+    const r = await attempt(() => collections.create(c.var.user!, { name: f.get('name') ?? '', description: f.get('description') || null, isPublic: f.get('public') === '1' }));
+    if ('error' in r) {
+      return c.html(<CollectionsPage user={c.var.user!} csrfToken={c.var.csrfToken} collections={await collections.listOwn(c.var.user!)} error={r.error.message} />, r.error.status);
+    }
+    const paperId = f.get('paperId');
+    if (paperId) await collections.addPaper(c.var.user!, r.ok.id, paperIdOrThrow(paperId));
+    return c.redirect(safeNext(f.get('next'), `/collections/${r.ok.id}`), 303);
+  });
+  app.get('/collections/:cid', async (c) => {
+    const { collection, papers } = await c.var.services.collections.get(c.var.user, numericParam(c, 'cid'));
+    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} />);
+  });
+  app.post('/collections/:cid/papers', requireUser(), async (c) => {
+    const id = numericParam(c, 'cid');
+    const f = await form(c);
+    const paperId = paperIdOrThrow(f.get('paperId') ?? '');
+    if (f.get('action') === 'remove') await c.var.services.collections.removePaper(c.var.user!, id, paperId);
+    else await c.var.services.collections.addPaper(c.var.user!, id, paperId);
+    return c.redirect(safeNext(f.get('next'), `/collections/${id}`), 303);
+  });
+  app.post('/collections/:cid/settings', requireUser(), async (c) => {
+    const id = numericParam(c, 'cid');
+    const f = await form(c);
+    await c.var.services.collections.update(c.var.user!, id, { name: f.get('name') ?? undefined, isPublic: f.get('public') === '1' });
+    return c.redirect(`/collections/${id}`, 303);
+  });
+  app.post('/collections/:cid/delete', requireUser(), async (c) => {
+    await c.var.services.collections.delete(c.var.user!, numericParam(c, 'cid'));
+    return c.redirect('/collections', 303);
+  });
+
+  // Moderation
+  const adminPage = async (c: C, extra: { message?: string; error?: string } = {}, status: 200 | 400 | 404 = 200) =>
+    c.html(<AdminPage user={c.var.user!} csrfToken={c.var.csrfToken} entries={await c.var.services.moderation.auditLog(c.var.user!, 200)} {...extra} />, status);
+  app.get('/admin', requireAdmin(), (c) => adminPage(c));
+  app.post('/admin/papers/hide', requireAdmin(), async (c) => {
+    const f = await form(c);
+    const r = await attempt(async () => {
+      const id = paperIdOrThrow(f.get('paperId') ?? '');
+      await c.var.services.moderation.setPaperHidden(c.var.user!, id, f.get('unhide') !== '1', f.get('reason') || undefined);
+      return id;
+    });
+    if ('error' in r) return adminPage(c, { error: r.error.message }, r.error.status === 404 ? 404 : 400);
+    return adminPage(c, { message: `paper ${r.ok} ${f.get('unhide') === '1' ? 'is visible again' : 'is hidden'}` });
+  });
+  app.post('/admin/users/ban', requireAdmin(), async (c) => {
+    const f = await form(c);
+    const r = await attempt(() => c.var.services.moderation.setBanned(c.var.user!, f.get('username') ?? '', f.get('unban') !== '1', f.get('reason') || undefined));
+    if ('error' in r) return adminPage(c, { error: r.error.message }, r.error.status === 404 ? 404 : 400);
+    return adminPage(c, { message: `${r.ok.username} is ${r.ok.banned ? 'banned' : 'no longer banned'}` });
+  });
+
+  return app;
+}

@@ -1,0 +1,50 @@
+import type { FeedEntry, PaperWithStats } from '../../domain/paper.ts';
+import { highlightRanges, queryStems, segments } from '../../search/highlight.ts';
+import { SEARCH_LIMITS } from '../../services/search.ts';
+import type { Services } from '../../services/index.ts';
+import type { SearchForm, SearchHit } from '../views/search-page.tsx';
+
+export interface PageSearch {
+  hits: SearchHit[];
+  hasMore: boolean;
+  /** The query was a paper id or arXiv URL: go straight to that paper. */
+  paperId?: string;
+  warnings: string[];
+}
+
+/**
+ * One page of search results for the search page, from the search service: the service has no
+ * offset, so it is asked for everything up to this page (at most its limit) and the page is cut out.
+ * The whole abstract is highlighted (the seed page shows abstracts in full).
+ */
+export async function runSearch(services: Services, form: SearchForm, perPage: number): Promise<PageSearch> {
+  const want = Math.min(form.page * perPage + 1, SEARCH_LIMITS.max);
+  const res = await services.search.search({
+    q: form.q,
+    from: form.from,
+    to: form.to,
+    category: form.category,
+    sort: form.sort === 'newest' ? 'date' : form.sort,
+    limit: want,
+  });
+  const stems = queryStems(res.query);
+  const start = (form.page - 1) * perPage;
+  const hits = res.results.slice(start, start + perPage).map(({ paper, title }) => ({
+    paper,
+    title,
+    abstract: segments(paper.abstract, highlightRanges(paper.abstract, stems)),
+  }));
+  return { hits, hasMore: res.results.length > start + perPage, paperId: res.paperId, warnings: res.query.warnings };
+}
+
+/** Similar papers from the search service; the same day's papers in the same category when it has none. */
+export async function findSimilar(services: Services, paper: PaperWithStats, entry: FeedEntry | null, limit: number): Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>> {
+  const similar = await services.search.similar(paper.id, limit);
+  if (similar && similar.length) return similar.map((s) => s.paper);
+  if (!entry) return [];
+  const sameDay = await services.store.feed.items(entry.day, entry.day, { limit: 200 });
+  return sameDay
+    .map((i) => i.paper)
+    .filter((p) => p.id !== paper.id && p.primaryCategory === paper.primaryCategory)
+    .slice(0, limit);
+}

@@ -1,0 +1,103 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env.ts';
+import { clientIp } from '../middleware/rate-limit.ts';
+import { SubscribeBody } from '../schemas/subscription.ts';
+import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
+import { SUBSCRIBE_LIMIT, currentUserId } from './subscriptions-api.ts';
+
+const ConfirmQuery = z.object({ id: z.coerce.number().int().positive(), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
+const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
+
+function invalidLink(c: Context<AppEnv>) {
+  return c.html(
+    <MessagePage title="This link does not work">
+      <p>The link is incomplete or was changed. Open it again from the mail, or subscribe again below.</p>
+      <SubscribeForm csrfToken={c.var.csrfToken} />
+    </MessagePage>,
+    400,
+  );
+}
+
+/**
+ * The HTML side of subscriptions, working without JavaScript: the banner's form posts to
+ * /subscribe; mails link to /subscribe/confirm and /unsubscribe (signed links, no log-in).
+ * POST /unsubscribe is also the RFC 8058 one-click target that mail clients call.
+ */
+export function subscriptionPageRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.post('/subscribe', async (c) => {
+    const limit = await c.var.services.store.rateLimits.hit(`${SUBSCRIBE_LIMIT.name}:ip:${clientIp(c)}`, SUBSCRIBE_LIMIT.limit, SUBSCRIBE_LIMIT.windowSeconds);
+    if (!limit.allowed) {
+      c.header('Retry-After', String(limit.retryAfter));
+      return c.html(<MessagePage title="Too many requests"><p>Try again in a few minutes.</p></MessagePage>, 429);
+    }
+    const form = await c.req.parseBody();
+    const parsed = SubscribeBody.safeParse({
+      email: typeof form.email === 'string' ? form.email : '',
+      frequency: form.frequency === 'weekly' ? 'weekly' : 'daily',
+    });
+    if (!parsed.success) {
+      return c.html(
+        <MessagePage title="Subscribe">
+          <SubscribeForm csrfToken={c.var.csrfToken} error="That does not look like an email address." email={typeof form.email === 'string' ? form.email.slice(0, 254) : ''} />
+        </MessagePage>,
+        400,
+      );
+    }
+    await c.var.services.subscriptions.subscribe({ ...parsed.data, userId: currentUserId(c) });
+    return c.html(
+      <MessagePage title="Check your inbox">
+        <p>
+          If {parsed.data.email} is not subscribed yet, a confirmation link is on its way. The {parsed.data.frequency} digest starts once you
+          follow it.
+        </p>
+        <MailNotConfigured configured={c.var.services.mail.configured} />
+      </MessagePage>,
+    );
+  });
+
+  app.get('/subscribe/confirm', async (c) => {
+    const q = ConfirmQuery.safeParse(c.req.query());
+    if (!q.success) return invalidLink(c);
+    const outcome = await c.var.services.subscriptions.confirm(q.data);
+    if (outcome === 'invalid') return invalidLink(c);
+    if (outcome === 'expired') {
+      return c.html(
+        <MessagePage title="This link has expired">
+          <p>Confirmation links last 48 hours. Subscribe again to get a fresh one.</p>
+          <SubscribeForm csrfToken={c.var.csrfToken} />
+        </MessagePage>,
+        410,
+      );
+    }
+    return c.html(
+      <MessagePage title="You are subscribed">
+        <p>{outcome === 'already' ? 'This subscription was already confirmed.' : 'Thanks! Your first digest comes with the next listing.'}</p>
+      </MessagePage>,
+    );
+  });
+
+  app.get('/unsubscribe', async (c) => {
+    const q = UnsubscribeQuery.safeParse(c.req.query());
+    if (!q.success) return invalidLink(c);
+    const sub = await c.var.services.subscriptions.checkUnsubscribe(q.data);
+    if (!sub) return invalidLink(c);
+    const action = `/unsubscribe?id=${q.data.id}&sig=${encodeURIComponent(q.data.sig)}`;
+    return c.html(<UnsubscribePage email={sub.email} action={action} done={sub.status === 'unsubscribed'} csrfToken={c.var.csrfToken} />);
+  });
+
+  // RFC 8058: the client POSTs `List-Unsubscribe=One-Click` to the header's URL; the signed query
+  // string is the authorisation, so neither a log-in nor a CSRF token is involved.
+  app.post('/unsubscribe', async (c) => {
+    const q = UnsubscribeQuery.safeParse(c.req.query());
+    if (!q.success) return invalidLink(c);
+    const sub = await c.var.services.subscriptions.checkUnsubscribe(q.data);
+    if (!sub) return invalidLink(c);
+    await c.var.services.subscriptions.unsubscribe(q.data);
+    return c.html(<UnsubscribePage email={sub.email} action="" done={true} />);
+  });
+
+  return app;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { isoDate } from './common.ts';
+
+export const SearchQuery = z.object({
+  q: z.string().max(10_000, 'the query is longer than 10,000 characters').default(''),
+  limit: z.coerce.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(120, 'limit must be at most 120').default(20),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  category: z
+    .string()
+    .regex(/^[a-z][a-z-]*(\.[a-z][a-z-]*)?$/i, 'expected an arXiv category such as cs.LG')
+    .optional(),
+  sort: z.enum(['relevance', 'date', 'upvotes']).optional(),
+  mode: z.enum(['hybrid', 'keyword', 'vector']).optional(),
+});
+
+export const SimilarQuery = z.object({
+  limit: z.coerce.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(120, 'limit must be at most 120').default(10),
+});
+
+const PaperHit = {
+  id: z.string(),
+  title: z.string(),
+  authors: z.array(z.object({ name: z.string() })),
+  summary: z.string(),
+  publishedAt: z.string().nullable(),
+  upvotes: z.number().int(),
+  numComments: z.number().int(),
+  score: z.number(),
+};
+
+export const SearchResultSchema = z
+  .object({
+    ...PaperHit,
+    /** HTML: the title escaped, with matches in <mark>. */
+    highlightedTitle: z.string(),
+    /** HTML: an escaped abstract snippet around the matches, with matches in <mark>. */
+    highlightedSummary: z.string(),
+  })
+  .meta({ id: 'SearchResult' });
+
+export const SimilarPaperSchema = z.object(PaperHit).meta({ id: 'SimilarPaper' });
+
+export type SearchResultJson = z.infer<typeof SearchResultSchema>;
+export type SimilarPaperJson = z.infer<typeof SimilarPaperSchema>;

@@ -1,0 +1,29 @@
+import type { FeedItem } from '../../domain/paper.ts';
+import { FeedList, type CardViewer } from './components.tsx';
+import { Layout } from './layout.tsx';
+
+export function AuthorPageView({ name, items, page, hasMore, viewer }: { name: string; items: FeedItem[]; page: number; hasMore: boolean; viewer?: CardViewer }) {
+  return (
+    <Layout title={`${name} · Paperboy`}>
+      <div class="page-head">
+        <h1>{name}</h1>
+        <p class="tagline">Papers on the feed, newest first</p>
+      </div>
+      {items.length === 0 ? (
+        <p class="empty">
+          No papers by this author on Paperboy. Names must match exactly; try <a href={`/search?q=${encodeURIComponent(name)}`}>searching for “{name}”</a>.
+        </p>
+      ) : (
+        <>
+          <FeedList items={items} viewer={viewer} headingLevel={2} />
+          <nav aria-label="Pages">
+            <ul class="pager">
+              <li>{page > 1 ? <a href={`?page=${page - 1}`}>← Previous</a> : <span>First page</span>}</li>
+              <li>{hasMore ? <a href={`?page=${page + 1}`}>Next →</a> : <span>Last page</span>}</li>
+            </ul>
+          </nav>
+        </>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,78 @@
+import type { AuditEntry, User } from '../../../domain/community.ts';
+import { FormError, PostForm } from './forms.tsx';
+import { CommunityPage } from './page.tsx';
+
+export function AdminPage(props: { user: User; csrfToken: string; entries: AuditEntry[]; message?: string; error?: string }) {
+  const { csrfToken } = props;
+  return (
+    <CommunityPage title="Admin" user={props.user} csrfToken={csrfToken}>
+      <h1>Moderation</h1>
+      {props.message && <p role="status">{props.message}</p>}
+      <FormError message={props.error} />
+      <section aria-labelledby="hide-heading">
+        <h2 id="hide-heading">Hide a paper</h2>
+        <PostForm action="/admin/papers/hide" csrfToken={csrfToken}>
+          <label>
+            Paper id <input name="paperId" required maxlength={220} />
+          </label>{' '}
+          <label>
+            Reason <input name="reason" maxlength={500} />
+          </label>{' '}
+          <label>
+            <input type="checkbox" name="unhide" value="1" /> show again instead
+          </label>{' '}
+          <button type="submit">Apply</button>
+        </PostForm>
+      </section>
+      <section aria-labelledby="ban-heading">
+        <h2 id="ban-heading">Ban an account</h2>
+        <PostForm action="/admin/users/ban" csrfToken={csrfToken}>
+          <label>
+            Username <input name="username" required maxlength={64} />
+          </label>{' '}
+          <label>
+            Reason <input name="reason" maxlength={500} />
+          </label>{' '}
+          <label>
+            <input type="checkbox" name="unban" value="1" /> unban instead
+          </label>{' '}
+          <button type="submit">Apply</button>
+        </PostForm>
+      </section>
+      <p>Comments are deleted from their paper's discussion page.</p>
+      <section aria-labelledby="audit-heading">
+        <h2 id="audit-heading">Audit log</h2>
+        {props.entries.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Target</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.entries.map((e) => (
+                <tr>
+                  <td>
+                    <time datetime={e.createdAt}>{e.createdAt.slice(0, 19).replace('T', ' ')}</time>
+                  </td>
+                  <td>{e.actorName}</td>
+                  <td>{e.action}</td>
+                  <td>
+                    {e.targetType} {e.targetId}
+                  </td>
+                  <td>{e.detail ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>Nothing yet.</p>
+        )}
+      </section>
+    </CommunityPage>
+  );
+}

@@ -1,0 +1,119 @@
+import type { User } from '../../../domain/community.ts';
+import { PASSWORD_MIN } from '../../../services/accounts.ts';
+import { FormError, PostForm } from './forms.tsx';
+import { CommunityPage } from './page.tsx';
+
+export function SignupPage(props: { csrfToken: string; error?: string; username?: string; email?: string }) {
+  return (
+    <CommunityPage title="Sign up" user={null} csrfToken={props.csrfToken}>
+      <h1>Sign up</h1>
+      <FormError message={props.error} />
+      <PostForm action="/signup" csrfToken={props.csrfToken}>
+        <p>
+          <label>
+            Username <input name="username" required minlength={3} maxlength={32} pattern="[A-Za-z0-9_\-]{3,32}" autocomplete="username" value={props.username ?? ''} />
+          </label>
+        </p>
+        <p>
+          <label>
+            E-mail <input name="email" type="email" required maxlength={254} autocomplete="email" value={props.email ?? ''} />
+          </label>
+        </p>
+        <p>
+          <label>
+            Password <input name="password" type="password" required minlength={PASSWORD_MIN} autocomplete="new-password" />
+          </label>
+        </p>
+        <button type="submit">Create account</button>
+      </PostForm>
+      <p>
+        Already have an account? <a href="/login">Log in</a>.
+      </p>
+    </CommunityPage>
+  );
+}
+
+export function LoginPage(props: { csrfToken: string; error?: string; next: string; username?: string }) {
+  return (
+    <CommunityPage title="Log in" user={null} csrfToken={props.csrfToken}>
+      <h1>Log in</h1>
+      <FormError message={props.error} />
+      <PostForm action="/login" csrfToken={props.csrfToken} next={props.next}>
+        <p>
+          <label>
+            Username or e-mail <input name="username" required maxlength={254} autocomplete="username" value={props.username ?? ''} />
+          </label>
+        </p>
+        <p>
+          <label>
+            Password <input name="password" type="password" required autocomplete="current-password" />
+          </label>
+        </p>
+        <button type="submit">Log in</button>
+      </PostForm>
+      <p>
+        <a href="/forgot-password">Forgot your password?</a> · <a href="/signup">Sign up</a>
+      </p>
+    </CommunityPage>
+  );
+}
+
+export function LogoutPage(props: { csrfToken: string; user: User | null }) {
+  return (
+    <CommunityPage title="Log out" user={props.user} csrfToken={props.csrfToken}>
+      <h1>Log out</h1>
+      {props.user ? (
+        <PostForm action="/logout" csrfToken={props.csrfToken}>
+          <button type="submit">Log out of this browser</button>
+        </PostForm>
+      ) : (
+        <p>You are not logged in.</p>
+      )}
+    </CommunityPage>
+  );
+}
+
+export function ForgotPasswordPage(props: { csrfToken: string; sent?: boolean; error?: string }) {
+  return (
+    <CommunityPage title="Reset your password" user={null} csrfToken={props.csrfToken}>
+      <h1>Reset your password</h1>
+      <FormError message={props.error} />
+      {props.sent ? (
+        <p role="status">If an account has that address, a link to reset its password is on its way. It works once, for a limited time.</p>
+      ) : (
+        <PostForm action="/forgot-password" csrfToken={props.csrfToken}>
+          <p>
+            <label>
+              E-mail <input name="email" type="email" required maxlength={254} autocomplete="email" />
+            </label>
+          </p>
+          <button type="submit">Send me a reset link</button>
+        </PostForm>
+      )}
+    </CommunityPage>
+  );
+}
+
+export function ResetPasswordPage(props: { csrfToken: string; token: string; valid: boolean; error?: string }) {
+  return (
+    <CommunityPage title="Choose a new password" user={null} csrfToken={props.csrfToken}>
+      <h1>Choose a new password</h1>
+      <FormError message={props.error} />
+      {props.valid ? (
+        <PostForm action="/reset-password" csrfToken={props.csrfToken}>
+          <input type="hidden" name="token" value={props.token} />
+          <p>
+            <label>
+              New password <input name="password" type="password" required minlength={PASSWORD_MIN} autocomplete="new-password" />
+            </label>
+          </p>
+          <button type="submit">Set password</button>
+        </PostForm>
+      ) : (
+        <p>
+          This link is invalid, expired or already used. <a href="/forgot-password">Ask for a new one</a>.
+        </p>
+      )}
+    </CommunityPage>
+  );
+}

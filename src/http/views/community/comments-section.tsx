@@ -1,0 +1,116 @@
+import { raw } from 'hono/html';
+import type { Comment, User } from '../../../domain/community.ts';
+import { renderCommentMarkdown } from '../../../domain/comment-markdown.ts';
+import { paperPath } from '../../params.ts';
+import { PostForm } from './forms.tsx';
+
+export interface CommentsSectionProps {
+  paperId: string;
+  /** Every comment on the paper (deleted ones keep their replies' place), oldest first. */
+  comments: Comment[];
+  viewer: User | null;
+  /** Null when nobody is logged in. */
+  csrfToken: string | null;
+  /** The page the section sits on (forms come back here). */
+  next: string;
+  editMinutes: number;
+  now?: number;
+}
+
+interface Node {
+  comment: Comment;
+  replies: Node[];
+}
+
+function thread(comments: Comment[]): Node[] {
+  const byId = new Map(comments.map((c) => [c.id, { comment: c, replies: [] as Node[] }]));
+  const roots: Node[] = [];
+  for (const n of byId.values()) {
+    const parent = n.comment.parentId !== null ? byId.get(n.comment.parentId) : undefined;
+    (parent ? parent.replies : roots).push(n);
+  }
+  return roots;
+}
+
+/** Replies nest visually up to this depth; deeper ones continue at this level. */
+const MAX_INDENT = 6;
+
+/**
+ * A paper's discussion: threaded comments and the forms to post, reply, edit and delete. Comment
+ * bodies are the sanitised rendering of their Markdown (the only raw HTML on the page, produced by
+ * `renderCommentMarkdown`, which escapes raw HTML and strips unsafe links).
+ */
+export function CommentsSection(props: CommentsSectionProps) {
+  const { paperId, comments, viewer, csrfToken, next, editMinutes } = props;
+  const now = props.now ?? Date.now();
+  const base = `/papers/${paperPath(paperId)}`;
+  const live = comments.filter((c) => !c.deleted).length;
+
+  const item = (n: Node, depth: number) => {
+    const c = n.comment;
+    const own = viewer?.id === c.userId;
+    const editable = own && !c.deleted && now - Date.parse(c.createdAt) <= editMinutes * 60_000;
+    const deletable = !c.deleted && !!viewer && (own || viewer.role === 'admin');
+    return (
+      <li id={`comment-${c.id}`} class="comment">
+        <article>
+          {c.deleted ? (
+            <p class="comment-deleted">[deleted]</p>
+          ) : (
+            <>
+              <header>
+                <a href={`/users/${encodeURIComponent(c.username)}`}>{c.username}</a> · <time datetime={c.createdAt}>{c.createdAt.slice(0, 16).replace('T', ' ')}</time>
+                {c.editedAt ? ' · edited' : ''}
+              </header>
+              <div class="comment-body">{raw(renderCommentMarkdown(c.body))}</div>
+            </>
+          )}
+          {csrfToken && viewer && (
+            <footer>
+              {!c.deleted && (
+                <details>
+                  <summary>Reply</summary>
+                  <PostForm action={`${base}/comments`} csrfToken={csrfToken} next={next}>
+                    <input type="hidden" name="parentId" value={String(c.id)} />
+                    <label>
+                      Your reply <textarea name="body" required maxlength={10000} rows={3}></textarea>
+                    </label>
+                    <button type="submit">Reply</button>
+                  </PostForm>
+                </details>
+              )}
+              {editable && <a href={`/comments/${c.id}/edit?next=${encodeURIComponent(next)}`}>Edit</a>}{' '}
+              {deletable && (
+                <PostForm action={`/comments/${c.id}/delete`} csrfToken={csrfToken} next={next} class="inline">
+                  <button type="submit">{own ? 'Delete' : 'Delete (admin)'}</button>
+                </PostForm>
+              )}
+            </footer>
+          )}
+        </article>
+        {n.replies.length > 0 && (depth < MAX_INDENT ? <ol class="replies">{n.replies.map((r) => item(r, depth + 1))}</ol> : <>{n.replies.map((r) => item(r, depth))}</>)}
+      </li>
+    );
+  };
+
+  return (
+    <section aria-labelledby="comments-heading" class="comments">
+      <h2 id="comments-heading">
+        {live} comment{live === 1 ? '' : 's'}
+      </h2>
+      {csrfToken && viewer ? (
+        <PostForm action={`${base}/comments`} csrfToken={csrfToken} next={next}>
+          <label>
+            Add a comment (Markdown, $\LaTeX$ math) <textarea name="body" required maxlength={10000} rows={4}></textarea>
+          </label>
+          <button type="submit">Comment</button>
+        </PostForm>
+      ) : (
+        <p>
+          <a href={`/login?next=${encodeURIComponent(next)}`}>Log in</a> to comment.
+        </p>
+      )}
+      <ol class="comment-list">{thread(comments).map((n) => item(n, 0))}</ol>
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+/**
+ * Progressive enhancement for upvote forms (`form[data-upvote]`): with JavaScript the vote is sent
+ * with fetch to the JSON API and the button updates in place; without it the form posts and the
+ * server redirects back. Served at /community.js.
+ */
+export const COMMUNITY_JS = `(() => {
+  document.addEventListener('submit', async (ev) => {
+    const form = ev.target;
+    // The site's own script may already handle upvote forms; then it called preventDefault first.
+    if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || !form.dataset.upvote) return;
+    ev.preventDefault();
+    const action = form.elements.namedItem('action');
+    const add = action.value !== 'remove';
+    const button = form.querySelector('button');
+    button.disabled = true;
+    try {
+      const res = await fetch('/api/papers/' + form.dataset.upvote.split('/').map(encodeURIComponent).join('/') + '/upvote', {
+        method: add ? 'POST' : 'DELETE',
+        headers: { 'X-CSRF-Token': form.elements.namedItem('_csrf').value },
+        credentials: 'same-origin',
+      });
+      if (!res.ok) { form.submit(); return; }
+      const state = await res.json();
+      action.value = state.upvoted ? 'remove' : 'add';
+      button.setAttribute('aria-pressed', String(state.upvoted));
+      button.title = state.upvoted ? 'Remove your upvote' : 'Upvote';
+      form.querySelector('[data-upvote-count]').textContent = String(state.upvotes);
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();
+`;

@@ -1,0 +1,53 @@
+import type { Collection, Comment, User } from '../../../domain/community.ts';
+import type { PaperWithStats } from '../../../domain/paper.ts';
+import { paperPath } from '../../params.ts';
+import { CollectionPicker } from './collection-picker.tsx';
+import { CommentsSection } from './comments-section.tsx';
+import { CommunityPage } from './page.tsx';
+import { UpvoteButton } from './upvote-button.tsx';
+
+/**
+ * A paper's community page: upvote, collections and the discussion. The site's paper page can
+ * show the same components; this page keeps them usable on their own.
+ */
+export function DiscussionPage(props: {
+  viewer: User | null;
+  csrfToken: string;
+  paper: PaperWithStats;
+  upvoted: boolean;
+  comments: Comment[];
+  collections: Collection[];
+  containing: Set<number>;
+  editMinutes: number;
+}) {
+  const { paper, viewer, csrfToken } = props;
+  const next = `/papers/${paperPath(paper.id)}/discussion`;
+  return (
+    <CommunityPage title={`Discussion: ${paper.title}`} user={viewer} csrfToken={csrfToken}>
+      <h1>
+        <a href={`/papers/${paperPath(paper.id)}`}>{paper.title}</a>
+      </h1>
+      <p>{paper.authors.join(', ')}</p>
+      <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={props.upvoted} csrfToken={viewer ? csrfToken : null} next={next} />
+      {viewer && <CollectionPicker paperId={paper.id} collections={props.collections} containing={props.containing} csrfToken={csrfToken} next={next} />}
+      <CommentsSection paperId={paper.id} comments={props.comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={next} editMinutes={props.editMinutes} />
+    </CommunityPage>
+  );
+}
+
+export function CommentEditPage(props: { viewer: User; csrfToken: string; comment: Comment; next: string; error?: string }) {
+  return (
+    <CommunityPage title="Edit comment" user={props.viewer} csrfToken={props.csrfToken}>
+      <h1>Edit your comment</h1>
+      {props.error && <p role="alert">{props.error}</p>}
+      <form method="post" action={`/comments/${props.comment.id}/edit`}>
+        <input type="hidden" name="_csrf" value={props.csrfToken} />
+        <input type="hidden" name="next" value={props.next} />
+        <label>
+          Comment <textarea name="body" required maxlength={10000} rows={6}>{props.comment.body}</textarea>
+        </label>
+        <button type="submit">Save</button>
+      </form>
+    </CommunityPage>
+  );
+}

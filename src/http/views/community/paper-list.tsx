@@ -1,0 +1,16 @@
+import type { PaperWithStats } from '../../../domain/paper.ts';
+import { paperPath } from '../../params.ts';
+
+/** A plain list of paper links with their counts (profile, collection pages). */
+export function PaperList({ papers, empty, after }: { papers: PaperWithStats[]; empty: string; after?: (p: PaperWithStats) => unknown }) {
+  if (!papers.length) return <p>{empty}</p>;
+  return (
+    <ul>
+      {papers.map((p) => (
+        <li>
+          <a href={`/papers/${paperPath(p.id)}`}>{p.title}</a> <small>({p.id} · ▲ {p.upvotes} · {p.numComments} comments)</small> {after ? (after(p) as never) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,61 @@
+import type { Collection, Comment, User } from '../../../domain/community.ts';
+import type { FeedItem, PaperWithStats } from '../../../domain/paper.ts';
+import { paperPath } from '../../params.ts';
+import { PaperList } from './paper-list.tsx';
+import { CommunityPage } from './page.tsx';
+
+export interface ProfileData {
+  profile: User;
+  upvoted: PaperWithStats[];
+  submitted: FeedItem[];
+  comments: (Comment & { paperTitle: string })[];
+  collections: Collection[];
+}
+
+export function ProfilePage(props: { viewer: User | null; csrfToken: string; data: ProfileData }) {
+  const { profile, upvoted, submitted, comments, collections } = props.data;
+  return (
+    <CommunityPage title={profile.username} user={props.viewer} csrfToken={props.csrfToken}>
+      <h1>{profile.username}</h1>
+      <p>
+        Member since {profile.createdAt.slice(0, 10)}
+        {profile.role === 'admin' ? ' · admin' : ''}
+        {profile.banned ? ' · banned' : ''}
+      </p>
+      <section aria-labelledby="upvotes-heading">
+        <h2 id="upvotes-heading">Upvotes</h2>
+        <PaperList papers={upvoted} empty="No upvotes yet." />
+      </section>
+      <section aria-labelledby="submissions-heading">
+        <h2 id="submissions-heading">Submissions</h2>
+        <PaperList papers={submitted.map((s) => s.paper)} empty="No submissions yet." />
+      </section>
+      <section aria-labelledby="comments-heading">
+        <h2 id="comments-heading">Comments</h2>
+        {comments.length ? (
+          <ul>
+            {comments.map((c) => (
+              <li>
+                on <a href={`/papers/${paperPath(c.paperId)}/discussion#comment-${c.id}`}>{c.paperTitle}</a>: {c.body.length > 200 ? `${c.body.slice(0, 200)}…` : c.body}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>No comments yet.</p>
+        )}
+      </section>
+      {collections.length > 0 && (
+        <section aria-labelledby="collections-heading">
+          <h2 id="collections-heading">Public collections</h2>
+          <ul>
+            {collections.map((c) => (
+              <li>
+                <a href={`/collections/${c.id}`}>{c.name}</a> ({c.paperCount})
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </CommunityPage>
+  );
+}

@@ -1,0 +1,68 @@
+import type { ApiToken, User } from '../../../domain/community.ts';
+import { PostForm } from './forms.tsx';
+import { CommunityPage } from './page.tsx';
+
+export function SettingsPage(props: { user: User; csrfToken: string; tokens: ApiToken[]; newToken?: string; message?: string }) {
+  const { user, csrfToken, tokens } = props;
+  return (
+    <CommunityPage title="Settings" user={user} csrfToken={csrfToken}>
+      <h1>Settings</h1>
+      {props.message && <p role="status">{props.message}</p>}
+      <section aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">API tokens</h2>
+        <p>
+          Scripts send a token as <code>Authorization: Bearer &lt;token&gt;</code>.
+        </p>
+        {props.newToken && (
+          <p role="status">
+            Your new token (copy it now, it is not shown again): <code data-new-token>{props.newToken}</code>
+          </p>
+        )}
+        {tokens.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts with</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col"></th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((t) => (
+                <tr>
+                  <td>{t.name}</td>
+                  <td>
+                    <code>{t.prefix}…</code>
+                  </td>
+                  <td>{t.createdAt.slice(0, 10)}</td>
+                  <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td>
+                    <PostForm action={`/settings/tokens/${t.id}/revoke`} csrfToken={csrfToken}>
+                      <button type="submit">Revoke</button>
+                    </PostForm>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>No tokens yet.</p>
+        )}
+        <PostForm action="/settings/tokens" csrfToken={csrfToken}>
+          <label>
+            Token name <input name="name" maxlength={100} required />
+          </label>{' '}
+          <button type="submit">Create token</button>
+        </PostForm>
+      </section>
+      <section aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Sessions</h2>
+        <PostForm action="/settings/logout-everywhere" csrfToken={csrfToken}>
+          <button type="submit">Log out everywhere</button>
+        </PostForm>
+      </section>
+    </CommunityPage>
+  );
+}

@@ -1,0 +1,40 @@
+import { paperPath } from '../../params.ts';
+import { PostForm } from './forms.tsx';
+
+export interface UpvoteButtonProps {
+  paperId: string;
+  upvotes: number;
+  /** Whether the viewer has upvoted it. */
+  upvoted: boolean;
+  /** Null when nobody is logged in: the button then leads to the log-in page. */
+  csrfToken: string | null;
+  /** Where the form returns to (the page it sits on). */
+  next: string;
+}
+
+/**
+ * The upvote toggle: a plain form (works without JavaScript, answers with a redirect back) that
+ * /community.js upgrades to an in-place fetch. The form says which state it asks for, so ten
+ * quick clicks on a stale page still leave one vote.
+ */
+export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: UpvoteButtonProps) {
+  const action = `/papers/${paperPath(paperId)}/upvote`;
+  if (csrfToken === null) {
+    return (
+      <a class="upvote" href={`/login?next=${encodeURIComponent(next)}`} title="Log in to upvote">
+        <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
+        <span class="vh"> upvotes, log in to upvote</span>
+      </a>
+    );
+  }
+  return (
+    <PostForm action={action} csrfToken={csrfToken} next={next} class="upvote" data-upvote={paperId}>
+      <input type="hidden" name="action" value={upvoted ? 'remove' : 'add'} />
+      {/* The name keeps the visible count (WCAG 2.5.3); aria-pressed says whether it is your vote. */}
+      <button type="submit" aria-pressed={upvoted ? 'true' : 'false'} title={upvoted ? 'Remove your upvote' : 'Upvote'}>
+        <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
+        <span class="vh"> upvotes</span>
+      </button>
+    </PostForm>
+  );
+}

@@ -1,0 +1,138 @@
+import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
+import { paperPath } from '../params.ts';
+import { MathText } from './math.tsx';
+import { UpvoteButton } from './community/upvote-button.tsx';
+
+/** Only http(s) URLs become links; anything else (`javascript:`, `data:`) is not rendered as a link. */
+export function safeHref(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+export const paperUrl = (id: string) => `/papers/${paperPath(id)}`;
+export const authorUrl = (name: string) => `/authors/${encodeURIComponent(name)}`;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "Ada Lovelace, Alan Turing, Grace Hopper et al." with each name linking to the author's page. */
+export function AuthorList({ authors, max = 3 }: { authors: string[]; max?: number }) {
+  if (!authors.length) return null;
+  const shown = max > 0 ? authors.slice(0, max) : authors;
+  return (
+    <p class="authors">
+      {shown.map((a, i) => (
+        <>
+          {i > 0 && ', '}
+          <a href={authorUrl(a)}>{a}</a>
+        </>
+      ))}
+      {shown.length < authors.length && ' et al.'}
+    </p>
+  );
+}
+
+/** Who is looking: upvote buttons are forms for a signed-in viewer and log-in links otherwise. */
+export interface CardViewer {
+  signedIn: boolean;
+  csrfToken: string;
+  /** The papers on this page the viewer has upvoted. */
+  upvoted: Set<string>;
+  /** This page, for forms to come back to. */
+  next: string;
+}
+
+export const ANONYMOUS: CardViewer = { signedIn: false, csrfToken: '', upvoted: new Set(), next: '/' };
+
+/** One paper on a feed page: title, first authors, abstract, upvotes, comments, code, submitter. */
+export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item: FeedItem; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
+  const { paper, entry } = item;
+  const code = safeHref(paper.links.code[0]);
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <li>
+      <article class="card" data-paper aria-labelledby={`t-${cssId(paper.id)}`}>
+        <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={viewer.upvoted.has(paper.id)} csrfToken={viewer.signedIn ? viewer.csrfToken : null} next={viewer.next} />
+        <div class="body">
+          <H id={`t-${cssId(paper.id)}`}>
+            <a href={paperUrl(paper.id)}>
+              <MathText text={paper.title} />
+            </a>
+          </H>
+          <AuthorList authors={paper.authors} />
+          <p class="abstract">
+            <MathText text={paper.abstract} />
+          </p>
+          <ul class="meta">
+            <li>
+              <a href={`${paperUrl(paper.id)}#comments`}>{plural(paper.numComments, 'comment')}</a>
+            </li>
+            {code && (
+              <li>
+                <a href={code}>Code</a>
+              </li>
+            )}
+            {paper.primaryCategory && <li>{paper.primaryCategory}</li>}
+            {entry.submittedBy && <li>Submitted by {entry.submittedBy}</li>}
+          </ul>
+        </div>
+      </article>
+    </li>
+  );
+}
+
+/** A paper id as a safe HTML id fragment (ids may contain `/` and `.`). */
+export function cssId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+export function FeedList({ items, viewer, headingLevel = 3 }: { items: FeedItem[]; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
+  return (
+    <ol class="feed">
+      {items.map((item) => (
+        <PaperCard item={item} viewer={viewer} headingLevel={headingLevel} />
+      ))}
+    </ol>
+  );
+}
+
+export function SubscribeBanner({ csrfToken }: { csrfToken?: string }) {
+  return (
+    <section class="banner" aria-labelledby="subscribe-title">
+      <p id="subscribe-title">Get trending papers in your email inbox!</p>
+      <form method="post" action="/subscribe">
+        {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
+        <label class="vh" for="subscribe-email">
+          Email address
+        </label>
+        <input id="subscribe-email" type="email" name="email" required autocomplete="email" placeholder="you@example.org" />
+        <button type="submit">Subscribe</button>
+      </form>
+    </section>
+  );
+}
+
+export function SimilarPapers({ papers }: { papers: Array<Pick<PaperWithStats, 'id' | 'title'>> }) {
+  return (
+    <section aria-labelledby="similar-title">
+      <h2 id="similar-title">Similar papers</h2>
+      {papers.length === 0 ? (
+        <p>No similar papers found yet.</p>
+      ) : (
+        <ul class="similar">
+          {papers.map((p) => (
+            <li>
+              <a href={paperUrl(p.id)}>
+                <MathText text={p.title} />
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+import katex from 'katex';
+import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
+
+/**
+ * Text with LaTeX math: `$…$`, `$$…$$`, `\(…\)` and `\[…\]` become MathML rendered by KaTeX on the
+ * server; everything else stays a text node that hono/jsx escapes. KaTeX runs with `trust: false`
+ * (no \href, \url, \includegraphics, \html*), so its output holds no links or attributes from the
+ * source, and it escapes the TeX it echoes back on errors.
+ */
+const MATH_RE = /\$\$([^$]{1,2000}?)\$\$|\$([^$\n]{1,1000}?)\$|\\\(([\s\S]{1,1000}?)\\\)|\\\[([\s\S]{1,2000}?)\\\]/g;
+
+const cache = new Map<string, string>();
+const CACHE_MAX = 20_000;
+
+function renderTex(tex: string, display: boolean): string {
+  const key = (display ? 'D' : 'I') + tex;
+  let html = cache.get(key);
+  if (html === undefined) {
+    html = katex.renderToString(tex, {
+      displayMode: display,
+      output: 'mathml',
+      throwOnError: false,
+      trust: false,
+      strict: 'ignore',
+      maxSize: 20,
+      maxExpand: 500,
+    });
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(key, html);
+  }
+  return html;
+}
+
+const TEXT_MACRO_RE = /\\(emph|textit|textbf|texttt)\{([^{}$]{0,500})\}/g;
+
+/** Text-mode `\emph{…}`, `\textit{…}`, `\textbf{…}`, `\texttt{…}` as elements; their content stays escaped text. */
+function textChildren(text: string): Child[] {
+  if (!text.includes('\\')) return [text];
+  const out: Child[] = [];
+  let last = 0;
+  for (const m of text.matchAll(TEXT_MACRO_RE)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    const inner = m[2];
+    out.push(m[1] === 'textbf' ? <strong>{inner}</strong> : m[1] === 'texttt' ? <code>{inner}</code> : <em>{inner}</em>);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+/** Splits text into escaped strings and rendered math. */
+export function mathChildren(text: string): Child[] {
+  if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[')) return textChildren(text);
+  const out: Child[] = [];
+  let last = 0;
+  for (const m of text.matchAll(MATH_RE)) {
+    const tex = m[1] ?? m[2] ?? m[3] ?? m[4];
+    if (!tex || !tex.trim()) continue;
+    if (m.index > last) out.push(...textChildren(text.slice(last, m.index)));
+    out.push(raw(renderTex(tex, m[1] !== undefined || m[4] !== undefined)));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(...textChildren(text.slice(last)));
+  return out;
+}
+
+export function MathText({ text }: { text: string }) {
+  return <>{mathChildren(text)}</>;
+}

@@ -1,0 +1,173 @@
+import { bibtex } from '../../domain/bibtex.ts';
+import type { Collection, Comment, User } from '../../domain/community.ts';
+import type { FeedEntry, PaperWithStats } from '../../domain/paper.ts';
+import { AuthorList, SimilarPapers, paperUrl, safeHref } from './components.tsx';
+import { CollectionPicker } from './community/collection-picker.tsx';
+import { CommentsSection } from './community/comments-section.tsx';
+import { UpvoteButton } from './community/upvote-button.tsx';
+import { Layout } from './layout.tsx';
+import { MathText } from './math.tsx';
+
+export interface PaperPageProps {
+  paper: PaperWithStats;
+  entry: FeedEntry | null;
+  similar: Array<Pick<PaperWithStats, 'id' | 'title'>>;
+  comments: Comment[];
+  upvoted: boolean;
+  viewer: User | null;
+  csrfToken: string;
+  editMinutes: number;
+  /** The viewer's collections and which of them hold this paper (for the collection picker). */
+  collections?: Collection[];
+  inCollections?: Set<number>;
+}
+
+function LinkList({ urls, label }: { urls: string[]; label: string }) {
+  return (
+    <>
+      {urls
+        .map(safeHref)
+        .filter((u): u is string => u !== null)
+        .map((u, i) => (
+          <li>
+            <a class="button quiet" href={u}>
+              {label}
+              {i > 0 ? ` ${i + 1}` : ''}
+              <span class="vh"> ({new URL(u).hostname})</span>
+            </a>
+          </li>
+        ))}
+    </>
+  );
+}
+
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set() }: PaperPageProps) {
+  const here = paperUrl(paper.id);
+  const abs = safeHref(paper.links.abs);
+  const pdf = safeHref(paper.links.pdf);
+  const doi = paper.doi ? `https://doi.org/${encodeURI(paper.doi)}` : null;
+  return (
+    <Layout title={`${paper.title} · Paperboy`} description={paper.abstract.slice(0, 200)}>
+      <article data-paper>
+        <div class="paper-head">
+          <h1>
+            <MathText text={paper.title} />
+          </h1>
+          <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={upvoted} csrfToken={viewer ? csrfToken : null} next={here} />
+        </div>
+        <AuthorList authors={paper.authors} max={0} />
+        <ul class="actions" aria-label="Links">
+          {abs && (
+            <li>
+              <a class="button" href={abs}>
+                {paper.source === 'arxiv' ? 'arXiv page' : 'Source page'}
+              </a>
+            </li>
+          )}
+          {pdf && (
+            <li>
+              <a class="button" href={pdf}>
+                PDF
+              </a>
+            </li>
+          )}
+          <LinkList urls={paper.links.code} label="Code" />
+          <LinkList urls={paper.links.project} label="Project page" />
+          <li>
+            <a class="button quiet" href="#comments">
+              {paper.numComments} {paper.numComments === 1 ? 'comment' : 'comments'}
+            </a>
+          </li>
+        </ul>
+        <section aria-labelledby="abstract-title">
+          <h2 id="abstract-title">Abstract</h2>
+          <p class="paper-abstract">
+            <MathText text={paper.abstract} />
+          </p>
+        </section>
+        <dl class="facts">
+          {paper.categories.length > 0 && (
+            <>
+              <dt>Categories</dt>
+              <dd>
+                {paper.categories.map((c, i) => (
+                  <>
+                    {i > 0 && ' '}
+                    <a class="tag" href={`/search?category=${encodeURIComponent(c)}`}>
+                      {c}
+                    </a>
+                  </>
+                ))}
+              </dd>
+            </>
+          )}
+          {paper.publishedAt && (
+            <>
+              <dt>Published</dt>
+              <dd>
+                <time datetime={paper.publishedAt}>{paper.publishedAt.slice(0, 10)}</time>
+              </dd>
+            </>
+          )}
+          {paper.updatedAt && (
+            <>
+              <dt>Updated</dt>
+              <dd>
+                <time datetime={paper.updatedAt}>{paper.updatedAt.slice(0, 10)}</time>
+              </dd>
+            </>
+          )}
+          {paper.version !== null && (
+            <>
+              <dt>Version</dt>
+              <dd>v{paper.version}</dd>
+            </>
+          )}
+          {entry && (
+            <>
+              <dt>On the feed</dt>
+              <dd>
+                <a href={`/papers/date/${entry.day}`}>{entry.day}</a>
+                {entry.submittedBy && ` · submitted by ${entry.submittedBy}`}
+              </dd>
+            </>
+          )}
+          {paper.journalRef && (
+            <>
+              <dt>Journal</dt>
+              <dd>{paper.journalRef}</dd>
+            </>
+          )}
+          {doi && (
+            <>
+              <dt>DOI</dt>
+              <dd>
+                <a href={doi}>{paper.doi}</a>
+              </dd>
+            </>
+          )}
+          {paper.comment && (
+            <>
+              <dt>Note</dt>
+              <dd>{paper.comment}</dd>
+            </>
+          )}
+        </dl>
+        <section class="cite" aria-labelledby="cite-title">
+          <h2 id="cite-title">Cite</h2>
+          <pre tabindex={0} aria-label="BibTeX citation">
+            <code id="bibtex">{bibtex(paper)}</code>
+          </pre>
+          <button type="button" class="quiet" data-copy="bibtex" hidden>
+            Copy BibTeX
+          </button>
+        </section>
+        <SimilarPapers papers={similar} />
+        {viewer && <CollectionPicker paperId={paper.id} collections={collections} containing={inCollections} csrfToken={csrfToken} next={here} />}
+        <div id="comments">
+          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
+        </div>
+      </article>
+    </Layout>
+  );
+}

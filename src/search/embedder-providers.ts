@@ -1,0 +1,39 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { Embedder } from './embedder.ts';
+import { HttpEmbedder } from './http-embedder.ts';
+
+/**
+ * Where embedders come from: `SEARCH_EMBEDDER` names a provider here. The offline default (`local`,
+ * trained on the instance's corpus by `paperboy reindex`) registers itself in this table next to
+ * `http`; `none` turns semantic search off (keyword only).
+ */
+export interface EmbedderContext {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** The SQLite file, when there is one: files beside it (models, ANN indexes) go next to it. */
+  sqlitePath?: string;
+}
+
+export interface EmbedderProvider {
+  /** Returns null when the embedder cannot be used yet (e.g. the local model is not trained). */
+  open(ctx: EmbedderContext): Promise<Embedder | null>;
+  /** Trains or refreshes the model from the store's papers; `paperboy reindex` calls it first. */
+  train?(ctx: EmbedderContext): Promise<void>;
+}
+
+export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
+  none: { open: async () => null },
+  http: {
+    open: async ({ config }) => {
+      if (!config.embeddingsUrl) throw new Error('SEARCH_EMBEDDER=http needs EMBEDDINGS_URL');
+      return HttpEmbedder.connect({ url: config.embeddingsUrl, model: config.embeddingsModel, apiKey: config.embeddingsApiKey });
+    },
+  },
+};
+
+export function embedderProvider(name: string): EmbedderProvider | null {
+  return Object.hasOwn(EMBEDDER_PROVIDERS, name) ? EMBEDDER_PROVIDERS[name] : null;
+}

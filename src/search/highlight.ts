@@ -1,0 +1,107 @@
+import type { ParsedQuery } from './query.ts';
+
+/**
+ * Highlights computed from the query and the text, the same for every keyword engine. Output is
+ * either ranges, segments (for hono/jsx: render `match` segments in <mark>, no raw HTML) or an
+ * HTML string built escape-then-mark, so text from the data is never emitted unescaped.
+ */
+export interface HighlightRange {
+  start: number;
+  end: number;
+}
+
+export interface HighlightSegment {
+  text: string;
+  match: boolean;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * A light suffix stemmer, enough to mark `networks` for `network` and `learning` for `learn`:
+ * highlighting only needs the query's words and the text's words to meet at the same stem.
+ */
+export function lightStem(word: string): string {
+  // Diacritics folded like FTS5's `remove_diacritics`: "café" marks "cafe".
+  let w = word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  if (w.length <= 3) return w;
+  for (const [suffix, repl] of [
+    ['ational', 'ate'], ['ization', 'ize'], ['iveness', 'ive'], ['fulness', 'ful'], ['ousness', 'ous'],
+    ['ations', 'ate'], ['ation', 'ate'], ['ities', 'ity'], ['ingly', ''], ['edly', ''],
+    ['ies', 'y'], ['ing', ''], ['ed', ''], ['ly', ''], ['es', ''], ['s', ''],
+  ] as const) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 3) {
+      if (suffix === 's' && (w.endsWith('ss') || w.endsWith('us') || w.endsWith('is'))) continue;
+      w = w.slice(0, w.length - suffix.length) + repl;
+      break;
+    }
+  }
+  return w.replace(/e$/, '');
+}
+
+/** The stems a query marks: its words and the words of its phrases (not excluded words or authors). */
+export function queryStems(q: ParsedQuery): Set<string> {
+  return new Set([...q.terms, ...q.phrases.flat()].map(lightStem));
+}
+
+export function highlightRanges(text: string, stems: Set<string>): HighlightRange[] {
+  if (!stems.size || !text) return [];
+  const out: HighlightRange[] = [];
+  for (const m of text.matchAll(WORD)) {
+    if (stems.has(lightStem(m[0].normalize('NFKC')))) out.push({ start: m.index!, end: m.index! + m[0].length });
+  }
+  return out;
+}
+
+export function segments(text: string, ranges: readonly HighlightRange[]): HighlightSegment[] {
+  const out: HighlightSegment[] = [];
+  let at = 0;
+  for (const r of ranges) {
+    if (r.start > at) out.push({ text: text.slice(at, r.start), match: false });
+    out.push({ text: text.slice(r.start, r.end), match: true });
+    at = r.end;
+  }
+  if (at < text.length) out.push({ text: text.slice(at), match: false });
+  return out;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Escape-then-mark: every piece of text is escaped; only Paperboy's own `<mark>` tags are HTML. */
+export function markHtml(segs: readonly HighlightSegment[]): string {
+  return segs.map((s) => (s.match ? `<mark>${escapeHtml(s.text)}</mark>` : escapeHtml(s.text))).join('');
+}
+
+/**
+ * A window of about `maxChars` around the densest run of matches (the start of the text when
+ * nothing matches), cut at word boundaries, with an ellipsis where text was left out.
+ */
+export function snippet(text: string, ranges: readonly HighlightRange[], maxChars = 320): HighlightSegment[] {
+  if (text.length <= maxChars) return segments(text, ranges);
+  let bestStart = 0;
+  let bestCount = 0;
+  for (let i = 0, j = 0; i < ranges.length; i++) {
+    while (ranges[j] && ranges[j].end - ranges[i].start <= maxChars) j++;
+    if (j - i > bestCount) {
+      bestCount = j - i;
+      bestStart = ranges[i].start;
+    }
+  }
+  let start = Math.max(0, bestStart - Math.floor(maxChars / 5));
+  if (start > 0) {
+    const space = text.indexOf(' ', start);
+    start = space >= 0 && space < bestStart ? space + 1 : start;
+  }
+  let end = Math.min(text.length, start + maxChars);
+  if (end < text.length) {
+    const space = text.lastIndexOf(' ', end);
+    if (space > start) end = space;
+  }
+  const inside = ranges.filter((r) => r.start >= start && r.end <= end).map((r) => ({ start: r.start - start, end: r.end - start }));
+  const segs = segments(text.slice(start, end), inside);
+  if (start > 0) segs.unshift({ text: '… ', match: false });
+  if (end < text.length) segs.push({ text: ' …', match: false });
+  return segs;
+}

@@ -1,0 +1,57 @@
+import type { ParsedQuery, SearchSort } from './query.ts';
+
+/**
+ * The keyword half of search. Two implementations share this contract: the store's own full-text
+ * index (SQLite FTS5 / PostgreSQL tsvector, `store-keyword-engine.ts`) and the in-memory pruned
+ * BM25 index (`inverted-index.ts`). Both are rebuilt from the store, which stays the source of truth.
+ *
+ * Semantics every engine must keep (the contract test in tests/search/keyword-engine.contract.ts
+ * checks them):
+ * - `q.terms`: ranked words; a paper matches when it has ANY of them (OR), better when more match.
+ *   When there are no terms and no phrases, the engine returns [] (the service decides what an
+ *   empty query means).
+ * - `q.phrases`: every phrase must occur, words adjacent and in order (AND).
+ * - `q.excluded`: a paper containing any excluded word or phrase is left out.
+ * - `q.authors`: every given name must occur in the authors (case-insensitive word match).
+ * - `opts.category`/`q.categories`: the paper has that category (any of its categories).
+ * - `opts.from`/`opts.to` (YYYY-MM-DD, inclusive) on `publishedAt`.
+ * - withdrawn (`deleted`) and hidden papers are never returned.
+ * - `sort`: `relevance` (score desc), `date` (publishedAt desc), `upvotes` (upvotes desc, then
+ *   score); `score` is always the engine's relevance score, higher is better.
+ */
+export interface KeywordSearchOptions {
+  limit: number;
+  /** Inclusive YYYY-MM-DD bounds on the publication date. */
+  from?: string;
+  to?: string;
+  /** arXiv category, e.g. `cs.LG`; added to `q.categories`. */
+  category?: string;
+  sort: SearchSort;
+}
+
+export interface KeywordHit {
+  id: string;
+  /** Relevance, higher is better; only comparable within one result list. */
+  score: number;
+}
+
+export interface KeywordEngine {
+  /** Short name for logs and benchmarks (`fts5`, `tsvector`, `bm25-maxscore`). */
+  readonly name: string;
+  search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]>;
+  /**
+   * Brings the index in step with the store's papers (those modified since the last call) and
+   * returns how many papers it (re)indexed. Cheap when nothing changed; the search service calls it
+   * after imports and harvests and before searching.
+   */
+  catchUp(): Promise<number>;
+  /** Drops and rebuilds the whole index from the store (`paperboy reindex`). */
+  rebuild(): Promise<number>;
+}
+
+/**
+ * Highlights are computed outside the engines, from the query and the paper's text, by
+ * `highlight.ts` (`highlightRanges`, `markHtml`, `highlightSegments`), so every engine returns the
+ * same marks.
+ */
+export type { HighlightRange, HighlightSegment } from './highlight.ts';

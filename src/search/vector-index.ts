@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import usearch from 'usearch';
+
+const { Index, MetricKind, ScalarKind } = usearch;
+
+/** The ANN key of a paper: 52 bits of a hash of its id, stable across processes and embedders. */
+export function vectorKey(paperId: string): number {
+  const h = createHash('sha1').update(paperId).digest();
+  return h.readUIntBE(0, 6) * 16 + (h[6] >> 4);
+}
+
+/** What a saved index was built from: compared with the store to tell whether it is stale. */
+export interface VectorIndexMeta {
+  embedderId: string;
+  dimensions: number;
+  count: number;
+  /** The newest `embedded_at` among the vectors it holds. */
+  newest: string | null;
+}
+
+export interface VectorMatch {
+  key: number;
+  /** Cosine similarity, 1 is identical. */
+  similarity: number;
+}
+
+/**
+ * An approximate-nearest-neighbour index (usearch HNSW, cosine) over unit vectors, optionally
+ * persisted as `<file>` plus `<file>.json` (its meta). The store keeps the vectors; this index is
+ * only ever a cache that can be rebuilt from them.
+ */
+export class VectorIndex {
+  private index: InstanceType<typeof Index>;
+  meta: VectorIndexMeta;
+
+  constructor(
+    embedderId: string,
+    readonly dimensions: number,
+    private readonly file?: string,
+  ) {
+    this.index = VectorIndex.create(dimensions);
+    this.meta = { embedderId, dimensions, count: 0, newest: null };
+  }
+
+  private static create(dimensions: number) {
+    return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
+  }
+
+  /** Loads the saved index when its meta names the same embedder; false when there is none to load. */
+  load(): boolean {
+    if (!this.file || !fs.existsSync(this.file) || !fs.existsSync(`${this.file}.json`)) return false;
+    try {
+      const meta = JSON.parse(fs.readFileSync(`${this.file}.json`, 'utf8')) as VectorIndexMeta;
+      if (meta.embedderId !== this.meta.embedderId || meta.dimensions !== this.dimensions) return false;
+      const index = VectorIndex.create(this.dimensions);
+      index.load(this.file);
+      this.index = index;
+      this.meta = meta;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  save(): void {
+    if (!this.file) return;
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    this.index.save(tmp);
+    fs.renameSync(tmp, this.file);
+    fs.writeFileSync(`${this.file}.json`, JSON.stringify(this.meta));
+  }
+
+  clear(): void {
+    this.index = VectorIndex.create(this.dimensions);
+    this.meta = { ...this.meta, count: 0, newest: null };
+  }
+
+  get size(): number {
+    return Number(this.index.size());
+  }
+
+  /** Adds vectors, replacing any already under the same key. */
+  upsert(items: { key: number; vector: Float32Array }[], embeddedAt?: string): void {
+    if (!items.length) return;
+    const fresh: { key: number; vector: Float32Array }[] = [];
+    const seen = new Set<number>();
+    for (const it of items) {
+      if (it.vector.length !== this.dimensions || seen.has(it.key)) continue;
+      seen.add(it.key);
+      if (this.index.contains(BigInt(it.key))) this.index.remove(BigInt(it.key));
+      fresh.push(it);
+    }
+    if (fresh.length) {
+      const flat = new Float32Array(fresh.length * this.dimensions);
+      fresh.forEach((it, i) => flat.set(it.vector, i * this.dimensions));
+      this.index.add(BigUint64Array.from(fresh.map((f) => BigInt(f.key))), flat);
+    }
+    this.meta.count = this.size;
+    if (embeddedAt && (!this.meta.newest || embeddedAt > this.meta.newest)) this.meta.newest = embeddedAt;
+  }
+
+  search(vector: Float32Array, k: number): VectorMatch[] {
+    if (!this.size || vector.length !== this.dimensions || k < 1) return [];
+    const m = this.index.search(vector, Math.min(k, this.size), 0);
+    const out: VectorMatch[] = [];
+    for (let i = 0; i < m.keys.length; i++) {
+      const d = m.distances[i];
+      if (!Number.isFinite(d)) continue;
+      out.push({ key: Number(m.keys[i]), similarity: 1 - d });
+    }
+    return out;
+  }
+}

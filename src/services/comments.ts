@@ -1,0 +1,69 @@
+import type { Config } from '../config.ts';
+import type { Comment, User } from '../domain/community.ts';
+import type { Store } from '../store/store.ts';
+import { ServiceError } from './errors.ts';
+
+export const COMMENT_MAX = 10_000;
+
+function checkBody(body: string): string {
+  const b = body.replace(/\r\n/g, '\n').trim();
+  if (!b) throw new ServiceError(400, 'empty_comment', 'a comment cannot be empty');
+  if (b.length > COMMENT_MAX) throw new ServiceError(400, 'comment_too_long', `a comment has at most ${COMMENT_MAX} characters`);
+  return b;
+}
+
+/** Threaded comments: post, reply, edit within the edit window, delete one's own (admins: any). */
+export class CommentService {
+  constructor(
+    private readonly store: Store,
+    private readonly config: Config,
+  ) {}
+
+  async list(paperId: string): Promise<Comment[]> {
+    const paper = await this.store.papers.get(paperId);
+    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    return this.store.comments.forPaper(paperId);
+  }
+
+  async post(user: User, paperId: string, body: string, parentId: number | null = null): Promise<Comment> {
+    const text = checkBody(body);
+    const paper = await this.store.papers.get(paperId);
+    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    if (parentId !== null) {
+      const parent = await this.store.comments.get(parentId);
+      if (!parent || parent.paperId !== paperId) throw new ServiceError(400, 'bad_parent', `comment ${parentId} is not on paper ${paperId}`);
+      if (parent.deleted) throw new ServiceError(400, 'bad_parent', 'cannot reply to a deleted comment');
+    }
+    return this.store.comments.create({ paperId, userId: user.id, parentId, body: text });
+  }
+
+  /** Whether `user` may still edit `c` at `now`. */
+  canEdit(user: User | null, c: Comment, now = Date.now()): boolean {
+    return !!user && user.id === c.userId && !c.deleted && now - Date.parse(c.createdAt) <= this.config.commentEditMinutes * 60_000;
+  }
+
+  async edit(user: User, id: number, body: string): Promise<Comment> {
+    const text = checkBody(body);
+    const c = await this.store.comments.get(id);
+    if (!c || c.deleted) throw new ServiceError(404, 'not_found', `comment ${id} not found`);
+    if (c.userId !== user.id) throw new ServiceError(403, 'not_yours', 'you can only edit your own comments');
+    if (!this.canEdit(user, c)) throw new ServiceError(403, 'edit_window_closed', `comments can be edited for ${this.config.commentEditMinutes} minutes after posting`);
+    await this.store.comments.updateBody(id, text);
+    return (await this.store.comments.get(id))!;
+  }
+
+  /** Deletes one's own comment; an admin may delete anyone's, and that is written to the audit log. */
+  async delete(user: User, id: number, reason?: string): Promise<Comment> {
+    const c = await this.store.comments.get(id);
+    if (!c || c.deleted) throw new ServiceError(404, 'not_found', `comment ${id} not found`);
+    const own = c.userId === user.id;
+    if (!own && user.role !== 'admin') throw new ServiceError(403, 'not_yours', 'you can only delete your own comments');
+    await this.store.transaction(async (tx) => {
+      await tx.comments.delete(id);
+      if (!own) {
+        await tx.auditLog.add({ actorId: user.id, actorName: user.username, action: 'comment.delete', targetType: 'comment', targetId: String(id), detail: JSON.stringify({ paperId: c.paperId, author: c.username, reason: reason ?? null }) });
+      }
+    });
+    return c;
+  }
+}

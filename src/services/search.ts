@@ -1,0 +1,315 @@
+import path from 'node:path';
+import type { Logger } from '../logger.ts';
+import type { PaperWithStats } from '../domain/paper.ts';
+import type { Store } from '../store/store.ts';
+import type { Embedder } from '../search/embedder.ts';
+import type { KeywordEngine } from '../search/keyword-engine.ts';
+import { DEFAULT_FUSION, SIMILAR_FUSION, fuse, type FusionWeights, type RankedHit } from '../search/fusion.ts';
+import { hasTextConstraint, parseQuery, STOPWORDS, words, type ParsedQuery, type SearchSort } from '../search/query.ts';
+import { highlightRanges, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
+import { VectorIndex, vectorKey } from '../search/vector-index.ts';
+
+export type SearchMode = 'hybrid' | 'keyword' | 'vector';
+
+export interface SearchInput {
+  q: string;
+  limit?: number;
+  /** Inclusive YYYY-MM-DD bounds; override `from:`/`to:` in the query. */
+  from?: string;
+  to?: string;
+  category?: string;
+  /** Overrides `sort:` in the query; default relevance. */
+  sort?: SearchSort;
+  mode?: SearchMode;
+}
+
+export interface SearchResult {
+  paper: PaperWithStats;
+  score: number;
+  /** Title with matches marked, and an abstract snippet around the matches. */
+  title: HighlightSegment[];
+  summary: HighlightSegment[];
+}
+
+export interface SearchResponse {
+  query: ParsedQuery;
+  /** Set when the query was an arXiv id or URL of a stored paper: go straight to it. */
+  paperId?: string;
+  results: SearchResult[];
+  /** What actually ranked the results. */
+  mode: SearchMode;
+}
+
+export interface SimilarResult {
+  paper: PaperWithStats;
+  score: number;
+}
+
+export interface SearchServiceOptions {
+  engine: KeywordEngine;
+  /** Opens the embedder on first use; null means keyword search only. */
+  embedder: () => Promise<Embedder | null>;
+  fusion?: FusionWeights;
+  /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
+  indexFile?: (embedderId: string) => string | undefined;
+  logger?: Logger;
+  /** How often (ms) a search checks the store for vectors other processes added; default 2000. */
+  annRefreshMs?: number;
+}
+
+interface VectorFilters {
+  from?: string;
+  to?: string;
+  categories: string[];
+}
+
+export const SEARCH_LIMITS = { default: 20, max: 120 } as const;
+const EMBED_BATCH = 128;
+
+/** `data/paperboy.db` → `data/paperboy.db.<embedder>.usearch`. */
+export function annFileBeside(sqlitePath: string | undefined) {
+  return (embedderId: string) => (sqlitePath ? path.join(path.dirname(sqlitePath), `${path.basename(sqlitePath)}.${embedderId.replace(/[^A-Za-z0-9._-]+/g, '_')}.usearch`) : undefined);
+}
+
+/** The text a paper is embedded from. */
+export function paperText(p: { title: string; abstract: string }): string {
+  return `${p.title}. ${p.abstract}`;
+}
+
+/**
+ * Search over the store: keyword (the engine), semantic (embedder + ANN index) and their fusion,
+ * similar papers, and keeping the indexes in step with imports and harvests (`catchUp`).
+ */
+export class SearchService {
+  private readonly fusion: FusionWeights;
+  private embedderPromise?: Promise<Embedder | null>;
+  private ann?: { embedderId: string; index: VectorIndex; checkedAt: number };
+  private annReady?: Promise<void>;
+  private catchingUp?: Promise<number>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: SearchServiceOptions,
+  ) {
+    this.fusion = opts.fusion ?? DEFAULT_FUSION;
+  }
+
+  get engineName(): string {
+    return this.opts.engine.name;
+  }
+
+  /** The embedder, or null when semantic search is off or its server is unusable (logged once). */
+  embedder(): Promise<Embedder | null> {
+    this.embedderPromise ??= this.opts.embedder().catch((err) => {
+      this.opts.logger?.warn({ err: (err as Error).message }, 'embedder unavailable: keyword search only');
+      return null;
+    });
+    return this.embedderPromise;
+  }
+
+  async search(input: SearchInput): Promise<SearchResponse> {
+    const q = parseQuery(input.q);
+    const limit = clampLimit(input.limit);
+    const sort = input.sort ?? q.sort ?? 'relevance';
+    if (q.paperId) {
+      const paper = await this.store.papers.get(q.paperId);
+      const visible = paper && !paper.hidden ? [paper] : [];
+      return { query: q, paperId: visible.length ? q.paperId : undefined, results: visible.map((p) => this.present(p, 1, q)), mode: 'keyword' };
+    }
+    await this.keywordCatchUp();
+    const filters = { limit, from: input.from ?? q.from, to: input.to ?? q.to, category: input.category, sort };
+
+    if (!hasTextConstraint(q)) {
+      const any = q.categories.length || filters.category || filters.from || filters.to;
+      if (!any) return { query: q, results: [], mode: 'keyword' };
+      const hits = await this.store.search.browse(q, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }, sort, limit);
+      return { query: q, results: await this.load(hits, q), mode: 'keyword' };
+    }
+
+    // Vector hits cannot honour phrases, authors or exclusions, and "newest first" wants matches only.
+    const vectorAllowed = sort === 'relevance' && !q.phrases.length && !q.authors.length && !q.excluded.length && q.terms.length > 0;
+    const wanted: SearchMode = input.mode ?? 'hybrid';
+    if (wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0)) {
+      const hits = await this.opts.engine.search(q, filters);
+      return { query: q, results: await this.load(hits, q), mode: 'keyword' };
+    }
+    const candidates = Math.max(limit, this.fusion.candidates);
+    const [keyword, vector] = await Promise.all([
+      wanted === 'vector' ? Promise.resolve([]) : this.opts.engine.search(q, { ...filters, limit: candidates }),
+      this.vectorSearch(q.terms.join(' '), candidates, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }),
+    ]);
+    if (vector === null) return { query: q, results: await this.load(keyword.slice(0, limit), q), mode: 'keyword' };
+    const ranked = wanted === 'vector' ? vector : fuse(keyword, vector, this.fusion);
+    return { query: q, results: await this.load(ranked.slice(0, limit), q), mode: wanted };
+  }
+
+  /** Papers like the given one: its vector neighbours fused with keyword neighbours of its title. Null when there is no such paper. */
+  async similar(id: string, limit = 10): Promise<SimilarResult[] | null> {
+    const paper = await this.store.papers.get(id);
+    if (!paper) return null;
+    const n = clampLimit(limit, 10);
+    await this.keywordCatchUp();
+    const titleWords = [...new Set(words(paper.title).filter((w) => !STOPWORDS.has(w) && w.length > 1))].slice(0, 24);
+    const q = parseQuery('');
+    q.terms = titleWords;
+    const candidates = Math.max(n + 1, SIMILAR_FUSION.candidates);
+    const [keyword, vector] = await Promise.all([
+      titleWords.length ? this.opts.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
+      this.vectorNeighbours(paper, candidates),
+    ]);
+    const others = (hits: RankedHit[]) => hits.filter((h) => h.id !== paper.id);
+    const ranked = fuse(others(keyword), others(vector ?? []), SIMILAR_FUSION).slice(0, n);
+    const papers = await this.store.papers.getMany(ranked.map((h) => h.id));
+    const score = new Map(ranked.map((h) => [h.id, h.score]));
+    return papers.filter((p) => !p.hidden && !p.deleted).map((p) => ({ paper: p, score: score.get(p.id) ?? 0 }));
+  }
+
+  /**
+   * Brings every index in step with the store: the full-text queue, then vectors for papers that
+   * have none from the current embedder (or whose text changed), added to the ANN index. Importers
+   * and harvesters call it after each batch they commit. Returns the counts.
+   */
+  async catchUp(opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<{ fullText: number; embedded: number }> {
+    const fullText = await this.keywordCatchUp();
+    const embedded = await this.embedPending(opts.onProgress);
+    return { fullText, embedded };
+  }
+
+  /** Rebuilds everything from the store: full-text index, every vector of the current embedder, the ANN index. */
+  async reindex(opts: { reembed?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<{ fullText: number; embedded: number; vectors: number }> {
+    const fullText = await this.opts.engine.rebuild();
+    const embedder = await this.embedder();
+    if (!embedder) return { fullText, embedded: 0, vectors: 0 };
+    if (opts.reembed) await this.store.search.deleteEmbeddings(embedder.id);
+    const embedded = await this.embedPending(opts.onProgress);
+    const ann = await this.vectorIndex(embedder, { rebuild: true });
+    return { fullText, embedded, vectors: ann.size };
+  }
+
+  /** Saves the ANN index (SQLite: beside the database file). */
+  async close(): Promise<void> {
+    if (this.ann) this.ann.index.save();
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private keywordCatchUp(): Promise<number> {
+    // Concurrent searches share one catch-up run instead of each draining the queue.
+    this.catchingUp ??= this.opts.engine.catchUp().finally(() => {
+      this.catchingUp = undefined;
+    });
+    return this.catchingUp;
+  }
+
+  private async embedPending(onProgress?: (done: number, total: number) => void): Promise<number> {
+    const embedder = await this.embedder();
+    if (!embedder) return 0;
+    const ann = await this.vectorIndex(embedder);
+    const total = await this.store.search.countToEmbed(embedder.id);
+    if (!total) return 0;
+    let done = 0;
+    for (;;) {
+      const batch = await this.store.search.papersToEmbed(embedder.id, EMBED_BATCH);
+      if (!batch.length) break;
+      const vectors = await embedder.embed(batch.map(paperText));
+      const now = new Date().toISOString();
+      const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash }));
+      await this.store.search.saveEmbeddings(embedder.id, rows, now);
+      ann.upsert(rows, now);
+      done += batch.length;
+      onProgress?.(done, total);
+      if (batch.length < EMBED_BATCH) break;
+    }
+    ann.save();
+    return done;
+  }
+
+  /**
+   * The ANN index for `embedder`: loaded from its file when that matches the store, else rebuilt
+   * from the stored vectors; then topped up with vectors other processes stored since.
+   */
+  private async vectorIndex(embedder: Embedder, opts: { rebuild?: boolean } = {}): Promise<VectorIndex> {
+    if (this.ann?.embedderId !== embedder.id || opts.rebuild) {
+      const index = new VectorIndex(embedder.id, embedder.dimensions, this.opts.indexFile?.(embedder.id));
+      this.ann = { embedderId: embedder.id, index, checkedAt: 0 };
+      this.annReady = this.prepareIndex(index, embedder.id, opts.rebuild ?? false);
+    }
+    await this.annReady;
+    const ann = this.ann;
+    if (Date.now() - ann.checkedAt >= (this.opts.annRefreshMs ?? 2000)) {
+      ann.checkedAt = Date.now();
+      const since = ann.index.meta.newest;
+      if (since) {
+        const fresh = await this.store.search.embeddingsSince(embedder.id, since, 100_000);
+        for (const f of fresh) ann.index.upsert([f], f.embeddedAt);
+      }
+    }
+    return ann.index;
+  }
+
+  private async prepareIndex(index: VectorIndex, embedderId: string, rebuild: boolean): Promise<void> {
+    const stats = await this.store.search.embeddingStats(embedderId);
+    if (!rebuild && index.load() && index.meta.newest === stats.newest && index.size === stats.count) return;
+    index.clear();
+    let after = -1;
+    for (;;) {
+      const page = await this.store.search.embeddingsPage(embedderId, after, 2000);
+      if (!page.length) break;
+      index.upsert(page, undefined);
+      after = page[page.length - 1].key;
+    }
+    index.meta.newest = stats.newest;
+    index.save();
+    this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
+  }
+
+  /** Vector hits for a text, filtered like keyword hits; null when there is no embedder. */
+  private async vectorSearch(text: string, k: number, f: VectorFilters): Promise<RankedHit[] | null> {
+    const embedder = await this.embedder();
+    if (!embedder || !text.trim()) return null;
+    const [vector] = await embedder.embed([text]);
+    const ann = await this.vectorIndex(embedder);
+    return this.keysToHits(embedder.id, ann.search(vector, k), f);
+  }
+
+  private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<RankedHit[] | null> {
+    const embedder = await this.embedder();
+    if (!embedder) return null;
+    const vector = (await this.store.search.embeddingOf(embedder.id, paper.id)) ?? (await embedder.embed([paperText(paper)]))[0];
+    const ann = await this.vectorIndex(embedder);
+    return this.keysToHits(embedder.id, ann.search(vector, k), { categories: [] });
+  }
+
+  private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: VectorFilters): Promise<RankedHit[]> {
+    const ids = await this.store.search.paperIdsForKeys(embedderId, matches.map((m) => m.key));
+    const hits = matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
+    const papers = new Map((await this.store.papers.getMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
+    return hits.filter((h) => {
+      const p = papers.get(h.id);
+      if (!p || p.hidden || p.deleted) return false;
+      const day = p.publishedAt?.slice(0, 10) ?? '';
+      if (f.from && day < f.from) return false;
+      if (f.to && (!day || day > f.to)) return false;
+      if (f.categories.length && !p.categories.some((c) => f.categories.some((w) => w.toLowerCase() === c.toLowerCase()))) return false;
+      return true;
+    });
+  }
+
+  private async load(hits: RankedHit[], q: ParsedQuery): Promise<SearchResult[]> {
+    const papers = new Map((await this.store.papers.getMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
+    return hits.flatMap((h) => {
+      const p = papers.get(h.id);
+      return p ? [this.present(p, h.score, q)] : [];
+    });
+  }
+
+  private present(p: PaperWithStats, score: number, q: ParsedQuery): SearchResult {
+    const stems = queryStems(q);
+    return { paper: p, score, title: segments(p.title, highlightRanges(p.title, stems)), summary: snippet(p.abstract, highlightRanges(p.abstract, stems)) };
+  }
+}
+
+export function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.max(1, Math.min(SEARCH_LIMITS.max, Math.floor(limit)));
+}

@@ -1,0 +1,73 @@
+import type { Config } from '../config.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import type { User } from '../domain/community.ts';
+import type { Paper, PaperWithStats } from '../domain/paper.ts';
+import type { Store } from '../store/store.ts';
+import { ServiceError } from './errors.ts';
+
+/** What submissions need from the arXiv API client (`ArxivApiClient` satisfies it). */
+export interface PaperLookup {
+  fetchByIds(ids: string[]): Promise<Paper[]>;
+}
+
+export interface Submitted {
+  paper: PaperWithStats;
+  day: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Puts a paper on today's feed at a member's request. The rules, checked in this order, each with
+ * its own message: a valid arXiv id; the daily quota; not already on the feed; known to arXiv;
+ * first version at most `submissionMaxAgeDays` old.
+ */
+export class SubmissionService {
+  constructor(
+    private readonly store: Store,
+    private readonly config: Config,
+    private readonly lookup: PaperLookup,
+  ) {}
+
+  async submit(user: User, rawId: string, now = new Date()): Promise<Submitted> {
+    const parsed = parseArxivId(String(rawId ?? ''));
+    if (!parsed) throw new ServiceError(400, 'invalid_arxiv_id', `"${String(rawId).slice(0, 100)}" is not an arXiv id (expected e.g. 2401.01234, 2401.01234v2 or hep-th/9901001)`);
+    const id = parsed.id;
+    const day = now.toISOString().slice(0, 10);
+
+    const quota = this.config.submissionDailyQuota;
+    const used = await this.store.feed.countSubmittedSince(user.username, `${day}T00:00:00.000Z`);
+    if (used >= quota) throw new ServiceError(429, 'quota_exceeded', `you have used your daily quota of ${quota} submission${quota === 1 ? '' : 's'}; try again tomorrow (UTC)`);
+
+    const entry = await this.store.feed.entryFor(id);
+    if (entry) throw new ServiceError(409, 'already_on_feed', `paper ${id} is already on the feed (${entry.day})`);
+
+    let paper: Paper | null = await this.store.papers.get(id);
+    let fetched = false;
+    if (!paper) {
+      let found: Paper[];
+      try {
+        found = await this.lookup.fetchByIds([id]);
+      } catch (err) {
+        throw new ServiceError(502, 'arxiv_unavailable', `could not look the paper up on arXiv: ${(err as Error).message}`);
+      }
+      paper = found.find((p) => p.id === id) ?? null;
+      if (!paper) throw new ServiceError(404, 'not_on_arxiv', `arXiv has no paper ${id}`);
+      fetched = true;
+    }
+
+    const published = paper.publishedAt ? Date.parse(paper.publishedAt) : NaN;
+    if (!Number.isFinite(published)) throw new ServiceError(422, 'too_old', `paper ${id} has no known first-version date, so it cannot be submitted`);
+    const ageDays = Math.floor((now.getTime() - published) / DAY_MS);
+    if (ageDays > this.config.submissionMaxAgeDays) {
+      throw new ServiceError(422, 'too_old', `paper ${id} was first published ${paper.publishedAt!.slice(0, 10)} (${ageDays} days ago); only papers at most ${this.config.submissionMaxAgeDays} days old can be submitted`);
+    }
+
+    const added = await this.store.transaction(async (tx) => {
+      if (fetched) await tx.papers.upsertMany([paper!]);
+      return tx.feed.addMany([{ paperId: id, day, submittedBy: user.username }]);
+    });
+    if (!added) throw new ServiceError(409, 'already_on_feed', `paper ${id} is already on the feed`);
+    return { paper: (await this.store.papers.get(id))!, day };
+  }
+}

@@ -1,0 +1,28 @@
+import type { User } from '../domain/community.ts';
+import type { Store } from '../store/store.ts';
+import { ServiceError } from './errors.ts';
+
+export interface UpvoteState {
+  paperId: string;
+  upvoted: boolean;
+  upvotes: number;
+}
+
+/** One upvote per user per paper; adding twice or removing twice changes nothing. */
+export class UpvoteService {
+  constructor(private readonly store: Store) {}
+
+  async set(user: User, paperId: string, upvoted: boolean): Promise<UpvoteState> {
+    const paper = await this.store.papers.get(paperId);
+    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    if (upvoted) await this.store.upvotes.add(user.id, paperId);
+    else await this.store.upvotes.remove(user.id, paperId);
+    const after = await this.store.papers.get(paperId);
+    return { paperId, upvoted, upvotes: after!.upvotes };
+  }
+
+  /** Flips the user's vote (for forms that do not say which state they want). */
+  async toggle(user: User, paperId: string): Promise<UpvoteState> {
+    return this.set(user, paperId, !(await this.store.upvotes.has(user.id, paperId)));
+  }
+}

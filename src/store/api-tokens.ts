@@ -1,0 +1,51 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ApiToken, User } from '../domain/community.ts';
+import type { ApiTokensTable, Database } from './schema.ts';
+import { rowToUser } from './users.ts';
+
+function rowToToken(r: Selectable<ApiTokensTable>): ApiToken {
+  return { id: Number(r.id), userId: Number(r.user_id), name: r.name, prefix: r.prefix, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
+}
+
+/** Bearer tokens for scripts, stored as SHA-256 hashes. */
+export class ApiTokenRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(t: { userId: number; name: string; tokenHash: string; prefix: string }, now = new Date().toISOString()): Promise<ApiToken> {
+    const r = await this.db
+      .insertInto('api_tokens')
+      .values({ user_id: t.userId, name: t.name, token_hash: t.tokenHash, prefix: t.prefix, created_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return rowToToken(r);
+  }
+
+  /** The unrevoked token's owner, marking the token used. */
+  async authenticate(tokenHash: string, now = new Date().toISOString()): Promise<{ token: ApiToken; user: User } | null> {
+    const r = await this.db
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .selectAll('u')
+      .select(['t.id as t_id', 't.name as t_name', 't.prefix as t_prefix', 't.created_at as t_created_at', 't.last_used_at as t_last_used_at'])
+      .where('t.token_hash', '=', tokenHash)
+      .where('t.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!r) return null;
+    await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', r.t_id).execute();
+    return {
+      token: { id: Number(r.t_id), userId: Number(r.id), name: r.t_name, prefix: r.t_prefix, createdAt: r.t_created_at, lastUsedAt: now, revokedAt: null },
+      user: rowToUser(r),
+    };
+  }
+
+  async listForUser(userId: number): Promise<ApiToken[]> {
+    const rows = await this.db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null).orderBy('id', 'desc').execute();
+    return rows.map(rowToToken);
+  }
+
+  /** Revokes one of the user's tokens; false when it is not theirs or already revoked. */
+  async revoke(userId: number, id: number, now = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,316 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.ts';
+import { dialectOf, type DialectName } from './dialect.ts';
+
+/**
+ * The SQL of search: full-text queries (FTS5 on SQLite, weighted tsvector on PostgreSQL), the
+ * SQLite full-text queue, and stored embeddings. Callers pass a `TextQuery` (already parsed and
+ * reduced to letters and digits by src/search/query.ts); values always travel as parameters.
+ */
+export interface TextQuery {
+  terms: string[];
+  phrases: string[][];
+  excluded: string[][];
+  authors: string[][];
+}
+
+export interface TextFilters {
+  from?: string;
+  to?: string;
+  categories: string[];
+}
+
+export type TextSort = 'relevance' | 'date' | 'upvotes';
+
+export interface FieldWeightsSql {
+  title: number;
+  abstract: number;
+  authors: number;
+}
+
+export interface StoredEmbedding {
+  key: number;
+  paperId: string;
+  vector: Float32Array;
+}
+
+export interface PaperText {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  contentHash: string;
+}
+
+const quote = (words: string[]) => `"${words.join(' ')}"`;
+
+/** FTS5 MATCH expression: required phrases/authors AND (any term), minus exclusions. Tokens are letters/digits only. */
+export function fts5Expression(q: TextQuery): string | null {
+  const required = [...q.phrases.map(quote), ...q.authors.map((a) => `authors : ${quote(a)}`)];
+  const any = q.terms.map((t) => quote([t]));
+  let positive: string;
+  if (required.length && any.length) positive = [...required.map((r) => `(${r})`), `(${[...any, required[0]].join(' OR ')})`].join(' AND ');
+  else if (required.length) positive = required.map((r) => `(${r})`).join(' AND ');
+  else if (any.length) positive = any.join(' OR ');
+  else return null;
+  const negative = q.excluded.map((e) => ` NOT ${quote(e)}`).join('');
+  return negative ? `(${positive})${negative}` : positive;
+}
+
+function ftsExcludedExpression(q: TextQuery): string | null {
+  return q.excluded.length ? q.excluded.map(quote).join(' OR ') : null;
+}
+
+/** tsquery built from SQL functions over parameters; null when the query has nothing to match. */
+function tsPositive(q: TextQuery): RawBuilder<unknown> | null {
+  const required: RawBuilder<unknown>[] = [
+    ...q.phrases.map((p) => sql`phraseto_tsquery('english', ${p.join(' ')})`),
+    ...q.authors.map((a) => sql`to_tsquery('english', ${a.map((w) => `${w}:C`).join(' <-> ')})`),
+  ];
+  const any = q.terms.map((t) => sql`plainto_tsquery('english', ${t})`);
+  const parts: RawBuilder<unknown>[] = [...required];
+  if (any.length) parts.push(required.length ? sql`(${sql.join([...any, required[0]], sql` || `)})` : sql`(${sql.join(any, sql` || `)})`);
+  if (!parts.length) return null;
+  return sql`(${sql.join(parts, sql` && `)})`;
+}
+
+function tsNegative(q: TextQuery): RawBuilder<unknown> | null {
+  if (!q.excluded.length) return null;
+  return sql`(${sql.join(
+    q.excluded.map((e) => (e.length > 1 ? sql`phraseto_tsquery('english', ${e.join(' ')})` : sql`plainto_tsquery('english', ${e[0]})`)),
+    sql` || `,
+  )})`;
+}
+
+function filterSql(f: TextFilters, alias = 'p'): RawBuilder<unknown> {
+  const a = sql.raw(alias);
+  const parts: RawBuilder<unknown>[] = [sql`${a}.deleted = 0`, sql`${a}.hidden = 0`];
+  if (f.from) parts.push(sql`substr(coalesce(${a}.published_at, ''), 1, 10) >= ${f.from}`);
+  if (f.to) parts.push(sql`${a}.published_at is not null and substr(${a}.published_at, 1, 10) <= ${f.to}`);
+  if (f.categories.length) {
+    parts.push(sql`(${sql.join(f.categories.map((c) => sql`lower(${a}.categories) like ${`%"${c.toLowerCase()}"%`}`), sql` or `)})`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+function orderSql(sort: TextSort, scored: boolean): RawBuilder<unknown> {
+  const score = scored ? sql`score desc, ` : sql``;
+  if (sort === 'date') return sql`coalesce(p.published_at, '') desc, ${score}p.id desc`;
+  if (sort === 'upvotes') return sql`p.upvotes desc, ${score}coalesce(p.published_at, '') desc, p.id desc`;
+  return scored ? sql`score desc, p.id asc` : sql`coalesce(p.published_at, '') desc, p.id desc`;
+}
+
+/** Little-endian float32 bytes, the same on both stores. */
+export function vectorToBytes(v: Float32Array): Uint8Array {
+  const out = Buffer.alloc(v.length * 4);
+  for (let i = 0; i < v.length; i++) out.writeFloatLE(v[i], i * 4);
+  return out;
+}
+
+export function bytesToVector(b: Uint8Array): Float32Array {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Float32Array(buf.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
+  return out;
+}
+
+function parseAuthors(s: string): string[] {
+  try {
+    const v = JSON.parse(s);
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+export class SearchRepository {
+  readonly dialect: DialectName;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.dialect = dialectOf(db);
+  }
+
+  /** Keyword search: ids with a relevance score (higher is better). */
+  async keyword(q: TextQuery, f: TextFilters, sort: TextSort, limit: number, w: FieldWeightsSql): Promise<{ id: string; score: number }[]> {
+    if (this.dialect === 'sqlite') {
+      const expr = fts5Expression(q);
+      if (!expr) return [];
+      const r = await sql<{ id: string; score: number }>`
+        select p.id as id, -bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors}) as score
+        from papers_fts join papers p on p.rowid = papers_fts.rowid
+        where papers_fts match ${expr} and ${filterSql(f)}
+        order by ${orderSql(sort, true)} limit ${limit}`.execute(this.db);
+      return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
+    }
+    const pos = tsPositive(q);
+    if (!pos) return [];
+    const neg = tsNegative(q);
+    const max = Math.max(w.title, w.abstract, w.authors) || 1;
+    const weights = `{0,${w.authors / max},${w.abstract / max},${w.title / max}}`;
+    const r = await sql<{ id: string; score: number }>`
+      select p.id as id, ts_rank(${weights}::float4[], p.search_vector, tq.pos) as score
+      from papers p, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
+      where p.search_vector @@ tq.pos ${neg ? sql`and not (p.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)}
+      order by ${orderSql(sort, true)} limit ${limit}`.execute(this.db);
+    return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
+  }
+
+  /** Papers matching only filters (no words): newest first, or by upvotes; exclusions still apply. */
+  async browse(q: TextQuery, f: TextFilters, sort: TextSort, limit: number): Promise<{ id: string; score: number }[]> {
+    let exclude: RawBuilder<unknown> = sql``;
+    if (this.dialect === 'sqlite') {
+      const ex = ftsExcludedExpression(q);
+      if (ex) exclude = sql`and p.rowid not in (select rowid from papers_fts where papers_fts match ${ex})`;
+    } else {
+      const neg = tsNegative(q);
+      if (neg) exclude = sql`and not (p.search_vector @@ ${neg})`;
+    }
+    const r = await sql<{ id: string }>`
+      select p.id as id from papers p where ${filterSql(f)} ${exclude}
+      order by ${orderSql(sort, false)} limit ${limit}`.execute(this.db);
+    return r.rows.map((x) => ({ id: x.id, score: 0 }));
+  }
+
+  /** SQLite: writes queued papers into the full-text index; returns how many. PostgreSQL keeps it in step itself. */
+  async drainFullTextQueue(batch = 5000): Promise<number> {
+    if (this.dialect !== 'sqlite') return 0;
+    let total = 0;
+    for (;;) {
+      const n = await this.db.transaction().execute(async (trx) => {
+        const ids = (await sql<{ r: number }>`select paper_rowid as r from search_pending order by paper_rowid limit ${batch}`.execute(trx)).rows.map((x) => x.r);
+        if (!ids.length) return 0;
+        const list = sql.join(ids.map((i) => sql`${i}`));
+        await sql`delete from papers_fts where rowid in (${list})`.execute(trx);
+        await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers where rowid in (${list})`.execute(trx);
+        await sql`delete from search_pending where paper_rowid in (${list})`.execute(trx);
+        return ids.length;
+      });
+      total += n;
+      if (n < batch) return total;
+    }
+  }
+
+  async pendingFullText(): Promise<number> {
+    if (this.dialect !== 'sqlite') return 0;
+    const r = await sql<{ n: number }>`select count(*) as n from search_pending`.execute(this.db);
+    return Number(r.rows[0].n);
+  }
+
+  /** Rebuilds the whole full-text index from `papers`; returns the number of papers indexed. */
+  async rebuildFullText(): Promise<number> {
+    if (this.dialect === 'sqlite') {
+      await this.db.transaction().execute(async (trx) => {
+        await sql`delete from papers_fts`.execute(trx);
+        await sql`delete from search_pending`.execute(trx);
+        await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers`.execute(trx);
+      });
+      await sql`insert into papers_fts(papers_fts) values ('optimize')`.execute(this.db);
+    } else {
+      await sql`reindex index papers_search_vector_idx`.execute(this.db);
+    }
+    const r = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  // --- embeddings -----------------------------------------------------------------------------
+
+  /** Papers with no vector from this embedder, or one made before their text changed. */
+  async papersToEmbed(embedderId: string, limit: number): Promise<PaperText[]> {
+    const rows = await this.db
+      .selectFrom('papers as p')
+      .leftJoin('paper_embeddings as e', (j) => j.onRef('e.paper_id', '=', 'p.id').on('e.embedder_id', '=', embedderId))
+      .select(['p.id', 'p.title', 'p.abstract', 'p.authors', 'p.content_hash'])
+      .where((eb) => eb.or([eb('e.paper_id', 'is', null), eb('e.content_hash', '!=', eb.ref('p.content_hash'))]))
+      .orderBy('p.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, authors: parseAuthors(r.authors), contentHash: r.content_hash }));
+  }
+
+  async countToEmbed(embedderId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('papers as p')
+      .leftJoin('paper_embeddings as e', (j) => j.onRef('e.paper_id', '=', 'p.id').on('e.embedder_id', '=', embedderId))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => eb.or([eb('e.paper_id', 'is', null), eb('e.content_hash', '!=', eb.ref('p.content_hash'))]))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async saveEmbeddings(embedderId: string, rows: { paperId: string; key: number; vector: Float32Array; contentHash: string }[], now = new Date().toISOString()): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      const values = rows.slice(i, i + 200).map((r) => ({
+        paper_id: r.paperId,
+        embedder_id: embedderId,
+        key: r.key,
+        vector: vectorToBytes(r.vector),
+        content_hash: r.contentHash,
+        embedded_at: now,
+      }));
+      await this.db
+        .insertInto('paper_embeddings')
+        .values(values)
+        .onConflict((oc) =>
+          oc.columns(['embedder_id', 'paper_id']).doUpdateSet((eb) => ({
+            key: eb.ref('excluded.key'),
+            vector: eb.ref('excluded.vector'),
+            content_hash: eb.ref('excluded.content_hash'),
+            embedded_at: eb.ref('excluded.embedded_at'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** Stored vectors in key order, by keyset pages: pass the last key of the previous page. */
+  async embeddingsPage(embedderId: string, afterKey: number, limit: number): Promise<StoredEmbedding[]> {
+    const rows = await this.db
+      .selectFrom('paper_embeddings')
+      .select(['key', 'paper_id', 'vector'])
+      .where('embedder_id', '=', embedderId)
+      .where('key', '>', afterKey)
+      .orderBy('key')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ key: Number(r.key), paperId: r.paper_id, vector: bytesToVector(r.vector) }));
+  }
+
+  /** Vectors written after `since` (another process embedded them): the ANN index adds or replaces them. */
+  async embeddingsSince(embedderId: string, since: string, limit: number): Promise<(StoredEmbedding & { embeddedAt: string })[]> {
+    const rows = await this.db
+      .selectFrom('paper_embeddings')
+      .select(['key', 'paper_id', 'vector', 'embedded_at'])
+      .where('embedder_id', '=', embedderId)
+      .where('embedded_at', '>', since)
+      .orderBy('embedded_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ key: Number(r.key), paperId: r.paper_id, vector: bytesToVector(r.vector), embeddedAt: r.embedded_at }));
+  }
+
+  async embeddingOf(embedderId: string, paperId: string): Promise<Float32Array | null> {
+    const r = await this.db.selectFrom('paper_embeddings').select('vector').where('embedder_id', '=', embedderId).where('paper_id', '=', paperId).executeTakeFirst();
+    return r ? bytesToVector(r.vector) : null;
+  }
+
+  /** Paper ids for ANN keys. */
+  async paperIdsForKeys(embedderId: string, keys: number[]): Promise<Map<number, string>> {
+    if (!keys.length) return new Map();
+    const rows = await this.db.selectFrom('paper_embeddings').select(['key', 'paper_id']).where('embedder_id', '=', embedderId).where('key', 'in', keys).execute();
+    return new Map(rows.map((r) => [Number(r.key), r.paper_id]));
+  }
+
+  /** How many vectors are stored and when the newest was written: the ANN index is stale when these differ. */
+  async embeddingStats(embedderId: string): Promise<{ count: number; newest: string | null }> {
+    const r = await this.db
+      .selectFrom('paper_embeddings')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('embedded_at').as('newest')])
+      .where('embedder_id', '=', embedderId)
+      .executeTakeFirstOrThrow();
+    return { count: Number(r.n), newest: (r.newest as string | null) ?? null };
+  }
+
+  async deleteEmbeddings(embedderId: string): Promise<void> {
+    await this.db.deleteFrom('paper_embeddings').where('embedder_id', '=', embedderId).execute();
+  }
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { forEachStore } from '../helpers/contract.ts';
+import { startEmbeddingsServer, type EmbeddingsServer } from '../helpers/embeddings-server.ts';
+
+const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
+
+function listing(id: string, title: string, abstract: string, categories = ['cs.LG']) {
+  return JSON.stringify({ id, title, authors: ['Grace Hopper'], abstract, categories, primary_category: categories[0], comment: null, listing_date: '2025-03-03', abs_url: `https://arxiv.org/abs/${id}`, pdf_url: `https://arxiv.org/pdf/${id}` });
+}
+
+forEachStore('CLI search, similar, reindex', (ctx) => {
+  let embeddings: EmbeddingsServer;
+  let dir: string;
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const env = { ...process.env, PAPERBOY_DB: ctx.opened.location!, LOG_LEVEL: 'silent', SEARCH_EMBEDDER: 'http', EMBEDDINGS_URL: embeddings.url, EMBEDDINGS_MODEL: 'cli-test' };
+      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+
+  before(async (t) => {
+    embeddings = await startEmbeddingsServer({ dimensions: 48 });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-cli-search-'));
+    fs.writeFileSync(
+      path.join(dir, 'listing.jsonl'),
+      [
+        listing('2503.00001', 'Sparse mixture of experts for language models', 'We route tokens to experts to scale language models cheaply.'),
+        listing('2503.00002', 'Protein structure prediction with equivariant networks', 'Equivariant graph networks predict protein folds.', ['q-bio.BM']),
+        listing('2503.00003', 'Scaling laws for mixture of experts', 'How expert count and tokens trade off in language models.'),
+      ].join('\n') + '\n',
+    );
+    void t;
+  });
+  after(async () => {
+    await embeddings?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('import indexes new papers for search, then search --json finds them', async (t) => {
+    if (!ctx.opened.location) return t.skip('PGlite has no location another process can open');
+    const imp = await run(['import', path.join(dir, 'listing.jsonl')]);
+    assert.equal(imp.code, 0, imp.stderr);
+    const r = await run(['search', '"mixture of experts" language', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const hits = JSON.parse(r.stdout) as { id: string; highlightedTitle: string }[];
+    assert.deepEqual(new Set(hits.map((h) => h.id)), new Set(['2503.00001', '2503.00003']));
+    assert.match(hits[0].highlightedTitle, /<mark>/);
+    const byCat = JSON.parse((await run(['search', 'networks', '--category', 'q-bio.BM', '--json'])).stdout);
+    assert.deepEqual(byCat.map((h: { id: string }) => h.id), ['2503.00002']);
+  });
+
+  test('similar --json lists neighbours, not the paper itself', async (t) => {
+    if (!ctx.opened.location) return t.skip('PGlite has no location another process can open');
+    const r = await run(['similar', 'https://arxiv.org/abs/2503.00001', '--json', '--limit', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).map((h: { id: string }) => h.id), ['2503.00003']);
+    assert.equal((await run(['similar', '2503.99999'])).code, 1);
+  });
+
+  test('reindex rebuilds full text and vectors', async (t) => {
+    if (!ctx.opened.location) return t.skip('PGlite has no location another process can open');
+    const r = await run(['reindex', '--reembed']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /full-text: 3 papers .* embedded: 3 .* vectors in ANN index: 3 \(http:cli-test:48\)/);
+    if (ctx.kind === 'sqlite') assert.ok(fs.existsSync(`${ctx.opened.location}.http_cli-test_48.usearch`), 'the ANN index sits beside the database');
+  });
+
+  test('bad usage exits 2 with a message', async () => {
+    for (const args of [['search'], ['search', 'x', '--limit', '0'], ['search', 'x', '--sort', 'best'], ['search', 'x', '--from', 'soon'], ['similar', 'not an id'], ['search', 'x', '--bogus']]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.ok(r.stderr.length > 0);
+    }
+  });
+});

@@ -1,0 +1,281 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { RunningServer } from '../../src/http/server.ts';
+import { loadDemoIfEmpty } from '../../src/services/demo.ts';
+import { openStore, type OpenedStore } from '../../src/store/index.ts';
+import { createTestStore, type TestStore } from '../helpers/stores.ts';
+import { DAYS, seedSite, startSite, type SiteData } from './fixtures.ts';
+
+/**
+ * The site in a real browser (Debian's chromium driven by playwright-core): browsing, search, theme,
+ * keyboard, phone width, axe-core on every page in both themes and widths, and hostile content that
+ * must never run. Screenshots go to test-artifacts/screenshots/. With PAPERBOY_SITE_CORPUS_DB set to an
+ * imported corpus (see BENCHMARKS.md), the page sweep also runs over that store.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = 'test-artifacts/screenshots';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const WIDTHS = [1280, 360] as const;
+const THEMES = ['light', 'dark'] as const;
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+  });
+  return result.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+function sweepPages(data: SiteData | null, corpus?: { day: string; paperId: string; author: string }): string[] {
+  if (corpus) {
+    return ['/', `/papers/date/${corpus.day}`, '/papers/week', '/papers/month', '/papers/trending', `/papers/${corpus.paperId}`, '/search?q=neural+network', `/authors/${encodeURIComponent(corpus.author)}`];
+  }
+  return [
+    '/',
+    `/papers/date/${DAYS.first}`,
+    '/papers/week/2025-W31',
+    '/papers/month/2025-08',
+    '/papers/trending',
+    `/papers/${data!.mathId}`,
+    `/papers/${data!.oldStyleId}`,
+    `/papers/${data!.hostileId}`,
+    '/search?q=attention',
+    '/search',
+    '/authors/Ada%20Lovelace',
+    '/no/such/page',
+    '/login',
+    '/signup',
+  ];
+}
+
+const slug = (path: string) => path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'home';
+
+describe('site in a browser', () => {
+  let browser: Browser;
+  let opened: TestStore;
+  let server: RunningServer;
+  let data: SiteData;
+  const pwned: string[] = [];
+
+  async function newPage(opts: { width?: number; theme?: 'light' | 'dark'; js?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({
+      viewport: { width: opts.width ?? 1280, height: 900 },
+      colorScheme: opts.theme ?? 'light',
+      javaScriptEnabled: opts.js ?? true,
+      baseURL: server.url,
+    });
+    const page = await context.newPage();
+    page.on('dialog', (d) => {
+      pwned.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    page.on('pageerror', (e) => pwned.push(`page error: ${e.message}`));
+    return { context, page };
+  }
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    opened = await createTestStore('sqlite');
+    await loadDemoIfEmpty(opened.store);
+    data = await seedSite(opened.store);
+    server = await startSite(opened.store);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close(1000);
+    await opened?.close();
+  });
+
+  test('every page, both themes, desktop and phone: zero axe violations, no sideways scrolling', async () => {
+    const failures: string[] = [];
+    for (const theme of THEMES) {
+      for (const width of WIDTHS) {
+        const { context, page } = await newPage({ width, theme });
+        for (const path of sweepPages(data)) {
+          const res = await page.goto(path);
+          assert.ok(res, path);
+          const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+          assert.equal(bg === 'rgb(255, 255, 255)', theme === 'light', `${path} ${theme}: background ${bg}`);
+          for (const v of await axeViolations(page)) failures.push(`${path} [${theme} ${width}px] ${v}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          if (overflow > 0) failures.push(`${path} [${theme} ${width}px] scrolls sideways by ${overflow}px`);
+          await page.screenshot({ path: `${SHOTS}/${slug(path)}-${theme}-${width}.png` });
+        }
+        await context.close();
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  test('browse days: previous/next links, the date picker without JS, and paging to a paper', async () => {
+    const { context, page } = await newPage({ js: false });
+    await page.goto('/');
+    await page.getByRole('link', { name: /previous day/i }).click();
+    await page.waitForURL('**/papers/date/2025-08-01');
+    await page.getByRole('link', { name: /previous day/i }).click();
+    await page.waitForURL(`**/papers/date/${DAYS.first}`);
+    await page.getByLabel('Go to day').fill('2025-08-04');
+    await page.getByRole('button', { name: 'Go', exact: true }).click();
+    await page.waitForURL('**/papers/date/2025-08-04');
+    await page.getByRole('link', { name: 'Week', exact: true }).click();
+    await page.waitForURL('**/papers/week/2025-W32');
+    await page.getByRole('link', { name: 'Attention is still all you need' }).click();
+    await page.waitForURL('**/papers/2508.00002');
+    assert.equal(await page.locator('h1').innerText(), 'Attention is still all you need');
+    await context.close();
+  });
+
+  test('a paper page shows rendered math, the citation and links to authors', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`/papers/date/2025-08-01?page=2`); // 69 demo papers come first
+    await page.locator(`a[href="/papers/${data.mathId}"]`).first().click();
+    await page.waitForURL(`**/papers/${data.mathId}`);
+    assert.ok((await page.locator('main math').count()) >= 3, 'title and abstract math render as MathML');
+    assert.match(await page.locator('#bibtex').innerText(), /@misc\{turing2025bounds/);
+    await page.getByRole('link', { name: 'Alan Turing' }).click();
+    await page.waitForURL('**/authors/Alan%20Turing');
+    assert.equal(await page.locator('h1').innerText(), 'Alan Turing');
+    await page.screenshot({ path: `${SHOTS}/flow-author.png` });
+    await context.close();
+  });
+
+  test('search: suggestions as you type, highlighted results, filters without JS', async () => {
+    const { context, page } = await newPage();
+    await page.goto('/');
+    const box = page.locator('#site-q');
+    await box.pressSequentially('spars', { delay: 20 });
+    await page.waitForFunction(() => document.querySelectorAll('#site-q-suggestions option').length > 0);
+    assert.equal(await page.locator('#site-q-suggestions option').first().getAttribute('value'), 'Sparse attention for long documents');
+    await box.fill('attention');
+    await box.press('Enter');
+    await page.waitForURL('**/search?q=attention');
+    assert.ok((await page.locator('.results mark').count()) > 0);
+    await context.close();
+
+    const noJs = await newPage({ js: false });
+    await noJs.page.goto('/search?q=attention');
+    await noJs.page.getByLabel('Category').selectOption('cs.CL');
+    await noJs.page.getByRole('button', { name: 'Search', exact: true }).last().click();
+    await noJs.page.waitForURL(/category=cs.CL/);
+    assert.deepEqual(await noJs.page.locator('.results h2').allInnerTexts(), ['Sparse attention for long documents']);
+    await noJs.context.close();
+  });
+
+  test('the theme toggle switches themes and is remembered; j/k move between papers', async () => {
+    const { context, page } = await newPage({ theme: 'light' });
+    await page.goto('/');
+    const toggle = page.locator('#theme-toggle');
+    await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+    await page.screenshot({ path: `${SHOTS}/flow-toggled-dark.png` });
+
+    await page.keyboard.press('j');
+    const first = await page.evaluate(() => document.activeElement?.getAttribute('href'));
+    await page.keyboard.press('j');
+    const second = await page.evaluate(() => document.activeElement?.getAttribute('href'));
+    await page.keyboard.press('k');
+    const back = await page.evaluate(() => document.activeElement?.getAttribute('href'));
+    assert.match(first ?? '', /^\/papers\//);
+    assert.notEqual(first, second);
+    assert.equal(back, first);
+    // Tab reaches the skip link first, and focus is visible.
+    await page.goto('/');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'none');
+    await context.close();
+  });
+
+  test('upvote: signed out it leads to log-in; signed in it counts without a reload, and without JS by a form post', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`/papers/date/${DAYS.first}`);
+    await page.locator('article').nth(1).locator('a.upvote').click();
+    await page.waitForURL(/\/login\?next=/);
+    await page.goto('/signup');
+    await page.getByLabel('Username').fill('browser_reader');
+    await page.getByLabel('E-mail').fill('browser_reader@example.org');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.locator('main form button[type=submit]').click();
+    await page.waitForLoadState('load');
+    await page.goto(`/papers/date/${DAYS.first}`);
+    const card = page.locator('article', { has: page.getByRole('link', { name: 'Dense retrieval revisited' }) });
+    const marker = await page.evaluate(() => ((window as unknown as { __stay: number }).__stay = Math.random()));
+    await card.locator('form.upvote button').click();
+    await page.waitForFunction(() => document.querySelectorAll('form.upvote button[aria-pressed="true"]').length === 1);
+    assert.equal(await card.locator('[data-upvote-count]').innerText(), '1');
+    assert.equal(await page.evaluate(() => (window as unknown as { __stay: number }).__stay), marker, 'no reload');
+    await page.reload();
+    assert.equal(await card.locator('[data-upvote-count]').innerText(), '1', 'stored');
+    for (const v of await axeViolations(page)) pwned.push(`axe (signed in): ${v}`);
+    await page.screenshot({ path: `${SHOTS}/flow-upvoted.png` });
+    await context.close();
+    assert.deepEqual(pwned, []);
+  });
+
+  test('hostile content is shown as text and never runs', async () => {
+    const { context, page } = await newPage();
+    for (const path of [`/papers/${data.hostileId}`, `/papers/date/${DAYS.third}`, '/search?q=attention', '/authors/Robert%20%22)%3B%20DROP%20TABLE%20papers%3B%20--']) {
+      await page.goto(path);
+      await page.waitForLoadState('load');
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned), undefined, path);
+      assert.equal(await page.locator('main script, main img, main b, main a[href^="javascript:"]').count(), 0, path);
+    }
+    await page.goto(`/papers/${data.hostileId}`);
+    assert.match(await page.locator('h1').innerText(), /<script>window.__pwned='title'<\/script> Attention/);
+    assert.match(await page.locator('.authors').innerText(), /<img src=x onerror="window.__pwned='author'">/);
+    await page.screenshot({ path: `${SHOTS}/flow-hostile.png`, fullPage: true });
+    assert.deepEqual(pwned, []);
+    await context.close();
+  });
+});
+
+describe('site in a browser over the full corpus', { skip: !process.env.PAPERBOY_SITE_CORPUS_DB && 'set PAPERBOY_SITE_CORPUS_DB to an imported corpus to run' }, () => {
+  let browser: Browser;
+  let opened: OpenedStore;
+  let server: RunningServer;
+
+  before(async () => {
+    opened = await openStore(process.env.PAPERBOY_SITE_CORPUS_DB!);
+    server = await startSite(opened.store);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close(1000);
+    await opened?.close();
+  });
+
+  test('every page, both themes and widths: zero axe violations', async () => {
+    const day = (await opened.store.feed.newestDay())!;
+    const [first] = await opened.store.feed.items(day, day, { limit: 1 });
+    const corpus = { day, paperId: first.paper.id, author: first.paper.authors[0] ?? 'Nobody' };
+    const failures: string[] = [];
+    for (const theme of THEMES) {
+      for (const width of WIDTHS) {
+        const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: theme, baseURL: server.url });
+        const page = await context.newPage();
+        for (const path of sweepPages(null, corpus)) {
+          const res = await page.goto(path);
+          if (!res || res.status() >= 400) failures.push(`${path}: status ${res?.status()}`);
+          for (const v of await axeViolations(page)) failures.push(`${path} [${theme} ${width}px] ${v}`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          if (overflow > 0) failures.push(`${path} [${theme} ${width}px] scrolls sideways by ${overflow}px`);
+          await page.screenshot({ path: `${SHOTS}/corpus-${slug(path)}-${theme}-${width}.png` });
+        }
+        await context.close();
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+});

@@ -67,6 +67,8 @@ export const SETTINGS = [
     description: "arXiv's Atom API endpoint (look-ups by id)." },
   { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
     description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+  { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.enum(['memory', 'store']), default: 'memory',
+    description: 'Keyword ranking: `memory` (an in-memory BM25 index with MaxScore pruning, built from the store; phrases, exclusions, authors and date/upvote sorts still use the store) or `store` (FTS5 / tsvector only, no extra memory).' },
   { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
     description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
   { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
@@ -143,6 +145,7 @@ export interface Config {
   arxivOaiUrl: string;
   arxivApiUrl: string;
   searchEmbedder: string;
+  searchKeywordEngine: 'memory' | 'store';
   embeddingsUrl?: string;
   embeddingsModel: string;
   embeddingsApiKey?: string;

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from './embedder.ts';
 import { HttpEmbedder } from './http-embedder.ts';
+import { localEmbedderProvider } from './local-embedder-provider.ts';
 
 /**
  * Where embedders come from: `SEARCH_EMBEDDER` names a provider here. The offline default (`local`,
@@ -26,6 +27,7 @@ export interface EmbedderProvider {
 
 export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
   none: { open: async () => null },
+  local: localEmbedderProvider,
   http: {
     open: async ({ config }) => {
       if (!config.embeddingsUrl) throw new Error('SEARCH_EMBEDDER=http needs EMBEDDINGS_URL');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { FeedService } from './feed.ts';
 import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
+import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { isPostgresUrl } from '../store/db.ts';
 import { AccountService } from './accounts.ts';
@@ -67,7 +68,7 @@ export function createServices(deps: ServiceDeps): Services {
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const search = new SearchService(store, {
-    engine: new StoreKeywordEngine(store),
+    engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
     embedder: async () => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider) {

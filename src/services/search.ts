@@ -55,6 +55,8 @@ export interface SearchServiceOptions {
   logger?: Logger;
   /** How often (ms) a search checks the store for vectors other processes added; default 2000. */
   annRefreshMs?: number;
+  /** How long a search waits for the full-text index to catch up before searching anyway; default 1000. */
+  catchUpBudgetMs?: number;
 }
 
 interface VectorFilters {
@@ -116,7 +118,7 @@ export class SearchService {
       const visible = paper && !paper.hidden ? [paper] : [];
       return { query: q, paperId: visible.length ? q.paperId : undefined, results: visible.map((p) => this.present(p, 1, q)), mode: 'keyword' };
     }
-    await this.keywordCatchUp();
+    await this.keywordCatchUpBounded();
     const filters = { limit, from: input.from ?? q.from, to: input.to ?? q.to, category: input.category, sort };
 
     if (!hasTextConstraint(q)) {
@@ -148,7 +150,7 @@ export class SearchService {
     const paper = await this.store.papers.get(id);
     if (!paper) return null;
     const n = clampLimit(limit, 10);
-    await this.keywordCatchUp();
+    await this.keywordCatchUpBounded();
     const titleWords = [...new Set(words(paper.title).filter((w) => !STOPWORDS.has(w) && w.length > 1))].slice(0, 24);
     const q = parseQuery('');
     q.terms = titleWords;
@@ -186,6 +188,43 @@ export class SearchService {
     return { fullText, embedded, vectors: ann.size };
   }
 
+  /**
+   * Catches up now (a new process builds its ANN index from the store, embeds papers imported while
+   * it was down) and then every `everyMs`, in the background; returns the function that stops it.
+   */
+  keepInStep(everyMs = 60_000): () => void {
+    let running = false;
+    const holder = `search:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const fullText = await this.keywordCatchUp();
+        // One process embeds at a time (the lease); the others pick the vectors up from the store.
+        let embedded = 0;
+        if (await this.store.leases.acquire('search-embed', holder, 30 * 60_000)) {
+          try {
+            embedded = await this.embedPending();
+          } finally {
+            await this.store.leases.release('search-embed', holder);
+          }
+        } else {
+          const embedder = await this.embedder();
+          if (embedder) await this.vectorIndex(embedder);
+        }
+        if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
+      } catch (err) {
+        this.opts.logger?.warn({ err: (err as Error).message }, 'search catch-up failed; will retry');
+      } finally {
+        running = false;
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** Saves the ANN index (SQLite: beside the database file). */
   async close(): Promise<void> {
     if (this.ann) this.ann.index.save();
@@ -199,6 +238,20 @@ export class SearchService {
       this.catchingUp = undefined;
     });
     return this.catchingUp;
+  }
+
+  /**
+   * Before a search: index what changed, but wait at most `catchUpBudgetMs` — after a large import
+   * nobody imported through `catchUp`, the rest continues in the background and later searches see it.
+   */
+  private async keywordCatchUpBounded(): Promise<void> {
+    const run = this.keywordCatchUp().catch((err) => {
+      this.opts.logger?.warn({ err: (err as Error).message }, 'full-text catch-up failed');
+      return 0;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([run, new Promise<void>((r) => (timer = setTimeout(r, this.opts.catchUpBudgetMs ?? 1000)))]);
+    clearTimeout(timer);
   }
 
   private async embedPending(onProgress?: (done: number, total: number) => void): Promise<number> {

@@ -138,6 +138,28 @@ export class PaperRepository {
     return rows.map(rowToPaper);
   }
 
+  /**
+   * Papers written since a point (`modified_at`, then id, after `after`), oldest change first,
+   * hidden and withdrawn ones included: what an index kept beside the store needs to catch up.
+   */
+  async modifiedSince(after: { modifiedAt: string; id: string }, limit: number): Promise<Array<PaperWithStats & { modifiedAt: string }>> {
+    const rows = await this.db
+      .selectFrom('papers')
+      .selectAll()
+      .where((eb) => eb.or([eb('modified_at', '>', after.modifiedAt), eb.and([eb('modified_at', '=', after.modifiedAt), eb('id', '>', after.id)])]))
+      .orderBy('modified_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...rowToPaper(r), modifiedAt: r.modified_at }));
+  }
+
+  /** The newest `modified_at` (and the highest id at it), or null for an empty store. */
+  async lastModified(): Promise<{ modifiedAt: string; id: string } | null> {
+    const r = await this.db.selectFrom('papers').select(['modified_at', 'id']).orderBy('modified_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return r ? { modifiedAt: r.modified_at, id: r.id } : null;
+  }
+
   async count(): Promise<number> {
     const r = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);

@@ -180,6 +180,14 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+export interface SearchModelsTable {
+  name: string;
+  /** The model's own id (an embedder id): changes with every training. */
+  model_id: string;
+  data: Uint8Array;
+  trained_at: string;
+}
+
 export interface MailSubscriptionsTable {
   id: Generated<number>;
   /** Lower-cased; one subscription per address. */
@@ -263,6 +271,7 @@ export interface Database {
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
   paper_embeddings: PaperEmbeddingsTable;
+  search_models: SearchModelsTable;
   search_pending: SearchPendingTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;

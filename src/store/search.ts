@@ -82,6 +82,11 @@ function tsNegative(q: TextQuery): RawBuilder<unknown> | null {
   )})`;
 }
 
+/** PostgreSQL: the weighted document vector of paper `p`. */
+function tsvectorSql(): RawBuilder<unknown> {
+  return sql`setweight(to_tsvector('english'::regconfig, p.title), 'A') || setweight(to_tsvector('english'::regconfig, p.abstract), 'B') || setweight(to_tsvector('english'::regconfig, p.authors), 'C')`;
+}
+
 function filterSql(f: TextFilters, alias = 'p'): RawBuilder<unknown> {
   const a = sql.raw(alias);
   const parts: RawBuilder<unknown>[] = [sql`${a}.deleted = 0`, sql`${a}.hidden = 0`];
@@ -148,9 +153,9 @@ export class SearchRepository {
     const max = Math.max(w.title, w.abstract, w.authors) || 1;
     const weights = `{0,${w.authors / max},${w.abstract / max},${w.title / max}}`;
     const r = await sql<{ id: string; score: number }>`
-      select p.id as id, ts_rank(${weights}::float4[], p.search_vector, tq.pos) as score
-      from papers p, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
-      where p.search_vector @@ tq.pos ${neg ? sql`and not (p.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)}
+      select p.id as id, ts_rank(${weights}::float4[], s.search_vector, tq.pos) as score
+      from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
+      where s.search_vector @@ tq.pos ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)}
       order by ${orderSql(sort, true)} limit ${limit}`.execute(this.db);
     return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
   }
@@ -163,7 +168,7 @@ export class SearchRepository {
       if (ex) exclude = sql`and p.rowid not in (select rowid from papers_fts where papers_fts match ${ex})`;
     } else {
       const neg = tsNegative(q);
-      if (neg) exclude = sql`and not (p.search_vector @@ ${neg})`;
+      if (neg) exclude = sql`and not exists (select 1 from paper_search s where s.paper_id = p.id and s.search_vector @@ ${neg})`;
     }
     const r = await sql<{ id: string }>`
       select p.id as id from papers p where ${filterSql(f)} ${exclude}
@@ -171,27 +176,45 @@ export class SearchRepository {
     return r.rows.map((x) => ({ id: x.id, score: 0 }));
   }
 
-  /** SQLite: writes queued papers into the full-text index; returns how many. PostgreSQL keeps it in step itself. */
+  /** Writes queued papers into the full-text index; returns how many. Safe to run from several processes. */
   async drainFullTextQueue(batch = 5000): Promise<number> {
-    if (this.dialect !== 'sqlite') return 0;
     let total = 0;
     for (;;) {
-      const n = await this.db.transaction().execute(async (trx) => {
-        const ids = (await sql<{ r: number }>`select paper_rowid as r from search_pending order by paper_rowid limit ${batch}`.execute(trx)).rows.map((x) => x.r);
-        if (!ids.length) return 0;
-        const list = sql.join(ids.map((i) => sql`${i}`));
-        await sql`delete from papers_fts where rowid in (${list})`.execute(trx);
-        await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers where rowid in (${list})`.execute(trx);
-        await sql`delete from search_pending where paper_rowid in (${list})`.execute(trx);
-        return ids.length;
-      });
+      const n = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : await this.drainPostgres(batch);
       total += n;
       if (n < batch) return total;
     }
   }
 
+  private drainSqlite(batch: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (await sql<{ r: number }>`select paper_rowid as r from search_pending order by paper_rowid limit ${batch}`.execute(trx)).rows.map((x) => x.r);
+      if (!ids.length) return 0;
+      const list = sql.join(ids.map((i) => sql`${i}`));
+      await sql`delete from papers_fts where rowid in (${list})`.execute(trx);
+      await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers where rowid in (${list})`.execute(trx);
+      await sql`delete from search_pending where paper_rowid in (${list})`.execute(trx);
+      return ids.length;
+    });
+  }
+
+  private async drainPostgres(batch: number): Promise<number> {
+    // One statement: take a batch (skipping rows another indexer holds), write their vectors.
+    const r = await sql<{ n: number }>`
+      with taken as (
+        delete from search_pending where paper_id in (select paper_id from search_pending limit ${batch} for update skip locked)
+        returning paper_id
+      ), written as (
+        insert into paper_search(paper_id, search_vector)
+        select p.id, ${tsvectorSql()} from papers p join taken t on t.paper_id = p.id
+        on conflict (paper_id) do update set search_vector = excluded.search_vector
+        returning 1
+      )
+      select (select count(*) from taken) as n`.execute(this.db);
+    return Number(r.rows[0].n);
+  }
+
   async pendingFullText(): Promise<number> {
-    if (this.dialect !== 'sqlite') return 0;
     const r = await sql<{ n: number }>`select count(*) as n from search_pending`.execute(this.db);
     return Number(r.rows[0].n);
   }
@@ -206,7 +229,11 @@ export class SearchRepository {
       });
       await sql`insert into papers_fts(papers_fts) values ('optimize')`.execute(this.db);
     } else {
-      await sql`reindex index papers_search_vector_idx`.execute(this.db);
+      await this.db.transaction().execute(async (trx) => {
+        await sql`delete from search_pending`.execute(trx);
+        await sql`delete from paper_search`.execute(trx);
+        await sql`insert into paper_search(paper_id, search_vector) select p.id, ${tsvectorSql()} from papers p`.execute(trx);
+      });
     }
     const r = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
@@ -312,5 +339,19 @@ export class SearchRepository {
 
   async deleteEmbeddings(embedderId: string): Promise<void> {
     await this.db.deleteFrom('paper_embeddings').where('embedder_id', '=', embedderId).execute();
+  }
+
+  /** Saves a trained model under `name`, replacing the previous one. */
+  async saveModel(name: string, modelId: string, data: Uint8Array, now = new Date().toISOString()): Promise<void> {
+    await this.db
+      .insertInto('search_models')
+      .values({ name, model_id: modelId, data, trained_at: now })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ model_id: modelId, data, trained_at: now }))
+      .execute();
+  }
+
+  async loadModel(name: string): Promise<{ modelId: string; data: Uint8Array; trainedAt: string } | null> {
+    const r = await this.db.selectFrom('search_models').select(['model_id', 'data', 'trained_at']).where('name', '=', name).executeTakeFirst();
+    return r ? { modelId: r.model_id, data: r.data, trainedAt: r.trained_at } : null;
   }
 }

@@ -121,6 +121,17 @@ forEachStore('SearchService', (ctx) => {
     assert.deepEqual(await ids('baryonic'), ['2402.00003']);
   });
 
+  test('a paper changed twice before the indexer runs is indexed once, with its last text', async () => {
+    const p = makePaper({ id: '2402.00013', title: 'Okapi field notes', abstract: 'Forest giraffes.' });
+    await ctx.store.papers.upsertMany([p]);
+    await ctx.store.papers.upsertMany([{ ...p, version: 2, title: 'Tapir field notes' }]);
+    await ctx.store.papers.upsertMany([{ ...p, version: 3, title: 'Pangolin field notes' }]);
+    assert.equal(await ctx.store.search.pendingFullText(), 1);
+    assert.deepEqual(await ids('pangolin'), ['2402.00013']);
+    assert.deepEqual(await ids('okapi tapir'), []);
+    assert.equal(await ctx.store.search.pendingFullText(), 0);
+  });
+
   test('similar papers: keyword neighbours of the title without an embedder', async () => {
     const got = (await search.similar('2402.00004', 5))!.map((r) => r.paper.id);
     assert.ok(got.length > 0);
@@ -178,6 +189,25 @@ forEachStore('SearchService', (ctx) => {
       assert.equal((await healed.search({ q: 'wombat burrow', mode: 'vector', limit: 1 })).results[0].paper.id, '2402.00012');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('keepInStep catches up in the background (as serve does), holding the embedding lease meanwhile', async () => {
+    const embedder = new HashEmbedder(64);
+    const s = service(ctx.store, embedder);
+    await ctx.store.papers.upsertMany([makePaper({ id: '2402.00014', title: 'Axolotl limb regrowth' })]);
+    const stop = s.keepInStep(60_000);
+    try {
+      const want = await ctx.store.papers.count();
+      const deadline = Date.now() + 15_000;
+      while ((await ctx.store.search.embeddingStats(embedder.id)).count < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await ctx.store.search.embeddingStats(embedder.id)).count, want);
+      assert.equal(await ctx.store.search.pendingFullText(), 0);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(await ctx.store.leases.acquire('search-embed', 'someone-else', 1000), 'the lease is released after the run');
+      await ctx.store.leases.release('search-embed', 'someone-else');
+    } finally {
+      stop();
     }
   });
 

@@ -197,7 +197,7 @@ describe('site in a browser', () => {
     await context.close();
   });
 
-  test('upvote: signed out it leads to log-in; signed in it counts without a reload, and without JS by a form post', async () => {
+  test('upvote: signed out it leads to log-in; signed in it counts without a reload and stays counted', async () => {
     const { context, page } = await newPage();
     await page.goto(`/papers/date/${DAYS.first}`);
     await page.locator('article').nth(1).locator('a.upvote').click();

@@ -30,6 +30,7 @@ export const serveCommand: Command = {
     const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
+    const stopIndexing = services.search.keepInStep();
     const scheduler = new JobScheduler(opened.store, logger);
     scheduler.start(scheduledJobs(services));
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
@@ -43,6 +44,7 @@ export const serveCommand: Command = {
         // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
         await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
+        stopIndexing();
         await scheduler.stop();
         await services.close();
         await services.search.close();

@@ -92,7 +92,7 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
   const pages = page ? Math.max(1, Math.ceil(page.total / perPage)) : 1;
   return (
     <Layout title={page ? `${title}: ${label} · Paperboy` : 'Daily Papers · Paperboy'} nav={home || kind !== 'date' ? NAVS[kind] : 'daily'}>
-      {home && <SubscribeBanner csrfToken={viewer?.csrfToken} />}
+      {home && <SubscribeBanner csrfToken={viewer?.signedIn ? viewer.csrfToken : undefined} />}
       <div class="page-head">
         <h1>{title}</h1>
         <p class="tagline">by the research community</p>

@@ -5,6 +5,7 @@ import * as m0003 from './0003_community_tables.ts';
 import * as m0401 from './0401_search.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
+import * as m0450 from './0450_search_models.ts';
 import * as m0701 from './0701_mail.ts';
 import * as m0300 from './0300_harvest_state.ts';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0401_search': m0401,
   '0501_feed_rank_index': m0501,
   '0601_accounts_and_moderation': m0601,
+  '0450_search_models': m0450,
   '0701_mail': m0701,
   '0300_harvest_state': m0300,
 };

@@ -1,0 +1,145 @@
+/**
+ * Search speed: the in-memory BM25F index with MaxScore pruning against SQLite FTS5 `bm25()` (the
+ * baseline, measured in the same run on the same papers and queries), over the real corpus and
+ * over a corpus synthesised from it (--papers 1000000).
+ *
+ *   node --max-old-space-size=12000 --import tsx bench/search/run.ts ../shared/data/arxiv-listings \
+ *     ../shared/data/eval/search-queries [--papers 1000000] [--fts-queries 200] [--k 20] [--json out.json]
+ *
+ * Synthetic papers (beyond the real ones) take a real paper's title with two words swapped for
+ * words of another title, and an abstract made of sentences drawn from three real abstracts, so
+ * the vocabulary, term frequencies and posting-list shapes stay those of arXiv abstracts.
+ * Queries: 200 from the search-queries collection (100 AI, 100 non-AI; few words to several
+ * sentences), as OR queries of their words, top k (the API's default page, 20).
+ */
+import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InvertedIndex, type IndexedDoc } from '../../src/search/inverted-index.ts';
+import { isStopword } from '../../src/search/tokenize.ts';
+import { loadCorpus, rng } from '../search-quality/corpus.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    papers: { type: 'string' },
+    'fts-queries': { type: 'string', default: '200' },
+    k: { type: 'string', default: '20' },
+    json: { type: 'string' },
+  },
+});
+const [corpusDir, queriesDir] = positionals;
+if (!corpusDir || !queriesDir) {
+  console.error('usage: bench/search/run.ts <arxiv-listings dir> <search-queries dir> [--papers N] [--fts-queries N] [--k 20]');
+  process.exit(2);
+}
+const k = Number(values.k);
+const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+
+function synthesise(real: IndexedDoc[], n: number): IndexedDoc[] {
+  if (n <= real.length) return real.slice(0, n);
+  const r = rng(42);
+  const sentences = real.map((p) => p.abstract.split(/(?<=[.!?])\s+/));
+  const out = real.slice();
+  for (let i = real.length; i < n; i++) {
+    const base = real[i % real.length];
+    const other = real[Math.floor(r() * real.length)].title.split(' ');
+    const title = base.title.split(' ');
+    for (let s = 0; s < 2 && title.length > 1; s++) title[Math.floor(r() * title.length)] = other[Math.floor(r() * other.length)];
+    const parts: string[] = [];
+    for (let s = 0; s < 3; s++) {
+      const src = sentences[Math.floor(r() * sentences.length)];
+      const start = Math.floor(r() * src.length);
+      parts.push(...src.slice(start, start + 2 + Math.floor(r() * 2)));
+    }
+    out.push({ id: `syn.${i}`, title: title.join(' '), abstract: parts.join(' ') });
+  }
+  return out;
+}
+
+function loadQueries(dir: string): string[] {
+  const pick = (file: string, count: number, seed: number) => {
+    const all = Object.values(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, { search_query: string }>).map((q) => q.search_query);
+    const r = rng(seed);
+    const chosen: string[] = [];
+    const pool = all.slice();
+    while (chosen.length < count && pool.length) chosen.push(pool.splice(Math.floor(r() * pool.length), 1)[0]);
+    return chosen;
+  };
+  return [...pick('computer_science_ai_search_queries.json', 100, 1), ...pick('computer_science_non_ai_search_queries.json', 100, 2)];
+}
+
+function percentiles(ms: number[]): { p50: number; p99: number; mean: number } {
+  const s = ms.slice().sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  return { p50: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+const fmtP = (p: { p50: number; p99: number; mean: number }) => `p50 ${p.p50.toFixed(2)} ms  p99 ${p.p99.toFixed(2)} ms  mean ${p.mean.toFixed(2)} ms`;
+
+const real = loadCorpus(corpusDir).map((p) => ({ id: p.id, title: p.title, abstract: p.abstract }));
+const n = values.papers ? Number(values.papers) : real.length;
+const docs = synthesise(real, n);
+const queries = loadQueries(queriesDir);
+const words = queries.map((q) => q.split(/\s+/).length);
+console.log(`papers: ${docs.length} (${real.length} real); queries: ${queries.length} (words: min ${Math.min(...words)}, median ${words.sort((a, b) => a - b)[100]}, max ${Math.max(...words)}); k=${k}`);
+
+// In-memory index.
+global.gc?.();
+const heapBefore = process.memoryUsage();
+let t = performance.now();
+const index = InvertedIndex.build(docs);
+const buildS = (performance.now() - t) / 1000;
+global.gc?.();
+const heapAfter = process.memoryUsage();
+console.log(`inverted index: built in ${buildS.toFixed(1)} s; index ${mb(index.memoryBytes())} (arrayBuffers +${mb(heapAfter.arrayBuffers - heapBefore.arrayBuffers)}, rss ${mb(heapAfter.rss)})`);
+for (const q of queries.slice(0, 20)) index.search(q, k); // warm-up (JIT)
+const indexMs: number[] = [];
+const hitsPerQuery: number[] = [];
+for (const q of queries) {
+  t = performance.now();
+  const hits = index.search(q, k);
+  indexMs.push(performance.now() - t);
+  hitsPerQuery.push(hits.length);
+}
+const indexP = percentiles(indexMs);
+console.log(`inverted index (MaxScore) top ${k}: ${fmtP(indexP)}`);
+
+const ftsCount = Math.min(queries.length, Number(values['fts-queries']));
+if (ftsCount === 0) {
+  if (values.json) (await import('node:fs')).writeFileSync(values.json, JSON.stringify({ papers: docs.length, queries: queries.length, k, index: { buildS, bytes: index.memoryBytes(), ...indexP } }, null, 1));
+  process.exit(0);
+}
+
+// FTS5 baseline: same papers, same queries as OR of their words, bm25() with title weighted 2:1.
+const db = new Database(':memory:');
+db.exec(`CREATE VIRTUAL TABLE fts USING fts5(title, abstract, tokenize = 'porter unicode61')`);
+t = performance.now();
+const insert = db.prepare('INSERT INTO fts(rowid, title, abstract) VALUES (?, ?, ?)');
+db.transaction(() => docs.forEach((d, i) => insert.run(i + 1, d.title, d.abstract)))();
+const ftsBuildS = (performance.now() - t) / 1000;
+const ftsPages = db.prepare('SELECT page_count * page_size AS b FROM pragma_page_count(), pragma_page_size()').get() as { b: number };
+console.log(`FTS5: built in ${ftsBuildS.toFixed(1)} s; database ${mb(ftsPages.b)}`);
+const search = db.prepare(`SELECT rowid, bm25(fts, 2.0, 1.0) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ${k}`);
+const ftsQuery = (q: string) => {
+  const terms = [...new Set((q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !isStopword(w)))];
+  return terms.map((w) => `"${w}"`).join(' OR ');
+};
+for (const q of queries.slice(0, 5)) search.all(ftsQuery(q));
+const ftsMs: number[] = [];
+// With fewer FTS queries than 200 (a bounded run at 1M), an even spread of the 200.
+const ftsSet = queries.filter((_, i) => Math.floor((i * ftsCount) / queries.length) !== Math.floor(((i - 1) * ftsCount) / queries.length));
+for (const q of ftsSet) {
+  const m = ftsQuery(q);
+  if (!m) continue;
+  t = performance.now();
+  search.all(m);
+  ftsMs.push(performance.now() - t);
+}
+const ftsP = percentiles(ftsMs);
+console.log(`FTS5 bm25() OR query top ${k} (${ftsMs.length} queries): ${fmtP(ftsP)}`);
+console.log(`speed-up over FTS5: p50 ×${(ftsP.p50 / indexP.p50).toFixed(1)}, p99 ×${(ftsP.p99 / indexP.p99).toFixed(1)}`);
+if (values.json) {
+  const out = { papers: docs.length, queries: queries.length, k, index: { buildS, bytes: index.memoryBytes(), ...indexP }, fts5: { buildS: ftsBuildS, bytes: ftsPages.b, queries: ftsMs.length, ...ftsP } };
+  (await import('node:fs')).writeFileSync(values.json, JSON.stringify(out, null, 1));
+}

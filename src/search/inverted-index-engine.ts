@@ -1,0 +1,140 @@
+import type { PaperWithStats } from '../domain/paper.ts';
+import type { Store } from '../store/store.ts';
+import { InvertedIndex, type Bm25Options, type IndexedDoc } from './inverted-index.ts';
+import type { KeywordEngine, KeywordHit, KeywordSearchOptions } from './keyword-engine.ts';
+import type { ParsedQuery } from './query.ts';
+import { tokenize } from './tokenize.ts';
+
+/**
+ * The default keyword engine: ranked word queries (the common case) go to the in-memory BM25F
+ * index with MaxScore pruning; what needs positions or other orders — phrases, exclusions,
+ * `author:`, sorting by date or upvotes — goes to the store's own full-text index (`fallback`),
+ * which is kept current as well. The index is built from the store on first use and follows it
+ * through `catchUp` (papers modified since the last look); a rebuild folds the changes in.
+ */
+interface DocMeta {
+  categories: string[];
+  /** YYYY-MM-DD or '' */
+  published: string;
+}
+
+const PAGE = 5000;
+
+export class InvertedIndexEngine implements KeywordEngine {
+  readonly name = 'bm25-maxscore';
+  private index: InvertedIndex | null = null;
+  private building?: Promise<number>;
+  private readonly meta = new Map<string, DocMeta>();
+  private cursor: { modifiedAt: string; id: string } = { modifiedAt: '', id: '' };
+
+  constructor(
+    private readonly store: Store,
+    private readonly fallback: KeywordEngine,
+    private readonly options: Partial<Bm25Options> = {},
+    /** Rebuild once changes since the build exceed this share of the index. */
+    private readonly rebuildRatio = 0.1,
+  ) {}
+
+  /** Whether `search` can answer `q` from the in-memory index. */
+  static handles(q: ParsedQuery, opts: KeywordSearchOptions): boolean {
+    return opts.sort === 'relevance' && q.terms.length > 0 && !q.phrases.length && !q.excluded.length && !q.authors.length;
+  }
+
+  async search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]> {
+    if (!InvertedIndexEngine.handles(q, opts)) return this.fallback.search(q, opts);
+    const index = await this.ready();
+    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])].map((c) => c.toLowerCase());
+    const from = opts.from ?? q.from;
+    const to = opts.to ?? q.to;
+    const filter =
+      categories.length || from || to
+        ? (id: string) => {
+            const m = this.meta.get(id);
+            if (!m) return false;
+            if (from && m.published < from) return false;
+            if (to && (!m.published || m.published > to)) return false;
+            return !categories.length || m.categories.some((c) => categories.includes(c));
+          }
+        : undefined;
+    const limit = Math.max(0, Math.floor(opts.limit));
+    // A few spare hits cover papers hidden by moderation since the index last looked.
+    const hits = index.searchTerms(tokenize(q.terms.join(' ')), limit + 5, { filter });
+    if (!hits.length) return [];
+    const visible = new Set((await this.store.papers.getMany(hits.map((h) => h.id))).filter((p) => !p.hidden && !p.deleted).map((p) => p.id));
+    return hits.filter((h) => visible.has(h.id)).slice(0, limit);
+  }
+
+  async catchUp(): Promise<number> {
+    const n = await this.fallback.catchUp();
+    if (!this.index) return n;
+    let changed = 0;
+    for (;;) {
+      const page = await this.store.papers.modifiedSince(this.cursor, PAGE);
+      for (const p of page) {
+        this.apply(p);
+        changed++;
+      }
+      if (page.length) this.cursor = { modifiedAt: page[page.length - 1].modifiedAt, id: page[page.length - 1].id };
+      if (page.length < PAGE) break;
+    }
+    if (this.index.pendingChanges > Math.max(1000, this.rebuildRatio * this.index.size)) await this.build();
+    return Math.max(n, changed);
+  }
+
+  async rebuild(): Promise<number> {
+    await this.fallback.rebuild();
+    return this.build();
+  }
+
+  /** Bytes the in-memory index holds (0 before first use). */
+  memoryBytes(): number {
+    return this.index?.memoryBytes() ?? 0;
+  }
+
+  private async ready(): Promise<InvertedIndex> {
+    if (!this.index) await this.build();
+    return this.index!;
+  }
+
+  private build(): Promise<number> {
+    this.building ??= this.load().finally(() => {
+      this.building = undefined;
+    });
+    return this.building;
+  }
+
+  private async load(): Promise<number> {
+    const cursor = (await this.store.papers.lastModified()) ?? { modifiedAt: '', id: '' };
+    const docs: IndexedDoc[] = [];
+    this.meta.clear();
+    let after: { publishedAt: string | null; id: string } | undefined;
+    for (;;) {
+      const page = await this.store.papers.listNewest(PAGE, after);
+      for (const p of page) {
+        docs.push({ id: p.id, title: p.title, abstract: p.abstract });
+        this.meta.set(p.id, metaOf(p));
+      }
+      if (page.length < PAGE) break;
+      const last = page[page.length - 1];
+      after = { publishedAt: last.publishedAt, id: last.id };
+    }
+    this.index = InvertedIndex.build(docs, this.options);
+    this.cursor = cursor;
+    // Papers written while the pages were read are picked up by the next catch-up.
+    return docs.length;
+  }
+
+  private apply(p: PaperWithStats): void {
+    if (p.hidden || p.deleted) {
+      this.index!.remove(p.id);
+      this.meta.delete(p.id);
+      return;
+    }
+    this.index!.upsert({ id: p.id, title: p.title, abstract: p.abstract });
+    this.meta.set(p.id, metaOf(p));
+  }
+}
+
+function metaOf(p: PaperWithStats): DocMeta {
+  return { categories: p.categories.map((c) => c.toLowerCase()), published: (p.publishedAt ?? '').slice(0, 10) };
+}

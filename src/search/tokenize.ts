@@ -1,0 +1,64 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * The one analyser shared by the in-memory keyword index and the offline embedder: lower-cased
+ * words (letters and digits, split at everything else), English stopwords dropped, Porter stems —
+ * the same shape as FTS5's `porter unicode61`, so keyword scores agree across engines.
+ */
+const STOPWORDS = new Set(
+  (
+    'a about above after again against all also am an and any are as at be because been before being below between both but by can could ' +
+    'did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into ' +
+    'is it its itself just me more most my myself no nor not of off on once only or other our ours ourselves out over own same she should so ' +
+    'some such than that the their theirs them themselves then there these they this those through to too under until up very was we were ' +
+    'what when where which while who whom why will with would you your yours yourself yourselves via us may might must shall etc'
+  ).split(' '),
+);
+
+/** Longer "words" are base64, hashes or URLs glued together: not worth indexing. */
+const MAX_WORD = 40;
+
+const stemCache = new Map<string, string>();
+const STEM_CACHE_LIMIT = 500_000;
+
+function stem(word: string): string {
+  let s = stemCache.get(word);
+  if (s === undefined) {
+    s = /^\p{N}+$/u.test(word) ? word : stemmer(word);
+    if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
+    stemCache.set(word, s);
+  }
+  return s;
+}
+
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+function isWordChar(c: number, text: string, i: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+  return LETTER_OR_DIGIT.test(text[i]);
+}
+
+/** Stemmed terms of `text`, in order, stopwords removed. Scans char codes: a regex over every abstract costs more than the rest of indexing. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  let lower = text.toLowerCase();
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(lower)) lower = lower.normalize('NFKC');
+  const n = lower.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && !isWordChar(lower.charCodeAt(i), lower, i)) i++;
+    const start = i;
+    while (i < n && isWordChar(lower.charCodeAt(i), lower, i)) i++;
+    if (i === start) break;
+    if (i - start > MAX_WORD) continue;
+    const w = lower.slice(start, i);
+    if (STOPWORDS.has(w)) continue;
+    out.push(stem(w));
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InvertedIndex, type IndexedDoc } from '../../src/search/inverted-index.ts';
+import { tokenize } from '../../src/search/tokenize.ts';
+
+/** Deterministic PRNG so a failure reproduces. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A vocabulary with a Zipf-like frequency: a few very common words, many rare ones (like real abstracts). */
+const VOCAB = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}x`);
+function zipfWord(r: () => number): string {
+  return VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.pow(r(), 2.2) * VOCAB.length))];
+}
+function randomCorpus(n: number, seed: number): IndexedDoc[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => ({
+    id: `doc${i}`,
+    title: Array.from({ length: 3 + Math.floor(r() * 8) }, () => zipfWord(r)).join(' '),
+    abstract: Array.from({ length: 20 + Math.floor(r() * 120) }, () => zipfWord(r)).join(' '),
+  }));
+}
+
+function assertSameTopK(pruned: Array<{ id: string; score: number }>, exhaustive: Array<{ id: string; score: number }>, label: string): void {
+  assert.equal(pruned.length, exhaustive.length, `${label}: result count`);
+  for (let i = 0; i < pruned.length; i++) {
+    assert.ok(Math.abs(pruned[i].score - exhaustive[i].score) < 1e-9, `${label}: score at rank ${i + 1}: ${pruned[i].score} vs ${exhaustive[i].score}`);
+  }
+  // Ids agree except where scores tie at the cut-off.
+  const cut = exhaustive.at(-1)?.score ?? 0;
+  const above = (l: typeof pruned) => new Set(l.filter((h) => h.score > cut + 1e-9).map((h) => h.id));
+  assert.deepEqual(above(pruned), above(exhaustive), `${label}: ids above the cut-off`);
+}
+
+test('MaxScore pruning returns exactly the exhaustive BM25F top k on a random corpus', () => {
+  const docs = randomCorpus(3000, 7);
+  const index = InvertedIndex.build(docs, { titleWeight: 3, abstractWeight: 1 });
+  const r = rng(99);
+  for (let q = 0; q < 300; q++) {
+    const terms = Array.from({ length: 1 + Math.floor(r() * (q % 5 === 0 ? 40 : 12)) }, () => zipfWord(r));
+    if (r() < 0.1) terms.push(terms[0]); // a repeated word counts twice
+    for (const k of [1, 10, 100]) {
+      const analysed = tokenize(terms.join(' '));
+      assertSameTopK(index.searchTerms(analysed, k), index.searchExhaustive(analysed, k), `query ${q} (${terms.join(' ')}) k=${k}`);
+    }
+  }
+});
+
+test('pruned search honours filters, removals and documents added since the build', () => {
+  const docs = randomCorpus(1500, 11);
+  const index = InvertedIndex.build(docs);
+  const r = rng(5);
+  const even = (id: string) => Number(id.slice(3)) % 2 === 0;
+  for (let i = 0; i < 40; i++) index.remove(`doc${Math.floor(r() * docs.length)}`);
+  index.upsert({ id: 'new1', title: `${VOCAB[399]} ${VOCAB[398]}`, abstract: `${VOCAB[399]} ${VOCAB[1]} ${VOCAB[2]}` });
+  index.upsert({ id: 'doc4', title: `${VOCAB[397]}`, abstract: 'replaced text' });
+  for (let q = 0; q < 100; q++) {
+    const terms = tokenize(Array.from({ length: 1 + Math.floor(r() * 8) }, () => zipfWord(r)).join(' '));
+    assertSameTopK(index.searchTerms(terms, 10, { filter: even }), index.searchExhaustive(terms, 10, { filter: even }), `filtered query ${q}`);
+    const hits = index.searchTerms(terms, 50);
+    assertSameTopK(hits, index.searchExhaustive(terms, 50), `query ${q} after changes`);
+  }
+  assert.equal(index.search(VOCAB[399], 5)[0]?.id, 'new1', 'an added document is found');
+  assert.equal(index.search(VOCAB[397], 5)[0]?.id, 'doc4', 'a replaced document is found by its new text');
+  assert.equal(index.search('replaced', 5).length, 1);
+  assert.equal(index.remove('new1'), true);
+  assert.ok(!index.search(VOCAB[399], 100).some((h) => h.id === 'new1'), 'a removed document is gone');
+});
+
+test('title words weigh more than abstract words when the title weight is higher; stems match', () => {
+  const docs: IndexedDoc[] = [
+    { id: 'a', title: 'Pruning large language models', abstract: 'We study compression of networks.' },
+    { id: 'b', title: 'A study of compression', abstract: 'We prune language models and describe pruning of large models.' },
+    { id: 'c', title: 'Unrelated', abstract: 'Graph neural networks for molecules.' },
+  ];
+  const titleFirst = InvertedIndex.build(docs, { titleWeight: 10, abstractWeight: 1 });
+  assert.equal(titleFirst.search('pruning large language models', 3)[0].id, 'a');
+  assert.deepEqual(titleFirst.search('pruned', 3).map((h) => h.id).sort(), ['a', 'b'], 'porter stems: pruned ~ pruning ~ prune');
+  assert.deepEqual(titleFirst.search('the of and', 3), [], 'only stopwords: nothing to rank');
+  assert.deepEqual(titleFirst.search('', 3), []);
+  assert.deepEqual(titleFirst.search('molecules', 0), []);
+  assert.throws(() => InvertedIndex.build([docs[0], docs[0]]), /duplicate/);
+});

@@ -115,6 +115,17 @@ const summarise = (label: string, rs: Result[]) => {
 };
 
 const bare = summarise('bare Hono (2 processes)', await Promise.all(barePorts.map((p) => cannon(`http://127.0.0.1:${p}/bare`))));
+// Each kind alone (a third of the time each), to show where the mix spends it.
+const kinds: Record<string, (i: number) => { method: string; path: string; headers?: Record<string, string> }> = {
+  'feed pages': () => ({ method: 'GET', path: Math.random() < 0.5 ? '/' : `/papers/date/${pick(days)}` }),
+  'paper (page or API)': () => { const id = pick(ids); return { method: 'GET', path: Math.random() < 0.5 ? `/api/papers/${id}` : `/papers/${id}` }; },
+  'search API': () => ({ method: 'GET', path: `/api/papers/search?q=${encodeURIComponent(pick(WORDS))}` }),
+  'upvote/un-upvote API': (i) => ({ method: ++seq % 2 ? 'POST' : 'DELETE', path: `/api/papers/${pick(ids)}/upvote`, headers: { cookie: sessions[i].cookie, 'x-csrf-token': sessions[i].csrf } }),
+};
+const alone: ReturnType<typeof summarise>[] = [];
+for (const [label, make] of Object.entries(kinds)) {
+  alone.push(summarise(label, await Promise.all(apps.map((u, i) => autocannon({ url: u, connections: CONNECTIONS, duration: Math.max(3, Math.round(SECONDS / 3)), requests: [{ setupRequest: (req) => { const n = make(i); return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } }; } }] })))));
+}
 const mixed = summarise(
   'Paperboy mixed (2 serve processes)',
   await Promise.all(
@@ -126,6 +137,6 @@ const mixed = summarise(
     ),
   ),
 );
-console.log(JSON.stringify({ papers, seconds: SECONDS, connectionsPerProcess: CONNECTIONS, bare, mixed, ratio: +(mixed.rps / bare.rps).toFixed(3) }, null, 2));
+console.log(JSON.stringify({ papers, seconds: SECONDS, connectionsPerProcess: CONNECTIONS, bare, mixed, ratio: +(mixed.rps / bare.rps).toFixed(4), alone }, null, 2));
 for (const c of children) c.kill('SIGTERM');
 process.exit(mixed.errors ? 1 : 0);

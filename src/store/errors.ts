@@ -5,7 +5,7 @@
 
 // Node socket errors, pg's own connection messages, and Kysely's once the store is closed at shutdown.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const PG_MESSAGES = [/timeout exceeded when trying to connect/i, /Connection terminated/i, /Client has encountered a connection error/i, /Connection ended/i, /driver has already been destroyed/i];
+const PG_MESSAGES = [/timeout exceeded when trying to connect/i, /Connection terminated/i, /Client has encountered a connection error/i, /Connection ended/i, /^timeout expired$/, /connection timeout/i, /driver has already been destroyed/i];
 
 export function isStoreUnavailable(err: unknown): boolean {
   for (let e = err as (Error & { code?: unknown; cause?: unknown }) | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {

@@ -21,7 +21,7 @@ if (!values.db || !values.paper) {
 const out = values.out ?? 'docs/screenshots';
 fs.mkdirSync(out, { recursive: true });
 const opened = await openStore(values.db);
-const config = loadConfig({}, { logLevel: 'silent', demo: false, db: values.db });
+const config = loadConfig(process.env, { logLevel: 'silent', demo: false, db: values.db });
 const services = createServices({ config, logger: createLogger('silent'), store: opened.store });
 const server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: services.logger });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

@@ -21,19 +21,6 @@ const bool = z
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const nonNegativeInt = z.coerce.number().int().min(0);
-
-/** A rate limit written `COUNT/SECONDS`, e.g. `10/60` = ten per minute. */
-export interface RateSpec {
-  limit: number;
-  windowSeconds: number;
-}
-const rate = z
-  .string()
-  .regex(/^\d+\/\d+$/, 'expected COUNT/SECONDS, e.g. 10/60')
-  .transform((v): RateSpec => {
-    const [limit, windowSeconds] = v.split('/').map(Number);
-    return { limit, windowSeconds: Math.max(1, windowSeconds) };
-  });
 /** A space- or comma-separated list. */
 const cron = z.string().refine(
   (expr) => {
@@ -47,6 +34,19 @@ const cron = z.string().refine(
   { message: 'not a cron expression (e.g. "30 20 * * 0-4")' },
 );
 const words = z.string().transform((s) => s.split(/[\s,]+/).filter(Boolean));
+
+/** A rate limit written `COUNT/SECONDS`, e.g. `10/60` = ten per minute. */
+export interface RateSpec {
+  limit: number;
+  windowSeconds: number;
+}
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected COUNT/SECONDS, e.g. 10/60')
+  .transform((v): RateSpec => {
+    const [limit, windowSeconds] = v.split('/').map(Number);
+    return { limit, windowSeconds: Math.max(1, windowSeconds) };
+  });
 
 export const SETTINGS = [
   { env: 'PAPERBOY_DB', key: 'db', schema: z.string().min(1), default: './data/paperboy.db',
@@ -69,16 +69,50 @@ export const SETTINGS = [
     description: "arXiv's OAI-PMH endpoint (harvests)." },
   { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',
     description: "arXiv's Atom API endpoint (look-ups by id)." },
-  { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
-    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
-  { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.enum(['memory', 'store']), default: 'memory',
-    description: 'Keyword ranking: `memory` (an in-memory BM25 index with MaxScore pruning, built from the store; phrases, exclusions, authors and date/upvote sorts still use the store) or `store` (FTS5 / tsvector only, no extra memory).' },
-  { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
-    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
-  { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
-    description: 'Model name sent to the embeddings server.' },
-  { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
-    description: 'Bearer key for the embeddings server, when it needs one.' },
+  { env: 'API_RATE_LIMIT_IP', key: 'apiRateLimitIp', schema: positiveInt, default: '300',
+    description: 'Requests per window one IP address may make to the API and feeds (429 with `Retry-After` beyond).' },
+  { env: 'API_RATE_LIMIT_TOKEN', key: 'apiRateLimitToken', schema: positiveInt, default: '1200',
+    description: 'Requests per window one API token (`Authorization` header) may make; requests with a token get this budget per IP too.' },
+  { env: 'API_RATE_WINDOW_SECONDS', key: 'apiRateWindowSeconds', schema: positiveInt, default: '60',
+    description: 'Length of the API and feed rate-limit window.' },
+  { env: 'API_MAX_BODY_BYTES', key: 'apiMaxBodyBytes', schema: positiveInt, default: '65536',
+    description: 'Largest request body the API accepts (413 beyond).' },
+  { env: 'API_CACHE_SECONDS', key: 'apiCacheSeconds', schema: z.coerce.number().int().min(0), default: '60',
+    description: '`Cache-Control: max-age` of anonymous API and feed reads (0 makes clients revalidate every time).' },
+  { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
+    description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
+  { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
+    description: 'Retries of a failed arXiv request (network error, 5xx, 503 Retry-After) before a harvest gives up.' },
+  { env: 'HARVEST_SETS', key: 'harvestSets', schema: words, default: 'cs stat',
+    description: 'OAI-PMH sets a harvest without `--set` reads (e.g. `cs physics:hep-th`); `all` for the whole archive.' },
+  { env: 'HARVEST_METADATA_PREFIX', key: 'harvestMetadataPrefix', schema: z.enum(['arXiv', 'arXivRaw']), default: 'arXiv',
+    description: 'OAI-PMH metadata format: `arXiv`, or `arXivRaw` for version numbers and submission times.' },
+  { env: 'HARVEST_LOOKBACK_DAYS', key: 'harvestLookbackDays', schema: positiveInt, default: '3',
+    description: 'How far back the first harvest (no `--from`, no earlier harvest) starts.' },
+  { env: 'FEED_CATEGORIES', key: 'feedCategories', schema: words, default: 'cs.AI cs.CL cs.CV cs.LG stat.ML',
+    description: 'Newly announced papers in any of these categories go on the daily feed of their announcement day.' },
+  { env: 'HARVEST_SCHEDULE', key: 'harvestSchedule', schema: cron, default: '30 20 * * 0-4',
+    description: "When `serve` harvests (cron, America/New_York): by default shortly after arXiv's 20:00 announcement, Sunday to Thursday." },
+  { env: 'HARVEST_ENABLED', key: 'harvestEnabled', schema: bool, default: 'true',
+    description: 'Whether `serve` runs the scheduled harvest.' },
+  { env: 'SMTP_URL', key: 'smtpUrl', schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    description: 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://` for TLS; `?tls=strict` checks the certificate). Without it mails are written as `.eml` files under MAIL_DIR and the site says mail is not configured.' },
+  { env: 'MAIL_FROM', key: 'mailFrom', schema: z.string().min(3), default: 'Paperboy <paperboy@localhost>',
+    description: 'The From address of every mail.' },
+  { env: 'MAIL_DIR', key: 'mailDir', schema: z.string().min(1), default: './data/mail',
+    description: 'Where mails are written as `.eml` files when SMTP_URL is not set.' },
+  { env: 'MAIL_SECRET', key: 'mailSecret', schema: z.string().min(16).optional(),
+    description: 'Key that signs confirm and unsubscribe links (HMAC). Without it a random key is generated once and kept in the store.' },
+  { env: 'MAIL_RATE', key: 'mailRate', schema: z.coerce.number().positive(), default: '10',
+    description: 'At most this many mails per second from one sending process.' },
+  { env: 'MAIL_MAX_BOUNCES', key: 'mailMaxBounces', schema: positiveInt, default: '3',
+    description: 'Permanent delivery failures (5xx) in a row after which an address is paused.' },
+  { env: 'MAIL_CLAIM_SECONDS', key: 'mailClaimSeconds', schema: positiveInt, default: '300',
+    description: 'How long a sender owns the outbox rows it claimed; after a crash, another sender takes them over once this has passed.' },
+  { env: 'DIGEST_SIZE', key: 'digestSize', schema: positiveInt, default: '10',
+    description: 'Trending papers in each digest (plus up to 5 personal picks).' },
+  { env: 'DIGEST_SCHEDULE', key: 'digestSchedule', schema: z.string().min(9), default: '*/15 6-23 * * *',
+    description: 'Cron (UTC) for the digest job in `serve` (default every 15 minutes from 06:00, after the day\'s listing is in): builds the due daily (weekdays) and weekly (Mondays) digests once and sends what is due, retries included.' },
   { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },
   { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
     description: 'How long an e-mailed password-reset link works (it works once).' },
@@ -102,40 +136,16 @@ export const SETTINGS = [
   { env: 'SUBMISSION_MAX_AGE_DAYS', key: 'submissionMaxAgeDays', schema: positiveInt, default: '14',
     description: "Oldest first version (in days) a submitted paper may have." },
   { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
-  { env: 'SMTP_URL', key: 'smtpUrl', schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
-    description: 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://` for TLS; `?tls=strict` checks the certificate). Without it mails are written as `.eml` files under MAIL_DIR and the site says mail is not configured.' },
-  { env: 'MAIL_FROM', key: 'mailFrom', schema: z.string().min(3), default: 'Paperboy <paperboy@localhost>',
-    description: 'The From address of every mail.' },
-  { env: 'MAIL_DIR', key: 'mailDir', schema: z.string().min(1), default: './data/mail',
-    description: 'Where mails are written as `.eml` files when SMTP_URL is not set.' },
-  { env: 'MAIL_SECRET', key: 'mailSecret', schema: z.string().min(16).optional(),
-    description: 'Key that signs confirm and unsubscribe links (HMAC). Without it a random key is generated once and kept in the store.' },
-  { env: 'MAIL_RATE', key: 'mailRate', schema: z.coerce.number().positive(), default: '10',
-    description: 'At most this many mails per second from one sending process.' },
-  { env: 'MAIL_MAX_BOUNCES', key: 'mailMaxBounces', schema: positiveInt, default: '3',
-    description: 'Permanent delivery failures (5xx) in a row after which an address is paused.' },
-  { env: 'MAIL_CLAIM_SECONDS', key: 'mailClaimSeconds', schema: positiveInt, default: '300',
-    description: 'How long a sender owns the outbox rows it claimed; after a crash, another sender takes them over once this has passed.' },
-  { env: 'DIGEST_SIZE', key: 'digestSize', schema: positiveInt, default: '10',
-    description: 'Trending papers in each digest (plus up to 5 personal picks).' },
-  { env: 'DIGEST_SCHEDULE', key: 'digestSchedule', schema: z.string().min(9), default: '*/15 6-23 * * *',
-    description: 'Cron (UTC) for the digest job in `serve` (default every 15 minutes from 06:00, after the day\'s listing is in): builds the due daily (weekdays) and weekly (Mondays) digests once and sends what is due, retries included.' },
-  { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
-    description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
-  { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
-    description: 'Retries of a failed arXiv request (network error, 5xx, 503 Retry-After) before a harvest gives up.' },
-  { env: 'HARVEST_SETS', key: 'harvestSets', schema: words, default: 'cs stat',
-    description: 'OAI-PMH sets a harvest without `--set` reads (e.g. `cs physics:hep-th`); `all` for the whole archive.' },
-  { env: 'HARVEST_METADATA_PREFIX', key: 'harvestMetadataPrefix', schema: z.enum(['arXiv', 'arXivRaw']), default: 'arXiv',
-    description: 'OAI-PMH metadata format: `arXiv`, or `arXivRaw` for version numbers and submission times.' },
-  { env: 'HARVEST_LOOKBACK_DAYS', key: 'harvestLookbackDays', schema: positiveInt, default: '3',
-    description: 'How far back the first harvest (no `--from`, no earlier harvest) starts.' },
-  { env: 'FEED_CATEGORIES', key: 'feedCategories', schema: words, default: 'cs.AI cs.CL cs.CV cs.LG stat.ML',
-    description: 'Newly announced papers in any of these categories go on the daily feed of their announcement day.' },
-  { env: 'HARVEST_SCHEDULE', key: 'harvestSchedule', schema: cron, default: '30 20 * * 0-4',
-    description: "When `serve` harvests (cron, America/New_York): by default shortly after arXiv's 20:00 announcement, Sunday to Thursday." },
-  { env: 'HARVEST_ENABLED', key: 'harvestEnabled', schema: bool, default: 'true',
-    description: 'Whether `serve` runs the scheduled harvest.' },
+  { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+  { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.enum(['memory', 'store']), default: 'memory',
+    description: 'Keyword ranking: `memory` (an in-memory BM25 index with MaxScore pruning, built from the store; phrases, exclusions, authors and date/upvote sorts still use the store) or `store` (FTS5 / tsvector only, no extra memory).' },
+  { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
+    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
+  { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
+    description: 'Model name sent to the embeddings server.' },
+  { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
+    description: 'Bearer key for the embeddings server, when it needs one.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -150,11 +160,28 @@ export interface Config {
   storePoolWaitMs: number;
   arxivOaiUrl: string;
   arxivApiUrl: string;
-  searchEmbedder: string;
-  searchKeywordEngine: 'memory' | 'store';
-  embeddingsUrl?: string;
-  embeddingsModel: string;
-  embeddingsApiKey?: string;
+  apiRateLimitIp: number;
+  apiRateLimitToken: number;
+  apiRateWindowSeconds: number;
+  apiMaxBodyBytes: number;
+  apiCacheSeconds: number;
+  arxivDelayMs: number;
+  arxivMaxRetries: number;
+  harvestSets: string[];
+  harvestMetadataPrefix: 'arXiv' | 'arXivRaw';
+  harvestLookbackDays: number;
+  feedCategories: string[];
+  harvestSchedule: string;
+  harvestEnabled: boolean;
+  smtpUrl?: string;
+  mailFrom: string;
+  mailDir: string;
+  mailSecret?: string;
+  mailRate: number;
+  mailMaxBounces: number;
+  mailClaimSeconds: number;
+  digestSize: number;
+  digestSchedule: string;
   sessionTtlDays: number;
   passwordResetTtlMinutes: number;
   loginFreeAttempts: number;
@@ -173,23 +200,11 @@ export interface Config {
   submissionDailyQuota: number;
   submissionMaxAgeDays: number;
   commentEditMinutes: number;
-  smtpUrl?: string;
-  mailFrom: string;
-  mailDir: string;
-  mailSecret?: string;
-  mailRate: number;
-  mailMaxBounces: number;
-  mailClaimSeconds: number;
-  digestSize: number;
-  digestSchedule: string;
-  arxivDelayMs: number;
-  arxivMaxRetries: number;
-  harvestSets: string[];
-  harvestMetadataPrefix: 'arXiv' | 'arXivRaw';
-  harvestLookbackDays: number;
-  feedCategories: string[];
-  harvestSchedule: string;
-  harvestEnabled: boolean;
+  searchEmbedder: string;
+  searchKeywordEngine: 'memory' | 'store';
+  embeddingsUrl?: string;
+  embeddingsModel: string;
+  embeddingsApiKey?: string;
 }
 
 export class ConfigError extends Error {

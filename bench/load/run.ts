@@ -14,9 +14,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import autocannonModule from 'autocannon';
+import type { Autocannon, Request as CannonRequest, Result as CannonResult } from './autocannon-types.ts';
 import pg from 'pg';
 
+const autocannon = autocannonModule as unknown as Autocannon;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { db: { type: 'string' }, import: { type: 'string' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '10' } } });
 if (!values.db) throw new Error('--db postgres://… is required');
@@ -99,8 +101,8 @@ function nextRequest(i: number) {
   return { method: ++seq % 2 ? 'POST' : 'DELETE', path: `/api/papers/${pick(ids)}/upvote`, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } };
 }
 
-type Result = autocannon.Result;
-function cannon(url: string, setup?: (req: autocannon.Request) => autocannon.Request): Promise<Result> {
+type Result = CannonResult;
+function cannon(url: string, setup?: (req: CannonRequest) => CannonRequest): Promise<Result> {
   return autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...(setup ? { requests: [{ setupRequest: setup }] } : {}) });
 }
 const summarise = (label: string, rs: Result[]) => {
@@ -124,7 +126,7 @@ const kinds: Record<string, (i: number) => { method: string; path: string; heade
 };
 const alone: ReturnType<typeof summarise>[] = [];
 for (const [label, make] of Object.entries(kinds)) {
-  alone.push(summarise(label, await Promise.all(apps.map((u, i) => autocannon({ url: u, connections: CONNECTIONS, duration: Math.max(3, Math.round(SECONDS / 3)), requests: [{ setupRequest: (req) => { const n = make(i); return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } }; } }] })))));
+  alone.push(summarise(label, await Promise.all(apps.map((u, i) => autocannon({ url: u, connections: CONNECTIONS, duration: Math.max(3, Math.round(SECONDS / 3)), requests: [{ setupRequest: (req: CannonRequest) => { const n = make(i); return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } }; } }] })))));
 }
 const mixed = summarise(
   'Paperboy mixed (2 serve processes)',

@@ -10,6 +10,9 @@ import { healthRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
+import { signedLinkRoutes, subscriptionPageRoutes } from './routes/subscription-pages.tsx';
+import { mailSettingsRoutes } from './routes/mail-settings-pages.tsx';
 import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
 import { compress } from 'hono/compress';
@@ -26,35 +29,52 @@ import { collectionApiRoutes } from './routes/collections-api.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
-import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
-import { subscriptionPageRoutes } from './routes/subscription-pages.tsx';
+import { dailyPapersApiRoutes } from './routes/daily-papers-api.ts';
+import { feedRoutes } from './routes/feeds.ts';
+import { apiDocsRoutes } from './routes/api-docs.tsx';
+import { readCors } from './middleware/read-cors.ts';
+import { apiBodyLimit, apiRateLimits } from './middleware/api-limits.ts';
+import { conditionalGet } from './middleware/conditional-get.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
 /** The whole site as one Hono app: middleware, then each resource's routes. */
 export function createApp(services: Services) {
-  // PatternRouter: Hono's default (RegExp, falling back to Trie) router loses every `/api/papers/{id}…`
-  // route (whose id pattern may hold a slash) as soon as a static sibling such as `/api/papers/submit` exists.
+  // PatternRouter: Hono's default (RegExp/Trie) routers stop matching `/api/papers/{id}` (whose id
+  // may contain a slash) as soon as a static sibling such as `/api/papers/search` exists.
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
+  // The public surface — the JSON API, the feeds and their description — is readable from any
+  // origin, rate limited per IP and per token, and cacheable with validators.
+  // Oversized bodies are refused first: that costs nothing and touches no store.
+  app.use('/api/*', apiBodyLimit(services.config));
+  for (const path of ['/api/*', '/feeds/*', '/openapi.json']) {
+    app.use(path, readCors(), ...apiRateLimits(services.config), conditionalGet());
+  }
+  // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
+  app.route('/', signedLinkRoutes());
   app.use('*', authenticate());
   app.use('*', csrfProtection());
   app.use('*', compress());
 
   app.route('/', healthRoutes());
-  app.route('/', searchApiRoutes());
   app.route('/', authApiRoutes(services.config));
+  app.route('/', searchApiRoutes());
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes());
   app.route('/', adminApiRoutes());
   app.route('/', paperApiRoutes());
-  // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
-  app.route('/', communityPageRoutes(services.config));
+  app.route('/', dailyPapersApiRoutes());
+  app.route('/', feedRoutes());
+  app.route('/', apiDocsRoutes());
   app.route('/', subscriptionApiRoutes());
   app.route('/', subscriptionPageRoutes());
+  app.route('/', mailSettingsRoutes());
+  // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
+  app.route('/', communityPageRoutes(services.config));
   app.route('/', pageRoutes());
   app.route('/', assetRoutes());
 

@@ -18,10 +18,10 @@ export interface MailMessage {
  * connection refused or dropped, timeouts).
  */
 export interface MailSender {
-  /** `smtp` when SMTP_URL is set; `file` writes `.eml` files (mail is not configured). */
-  readonly kind: 'smtp' | 'file';
   send(msg: MailMessage): Promise<void>;
-  close(): Promise<void>;
+  /** `smtp` when SMTP_URL is set; `file` writes `.eml` files (mail is not configured). Others (a test's memory sender) leave it out. */
+  readonly kind?: 'smtp' | 'file';
+  close?(): Promise<void>;
 }
 
 export class MailSendError extends Error {

@@ -3,24 +3,26 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import path from 'node:path';
 import { FeedService } from './feed.ts';
-import { SearchService, annFileBeside } from './search.ts';
-import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
-import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
-import { embedderProvider } from '../search/embedder-providers.ts';
-import { isPostgresUrl } from '../store/db.ts';
+import { DailyPapersService } from './daily-papers.ts';
+import { FeedsService } from './feeds.ts';
+import { IngestService } from './ingest.ts';
+import { MailService } from './mail.ts';
+import { SubscriptionService } from './subscriptions.ts';
+import { DigestService } from './digest.ts';
+import { OutboxSender } from './outbox-sender.ts';
 import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
-import { ArxivApiClient } from '../ingest/arxiv-api.ts';
-import { MailService } from './mail.ts';
-import { SubscriptionService } from './subscriptions.ts';
-import { DigestService } from './digest.ts';
-import { OutboxSender } from './outbox-sender.ts';
 import type { MailSender } from '../mail/sender.ts';
-import { IngestService } from './ingest.ts';
+import { ArxivApiClient } from '../ingest/arxiv-api.ts';
+import { SearchService, annFileBeside } from './search.ts';
+import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
+import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
+import { embedderProvider } from '../search/embedder-providers.ts';
+import { isPostgresUrl } from '../store/db.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -31,21 +33,23 @@ export interface Services {
   logger: Logger;
   store: Store;
   feed: FeedService;
+  dailyPapers: DailyPapersService;
+  feeds: FeedsService;
   ingest: IngestService;
-  search: SearchService;
+  mail: MailService;
+  subscriptions: SubscriptionService;
+  digests: DigestService;
+  outbox: OutboxSender;
   accounts: AccountService;
   upvotes: UpvoteService;
   comments: CommentService;
   collections: CollectionService;
   moderation: ModerationService;
   submissions: SubmissionService;
-  mail: MailService;
-  subscriptions: SubscriptionService;
-  digests: DigestService;
-  outbox: OutboxSender;
+  search: SearchService;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
-  /** Releases what services hold open (the SMTP connection pool). */
+  /** Releases what services hold open (the SMTP connection pool, the search index). */
   close(): Promise<void>;
 }
 
@@ -54,9 +58,8 @@ export interface ServiceDeps {
   config: Config;
   logger: Logger;
   store: Store;
-  /** Default: SMTP when SMTP_URL is set, else `.eml` files in MAIL_DIR. */
-  mailSender?: MailSender;
-  /** Default: the arXiv Atom API at ARXIV_API_URL. */
+  /** Defaults to SMTP (SMTP_URL) or, without it, `.eml` files under MAIL_DIR. */
+  mail?: MailSender;
   arxiv?: PaperLookup;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
@@ -64,7 +67,7 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
-  const mail = new MailService(config, store, deps.mailSender);
+  const mail = new MailService(config, store, deps.mail);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const search = new SearchService(store, {
@@ -86,18 +89,23 @@ export function createServices(deps: ServiceDeps): Services {
     store,
     poolStats: deps.poolStats,
     feed: new FeedService(store),
-    search,
+    dailyPapers: new DailyPapersService(store),
+    feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
+    ingest: new IngestService(store, deps.config, deps.logger),
+    mail,
+    subscriptions: new SubscriptionService(store, mail, logger),
+    digests: new DigestService(config, store, mail, logger),
+    outbox: new OutboxSender(config, store, mail.sender, logger),
+    close: async () => {
+      await mail.close();
+      await search.close();
+    },
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),
     collections: new CollectionService(store),
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),
-    mail,
-    subscriptions: new SubscriptionService(store, mail, logger),
-    digests: new DigestService(config, store, mail, logger),
-    outbox: new OutboxSender(config, store, mail.sender, logger),
-    close: () => mail.close(),
-    ingest: new IngestService(store, config, logger),
+    search,
   };
 }

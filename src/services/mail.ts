@@ -48,6 +48,6 @@ export class MailService {
   }
 
   close(): Promise<void> {
-    return this.sender.close();
+    return this.sender.close?.() ?? Promise.resolve();
   }
 }

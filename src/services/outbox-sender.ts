@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { MailSendError, type MailSender } from '../mail/sender.ts';
+import { mailSends } from '../metrics.ts';
 
 export interface SendStats {
   sent: number;
@@ -77,15 +78,18 @@ export class OutboxSender {
           if (e.permanent) {
             await this.store.outbox.markFailed(msg.id, token, e.message);
             stats.failed++;
+            mailSends.inc({ kind: 'digest', outcome: 'rejected' });
             if (await this.store.subscriptions.recordBounce(msg.subscriptionId, this.config.mailMaxBounces)) stats.paused++;
             this.logger.warn({ outbox: msg.id, to: msg.to, error: e.message }, 'mail rejected permanently');
           } else if (msg.attempts >= MAX_ATTEMPTS) {
             await this.store.outbox.markFailed(msg.id, token, `gave up after ${msg.attempts} attempts: ${e.message}`);
             stats.failed++;
+            mailSends.inc({ kind: 'digest', outcome: 'gave_up' });
           } else {
             const next = new Date(now().getTime() + backoffMs(msg.attempts)).toISOString();
             await this.store.outbox.markRetry(msg.id, token, next, e.message);
             stats.deferred++;
+            mailSends.inc({ kind: 'digest', outcome: 'deferred' });
             this.logger.info({ outbox: msg.id, attempts: msg.attempts, next, error: e.message }, 'mail deferred');
           }
           // The server is unreachable or closing on us: later messages would fail the same way.
@@ -93,8 +97,9 @@ export class OutboxSender {
           continue;
         }
         await this.store.outbox.markSent(msg.id, token, new Date().toISOString());
-        await this.store.subscriptions.resetBounces(msg.subscriptionId);
+        if (msg.bounces > 0) await this.store.subscriptions.resetBounces(msg.subscriptionId);
         stats.sent++;
+        mailSends.inc({ kind: 'digest', outcome: 'sent' });
         opts.onSent?.(stats.sent);
       }
       await this.store.outbox.release(token);

@@ -141,7 +141,8 @@ export class SearchService {
       this.vectorSearch(q.terms.join(' '), candidates, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }),
     ]);
     if (vector === null) return { query: q, results: await this.load(keyword.slice(0, limit), q), mode: 'keyword' };
-    const ranked = wanted === 'vector' ? vector : fuse(keyword, vector, this.fusion);
+    // Fuse as many candidates as were asked for: a page larger than `fusion.candidates` must not come back short.
+    const ranked = wanted === 'vector' ? vector : fuse(keyword, vector, { ...this.fusion, candidates });
     return { query: q, results: await this.load(ranked.slice(0, limit), q), mode: wanted };
   }
 

@@ -4,6 +4,7 @@ import type { SubscriptionPrefs } from '../store/subscriptions.ts';
 import { normalizeEmail, type Subscription } from '../domain/subscription.ts';
 import { confirmMail } from '../mail/templates/confirm.ts';
 import { CONFIRM_LINK_HOURS, type MailService } from './mail.ts';
+import { mailSends } from '../metrics.ts';
 
 /** A confirmation mail is not sent again to the same address within this many seconds. */
 export const CONFIRM_RESEND_SECONDS = 60;
@@ -52,11 +53,37 @@ export class SubscriptionService {
     try {
       await this.mail.sender.send(msg);
       await this.store.subscriptions.markConfirmSent(sub.id, nowIso);
+      mailSends.inc({ kind: 'confirm', outcome: 'sent' });
       return { subscription: sub, confirmationSent: true };
     } catch (err) {
       this.logger.warn({ err, subscription: sub.id }, 'confirmation mail not sent');
+      mailSends.inc({ kind: 'confirm', outcome: 'failed' });
       return { subscription: sub, confirmationSent: false };
     }
+  }
+
+  /** The signed-in user's subscription: linked to the account, or made earlier with its address. */
+  async forUser(user: { id: number; email: string }): Promise<Subscription | null> {
+    return (await this.store.subscriptions.findByUser(user.id)) ?? (await this.store.subscriptions.findByEmail(normalizeEmail(user.email)));
+  }
+
+  /**
+   * The settings form: an active subscription of the account changes at once; otherwise this is
+   * a subscription of the account's address, confirmed by mail like any other.
+   */
+  async saveForUser(user: { id: number; email: string }, prefs: SubscriptionPrefs, now = new Date()): Promise<{ subscription: Subscription; confirmationSent: boolean }> {
+    const existing = await this.forUser(user);
+    if (existing && existing.status === 'active') {
+      if (existing.userId !== user.id) await this.store.subscriptions.linkUser(existing.id, user.id);
+      await this.store.subscriptions.updatePrefs(existing.id, prefs, now.toISOString());
+      return { subscription: (await this.store.subscriptions.get(existing.id))!, confirmationSent: false };
+    }
+    return this.subscribe({ email: existing?.email ?? user.email, userId: user.id, ...prefs }, now);
+  }
+
+  async unsubscribeUser(user: { id: number; email: string }, now = new Date()): Promise<boolean> {
+    const sub = await this.forUser(user);
+    return sub ? this.store.subscriptions.unsubscribe(sub.id, now.toISOString()) : false;
   }
 
   async confirm(q: { id: number; exp: number; sig: string }, now = new Date()): Promise<LinkOutcome> {

@@ -109,6 +109,55 @@ export class FeedRepository {
       }));
   }
 
+  /**
+   * Visible papers on the feed between two days (inclusive), newest day first and each day in
+   * feed order — the Daily Papers API's `sort=publishedAt` and the daily RSS/Atom feed.
+   */
+  async itemsNewestFirst(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
+    let q = this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .selectAll('p')
+      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
+      .where('f.day', '>=', from)
+      .where('f.day', '<=', to)
+      .where('p.hidden', '=', 0)
+      .where('p.deleted', '=', 0);
+    if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
+    const rows = await q
+      .orderBy('f.day', 'desc')
+      .orderBy('f.position', 'asc')
+      .limit(opts.limit ?? 50)
+      .offset(opts.offset ?? 0)
+      .execute();
+    return rows.map((r) => ({
+      entry: { day: r.f_day, paperId: r.id, position: Number(r.f_position), submittedBy: r.f_submitted_by },
+      paper: rowToPaper(r),
+    }));
+  }
+
+  /**
+   * The narrow facts trending ranks on (no abstracts), for visible papers on the feed between two
+   * days: rank these, then load only the page's papers.
+   */
+  async rankingFacts(from: string, to: string, opts: { limit?: number; submittedBy?: string } = {}): Promise<{ entry: FeedEntry; upvotes: number; numComments: number }[]> {
+    let q = this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .select(['f.paper_id', 'f.day', 'f.position', 'f.submitted_by', 'p.upvotes', 'p.num_comments'])
+      .where('f.day', '>=', from)
+      .where('f.day', '<=', to)
+      .where('p.hidden', '=', 0)
+      .where('p.deleted', '=', 0);
+    if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
+    const rows = await q.orderBy('f.day', 'desc').orderBy('f.position', 'asc').limit(opts.limit ?? 5000).execute();
+    return rows.map((r) => ({
+      entry: { day: r.day, paperId: r.paper_id, position: Number(r.position), submittedBy: r.submitted_by },
+      upvotes: Number(r.upvotes),
+      numComments: Number(r.num_comments),
+    }));
+  }
+
   async countItems(from: string, to: string): Promise<number> {
     const r = await this.db
       .selectFrom('feed_entries as f')

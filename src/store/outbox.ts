@@ -19,6 +19,8 @@ export interface OutboxMessage {
   nextAttemptAt: string;
   lastError: string | null;
   sentAt: string | null;
+  /** The subscription's permanent failures in a row (only read by claims; 0 elsewhere). */
+  bounces: number;
 }
 
 export interface NewOutboxMessage {
@@ -32,7 +34,7 @@ export interface NewOutboxMessage {
   paperIds: string[];
 }
 
-function rowToMessage(r: Selectable<MailOutboxTable> & Omit<Selectable<MailOutboxBodiesTable>, 'outbox_id'>): OutboxMessage {
+function rowToMessage(r: Selectable<MailOutboxTable> & Omit<Selectable<MailOutboxBodiesTable>, 'outbox_id'> & { bounces?: number }): OutboxMessage {
   return {
     id: Number(r.id),
     subscriptionId: Number(r.subscription_id),
@@ -48,6 +50,7 @@ function rowToMessage(r: Selectable<MailOutboxTable> & Omit<Selectable<MailOutbo
     nextAttemptAt: r.next_attempt_at,
     lastError: r.last_error,
     sentAt: r.sent_at,
+    bounces: Number(r.bounces ?? 0),
   };
 }
 
@@ -173,7 +176,13 @@ export class OutboxRepository {
         ]),
       )
       .execute();
-    const rows = await this.withBodies().where('o.claim_token', '=', token).where('o.status', '=', 'sending').orderBy('o.id').execute();
+    const rows = await this.withBodies()
+      .innerJoin('mail_subscriptions as s', 's.id', 'o.subscription_id')
+      .select('s.bounces')
+      .where('o.claim_token', '=', token)
+      .where('o.status', '=', 'sending')
+      .orderBy('o.id')
+      .execute();
     return rows.length ? rows.map(rowToMessage) : 'lost';
   }
 

@@ -1,10 +1,16 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { paperContentHash, paperToRow, rowToPaper } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/**
+ * The newest-first sort key, written as a literal expression so it matches the
+ * `papers_newest_idx` expression index (a bound '' parameter would not).
+ */
+const NEWEST_KEY = sql<string>`coalesce(published_at, '')`;
 
 /** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const BATCH = 500;
@@ -129,12 +135,47 @@ export class PaperRepository {
       const pub = after.publishedAt ?? '';
       q = q.where((eb) =>
         eb.or([
-          eb(eb.fn.coalesce('published_at', eb.val('')), '<', pub),
-          eb.and([eb(eb.fn.coalesce('published_at', eb.val('')), '=', pub), eb('id', '<', after.id)]),
+          eb(NEWEST_KEY, '<', pub),
+          eb.and([eb(NEWEST_KEY, '=', pub), eb('id', '<', after.id)]),
         ]),
       );
     }
-    const rows = await q.orderBy((eb) => eb.fn.coalesce('published_at', eb.val('')), 'desc').orderBy('id', 'desc').limit(limit).execute();
+    const rows = await q.orderBy(NEWEST_KEY, 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(rowToPaper);
+  }
+
+  /** Visible papers listed in `category` (primary or cross-listed), newest first. */
+  async listByCategory(category: string, limit: number): Promise<PaperWithStats[]> {
+    const rows = await this.db
+      .selectFrom('papers')
+      .selectAll()
+      .where('hidden', '=', 0)
+      .where('deleted', '=', 0)
+      // categories is a JSON array of strings: match the quoted element exactly.
+      .where(likeLiteral('categories', JSON.stringify(category), false))
+      .orderBy(NEWEST_KEY, 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(rowToPaper);
+  }
+
+  /**
+   * A plain keyword match, newest first: every word must occur in the title or the abstract
+   * (case-insensitive). The search service ranks far better; this is the fallback without it.
+   */
+  async matchKeywords(query: string, limit: number): Promise<PaperWithStats[]> {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
+    if (!words.length) return [];
+    let q = this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0);
+    for (const w of words) {
+      q = q.where((eb) => eb.or([likeLiteral('title', w, true), likeLiteral('abstract', w, true)]));
+    }
+    const rows = await q
+      .orderBy(NEWEST_KEY, 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map(rowToPaper);
   }
 
@@ -176,4 +217,15 @@ export class PaperRepository {
     const r = await this.db.updateTable('papers').set({ hidden: hidden ? 1 : 0, modified_at: now }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
+}
+
+/** A LIKE pattern matching `text` literally anywhere (`!` escapes `%`, `_` and itself on both stores). */
+function containsPattern(text: string) {
+  return `%${text.replace(/[!%_]/g, (ch) => '!' + ch)}%`;
+}
+
+/** `column LIKE pattern ESCAPE '!'`, case-insensitive when `lower` is set. */
+function likeLiteral(column: 'title' | 'abstract' | 'categories', text: string, lower: boolean) {
+  const col = lower ? sql`lower(${sql.ref(column)})` : sql.ref(column);
+  return sql<boolean>`${col} like ${containsPattern(text)} escape '!'`;
 }

@@ -115,77 +115,19 @@ export interface CollectionPapersTable {
   added_at: string;
 }
 
-/** One vector per (paper, embedder): the ANN index is rebuilt from these without re-embedding. */
-export interface PaperEmbeddingsTable {
-  paper_id: string;
-  embedder_id: string;
-  /** The paper's integer key in the ANN index (a hash of its id). */
-  key: number;
-  /** Little-endian float32 array. */
-  vector: Uint8Array;
-  /** The paper's content hash when it was embedded: a different hash now means re-embed. */
-  content_hash: string;
-  embedded_at: string;
-}
-
-/** SQLite only: rowids of papers whose full-text entry must be (re)written. */
-export interface SearchPendingTable {
-  paper_rowid: number;
-}
-
-export interface SessionsTable {
-  /** SHA-256 of the cookie value. */
-  id_hash: string;
-  user_id: number;
-  csrf_token: string;
-  created_at: string;
-  expires_at: string;
-}
-
-export interface ApiTokensTable {
-  id: Generated<number>;
-  user_id: number;
-  name: string;
-  token_hash: string;
-  /** The first characters of the token, shown so people can tell their tokens apart. */
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface PasswordResetsTable {
-  token_hash: string;
-  user_id: number;
-  created_at: string;
-  expires_at: string;
-  used_at: string | null;
-}
-
-export interface LoginFailuresTable {
+export interface HarvestStateTable {
   key: string;
-  failures: number;
-  locked_until: string | null;
+  metadata_prefix: string;
+  set_spec: string | null;
+  from_day: string | null;
+  until_day: string | null;
+  resumption_token: string | null;
+  pages: number;
+  records: number;
+  next_from: string | null;
+  started_at: string;
   updated_at: string;
-}
-
-export interface AuditLogTable {
-  id: Generated<number>;
-  actor_id: number | null;
-  actor_name: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  detail: string | null;
-  created_at: string;
-}
-
-export interface SearchModelsTable {
-  name: string;
-  /** The model's own id (an embedder id): changes with every training. */
-  model_id: string;
-  data: Uint8Array;
-  trained_at: string;
+  completed_at: string | null;
 }
 
 export interface MailSubscriptionsTable {
@@ -244,19 +186,77 @@ export interface MailSecretsTable {
   created_at: string;
 }
 
-export interface HarvestStateTable {
+export interface SessionsTable {
+  /** SHA-256 of the cookie value. */
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  /** The first characters of the token, shown so people can tell their tokens apart. */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface LoginFailuresTable {
   key: string;
-  metadata_prefix: string;
-  set_spec: string | null;
-  from_day: string | null;
-  until_day: string | null;
-  resumption_token: string | null;
-  pages: number;
-  records: number;
-  next_from: string | null;
-  started_at: string;
+  failures: number;
+  locked_until: string | null;
   updated_at: string;
-  completed_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  detail: string | null;
+  created_at: string;
+}
+
+/** One vector per (paper, embedder): the ANN index is rebuilt from these without re-embedding. */
+export interface PaperEmbeddingsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's integer key in the ANN index (a hash of its id). */
+  key: number;
+  /** Little-endian float32 array. */
+  vector: Uint8Array;
+  /** The paper's content hash when it was embedded: a different hash now means re-embed. */
+  content_hash: string;
+  embedded_at: string;
+}
+
+/** SQLite only: rowids of papers whose full-text entry must be (re)written. */
+export interface SearchPendingTable {
+  paper_rowid: number;
+}
+
+export interface SearchModelsTable {
+  name: string;
+  /** The model's own id (an embedder id): changes with every training. */
+  model_id: string;
+  data: Uint8Array;
+  trained_at: string;
 }
 
 export interface Database {
@@ -270,17 +270,17 @@ export interface Database {
   comments: CommentsTable;
   collections: CollectionsTable;
   collection_papers: CollectionPapersTable;
-  paper_embeddings: PaperEmbeddingsTable;
-  search_models: SearchModelsTable;
-  search_pending: SearchPendingTable;
+  harvest_state: HarvestStateTable;
+  mail_subscriptions: MailSubscriptionsTable;
+  mail_outbox: MailOutboxTable;
+  mail_outbox_bodies: MailOutboxBodiesTable;
+  mail_secrets: MailSecretsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
-  mail_subscriptions: MailSubscriptionsTable;
-  mail_outbox: MailOutboxTable;
-  mail_outbox_bodies: MailOutboxBodiesTable;
-  mail_secrets: MailSecretsTable;
-  harvest_state: HarvestStateTable;
+  paper_embeddings: PaperEmbeddingsTable;
+  search_models: SearchModelsTable;
+  search_pending: SearchPendingTable;
 }

@@ -8,8 +8,9 @@ import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
 import { LeaseRepository } from './leases.ts';
 import { RateLimitRepository } from './rate-limits.ts';
-import { BrowseRepository } from './browse.ts';
-import { SearchRepository } from './search.ts';
+import { HarvestStateRepository } from './harvest-state.ts';
+import { SubscriptionRepository } from './subscriptions.ts';
+import { OutboxRepository } from './outbox.ts';
 import { UserRepository } from './users.ts';
 import { SessionRepository } from './sessions.ts';
 import { ApiTokenRepository } from './api-tokens.ts';
@@ -19,9 +20,9 @@ import { UpvoteRepository } from './upvotes.ts';
 import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
-import { SubscriptionRepository } from './subscriptions.ts';
-import { OutboxRepository } from './outbox.ts';
-import { HarvestStateRepository } from './harvest-state.ts';
+import { SearchRepository } from './search.ts';
+import { BrowseRepository } from './browse.ts';
+import { CollectionFeedRepository } from './collection-feeds.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -34,8 +35,9 @@ export class Store {
   readonly runs: RunRepository;
   readonly leases: LeaseRepository;
   readonly rateLimits: RateLimitRepository;
-  readonly browse: BrowseRepository;
-  readonly search: SearchRepository;
+  readonly harvestState: HarvestStateRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly outbox: OutboxRepository;
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
@@ -45,9 +47,9 @@ export class Store {
   readonly comments: CommentRepository;
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
-  readonly subscriptions: SubscriptionRepository;
-  readonly outbox: OutboxRepository;
-  readonly harvestState: HarvestStateRepository;
+  readonly search: SearchRepository;
+  readonly browse: BrowseRepository;
+  readonly collectionFeeds: CollectionFeedRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -60,8 +62,9 @@ export class Store {
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);
-    this.browse = new BrowseRepository(db);
-    this.search = new SearchRepository(db);
+    this.harvestState = new HarvestStateRepository(db);
+    this.subscriptions = new SubscriptionRepository(db);
+    this.outbox = new OutboxRepository(db);
     this.users = new UserRepository(db);
     this.sessions = new SessionRepository(db);
     this.apiTokens = new ApiTokenRepository(db);
@@ -71,9 +74,9 @@ export class Store {
     this.comments = new CommentRepository(db);
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
-    this.subscriptions = new SubscriptionRepository(db);
-    this.outbox = new OutboxRepository(db);
-    this.harvestState = new HarvestStateRepository(db);
+    this.search = new SearchRepository(db);
+    this.browse = new BrowseRepository(db);
+    this.collectionFeeds = new CollectionFeedRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { SmtpSink, parseMail } from '../helpers/smtp.ts';
+import { Client } from '../helpers/community.ts';
 import { activeSubscriber, feedDay, linkIn, mailServices, startApp } from '../helpers/mail-fixtures.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { RunningServer } from '../../src/http/server.ts';
@@ -30,8 +31,10 @@ forEachStore('mail without SMTP_URL: .eml files, and the site says so', (ctx) =>
   test('the confirmation mail is an .eml file with a working link; status and pages say mail is not configured', async () => {
     const status = await (await fetch(`${server.url}/api/mail/status`)).json();
     assert.deepEqual(status, { configured: false });
-    const r = await fetch(`${server.url}/subscribe`, { method: 'POST', body: new URLSearchParams({ email: 'eml@example.test' }) });
-    assert.match(await r.text(), /Mail is not configured/);
+    const browser = new Client(server.url);
+    assert.match((await browser.get('/subscribe')).text, /Mail is not configured/);
+    const r = await browser.postForm('/subscribe', { email: 'eml@example.test' });
+    assert.match(r.text, /Mail is not configured/);
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
     assert.equal(files.length, 1);
     const mail = parseMail(fs.readFileSync(path.join(dir, files[0]), 'latin1').replace(/\r?\n/g, '\r\n'));

@@ -106,6 +106,22 @@ forEachStore('digest outbox delivery', (ctx) => {
     assert.equal((await ctx.store.outbox.list({ period: wednesday.key })).filter((r) => r.to === 'gone@example.test').length, 0);
   });
 
+  test('MAIL_RATE paces the sends: 8 mails at 20/s take at least 350 ms', async () => {
+    const smtp = await new SmtpSink().start();
+    open.push(smtp);
+    const services = mailServices(ctx.store, { smtpUrl: smtp.url, mailRate: 20 });
+    open.push(services);
+    await services.outbox.sendDue(); // earlier tests' leftovers
+    const period = digestPeriod('daily', '2025-06-18')!;
+    await digestsFor(period, Array.from({ length: 8 }, (_, i) => `paced${i}@example.test`), services);
+    const t0 = performance.now();
+    const s = await services.outbox.sendDue();
+    const ms = performance.now() - t0;
+    assert.equal(s.sent, 8);
+    assert.ok(ms >= 345, `took ${ms.toFixed(0)} ms`);
+    assert.equal(smtp.accepted.filter((m) => m.to[0].startsWith('paced')).length, 8);
+  });
+
   test('two senders at once share the outbox: every digest delivered exactly once', async () => {
     const smtp = await new SmtpSink().start();
     open.push(smtp);

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { SmtpSink } from '../helpers/smtp.ts';
 import { activeSubscriber, feedDay, linkIn, mailServices, startApp, userWhoLiked } from '../helpers/mail-fixtures.ts';
+import { Client } from '../helpers/community.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { RunningServer } from '../../src/http/server.ts';
 import { digestPeriod } from '../../src/domain/digest-period.ts';
@@ -88,17 +89,24 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
     assert.equal((await ctx.store.subscriptions.get(subscription.id))!.status, 'pending');
   });
 
-  test('the banner form works without JavaScript', async () => {
-    const r = await fetch(`${server.url}/subscribe`, { method: 'POST', body: new URLSearchParams({ email: 'form@example.test', frequency: 'weekly' }) });
+  test('the banner form works without JavaScript; an anonymous post only ever starts a double opt-in', async () => {
+    const browser = new Client(server.url);
+    assert.equal((await browser.get('/subscribe')).status, 200);
+    const r = await browser.postForm('/subscribe', { email: 'form@example.test', frequency: 'weekly' });
     assert.equal(r.status, 200);
-    assert.match(await r.text(), /Check your inbox/);
+    assert.match(r.text, /Check your inbox/);
     const sub = (await ctx.store.subscriptions.findByEmail('form@example.test'))!;
     assert.equal(sub.frequency, 'weekly');
     assert.equal(smtp.to('form@example.test').length, 1);
-    const bad = await fetch(`${server.url}/subscribe`, { method: 'POST', body: new URLSearchParams({ email: '<b>x</b>' }) });
+    const bad = await browser.postForm('/subscribe', { email: '<b>x</b>' });
     assert.equal(bad.status, 400);
-    const page = await bad.text();
-    assert.ok(!page.includes('<b>x</b>'), 'the echoed input is escaped');
+    assert.ok(!bad.text.includes('<b>x</b>'), 'the echoed input is escaped');
+    // An anonymous post has no session to ride on, so it is not CSRF-checked (anonymous pages stay
+    // cookie-free); double opt-in is what protects the address: it only gets a confirmation mail.
+    const forged = await new Client(server.url).postForm('/subscribe', { email: 'csrf@example.test' });
+    assert.equal(forged.status, 200);
+    assert.equal((await ctx.store.subscriptions.findByEmail('csrf@example.test'))!.status, 'pending');
+    assert.match(smtp.to('csrf@example.test')[0].text, /\/subscribe\/confirm/);
   });
 
   test('a confirmed subscriber gets exactly one digest per period, with trending and personal picks', async () => {
@@ -133,6 +141,7 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
     assert.match(m.html, /prefers-color-scheme: dark/);
     assert.match(m.html, /<table role="presentation"/);
     assert.equal(m.headers.get('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
+    assert.equal(m.messageId, `<digest.daily.2025-08-04.${subId}@paperboy.test>`, 'a stable Message-ID per (subscriber, period)');
     assert.match(m.headers.get('list-unsubscribe')!, /^<http:\/\/paperboy\.test\/unsubscribe\?id=\d+&sig=/);
     const [row] = await ctx.store.outbox.list({ period: MONDAY.key, subscriptionId: subId });
     assert.ok(row.paperIds.includes(similar.id));

@@ -9,9 +9,25 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 import { workerCommand } from './worker.ts';
+import { usersCommand } from './users.ts';
 import { searchCommand } from './search.ts';
 import { similarCommand } from './similar.ts';
 import { reindexCommand } from './reindex.ts';
-import { usersCommand } from './users.ts';
 
-export const COMMANDS: Command[] = [serveCommand, workerCommand, importCommand, harvestCommand, fetchCommand, migrateCommand, statsCommand, backupCommand, restoreCommand, configCommand, digestCommand, searchCommand, similarCommand, reindexCommand, usersCommand];
+export const COMMANDS: Command[] = [
+  serveCommand,
+  workerCommand,
+  importCommand,
+  harvestCommand,
+  fetchCommand,
+  searchCommand,
+  similarCommand,
+  reindexCommand,
+  digestCommand,
+  usersCommand,
+  migrateCommand,
+  statsCommand,
+  backupCommand,
+  restoreCommand,
+  configCommand,
+];

@@ -30,9 +30,9 @@ export const serveCommand: Command = {
     const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
-    const stopIndexing = services.search.keepInStep();
     const scheduler = new JobScheduler(opened.store, logger);
     scheduler.start(scheduledJobs(services));
+    const stopIndexing = services.search.keepInStep();
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     await new Promise<void>((resolve) => {
@@ -45,9 +45,7 @@ export const serveCommand: Command = {
         await scheduler.stop();
         await server.close(config.shutdownTimeoutMs);
         stopIndexing();
-        await scheduler.stop();
         await services.close();
-        await services.search.close();
         await opened.close();
         logger.info('stopped');
         resolve();

@@ -37,9 +37,25 @@ export async function runSearch(services: Services, form: SearchForm, perPage: n
   return { hits, hasMore: res.results.length > start + perPage, paperId: res.paperId, warnings: res.query.warnings };
 }
 
-/** Similar papers from the search service; the same day's papers in the same category when it has none. */
+/** How long a paper page waits for similar papers (the first call may open or train an embedder). */
+const SIMILAR_WAIT_MS = 400;
+
+/**
+ * Similar papers from the search service; the same day's papers in the same category when it has
+ * none or is not ready within SIMILAR_WAIT_MS (the page is not held up by a cold embedder).
+ */
 export async function findSimilar(services: Services, paper: PaperWithStats, entry: FeedEntry | null, limit: number): Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>> {
-  const similar = await services.search.similar(paper.id, limit);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), SIMILAR_WAIT_MS);
+    timer.unref();
+  });
+  const pending = services.search.similar(paper.id, limit).catch((err: Error) => {
+    services.logger.warn({ err: err.message, paperId: paper.id }, 'similar papers failed: showing same-day papers');
+    return null;
+  });
+  const similar = await Promise.race([pending, late]);
+  clearTimeout(timer);
   if (similar && similar.length) return similar.map((s) => s.paper);
   if (!entry) return [];
   const sameDay = await services.store.feed.items(entry.day, entry.day, { limit: 200 });

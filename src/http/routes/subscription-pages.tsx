@@ -12,20 +12,29 @@ const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive(), sig:
 function invalidLink(c: Context<AppEnv>) {
   return c.html(
     <MessagePage title="This link does not work">
-      <p>The link is incomplete or was changed. Open it again from the mail, or subscribe again below.</p>
-      <SubscribeForm csrfToken={c.var.csrfToken} />
+      <p>
+        The link is incomplete or was changed. Open it again from the mail, or <a href="/subscribe">subscribe again</a>.
+      </p>
     </MessagePage>,
     400,
   );
 }
 
 /**
- * The HTML side of subscriptions, working without JavaScript: the banner's form posts to
- * /subscribe; mails link to /subscribe/confirm and /unsubscribe (signed links, no log-in).
- * POST /unsubscribe is also the RFC 8058 one-click target that mail clients call.
+ * The HTML side of subscriptions, working without JavaScript: the banner's form (or GET
+ * /subscribe) posts to /subscribe, with the CSRF field like every form.
  */
 export function subscriptionPageRoutes() {
   const app = new Hono<AppEnv>();
+
+  app.get('/subscribe', (c) =>
+    c.html(
+      <MessagePage title="Trending papers in your inbox">
+        <SubscribeForm csrfToken={c.var.csrfToken} />
+        <MailNotConfigured configured={c.var.services.mail.configured} />
+      </MessagePage>,
+    ),
+  );
 
   app.post('/subscribe', async (c) => {
     const limit = await c.var.services.store.rateLimits.hit(`${SUBSCRIBE_LIMIT.name}:ip:${clientIp(c)}`, SUBSCRIBE_LIMIT.limit, SUBSCRIBE_LIMIT.windowSeconds);
@@ -41,7 +50,7 @@ export function subscriptionPageRoutes() {
     if (!parsed.success) {
       return c.html(
         <MessagePage title="Subscribe">
-          <SubscribeForm csrfToken={c.var.csrfToken} error="That does not look like an email address." email={typeof form.email === 'string' ? form.email.slice(0, 254) : ''} />
+          <SubscribeForm error="That does not look like an email address." email={typeof form.email === 'string' ? form.email.slice(0, 254) : ''} csrfToken={c.var.csrfToken} />
         </MessagePage>,
         400,
       );
@@ -58,6 +67,18 @@ export function subscriptionPageRoutes() {
     );
   });
 
+  return app;
+}
+
+/**
+ * The links mails carry: /subscribe/confirm and /unsubscribe. The signature in the query string is
+ * the whole authorisation — no log-in, no cookie — so these are mounted before the session and CSRF
+ * middleware: POST /unsubscribe is the RFC 8058 one-click target mail providers call from their
+ * servers with a form body and no cookie, which the CSRF check would otherwise refuse.
+ */
+export function signedLinkRoutes() {
+  const app = new Hono<AppEnv>();
+
   app.get('/subscribe/confirm', async (c) => {
     const q = ConfirmQuery.safeParse(c.req.query());
     if (!q.success) return invalidLink(c);
@@ -66,8 +87,9 @@ export function subscriptionPageRoutes() {
     if (outcome === 'expired') {
       return c.html(
         <MessagePage title="This link has expired">
-          <p>Confirmation links last 48 hours. Subscribe again to get a fresh one.</p>
-          <SubscribeForm csrfToken={c.var.csrfToken} />
+          <p>
+            Confirmation links last 48 hours. <a href="/subscribe">Subscribe again</a> to get a fresh one.
+          </p>
         </MessagePage>,
         410,
       );
@@ -85,7 +107,7 @@ export function subscriptionPageRoutes() {
     const sub = await c.var.services.subscriptions.checkUnsubscribe(q.data);
     if (!sub) return invalidLink(c);
     const action = `/unsubscribe?id=${q.data.id}&sig=${encodeURIComponent(q.data.sig)}`;
-    return c.html(<UnsubscribePage email={sub.email} action={action} done={sub.status === 'unsubscribed'} csrfToken={c.var.csrfToken} />);
+    return c.html(<UnsubscribePage email={sub.email} action={action} done={sub.status === 'unsubscribed'} />);
   });
 
   // RFC 8058: the client POSTs `List-Unsubscribe=One-Click` to the header's URL; the signed query

@@ -3,6 +3,7 @@ import { AccountContext } from './account-context.ts';
 import { AccountNav } from './community/account-nav.tsx';
 import { raw } from 'hono/html';
 import { assets } from '../assets.ts';
+import { DAILY_FEEDS, FeedLinks, type FeedLink } from './feed-links.tsx';
 
 export type NavKey = 'daily' | 'weekly' | 'monthly' | 'trending' | 'search' | null;
 
@@ -13,6 +14,8 @@ export interface LayoutProps {
   /** Text for the search box in the header. */
   query?: string;
   description?: string;
+  /** Feeds the page offers (`<link rel="alternate">`); the daily and trending feeds by default. */
+  feeds?: FeedLink[];
 }
 
 /** Applies the remembered theme before the first paint (a flash of the wrong theme otherwise). */
@@ -26,7 +29,7 @@ const NAV: Array<[Exclude<NavKey, null>, string, string]> = [
 ];
 
 /** The page shell every HTML page shares. hono/jsx escapes every interpolated string. */
-export function Layout({ title, children, nav = null, query = '', description }: LayoutProps) {
+export function Layout({ title, children, nav = null, query = '', description, feeds = DAILY_FEEDS }: LayoutProps) {
   const { css, js } = assets();
   const account = useContext(AccountContext);
   return (
@@ -42,6 +45,7 @@ export function Layout({ title, children, nav = null, query = '', description }:
         <script>{raw(THEME_BOOT)}</script>
         <link rel="stylesheet" href={css.url} />
         <script src={js.url} defer></script>
+        <FeedLinks feeds={feeds} />
       </head>
       <body>
         <a class="skip" href="#main">

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { Layout } from './layout.tsx';
+import { CsrfField } from './community/forms.tsx';
 
 export function MailNotConfigured({ configured }: { configured: boolean }) {
   if (configured) return null;
@@ -23,10 +24,10 @@ export function MessagePage({ title, children }: { title: string; children: Chil
   );
 }
 
-export function SubscribeForm({ error, email, csrfToken }: { error?: string; email?: string; csrfToken?: string }) {
+export function SubscribeForm({ error, email, csrfToken }: { error?: string; email?: string; csrfToken: string }) {
   return (
     <form method="post" action="/subscribe">
-      {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
+      <CsrfField token={csrfToken} />
       {error && <p role="alert">{error}</p>}
       <label>
         Email <input type="email" name="email" required value={email ?? ''} autocomplete="email" />
@@ -43,7 +44,7 @@ export function SubscribeForm({ error, email, csrfToken }: { error?: string; ema
 }
 
 /** The page an unsubscribe link opens: one button (a GET never unsubscribes, so link scanners cannot). */
-export function UnsubscribePage({ email, action, done, csrfToken }: { email: string; action: string; done: boolean; csrfToken?: string }) {
+export function UnsubscribePage({ email, action, done }: { email: string; action: string; done: boolean }) {
   return (
     <MessagePage title={done ? 'You are unsubscribed' : 'Unsubscribe'}>
       {done ? (
@@ -52,7 +53,6 @@ export function UnsubscribePage({ email, action, done, csrfToken }: { email: str
         <form method="post" action={action}>
           <p>Stop sending digests to {email}?</p>
           <input type="hidden" name="List-Unsubscribe" value="One-Click" />
-          {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
           <button type="submit">Unsubscribe</button>
         </form>
       )}

@@ -2,12 +2,13 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_papers.ts';
 import * as m0002 from './0002_leases_and_limits.ts';
 import * as m0003 from './0003_community_tables.ts';
-import * as m0401 from './0401_search.ts';
-import * as m0501 from './0501_feed_rank_index.ts';
-import * as m0601 from './0601_accounts_and_moderation.ts';
-import * as m0450 from './0450_search_models.ts';
-import * as m0701 from './0701_mail.ts';
 import * as m0300 from './0300_harvest_state.ts';
+import * as m0601 from './0601_accounts_and_moderation.ts';
+import * as m0701 from './0701_mail.ts';
+import * as m0801 from './0801_api_read_indexes.ts';
+import * as m0401 from './0401_search.ts';
+import * as m0450 from './0450_search_models.ts';
+import * as m0501 from './0501_feed_rank_index.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -18,10 +19,11 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_papers': m0001,
   '0002_leases_and_limits': m0002,
   '0003_community_tables': m0003,
-  '0401_search': m0401,
-  '0501_feed_rank_index': m0501,
-  '0601_accounts_and_moderation': m0601,
-  '0450_search_models': m0450,
-  '0701_mail': m0701,
   '0300_harvest_state': m0300,
+  '0601_accounts_and_moderation': m0601,
+  '0701_mail': m0701,
+  '0801_api_read_indexes': m0801,
+  '0401_search': m0401,
+  '0450_search_models': m0450,
+  '0501_feed_rank_index': m0501,
 };

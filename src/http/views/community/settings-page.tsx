@@ -57,6 +57,12 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
           <button type="submit">Create token</button>
         </PostForm>
       </section>
+      <section aria-labelledby="mail-heading">
+        <h2 id="mail-heading">Mail digest</h2>
+        <p>
+          <a href="/settings/mail">Trending papers in your inbox</a>: daily or weekly, your categories, personal picks.
+        </p>
+      </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Sessions</h2>
         <PostForm action="/settings/logout-everywhere" csrfToken={csrfToken}>

@@ -1,0 +1,56 @@
+import type { User } from '../../domain/community.ts';
+import type { Subscription } from '../../domain/subscription.ts';
+import { CommunityPage } from './community/page.tsx';
+import { FormError, PostForm } from './community/forms.tsx';
+import { MailNotConfigured } from './subscription-pages.tsx';
+
+const STATUS: Record<Subscription['status'], string> = {
+  pending: 'Waiting for confirmation: follow the link in the mail we sent',
+  active: 'Subscribed',
+  unsubscribed: 'Not subscribed (you left)',
+  paused: 'Paused: mail to this address kept bouncing',
+};
+
+/** The mail section of the account settings: frequency, categories, personal picks, leave. */
+export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Subscription | null; mailConfigured: boolean; message?: string; error?: string }) {
+  const { sub } = props;
+  const frequency = sub?.frequency ?? 'daily';
+  return (
+    <CommunityPage title="Mail digest" user={props.user} csrfToken={props.csrfToken}>
+      <h1>Mail digest</h1>
+      <p>
+        <a href="/settings">Back to settings</a>
+      </p>
+      {props.message && <p role="status">{props.message}</p>}
+      <FormError message={props.error} />
+      <MailNotConfigured configured={props.mailConfigured} />
+      <p>
+        Address: <strong>{sub?.email ?? props.user.email}</strong> · Status: <strong data-status={sub?.status ?? 'none'}>{sub ? STATUS[sub.status] : 'Not subscribed'}</strong>
+      </p>
+      <PostForm action="/settings/mail" csrfToken={props.csrfToken}>
+        <fieldset>
+          <legend>How often</legend>
+          <label>
+            <input type="radio" name="frequency" value="daily" checked={frequency === 'daily'} /> Daily (weekdays, like arXiv's listings)
+          </label>
+          <label>
+            <input type="radio" name="frequency" value="weekly" checked={frequency === 'weekly'} /> Weekly (Mondays)
+          </label>
+        </fieldset>
+        <label>
+          Categories (blank for all; e.g. <code>cs.LG math</code>) <input name="categories" value={(sub?.categories ?? []).join(' ')} maxlength={1000} />
+        </label>
+        <label>
+          <input type="checkbox" name="personalPicks" value="on" checked={sub ? sub.personalPicks : true} /> Add up to 5 papers picked for me from what I
+          upvoted and collected
+        </label>
+        <button type="submit">{sub?.status === 'active' ? 'Save' : 'Subscribe'}</button>
+      </PostForm>
+      {sub && (sub.status === 'active' || sub.status === 'pending') && (
+        <PostForm action="/settings/mail/unsubscribe" csrfToken={props.csrfToken}>
+          <button type="submit">Unsubscribe</button>
+        </PostForm>
+      )}
+    </CommunityPage>
+  );
+}

@@ -1,0 +1,102 @@
+import { feedItem, newestDate, type FeedDocument, type FeedDocumentItem } from '../domain/feed-document.ts';
+import type { PaperWithStats } from '../domain/paper.ts';
+import type { Store } from '../store/store.ts';
+import { trendingItems } from './trending.ts';
+
+/** Items per feed: enough for a day's reading, small enough for a feed reader to poll. */
+export const FEED_ITEMS = 50;
+
+/** Where things live on the site, from the HTTP layer: the absolute base URL and a paper page's path. */
+export interface SiteLinks {
+  base: string;
+  paperPage(id: string): string;
+}
+
+/** A search the feeds can use: the search service when it is wired, the store's keyword match until then. */
+export type PaperSearch = (query: string, limit: number) => Promise<PaperWithStats[]>;
+
+/**
+ * Builds the feeds' content. Every date in a feed comes from its items (never "now"), so the same
+ * content gives the same document byte for byte, and ETag / Last-Modified change only with it.
+ */
+export class FeedsService {
+  constructor(
+    private readonly store: Store,
+    private readonly findPapers: PaperSearch = (q, limit) => store.papers.matchKeywords(q, limit),
+  ) {}
+
+  private doc(site: SiteLinks, d: Omit<FeedDocument, 'updated' | 'pageUrl' | 'selfUrls'> & { page: string; self: string; query?: string }): FeedDocument {
+    return {
+      title: d.title,
+      description: d.description,
+      pageUrl: `${site.base}${d.page}`,
+      selfUrls: { rss: `${site.base}${d.self}.rss${d.query ?? ''}`, atom: `${site.base}${d.self}.atom${d.query ?? ''}` },
+      items: d.items,
+      updated: newestDate(d.items),
+    };
+  }
+
+  private item(site: SiteLinks, paper: PaperWithStats, date: string | null): FeedDocumentItem {
+    return feedItem(paper, date, site.base, site.paperPage(paper.id));
+  }
+
+  async daily(site: SiteLinks): Promise<FeedDocument> {
+    const items = await this.store.feed.itemsNewestFirst('0000-01-01', '9999-12-31', { limit: FEED_ITEMS });
+    return this.doc(site, {
+      title: 'Paperboy · Daily papers',
+      description: 'New research papers, day by day.',
+      page: '/',
+      self: '/feeds/daily',
+      items: items.map((i) => this.item(site, i.paper, i.entry.day)),
+    });
+  }
+
+  async trending(site: SiteLinks, now?: Date): Promise<FeedDocument> {
+    const { items } = await trendingItems(this.store, { now, limit: FEED_ITEMS });
+    return this.doc(site, {
+      title: 'Paperboy · Trending papers',
+      description: 'The papers the community is upvoting and discussing this week.',
+      page: '/papers/trending',
+      self: '/feeds/trending',
+      items: items.map((i) => this.item(site, i.paper, i.entry.day)),
+    });
+  }
+
+  async search(site: SiteLinks, query: string): Promise<FeedDocument> {
+    const papers = await this.findPapers(query, FEED_ITEMS);
+    const q = encodeURIComponent(query);
+    return this.doc(site, {
+      title: `Paperboy · Search: ${query}`,
+      description: `Papers matching “${query}”.`,
+      page: `/search?q=${q}`,
+      self: '/feeds/search',
+      query: `?q=${q}`,
+      items: papers.map((p) => this.item(site, p, null)),
+    });
+  }
+
+  async category(site: SiteLinks, category: string): Promise<FeedDocument> {
+    const papers = await this.store.papers.listByCategory(category, FEED_ITEMS);
+    return this.doc(site, {
+      title: `Paperboy · ${category}`,
+      description: `New papers in ${category}.`,
+      page: `/papers/category/${encodeURIComponent(category)}`,
+      self: `/feeds/category/${encodeURIComponent(category)}`,
+      items: papers.map((p) => this.item(site, p, null)),
+    });
+  }
+
+  /** Null when there is no public collection with this id. */
+  async collection(site: SiteLinks, id: number): Promise<FeedDocument | null> {
+    const c = await this.store.collectionFeeds.getPublic(id);
+    if (!c) return null;
+    const papers = await this.store.collectionFeeds.papers(id, FEED_ITEMS);
+    return this.doc(site, {
+      title: `Paperboy · ${c.name} (by ${c.owner})`,
+      description: c.description ?? `A reading list by ${c.owner}.`,
+      page: `/collections/${id}`,
+      self: `/feeds/collection/${id}`,
+      items: papers.map((x) => this.item(site, x.paper, x.addedAt)),
+    });
+  }
+}

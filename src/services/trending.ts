@@ -1,0 +1,46 @@
+import type { FeedItem } from '../domain/paper.ts';
+import { TRENDING_WINDOW_DAYS, rankTrending } from '../domain/trending.ts';
+import type { Store } from '../store/store.ts';
+
+const DAY_MS = 86_400_000;
+/** At most this many feed items are scored: a week of a busy feed. */
+const MAX_CANDIDATES = 5000;
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export interface TrendingPage {
+  items: FeedItem[];
+  /** How many papers are trending in all (for "is there a next page"). */
+  total: number;
+}
+
+/**
+ * Trending papers as of a moment: the feed items of the trending window ending then, ranked by
+ * `trendingScore` (age counted from the day a paper reached the feed). The moment is `now`, or
+ * the end of `until` when that is earlier, or the end of the newest feed day when the feed is
+ * older than the window — so an instance that stopped harvesting still shows what was trending
+ * last, and `?week=...&sort=trending` means "trending at the end of that week". Ranks on narrow
+ * rows and loads only the requested page's papers.
+ */
+export async function trendingItems(
+  store: Store,
+  opts: { now?: Date; from?: string; until?: string; submittedBy?: string; offset?: number; limit?: number } = {},
+): Promise<TrendingPage> {
+  const now = opts.now ?? new Date();
+  const newest = await store.feed.newestDay();
+  if (!newest) return { items: [], total: 0 };
+  const today = isoDay(now.getTime());
+  const lastDay = [today, newest, opts.until ?? '9999-12-31'].sort()[0];
+  const endOfLastDay = Date.parse(`${lastDay}T00:00:00Z`) + DAY_MS;
+  const at = new Date(Math.min(now.getTime(), endOfLastDay));
+  const windowStart = isoDay(endOfLastDay - TRENDING_WINDOW_DAYS * DAY_MS);
+  const from = opts.from && opts.from > windowStart ? opts.from : windowStart;
+  if (from > lastDay) return { items: [], total: 0 };
+  const facts = await store.feed.rankingFacts(from, lastDay, { limit: MAX_CANDIDATES, submittedBy: opts.submittedBy });
+  const ranked = rankTrending(facts, (f) => ({ upvotes: f.upvotes, numComments: f.numComments, since: f.entry.day }), at);
+  const offset = opts.offset ?? 0;
+  const page = ranked.slice(offset, offset + (opts.limit ?? ranked.length));
+  const papers = new Map((await store.papers.getMany(page.map((f) => f.entry.paperId))).map((p) => [p.id, p]));
+  const items = page.filter((f) => papers.has(f.entry.paperId)).map((f) => ({ entry: f.entry, paper: papers.get(f.entry.paperId)! }));
+  return { items, total: ranked.length };
+}

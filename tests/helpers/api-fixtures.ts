@@ -1,0 +1,48 @@
+import type { Store } from '../../src/store/store.ts';
+import { makePaper } from './papers.ts';
+
+/**
+ * A small feed for the API and feed tests: papers on several days across an ISO-week and a
+ * month boundary, one submitted by a user, upvotes and comments, a public and a private collection.
+ */
+export async function seedApiFixtures(store: Store) {
+  const tricky = makePaper({
+    title: 'Escaping <b>tags</b> & "quotes" in \'titles\'\u0007',
+    abstract: 'We show that a < b && c > d, with ]]> and emoji 🧪.',
+    authors: ['Zoë Ødegård', 'O\'Brien <ob@example.org>'],
+    categories: ['cs.LG', 'stat.ML'],
+    primaryCategory: 'cs.LG',
+    publishedAt: '2025-07-27',
+  });
+  const papers = [
+    tricky,
+    makePaper({ publishedAt: '2025-07-28', categories: ['cs.CL'], primaryCategory: 'cs.CL', title: 'Sparse attention for long documents' }),
+    makePaper({ publishedAt: '2025-07-31', categories: ['cs.LG'] }),
+    makePaper({ publishedAt: '2025-08-01', categories: ['cs.CV'], primaryCategory: 'cs.CV' }),
+    makePaper({ publishedAt: '2025-08-01', categories: ['cs.LG'] }),
+    makePaper({ publishedAt: '2025-08-04', categories: ['hep-th'], primaryCategory: 'hep-th' }),
+  ];
+  await store.papers.upsertMany(papers);
+  const days = ['2025-07-27', '2025-07-28', '2025-07-31', '2025-08-01', '2025-08-01', '2025-08-04'];
+  await store.feed.addMany(papers.map((p, i) => ({ paperId: p.id, day: days[i], submittedBy: i === 2 ? 'ada' : null })));
+  await store.db.updateTable('papers').set({ upvotes: 7, num_comments: 2 }).where('id', '=', papers[3].id).execute();
+  await store.db.updateTable('papers').set({ upvotes: 3 }).where('id', '=', papers[5].id).execute();
+
+  const now = '2025-08-02T10:00:00.000Z';
+  const user = await store.db.insertInto('users').values({ username: 'ada', email: 'ada@example.org', password_hash: 'x', created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const pub = await store.db
+    .insertInto('collections')
+    .values({ user_id: user.id, name: 'Ada’s <favourite> & best', description: 'Papers worth a second read', public: 1, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const priv = await store.db.insertInto('collections').values({ user_id: user.id, name: 'private', public: 0, created_at: now }).returning('id').executeTakeFirstOrThrow();
+  await store.db
+    .insertInto('collection_papers')
+    .values([
+      { collection_id: pub.id, paper_id: papers[0].id, added_at: '2025-08-02T11:00:00.000Z' },
+      { collection_id: pub.id, paper_id: papers[3].id, added_at: '2025-08-03T09:30:00.000Z' },
+      { collection_id: priv.id, paper_id: papers[1].id, added_at: '2025-08-03T09:30:00.000Z' },
+    ])
+    .execute();
+  return { papers, tricky, days, publicCollection: Number(pub.id), privateCollection: Number(priv.id) };
+}

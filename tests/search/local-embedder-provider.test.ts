@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { forEachStore } from '../helpers/contract.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createServices } from '../../src/services/index.ts';
+import { embedderProvider } from '../../src/search/embedder-providers.ts';
+import { LOCAL_MODEL_NAME } from '../../src/search/local-embedder-provider.ts';
+import { loadCorpus } from './fixtures.ts';
+
+forEachStore('local embedder provider and the default search wiring', (ctx) => {
+  const config = loadConfig({}, { db: ':memory:' });
+  const logger = createLogger('silent');
+
+  before(async () => {
+    await loadCorpus(ctx.store);
+  });
+
+  test('the defaults are the in-memory keyword index and the local embedder', () => {
+    assert.equal(config.searchKeywordEngine, 'memory');
+    assert.equal(config.searchEmbedder, 'local');
+    assert.equal(createServices({ config, logger, store: ctx.store }).search.engineName, 'bm25-maxscore');
+  });
+
+  test('untrained: no embedder, keyword search only; reindex trains, stores and uses the model', async () => {
+    const provider = embedderProvider('local')!;
+    assert.equal(await provider.open({ config, store: ctx.store, logger }), null);
+    const before = createServices({ config, logger, store: ctx.store });
+    const r0 = await before.search.search({ q: 'attention networks' });
+    assert.equal(r0.mode, 'keyword');
+    assert.ok(r0.results.length > 0);
+
+    await provider.train!({ config, store: ctx.store, logger });
+    const stored = await ctx.store.search.loadModel(LOCAL_MODEL_NAME);
+    assert.ok(stored && stored.data.byteLength > 0);
+    const embedder = await provider.open({ config, store: ctx.store, logger });
+    assert.ok(embedder && embedder.id === stored!.modelId);
+
+    const services = createServices({ config, logger, store: ctx.store });
+    const r = await services.search.reindex();
+    assert.ok(r.embedded >= 8, `embedded ${r.embedded}`);
+    const hybrid = await services.search.search({ q: 'attention networks' });
+    assert.equal(hybrid.mode, 'hybrid');
+    assert.equal(hybrid.results[0].paper.id, '2402.00004', 'the best keyword hit stays first');
+    const ids = hybrid.results.map((x) => x.paper.id);
+    assert.ok(!ids.includes('2402.00008') && !ids.includes('2402.00009'), 'hidden and withdrawn papers never show');
+    const similar = await services.search.similar('2402.00002', 3);
+    assert.ok(similar && similar.some((s) => s.paper.id === '2402.00003'), 'the other radiance-fields paper is similar');
+  });
+});

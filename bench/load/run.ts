@@ -61,7 +61,7 @@ function start(args: string[], env: Record<string, string> = {}): ChildProcess {
   return child;
 }
 
-const relaxed = Object.fromEntries(['SIGNUP', 'LOGIN', 'COMMENT', 'UPVOTE'].flatMap((k) => [[`RATE_LIMIT_${k}_IP`, '100000000/60'], [`RATE_LIMIT_${k}_USER`, '100000000/60']]));
+const relaxed = Object.fromEntries(['SIGNUP', 'LOGIN', 'COMMENT', 'UPVOTE'].flatMap((k) => [[`RATE_LIMIT_${k}_IP`, '100000000/60'], [`RATE_LIMIT_${k}_USER`, '100000000/60']]).concat([['API_RATE_LIMIT_IP', '100000000'], ['API_RATE_LIMIT_TOKEN', '100000000']]));
 const serverEnv = { PAPERBOY_DB: DB, LOG_LEVEL: 'warn', PAPERBOY_DEMO: 'false', HARVEST_ENABLED: 'false', HOST: '127.0.0.1', ...relaxed };
 const appPorts = [await freePort(), await freePort()];
 const barePorts = [await freePort(), await freePort()];

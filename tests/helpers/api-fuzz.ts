@@ -73,7 +73,10 @@ export function randomJson(r: Rng, depth = 0): unknown {
     case 1: return r.next() < 0.5;
     case 2: return r.pick([0, -1, 1, 1.5, 2 ** 53, -(2 ** 31), 1e308, 42, 3]);
     case 3: case 4: return randomString(r);
-    case 5: return Array.from({ length: r.int(r.next() < 0.05 ? 2000 : 5) }, () => randomJson(r, depth + 1));
+    case 5:
+      // Long arrays hold small values: a long array of nested values would be hundreds of MB.
+      if (r.next() < 0.05) return Array.from({ length: 2000 }, () => r.int(1000));
+      return Array.from({ length: r.int(5) }, () => randomJson(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
       for (let i = r.int(5); i > 0; i--) o[randomString(r).slice(0, 30)] = randomJson(r, depth + 1);
@@ -140,6 +143,8 @@ export interface FuzzResult {
   /** 5xx answers and requests that did not finish in time, with what reproduces them. */
   failures: Array<{ route: string; request: FuzzRequest; status?: number; error?: string; body?: string; ms: number }>;
   slowestMs: number;
+  /** The slowest answer per route, to see where time goes. */
+  slowestByRoute: Record<string, { ms: number; path: string }>;
 }
 
 const short = (req: FuzzRequest): FuzzRequest => ({ ...req, path: req.path.slice(0, 300), body: req.body?.slice(0, 300) });
@@ -150,7 +155,7 @@ const short = (req: FuzzRequest): FuzzRequest => ({ ...req, path: req.path.slice
  */
 export async function fuzzApi(base: string, routes: ApiRouteSpec[], opts: { seed: number; budgetMs: number; maxRequests?: number; timeoutMs?: number; auth?: (route: ApiRouteSpec) => Record<string, string>; concurrency?: number }): Promise<FuzzResult> {
   const r = rng(opts.seed);
-  const result: FuzzResult = { requests: 0, byStatus: {}, failures: [], slowestMs: 0 };
+  const result: FuzzResult = { requests: 0, byStatus: {}, failures: [], slowestMs: 0, slowestByRoute: {} };
   const end = Date.now() + opts.budgetMs;
   let i = 0;
   const plan = () => {
@@ -173,6 +178,8 @@ export async function fuzzApi(base: string, routes: ApiRouteSpec[], opts: { seed
           const ms = Math.round(performance.now() - t0);
           result.byStatus[res.status] = (result.byStatus[res.status] ?? 0) + 1;
           result.slowestMs = Math.max(result.slowestMs, ms);
+          const key = `${route.method} ${route.path}`;
+          if (ms > (result.slowestByRoute[key]?.ms ?? -1)) result.slowestByRoute[key] = { ms, path: req.path.slice(0, 120) };
           if (res.status >= 500) result.failures.push({ route: `${route.method} ${route.path}`, request: short(req), status: res.status, body: text.slice(0, 300), ms });
         } catch (err) {
           const cause = (err as { cause?: Error }).cause;

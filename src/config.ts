@@ -59,6 +59,10 @@ export const SETTINGS = [
     description: 'pino log level.' },
   { env: 'PAPERBOY_DEMO', key: 'demo', schema: bool, default: 'true',
     description: 'Load the demo set (69 papers on the feed of 2025-08-01) when `serve` starts on an empty store.' },
+  { env: 'STORE_CONNECT_TIMEOUT_MS', key: 'storeConnectTimeoutMs', schema: positiveInt, default: '1000',
+    description: 'PostgreSQL: how long `serve` and `worker` wait for a new connection to open before a request fails with 503 `store_unavailable` (the database is down or unreachable).' },
+  { env: 'STORE_POOL_WAIT_MS', key: 'storePoolWaitMs', schema: positiveInt, default: '5000',
+    description: 'PostgreSQL: how long a request waits for a free pooled connection when all are busy (load) before it fails with 503 `store_unavailable`.' },
   { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', schema: positiveInt, default: '10000',
     description: 'How long a graceful shutdown waits for in-flight requests before closing anyway.' },
   { env: 'ARXIV_OAI_URL', key: 'arxivOaiUrl', schema: z.string().url(), default: 'https://oaipmh.arxiv.org/oai',
@@ -161,6 +165,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demo: boolean;
   shutdownTimeoutMs: number;
+  storeConnectTimeoutMs: number;
+  storePoolWaitMs: number;
   arxivOaiUrl: string;
   arxivApiUrl: string;
   apiRateLimitIp: number;

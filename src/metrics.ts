@@ -43,3 +43,10 @@ export const storePool = new client.Gauge({
   labelNames: ['state'] as const,
   registers: [registry],
 });
+
+export const storeErrors = new client.Counter({
+  name: 'paperboy_store_errors_total',
+  help: 'Requests answered 503 because the store was unreachable (store_unavailable) or full (store_full)',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});

@@ -17,6 +17,8 @@ import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
 import { compress } from 'hono/compress';
 import { ServiceError } from '../services/errors.ts';
+import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
+import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
@@ -101,6 +103,18 @@ export function createApp(services: Services) {
     if (err instanceof HTTPException) {
       const status = err.status;
       if (isApi(c.req.path) || status < 500) return jsonError(c, status, status === 413 ? 'payload_too_large' : 'http_error', err.message || 'request failed');
+    }
+    if (isStoreUnavailable(err) || isStoreFull(err)) {
+      // Not a bug here: the database is down (or full). Answer at once so that a load balancer
+      // retries elsewhere; the pool reconnects by itself when the store is back.
+      const full = isStoreFull(err);
+      const code = full ? 'store_full' : 'store_unavailable';
+      const message = full ? 'the database is out of space; nothing was changed' : 'the database is unreachable; try again shortly';
+      storeErrors.inc({ kind: code });
+      (c.get('log') ?? services.logger).warn({ err: (err as Error).message, code }, 'store error');
+      c.header('Retry-After', '5');
+      if (isApi(c.req.path)) return jsonError(c, 503, code, message);
+      return c.html(errorPage(503, message), 503);
     }
     (c.get('log') ?? services.logger).error({ err }, 'unhandled error');
     if (isApi(c.req.path)) return jsonError(c, 500, 'internal', 'internal error; it has been logged');

@@ -39,8 +39,8 @@ export function redactUrl(url: string): string {
 }
 
 /** Opens the store `PAPERBOY_DB` names: a `postgres://` URL, or else a SQLite file path. */
-export async function openConnection(location: string, opts: { poolSize?: number } = {}): Promise<Connection> {
-  if (isPostgresUrl(location)) return openPostgres(location, opts.poolSize ?? 10);
+export async function openConnection(location: string, opts: { poolSize?: number; connectTimeoutMs?: number; poolWaitMs?: number } = {}): Promise<Connection> {
+  if (isPostgresUrl(location)) return openPostgres(location, opts.poolSize ?? 10, opts.connectTimeoutMs ?? 5000, opts.poolWaitMs ?? opts.connectTimeoutMs ?? 5000);
   return openSqlite(location);
 }
 
@@ -70,8 +70,15 @@ function openSqlite(file: string): Connection {
 // PostgreSQL returns bigint (count(*)) and numeric as strings; int8 fits in a JS number for our counts.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-async function openPostgres(url: string, poolSize: number): Promise<Connection> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+async function openPostgres(url: string, poolSize: number, connectTimeoutMs: number, poolWaitMs: number): Promise<Connection> {
+  // pg-pool uses connectionTimeoutMillis both for the wait for a free client and for opening one;
+  // a down database should fail fast while a busy pool may queue longer, so the clients get their own.
+  class Client extends pg.Client {
+    constructor(config: pg.ClientConfig = {}) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: poolWaitMs, Client });
   pool.on('error', () => {
     /* idle client errors surface on the next query */
   });

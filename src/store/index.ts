@@ -15,8 +15,8 @@ export interface OpenedStore {
 }
 
 /** Opens the store at `location` and brings its schema up to date. */
-export async function openStore(location: string, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<OpenedStore> {
-  const connection = await openConnection(location, { poolSize: opts.poolSize });
+export async function openStore(location: string, opts: { migrate?: boolean; poolSize?: number; connectTimeoutMs?: number; poolWaitMs?: number } = {}): Promise<OpenedStore> {
+  const connection = await openConnection(location, { poolSize: opts.poolSize, connectTimeoutMs: opts.connectTimeoutMs, poolWaitMs: opts.poolWaitMs });
   try {
     const migrated = opts.migrate === false ? [] : await migrateToLatest(connection.db);
     return { store: new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined), connection, migrated, close: () => connection.close() };

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from './dialect.ts';
 import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { paperContentHash, paperToRow, rowToPaper } from './mappers.ts';
@@ -199,6 +200,15 @@ export class PaperRepository {
   async lastModified(): Promise<{ modifiedAt: string; id: string } | null> {
     const r = await this.db.selectFrom('papers').select(['modified_at', 'id']).orderBy('modified_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
     return r ? { modifiedAt: r.modified_at, id: r.id } : null;
+  }
+
+  /**
+   * Refreshes the planner's statistics after a bulk load: without them PostgreSQL plans feed
+   * queries as if the tables were empty (0.1 ms queries took 210 ms after a 75k-paper import).
+   */
+  async refreshStatistics(): Promise<void> {
+    if (dialectOf(this.db) === 'postgres') await sql`analyze papers, feed_entries`.execute(this.db);
+    else await sql`pragma optimize`.execute(this.db);
   }
 
   async count(): Promise<number> {

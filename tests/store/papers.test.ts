@@ -85,3 +85,11 @@ forEachStore('PaperRepository', (ctx) => {
     assert.equal(await ctx.store.papers.get(p.id), null);
   });
 });
+
+forEachStore('PaperRepository statistics', (ctx) => {
+  test('refreshing the planner statistics after a bulk load works on each store', async () => {
+    await ctx.store.papers.upsertMany(Array.from({ length: 50 }, () => makePaper()));
+    await ctx.store.papers.refreshStatistics();
+    assert.equal(await ctx.store.papers.count(), 50);
+  });
+});

@@ -74,6 +74,7 @@ export const importCommand: Command = {
       // Search indexes follow after the import, not inside its transactions (see bench/fts-import).
       const indexed = await services.search.catchUp();
       await services.search.close();
+      if (summary.inserted + summary.updated >= 1000) await store.papers.refreshStatistics();
       await store.runs.finish(runId, summary.failed ? 'partial' : 'succeeded', { ...countsOf(summary), searchIndexed: indexed.fullText, embedded: indexed.embedded });
       logger.debug({ summary: countsOf(summary) }, 'import finished');
       console.log(

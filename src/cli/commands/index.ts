@@ -8,6 +8,7 @@ import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
+import { workerCommand } from './worker.ts';
 import { usersCommand } from './users.ts';
 import { searchCommand } from './search.ts';
 import { similarCommand } from './similar.ts';
@@ -15,6 +16,7 @@ import { reindexCommand } from './reindex.ts';
 
 export const COMMANDS: Command[] = [
   serveCommand,
+  workerCommand,
   importCommand,
   harvestCommand,
   fetchCommand,

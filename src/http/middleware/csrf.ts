@@ -24,7 +24,14 @@ async function formToken(c: Context<AppEnv>): Promise<string | undefined> {
     return new URLSearchParams(await c.req.raw.clone().text()).get(CSRF_FIELD) ?? undefined;
   }
   if (type.includes('multipart/form-data')) {
-    const v = (await c.req.raw.clone().formData()).get(CSRF_FIELD);
+    let form: FormData;
+    try {
+      form = await c.req.raw.clone().formData();
+    } catch {
+      // A body that is not the multipart it claims (found by the API fuzz: it was a 500).
+      throw new ApiError(400, 'bad_form', 'the request body is not valid multipart/form-data');
+    }
+    const v = form.get(CSRF_FIELD);
     return typeof v === 'string' ? v : undefined;
   }
   return undefined;

@@ -1,0 +1,149 @@
+/**
+ * Load: mixed feed, paper, search and upvote traffic from autocannon against two `paperboy serve`
+ * processes on one PostgreSQL database holding the corpus, and, in the same run, the same number of
+ * bare Hono processes (one trivial route) as the ceiling.
+ *
+ *   npx tsx bench/load/run.ts --db postgres://postgres@127.0.0.1:5432/paperboy_load [--import ../shared/data/arxiv-listings]
+ *        [--seconds 20] [--connections 10]
+ *
+ * --import loads the corpus first when the database holds fewer papers (npx tsx src/cli/main.ts import DIR --db URL).
+ * Rate limits are raised for the run (one IP, one account send all upvotes).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import autocannonModule from 'autocannon';
+import type { Autocannon, Request as CannonRequest, Result as CannonResult } from './autocannon-types.ts';
+import pg from 'pg';
+
+const autocannon = autocannonModule as unknown as Autocannon;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { values } = parseArgs({ options: { db: { type: 'string' }, import: { type: 'string' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '10' } } });
+if (!values.db) throw new Error('--db postgres://… is required');
+const DB = values.db;
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+
+const client = new pg.Client({ connectionString: DB });
+await client.connect();
+const count = async () => Number((await client.query('select count(*) as n from papers')).rows[0].n);
+if (values.import && (await count().catch(() => 0)) < 70_000) {
+  execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', values.import, '--db', DB], { cwd: ROOT, stdio: 'inherit' });
+}
+// Right after a bulk import PostgreSQL has no statistics for the new rows (it plans the feed's join
+// for 2 visible papers, 210 ms per query instead of 0.1 ms) until autovacuum gets to them; a
+// deployment gets there within minutes, the bench makes sure now.
+await client.query('vacuum analyze papers');
+await client.query('vacuum analyze feed_entries');
+const papers = await count();
+const ids: string[] = (await client.query('select id from papers order by random() limit 5000')).rows.map((r) => r.id);
+const days: string[] = (await client.query('select distinct day from feed_entries order by day desc limit 60')).rows.map((r) => r.day);
+await client.end();
+
+const freePort = () => new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+const children: ChildProcess[] = [];
+const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
+process.on('exit', stopAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+
+async function waitFor(url: string, ok: (res: Response) => Promise<boolean> | boolean, ms = 120_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const res = await fetch(url);
+      if (await ok(res)) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+function start(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+const relaxed = Object.fromEntries(['SIGNUP', 'LOGIN', 'COMMENT', 'UPVOTE'].flatMap((k) => [[`RATE_LIMIT_${k}_IP`, '100000000/60'], [`RATE_LIMIT_${k}_USER`, '100000000/60']]).concat([['API_RATE_LIMIT_IP', '100000000'], ['API_RATE_LIMIT_TOKEN', '100000000']]));
+const serverEnv = { PAPERBOY_DB: DB, LOG_LEVEL: 'warn', PAPERBOY_DEMO: 'false', HARVEST_ENABLED: 'false', HOST: '127.0.0.1', ...relaxed };
+const appPorts = [await freePort(), await freePort()];
+const barePorts = [await freePort(), await freePort()];
+for (const p of appPorts) start(['src/cli/main.ts', 'serve'], { ...serverEnv, PORT: String(p) });
+for (const p of barePorts) start(['bench/load/bare-server.ts', String(p)]);
+const apps = appPorts.map((p) => `http://127.0.0.1:${p}`);
+for (const u of apps) await waitFor(`${u}/readyz`, (r) => r.status === 200);
+for (const p of barePorts) await waitFor(`http://127.0.0.1:${p}/bare`, (r) => r.status === 200);
+// Each process builds its search index from the store at start; measure once searches answer.
+const hits = (body: unknown) => (Array.isArray(body) ? body : ((body as { results?: unknown[] }).results ?? [])).length;
+for (const u of apps) await waitFor(`${u}/api/papers/search?q=transformer`, async (r) => r.status === 200 && hits(await r.json()) > 0, 600_000);
+
+// Warm-up: the first paper page of a process builds its similar-papers index (seconds on the corpus).
+for (const u of apps) for (const p of ['/', `/papers/${ids[0]}`, `/papers/date/${days[0]}`]) await waitFor(`${u}${p}`, (r) => r.status === 200, 300_000);
+
+// One account per server process, logged in there (sessions are in the store, any process would do).
+async function session(base: string, name: string) {
+  const res = await fetch(`${base}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, email: `${name}@example.org`, password: 'correct horse battery' }) });
+  const body = (await res.json()) as { csrfToken?: string };
+  if (res.status !== 201) throw new Error(`signup ${res.status} ${JSON.stringify(body)}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return { cookie, csrf: body.csrfToken! };
+}
+const tag = Date.now().toString(36);
+const sessions = await Promise.all(apps.map((u, i) => session(u, `load${i}${tag}`)));
+
+const WORDS = ['transformer', 'diffusion', 'graph neural network', 'reinforcement learning', 'language model', 'attention', 'contrastive', 'segmentation', 'bayesian', 'robust', 'federated learning', 'quantization', '"large language"', 'protein', 'causal'];
+const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
+let seq = 0;
+/** Mixed traffic: 30% feed pages, 25% paper (page or API), 25% search, 20% upvote/un-upvote. */
+function nextRequest(i: number) {
+  const r = Math.random();
+  const s = sessions[i];
+  if (r < 0.3) return { method: 'GET', path: Math.random() < 0.5 ? '/' : `/papers/date/${pick(days)}` };
+  if (r < 0.55) { const id = pick(ids); return { method: 'GET', path: Math.random() < 0.5 ? `/api/papers/${id}` : `/papers/${id}` }; }
+  if (r < 0.8) return { method: 'GET', path: `/api/papers/search?q=${encodeURIComponent(pick(WORDS))}` };
+  return { method: ++seq % 2 ? 'POST' : 'DELETE', path: `/api/papers/${pick(ids)}/upvote`, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } };
+}
+
+type Result = CannonResult;
+function cannon(url: string, setup?: (req: CannonRequest) => CannonRequest): Promise<Result> {
+  return autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...(setup ? { requests: [{ setupRequest: setup }] } : {}) });
+}
+const summarise = (label: string, rs: Result[]) => {
+  const requests = rs.reduce((n, r) => n + r.requests.total, 0);
+  const rps = rs.reduce((n, r) => n + r.requests.average, 0);
+  const non2xx = rs.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+  const p99 = Math.max(...rs.map((r) => r.latency.p99));
+  const p50 = Math.max(...rs.map((r) => r.latency.p50));
+  const statuses: Record<string, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r.statusCodeStats ?? {})) statuses[k] = (statuses[k] ?? 0) + v.count;
+  return { label, requests, rps: Math.round(rps), p50, p99, errors: non2xx, statuses };
+};
+
+const bare = summarise('bare Hono (2 processes)', await Promise.all(barePorts.map((p) => cannon(`http://127.0.0.1:${p}/bare`))));
+// Each kind alone (a third of the time each), to show where the mix spends it.
+const kinds: Record<string, (i: number) => { method: string; path: string; headers?: Record<string, string> }> = {
+  'feed pages': () => ({ method: 'GET', path: Math.random() < 0.5 ? '/' : `/papers/date/${pick(days)}` }),
+  'paper (page or API)': () => { const id = pick(ids); return { method: 'GET', path: Math.random() < 0.5 ? `/api/papers/${id}` : `/papers/${id}` }; },
+  'search API': () => ({ method: 'GET', path: `/api/papers/search?q=${encodeURIComponent(pick(WORDS))}` }),
+  'upvote/un-upvote API': (i) => ({ method: ++seq % 2 ? 'POST' : 'DELETE', path: `/api/papers/${pick(ids)}/upvote`, headers: { cookie: sessions[i].cookie, 'x-csrf-token': sessions[i].csrf } }),
+};
+const alone: ReturnType<typeof summarise>[] = [];
+for (const [label, make] of Object.entries(kinds)) {
+  alone.push(summarise(label, await Promise.all(apps.map((u, i) => autocannon({ url: u, connections: CONNECTIONS, duration: Math.max(3, Math.round(SECONDS / 3)), requests: [{ setupRequest: (req: CannonRequest) => { const n = make(i); return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } }; } }] })))));
+}
+const mixed = summarise(
+  'Paperboy mixed (2 serve processes)',
+  await Promise.all(
+    apps.map((u, i) =>
+      cannon(u, (req) => {
+        const n = nextRequest(i);
+        return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } };
+      }),
+    ),
+  ),
+);
+console.log(JSON.stringify({ papers, seconds: SECONDS, connectionsPerProcess: CONNECTIONS, bare, mixed, ratio: +(mixed.rps / bare.rps).toFixed(4), alone }, null, 2));
+for (const c of children) c.kill('SIGTERM');
+process.exit(mixed.errors ? 1 : 0);

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestStore, postgresIsReal, type TestStore } from '../helpers/stores.ts';
+import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+interface Answer { status: number; code?: string; ms: number }
+
+/** Keeps `concurrency` clients requesting `paths` in turn for `ms`; returns every answer. */
+async function load(base: string, paths: string[], ms: number, concurrency = 6): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  const end = Date.now() + ms;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (let i = w; Date.now() < end; i++) {
+        const t0 = Date.now();
+        const res = await fetch(base + paths[i % paths.length], { signal: AbortSignal.timeout(15_000) });
+        const body = await res.text();
+        let code: string | undefined;
+        if (res.status >= 500 && res.headers.get('content-type')?.includes('json')) code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+        answers.push({ status: res.status, code, ms: Date.now() - t0 });
+      }
+    }),
+  );
+  return answers;
+}
+
+/** `[["200", count, slowest ms], ["503:store_unavailable", …]]` */
+function summary(answers: Answer[]): string {
+  const groups = new Map<string, number[]>();
+  for (const a of answers) {
+    const k = `${a.status}${a.code ? ':' + a.code : ''}`;
+    groups.set(k, [...(groups.get(k) ?? []), a.ms]);
+  }
+  return JSON.stringify([...groups].map(([k, ms]) => [k, ms.length, Math.max(...ms)]));
+}
+
+// PostgreSQL goes away under load (through a proxy we cut: the machine's server is shared) and
+// comes back: a real `paperboy serve` answers 503 store_unavailable at once and recovers by itself.
+describe('PostgreSQL unavailable under load', { skip: !(await postgresIsReal()) && 'needs the local PostgreSQL server' }, () => {
+  let store: TestStore;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let serve: ServeProcess;
+  const paths = ['/api/papers/search?q=quantization', '/readyz', '/'];
+
+  before(async () => {
+    store = await createTestStore('postgres');
+    const url = new URL(store.location!);
+    proxy = await startTcpProxy(Number(url.port || 5432), url.hostname);
+    url.port = String(proxy.port);
+    serve = await startServe({ PAPERBOY_DB: url.toString(), STORE_CONNECT_TIMEOUT_MS: '1000' });
+  });
+  after(async () => {
+    serve?.child.kill('SIGTERM');
+    await serve?.exited;
+    await proxy?.close();
+    await store?.close();
+  });
+
+  for (const how of ['reset', 'blackhole'] as const) {
+    test(`${how}: 503 store_unavailable within the connect timeout, then recovery`, async () => {
+      const before = await load(serve.url, paths, 1500);
+      assert.ok(before.every((a) => a.status === 200), `healthy: ${summary(before)}`);
+
+      proxy.down(how);
+      const during = await load(serve.url, paths, 3000);
+      assert.ok(during.length > 0);
+      assert.ok(during.every((a) => a.status === 503), `down: ${summary(during)}`);
+      // The API says store_unavailable; /readyz has its own body (not_ready) and the page is HTML.
+      assert.ok(during.some((a) => a.code === 'store_unavailable'), summary(during));
+      assert.ok(during.every((a) => a.code === 'store_unavailable' || a.code === undefined), summary(during));
+      // Fail fast: the connect timeout is 1 s (a search may wait twice); allow for a loaded machine, never the old 5 s.
+      const slowest = Math.max(...during.map((a) => a.ms));
+      assert.ok(slowest < 4000, `slowest 503 took ${slowest} ms`);
+
+      proxy.up();
+      let recovered = -1;
+      const t0 = Date.now();
+      while (Date.now() - t0 < 10_000) {
+        const res = await fetch(serve.url + paths[0]);
+        await res.text();
+        if (res.status === 200) {
+          recovered = Date.now() - t0;
+          break;
+        }
+        await sleep(100);
+      }
+      assert.ok(recovered >= 0, 'recovered within 10 s');
+      const afterwards = await load(serve.url, paths, 1500);
+      assert.ok(afterwards.every((a) => a.status === 200), `after: ${summary(afterwards)}`);
+      console.log(`# ${how}: before ${summary(before)}; during ${summary(during)}; recovered after ${recovered} ms; after ${summary(afterwards)}`);
+    });
+  }
+});

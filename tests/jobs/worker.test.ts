@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { spawnCli } from '../helpers/cli.ts';
+import { PAGES, oaiFixture, startOaiServer } from '../helpers/oai-server.ts';
+import { sendXml } from '../helpers/replay-server.ts';
+import { createTestStore, postgresIsReal, type TestStore } from '../helpers/stores.ts';
+import { forEachStore } from '../helpers/contract.ts';
+import { JobScheduler, type Job } from '../../src/jobs/scheduler.ts';
+import { silentLogger } from '../../src/logger.ts';
+
+/** Starts `paperboy worker` and resolves once it logged that it runs. */
+function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; exited: Promise<number | null>; log: () => string }> {
+  const child = spawnCli(['worker'], { LOG_LEVEL: 'info', ...env });
+  let log = '';
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${log}`)), 30_000);
+    const onData = (d: Buffer) => {
+      log += d;
+      if (log.includes('Paperboy worker running')) {
+        clearTimeout(timer);
+        resolve({ child, exited, log: () => log });
+      }
+    };
+    child.stderr!.on('data', onData);
+    child.stdout!.on('data', onData);
+    void exited.then((code) => reject(new Error(`worker exited (${code}):\n${log}`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Two processes must share the store: PostgreSQL when the local server is there (PGlite cannot be
+// shared between processes), else one SQLite file.
+describe('paperboy worker', () => {
+  let store: TestStore;
+  let hang = false;
+  let oai: Awaited<ReturnType<typeof startOaiServer>>;
+  before(async () => {
+    store = await createTestStore((await postgresIsReal()) ? 'postgres' : 'sqlite');
+    oai = await startOaiServer(async (_req, res, page) => {
+      if (hang && page === 'start') {
+        sendXml(res, oaiFixture(PAGES.start)); // whatever the date the first harvest starts from
+        return true;
+      }
+      if (hang) {
+        await sleep(20_000); // a slow arXiv: the worker must not wait for it on SIGTERM
+        res.destroy();
+        return true;
+      }
+      return false;
+    });
+  });
+  after(async () => {
+    await oai.close();
+    await store.close();
+  });
+
+  const env = () => ({
+    PAPERBOY_DB: store.location!,
+    ARXIV_OAI_URL: `${oai.url}/oai`,
+    ARXIV_DELAY_MS: '0',
+    HARVEST_SETS: 'cs',
+    HARVEST_SCHEDULE: '* * * * * *', // every second
+  });
+
+  test('two workers on one store run each scheduled harvest once, and stop cleanly on SIGTERM', async () => {
+    const [a, b] = await Promise.all([startWorker(env()), startWorker(env())]);
+    await sleep(5000);
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    assert.deepEqual(await Promise.all([a.exited, b.exited]), [0, 0], a.log() + b.log());
+
+    const runs = (await store.store.runs.recent(1000)).filter((r) => r.kind === 'harvest');
+    assert.ok(runs.length >= 3, `expected a run per second for ~5 s, got ${runs.length}`);
+    const ticks = runs.map((r) => String(r.stats.scheduledAt));
+    assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks.sort().join(' ')}`);
+    assert.ok(runs.every((r) => r.status === 'succeeded'), JSON.stringify(runs.filter((r) => r.status !== 'succeeded')));
+    // Both processes were up for every tick, yet only one took each: the other logged a skip or lost the lease race.
+    assert.equal(await store.store.leases.holder('harvest'), null);
+  });
+
+  test('SIGTERM during a run aborts it, records it, and releases the lease at once', async () => {
+    // The first page is served, the second hangs.
+    const db = store.connection.db;
+    await db.deleteFrom('runs').execute();
+    hang = true;
+    const w = await startWorker({ ...env(), HARVEST_SCHEDULE: '*/2 * * * * *' });
+    let holder: string | null = null;
+    for (let i = 0; i < 100 && !holder; i++) {
+      await sleep(100);
+      holder = await store.store.leases.holder('harvest');
+    }
+    assert.ok(holder, 'the worker took the harvest lease');
+    await sleep(300); // into the hanging page request
+    const t0 = Date.now();
+    w.child.kill('SIGTERM');
+    assert.equal(await w.exited, 0, w.log());
+    assert.ok(Date.now() - t0 < 5000, `shutdown took ${Date.now() - t0} ms`);
+    hang = false;
+    assert.equal(await store.store.leases.holder('harvest'), null, 'lease released, not left to expire');
+    const run = await store.store.runs.last('harvest');
+    assert.equal(run?.status, 'failed');
+    assert.ok(run?.finishedAt, 'the aborted run is recorded as finished');
+  });
+});
+
+forEachStore('scheduled tick', (ctx) => {
+  test('a process whose timer fires after another finished the same tick does not run it again', async () => {
+    let runs = 0;
+    const job: Job = { name: 'tick-test', schedule: '* * * * *', run: async () => ({ n: ++runs }) };
+    const a = new JobScheduler(ctx.store, silentLogger);
+    const b = new JobScheduler(ctx.store, silentLogger);
+    const tick = new Date(Date.now() - 200);
+    assert.equal((await a.runOnce(job, { scheduledAt: tick })).ran, true);
+    // a released the lease when it finished; b's timer for the same tick fires late
+    assert.deepEqual(await b.runOnce(job, { scheduledAt: tick }), { ran: false, reason: 'already_ran' });
+    assert.equal(await ctx.store.leases.holder('tick-test'), null, 'b released the lease it took to look');
+    const next = new Date(Date.now() + 5);
+    await sleep(10);
+    assert.equal((await b.runOnce(job, { scheduledAt: next })).ran, true, 'the next tick runs');
+    assert.equal(runs, 2);
+  });
+});

@@ -8,7 +8,8 @@ files=("$@")
 if [ ${#files[@]} -eq 0 ]; then files=(tests/**/*.test.ts tests/**/*.test.tsx); fi
 if [ ${#files[@]} -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
 mkdir -p test-artifacts
-tap=test-artifacts/results.tap
+# A TAP copy of this run only (runs side by side must not read each other's counts).
+tap=$(mktemp test-artifacts/results.XXXXXX.tap)
 node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$tap" \
@@ -16,6 +17,7 @@ node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" \
 status=$?
 tests=$(grep -E '^# tests [0-9]+' "$tap" | awk '{print $3}' | tail -1)
 pass=$(grep -E '^# pass [0-9]+' "$tap" | awk '{print $3}' | tail -1)
+mv "$tap" test-artifacts/results.tap
 echo "test files: ${#files[@]}, tests: ${tests:-0}, passed: ${pass:-0}"
 if [ "${tests:-0}" -eq 0 ]; then echo "no tests ran" >&2; exit 1; fi
 exit $status

@@ -81,6 +81,10 @@ export class InvertedIndexEngine implements KeywordEngine {
     return Math.max(n, changed);
   }
 
+  async warm(): Promise<void> {
+    await this.ready();
+  }
+
   async rebuild(): Promise<number> {
     await this.fallback.rebuild();
     return this.build();

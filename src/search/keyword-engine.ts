@@ -45,6 +45,8 @@ export interface KeywordEngine {
    * after imports and harvests and before searching.
    */
   catchUp(): Promise<number>;
+  /** Loads what the engine keeps in memory, so the first search does not pay for it (optional). */
+  warm?(): Promise<void>;
   /** Drops and rebuilds the whole index from the store (`paperboy reindex`). */
   rebuild(): Promise<number>;
 }

@@ -96,6 +96,14 @@ export class SearchService {
     this.fusion = opts.fusion ?? DEFAULT_FUSION;
   }
 
+  /** `idle` until `keepInStep` starts; then `building` until the keyword index is in memory. */
+  private indexState: 'idle' | 'building' | 'ready' = 'idle';
+
+  /** For /readyz: null when this process does not keep an index warm (tests, CLI). */
+  get indexReady(): boolean | null {
+    return this.indexState === 'idle' ? null : this.indexState === 'ready';
+  }
+
   get engineName(): string {
     return this.opts.engine.name;
   }
@@ -195,11 +203,19 @@ export class SearchService {
    */
   keepInStep(everyMs = 60_000): () => void {
     let running = false;
+    let first = true;
+    this.indexState = 'building';
     const holder = `search:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
     const tick = async () => {
       if (running) return;
       running = true;
       try {
+        if (first) {
+          // Build the in-memory index now, while /readyz says "building", not on a reader's first search.
+          await this.opts.engine.warm?.();
+          this.indexState = 'ready';
+          first = false;
+        }
         const fullText = await this.keywordCatchUp();
         // One process embeds at a time (the lease); the others pick the vectors up from the store.
         let embedded = 0;

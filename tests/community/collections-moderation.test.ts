@@ -2,18 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.ts';
 import { forEachStore } from '../helpers/contract.ts';
-import { Client, startTestApp, type TestApp } from '../helpers/community.ts';
+import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
-
-async function loggedIn(app: TestApp, username: string): Promise<Client> {
-  const { store, accounts } = app.services;
-  const user = (await store.users.byUsername(username)) ?? (await store.users.create({ username, email: `${username}@example.org`, passwordHash: 'x' }));
-  const { sessionToken, session } = await accounts.openSession(user.id);
-  const c = new Client(app.url);
-  c.cookies.set('pb_session', sessionToken);
-  c.csrf = session.csrfToken;
-  return c;
-}
 
 forEachStore('collections over HTTP', (ctx) => {
   let app: TestApp;

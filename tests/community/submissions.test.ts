@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { ArxivApiClient } from '../../src/ingest/arxiv-api.ts';
 import { forEachStore } from '../helpers/contract.ts';
-import { Client, startTestApp, type TestApp } from '../helpers/community.ts';
+import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/arxiv-atom');
@@ -35,16 +35,6 @@ async function startArxivReplay(papers: Map<string, Date>) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/query`;
   return { url, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-async function loggedIn(app: TestApp, username: string): Promise<Client> {
-  const { store, accounts } = app.services;
-  const user = (await store.users.byUsername(username)) ?? (await store.users.create({ username, email: `${username}@example.org`, passwordHash: 'x' }));
-  const { sessionToken, session } = await accounts.openSession(user.id);
-  const c = new Client(app.url);
-  c.cookies.set('pb_session', sessionToken);
-  c.csrf = session.csrfToken;
-  return c;
 }
 
 forEachStore('submissions over HTTP', (ctx) => {

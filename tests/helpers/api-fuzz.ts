@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { ApiRouteSpec } from '../../src/http/api-route.ts';
+import { seededRandom } from '../../src/domain/random.ts';
 
 /**
  * One request on its own connection (no keep-alive: a reused socket the server is closing would
@@ -24,17 +25,6 @@ function send(base: string, req: FuzzRequest, timeoutMs: number): Promise<{ stat
   });
 }
 
-/** mulberry32: a small seeded PRNG, so that a failing run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE_STRINGS = [
   '', ' ', '0', '-1', '1e309', 'NaN', 'null', 'true', '[]', '{}', '9'.repeat(40), '2501.00001', 'hep-th/9901001', '2501.00001v999',
@@ -53,7 +43,7 @@ export interface Rng {
 }
 
 export function rng(seed: number): Rng {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   return { next: r, int: (n) => Math.floor(r() * n), pick: (xs) => xs[Math.floor(r() * xs.length)] };
 }
 

@@ -108,3 +108,14 @@ export class Client {
     return r;
   }
 }
+
+/** A client already logged in as `username` (the account is created when missing), without going through the log-in form. */
+export async function loggedIn(app: TestApp, username: string): Promise<Client> {
+  const { store, accounts } = app.services;
+  const user = (await store.users.byUsername(username)) ?? (await store.users.create({ username, email: `${username}@example.org`, passwordHash: 'x' }));
+  const { sessionToken, session } = await accounts.openSession(user.id);
+  const c = new Client(app.url);
+  c.cookies.set('pb_session', sessionToken);
+  c.csrf = session.csrfToken;
+  return c;
+}

@@ -133,3 +133,26 @@ describe('/readyz when the store is gone', () => {
     await opened.close().catch(() => {});
   });
 });
+
+describe('/readyz while serve loads the search index', () => {
+  test('says "building" (503) until the keyword index is in memory, then ready', async () => {
+    const { createTestStore } = await import('../helpers/stores.ts');
+    const opened = await createTestStore('sqlite');
+    await loadDemoIfEmpty(opened.store);
+    const services = createServices({ config: loadConfig({ PAPERBOY_DB: opened.location! }), logger: silentLogger, store: opened.store });
+    const app = createApp(services);
+    assert.equal((await (await app.request('/readyz')).json()).checks.searchIndex, undefined, 'no index kept warm: not part of readiness');
+    const stop = services.search.keepInStep(60_000);
+    const first = await app.request('/readyz');
+    const seen = [first.status];
+    for (let i = 0; i < 100 && seen[seen.length - 1] !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen.push((await app.request('/readyz')).status);
+    }
+    stop();
+    assert.equal(seen[seen.length - 1], 200);
+    assert.deepEqual((await (await app.request('/readyz')).json()).checks, { store: 'ok', migrations: 'ok', searchIndex: 'ok' });
+    await services.close();
+    await opened.close();
+  });
+});

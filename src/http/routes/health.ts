@@ -6,7 +6,7 @@ import { registry, storePool } from '../../metrics.ts';
 
 /**
  * `/healthz`: the process is alive. `/readyz`: it can serve — the store answers and its schema is
- * the one this code expects. A load balancer routes only to ready processes. `/metrics`: Prometheus.
+ * the one this code expects, and (in `serve`) the search index is loaded. A load balancer routes only to ready processes. `/metrics`: Prometheus.
  */
 export function healthRoutes() {
   const app = new Hono<AppEnv>();
@@ -22,6 +22,8 @@ export function healthRoutes() {
     } catch (err) {
       checks.store = `unreachable: ${(err as Error).message}`;
     }
+    const index = c.var.services.search.indexReady;
+    if (index !== null) checks.searchIndex = index ? 'ok' : 'building';
     const ready = Object.values(checks).every((v) => v === 'ok');
     c.header('Cache-Control', 'no-store');
     return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);

@@ -71,6 +71,18 @@ export class FeedRepository {
     return next;
   }
 
+  /** Feed entries joined to their papers, hidden and withdrawn papers left out; optionally within a day range. */
+  private visibleEntries(from?: string, to?: string) {
+    let q = this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .where('p.hidden', '=', 0)
+      .where('p.deleted', '=', 0);
+    if (from !== undefined) q = q.where('f.day', '>=', from);
+    if (to !== undefined) q = q.where('f.day', '<=', to);
+    return q;
+  }
+
   async entryFor(paperId: string): Promise<FeedEntry | null> {
     const r = await this.db.selectFrom('feed_entries').selectAll().where('paper_id', '=', paperId).executeTakeFirst();
     return r ? rowToFeedEntry(r) : null;
@@ -82,14 +94,8 @@ export class FeedRepository {
    */
   async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
     // Rank on narrow columns first (the sort then never carries abstracts), then load the page's rows.
-    let q = this.db
-      .selectFrom('feed_entries as f')
-      .innerJoin('papers as p', 'p.id', 'f.paper_id')
-      .select(['f.paper_id as id', 'f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
-      .where('f.day', '>=', from)
-      .where('f.day', '<=', to)
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0);
+    let q = this.visibleEntries(from, to)
+      .select(['f.paper_id as id', 'f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
     const ranked = await q
       .orderBy('p.upvotes', 'desc')
@@ -114,15 +120,9 @@ export class FeedRepository {
    * feed order — the Daily Papers API's `sort=publishedAt` and the daily RSS/Atom feed.
    */
   async itemsNewestFirst(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
-    let q = this.db
-      .selectFrom('feed_entries as f')
-      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+    let q = this.visibleEntries(from, to)
       .selectAll('p')
-      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
-      .where('f.day', '>=', from)
-      .where('f.day', '<=', to)
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0);
+      .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
     const rows = await q
       .orderBy('f.day', 'desc')
@@ -141,14 +141,8 @@ export class FeedRepository {
    * days: rank these, then load only the page's papers.
    */
   async rankingFacts(from: string, to: string, opts: { limit?: number; submittedBy?: string } = {}): Promise<{ entry: FeedEntry; upvotes: number; numComments: number }[]> {
-    let q = this.db
-      .selectFrom('feed_entries as f')
-      .innerJoin('papers as p', 'p.id', 'f.paper_id')
-      .select(['f.paper_id', 'f.day', 'f.position', 'f.submitted_by', 'p.upvotes', 'p.num_comments'])
-      .where('f.day', '>=', from)
-      .where('f.day', '<=', to)
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0);
+    let q = this.visibleEntries(from, to)
+      .select(['f.paper_id', 'f.day', 'f.position', 'f.submitted_by', 'p.upvotes', 'p.num_comments']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
     const rows = await q.orderBy('f.day', 'desc').orderBy('f.position', 'asc').limit(opts.limit ?? 5000).execute();
     return rows.map((r) => ({
@@ -159,14 +153,8 @@ export class FeedRepository {
   }
 
   async countItems(from: string, to: string): Promise<number> {
-    const r = await this.db
-      .selectFrom('feed_entries as f')
-      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+    const r = await this.visibleEntries(from, to)
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('f.day', '>=', from)
-      .where('f.day', '<=', to)
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0)
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -179,13 +167,9 @@ export class FeedRepository {
   /** The nearest day before or after `day` that has visible papers (skipping empty days). */
   async adjacentDay(day: string, direction: 'before' | 'after', inclusive = false): Promise<string | null> {
     const op = direction === 'before' ? (inclusive ? '<=' : '<') : inclusive ? '>=' : '>';
-    const r = await this.db
-      .selectFrom('feed_entries as f')
-      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+    const r = await this.visibleEntries()
       .select('f.day')
       .where('f.day', op, day)
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0)
       .orderBy('f.day', direction === 'before' ? 'desc' : 'asc')
       .limit(1)
       .executeTakeFirst();

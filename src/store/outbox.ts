@@ -23,16 +23,7 @@ export interface OutboxMessage {
   bounces: number;
 }
 
-export interface NewOutboxMessage {
-  subscriptionId: number;
-  period: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  headers: Record<string, string>;
-  paperIds: string[];
-}
+export type NewOutboxMessage = Pick<OutboxMessage, 'subscriptionId' | 'period' | 'to' | 'subject' | 'text' | 'html' | 'headers' | 'paperIds'>;
 
 function rowToMessage(r: Selectable<MailOutboxTable> & Omit<Selectable<MailOutboxBodiesTable>, 'outbox_id'> & { bounces?: number }): OutboxMessage {
   return {

@@ -33,7 +33,7 @@ try {
   const t0 = performance.now();
   const importer = new Importer(opened.store, { workers: 2 });
   const summary = emptySummary();
-  for (const file of importInputs(corpus)) await importer.importFile(file, {}, summary);
+  await importer.importFiles(importInputs(corpus), {}, summary);
   await importer.close();
   const importSeconds = (performance.now() - t0) / 1000;
   const newest = (await opened.store.feed.newestDay())!;

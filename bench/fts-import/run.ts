@@ -70,7 +70,7 @@ async function paperboy(): Promise<{ importS: Timing; catchUpS: Timing; indexed:
   const importer = new Importer(opened.store, { workers: 2 });
   let t = performance.now();
   let c = process.cpuUsage();
-  for (const f of files) await importer.importFile(f);
+  await importer.importFiles(files);
   await importer.close();
   const importS = { wall: (performance.now() - t) / 1000, cpu: cpuSince(c) };
   const search = new SearchService(opened.store, { engine: new StoreKeywordEngine(opened.store), embedder: async () => null });

@@ -10,7 +10,7 @@ import readline from 'node:readline';
 import SQLite from 'better-sqlite3';
 import { Importer, emptySummary, importInputs } from '../../src/ingest/importer.ts';
 import { listingFormat } from '../../src/ingest/formats/listing.ts';
-import { paperContentHash, paperToRow } from '../../src/store/mappers.ts';
+import { paperToRow } from '../../src/store/mappers.ts';
 import { openStore } from '../../src/store/index.ts';
 import { peakRssMb } from '../lib/report.ts';
 
@@ -30,7 +30,7 @@ async function parsedRows() {
     for await (const line of rl) {
       if (!line.trim()) continue;
       const { paper } = listingFormat.parse(JSON.parse(line), { source: 'local' });
-      rows.push(paperToRow(paper, paperContentHash(paper), now));
+      rows.push(paperToRow(paper, now));
     }
   }
   return rows;
@@ -59,7 +59,7 @@ if (phase === 'baseline') {
   const summary = emptySummary();
   const start = performance.now();
   const cpu = process.cpuUsage();
-  for (const file of files) await importer.importFile(file, {}, summary);
+  await importer.importFiles(files, {}, summary);
   await importer.close();
   const seconds = (performance.now() - start) / 1000;
   const cpuSeconds = cpuOf(cpu);

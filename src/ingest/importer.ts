@@ -67,7 +67,7 @@ export function importInputs(arg: string): string[] {
 export class Importer {
   private pool: ParsePool | null = null;
 
-  /** `workers`: threads that parse while the main thread writes (0 parses inline, best for small inputs); call `close()` after. */
+  /** `workers`: threads that read and parse files while the main thread writes (0 parses inline, best for small inputs); call `close()` after. */
   constructor(
     private readonly store: Store,
     private readonly opts: { workers?: number } = {},
@@ -79,42 +79,63 @@ export class Importer {
   }
 
   async importFile(file: string, opts: ImportOptions = {}, summary = emptySummary()): Promise<ImportSummary> {
-    const input: Readable = file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
-    return this.importStream(input, file === '-' ? '<stdin>' : file, opts, summary);
+    return this.importFiles([file], opts, summary);
   }
 
-  async importStream(input: Readable, name: string, opts: ImportOptions = {}, summary = emptySummary()): Promise<ImportSummary> {
-    const source = opts.source ?? 'local';
-    if (!SOURCE_NAME.test(source) || source === 'arxiv') throw new Error(`bad source name ${JSON.stringify(source)}: lower-case letters, digits, - and _, not "arxiv"`);
-    if (opts.feedDay !== undefined && !isDay(opts.feedDay)) throw new Error(`bad feed day ${JSON.stringify(opts.feedDay)}: use YYYY-MM-DD`);
-    const batchSize = opts.batchSize ?? 1000;
-    const parseOpts: ParseOptions = { format: opts.format ?? null, source, feedDay: opts.feedDay };
+  /**
+   * Imports files in order (`-` is stdin). With worker threads, a worker reads and parses each file
+   * while this thread only writes, and with two or more the next file is parsed while this one is
+   * written. `onFileDone` is called after each file.
+   */
+  async importFiles(files: string[], opts: ImportOptions = {}, summary = emptySummary(), onFileDone?: (file: string) => void): Promise<ImportSummary> {
     const workers = this.opts.workers ?? 0;
-    const pool = workers ? (this.pool ??= new ParsePool(workers)) : null;
-    // Batches parsed by the pool, written in the order they were read.
-    const inflight: { parsed: Promise<ParsedLine[]>; bytes: number }[] = [];
-    const maxInflight = workers * 2;
-    const write = async (parsed: ParsedLine[], bytes: number) => {
-      const records: ParsedRecord[] = [];
-      for (const p of parsed) {
-        if (p.record) records.push(p.record);
-        else this.fail(summary, opts, name, p.n, p.error!);
-      }
-      if (records.length) await this.writeBatch(records, summary);
-      opts.onProgress?.(bytes);
+    const parse = (file: string) => {
+      if (file === '-' || !workers) return null;
+      const { parseOpts, batchSize } = this.prepare(opts);
+      this.pool ??= new ParsePool(workers);
+      const batches = this.pool.parseFile(file, parseOpts, batchSize);
+      // Asking for the first batch now starts the worker on this file.
+      const first = batches.next();
+      // Awaited when the file's turn comes; until then a failure must not count as unhandled.
+      first.catch(() => {});
+      return { batches, first };
     };
+    let next = files.length ? parse(files[0]) : null;
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const file = files[i];
+        const current = next;
+        next = workers > 1 && i + 1 < files.length ? parse(files[i + 1]) : null;
+        if (!current) {
+          const input = file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
+          await this.importStream(input, file === '-' ? '<stdin>' : file, opts, summary);
+        } else {
+          for (let r = await current.first; !r.done; r = await current.batches.next()) {
+            summary.read += r.value.read;
+            await this.write(r.value.parsed, file, opts, summary);
+            opts.onProgress?.(r.value.bytes);
+          }
+        }
+        if (i + 1 < files.length && !next) next = parse(files[i + 1]);
+        onFileDone?.(file);
+      }
+    } finally {
+      // Stops a file parsed ahead when an earlier one failed.
+      await next?.batches.return(undefined);
+    }
+    return summary;
+  }
+
+  /** Parses on this thread: for stdin, other streams and small files. */
+  async importStream(input: Readable, name: string, opts: ImportOptions = {}, summary = emptySummary()): Promise<ImportSummary> {
+    const { parseOpts, batchSize } = this.prepare(opts);
     let lines: { n: number; text: string }[] = [];
     let bytes = 0;
     const flush = async () => {
       if (!lines.length) return;
-      const batch = lines;
+      await this.write(parseLines(lines, parseOpts), name, opts, summary);
       lines = [];
-      if (!pool) return write(parseLines(batch, parseOpts), bytes);
-      inflight.push({ parsed: pool.parse(batch, parseOpts), bytes });
-      if (inflight.length > maxInflight) {
-        const next = inflight.shift()!;
-        await write(await next.parsed, next.bytes);
-      }
+      opts.onProgress?.(bytes);
     };
     for await (const line of readLines(input)) {
       bytes = line.bytes;
@@ -126,11 +147,25 @@ export class Importer {
       if (lines.length >= batchSize) await flush();
     }
     await flush();
-    while (inflight.length) {
-      const next = inflight.shift()!;
-      await write(await next.parsed, next.bytes);
-    }
     return summary;
+  }
+
+  private prepare(opts: ImportOptions): { parseOpts: ParseOptions; batchSize: number } {
+    const source = opts.source ?? 'local';
+    if (!SOURCE_NAME.test(source) || source === 'arxiv') throw new Error(`bad source name ${JSON.stringify(source)}: lower-case letters, digits, - and _, not "arxiv"`);
+    if (opts.feedDay !== undefined && !isDay(opts.feedDay)) throw new Error(`bad feed day ${JSON.stringify(opts.feedDay)}: use YYYY-MM-DD`);
+    const now = new Date().toISOString();
+    return { parseOpts: { format: opts.format ?? null, source, feedDay: opts.feedDay, now }, batchSize: opts.batchSize ?? 1000 };
+  }
+
+  /** Writes a parsed batch's good lines in one transaction and reports its bad ones. */
+  private async write(parsed: ParsedLine[], name: string, opts: ImportOptions, summary: ImportSummary): Promise<void> {
+    const records: ParsedRecord[] = [];
+    for (const p of parsed) {
+      if (p.record) records.push(p.record);
+      else this.fail(summary, opts, name, p.n, p.error!);
+    }
+    if (records.length) await this.writeBatch(records, summary);
   }
 
   private fail(summary: ImportSummary, opts: ImportOptions, file: string, line: number, reason: string) {
@@ -142,13 +177,9 @@ export class Importer {
   private async writeBatch(batch: ParsedRecord[], summary: ImportSummary): Promise<void> {
     const now = new Date().toISOString();
     await this.store.transaction(async (tx) => {
-      const outcomes = await tx.papers.upsertMany(
-        batch.map((r) => r.paper),
-        now,
-        batch.map((r) => r.hash),
-      );
+      const outcomes = await tx.papers.upsertRows(batch.map((r) => r.row));
       for (const o of outcomes) summary[o]++;
-      const feed = batch.filter((r) => r.feedDay).map((r) => ({ paperId: r.paper.id, day: r.feedDay! }));
+      const feed = batch.flatMap((r, i) => (r.feedDay ? [{ paperId: r.row.id, day: r.feedDay, isNew: outcomes[i] === 'inserted' }] : []));
       summary.addedToFeed += await tx.feed.addMany(feed, now);
     });
   }

@@ -1,15 +1,18 @@
-import { paperContentHash } from '../store/mappers.ts';
+import { paperToRow, type PaperWriteRow } from '../store/mappers.ts';
 import { FORMATS, LineError, detectFormat, type FormatName, type ImportRecord } from './formats/index.ts';
 
 export interface ParseOptions {
   format: FormatName | null;
   source: string;
   feedDay?: string;
+  /** The import's timestamp, written as the rows' created/modified time. */
+  now: string;
 }
 
 export interface ParsedLine {
   n: number;
-  record?: ImportRecord & { hash: string };
+  /** The row to write and the feed day it goes on (the paper itself stays in the parser's thread). */
+  record?: { row: PaperWriteRow; feedDay: ImportRecord['feedDay'] };
   error?: string;
 }
 
@@ -27,7 +30,7 @@ export function parseLine(n: number, text: string, opts: ParseOptions): ParsedLi
   try {
     const parsed = format.parse(obj as Record<string, unknown>, { source: opts.source });
     if (opts.feedDay) parsed.feedDay = opts.feedDay;
-    return { n, record: { ...parsed, hash: paperContentHash(parsed.paper) } };
+    return { n, record: { row: paperToRow(parsed.paper, opts.now), feedDay: parsed.feedDay } };
   } catch (err) {
     if (!(err instanceof LineError)) throw err;
     return { n, error: err.message };

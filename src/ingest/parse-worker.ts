@@ -1,11 +1,78 @@
+import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { parseLines, type ParseOptions } from './parse-lines.ts';
+import { readLines } from './lines.ts';
+import { detectLineFormat, parseLines, type ParsedLine, type ParseOptions } from './parse-lines.ts';
 
-/** Worker thread: parses batches of import lines so that parsing runs beside the database writes. */
-parentPort!.on('message', (msg: { id: number; lines: { n: number; text: string }[]; opts: ParseOptions }) => {
+export interface ParseFileRequest {
+  kind: 'file';
+  id: number;
+  file: string;
+  opts: ParseOptions;
+  batchSize: number;
+  /** Batches to send before waiting for the main thread to take one (`ack`). */
+  ahead: number;
+}
+
+export type FileBatchMessage =
+  | { id: number; kind: 'batch'; parsed: ParsedLine[]; read: number; bytes: number }
+  | { id: number; kind: 'done' }
+  | { id: number; kind: 'error'; error: string };
+
+type Control = { kind: 'ack' | 'cancel'; id: number };
+
+/** Credits per file being parsed: a batch is sent only while the main thread has room for it. */
+const credits = new Map<number, { left: number; cancelled: boolean; wake: (() => void) | null }>();
+
+function post(msg: FileBatchMessage) {
+  parentPort!.postMessage(msg);
+}
+
+/** Worker thread: reads an import file, splits and parses its lines, and sends the rows back in batches. */
+async function parseFile(req: ParseFileRequest): Promise<void> {
+  const credit = { left: req.ahead, cancelled: false, wake: null as (() => void) | null };
+  credits.set(req.id, credit);
+  const opts = { ...req.opts };
+  let lines: { n: number; text: string }[] = [];
+  let bytes = 0;
+  const send = async () => {
+    while (credit.left === 0 && !credit.cancelled) await new Promise<void>((r) => (credit.wake = r));
+    if (credit.cancelled) return false;
+    credit.left--;
+    post({ id: req.id, kind: 'batch', parsed: parseLines(lines, opts), read: lines.length, bytes });
+    lines = [];
+    return true;
+  };
   try {
-    parentPort!.postMessage({ id: msg.id, parsed: parseLines(msg.lines, msg.opts) });
+    const input = fs.createReadStream(req.file, { highWaterMark: 1 << 20 });
+    for await (const line of readLines(input)) {
+      bytes = line.bytes;
+      if (line.text.trim() === '') continue;
+      // The first line of a known shape fixes the format for the rest of the file.
+      opts.format ??= detectLineFormat(line.text);
+      lines.push(line);
+      if (lines.length >= req.batchSize && !(await send())) {
+        input.destroy();
+        return;
+      }
+    }
+    if (lines.length && !(await send())) return;
+    post({ id: req.id, kind: 'done' });
   } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: (err as Error).stack ?? String(err) });
+    post({ id: req.id, kind: 'error', error: (err as Error).message });
+  } finally {
+    credits.delete(req.id);
   }
+}
+
+parentPort!.on('message', (msg: ParseFileRequest | Control) => {
+  if (msg.kind === 'file') {
+    void parseFile(msg);
+    return;
+  }
+  const credit = credits.get(msg.id);
+  if (!credit) return;
+  if (msg.kind === 'ack') credit.left++;
+  else credit.cancelled = true;
+  credit.wake?.();
+  credit.wake = null;
 });

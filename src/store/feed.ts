@@ -8,6 +8,8 @@ export interface NewFeedEntry {
   paperId: string;
   day: string;
   submittedBy?: string | null;
+  /** The paper was inserted in this transaction, so it cannot be on the feed yet (saves a look-up per paper). */
+  isNew?: boolean;
 }
 
 export class FeedRepository {
@@ -22,7 +24,7 @@ export class FeedRepository {
    */
   async addMany(entries: NewFeedEntry[], now = new Date().toISOString()): Promise<number> {
     if (!entries.length) return 0;
-    const already = await this.onFeedAlready([...new Set(entries.map((e) => e.paperId))]);
+    const already = await this.onFeedAlready([...new Set(entries.filter((e) => !e.isNew).map((e) => e.paperId))]);
     const fresh = entries.filter((e) => !already.has(e.paperId) && (already.add(e.paperId), true));
     if (!fresh.length) return 0;
     const next = await this.nextPositions([...new Set(fresh.map((e) => e.day))]);

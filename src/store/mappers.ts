@@ -40,8 +40,34 @@ export function rowToPaper(r: PaperRow): PaperWithStats {
 }
 
 /** The columns an import writes; community counters and moderation flags are never among them. */
-export function paperToRow(p: Paper, hash: string, now: string) {
-  return {
+export interface PaperWriteRow {
+  id: string;
+  source: string;
+  version: number | null;
+  title: string;
+  abstract: string;
+  authors: string;
+  categories: string;
+  primary_category: string | null;
+  published_at: string | null;
+  updated_at: string | null;
+  comment: string | null;
+  journal_ref: string | null;
+  doi: string | null;
+  license: string | null;
+  abs_url: string | null;
+  pdf_url: string | null;
+  code_urls: string;
+  project_urls: string;
+  deleted: number;
+  content_hash: string;
+  created_at: string;
+  modified_at: string;
+}
+
+/** A paper as the row an import writes, with its content hash (pure: parse workers build rows too). */
+export function paperToRow(p: Paper, now: string): PaperWriteRow {
+  const row: PaperWriteRow = {
     id: p.id,
     source: p.source,
     version: p.version,
@@ -61,15 +87,27 @@ export function paperToRow(p: Paper, hash: string, now: string) {
     code_urls: JSON.stringify(p.links.code),
     project_urls: JSON.stringify(p.links.project),
     deleted: p.deleted ? 1 : 0,
-    content_hash: hash,
+    content_hash: '',
     created_at: now,
     modified_at: now,
   };
+  row.content_hash = rowContentHash(row);
+  return row;
 }
 
-export function paperContentHash(p: Paper): string {
-  const { id, source, version, title, abstract, authors, categories, primaryCategory, publishedAt, updatedAt, comment, journalRef, doi, license, links, deleted } = p;
-  const canonical = JSON.stringify([id, source, version, title, abstract, authors, categories, primaryCategory, publishedAt, updatedAt, comment, journalRef, doi, license, links.abs, links.pdf, links.code, links.project, deleted]);
+const orNul = (v: string | number | null) => (v === null ? '\u0000' : String(v));
+
+/**
+ * What "unchanged" is judged by: a hash of every content column (not the timestamps). Built from
+ * the row's own strings, joined by a separator no field contains, so the arrays are not
+ * stringified twice (the import benchmark spends a tenth of its parse time here).
+ */
+export function rowContentHash(r: Omit<PaperWriteRow, 'content_hash' | 'created_at' | 'modified_at'>): string {
+  const canonical = [
+    r.id, r.source, orNul(r.version), r.title, r.abstract, r.authors, r.categories, orNul(r.primary_category),
+    orNul(r.published_at), orNul(r.updated_at), orNul(r.comment), orNul(r.journal_ref), orNul(r.doi), orNul(r.license),
+    orNul(r.abs_url), orNul(r.pdf_url), r.code_urls, r.project_urls, r.deleted,
+  ].join('\u0001');
   return crypto.hash('sha1', canonical, 'base64url');
 }
 

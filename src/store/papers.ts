@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { dialectOf } from './dialect.ts';
 import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
-import { paperContentHash, paperToRow, rowToPaper } from './mappers.ts';
+import { paperToRow, rowToPaper, type PaperWriteRow } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
@@ -26,33 +26,35 @@ export class PaperRepository {
    * Inserts new papers and updates changed ones; an older version never overwrites a newer one.
    * Returns one outcome per input, in order. Call inside a transaction for atomic batches.
    */
-  async upsertMany(papers: Paper[], now = new Date().toISOString(), hashes?: string[]): Promise<UpsertOutcome[]> {
+  async upsertMany(papers: Paper[], now = new Date().toISOString()): Promise<UpsertOutcome[]> {
+    return this.upsertRows(papers.map((p) => paperToRow(p, now)));
+  }
+
+  /** `upsertMany` for rows built earlier (`paperToRow`, e.g. in an import's parse worker). */
+  async upsertRows(rows: PaperWriteRow[]): Promise<UpsertOutcome[]> {
     const outcomes: UpsertOutcome[] = [];
-    for (let i = 0; i < papers.length; i += BATCH) {
-      outcomes.push(...(await this.upsertBatch(papers.slice(i, i + BATCH), now, hashes?.slice(i, i + BATCH))));
+    for (let i = 0; i < rows.length; i += BATCH) {
+      outcomes.push(...(await this.upsertBatch(rows.slice(i, i + BATCH))));
     }
     return outcomes;
   }
 
-  /** `hashes`, when given, are the papers' `paperContentHash` computed earlier (e.g. in a parse worker). */
-  private async upsertBatch(batch: Paper[], now: string, hashes?: string[]): Promise<UpsertOutcome[]> {
+  private async upsertBatch(batch: PaperWriteRow[]): Promise<UpsertOutcome[]> {
     const existing = await this.lookupVersions(batch.map((p) => p.id));
     const outcomes: UpsertOutcome[] = [];
     // Keyed by id: the same paper twice in one batch is judged against the earlier line, and the last change wins.
-    const changed = new Map<string, ReturnType<typeof paperToRow>>();
-    for (let i = 0; i < batch.length; i++) {
-      const p = batch[i];
-      const hash = hashes?.[i] ?? paperContentHash(p);
-      const before = existing.get(p.id);
+    const changed = new Map<string, PaperWriteRow>();
+    for (const row of batch) {
+      const before = existing.get(row.id);
       let outcome: UpsertOutcome;
       if (!before) outcome = 'inserted';
-      else if (before.hash === hash) outcome = 'unchanged';
-      else if (p.version !== null && before.version !== null && p.version < before.version) outcome = 'unchanged';
+      else if (before.hash === row.content_hash) outcome = 'unchanged';
+      else if (row.version !== null && before.version !== null && row.version < before.version) outcome = 'unchanged';
       else outcome = 'updated';
       outcomes.push(outcome);
       if (outcome !== 'unchanged') {
-        existing.set(p.id, { hash, version: p.version });
-        changed.set(p.id, paperToRow(p, hash, now));
+        existing.set(row.id, { hash: row.content_hash, version: row.version });
+        changed.set(row.id, row);
       }
     }
     const rows = [...changed.values()];
@@ -76,7 +78,7 @@ export class PaperRepository {
     return out;
   }
 
-  private async writeRows(rows: ReturnType<typeof paperToRow>[]): Promise<void> {
+  private async writeRows(rows: PaperWriteRow[]): Promise<void> {
     if (this.bulk && this.db.isTransaction) {
       const cols = Object.keys(rows[0]);
       const updates = cols.filter((c) => c !== 'id' && c !== 'created_at').map((c) => `${c} = excluded.${c}`);

@@ -92,6 +92,41 @@ forEachStore('Importer', (ctx) => {
     }
   });
 
+  test('several files with two workers: the next file is parsed while one is written, and the outcome is that of one thread', async () => {
+    const files = ['broken.jsonl', 'listing.jsonl', 'snapshot.jsonl', 'generic.jsonl'].map(fixture);
+    const done: string[] = [];
+    const errors: string[] = [];
+    const importer = new Importer(ctx.store, { workers: 2 });
+    let s;
+    try {
+      s = await importer.importFiles(files, { batchSize: 1, onLineError: (e) => errors.push(`${path.basename(e.file)}:${e.line}`) }, undefined, (f) => done.push(path.basename(f)));
+    } finally {
+      await importer.close();
+    }
+    assert.deepEqual(done, ['broken.jsonl', 'listing.jsonl', 'snapshot.jsonl', 'generic.jsonl']);
+    assert.deepEqual(errors, ['broken.jsonl:2', 'broken.jsonl:3', 'broken.jsonl:4', 'broken.jsonl:7']);
+    // Written in file order: the listing file's lines keep their order on the feed.
+    const [a, b] = await Promise.all(['2507.00101', '2507.00102'].map((id) => ctx.store.feed.entryFor(id)));
+    assert.ok(a && b, 'the listing papers are on the feed');
+    if (a.day === b.day) assert.equal(b.position, a.position + 1);
+    // The same files on one thread: every paper already there and unchanged.
+    const again = await new Importer(ctx.store).importFiles(files);
+    assert.equal(again.read, s.read);
+    assert.equal(again.failed, s.failed);
+    assert.equal(again.inserted + again.updated, 0);
+    assert.equal(again.unchanged, s.inserted + s.updated + s.unchanged);
+  });
+
+  test('a file that cannot be read fails the import with its reason; files before it stay imported', async () => {
+    const importer = new Importer(ctx.store, { workers: 2 });
+    try {
+      await assert.rejects(importer.importFiles([fixture('listing.jsonl'), fixture('no-such-file.jsonl')]), /ENOENT/);
+    } finally {
+      await importer.close();
+    }
+    assert.ok(await ctx.store.papers.get('2507.00101'));
+  });
+
   test('a newer snapshot version updates the paper', async () => {
     const line = (v: number, title: string) =>
       JSON.stringify({ id: '2401.00001', authors: 'A and B', title, abstract: 'x', categories: 'cs.LG', versions: Array.from({ length: v }, (_, i) => ({ version: `v${i + 1}`, created: 'Mon, 1 Jan 2024 00:00:00 GMT' })), update_date: '2024-01-02' });

@@ -46,23 +46,23 @@ export const importCommand: Command = {
       const importer = new Importer(store, { workers });
       let doneBytes = 0;
       try {
-        for (const file of files) {
-          await importer.importFile(
-            file,
-            {
-              format: format as FormatName | undefined,
-              source: values.source as string | undefined,
-              feedDay: values['feed-day'] as string | undefined,
-              onLineError: (e) => {
-                // Clear the progress line first so the message is not drawn over.
-                process.stderr.write(`${bar ? '\r\x1b[K' : ''}${e.file}:${e.line}: ${e.reason}\n`);
-              },
-              onProgress: (bytes) => bar?.update(doneBytes + bytes, { read: summary.read, failed: summary.failed }),
+        await importer.importFiles(
+          files,
+          {
+            format: format as FormatName | undefined,
+            source: values.source as string | undefined,
+            feedDay: values['feed-day'] as string | undefined,
+            onLineError: (e) => {
+              // Clear the progress line first so the message is not drawn over.
+              process.stderr.write(`${bar ? '\r\x1b[K' : ''}${e.file}:${e.line}: ${e.reason}\n`);
             },
-            summary,
-          );
-          if (file !== '-') doneBytes += fs.statSync(file).size;
-        }
+            onProgress: (bytes) => bar?.update(doneBytes + bytes, { read: summary.read, failed: summary.failed }),
+          },
+          summary,
+          (file) => {
+            if (file !== '-') doneBytes += fs.statSync(file).size;
+          },
+        );
       } catch (err) {
         bar?.stop();
         await importer.close();

@@ -22,10 +22,16 @@ export function stringArray(obj: Record<string, unknown>, key: string): string[]
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The last day checked: an import's lines mostly carry the same few days, and a Date round trip per line shows in its profile. */
+let lastDay = '';
+
 export function isDay(s: string): boolean {
+  if (s === lastDay) return true;
   if (!DAY.test(s)) return false;
   const d = new Date(s + 'T00:00:00Z');
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) return false;
+  lastDay = s;
+  return true;
 }
 
 export function optionalDay(obj: Record<string, unknown>, key: string): string | null {

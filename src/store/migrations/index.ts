@@ -6,6 +6,7 @@ import * as m0300 from './0300_harvest_state.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
 import * as m0701 from './0701_mail.ts';
 import * as m0801 from './0801_api_read_indexes.ts';
+import * as m0802 from './0802_drop_covered_indexes.ts';
 import * as m0901 from './0901_discovery.ts';
 import * as m0401 from './0401_search.ts';
 import * as m0450 from './0450_search_models.ts';
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0601_accounts_and_moderation': m0601,
   '0701_mail': m0701,
   '0801_api_read_indexes': m0801,
+  '0802_drop_covered_indexes': m0802,
   '0901_discovery': m0901,
   '0401_search': m0401,
   '0450_search_models': m0450,

@@ -1,3 +1,4 @@
+import { addDays } from './period.ts';
 /**
  * arXiv's daily rhythm, in America/New_York: submissions close at 14:00 ET on weekdays and are
  * announced at 20:00 ET the same evening, Sunday to Thursday (Friday's batch waits for Sunday).
@@ -27,12 +28,6 @@ function newYorkDayAndHour(at: Date): { day: string; hour: number } {
 /** 0 = Sunday … 6 = Saturday, for a calendar day. */
 export function weekday(day: string): number {
   return new Date(`${day}T12:00:00Z`).getUTCDay();
-}
-
-function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }
 
 function isWeekend(day: string): boolean {

@@ -1,4 +1,7 @@
 import type { Frequency } from './subscription.ts';
+import { addDays, parseDay } from './period.ts';
+
+export { addDays };
 
 /**
  * Which feed days one digest covers. Daily digests go out on weekdays, like arXiv's listings: a
@@ -17,19 +20,10 @@ export interface DigestPeriod {
   key: string;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 export function isIsoDay(s: string): boolean {
-  if (!DAY.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  return parseDay(s) !== null;
 }
 
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 
 /** 0 = Sunday … 6 = Saturday. */
 export function weekday(day: string): number {

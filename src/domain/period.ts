@@ -23,6 +23,11 @@ const MONTH_RE = /^(\d{4})-(\d{2})$/;
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const utc = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d);
 
+/** `YYYY-MM-DD` plus `n` days (negative goes back). */
+export function addDays(day: string, n: number): string {
+  return iso(Date.parse(`${day.slice(0, 10)}T00:00:00Z`) + n * DAY_MS);
+}
+
 /** `2025-08-01` → that day, or null when it is not a real calendar date. */
 export function parseDay(s: string): Period | null {
   const m = DAY_RE.exec(s);
@@ -94,4 +99,21 @@ export function shiftPeriod(p: Period, step: -1 | 1): Period {
   }
   const anchor = Date.parse(`${step < 0 ? p.from : p.to}T00:00:00Z`) + step * DAY_MS;
   return periodOf(p.kind, iso(anchor));
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** A heading for the period: "Friday, August 1, 2025", "Week 31, 2025 (Jul 28 – Aug 3)", "August 2025". */
+export function periodHeading(p: Period): string {
+  const d = new Date(`${p.from}T00:00:00Z`);
+  if (p.kind === 'month') return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  if (p.kind === 'week') {
+    const short = (s: string) => {
+      const x = new Date(`${s}T00:00:00Z`);
+      return `${MONTHS[x.getUTCMonth()].slice(0, 3)} ${x.getUTCDate()}`;
+    };
+    return `Week ${Number(p.label.slice(6))}, ${p.label.slice(0, 4)} (${short(p.from)} – ${short(p.to)})`;
+  }
+  return `${WEEKDAYS[d.getUTCDay()]}, ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}`;
 }

@@ -1,5 +1,5 @@
 import type { FeedItem } from '../domain/paper.ts';
-import { periodContaining, type Period } from '../domain/periods.ts';
+import { periodOf, type Period } from '../domain/period.ts';
 import { TrendingService } from './trending.ts';
 import type { Store } from '../store/store.ts';
 
@@ -50,8 +50,8 @@ export class FeedService {
       period,
       items,
       total,
-      previous: before ? periodContaining(period.kind, before) : null,
-      next: after ? periodContaining(period.kind, after) : null,
+      previous: before ? periodOf(period.kind, before) : null,
+      next: after ? periodOf(period.kind, after) : null,
     };
   }
 

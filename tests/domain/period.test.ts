@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isoWeekOf, isoWeeksInYear, parseDay, parseMonth, parsePeriod, parseWeek, periodOf, shiftPeriod } from '../../src/domain/period.ts';
+import { addDays, isoWeekOf, isoWeeksInYear, parseDay, parseMonth, parsePeriod, parseWeek, periodHeading, periodOf, shiftPeriod } from '../../src/domain/period.ts';
 
 test('ISO weeks run Monday to Sunday and week 1 holds the first Thursday', () => {
   assert.deepEqual(parseWeek('2025-W31'), { kind: 'week', label: '2025-W31', from: '2025-07-28', to: '2025-08-03' });
@@ -56,4 +56,27 @@ test('periodOf and shiftPeriod step through weeks, months and days', () => {
   assert.equal(shiftPeriod(parseMonth('2025-01')!, -1).label, '2024-12');
   assert.equal(shiftPeriod(parseMonth('2025-12')!, 1).label, '2026-01');
   assert.equal(shiftPeriod(parseDay('2025-03-01')!, -1).label, '2025-02-28');
+});
+
+test('ISO weeks follow the Thursday rule at year ends', () => {
+  assert.equal(isoWeekOf('2021-01-03'), '2020-W53');
+  assert.equal(isoWeekOf('2026-01-01'), '2026-W01');
+  assert.deepEqual(parsePeriod('week', '2020-W53'), { kind: 'week', label: '2020-W53', from: '2020-12-28', to: '2021-01-03' });
+  assert.equal(parsePeriod('week', '2021-W53'), null, '2021 has 52 weeks');
+});
+
+test('months are real calendar ranges; headings read well', () => {
+  assert.deepEqual(parsePeriod('month', '2024-02'), { kind: 'month', label: '2024-02', from: '2024-02-01', to: '2024-02-29' });
+  assert.equal(parsePeriod('month', '2024-13'), null);
+  assert.equal(periodOf('month', '2025-08-17').label, '2025-08');
+  assert.equal(periodHeading(parsePeriod('day', '2025-08-01')!), 'Friday, August 1, 2025');
+  assert.equal(periodHeading(parsePeriod('week', '2025-W31')!), 'Week 31, 2025 (Jul 28 – Aug 3)');
+  assert.equal(periodHeading(parsePeriod('month', '2025-08')!), 'August 2025');
+});
+
+test('addDays crosses months, years and leap days both ways', () => {
+  assert.equal(addDays('2024-02-28', 1), '2024-02-29');
+  assert.equal(addDays('2025-02-28', 1), '2025-03-01');
+  assert.equal(addDays('2025-01-01', -1), '2024-12-31');
+  assert.equal(addDays('2025-08-01', 0), '2025-08-01');
 });

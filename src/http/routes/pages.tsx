@@ -5,11 +5,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
 import { AccountContext } from '../views/account-context.ts';
 import type { CardViewer } from '../views/components.tsx';
-import { parseDay, parsePeriod, periodContaining, type PeriodKind } from '../../domain/periods.ts';
+import { parseDay, parsePeriod, periodOf, type PeriodKind } from '../../domain/period.ts';
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
-import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { FeedPageView, KIND_SEGMENT, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
 import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
@@ -29,7 +29,7 @@ export function paperIdFromPagePath(path: string): string | null {
   return id && id.length <= 200 && PAGE_ID_RE.test(id) ? id : null;
 }
 const SEARCH_PER_PAGE = 25;
-const KINDS: PeriodKind[] = ['date', 'week', 'month'];
+const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 
 const pageNumber = (c: Ctx) => {
   const n = Number(c.req.query('page') ?? '1');
@@ -55,8 +55,8 @@ async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
 
 const searchQuery = z.object({
   q: z.string().trim().max(300).default(''),
-  from: z.string().optional().transform((s) => (s ? (parseDay(s) ?? undefined) : undefined)),
-  to: z.string().optional().transform((s) => (s ? (parseDay(s) ?? undefined) : undefined)),
+  from: z.string().optional().transform((s) => (s ? parseDay(s)?.from : undefined)),
+  to: z.string().optional().transform((s) => (s ? parseDay(s)?.from : undefined)),
   category: z
     .string()
     .trim()
@@ -76,7 +76,7 @@ export function pageRoutes() {
   app.get('/', async (c) => {
     const { feed, store } = c.var.services;
     const newest = await store.feed.newestDay();
-    const page = newest ? await feed.period(parsePeriod('date', newest)!, { limit: PER_PAGE }) : null;
+    const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE }) : null;
     return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} />);
   });
 
@@ -87,7 +87,7 @@ export function pageRoutes() {
 
   for (const kind of KINDS) {
     // The picker's GET form and the bare nav links land here: redirect to a period's page.
-    app.get(`/papers/${kind}`, async (c) => {
+    app.get(`/papers/${KIND_SEGMENT[kind]}`, async (c) => {
       const value = c.req.query('value');
       if (value) {
         const p = parsePeriod(kind, value.trim());
@@ -95,10 +95,10 @@ export function pageRoutes() {
       }
       const newest = await c.var.services.store.feed.newestDay();
       if (!newest) return c.redirect('/', 302);
-      return c.redirect(periodUrl(periodContaining(kind, newest)), 302);
+      return c.redirect(periodUrl(periodOf(kind, newest)), 302);
     });
 
-    app.get(`/papers/${kind}/:key`, async (c) => {
+    app.get(`/papers/${KIND_SEGMENT[kind]}/:key`, async (c) => {
       const period = parsePeriod(kind, c.req.param('key'));
       if (!period) return notFoundPage(c);
       const pageNum = pageNumber(c);

@@ -1,18 +1,19 @@
 import type { FeedItem } from '../../domain/paper.ts';
-import { monthOf, periodLabel, weekOf, type Period, type PeriodKind } from '../../domain/periods.ts';
+import { isoWeekOf, periodHeading, type Period, type PeriodKind } from '../../domain/period.ts';
 import type { PeriodPage } from '../../services/feed.ts';
 import { FeedList, SubscribeBanner, type CardViewer } from './components.tsx';
 import { Layout, type NavKey } from './layout.tsx';
 
-const TITLES: Record<PeriodKind, string> = { date: 'Daily Papers', week: 'Weekly Papers', month: 'Monthly Papers' };
-const NAVS: Record<PeriodKind, NavKey> = { date: 'daily', week: 'weekly', month: 'monthly' };
-const UNIT: Record<PeriodKind, string> = { date: 'day', week: 'week', month: 'month' };
+const TITLES: Record<PeriodKind, string> = { day: 'Daily Papers', week: 'Weekly Papers', month: 'Monthly Papers' };
+const NAVS: Record<PeriodKind, NavKey> = { day: 'daily', week: 'weekly', month: 'monthly' };
+/** The URL segment of each kind: `/papers/date/2025-08-01`, `/papers/week/2025-W31`, `/papers/month/2025-08`. */
+export const KIND_SEGMENT: Record<PeriodKind, string> = { day: 'date', week: 'week', month: 'month' };
 
-export const periodUrl = (p: Pick<Period, 'kind' | 'key'>) => `/papers/${p.kind}/${p.key}`;
+export const periodUrl = (p: Pick<Period, 'kind' | 'label'>) => `/papers/${KIND_SEGMENT[p.kind]}/${p.label}`;
 
 /** Previous / next periods that have papers (the service skips empty ones). */
 function Pager({ page }: { page: PeriodPage }) {
-  const unit = UNIT[page.period.kind];
+  const unit = page.period.kind;
   return (
     <nav aria-label={`Other ${unit}s`}>
       <ul class="pager">
@@ -41,11 +42,11 @@ function Pager({ page }: { page: PeriodPage }) {
 
 /** A plain GET form: `/papers/{kind}?value=…` redirects to the period's page, no JS needed. */
 export function PeriodPicker({ kind, value }: { kind: PeriodKind; value: string }) {
-  const type = kind === 'date' ? 'date' : kind;
-  const id = `pick-${kind}`;
+  const type = KIND_SEGMENT[kind];
+  const id = `pick-${type}`;
   return (
-    <form class="picker" method="get" action={`/papers/${kind}`}>
-      <label for={id}>Go to {UNIT[kind]}</label>
+    <form class="picker" method="get" action={`/papers/${type}`}>
+      <label for={id}>Go to {kind}</label>
       <input id={id} type={type} name="value" value={value} required />
       <button type="submit" class="quiet">
         Go
@@ -57,9 +58,9 @@ export function PeriodPicker({ kind, value }: { kind: PeriodKind; value: string 
 function PeriodTabs({ period }: { period: Period }) {
   const day = period.from;
   const tabs: Array<[PeriodKind, string, string]> = [
-    ['date', `/papers/date/${period.kind === 'date' ? day : day}`, 'Day'],
-    ['week', `/papers/week/${weekOf(day)}`, 'Week'],
-    ['month', `/papers/month/${monthOf(day)}`, 'Month'],
+    ['day', `/papers/date/${day}`, 'Day'],
+    ['week', `/papers/week/${isoWeekOf(day)}`, 'Week'],
+    ['month', `/papers/month/${day.slice(0, 7)}`, 'Month'],
   ];
   return (
     <nav aria-label="Period">
@@ -86,12 +87,12 @@ export interface FeedPageProps {
 }
 
 export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, viewer }: FeedPageProps) {
-  const kind = page?.period.kind ?? 'date';
+  const kind = page?.period.kind ?? 'day';
   const title = TITLES[kind];
-  const label = page ? periodLabel(page.period) : '';
+  const label = page ? periodHeading(page.period) : '';
   const pages = page ? Math.max(1, Math.ceil(page.total / perPage)) : 1;
   return (
-    <Layout title={page ? `${title}: ${label} · Paperboy` : 'Daily Papers · Paperboy'} nav={home || kind !== 'date' ? NAVS[kind] : 'daily'}>
+    <Layout title={page ? `${title}: ${label} · Paperboy` : 'Daily Papers · Paperboy'} nav={home || kind !== 'day' ? NAVS[kind] : 'daily'}>
       {home && <SubscribeBanner csrfToken={viewer?.signedIn ? viewer.csrfToken : undefined} />}
       <div class="page-head">
         <h1>{title}</h1>
@@ -108,10 +109,10 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
             <Pager page={page} />
           </div>
           <PeriodTabs period={page.period} />
-          <PeriodPicker kind={kind} value={kind === 'date' ? page.period.from : page.period.key} />
+          <PeriodPicker kind={kind} value={kind === 'day' ? page.period.from : page.period.label} />
           {page.items.length === 0 ? (
             <p class="empty">
-              No papers on the feed this {UNIT[kind]}. {page.previous && <a href={periodUrl(page.previous)}>See the nearest earlier {UNIT[kind]}</a>}
+              No papers on the feed this {kind}. {page.previous && <a href={periodUrl(page.previous)}>See the nearest earlier {kind}</a>}
             </p>
           ) : (
             <>

@@ -1,4 +1,4 @@
-import type { Paper } from './paper.ts';
+import type { FeedItem, Paper } from './paper.ts';
 
 /** What a reader told Paperboy about their interests (cold start) and what they follow. Pure. */
 export type InterestKind = 'category' | 'author' | 'paper';
@@ -75,6 +75,40 @@ export function matchesFollow(p: Pick<Paper, 'title' | 'abstract' | 'authors' | 
   if (!must.length) return false;
   const text = fold(`${p.title} ${p.abstract}`).replace(/\s+/g, ' ');
   return must.every((t) => containsTerm(text, t)) && !not.some((t) => containsTerm(text, t));
+}
+
+export interface FollowedItem {
+  item: FeedItem;
+  /** The reader's follows this paper matches. */
+  matched: Follow[];
+}
+
+/**
+ * The items that match any of the reader's follows, newest feed day first and each day in feed
+ * order: what the Following page, the API and the digest show.
+ */
+export function followedItems(items: readonly FeedItem[], follows: readonly Follow[]): FollowedItem[] {
+  if (!follows.length) return [];
+  const out: FollowedItem[] = [];
+  for (const item of items) {
+    const matched = follows.filter((f) => matchesFollow(item.paper, f));
+    if (matched.length) out.push({ item, matched });
+  }
+  return out.sort((a, b) => (a.item.entry.day < b.item.entry.day ? 1 : a.item.entry.day > b.item.entry.day ? -1 : a.item.entry.position - b.item.entry.position));
+}
+
+/**
+ * Why a followed paper is news, in words: "by Jane Doe, whom you follow" (the author as the paper
+ * spells the name), "in cs.CV, which you follow", "matches your saved search “diffusion”".
+ */
+export function followReason(p: Pick<Paper, 'authors'>, matched: readonly Pick<Follow, 'kind' | 'value'>[]): string {
+  return matched
+    .map((f) => {
+      if (f.kind === 'author') return `by ${p.authors.find((a) => fold(a) === fold(f.value)) ?? f.value}, whom you follow`;
+      if (f.kind === 'category') return `in ${f.value}, which you follow`;
+      return `matches your saved search “${f.value}”`;
+    })
+    .join('; ');
 }
 
 /** Whether `s` is a real calendar day written YYYY-MM-DD. */

@@ -138,7 +138,7 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
     assert.match(m.text, /Attention is all we test\.\n/);
     assert.ok(!m.text.includes('Second sentence'));
     assert.match(m.text, /▲ 40 upvotes/);
-    assert.match(m.text, /Picked for you[\s\S]*Molecule property prediction/);
+    assert.match(m.text, /For you[\s\S]*Molecule property prediction/);
     assert.ok(!m.text.includes(unrelated.title));
     assert.ok(m.html.includes('Trending transformers &lt;b&gt;bold&lt;/b&gt; &amp; co'), 'titles are escaped in HTML');
     assert.match(m.html, /prefers-color-scheme: dark/);

@@ -28,7 +28,12 @@ export function selectTrending(ranked: readonly FeedItem[], categories: readonly
   return out;
 }
 
-/** Model picks for the digest: the model's positive ones (it expects the reader to like them), in its order, up to `max`. */
-export function selectForYou<T extends { paper: { id: string }; score: number }>(picks: readonly T[], exclude: ReadonlySet<string>, max = MAX_FOR_YOU_PICKS): T[] {
-  return picks.filter((p) => p.score > 0 && !exclude.has(p.paper.id)).slice(0, max);
+/**
+ * The For-you model's picks for the digest: its best ones in its order, as the For-you page shows
+ * them, up to `max`, skipping `exclude` and any pick that shares nothing with the example its
+ * reason names (the reason would then explain nothing). The model's scores are not a probability
+ * to cut at: on real data even a reader's best candidates score below zero.
+ */
+export function selectForYou<T extends { paper: { id: string }; similarity: number }>(picks: readonly T[], exclude: ReadonlySet<string>, max = MAX_FOR_YOU_PICKS): T[] {
+  return picks.filter((p) => p.similarity > 0 && !exclude.has(p.paper.id)).slice(0, max);
 }

@@ -60,20 +60,41 @@ function containsTerm(text: string, term: string): boolean {
   }
 }
 
+type FollowablePaper = Pick<Paper, 'title' | 'abstract' | 'authors' | 'categories'>;
+
+/**
+ * A paper's folded forms, computed once per paper object: the digest matches every reader's follows
+ * against the same period's papers, so folding each title and abstract once instead of once per
+ * reader and follow is most of its matching cost.
+ */
+const foldedPapers = new WeakMap<FollowablePaper, { text: string; authors: Set<string> }>();
+function foldedPaper(p: FollowablePaper): { text: string; authors: Set<string> } {
+  let f = foldedPapers.get(p);
+  if (!f) foldedPapers.set(p, (f = { text: fold(`${p.title} ${p.abstract}`).replace(/\s+/g, ' '), authors: new Set(p.authors.map(fold)) }));
+  return f;
+}
+
+const parsedSearches = new Map<string, ReturnType<typeof parseSavedSearch>>();
+function parsedSearch(q: string): ReturnType<typeof parseSavedSearch> {
+  let r = parsedSearches.get(q);
+  if (!r) {
+    if (parsedSearches.size > 10_000) parsedSearches.clear();
+    parsedSearches.set(q, (r = parseSavedSearch(q)));
+  }
+  return r;
+}
+
 /** Whether a paper is news for a follow: by the author, in the category, or matching the saved search. */
-export function matchesFollow(p: Pick<Paper, 'title' | 'abstract' | 'authors' | 'categories'>, f: Pick<Follow, 'kind' | 'value'>): boolean {
+export function matchesFollow(p: FollowablePaper, f: Pick<Follow, 'kind' | 'value'>): boolean {
   if (f.kind === 'category') {
     const v = f.value.toLowerCase();
     // `cs` follows every cs.* category; `cs.CV` just that one.
     return p.categories.some((c) => c.toLowerCase() === v || (!v.includes('.') && c.toLowerCase().startsWith(`${v}.`)));
   }
-  if (f.kind === 'author') {
-    const v = fold(f.value);
-    return p.authors.some((a) => fold(a) === v);
-  }
-  const { must, not } = parseSavedSearch(f.value);
+  if (f.kind === 'author') return foldedPaper(p).authors.has(fold(f.value));
+  const { must, not } = parsedSearch(f.value);
   if (!must.length) return false;
-  const text = fold(`${p.title} ${p.abstract}`).replace(/\s+/g, ' ');
+  const text = foldedPaper(p).text;
   return must.every((t) => containsTerm(text, t)) && !not.some((t) => containsTerm(text, t));
 }
 

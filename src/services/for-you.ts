@@ -9,6 +9,8 @@ import { ServiceError } from './errors.ts';
 export interface ForYouPick {
   paper: PaperWithStats;
   score: number;
+  /** Cosine similarity of the pick to the example named in its reason. */
+  similarity: number;
   /** "like “X”, which you upvoted". */
   reason: string;
   because: { paperId: string; title: string; source: ExampleSource; detail: string | null };
@@ -173,6 +175,7 @@ export class ForYouService {
       picks.push({
         paper,
         score: r.score,
+        similarity: r.similarity,
         reason: reasonText(r.because),
         because: { paperId: r.because.id, title: r.because.title ?? r.because.id, source: r.because.source, detail: r.because.detail ?? null },
       });

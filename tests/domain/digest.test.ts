@@ -42,12 +42,12 @@ test('trending: the trending score ranks the period, categories filter (an archi
   assert.equal(normalizeEmail('  Ada@Example.TEST '), 'ada@example.test');
 });
 
-test('For-you picks in a digest: only ones the model scores positive, none excluded, at most five', () => {
-  const pick = (id: string, score: number) => ({ paper: { id }, score, reason: `like ${id}` });
-  const picks = [pick('a', 3), pick('b', 2), pick('c', 1.5), pick('d', 1), pick('e', 0.5), pick('f', 0.2), pick('g', -0.1)];
-  assert.deepEqual(selectForYou(picks, new Set()).map((p) => p.paper.id), ['a', 'b', 'c', 'd', 'e']);
-  assert.deepEqual(selectForYou(picks, new Set(['a', 'c'])).map((p) => p.paper.id), ['b', 'd', 'e', 'f']);
-  assert.deepEqual(selectForYou([pick('x', 0), pick('y', -2)], new Set()), [], 'no pick the model expects the reader to dislike');
+test("For-you picks in a digest: the model's order, none excluded, none unlike its reason, at most five", () => {
+  const pick = (id: string, similarity: number) => ({ paper: { id }, score: -1, similarity, reason: `like ${id}` });
+  const picks = [pick('a', 0.3), pick('b', 0.1), pick('c', 0.5), pick('d', 0.02), pick('e', 0.2), pick('f', 0.2), pick('g', 0.1)];
+  assert.deepEqual(selectForYou(picks, new Set()).map((p) => p.paper.id), ['a', 'b', 'c', 'd', 'e'], 'negative scores are the norm, not a cut-off');
+  assert.deepEqual(selectForYou(picks, new Set(['a', 'c'])).map((p) => p.paper.id), ['b', 'd', 'e', 'f', 'g']);
+  assert.deepEqual(selectForYou([pick('x', 0), pick('y', 0.4)], new Set()).map((p) => p.paper.id), ['y'], 'a pick sharing nothing with its example is left out');
 });
 
 test('following: matching papers newest day first, each with its reason in words', () => {

@@ -110,7 +110,7 @@ export const SETTINGS = [
   { env: 'MAIL_CLAIM_SECONDS', key: 'mailClaimSeconds', schema: positiveInt, default: '300',
     description: 'How long a sender owns the outbox rows it claimed; after a crash, another sender takes them over once this has passed.' },
   { env: 'DIGEST_SIZE', key: 'digestSize', schema: positiveInt, default: '10',
-    description: 'Trending papers in each digest (plus up to 5 personal picks).' },
+    description: 'Trending papers in each digest (plus, for an account, its followed papers and up to 5 For-you picks).' },
   { env: 'DIGEST_SCHEDULE', key: 'digestSchedule', schema: z.string().min(9), default: '*/15 6-23 * * *',
     description: 'Cron (UTC) for the digest job in `serve` (default every 15 minutes from 06:00, after the day\'s listing is in): builds the due daily (weekdays) and weekly (Mondays) digests once and sends what is due, retries included.' },
   { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },

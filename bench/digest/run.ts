@@ -43,13 +43,16 @@ let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
 // Readers: each upvoted 5 papers of the four weeks before the digest's week; most subscribe with
-// personal picks, some filter by an archive. The week's papers get upvotes so trending ranks.
+// personal picks, some filter by an archive, some follow an author, a search or a category. The week's papers get upvotes so trending ranks.
 {
   const opened = await openStore(work);
   const db = opened.store.db;
   const weekFrom = addDays(date, -6);
   const history = (await db.selectFrom('feed_entries').select('paper_id').where('day', '>=', addDays(date, -34)).where('day', '<', weekFrom).execute()).map((r) => r.paper_id);
   const week = (await db.selectFrom('feed_entries').select('paper_id').where('day', '>=', weekFrom).where('day', '<=', date).execute()).map((r) => r.paper_id);
+  const weekAuthors = (await db.selectFrom('papers').select('authors').where('id', 'in', week.slice(0, 2000)).execute()).flatMap((r) => JSON.parse(r.authors) as string[]);
+  const searches = ['diffusion', 'reinforcement learning', 'graph neural', 'quantum', 'transformer', 'large language models', 'black hole', 'benchmark'];
+  const categories = ['cs.CV', 'cs.CL', 'math.PR', 'quant-ph', 'astro-ph.GA', 'stat.ML'];
   if (!week.length || !history.length) throw new Error(`no papers around ${date} in the corpus`);
   await opened.store.transaction(async (tx) => {
     for (const id of week) await tx.db.updateTable('papers').set({ upvotes: Math.floor(rand() ** 3 * 60) }).where('id', '=', id).execute();
@@ -61,6 +64,12 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       const u = await tx.db.insertInto('users').values({ username: `bench${i}`, email: `bench${i}@users.example`, password_hash: 'x', created_at: now }).returning('id').executeTakeFirstOrThrow();
       const liked = new Set(Array.from({ length: 5 }, () => history[Math.floor(rand() * history.length)]));
       await tx.db.insertInto('upvotes').values([...liked].map((p) => ({ user_id: Number(u.id), paper_id: p, created_at: now }))).execute();
+      // Follows: 30 % an author with a paper that week, 20 % a saved search, 10 % a category.
+      const follows: { kind: string; value: string }[] = [];
+      if (rand() < 0.3) follows.push({ kind: 'author', value: weekAuthors[Math.floor(rand() * weekAuthors.length)] });
+      if (rand() < 0.2) follows.push({ kind: 'search', value: searches[Math.floor(rand() * searches.length)] });
+      if (rand() < 0.1) follows.push({ kind: 'category', value: categories[Math.floor(rand() * categories.length)] });
+      if (follows.length) await tx.db.insertInto('follows').values(follows.map((f) => ({ user_id: Number(u.id), ...f, created_at: now }))).execute();
       await tx.db
         .insertInto('mail_subscriptions')
         .values({
@@ -107,7 +116,10 @@ const rows = [
   ['Baseline: nodemailer, one fixed digest', baseline.sent, (baseline.sendMs / 1000).toFixed(1), rate(baseline.sent, baseline.sendMs), baseline.peakRssMb],
 ];
 console.log(`\n${N} subscribers, weekly digest for ${date} (${digest.papers} papers in the week); sink accepted ${sinkAfterDigest.count} digests (${Math.round(sinkAfterDigest.bytes / 1e6)} MB) and ${sinkAfterBaseline.count} baseline mails`);
-console.log(`digests with personal picks in a sample: ${digest.picksInSample}; average message ${Math.round(digest.avgHtmlBytes / 1000)} kB (text + HTML); failures ${digest.failed}; empty ${digest.empty}\n`);
+console.log(`digests with For-you picks in a sample: ${digest.picksInSample}, with a following section: ${digest.followingInSample}; average message ${Math.round(digest.avgHtmlBytes / 1000)} kB (text + HTML); failures ${digest.failed}; empty ${digest.empty}\n`);
 console.log('| Phase | Messages | Seconds | Messages/s | Peak RSS (MB) |\n|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+const cpu = (ms: number, n: number) => `${(ms / 1000).toFixed(1)} s (${(ms / n).toFixed(2)} ms/message)`;
+console.log(`\nCPU: For-you index warm-up ${cpu(digest.warmCpuMs, 1)}; build ${cpu(digest.buildCpuMs, digest.created)}; send ${cpu(digest.sendCpuMs, digest.sent)}; baseline ${cpu(baseline.sendCpuMs, baseline.sent)}`);
+console.log(`CPU per message / baseline: build + send ${((digest.buildCpuMs + digest.sendCpuMs) / digest.sent / (baseline.sendCpuMs / baseline.sent)).toFixed(2)}, send ${(digest.sendCpuMs / digest.sent / (baseline.sendCpuMs / baseline.sent)).toFixed(2)}`);
 console.log(`\nend-to-end rate / baseline rate: ${(rate(digest.sent, totalMs) / rate(baseline.sent, baseline.sendMs)).toFixed(2)}; sending phase / baseline: ${(rate(digest.sent, digest.sendMs) / rate(baseline.sent, baseline.sendMs)).toFixed(2)}`);

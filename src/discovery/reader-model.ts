@@ -65,6 +65,9 @@ export function trainLogistic(examples: readonly Example[], opts: LogisticOption
   const weights = examples.map((e) => (SOURCE_WEIGHT[e.source] * n) / (2 * (e.label ? posTotal : negTotal)));
   const order = examples.map((_, i) => i);
   const random = rng(opts.seed ?? 1);
+  // The weights are `scale · w`: the per-epoch L2 shrink multiplies `scale` instead of touching all
+  // FEATURE_DIM weights (a reader's examples touch a few thousand), and `w` is rescaled once at the end.
+  let scale = 1;
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -73,17 +76,16 @@ export function trainLogistic(examples: readonly Example[], opts: LogisticOption
     const lr = lr0 / (1 + epoch);
     for (const i of order) {
       const e = examples[i];
-      const z = denseDot(w, e.vector) + b;
+      const z = scale * denseDot(w, e.vector) + b;
       const g = lr * weights[i] * (e.label - 1 / (1 + Math.exp(-z)));
       const x = e.vector;
-      for (let k = 0; k < x.idx.length; k++) w[x.idx[k]] += g * x.val[k];
+      const step = g / scale;
+      for (let k = 0; k < x.idx.length; k++) w[x.idx[k]] += step * x.val[k];
       b += g * 0.1;
     }
-    if (l2 > 0) {
-      const shrink = 1 - l2;
-      for (let k = 0; k < w.length; k++) w[k] *= shrink;
-    }
+    if (l2 > 0) scale *= 1 - l2;
   }
+  if (scale !== 1) for (let k = 0; k < w.length; k++) w[k] *= scale;
   return { score: (x) => denseDot(w, x) + b };
 }
 

@@ -1,4 +1,4 @@
-import type { Paper } from './paper.ts';
+import type { FeedItem, Paper } from './paper.ts';
 
 /** What a reader told Paperboy about their interests (cold start) and what they follow. Pure. */
 export type InterestKind = 'category' | 'author' | 'paper';
@@ -60,21 +60,76 @@ function containsTerm(text: string, term: string): boolean {
   }
 }
 
+type FollowablePaper = Pick<Paper, 'title' | 'abstract' | 'authors' | 'categories'>;
+
+/**
+ * A paper's folded forms, computed once per paper object: the digest matches every reader's follows
+ * against the same period's papers, so folding each title and abstract once instead of once per
+ * reader and follow is most of its matching cost.
+ */
+const foldedPapers = new WeakMap<FollowablePaper, { text: string; authors: Set<string> }>();
+function foldedPaper(p: FollowablePaper): { text: string; authors: Set<string> } {
+  let f = foldedPapers.get(p);
+  if (!f) foldedPapers.set(p, (f = { text: fold(`${p.title} ${p.abstract}`).replace(/\s+/g, ' '), authors: new Set(p.authors.map(fold)) }));
+  return f;
+}
+
+const parsedSearches = new Map<string, ReturnType<typeof parseSavedSearch>>();
+function parsedSearch(q: string): ReturnType<typeof parseSavedSearch> {
+  let r = parsedSearches.get(q);
+  if (!r) {
+    if (parsedSearches.size > 10_000) parsedSearches.clear();
+    parsedSearches.set(q, (r = parseSavedSearch(q)));
+  }
+  return r;
+}
+
 /** Whether a paper is news for a follow: by the author, in the category, or matching the saved search. */
-export function matchesFollow(p: Pick<Paper, 'title' | 'abstract' | 'authors' | 'categories'>, f: Pick<Follow, 'kind' | 'value'>): boolean {
+export function matchesFollow(p: FollowablePaper, f: Pick<Follow, 'kind' | 'value'>): boolean {
   if (f.kind === 'category') {
     const v = f.value.toLowerCase();
     // `cs` follows every cs.* category; `cs.CV` just that one.
     return p.categories.some((c) => c.toLowerCase() === v || (!v.includes('.') && c.toLowerCase().startsWith(`${v}.`)));
   }
-  if (f.kind === 'author') {
-    const v = fold(f.value);
-    return p.authors.some((a) => fold(a) === v);
-  }
-  const { must, not } = parseSavedSearch(f.value);
+  if (f.kind === 'author') return foldedPaper(p).authors.has(fold(f.value));
+  const { must, not } = parsedSearch(f.value);
   if (!must.length) return false;
-  const text = fold(`${p.title} ${p.abstract}`).replace(/\s+/g, ' ');
+  const text = foldedPaper(p).text;
   return must.every((t) => containsTerm(text, t)) && !not.some((t) => containsTerm(text, t));
+}
+
+export interface FollowedItem {
+  item: FeedItem;
+  /** The reader's follows this paper matches. */
+  matched: Follow[];
+}
+
+/**
+ * The items that match any of the reader's follows, newest feed day first and each day in feed
+ * order: what the Following page, the API and the digest show.
+ */
+export function followedItems(items: readonly FeedItem[], follows: readonly Follow[]): FollowedItem[] {
+  if (!follows.length) return [];
+  const out: FollowedItem[] = [];
+  for (const item of items) {
+    const matched = follows.filter((f) => matchesFollow(item.paper, f));
+    if (matched.length) out.push({ item, matched });
+  }
+  return out.sort((a, b) => (a.item.entry.day < b.item.entry.day ? 1 : a.item.entry.day > b.item.entry.day ? -1 : a.item.entry.position - b.item.entry.position));
+}
+
+/**
+ * Why a followed paper is news, in words: "by Jane Doe, whom you follow" (the author as the paper
+ * spells the name), "in cs.CV, which you follow", "matches your saved search “diffusion”".
+ */
+export function followReason(p: Pick<Paper, 'authors'>, matched: readonly Pick<Follow, 'kind' | 'value'>[]): string {
+  return matched
+    .map((f) => {
+      if (f.kind === 'author') return `by ${p.authors.find((a) => fold(a) === fold(f.value)) ?? f.value}, whom you follow`;
+      if (f.kind === 'category') return `in ${f.value}, which you follow`;
+      return `matches your saved search “${f.value}”`;
+    })
+    .join('; ');
 }
 
 /** Whether `s` is a real calendar day written YYYY-MM-DD. */

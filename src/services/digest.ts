@@ -2,14 +2,17 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { NewOutboxMessage } from '../store/outbox.ts';
-import type { FeedItem, PaperWithStats } from '../domain/paper.ts';
-import { addDays, type DigestPeriod } from '../domain/digest-period.ts';
-import { TermIndex, rankPeriod, selectPersonalPicks, selectTrending, type IndexedDoc } from '../domain/digest.ts';
-import { TRENDING_WINDOW_DAYS } from '../domain/trending.ts';
+import type { PaperWithStats } from '../domain/paper.ts';
+import type { DigestPeriod } from '../domain/digest-period.ts';
+import { MAX_FOLLOWING, MAX_FOR_YOU_PICKS, selectForYou, selectTrending } from '../domain/digest.ts';
+import { followReason, type FollowedItem } from '../domain/discovery.ts';
 import { firstSentence } from '../domain/text.ts';
 import { DigestRenderer, type DigestEntry } from '../mail/templates/digest.ts';
 import { paperPath } from '../http/params.ts';
 import type { MailService } from './mail.ts';
+import type { ForYouService } from './for-you.ts';
+import type { FollowingService } from './following.ts';
+import { trendingItems } from './trending.ts';
 
 export interface BuildResult {
   period: string;
@@ -25,13 +28,21 @@ export interface BuildResult {
   preview?: NewOutboxMessage[];
 }
 
-/** The most liked papers considered per reader: enough for a profile, bounded for heavy users. */
-const MAX_LIKED = 100;
 const FEED_LIMIT = 1_000_000;
+const DAY_MS = 86_400_000;
+/**
+ * The For-you model's picks asked for per reader: a few more than the digest shows, since its
+ * sections and earlier digests may already hold some (those are excluded before ranking too).
+ */
+const FOR_YOU_ASKED = MAX_FOR_YOU_PICKS * 2;
 
 /**
- * Builds each period's digests into the outbox, once per subscriber: the period's trending papers
- * (filtered by the subscriber's categories) and personal picks from the last week's papers.
+ * Builds each period's digests into the outbox, once per subscriber. Every digest has the period's
+ * trending papers (the site's `trendingItems`, filtered by the subscriber's categories). A
+ * subscription linked to an account adds, first, the period's papers matching the account's follows
+ * and, with personal picks on, the For-you model's picks (each with its reason). A paper appears in
+ * one section only (following, then trending, then For you), and For you never repeats a paper an
+ * earlier digest sent.
  */
 export class DigestService {
   constructor(
@@ -39,10 +50,11 @@ export class DigestService {
     private readonly store: Store,
     private readonly mail: MailService,
     private readonly logger: Logger,
+    private readonly discovery: { forYou: ForYouService; following: FollowingService },
   ) {}
 
-  private entry(p: PaperWithStats): DigestEntry {
-    return { id: p.id, title: p.title, authors: p.authors, sentence: firstSentence(p.abstract), upvotes: p.upvotes, url: `${this.mail.siteUrl}/papers/${paperPath(p.id)}` };
+  private entry(p: PaperWithStats, reason?: string): DigestEntry {
+    return { id: p.id, title: p.title, authors: p.authors, sentence: firstSentence(p.abstract), upvotes: p.upvotes, url: `${this.mail.siteUrl}/papers/${paperPath(p.id)}`, reason };
   }
 
   async build(period: DigestPeriod, opts: { dryRun?: boolean; now?: Date } = {}): Promise<BuildResult> {
@@ -57,8 +69,18 @@ export class DigestService {
     result.existing = subs.length - todo.length;
     if (!todo.length) return result;
 
-    const ranked = rankPeriod(items, period.date);
-    const picks = await this.picksContext(todo.filter((s) => s.personalPicks && s.userId !== null).map((s) => s.userId!), period, items);
+    // Trending as the site and the API rank it, as of the end of the period's last day.
+    const { items: ranked } = await trendingItems(this.store, {
+      now: new Date(Date.parse(`${period.to}T00:00:00Z`) + DAY_MS),
+      from: period.from,
+      until: period.to,
+      maxCandidates: items.length,
+    });
+    // Follows of every linked reader, matched in memory against the period's papers loaded above.
+    const followed = await this.discovery.following.newAmong(
+      todo.flatMap((s) => (s.userId === null ? [] : [s.userId])),
+      items,
+    );
     const renderer = new DigestRenderer();
     const signer = await this.mail.signer();
     const host = new URL(this.mail.siteUrl).hostname || 'localhost';
@@ -66,24 +88,32 @@ export class DigestService {
 
     for (let i = 0; i < todo.length; i += 500) {
       const chunk = todo.slice(i, i + 500);
-      const sentBefore = picks ? await this.store.outbox.paperIdsSentTo(chunk.map((s) => s.id)) : new Map<number, Set<string>>();
+      const wantsPicks = chunk.filter((s) => s.personalPicks && s.userId !== null);
+      const sentBefore = wantsPicks.length ? await this.store.outbox.paperIdsSentTo(wantsPicks.map((s) => s.id)) : new Map<number, Set<string>>();
       const out: NewOutboxMessage[] = [];
       for (const sub of chunk) {
-        const trending = selectTrending(ranked, sub.categories, this.config.digestSize);
-        let pickIds: string[] = [];
-        const liked = sub.personalPicks && sub.userId !== null ? picks?.likedDocs(sub.userId) : undefined;
-        if (picks && liked?.length) {
-          pickIds = selectPersonalPicks(picks.index, liked, { alreadySent: sentBefore.get(sub.id) ?? new Set(), inDigest: trending.map((t) => t.paper.id) });
+        const follows: FollowedItem[] = sub.userId === null ? [] : (followed.get(sub.userId) ?? []);
+        const shown = follows.slice(0, MAX_FOLLOWING);
+        const inDigest = new Set(shown.map((f) => f.item.paper.id));
+        const trending = selectTrending(ranked, sub.categories, this.config.digestSize, inDigest);
+        for (const t of trending) inDigest.add(t.paper.id);
+        let forYou: { paper: PaperWithStats; reason: string }[] = [];
+        if (sub.personalPicks && sub.userId !== null) {
+          const exclude = new Set([...inDigest, ...(sentBefore.get(sub.id) ?? [])]);
+          const r = await this.discovery.forYou.picksFor(sub.userId, FOR_YOU_ASKED, { exclude, until: period.to });
+          forYou = selectForYou(r.picks, exclude);
         }
-        if (!trending.length && !pickIds.length) {
+        if (!shown.length && !trending.length && !forYou.length) {
           result.empty++;
           continue;
         }
         const unsubscribeUrl = `${this.mail.siteUrl}/unsubscribe?id=${sub.id}&sig=${signer.sign('unsubscribe', sub.id, sub.email)}`;
         const mail = renderer.render({
           period,
+          following: shown.map((f) => this.entry(f.item.paper, followReason(f.item.paper, f.matched))),
+          moreFollowing: follows.length - shown.length,
           trending: trending.map((t) => this.entry(t.paper)),
-          picks: pickIds.map((id) => this.entry(picks!.papers.get(id)!)),
+          forYou: forYou.map((p) => this.entry(p.paper, p.reason)),
           siteUrl: this.mail.siteUrl,
           unsubscribeUrl,
         });
@@ -101,7 +131,7 @@ export class DigestService {
             'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
             'List-Id': `Paperboy ${period.frequency} digest <${period.frequency}.digest.${host}>`,
           },
-          paperIds: [...trending.map((t) => t.paper.id), ...pickIds],
+          paperIds: [...shown.map((f) => f.item.paper.id), ...trending.map((t) => t.paper.id), ...forYou.map((p) => p.paper.id)],
         });
       }
       if (opts.dryRun) preview.push(...out);
@@ -113,26 +143,5 @@ export class DigestService {
     }
     this.logger.info({ ...result, preview: undefined }, 'digests built');
     return result;
-  }
-
-  /** Candidates for personal picks (the last week's papers, indexed once) and each reader's liked papers. */
-  private async picksContext(userIds: number[], period: DigestPeriod, periodItems: FeedItem[]) {
-    if (!userIds.length) return null;
-    const likedIds = await this.store.subscriptions.likedPaperIds([...new Set(userIds)]);
-    if (!likedIds.size) return null;
-    const from = addDays(period.date, -(TRENDING_WINDOW_DAYS - 1));
-    const window = from < period.from ? await this.store.feed.items(from, period.to, { limit: FEED_LIMIT }) : periodItems;
-    const papers = new Map(window.map((i) => [i.paper.id, i.paper]));
-    const index = new TermIndex(window.map((i) => ({ id: i.paper.id, title: i.paper.title, abstract: i.paper.abstract })));
-    const allLiked = [...new Set([...likedIds.values()].flatMap((ids) => ids.slice(-MAX_LIKED)))];
-    const likedPapers = new Map<string, IndexedDoc>();
-    for (let i = 0; i < allLiked.length; i += 500) {
-      for (const p of await this.store.papers.getMany(allLiked.slice(i, i + 500))) likedPapers.set(p.id, { id: p.id, title: p.title, abstract: p.abstract });
-    }
-    return {
-      index,
-      papers,
-      likedDocs: (userId: number): IndexedDoc[] => (likedIds.get(userId) ?? []).slice(-MAX_LIKED).flatMap((id) => likedPapers.get(id) ?? []),
-    };
   }
 }

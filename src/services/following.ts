@@ -1,13 +1,9 @@
-import { matchesFollow, normalizeValue, parseSavedSearch, type Follow, type FollowKind } from '../domain/discovery.ts';
+import { followedItems, normalizeValue, parseSavedSearch, type Follow, type FollowKind, type FollowedItem } from '../domain/discovery.ts';
 import type { FeedItem } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError } from './errors.ts';
 
-export interface FollowedItem {
-  item: FeedItem;
-  /** The reader's follows this paper matches. */
-  matched: Follow[];
-}
+export type { FollowedItem };
 
 export interface FollowingNews {
   follows: Follow[];
@@ -21,8 +17,9 @@ const MAX_SCANNED = 20_000;
 const CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
 
 /**
- * Following authors, categories and saved searches. `newFor` is what the Following page, the API
- * and the digest show: the feed's papers since a day that match any of the reader's follows.
+ * Following authors, categories and saved searches. `newFor` is what the Following page and the API
+ * show: the feed's papers since a day that match any of the reader's follows; `newAmong` is the
+ * same matching (`followedItems`) for the digest, over papers it already loaded, for many readers.
  * Saved searches match every word (or "quoted phrase") in the title or abstract, `-word` excluded.
  */
 export class FollowingService {
@@ -50,12 +47,16 @@ export class FollowingService {
     const follows = await this.store.discovery.follows(userId);
     if (!follows.length) return { follows, since, items: [] };
     const items = await this.store.feed.items(since, opts.until ?? '9999-12-31', { limit: MAX_SCANNED });
-    const out: FollowedItem[] = [];
-    for (const item of items) {
-      const matched = follows.filter((f) => matchesFollow(item.paper, f));
-      if (matched.length) out.push({ item, matched });
+    return { follows, since, items: followedItems(items, follows).slice(0, opts.limit ?? 100) };
+  }
+
+  /** For each reader with follows: which of `items` (e.g. a digest period's papers) match them, as `newFor` orders them. */
+  async newAmong(userIds: readonly number[], items: readonly FeedItem[]): Promise<Map<number, FollowedItem[]>> {
+    const out = new Map<number, FollowedItem[]>();
+    for (const [userId, follows] of await this.store.discovery.followsOf(userIds)) {
+      const matched = followedItems(items, follows);
+      if (matched.length) out.set(userId, matched);
     }
-    out.sort((a, b) => (a.item.entry.day < b.item.entry.day ? 1 : a.item.entry.day > b.item.entry.day ? -1 : a.item.entry.position - b.item.entry.position));
-    return { follows, since, items: out.slice(0, opts.limit ?? 100) };
+    return out;
   }
 }

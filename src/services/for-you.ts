@@ -9,6 +9,8 @@ import { ServiceError } from './errors.ts';
 export interface ForYouPick {
   paper: PaperWithStats;
   score: number;
+  /** Cosine similarity of the pick to the example named in its reason. */
+  similarity: number;
   /** "like “X”, which you upvoted". */
   reason: string;
   because: { paperId: string; title: string; source: ExampleSource; detail: string | null };
@@ -48,6 +50,7 @@ export class ForYouService {
   private indexedThrough: string | null = null;
   private indexKey = '';
   private refreshing: Promise<void> | null = null;
+  private split: { key: string; candidates: string[]; older: string[] } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -103,7 +106,26 @@ export class ForYouService {
     }
   }
 
-  async picksFor(userId: number, limit = 20): Promise<ForYouResult> {
+  /** The recent window's candidates and the older papers (the background pool), split once per index state. */
+  private partition(from: string, to: string): { candidates: string[]; older: string[] } {
+    const key = `${this.indexKey}|${this.meta.size}|${from}|${to}`;
+    if (this.split?.key !== key) {
+      const candidates: string[] = [];
+      const older: string[] = [];
+      for (const [id, m] of this.meta) {
+        if (m.day >= from && m.day <= to) candidates.push(id);
+        else if (m.day < from && this.index!.has(id)) older.push(id);
+      }
+      this.split = { key, candidates, older };
+    }
+    return this.split;
+  }
+
+  /**
+   * The reader's picks among the recent papers (the last `recentDays` feed days up to the newest,
+   * or up to `until`), leaving out `exclude` (e.g. what a digest already holds or sent).
+   */
+  async picksFor(userId: number, limit = 20, opts: { exclude?: ReadonlySet<string>; until?: string } = {}): Promise<ForYouResult> {
     const newest = await this.refresh();
     const [ex, interests] = await Promise.all([this.store.discovery.examples(userId), this.store.discovery.interests(userId)]);
     const empty = { picks: [], positives: 0, negatives: 0 };
@@ -125,7 +147,8 @@ export class ForYouService {
     for (const id of paperInterests) add(id, 1, 'interest-paper');
     for (const id of ex.notInterested) add(id, 0, 'not-interested');
     const seen = new Set(taken);
-    const recentFrom = addDays(newest, -this.opts.recentDays + 1);
+    const end = opts.until && opts.until < newest ? opts.until : newest;
+    const recentFrom = addDays(end, -this.opts.recentDays + 1);
     for (const i of interests) {
       if (i.kind === 'paper') continue;
       for (const id of this.papersFor(i, recentFrom)) if (!taken.has(id)) add(id, 1, i.kind === 'category' ? 'interest-category' : 'interest-author', i.value);
@@ -133,13 +156,10 @@ export class ForYouService {
     const positives = examples.filter((e) => e.label === 1).length;
     if (!positives) return { ...empty, coldStart: true, negatives: examples.length };
 
+    const split = this.partition(recentFrom, end);
     const candidates: { id: string; vector: NonNullable<ReturnType<FeatureIndex['get']>> }[] = [];
-    const older: string[] = [];
-    for (const [id, m] of this.meta) {
-      if (m.day >= recentFrom && m.day <= newest) {
-        if (!seen.has(id)) candidates.push({ id, vector: index.get(id)! });
-      } else if (index.has(id)) older.push(id);
-    }
+    for (const id of split.candidates) if (!seen.has(id) && !opts.exclude?.has(id)) candidates.push({ id, vector: index.get(id)! });
+    const older = split.older;
     // Background negatives come from outside the recent window, unless too few papers are older (a young instance).
     const pool = older.length >= 20 ? older : [...index.ids()];
     const background = sampleBackground(pool, Math.min(1000, Math.max(100, 2 * positives)), taken, userId);
@@ -155,6 +175,7 @@ export class ForYouService {
       picks.push({
         paper,
         score: r.score,
+        similarity: r.similarity,
         reason: reasonText(r.because),
         because: { paperId: r.because.id, title: r.because.title ?? r.because.id, source: r.because.source, detail: r.because.detail ?? null },
       });

@@ -89,6 +89,8 @@ export function createServices(deps: ServiceDeps): Services {
     indexFile: annFileBeside(sqlitePath),
     logger,
   });
+  const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
+  const following = new FollowingService(store);
   return {
     config,
     logger,
@@ -96,14 +98,14 @@ export function createServices(deps: ServiceDeps): Services {
     poolStats: deps.poolStats,
     feed: new FeedService(store),
     trending: new TrendingService(store),
-    forYou: new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays }),
-    following: new FollowingService(store),
+    forYou,
+    following,
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger),
     mail,
     subscriptions: new SubscriptionService(store, mail, logger),
-    digests: new DigestService(config, store, mail, logger),
+    digests: new DigestService(config, store, mail, logger, { forYou, following }),
     outbox: new OutboxSender(config, store, mail.sender, logger),
     close: async () => {
       await mail.close();

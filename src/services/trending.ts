@@ -22,11 +22,13 @@ export interface TrendingPage {
  * the end of `until` when that is earlier, or the end of the newest feed day when the feed is
  * older than the window — so an instance that stopped harvesting still shows what was trending
  * last, and `?week=...&sort=trending` means "trending at the end of that week". Ranks on narrow
- * rows and loads only the requested page's papers.
+ * rows and loads only the requested page's papers. The digest calls it too, for the whole ranked
+ * period (`maxCandidates` raised to the period's size: it filters by each reader's categories, so
+ * it needs the full list, not the newest 5,000).
  */
 export async function trendingItems(
   store: Store,
-  opts: { now?: Date; from?: string; until?: string; submittedBy?: string; offset?: number; limit?: number } = {},
+  opts: { now?: Date; from?: string; until?: string; submittedBy?: string; offset?: number; limit?: number; maxCandidates?: number } = {},
 ): Promise<TrendingPage> {
   const now = opts.now ?? new Date();
   const newest = await store.feed.newestDay();
@@ -38,7 +40,7 @@ export async function trendingItems(
   const windowStart = isoDay(endOfLastDay - TRENDING_WINDOW_DAYS * DAY_MS);
   const from = opts.from && opts.from > windowStart ? opts.from : windowStart;
   if (from > lastDay) return { items: [], total: 0, asOf: at };
-  const facts = await store.feed.rankingFacts(from, lastDay, { limit: MAX_CANDIDATES, submittedBy: opts.submittedBy });
+  const facts = await store.feed.rankingFacts(from, lastDay, { limit: opts.maxCandidates ?? MAX_CANDIDATES, submittedBy: opts.submittedBy });
   const ranked = rankTrending(facts, (f) => ({ upvotes: f.upvotes, numComments: f.numComments, since: f.entry.day }), at);
   const offset = opts.offset ?? 0;
   const page = ranked.slice(offset, offset + (opts.limit ?? ranked.length));

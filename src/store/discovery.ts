@@ -104,6 +104,22 @@ export class DiscoveryRepository {
     return (await this.db.selectFrom('follows').selectAll().where('user_id', '=', userId).orderBy('kind').orderBy('value').execute()).map(toFollow);
   }
 
+  /** The follows of many readers at once (readers without follows are absent). */
+  async followsOf(userIds: readonly number[]): Promise<Map<number, Follow[]>> {
+    const out = new Map<number, Follow[]>();
+    const ids = [...new Set(userIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('follows').selectAll().where('user_id', 'in', ids.slice(i, i + 500)).orderBy('user_id').orderBy('kind').orderBy('value').execute();
+      for (const r of rows) {
+        const f = toFollow(r);
+        let list = out.get(f.userId);
+        if (!list) out.set(f.userId, (list = []));
+        list.push(f);
+      }
+    }
+    return out;
+  }
+
   async countFollows(userId: number): Promise<number> {
     const r = await this.db.selectFrom('follows').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
     return Number(r.n);

@@ -145,29 +145,6 @@ export class SubscriptionRepository {
     await this.db.updateTable('mail_subscriptions').set({ bounces: 0 }).where('id', '=', id).where('bounces', '>', 0).execute();
   }
 
-  /** The papers each user upvoted or put in one of their collections. */
-  async likedPaperIds(userIds: readonly number[]): Promise<Map<number, string[]>> {
-    const out = new Map<number, Set<string>>();
-    const add = (u: number, p: string) => {
-      let s = out.get(u);
-      if (!s) out.set(u, (s = new Set()));
-      s.add(p);
-    };
-    for (let i = 0; i < userIds.length; i += 500) {
-      const chunk = userIds.slice(i, i + 500);
-      const ups = await this.db.selectFrom('upvotes').select(['user_id', 'paper_id']).where('user_id', 'in', chunk).execute();
-      ups.forEach((r) => add(Number(r.user_id), r.paper_id));
-      const cols = await this.db
-        .selectFrom('collection_papers as cp')
-        .innerJoin('collections as c', 'c.id', 'cp.collection_id')
-        .select(['c.user_id', 'cp.paper_id'])
-        .where('c.user_id', 'in', chunk)
-        .execute();
-      cols.forEach((r) => add(Number(r.user_id), r.paper_id));
-    }
-    return new Map([...out].map(([u, s]) => [u, [...s]]));
-  }
-
   /** A named secret, generated (32 random bytes) and stored the first time; every process then shares it. */
   async secret(name: string, now = new Date().toISOString()): Promise<string> {
     await this.db

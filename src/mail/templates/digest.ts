@@ -10,12 +10,19 @@ export interface DigestEntry {
   sentence: string;
   upvotes: number;
   url: string;
+  /** Why this reader gets it ("by Jane Doe, whom you follow"); none for trending papers. */
+  reason?: string;
 }
 
 export interface DigestMailInput {
   period: DigestPeriod;
+  /** New papers matching the reader's follows, each with its reason. */
+  following: DigestEntry[];
+  /** Followed papers left out of the mail (the section is capped); the Following page has them. */
+  moreFollowing?: number;
   trending: DigestEntry[];
-  picks: DigestEntry[];
+  /** The For-you model's picks, each with its reason. */
+  forYou: DigestEntry[];
   siteUrl: string;
   unsubscribeUrl: string;
 }
@@ -33,15 +40,13 @@ export function digestSubject(period: DigestPeriod): string {
 
 /**
  * Renders one entry. Entries are the same for every subscriber of a period, so callers cache the
- * result by paper id (`DigestRenderer`); only the picks and the unsubscribe link differ.
+ * result by paper id and position (`DigestRenderer`); only a reader's reason line is added per mail.
  */
 export function renderEntry(e: DigestEntry, n: number): { html: SafeHtml; text: string } {
   const votes = `▲ ${e.upvotes} upvote${e.upvotes === 1 ? '' : 's'}`;
-  const h = html`<tr><td style="padding:0 0 18px;">
-<div style="font-size:16px;font-weight:bold;line-height:1.35;"><a class="pb-link" href="${e.url}" style="${linkStyle}">${n}. ${e.title}</a></div>
+  const h = html`<div style="font-size:16px;font-weight:bold;line-height:1.35;"><a class="pb-link" href="${e.url}" style="${linkStyle}">${n}. ${e.title}</a></div>
 <div class="pb-muted" style="font-size:13px;color:#57606a;margin:2px 0 4px;">${authorLine(e.authors)} · ${votes}</div>
-<div style="font-size:14px;">${e.sentence}</div>
-</td></tr>`;
+<div style="font-size:14px;">${e.sentence}</div>`;
   const text = `${n}. ${e.title}\n   ${authorLine(e.authors)} · ${votes}\n   ${e.sentence}\n   ${e.url}`;
   return { html: h, text };
 }
@@ -49,33 +54,49 @@ export function renderEntry(e: DigestEntry, n: number): { html: SafeHtml; text: 
 export class DigestRenderer {
   private readonly cache = new Map<string, { html: SafeHtml; text: string }>();
 
-  private entry(e: DigestEntry, n: number) {
+  private entry(e: DigestEntry, n: number): { html: SafeHtml; text: string } {
     const key = `${n}:${e.id}`;
     let r = this.cache.get(key);
     if (!r) this.cache.set(key, (r = renderEntry(e, n)));
-    return r;
+    if (!e.reason) return { html: html`<tr><td style="padding:0 0 18px;">${r.html}</td></tr>`, text: r.text };
+    return {
+      html: html`<tr><td style="padding:0 0 18px;">${r.html}
+<div class="pb-muted" style="font-size:13px;font-style:italic;color:#57606a;margin:4px 0 0;">Why: ${e.reason}</div></td></tr>`,
+      text: `${r.text}\n   Why: ${e.reason}`,
+    };
   }
 
   render(input: DigestMailInput): { subject: string; text: string; html: string } {
     const subject = digestSubject(input.period);
     const heading = input.period.frequency === 'daily' ? `Trending on ${formatDay(input.period.date)}` : `Trending in the week to ${formatDay(input.period.date)}`;
-    const trending = input.trending.map((e, i) => this.entry(e, i + 1));
-    const picks = input.picks.map((e, i) => this.entry(e, i + 1));
-    const section = (title: string, rows: { html: SafeHtml }[]) =>
-      rows.length
-        ? html`<h2 style="margin:8px 0 12px;font-size:17px;">${title}</h2>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${rows.map((r) => r.html)}</table>`
-        : html``;
+    const followingUrl = `${input.siteUrl}/following`;
+    const more = input.moreFollowing ?? 0;
+    const sections = [
+      { title: 'From what you follow', rows: input.following.map((e, i) => this.entry(e, i + 1)), more },
+      { title: 'Top papers', rows: input.trending.map((e, i) => this.entry(e, i + 1)), more: 0 },
+      { title: 'For you', rows: input.forYou.map((e, i) => this.entry(e, i + 1)), more: 0 },
+    ].filter((s) => s.rows.length);
+    const moreLine = (n: number) => `${n} more new paper${n === 1 ? '' : 's'} from what you follow`;
     const body = html`<h1 style="margin:0 0 16px;font-size:21px;">${heading}</h1>
-${section('Top papers', trending)}
-${section('Picked for you', picks)}
+${sections.map(
+  (s) => html`<h2 style="margin:8px 0 12px;font-size:17px;">${s.title}</h2>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${s.rows.map((r) => r.html)}</table>
+${s.more ? html`<p style="margin:0 0 18px;font-size:14px;"><a class="pb-link" href="${followingUrl}" style="${linkStyle}">${moreLine(s.more)}</a> on your Following page</p>` : ''}`,
+)}
 <p style="margin:8px 0 0;"><a class="pb-link" href="${input.siteUrl}" style="${linkStyle}">See all papers on Paperboy</a></p>`;
     const footer = html`You get this because you subscribed to the ${input.period.frequency} digest.
 <a class="pb-link" href="${input.unsubscribeUrl}" style="color:#57606a;text-decoration:underline;">Unsubscribe</a> with one click.`;
-    const textParts = [heading, '='.repeat(heading.length), '', 'Top papers', '', ...trending.map((r) => r.text + '\n')];
-    if (picks.length) textParts.push('Picked for you', '', ...picks.map((r) => r.text + '\n'));
+    const textParts = [heading, '='.repeat(heading.length), ''];
+    for (const s of sections) {
+      textParts.push(s.title, '-'.repeat(s.title.length), '', ...s.rows.map((r) => r.text + '\n'));
+      if (s.more) textParts.push(`${moreLine(s.more)}: ${followingUrl}`, '');
+    }
     textParts.push(`All papers: ${input.siteUrl}`, '', `Unsubscribe: ${input.unsubscribeUrl}`);
-    const preheader = input.trending[0] ? `Top: ${input.trending[0].title}` : 'Papers picked for you';
+    const preheader = input.following[0]
+      ? `New from what you follow: ${input.following[0].title}`
+      : input.trending[0]
+        ? `Top: ${input.trending[0].title}`
+        : 'Papers picked for you';
     return { subject, text: textParts.join('\n'), html: mailShell({ title: subject, preheader, body, footer }) };
   }
 }

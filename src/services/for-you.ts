@@ -1,6 +1,7 @@
 import { canonicalPaperId } from '../domain/arxiv-id.ts';
 import { normalizeValue, type Interest, type InterestKind } from '../domain/discovery.ts';
 import type { FeedItem, PaperWithStats } from '../domain/paper.ts';
+import { addDays } from '../domain/period.ts';
 import { FeatureIndex } from '../discovery/feature-index.ts';
 import { rankCandidates, reasonText, sampleBackground, trainModel, type Example, type ExampleSource, type ModelKind } from '../discovery/reader-model.ts';
 import type { Store } from '../store/store.ts';
@@ -32,8 +33,6 @@ interface Meta {
   day: string;
 }
 
-const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 /** Papers standing in for one category or author interest. */
 const PSEUDO_PER_INTEREST = 15;
 const MAX_INTERESTS = 50;

@@ -102,6 +102,9 @@ export class JobScheduler {
       const tick = opts.scheduledAt ? { scheduledAt: opts.scheduledAt.toISOString() } : {};
       let runId: number | undefined;
       try {
+        // Holding the lease, no other process runs this job: a run still marked running was cut short.
+        const cut = await this.store.runs.interruptRunning(job.name, 'interrupted: the process running it ended before it finished');
+        if (cut) this.logger.warn({ job: job.name, runs: cut }, 'marked runs of a process that ended mid-run as interrupted');
         runId = await this.store.runs.start(job.name, tick);
         this.logger.info({ job: job.name, runId }, 'job started');
         const stats = { ...tick, ...(await job.run(controller.signal)) };

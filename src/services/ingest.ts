@@ -10,6 +10,9 @@ import { OaiClient } from '../ingest/oai/client.ts';
 import { Harvester, emptyHarvestSummary, type HarvestOptions, type HarvestSummary } from '../ingest/oai/harvester.ts';
 
 /** The lease the scheduled harvest job also takes: one harvest at a time on a store. */
+/** What a harvest run left "running" by a killed process says once the next harvest finds it. */
+export const INTERRUPTED_HARVEST = 'interrupted: the process ended before the harvest finished (the next harvest resumed it)';
+
 export const HARVEST_LEASE = 'harvest';
 const LEASE_MS = 2 * 60_000;
 
@@ -78,11 +81,7 @@ export class IngestService {
       throw new HarvestBusyError(`another harvest is running on this store (${await this.store.leases.holder(HARVEST_LEASE)}); try again when it has finished`);
     }
     // Holding the lease, no other harvest is under way: a harvest run still marked running was cut short.
-    for (const r of await this.store.runs.recent(50)) {
-      if (r.kind === 'harvest' && r.status === 'running') {
-        await this.store.runs.finish(r.id, 'failed', r.stats, 'interrupted: the process ended before the harvest finished (the next harvest resumed it)');
-      }
-    }
+    await this.store.runs.interruptRunning('harvest', INTERRUPTED_HARVEST);
     const renew = setInterval(() => {
       this.store.leases.renew(HARVEST_LEASE, holder, LEASE_MS).catch((err) => this.logger.warn({ err }, 'harvest lease renewal failed'));
     }, LEASE_MS / 4);

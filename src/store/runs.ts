@@ -38,6 +38,15 @@ export class RunRepository {
     await this.db.updateTable('runs').set({ status, stats: JSON.stringify(stats), error, finished_at: now }).where('id', '=', id).execute();
   }
 
+  /**
+   * Marks runs of `kind` still "running" as failed with `error`: called by whoever holds the kind's
+   * lease, so no live process can be running them (their process was killed). Returns how many.
+   */
+  async interruptRunning(kind: string, error: string, now = new Date().toISOString()): Promise<number> {
+    const r = await this.db.updateTable('runs').set({ status: 'failed', error, finished_at: now }).where('kind', '=', kind).where('status', '=', 'running').executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async last(kind: string, status?: RunStatus): Promise<Run | null> {
     let q = this.db.selectFrom('runs').selectAll().where('kind', '=', kind);
     if (status) q = q.where('status', '=', status);

@@ -60,6 +60,24 @@ forEachStore('harvest job', (ctx) => {
   });
 });
 
+forEachStore('a job run left running by a killed process', (ctx) => {
+  test('the next scheduled run marks it interrupted, then runs and records its own', async () => {
+    const stale = await ctx.store.runs.start('tidy', {}, '2026-01-01T00:00:00.000Z');
+    const other = await ctx.store.runs.start('another-job', {}, '2026-01-01T00:00:00.000Z');
+    const outcome = await new JobScheduler(ctx.store, silentLogger).runOnce({ name: 'tidy', schedule: '0 * * * *', run: async () => ({ tidied: 1 }) });
+    assert.ok(outcome.ran && outcome.status === 'succeeded');
+    const runs = await ctx.store.runs.recent(10);
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    assert.equal(byId.get(stale)?.status, 'failed');
+    assert.match(byId.get(stale)!.error!, /^interrupted: the process running it ended/);
+    assert.ok(byId.get(stale)!.finishedAt);
+    assert.equal(byId.get(other)?.status, 'running', "another job's run is not this job's to judge");
+    const last = await ctx.store.runs.last('tidy');
+    assert.equal(last?.status, 'succeeded');
+    assert.equal(last?.stats.tidied, 1);
+  });
+});
+
 forEachStore('harvest job failing', (ctx) => {
   test('a failed scheduled harvest is recorded with its error and what was stored before it', async () => {
     const closed = await startOaiServer();

@@ -40,30 +40,7 @@ export function rowToPaper(r: PaperRow): PaperWithStats {
 }
 
 /** The columns an import writes; community counters and moderation flags are never among them. */
-export interface PaperWriteRow {
-  id: string;
-  source: string;
-  version: number | null;
-  title: string;
-  abstract: string;
-  authors: string;
-  categories: string;
-  primary_category: string | null;
-  published_at: string | null;
-  updated_at: string | null;
-  comment: string | null;
-  journal_ref: string | null;
-  doi: string | null;
-  license: string | null;
-  abs_url: string | null;
-  pdf_url: string | null;
-  code_urls: string;
-  project_urls: string;
-  deleted: number;
-  content_hash: string;
-  created_at: string;
-  modified_at: string;
-}
+export type PaperWriteRow = Omit<Selectable<PapersTable>, 'hidden' | 'upvotes' | 'num_comments'>;
 
 /** A paper as the row an import writes, with its content hash (pure: parse workers build rows too). */
 export function paperToRow(p: Paper, now: string): PaperWriteRow {

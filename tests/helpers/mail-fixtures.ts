@@ -5,6 +5,7 @@ import type { Store } from '../../src/store/store.ts';
 import { createApp } from '../../src/http/app.ts';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { makePaper } from './papers.ts';
+import { SmtpSink } from './smtp.ts';
 import type { Paper } from '../../src/domain/paper.ts';
 
 export function mailConfig(over: Partial<Record<keyof Config, unknown>> = {}): Config {
@@ -17,6 +18,19 @@ export function mailServices(store: Store, over: Partial<Record<keyof Config, un
 
 export async function startApp(services: Services): Promise<RunningServer> {
   return startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: silentLogger });
+}
+
+/** A real SMTP sink, services that send to it, and the app over HTTP; `close` stops all three. */
+export async function startMailApp(store: Store, over: Partial<Record<keyof Config, unknown>> = {}) {
+  const smtp = await new SmtpSink().start();
+  const services = mailServices(store, { smtpUrl: smtp.url, ...over });
+  const server = await startApp(services);
+  const close = async () => {
+    await server.close(1000);
+    await services.close();
+    await smtp.close();
+  };
+  return { smtp, services, server, close };
 }
 
 /** Puts papers on the feed of `day`, with upvotes. */

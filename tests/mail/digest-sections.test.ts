@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
-import { SmtpSink, type ReceivedMail } from '../helpers/smtp.ts';
-import { activeSubscriber, mailServices, startApp } from '../helpers/mail-fixtures.ts';
+import type { ReceivedMail, SmtpSink } from '../helpers/smtp.ts';
+import { activeSubscriber, startMailApp } from '../helpers/mail-fixtures.ts';
 import { makeUser, seedWorld, type World } from '../helpers/discovery-world.ts';
 import { makePaper } from '../helpers/papers.ts';
 import type { Services } from '../../src/services/index.ts';
@@ -38,19 +38,14 @@ forEachStore('digest sections: following, For you, trending', (ctx) => {
   let smtp: SmtpSink;
   let services: Services;
   let server: RunningServer;
+  let close: () => Promise<void>;
   let world: World;
 
   before(async () => {
     world = await seedWorld(ctx.store);
-    smtp = await new SmtpSink().start();
-    services = mailServices(ctx.store, { smtpUrl: smtp.url });
-    server = await startApp(services);
+    ({ smtp, services, server, close } = await startMailApp(ctx.store));
   });
-  after(async () => {
-    await server.close(1000);
-    await services.close();
-    await smtp.close();
-  });
+  after(() => close());
 
   /** Builds the week's digests (for subscribers who have none yet), sends them, and returns this address's one mail. */
   async function digestFor(email: string): Promise<{ mail: ReceivedMail; sections: Map<string, Section> }> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
-import { SmtpSink } from '../helpers/smtp.ts';
-import { feedDay, linkIn, mailServices, startApp } from '../helpers/mail-fixtures.ts';
+import type { SmtpSink } from '../helpers/smtp.ts';
+import { feedDay, linkIn, startMailApp } from '../helpers/mail-fixtures.ts';
 import { Client } from '../helpers/community.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { RunningServer } from '../../src/http/server.ts';
@@ -12,16 +12,11 @@ forEachStore('mail settings for signed-in users', (ctx) => {
   let smtp: SmtpSink;
   let services: Services;
   let server: RunningServer;
+  let close: () => Promise<void>;
   before(async () => {
-    smtp = await new SmtpSink().start();
-    services = mailServices(ctx.store, { smtpUrl: smtp.url });
-    server = await startApp(services);
+    ({ smtp, services, server, close } = await startMailApp(ctx.store));
   });
-  after(async () => {
-    await server.close(1000);
-    await services.close();
-    await smtp.close();
-  });
+  after(() => close());
 
   test('subscribe from settings (confirmed by mail), change frequency, categories and picks, leave', async () => {
     const anon = new Client(server.url);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
-import { SmtpSink } from '../helpers/smtp.ts';
-import { activeSubscriber, feedDay, linkIn, mailServices, startApp, userWhoLiked } from '../helpers/mail-fixtures.ts';
+import type { SmtpSink } from '../helpers/smtp.ts';
+import { activeSubscriber, feedDay, linkIn, startMailApp, userWhoLiked } from '../helpers/mail-fixtures.ts';
 import { Client } from '../helpers/community.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { RunningServer } from '../../src/http/server.ts';
@@ -17,18 +17,13 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
   let smtp: SmtpSink;
   let services: Services;
   let server: RunningServer;
+  let close: () => Promise<void>;
   const local = (url: string) => url.replace('http://paperboy.test', server.url);
 
   before(async () => {
-    smtp = await new SmtpSink().start();
-    services = mailServices(ctx.store, { smtpUrl: smtp.url });
-    server = await startApp(services);
+    ({ smtp, services, server, close } = await startMailApp(ctx.store));
   });
-  after(async () => {
-    await server.close(1000);
-    await services.close();
-    await smtp.close();
-  });
+  after(() => close());
 
   const subscribe = (body: unknown) =>
     fetch(`${server.url}/api/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -88,6 +88,10 @@ export class Importer {
    * written. `onFileDone` is called after each file.
    */
   async importFiles(files: string[], opts: ImportOptions = {}, summary = emptySummary(), onFileDone?: (file: string) => void): Promise<ImportSummary> {
+    return this.store.papers.duringBulkImport(() => this.importFilesInOrder(files, opts, summary, onFileDone));
+  }
+
+  private async importFilesInOrder(files: string[], opts: ImportOptions, summary: ImportSummary, onFileDone?: (file: string) => void): Promise<ImportSummary> {
     const workers = this.opts.workers ?? 0;
     const parse = (file: string) => {
       if (file === '-' || !workers) return null;

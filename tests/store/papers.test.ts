@@ -93,3 +93,20 @@ forEachStore('PaperRepository statistics', (ctx) => {
     assert.equal(await ctx.store.papers.count(), 50);
   });
 });
+
+forEachStore('PaperRepository bulk imports', (ctx) => {
+  test('during a bulk import SQLite checkpoints its log less often; the setting is restored, also after a failure', async () => {
+    const raw = ctx.store.bulk?.raw;
+    const checkpointEvery = () => raw?.pragma('wal_autocheckpoint', { simple: true });
+    const before = checkpointEvery();
+    const inside = await ctx.store.papers.duringBulkImport(async () => {
+      await ctx.store.papers.upsertMany([makePaper({ id: '2501.07001' })]);
+      return checkpointEvery();
+    });
+    if (raw) assert.equal(inside, 16384);
+    assert.equal(checkpointEvery(), before);
+    await assert.rejects(ctx.store.papers.duringBulkImport(async () => Promise.reject(new Error('boom'))), /boom/);
+    assert.equal(checkpointEvery(), before);
+    assert.ok(await ctx.store.papers.get('2501.07001'), 'what the import wrote stays');
+  });
+});

@@ -41,8 +41,8 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
           Categories (blank for all; e.g. <code>cs.LG math</code>) <input name="categories" value={(sub?.categories ?? []).join(' ')} maxlength={1000} />
         </label>
         <label>
-          <input type="checkbox" name="personalPicks" value="on" checked={sub ? sub.personalPicks : true} /> Add up to 5 papers picked for me from what I
-          upvoted and collected
+          <input type="checkbox" name="personalPicks" value="on" checked={sub ? sub.personalPicks : true} /> Add up to 5 "For you" papers, picked from what I
+          upvoted, collected, marked "not interested" and chose as interests
         </label>
         <button type="submit">{sub?.status === 'active' ? 'Save' : 'Subscribe'}</button>
       </PostForm>

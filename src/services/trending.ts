@@ -1,12 +1,9 @@
 import type { FeedItem } from '../domain/paper.ts';
-import { TRENDING_WINDOW_DAYS, rankTrending } from '../domain/trending.ts';
+import { rankTrending, trendingWindow } from '../domain/trending.ts';
 import type { Store } from '../store/store.ts';
 
-const DAY_MS = 86_400_000;
 /** At most this many feed items are scored: a week of a busy feed. */
 const MAX_CANDIDATES = 5000;
-
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export interface TrendingPage {
   items: FeedItem[];
@@ -33,11 +30,7 @@ export async function trendingItems(
   const now = opts.now ?? new Date();
   const newest = await store.feed.newestDay();
   if (!newest) return { items: [], total: 0, asOf: null };
-  const today = isoDay(now.getTime());
-  const lastDay = [today, newest, opts.until ?? '9999-12-31'].sort()[0];
-  const endOfLastDay = Date.parse(`${lastDay}T00:00:00Z`) + DAY_MS;
-  const at = new Date(Math.min(now.getTime(), endOfLastDay));
-  const windowStart = isoDay(endOfLastDay - TRENDING_WINDOW_DAYS * DAY_MS);
+  const { from: windowStart, to: lastDay, at } = trendingWindow(now, newest, opts.until);
   const from = opts.from && opts.from > windowStart ? opts.from : windowStart;
   if (from > lastDay) return { items: [], total: 0, asOf: at };
   const facts = await store.feed.rankingFacts(from, lastDay, { limit: opts.maxCandidates ?? MAX_CANDIDATES, submittedBy: opts.submittedBy });

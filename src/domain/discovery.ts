@@ -28,11 +28,15 @@ export function normalizeValue(value: string): string | null {
   return v.length === 0 || v.length > MAX_FOLLOW_VALUE ? null : v;
 }
 
+/** Letters NFKD does not decompose into a base letter and an accent (Skłodowska, Ørsted, Đoković, Weiß). */
+const UNDECOMPOSED: Record<string, string> = { ł: 'l', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i', þ: 'th', ð: 'd', ħ: 'h' };
+
 const fold = (s: string) =>
   s
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
+    .toLowerCase()
+    .replace(/[łøđßæœıþðħ]/g, (c) => UNDECOMPOSED[c]);
 
 /** The words a saved search needs: every word must appear in the title or abstract ("quoted phrases" as phrases, `-word` excluded). */
 export function parseSavedSearch(q: string): { must: string[]; not: string[] } {

@@ -21,6 +21,11 @@ test('following an author: the whole name, accents and case folded', () => {
   assert.ok(matchesFollow(paper, { kind: 'author', value: 'jose garcia' }));
   assert.ok(matchesFollow(paper, { kind: 'author', value: 'Ada Lovelace' }));
   assert.ok(!matchesFollow(paper, { kind: 'author', value: 'Ada' }));
+  const polish = { ...paper, authors: ['Maria Skłodowska', 'Hans Christian Ørsted', 'Novak Đoković'] };
+  assert.ok(matchesFollow(polish, { kind: 'author', value: 'Maria Sklodowska' }), 'ł folds to l');
+  assert.ok(matchesFollow(polish, { kind: 'author', value: 'hans christian orsted' }), 'Ø folds to o');
+  assert.ok(matchesFollow(polish, { kind: 'author', value: 'Novak Djokovic' }) === false, 'a transliteration is not a folding');
+  assert.ok(matchesFollow(polish, { kind: 'author', value: 'Novak Dokovic' }), 'Đ folds to d');
 });
 
 test('a saved search: every word or phrase, whole words, minus exclusions', () => {

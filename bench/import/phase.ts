@@ -3,6 +3,8 @@
  * own. Prints one JSON line: {phase, papers, seconds, peakRssMb, summary?}.
  *
  *   baseline <corpus> <sqlite-file>   bare better-sqlite3 insert of the same parsed rows, one transaction
+ *   schema <corpus> <sqlite-file>     the same rows inserted bare into Paperboy's own schema (papers with its
+ *                                     indexes and search-queue trigger, feed_entries), one transaction
  *   import <corpus> <location>        `paperboy import` code path (Importer, 2 parse workers) into SQLite or PostgreSQL
  */
 import fs from 'node:fs';
@@ -29,25 +31,31 @@ async function parsedRows() {
     const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
     for await (const line of rl) {
       if (!line.trim()) continue;
-      const { paper } = listingFormat.parse(JSON.parse(line), { source: 'local' });
-      rows.push(paperToRow(paper, now));
+      const { paper, feedDay } = listingFormat.parse(JSON.parse(line), { source: 'local' });
+      rows.push({ row: paperToRow(paper, now), day: feedDay });
     }
   }
   return rows;
 }
 
-if (phase === 'baseline') {
+if (phase === 'baseline' || phase === 'schema') {
   const rows = await parsedRows();
+  const cols = Object.keys(rows[0].row);
+  if (phase === 'schema') await (await openStore(location)).close();
   const db = new SQLite(location);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const cols = Object.keys(rows[0]);
-  db.exec(`create table papers (${cols.map((c) => (c === 'id' ? 'id text primary key' : `${c}`)).join(', ')})`);
+  if (phase === 'baseline') db.exec(`create table papers (${cols.map((c) => (c === 'id' ? 'id text primary key' : `${c}`)).join(', ')})`);
   const insert = db.prepare(`insert or replace into papers (${cols.join(', ')}) values (${cols.map((c) => '@' + c).join(', ')})`);
+  const feed = phase === 'schema' ? db.prepare('insert into feed_entries (paper_id, day, position, created_at) values (?, ?, ?, ?)') : null;
   const start = performance.now();
   const cpu = process.cpuUsage();
   db.transaction(() => {
-    for (const r of rows) insert.run(r);
+    let position = 0;
+    for (const r of rows) {
+      insert.run(r.row);
+      if (feed && r.day) feed.run(r.row.id, r.day, ++position, r.row.created_at);
+    }
   })();
   const seconds = (performance.now() - start) / 1000;
   const cpuSeconds = cpuOf(cpu);

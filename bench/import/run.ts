@@ -58,6 +58,9 @@ const add = (label: string, r: PhaseResult, baseline: PhaseResult) => {
 
 const baseline = runPhase('baseline', path.join(tmp, 'baseline.db'));
 add('baseline: bare better-sqlite3 insert, one transaction', baseline, baseline);
+// Not a baseline: where the import's time goes. The same bare insert into Paperboy's own tables
+// shows what the schema itself (indexes, search-queue trigger, feed entries) costs.
+add('reference: the same bare insert into Paperboy\'s schema', runPhase('schema', path.join(tmp, 'schema.db')), baseline);
 const sqliteFile = path.join(tmp, 'import.db');
 add('SQLite import, first run', runPhase('import', sqliteFile), baseline);
 add('SQLite import, second run', runPhase('import', sqliteFile), baseline);

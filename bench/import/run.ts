@@ -1,9 +1,11 @@
 /**
  * bench/import: imports a corpus of listing JSONL (e.g. ../shared/data/arxiv-listings) into SQLite
  * and PostgreSQL, twice each, next to a bare better-sqlite3 insert of the same parsed rows in one
- * transaction (the baseline), all in one run. Each phase runs in its own process.
+ * transaction (the baseline), all in one run. Each phase runs in its own process. The whole set of
+ * phases runs `--rounds` times (default 3), interleaved, and the table reports each phase's median:
+ * on a shared machine one round's baseline alone can take twice as long as the next one's.
  *
- *   npx tsx bench/import/run.ts <corpus-dir> [--pg postgres://postgres@127.0.0.1:5432/test]
+ *   npx tsx bench/import/run.ts <corpus-dir> [--rounds 3] [--pg postgres://postgres@127.0.0.1:5432/test]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,11 +15,15 @@ import pg from 'pg';
 import { fmt, markdownTable } from '../lib/report.ts';
 
 const args = process.argv.slice(2);
-const corpus = args.find((a) => !a.startsWith('--'));
-const pgIdx = args.indexOf('--pg');
-const pgBase = pgIdx >= 0 ? args[pgIdx + 1] : 'postgres://postgres@127.0.0.1:5432/test';
-if (!corpus || !fs.existsSync(corpus)) {
-  console.error('usage: npx tsx bench/import/run.ts <corpus-dir> [--pg URL]');
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const corpus = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const pgBase = flag('--pg') ?? 'postgres://postgres@127.0.0.1:5432/test';
+const rounds = Number(flag('--rounds') ?? 3);
+if (!corpus || !fs.existsSync(corpus) || !(rounds >= 1)) {
+  console.error('usage: npx tsx bench/import/run.ts <corpus-dir> [--rounds N] [--pg URL]');
   process.exit(2);
 }
 
@@ -39,54 +45,90 @@ function runPhase(phase: string, location: string): PhaseResult {
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
-const rows: (string | number)[][] = [];
-const add = (label: string, r: PhaseResult, baseline: PhaseResult) => {
-  const rate = r.papers / r.seconds;
-  const s = r.summary;
-  rows.push([
-    label,
-    fmt(r.papers),
-    fmt(r.seconds, 2),
-    fmt(rate),
-    fmt(rate / (baseline.papers / baseline.seconds), 2),
-    fmt(r.cpuSeconds, 2),
-    fmt(baseline.cpuSeconds / r.cpuSeconds, 2),
-    fmt(r.peakRssMb),
-    s ? `${s.inserted} / ${s.updated} / ${s.unchanged} / ${s.failed}` : '—',
-  ]);
+const LABELS = {
+  baseline: 'baseline: bare better-sqlite3 insert, one transaction',
+  schema: "reference: the same bare insert into Paperboy's schema",
+  sqlite1: 'SQLite import, first run',
+  sqlite2: 'SQLite import, second run',
+  pg1: 'PostgreSQL import, first run',
+  pg2: 'PostgreSQL import, second run',
 };
-
-const baseline = runPhase('baseline', path.join(tmp, 'baseline.db'));
-add('baseline: bare better-sqlite3 insert, one transaction', baseline, baseline);
-// Not a baseline: where the import's time goes. The same bare insert into Paperboy's own tables
-// shows what the schema itself (indexes, search-queue trigger, feed entries) costs.
-add('reference: the same bare insert into Paperboy\'s schema', runPhase('schema', path.join(tmp, 'schema.db')), baseline);
-const sqliteFile = path.join(tmp, 'import.db');
-add('SQLite import, first run', runPhase('import', sqliteFile), baseline);
-add('SQLite import, second run', runPhase('import', sqliteFile), baseline);
+type Key = keyof typeof LABELS;
+const results = new Map<Key, PhaseResult[]>();
+const record = (k: Key, r: PhaseResult) => results.set(k, [...(results.get(k) ?? []), r]);
 
 const dbName = `paperboy_bench_${process.pid}`;
 const admin = new pg.Client({ connectionString: pgBase });
 let pgOk = true;
 try {
   await admin.connect();
-  await admin.query(`create database ${dbName}`);
 } catch (err) {
   pgOk = false;
   console.error(`PostgreSQL unavailable (${(err as Error).message}): skipping the PostgreSQL phases`);
 }
-if (pgOk) {
-  const url = new URL(pgBase);
-  url.pathname = `/${dbName}`;
-  try {
-    add('PostgreSQL import, first run', runPhase('import', url.toString()), baseline);
-    add('PostgreSQL import, second run', runPhase('import', url.toString()), baseline);
-  } finally {
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+const loads: number[] = [];
+try {
+  for (let round = 0; round < rounds; round++) {
+    loads.push(os.loadavg()[0]);
+    record('baseline', runPhase('baseline', path.join(tmp, `baseline-${round}.db`)));
+    // Not a baseline: the same bare insert into Paperboy's own tables shows what the schema itself
+    // (indexes, search-queue trigger, feed entries) costs, apart from the importer.
+    record('schema', runPhase('schema', path.join(tmp, `schema-${round}.db`)));
+    const sqliteFile = path.join(tmp, `import-${round}.db`);
+    record('sqlite1', runPhase('import', sqliteFile));
+    record('sqlite2', runPhase('import', sqliteFile));
+    if (pgOk) {
+      await admin.query(`create database ${dbName}`);
+      const url = new URL(pgBase);
+      url.pathname = `/${dbName}`;
+      try {
+        record('pg1', runPhase('import', url.toString()));
+        record('pg2', runPhase('import', url.toString()));
+      } finally {
+        await admin.query(`drop database if exists ${dbName} with (force)`);
+      }
+    }
+    for (const f of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, f), { force: true });
   }
+} finally {
+  if (pgOk) await admin.end();
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
-fs.rmSync(tmp, { recursive: true, force: true });
 
-console.log(`\nbench/import on ${corpus} (${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}), ${new Date().toISOString().slice(0, 10)}\n`);
-console.log(markdownTable(['phase', 'papers', 'seconds', 'papers/s', 'rate ratio to baseline', 'CPU seconds (all threads)', 'CPU ratio', 'peak RSS (MB)', 'inserted / updated / unchanged / failed'], rows));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const base = results.get('baseline')!;
+const baseSeconds = median(base.map((r) => r.seconds));
+const baseCpu = median(base.map((r) => r.cpuSeconds));
+const rows: (string | number)[][] = [];
+for (const [k, label] of Object.entries(LABELS) as [Key, string][]) {
+  const rs = results.get(k);
+  if (!rs) continue;
+  const seconds = median(rs.map((r) => r.seconds));
+  const cpu = median(rs.map((r) => r.cpuSeconds));
+  const papers = rs[0].papers;
+  const s = rs.at(-1)!.summary;
+  rows.push([
+    label,
+    fmt(papers),
+    `${fmt(seconds, 2)} (${rs.map((r) => fmt(r.seconds, 2)).join(', ')})`,
+    fmt(papers / seconds),
+    fmt(baseSeconds / seconds, 2),
+    fmt(cpu, 2),
+    fmt(baseCpu / cpu, 2),
+    fmt(Math.max(...rs.map((r) => r.peakRssMb))),
+    s ? `${s.inserted} / ${s.updated} / ${s.unchanged} / ${s.failed}` : '—',
+  ]);
+}
+
+console.log(
+  `\nbench/import on ${corpus} (${os.cpus().length} cores, load average at each round's start ${loads.map((l) => l.toFixed(1)).join(', ')}, Node ${process.version}), ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds, medians\n`,
+);
+console.log(
+  markdownTable(
+    ['phase', 'papers', 'seconds: median (each round)', 'papers/s', 'rate ratio to baseline', 'CPU seconds (all threads)', 'CPU ratio', 'peak RSS (MB)', 'inserted / updated / unchanged / failed'],
+    rows,
+  ),
+);

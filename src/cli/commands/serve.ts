@@ -8,6 +8,7 @@ import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
+import { untilSignal } from '../signals.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -41,23 +42,13 @@ export const serveCommand: Command = {
       (err) => logger.error({ err }, 'could not build the "For you" index'),
     );
 
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'shutting down: finishing in-flight requests');
-        // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
-        await scheduler.stop();
-        await server.close(config.shutdownTimeoutMs);
-        stopIndexing();
-        await services.close();
-        await opened.close();
-        logger.info('stopped');
-        resolve();
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+    await untilSignal(logger, 'shutting down: finishing in-flight requests', async () => {
+      // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
+      await scheduler.stop();
+      await server.close(config.shutdownTimeoutMs);
+      stopIndexing();
+      await services.close();
+      await opened.close();
     });
     return 0;
   },

@@ -5,6 +5,7 @@ import { openStore } from '../../store/index.ts';
 import { createServices } from '../../services/index.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
+import { untilSignal } from '../signals.ts';
 
 /**
  * The scheduled jobs without the HTTP server, for deployments whose web processes should only
@@ -28,19 +29,9 @@ export const workerCommand: Command = {
     logger.info({ jobs: jobs.map((j) => j.name), holder: scheduler.holder, store: opened.connection.describe }, 'Paperboy worker running');
     if (!jobs.length) logger.warn('no job is enabled by the settings: the worker has nothing to do');
 
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'shutting down: stopping schedules, waiting for running jobs');
-        await scheduler.stop(); // running jobs stop at their next checkpoint and release their leases
-        await opened.close();
-        logger.info('stopped');
-        resolve();
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+    await untilSignal(logger, 'shutting down: stopping schedules, waiting for running jobs', async () => {
+      await scheduler.stop(); // running jobs stop at their next checkpoint and release their leases
+      await opened.close();
     });
     return 0;
   },

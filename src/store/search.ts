@@ -180,21 +180,27 @@ export class SearchRepository {
   async drainFullTextQueue(batch = 5000): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : await this.drainPostgres(batch);
+      const { n, more } = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : { n: await this.drainPostgres(batch), more: false };
       total += n;
-      if (n < batch) return total;
+      if (!(more || (this.dialect !== 'sqlite' && n >= batch))) return total;
     }
   }
 
-  private drainSqlite(batch: number): Promise<number> {
+  /** One batch: changed papers from the queue, and new ones above the high-water mark (migration 0402). */
+  private drainSqlite(batch: number): Promise<{ n: number; more: boolean }> {
     return this.db.transaction().execute(async (trx) => {
-      const ids = (await sql<{ r: number }>`select paper_rowid as r from search_pending order by paper_rowid limit ${batch}`.execute(trx)).rows.map((x) => x.r);
-      if (!ids.length) return 0;
+      const queued = (await sql<{ r: number }>`select paper_rowid as r from search_pending order by paper_rowid limit ${batch}`.execute(trx)).rows.map((x) => x.r);
+      const fresh = (
+        await sql<{ r: number }>`select rowid as r from papers where rowid > (select indexed_rowid from search_state) order by rowid limit ${batch}`.execute(trx)
+      ).rows.map((x) => x.r);
+      const ids = [...new Set([...queued, ...fresh])];
+      if (!ids.length) return { n: 0, more: false };
       const list = sql.join(ids.map((i) => sql`${i}`));
       await sql`delete from papers_fts where rowid in (${list})`.execute(trx);
       await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers where rowid in (${list})`.execute(trx);
-      await sql`delete from search_pending where paper_rowid in (${list})`.execute(trx);
-      return ids.length;
+      if (queued.length) await sql`delete from search_pending where paper_rowid in (${sql.join(queued.map((i) => sql`${i}`))})`.execute(trx);
+      if (fresh.length) await sql`update search_state set indexed_rowid = ${fresh[fresh.length - 1]} where indexed_rowid < ${fresh[fresh.length - 1]}`.execute(trx);
+      return { n: ids.length, more: queued.length === batch || fresh.length === batch };
     });
   }
 
@@ -215,7 +221,10 @@ export class SearchRepository {
   }
 
   async pendingFullText(): Promise<number> {
-    const r = await sql<{ n: number }>`select count(*) as n from search_pending`.execute(this.db);
+    const r =
+      this.dialect === 'sqlite'
+        ? await sql<{ n: number }>`select (select count(*) from search_pending) + (select count(*) from papers where rowid > (select indexed_rowid from search_state) and rowid not in (select paper_rowid from search_pending)) as n`.execute(this.db)
+        : await sql<{ n: number }>`select count(*) as n from search_pending`.execute(this.db);
     return Number(r.rows[0].n);
   }
 
@@ -225,6 +234,7 @@ export class SearchRepository {
       await this.db.transaction().execute(async (trx) => {
         await sql`delete from papers_fts`.execute(trx);
         await sql`delete from search_pending`.execute(trx);
+        await sql`update search_state set indexed_rowid = (select coalesce(max(rowid), 0) from papers)`.execute(trx);
         await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers`.execute(trx);
       });
       await sql`insert into papers_fts(papers_fts) values ('optimize')`.execute(this.db);

@@ -132,6 +132,18 @@ forEachStore('SearchService', (ctx) => {
     assert.equal(await ctx.store.search.pendingFullText(), 0);
   });
 
+  test('a paper stored after the newest one was deleted (SQLite gives out its rowid again) is still indexed', async () => {
+    const gone = makePaper({ id: '2402.00014', title: 'Wombat burrows', abstract: 'Cubic droppings.' });
+    await ctx.store.papers.upsertMany([gone]);
+    assert.deepEqual(await ids('wombat'), ['2402.00014']);
+    await ctx.store.db.deleteFrom('papers').where('id', '=', gone.id).execute();
+    assert.deepEqual(await ids('wombat'), [], 'the deleted paper left the index');
+    await ctx.store.papers.upsertMany([makePaper({ id: '2402.00015', title: 'Numbat termite diet', abstract: 'Striped marsupials.' })]);
+    assert.ok((await ctx.store.search.pendingFullText()) >= 1);
+    assert.deepEqual(await ids('numbat'), ['2402.00015']);
+    assert.equal(await ctx.store.search.pendingFullText(), 0);
+  });
+
   test('similar papers: keyword neighbours of the title without an embedder', async () => {
     const got = (await search.similar('2402.00004', 5))!.map((r) => r.paper.id);
     assert.ok(got.length > 0);

@@ -9,6 +9,7 @@ import * as m0801 from './0801_api_read_indexes.ts';
 import * as m0802 from './0802_drop_covered_indexes.ts';
 import * as m0901 from './0901_discovery.ts';
 import * as m0401 from './0401_search.ts';
+import * as m0402 from './0402_search_insert_watermark.ts';
 import * as m0450 from './0450_search_models.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
 
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0802_drop_covered_indexes': m0802,
   '0901_discovery': m0901,
   '0401_search': m0401,
+  '0402_search_insert_watermark': m0402,
   '0450_search_models': m0450,
   '0501_feed_rank_index': m0501,
 };

@@ -4,6 +4,7 @@ import * as m0002 from './0002_leases_and_limits.ts';
 import * as m0003 from './0003_community_tables.ts';
 import * as m0300 from './0300_harvest_state.ts';
 import * as m0601 from './0601_accounts_and_moderation.ts';
+import * as m0602 from './0602_partial_submitted_index.ts';
 import * as m0701 from './0701_mail.ts';
 import * as m0801 from './0801_api_read_indexes.ts';
 import * as m0802 from './0802_drop_covered_indexes.ts';
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_community_tables': m0003,
   '0300_harvest_state': m0300,
   '0601_accounts_and_moderation': m0601,
+  '0602_partial_submitted_index': m0602,
   '0701_mail': m0701,
   '0801_api_read_indexes': m0801,
   '0802_drop_covered_indexes': m0802,

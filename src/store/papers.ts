@@ -214,14 +214,15 @@ export class PaperRepository {
   }
 
   /**
-   * Runs a bulk import: on SQLite the write-ahead log is checkpointed every 64 MB instead of every
-   * 4 MB meanwhile, so pages rewritten by consecutive batches are copied into the database once
-   * (the import benchmark's writer spent a tenth less CPU). The setting is restored after.
+   * Runs a bulk import: on SQLite the write-ahead log is checkpointed every 256 MB instead of every
+   * 4 MB meanwhile, so pages rewritten by consecutive batches are copied into the database once and
+   * a corpus of 75,000 papers is copied once, after the import (on the next commit or at close), as
+   * a single bulk transaction would be. The setting is restored after.
    */
   async duringBulkImport<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.bulk) return fn();
     const before = this.bulk.raw.pragma('wal_autocheckpoint', { simple: true }) as number;
-    this.bulk.raw.pragma('wal_autocheckpoint = 16384');
+    this.bulk.raw.pragma('wal_autocheckpoint = 65536');
     try {
       return await fn();
     } finally {

@@ -103,7 +103,7 @@ forEachStore('PaperRepository bulk imports', (ctx) => {
       await ctx.store.papers.upsertMany([makePaper({ id: '2501.07001' })]);
       return checkpointEvery();
     });
-    if (raw) assert.equal(inside, 16384);
+    if (raw) assert.equal(inside, 65536);
     assert.equal(checkpointEvery(), before);
     await assert.rejects(ctx.store.papers.duringBulkImport(async () => Promise.reject(new Error('boom'))), /boom/);
     assert.equal(checkpointEvery(), before);

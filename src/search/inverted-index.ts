@@ -50,6 +50,8 @@ const BLOCK = 64;
 /** Highest-impact documents kept per word, scored first to fill the heap. */
 const CHAMPIONS = 16;
 const NO_DOC = 0xffffffff;
+/** Document numbers per window of the search (the accumulator's size). */
+const WINDOW = 4096;
 
 export interface IndexedDoc {
   id: string;
@@ -197,6 +199,13 @@ export class InvertedIndex {
   private delta = new Map<string, Map<string, number>>();
   private stats: FieldStats = { n: 0, avgTitle: 1, avgAbstract: 1 };
   private dfs = new Uint32Array(0);
+
+  /** What the last pruned search did (for tests and benchmarks): documents scored, runs of documents skipped by block maxima. */
+  readonly lastSearch = { seeded: 0, candidates: 0, windows: 0 };
+
+  /** Scratch for a window of the search: scores and the offsets touched. */
+  private readonly acc = new Float64Array(WINDOW);
+  private readonly touched = new Uint32Array(WINDOW);
 
   private constructor(readonly options: Bm25Options) {}
 
@@ -458,7 +467,7 @@ export class InvertedIndex {
     const top = new TopK(k);
     this.scoreDelta(terms, top, opts.filter);
     const lists = this.queryLists(terms);
-    if (lists.length) this.blockMaxScore(lists, top, opts.filter);
+    if (lists.length) this.windowedMaxScore(lists, top, opts.filter);
     return this.hits(top);
   }
 
@@ -547,6 +556,7 @@ export class InvertedIndex {
       if (c0 === c1) for (let p = l.pos; p < l.end; p++) candidates.add(this.postDocs[p]);
       else for (let c = c0; c < c1; c++) candidates.add(this.champDocs[c]);
     }
+    this.lastSearch.seeded = candidates.size;
     for (const d of candidates) {
       if (this.dead[d] || (filter && !filter(this.ids[d]))) continue;
       top.push(this.scoreDoc(lists, d), d);
@@ -555,14 +565,14 @@ export class InvertedIndex {
   }
 
   /**
-   * Block-max MaxScore. Lists are sorted by upper bound; the lowest ones whose bounds add up to at
-   * most the k-th score are non-essential (a document only they contain cannot enter). Candidates
-   * come from the essential lists in document order. For the run of documents up to the nearest
-   * block end among all lists, the sum of the lists' current block maxima bounds every score in it:
-   * if that cannot beat the k-th score, the whole run is skipped. Otherwise a candidate's
-   * non-essential words are looked up while its block-max bound can still beat the k-th score.
+   * MaxScore over windows of documents. Lists are sorted by upper bound; the lowest ones whose
+   * bounds add up to at most the k-th score are non-essential (a document only they contain cannot
+   * enter). Per window of `WINDOW` document numbers, the essential lists' postings are added into
+   * an accumulator list by list (no per-document merge of the lists); then each document touched,
+   * in document order, has its non-essential words looked up (by galloping) while its bound can
+   * still beat the k-th score. The split is recomputed at each window as the k-th score rises.
    */
-  private blockMaxScore(lists: QueryList[], top: TopK, filter?: (id: string) => boolean): void {
+  private windowedMaxScore(lists: QueryList[], top: TopK, filter?: (id: string) => boolean): void {
     lists.sort((a, b) => a.ub - b.ub);
     const n = lists.length;
     const pos = new Uint32Array(n);
@@ -570,91 +580,68 @@ export class InvertedIndex {
     const weight = new Float64Array(n);
     /** prefix[i]: the most a document found only in lists 0..i can score. */
     const prefix = new Float64Array(n);
-    /** Current block of each list (absolute block number), the list's first block and its block end. */
-    const blk = new Uint32Array(n);
-    const blk0 = new Uint32Array(n);
-    const blkEnd = new Uint32Array(n);
-    const start = new Uint32Array(n);
-    /** Each list's current block maximum × weight (0 once the list is past its last block). */
-    const bb = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const l = lists[i];
-      pos[i] = start[i] = l.pos;
+      pos[i] = l.pos;
       end[i] = l.end;
       weight[i] = l.weight;
       prefix[i] = (i ? prefix[i - 1] : 0) + l.ub;
-      blk[i] = blk0[i] = this.blockBase[l.term];
-      blkEnd[i] = this.blockBase[l.term + 1];
     }
+    this.lastSearch.candidates = this.lastSearch.windows = 0;
     const seeded = this.seed(lists, top, filter);
     const docs = this.postDocs;
     const impacts = this.postImpacts;
-    const blockMax = this.blockMax;
-    const blockLast = this.blockLast;
     const dead = this.dead;
+    const acc = this.acc;
+    const touched = this.touched;
     let threshold = top.threshold;
-    let essential = 0;
-    while (essential < n && prefix[essential] <= threshold) essential++;
-    /** The block maxima in bb (summed in `bound`) hold for every document up to `runEnd`. */
-    let runEnd = -1;
-    let bound = 0;
-    while (essential < n) {
-      let d = NO_DOC;
-      for (let i = essential; i < n; i++) if (pos[i] < end[i] && docs[pos[i]] < d) d = docs[pos[i]];
-      if (d === NO_DOC) break;
-      if (d > runEnd) {
-        runEnd = NO_DOC;
-        bound = 0;
-        for (let i = 0; i < n; i++) {
-          let b = blk[i];
-          const be = blkEnd[i];
-          while (b < be && blockLast[b] < d) b++;
-          blk[i] = b;
-          if (b < be) {
-            bb[i] = blockMax[b] * weight[i];
-            bound += bb[i];
-            if (blockLast[b] < runEnd) runEnd = blockLast[b];
-          } else bb[i] = 0;
-        }
-      }
-      if (bound <= threshold) {
-        // No document in d..runEnd can enter: move the essential lists past the run.
-        for (let i = essential; i < n; i++) {
-          if (pos[i] >= end[i] || docs[pos[i]] > runEnd) continue;
-          const bs = start[i] + (blk[i] - blk0[i]) * BLOCK;
-          pos[i] = this.advance(Math.max(pos[i], bs), Math.min(end[i], bs + BLOCK), runEnd + 1);
-        }
-        continue;
-      }
-      let s = 0;
+    for (;;) {
+      let essential = 0;
+      while (essential < n && prefix[essential] <= threshold) essential++;
+      if (essential === n) break;
+      let wStart = NO_DOC;
+      for (let i = essential; i < n; i++) if (pos[i] < end[i] && docs[pos[i]] < wStart) wStart = docs[pos[i]];
+      if (wStart === NO_DOC) break;
+      const wEnd = wStart + WINDOW;
+      this.lastSearch.windows++;
+      // Essential lists into the accumulator (impacts are > 0, so 0 means untouched).
+      let nTouched = 0;
       for (let i = essential; i < n; i++) {
-        if (pos[i] < end[i] && docs[pos[i]] === d) {
-          s += impacts[pos[i]] * weight[i];
-          pos[i]++;
+        const w = weight[i];
+        let p = pos[i];
+        const e = end[i];
+        for (; p < e; p++) {
+          const d = docs[p];
+          if (d >= wEnd) break;
+          const o = d - wStart;
+          if (acc[o] === 0) touched[nTouched++] = o;
+          acc[o] += impacts[p] * w;
         }
-      }
-      let rest = 0;
-      for (let i = 0; i < essential; i++) rest += bb[i];
-      let competitive = true;
-      for (let i = essential - 1; i >= 0; i--) {
-        if (s + rest <= threshold) {
-          competitive = false;
-          break;
-        }
-        if (bb[i] === 0) continue;
-        rest -= bb[i];
-        // d lies in the list's current block: search only there.
-        const bs = start[i] + (blk[i] - blk0[i]) * BLOCK;
-        const p = this.advance(Math.max(pos[i], bs), Math.min(end[i], bs + BLOCK), d);
         pos[i] = p;
-        if (p < end[i] && docs[p] === d) s += impacts[p] * weight[i];
       }
-      if (!competitive || s <= threshold || dead[d] || seeded.has(d)) continue;
-      if (filter && !filter(this.ids[d])) continue;
-      top.push(s, d);
-      if (top.full && top.threshold > threshold) {
-        threshold = top.threshold;
-        while (essential < n && prefix[essential] <= threshold) essential++;
+      this.lastSearch.candidates += nTouched;
+      const order = touched.subarray(0, nTouched).sort();
+      const rest = essential ? prefix[essential - 1] : 0;
+      for (let j = 0; j < nTouched; j++) {
+        const o = order[j];
+        let s = acc[o];
+        acc[o] = 0;
+        if (s + rest <= threshold) continue;
+        const d = wStart + o;
+        let competitive = true;
+        for (let i = essential - 1; i >= 0; i--) {
+          if (s + prefix[i] <= threshold) {
+            competitive = false;
+            break;
+          }
+          const p = this.advance(pos[i], end[i], d);
+          pos[i] = p;
+          if (p < end[i] && docs[p] === d) s += impacts[p] * weight[i];
+        }
+        if (!competitive || s <= threshold || dead[d] || seeded.has(d)) continue;
+        if (filter && !filter(this.ids[d])) continue;
+        top.push(s, d);
+        if (top.full) threshold = top.threshold;
       }
     }
   }

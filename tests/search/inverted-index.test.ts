@@ -30,6 +30,39 @@ function assertSameTopK(pruned: Array<{ id: string; score: number }>, exhaustive
   assert.deepEqual(above(pruned), above(exhaustive), `${label}: ids above the cut-off`);
 }
 
+test('pruning scores a fraction of the matching documents yet returns the exhaustive top k (clustered topics, duplicate documents, k up to 125)', () => {
+  // Documents in topic runs (as papers of one listing day or field sit together), each 7th a copy
+  // of an earlier one so scores tie exactly; words drawn from the run's topic or from everywhere.
+  const r = rng(2024);
+  const docs: IndexedDoc[] = [];
+  for (let i = 0; i < 6000; i++) {
+    if (i % 7 === 6) {
+      docs.push({ ...docs[Math.floor(r() * i)], id: `doc${i}` });
+      continue;
+    }
+    const topic = Math.floor(i / 500) * 30;
+    const word = () => (r() < 0.6 ? VOCAB[(topic + Math.floor(r() * 30)) % VOCAB.length] : zipfWord(r));
+    docs.push({ id: `doc${i}`, title: Array.from({ length: 2 + Math.floor(r() * 6) }, word).join(' '), abstract: Array.from({ length: 10 + Math.floor(r() * 80) }, word).join(' ') });
+  }
+  const index = InvertedIndex.build(docs);
+  const docTerms = docs.map((d) => new Set(tokenize(`${d.title} ${d.abstract}`)));
+  const odd = (id: string) => Number(id.slice(3)) % 3 !== 0;
+  let candidates = 0;
+  let matching = 0;
+  for (let q = 0; q < 200; q++) {
+    const topic = Math.floor(r() * 12) * 30;
+    const terms = tokenize(Array.from({ length: 1 + Math.floor(r() * 20) }, () => (r() < 0.5 ? VOCAB[(topic + Math.floor(r() * 30)) % VOCAB.length] : zipfWord(r))).join(' '));
+    for (const k of [1, 5, 25, 125]) {
+      assertSameTopK(index.searchTerms(terms, k), index.searchExhaustive(terms, k), `query ${q} k=${k}`);
+      candidates += index.lastSearch.candidates;
+      matching += docTerms.filter((set) => terms.some((t) => set.has(t))).length;
+    }
+    assertSameTopK(index.searchTerms(terms, 25, { filter: odd }), index.searchExhaustive(terms, 25, { filter: odd }), `filtered query ${q}`);
+  }
+  // Without pruning every matching document would be scored.
+  assert.ok(candidates < 0.75 * matching, `documents scored: ${candidates} of ${matching} matching`);
+});
+
 test('MaxScore pruning returns exactly the exhaustive BM25F top k on a random corpus', () => {
   const docs = randomCorpus(3000, 7);
   const index = InvertedIndex.build(docs, { titleWeight: 3, abstractWeight: 1 });

@@ -1,5 +1,5 @@
 /**
- * Search speed: the in-memory BM25F index with block-max MaxScore pruning against SQLite FTS5 `bm25()` (the
+ * Search speed: the in-memory BM25F index with windowed MaxScore pruning against SQLite FTS5 `bm25()` (the
  * baseline, measured in the same run on the same papers and queries), over the real corpus and
  * over a corpus synthesised from it (--papers 1000000).
  *
@@ -117,7 +117,7 @@ for (const q of queries) {
   indexMs.push(performance.now() - t);
 }
 const indexP = percentiles(indexMs);
-console.log(`inverted index (block-max MaxScore) top ${k}: ${fmtP(indexP)}; CPU time ${fmtP(percentiles(indexCpuMs))}; load average after: ${load()}`);
+console.log(`inverted index (windowed MaxScore) top ${k}: ${fmtP(indexP)}; CPU time ${fmtP(percentiles(indexCpuMs))}; load average after: ${load()}`);
 
 const ftsCount = Math.min(queries.length, Number(values['fts-queries']));
 if (ftsCount === 0) {

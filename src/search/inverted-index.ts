@@ -1,23 +1,27 @@
 import { analyseWord, scanWords, tokenize } from './tokenize.ts';
 
 /**
- * An in-memory BM25F keyword index with block-max MaxScore dynamic pruning.
+ * An in-memory BM25F keyword index with windowed MaxScore dynamic pruning.
  *
  * Why not FTS5's `bm25()` alone: an OR query of 8–12 words makes FTS5 score every document that
  * contains any of the words (~80 ms p50 on 75k papers, linear in the corpus). Here each posting
  * carries its precomputed BM25F impact, postings are ordered by document, and MaxScore skips every
  * document that cannot enter the top k given the k-th score so far: the common words of a long
- * query are only probed for documents the rare words already made competitive. Three things keep
- * that from growing with the corpus (1M papers):
+ * query are only probed for documents the rare words already made competitive. What keeps that
+ * affordable at 1M papers:
  *
- * - each posting list is cut into blocks of `BLOCK` postings with the block's largest impact and
- *   last document; a run of documents where the blocks' maxima cannot add up to the k-th score is
- *   skipped without reading its postings, and a document's remaining words are bounded by their
- *   blocks' maxima rather than their lists' (block-max MaxScore);
+ * - the essential lists are added into an accumulator one window of `WINDOW` documents at a time,
+ *   list by list (term-at-a-time inside the window), instead of being merged document by document;
+ *   the documents touched are then finished in document order with MaxScore's look-ups;
  * - the heap starts full: the `CHAMPIONS` highest-impact documents of each query word are scored
- *   exactly first, so the threshold is high from the first posting on and most common words are
- *   non-essential from the start;
+ *   exactly first, so the threshold is real from the first window and most common words start
+ *   non-essential;
  * - the build analyses each distinct word once (word → term id) and counts in typed arrays.
+ *
+ * Block-max pruning (per-block maximum impacts, skipping runs whose maxima cannot reach the k-th
+ * score) was measured and removed: with papers numbered in import order the blocks of common words
+ * all reach near their list's maximum, so it skipped under 0.1 % of candidates and cost more than
+ * it saved (BENCHMARKS.md).
  *
  * All of this only skips documents that provably cannot enter the top k: the result is the
  * exhaustive BM25F top k (`searchExhaustive`, which the tests compare against).
@@ -45,8 +49,6 @@ export interface Bm25Options {
 /** Chosen on the dev set of bench/search-quality (see BENCHMARKS.md). */
 export const DEFAULT_BM25: Bm25Options = { k1: 1.2, titleB: 0.5, abstractB: 0.75, titleWeight: 2, abstractWeight: 1, maxQueryTerms: 16 };
 
-/** Postings per block of a posting list (one block maximum and last document each). */
-const BLOCK = 64;
 /** Highest-impact documents kept per word, scored first to fill the heap. */
 const CHAMPIONS = 16;
 const NO_DOC = 0xffffffff;
@@ -183,10 +185,6 @@ export class InvertedIndex {
   private postImpacts = new Float32Array(0);
   /** Largest impact per term: MaxScore's upper bound. */
   private maxImpact = new Float32Array(0);
-  /** Blocks of term t are blockBase[t] .. blockBase[t+1]; block b holds postings offsets[t] + (b - blockBase[t]) * BLOCK onwards. */
-  private blockBase = new Uint32Array(1);
-  private blockMax = new Float32Array(0);
-  private blockLast = new Uint32Array(0);
   /** Champion documents of term t: champDocs[champBase[t] .. champBase[t+1]] (none stored when the whole list is that short). */
   private champBase = new Uint32Array(1);
   private champDocs = new Uint32Array(0);
@@ -200,7 +198,7 @@ export class InvertedIndex {
   private stats: FieldStats = { n: 0, avgTitle: 1, avgAbstract: 1 };
   private dfs = new Uint32Array(0);
 
-  /** What the last pruned search did (for tests and benchmarks): documents scored, runs of documents skipped by block maxima. */
+  /** What the last pruned search did (for tests and benchmarks): champions scored first, documents the essential lists touched, windows. */
   readonly lastSearch = { seeded: 0, candidates: 0, windows: 0 };
 
   /** Scratch for a window of the search: scores and the offsets touched. */
@@ -317,40 +315,13 @@ export class InvertedIndex {
     index.offsets = offsets;
     index.postDocs = postDocs;
     index.postImpacts = postImpacts;
-    index.buildBlocks();
+    index.maxImpact = new Float32Array(nTerms);
+    for (let t = 0; t < nTerms; t++) for (let p = offsets[t]; p < offsets[t + 1]; p++) if (postImpacts[p] > index.maxImpact[t]) index.maxImpact[t] = postImpacts[p];
     index.buildChampions();
     index.ids = ids;
     index.docOf = seen;
     index.dead = new Uint8Array(n);
     return index;
-  }
-
-  /** Per block of `BLOCK` postings: its largest impact and last document; per term, its largest impact. */
-  private buildBlocks(): void {
-    const nTerms = this.offsets.length - 1;
-    const blockBase = new Uint32Array(nTerms + 1);
-    for (let t = 0; t < nTerms; t++) blockBase[t + 1] = blockBase[t] + Math.ceil((this.offsets[t + 1] - this.offsets[t]) / BLOCK);
-    const blockMax = new Float32Array(blockBase[nTerms]);
-    const blockLast = new Uint32Array(blockBase[nTerms]);
-    const maxImpact = new Float32Array(nTerms);
-    const impacts = this.postImpacts;
-    for (let t = 0; t < nTerms; t++) {
-      const end = this.offsets[t + 1];
-      let termMax = 0;
-      for (let b = blockBase[t], p = this.offsets[t]; p < end; b++) {
-        const stop = Math.min(end, p + BLOCK);
-        let m = 0;
-        for (; p < stop; p++) if (impacts[p] > m) m = impacts[p];
-        blockMax[b] = m;
-        blockLast[b] = this.postDocs[stop - 1];
-        if (m > termMax) termMax = m;
-      }
-      maxImpact[t] = termMax;
-    }
-    this.blockBase = blockBase;
-    this.blockMax = blockMax;
-    this.blockLast = blockLast;
-    this.maxImpact = maxImpact;
   }
 
   /** For terms with more than `CHAMPIONS` postings: the documents of their `CHAMPIONS` highest impacts. */
@@ -422,7 +393,7 @@ export class InvertedIndex {
     let strings = 0;
     for (const t of this.termIds.keys()) strings += 2 * t.length + 40;
     for (const id of this.ids) strings += 2 * id.length + 40;
-    const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.blockBase, this.blockMax, this.blockLast, this.champBase, this.champDocs, this.dfs, this.dead];
+    const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.champBase, this.champDocs, this.dfs, this.dead];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0) + strings;
   }
 
@@ -460,7 +431,7 @@ export class InvertedIndex {
     return this.searchTerms(tokenize(query), k, opts);
   }
 
-  /** Block-max MaxScore over the query's posting lists; exact: returns what `searchExhaustive` returns. */
+  /** Windowed MaxScore over the query's posting lists; exact: returns what `searchExhaustive` returns. */
   searchTerms(terms: string[], k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     k = Math.max(0, Math.floor(k));
     if (k === 0 || !terms.length) return [];
@@ -522,23 +493,19 @@ export class InvertedIndex {
     return lists;
   }
 
-  /** The exact score of main-segment document `d` for the query's lists (a lookup in each list). */
+  /** The exact score of main-segment document `d` for the query's lists (a binary search in each). */
   private scoreDoc(lists: QueryList[], d: number): number {
+    const docs = this.postDocs;
     let s = 0;
     for (const l of lists) {
-      const b0 = this.blockBase[l.term];
-      // First block whose last document is ≥ d, then d's position inside it.
-      let lo = b0;
-      let hi = this.blockBase[l.term + 1];
+      let lo = l.pos;
+      let hi = l.end;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (this.blockLast[mid] < d) lo = mid + 1;
+        if (docs[mid] < d) lo = mid + 1;
         else hi = mid;
       }
-      if (lo === this.blockBase[l.term + 1]) continue;
-      const from = l.pos + (lo - b0) * BLOCK;
-      const p = this.advance(from, Math.min(l.end, from + BLOCK), d);
-      if (p < l.end && this.postDocs[p] === d) s += this.postImpacts[p] * l.weight;
+      if (lo < l.end && docs[lo] === d) s += this.postImpacts[lo] * l.weight;
     }
     return s;
   }
@@ -620,11 +587,14 @@ export class InvertedIndex {
         pos[i] = p;
       }
       this.lastSearch.candidates += nTouched;
-      const order = touched.subarray(0, nTouched).sort();
+      // Documents in order: a dense window is scanned, a sparse one's offsets sorted.
+      const dense = nTouched > WINDOW / 32;
+      if (!dense) touched.subarray(0, nTouched).sort();
       const rest = essential ? prefix[essential - 1] : 0;
-      for (let j = 0; j < nTouched; j++) {
-        const o = order[j];
+      for (let j = 0, count = dense ? WINDOW : nTouched; j < count; j++) {
+        const o = dense ? j : touched[j];
         let s = acc[o];
+        if (s === 0) continue;
         acc[o] = 0;
         if (s + rest <= threshold) continue;
         const d = wStart + o;

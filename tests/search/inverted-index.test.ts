@@ -63,6 +63,24 @@ test('pruning scores a fraction of the matching documents yet returns the exhaus
   assert.ok(candidates < 0.75 * matching, `documents scored: ${candidates} of ${matching} matching`);
 });
 
+test('pruning is exact where the bounds are tight (every posting of a word has its maximum impact)', () => {
+  // Equal-length abstracts, no title, each word at most once: a word's every posting has the same
+  // impact, so a document's score is exactly the sum of its words' bounds and a bound that prunes
+  // even slightly too eagerly loses documents just above the k-th score.
+  const r = rng(77);
+  const words = VOCAB.slice(0, 60);
+  const docs: IndexedDoc[] = Array.from({ length: 4000 }, (_, i) => {
+    const chosen = new Set<string>();
+    while (chosen.size < 12) chosen.add(words[Math.min(words.length - 1, Math.floor(Math.pow(r(), 1.5) * words.length))]);
+    return { id: `doc${i}`, title: '', abstract: [...chosen].join(' ') };
+  });
+  const index = InvertedIndex.build(docs);
+  for (let q = 0; q < 300; q++) {
+    const terms = tokenize(Array.from({ length: 2 + Math.floor(r() * 14) }, () => words[Math.floor(r() * words.length)]).join(' '));
+    for (const k of [3, 20, 60]) assertSameTopK(index.searchTerms(terms, k), index.searchExhaustive(terms, k), `query ${q} k=${k}`);
+  }
+});
+
 test('MaxScore pruning returns exactly the exhaustive BM25F top k on a random corpus', () => {
   const docs = randomCorpus(3000, 7);
   const index = InvertedIndex.build(docs, { titleWeight: 3, abstractWeight: 1 });

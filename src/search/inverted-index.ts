@@ -13,15 +13,12 @@ import { analyseWord, scanWords, tokenize } from './tokenize.ts';
  * - the essential lists are added into an accumulator one window of `WINDOW` documents at a time,
  *   list by list (term-at-a-time inside the window), instead of being merged document by document;
  *   the documents touched are then finished in document order with MaxScore's look-ups;
- * - the heap starts full: the `CHAMPIONS` highest-impact documents of each query word are scored
- *   exactly first, so the threshold is real from the first window and most common words start
- *   non-essential;
  * - the build analyses each distinct word once (word → term id) and counts in typed arrays.
  *
  * Block-max pruning (per-block maximum impacts, skipping runs whose maxima cannot reach the k-th
  * score) was measured and removed: with papers numbered in import order the blocks of common words
  * all reach near their list's maximum, so it skipped under 0.1 % of candidates and cost more than
- * it saved (BENCHMARKS.md).
+ * it saved; so did filling the heap first with each word's highest-impact documents (BENCHMARKS.md).
  *
  * All of this only skips documents that provably cannot enter the top k: the result is the
  * exhaustive BM25F top k (`searchExhaustive`, which the tests compare against).
@@ -49,8 +46,6 @@ export interface Bm25Options {
 /** Chosen on the dev set of bench/search-quality (see BENCHMARKS.md). */
 export const DEFAULT_BM25: Bm25Options = { k1: 1.2, titleB: 0.5, abstractB: 0.75, titleWeight: 2, abstractWeight: 1, maxQueryTerms: 16 };
 
-/** Highest-impact documents kept per word, scored first to fill the heap. */
-const CHAMPIONS = 16;
 const NO_DOC = 0xffffffff;
 /** Document numbers per window of the search (the accumulator's size). */
 const WINDOW = 4096;
@@ -185,9 +180,6 @@ export class InvertedIndex {
   private postImpacts = new Float32Array(0);
   /** Largest impact per term: MaxScore's upper bound. */
   private maxImpact = new Float32Array(0);
-  /** Champion documents of term t: champDocs[champBase[t] .. champBase[t+1]] (none stored when the whole list is that short). */
-  private champBase = new Uint32Array(1);
-  private champDocs = new Uint32Array(0);
   private ids: string[] = [];
   private docOf = new Map<string, number>();
   /** Documents removed or replaced since the build (their main-segment postings are skipped). */
@@ -198,8 +190,8 @@ export class InvertedIndex {
   private stats: FieldStats = { n: 0, avgTitle: 1, avgAbstract: 1 };
   private dfs = new Uint32Array(0);
 
-  /** What the last pruned search did (for tests and benchmarks): champions scored first, documents the essential lists touched, windows. */
-  readonly lastSearch = { seeded: 0, candidates: 0, windows: 0 };
+  /** What the last pruned search did (for tests and benchmarks): documents the essential lists touched, windows. */
+  readonly lastSearch = { candidates: 0, windows: 0 };
 
   /** Scratch for a window of the search: scores and the offsets touched. */
   private readonly acc = new Float64Array(WINDOW);
@@ -317,43 +309,10 @@ export class InvertedIndex {
     index.postImpacts = postImpacts;
     index.maxImpact = new Float32Array(nTerms);
     for (let t = 0; t < nTerms; t++) for (let p = offsets[t]; p < offsets[t + 1]; p++) if (postImpacts[p] > index.maxImpact[t]) index.maxImpact[t] = postImpacts[p];
-    index.buildChampions();
     index.ids = ids;
     index.docOf = seen;
     index.dead = new Uint8Array(n);
     return index;
-  }
-
-  /** For terms with more than `CHAMPIONS` postings: the documents of their `CHAMPIONS` highest impacts. */
-  private buildChampions(): void {
-    const nTerms = this.offsets.length - 1;
-    const champBase = new Uint32Array(nTerms + 1);
-    for (let t = 0; t < nTerms; t++) champBase[t + 1] = champBase[t] + (this.offsets[t + 1] - this.offsets[t] > CHAMPIONS ? CHAMPIONS : 0);
-    const champDocs = new Uint32Array(champBase[nTerms]);
-    const best = new Float32Array(CHAMPIONS);
-    const bestDoc = new Uint32Array(CHAMPIONS);
-    const impacts = this.postImpacts;
-    for (let t = 0; t < nTerms; t++) {
-      if (champBase[t + 1] === champBase[t]) continue;
-      const start = this.offsets[t];
-      const end = this.offsets[t + 1];
-      for (let i = 0; i < CHAMPIONS; i++) {
-        best[i] = impacts[start + i];
-        bestDoc[i] = this.postDocs[start + i];
-      }
-      let min = 0;
-      for (let i = 1; i < CHAMPIONS; i++) if (best[i] < best[min]) min = i;
-      for (let p = start + CHAMPIONS; p < end; p++) {
-        if (impacts[p] <= best[min]) continue;
-        best[min] = impacts[p];
-        bestDoc[min] = this.postDocs[p];
-        min = 0;
-        for (let i = 1; i < CHAMPIONS; i++) if (best[i] < best[min]) min = i;
-      }
-      champDocs.set(bestDoc, champBase[t]);
-    }
-    this.champBase = champBase;
-    this.champDocs = champDocs;
   }
 
   private idf(df: number): number {
@@ -393,7 +352,7 @@ export class InvertedIndex {
     let strings = 0;
     for (const t of this.termIds.keys()) strings += 2 * t.length + 40;
     for (const id of this.ids) strings += 2 * id.length + 40;
-    const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.champBase, this.champDocs, this.dfs, this.dead];
+    const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.dfs, this.dead];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0) + strings;
   }
 
@@ -493,44 +452,6 @@ export class InvertedIndex {
     return lists;
   }
 
-  /** The exact score of main-segment document `d` for the query's lists (a binary search in each). */
-  private scoreDoc(lists: QueryList[], d: number): number {
-    const docs = this.postDocs;
-    let s = 0;
-    for (const l of lists) {
-      let lo = l.pos;
-      let hi = l.end;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (docs[mid] < d) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < l.end && docs[lo] === d) s += this.postImpacts[lo] * l.weight;
-    }
-    return s;
-  }
-
-  /**
-   * Fills the heap with the exactly scored champions of the query's lists (the documents where
-   * each word weighs most), so that pruning starts from a real k-th score instead of 0. Returns
-   * the documents scored: the posting-list pass must not push them a second time.
-   */
-  private seed(lists: QueryList[], top: TopK, filter?: (id: string) => boolean): Set<number> {
-    const candidates = new Set<number>();
-    for (const l of lists) {
-      const c0 = this.champBase[l.term];
-      const c1 = this.champBase[l.term + 1];
-      if (c0 === c1) for (let p = l.pos; p < l.end; p++) candidates.add(this.postDocs[p]);
-      else for (let c = c0; c < c1; c++) candidates.add(this.champDocs[c]);
-    }
-    this.lastSearch.seeded = candidates.size;
-    for (const d of candidates) {
-      if (this.dead[d] || (filter && !filter(this.ids[d]))) continue;
-      top.push(this.scoreDoc(lists, d), d);
-    }
-    return candidates;
-  }
-
   /**
    * MaxScore over windows of documents. Lists are sorted by upper bound; the lowest ones whose
    * bounds add up to at most the k-th score are non-essential (a document only they contain cannot
@@ -555,7 +476,6 @@ export class InvertedIndex {
       prefix[i] = (i ? prefix[i - 1] : 0) + l.ub;
     }
     this.lastSearch.candidates = this.lastSearch.windows = 0;
-    const seeded = this.seed(lists, top, filter);
     const docs = this.postDocs;
     const impacts = this.postImpacts;
     const dead = this.dead;
@@ -608,7 +528,7 @@ export class InvertedIndex {
           pos[i] = p;
           if (p < end[i] && docs[p] === d) s += impacts[p] * weight[i];
         }
-        if (!competitive || s <= threshold || dead[d] || seeded.has(d)) continue;
+        if (!competitive || s <= threshold || dead[d]) continue;
         if (filter && !filter(this.ids[d])) continue;
         top.push(s, d);
         if (top.full) threshold = top.threshold;

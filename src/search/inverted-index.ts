@@ -1,13 +1,27 @@
-import { tokenize } from './tokenize.ts';
+import { analyseWord, scanWords, tokenize } from './tokenize.ts';
 
 /**
- * An in-memory BM25F keyword index with MaxScore dynamic pruning.
+ * An in-memory BM25F keyword index with windowed MaxScore dynamic pruning.
  *
  * Why not FTS5's `bm25()` alone: an OR query of 8–12 words makes FTS5 score every document that
  * contains any of the words (~80 ms p50 on 75k papers, linear in the corpus). Here each posting
  * carries its precomputed BM25F impact, postings are ordered by document, and MaxScore skips every
  * document that cannot enter the top k given the k-th score so far: the common words of a long
- * query are only probed for documents the rare words already made competitive.
+ * query are only probed for documents the rare words already made competitive. What keeps that
+ * affordable at 1M papers:
+ *
+ * - the essential lists are added into an accumulator one window of `WINDOW` documents at a time,
+ *   list by list (term-at-a-time inside the window), instead of being merged document by document;
+ *   the documents touched are then finished in document order with MaxScore's look-ups;
+ * - the build analyses each distinct word once (word → term id) and counts in typed arrays.
+ *
+ * Block-max pruning (per-block maximum impacts, skipping runs whose maxima cannot reach the k-th
+ * score) was measured and removed: with papers numbered in import order the blocks of common words
+ * all reach near their list's maximum, so it skipped under 0.1 % of candidates and cost more than
+ * it saved; so did filling the heap first with each word's highest-impact documents (BENCHMARKS.md).
+ *
+ * All of this only skips documents that provably cannot enter the top k: the result is the
+ * exhaustive BM25F top k (`searchExhaustive`, which the tests compare against).
  *
  * The store stays the source of truth: the index is built from it (`InvertedIndex.build`) and
  * kept current with `upsert`/`remove`, which go to a small delta scored exhaustively next to the
@@ -31,6 +45,10 @@ export interface Bm25Options {
 
 /** Chosen on the dev set of bench/search-quality (see BENCHMARKS.md). */
 export const DEFAULT_BM25: Bm25Options = { k1: 1.2, titleB: 0.5, abstractB: 0.75, titleWeight: 2, abstractWeight: 1, maxQueryTerms: 16 };
+
+const NO_DOC = 0xffffffff;
+/** Document numbers per window of the search (the accumulator's size). */
+const WINDOW = 4096;
 
 export interface IndexedDoc {
   id: string;
@@ -75,6 +93,17 @@ interface FieldStats {
   n: number;
   avgTitle: number;
   avgAbstract: number;
+}
+
+interface QueryList {
+  term: number;
+  /** The list's postings: pos .. end. */
+  pos: number;
+  end: number;
+  /** Largest impact × weight. */
+  ub: number;
+  /** How often the word is in the query. */
+  weight: number;
 }
 
 /** Min-heap of (score, doc) pairs holding the best k; ties keep the lower doc number. */
@@ -161,12 +190,24 @@ export class InvertedIndex {
   private stats: FieldStats = { n: 0, avgTitle: 1, avgAbstract: 1 };
   private dfs = new Uint32Array(0);
 
+  /** What the last pruned search did (for tests and benchmarks): documents the essential lists touched, windows. */
+  readonly lastSearch = { candidates: 0, windows: 0 };
+
+  /** Scratch for a window of the search: scores and the offsets touched. */
+  private readonly acc = new Float64Array(WINDOW);
+  private readonly touched = new Uint32Array(WINDOW);
+
   private constructor(readonly options: Bm25Options) {}
 
-  /** Builds the index in two passes over term counts kept in typed arrays (bounded memory at 1M papers). */
+  /**
+   * Builds the index in two passes over term counts kept in typed arrays (bounded memory at 1M
+   * papers). Each distinct word is analysed (stopword test, stem, term id) once.
+   */
   static build(docs: Iterable<IndexedDoc>, options: Partial<Bm25Options> = {}): InvertedIndex {
     const index = new InvertedIndex({ ...DEFAULT_BM25, ...options });
     const termIds = index.termIds;
+    /** Word as scanned → term id, or -1 for a stopword. */
+    const wordTerm = new Map<string, number>();
     const docTerm = new Growable(new Uint32Array(1 << 16));
     const docTfTitle = new Growable(new Uint16Array(1 << 16));
     const docTfAbstract = new Growable(new Uint16Array(1 << 16));
@@ -174,32 +215,66 @@ export class InvertedIndex {
     const titleLen = new Growable(new Uint32Array(1 << 10));
     const abstractLen = new Growable(new Uint32Array(1 << 10));
     const df = new Growable(new Uint32Array(1 << 12));
+    /** Per term: the last document it was seen in, and where that document's counts are. */
+    let lastDoc = new Int32Array(1 << 12).fill(-1);
+    let slot = new Uint32Array(1 << 12);
     const ids: string[] = [];
     const seen = new Map<string, number>();
-    for (const d of docs) {
-      if (seen.has(d.id)) throw new Error(`duplicate document id ${d.id}`);
-      seen.set(d.id, ids.length);
-      ids.push(d.id);
-      const tTerms = tokenize(d.title);
-      const aTerms = tokenize(d.abstract);
-      titleLen.push(tTerms.length);
-      abstractLen.push(aTerms.length);
-      docStart.push(docTerm.length);
-      const tCounts = countTerms(tTerms);
-      const aCounts = countTerms(aTerms);
-      for (const t of aCounts.keys()) if (!tCounts.has(t)) tCounts.set(t, 0);
-      for (const [t, tfT] of tCounts) {
-        let id = termIds.get(t);
-        if (id === undefined) {
-          id = termIds.size;
-          termIds.set(t, id);
-          df.push(0);
+    let d = 0;
+    let inTitle = true;
+    let fieldLen = 0;
+    const onWord = (w: string): void => {
+      let id = wordTerm.get(w);
+      if (id === undefined) {
+        const term = analyseWord(w);
+        if (term === null) id = -1;
+        else {
+          id = termIds.get(term);
+          if (id === undefined) {
+            id = termIds.size;
+            termIds.set(term, id);
+            df.push(0);
+            if (id >= lastDoc.length) {
+              const grown = new Int32Array(lastDoc.length * 2).fill(-1);
+              grown.set(lastDoc);
+              lastDoc = grown;
+              const grownSlot = new Uint32Array(slot.length * 2);
+              grownSlot.set(slot);
+              slot = grownSlot;
+            }
+          }
         }
-        df.data[id]++;
-        docTerm.push(id);
-        docTfTitle.push(Math.min(tfT, 65535));
-        docTfAbstract.push(Math.min(aCounts.get(t) ?? 0, 65535));
+        wordTerm.set(w, id);
       }
+      if (id < 0) return;
+      fieldLen++;
+      if (lastDoc[id] !== d) {
+        lastDoc[id] = d;
+        slot[id] = docTerm.length;
+        docTerm.push(id);
+        docTfTitle.push(0);
+        docTfAbstract.push(0);
+        df.data[id]++;
+      }
+      const at = slot[id];
+      if (inTitle) {
+        if (docTfTitle.data[at] < 65535) docTfTitle.data[at]++;
+      } else if (docTfAbstract.data[at] < 65535) docTfAbstract.data[at]++;
+    };
+    for (const doc of docs) {
+      if (seen.has(doc.id)) throw new Error(`duplicate document id ${doc.id}`);
+      seen.set(doc.id, ids.length);
+      ids.push(doc.id);
+      docStart.push(docTerm.length);
+      inTitle = true;
+      fieldLen = 0;
+      scanWords(doc.title, onWord);
+      titleLen.push(fieldLen);
+      inTitle = false;
+      fieldLen = 0;
+      scanWords(doc.abstract, onWord);
+      abstractLen.push(fieldLen);
+      d++;
     }
     docStart.push(docTerm.length);
     const n = ids.length;
@@ -217,25 +292,23 @@ export class InvertedIndex {
     const fill = offsets.slice(0, nTerms);
     const postDocs = new Uint32Array(docTerm.length);
     const postImpacts = new Float32Array(docTerm.length);
-    const maxImpact = new Float32Array(nTerms);
     const idf = new Float64Array(nTerms);
     for (let t = 0; t < nTerms; t++) idf[t] = index.idf(index.dfs[t]);
-    for (let d = 0; d < n; d++) {
-      const tNorm = index.titleNorm(titleLen.data[d]);
-      const aNorm = index.abstractNorm(abstractLen.data[d]);
-      for (let p = docStart.data[d], end = docStart.data[d + 1]; p < end; p++) {
+    for (let doc = 0; doc < n; doc++) {
+      const tNorm = index.titleNorm(titleLen.data[doc]);
+      const aNorm = index.abstractNorm(abstractLen.data[doc]);
+      for (let p = docStart.data[doc], end = docStart.data[doc + 1]; p < end; p++) {
         const t = docTerm.data[p];
-        const impact = index.impact(idf[t], docTfTitle.data[p], docTfAbstract.data[p], tNorm, aNorm);
         const at = fill[t]++;
-        postDocs[at] = d;
-        postImpacts[at] = impact;
-        if (impact > maxImpact[t]) maxImpact[t] = impact;
+        postDocs[at] = doc;
+        postImpacts[at] = index.impact(idf[t], docTfTitle.data[p], docTfAbstract.data[p], tNorm, aNorm);
       }
     }
     index.offsets = offsets;
     index.postDocs = postDocs;
     index.postImpacts = postImpacts;
-    index.maxImpact = maxImpact;
+    index.maxImpact = new Float32Array(nTerms);
+    for (let t = 0; t < nTerms; t++) for (let p = offsets[t]; p < offsets[t + 1]; p++) if (postImpacts[p] > index.maxImpact[t]) index.maxImpact[t] = postImpacts[p];
     index.ids = ids;
     index.docOf = seen;
     index.dead = new Uint8Array(n);
@@ -279,7 +352,8 @@ export class InvertedIndex {
     let strings = 0;
     for (const t of this.termIds.keys()) strings += 2 * t.length + 40;
     for (const id of this.ids) strings += 2 * id.length + 40;
-    return this.offsets.byteLength + this.postDocs.byteLength + this.postImpacts.byteLength + this.maxImpact.byteLength + this.dfs.byteLength + this.dead.byteLength + strings;
+    const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.dfs, this.dead];
+    return arrays.reduce((sum, a) => sum + a.byteLength, 0) + strings;
   }
 
   /** Adds or replaces a document (it is scored with the statistics of the last build). */
@@ -316,15 +390,14 @@ export class InvertedIndex {
     return this.searchTerms(tokenize(query), k, opts);
   }
 
-  /** MaxScore over the query's posting lists; exact: returns what `searchExhaustive` returns. */
+  /** Windowed MaxScore over the query's posting lists; exact: returns what `searchExhaustive` returns. */
   searchTerms(terms: string[], k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     k = Math.max(0, Math.floor(k));
     if (k === 0 || !terms.length) return [];
     const top = new TopK(k);
     this.scoreDelta(terms, top, opts.filter);
     const lists = this.queryLists(terms);
-    const n = lists.length;
-    if (n) this.maxScore(lists, top, opts.filter);
+    if (lists.length) this.windowedMaxScore(lists, top, opts.filter);
     return this.hits(top);
   }
 
@@ -368,18 +441,26 @@ export class InvertedIndex {
     }
   }
 
-  private queryLists(terms: string[]): Array<{ pos: number; end: number; ub: number; weight: number }> {
-    const lists: Array<{ pos: number; end: number; ub: number; weight: number }> = [];
+  private queryLists(terms: string[]): QueryList[] {
+    const lists: QueryList[] = [];
     for (const [t, weight] of countTerms(terms)) {
       const id = this.termIds.get(t);
       if (id === undefined || this.offsets[id] === this.offsets[id + 1]) continue;
-      lists.push({ pos: this.offsets[id], end: this.offsets[id + 1], ub: this.maxImpact[id] * weight, weight });
+      lists.push({ term: id, pos: this.offsets[id], end: this.offsets[id + 1], ub: this.maxImpact[id] * weight, weight });
     }
     if (lists.length > this.options.maxQueryTerms) lists.sort((a, b) => b.ub - a.ub).length = this.options.maxQueryTerms;
     return lists;
   }
 
-  private maxScore(lists: Array<{ pos: number; end: number; ub: number; weight: number }>, top: TopK, filter?: (id: string) => boolean): void {
+  /**
+   * MaxScore over windows of documents. Lists are sorted by upper bound; the lowest ones whose
+   * bounds add up to at most the k-th score are non-essential (a document only they contain cannot
+   * enter). Per window of `WINDOW` document numbers, the essential lists' postings are added into
+   * an accumulator list by list (no per-document merge of the lists); then each document touched,
+   * in document order, has its non-essential words looked up (by galloping) while its bound can
+   * still beat the k-th score. The split is recomputed at each window as the k-th score rises.
+   */
+  private windowedMaxScore(lists: QueryList[], top: TopK, filter?: (id: string) => boolean): void {
     lists.sort((a, b) => a.ub - b.ub);
     const n = lists.length;
     const pos = new Uint32Array(n);
@@ -388,45 +469,69 @@ export class InvertedIndex {
     /** prefix[i]: the most a document found only in lists 0..i can score. */
     const prefix = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      pos[i] = lists[i].pos;
-      end[i] = lists[i].end;
-      weight[i] = lists[i].weight;
-      prefix[i] = (i ? prefix[i - 1] : 0) + lists[i].ub;
+      const l = lists[i];
+      pos[i] = l.pos;
+      end[i] = l.end;
+      weight[i] = l.weight;
+      prefix[i] = (i ? prefix[i - 1] : 0) + l.ub;
     }
+    this.lastSearch.candidates = this.lastSearch.windows = 0;
     const docs = this.postDocs;
     const impacts = this.postImpacts;
     const dead = this.dead;
-    // Lists below `essential` are non-essential: a document in none of the others cannot beat the threshold.
+    const acc = this.acc;
+    const touched = this.touched;
     let threshold = top.threshold;
-    let essential = 0;
-    while (essential < n && prefix[essential] <= threshold) essential++;
-    while (essential < n) {
-      let d = 0xffffffff;
-      for (let i = essential; i < n; i++) if (pos[i] < end[i] && docs[pos[i]] < d) d = docs[pos[i]];
-      if (d === 0xffffffff) break;
-      let s = 0;
+    for (;;) {
+      let essential = 0;
+      while (essential < n && prefix[essential] <= threshold) essential++;
+      if (essential === n) break;
+      let wStart = NO_DOC;
+      for (let i = essential; i < n; i++) if (pos[i] < end[i] && docs[pos[i]] < wStart) wStart = docs[pos[i]];
+      if (wStart === NO_DOC) break;
+      const wEnd = wStart + WINDOW;
+      this.lastSearch.windows++;
+      // Essential lists into the accumulator (impacts are > 0, so 0 means untouched).
+      let nTouched = 0;
       for (let i = essential; i < n; i++) {
-        if (pos[i] < end[i] && docs[pos[i]] === d) {
-          s += impacts[pos[i]] * weight[i];
-          pos[i]++;
+        const w = weight[i];
+        let p = pos[i];
+        const e = end[i];
+        for (; p < e; p++) {
+          const d = docs[p];
+          if (d >= wEnd) break;
+          const o = d - wStart;
+          if (acc[o] === 0) touched[nTouched++] = o;
+          acc[o] += impacts[p] * w;
         }
-      }
-      let competitive = true;
-      for (let i = essential - 1; i >= 0; i--) {
-        if (s + prefix[i] <= threshold) {
-          competitive = false;
-          break;
-        }
-        const p = this.advance(pos[i], end[i], d);
         pos[i] = p;
-        if (p < end[i] && docs[p] === d) s += impacts[p] * weight[i];
       }
-      if (!competitive || (top.full && s <= threshold) || dead[d]) continue;
-      if (filter && !filter(this.ids[d])) continue;
-      top.push(s, d);
-      if (top.full && top.threshold > threshold) {
-        threshold = top.threshold;
-        while (essential < n && prefix[essential] <= threshold) essential++;
+      this.lastSearch.candidates += nTouched;
+      // Documents in order: a dense window is scanned, a sparse one's offsets sorted.
+      const dense = nTouched > WINDOW / 32;
+      if (!dense) touched.subarray(0, nTouched).sort();
+      const rest = essential ? prefix[essential - 1] : 0;
+      for (let j = 0, count = dense ? WINDOW : nTouched; j < count; j++) {
+        const o = dense ? j : touched[j];
+        let s = acc[o];
+        if (s === 0) continue;
+        acc[o] = 0;
+        if (s + rest <= threshold) continue;
+        const d = wStart + o;
+        let competitive = true;
+        for (let i = essential - 1; i >= 0; i--) {
+          if (s + prefix[i] <= threshold) {
+            competitive = false;
+            break;
+          }
+          const p = this.advance(pos[i], end[i], d);
+          pos[i] = p;
+          if (p < end[i] && docs[p] === d) s += impacts[p] * weight[i];
+        }
+        if (!competitive || s <= threshold || dead[d]) continue;
+        if (filter && !filter(this.ids[d])) continue;
+        top.push(s, d);
+        if (top.full) threshold = top.threshold;
       }
     }
   }

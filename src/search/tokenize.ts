@@ -42,9 +42,12 @@ function isWordChar(c: number, text: string, i: number): boolean {
   return LETTER_OR_DIGIT.test(text[i]);
 }
 
-/** Stemmed terms of `text`, in order, stopwords removed. Scans char codes: a regex over every abstract costs more than the rest of indexing. */
-export function tokenize(text: string): string[] {
-  const out: string[] = [];
+/**
+ * Calls `onWord` with each lower-cased word of `text` (letters and digits, at most 40 characters),
+ * stopwords included and not stemmed. `tokenize` is this plus `analyseWord`; the index build uses
+ * it directly to analyse each distinct word once (a map from word to term id).
+ */
+export function scanWords(text: string, onWord: (word: string) => void): void {
   let lower = text.toLowerCase();
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(lower)) lower = lower.normalize('NFKC');
@@ -56,9 +59,20 @@ export function tokenize(text: string): string[] {
     while (i < n && isWordChar(lower.charCodeAt(i), lower, i)) i++;
     if (i === start) break;
     if (i - start > MAX_WORD) continue;
-    const w = lower.slice(start, i);
-    if (STOPWORDS.has(w)) continue;
-    out.push(stem(w));
+    onWord(lower.slice(start, i));
   }
+}
+
+/** A word from `scanWords` as an index term: its stem, or null for a stopword. */
+export function analyseWord(word: string): string | null {
+  return STOPWORDS.has(word) ? null : stem(word);
+}
+
+/** Stemmed terms of `text`, in order, stopwords removed. Scans char codes: a regex over every abstract costs more than the rest of indexing. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  scanWords(text, (w) => {
+    if (!STOPWORDS.has(w)) out.push(stem(w));
+  });
   return out;
 }

@@ -30,6 +30,59 @@ function assertSameTopK(pruned: Array<{ id: string; score: number }>, exhaustive
   assert.deepEqual(above(pruned), above(exhaustive), `${label}: ids above the cut-off`);
 }
 
+test('pruning scores a fraction of the matching documents yet returns the exhaustive top k (clustered topics, duplicate documents, k up to 125)', () => {
+  // Documents in topic runs (as papers of one listing day or field sit together), each 7th a copy
+  // of an earlier one so scores tie exactly; words drawn from the run's topic or from everywhere.
+  const r = rng(2024);
+  const docs: IndexedDoc[] = [];
+  for (let i = 0; i < 16000; i++) {
+    if (i % 7 === 6) {
+      docs.push({ ...docs[Math.floor(r() * i)], id: `doc${i}` });
+      continue;
+    }
+    const topic = Math.floor(i / 1000) * 30;
+    const word = () => (r() < 0.6 ? VOCAB[(topic + Math.floor(r() * 30)) % VOCAB.length] : zipfWord(r));
+    docs.push({ id: `doc${i}`, title: Array.from({ length: 2 + Math.floor(r() * 6) }, word).join(' '), abstract: Array.from({ length: 10 + Math.floor(r() * 80) }, word).join(' ') });
+  }
+  const index = InvertedIndex.build(docs);
+  const docTerms = docs.map((d) => new Set(tokenize(`${d.title} ${d.abstract}`)));
+  const odd = (id: string) => Number(id.slice(3)) % 3 !== 0;
+  let candidates = 0;
+  let matching = 0;
+  for (let q = 0; q < 100; q++) {
+    const topic = Math.floor(r() * 16) * 30;
+    const terms = tokenize(Array.from({ length: 1 + Math.floor(r() * 20) }, () => (r() < 0.5 ? VOCAB[(topic + Math.floor(r() * 30)) % VOCAB.length] : zipfWord(r))).join(' '));
+    for (const k of [1, 5, 25, 125]) {
+      assertSameTopK(index.searchTerms(terms, k), index.searchExhaustive(terms, k), `query ${q} k=${k}`);
+      if (k > 5) continue;
+      candidates += index.lastSearch.candidates;
+      matching += docTerms.filter((set) => terms.some((t) => set.has(t))).length;
+    }
+    assertSameTopK(index.searchTerms(terms, 25, { filter: odd }), index.searchExhaustive(terms, 25, { filter: odd }), `filtered query ${q}`);
+  }
+  // Without pruning every matching document would be scored (counted for k ≤ 5).
+  assert.ok(candidates < 0.75 * matching, `documents scored: ${candidates} of ${matching} matching`);
+});
+
+test('pruning is exact where the bounds are tight (every posting of a word has its maximum impact)', () => {
+  // Equal-length abstracts, no title, each word at most once: a word's every posting has the same
+  // impact, so a document's score is exactly the sum of its words' bounds and a bound that prunes
+  // even slightly too eagerly loses documents just above the k-th score.
+  const r = rng(77);
+  const words = VOCAB.slice(0, 60);
+  // Several 4,096-document windows, so that later windows run with a full heap and non-essential lists.
+  const docs: IndexedDoc[] = Array.from({ length: 24000 }, (_, i) => {
+    const chosen = new Set<string>();
+    while (chosen.size < 10) chosen.add(words[Math.min(words.length - 1, Math.floor(Math.pow(r(), 1.5) * words.length))]);
+    return { id: `doc${i}`, title: '', abstract: [...chosen].join(' ') };
+  });
+  const index = InvertedIndex.build(docs);
+  for (let q = 0; q < 150; q++) {
+    const terms = tokenize(Array.from({ length: 2 + Math.floor(r() * 14) }, () => words[Math.floor(r() * words.length)]).join(' '));
+    for (const k of [3, 20]) assertSameTopK(index.searchTerms(terms, k), index.searchExhaustive(terms, k), `query ${q} k=${k}`);
+  }
+});
+
 test('MaxScore pruning returns exactly the exhaustive BM25F top k on a random corpus', () => {
   const docs = randomCorpus(3000, 7);
   const index = InvertedIndex.build(docs, { titleWeight: 3, abstractWeight: 1 });

@@ -13,14 +13,11 @@
  * sentences), as OR queries of their words, top k (the API's default page, 20).
  */
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvertedIndex, type IndexedDoc } from '../../src/search/inverted-index.ts';
-import { isStopword } from '../../src/search/tokenize.ts';
 import { loadCorpus } from '../search-quality/corpus.ts';
-import { seededRandom as rng } from '../../src/domain/random.ts';
+import { ftsQuery, loadQueries, percentiles, synthesise } from './common.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,44 +36,6 @@ if (!corpusDir || !queriesDir) {
 const k = Number(values.k);
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 
-function synthesise(real: IndexedDoc[], n: number): IndexedDoc[] {
-  if (n <= real.length) return real.slice(0, n);
-  const r = rng(42);
-  const sentences = real.map((p) => p.abstract.split(/(?<=[.!?])\s+/));
-  const out = real.slice();
-  for (let i = real.length; i < n; i++) {
-    const base = real[i % real.length];
-    const other = real[Math.floor(r() * real.length)].title.split(' ');
-    const title = base.title.split(' ');
-    for (let s = 0; s < 2 && title.length > 1; s++) title[Math.floor(r() * title.length)] = other[Math.floor(r() * other.length)];
-    const parts: string[] = [];
-    for (let s = 0; s < 3; s++) {
-      const src = sentences[Math.floor(r() * sentences.length)];
-      const start = Math.floor(r() * src.length);
-      parts.push(...src.slice(start, start + 2 + Math.floor(r() * 2)));
-    }
-    out.push({ id: `syn.${i}`, title: title.join(' '), abstract: parts.join(' ') });
-  }
-  return out;
-}
-
-function loadQueries(dir: string): string[] {
-  const pick = (file: string, count: number, seed: number) => {
-    const all = Object.values(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, { search_query: string }>).map((q) => q.search_query);
-    const r = rng(seed);
-    const chosen: string[] = [];
-    const pool = all.slice();
-    while (chosen.length < count && pool.length) chosen.push(pool.splice(Math.floor(r() * pool.length), 1)[0]);
-    return chosen;
-  };
-  return [...pick('computer_science_ai_search_queries.json', 100, 1), ...pick('computer_science_non_ai_search_queries.json', 100, 2)];
-}
-
-function percentiles(ms: number[]): { p50: number; p99: number; mean: number } {
-  const s = ms.slice().sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
-  return { p50: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
 const fmtP = (p: { p50: number; p99: number; mean: number }) => `p50 ${p.p50.toFixed(2)} ms  p99 ${p.p99.toFixed(2)} ms  mean ${p.mean.toFixed(2)} ms`;
 
 const real = loadCorpus(corpusDir).map((p) => ({ id: p.id, title: p.title, abstract: p.abstract }));
@@ -137,10 +96,6 @@ const ftsBuildCpuS = (cpuMs() - c0) / 1000;
 const ftsPages = db.prepare('SELECT page_count * page_size AS b FROM pragma_page_count(), pragma_page_size()').get() as { b: number };
 console.log(`FTS5: built in ${ftsBuildS.toFixed(1)} s wall, ${ftsBuildCpuS.toFixed(1)} s CPU; database ${mb(ftsPages.b)}`);
 const search = db.prepare(`SELECT rowid, bm25(fts, 2.0, 1.0) AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ${k}`);
-const ftsQuery = (q: string) => {
-  const terms = [...new Set((q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !isStopword(w)))];
-  return terms.map((w) => `"${w}"`).join(' OR ');
-};
 for (const q of queries.slice(0, 5)) search.all(ftsQuery(q));
 console.log(`load average before the FTS5 queries: ${load()}`);
 const ftsMs: number[] = [];

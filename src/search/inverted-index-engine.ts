@@ -64,7 +64,29 @@ export class InvertedIndexEngine implements KeywordEngine {
     return hits.filter((h) => visible.has(h.id)).slice(0, limit);
   }
 
+  /**
+   * Cheap enough to run before every search: the store's full-text queue says which papers changed
+   * (a scan of every paper modified since the last look cost 26 ms per search at 20,000 papers and
+   * grows with the store), and exactly those are folded in. What the queue does not carry —
+   * papers another process indexed first, metadata-only changes — `refresh` picks up.
+   */
   async catchUp(): Promise<number> {
+    if (!this.fallback.catchUpChanged) return this.refresh();
+    const ids = await this.fallback.catchUpChanged();
+    if (!this.index || !ids.length) return ids.length;
+    for (let i = 0; i < ids.length; i += PAGE) {
+      const chunk = ids.slice(i, i + PAGE);
+      const found = await this.store.papers.getMany(chunk);
+      for (const p of found) this.apply(p);
+      const seen = new Set(found.map((p) => p.id));
+      for (const id of chunk) if (!seen.has(id)) this.forget(id);
+    }
+    await this.rebuildIfWorn();
+    return ids.length;
+  }
+
+  /** Every paper modified since the last look (a scan of the papers table; the service runs it on a timer). */
+  async refresh(): Promise<number> {
     const n = await this.fallback.catchUp();
     if (!this.index) return n;
     let changed = 0;
@@ -77,8 +99,12 @@ export class InvertedIndexEngine implements KeywordEngine {
       if (page.length) this.cursor = { modifiedAt: page[page.length - 1].modifiedAt, id: page[page.length - 1].id };
       if (page.length < PAGE) break;
     }
-    if (this.index.pendingChanges > Math.max(1000, this.rebuildRatio * this.index.size)) await this.build();
+    await this.rebuildIfWorn();
     return Math.max(n, changed);
+  }
+
+  private async rebuildIfWorn(): Promise<void> {
+    if (this.index && this.index.pendingChanges > Math.max(1000, this.rebuildRatio * this.index.size)) await this.build();
   }
 
   async warm(): Promise<void> {
@@ -128,12 +154,13 @@ export class InvertedIndexEngine implements KeywordEngine {
     return docs.length;
   }
 
+  private forget(id: string): void {
+    this.index!.remove(id);
+    this.meta.delete(id);
+  }
+
   private apply(p: PaperWithStats): void {
-    if (p.hidden || p.deleted) {
-      this.index!.remove(p.id);
-      this.meta.delete(p.id);
-      return;
-    }
+    if (p.hidden || p.deleted) return this.forget(p.id);
     this.index!.upsert({ id: p.id, title: p.title, abstract: p.abstract });
     this.meta.set(p.id, metaOf(p));
   }

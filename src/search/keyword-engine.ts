@@ -45,6 +45,13 @@ export interface KeywordEngine {
    * after imports and harvests and before searching.
    */
   catchUp(): Promise<number>;
+  /** `catchUp`, returning the ids of the papers it (re)indexed (optional: the store's engine has it). */
+  catchUpChanged?(): Promise<string[]>;
+  /**
+   * A fuller pass than `catchUp` for what it cannot see cheaply, e.g. papers other processes
+   * changed (optional; the search service runs it on its background timer, not before searches).
+   */
+  refresh?(): Promise<number>;
   /** Loads what the engine keeps in memory, so the first search does not pay for it (optional). */
   warm?(): Promise<void>;
   /** Drops and rebuilds the whole index from the store (`paperboy reindex`). */

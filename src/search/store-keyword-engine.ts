@@ -19,7 +19,11 @@ export class StoreKeywordEngine implements KeywordEngine {
     return this.store.search.keyword(q, { from: opts.from ?? q.from, to: opts.to ?? q.to, categories }, opts.sort, opts.limit, this.weights);
   }
 
-  catchUp(): Promise<number> {
+  async catchUp(): Promise<number> {
+    return (await this.catchUpChanged()).length;
+  }
+
+  catchUpChanged(): Promise<string[]> {
     return this.store.search.drainFullTextQueue();
   }
 

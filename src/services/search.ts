@@ -217,6 +217,8 @@ export class SearchService {
           first = false;
         }
         const fullText = await this.keywordCatchUp();
+        // What the cheap catch-up before each search cannot see: other processes' changes.
+        await this.opts.engine.refresh?.();
         // One process embeds at a time (the lease); the others pick the vectors up from the store.
         let embedded = 0;
         if (await this.store.leases.acquire('search-embed', holder, 30 * 60_000)) {

@@ -176,37 +176,41 @@ export class SearchRepository {
     return r.rows.map((x) => ({ id: x.id, score: 0 }));
   }
 
-  /** Writes queued papers into the full-text index; returns how many. Safe to run from several processes. */
-  async drainFullTextQueue(batch = 5000): Promise<number> {
-    let total = 0;
+  /**
+   * Writes queued papers into the full-text index; returns the ids it (re)indexed, so an in-memory
+   * index in this process can follow exactly those. Safe to run from several processes.
+   */
+  async drainFullTextQueue(batch = 5000): Promise<string[]> {
+    const ids: string[] = [];
     for (;;) {
-      const { n, more } = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : { n: await this.drainPostgres(batch), more: false };
-      total += n;
-      if (!(more || (this.dialect !== 'sqlite' && n >= batch))) return total;
+      const { taken, more } = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : await this.drainPostgres(batch);
+      ids.push(...taken);
+      if (!more) return ids;
     }
   }
 
   /** One batch: changed papers from the queue, and new ones above the high-water mark (migration 0402). */
-  private drainSqlite(batch: number): Promise<{ n: number; more: boolean }> {
+  private drainSqlite(batch: number): Promise<{ taken: string[]; more: boolean }> {
     return this.db.transaction().execute(async (trx) => {
       const queued = (await sql<{ r: number }>`select paper_rowid as r from search_pending order by paper_rowid limit ${batch}`.execute(trx)).rows.map((x) => x.r);
       const fresh = (
         await sql<{ r: number }>`select rowid as r from papers where rowid > (select indexed_rowid from search_state) order by rowid limit ${batch}`.execute(trx)
       ).rows.map((x) => x.r);
-      const ids = [...new Set([...queued, ...fresh])];
-      if (!ids.length) return { n: 0, more: false };
-      const list = sql.join(ids.map((i) => sql`${i}`));
+      const rowids = [...new Set([...queued, ...fresh])];
+      if (!rowids.length) return { taken: [], more: false };
+      const list = sql.join(rowids.map((i) => sql`${i}`));
       await sql`delete from papers_fts where rowid in (${list})`.execute(trx);
       await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers where rowid in (${list})`.execute(trx);
       if (queued.length) await sql`delete from search_pending where paper_rowid in (${sql.join(queued.map((i) => sql`${i}`))})`.execute(trx);
       if (fresh.length) await sql`update search_state set indexed_rowid = ${fresh[fresh.length - 1]} where indexed_rowid < ${fresh[fresh.length - 1]}`.execute(trx);
-      return { n: ids.length, more: queued.length === batch || fresh.length === batch };
+      const taken = (await sql<{ id: string }>`select id from papers where rowid in (${list})`.execute(trx)).rows.map((x) => x.id);
+      return { taken, more: queued.length === batch || fresh.length === batch };
     });
   }
 
-  private async drainPostgres(batch: number): Promise<number> {
+  private async drainPostgres(batch: number): Promise<{ taken: string[]; more: boolean }> {
     // One statement: take a batch (skipping rows another indexer holds), write their vectors.
-    const r = await sql<{ n: number }>`
+    const r = await sql<{ paper_id: string }>`
       with taken as (
         delete from search_pending where paper_id in (select paper_id from search_pending limit ${batch} for update skip locked)
         returning paper_id
@@ -216,8 +220,9 @@ export class SearchRepository {
         on conflict (paper_id) do update set search_vector = excluded.search_vector
         returning 1
       )
-      select (select count(*) from taken) as n`.execute(this.db);
-    return Number(r.rows[0].n);
+      select paper_id from taken`.execute(this.db);
+    const taken = r.rows.map((x) => x.paper_id);
+    return { taken, more: taken.length >= batch };
   }
 
   async pendingFullText(): Promise<number> {

@@ -69,6 +69,12 @@ forEachStore('InvertedIndexEngine', (ctx) => {
     await sql`update papers set hidden = 0, modified_at = ${new Date(Date.now() + 1000).toISOString()} where id = '2402.00099'`.execute(ctx.store.db);
     await engine.catchUp();
     assert.deepEqual(await ids('zeolite'), ['2402.00099']);
+    // A change the full-text queue does not carry (another process's, or metadata only): refresh sees it.
+    await sql`update papers set categories = '["q-bio.BM"]', modified_at = ${new Date(Date.now() + 2000).toISOString()} where id = '2402.00099'`.execute(ctx.store.db);
+    await engine.catchUp();
+    assert.deepEqual(await ids('zeolite', { category: 'q-bio.BM' }), [], 'not from the cheap catch-up');
+    assert.ok((await engine.refresh()) >= 1);
+    assert.deepEqual(await ids('zeolite', { category: 'q-bio.BM' }), ['2402.00099']);
     assert.ok((await engine.rebuild()) >= 7);
     assert.deepEqual(await ids('zeolite'), ['2402.00099'], 'still there after a rebuild');
   });

@@ -131,6 +131,19 @@ export class PaperRepository {
     return ids.map((id) => byId.get(id)).filter((p): p is PaperWithStats => p !== undefined);
   }
 
+  /** Which of these papers are visible (not hidden by moderation, not withdrawn). */
+  async visibleIds(ids: readonly string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db.selectFrom('papers').select('id').where('id', 'in', [...new Set(ids)]).where('hidden', '=', 0).where('deleted', '=', 0).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Every visible paper in id order, a page at a time (pass the last id seen): for loading whole indexes. */
+  async listById(limit: number, afterId = ''): Promise<PaperWithStats[]> {
+    const rows = await this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    return rows.map(rowToPaper);
+  }
+
   /** Every visible paper, newest first, by keyset: pass the previous page's `next` as `after`. */
   async listNewest(limit: number, after?: { publishedAt: string | null; id: string }): Promise<PaperWithStats[]> {
     let q = this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0);
@@ -196,6 +209,17 @@ export class PaperRepository {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ ...rowToPaper(r), modifiedAt: r.modified_at }));
+  }
+
+  /**
+   * A value that changes when another connection has written to the store since the last call
+   * (SQLite's `data_version`), or null where no such signal exists (PostgreSQL): null means
+   * "ask `modifiedSince`", which an index makes cheap there.
+   */
+  async otherWritersMark(): Promise<number | null> {
+    if (dialectOf(this.db) !== 'sqlite') return null;
+    const r = await sql<{ data_version: number }>`pragma data_version`.execute(this.db);
+    return Number(r.rows[0].data_version);
   }
 
   /** The newest `modified_at` (and the highest id at it), or null for an empty store. */

@@ -11,6 +11,7 @@ import * as m0802 from './0802_drop_covered_indexes.ts';
 import * as m0901 from './0901_discovery.ts';
 import * as m0401 from './0401_search.ts';
 import * as m0402 from './0402_search_insert_watermark.ts';
+import * as m0403 from './0403_papers_modified_index_pg.ts';
 import * as m0450 from './0450_search_models.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0901_discovery': m0901,
   '0401_search': m0401,
   '0402_search_insert_watermark': m0402,
+  '0403_papers_modified_index_pg': m0403,
   '0450_search_models': m0450,
   '0501_feed_rank_index': m0501,
 };

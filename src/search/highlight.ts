@@ -22,6 +22,19 @@ const WORD = /[\p{L}\p{N}]+/gu;
  * highlighting only needs the query's words and the text's words to meet at the same stem.
  */
 export function lightStem(word: string): string {
+  let stem = STEMS.get(word);
+  if (stem === undefined) {
+    // Every word of every abstract shown passes here: a search result page was 1.3 ms of stemming.
+    if (STEMS.size >= MAX_STEMS) STEMS.clear();
+    STEMS.set(word, (stem = stemOnce(word)));
+  }
+  return stem;
+}
+
+const STEMS = new Map<string, string>();
+const MAX_STEMS = 100_000;
+
+function stemOnce(word: string): string {
   // Diacritics folded like FTS5's `remove_diacritics`: "café" marks "cafe".
   let w = word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
   if (w.length <= 3) return w;

@@ -14,14 +14,7 @@ export class FeatureIndex {
   static build(papers: Iterable<TextFields & { id: string }>): FeatureIndex {
     const index = new FeatureIndex();
     const counted: [string, SparseVector][] = [];
-    for (const p of papers) {
-      if (index.rows.has(p.id)) continue;
-      const c = termCounts(p);
-      for (let k = 0; k < c.idx.length; k++) index.df[c.idx[k]]++;
-      index.docs++;
-      counted.push([p.id, c]);
-      index.rows.set(p.id, c);
-    }
+    for (const p of papers) index.count(p, counted);
     for (const [id, c] of counted) index.rows.set(id, weigh(c, index.idf));
     return index;
   }
@@ -34,13 +27,7 @@ export class FeatureIndex {
     const index = new FeatureIndex();
     const counted: [string, SparseVector][] = [];
     for (let i = 0; i < papers.length; i++) {
-      const p = papers[i];
-      if (index.rows.has(p.id)) continue;
-      const c = termCounts(p);
-      for (let k = 0; k < c.idx.length; k++) index.df[c.idx[k]]++;
-      index.docs++;
-      counted.push([p.id, c]);
-      index.rows.set(p.id, c);
+      index.count(papers[i], counted);
       if (i % chunk === chunk - 1) await yieldToLoop();
     }
     for (let i = 0; i < counted.length; i++) {
@@ -48,6 +35,16 @@ export class FeatureIndex {
       if (i % (chunk * 4) === chunk * 4 - 1) await yieldToLoop();
     }
     return index;
+  }
+
+  /** First pass of a build: a paper's term counts into the document frequencies (a repeated id counts once). */
+  private count(p: TextFields & { id: string }, counted: [string, SparseVector][]): void {
+    if (this.rows.has(p.id)) return;
+    const c = termCounts(p);
+    for (let k = 0; k < c.idx.length; k++) this.df[c.idx[k]]++;
+    this.docs++;
+    counted.push([p.id, c]);
+    this.rows.set(p.id, c);
   }
 
   readonly idf = (i: number): number => Math.log((this.docs + 1) / (this.df[i] + 1)) + 1;

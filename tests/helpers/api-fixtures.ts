@@ -1,5 +1,6 @@
 import type { Store } from '../../src/store/store.ts';
 import { makePaper } from './papers.ts';
+import { startApiServer, type RunningApp } from './api-server.ts';
 
 /**
  * A small feed for the API and feed tests: papers on several days across an ISO-week and a
@@ -45,4 +46,11 @@ export async function seedApiFixtures(store: Store) {
     ])
     .execute();
   return { papers, tricky, days, publicCollection: Number(pub.id), privateCollection: Number(priv.id) };
+}
+
+/** The API fixtures seeded into `store`, the app serving them, and a GET helper: a suite's setup. */
+export async function startSeededApi(store: Store): Promise<{ fx: Awaited<ReturnType<typeof seedApiFixtures>>; server: RunningApp; get: (path: string, headers?: Record<string, string>) => Promise<Response> }> {
+  const fx = await seedApiFixtures(store);
+  const server = await startApiServer(store);
+  return { fx, server, get: (path, headers = {}) => fetch(`${server.url}${path}`, { headers }) };
 }

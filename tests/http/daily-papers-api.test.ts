@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
-import { startApiServer, type RunningApp } from '../helpers/api-server.ts';
-import { seedApiFixtures } from '../helpers/api-fixtures.ts';
+import type { RunningApp } from '../helpers/api-server.ts';
+import { seedApiFixtures, startSeededApi } from '../helpers/api-fixtures.ts';
 import { apiAuthorizations } from '../helpers/api-tokens.ts';
 
 /**
@@ -37,12 +37,11 @@ async function hfStyleClient(baseUrl: string, query: string) {
 forEachStore('GET /api/daily_papers and /api/papers', (ctx) => {
   let server: RunningApp;
   let fx: Awaited<ReturnType<typeof seedApiFixtures>>;
+  let get: Awaited<ReturnType<typeof startSeededApi>>['get'];
   before(async () => {
-    fx = await seedApiFixtures(ctx.store);
-    server = await startApiServer(ctx.store);
+    ({ fx, server, get } = await startSeededApi(ctx.store));
   });
   after(() => server.close());
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
 
   test('a Daily Papers client reads every item, page by page through Link', async () => {
     const items = await hfStyleClient(server.url, 'limit=2');

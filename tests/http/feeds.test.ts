@@ -3,8 +3,8 @@ import { after, before, test } from 'node:test';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { forEachStore } from '../helpers/contract.ts';
-import { startApiServer, type RunningApp } from '../helpers/api-server.ts';
-import { seedApiFixtures } from '../helpers/api-fixtures.ts';
+import type { RunningApp } from '../helpers/api-server.ts';
+import { seedApiFixtures, startSeededApi } from '../helpers/api-fixtures.ts';
 import { makePaper } from '../helpers/papers.ts';
 
 const RFC822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
@@ -13,12 +13,11 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 forEachStore('RSS and Atom feeds', (ctx) => {
   let server: RunningApp;
   let fx: Awaited<ReturnType<typeof seedApiFixtures>>;
+  let get: Awaited<ReturnType<typeof startSeededApi>>['get'];
   before(async () => {
-    fx = await seedApiFixtures(ctx.store);
-    server = await startApiServer(ctx.store);
+    ({ fx, server, get } = await startSeededApi(ctx.store));
   });
   after(() => server.close());
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
 
   /** Fetches a feed, checks it is well-formed XML of the right kind, and parses it with a feed parser. */
   async function load(path: string) {

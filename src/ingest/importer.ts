@@ -4,8 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Store } from '../store/store.ts';
 import type { FormatName } from './formats/index.ts';
 import { isDay } from './formats/fields.ts';
-import { readLines } from './lines.ts';
-import { detectLineFormat, parseLines, type ParsedLine, type ParseOptions } from './parse-lines.ts';
+import { parsedBatches, type ParsedBatch, type ParsedLine, type ParseOptions } from './parse-lines.ts';
 import { ParsePool } from './parse-pool.ts';
 
 type ParsedRecord = NonNullable<ParsedLine['record']>;
@@ -93,34 +92,27 @@ export class Importer {
 
   private async importFilesInOrder(files: string[], opts: ImportOptions, summary: ImportSummary, onFileDone?: (file: string) => void): Promise<ImportSummary> {
     const workers = this.opts.workers ?? 0;
-    const parse = (file: string) => {
-      if (file === '-' || !workers) return null;
-      const { parseOpts, batchSize } = this.prepare(opts);
-      this.pool ??= new ParsePool(workers);
-      const batches = this.pool.parseFile(file, parseOpts, batchSize);
-      // Asking for the first batch now starts the worker on this file.
-      const first = batches.next();
+    // A file's parsed batches, already asked for: on a worker, that starts it on the file.
+    const start = (file: string) => {
+      const batches = file === '-' || !workers ? null : this.workerBatches(file, opts);
+      const first = batches?.next();
       // Awaited when the file's turn comes; until then a failure must not count as unhandled.
-      first.catch(() => {});
-      return { batches, first };
+      first?.catch(() => {});
+      return batches && first ? { batches, first } : null;
     };
-    let next = files.length ? parse(files[0]) : null;
+    let next = files.length ? start(files[0]) : null;
     try {
       for (let i = 0; i < files.length; i++) {
         const file = files[i];
         const current = next;
-        next = workers > 1 && i + 1 < files.length ? parse(files[i + 1]) : null;
-        if (!current) {
+        // With two workers or more, the next file is parsed while this one is written.
+        next = workers > 1 && i + 1 < files.length ? start(files[i + 1]) : null;
+        if (current) await this.writeAll(current.batches, current.first, file, opts, summary);
+        else {
           const input = file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
           await this.importStream(input, file === '-' ? '<stdin>' : file, opts, summary);
-        } else {
-          for (let r = await current.first; !r.done; r = await current.batches.next()) {
-            summary.read += r.value.read;
-            await this.write(r.value.parsed, file, opts, summary);
-            opts.onProgress?.(r.value.bytes);
-          }
         }
-        if (i + 1 < files.length && !next) next = parse(files[i + 1]);
+        if (i + 1 < files.length && !next) next = start(files[i + 1]);
         onFileDone?.(file);
       }
     } finally {
@@ -133,25 +125,24 @@ export class Importer {
   /** Parses on this thread: for stdin, other streams and small files. */
   async importStream(input: Readable, name: string, opts: ImportOptions = {}, summary = emptySummary()): Promise<ImportSummary> {
     const { parseOpts, batchSize } = this.prepare(opts);
-    let lines: { n: number; text: string }[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (!lines.length) return;
-      await this.write(parseLines(lines, parseOpts), name, opts, summary);
-      lines = [];
-      opts.onProgress?.(bytes);
-    };
-    for await (const line of readLines(input)) {
-      bytes = line.bytes;
-      if (line.text.trim() === '') continue;
-      summary.read++;
-      // The first line of a known shape fixes the format for the rest of the file.
-      parseOpts.format ??= detectLineFormat(line.text);
-      lines.push(line);
-      if (lines.length >= batchSize) await flush();
-    }
-    await flush();
+    const batches = parsedBatches(input, parseOpts, batchSize);
+    await this.writeAll(batches, batches.next(), name, opts, summary);
     return summary;
+  }
+
+  private workerBatches(file: string, opts: ImportOptions): AsyncGenerator<ParsedBatch> {
+    const { parseOpts, batchSize } = this.prepare(opts);
+    this.pool ??= new ParsePool(this.opts.workers!);
+    return this.pool.parseFile(file, parseOpts, batchSize);
+  }
+
+  /** Writes every batch, in order, each in its own transaction; bad lines are reported as they come. */
+  private async writeAll(batches: AsyncGenerator<ParsedBatch>, first: Promise<IteratorResult<ParsedBatch>>, name: string, opts: ImportOptions, summary: ImportSummary): Promise<void> {
+    for (let r = await first; !r.done; r = await batches.next()) {
+      summary.read += r.value.read;
+      await this.write(r.value.parsed, name, opts, summary);
+      opts.onProgress?.(r.value.bytes);
+    }
   }
 
   private prepare(opts: ImportOptions): { parseOpts: ParseOptions; batchSize: number } {

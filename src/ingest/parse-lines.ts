@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import { paperToRow, type PaperWriteRow } from '../store/mappers.ts';
+import { readLines } from './lines.ts';
 import { FORMATS, LineError, detectFormat, type FormatName, type ImportRecord } from './formats/index.ts';
 
 export interface ParseOptions {
@@ -50,4 +52,33 @@ export function detectLineFormat(text: string): FormatName | null {
 
 export function parseLines(lines: { n: number; text: string }[], opts: ParseOptions): ParsedLine[] {
   return lines.map((l) => parseLine(l.n, l.text, opts));
+}
+
+/** One batch of an input's lines, parsed: their results, how many lines it read, and the bytes read so far. */
+export interface ParsedBatch {
+  parsed: ParsedLine[];
+  read: number;
+  bytes: number;
+}
+
+/**
+ * An input's non-blank lines, parsed `batchSize` at a time, in order: the importer's own thread and
+ * its parse workers read inputs this one way. The first line of a known shape fixes the format for
+ * the rest of the input (unless `opts.format` is given).
+ */
+export async function* parsedBatches(input: Readable, opts: ParseOptions, batchSize: number): AsyncGenerator<ParsedBatch> {
+  const parseOpts = { ...opts };
+  let lines: { n: number; text: string }[] = [];
+  let bytes = 0;
+  for await (const line of readLines(input)) {
+    bytes = line.bytes;
+    if (line.text.trim() === '') continue;
+    parseOpts.format ??= detectLineFormat(line.text);
+    lines.push(line);
+    if (lines.length >= batchSize) {
+      yield { parsed: parseLines(lines, parseOpts), read: lines.length, bytes };
+      lines = [];
+    }
+  }
+  if (lines.length) yield { parsed: parseLines(lines, parseOpts), read: lines.length, bytes };
 }

@@ -1,15 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
-import type { ParsedLine, ParseOptions } from './parse-lines.ts';
+import type { ParsedBatch, ParseOptions } from './parse-lines.ts';
 import type { FileBatchMessage, ParseFileRequest } from './parse-worker.ts';
-
-/** One batch of a file parsed in a worker: its lines' results, how many lines it read, and the bytes read so far. */
-export interface ParsedBatch {
-  parsed: ParsedLine[];
-  read: number;
-  bytes: number;
-}
 
 let bundled: string | null = null;
 

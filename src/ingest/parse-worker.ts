@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { readLines } from './lines.ts';
-import { detectLineFormat, parseLines, type ParsedLine, type ParseOptions } from './parse-lines.ts';
+import { parsedBatches, type ParsedBatch, type ParseOptions } from './parse-lines.ts';
 
 export interface ParseFileRequest {
   kind: 'file';
@@ -14,7 +13,7 @@ export interface ParseFileRequest {
 }
 
 export type FileBatchMessage =
-  | { id: number; kind: 'batch'; parsed: ParsedLine[]; read: number; bytes: number }
+  | ({ id: number; kind: 'batch' } & ParsedBatch)
   | { id: number; kind: 'done' }
   | { id: number; kind: 'error'; error: string };
 
@@ -31,31 +30,14 @@ function post(msg: FileBatchMessage) {
 async function parseFile(req: ParseFileRequest): Promise<void> {
   const credit = { left: req.ahead, cancelled: false, wake: null as (() => void) | null };
   credits.set(req.id, credit);
-  const opts = { ...req.opts };
-  let lines: { n: number; text: string }[] = [];
-  let bytes = 0;
-  const send = async () => {
-    while (credit.left === 0 && !credit.cancelled) await new Promise<void>((r) => (credit.wake = r));
-    if (credit.cancelled) return false;
-    credit.left--;
-    post({ id: req.id, kind: 'batch', parsed: parseLines(lines, opts), read: lines.length, bytes });
-    lines = [];
-    return true;
-  };
   try {
-    const input = fs.createReadStream(req.file, { highWaterMark: 1 << 20 });
-    for await (const line of readLines(input)) {
-      bytes = line.bytes;
-      if (line.text.trim() === '') continue;
-      // The first line of a known shape fixes the format for the rest of the file.
-      opts.format ??= detectLineFormat(line.text);
-      lines.push(line);
-      if (lines.length >= req.batchSize && !(await send())) {
-        input.destroy();
-        return;
-      }
+    // Leaving the loop early (cancelled) closes the file.
+    for await (const batch of parsedBatches(fs.createReadStream(req.file, { highWaterMark: 1 << 20 }), req.opts, req.batchSize)) {
+      while (credit.left === 0 && !credit.cancelled) await new Promise<void>((r) => (credit.wake = r));
+      if (credit.cancelled) return;
+      credit.left--;
+      post({ id: req.id, kind: 'batch', ...batch });
     }
-    if (lines.length && !(await send())) return;
     post({ id: req.id, kind: 'done' });
   } catch (err) {
     post({ id: req.id, kind: 'error', error: (err as Error).message });

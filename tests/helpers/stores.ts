@@ -77,7 +77,7 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
     await withAdmin((c) => c.query(`create database ${name}`));
     const url = new URL(BASE_URL);
     url.pathname = `/${name}`;
-    const opened = await openStore(url.toString(), { poolSize: 60 });
+    const opened = await openStore(url.toString(), { poolSize: 10 });
     return {
       ...opened,
       kind,

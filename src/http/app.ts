@@ -21,6 +21,7 @@ import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';
+import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
 import { upvoteApiRoutes } from './routes/upvotes-api.ts';
 import { commentApiRoutes } from './routes/comments-api.ts';
@@ -58,6 +59,7 @@ export function createApp(services: Services) {
   app.route('/', signedLinkRoutes());
   app.use('*', authenticate());
   app.use('*', csrfProtection());
+  app.use('*', pageView());
   app.use('*', compress());
 
   app.route('/', healthRoutes());

@@ -6,6 +6,7 @@ import { FeedService } from './feed.ts';
 import { TrendingService } from './trending.ts';
 import { ForYouService } from './for-you.ts';
 import { FollowingService } from './following.ts';
+import { FlashService } from './flash.ts';
 import { DailyPapersService } from './daily-papers.ts';
 import { FeedsService } from './feeds.ts';
 import { IngestService } from './ingest.ts';
@@ -39,6 +40,8 @@ export interface Services {
   trending: TrendingService;
   forYou: ForYouService;
   following: FollowingService;
+  /** One-time messages shown after a form's redirect. */
+  flash: FlashService;
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
   ingest: IngestService;
@@ -100,6 +103,7 @@ export function createServices(deps: ServiceDeps): Services {
     trending: new TrendingService(store),
     forYou,
     following,
+    flash: new FlashService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger),

@@ -283,6 +283,16 @@ export interface FollowsTable {
   created_at: string;
 }
 
+/** One-time messages shown after a redirect (see migration 1060). */
+export interface FlashMessagesTable {
+  id: string;
+  user_id: number | null;
+  message: string;
+  /** Shown once with the message (a new API token); null for plain messages. */
+  secret: string | null;
+  expires_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -310,4 +320,5 @@ export interface Database {
   not_interested: NotInterestedTable;
   reader_interests: ReaderInterestsTable;
   follows: FollowsTable;
+  flash_messages: FlashMessagesTable;
 }

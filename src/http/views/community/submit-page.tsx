@@ -2,11 +2,11 @@ import type { User } from '../../../domain/community.ts';
 import type { PaperWithStats } from '../../../domain/paper.ts';
 import { paperPath } from '../../params.ts';
 import { FormError, PostForm } from './forms.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage } from './page.tsx';
 
 export function SubmitPage(props: { user: User; csrfToken: string; error?: string; arxivId?: string; submitted?: { paper: PaperWithStats; day: string }; quota: number; maxAgeDays: number }) {
   return (
-    <CommunityPage title="Submit a paper" user={props.user} csrfToken={props.csrfToken}>
+    <AccountPage title="Submit a paper" user={props.user} csrfToken={props.csrfToken} section="submit">
       <h1>Submit a paper</h1>
       <p>
         Put an arXiv paper on today's feed. It must be at most {props.maxAgeDays} days old and not on the feed yet; you can submit {props.quota} a day.
@@ -23,6 +23,6 @@ export function SubmitPage(props: { user: User; csrfToken: string; error?: strin
         </label>{' '}
         <button type="submit">Submit</button>
       </PostForm>
-    </CommunityPage>
+    </AccountPage>
   );
 }

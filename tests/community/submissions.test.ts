@@ -119,7 +119,7 @@ forEachStore('submissions over HTTP', (ctx) => {
     assert.equal(page.status, 200);
     const refused = await u.postForm('/submit', { arxivId: '2610.00009' });
     assert.equal(refused.status, 422);
-    assert.match(refused.text, /role="alert"[^>]*>paper 2610\.00009 was first published/);
+    assert.match(refused.text, /role="alert"[^>]*><span aria-hidden="true">⚠<\/span> Paper 2610\.00009 was first published/);
     assert.match(refused.text, /value="2610\.00009"/);
     const anon = await new Client(app.url).get('/submit');
     assert.equal(anon.status, 303);

@@ -174,7 +174,8 @@ describe('site in a browser', () => {
     const toggle = page.locator('#theme-toggle');
     await toggle.click();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.equal(await toggle.locator('.label').textContent(), 'Dark theme', 'the label names the theme in use');
+    assert.equal(await toggle.getAttribute('aria-label'), 'Dark theme: switch to light');
     await page.reload();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');

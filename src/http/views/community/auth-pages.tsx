@@ -96,7 +96,9 @@ export function LogoutPage(props: { csrfToken: string; user: User | null }) {
       <h1>Log out</h1>
       {props.user ? (
         <PostForm action="/logout" csrfToken={props.csrfToken}>
-          <button type="submit">Log out of this browser</button>
+          <button type="submit" class="quiet">
+            Log out of this browser
+          </button>
         </PostForm>
       ) : (
         <p>You are not logged in.</p>

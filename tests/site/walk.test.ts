@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningServer } from '../../src/http/server.ts';
 import { loadDemoIfEmpty } from '../../src/services/demo.ts';
 import { createTestStore, type TestStore } from '../helpers/stores.ts';
 import { startSite } from './fixtures.ts';
+import { SHOTS, axeViolations, launchChromium } from './browser-kit.ts';
 
 /**
  * Issue 16's "done when": a new reader walks from the home page to every feature by clicks only —
@@ -15,20 +14,9 @@ import { startSite } from './fixtures.ts';
  * out — at 1280 and 390 px in both themes, with axe-core on every page it reaches (zero violations).
  * The only URL typed is the home page's. Screenshots go to test-artifacts/screenshots/walk-*.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = 'test-artifacts/screenshots';
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PAPER = 'Guiding Giants: Lightweight Controllers for Weighted Activation Steering in LLMs';
 const AUTHOR = 'Amr Hegazy';
 
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('a new reader reaches every feature by clicking', () => {
   let browser: Browser;
@@ -36,12 +24,10 @@ describe('a new reader reaches every feature by clicking', () => {
   let server: RunningServer;
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}`);
-    fs.mkdirSync(SHOTS, { recursive: true });
     opened = await createTestStore('sqlite');
     await loadDemoIfEmpty(opened.store);
     server = await startSite(opened.store);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -183,6 +183,20 @@ forEachStore('navigation over HTTP', (ctx) => {
     assert.match(settings.text, /<a href="\/settings" aria-current="page">Settings<\/a>/);
   });
 
+  test('asking for a reset link answers after a redirect, the same for any address', async () => {
+    const anon = new Client(app.url);
+    await anon.get('/forgot-password');
+    const known = await anon.postForm('/forgot-password', { email: 'ann@example.org' });
+    assert.equal(known.status, 303);
+    const answer = (await anon.get(known.headers.get('location')!)).text;
+    assert.match(answer, /If an account has that address, a link to reset its password is on its way/);
+    const other = new Client(app.url);
+    await other.get('/forgot-password');
+    const unknown = await other.postForm('/forgot-password', { email: 'nobody@example.org' });
+    assert.equal(unknown.headers.get('location'), known.headers.get('location'));
+    assert.match((await other.get(unknown.headers.get('location')!)).text, /If an account has that address/);
+  });
+
   test('/favicon.ico is an icon and /favicon.svg its SVG', async () => {
     const ico = await fetch(`${app.url}/favicon.ico`);
     assert.equal(ico.status, 200);

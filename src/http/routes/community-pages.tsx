@@ -132,7 +132,8 @@ export function communityPageRoutes(config: Config) {
   app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
     await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
-    return c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} sent />);
+    // post/redirect/get: a refresh does not ask for another mail. The answer never says whether the address has an account.
+    return flashRedirect(c, '/forgot-password', 'If an account has that address, a link to reset its password is on its way. It works once, for a limited time.', { forUser: null });
   });
 
   app.get('/reset-password', withAnonymousCsrfCookie(), async (c) => {

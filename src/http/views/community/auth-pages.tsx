@@ -107,23 +107,20 @@ export function LogoutPage(props: { csrfToken: string; user: User | null }) {
   );
 }
 
-export function ForgotPasswordPage(props: { csrfToken: string; sent?: boolean; error?: string }) {
+/** Asks for a reset link; after the post, the answer is the flash message above this same form. */
+export function ForgotPasswordPage(props: { csrfToken: string; error?: string }) {
   return (
     <CommunityPage title="Reset your password" user={null} csrfToken={props.csrfToken}>
       <h1>Reset your password</h1>
       <FormError message={props.error} />
-      {props.sent ? (
-        <p role="status">If an account has that address, a link to reset its password is on its way. It works once, for a limited time.</p>
-      ) : (
-        <PostForm action="/forgot-password" csrfToken={props.csrfToken}>
-          <p>
-            <label>
-              E-mail <input name="email" type="email" required maxlength={254} autocomplete="email" />
-            </label>
-          </p>
-          <button type="submit">Send me a reset link</button>
-        </PostForm>
-      )}
+      <PostForm action="/forgot-password" csrfToken={props.csrfToken}>
+        <p>
+          <label>
+            E-mail <input name="email" type="email" required maxlength={254} autocomplete="email" />
+          </label>
+        </p>
+        <button type="submit">Send me a reset link</button>
+      </PostForm>
     </CommunityPage>
   );
 }

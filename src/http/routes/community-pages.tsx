@@ -191,7 +191,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   // Submissions
-  const submitPage = (c: C, extra: { error?: string; arxivId?: string; submitted?: { paper: never; day: string } } = {}) => (
+  const submitPage = (c: C, extra: { error?: string; arxivId?: string } = {}) => (
     <SubmitPage user={c.var.user!} csrfToken={c.var.csrfToken} quota={config.submissionDailyQuota} maxAgeDays={config.submissionMaxAgeDays} {...extra} />
   );
   app.get('/submit', requireUser(), (c) => c.html(submitPage(c)));

@@ -57,6 +57,8 @@ export const SETTINGS = [
     description: 'Public base URL of the site, used in mails and feeds (defaults to http://localhost:PORT).' },
   { env: 'LOG_LEVEL', key: 'logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
     description: 'pino log level.' },
+  { env: 'LOG_FORMAT', key: 'logFormat', schema: z.enum(['auto', 'json', 'pretty']), default: 'auto',
+    description: 'Log lines on stderr: `json` (one JSON object a line, for collectors), `pretty` (one readable line an event), `auto` (pretty on a terminal, JSON otherwise).' },
   { env: 'PAPERBOY_DEMO', key: 'demo', schema: bool, default: 'true',
     description: 'Load the demo set (69 papers on the feed of 2025-08-01) when `serve` starts on an empty store.' },
   { env: 'STORE_CONNECT_TIMEOUT_MS', key: 'storeConnectTimeoutMs', schema: positiveInt, default: '1000',
@@ -163,6 +165,7 @@ export interface Config {
   port: number;
   publicUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'auto' | 'json' | 'pretty';
   demo: boolean;
   shutdownTimeoutMs: number;
   storeConnectTimeoutMs: number;

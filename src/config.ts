@@ -152,6 +152,10 @@ export const SETTINGS = [
     description: 'How many feed days back "For you" looks for papers to recommend.' },
   { env: 'FOR_YOU_INDEX_DAYS', key: 'forYouIndexDays', schema: positiveInt, default: '180',
     description: 'How many feed days of papers the in-memory "For you" text index holds (IDF statistics and background negatives).' },
+  { env: 'LIBRARY_IMPORT_MAX_BYTES', key: 'libraryImportMaxBytes', schema: positiveInt, default: '2097152',
+    description: 'Largest BibTeX or RIS file the collection import form accepts (413 beyond; the API import stays within `API_MAX_BODY_BYTES`).' },
+  { env: 'RATE_LIMIT_LIBRARY_IMPORT', key: 'rateLibraryImportUser', schema: rate, default: '20/3600',
+    description: 'Collection imports (BibTeX, RIS) per account and per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
 ] as const satisfies readonly SettingSpec[];
@@ -160,6 +164,8 @@ export interface Config {
   forYouRecentDays: number;
   forYouIndexDays: number;
   rateDiscoveryUser: RateSpec;
+  libraryImportMaxBytes: number;
+  rateLibraryImportUser: RateSpec;
   db: string;
   host: string;
   port: number;

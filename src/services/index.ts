@@ -17,6 +17,7 @@ import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
+import { LibraryService } from './library.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import type { MailSender } from '../mail/sender.ts';
@@ -50,6 +51,7 @@ export interface Services {
   upvotes: UpvoteService;
   comments: CommentService;
   collections: CollectionService;
+  library: LibraryService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
@@ -91,6 +93,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
+  const collections = new CollectionService(store);
   return {
     config,
     logger,
@@ -114,7 +117,8 @@ export function createServices(deps: ServiceDeps): Services {
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),
-    collections: new CollectionService(store),
+    collections,
+    library: new LibraryService(store, collections, search),
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),
     search,

@@ -242,7 +242,7 @@ export function communityPageRoutes(config: Config) {
   });
   app.get('/collections/:cid', async (c) => {
     const { collection, papers } = await c.var.services.collections.get(c.var.user, numericParam(c, 'cid'));
-    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} />);
+    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} importMaxBytes={config.libraryImportMaxBytes} />);
   });
   app.post('/collections/:cid/papers', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');

@@ -156,6 +156,10 @@ export const SETTINGS = [
     description: 'Largest BibTeX or RIS file the collection import form accepts (413 beyond; the API import stays within `API_MAX_BODY_BYTES`).' },
   { env: 'RATE_LIMIT_LIBRARY_IMPORT', key: 'rateLibraryImportUser', schema: rate, default: '20/3600',
     description: 'Collection imports (BibTeX, RIS) per account and per IP (COUNT/SECONDS).' },
+  { env: 'ZOTERO_API_URL', key: 'zoteroApiUrl', schema: z.string().url(), default: 'https://api.zotero.org',
+    description: "The Zotero web API (v3) that connected libraries are read from." },
+  { env: 'ZOTERO_SYNC_SCHEDULE', key: 'zoteroSyncSchedule', schema: z.string().min(1), default: '41 * * * *',
+    description: 'Cron (UTC) for syncing every connected Zotero library (incremental: only what changed since the last sync is read).' },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
 ] as const satisfies readonly SettingSpec[];
@@ -166,6 +170,8 @@ export interface Config {
   rateDiscoveryUser: RateSpec;
   libraryImportMaxBytes: number;
   rateLibraryImportUser: RateSpec;
+  zoteroApiUrl: string;
+  zoteroSyncSchedule: string;
   db: string;
   host: string;
   port: number;

@@ -50,7 +50,7 @@ export function titleKey(title: string): string {
 }
 
 /** `{\"o}` → `o`, `\textbf{X}` → `X`, `\&` → `&`, `~` → space; braces dropped. */
-function stripTex(s: string): string {
+export function stripTex(s: string): string {
   return s
     .replace(/\\([&%$#_{}])/g, '$1')
     .replace(/\\[a-zA-Z]+\s*/g, '')
@@ -61,14 +61,14 @@ function stripTex(s: string): string {
     .trim();
 }
 
-function cleanDoi(raw: string | undefined): string | null {
+export function cleanDoi(raw: string | undefined): string | null {
   if (!raw) return null;
   const m = /(10\.\d{4,9}\/\S+)/.exec(stripTex(raw).trim());
   return m ? m[1].replace(/[.,;]+$/, '') : null;
 }
 
 /** An arXiv id from any field that may carry one: eprint, arXiv's DOI, an arxiv.org URL, `arXiv:ID` in a note. */
-function arxivFrom(fields: { eprint?: string; doi?: string | null; urls: string[]; notes: string[] }): string | null {
+export function arxivFrom(fields: { eprint?: string; doi?: string | null; urls: string[]; notes: string[] }): string | null {
   if (fields.eprint) {
     const a = parseArxivId(stripTex(fields.eprint));
     if (a) return a.id;

@@ -29,6 +29,7 @@ import { collectionApiRoutes } from './routes/collections-api.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
 import { libraryImportBodyLimit, libraryPageRoutes } from './routes/library-pages.tsx';
+import { zoteroPageRoutes } from './routes/zotero-pages.tsx';
 import { discoveryApiRoutes } from './routes/discovery-api.ts';
 import { discoveryPageRoutes } from './routes/discovery-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
@@ -83,6 +84,7 @@ export function createApp(services: Services) {
   // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
   // Before the community pages: their `/collections/:cid` would answer `/collections/12.bib` with a 404.
   app.route('/', libraryPageRoutes(services.config));
+  app.route('/', zoteroPageRoutes(services.config));
   app.route('/', communityPageRoutes(services.config));
   app.route('/', pageRoutes());
   app.route('/', assetRoutes());

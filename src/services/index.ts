@@ -18,6 +18,8 @@ import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
 import { LibraryService } from './library.ts';
+import { ZoteroService } from './zotero.ts';
+import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import type { MailSender } from '../mail/sender.ts';
@@ -52,6 +54,7 @@ export interface Services {
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
+  zotero: ZoteroService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
@@ -94,6 +97,7 @@ export function createServices(deps: ServiceDeps): Services {
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
   const collections = new CollectionService(store);
+  const library = new LibraryService(store, collections, search);
   return {
     config,
     logger,
@@ -118,7 +122,8 @@ export function createServices(deps: ServiceDeps): Services {
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),
     collections,
-    library: new LibraryService(store, collections, search),
+    library,
+    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),
     search,

@@ -65,7 +65,8 @@ export class LibraryService {
     return result;
   }
 
-  private async match(entries: LibraryEntry[]): Promise<Map<LibraryEntry, { paper: PaperWithStats; by: 'arxiv' | 'doi' | 'title' }>> {
+  /** Each entry's paper here, by arXiv id, then DOI, then exact title; entries without one are absent. */
+  async match(entries: LibraryEntry[]): Promise<Map<LibraryEntry, { paper: PaperWithStats; by: 'arxiv' | 'doi' | 'title' }>> {
     const out = new Map<LibraryEntry, { paper: PaperWithStats; by: 'arxiv' | 'doi' | 'title' }>();
     const byId = new Map((await this.store.papers.getMany(entries.flatMap((e) => (e.arxivId ? [e.arxivId] : [])))).filter((p) => !p.hidden && !p.deleted).map((p) => [p.id, p]));
     const byDoi = await this.store.papers.visibleByDois(entries.flatMap((e) => (e.doi ? [e.doi] : [])));

@@ -160,6 +160,8 @@ export const SETTINGS = [
     description: "The Zotero web API (v3) that connected libraries are read from." },
   { env: 'ZOTERO_SYNC_SCHEDULE', key: 'zoteroSyncSchedule', schema: z.string().min(1), default: '41 * * * *',
     description: 'Cron (UTC) for syncing every connected Zotero library (incremental: only what changed since the last sync is read).' },
+  { env: 'RATE_LIMIT_REPORT', key: 'rateReportUser', schema: rate, default: '10/3600',
+    description: 'Reports of comments and papers per account and per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
 ] as const satisfies readonly SettingSpec[];
@@ -172,6 +174,7 @@ export interface Config {
   rateLibraryImportUser: RateSpec;
   zoteroApiUrl: string;
   zoteroSyncSchedule: string;
+  rateReportUser: RateSpec;
   db: string;
   host: string;
   port: number;

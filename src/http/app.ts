@@ -30,6 +30,8 @@ import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
 import { libraryImportBodyLimit, libraryPageRoutes } from './routes/library-pages.tsx';
 import { zoteroPageRoutes } from './routes/zotero-pages.tsx';
+import { reportPageRoutes } from './routes/report-pages.tsx';
+import { reportApiRoutes } from './routes/reports-api.ts';
 import { discoveryApiRoutes } from './routes/discovery-api.ts';
 import { discoveryPageRoutes } from './routes/discovery-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
@@ -71,6 +73,7 @@ export function createApp(services: Services) {
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes(services.config));
   app.route('/', adminApiRoutes());
+  app.route('/', reportApiRoutes(services.config));
   // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
   app.route('/', discoveryApiRoutes(services.config));
   app.route('/', discoveryPageRoutes(services.config));
@@ -85,6 +88,7 @@ export function createApp(services: Services) {
   // Before the community pages: their `/collections/:cid` would answer `/collections/12.bib` with a 404.
   app.route('/', libraryPageRoutes(services.config));
   app.route('/', zoteroPageRoutes(services.config));
+  app.route('/', reportPageRoutes(services.config));
   app.route('/', communityPageRoutes(services.config));
   app.route('/', pageRoutes());
   app.route('/', assetRoutes());

@@ -19,6 +19,7 @@ import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
 import { LibraryService } from './library.ts';
 import { ZoteroService } from './zotero.ts';
+import { ReportService } from './reports.ts';
 import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
@@ -55,6 +56,7 @@ export interface Services {
   collections: CollectionService;
   library: LibraryService;
   zotero: ZoteroService;
+  reports: ReportService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
@@ -98,6 +100,8 @@ export function createServices(deps: ServiceDeps): Services {
   const following = new FollowingService(store);
   const collections = new CollectionService(store);
   const library = new LibraryService(store, collections, search);
+  const moderation = new ModerationService(store);
+  const comments = new CommentService(store, config);
   return {
     config,
     logger,
@@ -120,11 +124,12 @@ export function createServices(deps: ServiceDeps): Services {
     },
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
-    comments: new CommentService(store, config),
+    comments,
+    reports: new ReportService(store, moderation, comments),
     collections,
     library,
     zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
-    moderation: new ModerationService(store),
+    moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,
   };

@@ -303,6 +303,19 @@ export interface ZoteroItemsTable {
   title: string | null;
 }
 
+export interface ReportsTable {
+  id: Generated<number>;
+  reporter_id: number;
+  target_type: string;
+  target_id: string;
+  reason: string;
+  note: string | null;
+  status: Generated<string>;
+  created_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -332,4 +345,5 @@ export interface Database {
   follows: FollowsTable;
   zotero_links: ZoteroLinksTable;
   zotero_items: ZoteroItemsTable;
+  reports: ReportsTable;
 }

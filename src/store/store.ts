@@ -25,6 +25,8 @@ import { BrowseRepository } from './browse.ts';
 import { DiscoveryRepository } from './discovery.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
 import { FlashRepository } from './flashes.ts';
+import { ZoteroRepository } from './zotero.ts';
+import { ReportRepository } from './reports.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -54,6 +56,8 @@ export class Store {
   readonly discovery: DiscoveryRepository;
   readonly collectionFeeds: CollectionFeedRepository;
   readonly flashes: FlashRepository;
+  readonly zotero: ZoteroRepository;
+  readonly reports: ReportRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -83,6 +87,8 @@ export class Store {
     this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);
     this.flashes = new FlashRepository(db);
+    this.zotero = new ZoteroRepository(db);
+    this.reports = new ReportRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

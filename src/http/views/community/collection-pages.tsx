@@ -6,10 +6,11 @@ import { ConfirmPage } from './confirm-page.tsx';
 import { FormError, PostForm } from './forms.tsx';
 import { PaperList } from './paper-list.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
+import { LibraryPanel } from './library-pages.tsx';
 
 const papersCount = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
 
-export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[] }) {
+export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[]; importMaxBytes: number }) {
   const { collection: col, viewer, csrfToken } = props;
   const own = viewer?.id === col.userId;
   const next = `/collections/${col.id}`;
@@ -38,6 +39,7 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
             : undefined
         }
       />
+      <LibraryPanel collection={col} own={own} csrfToken={csrfToken} maxBytes={props.importMaxBytes} />
       {own && (
         <>
           <h2>Add a paper</h2>

@@ -82,6 +82,11 @@ export function CommentsSection(props: CommentsSectionProps) {
                 </details>
               )}
               {editable && <a href={`/comments/${c.id}/edit?next=${encodeURIComponent(next)}`}>Edit</a>}{' '}
+              {!c.deleted && !own && (
+                <a href={`/report?target=comment&id=${c.id}`} class="report-link">
+                  Report
+                </a>
+              )}{' '}
               {deletable && (
                 // A link to the confirmation page, not a button that deletes: the second step asks first.
                 <a class="danger-link" href={`/comments/${c.id}/delete?next=${encodeURIComponent(next)}`}>

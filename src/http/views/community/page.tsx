@@ -15,7 +15,7 @@ export function CommunityPage(props: { title: string; user: User | null; csrfTok
   );
 }
 
-export type AccountSection = 'settings' | 'mail' | 'collections' | 'profile' | 'submit' | 'admin';
+export type AccountSection = 'settings' | 'mail' | 'zotero' | 'collections' | 'profile' | 'submit' | 'admin' | 'reports';
 
 /**
  * Every account page in one layout: the account's pages in a side menu (tabs on a phone), like the
@@ -26,11 +26,12 @@ export function AccountPage(props: { title: string; user: User; csrfToken: strin
   const links: Array<[AccountSection, string, string]> = [
     ['settings', '/settings', 'Settings'],
     ['mail', '/settings/mail', 'Mail digest'],
+    ['zotero', '/settings/zotero', 'Zotero library'],
     ['collections', '/collections', 'Collections'],
     ['profile', `/users/${encodeURIComponent(user.username)}`, 'Public profile'],
     ['submit', '/submit', 'Submit a paper'],
   ];
-  if (user.role === 'admin') links.push(['admin', '/admin', 'Moderation']);
+  if (user.role === 'admin') links.push(['admin', '/admin', 'Moderation'], ['reports', '/admin/reports', 'Reports']);
   return (
     <CommunityPage title={props.title} user={user} csrfToken={props.csrfToken} nav="account" feeds={props.feeds}>
       <div class="account-layout">

@@ -13,11 +13,13 @@ export interface Job {
   timezone?: string;
   /** How long a lease lasts before another process may take over; renewed while the job runs. */
   leaseMs?: number;
+  /** Asked before each scheduled run; false skips it without taking the lease or recording a run. */
+  due?(): Promise<boolean>;
   /** Does the work; returns counters recorded with the run. Should stop early when `signal` aborts. */
   run(signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
-export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' } | { ran: true; status: 'succeeded' | 'failed'; stats: Record<string, unknown>; error?: string };
+export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' | 'not_due' } | { ran: true; status: 'succeeded' | 'failed'; stats: Record<string, unknown>; error?: string };
 
 /**
  * Runs jobs on their schedules. Each run takes the job's lease in the store first, so with several
@@ -64,6 +66,13 @@ export class JobScheduler {
 
   private async runLeased(job: Job, opts: { scheduledAt?: Date }): Promise<JobOutcome> {
     if (this.stopped) return { ran: false, reason: 'stopping' };
+    if (job.due) {
+      const due = await job.due().catch((err) => {
+        this.logger.warn({ err, job: job.name }, 'cannot tell whether the job is due; running it');
+        return true;
+      });
+      if (!due) return { ran: false, reason: 'not_due' };
+    }
     const leaseMs = job.leaseMs ?? 5 * 60_000;
     let acquired: boolean;
     try {

@@ -31,6 +31,8 @@ export class JobScheduler {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<JobOutcome> }>();
   /** Every runOnce call still in progress, from before its lease is taken (stop waits for them). */
   private readonly inflight = new Set<Promise<JobOutcome>>();
+  /** Jobs this process is running or about to run (from before their lease is taken). */
+  private readonly busy = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -58,7 +60,14 @@ export class JobScheduler {
    * a process whose timer fires later for the same tick must not run it again.
    */
   runOnce(job: Job, opts: { scheduledAt?: Date } = {}): Promise<JobOutcome> {
-    const p = this.runLeased(job, opts);
+    // The lease is re-entrant for its holder, so it cannot keep a second tick of this process from
+    // running a job whose last run is not over (a run longer than its schedule's period): this does.
+    if (this.busy.has(job.name)) {
+      this.logger.debug({ job: job.name }, 'job skipped: its previous run in this process is still going');
+      return Promise.resolve({ ran: false, reason: 'lease_held' });
+    }
+    this.busy.add(job.name);
+    const p = this.runLeased(job, opts).finally(() => this.busy.delete(job.name));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;

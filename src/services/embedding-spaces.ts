@@ -3,6 +3,17 @@ import type { Store } from '../store/store.ts';
 import type { EmbeddingSpace, SpaceSource } from '../store/embedding-spaces.ts';
 import type { Embedder } from '../search/embedder.ts';
 
+/**
+ * How to open a space's model again: as recorded, or — for spaces that had vectors before spaces
+ * were recorded (migration 0460) — read from the id (`local-…`, `http:<model>:<dimensions>`).
+ */
+export function sourceOf(space: EmbeddingSpace): SpaceSource {
+  if (space.source.provider) return space.source;
+  if (space.embedderId.startsWith('local-')) return { provider: 'local' };
+  const http = /^http:(.+):\d+$/.exec(space.embedderId);
+  return http ? { provider: 'http', model: http[1] } : {};
+}
+
 /** The space search and similar papers answer from, and the model that embeds queries in it. */
 export interface ServingSpace {
   embedderId: string;

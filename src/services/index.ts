@@ -25,6 +25,7 @@ import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
+import { sourceOf } from './embedding-spaces.ts';
 import { isPostgresUrl } from '../store/db.ts';
 
 /**
@@ -89,7 +90,10 @@ export function createServices(deps: ServiceDeps): Services {
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
     // The model of an older space, to embed queries in it while the configured one is embedded.
-    reopenSpace: (space) => (space.source.provider ? openEmbedder({ ...config, searchEmbedder: space.source.provider, embeddingsModel: space.source.model ?? config.embeddingsModel }) : Promise.resolve(null)),
+    reopenSpace: (space) => {
+      const source = sourceOf(space);
+      return source.provider ? openEmbedder({ ...config, searchEmbedder: source.provider, embeddingsModel: source.model ?? config.embeddingsModel }) : Promise.resolve(null);
+    },
     embedBudgetMs: config.searchEmbedBudgetMs,
     indexFile: annFileBeside(sqlitePath),
     logger,

@@ -237,7 +237,8 @@ export class SearchService {
   /** Whether the configured embedder has papers to embed (the re-embed job runs only then). */
   async hasPending(): Promise<boolean> {
     const embedder = await this.embedder();
-    return !!embedder && (await this.store.search.countToEmbed(embedder.id)) > 0;
+    // One row is enough to know (a count would scan every pending paper).
+    return !!embedder && (await this.store.search.papersToEmbed(embedder.id, 1)).length > 0;
   }
 
   /**

@@ -9,6 +9,7 @@ import { EmbeddingSpaceMismatch } from '../../src/store/embedding-spaces.ts';
 import { JobScheduler } from '../../src/jobs/scheduler.ts';
 import { reembedJob } from '../../src/jobs/reembed-job.ts';
 import { EMBED_LEASE } from '../../src/services/embedding-runs.ts';
+import { sourceOf } from '../../src/services/embedding-spaces.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { Embedder } from '../../src/search/embedder.ts';
@@ -125,4 +126,12 @@ forEachStore('embedding spaces', (ctx) => {
     assert.equal((await ctx.store.runs.last(EMBED_LEASE))?.id, run?.id);
     await scheduler.stop();
   });
+});
+
+test('a space recorded before its source was (migration 0460) is reopened from its id', () => {
+  const space = (embedderId: string, source = {}) => ({ embedderId, dimensions: 8, source, createdAt: '', papersDone: 0, papersTotal: 0, progressAt: null, completeAt: null });
+  assert.deepEqual(sourceOf(space('local-lsa-v1-256-abc')), { provider: 'local' });
+  assert.deepEqual(sourceOf(space('http:BAAI/bge-small-en-v1.5:384')), { provider: 'http', model: 'BAAI/bge-small-en-v1.5' });
+  assert.deepEqual(sourceOf(space('http:x:1', { provider: 'http', model: 'y' })), { provider: 'http', model: 'y' });
+  assert.deepEqual(sourceOf(space('test-hash-64')), {});
 });

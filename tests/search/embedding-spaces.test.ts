@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { Embedder } from '../../src/search/embedder.ts';
 import { loadCorpus } from './fixtures.ts';
+import * as m0460 from '../../src/store/migrations/0460_embedding_spaces.ts';
 
 /** Another "model": the same hashed words, another id and size, so its vectors are not comparable. */
 function service(store: Store, target: Embedder, older: Embedder[] = []) {
@@ -30,6 +31,19 @@ forEachStore('embedding spaces', (ctx) => {
     await loadCorpus(ctx.store);
     // More papers than one embedding batch (128), so a re-embed can be caught halfway.
     await ctx.store.papers.upsertMany(Array.from({ length: 300 }, (_, i) => makePaper({ id: `2403.${String(i).padStart(5, '0')}`, title: `Coral reef survey number ${i}`, abstract: `Reef fish counts at site ${i}.` })));
+  });
+
+  test('migration 0460 records the spaces that already had vectors as complete, with their dimensions', async () => {
+    const db = ctx.store.db;
+    await m0460.down(db);
+    const now = new Date().toISOString();
+    const row = (id: string, n: number) => ({ paper_id: id, embedder_id: 'legacy-space', key: n, vector: Buffer.alloc(24 * 4), content_hash: 'h', embedded_at: now });
+    await db.insertInto('paper_embeddings').values([row('2402.00001', 1), row('2402.00002', 2)]).execute();
+    await m0460.up(db);
+    const space = await ctx.store.embeddingSpaces.get('legacy-space');
+    assert.ok(space?.completeAt, 'it was serving: it stays serving');
+    assert.deepEqual([space.dimensions, space.papersDone], [24, 2]);
+    await ctx.store.search.deleteEmbeddings('legacy-space');
   });
 
   test('vectors of another size are never stored in a space: a clear error that says to reindex, nothing written', async () => {

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /**
  * One JSON request to an outside server, with what every such call needs: a timeout per attempt,
  * retries with exponential back-off (and jitter) on network errors and 5xx, `429` honouring
@@ -68,21 +70,6 @@ export function errorMessageOf(text: string): string | undefined {
   return raw || undefined;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Sends the call, retrying as the policy allows; resolves with the parsed JSON body of a 2xx answer. */
 export async function callJson(call: JsonCall, policy: RetryPolicy = DEFAULT_RETRY): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
@@ -101,7 +88,7 @@ export async function callJson(call: JsonCall, policy: RetryPolicy = DEFAULT_RET
       const why = (err as Error).name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : `unreachable: ${causeOf(err)}`;
       if (attempt >= policy.retries) throw new HttpCallError(`${call.url} ${why}${attempt ? ` (after ${attempt + 1} attempts)` : ''}`);
       call.onRetry?.({ attempt: attempt + 1, delayMs: Math.round(backoff), reason: why });
-      await sleep(backoff, call.signal).catch(() => {});
+      await sleep(backoff, undefined, { signal: call.signal }).catch(() => {});
       continue;
     }
     if (res.ok) {
@@ -120,7 +107,7 @@ export async function callJson(call: JsonCall, policy: RetryPolicy = DEFAULT_RET
     const asked = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
     const delayMs = asked !== undefined ? Math.min(asked, policy.maxDelayMs) : Math.round(backoff);
     call.onRetry?.({ attempt: attempt + 1, delayMs, reason: `${res.status}${message ? ` ${message}` : ''}` });
-    await sleep(delayMs, call.signal).catch(() => {});
+    await sleep(delayMs, undefined, { signal: call.signal }).catch(() => {});
   }
 }
 

@@ -263,17 +263,20 @@ export class SearchService {
         const fullText = await this.keywordCatchUp();
         // What the cheap catch-up before each search cannot see: other processes' changes.
         await this.opts.engine.refresh?.();
+        // The serving space's ANN index is built here, not on a reader's first search (after a
+        // model switch it is not the space being embedded).
+        const serving = await this.spaces.serving();
+        if (serving) await this.vectorIndex(serving);
         // One process embeds at a time (the lease); the others pick the vectors up from the store.
+        // A whole new space (a model switch) is left to the re-embed job, whose lease is renewed.
+        const target = await this.embedder();
         let embedded = 0;
-        if (await this.store.leases.acquire(EMBED_LEASE, holder, 30 * 60_000)) {
+        if ((!serving || serving.embedderId === target?.id) && (await this.store.leases.acquire(EMBED_LEASE, holder, 30 * 60_000))) {
           try {
             embedded = await this.embedPending();
           } finally {
             await this.store.leases.release(EMBED_LEASE, holder);
           }
-        } else {
-          const serving = await this.spaces.serving();
-          if (serving) await this.vectorIndex(serving);
         }
         if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
       } catch (err) {
@@ -397,7 +400,11 @@ export class SearchService {
       this.fallbacks.note(`the query was not embedded within the search budget (${this.opts.embedBudgetMs ?? 1500} ms)`);
       return null;
     }
-    const ann = await this.vectorIndex(space);
+    const ann = await withinBudget(this.vectorIndex(space), deadline);
+    if (ann === 'late') {
+      this.fallbacks.note('the ANN index is still being built from the stored vectors');
+      return null;
+    }
     return this.keysToHits(space.embedderId, ann.search(vector, k), f);
   }
 

@@ -118,6 +118,11 @@ forEachStore('embedding spaces', (ctx) => {
     assert.equal(res.mode, 'keyword');
     assert.equal(third.texts, 0);
     assert.ok((await search.similar('2402.00006', 3))!.length > 0);
+    // serve's catch-up leaves a whole new space to the re-embed job (whose lease is renewed and whose runs are recorded).
+    const stop = search.keepInStep(60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    stop();
+    assert.equal((await ctx.store.search.embeddingStats(third.id)).count, 0);
   });
 
   test('the re-embed job: run by the scheduler under its lease, only when there is work, progress in its run', async () => {

@@ -30,6 +30,7 @@ import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
+import { sourceOf } from './embedding-spaces.ts';
 import { isPostgresUrl } from '../store/db.ts';
 
 /**
@@ -86,16 +87,24 @@ export function createServices(deps: ServiceDeps): Services {
   const mail = new MailService(config, store, deps.mail);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
+  const openEmbedder = (c: Config) => {
+    const provider = embedderProvider(c.searchEmbedder);
+    if (!provider) {
+      logger.debug({ embedder: c.searchEmbedder }, 'no such embedder here yet: keyword search only');
+      return Promise.resolve(null);
+    }
+    return provider.open({ config: c, store, logger, sqlitePath });
+  };
   const search = new SearchService(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
-    embedder: async () => {
-      const provider = embedderProvider(config.searchEmbedder);
-      if (!provider) {
-        logger.debug({ embedder: config.searchEmbedder }, 'no such embedder here yet: keyword search only');
-        return null;
-      }
-      return provider.open({ config, store, logger, sqlitePath });
+    embedder: () => openEmbedder(config),
+    embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
+    // The model of an older space, to embed queries in it while the configured one is embedded.
+    reopenSpace: (space) => {
+      const source = sourceOf(space);
+      return source.provider ? openEmbedder({ ...config, searchEmbedder: source.provider, embeddingsModel: source.model ?? config.embeddingsModel }) : Promise.resolve(null);
     },
+    embedBudgetMs: config.searchEmbedBudgetMs,
     indexFile: annFileBeside(sqlitePath),
     logger,
   });

@@ -259,6 +259,18 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+export interface EmbeddingSpacesTable {
+  embedder_id: string;
+  dimensions: number;
+  /** JSON `{provider, model}`. */
+  source: Generated<string>;
+  created_at: string;
+  papers_done: Generated<number>;
+  papers_total: Generated<number>;
+  progress_at: string | null;
+  complete_at: string | null;
+}
+
 export interface NotInterestedTable {
   user_id: number;
   paper_id: string;
@@ -349,6 +361,7 @@ export interface Database {
   audit_log: AuditLogTable;
   paper_embeddings: PaperEmbeddingsTable;
   search_models: SearchModelsTable;
+  embedding_spaces: EmbeddingSpacesTable;
   search_pending: SearchPendingTable;
   not_interested: NotInterestedTable;
   reader_interests: ReaderInterestsTable;

@@ -21,6 +21,7 @@ import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SearchRepository } from './search.ts';
+import { EmbeddingSpaceRepository } from './embedding-spaces.ts';
 import { BrowseRepository } from './browse.ts';
 import { DiscoveryRepository } from './discovery.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
@@ -52,6 +53,7 @@ export class Store {
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
   readonly search: SearchRepository;
+  readonly embeddingSpaces: EmbeddingSpaceRepository;
   readonly browse: BrowseRepository;
   readonly discovery: DiscoveryRepository;
   readonly collectionFeeds: CollectionFeedRepository;
@@ -83,6 +85,7 @@ export class Store {
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
+    this.embeddingSpaces = new EmbeddingSpaceRepository(db);
     this.browse = new BrowseRepository(db);
     this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);

@@ -26,6 +26,8 @@ import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { isPostgresUrl } from '../store/db.ts';
+import { AfterResponse } from './after-response.ts';
+import { MailCooldown } from './mail-cooldown.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -55,6 +57,8 @@ export interface Services {
   search: SearchService;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
+  /** Mails still being sent after their request was answered (sign-up, password reset). */
+  afterResponse: AfterResponse;
   /** Releases what services hold open (the SMTP connection pool, the search index). */
   close(): Promise<void>;
 }
@@ -89,6 +93,8 @@ export function createServices(deps: ServiceDeps): Services {
     indexFile: annFileBeside(sqlitePath),
     logger,
   });
+  const after = new AfterResponse(logger);
+  const cooldown = new MailCooldown(store, config);
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
   return {
@@ -96,6 +102,7 @@ export function createServices(deps: ServiceDeps): Services {
     logger,
     store,
     poolStats: deps.poolStats,
+    afterResponse: after,
     feed: new FeedService(store),
     trending: new TrendingService(store),
     forYou,
@@ -104,14 +111,15 @@ export function createServices(deps: ServiceDeps): Services {
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger),
     mail,
-    subscriptions: new SubscriptionService(store, mail, logger),
+    subscriptions: new SubscriptionService(store, mail, logger, cooldown),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),
     outbox: new OutboxSender(config, store, mail.sender, logger),
     close: async () => {
+      await after.drain();
       await mail.close();
       await search.close();
     },
-    accounts: new AccountService(store, config, mail.sender, logger),
+    accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
     comments: new CommentService(store, config),
     collections: new CollectionService(store),

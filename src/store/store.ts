@@ -24,6 +24,8 @@ import { SearchRepository } from './search.ts';
 import { BrowseRepository } from './browse.ts';
 import { DiscoveryRepository } from './discovery.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
+import { AccountConfirmationRepository } from './account-confirmations.ts';
+import { SubmissionQuotaRepository } from './submission-quota.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -52,6 +54,8 @@ export class Store {
   readonly browse: BrowseRepository;
   readonly discovery: DiscoveryRepository;
   readonly collectionFeeds: CollectionFeedRepository;
+  readonly accountConfirmations: AccountConfirmationRepository;
+  readonly submissionQuota: SubmissionQuotaRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -77,6 +81,8 @@ export class Store {
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
+    this.accountConfirmations = new AccountConfirmationRepository(db);
+    this.submissionQuota = new SubmissionQuotaRepository(db);
     this.browse = new BrowseRepository(db);
     this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Config } from '../../config.ts';
 import { canonicalPaperId } from '../../domain/arxiv-id.ts';
+import { TOKEN_SCOPES, type TokenScope } from '../../domain/community.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
@@ -12,7 +13,7 @@ import { clientIp } from '../middleware/rate-limit.ts';
 import { PAPER_ID, paperPath } from '../params.ts';
 import { startSession } from './auth-api.ts';
 import { AdminPage } from '../views/community/admin-page.tsx';
-import { ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
+import { ConfirmAccountPage, ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
 import { CollectionPage, CollectionsPage } from '../views/community/collection-pages.tsx';
 import { CommentEditPage, DiscussionPage } from '../views/community/discussion-page.tsx';
 import { safeNext } from '../views/community/forms.tsx';
@@ -66,14 +67,27 @@ export function communityPageRoutes(config: Config) {
   app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
-    const { accounts } = c.var.services;
-    const r = await attempt(async () => {
-      const user = await accounts.signup(input);
-      return { user, ...(await accounts.openSession(user.id)) };
-    });
+    const r = await attempt(() => c.var.services.accounts.signup(input, clientIp(c)));
     if ('error' in r) return c.html(<SignupPage csrfToken={c.var.csrfToken} error={r.error.message} username={input.username} email={input.email} />, r.error.status);
-    await startSession(c, r.ok);
-    return c.redirect('/', 303);
+    return c.html(<SignupPage csrfToken={c.var.csrfToken} sentTo={input.email.trim()} />, 202);
+  });
+
+  // The link mailed at sign-up (or to verify an address) shows a button: a GET alone, which mail
+  // scanners make, creates nothing and logs nobody in.
+  app.get('/confirm-account', withAnonymousCsrfCookie(), async (c) => {
+    const token = c.req.query('token') ?? '';
+    const purpose = await c.var.services.accounts.confirmationPurpose(token);
+    return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token={token} purpose={purpose} />, purpose ? 200 : 400);
+  });
+  app.post('/confirm-account', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
+    const f = await form(c);
+    const r = await attempt(() => c.var.services.accounts.confirmAccount(f.get('token') ?? ''));
+    if ('error' in r) return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token="" purpose={null} error={r.error.message} />, r.error.status);
+    if (r.ok.loggedIn) {
+      await startSession(c, r.ok.loggedIn);
+      return c.redirect('/', 303);
+    }
+    return c.redirect('/settings/mail', 303);
   });
 
   app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />));
@@ -101,7 +115,7 @@ export function communityPageRoutes(config: Config) {
   app.get('/forgot-password', withAnonymousCsrfCookie(), (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
   app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
-    await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
+    c.var.services.accounts.requestPasswordReset(f.get('email') ?? '', clientIp(c));
     return c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} sent />);
   });
 
@@ -129,9 +143,19 @@ export function communityPageRoutes(config: Config) {
   app.post('/settings/tokens', requireUser(), async (c) => {
     const f = await form(c);
     const { accounts } = c.var.services;
-    const { token } = await accounts.createApiToken(c.var.user!.id, (f.get('name') ?? '').slice(0, 100));
+    const scopes = f.getAll('scopes').filter((x): x is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(x));
+    const days = Number(f.get('expiresInDays') ?? '');
+    const r = await attempt(() =>
+      accounts.createApiToken(c.var.user!, (f.get('name') ?? '').slice(0, 100), { scopes, expiresInDays: Number.isInteger(days) && days >= 1 ? days : undefined, via: c.var.authVia === 'token' ? 'token' : 'session' }),
+    );
     const tokens = await accounts.listApiTokens(c.var.user!.id);
-    return c.html(<SettingsPage user={c.var.user!} csrfToken={c.var.csrfToken} tokens={tokens} newToken={token} />, 201);
+    if ('error' in r) return c.html(<SettingsPage user={c.var.user!} csrfToken={c.var.csrfToken} tokens={tokens} message={r.error.message} />, r.error.status);
+    return c.html(<SettingsPage user={c.var.user!} csrfToken={c.var.csrfToken} tokens={tokens} newToken={r.ok.token} />, 201);
+  });
+  app.post('/settings/verify-email', requireUser(), async (c) => {
+    await c.var.services.accounts.requestEmailVerification(c.var.user!, clientIp(c));
+    const tokens = await c.var.services.accounts.listApiTokens(c.var.user!.id);
+    return c.html(<SettingsPage user={c.var.user!} csrfToken={c.var.csrfToken} tokens={tokens} message={`A link that confirms ${c.var.user!.email} is on its way.`} />);
   });
   app.post('/settings/tokens/:tokenId/revoke', requireUser(), async (c) => {
     await c.var.services.accounts.revokeApiToken(c.var.user!.id, numericParam(c, 'tokenId'));

@@ -4,7 +4,7 @@ import type { AppEnv } from '../env.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { SubscribeBody } from '../schemas/subscription.ts';
 import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
-import { SUBSCRIBE_LIMIT, currentUserId } from './subscriptions-api.ts';
+import { SUBSCRIBE_LIMIT, currentAccount } from './subscriptions-api.ts';
 
 const ConfirmQuery = z.object({ id: z.coerce.number().int().positive(), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
 const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
@@ -55,7 +55,7 @@ export function subscriptionPageRoutes() {
         400,
       );
     }
-    await c.var.services.subscriptions.subscribe({ ...parsed.data, userId: currentUserId(c) });
+    await c.var.services.subscriptions.subscribe({ ...parsed.data, account: currentAccount(c), ip: clientIp(c) });
     return c.html(
       <MessagePage title="Check your inbox">
         <p>

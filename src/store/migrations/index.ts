@@ -14,6 +14,9 @@ import * as m0402 from './0402_search_insert_watermark.ts';
 import * as m0403 from './0403_papers_modified_index_pg.ts';
 import * as m0450 from './0450_search_models.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
+import * as m1020 from './1020_account_identity.ts';
+import * as m1021 from './1021_token_scopes.ts';
+import * as m1022 from './1022_submission_quota.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -36,4 +39,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0403_papers_modified_index_pg': m0403,
   '0450_search_models': m0450,
   '0501_feed_rank_index': m0501,
+  '1020_account_identity': m1020,
+  '1021_token_scopes': m1021,
+  '1022_submission_quota': m1022,
 };

@@ -14,12 +14,12 @@ export class MailCooldown {
   ) {}
 
   /** Counts one mail to `address` caused by `ip` (when known); false when either is over its limit. */
-  async allow(address: string, ip?: string | null): Promise<boolean> {
+  async allow(address: string, ip?: string | null, now = Date.now()): Promise<boolean> {
     if (ip) {
       const { limit, windowSeconds } = this.config.confirmMailsPerIp;
-      if (!(await this.store.rateLimits.hit(`mail-ip:${ip}`, limit, windowSeconds)).allowed) return false;
+      if (!(await this.store.rateLimits.hit(`mail-ip:${ip}`, limit, windowSeconds, now)).allowed) return false;
     }
     const { limit, windowSeconds } = this.config.confirmMailsPerAddress;
-    return (await this.store.rateLimits.hit(`mail-to:${address.trim().toLowerCase()}`, limit, windowSeconds)).allowed;
+    return (await this.store.rateLimits.hit(`mail-to:${address.trim().toLowerCase()}`, limit, windowSeconds, now)).allowed;
   }
 }

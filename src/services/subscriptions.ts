@@ -67,7 +67,7 @@ export class SubscriptionService {
     }
     const recentlySent = sub.confirmSentAt !== null && now.getTime() - Date.parse(sub.confirmSentAt) < CONFIRM_RESEND_SECONDS * 1000;
     if (recentlySent) return { subscription: sub, confirmationSent: false };
-    if (!(await this.cooldown.allow(sub.email, input.ip))) {
+    if (!(await this.cooldown.allow(sub.email, input.ip, now.getTime()))) {
       mailSends.inc({ kind: 'confirm', outcome: 'cooldown' });
       return { subscription: sub, confirmationSent: false };
     }

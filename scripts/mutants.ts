@@ -106,6 +106,14 @@ export const MUTANTS: Mutant[] = [
     tests: [ACCOUNTS],
   },
   {
+    name: 'confirm-links-unverified-owner',
+    what: 'confirming a subscription links it to an account that only claims the address',
+    file: 'src/services/subscriptions.ts',
+    search: 'if (owner?.emailVerified) await this.store.subscriptions.linkOwner(sub.email, owner.id);',
+    replace: 'if (owner) await this.store.subscriptions.linkOwner(sub.email, owner.id);',
+    tests: [ACCOUNTS],
+  },
+  {
     name: 'username-unique-only-by-case',
     what: 'no unique index on lower(username)',
     file: 'src/store/migrations/1020_account_identity.ts',

@@ -117,7 +117,11 @@ export class SubscriptionService {
     if (sub.status === 'active') return 'already';
     if (q.exp * 1000 < now.getTime()) return 'expired';
     if (sub.status !== 'pending') return 'invalid';
-    return (await this.store.subscriptions.confirm(sub.id, now.toISOString())) ? 'ok' : 'already';
+    if (!(await this.store.subscriptions.confirm(sub.id, now.toISOString()))) return 'already';
+    // The account that verified this address (if any) owns the subscription from now on.
+    const owner = await this.store.users.byEmail(sub.email);
+    if (owner?.emailVerified) await this.store.subscriptions.linkOwner(sub.email, owner.id);
+    return 'ok';
   }
 
   /** Checks an unsubscribe link without acting on it (the GET page shows a button). */

@@ -19,14 +19,15 @@ forEachStore('trust: addresses, subscriptions, sign-ups', (ctx) => {
 
   async function activeSubscription(email: string) {
     const { subscription } = await app.services.subscriptions.subscribe({ email, frequency: 'daily', categories: ['cs.LG'], personalPicks: false });
-    assert.ok(await ctx.store.subscriptions.confirm(subscription.id));
+    const url = new URL(await app.services.mail.confirmUrl(subscription));
+    assert.equal(await app.services.subscriptions.confirm({ id: subscription.id, exp: Number(url.searchParams.get('exp')), sig: url.searchParams.get('sig')! }), 'ok');
     return subscription;
   }
 
   test("an account claiming someone's address (another case, unverified) neither sees, changes nor takes that address's subscription", async () => {
-    const sub = await activeSubscription('victim@example.org');
     // An account from before addresses were verified, claiming the victim's address.
     await ctx.store.users.create({ username: 'mallory', email: 'Victim@Example.ORG', passwordHash: 'x' });
+    const sub = await activeSubscription('victim@example.org');
     const m = await loggedIn(app, 'mallory');
     const page = await m.get('/settings/mail');
     assert.equal(page.status, 200);
@@ -64,6 +65,17 @@ forEachStore('trust: addresses, subscriptions, sign-ups', (ctx) => {
     await c.postForm('/settings/mail', { frequency: 'weekly', categories: 'math' });
     assert.equal((await ctx.store.subscriptions.get(sub.id))!.frequency, 'weekly');
     assert.equal((await c.post('/api/auth/confirm', { token: decodeURIComponent(token) })).status, 400, 'a link works once');
+  });
+
+  test('an address subscribed while signed out joins the account that verified it, once the subscription is confirmed', async () => {
+    const c = await loggedIn(app, 'verified1');
+    const user = (await ctx.store.users.byUsername('verified1'))!;
+    const { subscription } = await app.services.subscriptions.subscribe({ email: 'VERIFIED1@example.org', frequency: 'daily', categories: [], personalPicks: true });
+    assert.equal((await ctx.store.subscriptions.get(subscription.id))!.userId, null, 'not before the mailbox owner confirms');
+    const url = new URL(await app.services.mail.confirmUrl(subscription));
+    assert.equal(await app.services.subscriptions.confirm({ id: subscription.id, exp: Number(url.searchParams.get('exp')), sig: url.searchParams.get('sig')! }), 'ok');
+    assert.equal((await ctx.store.subscriptions.get(subscription.id))!.userId, user.id);
+    assert.match((await c.get('/settings/mail')).text, /data-status="active"/);
   });
 
   test('sign-up answers the same for a new and a taken address (any case) and makes no account with the taken one', async () => {

@@ -114,6 +114,22 @@ export const MUTANTS: Mutant[] = [
     tests: [ACCOUNTS],
   },
   {
+    name: 'confirm-link-reusable',
+    what: 'a mailed sign-up / address link works more than once',
+    file: 'src/store/account-confirmations.ts',
+    search: "await this.db.deleteFrom('account_confirmations').where('token_hash', '=', tokenHash).where('expires_at', '>', now).returningAll().executeTakeFirst();",
+    replace: "await this.db.selectFrom('account_confirmations').selectAll().where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();",
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'confirm-link-never-expires',
+    what: 'an expired sign-up link still creates the account',
+    file: 'src/store/account-confirmations.ts',
+    search: "deleteFrom('account_confirmations').where('token_hash', '=', tokenHash).where('expires_at', '>', now)",
+    replace: "deleteFrom('account_confirmations').where('token_hash', '=', tokenHash)",
+    tests: [ACCOUNTS],
+  },
+  {
     name: 'username-unique-only-by-case',
     what: 'no unique index on lower(username)',
     file: 'src/store/migrations/1020_account_identity.ts',

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, MAILBOXES, confirmToken, loggedIn, startTestApp, waitForMail, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { hashToken } from '../../src/services/secrets.ts';
 
 // Issue 15, findings 3, 9 and 10: who owns an address and its subscription, sign-up races and
 // enumeration. Each test failed on the code before the fix.
@@ -109,6 +110,15 @@ forEachStore('trust: addresses, subscriptions, sign-ups', (ctx) => {
     const confirms = await Promise.all(tokens.map((t) => new Client(app.url).post('/api/auth/confirm', { token: decodeURIComponent(t) })));
     assert.equal(confirms.filter((r) => r.status === 200).length, 1);
     assert.ok(confirms.filter((r) => r.status !== 200).every((r) => r.status === 409 && r.json.error.code === 'username_taken'));
+  });
+
+  test('a sign-up link works once and not after it expired', async () => {
+    const expired = 'expired-signup-link';
+    await ctx.store.accountConfirmations.create({ tokenHash: hashToken(expired), purpose: 'signup', userId: null, username: 'latecomer', email: 'late@example.org', passwordHash: 'x', expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const late = await new Client(app.url).post('/api/auth/confirm', { token: expired });
+    assert.equal(late.status, 400);
+    assert.equal(await ctx.store.users.byUsername('latecomer'), null);
+    assert.equal((await new Client(app.url).get(`/confirm-account?token=${expired}`)).status, 400);
   });
 
   test('a banned name resolves to that account only (no case sibling to fall through to)', async () => {

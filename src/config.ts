@@ -118,6 +118,12 @@ export const SETTINGS = [
   { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },
   { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
     description: 'How long an e-mailed password-reset link works (it works once).' },
+  { env: 'API_TOKEN_TTL_DAYS', key: 'apiTokenTtlDays', schema: positiveInt, default: '90',
+    description: 'Longest life of an API token (a token may ask for less); tokens also end at a password reset and at "log out everywhere".' },
+  { env: 'CONFIRM_MAILS_PER_ADDRESS', key: 'confirmMailsPerAddress', schema: rate, default: '3/86400',
+    description: 'Mails nobody signed in asked for (subscription and sign-up confirmations, address checks, password resets) one address gets (COUNT/SECONDS); beyond, requests are answered as usual and no mail is sent.' },
+  { env: 'CONFIRM_MAILS_PER_IP', key: 'confirmMailsPerIp', schema: rate, default: '20/3600',
+    description: 'The same mails caused from one IP address (COUNT/SECONDS).' },
   { env: 'LOGIN_FREE_ATTEMPTS', key: 'loginFreeAttempts', schema: positiveInt, default: '5',
     description: 'Failed log-ins for one account name before its growing back-off starts.' },
   { env: 'LOGIN_FREE_ATTEMPTS_PER_IP', key: 'loginFreeAttemptsPerIp', schema: positiveInt, default: '20',
@@ -222,6 +228,9 @@ export interface Config {
   digestSize: number;
   digestSchedule: string;
   sessionTtlDays: number;
+  apiTokenTtlDays: number;
+  confirmMailsPerAddress: RateSpec;
+  confirmMailsPerIp: RateSpec;
   passwordResetTtlMinutes: number;
   loginFreeAttempts: number;
   loginFreeAttemptsPerIp: number;

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { seededRandom } from '../../domain/random.ts';
 import { DataType, encodeModel, type Node, type Tensor } from './onnx-proto.ts';
 
 /**
@@ -37,17 +38,6 @@ export const LAYER_NORM_EPS = 1e-12;
 /** The weights by name, for an independent forward pass in tests. */
 export type BertWeights = Map<string, { dims: number[]; data: Float32Array }>;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gaussian(rand: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
@@ -57,7 +47,7 @@ export function bertGraph(o: BertShape & { vocabSize: number; seed: number }): {
   const { hidden: H, heads, intermediate: I } = o;
   if (H % heads) throw new Error('hidden size must be a multiple of the head count');
   const headDim = H / heads;
-  const normal = gaussian(mulberry32(o.seed));
+  const normal = gaussian(seededRandom(o.seed));
   const weights: BertWeights = new Map();
   const initializers: Tensor[] = [];
   const nodes: Node[] = [];

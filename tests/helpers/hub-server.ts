@@ -87,14 +87,14 @@ export async function startHubServer(models: Record<string, HubModel>, opts: { p
     state.requests.push({ method: req.method!, path: url.pathname + url.search, range: req.headers.range, authorization: req.headers.authorization });
     const authorised = opts.token !== undefined && req.headers.authorization === `Bearer ${opts.token}`;
     let m: RegExpExecArray | null;
-    if ((m = /^\/api\/models\/([^/]+\/[^/]+)$/.exec(url.pathname))) {
+    if ((m = /^\/api\/models\/([^/]+\/[^/]+)(?:\/revision\/(main|v1))?$/.exec(url.pathname))) {
       const model = state.models.get(m[1]);
       if (!model) return deny(res, 'RepoNotFound', 'Repository not found');
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: m[1], modelId: m[1], sha: commitOf(m[1]), private: false, gated: model.gated ? 'auto' : false, library_name: 'sentence-transformers', siblings: [...model.files.keys()].map((rfilename) => ({ rfilename })) }));
+      res.end(JSON.stringify({ id: m[1], modelId: m[1], sha: commitOf(m[2] === 'v1' ? `${m[1]}@v1` : m[1]), private: false, gated: model.gated ? 'auto' : false, library_name: 'sentence-transformers', siblings: [...model.files.keys()].map((rfilename) => ({ rfilename })) }));
       return;
     }
-    if ((m = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([0-9a-f]{40}|main)$/.exec(url.pathname))) {
+    if ((m = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([0-9a-f]{40})$/.exec(url.pathname))) {
       const model = state.models.get(m[1]);
       if (!model) return deny(res, 'RepoNotFound', 'Repository not found');
       const dirs = new Set([...model.files.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.lastIndexOf('/'))));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import fs, { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -145,11 +145,16 @@ describe('paperboy models pull (against a local server with the hub layout)', ()
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.match(pulled.stderr, /onnx\/model\.onnx: [\d.]+ MB/);
     assert.match(pulled.stdout, /SEARCH_EMBEDDER=onnx EMBEDDINGS_MODEL=paperboy-tests\/tiny-bert paperboy reindex/);
+    const pulledManifest = fs.readFileSync(path.join(models, ID, MANIFEST_FILE), 'utf8');
     const listed = await runCli(['models', 'list'], env);
     assert.match(listed.stdout, /paperboy-tests\/tiny-bert\t64 dims/);
     const down = await runCli(['models', 'pull', 'someone/else'], { MODELS_DIR: models, HF_HUB_URL: await closedPortUrl() });
     assert.equal(down.code, 1);
     assert.match(down.stderr, /cannot reach the hub/);
+    // A named revision is resolved to its commit first (GET /api/models/{id}/revision/{rev}).
+    const tagged = await runCli(['models', 'pull', ID, '--revision', 'v1'], env);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.notEqual(JSON.parse(fs.readFileSync(path.join(models, ID, MANIFEST_FILE), 'utf8')).revision, JSON.parse(pulledManifest).revision);
     const bad = await runCli(['models', 'fetch'], env);
     assert.equal(bad.code, 2);
   });

@@ -10,7 +10,7 @@ import path from 'node:path';
  * a `Link` header; sizes, git oids, LFS sha256), `GET /{id}/resolve/{rev}/{path}` (LFS files: 302 to
  * a CDN route with `X-Linked-Etag`, `X-Linked-Size`, `X-Repo-Commit`; small files served directly
  * with an `ETag`), 401 with `X-Error-Code: RepoNotFound` / `GatedRepo`, and Range requests (206).
- * Faults: a transfer cut off halfway once, a file served corrupted.
+ * Faults: a transfer cut off halfway once, one that stalls halfway once, a file served corrupted.
  */
 export interface HubModel {
   files: Map<string, Buffer>;
@@ -23,6 +23,8 @@ export interface HubServer {
   models: Map<string, HubModel>;
   /** Paths whose next CDN transfer is cut off after half the bytes. */
   interruptOnce: Set<string>;
+  /** Paths whose next CDN transfer stops halfway and hangs (the connection stays open). */
+  stallOnce: Set<string>;
   /** Paths always served with one byte flipped. */
   corrupt: Set<string>;
   close(): Promise<void>;
@@ -49,7 +51,7 @@ export function hubModelFromDir(dir: string, opts: { gated?: boolean } = {}): Hu
 }
 
 export async function startHubServer(models: Record<string, HubModel>, opts: { pageSize?: number; token?: string } = {}): Promise<HubServer> {
-  const state: Omit<HubServer, 'url' | 'close'> = { requests: [], models: new Map(Object.entries(models)), interruptOnce: new Set(), corrupt: new Set() };
+  const state: Omit<HubServer, 'url' | 'close'> = { requests: [], models: new Map(Object.entries(models)), interruptOnce: new Set(), stallOnce: new Set(), corrupt: new Set() };
   const commitOf = (id: string) => createHash('sha1').update(`commit:${id}`).digest('hex');
   const deny = (res: http.ServerResponse, code: string, message: string) => {
     res.writeHead(401, { 'content-type': 'application/json', 'x-error-code': code, 'x-error-message': message });
@@ -77,6 +79,10 @@ export async function startHubServer(models: Record<string, HubModel>, opts: { p
     });
     if (state.interruptOnce.delete(file)) {
       res.write(slice.subarray(0, slice.length >> 1), () => res.socket?.destroy());
+      return;
+    }
+    if (state.stallOnce.delete(file)) {
+      res.write(slice.subarray(0, slice.length >> 1));
       return;
     }
     res.end(slice);

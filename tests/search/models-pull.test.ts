@@ -97,6 +97,18 @@ describe('paperboy models pull (against a local server with the hub layout)', ()
     assert.deepEqual(await readFile(path.join(models, ID, 'onnx/model.onnx')), await readFile(path.join(source, 'onnx/model.onnx')));
   });
 
+  test('a transfer that stalls is abandoned after the idle timeout and resumed', async () => {
+    const models = await tempDir();
+    hub.stallOnce.add('onnx/model.onnx');
+    hub.requests.length = 0;
+    const retries: string[] = [];
+    await pullModel({ hubUrl: hub.url, id: ID, modelsDir: models, retryDelayMs: 10, idleTimeoutMs: 500, onProgress: (p) => p.event === 'retry' && retries.push(p.message!) });
+    assert.equal(retries.length, 1);
+    assert.match(retries[0], /no data from the hub for 0\.5 s/);
+    assert.ok(hub.requests.some((q) => q.path.startsWith('/cdn/') && q.range));
+    assert.deepEqual(await readFile(path.join(models, ID, 'onnx/model.onnx')), await readFile(path.join(source, 'onnx/model.onnx')));
+  });
+
   test('a checksum mismatch is refused: no model directory appears', async () => {
     const models = await tempDir();
     hub.corrupt.add('onnx/model.onnx');

@@ -23,6 +23,8 @@ export interface PullOptions {
   revision?: string;
   /** Attempts per file (an interrupted transfer resumes; a bad checksum starts the file again). */
   attempts?: number;
+  /** A request that sends nothing for this long is abandoned (and retried, resuming). */
+  idleTimeoutMs?: number;
   retryDelayMs?: number;
   onProgress?: (p: PullProgress) => void;
 }
@@ -75,6 +77,7 @@ async function hubFetch(url: string, opts: PullOptions, init: RequestInit = {}):
   try {
     res = await fetch(url, { ...init, headers, redirect: 'follow' });
   } catch (err) {
+    if (init.signal?.aborted) throw init.signal.reason;
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new HubError(`cannot reach the hub at ${opts.hubUrl} (${cause?.code ?? cause?.message ?? (err as Error).message}): check HF_HUB_URL and the network`);
   }
@@ -149,52 +152,69 @@ async function downloadFile(entry: TreeEntry, target: string, url: string, opts:
     await rm(part);
     offset = 0;
   }
-  const res = await hubFetch(url, opts, offset ? { headers: { range: `bytes=${offset}-` } } : {});
-  if (res.status === 416) {
-    // The part is as long as the file (or the server disagrees): check it, or start again.
-    await res.body?.cancel();
-    if (offset !== expectedSize) {
-      await rm(part, { force: true });
-      throw new HubError(`${entry.path}: the hub refused to resume at byte ${offset}`);
-    }
-  } else if (res.status === 206 && offset) {
-    const start = Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]);
-    if (start !== offset) {
+  // A stalled transfer is cut after idleTimeoutMs without a byte; the retry resumes from the part.
+  const abort = new AbortController();
+  let idle: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => abort.abort(new HubError(`${entry.path}: no data from the hub for ${(opts.idleTimeoutMs ?? 60_000) / 1000} s`)), opts.idleTimeoutMs ?? 60_000);
+  };
+  touch();
+  try {
+    return await transfer();
+  } finally {
+    clearTimeout(idle);
+  }
+
+  async function transfer(): Promise<string> {
+    const res = await hubFetch(url, opts, { signal: abort.signal, ...(offset ? { headers: { range: `bytes=${offset}-` } } : {}) });
+    if (res.status === 416) {
+      // The part is as long as the file (or the server disagrees): check it, or start again.
       await res.body?.cancel();
-      await rm(part, { force: true });
-      throw new HubError(`${entry.path}: the hub resumed at the wrong byte`);
+      if (offset !== expectedSize) {
+        await rm(part, { force: true });
+        throw new HubError(`${entry.path}: the hub refused to resume at byte ${offset}`);
+      }
+    } else if (res.status === 206 && offset) {
+      const start = Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]);
+      if (start !== offset) {
+        await res.body?.cancel();
+        await rm(part, { force: true });
+        throw new HubError(`${entry.path}: the hub resumed at the wrong byte`);
+      }
+      await hashInto(part, hash);
+    } else if (res.status === 200) {
+      offset = 0; // the server sent the whole file: start over
+    } else {
+      await res.body?.cancel();
+      throw new HubError(`${entry.path}: the hub answered HTTP ${res.status}`);
     }
-    await hashInto(part, hash);
-  } else if (res.status === 200) {
-    offset = 0; // the server sent the whole file: start over
-  } else {
-    await res.body?.cancel();
-    throw new HubError(`${entry.path}: the hub answered HTTP ${res.status}`);
+    progress(offset);
+    if (res.status !== 416 && res.body) {
+      const counted = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      counted.on('data', (chunk: Buffer) => {
+        touch();
+        hash.update(chunk);
+        progress(chunk.length);
+      });
+      await pipeline(counted, createWriteStream(part, { flags: offset ? 'a' : 'w' }));
+    } else if (res.status === 416) {
+      await hashInto(part, hash);
+    }
+    const size = (await stat(part)).size;
+    if (size !== expectedSize) throw new HubError(`${entry.path}: got ${size} bytes of ${expectedSize}`);
+    const got = hash.digest('hex');
+    if (got !== expected) {
+      await rm(part, { force: true });
+      throw new HubError(`${entry.path}: checksum mismatch (${algorithm} ${got}, the hub says ${expected}): the download was refused`);
+    }
+    await rename(part, target);
+    // The manifest records sha256 for every file (the id of a loaded model hashes them).
+    if (algorithm === 'sha256') return got;
+    const sha = createHash('sha256');
+    await hashInto(target, sha);
+    return sha.digest('hex');
   }
-  progress(offset);
-  if (res.status !== 416 && res.body) {
-    const counted = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    counted.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      progress(chunk.length);
-    });
-    await pipeline(counted, createWriteStream(part, { flags: offset ? 'a' : 'w' }));
-  } else if (res.status === 416) {
-    await hashInto(part, hash);
-  }
-  const size = (await stat(part)).size;
-  if (size !== expectedSize) throw new HubError(`${entry.path}: got ${size} bytes of ${expectedSize}`);
-  const got = hash.digest('hex');
-  if (got !== expected) {
-    await rm(part, { force: true });
-    throw new HubError(`${entry.path}: checksum mismatch (${algorithm} ${got}, the hub says ${expected}): the download was refused`);
-  }
-  await rename(part, target);
-  // The manifest records sha256 for every file (the id of a loaded model hashes them).
-  if (algorithm === 'sha256') return got;
-  const sha = createHash('sha256');
-  await hashInto(target, sha);
-  return sha.digest('hex');
 }
 
 /** Downloads `id` into `<modelsDir>/<id>/`, replacing an earlier copy only once the new one is complete. */

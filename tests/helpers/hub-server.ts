@@ -25,6 +25,8 @@ export interface HubServer {
   interruptOnce: Set<string>;
   /** Paths whose next CDN transfer stops halfway and hangs (the connection stays open). */
   stallOnce: Set<string>;
+  /** Paths always served with 1 MB of extra bytes after the real content. */
+  oversize: Set<string>;
   /** Paths always served with one byte flipped. */
   corrupt: Set<string>;
   close(): Promise<void>;
@@ -51,7 +53,7 @@ export function hubModelFromDir(dir: string, opts: { gated?: boolean } = {}): Hu
 }
 
 export async function startHubServer(models: Record<string, HubModel>, opts: { pageSize?: number; token?: string } = {}): Promise<HubServer> {
-  const state: Omit<HubServer, 'url' | 'close'> = { requests: [], models: new Map(Object.entries(models)), interruptOnce: new Set(), stallOnce: new Set(), corrupt: new Set() };
+  const state: Omit<HubServer, 'url' | 'close'> = { requests: [], models: new Map(Object.entries(models)), interruptOnce: new Set(), stallOnce: new Set(), oversize: new Set(), corrupt: new Set() };
   const commitOf = (id: string) => createHash('sha1').update(`commit:${id}`).digest('hex');
   const deny = (res: http.ServerResponse, code: string, message: string) => {
     res.writeHead(401, { 'content-type': 'application/json', 'x-error-code': code, 'x-error-message': message });
@@ -63,6 +65,7 @@ export async function startHubServer(models: Record<string, HubModel>, opts: { p
       data = Buffer.from(body);
       data[data.length >> 1] ^= 0xff;
     }
+    if (state.oversize.has(file)) data = Buffer.concat([body, Buffer.alloc(1 << 20, 7)]);
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
     if (start >= data.length && m) {

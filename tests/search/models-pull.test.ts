@@ -126,6 +126,17 @@ describe('paperboy models pull (against a local server with the hub layout)', ()
     assert.ok(!existsSync(path.join(models, '.partial')));
   });
 
+  test('a server that sends more than the listed size is cut off, not written to disk', async () => {
+    const models = await tempDir();
+    hub.oversize.add('onnx/model.onnx');
+    try {
+      await assert.rejects(pullModel({ hubUrl: hub.url, id: ID, modelsDir: models, attempts: 1 }), /onnx\/model\.onnx: the hub sent more than the \d+ bytes it listed/);
+    } finally {
+      hub.oversize.delete('onnx/model.onnx');
+    }
+    assert.ok(!existsSync(path.join(models, ID)));
+  });
+
   test('a small file is checked against its git blob hash too', async () => {
     const models = await tempDir();
     hub.corrupt.add('config.json');

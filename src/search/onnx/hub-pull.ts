@@ -192,8 +192,12 @@ async function downloadFile(entry: TreeEntry, target: string, url: string, opts:
     progress(offset);
     if (res.status !== 416 && res.body) {
       const counted = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      let received = offset;
       counted.on('data', (chunk: Buffer) => {
         touch();
+        received += chunk.length;
+        // Never write more than the hub listed (a wrong or hostile server could fill the disk).
+        if (received > expectedSize) abort.abort(new HubError(`${entry.path}: the hub sent more than the ${expectedSize} bytes it listed`));
         hash.update(chunk);
         progress(chunk.length);
       });

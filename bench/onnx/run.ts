@@ -51,6 +51,7 @@ const t0 = performance.now();
 const vocabTexts = corpus.slice(0, 10_000).map(paperText); // the first half; the sample is from the second
 const vocabs = new Map<number, string[]>();
 
+const QUERIES = ['how to make LLMs stop making things up', 'graph neural networks for molecules', 'dark matter halo simulations', 'diffusion models for video', 'protein structure prediction', 'sparse mixture of experts', 'robot grasping from images', 'quantum error correction codes', 'speech recognition for low resource languages'];
 const rows: (string | number)[][] = [];
 // Baseline: the offline default, trained on the other half, embedding the same papers.
 {
@@ -60,7 +61,7 @@ const rows: (string | number)[][] = [];
   await local.embed(texts);
   const s = (performance.now() - t) / 1000;
   const c = process.cpuUsage(cpu);
-  rows.push(['local (offline default, baseline)', '—', local.dimensions, '—', fmt(s, 2), fmt(sample.length / s, 0), fmt((c.user + c.system) / 1e6 / sample.length * 1000, 2), fmt(75_000 / (sample.length / s), 0) + ' s', fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length, 0) + ' s', fmt(1e6 / (sample.length / s) / 60, 0) + ' min', load()]);
+  rows.push(['local (offline default, baseline)', '—', local.dimensions, '—', fmt(s, 2), fmt(sample.length / s, 0), fmt((c.user + c.system) / 1e6 / sample.length * 1000, 2), fmt(75_000 / (sample.length / s), 0) + ' s', fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length, 0) + ' s', fmt(1e6 / (sample.length / s) / 60, 0) + ' min', '—', load()]);
 }
 console.log(`(vocabulary and baseline: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -84,6 +85,14 @@ for (const name of values.models!.split(',')) {
     await embedder.embed(texts);
     const s = (performance.now() - t) / 1000;
     const c = process.cpuUsage(cpu);
+    // A search query: one short text, as the server embeds it per request.
+    const queryMs: number[] = [];
+    for (const q of QUERIES) {
+      const tq = performance.now();
+      await embedder.embed([q]);
+      queryMs.push(performance.now() - tq);
+    }
+    queryMs.sort((a, b) => a - b);
     await embedder.close();
     const rate = sample.length / s;
     const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
@@ -98,6 +107,7 @@ for (const name of values.models!.split(',')) {
       fmt(75_000 / rate / 3600, 1) + ' h',
       fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length / 3600, 1) + ' h',
       fmt(1e6 / rate / 3600, 0) + ' h',
+      fmt(queryMs[queryMs.length >> 1], 0),
       load(),
     ]);
     console.log(`${name}: ${fmt(rate, 1)} papers/s`);
@@ -109,7 +119,7 @@ for (const name of values.models!.split(',')) {
 console.log();
 console.log(
   markdownTable(
-    ['embedder', 'layers × dims, ONNX size', 'dims', 'window / mean tokens', 'seconds', 'papers/s', 'CPU ms per paper', '75k papers (extrapolated from papers/s)', '75k papers on idle cores (from CPU time)', '1M papers (extrapolated)', 'load average after'],
+    ['embedder', 'layers × dims, ONNX size', 'dims', 'window / mean tokens', 'seconds', 'papers/s', 'CPU ms per paper', '75k papers (extrapolated from papers/s)', '75k papers on idle cores (from CPU time)', '1M papers (extrapolated from papers/s)', 'query ms (median of 9)', 'load average after'],
     rows,
   ),
 );

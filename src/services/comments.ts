@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Comment, User } from '../domain/community.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError } from './errors.ts';
+import { visiblePaperOr404 } from './papers.ts';
 
 export const COMMENT_MAX = 10_000;
 
@@ -20,15 +21,13 @@ export class CommentService {
   ) {}
 
   async list(paperId: string): Promise<Comment[]> {
-    const paper = await this.store.papers.get(paperId);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    await visiblePaperOr404(this.store, paperId);
     return this.store.comments.forPaper(paperId);
   }
 
   async post(user: User, paperId: string, body: string, parentId: number | null = null): Promise<Comment> {
     const text = checkBody(body);
-    const paper = await this.store.papers.get(paperId);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    await visiblePaperOr404(this.store, paperId);
     if (parentId !== null) {
       const parent = await this.store.comments.get(parentId);
       if (!parent || parent.paperId !== paperId) throw new ServiceError(400, 'bad_parent', `comment ${parentId} is not on paper ${paperId}`);

@@ -13,3 +13,8 @@ export class ServiceError extends Error {
     this.name = 'ServiceError';
   }
 }
+
+/** The one answer for "no paper readers may see by this id": unknown, hidden and withdrawn look the same. */
+export function paperNotFound(id: string): ServiceError {
+  return new ServiceError(404, 'not_found', `paper ${id.slice(0, 100)} not found`);
+}

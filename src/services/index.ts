@@ -16,6 +16,7 @@ import { OutboxSender } from './outbox-sender.ts';
 import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
+import { PaperService } from './papers.ts';
 import { CollectionService } from './collections.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
@@ -35,6 +36,7 @@ export interface Services {
   config: Config;
   logger: Logger;
   store: Store;
+  papers: PaperService;
   feed: FeedService;
   trending: TrendingService;
   forYou: ForYouService;
@@ -91,11 +93,13 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
+  const comments = new CommentService(store, config);
   return {
     config,
     logger,
     store,
     poolStats: deps.poolStats,
+    papers: new PaperService(store, comments),
     feed: new FeedService(store),
     trending: new TrendingService(store),
     forYou,
@@ -113,7 +117,7 @@ export function createServices(deps: ServiceDeps): Services {
     },
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
-    comments: new CommentService(store, config),
+    comments,
     collections: new CollectionService(store),
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),

@@ -185,16 +185,8 @@ export function communityPageRoutes(config: Config) {
   // Discussion
   app.get(`/papers/${PAPER_ID}/discussion`, async (c) => {
     const id = paperIdOrThrow(c.req.param('id') ?? '');
-    const { store, comments: commentService } = c.var.services;
-    const paper = await store.papers.get(id);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${id} not found`);
     const user = c.var.user;
-    const [comments, upvoted, collections, containing] = await Promise.all([
-      commentService.list(id),
-      user ? store.upvotes.has(user.id, id) : false,
-      user ? store.collections.forUser(user.id) : [],
-      user ? store.collections.containing(user.id, id) : new Set<number>(),
-    ]);
+    const { paper, upvoted, comments, collections, inCollections: containing } = await c.var.services.papers.page(id, user);
     return c.html(
       <DiscussionPage viewer={user} csrfToken={c.var.csrfToken} paper={paper} upvoted={upvoted} comments={comments} collections={collections} containing={containing} editMinutes={config.commentEditMinutes} />,
     );

@@ -14,6 +14,7 @@ import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
 import { findSimilar, runSearch } from './site-search.ts';
+import { ServiceError } from '../../services/errors.ts';
 
 const PER_PAGE = 50;
 const PAGE_ID_RE = /^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?\/\d{7}|[^/]+)$/;
@@ -148,17 +149,10 @@ export function pageRoutes() {
   app.get('/papers/*', async (c, next) => {
     const id = paperIdFromPagePath(c.req.path);
     if (!id) return next();
-    const { store } = c.var.services;
-    const paper = await store.papers.get(id);
-    if (!paper || paper.hidden) return notFoundPage(c);
     const user = c.var.user;
-    const [entry, comments, upvoted, collections, inCollections] = await Promise.all([
-      store.feed.entryFor(id),
-      c.var.services.comments.list(id),
-      user ? store.upvotes.has(user.id, id) : false,
-      user ? store.collections.forUser(user.id) : [],
-      user ? store.collections.containing(user.id, id) : new Set<number>(),
-    ]);
+    const data = await c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err)));
+    if (!data) return notFoundPage(c);
+    const { paper, entry, comments, upvoted, collections, inCollections } = data;
     const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
     return render(
       c,

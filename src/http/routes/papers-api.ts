@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { canonicalPaperId } from '../../domain/arxiv-id.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { presentPaper } from '../presenters/paper.ts';
 import { PaperSchema } from '../schemas/paper.ts';
 import { PaperIdParams } from '../schemas/common.ts';
@@ -22,9 +22,7 @@ export function paperApiRoutes() {
     { method: 'get', path: '/api/papers/{id}', summary: 'One paper', tags: ['papers'], params: PaperIdParams, response: PaperSchema, errors: { 400: 'not a paper id', 404: 'no such paper' } },
     async (c, { params }) => {
       const id = paperIdFromPath(params.id);
-      const paper = await c.var.services.store.papers.get(id);
-      if (!paper) throw notFound(`paper ${id}`);
-      return presentPaper(paper);
+      return presentPaper(await c.var.services.papers.get(id));
     },
   );
 

@@ -57,10 +57,5 @@ export async function findSimilar(services: Services, paper: PaperWithStats, ent
   const similar = await Promise.race([pending, late]);
   clearTimeout(timer);
   if (similar && similar.length) return similar.map((s) => s.paper);
-  if (!entry) return [];
-  const sameDay = await services.store.feed.items(entry.day, entry.day, { limit: 200 });
-  return sameDay
-    .map((i) => i.paper)
-    .filter((p) => p.id !== paper.id && p.primaryCategory === paper.primaryCategory)
-    .slice(0, limit);
+  return services.papers.sameDayNeighbours(paper, entry, limit);
 }

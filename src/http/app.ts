@@ -17,7 +17,7 @@ import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
 import { compress } from 'hono/compress';
 import { ServiceError } from '../services/errors.ts';
-import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
+import { isStoreFull, isStoreUnavailable } from '../services/store-errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';

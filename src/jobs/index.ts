@@ -6,7 +6,7 @@ import type { Job } from './scheduler.ts';
 
 /** The jobs `serve` (and `worker`) schedule, as the settings allow. */
 export function scheduledJobs(services: Services): Job[] {
-  const jobs: Job[] = [digestJob(services), communityCleanupJob(services.store)];
+  const jobs: Job[] = [digestJob(services), communityCleanupJob(services.housekeeping)];
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
   return jobs;
 }

@@ -36,6 +36,13 @@ export class CommentService {
     return this.store.comments.create({ paperId, userId: user.id, parentId, body: text });
   }
 
+  /** One of the user's own live comments (for its edit form); someone else's or a deleted one is not found. */
+  async own(user: User, id: number): Promise<Comment> {
+    const c = await this.store.comments.get(id);
+    if (!c || c.deleted || c.userId !== user.id) throw new ServiceError(404, 'not_found', 'no such comment of yours');
+    return c;
+  }
+
   /** Whether `user` may still edit `c` at `now`. */
   canEdit(user: User | null, c: Comment, now = Date.now()): boolean {
     return !!user && user.id === c.userId && !c.deleted && now - Date.parse(c.createdAt) <= this.config.commentEditMinutes * 60_000;

@@ -24,6 +24,11 @@ export interface PeriodPage {
 export class FeedService {
   constructor(private readonly store: Store) {}
 
+  /** The newest feed day with a visible paper, or null for an empty feed. */
+  newestDay(): Promise<string | null> {
+    return this.store.feed.newestDay();
+  }
+
   async day(day?: string, limit = 50): Promise<FeedPage> {
     const d = day ?? (await this.store.feed.newestDay());
     if (!d) return { day: null, items: [], previousDay: null, nextDay: null };

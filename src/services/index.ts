@@ -17,6 +17,13 @@ import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
 import { PaperService } from './papers.ts';
+import { BrowseService } from './browse.ts';
+import { ProfileService } from './profiles.ts';
+import { RateLimitService } from './rate-limits.ts';
+import { HealthService } from './health.ts';
+import { StatsService } from './stats.ts';
+import { RunService } from './runs.ts';
+import { HousekeepingService } from './housekeeping.ts';
 import { CollectionService } from './collections.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
@@ -26,17 +33,23 @@ import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
-import { isPostgresUrl } from '../store/db.ts';
+import { isPostgresUrl } from '../config.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
- * commands call services; services call the store.
+ * commands call services; services call the store, which is not exposed here.
  */
 export interface Services {
   config: Config;
   logger: Logger;
-  store: Store;
+  runs: RunService;
+  housekeeping: HousekeepingService;
   papers: PaperService;
+  browse: BrowseService;
+  profiles: ProfileService;
+  rateLimits: RateLimitService;
+  health: HealthService;
+  stats: StatsService;
   feed: FeedService;
   trending: TrendingService;
   forYou: ForYouService;
@@ -55,6 +68,8 @@ export interface Services {
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
+  /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
+  trainEmbedder(): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
   /** Releases what services hold open (the SMTP connection pool, the search index). */
@@ -94,19 +109,26 @@ export function createServices(deps: ServiceDeps): Services {
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
   const comments = new CommentService(store, config);
+  const runs = new RunService(store, logger);
   return {
     config,
     logger,
-    store,
+    runs,
+    housekeeping: new HousekeepingService(store),
     poolStats: deps.poolStats,
     papers: new PaperService(store, comments),
+    browse: new BrowseService(store),
+    profiles: new ProfileService(store),
+    rateLimits: new RateLimitService(store),
+    health: new HealthService(store, search),
+    stats: new StatsService(store),
     feed: new FeedService(store),
     trending: new TrendingService(store),
     forYou,
     following,
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
-    ingest: new IngestService(store, deps.config, deps.logger),
+    ingest: new IngestService(store, deps.config, deps.logger, runs),
     mail,
     subscriptions: new SubscriptionService(store, mail, logger),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),
@@ -122,5 +144,11 @@ export function createServices(deps: ServiceDeps): Services {
     moderation: new ModerationService(store),
     submissions: new SubmissionService(store, config, arxiv),
     search,
+    trainEmbedder: async () => {
+      const provider = embedderProvider(config.searchEmbedder);
+      if (!provider?.train) return false;
+      await provider.train({ config, store, logger, sqlitePath });
+      return true;
+    },
   };
 }

@@ -35,6 +35,11 @@ export class PaperService {
     return visiblePaperOr404(this.store, id);
   }
 
+  /** Every visible paper, newest first, by keyset: pass the previous page's last paper as `after`. */
+  newest(limit: number, after?: { publishedAt: string | null; id: string }): Promise<PaperWithStats[]> {
+    return this.store.papers.listNewest(limit, after);
+  }
+
   /** Everything a paper's page and its discussion page show, loaded at once; 404 for a paper readers may not see. */
   async page(id: string, viewer: User | null): Promise<PaperPageData> {
     const paper = await this.get(id);

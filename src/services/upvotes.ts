@@ -20,6 +20,11 @@ export class UpvoteService {
     return { paperId, upvoted, upvotes: after!.upvotes };
   }
 
+  /** Which of `paperIds` the user has upvoted (for the cards of a list). */
+  votedAmong(userId: number, paperIds: string[]): Promise<Set<string>> {
+    return this.store.upvotes.votedAmong(userId, paperIds);
+  }
+
   /** Flips the user's vote (for forms that do not say which state they want). */
   async toggle(user: User, paperId: string): Promise<UpvoteState> {
     return this.set(user, paperId, !(await this.store.upvotes.has(user.id, paperId)));

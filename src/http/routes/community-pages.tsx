@@ -145,16 +145,8 @@ export function communityPageRoutes(config: Config) {
 
   // Profiles
   app.get('/users/:name', async (c) => {
-    const { store } = c.var.services;
-    const profile = await store.users.byUsername(c.req.param('name'));
-    if (!profile) throw new ServiceError(404, 'not_found', 'no such user');
-    const [upvoted, submitted, comments, collections] = await Promise.all([
-      store.upvotes.papersOf(profile.id),
-      store.feed.submittedBy(profile.username),
-      store.comments.byUser(profile.id),
-      store.collections.forUser(profile.id, { publicOnly: c.var.user?.id !== profile.id }),
-    ]);
-    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={{ profile, upvoted, submitted, comments, collections }} />);
+    const data = await c.var.services.profiles.profile(c.req.param('name'), c.var.user);
+    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={data} />);
   });
 
   // Submissions
@@ -199,8 +191,7 @@ export function communityPageRoutes(config: Config) {
     return c.redirect(`${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, 303);
   });
   app.get('/comments/:cid/edit', requireUser(), async (c) => {
-    const comment = await c.var.services.store.comments.get(numericParam(c, 'cid'));
-    if (!comment || comment.deleted || comment.userId !== c.var.user!.id) throw new ServiceError(404, 'not_found', 'no such comment of yours');
+    const comment = await c.var.services.comments.own(c.var.user!, numericParam(c, 'cid'));
     const next = safeNext(c.req.query('next'), `/papers/${paperPath(comment.paperId)}/discussion`);
     const error = c.var.services.comments.canEdit(c.var.user, comment) ? undefined : `comments can be edited for ${config.commentEditMinutes} minutes after posting`;
     return c.html(<CommentEditPage viewer={c.var.user!} csrfToken={c.var.csrfToken} comment={comment} next={next} error={error} />);

@@ -76,7 +76,7 @@ export function dailyPapersApiRoutes() {
     },
     async (c, { query }) => {
       const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const rows = await c.var.services.store.papers.listNewest(query.limit + 1, after);
+      const rows = await c.var.services.papers.newest(query.limit + 1, after);
       const papers = rows.slice(0, query.limit);
       const nextCursor = rows.length > query.limit ? encodeCursor(papers[papers.length - 1]) : null;
       if (nextCursor) c.header('Link', nextLink(c, { cursor: nextCursor, limit: String(query.limit) }));

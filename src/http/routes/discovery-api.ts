@@ -14,7 +14,7 @@ const DAY_MS = 86_400_000;
 
 /** The default `since` of the Following list: a week before the newest feed day. */
 export async function defaultSince(c: { var: AppEnv['Variables'] }): Promise<string> {
-  const newest = (await c.var.services.store.feed.newestDay()) ?? new Date().toISOString().slice(0, 10);
+  const newest = (await c.var.services.feed.newestDay()) ?? new Date().toISOString().slice(0, 10);
   return new Date(Date.parse(`${newest}T00:00:00Z`) - 6 * DAY_MS).toISOString().slice(0, 10);
 }
 

@@ -49,7 +49,7 @@ const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 4
 /** The viewer of a list of papers: which of them they upvoted, and the page forms come back to. */
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
-  const upvoted = user && items.length ? await c.var.services.store.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
+  const upvoted = user ? await c.var.services.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
   const url = new URL(c.req.url);
   return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, next: url.pathname + url.search };
 }
@@ -68,15 +68,12 @@ const searchQuery = z.object({
   page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
 });
 
-/** Categories for the search filter: one query, remembered for a few minutes. */
-let categoryCache: { at: number; list: string[] } | undefined;
-
 export function pageRoutes() {
   const app = new Hono<AppEnv>();
 
   app.get('/', async (c) => {
-    const { feed, store } = c.var.services;
-    const newest = await store.feed.newestDay();
+    const { feed } = c.var.services;
+    const newest = await feed.newestDay();
     const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE }) : null;
     return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} />);
   });
@@ -94,7 +91,7 @@ export function pageRoutes() {
         const p = parsePeriod(kind, value.trim());
         return p ? c.redirect(periodUrl(p), 302) : notFoundPage(c);
       }
-      const newest = await c.var.services.store.feed.newestDay();
+      const newest = await c.var.services.feed.newestDay();
       if (!newest) return c.redirect('/', 302);
       return c.redirect(periodUrl(periodOf(kind, newest)), 302);
     });
@@ -110,7 +107,7 @@ export function pageRoutes() {
 
   app.get('/search/suggest', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 100);
-    const list = await c.var.services.store.browse.suggestTitles(q, 8);
+    const list = await c.var.services.browse.suggestTitles(q, 8);
     return c.json(list, 200, { 'cache-control': 'public, max-age=60' });
   });
 
@@ -118,10 +115,7 @@ export function pageRoutes() {
     const parsed = searchQuery.safeParse(c.req.query());
     const form: SearchForm = parsed.success ? parsed.data : { q: '', sort: 'relevance', page: 1 };
     const notice = parsed.success ? undefined : 'Some of the search options were not understood and were ignored.';
-    const { store } = c.var.services;
-    if (!categoryCache || Date.now() - categoryCache.at > 300_000) {
-      categoryCache = { at: Date.now(), list: (await store.browse.categories(300)).map((x) => x.category).sort() };
-    }
+    const categories = await c.var.services.browse.categories();
     let results: SearchHit[] | null = null;
     let hasMore = false;
     let message = notice;
@@ -132,14 +126,14 @@ export function pageRoutes() {
       hasMore = found.hasMore;
       if (found.warnings.length) message = [notice, ...found.warnings].filter(Boolean).join(' ');
     }
-    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={message} />, parsed.success ? 200 : 400);
+    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categories} notice={message} />, parsed.success ? 200 : 400);
   });
 
   app.get('/authors/:name', async (c) => {
     const name = c.req.param('name').trim();
     if (!name || name.length > 300) return notFoundPage(c);
     const page = pageNumber(c);
-    const items = await c.var.services.store.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
+    const items = await c.var.services.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
     const shown = items.slice(0, PER_PAGE);
     return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} />, items.length || page > 1 ? 200 : 404);
   });

@@ -37,7 +37,7 @@ export function subscriptionPageRoutes() {
   );
 
   app.post('/subscribe', async (c) => {
-    const limit = await c.var.services.store.rateLimits.hit(`${SUBSCRIBE_LIMIT.name}:ip:${clientIp(c)}`, SUBSCRIBE_LIMIT.limit, SUBSCRIBE_LIMIT.windowSeconds);
+    const limit = await c.var.services.rateLimits.hit(`${SUBSCRIBE_LIMIT.name}:ip:${clientIp(c)}`, SUBSCRIBE_LIMIT.limit, SUBSCRIBE_LIMIT.windowSeconds);
     if (!limit.allowed) {
       c.header('Retry-After', String(limit.retryAfter));
       return c.html(<MessagePage title="Too many requests"><p>Try again in a few minutes.</p></MessagePage>, 429);

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from './env.ts';
-import { ApiError } from './errors.ts';
+import { badRequest } from './errors.ts';
 import { PAPER_ID } from './params.ts';
 
 /**
@@ -53,7 +53,7 @@ async function readBody(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'bad_json', 'the request body is not valid JSON');
+    throw badRequest('the request body is not valid JSON', 'bad_json');
   }
 }
 
@@ -72,17 +72,17 @@ export function apiRoute<S extends ApiRouteSpec>(app: Hono<AppEnv>, spec: S, ...
     const input: Record<string, unknown> = { params: c.req.param(), query: {}, body: undefined };
     if (spec.params) {
       const r = spec.params.safeParse(c.req.param());
-      if (!r.success) throw new ApiError(400, 'invalid_request', describeIssues('path', r.error));
+      if (!r.success) throw badRequest(describeIssues('path', r.error), 'invalid_request');
       input.params = r.data;
     }
     if (spec.query) {
       const r = spec.query.safeParse(c.req.query());
-      if (!r.success) throw new ApiError(400, 'invalid_request', describeIssues('query', r.error));
+      if (!r.success) throw badRequest(describeIssues('query', r.error), 'invalid_request');
       input.query = r.data;
     }
     if (spec.body) {
       const r = spec.body.safeParse(await readBody(c));
-      if (!r.success) throw new ApiError(400, 'invalid_request', describeIssues('body', r.error));
+      if (!r.success) throw badRequest(describeIssues('body', r.error), 'invalid_request');
       input.body = r.data;
     }
     const out = await handler(c, input as unknown as ApiInput<S>);

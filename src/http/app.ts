@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { PatternRouter } from 'hono/router/pattern-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
-import { ApiError, jsonError } from './errors.ts';
+import { errorHeaders, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -90,16 +90,11 @@ export function createApp(services: Services) {
 
   app.onError((err, c) => {
     if (err instanceof ServiceError) {
-      const headers: Record<string, string> = err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {};
+      const headers = errorHeaders(err);
       if (isApi(c.req.path)) return jsonError(c, err.status, err.code, err.message, headers);
       for (const [k, v] of Object.entries(headers)) c.header(k, v);
       return c.html(errorPage(err.status, err.message), err.status);
     }
-    if (err instanceof ApiError && !isApi(c.req.path) && err.status < 500) {
-      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-      return c.html(errorPage(err.status, err.message), err.status);
-    }
-    if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status;
       if (isApi(c.req.path) || status < 500) return jsonError(c, status, status === 413 ? 'payload_too_large' : 'http_error', err.message || 'request failed');

@@ -1,5 +1,4 @@
 import type { Store } from '../store/store.ts';
-import type { SearchService } from './search.ts';
 
 /** What /readyz reports: each check is `ok` or says what is wrong. */
 export interface Readiness {
@@ -9,12 +8,10 @@ export interface Readiness {
 
 /** Whether this process can serve: the store answers with the schema this code expects, and the search index is loaded. */
 export class HealthService {
-  constructor(
-    private readonly store: Store,
-    private readonly search: SearchService,
-  ) {}
+  constructor(private readonly store: Store) {}
 
-  async readiness(): Promise<Readiness> {
+  /** `searchIndexReady`: the search service's `indexReady` (null when this process keeps no index warm). */
+  async readiness(searchIndexReady: boolean | null): Promise<Readiness> {
     const checks: Record<string, string> = {};
     try {
       const { pendingMigrations } = await this.store.health();
@@ -23,8 +20,7 @@ export class HealthService {
     } catch (err) {
       checks.store = `unreachable: ${(err as Error).message}`;
     }
-    const index = this.search.indexReady;
-    if (index !== null) checks.searchIndex = index ? 'ok' : 'building';
+    if (searchIndexReady !== null) checks.searchIndex = searchIndexReady ? 'ok' : 'building';
     return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
   }
 }

@@ -120,7 +120,7 @@ export function createServices(deps: ServiceDeps): Services {
     browse: new BrowseService(store),
     profiles: new ProfileService(store),
     rateLimits: new RateLimitService(store),
-    health: new HealthService(store, search),
+    health: new HealthService(store),
     stats: new StatsService(store),
     feed: new FeedService(store),
     trending: new TrendingService(store),

@@ -6,7 +6,7 @@ import { requireAdmin } from '../middleware/auth.ts';
 import { presentAuditEntry, presentUser } from '../presenters/community.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { AuditEntrySchema, BanBody, CommentIdParams, HideBody, UserSchema, UsernameParams } from '../schemas/community.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 export function adminApiRoutes() {
   const app = new Hono<AppEnv>();

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { SESSION_COOKIE, clearSessionCookie, setSessionCookie } from '../cookies.ts';
+import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
+import { startSession } from '../session.ts';
 import { requireUser } from '../middleware/auth.ts';
-import { perIp } from '../middleware/limits.ts';
+import { anonymousLimit } from '../middleware/limits.ts';
 import { anonymousCsrf } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { presentToken, presentUser } from '../presenters/community.ts';
@@ -21,15 +22,7 @@ import {
   TokenCreatedSchema,
   UserSchema,
 } from '../schemas/community.ts';
-import type { Context } from 'hono';
-import type { LoggedIn } from '../../services/accounts.ts';
 
-/** Starts the new session in the browser, ending the one the request came with (session rotation). */
-export async function startSession(c: Context<AppEnv>, loggedIn: LoggedIn): Promise<void> {
-  const old = getCookie(c, SESSION_COOKIE);
-  if (old) await c.var.services.accounts.logout(old);
-  setSessionCookie(c, loggedIn.sessionToken, c.var.services.config.sessionTtlDays * 86_400);
-}
 
 export function authApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
@@ -38,7 +31,7 @@ export function authApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/auth/signup', summary: 'Create an account (and log in)', tags: ['auth'], body: SignupBody, response: SessionInfoSchema, status: 201, auth: 'none', errors: { 400: 'invalid input', 409: 'username or e-mail taken', 429: 'rate limited' } },
     anonymousCsrf(),
-    perIp('signup', config.rateSignupIp),
+    anonymousLimit(config, 'signup'),
     async (c, { body }) => {
       const { accounts } = c.var.services;
       const user = await accounts.signup(body);
@@ -52,7 +45,7 @@ export function authApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/auth/login', summary: 'Log in: sets the session cookie', tags: ['auth'], body: LoginBody, response: SessionInfoSchema, auth: 'none', errors: { 401: 'wrong username or password', 403: 'account banned', 429: 'too many attempts (Retry-After)' } },
     anonymousCsrf(),
-    perIp('login', config.rateLoginIp),
+    anonymousLimit(config, 'login'),
     async (c, { body }) => {
       const loggedIn = await c.var.services.accounts.login({ ...body, ip: clientIp(c) });
       await startSession(c, loggedIn);
@@ -87,7 +80,7 @@ export function authApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/auth/password-reset', summary: 'Mail a password-reset link (same answer whether or not the address is registered)', tags: ['auth'], body: ResetRequestBody, status: 202, response: z.object({ message: z.string() }), auth: 'none', errors: { 429: 'rate limited' } },
     anonymousCsrf(),
-    perIp('reset', config.rateResetIp),
+    anonymousLimit(config, 'reset'),
     async (c, { body }) => {
       await c.var.services.accounts.requestPasswordReset(body.email);
       return c.json({ message: 'if an account has that address, a reset link is on its way' }, 202);
@@ -98,7 +91,7 @@ export function authApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/auth/password-reset/confirm', summary: 'Set a new password with a reset link token (ends every session)', tags: ['auth'], body: ResetConfirmBody, response: z.object({ user: UserSchema }), auth: 'none', errors: { 400: 'invalid, expired or used link' } },
     anonymousCsrf(),
-    perIp('reset', config.rateResetIp),
+    anonymousLimit(config, 'reset'),
     async (c, { body }) => ({ user: presentUser(await c.var.services.accounts.resetPassword(body.token, body.password)) }),
   );
 

@@ -14,7 +14,7 @@ import {
   CollectionSchema,
   CollectionUpdateBody,
 } from '../schemas/community.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 export function collectionApiRoutes() {
   const app = new Hono<AppEnv>();

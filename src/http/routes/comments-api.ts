@@ -3,15 +3,15 @@ import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { presentComment } from '../presenters/community.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { CommentBody, CommentEditBody, CommentIdParams, CommentListSchema, CommentSchema } from '../schemas/community.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 export function commentApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
-  const limits = [perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser)];
+  const limits = writeLimits(config, 'comment');
 
   apiRoute(
     app,

@@ -1,16 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Config } from '../../config.ts';
-import { canonicalPaperId } from '../../domain/arxiv-id.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
 import { requireAdmin, requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { anonymousLimit, writeLimits } from '../middleware/limits.ts';
 import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
-import { PAPER_ID, paperPath } from '../params.ts';
-import { startSession } from './auth-api.ts';
+import { PAPER_ID, paperIdFromPath, paperPath } from '../params.ts';
+import { startSession } from '../session.ts';
 import { AdminPage } from '../views/community/admin-page.tsx';
 import { ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
 import { CollectionPage, CollectionsPage } from '../views/community/collection-pages.tsx';
@@ -26,12 +25,6 @@ type C = Context<AppEnv>;
 /** Pages post urlencoded forms; read them without disturbing other body readers. */
 async function form(c: C): Promise<URLSearchParams> {
   return new URLSearchParams(await c.req.text());
-}
-
-function paperIdOrThrow(raw: string): string {
-  const id = canonicalPaperId(raw);
-  if (!id) throw new ServiceError(400, 'bad_paper_id', `"${raw.slice(0, 100)}" is not a paper id`);
-  return id;
 }
 
 /** Runs `fn`; a refused rule becomes the message shown on the re-rendered form. */
@@ -63,7 +56,7 @@ export function communityPageRoutes(config: Config) {
 
   // Accounts
   app.get('/signup', withAnonymousCsrfCookie(), (c) => (c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} />)));
-  app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
+  app.post('/signup', anonymousCsrf(), anonymousLimit(config, 'signup'), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
     const { accounts } = c.var.services;
@@ -77,7 +70,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />));
-  app.post('/login', anonymousCsrf(), perIp('login', config.rateLoginIp), async (c) => {
+  app.post('/login', anonymousCsrf(), anonymousLimit(config, 'login'), async (c) => {
     const f = await form(c);
     const username = f.get('username') ?? '';
     const next = safeNext(f.get('next'));
@@ -99,7 +92,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   app.get('/forgot-password', withAnonymousCsrfCookie(), (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
-  app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
+  app.post('/forgot-password', anonymousCsrf(), anonymousLimit(config, 'reset'), async (c) => {
     const f = await form(c);
     await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
     return c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} sent />);
@@ -110,7 +103,7 @@ export function communityPageRoutes(config: Config) {
     const valid = token ? await c.var.services.accounts.resetTokenIsValid(token) : false;
     return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} />, valid ? 200 : 400);
   });
-  app.post('/reset-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
+  app.post('/reset-password', anonymousCsrf(), anonymousLimit(config, 'reset'), async (c) => {
     const f = await form(c);
     const token = f.get('token') ?? '';
     const r = await attempt(() => c.var.services.accounts.resetPassword(token, f.get('password') ?? ''));
@@ -154,7 +147,7 @@ export function communityPageRoutes(config: Config) {
     <SubmitPage user={c.var.user!} csrfToken={c.var.csrfToken} quota={config.submissionDailyQuota} maxAgeDays={config.submissionMaxAgeDays} {...extra} />
   );
   app.get('/submit', requireUser(), (c) => c.html(submitPage(c)));
-  app.post('/submit', requireUser(), perIp('submit', config.rateSubmitIp), perUser('submit', config.rateSubmitUser), async (c) => {
+  app.post('/submit', requireUser(), ...writeLimits(config, 'submit'), async (c) => {
     const f = await form(c);
     const arxivId = f.get('arxivId') ?? '';
     const r = await attempt(() => c.var.services.submissions.submit(c.var.user!, arxivId));
@@ -163,8 +156,8 @@ export function communityPageRoutes(config: Config) {
   });
 
   // Upvotes (the form asks for a state, so repeated clicks on a stale page do not flip it back)
-  app.post(`/papers/${PAPER_ID}/upvote`, requireUser(), perIp('upvote', config.rateUpvoteIp), perUser('upvote', config.rateUpvoteUser), async (c) => {
-    const id = paperIdOrThrow(c.req.param('id') ?? '');
+  app.post(`/papers/${PAPER_ID}/upvote`, requireUser(), ...writeLimits(config, 'upvote'), async (c) => {
+    const id = paperIdFromPath(c.req.param('id') ?? '');
     const f = await form(c);
     const action = f.get('action');
     const { upvotes } = c.var.services;
@@ -176,15 +169,15 @@ export function communityPageRoutes(config: Config) {
 
   // Discussion
   app.get(`/papers/${PAPER_ID}/discussion`, async (c) => {
-    const id = paperIdOrThrow(c.req.param('id') ?? '');
+    const id = paperIdFromPath(c.req.param('id') ?? '');
     const user = c.var.user;
     const { paper, upvoted, comments, collections, inCollections: containing } = await c.var.services.papers.page(id, user);
     return c.html(
       <DiscussionPage viewer={user} csrfToken={c.var.csrfToken} paper={paper} upvoted={upvoted} comments={comments} collections={collections} containing={containing} editMinutes={config.commentEditMinutes} />,
     );
   });
-  app.post(`/papers/${PAPER_ID}/comments`, requireUser(), perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser), async (c) => {
-    const id = paperIdOrThrow(c.req.param('id') ?? '');
+  app.post(`/papers/${PAPER_ID}/comments`, requireUser(), ...writeLimits(config, 'comment'), async (c) => {
+    const id = paperIdFromPath(c.req.param('id') ?? '');
     const f = await form(c);
     const parent = f.get('parentId');
     const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && /^\d+$/.test(parent) ? Number(parent) : null);
@@ -196,7 +189,7 @@ export function communityPageRoutes(config: Config) {
     const error = c.var.services.comments.canEdit(c.var.user, comment) ? undefined : `comments can be edited for ${config.commentEditMinutes} minutes after posting`;
     return c.html(<CommentEditPage viewer={c.var.user!} csrfToken={c.var.csrfToken} comment={comment} next={next} error={error} />);
   });
-  app.post('/comments/:cid/edit', requireUser(), perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser), async (c) => {
+  app.post('/comments/:cid/edit', requireUser(), ...writeLimits(config, 'comment'), async (c) => {
     const f = await form(c);
     const comment = await c.var.services.comments.edit(c.var.user!, numericParam(c, 'cid'), f.get('body') ?? '');
     return c.redirect(`${safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`)}#comment-${comment.id}`, 303);
@@ -220,7 +213,7 @@ export function communityPageRoutes(config: Config) {
       return c.html(<CollectionsPage user={c.var.user!} csrfToken={c.var.csrfToken} collections={await collections.listOwn(c.var.user!)} error={r.error.message} />, r.error.status);
     }
     const paperId = f.get('paperId');
-    if (paperId) await collections.addPaper(c.var.user!, r.ok.id, paperIdOrThrow(paperId));
+    if (paperId) await collections.addPaper(c.var.user!, r.ok.id, paperIdFromPath(paperId));
     return c.redirect(safeNext(f.get('next'), `/collections/${r.ok.id}`), 303);
   });
   app.get('/collections/:cid', async (c) => {
@@ -230,7 +223,7 @@ export function communityPageRoutes(config: Config) {
   app.post('/collections/:cid/papers', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');
     const f = await form(c);
-    const paperId = paperIdOrThrow(f.get('paperId') ?? '');
+    const paperId = paperIdFromPath(f.get('paperId') ?? '');
     if (f.get('action') === 'remove') await c.var.services.collections.removePaper(c.var.user!, id, paperId);
     else await c.var.services.collections.addPaper(c.var.user!, id, paperId);
     return c.redirect(safeNext(f.get('next'), `/collections/${id}`), 303);
@@ -253,7 +246,7 @@ export function communityPageRoutes(config: Config) {
   app.post('/admin/papers/hide', requireAdmin(), async (c) => {
     const f = await form(c);
     const r = await attempt(async () => {
-      const id = paperIdOrThrow(f.get('paperId') ?? '');
+      const id = paperIdFromPath(f.get('paperId') ?? '');
       await c.var.services.moderation.setPaperHidden(c.var.user!, id, f.get('unhide') !== '1', f.get('reason') || undefined);
       return id;
     });

@@ -3,25 +3,18 @@ import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { presentFollow, presentFollowing, presentForYou, presentInterest } from '../presenters/discovery.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { FollowBody, FollowSchema, FollowingQuery, FollowingSchema, ForYouQuery, ForYouSchema, InterestBody, InterestSchema, NotInterestedSchema, NumericIdParams } from '../schemas/discovery.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 import { z } from 'zod';
 
-const DAY_MS = 86_400_000;
-
-/** The default `since` of the Following list: a week before the newest feed day. */
-export async function defaultSince(c: { var: AppEnv['Variables'] }): Promise<string> {
-  const newest = (await c.var.services.feed.newestDay()) ?? new Date().toISOString().slice(0, 10);
-  return new Date(Date.parse(`${newest}T00:00:00Z`) - 6 * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** "For you", not-interested marks, cold-start interests and follows (all need a session or a token). */
 export function discoveryApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
-  const writes = [perIp('discovery', { limit: config.rateDiscoveryUser.limit * 5, windowSeconds: config.rateDiscoveryUser.windowSeconds }), perUser('discovery', config.rateDiscoveryUser)];
+  const writes = writeLimits(config, 'discovery');
   const errors = { 401: 'not logged in' };
 
   apiRoute(
@@ -82,7 +75,7 @@ export function discoveryApiRoutes(config: Config) {
     app,
     { method: 'get', path: '/api/following', summary: 'New papers of the authors, categories and saved searches the reader follows', tags: ['discovery'], query: FollowingQuery, response: FollowingSchema, auth: 'user', errors },
     requireUser(),
-    async (c, { query }) => presentFollowing(await c.var.services.following.newFor(c.var.user!.id, query.since ?? (await defaultSince(c)), { limit: query.limit })),
+    async (c, { query }) => presentFollowing(await c.var.services.following.newFor(c.var.user!.id, query.since ?? (await c.var.services.following.defaultSince()), { limit: query.limit })),
   );
   apiRoute(
     app,

@@ -13,22 +13,11 @@ import { FeedPageView, KIND_SEGMENT, TrendingPageView, periodUrl } from '../view
 import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
-import { findSimilar, runSearch } from './site-search.ts';
+import { findSimilar, runSearch } from '../site-search.ts';
+import { paperIdFromPagePath } from '../params.ts';
 import { ServiceError } from '../../services/errors.ts';
 
 const PER_PAGE = 50;
-const PAGE_ID_RE = /^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?\/\d{7}|[^/]+)$/;
-
-/** `/papers/hep-th/9901001` → `hep-th/9901001`; null when the rest of the path is not a paper id. */
-export function paperIdFromPagePath(path: string): string | null {
-  let id: string;
-  try {
-    id = decodeURIComponent(path.slice('/papers/'.length));
-  } catch {
-    return null;
-  }
-  return id && id.length <= 200 && PAGE_ID_RE.test(id) ? id : null;
-}
 const SEARCH_PER_PAGE = 25;
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 

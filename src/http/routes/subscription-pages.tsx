@@ -4,7 +4,8 @@ import type { AppEnv } from '../env.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { SubscribeBody } from '../schemas/subscription.ts';
 import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
-import { SUBSCRIBE_LIMIT, currentUserId } from './subscriptions-api.ts';
+import { SUBSCRIBE_LIMIT } from '../middleware/limits.ts';
+import { currentUserId } from '../session.ts';
 
 const ConfirmQuery = z.object({ id: z.coerce.number().int().positive(), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
 const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });

@@ -2,15 +2,9 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
+import { SUBSCRIBE_LIMIT } from '../middleware/limits.ts';
+import { currentUserId } from '../session.ts';
 import { MailStatusResponse, SubscribeBody, SubscribeResponse } from '../schemas/subscription.ts';
-
-export const SUBSCRIBE_LIMIT = { name: 'subscribe', limit: 30, windowSeconds: 600 };
-
-/** The signed-in user's id, when the community feature's session middleware has set one. */
-export function currentUserId(c: { var: object }): number | null {
-  const user = (c.var as { user?: { id: number } | null }).user;
-  return user ? Number(user.id) : null;
-}
 
 export function subscriptionApiRoutes() {
   const app = new Hono<AppEnv>();

@@ -3,14 +3,14 @@ import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { UpvoteStateSchema } from '../schemas/community.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 export function upvoteApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
-  const limits = [perIp('upvote', config.rateUpvoteIp), perUser('upvote', config.rateUpvoteUser)];
+  const limits = writeLimits(config, 'upvote');
   for (const method of ['post', 'delete'] as const) {
     apiRoute(
       app,

@@ -1,8 +1,8 @@
-import type { FeedEntry, PaperWithStats } from '../../domain/paper.ts';
-import { highlightRanges, queryStems, segments } from '../../search/highlight.ts';
-import { SEARCH_LIMITS } from '../../services/search.ts';
-import type { Services } from '../../services/index.ts';
-import type { SearchForm, SearchHit } from '../views/search-page.tsx';
+import type { FeedEntry, PaperWithStats } from '../domain/paper.ts';
+import { highlightRanges, queryStems, segments } from '../search/highlight.ts';
+import { SEARCH_LIMITS } from '../services/search.ts';
+import type { Services } from '../services/index.ts';
+import type { SearchForm, SearchHit } from './views/search-page.tsx';
 
 export interface PageSearch {
   hits: SearchHit[];

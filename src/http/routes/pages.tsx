@@ -9,7 +9,8 @@ import { parseDay, parsePeriod, periodOf, type PeriodKind } from '../../domain/p
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
-import { FeedPageView, KIND_SEGMENT, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { KIND_SEGMENT } from '../../domain/site-paths.ts';
 import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';

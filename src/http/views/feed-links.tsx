@@ -1,3 +1,4 @@
+import { sitePaths } from '../../domain/site-paths.ts';
 /** A feed a page offers to feed readers: `<link rel="alternate">` in the page head. */
 export interface FeedLink {
   title: string;
@@ -8,16 +9,9 @@ export interface FeedLink {
 }
 
 export const DAILY_FEEDS: FeedLink[] = [
-  { title: 'Daily papers', path: '/feeds/daily' },
-  { title: 'Trending papers', path: '/feeds/trending' },
+  { title: 'Daily papers', path: sitePaths.feeds.daily() },
+  { title: 'Trending papers', path: sitePaths.feeds.trending() },
 ];
-
-/** Feed links for a search results page, a category page or a public collection page. */
-export const feedLinksFor = {
-  search: (q: string): FeedLink => ({ title: `Search: ${q}`, path: '/feeds/search', query: `?q=${encodeURIComponent(q)}` }),
-  category: (category: string): FeedLink => ({ title: category, path: `/feeds/category/${encodeURIComponent(category)}` }),
-  collection: (id: number, name: string): FeedLink => ({ title: name, path: `/feeds/collection/${id}` }),
-};
 
 /** The head's alternate links (hono/jsx escapes every attribute). */
 export function FeedLinks({ feeds }: { feeds: FeedLink[] }) {

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from './env.ts';
 import { badRequest } from './errors.ts';
+import { requireAdmin, requireUser } from './middleware/auth.ts';
 import { PAPER_ID } from './params.ts';
 
 /**
@@ -67,7 +68,9 @@ type Handler<S extends ApiRouteSpec> = (c: Context<AppEnv>, input: ApiInput<S>) 
 export function apiRoute<S extends ApiRouteSpec>(app: Hono<AppEnv>, spec: S, ...handlers: [...((c: Context<AppEnv>, next: () => Promise<void>) => Promise<unknown>)[], Handler<S>]): void {
   if (!API_ROUTES.some((r) => r.method === spec.method && r.path === spec.path)) API_ROUTES.push(spec);
   const handler = handlers.pop() as Handler<S>;
-  const middleware = handlers as ((c: Context<AppEnv>, next: () => Promise<void>) => Promise<unknown>)[];
+  // Authentication comes from the spec, so what /openapi.json documents is what is enforced.
+  const auth = spec.auth === 'user' ? [requireUser()] : spec.auth === 'admin' ? [requireAdmin()] : [];
+  const middleware = [...auth, ...handlers] as ((c: Context<AppEnv>, next: () => Promise<void>) => Promise<unknown>)[];
   app.on([spec.method.toUpperCase()], [toHonoPath(spec.path)], ...(middleware as never[]), async (c: Context<AppEnv>) => {
     const input: Record<string, unknown> = { params: c.req.param(), query: {}, body: undefined };
     if (spec.params) {

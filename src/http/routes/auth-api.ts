@@ -6,7 +6,6 @@ import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
 import { startSession } from '../session.ts';
-import { requireUser } from '../middleware/auth.ts';
 import { anonymousLimit } from '../middleware/limits.ts';
 import { anonymousCsrf } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
@@ -63,7 +62,6 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/auth/logout-everywhere', summary: 'End every session of the account', tags: ['auth'], response: z.object({ ended: z.number().int() }), auth: 'user' },
-    requireUser(),
     async (c) => {
       const ended = await c.var.services.accounts.logoutEverywhere(c.var.user!.id);
       clearSessionCookie(c);
@@ -71,7 +69,7 @@ export function authApiRoutes(config: Config) {
     },
   );
 
-  apiRoute(app, { method: 'get', path: '/api/auth/session', summary: 'Who is logged in, and the CSRF token for writes', tags: ['auth'], response: SessionInfoSchema, auth: 'user' }, requireUser(), async (c) => ({
+  apiRoute(app, { method: 'get', path: '/api/auth/session', summary: 'Who is logged in, and the CSRF token for writes', tags: ['auth'], response: SessionInfoSchema, auth: 'user' }, async (c) => ({
     user: presentUser(c.var.user!),
     csrfToken: c.var.csrfToken,
   }));
@@ -95,14 +93,13 @@ export function authApiRoutes(config: Config) {
     async (c, { body }) => ({ user: presentUser(await c.var.services.accounts.resetPassword(body.token, body.password)) }),
   );
 
-  apiRoute(app, { method: 'get', path: '/api/tokens', summary: "The account's API tokens", tags: ['auth'], response: z.object({ tokens: z.array(ApiTokenSchema) }), auth: 'user' }, requireUser(), async (c) => ({
+  apiRoute(app, { method: 'get', path: '/api/tokens', summary: "The account's API tokens", tags: ['auth'], response: z.object({ tokens: z.array(ApiTokenSchema) }), auth: 'user' }, async (c) => ({
     tokens: (await c.var.services.accounts.listApiTokens(c.var.user!.id)).map(presentToken),
   }));
 
   apiRoute(
     app,
     { method: 'post', path: '/api/tokens', summary: 'Create an API token (shown once)', tags: ['auth'], body: TokenCreateBody.optional(), response: TokenCreatedSchema, status: 201, auth: 'user' },
-    requireUser(),
     async (c, { body }) => {
       const { token, apiToken } = await c.var.services.accounts.createApiToken(c.var.user!.id, body?.name ?? 'token');
       return c.json({ id: apiToken.id, name: apiToken.name, token }, 201);
@@ -112,7 +109,6 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke an API token', tags: ['auth'], params: z.object({ id: z.string().regex(/^\d+$/).transform(Number) }), status: 204, auth: 'user', errors: { 404: 'no such token of yours' } },
-    requireUser(),
     async (c, { params }) => {
       await c.var.services.accounts.revokeApiToken(c.var.user!.id, params.id);
       return undefined;

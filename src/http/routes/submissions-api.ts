@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireUser } from '../middleware/auth.ts';
 import { writeLimits } from '../middleware/limits.ts';
 import { presentPaper } from '../presenters/paper.ts';
 import { SubmissionSchema, SubmitBody } from '../schemas/community.ts';
@@ -22,7 +21,6 @@ export function submissionApiRoutes(config: Config) {
       auth: 'user',
       errors: { 400: 'not an arXiv id', 404: 'unknown to arXiv', 409: 'already on the feed', 422: 'first version too old', 429: 'daily quota used or rate limited', 502: 'arXiv unreachable' },
     },
-    requireUser(),
     ...writeLimits(config, 'submit'),
     async (c, { body }) => {
       const { paper, day } = await c.var.services.submissions.submit(c.var.user!, body.arxivId);

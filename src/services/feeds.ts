@@ -13,7 +13,7 @@ export interface SiteLinks {
   paperPage(id: string): string;
 }
 
-/** A search the feeds can use: the search service when it is wired, the store's keyword match until then. */
+/** The search the search feed runs (the search service's ranking). */
 export type PaperSearch = (query: string, limit: number) => Promise<PaperWithStats[]>;
 
 /**
@@ -23,7 +23,7 @@ export type PaperSearch = (query: string, limit: number) => Promise<PaperWithSta
 export class FeedsService {
   constructor(
     private readonly store: Store,
-    private readonly findPapers: PaperSearch = (q, limit) => store.papers.matchKeywords(q, limit),
+    private readonly findPapers: PaperSearch,
   ) {}
 
   private doc(site: SiteLinks, d: Omit<FeedDocument, 'updated' | 'pageUrl' | 'selfUrls'> & { page: string; self: string; query?: string }): FeedDocument {

@@ -192,25 +192,6 @@ export class PaperRepository {
   }
 
   /**
-   * A plain keyword match, newest first: every word must occur in the title or the abstract
-   * (case-insensitive). The search service ranks far better; this is the fallback without it.
-   */
-  async matchKeywords(query: string, limit: number): Promise<PaperWithStats[]> {
-    const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
-    if (!words.length) return [];
-    let q = this.db.selectFrom('papers').selectAll().where(visiblePaper());
-    for (const w of words) {
-      q = q.where((eb) => eb.or([likeLiteral('title', w, true), likeLiteral('abstract', w, true)]));
-    }
-    const rows = await q
-      .orderBy(NEWEST_KEY, 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map(rowToPaper);
-  }
-
-  /**
    * Papers written since a point (`modified_at`, then id, after `after`), oldest change first,
    * hidden and withdrawn ones included: what an index kept beside the store needs to catch up.
    */

@@ -69,8 +69,9 @@ export function pageRoutes() {
   });
 
   app.get('/papers/trending', async (c) => {
-    const { items, asOf } = await c.var.services.feed.trending(PER_PAGE);
-    return render(c, <TrendingPageView items={items} asOf={asOf} viewer={await viewerOf(c, items)} />);
+    const now = new Date();
+    const { items, asOf } = await c.var.services.trending.items({ now, limit: PER_PAGE });
+    return render(c, <TrendingPageView items={items} asOf={asOf ?? now} viewer={await viewerOf(c, items)} />);
   });
 
   for (const kind of KINDS) {

@@ -1,5 +1,5 @@
 import { after, before, describe } from 'node:test';
-import { STORE_KINDS, createTestStore, type StoreKind, type TestStore } from './stores.ts';
+import { STORE_KINDS, createTestStore, storeLabel, type StoreKind, type TestStore } from './stores.ts';
 
 /**
  * Declares one suite per store kind: `forEachStore('papers', (ctx) => { test(...) })`. Inside the
@@ -11,9 +11,12 @@ export interface StoreContext {
   readonly opened: TestStore;
 }
 
+/** Worked out once per test process: whether PostgreSQL is the real server or PGlite. */
+const labels = new Map(await Promise.all(STORE_KINDS.map(async (k) => [k, await storeLabel(k)] as const)));
+
 export function forEachStore(name: string, body: (ctx: StoreContext) => void): void {
   for (const kind of STORE_KINDS) {
-    describe(`${name} [${kind}]`, () => {
+    describe(`${name} [${labels.get(kind)}]`, () => {
       let opened: TestStore | undefined;
       const ctx: StoreContext = {
         kind,

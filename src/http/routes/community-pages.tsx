@@ -18,7 +18,7 @@ import { safeNext } from '../views/community/forms.tsx';
 import { ProfilePage } from '../views/community/profile-page.tsx';
 import { SettingsPage } from '../views/community/settings-page.tsx';
 import { SubmitPage } from '../views/community/submit-page.tsx';
-import { COMMUNITY_JS } from '../views/community/community-js.ts';
+import { communityScript } from '../assets.ts';
 
 type C = Context<AppEnv>;
 
@@ -52,7 +52,7 @@ export function communityPageRoutes(config: Config) {
   const app = new Hono<AppEnv>();
   const v = (c: C) => ({ user: c.var.user, csrfToken: c.var.csrfToken });
 
-  app.get('/community.js', (c) => c.body(COMMUNITY_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+  app.get('/community.js', (c) => c.body(communityScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
   // Accounts
   app.get('/signup', withAnonymousCsrfCookie(), (c) => (c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} />)));

@@ -12,8 +12,8 @@ export interface Runtime {
   migrated: string[];
   /** Where the store is, without credentials. */
   describe: string;
-  /** Loads the demo set when the store has no papers at all (`serve` on a fresh machine). */
-  loadDemoIfEmpty(): Promise<ImportSummary | null>;
+  /** The demo set this open loaded into an empty store (`loadDemo`), else null. */
+  demo: ImportSummary | null;
   /** Closes the services, then the store. */
   close(): Promise<void>;
 }
@@ -24,10 +24,13 @@ export interface Runtime {
  * PostgreSQL into 503s and pool statistics for /metrics. Routes, commands and jobs reach data only
  * through the services it returns.
  */
-export async function openRuntime(config: Config, logger: Logger, opts: { serving?: boolean; deps?: Partial<ServiceDeps> } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, logger: Logger, opts: { serving?: boolean; loadDemo?: boolean; deps?: Partial<ServiceDeps> } = {}): Promise<Runtime> {
   const opened = await openStore(config.db, opts.serving ? { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs } : {});
   let services: Services;
+  let demo: ImportSummary | null = null;
   try {
+    // Before the services: the search index and "For you" start from a store that already holds the demo set.
+    if (opts.loadDemo) demo = await loadDemoIfEmpty(opened.store);
     services = createServices({ ...opts.deps, config, logger, store: opened.store, poolStats: opened.connection.poolStats });
   } catch (err) {
     await opened.close();
@@ -37,7 +40,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { servin
     services,
     migrated: opened.migrated,
     describe: opened.connection.describe,
-    loadDemoIfEmpty: () => loadDemoIfEmpty(opened.store),
+    demo,
     close: async () => {
       try {
         await services.close();

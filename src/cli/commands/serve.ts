@@ -20,13 +20,10 @@ export const serveCommand: Command = {
       ...(values['no-demo'] ? { demo: false } : {}),
     });
     const logger = createLogger(config.logLevel);
-    const runtime = await openRuntime(config, logger, { serving: true });
+    const runtime = await openRuntime(config, logger, { serving: true, loadDemo: config.demo });
     const { services } = runtime;
     if (runtime.migrated.length) logger.info({ migrations: runtime.migrated }, 'migrated the store');
-    if (config.demo) {
-      const demo = await runtime.loadDemoIfEmpty();
-      if (demo) logger.info({ inserted: demo.inserted }, 'the store was empty: loaded the demo set');
-    }
+    if (runtime.demo) logger.info({ inserted: runtime.demo.inserted }, 'the store was empty: loaded the demo set');
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: runtime.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(services.runs, logger);

@@ -8,7 +8,8 @@ import { Cron } from 'croner';
  */
 export interface SettingSpec {
   env: string;
-  key: keyof Config;
+  /** The field of `Config` the setting fills. */
+  key: string;
   schema: z.ZodType;
   description: string;
   default?: string;
@@ -192,86 +193,16 @@ export const SETTINGS = [
     description: 'Threads one ONNX embedder uses for inference (`SEARCH_EMBEDDER=onnx`); 0 = one per core.' },
 ] as const satisfies readonly SettingSpec[];
 
-export interface Config {
-  forYouRecentDays: number;
-  forYouIndexDays: number;
-  rateDiscoveryUser: RateSpec;
-  libraryImportMaxBytes: number;
-  rateLibraryImportUser: RateSpec;
-  zoteroApiUrl: string;
-  zoteroSyncSchedule: string;
-  rateReportUser: RateSpec;
-  db: string;
-  host: string;
-  port: number;
-  publicUrl?: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  logFormat: 'auto' | 'json' | 'pretty';
-  demo: boolean;
-  shutdownTimeoutMs: number;
-  storeConnectTimeoutMs: number;
-  storePoolWaitMs: number;
-  arxivOaiUrl: string;
-  arxivApiUrl: string;
-  apiRateLimitIp: number;
-  apiRateLimitToken: number;
-  apiRateWindowSeconds: number;
-  apiMaxBodyBytes: number;
-  apiCacheSeconds: number;
-  arxivDelayMs: number;
-  arxivMaxRetries: number;
-  harvestSets: string[];
-  harvestMetadataPrefix: 'arXiv' | 'arXivRaw';
-  harvestLookbackDays: number;
-  feedCategories: string[];
-  harvestSchedule: string;
-  harvestEnabled: boolean;
-  smtpUrl?: string;
-  mailFrom: string;
-  mailDir: string;
-  mailSecret?: string;
-  mailRate: number;
-  mailMaxBounces: number;
-  mailClaimSeconds: number;
-  digestSize: number;
-  digestSchedule: string;
-  sessionTtlDays: number;
-  apiTokenTtlDays: number;
-  confirmMailsPerAddress: RateSpec;
-  confirmMailsPerIp: RateSpec;
-  passwordResetTtlMinutes: number;
-  loginFreeAttempts: number;
-  loginFreeAttemptsPerIp: number;
-  loginBackoffBaseSeconds: number;
-  loginBackoffMaxSeconds: number;
-  rateLoginIp: RateSpec;
-  rateSignupIp: RateSpec;
-  rateResetIp: RateSpec;
-  rateCommentUser: RateSpec;
-  rateCommentIp: RateSpec;
-  rateSubmitUser: RateSpec;
-  rateSubmitIp: RateSpec;
-  rateUpvoteUser: RateSpec;
-  rateUpvoteIp: RateSpec;
-  submissionDailyQuota: number;
-  submissionMaxAgeDays: number;
-  commentEditMinutes: number;
-  searchEmbedder: string;
-  searchKeywordEngine: 'memory' | 'store';
-  embeddingsUrl?: string;
-  embeddingsModel: string;
-  embeddingsApiKey?: string;
-  embeddingsApi: 'openai' | 'tei' | 'ollama';
-  embeddingsBatchSize: number;
-  embeddingsTimeoutMs: number;
-  embeddingsRetries: number;
-  searchEmbedBudgetMs: number;
-  searchEmbedSchedule: string;
-  modelsDir: string;
-  hfHubUrl: string;
-  hfToken?: string;
-  onnxThreads: number;
-}
+type Setting = (typeof SETTINGS)[number];
+type Fields = { [S in Setting as S['key']]: z.output<S['schema']> };
+/** Settings without a default whose schema allows nothing (PUBLIC_URL, SMTP_URL, ...): optional fields. */
+type OptionalKey = { [K in keyof Fields]: undefined extends Fields[K] ? K : never }[keyof Fields];
+
+/**
+ * The settings as the program reads them: one field per row of SETTINGS, named by its `key` and
+ * typed by its schema's output, so a setting is added in one place.
+ */
+export type Config = { [K in Exclude<keyof Fields, OptionalKey>]: Fields[K] } & { [K in OptionalKey]?: Exclude<Fields[K], undefined> };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -282,7 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const s of SETTINGS as readonly SettingSpec[]) {
-    const raw = overrides[s.key] ?? env[s.env] ?? s.default;
+    const raw = overrides[s.key as keyof Config] ?? env[s.env] ?? s.default;
     if (raw === undefined || raw === '') {
       if (!s.schema.safeParse(undefined).success) problems.push(`${s.env} is required: ${s.description}`);
       continue;
@@ -307,4 +238,20 @@ export function settingsMarkdown(): string {
     (s) => `| \`${s.env}\` | ${s.default !== undefined ? `\`${s.default}\`` : '—'} | ${s.description} |`,
   );
   return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** Whether a `PAPERBOY_DB` value names PostgreSQL (else it is a SQLite file). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** A URL fit for logs and `paperboy config`: its password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }

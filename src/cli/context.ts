@@ -1,13 +1,14 @@
 import { loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { openStore, type OpenedStore } from '../store/index.ts';
-import { createServices, type Services } from '../services/index.ts';
+import { openRuntime } from '../services/runtime.ts';
+import type { Services } from '../services/index.ts';
 
 export interface CliContext {
   config: Config;
   logger: Logger;
-  opened: OpenedStore;
   services: Services;
+  /** Where the store is, without credentials. */
+  describe: string;
 }
 
 /** Settings from the environment, overridden by the common flags (`--db`). */
@@ -18,15 +19,10 @@ export function configFromFlags(values: Record<string, unknown>, extra: Partial<
 /** Opens the store (migrating it) and the services for a command, and closes them afterwards. */
 export async function withServices<T>(config: Config, fn: (ctx: CliContext) => Promise<T>, opts: { logLevel?: string } = {}): Promise<T> {
   const logger = createLogger(opts.logLevel ?? config.logLevel, config.logFormat);
-  const opened = await openStore(config.db);
+  const runtime = await openRuntime(config, logger);
   try {
-    const services = createServices({ config, logger, store: opened.store });
-    try {
-      return await fn({ config, logger, opened, services });
-    } finally {
-      await services.close();
-    }
+    return await fn({ config, logger, services: runtime.services, describe: runtime.describe });
   } finally {
-    await opened.close();
+    await runtime.close();
   }
 }

@@ -1,9 +1,7 @@
 import { COMMANDS } from './commands/index.ts';
 import { UsageError, parseCommandArgs } from './command.ts';
 import { ConfigError } from '../config.ts';
-import { StoreUnavailableError } from '../store/db.ts';
-import { SchemaTooNewError } from '../store/migrate.ts';
-import { BackupError } from '../store/backup.ts';
+import { BackupError, SchemaTooNewError, StoreUnavailableError } from '../services/store-errors.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

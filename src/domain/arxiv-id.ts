@@ -36,12 +36,6 @@ export function isArxivId(raw: string): boolean {
 /** `<source>:<id>` ids for papers from elsewhere; sources are lower-case words. */
 const SOURCE_ID = /^([a-z][a-z0-9_-]{0,31}):(\S{1,200})$/;
 
-export function isPaperId(raw: string): boolean {
-  if (isArxivId(raw) && parseArxivId(raw)!.id === raw) return true;
-  const m = SOURCE_ID.exec(raw);
-  return m !== null && m[1] !== 'arxiv';
-}
-
 /** Canonical paper id for anything a user may type: arXiv id (any style), arXiv URL or `source:id`. */
 export function canonicalPaperId(raw: string): string | null {
   const a = parseArxivId(raw);

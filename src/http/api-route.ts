@@ -1,7 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from './env.ts';
-import { ApiError } from './errors.ts';
+import { badRequest } from './errors.ts';
+import { requireAdmin, requireUser } from './middleware/auth.ts';
 import { PAPER_ID } from './params.ts';
 
 /**
@@ -53,7 +54,7 @@ async function readBody(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'bad_json', 'the request body is not valid JSON');
+    throw badRequest('the request body is not valid JSON', 'bad_json');
   }
 }
 
@@ -67,22 +68,24 @@ type Handler<S extends ApiRouteSpec> = (c: Context<AppEnv>, input: ApiInput<S>) 
 export function apiRoute<S extends ApiRouteSpec>(app: Hono<AppEnv>, spec: S, ...handlers: [...((c: Context<AppEnv>, next: () => Promise<void>) => Promise<unknown>)[], Handler<S>]): void {
   if (!API_ROUTES.some((r) => r.method === spec.method && r.path === spec.path)) API_ROUTES.push(spec);
   const handler = handlers.pop() as Handler<S>;
-  const middleware = handlers as ((c: Context<AppEnv>, next: () => Promise<void>) => Promise<unknown>)[];
+  // Authentication comes from the spec, so what /openapi.json documents is what is enforced.
+  const auth = spec.auth === 'user' ? [requireUser()] : spec.auth === 'admin' ? [requireAdmin()] : [];
+  const middleware = [...auth, ...handlers] as ((c: Context<AppEnv>, next: () => Promise<void>) => Promise<unknown>)[];
   app.on([spec.method.toUpperCase()], [toHonoPath(spec.path)], ...(middleware as never[]), async (c: Context<AppEnv>) => {
     const input: Record<string, unknown> = { params: c.req.param(), query: {}, body: undefined };
     if (spec.params) {
       const r = spec.params.safeParse(c.req.param());
-      if (!r.success) throw new ApiError(400, 'invalid_request', describeIssues('path', r.error));
+      if (!r.success) throw badRequest(describeIssues('path', r.error), 'invalid_request');
       input.params = r.data;
     }
     if (spec.query) {
       const r = spec.query.safeParse(c.req.query());
-      if (!r.success) throw new ApiError(400, 'invalid_request', describeIssues('query', r.error));
+      if (!r.success) throw badRequest(describeIssues('query', r.error), 'invalid_request');
       input.query = r.data;
     }
     if (spec.body) {
       const r = spec.body.safeParse(await readBody(c));
-      if (!r.success) throw new ApiError(400, 'invalid_request', describeIssues('body', r.error));
+      if (!r.success) throw badRequest(describeIssues('body', r.error), 'invalid_request');
       input.body = r.data;
     }
     const out = await handler(c, input as unknown as ApiInput<S>);

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { PatternRouter } from 'hono/router/pattern-router';
 import type { AppEnv } from './env.ts';
 import type { Services } from '../services/index.ts';
-import { ApiError, jsonError } from './errors.ts';
+import { errorHeaders, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -17,7 +17,7 @@ import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
 import { compress } from 'hono/compress';
 import { ServiceError } from '../services/errors.ts';
-import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
+import { isStoreFull, isStoreUnavailable } from '../services/store-errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';
@@ -102,16 +102,11 @@ export function createApp(services: Services) {
 
   app.onError((err, c) => {
     if (err instanceof ServiceError) {
-      const headers: Record<string, string> = err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {};
+      const headers = errorHeaders(err);
       if (isApi(c.req.path)) return jsonError(c, err.status, err.code, err.message, headers);
       for (const [k, v] of Object.entries(headers)) c.header(k, v);
       return c.html(errorPage(err.status, err.message), err.status);
     }
-    if (err instanceof ApiError && !isApi(c.req.path) && err.status < 500) {
-      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-      return c.html(errorPage(err.status, err.message), err.status);
-    }
-    if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status;
       if (isApi(c.req.path) || status < 500) return jsonError(c, status, status === 413 ? 'payload_too_large' : 'http_error', err.message || 'request failed');

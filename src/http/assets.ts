@@ -4,12 +4,11 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildSync, transformSync } from 'esbuild';
 import { Hono } from 'hono';
-import { COMMUNITY_JS } from './views/community/community-js.ts';
 
 /**
  * The site's static assets, built once per process: the stylesheet (minified) and the client
- * script (bundled by esbuild, with the community feature's upvote script). Each is served under a content-hashed name, so it can be cached for
- * a year; a new build gets a new URL.
+ * scripts (src/http/client/*.ts, bundled by esbuild). Each is served under a content-hashed name,
+ * so it can be cached for a year; a new build gets a new URL.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -21,20 +20,24 @@ interface Asset {
 
 let built: { css: Asset; js: Asset } | undefined;
 
+/** A client script and what it imports, as one minified file. */
+function bundle(entry: string): string {
+  return buildSync({ entryPoints: [path.join(here, entry)], bundle: true, minify: true, format: 'iife', target: 'es2020', write: false, logLevel: 'silent' }).outputFiles[0].text;
+}
+
+let community: string | undefined;
+
+/** /community.js: the upvote enhancement alone (src/http/client/community.ts). */
+export function communityScript(): string {
+  return (community ??= bundle('client/community.ts'));
+}
+
 const hashOf = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 12);
 
 function build(): { css: Asset; js: Asset } {
   const cssSource = fs.readFileSync(path.join(here, 'assets/site.css'), 'utf8');
   const css = transformSync(cssSource, { loader: 'css', minify: true }).code;
-  const js = buildSync({
-    entryPoints: [path.join(here, 'client/main.ts')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles[0].text + COMMUNITY_JS; // upvote forms: the community feature's enhancement
+  const js = bundle('client/main.ts');
   return {
     css: { url: `/assets/site.${hashOf(css)}.css`, body: css, type: 'text/css; charset=utf-8' },
     js: { url: `/assets/site.${hashOf(js)}.js`, body: js, type: 'text/javascript; charset=utf-8' },

@@ -1,23 +1,25 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ServiceError } from '../services/errors.ts';
 
-/** An error a route answers with: `{"error": {"code", "message"}}` and the status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+/**
+ * The one error type at the edge is `ServiceError` (src/services/errors.ts): services, middleware
+ * and routes throw it, and the app answers `{"error": {"code", "message"}}` (or an error page) with
+ * its status. `ApiError` is the same class under its old name, for code not yet renamed.
+ * @deprecated use ServiceError
+ */
+export const ApiError = ServiceError;
+export type ApiError = ServiceError;
 
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
-export const badRequest = (message: string, code = 'bad_request') => new ApiError(400, code, message);
+export const notFound = (what: string) => new ServiceError(404, 'not_found', `${what} not found`);
+export const badRequest = (message: string, code = 'bad_request') => new ServiceError(400, code, message);
 
 export function jsonError(c: Context, status: ContentfulStatusCode, code: string, message: string, headers: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(headers)) c.header(k, v);
   return c.json({ error: { code, message } }, status);
+}
+
+/** `Retry-After` for an error that carries one. */
+export function errorHeaders(err: ServiceError): Record<string, string> {
+  return err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {};
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouteSpec } from './api-route.ts';
 import { ErrorSchema } from './schemas/common.ts';
-import type { FEED_ROUTES } from './routes/feeds.ts';
+import type { FEED_ROUTES } from './feeds/catalog.ts';
 
 type Json = Record<string, unknown>;
 type Io = 'input' | 'output';

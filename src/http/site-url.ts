@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
 import type { SiteLinks } from '../services/feeds.ts';
-import { paperPath } from './params.ts';
+import { sitePaths } from '../domain/site-paths.ts';
 
 /**
  * The absolute base URL for links in feeds and `Link` headers: `PUBLIC_URL` when set (behind a
@@ -13,5 +13,5 @@ export function siteBase(c: Context<AppEnv>): string {
 }
 
 export function siteLinks(c: Context<AppEnv>): SiteLinks {
-  return { base: siteBase(c), paperPage: (id) => `/papers/${paperPath(id)}` };
+  return { base: siteBase(c), paperPage: sitePaths.paper };
 }

@@ -1,6 +1,5 @@
 import type { Config } from '../config.ts';
 import { HARVEST_LEASE, harvestCounts, type IngestService } from '../services/ingest.ts';
-import { emptyHarvestSummary } from '../ingest/oai/harvester.ts';
 import type { Job } from './scheduler.ts';
 
 /** arXiv announces at 20:00 in New York; the schedule is read on that clock. */
@@ -19,15 +18,8 @@ export function harvestJob(ingest: IngestService, config: Config): Job {
     timezone: ARXIV_TIMEZONE,
     leaseMs: 10 * 60_000,
     async run(signal) {
-      const summary = emptyHarvestSummary();
-      try {
-        await ingest.harvest({ signal }, summary);
-      } catch (err) {
-        // The scheduler records a failed run without counters; keep what was stored in its message.
-        const c = harvestCounts(summary);
-        throw new Error(`${(err as Error).message} (stored before the failure: ${c.pages} pages, ${c.inserted} inserted, ${c.updated} updated, ${c.addedToFeed} added to the feed)`, { cause: err });
-      }
-      return harvestCounts(summary);
+      // A failure is a RunFailedError naming what was stored before it; the scheduler records its counts.
+      return harvestCounts(await ingest.harvest({ signal }));
     },
   };
 }

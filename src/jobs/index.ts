@@ -10,7 +10,7 @@ import type { Job } from './scheduler.ts';
 export function scheduledJobs(services: Services): Job[] {
   const jobs: Job[] = [
     digestJob(services),
-    communityCleanupJob(services.store),
+    communityCleanupJob(services.housekeeping),
     zoteroSyncJob(services.zotero, services.config.zoteroSyncSchedule),
     reembedJob(services.search, services.config.searchEmbedSchedule),
   ];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Cron } from 'croner';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/store.ts';
+import type { Leased, RunService } from '../services/runs.ts';
 import { jobRuns } from '../metrics.ts';
 
 export interface Job {
@@ -22,13 +22,14 @@ export interface Job {
 export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' | 'not_due' } | { ran: true; status: 'succeeded' | 'failed'; stats: Record<string, unknown>; error?: string };
 
 /**
- * Runs jobs on their schedules. Each run takes the job's lease in the store first, so with several
- * processes on one database each scheduled run happens once; each run is recorded in `runs`.
+ * Runs jobs on their schedules. Each run takes the job's lease first (`RunService.withLease`), so
+ * with several processes on one database each scheduled run happens once; each run is recorded in
+ * `runs` (`RunService.recordRun`), as `paperboy harvest` and `paperboy import` record theirs.
  */
 export class JobScheduler {
   readonly holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly crons: Cron[] = [];
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<JobOutcome> }>();
+  private readonly running = new Map<string, AbortController>();
   /** Every runOnce call still in progress, from before its lease is taken (stop waits for them). */
   private readonly inflight = new Set<Promise<JobOutcome>>();
   /** Jobs this process is running or about to run (from before their lease is taken). */
@@ -36,7 +37,7 @@ export class JobScheduler {
   private stopped = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly runs: RunService,
     private readonly logger: Logger,
   ) {}
 
@@ -82,29 +83,29 @@ export class JobScheduler {
       });
       if (!due) return { ran: false, reason: 'not_due' };
     }
-    const leaseMs = job.leaseMs ?? 5 * 60_000;
-    let acquired: boolean;
+    let leased: Leased<JobOutcome>;
     try {
-      acquired = await this.store.leases.acquire(job.name, this.holder, leaseMs);
+      leased = await this.runs.withLease(job.name, this.holder, job.leaseMs ?? 5 * 60_000, () => this.runHolding(job, opts));
     } catch (err) {
       // The store is down: this tick is lost for this process; the next one tries again.
       this.logger.warn({ err, job: job.name }, 'job skipped: cannot take its lease');
       jobRuns.inc({ job: job.name, outcome: 'failed' });
       return { ran: true, status: 'failed', stats: {}, error: (err as Error).message };
     }
-    if (!acquired) {
+    if (!leased.held) {
       this.logger.debug({ job: job.name }, 'job skipped: another process holds its lease');
       jobRuns.inc({ job: job.name, outcome: 'skipped' });
       return { ran: false, reason: 'lease_held' };
     }
-    if (this.stopped) {
-      await this.store.leases.release(job.name, this.holder).catch(() => {});
-      return { ran: false, reason: 'stopping' };
-    }
+    return leased.value;
+  }
+
+  /** The run itself, with the job's lease held (never throws: a failure is an outcome). */
+  private async runHolding(job: Job, opts: { scheduledAt?: Date }): Promise<JobOutcome> {
+    if (this.stopped) return { ran: false, reason: 'stopping' };
     if (opts.scheduledAt) {
-      const last = await this.store.runs.last(job.name).catch(() => null);
+      const last = await this.runs.last(job.name).catch(() => null);
       if (last && last.startedAt >= opts.scheduledAt.toISOString()) {
-        await this.store.leases.release(job.name, this.holder).catch(() => {});
         this.logger.debug({ job: job.name, scheduledAt: opts.scheduledAt }, 'job skipped: another process ran this tick');
         jobRuns.inc({ job: job.name, outcome: 'skipped' });
         return { ran: false, reason: 'already_ran' };
@@ -112,45 +113,38 @@ export class JobScheduler {
     }
     const controller = new AbortController();
     if (this.stopped) controller.abort(); // stop() began while we were taking the lease
-    const renew = setInterval(() => {
-      this.store.leases.renew(job.name, this.holder, leaseMs).catch((err) => this.logger.warn({ err, job: job.name }, 'lease renewal failed'));
-    }, Math.max(1000, leaseMs / 3));
-    renew.unref();
-    const done = (async (): Promise<JobOutcome> => {
-      const tick = opts.scheduledAt ? { scheduledAt: opts.scheduledAt.toISOString() } : {};
-      let runId: number | undefined;
-      try {
+    this.running.set(job.name, controller);
+    const tick = opts.scheduledAt ? { scheduledAt: opts.scheduledAt.toISOString() } : {};
+    try {
+      const { stats } = await this.runs.recordRun(
+        job.name,
+        tick,
+        async (runId) => {
+          this.logger.info({ job: job.name, runId }, 'job started');
+          const stats = { ...tick, ...(await job.run(controller.signal)) };
+          return { status: 'succeeded', stats, value: stats };
+        },
         // Holding the lease, no other process runs this job: a run still marked running was cut short.
-        const cut = await this.store.runs.interruptRunning(job.name, 'interrupted: the process running it ended before it finished');
-        if (cut) this.logger.warn({ job: job.name, runs: cut }, 'marked runs of a process that ended mid-run as interrupted');
-        runId = await this.store.runs.start(job.name, tick);
-        this.logger.info({ job: job.name, runId }, 'job started');
-        const stats = { ...tick, ...(await job.run(controller.signal)) };
-        await this.store.runs.finish(runId, 'succeeded', stats);
-        this.logger.info({ job: job.name, runId, stats }, 'job finished');
-        jobRuns.inc({ job: job.name, outcome: 'succeeded' });
-        return { ran: true, status: 'succeeded', stats };
-      } catch (err) {
-        const error = (err as Error).message;
-        if (runId !== undefined) await this.store.runs.finish(runId, 'failed', tick, error).catch(() => {});
-        this.logger.error({ job: job.name, runId, err }, 'job failed');
-        jobRuns.inc({ job: job.name, outcome: 'failed' });
-        return { ran: true, status: 'failed', stats: tick, error };
-      } finally {
-        clearInterval(renew);
-        await this.store.leases.release(job.name, this.holder).catch(() => {});
-        this.running.delete(job.name);
-      }
-    })();
-    this.running.set(job.name, { controller, done });
-    return done;
+        { interrupted: 'interrupted: the process running it ended before it finished' },
+      );
+      this.logger.info({ job: job.name, stats }, 'job finished');
+      jobRuns.inc({ job: job.name, outcome: 'succeeded' });
+      return { ran: true, status: 'succeeded', stats };
+    } catch (err) {
+      const error = (err as Error).message;
+      this.logger.error({ job: job.name, err }, 'job failed');
+      jobRuns.inc({ job: job.name, outcome: 'failed' });
+      return { ran: true, status: 'failed', stats: tick, error };
+    } finally {
+      this.running.delete(job.name);
+    }
   }
 
   /** Stops the schedules, asks running jobs to stop, waits for them and releases their leases. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const c of this.crons) c.stop();
-    for (const r of this.running.values()) r.controller.abort();
+    for (const c of this.running.values()) c.abort();
     await Promise.allSettled([...this.inflight]);
   }
 }

@@ -3,6 +3,7 @@ import type { Collection, User } from '../domain/community.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError } from './errors.ts';
+import { visiblePaperOr404 } from './papers.ts';
 
 export const CollectionInput = z.object({
   name: z.string().trim().min(1, 'a collection needs a name').max(100, 'a collection name has at most 100 characters'),
@@ -68,8 +69,7 @@ export class CollectionService {
 
   async addPaper(user: User, id: number, paperId: string): Promise<Collection> {
     await this.owned(user, id);
-    const paper = await this.store.papers.get(paperId);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    await visiblePaperOr404(this.store, paperId);
     await this.store.collections.addPaper(id, paperId);
     return (await this.store.collections.get(id))!;
   }

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Comment, User } from '../domain/community.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError } from './errors.ts';
+import { visiblePaperOr404 } from './papers.ts';
 
 export const COMMENT_MAX = 10_000;
 
@@ -20,21 +21,33 @@ export class CommentService {
   ) {}
 
   async list(paperId: string): Promise<Comment[]> {
-    const paper = await this.store.papers.get(paperId);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    await visiblePaperOr404(this.store, paperId);
     return this.store.comments.forPaper(paperId);
   }
 
   async post(user: User, paperId: string, body: string, parentId: number | null = null): Promise<Comment> {
     const text = checkBody(body);
-    const paper = await this.store.papers.get(paperId);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${paperId} not found`);
+    await visiblePaperOr404(this.store, paperId);
     if (parentId !== null) {
       const parent = await this.store.comments.get(parentId);
       if (!parent || parent.paperId !== paperId) throw new ServiceError(400, 'bad_parent', `comment ${parentId} is not on paper ${paperId}`);
       if (parent.deleted) throw new ServiceError(400, 'bad_parent', 'cannot reply to a deleted comment');
     }
     return this.store.comments.create({ paperId, userId: user.id, parentId, body: text });
+  }
+
+  /** One of the user's own live comments (for its edit form); someone else's or a deleted one is not found. */
+  async own(user: User, id: number): Promise<Comment> {
+    const c = await this.store.comments.get(id);
+    if (!c || c.deleted || c.userId !== user.id) throw new ServiceError(404, 'not_found', 'no such comment of yours');
+    return c;
+  }
+
+  /** A live comment `user` may delete (their own; an admin, anyone's), or a 404. */
+  async deletable(user: User, id: number): Promise<Comment> {
+    const c = await this.store.comments.get(id);
+    if (!c || c.deleted || (c.userId !== user.id && user.role !== 'admin')) throw new ServiceError(404, 'not_found', 'no such comment that you may delete');
+    return c;
   }
 
   /** Whether `user` may still edit `c` at `now`. */

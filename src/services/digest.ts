@@ -8,7 +8,7 @@ import { MAX_FOLLOWING, MAX_FOR_YOU_PICKS, selectForYou, selectTrending } from '
 import { followReason, type FollowedItem } from '../domain/discovery.ts';
 import { firstSentence } from '../domain/text.ts';
 import { DigestRenderer, type DigestEntry } from '../mail/templates/digest.ts';
-import { paperPath } from '../http/params.ts';
+import { sitePaths } from '../domain/site-paths.ts';
 import type { MailService } from './mail.ts';
 import type { ForYouService } from './for-you.ts';
 import type { FollowingService } from './following.ts';
@@ -54,7 +54,7 @@ export class DigestService {
   ) {}
 
   private entry(p: PaperWithStats, reason?: string): DigestEntry {
-    return { id: p.id, title: p.title, authors: p.authors, sentence: firstSentence(p.abstract), upvotes: p.upvotes, url: `${this.mail.siteUrl}/papers/${paperPath(p.id)}`, reason };
+    return { id: p.id, title: p.title, authors: p.authors, sentence: firstSentence(p.abstract), upvotes: p.upvotes, url: `${this.mail.siteUrl}${sitePaths.paper(p.id)}`, reason };
   }
 
   async build(period: DigestPeriod, opts: { dryRun?: boolean; now?: Date } = {}): Promise<BuildResult> {

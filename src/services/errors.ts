@@ -4,7 +4,7 @@
  */
 export class ServiceError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 502 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503,
     readonly code: string,
     message: string,
     readonly retryAfter?: number,
@@ -12,4 +12,9 @@ export class ServiceError extends Error {
     super(message);
     this.name = 'ServiceError';
   }
+}
+
+/** The one answer for "no paper readers may see by this id": unknown, hidden and withdrawn look the same. */
+export function paperNotFound(id: string): ServiceError {
+  return new ServiceError(404, 'not_found', `paper ${id.slice(0, 100)} not found`);
 }

@@ -1,14 +1,6 @@
 import type { FeedItem } from '../domain/paper.ts';
 import { periodOf, type Period } from '../domain/period.ts';
-import { TrendingService } from './trending.ts';
 import type { Store } from '../store/store.ts';
-
-export interface FeedPage {
-  day: string | null;
-  items: FeedItem[];
-  previousDay: string | null;
-  nextDay: string | null;
-}
 
 export interface PeriodPage {
   period: Period;
@@ -24,15 +16,9 @@ export interface PeriodPage {
 export class FeedService {
   constructor(private readonly store: Store) {}
 
-  async day(day?: string, limit = 50): Promise<FeedPage> {
-    const d = day ?? (await this.store.feed.newestDay());
-    if (!d) return { day: null, items: [], previousDay: null, nextDay: null };
-    const [items, previousDay, nextDay] = await Promise.all([
-      this.store.feed.items(d, d, { limit }),
-      this.store.feed.adjacentDay(d, 'before'),
-      this.store.feed.adjacentDay(d, 'after'),
-    ]);
-    return { day: d, items, previousDay, nextDay };
+  /** The newest feed day with a visible paper, or null for an empty feed. */
+  newestDay(): Promise<string | null> {
+    return this.store.feed.newestDay();
   }
 
   /** A day, week or month of the feed: most upvoted first, then feed position. */
@@ -53,14 +39,5 @@ export class FeedService {
       previous: before ? periodOf(period.kind, before) : null,
       next: after ? periodOf(period.kind, after) : null,
     };
-  }
-
-  /**
-   * Trending papers for /papers/trending: `TrendingService`, the one trending list (the sliding
-   * window ranked by `rankTrending`; a stopped feed is scored as of its newest day's end).
-   */
-  async trending(limit = 50, now = new Date()): Promise<{ items: FeedItem[]; asOf: Date }> {
-    const r = await new TrendingService(this.store).items({ now, limit });
-    return { items: r.items, asOf: r.asOf ?? now };
   }
 }

@@ -2,6 +2,7 @@ import { feedItem, newestDate, type FeedDocument, type FeedDocumentItem } from '
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { trendingItems } from './trending.ts';
+import { sitePaths } from '../domain/site-paths.ts';
 
 /** Items per feed: enough for a day's reading, small enough for a feed reader to poll. */
 export const FEED_ITEMS = 50;
@@ -12,7 +13,7 @@ export interface SiteLinks {
   paperPage(id: string): string;
 }
 
-/** A search the feeds can use: the search service when it is wired, the store's keyword match until then. */
+/** The search the search feed runs (the search service's ranking). */
 export type PaperSearch = (query: string, limit: number) => Promise<PaperWithStats[]>;
 
 /**
@@ -22,7 +23,7 @@ export type PaperSearch = (query: string, limit: number) => Promise<PaperWithSta
 export class FeedsService {
   constructor(
     private readonly store: Store,
-    private readonly findPapers: PaperSearch = (q, limit) => store.papers.matchKeywords(q, limit),
+    private readonly findPapers: PaperSearch,
   ) {}
 
   private doc(site: SiteLinks, d: Omit<FeedDocument, 'updated' | 'pageUrl' | 'selfUrls'> & { page: string; self: string; query?: string }): FeedDocument {
@@ -45,8 +46,8 @@ export class FeedsService {
     return this.doc(site, {
       title: 'Paperboy · Daily papers',
       description: 'New research papers, day by day.',
-      page: '/',
-      self: '/feeds/daily',
+      page: sitePaths.home(),
+      self: sitePaths.feeds.daily(),
       items: items.map((i) => this.item(site, i.paper, i.entry.day)),
     });
   }
@@ -56,21 +57,20 @@ export class FeedsService {
     return this.doc(site, {
       title: 'Paperboy · Trending papers',
       description: 'The papers the community is upvoting and discussing this week.',
-      page: '/papers/trending',
-      self: '/feeds/trending',
+      page: sitePaths.trending(),
+      self: sitePaths.feeds.trending(),
       items: items.map((i) => this.item(site, i.paper, i.entry.day)),
     });
   }
 
   async search(site: SiteLinks, query: string): Promise<FeedDocument> {
     const papers = await this.findPapers(query, FEED_ITEMS);
-    const q = encodeURIComponent(query);
     return this.doc(site, {
       title: `Paperboy · Search: ${query}`,
       description: `Papers matching “${query}”.`,
-      page: `/search?q=${q}`,
-      self: '/feeds/search',
-      query: `?q=${q}`,
+      page: sitePaths.search({ q: query }),
+      self: sitePaths.feeds.search(),
+      query: `?q=${encodeURIComponent(query)}`,
       items: papers.map((p) => this.item(site, p, null)),
     });
   }
@@ -80,8 +80,8 @@ export class FeedsService {
     return this.doc(site, {
       title: `Paperboy · ${category}`,
       description: `New papers in ${category}.`,
-      page: `/papers/category/${encodeURIComponent(category)}`,
-      self: `/feeds/category/${encodeURIComponent(category)}`,
+      page: sitePaths.category(category),
+      self: sitePaths.feeds.category(category),
       items: papers.map((p) => this.item(site, p, null)),
     });
   }
@@ -94,8 +94,8 @@ export class FeedsService {
     return this.doc(site, {
       title: `Paperboy · ${c.name} (by ${c.owner})`,
       description: c.description ?? `A reading list by ${c.owner}.`,
-      page: `/collections/${id}`,
-      self: `/feeds/collection/${id}`,
+      page: sitePaths.collection(id),
+      self: sitePaths.feeds.collection(id),
       items: papers.map((x) => this.item(site, x.paper, x.addedAt)),
     });
   }

@@ -47,6 +47,12 @@ export class FollowingService {
     if (!(await this.store.discovery.unfollow(userId, id))) throw new ServiceError(404, 'not_found', `follow ${id} not found`);
   }
 
+  /** Where "new" starts when the reader does not say: the week up to the newest feed day (today on an empty feed). */
+  async defaultSince(): Promise<string> {
+    const newest = (await this.store.feed.newestDay()) ?? new Date().toISOString().slice(0, 10);
+    return new Date(Date.parse(`${newest}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+  }
+
   /** Papers on the feed from `since` (a day, inclusive) on that match the reader's follows, newest day first. */
   async newFor(userId: number, since: string, opts: { until?: string; limit?: number } = {}): Promise<FollowingNews> {
     const follows = await this.store.discovery.follows(userId);

@@ -5,7 +5,8 @@ import { addDays } from '../domain/period.ts';
 import { FeatureIndex } from '../discovery/feature-index.ts';
 import { rankCandidates, reasonText, sampleBackground, trainModel, type Example, type ExampleSource, type ModelKind } from '../discovery/reader-model.ts';
 import type { Store } from '../store/store.ts';
-import { ServiceError } from './errors.ts';
+import { ServiceError, paperNotFound } from './errors.ts';
+import { visiblePaperOr404 } from './papers.ts';
 
 export interface ForYouPick {
   paper: PaperWithStats;
@@ -166,11 +167,11 @@ export class ForYouService {
 
     const model = trainModel(this.opts.model ?? 'logistic', examples, userId);
     const ranked = rankCandidates(model, candidates, examples, limit * 2);
-    const papers = new Map((await this.store.papers.getMany(ranked.map((r) => r.id))).map((p) => [p.id, p]));
+    const papers = new Map((await this.store.papers.visibleMany(ranked.map((r) => r.id))).map((p) => [p.id, p]));
     const picks: ForYouPick[] = [];
     for (const r of ranked) {
       const paper = papers.get(r.id);
-      if (!paper || paper.hidden || paper.deleted) continue;
+      if (!paper) continue;
       picks.push({
         paper,
         score: r.score,
@@ -194,9 +195,8 @@ export class ForYouService {
 
   private async paperOr404(raw: string): Promise<PaperWithStats> {
     const id = canonicalPaperId(raw);
-    const paper = id ? await this.store.papers.get(id) : null;
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${raw.slice(0, 100)} not found`);
-    return paper;
+    if (!id) throw paperNotFound(raw);
+    return visiblePaperOr404(this.store, id);
   }
 
   /** Marks a paper "not interested": it leaves the reader's picks and counts as a negative example. */

@@ -17,6 +17,14 @@ import { OutboxSender } from './outbox-sender.ts';
 import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
+import { PaperService } from './papers.ts';
+import { BrowseService } from './browse.ts';
+import { ProfileService } from './profiles.ts';
+import { RateLimitService } from './rate-limits.ts';
+import { HealthService } from './health.ts';
+import { StatsService } from './stats.ts';
+import { RunService } from './runs.ts';
+import { HousekeepingService } from './housekeeping.ts';
 import { CollectionService } from './collections.ts';
 import { LibraryService } from './library.ts';
 import { ZoteroService } from './zotero.ts';
@@ -31,18 +39,25 @@ import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { sourceOf } from './embedding-spaces.ts';
-import { isPostgresUrl } from '../store/db.ts';
 import { AfterResponse } from './after-response.ts';
 import { MailCooldown } from './mail-cooldown.ts';
+import { isPostgresUrl } from '../config.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
- * commands call services; services call the store.
+ * commands call services; services call the store, which is not exposed here.
  */
 export interface Services {
   config: Config;
   logger: Logger;
-  store: Store;
+  runs: RunService;
+  housekeeping: HousekeepingService;
+  papers: PaperService;
+  browse: BrowseService;
+  profiles: ProfileService;
+  rateLimits: RateLimitService;
+  health: HealthService;
+  stats: StatsService;
   feed: FeedService;
   trending: TrendingService;
   forYou: ForYouService;
@@ -66,6 +81,8 @@ export interface Services {
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
+  /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
+  trainEmbedder(): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
   /** Mails still being sent after their request was answered (sign-up, password reset). */
@@ -120,12 +137,20 @@ export function createServices(deps: ServiceDeps): Services {
   const library = new LibraryService(store, collections, search);
   const moderation = new ModerationService(store);
   const comments = new CommentService(store, config);
+  const runs = new RunService(store, logger);
   return {
     config,
     logger,
-    store,
+    runs,
+    housekeeping: new HousekeepingService(store),
     poolStats: deps.poolStats,
     afterResponse: after,
+    papers: new PaperService(store, comments),
+    browse: new BrowseService(store),
+    profiles: new ProfileService(store),
+    rateLimits: new RateLimitService(store),
+    health: new HealthService(store),
+    stats: new StatsService(store),
     feed: new FeedService(store),
     trending: new TrendingService(store),
     forYou,
@@ -133,7 +158,7 @@ export function createServices(deps: ServiceDeps): Services {
     flash: new FlashService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
-    ingest: new IngestService(store, deps.config, deps.logger),
+    ingest: new IngestService(store, deps.config, deps.logger, runs),
     mail,
     subscriptions: new SubscriptionService(store, mail, logger, cooldown),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),
@@ -153,5 +178,11 @@ export function createServices(deps: ServiceDeps): Services {
     moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,
+    trainEmbedder: async () => {
+      const provider = embedderProvider(config.searchEmbedder);
+      if (!provider?.train) return false;
+      await provider.train({ config, store, logger, sqlitePath });
+      return true;
+    },
   };
 }

@@ -48,6 +48,11 @@ export class OutboxSender {
     private readonly logger: Logger,
   ) {}
 
+  /** Messages in the outbox not sent yet (due now or later). */
+  countUnsent(): Promise<number> {
+    return this.store.outbox.countUnsent();
+  }
+
   async sendDue(opts: { now?: () => Date; signal?: AbortSignal; batchSize?: number; onSent?: (n: number) => void } = {}): Promise<SendStats> {
     const now = opts.now ?? (() => new Date());
     const stats: SendStats = { sent: 0, deferred: 0, failed: 0, paused: 0, stopped: false };

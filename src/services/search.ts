@@ -127,8 +127,8 @@ export class SearchService {
     const limit = clampLimit(input.limit);
     const sort = input.sort ?? q.sort ?? 'relevance';
     if (q.paperId) {
-      const paper = await this.store.papers.get(q.paperId);
-      const visible = paper && !paper.hidden ? [paper] : [];
+      const paper = await this.store.papers.visible(q.paperId);
+      const visible = paper ? [paper] : [];
       return { query: q, paperId: visible.length ? q.paperId : undefined, results: visible.map((p) => this.present(p, 1, q)), mode: 'keyword' };
     }
     await this.keywordCatchUpBounded();
@@ -167,7 +167,7 @@ export class SearchService {
 
   /** Papers like the given one: its vector neighbours fused with keyword neighbours of its title. Null when there is no such paper. */
   async similar(id: string, limit = 10): Promise<SimilarResult[] | null> {
-    const paper = await this.store.papers.get(id);
+    const paper = await this.store.papers.visible(id);
     if (!paper) return null;
     const n = clampLimit(limit, 10);
     await this.keywordCatchUpBounded();
@@ -181,9 +181,9 @@ export class SearchService {
     ]);
     const others = (hits: RankedHit[]) => hits.filter((h) => h.id !== paper.id);
     const ranked = fuse(others(keyword), others(vector ?? []), SIMILAR_FUSION).slice(0, n);
-    const papers = await this.store.papers.getMany(ranked.map((h) => h.id));
+    const papers = await this.store.papers.visibleMany(ranked.map((h) => h.id));
     const score = new Map(ranked.map((h) => [h.id, h.score]));
-    return papers.filter((p) => !p.hidden && !p.deleted).map((p) => ({ paper: p, score: score.get(p.id) ?? 0 }));
+    return papers.map((p) => ({ paper: p, score: score.get(p.id) ?? 0 }));
   }
 
   /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */
@@ -436,10 +436,10 @@ export class SearchService {
   private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: VectorFilters): Promise<RankedHit[]> {
     const ids = await this.store.search.paperIdsForKeys(embedderId, matches.map((m) => m.key));
     const hits = matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
-    const papers = new Map((await this.store.papers.getMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
+    const papers = new Map((await this.store.papers.visibleMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
     return hits.filter((h) => {
       const p = papers.get(h.id);
-      if (!p || p.hidden || p.deleted) return false;
+      if (!p) return false;
       const day = p.publishedAt?.slice(0, 10) ?? '';
       if (f.from && day < f.from) return false;
       if (f.to && (!day || day > f.to)) return false;
@@ -449,7 +449,7 @@ export class SearchService {
   }
 
   private async load(hits: RankedHit[], q: ParsedQuery): Promise<SearchResult[]> {
-    const papers = new Map((await this.store.papers.getMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
+    const papers = new Map((await this.store.papers.visibleMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
     return hits.flatMap((h) => {
       const p = papers.get(h.id);
       return p ? [this.present(p, h.score, q)] : [];

@@ -37,7 +37,7 @@ export async function trendingItems(
   const ranked = rankTrending(facts, (f) => ({ upvotes: f.upvotes, numComments: f.numComments, since: f.entry.day }), at);
   const offset = opts.offset ?? 0;
   const page = ranked.slice(offset, offset + (opts.limit ?? ranked.length));
-  const papers = new Map((await store.papers.getMany(page.map((f) => f.entry.paperId))).map((p) => [p.id, p]));
+  const papers = new Map((await store.papers.visibleMany(page.map((f) => f.entry.paperId))).map((p) => [p.id, p]));
   const items = page.filter((f) => papers.has(f.entry.paperId)).map((f) => ({ entry: f.entry, paper: papers.get(f.entry.paperId)! }));
   return { items, total: ranked.length, asOf: at };
 }

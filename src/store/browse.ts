@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { FeedItem } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToPaper } from './mappers.ts';
+import { visiblePaper } from './visibility.ts';
 
 /** `%` and `_` match literally inside a LIKE pattern built from user text (escape char `\`). */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -19,8 +20,7 @@ export class BrowseRepository {
       .innerJoin('feed_entries as f', 'f.paper_id', 'p.id')
       .selectAll('p')
       .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0);
+      .where(visiblePaper('p'));
   }
 
   private toItems(rows: Array<Parameters<typeof rowToPaper>[0] & { f_day: string; f_position: number; f_submitted_by: string | null }>): FeedItem[] {
@@ -51,8 +51,7 @@ export class BrowseRepository {
     const rows = await this.db
       .selectFrom('papers')
       .select(['id', 'title'])
-      .where('hidden', '=', 0)
-      .where('deleted', '=', 0)
+      .where(visiblePaper())
       .where(sql`lower(title)`, 'like', sql`${`%${likeEscape(t)}%`} escape '\\'`)
       .orderBy('upvotes', 'desc')
       .orderBy('id', 'desc')
@@ -66,8 +65,7 @@ export class BrowseRepository {
     const rows = await this.db
       .selectFrom('papers')
       .select(['primary_category', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('hidden', '=', 0)
-      .where('deleted', '=', 0)
+      .where(visiblePaper())
       .where('primary_category', 'is not', null)
       .groupBy('primary_category')
       .orderBy('n', 'desc')

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToPaper } from './mappers.ts';
+import { visiblePaper } from './visibility.ts';
 
 export interface PublicCollection {
   id: number;
@@ -43,8 +44,7 @@ export class CollectionFeedRepository {
       .selectAll('p')
       .select('cp.added_at as cp_added_at')
       .where('cp.collection_id', '=', collectionId)
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0)
+      .where(visiblePaper('p'))
       .orderBy('cp.added_at', 'desc')
       .orderBy('p.id', 'asc')
       .limit(limit)

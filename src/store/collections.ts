@@ -3,6 +3,7 @@ import type { Collection } from '../domain/community.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToPaper } from './mappers.ts';
+import { visiblePaper } from './visibility.ts';
 
 /** Named public or private lists of papers, owned by one user. */
 export class CollectionRepository {
@@ -83,14 +84,14 @@ export class CollectionRepository {
     return Number(r.numDeletedRows) > 0;
   }
 
-  /** The collection's papers, most recently added first (hidden papers left out). */
+  /** The collection's papers, most recently added first (hidden and withdrawn papers left out). */
   async papers(collectionId: number, limit = 200): Promise<PaperWithStats[]> {
     const rows = await this.db
       .selectFrom('collection_papers as cp')
       .innerJoin('papers as p', 'p.id', 'cp.paper_id')
       .selectAll('p')
       .where('cp.collection_id', '=', collectionId)
-      .where('p.hidden', '=', 0)
+      .where(visiblePaper('p'))
       .orderBy('cp.added_at', 'desc')
       .limit(limit)
       .execute();

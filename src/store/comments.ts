@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Comment } from '../domain/community.ts';
 import type { Database } from './schema.ts';
 import { inTransaction } from './tx.ts';
+import { visiblePaper } from './visibility.ts';
 
 type CommentRow = {
   id: number;
@@ -74,7 +75,7 @@ export class CommentRepository {
       .select('p.title as paper_title')
       .where('c.user_id', '=', userId)
       .where('c.deleted', '=', 0)
-      .where('p.hidden', '=', 0)
+      .where(visiblePaper('p'))
       .orderBy('c.created_at', 'desc')
       .limit(limit)
       .execute();

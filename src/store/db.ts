@@ -5,6 +5,8 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
+import { isPostgresUrl, redactUrl } from '../config.ts';
+
 
 export interface Connection {
   db: Kysely<Database>;
@@ -24,19 +26,6 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 /** Opens the store `PAPERBOY_DB` names: a `postgres://` URL, or else a SQLite file path. */
 export async function openConnection(location: string, opts: { poolSize?: number; connectTimeoutMs?: number; poolWaitMs?: number } = {}): Promise<Connection> {

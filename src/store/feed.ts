@@ -3,6 +3,7 @@ import type { FeedEntry, FeedItem } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToFeedEntry, rowToPaper } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
+import { visiblePaper } from './visibility.ts';
 
 export interface NewFeedEntry {
   paperId: string;
@@ -83,8 +84,7 @@ export class FeedRepository {
     let q = this.db
       .selectFrom('feed_entries as f')
       .innerJoin('papers as p', 'p.id', 'f.paper_id')
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0);
+      .where(visiblePaper('p'));
     if (from !== undefined) q = q.where('f.day', '>=', from);
     if (to !== undefined) q = q.where('f.day', '<=', to);
     return q;
@@ -202,7 +202,7 @@ export class FeedRepository {
     return Number(r.n);
   }
 
-  /** Papers a user submitted, newest first (hidden ones left out). */
+  /** Papers a user submitted, newest first (hidden and withdrawn ones left out). */
   async submittedBy(username: string, limit = 50): Promise<FeedItem[]> {
     const rows = await this.db
       .selectFrom('feed_entries as f')
@@ -210,7 +210,7 @@ export class FeedRepository {
       .selectAll('p')
       .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by'])
       .where('f.submitted_by', '=', username)
-      .where('p.hidden', '=', 0)
+      .where(visiblePaper('p'))
       .orderBy('f.created_at', 'desc')
       .limit(limit)
       .execute();

@@ -4,6 +4,7 @@ import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { paperToRow, rowToPaper, type PaperWriteRow } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
+import { visiblePaper } from './visibility.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -118,12 +119,27 @@ export class PaperRepository {
       .execute();
   }
 
+  /** The paper whatever its visibility (writers, moderation); readers' paths use `visible`. */
   async get(id: string): Promise<PaperWithStats | null> {
     const row = await this.db.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? rowToPaper(row) : null;
   }
 
-  /** Papers by id, in the order asked; unknown ids are left out. */
+  /** The paper if readers may see it (`visiblePaper`), else null: what every read path asks. */
+  async visible(id: string): Promise<PaperWithStats | null> {
+    const row = await this.db.selectFrom('papers').selectAll().where('id', '=', id).where(visiblePaper()).executeTakeFirst();
+    return row ? rowToPaper(row) : null;
+  }
+
+  /** Visible papers by id, in the order asked; unknown, hidden and withdrawn ids are left out. */
+  async visibleMany(ids: readonly string[]): Promise<PaperWithStats[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', [...new Set(ids)]).where(visiblePaper()).execute();
+    const byId = new Map(rows.map((r) => [r.id, rowToPaper(r)]));
+    return ids.map((id) => byId.get(id)).filter((p): p is PaperWithStats => p !== undefined);
+  }
+
+  /** Papers by id, in the order asked, hidden and withdrawn ones included (writers and indexes); unknown ids are left out. */
   async getMany(ids: readonly string[]): Promise<PaperWithStats[]> {
     if (!ids.length) return [];
     const rows = await this.db.selectFrom('papers').selectAll().where('id', 'in', [...new Set(ids)]).execute();
@@ -148,19 +164,19 @@ export class PaperRepository {
   /** Which of these papers are visible (not hidden by moderation, not withdrawn). */
   async visibleIds(ids: readonly string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const rows = await this.db.selectFrom('papers').select('id').where('id', 'in', [...new Set(ids)]).where('hidden', '=', 0).where('deleted', '=', 0).execute();
+    const rows = await this.db.selectFrom('papers').select('id').where('id', 'in', [...new Set(ids)]).where(visiblePaper()).execute();
     return new Set(rows.map((r) => r.id));
   }
 
   /** Every visible paper in id order, a page at a time (pass the last id seen): for loading whole indexes. */
   async listById(limit: number, afterId = ''): Promise<PaperWithStats[]> {
-    const rows = await this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    const rows = await this.db.selectFrom('papers').selectAll().where(visiblePaper()).where('id', '>', afterId).orderBy('id').limit(limit).execute();
     return rows.map(rowToPaper);
   }
 
   /** Every visible paper, newest first, by keyset: pass the previous page's `next` as `after`. */
   async listNewest(limit: number, after?: { publishedAt: string | null; id: string }): Promise<PaperWithStats[]> {
-    let q = this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0);
+    let q = this.db.selectFrom('papers').selectAll().where(visiblePaper());
     if (after) {
       const pub = after.publishedAt ?? '';
       q = q.where((eb) =>
@@ -179,29 +195,9 @@ export class PaperRepository {
     const rows = await this.db
       .selectFrom('papers')
       .selectAll()
-      .where('hidden', '=', 0)
-      .where('deleted', '=', 0)
+      .where(visiblePaper())
       // categories is a JSON array of strings: match the quoted element exactly.
       .where(likeLiteral('categories', JSON.stringify(category), false))
-      .orderBy(NEWEST_KEY, 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map(rowToPaper);
-  }
-
-  /**
-   * A plain keyword match, newest first: every word must occur in the title or the abstract
-   * (case-insensitive). The search service ranks far better; this is the fallback without it.
-   */
-  async matchKeywords(query: string, limit: number): Promise<PaperWithStats[]> {
-    const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
-    if (!words.length) return [];
-    let q = this.db.selectFrom('papers').selectAll().where('hidden', '=', 0).where('deleted', '=', 0);
-    for (const w of words) {
-      q = q.where((eb) => eb.or([likeLiteral('title', w, true), likeLiteral('abstract', w, true)]));
-    }
-    const rows = await q
       .orderBy(NEWEST_KEY, 'desc')
       .orderBy('id', 'desc')
       .limit(limit)

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
 import { EmbeddingSpaceMismatch, mismatchMessage } from './embedding-spaces.ts';
+import { visiblePaper } from './visibility.ts';
 
 /**
  * The SQL of search: full-text queries (FTS5 on SQLite, weighted tsvector on PostgreSQL), the
@@ -90,7 +91,7 @@ function tsvectorSql(): RawBuilder<unknown> {
 
 function filterSql(f: TextFilters, alias = 'p'): RawBuilder<unknown> {
   const a = sql.raw(alias);
-  const parts: RawBuilder<unknown>[] = [sql`${a}.deleted = 0`, sql`${a}.hidden = 0`];
+  const parts: RawBuilder<unknown>[] = [visiblePaper(alias)];
   if (f.from) parts.push(sql`substr(coalesce(${a}.published_at, ''), 1, 10) >= ${f.from}`);
   if (f.to) parts.push(sql`${a}.published_at is not null and substr(${a}.published_at, 1, 10) <= ${f.to}`);
   if (f.categories.length) {

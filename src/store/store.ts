@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { pendingMigrations } from './migrate.ts';
 import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
 import { dialectOf } from './dialect.ts';
@@ -98,6 +99,12 @@ export class Store {
     this.flashes = new FlashRepository(db);
     this.zotero = new ZoteroRepository(db);
     this.reports = new ReportRepository(db);
+  }
+
+  /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */
+  async health(): Promise<{ pendingMigrations: string[] }> {
+    await sql`select 1`.execute(this.db);
+    return { pendingMigrations: await pendingMigrations(this.db) };
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

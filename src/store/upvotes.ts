@@ -3,6 +3,7 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToPaper } from './mappers.ts';
 import { inTransaction } from './tx.ts';
+import { visiblePaper } from './visibility.ts';
 
 /**
  * One upvote per user per paper. `papers.upvotes` is changed in the same transaction as the vote
@@ -54,14 +55,14 @@ export class UpvoteRepository {
     return Number(r.n);
   }
 
-  /** The papers a user upvoted, most recent vote first (hidden papers left out). */
+  /** The papers a user upvoted, most recent vote first (hidden and withdrawn papers left out). */
   async papersOf(userId: number, limit = 50): Promise<PaperWithStats[]> {
     const rows = await this.db
       .selectFrom('upvotes as v')
       .innerJoin('papers as p', 'p.id', 'v.paper_id')
       .selectAll('p')
       .where('v.user_id', '=', userId)
-      .where('p.hidden', '=', 0)
+      .where(visiblePaper('p'))
       .orderBy('v.created_at', 'desc')
       .limit(limit)
       .execute();

@@ -33,9 +33,9 @@ forEachStore('library in and out: collections as BibTeX, RIS and CSV', (ctx) => 
     for (const id of [attention.id, resnet.id]) await owner.post(`/api/collections/${pub.id}/papers`, { paperId: id });
     await owner.post(`/api/collections/${priv.id}/papers`, { paperId: lora.id });
     // Hidden after it was added: an export must not carry it.
-    await app.services.store.papers.setHidden(lora.id, false);
+    await app.store.papers.setHidden(lora.id, false);
     await owner.post(`/api/collections/${pub.id}/papers`, { paperId: lora.id });
-    await app.services.store.papers.setHidden(lora.id, true);
+    await app.store.papers.setHidden(lora.id, true);
 
     const anon = new Client(app.url);
     const bib = await anon.get(`/collections/${pub.id}.bib`);
@@ -60,7 +60,7 @@ forEachStore('library in and out: collections as BibTeX, RIS and CSV', (ctx) => 
     assert.match(page.text, new RegExp(`href="/collections/${pub.id}\\.ris"`), 'the collection page links its exports');
     assert.doesNotMatch(page.text, /\/import"/, 'only the owner sees the import form');
     assert.match((await owner.get(`/collections/${pub.id}`)).text, new RegExp(`action="/collections/${pub.id}/import"`));
-    await app.services.store.papers.setHidden(lora.id, false);
+    await app.store.papers.setHidden(lora.id, false);
   });
 
   test('importing BibTeX matches by arXiv id, DOI and title, lists what it could not match or read, and keeps the rest', async () => {

@@ -6,7 +6,8 @@ import { makePaper } from '../helpers/papers.ts';
 
 /** A logged-in browser without paying for an argon2 hash per user: the account is made in the store, the session by the service. */
 async function loggedIn(app: TestApp, username: string): Promise<Client> {
-  const { store, accounts } = app.services;
+  const { store } = app;
+  const { accounts } = app.services;
   const user = (await store.users.byUsername(username)) ?? (await store.users.create({ username, email: `${username}@example.org`, passwordHash: 'not-a-real-hash' }));
   const { sessionToken, session } = await accounts.openSession(user.id);
   const c = new Client(app.url);

@@ -43,7 +43,7 @@ forEachStore('a connected Zotero library seeds a collection and For you, kept in
     const refused = await reader.postForm('/settings/zotero', { zoteroUser: '475425', apiKey: 'WrongKeyWrongKey00000000' });
     assert.equal(refused.status, 400);
     assert.match(refused.text, /Zotero refused the API key \(403\)/);
-    assert.equal(await app.services.zotero.status((await app.services.store.users.byUsername('zoe'))!), null, 'nothing kept');
+    assert.equal(await app.services.zotero.status((await app.store.users.byUsername('zoe'))!), null, 'nothing kept');
     assert.equal((await reader.get('/api/collections')).json.collections.length, 0, 'no collection made');
     assert.equal((await reader.postForm('/settings/zotero', { zoteroUser: 'me@example.org', apiKey: KEY })).status, 400, 'a user id is a number');
     assert.equal((await reader.postForm('/settings/zotero', { zoteroUser: '475425', apiKey: KEY }, { csrf: false })).status, 403, 'CSRF');
@@ -58,8 +58,8 @@ forEachStore('a connected Zotero library seeds a collection and For you, kept in
     assert.deepEqual(cols.map((c: { name: string; public: boolean }) => [c.name, c.public]), [['Zotero library', false]]);
     const ids = (await reader.get(`/api/collections/${cols[0].id}`)).json.papers.map((p: { id: string }) => p.id).sort();
     assert.deepEqual(ids, [preprint.id, article.id, byTitle.id].sort());
-    const user = (await app.services.store.users.byUsername('zoe'))!;
-    const examples = await app.services.store.discovery.examples(user.id);
+    const user = (await app.store.users.byUsername('zoe'))!;
+    const examples = await app.store.discovery.examples(user.id);
     assert.deepEqual(examples.collected.map((c) => c.collection), ['Zotero library', 'Zotero library', 'Zotero library'], 'the library seeds For you');
     const sent = zotero.requests.filter((r) => r.status === 200 && r.path.includes('/items'));
     assert.ok(sent.every((r) => r.headers['zotero-api-key'] === KEY && r.headers['zotero-api-version'] === '3'));
@@ -68,7 +68,7 @@ forEachStore('a connected Zotero library seeds a collection and For you, kept in
 
   test('later syncs read only what changed: 304 when nothing did, new items added, deleted ones removed', async () => {
     const reader = await loggedIn(app, 'zoe');
-    const user = (await app.services.store.users.byUsername('zoe'))!;
+    const user = (await app.store.users.byUsername('zoe'))!;
     const v = (await app.services.zotero.status(user))!.libraryVersion;
     assert.equal(v, zotero.version);
     zotero.requests.length = 0;
@@ -93,7 +93,7 @@ forEachStore('a connected Zotero library seeds a collection and For you, kept in
     const put = Array.from({ length: 230 }, (_, i) => ({ key: `BULK${String(i).padStart(4, '0')}`, data: { itemType: 'book', title: `Unmatched book ${i}` } }));
     zotero.write({ put });
     zotero.requests.length = 0;
-    const user = (await app.services.store.users.byUsername('zoe'))!;
+    const user = (await app.store.users.byUsername('zoe'))!;
     await app.services.zotero.sync(user.id);
     const pages = zotero.requests.filter((r) => r.path.includes('/items'));
     assert.deepEqual(pages.map((r) => new URL(r.path, zotero.url).searchParams.get('start') ?? '0'), ['0', '100', '200']);
@@ -102,7 +102,7 @@ forEachStore('a connected Zotero library seeds a collection and For you, kept in
 
   test('rate limits and revoked keys are reported on the page and change nothing; the next sync recovers', async () => {
     const reader = await loggedIn(app, 'zoe');
-    const user = (await app.services.store.users.byUsername('zoe'))!;
+    const user = (await app.store.users.byUsername('zoe'))!;
     const before = (await app.services.zotero.status(user))!;
     zotero.write({ put: [{ key: 'AAAA0008', data: { itemType: 'preprint', title: 'x', archiveID: 'arXiv:1512.03385' } }] });
     zotero.throttle = { remaining: 1, retryAfter: 30 };

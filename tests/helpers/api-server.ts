@@ -9,6 +9,8 @@ export interface RunningApp {
   url: string;
   app: App;
   services: Services;
+  /** The store under the app, for setting up and checking rows. */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -18,5 +20,5 @@ export async function startApiServer(store: Store, env: Record<string, string> =
   const services = createServices({ config, logger: silentLogger, store });
   const app = createApp(services);
   const server = await startServer(app, { host: '127.0.0.1', port: 0, logger: silentLogger });
-  return { url: server.url, app, services, close: () => server.close(1000) };
+  return { url: server.url, app, services, store, close: () => server.close(1000) };
 }

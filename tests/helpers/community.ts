@@ -46,6 +46,8 @@ export const confirmToken = (text: string) => /\/confirm-account\?token=([A-Za-z
 export interface TestApp {
   url: string;
   services: Services;
+  /** The store under the app, for setting up and checking rows (the app itself reaches it only through services). */
+  store: Store;
   /** The SMTP server (in this process) the app's mail goes to. */
   smtp: SmtpSink;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startTestApp(store: Store, env: Record<string, string> = {
   return {
     url: server.url,
     services,
+    store,
     smtp,
     close: async () => {
       await server.close(1000);
@@ -160,7 +163,8 @@ export class Client {
 
 /** A client already logged in as `username` (the account is created when missing), without going through the log-in form. */
 export async function loggedIn(app: TestApp, username: string): Promise<Client> {
-  const { store, accounts } = app.services;
+  const { store } = app;
+  const { accounts } = app.services;
   const user = (await store.users.byUsername(username)) ?? (await store.users.create({ username, email: `${username}@example.org`, passwordHash: 'x', emailVerified: true }));
   const { sessionToken, session } = await accounts.openSession(user.id);
   const c = new Client(app.url);

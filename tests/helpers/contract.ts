@@ -14,6 +14,7 @@ export interface StoreContext {
   readonly opened: TestStore;
 }
 
+
 export function forEachStore(name: string, body: (ctx: StoreContext) => void): void {
   for (const kind of STORE_KINDS) {
     describe(`${name} [${storeLabel(kind, backend)}]`, () => {

@@ -17,7 +17,20 @@ import type { Database } from '../../src/store/schema.ts';
  * suite runs on PGlite and says so; PAPERBOY_REQUIRE_PG=1 (set by CI) makes that an error.
  */
 export type StoreKind = 'sqlite' | 'postgres';
-export const STORE_KINDS: StoreKind[] = ['sqlite', 'postgres'];
+
+/**
+ * The stores a run covers: both, unless `PAPERBOY_STORES` names fewer (`PAPERBOY_STORES=sqlite` for
+ * a fast development loop; the full run and CI keep both). An unknown name is an error, not a skip.
+ */
+export function storeKinds(env: string | undefined = process.env.PAPERBOY_STORES): StoreKind[] {
+  if (!env?.trim()) return ['sqlite', 'postgres'];
+  const kinds = env.split(/[\s,]+/).filter(Boolean);
+  const bad = kinds.filter((k) => k !== 'sqlite' && k !== 'postgres');
+  if (bad.length) throw new Error(`PAPERBOY_STORES: unknown store ${bad.join(', ')} (use sqlite, postgres or both)`);
+  return [...new Set(kinds)] as StoreKind[];
+}
+export const STORE_KINDS: StoreKind[] = storeKinds();
+
 
 export interface TestStore extends OpenedStore {
   kind: StoreKind;

@@ -30,7 +30,7 @@ forEachStore('API limits and access', (ctx) => {
 
   test('a token has its own budget, counted by token; inventing tokens does not escape it', async () => {
     // The IP's anonymous budget is spent (previous test); a token request still gets through.
-    const [one, two] = await apiAuthorizations(server.services, 2);
+    const [one, two] = await apiAuthorizations(server, 2);
     const token = { Authorization: one };
     const statuses = [];
     for (let i = 0; i < 7; i++) statuses.push((await get('/api/daily_papers?limit=1', token)).status);

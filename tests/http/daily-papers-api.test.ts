@@ -123,7 +123,7 @@ forEachStore('GET /api/daily_papers and /api/papers', (ctx) => {
     await ctx.store.db.updateTable('papers').set({ upvotes: 1 }).where('id', '=', fx.papers[1].id).execute();
     assert.equal((await get(`/api/papers/${fx.papers[1].id}`, { 'If-None-Match': paper.headers.get('etag')! })).status, 200);
     // With credentials the answer is private.
-    const [auth] = await apiAuthorizations(server.services, 1);
+    const [auth] = await apiAuthorizations(server, 1);
     const signedIn = await get('/api/daily_papers', { Authorization: auth });
     assert.equal(signedIn.status, 200);
     assert.equal(signedIn.headers.get('cache-control'), 'private, no-cache');

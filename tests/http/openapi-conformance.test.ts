@@ -39,7 +39,7 @@ forEachStore('every API route answers as /openapi.json says', (ctx) => {
     doc = (await res.json()) as Json;
     ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
-    if (checksTokens(server.services)) [auth] = await apiAuthorizations(server.services, 1, { username: 'conformance', admin: true });
+    if (checksTokens(server.services)) [auth] = await apiAuthorizations(server, 1, { username: 'conformance', admin: true });
   });
 
   /** Calling these with the test's own token would end its session or revoke it: they go unsigned. */

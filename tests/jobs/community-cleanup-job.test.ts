@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { communityCleanupJob } from '../../src/jobs/community-cleanup-job.ts';
+import { HousekeepingService } from '../../src/services/housekeeping.ts';
 import { hashToken } from '../../src/services/secrets.ts';
 import { forEachStore } from '../helpers/contract.ts';
 
@@ -20,7 +21,7 @@ forEachStore('community cleanup job', (ctx) => {
     await store.loginFailures.recordFailure('user:idle', policy, Date.now() - 2 * 86_400_000);
     await store.loginFailures.recordFailure('user:recent', { freeAttempts: 1, baseSeconds: 600, maxSeconds: 600 });
 
-    const stats = await communityCleanupJob(store).run(new AbortController().signal);
+    const stats = await communityCleanupJob(new HousekeepingService(store)).run(new AbortController().signal);
     assert.equal(stats.sessions, 1);
     assert.equal(stats.passwordResets, 2);
     assert.equal(stats.loginFailures, 1);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { startOaiServer } from '../helpers/oai-server.ts';
+import { RunService } from '../../src/services/runs.ts';
 import { JobScheduler } from '../../src/jobs/scheduler.ts';
 import { harvestJob } from '../../src/jobs/harvest-job.ts';
 import { scheduledJobs } from '../../src/jobs/index.ts';
@@ -47,8 +48,8 @@ forEachStore('harvest job', (ctx) => {
     const c = config();
     // The first harvest starts HARVEST_LOOKBACK_DAYS before today; serve the fixture list whatever the date.
     const job = harvestJob(new IngestService(ctx.store, c, silentLogger), c);
-    const a = new JobScheduler(ctx.store, silentLogger);
-    const b = new JobScheduler(ctx.store, silentLogger);
+    const a = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
+    const b = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
     const [ra, rb] = await Promise.all([a.runOnce(job), new Promise((r) => setTimeout(r, 50)).then(() => b.runOnce(job))]);
     slow = false;
     assert.deepEqual(rb, { ran: false, reason: 'lease_held' });
@@ -64,7 +65,7 @@ forEachStore('a job run left running by a killed process', (ctx) => {
   test('the next scheduled run marks it interrupted, then runs and records its own', async () => {
     const stale = await ctx.store.runs.start('tidy', {}, '2026-01-01T00:00:00.000Z');
     const other = await ctx.store.runs.start('another-job', {}, '2026-01-01T00:00:00.000Z');
-    const outcome = await new JobScheduler(ctx.store, silentLogger).runOnce({ name: 'tidy', schedule: '0 * * * *', run: async () => ({ tidied: 1 }) });
+    const outcome = await new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger).runOnce({ name: 'tidy', schedule: '0 * * * *', run: async () => ({ tidied: 1 }) });
     assert.ok(outcome.ran && outcome.status === 'succeeded');
     const runs = await ctx.store.runs.recent(10);
     const byId = new Map(runs.map((r) => [r.id, r]));
@@ -83,7 +84,7 @@ forEachStore('harvest job failing', (ctx) => {
     const closed = await startOaiServer();
     await closed.close();
     const c = loadConfig({ PAPERBOY_DB: 'unused', ARXIV_OAI_URL: `${closed.url}/oai`, ARXIV_DELAY_MS: '0', ARXIV_MAX_RETRIES: '1', HARVEST_SETS: 'cs' });
-    const outcome = await new JobScheduler(ctx.store, silentLogger).runOnce(harvestJob(new IngestService(ctx.store, c, silentLogger), c));
+    const outcome = await new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger).runOnce(harvestJob(new IngestService(ctx.store, c, silentLogger), c));
     assert.ok(outcome.ran && outcome.status === 'failed');
     const run = await ctx.store.runs.last('harvest');
     assert.equal(run?.status, 'failed');

@@ -1,3 +1,4 @@
+import { RunService } from '../../src/services/runs.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
@@ -20,7 +21,7 @@ forEachStore('scheduler overlap', (ctx) => {
         return {};
       },
     };
-    const scheduler = new JobScheduler(ctx.store, silentLogger);
+    const scheduler = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
     const first = scheduler.runOnce(job);
     await new Promise((r) => setTimeout(r, 200));
     // The lease is re-entrant for its holder: without the process's own guard this second tick would run.

@@ -6,6 +6,7 @@ import { PAGES, oaiFixture, startOaiServer } from '../helpers/oai-server.ts';
 import { sendXml } from '../helpers/replay-server.ts';
 import { createTestStore, postgresIsReal, type TestStore } from '../helpers/stores.ts';
 import { forEachStore } from '../helpers/contract.ts';
+import { RunService } from '../../src/services/runs.ts';
 import { JobScheduler, type Job } from '../../src/jobs/scheduler.ts';
 import { silentLogger } from '../../src/logger.ts';
 
@@ -110,8 +111,8 @@ forEachStore('scheduled tick', (ctx) => {
   test('a process whose timer fires after another finished the same tick does not run it again', async () => {
     let runs = 0;
     const job: Job = { name: 'tick-test', schedule: '* * * * *', run: async () => ({ n: ++runs }) };
-    const a = new JobScheduler(ctx.store, silentLogger);
-    const b = new JobScheduler(ctx.store, silentLogger);
+    const a = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
+    const b = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
     const tick = new Date(Date.now() - 200);
     assert.equal((await a.runOnce(job, { scheduledAt: tick })).ran, true);
     // a released the lease when it finished; b's timer for the same tick fires late

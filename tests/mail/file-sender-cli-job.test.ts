@@ -10,6 +10,7 @@ import { activeSubscriber, feedDay, linkIn, mailServices, startApp } from '../he
 import type { Services } from '../../src/services/index.ts';
 import type { RunningServer } from '../../src/http/server.ts';
 import { main } from '../../src/cli/main.ts';
+import { RunService } from '../../src/services/runs.ts';
 import { JobScheduler } from '../../src/jobs/scheduler.ts';
 import { digestJob } from '../../src/jobs/digest-job.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -80,7 +81,7 @@ forEachStore('digest CLI and the scheduled job', (ctx) => {
     try {
       await feedDay(ctx.store, '2025-08-04', [{ upvotes: 4 }]);
       await activeSubscriber(ctx.store, 'weekly@example.test', { frequency: 'weekly' });
-      const scheduler = new JobScheduler(ctx.store, silentLogger);
+      const scheduler = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
       const job = digestJob(services, { today: () => '2025-08-04' });
       const out = await scheduler.runOnce(job);
       assert.equal(out.ran, true);

@@ -1,3 +1,4 @@
+import { RunService } from '../../src/services/runs.ts';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
@@ -128,7 +129,7 @@ forEachStore('embedding spaces', (ctx) => {
   test('the re-embed job: run by the scheduler under its lease, only when there is work, progress in its run', async () => {
     const model = new HashEmbedder(48);
     const search = service(ctx.store, model);
-    const scheduler = new JobScheduler(ctx.store, silentLogger);
+    const scheduler = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
     const job = reembedJob(search);
     // Someone else embeds (another process's keepInStep): the job waits its turn.
     assert.ok(await ctx.store.leases.acquire(EMBED_LEASE, 'other-process', 60_000));

@@ -31,17 +31,6 @@ forEachStore('queries behind the API and feeds', (ctx) => {
     assert.deepEqual(await ctx.store.papers.listByCategory('stat%', 10), []);
   });
 
-  test('keyword match needs every word, ignores case and treats % and _ literally', async () => {
-    const a = makePaper({ title: 'Sparse Attention for Long Documents', abstract: 'We cut 50% of the cost.' });
-    const b = makePaper({ title: 'Dense retrieval', abstract: 'Attention is not all; snake_case tokens.' });
-    await ctx.store.papers.upsertMany([a, b]);
-    assert.deepEqual(new Set((await ctx.store.papers.matchKeywords('ATTENTION', 10)).map((p) => p.id)), new Set([a.id, b.id]));
-    assert.deepEqual((await ctx.store.papers.matchKeywords('attention sparse', 10)).map((p) => p.id), [a.id]);
-    assert.deepEqual((await ctx.store.papers.matchKeywords('50%', 10)).map((p) => p.id), [a.id]);
-    assert.deepEqual((await ctx.store.papers.matchKeywords('e_c', 10)).map((p) => p.id), [b.id]);
-    assert.deepEqual(await ctx.store.papers.matchKeywords('   ', 10), []);
-  });
-
   test('only public collections of unbanned owners are readable, papers newest-added first', async () => {
     const [p1, p2] = [makePaper(), makePaper()];
     await ctx.store.papers.upsertMany([p1, p2]);

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
 import { configFromFlags } from '../context.ts';
-import { redactUrl } from '../../store/db.ts';
+import { redactUrl } from '../../config.ts';
 import { settingsMarkdown } from '../../config.ts';
 
 export const configCommand: Command = {

@@ -40,7 +40,7 @@ export const digestCommand: Command = {
         if (dryRun && r.preview?.[0]) console.log(`\nfirst digest, to ${r.preview[0].to}: ${r.preview[0].subject}\n\n${r.preview[0].text}\n`);
       }
       if (dryRun) {
-        console.log(`dry run: nothing stored or sent; ${await services.store.outbox.countUnsent()} messages are waiting in the outbox`);
+        console.log(`dry run: nothing stored or sent; ${await services.outbox.countUnsent()} messages are waiting in the outbox`);
         return 0;
       }
       const s = await services.outbox.sendDue();

@@ -12,17 +12,13 @@ export const fetchCommand: Command = {
     if (!positionals.length) throw new UsageError('give at least one arXiv id');
     const bad = positionals.filter((p) => !isArxivId(p));
     if (bad.length) throw new UsageError(`not an arXiv id: ${bad.map((b) => `"${b}"`).join(', ')}`);
-    return withServices(configFromFlags(values), async ({ services, opened }) => {
-      const runId = await opened.store.runs.start('fetch', { asked: positionals.length });
+    return withServices(configFromFlags(values), async ({ services }) => {
       try {
-        const r = await services.ingest.fetchAndStore(positionals);
+        const r = await services.ingest.fetchRecorded(positionals);
         r.papers.forEach((p, i) => console.log(`${r.outcomes[i].padEnd(9)} ${p.id}v${p.version ?? '?'}  ${p.title}`));
         for (const id of r.missing) console.error(`not found on arXiv: ${id}`);
-        const counts = { asked: positionals.length, found: r.papers.length, missing: r.missing.length, ...countOutcomes(r.outcomes) };
-        await opened.store.runs.finish(runId, r.missing.length ? 'partial' : 'succeeded', counts);
         return r.missing.length ? 1 : 0;
       } catch (err) {
-        await opened.store.runs.finish(runId, 'failed', { asked: positionals.length }, (err as Error).message);
         if (err instanceof ArxivApiError) {
           console.error(`paperboy fetch: ${err.message}`);
           return 1;
@@ -32,9 +28,3 @@ export const fetchCommand: Command = {
     });
   },
 };
-
-function countOutcomes(outcomes: string[]): Record<string, number> {
-  const c: Record<string, number> = { inserted: 0, updated: 0, unchanged: 0 };
-  for (const o of outcomes) c[o]++;
-  return c;
-}

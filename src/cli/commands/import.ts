@@ -3,7 +3,8 @@ import os from 'node:os';
 import cliProgress from 'cli-progress';
 import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
-import { Importer, emptySummary, importInputs } from '../../ingest/importer.ts';
+import { emptySummary, importInputs } from '../../ingest/importer.ts';
+import { importCounts } from '../../services/ingest.ts';
 import { FORMATS, type FormatName } from '../../ingest/formats/index.ts';
 
 export const importCommand: Command = {
@@ -28,10 +29,8 @@ export const importCommand: Command = {
     }
     if (!files.length) throw new UsageError(`no .jsonl files in ${positionals[0]}`);
 
-    return withServices(configFromFlags(values), async ({ opened, logger, services }) => {
-      const { store } = opened;
-      const summary = emptySummary();
-      const runId = await store.runs.start('import', { files: files.length });
+    return withServices(configFromFlags(values), async ({ logger, services }) => {
+      let summary = emptySummary();
       const totalBytes = files.reduce((n, f) => n + (f === '-' ? 0 : fs.statSync(f).size), 0);
       const showBar = process.stderr.isTTY && !values.quiet && totalBytes > 0;
       const bar = showBar
@@ -43,40 +42,35 @@ export const importCommand: Command = {
       bar?.start(totalBytes, 0, { read: 0, failed: 0 });
       // Parsing in worker threads pays off once the input is more than a few thousand papers.
       const workers = totalBytes > 8 * 1024 * 1024 ? Math.min(2, os.availableParallelism()) : 0;
-      const importer = new Importer(store, { workers });
       let doneBytes = 0;
       try {
-        await importer.importFiles(
-          files,
-          {
-            format: format as FormatName | undefined,
-            source: values.source as string | undefined,
-            feedDay: values['feed-day'] as string | undefined,
-            onLineError: (e) => {
-              // Clear the progress line first so the message is not drawn over.
-              process.stderr.write(`${bar ? '\r\x1b[K' : ''}${e.file}:${e.line}: ${e.reason}\n`);
-            },
-            onProgress: (bytes) => bar?.update(doneBytes + bytes, { read: summary.read, failed: summary.failed }),
+        summary = await services.ingest.importRecorded(files, {
+          workers,
+          format: format as FormatName | undefined,
+          source: values.source as string | undefined,
+          feedDay: values['feed-day'] as string | undefined,
+          onLineError: (e) => {
+            // Clear the progress line first so the message is not drawn over.
+            process.stderr.write(`${bar ? '\r\x1b[K' : ''}${e.file}:${e.line}: ${e.reason}\n`);
           },
-          summary,
-          (file) => {
+          // The running counts, for the progress bar.
+          onSummary: (s) => (summary = s),
+          onProgress: (bytes) => bar?.update(doneBytes + bytes, { read: summary.read, failed: summary.failed }),
+          onFileDone: (file) => {
             if (file !== '-') doneBytes += fs.statSync(file).size;
           },
-        );
-      } catch (err) {
+          // Search indexes follow after the import, not inside its transactions (see bench/fts-import).
+          afterImport: async () => {
+            bar?.stop();
+            const indexed = await services.search.catchUp();
+            await services.search.close();
+            return { searchIndexed: indexed.fullText, embedded: indexed.embedded };
+          },
+        });
+      } finally {
         bar?.stop();
-        await importer.close();
-        await store.runs.finish(runId, 'failed', countsOf(summary), (err as Error).message);
-        throw err;
       }
-      bar?.stop();
-      await importer.close();
-      // Search indexes follow after the import, not inside its transactions (see bench/fts-import).
-      const indexed = await services.search.catchUp();
-      await services.search.close();
-      if (summary.inserted + summary.updated >= 1000) await store.papers.refreshStatistics();
-      await store.runs.finish(runId, summary.failed ? 'partial' : 'succeeded', { ...countsOf(summary), searchIndexed: indexed.fullText, embedded: indexed.embedded });
-      logger.debug({ summary: countsOf(summary) }, 'import finished');
+      logger.debug({ summary: importCounts(summary) }, 'import finished');
       console.log(
         `read ${summary.read} / inserted ${summary.inserted} / updated ${summary.updated} / unchanged ${summary.unchanged} / failed ${summary.failed}` +
           (summary.addedToFeed ? ` (added to feed: ${summary.addedToFeed})` : ''),
@@ -85,8 +79,3 @@ export const importCommand: Command = {
     });
   },
 };
-
-function countsOf(s: ReturnType<typeof emptySummary>) {
-  const { errors: _errors, ...counts } = s;
-  return counts;
-}

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { configFromFlags } from '../context.ts';
-import { openStore } from '../../store/index.ts';
+import { createLogger } from '../../logger.ts';
+import { openRuntime } from '../../services/runtime.ts';
 
 export const migrateCommand: Command = {
   name: 'migrate',
@@ -9,11 +10,11 @@ export const migrateCommand: Command = {
   options: {},
   async run({ values }) {
     const config = configFromFlags(values);
-    const opened = await openStore(config.db);
+    const runtime = await openRuntime(config, createLogger(config.logLevel));
     try {
-      console.log(opened.migrated.length ? `applied: ${opened.migrated.join(', ')}` : `${opened.connection.describe}: schema is up to date`);
+      console.log(runtime.migrated.length ? `applied: ${runtime.migrated.join(', ')}` : `${runtime.describe}: schema is up to date`);
     } finally {
-      await opened.close();
+      await runtime.close();
     }
     return 0;
   },

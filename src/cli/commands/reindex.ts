@@ -10,12 +10,9 @@ export const reindexCommand: Command = {
   options: { reembed: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   async run({ values }) {
     const config = configFromFlags(values);
-    return withServices(config, async ({ services, opened, logger }) => {
-      const provider = embedderProvider(config.searchEmbedder);
-      if (provider?.train) {
-        console.error(`training the ${config.searchEmbedder} embedder on the store's papers…`);
-        await provider.train({ config, store: opened.store, logger, sqlitePath: opened.connection.sqlitePath });
-      }
+    return withServices(config, async ({ services }) => {
+      if (embedderProvider(config.searchEmbedder)?.train) console.error(`training the ${config.searchEmbedder} embedder on the store's papers…`);
+      await services.trainEmbedder();
       const bar =
         process.stderr.isTTY && !values.quiet
           ? new cliProgress.SingleBar({ format: 'embedding {bar} {value}/{total} | eta {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)

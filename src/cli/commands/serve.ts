@@ -1,11 +1,9 @@
 import type { Command } from '../command.ts';
 import { configFromFlags } from '../context.ts';
 import { createLogger } from '../../logger.ts';
-import { openStore } from '../../store/index.ts';
-import { createServices } from '../../services/index.ts';
+import { openRuntime } from '../../services/runtime.ts';
 import { createApp } from '../../http/app.ts';
 import { startServer } from '../../http/server.ts';
-import { loadDemoIfEmpty } from '../../services/demo.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
 import { untilSignal } from '../signals.ts';
@@ -22,16 +20,13 @@ export const serveCommand: Command = {
       ...(values['no-demo'] ? { demo: false } : {}),
     });
     const logger = createLogger(config.logLevel, config.logFormat);
-    const opened = await openStore(config.db, { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs });
-    if (opened.migrated.length) logger.info({ migrations: opened.migrated }, 'migrated the store');
-    if (config.demo) {
-      const demo = await loadDemoIfEmpty(opened.store);
-      if (demo) logger.info({ inserted: demo.inserted }, 'the store was empty: loaded the demo set');
-    }
-    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
+    const runtime = await openRuntime(config, logger, { serving: true, loadDemo: config.demo });
+    const { services } = runtime;
+    if (runtime.migrated.length) logger.info({ migrations: runtime.migrated }, 'migrated the store');
+    if (runtime.demo) logger.info({ inserted: runtime.demo.inserted }, 'the store was empty: loaded the demo set');
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
-    logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
-    const scheduler = new JobScheduler(opened.store, logger);
+    logger.info({ url: server.url, store: runtime.describe }, `Paperboy is serving ${server.url}`);
+    const scheduler = new JobScheduler(services.runs, logger);
     scheduler.start(scheduledJobs(services));
     const stopIndexing = services.search.keepInStep();
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
@@ -47,8 +42,7 @@ export const serveCommand: Command = {
       await scheduler.stop();
       await server.close(config.shutdownTimeoutMs);
       stopIndexing();
-      await services.close();
-      await opened.close();
+      await runtime.close();
     });
     return 0;
   },

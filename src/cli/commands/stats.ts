@@ -7,17 +7,10 @@ export const statsCommand: Command = {
   usage: 'paperboy stats [--json]',
   options: { json: { type: 'boolean' } },
   async run({ values }) {
-    return withServices(configFromFlags(values), async ({ opened }) => {
-      const { store } = opened;
-      const [papers, feedDays, newestDay, runs, harvests, embeddingSpaces] = await Promise.all([
-        store.papers.count(),
-        store.feed.countDays(),
-        store.feed.newestDay(),
-        store.runs.recent(10),
-        store.harvestState.all(),
-        store.embeddingSpaces.list(),
-      ]);
-      const stats = { store: opened.connection.describe, papers, feedDays, newestDay, recentRuns: runs, harvests, embeddingSpaces };
+    return withServices(configFromFlags(values), async ({ services, describe }) => {
+      const summary = await services.stats.summary(10);
+      const { papers, feedDays, newestDay, recentRuns: runs, harvests, embeddingSpaces } = summary;
+      const stats = { store: describe, ...summary };
       if (values.json) {
         console.log(JSON.stringify(stats, null, 2));
         return 0;

@@ -1,8 +1,7 @@
 import type { Command } from '../command.ts';
 import { configFromFlags } from '../context.ts';
 import { createLogger } from '../../logger.ts';
-import { openStore } from '../../store/index.ts';
-import { createServices } from '../../services/index.ts';
+import { openRuntime } from '../../services/runtime.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
 import { untilSignal } from '../signals.ts';
@@ -20,18 +19,18 @@ export const workerCommand: Command = {
   async run({ values }) {
     const config = configFromFlags(values);
     const logger = createLogger(config.logLevel, config.logFormat);
-    const opened = await openStore(config.db, { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs });
-    if (opened.migrated.length) logger.info({ migrations: opened.migrated }, 'migrated the store');
-    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
-    const scheduler = new JobScheduler(opened.store, logger);
+    const runtime = await openRuntime(config, logger, { serving: true });
+    const { services } = runtime;
+    if (runtime.migrated.length) logger.info({ migrations: runtime.migrated }, 'migrated the store');
+    const scheduler = new JobScheduler(services.runs, logger);
     const jobs = scheduledJobs(services);
     scheduler.start(jobs);
-    logger.info({ jobs: jobs.map((j) => j.name), holder: scheduler.holder, store: opened.connection.describe }, 'Paperboy worker running');
+    logger.info({ jobs: jobs.map((j) => j.name), holder: scheduler.holder, store: runtime.describe }, 'Paperboy worker running');
     if (!jobs.length) logger.warn('no job is enabled by the settings: the worker has nothing to do');
 
     await untilSignal(logger, 'shutting down: stopping schedules, waiting for running jobs', async () => {
       await scheduler.stop(); // running jobs stop at their next checkpoint and release their leases
-      await opened.close();
+      await runtime.close();
     });
     return 0;
   },

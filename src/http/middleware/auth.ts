@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ServiceError } from '../../services/errors.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
 
 const isApi = (path: string) => path.startsWith('/api/');
@@ -23,12 +23,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const authz = c.req.header('authorization');
     if (authz !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-      if (!m) throw new ApiError(401, 'bad_authorization', 'the Authorization header must be "Bearer <token>"');
+      if (!m) throw new ServiceError(401, 'bad_authorization', 'the Authorization header must be "Bearer <token>"');
       const found = await accounts.tokenAuth(m[1]);
-      if (!found) throw new ApiError(401, 'invalid_token', 'that API token is unknown, expired or revoked');
-      if (found.user.banned) throw new ApiError(403, 'banned', 'this account is banned');
+      if (!found) throw new ServiceError(401, 'invalid_token', 'that API token is unknown, expired or revoked');
+      if (found.user.banned) throw new ServiceError(403, 'banned', 'this account is banned');
       const needed = READS.has(c.req.method) ? 'read' : 'write';
-      if (!found.scopes.includes(needed)) throw new ApiError(403, 'insufficient_scope', `this API token lacks the "${needed}" scope`);
+      if (!found.scopes.includes(needed)) throw new ServiceError(403, 'insufficient_scope', `this API token lacks the "${needed}" scope`);
       c.set('user', found.user);
       c.set('authVia', 'token');
       c.set('tokenScopes', found.scopes);
@@ -59,7 +59,7 @@ function loginRedirect(c: Context<AppEnv>) {
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!c.var.user) {
-      if (isApi(c.req.path)) throw new ApiError(401, 'login_required', 'log in (session cookie) or send an API token (Authorization: Bearer)');
+      if (isApi(c.req.path)) throw new ServiceError(401, 'login_required', 'log in (session cookie) or send an API token (Authorization: Bearer)');
       return loginRedirect(c);
     }
     return next();
@@ -69,11 +69,11 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!c.var.user) {
-      if (isApi(c.req.path)) throw new ApiError(401, 'login_required', 'log in as an admin');
+      if (isApi(c.req.path)) throw new ServiceError(401, 'login_required', 'log in as an admin');
       return loginRedirect(c);
     }
-    if (c.var.user.role !== 'admin') throw new ApiError(403, 'admin_only', 'only admins can do that');
-    if (c.var.authVia === 'token' && !c.var.tokenScopes.includes('admin')) throw new ApiError(403, 'insufficient_scope', 'this API token lacks the "admin" scope');
+    if (c.var.user.role !== 'admin') throw new ServiceError(403, 'admin_only', 'only admins can do that');
+    if (c.var.authVia === 'token' && !c.var.tokenScopes.includes('admin')) throw new ServiceError(403, 'insufficient_scope', 'this API token lacks the "admin" scope');
     return next();
   };
 }

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ServiceError } from '../../services/errors.ts';
 import { ANON_CSRF_COOKIE, setAnonCsrfCookie } from '../cookies.ts';
 import { randomToken } from '../../services/secrets.ts';
 
@@ -29,7 +29,7 @@ async function formToken(c: Context<AppEnv>): Promise<string | undefined> {
       form = await c.req.raw.clone().formData();
     } catch {
       // A body that is not the multipart it claims (found by the API fuzz: it was a 500).
-      throw new ApiError(400, 'bad_form', 'the request body is not valid multipart/form-data');
+      throw new ServiceError(400, 'bad_form', 'the request body is not valid multipart/form-data');
     }
     const v = form.get(CSRF_FIELD);
     return typeof v === 'string' ? v : undefined;
@@ -38,7 +38,7 @@ async function formToken(c: Context<AppEnv>): Promise<string | undefined> {
 }
 
 function refuse(): never {
-  throw new ApiError(403, 'csrf', 'this request did not come from a Paperboy page (missing or wrong CSRF token); reload the page and try again');
+  throw new ServiceError(403, 'csrf', 'this request did not come from a Paperboy page (missing or wrong CSRF token); reload the page and try again');
 }
 
 function refuseCrossSite(c: Context<AppEnv>): void {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { RateSpec } from '../../config.ts';
+import type { Config, RateSpec } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { rateLimit } from './rate-limit.ts';
 
@@ -12,3 +12,37 @@ export function perIp(name: string, spec: RateSpec): MiddlewareHandler<AppEnv> {
 export function perUser(name: string, spec: RateSpec): MiddlewareHandler<AppEnv> {
   return rateLimit({ name: `${name}-user`, limit: spec.limit, windowSeconds: spec.windowSeconds, key: (c) => (c.var.user ? `user:${c.var.user.id}` : null) });
 }
+
+/** The writes limited per account and per IP, each with its pair of settings. */
+export type WriteKind = 'comment' | 'upvote' | 'submit' | 'discovery';
+
+const WRITE_SPECS: Record<WriteKind, (config: Config) => { ip: RateSpec; user: RateSpec }> = {
+  comment: (c) => ({ ip: c.rateCommentIp, user: c.rateCommentUser }),
+  upvote: (c) => ({ ip: c.rateUpvoteIp, user: c.rateUpvoteUser }),
+  submit: (c) => ({ ip: c.rateSubmitIp, user: c.rateSubmitUser }),
+  // One setting: an IP (a lab behind one address) gets five accounts' worth.
+  discovery: (c) => ({ ip: { limit: c.rateDiscoveryUser.limit * 5, windowSeconds: c.rateDiscoveryUser.windowSeconds }, user: c.rateDiscoveryUser }),
+};
+
+/** The preset for a kind of write: its per-IP and per-account limits, for the API route and the form alike. */
+export function writeLimits(config: Config, kind: WriteKind): MiddlewareHandler<AppEnv>[] {
+  const spec = WRITE_SPECS[kind](config);
+  return [perIp(kind, spec.ip), perUser(kind, spec.user)];
+}
+
+/** The anonymous forms limited per IP only (sign-up, log-in, password reset). */
+export type AnonymousKind = 'signup' | 'login' | 'reset';
+
+const ANONYMOUS_SPECS: Record<AnonymousKind, (config: Config) => RateSpec> = {
+  signup: (c) => c.rateSignupIp,
+  login: (c) => c.rateLoginIp,
+  reset: (c) => c.rateResetIp,
+};
+
+/** The preset for an anonymous form: its per-IP limit. */
+export function anonymousLimit(config: Config, kind: AnonymousKind): MiddlewareHandler<AppEnv> {
+  return perIp(kind, ANONYMOUS_SPECS[kind](config));
+}
+
+/** Subscribing by e-mail (the API and the form): per IP, a fixed budget. */
+export const SUBSCRIBE_LIMIT = { name: 'subscribe', limit: 30, windowSeconds: 600 };

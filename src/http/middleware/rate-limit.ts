@@ -26,7 +26,7 @@ export function rateLimit(rule: RateLimitRule): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = rule.key ? rule.key(c) : `ip:${clientIp(c)}`;
     if (key === null) return next();
-    const decision = await c.var.services.store.rateLimits.hit(`${rule.name}:${key}`, rule.limit, rule.windowSeconds);
+    const decision = await c.var.services.rateLimits.hit(`${rule.name}:${key}`, rule.limit, rule.windowSeconds);
     c.header('RateLimit-Limit', String(rule.limit));
     c.header('RateLimit-Remaining', String(Math.max(0, rule.limit - decision.count)));
     if (!decision.allowed) {

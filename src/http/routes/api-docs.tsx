@@ -5,7 +5,7 @@ import { buildOpenApi, type OpenApiDocument } from '../openapi.ts';
 import { exampleOf } from '../openapi-example.ts';
 import { siteBase } from '../site-url.ts';
 import { Layout } from '../views/layout.tsx';
-import { FEED_ROUTES } from './feeds.ts';
+import { FEED_ROUTES } from '../feeds/catalog.ts';
 
 type Json = Record<string, any>;
 

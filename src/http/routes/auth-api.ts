@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { SESSION_COOKIE, clearSessionCookie, setSessionCookie } from '../cookies.ts';
-import { requireUser } from '../middleware/auth.ts';
-import { perIp } from '../middleware/limits.ts';
+import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
+import { startSession } from '../session.ts';
+import { anonymousLimit } from '../middleware/limits.ts';
 import { anonymousCsrf } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { presentToken, presentUser } from '../presenters/community.ts';
@@ -24,15 +24,7 @@ import {
   TokenCreatedSchema,
   UserSchema,
 } from '../schemas/community.ts';
-import type { Context } from 'hono';
-import type { LoggedIn } from '../../services/accounts.ts';
 
-/** Starts the new session in the browser, ending the one the request came with (session rotation). */
-export async function startSession(c: Context<AppEnv>, loggedIn: LoggedIn): Promise<void> {
-  const old = getCookie(c, SESSION_COOKIE);
-  if (old) await c.var.services.accounts.logout(old);
-  setSessionCookie(c, loggedIn.sessionToken, c.var.services.config.sessionTtlDays * 86_400);
-}
 
 export function authApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
@@ -51,7 +43,7 @@ export function authApiRoutes(config: Config) {
       errors: { 400: 'invalid input', 409: 'username taken', 429: 'rate limited' },
     },
     anonymousCsrf(),
-    perIp('signup', config.rateSignupIp),
+    anonymousLimit(config, 'signup'),
     async (c, { body }) => c.json(await c.var.services.accounts.signup(body, clientIp(c)), 202),
   );
 
@@ -68,7 +60,7 @@ export function authApiRoutes(config: Config) {
       errors: { 400: 'invalid, expired or used link', 409: 'the name or address was taken meanwhile' },
     },
     anonymousCsrf(),
-    perIp('signup', config.rateSignupIp),
+    anonymousLimit(config, 'signup'),
     async (c, { body }) => {
       const { user, loggedIn } = await c.var.services.accounts.confirmAccount(body.token);
       if (!loggedIn) return { user: presentUser(user) };
@@ -81,7 +73,7 @@ export function authApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/auth/login', summary: 'Log in: sets the session cookie', tags: ['auth'], body: LoginBody, response: SessionInfoSchema, auth: 'none', errors: { 401: 'wrong username or password', 403: 'account banned', 429: 'too many attempts (Retry-After)' } },
     anonymousCsrf(),
-    perIp('login', config.rateLoginIp),
+    anonymousLimit(config, 'login'),
     async (c, { body }) => {
       const loggedIn = await c.var.services.accounts.login({ ...body, ip: clientIp(c) });
       await startSession(c, loggedIn);
@@ -99,7 +91,6 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/auth/logout-everywhere', summary: 'End every session and revoke every API token of the account', tags: ['auth'], response: z.object({ ended: z.number().int() }), auth: 'user' },
-    requireUser(),
     async (c) => {
       const ended = await c.var.services.accounts.logoutEverywhere(c.var.user!.id);
       clearSessionCookie(c);
@@ -107,7 +98,7 @@ export function authApiRoutes(config: Config) {
     },
   );
 
-  apiRoute(app, { method: 'get', path: '/api/auth/session', summary: 'Who is logged in, and the CSRF token for writes', tags: ['auth'], response: SessionInfoSchema, auth: 'user' }, requireUser(), async (c) => ({
+  apiRoute(app, { method: 'get', path: '/api/auth/session', summary: 'Who is logged in, and the CSRF token for writes', tags: ['auth'], response: SessionInfoSchema, auth: 'user' }, async (c) => ({
     user: presentUser(c.var.user!),
     csrfToken: c.var.csrfToken,
   }));
@@ -116,7 +107,7 @@ export function authApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/auth/password-reset', summary: 'Mail a password-reset link (same answer whether or not the address is registered)', tags: ['auth'], body: ResetRequestBody, status: 202, response: z.object({ message: z.string() }), auth: 'none', errors: { 429: 'rate limited' } },
     anonymousCsrf(),
-    perIp('reset', config.rateResetIp),
+    anonymousLimit(config, 'reset'),
     async (c, { body }) => {
       c.var.services.accounts.requestPasswordReset(body.email, clientIp(c));
       return c.json({ message: 'if an account has that address, a reset link is on its way' }, 202);
@@ -127,11 +118,11 @@ export function authApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/auth/password-reset/confirm', summary: 'Set a new password with a reset link token (ends every session and API token)', tags: ['auth'], body: ResetConfirmBody, response: z.object({ user: UserSchema }), auth: 'none', errors: { 400: 'invalid, expired or used link' } },
     anonymousCsrf(),
-    perIp('reset', config.rateResetIp),
+    anonymousLimit(config, 'reset'),
     async (c, { body }) => ({ user: presentUser(await c.var.services.accounts.resetPassword(body.token, body.password)) }),
   );
 
-  apiRoute(app, { method: 'get', path: '/api/tokens', summary: "The account's API tokens", tags: ['auth'], response: z.object({ tokens: z.array(ApiTokenSchema) }), auth: 'user' }, requireUser(), async (c) => ({
+  apiRoute(app, { method: 'get', path: '/api/tokens', summary: "The account's API tokens", tags: ['auth'], response: z.object({ tokens: z.array(ApiTokenSchema) }), auth: 'user' }, async (c) => ({
     tokens: (await c.var.services.accounts.listApiTokens(c.var.user!.id)).map(presentToken),
   }));
 
@@ -148,7 +139,6 @@ export function authApiRoutes(config: Config) {
       auth: 'user',
       errors: { 403: 'asked with a token, or the admin scope by a member' },
     },
-    requireUser(),
     async (c, { body }) => {
       const via = c.var.authVia === 'token' ? 'token' : 'session';
       const { token, apiToken } = await c.var.services.accounts.createApiToken(c.var.user!, body?.name ?? 'token', { scopes: body?.scopes, expiresInDays: body?.expiresInDays, via });
@@ -159,7 +149,6 @@ export function authApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke an API token', tags: ['auth'], params: z.object({ id: z.string().regex(/^\d+$/).transform(Number) }), status: 204, auth: 'user', errors: { 404: 'no such token of yours' } },
-    requireUser(),
     async (c, { params }) => {
       await c.var.services.accounts.revokeApiToken(c.var.user!.id, params.id);
       return undefined;

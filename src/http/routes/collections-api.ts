@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireUser } from '../middleware/auth.ts';
 import { perUser } from '../middleware/limits.ts';
 import type { Config } from '../../config.ts';
 import { presentCollection } from '../presenters/community.ts';
@@ -18,7 +17,7 @@ import {
   CollectionImportBody,
   CollectionImportResultSchema,
 } from '../schemas/community.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 export function collectionApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
@@ -38,7 +37,6 @@ export function collectionApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/collections', summary: 'Create a collection', tags, body: CollectionCreateBody, response: CollectionSchema, status: 201, auth: 'user' },
-    requireUser(),
     async (c, { body }) => c.json(presentCollection(await c.var.services.collections.create(c.var.user!, { name: body.name, description: body.description, isPublic: body.public })), 201),
   );
 
@@ -54,11 +52,10 @@ export function collectionApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'patch', path: '/api/collections/{id}', summary: 'Rename, describe or change visibility', tags, params: CollectionIdParams, body: CollectionUpdateBody, response: CollectionSchema, auth: 'user' },
-    requireUser(),
     async (c, { params, body }) => presentCollection(await c.var.services.collections.update(c.var.user!, params.id, { name: body.name, description: body.description, isPublic: body.public })),
   );
 
-  apiRoute(app, { method: 'delete', path: '/api/collections/{id}', summary: 'Delete a collection', tags, params: CollectionIdParams, status: 204, auth: 'user' }, requireUser(), async (c, { params }) => {
+  apiRoute(app, { method: 'delete', path: '/api/collections/{id}', summary: 'Delete a collection', tags, params: CollectionIdParams, status: 204, auth: 'user' }, async (c, { params }) => {
     await c.var.services.collections.delete(c.var.user!, params.id);
     return undefined;
   });
@@ -66,14 +63,12 @@ export function collectionApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/collections/{id}/papers', summary: 'Add a paper to a collection', tags, params: CollectionIdParams, body: CollectionAddBody, response: CollectionSchema, auth: 'user', errors: { 404: 'no such collection or paper' } },
-    requireUser(),
     async (c, { params, body }) => presentCollection(await c.var.services.collections.addPaper(c.var.user!, params.id, paperIdFromPath(body.paperId))),
   );
 
   apiRoute(
     app,
     { method: 'delete', path: '/api/collections/{id}/papers/{paperId}', summary: 'Remove a paper from a collection (encode "/" in old-style ids as %2F)', tags, params: CollectionPaperParams, response: CollectionSchema, auth: 'user' },
-    requireUser(),
     async (c, { params }) => presentCollection(await c.var.services.collections.removePaper(c.var.user!, params.id, paperIdFromPath(params.paperId))),
   );
 
@@ -90,7 +85,6 @@ export function collectionApiRoutes(config: Config) {
       auth: 'user',
       errors: { 404: 'no such collection', 403: 'not your collection' },
     },
-    requireUser(),
     perUser('library-import', config.rateLibraryImportUser),
     async (c, { params, body }) => c.var.services.library.import(c.var.user!, params.id, body.text, body.format),
   );

@@ -2,16 +2,15 @@ import { Hono } from 'hono';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { presentComment } from '../presenters/community.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { CommentBody, CommentEditBody, CommentIdParams, CommentListSchema, CommentSchema } from '../schemas/community.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 export function commentApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
-  const limits = [perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser)];
+  const limits = writeLimits(config, 'comment');
 
   apiRoute(
     app,
@@ -26,7 +25,6 @@ export function commentApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/papers/{id}/comments', summary: 'Comment on a paper, or reply (parentId)', tags: ['community'], params: PaperIdParams, body: CommentBody, response: CommentSchema, status: 201, auth: 'user', errors: { 400: 'empty, too long or bad parent', 404: 'no such paper', 429: 'rate limited' } },
-    requireUser(),
     ...limits,
     async (c, { params, body }) => {
       const comment = await c.var.services.comments.post(c.var.user!, paperIdFromPath(params.id), body.body, body.parentId ?? null);
@@ -37,7 +35,6 @@ export function commentApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'patch', path: '/api/comments/{id}', summary: 'Edit one of your comments (within the edit window)', tags: ['community'], params: CommentIdParams, body: CommentEditBody, response: CommentSchema, auth: 'user', errors: { 403: 'not yours or too late', 404: 'no such comment' } },
-    requireUser(),
     ...limits,
     async (c, { params, body }) => presentComment(await c.var.services.comments.edit(c.var.user!, params.id, body.body)),
   );
@@ -45,7 +42,6 @@ export function commentApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'delete', path: '/api/comments/{id}', summary: 'Delete one of your comments (admins: any, audited)', tags: ['community'], params: CommentIdParams, status: 204, auth: 'user', errors: { 403: 'not yours', 404: 'no such comment' } },
-    requireUser(),
     async (c, { params }) => {
       await c.var.services.comments.delete(c.var.user!, params.id);
       return undefined;

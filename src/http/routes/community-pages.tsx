@@ -7,11 +7,11 @@ import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
 import { requireAdmin, requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { anonymousLimit, writeLimits } from '../middleware/limits.ts';
 import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
-import { PAPER_ID, paperPath } from '../params.ts';
-import { startSession } from './auth-api.ts';
+import { PAPER_ID, paperIdFromPath, paperPath } from '../params.ts';
+import { startSession } from '../session.ts';
 import { flashRedirect } from '../middleware/page-view.ts';
 import type { User } from '../../domain/community.ts';
 import { AdminPage } from '../views/community/admin-page.tsx';
@@ -22,19 +22,13 @@ import { safeNext } from '../views/community/forms.tsx';
 import { ProfilePage } from '../views/community/profile-page.tsx';
 import { SettingsPage } from '../views/community/settings-page.tsx';
 import { SubmitPage } from '../views/community/submit-page.tsx';
-import { COMMUNITY_JS } from '../views/community/community-js.ts';
+import { communityScript } from '../assets.ts';
 
 type C = Context<AppEnv>;
 
 /** Pages post urlencoded forms; read them without disturbing other body readers. */
 async function form(c: C): Promise<URLSearchParams> {
   return new URLSearchParams(await c.req.text());
-}
-
-function paperIdOrThrow(raw: string): string {
-  const id = canonicalPaperId(raw);
-  if (!id) throw new ServiceError(400, 'bad_paper_id', `"${raw.slice(0, 100)}" is not a paper id`);
-  return id;
 }
 
 /** Runs `fn`; a refused rule becomes the message shown on the re-rendered form. */
@@ -83,13 +77,13 @@ export function communityPageRoutes(config: Config) {
   const app = new Hono<AppEnv>();
   const v = (c: C) => ({ user: c.var.user, csrfToken: c.var.csrfToken });
 
-  app.get('/community.js', (c) => c.body(COMMUNITY_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+  app.get('/community.js', (c) => c.body(communityScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
   // Accounts
   app.get('/signup', withAnonymousCsrfCookie(), (c) =>
     c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} upvote={pendingUpvote(c.req.query('upvote'))} />),
   );
-  app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
+  app.post('/signup', anonymousCsrf(), anonymousLimit(config, 'signup'), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
     const r = await attempt(() => c.var.services.accounts.signup(input, clientIp(c)));
@@ -106,7 +100,7 @@ export function communityPageRoutes(config: Config) {
     const purpose = await c.var.services.accounts.confirmationPurpose(token);
     return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token={token} purpose={purpose} />, purpose ? 200 : 400);
   });
-  app.post('/confirm-account', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
+  app.post('/confirm-account', anonymousCsrf(), anonymousLimit(config, 'signup'), async (c) => {
     const f = await form(c);
     const r = await attempt(() => c.var.services.accounts.confirmAccount(f.get('token') ?? ''));
     if ('error' in r) return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token="" purpose={null} error={r.error.message} />, r.error.status);
@@ -118,7 +112,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} upvote={pendingUpvote(c.req.query('upvote'))} />));
-  app.post('/login', anonymousCsrf(), perIp('login', config.rateLoginIp), async (c) => {
+  app.post('/login', anonymousCsrf(), anonymousLimit(config, 'login'), async (c) => {
     const f = await form(c);
     const username = f.get('username') ?? '';
     const next = safeNext(f.get('next'));
@@ -142,7 +136,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   app.get('/forgot-password', withAnonymousCsrfCookie(), (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
-  app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
+  app.post('/forgot-password', anonymousCsrf(), anonymousLimit(config, 'reset'), async (c) => {
     const f = await form(c);
     c.var.services.accounts.requestPasswordReset(f.get('email') ?? '', clientIp(c));
     // post/redirect/get: a refresh does not ask for another mail. The answer never says whether the address has an account.
@@ -154,7 +148,7 @@ export function communityPageRoutes(config: Config) {
     const valid = token ? await c.var.services.accounts.resetTokenIsValid(token) : false;
     return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} />, valid ? 200 : 400);
   });
-  app.post('/reset-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
+  app.post('/reset-password', anonymousCsrf(), anonymousLimit(config, 'reset'), async (c) => {
     const f = await form(c);
     const token = f.get('token') ?? '';
     const r = await attempt(() => c.var.services.accounts.resetPassword(token, f.get('password') ?? ''));
@@ -198,16 +192,8 @@ export function communityPageRoutes(config: Config) {
 
   // Profiles
   app.get('/users/:name', async (c) => {
-    const { store } = c.var.services;
-    const profile = await store.users.byUsername(c.req.param('name'));
-    if (!profile) throw new ServiceError(404, 'not_found', 'no such user');
-    const [upvoted, submitted, comments, collections] = await Promise.all([
-      store.upvotes.papersOf(profile.id),
-      store.feed.submittedBy(profile.username),
-      store.comments.byUser(profile.id),
-      store.collections.forUser(profile.id, { publicOnly: c.var.user?.id !== profile.id }),
-    ]);
-    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={{ profile, upvoted, submitted, comments, collections }} />);
+    const data = await c.var.services.profiles.profile(c.req.param('name'), c.var.user);
+    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={data} />);
   });
 
   // Submissions
@@ -215,7 +201,7 @@ export function communityPageRoutes(config: Config) {
     <SubmitPage user={c.var.user!} csrfToken={c.var.csrfToken} quota={config.submissionDailyQuota} maxAgeDays={config.submissionMaxAgeDays} {...extra} />
   );
   app.get('/submit', requireUser(), (c) => c.html(submitPage(c)));
-  app.post('/submit', requireUser(), perIp('submit', config.rateSubmitIp), perUser('submit', config.rateSubmitUser), async (c) => {
+  app.post('/submit', requireUser(), ...writeLimits(config, 'submit'), async (c) => {
     const f = await form(c);
     const arxivId = f.get('arxivId') ?? '';
     const r = await attempt(() => c.var.services.submissions.submit(c.var.user!, arxivId));
@@ -224,8 +210,8 @@ export function communityPageRoutes(config: Config) {
   });
 
   // Upvotes (the form asks for a state, so repeated clicks on a stale page do not flip it back)
-  app.post(`/papers/${PAPER_ID}/upvote`, requireUser(), perIp('upvote', config.rateUpvoteIp), perUser('upvote', config.rateUpvoteUser), async (c) => {
-    const id = paperIdOrThrow(c.req.param('id') ?? '');
+  app.post(`/papers/${PAPER_ID}/upvote`, requireUser(), ...writeLimits(config, 'upvote'), async (c) => {
+    const id = paperIdFromPath(c.req.param('id') ?? '');
     const f = await form(c);
     const action = f.get('action');
     const { upvotes } = c.var.services;
@@ -237,45 +223,35 @@ export function communityPageRoutes(config: Config) {
 
   // Discussion
   app.get(`/papers/${PAPER_ID}/discussion`, async (c) => {
-    const id = paperIdOrThrow(c.req.param('id') ?? '');
-    const { store, comments: commentService } = c.var.services;
-    const paper = await store.papers.get(id);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', `paper ${id} not found`);
+    const id = paperIdFromPath(c.req.param('id') ?? '');
     const user = c.var.user;
-    const [comments, upvoted, collections, containing] = await Promise.all([
-      commentService.list(id),
-      user ? store.upvotes.has(user.id, id) : false,
-      user ? store.collections.forUser(user.id) : [],
-      user ? store.collections.containing(user.id, id) : new Set<number>(),
-    ]);
+    const { paper, upvoted, comments, collections, inCollections: containing } = await c.var.services.papers.page(id, user);
     return c.html(
       <DiscussionPage viewer={user} csrfToken={c.var.csrfToken} paper={paper} upvoted={upvoted} comments={comments} collections={collections} containing={containing} editMinutes={config.commentEditMinutes} />,
     );
   });
-  app.post(`/papers/${PAPER_ID}/comments`, requireUser(), perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser), async (c) => {
-    const id = paperIdOrThrow(c.req.param('id') ?? '');
+  app.post(`/papers/${PAPER_ID}/comments`, requireUser(), ...writeLimits(config, 'comment'), async (c) => {
+    const id = paperIdFromPath(c.req.param('id') ?? '');
     const f = await form(c);
     const parent = f.get('parentId');
     const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && /^\d+$/.test(parent) ? Number(parent) : null);
     return flashRedirect(c, `${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, parent ? 'Reply posted.' : 'Comment posted.');
   });
   app.get('/comments/:cid/edit', requireUser(), async (c) => {
-    const comment = await c.var.services.store.comments.get(numericParam(c, 'cid'));
-    if (!comment || comment.deleted || comment.userId !== c.var.user!.id) throw new ServiceError(404, 'not_found', 'no such comment of yours');
+    const comment = await c.var.services.comments.own(c.var.user!, numericParam(c, 'cid'));
     const next = safeNext(c.req.query('next'), `/papers/${paperPath(comment.paperId)}/discussion`);
     const error = c.var.services.comments.canEdit(c.var.user, comment) ? undefined : `comments can be edited for ${config.commentEditMinutes} minutes after posting`;
     return c.html(<CommentEditPage viewer={c.var.user!} csrfToken={c.var.csrfToken} comment={comment} next={next} error={error} />);
   });
-  app.post('/comments/:cid/edit', requireUser(), perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser), async (c) => {
+  app.post('/comments/:cid/edit', requireUser(), ...writeLimits(config, 'comment'), async (c) => {
     const f = await form(c);
     const comment = await c.var.services.comments.edit(c.var.user!, numericParam(c, 'cid'), f.get('body') ?? '');
     return flashRedirect(c, `${safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`)}#comment-${comment.id}`, 'Comment saved.');
   });
   // Deleting asks first: the comment's "Delete" link opens this page, whose button posts.
   app.get('/comments/:cid/delete', requireUser(), async (c) => {
-    const comment = await c.var.services.store.comments.get(numericParam(c, 'cid'));
     const user = c.var.user!;
-    if (!comment || comment.deleted || (comment.userId !== user.id && user.role !== 'admin')) throw new ServiceError(404, 'not_found', 'no such comment that you may delete');
+    const comment = await c.var.services.comments.deletable(user, numericParam(c, 'cid'));
     const next = safeNext(c.req.query('next'), `/papers/${paperPath(comment.paperId)}`);
     return c.html(<DeleteCommentPage viewer={user} csrfToken={c.var.csrfToken} comment={comment} next={next} />);
   });
@@ -298,7 +274,7 @@ export function communityPageRoutes(config: Config) {
       return c.html(<CollectionsPage user={c.var.user!} csrfToken={c.var.csrfToken} collections={await collections.listOwn(c.var.user!)} error={r.error.message} />, r.error.status);
     }
     const paperId = f.get('paperId');
-    if (paperId) await collections.addPaper(c.var.user!, r.ok.id, paperIdOrThrow(paperId));
+    if (paperId) await collections.addPaper(c.var.user!, r.ok.id, paperIdFromPath(paperId));
     return flashRedirect(c, safeNext(f.get('next'), `/collections/${r.ok.id}`), paperId ? `Collection “${r.ok.name}” created, with this paper in it.` : `Collection “${r.ok.name}” created.`);
   });
   app.get('/collections/:cid', async (c) => {
@@ -308,7 +284,7 @@ export function communityPageRoutes(config: Config) {
   app.post('/collections/:cid/papers', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');
     const f = await form(c);
-    const paperId = paperIdOrThrow(f.get('paperId') ?? '');
+    const paperId = paperIdFromPath(f.get('paperId') ?? '');
     const remove = f.get('action') === 'remove';
     if (remove) await c.var.services.collections.removePaper(c.var.user!, id, paperId);
     else await c.var.services.collections.addPaper(c.var.user!, id, paperId);
@@ -341,7 +317,7 @@ export function communityPageRoutes(config: Config) {
   app.post('/admin/papers/hide', requireAdmin(), async (c) => {
     const f = await form(c);
     const r = await attempt(async () => {
-      const id = paperIdOrThrow(f.get('paperId') ?? '');
+      const id = paperIdFromPath(f.get('paperId') ?? '');
       await c.var.services.moderation.setPaperHidden(c.var.user!, id, f.get('unhide') !== '1', f.get('reason') || undefined);
       return id;
     });

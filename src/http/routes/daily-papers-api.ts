@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { ApiError, badRequest } from '../errors.ts';
+import { badRequest } from '../errors.ts';
 import { parsePeriod, type Period, type PeriodKind } from '../../domain/period.ts';
 import { presentDailyPaper } from '../presenters/daily-paper.ts';
 import { presentPaper } from '../presenters/paper.ts';
@@ -38,7 +38,7 @@ function decodeCursor(s: string): { publishedAt: string | null; id: string } {
   } catch {
     // fall through to the 400
   }
-  throw new ApiError(400, 'bad_cursor', 'cursor is not one this API gave out; start again without it');
+  throw badRequest('cursor is not one this API gave out; start again without it', 'bad_cursor');
 }
 
 export function dailyPapersApiRoutes() {
@@ -76,7 +76,7 @@ export function dailyPapersApiRoutes() {
     },
     async (c, { query }) => {
       const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const rows = await c.var.services.store.papers.listNewest(query.limit + 1, after);
+      const rows = await c.var.services.papers.newest(query.limit + 1, after);
       const papers = rows.slice(0, query.limit);
       const nextCursor = rows.length > query.limit ? encodeCursor(papers[papers.length - 1]) : null;
       if (nextCursor) c.header('Link', nextLink(c, { cursor: nextCursor, limit: String(query.limit) }));

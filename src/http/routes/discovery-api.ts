@@ -2,32 +2,23 @@ import { Hono } from 'hono';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { presentFollow, presentFollowing, presentForYou, presentInterest } from '../presenters/discovery.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { FollowBody, FollowSchema, FollowingQuery, FollowingSchema, ForYouQuery, ForYouSchema, InterestBody, InterestSchema, NotInterestedSchema, NumericIdParams } from '../schemas/discovery.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 import { z } from 'zod';
 
-const DAY_MS = 86_400_000;
-
-/** The default `since` of the Following list: a week before the newest feed day. */
-export async function defaultSince(c: { var: AppEnv['Variables'] }): Promise<string> {
-  const newest = (await c.var.services.store.feed.newestDay()) ?? new Date().toISOString().slice(0, 10);
-  return new Date(Date.parse(`${newest}T00:00:00Z`) - 6 * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** "For you", not-interested marks, cold-start interests and follows (all need a session or a token). */
 export function discoveryApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
-  const writes = [perIp('discovery', { limit: config.rateDiscoveryUser.limit * 5, windowSeconds: config.rateDiscoveryUser.windowSeconds }), perUser('discovery', config.rateDiscoveryUser)];
+  const writes = writeLimits(config, 'discovery');
   const errors = { 401: 'not logged in' };
 
   apiRoute(
     app,
     { method: 'get', path: '/api/papers/for-you', summary: 'Recent papers picked for the reader, each with the reason', tags: ['discovery'], query: ForYouQuery, response: ForYouSchema, auth: 'user', errors },
-    requireUser(),
     async (c, { query }) => presentForYou(await c.var.services.forYou.picksFor(c.var.user!.id, query.limit)),
   );
 
@@ -44,7 +35,6 @@ export function discoveryApiRoutes(config: Config) {
         auth: 'user',
         errors: { ...errors, 403: 'CSRF token missing', 404: 'no such paper', 429: 'rate limited' },
       },
-      requireUser(),
       ...writes,
       async (c, { params }) => {
         const id = paperIdFromPath(params.id);
@@ -57,20 +47,17 @@ export function discoveryApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'get', path: '/api/me/interests', summary: 'The categories, authors and papers the reader picked', tags: ['discovery'], response: z.object({ items: z.array(InterestSchema) }), auth: 'user', errors },
-    requireUser(),
     async (c) => ({ items: (await c.var.services.forYou.interests(c.var.user!.id)).map(presentInterest) }),
   );
   apiRoute(
     app,
     { method: 'post', path: '/api/me/interests', summary: 'Add an interest (cold start)', tags: ['discovery'], body: InterestBody, response: InterestSchema, status: 201, auth: 'user', errors: { ...errors, 404: 'no such paper', 409: 'too many', 429: 'rate limited' } },
-    requireUser(),
     ...writes,
     async (c, { body }) => c.json(presentInterest(await c.var.services.forYou.addInterest(c.var.user!.id, body.kind, body.value)), 201),
   );
   apiRoute(
     app,
     { method: 'delete', path: '/api/me/interests/{fid}', summary: 'Remove an interest', tags: ['discovery'], params: NumericIdParams, status: 204, auth: 'user', errors: { ...errors, 404: 'no such interest' } },
-    requireUser(),
     ...writes,
     async (c, { params }) => {
       await c.var.services.forYou.removeInterest(c.var.user!.id, Number(params.fid));
@@ -81,20 +68,17 @@ export function discoveryApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'get', path: '/api/following', summary: 'New papers of the authors, categories and saved searches the reader follows', tags: ['discovery'], query: FollowingQuery, response: FollowingSchema, auth: 'user', errors },
-    requireUser(),
-    async (c, { query }) => presentFollowing(await c.var.services.following.newFor(c.var.user!.id, query.since ?? (await defaultSince(c)), { limit: query.limit })),
+    async (c, { query }) => presentFollowing(await c.var.services.following.newFor(c.var.user!.id, query.since ?? (await c.var.services.following.defaultSince()), { limit: query.limit })),
   );
   apiRoute(
     app,
     { method: 'post', path: '/api/following', summary: 'Follow an author, a category or a saved search', tags: ['discovery'], body: FollowBody, response: FollowSchema, status: 201, auth: 'user', errors: { ...errors, 409: 'too many', 429: 'rate limited' } },
-    requireUser(),
     ...writes,
     async (c, { body }) => c.json(presentFollow(await c.var.services.following.follow(c.var.user!.id, body.kind, body.value)), 201),
   );
   apiRoute(
     app,
     { method: 'delete', path: '/api/following/{fid}', summary: 'Stop following', tags: ['discovery'], params: NumericIdParams, status: 204, auth: 'user', errors: { ...errors, 404: 'no such follow' } },
-    requireUser(),
     ...writes,
     async (c, { params }) => {
       await c.var.services.following.unfollow(c.var.user!.id, Number(params.fid));

@@ -4,11 +4,10 @@ import { isoDay } from '../../domain/discovery.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { safeNext } from '../views/community/forms.tsx';
 import { FollowingPage } from '../views/discovery/following-page.tsx';
 import { ForYouPage } from '../views/discovery/for-you-page.tsx';
-import { defaultSince } from './discovery-api.ts';
 import { flashRedirect } from '../middleware/page-view.ts';
 
 type C = Context<AppEnv>;
@@ -26,7 +25,7 @@ function numericParam(c: C, name: string): number {
 /** /papers/for-you and /following: plain pages whose forms post and redirect back (no JavaScript needed). */
 export function discoveryPageRoutes(config: Config) {
   const app = new Hono<AppEnv>();
-  const writes = [perIp('discovery', { limit: config.rateDiscoveryUser.limit * 5, windowSeconds: config.rateDiscoveryUser.windowSeconds }), perUser('discovery', config.rateDiscoveryUser)];
+  const writes = writeLimits(config, 'discovery');
 
   const forYou = async (c: C, error: ServiceError | null = null) => {
     const { forYou: svc } = c.var.services;
@@ -62,7 +61,7 @@ export function discoveryPageRoutes(config: Config) {
 
   const following = async (c: C, error: ServiceError | null = null) => {
     const q = c.req.query('since');
-    const since = q && isoDay(q) ? q : await defaultSince(c);
+    const since = q && isoDay(q) ? q : await c.var.services.following.defaultSince();
     const news = await c.var.services.following.newFor(c.var.user!.id, since);
     return c.html(<FollowingPage user={c.var.user!} csrfToken={c.var.csrfToken} news={news} error={error?.message} />, error?.status ?? 200);
   };

@@ -1,22 +1,15 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FeedDocument } from '../../domain/feed-document.ts';
-import { ApiError, badRequest, jsonError, notFound } from '../errors.ts';
+import { badRequest, errorHeaders, jsonError, notFound } from '../errors.ts';
+import { ServiceError } from '../../services/errors.ts';
 import { renderAtom } from '../feeds/atom.ts';
 import { renderRss } from '../feeds/rss.ts';
 import { rfc822 } from '../feeds/xml.ts';
 import { siteLinks } from '../site-url.ts';
 
-export type FeedFormat = 'rss' | 'atom';
+import type { FeedFormat } from '../feeds/catalog.ts';
 
-/** The feeds, for /docs/api and /openapi.json (they are XML, so not `apiRoute`s). */
-export const FEED_ROUTES: { path: string; summary: string; query?: Record<string, string>; params?: Record<string, string> }[] = [
-  { path: '/feeds/daily.{format}', summary: 'The daily papers, newest feed day first' },
-  { path: '/feeds/trending.{format}', summary: 'Trending papers (upvotes and comments, decaying with age)' },
-  { path: '/feeds/search.{format}', summary: 'Papers matching a search query', query: { q: 'the search query (required, at most 200 characters)' } },
-  { path: '/feeds/category/{category}.{format}', summary: 'New papers in an arXiv category', params: { category: 'e.g. cs.LG or hep-th' } },
-  { path: '/feeds/collection/{id}.{format}', summary: 'The papers of a public collection, most recently added first', params: { id: 'collection number' } },
-];
 
 const CONTENT_TYPE: Record<FeedFormat, string> = {
   rss: 'application/rss+xml; charset=utf-8',
@@ -44,7 +37,7 @@ export function feedRoutes() {
   const app = new Hono<AppEnv>();
   // Feed readers and scripts fetch these, not people: errors stay JSON whatever the site's pages do.
   app.onError((err, c) => {
-    if (err instanceof ApiError) return jsonError(c, err.status, err.code, err.message, err.headers);
+    if (err instanceof ServiceError) return jsonError(c, err.status, err.code, err.message, errorHeaders(err));
     (c.get('log') ?? c.var.services.logger).error({ err }, 'feed failed');
     return jsonError(c, 500, 'internal', 'internal error; it has been logged');
   });
@@ -72,7 +65,7 @@ export function feedRoutes() {
     if (name === 'search') {
       const q = (c.req.query('q') ?? '').trim();
       if (!q) throw badRequest('q is required: the search query', 'invalid_request');
-      if (q.length > 200) throw new ApiError(400, 'invalid_request', 'q is longer than 200 characters');
+      if (q.length > 200) throw badRequest('q is longer than 200 characters', 'invalid_request');
       return answer(c, await feeds.search(site, q), format);
     }
     throw notFound(`feed ${name}`);

@@ -1,7 +1,5 @@
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import type { AppEnv } from '../env.ts';
-import { pendingMigrations } from '../../store/migrate.ts';
 import { registry, storePool } from '../../metrics.ts';
 
 /**
@@ -12,19 +10,7 @@ export function healthRoutes() {
   const app = new Hono<AppEnv>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const { store } = c.var.services;
-    const checks: Record<string, string> = {};
-    try {
-      await sql`select 1`.execute(store.db);
-      checks.store = 'ok';
-      const pending = await pendingMigrations(store.db);
-      checks.migrations = pending.length ? `pending: ${pending.join(', ')}` : 'ok';
-    } catch (err) {
-      checks.store = `unreachable: ${(err as Error).message}`;
-    }
-    const index = c.var.services.search.indexReady;
-    if (index !== null) checks.searchIndex = index ? 'ok' : 'building';
-    const ready = Object.values(checks).every((v) => v === 'ok');
+    const { ready, checks } = await c.var.services.health.readiness(c.var.services.search.indexReady);
     c.header('Cache-Control', 'no-store');
     return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
   });

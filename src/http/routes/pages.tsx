@@ -9,26 +9,17 @@ import { parseDay, parsePeriod, periodOf, type PeriodKind } from '../../domain/p
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
-import { FeedPageView, KIND_SEGMENT, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { KIND_SEGMENT } from '../../domain/site-paths.ts';
 import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
-import { findSimilar, runSearch } from './site-search.ts';
+import { findSimilar, runSearch } from '../site-search.ts';
+import { paperIdFromPagePath } from '../params.ts';
+import { ServiceError } from '../../services/errors.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;
-const PAGE_ID_RE = /^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?\/\d{7}|[^/]+)$/;
-
-/** `/papers/hep-th/9901001` → `hep-th/9901001`; null when the rest of the path is not a paper id. */
-export function paperIdFromPagePath(path: string): string | null {
-  let id: string;
-  try {
-    id = decodeURIComponent(path.slice('/papers/'.length));
-  } catch {
-    return null;
-  }
-  return id && id.length <= 200 && PAGE_ID_RE.test(id) ? id : null;
-}
 const SEARCH_PER_PAGE = 25;
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 
@@ -56,7 +47,7 @@ const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 4
 /** The viewer of a list of papers: which of them they upvoted, and the page forms come back to. */
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
-  const upvoted = user && items.length ? await c.var.services.store.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
+  const upvoted = user ? await c.var.services.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
   const url = new URL(c.req.url);
   return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, next: url.pathname + url.search };
 }
@@ -75,22 +66,20 @@ const searchQuery = z.object({
   page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
 });
 
-/** Categories for the search filter: one query, remembered for a few minutes. */
-let categoryCache: { at: number; list: string[] } | undefined;
-
 export function pageRoutes() {
   const app = new Hono<AppEnv>();
 
   app.get('/', async (c) => {
-    const { feed, store } = c.var.services;
-    const newest = await store.feed.newestDay();
+    const { feed } = c.var.services;
+    const newest = await feed.newestDay();
     const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE }) : null;
     return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} />);
   });
 
   app.get('/papers/trending', async (c) => {
-    const { items, asOf } = await c.var.services.feed.trending(PER_PAGE);
-    return render(c, <TrendingPageView items={items} asOf={asOf} viewer={await viewerOf(c, items)} />);
+    const now = new Date();
+    const { items, asOf } = await c.var.services.trending.items({ now, limit: PER_PAGE });
+    return render(c, <TrendingPageView items={items} asOf={asOf ?? now} viewer={await viewerOf(c, items)} />);
   });
 
   for (const kind of KINDS) {
@@ -101,7 +90,7 @@ export function pageRoutes() {
         const p = parsePeriod(kind, value.trim());
         return p ? c.redirect(periodUrl(p), 302) : notFoundPage(c);
       }
-      const newest = await c.var.services.store.feed.newestDay();
+      const newest = await c.var.services.feed.newestDay();
       if (!newest) return c.redirect('/', 302);
       return c.redirect(periodUrl(periodOf(kind, newest)), 302);
     });
@@ -117,7 +106,7 @@ export function pageRoutes() {
 
   app.get('/search/suggest', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 100);
-    const list = await c.var.services.store.browse.suggestTitles(q, 8);
+    const list = await c.var.services.browse.suggestTitles(q, 8);
     return c.json(list, 200, { 'cache-control': 'public, max-age=60' });
   });
 
@@ -125,10 +114,7 @@ export function pageRoutes() {
     const parsed = searchQuery.safeParse(c.req.query());
     const form: SearchForm = parsed.success ? parsed.data : { q: '', sort: 'relevance', page: 1 };
     const notice = parsed.success ? undefined : 'Some of the search options were not understood and were ignored.';
-    const { store } = c.var.services;
-    if (!categoryCache || Date.now() - categoryCache.at > 300_000) {
-      categoryCache = { at: Date.now(), list: (await store.browse.categories(300)).map((x) => x.category).sort() };
-    }
+    const categories = await c.var.services.browse.categories();
     let results: SearchHit[] | null = null;
     let hasMore = false;
     let message = notice;
@@ -139,14 +125,14 @@ export function pageRoutes() {
       hasMore = found.hasMore;
       if (found.warnings.length) message = [notice, ...found.warnings].filter(Boolean).join(' ');
     }
-    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={message} />, parsed.success ? 200 : 400);
+    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categories} notice={message} />, parsed.success ? 200 : 400);
   });
 
   app.get('/authors/:name', async (c) => {
     const name = c.req.param('name').trim();
     if (!name || name.length > 300) return notFoundPage(c);
     const page = pageNumber(c);
-    const items = await c.var.services.store.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
+    const items = await c.var.services.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
     const shown = items.slice(0, PER_PAGE);
     return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} />, items.length || page > 1 ? 200 : 404);
   });
@@ -156,18 +142,10 @@ export function pageRoutes() {
   app.get('/papers/*', async (c, next) => {
     const id = paperIdFromPagePath(c.req.path);
     if (!id) return next();
-    const { store } = c.var.services;
-    const paper = await store.papers.get(id);
-    if (!paper || paper.hidden) return notFoundPage(c);
     const user = c.var.user;
-    const [entry, comments, upvoted, collections, inCollections, follow] = await Promise.all([
-      store.feed.entryFor(id),
-      c.var.services.comments.list(id),
-      user ? store.upvotes.has(user.id, id) : false,
-      user ? store.collections.forUser(user.id) : [],
-      user ? store.collections.containing(user.id, id) : new Set<number>(),
-      followViewerOf(c),
-    ]);
+    const [data, follow] = await Promise.all([c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))), followViewerOf(c)]);
+    if (!data) return notFoundPage(c);
+    const { paper, entry, comments, upvoted, collections, inCollections } = data;
     const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
     return render(
       c,

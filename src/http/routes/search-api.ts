@@ -6,7 +6,7 @@ import { notFound } from '../errors.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { SearchQuery, SearchResultSchema, SimilarPaperSchema, SimilarQuery } from '../schemas/search.ts';
 import { presentSearchResult, presentSimilar } from '../presenters/search.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 /** Search and similar papers. Registered before `/api/papers/{id}`, which would take "search" for an id. */
 export function searchApiRoutes() {

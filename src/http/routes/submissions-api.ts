@@ -2,8 +2,7 @@ import { Hono } from 'hono';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { presentPaper } from '../presenters/paper.ts';
 import { SubmissionSchema, SubmitBody } from '../schemas/community.ts';
 
@@ -22,9 +21,7 @@ export function submissionApiRoutes(config: Config) {
       auth: 'user',
       errors: { 400: 'not an arXiv id', 404: 'unknown to arXiv', 409: 'already on the feed', 422: 'first version too old', 429: 'daily quota used or rate limited', 502: 'arXiv unreachable' },
     },
-    requireUser(),
-    perIp('submit', config.rateSubmitIp),
-    perUser('submit', config.rateSubmitUser),
+    ...writeLimits(config, 'submit'),
     async (c, { body }) => {
       const { paper, day } = await c.var.services.submissions.submit(c.var.user!, body.arxivId);
       return c.json({ day, paper: presentPaper(paper) }, 201);

@@ -5,7 +5,8 @@ import { flashRedirect } from '../middleware/page-view.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { SubscribeBody } from '../schemas/subscription.ts';
 import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
-import { SUBSCRIBE_LIMIT, currentAccount } from './subscriptions-api.ts';
+import { SUBSCRIBE_LIMIT } from '../middleware/limits.ts';
+import { currentAccount } from '../session.ts';
 
 const ConfirmQuery = z.object({ id: z.coerce.number().int().positive(), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
 const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
@@ -38,7 +39,7 @@ export function subscriptionPageRoutes() {
   );
 
   app.post('/subscribe', async (c) => {
-    const limit = await c.var.services.store.rateLimits.hit(`${SUBSCRIBE_LIMIT.name}:ip:${clientIp(c)}`, SUBSCRIBE_LIMIT.limit, SUBSCRIBE_LIMIT.windowSeconds);
+    const limit = await c.var.services.rateLimits.hit(`${SUBSCRIBE_LIMIT.name}:ip:${clientIp(c)}`, SUBSCRIBE_LIMIT.limit, SUBSCRIBE_LIMIT.windowSeconds);
     if (!limit.allowed) {
       c.header('Retry-After', String(limit.retryAfter));
       return c.html(<MessagePage title="Too many requests"><p>Try again in a few minutes.</p></MessagePage>, 429);

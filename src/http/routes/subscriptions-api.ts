@@ -2,16 +2,10 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
-import type { AccountRef } from '../../services/subscriptions.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
+import { SUBSCRIBE_LIMIT } from '../middleware/limits.ts';
+import { currentAccount } from '../session.ts';
 import { MailStatusResponse, SubscribeBody, SubscribeResponse } from '../schemas/subscription.ts';
-
-export const SUBSCRIBE_LIMIT = { name: 'subscribe', limit: 30, windowSeconds: 600 };
-
-/** The signed-in account, when the community feature's session middleware has set one. */
-export function currentAccount(c: { var: object }): AccountRef | null {
-  return (c.var as { user?: AccountRef | null }).user ?? null;
-}
 
 export function subscriptionApiRoutes() {
   const app = new Hono<AppEnv>();

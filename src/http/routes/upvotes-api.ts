@@ -2,15 +2,14 @@ import { Hono } from 'hono';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { UpvoteStateSchema } from '../schemas/community.ts';
-import { paperIdFromPath } from './papers-api.ts';
+import { paperIdFromPath } from '../params.ts';
 
 export function upvoteApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
-  const limits = [perIp('upvote', config.rateUpvoteIp), perUser('upvote', config.rateUpvoteUser)];
+  const limits = writeLimits(config, 'upvote');
   for (const method of ['post', 'delete'] as const) {
     apiRoute(
       app,
@@ -24,7 +23,6 @@ export function upvoteApiRoutes(config: Config) {
         auth: 'user',
         errors: { 401: 'not logged in', 403: 'CSRF token missing', 404: 'no such paper', 429: 'rate limited' },
       },
-      requireUser(),
       ...limits,
       async (c, { params }) => c.var.services.upvotes.set(c.var.user!, paperIdFromPath(params.id), method === 'post'),
     );

@@ -1,5 +1,5 @@
 import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
-import { paperPath } from '../params.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 import { MathText } from './math.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 
@@ -14,8 +14,8 @@ export function safeHref(url: string | null | undefined): string | null {
   }
 }
 
-export const paperUrl = (id: string) => `/papers/${paperPath(id)}`;
-export const authorUrl = (name: string) => `/authors/${encodeURIComponent(name)}`;
+export const paperUrl = sitePaths.paper;
+export const authorUrl = sitePaths.author;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

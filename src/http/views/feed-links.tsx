@@ -1,3 +1,4 @@
+import { sitePaths } from '../../domain/site-paths.ts';
 /** A feed a page offers to feed readers: `<link rel="alternate">` in the page head. */
 export interface FeedLink {
   title: string;
@@ -8,15 +9,15 @@ export interface FeedLink {
 }
 
 export const DAILY_FEEDS: FeedLink[] = [
-  { title: 'Daily papers', path: '/feeds/daily' },
-  { title: 'Trending papers', path: '/feeds/trending' },
+  { title: 'Daily papers', path: sitePaths.feeds.daily() },
+  { title: 'Trending papers', path: sitePaths.feeds.trending() },
 ];
 
-/** Feed links for a search results page, a category page or a public collection page. */
+/** The feeds a search, category or collection page offers (head links and visible links alike). */
 export const feedLinksFor = {
-  search: (q: string): FeedLink => ({ title: `Search: ${q}`, path: '/feeds/search', query: `?q=${encodeURIComponent(q)}` }),
-  category: (category: string): FeedLink => ({ title: category, path: `/feeds/category/${encodeURIComponent(category)}` }),
-  collection: (id: number, name: string): FeedLink => ({ title: name, path: `/feeds/collection/${id}` }),
+  search: (q: string): FeedLink => ({ title: `Search: ${q}`, path: sitePaths.feeds.search(), query: `?q=${encodeURIComponent(q)}` }),
+  category: (category: string): FeedLink => ({ title: category, path: sitePaths.feeds.category(category) }),
+  collection: (id: number, name: string): FeedLink => ({ title: name, path: sitePaths.feeds.collection(id) }),
 };
 
 /** The head's alternate links (hono/jsx escapes every attribute). */

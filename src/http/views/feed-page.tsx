@@ -5,13 +5,14 @@ import { FeedList, SubscribeBanner, type CardViewer } from './components.tsx';
 import { Layout, type NavKey } from './layout.tsx';
 import { DAILY_FEEDS } from './feed-links.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
+import { KIND_SEGMENT, sitePaths } from '../../domain/site-paths.ts';
 
 const TITLES: Record<PeriodKind, string> = { day: 'Daily Papers', week: 'Weekly Papers', month: 'Monthly Papers' };
 const NAVS: Record<PeriodKind, NavKey> = { day: 'daily', week: 'weekly', month: 'monthly' };
 /** The URL segment of each kind: `/papers/date/2025-08-01`, `/papers/week/2025-W31`, `/papers/month/2025-08`. */
-export const KIND_SEGMENT: Record<PeriodKind, string> = { day: 'date', week: 'week', month: 'month' };
+export { KIND_SEGMENT };
 
-export const periodUrl = (p: Pick<Period, 'kind' | 'label'>) => `/papers/${KIND_SEGMENT[p.kind]}/${p.label}`;
+export const periodUrl = sitePaths.period;
 
 /** Previous / next periods that have papers (the service skips empty ones). */
 function Pager({ page }: { page: PeriodPage }) {

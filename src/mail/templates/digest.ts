@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { linkStyle, mailShell } from './shared.ts';
 import { formatDay, type DigestPeriod } from '../../domain/digest-period.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 /** One paper as a digest shows it. */
 export interface DigestEntry {
@@ -69,7 +70,7 @@ export class DigestRenderer {
   render(input: DigestMailInput): { subject: string; text: string; html: string } {
     const subject = digestSubject(input.period);
     const heading = input.period.frequency === 'daily' ? `Trending on ${formatDay(input.period.date)}` : `Trending in the week to ${formatDay(input.period.date)}`;
-    const followingUrl = `${input.siteUrl}/following`;
+    const followingUrl = `${input.siteUrl}${sitePaths.following()}`;
     const more = input.moreFollowing ?? 0;
     const sections = [
       { title: 'From what you follow', rows: input.following.map((e, i) => this.entry(e, i + 1)), more },

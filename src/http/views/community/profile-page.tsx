@@ -1,16 +1,10 @@
-import type { Collection, Comment, User } from '../../../domain/community.ts';
-import type { FeedItem, PaperWithStats } from '../../../domain/paper.ts';
+import type { User } from '../../../domain/community.ts';
+import type { Profile } from '../../../services/profiles.ts';
 import { paperPath } from '../../params.ts';
 import { PaperList } from './paper-list.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
 
-export interface ProfileData {
-  profile: User;
-  upvoted: PaperWithStats[];
-  submitted: FeedItem[];
-  comments: (Comment & { paperTitle: string })[];
-  collections: Collection[];
-}
+export type ProfileData = Profile;
 
 export function ProfilePage(props: { viewer: User | null; csrfToken: string; data: ProfileData }) {
   const { profile, upvoted, submitted, comments, collections } = props.data;

@@ -1,8 +1,8 @@
-import type { FeedEntry, PaperWithStats } from '../../domain/paper.ts';
-import { highlightRanges, queryStems, segments } from '../../search/highlight.ts';
-import { SEARCH_LIMITS } from '../../services/search.ts';
-import type { Services } from '../../services/index.ts';
-import type { SearchForm, SearchHit } from '../views/search-page.tsx';
+import type { FeedEntry, PaperWithStats } from '../domain/paper.ts';
+import { highlightRanges, queryStems, segments } from '../search/highlight.ts';
+import { SEARCH_LIMITS } from '../services/search.ts';
+import type { Services } from '../services/index.ts';
+import type { SearchForm, SearchHit } from './views/search-page.tsx';
 
 export interface PageSearch {
   hits: SearchHit[];
@@ -57,10 +57,5 @@ export async function findSimilar(services: Services, paper: PaperWithStats, ent
   const similar = await Promise.race([pending, late]);
   clearTimeout(timer);
   if (similar && similar.length) return similar.map((s) => s.paper);
-  if (!entry) return [];
-  const sameDay = await services.store.feed.items(entry.day, entry.day, { limit: 200 });
-  return sameDay
-    .map((i) => i.paper)
-    .filter((p) => p.id !== paper.id && p.primaryCategory === paper.primaryCategory)
-    .slice(0, limit);
+  return services.papers.sameDayNeighbours(paper, entry, limit);
 }

@@ -1,0 +1,24 @@
+import type { Store } from '../store/store.ts';
+
+/**
+ * Pruning of the community tables: expired sessions, used or expired reset links, log-in failure
+ * rows idle for a day, rate-limit windows that ended a day ago, expired sign-up and address links, and
+ * submission counters of past days. Nothing here is needed for
+ * correctness (expired rows are never accepted); it keeps the tables small.
+ */
+export class HousekeepingService {
+  constructor(private readonly store: Store) {}
+
+  /** Prunes everything in one transaction; returns how many rows of each kind went. */
+  prune(now = Date.now()): Promise<Record<string, number>> {
+    return this.store.transaction(async (tx) => ({
+      sessions: await tx.sessions.pruneExpired(),
+      passwordResets: await tx.passwordResets.prune(),
+      loginFailures: await tx.loginFailures.pruneIdle(),
+      rateLimitWindows: await tx.rateLimits.prune(),
+      accountConfirmations: await tx.accountConfirmations.pruneExpired(),
+      // Quota counters of days before yesterday (UTC) are never read again.
+      submissionQuotaDays: await tx.submissionQuota.pruneBefore(new Date(now - 2 * 86_400_000).toISOString().slice(0, 10)),
+    }));
+  }
+}

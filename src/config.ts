@@ -75,8 +75,10 @@ export const SETTINGS = [
     description: 'Requests per window one API token (`Authorization` header) may make; requests with a token get this budget per IP too.' },
   { env: 'API_RATE_WINDOW_SECONDS', key: 'apiRateWindowSeconds', schema: positiveInt, default: '60',
     description: 'Length of the API and feed rate-limit window.' },
+  { env: 'MAX_BODY_BYTES', key: 'maxBodyBytes', schema: positiveInt, default: '131072',
+    description: 'Largest request body any route accepts, site forms included (413 beyond); counted while the body streams, so no larger body is ever held in memory.' },
   { env: 'API_MAX_BODY_BYTES', key: 'apiMaxBodyBytes', schema: positiveInt, default: '65536',
-    description: 'Largest request body the API accepts (413 beyond).' },
+    description: 'Largest request body the API (`/api/*`) accepts (413 beyond); the smaller of this and `MAX_BODY_BYTES` applies.' },
   { env: 'API_CACHE_SECONDS', key: 'apiCacheSeconds', schema: z.coerce.number().int().min(0), default: '60',
     description: '`Cache-Control: max-age` of anonymous API and feed reads (0 makes clients revalidate every time).' },
   { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
@@ -172,6 +174,7 @@ export interface Config {
   apiRateLimitIp: number;
   apiRateLimitToken: number;
   apiRateWindowSeconds: number;
+  maxBodyBytes: number;
   apiMaxBodyBytes: number;
   apiCacheSeconds: number;
   arxivDelayMs: number;

@@ -35,7 +35,9 @@ import { dailyPapersApiRoutes } from './routes/daily-papers-api.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { apiDocsRoutes } from './routes/api-docs.tsx';
 import { readCors } from './middleware/read-cors.ts';
-import { apiBodyLimit, apiRateLimits } from './middleware/api-limits.ts';
+import { apiRateLimits } from './middleware/api-limits.ts';
+import { bodyCap } from './middleware/body-cap.ts';
+import { cleanUrl } from './middleware/clean-url.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
@@ -47,10 +49,12 @@ export function createApp(services: Services) {
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
+  // Oversized bodies and NUL bytes in addresses are refused first, on every route: that costs
+  // nothing and touches no store.
+  app.use('*', bodyCap(services.config));
+  app.use('*', cleanUrl());
   // The public surface — the JSON API, the feeds and their description — is readable from any
   // origin, rate limited per IP and per token, and cacheable with validators.
-  // Oversized bodies are refused first: that costs nothing and touches no store.
-  app.use('/api/*', apiBodyLimit(services.config));
   for (const path of ['/api/*', '/feeds/*', '/openapi.json']) {
     app.use(path, readCors(), ...apiRateLimits(services.config), conditionalGet());
   }

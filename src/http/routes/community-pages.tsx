@@ -9,13 +9,14 @@ import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { perIp, perUser } from '../middleware/limits.ts';
 import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
-import { PAPER_ID, paperPath } from '../params.ts';
+import { PAPER_ID, isRowId, paperPath } from '../params.ts';
 import { startSession } from './auth-api.ts';
 import { AdminPage } from '../views/community/admin-page.tsx';
 import { ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
 import { CollectionPage, CollectionsPage } from '../views/community/collection-pages.tsx';
 import { CommentEditPage, DiscussionPage } from '../views/community/discussion-page.tsx';
 import { safeNext } from '../views/community/forms.tsx';
+import { readForm } from '../forms.ts';
 import { ProfilePage } from '../views/community/profile-page.tsx';
 import { SettingsPage } from '../views/community/settings-page.tsx';
 import { SubmitPage } from '../views/community/submit-page.tsx';
@@ -23,10 +24,8 @@ import { COMMUNITY_JS } from '../views/community/community-js.ts';
 
 type C = Context<AppEnv>;
 
-/** Pages post urlencoded forms; read them without disturbing other body readers. */
-async function form(c: C): Promise<URLSearchParams> {
-  return new URLSearchParams(await c.req.text());
-}
+/** Pages post urlencoded forms; each field is capped and checked at the edge (`readForm`). */
+const form = (c: C): Promise<URLSearchParams> => readForm(c);
 
 function paperIdOrThrow(raw: string): string {
   const id = canonicalPaperId(raw);
@@ -48,9 +47,10 @@ function withRetryAfter(c: C, err: ServiceError): void {
   if (err.retryAfter) c.header('Retry-After', String(err.retryAfter));
 }
 
+/** A row id from the path; anything else (ids beyond PostgreSQL's integer range too) is no such page. */
 function numericParam(c: C, name: string): number {
   const v = c.req.param(name) ?? '';
-  if (!/^\d{1,12}$/.test(v)) throw new ServiceError(404, 'not_found', 'no such page');
+  if (!isRowId(v)) throw new ServiceError(404, 'not_found', 'no such page');
   return Number(v);
 }
 
@@ -203,7 +203,7 @@ export function communityPageRoutes(config: Config) {
     const id = paperIdOrThrow(c.req.param('id') ?? '');
     const f = await form(c);
     const parent = f.get('parentId');
-    const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && /^\d+$/.test(parent) ? Number(parent) : null);
+    const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && isRowId(parent) ? Number(parent) : null);
     return c.redirect(`${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, 303);
   });
   app.get('/comments/:cid/edit', requireUser(), async (c) => {

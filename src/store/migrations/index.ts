@@ -15,6 +15,7 @@ import * as m0403 from './0403_papers_modified_index_pg.ts';
 import * as m0450 from './0450_search_models.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
 import * as m1000 from './1000_comment_html.ts';
+import * as m1001 from './1001_http_links.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -38,4 +39,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0450_search_models': m0450,
   '0501_feed_rank_index': m0501,
   '1000_comment_html': m1000,
+  '1001_http_links': m1001,
 };

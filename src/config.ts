@@ -79,6 +79,8 @@ export const SETTINGS = [
     description: 'Largest request body any route accepts, site forms included (413 beyond); counted while the body streams, so no larger body is ever held in memory.' },
   { env: 'API_MAX_BODY_BYTES', key: 'apiMaxBodyBytes', schema: positiveInt, default: '65536',
     description: 'Largest request body the API (`/api/*`) accepts (413 beyond); the smaller of this and `MAX_BODY_BYTES` applies.' },
+  { env: 'METRICS_TOKEN', key: 'metricsToken', schema: z.string().min(16, 'use at least 16 characters').optional(),
+    description: 'Turns on `/metrics` (Prometheus), readable only with `Authorization: Bearer <token>`; without it `/metrics` answers 404.' },
   { env: 'API_CACHE_SECONDS', key: 'apiCacheSeconds', schema: z.coerce.number().int().min(0), default: '60',
     description: '`Cache-Control: max-age` of anonymous API and feed reads (0 makes clients revalidate every time).' },
   { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
@@ -175,6 +177,7 @@ export interface Config {
   apiRateLimitToken: number;
   apiRateWindowSeconds: number;
   maxBodyBytes: number;
+  metricsToken?: string;
   apiMaxBodyBytes: number;
   apiCacheSeconds: number;
   arxivDelayMs: number;

@@ -6,7 +6,7 @@ import type { Services } from '../services/index.ts';
 import { ApiError, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, metricsRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
@@ -38,6 +38,7 @@ import { readCors } from './middleware/read-cors.ts';
 import { apiRateLimits } from './middleware/api-limits.ts';
 import { bodyCap } from './middleware/body-cap.ts';
 import { cleanUrl } from './middleware/clean-url.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
@@ -49,6 +50,7 @@ export function createApp(services: Services) {
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
+  app.use('*', securityHeaders());
   // Oversized bodies and NUL bytes in addresses are refused first, on every route: that costs
   // nothing and touches no store.
   app.use('*', bodyCap(services.config));
@@ -60,6 +62,7 @@ export function createApp(services: Services) {
   }
   // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
   app.route('/', signedLinkRoutes());
+  app.route('/', metricsRoutes());
   app.use('*', authenticate());
   app.use('*', csrfProtection());
   app.use('*', compress());

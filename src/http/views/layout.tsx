@@ -3,6 +3,7 @@ import { AccountContext } from './account-context.ts';
 import { AccountNav } from './community/account-nav.tsx';
 import { raw } from 'hono/html';
 import { assets } from '../assets.ts';
+import { cspNonce } from '../middleware/security-headers.ts';
 import { DAILY_FEEDS, FeedLinks, type FeedLink } from './feed-links.tsx';
 
 export type NavKey = 'daily' | 'weekly' | 'monthly' | 'trending' | 'search' | null;
@@ -42,7 +43,7 @@ export function Layout({ title, children, nav = null, query = '', description, f
         <title>{title}</title>
         {description && <meta name="description" content={description} />}
         <meta name="color-scheme" content="light dark" />
-        <script>{raw(THEME_BOOT)}</script>
+        <script nonce={cspNonce() || undefined}>{raw(THEME_BOOT)}</script>
         <link rel="stylesheet" href={css.url} />
         <script src={js.url} defer></script>
         <FeedLinks feeds={feeds} />

@@ -96,7 +96,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     ol: ['start'],
     ...Object.fromEntries(MATHML_TAGS.map((t) => [t, MATHML_ATTRS])),
   },
-  allowedClasses: { span: ['katex', 'katex-display'] },
+  allowedClasses: { span: ['katex', 'katex-display', 'katex-error'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,

@@ -42,15 +42,20 @@ export function texWithinBounds(tex: string): boolean {
   return tex.length <= TEX_MAX_LENGTH && texDepth(tex) <= TEX_MAX_DEPTH && prefixChain(tex) <= TEX_MAX_DEPTH;
 }
 
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
 /**
  * KaTeX as MathML with `trust: false`, or null when `tex` is out of bounds or KaTeX fails in a way
  * it does not report itself (a RangeError): the caller then shows the source as escaped text.
+ * TeX KaTeX cannot parse becomes `<span class="katex-error">` with the escaped source: KaTeX's own
+ * error markup carries a `style` attribute, which the pages' Content-Security-Policy refuses.
  */
 export function renderTexSafely(tex: string, displayMode: boolean, maxExpand: number): string | null {
   if (!texWithinBounds(tex)) return null;
   try {
-    return katex.renderToString(tex, { displayMode, output: 'mathml', throwOnError: false, trust: false, strict: 'ignore', maxSize: 20, maxExpand });
-  } catch {
+    return katex.renderToString(tex, { displayMode, output: 'mathml', throwOnError: true, trust: false, strict: 'ignore', maxSize: 20, maxExpand });
+  } catch (err) {
+    if (err instanceof katex.ParseError) return `<span class="katex-error">${escapeHtml(tex)}</span>`;
     return null;
   }
 }

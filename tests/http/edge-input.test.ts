@@ -139,20 +139,20 @@ forEachStore('edge input', (ctx) => {
     const anon = new Client(app.url);
     // Eleven digits, and ten that still pass a digit-count check but not PostgreSQL's integer.
     for (const huge of ['99999999999', '4294967296']) {
-    for (const [method, path, want] of [
-      ['GET', `/api/collections/${huge}`, 400],
-      ['PATCH', `/api/comments/${huge}`, 400],
-      ['DELETE', `/api/comments/${huge}`, 400],
-      ['DELETE', `/api/tokens/${huge}`, 400],
-      ['GET', `/collections/${huge}`, 404],
-      ['GET', `/comments/${huge}/edit`, 404],
-      ['POST', `/comments/${huge}/delete`, 404],
-      ['POST', `/following/${huge}/delete`, 404],
-      ['GET', `/api/admin/audit?offset=1${'0'.repeat(20)}`, 400],
-    ] as const) {
-      const r = await alice.request(method, path, method === 'PATCH' ? { json: { body: 'x' } } : method === 'POST' ? { form: {} } : {});
-      assert.ok(r.status === want || (path.startsWith('/api/admin') && r.status === 403), `${method} ${path}: ${r.status}`);
-    }
+      for (const [method, path, want] of [
+        ['GET', `/api/collections/${huge}`, 400],
+        ['PATCH', `/api/comments/${huge}`, 400],
+        ['DELETE', `/api/comments/${huge}`, 400],
+        ['DELETE', `/api/tokens/${huge}`, 400],
+        ['GET', `/collections/${huge}`, 404],
+        ['GET', `/comments/${huge}/edit`, 404],
+        ['POST', `/comments/${huge}/delete`, 404],
+        ['POST', `/following/${huge}/delete`, 404],
+        ['GET', `/api/admin/audit?offset=1${'0'.repeat(20)}`, 400],
+      ] as const) {
+        const r = await alice.request(method, path, method === 'PATCH' ? { json: { body: 'x' } } : method === 'POST' ? { form: {} } : {});
+        assert.ok(r.status === want || (path.startsWith('/api/admin') && r.status === 403), `${method} ${path}: ${r.status}`);
+      }
     }
     const huge = '4294967296';
     const reply = await alice.post(`/api/papers/${paper.id}/comments`, { body: 'x', parentId: 1e12 });

@@ -109,7 +109,7 @@ test('a comment beyond the budget can still be shown as escaped plain text', () 
 });
 
 test('a comment that takes longer than the CPU budget to render is refused', () => {
-  const slow = '_a'.repeat(5_000) + ' $x$'.repeat(50);
+  const slow = '_a'.repeat(5_000);
   assert.throws(() => render(slow, 1), (err: unknown) => err instanceof CommentRenderError && /too long to render/.test((err as Error).message));
   assert.doesNotThrow(() => render(slow));
 });

@@ -67,6 +67,20 @@ forEachStore('edge input', (ctx) => {
     assert.match(await page.text(), /larger than 131072 bytes/);
   });
 
+  test('a small chunked form (no Content-Length) is read as usual', async () => {
+    const url = new URL(app.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: url.hostname, port: url.port, method: 'POST', path: '/subscribe', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.write('email=chunked');
+      req.end('%40example.org&frequency=daily');
+    });
+    assert.equal(status, 200);
+  });
+
   test('a form within the cap still works: a 10,000-character comment in a non-Latin script', async () => {
     const body = '数'.repeat(10_000);
     const r = await alice.postForm(`/papers/${paper.id}/comments`, { body });

@@ -12,6 +12,7 @@ export const FORM_FIELD_CAPS: Record<string, number> = {
   body: 20_000, // a comment: 10,000 characters once trimmed, with room for \r\n line ends
   description: 2_000,
   reason: 1_000,
+  note: 2_000, // a report's note (1,000 characters, checked by the service)
   categories: 2_000,
   next: 2_000,
   password: 1_024,

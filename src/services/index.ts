@@ -6,6 +6,7 @@ import { FeedService } from './feed.ts';
 import { TrendingService } from './trending.ts';
 import { ForYouService } from './for-you.ts';
 import { FollowingService } from './following.ts';
+import { FlashService } from './flash.ts';
 import { DailyPapersService } from './daily-papers.ts';
 import { FeedsService } from './feeds.ts';
 import { IngestService } from './ingest.ts';
@@ -17,6 +18,10 @@ import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
+import { LibraryService } from './library.ts';
+import { ZoteroService } from './zotero.ts';
+import { ReportService } from './reports.ts';
+import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import type { MailSender } from '../mail/sender.ts';
@@ -39,6 +44,8 @@ export interface Services {
   trending: TrendingService;
   forYou: ForYouService;
   following: FollowingService;
+  /** One-time messages shown after a form's redirect. */
+  flash: FlashService;
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
   ingest: IngestService;
@@ -50,6 +57,9 @@ export interface Services {
   upvotes: UpvoteService;
   comments: CommentService;
   collections: CollectionService;
+  library: LibraryService;
+  zotero: ZoteroService;
+  reports: ReportService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
@@ -91,6 +101,10 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
+  const collections = new CollectionService(store);
+  const library = new LibraryService(store, collections, search);
+  const moderation = new ModerationService(store);
+  const comments = new CommentService(store, config);
   return {
     config,
     logger,
@@ -100,6 +114,7 @@ export function createServices(deps: ServiceDeps): Services {
     trending: new TrendingService(store),
     forYou,
     following,
+    flash: new FlashService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger),
@@ -113,9 +128,12 @@ export function createServices(deps: ServiceDeps): Services {
     },
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
-    comments: new CommentService(store, config),
-    collections: new CollectionService(store),
-    moderation: new ModerationService(store),
+    comments,
+    reports: new ReportService(store, moderation, comments),
+    collections,
+    library,
+    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
+    moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,
   };

@@ -15,10 +15,16 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
  * still sending learns at once.
  */
 export function bodyCap(config: Config): MiddlewareHandler<AppEnv> {
-  const site = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => refuse(config.maxBodyBytes) });
-  const api = bodyLimit({ maxSize: Math.min(config.apiMaxBodyBytes, config.maxBodyBytes), onError: () => refuse(Math.min(config.apiMaxBodyBytes, config.maxBodyBytes)) });
-  return (c, next) => (isApi(c.req.path) ? api(c, next) : site(c, next));
+  const limiter = (max: number) => bodyLimit({ maxSize: max, onError: () => refuse(max) });
+  const site = limiter(config.maxBodyBytes);
+  const api = limiter(Math.min(config.apiMaxBodyBytes, config.maxBodyBytes));
+  // The library import takes files up to LIBRARY_IMPORT_MAX_BYTES and answers beyond that with
+  // its own page (libraryImportBodyLimit); this cap sits just above, for the multipart framing.
+  const libraryImport = limiter(Math.max(config.maxBodyBytes, config.libraryImportMaxBytes + 16 * 1024));
+  return (c, next) => (isApi(c.req.path) ? api(c, next) : LIBRARY_IMPORT.test(c.req.path) ? libraryImport(c, next) : site(c, next));
 }
+
+const LIBRARY_IMPORT = /^\/collections\/\d{1,12}\/import$/;
 
 function refuse(max: number): never {
   throw new ApiError(413, 'payload_too_large', `the request body is larger than ${max} bytes`, { connection: 'close' });

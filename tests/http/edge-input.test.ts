@@ -78,7 +78,8 @@ forEachStore('edge input', (ctx) => {
       req.write('email=chunked');
       req.end('%40example.org&frequency=daily');
     });
-    assert.equal(status, 200);
+    // Subscribed: the page answers with post/redirect/get (303), never 413 or 400.
+    assert.ok(status === 303 || status === 200, `status ${status}`);
   });
 
   test('a form within the cap still works: a 10,000-character comment in a non-Latin script', async () => {

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test file under tests/ with node:test and fails when any test fails or when none ran.
+# Runs every test file under tests/ with node:test and fails when any test fails or when none
+# passed: a run whose tests were all skipped (no PostgreSQL, a filter that matched nothing) proves
+# nothing, so it must not look green.
 # Node 20's --test does not expand globs, so the shell does; the TAP copy is read for the count.
 set -uo pipefail
 shopt -s globstar nullglob
@@ -20,4 +22,5 @@ pass=$(grep -E '^# pass [0-9]+' "$tap" | awk '{print $3}' | tail -1)
 mv "$tap" test-artifacts/results.tap
 echo "test files: ${#files[@]}, tests: ${tests:-0}, passed: ${pass:-0}"
 if [ "${tests:-0}" -eq 0 ]; then echo "no tests ran" >&2; exit 1; fi
+if [ "${pass:-0}" -eq 0 ]; then echo "no test passed (all ${tests} skipped, todo or failed)" >&2; exit 1; fi
 exit $status

@@ -1,4 +1,5 @@
 import type { Paper } from './paper.ts';
+import { httpUrl } from './links.ts';
 
 /** A BibTeX value: braces balanced (unbalanced ones dropped), whitespace collapsed. */
 function value(s: string): string {
@@ -35,7 +36,7 @@ export function bibtex(p: Paper): string {
   if (p.source === 'arxiv') {
     fields.push(['eprint', p.id], ['archivePrefix', 'arXiv'], ['primaryClass', p.primaryCategory]);
   }
-  fields.push(['doi', p.doi], ['url', p.links.abs]);
+  fields.push(['doi', p.doi], ['url', httpUrl(p.links.abs)]);
   const body = fields
     .filter((f): f is [string, string] => Boolean(f[1]))
     .map(([k, v]) => `  ${k} = {${v}}`)

@@ -1,6 +1,6 @@
-import katex from 'katex';
 import { Marked, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { renderTexSafely } from './tex-guard.ts';
 
 /**
  * Comments are written in a small Markdown subset with LaTeX math (`$…$` inline, `$$…$$` display).
@@ -8,12 +8,48 @@ import sanitizeHtml from 'sanitize-html';
  * (trust off) as MathML, and the result is sanitised against an allow-list, so the output is safe
  * to insert into a page as is. Links get `rel="nofollow ugc noopener"`; only http(s) and mailto
  * links survive; images become links (no third-party fetches from comments).
+ *
+ * Rendering is bounded: a comment nested deeper than people write (`>`×10,000 overflowed marked's
+ * recursive parser), with more math than a comment needs, or that takes longer or renders larger
+ * than the budget below is refused with a `CommentRenderError`. Comments are rendered once, when
+ * written (the HTML is stored with them), so a page view never pays for rendering.
  */
+
+/** Nesting of quotes and lists (`>`, `-`, `1.`, indentation) a comment may use. */
+export const COMMENT_MAX_NESTING = 16;
+/** Math expressions (`$…$`, `$$…$$`) in one comment. */
+export const COMMENT_MAX_MATH = 100;
+/**
+ * CPU time one comment may take to render. CPU rather than wall time: on a busy machine other
+ * processes' time slices would otherwise push ordinary comments over the budget.
+ */
+export const COMMENT_RENDER_BUDGET_MS = 300;
+
+/** CPU milliseconds this process has used (rendering is synchronous, so a difference is the render's). */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** Size of one comment's HTML. */
+export const COMMENT_MAX_HTML_BYTES = 256 * 1024;
+
+export class CommentRenderError extends Error {}
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
+/** The render in progress (rendering is synchronous, so one at a time): counts math and watches the clock. */
+let budget: { deadline: number; math: number; failure?: string } = { deadline: Infinity, math: 0 };
+
+function overBudget(what: string): never {
+  // Kept aside too: marked appends its own text to the message of an error thrown inside it.
+  budget.failure = what;
+  throw new CommentRenderError(`this comment is too complex to show (${what}); simplify it`);
+}
+
 function renderMath(tex: string, displayMode: boolean): string {
-  return katex.renderToString(tex, { displayMode, output: 'mathml', throwOnError: false, trust: false, strict: 'ignore', maxSize: 20, maxExpand: 200 });
+  if (++budget.math > COMMENT_MAX_MATH) overBudget(`more than ${COMMENT_MAX_MATH} math expressions`);
+  if (cpuMs() > budget.deadline) overBudget('it takes too long to render');
+  return renderTexSafely(tex, displayMode, 200) ?? `<code>${escapeHtml(tex)}</code>`;
 }
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
@@ -69,7 +105,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     ol: ['start'],
     ...Object.fromEntries(MATHML_TAGS.map((t) => [t, MATHML_ATTRS])),
   },
-  allowedClasses: { span: ['katex', 'katex-display'] },
+  allowedClasses: { span: ['katex', 'katex-display', 'katex-error'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,
@@ -79,8 +115,80 @@ const SANITIZE: sanitizeHtml.IOptions = {
   },
 };
 
-/** Renders a comment's Markdown to HTML that is safe to insert as is. */
-export function renderCommentMarkdown(source: string): string {
-  const html = marked.parse(source, { async: false }) as string;
-  return sanitizeHtml(html, SANITIZE);
+const CONTAINER = /^ {0,3}(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?/;
+const FENCE = /^[ \t>*+\-\d.)]*(`{3,}|~{3,})/;
+
+/**
+ * How deep a line nests quotes and lists: its container markers plus its indentation (two columns
+ * per list level). Lines inside fenced code are not Markdown and do not count.
+ */
+export function markdownNesting(source: string): number {
+  let max = 0;
+  let fence: string | null = null;
+  for (const line of source.split('\n')) {
+    const f = FENCE.exec(line);
+    if (fence) {
+      if (f && f[1][0] === fence[0] && f[1].length >= fence.length) fence = null;
+      continue;
+    }
+    if (f) fence = f[1];
+    let rest = line;
+    let depth = 0;
+    for (;;) {
+      const indent = /^[ \t]*/.exec(rest)![0];
+      const columns = [...indent].reduce((n, ch) => n + (ch === '\t' ? 4 : 1), 0);
+      const m = CONTAINER.exec(rest.slice(indent.length));
+      if (!m) {
+        depth += Math.floor(columns / 2);
+        break;
+      }
+      depth += 1 + Math.floor(columns / 2);
+      rest = rest.slice(indent.length + m[0].length);
+      if (depth > COMMENT_MAX_NESTING) return depth;
+    }
+    max = Math.max(max, depth);
+  }
+  return max;
+}
+
+/**
+ * Renders a comment's Markdown to HTML that is safe to insert as is, within the budget above;
+ * throws `CommentRenderError` (with a message for the author) when the comment is beyond it.
+ */
+export function renderCommentMarkdown(source: string, budgetMs = COMMENT_RENDER_BUDGET_MS): string {
+  if (markdownNesting(source) > COMMENT_MAX_NESTING) overBudget(`quotes or lists nested more than ${COMMENT_MAX_NESTING} deep`);
+  const start = cpuMs();
+  budget = { deadline: start + budgetMs, math: 0 };
+  let html: string;
+  try {
+    html = sanitizeHtml(marked.parse(source, { async: false }) as string, SANITIZE);
+  } catch {
+    // Over budget inside the parser, or a parser that overflows its stack or trips on its input:
+    // refuse the comment, never a 500.
+    overBudget(budget.failure ?? 'it could not be rendered');
+  } finally {
+    budget = { deadline: Infinity, math: 0 };
+  }
+  if (cpuMs() - start > budgetMs) overBudget('it takes too long to render');
+  if (Buffer.byteLength(html) > COMMENT_MAX_HTML_BYTES) overBudget('its HTML would be too large');
+  return html;
+}
+
+/** A comment as escaped text in paragraphs: for stored comments that cannot be rendered within budget. */
+export function plainCommentHtml(source: string): string {
+  return source
+    .split(/\n{2,}/)
+    .filter((p) => p.trim())
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br />')}</p>`)
+    .join('\n');
+}
+
+/** The rendered comment, or its escaped text when it is beyond the budget (used where refusing is not an option). */
+export function renderCommentOrPlain(source: string): string {
+  try {
+    return renderCommentMarkdown(source);
+  } catch (err) {
+    if (err instanceof CommentRenderError) return plainCommentHtml(source);
+    throw err;
+  }
 }

@@ -48,6 +48,8 @@ export interface Comment {
   parentId: number | null;
   /** Markdown source; empty once deleted. */
   body: string;
+  /** `body` rendered to sanitised HTML when it was written; empty once deleted. */
+  html: string;
   createdAt: string;
   editedAt: string | null;
   deleted: boolean;

@@ -1,12 +1,12 @@
 import type { Paper, PaperInput } from './paper.ts';
 import { normalizeOptional, normalizeText } from './text.ts';
-import { extractLinks } from './links.ts';
+import { extractLinks, httpUrl, httpUrls } from './links.ts';
 import { arxivAbsUrl, arxivPdfUrl } from './arxiv-id.ts';
 
 /**
  * Turns what a source supplied into a stored paper: text normalised (hard line breaks joined,
  * whitespace collapsed, LaTeX untouched), abs/pdf links for arXiv papers, code and project links
- * found in the abstract or comment.
+ * found in the abstract or comment; only http(s) links.
  */
 export function completePaper(input: PaperInput): Paper {
   const title = normalizeText(input.title);
@@ -32,11 +32,13 @@ export function completePaper(input: PaperInput): Paper {
     journalRef: normalizeOptional(input.journalRef),
     doi: normalizeOptional(input.doi),
     license: normalizeOptional(input.license),
+    // Only http(s) links are kept (`abs_url: "javascript:…"` in an import); an arXiv paper then
+    // gets its canonical arXiv URL instead.
     links: {
-      abs: input.links?.abs ?? (isArxiv ? arxivAbsUrl(input.id) : null),
-      pdf: input.links?.pdf ?? (isArxiv ? arxivPdfUrl(input.id) : null),
-      code: [...new Set([...(input.links?.code ?? []), ...found.code])],
-      project: [...new Set([...(input.links?.project ?? []), ...found.project])],
+      abs: httpUrl(input.links?.abs) ?? (isArxiv ? arxivAbsUrl(input.id) : null),
+      pdf: httpUrl(input.links?.pdf) ?? (isArxiv ? arxivPdfUrl(input.id) : null),
+      code: [...new Set([...httpUrls(input.links?.code ?? []), ...found.code])],
+      project: [...new Set([...httpUrls(input.links?.project ?? []), ...found.project])],
     },
     deleted: input.deleted ?? false,
   };

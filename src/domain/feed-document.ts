@@ -1,4 +1,5 @@
 import type { PaperWithStats } from './paper.ts';
+import { httpUrl } from './links.ts';
 
 /** A syndication feed before it is written as RSS or Atom. Dates are ISO 8601; URLs absolute. */
 export interface FeedDocument {
@@ -38,7 +39,7 @@ export function toIsoDateTime(s: string | null | undefined): string {
 export function feedItem(paper: PaperWithStats, date: string | null, siteUrl: string, pagePath: string): FeedDocumentItem {
   return {
     url: `${siteUrl}${pagePath}`,
-    sourceUrl: paper.links.abs,
+    sourceUrl: httpUrl(paper.links.abs),
     title: paper.title,
     authors: paper.authors,
     abstract: paper.abstract,

@@ -9,6 +9,28 @@ const CODE_HOSTS = /^(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|c
 /** Path segments that start a view inside a repository rather than name it. */
 const REPO_VIEW = new Set(['-', 'tree', 'blob', 'raw', 'commit', 'commits', 'issues', 'pulls', 'releases', 'wiki', 'resolve', 'discussions']);
 
+/**
+ * `raw` as an absolute http(s) URL without credentials, or null. Links from imports, harvests and
+ * submissions are stored only when they pass, and are checked again wherever they are output (API,
+ * feeds, pages): a `javascript:` or `data:` link must never reach a reader, whatever is stored.
+ */
+export function httpUrl(raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw.length > 2048) return null;
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || u.username || u.password) return null;
+  return u.href;
+}
+
+/** Only the http(s) URLs of `urls`. */
+export function httpUrls(urls: readonly unknown[]): string[] {
+  return urls.map(httpUrl).filter((u): u is string => u !== null);
+}
+
 export interface FoundLinks {
   code: string[];
   project: string[];

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { AppEnv } from './env.ts';
 import { badRequest } from './errors.ts';
 import { requireAdmin, requireUser } from './middleware/auth.ts';
+import { holdsNul } from './middleware/clean-url.ts';
+import { parseUrlencoded } from './forms.ts';
+import { ApiError } from './errors.ts';
 import { PAPER_ID } from './params.ts';
 
 /**
@@ -50,12 +53,20 @@ async function readBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
   const type = c.req.header('content-type') ?? '';
-  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('the request body is not valid JSON', 'bad_json');
+  let body: unknown;
+  // A body that claims to be multipart is not JSON, whatever it holds: say so rather than guess.
+  if (/^\s*multipart\//i.test(type)) throw new ApiError(415, 'unsupported_media_type', 'the API takes JSON (application/json) bodies');
+  if (type.includes('application/x-www-form-urlencoded')) body = Object.fromEntries(parseUrlencoded(text));
+  else {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 'bad_json', 'the request body is not valid JSON');
+    }
   }
+  // PostgreSQL refuses NUL in text; no field needs one, so it is a clear 400 on both stores.
+  if (holdsNul(body)) throw new ApiError(400, 'nul_byte', 'the request body contains a NUL byte (\\u0000)');
+  return body;
 }
 
 type Handler<S extends ApiRouteSpec> = (c: Context<AppEnv>, input: ApiInput<S>) => Promise<unknown | Response>;

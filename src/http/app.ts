@@ -6,7 +6,7 @@ import type { Services } from '../services/index.ts';
 import { errorHeaders, jsonError } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { requestMetrics } from './middleware/metrics.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, metricsRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
@@ -40,7 +40,10 @@ import { dailyPapersApiRoutes } from './routes/daily-papers-api.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { apiDocsRoutes } from './routes/api-docs.tsx';
 import { readCors } from './middleware/read-cors.ts';
-import { apiBodyLimit, apiRateLimits } from './middleware/api-limits.ts';
+import { apiRateLimits } from './middleware/api-limits.ts';
+import { bodyCap } from './middleware/body-cap.ts';
+import { cleanUrl } from './middleware/clean-url.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
@@ -52,15 +55,19 @@ export function createApp(services: Services) {
   const app = new Hono<AppEnv>({ router: new PatternRouter() });
   app.use('*', requestLog(services));
   app.use('*', requestMetrics());
+  app.use('*', securityHeaders());
+  // Oversized bodies and NUL bytes in addresses are refused first, on every route: that costs
+  // nothing and touches no store.
+  app.use('*', bodyCap(services.config));
+  app.use('*', cleanUrl());
   // The public surface — the JSON API, the feeds and their description — is readable from any
   // origin, rate limited per IP and per token, and cacheable with validators.
-  // Oversized bodies are refused first: that costs nothing and touches no store.
-  app.use('/api/*', apiBodyLimit(services.config));
   for (const path of ['/api/*', '/feeds/*', '/openapi.json']) {
     app.use(path, readCors(), ...apiRateLimits(services.config), conditionalGet());
   }
   // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
   app.route('/', signedLinkRoutes());
+  app.route('/', metricsRoutes());
   app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
   app.use('*', csrfProtection());

@@ -21,5 +21,5 @@ export function jsonError(c: Context, status: ContentfulStatusCode, code: string
 
 /** `Retry-After` for an error that carries one. */
 export function errorHeaders(err: ServiceError): Record<string, string> {
-  return err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {};
+  return { ...err.headers, ...(err.retryAfter ? { 'Retry-After': String(err.retryAfter) } : {}) };
 }

@@ -1,16 +1,26 @@
 import type { Config } from '../config.ts';
 import type { Comment, User } from '../domain/community.ts';
+import { CommentRenderError, renderCommentMarkdown } from '../domain/comment-markdown.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError } from './errors.ts';
 import { visiblePaperOr404 } from './papers.ts';
 
 export const COMMENT_MAX = 10_000;
 
-function checkBody(body: string): string {
+/**
+ * The comment's text and its HTML, rendered now so that reads never render. A comment beyond the
+ * rendering budget (nested too deep, too much math, too slow) is refused before anything is stored.
+ */
+function checkBody(body: string): { text: string; html: string } {
   const b = body.replace(/\r\n/g, '\n').trim();
   if (!b) throw new ServiceError(400, 'empty_comment', 'a comment cannot be empty');
   if (b.length > COMMENT_MAX) throw new ServiceError(400, 'comment_too_long', `a comment has at most ${COMMENT_MAX} characters`);
-  return b;
+  try {
+    return { text: b, html: renderCommentMarkdown(b) };
+  } catch (err) {
+    if (err instanceof CommentRenderError) throw new ServiceError(400, 'comment_too_complex', err.message);
+    throw err;
+  }
 }
 
 /** Threaded comments: post, reply, edit within the edit window, delete one's own (admins: any). */
@@ -26,14 +36,14 @@ export class CommentService {
   }
 
   async post(user: User, paperId: string, body: string, parentId: number | null = null): Promise<Comment> {
-    const text = checkBody(body);
+    const { text, html } = checkBody(body);
     await visiblePaperOr404(this.store, paperId);
     if (parentId !== null) {
       const parent = await this.store.comments.get(parentId);
       if (!parent || parent.paperId !== paperId) throw new ServiceError(400, 'bad_parent', `comment ${parentId} is not on paper ${paperId}`);
       if (parent.deleted) throw new ServiceError(400, 'bad_parent', 'cannot reply to a deleted comment');
     }
-    return this.store.comments.create({ paperId, userId: user.id, parentId, body: text });
+    return this.store.comments.create({ paperId, userId: user.id, parentId, body: text, html });
   }
 
   /** One of the user's own live comments (for its edit form); someone else's or a deleted one is not found. */
@@ -56,12 +66,12 @@ export class CommentService {
   }
 
   async edit(user: User, id: number, body: string): Promise<Comment> {
-    const text = checkBody(body);
+    const { text, html } = checkBody(body);
     const c = await this.store.comments.get(id);
     if (!c || c.deleted) throw new ServiceError(404, 'not_found', `comment ${id} not found`);
     if (c.userId !== user.id) throw new ServiceError(403, 'not_yours', 'you can only edit your own comments');
     if (!this.canEdit(user, c)) throw new ServiceError(403, 'edit_window_closed', `comments can be edited for ${this.config.commentEditMinutes} minutes after posting`);
-    await this.store.comments.updateBody(id, text);
+    await this.store.comments.updateBody(id, text, html);
     return (await this.store.comments.get(id))!;
   }
 

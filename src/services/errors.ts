@@ -8,6 +8,8 @@ export class ServiceError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfter?: number,
+    /** Extra response headers the edge sends with the error (e.g. `Connection: close` after a 413). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ServiceError';

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Comment } from '../domain/community.ts';
+import { plainCommentHtml } from '../domain/comment-markdown.ts';
 import type { Database } from './schema.ts';
 import { inTransaction } from './tx.ts';
 import { visiblePaper } from './visibility.ts';
@@ -10,6 +11,7 @@ type CommentRow = {
   user_id: number;
   parent_id: number | null;
   body: string;
+  body_html: string | null;
   created_at: string;
   edited_at: string | null;
   deleted: number;
@@ -25,6 +27,8 @@ function rowToComment(r: CommentRow): Comment {
     username: r.username,
     parentId: r.parent_id === null ? null : Number(r.parent_id),
     body: deleted ? '' : r.body,
+    // A row written before its HTML was stored shows as escaped text: reads never render.
+    html: deleted ? '' : (r.body_html ?? plainCommentHtml(r.body)),
     createdAt: r.created_at,
     editedAt: r.edited_at,
     deleted,
@@ -42,14 +46,15 @@ export class CommentRepository {
     return this.db
       .selectFrom('comments as c')
       .innerJoin('users as u', 'u.id', 'c.user_id')
-      .select(['c.id', 'c.paper_id', 'c.user_id', 'c.parent_id', 'c.body', 'c.created_at', 'c.edited_at', 'c.deleted', 'u.username']);
+      .select(['c.id', 'c.paper_id', 'c.user_id', 'c.parent_id', 'c.body', 'c.body_html', 'c.created_at', 'c.edited_at', 'c.deleted', 'u.username']);
   }
 
-  async create(c: { paperId: string; userId: number; parentId: number | null; body: string }, now = new Date().toISOString()): Promise<Comment> {
+  /** `html` is `body` rendered (the caller renders: the store keeps what it is given). */
+  async create(c: { paperId: string; userId: number; parentId: number | null; body: string; html: string }, now = new Date().toISOString()): Promise<Comment> {
     const id = await inTransaction(this.db, async (trx) => {
       const row = await trx
         .insertInto('comments')
-        .values({ paper_id: c.paperId, user_id: c.userId, parent_id: c.parentId, body: c.body, created_at: now })
+        .values({ paper_id: c.paperId, user_id: c.userId, parent_id: c.parentId, body: c.body, body_html: c.html, created_at: now })
         .returning('id')
         .executeTakeFirstOrThrow();
       await trx.updateTable('papers').set((eb) => ({ num_comments: eb('num_comments', '+', 1) })).where('id', '=', c.paperId).execute();
@@ -82,15 +87,15 @@ export class CommentRepository {
     return rows.map((r) => ({ ...rowToComment(r as CommentRow), paperTitle: r.paper_title }));
   }
 
-  async updateBody(id: number, body: string, now = new Date().toISOString()): Promise<boolean> {
-    const r = await this.db.updateTable('comments').set({ body, edited_at: now }).where('id', '=', id).where('deleted', '=', 0).executeTakeFirst();
+  async updateBody(id: number, body: string, html: string, now = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db.updateTable('comments').set({ body, body_html: html, edited_at: now }).where('id', '=', id).where('deleted', '=', 0).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
   /** Soft-deletes (the body is cleared; replies stay). Returns false when it was already deleted. */
   async delete(id: number): Promise<boolean> {
     return inTransaction(this.db, async (trx) => {
-      const r = await trx.updateTable('comments').set({ deleted: 1, body: '' }).where('id', '=', id).where('deleted', '=', 0).returning('paper_id').executeTakeFirst();
+      const r = await trx.updateTable('comments').set({ deleted: 1, body: '', body_html: '' }).where('id', '=', id).where('deleted', '=', 0).returning('paper_id').executeTakeFirst();
       if (!r) return false;
       await trx.updateTable('papers').set((eb) => ({ num_comments: eb('num_comments', '-', 1) })).where('id', '=', r.paper_id).execute();
       return true;

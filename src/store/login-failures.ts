@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -8,15 +9,28 @@ import type { Database } from './schema.ts';
 export class LoginFailureRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /**
+   * Keys are stored at most KEY_MAX characters long: a longer one (a user name nobody could have)
+   * is kept as its kind and a hash, so what a visitor types never sets how much is stored.
+   */
+  static readonly KEY_MAX = 100;
+  static storedKey(key: string): string {
+    if (key.length <= LoginFailureRepository.KEY_MAX) return key;
+    const kind = /^[a-z]{1,8}:/.exec(key)?.[0] ?? '';
+    return `${kind}sha256:${createHash('sha256').update(key).digest('hex')}`;
+  }
+
   /** Seconds until `key` may try again (0 when it may). */
-  async lockedFor(key: string, now = Date.now()): Promise<number> {
+  async lockedFor(rawKey: string, now = Date.now()): Promise<number> {
+    const key = LoginFailureRepository.storedKey(rawKey);
     const r = await this.db.selectFrom('login_failures').select('locked_until').where('key', '=', key).executeTakeFirst();
     if (!r?.locked_until) return 0;
     const ms = Date.parse(r.locked_until) - now;
     return ms > 0 ? Math.ceil(ms / 1000) : 0;
   }
 
-  async recordFailure(key: string, policy: { freeAttempts: number; baseSeconds: number; maxSeconds: number }, now = Date.now()): Promise<number> {
+  async recordFailure(rawKey: string, policy: { freeAttempts: number; baseSeconds: number; maxSeconds: number }, now = Date.now()): Promise<number> {
+    const key = LoginFailureRepository.storedKey(rawKey);
     const iso = new Date(now).toISOString();
     const row = await this.db
       .insertInto('login_failures')
@@ -32,7 +46,7 @@ export class LoginFailureRepository {
   }
 
   async clear(key: string): Promise<void> {
-    await this.db.deleteFrom('login_failures').where('key', '=', key).execute();
+    await this.db.deleteFrom('login_failures').where('key', '=', LoginFailureRepository.storedKey(key)).execute();
   }
 
   /** Drops counters untouched for `idleMs` whose lock (if any) has ended. */

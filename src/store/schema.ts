@@ -95,8 +95,10 @@ export interface CommentsTable {
   paper_id: string;
   user_id: number;
   parent_id: number | null;
-  /** Markdown source as written; rendered (sanitised) on output. */
+  /** Markdown source as written. */
   body: string;
+  /** The sanitised HTML of `body`, rendered when written (null only for rows older than migration 1000). */
+  body_html: string | null;
   created_at: string;
   edited_at: string | null;
   deleted: Generated<number>;

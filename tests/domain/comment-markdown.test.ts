@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderCommentMarkdown as render } from '../../src/domain/comment-markdown.ts';
+import { CommentRenderError, markdownNesting, renderCommentMarkdown as render, renderCommentOrPlain } from '../../src/domain/comment-markdown.ts';
 
 const ALLOWED_TAGS = new Set(['p', 'br', 'em', 'strong', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr', 'span',
   'math', 'semantics', 'annotation', 'mrow', 'mi', 'mo', 'mn', 'ms', 'mtext', 'mspace', 'msup', 'msub', 'msubsup', 'mfrac', 'msqrt', 'mroot',
@@ -68,4 +68,48 @@ test('LaTeX math renders as MathML; HTML and dangerous commands inside math stay
 
 test('dollar amounts are not math', () => {
   assert.equal(render('it costs $5 and $6 a month'), '<p>it costs $5 and $6 a month</p>\n');
+});
+
+test('bounded nesting: 10,000 `>`, deep lists and mixes are refused with a CommentRenderError, not a stack overflow', () => {
+  const hostile = [
+    '>'.repeat(10_000) + ' hi',
+    '- '.repeat(4_000) + 'x',
+    '> - '.repeat(2_500),
+    '1. '.repeat(3_000) + 'x',
+    Array.from({ length: 200 }, (_, i) => `${' '.repeat(i * 2)}- level ${i}`).join('\n'),
+  ];
+  for (const body of hostile) {
+    assert.throws(() => render(body), (err: unknown) => err instanceof CommentRenderError && /nested more than 16/.test((err as Error).message), body.slice(0, 40));
+  }
+  // What people write still renders: a few levels of quotes and lists, deeply indented fenced code.
+  const ok = render('> > > quoted thrice\n\n- a\n  - b\n    - c\n      - d\n\n```\n' + `${' '.repeat(60)}deep code\n`.repeat(3) + '```');
+  assert.match(ok, /<blockquote>\s*<blockquote>\s*<blockquote>/);
+  assert.match(ok, /deep code/);
+  assert.ok(markdownNesting('> > > x\n- a\n  - b') >= 3);
+});
+
+test('bounded math: deep braces and \\frac stay escaped code; more than 100 expressions are refused', () => {
+  for (const tex of ['{'.repeat(4_000) + 'a' + '}'.repeat(4_000), '\\frac{'.repeat(1_500) + 'a' + '}{b}'.repeat(1_500), '\\left('.repeat(300) + 'x' + '\\right)'.repeat(300)]) {
+    const t0 = performance.now();
+    const html = render(`see $${tex}$ here`);
+    assert.ok(performance.now() - t0 < 1_000, 'rendered within a second');
+    assert.doesNotMatch(html, /<math/);
+    assert.match(html, /<code>/);
+  }
+  assert.match(render('$\\frac{\\frac{a}{b}}{c}$ and $x^{y^{z}}$'), /<mfrac>/);
+  assert.throws(() => render('$a$ '.repeat(3_333)), (err: unknown) => err instanceof CommentRenderError && /more than 100 math/.test((err as Error).message));
+  assert.match(render('$a$ '.repeat(100)), /<math/);
+});
+
+test('a comment beyond the budget can still be shown as escaped plain text', () => {
+  const html = renderCommentOrPlain('>'.repeat(10_000) + ' <b>x</b>\n\nsecond');
+  assert.match(html, /^<p>&gt;&gt;&gt;/);
+  assert.match(html, /&lt;b&gt;x&lt;\/b&gt;<\/p>\n<p>second<\/p>$/);
+  assert.equal(renderCommentOrPlain('**fine**'), render('**fine**'));
+});
+
+test('a comment that takes longer than the CPU budget to render is refused', () => {
+  const slow = '_a'.repeat(5_000);
+  assert.throws(() => render(slow, 1), (err: unknown) => err instanceof CommentRenderError && /too long to render/.test((err as Error).message));
+  assert.doesNotThrow(() => render(slow));
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestStore, type TestStore } from '../helpers/stores.ts';
+import { after, before, test } from 'node:test';
+import { forEachStore } from '../helpers/contract.ts';
 import { Client, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { fuzzApi } from '../helpers/api-fuzz.ts';
@@ -11,25 +11,23 @@ const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 15_000);
 
 // Bad input at volume: hostile params, queries and bodies on every JSON API route, as an anonymous
 // visitor, a logged-in user and an admin. No 5xx, no request left hanging. bench/fuzz runs longer.
-describe('API fuzz', () => {
-  let store: TestStore;
+// On both stores: PostgreSQL refuses NUL bytes and out-of-range integers where SQLite does not.
+forEachStore('API fuzz', (ctx) => {
   let app: TestApp;
   const clients: Client[] = [];
   before(async () => {
-    store = await createTestStore('sqlite');
-    await store.store.papers.upsertMany([makePaper({ id: '2501.00001' }), makePaper({ id: 'hep-th/9901001' }), makePaper()]);
+    await ctx.store.papers.upsertMany([makePaper({ id: '2501.00001' }), makePaper({ id: 'hep-th/9901001' }), makePaper()]);
     const relaxed = Object.fromEntries(['SIGNUP', 'LOGIN', 'RESET', 'COMMENT', 'SUBMIT', 'UPVOTE'].flatMap((k) => [[`RATE_LIMIT_${k}_IP`, '1000000/60'], [`RATE_LIMIT_${k}_USER`, '1000000/60']]).concat([['API_RATE_LIMIT_IP', '100000000'], ['API_RATE_LIMIT_TOKEN', '100000000']]));
-    app = await startTestApp(store.store, relaxed);
+    app = await startTestApp(ctx.store, relaxed);
     for (const name of ['fuzzer', 'fuzzadmin']) {
       const c = new Client(app.url);
       await c.signup(name);
       clients.push(c);
     }
-    await store.connection.db.updateTable('users').set({ role: 'admin' }).where('username', '=', 'fuzzadmin').execute();
+    await ctx.opened.connection.db.updateTable('users').set({ role: 'admin' }).where('username', '=', 'fuzzadmin').execute();
   });
   after(async () => {
     await app.close();
-    await store.close();
   });
 
   test(`every route, seed ${SEED}, ${BUDGET_MS} ms: no 5xx, no hang`, async () => {

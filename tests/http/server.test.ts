@@ -13,6 +13,8 @@ import { silentLogger } from '../../src/logger.ts';
 import { loadDemoIfEmpty, DEMO_DAY } from '../../src/services/demo.ts';
 import { makePaper } from '../helpers/papers.ts';
 
+// /metrics is off unless METRICS_TOKEN is set; the token is then sent as a bearer token.
+const METRICS_TOKEN = 'server-test-metrics-token';
 forEachStore('HTTP skeleton', (ctx) => {
   let server: RunningServer;
   let slowStarted: () => void;
@@ -20,7 +22,7 @@ forEachStore('HTTP skeleton', (ctx) => {
   before(async () => {
     await loadDemoIfEmpty(ctx.store);
     await ctx.store.papers.upsertMany([makePaper({ id: 'hep-th/9901001', title: 'An <old> style paper' })]);
-    const services = createServices({ config: loadConfig({}), logger: silentLogger, store: ctx.store });
+    const services = createServices({ config: loadConfig({ METRICS_TOKEN: METRICS_TOKEN }), logger: silentLogger, store: ctx.store });
     const app = createApp(services);
     app.get('/test/slow', async (c) => {
       slowStarted();
@@ -78,7 +80,7 @@ forEachStore('HTTP skeleton', (ctx) => {
 
   test('/metrics counts requests by route pattern and status', async () => {
     await fetch(`${server.url}/api/papers/2401.99998`);
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     assert.match(text, /paperboy_http_requests_total\{route="\/api\/papers\/:id\{[^"]*\}",method="GET",status="404"\} [1-9]/);
     assert.match(text, /paperboy_http_request_duration_seconds_bucket\{le="0.005",route="\/healthz",method="GET"\}/);
     assert.match(text, /paperboy_process_cpu_seconds_total/);

@@ -49,6 +49,8 @@ describe('site in a browser', () => {
   let server: RunningServer;
   let data: SiteData;
   const pwned: string[] = [];
+  /** Anything the pages' Content-Security-Policy refused: the site's own scripts and styles must all pass it. */
+  const cspViolations: string[] = [];
 
   async function newPage(opts: { width?: number; theme?: 'light' | 'dark'; js?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({
@@ -63,6 +65,9 @@ describe('site in a browser', () => {
       void d.dismiss();
     });
     page.on('pageerror', (e) => pwned.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+    });
     return { context, page };
   }
 
@@ -229,6 +234,23 @@ describe('site in a browser', () => {
     assert.match(await page.locator('.authors').innerText(), /<img src=x onerror="window.__pwned='author'">/);
     await page.screenshot({ path: `${SHOTS}/flow-hostile.png`, fullPage: true });
     assert.deepEqual(pwned, []);
+    await context.close();
+  });
+
+  test('the Content-Security-Policy: every page above worked without a violation; an injected inline script is refused', async () => {
+    assert.deepEqual(cspViolations, []);
+    const { context, page } = await newPage();
+    await page.goto('/');
+    // The theme boot (inline, with the nonce) ran; a script without the nonce does not.
+    const ran = await page.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.head.appendChild(s);
+      await new Promise((r) => setTimeout(r, 50));
+      return (window as unknown as { __injected?: boolean }).__injected ?? false;
+    });
+    assert.equal(ran, false, 'an inline script without the nonce ran');
+    assert.ok(cspViolations.some((v) => /inline script/i.test(v)), 'the refusal is reported');
     await context.close();
   });
 });

@@ -25,3 +25,16 @@ test('text-mode \\emph and \\textbf become elements with escaped content; a lone
   assert.match(html, /<strong>&lt;b&gt;it&lt;\/b&gt;<\/strong>/);
   assert.match(html, /for \$5 only/);
 });
+
+test('TeX nested deeper than the guard allows stays escaped text (KaTeX never sees it)', () => {
+  for (const tex of ['{'.repeat(999) + 'a' + '}'.repeat(999), '\\frac{'.repeat(300) + 'a' + '}{b}'.repeat(300), '\\left('.repeat(200) + 'x' + '\\right)'.repeat(200)]) {
+    const html = render(`Deep $$${tex}$$ end`);
+    assert.doesNotMatch(html, /<math|katex/, tex.slice(0, 20));
+    assert.ok(html.includes('Deep $$') && html.endsWith(' end</p>'), 'shown as the text it is');
+  }
+  // Ordinary nesting still renders, and TeX KaTeX cannot parse is marked without an inline style (CSP).
+  assert.match(render('$\\frac{\\sqrt{x^{2}}}{\\left(y\\right)}$'), /<mfrac>/);
+  const bad = render('$\\frac{$');
+  assert.match(bad, /<span class="katex-error">\\frac\{<\/span>/);
+  assert.doesNotMatch(bad, /style=/);
+});

@@ -43,6 +43,10 @@ describe('a new reader reaches every feature by clicking', () => {
         const page = await context.newPage();
         const errors: string[] = [];
         page.on('pageerror', (e) => errors.push(e.message));
+        // Signed-in pages too must keep the Content-Security-Policy (nothing of the site's refused).
+        page.on('console', (m) => {
+          if (/Content Security Policy/i.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
+        });
         const failures: string[] = [];
         let step = 0;
         /** axe on the page the walk has reached, and a screenshot of it. */

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
-import { jsonError } from '../errors.ts';
 import { clientIp, rateLimit } from './rate-limit.ts';
 
 /** The token a request carries, as a hash (counters never hold the secret itself). */
@@ -26,10 +24,3 @@ export function apiRateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
   ];
 }
 
-/** Request bodies beyond `API_MAX_BODY_BYTES` are refused with 413 before any handler reads them. */
-export function apiBodyLimit(config: Config): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: config.apiMaxBodyBytes,
-    onError: (c) => jsonError(c, 413, 'payload_too_large', `the request body is larger than ${config.apiMaxBodyBytes} bytes`),
-  });
-}

@@ -1,5 +1,4 @@
 import type { ApiToken, AuditEntry, Collection, Comment, User } from '../../domain/community.ts';
-import { renderCommentMarkdown } from '../../domain/comment-markdown.ts';
 
 export function presentUser(u: User) {
   return { id: u.id, username: u.username, role: u.role, createdAt: u.createdAt };
@@ -16,7 +15,7 @@ export function presentComment(c: Comment) {
     parentId: c.parentId,
     author: c.deleted ? null : c.username,
     body: c.deleted ? '' : c.body,
-    html: c.deleted ? '' : renderCommentMarkdown(c.body),
+    html: c.deleted ? '' : c.html,
     createdAt: c.createdAt,
     editedAt: c.editedAt,
     deleted: c.deleted,

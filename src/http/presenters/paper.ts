@@ -1,4 +1,5 @@
 import type { PaperWithStats } from '../../domain/paper.ts';
+import { httpUrl, httpUrls } from '../../domain/links.ts';
 import type { PaperJson } from '../schemas/paper.ts';
 
 /**
@@ -6,6 +7,8 @@ import type { PaperJson } from '../schemas/paper.ts';
  * [{name}]`, `publishedAt`, `githubRepo`, `projectPage`), camelCase everywhere, ISO 8601 dates.
  */
 export function presentPaper(p: PaperWithStats): PaperJson {
+  // Links are checked again on the way out: whatever is stored, only http(s) reaches a client.
+  const links = { abs: httpUrl(p.links.abs), pdf: httpUrl(p.links.pdf), code: httpUrls(p.links.code), project: httpUrls(p.links.project) };
   return {
     id: p.id,
     title: p.title,
@@ -22,9 +25,9 @@ export function presentPaper(p: PaperWithStats): PaperJson {
     license: p.license,
     upvotes: p.upvotes,
     numComments: p.numComments,
-    githubRepo: p.links.code.find((u) => u.startsWith('https://github.com/')) ?? p.links.code[0] ?? null,
-    projectPage: p.links.project[0] ?? null,
-    links: p.links,
+    githubRepo: links.code.find((u) => u.startsWith('https://github.com/')) ?? links.code[0] ?? null,
+    projectPage: links.project[0] ?? null,
+    links,
     source: p.source,
     withdrawn: p.deleted,
   };

@@ -36,7 +36,7 @@ export function adminApiRoutes() {
 
   apiRoute(
     app,
-    { method: 'get', path: '/api/admin/audit', summary: 'The moderation audit log, newest first', tags, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) }), response: z.object({ entries: z.array(AuditEntrySchema) }), auth: 'admin' },
+    { method: 'get', path: '/api/admin/audit', summary: 'The moderation audit log, newest first', tags, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) }), response: z.object({ entries: z.array(AuditEntrySchema) }), auth: 'admin' },
     async (c, { query }) => ({ entries: (await c.var.services.moderation.auditLog(c.var.user!, query.limit, query.offset)).map(presentAuditEntry) }),
   );
 

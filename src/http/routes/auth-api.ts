@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
+import { rowIdParam } from '../schemas/common.ts';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
@@ -148,7 +149,7 @@ export function authApiRoutes(config: Config) {
 
   apiRoute(
     app,
-    { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke an API token', tags: ['auth'], params: z.object({ id: z.string().regex(/^\d+$/).transform(Number) }), status: 204, auth: 'user', errors: { 404: 'no such token of yours' } },
+    { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke an API token', tags: ['auth'], params: z.object({ id: rowIdParam('a token id') }), status: 204, auth: 'user', errors: { 404: 'no such token of yours' } },
     async (c, { params }) => {
       await c.var.services.accounts.revokeApiToken(c.var.user!.id, params.id);
       return undefined;

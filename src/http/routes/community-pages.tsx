@@ -10,7 +10,7 @@ import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { anonymousLimit, writeLimits } from '../middleware/limits.ts';
 import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
-import { PAPER_ID, paperIdFromPath, paperPath } from '../params.ts';
+import { PAPER_ID, isRowId, paperIdFromPath, paperPath } from '../params.ts';
 import { startSession } from '../session.ts';
 import { flashRedirect } from '../middleware/page-view.ts';
 import type { User } from '../../domain/community.ts';
@@ -19,6 +19,7 @@ import { ConfirmAccountPage, ForgotPasswordPage, LoginPage, LogoutPage, ResetPas
 import { CollectionPage, CollectionsPage, DeleteCollectionPage } from '../views/community/collection-pages.tsx';
 import { CommentEditPage, DeleteCommentPage, DiscussionPage } from '../views/community/discussion-page.tsx';
 import { safeNext } from '../views/community/forms.tsx';
+import { readForm } from '../forms.ts';
 import { ProfilePage } from '../views/community/profile-page.tsx';
 import { SettingsPage } from '../views/community/settings-page.tsx';
 import { SubmitPage } from '../views/community/submit-page.tsx';
@@ -26,10 +27,8 @@ import { communityScript } from '../assets.ts';
 
 type C = Context<AppEnv>;
 
-/** Pages post urlencoded forms; read them without disturbing other body readers. */
-async function form(c: C): Promise<URLSearchParams> {
-  return new URLSearchParams(await c.req.text());
-}
+/** Pages post urlencoded forms; each field is capped and checked at the edge (`readForm`). */
+const form = (c: C): Promise<URLSearchParams> => readForm(c);
 
 /** Runs `fn`; a refused rule becomes the message shown on the re-rendered form. */
 async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: T } | { error: ServiceError }> {
@@ -66,9 +65,10 @@ async function applyPendingUpvote(c: C, user: User, paperId: string | null): Pro
   }
 }
 
+/** A row id from the path; anything else (ids beyond PostgreSQL's integer range too) is no such page. */
 function numericParam(c: C, name: string): number {
   const v = c.req.param(name) ?? '';
-  if (!/^\d{1,12}$/.test(v)) throw new ServiceError(404, 'not_found', 'no such page');
+  if (!isRowId(v)) throw new ServiceError(404, 'not_found', 'no such page');
   return Number(v);
 }
 
@@ -234,7 +234,7 @@ export function communityPageRoutes(config: Config) {
     const id = paperIdFromPath(c.req.param('id') ?? '');
     const f = await form(c);
     const parent = f.get('parentId');
-    const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && /^\d+$/.test(parent) ? Number(parent) : null);
+    const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && isRowId(parent) ? Number(parent) : null);
     return flashRedirect(c, `${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, parent ? 'Reply posted.' : 'Comment posted.');
   });
   app.get('/comments/:cid/edit', requireUser(), async (c) => {

@@ -6,19 +6,21 @@ import type { AppEnv } from '../env.ts';
 import { requireUser } from '../middleware/auth.ts';
 import { writeLimits } from '../middleware/limits.ts';
 import { safeNext } from '../views/community/forms.tsx';
+import { readForm } from '../forms.ts';
+import { isRowId } from '../params.ts';
 import { FollowingPage } from '../views/discovery/following-page.tsx';
 import { ForYouPage } from '../views/discovery/for-you-page.tsx';
 import { flashRedirect } from '../middleware/page-view.ts';
 
 type C = Context<AppEnv>;
 
-async function form(c: C): Promise<URLSearchParams> {
-  return new URLSearchParams(await c.req.text());
-}
+/** Forms are read (capped, checked) at the edge by `readForm`. */
+const form = (c: C): Promise<URLSearchParams> => readForm(c);
 
+/** A row id from the path; anything else (ids beyond PostgreSQL's integer range too) is no such page. */
 function numericParam(c: C, name: string): number {
   const v = c.req.param(name) ?? '';
-  if (!/^\d{1,12}$/.test(v)) throw new ServiceError(404, 'not_found', 'no such page');
+  if (!isRowId(v)) throw new ServiceError(404, 'not_found', 'no such page');
   return Number(v);
 }
 

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.ts';
+import { isRowId } from '../params.ts';
 import type { FeedDocument } from '../../domain/feed-document.ts';
 import { badRequest, errorHeaders, jsonError, notFound } from '../errors.ts';
 import { ServiceError } from '../../services/errors.ts';
@@ -50,7 +51,7 @@ export function feedRoutes() {
 
   app.get('/feeds/collection/:file', async (c) => {
     const [raw, format] = splitFormat(c.req.param('file'));
-    if (!/^\d{1,12}$/.test(raw)) throw badRequest(`"${raw}" is not a collection number`, 'bad_collection_id');
+    if (!isRowId(raw)) throw badRequest(`"${raw}" is not a collection number`, 'bad_collection_id');
     const doc = await c.var.services.feeds.collection(siteLinks(c), Number(raw));
     if (!doc) throw notFound(`public collection ${raw}`);
     return answer(c, doc, format);

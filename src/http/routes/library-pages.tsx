@@ -6,6 +6,7 @@ import type { LibraryFormat } from '../../domain/library-export.ts';
 import type { LibraryImportFormat } from '../../domain/library-import.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
+import { isRowId } from '../params.ts';
 import { requireUser } from '../middleware/auth.ts';
 import { perIp, perUser } from '../middleware/limits.ts';
 import { errorPage } from '../views/community/error-page.tsx';
@@ -27,6 +28,7 @@ export function libraryPageRoutes(config: Config) {
   const app = new Hono<AppEnv>();
   app.get('/collections/:file{[0-9]{1,12}\\.(?:bib|ris|csv)}', async (c) => {
     const [id, format] = c.req.param('file').split('.') as [string, LibraryFormat];
+    if (!isRowId(id)) throw new ServiceError(404, 'not_found', 'no such collection');
     const file = await c.var.services.library.export(c.var.user, Number(id), format);
     c.header('Content-Type', file.contentType);
     c.header('Content-Disposition', `attachment; filename="${file.filename}"`);
@@ -39,6 +41,7 @@ export function libraryPageRoutes(config: Config) {
     perUser('library-import', config.rateLibraryImportUser),
     perIp('library-import', config.rateLibraryImportUser),
     async (c) => {
+      if (!isRowId(c.req.param('cid'))) throw new ServiceError(404, 'not_found', 'no such collection');
       const id = Number(c.req.param('cid'));
       const form = await c.req.formData().catch(() => {
         throw new ServiceError(400, 'bad_form', 'the form could not be read; choose a file or paste entries and try again');

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { requireUser } from '../middleware/auth.ts';
+import { readForm } from '../forms.ts';
 import { CATEGORY_PATTERN } from '../../domain/subscription.ts';
 import { MailSettingsPage } from '../views/mail-settings-page.tsx';
 import { flashRedirect } from '../middleware/page-view.ts';
@@ -26,12 +27,12 @@ export function mailSettingsRoutes() {
   app.get('/settings/mail', requireUser(), (c) => page(c));
 
   app.post('/settings/mail', requireUser(), async (c) => {
-    const f = await c.req.parseBody();
-    const categories = parseCategories(typeof f.categories === 'string' ? f.categories : '');
+    const f = await readForm(c);
+    const categories = parseCategories(f.get('categories') ?? '');
     if (!Array.isArray(categories)) return page(c, { error: categories.error }, 400);
-    const frequency = f.frequency === 'weekly' ? 'weekly' : 'daily';
+    const frequency = f.get('frequency') === 'weekly' ? 'weekly' : 'daily';
     if (!c.var.user!.emailVerified) return page(c, { error: 'Confirm your address first: use the button in your settings, then follow the link in the mail.' }, 400);
-    const r = await c.var.services.subscriptions.saveForUser(c.var.user!, { frequency, categories, personalPicks: f.personalPicks === 'on' });
+    const r = await c.var.services.subscriptions.saveForUser(c.var.user!, { frequency, categories, personalPicks: f.get('personalPicks') === 'on' });
     const message =
       r.subscription.status === 'active'
         ? 'Saved.'

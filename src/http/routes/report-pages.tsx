@@ -6,6 +6,8 @@ import type { AppEnv } from '../env.ts';
 import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { perIp, perUser } from '../middleware/limits.ts';
 import { safeNext } from '../views/community/forms.tsx';
+import { readForm } from '../forms.ts';
+import { isRowId } from '../params.ts';
 import { ReportPage, ReportQueuePage } from '../views/community/report-pages.tsx';
 
 type C = Context<AppEnv>;
@@ -26,7 +28,7 @@ export function reportPageRoutes(config: Config) {
     return c.html(<ReportPage user={c.var.user!} csrfToken={c.var.csrfToken} target={t.target} targetId={t.id} summary={t.summary} back={t.back} done={c.req.query('done') === '1'} />);
   });
   app.post('/report', requireUser(), perUser('report', config.rateReportUser), perIp('report', config.rateReportUser), async (c) => {
-    const f = new URLSearchParams(await c.req.text());
+    const f = await readForm(c);
     const t = await target(c, f.get('target') ?? undefined, f.get('id') ?? undefined);
     try {
       await c.var.services.reports.file(c.var.user!, { target: t.target, targetId: t.id, reason: (f.get('reason') ?? '') as never, note: f.get('note') });
@@ -41,7 +43,8 @@ export function reportPageRoutes(config: Config) {
     c.html(<ReportQueuePage user={c.var.user!} csrfToken={c.var.csrfToken} reports={await c.var.services.reports.queue(c.var.user!)} {...extra} />, status);
   app.get('/admin/reports', requireAdmin(), (c) => queue(c, { message: c.req.query('done') ? 'Done.' : undefined }));
   app.post('/admin/reports/:rid{[0-9]{1,12}}/resolve', requireAdmin(), async (c) => {
-    const f = new URLSearchParams(await c.req.text());
+    const f = await readForm(c);
+    if (!isRowId(c.req.param('rid') ?? '')) return queue(c, { error: 'no such report' }, 404);
     const action = f.get('action') as ReportAction;
     if (!ACTIONS.includes(action)) return queue(c, { error: 'choose an action' }, 400);
     try {

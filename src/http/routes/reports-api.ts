@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { rowIdParam } from '../schemas/common.ts';
 import type { Config } from '../../config.ts';
 import { REPORT_REASON_KEYS, type ReportReason } from '../../domain/report.ts';
 import type { AppEnv } from '../env.ts';
@@ -30,7 +31,7 @@ const QueuedReportSchema = z
   })
   .meta({ id: 'QueuedReport' });
 const ResolveBody = z.object({ action: z.enum(['hide_paper', 'delete_comment', 'ban_author', 'dismiss']), reason: z.string().max(500).optional() });
-const ReportIdParams = z.object({ id: z.string().regex(/^\d{1,12}$/, 'expected a report id').transform(Number) });
+const ReportIdParams = z.object({ id: rowIdParam('a report id') });
 
 /** Reports by readers, and the moderation queue for admins. */
 export function reportApiRoutes(config: Config) {

@@ -3,13 +3,15 @@ import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { flashRedirect } from '../middleware/page-view.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
+import { readForm } from '../forms.ts';
+import { MAX_ROW_ID } from '../params.ts';
 import { SubscribeBody } from '../schemas/subscription.ts';
 import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
 import { SUBSCRIBE_LIMIT } from '../middleware/limits.ts';
 import { currentAccount } from '../session.ts';
 
-const ConfirmQuery = z.object({ id: z.coerce.number().int().positive(), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
-const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
+const ConfirmQuery = z.object({ id: z.coerce.number().int().positive().max(MAX_ROW_ID), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
+const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive().max(MAX_ROW_ID), sig: z.string().min(10).max(100) });
 
 function invalidLink(c: Context<AppEnv>) {
   return c.html(
@@ -44,15 +46,15 @@ export function subscriptionPageRoutes() {
       c.header('Retry-After', String(limit.retryAfter));
       return c.html(<MessagePage title="Too many requests"><p>Try again in a few minutes.</p></MessagePage>, 429);
     }
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const parsed = SubscribeBody.safeParse({
-      email: typeof form.email === 'string' ? form.email : '',
-      frequency: form.frequency === 'weekly' ? 'weekly' : 'daily',
+      email: form.get('email') ?? '',
+      frequency: form.get('frequency') === 'weekly' ? 'weekly' : 'daily',
     });
     if (!parsed.success) {
       return c.html(
         <MessagePage title="Subscribe">
-          <SubscribeForm error="That does not look like an email address." email={typeof form.email === 'string' ? form.email.slice(0, 254) : ''} csrfToken={c.var.csrfToken} />
+          <SubscribeForm error="That does not look like an email address." email={(form.get('email') ?? '').slice(0, 254)} csrfToken={c.var.csrfToken} />
         </MessagePage>,
         400,
       );

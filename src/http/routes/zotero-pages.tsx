@@ -4,6 +4,7 @@ import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { requireUser } from '../middleware/auth.ts';
 import { perIp, perUser } from '../middleware/limits.ts';
+import { readForm } from '../forms.ts';
 import { ZoteroPage } from '../views/community/zotero-page.tsx';
 
 type C = Context<AppEnv>;
@@ -21,7 +22,7 @@ export function zoteroPageRoutes(config: Config) {
     return page(c, { message });
   });
   app.post('/settings/zotero', requireUser(), ...limits, async (c) => {
-    const f = new URLSearchParams(await c.req.text());
+    const f = await readForm(c);
     try {
       await c.var.services.zotero.connect(c.var.user!, (f.get('zoteroUser') ?? '').slice(0, 100), (f.get('apiKey') ?? '').slice(0, 200));
     } catch (err) {

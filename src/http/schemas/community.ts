@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PaperSchema } from './paper.ts';
+import { rowId, rowIdParam } from './common.ts';
 
 export const UserSchema = z
   .object({ id: z.number().int(), username: z.string(), role: z.enum(['member', 'admin']), createdAt: z.string() })
@@ -63,10 +64,10 @@ export const CommentSchema = z
 export const CommentListSchema = z.object({ paperId: z.string(), numComments: z.number().int(), comments: z.array(CommentSchema) });
 export const CommentBody = z.object({
   body: z.string().max(20_000),
-  parentId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).nullish(),
+  parentId: z.union([rowId, rowIdParam('a comment id')]).nullish(),
 });
 export const CommentEditBody = z.object({ body: z.string().max(20_000) });
-export const CommentIdParams = z.object({ id: z.string().regex(/^\d+$/, 'expected a comment id').transform(Number) });
+export const CommentIdParams = z.object({ id: rowIdParam('a comment id') });
 
 export const SubmitBody = z.object({ arxivId: z.string().max(300) });
 export const SubmissionSchema = z.object({ day: z.string(), paper: PaperSchema }).meta({ id: 'Submission' });
@@ -89,8 +90,8 @@ export const CollectionCreateBody = z.object({
   public: z.boolean().default(false),
 });
 export const CollectionUpdateBody = z.object({ name: z.string().max(200).optional(), description: z.string().max(2000).nullish(), public: z.boolean().optional() });
-export const CollectionIdParams = z.object({ id: z.string().regex(/^\d+$/, 'expected a collection id').transform(Number) });
-export const CollectionPaperParams = z.object({ id: z.string().regex(/^\d+$/, 'expected a collection id').transform(Number), paperId: z.string().min(1).max(220) });
+export const CollectionIdParams = z.object({ id: rowIdParam('a collection id') });
+export const CollectionPaperParams = z.object({ id: rowIdParam('a collection id'), paperId: z.string().min(1).max(220) });
 export const CollectionAddBody = z.object({ paperId: z.string().min(1).max(220) });
 
 export const AuditEntrySchema = z

@@ -1,17 +1,12 @@
 import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
+import { httpUrl } from '../../domain/links.ts';
 import { MathText } from './math.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 
 /** Only http(s) URLs become links; anything else (`javascript:`, `data:`) is not rendered as a link. */
 export function safeHref(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : null;
-  } catch {
-    return null;
-  }
+  return httpUrl(url);
 }
 
 export const paperUrl = sitePaths.paper;

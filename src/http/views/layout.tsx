@@ -2,6 +2,7 @@ import { useContext, type Child } from 'hono/jsx';
 import { AccountContext, type AccountInfo } from './account-context.ts';
 import { raw } from 'hono/html';
 import { assets } from '../assets.ts';
+import { cspNonce } from '../middleware/security-headers.ts';
 import { DAILY_FEEDS, FeedLinks, type FeedLink } from './feed-links.tsx';
 import { currentView } from './request-view.ts';
 import { FlashMessage } from './flash-message.tsx';
@@ -82,7 +83,7 @@ export function Layout({ title, children, nav = null, query = '', description, f
           <title>{title}</title>
           {description && <meta name="description" content={description} />}
           <meta name="color-scheme" content="light dark" />
-          <script>{raw(THEME_BOOT)}</script>
+          <script nonce={cspNonce() || undefined}>{raw(THEME_BOOT)}</script>
           <link rel="icon" href="/favicon.ico" sizes="32x32" />
           <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href={css.url} />

@@ -1,35 +1,29 @@
-import katex from 'katex';
 import { raw } from 'hono/html';
+import { renderTexSafely } from '../../domain/tex-guard.ts';
 import type { Child } from 'hono/jsx';
 
 /**
  * Text with LaTeX math: `$…$`, `$$…$$`, `\(…\)` and `\[…\]` become MathML rendered by KaTeX on the
  * server; everything else stays a text node that hono/jsx escapes. KaTeX runs with `trust: false`
  * (no \href, \url, \includegraphics, \html*), so its output holds no links or attributes from the
- * source, and it escapes the TeX it echoes back on errors.
+ * source, and it escapes the TeX it echoes back on errors. TeX nested deeper than the guard allows
+ * (`renderTexSafely`) stays escaped text, so no imported title can overflow KaTeX's parser.
  */
 const MATH_RE = /\$\$([^$]{1,2000}?)\$\$|\$([^$\n]{1,1000}?)\$|\\\(([\s\S]{1,1000}?)\\\)|\\\[([\s\S]{1,2000}?)\\\]/g;
 
 const cache = new Map<string, string>();
 const CACHE_MAX = 20_000;
 
-function renderTex(tex: string, display: boolean): string {
+/** MathML for `tex`, or null when it is beyond the guard (the caller shows the source as text). */
+function renderTex(tex: string, display: boolean): string | null {
   const key = (display ? 'D' : 'I') + tex;
   let html = cache.get(key);
   if (html === undefined) {
-    html = katex.renderToString(tex, {
-      displayMode: display,
-      output: 'mathml',
-      throwOnError: false,
-      trust: false,
-      strict: 'ignore',
-      maxSize: 20,
-      maxExpand: 500,
-    });
+    html = renderTexSafely(tex, display, 500) ?? '';
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(key, html);
   }
-  return html;
+  return html || null;
 }
 
 const TEXT_MACRO_RE = /\\(emph|textit|textbf|texttt)\{([^{}$]{0,500})\}/g;
@@ -57,8 +51,10 @@ export function mathChildren(text: string): Child[] {
   for (const m of text.matchAll(MATH_RE)) {
     const tex = m[1] ?? m[2] ?? m[3] ?? m[4];
     if (!tex || !tex.trim()) continue;
+    const html = renderTex(tex, m[1] !== undefined || m[4] !== undefined);
+    if (html === null) continue;
     if (m.index > last) out.push(...textChildren(text.slice(last, m.index)));
-    out.push(raw(renderTex(tex, m[1] !== undefined || m[4] !== undefined)));
+    out.push(raw(html));
     last = m.index + m[0].length;
   }
   if (last < text.length) out.push(...textChildren(text.slice(last)));

@@ -15,6 +15,8 @@ import * as m0403 from './0403_papers_modified_index_pg.ts';
 import * as m0450 from './0450_search_models.ts';
 import * as m0460 from './0460_embedding_spaces.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
+import * as m1000 from './1000_comment_html.ts';
+import * as m1001 from './1001_http_links.ts';
 import * as m1060 from './1060_flash_messages.ts';
 import * as m1100 from './1100_papers_doi_index.ts';
 import * as m1101 from './1101_zotero.ts';
@@ -45,6 +47,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0450_search_models': m0450,
   '0460_embedding_spaces': m0460,
   '0501_feed_rank_index': m0501,
+  '1000_comment_html': m1000,
+  '1001_http_links': m1001,
   '1060_flash_messages': m1060,
   '1100_papers_doi_index': m1100,
   '1101_zotero': m1101,

@@ -1,6 +1,5 @@
 import { raw } from 'hono/html';
 import type { Comment, User } from '../../../domain/community.ts';
-import { renderCommentMarkdown } from '../../../domain/comment-markdown.ts';
 import { paperPath } from '../../params.ts';
 import { PostForm } from './forms.tsx';
 
@@ -37,8 +36,9 @@ const MAX_INDENT = 6;
 
 /**
  * A paper's discussion: threaded comments and the forms to post, reply, edit and delete. Comment
- * bodies are the sanitised rendering of their Markdown (the only raw HTML on the page, produced by
- * `renderCommentMarkdown`, which escapes raw HTML and strips unsafe links).
+ * bodies are the sanitised rendering of their Markdown, stored when the comment was written (the
+ * only raw HTML on the page, produced by `renderCommentMarkdown`, which escapes raw HTML and strips
+ * unsafe links).
  */
 export function CommentsSection(props: CommentsSectionProps) {
   const { paperId, comments, viewer, csrfToken, next, editMinutes } = props;
@@ -62,7 +62,7 @@ export function CommentsSection(props: CommentsSectionProps) {
                 <a href={`/users/${encodeURIComponent(c.username)}`}>{c.username}</a> · <time datetime={c.createdAt}>{c.createdAt.slice(0, 16).replace('T', ' ')}</time>
                 {c.editedAt ? ' · edited' : ''}
               </header>
-              <div class="comment-body">{raw(renderCommentMarkdown(c.body))}</div>
+              <div class="comment-body">{raw(c.html)}</div>
             </>
           )}
           {csrfToken && viewer && (

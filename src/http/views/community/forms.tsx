@@ -34,7 +34,24 @@ export function FormError({ message }: { message?: string | null }) {
   ) : null;
 }
 
-/** Only local paths are followed after a form (no open redirects): `/x`, never `//host` or `/\\host`. */
+const OWN_ORIGIN = 'http://paperboy.invalid';
+
+/**
+ * Where to go after a form: only a path on this site, else `fallback`. `next` is parsed the way a
+ * browser will read the Location header, against the site's own origin, and must stay on it.
+ * Browsers drop tabs and newlines inside URLs and read `\` as `/`, so `/\t/evil.example` and
+ * `/\\evil.example` are protocol-relative (off-site) to them; control characters would also make
+ * the header itself invalid (a 500). Such values, and anything that resolves to `//host`, are refused.
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && next.length < 2000 ? next : fallback;
+  if (typeof next !== 'string' || next.length >= 2000 || !next.startsWith('/')) return fallback;
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, OWN_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== OWN_ORIGIN || url.pathname.startsWith('//')) return fallback;
+  return url.pathname + url.search + url.hash;
 }

@@ -21,8 +21,11 @@ export function harvestJob(ingest: IngestService, config: Config): Job {
     async run(signal) {
       const summary = emptyHarvestSummary();
       try {
-        await ingest.harvest({ signal }, summary);
+        // A shutdown lets the page under way be fetched and stored; its deadline aborts the request itself.
+        await ingest.harvest({ stop: signal }, summary);
       } catch (err) {
+        // Stopped by the shutdown: the checkpoint after the last stored page is committed, the next run resumes there.
+        if (signal.aborted) return { ...harvestCounts(summary), stopped: true };
         // The scheduler records a failed run without counters; keep what was stored in its message.
         const c = harvestCounts(summary);
         throw new Error(`${(err as Error).message} (stored before the failure: ${c.pages} pages, ${c.inserted} inserted, ${c.updated} updated, ${c.addedToFeed} added to the feed)`, { cause: err });

@@ -4,6 +4,7 @@ import { Cron } from 'croner';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { jobRuns } from '../metrics.ts';
+import { aborted } from '../shutdown.ts';
 
 export interface Job {
   /** Also the lease name: one run of a job at a time across every process on the store. */
@@ -13,11 +14,20 @@ export interface Job {
   timezone?: string;
   /** How long a lease lasts before another process may take over; renewed while the job runs. */
   leaseMs?: number;
-  /** Does the work; returns counters recorded with the run. Should stop early when `signal` aborts. */
+  /**
+   * Does the work; returns counters recorded with the run. When `signal` aborts (the process is
+   * shutting down) it should finish its current step and stop, either throwing or returning
+   * `stopped: true` among its counters: the scheduler then records the run as interrupted.
+   */
   run(signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
-export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' } | { ran: true; status: 'succeeded' | 'failed'; stats: Record<string, unknown>; error?: string };
+export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' } | { ran: true; status: 'succeeded' | 'failed' | 'interrupted'; stats: Record<string, unknown>; error?: string };
+
+/** What a run stopped by a shutdown says; the job continues from its checkpoint next time. */
+export const INTERRUPTED_BY_SHUTDOWN = 'interrupted: the process was shut down before the run finished';
+/** After the shutdown deadline: how long a job whose outbound calls were aborted gets to record itself. */
+const AFTER_DEADLINE_MS = 300;
 
 /**
  * Runs jobs on their schedules. Each run takes the job's lease in the store first, so with several
@@ -26,7 +36,7 @@ export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 's
 export class JobScheduler {
   readonly holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly crons: Cron[] = [];
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<JobOutcome> }>();
+  private readonly running = new Map<string, { controller: AbortController; runId?: number }>();
   /** Every runOnce call still in progress, from before its lease is taken (stop waits for them). */
   private readonly inflight = new Set<Promise<JobOutcome>>();
   private stopped = false;
@@ -94,6 +104,8 @@ export class JobScheduler {
     }
     const controller = new AbortController();
     if (this.stopped) controller.abort(); // stop() began while we were taking the lease
+    const entry: { controller: AbortController; runId?: number } = { controller };
+    this.running.set(job.name, entry);
     const renew = setInterval(() => {
       this.store.leases.renew(job.name, this.holder, leaseMs).catch((err) => this.logger.warn({ err, job: job.name }, 'lease renewal failed'));
     }, Math.max(1000, leaseMs / 3));
@@ -105,14 +117,27 @@ export class JobScheduler {
         // Holding the lease, no other process runs this job: a run still marked running was cut short.
         const cut = await this.store.runs.interruptRunning(job.name, 'interrupted: the process running it ended before it finished');
         if (cut) this.logger.warn({ job: job.name, runs: cut }, 'marked runs of a process that ended mid-run as interrupted');
-        runId = await this.store.runs.start(job.name, tick);
+        runId = entry.runId = await this.store.runs.start(job.name, tick);
         this.logger.info({ job: job.name, runId }, 'job started');
-        const stats = { ...tick, ...(await job.run(controller.signal)) };
+        const stats: Record<string, unknown> = { ...tick, ...(await job.run(controller.signal)) };
+        if (controller.signal.aborted && stats.stopped === true) {
+          await this.store.runs.finish(runId, 'interrupted', stats, INTERRUPTED_BY_SHUTDOWN);
+          this.logger.warn({ job: job.name, runId, stats }, 'job interrupted by the shutdown');
+          jobRuns.inc({ job: job.name, outcome: 'interrupted' });
+          return { ran: true, status: 'interrupted', stats, error: INTERRUPTED_BY_SHUTDOWN };
+        }
         await this.store.runs.finish(runId, 'succeeded', stats);
         this.logger.info({ job: job.name, runId, stats }, 'job finished');
         jobRuns.inc({ job: job.name, outcome: 'succeeded' });
         return { ran: true, status: 'succeeded', stats };
       } catch (err) {
+        if (controller.signal.aborted && runId !== undefined) {
+          const error = `${INTERRUPTED_BY_SHUTDOWN} (${(err as Error).message})`;
+          await this.store.runs.finish(runId, 'interrupted', tick, error).catch(() => {});
+          this.logger.warn({ job: job.name, runId, err }, 'job interrupted by the shutdown');
+          jobRuns.inc({ job: job.name, outcome: 'interrupted' });
+          return { ran: true, status: 'interrupted', stats: tick, error };
+        }
         const error = (err as Error).message;
         if (runId !== undefined) await this.store.runs.finish(runId, 'failed', tick, error).catch(() => {});
         this.logger.error({ job: job.name, runId, err }, 'job failed');
@@ -124,15 +149,32 @@ export class JobScheduler {
         this.running.delete(job.name);
       }
     })();
-    this.running.set(job.name, { controller, done });
     return done;
   }
 
-  /** Stops the schedules, asks running jobs to stop, waits for them and releases their leases. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the schedules and asks running jobs to stop after their current step; waits for them
+   * (each records its run and releases its lease). With `deadline`: once it aborts (it also aborts
+   * the jobs' outbound calls) and a short grace has passed, a job still running is recorded as
+   * interrupted and its lease released here, so that the store can close and the next process
+   * need not wait for the lease to expire.
+   */
+  async stop(deadline?: AbortSignal): Promise<void> {
     this.stopped = true;
     for (const c of this.crons) c.stop();
     for (const r of this.running.values()) r.controller.abort();
-    await Promise.allSettled([...this.inflight]);
+    const all = Promise.allSettled([...this.inflight]);
+    if (!deadline) {
+      await all;
+      return;
+    }
+    const late = aborted(deadline).then(() => new Promise((r) => setTimeout(r, AFTER_DEADLINE_MS)));
+    await Promise.race([all, late]);
+    for (const [name, r] of this.running) {
+      this.logger.warn({ job: name, runId: r.runId }, 'job still running after the shutdown deadline: recording it as interrupted');
+      if (r.runId !== undefined) await this.store.runs.finish(r.runId, 'interrupted', {}, `${INTERRUPTED_BY_SHUTDOWN} (it did not stop by the deadline)`).catch(() => {});
+      await this.store.leases.release(name, this.holder).catch(() => {});
+      this.running.delete(name);
+    }
   }
 }

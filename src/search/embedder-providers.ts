@@ -16,6 +16,8 @@ export interface EmbedderContext {
   logger: Logger;
   /** The SQLite file, when there is one: files beside it (models, ANN indexes) go next to it. */
   sqlitePath?: string;
+  /** The process's shutdown deadline: an embedder that calls a server aborts its requests then. */
+  signal?: AbortSignal;
 }
 
 export interface EmbedderProvider {
@@ -29,9 +31,9 @@ export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
   none: { open: async () => null },
   local: localEmbedderProvider,
   http: {
-    open: async ({ config }) => {
+    open: async ({ config, signal }) => {
       if (!config.embeddingsUrl) throw new Error('SEARCH_EMBEDDER=http needs EMBEDDINGS_URL');
-      return HttpEmbedder.connect({ url: config.embeddingsUrl, model: config.embeddingsModel, apiKey: config.embeddingsApiKey });
+      return HttpEmbedder.connect({ url: config.embeddingsUrl, model: config.embeddingsModel, apiKey: config.embeddingsApiKey, signal });
     },
   },
 };

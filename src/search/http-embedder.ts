@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Embedder } from './embedder.ts';
+import { eitherSignal } from '../shutdown.ts';
 
 /**
  * Embeddings from any server with the OpenAI-compatible `POST /v1/embeddings` endpoint
@@ -15,6 +16,8 @@ export interface HttpEmbedderOptions {
   timeoutMs?: number;
   /** Characters per text sent (servers reject inputs beyond their context). */
   maxChars?: number;
+  /** The process's shutdown deadline: aborts a request still waiting then. */
+  signal?: AbortSignal;
 }
 
 const ResponseSchema = z.object({
@@ -80,9 +83,10 @@ async function request(opts: HttpEmbedderOptions, texts: string[]): Promise<Floa
       method: 'POST',
       headers,
       body: JSON.stringify({ model: opts.model, input, encoding_format: 'float' }),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
+      signal: eitherSignal(AbortSignal.timeout(opts.timeoutMs ?? 60_000), opts.signal),
     });
   } catch (err) {
+    if (opts.signal?.aborted) throw new EmbedderError(`embedding request to ${endpointOf(opts.url)} stopped: ${(opts.signal.reason as Error)?.message ?? 'aborted'}`);
     throw new EmbedderError(`embedding server ${endpointOf(opts.url)} unreachable: ${(err as Error).message}`);
   }
   if (!res.ok) {

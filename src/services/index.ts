@@ -69,12 +69,17 @@ export interface ServiceDeps {
   arxiv?: PaperLookup;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
+  /**
+   * The process's shutdown deadline (`serve`, `worker`): every outbound call the services make
+   * (arXiv, SMTP, the embeddings server), with its pauses and retries, is aborted when it aborts.
+   */
+  shutdown?: AbortSignal;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
-  const mail = new MailService(config, store, deps.mail);
-  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
+  const mail = new MailService(config, store, deps.mail, deps.shutdown);
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl, signal: deps.shutdown });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const search = new SearchService(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
@@ -84,7 +89,7 @@ export function createServices(deps: ServiceDeps): Services {
         logger.debug({ embedder: config.searchEmbedder }, 'no such embedder here yet: keyword search only');
         return null;
       }
-      return provider.open({ config, store, logger, sqlitePath });
+      return provider.open({ config, store, logger, sqlitePath, signal: deps.shutdown });
     },
     indexFile: annFileBeside(sqlitePath),
     logger,
@@ -102,7 +107,7 @@ export function createServices(deps: ServiceDeps): Services {
     following,
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
-    ingest: new IngestService(store, deps.config, deps.logger),
+    ingest: new IngestService(store, deps.config, deps.logger, deps.shutdown),
     mail,
     subscriptions: new SubscriptionService(store, mail, logger),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),

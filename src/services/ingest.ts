@@ -40,6 +40,8 @@ export class IngestService {
     private readonly store: Store,
     private readonly config: Config,
     private readonly logger: Logger,
+    /** The process's shutdown deadline: aborts every arXiv request and pause of this service's clients. */
+    private readonly shutdown?: AbortSignal,
   ) {}
 
   harvester(): Harvester {
@@ -48,6 +50,7 @@ export class IngestService {
       delayMs: this.config.arxivDelayMs,
       maxRetries: this.config.arxivMaxRetries,
       logger: this.logger,
+      signal: this.shutdown,
     });
     return new Harvester(this.store, client, {
       feedCategories: this.config.feedCategories,
@@ -110,7 +113,7 @@ export class IngestService {
   }
 
   apiClient(): ArxivApiClient {
-    return new ArxivApiClient({ baseUrl: this.config.arxivApiUrl, minIntervalMs: this.config.arxivDelayMs });
+    return new ArxivApiClient({ baseUrl: this.config.arxivApiUrl, minIntervalMs: this.config.arxivDelayMs, signal: this.shutdown });
   }
 
   /** Looks papers up in arXiv's Atom API and stores them. */

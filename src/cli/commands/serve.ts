@@ -8,7 +8,8 @@ import { startServer } from '../../http/server.ts';
 import { loadDemoIfEmpty } from '../../services/demo.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
-import { untilSignal } from '../signals.ts';
+import { GracefulShutdown } from '../shutdown.ts';
+import { untilDone } from '../../shutdown.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -28,7 +29,8 @@ export const serveCommand: Command = {
       const demo = await loadDemoIfEmpty(opened.store);
       if (demo) logger.info({ inserted: demo.inserted }, 'the store was empty: loaded the demo set');
     }
-    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
+    const shutdown = new GracefulShutdown(logger, config.shutdownTimeoutMs);
+    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats, shutdown: shutdown.deadline });
     const server = await startServer(createApp(services), { host: config.host, port: config.port, logger });
     logger.info({ url: server.url, store: opened.connection.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(opened.store, logger);
@@ -42,14 +44,13 @@ export const serveCommand: Command = {
       (err) => logger.error({ err }, 'could not build the "For you" index'),
     );
 
-    await untilSignal(logger, 'shutting down: finishing in-flight requests', async () => {
-      // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
-      await scheduler.stop();
-      await server.close(config.shutdownTimeoutMs);
-      stopIndexing();
+    return shutdown.untilSignal('shutting down: finishing in-flight requests and job steps', async () => {
+      // Stop accepting connections and stop the schedules at once; requests, the job step and the
+      // search catch-up under way finish (their outbound calls are aborted at the deadline).
+      await Promise.all([server.drain(shutdown.deadline), scheduler.stop(shutdown.deadline), untilDone(stopIndexing(), shutdown.deadline)]);
       await services.close();
+      // Last: nothing that uses the store is running any more.
       await opened.close();
     });
-    return 0;
   },
 };

@@ -5,7 +5,7 @@ import { openStore } from '../../store/index.ts';
 import { createServices } from '../../services/index.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
-import { untilSignal } from '../signals.ts';
+import { GracefulShutdown } from '../shutdown.ts';
 
 /**
  * The scheduled jobs without the HTTP server, for deployments whose web processes should only
@@ -22,17 +22,20 @@ export const workerCommand: Command = {
     const logger = createLogger(config.logLevel);
     const opened = await openStore(config.db, { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs });
     if (opened.migrated.length) logger.info({ migrations: opened.migrated }, 'migrated the store');
-    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });
+    const shutdown = new GracefulShutdown(logger, config.shutdownTimeoutMs);
+    const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats, shutdown: shutdown.deadline });
     const scheduler = new JobScheduler(opened.store, logger);
     const jobs = scheduledJobs(services);
     scheduler.start(jobs);
     logger.info({ jobs: jobs.map((j) => j.name), holder: scheduler.holder, store: opened.connection.describe }, 'Paperboy worker running');
     if (!jobs.length) logger.warn('no job is enabled by the settings: the worker has nothing to do');
 
-    await untilSignal(logger, 'shutting down: stopping schedules, waiting for running jobs', async () => {
-      await scheduler.stop(); // running jobs stop at their next checkpoint and release their leases
+    return shutdown.untilSignal('shutting down: stopping schedules, letting running jobs finish their step', async () => {
+      // Running jobs stop after their current step (their outbound calls are aborted at the deadline),
+      // record their runs as interrupted and release their leases; the store closes last.
+      await scheduler.stop(shutdown.deadline);
+      await services.close();
       await opened.close();
     });
-    return 0;
   },
 };

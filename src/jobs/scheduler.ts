@@ -74,6 +74,13 @@ export class JobScheduler {
 
   private async runLeased(job: Job, opts: { scheduledAt?: Date }): Promise<JobOutcome> {
     if (this.stopped) return { ran: false, reason: 'stopping' };
+    // A run of this job is still going in this process (a slow harvest outlasting its tick): the lease is
+    // ours, so taking it would succeed; a second run would race the first and shutdown would stop only one.
+    if (this.running.has(job.name)) {
+      this.logger.debug({ job: job.name }, 'job skipped: its previous run in this process is still going');
+      jobRuns.inc({ job: job.name, outcome: 'skipped' });
+      return { ran: false, reason: 'lease_held' };
+    }
     const leaseMs = job.leaseMs ?? 5 * 60_000;
     let acquired: boolean;
     try {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
+import { sleep } from '../helpers/wait.ts';
 import { ArxivApiClient, ArxivApiError } from '../../src/ingest/arxiv-api.ts';
 import { OaiClient } from '../../src/ingest/oai/client.ts';
 import { HttpEmbedder, EmbedderError } from '../../src/search/http-embedder.ts';
@@ -12,8 +13,6 @@ import { SmtpSink } from '../helpers/smtp.ts';
 
 // Every outbound client stops at the process's shutdown deadline (one AbortSignal given at
 // construction), whether it is waiting for an answer or sleeping before a retry.
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Aborts `controller` once `ready()` holds, and returns how long `work` took to settle after that. */
 async function abortedAfter(controller: AbortController, ready: () => boolean, work: Promise<unknown>): Promise<{ ms: number; error: unknown }> {

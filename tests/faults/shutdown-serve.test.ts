@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { sleep, waitFor, within } from '../helpers/wait.ts';
 import { createTestStore, postgresIsReal, type StoreKind, type TestStore } from '../helpers/stores.ts';
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { Client } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves with `what` after `ms`: a bound on anything a test waits for, so a hang fails the test instead of stalling it. */
-const within = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([p, sleep(ms).then(() => assert.fail(`${what}: still waiting after ${ms} ms`))]);
+import { BURST_LIMITS, assertVotesStored, type AckedVote } from '../helpers/write-burst.ts';
 
 /** The code of a failed fetch (ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET, ...). */
 function failureCode(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   return e.cause?.code ?? e.cause?.message ?? e.message;
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(20);
-  }
 }
 
 /** An arXiv that accepts connections and reads requests but never answers. */
@@ -119,12 +106,7 @@ for (const kind of STORES) {
         PAPERBOY_DB: store.location!,
         PAPERBOY_DEMO: 'false',
         SHUTDOWN_TIMEOUT_MS: String(TIMEOUT),
-        RATE_LIMIT_SIGNUP_IP: '1000/60',
-        API_RATE_LIMIT_IP: '1000000',
-        RATE_LIMIT_UPVOTE_USER: '100000/60',
-        RATE_LIMIT_UPVOTE_IP: '100000/60',
-        RATE_LIMIT_COMMENT_USER: '100000/60',
-        RATE_LIMIT_COMMENT_IP: '100000/60',
+        ...BURST_LIMITS,
       });
       const users = await Promise.all(
         ['kim', 'lee', 'ana', 'bob'].map(async (name) => {
@@ -135,7 +117,7 @@ for (const kind of STORES) {
       );
       interface Outcome { what: string; startedAt: number; endedAt: number; status?: number; code?: string; failure?: string }
       const outcomes: Outcome[] = [];
-      const ackedVotes: Array<{ user: string; paper: string; up: boolean; seq: number }> = [];
+      const ackedVotes: AckedVote[] = [];
       const ackedComments: Array<{ id: number; paper: string; body: string }> = [];
       let seq = 0;
       let killedAt = Infinity;
@@ -205,13 +187,7 @@ for (const kind of STORES) {
 
       // Everything acknowledged is stored: the last acknowledged state of each vote, every comment, exact counters.
       const db = store.connection.db;
-      const last = new Map<string, boolean>();
-      for (const v of ackedVotes.sort((a, b) => a.seq - b.seq)) last.set(`${v.user}|${v.paper}`, v.up);
-      const rows = await db.selectFrom('upvotes').innerJoin('users', 'users.id', 'upvotes.user_id').select(['users.username', 'upvotes.paper_id']).execute();
-      const stored = new Set(rows.map((r) => `${r.username}|${r.paper_id}`));
-      for (const [key, up] of last) assert.equal(stored.has(key), up, `vote ${key} should be ${up ? 'there' : 'gone'}`);
-      const drift = await sql<{ id: string }>`select p.id from papers p where p.upvotes <> (select count(*) from upvotes u where u.paper_id = p.id)`.execute(db);
-      assert.deepEqual(drift.rows, []);
+      await assertVotesStored(db, ackedVotes);
       const comments = await db.selectFrom('comments').select(['id', 'body']).execute();
       const byId = new Map(comments.map((c) => [Number(c.id), c.body]));
       for (const c of ackedComments) assert.equal(byId.get(c.id), c.body, `comment ${c.id} stored`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sleep, waitFor, within } from '../helpers/wait.ts';
 import { createTestStore, postgresIsReal, type StoreKind, type TestStore } from '../helpers/stores.ts';
 import { startWorker, type ServeProcess } from '../helpers/serve-process.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -8,17 +9,6 @@ import { sendXml } from '../helpers/replay-server.ts';
 import { SmtpSink } from '../helpers/smtp.ts';
 import { activeSubscriber, feedDay, mailServices } from '../helpers/mail-fixtures.ts';
 import { digestPeriod } from '../../src/domain/digest-period.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const within = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([p, sleep(ms).then(() => assert.fail(`${what}: still waiting after ${ms} ms`))]);
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(20);
-  }
-}
 
 /** Sends SIGTERM and returns the exit status and how long the process took to exit. */
 async function terminate(p: ServeProcess): Promise<{ exit: number | string | null; took: number }> {

@@ -81,6 +81,17 @@ export class JobScheduler {
       jobRuns.inc({ job: job.name, outcome: 'skipped' });
       return { ran: false, reason: 'lease_held' };
     }
+    // Reserved before the first await, so that a tick firing meanwhile sees it.
+    const entry: { controller: AbortController; runId?: number } = { controller: new AbortController() };
+    this.running.set(job.name, entry);
+    try {
+      return await this.leaseAndRun(job, opts, entry);
+    } finally {
+      this.running.delete(job.name);
+    }
+  }
+
+  private async leaseAndRun(job: Job, opts: { scheduledAt?: Date }, entry: { controller: AbortController; runId?: number }): Promise<JobOutcome> {
     const leaseMs = job.leaseMs ?? 5 * 60_000;
     let acquired: boolean;
     try {
@@ -109,10 +120,8 @@ export class JobScheduler {
         return { ran: false, reason: 'already_ran' };
       }
     }
-    const controller = new AbortController();
+    const controller = entry.controller;
     if (this.stopped) controller.abort(); // stop() began while we were taking the lease
-    const entry: { controller: AbortController; runId?: number } = { controller };
-    this.running.set(job.name, entry);
     const renew = setInterval(() => {
       this.store.leases.renew(job.name, this.holder, leaseMs).catch((err) => this.logger.warn({ err, job: job.name }, 'lease renewal failed'));
     }, Math.max(1000, leaseMs / 3));
@@ -153,7 +162,6 @@ export class JobScheduler {
       } finally {
         clearInterval(renew);
         await this.store.leases.release(job.name, this.holder).catch(() => {});
-        this.running.delete(job.name);
       }
     })();
     return done;

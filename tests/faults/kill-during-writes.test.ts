@@ -4,6 +4,7 @@ import { createTestStore, postgresIsReal, type TestStore } from '../helpers/stor
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
 import { Client } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { BURST_LIMITS, assertVotesStored, type AckedVote } from '../helpers/write-burst.ts';
 
 // A server is killed (SIGKILL: no shutdown, no flush) while users upvote and comment; after a
@@ -68,7 +69,8 @@ describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(awai
     };
     // One writer per user: a user's writes are sequential, so "last acknowledged" is well defined.
     const writing = Promise.all(users.map((u, k) => writer(u, k)));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Enough acknowledged writes before the kill, however loaded the machine (a fixed pause was not).
+    await waitFor(() => ackedVotes.length > 10 && ackedComments.length > 5, 60_000, 'a dozen votes and half a dozen comments acknowledged');
     serve.child.kill('SIGKILL');
     assert.equal(await serve.exited, 'SIGKILL');
     stop = true;

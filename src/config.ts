@@ -57,6 +57,8 @@ export const SETTINGS = [
     description: 'Public base URL of the site, used in mails and feeds (defaults to http://localhost:PORT).' },
   { env: 'LOG_LEVEL', key: 'logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
     description: 'pino log level.' },
+  { env: 'LOG_FORMAT', key: 'logFormat', schema: z.enum(['auto', 'json', 'pretty']), default: 'auto',
+    description: 'Log lines on stderr: `json` (one JSON object a line, for collectors), `pretty` (one readable line an event), `auto` (pretty on a terminal, JSON otherwise).' },
   { env: 'PAPERBOY_DEMO', key: 'demo', schema: bool, default: 'true',
     description: 'Load the demo set (69 papers on the feed of 2025-08-01) when `serve` starts on an empty store.' },
   { env: 'STORE_CONNECT_TIMEOUT_MS', key: 'storeConnectTimeoutMs', schema: positiveInt, default: '1000',
@@ -150,6 +152,16 @@ export const SETTINGS = [
     description: 'How many feed days back "For you" looks for papers to recommend.' },
   { env: 'FOR_YOU_INDEX_DAYS', key: 'forYouIndexDays', schema: positiveInt, default: '180',
     description: 'How many feed days of papers the in-memory "For you" text index holds (IDF statistics and background negatives).' },
+  { env: 'LIBRARY_IMPORT_MAX_BYTES', key: 'libraryImportMaxBytes', schema: positiveInt, default: '2097152',
+    description: 'Largest BibTeX or RIS file the collection import form accepts (413 beyond; the API import stays within `API_MAX_BODY_BYTES`).' },
+  { env: 'RATE_LIMIT_LIBRARY_IMPORT', key: 'rateLibraryImportUser', schema: rate, default: '20/3600',
+    description: 'Collection imports (BibTeX, RIS) per account and per IP (COUNT/SECONDS).' },
+  { env: 'ZOTERO_API_URL', key: 'zoteroApiUrl', schema: z.string().url(), default: 'https://api.zotero.org',
+    description: "The Zotero web API (v3) that connected libraries are read from." },
+  { env: 'ZOTERO_SYNC_SCHEDULE', key: 'zoteroSyncSchedule', schema: z.string().min(1), default: '41 * * * *',
+    description: 'Cron (UTC) for syncing every connected Zotero library (incremental: only what changed since the last sync is read).' },
+  { env: 'RATE_LIMIT_REPORT', key: 'rateReportUser', schema: rate, default: '10/3600',
+    description: 'Reports of comments and papers per account and per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
 ] as const satisfies readonly SettingSpec[];
@@ -158,11 +170,17 @@ export interface Config {
   forYouRecentDays: number;
   forYouIndexDays: number;
   rateDiscoveryUser: RateSpec;
+  libraryImportMaxBytes: number;
+  rateLibraryImportUser: RateSpec;
+  zoteroApiUrl: string;
+  zoteroSyncSchedule: string;
+  rateReportUser: RateSpec;
   db: string;
   host: string;
   port: number;
   publicUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'auto' | 'json' | 'pretty';
   demo: boolean;
   shutdownTimeoutMs: number;
   storeConnectTimeoutMs: number;

@@ -17,6 +17,10 @@ import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
+import { LibraryService } from './library.ts';
+import { ZoteroService } from './zotero.ts';
+import { ReportService } from './reports.ts';
+import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import type { MailSender } from '../mail/sender.ts';
@@ -50,6 +54,9 @@ export interface Services {
   upvotes: UpvoteService;
   comments: CommentService;
   collections: CollectionService;
+  library: LibraryService;
+  zotero: ZoteroService;
+  reports: ReportService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
@@ -96,6 +103,10 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
+  const collections = new CollectionService(store);
+  const library = new LibraryService(store, collections, search);
+  const moderation = new ModerationService(store);
+  const comments = new CommentService(store, config);
   return {
     config,
     logger,
@@ -118,9 +129,12 @@ export function createServices(deps: ServiceDeps): Services {
     },
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
-    comments: new CommentService(store, config),
-    collections: new CollectionService(store),
-    moderation: new ModerationService(store),
+    comments,
+    reports: new ReportService(store, moderation, comments),
+    collections,
+    library,
+    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
+    moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,
   };

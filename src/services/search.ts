@@ -178,6 +178,17 @@ export class SearchService {
     return papers.filter((p) => !p.hidden && !p.deleted).map((p) => ({ paper: p, score: score.get(p.id) ?? 0 }));
   }
 
+  /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */
+  async byTitle(title: string, limit = 3): Promise<PaperWithStats[]> {
+    const q = parseQuery('');
+    q.terms = [...new Set(words(title).filter((w) => !STOPWORDS.has(w) && w.length > 1))].slice(0, 24);
+    if (!q.terms.length) return [];
+    await this.keywordCatchUpBounded();
+    const hits = await this.opts.engine.search(q, { limit, sort: 'relevance' });
+    const papers = await this.store.papers.getMany(hits.map((h) => h.id));
+    return papers.filter((p) => !p.hidden && !p.deleted);
+  }
+
   /**
    * Brings every index in step with the store: the full-text queue, then vectors for papers that
    * have none from the current embedder (or whose text changed), added to the ANN index. Importers

@@ -283,6 +283,39 @@ export interface FollowsTable {
   created_at: string;
 }
 
+export interface ZoteroLinksTable {
+  user_id: number;
+  zotero_user: string;
+  api_key: string;
+  collection_id: number;
+  library_version: Generated<number>;
+  items: Generated<number>;
+  matched: Generated<number>;
+  synced_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export interface ZoteroItemsTable {
+  user_id: number;
+  item_key: string;
+  paper_id: string | null;
+  title: string | null;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  reporter_id: number;
+  target_type: string;
+  target_id: string;
+  reason: string;
+  note: string | null;
+  status: Generated<string>;
+  created_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -310,4 +343,7 @@ export interface Database {
   not_interested: NotInterestedTable;
   reader_interests: ReaderInterestsTable;
   follows: FollowsTable;
+  zotero_links: ZoteroLinksTable;
+  zotero_items: ZoteroItemsTable;
+  reports: ReportsTable;
 }

@@ -24,6 +24,8 @@ import { SearchRepository } from './search.ts';
 import { BrowseRepository } from './browse.ts';
 import { DiscoveryRepository } from './discovery.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
+import { ZoteroRepository } from './zotero.ts';
+import { ReportRepository } from './reports.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -52,6 +54,8 @@ export class Store {
   readonly browse: BrowseRepository;
   readonly discovery: DiscoveryRepository;
   readonly collectionFeeds: CollectionFeedRepository;
+  readonly zotero: ZoteroRepository;
+  readonly reports: ReportRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -80,6 +84,8 @@ export class Store {
     this.browse = new BrowseRepository(db);
     this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);
+    this.zotero = new ZoteroRepository(db);
+    this.reports = new ReportRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -242,7 +242,7 @@ export function communityPageRoutes(config: Config) {
   });
   app.get('/collections/:cid', async (c) => {
     const { collection, papers } = await c.var.services.collections.get(c.var.user, numericParam(c, 'cid'));
-    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} />);
+    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} importMaxBytes={config.libraryImportMaxBytes} />);
   });
   app.post('/collections/:cid/papers', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');
@@ -265,7 +265,10 @@ export function communityPageRoutes(config: Config) {
 
   // Moderation
   const adminPage = async (c: C, extra: { message?: string; error?: string } = {}, status: 200 | 400 | 404 = 200) =>
-    c.html(<AdminPage user={c.var.user!} csrfToken={c.var.csrfToken} entries={await c.var.services.moderation.auditLog(c.var.user!, 200)} {...extra} />, status);
+    c.html(
+      <AdminPage user={c.var.user!} csrfToken={c.var.csrfToken} entries={await c.var.services.moderation.auditLog(c.var.user!, 200)} openReports={await c.var.services.reports.countOpen(c.var.user!)} {...extra} />,
+      status,
+    );
   app.get('/admin', requireAdmin(), (c) => adminPage(c));
   app.post('/admin/papers/hide', requireAdmin(), async (c) => {
     const f = await form(c);

@@ -74,3 +74,19 @@ export const AuditEntrySchema = z
 export const HideBody = z.object({ hidden: z.boolean().default(true), reason: z.string().max(500).optional() });
 export const BanBody = z.object({ banned: z.boolean().default(true), reason: z.string().max(500).optional() });
 export const UsernameParams = z.object({ name: z.string().min(1).max(64) });
+
+export const CollectionImportBody = z.object({
+  text: z.string().min(1).max(1_000_000).describe('BibTeX or RIS text'),
+  format: z.enum(['bib', 'ris']).optional().describe('detected from the text when absent'),
+});
+const ImportLine = z.object({ line: z.number().int() });
+export const CollectionImportResultSchema = z
+  .object({
+    format: z.enum(['bib', 'ris']),
+    entries: z.number().int(),
+    added: z.array(ImportLine.extend({ paperId: z.string(), title: z.string(), by: z.enum(['arxiv', 'doi', 'title']) })),
+    alreadyThere: z.array(ImportLine.extend({ paperId: z.string(), title: z.string() })),
+    unmatched: z.array(ImportLine.extend({ title: z.string().nullable(), reason: z.string() })),
+    errors: z.array(ImportLine.extend({ reason: z.string() })),
+  })
+  .meta({ id: 'CollectionImportResult' });

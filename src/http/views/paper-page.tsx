@@ -167,6 +167,11 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         <div id="comments">
           <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
         </div>
+        {viewer && (
+          <p class="report-paper">
+            <a href={`/report?target=paper&id=${encodeURIComponent(paper.id)}`}>Report this paper</a> (spam, wrong details, not research)
+          </p>
+        )}
       </article>
     </Layout>
   );

@@ -14,6 +14,9 @@ import * as m0402 from './0402_search_insert_watermark.ts';
 import * as m0403 from './0403_papers_modified_index_pg.ts';
 import * as m0450 from './0450_search_models.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
+import * as m1100 from './1100_papers_doi_index.ts';
+import * as m1101 from './1101_zotero.ts';
+import * as m1102 from './1102_reports.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -36,4 +39,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0403_papers_modified_index_pg': m0403,
   '0450_search_models': m0450,
   '0501_feed_rank_index': m0501,
+  '1100_papers_doi_index': m1100,
+  '1101_zotero': m1101,
+  '1102_reports': m1102,
 };

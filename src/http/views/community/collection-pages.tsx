@@ -3,8 +3,9 @@ import type { PaperWithStats } from '../../../domain/paper.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { PaperList } from './paper-list.tsx';
 import { CommunityPage } from './page.tsx';
+import { LibraryPanel } from './library-pages.tsx';
 
-export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[] }) {
+export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[]; importMaxBytes: number }) {
   const { collection: col, viewer, csrfToken } = props;
   const own = viewer?.id === col.userId;
   const next = `/collections/${col.id}`;
@@ -30,6 +31,7 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
             : undefined
         }
       />
+      <LibraryPanel collection={col} own={own} csrfToken={csrfToken} maxBytes={props.importMaxBytes} />
       {own && (
         <>
           <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next}>

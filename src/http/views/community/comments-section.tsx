@@ -80,6 +80,11 @@ export function CommentsSection(props: CommentsSectionProps) {
                 </details>
               )}
               {editable && <a href={`/comments/${c.id}/edit?next=${encodeURIComponent(next)}`}>Edit</a>}{' '}
+              {!c.deleted && !own && (
+                <a href={`/report?target=comment&id=${c.id}`} class="report-link">
+                  Report
+                </a>
+              )}{' '}
               {deletable && (
                 <PostForm action={`/comments/${c.id}/delete`} csrfToken={csrfToken} next={next} class="inline">
                   <button type="submit">{own ? 'Delete' : 'Delete (admin)'}</button>

@@ -31,6 +31,11 @@ export function DiscussionPage(props: {
       <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={props.upvoted} csrfToken={viewer ? csrfToken : null} next={next} />
       {viewer && <CollectionPicker paperId={paper.id} collections={props.collections} containing={props.containing} csrfToken={csrfToken} next={next} />}
       <CommentsSection paperId={paper.id} comments={props.comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={next} editMinutes={props.editMinutes} />
+      {viewer && (
+        <p class="report-paper">
+          <a href={`/report?target=paper&id=${encodeURIComponent(paper.id)}`}>Report this paper</a>
+        </p>
+      )}
     </CommunityPage>
   );
 }

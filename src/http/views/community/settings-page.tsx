@@ -63,6 +63,12 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
           <a href="/settings/mail">Trending papers in your inbox</a>: daily or weekly, your categories, personal picks.
         </p>
       </section>
+      <section aria-labelledby="zotero-heading">
+        <h2 id="zotero-heading">Zotero</h2>
+        <p>
+          <a href="/settings/zotero">Connect your Zotero library</a>: its papers are kept in a private collection and shape For you.
+        </p>
+      </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Sessions</h2>
         <PostForm action="/settings/logout-everywhere" csrfToken={csrfToken}>

@@ -78,7 +78,7 @@ export interface ServiceDeps {
   poolStats?: () => Record<string, number>;
   /**
    * The process's shutdown deadline (`serve`, `worker`): every outbound call the services make
-   * (arXiv, SMTP, the embeddings server), with its pauses and retries, is aborted when it aborts.
+   * (arXiv, SMTP, the embeddings server, Zotero), with its pauses and retries, is aborted when it aborts.
    */
   shutdown?: AbortSignal;
 }
@@ -133,7 +133,7 @@ export function createServices(deps: ServiceDeps): Services {
     reports: new ReportService(store, moderation, comments),
     collections,
     library,
-    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
+    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl, signal: deps.shutdown }), logger),
     moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,

@@ -7,6 +7,7 @@ import { ArxivApiClient, ArxivApiError } from '../../src/ingest/arxiv-api.ts';
 import { OaiClient } from '../../src/ingest/oai/client.ts';
 import { HttpEmbedder, EmbedderError } from '../../src/search/http-embedder.ts';
 import { MailSendError, SmtpSender } from '../../src/mail/sender.ts';
+import { ZoteroClient, ZoteroError } from '../../src/ingest/zotero.ts';
 import { ShutdownError } from '../../src/shutdown.ts';
 import { startReplayServer, sendXml } from '../helpers/replay-server.ts';
 import { SmtpSink } from '../helpers/smtp.ts';
@@ -84,6 +85,17 @@ describe('outbound clients abort at the shutdown deadline', () => {
     const { ms, error } = await abortedAfter(controller, () => calls > 1, embedder.embed(['a query']));
     assert.ok(error instanceof EmbedderError, String(error));
     assert.match((error as Error).message, /stopped: the server is shutting down/);
+    assert.ok(ms < BOUND_MS, `${ms} ms`);
+  });
+
+  test('Zotero: a library read Zotero never answers', async () => {
+    const silent = await startReplayServer(() => new Promise<void>(() => {}));
+    closers.push(silent.close);
+    const controller = new AbortController();
+    // Its own timeout (15 s by default) would end it too, far later than the deadline.
+    const client = new ZoteroClient({ baseUrl: silent.url, signal: controller.signal });
+    const { ms, error } = await abortedAfter(controller, () => silent.requests.length > 0, client.changes('123', 'key', 0));
+    assert.ok(error instanceof ZoteroError, String(error));
     assert.ok(ms < BOUND_MS, `${ms} ms`);
   });
 

@@ -139,15 +139,27 @@ export const SETTINGS = [
     description: "Oldest first version (in days) a submitted paper may have." },
   { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
   { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
-    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an embeddings server: see `EMBEDDINGS_API`) or `none` (keyword search only).' },
   { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.enum(['memory', 'store']), default: 'memory',
     description: 'Keyword ranking: `memory` (an in-memory BM25 index with MaxScore pruning, built from the store; phrases, exclusions, authors and date/upvote sorts still use the store) or `store` (FTS5 / tsvector only, no extra memory).' },
   { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
-    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
+    description: 'Base URL of the embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8080` for text-embeddings-inference, `http://localhost:11434` for Ollama, `https://api.openai.com/v1`.' },
+  { env: 'EMBEDDINGS_API', key: 'embeddingsApi', schema: z.enum(['openai', 'tei', 'ollama']), default: 'openai',
+    description: 'How to talk to `EMBEDDINGS_URL`: `openai` (`POST /v1/embeddings`: OpenAI, vLLM, llama.cpp, and the OpenAI routes of text-embeddings-inference and Ollama), `tei` (text-embeddings-inference\'s `/embed`; the model and batch limit come from its `/info`) or `ollama` (`/api/embed`, or `/api/embeddings` on Ollama before 0.3).' },
   { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
-    description: 'Model name sent to the embeddings server.' },
+    description: 'Model name sent to the embeddings server (text-embeddings-inference names its own). Changing it re-embeds every paper in the background; search answers from the old vectors until the new ones cover the corpus.' },
   { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
     description: 'Bearer key for the embeddings server, when it needs one.' },
+  { env: 'EMBEDDINGS_BATCH_SIZE', key: 'embeddingsBatchSize', schema: z.coerce.number().int().min(1).max(2048), default: '64',
+    description: 'Texts per request to the embeddings server (never more than text-embeddings-inference\'s `max_client_batch_size`; halved when a server answers 413).' },
+  { env: 'EMBEDDINGS_TIMEOUT_MS', key: 'embeddingsTimeoutMs', schema: positiveInt, default: '30000',
+    description: 'How long one request to the embeddings server may take before it is retried.' },
+  { env: 'EMBEDDINGS_RETRIES', key: 'embeddingsRetries', schema: z.coerce.number().int().min(0).max(10), default: '4',
+    description: 'Retries of a failed request to the embeddings server (network errors, 5xx, 429), with exponential back-off or the `Retry-After` it asks for.' },
+  { env: 'SEARCH_EMBED_SCHEDULE', key: 'searchEmbedSchedule', schema: cron, default: '* * * * *',
+    description: 'When `serve` and `worker` look for papers the embedder has no vector for (all of them after a model switch) and embed them in the background, under a lease; a check that finds nothing records no run.' },
+  { env: 'SEARCH_EMBED_BUDGET_MS', key: 'searchEmbedBudgetMs', schema: positiveInt, default: '1500',
+    description: 'How long a search waits to embed its query; past it (or when the embedder fails) the search answers with keyword results and logs why.' },
   { env: 'FOR_YOU_RECENT_DAYS', key: 'forYouRecentDays', schema: positiveInt, default: '14',
     description: 'How many feed days back "For you" looks for papers to recommend.' },
   { env: 'FOR_YOU_INDEX_DAYS', key: 'forYouIndexDays', schema: positiveInt, default: '180',
@@ -232,6 +244,12 @@ export interface Config {
   embeddingsUrl?: string;
   embeddingsModel: string;
   embeddingsApiKey?: string;
+  embeddingsApi: 'openai' | 'tei' | 'ollama';
+  embeddingsBatchSize: number;
+  embeddingsTimeoutMs: number;
+  embeddingsRetries: number;
+  searchEmbedBudgetMs: number;
+  searchEmbedSchedule: string;
 }
 
 export class ConfigError extends Error {

@@ -21,6 +21,7 @@ import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';
+import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
 import { upvoteApiRoutes } from './routes/upvotes-api.ts';
 import { commentApiRoutes } from './routes/comments-api.ts';
@@ -63,6 +64,7 @@ export function createApp(services: Services) {
   app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
   app.use('*', csrfProtection());
+  app.use('*', pageView());
   app.use('*', compress());
 
   app.route('/', healthRoutes());

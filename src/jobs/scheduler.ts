@@ -14,6 +14,8 @@ export interface Job {
   timezone?: string;
   /** How long a lease lasts before another process may take over; renewed while the job runs. */
   leaseMs?: number;
+  /** Asked before each scheduled run; false skips it without taking the lease or recording a run. */
+  due?(): Promise<boolean>;
   /**
    * Does the work; returns counters recorded with the run. When `signal` aborts (the process is
    * shutting down) it should finish its current step and stop, either throwing or returning
@@ -22,7 +24,7 @@ export interface Job {
   run(signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
-export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' } | { ran: true; status: 'succeeded' | 'failed' | 'interrupted'; stats: Record<string, unknown>; error?: string };
+export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' | 'not_due' } | { ran: true; status: 'succeeded' | 'failed' | 'interrupted'; stats: Record<string, unknown>; error?: string };
 
 /** What a run stopped by a shutdown says; the job continues from its checkpoint next time. */
 export const INTERRUPTED_BY_SHUTDOWN = 'interrupted: the process was shut down before the run finished';
@@ -39,6 +41,8 @@ export class JobScheduler {
   private readonly running = new Map<string, { controller: AbortController; runId?: number }>();
   /** Every runOnce call still in progress, from before its lease is taken (stop waits for them). */
   private readonly inflight = new Set<Promise<JobOutcome>>();
+  /** Jobs this process is running or about to run (from before their lease is taken). */
+  private readonly busy = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -66,7 +70,14 @@ export class JobScheduler {
    * a process whose timer fires later for the same tick must not run it again.
    */
   runOnce(job: Job, opts: { scheduledAt?: Date } = {}): Promise<JobOutcome> {
-    const p = this.runLeased(job, opts);
+    // The lease is re-entrant for its holder, so it cannot keep a second tick of this process from
+    // running a job whose last run is not over (a run longer than its schedule's period): this does.
+    if (this.busy.has(job.name)) {
+      this.logger.debug({ job: job.name }, 'job skipped: its previous run in this process is still going');
+      return Promise.resolve({ ran: false, reason: 'lease_held' });
+    }
+    this.busy.add(job.name);
+    const p = this.runLeased(job, opts).finally(() => this.busy.delete(job.name));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;
@@ -74,14 +85,7 @@ export class JobScheduler {
 
   private async runLeased(job: Job, opts: { scheduledAt?: Date }): Promise<JobOutcome> {
     if (this.stopped) return { ran: false, reason: 'stopping' };
-    // A run of this job is still going in this process (a slow harvest outlasting its tick): the lease is
-    // ours, so taking it would succeed; a second run would race the first and shutdown would stop only one.
-    if (this.running.has(job.name)) {
-      this.logger.debug({ job: job.name }, 'job skipped: its previous run in this process is still going');
-      jobRuns.inc({ job: job.name, outcome: 'skipped' });
-      return { ran: false, reason: 'lease_held' };
-    }
-    // Reserved before the first await, so that a tick firing meanwhile sees it.
+    // Registered before the first await, so that a shutdown beginning meanwhile stops this run too.
     const entry: { controller: AbortController; runId?: number } = { controller: new AbortController() };
     this.running.set(job.name, entry);
     try {
@@ -92,6 +96,13 @@ export class JobScheduler {
   }
 
   private async leaseAndRun(job: Job, opts: { scheduledAt?: Date }, entry: { controller: AbortController; runId?: number }): Promise<JobOutcome> {
+    if (job.due) {
+      const due = await job.due().catch((err) => {
+        this.logger.warn({ err, job: job.name }, 'cannot tell whether the job is due; running it');
+        return true;
+      });
+      if (!due) return { ran: false, reason: 'not_due' };
+    }
     const leaseMs = job.leaseMs ?? 5 * 60_000;
     let acquired: boolean;
     try {

@@ -6,6 +6,7 @@ import { FeedService } from './feed.ts';
 import { TrendingService } from './trending.ts';
 import { ForYouService } from './for-you.ts';
 import { FollowingService } from './following.ts';
+import { FlashService } from './flash.ts';
 import { DailyPapersService } from './daily-papers.ts';
 import { FeedsService } from './feeds.ts';
 import { IngestService } from './ingest.ts';
@@ -29,6 +30,7 @@ import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
+import { sourceOf } from './embedding-spaces.ts';
 import { isPostgresUrl } from '../store/db.ts';
 
 /**
@@ -43,6 +45,8 @@ export interface Services {
   trending: TrendingService;
   forYou: ForYouService;
   following: FollowingService;
+  /** One-time messages shown after a form's redirect. */
+  flash: FlashService;
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
   ingest: IngestService;
@@ -88,16 +92,24 @@ export function createServices(deps: ServiceDeps): Services {
   const mail = new MailService(config, store, deps.mail, deps.shutdown);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl, signal: deps.shutdown });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
+  const openEmbedder = (c: Config) => {
+    const provider = embedderProvider(c.searchEmbedder);
+    if (!provider) {
+      logger.debug({ embedder: c.searchEmbedder }, 'no such embedder here yet: keyword search only');
+      return Promise.resolve(null);
+    }
+    return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
+  };
   const search = new SearchService(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
-    embedder: async () => {
-      const provider = embedderProvider(config.searchEmbedder);
-      if (!provider) {
-        logger.debug({ embedder: config.searchEmbedder }, 'no such embedder here yet: keyword search only');
-        return null;
-      }
-      return provider.open({ config, store, logger, sqlitePath, signal: deps.shutdown });
+    embedder: () => openEmbedder(config),
+    embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
+    // The model of an older space, to embed queries in it while the configured one is embedded.
+    reopenSpace: (space) => {
+      const source = sourceOf(space);
+      return source.provider ? openEmbedder({ ...config, searchEmbedder: source.provider, embeddingsModel: source.model ?? config.embeddingsModel }) : Promise.resolve(null);
     },
+    embedBudgetMs: config.searchEmbedBudgetMs,
     indexFile: annFileBeside(sqlitePath),
     logger,
   });
@@ -116,6 +128,7 @@ export function createServices(deps: ServiceDeps): Services {
     trending: new TrendingService(store),
     forYou,
     following,
+    flash: new FlashService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger, deps.shutdown),

@@ -259,6 +259,18 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+export interface EmbeddingSpacesTable {
+  embedder_id: string;
+  dimensions: number;
+  /** JSON `{provider, model}`. */
+  source: Generated<string>;
+  created_at: string;
+  papers_done: Generated<number>;
+  papers_total: Generated<number>;
+  progress_at: string | null;
+  complete_at: string | null;
+}
+
 export interface NotInterestedTable {
   user_id: number;
   paper_id: string;
@@ -281,6 +293,16 @@ export interface FollowsTable {
   kind: string;
   value: string;
   created_at: string;
+}
+
+/** One-time messages shown after a redirect (see migration 1060). */
+export interface FlashMessagesTable {
+  id: string;
+  user_id: number | null;
+  message: string;
+  /** Shown once with the message (a new API token); null for plain messages. */
+  secret: string | null;
+  expires_at: string;
 }
 
 export interface ZoteroLinksTable {
@@ -339,10 +361,12 @@ export interface Database {
   audit_log: AuditLogTable;
   paper_embeddings: PaperEmbeddingsTable;
   search_models: SearchModelsTable;
+  embedding_spaces: EmbeddingSpacesTable;
   search_pending: SearchPendingTable;
   not_interested: NotInterestedTable;
   reader_interests: ReaderInterestsTable;
   follows: FollowsTable;
+  flash_messages: FlashMessagesTable;
   zotero_links: ZoteroLinksTable;
   zotero_items: ZoteroItemsTable;
   reports: ReportsTable;

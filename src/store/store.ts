@@ -21,9 +21,11 @@ import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SearchRepository } from './search.ts';
+import { EmbeddingSpaceRepository } from './embedding-spaces.ts';
 import { BrowseRepository } from './browse.ts';
 import { DiscoveryRepository } from './discovery.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
+import { FlashRepository } from './flashes.ts';
 import { ZoteroRepository } from './zotero.ts';
 import { ReportRepository } from './reports.ts';
 
@@ -51,9 +53,11 @@ export class Store {
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
   readonly search: SearchRepository;
+  readonly embeddingSpaces: EmbeddingSpaceRepository;
   readonly browse: BrowseRepository;
   readonly discovery: DiscoveryRepository;
   readonly collectionFeeds: CollectionFeedRepository;
+  readonly flashes: FlashRepository;
   readonly zotero: ZoteroRepository;
   readonly reports: ReportRepository;
 
@@ -81,9 +85,11 @@ export class Store {
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
+    this.embeddingSpaces = new EmbeddingSpaceRepository(db);
     this.browse = new BrowseRepository(db);
     this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);
+    this.flashes = new FlashRepository(db);
     this.zotero = new ZoteroRepository(db);
     this.reports = new ReportRepository(db);
   }

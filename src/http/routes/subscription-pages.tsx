@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
+import { flashRedirect } from '../middleware/page-view.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { SubscribeBody } from '../schemas/subscription.ts';
 import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
@@ -56,16 +57,18 @@ export function subscriptionPageRoutes() {
       );
     }
     await c.var.services.subscriptions.subscribe({ ...parsed.data, userId: currentUserId(c) });
-    return c.html(
+    // post/redirect/get: a refresh of the answer does not post the address again.
+    return flashRedirect(c, '/subscribe/sent', `If ${parsed.data.email} is not subscribed yet, a confirmation link is on its way. The ${parsed.data.frequency} digest starts once you follow it.`);
+  });
+
+  app.get('/subscribe/sent', (c) =>
+    c.html(
       <MessagePage title="Check your inbox">
-        <p>
-          If {parsed.data.email} is not subscribed yet, a confirmation link is on its way. The {parsed.data.frequency} digest starts once you
-          follow it.
-        </p>
+        <p>Follow the link in the mail to start your digest. No mail? Look in the spam folder, or subscribe again in a few minutes.</p>
         <MailNotConfigured configured={c.var.services.mail.configured} />
       </MessagePage>,
-    );
-  });
+    ),
+  );
 
   return app;
 }

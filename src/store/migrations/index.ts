@@ -13,7 +13,9 @@ import * as m0401 from './0401_search.ts';
 import * as m0402 from './0402_search_insert_watermark.ts';
 import * as m0403 from './0403_papers_modified_index_pg.ts';
 import * as m0450 from './0450_search_models.ts';
+import * as m0460 from './0460_embedding_spaces.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
+import * as m1060 from './1060_flash_messages.ts';
 import * as m1100 from './1100_papers_doi_index.ts';
 import * as m1101 from './1101_zotero.ts';
 import * as m1102 from './1102_reports.ts';
@@ -38,7 +40,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0402_search_insert_watermark': m0402,
   '0403_papers_modified_index_pg': m0403,
   '0450_search_models': m0450,
+  '0460_embedding_spaces': m0460,
   '0501_feed_rank_index': m0501,
+  '1060_flash_messages': m1060,
   '1100_papers_doi_index': m1100,
   '1101_zotero': m1101,
   '1102_reports': m1102,

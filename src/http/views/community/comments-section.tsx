@@ -75,7 +75,9 @@ export function CommentsSection(props: CommentsSectionProps) {
                     <label>
                       Your reply <textarea name="body" required maxlength={10000} rows={3}></textarea>
                     </label>
-                    <button type="submit">Reply</button>
+                    <button type="submit" class="quiet">
+                      Reply
+                    </button>
                   </PostForm>
                 </details>
               )}
@@ -86,9 +88,11 @@ export function CommentsSection(props: CommentsSectionProps) {
                 </a>
               )}{' '}
               {deletable && (
-                <PostForm action={`/comments/${c.id}/delete`} csrfToken={csrfToken} next={next} class="inline">
-                  <button type="submit">{own ? 'Delete' : 'Delete (admin)'}</button>
-                </PostForm>
+                // A link to the confirmation page, not a button that deletes: the second step asks first.
+                <a class="danger-link" href={`/comments/${c.id}/delete?next=${encodeURIComponent(next)}`}>
+                  {own ? 'Delete' : 'Delete (admin)'}
+                  <span class="vh"> comment by {c.username}</span>
+                </a>
               )}
             </footer>
           )}

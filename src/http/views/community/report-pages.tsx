@@ -1,7 +1,7 @@
 import type { User } from '../../../domain/community.ts';
 import { REPORT_REASONS, REPORT_REASON_KEYS, type QueuedReport, type ReportTarget } from '../../../domain/report.ts';
 import { FormError, PostForm } from './forms.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage, CommunityPage } from './page.tsx';
 
 /** The report form (`/report?target=comment&id=12`): a reason, an optional note. */
 export function ReportPage(props: { user: User; csrfToken: string; target: ReportTarget; targetId: string; summary: string; back: string; done?: boolean; error?: string }) {
@@ -57,7 +57,7 @@ export function ReportQueuePage(props: { user: User; csrfToken: string; reports:
     </PostForm>
   );
   return (
-    <CommunityPage title="Reports" user={props.user} csrfToken={csrfToken}>
+    <AccountPage title="Reports" user={props.user} csrfToken={csrfToken} section="reports">
       <h1>Reports</h1>
       <p>
         <a href="/admin">Moderation</a> · {props.reports.length} open {props.reports.length === 1 ? 'report' : 'reports'}
@@ -109,6 +109,6 @@ export function ReportQueuePage(props: { user: User; csrfToken: string; reports:
       ) : (
         <p>No open reports.</p>
       )}
-    </CommunityPage>
+    </AccountPage>
   );
 }

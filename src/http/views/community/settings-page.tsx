@@ -1,23 +1,17 @@
 import type { ApiToken, User } from '../../../domain/community.ts';
 import { PostForm } from './forms.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage } from './page.tsx';
 
-export function SettingsPage(props: { user: User; csrfToken: string; tokens: ApiToken[]; newToken?: string; message?: string }) {
+export function SettingsPage(props: { user: User; csrfToken: string; tokens: ApiToken[] }) {
   const { user, csrfToken, tokens } = props;
   return (
-    <CommunityPage title="Settings" user={user} csrfToken={csrfToken}>
+    <AccountPage title="Settings" user={user} csrfToken={csrfToken} section="settings">
       <h1>Settings</h1>
-      {props.message && <p role="status">{props.message}</p>}
       <section aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">API tokens</h2>
         <p>
           Scripts send a token as <code>Authorization: Bearer &lt;token&gt;</code>.
         </p>
-        {props.newToken && (
-          <p role="status">
-            Your new token (copy it now, it is not shown again): <code data-new-token>{props.newToken}</code>
-          </p>
-        )}
         {tokens.length ? (
           <table>
             <thead>
@@ -40,7 +34,9 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
                   <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
                   <td>
                     <PostForm action={`/settings/tokens/${t.id}/revoke`} csrfToken={csrfToken}>
-                      <button type="submit">Revoke</button>
+                      <button type="submit" class="quiet danger">
+                        Revoke<span class="vh"> {t.name}</span>
+                      </button>
                     </PostForm>
                   </td>
                 </tr>
@@ -71,10 +67,13 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
       </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Sessions</h2>
+        <p>Lost a device? This ends every session of your account, this one included.</p>
         <PostForm action="/settings/logout-everywhere" csrfToken={csrfToken}>
-          <button type="submit">Log out everywhere</button>
+          <button type="submit" class="quiet">
+            Log out everywhere
+          </button>
         </PostForm>
       </section>
-    </CommunityPage>
+    </AccountPage>
   );
 }

@@ -1,13 +1,13 @@
 import type { User } from '../../../domain/community.ts';
 import type { ZoteroStatus } from '../../../services/zotero.ts';
 import { FormError, PostForm } from './forms.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage } from './page.tsx';
 
 /** Connect, sync and disconnect a Zotero library (`/settings/zotero`). */
 export function ZoteroPage(props: { user: User; csrfToken: string; status: ZoteroStatus | null; message?: string; error?: string }) {
   const { status: s, csrfToken } = props;
   return (
-    <CommunityPage title="Zotero" user={props.user} csrfToken={csrfToken}>
+    <AccountPage title="Zotero" user={props.user} csrfToken={csrfToken} section="zotero">
       <h1>Your Zotero library</h1>
       {props.message && <p role="status">{props.message}</p>}
       <FormError message={props.error} />
@@ -55,6 +55,6 @@ export function ZoteroPage(props: { user: User; csrfToken: string; status: Zoter
           </PostForm>
         </>
       )}
-    </CommunityPage>
+    </AccountPage>
   );
 }

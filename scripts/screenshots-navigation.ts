@@ -32,7 +32,7 @@ const services = createServices({ config, logger: createLogger('silent'), store:
 const server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: services.logger });
 
 // A reader who has upvoted, commented and followed, so the pages show what a reader sees.
-const reader = await services.accounts.signup({ username: 'ada', email: 'ada@example.org', password: 'a long enough password' });
+const reader = await services.accounts.createAccount({ username: 'ada', email: 'ada@example.org', password: 'a long enough password' });
 const paperId = '2505.20309';
 await services.upvotes.set(reader, paperId, true);
 await services.comments.post(reader, paperId, 'The controller is tiny compared with fine-tuning: nice.', null);

@@ -118,6 +118,12 @@ export const SETTINGS = [
   { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },
   { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
     description: 'How long an e-mailed password-reset link works (it works once).' },
+  { env: 'API_TOKEN_TTL_DAYS', key: 'apiTokenTtlDays', schema: positiveInt, default: '90',
+    description: 'Longest life of an API token (a token may ask for less); tokens also end at a password reset and at "log out everywhere".' },
+  { env: 'CONFIRM_MAILS_PER_ADDRESS', key: 'confirmMailsPerAddress', schema: rate, default: '3/86400',
+    description: 'Mails nobody signed in asked for (subscription and sign-up confirmations, address checks, password resets) one address gets (COUNT/SECONDS); beyond, requests are answered as usual and no mail is sent.' },
+  { env: 'CONFIRM_MAILS_PER_IP', key: 'confirmMailsPerIp', schema: rate, default: '20/3600',
+    description: 'The same mails caused from one IP address (COUNT/SECONDS).' },
   { env: 'LOGIN_FREE_ATTEMPTS', key: 'loginFreeAttempts', schema: positiveInt, default: '5',
     description: 'Failed log-ins for one account name before its growing back-off starts.' },
   { env: 'LOGIN_FREE_ATTEMPTS_PER_IP', key: 'loginFreeAttemptsPerIp', schema: positiveInt, default: '20',
@@ -139,7 +145,7 @@ export const SETTINGS = [
     description: "Oldest first version (in days) a submitted paper may have." },
   { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
   { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
-    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an embeddings server: see `EMBEDDINGS_API`) or `none` (keyword search only).' },
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an embeddings server: see `EMBEDDINGS_API`), `onnx` (a sentence-embedding model run in-process, see `paperboy models pull`) or `none` (keyword search only).' },
   { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.enum(['memory', 'store']), default: 'memory',
     description: 'Keyword ranking: `memory` (an in-memory BM25 index with MaxScore pruning, built from the store; phrases, exclusions, authors and date/upvote sorts still use the store) or `store` (FTS5 / tsvector only, no extra memory).' },
   { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
@@ -147,7 +153,7 @@ export const SETTINGS = [
   { env: 'EMBEDDINGS_API', key: 'embeddingsApi', schema: z.enum(['openai', 'tei', 'ollama']), default: 'openai',
     description: 'How to talk to `EMBEDDINGS_URL`: `openai` (`POST /v1/embeddings`: OpenAI, vLLM, llama.cpp, and the OpenAI routes of text-embeddings-inference and Ollama), `tei` (text-embeddings-inference\'s `/embed`; the model and batch limit come from its `/info`) or `ollama` (`/api/embed`, or `/api/embeddings` on Ollama before 0.3).' },
   { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
-    description: 'Model name sent to the embeddings server (text-embeddings-inference names its own). Changing it re-embeds every paper in the background; search answers from the old vectors until the new ones cover the corpus.' },
+    description: 'Model name sent to the embeddings server (text-embeddings-inference names its own); with `SEARCH_EMBEDDER=onnx`, a hub id pulled into MODELS_DIR (e.g. `BAAI/bge-small-en-v1.5`) or a model directory. Changing it re-embeds every paper in the background; search answers from the old vectors until the new ones cover the corpus.' },
   { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
     description: 'Bearer key for the embeddings server, when it needs one.' },
   { env: 'EMBEDDINGS_BATCH_SIZE', key: 'embeddingsBatchSize', schema: z.coerce.number().int().min(1).max(2048), default: '64',
@@ -176,6 +182,14 @@ export const SETTINGS = [
     description: 'Reports of comments and papers per account and per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
+  { env: 'MODELS_DIR', key: 'modelsDir', schema: z.string().min(1), default: './data/models',
+    description: 'Where `paperboy models pull` puts models (`<MODELS_DIR>/<owner>/<name>/`) and `SEARCH_EMBEDDER=onnx` finds them.' },
+  { env: 'HF_HUB_URL', key: 'hfHubUrl', schema: z.string().url(), default: 'https://huggingface.co',
+    description: 'The Hugging Face hub (or a mirror with its layout) that `paperboy models pull` downloads from.' },
+  { env: 'HF_TOKEN', key: 'hfToken', schema: z.string().optional(),
+    description: 'Hub access token, for gated or private models (`paperboy models pull`).' },
+  { env: 'ONNX_THREADS', key: 'onnxThreads', schema: nonNegativeInt, default: '0',
+    description: 'Threads one ONNX embedder uses for inference (`SEARCH_EMBEDDER=onnx`); 0 = one per core.' },
 ] as const satisfies readonly SettingSpec[];
 
 export interface Config {
@@ -222,6 +236,9 @@ export interface Config {
   digestSize: number;
   digestSchedule: string;
   sessionTtlDays: number;
+  apiTokenTtlDays: number;
+  confirmMailsPerAddress: RateSpec;
+  confirmMailsPerIp: RateSpec;
   passwordResetTtlMinutes: number;
   loginFreeAttempts: number;
   loginFreeAttemptsPerIp: number;
@@ -250,6 +267,10 @@ export interface Config {
   embeddingsRetries: number;
   searchEmbedBudgetMs: number;
   searchEmbedSchedule: string;
+  modelsDir: string;
+  hfHubUrl: string;
+  hfToken?: string;
+  onnxThreads: number;
 }
 
 export class ConfigError extends Error {

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.ts';
 import type { Embedder } from './embedder.ts';
 import { HttpEmbedder } from './http-embedder.ts';
 import { localEmbedderProvider } from './local-embedder-provider.ts';
+import { onnxEmbedderProvider } from './onnx-embedder-provider.ts';
 
 /**
  * Where embedders come from: `SEARCH_EMBEDDER` names a provider here. The offline default (`local`,
@@ -45,6 +46,7 @@ export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
       });
     },
   },
+  onnx: onnxEmbedderProvider,
 };
 
 export function embedderProvider(name: string): EmbedderProvider | null {

@@ -32,6 +32,8 @@ import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { sourceOf } from './embedding-spaces.ts';
 import { isPostgresUrl } from '../store/db.ts';
+import { AfterResponse } from './after-response.ts';
+import { MailCooldown } from './mail-cooldown.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -66,6 +68,8 @@ export interface Services {
   search: SearchService;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
+  /** Mails still being sent after their request was answered (sign-up, password reset). */
+  afterResponse: AfterResponse;
   /** Releases what services hold open (the SMTP connection pool, the search index). */
   close(): Promise<void>;
 }
@@ -113,6 +117,8 @@ export function createServices(deps: ServiceDeps): Services {
     indexFile: annFileBeside(sqlitePath),
     logger,
   });
+  const after = new AfterResponse(logger);
+  const cooldown = new MailCooldown(store, config);
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
   const collections = new CollectionService(store);
@@ -124,6 +130,7 @@ export function createServices(deps: ServiceDeps): Services {
     logger,
     store,
     poolStats: deps.poolStats,
+    afterResponse: after,
     feed: new FeedService(store),
     trending: new TrendingService(store),
     forYou,
@@ -133,14 +140,15 @@ export function createServices(deps: ServiceDeps): Services {
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger, deps.shutdown),
     mail,
-    subscriptions: new SubscriptionService(store, mail, logger),
+    subscriptions: new SubscriptionService(store, mail, logger, cooldown),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),
     outbox: new OutboxSender(config, store, mail.sender, logger),
     close: async () => {
+      await after.drain();
       await mail.close();
       await search.close();
     },
-    accounts: new AccountService(store, config, mail.sender, logger),
+    accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
     comments,
     reports: new ReportService(store, moderation, comments),

@@ -80,6 +80,8 @@ export interface UsersTable {
   role: Generated<string>;
   banned: Generated<number>;
   created_at: string;
+  /** When the owner followed a mailed link to this address; null until then. */
+  email_verified_at: string | null;
 }
 
 export interface UpvotesTable {
@@ -205,6 +207,9 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** Space-separated: `read`, `write`, `admin`. */
+  scopes: Generated<string>;
+  expires_at: string | null;
 }
 
 export interface PasswordResetsTable {
@@ -338,6 +343,24 @@ export interface ReportsTable {
   resolved_at: string | null;
 }
 
+/** A sign-up waiting for its mailed link, or an account's "verify my address" link. */
+export interface AccountConfirmationsTable {
+  token_hash: string;
+  purpose: string;
+  user_id: number | null;
+  username: string | null;
+  email: string;
+  password_hash: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SubmissionQuotaTable {
+  user_id: number;
+  day: string;
+  used: number;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -370,4 +393,6 @@ export interface Database {
   zotero_links: ZoteroLinksTable;
   zotero_items: ZoteroItemsTable;
   reports: ReportsTable;
+  account_confirmations: AccountConfirmationsTable;
+  submission_quota: SubmissionQuotaTable;
 }

@@ -28,6 +28,8 @@ import { CollectionFeedRepository } from './collection-feeds.ts';
 import { FlashRepository } from './flashes.ts';
 import { ZoteroRepository } from './zotero.ts';
 import { ReportRepository } from './reports.ts';
+import { AccountConfirmationRepository } from './account-confirmations.ts';
+import { SubmissionQuotaRepository } from './submission-quota.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -60,6 +62,8 @@ export class Store {
   readonly flashes: FlashRepository;
   readonly zotero: ZoteroRepository;
   readonly reports: ReportRepository;
+  readonly accountConfirmations: AccountConfirmationRepository;
+  readonly submissionQuota: SubmissionQuotaRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -86,6 +90,8 @@ export class Store {
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
     this.embeddingSpaces = new EmbeddingSpaceRepository(db);
+    this.accountConfirmations = new AccountConfirmationRepository(db);
+    this.submissionQuota = new SubmissionQuotaRepository(db);
     this.browse = new BrowseRepository(db);
     this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestStore, postgresIsReal, type TestStore } from '../helpers/stores.ts';
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
-import { Client } from '../helpers/community.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, MAILBOXES, emlMailbox } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { BURST_LIMITS, assertVotesStored, type AckedVote } from '../helpers/write-burst.ts';
@@ -12,9 +15,12 @@ import { BURST_LIMITS, assertVotesStored, type AckedVote } from '../helpers/writ
 describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(await postgresIsReal()) && 'needs the local PostgreSQL server' }, () => {
   let store: TestStore;
   let serve: ServeProcess | undefined;
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-kill-mail-'));
   const env = () => ({
     PAPERBOY_DB: store.location!,
     PAPERBOY_DEMO: 'false',
+    // Sign-up links are read from the .eml files the server writes.
+    MAIL_DIR: mailDir,
     ...BURST_LIMITS,
   });
   const papers = Array.from({ length: 40 }, () => makePaper({ publishedAt: '2025-08-01' }));
@@ -31,6 +37,7 @@ describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(awai
 
   test('every acknowledged vote and comment survives; sessions too', async () => {
     serve = await startServe(env());
+    MAILBOXES.set(serve.url, emlMailbox(mailDir));
     const users = await Promise.all(
       ['kim', 'lee', 'ana', 'bob'].map(async (name) => {
         const c = new Client(serve!.url);

@@ -4,7 +4,10 @@ import { sleep, waitFor, within } from '../helpers/wait.ts';
 import { createTestStore, postgresIsReal, type StoreKind, type TestStore } from '../helpers/stores.ts';
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
-import { Client } from '../helpers/community.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, MAILBOXES, emlMailbox } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { BURST_LIMITS, assertVotesStored, type AckedVote } from '../helpers/write-burst.ts';
 
@@ -12,6 +15,15 @@ import { BURST_LIMITS, assertVotesStored, type AckedVote } from '../helpers/writ
 function failureCode(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   return e.cause?.code ?? e.cause?.message ?? e.message;
+}
+
+/** `paperboy serve` whose sign-up mails (confirm links) the test's clients read from `.eml` files. */
+async function serveWithMailbox(env: Record<string, string>): Promise<ServeProcess> {
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-shutdown-mail-'));
+  const serve = await startServe({ MAIL_DIR: mailDir, ...env });
+  MAILBOXES.set(serve.url, emlMailbox(mailDir));
+  void serve.exited.then(() => fs.rmSync(mailDir, { recursive: true, force: true }));
+  return serve;
 }
 
 /** An arXiv that accepts connections and reads requests but never answers. */
@@ -36,7 +48,7 @@ describe('serve: SIGTERM while a submission waits on an arXiv that never answers
 
   test('the visitor gets a clear answer at the deadline and the process exits within SHUTDOWN_TIMEOUT_MS + 1 s', async () => {
     const TIMEOUT = 3000;
-    serve = await startServe({ PAPERBOY_DB: store.location!, PAPERBOY_DEMO: 'false', ARXIV_API_URL: `${arxiv.url}/api/query`, SHUTDOWN_TIMEOUT_MS: String(TIMEOUT) });
+    serve = await serveWithMailbox({ PAPERBOY_DB: store.location!, PAPERBOY_DEMO: 'false', ARXIV_API_URL: `${arxiv.url}/api/query`, SHUTDOWN_TIMEOUT_MS: String(TIMEOUT) });
     const visitor = new Client(serve.url);
     await visitor.signup('waiter');
     const submitting = visitor.post('/api/papers/submit', { arxivId: '2512.00001' }).then(
@@ -64,7 +76,7 @@ describe('serve: SIGTERM while a submission waits on an arXiv that never answers
   });
 
   test('a second SIGTERM or SIGINT exits at once, with a log line', async () => {
-    serve = await startServe({ PAPERBOY_DB: store.location!, PAPERBOY_DEMO: 'false', ARXIV_API_URL: `${arxiv.url}/api/query`, SHUTDOWN_TIMEOUT_MS: '60000' });
+    serve = await serveWithMailbox({ PAPERBOY_DB: store.location!, PAPERBOY_DEMO: 'false', ARXIV_API_URL: `${arxiv.url}/api/query`, SHUTDOWN_TIMEOUT_MS: '60000' });
     const visitor = new Client(serve.url);
     await visitor.signup('impatient');
     const before = arxiv.requests.length;
@@ -102,7 +114,7 @@ for (const kind of STORES) {
 
     test('every request sent before the signal gets a normal answer, and every acknowledged write is stored', async () => {
       const TIMEOUT = 5000;
-      serve = await startServe({
+      serve = await serveWithMailbox({
         PAPERBOY_DB: store.location!,
         PAPERBOY_DEMO: 'false',
         SHUTDOWN_TIMEOUT_MS: String(TIMEOUT),

@@ -7,6 +7,7 @@ import { openStore, type OpenedStore } from '../../src/store/index.ts';
 import { createTestStore, type TestStore } from '../helpers/stores.ts';
 import { DAYS, seedSite, startSite, type SiteData } from './fixtures.ts';
 import { SHOTS, axeViolations, launchChromium } from './browser-kit.ts';
+import { MAILBOXES, confirmToken, waitForMail } from '../helpers/community.ts';
 
 /**
  * The site in a real browser (Debian's chromium driven by playwright-core): browsing, search, theme,
@@ -194,6 +195,11 @@ describe('site in a browser', () => {
     await page.getByLabel('E-mail').fill('browser_reader@example.org');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.locator('main form button[type=submit]').click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('h1').innerText(), /Check your mail/);
+    const token = await waitForMail(MAILBOXES.get(server.url)!, 'browser_reader@example.org', confirmToken);
+    await page.goto(`/confirm-account?token=${token}`);
+    await page.getByRole('button', { name: 'Create my account' }).click();
     await page.waitForLoadState('load');
     await page.goto(`/papers/date/${DAYS.first}`);
     const card = page.locator('article', { has: page.getByRole('link', { name: 'Dense retrieval revisited' }) });

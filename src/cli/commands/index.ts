@@ -13,6 +13,7 @@ import { usersCommand } from './users.ts';
 import { searchCommand } from './search.ts';
 import { similarCommand } from './similar.ts';
 import { reindexCommand } from './reindex.ts';
+import { modelsCommand } from './models.ts';
 
 export const COMMANDS: Command[] = [
   serveCommand,
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   searchCommand,
   similarCommand,
   reindexCommand,
+  modelsCommand,
   digestCommand,
   usersCommand,
   migrateCommand,

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Config } from '../../config.ts';
 import { canonicalPaperId } from '../../domain/arxiv-id.ts';
+import { TOKEN_SCOPES, type TokenScope } from '../../domain/community.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
@@ -14,7 +15,7 @@ import { startSession } from './auth-api.ts';
 import { flashRedirect } from '../middleware/page-view.ts';
 import type { User } from '../../domain/community.ts';
 import { AdminPage } from '../views/community/admin-page.tsx';
-import { ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
+import { ConfirmAccountPage, ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
 import { CollectionPage, CollectionsPage, DeleteCollectionPage } from '../views/community/collection-pages.tsx';
 import { CommentEditPage, DeleteCommentPage, DiscussionPage } from '../views/community/discussion-page.tsx';
 import { safeNext } from '../views/community/forms.tsx';
@@ -91,17 +92,29 @@ export function communityPageRoutes(config: Config) {
   app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
-    const { accounts } = c.var.services;
-    const r = await attempt(async () => {
-      const user = await accounts.signup(input);
-      return { user, ...(await accounts.openSession(user.id)) };
-    });
+    const r = await attempt(() => c.var.services.accounts.signup(input, clientIp(c)));
     const next = safeNext(f.get('next'));
     const upvote = pendingUpvote(f.get('upvote'));
     if ('error' in r) return c.html(<SignupPage csrfToken={c.var.csrfToken} error={r.error.message} username={input.username} email={input.email} next={next} upvote={upvote} />, r.error.status);
-    await startSession(c, r.ok);
-    const voted = await applyPendingUpvote(c, r.ok.user, upvote);
-    return flashRedirect(c, next, `Welcome to Paperboy, ${r.ok.user.username}!${voted ? ' Your upvote is counted.' : ''} For you and Following are in the header; your account is under your name.`, { forUser: r.ok.user.id });
+    return c.html(<SignupPage csrfToken={c.var.csrfToken} sentTo={input.email.trim()} />, 202);
+  });
+
+  // The link mailed at sign-up (or to verify an address) shows a button: a GET alone, which mail
+  // scanners make, creates nothing and logs nobody in.
+  app.get('/confirm-account', withAnonymousCsrfCookie(), async (c) => {
+    const token = c.req.query('token') ?? '';
+    const purpose = await c.var.services.accounts.confirmationPurpose(token);
+    return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token={token} purpose={purpose} />, purpose ? 200 : 400);
+  });
+  app.post('/confirm-account', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
+    const f = await form(c);
+    const r = await attempt(() => c.var.services.accounts.confirmAccount(f.get('token') ?? ''));
+    if ('error' in r) return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token="" purpose={null} error={r.error.message} />, r.error.status);
+    if (r.ok.loggedIn) {
+      await startSession(c, r.ok.loggedIn);
+      return flashRedirect(c, '/', `Welcome to Paperboy, ${r.ok.loggedIn.user.username}! For you and Following are in the header; your account is under your name.`, { forUser: r.ok.loggedIn.user.id });
+    }
+    return flashRedirect(c, '/settings/mail', 'Your address is confirmed.');
   });
 
   app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} upvote={pendingUpvote(c.req.query('upvote'))} />));
@@ -131,7 +144,7 @@ export function communityPageRoutes(config: Config) {
   app.get('/forgot-password', withAnonymousCsrfCookie(), (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
   app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
-    await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
+    c.var.services.accounts.requestPasswordReset(f.get('email') ?? '', clientIp(c));
     // post/redirect/get: a refresh does not ask for another mail. The answer never says whether the address has an account.
     return flashRedirect(c, '/forgot-password', 'If an account has that address, a link to reset its password is on its way. It works once, for a limited time.', { forUser: null });
   });
@@ -161,10 +174,17 @@ export function communityPageRoutes(config: Config) {
     const f = await form(c);
     const { accounts } = c.var.services;
     const name = (f.get('name') ?? '').slice(0, 100);
-    const { token } = await accounts.createApiToken(c.var.user!.id, name);
+    const scopes = f.getAll('scopes').filter((x): x is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(x));
+    const days = Number(f.get('expiresInDays') ?? '');
+    const r = await attempt(() => accounts.createApiToken(c.var.user!, name, { scopes, expiresInDays: Number.isInteger(days) && days >= 1 ? days : undefined, via: c.var.authVia === 'token' ? 'token' : 'session' }));
+    if ('error' in r) return flashRedirect(c, '/settings', r.error.message);
     // post/redirect/get: a refresh must not create a second token, and the token is shown once
     // from a short-lived server-side flash (never in a URL or a cookie).
-    return flashRedirect(c, '/settings', `Token “${name}” created. Copy it now: it is not shown again.`, { secret: token });
+    return flashRedirect(c, '/settings', `Token “${name}” created. Copy it now: it is not shown again.`, { secret: r.ok.token });
+  });
+  app.post('/settings/verify-email', requireUser(), async (c) => {
+    await c.var.services.accounts.requestEmailVerification(c.var.user!, clientIp(c));
+    return flashRedirect(c, '/settings', `A link that confirms ${c.var.user!.email} is on its way.`);
   });
   app.post('/settings/tokens/:tokenId/revoke', requireUser(), async (c) => {
     await c.var.services.accounts.revokeApiToken(c.var.user!.id, numericParam(c, 'tokenId'));

@@ -30,6 +30,7 @@ export function mailSettingsRoutes() {
     const categories = parseCategories(typeof f.categories === 'string' ? f.categories : '');
     if (!Array.isArray(categories)) return page(c, { error: categories.error }, 400);
     const frequency = f.frequency === 'weekly' ? 'weekly' : 'daily';
+    if (!c.var.user!.emailVerified) return page(c, { error: 'Confirm your address first: use the button in your settings, then follow the link in the mail.' }, 400);
     const r = await c.var.services.subscriptions.saveForUser(c.var.user!, { frequency, categories, personalPicks: f.personalPicks === 'on' });
     const message =
       r.subscription.status === 'active'

@@ -14,11 +14,36 @@ export const LoginBody = z.object({ username: z.string().min(1).max(254).describ
 export const ResetRequestBody = z.object({ email: z.string().min(1).max(254) });
 export const ResetConfirmBody = z.object({ token: z.string().min(1).max(200), password: z.string().max(1024) });
 
+const TokenScopeSchema = z.enum(['read', 'write', 'admin']).describe('read: GET/HEAD; write: every other method; admin: admin routes (admins only)');
 export const ApiTokenSchema = z
-  .object({ id: z.number().int(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    scopes: z.array(TokenScopeSchema),
+    expiresAt: z.string().nullable(),
+  })
   .meta({ id: 'ApiToken' });
-export const TokenCreatedSchema = z.object({ id: z.number().int(), name: z.string(), token: z.string().describe('shown once; send as Authorization: Bearer <token>') });
-export const TokenCreateBody = z.object({ name: z.string().trim().max(100).default('token') });
+export const TokenCreatedSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  token: z.string().describe('shown once; send as Authorization: Bearer <token>'),
+  scopes: z.array(TokenScopeSchema),
+  expiresAt: z.string().nullable(),
+});
+export const TokenCreateBody = z.object({
+  name: z.string().trim().max(100).default('token'),
+  scopes: z.array(TokenScopeSchema).min(1).max(3).optional().describe('default ["read", "write"]'),
+  expiresInDays: z.number().int().min(1).max(365).optional().describe('default and most: API_TOKEN_TTL_DAYS'),
+});
+export const SignupStartedSchema = z.object({ message: z.string() });
+export const ConfirmAccountBody = z.object({ token: z.string().min(1).max(200) });
+export const ConfirmedAccountSchema = z.object({
+  user: UserSchema,
+  csrfToken: z.string().optional().describe('after a sign-up: the new session is logged in (cookie); send as X-CSRF-Token'),
+});
 
 export const UpvoteStateSchema = z.object({ paperId: z.string(), upvoted: z.boolean(), upvotes: z.number().int() }).meta({ id: 'UpvoteState' });
 

@@ -21,6 +21,11 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
       {props.message && <p class="flash" role="status">{props.message}</p>}
       <FormError message={props.error} />
       <MailNotConfigured configured={props.mailConfigured} />
+      {!props.user.emailVerified && (
+        <p role="note">
+          Your address is not confirmed yet: <a href="/settings">send yourself the link</a> from your settings, then your subscription shows here.
+        </p>
+      )}
       <p>
         Address: <strong>{sub?.email ?? props.user.email}</strong> · Status: <strong data-status={sub?.status ?? 'none'}>{sub ? STATUS[sub.status] : 'Not subscribed'}</strong>
       </p>

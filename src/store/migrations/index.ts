@@ -19,6 +19,9 @@ import * as m1060 from './1060_flash_messages.ts';
 import * as m1100 from './1100_papers_doi_index.ts';
 import * as m1101 from './1101_zotero.ts';
 import * as m1102 from './1102_reports.ts';
+import * as m1020 from './1020_account_identity.ts';
+import * as m1021 from './1021_token_scopes.ts';
+import * as m1022 from './1022_submission_quota.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -46,4 +49,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1100_papers_doi_index': m1100,
   '1101_zotero': m1101,
   '1102_reports': m1102,
+  '1020_account_identity': m1020,
+  '1021_token_scopes': m1021,
+  '1022_submission_quota': m1022,
 };

@@ -1,5 +1,5 @@
 import type { User } from '../../../domain/community.ts';
-import { PASSWORD_MIN } from '../../../services/accounts.ts';
+import { CONFIRM_ACCOUNT_HOURS, PASSWORD_MIN } from '../../../services/accounts.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { CommunityPage } from './page.tsx';
 
@@ -28,7 +28,19 @@ function carry(next: string, upvote: string | null): string {
   return s ? `?${s}` : '';
 }
 
-export function SignupPage(props: { csrfToken: string; error?: string; username?: string; email?: string; next?: string; upvote?: string | null }) {
+export function SignupPage(props: { csrfToken: string; error?: string; username?: string; email?: string; next?: string; upvote?: string | null; sentTo?: string }) {
+  if (props.sentTo) {
+    return (
+      <CommunityPage title="Check your mail" user={null} csrfToken={props.csrfToken}>
+        <h1>Check your mail</h1>
+        <p role="status">
+          We sent a message to {props.sentTo}. Follow the link in it within {CONFIRM_ACCOUNT_HOURS} hours to create your account (if the address already has
+          one, the message says so instead).
+        </p>
+      </CommunityPage>
+    );
+  }
+
   const next = props.next ?? '/';
   const upvote = props.upvote ?? null;
   return (
@@ -143,6 +155,26 @@ export function ResetPasswordPage(props: { csrfToken: string; token: string; val
       ) : (
         <p>
           This link is invalid, expired or already used. <a href="/forgot-password">Ask for a new one</a>.
+        </p>
+      )}
+    </CommunityPage>
+  );
+}
+
+export function ConfirmAccountPage(props: { csrfToken: string; user: User | null; token: string; purpose: 'signup' | 'verify' | null; error?: string }) {
+  const title = props.purpose === 'verify' ? 'Confirm your address' : 'Create your account';
+  return (
+    <CommunityPage title={title} user={props.user} csrfToken={props.csrfToken}>
+      <h1>{title}</h1>
+      <FormError message={props.error} />
+      {props.purpose ? (
+        <PostForm action="/confirm-account" csrfToken={props.csrfToken}>
+          <input type="hidden" name="token" value={props.token} />
+          <button type="submit">{props.purpose === 'verify' ? 'Confirm this address' : 'Create my account'}</button>
+        </PostForm>
+      ) : (
+        <p>
+          This link is invalid, expired or already used. <a href="/signup">Sign up again</a> or <a href="/login">log in</a>.
         </p>
       )}
     </CommunityPage>

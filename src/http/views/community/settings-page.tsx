@@ -19,6 +19,8 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
                 <th scope="col">Name</th>
                 <th scope="col">Starts with</th>
                 <th scope="col">Created</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
                 <th scope="col"></th>
               </tr>
@@ -31,6 +33,8 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
                     <code>{t.prefix}…</code>
                   </td>
                   <td>{t.createdAt.slice(0, 10)}</td>
+                  <td>{t.scopes.join(', ')}</td>
+                  <td>{t.expiresAt ? t.expiresAt.slice(0, 10) : 'never'}</td>
                   <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
                   <td>
                     <PostForm action={`/settings/tokens/${t.id}/revoke`} csrfToken={csrfToken}>
@@ -50,6 +54,24 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
           <label>
             Token name <input name="name" maxlength={100} required />
           </label>{' '}
+          <fieldset>
+            <legend>It may</legend>
+            <label>
+              <input type="checkbox" name="scopes" value="read" checked /> read
+            </label>{' '}
+            <label>
+              <input type="checkbox" name="scopes" value="write" /> write (upvote, comment, submit, …)
+            </label>
+            {user.role === 'admin' && (
+              <label>
+                {' '}
+                <input type="checkbox" name="scopes" value="admin" /> moderate (admin)
+              </label>
+            )}
+          </fieldset>
+          <label>
+            Expires after <input name="expiresInDays" type="number" min={1} max={365} value="90" /> days
+          </label>{' '}
           <button type="submit">Create token</button>
         </PostForm>
       </section>
@@ -58,6 +80,14 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
         <p>
           <a href="/settings/mail">Trending papers in your inbox</a>: daily or weekly, your categories, personal picks.
         </p>
+        {!user.emailVerified && (
+          <PostForm action="/settings/verify-email" csrfToken={csrfToken}>
+            <p>
+              Your address {user.email} is not confirmed yet, so no subscription is linked to this account.{' '}
+              <button type="submit">Send me a link to confirm it</button>
+            </p>
+          </PostForm>
+        )}
       </section>
       <section aria-labelledby="zotero-heading">
         <h2 id="zotero-heading">Zotero</h2>
@@ -70,7 +100,7 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
         <p>Lost a device? This ends every session of your account, this one included.</p>
         <PostForm action="/settings/logout-everywhere" csrfToken={csrfToken}>
           <button type="submit" class="quiet">
-            Log out everywhere
+            Log out everywhere (and revoke every API token)
           </button>
         </PostForm>
       </section>

@@ -1,0 +1,126 @@
+/**
+ * How fast SEARCH_EMBEDDER=onnx embeds papers on this machine, for models of the recommended models'
+ * shapes. Model weights cannot be downloaded here, so each model is built with random weights by the
+ * same builder the tests use (a model of the same shape does the same arithmetic: same speed), with a
+ * 30,522-entry WordPiece vocabulary made from 10,000 papers of the first half of the corpus (the sample is from the second half). The papers (title +
+ * abstract, as `paperText`) go through `OnnxEmbedder`, the code the server and `paperboy reindex`
+ * run (worker thread, batches, truncation at the window). Baseline in the same run: the offline
+ * default (`local`) embedding the same papers.
+ *
+ *   npx tsx bench/onnx/run.ts [--papers 128] [--models minilm,bge-small,specter] [--corpus ../shared/data/arxiv-listings]
+ */
+import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBertModel, vocabFromTexts, type BertShape } from '../../src/search/onnx/bert-builder.ts';
+import { OnnxEmbedder } from '../../src/search/onnx-embedder.ts';
+import { OnnxEncoder } from '../../src/search/onnx/encoder.ts';
+import { LocalEmbedder } from '../../src/search/local-embedder.ts';
+import { paperText } from '../../src/services/search.ts';
+import { seededRandom } from '../../src/domain/random.ts';
+import { loadCorpus } from '../search-quality/corpus.ts';
+import { fmt, markdownTable, peakRssMb } from '../lib/report.ts';
+
+const SHAPES: Record<string, { like: string; shape: BertShape; vocab: number; window: number; pooling: 'mean' | 'cls' }> = {
+  minilm: { like: 'sentence-transformers/all-MiniLM-L6-v2', shape: { layers: 6, hidden: 384, heads: 12, intermediate: 1536, maxPositions: 512, typeVocab: 2 }, vocab: 30522, window: 256, pooling: 'mean' },
+  'bge-small': { like: 'BAAI/bge-small-en-v1.5', shape: { layers: 12, hidden: 384, heads: 12, intermediate: 1536, maxPositions: 512, typeVocab: 2 }, vocab: 30522, window: 512, pooling: 'cls' },
+  specter: { like: 'sentence-transformers/allenai-specter (SPECTER2 base: same shape)', shape: { layers: 12, hidden: 768, heads: 12, intermediate: 3072, maxPositions: 512, typeVocab: 2 }, vocab: 31090, window: 512, pooling: 'cls' },
+};
+
+const { values } = parseArgs({
+  options: {
+    papers: { type: 'string', default: '128' },
+    models: { type: 'string', default: 'minilm,bge-small,specter' },
+    corpus: { type: 'string', default: path.resolve(import.meta.dirname, '../../../../shared/data/arxiv-listings') },
+  },
+});
+const corpusDir = values.corpus!;
+
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const corpus = loadCorpus(corpusDir);
+const half = corpus.length >> 1;
+const rand = seededRandom(20261206);
+const sample = Array.from({ length: Number(values.papers) }, () => corpus[half + Math.floor(rand() * (corpus.length - half))]);
+const texts = sample.map(paperText);
+console.log(`# ONNX embedder speed: ${sample.length} papers sampled from ${corpus.length} (${corpusDir}); ${os.cpus().length} cores; node ${process.version}`);
+console.log(`load average at start: ${load()}`);
+
+const t0 = performance.now();
+const vocabTexts = corpus.slice(0, 10_000).map(paperText); // the first half; the sample is from the second
+const vocabs = new Map<number, string[]>();
+
+const QUERIES = ['how to make LLMs stop making things up', 'graph neural networks for molecules', 'dark matter halo simulations', 'diffusion models for video', 'protein structure prediction', 'sparse mixture of experts', 'robot grasping from images', 'quantum error correction codes', 'speech recognition for low resource languages'];
+const rows: (string | number)[][] = [];
+// Baseline: the offline default, trained on the other half, embedding the same papers.
+{
+  const local = LocalEmbedder.train(corpus.slice(0, 2_000));
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await local.embed(texts);
+  const s = (performance.now() - t) / 1000;
+  const c = process.cpuUsage(cpu);
+  rows.push(['local (offline default, baseline)', '—', local.dimensions, '—', fmt(s, 2), fmt(sample.length / s, 0), fmt((c.user + c.system) / 1e6 / sample.length * 1000, 2), fmt(75_000 / (sample.length / s), 0) + ' s', fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length, 0) + ' s', fmt(1e6 / (sample.length / s) / 60, 0) + ' min', '—', load()]);
+}
+console.log(`(vocabulary and baseline: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+for (const name of values.models!.split(',')) {
+  const spec = SHAPES[name];
+  if (!spec) throw new Error(`unknown model shape ${name} (${Object.keys(SHAPES).join(', ')})`);
+  if (!vocabs.has(spec.vocab)) vocabs.set(spec.vocab, vocabFromTexts(vocabTexts, spec.vocab));
+  const dir = await mkdtemp(path.join(os.tmpdir(), `paperboy-bench-${name}-`));
+  try {
+    const tb = performance.now();
+    await buildBertModel(dir, { ...spec.shape, vocab: vocabs.get(spec.vocab)!, seed: 1, pooling: spec.pooling, lowercase: true, maxSeqLength: spec.window });
+    const sizeMb = statSync(path.join(dir, 'onnx/model.onnx')).size / 1e6;
+    const encoder = await OnnxEncoder.open(dir);
+    const tokens = texts.map((t) => encoder.tokenize(t).length);
+    await encoder.close();
+    const embedder = await OnnxEmbedder.open(dir);
+    await embedder.embed(texts.slice(0, 8)); // warm-up
+    console.log(`${name}: built ${fmt(sizeMb, 0)} MB in ${((performance.now() - tb) / 1000).toFixed(1)} s; load ${load()}`);
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    await embedder.embed(texts);
+    const s = (performance.now() - t) / 1000;
+    const c = process.cpuUsage(cpu);
+    // A search query: one short text, as the server embeds it per request.
+    const queryMs: number[] = [];
+    for (const q of QUERIES) {
+      const tq = performance.now();
+      await embedder.embed([q]);
+      queryMs.push(performance.now() - tq);
+    }
+    queryMs.sort((a, b) => a - b);
+    await embedder.close();
+    const rate = sample.length / s;
+    const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
+    rows.push([
+      `${name} shape (${spec.like})`,
+      `${spec.shape.layers} × ${spec.shape.hidden}, ${fmt(sizeMb, 0)} MB`,
+      spec.shape.hidden,
+      `${spec.window} / ${fmt(meanTokens, 0)}`,
+      fmt(s, 1),
+      fmt(rate, 1),
+      fmt(((c.user + c.system) / 1e6 / sample.length) * 1000, 0),
+      fmt(75_000 / rate / 3600, 1) + ' h',
+      fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length / 3600, 1) + ' h',
+      fmt(1e6 / rate / 3600, 0) + ' h',
+      fmt(queryMs[queryMs.length >> 1], 0),
+      load(),
+    ]);
+    console.log(`${name}: ${fmt(rate, 1)} papers/s`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+console.log();
+console.log(
+  markdownTable(
+    ['embedder', 'layers × dims, ONNX size', 'dims', 'window / mean tokens', 'seconds', 'papers/s', 'CPU ms per paper', '75k papers (extrapolated from papers/s)', '75k papers on idle cores (from CPU time)', '1M papers (extrapolated from papers/s)', 'query ms (median of 9)', 'load average after'],
+    rows,
+  ),
+);
+console.log(`\npeak RSS ${peakRssMb()} MB; load average at end: ${load()}`);

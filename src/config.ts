@@ -67,7 +67,7 @@ export const SETTINGS = [
   { env: 'STORE_POOL_WAIT_MS', key: 'storePoolWaitMs', schema: positiveInt, default: '5000',
     description: 'PostgreSQL: how long a request waits for a free pooled connection when all are busy (load) before it fails with 503 `store_unavailable`.' },
   { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', schema: positiveInt, default: '10000',
-    description: 'How long a graceful shutdown waits for in-flight requests before closing anyway.' },
+    description: 'How long `serve` and `worker` let in-flight requests and the current job step finish after SIGTERM or SIGINT; then every outbound call is aborted and the process exits (a second signal exits at once).' },
   { env: 'ARXIV_OAI_URL', key: 'arxivOaiUrl', schema: z.string().url(), default: 'https://oaipmh.arxiv.org/oai',
     description: "arXiv's OAI-PMH endpoint (harvests)." },
   { env: 'ARXIV_API_URL', key: 'arxivApiUrl', schema: z.string().url(), default: 'https://export.arxiv.org/api/query',

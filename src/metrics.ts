@@ -24,7 +24,7 @@ export const httpDuration = new client.Histogram({
 
 export const jobRuns = new client.Counter({
   name: 'paperboy_job_runs_total',
-  help: 'Scheduled job runs by job and outcome (succeeded, failed, skipped: another process held the lease)',
+  help: 'Scheduled job runs by job and outcome (succeeded, failed, interrupted: stopped by a shutdown, skipped: another process held the lease)',
   labelNames: ['job', 'outcome'] as const,
   registers: [registry],
 });

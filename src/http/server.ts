@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from '../logger.ts';
 import type { App } from './app.ts';
@@ -7,34 +7,77 @@ import type { App } from './app.ts';
 export interface RunningServer {
   port: number;
   url: string;
-  /** Stops accepting connections and waits for in-flight requests (at most `timeoutMs`). */
+  /**
+   * Stops accepting connections and waits until every request already received has been answered
+   * and its handler has returned (requests arriving meanwhile on open keep-alive connections are
+   * answered too, with `Connection: close`). When `deadline` aborts, it waits a moment more for
+   * handlers whose outbound calls that same signal aborted, then closes every connection and
+   * resolves. After it resolves no handler uses the store any more, unless one was stuck past that.
+   */
+  drain(deadline: AbortSignal): Promise<void>;
+  /** `drain` with a deadline `timeoutMs` from now. */
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** How long drain waits, once nothing is in flight, for bytes clients already sent on idle connections. */
+const LINGER_MS = 100;
+/** After the deadline: how long handlers whose outbound calls were aborted get to answer. */
+const AFTER_DEADLINE_MS = 300;
+const POLL_MS = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export function startServer(app: App, opts: { host: string; port: number; logger: Logger }): Promise<RunningServer> {
+  // Handlers still running, and responses not yet finished (a streamed body outlives its handler).
+  let handlers = 0;
+  const responses = new Set<ServerResponse>();
+  let draining = false;
+  const fetch: App['fetch'] = async (req, ...rest) => {
+    handlers++;
+    try {
+      return await app.fetch(req, ...rest);
+    } finally {
+      handlers--;
+    }
+  };
+  const idle = () => handlers === 0 && responses.size === 0;
+
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, (info: AddressInfo) => {
+    const server = serve({ fetch, hostname: opts.host, port: opts.port }, (info: AddressInfo) => {
       const host = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
       const url = `http://${host}:${info.port}`;
-      resolve({
-        port: info.port,
-        url,
-        close: (timeoutMs = 10_000) =>
-          new Promise<void>((done) => {
-            const s = server as Server;
-            const timer = setTimeout(() => {
-              s.closeAllConnections?.();
-              done();
-            }, timeoutMs);
-            timer.unref();
-            s.close(() => {
-              clearTimeout(timer);
-              done();
-            });
-            s.closeIdleConnections?.();
-          }),
-      });
+      let drained: Promise<void> | undefined;
+      const drain = (deadline: AbortSignal) => (drained ??= drainServer(server, deadline));
+      resolve({ port: info.port, url, drain, close: (timeoutMs = 10_000) => drain(AbortSignal.timeout(timeoutMs)) });
     }) as Server;
     server.once('error', reject);
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      responses.add(res);
+      res.once('close', () => responses.delete(res));
+      // While draining, each answer closes its connection, so a client's next request is refused, not cut off.
+      if (draining) res.setHeader('connection', 'close');
+    });
   });
+
+  async function drainServer(server: Server, deadline: AbortSignal): Promise<void> {
+    draining = true;
+    for (const res of responses) if (!res.headersSent) res.setHeader('connection', 'close');
+    // Stop listening, without http.Server.close()'s closing of idle keep-alive connections: a request
+    // a client already sent on one may not have been read yet, and it deserves an answer.
+    let closed = false;
+    net.Server.prototype.close.call(server, () => (closed = true));
+    while (!deadline.aborted && !closed) {
+      if (idle()) {
+        await sleep(LINGER_MS);
+        if (idle()) server.closeIdleConnections();
+      }
+      await sleep(POLL_MS);
+    }
+    if (closed && idle()) return;
+    // The deadline: outbound calls were aborted with the same signal, so handlers answer now.
+    const t0 = Date.now();
+    while (!idle() && Date.now() - t0 < AFTER_DEADLINE_MS) await sleep(POLL_MS);
+    server.closeAllConnections();
+    while (handlers > 0 && Date.now() - t0 < 2 * AFTER_DEADLINE_MS) await sleep(POLL_MS);
+    if (handlers > 0) opts.logger.warn({ handlers }, 'requests still running after the shutdown deadline: their connections were closed');
+  }
 }

@@ -2,6 +2,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { Paper } from '../domain/paper.ts';
 import { parseAtomFeed } from './arxiv-atom.ts';
 import { XmlFormatError } from './xml.ts';
+import { abortableSleep } from '../shutdown.ts';
 
 /** A failed look-up: a bad id (named in `id`), an error feed, or an unreachable or failing API. */
 export class ArxivApiError extends Error {
@@ -26,13 +27,16 @@ export class ArxivApiClient {
   private readonly baseUrl: string;
   private readonly minIntervalMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly signal?: AbortSignal;
   private lastRequestAt = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(opts: { baseUrl: string; minIntervalMs?: number; fetch?: typeof fetch }) {
+  /** `signal` (the process's shutdown deadline) aborts every request, pause and retry of this client. */
+  constructor(opts: { baseUrl: string; minIntervalMs?: number; fetch?: typeof fetch; signal?: AbortSignal }) {
     this.baseUrl = opts.baseUrl;
     this.minIntervalMs = opts.minIntervalMs ?? 3000;
     this.fetchFn = opts.fetch ?? fetch;
+    this.signal = opts.signal;
   }
 
   /** The papers found, in the order asked (ids arXiv does not know are left out). */
@@ -87,18 +91,29 @@ export class ArxivApiClient {
   }
 
   private async getWithRetries(url: string): Promise<{ status: number; body: string }> {
+    try {
+      return await this.tryGet(url);
+    } catch (err) {
+      if (this.signal?.aborted) throw new ArxivApiError(`arXiv API request stopped (${(this.signal.reason as Error)?.message ?? 'aborted'}): ${url}`, { cause: err });
+      throw err;
+    }
+  }
+
+  private async tryGet(url: string): Promise<{ status: number; body: string }> {
+    const signal = this.signal;
     let lastError = '';
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       // Spaced from the end of the previous request, so a slow answer never shortens the pause.
       const wait = this.lastRequestAt + this.minIntervalMs - Date.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await sleep(wait, signal);
       // Backoff grows from the politeness interval, so a client set to 0 (tests) retries quickly.
-      if (attempt > 0) await sleep(Math.min(60_000, Math.max(this.minIntervalMs, 50) * 2 ** attempt));
+      if (attempt > 0) await sleep(Math.min(60_000, Math.max(this.minIntervalMs, 50) * 2 ** attempt), signal);
       let res: Response;
       try {
-        res = await this.fetchFn(url, { headers: { 'user-agent': 'paperboy (+https://github.com/paperboy)' } });
+        res = await this.fetchFn(url, { signal, headers: { 'user-agent': 'paperboy (+https://github.com/paperboy)' } });
       } catch (err) {
         this.lastRequestAt = Date.now();
+        if (signal?.aborted) throw err;
         lastError = `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
         continue;
       }
@@ -110,12 +125,10 @@ export class ArxivApiClient {
       }
       lastError = `HTTP ${res.status}`;
       const retryAfter = Number(res.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) await sleep(Math.min(retryAfter, 300) * 1000);
+      if (Number.isFinite(retryAfter) && retryAfter > 0) await sleep(Math.min(retryAfter, 300) * 1000, signal);
     }
     throw new ArxivApiError(`arXiv API request failed (${lastError}): ${url}`);
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+const sleep = abortableSleep;

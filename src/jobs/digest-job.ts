@@ -22,7 +22,8 @@ export function digestJob(services: Services, opts: { today?: () => string } = {
         built[period.key] = (await services.digests.build(period)).created;
       }
       const sent = await services.outbox.sendDue({ signal });
-      return { built, ...sent };
+      // Stopped by a shutdown before or during the sending: recorded as interrupted, the next run sends the rest.
+      return { built, ...sent, stopped: sent.stopped || signal.aborted };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { HARVEST_LEASE, harvestCounts, type IngestService } from '../services/ingest.ts';
+import { HARVEST_LEASE, HarvestFailedError, harvestCounts, type IngestService } from '../services/ingest.ts';
 import type { Job } from './scheduler.ts';
 
 /** arXiv announces at 20:00 in New York; the schedule is read on that clock. */
@@ -18,8 +18,15 @@ export function harvestJob(ingest: IngestService, config: Config): Job {
     timezone: ARXIV_TIMEZONE,
     leaseMs: 10 * 60_000,
     async run(signal) {
-      // A failure is a RunFailedError naming what was stored before it; the scheduler records its counts.
-      return harvestCounts(await ingest.harvest({ signal }));
+      try {
+        // A failure is a HarvestFailedError naming what was stored before it; the scheduler records its counts.
+        // A shutdown (`stop`) lets the page under way be fetched and stored; its deadline aborts the request itself.
+        return harvestCounts(await ingest.harvest({ stop: signal }));
+      } catch (err) {
+        // Stopped by the shutdown: the checkpoint after the last stored page is committed, the next run resumes there.
+        if (signal.aborted && err instanceof HarvestFailedError) return { ...harvestCounts(err.summary), stopped: true };
+        throw err;
+      }
     },
   };
 }

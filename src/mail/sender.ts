@@ -62,6 +62,8 @@ export interface SenderOptions {
   from: string;
   /** Where `.eml` files go without SMTP. */
   mailDir: string;
+  /** The process's shutdown deadline: an SMTP exchange still under way then is abandoned. */
+  signal?: AbortSignal;
 }
 
 /** SMTP via nodemailer: a pooled connection, so a batch does not reconnect for each message. */
@@ -69,7 +71,11 @@ export class SmtpSender implements MailSender {
   readonly kind = 'smtp' as const;
   private readonly transport: Transporter;
 
-  constructor(smtpUrl: string, private readonly from: string) {
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+    private readonly signal?: AbortSignal,
+  ) {
     const url = new URL(smtpUrl);
     const secure = url.protocol === 'smtps:';
     this.transport = nodemailer.createTransport({
@@ -91,16 +97,32 @@ export class SmtpSender implements MailSender {
   }
 
   async send(msg: MailMessage): Promise<void> {
+    const signal = this.signal;
+    if (signal?.aborted) throw abortedSend(signal);
+    // nodemailer takes no AbortSignal: at the deadline the exchange is abandoned (the process exits
+    // right after, which closes its socket). Whether the server had accepted the message is unknown,
+    // so it is a temporary, connection-level failure: the outbox tries it again later, same Message-ID.
+    let onAbort = () => {};
+    const abandoned = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortedSend(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      await this.transport.sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html, headers: msg.headers });
+      await Promise.race([this.transport.sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html, headers: msg.headers }), abandoned]);
     } catch (err) {
       throw classifySendError(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async close(): Promise<void> {
     this.transport.close();
   }
+}
+
+function abortedSend(signal: AbortSignal): MailSendError {
+  return new MailSendError(`not sent: ${(signal.reason as Error)?.message ?? 'aborted'}`, false, undefined, true);
 }
 
 /** Without SMTP: each mail becomes an `.eml` file a newcomer can open in any mail client. */
@@ -122,5 +144,5 @@ export class FileSender implements MailSender {
 }
 
 export function createMailSender(opts: SenderOptions): MailSender {
-  return opts.smtpUrl ? new SmtpSender(opts.smtpUrl, opts.from) : new FileSender(opts.mailDir, opts.from);
+  return opts.smtpUrl ? new SmtpSender(opts.smtpUrl, opts.from, opts.signal) : new FileSender(opts.mailDir, opts.from);
 }

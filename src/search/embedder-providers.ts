@@ -17,6 +17,8 @@ export interface EmbedderContext {
   logger: Logger;
   /** The SQLite file, when there is one: files beside it (models, ANN indexes) go next to it. */
   sqlitePath?: string;
+  /** The process's shutdown deadline: an embedder that calls a server aborts its requests then. */
+  signal?: AbortSignal;
 }
 
 export interface EmbedderProvider {
@@ -30,7 +32,7 @@ export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
   none: { open: async () => null },
   local: localEmbedderProvider,
   http: {
-    open: async ({ config, logger }) => {
+    open: async ({ config, logger, signal }) => {
       if (!config.embeddingsUrl) throw new Error('SEARCH_EMBEDDER=http needs EMBEDDINGS_URL');
       return HttpEmbedder.connect({
         url: config.embeddingsUrl,
@@ -40,6 +42,7 @@ export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
         batchSize: config.embeddingsBatchSize,
         retry: { timeoutMs: config.embeddingsTimeoutMs, retries: config.embeddingsRetries },
         onRetry: (r) => logger.warn({ attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }, 'embedding server call failed; retrying'),
+        signal,
       });
     },
   },

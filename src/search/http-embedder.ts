@@ -1,3 +1,4 @@
+import { eitherSignal } from '../shutdown.ts';
 import type { Embedder, EmbedOptions } from './embedder.ts';
 import { callJson, DEFAULT_RETRY, HttpCallError, type RetryPolicy } from './http-request.ts';
 import {
@@ -37,6 +38,8 @@ export interface HttpEmbedderOptions {
   retry?: Partial<RetryPolicy>;
   /** Told about each retry (the provider logs it). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /** The process's shutdown deadline: aborts every call of this embedder (and its retry waits), beside each call's own signal. */
+  signal?: AbortSignal;
 }
 
 export class EmbedderError extends Error {
@@ -153,7 +156,7 @@ async function usesLegacyOllama(opts: HttpEmbedderOptions, signal?: AbortSignal)
 function call(opts: HttpEmbedderOptions, c: { method: 'GET' | 'POST'; url: string; body?: unknown; signal?: AbortSignal }): Promise<unknown> {
   const headers: Record<string, string> = {};
   if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  return callJson({ ...c, headers, onRetry: opts.onRetry }, { ...DEFAULT_RETRY, ...opts.retry }).catch((err) => {
+  return callJson({ ...c, signal: eitherSignal(c.signal, opts.signal), headers, onRetry: opts.onRetry }, { ...DEFAULT_RETRY, ...opts.retry }).catch((err) => {
     throw err instanceof HttpCallError ? new EmbedderError(`embedding server: ${err.message}`, err.status) : err;
   });
 }

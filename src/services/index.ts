@@ -101,12 +101,17 @@ export interface ServiceDeps {
   arxiv?: PaperLookup;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
+  /**
+   * The process's shutdown deadline (`serve`, `worker`): every outbound call the services make
+   * (arXiv, SMTP, the embeddings server, Zotero), with its pauses and retries, is aborted when it aborts.
+   */
+  shutdown?: AbortSignal;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
-  const mail = new MailService(config, store, deps.mail);
-  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
+  const mail = new MailService(config, store, deps.mail, deps.shutdown);
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl, signal: deps.shutdown });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const openEmbedder = (c: Config) => {
     const provider = embedderProvider(c.searchEmbedder);
@@ -114,7 +119,7 @@ export function createServices(deps: ServiceDeps): Services {
       logger.debug({ embedder: c.searchEmbedder }, 'no such embedder here yet: keyword search only');
       return Promise.resolve(null);
     }
-    return provider.open({ config: c, store, logger, sqlitePath });
+    return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
   };
   const search = new SearchService(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
@@ -158,7 +163,7 @@ export function createServices(deps: ServiceDeps): Services {
     flash: new FlashService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
-    ingest: new IngestService(store, deps.config, deps.logger, runs),
+    ingest: new IngestService(store, deps.config, deps.logger, runs, deps.shutdown),
     mail,
     subscriptions: new SubscriptionService(store, mail, logger, cooldown),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),
@@ -174,7 +179,7 @@ export function createServices(deps: ServiceDeps): Services {
     reports: new ReportService(store, moderation, comments),
     collections,
     library,
-    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
+    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl, signal: deps.shutdown }), logger),
     moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,

@@ -38,7 +38,7 @@ export class HarvestFailedError extends RunFailedError {
 export interface RecordedHarvest {
   runId: number;
   summary: HarvestSummary;
-  status: 'succeeded' | 'partial' | 'failed';
+  status: 'succeeded' | 'partial' | 'failed' | 'interrupted';
   error: string | null;
 }
 
@@ -56,6 +56,8 @@ export class IngestService {
     private readonly config: Config,
     private readonly logger: Logger,
     private readonly runs = new RunService(store, logger),
+    /** The process's shutdown deadline: aborts every arXiv request and pause of this service's clients. */
+    private readonly shutdown?: AbortSignal,
   ) {}
 
   harvester(): Harvester {
@@ -64,6 +66,7 @@ export class IngestService {
       delayMs: this.config.arxivDelayMs,
       maxRetries: this.config.arxivMaxRetries,
       logger: this.logger,
+      signal: this.shutdown,
     });
     return new Harvester(this.store, client, {
       feedCategories: this.config.feedCategories,
@@ -162,7 +165,7 @@ export class IngestService {
   }
 
   apiClient(): ArxivApiClient {
-    return new ArxivApiClient({ baseUrl: this.config.arxivApiUrl, minIntervalMs: this.config.arxivDelayMs });
+    return new ArxivApiClient({ baseUrl: this.config.arxivApiUrl, minIntervalMs: this.config.arxivDelayMs, signal: this.shutdown });
   }
 
   /** Looks papers up in arXiv's Atom API and stores them. */

@@ -18,8 +18,10 @@ export class MailService {
     private readonly config: Config,
     private readonly store: Store,
     sender?: MailSender,
+    /** The process's shutdown deadline, for the SMTP sender. */
+    shutdown?: AbortSignal,
   ) {
-    this.sender = sender ?? createMailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, mailDir: config.mailDir });
+    this.sender = sender ?? createMailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, mailDir: config.mailDir, signal: shutdown });
   }
 
   /** False when SMTP_URL is not set: mails are then written to MAIL_DIR instead of delivered. */

@@ -37,8 +37,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Sends the outbox. Each batch is claimed for this run (see OutboxRepository.claim), so several
  * senders share the work and none sends a row another holds; a row is marked sent right after
  * the server accepted it, and never claimed again. A sender killed between the server's "250"
- * and that update leaves one row whose claim expires and is sent again with the same Message-ID:
- * that narrow window is the only way a duplicate can arise.
+ * and that update leaves one row whose claim expires and is sent again with the same Message-ID;
+ * so does an exchange abandoned at the shutdown deadline after the server took the message. Those
+ * narrow windows are the only ways a duplicate can arise.
  */
 export class OutboxSender {
   constructor(

@@ -90,6 +90,11 @@ export class RunService {
     return { ...outcome, runId };
   }
 
+  /** Records a run a shutdown cut short (it did not stop by the deadline). */
+  markInterrupted(runId: number, message: string): Promise<void> {
+    return this.store.runs.finish(runId, 'interrupted', {}, message);
+  }
+
   /** The newest run of `kind`, or null. */
   last(kind: string): Promise<Run | null> {
     return this.store.runs.last(kind);

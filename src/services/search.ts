@@ -256,14 +256,13 @@ export class SearchService {
    * Catches up now (a new process builds its ANN index from the store, embeds papers imported while
    * it was down) and then every `everyMs`, in the background; returns the function that stops it.
    */
-  keepInStep(everyMs = 60_000): () => void {
-    let running = false;
+  keepInStep(everyMs = 60_000): () => Promise<void> {
+    let running: Promise<void> | undefined;
     let first = true;
     this.indexState = 'building';
     const holder = `search:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-    const tick = async () => {
-      if (running) return;
-      running = true;
+    const tick = () => (running ??= catchUp().finally(() => (running = undefined)));
+    const catchUp = async () => {
       try {
         if (first) {
           // Build the in-memory index now, while /readyz says "building", not on a reader's first search.
@@ -292,14 +291,16 @@ export class SearchService {
         if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
       } catch (err) {
         this.opts.logger?.warn({ err: (err as Error).message }, 'search catch-up failed; will retry');
-      } finally {
-        running = false;
       }
     };
     void tick();
     const timer = setInterval(() => void tick(), everyMs);
     timer.unref();
-    return () => clearInterval(timer);
+    // Stopping waits for a catch-up under way, so that it releases its lease before the store closes.
+    return () => {
+      clearInterval(timer);
+      return running ?? Promise.resolve();
+    };
   }
 
   /** Saves the ANN index (SQLite: beside the database file). */

@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, RunsTable } from './schema.ts';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial';
+/** `interrupted`: stopped by a graceful shutdown after its last step; the next run continues from its checkpoint. */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'interrupted';
 
 export interface Run {
   id: number;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { createTestStore, postgresIsReal, type TestStore } from '../helpers/stores.ts';
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
 import fs from 'node:fs';
@@ -8,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, MAILBOXES, emlMailbox } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { BURST_LIMITS, assertVotesStored, type AckedVote } from '../helpers/write-burst.ts';
 
 // A server is killed (SIGKILL: no shutdown, no flush) while users upvote and comment; after a
 // restart every write it acknowledged with a 2xx is there, and the upvote counters are exact.
@@ -20,13 +21,7 @@ describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(awai
     PAPERBOY_DEMO: 'false',
     // Sign-up links are read from the .eml files the server writes.
     MAIL_DIR: mailDir,
-    RATE_LIMIT_SIGNUP_IP: '1000/60',
-    // The writers make hundreds of API requests from one address in seconds; the read budget must not end the test.
-    API_RATE_LIMIT_IP: '1000000',
-    RATE_LIMIT_UPVOTE_USER: '100000/60',
-    RATE_LIMIT_UPVOTE_IP: '100000/60',
-    RATE_LIMIT_COMMENT_USER: '100000/60',
-    RATE_LIMIT_COMMENT_IP: '100000/60',
+    ...BURST_LIMITS,
   });
   const papers = Array.from({ length: 40 }, () => makePaper({ publishedAt: '2025-08-01' }));
 
@@ -50,7 +45,7 @@ describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(awai
         return { name, c };
       }),
     );
-    const ackedVotes: Array<{ user: string; paper: string; up: boolean; seq: number }> = [];
+    const ackedVotes: AckedVote[] = [];
     const ackedComments: Array<{ id: number; paper: string; body: string }> = [];
     let seq = 0;
     let stop = false;
@@ -81,7 +76,8 @@ describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(awai
     };
     // One writer per user: a user's writes are sequential, so "last acknowledged" is well defined.
     const writing = Promise.all(users.map((u, k) => writer(u, k)));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Enough acknowledged writes before the kill, however loaded the machine (a fixed pause was not).
+    await waitFor(() => ackedVotes.length > 10 && ackedComments.length > 5, 60_000, 'a dozen votes and half a dozen comments acknowledged');
     serve.child.kill('SIGKILL');
     assert.equal(await serve.exited, 'SIGKILL');
     stop = true;
@@ -97,15 +93,8 @@ describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(awai
       return c;
     });
     const db = store.connection.db;
-    // Votes: the last acknowledged state of each (user, paper) is what is stored.
-    const last = new Map<string, boolean>();
-    for (const v of ackedVotes.sort((a, b) => a.seq - b.seq)) last.set(`${v.user}|${v.paper}`, v.up);
-    const rows = await db.selectFrom('upvotes').innerJoin('users', 'users.id', 'upvotes.user_id').select(['users.username', 'upvotes.paper_id']).execute();
-    const stored = new Set(rows.map((r) => `${r.username}|${r.paper_id}`));
-    for (const [key, up] of last) assert.equal(stored.has(key), up, `vote ${key} should be ${up ? 'there' : 'gone'}`);
-    // Counters: papers.upvotes equals the rows (the counter and the row change in one transaction).
-    const drift = await sql<{ id: string }>`select p.id from papers p where p.upvotes <> (select count(*) from upvotes u where u.paper_id = p.id)`.execute(db);
-    assert.deepEqual(drift.rows, []);
+    // Votes: the last acknowledged state of each (user, paper) is what is stored; counters equal the rows.
+    await assertVotesStored(db, ackedVotes);
     // Comments: every acknowledged one, with its text, served by the restarted process.
     const byPaper = new Map<string, Set<number>>();
     for (const p of new Set(ackedComments.map((c) => c.paper))) {

@@ -18,6 +18,8 @@ export interface SmtpSinkOptions {
   port?: number;
   /** Decides each message after its data arrived; default accept. Return 'hang' to never answer. */
   verdict?: (mail: ReceivedMail, n: number) => Verdict | 'hang';
+  /** A slow server: how long it takes to answer each message once its data arrived. */
+  delayMs?: number;
 }
 
 function decodeWords(s: string): string {
@@ -77,11 +79,13 @@ export class SmtpSink {
   /** Every message whose data arrived, accepted or not. */
   received = 0;
   verdict: NonNullable<SmtpSinkOptions['verdict']>;
+  delayMs: number;
   private server!: SMTPServer;
   port = 0;
 
   constructor(opts: SmtpSinkOptions = {}) {
     this.verdict = opts.verdict ?? (() => ({ accept: true }));
+    this.delayMs = opts.delayMs ?? 0;
     this.port = opts.port ?? 0;
   }
 
@@ -103,12 +107,15 @@ export class SmtpSink {
           this.received++;
           const v = this.verdict(mail, this.received);
           if (v === 'hang') return;
-          if ('accept' in v) {
-            this.accepted.push(mail);
-            return callback();
-          }
-          const err = Object.assign(new Error(v.message), { responseCode: v.code });
-          callback(err);
+          const answer = () => {
+            if ('accept' in v) {
+              this.accepted.push(mail);
+              return callback();
+            }
+            callback(Object.assign(new Error(v.message), { responseCode: v.code }));
+          };
+          if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+          else answer();
         });
       },
     });

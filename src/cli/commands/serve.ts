@@ -6,7 +6,8 @@ import { createApp } from '../../http/app.ts';
 import { startServer } from '../../http/server.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
-import { untilSignal } from '../signals.ts';
+import { GracefulShutdown } from '../shutdown.ts';
+import { untilDone } from '../../shutdown.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -20,7 +21,8 @@ export const serveCommand: Command = {
       ...(values['no-demo'] ? { demo: false } : {}),
     });
     const logger = createLogger(config.logLevel, config.logFormat);
-    const runtime = await openRuntime(config, logger, { serving: true, loadDemo: config.demo });
+    const shutdown = new GracefulShutdown(logger, config.shutdownTimeoutMs);
+    const runtime = await openRuntime(config, logger, { serving: true, loadDemo: config.demo, deps: { shutdown: shutdown.deadline } });
     const { services } = runtime;
     if (runtime.migrated.length) logger.info({ migrations: runtime.migrated }, 'migrated the store');
     if (runtime.demo) logger.info({ inserted: runtime.demo.inserted }, 'the store was empty: loaded the demo set');
@@ -37,13 +39,12 @@ export const serveCommand: Command = {
       (err) => logger.error({ err }, 'could not build the "For you" index'),
     );
 
-    await untilSignal(logger, 'shutting down: finishing in-flight requests', async () => {
-      // Jobs first: a harvest stops after its current page (its checkpoint is committed) and releases its lease.
-      await scheduler.stop();
-      await server.close(config.shutdownTimeoutMs);
-      stopIndexing();
+    return shutdown.untilSignal('shutting down: finishing in-flight requests and job steps', async () => {
+      // Stop accepting connections and stop the schedules at once; requests, the job step and the
+      // search catch-up under way finish (their outbound calls are aborted at the deadline).
+      await Promise.all([server.drain(shutdown.deadline), scheduler.stop(shutdown.deadline), untilDone(stopIndexing(), shutdown.deadline)]);
+      // Last: nothing that uses the store is running any more (services first, then the store).
       await runtime.close();
     });
-    return 0;
   },
 };

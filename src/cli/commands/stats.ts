@@ -35,7 +35,7 @@ export const statsCommand: Command = {
           .filter(([, v]) => typeof v === 'number')
           .map(([k, v]) => `${k} ${v}`)
           .join(', ');
-        console.log(`${r.kind.padEnd(8)} ${r.startedAt}  ${r.status.padEnd(9)} ${counts}${r.error ? `  error: ${r.error}` : ''}`);
+        console.log(`${r.kind.padEnd(8)} ${r.startedAt}  ${r.status.padEnd(11)} ${counts}${r.error ? `  error: ${r.error}` : ''}`);
       }
       return 0;
     });

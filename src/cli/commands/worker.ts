@@ -4,7 +4,7 @@ import { createLogger } from '../../logger.ts';
 import { openRuntime } from '../../services/runtime.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
-import { untilSignal } from '../signals.ts';
+import { GracefulShutdown } from '../shutdown.ts';
 
 /**
  * The scheduled jobs without the HTTP server, for deployments whose web processes should only
@@ -19,7 +19,8 @@ export const workerCommand: Command = {
   async run({ values }) {
     const config = configFromFlags(values);
     const logger = createLogger(config.logLevel, config.logFormat);
-    const runtime = await openRuntime(config, logger, { serving: true });
+    const shutdown = new GracefulShutdown(logger, config.shutdownTimeoutMs);
+    const runtime = await openRuntime(config, logger, { serving: true, deps: { shutdown: shutdown.deadline } });
     const { services } = runtime;
     if (runtime.migrated.length) logger.info({ migrations: runtime.migrated }, 'migrated the store');
     const scheduler = new JobScheduler(services.runs, logger);
@@ -28,10 +29,11 @@ export const workerCommand: Command = {
     logger.info({ jobs: jobs.map((j) => j.name), holder: scheduler.holder, store: runtime.describe }, 'Paperboy worker running');
     if (!jobs.length) logger.warn('no job is enabled by the settings: the worker has nothing to do');
 
-    await untilSignal(logger, 'shutting down: stopping schedules, waiting for running jobs', async () => {
-      await scheduler.stop(); // running jobs stop at their next checkpoint and release their leases
+    return shutdown.untilSignal('shutting down: stopping schedules, letting running jobs finish their step', async () => {
+      // Running jobs stop after their current step (their outbound calls are aborted at the deadline),
+      // record their runs as interrupted and release their leases; the store closes last.
+      await scheduler.stop(shutdown.deadline);
       await runtime.close();
     });
-    return 0;
   },
 };

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logger.ts';
+import { abortableSleep as sleep, eitherSignal } from '../../shutdown.ts';
 
 /** A harvest that cannot go on: unreachable server, retries exhausted, a malformed page, an OAI-PMH error. */
 export class HarvestError extends Error {
@@ -21,6 +22,8 @@ export interface OaiClientOptions {
   maxWaitMs?: number;
   fetch?: typeof fetch;
   logger?: Logger;
+  /** Aborts every request and pause of this client (the process's shutdown deadline), beside each call's own signal. */
+  signal?: AbortSignal;
 }
 
 export type ListRecordsParams = { resumptionToken: string } | { metadataPrefix: string; set?: string | null; from?: string | null; until?: string | null };
@@ -58,7 +61,8 @@ export class OaiClient {
   }
 
   /** Fetches one page's body; throws HarvestError once retries are exhausted. */
-  async get(url: string, signal?: AbortSignal): Promise<string> {
+  async get(url: string, callSignal?: AbortSignal): Promise<string> {
+    const signal = eitherSignal(callSignal, this.opts.signal);
     let failures = 0;
     for (;;) {
       await sleep(this.lastRequestEnd + this.delayMs - Date.now(), signal);
@@ -111,20 +115,4 @@ export function parseRetryAfter(v: string | null, now = Date.now()): number | nu
 function describeFetchError(err: unknown): string {
   const e = err as Error & { cause?: Error & { code?: string } };
   return e.cause ? `${e.cause.code ?? e.cause.message}` : e.message;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -13,7 +13,10 @@ export interface HarvestOptions {
   /** Days, `YYYY-MM-DD`. Without `from`, the harvest continues where the last complete one ended. */
   from?: string;
   until?: string;
+  /** Aborts the harvest now, the request under way included (Ctrl-C on `paperboy harvest`). */
   signal?: AbortSignal;
+  /** Stops the harvest after the page under way is stored (a graceful shutdown of `serve` or `worker`). */
+  stop?: AbortSignal;
 }
 
 export interface HarvestSummary {
@@ -98,6 +101,7 @@ export class Harvester {
     let restartedAfterBadToken = false;
     for (;;) {
       options.signal?.throwIfAborted();
+      options.stop?.throwIfAborted();
       const url = this.client.listRecordsUrl(
         state.resumptionToken
           ? { resumptionToken: state.resumptionToken }

@@ -44,8 +44,33 @@ export interface FieldWeights {
 
 export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 2, abstract: 1, authors: 1 };
 
-/** Weights for similar papers: vector neighbours of the paper, keyword neighbours of its title. */
-export const SIMILAR_FUSION: FusionWeights = { mode: 'rrf', keyword: 1, vector: 1, k: 60, candidates: 60, minSimilarity: 0 };
+/**
+ * Similar papers: candidates are the paper's vector neighbours and keyword neighbours of its words;
+ * each is scored `lexical × TF-IDF cosine (or BM25 ÷ best) + semantic × embedding cosine`, both
+ * computed for every candidate (`mixSimilar`). Tuned on CSFCube's dev fold (BENCHMARKS "Meaning").
+ */
+export interface SimilarWeights {
+  lexical: number;
+  semantic: number;
+  /** How many neighbours each of the two lists contributes. */
+  candidates: number;
+}
+
+export const SIMILAR_WEIGHTS: SimilarWeights = { lexical: 0.3, semantic: 0.7, candidates: 150 };
+
+/** A candidate for similar papers with both of its similarities to the paper (NaN when unknown). */
+export interface SimilarCandidate {
+  id: string;
+  lexical: number;
+  semantic: number;
+}
+
+/** Best first: the convex mix of the two similarities; an unknown one counts 0. Ties by id. */
+export function mixSimilar(candidates: readonly SimilarCandidate[], w: SimilarWeights = SIMILAR_WEIGHTS): RankedHit[] {
+  return candidates
+    .map((c) => ({ id: c.id, score: w.lexical * (Number.isFinite(c.lexical) ? c.lexical : 0) + w.semantic * (Number.isFinite(c.semantic) ? c.semantic : 0) }))
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+}
 
 export interface RankedHit {
   id: string;

@@ -4,7 +4,8 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
 import type { KeywordEngine } from '../search/keyword-engine.ts';
-import { DEFAULT_FUSION, SIMILAR_FUSION, fuse, type FusionWeights, type RankedHit } from '../search/fusion.ts';
+import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
+import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words, type ParsedQuery, type SearchSort } from '../search/query.ts';
 import { highlightRanges, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
 import { VectorIndex, vectorKey } from '../search/vector-index.ts';
@@ -50,6 +51,8 @@ export interface SearchServiceOptions {
   /** Opens the embedder on first use; null means keyword search only. */
   embedder: () => Promise<Embedder | null>;
   fusion?: FusionWeights;
+  /** How similar papers mix word and embedding similarity; default `SIMILAR_WEIGHTS`. */
+  similar?: SimilarWeights;
   /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
   indexFile?: (embedderId: string) => string | undefined;
   logger?: Logger;
@@ -157,25 +160,50 @@ export class SearchService {
     return { query: q, results: await this.load(ranked.slice(0, limit), q), mode: wanted };
   }
 
-  /** Papers like the given one: its vector neighbours fused with keyword neighbours of its title. Null when there is no such paper. */
+  /**
+   * Papers like the given one. Candidates: its vector neighbours and the keyword neighbours of its
+   * most telling words (title and abstract). Each candidate gets both similarities to the paper — word
+   * overlap (TF-IDF cosine when the embedder has term vectors, else BM25 ÷ the best hit) and
+   * embedding cosine — and they are mixed by score, not by rank (`mixSimilar`): measured on CSFCube,
+   * rank fusion of a title-only keyword list lost to plain TF-IDF. Null when there is no such paper.
+   */
   async similar(id: string, limit = 10): Promise<SimilarResult[] | null> {
     const paper = await this.store.papers.get(id);
     if (!paper) return null;
     const n = clampLimit(limit, 10);
+    const w = this.opts.similar ?? SIMILAR_WEIGHTS;
     await this.keywordCatchUpBounded();
-    const titleWords = [...new Set(words(paper.title).filter((w) => !STOPWORDS.has(w) && w.length > 1))].slice(0, 24);
+    const text = paperText(paper);
     const q = parseQuery('');
-    q.terms = titleWords;
-    const candidates = Math.max(n + 1, SIMILAR_FUSION.candidates);
+    q.terms = [...new Set(words(text).filter((x) => !STOPWORDS.has(x) && x.length > 1))].slice(0, 64);
+    const candidates = Math.max(n + 1, w.candidates);
+    const embedder = await this.embedder();
     const [keyword, vector] = await Promise.all([
-      titleWords.length ? this.opts.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
-      this.vectorNeighbours(paper, candidates),
+      q.terms.length ? this.opts.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
+      embedder ? this.vectorNeighbours(paper, candidates) : Promise.resolve(null),
     ]);
-    const others = (hits: RankedHit[]) => hits.filter((h) => h.id !== paper.id);
-    const ranked = fuse(others(keyword), others(vector ?? []), SIMILAR_FUSION).slice(0, n);
-    const papers = await this.store.papers.getMany(ranked.map((h) => h.id));
-    const score = new Map(ranked.map((h) => [h.id, h.score]));
-    return papers.filter((p) => !p.hidden && !p.deleted).map((p) => ({ paper: p, score: score.get(p.id) ?? 0 }));
+    const ids = [...new Set([...keyword, ...(vector ?? [])].map((h) => h.id))].filter((x) => x !== paper.id);
+    const papers = new Map((await this.store.papers.getMany(ids)).filter((p) => !p.hidden && !p.deleted).map((p) => [p.id, p]));
+    const cosine = new Map((vector ?? []).map((h) => [h.id, h.score]));
+    const bm25 = new Map(keyword.map((h) => [h.id, h.score]));
+    const bestBm25 = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 1;
+    const local = embedder && hasTermVectors(embedder) ? embedder : null;
+    const ownTerms = local?.termVector(text);
+    let ownVector: Float32Array | null | undefined;
+    const scored = [];
+    for (const [cid, p] of papers) {
+      let semantic = cosine.get(cid) ?? NaN;
+      // A keyword neighbour the vector search did not return gets its own cosine, not a floor.
+      if (Number.isNaN(semantic) && embedder) {
+        ownVector ??= local ? local.embedOne(text) : await this.store.search.embeddingOf(embedder.id, paper.id);
+        const v = local ? local.embedOne(paperText(p)) : await this.store.search.embeddingOf(embedder.id, cid);
+        if (v && ownVector) semantic = dot(v, ownVector);
+      }
+      const lexical = local && ownTerms ? termCosine(ownTerms, local.termVector(paperText(p))) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
+      scored.push({ id: cid, lexical, semantic });
+    }
+    const ranked = mixSimilar(scored, embedder ? w : { ...w, semantic: 0 }).slice(0, n);
+    return ranked.map((h) => ({ paper: papers.get(h.id)!, score: h.score }));
   }
 
   /**
@@ -382,6 +410,12 @@ export class SearchService {
     const stems = queryStems(q);
     return { paper: p, score, title: segments(p.title, highlightRanges(p.title, stems)), summary: snippet(p.abstract, highlightRanges(p.abstract, stems)) };
   }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length && i < b.length; i++) s += a[i] * b[i];
+  return s;
 }
 
 export function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {

@@ -70,6 +70,11 @@ interface VectorFilters {
 
 export const SEARCH_LIMITS = { default: 20, max: 120 } as const;
 const EMBED_BATCH = 128;
+/** `reindex` embeds in larger batches: fewer store round trips and ANN insert calls. */
+const REINDEX_BATCH = 2000;
+
+/** Progress of `reindex`, phase by phase: `done` of `total` papers. */
+export type ReindexProgress = (phase: 'full-text' | 'embed', done: number, total: number) => void;
 
 /** `data/paperboy.db` → `data/paperboy.db.<embedder>.usearch`. */
 export function annFileBeside(sqlitePath: string | undefined) {
@@ -217,14 +222,20 @@ export class SearchService {
     return { fullText, embedded };
   }
 
-  /** Rebuilds everything from the store: full-text index, every vector of the current embedder, the ANN index. */
-  async reindex(opts: { reembed?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<{ fullText: number; embedded: number; vectors: number }> {
+  /**
+   * Rebuilds everything from the store: full-text index, every vector of the current embedder, the
+   * ANN index. The ANN index is rebuilt from the vectors still valid first and the new vectors go
+   * straight into it as they are embedded, so each vector enters the graph once.
+   */
+  async reindex(opts: { reembed?: boolean; onPhase?: ReindexProgress } = {}): Promise<{ fullText: number; embedded: number; vectors: number }> {
+    opts.onPhase?.('full-text', 0, 1);
     const fullText = await this.opts.engine.rebuild();
+    opts.onPhase?.('full-text', fullText, fullText);
     const embedder = await this.embedder();
     if (!embedder) return { fullText, embedded: 0, vectors: 0 };
     if (opts.reembed) await this.store.search.deleteEmbeddings(embedder.id);
-    const embedded = await this.embedPending(opts.onProgress);
     const ann = await this.vectorIndex(embedder, { rebuild: true });
+    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total), REINDEX_BATCH);
     return { fullText, embedded, vectors: ann.size };
   }
 
@@ -304,16 +315,18 @@ export class SearchService {
     clearTimeout(timer);
   }
 
-  private async embedPending(onProgress?: (done: number, total: number) => void): Promise<number> {
+  private async embedPending(onProgress?: (done: number, total: number) => void, batchSize = EMBED_BATCH): Promise<number> {
     const embedder = await this.embedder();
     if (!embedder) return 0;
     const ann = await this.vectorIndex(embedder);
     const total = await this.store.search.countToEmbed(embedder.id);
     if (!total) return 0;
     let done = 0;
+    let after: string | undefined;
     for (;;) {
-      const batch = await this.store.search.papersToEmbed(embedder.id, EMBED_BATCH);
+      const batch = await this.store.search.papersToEmbed(embedder.id, batchSize, after);
       if (!batch.length) break;
+      after = batch[batch.length - 1].id;
       const vectors = await embedder.embed(batch.map(paperText));
       const now = new Date().toISOString();
       const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash }));
@@ -321,7 +334,7 @@ export class SearchService {
       ann.upsert(rows, now);
       done += batch.length;
       onProgress?.(done, total);
-      if (batch.length < EMBED_BATCH) break;
+      if (batch.length < batchSize) break;
     }
     ann.save();
     return done;
@@ -363,7 +376,7 @@ export class SearchService {
     }
     index.meta.newest = stats.newest;
     index.save();
-    this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
+    if (index.size) this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
   }
 
   /** Vector hits for a text, filtered like keyword hits; null when there is no embedder. */

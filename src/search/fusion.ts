@@ -24,6 +24,12 @@ export interface FusionWeights {
   candidates: number;
   /** Vector hits below this cosine similarity are ignored (noise from a weak model). */
   minSimilarity: number;
+  /**
+   * Pseudo-relevance feedback (RM3-like) on the keyword side, when the embedder has term vectors:
+   * the `terms` heaviest words of the top `docs` keyword hits (weighted by their relative BM25)
+   * are added to the query, the original words counting `originalWeight` times. Absent: off.
+   */
+  expansion?: { docs: number; terms: number; originalWeight: number };
 }
 
 export const DEFAULT_FUSION: FusionWeights = {

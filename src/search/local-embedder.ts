@@ -219,6 +219,11 @@ export class LocalEmbedder implements Embedder {
       `local-lsa-v2-${dimensions}-${createHash('sha256').update(featureList.join('\n')).update(new Uint8Array(projection.buffer, projection.byteOffset, Math.min(projection.byteLength, 1 << 16))).digest('hex').slice(0, 12)}`;
   }
 
+  /** A feature's text: a stem, or two stems with a space for a word pair. */
+  featureName(id: number): string {
+    return this.featureList[id];
+  }
+
   get featureCount(): number {
     return this.featureList.length;
   }
@@ -232,9 +237,8 @@ export class LocalEmbedder implements Embedder {
     const sampleSize = Math.min(papers.length, o.maxTrainingDocs);
     for (let x = 0; x < papers.length && streams.length < o.maxTrainingDocs; x += step) {
       streams.push(stemIds.stream(paperText(papers[Math.floor(x)])));
-      if (streams.length % 1000 === 0) onProgress?.('analyse', streams.length, sampleSize);
+      if (streams.length % 1000 === 0 || streams.length === sampleSize) onProgress?.('analyse', streams.length, sampleSize);
     }
-    onProgress?.('analyse', streams.length, sampleSize);
     const n = streams.length;
     if (n < 2) throw new Error('the local embedder needs at least 2 papers to train on');
 

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
-import type { KeywordEngine } from '../search/keyword-engine.ts';
+import type { KeywordEngine, KeywordSearchOptions } from '../search/keyword-engine.ts';
 import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
 import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words, type ParsedQuery, type SearchSort } from '../search/query.ts';
@@ -149,20 +149,47 @@ export class SearchService {
     const wanted: SearchMode = input.mode ?? 'hybrid';
     // Without an embedder there is nothing to fuse: ask the keyword index for the page only (a top
     // 100 for fusion cost the in-memory index about twice the time of a top 20 at 1M papers).
-    const keywordOnly = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0) || !(await this.embedder());
+    const keywordOnly = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0 && !this.fusion.expansion) || !(await this.embedder());
     if (keywordOnly) {
       const hits = await this.opts.engine.search(q, filters);
       return { query: q, results: await this.load(hits, q), mode: 'keyword' };
     }
     const candidates = Math.max(limit, this.fusion.candidates);
     const [keyword, vector] = await Promise.all([
-      wanted === 'vector' ? Promise.resolve([]) : this.opts.engine.search(q, { ...filters, limit: candidates }),
+      wanted === 'vector' ? Promise.resolve([]) : this.opts.engine.search(q, { ...filters, limit: candidates }).then((hits) => this.expand(q, hits, { ...filters, limit: candidates })),
       this.vectorSearch(q.terms.join(' '), candidates, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }),
     ]);
     if (vector === null) return { query: q, results: await this.load(keyword.slice(0, limit), q), mode: 'keyword' };
     // Fuse as many candidates as were asked for: a page larger than `fusion.candidates` must not come back short.
     const ranked = wanted === 'vector' ? vector : fuse(keyword, vector, { ...this.fusion, candidates });
     return { query: q, results: await this.load(ranked.slice(0, limit), q), mode: wanted };
+  }
+
+  /**
+   * Pseudo-relevance feedback (`fusion.expansion`): the heaviest words of the top keyword hits,
+   * added to the query at a lower weight, and the keyword search run again. Unchanged hits when off.
+   */
+  private async expand(q: ParsedQuery, hits: RankedHit[], filters: KeywordSearchOptions): Promise<RankedHit[]> {
+    const x = this.fusion.expansion;
+    const embedder = x && hits.length ? await this.embedder() : null;
+    if (!x || !embedder || !hasTermVectors(embedder)) return hits;
+    const top = hits.slice(0, x.docs);
+    const papers = new Map((await this.store.papers.getMany(top.map((h) => h.id))).map((p) => [p.id, p]));
+    const own = new Set(embedder.termVector(q.terms.join(' ')).ids);
+    const weight = new Map<number, number>();
+    const best = top[0].score || 1;
+    for (const h of top) {
+      const p = papers.get(h.id);
+      if (!p) continue;
+      const tv = embedder.termVector(paperText(p));
+      tv.ids.forEach((id, i) => {
+        if (!own.has(id) && !embedder.featureName(id).includes(' ')) weight.set(id, (weight.get(id) ?? 0) + (h.score / best) * tv.weights[i]);
+      });
+    }
+    const extra = [...weight.entries()].sort((a, b) => b[1] - a[1]).slice(0, x.terms).map(([id]) => embedder.featureName(id));
+    if (!extra.length) return hits;
+    const expanded = { ...q, terms: [...Array.from({ length: x.originalWeight }, () => q.terms).flat(), ...extra] };
+    return this.opts.engine.search(expanded, filters);
   }
 
   /**

@@ -6,6 +6,7 @@
  *   - dev-set.json: the older descriptive and paraphrase queries and the 1,000 exact titles.
  *
  *   node --import tsx bench/search-quality/served.ts ../shared/data/arxiv-listings [--db /tmp/pb-full/paperboy.db]
+ *     [--sets held-out,exact] [--modes keyword,hybrid] [--titles 200 (the first N exact titles)]
  *
  * --db: an existing store of the corpus (e.g. left by `bench/reindex/run.ts --keep DIR`); without
  * it the corpus is imported and reindexed into a temporary one first.
@@ -24,7 +25,7 @@ import type { SearchMode } from '../../src/services/search.ts';
 import { loadCorpus } from './corpus.ts';
 import { fmt, rankOf, score } from './metrics.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, sets: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, sets: { type: 'string' }, titles: { type: 'string' }, modes: { type: 'string' } } });
 const dir = positionals[0];
 if (!dir) {
   console.error('usage: bench/search-quality/served.ts <arxiv-listings dir> [--db FILE]');
@@ -40,7 +41,7 @@ const sets: Record<string, Array<{ id: string; query: string }>> = {
   'meaning held-out': meaning.heldout.map((q) => ({ id: q.paperId, query: q.query })),
   'dev descriptive': dev.descriptive,
   'dev paraphrase': dev.paraphrase,
-  'dev exact title': dev.exactTitle.map((id) => ({ id, query: title.get(id)! })),
+  'dev exact title': dev.exactTitle.slice(0, values.titles ? Number(values.titles) : undefined).map((id) => ({ id, query: title.get(id)! })),
 };
 const only = values.sets?.split(',');
 
@@ -61,7 +62,7 @@ const embedder = await services.search.embedder();
 console.log(`embedder: ${embedder?.id ?? 'none'}; keyword engine ${services.search.engineName}`);
 for (const [name, qs] of Object.entries(sets)) {
   if (only && !only.some((o) => name.includes(o))) continue;
-  for (const mode of ['keyword', 'hybrid', 'vector'] as SearchMode[]) {
+  for (const mode of (values.modes?.split(',') ?? ['keyword', 'hybrid', 'vector']) as SearchMode[]) {
     const t = performance.now();
     const ranks = [];
     for (const q of qs) {

@@ -4,7 +4,7 @@
  * overridden — convex weights and pseudo-relevance feedback. Pick on this, then measure the held-out
  * half with served.ts.
  *
- *   node --import tsx bench/search-quality/tune.ts --db /tmp/pb-full/paperboy.db
+ *   node --import tsx bench/search-quality/tune.ts --db /tmp/pb-full/paperboy.db [--prf-only]
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -21,7 +21,7 @@ import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { DEFAULT_FUSION, type FusionWeights } from '../../src/search/fusion.ts';
 import { fmt, rankOf, score } from './metrics.ts';
 
-const { values } = parseArgs({ options: { db: { type: 'string' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, 'prf-only': { type: 'boolean' } } });
 if (!values.db) {
   console.error('usage: bench/search-quality/tune.ts --db FILE (a store of the corpus, reindexed)');
   process.exit(2);
@@ -34,10 +34,11 @@ const store = opened.store;
 const engine = new InvertedIndexEngine(store, new StoreKeywordEngine(store));
 const embedder = embedderProvider('local')!.open({ config, store, logger });
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${meaning.tuning.length} tuning queries`);
-const variants: Array<[string, FusionWeights, 'hybrid' | 'keyword']> = [['keyword (BM25)', DEFAULT_FUSION, 'keyword']];
-for (const v of [0.2, 0.3, 0.45, 0.6]) variants.push([`convex ${1 - v}/${v}`, { ...DEFAULT_FUSION, keyword: 1 - v, vector: v }, 'hybrid']);
-for (const [docs, terms, ow] of [[3, 10, 3], [5, 10, 3], [3, 20, 4], [10, 10, 2], [3, 5, 2]])
-  for (const v of [0, 0.3]) variants.push([`PRF docs ${docs} terms ${terms} x${ow}, vector ${v}`, { ...DEFAULT_FUSION, keyword: 1 - v, vector: v, expansion: { docs, terms, originalWeight: ow } }, 'hybrid']);
+const only = Boolean(values['prf-only']);
+const variants: Array<[string, FusionWeights, 'hybrid' | 'keyword']> = only ? [] : [['keyword (BM25)', DEFAULT_FUSION, 'keyword']];
+if (!only) for (const v of [0.2, 0.3, 0.45, 0.6]) variants.push([`convex ${1 - v}/${v}`, { ...DEFAULT_FUSION, keyword: 1 - v, vector: v }, 'hybrid']);
+for (const [docs, terms, ow, v] of [[3, 10, 3, 0], [3, 10, 3, 0.3], [5, 10, 2, 0.3], [3, 5, 2, 0.3]])
+  variants.push([`PRF docs ${docs} terms ${terms} x${ow}, vector ${v}`, { ...DEFAULT_FUSION, keyword: 1 - v, vector: v, expansion: { docs, terms, originalWeight: ow } }, 'hybrid']);
 for (const [name, fusion, mode] of variants) {
   const s = new SearchService(store, { engine, embedder: () => embedder, fusion });
   const ranks = [];

@@ -13,8 +13,8 @@ function phaseProgress(bars: boolean) {
     if (!current) return;
     current.bar?.stop();
     const s = (performance.now() - current.started) / 1000;
-    const rate = s > 0 ? Math.round(current.done / s) : current.done;
-    if (!current.bar) console.error(`${current.name}: ${current.done}/${current.total} in ${s.toFixed(1)} s (${rate}/s)`);
+    const rate = s >= 0.1 ? ` (${Math.round(current.done / s)}/s)` : '';
+    if (!current.bar) console.error(`${current.name}: ${current.done}/${current.total} in ${s.toFixed(1)} s${rate}`);
     current = null;
   };
   return {

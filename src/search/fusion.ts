@@ -32,10 +32,15 @@ export interface FusionWeights {
   expansion?: { docs: number; terms: number; originalWeight: number };
 }
 
+/**
+ * Chosen on the tuning half of bench/search-quality/meaning-set.json (BENCHMARKS "Meaning"): with the
+ * v2 offline model, 0.7/0.3 ranked paraphrased descriptions a little above BM25 alone (0.552 vs
+ * 0.545 MRR@10) where 0.8/0.2 tied it and pseudo-relevance feedback lost (0.520).
+ */
 export const DEFAULT_FUSION: FusionWeights = {
   mode: 'convex',
-  keyword: 0.55,
-  vector: 0.45,
+  keyword: 0.7,
+  vector: 0.3,
   k: 60,
   candidates: 100,
   minSimilarity: 0,

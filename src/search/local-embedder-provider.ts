@@ -31,7 +31,8 @@ export const localEmbedderProvider: EmbedderProvider = {
           next += step;
         }
       }
-      onProgress?.('read papers', seen, Math.max(total, seen));
+      // `count()` includes hidden and withdrawn papers: the total is an upper bound until the last page.
+      onProgress?.('read papers', seen, page.length < PAGE ? seen : Math.max(total, seen));
       if (page.length < PAGE) break;
       after = { publishedAt: page[page.length - 1].publishedAt, id: page[page.length - 1].id };
     }

@@ -1,5 +1,5 @@
 import type { EmbedderProvider } from './embedder-providers.ts';
-import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, type TrainingText } from './local-embedder.ts';
+import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, TooLittleTextError, type TrainingText } from './local-embedder.ts';
 
 /** The row name of the offline model in the store's `search_models`. */
 export const LOCAL_MODEL_NAME = 'local-embedder';
@@ -41,7 +41,14 @@ export const localEmbedderProvider: EmbedderProvider = {
       return;
     }
     const t = performance.now();
-    const model = LocalEmbedder.train(papers, {}, (phase, done, all) => onProgress?.(phase === 'analyse' ? 'analyse a sample' : 'latent space (SVD steps)', done, all));
+    let model: LocalEmbedder;
+    try {
+      model = LocalEmbedder.train(papers, {}, (phase, done, all) => onProgress?.(phase === 'analyse' ? 'analyse a sample' : 'latent space (SVD steps)', done, all));
+    } catch (err) {
+      if (!(err instanceof TooLittleTextError)) throw err;
+      logger.warn({ papers: seen, reason: err.message }, 'too little text to train the local embedder: keyword search only');
+      return;
+    }
     await store.search.saveModel(LOCAL_MODEL_NAME, model.id, model.toBuffer());
     logger.info({ embedder: model.id, papers: seen, sample: papers.length, features: model.featureCount, seconds: Math.round((performance.now() - t) / 100) / 10 }, 'trained the local embedder');
   },

@@ -68,6 +68,9 @@ export interface TrainingText {
   abstract: string;
 }
 
+/** Training found too little text to learn from (a new instance with a handful of papers): not a failure of the reindex. */
+export class TooLittleTextError extends Error {}
+
 /** Phases of training, for progress output: `done` of `total` units of that phase. */
 export type TrainingProgress = (phase: 'analyse' | 'svd', done: number, total: number) => void;
 
@@ -240,7 +243,7 @@ export class LocalEmbedder implements Embedder {
       if (streams.length % 1000 === 0 || streams.length === sampleSize) onProgress?.('analyse', streams.length, sampleSize);
     }
     const n = streams.length;
-    if (n < 2) throw new Error('the local embedder needs at least 2 papers to train on');
+    if (n < 2) throw new TooLittleTextError('the local embedder needs at least 2 papers to train on');
 
     // Document frequencies of words, then of pairs among the PAIR most frequent words.
     const stemCount = stemIds.stems.length;
@@ -332,7 +335,7 @@ export class LocalEmbedder implements Embedder {
     const a: Csr = { rows: n, cols: projected, indptr, indices: Uint32Array.from(idx), values: Float32Array.from(val) };
 
     const k = Math.min(o.dimensions, n - 1, projected - 1);
-    if (k < 1) throw new Error('the local embedder found too few shared words to train on');
+    if (k < 1) throw new TooLittleTextError('the local embedder found too few shared words to train on');
     const l = Math.min(k + o.oversample, n, projected);
     const random = seededRandom(o.seed);
     const steps = 3 + 2 * o.powerIterations;

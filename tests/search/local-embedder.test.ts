@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LocalEmbedder, termCosine, type TrainingText } from '../../src/search/local-embedder.ts';
+import { LocalEmbedder, TooLittleTextError, termCosine, type TrainingText } from '../../src/search/local-embedder.ts';
 import { cosine, embedderContract } from '../helpers/embedder-contract.ts';
 
 /** A small corpus in five topics; within a topic, papers say the same things in different words. */
@@ -95,7 +95,12 @@ test('training is deterministic, a different corpus gives a different id, and to
   assert.equal(a.id, b.id);
   const c = LocalEmbedder.train(CORPUS.slice(0, 18), { dimensions: 8, minDf: 1, oversample: 8 });
   assert.notEqual(a.id, c.id);
-  assert.throws(() => LocalEmbedder.train([{ title: 'one', abstract: 'paper' }]), /at least 2 papers/);
+  assert.throws(() => LocalEmbedder.train([{ title: 'one', abstract: 'paper' }]), (e) => e instanceof TooLittleTextError && /at least 2 papers/.test(e.message));
+  // Three papers sharing no word: a new instance's reindex warns and stays keyword-only (the provider catches this).
+  assert.throws(
+    () => LocalEmbedder.train([{ title: 'alpha', abstract: 'beta' }, { title: 'gamma', abstract: 'delta' }, { title: 'epsilon', abstract: 'zeta' }]),
+    (e) => e instanceof TooLittleTextError,
+  );
 });
 
 test('term vectors: unit TF-IDF over words and word pairs, cosine 1 for the same text, higher within a topic', () => {

@@ -57,6 +57,8 @@ export const SETTINGS = [
     description: 'Public base URL of the site, used in mails and feeds (defaults to http://localhost:PORT).' },
   { env: 'LOG_LEVEL', key: 'logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info',
     description: 'pino log level.' },
+  { env: 'LOG_FORMAT', key: 'logFormat', schema: z.enum(['auto', 'json', 'pretty']), default: 'auto',
+    description: 'Log lines on stderr: `json` (one JSON object a line, for collectors), `pretty` (one readable line an event), `auto` (pretty on a terminal, JSON otherwise).' },
   { env: 'PAPERBOY_DEMO', key: 'demo', schema: bool, default: 'true',
     description: 'Load the demo set (69 papers on the feed of 2025-08-01) when `serve` starts on an empty store.' },
   { env: 'STORE_CONNECT_TIMEOUT_MS', key: 'storeConnectTimeoutMs', schema: positiveInt, default: '1000',
@@ -116,6 +118,12 @@ export const SETTINGS = [
   { env: 'SESSION_TTL_DAYS', key: 'sessionTtlDays', schema: positiveInt, default: '30', description: 'How long a log-in session lasts.' },
   { env: 'PASSWORD_RESET_TTL_MINUTES', key: 'passwordResetTtlMinutes', schema: positiveInt, default: '60',
     description: 'How long an e-mailed password-reset link works (it works once).' },
+  { env: 'API_TOKEN_TTL_DAYS', key: 'apiTokenTtlDays', schema: positiveInt, default: '90',
+    description: 'Longest life of an API token (a token may ask for less); tokens also end at a password reset and at "log out everywhere".' },
+  { env: 'CONFIRM_MAILS_PER_ADDRESS', key: 'confirmMailsPerAddress', schema: rate, default: '3/86400',
+    description: 'Mails nobody signed in asked for (subscription and sign-up confirmations, address checks, password resets) one address gets (COUNT/SECONDS); beyond, requests are answered as usual and no mail is sent.' },
+  { env: 'CONFIRM_MAILS_PER_IP', key: 'confirmMailsPerIp', schema: rate, default: '20/3600',
+    description: 'The same mails caused from one IP address (COUNT/SECONDS).' },
   { env: 'LOGIN_FREE_ATTEMPTS', key: 'loginFreeAttempts', schema: positiveInt, default: '5',
     description: 'Failed log-ins for one account name before its growing back-off starts.' },
   { env: 'LOGIN_FREE_ATTEMPTS_PER_IP', key: 'loginFreeAttemptsPerIp', schema: positiveInt, default: '20',
@@ -137,19 +145,41 @@ export const SETTINGS = [
     description: "Oldest first version (in days) a submitted paper may have." },
   { env: 'COMMENT_EDIT_MINUTES', key: 'commentEditMinutes', schema: nonNegativeInt, default: '15', description: 'How long after posting a comment may be edited.' },
   { env: 'SEARCH_EMBEDDER', key: 'searchEmbedder', schema: z.string().min(1), default: 'local',
-    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an OpenAI-compatible `/v1/embeddings` server) or `none` (keyword search only).' },
+    description: 'Embedder for semantic search and similar papers: `local` (offline model trained on this instance\'s papers by `paperboy reindex`), `http` (an embeddings server: see `EMBEDDINGS_API`) or `none` (keyword search only).' },
   { env: 'SEARCH_KEYWORD_ENGINE', key: 'searchKeywordEngine', schema: z.enum(['memory', 'store']), default: 'memory',
     description: 'Keyword ranking: `memory` (an in-memory BM25 index with MaxScore pruning, built from the store; phrases, exclusions, authors and date/upvote sorts still use the store) or `store` (FTS5 / tsvector only, no extra memory).' },
   { env: 'EMBEDDINGS_URL', key: 'embeddingsUrl', schema: z.string().url().optional(),
-    description: 'Base URL of the OpenAI-compatible embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8081` for text-embeddings-inference.' },
+    description: 'Base URL of the embeddings server (`SEARCH_EMBEDDER=http`), e.g. `http://localhost:8080` for text-embeddings-inference, `http://localhost:11434` for Ollama, `https://api.openai.com/v1`.' },
+  { env: 'EMBEDDINGS_API', key: 'embeddingsApi', schema: z.enum(['openai', 'tei', 'ollama']), default: 'openai',
+    description: 'How to talk to `EMBEDDINGS_URL`: `openai` (`POST /v1/embeddings`: OpenAI, vLLM, llama.cpp, and the OpenAI routes of text-embeddings-inference and Ollama), `tei` (text-embeddings-inference\'s `/embed`; the model and batch limit come from its `/info`) or `ollama` (`/api/embed`, or `/api/embeddings` on Ollama before 0.3).' },
   { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
-    description: 'Model name sent to the embeddings server.' },
+    description: 'Model name sent to the embeddings server (text-embeddings-inference names its own). Changing it re-embeds every paper in the background; search answers from the old vectors until the new ones cover the corpus.' },
   { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
     description: 'Bearer key for the embeddings server, when it needs one.' },
+  { env: 'EMBEDDINGS_BATCH_SIZE', key: 'embeddingsBatchSize', schema: z.coerce.number().int().min(1).max(2048), default: '64',
+    description: 'Texts per request to the embeddings server (never more than text-embeddings-inference\'s `max_client_batch_size`; halved when a server answers 413).' },
+  { env: 'EMBEDDINGS_TIMEOUT_MS', key: 'embeddingsTimeoutMs', schema: positiveInt, default: '30000',
+    description: 'How long one request to the embeddings server may take before it is retried.' },
+  { env: 'EMBEDDINGS_RETRIES', key: 'embeddingsRetries', schema: z.coerce.number().int().min(0).max(10), default: '4',
+    description: 'Retries of a failed request to the embeddings server (network errors, 5xx, 429), with exponential back-off or the `Retry-After` it asks for.' },
+  { env: 'SEARCH_EMBED_SCHEDULE', key: 'searchEmbedSchedule', schema: cron, default: '* * * * *',
+    description: 'When `serve` and `worker` look for papers the embedder has no vector for (all of them after a model switch) and embed them in the background, under a lease; a check that finds nothing records no run.' },
+  { env: 'SEARCH_EMBED_BUDGET_MS', key: 'searchEmbedBudgetMs', schema: positiveInt, default: '1500',
+    description: 'How long a search waits to embed its query; past it (or when the embedder fails) the search answers with keyword results and logs why.' },
   { env: 'FOR_YOU_RECENT_DAYS', key: 'forYouRecentDays', schema: positiveInt, default: '14',
     description: 'How many feed days back "For you" looks for papers to recommend.' },
   { env: 'FOR_YOU_INDEX_DAYS', key: 'forYouIndexDays', schema: positiveInt, default: '180',
     description: 'How many feed days of papers the in-memory "For you" text index holds (IDF statistics and background negatives).' },
+  { env: 'LIBRARY_IMPORT_MAX_BYTES', key: 'libraryImportMaxBytes', schema: positiveInt, default: '2097152',
+    description: 'Largest BibTeX or RIS file the collection import form accepts (413 beyond; the API import stays within `API_MAX_BODY_BYTES`).' },
+  { env: 'RATE_LIMIT_LIBRARY_IMPORT', key: 'rateLibraryImportUser', schema: rate, default: '20/3600',
+    description: 'Collection imports (BibTeX, RIS) per account and per IP (COUNT/SECONDS).' },
+  { env: 'ZOTERO_API_URL', key: 'zoteroApiUrl', schema: z.string().url(), default: 'https://api.zotero.org',
+    description: "The Zotero web API (v3) that connected libraries are read from." },
+  { env: 'ZOTERO_SYNC_SCHEDULE', key: 'zoteroSyncSchedule', schema: z.string().min(1), default: '41 * * * *',
+    description: 'Cron (UTC) for syncing every connected Zotero library (incremental: only what changed since the last sync is read).' },
+  { env: 'RATE_LIMIT_REPORT', key: 'rateReportUser', schema: rate, default: '10/3600',
+    description: 'Reports of comments and papers per account and per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
 ] as const satisfies readonly SettingSpec[];
@@ -158,11 +188,17 @@ export interface Config {
   forYouRecentDays: number;
   forYouIndexDays: number;
   rateDiscoveryUser: RateSpec;
+  libraryImportMaxBytes: number;
+  rateLibraryImportUser: RateSpec;
+  zoteroApiUrl: string;
+  zoteroSyncSchedule: string;
+  rateReportUser: RateSpec;
   db: string;
   host: string;
   port: number;
   publicUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'auto' | 'json' | 'pretty';
   demo: boolean;
   shutdownTimeoutMs: number;
   storeConnectTimeoutMs: number;
@@ -192,6 +228,9 @@ export interface Config {
   digestSize: number;
   digestSchedule: string;
   sessionTtlDays: number;
+  apiTokenTtlDays: number;
+  confirmMailsPerAddress: RateSpec;
+  confirmMailsPerIp: RateSpec;
   passwordResetTtlMinutes: number;
   loginFreeAttempts: number;
   loginFreeAttemptsPerIp: number;
@@ -214,6 +253,12 @@ export interface Config {
   embeddingsUrl?: string;
   embeddingsModel: string;
   embeddingsApiKey?: string;
+  embeddingsApi: 'openai' | 'tei' | 'ollama';
+  embeddingsBatchSize: number;
+  embeddingsTimeoutMs: number;
+  embeddingsRetries: number;
+  searchEmbedBudgetMs: number;
+  searchEmbedSchedule: string;
 }
 
 export class ConfigError extends Error {

@@ -2,7 +2,12 @@
  * bench/recommend: how well "For you" ranks a simulated reader's held-out papers among the recent
  * ones, against simple baselines, and how fast a reader's model retrains.
  *
- *   npx tsx bench/recommend/run.ts <corpus-dir> [--readers 80] [--upvotes 8] [--seed 7]
+ *   npx tsx bench/recommend/run.ts <corpus-dir> [--readers 80] [--upvotes 8] [--seed 7] [--embeddings]
+ *
+ * `--embeddings` adds two methods over the embedding space search uses (the offline default: the
+ * local embedder, trained on the corpus as `paperboy reindex` trains it): the cosine to the centroid
+ * of the reader's upvotes ("embedding"), and that ranking fused with the logistic model's by
+ * reciprocal rank ("logistic+embedding").
  *
  * A reader is a topic: a title bigram (e.g. "gaussian splatting") found in enough older papers and
  * in 5-80 of the recent ones (the last RECENT_DAYS feed days). The reader upvoted `--upvotes` older
@@ -22,9 +27,10 @@ import { seededRandom as rng } from '../../src/domain/random.ts';
 import { rankCandidates, sampleBackground, trainLogistic, trainModel, words, type Example, type ModelKind } from '../../src/discovery/index.ts';
 import { rankTrending } from '../../src/domain/trending.ts';
 import { fmt, markdownTable, peakRssMb } from '../lib/report.ts';
+import { LocalEmbedder, paperText } from '../../src/search/local-embedder.ts';
 
 const args = process.argv.slice(2);
-const corpus = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
+const corpus = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && args[i - 1] !== '--embeddings'));
 const flag = (name: string, dflt: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
@@ -33,6 +39,7 @@ const READERS = flag('readers', 60);
 const UPVOTES = flag('upvotes', 8);
 const SEED = flag('seed', 7);
 const RECENT_DAYS = 14;
+const EMBEDDINGS = args.includes('--embeddings');
 if (!corpus || !fs.existsSync(corpus)) {
   console.error('usage: npx tsx bench/recommend/run.ts <corpus-dir> [--readers N] [--upvotes N] [--seed N]');
   process.exit(2);
@@ -102,8 +109,44 @@ const newestFirst = recent.slice().sort((a, b) => (a.day < b.day ? 1 : a.day > b
 const trending = rankTrending(recent, (p) => ({ upvotes: activity.get(p.id)!.upvotes, numComments: activity.get(p.id)!.comments, since: p.day }), asOf);
 const candidates = recent.map((p) => ({ id: p.id, vector: index.get(p.id)! }));
 
-type Method = 'newest' | 'trending' | 'category-newest' | ModelKind;
-const METHODS: Method[] = ['newest', 'trending', 'category-newest', 'rocchio', 'knn', 'logistic'];
+type Method = 'newest' | 'trending' | 'category-newest' | ModelKind | 'embedding' | 'logistic+embedding';
+const METHODS: Method[] = ['newest', 'trending', 'category-newest', 'rocchio', 'knn', 'logistic', ...(EMBEDDINGS ? (['embedding', 'logistic+embedding'] as const) : [])];
+
+// The embedding space: trained on every paper (as `paperboy reindex` does), vectors made on demand.
+let embedder: LocalEmbedder | undefined;
+let embedTrainMs = 0;
+const vectors = new Map<string, Float32Array>();
+if (EMBEDDINGS) {
+  const s = performance.now();
+  embedder = LocalEmbedder.train(papers);
+  embedTrainMs = performance.now() - s;
+}
+async function vectorOf(p: P): Promise<Float32Array> {
+  let v = vectors.get(p.id);
+  if (!v) vectors.set(p.id, (v = (await embedder!.embed([paperText(p)]))[0]));
+  return v;
+}
+async function embeddingRanking(liked: P[]): Promise<string[]> {
+  const c = new Float32Array(embedder!.dimensions);
+  for (const p of liked) {
+    const v = await vectorOf(p);
+    for (let i = 0; i < c.length; i++) c[i] += v[i];
+  }
+  const scored: { id: string; s: number; i: number }[] = [];
+  for (const [i, p] of recent.entries()) {
+    const v = await vectorOf(p);
+    let dot = 0;
+    for (let k = 0; k < c.length; k++) dot += c[k] * v[k];
+    scored.push({ id: p.id, s: dot, i });
+  }
+  return scored.sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.id);
+}
+/** Reciprocal-rank fusion (k = 60) of two rankings of the same papers. */
+function rrf(a: string[], b: string[]): string[] {
+  const score = new Map<string, number>();
+  for (const r of [a, b]) r.forEach((id, i) => score.set(id, (score.get(id) ?? 0) + 1 / (61 + i)));
+  return [...score.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([id]) => id);
+}
 
 interface Reader {
   liked: P[];
@@ -123,7 +166,7 @@ interface Totals {
 
 const byId = new Map(papers.map((p) => [p.id, p]));
 
-function evaluate(readers: Reader[]): Totals {
+async function evaluate(readers: Reader[]): Promise<Totals> {
   const t: Totals = { sums: new Map(METHODS.map((m) => [m, { p10: 0, mrr: 0, ms: 0 }])), readers: readers.length, explained: 0, explainedTotal: 0, reasonInTopic: 0, relevantPicks: 0 };
   const measure = (m: Method, ranked: string[], relevant: Set<string>, ms: number) => {
     const s = t.sums.get(m)!;
@@ -142,11 +185,13 @@ function evaluate(readers: Reader[]): Totals {
     for (const p of reader.liked) cats.set(p.primary, (cats.get(p.primary) ?? 0) + 1);
     const topCat = [...cats.entries()].sort((a, b) => b[1] - a[1])[0][0];
     measure('category-newest', [...newestFirst.filter((p) => p.primary === topCat), ...newestFirst.filter((p) => p.primary !== topCat)].map((p) => p.id), reader.relevant, 0);
+    let logisticRanking: string[] = [];
     for (const kind of ['rocchio', 'knn', 'logistic'] as const) {
       const s = performance.now();
       const model = trainModel(kind, examples, r + 1);
       const picks = rankCandidates(model, candidates, examples, candidates.length);
       measure(kind, picks.map((p) => p.id), reader.relevant, performance.now() - s);
+      if (kind === 'logistic') logisticRanking = picks.map((p) => p.id);
       if (kind !== 'logistic') continue;
       for (const p of picks.slice(0, 10)) {
         t.explainedTotal++;
@@ -156,6 +201,12 @@ function evaluate(readers: Reader[]): Totals {
           if (reader.sameTopic(byId.get(p.because.id)!)) t.reasonInTopic++;
         }
       }
+    }
+    if (EMBEDDINGS) {
+      const s = performance.now();
+      const ranked = await embeddingRanking(reader.liked);
+      measure('embedding', ranked, reader.relevant, performance.now() - s);
+      measure('logistic+embedding', rrf(logisticRanking, ranked), reader.relevant, performance.now() - s);
     }
   }
   return t;
@@ -194,8 +245,8 @@ for (const [r, c] of catList.entries()) {
     categoryReaders.push({ liked: ids.map((id) => byId.get(id)!), relevant: new Set(e.recent.map((p) => p.id)), sameTopic: (p) => p.primary === c });
   }
 }
-const topicTotals = evaluate(topicReaders);
-const categoryTotals = evaluate(categoryReaders);
+const topicTotals = await evaluate(topicReaders);
+const categoryTotals = await evaluate(categoryReaders);
 
 // Retraining a heavy reader: 400 upvotes in one category, 100 "not interested" marks, 500 background negatives.
 const cl = history.filter((p) => p.primary === 'cs.CL').map((p) => p.id);
@@ -234,6 +285,7 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.
 
 console.log(`corpus: ${fmt(papers.length)} papers, ${days.length} feed days; recent (candidates): ${fmt(recent.length)} papers from ${cutoff} to ${newest}`);
 console.log(`load ${fmt(loadMs / 1000, 1)} s; TF-IDF index of ${fmt(index.size)} papers built in ${fmt(indexMs / 1000, 1)} s wall / ${fmt((indexCpu.user + indexCpu.system) / 1e6, 1)} s CPU; peak RSS ${fmt(peakRssMb())} MB`);
+if (EMBEDDINGS) console.log(`embedding space: ${embedder!.id} (${embedder!.dimensions} dimensions), trained on ${fmt(papers.length)} papers in ${fmt(embedTrainMs / 1000, 1)} s wall`);
 console.log(`\n### Topic readers: ${topicTotals.readers} title bigrams (of ${fmt(topics.length)} eligible), ${UPVOTES} older upvotes each, seed ${SEED}\n`);
 console.log(table(topicTotals));
 console.log(`\n### Category readers: ${categoryTotals.readers} readers of ${catList.length} smaller categories (${catList.join(', ')}), ${UPVOTES} older upvotes each\n`);

@@ -17,7 +17,7 @@ export function configFromFlags(values: Record<string, unknown>, extra: Partial<
 
 /** Opens the store (migrating it) and the services for a command, and closes them afterwards. */
 export async function withServices<T>(config: Config, fn: (ctx: CliContext) => Promise<T>, opts: { logLevel?: string } = {}): Promise<T> {
-  const logger = createLogger(opts.logLevel ?? config.logLevel);
+  const logger = createLogger(opts.logLevel ?? config.logLevel, config.logFormat);
   const opened = await openStore(config.db);
   try {
     const services = createServices({ config, logger, store: opened.store });

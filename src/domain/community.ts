@@ -9,6 +9,8 @@ export interface User {
   role: Role;
   banned: boolean;
   createdAt: string;
+  /** The owner followed a mailed link to `email`: only then does the address link the account to anything (its subscription). */
+  emailVerified: boolean;
 }
 
 export interface Session {
@@ -26,6 +28,16 @@ export interface ApiToken {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  scopes: TokenScope[];
+  expiresAt: string | null;
+}
+
+/** What an API token may do: `read` (GET/HEAD), `write` (every other method), `admin` (admin routes, only an admin's token). */
+export type TokenScope = 'read' | 'write' | 'admin';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write', 'admin'];
+
+export function parseScopes(stored: string): TokenScope[] {
+  return stored.split(/\s+/).filter((s): s is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(s));
 }
 
 export interface Comment {

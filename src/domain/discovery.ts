@@ -38,6 +38,12 @@ const fold = (s: string) =>
     .toLowerCase()
     .replace(/[łøđßæœıþðħ]/g, (c) => UNDECOMPOSED[c]);
 
+/** One key per thing a reader may follow, equal for the values the matching treats as the same (author names folded). */
+export function followKey(kind: FollowKind, value: string): string {
+  const v = normalizeValue(value) ?? '';
+  return `${kind}:${kind === 'category' ? v : fold(v)}`;
+}
+
 /** The words a saved search needs: every word must appear in the title or abstract ("quoted phrases" as phrases, `-word` excluded). */
 export function parseSavedSearch(q: string): { must: string[]; not: string[] } {
   const must: string[] = [];

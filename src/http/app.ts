@@ -21,6 +21,7 @@ import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { csrfProtection } from './middleware/csrf.ts';
+import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
 import { upvoteApiRoutes } from './routes/upvotes-api.ts';
 import { commentApiRoutes } from './routes/comments-api.ts';
@@ -28,6 +29,10 @@ import { submissionApiRoutes } from './routes/submissions-api.ts';
 import { collectionApiRoutes } from './routes/collections-api.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { communityPageRoutes } from './routes/community-pages.tsx';
+import { libraryImportBodyLimit, libraryPageRoutes } from './routes/library-pages.tsx';
+import { zoteroPageRoutes } from './routes/zotero-pages.tsx';
+import { reportPageRoutes } from './routes/report-pages.tsx';
+import { reportApiRoutes } from './routes/reports-api.ts';
 import { discoveryApiRoutes } from './routes/discovery-api.ts';
 import { discoveryPageRoutes } from './routes/discovery-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
@@ -56,8 +61,10 @@ export function createApp(services: Services) {
   }
   // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
   app.route('/', signedLinkRoutes());
+  app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
   app.use('*', csrfProtection());
+  app.use('*', pageView());
   app.use('*', compress());
 
   app.route('/', healthRoutes());
@@ -66,8 +73,9 @@ export function createApp(services: Services) {
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
   app.route('/', commentApiRoutes(services.config));
-  app.route('/', collectionApiRoutes());
+  app.route('/', collectionApiRoutes(services.config));
   app.route('/', adminApiRoutes());
+  app.route('/', reportApiRoutes(services.config));
   // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
   app.route('/', discoveryApiRoutes(services.config));
   app.route('/', discoveryPageRoutes(services.config));
@@ -79,6 +87,10 @@ export function createApp(services: Services) {
   app.route('/', subscriptionPageRoutes());
   app.route('/', mailSettingsRoutes());
   // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
+  // Before the community pages: their `/collections/:cid` would answer `/collections/12.bib` with a 404.
+  app.route('/', libraryPageRoutes(services.config));
+  app.route('/', zoteroPageRoutes(services.config));
+  app.route('/', reportPageRoutes(services.config));
   app.route('/', communityPageRoutes(services.config));
   app.route('/', pageRoutes());
   app.route('/', assetRoutes());

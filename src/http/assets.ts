@@ -45,8 +45,17 @@ export function assets(): { css: Asset; js: Asset } {
   return (built ??= build());
 }
 
+/** The site icon: an SVG for browsers that take one, and the ICO that browsers and feed readers ask for by name. */
+const icons = (() => {
+  let loaded: { svg: Buffer; ico: Buffer } | undefined;
+  return () => (loaded ??= { svg: fs.readFileSync(path.join(here, 'assets/favicon.svg')), ico: fs.readFileSync(path.join(here, 'assets/favicon.ico')) });
+})();
+
 export function assetRoutes() {
   const app = new Hono();
+  const day = 'public, max-age=86400';
+  app.get('/favicon.ico', (c) => c.body(new Uint8Array(icons().ico), 200, { 'content-type': 'image/x-icon', 'cache-control': day }));
+  app.get('/favicon.svg', (c) => c.body(new Uint8Array(icons().svg), 200, { 'content-type': 'image/svg+xml', 'cache-control': day }));
   app.get('/assets/:file', (c) => {
     const file = c.req.param('file');
     const asset = Object.values(assets()).find((a) => a.url === `/assets/${file}`);

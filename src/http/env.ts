@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { Services } from '../services/index.ts';
-import type { Session, User } from '../domain/community.ts';
+import type { Session, TokenScope, User } from '../domain/community.ts';
 
 /** What every request carries: the services and a logger tagged with its request id. */
 export interface AppEnv {
@@ -14,6 +14,8 @@ export interface AppEnv {
     session: Session | null;
     /** How `user` was authenticated: bearer-token requests are exempt from CSRF checks. */
     authVia: 'session' | 'token' | null;
+    /** What the bearer token may do (empty without one). */
+    tokenScopes: TokenScope[];
     /** The CSRF token forms on this page must carry (`_csrf`); session-bound once logged in. */
     csrfToken: string;
   };

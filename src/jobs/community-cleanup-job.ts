@@ -3,7 +3,8 @@ import type { Store } from '../store/store.ts';
 
 /**
  * Hourly housekeeping for the community tables: expired sessions, used or expired reset links,
- * log-in failure rows idle for a day, and rate-limit windows that ended a day ago. Nothing here is
+ * log-in failure rows idle for a day, rate-limit windows that ended a day ago, expired sign-up
+ * and address links, and submission counters of past days. Nothing here is
  * needed for correctness (expired rows are never accepted); it keeps the tables small.
  */
 export function communityCleanupJob(store: Store): Job {
@@ -17,6 +18,8 @@ export function communityCleanupJob(store: Store): Job {
         passwordResets: await tx.passwordResets.prune(),
         loginFailures: await tx.loginFailures.pruneIdle(),
         rateLimitWindows: await tx.rateLimits.prune(),
+        accountConfirmations: await tx.accountConfirmations.pruneExpired(),
+        submissionQuotaDays: await tx.submissionQuota.pruneBefore(new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)),
       }));
     },
   };

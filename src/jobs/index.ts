@@ -2,11 +2,18 @@ import type { Services } from '../services/index.ts';
 import { communityCleanupJob } from './community-cleanup-job.ts';
 import { digestJob } from './digest-job.ts';
 import { harvestJob } from './harvest-job.ts';
+import { zoteroSyncJob } from './zotero-sync-job.ts';
+import { reembedJob } from './reembed-job.ts';
 import type { Job } from './scheduler.ts';
 
 /** The jobs `serve` (and `worker`) schedule, as the settings allow. */
 export function scheduledJobs(services: Services): Job[] {
-  const jobs: Job[] = [digestJob(services), communityCleanupJob(services.store)];
+  const jobs: Job[] = [
+    digestJob(services),
+    communityCleanupJob(services.store),
+    zoteroSyncJob(services.zotero, services.config.zoteroSyncSchedule),
+    reembedJob(services.search, services.config.searchEmbedSchedule),
+  ];
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
   return jobs;
 }

@@ -13,11 +13,13 @@ export interface Job {
   timezone?: string;
   /** How long a lease lasts before another process may take over; renewed while the job runs. */
   leaseMs?: number;
+  /** Asked before each scheduled run; false skips it without taking the lease or recording a run. */
+  due?(): Promise<boolean>;
   /** Does the work; returns counters recorded with the run. Should stop early when `signal` aborts. */
   run(signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
-export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' } | { ran: true; status: 'succeeded' | 'failed'; stats: Record<string, unknown>; error?: string };
+export type JobOutcome = { ran: false; reason: 'lease_held' | 'already_ran' | 'stopping' | 'not_due' } | { ran: true; status: 'succeeded' | 'failed'; stats: Record<string, unknown>; error?: string };
 
 /**
  * Runs jobs on their schedules. Each run takes the job's lease in the store first, so with several
@@ -29,6 +31,8 @@ export class JobScheduler {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<JobOutcome> }>();
   /** Every runOnce call still in progress, from before its lease is taken (stop waits for them). */
   private readonly inflight = new Set<Promise<JobOutcome>>();
+  /** Jobs this process is running or about to run (from before their lease is taken). */
+  private readonly busy = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -56,7 +60,14 @@ export class JobScheduler {
    * a process whose timer fires later for the same tick must not run it again.
    */
   runOnce(job: Job, opts: { scheduledAt?: Date } = {}): Promise<JobOutcome> {
-    const p = this.runLeased(job, opts);
+    // The lease is re-entrant for its holder, so it cannot keep a second tick of this process from
+    // running a job whose last run is not over (a run longer than its schedule's period): this does.
+    if (this.busy.has(job.name)) {
+      this.logger.debug({ job: job.name }, 'job skipped: its previous run in this process is still going');
+      return Promise.resolve({ ran: false, reason: 'lease_held' });
+    }
+    this.busy.add(job.name);
+    const p = this.runLeased(job, opts).finally(() => this.busy.delete(job.name));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;
@@ -64,6 +75,13 @@ export class JobScheduler {
 
   private async runLeased(job: Job, opts: { scheduledAt?: Date }): Promise<JobOutcome> {
     if (this.stopped) return { ran: false, reason: 'stopping' };
+    if (job.due) {
+      const due = await job.due().catch((err) => {
+        this.logger.warn({ err, job: job.name }, 'cannot tell whether the job is due; running it');
+        return true;
+      });
+      if (!due) return { ran: false, reason: 'not_due' };
+    }
     const leaseMs = job.leaseMs ?? 5 * 60_000;
     let acquired: boolean;
     try {

@@ -29,9 +29,17 @@ export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
   none: { open: async () => null },
   local: localEmbedderProvider,
   http: {
-    open: async ({ config }) => {
+    open: async ({ config, logger }) => {
       if (!config.embeddingsUrl) throw new Error('SEARCH_EMBEDDER=http needs EMBEDDINGS_URL');
-      return HttpEmbedder.connect({ url: config.embeddingsUrl, model: config.embeddingsModel, apiKey: config.embeddingsApiKey });
+      return HttpEmbedder.connect({
+        url: config.embeddingsUrl,
+        api: config.embeddingsApi,
+        model: config.embeddingsModel,
+        apiKey: config.embeddingsApiKey,
+        batchSize: config.embeddingsBatchSize,
+        retry: { timeoutMs: config.embeddingsTimeoutMs, retries: config.embeddingsRetries },
+        onRetry: (r) => logger.warn({ attempt: r.attempt, delayMs: r.delayMs, reason: r.reason }, 'embedding server call failed; retrying'),
+      });
     },
   },
 };

@@ -8,5 +8,10 @@ export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
   /** One unit-length vector per text, in order. */
-  embed(texts: string[]): Promise<Float32Array[]>;
+  embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+}
+
+export interface EmbedOptions {
+  /** The caller no longer wants the answer (a search over its budget): stop waiting and retrying. */
+  signal?: AbortSignal;
 }

@@ -2,13 +2,16 @@ import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { publicUrl } from '../config.ts';
-import type { ApiToken, Session, User } from '../domain/community.ts';
+import type { ApiToken, Session, TokenScope, User } from '../domain/community.ts';
+import { normalizeEmail } from '../domain/subscription.ts';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../domain/community.ts';
 import type { Logger } from '../logger.ts';
 import type { MailSender } from '../mail/sender.ts';
 import type { Store } from '../store/store.ts';
 import { UsernameTakenError } from '../store/users.ts';
 import { ServiceError } from './errors.ts';
+import type { AfterResponse } from './after-response.ts';
+import type { MailCooldown } from './mail-cooldown.ts';
 import { hashToken, randomToken } from './secrets.ts';
 
 /** argon2id (the library's default parameters: 19 MiB, 2 passes — OWASP's minimum). */
@@ -33,6 +36,12 @@ export interface LoggedIn {
 
 const INVALID_LOGIN = 'wrong username or password';
 
+/** How long a mailed sign-up or address-check link works. */
+export const CONFIRM_ACCOUNT_HOURS = 48;
+/** The answer to every well-formed sign-up whose name is free, whether or not its address has an account. */
+export const SIGNUP_SENT = 'check your mail: the link in it creates your account';
+const MAX_TOKEN_DAYS = 365;
+
 /**
  * Accounts: sign-up, log-in with a growing back-off, server-side sessions, API tokens and password
  * resets. Log-in and reset answers never say whether an account exists.
@@ -45,15 +54,102 @@ export class AccountService {
     private readonly config: Config,
     private readonly mail: MailSender,
     private readonly logger: Logger,
+    private readonly after: AfterResponse,
+    private readonly cooldown: MailCooldown,
   ) {}
 
-  async signup(input: { username: string; email: string; password: string }): Promise<User> {
+  /**
+   * Starts a sign-up. A taken username is said at once (names are public on profiles); the
+   * address is only looked at after the answer, which is the same whether or not it has an
+   * account: a link that creates the account goes to a new address, a "you already have an
+   * account" note to a known one. Nothing exists, and nobody can log in, until the link is followed.
+   */
+  async signup(input: { username: string; email: string; password: string }, ip?: string): Promise<{ message: string }> {
     const parsed = SignupInput.safeParse(input);
     if (!parsed.success) throw new ServiceError(400, 'invalid_signup', parsed.error.issues.map((i) => i.message).join('; '));
     const { username, email, password } = parsed.data;
-    const passwordHash = await hashPassword(password);
+    if (await this.store.users.byUsername(username)) throw new ServiceError(409, 'username_taken', 'that username is already registered');
+    this.after.run('sign-up mail', () => this.sendSignupMail(username, email, password, ip));
+    return { message: SIGNUP_SENT };
+  }
+
+  private async sendSignupMail(username: string, email: string, password: string, ip?: string): Promise<void> {
+    const owner = await this.store.users.byEmail(email);
+    if (!(await this.cooldown.allow(email, ip))) return;
+    if (owner) {
+      await this.mail.send({
+        to: owner.email,
+        subject: 'You already have a Paperboy account',
+        text: `Hello,\n\nSomeone (hopefully you) tried to create a Paperboy account with this address, which already has one (${owner.username}).\nLog in at ${publicUrl(this.config)}/login, or choose a new password at ${publicUrl(this.config)}/forgot-password.\n\nIf it was not you, ignore this message.\n`,
+      });
+      return;
+    }
+    const token = randomToken();
+    const expiresAt = new Date(Date.now() + CONFIRM_ACCOUNT_HOURS * 3_600_000).toISOString();
+    await this.store.accountConfirmations.create({ tokenHash: hashToken(token), purpose: 'signup', userId: null, username, email, passwordHash: await hashPassword(password), expiresAt });
+    await this.mail.send({
+      to: email,
+      subject: 'Confirm your Paperboy account',
+      text: `Hello ${username},\n\nOpen this link within ${CONFIRM_ACCOUNT_HOURS} hours to create your Paperboy account:\n\n${this.confirmLink(token)}\n\nIf you did not sign up, ignore this message: no account is made.\n`,
+    });
+  }
+
+  private confirmLink(token: string): string {
+    return `${publicUrl(this.config)}/confirm-account?token=${encodeURIComponent(token)}`;
+  }
+
+  /** Mails the signed-in account a link that verifies its address (accounts made before sign-up links existed). */
+  async requestEmailVerification(user: User, ip?: string): Promise<void> {
+    if (user.emailVerified) return;
+    this.after.run('address-check mail', async () => {
+      if (!(await this.cooldown.allow(user.email, ip))) return;
+      const token = randomToken();
+      const expiresAt = new Date(Date.now() + CONFIRM_ACCOUNT_HOURS * 3_600_000).toISOString();
+      await this.store.accountConfirmations.create({ tokenHash: hashToken(token), purpose: 'verify', userId: user.id, username: user.username, email: user.email, passwordHash: null, expiresAt });
+      await this.mail.send({
+        to: user.email,
+        subject: 'Confirm your address on Paperboy',
+        text: `Hello ${user.username},\n\nOpen this link within ${CONFIRM_ACCOUNT_HOURS} hours to confirm that this address is yours; your mail subscription then shows in your settings:\n\n${this.confirmLink(token)}\n`,
+      });
+    });
+  }
+
+  /** What a confirm link is for, to show the right button (null when it is unknown, used or expired). */
+  async confirmationPurpose(token: string): Promise<'signup' | 'verify' | null> {
+    if (!token || token.length > 100) return null;
+    return (await this.store.accountConfirmations.peek(hashToken(token)))?.purpose ?? null;
+  }
+
+  /**
+   * Follows a confirm link (once): a sign-up becomes an account with a verified address and a
+   * session; an address check marks the account's address verified. Either way the account is
+   * linked to the mail subscription of that address.
+   */
+  async confirmAccount(token: string): Promise<{ user: User; loggedIn?: LoggedIn }> {
+    const c = token && token.length <= 100 ? await this.store.accountConfirmations.consume(hashToken(token)) : null;
+    if (!c) throw new ServiceError(400, 'invalid_confirm_link', 'this link is invalid, expired or already used');
+    if (c.purpose === 'verify') {
+      if (c.userId === null || !(await this.store.users.markEmailVerified(c.userId, c.email))) throw new ServiceError(400, 'invalid_confirm_link', 'this link is for an address the account no longer has');
+      await this.store.subscriptions.linkOwner(normalizeEmail(c.email), c.userId);
+      return { user: (await this.store.users.byId(c.userId))! };
+    }
+    let user: User;
     try {
-      return await this.store.users.create({ username, email, passwordHash });
+      user = await this.store.users.create({ username: c.username!, email: c.email, passwordHash: c.passwordHash!, emailVerified: true });
+    } catch (err) {
+      if (err instanceof UsernameTakenError) throw new ServiceError(409, `${err.field}_taken`, `${err.message} (someone confirmed it first); sign up again`);
+      throw err;
+    }
+    await this.store.subscriptions.linkOwner(normalizeEmail(user.email), user.id);
+    return { user, loggedIn: { user, ...(await this.openSession(user.id)) } };
+  }
+
+  /** An account made directly, its address taken as verified (the CLI, tests, the demo). */
+  async createAccount(input: { username: string; email: string; password: string }): Promise<User> {
+    const parsed = SignupInput.safeParse(input);
+    if (!parsed.success) throw new ServiceError(400, 'invalid_signup', parsed.error.issues.map((i) => i.message).join('; '));
+    try {
+      return await this.store.users.create({ ...parsed.data, passwordHash: await hashPassword(parsed.data.password), emailVerified: true });
     } catch (err) {
       if (err instanceof UsernameTakenError) throw new ServiceError(409, `${err.field}_taken`, err.message);
       throw err;
@@ -111,19 +207,38 @@ export class AccountService {
     await this.store.sessions.delete(hashToken(sessionToken));
   }
 
+  /** Ends every session and revokes every API token of the account (a stolen token ends too). */
   async logoutEverywhere(userId: number): Promise<number> {
-    return this.store.sessions.deleteForUser(userId);
+    return this.store.transaction(async (tx) => {
+      await tx.apiTokens.revokeAllForUser(userId);
+      return tx.sessions.deleteForUser(userId);
+    });
   }
 
-  async createApiToken(userId: number, name: string): Promise<{ token: string; apiToken: ApiToken }> {
+  /**
+   * A new API token. Only a session may make one (`via`), so a leaked token cannot mint more; the
+   * `admin` scope only for an admin; it expires after `expiresInDays` (at most API_TOKEN_TTL_DAYS).
+   */
+  async createApiToken(
+    user: Pick<User, 'id' | 'role'>,
+    name: string,
+    opts: { scopes?: TokenScope[]; expiresInDays?: number; via?: 'session' | 'token' | 'direct' } = {},
+  ): Promise<{ token: string; apiToken: ApiToken }> {
+    if (opts.via === 'token') throw new ServiceError(403, 'session_required', 'API tokens are made from a logged-in session (the settings page), not with another token');
+    const scopes = [...new Set(opts.scopes?.length ? opts.scopes : (['read', 'write'] as TokenScope[]))];
+    if (scopes.includes('admin') && user.role !== 'admin') throw new ServiceError(403, 'admin_only', 'only admins can make tokens with the admin scope');
+    const maxDays = Math.min(this.config.apiTokenTtlDays, MAX_TOKEN_DAYS);
+    const days = Math.min(opts.expiresInDays ?? maxDays, maxDays);
+    const expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
     const token = `pb_${randomToken()}`;
-    const apiToken = await this.store.apiTokens.create({ userId, name: name.trim() || 'token', tokenHash: hashToken(token), prefix: token.slice(0, 8) });
+    const apiToken = await this.store.apiTokens.create({ userId: user.id, name: name.trim() || 'token', tokenHash: hashToken(token), prefix: token.slice(0, 8), scopes, expiresAt });
     return { token, apiToken };
   }
 
-  async tokenUser(token: string): Promise<User | null> {
+  async tokenAuth(token: string): Promise<{ user: User; scopes: TokenScope[] } | null> {
     if (!token || token.length > 200) return null;
-    return (await this.store.apiTokens.authenticate(hashToken(token)))?.user ?? null;
+    const found = await this.store.apiTokens.authenticate(hashToken(token));
+    return found ? { user: found.user, scopes: found.token.scopes } : null;
   }
 
   listApiTokens(userId: number): Promise<ApiToken[]> {
@@ -135,31 +250,37 @@ export class AccountService {
   }
 
   /**
-   * Mails a single-use link when the address belongs to an account. Resolves the same way either
-   * way, so the answer tells nothing about which addresses are registered.
+   * Mails a single-use link when the address belongs to an account. Returns before looking the
+   * address up (the look-up and the mail happen after the answer), so neither the answer nor
+   * its timing tells which addresses are registered.
    */
-  async requestPasswordReset(email: string): Promise<void> {
-    const user = await this.store.users.byEmail(email.trim());
+  requestPasswordReset(email: string, ip?: string): void {
+    const address = email.trim();
+    if (!address || address.length > 254) return;
+    this.after.run('password-reset mail', () => this.sendResetMail(address, ip));
+  }
+
+  private async sendResetMail(address: string, ip?: string): Promise<void> {
+    const user = await this.store.users.byEmail(address);
     if (!user || user.banned) return;
+    if (!(await this.cooldown.allow(user.email, ip))) return;
     const token = randomToken();
     const expiresAt = new Date(Date.now() + this.config.passwordResetTtlMinutes * 60_000).toISOString();
     await this.store.passwordResets.create({ tokenHash: hashToken(token), userId: user.id, expiresAt });
     const link = `${publicUrl(this.config)}/reset-password?token=${encodeURIComponent(token)}`;
     const minutes = this.config.passwordResetTtlMinutes;
-    await this.mail
-      .send({
-        to: user.email,
-        subject: 'Reset your Paperboy password',
-        text: `Hello ${user.username},\n\nSomeone (hopefully you) asked to reset the password of your Paperboy account.\nOpen this link within ${minutes} minutes to choose a new one (it works once):\n\n${link}\n\nIf it was not you, ignore this message: your password stays as it is.\n`,
-      })
-      .catch((err) => this.logger.error({ err }, 'could not send the password-reset mail'));
+    await this.mail.send({
+      to: user.email,
+      subject: 'Reset your Paperboy password',
+      text: `Hello ${user.username},\n\nSomeone (hopefully you) asked to reset the password of your Paperboy account.\nOpen this link within ${minutes} minutes to choose a new one (it works once):\n\n${link}\n\nIf it was not you, ignore this message: your password stays as it is.\n`,
+    });
   }
 
   resetTokenIsValid(token: string): Promise<boolean> {
     return this.store.passwordResets.isValid(hashToken(token));
   }
 
-  /** Sets a new password through a reset link and ends every session of the account. */
+  /** Sets a new password through a reset link and ends every session and API token of the account. */
   async resetPassword(token: string, password: string): Promise<User> {
     if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
       throw new ServiceError(400, 'invalid_password', `a password has ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
@@ -171,6 +292,7 @@ export class AccountService {
       await tx.users.setPasswordHash(userId, passwordHash);
       await tx.passwordResets.invalidateForUser(userId);
       await tx.sessions.deleteForUser(userId);
+      await tx.apiTokens.revokeAllForUser(userId);
     });
     const user = (await this.store.users.byId(userId))!;
     await this.store.loginFailures.clear(`user:${user.username.toLowerCase()}`);

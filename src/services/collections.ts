@@ -21,10 +21,10 @@ export class CollectionService {
   }
 
   /** A collection the viewer may see (private ones look missing to everyone but their owner). */
-  async get(viewer: User | null, id: number): Promise<{ collection: Collection; papers: PaperWithStats[] }> {
+  async get(viewer: User | null, id: number, limit?: number): Promise<{ collection: Collection; papers: PaperWithStats[] }> {
     const collection = await this.store.collections.get(id);
     if (!collection || (!collection.isPublic && collection.userId !== viewer?.id)) throw new ServiceError(404, 'not_found', `collection ${id} not found`);
-    return { collection, papers: await this.store.collections.papers(id) };
+    return { collection, papers: await this.store.collections.papers(id, limit) };
   }
 
   async listOwn(user: User): Promise<Collection[]> {
@@ -34,6 +34,16 @@ export class CollectionService {
   async listPublicOf(username: string): Promise<Collection[]> {
     const u = await this.store.users.byUsername(username);
     return u ? this.store.collections.forUser(u.id, { publicOnly: true }) : [];
+  }
+
+  /** The user's own collection, or the 404 / 403 that changing someone else's gets. */
+  requireOwn(user: User, id: number): Promise<Collection> {
+    return this.owned(user, id);
+  }
+
+  /** Adds a paper the caller already found visible; false when the collection held it. */
+  addVisiblePaper(id: number, paperId: string): Promise<boolean> {
+    return this.store.collections.addPaper(id, paperId);
   }
 
   private async owned(user: User, id: number): Promise<Collection> {

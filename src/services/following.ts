@@ -1,4 +1,4 @@
-import { followedItems, normalizeValue, parseSavedSearch, type Follow, type FollowKind, type FollowedItem } from '../domain/discovery.ts';
+import { followKey, followedItems, normalizeValue, parseSavedSearch, type Follow, type FollowKind, type FollowedItem } from '../domain/discovery.ts';
 import type { FeedItem } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError } from './errors.ts';
@@ -27,6 +27,11 @@ export class FollowingService {
 
   list(userId: number): Promise<Follow[]> {
     return this.store.discovery.follows(userId);
+  }
+
+  /** What the reader follows, by `followKey`, with each follow's id (for follow / unfollow buttons). */
+  async followedKeys(userId: number): Promise<Map<string, number>> {
+    return new Map((await this.store.discovery.follows(userId)).map((f) => [followKey(f.kind, f.value), f.id]));
   }
 
   async follow(userId: number, kind: FollowKind, raw: string): Promise<Follow> {

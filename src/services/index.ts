@@ -6,6 +6,7 @@ import { FeedService } from './feed.ts';
 import { TrendingService } from './trending.ts';
 import { ForYouService } from './for-you.ts';
 import { FollowingService } from './following.ts';
+import { FlashService } from './flash.ts';
 import { DailyPapersService } from './daily-papers.ts';
 import { FeedsService } from './feeds.ts';
 import { IngestService } from './ingest.ts';
@@ -17,6 +18,10 @@ import { AccountService } from './accounts.ts';
 import { UpvoteService } from './upvotes.ts';
 import { CommentService } from './comments.ts';
 import { CollectionService } from './collections.ts';
+import { LibraryService } from './library.ts';
+import { ZoteroService } from './zotero.ts';
+import { ReportService } from './reports.ts';
+import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import type { MailSender } from '../mail/sender.ts';
@@ -25,7 +30,10 @@ import { SearchService, annFileBeside } from './search.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
+import { sourceOf } from './embedding-spaces.ts';
 import { isPostgresUrl } from '../store/db.ts';
+import { AfterResponse } from './after-response.ts';
+import { MailCooldown } from './mail-cooldown.ts';
 
 /**
  * The composition root's output: what HTTP routes, CLI commands and jobs may use. Routes and
@@ -39,6 +47,8 @@ export interface Services {
   trending: TrendingService;
   forYou: ForYouService;
   following: FollowingService;
+  /** One-time messages shown after a form's redirect. */
+  flash: FlashService;
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
   ingest: IngestService;
@@ -50,11 +60,16 @@ export interface Services {
   upvotes: UpvoteService;
   comments: CommentService;
   collections: CollectionService;
+  library: LibraryService;
+  zotero: ZoteroService;
+  reports: ReportService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
+  /** Mails still being sent after their request was answered (sign-up, password reset). */
+  afterResponse: AfterResponse;
   /** Releases what services hold open (the SMTP connection pool, the search index). */
   close(): Promise<void>;
 }
@@ -76,46 +91,66 @@ export function createServices(deps: ServiceDeps): Services {
   const mail = new MailService(config, store, deps.mail);
   const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
+  const openEmbedder = (c: Config) => {
+    const provider = embedderProvider(c.searchEmbedder);
+    if (!provider) {
+      logger.debug({ embedder: c.searchEmbedder }, 'no such embedder here yet: keyword search only');
+      return Promise.resolve(null);
+    }
+    return provider.open({ config: c, store, logger, sqlitePath });
+  };
   const search = new SearchService(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
-    embedder: async () => {
-      const provider = embedderProvider(config.searchEmbedder);
-      if (!provider) {
-        logger.debug({ embedder: config.searchEmbedder }, 'no such embedder here yet: keyword search only');
-        return null;
-      }
-      return provider.open({ config, store, logger, sqlitePath });
+    embedder: () => openEmbedder(config),
+    embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
+    // The model of an older space, to embed queries in it while the configured one is embedded.
+    reopenSpace: (space) => {
+      const source = sourceOf(space);
+      return source.provider ? openEmbedder({ ...config, searchEmbedder: source.provider, embeddingsModel: source.model ?? config.embeddingsModel }) : Promise.resolve(null);
     },
+    embedBudgetMs: config.searchEmbedBudgetMs,
     indexFile: annFileBeside(sqlitePath),
     logger,
   });
+  const after = new AfterResponse(logger);
+  const cooldown = new MailCooldown(store, config);
   const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
   const following = new FollowingService(store);
+  const collections = new CollectionService(store);
+  const library = new LibraryService(store, collections, search);
+  const moderation = new ModerationService(store);
+  const comments = new CommentService(store, config);
   return {
     config,
     logger,
     store,
     poolStats: deps.poolStats,
+    afterResponse: after,
     feed: new FeedService(store),
     trending: new TrendingService(store),
     forYou,
     following,
+    flash: new FlashService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
     ingest: new IngestService(store, deps.config, deps.logger),
     mail,
-    subscriptions: new SubscriptionService(store, mail, logger),
+    subscriptions: new SubscriptionService(store, mail, logger, cooldown),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),
     outbox: new OutboxSender(config, store, mail.sender, logger),
     close: async () => {
+      await after.drain();
       await mail.close();
       await search.close();
     },
-    accounts: new AccountService(store, config, mail.sender, logger),
+    accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
-    comments: new CommentService(store, config),
-    collections: new CollectionService(store),
-    moderation: new ModerationService(store),
+    comments,
+    reports: new ReportService(store, moderation, comments),
+    collections,
+    library,
+    zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
+    moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,
   };

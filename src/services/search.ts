@@ -8,7 +8,10 @@ import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, 
 import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words, type ParsedQuery, type SearchSort } from '../search/query.ts';
 import { highlightRanges, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
-import { VectorIndex, vectorKey } from '../search/vector-index.ts';
+import { VectorIndex } from '../search/vector-index.ts';
+import type { SpaceSource, EmbeddingSpace } from '../store/embedding-spaces.ts';
+import { EmbeddingSpaces, type ServingSpace } from './embedding-spaces.ts';
+import { EMBED_LEASE, embedAll, paperText, QueryFallbackLog, withinBudget, type EmbedRun } from './embedding-runs.ts';
 
 export type SearchMode = 'hybrid' | 'keyword' | 'vector';
 
@@ -48,8 +51,14 @@ export interface SimilarResult {
 
 export interface SearchServiceOptions {
   engine: KeywordEngine;
-  /** Opens the embedder on first use; null means keyword search only. */
+  /** Opens the configured embedder on first use; null means keyword search only. */
   embedder: () => Promise<Embedder | null>;
+  /** What the configured embedder is (provider, model): recorded with its space to reopen it later. */
+  embedderSource?: SpaceSource;
+  /** Opens an older space's model to embed queries while the configured one is being embedded. */
+  reopenSpace?: (space: EmbeddingSpace) => Promise<Embedder | null>;
+  /** How long a search waits for its query's vector before answering with keyword results; default 1500. */
+  embedBudgetMs?: number;
   fusion?: FusionWeights;
   /** How similar papers mix word and embedding similarity; default `SIMILAR_WEIGHTS`. */
   similar?: SimilarWeights;
@@ -70,8 +79,6 @@ interface VectorFilters {
 
 export const SEARCH_LIMITS = { default: 20, max: 120 } as const;
 const EMBED_BATCH = 128;
-/** `reindex` embeds in larger batches: fewer store round trips and ANN insert calls. */
-const REINDEX_BATCH = 2000;
 
 /** Progress of `reindex`, phase by phase: `done` of `total` papers. */
 export type ReindexProgress = (phase: 'full-text' | 'embed', done: number, total: number) => void;
@@ -81,10 +88,7 @@ export function annFileBeside(sqlitePath: string | undefined) {
   return (embedderId: string) => (sqlitePath ? path.join(path.dirname(sqlitePath), `${path.basename(sqlitePath)}.${embedderId.replace(/[^A-Za-z0-9._-]+/g, '_')}.usearch`) : undefined);
 }
 
-/** The text a paper is embedded from. */
-export function paperText(p: { title: string; abstract: string }): string {
-  return `${p.title}. ${p.abstract}`;
-}
+export { paperText };
 
 /**
  * Search over the store: keyword (the engine), semantic (embedder + ANN index) and their fusion,
@@ -92,16 +96,19 @@ export function paperText(p: { title: string; abstract: string }): string {
  */
 export class SearchService {
   private readonly fusion: FusionWeights;
-  private embedderPromise?: Promise<Embedder | null>;
-  private ann?: { embedderId: string; index: VectorIndex; checkedAt: number };
-  private annReady?: Promise<void>;
+  /** One ANN index per embedding space in use (the serving one, and the one being embedded). */
+  private readonly anns = new Map<string, { index: VectorIndex; checkedAt: number; ready: Promise<void> }>();
   private catchingUp?: Promise<number>;
+  readonly spaces: EmbeddingSpaces;
+  private readonly fallbacks: QueryFallbackLog;
 
   constructor(
     private readonly store: Store,
     private readonly opts: SearchServiceOptions,
   ) {
     this.fusion = opts.fusion ?? DEFAULT_FUSION;
+    this.spaces = new EmbeddingSpaces(store, { openTarget: opts.embedder, source: opts.embedderSource, reopen: opts.reopenSpace, logger: opts.logger, refreshMs: opts.annRefreshMs === 0 ? 0 : undefined });
+    this.fallbacks = new QueryFallbackLog(opts.logger);
   }
 
   /** `idle` until `keepInStep` starts; then `building` until the keyword index is in memory. */
@@ -116,13 +123,9 @@ export class SearchService {
     return this.opts.engine.name;
   }
 
-  /** The embedder, or null when semantic search is off or its server is unusable (logged once). */
+  /** The configured embedder, or null when semantic search is off or its server is unusable (logged; tried again later). */
   embedder(): Promise<Embedder | null> {
-    this.embedderPromise ??= this.opts.embedder().catch((err) => {
-      this.opts.logger?.warn({ err: (err as Error).message }, 'embedder unavailable: keyword search only');
-      return null;
-    });
-    return this.embedderPromise;
+    return this.spaces.openTarget();
   }
 
   async search(input: SearchInput): Promise<SearchResponse> {
@@ -149,15 +152,18 @@ export class SearchService {
     const wanted: SearchMode = input.mode ?? 'hybrid';
     // Without an embedder there is nothing to fuse: ask the keyword index for the page only (a top
     // 100 for fusion cost the in-memory index about twice the time of a top 20 at 1M papers).
-    const keywordOnly = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0 && !this.fusion.expansion) || !(await this.embedder());
-    if (keywordOnly) {
+    // The embedder gets a budget: a slow, failing or garbage-answering server costs a search at most
+    // that long, and the search answers with keyword results (logged) instead of an error.
+    const deadline = Date.now() + (this.opts.embedBudgetMs ?? 1500);
+    const serving = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0 && !this.fusion.expansion) ? null : await this.servingForQuery(deadline);
+    if (!serving) {
       const hits = await this.opts.engine.search(q, filters);
       return { query: q, results: await this.load(hits, q), mode: 'keyword' };
     }
     const candidates = Math.max(limit, this.fusion.candidates);
     const [keyword, vector] = await Promise.all([
-      wanted === 'vector' ? Promise.resolve([]) : this.opts.engine.search(q, { ...filters, limit: candidates }).then((hits) => this.expand(q, hits, { ...filters, limit: candidates })),
-      this.vectorSearch(q.terms.join(' '), candidates, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }),
+      wanted === 'vector' ? this.opts.engine.search(q, { ...filters, limit }) : this.opts.engine.search(q, { ...filters, limit: candidates }).then((hits) => this.expand(q, hits, { ...filters, limit: candidates })),
+      this.vectorSearch(serving, q.terms.join(' '), candidates, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }, deadline),
     ]);
     if (vector === null) return { query: q, results: await this.load(keyword.slice(0, limit), q), mode: 'keyword' };
     // Fuse as many candidates as were asked for: a page larger than `fusion.candidates` must not come back short.
@@ -238,6 +244,17 @@ export class SearchService {
     return ranked.map((h) => ({ paper: papers.get(h.id)!, score: h.score }));
   }
 
+  /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */
+  async byTitle(title: string, limit = 3): Promise<PaperWithStats[]> {
+    const q = parseQuery('');
+    q.terms = [...new Set(words(title).filter((w) => !STOPWORDS.has(w) && w.length > 1))].slice(0, 24);
+    if (!q.terms.length) return [];
+    await this.keywordCatchUpBounded();
+    const hits = await this.opts.engine.search(q, { limit, sort: 'relevance' });
+    const papers = await this.store.papers.getMany(hits.map((h) => h.id));
+    return papers.filter((p) => !p.hidden && !p.deleted);
+  }
+
   /**
    * Brings every index in step with the store: the full-text queue, then vectors for papers that
    * have none from the current embedder (or whose text changed), added to the ANN index. Importers
@@ -260,10 +277,43 @@ export class SearchService {
     opts.onPhase?.('full-text', fullText, fullText);
     const embedder = await this.embedder();
     if (!embedder) return { fullText, embedded: 0, vectors: 0 };
-    if (opts.reembed) await this.store.search.deleteEmbeddings(embedder.id);
-    const ann = await this.vectorIndex(embedder, { rebuild: true });
-    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total), REINDEX_BATCH);
+    if (opts.reembed) {
+      await this.store.search.deleteEmbeddings(embedder.id);
+      await this.store.embeddingSpaces.ensure(embedder.id, embedder.dimensions, this.opts.embedderSource ?? {});
+      this.spaces.invalidate();
+    }
+    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total));
+    const ann = await this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions }, { rebuild: true });
     return { fullText, embedded, vectors: ann.size };
+  }
+
+  /**
+   * Embeds, in the background, the papers the configured embedder has no vector for (all of them
+   * after a model switch): in batches, yielding between them, recording progress in its space;
+   * stops early when `signal` aborts. The re-embed job runs it under its lease.
+   */
+  async embedInBackground(opts: { signal?: AbortSignal; onProgress?: (p: EmbedRun) => void } = {}): Promise<EmbedRun | null> {
+    const embedder = await this.embedder();
+    if (!embedder) return null;
+    // Its ANN index is loaded (or rebuilt from the stored vectors) first, so new vectors join it.
+    const ann = await this.vectorIndexNow(embedder);
+    const run = await embedAll(this.store, embedder, {
+      batch: EMBED_BATCH,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+      logger: this.opts.logger,
+      save: (rows, now) => ann.upsert(rows, now),
+    });
+    if (run.embedded) ann.save();
+    if (run.complete) this.spaces.invalidate();
+    return run;
+  }
+
+  /** Whether the configured embedder has papers to embed (the re-embed job runs only then). */
+  async hasPending(): Promise<boolean> {
+    const embedder = await this.embedder();
+    // One row is enough to know (a count would scan every pending paper).
+    return !!embedder && (await this.store.search.papersToEmbed(embedder.id, 1)).length > 0;
   }
 
   /**
@@ -288,17 +338,20 @@ export class SearchService {
         const fullText = await this.keywordCatchUp();
         // What the cheap catch-up before each search cannot see: other processes' changes.
         await this.opts.engine.refresh?.();
+        // The serving space's ANN index is built here, not on a reader's first search (after a
+        // model switch it is not the space being embedded).
+        const serving = await this.spaces.serving();
+        if (serving) await this.vectorIndex(serving);
         // One process embeds at a time (the lease); the others pick the vectors up from the store.
+        // A whole new space (a model switch) is left to the re-embed job, whose lease is renewed.
+        const target = await this.embedder();
         let embedded = 0;
-        if (await this.store.leases.acquire('search-embed', holder, 30 * 60_000)) {
+        if ((!serving || serving.embedderId === target?.id) && (await this.store.leases.acquire(EMBED_LEASE, holder, 30 * 60_000))) {
           try {
             embedded = await this.embedPending();
           } finally {
-            await this.store.leases.release('search-embed', holder);
+            await this.store.leases.release(EMBED_LEASE, holder);
           }
-        } else {
-          const embedder = await this.embedder();
-          if (embedder) await this.vectorIndex(embedder);
         }
         if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
       } catch (err) {
@@ -315,7 +368,7 @@ export class SearchService {
 
   /** Saves the ANN index (SQLite: beside the database file). */
   async close(): Promise<void> {
-    if (this.ann) this.ann.index.save();
+    for (const ann of this.anns.values()) ann.index.save();
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -342,48 +395,32 @@ export class SearchService {
     clearTimeout(timer);
   }
 
-  private async embedPending(onProgress?: (done: number, total: number) => void, batchSize = EMBED_BATCH): Promise<number> {
-    const embedder = await this.embedder();
-    if (!embedder) return 0;
-    const ann = await this.vectorIndex(embedder);
-    const total = await this.store.search.countToEmbed(embedder.id);
-    if (!total) return 0;
-    let done = 0;
-    let after: string | undefined;
-    for (;;) {
-      const batch = await this.store.search.papersToEmbed(embedder.id, batchSize, after);
-      if (!batch.length) break;
-      after = batch[batch.length - 1].id;
-      const vectors = await embedder.embed(batch.map(paperText));
-      const now = new Date().toISOString();
-      const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash }));
-      await this.store.search.saveEmbeddings(embedder.id, rows, now);
-      ann.upsert(rows, now);
-      done += batch.length;
-      onProgress?.(done, total);
-      if (batch.length < batchSize) break;
-    }
-    ann.save();
-    return done;
+  private async embedPending(onProgress?: (done: number, total: number) => void): Promise<number> {
+    const run = await this.embedInBackground({ onProgress: onProgress && ((p) => onProgress(p.embedded, p.pendingAtStart)) });
+    return run?.embedded ?? 0;
+  }
+
+  private vectorIndexNow(embedder: Embedder): Promise<VectorIndex> {
+    return this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions });
   }
 
   /**
-   * The ANN index for `embedder`: loaded from its file when that matches the store, else rebuilt
-   * from the stored vectors; then topped up with vectors other processes stored since.
+   * The ANN index of a space: loaded from its file when that matches the store, else rebuilt from
+   * the stored vectors; then topped up with vectors other processes stored since.
    */
-  private async vectorIndex(embedder: Embedder, opts: { rebuild?: boolean } = {}): Promise<VectorIndex> {
-    if (this.ann?.embedderId !== embedder.id || opts.rebuild) {
-      const index = new VectorIndex(embedder.id, embedder.dimensions, this.opts.indexFile?.(embedder.id));
-      this.ann = { embedderId: embedder.id, index, checkedAt: 0 };
-      this.annReady = this.prepareIndex(index, embedder.id, opts.rebuild ?? false);
+  private async vectorIndex(space: { embedderId: string; dimensions: number }, opts: { rebuild?: boolean } = {}): Promise<VectorIndex> {
+    let ann = this.anns.get(space.embedderId);
+    if (!ann || opts.rebuild) {
+      const index = new VectorIndex(space.embedderId, space.dimensions, this.opts.indexFile?.(space.embedderId));
+      ann = { index, checkedAt: 0, ready: this.prepareIndex(index, space.embedderId, opts.rebuild ?? false) };
+      this.anns.set(space.embedderId, ann);
     }
-    await this.annReady;
-    const ann = this.ann;
+    await ann.ready;
     if (Date.now() - ann.checkedAt >= (this.opts.annRefreshMs ?? 2000)) {
       ann.checkedAt = Date.now();
       const since = ann.index.meta.newest;
       if (since) {
-        const fresh = await this.store.search.embeddingsSince(embedder.id, since, 100_000);
+        const fresh = await this.store.search.embeddingsSince(space.embedderId, since, 100_000);
         for (const f of fresh) ann.index.upsert([f], f.embeddedAt);
       }
     }
@@ -406,21 +443,58 @@ export class SearchService {
     if (index.size) this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
   }
 
-  /** Vector hits for a text, filtered like keyword hits; null when there is no embedder. */
-  private async vectorSearch(text: string, k: number, f: VectorFilters): Promise<RankedHit[] | null> {
-    const embedder = await this.embedder();
-    if (!embedder || !text.trim()) return null;
-    const [vector] = await embedder.embed([text]);
-    const ann = await this.vectorIndex(embedder);
-    return this.keysToHits(embedder.id, ann.search(vector, k), f);
+  /** The space to search, with a model for the query, by `deadline`; null (logged) means keyword only. */
+  private async servingForQuery(deadline: number): Promise<ServingSpace | null> {
+    const serving = await withinBudget(this.spaces.serving(), deadline);
+    if (serving === 'late') this.fallbacks.note('the embedder did not open within the search budget');
+    if (serving === 'late' || !serving?.embedder) return null;
+    return serving;
+  }
+
+  /**
+   * Vector hits for a text, filtered like keyword hits; null (logged) when the query cannot be
+   * embedded by `deadline` or the embedder fails or answers garbage.
+   */
+  private async vectorSearch(space: ServingSpace, text: string, k: number, f: VectorFilters, deadline: number): Promise<RankedHit[] | null> {
+    if (!space.embedder || !text.trim()) return null;
+    const controller = new AbortController();
+    const embedding = space.embedder.embed([text], { signal: controller.signal }).then((vs) => {
+      if (vs.length !== 1 || vs[0].length !== space.dimensions || !vs[0].every(Number.isFinite)) throw new Error(`the embedder answered ${vs.length} vectors of ${vs[0]?.length ?? 0} dimensions for one query in a ${space.dimensions}-dimension space`);
+      return vs[0];
+    });
+    let vector: Float32Array | 'late';
+    try {
+      vector = await withinBudget(embedding, deadline);
+    } catch (err) {
+      this.fallbacks.note((err as Error).message);
+      return null;
+    }
+    if (vector === 'late') {
+      controller.abort(new Error('over the search budget'));
+      embedding.catch(() => {});
+      this.fallbacks.note(`the query was not embedded within the search budget (${this.opts.embedBudgetMs ?? 1500} ms)`);
+      return null;
+    }
+    const ann = await withinBudget(this.vectorIndex(space), deadline);
+    if (ann === 'late') {
+      this.fallbacks.note('the ANN index is still being built from the stored vectors');
+      return null;
+    }
+    return this.keysToHits(space.embedderId, ann.search(vector, k), f);
   }
 
   private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<RankedHit[] | null> {
-    const embedder = await this.embedder();
-    if (!embedder) return null;
-    const vector = (await this.store.search.embeddingOf(embedder.id, paper.id)) ?? (await embedder.embed([paperText(paper)]))[0];
-    const ann = await this.vectorIndex(embedder);
-    return this.keysToHits(embedder.id, ann.search(vector, k), { categories: [] });
+    const space = await withinBudget(this.spaces.serving(), Date.now() + (this.opts.embedBudgetMs ?? 1500));
+    if (!space || space === 'late') return null;
+    let vector = await this.store.search.embeddingOf(space.embedderId, paper.id);
+    if (!vector && space.embedder) {
+      vector = await withinBudget(space.embedder.embed([paperText(paper)]).then((vs) => vs[0]), Date.now() + (this.opts.embedBudgetMs ?? 1500))
+        .then((v) => (v === 'late' ? null : v))
+        .catch((err) => (this.fallbacks.note((err as Error).message), null));
+    }
+    if (!vector || vector.length !== space.dimensions) return null;
+    const ann = await this.vectorIndex(space);
+    return this.keysToHits(space.embedderId, ann.search(vector, k), { categories: [] });
   }
 
   private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: VectorFilters): Promise<RankedHit[]> {

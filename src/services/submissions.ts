@@ -35,10 +35,22 @@ export class SubmissionService {
     const id = parsed.id;
     const day = now.toISOString().slice(0, 10);
 
+    // A slot of the day's quota is taken atomically up front (a counter row that refuses to pass
+    // the quota), and given back when the submission fails, so concurrent submissions cannot all
+    // see "none used yet".
     const quota = this.config.submissionDailyQuota;
-    const used = await this.store.feed.countSubmittedSince(user.username, `${day}T00:00:00.000Z`);
-    if (used >= quota) throw new ServiceError(429, 'quota_exceeded', `you have used your daily quota of ${quota} submission${quota === 1 ? '' : 's'}; try again tomorrow (UTC)`);
+    if (!(await this.store.submissionQuota.take(user.id, day, quota))) {
+      throw new ServiceError(429, 'quota_exceeded', `you have used your daily quota of ${quota} submission${quota === 1 ? '' : 's'}; try again tomorrow (UTC)`);
+    }
+    try {
+      return await this.submitWithSlot(user, id, day, now);
+    } catch (err) {
+      await this.store.submissionQuota.give(user.id, day);
+      throw err;
+    }
+  }
 
+  private async submitWithSlot(user: User, id: string, day: string, now: Date): Promise<Submitted> {
     const entry = await this.store.feed.entryFor(id);
     if (entry) throw new ServiceError(409, 'already_on_feed', `paper ${id} is already on the feed (${entry.day})`);
 

@@ -5,6 +5,20 @@ import { normalizeEmail, type Subscription } from '../domain/subscription.ts';
 import { confirmMail } from '../mail/templates/confirm.ts';
 import { CONFIRM_LINK_HOURS, type MailService } from './mail.ts';
 import { mailSends } from '../metrics.ts';
+import type { MailCooldown } from './mail-cooldown.ts';
+import { ServiceError } from './errors.ts';
+
+/** The signed-in account, as far as subscriptions care: only a verified address links it to one. */
+export interface AccountRef {
+  id: number;
+  email: string;
+  emailVerified: boolean;
+}
+
+/** The account owns `email`'s subscription: its own address, verified through a mailed link. */
+function ownerOf(account: AccountRef | null | undefined, email: string): number | null {
+  return account && account.emailVerified && normalizeEmail(account.email) === email ? account.id : null;
+}
 
 /** A confirmation mail is not sent again to the same address within this many seconds. */
 export const CONFIRM_RESEND_SECONDS = 60;
@@ -21,28 +35,42 @@ export class SubscriptionService {
     private readonly store: Store,
     private readonly mail: MailService,
     private readonly logger: Logger,
+    private readonly cooldown: MailCooldown,
   ) {}
 
-  async subscribe(input: { email: string; userId?: number | null } & SubscriptionPrefs, now = new Date()): Promise<{ subscription: Subscription; confirmationSent: boolean }> {
+  /**
+   * Subscribes an address. The request links the subscription to the signed-in account only when
+   * the address is the account's own, verified one: posting someone else's address (pending or
+   * not, in any case) never attaches it. A confirmation mail goes out unless one went to the
+   * address in the last minute, or the address or IP is past its cool-down (MailCooldown).
+   */
+  async subscribe(input: { email: string; account?: AccountRef | null; ip?: string | null } & SubscriptionPrefs, now = new Date()): Promise<{ subscription: Subscription; confirmationSent: boolean }> {
     const email = normalizeEmail(input.email);
     const prefs: SubscriptionPrefs = { frequency: input.frequency, categories: [...new Set(input.categories)], personalPicks: input.personalPicks };
     const nowIso = now.toISOString();
-    const { subscription, created } = await this.store.subscriptions.createPending(email, prefs, input.userId ?? null, nowIso);
+    const ownerId = ownerOf(input.account, email);
+    const { subscription, created } = await this.store.subscriptions.createPending(email, prefs, ownerId, nowIso);
     let sub = subscription;
     if (!created) {
-      const owner = input.userId != null && sub.userId === input.userId;
       if (sub.status === 'active') {
-        // Only the signed-in owner changes an active subscription; anyone else's request changes nothing.
-        if (owner) await this.store.subscriptions.updatePrefs(sub.id, prefs, nowIso);
+        // Only the owner (verified address) changes an active subscription; anyone else's request changes nothing.
+        if (ownerId !== null) {
+          await this.store.subscriptions.updatePrefs(sub.id, prefs, nowIso);
+          await this.store.subscriptions.linkOwner(email, ownerId);
+        }
         return { subscription: (await this.store.subscriptions.get(sub.id))!, confirmationSent: false };
       }
       await this.store.subscriptions.updatePrefs(sub.id, prefs, nowIso);
       if (sub.status === 'unsubscribed' || sub.status === 'paused') await this.store.subscriptions.reopen(sub.id, nowIso);
-      if (input.userId != null && sub.userId === null) await this.store.subscriptions.linkUser(sub.id, input.userId);
+      if (ownerId !== null) await this.store.subscriptions.linkOwner(email, ownerId);
       sub = (await this.store.subscriptions.get(sub.id))!;
     }
     const recentlySent = sub.confirmSentAt !== null && now.getTime() - Date.parse(sub.confirmSentAt) < CONFIRM_RESEND_SECONDS * 1000;
     if (recentlySent) return { subscription: sub, confirmationSent: false };
+    if (!(await this.cooldown.allow(sub.email, input.ip, now.getTime()))) {
+      mailSends.inc({ kind: 'confirm', outcome: 'cooldown' });
+      return { subscription: sub, confirmationSent: false };
+    }
     const msg = confirmMail({
       to: sub.email,
       confirmUrl: await this.mail.confirmUrl(sub, now),
@@ -62,26 +90,23 @@ export class SubscriptionService {
     }
   }
 
-  /** The signed-in user's subscription: linked to the account, or made earlier with its address. */
-  async forUser(user: { id: number; email: string }): Promise<Subscription | null> {
-    return (await this.store.subscriptions.findByUser(user.id)) ?? (await this.store.subscriptions.findByEmail(normalizeEmail(user.email)));
+  /** The subscription of the account's own address, once that address is verified (else none). */
+  async forUser(user: AccountRef): Promise<Subscription | null> {
+    if (!user.emailVerified) return null;
+    return this.store.subscriptions.findByEmail(normalizeEmail(user.email));
   }
 
   /**
-   * The settings form: an active subscription of the account changes at once; otherwise this is
-   * a subscription of the account's address, confirmed by mail like any other.
+   * The settings form: an active subscription of the account's verified address changes at once;
+   * otherwise this subscribes that address, confirmed by mail like any other. An account whose
+   * address is not verified has no subscription to change.
    */
-  async saveForUser(user: { id: number; email: string }, prefs: SubscriptionPrefs, now = new Date()): Promise<{ subscription: Subscription; confirmationSent: boolean }> {
-    const existing = await this.forUser(user);
-    if (existing && existing.status === 'active') {
-      if (existing.userId !== user.id) await this.store.subscriptions.linkUser(existing.id, user.id);
-      await this.store.subscriptions.updatePrefs(existing.id, prefs, now.toISOString());
-      return { subscription: (await this.store.subscriptions.get(existing.id))!, confirmationSent: false };
-    }
-    return this.subscribe({ email: existing?.email ?? user.email, userId: user.id, ...prefs }, now);
+  async saveForUser(user: AccountRef, prefs: SubscriptionPrefs, now = new Date()): Promise<{ subscription: Subscription; confirmationSent: boolean }> {
+    if (!user.emailVerified) throw new ServiceError(403, 'address_unverified', 'confirm your address first (the link in the mail from your settings)');
+    return this.subscribe({ email: user.email, account: user, ...prefs }, now);
   }
 
-  async unsubscribeUser(user: { id: number; email: string }, now = new Date()): Promise<boolean> {
+  async unsubscribeUser(user: AccountRef, now = new Date()): Promise<boolean> {
     const sub = await this.forUser(user);
     return sub ? this.store.subscriptions.unsubscribe(sub.id, now.toISOString()) : false;
   }
@@ -92,7 +117,11 @@ export class SubscriptionService {
     if (sub.status === 'active') return 'already';
     if (q.exp * 1000 < now.getTime()) return 'expired';
     if (sub.status !== 'pending') return 'invalid';
-    return (await this.store.subscriptions.confirm(sub.id, now.toISOString())) ? 'ok' : 'already';
+    if (!(await this.store.subscriptions.confirm(sub.id, now.toISOString()))) return 'already';
+    // The account that verified this address (if any) owns the subscription from now on.
+    const owner = await this.store.users.byEmail(sub.email);
+    if (owner?.emailVerified) await this.store.subscriptions.linkOwner(sub.email, owner.id);
+    return 'ok';
   }
 
   /** Checks an unsubscribe link without acting on it (the GET page shows a button). */

@@ -37,13 +37,18 @@ export class FeedRepository {
       const stmt = this.bulk.statement(
         'insert into feed_entries (paper_id, day, position, submitted_by, created_at) values (@paper_id, @day, @position, @submitted_by, @created_at) on conflict (paper_id) do nothing',
       );
-      for (const r of rows) stmt.run(r);
-      return rows.length;
+      let added = 0;
+      for (const r of rows) added += stmt.run(r).changes;
+      return added;
     }
+    // Count the rows really inserted: a concurrent writer may have put a paper on the feed since
+    // the look-up above, and its row then hits the conflict and is not ours to count.
+    let added = 0;
     for (let i = 0; i < rows.length; i += 500) {
-      await this.db.insertInto('feed_entries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('paper_id').doNothing()).execute();
+      const inserted = await this.db.insertInto('feed_entries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('paper_id').doNothing()).returning('paper_id').execute();
+      added += inserted.length;
     }
-    return rows.length;
+    return added;
   }
 
   private async onFeedAlready(ids: string[]): Promise<Set<string>> {

@@ -131,6 +131,20 @@ export class PaperRepository {
     return ids.map((id) => byId.get(id)).filter((p): p is PaperWithStats => p !== undefined);
   }
 
+  /** Visible papers with any of these DOIs (compared without case, as DOIs are), keyed by the lower-cased DOI. */
+  async visibleByDois(dois: readonly string[]): Promise<Map<string, PaperWithStats>> {
+    const wanted = [...new Set(dois.map((d) => d.toLowerCase()))];
+    if (!wanted.length) return new Map();
+    const rows = await this.db
+      .selectFrom('papers')
+      .selectAll()
+      .where(sql<string>`lower(doi)`, 'in', wanted)
+      .where('hidden', '=', 0)
+      .where('deleted', '=', 0)
+      .execute();
+    return new Map(rows.map((r) => [r.doi!.toLowerCase(), rowToPaper(r)]));
+  }
+
   /** Which of these papers are visible (not hidden by moderation, not withdrawn). */
   async visibleIds(ids: readonly string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();

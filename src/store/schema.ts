@@ -80,6 +80,8 @@ export interface UsersTable {
   role: Generated<string>;
   banned: Generated<number>;
   created_at: string;
+  /** When the owner followed a mailed link to this address; null until then. */
+  email_verified_at: string | null;
 }
 
 export interface UpvotesTable {
@@ -205,6 +207,9 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** Space-separated: `read`, `write`, `admin`. */
+  scopes: Generated<string>;
+  expires_at: string | null;
 }
 
 export interface PasswordResetsTable {
@@ -259,6 +264,18 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+export interface EmbeddingSpacesTable {
+  embedder_id: string;
+  dimensions: number;
+  /** JSON `{provider, model}`. */
+  source: Generated<string>;
+  created_at: string;
+  papers_done: Generated<number>;
+  papers_total: Generated<number>;
+  progress_at: string | null;
+  complete_at: string | null;
+}
+
 export interface NotInterestedTable {
   user_id: number;
   paper_id: string;
@@ -281,6 +298,67 @@ export interface FollowsTable {
   kind: string;
   value: string;
   created_at: string;
+}
+
+/** One-time messages shown after a redirect (see migration 1060). */
+export interface FlashMessagesTable {
+  id: string;
+  user_id: number | null;
+  message: string;
+  /** Shown once with the message (a new API token); null for plain messages. */
+  secret: string | null;
+  expires_at: string;
+}
+
+export interface ZoteroLinksTable {
+  user_id: number;
+  zotero_user: string;
+  api_key: string;
+  collection_id: number;
+  library_version: Generated<number>;
+  items: Generated<number>;
+  matched: Generated<number>;
+  synced_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export interface ZoteroItemsTable {
+  user_id: number;
+  item_key: string;
+  paper_id: string | null;
+  title: string | null;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  reporter_id: number;
+  target_type: string;
+  target_id: string;
+  reason: string;
+  note: string | null;
+  status: Generated<string>;
+  created_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+/** A sign-up waiting for its mailed link, or an account's "verify my address" link. */
+export interface AccountConfirmationsTable {
+  token_hash: string;
+  purpose: string;
+  user_id: number | null;
+  username: string | null;
+  email: string;
+  password_hash: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SubmissionQuotaTable {
+  user_id: number;
+  day: string;
+  used: number;
 }
 
 export interface Database {
@@ -306,8 +384,15 @@ export interface Database {
   audit_log: AuditLogTable;
   paper_embeddings: PaperEmbeddingsTable;
   search_models: SearchModelsTable;
+  embedding_spaces: EmbeddingSpacesTable;
   search_pending: SearchPendingTable;
   not_interested: NotInterestedTable;
   reader_interests: ReaderInterestsTable;
   follows: FollowsTable;
+  flash_messages: FlashMessagesTable;
+  zotero_links: ZoteroLinksTable;
+  zotero_items: ZoteroItemsTable;
+  reports: ReportsTable;
+  account_confirmations: AccountConfirmationsTable;
+  submission_quota: SubmissionQuotaTable;
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
+import { EmbeddingSpaceMismatch, mismatchMessage } from './embedding-spaces.ts';
 
 /**
  * The SQL of search: full-text queries (FTS5 on SQLite, weighted tsvector on PostgreSQL), the
@@ -285,8 +286,18 @@ export class SearchRepository {
     return Number(r.n);
   }
 
-  /** One transaction for the batch: a commit per 200 rows cost a reindex more than the embedding. */
+  /**
+   * Stores vectors of one embedding space. Every vector must have the space's dimensions (fixed by
+   * its first vectors): another size is an EmbeddingSpaceMismatch and nothing is written. One
+   * transaction for the batch: a commit per 200 rows cost a reindex more than the embedding.
+   */
   async saveEmbeddings(embedderId: string, rows: { paperId: string; key: number; vector: Float32Array; contentHash: string }[], now = new Date().toISOString()): Promise<void> {
+    if (!rows.length) return;
+    // The first vectors of a space fix its dimensions (another process may be first: read them back).
+    await this.db.insertInto('embedding_spaces').values({ embedder_id: embedderId, dimensions: rows[0].vector.length, created_at: now }).onConflict((oc) => oc.column('embedder_id').doNothing()).execute();
+    const space = await this.db.selectFrom('embedding_spaces').select('dimensions').where('embedder_id', '=', embedderId).executeTakeFirstOrThrow();
+    const odd = rows.find((r) => r.vector.length !== Number(space.dimensions));
+    if (odd) throw new EmbeddingSpaceMismatch(mismatchMessage(embedderId, Number(space.dimensions), odd.vector.length));
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += 200) {
         const values = rows.slice(i, i + 200).map((r) => ({
@@ -363,6 +374,7 @@ export class SearchRepository {
 
   async deleteEmbeddings(embedderId: string): Promise<void> {
     await this.db.deleteFrom('paper_embeddings').where('embedder_id', '=', embedderId).execute();
+    await this.db.deleteFrom('embedding_spaces').where('embedder_id', '=', embedderId).execute();
   }
 
   /** Saves a trained model under `name`, replacing the previous one. */

@@ -21,9 +21,15 @@ import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SearchRepository } from './search.ts';
+import { EmbeddingSpaceRepository } from './embedding-spaces.ts';
 import { BrowseRepository } from './browse.ts';
 import { DiscoveryRepository } from './discovery.ts';
 import { CollectionFeedRepository } from './collection-feeds.ts';
+import { FlashRepository } from './flashes.ts';
+import { ZoteroRepository } from './zotero.ts';
+import { ReportRepository } from './reports.ts';
+import { AccountConfirmationRepository } from './account-confirmations.ts';
+import { SubmissionQuotaRepository } from './submission-quota.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -49,9 +55,15 @@ export class Store {
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
   readonly search: SearchRepository;
+  readonly embeddingSpaces: EmbeddingSpaceRepository;
   readonly browse: BrowseRepository;
   readonly discovery: DiscoveryRepository;
   readonly collectionFeeds: CollectionFeedRepository;
+  readonly flashes: FlashRepository;
+  readonly zotero: ZoteroRepository;
+  readonly reports: ReportRepository;
+  readonly accountConfirmations: AccountConfirmationRepository;
+  readonly submissionQuota: SubmissionQuotaRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -77,9 +89,15 @@ export class Store {
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db);
+    this.embeddingSpaces = new EmbeddingSpaceRepository(db);
+    this.accountConfirmations = new AccountConfirmationRepository(db);
+    this.submissionQuota = new SubmissionQuotaRepository(db);
     this.browse = new BrowseRepository(db);
     this.discovery = new DiscoveryRepository(db);
     this.collectionFeeds = new CollectionFeedRepository(db);
+    this.flashes = new FlashRepository(db);
+    this.zotero = new ZoteroRepository(db);
+    this.reports = new ReportRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

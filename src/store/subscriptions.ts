@@ -79,8 +79,10 @@ export class SubscriptionRepository {
       .execute();
   }
 
-  async linkUser(id: number, userId: number): Promise<void> {
-    await this.db.updateTable('mail_subscriptions').set({ user_id: userId }).where('id', '=', id).execute();
+  /** Links the subscription of `email` (normalised) to the account that verified that address, and no other to it. */
+  async linkOwner(email: string, userId: number): Promise<void> {
+    await this.db.updateTable('mail_subscriptions').set({ user_id: null }).where('user_id', '=', userId).where('email', '!=', email).execute();
+    await this.db.updateTable('mail_subscriptions').set({ user_id: userId }).where('email', '=', email).execute();
   }
 
   /** Back to pending (a re-subscription after leaving, or a paused address asking again). */

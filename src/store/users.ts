@@ -1,10 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
 import type { Role, User } from '../domain/community.ts';
 import type { Database, UsersTable } from './schema.ts';
 
 export function rowToUser(r: Selectable<UsersTable>): User {
-  return { id: Number(r.id), username: r.username, email: r.email, role: r.role === 'admin' ? 'admin' : 'member', banned: Boolean(r.banned), createdAt: r.created_at };
+  return { id: Number(r.id), username: r.username, email: r.email, role: r.role === 'admin' ? 'admin' : 'member', banned: Boolean(r.banned), createdAt: r.created_at, emailVerified: r.email_verified_at !== null };
 }
 
 export class UsernameTakenError extends Error {
@@ -18,29 +17,34 @@ export class UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Creates an account; the first account ever is an admin (decided in the same statement as the
-   * insert). Usernames and e-mails are unique case-insensitively: they are stored as given and
-   * compared lower-cased.
+   * Creates a member account (admins are made by `paperboy users promote`, never by the order of
+   * sign-ups). Usernames and e-mails are unique case-insensitively, by unique indexes on their
+   * lower-cased values (`1020_account_identity`): stored as given, compared lower-cased.
    */
-  async create(u: { username: string; email: string; passwordHash: string }, now = new Date().toISOString()): Promise<User> {
-    const clash = await this.db
-      .selectFrom('users')
-      .select(['username', 'email'])
-      .where((eb) => eb.or([eb(eb.fn('lower', ['username']), '=', u.username.toLowerCase()), eb(eb.fn('lower', ['email']), '=', u.email.toLowerCase())]))
-      .executeTakeFirst();
-    if (clash) throw new UsernameTakenError(clash.username.toLowerCase() === u.username.toLowerCase() ? 'username' : 'email');
-    const role = sql<string>`case when exists (select 1 from users) then 'member' else 'admin' end`;
+  async create(u: { username: string; email: string; passwordHash: string; emailVerified?: boolean }, now = new Date().toISOString()): Promise<User> {
     try {
       const row = await this.db
         .insertInto('users')
-        .values({ username: u.username, email: u.email, password_hash: u.passwordHash, role, created_at: now })
+        .values({ username: u.username, email: u.email, password_hash: u.passwordHash, role: 'member', created_at: now, email_verified_at: u.emailVerified ? now : null })
         .returningAll()
         .executeTakeFirstOrThrow();
       return rowToUser(row);
     } catch (err) {
-      if (/unique|duplicate/i.test((err as Error).message)) throw new UsernameTakenError(/email/i.test((err as Error).message) ? 'email' : 'username');
+      const message = (err as Error).message;
+      if (/unique|duplicate/i.test(message)) throw new UsernameTakenError(/email/i.test(message) ? 'email' : 'username');
       throw err;
     }
+  }
+
+  /** Marks the address verified when it is still the account's. */
+  async markEmailVerified(id: number, email: string, now = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({ email_verified_at: now })
+      .where('id', '=', id)
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async byId(id: number): Promise<User | null> {

@@ -10,7 +10,8 @@ forEachStore('comments over HTTP', (ctx) => {
   let admin: Client;
   before(async () => {
     app = await startTestApp(ctx.store, { RATE_LIMIT_COMMENT_USER: '1000/60', RATE_LIMIT_COMMENT_IP: '1000/60' });
-    admin = await loggedIn(app, 'root'); // the first account: admin
+    admin = await loggedIn(app, 'root');
+    await ctx.store.users.setRole((await ctx.store.users.byUsername('root'))!.id, 'admin');
   });
   after(() => app.close());
 

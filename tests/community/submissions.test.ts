@@ -45,6 +45,7 @@ forEachStore('submissions over HTTP', (ctx) => {
     ['2611.00002', new Date(Date.now() - 3 * DAY)],
     ['2611.00003', new Date(Date.now() - 1 * DAY)],
     ['2611.00004', new Date(Date.now() - 5 * DAY)],
+    ['2611.00006', new Date(Date.now() - 1 * DAY)],
     ['2610.00009', new Date(Date.now() - 20 * DAY)],
   ]);
   before(async () => {
@@ -119,8 +120,13 @@ forEachStore('submissions over HTTP', (ctx) => {
     assert.equal(page.status, 200);
     const refused = await u.postForm('/submit', { arxivId: '2610.00009' });
     assert.equal(refused.status, 422);
-    assert.match(refused.text, /role="alert"[^>]*>paper 2610\.00009 was first published/);
+    assert.match(refused.text, /role="alert"[^>]*><span aria-hidden="true">⚠<\/span> Paper 2610\.00009 was first published/);
     assert.match(refused.text, /value="2610\.00009"/);
+    // Success redirects to the paper (post/redirect/get) with a message.
+    const ok = await u.postForm('/submit', { arxivId: '2611.00006' });
+    assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get('location'), '/papers/2611.00006');
+    assert.match((await u.get('/papers/2611.00006')).text, /Submitted: this paper is on the feed of \d{4}-\d{2}-\d{2}\./);
     const anon = await new Client(app.url).get('/submit');
     assert.equal(anon.status, 303);
     assert.equal(anon.headers.get('location'), '/login?next=%2Fsubmit');

@@ -106,7 +106,7 @@ forEachStore('upvotes over HTTP', (ctx) => {
     const paper = makePaper();
     await ctx.store.papers.upsertMany([paper]);
     const owner = (await ctx.store.users.byUsername('reader'))!;
-    const { token } = await app.services.accounts.createApiToken(owner.id, 'bot');
+    const { token } = await app.services.accounts.createApiToken(owner, 'bot');
     const bot = new Client(app.url);
     bot.bearer = token;
     const r = await bot.post(`/api/papers/${paper.id}/upvote`);

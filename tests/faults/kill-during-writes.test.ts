@@ -3,7 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestStore, postgresIsReal, type TestStore } from '../helpers/stores.ts';
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
-import { Client } from '../helpers/community.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, MAILBOXES, emlMailbox } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 
 // A server is killed (SIGKILL: no shutdown, no flush) while users upvote and comment; after a
@@ -11,9 +14,12 @@ import { makePaper } from '../helpers/papers.ts';
 describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(await postgresIsReal()) && 'needs the local PostgreSQL server' }, () => {
   let store: TestStore;
   let serve: ServeProcess | undefined;
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-kill-mail-'));
   const env = () => ({
     PAPERBOY_DB: store.location!,
     PAPERBOY_DEMO: 'false',
+    // Sign-up links are read from the .eml files the server writes.
+    MAIL_DIR: mailDir,
     RATE_LIMIT_SIGNUP_IP: '1000/60',
     // The writers make hundreds of API requests from one address in seconds; the read budget must not end the test.
     API_RATE_LIMIT_IP: '1000000',
@@ -36,6 +42,7 @@ describe('kill -9 during upvote and comment writes (PostgreSQL)', { skip: !(awai
 
   test('every acknowledged vote and comment survives; sessions too', async () => {
     serve = await startServe(env());
+    MAILBOXES.set(serve.url, emlMailbox(mailDir));
     const users = await Promise.all(
       ['kim', 'lee', 'ana', 'bob'].map(async (name) => {
         const c = new Client(serve!.url);

@@ -2,8 +2,8 @@ import type { Services } from '../../src/services/index.ts';
 
 /** The part of the accounts service these tests use, when the community feature is present. */
 interface Accounts {
-  signup(input: { username: string; email: string; password: string }): Promise<{ id: number }>;
-  createApiToken(userId: number, name: string): Promise<{ token: string }>;
+  createAccount(input: { username: string; email: string; password: string }): Promise<{ id: number; role: 'member' | 'admin' }>;
+  createApiToken(user: { id: number; role: 'member' | 'admin' }, name: string, opts?: { scopes?: ('read' | 'write' | 'admin')[] }): Promise<{ token: string }>;
 }
 
 /**
@@ -15,10 +15,12 @@ export async function apiAuthorizations(services: Services, n: number, opts: { u
   const accounts = (services as unknown as { accounts?: Accounts }).accounts;
   if (!accounts) return Array.from({ length: n }, (_, i) => `Bearer made-up-token-${i}`);
   const username = opts.username ?? `api${Math.random().toString(36).slice(2, 10)}`;
-  const user = await accounts.signup({ username, email: `${username}@example.org`, password: 'correct horse battery staple' });
+  const user = await accounts.createAccount({ username, email: `${username}@example.org`, password: 'correct horse battery staple' });
   if (opts.admin) await services.store.db.updateTable('users').set({ role: 'admin' }).where('id', '=', user.id).execute();
+  const owner = { ...user, role: opts.admin ? ('admin' as const) : user.role };
+  const scopes = opts.admin ? (['read', 'write', 'admin'] as const) : (['read', 'write'] as const);
   const out = [];
-  for (let i = 0; i < n; i++) out.push(`Bearer ${(await accounts.createApiToken(user.id, `test ${i}`)).token}`);
+  for (let i = 0; i < n; i++) out.push(`Bearer ${(await accounts.createApiToken(owner, `test ${i}`, { scopes: [...scopes] })).token}`);
   return out;
 }
 

@@ -5,7 +5,43 @@ import { silentLogger } from '../../src/logger.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
 import type { PaperLookup } from '../../src/services/submissions.ts';
 import type { Store } from '../../src/store/store.ts';
-import { SmtpSink } from './smtp.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SmtpSink, parseMail } from './smtp.ts';
+
+/** The texts of the mails a test server sent to an address, oldest first. */
+export type Mailbox = (address: string) => string[];
+
+/** Where each test server's mail can be read, by its base URL (`startTestApp` registers its SMTP sink). */
+export const MAILBOXES = new Map<string, Mailbox>();
+
+/** The mailbox of a server without SMTP: the `.eml` files it writes under MAIL_DIR. */
+export function emlMailbox(dir: string): Mailbox {
+  return (address) => {
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.eml') && f.includes(address.replace(/[^a-zA-Z0-9@._-]/g, '_')))
+      .sort()
+      .map((f) => parseMail(fs.readFileSync(path.join(dir, f), 'latin1').replace(/\r?\n/g, '\r\n')).text);
+  };
+}
+
+/** Waits for a mail to `address` that `pick` finds something in (a link's token, say). */
+export async function waitForMail<T>(mailbox: Mailbox, address: string, pick: (text: string) => T | null | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const text of mailbox(address).reverse()) {
+      const found = pick(text);
+      if (found != null) return found;
+    }
+    if (Date.now() > deadline) throw new Error(`no such mail to ${address} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The token of the newest sign-up / address link in a mail's text. */
+export const confirmToken = (text: string) => /\/confirm-account\?token=([A-Za-z0-9_%-]+)/.exec(text)?.[1];
 
 export interface TestApp {
   url: string;
@@ -21,6 +57,7 @@ export async function startTestApp(store: Store, env: Record<string, string> = {
   const config: Config = loadConfig({ PAPERBOY_DB: ':memory:', LOG_LEVEL: 'silent', SMTP_URL: smtp.url, ...env });
   const services = createServices({ config, logger: silentLogger, store, arxiv: deps.arxiv ?? { fetchByIds: async () => [] } });
   const server: RunningServer = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: silentLogger });
+  MAILBOXES.set(server.url, (address) => smtp.to(address).map((m) => m.text));
   return {
     url: server.url,
     services,
@@ -101,18 +138,30 @@ export class Client {
     return this.request('DELETE', path, opts);
   }
 
-  /** Signs up through the JSON API (which also logs in). */
+  /**
+   * Signs up through the JSON API the way a person does: asks for the account, reads the link
+   * from the mail the server sent (its mailbox in MAILBOXES) and follows it, which logs in.
+   */
   async signup(username: string, password = 'correct horse battery', email = `${username.toLowerCase()}@example.org`): Promise<Reply> {
+    const mailbox = MAILBOXES.get(this.base);
+    if (!mailbox) throw new Error(`no mailbox registered for ${this.base}`);
+    const seen = new Set(mailbox(email).map(confirmToken));
     const r = await this.post('/api/auth/signup', { username, email, password });
-    if (r.status !== 201) throw new Error(`signup ${username} failed: ${r.status} ${r.text}`);
-    return r;
+    if (r.status !== 202) throw new Error(`signup ${username} failed: ${r.status} ${r.text}`);
+    const token = await waitForMail(mailbox, email, (text) => {
+      const t = confirmToken(text);
+      return t && !seen.has(t) ? decodeURIComponent(t) : null;
+    });
+    const confirmed = await this.post('/api/auth/confirm', { token });
+    if (confirmed.status !== 200) throw new Error(`confirming ${username} failed: ${confirmed.status} ${confirmed.text}`);
+    return confirmed;
   }
 }
 
 /** A client already logged in as `username` (the account is created when missing), without going through the log-in form. */
 export async function loggedIn(app: TestApp, username: string): Promise<Client> {
   const { store, accounts } = app.services;
-  const user = (await store.users.byUsername(username)) ?? (await store.users.create({ username, email: `${username}@example.org`, passwordHash: 'x' }));
+  const user = (await store.users.byUsername(username)) ?? (await store.users.create({ username, email: `${username}@example.org`, passwordHash: 'x', emailVerified: true }));
   const { sessionToken, session } = await accounts.openSession(user.id);
   const c = new Client(app.url);
   c.cookies.set('pb_session', sessionToken);

@@ -1,5 +1,8 @@
 import { after, before, describe } from 'node:test';
-import { STORE_KINDS, createTestStore, type StoreKind, type TestStore } from './stores.ts';
+import { STORE_KINDS, createTestStore, postgresBackend, storeLabel, type StoreKind, type TestStore } from './stores.ts';
+
+// Decided once per test file, before its suites are named: PGlite runs are labelled `[postgres:pglite]`.
+const backend = await postgresBackend();
 
 /**
  * Declares one suite per store kind: `forEachStore('papers', (ctx) => { test(...) })`. Inside the
@@ -13,7 +16,7 @@ export interface StoreContext {
 
 export function forEachStore(name: string, body: (ctx: StoreContext) => void): void {
   for (const kind of STORE_KINDS) {
-    describe(`${name} [${kind}]`, () => {
+    describe(`${name} [${storeLabel(kind, backend)}]`, () => {
       let opened: TestStore | undefined;
       const ctx: StoreContext = {
         kind,
@@ -27,7 +30,7 @@ export function forEachStore(name: string, body: (ctx: StoreContext) => void): v
         },
       };
       before(async () => {
-        opened = await createTestStore(kind);
+        opened = await createTestStore(kind, backend);
       });
       after(async () => {
         await opened?.close();

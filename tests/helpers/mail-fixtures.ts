@@ -1,3 +1,4 @@
+import { MAILBOXES } from './community.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
@@ -25,6 +26,7 @@ export async function startMailApp(store: Store, over: Partial<Record<keyof Conf
   const smtp = await new SmtpSink().start();
   const services = mailServices(store, { smtpUrl: smtp.url, ...over });
   const server = await startApp(services);
+  MAILBOXES.set(server.url, (address) => smtp.to(address).map((m) => m.text));
   const close = async () => {
     await server.close(1000);
     await services.close();

@@ -26,25 +26,79 @@ export interface TestStore extends OpenedStore {
 }
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-let pgAvailable: Promise<boolean> | undefined;
+/** How long "PostgreSQL is not reachable" is believed before it is checked again. */
+export const UNREACHABLE_RECHECK_MS = 5_000;
+const PROBE_ATTEMPTS = 3;
+const PROBE_PAUSE_MS = 300;
 let announced = false;
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 2000 });
+/** One connection attempt; the error when it fails. */
+async function probeOnce(url: string): Promise<Error | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  client.on('error', () => {});
   try {
     await client.connect();
     await client.end();
-    return true;
+    return null;
   } catch (err) {
-    if (process.env.PAPERBOY_REQUIRE_PG === '1') {
-      throw new Error(`PAPERBOY_REQUIRE_PG=1 but PostgreSQL at ${BASE_URL} is unreachable: ${(err as Error).message}`);
-    }
-    return false;
+    await client.end().catch(() => {});
+    return err as Error;
   }
 }
 
+/**
+ * Whether PostgreSQL at `url` takes connections. A refusal is retried a few times (a server busy
+ * starting up, or briefly out of connection slots, must not turn a whole run into PGlite).
+ */
+export async function probePostgres(url: string, attempts = PROBE_ATTEMPTS): Promise<{ ok: boolean; error?: Error }> {
+  let error: Error | null = null;
+  for (let i = 0; i < attempts; i++) {
+    if (i) await new Promise((r) => setTimeout(r, PROBE_PAUSE_MS));
+    error = await probeOnce(url);
+    if (!error) return { ok: true };
+  }
+  return { ok: false, error: error ?? undefined };
+}
+
+/**
+ * Reachability per URL. A success is remembered for the process; a failure only for
+ * `recheckMs`, so a refused connection is not taken as "no PostgreSQL" for the rest of the run.
+ */
+export function reachabilityCache(recheckMs = UNREACHABLE_RECHECK_MS, probe = probePostgres) {
+  const known = new Map<string, { ok: boolean; at: number; pending?: Promise<boolean> }>();
+  return (url: string): Promise<boolean> => {
+    const k = known.get(url);
+    if (k?.pending) return k.pending;
+    if (k && (k.ok || Date.now() - k.at < recheckMs)) return Promise.resolve(k.ok);
+    const pending = probe(url).then(({ ok, error }) => {
+      known.set(url, { ok, at: Date.now() });
+      if (!ok && process.env.PAPERBOY_REQUIRE_PG === '1') {
+        throw new Error(`PAPERBOY_REQUIRE_PG=1 but PostgreSQL at ${url} is unreachable: ${error?.message}`);
+      }
+      return ok;
+    });
+    known.set(url, { ok: false, at: Date.now(), pending });
+    pending.catch(() => known.delete(url));
+    return pending;
+  };
+}
+
+const reachable = reachabilityCache();
+
 export function postgresIsReal(): Promise<boolean> {
-  return (pgAvailable ??= postgresReachable());
+  return reachable(BASE_URL);
+}
+
+/** What a `postgres` test store runs on: the real server, or PGlite when there is none. */
+export type PostgresBackend = 'server' | 'pglite';
+
+export async function postgresBackend(): Promise<PostgresBackend> {
+  return (await postgresIsReal()) ? 'server' : 'pglite';
+}
+
+/** The label of a store kind in test names: PGlite runs say so (`[postgres:pglite]`). */
+export function storeLabel(kind: StoreKind, backend: PostgresBackend): string {
+  return kind === 'postgres' && backend === 'pglite' ? 'postgres:pglite' : kind;
 }
 
 async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -57,7 +111,11 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createTestStore(kind: StoreKind): Promise<TestStore> {
+/**
+ * A fresh store. `backend` pins what a `postgres` store runs on (the suite's label promised it):
+ * a suite labelled `[postgres]` whose server has gone away fails instead of quietly using PGlite.
+ */
+export async function createTestStore(kind: StoreKind, backend?: PostgresBackend): Promise<TestStore> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-test-'));
     const file = path.join(dir, 'test.db');
@@ -72,7 +130,9 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
       },
     };
   }
-  if (await postgresIsReal()) {
+  const real = await postgresIsReal();
+  if (backend === 'server' && !real) throw new Error(`PostgreSQL at ${BASE_URL} stopped taking connections during the run`);
+  if (real && backend !== 'pglite') {
     const name = `paperboy_t_${process.pid}_${randomBytes(4).toString('hex')}`;
     await withAdmin((c) => c.query(`create database ${name}`));
     const url = new URL(BASE_URL);

@@ -23,7 +23,7 @@ forEachStore('For you and following (HTTP)', (ctx) => {
     server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: silentLogger });
     const u = await makeUser(ctx.store);
     userId = u.id;
-    token = (await services.accounts.createApiToken(u.id, 'test')).token;
+    token = (await services.accounts.createApiToken(u, 'test')).token;
   });
   after(() => server.close());
 

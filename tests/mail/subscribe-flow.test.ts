@@ -91,8 +91,10 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
     const browser = new Client(server.url);
     assert.equal((await browser.get('/subscribe')).status, 200);
     const r = await browser.postForm('/subscribe', { email: 'form@example.test', frequency: 'weekly' });
-    assert.equal(r.status, 200);
-    assert.match(r.text, /Check your inbox/);
+    assert.equal(r.status, 303, 'post/redirect/get');
+    const sent = await browser.get(r.headers.get('location')!);
+    assert.match(sent.text, /Check your inbox/);
+    assert.match(sent.text, /If form@example\.test is not subscribed yet, a confirmation link is on its way/);
     const sub = (await ctx.store.subscriptions.findByEmail('form@example.test'))!;
     assert.equal(sub.frequency, 'weekly');
     assert.equal(smtp.to('form@example.test').length, 1);
@@ -102,7 +104,7 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
     // An anonymous post has no session to ride on, so it is not CSRF-checked (anonymous pages stay
     // cookie-free); double opt-in is what protects the address: it only gets a confirmation mail.
     const forged = await new Client(server.url).postForm('/subscribe', { email: 'csrf@example.test' });
-    assert.equal(forged.status, 200);
+    assert.equal(forged.status, 303);
     assert.equal((await ctx.store.subscriptions.findByEmail('csrf@example.test'))!.status, 'pending');
     assert.match(smtp.to('csrf@example.test')[0].text, /\/subscribe\/confirm/);
   });

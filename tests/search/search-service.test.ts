@@ -205,7 +205,8 @@ forEachStore('SearchService', (ctx) => {
   });
 
   test('keepInStep catches up in the background (as serve does), holding the embedding lease meanwhile', async () => {
-    const embedder = new HashEmbedder(64);
+    // The serving model (a new model's whole space is the re-embed job's: tests/search/embedding-spaces.test.ts).
+    const embedder = new HashEmbedder(128);
     const s = service(ctx.store, embedder);
     await ctx.store.papers.upsertMany([makePaper({ id: '2402.00014', title: 'Axolotl limb regrowth' })]);
     const stop = s.keepInStep(60_000);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/http/server.ts';
 import { loadDemoIfEmpty } from '../../src/services/demo.ts';
 import { openStore, type OpenedStore } from '../../src/store/index.ts';
 import { createTestStore, type TestStore } from '../helpers/stores.ts';
 import { DAYS, seedSite, startSite, type SiteData } from './fixtures.ts';
+import { SHOTS, axeViolations, launchChromium } from './browser-kit.ts';
+import { MAILBOXES, confirmToken, waitForMail } from '../helpers/community.ts';
 
 /**
  * The site in a real browser (Debian's chromium driven by playwright-core): browsing, search, theme,
@@ -15,20 +15,9 @@ import { DAYS, seedSite, startSite, type SiteData } from './fixtures.ts';
  * must never run. Screenshots go to test-artifacts/screenshots/. With PAPERBOY_SITE_CORPUS_DB set to an
  * imported corpus (see BENCHMARKS.md), the page sweep also runs over that store.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = 'test-artifacts/screenshots';
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WIDTHS = [1280, 360] as const;
 const THEMES = ['light', 'dark'] as const;
 
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
-  });
-  return result.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 function sweepPages(data: SiteData | null, corpus?: { day: string; paperId: string; author: string }): string[] {
   if (corpus) {
@@ -78,13 +67,11 @@ describe('site in a browser', () => {
   }
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `chromium not found at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
-    fs.mkdirSync(SHOTS, { recursive: true });
     opened = await createTestStore('sqlite');
     await loadDemoIfEmpty(opened.store);
     data = await seedSite(opened.store);
     server = await startSite(opened.store);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -139,7 +126,7 @@ describe('site in a browser', () => {
     await page.waitForURL(`**/papers/${data.mathId}`);
     assert.ok((await page.locator('main math').count()) >= 3, 'title and abstract math render as MathML');
     assert.match(await page.locator('#bibtex').innerText(), /@misc\{turing2025bounds/);
-    await page.getByRole('link', { name: 'Alan Turing' }).click();
+    await page.getByRole('link', { name: 'Alan Turing', exact: true }).click();
     await page.waitForURL('**/authors/Alan%20Turing');
     assert.equal(await page.locator('h1').innerText(), 'Alan Turing');
     await page.screenshot({ path: `${SHOTS}/flow-author.png` });
@@ -174,7 +161,8 @@ describe('site in a browser', () => {
     const toggle = page.locator('#theme-toggle');
     await toggle.click();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.equal(await toggle.locator('.label').textContent(), 'Dark theme', 'the label names the theme in use');
+    assert.equal(await toggle.getAttribute('aria-label'), 'Dark theme: switch to light');
     await page.reload();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
@@ -207,6 +195,11 @@ describe('site in a browser', () => {
     await page.getByLabel('E-mail').fill('browser_reader@example.org');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.locator('main form button[type=submit]').click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('h1').innerText(), /Check your mail/);
+    const token = await waitForMail(MAILBOXES.get(server.url)!, 'browser_reader@example.org', confirmToken);
+    await page.goto(`/confirm-account?token=${token}`);
+    await page.getByRole('button', { name: 'Create my account' }).click();
     await page.waitForLoadState('load');
     await page.goto(`/papers/date/${DAYS.first}`);
     const card = page.locator('article', { has: page.getByRole('link', { name: 'Dense retrieval revisited' }) });
@@ -248,7 +241,7 @@ describe('site in a browser over the full corpus', { skip: !process.env.PAPERBOY
   before(async () => {
     opened = await openStore(process.env.PAPERBOY_SITE_CORPUS_DB!);
     server = await startSite(opened.store);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

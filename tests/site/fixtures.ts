@@ -1,3 +1,5 @@
+import type { MailMessage } from '../../src/mail/sender.ts';
+import { MAILBOXES } from '../helpers/community.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services/index.ts';
@@ -52,6 +54,10 @@ export async function seedSite(store: Store): Promise<SiteData> {
 
 export async function startSite(store: Store): Promise<RunningServer> {
   const config = loadConfig({}, { port: 0, host: '127.0.0.1', logLevel: 'silent', demo: false });
-  const services = createServices({ config, logger: createLogger('silent'), store });
-  return startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: services.logger });
+  // Mail stays in memory (readable through MAILBOXES, for sign-up links), not in ./data/mail.
+  const sent: MailMessage[] = [];
+  const services = createServices({ config, logger: createLogger('silent'), store, mail: { send: async (m) => void sent.push(m) } });
+  const server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: services.logger });
+  MAILBOXES.set(server.url, (address) => sent.filter((m) => m.to === address).map((m) => m.text));
+  return server;
 }

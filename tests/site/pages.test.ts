@@ -30,7 +30,7 @@ forEachStore('site pages', (ctx) => {
     assert.match(html, /Get trending papers in your email inbox!/);
     assert.match(html, /<form method="post" action="\/subscribe">/);
     assert.match(html, /<input id="subscribe-email" type="email" name="email"/);
-    assert.match(html, /<h2>Monday, August 4, 2025<\/h2>/);
+    assert.match(html, /<h2 class="period-label">Monday, August 4, 2025<\/h2>/);
     assert.match(html, /href="\/papers\/date\/2025-08-01" rel="prev"/);
   });
 
@@ -41,7 +41,7 @@ forEachStore('site pages', (ctx) => {
     // Card: first three authors then "et al.", upvotes, comments, code link, submitter.
     assert.match(html, /<a href="\/authors\/Ada%20Lovelace">Ada Lovelace<\/a>, <a href="\/authors\/Alan%20Turing">Alan Turing<\/a>, <a href="\/authors\/Grace%20Hopper">Grace Hopper<\/a> et al\./);
     // Signed out, the upvote button leads to the log-in page and back.
-    assert.match(html, /<a class="upvote" href="\/login\?next=%2Fpapers%2Fdate%2F2025-07-14" title="Log in to upvote"><span aria-hidden="true">▲<\/span> <span data-upvote-count="true">7<\/span>/);
+    assert.match(html, /<a class="upvote" href="\/login\?next=%2Fpapers%2Fdate%2F2025-07-14&amp;upvote=2507.01001" title="Log in to upvote"><span aria-hidden="true">▲<\/span> <span data-upvote-count="true">7<\/span>/);
     assert.match(html, />2 comments<\/a>/);
     assert.match(html, /<a href="https:\/\/github.com\/example\/sparse-attn">Code<\/a>/);
     assert.match(html, /Submitted by ada/);
@@ -97,7 +97,7 @@ forEachStore('site pages', (ctx) => {
     assert.match(html, /href="https:\/\/example.org\/sorting"/);
     assert.match(html, /<dt>Version<\/dt><dd>v1<\/dd>/);
     assert.match(html, /<a class="tag" href="\/search\?category=cs.DS">cs.DS<\/a>/);
-    assert.match(html, /<a class="upvote" href="\/login\?next=%2Fpapers%2F2508.00001"/);
+    assert.match(html, /<a class="upvote" href="\/login\?next=%2Fpapers%2F2508.00001&amp;upvote=2508.00001"/);
     assert.match(html, /id="comments"/);
     assert.match(html, /Log in<\/a> to comment/);
     assert.match(html, /id="similar-title"/);
@@ -185,7 +185,7 @@ forEachStore('site pages', (ctx) => {
     await client.signup('reader1');
     const day = await client.get(`/papers/date/${DAYS.first}`);
     assert.match(day.text, /<form method="post" action="\/papers\/2507.01002\/upvote" class="upvote" data-upvote="2507.01002"><input type="hidden" name="_csrf" value="[^"]+"\/><input type="hidden" name="next" value="\/papers\/date\/2025-07-14"\/>/);
-    assert.match(day.text, /<nav aria-label="Account"><a href="\/users\/reader1">reader1<\/a>/);
+    assert.match(day.text, /<nav class="account" aria-label="Account"><a href="\/settings"[^>]*><span aria-hidden="true">●<\/span> reader1<\/a>/);
     const vote = await client.postForm('/papers/2507.01002/upvote', { action: 'add', next: `/papers/date/${DAYS.first}` });
     assert.equal(vote.status, 303);
     assert.equal(vote.headers.get('location'), `/papers/date/${DAYS.first}`);

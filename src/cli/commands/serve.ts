@@ -21,7 +21,7 @@ export const serveCommand: Command = {
       ...(values.host !== undefined ? { host: values.host } : {}),
       ...(values['no-demo'] ? { demo: false } : {}),
     });
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, config.logFormat);
     const opened = await openStore(config.db, { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs });
     if (opened.migrated.length) logger.info({ migrations: opened.migrated }, 'migrated the store');
     if (config.demo) {

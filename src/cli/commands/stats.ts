@@ -9,14 +9,15 @@ export const statsCommand: Command = {
   async run({ values }) {
     return withServices(configFromFlags(values), async ({ opened }) => {
       const { store } = opened;
-      const [papers, feedDays, newestDay, runs, harvests] = await Promise.all([
+      const [papers, feedDays, newestDay, runs, harvests, embeddingSpaces] = await Promise.all([
         store.papers.count(),
         store.feed.countDays(),
         store.feed.newestDay(),
         store.runs.recent(10),
         store.harvestState.all(),
+        store.embeddingSpaces.list(),
       ]);
-      const stats = { store: opened.connection.describe, papers, feedDays, newestDay, recentRuns: runs, harvests };
+      const stats = { store: opened.connection.describe, papers, feedDays, newestDay, recentRuns: runs, harvests, embeddingSpaces };
       if (values.json) {
         console.log(JSON.stringify(stats, null, 2));
         return 0;
@@ -29,6 +30,11 @@ export const statsCommand: Command = {
           ? `interrupted after page ${h.pages} (${h.records} records) of the harvest from ${h.fromDay}: the next harvest resumes there`
           : `next harvest from ${h.nextFrom ?? '?'}`;
         console.log(`harvest ${h.key.padEnd(14)} ${where}`);
+      }
+      for (const e of embeddingSpaces) {
+        const pct = e.papersTotal ? ` (${Math.floor((100 * e.papersDone) / e.papersTotal)}%)` : '';
+        const state = e.completeAt ? `covers the corpus since ${e.completeAt}` : `being embedded in the background, last progress ${e.progressAt ?? 'none yet'}`;
+        console.log(`embeddings ${e.embedderId}: ${e.papersDone} / ${e.papersTotal} papers${pct}, ${e.dimensions} dimensions, ${state}`);
       }
       if (!runs.length) console.log('runs:       none yet');
       for (const r of runs) {

@@ -19,7 +19,7 @@ export const workerCommand: Command = {
   options: {},
   async run({ values }) {
     const config = configFromFlags(values);
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, config.logFormat);
     const opened = await openStore(config.db, { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs });
     if (opened.migrated.length) logger.info({ migrations: opened.migrated }, 'migrated the store');
     const services = createServices({ config, logger, store: opened.store, poolStats: opened.connection.poolStats });

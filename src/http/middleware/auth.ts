@@ -5,9 +5,11 @@ import { ApiError } from '../errors.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
 
 const isApi = (path: string) => path.startsWith('/api/');
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Sets `c.var.user` from `Authorization: Bearer <token>` or else the session cookie. A bad or
+ * Sets `c.var.user` from `Authorization: Bearer <token>` or else the session cookie. A token
+ * needs the `read` scope for GET/HEAD and `write` for anything else (403 otherwise). A bad, expired or
  * revoked token is a 401 (scripts should hear about it); a stale cookie is just dropped. Banned
  * accounts are refused (403) when they present a token, and logged out when they present a cookie.
  */
@@ -16,16 +18,20 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     c.set('user', null);
     c.set('session', null);
     c.set('authVia', null);
+    c.set('tokenScopes', []);
     const accounts = c.var.services.accounts;
     const authz = c.req.header('authorization');
     if (authz !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
       if (!m) throw new ApiError(401, 'bad_authorization', 'the Authorization header must be "Bearer <token>"');
-      const user = await accounts.tokenUser(m[1]);
-      if (!user) throw new ApiError(401, 'invalid_token', 'that API token is unknown or revoked');
-      if (user.banned) throw new ApiError(403, 'banned', 'this account is banned');
-      c.set('user', user);
+      const found = await accounts.tokenAuth(m[1]);
+      if (!found) throw new ApiError(401, 'invalid_token', 'that API token is unknown, expired or revoked');
+      if (found.user.banned) throw new ApiError(403, 'banned', 'this account is banned');
+      const needed = READS.has(c.req.method) ? 'read' : 'write';
+      if (!found.scopes.includes(needed)) throw new ApiError(403, 'insufficient_scope', `this API token lacks the "${needed}" scope`);
+      c.set('user', found.user);
       c.set('authVia', 'token');
+      c.set('tokenScopes', found.scopes);
       return next();
     }
     const sid = getCookie(c, SESSION_COOKIE);
@@ -67,6 +73,7 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
       return loginRedirect(c);
     }
     if (c.var.user.role !== 'admin') throw new ApiError(403, 'admin_only', 'only admins can do that');
+    if (c.var.authVia === 'token' && !c.var.tokenScopes.includes('admin')) throw new ApiError(403, 'insufficient_scope', 'this API token lacks the "admin" scope');
     return next();
   };
 }

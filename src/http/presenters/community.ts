@@ -6,7 +6,7 @@ export function presentUser(u: User) {
 }
 
 export function presentToken(t: ApiToken) {
-  return { id: t.id, name: t.name, prefix: t.prefix, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt };
+  return { id: t.id, name: t.name, prefix: t.prefix, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, scopes: t.scopes, expiresAt: t.expiresAt };
 }
 
 export function presentComment(c: Comment) {

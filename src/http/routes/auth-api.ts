@@ -12,11 +12,14 @@ import { clientIp } from '../middleware/rate-limit.ts';
 import { presentToken, presentUser } from '../presenters/community.ts';
 import {
   ApiTokenSchema,
+  ConfirmAccountBody,
+  ConfirmedAccountSchema,
   LoginBody,
   ResetConfirmBody,
   ResetRequestBody,
   SessionInfoSchema,
   SignupBody,
+  SignupStartedSchema,
   TokenCreateBody,
   TokenCreatedSchema,
   UserSchema,
@@ -36,15 +39,41 @@ export function authApiRoutes(config: Config) {
 
   apiRoute(
     app,
-    { method: 'post', path: '/api/auth/signup', summary: 'Create an account (and log in)', tags: ['auth'], body: SignupBody, response: SessionInfoSchema, status: 201, auth: 'none', errors: { 400: 'invalid input', 409: 'username or e-mail taken', 429: 'rate limited' } },
+    {
+      method: 'post',
+      path: '/api/auth/signup',
+      summary: 'Start a sign-up: a link that creates the account is mailed (the same answer whether or not the address has an account)',
+      tags: ['auth'],
+      body: SignupBody,
+      response: SignupStartedSchema,
+      status: 202,
+      auth: 'none',
+      errors: { 400: 'invalid input', 409: 'username taken', 429: 'rate limited' },
+    },
+    anonymousCsrf(),
+    perIp('signup', config.rateSignupIp),
+    async (c, { body }) => c.json(await c.var.services.accounts.signup(body, clientIp(c)), 202),
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'post',
+      path: '/api/auth/confirm',
+      summary: "Follow a mailed confirm link: creates the signed-up account and logs it in, or verifies an account's address",
+      tags: ['auth'],
+      body: ConfirmAccountBody,
+      response: ConfirmedAccountSchema,
+      auth: 'none',
+      errors: { 400: 'invalid, expired or used link', 409: 'the name or address was taken meanwhile' },
+    },
     anonymousCsrf(),
     perIp('signup', config.rateSignupIp),
     async (c, { body }) => {
-      const { accounts } = c.var.services;
-      const user = await accounts.signup(body);
-      const opened = await accounts.openSession(user.id);
-      await startSession(c, { user, ...opened });
-      return c.json({ user: presentUser(user), csrfToken: opened.session.csrfToken }, 201);
+      const { user, loggedIn } = await c.var.services.accounts.confirmAccount(body.token);
+      if (!loggedIn) return { user: presentUser(user) };
+      await startSession(c, loggedIn);
+      return { user: presentUser(user), csrfToken: loggedIn.session.csrfToken };
     },
   );
 
@@ -69,7 +98,7 @@ export function authApiRoutes(config: Config) {
 
   apiRoute(
     app,
-    { method: 'post', path: '/api/auth/logout-everywhere', summary: 'End every session of the account', tags: ['auth'], response: z.object({ ended: z.number().int() }), auth: 'user' },
+    { method: 'post', path: '/api/auth/logout-everywhere', summary: 'End every session and revoke every API token of the account', tags: ['auth'], response: z.object({ ended: z.number().int() }), auth: 'user' },
     requireUser(),
     async (c) => {
       const ended = await c.var.services.accounts.logoutEverywhere(c.var.user!.id);
@@ -89,14 +118,14 @@ export function authApiRoutes(config: Config) {
     anonymousCsrf(),
     perIp('reset', config.rateResetIp),
     async (c, { body }) => {
-      await c.var.services.accounts.requestPasswordReset(body.email);
+      c.var.services.accounts.requestPasswordReset(body.email, clientIp(c));
       return c.json({ message: 'if an account has that address, a reset link is on its way' }, 202);
     },
   );
 
   apiRoute(
     app,
-    { method: 'post', path: '/api/auth/password-reset/confirm', summary: 'Set a new password with a reset link token (ends every session)', tags: ['auth'], body: ResetConfirmBody, response: z.object({ user: UserSchema }), auth: 'none', errors: { 400: 'invalid, expired or used link' } },
+    { method: 'post', path: '/api/auth/password-reset/confirm', summary: 'Set a new password with a reset link token (ends every session and API token)', tags: ['auth'], body: ResetConfirmBody, response: z.object({ user: UserSchema }), auth: 'none', errors: { 400: 'invalid, expired or used link' } },
     anonymousCsrf(),
     perIp('reset', config.rateResetIp),
     async (c, { body }) => ({ user: presentUser(await c.var.services.accounts.resetPassword(body.token, body.password)) }),
@@ -108,11 +137,22 @@ export function authApiRoutes(config: Config) {
 
   apiRoute(
     app,
-    { method: 'post', path: '/api/tokens', summary: 'Create an API token (shown once)', tags: ['auth'], body: TokenCreateBody.optional(), response: TokenCreatedSchema, status: 201, auth: 'user' },
+    {
+      method: 'post',
+      path: '/api/tokens',
+      summary: 'Create an API token (shown once) with scopes and an expiry; only from a logged-in session, never with another token',
+      tags: ['auth'],
+      body: TokenCreateBody.optional(),
+      response: TokenCreatedSchema,
+      status: 201,
+      auth: 'user',
+      errors: { 403: 'asked with a token, or the admin scope by a member' },
+    },
     requireUser(),
     async (c, { body }) => {
-      const { token, apiToken } = await c.var.services.accounts.createApiToken(c.var.user!.id, body?.name ?? 'token');
-      return c.json({ id: apiToken.id, name: apiToken.name, token }, 201);
+      const via = c.var.authVia === 'token' ? 'token' : 'session';
+      const { token, apiToken } = await c.var.services.accounts.createApiToken(c.var.user!, body?.name ?? 'token', { scopes: body?.scopes, expiresInDays: body?.expiresInDays, via });
+      return c.json({ id: apiToken.id, name: apiToken.name, token, scopes: apiToken.scopes, expiresAt: apiToken.expiresAt }, 201);
     },
   );
 

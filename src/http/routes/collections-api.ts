@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { requireUser } from '../middleware/auth.ts';
+import { perUser } from '../middleware/limits.ts';
+import type { Config } from '../../config.ts';
 import { presentCollection } from '../presenters/community.ts';
 import { presentPaper } from '../presenters/paper.ts';
 import {
@@ -13,10 +15,12 @@ import {
   CollectionPaperParams,
   CollectionSchema,
   CollectionUpdateBody,
+  CollectionImportBody,
+  CollectionImportResultSchema,
 } from '../schemas/community.ts';
 import { paperIdFromPath } from './papers-api.ts';
 
-export function collectionApiRoutes() {
+export function collectionApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
   const tags = ['collections'];
 
@@ -71,6 +75,24 @@ export function collectionApiRoutes() {
     { method: 'delete', path: '/api/collections/{id}/papers/{paperId}', summary: 'Remove a paper from a collection (encode "/" in old-style ids as %2F)', tags, params: CollectionPaperParams, response: CollectionSchema, auth: 'user' },
     requireUser(),
     async (c, { params }) => presentCollection(await c.var.services.collections.removePaper(c.var.user!, params.id, paperIdFromPath(params.paperId))),
+  );
+
+  apiRoute(
+    app,
+    {
+      method: 'post',
+      path: '/api/collections/{id}/import',
+      summary: 'Add papers from BibTeX or RIS (matched by arXiv id, DOI or exact title; unmatched and unreadable entries are listed by line)',
+      tags,
+      params: CollectionIdParams,
+      body: CollectionImportBody,
+      response: CollectionImportResultSchema,
+      auth: 'user',
+      errors: { 404: 'no such collection', 403: 'not your collection' },
+    },
+    requireUser(),
+    perUser('library-import', config.rateLibraryImportUser),
+    async (c, { params, body }) => c.var.services.library.import(c.var.user!, params.id, body.text, body.format),
   );
 
   return app;

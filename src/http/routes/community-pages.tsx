@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Config } from '../../config.ts';
 import { canonicalPaperId } from '../../domain/arxiv-id.ts';
+import { TOKEN_SCOPES, type TokenScope } from '../../domain/community.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { SESSION_COOKIE, clearSessionCookie } from '../cookies.ts';
@@ -11,10 +12,12 @@ import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { PAPER_ID, paperPath } from '../params.ts';
 import { startSession } from './auth-api.ts';
+import { flashRedirect } from '../middleware/page-view.ts';
+import type { User } from '../../domain/community.ts';
 import { AdminPage } from '../views/community/admin-page.tsx';
-import { ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
-import { CollectionPage, CollectionsPage } from '../views/community/collection-pages.tsx';
-import { CommentEditPage, DiscussionPage } from '../views/community/discussion-page.tsx';
+import { ConfirmAccountPage, ForgotPasswordPage, LoginPage, LogoutPage, ResetPasswordPage, SignupPage } from '../views/community/auth-pages.tsx';
+import { CollectionPage, CollectionsPage, DeleteCollectionPage } from '../views/community/collection-pages.tsx';
+import { CommentEditPage, DeleteCommentPage, DiscussionPage } from '../views/community/discussion-page.tsx';
 import { safeNext } from '../views/community/forms.tsx';
 import { ProfilePage } from '../views/community/profile-page.tsx';
 import { SettingsPage } from '../views/community/settings-page.tsx';
@@ -48,6 +51,27 @@ function withRetryAfter(c: C, err: ServiceError): void {
   if (err.retryAfter) c.header('Retry-After', String(err.retryAfter));
 }
 
+/** The paper a visitor asked to upvote before logging in ("Log in to upvote"), if the form carried a valid id. */
+function pendingUpvote(raw: string | null | undefined): string | null {
+  return raw ? canonicalPaperId(raw.slice(0, 220)) : null;
+}
+
+/**
+ * Applies the upvote a visitor asked for before logging in. It rides in the log-in or sign-up POST,
+ * which carries the page's CSRF token, so no other site can cast it; an unknown or hidden paper
+ * is skipped (the log-in itself succeeded).
+ */
+async function applyPendingUpvote(c: C, user: User, paperId: string | null): Promise<boolean> {
+  if (!paperId) return false;
+  try {
+    await c.var.services.upvotes.set(user, paperId, true);
+    return true;
+  } catch (err) {
+    if (err instanceof ServiceError) return false;
+    throw err;
+  }
+}
+
 function numericParam(c: C, name: string): number {
   const v = c.req.param(name) ?? '';
   if (!/^\d{1,12}$/.test(v)) throw new ServiceError(404, 'not_found', 'no such page');
@@ -62,32 +86,51 @@ export function communityPageRoutes(config: Config) {
   app.get('/community.js', (c) => c.body(COMMUNITY_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
   // Accounts
-  app.get('/signup', withAnonymousCsrfCookie(), (c) => (c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} />)));
+  app.get('/signup', withAnonymousCsrfCookie(), (c) =>
+    c.var.user ? c.redirect('/', 303) : c.html(<SignupPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} upvote={pendingUpvote(c.req.query('upvote'))} />),
+  );
   app.post('/signup', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
-    const { accounts } = c.var.services;
-    const r = await attempt(async () => {
-      const user = await accounts.signup(input);
-      return { user, ...(await accounts.openSession(user.id)) };
-    });
-    if ('error' in r) return c.html(<SignupPage csrfToken={c.var.csrfToken} error={r.error.message} username={input.username} email={input.email} />, r.error.status);
-    await startSession(c, r.ok);
-    return c.redirect('/', 303);
+    const r = await attempt(() => c.var.services.accounts.signup(input, clientIp(c)));
+    const next = safeNext(f.get('next'));
+    const upvote = pendingUpvote(f.get('upvote'));
+    if ('error' in r) return c.html(<SignupPage csrfToken={c.var.csrfToken} error={r.error.message} username={input.username} email={input.email} next={next} upvote={upvote} />, r.error.status);
+    return c.html(<SignupPage csrfToken={c.var.csrfToken} sentTo={input.email.trim()} />, 202);
   });
 
-  app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />));
+  // The link mailed at sign-up (or to verify an address) shows a button: a GET alone, which mail
+  // scanners make, creates nothing and logs nobody in.
+  app.get('/confirm-account', withAnonymousCsrfCookie(), async (c) => {
+    const token = c.req.query('token') ?? '';
+    const purpose = await c.var.services.accounts.confirmationPurpose(token);
+    return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token={token} purpose={purpose} />, purpose ? 200 : 400);
+  });
+  app.post('/confirm-account', anonymousCsrf(), perIp('signup', config.rateSignupIp), async (c) => {
+    const f = await form(c);
+    const r = await attempt(() => c.var.services.accounts.confirmAccount(f.get('token') ?? ''));
+    if ('error' in r) return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token="" purpose={null} error={r.error.message} />, r.error.status);
+    if (r.ok.loggedIn) {
+      await startSession(c, r.ok.loggedIn);
+      return flashRedirect(c, '/', `Welcome to Paperboy, ${r.ok.loggedIn.user.username}! For you and Following are in the header; your account is under your name.`, { forUser: r.ok.loggedIn.user.id });
+    }
+    return flashRedirect(c, '/settings/mail', 'Your address is confirmed.');
+  });
+
+  app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} upvote={pendingUpvote(c.req.query('upvote'))} />));
   app.post('/login', anonymousCsrf(), perIp('login', config.rateLoginIp), async (c) => {
     const f = await form(c);
     const username = f.get('username') ?? '';
     const next = safeNext(f.get('next'));
+    const upvote = pendingUpvote(f.get('upvote'));
     const r = await attempt(() => c.var.services.accounts.login({ username, password: f.get('password') ?? '', ip: clientIp(c) }));
     if ('error' in r) {
       withRetryAfter(c, r.error);
-      return c.html(<LoginPage csrfToken={c.var.csrfToken} next={next} username={username} error={r.error.message} />, r.error.status);
+      return c.html(<LoginPage csrfToken={c.var.csrfToken} next={next} upvote={upvote} username={username} error={r.error.message} />, r.error.status);
     }
     await startSession(c, r.ok);
-    return c.redirect(next, 303);
+    const voted = await applyPendingUpvote(c, r.ok.user, upvote);
+    return flashRedirect(c, next, `Logged in as ${r.ok.user.username}.${voted ? ' Your upvote is counted.' : ''}`, { forUser: r.ok.user.id });
   });
 
   app.get('/logout', (c) => c.html(<LogoutPage {...v(c)} />));
@@ -95,14 +138,15 @@ export function communityPageRoutes(config: Config) {
     const sid = getCookie(c, SESSION_COOKIE);
     if (sid) await c.var.services.accounts.logout(sid);
     clearSessionCookie(c);
-    return c.redirect('/', 303);
+    return flashRedirect(c, '/', 'You are logged out.', { forUser: null });
   });
 
   app.get('/forgot-password', withAnonymousCsrfCookie(), (c) => c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} />));
   app.post('/forgot-password', anonymousCsrf(), perIp('reset', config.rateResetIp), async (c) => {
     const f = await form(c);
-    await c.var.services.accounts.requestPasswordReset(f.get('email') ?? '');
-    return c.html(<ForgotPasswordPage csrfToken={c.var.csrfToken} sent />);
+    c.var.services.accounts.requestPasswordReset(f.get('email') ?? '', clientIp(c));
+    // post/redirect/get: a refresh does not ask for another mail. The answer never says whether the address has an account.
+    return flashRedirect(c, '/forgot-password', 'If an account has that address, a link to reset its password is on its way. It works once, for a limited time.', { forUser: null });
   });
 
   app.get('/reset-password', withAnonymousCsrfCookie(), async (c) => {
@@ -118,7 +162,7 @@ export function communityPageRoutes(config: Config) {
       const valid = r.error.code !== 'invalid_reset_link';
       return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} error={r.error.message} />, r.error.status);
     }
-    return c.redirect('/login', 303);
+    return flashRedirect(c, '/login', 'Your new password is set: log in with it.', { forUser: null });
   });
 
   // Settings: API tokens and sessions
@@ -129,18 +173,27 @@ export function communityPageRoutes(config: Config) {
   app.post('/settings/tokens', requireUser(), async (c) => {
     const f = await form(c);
     const { accounts } = c.var.services;
-    const { token } = await accounts.createApiToken(c.var.user!.id, (f.get('name') ?? '').slice(0, 100));
-    const tokens = await accounts.listApiTokens(c.var.user!.id);
-    return c.html(<SettingsPage user={c.var.user!} csrfToken={c.var.csrfToken} tokens={tokens} newToken={token} />, 201);
+    const name = (f.get('name') ?? '').slice(0, 100);
+    const scopes = f.getAll('scopes').filter((x): x is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(x));
+    const days = Number(f.get('expiresInDays') ?? '');
+    const r = await attempt(() => accounts.createApiToken(c.var.user!, name, { scopes, expiresInDays: Number.isInteger(days) && days >= 1 ? days : undefined, via: c.var.authVia === 'token' ? 'token' : 'session' }));
+    if ('error' in r) return flashRedirect(c, '/settings', r.error.message);
+    // post/redirect/get: a refresh must not create a second token, and the token is shown once
+    // from a short-lived server-side flash (never in a URL or a cookie).
+    return flashRedirect(c, '/settings', `Token “${name}” created. Copy it now: it is not shown again.`, { secret: r.ok.token });
+  });
+  app.post('/settings/verify-email', requireUser(), async (c) => {
+    await c.var.services.accounts.requestEmailVerification(c.var.user!, clientIp(c));
+    return flashRedirect(c, '/settings', `A link that confirms ${c.var.user!.email} is on its way.`);
   });
   app.post('/settings/tokens/:tokenId/revoke', requireUser(), async (c) => {
     await c.var.services.accounts.revokeApiToken(c.var.user!.id, numericParam(c, 'tokenId'));
-    return c.redirect('/settings', 303);
+    return flashRedirect(c, '/settings', 'Token revoked: scripts using it now get 401.');
   });
   app.post('/settings/logout-everywhere', requireUser(), async (c) => {
     await c.var.services.accounts.logoutEverywhere(c.var.user!.id);
     clearSessionCookie(c);
-    return c.redirect('/login', 303);
+    return flashRedirect(c, '/login', 'Every session of your account has ended, this one included.', { forUser: null });
   });
 
   // Profiles
@@ -158,7 +211,7 @@ export function communityPageRoutes(config: Config) {
   });
 
   // Submissions
-  const submitPage = (c: C, extra: { error?: string; arxivId?: string; submitted?: { paper: never; day: string } } = {}) => (
+  const submitPage = (c: C, extra: { error?: string; arxivId?: string } = {}) => (
     <SubmitPage user={c.var.user!} csrfToken={c.var.csrfToken} quota={config.submissionDailyQuota} maxAgeDays={config.submissionMaxAgeDays} {...extra} />
   );
   app.get('/submit', requireUser(), (c) => c.html(submitPage(c)));
@@ -167,7 +220,7 @@ export function communityPageRoutes(config: Config) {
     const arxivId = f.get('arxivId') ?? '';
     const r = await attempt(() => c.var.services.submissions.submit(c.var.user!, arxivId));
     if ('error' in r) return c.html(submitPage(c, { error: r.error.message, arxivId }), r.error.status);
-    return c.html(<SubmitPage user={c.var.user!} csrfToken={c.var.csrfToken} quota={config.submissionDailyQuota} maxAgeDays={config.submissionMaxAgeDays} submitted={r.ok} />, 201);
+    return flashRedirect(c, `/papers/${paperPath(r.ok.paper.id)}`, `Submitted: this paper is on the feed of ${r.ok.day}.`);
   });
 
   // Upvotes (the form asks for a state, so repeated clicks on a stale page do not flip it back)
@@ -179,7 +232,7 @@ export function communityPageRoutes(config: Config) {
     // Forms that say which state they want are idempotent; a bare form (no `action`) toggles.
     const state = action === 'add' || action === 'remove' ? await upvotes.set(c.var.user!, id, action === 'add') : await upvotes.toggle(c.var.user!, id);
     if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(state);
-    return c.redirect(safeNext(f.get('next'), `/papers/${paperPath(id)}`), 303);
+    return flashRedirect(c, safeNext(f.get('next'), `/papers/${paperPath(id)}`), state.upvoted ? 'Upvoted.' : 'Upvote removed.');
   });
 
   // Discussion
@@ -204,7 +257,7 @@ export function communityPageRoutes(config: Config) {
     const f = await form(c);
     const parent = f.get('parentId');
     const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && /^\d+$/.test(parent) ? Number(parent) : null);
-    return c.redirect(`${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, 303);
+    return flashRedirect(c, `${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, parent ? 'Reply posted.' : 'Comment posted.');
   });
   app.get('/comments/:cid/edit', requireUser(), async (c) => {
     const comment = await c.var.services.store.comments.get(numericParam(c, 'cid'));
@@ -216,12 +269,20 @@ export function communityPageRoutes(config: Config) {
   app.post('/comments/:cid/edit', requireUser(), perIp('comment', config.rateCommentIp), perUser('comment', config.rateCommentUser), async (c) => {
     const f = await form(c);
     const comment = await c.var.services.comments.edit(c.var.user!, numericParam(c, 'cid'), f.get('body') ?? '');
-    return c.redirect(`${safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`)}#comment-${comment.id}`, 303);
+    return flashRedirect(c, `${safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`)}#comment-${comment.id}`, 'Comment saved.');
+  });
+  // Deleting asks first: the comment's "Delete" link opens this page, whose button posts.
+  app.get('/comments/:cid/delete', requireUser(), async (c) => {
+    const comment = await c.var.services.store.comments.get(numericParam(c, 'cid'));
+    const user = c.var.user!;
+    if (!comment || comment.deleted || (comment.userId !== user.id && user.role !== 'admin')) throw new ServiceError(404, 'not_found', 'no such comment that you may delete');
+    const next = safeNext(c.req.query('next'), `/papers/${paperPath(comment.paperId)}`);
+    return c.html(<DeleteCommentPage viewer={user} csrfToken={c.var.csrfToken} comment={comment} next={next} />);
   });
   app.post('/comments/:cid/delete', requireUser(), async (c) => {
     const f = await form(c);
     const comment = await c.var.services.comments.delete(c.var.user!, numericParam(c, 'cid'));
-    return c.redirect(safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`), 303);
+    return flashRedirect(c, safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`), 'Comment deleted.');
   });
 
   // Collections
@@ -238,34 +299,44 @@ export function communityPageRoutes(config: Config) {
     }
     const paperId = f.get('paperId');
     if (paperId) await collections.addPaper(c.var.user!, r.ok.id, paperIdOrThrow(paperId));
-    return c.redirect(safeNext(f.get('next'), `/collections/${r.ok.id}`), 303);
+    return flashRedirect(c, safeNext(f.get('next'), `/collections/${r.ok.id}`), paperId ? `Collection “${r.ok.name}” created, with this paper in it.` : `Collection “${r.ok.name}” created.`);
   });
   app.get('/collections/:cid', async (c) => {
     const { collection, papers } = await c.var.services.collections.get(c.var.user, numericParam(c, 'cid'));
-    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} />);
+    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} importMaxBytes={config.libraryImportMaxBytes} />);
   });
   app.post('/collections/:cid/papers', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');
     const f = await form(c);
     const paperId = paperIdOrThrow(f.get('paperId') ?? '');
-    if (f.get('action') === 'remove') await c.var.services.collections.removePaper(c.var.user!, id, paperId);
+    const remove = f.get('action') === 'remove';
+    if (remove) await c.var.services.collections.removePaper(c.var.user!, id, paperId);
     else await c.var.services.collections.addPaper(c.var.user!, id, paperId);
-    return c.redirect(safeNext(f.get('next'), `/collections/${id}`), 303);
+    return flashRedirect(c, safeNext(f.get('next'), `/collections/${id}`), remove ? 'Removed from the collection.' : 'Saved to the collection.');
   });
   app.post('/collections/:cid/settings', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');
     const f = await form(c);
     await c.var.services.collections.update(c.var.user!, id, { name: f.get('name') ?? undefined, isPublic: f.get('public') === '1' });
-    return c.redirect(`/collections/${id}`, 303);
+    return flashRedirect(c, `/collections/${id}`, 'Collection saved.');
+  });
+  // "Delete this collection" asks first: a link to this page, whose button posts.
+  app.get('/collections/:cid/delete', requireUser(), async (c) => {
+    const { collection } = await c.var.services.collections.get(c.var.user, numericParam(c, 'cid'));
+    if (collection.userId !== c.var.user!.id) throw new ServiceError(404, 'not_found', 'no such collection of yours');
+    return c.html(<DeleteCollectionPage user={c.var.user!} csrfToken={c.var.csrfToken} collection={collection} />);
   });
   app.post('/collections/:cid/delete', requireUser(), async (c) => {
     await c.var.services.collections.delete(c.var.user!, numericParam(c, 'cid'));
-    return c.redirect('/collections', 303);
+    return flashRedirect(c, '/collections', 'Collection deleted.');
   });
 
   // Moderation
   const adminPage = async (c: C, extra: { message?: string; error?: string } = {}, status: 200 | 400 | 404 = 200) =>
-    c.html(<AdminPage user={c.var.user!} csrfToken={c.var.csrfToken} entries={await c.var.services.moderation.auditLog(c.var.user!, 200)} {...extra} />, status);
+    c.html(
+      <AdminPage user={c.var.user!} csrfToken={c.var.csrfToken} entries={await c.var.services.moderation.auditLog(c.var.user!, 200)} openReports={await c.var.services.reports.countOpen(c.var.user!)} {...extra} />,
+      status,
+    );
   app.get('/admin', requireAdmin(), (c) => adminPage(c));
   app.post('/admin/papers/hide', requireAdmin(), async (c) => {
     const f = await form(c);
@@ -275,13 +346,13 @@ export function communityPageRoutes(config: Config) {
       return id;
     });
     if ('error' in r) return adminPage(c, { error: r.error.message }, r.error.status === 404 ? 404 : 400);
-    return adminPage(c, { message: `paper ${r.ok} ${f.get('unhide') === '1' ? 'is visible again' : 'is hidden'}` });
+    return flashRedirect(c, '/admin', `Paper ${r.ok} ${f.get('unhide') === '1' ? 'is visible again' : 'is hidden'}.`);
   });
   app.post('/admin/users/ban', requireAdmin(), async (c) => {
     const f = await form(c);
     const r = await attempt(() => c.var.services.moderation.setBanned(c.var.user!, f.get('username') ?? '', f.get('unban') !== '1', f.get('reason') || undefined));
     if ('error' in r) return adminPage(c, { error: r.error.message }, r.error.status === 404 ? 404 : 400);
-    return adminPage(c, { message: `${r.ok.username} is ${r.ok.banned ? 'banned' : 'no longer banned'}` });
+    return flashRedirect(c, '/admin', `${r.ok.username} is ${r.ok.banned ? 'banned' : 'no longer banned'}.`);
   });
 
   return app;

@@ -9,6 +9,7 @@ import { safeNext } from '../views/community/forms.tsx';
 import { FollowingPage } from '../views/discovery/following-page.tsx';
 import { ForYouPage } from '../views/discovery/for-you-page.tsx';
 import { defaultSince } from './discovery-api.ts';
+import { flashRedirect } from '../middleware/page-view.ts';
 
 type C = Context<AppEnv>;
 
@@ -38,7 +39,7 @@ export function discoveryPageRoutes(config: Config) {
   app.post('/papers/for-you/not-interested', requireUser(), ...writes, async (c) => {
     const f = await form(c);
     await c.var.services.forYou.markNotInterested(c.var.user!.id, f.get('paperId') ?? '');
-    return c.redirect(safeNext(f.get('next'), '/papers/for-you'), 303);
+    return flashRedirect(c, safeNext(f.get('next'), '/papers/for-you'), 'Marked “not interested”: you will see fewer papers like it.');
   });
   app.post('/papers/for-you/interests', requireUser(), ...writes, async (c) => {
     const f = await form(c);
@@ -52,11 +53,11 @@ export function discoveryPageRoutes(config: Config) {
       if (err instanceof ServiceError) return forYou(c, err);
       throw err;
     }
-    return c.redirect('/papers/for-you', 303);
+    return flashRedirect(c, '/papers/for-you', 'Interests saved: your picks are updated.');
   });
   app.post('/papers/for-you/interests/:iid/delete', requireUser(), ...writes, async (c) => {
     await c.var.services.forYou.removeInterest(c.var.user!.id, numericParam(c, 'iid'));
-    return c.redirect('/papers/for-you', 303);
+    return flashRedirect(c, '/papers/for-you', 'Interest removed.');
   });
 
   const following = async (c: C, error: ServiceError | null = null) => {
@@ -70,17 +71,20 @@ export function discoveryPageRoutes(config: Config) {
     const f = await form(c);
     const kind = f.get('kind');
     if (kind !== 'author' && kind !== 'category' && kind !== 'search') return following(c, new ServiceError(400, 'invalid_follow', 'choose an author, a category or a saved search'));
+    let followed;
     try {
-      await c.var.services.following.follow(c.var.user!.id, kind, f.get('value') ?? '');
+      followed = await c.var.services.following.follow(c.var.user!.id, kind, f.get('value') ?? '');
     } catch (err) {
       if (err instanceof ServiceError) return following(c, err);
       throw err;
     }
-    return c.redirect('/following', 303);
+    // Follow buttons on paper and author pages come back to their page.
+    return flashRedirect(c, safeNext(f.get('next'), '/following'), `You follow ${followed.value}: its new papers appear under Following.`);
   });
   app.post('/following/:fid/delete', requireUser(), ...writes, async (c) => {
+    const f = await form(c);
     await c.var.services.following.unfollow(c.var.user!.id, numericParam(c, 'fid'));
-    return c.redirect('/following', 303);
+    return flashRedirect(c, safeNext(f.get('next'), '/following'), 'Unfollowed.');
   });
   return app;
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from '../env.ts';
 import { requireUser } from '../middleware/auth.ts';
 import { CATEGORY_PATTERN } from '../../domain/subscription.ts';
 import { MailSettingsPage } from '../views/mail-settings-page.tsx';
+import { flashRedirect } from '../middleware/page-view.ts';
 
 /** Categories as typed in the settings form: separated by spaces or commas. */
 export function parseCategories(raw: string): string[] | { error: string } {
@@ -29,6 +30,7 @@ export function mailSettingsRoutes() {
     const categories = parseCategories(typeof f.categories === 'string' ? f.categories : '');
     if (!Array.isArray(categories)) return page(c, { error: categories.error }, 400);
     const frequency = f.frequency === 'weekly' ? 'weekly' : 'daily';
+    if (!c.var.user!.emailVerified) return page(c, { error: 'Confirm your address first: use the button in your settings, then follow the link in the mail.' }, 400);
     const r = await c.var.services.subscriptions.saveForUser(c.var.user!, { frequency, categories, personalPicks: f.personalPicks === 'on' });
     const message =
       r.subscription.status === 'active'
@@ -36,12 +38,12 @@ export function mailSettingsRoutes() {
         : r.confirmationSent
           ? `A confirmation link is on its way to ${r.subscription.email}; the digest starts once you follow it.`
           : `Waiting for confirmation: follow the link in the mail sent to ${r.subscription.email}.`;
-    return page(c, { message });
+    return flashRedirect(c, '/settings/mail', message);
   });
 
   app.post('/settings/mail/unsubscribe', requireUser(), async (c) => {
     await c.var.services.subscriptions.unsubscribeUser(c.var.user!);
-    return page(c, { message: 'Unsubscribed: no more digests.' });
+    return flashRedirect(c, '/settings/mail', 'Unsubscribed: no more digests.');
   });
 
   return app;

@@ -14,6 +14,7 @@ import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
 import { findSimilar, runSearch } from './site-search.ts';
+import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;
 const PAGE_ID_RE = /^(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?\/\d{7}|[^/]+)$/;
@@ -41,6 +42,13 @@ type Ctx = Context<AppEnv>;
 /** Renders a page with the signed-in account available to the layout's header. */
 function render(c: Ctx, page: Child, status: ContentfulStatusCode = 200) {
   return c.html(<AccountContext.Provider value={{ user: c.var.user, csrfToken: c.var.csrfToken }}>{page}</AccountContext.Provider>, status);
+}
+
+/** The viewer's follows, for the follow buttons on paper and author pages. */
+async function followViewerOf(c: Ctx): Promise<FollowViewer> {
+  const user = c.var.user;
+  const url = new URL(c.req.url);
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, next: url.pathname + url.search, follows: user ? await c.var.services.following.followedKeys(user.id) : new Map() };
 }
 
 const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 404);
@@ -140,7 +148,7 @@ export function pageRoutes() {
     const page = pageNumber(c);
     const items = await c.var.services.store.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
     const shown = items.slice(0, PER_PAGE);
-    return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} />, items.length || page > 1 ? 200 : 404);
+    return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} />, items.length || page > 1 ? 200 : 404);
   });
 
   // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
@@ -152,17 +160,18 @@ export function pageRoutes() {
     const paper = await store.papers.get(id);
     if (!paper || paper.hidden) return notFoundPage(c);
     const user = c.var.user;
-    const [entry, comments, upvoted, collections, inCollections] = await Promise.all([
+    const [entry, comments, upvoted, collections, inCollections, follow] = await Promise.all([
       store.feed.entryFor(id),
       c.var.services.comments.list(id),
       user ? store.upvotes.has(user.id, id) : false,
       user ? store.collections.forUser(user.id) : [],
       user ? store.collections.containing(user.id, id) : new Set<number>(),
+      followViewerOf(c),
     ]);
     const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} />,
     );
   });
 

@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
+import { flashRedirect } from '../middleware/page-view.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { SubscribeBody } from '../schemas/subscription.ts';
 import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
-import { SUBSCRIBE_LIMIT, currentUserId } from './subscriptions-api.ts';
+import { SUBSCRIBE_LIMIT, currentAccount } from './subscriptions-api.ts';
 
 const ConfirmQuery = z.object({ id: z.coerce.number().int().positive(), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
 const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
@@ -55,17 +56,19 @@ export function subscriptionPageRoutes() {
         400,
       );
     }
-    await c.var.services.subscriptions.subscribe({ ...parsed.data, userId: currentUserId(c) });
-    return c.html(
+    await c.var.services.subscriptions.subscribe({ ...parsed.data, account: currentAccount(c), ip: clientIp(c) });
+    // post/redirect/get: a refresh of the answer does not post the address again.
+    return flashRedirect(c, '/subscribe/sent', `If ${parsed.data.email} is not subscribed yet, a confirmation link is on its way. The ${parsed.data.frequency} digest starts once you follow it.`);
+  });
+
+  app.get('/subscribe/sent', (c) =>
+    c.html(
       <MessagePage title="Check your inbox">
-        <p>
-          If {parsed.data.email} is not subscribed yet, a confirmation link is on its way. The {parsed.data.frequency} digest starts once you
-          follow it.
-        </p>
+        <p>Follow the link in the mail to start your digest. No mail? Look in the spam folder, or subscribe again in a few minutes.</p>
         <MailNotConfigured configured={c.var.services.mail.configured} />
       </MessagePage>,
-    );
-  });
+    ),
+  );
 
   return app;
 }

@@ -2,14 +2,15 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
+import type { AccountRef } from '../../services/subscriptions.ts';
+import { clientIp } from '../middleware/rate-limit.ts';
 import { MailStatusResponse, SubscribeBody, SubscribeResponse } from '../schemas/subscription.ts';
 
 export const SUBSCRIBE_LIMIT = { name: 'subscribe', limit: 30, windowSeconds: 600 };
 
-/** The signed-in user's id, when the community feature's session middleware has set one. */
-export function currentUserId(c: { var: object }): number | null {
-  const user = (c.var as { user?: { id: number } | null }).user;
-  return user ? Number(user.id) : null;
+/** The signed-in account, when the community feature's session middleware has set one. */
+export function currentAccount(c: { var: object }): AccountRef | null {
+  return (c.var as { user?: AccountRef | null }).user ?? null;
 }
 
 export function subscriptionApiRoutes() {
@@ -30,7 +31,7 @@ export function subscriptionApiRoutes() {
     },
     rateLimit(SUBSCRIBE_LIMIT),
     async (c, { body }) => {
-      await c.var.services.subscriptions.subscribe({ ...body, userId: currentUserId(c) });
+      await c.var.services.subscriptions.subscribe({ ...body, account: currentAccount(c), ip: clientIp(c) });
       // The same answer whether or not the address was already subscribed: it reveals nothing.
       return c.json(
         {

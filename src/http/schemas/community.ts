@@ -14,11 +14,36 @@ export const LoginBody = z.object({ username: z.string().min(1).max(254).describ
 export const ResetRequestBody = z.object({ email: z.string().min(1).max(254) });
 export const ResetConfirmBody = z.object({ token: z.string().min(1).max(200), password: z.string().max(1024) });
 
+const TokenScopeSchema = z.enum(['read', 'write', 'admin']).describe('read: GET/HEAD; write: every other method; admin: admin routes (admins only)');
 export const ApiTokenSchema = z
-  .object({ id: z.number().int(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    scopes: z.array(TokenScopeSchema),
+    expiresAt: z.string().nullable(),
+  })
   .meta({ id: 'ApiToken' });
-export const TokenCreatedSchema = z.object({ id: z.number().int(), name: z.string(), token: z.string().describe('shown once; send as Authorization: Bearer <token>') });
-export const TokenCreateBody = z.object({ name: z.string().trim().max(100).default('token') });
+export const TokenCreatedSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  token: z.string().describe('shown once; send as Authorization: Bearer <token>'),
+  scopes: z.array(TokenScopeSchema),
+  expiresAt: z.string().nullable(),
+});
+export const TokenCreateBody = z.object({
+  name: z.string().trim().max(100).default('token'),
+  scopes: z.array(TokenScopeSchema).min(1).max(3).optional().describe('default ["read", "write"]'),
+  expiresInDays: z.number().int().min(1).max(365).optional().describe('default and most: API_TOKEN_TTL_DAYS'),
+});
+export const SignupStartedSchema = z.object({ message: z.string() });
+export const ConfirmAccountBody = z.object({ token: z.string().min(1).max(200) });
+export const ConfirmedAccountSchema = z.object({
+  user: UserSchema,
+  csrfToken: z.string().optional().describe('after a sign-up: the new session is logged in (cookie); send as X-CSRF-Token'),
+});
 
 export const UpvoteStateSchema = z.object({ paperId: z.string(), upvoted: z.boolean(), upvotes: z.number().int() }).meta({ id: 'UpvoteState' });
 
@@ -74,3 +99,19 @@ export const AuditEntrySchema = z
 export const HideBody = z.object({ hidden: z.boolean().default(true), reason: z.string().max(500).optional() });
 export const BanBody = z.object({ banned: z.boolean().default(true), reason: z.string().max(500).optional() });
 export const UsernameParams = z.object({ name: z.string().min(1).max(64) });
+
+export const CollectionImportBody = z.object({
+  text: z.string().min(1).max(1_000_000).describe('BibTeX or RIS text'),
+  format: z.enum(['bib', 'ris']).optional().describe('detected from the text when absent'),
+});
+const ImportLine = z.object({ line: z.number().int() });
+export const CollectionImportResultSchema = z
+  .object({
+    format: z.enum(['bib', 'ris']),
+    entries: z.number().int(),
+    added: z.array(ImportLine.extend({ paperId: z.string(), title: z.string(), by: z.enum(['arxiv', 'doi', 'title']) })),
+    alreadyThere: z.array(ImportLine.extend({ paperId: z.string(), title: z.string() })),
+    unmatched: z.array(ImportLine.extend({ title: z.string().nullable(), reason: z.string() })),
+    errors: z.array(ImportLine.extend({ reason: z.string() })),
+  })
+  .meta({ id: 'CollectionImportResult' });

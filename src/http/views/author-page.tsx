@@ -1,14 +1,16 @@
 import type { FeedItem } from '../../domain/paper.ts';
 import { FeedList, type CardViewer } from './components.tsx';
+import { FollowButton, type FollowViewer } from './follow-button.tsx';
 import { Layout } from './layout.tsx';
 
-export function AuthorPageView({ name, items, page, hasMore, viewer }: { name: string; items: FeedItem[]; page: number; hasMore: boolean; viewer?: CardViewer }) {
+export function AuthorPageView({ name, items, page, hasMore, viewer, follow }: { name: string; items: FeedItem[]; page: number; hasMore: boolean; viewer?: CardViewer; follow?: FollowViewer }) {
   return (
     <Layout title={`${name} · Paperboy`}>
       <div class="page-head">
         <h1>{name}</h1>
-        <p class="tagline">Papers on the feed, newest first</p>
+        {follow && items.length > 0 && <FollowButton viewer={follow} kind="author" value={name} />}
       </div>
+      <p class="tagline">Papers on the feed, newest first{follow?.signedIn ? '' : '. Follow to get their new papers under Following and in your digest.'}</p>
       {items.length === 0 ? (
         <p class="empty">
           No papers by this author on Paperboy. Names must match exactly; try <a href={`/search?q=${encodeURIComponent(name)}`}>searching for “{name}”</a>.

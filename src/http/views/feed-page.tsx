@@ -3,6 +3,8 @@ import { isoWeekOf, periodHeading, type Period, type PeriodKind } from '../../do
 import type { PeriodPage } from '../../services/feed.ts';
 import { FeedList, SubscribeBanner, type CardViewer } from './components.tsx';
 import { Layout, type NavKey } from './layout.tsx';
+import { DAILY_FEEDS } from './feed-links.tsx';
+import { VisibleFeeds } from './visible-feeds.tsx';
 
 const TITLES: Record<PeriodKind, string> = { day: 'Daily Papers', week: 'Weekly Papers', month: 'Monthly Papers' };
 const NAVS: Record<PeriodKind, NavKey> = { day: 'daily', week: 'weekly', month: 'monthly' };
@@ -92,11 +94,12 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
   const label = page ? periodHeading(page.period) : '';
   const pages = page ? Math.max(1, Math.ceil(page.total / perPage)) : 1;
   return (
-    <Layout title={page ? `${title}: ${label} · Paperboy` : 'Daily Papers · Paperboy'} nav={home || kind !== 'day' ? NAVS[kind] : 'daily'}>
+    <Layout title={page ? `${title}: ${label} · Paperboy` : 'Daily Papers · Paperboy'} nav={NAVS[kind]}>
       {home && <SubscribeBanner csrfToken={viewer?.signedIn ? viewer.csrfToken : undefined} />}
       <div class="page-head">
         <h1>{title}</h1>
         <p class="tagline">by the research community</p>
+        <VisibleFeeds feeds={[DAILY_FEEDS[0]]} compact />
       </div>
       {!page ? (
         <p class="empty">
@@ -105,11 +108,11 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
       ) : (
         <>
           <div class="period-bar">
-            <h2>{label}</h2>
+            <PeriodTabs period={page.period} />
             <Pager page={page} />
+            <PeriodPicker kind={kind} value={kind === 'day' ? page.period.from : page.period.label} />
           </div>
-          <PeriodTabs period={page.period} />
-          <PeriodPicker kind={kind} value={kind === 'day' ? page.period.from : page.period.label} />
+          <h2 class="period-label">{label}</h2>
           {page.items.length === 0 ? (
             <p class="empty">
               No papers on the feed this {kind}. {page.previous && <a href={periodUrl(page.previous)}>See the nearest earlier {kind}</a>}
@@ -143,6 +146,7 @@ export function TrendingPageView({ items, asOf, viewer }: { items: FeedItem[]; a
       <div class="page-head">
         <h1>Trending papers</h1>
         <p class="tagline">Upvotes and comments of the last week, fresher papers first</p>
+        <VisibleFeeds feeds={[DAILY_FEEDS[1]]} compact />
       </div>
       <p class="tagline">
         As of <time datetime={asOf.toISOString()}>{asOf.toISOString().slice(0, 10)}</time>

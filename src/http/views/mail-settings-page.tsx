@@ -1,6 +1,6 @@
 import type { User } from '../../domain/community.ts';
 import type { Subscription } from '../../domain/subscription.ts';
-import { CommunityPage } from './community/page.tsx';
+import { AccountPage } from './community/page.tsx';
 import { FormError, PostForm } from './community/forms.tsx';
 import { MailNotConfigured } from './subscription-pages.tsx';
 
@@ -16,14 +16,16 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
   const { sub } = props;
   const frequency = sub?.frequency ?? 'daily';
   return (
-    <CommunityPage title="Mail digest" user={props.user} csrfToken={props.csrfToken}>
+    <AccountPage title="Mail digest" user={props.user} csrfToken={props.csrfToken} section="mail">
       <h1>Mail digest</h1>
-      <p>
-        <a href="/settings">Back to settings</a>
-      </p>
-      {props.message && <p role="status">{props.message}</p>}
+      {props.message && <p class="flash" role="status">{props.message}</p>}
       <FormError message={props.error} />
       <MailNotConfigured configured={props.mailConfigured} />
+      {!props.user.emailVerified && (
+        <p role="note">
+          Your address is not confirmed yet: <a href="/settings">send yourself the link</a> from your settings, then your subscription shows here.
+        </p>
+      )}
       <p>
         Address: <strong>{sub?.email ?? props.user.email}</strong> · Status: <strong data-status={sub?.status ?? 'none'}>{sub ? STATUS[sub.status] : 'Not subscribed'}</strong>
       </p>
@@ -51,6 +53,6 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
           <button type="submit">Unsubscribe</button>
         </PostForm>
       )}
-    </CommunityPage>
+    </AccountPage>
   );
 }

@@ -6,6 +6,9 @@ import { CollectionPicker } from './community/collection-picker.tsx';
 import { CommentsSection } from './community/comments-section.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 import { Layout } from './layout.tsx';
+import { FollowPanel, type FollowViewer } from './follow-button.tsx';
+import { VisibleFeeds } from './visible-feeds.tsx';
+import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
 
 export interface PaperPageProps {
@@ -20,6 +23,8 @@ export interface PaperPageProps {
   /** The viewer's collections and which of them hold this paper (for the collection picker). */
   collections?: Collection[];
   inCollections?: Set<number>;
+  /** The viewer's follows, for the authors' and categories' follow buttons. */
+  follow?: FollowViewer;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -41,7 +46,7 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set() }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
@@ -153,6 +158,8 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
             </>
           )}
         </dl>
+        {follow && <FollowPanel viewer={follow} authors={paper.authors} categories={paper.categories} />}
+        {paper.primaryCategory && <VisibleFeeds feeds={[feedLinksFor.category(paper.primaryCategory)]} />}
         <section class="cite" aria-labelledby="cite-title">
           <h2 id="cite-title">Cite</h2>
           <pre tabindex={0} aria-label="BibTeX citation">
@@ -167,6 +174,11 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         <div id="comments">
           <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
         </div>
+        {viewer && (
+          <p class="report-paper">
+            <a href={`/report?target=paper&id=${encodeURIComponent(paper.id)}`}>Report this paper</a> (spam, wrong details, not research)
+          </p>
+        )}
       </article>
     </Layout>
   );

@@ -1,3 +1,5 @@
+import { VisibleFeeds } from './visible-feeds.tsx';
+import { feedLinksFor, type FeedLink } from './feed-links.tsx';
 import type { PaperWithStats } from '../../domain/paper.ts';
 import type { HighlightSegment } from '../../search/highlight.ts';
 import { AuthorList, paperUrl } from './components.tsx';
@@ -44,11 +46,21 @@ function withPage(form: SearchForm, page: number): string {
   return `/search?${p}`;
 }
 
+/** A search's own feed (its words), and a category's when the search is narrowed to one. */
+function searchFeeds(form: SearchForm): FeedLink[] {
+  const feeds: FeedLink[] = [];
+  if (form.q) feeds.push(feedLinksFor.search(form.q));
+  if (form.category) feeds.push(feedLinksFor.category(form.category));
+  return feeds;
+}
+
 export function SearchPageView({ form, results, hasMore, categories, notice }: SearchPageProps) {
+  const feeds = searchFeeds(form);
   const heading = form.q ? `Results for “${form.q}”` : form.category ? `Papers in ${form.category}` : 'Search papers';
   return (
-    <Layout title={`${form.q ? `${form.q} – search` : 'Search'} · Paperboy`} nav="search" query={form.q}>
+    <Layout title={`${form.q ? `${form.q} – search` : 'Search'} · Paperboy`} nav="search" query={form.q} feeds={feeds.length ? feeds : undefined}>
       <h1>{heading}</h1>
+      <VisibleFeeds feeds={feeds} />
       <form class="search-form" method="get" action="/search" role="search" aria-label="Search with filters">
         <div class="q">
           <label class="vh" for="q">

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { Layout } from './layout.tsx';
-import { CsrfField } from './community/forms.tsx';
+import { CsrfField, FormError } from './community/forms.tsx';
 
 export function MailNotConfigured({ configured }: { configured: boolean }) {
   if (configured) return null;
@@ -28,16 +28,17 @@ export function SubscribeForm({ error, email, csrfToken }: { error?: string; ema
   return (
     <form method="post" action="/subscribe">
       <CsrfField token={csrfToken} />
-      {error && <p role="alert">{error}</p>}
+      <FormError message={error} />
       <label>
         Email <input type="email" name="email" required value={email ?? ''} autocomplete="email" />
-      </label>
+      </label>{' '}
       <label>
+        How often{' '}
         <select name="frequency">
           <option value="daily">Daily (weekdays)</option>
           <option value="weekly">Weekly (Mondays)</option>
         </select>
-      </label>
+      </label>{' '}
       <button type="submit">Subscribe</button>
     </form>
   );

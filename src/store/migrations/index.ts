@@ -13,7 +13,15 @@ import * as m0401 from './0401_search.ts';
 import * as m0402 from './0402_search_insert_watermark.ts';
 import * as m0403 from './0403_papers_modified_index_pg.ts';
 import * as m0450 from './0450_search_models.ts';
+import * as m0460 from './0460_embedding_spaces.ts';
 import * as m0501 from './0501_feed_rank_index.ts';
+import * as m1060 from './1060_flash_messages.ts';
+import * as m1100 from './1100_papers_doi_index.ts';
+import * as m1101 from './1101_zotero.ts';
+import * as m1102 from './1102_reports.ts';
+import * as m1020 from './1020_account_identity.ts';
+import * as m1021 from './1021_token_scopes.ts';
+import * as m1022 from './1022_submission_quota.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -35,5 +43,13 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0402_search_insert_watermark': m0402,
   '0403_papers_modified_index_pg': m0403,
   '0450_search_models': m0450,
+  '0460_embedding_spaces': m0460,
   '0501_feed_rank_index': m0501,
+  '1060_flash_messages': m1060,
+  '1100_papers_doi_index': m1100,
+  '1101_zotero': m1101,
+  '1102_reports': m1102,
+  '1020_account_identity': m1020,
+  '1021_token_scopes': m1021,
+  '1022_submission_quota': m1022,
 };

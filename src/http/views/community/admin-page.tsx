@@ -1,14 +1,17 @@
 import type { AuditEntry, User } from '../../../domain/community.ts';
 import { FormError, PostForm } from './forms.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage } from './page.tsx';
 
-export function AdminPage(props: { user: User; csrfToken: string; entries: AuditEntry[]; message?: string; error?: string }) {
+export function AdminPage(props: { user: User; csrfToken: string; entries: AuditEntry[]; openReports: number; message?: string; error?: string }) {
   const { csrfToken } = props;
   return (
-    <CommunityPage title="Admin" user={props.user} csrfToken={csrfToken}>
+    <AccountPage title="Admin" user={props.user} csrfToken={csrfToken} section="admin">
       <h1>Moderation</h1>
-      {props.message && <p role="status">{props.message}</p>}
+      {props.message && <p class="flash" role="status">{props.message}</p>}
       <FormError message={props.error} />
+      <p>
+        <a href="/admin/reports">Reports from readers</a>: {props.openReports} open
+      </p>
       <section aria-labelledby="hide-heading">
         <h2 id="hide-heading">Hide a paper</h2>
         <PostForm action="/admin/papers/hide" csrfToken={csrfToken}>
@@ -73,6 +76,6 @@ export function AdminPage(props: { user: User; csrfToken: string; entries: Audit
           <p>Nothing yet.</p>
         )}
       </section>
-    </CommunityPage>
+    </AccountPage>
   );
 }

@@ -1,14 +1,55 @@
 import type { User } from '../../../domain/community.ts';
-import { PASSWORD_MIN } from '../../../services/accounts.ts';
+import { CONFIRM_ACCOUNT_HOURS, PASSWORD_MIN } from '../../../services/accounts.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { CommunityPage } from './page.tsx';
 
-export function SignupPage(props: { csrfToken: string; error?: string; username?: string; email?: string }) {
+/** Why the visitor is asked to log in, from where they were going. */
+function LoginReason({ next, upvote }: { next: string; upvote: string | null }) {
+  const reason = upvote
+    ? 'Log in or sign up and your upvote is counted right away.'
+    : next.startsWith('/papers/for-you')
+      ? 'For you ranks the newest papers by what you upvote, save and pick. Log in or sign up to see yours.'
+      : next.startsWith('/following')
+        ? 'Following lists new papers by the authors, categories and searches you follow. Log in or sign up to follow them.'
+        : null;
+  return reason ? (
+    <p class="notice" role="note">
+      {reason}
+    </p>
+  ) : null;
+}
+
+/** The query that keeps where to go and what to upvote between the log-in and sign-up pages. */
+function carry(next: string, upvote: string | null): string {
+  const q = new URLSearchParams();
+  if (next !== '/') q.set('next', next);
+  if (upvote) q.set('upvote', upvote);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export function SignupPage(props: { csrfToken: string; error?: string; username?: string; email?: string; next?: string; upvote?: string | null; sentTo?: string }) {
+  if (props.sentTo) {
+    return (
+      <CommunityPage title="Check your mail" user={null} csrfToken={props.csrfToken}>
+        <h1>Check your mail</h1>
+        <p role="status">
+          We sent a message to {props.sentTo}. Follow the link in it within {CONFIRM_ACCOUNT_HOURS} hours to create your account (if the address already has
+          one, the message says so instead).
+        </p>
+      </CommunityPage>
+    );
+  }
+
+  const next = props.next ?? '/';
+  const upvote = props.upvote ?? null;
   return (
     <CommunityPage title="Sign up" user={null} csrfToken={props.csrfToken}>
       <h1>Sign up</h1>
+      <LoginReason next={next} upvote={upvote} />
       <FormError message={props.error} />
-      <PostForm action="/signup" csrfToken={props.csrfToken}>
+      <PostForm action="/signup" csrfToken={props.csrfToken} next={next}>
+        {upvote && <input type="hidden" name="upvote" value={upvote} />}
         <p>
           <label>
             Username <input name="username" required minlength={3} maxlength={32} pattern="[A-Za-z0-9_\-]{3,32}" autocomplete="username" value={props.username ?? ''} />
@@ -27,18 +68,21 @@ export function SignupPage(props: { csrfToken: string; error?: string; username?
         <button type="submit">Create account</button>
       </PostForm>
       <p>
-        Already have an account? <a href="/login">Log in</a>.
+        Already have an account? <a href={`/login${carry(next, upvote)}`}>Log in</a>.
       </p>
     </CommunityPage>
   );
 }
 
-export function LoginPage(props: { csrfToken: string; error?: string; next: string; username?: string }) {
+export function LoginPage(props: { csrfToken: string; error?: string; next: string; username?: string; upvote?: string | null }) {
+  const upvote = props.upvote ?? null;
   return (
     <CommunityPage title="Log in" user={null} csrfToken={props.csrfToken}>
       <h1>Log in</h1>
+      <LoginReason next={props.next} upvote={upvote} />
       <FormError message={props.error} />
       <PostForm action="/login" csrfToken={props.csrfToken} next={props.next}>
+        {upvote && <input type="hidden" name="upvote" value={upvote} />}
         <p>
           <label>
             Username or e-mail <input name="username" required maxlength={254} autocomplete="username" value={props.username ?? ''} />
@@ -52,7 +96,7 @@ export function LoginPage(props: { csrfToken: string; error?: string; next: stri
         <button type="submit">Log in</button>
       </PostForm>
       <p>
-        <a href="/forgot-password">Forgot your password?</a> · <a href="/signup">Sign up</a>
+        <a href="/forgot-password">Forgot your password?</a> · New here? <a href={`/signup${carry(props.next, upvote)}`}>Sign up</a>
       </p>
     </CommunityPage>
   );
@@ -64,7 +108,9 @@ export function LogoutPage(props: { csrfToken: string; user: User | null }) {
       <h1>Log out</h1>
       {props.user ? (
         <PostForm action="/logout" csrfToken={props.csrfToken}>
-          <button type="submit">Log out of this browser</button>
+          <button type="submit" class="quiet">
+            Log out of this browser
+          </button>
         </PostForm>
       ) : (
         <p>You are not logged in.</p>
@@ -73,23 +119,20 @@ export function LogoutPage(props: { csrfToken: string; user: User | null }) {
   );
 }
 
-export function ForgotPasswordPage(props: { csrfToken: string; sent?: boolean; error?: string }) {
+/** Asks for a reset link; after the post, the answer is the flash message above this same form. */
+export function ForgotPasswordPage(props: { csrfToken: string; error?: string }) {
   return (
     <CommunityPage title="Reset your password" user={null} csrfToken={props.csrfToken}>
       <h1>Reset your password</h1>
       <FormError message={props.error} />
-      {props.sent ? (
-        <p role="status">If an account has that address, a link to reset its password is on its way. It works once, for a limited time.</p>
-      ) : (
-        <PostForm action="/forgot-password" csrfToken={props.csrfToken}>
-          <p>
-            <label>
-              E-mail <input name="email" type="email" required maxlength={254} autocomplete="email" />
-            </label>
-          </p>
-          <button type="submit">Send me a reset link</button>
-        </PostForm>
-      )}
+      <PostForm action="/forgot-password" csrfToken={props.csrfToken}>
+        <p>
+          <label>
+            E-mail <input name="email" type="email" required maxlength={254} autocomplete="email" />
+          </label>
+        </p>
+        <button type="submit">Send me a reset link</button>
+      </PostForm>
     </CommunityPage>
   );
 }
@@ -112,6 +155,26 @@ export function ResetPasswordPage(props: { csrfToken: string; token: string; val
       ) : (
         <p>
           This link is invalid, expired or already used. <a href="/forgot-password">Ask for a new one</a>.
+        </p>
+      )}
+    </CommunityPage>
+  );
+}
+
+export function ConfirmAccountPage(props: { csrfToken: string; user: User | null; token: string; purpose: 'signup' | 'verify' | null; error?: string }) {
+  const title = props.purpose === 'verify' ? 'Confirm your address' : 'Create your account';
+  return (
+    <CommunityPage title={title} user={props.user} csrfToken={props.csrfToken}>
+      <h1>{title}</h1>
+      <FormError message={props.error} />
+      {props.purpose ? (
+        <PostForm action="/confirm-account" csrfToken={props.csrfToken}>
+          <input type="hidden" name="token" value={props.token} />
+          <button type="submit">{props.purpose === 'verify' ? 'Confirm this address' : 'Create my account'}</button>
+        </PostForm>
+      ) : (
+        <p>
+          This link is invalid, expired or already used. <a href="/signup">Sign up again</a> or <a href="/login">log in</a>.
         </p>
       )}
     </CommunityPage>

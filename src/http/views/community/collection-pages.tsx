@@ -1,44 +1,56 @@
 import type { Collection, User } from '../../../domain/community.ts';
 import type { PaperWithStats } from '../../../domain/paper.ts';
+import { feedLinksFor } from '../feed-links.tsx';
+import { VisibleFeeds } from '../visible-feeds.tsx';
+import { ConfirmPage } from './confirm-page.tsx';
 import { FormError, PostForm } from './forms.tsx';
 import { PaperList } from './paper-list.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage, CommunityPage } from './page.tsx';
+import { LibraryPanel } from './library-pages.tsx';
 
-export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[] }) {
+const papersCount = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
+
+export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[]; importMaxBytes: number }) {
   const { collection: col, viewer, csrfToken } = props;
   const own = viewer?.id === col.userId;
   const next = `/collections/${col.id}`;
-  return (
-    <CommunityPage title={col.name} user={viewer} csrfToken={csrfToken}>
+  const content = (
+    <>
       <h1>{col.name}</h1>
       <p>
-        {col.isPublic ? 'Public' : 'Private'} collection by <a href={`/users/${encodeURIComponent(col.owner)}`}>{col.owner}</a> · {col.paperCount} paper{col.paperCount === 1 ? '' : 's'}
+        {col.isPublic ? 'Public' : 'Private'} collection by <a href={`/users/${encodeURIComponent(col.owner)}`}>{col.owner}</a> · {papersCount(col.paperCount)}
       </p>
+      {col.isPublic && <VisibleFeeds feeds={[feedLinksFor.collection(col.id, col.name)]} />}
       {col.description && <p>{col.description}</p>}
       <PaperList
         papers={props.papers}
-        empty="No papers in this collection yet."
+        empty="No papers in this collection yet. Add one below, or with “Save to collection” on a paper's page."
         after={
           own
             ? (p) => (
                 <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next} class="inline">
                   <input type="hidden" name="paperId" value={p.id} />
                   <input type="hidden" name="action" value="remove" />
-                  <button type="submit">Remove</button>
+                  <button type="submit" class="quiet small">
+                    Remove<span class="vh"> {p.title}</span>
+                  </button>
                 </PostForm>
               )
             : undefined
         }
       />
+      <LibraryPanel collection={col} own={own} csrfToken={csrfToken} maxBytes={props.importMaxBytes} />
       {own && (
         <>
+          <h2>Add a paper</h2>
           <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next}>
             <input type="hidden" name="action" value="add" />
             <label>
-              Add a paper by id <input name="paperId" required maxlength={220} placeholder="2401.01234" />
+              Paper id <input name="paperId" required maxlength={220} placeholder="2401.01234" />
             </label>{' '}
             <button type="submit">Add</button>
           </PostForm>
+          <h2>Settings</h2>
           <PostForm action={`/collections/${col.id}/settings`} csrfToken={csrfToken} next={next}>
             <label>
               Name <input name="name" required maxlength={100} value={col.name} />
@@ -48,31 +60,57 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
             </label>{' '}
             <button type="submit">Save</button>
           </PostForm>
-          <PostForm action={`/collections/${col.id}/delete`} csrfToken={csrfToken}>
-            <button type="submit">Delete this collection</button>
-          </PostForm>
+          <p>
+            <a class="button quiet danger" href={`/collections/${col.id}/delete`}>
+              Delete this collection…
+            </a>
+          </p>
         </>
       )}
+    </>
+  );
+  const feeds = col.isPublic ? [feedLinksFor.collection(col.id, col.name)] : undefined;
+  return own ? (
+    <AccountPage title={col.name} user={viewer!} csrfToken={csrfToken} section="collections" feeds={feeds}>
+      {content}
+    </AccountPage>
+  ) : (
+    <CommunityPage title={col.name} user={viewer} csrfToken={csrfToken} feeds={feeds}>
+      {content}
     </CommunityPage>
+  );
+}
+
+/** "Delete this collection?": the second step; its papers stay on Paperboy. */
+export function DeleteCollectionPage(props: { user: User; csrfToken: string; collection: Collection }) {
+  const col = props.collection;
+  return (
+    <ConfirmPage title="Delete this collection?" user={props.user} csrfToken={props.csrfToken} action={`/collections/${col.id}/delete`} confirmLabel="Delete collection" cancelHref={`/collections/${col.id}`}>
+      <p>
+        “{col.name}” and its list of {papersCount(col.paperCount)} will be deleted{col.isPublic ? ', and its public page and feed will stop working' : ''}. The papers themselves stay on
+        Paperboy. This cannot be undone.
+      </p>
+    </ConfirmPage>
   );
 }
 
 export function CollectionsPage(props: { user: User; csrfToken: string; collections: Collection[]; error?: string }) {
   return (
-    <CommunityPage title="Your collections" user={props.user} csrfToken={props.csrfToken}>
+    <AccountPage title="Your collections" user={props.user} csrfToken={props.csrfToken} section="collections">
       <h1>Your collections</h1>
       <FormError message={props.error} />
       {props.collections.length ? (
         <ul>
           {props.collections.map((c) => (
             <li>
-              <a href={`/collections/${c.id}`}>{c.name}</a> ({c.paperCount} · {c.isPublic ? 'public' : 'private'})
+              <a href={`/collections/${c.id}`}>{c.name}</a> ({papersCount(c.paperCount)} · {c.isPublic ? 'public' : 'private'})
             </li>
           ))}
         </ul>
       ) : (
-        <p>No collections yet.</p>
+        <p>No collections yet. A collection is a reading list: private, or public with its own page and feed.</p>
       )}
+      <h2>New collection</h2>
       <PostForm action="/collections" csrfToken={props.csrfToken}>
         <label>
           Name <input name="name" required maxlength={100} />
@@ -85,6 +123,6 @@ export function CollectionsPage(props: { user: User; csrfToken: string; collecti
         </label>{' '}
         <button type="submit">Create collection</button>
       </PostForm>
-    </CommunityPage>
+    </AccountPage>
   );
 }

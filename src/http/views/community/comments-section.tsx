@@ -75,15 +75,24 @@ export function CommentsSection(props: CommentsSectionProps) {
                     <label>
                       Your reply <textarea name="body" required maxlength={10000} rows={3}></textarea>
                     </label>
-                    <button type="submit">Reply</button>
+                    <button type="submit" class="quiet">
+                      Reply
+                    </button>
                   </PostForm>
                 </details>
               )}
               {editable && <a href={`/comments/${c.id}/edit?next=${encodeURIComponent(next)}`}>Edit</a>}{' '}
+              {!c.deleted && !own && (
+                <a href={`/report?target=comment&id=${c.id}`} class="report-link">
+                  Report
+                </a>
+              )}{' '}
               {deletable && (
-                <PostForm action={`/comments/${c.id}/delete`} csrfToken={csrfToken} next={next} class="inline">
-                  <button type="submit">{own ? 'Delete' : 'Delete (admin)'}</button>
-                </PostForm>
+                // A link to the confirmation page, not a button that deletes: the second step asks first.
+                <a class="danger-link" href={`/comments/${c.id}/delete?next=${encodeURIComponent(next)}`}>
+                  {own ? 'Delete' : 'Delete (admin)'}
+                  <span class="vh"> comment by {c.username}</span>
+                </a>
               )}
             </footer>
           )}

@@ -25,6 +25,8 @@ export const COMMUNITY_JS = `(() => {
       button.setAttribute('aria-pressed', String(state.upvoted));
       button.title = state.upvoted ? 'Remove your upvote' : 'Upvote';
       form.querySelector('[data-upvote-count]').textContent = String(state.upvotes);
+      const said = button.querySelector('.vh');
+      if (said) said.textContent = state.upvotes === 1 ? ' upvote' : ' upvotes';
     } finally {
       button.disabled = false;
     }

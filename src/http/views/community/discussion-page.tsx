@@ -5,6 +5,10 @@ import { CollectionPicker } from './collection-picker.tsx';
 import { CommentsSection } from './comments-section.tsx';
 import { CommunityPage } from './page.tsx';
 import { UpvoteButton } from './upvote-button.tsx';
+import { FormError } from './forms.tsx';
+import { ConfirmPage } from './confirm-page.tsx';
+import { raw } from 'hono/html';
+import { renderCommentMarkdown } from '../../../domain/comment-markdown.ts';
 
 /**
  * A paper's community page: upvote, collections and the discussion. The site's paper page can
@@ -31,6 +35,11 @@ export function DiscussionPage(props: {
       <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={props.upvoted} csrfToken={viewer ? csrfToken : null} next={next} />
       {viewer && <CollectionPicker paperId={paper.id} collections={props.collections} containing={props.containing} csrfToken={csrfToken} next={next} />}
       <CommentsSection paperId={paper.id} comments={props.comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={next} editMinutes={props.editMinutes} />
+      {viewer && (
+        <p class="report-paper">
+          <a href={`/report?target=paper&id=${encodeURIComponent(paper.id)}`}>Report this paper</a>
+        </p>
+      )}
     </CommunityPage>
   );
 }
@@ -39,7 +48,7 @@ export function CommentEditPage(props: { viewer: User; csrfToken: string; commen
   return (
     <CommunityPage title="Edit comment" user={props.viewer} csrfToken={props.csrfToken}>
       <h1>Edit your comment</h1>
-      {props.error && <p role="alert">{props.error}</p>}
+      <FormError message={props.error} />
       <form method="post" action={`/comments/${props.comment.id}/edit`}>
         <input type="hidden" name="_csrf" value={props.csrfToken} />
         <input type="hidden" name="next" value={props.next} />
@@ -49,5 +58,17 @@ export function CommentEditPage(props: { viewer: User; csrfToken: string; commen
         <button type="submit">Save</button>
       </form>
     </CommunityPage>
+  );
+}
+
+/** "Delete this comment?": the comment as it will disappear, and the button that deletes it. */
+export function DeleteCommentPage(props: { viewer: User; csrfToken: string; comment: Comment; next: string }) {
+  const c = props.comment;
+  const own = c.userId === props.viewer.id;
+  return (
+    <ConfirmPage title="Delete this comment?" user={props.viewer} csrfToken={props.csrfToken} action={`/comments/${c.id}/delete`} confirmLabel="Delete comment" cancelHref={`${props.next}#comment-${c.id}`} next={props.next}>
+      <p>{own ? 'Your comment' : `The comment by ${c.username}`} will show as “[deleted]”; replies to it stay.</p>
+      <blockquote class="comment-body">{raw(renderCommentMarkdown(c.body))}</blockquote>
+    </ConfirmPage>
   );
 }

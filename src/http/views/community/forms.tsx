@@ -17,10 +17,19 @@ export function PostForm(props: { action: string; csrfToken: string; next?: stri
   );
 }
 
+/** A service's message as a sentence: "wrong username or password" → "Wrong username or password." */
+export function sentence(message: string): string {
+  const s = message.trim();
+  if (!s) return s;
+  const first = s[0].toUpperCase() + s.slice(1);
+  return /[.!?…]$/.test(first) ? first : `${first}.`;
+}
+
+/** A form's error, above the form, styled and announced. */
 export function FormError({ message }: { message?: string | null }) {
   return message ? (
     <p role="alert" class="form-error">
-      {message}
+      <span aria-hidden="true">⚠</span> {sentence(message)}
     </p>
   ) : null;
 }

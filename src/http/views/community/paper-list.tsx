@@ -8,7 +8,7 @@ export function PaperList({ papers, empty, after }: { papers: PaperWithStats[]; 
     <ul>
       {papers.map((p) => (
         <li>
-          <a href={`/papers/${paperPath(p.id)}`}>{p.title}</a> <small>({p.id} · ▲ {p.upvotes} · {p.numComments} comments)</small> {after ? (after(p) as never) : null}
+          <a href={`/papers/${paperPath(p.id)}`}>{p.title}</a> <small>({p.id} · ▲ {p.upvotes} · {p.numComments} {p.numComments === 1 ? 'comment' : 'comments'})</small> {after ? (after(p) as never) : null}
         </li>
       ))}
     </ul>

@@ -2,7 +2,7 @@ import type { Collection, Comment, User } from '../../../domain/community.ts';
 import type { FeedItem, PaperWithStats } from '../../../domain/paper.ts';
 import { paperPath } from '../../params.ts';
 import { PaperList } from './paper-list.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage, CommunityPage } from './page.tsx';
 
 export interface ProfileData {
   profile: User;
@@ -14,8 +14,9 @@ export interface ProfileData {
 
 export function ProfilePage(props: { viewer: User | null; csrfToken: string; data: ProfileData }) {
   const { profile, upvoted, submitted, comments, collections } = props.data;
-  return (
-    <CommunityPage title={profile.username} user={props.viewer} csrfToken={props.csrfToken}>
+  const own = props.viewer?.id === profile.id;
+  const content = (
+    <>
       <h1>{profile.username}</h1>
       <p>
         Member since {profile.createdAt.slice(0, 10)}
@@ -56,6 +57,16 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
           </ul>
         </section>
       )}
+    </>
+  );
+  // Your own profile is one of your account's pages; anyone else's is a plain page.
+  return own ? (
+    <AccountPage title={profile.username} user={props.viewer!} csrfToken={props.csrfToken} section="profile">
+      {content}
+    </AccountPage>
+  ) : (
+    <CommunityPage title={profile.username} user={props.viewer} csrfToken={props.csrfToken}>
+      {content}
     </CommunityPage>
   );
 }

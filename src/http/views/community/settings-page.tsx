@@ -1,23 +1,17 @@
 import type { ApiToken, User } from '../../../domain/community.ts';
 import { PostForm } from './forms.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage } from './page.tsx';
 
-export function SettingsPage(props: { user: User; csrfToken: string; tokens: ApiToken[]; newToken?: string; message?: string }) {
+export function SettingsPage(props: { user: User; csrfToken: string; tokens: ApiToken[] }) {
   const { user, csrfToken, tokens } = props;
   return (
-    <CommunityPage title="Settings" user={user} csrfToken={csrfToken}>
+    <AccountPage title="Settings" user={user} csrfToken={csrfToken} section="settings">
       <h1>Settings</h1>
-      {props.message && <p role="status">{props.message}</p>}
       <section aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">API tokens</h2>
         <p>
           Scripts send a token as <code>Authorization: Bearer &lt;token&gt;</code>.
         </p>
-        {props.newToken && (
-          <p role="status">
-            Your new token (copy it now, it is not shown again): <code data-new-token>{props.newToken}</code>
-          </p>
-        )}
         {tokens.length ? (
           <table>
             <thead>
@@ -25,6 +19,8 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
                 <th scope="col">Name</th>
                 <th scope="col">Starts with</th>
                 <th scope="col">Created</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
                 <th scope="col"></th>
               </tr>
@@ -37,10 +33,14 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
                     <code>{t.prefix}…</code>
                   </td>
                   <td>{t.createdAt.slice(0, 10)}</td>
+                  <td>{t.scopes.join(', ')}</td>
+                  <td>{t.expiresAt ? t.expiresAt.slice(0, 10) : 'never'}</td>
                   <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
                   <td>
                     <PostForm action={`/settings/tokens/${t.id}/revoke`} csrfToken={csrfToken}>
-                      <button type="submit">Revoke</button>
+                      <button type="submit" class="quiet danger">
+                        Revoke<span class="vh"> {t.name}</span>
+                      </button>
                     </PostForm>
                   </td>
                 </tr>
@@ -54,6 +54,24 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
           <label>
             Token name <input name="name" maxlength={100} required />
           </label>{' '}
+          <fieldset>
+            <legend>It may</legend>
+            <label>
+              <input type="checkbox" name="scopes" value="read" checked /> read
+            </label>{' '}
+            <label>
+              <input type="checkbox" name="scopes" value="write" /> write (upvote, comment, submit, …)
+            </label>
+            {user.role === 'admin' && (
+              <label>
+                {' '}
+                <input type="checkbox" name="scopes" value="admin" /> moderate (admin)
+              </label>
+            )}
+          </fieldset>
+          <label>
+            Expires after <input name="expiresInDays" type="number" min={1} max={365} value="90" /> days
+          </label>{' '}
           <button type="submit">Create token</button>
         </PostForm>
       </section>
@@ -62,13 +80,30 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
         <p>
           <a href="/settings/mail">Trending papers in your inbox</a>: daily or weekly, your categories, personal picks.
         </p>
+        {!user.emailVerified && (
+          <PostForm action="/settings/verify-email" csrfToken={csrfToken}>
+            <p>
+              Your address {user.email} is not confirmed yet, so no subscription is linked to this account.{' '}
+              <button type="submit">Send me a link to confirm it</button>
+            </p>
+          </PostForm>
+        )}
+      </section>
+      <section aria-labelledby="zotero-heading">
+        <h2 id="zotero-heading">Zotero</h2>
+        <p>
+          <a href="/settings/zotero">Connect your Zotero library</a>: its papers are kept in a private collection and shape For you.
+        </p>
       </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Sessions</h2>
+        <p>Lost a device? This ends every session of your account, this one included.</p>
         <PostForm action="/settings/logout-everywhere" csrfToken={csrfToken}>
-          <button type="submit">Log out everywhere</button>
+          <button type="submit" class="quiet">
+            Log out everywhere (and revoke every API token)
+          </button>
         </PostForm>
       </section>
-    </CommunityPage>
+    </AccountPage>
   );
 }

@@ -1,28 +1,21 @@
 import type { User } from '../../../domain/community.ts';
-import type { PaperWithStats } from '../../../domain/paper.ts';
-import { paperPath } from '../../params.ts';
 import { FormError, PostForm } from './forms.tsx';
-import { CommunityPage } from './page.tsx';
+import { AccountPage } from './page.tsx';
 
-export function SubmitPage(props: { user: User; csrfToken: string; error?: string; arxivId?: string; submitted?: { paper: PaperWithStats; day: string }; quota: number; maxAgeDays: number }) {
+export function SubmitPage(props: { user: User; csrfToken: string; error?: string; arxivId?: string; quota: number; maxAgeDays: number }) {
   return (
-    <CommunityPage title="Submit a paper" user={props.user} csrfToken={props.csrfToken}>
+    <AccountPage title="Submit a paper" user={props.user} csrfToken={props.csrfToken} section="submit">
       <h1>Submit a paper</h1>
       <p>
         Put an arXiv paper on today's feed. It must be at most {props.maxAgeDays} days old and not on the feed yet; you can submit {props.quota} a day.
       </p>
       <FormError message={props.error} />
-      {props.submitted && (
-        <p role="status">
-          Submitted: <a href={`/papers/${paperPath(props.submitted.paper.id)}`}>{props.submitted.paper.title}</a> is on the feed of {props.submitted.day}.
-        </p>
-      )}
       <PostForm action="/submit" csrfToken={props.csrfToken}>
         <label>
           arXiv id or URL <input name="arxivId" required maxlength={300} placeholder="2401.01234" value={props.arxivId ?? ''} />
         </label>{' '}
         <button type="submit">Submit</button>
       </PostForm>
-    </CommunityPage>
+    </AccountPage>
   );
 }

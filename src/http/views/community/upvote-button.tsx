@@ -21,9 +21,9 @@ export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: Upv
   const action = `/papers/${paperPath(paperId)}/upvote`;
   if (csrfToken === null) {
     return (
-      <a class="upvote" href={`/login?next=${encodeURIComponent(next)}`} title="Log in to upvote">
+      <a class="upvote" href={`/login?next=${encodeURIComponent(next)}&upvote=${encodeURIComponent(paperId)}`} title="Log in to upvote">
         <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
-        <span class="vh"> upvotes, log in to upvote</span>
+        <span class="vh"> {upvotes === 1 ? 'upvote' : 'upvotes'}, log in to upvote</span>
       </a>
     );
   }
@@ -33,7 +33,7 @@ export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: Upv
       {/* The name keeps the visible count (WCAG 2.5.3); aria-pressed says whether it is your vote. */}
       <button type="submit" aria-pressed={upvoted ? 'true' : 'false'} title={upvoted ? 'Remove your upvote' : 'Upvote'}>
         <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
-        <span class="vh"> upvotes</span>
+        <span class="vh"> {upvotes === 1 ? 'upvote' : 'upvotes'}</span>
       </button>
     </PostForm>
   );

@@ -9,20 +9,25 @@ const KIND_LABEL = { author: 'Author', category: 'Category', search: 'Saved sear
 export function FollowingPage(props: { user: User; csrfToken: string; news: FollowingNews; error?: string | null }) {
   const { news, csrfToken } = props;
   return (
-    <CommunityPage title="Following" user={props.user} csrfToken={csrfToken}>
+    <CommunityPage title="Following" user={props.user} csrfToken={csrfToken} nav="following">
       <h1>Following</h1>
       <FormError message={props.error} />
       <section aria-labelledby="follows">
         <h2 id="follows">You follow</h2>
         {news.follows.length === 0 ? (
-          <p>Nothing yet. Follow an author, a category (e.g. cs.CV) or a saved search (words that must all appear; "a phrase", -excluded).</p>
+          <p>
+            Nothing yet. Follow authors and categories with the “+ Follow” buttons on a paper's page or an author's page, or type one below: an author, a category (e.g. cs.CV) or a
+            saved search (words that must all appear; "a phrase", -excluded).
+          </p>
         ) : (
           <ul>
             {news.follows.map((f) => (
               <li>
                 {KIND_LABEL[f.kind]}: {f.value}{' '}
                 <PostForm action={`/following/${f.id}/delete`} csrfToken={csrfToken} class="inline">
-                  <button type="submit">Unfollow</button>
+                  <button type="submit" class="quiet small">
+                    Unfollow<span class="vh"> {f.value}</span>
+                  </button>
                 </PostForm>
               </li>
             ))}

@@ -26,7 +26,9 @@ function InterestPicker({ csrfToken, interests, categories }: Pick<ForYouPagePro
             <li>
               {i.kind}: {i.value}{' '}
               <PostForm action={`/papers/for-you/interests/${i.id}/delete`} csrfToken={csrfToken} class="inline">
-                <button type="submit">Remove</button>
+                <button type="submit" class="quiet small">
+                  Remove<span class="vh"> {i.value}</span>
+                </button>
               </PostForm>
             </li>
           ))}
@@ -62,18 +64,19 @@ function InterestPicker({ csrfToken, interests, categories }: Pick<ForYouPagePro
 export function ForYouPage(props: ForYouPageProps) {
   const { result, csrfToken } = props;
   return (
-    <CommunityPage title="For you" user={props.user} csrfToken={csrfToken}>
+    <CommunityPage title="For you" user={props.user} csrfToken={csrfToken} nav="for-you">
       <h1>For you</h1>
       <FormError message={props.error} />
       {result.coldStart ? (
         <p>Tell Paperboy what you read: pick a few categories, an author or a paper below, or upvote papers on the daily feed.</p>
       ) : (
         <p>
-          Recent papers ranked by a model of what you upvoted, saved and picked ({result.positives} examples). Mark a paper "Not interested" to see fewer like it.
+          Recent papers ranked by a model of what you upvoted, saved and picked ({result.positives} {result.positives === 1 ? 'example' : 'examples'}). Mark a paper “Not interested” to see fewer like it.
         </p>
       )}
+      {result.picks.length > 0 && <h2 id="picks">Your picks</h2>}
       {result.picks.length > 0 && (
-        <ol class="for-you">
+        <ol class="for-you" aria-labelledby="picks">
           {result.picks.map((p) => (
             <li>
               <article>
@@ -86,7 +89,9 @@ export function ForYouPage(props: ForYouPageProps) {
                 </p>
                 <PostForm action="/papers/for-you/not-interested" csrfToken={csrfToken} class="inline">
                   <input type="hidden" name="paperId" value={p.paper.id} />
-                  <button type="submit">Not interested</button>
+                  <button type="submit" class="quiet small">
+                    Not interested<span class="vh"> in {p.paper.title}</span>
+                  </button>
                 </PostForm>
               </article>
             </li>

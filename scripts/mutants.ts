@@ -1,0 +1,357 @@
+/**
+ * Mutation check of the security and integrity tests: weakens one defence at a time (a text
+ * replacement in one source file), runs the tests that should notice, restores the file, and
+ * reports each mutant as caught (a test failed) or survived (every test still passed).
+ *
+ *   npx tsx scripts/mutants.ts                 every mutant
+ *   npx tsx scripts/mutants.ts csrf session    only mutants whose name contains one of the words
+ *   npx tsx scripts/mutants.ts --list          the list
+ *
+ * Exits 1 when a mutant survives or its search text is no longer in the file (the list must
+ * follow the code), 0 when every mutant is caught. The original file is restored in `finally`,
+ * on Ctrl-C / SIGTERM, and (from the `.mutant-orig` copy) at the next start after a hard kill.
+ *
+ * To add a defence: one entry with the file, a search text that occurs exactly once, its
+ * weakened replacement, and the test files that must fail.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+interface Mutant {
+  name: string;
+  /** What the weakening means, for the report. */
+  what: string;
+  file: string;
+  search: string;
+  replace: string;
+  tests: string[];
+}
+
+const DEFENCES = 'tests/community/defences.test.ts';
+const ACCOUNTS = 'tests/community/trust-accounts.test.ts';
+const TOKENS = 'tests/community/trust-tokens.test.ts';
+
+export const MUTANTS: Mutant[] = [
+  {
+    name: 'csrf-compares-lengths',
+    what: 'the CSRF token check compares only lengths',
+    file: 'src/http/middleware/csrf.ts',
+    search: 'return x.length === y.length && timingSafeEqual(x, y);',
+    replace: 'return x.length === y.length;',
+    tests: [DEFENCES],
+  },
+  {
+    name: 'unsubscribe-unsigned',
+    what: "an unsubscribe link's signature is not checked",
+    file: 'src/services/subscriptions.ts',
+    search: "if (!sub || !(await this.mail.signer()).verify(q.sig, 'unsubscribe', sub.id, sub.email)) return null;",
+    replace: 'if (!sub) return null;',
+    tests: [DEFENCES],
+  },
+  {
+    name: 'link-signature-compares-lengths',
+    what: 'mail link signatures (confirm, unsubscribe) compare only lengths',
+    file: 'src/mail/signing.ts',
+    search: 'return given.length === expected.length && timingSafeEqual(given, expected);',
+    replace: 'return given.length === expected.length;',
+    tests: [DEFENCES],
+  },
+  {
+    name: 'session-lookup-ignores-expiry',
+    what: 'an expired session still logs in',
+    file: 'src/store/sessions.ts',
+    search: "      .where('s.expires_at', '>', now)\n",
+    replace: '',
+    tests: [DEFENCES],
+  },
+  {
+    name: 'session-ttl-ignored',
+    what: 'sessions are opened for a century instead of SESSION_TTL_DAYS',
+    file: 'src/services/accounts.ts',
+    search: 'now.getTime() + this.config.sessionTtlDays * 86_400_000',
+    replace: 'now.getTime() + 36_500 * 86_400_000',
+    tests: [DEFENCES],
+  },
+  {
+    name: 'oai-checkpoint-outside-transaction',
+    what: "the OAI-PMH checkpoint is saved outside the page's transaction",
+    file: 'src/ingest/oai/harvester.ts',
+    search: 'await tx.harvestState.save(next);',
+    replace: 'await this.store.harvestState.save(next);',
+    tests: ['tests/ingest/harvest-checkpoint.test.ts'],
+  },
+  {
+    name: 'fusion-plain-rrf',
+    what: 'hybrid search fuses by plain reciprocal rank fusion',
+    file: 'src/search/fusion.ts',
+    search: "  mode: 'convex',\n  keyword: 0.55,",
+    replace: "  mode: 'rrf',\n  keyword: 0.55,",
+    tests: ['tests/search/fusion-mutation.test.ts'],
+  },
+  {
+    name: 'subscription-linked-by-request',
+    what: 'a signed-in request links any address it posts to the account',
+    file: 'src/services/subscriptions.ts',
+    search: 'return account && account.emailVerified && normalizeEmail(account.email) === email ? account.id : null;',
+    replace: 'return account ? account.id : null;',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'settings-show-unverified-address',
+    what: "/settings/mail shows the subscription of an address the account has not verified",
+    file: 'src/services/subscriptions.ts',
+    search: '    if (!user.emailVerified) return null;\n    return this.store.subscriptions.findByEmail',
+    replace: '    return this.store.subscriptions.findByEmail',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'confirm-links-unverified-owner',
+    what: 'confirming a subscription links it to an account that only claims the address',
+    file: 'src/services/subscriptions.ts',
+    search: 'if (owner?.emailVerified) await this.store.subscriptions.linkOwner(sub.email, owner.id);',
+    replace: 'if (owner) await this.store.subscriptions.linkOwner(sub.email, owner.id);',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'confirm-link-reusable',
+    what: 'a mailed sign-up / address link works more than once',
+    file: 'src/store/account-confirmations.ts',
+    search: "await this.db.deleteFrom('account_confirmations').where('token_hash', '=', tokenHash).where('expires_at', '>', now).returningAll().executeTakeFirst();",
+    replace: "await this.db.selectFrom('account_confirmations').selectAll().where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();",
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'confirm-link-never-expires',
+    what: 'an expired sign-up link still creates the account',
+    file: 'src/store/account-confirmations.ts',
+    search: "deleteFrom('account_confirmations').where('token_hash', '=', tokenHash).where('expires_at', '>', now)",
+    replace: "deleteFrom('account_confirmations').where('token_hash', '=', tokenHash)",
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'username-unique-only-by-case',
+    what: 'no unique index on lower(username)',
+    file: 'src/store/migrations/1020_account_identity.ts',
+    search: '  await sql`create unique index users_username_lower_idx on users (lower(username))`.execute(db);\n',
+    replace: '',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'email-unique-only-by-case',
+    what: 'no unique index on lower(email)',
+    file: 'src/store/migrations/1020_account_identity.ts',
+    search: '  await sql`create unique index users_email_lower_idx on users (lower(email))`.execute(db);\n',
+    replace: '',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'admin-by-signup-order',
+    what: 'the first account created is an admin',
+    file: 'src/store/users.ts',
+    search: "password_hash: u.passwordHash, role: 'member',",
+    replace: "password_hash: u.passwordHash, role: (await this.count()) === 0 ? 'admin' : 'member',",
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'signup-says-email-taken',
+    what: 'sign-up answers 409 email_taken',
+    file: 'src/services/accounts.ts',
+    search: "    if (await this.store.users.byUsername(username)) throw new ServiceError(409, 'username_taken', 'that username is already registered');\n",
+    replace:
+      "    if (await this.store.users.byUsername(username)) throw new ServiceError(409, 'username_taken', 'that username is already registered');\n    if (await this.store.users.byEmail(email)) throw new ServiceError(409, 'email_taken', 'that email is already registered');\n",
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'quota-unbounded-upsert',
+    what: 'the submission counter counts past the quota (check and count separated)',
+    file: 'src/store/submission-quota.ts',
+    search: ".where('submission_quota.used', '<', quota))",
+    replace: ')',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'add-many-counts-attempts',
+    what: 'addMany counts rows that hit a conflict (PostgreSQL path)',
+    file: 'src/store/feed.ts',
+    search: '      added += inserted.length;',
+    replace: '      added += rows.slice(i, i + 500).length + 0 * inserted.length;',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'add-many-counts-attempts-sqlite',
+    what: 'addMany counts rows that hit a conflict (SQLite bulk path)',
+    file: 'src/store/feed.ts',
+    search: 'for (const r of rows) added += stmt.run(r).changes;',
+    replace: 'for (const r of rows) added += (stmt.run(r), 1);',
+    tests: [ACCOUNTS],
+  },
+  {
+    name: 'token-scopes-ignored',
+    what: "a token's read/write scopes are not checked",
+    file: 'src/http/middleware/auth.ts',
+    search: 'if (!found.scopes.includes(needed)) throw',
+    replace: 'if (false as boolean) throw',
+    tests: [TOKENS],
+  },
+  {
+    name: 'token-admin-scope-ignored',
+    what: "an admin's token moderates without the admin scope",
+    file: 'src/http/middleware/auth.ts',
+    search: "if (c.var.authVia === 'token' && !c.var.tokenScopes.includes('admin')) throw",
+    replace: 'if (false as boolean) throw',
+    tests: [TOKENS],
+  },
+  {
+    name: 'token-mints-tokens',
+    what: 'a bearer token may create more tokens',
+    file: 'src/services/accounts.ts',
+    search: "if (opts.via === 'token') throw",
+    replace: 'if (false as boolean) throw',
+    tests: [TOKENS],
+  },
+  {
+    name: 'token-never-expires',
+    what: 'an expired token still authenticates',
+    file: 'src/store/api-tokens.ts',
+    search: "      .where('t.expires_at', '>', now)\n",
+    replace: '',
+    tests: [TOKENS],
+  },
+  {
+    name: 'reset-keeps-tokens',
+    what: 'a password reset leaves API tokens working',
+    file: 'src/services/accounts.ts',
+    search: '      await tx.sessions.deleteForUser(userId);\n      await tx.apiTokens.revokeAllForUser(userId);\n',
+    replace: '      await tx.sessions.deleteForUser(userId);\n',
+    tests: [TOKENS],
+  },
+  {
+    name: 'logout-everywhere-keeps-tokens',
+    what: '"log out everywhere" leaves API tokens working',
+    file: 'src/services/accounts.ts',
+    search: '      await tx.apiTokens.revokeAllForUser(userId);\n      return tx.sessions.deleteForUser(userId);',
+    replace: '      return tx.sessions.deleteForUser(userId);',
+    tests: [TOKENS],
+  },
+  {
+    name: 'reset-answers-after-mail',
+    what: 'the password-reset answer waits for the mail (timing tells known addresses)',
+    file: 'src/http/routes/auth-api.ts',
+    search: '      c.var.services.accounts.requestPasswordReset(body.email, clientIp(c));\n',
+    replace: '      c.var.services.accounts.requestPasswordReset(body.email, clientIp(c));\n      await c.var.services.afterResponse.drain();\n',
+    tests: [TOKENS],
+  },
+  {
+    name: 'confirm-mail-no-address-cooldown',
+    what: 'no cool-down on confirmation mails per address',
+    file: 'src/services/mail-cooldown.ts',
+    search: '    const { limit, windowSeconds } = this.config.confirmMailsPerAddress;\n    return (await',
+    replace: '    const { limit, windowSeconds } = this.config.confirmMailsPerAddress;\n    return true || (await',
+    tests: [TOKENS],
+  },
+  {
+    name: 'confirm-mail-no-ip-cooldown',
+    what: 'no cool-down on confirmation mails per IP',
+    file: 'src/services/mail-cooldown.ts',
+    search: '    if (ip) {',
+    replace: '    if (ip && false) {',
+    tests: [TOKENS],
+  },
+];
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const ORIG = '.mutant-orig';
+let current: { file: string; original: string } | null = null;
+let child: ChildProcess | null = null;
+
+function restore(): void {
+  if (!current) return;
+  fs.writeFileSync(current.file, current.original);
+  fs.rmSync(current.file + ORIG, { force: true });
+  current = null;
+}
+
+/** A file left mutated by a hard kill of an earlier run is put back from its copy. */
+function recoverLeftovers(): void {
+  for (const m of MUTANTS) {
+    const file = path.join(ROOT, m.file);
+    if (fs.existsSync(file + ORIG)) {
+      fs.copyFileSync(file + ORIG, file);
+      fs.rmSync(file + ORIG);
+      console.log(`restored ${m.file} left mutated by an earlier run`);
+    }
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    child?.kill('SIGTERM');
+    restore();
+    console.log(`\n${signal}: stopped; ${current ? '' : 'source files restored'}`);
+    process.exit(130);
+  });
+}
+process.on('exit', restore);
+
+function runTests(files: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    child = spawn('bash', ['scripts/test.sh', ...files], { cwd: ROOT, env: { ...process.env, TEST_CONCURRENCY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    child.on('exit', (code, signal) => {
+      child = null;
+      resolve({ code: code ?? (signal ? 1 : 0), output });
+    });
+  });
+}
+
+type Outcome = 'caught' | 'SURVIVED' | 'STALE';
+
+async function check(m: Mutant): Promise<{ outcome: Outcome; detail: string; seconds: number }> {
+  const file = path.join(ROOT, m.file);
+  const original = fs.readFileSync(file, 'utf8');
+  const at = original.indexOf(m.search);
+  if (at < 0 || original.indexOf(m.search, at + 1) >= 0) {
+    return { outcome: 'STALE', detail: at < 0 ? 'search text not found' : 'search text found more than once', seconds: 0 };
+  }
+  const t0 = Date.now();
+  fs.writeFileSync(file + ORIG, original);
+  current = { file, original };
+  try {
+    fs.writeFileSync(file, original.slice(0, at) + m.replace + original.slice(at + m.search.length));
+    const { code, output } = await runTests(m.tests);
+    const failed = output.split('\n').find((l) => /^\s*✖/.test(l))?.trim() ?? `exit ${code}`;
+    return { outcome: code === 0 ? 'SURVIVED' : 'caught', detail: code === 0 ? 'every test passed' : failed.slice(0, 140), seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    restore();
+    if (fs.readFileSync(file, 'utf8') !== original) throw new Error(`could not restore ${m.file}`);
+  }
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--list')) {
+    for (const m of MUTANTS) console.log(`${m.name.padEnd(36)} ${m.file.padEnd(48)} ${m.what}`);
+    return 0;
+  }
+  recoverLeftovers();
+  const chosen = args.length ? MUTANTS.filter((m) => args.some((a) => m.name.includes(a))) : MUTANTS;
+  if (!chosen.length) {
+    console.error(`no mutant matches ${args.join(' ')}`);
+    return 2;
+  }
+  console.log(`${chosen.length} mutants, one at a time (each runs its tests on SQLite and PostgreSQL)\n`);
+  const results: { m: Mutant; outcome: Outcome }[] = [];
+  for (const m of chosen) {
+    const r = await check(m);
+    results.push({ m, outcome: r.outcome });
+    console.log(`${r.outcome.padEnd(8)} ${m.name.padEnd(36)} ${r.seconds.toFixed(0).padStart(4)} s  ${m.what}\n         ${' '.repeat(36)}        ${r.detail}`);
+  }
+  const bad = results.filter((r) => r.outcome !== 'caught');
+  console.log(`\n${results.length - bad.length} of ${results.length} mutants caught${bad.length ? `; not caught: ${bad.map((r) => `${r.m.name} (${r.outcome})`).join(', ')}` : ''}`);
+  return bad.length ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,138 @@
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { Embedder } from '../search/embedder.ts';
+import { vectorKey } from '../search/vector-index.ts';
+
+/** The lease of embedding papers (the re-embed job and `keepInStep`): one process embeds at a time. */
+export const EMBED_LEASE = 'search-embed';
+
+/** What one pass of embedding did, and where the space stands after it. */
+export interface EmbedRun {
+  embedderId: string;
+  /** Papers embedded by this pass. */
+  embedded: number;
+  /** Papers without a current vector when the pass began. */
+  pendingAtStart: number;
+  /** Papers of the corpus with a current vector, and the corpus. */
+  done: number;
+  total: number;
+  /** The space covers the corpus (it may serve now). */
+  complete: boolean;
+  /** The pass stopped early (the signal aborted). */
+  stopped: boolean;
+}
+
+export interface EmbedAllOptions {
+  batch: number;
+  signal?: AbortSignal;
+  onProgress?: (p: EmbedRun) => void;
+  /** Also given each saved batch (e.g. to add it to the in-memory ANN index). */
+  save?: (rows: { paperId: string; key: number; vector: Float32Array }[], now: string) => Promise<void> | void;
+  logger?: Logger;
+  /** How often a progress line is logged (ms); default 10 s. */
+  logEveryMs?: number;
+}
+
+/** The text a paper is embedded from. */
+export function paperText(p: { title: string; abstract: string }): string {
+  return `${p.title}. ${p.abstract}`;
+}
+
+/**
+ * Embeds every paper the embedder has no current vector for, in batches, yielding to the event loop
+ * between them (so a server's requests are never queued behind it), recording progress in the
+ * space's row after each batch and marking the space complete when nothing is left.
+ */
+export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllOptions): Promise<EmbedRun> {
+  const id = embedder.id;
+  const total = await store.papers.count();
+  const pendingAtStart = await store.search.countToEmbed(id);
+  const run: EmbedRun = { embedderId: id, embedded: 0, pendingAtStart, done: total - pendingAtStart, total, complete: false, stopped: false };
+  const started = Date.now();
+  let loggedAt = started;
+  // Keyset: each batch starts after the last one (from the start, every batch re-read the papers
+  // already embedded — quadratic over a full reindex). Papers changed behind it wait for the next run.
+  let after: string | undefined;
+  while (run.embedded < pendingAtStart + opts.batch) {
+    if (opts.signal?.aborted) {
+      run.stopped = true;
+      break;
+    }
+    const batch = await store.search.papersToEmbed(id, opts.batch, after);
+    if (!batch.length) break;
+    after = batch[batch.length - 1].id;
+    let vectors: Float32Array[];
+    try {
+      vectors = await embedder.embed(batch.map(paperText), { signal: opts.signal });
+    } catch (err) {
+      // Stopping (shutdown) cut the batch short: nothing of it was stored; the next pass redoes it.
+      if (opts.signal?.aborted) {
+        run.stopped = true;
+        break;
+      }
+      throw err;
+    }
+    if (vectors.length !== batch.length) throw new Error(`embedder ${id} returned ${vectors.length} vectors for ${batch.length} papers`);
+    const now = new Date().toISOString();
+    const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash }));
+    await store.search.saveEmbeddings(id, rows, now);
+    await opts.save?.(rows, now);
+    run.embedded += batch.length;
+    run.done = Math.min(total, run.done + batch.length);
+    await store.embeddingSpaces.recordProgress(id, run.done, total, now);
+    opts.onProgress?.({ ...run });
+    if (Date.now() - loggedAt >= (opts.logEveryMs ?? 10_000)) {
+      loggedAt = Date.now();
+      opts.logger?.info({ embedder: id, done: run.done, total, perSecond: Math.round((run.embedded * 1000) / (Date.now() - started)) }, 'embedding papers');
+    }
+    if (batch.length < opts.batch) break;
+    await yieldToRequests();
+  }
+  const remaining = await store.search.countToEmbed(id);
+  const counted = await store.papers.count();
+  run.total = counted;
+  run.done = counted - remaining;
+  await store.embeddingSpaces.recordProgress(id, run.done, run.total);
+  if (remaining === 0) {
+    await store.embeddingSpaces.markComplete(id);
+    run.complete = true;
+  }
+  return run;
+}
+
+/** Resolves with the promise's value, or 'late' once `deadline` (epoch ms) passes. */
+export async function withinBudget<T>(p: Promise<T>, deadline: number): Promise<T | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), Math.max(0, deadline - Date.now()))));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Logs searches that fell back to keyword results because the embedder failed, answered garbage or
+ * was too slow: the first at once, then at most one line a minute with how many were skipped.
+ */
+export class QueryFallbackLog {
+  private lastAt = 0;
+  private skipped = 0;
+
+  constructor(
+    private readonly logger?: Logger,
+    private readonly everyMs = 60_000,
+  ) {}
+
+  note(reason: string): void {
+    const now = Date.now();
+    if (now - this.lastAt < this.everyMs) {
+      this.skipped++;
+      return;
+    }
+    this.logger?.warn({ reason, alsoSince: this.skipped }, 'semantic search unavailable for this query: answered with keyword results');
+    this.lastAt = now;
+    this.skipped = 0;
+  }
+}

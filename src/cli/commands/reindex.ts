@@ -9,16 +9,20 @@ import { embedderProvider } from '../../search/embedder-providers.ts';
  */
 function phaseProgress(bars: boolean) {
   let current: { name: string; started: number; bar: cliProgress.SingleBar | null; done: number; total: number } | null = null;
+  /** A phase that already ended complete: a repeated final report of it draws nothing. */
+  let finished: string | null = null;
   const end = () => {
     if (!current) return;
     current.bar?.stop();
     const s = (performance.now() - current.started) / 1000;
     const rate = s >= 0.1 ? ` (${Math.round(current.done / s)}/s)` : '';
     if (!current.bar) console.error(`${current.name}: ${current.done}/${current.total} in ${s.toFixed(1)} s${rate}`);
+    finished = current.done >= current.total ? current.name : null;
     current = null;
   };
   return {
     update(name: string, done: number, total: number) {
+      if (!current && finished === name && done >= total) return;
       if (current?.name !== name) {
         end();
         const bar = bars

@@ -1,24 +1,46 @@
 /**
- * "Similar papers" quality of the offline embedder on CSFCube (../shared/data/eval/csfcube): for
- * each of the 50 query facets, rank the expert-graded candidate pool by cosine similarity to the
- * query paper and report NDCG at 20 % of the pool (linear gains 0–3). The embedder is trained on
- * the collection's own 4,205 papers, as an instance trains on its own corpus. Plain TF-IDF cosine
- * (same analyser) is measured in the same run as the baseline.
+ * "Similar papers" quality on CSFCube (../shared/data/eval/csfcube) through the code path that
+ * `GET /api/papers/{id}/similar` serves: the collection's 4,205 papers are imported into a fresh
+ * SQLite store by the real `paperboy import`, `paperboy reindex` trains the offline embedder on them
+ * (as an instance trains on its own corpus), and each query paper's similar papers come from
+ * `services.search.similar(id, 120)` — the service call the route makes, at the API's largest page.
+ * Each facet's expert-graded pool is ranked in the order that list gives (pool papers it does not
+ * return rank below, as a reader never sees them), and scored by NDCG at 20 % of the pool (linear
+ * gains 0–3). Plain TF-IDF cosine over the whole pool (the collection's baseline, same analyser) is
+ * measured in the same run.
  *
- *   node --import tsx bench/search-quality/csfcube.ts ../shared/data/eval/csfcube [--dims 256]
+ * Splits: evaluation_splits.json's fold1_dev is what SIMILAR_WEIGHTS was tuned on; fold1_test (the
+ * other half) is reported separately, with all 50 facets.
+ *
+ *   node --import tsx bench/search-quality/csfcube.ts ../shared/data/eval/csfcube [--sweep] [--keep DIR]
+ *
+ * --sweep: also ranks with other lexical/semantic weights (a SearchService built like the served one,
+ * `similar` weights overridden) — the tuning run.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalEmbedder, paperText } from '../../src/search/local-embedder.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { openStore } from '../../src/store/index.ts';
+import { createServices } from '../../src/services/index.ts';
+import { SearchService } from '../../src/services/search.ts';
+import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
+import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
+import { embedderProvider } from '../../src/search/embedder-providers.ts';
+import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
+import { paperText } from '../../src/search/local-embedder.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { dims: { type: 'string', default: '256' }, sigma: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, keep: { type: 'string' } } });
 const dir = positionals[0];
 if (!dir) {
-  console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--dims 256]');
+  console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--sweep] [--keep DIR]');
   process.exit(2);
 }
+console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const papers = new Map<string, { title: string; abstract: string }>();
 for (const line of readFileSync(join(dir, 'reconstructed_corpus.jsonl'), 'utf8').split('\n')) {
   if (!line.trim()) continue;
@@ -26,25 +48,26 @@ for (const line of readFileSync(join(dir, 'reconstructed_corpus.jsonl'), 'utf8')
   papers.set(p.pid, { title: p.title, abstract: Array.isArray(p.abstract) ? p.abstract.join(' ') : p.abstract });
 }
 type Anns = Record<string, { cands: string[]; relevance_adju: number[] }>;
-const facets: Array<{ facet: string; qid: string; cands: string[]; rel: number[] }> = [];
+const splits = JSON.parse(readFileSync(join(dir, 'evaluation_splits.json'), 'utf8')) as Record<string, Record<string, string[]>>;
+const dev = new Set(Object.values(splits).flatMap((s) => s.fold1_dev ?? []));
+const facets: Array<{ facet: string; qid: string; cands: string[]; rel: number[]; split: 'dev' | 'test' }> = [];
 for (const facet of ['background', 'method', 'result']) {
   const anns = JSON.parse(readFileSync(join(dir, `test-pid2anns-csfcube-${facet}.json`), 'utf8')) as Anns;
-  for (const [qid, a] of Object.entries(anns)) facets.push({ facet, qid, cands: a.cands, rel: a.relevance_adju });
+  for (const [qid, a] of Object.entries(anns)) facets.push({ facet, qid, cands: a.cands, rel: a.relevance_adju, split: dev.has(`${qid}_${facet}`) ? 'dev' : 'test' });
 }
 
-function ndcgAt20Percent(scores: number[], rel: number[]): number {
+function ndcgAt20Percent(order: number[], rel: number[]): number {
   const k = Math.floor(rel.length * 0.2);
-  const order = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s);
-  const dcg = order.slice(0, k).reduce((acc, o, r) => acc + rel[o.i] / Math.log2(r + 2), 0);
+  const dcg = order.slice(0, k).reduce((acc, i, r) => acc + (rel[i] ?? 0) / Math.log2(r + 2), 0);
   const ideal = rel.slice().sort((a, b) => b - a).slice(0, k).reduce((acc, g, r) => acc + g / Math.log2(r + 2), 0);
   return ideal > 0 ? dcg / ideal : 0;
 }
+const byScore = (scores: number[]) => scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s).map((o) => o.i);
 
-// TF-IDF baseline (sublinear tf, idf over the collection, cosine).
-const docs = [...papers.entries()];
+// Baseline: TF-IDF cosine (sublinear tf, idf over the collection) of the query paper and each pool paper.
 const df = new Map<string, number>();
 const tfs = new Map<string, Map<string, number>>();
-for (const [pid, p] of docs) {
+for (const [pid, p] of papers) {
   const m = new Map<string, number>();
   for (const t of tokenize(paperText(p))) m.set(t, (m.get(t) ?? 0) + 1);
   tfs.set(pid, m);
@@ -55,7 +78,7 @@ for (const [pid, m] of tfs) {
   const v = new Map<string, number>();
   let norm = 0;
   for (const [t, tf] of m) {
-    const w = (1 + Math.log(tf)) * Math.log(docs.length / df.get(t)!);
+    const w = (1 + Math.log(tf)) * Math.log(papers.size / df.get(t)!);
     v.set(t, w);
     norm += w * w;
   }
@@ -68,32 +91,58 @@ const sparseCos = (a: Map<string, number>, b: Map<string, number>) => {
   return s;
 };
 
-const t = performance.now();
-const embedder = LocalEmbedder.train(
-  docs.map(([, p]) => p),
-  { dimensions: Number(values.dims), ...(values.sigma ? { sigmaExponent: Number(values.sigma) } : {}) },
-);
-const trainS = (performance.now() - t) / 1000;
-const vec = new Map(docs.map(([pid, p]) => [pid, embedder.embedOne(paperText(p))]));
-const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+// The served path: the real CLI imports and reindexes, then the service answers in-process.
+const work = values.keep ?? mkdtempSync(join(tmpdir(), 'pb-csfcube-'));
+const db = join(work, 'paperboy.db');
+const input = join(work, 'csfcube.jsonl');
+writeFileSync(input, [...papers].map(([pid, p]) => JSON.stringify({ id: pid, title: p.title, abstract: p.abstract || p.title })).join('\n') + '\n');
+const cli = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--db', db, '--quiet'], { env: { ...process.env, LOG_LEVEL: 'warn', SEARCH_EMBEDDER: 'local' }, encoding: 'utf8' });
+let t = performance.now();
+cli('import', input, '--format', 'generic', '--source', 'csfcube');
+const importS = (performance.now() - t) / 1000;
+t = performance.now();
+const reindexOut = cli('reindex');
+console.log(`import ${importS.toFixed(1)} s, reindex ${((performance.now() - t) / 1000).toFixed(1)} s: ${reindexOut.trim()}`);
 
-const result: Record<string, { tfidf: number[]; lsa: number[]; hybrid: number[] }> = {};
+const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
+const logger = createLogger('warn');
+const opened = await openStore(config.db);
+const services = createServices({ config, logger, store: opened.store });
+const rankers: Array<{ name: string; similar: (id: string) => Promise<string[]> }> = [
+  { name: `served (${SIMILAR_WEIGHTS.lexical}/${SIMILAR_WEIGHTS.semantic})`, similar: async (id) => ((await services.search.similar(id, 120)) ?? []).map((r) => r.paper.id) },
+];
+if (values.sweep) {
+  const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
+  for (const lexical of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 1]) {
+    const s = new SearchService(opened.store, { engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)), embedder, similar: { ...SIMILAR_WEIGHTS, lexical, semantic: 1 - lexical } });
+    rankers.push({ name: `lexical ${lexical} / semantic ${(1 - lexical).toFixed(1)}`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
+  }
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const rows: Record<string, Record<string, number[]>> = {};
+const add = (name: string, f: (typeof facets)[number], v: number) => {
+  const r = (rows[name] ??= {});
+  for (const key of [f.facet, f.split, 'all']) (r[key] ??= []).push(v);
+};
+const cache = new Map<string, string[]>();
+t = performance.now();
 for (const f of facets) {
-  const q = f.qid;
-  const r = (result[f.facet] ??= { tfidf: [], lsa: [], hybrid: [] });
-  const tf = f.cands.map((c) => sparseCos(tfidf.get(q)!, tfidf.get(c)!));
-  const ls = f.cands.map((c) => dot(vec.get(q)!, vec.get(c)!));
-  r.tfidf.push(ndcgAt20Percent(tf, f.rel));
-  r.lsa.push(ndcgAt20Percent(ls, f.rel));
-  r.hybrid.push(ndcgAt20Percent(tf.map((x, i) => 0.5 * x + 0.5 * ls[i]), f.rel));
+  add('tf-idf cosine (whole pool)', f, ndcgAt20Percent(byScore(f.cands.map((c) => sparseCos(tfidf.get(f.qid)!, tfidf.get(c)!))), f.rel));
+  for (const r of rankers) {
+    const key = `${r.name}\n${f.qid}`;
+    if (!cache.has(key)) cache.set(key, await r.similar(`csfcube:${f.qid}`));
+    const list = cache.get(key)!;
+    const pos = new Map(list.map((id, i) => [id, i]));
+    const returned = f.cands.flatMap((c, i) => (pos.has(`csfcube:${c}`) ? [{ i, p: pos.get(`csfcube:${c}`)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
+    // Pool papers the list did not return are never seen: they fill the ranks after it with no gain.
+    add(r.name, f, ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel));
+  }
 }
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`CSFCube: ${papers.size} papers, ${facets.length} query facets; LSA ${embedder.dimensions} d trained in ${trainS.toFixed(1)} s`);
-const all = { tfidf: [] as number[], lsa: [] as number[], hybrid: [] as number[] };
-for (const [facet, r] of Object.entries(result)) {
-  console.log(`${facet.padEnd(11)} NDCG%20  tf-idf ${mean(r.tfidf).toFixed(3)}  LSA ${mean(r.lsa).toFixed(3)}  0.5·tf-idf+0.5·LSA ${mean(r.hybrid).toFixed(3)}  (n=${r.lsa.length})`);
-  all.tfidf.push(...r.tfidf);
-  all.lsa.push(...r.lsa);
-  all.hybrid.push(...r.hybrid);
-}
-console.log(`all facets  NDCG%20  tf-idf ${mean(all.tfidf).toFixed(3)}  LSA ${mean(all.lsa).toFixed(3)}  0.5·tf-idf+0.5·LSA ${mean(all.hybrid).toFixed(3)}  (n=${all.lsa.length})`);
+const ms = (performance.now() - t) / cache.size;
+console.log(`CSFCube: ${papers.size} papers, ${facets.length} query facets (${facets.filter((f) => f.split === 'dev').length} in fold1_dev, tuned on; ${facets.filter((f) => f.split === 'test').length} in fold1_test); ${ms.toFixed(0)} ms per similar() call; load ${loadavg()[0].toFixed(2)}`);
+console.log(`${'ranking'.padEnd(34)} ${['background', 'method', 'result', 'dev', 'test', 'all'].map((k) => k.padStart(10)).join('')}  (NDCG%20)`);
+for (const [name, r] of Object.entries(rows)) console.log(`${name.padEnd(34)} ${['background', 'method', 'result', 'dev', 'test', 'all'].map((k) => mean(r[k] ?? []).toFixed(3).padStart(10)).join('')}`);
+await services.close();
+await opened.close();
+if (!values.keep) rmSync(work, { recursive: true, force: true });

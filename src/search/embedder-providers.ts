@@ -25,7 +25,7 @@ export interface EmbedderProvider {
   /** Returns null when the embedder cannot be used yet (e.g. the local model is not trained). */
   open(ctx: EmbedderContext): Promise<Embedder | null>;
   /** Trains or refreshes the model from the store's papers; `paperboy reindex` calls it first. */
-  train?(ctx: EmbedderContext): Promise<void>;
+  train?(ctx: EmbedderContext, onProgress?: (phase: string, done: number, total: number) => void): Promise<void>;
 }
 
 export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {

@@ -24,12 +24,23 @@ export interface FusionWeights {
   candidates: number;
   /** Vector hits below this cosine similarity are ignored (noise from a weak model). */
   minSimilarity: number;
+  /**
+   * Pseudo-relevance feedback (RM3-like) on the keyword side, when the embedder has term vectors:
+   * the `terms` heaviest words of the top `docs` keyword hits (weighted by their relative BM25)
+   * are added to the query, the original words counting `originalWeight` times. Absent: off.
+   */
+  expansion?: { docs: number; terms: number; originalWeight: number };
 }
 
+/**
+ * Chosen on the tuning half of bench/search-quality/meaning-set.json (BENCHMARKS "Meaning"): with the
+ * v2 offline model, 0.7/0.3 ranked paraphrased descriptions a little above BM25 alone (0.552 vs
+ * 0.545 MRR@10) where 0.8/0.2 tied it and pseudo-relevance feedback lost (0.520).
+ */
 export const DEFAULT_FUSION: FusionWeights = {
   mode: 'convex',
-  keyword: 0.55,
-  vector: 0.45,
+  keyword: 0.7,
+  vector: 0.3,
   k: 60,
   candidates: 100,
   minSimilarity: 0,
@@ -44,8 +55,33 @@ export interface FieldWeights {
 
 export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 2, abstract: 1, authors: 1 };
 
-/** Weights for similar papers: vector neighbours of the paper, keyword neighbours of its title. */
-export const SIMILAR_FUSION: FusionWeights = { mode: 'rrf', keyword: 1, vector: 1, k: 60, candidates: 60, minSimilarity: 0 };
+/**
+ * Similar papers: candidates are the paper's vector neighbours and keyword neighbours of its words;
+ * each is scored `lexical × TF-IDF cosine (or BM25 ÷ best) + semantic × embedding cosine`, both
+ * computed for every candidate (`mixSimilar`). Tuned on CSFCube's dev fold (BENCHMARKS "Meaning").
+ */
+export interface SimilarWeights {
+  lexical: number;
+  semantic: number;
+  /** How many neighbours each of the two lists contributes. */
+  candidates: number;
+}
+
+export const SIMILAR_WEIGHTS: SimilarWeights = { lexical: 0.3, semantic: 0.7, candidates: 150 };
+
+/** A candidate for similar papers with both of its similarities to the paper (NaN when unknown). */
+export interface SimilarCandidate {
+  id: string;
+  lexical: number;
+  semantic: number;
+}
+
+/** Best first: the convex mix of the two similarities; an unknown one counts 0. Ties by id. */
+export function mixSimilar(candidates: readonly SimilarCandidate[], w: SimilarWeights = SIMILAR_WEIGHTS): RankedHit[] {
+  return candidates
+    .map((c) => ({ id: c.id, score: w.lexical * (Number.isFinite(c.lexical) ? c.lexical : 0) + w.semantic * (Number.isFinite(c.semantic) ? c.semantic : 0) }))
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+}
 
 export interface RankedHit {
   id: string;

@@ -58,24 +58,29 @@ export function gram(x: Float64Array, n: number, l: number): Float64Array {
 
 /**
  * Orthonormalises the columns of X (n × l) in place by Cholesky QR, twice (CholeskyQR2) for
- * stability; a tiny ridge keeps the factorisation defined when columns are nearly dependent.
+ * stability unless `passes` says once; a tiny ridge keeps the factorisation defined when columns are
+ * nearly dependent.
  */
-export function orthonormalizeColumns(x: Float64Array, n: number, l: number): void {
-  for (let pass = 0; pass < 2; pass++) {
+export function orthonormalizeColumns(x: Float64Array, n: number, l: number, passes = 2): void {
+  for (let pass = 0; pass < passes; pass++) {
     const g = gram(x, n, l);
     let trace = 0;
     for (let a = 0; a < l; a++) trace += g[a * l + a];
     const ridge = (trace / l) * 1e-10 + 1e-300;
     for (let a = 0; a < l; a++) g[a * l + a] += ridge;
     const r = cholesky(g, l);
-    // X := X R⁻¹ (R upper triangular, R = Lᵀ)
+    // Rᵀ row-major, so the substitution below reads it contiguously (R's columns are strided).
+    const rt = new Float64Array(l * l);
+    for (let a = 0; a < l; a++) for (let b = a; b < l; b++) rt[b * l + a] = r[a * l + b];
+    // X := X R⁻¹ (R upper triangular, R = Lᵀ): forward substitution row by row.
     const row = new Float64Array(l);
     for (let i = 0; i < n; i++) {
       const o = i * l;
       for (let j = 0; j < l; j++) {
         let s = x[o + j];
-        for (let k = 0; k < j; k++) s -= row[k] * r[k * l + j];
-        row[j] = s / r[j * l + j];
+        const t = j * l;
+        for (let k = 0; k < j; k++) s -= row[k] * rt[t + k];
+        row[j] = s / rt[t + j];
       }
       x.set(row, o);
     }

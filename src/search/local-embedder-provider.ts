@@ -1,5 +1,5 @@
 import type { EmbedderProvider } from './embedder-providers.ts';
-import { LocalEmbedder, type TrainingText } from './local-embedder.ts';
+import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, TooLittleTextError, type TrainingText } from './local-embedder.ts';
 
 /** The row name of the offline model in the store's `search_models`. */
 export const LOCAL_MODEL_NAME = 'local-embedder';
@@ -15,12 +15,24 @@ export const localEmbedderProvider: EmbedderProvider = {
     const m = await store.search.loadModel(LOCAL_MODEL_NAME);
     return m ? LocalEmbedder.fromBuffer(m.data) : null;
   },
-  async train({ store, logger }) {
+  async train({ store, logger }, onProgress) {
     const papers: TrainingText[] = [];
+    const total = await store.papers.count();
+    // Only the even sample training uses is kept: at 1M papers the whole corpus would not fit.
+    const step = Math.max(1, total / DEFAULT_LOCAL_EMBEDDER.maxTrainingDocs);
+    let seen = 0;
+    let next = 0;
     let after: { publishedAt: string | null; id: string } | undefined;
     for (;;) {
       const page = await store.papers.listNewest(PAGE, after);
-      for (const p of page) papers.push({ title: p.title, abstract: p.abstract });
+      for (const p of page) {
+        if (seen++ >= next) {
+          papers.push({ title: p.title, abstract: p.abstract });
+          next += step;
+        }
+      }
+      // `count()` includes hidden and withdrawn papers: the total is an upper bound until the last page.
+      onProgress?.('read papers', seen, page.length < PAGE ? seen : Math.max(total, seen));
       if (page.length < PAGE) break;
       after = { publishedAt: page[page.length - 1].publishedAt, id: page[page.length - 1].id };
     }
@@ -29,8 +41,15 @@ export const localEmbedderProvider: EmbedderProvider = {
       return;
     }
     const t = performance.now();
-    const model = LocalEmbedder.train(papers);
+    let model: LocalEmbedder;
+    try {
+      model = LocalEmbedder.train(papers, {}, (phase, done, all) => onProgress?.(phase === 'analyse' ? 'analyse a sample' : 'latent space (SVD steps)', done, all));
+    } catch (err) {
+      if (!(err instanceof TooLittleTextError)) throw err;
+      logger.warn({ papers: seen, reason: err.message }, 'too little text to train the local embedder: keyword search only');
+      return;
+    }
     await store.search.saveModel(LOCAL_MODEL_NAME, model.id, model.toBuffer());
-    logger.info({ embedder: model.id, papers: papers.length, features: model.featureCount, seconds: Math.round((performance.now() - t) / 100) / 10 }, 'trained the local embedder');
+    logger.info({ embedder: model.id, papers: seen, sample: papers.length, features: model.featureCount, seconds: Math.round((performance.now() - t) / 100) / 10 }, 'trained the local embedder');
   },
 };

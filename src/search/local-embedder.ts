@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Embedder } from './embedder.ts';
 import { csrTimesDense, csrTransposeTimesDense, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
-import { tokenize } from './tokenize.ts';
+import { analyseWord, scanWords } from './tokenize.ts';
 import { seededRandom } from '../domain/random.ts';
 
 /**
@@ -10,6 +10,15 @@ import { seededRandom } from '../domain/random.ts';
  * (Halko–Martinsson–Tropp) to a few hundred dimensions, so papers that use different words for the
  * same idea ("pruning" / "sparsification", "LLM" / "language model") land near each other.
  * Embedding a text is one sparse × dense product: tens of microseconds per paper.
+ *
+ * The model also keeps a wider vocabulary than it projects (`vocabulary` ≥ `projected` features):
+ * its idf weights give the sparse TF-IDF vector of a text (`termVector`), which similar papers mix
+ * with the latent cosine — the exact-word signal LSA smooths away.
+ *
+ * What training costs (profiled over the 74,728-paper corpus, see BENCHMARKS "Meaning"): the SVD's
+ * dense work grows with features × (dimensions + oversample)², so the latent space is trained on an
+ * even sample of papers and the most frequent features only; a text is analysed once per word
+ * (a cache from word to feature id) and word pairs are looked up by a numeric key, not a string.
  *
  * `paperboy reindex` trains it (`LocalEmbedder.train`) and stores it (`toBuffer`); servers load it
  * (`fromBuffer`). Its `id` changes with every training, so vectors of an older model are recognised
@@ -23,8 +32,10 @@ export interface LocalEmbedderOptions {
   /** Features must occur in at least this many training papers. */
   minDf: number;
   minBigramDf: number;
-  /** The most frequent features are kept, up to this many. */
+  /** The vocabulary (features with an idf, for TF-IDF vectors): the most frequent, up to this many. */
   maxFeatures: number;
+  /** Of those, the most frequent this many get a latent row (the SVD's width). */
+  projectedFeatures: number;
   /** Training uses at most this many papers (an even sample), to bound time and memory. */
   maxTrainingDocs: number;
   oversample: number;
@@ -37,15 +48,16 @@ export interface LocalEmbedderOptions {
   seed: number;
 }
 
-/** Chosen on the dev set of bench/search-quality (see BENCHMARKS.md). */
+/** Chosen by measurement (bench/search-quality and bench/reindex; BENCHMARKS.md "Meaning"). */
 export const DEFAULT_LOCAL_EMBEDDER: LocalEmbedderOptions = {
-  dimensions: 256,
+  dimensions: 128,
   bigrams: true,
   minDf: 2,
   minBigramDf: 4,
-  maxFeatures: 120_000,
-  maxTrainingDocs: 120_000,
-  oversample: 24,
+  maxFeatures: 200_000,
+  projectedFeatures: 40_000,
+  maxTrainingDocs: 25_000,
+  oversample: 16,
   powerIterations: 1,
   sigmaExponent: 0.5,
   seed: 1,
@@ -56,45 +68,163 @@ export interface TrainingText {
   abstract: string;
 }
 
-const MAGIC = 'PBLSA1\n';
+/** Training found too little text to learn from (a new instance with a handful of papers): not a failure of the reindex. */
+export class TooLittleTextError extends Error {}
+
+/** Phases of training, for progress output: `done` of `total` units of that phase. */
+export type TrainingProgress = (phase: 'analyse' | 'svd', done: number, total: number) => void;
+
+const MAGIC = 'PBLSA2\n';
+/**
+ * Word-pair keys: first × 2¹⁵ + second id, a small integer (V8 keeps it unboxed, so map look-ups stay
+ * fast). Pairs are therefore formed among the 32,768 most frequent words only.
+ */
+const PAIR = 2 ** 15;
 
 /** The text a paper is embedded from. */
 export function paperText(p: TrainingText): string {
   return `${p.title}. ${p.abstract}`;
 }
 
-function features(text: string, bigrams: boolean): Map<string, number> {
-  const terms = tokenize(text);
-  const counts = new Map<string, number>();
-  for (let i = 0; i < terms.length; i++) {
-    counts.set(terms[i], (counts.get(terms[i]) ?? 0) + 1);
-    if (bigrams && i + 1 < terms.length) {
-      const b = `${terms[i]} ${terms[i + 1]}`;
-      counts.set(b, (counts.get(b) ?? 0) + 1);
-    }
-  }
-  return counts;
+/** A sparse unit-length TF-IDF vector: feature ids ascending, weights alongside. */
+export interface TermVector {
+  ids: Uint32Array;
+  weights: Float32Array;
 }
 
+/** Whether an embedder also gives TF-IDF term vectors (the local model does). */
+export function hasTermVectors(e: Embedder): e is LocalEmbedder {
+  return e instanceof LocalEmbedder;
+}
+
+/** Cosine of two unit-length term vectors (a merge of their sorted ids). */
+export function termCosine(a: TermVector, b: TermVector): number {
+  let i = 0;
+  let j = 0;
+  let s = 0;
+  while (i < a.ids.length && j < b.ids.length) {
+    const x = a.ids[i];
+    const y = b.ids[j];
+    if (x === y) s += a.weights[i++] * b.weights[j++];
+    else if (x < y) i++;
+    else j++;
+  }
+  return s;
+}
+
+/** Word → stem id, each distinct word analysed once; -1 for stopwords. Grows while training. */
+class StemIds {
+  private readonly words = new Map<string, number>();
+  readonly stems: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  idOf(word: string): number {
+    let id = this.words.get(word);
+    if (id !== undefined) return id;
+    const stem = analyseWord(word);
+    if (stem === null) id = -1;
+    else {
+      id = this.ids.get(stem);
+      if (id === undefined) {
+        id = this.stems.length;
+        this.stems.push(stem);
+        this.ids.set(stem, id);
+      }
+    }
+    this.words.set(word, id);
+    return id;
+  }
+
+  /** The stem ids of a text in order, stopwords removed. */
+  stream(text: string): Int32Array {
+    const out: number[] = [];
+    scanWords(text, (w) => {
+      const t = this.idOf(w);
+      if (t >= 0) out.push(t);
+    });
+    return Int32Array.from(out);
+  }
+}
+
+/** A trained model's analyser: text → counts per feature id (words and known word pairs). */
+class FeatureCounter {
+  /** Word → feature id; -1 stopword, -2 outside the vocabulary. */
+  private readonly words = new Map<string, number>();
+
+  constructor(
+    private readonly unigrams: ReadonlyMap<string, number>,
+    /** Pair key (first × PAIR + second feature id, both below PAIR) → feature id. */
+    private readonly pairs: ReadonlyMap<number, number> | null,
+  ) {}
+
+  private idOf(word: string): number {
+    let id = this.words.get(word);
+    if (id !== undefined) return id;
+    const stem = analyseWord(word);
+    id = stem === null ? -1 : (this.unigrams.get(stem) ?? -2);
+    // Bounded: a stream of garbage words must not grow the cache forever.
+    if (this.words.size > 1_000_000) this.words.clear();
+    this.words.set(word, id);
+    return id;
+  }
+
+  counts(text: string): Map<number, number> {
+    const out = new Map<number, number>();
+    let prev = -1;
+    scanWords(text, (w) => {
+      const t = this.idOf(w);
+      if (t === -1) return; // a stopword: pairs span it, as over the stopword-free token stream
+      if (t >= 0) {
+        out.set(t, (out.get(t) ?? 0) + 1);
+        if (this.pairs && prev >= 0 && prev < PAIR && t < PAIR) {
+          const f = this.pairs.get(prev * PAIR + t);
+          if (f !== undefined) out.set(f, (out.get(f) ?? 0) + 1);
+        }
+      }
+      prev = t;
+    });
+    return out;
+  }
+}
 
 export class LocalEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
-  private readonly featureIds: Map<string, number>;
+  private readonly counter: FeatureCounter;
 
   private constructor(
     private readonly featureList: string[],
     /** idf per feature. */
     private readonly idf: Float32Array,
-    /** Feature → latent space, featureList.length × dimensions, row-major. */
+    /** Features 0..projected-1 (the most frequent) → latent space, projected × dimensions, row-major. */
     private readonly projection: Float32Array,
+    private readonly projected: number,
     dimensions: number,
     private readonly bigrams: boolean,
     id?: string,
   ) {
     this.dimensions = dimensions;
-    this.featureIds = new Map(featureList.map((f, i) => [f, i]));
-    this.id = id ?? `local-lsa-v1-${dimensions}-${createHash('sha256').update(featureList.join('\n')).update(new Uint8Array(projection.buffer, projection.byteOffset, Math.min(projection.byteLength, 1 << 16))).digest('hex').slice(0, 12)}`;
+    const unigrams = new Map<string, number>();
+    featureList.forEach((f, i) => {
+      if (!f.includes(' ')) unigrams.set(f, i);
+    });
+    const pairs = new Map<number, number>();
+    featureList.forEach((f, i) => {
+      const sp = f.indexOf(' ');
+      if (sp < 0) return;
+      const a = unigrams.get(f.slice(0, sp));
+      const b = unigrams.get(f.slice(sp + 1));
+      if (a !== undefined && b !== undefined && a < PAIR && b < PAIR) pairs.set(a * PAIR + b, i);
+    });
+    this.counter = new FeatureCounter(unigrams, bigrams ? pairs : null);
+    this.id =
+      id ??
+      `local-lsa-v2-${dimensions}-${createHash('sha256').update(featureList.join('\n')).update(new Uint8Array(projection.buffer, projection.byteOffset, Math.min(projection.byteLength, 1 << 16))).digest('hex').slice(0, 12)}`;
+  }
+
+  /** A feature's text: a stem, or two stems with a space for a word pair. */
+  featureName(id: number): string {
+    return this.featureList[id];
   }
 
   get featureCount(): number {
@@ -102,36 +232,97 @@ export class LocalEmbedder implements Embedder {
   }
 
   /** Trains a model on the given papers (at most `maxTrainingDocs` of them, evenly sampled). */
-  static train(papers: readonly TrainingText[], options: Partial<LocalEmbedderOptions> = {}): LocalEmbedder {
+  static train(papers: readonly TrainingText[], options: Partial<LocalEmbedderOptions> = {}, onProgress?: TrainingProgress): LocalEmbedder {
     const o = { ...DEFAULT_LOCAL_EMBEDDER, ...options };
     const step = Math.max(1, papers.length / o.maxTrainingDocs);
-    const docs: Array<Map<string, number>> = [];
-    for (let x = 0; x < papers.length && docs.length < o.maxTrainingDocs; x += step) docs.push(features(paperText(papers[Math.floor(x)]), o.bigrams));
-    const n = docs.length;
-    if (n < 2) throw new Error('the local embedder needs at least 2 papers to train on');
+    const stemIds = new StemIds();
+    const streams: Int32Array[] = [];
+    const sampleSize = Math.min(papers.length, o.maxTrainingDocs);
+    for (let x = 0; x < papers.length && streams.length < o.maxTrainingDocs; x += step) {
+      streams.push(stemIds.stream(paperText(papers[Math.floor(x)])));
+      if (streams.length % 1000 === 0 || streams.length === sampleSize) onProgress?.('analyse', streams.length, sampleSize);
+    }
+    const n = streams.length;
+    if (n < 2) throw new TooLittleTextError('the local embedder needs at least 2 papers to train on');
 
-    const df = new Map<string, number>();
-    for (const d of docs) for (const f of d.keys()) df.set(f, (df.get(f) ?? 0) + 1);
-    const kept = [...df.entries()]
-      .filter(([f, c]) => c >= (f.includes(' ') ? o.minBigramDf : o.minDf) && c < n)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, o.maxFeatures);
-    df.clear();
-    const featureList = kept.map(([f]) => f);
-    const featureIds = new Map(featureList.map((f, i) => [f, i]));
-    const idf = new Float32Array(kept.map(([, c]) => Math.log((n + 1) / (c + 1)) + 1));
+    // Document frequencies of words, then of pairs among the PAIR most frequent words.
+    const stemCount = stemIds.stems.length;
+    const wordDf = new Int32Array(stemCount);
+    const lastDoc = new Int32Array(stemCount).fill(-1);
+    streams.forEach((st, d) => {
+      for (const t of st) if (lastDoc[t] !== d) (lastDoc[t] = d), wordDf[t]++;
+    });
+    const byDf = Array.from({ length: stemCount }, (_, i) => i).filter((t) => wordDf[t] >= o.minDf && wordDf[t] < n);
+    byDf.sort((a, b) => wordDf[b] - wordDf[a] || (stemIds.stems[a] < stemIds.stems[b] ? -1 : 1));
+    const rank = new Int32Array(stemCount).fill(-1);
+    byDf.forEach((t, r) => (rank[t] = r));
+    const pairDf = new Map<number, number>();
+    if (o.bigrams) {
+      const seen = new Set<number>();
+      for (const st of streams) {
+        seen.clear();
+        for (let i = 1; i < st.length; i++) {
+          const ra = rank[st[i - 1]];
+          const rb = rank[st[i]];
+          if (ra < 0 || rb < 0 || ra >= PAIR || rb >= PAIR) continue;
+          const key = ra * PAIR + rb;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          pairDf.set(key, (pairDf.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    // Features by df, words before pairs of equal df (a pair is never more frequent than its words);
+    // a pair is kept only when both its words got feature ids below PAIR, so a trained model can key it.
+    const candidates: Array<{ word: number; pair: number; df: number }> = byDf.map((t) => ({ word: t, pair: -1, df: wordDf[t] }));
+    for (const [key, c] of pairDf) if (c >= o.minBigramDf && c < n) candidates.push({ word: -1, pair: key, df: c });
+    pairDf.clear();
+    candidates.sort((a, b) => b.df - a.df || Number(a.word < 0) - Number(b.word < 0) || a.word - b.word || a.pair - b.pair);
+    const featureList: string[] = [];
+    const dfs: number[] = [];
+    const wordFeature = new Int32Array(stemCount).fill(-1);
+    const pairFeature = new Map<number, number>();
+    for (const c of candidates) {
+      if (featureList.length >= o.maxFeatures) break;
+      if (c.word >= 0) {
+        wordFeature[c.word] = featureList.length;
+        featureList.push(stemIds.stems[c.word]);
+      } else {
+        const fa = wordFeature[byDf[Math.floor(c.pair / PAIR)]];
+        const fb = wordFeature[byDf[c.pair % PAIR]];
+        if (fa < 0 || fb < 0 || fa >= PAIR || fb >= PAIR) continue;
+        pairFeature.set(fa * PAIR + fb, featureList.length);
+        featureList.push(`${featureList[fa]} ${featureList[fb]}`);
+      }
+      dfs.push(c.df);
+    }
+    const idf = new Float32Array(dfs.map((c) => Math.log((n + 1) / (c + 1)) + 1));
+    const projected = Math.min(o.projectedFeatures, featureList.length);
 
-    // TF-IDF rows (sublinear tf), unit length.
+    // TF-IDF rows over the projected features (sublinear tf), unit length.
     const indptr = new Uint32Array(n + 1);
     const idx: number[] = [];
     const val: number[] = [];
+    const counts = new Map<number, number>();
     for (let i = 0; i < n; i++) {
+      const st = streams[i];
+      counts.clear();
+      for (let p = 0; p < st.length; p++) {
+        const f = wordFeature[st[p]];
+        if (f >= 0 && f < projected) counts.set(f, (counts.get(f) ?? 0) + 1);
+        if (p > 0 && o.bigrams) {
+          const fa = wordFeature[st[p - 1]];
+          if (f >= 0 && fa >= 0 && fa < PAIR && f < PAIR) {
+            const pf = pairFeature.get(fa * PAIR + f);
+            if (pf !== undefined && pf < projected) counts.set(pf, (counts.get(pf) ?? 0) + 1);
+          }
+        }
+      }
       const start = idx.length;
+      const ids = [...counts.keys()].sort((x, y) => x - y);
       let norm = 0;
-      for (const [f, tf] of docs[i]) {
-        const j = featureIds.get(f);
-        if (j === undefined) continue;
-        const w = (1 + Math.log(tf)) * idf[j];
+      for (const j of ids) {
+        const w = (1 + Math.log(counts.get(j)!)) * idf[j];
         idx.push(j);
         val.push(w);
         norm += w * w;
@@ -140,71 +331,89 @@ export class LocalEmbedder implements Embedder {
       for (let p = start; p < idx.length; p++) val[p] /= norm;
       indptr[i + 1] = idx.length;
     }
-    docs.length = 0;
-    const a: Csr = { rows: n, cols: featureList.length, indptr, indices: Uint32Array.from(idx), values: Float32Array.from(val) };
+    streams.length = 0;
+    const a: Csr = { rows: n, cols: projected, indptr, indices: Uint32Array.from(idx), values: Float32Array.from(val) };
 
-    const k = Math.min(o.dimensions, n - 1, featureList.length - 1);
-    if (k < 1) throw new Error('the local embedder found too few shared words to train on');
-    const l = Math.min(k + o.oversample, n, featureList.length);
+    const k = Math.min(o.dimensions, n - 1, projected - 1);
+    if (k < 1) throw new TooLittleTextError('the local embedder found too few shared words to train on');
+    const l = Math.min(k + o.oversample, n, projected);
     const random = seededRandom(o.seed);
+    const steps = 3 + 2 * o.powerIterations;
+    let done = 0;
+    const tick = () => onProgress?.('svd', ++done, steps);
     const omega = new Float64Array(a.cols * l);
     for (let i = 0; i < omega.length; i++) omega[i] = gaussian(random);
     // Range finder: Q spans the top of A's column space; power iterations sharpen the spectrum.
     let y = csrTimesDense(a, omega, l);
-    orthonormalizeColumns(y, n, l);
+    orthonormalizeColumns(y, n, l, o.powerIterations ? 1 : 2);
+    tick();
     for (let it = 0; it < o.powerIterations; it++) {
+      // Z = AᵀY is not orthonormalised: one iteration from an orthonormal Y stays well scaled.
       const z = csrTransposeTimesDense(a, y, l);
-      orthonormalizeColumns(z, a.cols, l);
+      tick();
       y = csrTimesDense(a, z, l);
       orthonormalizeColumns(y, n, l);
+      tick();
     }
     // Bᵀ = AᵀQ (cols × l); B Bᵀ = U_B Λ U_Bᵀ gives A ≈ Q U_B Σ Vᵀ with V = Bᵀ U_B Σ⁻¹.
     const bt = csrTransposeTimesDense(a, y, l);
     const { values, vectors } = symmetricEigen(gram(bt, a.cols, l), l);
+    tick();
     // projection = V_k Σ_k^e = Bᵀ U_B[:, :k] Σ_k^(e-1)
     const scale = new Float64Array(k);
     for (let c = 0; c < k; c++) {
       const sigma = Math.sqrt(Math.max(values[c], 1e-12));
       scale[c] = Math.pow(sigma, o.sigmaExponent - 1);
     }
-    const projection = new Float32Array(a.cols * k);
-    for (let f = 0; f < a.cols; f++) {
+    // U_B[:, :k] scaled, transposed to k × l so the inner loop runs over contiguous memory.
+    const ut = new Float64Array(k * l);
+    for (let j = 0; j < l; j++) for (let c = 0; c < k; c++) ut[c * l + j] = vectors[j * l + c] * scale[c];
+    const projection = new Float32Array(projected * k);
+    for (let f = 0; f < projected; f++) {
       const row = f * l;
       for (let c = 0; c < k; c++) {
+        const u = c * l;
         let s = 0;
-        for (let j = 0; j < l; j++) s += bt[row + j] * vectors[j * l + c];
-        projection[f * k + c] = s * scale[c];
+        for (let j = 0; j < l; j++) s += bt[row + j] * ut[u + j];
+        projection[f * k + c] = s;
       }
     }
-    return new LocalEmbedder(featureList, idf, projection, k, o.bigrams);
+    tick();
+    return new LocalEmbedder(featureList, idf, projection, projected, k, o.bigrams);
   }
 
-  /** One unit-length vector; a text sharing no word with the training corpus gets the same fixed one. */
+  /** The unit-length sparse TF-IDF vector of a text over the model's whole vocabulary. */
+  termVector(text: string): TermVector {
+    const counts = this.counter.counts(text);
+    const ids = Uint32Array.from(counts.keys()).sort();
+    const weights = new Float32Array(ids.length);
+    let norm = 0;
+    for (let x = 0; x < ids.length; x++) {
+      const w = (1 + Math.log(counts.get(ids[x])!)) * this.idf[ids[x]];
+      weights[x] = w;
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let x = 0; x < weights.length; x++) weights[x] /= norm;
+    return { ids, weights };
+  }
+
+  /** One unit-length vector; a text sharing no projected feature with the model gets the same fixed one. */
   embedOne(text: string): Float32Array {
     const d = this.dimensions;
     const acc = new Float64Array(d);
     const proj = this.projection;
-    const feats: number[] = [];
-    const weights: number[] = [];
-    let norm = 0;
-    for (const [f, tf] of features(text, this.bigrams)) {
-      const j = this.featureIds.get(f);
-      if (j === undefined) continue;
+    for (const [j, tf] of this.counter.counts(text)) {
+      if (j >= this.projected) continue;
       const w = (1 + Math.log(tf)) * this.idf[j];
-      feats.push(j);
-      weights.push(w);
-      norm += w * w;
-    }
-    for (let x = 0; x < feats.length; x++) {
-      const w = weights[x];
-      const o = feats[x] * d;
+      const o = j * d;
       for (let c = 0; c < d; c++) acc[c] += w * proj[o + c];
     }
     let len = 0;
     for (let c = 0; c < d; c++) len += acc[c] * acc[c];
     len = Math.sqrt(len);
     const out = new Float32Array(d);
-    if (len > 0 && norm > 0) for (let c = 0; c < d; c++) out[c] = acc[c] / len;
+    if (len > 0) for (let c = 0; c < d; c++) out[c] = acc[c] / len;
     else out.fill(1 / Math.sqrt(d));
     return out;
   }
@@ -215,7 +424,7 @@ export class LocalEmbedder implements Embedder {
 
   /** The model as one buffer: a header (JSON) and the idf and projection arrays. */
   toBuffer(): Buffer {
-    const header = Buffer.from(JSON.stringify({ id: this.id, dimensions: this.dimensions, bigrams: this.bigrams, features: this.featureList }), 'utf8');
+    const header = Buffer.from(JSON.stringify({ id: this.id, dimensions: this.dimensions, bigrams: this.bigrams, projected: this.projected, features: this.featureList }), 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32LE(header.length);
     return Buffer.concat([
@@ -229,20 +438,21 @@ export class LocalEmbedder implements Embedder {
 
   static fromBuffer(buf: Uint8Array): LocalEmbedder {
     const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (b.length >= MAGIC.length && b.toString('latin1', 0, MAGIC.length) === 'PBLSA1\n') throw new Error('the stored local embedder model is of an older format: run `paperboy reindex` to train a new one');
     if (b.length < MAGIC.length + 4 || b.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error('not a Paperboy local embedder model');
     const headerLen = b.readUInt32LE(MAGIC.length);
     let at = MAGIC.length + 4;
-    const header = JSON.parse(b.toString('utf8', at, at + headerLen)) as { id: string; dimensions: number; bigrams: boolean; features: string[] };
+    const header = JSON.parse(b.toString('utf8', at, at + headerLen)) as { id: string; dimensions: number; bigrams: boolean; projected: number; features: string[] };
     at += headerLen;
     const nf = header.features.length;
-    const expected = at + 4 * nf + 4 * nf * header.dimensions;
+    const expected = at + 4 * nf + 4 * header.projected * header.dimensions;
     if (b.length !== expected) throw new Error(`local embedder model is truncated or corrupt (${b.length} bytes, expected ${expected})`);
     // Copies: the buffer's offset need not be 4-byte aligned.
     const idf = new Float32Array(nf);
     new Uint8Array(idf.buffer).set(b.subarray(at, at + 4 * nf));
     at += 4 * nf;
-    const projection = new Float32Array(nf * header.dimensions);
+    const projection = new Float32Array(header.projected * header.dimensions);
     new Uint8Array(projection.buffer).set(b.subarray(at, at + projection.byteLength));
-    return new LocalEmbedder(header.features, idf, projection, header.dimensions, header.bigrams, header.id);
+    return new LocalEmbedder(header.features, idf, projection, header.projected, header.dimensions, header.bigrams, header.id);
   }
 }

@@ -51,13 +51,17 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
   const run: EmbedRun = { embedderId: id, embedded: 0, pendingAtStart, done: total - pendingAtStart, total, complete: false, stopped: false };
   const started = Date.now();
   let loggedAt = started;
+  // Keyset: each batch starts after the last one (from the start, every batch re-read the papers
+  // already embedded — quadratic over a full reindex). Papers changed behind it wait for the next run.
+  let after: string | undefined;
   while (run.embedded < pendingAtStart + opts.batch) {
     if (opts.signal?.aborted) {
       run.stopped = true;
       break;
     }
-    const batch = await store.search.papersToEmbed(id, opts.batch);
+    const batch = await store.search.papersToEmbed(id, opts.batch, after);
     if (!batch.length) break;
+    after = batch[batch.length - 1].id;
     let vectors: Float32Array[];
     try {
       vectors = await embedder.embed(batch.map(paperText), { signal: opts.signal });

@@ -82,7 +82,7 @@ export interface Services {
   submissions: SubmissionService;
   search: SearchService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
-  trainEmbedder(): Promise<boolean>;
+  trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
   /** Mails still being sent after their request was answered (sign-up, password reset). */
@@ -183,10 +183,10 @@ export function createServices(deps: ServiceDeps): Services {
     moderation,
     submissions: new SubmissionService(store, config, arxiv),
     search,
-    trainEmbedder: async () => {
+    trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) return false;
-      await provider.train({ config, store, logger, sqlitePath });
+      await provider.train({ config, store, logger, sqlitePath }, onProgress);
       return true;
     },
   };

@@ -3,8 +3,9 @@ import type { Logger } from '../logger.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
-import type { KeywordEngine } from '../search/keyword-engine.ts';
-import { DEFAULT_FUSION, SIMILAR_FUSION, fuse, type FusionWeights, type RankedHit } from '../search/fusion.ts';
+import type { KeywordEngine, KeywordSearchOptions } from '../search/keyword-engine.ts';
+import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
+import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words, type ParsedQuery, type SearchSort } from '../search/query.ts';
 import { highlightRanges, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
 import { VectorIndex } from '../search/vector-index.ts';
@@ -59,6 +60,8 @@ export interface SearchServiceOptions {
   /** How long a search waits for its query's vector before answering with keyword results; default 1500. */
   embedBudgetMs?: number;
   fusion?: FusionWeights;
+  /** How similar papers mix word and embedding similarity; default `SIMILAR_WEIGHTS`. */
+  similar?: SimilarWeights;
   /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
   indexFile?: (embedderId: string) => string | undefined;
   logger?: Logger;
@@ -76,6 +79,9 @@ interface VectorFilters {
 
 export const SEARCH_LIMITS = { default: 20, max: 120 } as const;
 const EMBED_BATCH = 128;
+
+/** Progress of `reindex`, phase by phase: `done` of `total` papers. */
+export type ReindexProgress = (phase: 'full-text' | 'embed', done: number, total: number) => void;
 
 /** `data/paperboy.db` → `data/paperboy.db.<embedder>.usearch`. */
 export function annFileBeside(sqlitePath: string | undefined) {
@@ -149,14 +155,14 @@ export class SearchService {
     // The embedder gets a budget: a slow, failing or garbage-answering server costs a search at most
     // that long, and the search answers with keyword results (logged) instead of an error.
     const deadline = Date.now() + (this.opts.embedBudgetMs ?? 1500);
-    const serving = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0) ? null : await this.servingForQuery(deadline);
+    const serving = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0 && !this.fusion.expansion) ? null : await this.servingForQuery(deadline);
     if (!serving) {
       const hits = await this.opts.engine.search(q, filters);
       return { query: q, results: await this.load(hits, q), mode: 'keyword' };
     }
     const candidates = Math.max(limit, this.fusion.candidates);
     const [keyword, vector] = await Promise.all([
-      this.opts.engine.search(q, { ...filters, limit: wanted === 'vector' ? limit : candidates }),
+      wanted === 'vector' ? this.opts.engine.search(q, { ...filters, limit }) : this.opts.engine.search(q, { ...filters, limit: candidates }).then((hits) => this.expand(q, hits, { ...filters, limit: candidates })),
       this.vectorSearch(serving, q.terms.join(' '), candidates, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }, deadline),
     ]);
     if (vector === null) return { query: q, results: await this.load(keyword.slice(0, limit), q), mode: 'keyword' };
@@ -165,25 +171,77 @@ export class SearchService {
     return { query: q, results: await this.load(ranked.slice(0, limit), q), mode: wanted };
   }
 
-  /** Papers like the given one: its vector neighbours fused with keyword neighbours of its title. Null when there is no such paper. */
+  /**
+   * Pseudo-relevance feedback (`fusion.expansion`): the heaviest words of the top keyword hits,
+   * added to the query at a lower weight, and the keyword search run again. Unchanged hits when off.
+   */
+  private async expand(q: ParsedQuery, hits: RankedHit[], filters: KeywordSearchOptions): Promise<RankedHit[]> {
+    const x = this.fusion.expansion;
+    const embedder = x && hits.length ? await this.embedder() : null;
+    if (!x || !embedder || !hasTermVectors(embedder)) return hits;
+    const top = hits.slice(0, x.docs);
+    const papers = new Map((await this.store.papers.getMany(top.map((h) => h.id))).map((p) => [p.id, p]));
+    const own = new Set(embedder.termVector(q.terms.join(' ')).ids);
+    const weight = new Map<number, number>();
+    const best = top[0].score || 1;
+    for (const h of top) {
+      const p = papers.get(h.id);
+      if (!p) continue;
+      const tv = embedder.termVector(paperText(p));
+      tv.ids.forEach((id, i) => {
+        if (!own.has(id) && !embedder.featureName(id).includes(' ')) weight.set(id, (weight.get(id) ?? 0) + (h.score / best) * tv.weights[i]);
+      });
+    }
+    const extra = [...weight.entries()].sort((a, b) => b[1] - a[1]).slice(0, x.terms).map(([id]) => embedder.featureName(id));
+    if (!extra.length) return hits;
+    const expanded = { ...q, terms: [...Array.from({ length: x.originalWeight }, () => q.terms).flat(), ...extra] };
+    return this.opts.engine.search(expanded, filters);
+  }
+
+  /**
+   * Papers like the given one. Candidates: its vector neighbours and the keyword neighbours of its
+   * most telling words (title and abstract). Each candidate gets both similarities to the paper — word
+   * overlap (TF-IDF cosine when the embedder has term vectors, else BM25 ÷ the best hit) and
+   * embedding cosine — and they are mixed by score, not by rank (`mixSimilar`): measured on CSFCube,
+   * rank fusion of a title-only keyword list lost to plain TF-IDF. Null when there is no such paper.
+   */
   async similar(id: string, limit = 10): Promise<SimilarResult[] | null> {
     const paper = await this.store.papers.visible(id);
     if (!paper) return null;
     const n = clampLimit(limit, 10);
+    const w = this.opts.similar ?? SIMILAR_WEIGHTS;
     await this.keywordCatchUpBounded();
-    const titleWords = [...new Set(words(paper.title).filter((w) => !STOPWORDS.has(w) && w.length > 1))].slice(0, 24);
+    const text = paperText(paper);
     const q = parseQuery('');
-    q.terms = titleWords;
-    const candidates = Math.max(n + 1, SIMILAR_FUSION.candidates);
+    q.terms = [...new Set(words(text).filter((x) => !STOPWORDS.has(x) && x.length > 1))].slice(0, 64);
+    const candidates = Math.max(n + 1, w.candidates);
+    const embedder = await this.embedder();
     const [keyword, vector] = await Promise.all([
-      titleWords.length ? this.opts.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
-      this.vectorNeighbours(paper, candidates),
+      q.terms.length ? this.opts.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
+      embedder ? this.vectorNeighbours(paper, candidates) : Promise.resolve(null),
     ]);
-    const others = (hits: RankedHit[]) => hits.filter((h) => h.id !== paper.id);
-    const ranked = fuse(others(keyword), others(vector ?? []), SIMILAR_FUSION).slice(0, n);
-    const papers = await this.store.papers.visibleMany(ranked.map((h) => h.id));
-    const score = new Map(ranked.map((h) => [h.id, h.score]));
-    return papers.map((p) => ({ paper: p, score: score.get(p.id) ?? 0 }));
+    const ids = [...new Set([...keyword, ...(vector ?? [])].map((h) => h.id))].filter((x) => x !== paper.id);
+    const papers = new Map((await this.store.papers.visibleMany(ids)).map((p) => [p.id, p]));
+    const cosine = new Map((vector ?? []).map((h) => [h.id, h.score]));
+    const bm25 = new Map(keyword.map((h) => [h.id, h.score]));
+    const bestBm25 = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 1;
+    const local = embedder && hasTermVectors(embedder) ? embedder : null;
+    const ownTerms = local?.termVector(text);
+    let ownVector: Float32Array | null | undefined;
+    const scored = [];
+    for (const [cid, p] of papers) {
+      let semantic = cosine.get(cid) ?? NaN;
+      // A keyword neighbour the vector search did not return gets its own cosine, not a floor.
+      if (Number.isNaN(semantic) && embedder) {
+        ownVector ??= local ? local.embedOne(text) : await this.store.search.embeddingOf(embedder.id, paper.id);
+        const v = local ? local.embedOne(paperText(p)) : await this.store.search.embeddingOf(embedder.id, cid);
+        if (v && ownVector) semantic = dot(v, ownVector);
+      }
+      const lexical = local && ownTerms ? termCosine(ownTerms, local.termVector(paperText(p))) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
+      scored.push({ id: cid, lexical, semantic });
+    }
+    const ranked = mixSimilar(scored, embedder ? w : { ...w, semantic: 0 }).slice(0, n);
+    return ranked.map((h) => ({ paper: papers.get(h.id)!, score: h.score }));
   }
 
   /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */
@@ -208,9 +266,15 @@ export class SearchService {
     return { fullText, embedded };
   }
 
-  /** Rebuilds everything from the store: full-text index, every vector of the current embedder, the ANN index. */
-  async reindex(opts: { reembed?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<{ fullText: number; embedded: number; vectors: number }> {
+  /**
+   * Rebuilds everything from the store: full-text index, every vector of the current embedder, the
+   * ANN index. The ANN index is rebuilt from the vectors still valid first and the new vectors go
+   * straight into it as they are embedded, so each vector enters the graph once.
+   */
+  async reindex(opts: { reembed?: boolean; onPhase?: ReindexProgress } = {}): Promise<{ fullText: number; embedded: number; vectors: number }> {
+    opts.onPhase?.('full-text', 0, 1);
     const fullText = await this.opts.engine.rebuild();
+    opts.onPhase?.('full-text', fullText, fullText);
     const embedder = await this.embedder();
     if (!embedder) return { fullText, embedded: 0, vectors: 0 };
     if (opts.reembed) {
@@ -218,7 +282,7 @@ export class SearchService {
       await this.store.embeddingSpaces.ensure(embedder.id, embedder.dimensions, this.opts.embedderSource ?? {});
       this.spaces.invalidate();
     }
-    const embedded = await this.embedPending(opts.onProgress);
+    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total));
     const ann = await this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions }, { rebuild: true });
     return { fullText, embedded, vectors: ann.size };
   }
@@ -377,7 +441,7 @@ export class SearchService {
     }
     index.meta.newest = stats.newest;
     index.save();
-    this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
+    if (index.size) this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
   }
 
   /** The space to search, with a model for the query, by `deadline`; null (logged) means keyword only. */
@@ -461,6 +525,12 @@ export class SearchService {
     const stems = queryStems(q);
     return { paper: p, score, title: segments(p.title, highlightRanges(p.title, stems)), summary: snippet(p.abstract, highlightRanges(p.abstract, stems)) };
   }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length && i < b.length; i++) s += a[i] * b[i];
+  return s;
 }
 
 export function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {

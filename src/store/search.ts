@@ -258,13 +258,19 @@ export class SearchRepository {
 
   // --- embeddings -----------------------------------------------------------------------------
 
-  /** Papers with no vector from this embedder, or one made before their text changed. */
-  async papersToEmbed(embedderId: string, limit: number): Promise<PaperText[]> {
-    const rows = await this.db
+  /**
+   * Papers with no vector from this embedder, or one made before their text changed, in id order.
+   * `afterId` continues from the previous batch: without it every batch re-reads the papers already
+   * embedded, which made a full reindex quadratic.
+   */
+  async papersToEmbed(embedderId: string, limit: number, afterId?: string): Promise<PaperText[]> {
+    let q = this.db
       .selectFrom('papers as p')
       .leftJoin('paper_embeddings as e', (j) => j.onRef('e.paper_id', '=', 'p.id').on('e.embedder_id', '=', embedderId))
       .select(['p.id', 'p.title', 'p.abstract', 'p.authors', 'p.content_hash'])
-      .where((eb) => eb.or([eb('e.paper_id', 'is', null), eb('e.content_hash', '!=', eb.ref('p.content_hash'))]))
+      .where((eb) => eb.or([eb('e.paper_id', 'is', null), eb('e.content_hash', '!=', eb.ref('p.content_hash'))]));
+    if (afterId !== undefined) q = q.where('p.id', '>', afterId);
+    const rows = await q
       .orderBy('p.id')
       .limit(limit)
       .execute();
@@ -283,7 +289,8 @@ export class SearchRepository {
 
   /**
    * Stores vectors of one embedding space. Every vector must have the space's dimensions (fixed by
-   * its first vectors): another size is an EmbeddingSpaceMismatch and nothing is written.
+   * its first vectors): another size is an EmbeddingSpaceMismatch and nothing is written. One
+   * transaction for the batch: a commit per 200 rows cost a reindex more than the embedding.
    */
   async saveEmbeddings(embedderId: string, rows: { paperId: string; key: number; vector: Float32Array; contentHash: string }[], now = new Date().toISOString()): Promise<void> {
     if (!rows.length) return;
@@ -292,28 +299,30 @@ export class SearchRepository {
     const space = await this.db.selectFrom('embedding_spaces').select('dimensions').where('embedder_id', '=', embedderId).executeTakeFirstOrThrow();
     const odd = rows.find((r) => r.vector.length !== Number(space.dimensions));
     if (odd) throw new EmbeddingSpaceMismatch(mismatchMessage(embedderId, Number(space.dimensions), odd.vector.length));
-    for (let i = 0; i < rows.length; i += 200) {
-      const values = rows.slice(i, i + 200).map((r) => ({
-        paper_id: r.paperId,
-        embedder_id: embedderId,
-        key: r.key,
-        vector: vectorToBytes(r.vector),
-        content_hash: r.contentHash,
-        embedded_at: now,
-      }));
-      await this.db
-        .insertInto('paper_embeddings')
-        .values(values)
-        .onConflict((oc) =>
-          oc.columns(['embedder_id', 'paper_id']).doUpdateSet((eb) => ({
-            key: eb.ref('excluded.key'),
-            vector: eb.ref('excluded.vector'),
-            content_hash: eb.ref('excluded.content_hash'),
-            embedded_at: eb.ref('excluded.embedded_at'),
-          })),
-        )
-        .execute();
-    }
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 200) {
+        const values = rows.slice(i, i + 200).map((r) => ({
+          paper_id: r.paperId,
+          embedder_id: embedderId,
+          key: r.key,
+          vector: vectorToBytes(r.vector),
+          content_hash: r.contentHash,
+          embedded_at: now,
+        }));
+        await trx
+          .insertInto('paper_embeddings')
+          .values(values)
+          .onConflict((oc) =>
+            oc.columns(['embedder_id', 'paper_id']).doUpdateSet((eb) => ({
+              key: eb.ref('excluded.key'),
+              vector: eb.ref('excluded.vector'),
+              content_hash: eb.ref('excluded.content_hash'),
+              embedded_at: eb.ref('excluded.embedded_at'),
+            })),
+          )
+          .execute();
+      }
+    });
   }
 
   /** Stored vectors in key order, by keyset pages: pass the last key of the previous page. */

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_FUSION, SIMILAR_FUSION, fuse, type RankedHit } from '../../src/search/fusion.ts';
+import { DEFAULT_FUSION, fuse, type RankedHit } from '../../src/search/fusion.ts';
+
+const K = DEFAULT_FUSION.keyword;
+const V = DEFAULT_FUSION.vector;
 
 // Hybrid search's fusion (src/search/fusion.ts). A mutation check switched the default to plain
 // reciprocal rank fusion and no test noticed; RRF ranked known-item queries below keyword search
@@ -23,13 +26,13 @@ const close = (got: RankedHit[], want: [string, number][]) => {
   got.forEach((h, i) => assert.ok(Math.abs(h.score - want[i][1]) < 1e-9, `${h.id}: ${h.score} vs ${want[i][1]}`));
 };
 
-test('the default fusion is the convex mix: 0.55 × keyword relevance ÷ best + 0.45 × cosine', () => {
+test('the default fusion is the convex mix: keyword weight × relevance ÷ best + vector weight × cosine', () => {
   assert.equal(DEFAULT_FUSION.mode, 'convex');
   close(fuse(kw, vec), [
-    ['A', 0.55 * 1 + 0.45 * 0.1],
-    ['B', 0.55 * 0.1 + 0.45 * 0.9],
-    ['C', 0.55 * 0.09 + 0.45 * 0.85],
-    ['D', 0.45 * 0.8],
+    ['A', K * 1 + V * 0.1],
+    ['B', K * 0.1 + V * 0.9],
+    ['C', K * 0.09 + V * 0.85],
+    ['D', V * 0.8],
   ]);
 });
 
@@ -42,18 +45,10 @@ test('a keyword hit far ahead stays first even when the vectors rank it last (pl
 test('a keyword hit missing from the vector list counts the list\'s lowest cosine', () => {
   const got = fuse([{ id: 'X', score: 2 }], [{ id: 'Y', score: 0.7 }, { id: 'Z', score: 0.3 }]);
   close(got, [
-    ['X', 0.55 + 0.45 * 0.3],
-    ['Y', 0.45 * 0.7],
-    ['Z', 0.45 * 0.3],
+    ['X', K + V * 0.3],
+    ['Y', V * 0.7],
+    ['Z', V * 0.3],
   ]);
 });
 
-test('similar papers use weighted RRF: weight ÷ (k + rank), both lists adding up', () => {
-  assert.equal(SIMILAR_FUSION.mode, 'rrf');
-  close(fuse(kw, vec, SIMILAR_FUSION), [
-    ['B', 1 / 62 + 1 / 61],
-    ['A', 1 / 61 + 1 / 64],
-    ['C', 1 / 63 + 1 / 62],
-    ['D', 1 / 63],
-  ]);
-});
+// Similar papers no longer use RRF: their score mix (mixSimilar) is tested in fusion.test.ts.

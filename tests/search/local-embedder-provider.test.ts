@@ -30,15 +30,24 @@ forEachStore('local embedder provider and the default search wiring', (ctx) => {
     assert.equal(r0.mode, 'keyword');
     assert.ok(r0.results.length > 0);
 
-    await provider.train!({ config, store: ctx.store, logger });
+    const trainPhases = new Map<string, [number, number]>();
+    await provider.train!({ config, store: ctx.store, logger }, (phase, done, total) => trainPhases.set(phase, [done, total]));
+    // Progress per phase, each ending complete: what `paperboy reindex` draws its bars and lines from.
+    assert.deepEqual([...trainPhases.keys()], ['read papers', 'analyse a sample', 'latent space (SVD steps)']);
+    for (const [phase, [done, total]] of trainPhases) assert.ok(done === total && total > 0, `${phase}: ${done}/${total}`);
     const stored = await ctx.store.search.loadModel(LOCAL_MODEL_NAME);
     assert.ok(stored && stored.data.byteLength > 0);
     const embedder = await provider.open({ config, store: ctx.store, logger });
     assert.ok(embedder && embedder.id === stored!.modelId);
 
     const services = createServices({ config, logger, store: ctx.store });
-    const r = await services.search.reindex();
+    const phases: Array<[string, number, number]> = [];
+    const r = await services.search.reindex({ onPhase: (phase, done, total) => phases.push([phase, done, total]) });
     assert.ok(r.embedded >= 8, `embedded ${r.embedded}`);
+    assert.equal(r.vectors, r.embedded, 'every embedded paper is in the ANN index, built once');
+    const last = (name: string) => phases.filter(([p]) => p === name).at(-1);
+    assert.deepEqual(last('full-text')?.slice(1), [r.fullText, r.fullText]);
+    assert.deepEqual(last('embed')?.slice(1), [r.embedded, r.embedded]);
     const hybrid = await services.search.search({ q: 'attention networks' });
     assert.equal(hybrid.mode, 'hybrid');
     assert.equal(hybrid.results[0].paper.id, '2402.00004', 'the best keyword hit stays first');

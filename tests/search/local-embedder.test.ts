@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LocalEmbedder, type TrainingText } from '../../src/search/local-embedder.ts';
+import { LocalEmbedder, TooLittleTextError, termCosine, type TrainingText } from '../../src/search/local-embedder.ts';
 import { cosine, embedderContract } from '../helpers/embedder-contract.ts';
 
 /** A small corpus in five topics; within a topic, papers say the same things in different words. */
@@ -95,5 +95,28 @@ test('training is deterministic, a different corpus gives a different id, and to
   assert.equal(a.id, b.id);
   const c = LocalEmbedder.train(CORPUS.slice(0, 18), { dimensions: 8, minDf: 1, oversample: 8 });
   assert.notEqual(a.id, c.id);
-  assert.throws(() => LocalEmbedder.train([{ title: 'one', abstract: 'paper' }]), /at least 2 papers/);
+  assert.throws(() => LocalEmbedder.train([{ title: 'one', abstract: 'paper' }]), (e) => e instanceof TooLittleTextError && /at least 2 papers/.test(e.message));
+  // Three papers sharing no word: a new instance's reindex warns and stays keyword-only (the provider catches this).
+  assert.throws(
+    () => LocalEmbedder.train([{ title: 'alpha', abstract: 'beta' }, { title: 'gamma', abstract: 'delta' }, { title: 'epsilon', abstract: 'zeta' }]),
+    (e) => e instanceof TooLittleTextError,
+  );
+});
+
+test('term vectors: unit TF-IDF over words and word pairs, cosine 1 for the same text, higher within a topic', () => {
+  const e = model();
+  const t = e.termVector('weak gravitational lensing of dark matter halos');
+  assert.ok(t.ids.length > 0);
+  assert.ok(Math.abs(t.weights.reduce((s, w) => s + w * w, 0) - 1) < 1e-5);
+  assert.ok(Math.abs(termCosine(t, e.termVector('weak gravitational lensing of dark matter halos')) - 1) < 1e-5);
+  const sameTopic = termCosine(t, e.termVector(TOPICS.cosmology[3]));
+  const otherTopic = termCosine(t, e.termVector(TOPICS.pruning[0]));
+  assert.ok(sameTopic > otherTopic, `${sameTopic} vs ${otherTopic}`);
+  // A pair ("dark matter") is a feature of its own next to its words.
+  const pairs = LocalEmbedder.train(CORPUS, { dimensions: 8, minDf: 1, minBigramDf: 2, oversample: 8 });
+  assert.ok(pairs.termVector('dark matter').ids.length >= 3);
+});
+
+test('a model of the older format is refused with a message that says to reindex', () => {
+  assert.throws(() => LocalEmbedder.fromBuffer(Buffer.from('PBLSA1\n\0\0\0\0')), /older format.*paperboy reindex/);
 });

@@ -3,6 +3,45 @@ import type { Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
 import { embedderProvider } from '../../search/embedder-providers.ts';
 
+/**
+ * Progress of one phase after another: on a terminal a bar per phase (rate and ETA); otherwise (or
+ * with --quiet) one line per phase when it ends, with its count, time and rate.
+ */
+function phaseProgress(bars: boolean) {
+  let current: { name: string; started: number; bar: cliProgress.SingleBar | null; done: number; total: number } | null = null;
+  /** A phase that already ended complete: a repeated final report of it draws nothing. */
+  let finished: string | null = null;
+  const end = () => {
+    if (!current) return;
+    current.bar?.stop();
+    const s = (performance.now() - current.started) / 1000;
+    const rate = s >= 0.1 ? ` (${Math.round(current.done / s)}/s)` : '';
+    if (!current.bar) console.error(`${current.name}: ${current.done}/${current.total} in ${s.toFixed(1)} s${rate}`);
+    finished = current.done >= current.total ? current.name : null;
+    current = null;
+  };
+  return {
+    update(name: string, done: number, total: number) {
+      if (!current && finished === name && done >= total) return;
+      if (current?.name !== name) {
+        end();
+        const bar = bars
+          ? new cliProgress.SingleBar({ format: `${name.padEnd(26)} {bar} {value}/{total} | {rate}/s | eta {eta_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+          : null;
+        current = { name, started: performance.now(), bar, done: 0, total };
+        bar?.start(total, 0, { rate: 0 });
+      }
+      const s = (performance.now() - current!.started) / 1000;
+      current!.done = done;
+      current!.total = total;
+      current!.bar?.setTotal(total);
+      current!.bar?.update(done, { rate: s > 0 ? Math.round(done / s) : 0 });
+      if (done >= total) end();
+    },
+    end,
+  };
+}
+
 export const reindexCommand: Command = {
   name: 'reindex',
   summary: 'rebuild search: train the local embedder (when used), the full-text index, embeddings and the ANN index',
@@ -11,23 +50,14 @@ export const reindexCommand: Command = {
   async run({ values }) {
     const config = configFromFlags(values);
     return withServices(config, async ({ services }) => {
-      if (embedderProvider(config.searchEmbedder)?.train) console.error(`training the ${config.searchEmbedder} embedder on the store's papers…`);
-      await services.trainEmbedder();
-      const bar =
-        process.stderr.isTTY && !values.quiet
-          ? new cliProgress.SingleBar({ format: 'embedding {bar} {value}/{total} | eta {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
-          : null;
-      let started = false;
       const t = performance.now();
+      const progress = phaseProgress(process.stderr.isTTY && !values.quiet);
+      if (await services.trainEmbedder((phase, done, total) => progress.update(phase, done, total))) progress.end();
       const r = await services.search.reindex({
         reembed: Boolean(values.reembed),
-        onProgress: (done, total) => {
-          if (!started) bar?.start(total, 0);
-          started = true;
-          bar?.update(done);
-        },
+        onPhase: (phase, done, total) => progress.update(phase === 'embed' ? 'embed + ANN index' : phase, done, total),
       });
-      bar?.stop();
+      progress.end();
       await services.search.close();
       const embedder = await services.search.embedder();
       console.log(

@@ -10,6 +10,7 @@ import { healthRoutes, metricsRoutes } from './routes/health.ts';
 import { paperApiRoutes } from './routes/papers-api.ts';
 import { searchApiRoutes } from './routes/search-api.ts';
 import { pageRoutes } from './routes/pages.tsx';
+import { paperMarkdownRoutes } from './routes/paper-markdown.ts';
 import { subscriptionApiRoutes } from './routes/subscriptions-api.ts';
 import { signedLinkRoutes, subscriptionPageRoutes } from './routes/subscription-pages.tsx';
 import { mailSettingsRoutes } from './routes/mail-settings-pages.tsx';
@@ -99,6 +100,7 @@ export function createApp(services: Services) {
   app.route('/', zoteroPageRoutes(services.config));
   app.route('/', reportPageRoutes(services.config));
   app.route('/', communityPageRoutes(services.config));
+  app.route('/', paperMarkdownRoutes());
   app.route('/', pageRoutes());
   app.route('/', assetRoutes());
 

@@ -1,3 +1,4 @@
+import { sitePaths } from '../../domain/site-paths.ts';
 import { bibtex } from '../../domain/bibtex.ts';
 import type { Collection, Comment, User } from '../../domain/community.ts';
 import type { FeedEntry, PaperWithStats } from '../../domain/paper.ts';
@@ -168,6 +169,12 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
           <button type="button" class="quiet" data-copy="bibtex" hidden>
             Copy BibTeX
           </button>
+          <p>
+            <a href={`${sitePaths.paper(paper.id)}.md`} type="text/markdown">
+              This paper as Markdown
+            </a>{' '}
+            (for notes and agents)
+          </p>
         </section>
         <SimilarPapers papers={similar} />
         {viewer && <CollectionPicker paperId={paper.id} collections={collections} containing={inCollections} csrfToken={csrfToken} next={here} />}

@@ -1,0 +1,35 @@
+import { Hono, type Context, type Next } from 'hono';
+import { paperMarkdown } from '../../domain/paper-markdown.ts';
+import type { AppEnv } from '../env.ts';
+import { paperIdFromPagePath } from '../params.ts';
+import { siteBase } from '../site-url.ts';
+
+/** Whether the client asked for Markdown before HTML (agents send `Accept: text/markdown`). */
+function wantsMarkdown(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const types = accept.split(',').map((t) => t.trim().split(';')[0].toLowerCase());
+  const md = types.indexOf('text/markdown');
+  const html = types.indexOf('text/html');
+  return md >= 0 && (html < 0 || md < html);
+}
+
+/** `/papers/{id}.md`, and `/papers/{id}` with `Accept: text/markdown`: the paper as Markdown (404 as the page is). */
+export function paperMarkdownRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get('/papers/*', async (c: Context<AppEnv>, next: Next) => {
+    const path = c.req.path;
+    const explicit = path.endsWith('.md');
+    const id = paperIdFromPagePath(explicit ? path.slice(0, -3) : path);
+    if (!id) return next();
+    if (!explicit && !wantsMarkdown(c.req.header('accept'))) {
+      await next();
+      // The page at this URL also has a Markdown form: caches must key on Accept.
+      c.res.headers.append('Vary', 'Accept');
+      return;
+    }
+    const paper = await c.var.services.papers.get(id);
+    c.header('Vary', 'Accept');
+    return c.body(paperMarkdown(paper, siteBase(c)), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+  });
+  return app;
+}

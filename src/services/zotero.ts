@@ -10,16 +10,8 @@ import { ServiceError } from './errors.ts';
 
 export const ZOTERO_COLLECTION = 'Zotero library';
 
-/** What a reader sees of their link (never the key). */
-export interface ZoteroStatus {
-  zoteroUser: string;
-  collectionId: number;
-  libraryVersion: number;
-  items: number;
-  matched: number;
-  syncedAt: string | null;
-  lastError: string | null;
-}
+/** What a reader sees of their link: everything but the key (and their own id). */
+export type ZoteroStatus = Omit<ZoteroLink, 'userId' | 'apiKey'>;
 
 /**
  * A reader's Zotero library, kept in step: each sync reads what changed since the last one
@@ -118,6 +110,6 @@ export class ZoteroService {
   }
 }
 
-function present(l: ZoteroLink): ZoteroStatus {
-  return { zoteroUser: l.zoteroUser, collectionId: l.collectionId, libraryVersion: l.libraryVersion, items: l.items, matched: l.matched, syncedAt: l.syncedAt, lastError: l.lastError };
+function present({ userId: _user, apiKey: _key, ...status }: ZoteroLink): ZoteroStatus {
+  return status;
 }

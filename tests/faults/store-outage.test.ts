@@ -50,6 +50,12 @@ describe('PostgreSQL unavailable under load', { skip: !(await postgresIsReal()) 
     proxy = await startTcpProxy(Number(url.port || 5432), url.hostname);
     url.port = String(proxy.port);
     serve = await startServe({ PAPERBOY_DB: url.toString(), STORE_CONNECT_TIMEOUT_MS: '1000' });
+    // "Healthy" means ready: on a loaded machine the search index may still be building (503 building).
+    const readyBy = Date.now() + 60_000;
+    while ((await fetch(`${serve.url}/readyz`)).status !== 200) {
+      if (Date.now() > readyBy) throw new Error('serve did not become ready within 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
   after(async () => {
     serve?.child.kill('SIGTERM');

@@ -9,7 +9,7 @@ test('a refused PostgreSQL connection is re-checked, not cached for the whole ru
   const reachable = reachabilityCache(50, async () => {
     probes++;
     return up ? { ok: true } : { ok: false, error: new Error('ECONNREFUSED') };
-  });
+  }, false);
   assert.equal(await reachable('pg://x'), false);
   assert.equal(await reachable('pg://x'), false, 'believed for a moment');
   assert.equal(probes, 1);

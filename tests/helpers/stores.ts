@@ -77,7 +77,7 @@ export async function probePostgres(url: string, attempts = PROBE_ATTEMPTS): Pro
  * Reachability per URL. A success is remembered for the process; a failure only for
  * `recheckMs`, so a refused connection is not taken as "no PostgreSQL" for the rest of the run.
  */
-export function reachabilityCache(recheckMs = UNREACHABLE_RECHECK_MS, probe = probePostgres) {
+export function reachabilityCache(recheckMs = UNREACHABLE_RECHECK_MS, probe = probePostgres, requirePg = process.env.PAPERBOY_REQUIRE_PG === '1') {
   const known = new Map<string, { ok: boolean; at: number; pending?: Promise<boolean> }>();
   return (url: string): Promise<boolean> => {
     const k = known.get(url);
@@ -85,7 +85,7 @@ export function reachabilityCache(recheckMs = UNREACHABLE_RECHECK_MS, probe = pr
     if (k && (k.ok || Date.now() - k.at < recheckMs)) return Promise.resolve(k.ok);
     const pending = probe(url).then(({ ok, error }) => {
       known.set(url, { ok, at: Date.now() });
-      if (!ok && process.env.PAPERBOY_REQUIRE_PG === '1') {
+      if (!ok && requirePg) {
         throw new Error(`PAPERBOY_REQUIRE_PG=1 but PostgreSQL at ${url} is unreachable: ${error?.message}`);
       }
       return ok;

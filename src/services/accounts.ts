@@ -64,16 +64,17 @@ export class AccountService {
    * account: a link that creates the account goes to a new address, a "you already have an
    * account" note to a known one. Nothing exists, and nobody can log in, until the link is followed.
    */
-  async signup(input: { username: string; email: string; password: string }, ip?: string): Promise<{ message: string }> {
+  /** `upvote`: a paper the visitor asked to upvote before signing up, carried in the mailed link and cast once the account is made. */
+  async signup(input: { username: string; email: string; password: string }, ip?: string, opts: { upvote?: string | null } = {}): Promise<{ message: string }> {
     const parsed = SignupInput.safeParse(input);
     if (!parsed.success) throw new ServiceError(400, 'invalid_signup', parsed.error.issues.map((i) => i.message).join('; '));
     const { username, email, password } = parsed.data;
     if (await this.store.users.byUsername(username)) throw new ServiceError(409, 'username_taken', 'that username is already registered');
-    this.after.run('sign-up mail', () => this.sendSignupMail(username, email, password, ip));
+    this.after.run('sign-up mail', () => this.sendSignupMail(username, email, password, ip, opts.upvote ?? null));
     return { message: SIGNUP_SENT };
   }
 
-  private async sendSignupMail(username: string, email: string, password: string, ip?: string): Promise<void> {
+  private async sendSignupMail(username: string, email: string, password: string, ip: string | undefined, upvote: string | null): Promise<void> {
     const owner = await this.store.users.byEmail(email);
     if (!(await this.cooldown.allow(email, ip))) return;
     if (owner) {
@@ -90,12 +91,12 @@ export class AccountService {
     await this.mail.send({
       to: email,
       subject: 'Confirm your Paperboy account',
-      text: `Hello ${username},\n\nOpen this link within ${CONFIRM_ACCOUNT_HOURS} hours to create your Paperboy account:\n\n${this.confirmLink(token)}\n\nIf you did not sign up, ignore this message: no account is made.\n`,
+      text: `Hello ${username},\n\nOpen this link within ${CONFIRM_ACCOUNT_HOURS} hours to create your Paperboy account:\n\n${this.confirmLink(token, upvote)}\n\nIf you did not sign up, ignore this message: no account is made.\n`,
     });
   }
 
-  private confirmLink(token: string): string {
-    return `${publicUrl(this.config)}/confirm-account?token=${encodeURIComponent(token)}`;
+  private confirmLink(token: string, upvote: string | null = null): string {
+    return `${publicUrl(this.config)}/confirm-account?token=${encodeURIComponent(token)}${upvote ? `&upvote=${encodeURIComponent(upvote)}` : ''}`;
   }
 
   /** Mails the signed-in account a link that verifies its address (accounts made before sign-up links existed). */

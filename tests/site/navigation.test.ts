@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
-import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
+import { Client, MAILBOXES, loggedIn, startTestApp, waitForMail, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 
 /**
@@ -131,12 +131,22 @@ forEachStore('navigation over HTTP', (ctx) => {
     await hal.get(`/login?upvote=${paper.id}`);
     assert.equal((await ctx.store.papers.get(paper.id))!.upvotes, before + 1);
 
-    // Signing up first confirms the address by mail, so it casts nothing yet; a bad id is ignored.
+    // Signing up carries it too, through the mailed link: nothing is cast until the account is made
+    // by the link's CSRF-checked button; a bad id is ignored and the sign-up still works.
     const ivy = new Client(app.url);
     await ivy.get(`/signup?next=%2F&upvote=${paper.id}`);
     const made = await ivy.postForm('/signup', { username: 'ivy', email: 'ivy@example.org', password: 'ivy password 1', next: '/', upvote: paper.id });
     assert.equal(made.status, 202);
     assert.equal((await ctx.store.papers.get(paper.id))!.upvotes, before + 1);
+    const mailed = await waitForMail(MAILBOXES.get(app.url)!, 'ivy@example.org', (t) => /\/confirm-account\?[^\s]+/.exec(t)?.[0]);
+    assert.match(mailed, new RegExp(`&upvote=${paper.id.replace('.', '\\.')}$`));
+    const confirmPage = await ivy.get(mailed);
+    assert.equal((await ctx.store.papers.get(paper.id))!.upvotes, before + 1, 'opening the link casts nothing');
+    const token = /name="token" value="([^"]+)"/.exec(confirmPage.text)![1];
+    const confirmed = await ivy.postForm('/confirm-account', { token, upvote: paper.id });
+    assert.equal(confirmed.status, 303);
+    assert.match((await ivy.get('/')).text, /Welcome to Paperboy, ivy! Your upvote is counted\./);
+    assert.equal((await ctx.store.papers.get(paper.id))!.upvotes, before + 2);
     const jo = new Client(app.url);
     await jo.get('/signup');
     assert.equal((await jo.postForm('/signup', { username: 'jo_', email: 'jo@example.org', password: 'jo password 11', upvote: '../../x' })).status, 202);

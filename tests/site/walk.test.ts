@@ -6,13 +6,14 @@ import { loadDemoIfEmpty } from '../../src/services/demo.ts';
 import { createTestStore, type TestStore } from '../helpers/stores.ts';
 import { startSite } from './fixtures.ts';
 import { SHOTS, axeViolations, launchChromium } from './browser-kit.ts';
+import { MAILBOXES, waitForMail } from '../helpers/community.ts';
 
 /**
  * Issue 16's "done when": a new reader walks from the home page to every feature by clicks only —
  * upvote (carried through sign-up), sign up, comment, follow an author from a paper page, a
  * collection, For you, Following, subscribe, a feed, the API docs, delete with confirmation, log
  * out — at 1280 and 390 px in both themes, with axe-core on every page it reaches (zero violations).
- * The only URL typed is the home page's. Screenshots go to test-artifacts/screenshots/walk-*.
+ * The only URLs typed are the home page's and the sign-up link read from the mail. Screenshots go to test-artifacts/screenshots/walk-*.
  */
 const PAPER = 'Guiding Giants: Lightweight Controllers for Weighted Activation Steering in LLMs';
 const AUTHOR = 'Amr Hegazy';
@@ -84,6 +85,15 @@ describe('a new reader reaches every feature by clicking', () => {
         await main.getByLabel('E-mail').fill(`${user}@example.org`);
         await main.getByLabel('Password').fill('a long enough password');
         await main.getByRole('button', { name: 'Create account' }).click();
+        // The account is made from the mailed link (its GET shows a button; the button makes it).
+        assert.match(await main.locator('h1').innerText(), /Check your mail/);
+        await check('check-your-mail');
+        const link = await waitForMail(MAILBOXES.get(server.url)!, `${user}@example.org`, (t) => /http\S+\/confirm-account\?\S+/.exec(t)?.[0]);
+        // The link names PUBLIC_URL; this test server listens on a port of its own.
+        const mailed = new URL(link);
+        await page.goto(mailed.pathname + mailed.search);
+        await check('confirm-account');
+        await main.getByRole('button', { name: 'Create my account' }).click();
         await page.waitForURL(`${server.url}/`);
         assert.match(await flash.innerText(), new RegExp(`Welcome to Paperboy, ${user}! Your upvote is counted`));
         assert.equal(await main.locator('.feed .card').first().locator('form.upvote button').getAttribute('aria-pressed'), 'true');

@@ -86,9 +86,9 @@ export function communityPageRoutes(config: Config) {
   app.post('/signup', anonymousCsrf(), anonymousLimit(config, 'signup'), async (c) => {
     const f = await form(c);
     const input = { username: f.get('username') ?? '', email: f.get('email') ?? '', password: f.get('password') ?? '' };
-    const r = await attempt(() => c.var.services.accounts.signup(input, clientIp(c)));
     const next = safeNext(f.get('next'));
     const upvote = pendingUpvote(f.get('upvote'));
+    const r = await attempt(() => c.var.services.accounts.signup(input, clientIp(c), { upvote }));
     if ('error' in r) return c.html(<SignupPage csrfToken={c.var.csrfToken} error={r.error.message} username={input.username} email={input.email} next={next} upvote={upvote} />, r.error.status);
     return c.html(<SignupPage csrfToken={c.var.csrfToken} sentTo={input.email.trim()} />, 202);
   });
@@ -98,7 +98,7 @@ export function communityPageRoutes(config: Config) {
   app.get('/confirm-account', withAnonymousCsrfCookie(), async (c) => {
     const token = c.req.query('token') ?? '';
     const purpose = await c.var.services.accounts.confirmationPurpose(token);
-    return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token={token} purpose={purpose} />, purpose ? 200 : 400);
+    return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token={token} purpose={purpose} upvote={pendingUpvote(c.req.query('upvote'))} />, purpose ? 200 : 400);
   });
   app.post('/confirm-account', anonymousCsrf(), anonymousLimit(config, 'signup'), async (c) => {
     const f = await form(c);
@@ -106,7 +106,9 @@ export function communityPageRoutes(config: Config) {
     if ('error' in r) return c.html(<ConfirmAccountPage csrfToken={c.var.csrfToken} user={c.var.user} token="" purpose={null} error={r.error.message} />, r.error.status);
     if (r.ok.loggedIn) {
       await startSession(c, r.ok.loggedIn);
-      return flashRedirect(c, '/', `Welcome to Paperboy, ${r.ok.loggedIn.user.username}! For you and Following are in the header; your account is under your name.`, { forUser: r.ok.loggedIn.user.id });
+      // The upvote asked for before signing up rides in this CSRF-checked form, as at log-in.
+      const voted = await applyPendingUpvote(c, r.ok.loggedIn.user, pendingUpvote(f.get('upvote')));
+      return flashRedirect(c, '/', `Welcome to Paperboy, ${r.ok.loggedIn.user.username}!${voted ? ' Your upvote is counted.' : ''} For you and Following are in the header; your account is under your name.`, { forUser: r.ok.loggedIn.user.id });
     }
     return flashRedirect(c, '/settings/mail', 'Your address is confirmed.');
   });

@@ -161,7 +161,7 @@ export function ResetPasswordPage(props: { csrfToken: string; token: string; val
   );
 }
 
-export function ConfirmAccountPage(props: { csrfToken: string; user: User | null; token: string; purpose: 'signup' | 'verify' | null; error?: string }) {
+export function ConfirmAccountPage(props: { csrfToken: string; user: User | null; token: string; purpose: 'signup' | 'verify' | null; upvote?: string | null; error?: string }) {
   const title = props.purpose === 'verify' ? 'Confirm your address' : 'Create your account';
   return (
     <CommunityPage title={title} user={props.user} csrfToken={props.csrfToken}>
@@ -170,6 +170,7 @@ export function ConfirmAccountPage(props: { csrfToken: string; user: User | null
       {props.purpose ? (
         <PostForm action="/confirm-account" csrfToken={props.csrfToken}>
           <input type="hidden" name="token" value={props.token} />
+          {props.upvote && <input type="hidden" name="upvote" value={props.upvote} />}
           <button type="submit">{props.purpose === 'verify' ? 'Confirm this address' : 'Create my account'}</button>
         </PostForm>
       ) : (

@@ -20,6 +20,7 @@ import { ServiceError } from '../services/errors.ts';
 import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
+import { readStatePageRoutes } from './routes/read-state-pages.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
@@ -79,6 +80,7 @@ export function createApp(services: Services) {
   // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
   app.route('/', discoveryApiRoutes(services.config));
   app.route('/', discoveryPageRoutes(services.config));
+  app.route('/', readStatePageRoutes(services.config));
   app.route('/', paperApiRoutes());
   app.route('/', dailyPapersApiRoutes());
   app.route('/', feedRoutes());

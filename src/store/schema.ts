@@ -284,6 +284,15 @@ export interface FollowsTable {
 }
 
 /** One-time messages shown after a redirect (see migration 1060). */
+/** Papers a reader has seen (migration 1110). */
+export interface PaperReadsTable {
+  user_id: number;
+  paper_id: string;
+  /** `opened` (the paper page was shown) or `marked` (the reader said so). */
+  how: string;
+  seen_at: string;
+}
+
 export interface FlashMessagesTable {
   id: string;
   user_id: number | null;
@@ -357,4 +366,5 @@ export interface Database {
   zotero_links: ZoteroLinksTable;
   zotero_items: ZoteroItemsTable;
   reports: ReportsTable;
+  paper_reads: PaperReadsTable;
 }

@@ -27,6 +27,7 @@ import { CollectionFeedRepository } from './collection-feeds.ts';
 import { FlashRepository } from './flashes.ts';
 import { ZoteroRepository } from './zotero.ts';
 import { ReportRepository } from './reports.ts';
+import { ReadRepository } from './reads.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -58,6 +59,7 @@ export class Store {
   readonly flashes: FlashRepository;
   readonly zotero: ZoteroRepository;
   readonly reports: ReportRepository;
+  readonly reads: ReadRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -89,6 +91,7 @@ export class Store {
     this.flashes = new FlashRepository(db);
     this.zotero = new ZoteroRepository(db);
     this.reports = new ReportRepository(db);
+    this.reads = new ReadRepository(db);
   }
 
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */

@@ -9,7 +9,7 @@ import { parseDay, parsePeriod, periodOf, type PeriodKind } from '../../domain/p
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
-import { FeedPageView, KIND_SEGMENT, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { FeedPageView, KIND_SEGMENT, TrendingPageView, periodUrl, type FeedFilterView } from '../views/feed-page.tsx';
 import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
@@ -51,14 +51,34 @@ async function followViewerOf(c: Ctx): Promise<FollowViewer> {
   return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, next: url.pathname + url.search, follows: user ? await c.var.services.following.followedKeys(user.id) : new Map() };
 }
 
+/** The view's filter as the store's: the category, and the reader whose seen papers are left out. */
+const storeFilter = (c: Ctx, f: FeedFilterView) => ({ category: f.category, unseenBy: f.hideSeen && c.var.user ? c.var.user.id : undefined });
+
 const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 404);
 
 /** The viewer of a list of papers: which of them they upvoted, and the page forms come back to. */
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
-  const upvoted = user && items.length ? await c.var.services.store.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
+  const ids = items.map((i) => i.paper.id);
+  const [upvoted, seen] = await Promise.all([
+    user && ids.length ? c.var.services.store.upvotes.votedAmong(user.id, ids) : new Set<string>(),
+    user && ids.length ? c.var.services.store.reads.seenAmong(user.id, ids) : new Set<string>(),
+  ]);
   const url = new URL(c.req.url);
-  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, next: url.pathname + url.search };
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search };
+}
+
+const CATEGORY_RE = /^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
+
+/** A feed page's `?category=` and `?seen=hide` (the latter only for a signed-in reader); a malformed category is ignored. */
+function feedFilterOf(c: Ctx): FeedFilterView {
+  const raw = (c.req.query('category') ?? '').trim();
+  const category = raw && raw.length <= 40 && CATEGORY_RE.test(raw) ? raw : undefined;
+  const signedIn = Boolean(c.var.user);
+  const hideSeen = signedIn && c.req.query('seen') === 'hide';
+  const offered = c.var.services.config.feedCategories;
+  const categories = category && !offered.some((x) => x.toLowerCase() === category.toLowerCase()) ? [...offered, category] : offered;
+  return { category: category ? (offered.find((x) => x.toLowerCase() === category.toLowerCase()) ?? category) : undefined, hideSeen, categories, signedIn };
 }
 
 const searchQuery = z.object({
@@ -84,8 +104,9 @@ export function pageRoutes() {
   app.get('/', async (c) => {
     const { feed, store } = c.var.services;
     const newest = await store.feed.newestDay();
-    const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE }) : null;
-    return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} />);
+    const filter = feedFilterOf(c);
+    const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE, filter: storeFilter(c, filter) }) : null;
+    return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} filter={filter} />);
   });
 
   app.get('/papers/trending', async (c) => {
@@ -110,8 +131,9 @@ export function pageRoutes() {
       const period = parsePeriod(kind, c.req.param('key'));
       if (!period) return notFoundPage(c);
       const pageNum = pageNumber(c);
-      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE });
-      return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} />);
+      const filter = feedFilterOf(c);
+      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE, filter: storeFilter(c, filter) });
+      return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} filter={filter} />);
     });
   }
 
@@ -160,6 +182,8 @@ export function pageRoutes() {
     const paper = await store.papers.get(id);
     if (!paper || paper.hidden) return notFoundPage(c);
     const user = c.var.user;
+    // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds).
+    if (user) await c.var.services.store.reads.markSeen(user.id, id, 'opened');
     const [entry, comments, upvoted, collections, inCollections, follow] = await Promise.all([
       store.feed.entryFor(id),
       c.var.services.comments.list(id),

@@ -18,6 +18,7 @@ import * as m1060 from './1060_flash_messages.ts';
 import * as m1100 from './1100_papers_doi_index.ts';
 import * as m1101 from './1101_zotero.ts';
 import * as m1102 from './1102_reports.ts';
+import * as m1110 from './1110_paper_reads.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -44,4 +45,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1100_papers_doi_index': m1100,
   '1101_zotero': m1101,
   '1102_reports': m1102,
+  '1110_paper_reads': m1110,
 };

@@ -11,9 +11,10 @@ import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
 import { FeedPageView, KIND_SEGMENT, TrendingPageView, periodUrl, type FeedFilterView } from '../views/feed-page.tsx';
 import { PaperPageView } from '../views/paper-page.tsx';
-import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
+import { SearchPageView, type SearchForm } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
-import { findSimilar, runSearch } from './site-search.ts';
+import { findSimilar, runSearch, type PageSearch } from './site-search.ts';
+import { parseSort, type SearchSort } from '../../search/query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;
@@ -91,7 +92,11 @@ const searchQuery = z.object({
     .max(40)
     .optional()
     .transform((s) => (s && /^[A-Za-z][A-Za-z0-9.-]*$/.test(s) ? s : undefined)),
-  sort: z.enum(['relevance', 'newest', 'upvotes']).catch('relevance').default('relevance'),
+  // One vocabulary with the API (`date`); the site's old `newest` is read as `date`.
+  sort: z
+    .string()
+    .optional()
+    .transform((s): SearchSort => (s ? (parseSort(s) ?? 'relevance') : 'relevance')),
   page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
 });
 
@@ -139,7 +144,8 @@ export function pageRoutes() {
 
   app.get('/search/suggest', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 100);
-    const list = await c.var.services.store.browse.suggestTitles(q, 8);
+    // Each suggestion names its page: picking one opens the paper instead of searching for its title.
+    const list = (await c.var.services.store.browse.suggestTitles(q, 8)).map((s) => ({ ...s, url: paperUrl(s.id) }));
     return c.json(list, 200, { 'cache-control': 'public, max-age=60' });
   });
 
@@ -151,17 +157,18 @@ export function pageRoutes() {
     if (!categoryCache || Date.now() - categoryCache.at > 300_000) {
       categoryCache = { at: Date.now(), list: (await store.browse.categories(300)).map((x) => x.category).sort() };
     }
-    let results: SearchHit[] | null = null;
-    let hasMore = false;
+    let found: PageSearch | null = null;
     let message = notice;
     if (form.q || form.category || form.from || form.to) {
-      const found = await runSearch(c.var.services, form, SEARCH_PER_PAGE);
+      found = await runSearch(c.var.services, form, SEARCH_PER_PAGE);
       if (found.paperId) return c.redirect(paperUrl(found.paperId), 302);
-      results = found.hits;
-      hasMore = found.hasMore;
       if (found.warnings.length) message = [notice, ...found.warnings].filter(Boolean).join(' ');
     }
-    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categoryCache.list} notice={message} />, parsed.success ? 200 : 400);
+    return render(
+      c,
+      <SearchPageView form={form} results={found?.hits ?? null} hasMore={found?.hasMore ?? false} total={found?.total} didYouMean={found?.didYouMean} categories={categoryCache.list} notice={message} />,
+      parsed.success ? 200 : 400,
+    );
   });
 
   app.get('/authors/:name', async (c) => {

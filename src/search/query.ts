@@ -19,7 +19,7 @@ export const SEARCH_SORTS: readonly SearchSort[] = ['relevance', 'date', 'upvote
  * The one sort vocabulary of the site, the API, the CLI and `sort:` in queries. Older words are
  * accepted as aliases (the site used to say `newest`) and every link and form emits the canonical one.
  */
-const SORT_ALIASES: Record<string, SearchSort> = { newest: 'date', new: 'date', recent: 'date', votes: 'upvotes', top: 'upvotes', best: 'relevance' };
+const SORT_ALIASES: Record<string, SearchSort> = { newest: 'date' };
 
 /** `date` → `date`, `Newest` → `date`; null when the word is no sort. */
 export function parseSort(raw: string): SearchSort | null {

@@ -81,10 +81,21 @@ export interface ServiceDeps {
   poolStats?: () => Record<string, number>;
 }
 
+/** `fetch` that gives up after `ms` (a server that accepts the connection and never answers included). */
+function fetchWithTimeout(ms: number): typeof fetch {
+  return (input, init = {}) => {
+    const timeout = AbortSignal.timeout(ms);
+    return fetch(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+}
+
 export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
   const mail = new MailService(config, store, deps.mail);
-  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl });
+  // Look-ups made while a visitor waits (submissions) fail fast: each request is cut off at the
+  // deadline and SubmissionService answers by then whatever the retries do (`fetch` in the CLI
+  // keeps the patient client).
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl, fetch: fetchWithTimeout(config.arxivLookupTimeoutMs) });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const search = new SearchService(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
@@ -134,7 +145,7 @@ export function createServices(deps: ServiceDeps): Services {
     library,
     zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl }), logger),
     moderation,
-    submissions: new SubmissionService(store, config, arxiv),
+    submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
   };
 }

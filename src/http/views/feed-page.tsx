@@ -163,7 +163,8 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
             <Pager page={page} filter={filter} />
             <PeriodPicker kind={kind} value={kind === 'day' ? page.period.from : page.period.label} />
           </div>
-          <FilterBar period={page.period} filter={filter} />
+          {/* The home page keeps its first paper high on a phone: the filters are one click away, on the day's own page. */}
+          {!home && <FilterBar period={page.period} filter={filter} />}
           <h2 class="period-label">
             {label}
             {filter.category && ` · ${filter.category}`}

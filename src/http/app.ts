@@ -21,6 +21,7 @@ import { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { readStatePageRoutes } from './routes/read-state-pages.ts';
+import { readStateApiRoutes } from './routes/read-state-api.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
@@ -73,6 +74,7 @@ export function createApp(services: Services) {
   app.route('/', searchApiRoutes());
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
+  app.route('/', readStateApiRoutes(services.config));
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes(services.config));
   app.route('/', adminApiRoutes());

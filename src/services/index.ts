@@ -24,6 +24,7 @@ import { ReportService } from './reports.ts';
 import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
+import { ReadStateService } from './read-state.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { SearchService, annFileBeside } from './search.ts';
@@ -55,6 +56,7 @@ export interface Services {
   outbox: OutboxSender;
   accounts: AccountService;
   upvotes: UpvoteService;
+  readState: ReadStateService;
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
@@ -139,6 +141,7 @@ export function createServices(deps: ServiceDeps): Services {
     },
     accounts: new AccountService(store, config, mail.sender, logger),
     upvotes: new UpvoteService(store),
+    readState: new ReadStateService(store),
     comments,
     reports: new ReportService(store, moderation, comments),
     collections,

@@ -135,5 +135,14 @@ forEachStore('feed filters and read state', (ctx) => {
     assert.equal(refused.status, 401);
     assert.equal((await refused.json()).error.code, 'login_required');
     assert.equal((await get('&hideSeen=perhaps', auth)).status, 400);
+
+    // Marking through the API, as the cards' form does; idempotent; junk is a 4xx.
+    const put = (id: string, method = 'PUT', authorization: string | null = auth) => fetch(`${app.url}/api/papers/${id}/seen`, { method, headers: authorization ? { authorization } : {} });
+    for (let i = 0; i < 2; i++) assert.deepEqual(await (await put(cv[1].id)).json(), { paperId: cv[1].id, seen: true });
+    assert.equal((await (await get('&hideSeen=true', auth)).json()).length, 61);
+    assert.deepEqual(await (await put(cv[1].id, 'DELETE')).json(), { paperId: cv[1].id, seen: false });
+    assert.equal((await (await get('&hideSeen=true', auth)).json()).length, 62);
+    assert.equal((await put(cv[1].id, 'PUT', null)).status, 401);
+    assert.equal((await put('2501.99999')).status, 404);
   });
 });

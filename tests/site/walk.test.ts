@@ -178,6 +178,12 @@ describe('a new reader reaches every feature by clicking', () => {
         assert.equal(await main.locator('.results .abstract').count(), 0, 'no whole abstracts');
         await check('search-cards');
 
+        // A suggestion opens its paper rather than searching for its title.
+        await header.locator('#site-q').fill(PAPER);
+        await page.waitForFunction(() => document.querySelectorAll('#site-q-suggestions option').length > 0);
+        await header.locator('#site-q').press('Enter');
+        await page.waitForURL(/\/papers\/2505\.20309$/);
+
         // A category filter on the day's page, then "Hide seen" (the paper opened above is seen).
         await header.getByRole('link', { name: 'Daily Papers' }).click();
         await page.waitForURL(`${server.url}/`);

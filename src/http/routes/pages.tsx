@@ -190,7 +190,7 @@ export function pageRoutes() {
     if (!paper || paper.hidden) return notFoundPage(c);
     const user = c.var.user;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds).
-    if (user) await c.var.services.store.reads.markSeen(user.id, id, 'opened');
+    if (user) await c.var.services.readState.opened(user.id, id);
     const [entry, comments, upvoted, collections, inCollections, follow] = await Promise.all([
       store.feed.entryFor(id),
       c.var.services.comments.list(id),

@@ -15,15 +15,9 @@ export function readStatePageRoutes(config: Config) {
   const app = new Hono<AppEnv>();
   app.post('/papers/seen', requireUser(), perUser('seen', config.rateUpvoteUser), async (c) => {
     const f = new URLSearchParams(await c.req.text());
-    const paperId = (f.get('paperId') ?? '').trim();
     const seen = f.get('seen');
-    // eslint-disable-next-line no-control-regex
-    if (!paperId || paperId.length > 200 || /[\u0000-\u001f]/.test(paperId) || (seen !== '1' && seen !== '0')) throw new ServiceError(400, 'invalid_request', 'Choose a paper and whether you have seen it.');
-    const { store } = c.var.services;
-    const paper = await store.papers.get(paperId);
-    if (!paper || paper.hidden) throw new ServiceError(404, 'not_found', 'There is no such paper.');
-    if (seen === '1') await store.reads.markSeen(c.var.user!.id, paperId, 'marked');
-    else await store.reads.markUnseen(c.var.user!.id, paperId);
+    if (seen !== '1' && seen !== '0') throw new ServiceError(400, 'invalid_request', 'Choose a paper and whether you have seen it.');
+    await c.var.services.readState.set(c.var.user!.id, (f.get('paperId') ?? '').trim(), seen === '1');
     return flashRedirect(c, safeNext(f.get('next'), '/'), seen === '1' ? 'Marked as seen.' : 'Marked as not seen.');
   });
   return app;

@@ -44,6 +44,9 @@ export class Lexicon {
     for (let len = word.length - maxDist; len <= word.length + maxDist; len++) {
       for (const e of this.byLength.get(len) ?? []) {
         if (e.df < needDf || e.word === word) continue;
+        // Typos seldom touch both first letters: a word sharing neither (nor swapping them) is skipped
+        // before the distance is computed (a tenth of the work).
+        if (e.word[0] !== word[0] && e.word[1] !== word[1] && e.word[0] !== word[1]) continue;
         const limit = Math.min(maxDist, bestDist);
         const d = editDistance(word, e.word, limit);
         if (d > limit) continue;

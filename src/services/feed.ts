@@ -43,8 +43,9 @@ export class FeedService {
     const filter = opts.filter ?? {};
     const [items, before, after] = await Promise.all([
       this.store.feed.items(period.from, period.to, { limit, offset, ...filter }),
-      this.store.feed.adjacentDay(period.from, 'before'),
-      this.store.feed.adjacentDay(period.to, 'after'),
+      // With a category, previous / next skip periods without papers in it.
+      this.store.feed.adjacentDay(period.from, 'before', false, { category: filter.category }),
+      this.store.feed.adjacentDay(period.to, 'after', false, { category: filter.category }),
     ]);
     // A short page is the last one: its length gives the total without counting.
     const total = items.length < limit && (items.length > 0 || offset === 0) ? offset + items.length : await this.store.feed.countItems(period.from, period.to, filter);

@@ -185,9 +185,9 @@ export class FeedRepository {
   }
 
   /** The nearest day before or after `day` that has visible papers (skipping empty days). */
-  async adjacentDay(day: string, direction: 'before' | 'after', inclusive = false): Promise<string | null> {
+  async adjacentDay(day: string, direction: 'before' | 'after', inclusive = false, filter: Pick<FeedFilter, 'category'> = {}): Promise<string | null> {
     const op = direction === 'before' ? (inclusive ? '<=' : '<') : inclusive ? '>=' : '>';
-    const r = await this.visibleEntries()
+    const r = await this.visibleEntries(undefined, undefined, { category: filter.category })
       .select('f.day')
       .where('f.day', op, day)
       .orderBy('f.day', direction === 'before' ? 'desc' : 'asc')

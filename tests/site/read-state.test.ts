@@ -17,10 +17,17 @@ forEachStore('feed filters and read state', (ctx) => {
   // 60 cs.LG papers (two pages of 50) and 3 in cs.CV, all on one day, most upvoted first by id order.
   const lg = Array.from({ length: 60 }, (_, i) => makePaper({ title: `Learning paper ${i}`, categories: ['cs.LG'], primaryCategory: 'cs.LG' }));
   const cv = Array.from({ length: 3 }, (_, i) => makePaper({ title: `Vision paper ${i}`, categories: ['cs.CV', 'cs.AI'], primaryCategory: 'cs.CV' }));
+  // Days around DAY: the day before has only a cs.LG paper, two days before a cs.CV one.
+  const before1 = makePaper({ title: 'Earlier learning', categories: ['cs.LG'], primaryCategory: 'cs.LG' });
+  const before2 = makePaper({ title: 'Earlier vision', categories: ['cs.CV'], primaryCategory: 'cs.CV' });
   before(async () => {
     app = await startTestApp(ctx.store, { RATE_LIMIT_UPVOTE_USER: '1000/60' });
-    await ctx.store.papers.upsertMany([...lg, ...cv]);
+    await ctx.store.papers.upsertMany([...lg, ...cv, before1, before2]);
     await ctx.store.feed.addMany([...lg, ...cv].map((p) => ({ paperId: p.id, day: DAY })));
+    await ctx.store.feed.addMany([
+      { paperId: before1.id, day: '2025-06-20' },
+      { paperId: before2.id, day: '2025-06-19' },
+    ]);
   });
   after(() => app.close());
 
@@ -47,6 +54,9 @@ forEachStore('feed filters and read state', (ctx) => {
     const second = await anon.get(`/papers/date/${DAY}?category=cs.LG&page=2`);
     assert.equal(ids(second.text).length, 10);
     assert.ok(ids(second.text).every((id) => lg.some((p) => p.id === id)));
+    // Previous / next keep it and skip days without papers in it.
+    assert.match((await anon.get(`/papers/date/${DAY}?category=cs.CV`)).text, /href="\/papers\/date\/2025-06-19\?category=cs.CV" rel="prev"/);
+    assert.match(first.text, /href="\/papers\/date\/2025-06-20\?category=cs.LG" rel="prev"/);
     // The day / week / month tabs keep it too.
     assert.match(first.text, /href="\/papers\/week\/2025-W31\?category=cs.LG"/);
     // Junk is ignored, never an error.

@@ -88,6 +88,8 @@ export const SETTINGS = [
     description: '`Cache-Control: max-age` of anonymous API and feed reads (0 makes clients revalidate every time).' },
   { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
     description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
+  { env: 'ARXIV_LOOKUP_TIMEOUT_MS', key: 'arxivLookupTimeoutMs', schema: z.coerce.number().int().min(100).max(14_000), default: '10000',
+    description: 'How long a visitor\'s submission waits for arXiv to answer its look-up before the page says "arXiv did not answer; try again in a few minutes" (at most 14 s, so the page answers within 15 s).' },
   { env: 'ARXIV_MAX_RETRIES', key: 'arxivMaxRetries', schema: nonNegativeInt, default: '5',
     description: 'Retries of a failed arXiv request (network error, 5xx, 503 Retry-After) before a harvest gives up.' },
   { env: 'HARVEST_SETS', key: 'harvestSets', schema: words, default: 'cs stat',

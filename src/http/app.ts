@@ -21,6 +21,8 @@ import { ServiceError } from '../services/errors.ts';
 import { isStoreFull, isStoreUnavailable } from '../services/store-errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
+import { readStatePageRoutes } from './routes/read-state-pages.ts';
+import { readStateApiRoutes } from './routes/read-state-api.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
@@ -80,6 +82,7 @@ export function createApp(services: Services) {
   app.route('/', searchApiRoutes());
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
+  app.route('/', readStateApiRoutes(services.config));
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes(services.config));
   app.route('/', adminApiRoutes());
@@ -87,6 +90,7 @@ export function createApp(services: Services) {
   // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
   app.route('/', discoveryApiRoutes(services.config));
   app.route('/', discoveryPageRoutes(services.config));
+  app.route('/', readStatePageRoutes(services.config));
   app.route('/', paperApiRoutes());
   app.route('/', dailyPapersApiRoutes());
   app.route('/', feedRoutes());

@@ -3,6 +3,8 @@ import { highlightRanges, queryStems, segments } from '../search/highlight.ts';
 import { SEARCH_LIMITS } from '../services/search.ts';
 import type { Services } from '../services/index.ts';
 import type { SearchForm, SearchHit } from './views/search-page.tsx';
+import type { MatchCount } from '../search/keyword-engine.ts';
+import { words } from '../search/query.ts';
 
 export interface PageSearch {
   hits: SearchHit[];
@@ -10,31 +12,36 @@ export interface PageSearch {
   /** The query was a paper id or arXiv URL: go straight to that paper. */
   paperId?: string;
   warnings: string[];
+  /** How many papers match ("about" when estimated or when meaning-based neighbours join the words). */
+  total?: MatchCount;
+  /** The query with misspelt words corrected from the corpus's vocabulary. */
+  didYouMean?: string;
 }
 
 /**
  * One page of search results for the search page, from the search service: the service has no
  * offset, so it is asked for everything up to this page (at most its limit) and the page is cut out.
- * The whole abstract is highlighted (the seed page shows abstracts in full).
+ * Each result is a compact card: the highlighted title, the service's snippet around the matches
+ * (not the whole abstract), and the authors an `author:` filter matched.
  */
 export async function runSearch(services: Services, form: SearchForm, perPage: number): Promise<PageSearch> {
   const want = Math.min(form.page * perPage + 1, SEARCH_LIMITS.max);
-  const res = await services.search.search({
-    q: form.q,
-    from: form.from,
-    to: form.to,
-    category: form.category,
-    sort: form.sort === 'newest' ? 'date' : form.sort,
-    limit: want,
-  });
-  const stems = queryStems(res.query);
+  const res = await services.search.search({ q: form.q, from: form.from, to: form.to, category: form.category, sort: form.sort, limit: want, extras: true });
   const start = (form.page - 1) * perPage;
-  const hits = res.results.slice(start, start + perPage).map(({ paper, title }) => ({
+  const hits = res.results.slice(start, start + perPage).map(({ paper, title, summary }) => ({
     paper,
     title,
-    abstract: segments(paper.abstract, highlightRanges(paper.abstract, stems)),
+    snippet: summary,
+    matchedAuthors: paper.authors.filter((a) => res.query.authors.some((words) => authorMatches(a, words))),
   }));
-  return { hits, hasMore: res.results.length > start + perPage, paperId: res.paperId, warnings: res.query.warnings };
+  const total = res.total && res.mode !== 'keyword' ? { ...res.total, exact: false } : res.total;
+  return { hits, hasMore: res.results.length > start + perPage, paperId: res.paperId, warnings: res.query.warnings, total, didYouMean: res.didYouMean };
+}
+
+/** Whether an author's name has every word of an `author:` filter (as the search matches them). */
+function authorMatches(name: string, filter: string[]): boolean {
+  const have = new Set(words(name));
+  return filter.every((w) => have.has(w));
 }
 
 /** How long a paper page waits for similar papers (the first call may open or train an embedder). */

@@ -1,7 +1,7 @@
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { InvertedIndex, type Bm25Options, type IndexedDoc } from './inverted-index.ts';
-import type { KeywordEngine, KeywordHit, KeywordSearchOptions } from './keyword-engine.ts';
+import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
 import type { ParsedQuery } from './query.ts';
 import { tokenize } from './tokenize.ts';
 
@@ -45,25 +45,42 @@ export class InvertedIndexEngine implements KeywordEngine {
   async search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]> {
     if (!InvertedIndexEngine.handles(q, opts)) return this.fallback.search(q, opts);
     const index = await this.ready();
-    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])].map((c) => c.toLowerCase());
-    const from = opts.from ?? q.from;
-    const to = opts.to ?? q.to;
-    const filter =
-      categories.length || from || to
-        ? (id: string) => {
-            const m = this.meta.get(id);
-            if (!m) return false;
-            if (from && m.published < from) return false;
-            if (to && (!m.published || m.published > to)) return false;
-            return !categories.length || m.categories.some((c) => categories.includes(c));
-          }
-        : undefined;
+    const filter = this.filterFor(q, opts);
     const limit = Math.max(0, Math.floor(opts.limit));
     // A few spare hits cover papers hidden by moderation since the index last looked.
     const hits = index.searchTerms(tokenize(q.terms.join(' ')), limit + 5, { filter });
     if (!hits.length) return [];
     const visible = await this.store.papers.visibleIds(hits.map((h) => h.id));
     return hits.filter((h) => visible.has(h.id)).slice(0, limit);
+  }
+
+  /** The category and date bounds as a test on a paper id (undefined when there are none). */
+  private filterFor(q: ParsedQuery, opts: Pick<KeywordSearchOptions, 'category' | 'from' | 'to'>): ((id: string) => boolean) | undefined {
+    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])].map((c) => c.toLowerCase());
+    const from = opts.from ?? q.from;
+    const to = opts.to ?? q.to;
+    if (!categories.length && !from && !to) return undefined;
+    return (id: string) => {
+      const m = this.meta.get(id);
+      if (!m) return false;
+      if (from && m.published < from) return false;
+      if (to && (!m.published || m.published > to)) return false;
+      return !categories.length || m.categories.some((c) => categories.includes(c));
+    };
+  }
+
+  /** Word queries are counted from the posting lists (a union, no scoring); the rest by the store. */
+  async count(q: ParsedQuery, opts: Omit<KeywordSearchOptions, 'limit' | 'sort'>): Promise<MatchCount> {
+    if (!InvertedIndexEngine.handles(q, { ...opts, limit: 1, sort: 'relevance' })) {
+      return this.fallback.count ? this.fallback.count(q, opts) : { total: 0, exact: false };
+    }
+    const index = await this.ready();
+    // Papers hidden since the index last looked are still counted until the next catch-up: an estimate.
+    return index.countMatches(tokenize(q.terms.join(' ')), this.filterFor(q, opts));
+  }
+
+  async corrections(words: string[]): Promise<Map<string, string>> {
+    return (await this.ready()).corrections(words);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { analyseWord, scanWords, tokenize } from './tokenize.ts';
+import { Lexicon, type LexiconEntry } from './spelling.ts';
 
 /**
  * An in-memory BM25F keyword index with windowed MaxScore dynamic pruning.
@@ -312,7 +313,71 @@ export class InvertedIndex {
     index.ids = ids;
     index.docOf = seen;
     index.dead = new Uint8Array(n);
+    // The words spelling suggestions may offer: those whose term is in at least two papers.
+    const lexicon: LexiconEntry[] = [];
+    for (const [w, t] of wordTerm) if (t >= 0 && index.dfs[t] >= 2 && !/\d/.test(w)) lexicon.push({ word: w, df: index.dfs[t] });
+    index.lexicon = new Lexicon(lexicon);
     return index;
+  }
+
+  private lexicon = new Lexicon([]);
+
+  /** Papers of the last build that contain `term` (a stem, as `tokenize` makes). */
+  docFrequency(term: string): number {
+    const id = this.termIds.get(term);
+    return id === undefined ? 0 : this.dfs[id];
+  }
+
+  /**
+   * A correction for each query word that is unknown or rare in the corpus and one or two edits
+   * from a clearly more frequent word of it (`transfromer` → `transformer`); words left alone are
+   * absent from the map.
+   */
+  corrections(words: string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    const rare = Math.max(2, Math.floor(this.stats.n * 0.0001));
+    for (const w of words) {
+      const term = analyseWord(w);
+      if (term === null) continue;
+      const df = this.docFrequency(term);
+      if (df > rare) continue;
+      const fix = this.lexicon.correct(w, df);
+      if (fix) out.set(w, fix.word);
+    }
+    return out;
+  }
+
+  /**
+   * How many live documents contain any of `terms` (stems): exact without a filter; with one,
+   * exact up to `exactUpTo` matching documents and estimated from an even sample beyond.
+   */
+  countMatches(terms: string[], filter?: (id: string) => boolean, exactUpTo = 20_000): { total: number; exact: boolean } {
+    const unique = [...new Set(terms)];
+    const deltaHits: string[] = [];
+    for (const [id, impacts] of this.delta) if (unique.some((t) => impacts.has(t))) deltaHits.push(id);
+    const lists = unique.map((t) => this.termIds.get(t)).filter((id): id is number => id !== undefined);
+    const docs: number[] = [];
+    if (lists.length === 1) {
+      for (let p = this.offsets[lists[0]]; p < this.offsets[lists[0] + 1]; p++) if (!this.dead[this.postDocs[p]]) docs.push(this.postDocs[p]);
+    } else if (lists.length > 1) {
+      const marks = new Uint8Array(this.ids.length);
+      for (const t of lists) {
+        for (let p = this.offsets[t]; p < this.offsets[t + 1]; p++) {
+          const d = this.postDocs[p];
+          if (!marks[d] && !this.dead[d]) {
+            marks[d] = 1;
+            docs.push(d);
+          }
+        }
+      }
+    }
+    if (!filter) return { total: docs.length + deltaHits.length, exact: true };
+    const deltaPass = deltaHits.filter(filter).length;
+    if (docs.length <= exactUpTo) return { total: docs.reduce((n, d) => n + (filter(this.ids[d]) ? 1 : 0), 0) + deltaPass, exact: true };
+    const step = docs.length / exactUpTo;
+    let pass = 0;
+    for (let i = 0; i < exactUpTo; i++) if (filter(this.ids[docs[Math.floor(i * step)]])) pass++;
+    return { total: Math.round((pass / exactUpTo) * docs.length) + deltaPass, exact: false };
   }
 
   private idf(df: number): number {

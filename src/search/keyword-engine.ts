@@ -35,10 +35,20 @@ export interface KeywordHit {
   score: number;
 }
 
+/** How many papers match: `exact`, or an estimate (a sample) or a floor (`capped`: at least this many). */
+export interface MatchCount {
+  total: number;
+  exact: boolean;
+}
+
 export interface KeywordEngine {
   /** Short name for logs and benchmarks (`fts5`, `tsvector`, `bm25-maxscore`). */
   readonly name: string;
   search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]>;
+  /** How many papers `search` would match with no limit (optional; cheap: counts, no ranking). */
+  count?(q: ParsedQuery, opts: Omit<KeywordSearchOptions, 'limit' | 'sort'>): Promise<MatchCount>;
+  /** Spelling corrections for rare or unknown query words, from the indexed vocabulary (optional). */
+  corrections?(words: string[]): Promise<Map<string, string>>;
   /**
    * Brings the index in step with the store's papers (those modified since the last call) and
    * returns how many papers it (re)indexed. Cheap when nothing changed; the search service calls it

@@ -15,6 +15,19 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 export type SearchSort = 'relevance' | 'date' | 'upvotes';
 export const SEARCH_SORTS: readonly SearchSort[] = ['relevance', 'date', 'upvotes'];
 
+/**
+ * The one sort vocabulary of the site, the API, the CLI and `sort:` in queries. Older words are
+ * accepted as aliases (the site used to say `newest`) and every link and form emits the canonical one.
+ */
+const SORT_ALIASES: Record<string, SearchSort> = { newest: 'date' };
+
+/** `date` → `date`, `Newest` → `date`; null when the word is no sort. */
+export function parseSort(raw: string): SearchSort | null {
+  const s = raw.trim().toLowerCase();
+  if ((SEARCH_SORTS as readonly string[]).includes(s)) return s as SearchSort;
+  return SORT_ALIASES[s] ?? null;
+}
+
 export interface ParsedQuery {
   raw: string;
   /** Lower-cased, de-duplicated words (letters and digits only). */
@@ -148,8 +161,8 @@ export function parseQuery(input: unknown): ParsedQuery {
       continue;
     }
     if (field === 'sort') {
-      const s = t.value.toLowerCase();
-      if ((SEARCH_SORTS as readonly string[]).includes(s)) q.sort = s as SearchSort;
+      const s = parseSort(t.value);
+      if (s) q.sort = s;
       else q.warnings.push(`ignored sort:"${t.value.slice(0, 40)}" (relevance, date or upvotes)`);
       continue;
     }

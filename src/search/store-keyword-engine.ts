@@ -1,7 +1,9 @@
 import type { Store } from '../store/store.ts';
 import { DEFAULT_FIELD_WEIGHTS, type FieldWeights } from './fusion.ts';
-import type { KeywordEngine, KeywordHit, KeywordSearchOptions } from './keyword-engine.ts';
+import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
 import type { ParsedQuery } from './query.ts';
+
+export const COUNT_CAP = 10_000;
 
 /** Keyword search by the store's own index: FTS5 `bm25()` on SQLite, weighted `ts_rank` on PostgreSQL. */
 export class StoreKeywordEngine implements KeywordEngine {
@@ -17,6 +19,13 @@ export class StoreKeywordEngine implements KeywordEngine {
   async search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]> {
     const categories = [...q.categories, ...(opts.category ? [opts.category] : [])];
     return this.store.search.keyword(q, { from: opts.from ?? q.from, to: opts.to ?? q.to, categories }, opts.sort, opts.limit, this.weights);
+  }
+
+  /** Counted by the store up to COUNT_CAP matches ("10,000+" beyond): a count never costs more than that. */
+  async count(q: ParsedQuery, opts: Omit<KeywordSearchOptions, 'limit' | 'sort'>): Promise<MatchCount> {
+    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])];
+    const n = await this.store.search.keywordCount(q, { from: opts.from ?? q.from, to: opts.to ?? q.to, categories }, COUNT_CAP);
+    return { total: n, exact: n < COUNT_CAP };
   }
 
   async catchUp(): Promise<number> {

@@ -11,6 +11,8 @@ export interface DailyPapersQuery {
   /** Zero-based page number. */
   page: number;
   limit: number;
+  /** Leave out the papers this reader has seen (opened or marked). */
+  unseenBy?: number;
   now?: Date;
 }
 
@@ -26,13 +28,14 @@ export class DailyPapersService {
   async list(q: DailyPapersQuery): Promise<DailyPapersPage> {
     const offset = q.page * q.limit;
     if (q.sort === 'trending') {
-      const ranked = await trendingItems(this.store, { now: q.now, from: q.period?.from, until: q.period?.to, submittedBy: q.submitter, offset, limit: q.limit });
+      const ranked = await trendingItems(this.store, { now: q.now, from: q.period?.from, until: q.period?.to, submittedBy: q.submitter, offset, limit: q.limit, unseenBy: q.unseenBy });
       return { items: ranked.items, hasMore: ranked.total > offset + q.limit };
     }
     const items = await this.store.feed.itemsNewestFirst(q.period?.from ?? '0000-01-01', q.period?.to ?? '9999-12-31', {
       limit: q.limit + 1,
       offset,
       submittedBy: q.submitter,
+      unseenBy: q.unseenBy,
     });
     return { items: items.slice(0, q.limit), hasMore: items.length > q.limit };
   }

@@ -1,6 +1,7 @@
 import type { FeedItem } from '../domain/paper.ts';
 import { periodOf, type Period } from '../domain/period.ts';
 import type { Store } from '../store/store.ts';
+import type { FeedFilter } from '../store/feed.ts';
 
 export interface PeriodPage {
   period: Period;
@@ -21,17 +22,19 @@ export class FeedService {
     return this.store.feed.newestDay();
   }
 
-  /** A day, week or month of the feed: most upvoted first, then feed position. */
-  async period(period: Period, opts: { limit?: number; offset?: number } = {}): Promise<PeriodPage> {
+  /** A day, week or month of the feed: most upvoted first, then feed position; optionally one category, or without what a reader has seen. */
+  async period(period: Period, opts: { limit?: number; offset?: number; filter?: FeedFilter } = {}): Promise<PeriodPage> {
     const limit = opts.limit ?? 50;
     const offset = opts.offset ?? 0;
+    const filter = opts.filter ?? {};
     const [items, before, after] = await Promise.all([
-      this.store.feed.items(period.from, period.to, { limit, offset }),
-      this.store.feed.adjacentDay(period.from, 'before'),
-      this.store.feed.adjacentDay(period.to, 'after'),
+      this.store.feed.items(period.from, period.to, { limit, offset, ...filter }),
+      // With a category, previous / next skip periods without papers in it.
+      this.store.feed.adjacentDay(period.from, 'before', false, { category: filter.category }),
+      this.store.feed.adjacentDay(period.to, 'after', false, { category: filter.category }),
     ]);
     // A short page is the last one: its length gives the total without counting.
-    const total = items.length < limit && (items.length > 0 || offset === 0) ? offset + items.length : await this.store.feed.countItems(period.from, period.to);
+    const total = items.length < limit && (items.length > 0 || offset === 0) ? offset + items.length : await this.store.feed.countItems(period.from, period.to, filter);
     return {
       period,
       items,

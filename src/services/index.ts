@@ -32,6 +32,7 @@ import { ReportService } from './reports.ts';
 import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
+import { ReadStateService } from './read-state.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { SearchService, annFileBeside } from './search.ts';
@@ -73,6 +74,7 @@ export interface Services {
   outbox: OutboxSender;
   accounts: AccountService;
   upvotes: UpvoteService;
+  readState: ReadStateService;
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
@@ -108,10 +110,21 @@ export interface ServiceDeps {
   shutdown?: AbortSignal;
 }
 
+/** `fetch` that gives up after `ms` (a server that accepts the connection and never answers included). */
+function fetchWithTimeout(ms: number): typeof fetch {
+  return (input, init = {}) => {
+    const timeout = AbortSignal.timeout(ms);
+    return fetch(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+}
+
 export function createServices(deps: ServiceDeps): Services {
   const { store, config, logger } = deps;
   const mail = new MailService(config, store, deps.mail, deps.shutdown);
-  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl, signal: deps.shutdown });
+  // Look-ups made while a visitor waits (submissions) fail fast: each request is cut off at the
+  // deadline and SubmissionService answers by then whatever the retries do (`fetch` in the CLI
+  // keeps the patient client); the shutdown deadline still aborts them.
+  const arxiv = deps.arxiv ?? new ArxivApiClient({ baseUrl: config.arxivApiUrl, fetch: fetchWithTimeout(config.arxivLookupTimeoutMs), signal: deps.shutdown });
   const sqlitePath = isPostgresUrl(config.db) || config.db === ':memory:' ? undefined : path.resolve(config.db);
   const openEmbedder = (c: Config) => {
     const provider = embedderProvider(c.searchEmbedder);
@@ -175,13 +188,14 @@ export function createServices(deps: ServiceDeps): Services {
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
+    readState: new ReadStateService(store),
     comments,
     reports: new ReportService(store, moderation, comments),
     collections,
     library,
     zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl, signal: deps.shutdown }), logger),
     moderation,
-    submissions: new SubmissionService(store, config, arxiv),
+    submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
     trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);

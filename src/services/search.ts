@@ -3,7 +3,8 @@ import type { Logger } from '../logger.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
-import type { KeywordEngine, KeywordSearchOptions } from '../search/keyword-engine.ts';
+import type { KeywordEngine, KeywordSearchOptions, MatchCount } from '../search/keyword-engine.ts';
+import { COUNT_CAP } from '../search/store-keyword-engine.ts';
 import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
 import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words, type ParsedQuery, type SearchSort } from '../search/query.ts';
@@ -25,6 +26,8 @@ export interface SearchInput {
   /** Overrides `sort:` in the query; default relevance. */
   sort?: SearchSort;
   mode?: SearchMode;
+  /** Also count the matches and look for spelling corrections (the site's result page asks; the API does not pay for it). */
+  extras?: boolean;
 }
 
 export interface SearchResult {
@@ -42,6 +45,10 @@ export interface SearchResponse {
   results: SearchResult[];
   /** What actually ranked the results. */
   mode: SearchMode;
+  /** With `extras`: how many papers match the words and filters (keyword matches; exact or an estimate). */
+  total?: MatchCount;
+  /** With `extras`: the query with rare or unknown words corrected from the corpus's vocabulary. */
+  didYouMean?: string;
 }
 
 export interface SimilarResult {
@@ -130,6 +137,36 @@ export class SearchService {
 
   async search(input: SearchInput): Promise<SearchResponse> {
     const q = parseQuery(input.q);
+    const res = await this.rank(input, q);
+    if (!input.extras || res.paperId) return res;
+    const [total, didYouMean] = await Promise.all([this.count(q, input), this.correct(q)]);
+    return { ...res, total, didYouMean };
+  }
+
+  /** How many papers match (the keyword side: vector neighbours are not "matches"). */
+  private async count(q: ParsedQuery, input: SearchInput): Promise<MatchCount | undefined> {
+    const from = input.from ?? q.from;
+    const to = input.to ?? q.to;
+    if (!hasTextConstraint(q)) {
+      const categories = [...q.categories, ...(input.category ? [input.category] : [])];
+      if (!categories.length && !from && !to) return undefined;
+      const n = await this.store.search.browseCount(q, { from, to, categories }, COUNT_CAP);
+      return { total: n, exact: n < COUNT_CAP };
+    }
+    return this.opts.engine.count?.(q, { from, to, category: input.category });
+  }
+
+  /** The raw query with each corrected word replaced (case-insensitive, whole words); undefined when nothing needs correcting. */
+  private async correct(q: ParsedQuery): Promise<string | undefined> {
+    if (!q.terms.length || !this.opts.engine.corrections) return undefined;
+    const fixes = await this.opts.engine.corrections(q.terms);
+    if (!fixes.size) return undefined;
+    let out = q.raw;
+    for (const [wrong, right] of fixes) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${wrong}(?![\\p{L}\\p{N}])`, 'giu'), right);
+    return out === q.raw ? undefined : out;
+  }
+
+  private async rank(input: SearchInput, q: ParsedQuery): Promise<SearchResponse> {
     const limit = clampLimit(input.limit);
     const sort = input.sort ?? q.sort ?? 'relevance';
     if (q.paperId) {

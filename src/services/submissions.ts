@@ -10,6 +10,9 @@ export interface PaperLookup {
   fetchByIds(ids: string[]): Promise<Paper[]>;
 }
 
+/** What a reader is told when arXiv is slow, unreachable or failing: plain words, no host or stack. */
+export const ARXIV_DID_NOT_ANSWER = 'arXiv did not answer; try again in a few minutes';
+
 export interface Submitted {
   paper: PaperWithStats;
   day: string;
@@ -27,7 +30,31 @@ export class SubmissionService {
     private readonly store: Store,
     private readonly config: Config,
     private readonly lookup: PaperLookup,
+    /** The longest a look-up may take before the reader is answered (the look-up may go on in the background). */
+    private readonly lookupDeadlineMs: number = config.arxivLookupTimeoutMs,
+    private readonly onLookupError: (err: Error) => void = () => {},
   ) {}
+
+  /**
+   * The look-up, answered within `lookupDeadlineMs` whatever arXiv does: a slow or unreachable
+   * arXiv becomes ARXIV_DID_NOT_ANSWER (the cause goes to the log, not to the reader); an id arXiv
+   * itself refuses becomes "arXiv has no paper".
+   */
+  private async lookUp(id: string): Promise<Paper[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`arXiv look-up of ${id} took longer than ${this.lookupDeadlineMs} ms`)), this.lookupDeadlineMs);
+    });
+    try {
+      return await Promise.race([this.lookup.fetchByIds([id]), late]);
+    } catch (err) {
+      this.onLookupError(err as Error);
+      if ((err as { id?: string }).id) throw new ServiceError(404, 'not_on_arxiv', `arXiv has no paper ${id}`);
+      throw new ServiceError(503, 'arxiv_unavailable', ARXIV_DID_NOT_ANSWER, 120);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async submit(user: User, rawId: string, now = new Date()): Promise<Submitted> {
     const parsed = parseArxivId(String(rawId ?? ''));
@@ -57,12 +84,7 @@ export class SubmissionService {
     let paper: Paper | null = await this.store.papers.get(id);
     let fetched = false;
     if (!paper) {
-      let found: Paper[];
-      try {
-        found = await this.lookup.fetchByIds([id]);
-      } catch (err) {
-        throw new ServiceError(502, 'arxiv_unavailable', `could not look the paper up on arXiv: ${(err as Error).message}`);
-      }
+      const found = await this.lookUp(id);
       paper = found.find((p) => p.id === id) ?? null;
       if (!paper) throw new ServiceError(404, 'not_on_arxiv', `arXiv has no paper ${id}`);
       fetched = true;

@@ -25,7 +25,7 @@ export interface TrendingPage {
  */
 export async function trendingItems(
   store: Store,
-  opts: { now?: Date; from?: string; until?: string; submittedBy?: string; offset?: number; limit?: number; maxCandidates?: number } = {},
+  opts: { now?: Date; from?: string; until?: string; submittedBy?: string; offset?: number; limit?: number; maxCandidates?: number; unseenBy?: number } = {},
 ): Promise<TrendingPage> {
   const now = opts.now ?? new Date();
   const newest = await store.feed.newestDay();
@@ -33,7 +33,7 @@ export async function trendingItems(
   const { from: windowStart, to: lastDay, at } = trendingWindow(now, newest, opts.until);
   const from = opts.from && opts.from > windowStart ? opts.from : windowStart;
   if (from > lastDay) return { items: [], total: 0, asOf: at };
-  const facts = await store.feed.rankingFacts(from, lastDay, { limit: opts.maxCandidates ?? MAX_CANDIDATES, submittedBy: opts.submittedBy });
+  const facts = await store.feed.rankingFacts(from, lastDay, { limit: opts.maxCandidates ?? MAX_CANDIDATES, submittedBy: opts.submittedBy, unseenBy: opts.unseenBy });
   const ranked = rankTrending(facts, (f) => ({ upvotes: f.upvotes, numComments: f.numComments, since: f.entry.day }), at);
   const offset = opts.offset ?? 0;
   const page = ranked.slice(offset, offset + (opts.limit ?? ranked.length));

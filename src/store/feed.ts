@@ -1,9 +1,15 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { FeedEntry, FeedItem } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { rowToFeedEntry, rowToPaper } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
 import { visiblePaper } from './visibility.ts';
+
+/** Narrows a feed list: one arXiv category, and/or only papers reader `unseenBy` has not seen. */
+export interface FeedFilter {
+  category?: string;
+  unseenBy?: number;
+}
 
 export interface NewFeedEntry {
   paperId: string;
@@ -79,14 +85,26 @@ export class FeedRepository {
     return next;
   }
 
-  /** Feed entries joined to their papers, hidden and withdrawn papers left out; optionally within a day range. */
-  private visibleEntries(from?: string, to?: string) {
+  /**
+   * Feed entries joined to their papers, hidden and withdrawn papers left out; optionally within a
+   * day range, in one category, and without the papers a reader has seen (in the query, so limits
+   * and offsets page over what is shown).
+   */
+  private visibleEntries(from?: string, to?: string, filter: FeedFilter = {}) {
     let q = this.db
       .selectFrom('feed_entries as f')
       .innerJoin('papers as p', 'p.id', 'f.paper_id')
       .where(visiblePaper('p'));
     if (from !== undefined) q = q.where('f.day', '>=', from);
     if (to !== undefined) q = q.where('f.day', '<=', to);
+    // Categories are stored as a JSON array of strings: match the quoted name, case-insensitively.
+    if (filter.category) q = q.where(sql<boolean>`lower(p.categories) like ${`%${JSON.stringify(filter.category.toLowerCase())}%`}`);
+    const unseenBy = filter.unseenBy;
+    if (unseenBy !== undefined) {
+      q = q.where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('paper_reads as r').select('r.paper_id').whereRef('r.paper_id', '=', 'f.paper_id').where('r.user_id', '=', unseenBy))),
+      );
+    }
     return q;
   }
 
@@ -99,9 +117,9 @@ export class FeedRepository {
    * Visible papers on the feed between two days (inclusive), most upvoted first, then by feed day
    * and position.
    */
-  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
+  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } & FeedFilter = {}): Promise<FeedItem[]> {
     // Rank on narrow columns first (the sort then never carries abstracts), then load the page's rows.
-    let q = this.visibleEntries(from, to)
+    let q = this.visibleEntries(from, to, opts)
       .select(['f.paper_id as id', 'f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
     const ranked = await q
@@ -126,8 +144,8 @@ export class FeedRepository {
    * Visible papers on the feed between two days (inclusive), newest day first and each day in
    * feed order — the Daily Papers API's `sort=publishedAt` and the daily RSS/Atom feed.
    */
-  async itemsNewestFirst(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } = {}): Promise<FeedItem[]> {
-    let q = this.visibleEntries(from, to)
+  async itemsNewestFirst(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } & FeedFilter = {}): Promise<FeedItem[]> {
+    let q = this.visibleEntries(from, to, opts)
       .selectAll('p')
       .select(['f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
@@ -147,8 +165,8 @@ export class FeedRepository {
    * The narrow facts trending ranks on (no abstracts), for visible papers on the feed between two
    * days: rank these, then load only the page's papers.
    */
-  async rankingFacts(from: string, to: string, opts: { limit?: number; submittedBy?: string } = {}): Promise<{ entry: FeedEntry; upvotes: number; numComments: number }[]> {
-    let q = this.visibleEntries(from, to)
+  async rankingFacts(from: string, to: string, opts: { limit?: number; submittedBy?: string } & FeedFilter = {}): Promise<{ entry: FeedEntry; upvotes: number; numComments: number }[]> {
+    let q = this.visibleEntries(from, to, opts)
       .select(['f.paper_id', 'f.day', 'f.position', 'f.submitted_by', 'p.upvotes', 'p.num_comments']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
     const rows = await q.orderBy('f.day', 'desc').orderBy('f.position', 'asc').limit(opts.limit ?? 5000).execute();
@@ -159,8 +177,8 @@ export class FeedRepository {
     }));
   }
 
-  async countItems(from: string, to: string): Promise<number> {
-    const r = await this.visibleEntries(from, to)
+  async countItems(from: string, to: string, filter: FeedFilter = {}): Promise<number> {
+    const r = await this.visibleEntries(from, to, filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(r.n);
@@ -172,9 +190,9 @@ export class FeedRepository {
   }
 
   /** The nearest day before or after `day` that has visible papers (skipping empty days). */
-  async adjacentDay(day: string, direction: 'before' | 'after', inclusive = false): Promise<string | null> {
+  async adjacentDay(day: string, direction: 'before' | 'after', inclusive = false, filter: Pick<FeedFilter, 'category'> = {}): Promise<string | null> {
     const op = direction === 'before' ? (inclusive ? '<=' : '<') : inclusive ? '>=' : '>';
-    const r = await this.visibleEntries()
+    const r = await this.visibleEntries(undefined, undefined, { category: filter.category })
       .select('f.day')
       .where('f.day', op, day)
       .orderBy('f.day', direction === 'before' ? 'desc' : 'asc')

@@ -303,6 +303,15 @@ export interface FollowsTable {
 }
 
 /** One-time messages shown after a redirect (see migration 1060). */
+/** Papers a reader has seen (migration 1110). */
+export interface PaperReadsTable {
+  user_id: number;
+  paper_id: string;
+  /** `opened` (the paper page was shown) or `marked` (the reader said so). */
+  how: string;
+  seen_at: string;
+}
+
 export interface FlashMessagesTable {
   id: string;
   user_id: number | null;
@@ -397,4 +406,5 @@ export interface Database {
   reports: ReportsTable;
   account_confirmations: AccountConfirmationsTable;
   submission_quota: SubmissionQuotaTable;
+  paper_reads: PaperReadsTable;
 }

@@ -162,16 +162,44 @@ export class SearchRepository {
     return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
   }
 
-  /** Papers matching only filters (no words): newest first, or by upvotes; exclusions still apply. */
-  async browse(q: TextQuery, f: TextFilters, sort: TextSort, limit: number): Promise<{ id: string; score: number }[]> {
-    let exclude: RawBuilder<unknown> = sql``;
+  /** How many papers `keyword` would return without a limit, counting at most `cap`. */
+  async keywordCount(q: TextQuery, f: TextFilters, cap: number): Promise<number> {
+    let inner: RawBuilder<unknown>;
+    if (this.dialect === 'sqlite') {
+      const expr = fts5Expression(q);
+      if (!expr) return 0;
+      inner = sql`select 1 from papers_fts join papers p on p.rowid = papers_fts.rowid where papers_fts match ${expr} and ${filterSql(f)} limit ${cap}`;
+    } else {
+      const pos = tsPositive(q);
+      if (!pos) return 0;
+      const neg = tsNegative(q);
+      inner = sql`select 1 from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
+        where s.search_vector @@ tq.pos ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)} limit ${cap}`;
+    }
+    const r = await sql<{ n: number | string }>`select count(*) as n from (${inner}) c`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** How many papers `browse` would return without a limit, counting at most `cap`. */
+  async browseCount(q: TextQuery, f: TextFilters, cap: number): Promise<number> {
+    const exclude = this.excludeSql(q);
+    const r = await sql<{ n: number | string }>`select count(*) as n from (select 1 from papers p where ${filterSql(f)} ${exclude} limit ${cap}) c`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** `and <paper p contains none of the excluded words>`, or nothing. */
+  private excludeSql(q: TextQuery): RawBuilder<unknown> {
     if (this.dialect === 'sqlite') {
       const ex = ftsExcludedExpression(q);
-      if (ex) exclude = sql`and p.rowid not in (select rowid from papers_fts where papers_fts match ${ex})`;
-    } else {
-      const neg = tsNegative(q);
-      if (neg) exclude = sql`and not exists (select 1 from paper_search s where s.paper_id = p.id and s.search_vector @@ ${neg})`;
+      return ex ? sql`and p.rowid not in (select rowid from papers_fts where papers_fts match ${ex})` : sql``;
     }
+    const neg = tsNegative(q);
+    return neg ? sql`and not exists (select 1 from paper_search s where s.paper_id = p.id and s.search_vector @@ ${neg})` : sql``;
+  }
+
+  /** Papers matching only filters (no words): newest first, or by upvotes; exclusions still apply. */
+  async browse(q: TextQuery, f: TextFilters, sort: TextSort, limit: number): Promise<{ id: string; score: number }[]> {
+    const exclude = this.excludeSql(q);
     const r = await sql<{ id: string }>`
       select p.id as id from papers p where ${filterSql(f)} ${exclude}
       order by ${orderSql(sort, false)} limit ${limit}`.execute(this.db);

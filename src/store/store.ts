@@ -31,6 +31,7 @@ import { ZoteroRepository } from './zotero.ts';
 import { ReportRepository } from './reports.ts';
 import { AccountConfirmationRepository } from './account-confirmations.ts';
 import { SubmissionQuotaRepository } from './submission-quota.ts';
+import { ReadRepository } from './reads.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -65,6 +66,7 @@ export class Store {
   readonly reports: ReportRepository;
   readonly accountConfirmations: AccountConfirmationRepository;
   readonly submissionQuota: SubmissionQuotaRepository;
+  readonly reads: ReadRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -99,6 +101,7 @@ export class Store {
     this.flashes = new FlashRepository(db);
     this.zotero = new ZoteroRepository(db);
     this.reports = new ReportRepository(db);
+    this.reads = new ReadRepository(db);
   }
 
   /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */

@@ -53,11 +53,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a random port over `store`, with settings overridden as a deployment would. */
-export async function startTestApp(store: Store, env: Record<string, string> = {}, deps: { arxiv?: PaperLookup } = {}): Promise<TestApp> {
+/**
+ * The real app on a random port over `store`, with settings overridden as a deployment would.
+ * `arxiv: 'configured'` keeps the arXiv client the app builds itself (from `ARXIV_API_URL`).
+ */
+export async function startTestApp(store: Store, env: Record<string, string> = {}, deps: { arxiv?: PaperLookup | 'configured' } = {}): Promise<TestApp> {
   const smtp = await new SmtpSink().start();
   const config: Config = loadConfig({ PAPERBOY_DB: ':memory:', LOG_LEVEL: 'silent', SMTP_URL: smtp.url, ...env });
-  const services = createServices({ config, logger: silentLogger, store, arxiv: deps.arxiv ?? { fetchByIds: async () => [] } });
+  const services = createServices({ config, logger: silentLogger, store, arxiv: deps.arxiv === 'configured' ? undefined : (deps.arxiv ?? { fetchByIds: async () => [] }) });
   const server: RunningServer = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: silentLogger });
   MAILBOXES.set(server.url, (address) => smtp.to(address).map((m) => m.text));
   return {

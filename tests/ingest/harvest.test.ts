@@ -40,8 +40,12 @@ forEachStore('harvest: a multi-page list', (ctx) => {
     await ctx.store.papers.upsertMany([makePaper({ id: '2511.09999' })]);
     const config = loadConfig({ ARXIV_OAI_URL: `${server.url}/oai`, ARXIV_DELAY_MS: '0', PAPERBOY_DB: 'unused' });
     const ingest = new IngestService(ctx.store, config, silentLogger);
-    const run = await ingest.harvestRecorded({ from: '2025-11-17', sets: ['cs'] });
+    const pages: unknown[] = [];
+    const run = await ingest.harvestRecorded({ from: '2025-11-17', sets: ['cs'], onPage: (p) => pages.push(p) });
     assert.equal(run.status, 'succeeded', run.error ?? '');
+    // The progress bar's feed: records so far against the list size the resumption token gives.
+    assert.deepEqual(pages.map((p) => (p as { records: number }).records), [3, 6, 8]);
+    assert.deepEqual(pages[0], { set: 'arXiv:cs', pages: 1, records: 3, completeListSize: 8 });
     assert.deepEqual(
       server.requests.map((r) => Object.fromEntries(r.url.searchParams)),
       [

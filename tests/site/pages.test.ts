@@ -153,7 +153,7 @@ forEachStore('site pages', (ctx) => {
     const cat = await get('/search?category=hep-th');
     assert.match(cat.html, /Strings on a lattice/);
     const sug = await fetch(`${server.url}/search/suggest?q=spars`);
-    assert.deepEqual(await sug.json(), [{ id: '2507.01001', title: 'Sparse attention for long documents' }]);
+    assert.deepEqual(await sug.json(), [{ id: '2507.01001', title: 'Sparse attention for long documents', url: '/papers/2507.01001' }]);
   });
 
   test('author pages list exactly that author; unknown authors are a helpful 404', async () => {

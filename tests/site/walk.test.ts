@@ -11,8 +11,8 @@ import { MAILBOXES, waitForMail } from '../helpers/community.ts';
 /**
  * Issue 16's "done when": a new reader walks from the home page to every feature by clicks only —
  * upvote (carried through sign-up), sign up, comment, follow an author from a paper page, a
- * collection, For you, Following, subscribe, a feed, the API docs, delete with confirmation, log
- * out — at 1280 and 390 px in both themes, with axe-core on every page it reaches (zero violations).
+ * collection, For you, Following, subscribe, a feed, the API docs, delete with confirmation, search
+ * cards with the count and "did you mean", a category filter, hide seen, log out — at 1280 and 390 px in both themes, with axe-core on every page it reaches (zero violations).
  * The only URLs typed are the home page's and the sign-up link read from the mail. Screenshots go to test-artifacts/screenshots/walk-*.
  */
 const PAPER = 'Guiding Giants: Lightweight Controllers for Weighted Activation Steering in LLMs';
@@ -178,6 +178,44 @@ describe('a new reader reaches every feature by clicking', () => {
         await main.getByRole('button', { name: 'Delete comment' }).click();
         await page.waitForURL(/\/papers\/2505\.20309/);
         assert.equal(await flash.innerText(), 'Comment deleted.');
+
+        // Search from the header: a misspelt word gets "did you mean" from the papers' own words;
+        // the results are compact cards (a snippet, not the abstract) under the number of matches.
+        await header.locator('#site-q').fill('langauge models');
+        await header.locator('#site-q').press('Enter');
+        await page.waitForURL(/\/search\?q=langauge/);
+        await check('search-did-you-mean');
+        await main.locator('.did-you-mean').getByRole('link', { name: 'language models' }).click();
+        await page.waitForURL(/\/search\?q=language\+models/);
+        assert.match(await main.locator('.result-count').innerText(), /^\d+ papers match, best first/);
+        assert.ok((await main.locator('.results .snippet mark').count()) > 0, 'highlighted snippets');
+        assert.equal(await main.locator('.results .abstract').count(), 0, 'no whole abstracts');
+        await check('search-cards');
+
+        // A suggestion opens its paper rather than searching for its title.
+        await header.locator('#site-q').fill(PAPER);
+        await page.waitForFunction(() => document.querySelectorAll('#site-q-suggestions option').length > 0);
+        await header.locator('#site-q').press('Enter');
+        await page.waitForURL(/\/papers\/2505\.20309$/);
+
+        // A category filter on the day's page, then "Hide seen" (the paper opened above is seen).
+        await header.getByRole('link', { name: 'Daily Papers' }).click();
+        await page.waitForURL(`${server.url}/`);
+        await main.getByRole('navigation', { name: 'Period' }).getByRole('link', { name: 'Day' }).click();
+        await page.waitForURL(/\/papers\/date\/\d{4}-\d{2}-\d{2}$/);
+        await main.getByRole('navigation', { name: 'Category filter' }).getByRole('link', { name: 'cs.CL' }).click();
+        await page.waitForURL(/\?category=cs\.CL$/);
+        assert.match(await main.locator('h2.period-label').innerText(), /cs\.CL/);
+        const seenCard = main.locator('.card', { has: page.getByRole('link', { name: PAPER }) });
+        assert.equal(await seenCard.getAttribute('data-seen'), 'true', 'the opened paper is dimmed');
+        await check('category-filter');
+        await main.getByRole('link', { name: 'Hide seen' }).click();
+        await page.waitForURL(/category=cs\.CL&seen=hide$/);
+        assert.equal(await main.getByRole('link', { name: PAPER }).count(), 0, 'seen papers hidden');
+        await check('hide-seen');
+        await main.getByRole('link', { name: 'Show seen papers' }).click();
+        await page.waitForURL(/\?category=cs\.CL$/);
+        assert.equal(await main.getByRole('link', { name: PAPER }).count(), 1);
 
         // The theme toggle flips the theme and its name.
         await toggle.click();

@@ -2,6 +2,7 @@ import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
 import { isDay } from '../../ingest/formats/fields.ts';
 import { HarvestBusyError, harvestCounts } from '../../services/ingest.ts';
+import { startProgress } from '../progress.ts';
 
 const SET = /^[a-z-]+(:[A-Za-z.-]+)*$|^all$/;
 
@@ -34,6 +35,8 @@ export const harvestCommand: Command = {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        // Per set: records stored of `completeListSize` (arXiv gives it in each resumption token).
+        const progress = startProgress({ label: 'harvesting', tty: Boolean(process.stderr.isTTY), unit: 'records' });
         let result;
         try {
           result = await services.ingest.harvestRecorded({
@@ -42,12 +45,15 @@ export const harvestCommand: Command = {
             sets,
             metadataPrefix: format as 'arXiv' | 'arXivRaw' | undefined,
             signal: controller.signal,
+            onPage: (p) => progress.update(p.records, p.completeListSize ?? 0, `${p.set}, page ${p.pages}`),
           });
         } catch (err) {
+          progress.stop();
           if (!(err instanceof HarvestBusyError)) throw err;
           console.error(`paperboy harvest: ${err.message}`);
           return 1;
         }
+        progress.stop();
         const c = harvestCounts(result.summary);
         for (const p of result.summary.problems) console.error(`skipped a record: ${p}`);
         console.log(

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import cliProgress from 'cli-progress';
+import { startProgress } from '../progress.ts';
 import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
 import { emptySummary, importInputs } from '../../ingest/importer.ts';
@@ -32,14 +32,8 @@ export const importCommand: Command = {
     return withServices(configFromFlags(values), async ({ logger, services }) => {
       let summary = emptySummary();
       const totalBytes = files.reduce((n, f) => n + (f === '-' ? 0 : fs.statSync(f).size), 0);
-      const showBar = process.stderr.isTTY && !values.quiet && totalBytes > 0;
-      const bar = showBar
-        ? new cliProgress.SingleBar(
-            { format: 'importing {bar} {percentage}% | {read} read, {failed} failed | eta {eta_formatted}', stream: process.stderr, hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          )
-        : null;
-      bar?.start(totalBytes, 0, { read: 0, failed: 0 });
+      // A bar with ETA on a terminal; a plain line every 10 s in a log (cron, CI); nothing with --quiet.
+      const progress = values.quiet || totalBytes === 0 ? null : startProgress({ label: 'importing', tty: Boolean(process.stderr.isTTY), unit: 'bytes' });
       // Parsing in worker threads pays off once the input is more than a few thousand papers.
       const workers = totalBytes > 8 * 1024 * 1024 ? Math.min(2, os.availableParallelism()) : 0;
       let doneBytes = 0;
@@ -50,25 +44,27 @@ export const importCommand: Command = {
           source: values.source as string | undefined,
           feedDay: values['feed-day'] as string | undefined,
           onLineError: (e) => {
-            // Clear the progress line first so the message is not drawn over.
-            process.stderr.write(`${bar ? '\r\x1b[K' : ''}${e.file}:${e.line}: ${e.reason}\n`);
+            const line = `${e.file}:${e.line}: ${e.reason}`;
+            // Above the bar, so the message is not drawn over.
+            if (progress) progress.note(line);
+            else process.stderr.write(`${line}\n`);
           },
           // The running counts, for the progress bar.
           onSummary: (s) => (summary = s),
-          onProgress: (bytes) => bar?.update(doneBytes + bytes, { read: summary.read, failed: summary.failed }),
+          onProgress: (bytes) => progress?.update(doneBytes + bytes, totalBytes, `${summary.read} read, ${summary.failed} failed`),
           onFileDone: (file) => {
             if (file !== '-') doneBytes += fs.statSync(file).size;
           },
           // Search indexes follow after the import, not inside its transactions (see bench/fts-import).
           afterImport: async () => {
-            bar?.stop();
+            progress?.stop();
             const indexed = await services.search.catchUp();
             await services.search.close();
             return { searchIndexed: indexed.fullText, embedded: indexed.embedded };
           },
         });
       } finally {
-        bar?.stop();
+        progress?.stop();
       }
       logger.debug({ summary: importCounts(summary) }, 'import finished');
       console.log(

@@ -1,6 +1,6 @@
 import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
-import { SEARCH_SORTS, normaliseDate, type SearchSort } from '../../search/query.ts';
+import { SEARCH_SORTS, normaliseDate, parseSort } from '../../search/query.ts';
 import { presentSearchResult } from '../../http/presenters/search.ts';
 import type { SearchMode } from '../../services/search.ts';
 
@@ -27,8 +27,8 @@ export const searchCommand: Command = {
   async run({ values, positionals }) {
     if (positionals.length !== 1) throw new UsageError('search takes one query (quote it)');
     const limit = intFlag('limit', values.limit, 20, 120);
-    const sort = values.sort as string | undefined;
-    if (sort !== undefined && !(SEARCH_SORTS as readonly string[]).includes(sort)) throw new UsageError(`--sort must be one of ${SEARCH_SORTS.join(', ')}`);
+    const sort = values.sort === undefined ? undefined : parseSort(values.sort as string);
+    if (sort === null) throw new UsageError(`--sort must be one of ${SEARCH_SORTS.join(', ')}`);
     const mode = values.mode as string | undefined;
     if (mode !== undefined && !['hybrid', 'keyword', 'vector'].includes(mode)) throw new UsageError('--mode must be hybrid, keyword or vector');
     const dates: Record<'from' | 'to', string | undefined> = { from: undefined, to: undefined };
@@ -44,7 +44,7 @@ export const searchCommand: Command = {
     return withServices(
       configFromFlags(values),
       async ({ services }) => {
-        const res = await services.search.search({ q: positionals[0], limit, ...dates, category, sort: sort as SearchSort | undefined, mode: mode as SearchMode | undefined });
+        const res = await services.search.search({ q: positionals[0], limit, ...dates, category, sort, mode: mode as SearchMode | undefined });
         if (values.json) {
           console.log(JSON.stringify(res.results.map(presentSearchResult), null, 2));
           return 0;

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
+import { ServiceError } from '../../services/errors.ts';
 import { badRequest } from '../errors.ts';
 import { parsePeriod, type Period, type PeriodKind } from '../../domain/period.ts';
 import { presentDailyPaper } from '../presenters/daily-paper.ts';
@@ -53,13 +54,17 @@ export function dailyPapersApiRoutes() {
       tags: ['papers'],
       query: DailyPapersQuery,
       response: z.array(DailyPaperSchema),
-      errors: { 400: 'bad parameters (e.g. two periods, or not a real date)', 429: 'rate limited' },
+      errors: { 400: 'bad parameters (e.g. two periods, or not a real date)', 401: 'hideSeen=true without a session or API token', 429: 'rate limited' },
     },
     async (c, { query }) => {
       const period = periodFrom(query);
-      const page = await c.var.services.dailyPapers.list({ period, submitter: query.submitter, sort: query.sort, page: query.p, limit: query.limit });
+      const user = c.var.user;
+      if (query.hideSeen && !user) throw new ServiceError(401, 'login_required', 'hideSeen=true needs an API token (Authorization: Bearer …) or a session: it hides what that reader has seen');
+      const page = await c.var.services.dailyPapers.list({ period, submitter: query.submitter, sort: query.sort, page: query.p, limit: query.limit, unseenBy: query.hideSeen ? user!.id : undefined });
       if (page.hasMore) c.header('Link', nextLink(c, { p: String(query.p + 1), limit: String(query.limit) }));
-      return page.items.map(presentDailyPaper);
+      if (!user) return page.items.map((i) => presentDailyPaper(i));
+      const seen = await c.var.services.readState.seenAmong(user.id, page.items.map((i) => i.paper.id));
+      return page.items.map((i) => ({ ...presentDailyPaper(i), seen: seen.has(i.paper.id) }));
     },
   );
 

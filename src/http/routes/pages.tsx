@@ -9,14 +9,15 @@ import { parseDay, parsePeriod, periodOf, type PeriodKind } from '../../domain/p
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
-import { FeedPageView, TrendingPageView, periodUrl } from '../views/feed-page.tsx';
+import { FeedPageView, TrendingPageView, periodUrl, type FeedFilterView } from '../views/feed-page.tsx';
 import { KIND_SEGMENT } from '../../domain/site-paths.ts';
 import { PaperPageView } from '../views/paper-page.tsx';
-import { SearchPageView, type SearchForm, type SearchHit } from '../views/search-page.tsx';
+import { SearchPageView, type SearchForm } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
-import { findSimilar, runSearch } from '../site-search.ts';
+import { findSimilar, runSearch, type PageSearch } from '../site-search.ts';
 import { paperIdFromPagePath } from '../params.ts';
 import { ServiceError } from '../../services/errors.ts';
+import { parseSort, type SearchSort } from '../../search/query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;
@@ -42,14 +43,34 @@ async function followViewerOf(c: Ctx): Promise<FollowViewer> {
   return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, next: url.pathname + url.search, follows: user ? await c.var.services.following.followedKeys(user.id) : new Map() };
 }
 
+/** The view's filter as the store's: the category, and the reader whose seen papers are left out. */
+const storeFilter = (c: Ctx, f: FeedFilterView) => ({ category: f.category, unseenBy: f.hideSeen && c.var.user ? c.var.user.id : undefined });
+
 const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 404);
 
 /** The viewer of a list of papers: which of them they upvoted, and the page forms come back to. */
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
-  const upvoted = user ? await c.var.services.upvotes.votedAmong(user.id, items.map((i) => i.paper.id)) : new Set<string>();
+  const ids = items.map((i) => i.paper.id);
+  const [upvoted, seen] = await Promise.all([
+    user && ids.length ? c.var.services.upvotes.votedAmong(user.id, ids) : new Set<string>(),
+    user && ids.length ? c.var.services.readState.seenAmong(user.id, ids) : new Set<string>(),
+  ]);
   const url = new URL(c.req.url);
-  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, next: url.pathname + url.search };
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search };
+}
+
+const CATEGORY_RE = /^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
+
+/** A feed page's `?category=` and `?seen=hide` (the latter only for a signed-in reader); a malformed category is ignored. */
+function feedFilterOf(c: Ctx): FeedFilterView {
+  const raw = (c.req.query('category') ?? '').trim();
+  const category = raw && raw.length <= 40 && CATEGORY_RE.test(raw) ? raw : undefined;
+  const signedIn = Boolean(c.var.user);
+  const hideSeen = signedIn && c.req.query('seen') === 'hide';
+  const offered = c.var.services.config.feedCategories;
+  const categories = category && !offered.some((x) => x.toLowerCase() === category.toLowerCase()) ? [...offered, category] : offered;
+  return { category: category ? (offered.find((x) => x.toLowerCase() === category.toLowerCase()) ?? category) : undefined, hideSeen, categories, signedIn };
 }
 
 const searchQuery = z.object({
@@ -62,7 +83,11 @@ const searchQuery = z.object({
     .max(40)
     .optional()
     .transform((s) => (s && /^[A-Za-z][A-Za-z0-9.-]*$/.test(s) ? s : undefined)),
-  sort: z.enum(['relevance', 'newest', 'upvotes']).catch('relevance').default('relevance'),
+  // One vocabulary with the API (`date`); the site's old `newest` is read as `date`.
+  sort: z
+    .string()
+    .optional()
+    .transform((s): SearchSort => (s ? (parseSort(s) ?? 'relevance') : 'relevance')),
   page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
 });
 
@@ -72,8 +97,9 @@ export function pageRoutes() {
   app.get('/', async (c) => {
     const { feed } = c.var.services;
     const newest = await feed.newestDay();
-    const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE }) : null;
-    return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} />);
+    const filter = feedFilterOf(c);
+    const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE, filter: storeFilter(c, filter) }) : null;
+    return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} filter={filter} />);
   });
 
   app.get('/papers/trending', async (c) => {
@@ -99,14 +125,16 @@ export function pageRoutes() {
       const period = parsePeriod(kind, c.req.param('key'));
       if (!period) return notFoundPage(c);
       const pageNum = pageNumber(c);
-      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE });
-      return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} />);
+      const filter = feedFilterOf(c);
+      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE, filter: storeFilter(c, filter) });
+      return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} filter={filter} />);
     });
   }
 
   app.get('/search/suggest', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 100);
-    const list = await c.var.services.browse.suggestTitles(q, 8);
+    // Each suggestion names its page: picking one opens the paper instead of searching for its title.
+    const list = (await c.var.services.browse.suggestTitles(q, 8)).map((s) => ({ ...s, url: paperUrl(s.id) }));
     return c.json(list, 200, { 'cache-control': 'public, max-age=60' });
   });
 
@@ -115,17 +143,18 @@ export function pageRoutes() {
     const form: SearchForm = parsed.success ? parsed.data : { q: '', sort: 'relevance', page: 1 };
     const notice = parsed.success ? undefined : 'Some of the search options were not understood and were ignored.';
     const categories = await c.var.services.browse.categories();
-    let results: SearchHit[] | null = null;
-    let hasMore = false;
+    let found: PageSearch | null = null;
     let message = notice;
     if (form.q || form.category || form.from || form.to) {
-      const found = await runSearch(c.var.services, form, SEARCH_PER_PAGE);
+      found = await runSearch(c.var.services, form, SEARCH_PER_PAGE);
       if (found.paperId) return c.redirect(paperUrl(found.paperId), 302);
-      results = found.hits;
-      hasMore = found.hasMore;
       if (found.warnings.length) message = [notice, ...found.warnings].filter(Boolean).join(' ');
     }
-    return render(c, <SearchPageView form={form} results={results} hasMore={hasMore} categories={categories} notice={message} />, parsed.success ? 200 : 400);
+    return render(
+      c,
+      <SearchPageView form={form} results={found?.hits ?? null} hasMore={found?.hasMore ?? false} total={found?.total} didYouMean={found?.didYouMean} categories={categories} notice={message} />,
+      parsed.success ? 200 : 400,
+    );
   });
 
   app.get('/authors/:name', async (c) => {
@@ -146,6 +175,8 @@ export function pageRoutes() {
     const [data, follow] = await Promise.all([c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))), followViewerOf(c)]);
     if (!data) return notFoundPage(c);
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
+    // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds).
+    if (user) await c.var.services.readState.opened(user.id, id);
     const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
     return render(
       c,

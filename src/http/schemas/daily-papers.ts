@@ -15,6 +15,7 @@ export const DailyPaperSchema = z
     publishedAt: z.string().describe('When the paper reached the daily feed (ISO 8601 date-time, the feed day at 00:00 UTC)'),
     submittedBy: SubmitterSchema.nullable(),
     numComments: z.number().int(),
+    seen: z.boolean().optional().describe('Only for an authenticated caller: whether they have seen (opened or marked) this paper'),
   })
   .meta({ id: 'DailyPaper' });
 
@@ -28,6 +29,11 @@ export const DailyPapersQuery = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM').optional().describe('A month, YYYY-MM'),
   submitter: z.string().min(1).max(64).optional().describe('Only papers submitted by this username'),
   sort: z.enum(['publishedAt', 'trending']).default('publishedAt').describe('`publishedAt`: newest feed day first; `trending`: by the trending score'),
+  hideSeen: z
+    .enum(['true', 'false', '1', '0'], { message: 'hideSeen must be true or false' })
+    .optional()
+    .transform((v) => v === 'true' || v === '1')
+    .describe('With a session or API token: leave out the papers the caller has seen (opened or marked); 401 without one'),
 });
 
 export const PaperListQuery = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate } from './common.ts';
+import { parseSort } from '../../search/query.ts';
 
 export const SearchQuery = z.object({
   q: z.string().max(10_000, 'the query is longer than 10,000 characters').default(''),
@@ -10,7 +11,17 @@ export const SearchQuery = z.object({
     .string()
     .regex(/^[a-z][a-z-]*(\.[a-z][a-z-]*)?$/i, 'expected an arXiv category such as cs.LG')
     .optional(),
-  sort: z.enum(['relevance', 'date', 'upvotes']).optional(),
+  sort: z
+    .string()
+    .max(20)
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const s = parseSort(v);
+      if (!s) ctx.addIssue({ code: 'custom', message: 'sort must be relevance, date or upvotes' });
+      return s ?? undefined;
+    })
+    .describe('`relevance` (default), `date` (newest first) or `upvotes`; `newest` is accepted as another word for `date`'),
   mode: z.enum(['hybrid', 'keyword', 'vector']).optional(),
 });
 

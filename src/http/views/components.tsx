@@ -3,6 +3,7 @@ import { sitePaths } from '../../domain/site-paths.ts';
 import { httpUrl } from '../../domain/links.ts';
 import { MathText } from './math.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
+import { PostForm } from './community/forms.tsx';
 
 /** Only http(s) URLs become links; anything else (`javascript:`, `data:`) is not rendered as a link. */
 export function safeHref(url: string | null | undefined): string | null {
@@ -39,6 +40,8 @@ export interface CardViewer {
   upvoted: Set<string>;
   /** This page, for forms to come back to. */
   next: string;
+  /** The papers on this page the viewer has seen (opened or marked); absent for visitors. */
+  seen?: Set<string>;
 }
 
 export const ANONYMOUS: CardViewer = { signedIn: false, csrfToken: '', upvoted: new Set(), next: '/' };
@@ -48,9 +51,10 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
   const { paper, entry } = item;
   const code = safeHref(paper.links.code[0]);
   const H = headingLevel === 2 ? 'h2' : 'h3';
+  const seen = viewer.seen?.has(paper.id) ?? false;
   return (
     <li>
-      <article class="card" data-paper aria-labelledby={`t-${cssId(paper.id)}`}>
+      <article class={seen ? 'card seen' : 'card'} data-paper data-seen={viewer.seen ? String(seen) : undefined} aria-labelledby={`t-${cssId(paper.id)}`}>
         <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={viewer.upvoted.has(paper.id)} csrfToken={viewer.signedIn ? viewer.csrfToken : null} next={viewer.next} />
         <div class="body">
           <H id={`t-${cssId(paper.id)}`}>
@@ -73,10 +77,32 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
             )}
             {paper.primaryCategory && <li>{paper.primaryCategory}</li>}
             {entry.submittedBy && <li>Submitted by {entry.submittedBy}</li>}
+            {viewer.signedIn && viewer.seen && (
+              <li>
+                <SeenToggle paperId={paper.id} seen={seen} viewer={viewer} />
+              </li>
+            )}
           </ul>
         </div>
       </article>
     </li>
+  );
+}
+
+/**
+ * "Seen" state of one paper for a signed-in reader: a plain form (CSRF, no JavaScript needed) that
+ * marks it seen or not seen and comes back to this page. Seen cards are dimmed (abstract folded).
+ */
+export function SeenToggle({ paperId, seen, viewer }: { paperId: string; seen: boolean; viewer: CardViewer }) {
+  return (
+    <PostForm action="/papers/seen" csrfToken={viewer.csrfToken} next={viewer.next} class="inline seen-form">
+      <input type="hidden" name="paperId" value={paperId} />
+      <input type="hidden" name="seen" value={seen ? '0' : '1'} />
+      {seen && <span class="seen-badge">Seen</span>}{' '}
+      <button type="submit" class="quiet small">
+        {seen ? 'Mark not seen' : 'Mark seen'}
+      </button>
+    </PostForm>
   );
 }
 

@@ -3,7 +3,7 @@ import { isoWeekOf, periodHeading, type Period, type PeriodKind } from '../../do
 import type { PeriodPage } from '../../services/feed.ts';
 import { FeedList, SubscribeBanner, type CardViewer } from './components.tsx';
 import { Layout, type NavKey } from './layout.tsx';
-import { DAILY_FEEDS } from './feed-links.tsx';
+import { DAILY_FEEDS, feedLinksFor } from './feed-links.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { KIND_SEGMENT, sitePaths } from '../../domain/site-paths.ts';
 
@@ -14,15 +14,38 @@ export { KIND_SEGMENT };
 
 export const periodUrl = sitePaths.period;
 
+/** What narrows a feed page: one category, and (signed in) hiding the papers the reader has seen. */
+export interface FeedFilterView {
+  category?: string;
+  hideSeen: boolean;
+  /** Categories offered as filter chips. */
+  categories: string[];
+  /** Whether the reader is signed in (the "Hide seen" toggle is theirs only). */
+  signedIn: boolean;
+}
+
+const NO_FILTER: FeedFilterView = { hideSeen: false, categories: [], signedIn: false };
+
+/** `?category=cs.LG&seen=hide&page=2`: the filter carried through every link of a feed page. */
+export function filterQuery(f: Pick<FeedFilterView, 'category' | 'hideSeen'>, page = 1): string {
+  const q = new URLSearchParams();
+  if (f.category) q.set('category', f.category);
+  if (f.hideSeen) q.set('seen', 'hide');
+  if (page > 1) q.set('page', String(page));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 /** Previous / next periods that have papers (the service skips empty ones). */
-function Pager({ page }: { page: PeriodPage }) {
+function Pager({ page, filter }: { page: PeriodPage; filter: FeedFilterView }) {
   const unit = page.period.kind;
+  const keep = filterQuery(filter);
   return (
     <nav aria-label={`Other ${unit}s`}>
       <ul class="pager">
         <li>
           {page.previous ? (
-            <a href={periodUrl(page.previous)} rel="prev">
+            <a href={periodUrl(page.previous) + keep} rel="prev">
               ← Previous {unit}
             </a>
           ) : (
@@ -31,7 +54,7 @@ function Pager({ page }: { page: PeriodPage }) {
         </li>
         <li>
           {page.next ? (
-            <a href={periodUrl(page.next)} rel="next">
+            <a href={periodUrl(page.next) + keep} rel="next">
               Next {unit} →
             </a>
           ) : (
@@ -58,8 +81,9 @@ export function PeriodPicker({ kind, value }: { kind: PeriodKind; value: string 
   );
 }
 
-function PeriodTabs({ period }: { period: Period }) {
+function PeriodTabs({ period, filter }: { period: Period; filter: FeedFilterView }) {
   const day = period.from;
+  const keep = filterQuery(filter);
   const tabs: Array<[PeriodKind, string, string]> = [
     ['day', `/papers/date/${day}`, 'Day'],
     ['week', `/papers/week/${isoWeekOf(day)}`, 'Week'],
@@ -70,13 +94,39 @@ function PeriodTabs({ period }: { period: Period }) {
       <ul class="tabs">
         {tabs.map(([k, href, label]) => (
           <li>
-            <a href={href} aria-current={k === period.kind ? 'page' : undefined}>
+            <a href={href + keep} aria-current={k === period.kind ? 'page' : undefined}>
               {label}
             </a>
           </li>
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** Category chips ("All", then each category) and the signed-in reader's "Hide seen" toggle, as plain links. */
+function FilterBar({ period, filter }: { period: Period; filter: FeedFilterView }) {
+  const base = periodUrl(period);
+  const chips = [undefined, ...filter.categories];
+  return (
+    <div class="filters">
+      <nav aria-label="Category filter">
+        <ul class="tabs">
+          {chips.map((cat) => (
+            <li>
+              <a href={base + filterQuery({ category: cat, hideSeen: filter.hideSeen })} aria-current={cat === filter.category ? 'page' : undefined}>
+                {cat ?? 'All categories'}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {filter.signedIn && (
+        <a class="follow" href={base + filterQuery({ category: filter.category, hideSeen: !filter.hideSeen })}>
+          {filter.hideSeen ? 'Show seen papers' : 'Hide seen'}
+        </a>
+      )}
+    </div>
   );
 }
 
@@ -87,9 +137,10 @@ export interface FeedPageProps {
   pageNum?: number;
   perPage?: number;
   viewer?: CardViewer;
+  filter?: FeedFilterView;
 }
 
-export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, viewer }: FeedPageProps) {
+export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, viewer, filter = NO_FILTER }: FeedPageProps) {
   const kind = page?.period.kind ?? 'day';
   const title = TITLES[kind];
   const label = page ? periodHeading(page.period) : '';
@@ -100,7 +151,7 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
       <div class="page-head">
         <h1>{title}</h1>
         <p class="tagline">by the research community</p>
-        <VisibleFeeds feeds={[DAILY_FEEDS[0]]} compact />
+        <VisibleFeeds feeds={filter.category ? [feedLinksFor.category(filter.category)] : [DAILY_FEEDS[0]]} compact />
       </div>
       {!page ? (
         <p class="empty">
@@ -109,27 +160,42 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
       ) : (
         <>
           <div class="period-bar">
-            <PeriodTabs period={page.period} />
-            <Pager page={page} />
+            <PeriodTabs period={page.period} filter={filter} />
+            <Pager page={page} filter={filter} />
             <PeriodPicker kind={kind} value={kind === 'day' ? page.period.from : page.period.label} />
           </div>
-          <h2 class="period-label">{label}</h2>
+          {/* The home page keeps its first paper high on a phone: the filters are one click away, on the day's own page. */}
+          {!home && <FilterBar period={page.period} filter={filter} />}
+          <h2 class="period-label">
+            {label}
+            {filter.category && ` · ${filter.category}`}
+          </h2>
           {page.items.length === 0 ? (
             <p class="empty">
-              No papers on the feed this {kind}. {page.previous && <a href={periodUrl(page.previous)}>See the nearest earlier {kind}</a>}
+              {filter.category || filter.hideSeen ? (
+                <>
+                  No {filter.hideSeen ? 'unseen ' : ''}papers{filter.category ? ` in ${filter.category}` : ''} this {kind}. <a href={periodUrl(page.period)}>See all papers of this {kind}</a>
+                </>
+              ) : (
+                <>
+                  No papers on the feed this {kind}. {page.previous && <a href={periodUrl(page.previous)}>See the nearest earlier {kind}</a>}
+                </>
+              )}
             </p>
           ) : (
             <>
               <p class="tagline">
-                {page.total} {page.total === 1 ? 'paper' : 'papers'}, most upvoted first
+                {page.total} {filter.hideSeen ? 'unseen ' : ''}
+                {page.total === 1 ? 'paper' : 'papers'}
+                {filter.category ? ` in ${filter.category}` : ''}, most upvoted first
                 {pages > 1 && ` — page ${pageNum} of ${pages}`}
               </p>
               <FeedList items={page.items} viewer={viewer} />
               {pages > 1 && (
                 <nav aria-label="Pages">
                   <ul class="pager">
-                    <li>{pageNum > 1 ? <a href={`${periodUrl(page.period)}?page=${pageNum - 1}`}>← Previous page</a> : <span>First page</span>}</li>
-                    <li>{pageNum < pages ? <a href={`${periodUrl(page.period)}?page=${pageNum + 1}`}>More papers →</a> : <span>Last page</span>}</li>
+                    <li>{pageNum > 1 ? <a href={periodUrl(page.period) + filterQuery(filter, pageNum - 1)}>← Previous page</a> : <span>First page</span>}</li>
+                    <li>{pageNum < pages ? <a href={periodUrl(page.period) + filterQuery(filter, pageNum + 1)}>More papers →</a> : <span>Last page</span>}</li>
                   </ul>
                 </nav>
               )}

@@ -2,7 +2,9 @@ import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor, type FeedLink } from './feed-links.tsx';
 import type { PaperWithStats } from '../../domain/paper.ts';
 import type { HighlightSegment } from '../../search/highlight.ts';
-import { AuthorList, paperUrl } from './components.tsx';
+import type { MatchCount } from '../../search/keyword-engine.ts';
+import type { SearchSort } from '../../search/query.ts';
+import { authorUrl, paperUrl } from './components.tsx';
 import { Layout } from './layout.tsx';
 
 export interface SearchForm {
@@ -10,15 +12,16 @@ export interface SearchForm {
   from?: string;
   to?: string;
   category?: string;
-  sort: 'relevance' | 'newest' | 'upvotes';
+  sort: SearchSort;
   page: number;
 }
 
-/** A result: the paper with its title and abstract split into matching and other text. */
+/** A result card: the paper, its title split into matching and other text, a snippet of the abstract around the matches, the authors an `author:` filter matched. */
 export interface SearchHit {
   paper: PaperWithStats;
   title: HighlightSegment[];
-  abstract: HighlightSegment[];
+  snippet: HighlightSegment[];
+  matchedAuthors: string[];
 }
 
 /** Highlighted text: matches in <mark>, every piece an escaped text node. */
@@ -33,11 +36,13 @@ export interface SearchPageProps {
   categories: string[];
   /** A message for the visitor when the query could not be run as asked. */
   notice?: string;
+  total?: MatchCount;
+  didYouMean?: string;
 }
 
-function withPage(form: SearchForm, page: number): string {
+function withPage(form: SearchForm, page: number, q = form.q): string {
   const p = new URLSearchParams();
-  if (form.q) p.set('q', form.q);
+  if (q) p.set('q', q);
   if (form.from) p.set('from', form.from);
   if (form.to) p.set('to', form.to);
   if (form.category) p.set('category', form.category);
@@ -54,7 +59,34 @@ function searchFeeds(form: SearchForm): FeedLink[] {
   return feeds;
 }
 
-export function SearchPageView({ form, results, hasMore, categories, notice }: SearchPageProps) {
+/** "1 paper", "1,234 papers", "about 12,000 papers". */
+export function countLabel(total: MatchCount): string {
+  const n = total.total.toLocaleString('en-US');
+  const noun = total.total === 1 ? 'paper' : 'papers';
+  return total.exact ? `${n} ${noun}` : `about ${n} ${noun}`;
+}
+
+/**
+ * The first authors, always including those an `author:` filter matched (marked), so the author a
+ * reader searched for is never hidden behind "et al.".
+ */
+function CardAuthors({ authors, matched, max = 3 }: { authors: string[]; matched: string[]; max?: number }) {
+  if (!authors.length) return null;
+  const shown = authors.filter((a, i) => i < max || matched.includes(a));
+  return (
+    <p class="authors">
+      {shown.map((a, i) => (
+        <>
+          {i > 0 && (authors.indexOf(a) > authors.indexOf(shown[i - 1]) + 1 ? ', …, ' : ', ')}
+          <a href={authorUrl(a)}>{matched.includes(a) ? <mark>{a}</mark> : a}</a>
+        </>
+      ))}
+      {authors.indexOf(shown[shown.length - 1]) < authors.length - 1 && ` et al. (${authors.length} authors)`}
+    </p>
+  );
+}
+
+export function SearchPageView({ form, results, hasMore, categories, notice, total, didYouMean }: SearchPageProps) {
   const feeds = searchFeeds(form);
   const heading = form.q ? `Results for “${form.q}”` : form.category ? `Papers in ${form.category}` : 'Search papers';
   return (
@@ -95,7 +127,7 @@ export function SearchPageView({ form, results, hasMore, categories, notice }: S
             <option value="relevance" selected={form.sort === 'relevance'}>
               Relevance
             </option>
-            <option value="newest" selected={form.sort === 'newest'}>
+            <option value="date" selected={form.sort === 'date'}>
               Newest
             </option>
             <option value="upvotes" selected={form.sort === 'upvotes'}>
@@ -105,6 +137,21 @@ export function SearchPageView({ form, results, hasMore, categories, notice }: S
         </label>
       </form>
       {notice && <p class="empty">{notice}</p>}
+      {didYouMean && (
+        <p class="did-you-mean">
+          Did you mean{' '}
+          <a href={withPage(form, 1, didYouMean)} rel="nofollow">
+            <strong>{didYouMean}</strong>
+          </a>
+          ?
+        </p>
+      )}
+      {results && total && (
+        <p class="result-count" role="status">
+          {countLabel(total)} {form.sort === 'relevance' ? 'match, best first' : form.sort === 'date' ? 'match, newest first' : 'match, most upvoted first'}
+          {form.page > 1 && ` — page ${form.page}`}
+        </p>
+      )}
       {results === null ? (
         <p class="tagline">
           Type some words to search titles and abstracts, or pick a category. Use <code>"a phrase"</code>, <code>-word</code> to leave papers out and{' '}
@@ -117,20 +164,23 @@ export function SearchPageView({ form, results, hasMore, categories, notice }: S
       ) : (
         <>
           <ol class="results" aria-label="Search results">
-            {results.map(({ paper, title, abstract }) => (
+            {results.map(({ paper, title, snippet, matchedAuthors }) => (
               <li data-paper>
                 <h2>
                   <a href={paperUrl(paper.id)}>
                     <Marked segs={title} />
                   </a>
                 </h2>
-                <AuthorList authors={paper.authors} />
-                <p class="abstract">
-                  <Marked segs={abstract} />
+                <CardAuthors authors={paper.authors} matched={matchedAuthors} />
+                <p class="snippet">
+                  <Marked segs={snippet} />
                 </p>
                 <ul class="meta">
                   <li>
                     {paper.upvotes} {paper.upvotes === 1 ? 'upvote' : 'upvotes'}
+                  </li>
+                  <li>
+                    {paper.numComments} {paper.numComments === 1 ? 'comment' : 'comments'}
                   </li>
                   {paper.publishedAt && <li>{paper.publishedAt.slice(0, 10)}</li>}
                   {paper.primaryCategory && <li>{paper.primaryCategory}</li>}

@@ -17,6 +17,18 @@ export interface HarvestOptions {
   signal?: AbortSignal;
   /** Stops the harvest after the page under way is stored (a graceful shutdown of `serve` or `worker`). */
   stop?: AbortSignal;
+  /** After each stored page: the set's records so far and the size arXiv gives for the whole list (null when it does not). */
+  onPage?: (p: HarvestPage) => void;
+}
+
+export interface HarvestPage {
+  /** `arXiv:cs` */
+  set: string;
+  pages: number;
+  /** Records of this list stored so far (including earlier runs of a resumed harvest). */
+  records: number;
+  /** `completeListSize` from the resumption token: the list's records in all. */
+  completeListSize: number | null;
 }
 
 export interface HarvestSummary {
@@ -134,6 +146,7 @@ export class Harvester {
       t = clock();
       await this.storePage(page, state, summary, now());
       this.time('store', t);
+      options.onPage?.({ set: key, pages: state.pages, records: state.records, completeListSize: page.completeListSize });
       log?.debug({ url, records: page.records.length, pages: state.pages }, 'page stored');
       if (!state.resumptionToken) break;
     }

@@ -21,7 +21,8 @@ export function PostForm(props: { action: string; csrfToken: string; next?: stri
 export function sentence(message: string): string {
   const s = message.trim();
   if (!s) return s;
-  const first = s[0].toUpperCase() + s.slice(1);
+  // A first word written with inner capitals is a name that keeps its case ("arXiv", "iOS").
+  const first = /^\p{Ll}+\p{Lu}/u.test(s) ? s : s[0].toUpperCase() + s.slice(1);
   return /[.!?…]$/.test(first) ? first : `${first}.`;
 }
 

@@ -174,6 +174,19 @@ forEachStore('navigation over HTTP', (ctx) => {
     assert.match((await new Client(app.url).get(here)).text, new RegExp(`<a class="follow" href="/login\\?next=${encodeURIComponent(here).replaceAll('.', '\\.')}"`));
   });
 
+  test('a search is saved by following it from the results page, and comes back marked', async () => {
+    const lea = await loggedIn(app, 'lea');
+    const here = '/search?q=diffusion%20models';
+    const page = await lea.get(here);
+    assert.match(page.text, /<input type="hidden" name="kind" value="search"\/><input type="hidden" name="value" value="diffusion models"\/>/);
+    const f = await lea.postForm('/following', { kind: 'search', value: 'diffusion models', next: here });
+    assert.equal(f.headers.get('location'), here);
+    assert.match((await lea.get(here)).text, /✓ Following<span class="vh"> diffusion models<\/span>/);
+    const follows = await app.services.following.list((await ctx.store.users.byUsername('lea'))!.id);
+    assert.deepEqual(follows.map((x) => [x.kind, x.value]), [['search', 'diffusion models']]);
+    assert.match((await new Client(app.url).get(here)).text, /<a class="follow" href="\/login\?next=/, 'a visitor is asked to log in');
+  });
+
   test('the header shows For you and Following; a visitor is asked to log in and told what they are', async () => {
     const anon = new Client(app.url);
     const home = await anon.get('/');

@@ -152,7 +152,7 @@ export function pageRoutes() {
     }
     return render(
       c,
-      <SearchPageView form={form} results={found?.hits ?? null} hasMore={found?.hasMore ?? false} total={found?.total} didYouMean={found?.didYouMean} categories={categories} notice={message} />,
+      <SearchPageView form={form} results={found?.hits ?? null} hasMore={found?.hasMore ?? false} total={found?.total} didYouMean={found?.didYouMean} categories={categories} notice={message} follow={await followViewerOf(c)} />,
       parsed.success ? 200 : 400,
     );
   });

@@ -1,3 +1,4 @@
+import { FollowButton, type FollowViewer } from './follow-button.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor, type FeedLink } from './feed-links.tsx';
 import type { PaperWithStats } from '../../domain/paper.ts';
@@ -38,6 +39,8 @@ export interface SearchPageProps {
   notice?: string;
   total?: MatchCount;
   didYouMean?: string;
+  /** Who is looking, for the "Follow this search" button (its new papers under Following and in the digest). */
+  follow?: FollowViewer;
 }
 
 function withPage(form: SearchForm, page: number, q = form.q): string {
@@ -86,13 +89,18 @@ function CardAuthors({ authors, matched, max = 3 }: { authors: string[]; matched
   );
 }
 
-export function SearchPageView({ form, results, hasMore, categories, notice, total, didYouMean }: SearchPageProps) {
+export function SearchPageView({ form, results, hasMore, categories, notice, total, didYouMean, follow }: SearchPageProps) {
   const feeds = searchFeeds(form);
   const heading = form.q ? `Results for “${form.q}”` : form.category ? `Papers in ${form.category}` : 'Search papers';
   return (
     <Layout title={`${form.q ? `${form.q} – search` : 'Search'} · Paperboy`} nav="search" query={form.q} feeds={feeds.length ? feeds : undefined}>
       <h1>{heading}</h1>
       <VisibleFeeds feeds={feeds} />
+      {form.q && follow && (
+        <p class="follow-search">
+          <FollowButton viewer={follow} kind="search" value={form.q} /> new papers matching this search under Following
+        </p>
+      )}
       <form class="search-form" method="get" action="/search" role="search" aria-label="Search with filters">
         <div class="q">
           <label class="vh" for="q">

@@ -12,12 +12,6 @@ export async function startSession(c: Context<AppEnv>, loggedIn: LoggedIn): Prom
   setSessionCookie(c, loggedIn.sessionToken, c.var.services.config.sessionTtlDays * 86_400);
 }
 
-/** The signed-in user's id, when the session middleware has set one. */
-export function currentUserId(c: { var: object }): number | null {
-  const user = (c.var as { user?: { id: number } | null }).user;
-  return user ? Number(user.id) : null;
-}
-
 /** The signed-in account, when the session middleware has set one. */
 export function currentAccount(c: { var: object }): AccountRef | null {
   return (c.var as { user?: AccountRef | null }).user ?? null;

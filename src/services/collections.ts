@@ -37,17 +37,13 @@ export class CollectionService {
     return u ? this.store.collections.forUser(u.id, { publicOnly: true }) : [];
   }
 
-  /** The user's own collection, or the 404 / 403 that changing someone else's gets. */
-  requireOwn(user: User, id: number): Promise<Collection> {
-    return this.owned(user, id);
-  }
-
   /** Adds a paper the caller already found visible; false when the collection held it. */
   addVisiblePaper(id: number, paperId: string): Promise<boolean> {
     return this.store.collections.addPaper(id, paperId);
   }
 
-  private async owned(user: User, id: number): Promise<Collection> {
+  /** The user's own collection, or the 404 / 403 that changing someone else's gets. */
+  async requireOwn(user: User, id: number): Promise<Collection> {
     const c = await this.store.collections.get(id);
     if (!c || (c.userId !== user.id && !c.isPublic)) throw new ServiceError(404, 'not_found', `collection ${id} not found`);
     if (c.userId !== user.id) throw new ServiceError(403, 'not_yours', 'only the owner can change a collection');
@@ -55,7 +51,7 @@ export class CollectionService {
   }
 
   async update(user: User, id: number, input: Partial<z.input<typeof CollectionInput>>): Promise<Collection> {
-    await this.owned(user, id);
+    await this.requireOwn(user, id);
     const parsed = CollectionInput.partial().safeParse(input);
     if (!parsed.success) throw new ServiceError(400, 'invalid_collection', parsed.error.issues.map((i) => i.message).join('; '));
     await this.store.collections.update(id, { name: parsed.data.name, description: parsed.data.description, isPublic: input.isPublic });
@@ -63,19 +59,19 @@ export class CollectionService {
   }
 
   async delete(user: User, id: number): Promise<void> {
-    await this.owned(user, id);
+    await this.requireOwn(user, id);
     await this.store.collections.delete(id);
   }
 
   async addPaper(user: User, id: number, paperId: string): Promise<Collection> {
-    await this.owned(user, id);
+    await this.requireOwn(user, id);
     await visiblePaperOr404(this.store, paperId);
     await this.store.collections.addPaper(id, paperId);
     return (await this.store.collections.get(id))!;
   }
 
   async removePaper(user: User, id: number, paperId: string): Promise<Collection> {
-    await this.owned(user, id);
+    await this.requireOwn(user, id);
     await this.store.collections.removePaper(id, paperId);
     return (await this.store.collections.get(id))!;
   }

@@ -175,9 +175,12 @@ export function pageRoutes() {
     const [data, follow] = await Promise.all([c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))), followViewerOf(c)]);
     if (!data) return notFoundPage(c);
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
-    // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds).
-    if (user) await c.var.services.readState.opened(user.id, id);
-    const similar: Array<Pick<PaperWithStats, 'id' | 'title'>> = await findSimilar(c.var.services, paper, entry, 5);
+    // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
+    // recorded beside the similar-papers look-up rather than before it.
+    const [similar]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown] = await Promise.all([
+      findSimilar(c.var.services, paper, entry, 5),
+      user ? c.var.services.readState.opened(user.id, id) : undefined,
+    ]);
     return render(
       c,
       <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} />,

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireUser } from '../middleware/auth.ts';
 import { perUser } from '../middleware/limits.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { paperIdFromPath } from '../params.ts';
@@ -26,7 +25,6 @@ export function readStateApiRoutes(config: Config) {
         auth: 'user',
         errors: { 401: 'not logged in', 403: 'CSRF token missing', 404: 'no such paper', 429: 'rate limited' },
       },
-      requireUser(),
       perUser('seen', config.rateUpvoteUser),
       async (c, { params }) => c.var.services.readState.set(c.var.user!.id, paperIdFromPath(params.id), method === 'put'),
     );

@@ -5,7 +5,6 @@ import type { Config } from '../../config.ts';
 import { REPORT_REASON_KEYS, type ReportReason } from '../../domain/report.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { perUser } from '../middleware/limits.ts';
 
 const Reason = z.enum(REPORT_REASON_KEYS as [ReportReason, ...ReportReason[]]);
@@ -39,14 +38,12 @@ export function reportApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/reports', summary: 'Report a comment or a paper to the moderators', tags: ['reports'], body: ReportBody, response: z.object({ id: z.number().int() }), status: 201, auth: 'user', errors: { 404: 'no such visible comment or paper' } },
-    requireUser(),
     perUser('report', config.rateReportUser),
     async (c, { body }) => c.json(await c.var.services.reports.file(c.var.user!, body), 201),
   );
   apiRoute(
     app,
     { method: 'get', path: '/api/admin/reports', summary: 'Open reports, most reported targets first', tags: ['admin'], response: z.object({ reports: z.array(QueuedReportSchema) }), auth: 'admin' },
-    requireAdmin(),
     async (c) => ({
       reports: (await c.var.services.reports.queue(c.var.user!)).map((r) => ({
         id: r.id,
@@ -66,7 +63,6 @@ export function reportApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/admin/reports/{id}/resolve', summary: "Act on a report's target (hide the paper, delete the comment, ban its author) or dismiss it; closes every open report on that target", tags: ['admin'], params: ReportIdParams, body: ResolveBody, response: z.object({ closed: z.number().int() }), auth: 'admin', errors: { 404: 'no such report', 409: 'already resolved' } },
-    requireAdmin(),
     async (c, { params, body }) => c.var.services.reports.resolve(c.var.user!, params.id, body.action, body.reason),
   );
   return app;

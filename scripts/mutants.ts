@@ -323,6 +323,14 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/community/library.test.ts'],
   },
+  {
+    name: 'zotero-follows-foreign-links',
+    what: "a Zotero next-page link to another host is followed (with the reader's API key)",
+    file: 'src/ingest/zotero.ts',
+    search: '      if (next && new URL(next).origin !== origin) throw',
+    replace: '      if (false) throw',
+    tests: ['tests/community/zotero.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

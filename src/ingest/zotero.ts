@@ -44,8 +44,10 @@ export class ZoteroClient {
       if (!Array.isArray(body)) throw new ZoteroError(502, 'Zotero answered with something that is not a list of items');
       for (const it of body) if (it && typeof it.key === 'string' && it.data && typeof it.data === 'object') items.push(it as ZoteroItem);
       const next = nextLink(res.headers.get('link'));
-      // Follow only links to the configured API (a Link header is not a licence to fetch anywhere).
-      url = next && new URL(next).origin === origin ? next : null;
+      // Follow only links to the configured API (a Link header is not a licence to send the key
+      // anywhere); one elsewhere fails the sync, so the library version does not move past pages unread.
+      if (next && new URL(next).origin !== origin) throw new ZoteroError(502, 'Zotero sent a next-page link to another host; the sync stopped and will be tried again');
+      url = next;
     }
     let deleted: string[] = [];
     if (since > 0) {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
@@ -98,6 +100,32 @@ forEachStore('a connected Zotero library seeds a collection and For you, kept in
     const pages = zotero.requests.filter((r) => r.path.includes('/items'));
     assert.deepEqual(pages.map((r) => new URL(r.path, zotero.url).searchParams.get('start') ?? '0'), ['0', '100', '200']);
     assert.equal((await app.services.zotero.status(user))!.items, 234);
+  });
+
+  test('a next-page link to another origin is not followed (the key goes only to ZOTERO_API_URL) and fails the sync', async () => {
+    const user = (await app.store.users.byUsername('zoe'))!;
+    const elsewhere = http.createServer((_req, res) => {
+      visits++;
+      res.end('[]');
+    });
+    let visits = 0;
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    try {
+      zotero.nextOrigin = `http://localhost:${(elsewhere.address() as AddressInfo).port}`;
+      zotero.write({ put: Array.from({ length: 120 }, (_, i) => ({ key: `OFFS${String(i).padStart(4, '0')}`, data: { itemType: 'book', title: `Another book ${i}` } })) });
+      const before = (await app.services.zotero.status(user))!;
+      const r = await app.services.zotero.sync(user.id);
+      assert.equal(visits, 0, 'nothing was asked of the other origin');
+      assert.match(r.error ?? '', /next-page link to another host/);
+      const after = (await app.services.zotero.status(user))!;
+      assert.equal(after.libraryVersion, before.libraryVersion, 'the version does not move past pages unread');
+      zotero.nextOrigin = undefined;
+      await app.services.zotero.sync(user.id);
+      assert.equal((await app.services.zotero.status(user))!.items, before.items + 120, 'the next sync reads every page');
+    } finally {
+      zotero.nextOrigin = undefined;
+      await new Promise<void>((r) => elsewhere.close(() => r()));
+    }
   });
 
   test('rate limits and revoked keys are reported on the page and change nothing; the next sync recovers', async () => {

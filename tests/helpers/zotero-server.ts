@@ -23,6 +23,8 @@ export class FakeZotero {
   url = '';
   /** Answer the next N requests with 429 and this Retry-After. */
   throttle = { remaining: 0, retryAfter: 30 };
+  /** Where `rel="next"` links point (a hostile or broken server could point them anywhere); this server by default. */
+  nextOrigin?: string;
 
   constructor(
     readonly userId: string,
@@ -82,6 +84,11 @@ export class FakeZotero {
     const page = all.slice(start, start + limit).map((e) => ({ key: e.item.key, version: e.version, library: { type: 'user', id: Number(this.userId) }, data: { key: e.item.key, version: e.version, ...e.item.data } }));
     const link = (s: number) => {
       const l = new URL(u);
+      if (this.nextOrigin) {
+        const o = new URL(this.nextOrigin);
+        l.protocol = o.protocol;
+        l.host = o.host;
+      }
       l.searchParams.set('start', String(s));
       return l.toString();
     };

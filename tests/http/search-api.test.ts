@@ -24,7 +24,7 @@ forEachStore('search API', (ctx) => {
     await ctx.store.papers.upsertMany(Array.from({ length: 130 }, (_, i) => makePaper({ title: `Zebrafish fin regeneration study ${i}`, categories: ['q-bio.TO'], primaryCategory: 'q-bio.TO' })));
     const config = loadConfig({ PAPERBOY_DB: ctx.opened.location ?? 'postgres://pglite/memory', LOG_LEVEL: 'silent', SEARCH_EMBEDDER: 'http', EMBEDDINGS_URL: embeddings.url, EMBEDDINGS_MODEL: 'test' });
     services = createServices({ config, logger: createLogger('silent'), store: ctx.store });
-    await services.search.catchUp();
+    await services.searchIndex.catchUp();
     server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: createLogger('silent') });
   });
   after(async () => {

@@ -29,7 +29,7 @@ for (const engine of ['memory', 'store'] as const) {
     before(async () => {
       app = await startTestApp(ctx.store, { SEARCH_EMBEDDER: 'none', SEARCH_KEYWORD_ENGINE: engine });
       await ctx.store.papers.upsertMany([...transformers, many, typo]);
-      await app.services.search.catchUp();
+      await app.services.searchIndex.catchUp();
     });
     after(() => app.close());
 

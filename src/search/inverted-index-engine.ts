@@ -2,7 +2,7 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { InvertedIndex, type Bm25Options, type IndexedDoc } from './inverted-index.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
-import type { ParsedQuery } from './query.ts';
+import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
 
 /**
@@ -56,9 +56,9 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** The category and date bounds as a test on a paper id (undefined when there are none). */
   private filterFor(q: ParsedQuery, opts: Pick<KeywordSearchOptions, 'category' | 'from' | 'to'>): ((id: string) => boolean) | undefined {
-    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])].map((c) => c.toLowerCase());
-    const from = opts.from ?? q.from;
-    const to = opts.to ?? q.to;
+    const f = searchFilters(q, opts);
+    const { from, to } = f;
+    const categories = f.categories.map((c) => c.toLowerCase());
     if (!categories.length && !from && !to) return undefined;
     return (id: string) => {
       const m = this.meta.get(id);

@@ -1,4 +1,4 @@
-import type { ParsedQuery, SearchSort } from './query.ts';
+import type { ParsedQuery, SearchSort } from '../domain/search-query.ts';
 
 /**
  * The keyword half of search. Two implementations share this contract: the store's own full-text

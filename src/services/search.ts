@@ -6,7 +6,8 @@ import type { KeywordSearchOptions, MatchCount } from '../search/keyword-engine.
 import { COUNT_CAP } from '../search/store-keyword-engine.ts';
 import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
 import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
-import { hasTextConstraint, parseQuery, STOPWORDS, words, type ParsedQuery, type SearchSort } from '../search/query.ts';
+import { hasTextConstraint, parseQuery, STOPWORDS, words } from '../search/query.ts';
+import { searchFilters, type ParsedQuery, type SearchFilters, type SearchSort } from '../domain/search-query.ts';
 import { highlightRanges, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
 import type { ServingSpace } from './embedding-spaces.ts';
 import { paperText, QueryFallbackLog, withinBudget } from './embedding-runs.ts';
@@ -66,12 +67,6 @@ export interface SearchQueryOptions {
 /** Both services' options: what `openSearch` takes. */
 export type SearchServiceOptions = SearchIndexOptions & SearchQueryOptions;
 
-interface VectorFilters {
-  from?: string;
-  to?: string;
-  categories: string[];
-}
-
 export const SEARCH_LIMITS = { default: 20, max: 120 } as const;
 
 export { paperText };
@@ -114,15 +109,13 @@ export class SearchService {
 
   /** How many papers match (the keyword side: vector neighbours are not "matches"). */
   private async count(q: ParsedQuery, input: SearchInput): Promise<MatchCount | undefined> {
-    const from = input.from ?? q.from;
-    const to = input.to ?? q.to;
+    const f = searchFilters(q, input);
     if (!hasTextConstraint(q)) {
-      const categories = [...q.categories, ...(input.category ? [input.category] : [])];
-      if (!categories.length && !from && !to) return undefined;
-      const n = await this.store.search.browseCount(q, { from, to, categories }, COUNT_CAP);
+      if (!f.categories.length && !f.from && !f.to) return undefined;
+      const n = await this.store.search.browseCount(q, f, COUNT_CAP);
       return { total: n, exact: n < COUNT_CAP };
     }
-    return this.index.engine.count?.(q, { from, to, category: input.category });
+    return this.index.engine.count?.(q, { from: f.from, to: f.to, category: input.category });
   }
 
   /** The raw query with each corrected word replaced (case-insensitive, whole words); undefined when nothing needs correcting. */
@@ -145,11 +138,11 @@ export class SearchService {
     }
     await this.index.keywordCatchUpBounded();
     const filters = { limit, from: input.from ?? q.from, to: input.to ?? q.to, category: input.category, sort };
+    const f = searchFilters(q, input);
 
     if (!hasTextConstraint(q)) {
-      const any = q.categories.length || filters.category || filters.from || filters.to;
-      if (!any) return { query: q, results: [], mode: 'keyword' };
-      const hits = await this.store.search.browse(q, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }, sort, limit);
+      if (!f.categories.length && !f.from && !f.to) return { query: q, results: [], mode: 'keyword' };
+      const hits = await this.store.search.browse(q, f, sort, limit);
       return { query: q, results: await this.load(hits, q), mode: 'keyword' };
     }
 
@@ -169,7 +162,7 @@ export class SearchService {
     const candidates = Math.max(limit, this.fusion.candidates);
     const [keyword, vector] = await Promise.all([
       wanted === 'vector' ? this.index.engine.search(q, { ...filters, limit }) : this.index.engine.search(q, { ...filters, limit: candidates }).then((hits) => this.expand(q, hits, { ...filters, limit: candidates })),
-      this.vectorSearch(serving, q.terms.join(' '), candidates, { from: filters.from, to: filters.to, categories: [...q.categories, ...(filters.category ? [filters.category] : [])] }, deadline),
+      this.vectorSearch(serving, q.terms.join(' '), candidates, f, deadline),
     ]);
     if (vector === null) return { query: q, results: await this.load(keyword.slice(0, limit), q), mode: 'keyword' };
     // Fuse as many candidates as were asked for: a page larger than `fusion.candidates` must not come back short.
@@ -275,7 +268,7 @@ export class SearchService {
    * Vector hits for a text, filtered like keyword hits; null (logged) when the query cannot be
    * embedded by `deadline` or the embedder fails or answers garbage.
    */
-  private async vectorSearch(space: ServingSpace, text: string, k: number, f: VectorFilters, deadline: number): Promise<RankedHit[] | null> {
+  private async vectorSearch(space: ServingSpace, text: string, k: number, f: SearchFilters, deadline: number): Promise<RankedHit[] | null> {
     if (!space.embedder || !text.trim()) return null;
     const controller = new AbortController();
     const embedding = space.embedder.embed([text], { signal: controller.signal }).then((vs) => {
@@ -317,7 +310,7 @@ export class SearchService {
     return this.keysToHits(space.embedderId, ann.search(vector, k), { categories: [] });
   }
 
-  private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: VectorFilters): Promise<RankedHit[]> {
+  private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: SearchFilters): Promise<RankedHit[]> {
     const ids = await this.store.search.paperIdsForKeys(embedderId, matches.map((m) => m.key));
     const hits = matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
     const papers = new Map((await this.store.papers.visibleMany(hits.map((h) => h.id))).map((p) => [p.id, p]));

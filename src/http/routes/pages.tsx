@@ -17,7 +17,8 @@ import { paperUrl } from '../views/components.tsx';
 import { findSimilar, runSearch, type PageSearch } from '../site-search.ts';
 import { paperIdFromPagePath } from '../params.ts';
 import { ServiceError } from '../../services/errors.ts';
-import { parseSort, type SearchSort } from '../../search/query.ts';
+import { parseSort } from '../../search/query.ts';
+import type { SearchSort } from '../../domain/search-query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;

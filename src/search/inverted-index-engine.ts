@@ -47,11 +47,13 @@ export class InvertedIndexEngine implements KeywordEngine {
     const index = await this.ready();
     const filter = this.filterFor(q, opts);
     const limit = Math.max(0, Math.floor(opts.limit));
-    // A few spare hits cover papers hidden by moderation since the index last looked.
-    const hits = index.searchTerms(tokenize(q.terms.join(' ')), limit + 5, { filter });
+    const offset = Math.max(0, Math.floor(opts.offset ?? 0));
+    // Ranking is top-k: a page at `offset` ranks the hits before it too and skips them. A few spare
+    // hits cover papers hidden by moderation since the index last looked.
+    const hits = index.searchTerms(tokenize(q.terms.join(' ')), offset + limit + 5, { filter });
     if (!hits.length) return [];
     const visible = await this.store.papers.visibleIds(hits.map((h) => h.id));
-    return hits.filter((h) => visible.has(h.id)).slice(0, limit);
+    return hits.filter((h) => visible.has(h.id)).slice(offset, offset + limit);
   }
 
   /** The category and date bounds as a test on a paper id (undefined when there are none). */

@@ -21,6 +21,8 @@ import type { ParsedQuery, SearchSort } from '../domain/search-query.ts';
  */
 export interface KeywordSearchOptions {
   limit: number;
+  /** Hits to skip first (paging): `offset` 20 with `limit` 20 is the second page of 20, in the same order. */
+  offset?: number;
   /** Inclusive YYYY-MM-DD bounds on the publication date. */
   from?: string;
   to?: string;

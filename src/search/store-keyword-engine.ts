@@ -17,7 +17,7 @@ export class StoreKeywordEngine implements KeywordEngine {
   }
 
   async search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]> {
-    return this.store.search.keyword(q, searchFilters(q, opts), opts.sort, opts.limit, this.weights);
+    return this.store.search.keyword(q, searchFilters(q, opts), opts.sort, { limit: opts.limit, offset: opts.offset }, this.weights);
   }
 
   /** Counted by the store up to COUNT_CAP matches ("10,000+" beyond): a count never costs more than that. */

@@ -18,6 +18,8 @@ export type SearchMode = 'hybrid' | 'keyword' | 'vector';
 export interface SearchInput {
   q: string;
   limit?: number;
+  /** Results to skip (paging): the engines and the store skip them, in the same order as page one. */
+  offset?: number;
   /** Inclusive YYYY-MM-DD bounds; override `from:`/`to:` in the query. */
   from?: string;
   to?: string;
@@ -42,6 +44,8 @@ export interface SearchResponse {
   /** Set when the query was an arXiv id or URL of a stored paper: go straight to it. */
   paperId?: string;
   results: SearchResult[];
+  /** Whether there are results after this page. */
+  hasMore: boolean;
   /** What actually ranked the results. */
   mode: SearchMode;
   /** With `extras`: how many papers match the words and filters (keyword matches; exact or an estimate). */
@@ -67,7 +71,8 @@ export interface SearchQueryOptions {
 /** Both services' options: what `openSearch` takes. */
 export type SearchServiceOptions = SearchIndexOptions & SearchQueryOptions;
 
-export const SEARCH_LIMITS = { default: 20, max: 120 } as const;
+/** Page size (`default`, `max`) and how deep paging goes (`maxOffset`: the in-memory index ranks every hit before the page). */
+export const SEARCH_LIMITS = { default: 20, max: 120, maxOffset: 1000 } as const;
 
 export { paperText };
 
@@ -130,20 +135,21 @@ export class SearchService {
 
   private async rank(input: SearchInput, q: ParsedQuery): Promise<SearchResponse> {
     const limit = clampLimit(input.limit);
+    const offset = clampOffset(input.offset);
     const sort = input.sort ?? q.sort ?? 'relevance';
     if (q.paperId) {
-      const paper = await this.store.papers.visible(q.paperId);
-      const visible = paper ? [paper] : [];
-      return { query: q, paperId: visible.length ? q.paperId : undefined, results: visible.map((p) => this.present(p, 1, q)), mode: 'keyword' };
+      const paper = offset ? null : await this.store.papers.visible(q.paperId);
+      return { query: q, paperId: paper ? q.paperId : undefined, ...(await this.page(paper ? [{ id: paper.id, score: 1 }] : [], q, limit)), mode: 'keyword' };
     }
     await this.index.keywordCatchUpBounded();
-    const filters = { limit, from: input.from ?? q.from, to: input.to ?? q.to, category: input.category, sort };
+    // One hit more than the page says whether there is a next one.
+    const filters = { limit: limit + 1, offset, from: input.from ?? q.from, to: input.to ?? q.to, category: input.category, sort };
     const f = searchFilters(q, input);
 
     if (!hasTextConstraint(q)) {
-      if (!f.categories.length && !f.from && !f.to) return { query: q, results: [], mode: 'keyword' };
-      const hits = await this.store.search.browse(q, f, sort, limit);
-      return { query: q, results: await this.load(hits, q), mode: 'keyword' };
+      if (!f.categories.length && !f.from && !f.to) return { query: q, results: [], hasMore: false, mode: 'keyword' };
+      const hits = await this.store.search.browse(q, f, sort, { limit: limit + 1, offset });
+      return { query: q, ...(await this.page(hits, q, limit)), mode: 'keyword' };
     }
 
     // Vector hits cannot honour phrases, authors or exclusions, and "newest first" wants matches only.
@@ -157,17 +163,19 @@ export class SearchService {
     const serving = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0 && !this.fusion.expansion) ? null : await this.servingForQuery(deadline);
     if (!serving) {
       const hits = await this.index.engine.search(q, filters);
-      return { query: q, results: await this.load(hits, q), mode: 'keyword' };
+      return { query: q, ...(await this.page(hits, q, limit)), mode: 'keyword' };
     }
-    const candidates = Math.max(limit, this.fusion.candidates);
+    // Fusion ranks a pool from the top of both lists, the same pool for every page that fits in
+    // `fusion.candidates` (so those pages neither overlap nor skip); deeper pages fuse a larger pool.
+    const candidates = Math.max(offset + limit + 1, this.fusion.candidates);
+    const pool = { ...filters, offset: 0, limit: candidates };
     const [keyword, vector] = await Promise.all([
-      wanted === 'vector' ? this.index.engine.search(q, { ...filters, limit }) : this.index.engine.search(q, { ...filters, limit: candidates }).then((hits) => this.expand(q, hits, { ...filters, limit: candidates })),
+      wanted === 'vector' ? this.index.engine.search(q, filters) : this.index.engine.search(q, pool).then((hits) => this.expand(q, hits, pool)),
       this.vectorSearch(serving, q.terms.join(' '), candidates, f, deadline),
     ]);
-    if (vector === null) return { query: q, results: await this.load(keyword.slice(0, limit), q), mode: 'keyword' };
-    // Fuse as many candidates as were asked for: a page larger than `fusion.candidates` must not come back short.
+    if (vector === null) return { query: q, ...(await this.page(wanted === 'vector' ? keyword : keyword.slice(offset, offset + limit + 1), q, limit)), mode: 'keyword' };
     const ranked = wanted === 'vector' ? vector : fuse(keyword, vector, { ...this.fusion, candidates });
-    return { query: q, results: await this.load(ranked.slice(0, limit), q), mode: wanted };
+    return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit)), mode: wanted };
   }
 
   /**
@@ -325,17 +333,19 @@ export class SearchService {
     });
   }
 
-  private async load(hits: RankedHit[], q: ParsedQuery): Promise<SearchResult[]> {
-    const papers = new Map((await this.store.papers.visibleMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
-    return hits.flatMap((h) => {
-      const p = papers.get(h.id);
-      return p ? [this.present(p, h.score, q)] : [];
-    });
-  }
-
-  private present(p: PaperWithStats, score: number, q: ParsedQuery): SearchResult {
+  /**
+   * The page: the visible papers of the first `limit` hits, highlighted (the query's stems are
+   * worked out once, and only the papers shown are marked); a hit beyond `limit` means more.
+   */
+  private async page(hits: RankedHit[], q: ParsedQuery, limit: number): Promise<{ results: SearchResult[]; hasMore: boolean }> {
+    const shown = hits.slice(0, limit);
+    const papers = new Map((await this.store.papers.visibleMany(shown.map((h) => h.id))).map((p) => [p.id, p]));
     const stems = queryStems(q);
-    return { paper: p, score, title: segments(p.title, highlightRanges(p.title, stems)), summary: snippet(p.abstract, highlightRanges(p.abstract, stems)) };
+    const results = shown.flatMap((h) => {
+      const p = papers.get(h.id);
+      return p ? [{ paper: p, score: h.score, title: segments(p.title, highlightRanges(p.title, stems)), summary: snippet(p.abstract, highlightRanges(p.abstract, stems)) }] : [];
+    });
+    return { results, hasMore: hits.length > limit };
   }
 }
 
@@ -343,6 +353,12 @@ function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length && i < b.length; i++) s += a[i] * b[i];
   return s;
+}
+
+/** 0 to `SEARCH_LIMITS.maxOffset` whole results. */
+export function clampOffset(offset: number | undefined): number {
+  if (offset === undefined || !Number.isFinite(offset)) return 0;
+  return Math.max(0, Math.min(SEARCH_LIMITS.maxOffset, Math.floor(offset)));
 }
 
 export function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {

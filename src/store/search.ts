@@ -81,6 +81,18 @@ function filterSql(f: SearchFilters, alias = 'p'): RawBuilder<unknown> {
   return sql.join(parts, sql` and `);
 }
 
+/** One page of results: `limit` rows after the first `offset` (the order must be total: every order ends on the id). */
+export interface ResultPage {
+  limit: number;
+  offset?: number;
+}
+
+function pageSql(page: ResultPage): RawBuilder<unknown> {
+  const limit = Math.max(0, Math.floor(page.limit));
+  const offset = Math.max(0, Math.floor(page.offset ?? 0));
+  return offset ? sql`limit ${limit} offset ${offset}` : sql`limit ${limit}`;
+}
+
 function orderSql(sort: SearchSort, scored: boolean): RawBuilder<unknown> {
   const score = scored ? sql`score desc, ` : sql``;
   if (sort === 'date') return sql`coalesce(p.published_at, '') desc, ${score}p.id desc`;
@@ -118,8 +130,8 @@ export class SearchRepository {
     this.dialect = dialectOf(db);
   }
 
-  /** Keyword search: ids with a relevance score (higher is better). */
-  async keyword(q: TextQuery, f: SearchFilters, sort: SearchSort, limit: number, w: FieldWeights): Promise<{ id: string; score: number }[]> {
+  /** Keyword search: ids with a relevance score (higher is better), `limit` of them after skipping `offset` (paging). */
+  async keyword(q: TextQuery, f: SearchFilters, sort: SearchSort, page: ResultPage, w: FieldWeights): Promise<{ id: string; score: number }[]> {
     if (this.dialect === 'sqlite') {
       const expr = fts5Expression(q);
       if (!expr) return [];
@@ -127,7 +139,7 @@ export class SearchRepository {
         select p.id as id, -bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors}) as score
         from papers_fts join papers p on p.rowid = papers_fts.rowid
         where papers_fts match ${expr} and ${filterSql(f)}
-        order by ${orderSql(sort, true)} limit ${limit}`.execute(this.db);
+        order by ${orderSql(sort, true)} ${pageSql(page)}`.execute(this.db);
       return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
     }
     const pos = tsPositive(q);
@@ -139,7 +151,7 @@ export class SearchRepository {
       select p.id as id, ts_rank(${weights}::float4[], s.search_vector, tq.pos) as score
       from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
       where s.search_vector @@ tq.pos ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)}
-      order by ${orderSql(sort, true)} limit ${limit}`.execute(this.db);
+      order by ${orderSql(sort, true)} ${pageSql(page)}`.execute(this.db);
     return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
   }
 
@@ -178,12 +190,12 @@ export class SearchRepository {
     return neg ? sql`and not exists (select 1 from paper_search s where s.paper_id = p.id and s.search_vector @@ ${neg})` : sql``;
   }
 
-  /** Papers matching only filters (no words): newest first, or by upvotes; exclusions still apply. */
-  async browse(q: TextQuery, f: SearchFilters, sort: SearchSort, limit: number): Promise<{ id: string; score: number }[]> {
+  /** Papers matching only filters (no words): newest first, or by upvotes; exclusions still apply. Paged like `keyword`. */
+  async browse(q: TextQuery, f: SearchFilters, sort: SearchSort, page: ResultPage): Promise<{ id: string; score: number }[]> {
     const exclude = this.excludeSql(q);
     const r = await sql<{ id: string }>`
       select p.id as id from papers p where ${filterSql(f)} ${exclude}
-      order by ${orderSql(sort, false)} limit ${limit}`.execute(this.db);
+      order by ${orderSql(sort, false)} ${pageSql(page)}`.execute(this.db);
     return r.rows.map((x) => ({ id: x.id, score: 0 }));
   }
 

@@ -363,6 +363,30 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/store/bulk-load.test.ts'],
   },
+  {
+    name: 'page-cache-ignores-cookies',
+    what: "the anonymous page cache answers (and keeps) pages for requests that carry a session cookie",
+    file: 'src/http/middleware/page-cache.ts',
+    search: "if (!cacheable(url.pathname) || c.req.header('cookie') || c.req.header('authorization')) {",
+    replace: "if (!cacheable(url.pathname) || c.req.header('authorization')) {",
+    tests: ['tests/http/page-cache.test.ts'],
+  },
+  {
+    name: 'page-cache-ignores-writes',
+    what: 'a vote or comment through this server leaves the cached anonymous pages as they were',
+    file: 'src/http/middleware/page-cache.ts',
+    search: 'if (c.res.status < 400) cache.changed();',
+    replace: '',
+    tests: ['tests/http/page-cache.test.ts'],
+  },
+  {
+    name: 'page-cache-fresh-nonce',
+    what: "a cached page is served under a new CSP nonce, so its own inline script and style are blocked",
+    file: 'src/http/middleware/page-cache.ts',
+    search: '    reuseCspNonce(page.nonce);\n',
+    replace: '',
+    tests: ['tests/http/page-cache.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -347,6 +347,30 @@ export const MUTANTS: Mutant[] = [
     replace: 'return hits.filter((h) => visible.has(h.id)).slice(0, limit);',
     tests: ['tests/search/search-paging.test.ts'],
   },
+  {
+    name: 'search-memory-undated-in-range',
+    what: 'the in-memory keyword index lets an undated paper through a date bound',
+    file: 'src/search/inverted-index-engine.ts',
+    search: 'if (to && (!m.published || m.published > to)) return false;',
+    replace: 'if (to && m.published > to) return false;',
+    tests: ['tests/search/keyword-engine.contract.test.ts'],
+  },
+  {
+    name: 'search-moderation-not-queued',
+    what: 'hiding, showing or withdrawing a paper does not queue it for the keyword indexes',
+    file: 'src/store/migrations/1500_search_queue_visibility.ts',
+    search: "await recreate(db, 'title, abstract, authors, hidden, deleted');",
+    replace: "await recreate(db, 'title, abstract, authors');",
+    tests: ['tests/search/keyword-engine.contract.test.ts'],
+  },
+  {
+    name: 'search-pg-phrase-across-fields',
+    what: "PostgreSQL's document vector runs the title straight into the abstract (phrases match across them)",
+    file: 'src/store/search.ts',
+    search: "'A') || ${FIELD_GAP} || setweight",
+    replace: "'A') || setweight",
+    tests: ['tests/search/keyword-engine.contract.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -371,6 +371,22 @@ export const MUTANTS: Mutant[] = [
     replace: "'A') || setweight",
     tests: ['tests/search/keyword-engine.contract.test.ts'],
   },
+  {
+    name: 'store-db-public',
+    what: "Store hands out its Kysely handle (code outside src/store could write SQL through it)",
+    file: 'src/store/store.ts',
+    search: '    private readonly db: Kysely<Database>,',
+    replace: '    readonly db: Kysely<Database>,',
+    tests: ['tests/architecture/layering.test.ts'],
+  },
+  {
+    name: 'service-reaches-connection-db',
+    what: "a service reaches the database through openStore's connection",
+    file: 'src/services/runtime.ts',
+    search: 'describe: opened.connection.describe,',
+    replace: "describe: opened.connection.db ? opened.connection.describe : '',",
+    tests: ['tests/architecture/layering.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

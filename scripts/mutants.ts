@@ -348,6 +348,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/search/search-paging.test.ts'],
   },
   {
+    name: 'bulk-load-indexes-not-restored-at-open',
+    what: 'opening the store no longer rebuilds indexes a killed bulk import set aside',
+    file: 'src/store/index.ts',
+    search: 'if (opts.migrate !== false) await store.papers.restoreSetAsideIndexes();',
+    replace: '',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'bulk-load-indexes-dropped-unrecorded',
+    what: 'a first import drops the indexes of papers without recording their definitions first',
+    file: 'src/store/papers.ts',
+    search: "await trx.insertInto('bulk_load_indexes').values(indexes.rows).onConflict((oc) => oc.column('name').doNothing()).execute();",
+    replace: '',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
     name: 'search-memory-undated-in-range',
     what: 'the in-memory keyword index lets an undated paper through a date bound',
     file: 'src/search/inverted-index-engine.ts',

@@ -387,6 +387,46 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/http/page-cache.test.ts'],
   },
+  {
+    name: 'search-memory-undated-in-range',
+    what: 'the in-memory keyword index lets an undated paper through a date bound',
+    file: 'src/search/inverted-index-engine.ts',
+    search: 'if (to && (!m.published || m.published > to)) return false;',
+    replace: 'if (to && m.published > to) return false;',
+    tests: ['tests/search/keyword-engine.contract.test.ts'],
+  },
+  {
+    name: 'search-moderation-not-queued',
+    what: 'hiding, showing or withdrawing a paper does not queue it for the keyword indexes',
+    file: 'src/store/migrations/1500_search_queue_visibility.ts',
+    search: "await recreate(db, 'title, abstract, authors, hidden, deleted');",
+    replace: "await recreate(db, 'title, abstract, authors');",
+    tests: ['tests/search/keyword-engine.contract.test.ts'],
+  },
+  {
+    name: 'search-pg-phrase-across-fields',
+    what: "PostgreSQL's document vector runs the title straight into the abstract (phrases match across them)",
+    file: 'src/store/search.ts',
+    search: "'A') || ${FIELD_GAP} || setweight",
+    replace: "'A') || setweight",
+    tests: ['tests/search/keyword-engine.contract.test.ts'],
+  },
+  {
+    name: 'store-db-public',
+    what: "Store hands out its Kysely handle (code outside src/store could write SQL through it)",
+    file: 'src/store/store.ts',
+    search: '    private readonly db: Kysely<Database>,',
+    replace: '    readonly db: Kysely<Database>,',
+    tests: ['tests/architecture/layering.test.ts'],
+  },
+  {
+    name: 'service-reaches-connection-db',
+    what: "a service reaches the database through openStore's connection",
+    file: 'src/services/runtime.ts',
+    search: 'describe: opened.connection.describe,',
+    replace: "describe: opened.connection.db ? opened.connection.describe : '',",
+    tests: ['tests/architecture/layering.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

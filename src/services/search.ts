@@ -74,8 +74,6 @@ export type SearchServiceOptions = SearchIndexOptions & SearchQueryOptions;
 /** Page size (`default`, `max`) and how deep paging goes (`maxOffset`: the in-memory index ranks every hit before the page). */
 export const SEARCH_LIMITS = { default: 20, max: 120, maxOffset: 1000 } as const;
 
-export { paperText };
-
 /** The querying and the indexing service over one store and engine (what `createServices` wires). */
 export function openSearch(store: Store, opts: SearchServiceOptions): { search: SearchService; index: SearchIndexService } {
   const index = new SearchIndexService(store, opts);
@@ -258,8 +256,8 @@ export class SearchService {
     if (!q.terms.length) return [];
     await this.index.keywordCatchUpBounded();
     const hits = await this.index.engine.search(q, { limit, sort: 'relevance' });
-    const papers = await this.store.papers.getMany(hits.map((h) => h.id));
-    return papers.filter((p) => !p.hidden && !p.deleted);
+    const papers = await this.visibleById(hits.map((h) => h.id));
+    return hits.flatMap((h) => papers.get(h.id) ?? []);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -321,7 +319,7 @@ export class SearchService {
   private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: SearchFilters): Promise<RankedHit[]> {
     const ids = await this.store.search.paperIdsForKeys(embedderId, matches.map((m) => m.key));
     const hits = matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
-    const papers = new Map((await this.store.papers.visibleMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
+    const papers = await this.visibleById(hits.map((h) => h.id));
     return hits.filter((h) => {
       const p = papers.get(h.id);
       if (!p) return false;
@@ -333,13 +331,18 @@ export class SearchService {
     });
   }
 
+  /** The visible papers among `ids`, by id: the store's one visibility rule, never a filter of our own. */
+  private async visibleById(ids: readonly string[]): Promise<Map<string, PaperWithStats>> {
+    return new Map((await this.store.papers.visibleMany(ids)).map((p) => [p.id, p]));
+  }
+
   /**
    * The page: the visible papers of the first `limit` hits, highlighted (the query's stems are
    * worked out once, and only the papers shown are marked); a hit beyond `limit` means more.
    */
   private async page(hits: RankedHit[], q: ParsedQuery, limit: number): Promise<{ results: SearchResult[]; hasMore: boolean }> {
     const shown = hits.slice(0, limit);
-    const papers = new Map((await this.store.papers.visibleMany(shown.map((h) => h.id))).map((p) => [p.id, p]));
+    const papers = await this.visibleById(shown.map((h) => h.id));
     const stems = queryStems(q);
     const results = shown.flatMap((h) => {
       const p = papers.get(h.id);
@@ -356,12 +359,12 @@ function dot(a: Float32Array, b: Float32Array): number {
 }
 
 /** 0 to `SEARCH_LIMITS.maxOffset` whole results. */
-export function clampOffset(offset: number | undefined): number {
+function clampOffset(offset: number | undefined): number {
   if (offset === undefined || !Number.isFinite(offset)) return 0;
   return Math.max(0, Math.min(SEARCH_LIMITS.maxOffset, Math.floor(offset)));
 }
 
-export function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {
+function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback;
   return Math.max(1, Math.min(SEARCH_LIMITS.max, Math.floor(limit)));
 }

@@ -4,6 +4,7 @@ import { InvertedIndex, type Bm25Options, type IndexedDoc } from './inverted-ind
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
 import type { ParsedQuery } from './query.ts';
 import { tokenize } from './tokenize.ts';
+import { queryTermsWithVariants } from './spelling-variants.ts';
 
 /**
  * The default keyword engine: ranked word queries (the common case) go to the in-memory BM25F
@@ -48,7 +49,8 @@ export class InvertedIndexEngine implements KeywordEngine {
     const filter = this.filterFor(q, opts);
     const limit = Math.max(0, Math.floor(opts.limit));
     // A few spare hits cover papers hidden by moderation since the index last looked.
-    const hits = index.searchTerms(tokenize(q.terms.join(' ')), limit + 5, { filter });
+    // Each word also as its more common other spelling ("recognising" → also "recognizing").
+    const hits = index.searchTerms(queryTermsWithVariants(q.terms.join(' '), (t) => index.docFrequency(t)), limit + 5, { filter });
     if (!hits.length) return [];
     const visible = await this.store.papers.visibleIds(hits.map((h) => h.id));
     return hits.filter((h) => visible.has(h.id)).slice(0, limit);

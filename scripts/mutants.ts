@@ -331,6 +331,22 @@ export const MUTANTS: Mutant[] = [
     replace: '      if (false) throw',
     tests: ['tests/community/zotero.test.ts'],
   },
+  {
+    name: 'search-store-ignores-offset',
+    what: "the store's full-text search ignores the page offset (every page is page one)",
+    file: 'src/store/search.ts',
+    search: 'return offset ? sql`limit ${limit} offset ${offset}` : sql`limit ${limit}`;',
+    replace: 'return sql`limit ${limit}`;',
+    tests: ['tests/search/search-paging.test.ts'],
+  },
+  {
+    name: 'search-memory-ignores-offset',
+    what: 'the in-memory keyword index ignores the page offset',
+    file: 'src/search/inverted-index-engine.ts',
+    search: 'return hits.filter((h) => visible.has(h.id)).slice(offset, offset + limit);',
+    replace: 'return hits.filter((h) => visible.has(h.id)).slice(0, limit);',
+    tests: ['tests/search/search-paging.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

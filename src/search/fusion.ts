@@ -37,7 +37,9 @@ export interface FusionWeights {
 /**
  * Chosen on the tuning half of bench/search-quality/meaning-set.json (BENCHMARKS "Meaning"): with the
  * v2 offline model, 0.7/0.3 ranked paraphrased descriptions a little above BM25 alone (0.552 vs
- * 0.545 MRR@10) where 0.8/0.2 tied it and pseudo-relevance feedback lost (0.520).
+ * 0.545 MRR@10) where 0.8/0.2 tied it and pseudo-relevance feedback lost (0.520). Re-chosen with
+ * exact cosines for every keyword candidate (the service passes them to `fuse`) on both tuning
+ * blocks: 0.3 still best (0.2 and 0.4 lower on tuning, tie on tuning2).
  */
 export const DEFAULT_FUSION: FusionWeights = {
   mode: 'convex',

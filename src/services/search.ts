@@ -172,7 +172,7 @@ export class SearchService {
       this.vectorSearch(serving, q.terms.join(' '), candidates, f, deadline),
     ]);
     if (vector === null) return { query: q, ...(await this.page(wanted === 'vector' ? keyword : keyword.slice(offset, offset + limit + 1), q, limit)), mode: 'keyword' };
-    const ranked = wanted === 'vector' ? vector : fuse(keyword, vector, { ...this.fusion, candidates });
+    const ranked = wanted === 'vector' ? vector.hits : fuse(keyword, vector.hits, { ...this.fusion, candidates }, await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits));
     return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit)), mode: wanted };
   }
 
@@ -232,15 +232,17 @@ export class SearchService {
     const bestBm25 = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 1;
     const local = embedder && hasTermVectors(embedder) ? embedder : null;
     const ownTerms = local?.termVector(text);
-    let ownVector: Float32Array | null | undefined;
+    // A keyword neighbour the vector search did not return gets its own cosine, not a floor: from
+    // the stored vectors, read in one go (embedding each candidate's text again cost most of the call).
+    const unscored = [...papers.keys()].filter((cid) => !cosine.has(cid));
+    const stored = embedder && unscored.length ? await this.store.search.embeddingsOf(embedder.id, [paper.id, ...unscored]) : new Map<string, Float32Array>();
+    const ownVector = stored.get(paper.id) ?? (local && unscored.length ? local.embedOne(text) : null);
     const scored = [];
     for (const [cid, p] of papers) {
       let semantic = cosine.get(cid) ?? NaN;
-      // A keyword neighbour the vector search did not return gets its own cosine, not a floor.
-      if (Number.isNaN(semantic) && embedder) {
-        ownVector ??= local ? local.embedOne(text) : await this.store.search.embeddingOf(embedder.id, paper.id);
-        const v = local ? local.embedOne(paperText(p)) : await this.store.search.embeddingOf(embedder.id, cid);
-        if (v && ownVector) semantic = dot(v, ownVector);
+      if (Number.isNaN(semantic) && embedder && ownVector) {
+        const v = stored.get(cid) ?? (local ? local.embedOne(paperText(p)) : null);
+        if (v && v.length === ownVector.length) semantic = dot(v, ownVector);
       }
       const lexical = local && ownTerms ? termCosine(ownTerms, local.termVector(paperText(p))) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
       scored.push({ id: cid, lexical, semantic });
@@ -274,7 +276,7 @@ export class SearchService {
    * Vector hits for a text, filtered like keyword hits; null (logged) when the query cannot be
    * embedded by `deadline` or the embedder fails or answers garbage.
    */
-  private async vectorSearch(space: ServingSpace, text: string, k: number, f: SearchFilters, deadline: number): Promise<RankedHit[] | null> {
+  private async vectorSearch(space: ServingSpace, text: string, k: number, f: SearchFilters, deadline: number): Promise<{ hits: RankedHit[]; query: Float32Array } | null> {
     if (!space.embedder || !text.trim()) return null;
     const controller = new AbortController();
     const embedding = space.embedder.embed([text], { signal: controller.signal }).then((vs) => {
@@ -299,7 +301,23 @@ export class SearchService {
       this.fallbacks.note('the ANN index is still being built from the stored vectors');
       return null;
     }
-    return this.keysToHits(space.embedderId, ann.search(vector, k), f);
+    return { hits: await this.keysToHits(space.embedderId, ann.search(vector, k), f), query: vector };
+  }
+
+  /**
+   * The cosine of the query to each keyword hit the vector list did not return, from the hits'
+   * stored vectors (one read for the lot): the convex fusion scores them by their own similarity
+   * instead of the vector list's lowest (`fuse`). Hits without a stored vector are left out.
+   */
+  private async exactCosines(embedderId: string, query: Float32Array, keyword: readonly RankedHit[], vector: readonly RankedHit[]): Promise<Map<string, number>> {
+    const listed = new Set(vector.map((h) => h.id));
+    const missing = keyword.filter((h) => !listed.has(h.id)).map((h) => h.id);
+    const out = new Map<string, number>();
+    if (!missing.length || this.fusion.vector <= 0) return out;
+    const stored = await this.store.search.embeddingsOf(embedderId, missing);
+    const qn = Math.sqrt(dot(query, query)) || 1;
+    for (const [id, v] of stored) if (v.length === query.length) out.set(id, dot(query, v) / (qn * (Math.sqrt(dot(v, v)) || 1)));
+    return out;
   }
 
   private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<RankedHit[] | null> {

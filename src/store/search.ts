@@ -383,6 +383,13 @@ export class SearchRepository {
     return r ? bytesToVector(r.vector) : null;
   }
 
+  /** The stored vectors of several papers (those that have one), for scoring keyword candidates by cosine. */
+  async embeddingsOf(embedderId: string, paperIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    if (!paperIds.length) return new Map();
+    const rows = await this.db.selectFrom('paper_embeddings').select(['paper_id', 'vector']).where('embedder_id', '=', embedderId).where('paper_id', 'in', [...paperIds]).execute();
+    return new Map(rows.map((r) => [r.paper_id, bytesToVector(r.vector)]));
+  }
+
   /** Paper ids for ANN keys. */
   async paperIdsForKeys(embedderId: string, keys: number[]): Promise<Map<number, string>> {
     if (!keys.length) return new Map();

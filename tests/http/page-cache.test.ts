@@ -132,7 +132,8 @@ forEachStore('anonymous page cache on the real app', (ctx) => {
   before(async () => {
     await ctx.store.papers.upsertMany([paper]);
     await ctx.store.feed.addMany([{ paperId: paper.id, day: '2025-08-01' }]);
-    app = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '2' });
+    // Long enough that a loaded machine's slow first render is still fresh for the second read.
+    app = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '60' });
   });
   after(() => app?.close());
 
@@ -170,18 +171,28 @@ forEachStore('anonymous page cache on the real app', (ctx) => {
     const listNow = await listSoon.text();
     if (listSoon.headers.get('x-page-cache') === 'hit') assert.equal(listNow, list, 'a list younger than a second may still be served');
     await new Promise((r) => setTimeout(r, 1000));
+    // Rendered again after the vote (here or by the read above, if that came a second after the first).
     const listLater = await fetch(`${app.url}/papers/date/2025-08-01`);
-    assert.equal(listLater.headers.get('x-page-cache'), 'miss', 'after a second the vote makes lists render again');
-    assert.notEqual(await listLater.text(), list);
+    assert.notEqual(await listLater.text(), list, 'after a second the vote is on the list');
   });
 
   test('a change made by another process shows within PAGE_CACHE_SECONDS', async () => {
-    await fetch(`${app.url}/papers/date/2025-08-01`);
-    await ctx.store.papers.upsertMany([{ ...paper, title: 'Caching feeds for anonymous readers, revised' }]);
-    const soon = await (await fetch(`${app.url}/papers/date/2025-08-01`)).text();
-    assert.ok(!soon.includes('revised'), 'still the cached page within its time to live');
-    await new Promise((r) => setTimeout(r, 2100));
-    const later = await (await fetch(`${app.url}/papers/date/2025-08-01`)).text();
-    assert.ok(later.includes('revised'));
+    const short = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '1' });
+    try {
+      const started = Date.now();
+      await fetch(`${short.url}/papers/date/2025-08-01`);
+      await ctx.store.papers.upsertMany([{ ...paper, title: 'Caching feeds for anonymous readers, revised' }]);
+      const soon = await fetch(`${short.url}/papers/date/2025-08-01`);
+      const soonText = await soon.text();
+      if (Date.now() - started < 900) {
+        assert.equal(soon.headers.get('x-page-cache'), 'hit');
+        assert.ok(!soonText.includes('revised'), 'still the cached page within its time to live');
+      }
+      await new Promise((r) => setTimeout(r, 1100));
+      const later = await (await fetch(`${short.url}/papers/date/2025-08-01`)).text();
+      assert.ok(later.includes('revised'));
+    } finally {
+      await short.close();
+    }
   });
 });

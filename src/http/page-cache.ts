@@ -17,9 +17,9 @@ export interface PageCacheOptions {
   /** Total bytes of cached bodies; the least recently used go first. */
   maxBytes: number;
   /**
-   * A write in this process makes older answers stale, except those younger than this (default 0:
-   * every write shows at once). Above 0, a burst of votes re-renders a page at most once per
-   * `minFreshMs` instead of once per request.
+   * A write in this process makes older answers stale, except those younger than this: a burst of
+   * votes re-renders a feed page at most once per `minFreshMs` instead of once per request. The
+   * written paper's own pages are dropped at once (`changed(prefix)`).
    */
   minFreshMs?: number;
   now?: () => number;
@@ -28,8 +28,9 @@ export interface PageCacheOptions {
 /**
  * Rendered pages for anonymous readers, in this process: a least-recently-used map with a time to
  * live, made stale by writes. Readers with a session never reach it (their pages show their votes,
- * read state and forms), so a vote is on its voter's next page at once; everyone else sees it
- * on their next request to this server, and within `ttlMs` on the others.
+ * read state and forms), so a vote is on its voter's next page at once; everyone else sees it on
+ * the paper's page at once, on lists within `minFreshMs` (on this server) and within `ttlMs` (on
+ * the others).
  */
 export class PageCache {
   private readonly entries = new Map<string, CachedPage>();
@@ -41,7 +42,7 @@ export class PageCache {
 
   constructor(private readonly opts: PageCacheOptions) {
     this.now = opts.now ?? Date.now;
-    this.minFreshMs = opts.minFreshMs ?? 0;
+    this.minFreshMs = opts.minFreshMs ?? 1000;
   }
 
   get size(): number {
@@ -91,9 +92,17 @@ export class PageCache {
     return entry;
   }
 
-  /** Something readers see changed (a vote, a comment, an import, a moderation): older answers are stale. */
-  changed(): void {
+  /**
+   * Something readers see changed (a vote, a comment, an import, a moderation): older answers are
+   * stale, and those under `pathPrefix` (the written paper's pages) are dropped at once.
+   */
+  changed(pathPrefix?: string): void {
     this.changedAt = this.now();
+    if (!pathPrefix) return;
+    for (const [k, e] of this.entries) {
+      const path = k.split('\n', 1)[0];
+      if (path === pathPrefix || path.startsWith(pathPrefix + '/') || path.startsWith(pathPrefix + '.') || path.startsWith(pathPrefix + '?')) this.drop(k, e);
+    }
   }
 
   private drop(key: string, e: CachedPage): void {

@@ -12,6 +12,12 @@ const SAFE = new Set(['GET', 'HEAD']);
 /** Headers of the first answer that belong to that one request, not to the page. */
 const PER_REQUEST = new Set(['set-cookie', 'x-request-id', 'date', 'content-length']);
 
+/** `/papers/{id}` for a write to a paper (`/api/papers/{id}/upvote`, `/papers/{id}/comments`): its pages change at once. */
+function writtenPaperPath(path: string): string | undefined {
+  const m = /^(?:\/api(?:\/admin)?)?(\/papers\/.+?)\/(?:upvote|comments|discussion|claims|report|read|hide|unhide)(?:\/|$)/.exec(path);
+  return m?.[1];
+}
+
 function cacheable(path: string): boolean {
   if (NEVER.has(path)) return false;
   return path === '/' || CACHED_PREFIXES.some((p) => path.startsWith(p));
@@ -29,7 +35,7 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     if (!SAFE.has(method)) {
       await next();
-      if (c.res.status < 400) cache.changed();
+      if (c.res.status < 400) cache.changed(writtenPaperPath(c.req.path));
       return;
     }
     const url = new URL(c.req.url);

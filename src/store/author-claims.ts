@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AuthorClaim, AuthorLinkKind, AuthorLinks, ClaimStatus, QueuedClaim, VerifiedAuthor } from '../domain/authorship.ts';
 import type { Database } from './schema.ts';
 import { visiblePaper } from './visibility.ts';
@@ -12,7 +12,7 @@ export class AuthorClaimRepository {
     const row = await this.db
       .insertInto('author_claims')
       .values({ user_id: c.userId, paper_id: c.paperId, author_name: c.authorName, author_key: c.authorKey, evidence: c.evidence, status: 'pending', created_at: now })
-      .onConflict((oc) => oc.columns(['user_id', 'paper_id']).where('status', '=', 'pending').doNothing())
+      .onConflict((oc) => oc.columns(['user_id', 'paper_id']).where(sql.ref('status'), '=', sql.lit('pending')).doNothing())
       .returning('id')
       .executeTakeFirst();
     return row ? Number(row.id) : null;

@@ -19,7 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('decided_at', 'text')
     .addColumn('decision_note', 'text')
     .execute();
-  await db.schema.createIndex('author_claims_one_pending').unique().on('author_claims').columns(['user_id', 'paper_id']).where(sql.ref('status'), '=', 'pending').execute();
+  await db.schema.createIndex('author_claims_one_pending').unique().on('author_claims').columns(['user_id', 'paper_id']).where(sql.ref('status'), '=', sql.lit('pending')).execute();
   await db.schema.createIndex('author_claims_status_idx').on('author_claims').columns(['status', 'id']).execute();
   await db.schema.createIndex('author_claims_paper_idx').on('author_claims').columns(['paper_id', 'status']).execute();
   await db.schema.createIndex('author_claims_user_idx').on('author_claims').columns(['user_id', 'status']).execute();

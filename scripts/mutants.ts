@@ -370,7 +370,7 @@ export const MUTANTS: Mutant[] = [
     name: 'claim-verified-name-again',
     what: 'a name already verified as one account can be claimed and approved for another',
     file: 'src/services/author-claims.ts',
-    search: "if (holder) throw new ServiceError(409, 'name_taken', `${claim.authorName} is already verified as ${holder.username}; refuse this claim or undo that one first`);",
+    search: "if (holder) throw new ServiceError(409, 'name_taken', `${claim.authorName} is already verified as ${holder.username}; refuse this claim`);",
     replace: '',
     tests: [CLAIMS_STORE],
   },

@@ -105,7 +105,7 @@ export class AuthorClaimService {
       if (claim.status !== 'pending') throw new ServiceError(409, 'already_decided', `claim ${claimId} was already ${claim.status}`);
       if (decision === 'approve') {
         const holder = await tx.authorClaims.approvedOnName(claim.paperId, nameKey(claim.authorName));
-        if (holder) throw new ServiceError(409, 'name_taken', `${claim.authorName} is already verified as ${holder.username}; refuse this claim or undo that one first`);
+        if (holder) throw new ServiceError(409, 'name_taken', `${claim.authorName} is already verified as ${holder.username}; refuse this claim`);
       }
       if (!(await tx.authorClaims.decide(claimId, decision === 'approve' ? 'approved' : 'refused', actor.username, why))) throw new ServiceError(409, 'already_decided', `claim ${claimId} was decided meanwhile`);
       await tx.auditLog.add({ actorId: actor.id, actorName: actor.username, action: `claim.${decision}`, targetType: 'paper', targetId: claim.paperId, detail: JSON.stringify({ claim: claimId, user: claim.username, author: claim.authorName, note: why }) });

@@ -132,6 +132,25 @@ forEachStore('organisations: from the harvest, declared and confirmed, paged by 
     assert.doesNotMatch(bad.text, /<script>/);
   });
 
+  test("an organisation's page is paged, newest day first", async () => {
+    const many = Array.from({ length: 53 }, (_, i) => makePaper({ title: `Big lab paper ${i}`, authors: ['Big Lab Person'] }));
+    await ctx.store.papers.upsertMany(many);
+    await ctx.store.feed.addMany(many.map((p, i) => ({ paperId: p.id, day: `2025-10-${String(1 + (i % 28)).padStart(2, '0')}` })));
+    await ctx.store.organisations.setHarvested(many.map((p) => ({ paperId: p.id, affiliations: [{ author: 'Big Lab Person', name: 'Big Lab', slug: 'big-lab' }] })));
+    const anon = new Client(app.url);
+    const first = await anon.get('/orgs/big-lab');
+    const second = await anon.get('/orgs/big-lab?page=2');
+    assert.equal((first.text.match(/<article/g) ?? []).length, 50);
+    assert.match(first.text, /href="\?page=2">Older →/);
+    assert.ok(first.text.indexOf('>2025-10-28<') < first.text.indexOf('>2025-10-02<'), 'newest day first');
+    assert.ok(!first.text.includes('>2025-10-01<') && second.text.includes('>2025-10-01<'), 'the oldest day on the next page');
+    assert.equal((second.text.match(/<article/g) ?? []).length, 3);
+    assert.match(second.text, /href="\?page=1">← Newer/);
+    const api = (await anon.get('/api/orgs/big-lab?page=2')).json;
+    assert.deepEqual([api.items.length, api.hasMore], [3, false]);
+    assert.equal((await anon.get('/api/orgs?q=big')).json.organisations[0].papers, 53);
+  });
+
   test('bad declarations are 4xx and escaped: hostile names, websites that are not https, NUL bytes, over-long fields', async () => {
     const mal = await loggedIn(app, 'mal');
     const hostile = await mal.postForm('/settings/orgs', { name: '<script>alert(1)</script> Labs' });

@@ -27,6 +27,7 @@ import * as m1022 from './1022_submission_quota.ts';
 import * as m1110 from './1110_paper_reads.ts';
 import * as m1320 from './1320_author_claims.ts';
 import * as m1321 from './1321_organisations.ts';
+import * as m1430 from './1430_pg_bulk_load.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -62,4 +63,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1110_paper_reads': m1110,
   '1320_author_claims': m1320,
   '1321_organisations': m1321,
+  '1430_pg_bulk_load': m1430,
 };

@@ -31,6 +31,9 @@ interface Mutant {
 const DEFENCES = 'tests/community/defences.test.ts';
 const ACCOUNTS = 'tests/community/trust-accounts.test.ts';
 const TOKENS = 'tests/community/trust-tokens.test.ts';
+const CLAIMS_HTTP = 'tests/authorship/claims-http.test.ts';
+const CLAIMS_STORE = 'tests/authorship/claims-store.test.ts';
+const ORGS_HTTP = 'tests/authorship/organisations-http.test.ts';
 
 export const MUTANTS: Mutant[] = [
   {
@@ -354,6 +357,70 @@ export const MUTANTS: Mutant[] = [
     search: '      if (next && new URL(next).origin !== origin) throw',
     replace: '      if (false) throw',
     tests: ['tests/community/zotero.test.ts'],
+  },
+  {
+    name: 'claim-decided-by-anyone',
+    what: 'the claim service lets any account approve or refuse author claims',
+    file: 'src/services/author-claims.ts',
+    search: "if (actor.role !== 'admin') throw new ServiceError(403, 'admin_only', 'only moderators can decide claims');",
+    replace: '',
+    tests: [CLAIMS_STORE],
+  },
+  {
+    name: 'author-links-unverified',
+    what: 'any signed-in reader may set the code and project links of any paper',
+    file: 'src/services/author-claims.ts',
+    search: "if (!(await this.store.authorClaims.isVerifiedAuthor(user.id, paper.id))) throw new ServiceError(403, 'not_author', 'only a verified author of this paper can set its links');",
+    replace: '',
+    tests: [CLAIMS_HTTP],
+  },
+  {
+    name: 'author-url-plain-http',
+    what: 'author-set links and organisation websites accept any http(s) scheme',
+    file: 'src/domain/authorship.ts',
+    search: "if (u.protocol !== 'https:' || !u.hostname",
+    replace: "if (!u.protocol.startsWith('http') || !u.hostname",
+    tests: [CLAIMS_HTTP],
+  },
+  {
+    name: 'claim-any-name',
+    what: "a claim may name someone who is not among the paper's listed authors",
+    file: 'src/services/author-claims.ts',
+    search: 'const listed = paper.authors.find((a) => nameKey(a) === key);',
+    replace: 'const listed = paper.authors.find((a) => nameKey(a) === key) ?? parsed.data.authorName;',
+    tests: [CLAIMS_HTTP],
+  },
+  {
+    name: 'claim-verified-name-again',
+    what: 'a name already verified as one account can be claimed and approved for another',
+    file: 'src/services/author-claims.ts',
+    search: "if (holder) throw new ServiceError(409, 'name_taken', `${claim.authorName} is already verified as ${holder.username}; refuse this claim`);",
+    replace: '',
+    tests: [CLAIMS_STORE],
+  },
+  {
+    name: 'org-decided-by-anyone',
+    what: 'the organisation service lets any account list or refuse declared organisations',
+    file: 'src/services/organisations.ts',
+    search: "if (actor.role !== 'admin') throw new ServiceError(403, 'admin_only', 'only moderators can confirm organisations');",
+    replace: '',
+    tests: [CLAIMS_STORE],
+  },
+  {
+    name: 'org-pending-public',
+    what: 'a declared organisation is public before a moderator lists it',
+    file: 'src/services/organisations.ts',
+    search: "if (!org || org.status !== 'listed') throw notFound(slug);",
+    replace: 'if (!org) throw notFound(slug);',
+    tests: [ORGS_HTTP],
+  },
+  {
+    name: 'follow-pending-org',
+    what: 'readers may follow an organisation that is not listed (revealing it)',
+    file: 'src/services/following.ts',
+    search: "if (!org || org.status !== 'listed') throw new ServiceError(404",
+    replace: "if (!org) throw new ServiceError(404",
+    tests: [ORGS_HTTP],
   },
   {
     name: 'search-store-ignores-offset',

@@ -191,6 +191,8 @@ export const SETTINGS = [
     description: 'Cron (UTC) for syncing every connected Zotero library (incremental: only what changed since the last sync is read).' },
   { env: 'RATE_LIMIT_REPORT', key: 'rateReportUser', schema: rate, default: '10/3600',
     description: 'Reports of comments and papers per account and per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_CLAIM_USER', key: 'rateClaimUser', schema: rate, default: '10/3600',
+    description: "Author claims, author-set links and organisation declarations per account (COUNT/SECONDS); an IP gets five accounts' worth." },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',
     description: 'Not-interested marks, interests and follows per account (COUNT/SECONDS).' },
   { env: 'MODELS_DIR', key: 'modelsDir', schema: z.string().min(1), default: './data/models',

@@ -29,6 +29,8 @@ import { CollectionService } from './collections.ts';
 import { LibraryService } from './library.ts';
 import { ZoteroService } from './zotero.ts';
 import { ReportService } from './reports.ts';
+import { AuthorClaimService, type ClaimDecidedEvent } from './author-claims.ts';
+import { OrganisationService } from './organisations.ts';
 import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
@@ -81,6 +83,8 @@ export interface Services {
   library: LibraryService;
   zotero: ZoteroService;
   reports: ReportService;
+  claims: AuthorClaimService;
+  orgs: OrganisationService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
@@ -111,6 +115,8 @@ export interface ServiceDeps {
    * (arXiv, SMTP, the embeddings server, Zotero), with its pauses and retries, is aborted when it aborts.
    */
   shutdown?: AbortSignal;
+  /** Called once each time a moderator approves or refuses an author claim (notifications hook in here). */
+  onClaimDecided?: (e: ClaimDecidedEvent) => void | Promise<void>;
 }
 
 /** `fetch` that gives up after `ms` (a server that accepts the connection and never answers included). */
@@ -194,6 +200,8 @@ export function createServices(deps: ServiceDeps): Services {
     readState: new ReadStateService(store),
     comments,
     reports: new ReportService(store, moderation, comments),
+    claims: new AuthorClaimService(store, { onClaimDecided: deps.onClaimDecided }),
+    orgs: new OrganisationService(store),
     collections,
     library,
     zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl, signal: deps.shutdown }), logger),

@@ -46,6 +46,8 @@ export async function seedApiFixtures(store: Store) {
       { collection_id: priv.id, paper_id: papers[1].id, added_at: '2025-08-03T09:30:00.000Z' },
     ])
     .execute();
+  // An organisation from an affiliation, under the slug the generated requests use (`/api/orgs/ada`).
+  await store.organisations.setHarvested([{ paperId: papers[0].id, affiliations: [{ author: papers[0].authors[0], name: 'Ada', slug: 'ada' }] }]);
   return { papers, tricky, days, publicCollection: Number(pub.id), privateCollection: Number(priv.id) };
 }
 

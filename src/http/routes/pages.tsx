@@ -165,9 +165,15 @@ export function pageRoutes() {
     const name = c.req.param('name').trim();
     if (!name || name.length > 300) return notFoundPage(c);
     const page = pageNumber(c);
-    const items = await c.var.services.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
+    // A verified author's claimed name variants ("J. Smith", "John Smith") are one page.
+    const variants = await c.var.services.claims.nameVariants(name);
+    const items = await c.var.services.browse.byAnyAuthor(variants.names, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
     const shown = items.slice(0, PER_PAGE);
-    return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} />, items.length || page > 1 ? 200 : 404);
+    return render(
+      c,
+      <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} verified={variants.users.map((u) => u.username)} variants={variants.names} />,
+      items.length || page > 1 ? 200 : 404,
+    );
   });
 
   // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
@@ -181,13 +187,15 @@ export function pageRoutes() {
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown] = await Promise.all([
-      findSimilar(c.var.services, paper, entry, 5),
+    const [similar, , authorship, affiliations] = await Promise.all([
+      findSimilar(c.var.services, paper, entry, 5) as Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>>,
       user ? c.var.services.readState.opened(user.id, id) : undefined,
+      c.var.services.claims.paperAuthorship(paper.id, user),
+      c.var.services.orgs.affiliationsOf(paper.id),
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} />,
     );
   });
 

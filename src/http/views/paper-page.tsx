@@ -11,6 +11,9 @@ import { FollowPanel, type FollowViewer } from './follow-button.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
+import { PaperAuthorshipPanel, displayedLinks } from './authorship-pages.tsx';
+import type { PaperAuthorship } from '../../services/author-claims.ts';
+import type { PaperAffiliation } from '../../domain/organisation.ts';
 
 export interface PaperPageProps {
   paper: PaperWithStats;
@@ -26,6 +29,9 @@ export interface PaperPageProps {
   inCollections?: Set<number>;
   /** The viewer's follows, for the authors' and categories' follow buttons. */
   follow?: FollowViewer;
+  /** Verified authors, author-set links and what the viewer may claim or set. */
+  authorship?: PaperAuthorship;
+  affiliations?: PaperAffiliation[];
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -47,11 +53,13 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [] }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
   const doi = paper.doi ? `https://doi.org/${encodeURI(paper.doi)}` : null;
+  // Links a verified author set win over the harvested ones.
+  const links = displayedLinks(paper, authorship?.links);
   return (
     <Layout title={`${paper.title} · Paperboy`} description={paper.abstract.slice(0, 200)}>
       <article data-paper>
@@ -77,8 +85,8 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
               </a>
             </li>
           )}
-          <LinkList urls={paper.links.code} label="Code" />
-          <LinkList urls={paper.links.project} label="Project page" />
+          <LinkList urls={links.code} label="Code" />
+          <LinkList urls={links.project} label="Project page" />
           <li>
             <a class="button quiet" href="#comments">
               {paper.numComments} {paper.numComments === 1 ? 'comment' : 'comments'}
@@ -159,6 +167,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
             </>
           )}
         </dl>
+        {authorship && <PaperAuthorshipPanel paper={paper} authorship={authorship} affiliations={affiliations} viewer={viewer} csrfToken={csrfToken} />}
         {follow && <FollowPanel viewer={follow} authors={paper.authors} categories={paper.categories} />}
         {paper.primaryCategory && <VisibleFeeds feeds={[feedLinksFor.category(paper.primaryCategory)]} />}
         <section class="cite" aria-labelledby="cite-title">

@@ -27,7 +27,7 @@ export class CodeLinksStep implements EnrichmentStep {
     if (pdfText) this.after = ['pdf'];
   }
 
-  async run(paper: Paper): Promise<StepOutcome> {
+  async run(paper: Paper, _signal?: AbortSignal): Promise<StepOutcome> {
     const pdfText = this.pdfText ? await this.pdfText(paper.id) : null;
     const found = findCodeLinks({ title: paper.title, authors: paper.authors, abstract: paper.abstract, comment: paper.comment, pdfText });
     const links = found.links.slice(0, MAX_LINKS);

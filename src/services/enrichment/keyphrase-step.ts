@@ -18,7 +18,7 @@ export class KeyphraseStep implements EnrichmentStep {
     private readonly corpus: StoreCorpusFrequencies,
   ) {}
 
-  async run(paper: Paper): Promise<StepOutcome> {
+  async run(paper: Paper, _signal?: AbortSignal): Promise<StepOutcome> {
     const phrases = keyphrases(paper.title, paper.abstract, await this.corpus.get());
     await this.store.enrichments.saveKeyphrases(paper.id, phrases);
     return { status: 'done', detail: phrases.length ? phrases.join(', ') : 'no key phrase' };

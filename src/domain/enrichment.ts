@@ -3,6 +3,8 @@
  * and keywords (with the model that wrote them), offline key phrases, and Hugging Face hub artifacts.
  */
 export interface PaperEnrichment {
+  /** Whether the code step has run: its (possibly empty) links then replace those found at import. */
+  codeChecked: boolean;
   /** Code repositories found in the abstract, comment and PDF text, normalised, best first. */
   codeLinks: string[];
   /** The repository shown as the paper's code (the official-looking one). */
@@ -16,7 +18,7 @@ export interface PaperEnrichment {
   keyphrases: string[];
 }
 
-export const NO_ENRICHMENT: PaperEnrichment = { codeLinks: [], codeRepo: null, githubRepo: null, githubStars: null, summary: null, keyphrases: [] };
+export const NO_ENRICHMENT: PaperEnrichment = { codeChecked: false, codeLinks: [], codeRepo: null, githubRepo: null, githubStars: null, summary: null, keyphrases: [] };
 
 export type ArtifactKind = 'model' | 'dataset' | 'space';
 

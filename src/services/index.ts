@@ -33,6 +33,7 @@ import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
+import { EnrichmentReadService } from './enrichments.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { SearchService, annFileBeside } from './search.ts';
@@ -75,6 +76,8 @@ export interface Services {
   accounts: AccountService;
   upvotes: UpvoteService;
   readState: ReadStateService;
+  /** Code links, stars, TL;DRs, keywords and hub artifacts, as pages and the API read them. */
+  enrichments: EnrichmentReadService;
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
@@ -189,6 +192,7 @@ export function createServices(deps: ServiceDeps): Services {
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
     readState: new ReadStateService(store),
+    enrichments: new EnrichmentReadService(store),
     comments,
     reports: new ReportService(store, moderation, comments),
     collections,

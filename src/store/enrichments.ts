@@ -71,6 +71,7 @@ export class EnrichmentRepository {
         .execute();
       for (const r of rows) {
         out.set(r.paper_id, {
+          codeChecked: r.code_links !== null,
           codeLinks: strings(r.code_links),
           codeRepo: r.code_repo,
           githubRepo: r.github_repo,

@@ -11,6 +11,8 @@ import { FollowPanel, type FollowViewer } from './follow-button.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
+import type { PaperEnrichmentDetail } from '../../services/enrichments.ts';
+import { EnrichmentSection } from './enrichment-parts.tsx';
 
 export interface PaperPageProps {
   paper: PaperWithStats;
@@ -26,6 +28,10 @@ export interface PaperPageProps {
   inCollections?: Set<number>;
   /** The viewer's follows, for the authors' and categories' follow buttons. */
   follow?: FollowViewer;
+  /** Code and stars, TL;DR and keywords, hub artifacts (issue 17). */
+  enriched?: PaperEnrichmentDetail;
+  /** The Hugging Face hub the artifacts link to. */
+  hubUrl?: string;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -47,7 +53,8 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, enriched, hubUrl = 'https://huggingface.co' }: PaperPageProps) {
+  const codeLinks = enriched?.enrichment.codeChecked ? enriched.enrichment.codeLinks : paper.links.code;
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
@@ -77,7 +84,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
               </a>
             </li>
           )}
-          <LinkList urls={paper.links.code} label="Code" />
+          <LinkList urls={codeLinks} label="Code" />
           <LinkList urls={paper.links.project} label="Project page" />
           <li>
             <a class="button quiet" href="#comments">
@@ -85,6 +92,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
             </a>
           </li>
         </ul>
+        {enriched && <EnrichmentSection e={enriched.enrichment} artifacts={enriched.artifacts} repoDescription={enriched.repoDescription} hubUrl={hubUrl} />}
         <section aria-labelledby="abstract-title">
           <h2 id="abstract-title">Abstract</h2>
           <p class="paper-abstract">

@@ -117,7 +117,8 @@ export function findCodeLinks(input: CodeLinkInput): RankedCodeLinks {
     for (const m of text.matchAll(CANDIDATE)) {
       const url = codeLinkOf(m[0]);
       if (!url) continue;
-      const before = text.slice(Math.max(0, (m.index ?? 0) - 80), m.index ?? 0);
+      // The words just before the link; earlier links in that window are not words about this one.
+      const before = text.slice(Math.max(0, (m.index ?? 0) - 80), m.index ?? 0).replace(/\S*(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\/\S*/gi, ' ');
       let score = source === 'pdf' ? 0 : 2;
       if (OWN.test(before)) score += 2;
       if (OTHERS.test(before)) score -= 3;

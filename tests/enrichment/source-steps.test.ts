@@ -205,6 +205,24 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.equal((await ctx.store.enrichments.artifacts(p.id)).length, 2);
   });
 
+  test('artifacts: a next-page link to another host is not followed', async () => {
+    const p = await add(ctx.store);
+    hub.models.push(...Array.from({ length: 105 }, (_, i) => ({ id: `far/m-${i}`, tags: [`arxiv:${p.id}`] })));
+    const other = await startHfApiServer({ models: [{ id: 'evil/injected', tags: [`arxiv:${p.id}`] }] });
+    hub.linkOrigin = other.url;
+    try {
+      const out = await new HubArtifactsStep(ctx.store, { hubUrl: hub.url, refreshMs: 1, timeoutMs: 5000 }).run(p, signal);
+      assert.equal(out.status, 'done');
+      assert.equal(other.requests.length, 0);
+      const got = await ctx.store.enrichments.artifacts(p.id);
+      assert.equal(got.length, 100);
+      assert.ok(!got.some((a) => a.id === 'evil/injected'));
+    } finally {
+      hub.linkOrigin = undefined;
+      await other.close();
+    }
+  });
+
   test('artifacts: 429 is a failure with Retry-After and keeps what was stored', async () => {
     const p = await add(ctx.store);
     hub.datasets.push({ id: 'org/kept', tags: [`arxiv:${p.id}`] });

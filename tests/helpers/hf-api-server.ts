@@ -28,6 +28,8 @@ export interface HfApiServer {
   spaces: FakeHubRepo[];
   requests: string[];
   rateLimited: number;
+  /** Origin written into the `Link` header's next URL (default this server): to test that other hosts are not followed. */
+  linkOrigin?: string;
   close(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startHfApiServer(data: Partial<Pick<HfApiServer, 'models' 
     });
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     if (cursor + limit < all.length) {
-      const next = new URL(`${base}${url.pathname}`);
+      const next = new URL(`${state.linkOrigin ?? base}${url.pathname}`);
       for (const [k, v] of url.searchParams) if (k !== 'cursor') next.searchParams.set(k, v);
       next.searchParams.set('cursor', String(cursor + limit));
       headers.link = `<${next.href}>; rel="next"`;

@@ -1,4 +1,4 @@
-import { keyWords, type CorpusFrequencies } from '../../domain/keyphrases.ts';
+import { keyWords, type CorpusFrequencies } from './keyphrases.ts';
 import type { Store } from '../../store/store.ts';
 
 const PAGE = 2000;

@@ -1,4 +1,4 @@
-import { keyphrases } from '../../domain/keyphrases.ts';
+import { keyphrases } from './keyphrases.ts';
 import type { Paper } from '../../domain/paper.ts';
 import type { Store } from '../../store/store.ts';
 import type { StoreCorpusFrequencies } from './corpus-frequencies.ts';
@@ -6,7 +6,7 @@ import type { EnrichmentStep, StepOutcome } from './step.ts';
 
 /**
  * Offline keywords (issue 17): key phrases of the title and abstract weighed by tf-idf against the
- * corpus (`src/domain/keyphrases.ts`). Runs with or without an LLM: without one they are the
+ * corpus (`./keyphrases.ts`). Runs with or without an LLM: without one they are the
  * paper's keywords; with one they stand in until (or if never) the LLM's arrive.
  */
 export class KeyphraseStep implements EnrichmentStep {

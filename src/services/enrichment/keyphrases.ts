@@ -1,4 +1,4 @@
-import { isStopword } from '../search/tokenize.ts';
+import { isStopword } from '../../search/tokenize.ts';
 
 /**
  * Offline key phrases (issue 17, when no LLM is configured): RAKE-style candidates — runs of

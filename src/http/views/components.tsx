@@ -68,10 +68,13 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
             </a>
           </H>
           <AuthorList authors={paper.authors} />
+          {/* An LLM's TL;DR stands in for the abstract on a card, as on Hugging Face (the abstract is on the paper's page); keywords go above it. */}
           {enrichment && <CardSummary e={enrichment} />}
-          <p class="abstract">
-            <MathText text={paper.abstract} />
-          </p>
+          {!enrichment?.summary && (
+            <p class="abstract">
+              <MathText text={paper.abstract} />
+            </p>
+          )}
           <ul class="meta">
             <li>
               <a href={`${paperUrl(paper.id)}#comments`}>{plural(paper.numComments, 'comment')}</a>

@@ -111,6 +111,17 @@ forEachStore('enrichments in the API and on pages', (ctx) => {
     assertNoActiveAttributes(html);
   });
 
+  test('the Markdown view carries the TL;DR, keywords, stars and artifacts, escaped as Markdown', async () => {
+    const md = await (await get(`/papers/${starry.id}.md`)).text();
+    assert.match(md, /## AI summary \(gpt-4o-mini\)/);
+    assert.match(md, /Starry makes stars shine\. \\<img src=x onerror=alert\\\(1\\\)\\> It is fast\./);
+    assert.ok(md.includes('[Code \\(★ 4321\\)](<https://github.com/lab/Starry>)'), md);
+    assert.match(md, /- model: \[lab\/starry-7b\]/);
+    const plainMd = await (await get(`/papers/${plain.id}.md`)).text();
+    assert.doesNotMatch(plainMd, /AI summary/);
+    assert.match(plainMd, /\*\*Keywords:\*\*/);
+  });
+
   test('without an LLM summary the page calls nothing "AI summary"', async () => {
     const html = await (await get(`/papers/${plain.id}`)).text();
     assert.doesNotMatch(html, /AI summary/);

@@ -36,6 +36,8 @@ import { libraryImportBodyLimit, libraryPageRoutes } from './routes/library-page
 import { zoteroPageRoutes } from './routes/zotero-pages.tsx';
 import { reportPageRoutes } from './routes/report-pages.tsx';
 import { reportApiRoutes } from './routes/reports-api.ts';
+import { authorshipApiRoutes } from './routes/authorship-api.ts';
+import { authorshipPageRoutes } from './routes/authorship-pages.tsx';
 import { discoveryApiRoutes } from './routes/discovery-api.ts';
 import { discoveryPageRoutes } from './routes/discovery-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
@@ -48,6 +50,8 @@ import { bodyCap } from './middleware/body-cap.ts';
 import { cleanUrl } from './middleware/clean-url.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
+import { pageCache } from './middleware/page-cache.ts';
+import { PageCache } from './page-cache.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -76,6 +80,9 @@ export function createApp(services: Services) {
   app.use('*', csrfProtection());
   app.use('*', pageView());
   app.use('*', compress());
+  if (services.config.pageCacheSeconds > 0) {
+    app.use('*', pageCache(new PageCache({ ttlMs: services.config.pageCacheSeconds * 1000, maxBytes: services.config.pageCacheMb * 1024 * 1024 })));
+  }
 
   app.route('/', healthRoutes());
   app.route('/', authApiRoutes(services.config));
@@ -87,6 +94,7 @@ export function createApp(services: Services) {
   app.route('/', collectionApiRoutes(services.config));
   app.route('/', adminApiRoutes());
   app.route('/', reportApiRoutes(services.config));
+  app.route('/', authorshipApiRoutes(services.config));
   // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
   app.route('/', discoveryApiRoutes(services.config));
   app.route('/', discoveryPageRoutes(services.config));
@@ -103,6 +111,7 @@ export function createApp(services: Services) {
   app.route('/', libraryPageRoutes(services.config));
   app.route('/', zoteroPageRoutes(services.config));
   app.route('/', reportPageRoutes(services.config));
+  app.route('/', authorshipPageRoutes(services.config));
   app.route('/', communityPageRoutes(services.config));
   app.route('/', paperMarkdownRoutes());
   app.route('/', pageRoutes());

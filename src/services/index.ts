@@ -29,6 +29,8 @@ import { CollectionService } from './collections.ts';
 import { LibraryService } from './library.ts';
 import { ZoteroService } from './zotero.ts';
 import { ReportService } from './reports.ts';
+import { AuthorClaimService, type ClaimDecidedEvent } from './author-claims.ts';
+import { OrganisationService } from './organisations.ts';
 import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
@@ -36,7 +38,8 @@ import { ReadStateService } from './read-state.ts';
 import { EnrichmentReadService } from './enrichments.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
-import { SearchService, annFileBeside } from './search.ts';
+import { openSearch, type SearchService } from './search.ts';
+import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
@@ -83,9 +86,13 @@ export interface Services {
   library: LibraryService;
   zotero: ZoteroService;
   reports: ReportService;
+  claims: AuthorClaimService;
+  orgs: OrganisationService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
+  /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
+  searchIndex: SearchIndexService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
   trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
@@ -111,6 +118,8 @@ export interface ServiceDeps {
    * (arXiv, SMTP, the embeddings server, Zotero), with its pauses and retries, is aborted when it aborts.
    */
   shutdown?: AbortSignal;
+  /** Called once each time a moderator approves or refuses an author claim (notifications hook in here). */
+  onClaimDecided?: (e: ClaimDecidedEvent) => void | Promise<void>;
 }
 
 /** `fetch` that gives up after `ms` (a server that accepts the connection and never answers included). */
@@ -137,7 +146,7 @@ export function createServices(deps: ServiceDeps): Services {
     }
     return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
   };
-  const search = new SearchService(store, {
+  const { search, index: searchIndex } = openSearch(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
@@ -187,7 +196,7 @@ export function createServices(deps: ServiceDeps): Services {
     close: async () => {
       await after.drain();
       await mail.close();
-      await search.close();
+      await searchIndex.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
@@ -195,12 +204,15 @@ export function createServices(deps: ServiceDeps): Services {
     enrichments: new EnrichmentReadService(store),
     comments,
     reports: new ReportService(store, moderation, comments),
+    claims: new AuthorClaimService(store, { onClaimDecided: deps.onClaimDecided }),
+    orgs: new OrganisationService(store),
     collections,
     library,
     zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl, signal: deps.shutdown }), logger),
     moderation,
     submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
+    searchIndex,
     trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) return false;

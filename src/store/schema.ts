@@ -416,6 +416,13 @@ export interface LlmCallsTable {
   used: number;
 }
 
+/** Secondary indexes of `papers` set aside during a first bulk import, rebuilt after it (or at the next open). */
+export interface BulkLoadIndexesTable {
+  name: string;
+  /** The index's `CREATE INDEX` statement, as `pg_indexes` gives it. */
+  definition: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -455,4 +462,62 @@ export interface Database {
   github_repos: GithubReposTable;
   paper_artifacts: PaperArtifactsTable;
   llm_calls: LlmCallsTable;
+  bulk_load_indexes: BulkLoadIndexesTable;
+  author_claims: AuthorClaimsTable;
+  author_links: AuthorLinksTable;
+  organisations: OrganisationsTable;
+  paper_organisations: PaperOrganisationsTable;
+  organisation_members: OrganisationMembersTable;
+}
+
+/** A reader's claim to be one of a paper's listed authors (migration 1320). */
+export interface AuthorClaimsTable {
+  id: Generated<number>;
+  user_id: number;
+  paper_id: string;
+  author_name: string;
+  author_key: string;
+  evidence: string | null;
+  status: Generated<string>;
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+/** A code or project link set by a verified author (migration 1320). */
+export interface AuthorLinksTable {
+  paper_id: string;
+  kind: string;
+  url: string;
+  set_by: number | null;
+  updated_at: string;
+}
+
+/** An organisation by normalised-name slug (migration 1321). */
+export interface OrganisationsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  website: string | null;
+  status: string;
+  source: string;
+  declared_by: number | null;
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+}
+
+/** An author of a paper affiliated with an organisation, as arXiv lists it (migration 1321). */
+export interface PaperOrganisationsTable {
+  paper_id: string;
+  org_id: number;
+  author: string;
+}
+
+/** A reader who declared themselves a member of an organisation (migration 1321). */
+export interface OrganisationMembersTable {
+  user_id: number;
+  org_id: number;
+  created_at: string;
 }

@@ -29,6 +29,8 @@ import { CollectionFeedRepository } from './collection-feeds.ts';
 import { FlashRepository } from './flashes.ts';
 import { ZoteroRepository } from './zotero.ts';
 import { ReportRepository } from './reports.ts';
+import { AuthorClaimRepository } from './author-claims.ts';
+import { OrganisationRepository } from './organisations.ts';
 import { AccountConfirmationRepository } from './account-confirmations.ts';
 import { SubmissionQuotaRepository } from './submission-quota.ts';
 import { ReadRepository } from './reads.ts';
@@ -65,6 +67,8 @@ export class Store {
   readonly flashes: FlashRepository;
   readonly zotero: ZoteroRepository;
   readonly reports: ReportRepository;
+  readonly authorClaims: AuthorClaimRepository;
+  readonly organisations: OrganisationRepository;
   readonly accountConfirmations: AccountConfirmationRepository;
   readonly submissionQuota: SubmissionQuotaRepository;
   readonly reads: ReadRepository;
@@ -72,7 +76,7 @@ export class Store {
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
-    readonly db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     readonly bulk?: SqliteBulk,
   ) {
     this.dialect = dialectOf(db);
@@ -103,6 +107,8 @@ export class Store {
     this.flashes = new FlashRepository(db);
     this.zotero = new ZoteroRepository(db);
     this.reports = new ReportRepository(db);
+    this.authorClaims = new AuthorClaimRepository(db);
+    this.organisations = new OrganisationRepository(db);
     this.reads = new ReadRepository(db);
     this.enrichments = new EnrichmentRepository(db);
   }

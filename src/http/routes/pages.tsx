@@ -15,13 +15,17 @@ import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
 import { findSimilar, runSearch, type PageSearch } from '../site-search.ts';
+import { SEARCH_LIMITS } from '../../services/search.ts';
 import { paperIdFromPagePath } from '../params.ts';
 import { ServiceError } from '../../services/errors.ts';
-import { parseSort, type SearchSort } from '../../search/query.ts';
+import { parseSort } from '../../search/query.ts';
+import type { SearchSort } from '../../domain/search-query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;
 const SEARCH_PER_PAGE = 25;
+/** The last page the service pages to (`SEARCH_LIMITS.maxOffset`). */
+const SEARCH_MAX_PAGE = Math.floor(SEARCH_LIMITS.maxOffset / SEARCH_PER_PAGE) + 1;
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 
 const pageNumber = (c: Ctx) => {
@@ -91,7 +95,7 @@ const searchQuery = z.object({
     .string()
     .optional()
     .transform((s): SearchSort => (s ? (parseSort(s) ?? 'relevance') : 'relevance')),
-  page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
+  page: z.coerce.number().int().min(1).max(SEARCH_MAX_PAGE).catch(1).default(1),
 });
 
 export function pageRoutes() {
@@ -164,9 +168,15 @@ export function pageRoutes() {
     const name = c.req.param('name').trim();
     if (!name || name.length > 300) return notFoundPage(c);
     const page = pageNumber(c);
-    const items = await c.var.services.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
+    // A verified author's claimed name variants ("J. Smith", "John Smith") are one page.
+    const variants = await c.var.services.claims.nameVariants(name);
+    const items = await c.var.services.browse.byAnyAuthor(variants.names, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
     const shown = items.slice(0, PER_PAGE);
-    return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} />, items.length || page > 1 ? 200 : 404);
+    return render(
+      c,
+      <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} verified={variants.users.map((u) => u.username)} variants={variants.names} />,
+      items.length || page > 1 ? 200 : 404,
+    );
   });
 
   // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
@@ -184,13 +194,15 @@ export function pageRoutes() {
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown] = await Promise.all([
-      findSimilar(c.var.services, paper, entry, 5),
+    const [similar, , authorship, affiliations] = await Promise.all([
+      findSimilar(c.var.services, paper, entry, 5) as Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>>,
       user ? c.var.services.readState.opened(user.id, id) : undefined,
+      c.var.services.claims.paperAuthorship(paper.id, user),
+      c.var.services.orgs.affiliationsOf(paper.id),
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} />,
     );
   });
 

@@ -154,6 +154,9 @@ export function Layout({ title, children, nav = null, query = '', description, f
                   <li>
                     <a href="/search">Search</a>
                   </li>
+                  <li>
+                    <a href="/orgs">Organisations</a>
+                  </li>
                 </ul>
               </nav>
               <p>

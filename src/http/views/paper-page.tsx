@@ -13,6 +13,9 @@ import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
 import type { PaperEnrichmentDetail } from '../../services/enrichments.ts';
 import { EnrichmentSection } from './enrichment-parts.tsx';
+import { PaperAuthorshipPanel, displayedLinks } from './authorship-pages.tsx';
+import type { PaperAuthorship } from '../../services/author-claims.ts';
+import type { PaperAffiliation } from '../../domain/organisation.ts';
 
 export interface PaperPageProps {
   paper: PaperWithStats;
@@ -32,6 +35,9 @@ export interface PaperPageProps {
   enriched?: PaperEnrichmentDetail;
   /** The Hugging Face hub the artifacts link to. */
   hubUrl?: string;
+  /** Verified authors, author-set links and what the viewer may claim or set. */
+  authorship?: PaperAuthorship;
+  affiliations?: PaperAffiliation[];
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -53,12 +59,15 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, enriched, hubUrl = 'https://huggingface.co' }: PaperPageProps) {
-  const codeLinks = enriched?.enrichment.codeChecked ? enriched.enrichment.codeLinks : paper.links.code;
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [], enriched, hubUrl = 'https://huggingface.co' }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
   const doi = paper.doi ? `https://doi.org/${encodeURI(paper.doi)}` : null;
+  // Links a verified author set win over the harvested ones.
+  // Code links: an author's own choice first, else what the code step found (abstract, comment, PDF), else those found at import.
+  const found = enriched?.enrichment.codeChecked ? { ...paper, links: { ...paper.links, code: enriched.enrichment.codeLinks } } : paper;
+  const links = displayedLinks(found, authorship?.links);
   return (
     <Layout title={`${paper.title} · Paperboy`} description={paper.abstract.slice(0, 200)}>
       <article data-paper>
@@ -84,8 +93,8 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
               </a>
             </li>
           )}
-          <LinkList urls={codeLinks} label="Code" />
-          <LinkList urls={paper.links.project} label="Project page" />
+          <LinkList urls={links.code} label="Code" />
+          <LinkList urls={links.project} label="Project page" />
           <li>
             <a class="button quiet" href="#comments">
               {paper.numComments} {paper.numComments === 1 ? 'comment' : 'comments'}
@@ -167,6 +176,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
             </>
           )}
         </dl>
+        {authorship && <PaperAuthorshipPanel paper={paper} authorship={authorship} affiliations={affiliations} viewer={viewer} csrfToken={csrfToken} />}
         {follow && <FollowPanel viewer={follow} authors={paper.authors} categories={paper.categories} />}
         {paper.primaryCategory && <VisibleFeeds feeds={[feedLinksFor.category(paper.primaryCategory)]} />}
         <section class="cite" aria-labelledby="cite-title">

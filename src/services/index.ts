@@ -35,6 +35,7 @@ import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
+import { EnrichmentReadService } from './enrichments.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { openSearch, type SearchService } from './search.ts';
@@ -78,6 +79,8 @@ export interface Services {
   accounts: AccountService;
   upvotes: UpvoteService;
   readState: ReadStateService;
+  /** Code links, stars, TL;DRs, keywords and hub artifacts, as pages and the API read them. */
+  enrichments: EnrichmentReadService;
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
@@ -198,6 +201,7 @@ export function createServices(deps: ServiceDeps): Services {
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
     readState: new ReadStateService(store),
+    enrichments: new EnrichmentReadService(store),
     comments,
     reports: new ReportService(store, moderation, comments),
     claims: new AuthorClaimService(store, { onClaimDecided: deps.onClaimDecided }),

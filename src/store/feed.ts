@@ -12,6 +12,9 @@ export interface FeedFilter {
   unseenBy?: number;
 }
 
+/** How a period's papers are ranked: most upvoted first (the default), or most GitHub stars first. */
+export type FeedOrder = 'upvotes' | 'stars';
+
 export interface NewFeedEntry {
   paperId: string;
   day: string;
@@ -126,11 +129,18 @@ export class FeedRepository {
    * Visible papers on the feed between two days (inclusive), most upvoted first, then by feed day
    * and position.
    */
-  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } & FeedFilter = {}): Promise<FeedItem[]> {
+  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string; order?: FeedOrder } & FeedFilter = {}): Promise<FeedItem[]> {
     // Rank on narrow columns first (the sort then never carries abstracts), then load the page's rows.
     let q = this.visibleEntries(from, to, opts)
       .select(['f.paper_id as id', 'f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
+    if (opts.order === 'stars') {
+      // GitHub stars of the paper's repository (issue 17); papers without one after those with.
+      q = q
+        .leftJoin('paper_enrichments as e', 'e.paper_id', 'f.paper_id')
+        .leftJoin('github_repos as g', (j) => j.onRef('g.repo', '=', 'e.github_repo').on('g.status', '=', 'ok'))
+        .orderBy(sql`coalesce(g.stars, -1)`, 'desc');
+    }
     const ranked = await q
       .orderBy('p.upvotes', 'desc')
       .orderBy('f.day', 'desc')

@@ -372,6 +372,50 @@ export interface SubmissionQuotaTable {
   used: number;
 }
 
+/** Enrichments of one paper (migration 1220); JSON arrays in text columns. */
+export interface PaperEnrichmentsTable {
+  paper_id: string;
+  code_links: string | null;
+  code_repo: string | null;
+  /** Lower-cased `owner/name` of the GitHub repository among the code links, for `github_repos`. */
+  github_repo: string | null;
+  code_at: string | null;
+  summary: string | null;
+  llm_keywords: string | null;
+  summary_model: string | null;
+  summary_at: string | null;
+  keyphrases: string | null;
+  keyphrases_at: string | null;
+  artifacts_at: string | null;
+}
+
+export interface GithubReposTable {
+  repo: string;
+  full_name: string | null;
+  stars: number | null;
+  description: string | null;
+  etag: string | null;
+  /** `ok` or `missing` (404: deleted, private, never existed). */
+  status: string;
+  checked_at: string;
+}
+
+export interface PaperArtifactsTable {
+  paper_id: string;
+  /** `model`, `dataset` or `space`. */
+  kind: string;
+  hub_id: string;
+  likes: number;
+  downloads: number | null;
+  /** A short JSON detail: pipeline tag (models), SDK (Spaces). */
+  detail: string | null;
+}
+
+export interface LlmCallsTable {
+  day: string;
+  used: number;
+}
+
 /** Secondary indexes of `papers` set aside during a first bulk import, rebuilt after it (or at the next open). */
 export interface BulkLoadIndexesTable {
   name: string;
@@ -414,6 +458,10 @@ export interface Database {
   account_confirmations: AccountConfirmationsTable;
   submission_quota: SubmissionQuotaTable;
   paper_reads: PaperReadsTable;
+  paper_enrichments: PaperEnrichmentsTable;
+  github_repos: GithubReposTable;
+  paper_artifacts: PaperArtifactsTable;
+  llm_calls: LlmCallsTable;
   bulk_load_indexes: BulkLoadIndexesTable;
   author_claims: AuthorClaimsTable;
   author_links: AuthorLinksTable;

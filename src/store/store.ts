@@ -34,6 +34,7 @@ import { OrganisationRepository } from './organisations.ts';
 import { AccountConfirmationRepository } from './account-confirmations.ts';
 import { SubmissionQuotaRepository } from './submission-quota.ts';
 import { ReadRepository } from './reads.ts';
+import { EnrichmentRepository } from './enrichments.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -71,6 +72,7 @@ export class Store {
   readonly accountConfirmations: AccountConfirmationRepository;
   readonly submissionQuota: SubmissionQuotaRepository;
   readonly reads: ReadRepository;
+  readonly enrichments: EnrichmentRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -108,6 +110,7 @@ export class Store {
     this.authorClaims = new AuthorClaimRepository(db);
     this.organisations = new OrganisationRepository(db);
     this.reads = new ReadRepository(db);
+    this.enrichments = new EnrichmentRepository(db);
   }
 
   /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */

@@ -56,12 +56,14 @@ const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 4
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
   const ids = items.map((i) => i.paper.id);
-  const [upvoted, seen] = await Promise.all([
+  const [upvoted, seen, enrichments] = await Promise.all([
     user && ids.length ? c.var.services.upvotes.votedAmong(user.id, ids) : new Set<string>(),
     user && ids.length ? c.var.services.readState.seenAmong(user.id, ids) : new Set<string>(),
+    // Stars, TL;DRs and keywords of the whole page in one query, never one per card.
+    ids.length ? c.var.services.enrichments.forPapers(ids) : new Map(),
   ]);
   const url = new URL(c.req.url);
-  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search };
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search, enrichments };
 }
 
 const CATEGORY_RE = /^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
@@ -72,9 +74,10 @@ function feedFilterOf(c: Ctx): FeedFilterView {
   const category = raw && raw.length <= 40 && CATEGORY_RE.test(raw) ? raw : undefined;
   const signedIn = Boolean(c.var.user);
   const hideSeen = signedIn && c.req.query('seen') === 'hide';
+  const order = c.req.query('sort') === 'stars' ? 'stars' : undefined;
   const offered = c.var.services.config.feedCategories;
   const categories = category && !offered.some((x) => x.toLowerCase() === category.toLowerCase()) ? [...offered, category] : offered;
-  return { category: category ? (offered.find((x) => x.toLowerCase() === category.toLowerCase()) ?? category) : undefined, hideSeen, categories, signedIn };
+  return { category: category ? (offered.find((x) => x.toLowerCase() === category.toLowerCase()) ?? category) : undefined, hideSeen, categories, signedIn, order };
 }
 
 const searchQuery = z.object({
@@ -130,7 +133,7 @@ export function pageRoutes() {
       if (!period) return notFoundPage(c);
       const pageNum = pageNumber(c);
       const filter = feedFilterOf(c);
-      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE, filter: storeFilter(c, filter) });
+      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE, filter: storeFilter(c, filter), order: filter.order });
       return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} filter={filter} />);
     });
   }
@@ -182,7 +185,11 @@ export function pageRoutes() {
     const id = paperIdFromPagePath(c.req.path);
     if (!id) return next();
     const user = c.var.user;
-    const [data, follow] = await Promise.all([c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))), followViewerOf(c)]);
+    const [data, follow, enriched] = await Promise.all([
+      c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))),
+      followViewerOf(c),
+      c.var.services.enrichments.detail(id),
+    ]);
     if (!data) return notFoundPage(c);
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
@@ -195,7 +202,7 @@ export function pageRoutes() {
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} />,
     );
   });
 

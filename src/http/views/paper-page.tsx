@@ -11,6 +11,8 @@ import { FollowPanel, type FollowViewer } from './follow-button.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
+import type { PaperEnrichmentDetail } from '../../services/enrichments.ts';
+import { EnrichmentSection } from './enrichment-parts.tsx';
 import { PaperAuthorshipPanel, displayedLinks } from './authorship-pages.tsx';
 import type { PaperAuthorship } from '../../services/author-claims.ts';
 import type { PaperAffiliation } from '../../domain/organisation.ts';
@@ -29,6 +31,10 @@ export interface PaperPageProps {
   inCollections?: Set<number>;
   /** The viewer's follows, for the authors' and categories' follow buttons. */
   follow?: FollowViewer;
+  /** Code and stars, TL;DR and keywords, hub artifacts (issue 17). */
+  enriched?: PaperEnrichmentDetail;
+  /** The Hugging Face hub the artifacts link to. */
+  hubUrl?: string;
   /** Verified authors, author-set links and what the viewer may claim or set. */
   authorship?: PaperAuthorship;
   affiliations?: PaperAffiliation[];
@@ -53,13 +59,15 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [] }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [], enriched, hubUrl = 'https://huggingface.co' }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
   const doi = paper.doi ? `https://doi.org/${encodeURI(paper.doi)}` : null;
   // Links a verified author set win over the harvested ones.
-  const links = displayedLinks(paper, authorship?.links);
+  // Code links: an author's own choice first, else what the code step found (abstract, comment, PDF), else those found at import.
+  const found = enriched?.enrichment.codeChecked ? { ...paper, links: { ...paper.links, code: enriched.enrichment.codeLinks } } : paper;
+  const links = displayedLinks(found, authorship?.links);
   return (
     <Layout title={`${paper.title} · Paperboy`} description={paper.abstract.slice(0, 200)}>
       <article data-paper>
@@ -93,6 +101,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
             </a>
           </li>
         </ul>
+        {enriched && <EnrichmentSection e={enriched.enrichment} artifacts={enriched.artifacts} repoDescription={enriched.repoDescription} hubUrl={hubUrl} />}
         <section aria-labelledby="abstract-title">
           <h2 id="abstract-title">Abstract</h2>
           <p class="paper-abstract">

@@ -25,6 +25,7 @@ import * as m1020 from './1020_account_identity.ts';
 import * as m1021 from './1021_token_scopes.ts';
 import * as m1022 from './1022_submission_quota.ts';
 import * as m1110 from './1110_paper_reads.ts';
+import * as m1220 from './1220_paper_enrichments.ts';
 import * as m1320 from './1320_author_claims.ts';
 import * as m1321 from './1321_organisations.ts';
 import * as m1430 from './1430_pg_bulk_load.ts';
@@ -63,6 +64,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1021_token_scopes': m1021,
   '1022_submission_quota': m1022,
   '1110_paper_reads': m1110,
+  '1220_paper_enrichments': m1220,
   '1320_author_claims': m1320,
   '1321_organisations': m1321,
   '1430_pg_bulk_load': m1430,

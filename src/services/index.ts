@@ -33,6 +33,7 @@ import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
+import { NotificationService } from './notifications.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { SearchService, annFileBeside } from './search.ts';
@@ -75,6 +76,7 @@ export interface Services {
   accounts: AccountService;
   upvotes: UpvoteService;
   readState: ReadStateService;
+  notifications: NotificationService;
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
@@ -189,6 +191,7 @@ export function createServices(deps: ServiceDeps): Services {
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
     readState: new ReadStateService(store),
+    notifications: new NotificationService(store, mail, logger),
     comments,
     reports: new ReportService(store, moderation, comments),
     collections,

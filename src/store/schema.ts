@@ -407,4 +407,58 @@ export interface Database {
   account_confirmations: AccountConfirmationsTable;
   submission_quota: SubmissionQuotaTable;
   paper_reads: PaperReadsTable;
+  notifications: NotificationsTable;
+  notification_events: NotificationEventsTable;
+  paper_watches: PaperWatchesTable;
+  notification_prefs: NotificationPrefsTable;
+  notification_mail_batches: NotificationMailBatchesTable;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** A `NotificationKind` (src/domain/notification.ts). */
+  kind: string;
+  actor_id: number | null;
+  paper_id: string | null;
+  comment_id: number | null;
+  /** JSON object: what the kind needs beyond the ids (a claim's outcome, a top-10 rank). */
+  detail: Generated<string>;
+  /** The event, once per reader: `comment:12`, `top10:2401.00001`, `claim:3`. */
+  dedupe_key: string;
+  created_at: string;
+  read_at: string | null;
+  mail_batch_id: number | null;
+}
+
+export interface NotificationEventsTable {
+  id: Generated<number>;
+  comment_id: number;
+  created_at: string;
+  done_at: string | null;
+}
+
+export interface PaperWatchesTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface NotificationPrefsTable {
+  user_id: number;
+  /** JSON array of the kinds mailed to the reader. */
+  email_kinds: Generated<string>;
+  /** Notifications with ids up to this were already considered for a mail. */
+  mail_after_id: Generated<number>;
+  last_mailed_at: string | null;
+  updated_at: string;
+}
+
+export interface NotificationMailBatchesTable {
+  id: Generated<number>;
+  user_id: number;
+  created_at: string;
+  enqueued_at: string | null;
+  /** `enqueued`, or why nothing was (`unverified`, `paused`, `nothing_visible`). */
+  outcome: string | null;
 }

@@ -177,13 +177,14 @@ export function pageRoutes() {
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown] = await Promise.all([
+    const [similar, , watching]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown, boolean] = await Promise.all([
       findSimilar(c.var.services, paper, entry, 5),
       user ? c.var.services.readState.opened(user.id, id) : undefined,
+      user ? c.var.services.notifications.watching(user.id, paper.id) : false,
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} watching={watching} />,
     );
   });
 

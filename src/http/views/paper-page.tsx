@@ -26,6 +26,8 @@ export interface PaperPageProps {
   inCollections?: Set<number>;
   /** The viewer's follows, for the authors' and categories' follow buttons. */
   follow?: FollowViewer;
+  /** Whether the signed-in viewer follows the paper's discussion. */
+  watching?: boolean;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -47,7 +49,7 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, watching }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
@@ -179,7 +181,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         <SimilarPapers papers={similar} />
         {viewer && <CollectionPicker paperId={paper.id} collections={collections} containing={inCollections} csrfToken={csrfToken} next={here} />}
         <div id="comments">
-          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
+          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} watching={viewer ? watching : undefined} />
         </div>
         {viewer && (
           <p class="report-paper">

@@ -9,7 +9,8 @@
  * services. Baseline, measured in the same run on the same store: a bare INSERT of the same number
  * of rows into the same table (multi-row VALUES, 500 a statement, one transaction) — what writing
  * the rows costs without choosing the readers. Also timed: posting the comment
- * (`CommentService.post`, what the request waits for), which must not grow with the audience.
+ * (`CommentService.post`, what the request waits for), which must not grow with the audience, and
+ * the header's unread count for a follower (the one query a signed-in page adds).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -102,7 +103,14 @@ async function run(kind: 'sqlite' | 'postgres', paper: Paper) {
       });
       baseline.push(performance.now() - t);
     }
-    return { kind, followers: FOLLOWERS, written, fanOutMs: median(fanOut), baselineMs: median(baseline), postMs: median(post), rounds: ROUNDS, allFanOut: fanOut.map((x) => Math.round(x)), allBaseline: baseline.map((x) => Math.round(x)) };
+    // The header's unread count for one of the followers (ROUNDS unread), as a signed-in page asks it.
+    const counts: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      await services.notifications.unreadCount(ids[1]);
+      counts.push(performance.now() - t);
+    }
+    return { kind, followers: FOLLOWERS, written, unreadMs: median(counts), fanOutMs: median(fanOut), baselineMs: median(baseline), postMs: median(post), rounds: ROUNDS, allFanOut: fanOut.map((x) => Math.round(x)), allBaseline: baseline.map((x) => Math.round(x)) };
   } finally {
     await opened.close();
   }
@@ -115,6 +123,6 @@ for (const kind of STORES) {
   console.log(
     `${kind}: fan-out ${r.fanOutMs.toFixed(0)} ms median for ${r.written} notifications (rounds ${r.allFanOut.join(', ')}); ` +
       `baseline bare INSERT of ${r.followers} rows ${r.baselineMs.toFixed(0)} ms (rounds ${r.allBaseline.join(', ')}); ratio ${(r.fanOutMs / r.baselineMs).toFixed(2)}x; ` +
-      `posting the comment ${r.postMs.toFixed(1)} ms; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+      `posting the comment ${r.postMs.toFixed(1)} ms; header unread count ${r.unreadMs.toFixed(2)} ms; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
 }

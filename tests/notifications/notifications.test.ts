@@ -4,6 +4,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import type { Paper } from '../../src/domain/paper.ts';
+import { notifyJob } from '../../src/jobs/notify-job.ts';
 
 forEachStore('notifications: who is told what, and nothing leaks', (ctx) => {
   let app: TestApp;
@@ -233,6 +234,25 @@ forEachStore('notifications: who is told what, and nothing leaks', (ctx) => {
     const spec = await new Client(app.url).get('/openapi.json');
     assert.ok(spec.json.paths['/api/notifications'].get);
     assert.ok(spec.json.paths['/api/notifications/read'].post);
+  });
+
+  test('the notify job: not due when idle; a queued comment makes it due, and one run fans it out', async () => {
+    const job = notifyJob(app.services);
+    await app.services.notifications.processEvents();
+    await app.services.notifications.checkTop10();
+    assert.equal(await job.due!(), false, 'idle: no lease taken, no run recorded');
+    const kit = await loggedIn(app, 'kit');
+    const lou = await loggedIn(app, 'lou');
+    const paper = await paperOnFeed('kit');
+    // Hostile text around a mention stays text; the mention itself is a plain profile link.
+    const c = await comment(lou, paper.id, '@kit<script>alert(1)</script> [x](javascript:alert(1)) @kit"onmouseover=x');
+    assert.doesNotMatch(c.html, /<script|javascript:|onmouseover="/);
+    assert.equal((c.html.match(/class="mention"/g) ?? []).length, 2);
+    assert.equal(await job.due!(), true);
+    const stats = await job.run(new AbortController().signal);
+    assert.equal(stats.events, 1);
+    assert.deepEqual(await kinds('kit'), ['mention:lou']);
+    void kit;
   });
 
   test('mark-read writes are rate limited with the preset', async () => {

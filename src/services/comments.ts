@@ -79,7 +79,11 @@ export class CommentService {
     if (!c || c.deleted) throw new ServiceError(404, 'not_found', `comment ${id} not found`);
     if (c.userId !== user.id) throw new ServiceError(403, 'not_yours', 'you can only edit your own comments');
     if (!this.canEdit(user, c)) throw new ServiceError(403, 'edit_window_closed', `comments can be edited for ${this.config.commentEditMinutes} minutes after posting`);
-    await this.store.comments.updateBody(id, text, html);
+    // An edit that mentions someone new tells them (the job skips those already told of this comment).
+    await this.store.transaction(async (tx) => {
+      await tx.comments.updateBody(id, text, html);
+      if (html.includes('class="mention"')) await tx.notifications.addEvent(id, undefined, 'edited');
+    });
     return (await this.store.comments.get(id))!;
   }
 

@@ -89,14 +89,15 @@ export class NotificationService {
     for (const ev of await this.store.notifications.pendingEvents(opts.limit ?? 500)) {
       if (opts.signal?.aborted) break;
       const now = (opts.now ?? new Date()).toISOString();
-      stats.notifications += await this.fanOut(ev.commentId, now);
+      stats.notifications += await this.fanOut(ev.commentId, now, ev.edited);
       await this.store.notifications.markEventDone(ev.id, now);
       stats.events++;
     }
     return stats;
   }
 
-  private async fanOut(commentId: number, now: string): Promise<number> {
+  /** `edited`: only the accounts the comment mentions now and were not told of it yet (the rest heard when it was posted). */
+  private async fanOut(commentId: number, now: string, edited = false): Promise<number> {
     const c = await this.store.comments.get(commentId);
     if (!c || c.deleted) return 0;
     if (!(await this.store.papers.visible(c.paperId))) return 0;
@@ -105,7 +106,7 @@ export class NotificationService {
     const key = `comment:${c.id}`;
     const base = { actorId: actor.id, paperId: c.paperId, commentId: c.id, dedupeKey: key };
     let added = 0;
-    if (c.parentId !== null) {
+    if (c.parentId !== null && !edited) {
       const parent = await this.store.comments.get(c.parentId);
       if (parent && !parent.deleted && parent.userId !== actor.id) {
         const to = await this.store.users.byId(parent.userId);
@@ -117,7 +118,7 @@ export class NotificationService {
       if (!to || to.banned || to.id === actor.id) continue;
       if (await this.store.notifications.add({ ...base, userId: to.id, kind: 'mention' }, now)) added++;
     }
-    added += await this.store.notifications.fanOutComment({ commentId: c.id, paperId: c.paperId, actorId: actor.id }, now);
+    if (!edited) added += await this.store.notifications.fanOutComment({ commentId: c.id, paperId: c.paperId, actorId: actor.id }, now);
     return added;
   }
 

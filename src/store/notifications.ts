@@ -163,13 +163,14 @@ export class NotificationRepository {
 
   // --- the fan-out queue -------------------------------------------------------------------------
 
-  async addEvent(commentId: number, now = new Date().toISOString()): Promise<void> {
-    await this.db.insertInto('notification_events').values({ comment_id: commentId, created_at: now }).execute();
+  /** Queues a comment for the fan-out: `posted` tells everyone concerned, `edited` only accounts the edit mentions. */
+  async addEvent(commentId: number, now = new Date().toISOString(), kind: 'posted' | 'edited' = 'posted'): Promise<void> {
+    await this.db.insertInto('notification_events').values({ comment_id: commentId, kind, created_at: now }).execute();
   }
 
-  async pendingEvents(limit: number): Promise<{ id: number; commentId: number }[]> {
-    const rows = await this.db.selectFrom('notification_events').select(['id', 'comment_id']).where('done_at', 'is', null).orderBy('id').limit(limit).execute();
-    return rows.map((r) => ({ id: Number(r.id), commentId: Number(r.comment_id) }));
+  async pendingEvents(limit: number): Promise<{ id: number; commentId: number; edited: boolean }[]> {
+    const rows = await this.db.selectFrom('notification_events').select(['id', 'comment_id', 'kind']).where('done_at', 'is', null).orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ id: Number(r.id), commentId: Number(r.comment_id), edited: r.kind === 'edited' }));
   }
 
   async hasPendingEvents(): Promise<boolean> {

@@ -434,6 +434,8 @@ export interface NotificationsTable {
 export interface NotificationEventsTable {
   id: Generated<number>;
   comment_id: number;
+  /** `posted` or `edited`. */
+  kind: Generated<string>;
   created_at: string;
   done_at: string | null;
 }

@@ -255,6 +255,27 @@ forEachStore('notifications: who is told what, and nothing leaks', (ctx) => {
     void kit;
   });
 
+  test('an edit that mentions someone new tells them, and nobody else again', async () => {
+    const mae = await loggedIn(app, 'mae');
+    await loggedIn(app, 'ned');
+    const voter = await loggedIn(app, 'odo');
+    const paper = await paperOnFeed('mae');
+    await voter.post(`/api/papers/${paper.id}/upvote`);
+    const c = await comment(mae, paper.id, 'First version.');
+    await fanOut();
+    assert.deepEqual(await kinds('odo'), ['comment:mae']);
+    const edited = await mae.request('PATCH', `/api/comments/${c.id}`, { json: { body: 'First version, cc @ned and @odo.' } });
+    assert.equal(edited.status, 200, edited.text);
+    assert.match(edited.json.html, /class="mention"/);
+    await fanOut();
+    assert.deepEqual(await kinds('ned'), ['mention:mae']);
+    assert.deepEqual(await kinds('odo'), ['comment:mae'], 'already told of this comment');
+    // Edited again with the same mentions: nothing more.
+    await mae.request('PATCH', `/api/comments/${c.id}`, { json: { body: 'First version, cc @ned and @odo!' } });
+    await fanOut();
+    assert.deepEqual(await kinds('ned'), ['mention:mae']);
+  });
+
   test('mark-read writes are rate limited with the preset', async () => {
     // The counters live in the store: start from none (earlier tests wrote from the same IP).
     await ctx.store.db.deleteFrom('rate_limits').execute();

@@ -36,6 +36,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await withAutoId(db, db.schema.createTable('notification_events'))
     .addColumn('comment_id', 'integer', (c) => c.notNull().references('comments.id').onDelete('cascade'))
+    // `posted` (reply, mentions, audience) or `edited` (only accounts the edit newly mentions).
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('posted'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('done_at', 'text')
     .execute();

@@ -332,14 +332,14 @@ export class NotificationRepository {
 
   /**
    * The mail_subscriptions row of an address (the outbox and its bounce count hang on one),
-   * created without a digest when the address has none: status `unsubscribed` means no digest,
-   * and subscribing later confirms it like any other. Returns its id and whether it is paused
+   * created without a digest when the address has none: status `unsubscribed` (with no
+   * `unsubscribed_at`: nobody left) means no digest, and subscribing later confirms it like any other. Returns its id and whether it is paused
    * (delivery failed too often).
    */
   async mailAddress(email: string, userId: number, now = new Date().toISOString()): Promise<{ id: number; paused: boolean }> {
     await this.db
       .insertInto('mail_subscriptions')
-      .values({ email, user_id: userId, frequency: 'daily', categories: '[]', personal_picks: 0, status: 'unsubscribed', created_at: now, updated_at: now, unsubscribed_at: now })
+      .values({ email, user_id: userId, frequency: 'daily', categories: '[]', personal_picks: 0, status: 'unsubscribed', created_at: now, updated_at: now, unsubscribed_at: null })
       .onConflict((oc) => oc.column('email').doNothing())
       .execute();
     const r = await this.db.selectFrom('mail_subscriptions').select(['id', 'status']).where('email', '=', email).executeTakeFirstOrThrow();

@@ -86,6 +86,13 @@ forEachStore('notification mail: batched, at most one an hour, exactly once, one
     // Nothing new: nothing more.
     assert.equal((await tick(new Date(t0.getTime() + 5 * HOUR))).enqueued, 0);
     assert.equal(app.smtp.to('kim@example.org').length, 2);
+
+    // Notification mail gives the address no digest: the digest settings say so, and subscribing still asks for confirmation.
+    const digest = await kim.get('/settings/mail');
+    assert.match(digest.text, /data-status="unsubscribed">Not subscribed</);
+    assert.equal((await ctx.store.subscriptions.active('daily')).some((s) => s.email === 'kim@example.org'), false);
+    const sub = await kim.postForm('/settings/mail', { frequency: 'daily', categories: '' });
+    assert.match((await kim.get(sub.headers.get('location')!)).text, /confirmation link is on its way/);
   });
 
   test('a crash between the enqueue and the mark neither sends twice nor loses the mail', async () => {

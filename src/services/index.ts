@@ -36,7 +36,8 @@ import { ReadStateService } from './read-state.ts';
 import { NotificationService } from './notifications.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
-import { SearchService, annFileBeside } from './search.ts';
+import { openSearch, type SearchService } from './search.ts';
+import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
@@ -85,6 +86,8 @@ export interface Services {
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
+  /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
+  searchIndex: SearchIndexService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
   trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
@@ -136,7 +139,7 @@ export function createServices(deps: ServiceDeps): Services {
     }
     return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
   };
-  const search = new SearchService(store, {
+  const { search, index: searchIndex } = openSearch(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
@@ -186,7 +189,7 @@ export function createServices(deps: ServiceDeps): Services {
     close: async () => {
       await after.drain();
       await mail.close();
-      await search.close();
+      await searchIndex.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
@@ -200,6 +203,7 @@ export function createServices(deps: ServiceDeps): Services {
     moderation,
     submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
+    searchIndex,
     trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) return false;

@@ -372,6 +372,13 @@ export interface SubmissionQuotaTable {
   used: number;
 }
 
+/** Secondary indexes of `papers` set aside during a first bulk import, rebuilt after it (or at the next open). */
+export interface BulkLoadIndexesTable {
+  name: string;
+  /** The index's `CREATE INDEX` statement, as `pg_indexes` gives it. */
+  definition: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -412,6 +419,7 @@ export interface Database {
   paper_watches: PaperWatchesTable;
   notification_prefs: NotificationPrefsTable;
   notification_mail_batches: NotificationMailBatchesTable;
+  bulk_load_indexes: BulkLoadIndexesTable;
 }
 
 export interface NotificationsTable {

@@ -46,7 +46,7 @@ export function mentionsInHtml(html: string): string[] {
  * when read (NotificationRepository.shown), so a paper hidden later takes its notifications away.
  */
 export class NotificationService {
-  /** The newest upvote the last top-10 check saw: the check runs again only after new votes. */
+  /** The newest day's votes as the last top-10 check saw them: the check runs again only after they change. */
   private lastVoteSeen: string | null | undefined = undefined;
 
   constructor(
@@ -127,9 +127,9 @@ export class NotificationService {
    * once per paper. Runs only when there are votes it has not seen (`force` for tests and the CLI).
    */
   async checkTop10(opts: { now?: Date; force?: boolean } = {}): Promise<number> {
-    const newestVote = await this.store.notifications.newestUpvoteAt();
-    if (!opts.force && newestVote === this.lastVoteSeen) return 0;
-    this.lastVoteSeen = newestVote;
+    const votes = await this.store.notifications.newestDayVotes();
+    if (!opts.force && votes === this.lastVoteSeen) return 0;
+    this.lastVoteSeen = votes;
     const day = await this.store.feed.newestDay();
     if (!day) return 0;
     let added = 0;
@@ -146,7 +146,7 @@ export class NotificationService {
   /** Whether the notify job has anything to do (cheap: asked every few seconds). */
   async hasWork(now = new Date()): Promise<boolean> {
     if (await this.store.notifications.hasPendingEvents()) return true;
-    if ((await this.store.notifications.newestUpvoteAt()) !== this.lastVoteSeen) return true;
+    if ((await this.store.notifications.newestDayVotes()) !== this.lastVoteSeen) return true;
     if ((await this.store.notifications.batchesToEnqueue(1)).length) return true;
     return (await this.store.notifications.readersDueForMail(new Date(now.getTime() - MAIL_INTERVAL_MS).toISOString(), 1)).length > 0;
   }

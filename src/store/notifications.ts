@@ -214,10 +214,22 @@ export class NotificationRepository {
     return rows.map((r, i) => ({ paperId: r.paper_id, rank: i + 1, submitterId: r.uid === null || Number(r.banned) ? null : Number(r.uid) }));
   }
 
-  /** When the newest upvote was cast (the top-10 check runs only after votes). */
-  async newestUpvoteAt(): Promise<string | null> {
-    const r = await this.db.selectFrom('upvotes').select((eb) => eb.fn.max('created_at').as('at')).executeTakeFirst();
-    return (r?.at as string | null | undefined) ?? null;
+  /**
+   * The newest feed day and its papers' upvotes, as one value that changes whenever a vote on that
+   * day does: the top-10 check runs again only then. Two indexed look-ups (the newest day, that
+   * day's papers), not a scan of every vote.
+   */
+  async newestDayVotes(): Promise<string | null> {
+    const newest = await this.db.selectFrom('feed_entries').select((eb) => eb.fn.max('day').as('d')).executeTakeFirst();
+    const day = (newest?.d as string | null | undefined) ?? null;
+    if (!day) return null;
+    const r = await this.db
+      .selectFrom('feed_entries as f')
+      .innerJoin('papers as p', 'p.id', 'f.paper_id')
+      .select((eb) => eb.fn.sum<number>('p.upvotes').as('s'))
+      .where('f.day', '=', day)
+      .executeTakeFirst();
+    return `${day}:${Number(r?.s ?? 0)}`;
   }
 
   // --- mail --------------------------------------------------------------------------------------

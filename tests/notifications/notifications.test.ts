@@ -139,8 +139,12 @@ forEachStore('notifications: who is told what, and nothing leaks', (ctx) => {
     assert.ok(!mine.some((n) => n.paperId === papers[10].id || n.paperId === papers[11].id));
     assert.equal(mine.find((n) => n.paperId === papers[0].id)!.detail.rank, 1);
     assert.equal(await app.services.notifications.checkTop10({ force: true }), 0, 'once per paper');
-    // Without new votes the check does not even run.
+    // Without new votes the check does not even run; a vote that lifts the 11th paper into the top 10 makes it run.
     await app.services.notifications.checkTop10();
+    assert.equal(await app.services.notifications.checkTop10(), 0);
+    await ctx.store.db.updateTable('papers').set({ upvotes: 100 }).where('id', '=', papers[10].id).execute();
+    assert.equal(await app.services.notifications.hasWork(), true);
+    assert.equal(await app.services.notifications.checkTop10(), 1);
     assert.equal(await app.services.notifications.checkTop10(), 0);
   });
 

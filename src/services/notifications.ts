@@ -90,7 +90,7 @@ export class NotificationService {
       if (opts.signal?.aborted) break;
       const now = (opts.now ?? new Date()).toISOString();
       stats.notifications += await this.fanOut(ev.commentId, now, ev.edited);
-      await this.store.notifications.markEventDone(ev.id, now);
+      await this.store.notifications.markEventDone(ev.id);
       stats.events++;
     }
     return stats;

@@ -169,7 +169,7 @@ export class NotificationRepository {
   }
 
   async pendingEvents(limit: number): Promise<{ id: number; commentId: number; edited: boolean }[]> {
-    const rows = await this.db.selectFrom('notification_events').select(['id', 'comment_id', 'kind']).where('done_at', 'is', null).orderBy('id').limit(limit).execute();
+    const rows = await this.db.selectFrom('notification_events').select(['id', 'comment_id', 'kind']).orderBy('id').limit(limit).execute();
     return rows.map((r) => ({ id: Number(r.id), commentId: Number(r.comment_id), edited: r.kind === 'edited' }));
   }
 
@@ -177,8 +177,9 @@ export class NotificationRepository {
     return (await this.pendingEvents(1)).length > 0;
   }
 
-  async markEventDone(id: number, now = new Date().toISOString()): Promise<void> {
-    await this.db.updateTable('notification_events').set({ done_at: now }).where('id', '=', id).execute();
+  /** A processed event is deleted, so the queue holds only what is left to do (a crash before this re-runs it, which adds nothing twice). */
+  async markEventDone(id: number): Promise<void> {
+    await this.db.deleteFrom('notification_events').where('id', '=', id).execute();
   }
 
   // --- paper watches -----------------------------------------------------------------------------

@@ -445,7 +445,6 @@ export interface NotificationEventsTable {
   /** `posted` or `edited`. */
   kind: Generated<string>;
   created_at: string;
-  done_at: string | null;
 }
 
 export interface PaperWatchesTable {

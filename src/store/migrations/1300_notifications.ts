@@ -9,7 +9,7 @@ import { withAutoId } from './helpers.ts';
  *
  * `notification_events` is the fan-out queue: posting a comment writes one row there and the
  * notify job turns it into notifications (one INSERT … SELECT for the paper's audience), off the
- * request path. `paper_watches` are readers following a paper's discussion.
+ * request path, then deletes the row. `paper_watches` are readers following a paper's discussion.
  *
  * Mail: `notification_prefs` holds the kinds a reader wants by mail and a watermark (`mail_after_id`:
  * notifications up to it were considered for a mail); `notification_mail_batches` are the mails,
@@ -39,9 +39,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // `posted` (reply, mentions, audience) or `edited` (only accounts the edit newly mentions).
     .addColumn('kind', 'text', (c) => c.notNull().defaultTo('posted'))
     .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('done_at', 'text')
     .execute();
-  await sql`create index notification_events_pending_idx on notification_events (id) where done_at is null`.execute(db);
 
   await db.schema
     .createTable('paper_watches')

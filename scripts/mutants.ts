@@ -34,6 +34,8 @@ const TOKENS = 'tests/community/trust-tokens.test.ts';
 const CLAIMS_HTTP = 'tests/authorship/claims-http.test.ts';
 const CLAIMS_STORE = 'tests/authorship/claims-store.test.ts';
 const ORGS_HTTP = 'tests/authorship/organisations-http.test.ts';
+const NOTIFY = 'tests/notifications/notifications.test.ts';
+const NOTIFY_MAIL = 'tests/notifications/mail.test.ts';
 
 export const MUTANTS: Mutant[] = [
   {
@@ -477,6 +479,62 @@ export const MUTANTS: Mutant[] = [
     search: "if (!org || org.status !== 'listed') throw new ServiceError(404",
     replace: "if (!org) throw new ServiceError(404",
     tests: [ORGS_HTTP],
+  },
+  {
+    name: 'notify-hidden-paper-shown',
+    what: 'notifications about a hidden or withdrawn paper are still listed and counted',
+    file: 'src/store/notifications.ts',
+    search: "where(sql<boolean>`(n.paper_id is null or (p.hidden = 0 and p.deleted = 0))`)",
+    replace: "where(sql<boolean>`(n.paper_id is null or p.deleted = 0)`)",
+    tests: [NOTIFY],
+  },
+  {
+    name: 'notify-self',
+    what: "a comment's author is notified of their own comment (the fan-out does not leave out the actor)",
+    file: 'src/store/notifications.ts',
+    search: 'where aud.uid <> ${c.actorId} and u.banned = 0',
+    replace: 'where u.banned = 0',
+    tests: [NOTIFY],
+  },
+  {
+    name: 'notify-banned-actor',
+    what: "a banned actor's comment still notifies",
+    file: 'src/services/notifications.ts',
+    search: 'if (!actor || actor.banned) return 0;',
+    replace: 'if (!actor) return 0;',
+    tests: [NOTIFY],
+  },
+  {
+    name: 'notify-mark-read-any-reader',
+    what: "marking a notification read does not check that it is the reader's",
+    file: 'src/store/notifications.ts',
+    search: "set({ read_at: now }).where('id', '=', id).where('user_id', '=', userId).where('read_at', 'is', null)",
+    replace: "set({ read_at: now }).where('id', '=', id).where('read_at', 'is', null)",
+    tests: [NOTIFY],
+  },
+  {
+    name: 'notify-unknown-mention-linked',
+    what: '`@name` of no account is rendered as a profile link',
+    file: 'src/domain/comment-markdown.ts',
+    search: 'if (!m || !knownMentions.has(m[1].toLowerCase())) return undefined;',
+    replace: 'if (!m) return undefined;',
+    tests: [NOTIFY],
+  },
+  {
+    name: 'notify-mail-key-per-attempt',
+    what: 'a notification mail is enqueued under a new key each attempt, not one per batch (a crash between enqueue and mark sends twice)',
+    file: 'src/services/notifications.ts',
+    search: 'period: `notify:${batchId}`,',
+    replace: 'period: `notify:${batchId}:${Date.now()}`,',
+    tests: [NOTIFY_MAIL],
+  },
+  {
+    name: 'notify-unsubscribe-unsigned',
+    what: "the notification mail's unsubscribe link is not checked",
+    file: 'src/services/notifications.ts',
+    search: "if (!(await this.mail.signer()).verify(sig, 'notify-unsubscribe', userId)) return null;",
+    replace: '',
+    tests: [NOTIFY_MAIL],
   },
   {
     name: 'search-store-ignores-offset',

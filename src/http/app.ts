@@ -23,6 +23,8 @@ import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { readStatePageRoutes } from './routes/read-state-pages.ts';
 import { readStateApiRoutes } from './routes/read-state-api.ts';
+import { notificationApiRoutes } from './routes/notifications-api.ts';
+import { notificationPageRoutes, notificationSignedLinkRoutes } from './routes/notification-pages.tsx';
 import { csrfProtection } from './middleware/csrf.ts';
 import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
@@ -74,6 +76,7 @@ export function createApp(services: Services) {
   }
   // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
   app.route('/', signedLinkRoutes());
+  app.route('/', notificationSignedLinkRoutes());
   app.route('/', metricsRoutes());
   app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
@@ -90,6 +93,7 @@ export function createApp(services: Services) {
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
   app.route('/', readStateApiRoutes(services.config));
+  app.route('/', notificationApiRoutes(services.config));
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes(services.config));
   app.route('/', adminApiRoutes());
@@ -99,6 +103,7 @@ export function createApp(services: Services) {
   app.route('/', discoveryApiRoutes(services.config));
   app.route('/', discoveryPageRoutes(services.config));
   app.route('/', readStatePageRoutes(services.config));
+  app.route('/', notificationPageRoutes(services.config));
   app.route('/', paperApiRoutes());
   app.route('/', dailyPapersApiRoutes());
   app.route('/', feedRoutes());

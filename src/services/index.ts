@@ -36,6 +36,7 @@ import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
 import { EnrichmentReadService } from './enrichments.ts';
+import { NotificationService } from './notifications.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { openSearch, type SearchService } from './search.ts';
@@ -81,6 +82,7 @@ export interface Services {
   readState: ReadStateService;
   /** Code links, stars, TL;DRs, keywords and hub artifacts, as pages and the API read them. */
   enrichments: EnrichmentReadService;
+  notifications: NotificationService;
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
@@ -166,6 +168,7 @@ export function createServices(deps: ServiceDeps): Services {
   const collections = new CollectionService(store);
   const library = new LibraryService(store, collections, search);
   const moderation = new ModerationService(store);
+  const notifications = new NotificationService(store, mail, logger);
   const comments = new CommentService(store, config);
   const runs = new RunService(store, logger);
   return {
@@ -202,9 +205,16 @@ export function createServices(deps: ServiceDeps): Services {
     upvotes: new UpvoteService(store),
     readState: new ReadStateService(store),
     enrichments: new EnrichmentReadService(store),
+    notifications,
     comments,
     reports: new ReportService(store, moderation, comments),
-    claims: new AuthorClaimService(store, { onClaimDecided: deps.onClaimDecided }),
+    claims: new AuthorClaimService(store, {
+      // The claimant hears of the decision in their inbox (and by mail if they asked for it).
+      onClaimDecided: async (e) => {
+        await notifications.notify('claim_decided', { userId: e.userId, actorId: null, paperId: e.paperId, commentId: null, detail: { outcome: e.decision === 'approve' ? 'approved' : 'refused' }, dedupeKey: `claim:${e.claimId}` });
+        await deps.onClaimDecided?.(e);
+      },
+    }),
     orgs: new OrganisationService(store),
     collections,
     library,

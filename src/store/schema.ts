@@ -462,6 +462,11 @@ export interface Database {
   github_repos: GithubReposTable;
   paper_artifacts: PaperArtifactsTable;
   llm_calls: LlmCallsTable;
+  notifications: NotificationsTable;
+  notification_events: NotificationEventsTable;
+  paper_watches: PaperWatchesTable;
+  notification_prefs: NotificationPrefsTable;
+  notification_mail_batches: NotificationMailBatchesTable;
   bulk_load_indexes: BulkLoadIndexesTable;
   author_claims: AuthorClaimsTable;
   author_links: AuthorLinksTable;
@@ -520,4 +525,54 @@ export interface OrganisationMembersTable {
   user_id: number;
   org_id: number;
   created_at: string;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** A `NotificationKind` (src/domain/notification.ts). */
+  kind: string;
+  actor_id: number | null;
+  paper_id: string | null;
+  comment_id: number | null;
+  /** JSON object: what the kind needs beyond the ids (a claim's outcome, a top-10 rank). */
+  detail: Generated<string>;
+  /** The event, once per reader: `comment:12`, `top10:2401.00001`, `claim:3`. */
+  dedupe_key: string;
+  created_at: string;
+  read_at: string | null;
+  mail_batch_id: number | null;
+}
+
+export interface NotificationEventsTable {
+  id: Generated<number>;
+  comment_id: number;
+  /** `posted` or `edited`. */
+  kind: Generated<string>;
+  created_at: string;
+}
+
+export interface PaperWatchesTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface NotificationPrefsTable {
+  user_id: number;
+  /** JSON array of the kinds mailed to the reader. */
+  email_kinds: Generated<string>;
+  /** Notifications with ids up to this were already considered for a mail. */
+  mail_after_id: Generated<number>;
+  last_mailed_at: string | null;
+  updated_at: string;
+}
+
+export interface NotificationMailBatchesTable {
+  id: Generated<number>;
+  user_id: number;
+  created_at: string;
+  enqueued_at: string | null;
+  /** `enqueued`, or why nothing was (`unverified`, `paused`, `nothing_visible`). */
+  outcome: string | null;
 }

@@ -35,6 +35,7 @@ import { AccountConfirmationRepository } from './account-confirmations.ts';
 import { SubmissionQuotaRepository } from './submission-quota.ts';
 import { ReadRepository } from './reads.ts';
 import { EnrichmentRepository } from './enrichments.ts';
+import { NotificationRepository } from './notifications.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -73,6 +74,7 @@ export class Store {
   readonly submissionQuota: SubmissionQuotaRepository;
   readonly reads: ReadRepository;
   readonly enrichments: EnrichmentRepository;
+  readonly notifications: NotificationRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -111,6 +113,7 @@ export class Store {
     this.organisations = new OrganisationRepository(db);
     this.reads = new ReadRepository(db);
     this.enrichments = new EnrichmentRepository(db);
+    this.notifications = new NotificationRepository(db);
   }
 
   /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */

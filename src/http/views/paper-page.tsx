@@ -38,6 +38,8 @@ export interface PaperPageProps {
   /** Verified authors, author-set links and what the viewer may claim or set. */
   authorship?: PaperAuthorship;
   affiliations?: PaperAffiliation[];
+  /** Whether the signed-in viewer follows the paper's discussion. */
+  watching?: boolean;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -59,7 +61,7 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [], enriched, hubUrl = 'https://huggingface.co' }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [], enriched, hubUrl = 'https://huggingface.co', watching }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
@@ -197,7 +199,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         <SimilarPapers papers={similar} />
         {viewer && <CollectionPicker paperId={paper.id} collections={collections} containing={inCollections} csrfToken={csrfToken} next={here} />}
         <div id="comments">
-          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
+          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} watching={viewer ? watching : undefined} />
         </div>
         {viewer && (
           <p class="report-paper">

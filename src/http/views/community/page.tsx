@@ -15,7 +15,7 @@ export function CommunityPage(props: { title: string; user: User | null; csrfTok
   );
 }
 
-export type AccountSection = 'settings' | 'mail' | 'zotero' | 'collections' | 'profile' | 'submit' | 'admin' | 'reports' | 'orgs' | 'claims' | 'org-queue';
+export type AccountSection = 'settings' | 'notifications' | 'notify-mail' | 'mail' | 'zotero' | 'collections' | 'profile' | 'submit' | 'admin' | 'reports' | 'orgs' | 'claims' | 'org-queue';
 
 /**
  * Every account page in one layout: the account's pages in a side menu (tabs on a phone), like the
@@ -25,6 +25,8 @@ export function AccountPage(props: { title: string; user: User; csrfToken: strin
   const { user, section } = props;
   const links: Array<[AccountSection, string, string]> = [
     ['settings', '/settings', 'Settings'],
+    ['notifications', '/notifications', 'Notifications'],
+    ['notify-mail', '/settings/notifications', 'Notification mail'],
     ['mail', '/settings/mail', 'Mail digest'],
     ['zotero', '/settings/zotero', 'Zotero library'],
     ['collections', '/collections', 'Collections'],

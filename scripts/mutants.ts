@@ -580,7 +580,7 @@ export const MUTANTS: Mutant[] = [
     name: 'page-cache-ignores-writes',
     what: 'a vote or comment through this server leaves the cached anonymous pages as they were',
     file: 'src/http/middleware/page-cache.ts',
-    search: 'if (c.res.status < 400) cache.changed();',
+    search: 'if (c.res.status < 400) cache.changed(writtenPaperPath(c.req.path), { vote: /\\/upvote$/.test(c.req.path) });',
     replace: '',
     tests: ['tests/http/page-cache.test.ts'],
   },

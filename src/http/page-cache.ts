@@ -17,9 +17,9 @@ export interface PageCacheOptions {
   /** Total bytes of cached bodies; the least recently used go first. */
   maxBytes: number;
   /**
-   * A write in this process makes older answers stale, except those younger than this: a burst of
-   * votes re-renders a feed page at most once per `minFreshMs` instead of once per request. The
-   * written paper's own pages are dropped at once (`changed(prefix)`).
+   * A vote in this process makes older answers stale once they are this old: a burst of votes
+   * re-renders a feed page at most once per `minFreshMs` instead of once per request. The voted
+   * paper's own pages are dropped at once, and any other write makes every older answer stale.
    */
   minFreshMs?: number;
   now?: () => number;
@@ -30,12 +30,15 @@ export interface PageCacheOptions {
  * live, made stale by writes. Readers with a session never reach it (their pages show their votes,
  * read state and forms), so a vote is on its voter's next page at once; everyone else sees it on
  * the paper's page at once, on lists within `minFreshMs` (on this server) and within `ttlMs` (on
- * the others).
+ * the others). Other writes through this server show on every page at once.
  */
 export class PageCache {
   private readonly entries = new Map<string, CachedPage>();
   private bytes = 0;
+  /** The last write every older answer must show. */
   private changedAt = Number.NEGATIVE_INFINITY;
+  /** The last vote: older answers may be served until they are `minFreshMs` old. */
+  private votedAt = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
   private readonly minFreshMs: number;
   readonly stats = { hits: 0, misses: 0, stored: 0, evicted: 0 };
@@ -59,7 +62,7 @@ export class PageCache {
     const now = this.now();
     const age = now - e.storedAt;
     const expired = age >= this.opts.ttlMs;
-    const changedSince = e.storedAt <= this.changedAt && age >= this.minFreshMs;
+    const changedSince = e.storedAt <= this.changedAt || (e.storedAt <= this.votedAt && age >= this.minFreshMs);
     if (expired || changedSince) {
       this.drop(key, e);
       this.stats.misses++;
@@ -93,11 +96,13 @@ export class PageCache {
   }
 
   /**
-   * Something readers see changed (a vote, a comment, an import, a moderation): older answers are
-   * stale, and those under `pathPrefix` (the written paper's pages) are dropped at once.
+   * Something readers see changed (a comment, an import, a moderation): every older answer is stale.
+   * With `vote`, only the pages under `pathPrefix` (the voted paper's) are, and lists follow once
+   * they are `minFreshMs` old.
    */
-  changed(pathPrefix?: string): void {
-    this.changedAt = this.now();
+  changed(pathPrefix?: string, opts: { vote?: boolean } = {}): void {
+    if (opts.vote) this.votedAt = this.now();
+    else this.changedAt = this.now();
     if (!pathPrefix) return;
     for (const [k, e] of this.entries) {
       const path = k.split('\n', 1)[0];

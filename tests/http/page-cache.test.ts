@@ -45,7 +45,7 @@ describe('PageCache', () => {
     const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, now: () => now });
     for (const p of ['/papers/hep-th/9901001', '/papers/hep-th/9901001/discussion', '/papers/hep-th/9901001.md', '/papers/hep-th/99010012', '/papers/date/2025-08-01']) cache.set(`${p}\ntext/html`, page(p));
     now += 10;
-    cache.changed('/papers/hep-th/9901001');
+    cache.changed('/papers/hep-th/9901001', { vote: true });
     assert.equal(cache.get('/papers/hep-th/9901001\ntext/html'), null);
     assert.equal(cache.get('/papers/hep-th/9901001/discussion\ntext/html'), null);
     assert.equal(cache.get('/papers/hep-th/9901001.md\ntext/html'), null);
@@ -53,15 +53,20 @@ describe('PageCache', () => {
     assert.ok(cache.get('/papers/date/2025-08-01\ntext/html'), 'lists wait for minFreshMs');
   });
 
-  test('minFreshMs coalesces a burst of writes', () => {
+  test('minFreshMs coalesces a burst of votes, not other writes', () => {
     let now = 1000;
     const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, minFreshMs: 1000, now: () => now });
     cache.set('/p', page('P'));
+    cache.set('/q', page('Q'));
     now += 100;
-    cache.changed();
-    assert.ok(cache.get('/p'), 'younger than minFreshMs: still served');
+    cache.changed(undefined, { vote: true });
+    assert.ok(cache.get('/p'), 'younger than minFreshMs: still served after a vote');
     now += 900;
     assert.equal(cache.get('/p'), null);
+    cache.set('/r', page('R'));
+    now += 10;
+    cache.changed();
+    assert.equal(cache.get('/r'), null, 'any other write shows at once');
   });
 
   test('keeps within its bytes, least recently used out first, and never keeps a page too big for it', () => {

@@ -35,7 +35,7 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     if (!SAFE.has(method)) {
       await next();
-      if (c.res.status < 400) cache.changed(writtenPaperPath(c.req.path));
+      if (c.res.status < 400) cache.changed(writtenPaperPath(c.req.path), { vote: /\/upvote$/.test(c.req.path) });
       return;
     }
     const url = new URL(c.req.url);

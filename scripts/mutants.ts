@@ -632,6 +632,14 @@ export const MUTANTS: Mutant[] = [
     replace: "describe: opened.connection.db ? opened.connection.describe : '',",
     tests: ['tests/architecture/layering.test.ts'],
   },
+  {
+    name: 'claim-decision-not-notified',
+    what: 'a moderator decides an authorship claim and the claimant is never told',
+    file: 'src/services/index.ts',
+    search: "        await notifications.notify('claim_decided',",
+    replace: "        if (false) await notifications.notify('claim_decided',",
+    tests: ['tests/authorship/claims-http.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -68,6 +68,13 @@ forEachStore('author claims over HTTP: claim, moderate, verified authors, merged
     assert.match(verified.text, /John Smith<\/a><span class="verified">[^]*?verified: <a href="\/users\/alice">alice<\/a>/);
     assert.match((await anon.get('/users/alice')).text, new RegExp(`Papers as a verified author[^]*href="/papers/${paper.id.replace('.', '\\.')}"`));
     assert.deepEqual((await anon.get(`/api/papers/${paper.id}/authors`)).json.verified, [{ authorName: 'John Smith', user: 'alice' }]);
+    const inbox = (await alice.get('/api/notifications')).json;
+    assert.deepEqual(
+      inbox.notifications.map((n: { kind: string; paperId: string; text: string }) => [n.kind, n.paperId, /was approved/.test(n.text)]),
+      [['claim_decided', paper.id, true]],
+      'the claimant hears of the decision in their inbox',
+    );
+    assert.equal(inbox.unread, 1);
     assert.equal((await (await loggedIn(app, 'bob')).post(`/api/papers/${paper.id}/claims`, { authorName: 'john  SMITH' })).status, 409, 'a verified name cannot be claimed again');
   });
 

@@ -4,6 +4,7 @@ import { digestJob } from './digest-job.ts';
 import { harvestJob } from './harvest-job.ts';
 import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
+import { keywordIndexJob } from './keyword-index-job.ts';
 import type { Job } from './scheduler.ts';
 
 /** The jobs `serve` (and `worker`) schedule, as the settings allow. */
@@ -15,5 +16,6 @@ export function scheduledJobs(services: Services): Job[] {
     reembedJob(services.search, services.config.searchEmbedSchedule),
   ];
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
+  if (services.keywordIndex?.persistent) jobs.push(keywordIndexJob(services.keywordIndex));
   return jobs;
 }

@@ -2,7 +2,7 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
-import { IndexFileError } from './index-file.ts';
+import { FORMAT_VERSION, IndexFileError } from './index-file.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
@@ -64,6 +64,11 @@ export class InvertedIndexEngine implements KeywordEngine {
     private readonly rebuildRatio = 0.1,
     private readonly persist?: PersistOptions,
   ) {}
+
+  /** Whether the index is published as files (the merge job runs only then). */
+  get persistent(): boolean {
+    return !!this.persist;
+  }
 
   /** The published version this process serves (null when built here without publishing). */
   get servedVersion(): number | null {
@@ -266,16 +271,19 @@ export class InvertedIndexEngine implements KeywordEngine {
    * Returns the new version, or null when the published one is fine.
    */
   async mergeIfWorn(): Promise<number | null> {
-    if (!this.persist) return null;
-    const latest = await this.persist.files.latest();
-    let worn = !latest;
-    if (latest) {
-      const changed = await this.store.papers.countModifiedSince(latest.cursor, Math.max(1000, Math.ceil(this.rebuildRatio * latest.papers)) + 1);
-      worn = changed > Math.max(1000, this.rebuildRatio * latest.papers);
-      if (!worn) worn = !(await this.persist.files.open(latest).then(() => true, (err) => (err instanceof IndexFileError ? false : Promise.reject(err))));
-    }
-    if (!worn) return null;
+    if (!(await this.mergeDue())) return null;
     return (await this.buildAndPublish()) ? this.version : null;
+  }
+
+  /** Whether `mergeIfWorn` would rebuild: cheap (a capped count; the file is only checked by its 64-byte head). */
+  async mergeDue(): Promise<boolean> {
+    if (!this.persist) return false;
+    const latest = await this.persist.files.latest();
+    if (!latest || latest.format !== FORMAT_VERSION) return true;
+    const limit = Math.max(1000, this.rebuildRatio * latest.papers);
+    if ((await this.store.papers.countModifiedSince(latest.cursor, Math.floor(limit) + 1)) > limit) return true;
+    // The published bytes are gone from a shared directory and not in the store: publish again.
+    return !latest.stored && !(await this.persist.files.headMatches(latest));
   }
 
   async warm(): Promise<void> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { IndexVersion } from '../store/search-index-files.ts';
-import { FORMAT_VERSION, IndexFileError } from './index-file.ts';
+import { FORMAT_VERSION, IndexFileError, readIndexFileHead } from './index-file.ts';
 import { readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from './keyword-index-file.ts';
 
 /**
@@ -38,18 +38,33 @@ export class PublishedKeywordIndex {
     readonly opts: PublishedKeywordIndexOptions,
   ) {}
 
-  fileFor(version: number): string {
-    return path.join(this.opts.dir, `${KEYWORD_INDEX_NAME}-index-v${version}.pbidx`);
+  /**
+   * The local file of a version. Its checksum is in the name: two databases whose servers share a
+   * directory by mistake (or test runs) never take each other's version 1 for their own.
+   */
+  fileFor(v: { version: number; checksum: string }): string {
+    return path.join(this.opts.dir, `${KEYWORD_INDEX_NAME}-index-v${v.version}-${v.checksum.slice(0, 16)}.pbidx`);
   }
 
   latest(): Promise<IndexVersion | null> {
     return this.store.searchIndexFiles.latest(KEYWORD_INDEX_NAME);
   }
 
+  /** Whether the local file of a version is there with the published length and checksum in its head. */
+  async headMatches(v: IndexVersion): Promise<boolean> {
+    try {
+      const head = readIndexFileHead(this.fileFor(v));
+      return head.bytes === v.bytes && head.checksum === v.checksum;
+    } catch (err) {
+      if (err instanceof IndexFileError) return false;
+      throw err;
+    }
+  }
+
   /** Opens a published version; an `IndexFileError` when it cannot be served. */
   async open(v: IndexVersion): Promise<KeywordIndexSnapshot> {
     if (v.format !== FORMAT_VERSION) throw new IndexFileError('version', `published keyword index v${v.version} has format ${v.format}, this Paperboy reads format ${FORMAT_VERSION}`);
-    const file = this.fileFor(v.version);
+    const file = this.fileFor(v);
     const expect = { checksum: v.checksum, bytes: v.bytes };
     try {
       return await readKeywordIndexFile(file, expect);
@@ -98,8 +113,10 @@ export class PublishedKeywordIndex {
   async publish(snap: KeywordIndexSnapshot): Promise<IndexVersion> {
     const files = this.store.searchIndexFiles;
     const version = await files.nextVersion(KEYWORD_INDEX_NAME);
-    const file = this.fileFor(version);
-    const { bytes, checksum } = await writeKeywordIndexFile(file, snap);
+    const writing = path.join(this.opts.dir, `${KEYWORD_INDEX_NAME}-index-v${version}.writing-${process.pid}`);
+    const { bytes, checksum } = await writeKeywordIndexFile(writing, snap);
+    const file = this.fileFor({ version, checksum });
+    await fs.promises.rename(writing, file);
     const stored = this.opts.via === 'store';
     try {
       if (stored) {
@@ -130,7 +147,7 @@ export class PublishedKeywordIndex {
 
   /** Local files of versions older than `keepFrom` (a server still reading one has it in memory already). */
   private async removeFilesBefore(keepFrom: number): Promise<void> {
-    const re = new RegExp(`^${KEYWORD_INDEX_NAME}-index-v(\\d+)\\.pbidx$`);
+    const re = new RegExp(`^${KEYWORD_INDEX_NAME}-index-v(\\d+)-[0-9a-f]+\\.pbidx$`);
     for (const name of await fs.promises.readdir(this.opts.dir).catch(() => [] as string[])) {
       const m = re.exec(name);
       if (m && Number(m[1]) < keepFrom) await fs.promises.rm(path.join(this.opts.dir, name), { force: true });

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { canonicalPaperId } from '../domain/arxiv-id.ts';
 import { normalizeValue, type Interest, type InterestKind } from '../domain/discovery.ts';
 import type { FeedItem, PaperWithStats } from '../domain/paper.ts';
@@ -69,16 +70,21 @@ export class ForYouService {
     if (key === this.indexKey && this.index) return newest;
     this.refreshing ??= (async () => {
       const from = this.index && this.indexedThrough ? this.indexedThrough : addDays(newest, -this.opts.indexDays + 1);
-      // Read in two-week slices: one huge query would hold SQLite's (synchronous) driver for long.
+      // Read a day at a time, handing the event loop back between days: SQLite's driver is
+      // synchronous, so awaiting its queries alone never lets a request in (two-week slices held
+      // it for hundreds of milliseconds each, and back to back for the whole read).
       const items: FeedItem[] = [];
-      for (let start = from; start <= newest; start = addDays(start, 14)) {
-        const end = addDays(start, 13) < newest ? addDays(start, 13) : newest;
-        items.push(...(await this.store.feed.items(start, end, { limit: 1_000_000 })));
+      for (let day = from; day <= newest; day = addDays(day, 1)) {
+        items.push(...(await this.store.feed.items(day, day, { limit: 1_000_000 })));
+        await yieldToLoop();
       }
       if (!this.index) {
         this.index = await FeatureIndex.buildAsync(items.map((i) => i.paper));
       } else {
-        for (const i of items) this.index.add(i.paper);
+        for (let k = 0; k < items.length; k++) {
+          this.index.add(items[k].paper);
+          if (k % 500 === 499) await yieldToLoop();
+        }
       }
       for (const i of items) this.remember(i.paper, i.entry.day);
       this.indexedThrough = newest;

@@ -28,7 +28,7 @@ import { tokenize } from './tokenize.ts';
  */
 const PAGE = 5000;
 /** Papers per page of a build: one page is parsed synchronously by SQLite's driver. */
-const BUILD_PAGE = 1000;
+const BUILD_PAGE = 250;
 /** The longest a build runs before handing the event loop back to requests. */
 const SLICE_MS = 8;
 export const KEYWORD_PUBLISH_LEASE = 'search:keyword-index:publish';

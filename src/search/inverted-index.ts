@@ -234,15 +234,31 @@ export class InvertedIndex {
 
   /** An index over arrays read back from a file (no posting is copied: the arrays are used as they are). */
   static fromParts(parts: IndexParts): InvertedIndex {
+    return drain(InvertedIndex.assemble(parts));
+  }
+
+  /** `fromParts` that hands the event loop back every `sliceMs` (the id and term maps of 1M papers take a few hundred ms). */
+  static fromPartsSliced(parts: IndexParts, sliceMs = 10): Promise<InvertedIndex> {
+    return drainSliced(InvertedIndex.assemble(parts), sliceMs);
+  }
+
+  /** Builds the look-up maps over the parts, pausing (yield) every 16,384 entries. */
+  static *assemble(parts: IndexParts): Generator<void, InvertedIndex> {
     const index = new InvertedIndex(parts.options);
     const n = parts.ids.length;
     const nTerms = parts.terms.length;
     if (parts.offsets.length !== nTerms + 1 || parts.dfs.length !== nTerms || parts.maxImpact.length !== nTerms) throw new Error('index parts disagree on the number of terms');
     if (parts.postDocs.length !== parts.offsets[nTerms] || parts.postImpacts.length !== parts.postDocs.length) throw new Error('index parts disagree on the number of postings');
     if (parts.stats.n !== n) throw new Error('index parts disagree on the number of documents');
-    for (let t = 0; t < nTerms; t++) index.termIds.set(parts.terms[t], t);
+    for (let t = 0; t < nTerms; t++) {
+      index.termIds.set(parts.terms[t], t);
+      if ((t & 16383) === 16383) yield;
+    }
     if (index.termIds.size !== nTerms) throw new Error('index parts repeat a term');
-    for (let d = 0; d < n; d++) index.docOf.set(parts.ids[d], d);
+    for (let d = 0; d < n; d++) {
+      index.docOf.set(parts.ids[d], d);
+      if ((d & 16383) === 16383) yield;
+    }
     if (index.docOf.size !== n) throw new Error('index parts repeat a document id');
     index.stats = parts.stats;
     index.offsets = parts.offsets;
@@ -252,7 +268,13 @@ export class InvertedIndex {
     index.dfs = parts.dfs;
     index.ids = parts.ids;
     index.dead = new Uint8Array(n);
-    index.setLexicon(parts.lexiconWords.map((word, i) => ({ word, df: parts.lexiconDfs[i] })));
+    const entries: LexiconEntry[] = new Array(parts.lexiconWords.length);
+    for (let i = 0; i < entries.length; i++) {
+      entries[i] = { word: parts.lexiconWords[i], df: parts.lexiconDfs[i] };
+      if ((i & 16383) === 16383) yield;
+    }
+    yield;
+    index.setLexicon(entries);
     return index;
   }
 
@@ -598,6 +620,26 @@ export class InvertedIndex {
 }
 
 
+/** Runs a stepwise computation to its end at once. */
+function drain<T>(steps: Generator<void, T>): T {
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/** Runs a stepwise computation, handing the event loop back whenever a slice has run `sliceMs`. */
+async function drainSliced<T>(steps: Generator<void, T>, sliceMs: number): Promise<T> {
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
 /** The arrays of a built index's main segment (see `InvertedIndex.toParts`). */
 export interface IndexParts {
   options: Bm25Options;
@@ -708,24 +750,12 @@ export class InvertedIndexBuilder {
   }
 
   finish(): InvertedIndex {
-    const steps = this.steps();
-    let r = steps.next();
-    while (!r.done) r = steps.next();
-    return r.value;
+    return drain(this.steps());
   }
 
   /** `finish` that hands the event loop back whenever a slice has run `sliceMs`. */
-  async finishSliced(sliceMs = 10): Promise<InvertedIndex> {
-    const steps = this.steps();
-    let since = performance.now();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-      if (performance.now() - since >= sliceMs) {
-        await new Promise((resolve) => setImmediate(resolve));
-        since = performance.now();
-      }
-    }
+  finishSliced(sliceMs = 10): Promise<InvertedIndex> {
+    return drainSliced(this.steps(), sliceMs);
   }
 
   /** The second pass, yielding every few thousand documents or terms (a point where it may pause). */
@@ -773,15 +803,18 @@ export class InvertedIndexBuilder {
     // The words spelling suggestions may offer: those whose term is in at least two papers.
     const lexiconWords: string[] = [];
     const lexiconDfs: number[] = [];
+    let k = 0;
     for (const [w, t] of this.wordTerm) {
       if (t >= 0 && dfs[t] >= 2 && !/\d/.test(w)) {
         lexiconWords.push(w);
         lexiconDfs.push(dfs[t]);
       }
+      if ((++k & 16383) === 0) yield;
     }
     yield;
     const terms: string[] = new Array(nTerms);
     for (const [t, id] of this.termIds) terms[id] = t;
-    return InvertedIndex.fromParts({ options: this.options, stats, terms, offsets, postDocs, postImpacts, maxImpact, dfs, ids, lexiconWords, lexiconDfs: Uint32Array.from(lexiconDfs) });
+    yield;
+    return yield* InvertedIndex.assemble({ options: this.options, stats, terms, offsets, postDocs, postImpacts, maxImpact, dfs, ids, lexiconWords, lexiconDfs: Uint32Array.from(lexiconDfs) });
   }
 }

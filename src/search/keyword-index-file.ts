@@ -53,7 +53,7 @@ export async function readKeywordIndexFile(file: string, expect: { checksum?: st
   const s = f.sections as Record<string, never>;
   const meta = f.meta as { options: Bm25Options; stats: FieldStats; cursor: StoreCursor };
   try {
-    const index = InvertedIndex.fromParts({
+    const index = await InvertedIndex.fromPartsSliced({
       options: meta.options,
       stats: meta.stats,
       terms: s.terms,

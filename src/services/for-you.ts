@@ -38,6 +38,8 @@ interface Meta {
 /** Papers standing in for one category or author interest. */
 const PSEUDO_PER_INTEREST = 15;
 const MAX_INTERESTS = 50;
+/** Feed items per read while the index is built. */
+const FEED_PAGE = 200;
 
 /**
  * "For you": a per-reader logistic regression over TF-IDF features of title and abstract, trained on
@@ -74,9 +76,14 @@ export class ForYouService {
       // synchronous, so awaiting its queries alone never lets a request in (two-week slices held
       // it for hundreds of milliseconds each, and back to back for the whole read).
       const items: FeedItem[] = [];
+      // Pages of 200: a whole day (1,000+ papers with their abstracts) still held it 100–200 ms.
       for (let day = from; day <= newest; day = addDays(day, 1)) {
-        items.push(...(await this.store.feed.items(day, day, { limit: 1_000_000 })));
-        await yieldToLoop();
+        for (let offset = 0; ; offset += FEED_PAGE) {
+          const page = await this.store.feed.items(day, day, { limit: FEED_PAGE, offset });
+          items.push(...page);
+          await yieldToLoop();
+          if (page.length < FEED_PAGE) break;
+        }
       }
       if (!this.index) {
         this.index = await FeatureIndex.buildAsync(items.map((i) => i.paper));

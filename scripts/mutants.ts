@@ -331,6 +331,38 @@ export const MUTANTS: Mutant[] = [
     replace: '      if (false) throw',
     tests: ['tests/community/zotero.test.ts'],
   },
+  {
+    name: 'search-store-ignores-offset',
+    what: "the store's full-text search ignores the page offset (every page is page one)",
+    file: 'src/store/search.ts',
+    search: 'return offset ? sql`limit ${limit} offset ${offset}` : sql`limit ${limit}`;',
+    replace: 'return sql`limit ${limit}`;',
+    tests: ['tests/search/search-paging.test.ts'],
+  },
+  {
+    name: 'search-memory-ignores-offset',
+    what: 'the in-memory keyword index ignores the page offset',
+    file: 'src/search/inverted-index-engine.ts',
+    search: 'return hits.filter((h) => visible.has(h.id)).slice(offset, offset + limit);',
+    replace: 'return hits.filter((h) => visible.has(h.id)).slice(0, limit);',
+    tests: ['tests/search/search-paging.test.ts'],
+  },
+  {
+    name: 'bulk-load-indexes-not-restored-at-open',
+    what: 'opening the store no longer rebuilds indexes a killed bulk import set aside',
+    file: 'src/store/index.ts',
+    search: 'if (opts.migrate !== false) await store.papers.restoreSetAsideIndexes();',
+    replace: '',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'bulk-load-indexes-dropped-unrecorded',
+    what: 'a first import drops the indexes of papers without recording their definitions first',
+    file: 'src/store/papers.ts',
+    search: "await trx.insertInto('bulk_load_indexes').values(indexes.rows).onConflict((oc) => oc.column('name').doNothing()).execute();",
+    replace: '',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -26,7 +26,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
-import { SearchService } from '../../src/services/search.ts';
+import { openSearch } from '../../src/services/search.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
@@ -114,7 +114,7 @@ const rankers: Array<{ name: string; similar: (id: string) => Promise<string[]> 
 if (values.sweep) {
   const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
   for (const lexical of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 1]) {
-    const s = new SearchService(opened.store, { engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)), embedder, similar: { ...SIMILAR_WEIGHTS, lexical, semantic: 1 - lexical } });
+    const { search: s } = openSearch(opened.store, { engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)), embedder, similar: { ...SIMILAR_WEIGHTS, lexical, semantic: 1 - lexical } });
     rankers.push({ name: `lexical ${lexical} / semantic ${(1 - lexical).toFixed(1)}`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
   }
 }

@@ -58,8 +58,8 @@ console.log(`store ${db}; load average ${loadavg().map((x) => x.toFixed(2)).join
 const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
 const opened = await openStore(config.db);
 const services = createServices({ config, logger: createLogger('warn'), store: opened.store });
-const embedder = await services.search.embedder();
-console.log(`embedder: ${embedder?.id ?? 'none'}; keyword engine ${services.search.engineName}`);
+const embedder = await services.searchIndex.embedder();
+console.log(`embedder: ${embedder?.id ?? 'none'}; keyword engine ${services.searchIndex.engineName}`);
 for (const [name, qs] of Object.entries(sets)) {
   if (only && !only.some((o) => name.includes(o))) continue;
   for (const mode of (values.modes?.split(',') ?? ['keyword', 'hybrid', 'vector']) as SearchMode[]) {

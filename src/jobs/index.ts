@@ -13,7 +13,7 @@ export function scheduledJobs(services: Services): Job[] {
     digestJob(services),
     communityCleanupJob(services.housekeeping),
     zoteroSyncJob(services.zotero, services.config.zoteroSyncSchedule),
-    reembedJob(services.search, services.config.searchEmbedSchedule),
+    reembedJob(services.searchIndex, services.config.searchEmbedSchedule),
   ];
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
   if (services.keywordIndex?.persistent) jobs.push(keywordIndexJob(services.keywordIndex));

@@ -6,6 +6,8 @@
  * so vector results only add weight next to the keyword list (weighted reciprocal rank fusion with
  * the keyword list dominant) until measurement says otherwise.
  */
+import type { FieldWeights } from '../domain/search-query.ts';
+
 export interface FusionWeights {
   /**
    * `convex`: score = keyword × (relevance ÷ the list's best) + vector × cosine, a paper missing
@@ -47,12 +49,6 @@ export const DEFAULT_FUSION: FusionWeights = {
 };
 
 /** bm25 / tsvector field weights: title above abstract, authors searchable too. */
-export interface FieldWeights {
-  title: number;
-  abstract: number;
-  authors: number;
-}
-
 export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 2, abstract: 1, authors: 1 };
 
 /**

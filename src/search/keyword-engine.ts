@@ -1,4 +1,4 @@
-import type { ParsedQuery, SearchSort } from './query.ts';
+import type { ParsedQuery, SearchSort } from '../domain/search-query.ts';
 
 /**
  * The keyword half of search. Two implementations share this contract: the store's own full-text
@@ -21,6 +21,8 @@ import type { ParsedQuery, SearchSort } from './query.ts';
  */
 export interface KeywordSearchOptions {
   limit: number;
+  /** Hits to skip first (paging): `offset` 20 with `limit` 20 is the second page of 20, in the same order. */
+  offset?: number;
   /** Inclusive YYYY-MM-DD bounds on the publication date. */
   from?: string;
   to?: string;

@@ -35,7 +35,8 @@ import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
-import { SearchService, annFileBeside } from './search.ts';
+import { openSearch, type SearchService } from './search.ts';
+import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { keywordIndexPersistence } from '../search/keyword-index-setup.ts';
@@ -86,6 +87,8 @@ export interface Services {
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
+  /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
+  searchIndex: SearchIndexService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
   trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
@@ -139,7 +142,7 @@ export function createServices(deps: ServiceDeps): Services {
   };
   // The in-memory keyword index, loaded from its published file when there is one (SEARCH_INDEX_FILES).
   const keywordIndex = config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store), {}, 0.1, keywordIndexPersistence(config, store, logger)) : null;
-  const search = new SearchService(store, {
+  const { search, index: searchIndex } = openSearch(store, {
     engine: keywordIndex ?? new StoreKeywordEngine(store),
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
@@ -189,7 +192,7 @@ export function createServices(deps: ServiceDeps): Services {
     close: async () => {
       await after.drain();
       await mail.close();
-      await search.close();
+      await searchIndex.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
@@ -203,6 +206,7 @@ export function createServices(deps: ServiceDeps): Services {
     submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
     keywordIndex,
+    searchIndex,
     trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) return false;

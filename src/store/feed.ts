@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { FeedEntry, FeedItem } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
+import { dialectOf, textIn } from './dialect.ts';
 import { rowToFeedEntry, rowToPaper } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
 import { visiblePaper } from './visibility.ts';
@@ -50,6 +51,14 @@ export class FeedRepository {
     }
     // Count the rows really inserted: a concurrent writer may have put a paper on the feed since
     // the look-up above, and its row then hits the conflict and is not ours to count.
+    if (dialectOf(this.db) === 'postgres') {
+      // One array per column (see PaperRepository.writeRowsAsArrays).
+      const inserted = await sql<{ paper_id: string }>`insert into feed_entries (paper_id, day, position, submitted_by, created_at)
+        select * from unnest(${rows.map((r) => r.paper_id)}::text[], ${rows.map((r) => r.day)}::text[], ${rows.map((r) => r.position)}::integer[],
+          ${rows.map((r) => r.submitted_by)}::text[], ${rows.map((r) => r.created_at)}::text[])
+        on conflict (paper_id) do nothing returning paper_id`.execute(this.db);
+      return inserted.rows.length;
+    }
     let added = 0;
     for (let i = 0; i < rows.length; i += 500) {
       const inserted = await this.db.insertInto('feed_entries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('paper_id').doNothing()).returning('paper_id').execute();
@@ -66,7 +75,7 @@ export class FeedRepository {
       return already;
     }
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('feed_entries').select('paper_id').where('paper_id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.db.selectFrom('feed_entries').select('paper_id').where(textIn(this.db, 'paper_id', ids.slice(i, i + 500))).execute();
       rows.forEach((r) => already.add(r.paper_id));
     }
     return already;

@@ -394,6 +394,13 @@ export interface SubmissionQuotaTable {
   used: number;
 }
 
+/** Secondary indexes of `papers` set aside during a first bulk import, rebuilt after it (or at the next open). */
+export interface BulkLoadIndexesTable {
+  name: string;
+  /** The index's `CREATE INDEX` statement, as `pg_indexes` gives it. */
+  definition: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -431,4 +438,5 @@ export interface Database {
   account_confirmations: AccountConfirmationsTable;
   submission_quota: SubmissionQuotaTable;
   paper_reads: PaperReadsTable;
+  bulk_load_indexes: BulkLoadIndexesTable;
 }

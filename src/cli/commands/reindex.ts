@@ -53,7 +53,7 @@ export const reindexCommand: Command = {
       const t = performance.now();
       const progress = phaseProgress(process.stderr.isTTY && !values.quiet);
       if (await services.trainEmbedder((phase, done, total) => progress.update(phase, done, total))) progress.end();
-      const r = await services.search.reindex({
+      const r = await services.searchIndex.reindex({
         reembed: Boolean(values.reembed),
         onPhase: (phase, done, total) => progress.update(phase === 'embed' ? 'embed + ANN index' : phase, done, total),
       });
@@ -66,10 +66,10 @@ export const reindexCommand: Command = {
         published = await services.keywordIndex.publish();
         progress.update('write keyword index files', 1, 1);
       }
-      await services.search.close();
-      const embedder = await services.search.embedder();
+      await services.searchIndex.close();
+      const embedder = await services.searchIndex.embedder();
       console.log(
-        `full-text: ${r.fullText} papers (${services.search.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
+        `full-text: ${r.fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
           (embedder ? ` (${embedder.id})` : ' (no embedder: keyword search only)') +
           ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
       );

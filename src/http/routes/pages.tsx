@@ -15,13 +15,17 @@ import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
 import { findSimilar, runSearch, type PageSearch } from '../site-search.ts';
+import { SEARCH_LIMITS } from '../../services/search.ts';
 import { paperIdFromPagePath } from '../params.ts';
 import { ServiceError } from '../../services/errors.ts';
-import { parseSort, type SearchSort } from '../../search/query.ts';
+import { parseSort } from '../../search/query.ts';
+import type { SearchSort } from '../../domain/search-query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;
 const SEARCH_PER_PAGE = 25;
+/** The last page the service pages to (`SEARCH_LIMITS.maxOffset`). */
+const SEARCH_MAX_PAGE = Math.floor(SEARCH_LIMITS.maxOffset / SEARCH_PER_PAGE) + 1;
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 
 const pageNumber = (c: Ctx) => {
@@ -88,7 +92,7 @@ const searchQuery = z.object({
     .string()
     .optional()
     .transform((s): SearchSort => (s ? (parseSort(s) ?? 'relevance') : 'relevance')),
-  page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
+  page: z.coerce.number().int().min(1).max(SEARCH_MAX_PAGE).catch(1).default(1),
 });
 
 export function pageRoutes() {

@@ -26,6 +26,7 @@ import * as m1021 from './1021_token_scopes.ts';
 import * as m1022 from './1022_submission_quota.ts';
 import * as m1110 from './1110_paper_reads.ts';
 import * as m1400 from './1400_search_index_files.ts';
+import * as m1430 from './1430_pg_bulk_load.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -60,4 +61,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1022_submission_quota': m1022,
   '1110_paper_reads': m1110,
   '1400_search_index_files': m1400,
+  '1430_pg_bulk_load': m1430,
 };

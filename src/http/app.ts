@@ -48,6 +48,8 @@ import { bodyCap } from './middleware/body-cap.ts';
 import { cleanUrl } from './middleware/clean-url.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
+import { pageCache } from './middleware/page-cache.ts';
+import { PageCache } from './page-cache.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -76,6 +78,9 @@ export function createApp(services: Services) {
   app.use('*', csrfProtection());
   app.use('*', pageView());
   app.use('*', compress());
+  if (services.config.pageCacheSeconds > 0) {
+    app.use('*', pageCache(new PageCache({ ttlMs: services.config.pageCacheSeconds * 1000, maxBytes: services.config.pageCacheMb * 1024 * 1024 })));
+  }
 
   app.route('/', healthRoutes());
   app.route('/', authApiRoutes(services.config));

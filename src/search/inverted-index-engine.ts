@@ -9,6 +9,7 @@ import type { PublishedKeywordIndex } from './published-keyword-index.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
 import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
+import { queryTermsWithVariants } from './spelling-variants.ts';
 
 /**
  * The default keyword engine: ranked word queries (the common case) go to the in-memory BM25F
@@ -87,8 +88,9 @@ export class InvertedIndexEngine implements KeywordEngine {
     const limit = Math.max(0, Math.floor(opts.limit));
     const offset = Math.max(0, Math.floor(opts.offset ?? 0));
     // Ranking is top-k: a page at `offset` ranks the hits before it too and skips them. A few spare
-    // hits cover papers hidden by moderation since the index last looked.
-    const hits = index.searchTerms(tokenize(q.terms.join(' ')), offset + limit + 5, { filter });
+    // hits cover papers hidden by moderation since the index last looked. Each word is also searched
+    // as its more common other spelling ("recognising" → also "recognizing").
+    const hits = index.searchTerms(queryTermsWithVariants(q.terms.join(' '), (t) => index.docFrequency(t)), offset + limit + 5, { filter });
     if (!hits.length) return [];
     const visible = await this.store.papers.visibleIds(hits.map((h) => h.id));
     return hits.filter((h) => visible.has(h.id)).slice(offset, offset + limit);

@@ -74,8 +74,6 @@ export type SearchServiceOptions = SearchIndexOptions & SearchQueryOptions;
 /** Page size (`default`, `max`) and how deep paging goes (`maxOffset`: the in-memory index ranks every hit before the page). */
 export const SEARCH_LIMITS = { default: 20, max: 120, maxOffset: 1000 } as const;
 
-export { paperText };
-
 /** The querying and the indexing service over one store and engine (what `createServices` wires). */
 export function openSearch(store: Store, opts: SearchServiceOptions): { search: SearchService; index: SearchIndexService } {
   const index = new SearchIndexService(store, opts);
@@ -174,7 +172,7 @@ export class SearchService {
       this.vectorSearch(serving, q.terms.join(' '), candidates, f, deadline),
     ]);
     if (vector === null) return { query: q, ...(await this.page(wanted === 'vector' ? keyword : keyword.slice(offset, offset + limit + 1), q, limit)), mode: 'keyword' };
-    const ranked = wanted === 'vector' ? vector : fuse(keyword, vector, { ...this.fusion, candidates });
+    const ranked = wanted === 'vector' ? vector.hits : fuse(keyword, vector.hits, { ...this.fusion, candidates }, await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits));
     return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit)), mode: wanted };
   }
 
@@ -234,15 +232,17 @@ export class SearchService {
     const bestBm25 = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 1;
     const local = embedder && hasTermVectors(embedder) ? embedder : null;
     const ownTerms = local?.termVector(text);
-    let ownVector: Float32Array | null | undefined;
+    // A keyword neighbour the vector search did not return gets its own cosine, not a floor: from
+    // the stored vectors, read in one go (embedding each candidate's text again cost most of the call).
+    const unscored = [...papers.keys()].filter((cid) => !cosine.has(cid));
+    const stored = embedder && unscored.length ? await this.store.search.embeddingsOf(embedder.id, [paper.id, ...unscored]) : new Map<string, Float32Array>();
+    const ownVector = stored.get(paper.id) ?? (local && unscored.length ? local.embedOne(text) : null);
     const scored = [];
     for (const [cid, p] of papers) {
       let semantic = cosine.get(cid) ?? NaN;
-      // A keyword neighbour the vector search did not return gets its own cosine, not a floor.
-      if (Number.isNaN(semantic) && embedder) {
-        ownVector ??= local ? local.embedOne(text) : await this.store.search.embeddingOf(embedder.id, paper.id);
-        const v = local ? local.embedOne(paperText(p)) : await this.store.search.embeddingOf(embedder.id, cid);
-        if (v && ownVector) semantic = dot(v, ownVector);
+      if (Number.isNaN(semantic) && embedder && ownVector) {
+        const v = stored.get(cid) ?? (local ? local.embedOne(paperText(p)) : null);
+        if (v && v.length === ownVector.length) semantic = dot(v, ownVector);
       }
       const lexical = local && ownTerms ? termCosine(ownTerms, local.termVector(paperText(p))) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
       scored.push({ id: cid, lexical, semantic });
@@ -258,8 +258,8 @@ export class SearchService {
     if (!q.terms.length) return [];
     await this.index.keywordCatchUpBounded();
     const hits = await this.index.engine.search(q, { limit, sort: 'relevance' });
-    const papers = await this.store.papers.getMany(hits.map((h) => h.id));
-    return papers.filter((p) => !p.hidden && !p.deleted);
+    const papers = await this.visibleById(hits.map((h) => h.id));
+    return hits.flatMap((h) => papers.get(h.id) ?? []);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ export class SearchService {
    * Vector hits for a text, filtered like keyword hits; null (logged) when the query cannot be
    * embedded by `deadline` or the embedder fails or answers garbage.
    */
-  private async vectorSearch(space: ServingSpace, text: string, k: number, f: SearchFilters, deadline: number): Promise<RankedHit[] | null> {
+  private async vectorSearch(space: ServingSpace, text: string, k: number, f: SearchFilters, deadline: number): Promise<{ hits: RankedHit[]; query: Float32Array } | null> {
     if (!space.embedder || !text.trim()) return null;
     const controller = new AbortController();
     const embedding = space.embedder.embed([text], { signal: controller.signal }).then((vs) => {
@@ -301,7 +301,23 @@ export class SearchService {
       this.fallbacks.note('the ANN index is still being built from the stored vectors');
       return null;
     }
-    return this.keysToHits(space.embedderId, ann.search(vector, k), f);
+    return { hits: await this.keysToHits(space.embedderId, ann.search(vector, k), f), query: vector };
+  }
+
+  /**
+   * The cosine of the query to each keyword hit the vector list did not return, from the hits'
+   * stored vectors (one read for the lot): the convex fusion scores them by their own similarity
+   * instead of the vector list's lowest (`fuse`). Hits without a stored vector are left out.
+   */
+  private async exactCosines(embedderId: string, query: Float32Array, keyword: readonly RankedHit[], vector: readonly RankedHit[]): Promise<Map<string, number>> {
+    const listed = new Set(vector.map((h) => h.id));
+    const missing = keyword.filter((h) => !listed.has(h.id)).map((h) => h.id);
+    const out = new Map<string, number>();
+    if (!missing.length || this.fusion.vector <= 0) return out;
+    const stored = await this.store.search.embeddingsOf(embedderId, missing);
+    const qn = Math.sqrt(dot(query, query)) || 1;
+    for (const [id, v] of stored) if (v.length === query.length) out.set(id, dot(query, v) / (qn * (Math.sqrt(dot(v, v)) || 1)));
+    return out;
   }
 
   private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<RankedHit[] | null> {
@@ -321,7 +337,7 @@ export class SearchService {
   private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: SearchFilters): Promise<RankedHit[]> {
     const ids = await this.store.search.paperIdsForKeys(embedderId, matches.map((m) => m.key));
     const hits = matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
-    const papers = new Map((await this.store.papers.visibleMany(hits.map((h) => h.id))).map((p) => [p.id, p]));
+    const papers = await this.visibleById(hits.map((h) => h.id));
     return hits.filter((h) => {
       const p = papers.get(h.id);
       if (!p) return false;
@@ -333,13 +349,18 @@ export class SearchService {
     });
   }
 
+  /** The visible papers among `ids`, by id: the store's one visibility rule, never a filter of our own. */
+  private async visibleById(ids: readonly string[]): Promise<Map<string, PaperWithStats>> {
+    return new Map((await this.store.papers.visibleMany(ids)).map((p) => [p.id, p]));
+  }
+
   /**
    * The page: the visible papers of the first `limit` hits, highlighted (the query's stems are
    * worked out once, and only the papers shown are marked); a hit beyond `limit` means more.
    */
   private async page(hits: RankedHit[], q: ParsedQuery, limit: number): Promise<{ results: SearchResult[]; hasMore: boolean }> {
     const shown = hits.slice(0, limit);
-    const papers = new Map((await this.store.papers.visibleMany(shown.map((h) => h.id))).map((p) => [p.id, p]));
+    const papers = await this.visibleById(shown.map((h) => h.id));
     const stems = queryStems(q);
     const results = shown.flatMap((h) => {
       const p = papers.get(h.id);
@@ -356,12 +377,12 @@ function dot(a: Float32Array, b: Float32Array): number {
 }
 
 /** 0 to `SEARCH_LIMITS.maxOffset` whole results. */
-export function clampOffset(offset: number | undefined): number {
+function clampOffset(offset: number | undefined): number {
   if (offset === undefined || !Number.isFinite(offset)) return 0;
   return Math.max(0, Math.min(SEARCH_LIMITS.maxOffset, Math.floor(offset)));
 }
 
-export function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {
+function clampLimit(limit: number | undefined, fallback: number = SEARCH_LIMITS.default): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback;
   return Math.max(1, Math.min(SEARCH_LIMITS.max, Math.floor(limit)));
 }

@@ -65,9 +65,15 @@ function tsNegative(q: TextQuery): RawBuilder<unknown> | null {
   )})`;
 }
 
-/** PostgreSQL: the weighted document vector of paper `p`. */
+/**
+ * PostgreSQL: the weighted document vector of paper `p`. `||` numbers the second field's words
+ * straight after the first's, so "methods kernel" matched a title ending in "methods" and an
+ * abstract starting with "Kernel": a lexeme no query can produce (`~`) sits between the fields, as
+ * FTS5's separate columns do on SQLite (migration 1501 re-queues stored vectors).
+ */
+const FIELD_GAP = sql.raw(`$$'~':1$$::tsvector`);
 function tsvectorSql(): RawBuilder<unknown> {
-  return sql`setweight(to_tsvector('english'::regconfig, p.title), 'A') || setweight(to_tsvector('english'::regconfig, p.abstract), 'B') || setweight(to_tsvector('english'::regconfig, p.authors), 'C')`;
+  return sql`setweight(to_tsvector('english'::regconfig, p.title), 'A') || ${FIELD_GAP} || setweight(to_tsvector('english'::regconfig, p.abstract), 'B') || ${FIELD_GAP} || setweight(to_tsvector('english'::regconfig, p.authors), 'C')`;
 }
 
 function filterSql(f: SearchFilters, alias = 'p'): RawBuilder<unknown> {
@@ -375,6 +381,13 @@ export class SearchRepository {
   async embeddingOf(embedderId: string, paperId: string): Promise<Float32Array | null> {
     const r = await this.db.selectFrom('paper_embeddings').select('vector').where('embedder_id', '=', embedderId).where('paper_id', '=', paperId).executeTakeFirst();
     return r ? bytesToVector(r.vector) : null;
+  }
+
+  /** The stored vectors of several papers (those that have one), for scoring keyword candidates by cosine. */
+  async embeddingsOf(embedderId: string, paperIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    if (!paperIds.length) return new Map();
+    const rows = await this.db.selectFrom('paper_embeddings').select(['paper_id', 'vector']).where('embedder_id', '=', embedderId).where('paper_id', 'in', [...paperIds]).execute();
+    return new Map(rows.map((r) => [r.paper_id, bytesToVector(r.vector)]));
   }
 
   /** Paper ids for ANN keys. */

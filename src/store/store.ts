@@ -72,7 +72,7 @@ export class Store {
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
-    readonly db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     readonly bulk?: SqliteBulk,
   ) {
     this.dialect = dialectOf(db);

@@ -16,6 +16,7 @@ import type { Store } from '../../src/store/store.ts';
 import type { Embedder } from '../../src/search/embedder.ts';
 import { loadCorpus } from './fixtures.ts';
 import * as m0460 from '../../src/store/migrations/0460_embedding_spaces.ts';
+import { testDb } from '../helpers/stores.ts';
 
 /** Another "model": the same hashed words, another id and size, so its vectors are not comparable. */
 function service(store: Store, target: Embedder, older: Embedder[] = []) {
@@ -35,7 +36,7 @@ forEachStore('embedding spaces', (ctx) => {
   });
 
   test('migration 0460 records the spaces that already had vectors as complete, with their dimensions', async () => {
-    const db = ctx.store.db;
+    const db = testDb(ctx.store);
     await m0460.down(db);
     const now = new Date().toISOString();
     const row = (id: string, n: number) => ({ paper_id: id, embedder_id: 'legacy-space', key: n, vector: Buffer.alloc(24 * 4), content_hash: 'h', embedded_at: now });

@@ -11,6 +11,7 @@ import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { markHtml } from '../../src/search/highlight.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CORPUS, loadCorpus } from './fixtures.ts';
+import { testDb } from '../helpers/stores.ts';
 
 function service(store: Store, embedder: HashEmbedder | null = null, indexFile?: string) {
   return openSearch(store, { engine: new StoreKeywordEngine(store), embedder: async () => embedder, indexFile: indexFile ? () => indexFile : undefined, annRefreshMs: 0 });
@@ -136,7 +137,7 @@ forEachStore('SearchService', (ctx) => {
     const gone = makePaper({ id: '2402.00014', title: 'Wombat burrows', abstract: 'Cubic droppings.' });
     await ctx.store.papers.upsertMany([gone]);
     assert.deepEqual(await ids('wombat'), ['2402.00014']);
-    await ctx.store.db.deleteFrom('papers').where('id', '=', gone.id).execute();
+    await testDb(ctx.store).deleteFrom('papers').where('id', '=', gone.id).execute();
     assert.deepEqual(await ids('wombat'), [], 'the deleted paper left the index');
     await ctx.store.papers.upsertMany([makePaper({ id: '2402.00015', title: 'Numbat termite diet', abstract: 'Striped marsupials.' })]);
     assert.ok((await ctx.store.search.pendingFullText()) >= 1);

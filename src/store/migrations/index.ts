@@ -27,6 +27,8 @@ import * as m1022 from './1022_submission_quota.ts';
 import * as m1110 from './1110_paper_reads.ts';
 import * as m1400 from './1400_search_index_files.ts';
 import * as m1430 from './1430_pg_bulk_load.ts';
+import * as m1500 from './1500_search_queue_visibility.ts';
+import * as m1501 from './1501_search_field_gap.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -62,4 +64,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1110_paper_reads': m1110,
   '1400_search_index_files': m1400,
   '1430_pg_bulk_load': m1430,
+  '1500_search_queue_visibility': m1500,
+  '1501_search_field_gap': m1501,
 };

@@ -237,7 +237,19 @@ export class InvertedIndexEngine implements KeywordEngine {
    * Builds from the store and publishes, under the publishing lease; without the lease (another
    * process is publishing) nothing is built and the poll brings that version in. Returns whether it built.
    */
-  private async buildAndPublish(): Promise<boolean> {
+  private buildAndPublish(): Promise<boolean> {
+    // One build at a time in this process: the merge job, a worn delta and the start-up build share
+    // it (the lease is held per process, so it would not stop a second build here; at 1M papers one
+    // ran beside the start-up build, doubling its time and peak memory).
+    this.publishing ??= this.buildAndPublishOnce().finally(() => {
+      this.publishing = undefined;
+    });
+    return this.publishing;
+  }
+
+  private publishing?: Promise<boolean>;
+
+  private async buildAndPublishOnce(): Promise<boolean> {
     const p = this.persist!;
     if (!(await this.store.leases.acquire(KEYWORD_PUBLISH_LEASE, this.holder, 60 * 60_000))) return false;
     try {
@@ -281,7 +293,8 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** Whether `mergeIfWorn` would rebuild: cheap (a capped count; the file is only checked by its 64-byte head). */
   async mergeDue(): Promise<boolean> {
-    if (!this.persist) return false;
+    // Not while this process is still loading or building its index: that publishes by itself.
+    if (!this.persist || this.building || this.publishing) return false;
     const latest = await this.persist.files.latest();
     if (!latest || latest.format !== FORMAT_VERSION) return true;
     const limit = Math.max(1000, this.rebuildRatio * latest.papers);

@@ -97,6 +97,18 @@ forEachStore('published keyword index', (ctx) => {
     assert.equal((await reader.ids('wombat')).length, 20);
   });
 
+  test('the merge job does not build a second time while the start-up build runs', async () => {
+    const shared = newDir();
+    // Nothing published: this start builds.
+    await ctx.store.searchIndexFiles.prune('keyword', 2 ** 31 - 1);
+    const s = server(ctx.store, 'store', shared);
+    const warming = s.engine.warm();
+    assert.equal(await s.engine.mergeDue(), false, 'the start-up build publishes by itself');
+    assert.equal(await s.engine.mergeIfWorn(), null);
+    await warming;
+    assert.equal((await ctx.store.searchIndexFiles.latest('keyword'))!.version, 1, 'one publication');
+  });
+
   for (const [problem, damage] of [
     ['checksum', (f: string) => {
       const b = fs.readFileSync(f);

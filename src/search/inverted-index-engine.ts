@@ -344,8 +344,12 @@ export class InvertedIndexEngine implements KeywordEngine {
       const opened = await this.openPublished();
       if (opened) {
         this.install(opened.snap, opened.version);
-        // The delta: papers imported or changed after the file was built.
+        // The delta: papers imported or changed after the file was built. The mark is taken first,
+        // so the first catch-up does not scan again (on SQLite, without an index on `modified_at`,
+        // each scan reads the whole table: 1.9 s at 1M papers).
+        const mark = await this.store.papers.otherWritersMark();
         const delta = await this.scanModified();
+        this.otherWriters = mark;
         Object.assign(this.lastLoad, { source: 'file', ms: performance.now() - t, papers: opened.snap.index.mainSize, delta });
         this.lastPoll = Date.now();
         return this.index!.size;

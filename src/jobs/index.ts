@@ -4,6 +4,7 @@ import { digestJob } from './digest-job.ts';
 import { harvestJob } from './harvest-job.ts';
 import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
+import { enrichJob } from './enrich-job.ts';
 import type { Job } from './scheduler.ts';
 
 /** The jobs `serve` (and `worker`) schedule, as the settings allow. */
@@ -14,6 +15,7 @@ export function scheduledJobs(services: Services): Job[] {
     zoteroSyncJob(services.zotero, services.config.zoteroSyncSchedule),
     reembedJob(services.search, services.config.searchEmbedSchedule),
   ];
+  if (services.config.enrichEnabled) jobs.push(enrichJob(services.enrichment, services.config.enrichSchedule));
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
   return jobs;
 }

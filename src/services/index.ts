@@ -33,6 +33,7 @@ import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
+import { EnrichmentService } from './enrichment/service.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { SearchService, annFileBeside } from './search.ts';
@@ -83,6 +84,8 @@ export interface Services {
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
+  /** Thumbnails, PDF text and the other enrichments, and the runner that makes them (background only). */
+  enrichment: EnrichmentService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
   trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
@@ -156,6 +159,7 @@ export function createServices(deps: ServiceDeps): Services {
   const moderation = new ModerationService(store);
   const comments = new CommentService(store, config);
   const runs = new RunService(store, logger);
+  const enrichment = new EnrichmentService(store, config, logger, { signal: deps.shutdown });
   return {
     config,
     logger,
@@ -185,6 +189,7 @@ export function createServices(deps: ServiceDeps): Services {
       await after.drain();
       await mail.close();
       await search.close();
+      await enrichment.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
@@ -197,6 +202,7 @@ export function createServices(deps: ServiceDeps): Services {
     moderation,
     submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
+    enrichment,
     trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) return false;

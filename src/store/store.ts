@@ -32,6 +32,7 @@ import { ReportRepository } from './reports.ts';
 import { AccountConfirmationRepository } from './account-confirmations.ts';
 import { SubmissionQuotaRepository } from './submission-quota.ts';
 import { ReadRepository } from './reads.ts';
+import { EnrichmentRepository } from './enrichment.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -67,6 +68,7 @@ export class Store {
   readonly accountConfirmations: AccountConfirmationRepository;
   readonly submissionQuota: SubmissionQuotaRepository;
   readonly reads: ReadRepository;
+  readonly enrichment: EnrichmentRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -102,6 +104,7 @@ export class Store {
     this.zotero = new ZoteroRepository(db);
     this.reports = new ReportRepository(db);
     this.reads = new ReadRepository(db);
+    this.enrichment = new EnrichmentRepository(db);
   }
 
   /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */

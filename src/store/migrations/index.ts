@@ -25,6 +25,7 @@ import * as m1020 from './1020_account_identity.ts';
 import * as m1021 from './1021_token_scopes.ts';
 import * as m1022 from './1022_submission_quota.ts';
 import * as m1110 from './1110_paper_reads.ts';
+import * as m1200 from './1200_enrichment.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -58,4 +59,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1021_token_scopes': m1021,
   '1022_submission_quota': m1022,
   '1110_paper_reads': m1110,
+  '1200_enrichment': m1200,
 };

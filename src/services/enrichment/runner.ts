@@ -200,16 +200,28 @@ export class EnrichmentRunner {
   }
 
   private async runStep(item: WorkItem, signal?: AbortSignal): Promise<StepOutcome | null> {
-    const timeout = AbortSignal.timeout(this.opts.stepTimeoutMs);
-    const stepSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // A timer of our own (AbortSignal.timeout does not keep the process alive), and a race: a step
+    // that ignores its signal cannot hold the run up past its time.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('step timeout')), this.opts.stepTimeoutMs);
+    const stepSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(stepSignal.reason);
+      stepSignal.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      return await item.step.run(item.paper, stepSignal);
+      return await Promise.race([item.step.run(item.paper, stepSignal), aborted]);
     } catch (err) {
       if (signal?.aborted) return null;
-      if (timeout.aborted) return { status: 'failed', reason: `${item.step.name} took longer than ${this.opts.stepTimeoutMs} ms` };
+      if (timeout.signal.aborted) return { status: 'failed', reason: `${item.step.name} took longer than ${this.opts.stepTimeoutMs} ms` };
       // A step that throws is a bug or an outage, not a verdict on the paper: retried later.
-      this.logger.warn({ step: item.step.name, paper: item.paper.id, err: (err as Error).message }, 'enrichment step threw');
+      this.logger.warn({ step: item.step.name, paper: item.paper.id, err: (err as Error)?.message }, 'enrichment step threw');
       return { status: 'failed', reason: `${item.step.name} failed: ${(err as Error)?.message ?? String(err)}` };
+    } finally {
+      clearTimeout(timer);
+      stepSignal.removeEventListener('abort', onAbort!);
+      aborted.catch(() => {});
     }
   }
 

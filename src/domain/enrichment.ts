@@ -62,3 +62,8 @@ export function storableText(text: string, maxChars: number): string {
   const cut = text.length > maxChars ? text.slice(0, maxChars) : text;
   return cut.replace(/\u0000/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
+
+/** The site path of a thumbnail: `/thumbs/{hash}.webp`. */
+export function thumbnailPath(t: Pick<ThumbnailRef, 'hash' | 'mime'>): string {
+  return `/thumbs/${t.hash}.${thumbnailExt(t.mime)}`;
+}

@@ -48,6 +48,7 @@ import { bodyCap } from './middleware/body-cap.ts';
 import { cleanUrl } from './middleware/clean-url.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
+import { thumbnailRoutes } from './routes/thumbnails.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -71,6 +72,7 @@ export function createApp(services: Services) {
   // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
   app.route('/', signedLinkRoutes());
   app.route('/', metricsRoutes());
+  app.route('/', thumbnailRoutes());
   app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
   app.use('*', csrfProtection());

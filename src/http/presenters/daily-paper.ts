@@ -7,8 +7,8 @@ import { presentPaper } from './paper.ts';
  * A feed item as a Daily Papers API item: the paper, plus the item-level `title`, `publishedAt`
  * (the day it reached the feed), `submittedBy` and `numComments` that clients read.
  */
-export function presentDailyPaper(item: FeedItem): z.infer<typeof DailyPaperSchema> {
-  const paper = presentPaper(item.paper);
+export function presentDailyPaper(item: FeedItem, extra: { thumbnail?: string | null } = {}): z.infer<typeof DailyPaperSchema> {
+  const paper = presentPaper(item.paper, extra);
   const by = item.entry.submittedBy;
   return {
     paper,
@@ -17,5 +17,6 @@ export function presentDailyPaper(item: FeedItem): z.infer<typeof DailyPaperSche
     publishedAt: `${item.entry.day}T00:00:00.000Z`,
     submittedBy: by ? { name: by, fullname: by } : null,
     numComments: paper.numComments,
+    thumbnail: paper.thumbnail,
   };
 }

@@ -9,6 +9,7 @@ import { presentDailyPaper } from '../presenters/daily-paper.ts';
 import { presentPaper } from '../presenters/paper.ts';
 import { DailyPaperSchema, DailyPapersQuery, PaperListQuery, PaperPageSchema } from '../schemas/daily-papers.ts';
 import { siteBase } from '../site-url.ts';
+import { thumbnailUrls } from '../thumbnail-urls.ts';
 
 /** `Link: <...>; rel="next"` to the same URL with `changes` applied to its query. */
 function nextLink(c: Context<AppEnv>, changes: Record<string, string>): string {
@@ -62,9 +63,11 @@ export function dailyPapersApiRoutes() {
       if (query.hideSeen && !user) throw new ServiceError(401, 'login_required', 'hideSeen=true needs an API token (Authorization: Bearer …) or a session: it hides what that reader has seen');
       const page = await c.var.services.dailyPapers.list({ period, submitter: query.submitter, sort: query.sort, page: query.p, limit: query.limit, unseenBy: query.hideSeen ? user!.id : undefined });
       if (page.hasMore) c.header('Link', nextLink(c, { p: String(query.p + 1), limit: String(query.limit) }));
-      if (!user) return page.items.map((i) => presentDailyPaper(i));
-      const seen = await c.var.services.readState.seenAmong(user.id, page.items.map((i) => i.paper.id));
-      return page.items.map((i) => ({ ...presentDailyPaper(i), seen: seen.has(i.paper.id) }));
+      const ids = page.items.map((i) => i.paper.id);
+      const thumbs = await thumbnailUrls(c, ids);
+      if (!user) return page.items.map((i) => presentDailyPaper(i, { thumbnail: thumbs.get(i.paper.id) }));
+      const seen = await c.var.services.readState.seenAmong(user.id, ids);
+      return page.items.map((i) => ({ ...presentDailyPaper(i, { thumbnail: thumbs.get(i.paper.id) }), seen: seen.has(i.paper.id) }));
     },
   );
 
@@ -85,7 +88,8 @@ export function dailyPapersApiRoutes() {
       const papers = rows.slice(0, query.limit);
       const nextCursor = rows.length > query.limit ? encodeCursor(papers[papers.length - 1]) : null;
       if (nextCursor) c.header('Link', nextLink(c, { cursor: nextCursor, limit: String(query.limit) }));
-      return { papers: papers.map(presentPaper), nextCursor };
+      const thumbs = await thumbnailUrls(c, papers.map((p) => p.id));
+      return { papers: papers.map((p) => presentPaper(p, { thumbnail: thumbs.get(p.id) })), nextCursor };
     },
   );
 

@@ -52,12 +52,13 @@ const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 4
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
   const ids = items.map((i) => i.paper.id);
-  const [upvoted, seen] = await Promise.all([
+  const [upvoted, seen, thumbnails] = await Promise.all([
     user && ids.length ? c.var.services.upvotes.votedAmong(user.id, ids) : new Set<string>(),
     user && ids.length ? c.var.services.readState.seenAmong(user.id, ids) : new Set<string>(),
+    c.var.services.enrichment.thumbnails(ids),
   ]);
   const url = new URL(c.req.url);
-  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search };
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, thumbnails, next: url.pathname + url.search };
 }
 
 const CATEGORY_RE = /^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
@@ -177,13 +178,14 @@ export function pageRoutes() {
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown] = await Promise.all([
+    const [similar, , thumbnails]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown, Awaited<ReturnType<typeof c.var.services.enrichment.thumbnails>>] = await Promise.all([
       findSimilar(c.var.services, paper, entry, 5),
       user ? c.var.services.readState.opened(user.id, id) : undefined,
+      c.var.services.enrichment.thumbnails([paper.id]),
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} thumbnail={thumbnails.get(paper.id)?.page} />,
     );
   });
 

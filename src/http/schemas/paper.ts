@@ -19,6 +19,7 @@ export const PaperSchema = z
     numComments: z.number().int(),
     githubRepo: z.string().nullable(),
     projectPage: z.string().nullable(),
+    thumbnail: z.string().nullable().describe("Absolute URL of an image of the paper's first page (WebP, 900 px wide, content-addressed and cacheable for a year); null until the background PDF step has made it, or when the PDF could not be read"),
     links: z.object({ abs: z.string().nullable(), pdf: z.string().nullable(), code: z.array(z.string()), project: z.array(z.string()) }),
     source: z.string(),
     withdrawn: z.boolean(),

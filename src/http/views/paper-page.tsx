@@ -11,6 +11,7 @@ import { FollowPanel, type FollowViewer } from './follow-button.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
+import { thumbnailPath, type ThumbnailRef } from '../../domain/enrichment.ts';
 
 export interface PaperPageProps {
   paper: PaperWithStats;
@@ -26,6 +27,15 @@ export interface PaperPageProps {
   inCollections?: Set<number>;
   /** The viewer's follows, for the authors' and categories' follow buttons. */
   follow?: FollowViewer;
+  /** The first page's thumbnail (page size), once the enrichment's PDF step has made it. */
+  thumbnail?: ThumbnailRef;
+}
+
+/** The first page beside the abstract, a link to the PDF when there is one. */
+function PaperThumbnail({ thumb, pdf }: { thumb: ThumbnailRef; pdf: string | null }) {
+  const height = Math.round((thumb.height * 225) / thumb.width);
+  const img = <img class="thumb" src={thumbnailPath(thumb)} width={225} height={height} loading="lazy" decoding="async" alt={pdf ? 'First page (opens the PDF)' : 'First page of the paper'} />;
+  return <figure class="paper-thumb">{pdf ? <a href={pdf}>{img}</a> : img}</figure>;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -47,7 +57,7 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, thumbnail }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
@@ -87,6 +97,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         </ul>
         <section aria-labelledby="abstract-title">
           <h2 id="abstract-title">Abstract</h2>
+          {thumbnail && <PaperThumbnail thumb={thumbnail} pdf={pdf} />}
           <p class="paper-abstract">
             <MathText text={paper.abstract} />
           </p>

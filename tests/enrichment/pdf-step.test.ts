@@ -151,3 +151,25 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
     assert.equal(server.requests.length, before + 1);
   });
 });
+
+test('a render over its time budget stops the worker and says so; the next render gets a fresh worker', async () => {
+  const { PdfRenderPool } = await import('../../src/ingest/pdf/render-pool.ts');
+  const opts = { cardWidth: 320, pageWidth: 900, textPages: 3, maxTextChars: 20_000, format: 'webp' as const };
+  const pdf = await makePdf([['Budget']]);
+  const tight = new PdfRenderPool({ budgetMs: 1 });
+  try {
+    const r = await tight.render(pdf, opts);
+    assert.deepEqual(r.ok ? 'rendered' : r.kind, 'timeout');
+  } finally {
+    await tight.close();
+  }
+  const pool = new PdfRenderPool({ budgetMs: 1 });
+  try {
+    await pool.render(pdf, opts);
+    (pool as unknown as { opts: { budgetMs: number } }).opts.budgetMs = 30_000;
+    const r = await pool.render(pdf, opts);
+    assert.ok(r.ok, 'a fresh worker renders the next PDF');
+  } finally {
+    await pool.close();
+  }
+});

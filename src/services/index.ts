@@ -37,6 +37,7 @@ import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
 import { EnrichmentReadService } from './enrichments.ts';
 import { NotificationService } from './notifications.ts';
+import { EnrichmentService } from './enrichment/service.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { openSearch, type SearchService } from './search.ts';
@@ -98,6 +99,8 @@ export interface Services {
   search: SearchService;
   /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
   searchIndex: SearchIndexService;
+  /** Thumbnails, PDF text and the other enrichments, and the runner that makes them (background only). */
+  enrichment: EnrichmentService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
   trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
@@ -176,6 +179,7 @@ export function createServices(deps: ServiceDeps): Services {
   const notifications = new NotificationService(store, mail, logger);
   const comments = new CommentService(store, config);
   const runs = new RunService(store, logger);
+  const enrichment = new EnrichmentService(store, config, logger, { signal: deps.shutdown });
   return {
     config,
     logger,
@@ -205,6 +209,7 @@ export function createServices(deps: ServiceDeps): Services {
       await after.drain();
       await mail.close();
       await searchIndex.close();
+      await enrichment.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
@@ -229,6 +234,7 @@ export function createServices(deps: ServiceDeps): Services {
     search,
     keywordIndex,
     searchIndex,
+    enrichment,
     trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) return false;

@@ -445,6 +445,48 @@ export interface BulkLoadIndexesTable {
   definition: string;
 }
 
+/** One enrichment step's state for one paper (migration 1200); no row = due. */
+export interface EnrichmentStateTable {
+  paper_id: string;
+  step: string;
+  /** `pending`, `done`, `failed`, `skipped`. */
+  status: string;
+  attempts: number;
+  reason: string | null;
+  /** When a failed step is retried or a done step refreshed; null = never again (until a version bump). */
+  next_at: string | null;
+  version: number;
+  updated_at: string;
+}
+
+/** A host that asked enrichment to wait (429/503 Retry-After, rate-limit reset). */
+export interface EnrichmentHostsTable {
+  host: string;
+  blocked_until: string;
+  reason: string | null;
+}
+
+/** The text of a paper's first PDF pages, for search and the code-link step. */
+export interface PaperPdfTextTable {
+  paper_id: string;
+  text: string;
+  pages: number;
+  created_at: string;
+}
+
+/** A first-page thumbnail, addressed by the hash of its bytes. */
+export interface PaperThumbnailsTable {
+  hash: string;
+  paper_id: string;
+  /** `card` (feed) or `page` (paper page). */
+  size: string;
+  mime: string;
+  width: number;
+  height: number;
+  data: Uint8Array;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -497,6 +539,10 @@ export interface Database {
   organisations: OrganisationsTable;
   paper_organisations: PaperOrganisationsTable;
   organisation_members: OrganisationMembersTable;
+  enrichment_state: EnrichmentStateTable;
+  enrichment_hosts: EnrichmentHostsTable;
+  paper_pdf_text: PaperPdfTextTable;
+  paper_thumbnails: PaperThumbnailsTable;
 }
 
 /** A reader's claim to be one of a paper's listed authors (migration 1320). */

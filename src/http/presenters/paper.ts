@@ -9,7 +9,7 @@ import type { PaperDetailJson, PaperJson } from '../schemas/paper.ts';
  * `ai_keywords`), camelCase everywhere else, ISO 8601 dates. `enrichment` is what the enrichment
  * steps found; without it (or before the code step ran) code links are those found at import.
  */
-export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO_ENRICHMENT): PaperJson {
+export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO_ENRICHMENT, extra: { thumbnail?: string | null } = {}): PaperJson {
   // Links are checked again on the way out: whatever is stored, only http(s) reaches a client.
   const code = httpUrls(enrichment.codeChecked ? enrichment.codeLinks : p.links.code);
   const links = { abs: httpUrl(p.links.abs), pdf: httpUrl(p.links.pdf), code, project: httpUrls(p.links.project) };
@@ -36,6 +36,7 @@ export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO
     ai_summary: enrichment.summary?.text ?? null,
     ai_keywords: keywords.keywords,
     keywordsSource: keywords.source,
+    thumbnail: extra.thumbnail ?? null,
     links,
     source: p.source,
     withdrawn: p.deleted,
@@ -43,12 +44,12 @@ export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO
 }
 
 /** One paper with everything the enrichments found, for `/api/papers/{id}`. */
-export function presentPaperDetail(p: PaperWithStats, enrichment: PaperEnrichment, artifacts: HubArtifact[], hubUrl: string): PaperDetailJson {
+export function presentPaperDetail(p: PaperWithStats, enrichment: PaperEnrichment, artifacts: HubArtifact[], hubUrl: string, extra: { thumbnail?: string | null } = {}): PaperDetailJson {
   const hub = hubUrl.replace(/\/+$/, '');
   const of = (kind: HubArtifact['kind']) =>
     artifacts.filter((a) => a.kind === kind).map((a) => ({ id: a.id, url: `${hub}${artifactPath(a)}`, likes: a.likes, downloads: a.downloads, detail: a.detail }));
   return {
-    ...presentPaper(p, enrichment),
+    ...presentPaper(p, enrichment, extra),
     summaryModel: enrichment.summary?.model ?? null,
     artifacts: { models: of('model'), datasets: of('dataset'), spaces: of('space') },
   };

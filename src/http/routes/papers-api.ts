@@ -5,6 +5,7 @@ import { paperIdFromPath } from '../params.ts';
 import { presentPaperDetail } from '../presenters/paper.ts';
 import { PaperDetailSchema } from '../schemas/paper.ts';
 import { PaperIdParams } from '../schemas/common.ts';
+import { thumbnailUrls } from '../thumbnail-urls.ts';
 
 export function paperApiRoutes() {
   const app = new Hono<AppEnv>();
@@ -15,8 +16,8 @@ export function paperApiRoutes() {
     async (c, { params }) => {
       const id = paperIdFromPath(params.id);
       const { papers, enrichments, config } = c.var.services;
-      const [paper, detail] = await Promise.all([papers.get(id), enrichments.detail(id)]);
-      return presentPaperDetail(paper, detail.enrichment, detail.artifacts, config.hfHubUrl);
+      const [paper, detail, thumbs] = await Promise.all([papers.get(id), enrichments.detail(id), thumbnailUrls(c, [id])]);
+      return presentPaperDetail(paper, detail.enrichment, detail.artifacts, config.hfHubUrl, { thumbnail: thumbs.get(paper.id) });
     },
   );
 

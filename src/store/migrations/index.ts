@@ -33,6 +33,7 @@ import * as m1400 from './1400_search_index_files.ts';
 import * as m1430 from './1430_pg_bulk_load.ts';
 import * as m1500 from './1500_search_queue_visibility.ts';
 import * as m1501 from './1501_search_field_gap.ts';
+import * as m1200 from './1200_enrichment.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -74,4 +75,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1430_pg_bulk_load': m1430,
   '1500_search_queue_visibility': m1500,
   '1501_search_field_gap': m1501,
+  '1200_enrichment': m1200,
 };

@@ -61,7 +61,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
   const state = async (id: string) => (await enrichment.states(id)).find((s) => s.step === 'pdf');
 
   test('a good PDF: two WebP thumbnails of the first page at their widths, and the text of the first three pages', async () => {
-    const r = await enrichment.run({ ids: ['2502.00001'] });
+    const r = await enrichment.run({ ids: ['2502.00001'], steps: ['pdf'] });
     assert.equal(r.done, 1, JSON.stringify(r));
     const s = await state('2502.00001');
     assert.equal(s?.status, 'done');
@@ -87,7 +87,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
   });
 
   test('an old-style id is fetched at its own path; a redirect within the host is followed', async () => {
-    const r = await enrichment.run({ ids: ['hep-th/9901001', '2502.00009'] });
+    const r = await enrichment.run({ ids: ['hep-th/9901001', '2502.00009'], steps: ['pdf'] });
     assert.equal(r.done, 2, JSON.stringify(await enrichment.states('2502.00009')));
     assert.ok(server.requests.some((q) => q.path === '/pdf/hep-th/9901001'));
     assert.match((await enrichment.pdfText('2502.00009')) ?? '', /Deep thumbnails/);
@@ -104,7 +104,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
   ] as const;
   for (const [id, reason, what] of permanent) {
     test(`${what}: failed for good with the reason, no thumbnail, nothing thrown`, async () => {
-      const r = await enrichment.run({ ids: [id] });
+      const r = await enrichment.run({ ids: [id], steps: ['pdf'] });
       assert.equal(r.failed, 1);
       const s = await state(id);
       assert.equal(s?.status, 'failed');
@@ -117,7 +117,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
 
   test('a server that stalls past PDF_TIMEOUT_MS: failed, retried later', async () => {
     const t = Date.now();
-    await enrichment.run({ ids: ['2502.00007'] });
+    await enrichment.run({ ids: ['2502.00007'], steps: ['pdf'] });
     assert.ok(Date.now() - t < 5000, 'the timeout cut it short');
     const s = await state('2502.00007');
     assert.equal(s?.status, 'failed');
@@ -128,7 +128,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
 
   test('a paper from another source is skipped, not fetched', async () => {
     const before = server.requests.length;
-    await enrichment.run({ ids: ['local:notes-1'] });
+    await enrichment.run({ ids: ['local:notes-1'], steps: ['pdf'] });
     assert.equal((await state('local:notes-1'))?.status, 'skipped');
     assert.equal(server.requests.length, before);
   });
@@ -136,7 +136,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
   // Runs take papers newest first: 2502.00012 is older, so it comes after the 429.
   test('429 with Retry-After: the paper waits that long, and the host is left alone (the next paper is not fetched)', async () => {
     const before = server.requests.length;
-    const r = await enrichment.run({ ids: ['2502.00011', '2502.00012'] });
+    const r = await enrichment.run({ ids: ['2502.00011', '2502.00012'], steps: ['pdf'] });
     assert.deepEqual([r.failed, r.deferred], [1, 1]);
     assert.equal(server.requests.length, before + 1, 'one request, then the host was left alone');
     const s = await state('2502.00011');
@@ -146,7 +146,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
     assert.ok(wait > 100_000 && wait <= 120_000, `retried after the Retry-After (${wait} ms)`);
     assert.equal(await state('2502.00012'), undefined, 'the deferred paper keeps no state: it is still due');
     // A later run, in this process or another, still respects the wait.
-    const again = await enrichment.run({ ids: ['2502.00012'] });
+    const again = await enrichment.run({ ids: ['2502.00012'], steps: ['pdf'] });
     assert.equal(again.deferred, 1);
     assert.equal(server.requests.length, before + 1);
   });

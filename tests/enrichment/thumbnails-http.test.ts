@@ -49,7 +49,7 @@ forEachStore('thumbnails on pages, in the API and at their content-hashed URL', 
   let pageUrl = '';
 
   test('after the PDF step: feed cards lazy-load the card image with its size; the paper page shows the page image', async () => {
-    const r = await server.services.enrichment.run({ ids: [GOOD, BAD, HIDDEN] });
+    const r = await server.services.enrichment.run({ ids: [GOOD, BAD, HIDDEN], steps: ['pdf'] });
     assert.deepEqual([r.done, r.failed], [2, 1]);
     const feed = await (await get(`/papers/date/${DAY}`)).text();
     const cards = imgs(feed);

@@ -331,6 +331,14 @@ export const MUTANTS: Mutant[] = [
     replace: '      if (false) throw',
     tests: ['tests/community/zotero.test.ts'],
   },
+  {
+    name: 'ann-file-layout-unchecked',
+    what: 'an ANN index file saved in another layout (f32) is loaded as if it were this one',
+    file: 'src/search/vector-index.ts',
+    search: ' || meta.layout !== LAYOUT) return false;',
+    replace: ') return false;',
+    tests: ['tests/search/vector-index.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

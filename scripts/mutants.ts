@@ -333,7 +333,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'ann-file-layout-unchecked',
-    what: 'an ANN index file saved in another layout (f32) is loaded as if it were this one',
+    what: 'an ANN index file saved in another layout is loaded as if it were this one',
     file: 'src/search/vector-index.ts',
     search: ' || meta.layout !== LAYOUT) return false;',
     replace: ') return false;',

@@ -32,7 +32,7 @@ test('a saved index loads back with the same neighbours', () => {
   }
 });
 
-test('an index file saved in another layout (f32, by an older version) is not loaded: it is rebuilt from the stored vectors', () => {
+test('an index file of another layout, or of a version that did not record its layout, is not loaded: it is rebuilt from the stored vectors', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ann-'));
   try {
     const file = path.join(dir, 'x.usearch');
@@ -40,6 +40,8 @@ test('an index file saved in another layout (f32, by an older version) is not lo
     old.add(BigUint64Array.from([1n, 2n]), new Float32Array([...unit(1, 32), ...unit(2, 32)]));
     old.save(file);
     fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z' }));
+    assert.equal(new VectorIndex('e1', 32, file).load(), false);
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z', layout: 'hnsw-f16-m16' }));
     assert.equal(new VectorIndex('e1', 32, file).load(), false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

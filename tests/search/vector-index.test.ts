@@ -41,7 +41,7 @@ test('an index file of another layout, or of a version that did not record its l
     old.save(file);
     fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z' }));
     assert.equal(new VectorIndex('e1', 32, file).load(), false);
-    fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z', layout: 'hnsw-f16-m16' }));
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z', layout: 'hnsw-f32-m16' }));
     assert.equal(new VectorIndex('e1', 32, file).load(), false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -44,6 +44,13 @@ export const storePool = new client.Gauge({
   registers: [registry],
 });
 
+export const pageCacheRequests = new client.Counter({
+  name: 'paperboy_page_cache_requests_total',
+  help: 'Page reads by their use of the anonymous page cache: hit, miss (rendered and kept), bypass (a reader with cookies, or a page never cached).',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
 export const storeErrors = new client.Counter({
   name: 'paperboy_store_errors_total',
   help: 'Requests answered 503 because the store was unreachable (store_unavailable) or full (store_full)',

@@ -46,7 +46,7 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 // personal picks, some filter by an archive, some follow an author, a search or a category. The week's papers get upvotes so trending ranks.
 {
   const opened = await openStore(work);
-  const db = opened.store.db;
+  const db = opened.connection.db;
   const weekFrom = addDays(date, -6);
   const history = (await db.selectFrom('feed_entries').select('paper_id').where('day', '>=', addDays(date, -34)).where('day', '<', weekFrom).execute()).map((r) => r.paper_id);
   const week = (await db.selectFrom('feed_entries').select('paper_id').where('day', '>=', weekFrom).where('day', '<=', date).execute()).map((r) => r.paper_id);
@@ -54,23 +54,23 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const searches = ['diffusion', 'reinforcement learning', 'graph neural', 'quantum', 'transformer', 'large language models', 'black hole', 'benchmark'];
   const categories = ['cs.CV', 'cs.CL', 'math.PR', 'quant-ph', 'astro-ph.GA', 'stat.ML'];
   if (!week.length || !history.length) throw new Error(`no papers around ${date} in the corpus`);
-  await opened.store.transaction(async (tx) => {
-    for (const id of week) await tx.db.updateTable('papers').set({ upvotes: Math.floor(rand() ** 3 * 60) }).where('id', '=', id).execute();
+  await db.transaction().execute(async (trx) => {
+    for (const id of week) await trx.updateTable('papers').set({ upvotes: Math.floor(rand() ** 3 * 60) }).where('id', '=', id).execute();
   });
   const now = new Date().toISOString();
   const archives = ['cs', 'math', 'physics', 'stat', 'q-bio', 'astro-ph', 'cond-mat', 'hep-th', 'eess', 'quant-ph'];
-  await opened.store.transaction(async (tx) => {
+  await db.transaction().execute(async (trx) => {
     for (let i = 0; i < N; i++) {
-      const u = await tx.db.insertInto('users').values({ username: `bench${i}`, email: `bench${i}@users.example`, password_hash: 'x', created_at: now }).returning('id').executeTakeFirstOrThrow();
+      const u = await trx.insertInto('users').values({ username: `bench${i}`, email: `bench${i}@users.example`, password_hash: 'x', created_at: now }).returning('id').executeTakeFirstOrThrow();
       const liked = new Set(Array.from({ length: 5 }, () => history[Math.floor(rand() * history.length)]));
-      await tx.db.insertInto('upvotes').values([...liked].map((p) => ({ user_id: Number(u.id), paper_id: p, created_at: now }))).execute();
+      await trx.insertInto('upvotes').values([...liked].map((p) => ({ user_id: Number(u.id), paper_id: p, created_at: now }))).execute();
       // Follows: 30 % an author with a paper that week, 20 % a saved search, 10 % a category.
       const follows: { kind: string; value: string }[] = [];
       if (rand() < 0.3) follows.push({ kind: 'author', value: weekAuthors[Math.floor(rand() * weekAuthors.length)] });
       if (rand() < 0.2) follows.push({ kind: 'search', value: searches[Math.floor(rand() * searches.length)] });
       if (rand() < 0.1) follows.push({ kind: 'category', value: categories[Math.floor(rand() * categories.length)] });
-      if (follows.length) await tx.db.insertInto('follows').values(follows.map((f) => ({ user_id: Number(u.id), ...f, created_at: now }))).execute();
-      await tx.db
+      if (follows.length) await trx.insertInto('follows').values(follows.map((f) => ({ user_id: Number(u.id), ...f, created_at: now }))).execute();
+      await trx
         .insertInto('mail_subscriptions')
         .values({
           email: `reader${i}@example.test`,

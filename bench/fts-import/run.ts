@@ -11,7 +11,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { openStore } from '../../src/store/index.ts';
 import { Importer, importInputs } from '../../src/ingest/importer.ts';
-import { SearchService } from '../../src/services/search.ts';
+import { SearchIndexService } from '../../src/services/search-index.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 
 const args = process.argv.slice(2);
@@ -73,7 +73,7 @@ async function paperboy(): Promise<{ importS: Timing; catchUpS: Timing; indexed:
   await importer.importFiles(files);
   await importer.close();
   const importS = { wall: (performance.now() - t) / 1000, cpu: cpuSince(c) };
-  const search = new SearchService(opened.store, { engine: new StoreKeywordEngine(opened.store), embedder: async () => null });
+  const search = new SearchIndexService(opened.store, { engine: new StoreKeywordEngine(opened.store), embedder: async () => null });
   t = performance.now();
   c = process.cpuUsage();
   const { fullText } = await search.catchUp();

@@ -1,7 +1,8 @@
 /**
  * Load: mixed feed, paper, search and upvote traffic from autocannon against two `paperboy serve`
  * processes on one PostgreSQL database holding the corpus, and, in the same run, the same number of
- * bare Hono processes (one trivial route) as the ceiling.
+ * bare Hono processes (one trivial route) as the ceiling, and the same mix against two more
+ * `serve` processes with the anonymous page cache off (PAGE_CACHE_SECONDS=0), to show what it adds.
  *
  *   npx tsx bench/load/run.ts --db postgres://postgres@127.0.0.1:5432/paperboy_load [--import ../shared/data/arxiv-listings]
  *        [--seconds 20] [--connections 10]
@@ -11,6 +12,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -69,18 +71,21 @@ function start(args: string[], env: Record<string, string> = {}): ChildProcess {
 const relaxed = Object.fromEntries(['SIGNUP', 'LOGIN', 'COMMENT', 'UPVOTE'].flatMap((k) => [[`RATE_LIMIT_${k}_IP`, '100000000/60'], [`RATE_LIMIT_${k}_USER`, '100000000/60']]).concat([['API_RATE_LIMIT_IP', '100000000'], ['API_RATE_LIMIT_TOKEN', '100000000']]));
 const serverEnv = { PAPERBOY_DB: DB, LOG_LEVEL: 'warn', PAPERBOY_DEMO: 'false', HARVEST_ENABLED: 'false', HOST: '127.0.0.1', ...relaxed };
 const appPorts = [await freePort(), await freePort()];
+const uncachedPorts = [await freePort(), await freePort()];
 const barePorts = [await freePort(), await freePort()];
 for (const p of appPorts) start(['src/cli/main.ts', 'serve'], { ...serverEnv, PORT: String(p) });
+for (const p of uncachedPorts) start(['src/cli/main.ts', 'serve'], { ...serverEnv, PORT: String(p), PAGE_CACHE_SECONDS: '0' });
 for (const p of barePorts) start(['bench/load/bare-server.ts', String(p)]);
 const apps = appPorts.map((p) => `http://127.0.0.1:${p}`);
-for (const u of apps) await waitFor(`${u}/readyz`, (r) => r.status === 200);
+const uncached = uncachedPorts.map((p) => `http://127.0.0.1:${p}`);
+for (const u of [...apps, ...uncached]) await waitFor(`${u}/readyz`, (r) => r.status === 200);
 for (const p of barePorts) await waitFor(`http://127.0.0.1:${p}/bare`, (r) => r.status === 200);
 // Each process builds its search index from the store at start; measure once searches answer.
 const hits = (body: unknown) => (Array.isArray(body) ? body : ((body as { results?: unknown[] }).results ?? [])).length;
-for (const u of apps) await waitFor(`${u}/api/papers/search?q=transformer`, async (r) => r.status === 200 && hits(await r.json()) > 0, 600_000);
+for (const u of [...apps, ...uncached]) await waitFor(`${u}/api/papers/search?q=transformer`, async (r) => r.status === 200 && hits(await r.json()) > 0, 600_000);
 
 // Warm-up: the first paper page of a process builds its similar-papers index (seconds on the corpus).
-for (const u of apps) for (const p of ['/', `/papers/${ids[0]}`, `/papers/date/${days[0]}`]) await waitFor(`${u}${p}`, (r) => r.status === 200, 300_000);
+for (const u of [...apps, ...uncached]) for (const p of ['/', `/papers/${ids[0]}`, `/papers/date/${days[0]}`]) await waitFor(`${u}${p}`, (r) => r.status === 200, 300_000);
 
 // One account per server process, logged in there (sessions are in the store, any process would do).
 async function session(base: string, name: string) {
@@ -92,6 +97,7 @@ async function session(base: string, name: string) {
 }
 const tag = Date.now().toString(36);
 const sessions = await Promise.all(apps.map((u, i) => session(u, `load${i}${tag}`)));
+// Sessions live in the store: the uncached processes take the same accounts.
 
 const WORDS = ['transformer', 'diffusion', 'graph neural network', 'reinforcement learning', 'language model', 'attention', 'contrastive', 'segmentation', 'bayesian', 'robust', 'federated learning', 'quantization', '"large language"', 'protein', 'causal'];
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
@@ -133,17 +139,17 @@ const alone: ReturnType<typeof summarise>[] = [];
 for (const [label, make] of Object.entries(kinds)) {
   alone.push(summarise(label, await Promise.all(apps.map((u, i) => autocannon({ url: u, connections: CONNECTIONS, duration: Math.max(3, Math.round(SECONDS / 3)), requests: [{ setupRequest: (req: CannonRequest) => { const n = make(i); return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } }; } }] })))));
 }
-const mixed = summarise(
-  'Paperboy mixed (2 serve processes)',
-  await Promise.all(
-    apps.map((u, i) =>
+const mixedOn = (label: string, urls: string[]) =>
+  Promise.all(
+    urls.map((u, i) =>
       cannon(u, (req) => {
         const n = nextRequest(i);
         return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } };
       }),
     ),
-  ),
-);
-console.log(JSON.stringify({ papers, seconds: SECONDS, connectionsPerProcess: CONNECTIONS, bare, mixed, ratio: +(mixed.rps / bare.rps).toFixed(4), alone }, null, 2));
+  ).then((rs) => summarise(label, rs));
+const mixed = await mixedOn('Paperboy mixed (2 serve processes)', apps);
+const mixedUncached = await mixedOn('Paperboy mixed, page cache off (2 serve processes)', uncached);
+console.log(JSON.stringify({ papers, seconds: SECONDS, connectionsPerProcess: CONNECTIONS, load: os.loadavg()[0], bare, mixed, ratio: +(mixed.rps / bare.rps).toFixed(4), mixedUncached, cacheGain: +(mixed.rps / mixedUncached.rps).toFixed(2), alone }, null, 2));
 for (const c of children) c.kill('SIGTERM');
-process.exit(mixed.errors ? 1 : 0);
+process.exit(mixed.errors || mixedUncached.errors ? 1 : 0);

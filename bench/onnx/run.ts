@@ -18,7 +18,7 @@ import { buildBertModel, vocabFromTexts, type BertShape } from '../../src/search
 import { OnnxEmbedder } from '../../src/search/onnx-embedder.ts';
 import { OnnxEncoder } from '../../src/search/onnx/encoder.ts';
 import { LocalEmbedder } from '../../src/search/local-embedder.ts';
-import { paperText } from '../../src/services/search.ts';
+import { paperText } from '../../src/services/embedding-runs.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import { loadCorpus } from '../search-quality/corpus.ts';
 import { fmt, markdownTable, peakRssMb } from '../lib/report.ts';

@@ -15,7 +15,8 @@
  *   node --import tsx bench/search-quality/csfcube.ts ../shared/data/eval/csfcube [--sweep] [--keep DIR]
  *
  * --sweep: also ranks with other lexical/semantic weights (a SearchService built like the served one,
- * `similar` weights overridden) — the tuning run.
+ * `similar` weights overridden) — the tuning run; --candidates 150,300 sweeps the neighbours each list
+ * contributes too. --reuse with --keep DIR: the store an earlier --keep run left, not imported again.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
-import { SearchService } from '../../src/services/search.ts';
+import { openSearch } from '../../src/services/search.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
@@ -34,7 +35,7 @@ import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
 import { paperText } from '../../src/search/local-embedder.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, keep: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' } } });
 const dir = positionals[0];
 if (!dir) {
   console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--sweep] [--keep DIR]');
@@ -98,11 +99,13 @@ const input = join(work, 'csfcube.jsonl');
 writeFileSync(input, [...papers].map(([pid, p]) => JSON.stringify({ id: pid, title: p.title, abstract: p.abstract || p.title })).join('\n') + '\n');
 const cli = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--db', db, '--quiet'], { env: { ...process.env, LOG_LEVEL: 'warn', SEARCH_EMBEDDER: 'local' }, encoding: 'utf8' });
 let t = performance.now();
-cli('import', input, '--format', 'generic', '--source', 'csfcube');
-const importS = (performance.now() - t) / 1000;
-t = performance.now();
-const reindexOut = cli('reindex');
-console.log(`import ${importS.toFixed(1)} s, reindex ${((performance.now() - t) / 1000).toFixed(1)} s: ${reindexOut.trim()}`);
+if (!values.reuse) {
+  cli('import', input, '--format', 'generic', '--source', 'csfcube');
+  const importS = (performance.now() - t) / 1000;
+  t = performance.now();
+  const reindexOut = cli('reindex');
+  console.log(`import ${importS.toFixed(1)} s, reindex ${((performance.now() - t) / 1000).toFixed(1)} s: ${reindexOut.trim()}`);
+} else console.log(`reusing the store in ${work} (imported and reindexed by an earlier --keep run)`);
 
 const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
 const logger = createLogger('warn');
@@ -113,9 +116,12 @@ const rankers: Array<{ name: string; similar: (id: string) => Promise<string[]> 
 ];
 if (values.sweep) {
   const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
-  for (const lexical of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 1]) {
-    const s = new SearchService(opened.store, { engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)), embedder, similar: { ...SIMILAR_WEIGHTS, lexical, semantic: 1 - lexical } });
-    rankers.push({ name: `lexical ${lexical} / semantic ${(1 - lexical).toFixed(1)}`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
+  const engine = new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store));
+  for (const candidates of (values.candidates ?? String(SIMILAR_WEIGHTS.candidates)).split(',').map(Number)) {
+    for (const lexical of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 1]) {
+      const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates } });
+      rankers.push({ name: `lex ${lexical} / sem ${(1 - lexical).toFixed(1)}, ${candidates} cand.`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
+    }
   }
 }
 
@@ -145,4 +151,4 @@ console.log(`${'ranking'.padEnd(34)} ${['background', 'method', 'result', 'dev',
 for (const [name, r] of Object.entries(rows)) console.log(`${name.padEnd(34)} ${['background', 'method', 'result', 'dev', 'test', 'all'].map((k) => mean(r[k] ?? []).toFixed(3).padStart(10)).join('')}`);
 await services.close();
 await opened.close();
-if (!values.keep) rmSync(work, { recursive: true, force: true });
+if (!values.keep && !values.reuse) rmSync(work, { recursive: true, force: true });

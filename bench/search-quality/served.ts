@@ -2,7 +2,7 @@
  * Search quality through the code path `GET /api/papers/search` serves: `services.search.search`
  * with `mode` keyword (plain BM25), hybrid (the default) and vector, on a store that the real CLI
  * imported and reindexed. Known-item measures (R@1, R@10, MRR@10 of the one right paper) for:
- *   - meaning-set.json: the hard paraphrased descriptions, tuning half and held-out half apart;
+ *   - meaning-set.json: the hard paraphrased descriptions, tuning half (and the later tuning2 block) and held-out half apart;
  *   - dev-set.json: the older descriptive and paraphrase queries and the 1,000 exact titles.
  *
  *   node --import tsx bench/search-quality/served.ts ../shared/data/arxiv-listings [--db /tmp/pb-full/paperboy.db]
@@ -32,12 +32,13 @@ if (!dir) {
   process.exit(2);
 }
 const here = dirname(fileURLToPath(import.meta.url));
-const meaning = JSON.parse(readFileSync(join(here, 'meaning-set.json'), 'utf8')) as Record<'tuning' | 'heldout', Array<{ paperId: string; query: string }>>;
+const meaning = JSON.parse(readFileSync(join(here, 'meaning-set.json'), 'utf8')) as Record<'tuning' | 'tuning2' | 'heldout', Array<{ paperId: string; query: string }>>;
 const dev = JSON.parse(readFileSync(join(here, 'dev-set.json'), 'utf8')) as { descriptive: Array<{ id: string; query: string }>; paraphrase: Array<{ id: string; query: string }>; exactTitle: string[] };
 const corpus = loadCorpus(dir);
 const title = new Map(corpus.map((p) => [p.id, p.title]));
 const sets: Record<string, Array<{ id: string; query: string }>> = {
   'meaning tuning': meaning.tuning.map((q) => ({ id: q.paperId, query: q.query })),
+  'meaning tuning2': meaning.tuning2.map((q) => ({ id: q.paperId, query: q.query })),
   'meaning held-out': meaning.heldout.map((q) => ({ id: q.paperId, query: q.query })),
   'dev descriptive': dev.descriptive,
   'dev paraphrase': dev.paraphrase,
@@ -58,8 +59,8 @@ console.log(`store ${db}; load average ${loadavg().map((x) => x.toFixed(2)).join
 const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
 const opened = await openStore(config.db);
 const services = createServices({ config, logger: createLogger('warn'), store: opened.store });
-const embedder = await services.search.embedder();
-console.log(`embedder: ${embedder?.id ?? 'none'}; keyword engine ${services.search.engineName}`);
+const embedder = await services.searchIndex.embedder();
+console.log(`embedder: ${embedder?.id ?? 'none'}; keyword engine ${services.searchIndex.engineName}`);
 for (const [name, qs] of Object.entries(sets)) {
   if (only && !only.some((o) => name.includes(o))) continue;
   for (const mode of (values.modes?.split(',') ?? ['keyword', 'hybrid', 'vector']) as SearchMode[]) {

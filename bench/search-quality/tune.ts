@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/index.ts';
-import { SearchService } from '../../src/services/search.ts';
+import { openSearch } from '../../src/services/search.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
@@ -40,7 +40,7 @@ if (!only) for (const v of [0.2, 0.3, 0.45, 0.6]) variants.push([`convex ${1 - v
 for (const [docs, terms, ow, v] of [[3, 10, 3, 0], [3, 10, 3, 0.3], [5, 10, 2, 0.3], [3, 5, 2, 0.3]])
   variants.push([`PRF docs ${docs} terms ${terms} x${ow}, vector ${v}`, { ...DEFAULT_FUSION, keyword: 1 - v, vector: v, expansion: { docs, terms, originalWeight: ow } }, 'hybrid']);
 for (const [name, fusion, mode] of variants) {
-  const s = new SearchService(store, { engine, embedder: () => embedder, fusion });
+  const { search: s } = openSearch(store, { engine, embedder: () => embedder, fusion });
   const ranks = [];
   for (const q of meaning.tuning) ranks.push(rankOf((await s.search({ q: q.query, mode, limit: 10 })).results.map((r) => r.paper.id), q.paperId));
   console.log(`${name.padEnd(40)} ${fmt(score(ranks))}`);

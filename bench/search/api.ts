@@ -77,8 +77,8 @@ const config = loadConfig({ PAPERBOY_DB: dbFile, SEARCH_EMBEDDER: 'none', SEARCH
 const services = createServices({ config, logger: silentLogger, store: opened.store });
 let t = performance.now();
 let c = cpuMs();
-const stop = services.search.keepInStep(3_600_000);
-while (!services.search.indexReady) await new Promise((r) => setTimeout(r, 100));
+const stop = services.searchIndex.keepInStep(3_600_000);
+while (!services.searchIndex.indexReady) await new Promise((r) => setTimeout(r, 100));
 console.log(`in-memory keyword index loaded in ${((performance.now() - t) / 1000).toFixed(1)} s (${((cpuMs() - c) / 1000).toFixed(1)} s CPU); load ${load()}`);
 const server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: silentLogger });
 

@@ -6,7 +6,7 @@ import { seededRandom as rng } from '../domain/random.ts';
  * (positives), marked "not interested" (negatives), and a sample of other papers (background
  * negatives). Pure: vectors in, scores out.
  */
-export type ExampleSource = 'upvote' | 'collection' | 'interest-paper' | 'interest-category' | 'interest-author' | 'not-interested' | 'background';
+export type ExampleSource = 'upvote' | 'collection' | 'interest-paper' | 'interest-category' | 'interest-author' | 'follow-org' | 'not-interested' | 'background';
 
 export interface Example {
   id: string;
@@ -32,6 +32,7 @@ const SOURCE_WEIGHT: Record<ExampleSource, number> = {
   'interest-paper': 1,
   'interest-category': 0.5,
   'interest-author': 0.7,
+  'follow-org': 0.5,
   'not-interested': 2,
   background: 1,
 };
@@ -175,6 +176,8 @@ export function reasonText(e: Example): string {
       return `close to your interest in ${e.detail ?? 'a category'} (like “${t}”)`;
     case 'interest-author':
       return `close to the work of ${e.detail ?? 'an author'}, whom you follow (like “${t}”)`;
+    case 'follow-org':
+      return `close to the work of ${e.detail ?? 'an organisation'}, which you follow (like “${t}”)`;
     default:
       return `like “${t}”`;
   }

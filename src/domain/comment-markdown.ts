@@ -1,6 +1,7 @@
 import { Marked, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { renderTexSafely } from './tex-guard.ts';
+import { sitePaths } from './site-paths.ts';
 
 /**
  * Comments are written in a small Markdown subset with LaTeX math (`$…$` inline, `$$…$$` display).
@@ -52,9 +53,37 @@ function renderMath(tex: string, displayMode: boolean): string {
   return renderTexSafely(tex, displayMode, 200) ?? `<code>${escapeHtml(tex)}</code>`;
 }
 
+/**
+ * The accounts (lower-cased names) the comment being rendered may mention: `@name` of one of them
+ * becomes a link to its profile, any other `@name` stays text. Set per render, like `budget`.
+ */
+let knownMentions: ReadonlySet<string> = new Set();
+/** A character before `@` that makes it part of a word or an address (`a@b.org`), not a mention. */
+const MENTION_GLUE = /[\w@./-]$/;
+
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 marked.use({
   extensions: [
+    {
+      name: 'mention',
+      level: 'inline',
+      start: (src: string) => {
+        const m = /(^|[^\w@./-])@[A-Za-z0-9_-]{3,32}/.exec(src);
+        return m ? m.index + m[1].length : undefined;
+      },
+      tokenizer(src: string, tokens: { raw: string }[]) {
+        if (this.lexer.state.inLink) return undefined;
+        const m = /^@([A-Za-z0-9_-]{3,32})(?![\w-])/.exec(src);
+        if (!m || !knownMentions.has(m[1].toLowerCase())) return undefined;
+        const before = tokens.at(-1)?.raw ?? '';
+        if (MENTION_GLUE.test(before)) return undefined;
+        return { type: 'mention', raw: m[0], text: m[1] };
+      },
+      renderer: (token) => {
+        const name = (token as unknown as { text: string }).text;
+        return `<a class="mention" href="${escapeHtml(sitePaths.user(name))}">@${escapeHtml(name)}</a>`;
+      },
+    },
     {
       name: 'mathBlock',
       level: 'block',
@@ -100,18 +129,21 @@ const MATHML_ATTRS = [
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'em', 'strong', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr', 'span', ...MATHML_TAGS],
   allowedAttributes: {
-    a: ['href', 'rel'],
+    a: ['href', 'rel', 'class'],
     span: ['class'],
     ol: ['start'],
     ...Object.fromEntries(MATHML_TAGS.map((t) => [t, MATHML_ATTRS])),
   },
-  allowedClasses: { span: ['katex', 'katex-display', 'katex-error'] },
+  allowedClasses: { span: ['katex', 'katex-display', 'katex-error'], a: ['mention'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,
   disallowedTagsMode: 'escape',
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...(attribs.href ? { href: attribs.href } : {}), rel: 'nofollow ugc noopener' } }),
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: { ...(attribs.href ? { href: attribs.href } : {}), ...(attribs.class === 'mention' ? { class: 'mention' } : {}), rel: 'nofollow ugc noopener' },
+    }),
   },
 };
 
@@ -155,10 +187,11 @@ export function markdownNesting(source: string): number {
  * Renders a comment's Markdown to HTML that is safe to insert as is, within the budget above;
  * throws `CommentRenderError` (with a message for the author) when the comment is beyond it.
  */
-export function renderCommentMarkdown(source: string, budgetMs = COMMENT_RENDER_BUDGET_MS): string {
+export function renderCommentMarkdown(source: string, budgetMs = COMMENT_RENDER_BUDGET_MS, mentions: ReadonlySet<string> = new Set()): string {
   if (markdownNesting(source) > COMMENT_MAX_NESTING) overBudget(`quotes or lists nested more than ${COMMENT_MAX_NESTING} deep`);
   const start = cpuMs();
   budget = { deadline: start + budgetMs, math: 0 };
+  knownMentions = mentions;
   let html: string;
   try {
     html = sanitizeHtml(marked.parse(source, { async: false }) as string, SANITIZE);
@@ -168,6 +201,7 @@ export function renderCommentMarkdown(source: string, budgetMs = COMMENT_RENDER_
     overBudget(budget.failure ?? 'it could not be rendered');
   } finally {
     budget = { deadline: Infinity, math: 0 };
+    knownMentions = new Set();
   }
   if (cpuMs() - start > budgetMs) overBudget('it takes too long to render');
   if (Buffer.byteLength(html) > COMMENT_MAX_HTML_BYTES) overBudget('its HTML would be too large');

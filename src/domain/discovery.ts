@@ -2,7 +2,8 @@ import type { FeedItem, Paper } from './paper.ts';
 
 /** What a reader told Paperboy about their interests (cold start) and what they follow. Pure. */
 export type InterestKind = 'category' | 'author' | 'paper';
-export type FollowKind = 'author' | 'category' | 'search';
+/** `org` follows an organisation by its slug (`/orgs/{slug}`). */
+export type FollowKind = 'author' | 'category' | 'search' | 'org';
 
 export interface Interest {
   id: number;
@@ -41,7 +42,7 @@ const fold = (s: string) =>
 /** One key per thing a reader may follow, equal for the values the matching treats as the same (author names folded). */
 export function followKey(kind: FollowKind, value: string): string {
   const v = normalizeValue(value) ?? '';
-  return `${kind}:${kind === 'category' ? v : fold(v)}`;
+  return `${kind}:${kind === 'category' || kind === 'org' ? v : fold(v)}`;
 }
 
 /** The words a saved search needs: every word must appear in the title or abstract ("quoted phrases" as phrases, `-word` excluded). */
@@ -94,8 +95,12 @@ function parsedSearch(q: string): ReturnType<typeof parseSavedSearch> {
   return r;
 }
 
-/** Whether a paper is news for a follow: by the author, in the category, or matching the saved search. */
-export function matchesFollow(p: FollowablePaper, f: Pick<Follow, 'kind' | 'value'>): boolean {
+/**
+ * Whether a paper is news for a follow: by the author, in the category, matching the saved search,
+ * or from the organisation (`orgs`: the slugs of the organisations the paper belongs to).
+ */
+export function matchesFollow(p: FollowablePaper, f: Pick<Follow, 'kind' | 'value'>, orgs?: readonly string[]): boolean {
+  if (f.kind === 'org') return orgs?.includes(f.value) ?? false;
   if (f.kind === 'category') {
     const v = f.value.toLowerCase();
     // `cs` follows every cs.* category; `cs.CV` just that one.
@@ -118,11 +123,11 @@ export interface FollowedItem {
  * The items that match any of the reader's follows, newest feed day first and each day in feed
  * order: what the Following page, the API and the digest show.
  */
-export function followedItems(items: readonly FeedItem[], follows: readonly Follow[]): FollowedItem[] {
+export function followedItems(items: readonly FeedItem[], follows: readonly Follow[], orgsOf?: ReadonlyMap<string, readonly string[]>): FollowedItem[] {
   if (!follows.length) return [];
   const out: FollowedItem[] = [];
   for (const item of items) {
-    const matched = follows.filter((f) => matchesFollow(item.paper, f));
+    const matched = follows.filter((f) => matchesFollow(item.paper, f, orgsOf?.get(item.paper.id)));
     if (matched.length) out.push({ item, matched });
   }
   return out.sort((a, b) => (a.item.entry.day < b.item.entry.day ? 1 : a.item.entry.day > b.item.entry.day ? -1 : a.item.entry.position - b.item.entry.position));
@@ -132,9 +137,10 @@ export function followedItems(items: readonly FeedItem[], follows: readonly Foll
  * Why a followed paper is news, in words: "by Jane Doe, whom you follow" (the author as the paper
  * spells the name), "in cs.CV, which you follow", "matches your saved search “diffusion”".
  */
-export function followReason(p: Pick<Paper, 'authors'>, matched: readonly Pick<Follow, 'kind' | 'value'>[]): string {
+export function followReason(p: Pick<Paper, 'authors'>, matched: readonly Pick<Follow, 'kind' | 'value'>[], orgNames?: ReadonlyMap<string, string>): string {
   return matched
     .map((f) => {
+      if (f.kind === 'org') return `from ${orgNames?.get(f.value) ?? f.value}, which you follow`;
       if (f.kind === 'author') return `by ${p.authors.find((a) => fold(a) === fold(f.value)) ?? f.value}, whom you follow`;
       if (f.kind === 'category') return `in ${f.value}, which you follow`;
       return `matches your saved search “${f.value}”`;

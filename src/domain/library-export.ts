@@ -6,7 +6,6 @@ import { bibtex, citationKey } from './bibtex.ts';
  * Mendeley and EndNote import) or CSV (what a spreadsheet opens). Pure: papers in, text out.
  */
 export type LibraryFormat = 'bib' | 'ris' | 'csv';
-export const LIBRARY_FORMATS: readonly LibraryFormat[] = ['bib', 'ris', 'csv'];
 
 export const LIBRARY_CONTENT_TYPES: Record<LibraryFormat, string> = {
   bib: 'application/x-bibtex; charset=utf-8',

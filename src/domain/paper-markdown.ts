@@ -1,13 +1,22 @@
 import type { PaperWithStats } from './paper.ts';
 import { httpUrl } from './links.ts';
 import { sitePaths } from './site-paths.ts';
+import { artifactPath, keywordsOf, type HubArtifact, type PaperEnrichment } from './enrichment.ts';
+
+/** What the enrichment steps found (issue 17), when the caller has it. */
+export interface MarkdownEnrichment {
+  enrichment: PaperEnrichment;
+  artifacts: HubArtifact[];
+  hubUrl: string;
+}
 
 /**
  * A paper as Markdown (`/papers/{id}.md`, or `Accept: text/markdown`): title, authors, links,
  * counts and the abstract, for readers who want text and for agents. Text from the paper is
  * escaped so it cannot become a link, an image or HTML; only http(s) links are written.
  */
-export function paperMarkdown(p: PaperWithStats, siteUrl: string): string {
+export function paperMarkdown(p: PaperWithStats, siteUrl: string, extra?: MarkdownEnrichment): string {
+  const e = extra?.enrichment;
   const lines = [`# ${escapeMarkdown(p.title)}`, ''];
   if (p.authors.length) lines.push(`**Authors:** ${p.authors.map(escapeMarkdown).join(', ')}`);
   const facts = [
@@ -20,12 +29,24 @@ export function paperMarkdown(p: PaperWithStats, siteUrl: string): string {
   const links = [
     link(p.source === 'arxiv' ? `arXiv:${p.id}` : 'Source', p.links.abs),
     link('PDF', p.links.pdf),
-    ...p.links.code.map((u) => link('Code', u)),
+    ...(e?.codeChecked ? e.codeLinks : p.links.code).map((u) => link(e?.githubStars != null && u.toLowerCase() === `https://github.com/${e.githubRepo}` ? `Code (★ ${e.githubStars})` : 'Code', u)),
     ...p.links.project.map((u) => link('Project page', u)),
     p.doi ? link(`DOI ${p.doi}`, `https://doi.org/${p.doi}`) : null,
     link('On Paperboy', `${siteUrl}${sitePaths.paper(p.id)}`),
   ].filter(Boolean);
-  lines.push(`**Links:** ${links.join(' · ')}`, '', '## Abstract', '', escapeMarkdown(p.abstract));
+  lines.push(`**Links:** ${links.join(' · ')}`);
+  if (e) {
+    const { keywords, source } = keywordsOf(e);
+    if (keywords.length) lines.push(`**Keywords${source === 'llm' ? ' (AI)' : ''}:** ${keywords.map(escapeMarkdown).join(', ')}`);
+    // Only an LLM's text is called an AI summary.
+    if (e.summary) lines.push('', `## AI summary (${escapeMarkdown(e.summary.model)})`, '', escapeMarkdown(e.summary.text));
+  }
+  lines.push('', '## Abstract', '', escapeMarkdown(p.abstract));
+  if (extra?.artifacts.length) {
+    const hub = extra.hubUrl.replace(/\/+$/, '');
+    lines.push('', '## On Hugging Face', '');
+    for (const a of extra.artifacts.slice(0, 30)) lines.push(`- ${a.kind}: ${link(a.id, `${hub}${artifactPath(a)}`)}`);
+  }
   if (p.comment) lines.push('', `*${escapeMarkdown(p.comment)}*`);
   return `${lines.join('\n')}\n`;
 }

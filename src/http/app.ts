@@ -23,6 +23,8 @@ import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { readStatePageRoutes } from './routes/read-state-pages.ts';
 import { readStateApiRoutes } from './routes/read-state-api.ts';
+import { notificationApiRoutes } from './routes/notifications-api.ts';
+import { notificationPageRoutes, notificationSignedLinkRoutes } from './routes/notification-pages.tsx';
 import { csrfProtection } from './middleware/csrf.ts';
 import { pageView } from './middleware/page-view.ts';
 import { authApiRoutes } from './routes/auth-api.ts';
@@ -36,6 +38,8 @@ import { libraryImportBodyLimit, libraryPageRoutes } from './routes/library-page
 import { zoteroPageRoutes } from './routes/zotero-pages.tsx';
 import { reportPageRoutes } from './routes/report-pages.tsx';
 import { reportApiRoutes } from './routes/reports-api.ts';
+import { authorshipApiRoutes } from './routes/authorship-api.ts';
+import { authorshipPageRoutes } from './routes/authorship-pages.tsx';
 import { discoveryApiRoutes } from './routes/discovery-api.ts';
 import { discoveryPageRoutes } from './routes/discovery-pages.tsx';
 import { errorPage } from './views/community/error-page.tsx';
@@ -48,6 +52,8 @@ import { bodyCap } from './middleware/body-cap.ts';
 import { cleanUrl } from './middleware/clean-url.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
+import { pageCache } from './middleware/page-cache.ts';
+import { PageCache } from './page-cache.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -70,12 +76,16 @@ export function createApp(services: Services) {
   }
   // Signed mail links authorise themselves; they come before sessions and CSRF (see signedLinkRoutes).
   app.route('/', signedLinkRoutes());
+  app.route('/', notificationSignedLinkRoutes());
   app.route('/', metricsRoutes());
   app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
   app.use('*', csrfProtection());
   app.use('*', pageView());
   app.use('*', compress());
+  if (services.config.pageCacheSeconds > 0) {
+    app.use('*', pageCache(new PageCache({ ttlMs: services.config.pageCacheSeconds * 1000, maxBytes: services.config.pageCacheMb * 1024 * 1024 })));
+  }
 
   app.route('/', healthRoutes());
   app.route('/', authApiRoutes(services.config));
@@ -83,14 +93,17 @@ export function createApp(services: Services) {
   app.route('/', submissionApiRoutes(services.config));
   app.route('/', upvoteApiRoutes(services.config));
   app.route('/', readStateApiRoutes(services.config));
+  app.route('/', notificationApiRoutes(services.config));
   app.route('/', commentApiRoutes(services.config));
   app.route('/', collectionApiRoutes(services.config));
   app.route('/', adminApiRoutes());
   app.route('/', reportApiRoutes(services.config));
+  app.route('/', authorshipApiRoutes(services.config));
   // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
   app.route('/', discoveryApiRoutes(services.config));
   app.route('/', discoveryPageRoutes(services.config));
   app.route('/', readStatePageRoutes(services.config));
+  app.route('/', notificationPageRoutes(services.config));
   app.route('/', paperApiRoutes());
   app.route('/', dailyPapersApiRoutes());
   app.route('/', feedRoutes());
@@ -103,6 +116,7 @@ export function createApp(services: Services) {
   app.route('/', libraryPageRoutes(services.config));
   app.route('/', zoteroPageRoutes(services.config));
   app.route('/', reportPageRoutes(services.config));
+  app.route('/', authorshipPageRoutes(services.config));
   app.route('/', communityPageRoutes(services.config));
   app.route('/', paperMarkdownRoutes());
   app.route('/', pageRoutes());

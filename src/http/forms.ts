@@ -13,6 +13,10 @@ export const FORM_FIELD_CAPS: Record<string, number> = {
   description: 2_000,
   reason: 1_000,
   note: 2_000, // a report's note (1,000 characters, checked by the service)
+  evidence: 2_000, // an author claim's evidence (1,000 characters, checked by the service)
+  website: 600, // an organisation's website (500 characters, checked by the service)
+  code: 600, // author-set links (500 characters, checked by the service)
+  project: 600,
   categories: 2_000,
   next: 2_000,
   password: 1_024,

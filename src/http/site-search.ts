@@ -1,7 +1,6 @@
 import type { FeedEntry, PaperWithStats } from '../domain/paper.ts';
-import { highlightRanges, queryStems, segments } from '../search/highlight.ts';
-import { SEARCH_LIMITS } from '../services/search.ts';
 import type { Services } from '../services/index.ts';
+import { SEARCH_LIMITS } from '../services/search.ts';
 import type { SearchForm, SearchHit } from './views/search-page.tsx';
 import type { MatchCount } from '../search/keyword-engine.ts';
 import { words } from '../search/query.ts';
@@ -19,23 +18,22 @@ export interface PageSearch {
 }
 
 /**
- * One page of search results for the search page, from the search service: the service has no
- * offset, so it is asked for everything up to this page (at most its limit) and the page is cut out.
- * Each result is a compact card: the highlighted title, the service's snippet around the matches
- * (not the whole abstract), and the authors an `author:` filter matched.
+ * One page of search results for the search page: the service pages by offset and highlights only
+ * the papers of the page. Each result is a compact card: the highlighted title, the service's
+ * snippet around the matches (not the whole abstract), and the authors an `author:` filter matched.
  */
 export async function runSearch(services: Services, form: SearchForm, perPage: number): Promise<PageSearch> {
-  const want = Math.min(form.page * perPage + 1, SEARCH_LIMITS.max);
-  const res = await services.search.search({ q: form.q, from: form.from, to: form.to, category: form.category, sort: form.sort, limit: want, extras: true });
-  const start = (form.page - 1) * perPage;
-  const hits = res.results.slice(start, start + perPage).map(({ paper, title, summary }) => ({
+  const offset = (form.page - 1) * perPage;
+  const res = await services.search.search({ q: form.q, from: form.from, to: form.to, category: form.category, sort: form.sort, limit: perPage, offset, extras: true });
+  const hits = res.results.map(({ paper, title, summary }) => ({
     paper,
     title,
     snippet: summary,
     matchedAuthors: paper.authors.filter((a) => res.query.authors.some((words) => authorMatches(a, words))),
   }));
   const total = res.total && res.mode !== 'keyword' ? { ...res.total, exact: false } : res.total;
-  return { hits, hasMore: res.results.length > start + perPage, paperId: res.paperId, warnings: res.query.warnings, total, didYouMean: res.didYouMean };
+  // Paging stops where the service's does (`maxOffset`).
+  return { hits, hasMore: res.hasMore && offset + perPage <= SEARCH_LIMITS.maxOffset, paperId: res.paperId, warnings: res.query.warnings, total, didYouMean: res.didYouMean };
 }
 
 /** Whether an author's name has every word of an `author:` filter (as the search matches them). */

@@ -172,6 +172,7 @@ export class Importer {
   private async writeBatch(batch: ParsedRecord[], summary: ImportSummary): Promise<void> {
     const now = new Date().toISOString();
     await this.store.transaction(async (tx) => {
+      await tx.papers.relaxCommitForBulkLoad();
       const outcomes = await tx.papers.upsertRows(batch.map((r) => r.row));
       for (const o of outcomes) summary[o]++;
       const feed = batch.flatMap((r, i) => (r.feedDay ? [{ paperId: r.row.id, day: r.feedDay, isNew: outcomes[i] === 'inserted' }] : []));

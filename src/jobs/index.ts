@@ -4,6 +4,7 @@ import { digestJob } from './digest-job.ts';
 import { harvestJob } from './harvest-job.ts';
 import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
+import { notifyJob } from './notify-job.ts';
 import type { Job } from './scheduler.ts';
 
 /** The jobs `serve` (and `worker`) schedule, as the settings allow. */
@@ -12,7 +13,8 @@ export function scheduledJobs(services: Services): Job[] {
     digestJob(services),
     communityCleanupJob(services.housekeeping),
     zoteroSyncJob(services.zotero, services.config.zoteroSyncSchedule),
-    reembedJob(services.search, services.config.searchEmbedSchedule),
+    reembedJob(services.searchIndex, services.config.searchEmbedSchedule),
+    notifyJob(services),
   ];
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
   return jobs;

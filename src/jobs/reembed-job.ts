@@ -1,4 +1,4 @@
-import type { SearchService } from '../services/search.ts';
+import type { SearchIndexService } from '../services/search-index.ts';
 import { EMBED_LEASE } from '../services/embedding-runs.ts';
 import type { Job } from './scheduler.ts';
 
@@ -9,7 +9,7 @@ import type { Job } from './scheduler.ts';
  * (no run is recorded otherwise); progress is recorded in the space (`paperboy stats`) and logged.
  * `serve` and `worker` both schedule it; the lease makes one process do it.
  */
-export function reembedJob(search: SearchService, schedule = '* * * * *'): Job {
+export function reembedJob(search: SearchIndexService, schedule = '* * * * *'): Job {
   return {
     name: EMBED_LEASE,
     schedule,

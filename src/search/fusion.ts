@@ -6,6 +6,8 @@
  * so vector results only add weight next to the keyword list (weighted reciprocal rank fusion with
  * the keyword list dominant) until measurement says otherwise.
  */
+import type { FieldWeights } from '../domain/search-query.ts';
+
 export interface FusionWeights {
   /**
    * `convex`: score = keyword × (relevance ÷ the list's best) + vector × cosine, a paper missing
@@ -35,7 +37,9 @@ export interface FusionWeights {
 /**
  * Chosen on the tuning half of bench/search-quality/meaning-set.json (BENCHMARKS "Meaning"): with the
  * v2 offline model, 0.7/0.3 ranked paraphrased descriptions a little above BM25 alone (0.552 vs
- * 0.545 MRR@10) where 0.8/0.2 tied it and pseudo-relevance feedback lost (0.520).
+ * 0.545 MRR@10) where 0.8/0.2 tied it and pseudo-relevance feedback lost (0.520). Re-chosen with
+ * exact cosines for every keyword candidate (the service passes them to `fuse`) on both tuning
+ * blocks: 0.3 still best (0.2 and 0.4 lower on tuning, tie on tuning2).
  */
 export const DEFAULT_FUSION: FusionWeights = {
   mode: 'convex',
@@ -47,12 +51,6 @@ export const DEFAULT_FUSION: FusionWeights = {
 };
 
 /** bm25 / tsvector field weights: title above abstract, authors searchable too. */
-export interface FieldWeights {
-  title: number;
-  abstract: number;
-  authors: number;
-}
-
 export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 2, abstract: 1, authors: 1 };
 
 /**
@@ -92,8 +90,8 @@ export interface RankedHit {
  * Weighted reciprocal rank fusion of a keyword list and a vector list (each best first). An id in
  * both lists adds both contributions. Ties keep keyword order first.
  */
-export function fuse(keyword: readonly RankedHit[], vector: readonly RankedHit[], w: FusionWeights = DEFAULT_FUSION): RankedHit[] {
-  if (w.mode === 'convex') return fuseConvex(keyword, vector, w);
+export function fuse(keyword: readonly RankedHit[], vector: readonly RankedHit[], w: FusionWeights = DEFAULT_FUSION, cosines?: ReadonlyMap<string, number>): RankedHit[] {
+  if (w.mode === 'convex') return fuseConvex(keyword, vector, w, cosines);
   const scores = new Map<string, { score: number; kwRank: number }>();
   keyword.slice(0, w.candidates).forEach((h, i) => {
     scores.set(h.id, { score: w.keyword / (w.k + i + 1), kwRank: i });
@@ -114,8 +112,15 @@ export function fuse(keyword: readonly RankedHit[], vector: readonly RankedHit[]
     .map(([id, s]) => ({ id, score: s.score }));
 }
 
-/** Convex mix of max-normalised keyword relevance and cosine similarity (see `FusionWeights.mode`). */
-function fuseConvex(keyword: readonly RankedHit[], vector: readonly RankedHit[], w: FusionWeights): RankedHit[] {
+/**
+ * Convex mix of max-normalised keyword relevance and cosine similarity (see `FusionWeights.mode`).
+ * A keyword hit the vector list did not return counts its exact cosine from `cosines` when given
+ * (the service reads the candidates' stored vectors), else the vector list's lowest cosine. Measured
+ * on the tuning halves of meaning-set.json, the exact cosine ranks described papers better: with
+ * 75k papers a top-100 vector list rarely holds the keyword candidates, so the floor left their
+ * order to BM25 alone (BENCHMARKS "Search by meaning").
+ */
+function fuseConvex(keyword: readonly RankedHit[], vector: readonly RankedHit[], w: FusionWeights, cosines?: ReadonlyMap<string, number>): RankedHit[] {
   const kw = keyword.slice(0, w.candidates);
   const vec = w.vector > 0 ? vector.filter((h) => h.score >= w.minSimilarity).slice(0, w.candidates) : [];
   const best = kw.length ? Math.max(...kw.map((h) => h.score)) : 1;
@@ -123,7 +128,8 @@ function fuseConvex(keyword: readonly RankedHit[], vector: readonly RankedHit[],
   const cos = new Map(vec.map((h) => [h.id, h.score]));
   const scores = new Map<string, { score: number; kwRank: number }>();
   kw.forEach((h, i) => {
-    scores.set(h.id, { score: w.keyword * (best > 0 ? h.score / best : 0) + w.vector * (cos.get(h.id) ?? floor), kwRank: i });
+    const c = cos.get(h.id) ?? cosines?.get(h.id);
+    scores.set(h.id, { score: w.keyword * (best > 0 ? h.score / best : 0) + w.vector * (c !== undefined && Number.isFinite(c) ? c : floor), kwRank: i });
   });
   for (const h of vec) if (!scores.has(h.id)) scores.set(h.id, { score: w.vector * h.score, kwRank: Number.MAX_SAFE_INTEGER });
   return [...scores.entries()]

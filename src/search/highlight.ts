@@ -1,4 +1,4 @@
-import type { ParsedQuery } from './query.ts';
+import type { ParsedQuery } from '../domain/search-query.ts';
 
 /**
  * Highlights computed from the query and the text, the same for every keyword engine. Output is

@@ -2,8 +2,9 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { InvertedIndex, type Bm25Options, type IndexedDoc } from './inverted-index.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
-import type { ParsedQuery } from './query.ts';
+import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
+import { queryTermsWithVariants } from './spelling-variants.ts';
 
 /**
  * The default keyword engine: ranked word queries (the common case) go to the in-memory BM25F
@@ -47,18 +48,21 @@ export class InvertedIndexEngine implements KeywordEngine {
     const index = await this.ready();
     const filter = this.filterFor(q, opts);
     const limit = Math.max(0, Math.floor(opts.limit));
-    // A few spare hits cover papers hidden by moderation since the index last looked.
-    const hits = index.searchTerms(tokenize(q.terms.join(' ')), limit + 5, { filter });
+    const offset = Math.max(0, Math.floor(opts.offset ?? 0));
+    // Ranking is top-k: a page at `offset` ranks the hits before it too and skips them. A few spare
+    // hits cover papers hidden by moderation since the index last looked. Each word is also searched
+    // as its more common other spelling ("recognising" → also "recognizing").
+    const hits = index.searchTerms(queryTermsWithVariants(q.terms.join(' '), (t) => index.docFrequency(t)), offset + limit + 5, { filter });
     if (!hits.length) return [];
     const visible = await this.store.papers.visibleIds(hits.map((h) => h.id));
-    return hits.filter((h) => visible.has(h.id)).slice(0, limit);
+    return hits.filter((h) => visible.has(h.id)).slice(offset, offset + limit);
   }
 
   /** The category and date bounds as a test on a paper id (undefined when there are none). */
   private filterFor(q: ParsedQuery, opts: Pick<KeywordSearchOptions, 'category' | 'from' | 'to'>): ((id: string) => boolean) | undefined {
-    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])].map((c) => c.toLowerCase());
-    const from = opts.from ?? q.from;
-    const to = opts.to ?? q.to;
+    const f = searchFilters(q, opts);
+    const { from, to } = f;
+    const categories = f.categories.map((c) => c.toLowerCase());
     if (!categories.length && !from && !to) return undefined;
     return (id: string) => {
       const m = this.meta.get(id);

@@ -1,12 +1,12 @@
-import type { ParsedQuery, SearchSort } from './query.ts';
+import type { ParsedQuery, SearchSort } from '../domain/search-query.ts';
 
 /**
  * The keyword half of search. Two implementations share this contract: the store's own full-text
  * index (SQLite FTS5 / PostgreSQL tsvector, `store-keyword-engine.ts`) and the in-memory pruned
  * BM25 index (`inverted-index.ts`). Both are rebuilt from the store, which stays the source of truth.
  *
- * Semantics every engine must keep (the contract test in tests/search/keyword-engine.contract.ts
- * checks them):
+ * Semantics every engine must keep (the contract suite tests/helpers/keyword-engine-contract.ts,
+ * run for both engines on both stores by tests/search/keyword-engine.contract.test.ts, checks them):
  * - `q.terms`: ranked words; a paper matches when it has ANY of them (OR), better when more match.
  *   When there are no terms and no phrases, the engine returns [] (the service decides what an
  *   empty query means).
@@ -16,11 +16,16 @@ import type { ParsedQuery, SearchSort } from './query.ts';
  * - `opts.category`/`q.categories`: the paper has that category (any of its categories).
  * - `opts.from`/`opts.to` (YYYY-MM-DD, inclusive) on `publishedAt`.
  * - withdrawn (`deleted`) and hidden papers are never returned.
- * - `sort`: `relevance` (score desc), `date` (publishedAt desc), `upvotes` (upvotes desc, then
- *   score); `score` is always the engine's relevance score, higher is better.
+ * - `sort`: `relevance` (score desc), `date` (publishedAt desc, undated last), `upvotes` (upvotes
+ *   desc, then score); `score` is always the engine's relevance score, higher is better.
+ * - `limit`/`offset`: a page of that one order; pages neither overlap nor skip.
+ * - query text is words only: FTS syntax, quotes, NUL and control bytes never reach SQL as syntax
+ *   and never make an engine throw.
  */
 export interface KeywordSearchOptions {
   limit: number;
+  /** Hits to skip first (paging): `offset` 20 with `limit` 20 is the second page of 20, in the same order. */
+  offset?: number;
   /** Inclusive YYYY-MM-DD bounds on the publication date. */
   from?: string;
   to?: string;

@@ -1,4 +1,5 @@
 import { parseArxivId } from '../domain/arxiv-id.ts';
+import { SEARCH_SORTS, type ParsedQuery, type SearchSort } from '../domain/search-query.ts';
 
 /**
  * The search query language, parsed without I/O:
@@ -12,9 +13,6 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
  * A query that is an arXiv id or arXiv URL sets `paperId`. Anything else (FTS syntax characters,
  * emoji, 10 kB of text) parses to words or to nothing: the parser never throws.
  */
-export type SearchSort = 'relevance' | 'date' | 'upvotes';
-export const SEARCH_SORTS: readonly SearchSort[] = ['relevance', 'date', 'upvotes'];
-
 /**
  * The one sort vocabulary of the site, the API, the CLI and `sort:` in queries. Older words are
  * accepted as aliases (the site used to say `newest`) and every link and form emits the canonical one.
@@ -26,26 +24,6 @@ export function parseSort(raw: string): SearchSort | null {
   const s = raw.trim().toLowerCase();
   if ((SEARCH_SORTS as readonly string[]).includes(s)) return s as SearchSort;
   return SORT_ALIASES[s] ?? null;
-}
-
-export interface ParsedQuery {
-  raw: string;
-  /** Lower-cased, de-duplicated words (letters and digits only). */
-  terms: string[];
-  /** Each required phrase as its words. */
-  phrases: string[][];
-  /** Each excluded word or phrase as its words. */
-  excluded: string[][];
-  /** Each `author:` filter as its words. */
-  authors: string[][];
-  categories: string[];
-  from?: string;
-  to?: string;
-  sort?: SearchSort;
-  /** Canonical id when the whole query is an arXiv id or URL. */
-  paperId?: string;
-  /** What was ignored and why (bad dates, unknown sorts, truncation). */
-  warnings: string[];
 }
 
 export const QUERY_LIMITS = { chars: 1000, terms: 32, phrases: 8, excluded: 16, authors: 4, categories: 4, phraseWords: 16 } as const;

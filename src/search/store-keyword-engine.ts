@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.ts';
-import { DEFAULT_FIELD_WEIGHTS, type FieldWeights } from './fusion.ts';
+import { DEFAULT_FIELD_WEIGHTS } from './fusion.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
-import type { ParsedQuery } from './query.ts';
+import { searchFilters, type FieldWeights, type ParsedQuery } from '../domain/search-query.ts';
 
 export const COUNT_CAP = 10_000;
 
@@ -17,14 +17,12 @@ export class StoreKeywordEngine implements KeywordEngine {
   }
 
   async search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]> {
-    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])];
-    return this.store.search.keyword(q, { from: opts.from ?? q.from, to: opts.to ?? q.to, categories }, opts.sort, opts.limit, this.weights);
+    return this.store.search.keyword(q, searchFilters(q, opts), opts.sort, { limit: opts.limit, offset: opts.offset }, this.weights);
   }
 
   /** Counted by the store up to COUNT_CAP matches ("10,000+" beyond): a count never costs more than that. */
   async count(q: ParsedQuery, opts: Omit<KeywordSearchOptions, 'limit' | 'sort'>): Promise<MatchCount> {
-    const categories = [...q.categories, ...(opts.category ? [opts.category] : [])];
-    const n = await this.store.search.keywordCount(q, { from: opts.from ?? q.from, to: opts.to ?? q.to, categories }, COUNT_CAP);
+    const n = await this.store.search.keywordCount(q, searchFilters(q, opts), COUNT_CAP);
     return { total: n, exact: n < COUNT_CAP };
   }
 

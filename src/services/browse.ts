@@ -11,6 +11,11 @@ export class BrowseService {
   constructor(private readonly store: Store) {}
 
   /** Visible papers listing `name` exactly among their authors, newest feed day first. */
+  /** Papers under any of `names` (a verified author's name variants). */
+  byAnyAuthor(names: readonly string[], opts: { limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
+    return names.length === 1 ? this.store.browse.byAuthor(names[0], opts) : this.store.browse.byAnyAuthor(names, opts);
+  }
+
   byAuthor(name: string, opts: { limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
     return this.store.browse.byAuthor(name, opts);
   }

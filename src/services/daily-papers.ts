@@ -7,7 +7,8 @@ export interface DailyPapersQuery {
   /** Only papers that reached the feed in this period; all days when absent. */
   period: Period | null;
   submitter?: string;
-  sort: 'publishedAt' | 'trending';
+  /** `stars`: most GitHub stars of the paper's repository first (then upvotes). */
+  sort: 'publishedAt' | 'trending' | 'stars';
   /** Zero-based page number. */
   page: number;
   limit: number;
@@ -30,6 +31,10 @@ export class DailyPapersService {
     if (q.sort === 'trending') {
       const ranked = await trendingItems(this.store, { now: q.now, from: q.period?.from, until: q.period?.to, submittedBy: q.submitter, offset, limit: q.limit, unseenBy: q.unseenBy });
       return { items: ranked.items, hasMore: ranked.total > offset + q.limit };
+    }
+    if (q.sort === 'stars') {
+      const items = await this.store.feed.items(q.period?.from ?? '0000-01-01', q.period?.to ?? '9999-12-31', { limit: q.limit + 1, offset, submittedBy: q.submitter, unseenBy: q.unseenBy, order: 'stars' });
+      return { items: items.slice(0, q.limit), hasMore: items.length > q.limit };
     }
     const items = await this.store.feed.itemsNewestFirst(q.period?.from ?? '0000-01-01', q.period?.to ?? '9999-12-31', {
       limit: q.limit + 1,

@@ -81,6 +81,7 @@ export class DigestService {
       todo.flatMap((s) => (s.userId === null ? [] : [s.userId])),
       items,
     );
+    const orgNames = await this.discovery.following.orgNames([...followed.values()].flatMap((l) => l.flatMap((f) => f.matched)));
     const renderer = new DigestRenderer();
     const signer = await this.mail.signer();
     const host = new URL(this.mail.siteUrl).hostname || 'localhost';
@@ -110,7 +111,7 @@ export class DigestService {
         const unsubscribeUrl = `${this.mail.siteUrl}/unsubscribe?id=${sub.id}&sig=${signer.sign('unsubscribe', sub.id, sub.email)}`;
         const mail = renderer.render({
           period,
-          following: shown.map((f) => this.entry(f.item.paper, followReason(f.item.paper, f.matched))),
+          following: shown.map((f) => this.entry(f.item.paper, followReason(f.item.paper, f.matched, orgNames))),
           moreFollowing: follows.length - shown.length,
           trending: trending.map((t) => this.entry(t.paper)),
           forYou: forYou.map((p) => this.entry(p.paper, p.reason)),

@@ -1,7 +1,7 @@
 import type { FeedItem } from '../domain/paper.ts';
 import { periodOf, type Period } from '../domain/period.ts';
 import type { Store } from '../store/store.ts';
-import type { FeedFilter } from '../store/feed.ts';
+import type { FeedFilter, FeedOrder } from '../store/feed.ts';
 
 export interface PeriodPage {
   period: Period;
@@ -23,12 +23,12 @@ export class FeedService {
   }
 
   /** A day, week or month of the feed: most upvoted first, then feed position; optionally one category, or without what a reader has seen. */
-  async period(period: Period, opts: { limit?: number; offset?: number; filter?: FeedFilter } = {}): Promise<PeriodPage> {
+  async period(period: Period, opts: { limit?: number; offset?: number; filter?: FeedFilter; order?: FeedOrder } = {}): Promise<PeriodPage> {
     const limit = opts.limit ?? 50;
     const offset = opts.offset ?? 0;
     const filter = opts.filter ?? {};
     const [items, before, after] = await Promise.all([
-      this.store.feed.items(period.from, period.to, { limit, offset, ...filter }),
+      this.store.feed.items(period.from, period.to, { limit, offset, ...filter, order: opts.order }),
       // With a category, previous / next skip periods without papers in it.
       this.store.feed.adjacentDay(period.from, 'before', false, { category: filter.category }),
       this.store.feed.adjacentDay(period.to, 'after', false, { category: filter.category }),

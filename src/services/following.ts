@@ -2,6 +2,7 @@ import { followKey, followedItems, normalizeValue, parseSavedSearch, type Follow
 import type { FeedItem } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError } from './errors.ts';
+import { SLUG_RE } from '../domain/organisation.ts';
 
 export type { FollowedItem };
 
@@ -9,6 +10,8 @@ export interface FollowingNews {
   follows: Follow[];
   since: string;
   items: FollowedItem[];
+  /** Names of the followed organisations, by slug. */
+  orgNames: Map<string, string>;
 }
 
 const MAX_FOLLOWS = 100;
@@ -39,6 +42,11 @@ export class FollowingService {
     if (!value) throw new ServiceError(400, 'invalid_follow', 'a follow needs a value of 1 to 200 characters');
     if (kind === 'category' && !CATEGORY.test(value)) throw new ServiceError(400, 'invalid_follow', `"${value}" is not an arXiv category (e.g. cs.CV or cs)`);
     if (kind === 'search' && !parseSavedSearch(value).must.length) throw new ServiceError(400, 'invalid_follow', 'a saved search needs at least one word to look for');
+    if (kind === 'org') {
+      const org = SLUG_RE.test(value) ? await this.store.organisations.bySlug(value) : null;
+      // Pending or refused organisations are not public: following one would reveal it.
+      if (!org || org.status !== 'listed') throw new ServiceError(404, 'not_found', `no organisation “${value.slice(0, 80)}”`);
+    }
     if ((await this.store.discovery.countFollows(userId)) >= MAX_FOLLOWS) throw new ServiceError(409, 'too_many_follows', `at most ${MAX_FOLLOWS} follows`);
     return this.store.discovery.follow(userId, kind, value);
   }
@@ -56,18 +64,32 @@ export class FollowingService {
   /** Papers on the feed from `since` (a day, inclusive) on that match the reader's follows, newest day first. */
   async newFor(userId: number, since: string, opts: { until?: string; limit?: number } = {}): Promise<FollowingNews> {
     const follows = await this.store.discovery.follows(userId);
-    if (!follows.length) return { follows, since, items: [] };
+    const orgNames = await this.orgNames(follows);
+    if (!follows.length) return { follows, since, items: [], orgNames };
     const items = await this.store.feed.items(since, opts.until ?? '9999-12-31', { limit: MAX_SCANNED });
-    return { follows, since, items: followedItems(items, follows).slice(0, opts.limit ?? 100) };
+    return { follows, since, items: followedItems(items, follows, await this.orgsOf(follows, items)).slice(0, opts.limit ?? 100), orgNames };
   }
 
   /** For each reader with follows: which of `items` (e.g. a digest period's papers) match them, as `newFor` orders them. */
   async newAmong(userIds: readonly number[], items: readonly FeedItem[]): Promise<Map<number, FollowedItem[]>> {
     const out = new Map<number, FollowedItem[]>();
-    for (const [userId, follows] of await this.store.discovery.followsOf(userIds)) {
-      const matched = followedItems(items, follows);
+    const all = await this.store.discovery.followsOf(userIds);
+    const orgsOf = await this.orgsOf([...all.values()].flat(), items);
+    for (const [userId, follows] of all) {
+      const matched = followedItems(items, follows, orgsOf);
       if (matched.length) out.set(userId, matched);
     }
     return out;
+  }
+
+  /** The organisations `items` belong to, by paper id: loaded only when some follow is of an organisation. */
+  private async orgsOf(follows: readonly Follow[], items: readonly FeedItem[]): Promise<Map<string, string[]> | undefined> {
+    if (!follows.some((f) => f.kind === 'org') || !items.length) return undefined;
+    return this.store.organisations.slugsOfPapers(items.map((i) => i.paper.id));
+  }
+
+  /** Names of the organisations among `follows`, by slug (for reasons and the Following page). */
+  async orgNames(follows: readonly Follow[]): Promise<Map<string, string>> {
+    return this.store.organisations.names([...new Set(follows.filter((f) => f.kind === 'org').map((f) => f.value))]);
   }
 }

@@ -127,12 +127,12 @@ export class ForYouService {
    */
   async picksFor(userId: number, limit = 20, opts: { exclude?: ReadonlySet<string>; until?: string } = {}): Promise<ForYouResult> {
     const newest = await this.refresh();
-    const [ex, interests] = await Promise.all([this.store.discovery.examples(userId), this.store.discovery.interests(userId)]);
+    const [ex, interests, orgFollows] = await Promise.all([this.store.discovery.examples(userId), this.store.discovery.interests(userId), this.followedOrgPapers(userId)]);
     const empty = { picks: [], positives: 0, negatives: 0 };
-    if (!newest || !this.index) return { ...empty, coldStart: ex.upvoted.length + ex.collected.length + interests.length === 0 };
+    if (!newest || !this.index) return { ...empty, coldStart: ex.upvoted.length + ex.collected.length + interests.length + orgFollows.length === 0 };
     const index = this.index;
     const paperInterests = interests.filter((i) => i.kind === 'paper').map((i) => i.value);
-    await this.ensureIndexed([...ex.upvoted, ...ex.collected.map((c) => c.paperId), ...ex.notInterested, ...paperInterests]);
+    await this.ensureIndexed([...ex.upvoted, ...ex.collected.map((c) => c.paperId), ...ex.notInterested, ...paperInterests, ...orgFollows.flatMap((o) => o.paperIds)]);
 
     const examples: Example[] = [];
     const taken = new Set<string>();
@@ -152,6 +152,11 @@ export class ForYouService {
     for (const i of interests) {
       if (i.kind === 'paper') continue;
       for (const id of this.papersFor(i, recentFrom)) if (!taken.has(id)) add(id, 1, i.kind === 'category' ? 'interest-category' : 'interest-author', i.value);
+    }
+    // A followed organisation stands in like an author interest: its papers, before the recent window when it has enough.
+    for (const o of orgFollows) {
+      const older = o.paperIds.filter((id) => (this.meta.get(id)?.day ?? '') < recentFrom);
+      for (const id of (older.length >= 3 ? older : o.paperIds).slice(0, PSEUDO_PER_INTEREST)) if (!taken.has(id)) add(id, 1, 'follow-org', o.name);
     }
     const positives = examples.filter((e) => e.label === 1).length;
     if (!positives) return { ...empty, coldStart: true, negatives: examples.length };
@@ -182,6 +187,17 @@ export class ForYouService {
       if (picks.length >= limit) break;
     }
     return { picks, coldStart: false, positives, negatives: examples.length - positives };
+  }
+
+  /** The listed organisations the reader follows, each with its newest papers (For you's stand-ins for it). */
+  private async followedOrgPapers(userId: number): Promise<Array<{ name: string; paperIds: string[] }>> {
+    const out: Array<{ name: string; paperIds: string[] }> = [];
+    for (const f of await this.store.discovery.follows(userId)) {
+      if (f.kind !== 'org') continue;
+      const org = await this.store.organisations.bySlug(f.value);
+      if (org?.status === 'listed') out.push({ name: org.name, paperIds: await this.store.organisations.paperIds(org.id, 4 * PSEUDO_PER_INTEREST) });
+    }
+    return out;
   }
 
   /** Papers standing in for a category or author interest: the newest ones before the recent window first. */

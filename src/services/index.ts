@@ -29,13 +29,18 @@ import { CollectionService } from './collections.ts';
 import { LibraryService } from './library.ts';
 import { ZoteroService } from './zotero.ts';
 import { ReportService } from './reports.ts';
+import { AuthorClaimService, type ClaimDecidedEvent } from './author-claims.ts';
+import { OrganisationService } from './organisations.ts';
 import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
+import { EnrichmentReadService } from './enrichments.ts';
+import { NotificationService } from './notifications.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
-import { SearchService, annFileBeside } from './search.ts';
+import { openSearch, type SearchService } from './search.ts';
+import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
@@ -75,14 +80,21 @@ export interface Services {
   accounts: AccountService;
   upvotes: UpvoteService;
   readState: ReadStateService;
+  /** Code links, stars, TL;DRs, keywords and hub artifacts, as pages and the API read them. */
+  enrichments: EnrichmentReadService;
+  notifications: NotificationService;
   comments: CommentService;
   collections: CollectionService;
   library: LibraryService;
   zotero: ZoteroService;
   reports: ReportService;
+  claims: AuthorClaimService;
+  orgs: OrganisationService;
   moderation: ModerationService;
   submissions: SubmissionService;
   search: SearchService;
+  /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
+  searchIndex: SearchIndexService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
   /** Trains the configured embedder's model (when it has one to train), running `meanwhile` (the full-text rebuild) alongside where it can. */
   trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: () => Promise<unknown>): Promise<boolean>;
@@ -109,6 +121,8 @@ export interface ServiceDeps {
    * (arXiv, SMTP, the embeddings server, Zotero), with its pauses and retries, is aborted when it aborts.
    */
   shutdown?: AbortSignal;
+  /** Called once each time a moderator approves or refuses an author claim (notifications hook in here). */
+  onClaimDecided?: (e: ClaimDecidedEvent) => void | Promise<void>;
 }
 
 /** `fetch` that gives up after `ms` (a server that accepts the connection and never answers included). */
@@ -135,7 +149,7 @@ export function createServices(deps: ServiceDeps): Services {
     }
     return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
   };
-  const search = new SearchService(store, {
+  const { search, index: searchIndex } = openSearch(store, {
     engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
@@ -155,6 +169,7 @@ export function createServices(deps: ServiceDeps): Services {
   const collections = new CollectionService(store);
   const library = new LibraryService(store, collections, search);
   const moderation = new ModerationService(store);
+  const notifications = new NotificationService(store, mail, logger);
   const comments = new CommentService(store, config);
   const runs = new RunService(store, logger);
   return {
@@ -185,19 +200,30 @@ export function createServices(deps: ServiceDeps): Services {
     close: async () => {
       await after.drain();
       await mail.close();
-      await search.close();
+      await searchIndex.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
     readState: new ReadStateService(store),
+    enrichments: new EnrichmentReadService(store),
+    notifications,
     comments,
     reports: new ReportService(store, moderation, comments),
+    claims: new AuthorClaimService(store, {
+      // The claimant hears of the decision in their inbox (and by mail if they asked for it).
+      onClaimDecided: async (e) => {
+        await notifications.notify('claim_decided', { userId: e.userId, actorId: null, paperId: e.paperId, commentId: null, detail: { outcome: e.decision === 'approve' ? 'approved' : 'refused' }, dedupeKey: `claim:${e.claimId}` });
+        await deps.onClaimDecided?.(e);
+      },
+    }),
+    orgs: new OrganisationService(store),
     collections,
     library,
     zotero: new ZoteroService(store, collections, library, new ZoteroClient({ baseUrl: config.zoteroApiUrl, signal: deps.shutdown }), logger),
     moderation,
     submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
+    searchIndex,
     trainEmbedder: async (onProgress, meanwhile) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) {

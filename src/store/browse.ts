@@ -44,6 +44,20 @@ export class BrowseRepository {
     return this.toItems(rows);
   }
 
+  /** Papers that list any of `names` exactly among their authors (one verified author's name variants), newest feed day first. */
+  async byAnyAuthor(names: readonly string[], opts: { limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
+    const patterns = names.slice(0, 50).map((n) => `%${likeEscape(JSON.stringify(n))}%`);
+    if (!patterns.length) return [];
+    const rows = await this.visibleFeed()
+      .where((eb) => eb.or(patterns.map((pattern) => sql<boolean>`p.authors like ${pattern} escape '\\'`)))
+      .orderBy('f.day', 'desc')
+      .orderBy('f.position', 'asc')
+      .limit(opts.limit ?? 50)
+      .offset(opts.offset ?? 0)
+      .execute();
+    return this.toItems(rows);
+  }
+
   /** Titles containing `prefix`, most upvoted first: search suggestions as you type. */
   async suggestTitles(text: string, limit = 8): Promise<Array<{ id: string; title: string }>> {
     const t = text.trim().toLowerCase();

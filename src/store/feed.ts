@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { FeedEntry, FeedItem } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
+import { dialectOf, textIn } from './dialect.ts';
 import { rowToFeedEntry, rowToPaper } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
 import { visiblePaper } from './visibility.ts';
@@ -10,6 +11,9 @@ export interface FeedFilter {
   category?: string;
   unseenBy?: number;
 }
+
+/** How a period's papers are ranked: most upvoted first (the default), or most GitHub stars first. */
+export type FeedOrder = 'upvotes' | 'stars';
 
 export interface NewFeedEntry {
   paperId: string;
@@ -50,6 +54,14 @@ export class FeedRepository {
     }
     // Count the rows really inserted: a concurrent writer may have put a paper on the feed since
     // the look-up above, and its row then hits the conflict and is not ours to count.
+    if (dialectOf(this.db) === 'postgres') {
+      // One array per column (see PaperRepository.writeRowsAsArrays).
+      const inserted = await sql<{ paper_id: string }>`insert into feed_entries (paper_id, day, position, submitted_by, created_at)
+        select * from unnest(${rows.map((r) => r.paper_id)}::text[], ${rows.map((r) => r.day)}::text[], ${rows.map((r) => r.position)}::integer[],
+          ${rows.map((r) => r.submitted_by)}::text[], ${rows.map((r) => r.created_at)}::text[])
+        on conflict (paper_id) do nothing returning paper_id`.execute(this.db);
+      return inserted.rows.length;
+    }
     let added = 0;
     for (let i = 0; i < rows.length; i += 500) {
       const inserted = await this.db.insertInto('feed_entries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('paper_id').doNothing()).returning('paper_id').execute();
@@ -66,7 +78,7 @@ export class FeedRepository {
       return already;
     }
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('feed_entries').select('paper_id').where('paper_id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.db.selectFrom('feed_entries').select('paper_id').where(textIn(this.db, 'paper_id', ids.slice(i, i + 500))).execute();
       rows.forEach((r) => already.add(r.paper_id));
     }
     return already;
@@ -117,11 +129,18 @@ export class FeedRepository {
    * Visible papers on the feed between two days (inclusive), most upvoted first, then by feed day
    * and position.
    */
-  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string } & FeedFilter = {}): Promise<FeedItem[]> {
+  async items(from: string, to: string, opts: { limit?: number; offset?: number; submittedBy?: string; order?: FeedOrder } & FeedFilter = {}): Promise<FeedItem[]> {
     // Rank on narrow columns first (the sort then never carries abstracts), then load the page's rows.
     let q = this.visibleEntries(from, to, opts)
       .select(['f.paper_id as id', 'f.day as f_day', 'f.position as f_position', 'f.submitted_by as f_submitted_by']);
     if (opts.submittedBy) q = q.where('f.submitted_by', '=', opts.submittedBy);
+    if (opts.order === 'stars') {
+      // GitHub stars of the paper's repository (issue 17); papers without one after those with.
+      q = q
+        .leftJoin('paper_enrichments as e', 'e.paper_id', 'f.paper_id')
+        .leftJoin('github_repos as g', (j) => j.onRef('g.repo', '=', 'e.github_repo').on('g.status', '=', 'ok'))
+        .orderBy(sql`coalesce(g.stars, -1)`, 'desc');
+    }
     const ranked = await q
       .orderBy('p.upvotes', 'desc')
       .orderBy('f.day', 'desc')

@@ -19,7 +19,10 @@ export async function openStore(location: string, opts: { migrate?: boolean; poo
   const connection = await openConnection(location, { poolSize: opts.poolSize, connectTimeoutMs: opts.connectTimeoutMs, poolWaitMs: opts.poolWaitMs });
   try {
     const migrated = opts.migrate === false ? [] : await migrateToLatest(connection.db);
-    return { store: new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined), connection, migrated, close: () => connection.close() };
+    const store = new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined);
+    // A bulk import killed before it rebuilt the indexes it set aside leaves them to this open.
+    if (opts.migrate !== false) await store.papers.restoreSetAsideIndexes();
+    return { store, connection, migrated, close: () => connection.close() };
   } catch (err) {
     await connection.close();
     throw err;

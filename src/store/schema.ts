@@ -372,6 +372,57 @@ export interface SubmissionQuotaTable {
   used: number;
 }
 
+/** Enrichments of one paper (migration 1220); JSON arrays in text columns. */
+export interface PaperEnrichmentsTable {
+  paper_id: string;
+  code_links: string | null;
+  code_repo: string | null;
+  /** Lower-cased `owner/name` of the GitHub repository among the code links, for `github_repos`. */
+  github_repo: string | null;
+  code_at: string | null;
+  summary: string | null;
+  llm_keywords: string | null;
+  summary_model: string | null;
+  summary_at: string | null;
+  keyphrases: string | null;
+  keyphrases_at: string | null;
+  artifacts_at: string | null;
+}
+
+export interface GithubReposTable {
+  repo: string;
+  full_name: string | null;
+  stars: number | null;
+  description: string | null;
+  etag: string | null;
+  /** `ok` or `missing` (404: deleted, private, never existed). */
+  status: string;
+  checked_at: string;
+}
+
+export interface PaperArtifactsTable {
+  paper_id: string;
+  /** `model`, `dataset` or `space`. */
+  kind: string;
+  hub_id: string;
+  likes: number;
+  downloads: number | null;
+  /** A short JSON detail: pipeline tag (models), SDK (Spaces). */
+  detail: string | null;
+}
+
+export interface LlmCallsTable {
+  day: string;
+  used: number;
+}
+
+/** Secondary indexes of `papers` set aside during a first bulk import, rebuilt after it (or at the next open). */
+export interface BulkLoadIndexesTable {
+  name: string;
+  /** The index's `CREATE INDEX` statement, as `pg_indexes` gives it. */
+  definition: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -407,4 +458,121 @@ export interface Database {
   account_confirmations: AccountConfirmationsTable;
   submission_quota: SubmissionQuotaTable;
   paper_reads: PaperReadsTable;
+  paper_enrichments: PaperEnrichmentsTable;
+  github_repos: GithubReposTable;
+  paper_artifacts: PaperArtifactsTable;
+  llm_calls: LlmCallsTable;
+  notifications: NotificationsTable;
+  notification_events: NotificationEventsTable;
+  paper_watches: PaperWatchesTable;
+  notification_prefs: NotificationPrefsTable;
+  notification_mail_batches: NotificationMailBatchesTable;
+  bulk_load_indexes: BulkLoadIndexesTable;
+  author_claims: AuthorClaimsTable;
+  author_links: AuthorLinksTable;
+  organisations: OrganisationsTable;
+  paper_organisations: PaperOrganisationsTable;
+  organisation_members: OrganisationMembersTable;
+}
+
+/** A reader's claim to be one of a paper's listed authors (migration 1320). */
+export interface AuthorClaimsTable {
+  id: Generated<number>;
+  user_id: number;
+  paper_id: string;
+  author_name: string;
+  author_key: string;
+  evidence: string | null;
+  status: Generated<string>;
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+/** A code or project link set by a verified author (migration 1320). */
+export interface AuthorLinksTable {
+  paper_id: string;
+  kind: string;
+  url: string;
+  set_by: number | null;
+  updated_at: string;
+}
+
+/** An organisation by normalised-name slug (migration 1321). */
+export interface OrganisationsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  website: string | null;
+  status: string;
+  source: string;
+  declared_by: number | null;
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+}
+
+/** An author of a paper affiliated with an organisation, as arXiv lists it (migration 1321). */
+export interface PaperOrganisationsTable {
+  paper_id: string;
+  org_id: number;
+  author: string;
+}
+
+/** A reader who declared themselves a member of an organisation (migration 1321). */
+export interface OrganisationMembersTable {
+  user_id: number;
+  org_id: number;
+  created_at: string;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** A `NotificationKind` (src/domain/notification.ts). */
+  kind: string;
+  actor_id: number | null;
+  paper_id: string | null;
+  comment_id: number | null;
+  /** JSON object: what the kind needs beyond the ids (a claim's outcome, a top-10 rank). */
+  detail: Generated<string>;
+  /** The event, once per reader: `comment:12`, `top10:2401.00001`, `claim:3`. */
+  dedupe_key: string;
+  created_at: string;
+  read_at: string | null;
+  mail_batch_id: number | null;
+}
+
+export interface NotificationEventsTable {
+  id: Generated<number>;
+  comment_id: number;
+  /** `posted` or `edited`. */
+  kind: Generated<string>;
+  created_at: string;
+}
+
+export interface PaperWatchesTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface NotificationPrefsTable {
+  user_id: number;
+  /** JSON array of the kinds mailed to the reader. */
+  email_kinds: Generated<string>;
+  /** Notifications with ids up to this were already considered for a mail. */
+  mail_after_id: Generated<number>;
+  last_mailed_at: string | null;
+  updated_at: string;
+}
+
+export interface NotificationMailBatchesTable {
+  id: Generated<number>;
+  user_id: number;
+  created_at: string;
+  enqueued_at: string | null;
+  /** `enqueued`, or why nothing was (`unverified`, `paused`, `nothing_visible`). */
+  outcome: string | null;
 }

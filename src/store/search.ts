@@ -3,32 +3,13 @@ import type { Database } from './schema.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
 import { EmbeddingSpaceMismatch, mismatchMessage } from './embedding-spaces.ts';
 import { visiblePaper } from './visibility.ts';
+import type { FieldWeights, SearchFilters, SearchSort, TextQuery } from '../domain/search-query.ts';
 
 /**
  * The SQL of search: full-text queries (FTS5 on SQLite, weighted tsvector on PostgreSQL), the
  * SQLite full-text queue, and stored embeddings. Callers pass a `TextQuery` (already parsed and
  * reduced to letters and digits by src/search/query.ts); values always travel as parameters.
  */
-export interface TextQuery {
-  terms: string[];
-  phrases: string[][];
-  excluded: string[][];
-  authors: string[][];
-}
-
-export interface TextFilters {
-  from?: string;
-  to?: string;
-  categories: string[];
-}
-
-export type TextSort = 'relevance' | 'date' | 'upvotes';
-
-export interface FieldWeightsSql {
-  title: number;
-  abstract: number;
-  authors: number;
-}
 
 export interface StoredEmbedding {
   key: number;
@@ -84,12 +65,18 @@ function tsNegative(q: TextQuery): RawBuilder<unknown> | null {
   )})`;
 }
 
-/** PostgreSQL: the weighted document vector of paper `p`. */
+/**
+ * PostgreSQL: the weighted document vector of paper `p`. `||` numbers the second field's words
+ * straight after the first's, so "methods kernel" matched a title ending in "methods" and an
+ * abstract starting with "Kernel": a lexeme no query can produce (`~`) sits between the fields, as
+ * FTS5's separate columns do on SQLite (migration 1501 re-queues stored vectors).
+ */
+const FIELD_GAP = sql.raw(`$$'~':1$$::tsvector`);
 function tsvectorSql(): RawBuilder<unknown> {
-  return sql`setweight(to_tsvector('english'::regconfig, p.title), 'A') || setweight(to_tsvector('english'::regconfig, p.abstract), 'B') || setweight(to_tsvector('english'::regconfig, p.authors), 'C')`;
+  return sql`setweight(to_tsvector('english'::regconfig, p.title), 'A') || ${FIELD_GAP} || setweight(to_tsvector('english'::regconfig, p.abstract), 'B') || ${FIELD_GAP} || setweight(to_tsvector('english'::regconfig, p.authors), 'C')`;
 }
 
-function filterSql(f: TextFilters, alias = 'p'): RawBuilder<unknown> {
+function filterSql(f: SearchFilters, alias = 'p'): RawBuilder<unknown> {
   const a = sql.raw(alias);
   const parts: RawBuilder<unknown>[] = [visiblePaper(alias)];
   if (f.from) parts.push(sql`substr(coalesce(${a}.published_at, ''), 1, 10) >= ${f.from}`);
@@ -100,7 +87,19 @@ function filterSql(f: TextFilters, alias = 'p'): RawBuilder<unknown> {
   return sql.join(parts, sql` and `);
 }
 
-function orderSql(sort: TextSort, scored: boolean): RawBuilder<unknown> {
+/** One page of results: `limit` rows after the first `offset` (the order must be total: every order ends on the id). */
+export interface ResultPage {
+  limit: number;
+  offset?: number;
+}
+
+function pageSql(page: ResultPage): RawBuilder<unknown> {
+  const limit = Math.max(0, Math.floor(page.limit));
+  const offset = Math.max(0, Math.floor(page.offset ?? 0));
+  return offset ? sql`limit ${limit} offset ${offset}` : sql`limit ${limit}`;
+}
+
+function orderSql(sort: SearchSort, scored: boolean): RawBuilder<unknown> {
   const score = scored ? sql`score desc, ` : sql``;
   if (sort === 'date') return sql`coalesce(p.published_at, '') desc, ${score}p.id desc`;
   if (sort === 'upvotes') return sql`p.upvotes desc, ${score}coalesce(p.published_at, '') desc, p.id desc`;
@@ -137,8 +136,8 @@ export class SearchRepository {
     this.dialect = dialectOf(db);
   }
 
-  /** Keyword search: ids with a relevance score (higher is better). */
-  async keyword(q: TextQuery, f: TextFilters, sort: TextSort, limit: number, w: FieldWeightsSql): Promise<{ id: string; score: number }[]> {
+  /** Keyword search: ids with a relevance score (higher is better), `limit` of them after skipping `offset` (paging). */
+  async keyword(q: TextQuery, f: SearchFilters, sort: SearchSort, page: ResultPage, w: FieldWeights): Promise<{ id: string; score: number }[]> {
     if (this.dialect === 'sqlite') {
       const expr = fts5Expression(q);
       if (!expr) return [];
@@ -146,7 +145,7 @@ export class SearchRepository {
         select p.id as id, -bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors}) as score
         from papers_fts join papers p on p.rowid = papers_fts.rowid
         where papers_fts match ${expr} and ${filterSql(f)}
-        order by ${orderSql(sort, true)} limit ${limit}`.execute(this.db);
+        order by ${orderSql(sort, true)} ${pageSql(page)}`.execute(this.db);
       return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
     }
     const pos = tsPositive(q);
@@ -158,12 +157,12 @@ export class SearchRepository {
       select p.id as id, ts_rank(${weights}::float4[], s.search_vector, tq.pos) as score
       from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
       where s.search_vector @@ tq.pos ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)}
-      order by ${orderSql(sort, true)} limit ${limit}`.execute(this.db);
+      order by ${orderSql(sort, true)} ${pageSql(page)}`.execute(this.db);
     return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
   }
 
   /** How many papers `keyword` would return without a limit, counting at most `cap`. */
-  async keywordCount(q: TextQuery, f: TextFilters, cap: number): Promise<number> {
+  async keywordCount(q: TextQuery, f: SearchFilters, cap: number): Promise<number> {
     let inner: RawBuilder<unknown>;
     if (this.dialect === 'sqlite') {
       const expr = fts5Expression(q);
@@ -181,7 +180,7 @@ export class SearchRepository {
   }
 
   /** How many papers `browse` would return without a limit, counting at most `cap`. */
-  async browseCount(q: TextQuery, f: TextFilters, cap: number): Promise<number> {
+  async browseCount(q: TextQuery, f: SearchFilters, cap: number): Promise<number> {
     const exclude = this.excludeSql(q);
     const r = await sql<{ n: number | string }>`select count(*) as n from (select 1 from papers p where ${filterSql(f)} ${exclude} limit ${cap}) c`.execute(this.db);
     return Number(r.rows[0]?.n ?? 0);
@@ -197,12 +196,12 @@ export class SearchRepository {
     return neg ? sql`and not exists (select 1 from paper_search s where s.paper_id = p.id and s.search_vector @@ ${neg})` : sql``;
   }
 
-  /** Papers matching only filters (no words): newest first, or by upvotes; exclusions still apply. */
-  async browse(q: TextQuery, f: TextFilters, sort: TextSort, limit: number): Promise<{ id: string; score: number }[]> {
+  /** Papers matching only filters (no words): newest first, or by upvotes; exclusions still apply. Paged like `keyword`. */
+  async browse(q: TextQuery, f: SearchFilters, sort: SearchSort, page: ResultPage): Promise<{ id: string; score: number }[]> {
     const exclude = this.excludeSql(q);
     const r = await sql<{ id: string }>`
       select p.id as id from papers p where ${filterSql(f)} ${exclude}
-      order by ${orderSql(sort, false)} limit ${limit}`.execute(this.db);
+      order by ${orderSql(sort, false)} ${pageSql(page)}`.execute(this.db);
     return r.rows.map((x) => ({ id: x.id, score: 0 }));
   }
 
@@ -382,6 +381,13 @@ export class SearchRepository {
   async embeddingOf(embedderId: string, paperId: string): Promise<Float32Array | null> {
     const r = await this.db.selectFrom('paper_embeddings').select('vector').where('embedder_id', '=', embedderId).where('paper_id', '=', paperId).executeTakeFirst();
     return r ? bytesToVector(r.vector) : null;
+  }
+
+  /** The stored vectors of several papers (those that have one), for scoring keyword candidates by cosine. */
+  async embeddingsOf(embedderId: string, paperIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    if (!paperIds.length) return new Map();
+    const rows = await this.db.selectFrom('paper_embeddings').select(['paper_id', 'vector']).where('embedder_id', '=', embedderId).where('paper_id', 'in', [...paperIds]).execute();
+    return new Map(rows.map((r) => [r.paper_id, bytesToVector(r.vector)]));
   }
 
   /** Paper ids for ANN keys. */

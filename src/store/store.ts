@@ -29,9 +29,13 @@ import { CollectionFeedRepository } from './collection-feeds.ts';
 import { FlashRepository } from './flashes.ts';
 import { ZoteroRepository } from './zotero.ts';
 import { ReportRepository } from './reports.ts';
+import { AuthorClaimRepository } from './author-claims.ts';
+import { OrganisationRepository } from './organisations.ts';
 import { AccountConfirmationRepository } from './account-confirmations.ts';
 import { SubmissionQuotaRepository } from './submission-quota.ts';
 import { ReadRepository } from './reads.ts';
+import { EnrichmentRepository } from './enrichments.ts';
+import { NotificationRepository } from './notifications.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -64,13 +68,17 @@ export class Store {
   readonly flashes: FlashRepository;
   readonly zotero: ZoteroRepository;
   readonly reports: ReportRepository;
+  readonly authorClaims: AuthorClaimRepository;
+  readonly organisations: OrganisationRepository;
   readonly accountConfirmations: AccountConfirmationRepository;
   readonly submissionQuota: SubmissionQuotaRepository;
   readonly reads: ReadRepository;
+  readonly enrichments: EnrichmentRepository;
+  readonly notifications: NotificationRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
-    readonly db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     readonly bulk?: SqliteBulk,
   ) {
     this.dialect = dialectOf(db);
@@ -101,7 +109,11 @@ export class Store {
     this.flashes = new FlashRepository(db);
     this.zotero = new ZoteroRepository(db);
     this.reports = new ReportRepository(db);
+    this.authorClaims = new AuthorClaimRepository(db);
+    this.organisations = new OrganisationRepository(db);
     this.reads = new ReadRepository(db);
+    this.enrichments = new EnrichmentRepository(db);
+    this.notifications = new NotificationRepository(db);
   }
 
   /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */

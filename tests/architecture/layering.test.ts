@@ -93,3 +93,16 @@ test('Services does not hand out the store', () => {
   assert.ok(iface.length > 100, 'found the Services interface');
   assert.doesNotMatch(iface, /^\s*store\??:/m, 'Services exposes the store');
 });
+
+test('Store keeps its Kysely handle private, and nothing outside src/store reaches a store database', () => {
+  const store = fs.readFileSync(path.join(SRC, 'store/store.ts'), 'utf8');
+  const ctor = /constructor\(([\s\S]*?)\)\s*\{/.exec(store)?.[1] ?? '';
+  assert.match(ctor, /Kysely<Database>/, 'found the constructor that takes the database');
+  assert.match(ctor, /\bprivate readonly db: Kysely<Database>/, 'Store.db is private: repositories are the way to the data');
+  assert.doesNotMatch(store, /^\s*(readonly |public )?(get )?db\b[(:]/m, 'no public db property or getter');
+  // A handle through the connection (openStore's `connection.db`) or a transaction's store is the same back door.
+  const bad = sourceFiles(SRC)
+    .filter((f) => !under(path.relative(ROOT, f), 'src/store'))
+    .flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/\b(store|tx|trx|connection|opened)\.db\b/g)].map((m) => `${path.relative(ROOT, f)}: ${m[0]}`));
+  assert.deepEqual(bad, [], `these files reach the store's database (use a repository method):\n  ${bad.join('\n  ')}`);
+});

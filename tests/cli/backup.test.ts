@@ -36,9 +36,9 @@ describe('paperboy backup and restore (SQLite)', () => {
     const ids = (await store.papers.listNewest(300)).map((p) => p.id);
     await store.feed.addMany(ids.map((paperId) => ({ paperId, day: '2025-08-01' })));
     const now = new Date().toISOString();
-    const user = await store.db.insertInto('users').values({ username: 'ada', email: 'ada@example.org', password_hash: 'x', created_at: now }).returning('id').executeTakeFirstOrThrow();
-    await store.db.insertInto('upvotes').values(ids.slice(0, 50).map((paper_id) => ({ user_id: user.id, paper_id, created_at: now }))).execute();
-    await store.db.insertInto('comments').values({ paper_id: ids[0], user_id: user.id, parent_id: null, body: 'Nice **result**', created_at: now }).execute();
+    const user = await opened.connection.db.insertInto('users').values({ username: 'ada', email: 'ada@example.org', password_hash: 'x', created_at: now }).returning('id').executeTakeFirstOrThrow();
+    await opened.connection.db.insertInto('upvotes').values(ids.slice(0, 50).map((paper_id) => ({ user_id: user.id, paper_id, created_at: now }))).execute();
+    await opened.connection.db.insertInto('comments').values({ paper_id: ids[0], user_id: user.id, parent_id: null, body: 'Nice **result**', created_at: now }).execute();
 
     // A writer keeps writing while the backup runs in another process: the copy is one consistent snapshot.
     let writing = true;

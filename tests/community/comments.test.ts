@@ -4,6 +4,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { assertNoActiveAttributes, tagsOf } from '../helpers/html.ts';
+import { testDb } from '../helpers/stores.ts';
 
 forEachStore('comments over HTTP', (ctx) => {
   let app: TestApp;
@@ -104,7 +105,7 @@ forEachStore('comments over HTTP', (ctx) => {
     assert.ok(edited.json.editedAt);
     assert.equal((await b.request('PATCH', `/api/comments/${c1.id}`, { json: { body: 'hijack' } })).status, 403);
     // Sixteen minutes later the window has closed.
-    await ctx.store.db.updateTable('comments').set({ created_at: new Date(Date.now() - 16 * 60_000).toISOString() }).where('id', '=', c1.id).execute();
+    await testDb(ctx.store).updateTable('comments').set({ created_at: new Date(Date.now() - 16 * 60_000).toISOString() }).where('id', '=', c1.id).execute();
     const late = await a.request('PATCH', `/api/comments/${c1.id}`, { json: { body: 'too late' } });
     assert.equal(late.status, 403);
     assert.equal(late.json.error.code, 'edit_window_closed');

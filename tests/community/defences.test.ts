@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { hashToken } from '../../src/services/secrets.ts';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
+import { testDb } from '../helpers/stores.ts';
 
 // Defences a mutation check found weakened without any test noticing (issue 15): each test here
 // fails when its defence is weakened as the comment says (scripts/mutants.ts does it).
@@ -73,7 +74,7 @@ forEachStore('defences that must not weaken unnoticed', (ctx) => {
     const c = new Client(app.url);
     c.cookies.set('pb_session', sessionToken);
     assert.equal((await c.get('/api/auth/session')).status, 200);
-    await ctx.store.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id_hash', '=', hashToken(sessionToken)).execute();
+    await testDb(ctx.store).updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id_hash', '=', hashToken(sessionToken)).execute();
     assert.equal((await c.get('/api/auth/session')).status, 401);
     assert.equal(await app.services.accounts.sessionUser(sessionToken), null);
   });

@@ -10,6 +10,7 @@ import { createServices, type Services } from '../../src/services/index.ts';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { testDb } from '../helpers/stores.ts';
 
 // Issue 15, findings 8 (tokens), 10 (reset timing) and 13 (confirmation-mail flooding).
 
@@ -59,7 +60,7 @@ forEachStore('trust: API tokens', (ctx) => {
     const made = (await member.post('/api/tokens', { name: 'long', expiresInDays: 365 })).json;
     const days = (Date.parse(made.expiresAt) - Date.now()) / 86_400_000;
     assert.ok(days > 29 && days <= 30, `capped at the setting: ${days}`);
-    await ctx.store.db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', made.id).execute();
+    await testDb(ctx.store).updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', made.id).execute();
     const r = await bearer(made.token).get('/api/auth/session');
     assert.equal(r.status, 401);
     assert.equal(r.json.error.code, 'invalid_token');
@@ -86,7 +87,7 @@ forEachStore('trust: API tokens', (ctx) => {
   test('tokens made before scopes existed keep read and write, lose admin, and expire', async () => {
     const user = (await ctx.store.users.byUsername('root'))!;
     // A row as the old code wrote it: no scopes, no expiry; the migration's default and backfill apply.
-    await ctx.store.db.insertInto('api_tokens').values({ user_id: user.id, name: 'old', token_hash: hashToken('pb_old-token'), prefix: 'pb_old-t', created_at: new Date().toISOString(), expires_at: new Date(Date.now() + 86_400_000).toISOString() }).execute();
+    await testDb(ctx.store).insertInto('api_tokens').values({ user_id: user.id, name: 'old', token_hash: hashToken('pb_old-token'), prefix: 'pb_old-t', created_at: new Date().toISOString(), expires_at: new Date(Date.now() + 86_400_000).toISOString() }).execute();
     const old = bearer('pb_old-token');
     assert.equal((await old.get('/api/auth/session')).status, 200);
     assert.equal((await old.get('/api/admin/audit')).status, 403);

@@ -17,7 +17,7 @@ export async function apiAuthorizations({ services, store }: { services: Service
   if (!accounts) return Array.from({ length: n }, (_, i) => `Bearer made-up-token-${i}`);
   const username = opts.username ?? `api${Math.random().toString(36).slice(2, 10)}`;
   const user = await accounts.createAccount({ username, email: `${username}@example.org`, password: 'correct horse battery staple' });
-  if (opts.admin) await store.db.updateTable('users').set({ role: 'admin' }).where('id', '=', user.id).execute();
+  if (opts.admin) await store.users.setRole(user.id, 'admin');
   const owner = { ...user, role: opts.admin ? ('admin' as const) : user.role };
   const scopes = opts.admin ? (['read', 'write', 'admin'] as const) : (['read', 'write'] as const);
   const out = [];

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { makePaper } from './papers.ts';
 import { SmtpSink } from './smtp.ts';
 import type { Paper } from '../../src/domain/paper.ts';
+import { testDb } from './stores.ts';
 
 export function mailConfig(over: Partial<Record<keyof Config, unknown>> = {}): Config {
   return loadConfig({}, { db: ':memory:', demo: false, mailRate: 1000, publicUrl: 'http://paperboy.test', ...over });
@@ -41,7 +42,7 @@ export async function feedDay(store: Store, day: string, papers: { over?: Parame
   await store.papers.upsertMany(made);
   await store.feed.addMany(made.map((p) => ({ paperId: p.id, day })));
   for (let i = 0; i < made.length; i++) {
-    if (papers[i].upvotes) await store.db.updateTable('papers').set({ upvotes: papers[i].upvotes! }).where('id', '=', made[i].id).execute();
+    if (papers[i].upvotes) await testDb(store).updateTable('papers').set({ upvotes: papers[i].upvotes! }).where('id', '=', made[i].id).execute();
   }
   return made;
 }
@@ -51,13 +52,13 @@ let userN = 0;
 export async function userWhoLiked(store: Store, paperIds: string[]): Promise<number> {
   userN++;
   const now = new Date().toISOString();
-  const u = await store.db
+  const u = await testDb(store)
     .insertInto('users')
     .values({ username: `reader${userN}_${process.pid}`, email: `reader${userN}@users.test`, password_hash: 'x', created_at: now })
     .returning('id')
     .executeTakeFirstOrThrow();
   const id = Number(u.id);
-  for (const p of paperIds) await store.db.insertInto('upvotes').values({ user_id: id, paper_id: p, created_at: now }).execute();
+  for (const p of paperIds) await testDb(store).insertInto('upvotes').values({ user_id: id, paper_id: p, created_at: now }).execute();
   return id;
 }
 

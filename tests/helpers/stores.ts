@@ -129,6 +129,25 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  * a suite labelled `[postgres]` whose server has gone away fails instead of quietly using PGlite.
  */
 export async function createTestStore(kind: StoreKind, backend?: PostgresBackend): Promise<TestStore> {
+  const opened = await openTestStore(kind, backend);
+  databases.set(opened.store, opened.connection.db);
+  return opened;
+}
+
+const databases = new WeakMap<Store, Kysely<Database>>();
+
+/**
+ * The harness's own handle on a test store's database, for fixtures no store method writes (a
+ * count set directly, an expiry in the past). Code under src/ has no such handle: `Store.db` is
+ * private, and tests/architecture/layering.test.ts keeps it so.
+ */
+export function testDb(store: Store): Kysely<Database> {
+  const db = databases.get(store);
+  if (!db) throw new Error('not a store made by createTestStore');
+  return db;
+}
+
+async function openTestStore(kind: StoreKind, backend?: PostgresBackend): Promise<TestStore> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-test-'));
     const file = path.join(dir, 'test.db');

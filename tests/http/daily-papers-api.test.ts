@@ -4,6 +4,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import type { RunningApp } from '../helpers/api-server.ts';
 import { seedApiFixtures, startSeededApi } from '../helpers/api-fixtures.ts';
 import { apiAuthorizations } from '../helpers/api-tokens.ts';
+import { testDb } from '../helpers/stores.ts';
 
 /**
  * A client written for the Hugging Face Daily Papers API, as such clients are written in the
@@ -120,7 +121,7 @@ forEachStore('GET /api/daily_papers and /api/papers', (ctx) => {
     const paper = await get(`/api/papers/${fx.papers[1].id}`);
     assert.equal((await get(`/api/papers/${fx.papers[1].id}`, { 'If-None-Match': paper.headers.get('etag')! })).status, 304);
     // A change to what the body shows changes the tag.
-    await ctx.store.db.updateTable('papers').set({ upvotes: 1 }).where('id', '=', fx.papers[1].id).execute();
+    await testDb(ctx.store).updateTable('papers').set({ upvotes: 1 }).where('id', '=', fx.papers[1].id).execute();
     assert.equal((await get(`/api/papers/${fx.papers[1].id}`, { 'If-None-Match': paper.headers.get('etag')! })).status, 200);
     // With credentials the answer is private.
     const [auth] = await apiAuthorizations(server, 1);

@@ -4,7 +4,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import { createApp } from '../../src/http/app.ts';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { createServices } from '../../src/services/index.ts';
-import { SearchService } from '../../src/services/search.ts';
+import { openSearch } from '../../src/services/search.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -32,9 +32,9 @@ forEachStore('/readyz and the search index', (ctx) => {
     await loadDemoIfEmpty(ctx.store);
     const gate = new Promise<void>((r) => (open = r));
     const services = createServices({ config: loadConfig({}), logger: silentLogger, store: ctx.store });
-    const search = new SearchService(ctx.store, { engine: new GatedEngine(ctx.store, gate), embedder: async () => null });
-    server = await startServer(createApp({ ...services, search }), { host: '127.0.0.1', port: 0, logger: silentLogger });
-    stop = search.keepInStep(60_000);
+    const { search, index: searchIndex } = openSearch(ctx.store, { engine: new GatedEngine(ctx.store, gate), embedder: async () => null });
+    server = await startServer(createApp({ ...services, search, searchIndex }), { host: '127.0.0.1', port: 0, logger: silentLogger });
+    stop = searchIndex.keepInStep(60_000);
   });
   after(async () => {
     stop?.();

@@ -24,7 +24,7 @@ forEachStore('search API', (ctx) => {
     await ctx.store.papers.upsertMany(Array.from({ length: 130 }, (_, i) => makePaper({ title: `Zebrafish fin regeneration study ${i}`, categories: ['q-bio.TO'], primaryCategory: 'q-bio.TO' })));
     const config = loadConfig({ PAPERBOY_DB: ctx.opened.location ?? 'postgres://pglite/memory', LOG_LEVEL: 'silent', SEARCH_EMBEDDER: 'http', EMBEDDINGS_URL: embeddings.url, EMBEDDINGS_MODEL: 'test' });
     services = createServices({ config, logger: createLogger('silent'), store: ctx.store });
-    await services.search.catchUp();
+    await services.searchIndex.catchUp();
     server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: createLogger('silent') });
   });
   after(async () => {
@@ -61,6 +61,15 @@ forEachStore('search API', (ctx) => {
     assert.equal((await get('/api/papers/search?q=zebrafish&limit=3')).body.length, 3);
   });
 
+  test('offset pages through the same order: pages of 40 are the list of 120, none twice', async () => {
+    const ids = async (qs: string) => results.parse((await get(`/api/papers/search?q=zebrafish&mode=keyword&${qs}`)).body).map((p) => p.id);
+    const whole = await ids('limit=120');
+    const pages = [...(await ids('limit=40')), ...(await ids('limit=40&offset=40')), ...(await ids('limit=40&offset=80'))];
+    assert.deepEqual(pages, whole);
+    assert.equal(new Set(pages).size, 120);
+    assert.deepEqual(await ids('limit=20&offset=130'), [], 'past the last match');
+  });
+
   test('highlights never carry markup from the data', async () => {
     const [hit] = results.parse((await get('/api/papers/search?q=injection%20scripting')).body);
     assert.equal(hit.id, '2402.00007');
@@ -77,7 +86,7 @@ forEachStore('search API', (ctx) => {
   });
 
   test('bad parameters are a clear 400', async () => {
-    for (const qs of ['q=attention&limit=0', 'limit=-5', 'limit=121', 'limit=99999999999', 'limit=abc', 'limit=1.5', 'from=yesterday', 'to=2024-1-1', 'category=%3Bdrop', 'sort=best', 'mode=magic', `q=${'x'.repeat(10_001)}`]) {
+    for (const qs of ['q=attention&limit=0', 'limit=-5', 'limit=121', 'limit=99999999999', 'limit=abc', 'limit=1.5', 'offset=-1', 'offset=1001', 'offset=abc', 'offset=2.5', 'from=yesterday', 'to=2024-1-1', 'category=%3Bdrop', 'sort=best', 'mode=magic', `q=${'x'.repeat(10_001)}`]) {
       const r = await get(`/api/papers/search?${qs.startsWith('q=') ? '' : 'q=attention&'}${qs}`);
       assert.equal(r.status, 400, qs.slice(0, 40));
       const err = ErrorSchema.parse(r.body);

@@ -44,7 +44,7 @@ forEachStore('search falls back to keywords when the embedder misbehaves', (ctx)
       },
     });
     services = createServices({ config, logger: pino({ level: 'info' }, sink), store: ctx.store });
-    await services.search.catchUp();
+    await services.searchIndex.catchUp();
     server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: createLogger('silent') });
   });
   after(async () => {

@@ -144,7 +144,7 @@ describe('/readyz while serve loads the search index', () => {
     const services = createServices({ config: loadConfig({ PAPERBOY_DB: opened.location! }), logger: silentLogger, store: opened.store });
     const app = createApp(services);
     assert.equal((await (await app.request('/readyz')).json()).checks.searchIndex, undefined, 'no index kept warm: not part of readiness');
-    const stop = services.search.keepInStep(60_000);
+    const stop = services.searchIndex.keepInStep(60_000);
     const first = await app.request('/readyz');
     const seen = [first.status];
     for (let i = 0; i < 100 && seen[seen.length - 1] !== 200; i++) {

@@ -8,6 +8,7 @@ import { makePaper } from '../helpers/papers.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { RunningServer } from '../../src/http/server.ts';
 import { digestPeriod } from '../../src/domain/digest-period.ts';
+import { testDb } from '../helpers/stores.ts';
 
 // The weekly digest of Monday 2025-07-07 covers the feed days 2025-07-01 to 2025-07-07; the world's
 // newest feed day is 2025-07-10, so the digest's For-you window must end at the period, not the feed.
@@ -98,7 +99,7 @@ forEachStore('digest sections: following, For you, trending', (ctx) => {
     await services.following.follow(u.id, 'author', 'Marie Skłodowska');
     const followedIds = world.recent.speech.slice(-2);
     // The followed author's papers are the week's most upvoted (trending's top) and speech papers (For you's topic).
-    for (const id of followedIds) await ctx.store.db.updateTable('papers').set({ upvotes: 500 }).where('id', '=', id).execute();
+    for (const id of followedIds) await testDb(ctx.store).updateTable('papers').set({ upvotes: 500 }).where('id', '=', id).execute();
     const ranked = await services.forYou.picksFor(u.id, 10, { until: WEEK.to });
     assert.ok(
       ranked.picks.some((p) => followedIds.includes(p.paper.id) && p.score > 0),

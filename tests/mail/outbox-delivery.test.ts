@@ -6,6 +6,7 @@ import { activeSubscriber, feedDay, mailServices } from '../helpers/mail-fixture
 import type { Services } from '../../src/services/index.ts';
 import { digestPeriod, type DigestPeriod } from '../../src/domain/digest-period.ts';
 import { backoffMs } from '../../src/services/outbox-sender.ts';
+import { testDb } from '../helpers/stores.ts';
 
 const minutes = (n: number) => n * 60_000;
 
@@ -16,7 +17,7 @@ forEachStore('digest outbox delivery', (ctx) => {
   });
 
   // Each test starts with no active subscribers, so earlier tests' subscribers do not get its digests.
-  const clearSubscribers = () => ctx.store.db.updateTable('mail_subscriptions').set({ status: 'unsubscribed' }).execute();
+  const clearSubscribers = () => testDb(ctx.store).updateTable('mail_subscriptions').set({ status: 'unsubscribed' }).execute();
 
   async function digestsFor(period: DigestPeriod, emails: string[], services: Services) {
     await clearSubscribers();

@@ -7,6 +7,7 @@ import { Client } from '../helpers/community.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { RunningServer } from '../../src/http/server.ts';
 import { digestPeriod } from '../../src/domain/digest-period.ts';
+import { testDb } from '../helpers/stores.ts';
 
 // 2025-08-01 is a Friday, 2025-08-04 a Monday.
 const FRIDAY = digestPeriod('daily', '2025-08-01')!;
@@ -51,7 +52,7 @@ forEachStore('subscribe, confirm, digest, one-click unsubscribe', (ctx) => {
     // Subscribing again (twice, at once) keeps one subscription and does not mail again within a minute.
     const again = await Promise.all([subscribe({ email: 'ada@example.test', frequency: 'weekly' }), subscribe({ email: 'ADA@example.test' })]);
     assert.deepEqual(again.map((x) => x.status), [202, 202]);
-    const rows = await ctx.store.db.selectFrom('mail_subscriptions').selectAll().where('email', '=', 'ada@example.test').execute();
+    const rows = await testDb(ctx.store).selectFrom('mail_subscriptions').selectAll().where('email', '=', 'ada@example.test').execute();
     assert.equal(rows.length, 1);
     assert.equal(smtp.to('ada@example.test').length, 1);
     // Which of two simultaneous requests lands last is up to the database; a later one sets the preference.

@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { HashEmbedder } from '../helpers/hash-embedder.ts';
-import { SearchService } from '../../src/services/search.ts';
+import { openSearch } from '../../src/services/search.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { EmbeddingSpaceMismatch } from '../../src/store/embedding-spaces.ts';
 import { JobScheduler } from '../../src/jobs/scheduler.ts';
@@ -16,10 +16,11 @@ import type { Store } from '../../src/store/store.ts';
 import type { Embedder } from '../../src/search/embedder.ts';
 import { loadCorpus } from './fixtures.ts';
 import * as m0460 from '../../src/store/migrations/0460_embedding_spaces.ts';
+import { testDb } from '../helpers/stores.ts';
 
 /** Another "model": the same hashed words, another id and size, so its vectors are not comparable. */
 function service(store: Store, target: Embedder, older: Embedder[] = []) {
-  return new SearchService(store, {
+  return openSearch(store, {
     engine: new StoreKeywordEngine(store),
     embedder: async () => target,
     reopenSpace: async (space) => older.find((e) => e.id === space.embedderId) ?? null,
@@ -35,7 +36,7 @@ forEachStore('embedding spaces', (ctx) => {
   });
 
   test('migration 0460 records the spaces that already had vectors as complete, with their dimensions', async () => {
-    const db = ctx.store.db;
+    const db = testDb(ctx.store);
     await m0460.down(db);
     const now = new Date().toISOString();
     const row = (id: string, n: number) => ({ paper_id: id, embedder_id: 'legacy-space', key: n, vector: Buffer.alloc(24 * 4), content_hash: 'h', embedded_at: now });
@@ -66,18 +67,18 @@ forEachStore('embedding spaces', (ctx) => {
 
   test('switching models: search answers from the old space while the new one is embedded in the background, then switches', async () => {
     const oldModel = new HashEmbedder(128);
-    await service(ctx.store, oldModel).catchUp();
+    await service(ctx.store, oldModel).index.catchUp();
     const oldSpace = await ctx.store.embeddingSpaces.get(oldModel.id);
     assert.ok(oldSpace?.completeAt, 'the first model covers the corpus');
     const total = await ctx.store.papers.count();
     assert.deepEqual([oldSpace.papersDone, oldSpace.papersTotal], [total, total]);
 
     const newModel = new HashEmbedder(64);
-    const search = service(ctx.store, newModel, [oldModel]);
+    const { search, index } = service(ctx.store, newModel, [oldModel]);
     const vectorIds = async (q: string) => (await search.search({ q, mode: 'vector', limit: 3 })).results.map((r) => r.paper.id);
 
     // Before any re-embedding: the old space serves; the query is embedded by the old model.
-    assert.equal((await search.spaces.serving())?.embedderId, oldModel.id);
+    assert.equal((await index.spaces.serving())?.embedderId, oldModel.id);
     const oldQueries = oldModel.texts;
     assert.equal((await vectorIds('lensing halos'))[0], '2402.00006');
     assert.equal(oldModel.texts, oldQueries + 1);
@@ -86,24 +87,24 @@ forEachStore('embedding spaces', (ctx) => {
 
     // The background pass is stopped after its first batch: the new space is half done and does not serve.
     const stop = new AbortController();
-    const half = await search.embedInBackground({ signal: stop.signal, onProgress: () => stop.abort() });
+    const half = await index.embedInBackground({ signal: stop.signal, onProgress: () => stop.abort() });
     assert.ok(half && half.stopped && !half.complete && half.embedded === 128, JSON.stringify(half));
     const midway = (await ctx.store.embeddingSpaces.get(newModel.id))!;
     assert.deepEqual([midway.papersDone, midway.papersTotal, midway.completeAt, midway.dimensions], [128, total, null, 64]);
-    assert.equal((await search.spaces.serving())?.embedderId, oldModel.id, 'still the old space');
+    assert.equal((await index.spaces.serving())?.embedderId, oldModel.id, 'still the old space');
     const before = oldModel.texts;
     assert.equal((await vectorIds('lensing halos'))[0], '2402.00006', 'the half-embedded space is not searched');
     assert.equal(oldModel.texts, before + 1);
-    assert.ok(await search.hasPending());
+    assert.ok(await index.hasPending());
 
     // The rest: the new space covers the corpus and serves from then on.
-    const rest = await search.embedInBackground();
+    const rest = await index.embedInBackground();
     assert.ok(rest?.complete && rest.done === total, JSON.stringify(rest));
-    assert.equal((await search.spaces.serving())?.embedderId, newModel.id);
+    assert.equal((await index.spaces.serving())?.embedderId, newModel.id);
     const newQueries = newModel.texts;
     assert.equal((await vectorIds('lensing halos'))[0], '2402.00006');
     assert.equal(newModel.texts, newQueries + 1, 'queries are embedded by the new model now');
-    assert.equal(await search.hasPending(), false);
+    assert.equal(await index.hasPending(), false);
     // The old vectors stay (switching back is then instant); the two spaces never mix.
     assert.equal((await ctx.store.search.embeddingStats(oldModel.id)).count, total);
     assert.equal((await ctx.store.search.embeddingStats(newModel.id)).count, total);
@@ -111,8 +112,8 @@ forEachStore('embedding spaces', (ctx) => {
 
   test('while the old model cannot be opened, queries are keyword only and similar papers still use its vectors', async () => {
     const third = new HashEmbedder(32);
-    const search = service(ctx.store, third); // no way to reopen the 64-dimension model
-    const serving = await search.spaces.serving();
+    const { search, index } = service(ctx.store, third); // no way to reopen the 64-dimension model
+    const serving = await index.spaces.serving();
     assert.equal(serving?.embedderId, new HashEmbedder(64).id);
     assert.equal(serving?.embedder, null);
     const res = await search.search({ q: 'lensing halos', mode: 'hybrid' });
@@ -120,7 +121,7 @@ forEachStore('embedding spaces', (ctx) => {
     assert.equal(third.texts, 0);
     assert.ok((await search.similar('2402.00006', 3))!.length > 0);
     // serve's catch-up leaves a whole new space to the re-embed job (whose lease is renewed and whose runs are recorded).
-    const stop = search.keepInStep(60_000);
+    const stop = index.keepInStep(60_000);
     await new Promise((r) => setTimeout(r, 1000));
     stop();
     assert.equal((await ctx.store.search.embeddingStats(third.id)).count, 0);
@@ -128,9 +129,9 @@ forEachStore('embedding spaces', (ctx) => {
 
   test('the re-embed job: run by the scheduler under its lease, only when there is work, progress in its run', async () => {
     const model = new HashEmbedder(48);
-    const search = service(ctx.store, model);
+    const { index } = service(ctx.store, model);
     const scheduler = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
-    const job = reembedJob(search);
+    const job = reembedJob(index);
     // Someone else embeds (another process's keepInStep): the job waits its turn.
     assert.ok(await ctx.store.leases.acquire(EMBED_LEASE, 'other-process', 60_000));
     assert.deepEqual(await scheduler.runOnce(job), { ran: false, reason: 'lease_held' });

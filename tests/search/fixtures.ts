@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Store } from '../../src/store/store.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { testDb } from '../helpers/stores.ts';
 
 /** A small corpus where each search feature has a paper that should and one that should not match. */
 export const CORPUS = [
@@ -97,7 +98,7 @@ export const CORPUS = [
 
 export async function loadCorpus(store: Store): Promise<void> {
   await store.papers.upsertMany(CORPUS);
-  await sql`update papers set hidden = 1 where id = '2402.00008'`.execute(store.db);
-  await sql`update papers set upvotes = 50 where id = '2402.00005'`.execute(store.db);
-  await sql`update papers set upvotes = 10 where id = '2402.00004'`.execute(store.db);
+  await store.papers.setHidden('2402.00008', true);
+  await sql`update papers set upvotes = 50 where id = '2402.00005'`.execute(testDb(store));
+  await sql`update papers set upvotes = 10 where id = '2402.00004'`.execute(testDb(store));
 }

@@ -9,6 +9,7 @@ import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import type { KeywordSearchOptions } from '../../src/search/keyword-engine.ts';
 import { loadCorpus } from './fixtures.ts';
+import { testDb } from '../helpers/stores.ts';
 
 const relevance = (over: Partial<KeywordSearchOptions> = {}): KeywordSearchOptions => ({ limit: 20, sort: 'relevance', ...over });
 
@@ -80,15 +81,15 @@ forEachStore('InvertedIndexEngine', (ctx) => {
     assert.deepEqual(await ids('zeolite'), [], 'not before the catch-up');
     assert.ok((await engine.catchUp()) >= 1);
     assert.deepEqual(await ids('zeolite'), ['2402.00099']);
-    await sql`update papers set hidden = 1 where id = '2402.00099'`.execute(ctx.store.db);
+    await sql`update papers set hidden = 1 where id = '2402.00099'`.execute(testDb(ctx.store));
     assert.deepEqual(await ids('zeolite'), [], 'hidden papers drop out even before the index hears of it');
-    await sql`update papers set hidden = 0, modified_at = ${new Date(Date.now() + 1000).toISOString()} where id = '2402.00099'`.execute(ctx.store.db);
+    await sql`update papers set hidden = 0, modified_at = ${new Date(Date.now() + 1000).toISOString()} where id = '2402.00099'`.execute(testDb(ctx.store));
     await engine.catchUp();
     assert.deepEqual(await ids('zeolite'), ['2402.00099']);
     // A metadata-only change the full-text queue does not carry, made on this process's own connection:
     // on SQLite the cheap catch-up skips the scan (no other writer), the timer's refresh sees it; on
     // PostgreSQL the catch-up scans (an index makes it cheap).
-    await sql`update papers set categories = '["q-bio.BM"]', modified_at = ${new Date(Date.now() + 2000).toISOString()} where id = '2402.00099'`.execute(ctx.store.db);
+    await sql`update papers set categories = '["q-bio.BM"]', modified_at = ${new Date(Date.now() + 2000).toISOString()} where id = '2402.00099'`.execute(testDb(ctx.store));
     await engine.catchUp();
     if (ctx.store.dialect === 'sqlite') {
       assert.deepEqual(await ids('zeolite', { category: 'q-bio.BM' }), [], 'not from the cheap catch-up');

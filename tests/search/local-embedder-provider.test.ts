@@ -19,7 +19,7 @@ forEachStore('local embedder provider and the default search wiring', (ctx) => {
   test('the defaults are the in-memory keyword index and the local embedder', () => {
     assert.equal(config.searchKeywordEngine, 'memory');
     assert.equal(config.searchEmbedder, 'local');
-    assert.equal(createServices({ config, logger, store: ctx.store }).search.engineName, 'bm25-maxscore');
+    assert.equal(createServices({ config, logger, store: ctx.store }).searchIndex.engineName, 'bm25-maxscore');
   });
 
   test('untrained: no embedder, keyword search only; reindex trains, stores and uses the model', async () => {
@@ -42,7 +42,7 @@ forEachStore('local embedder provider and the default search wiring', (ctx) => {
 
     const services = createServices({ config, logger, store: ctx.store });
     const phases: Array<[string, number, number]> = [];
-    const r = await services.search.reindex({ onPhase: (phase, done, total) => phases.push([phase, done, total]) });
+    const r = await services.searchIndex.reindex({ onPhase: (phase, done, total) => phases.push([phase, done, total]) });
     assert.ok(r.embedded >= 8, `embedded ${r.embedded}`);
     assert.equal(r.vectors, r.embedded, 'every embedded paper is in the ANN index, built once');
     const last = (name: string) => phases.filter(([p]) => p === name).at(-1);

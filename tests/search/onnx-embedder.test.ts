@@ -5,7 +5,7 @@ import { OnnxEncoder } from '../../src/search/onnx/encoder.ts';
 import { OnnxEmbedder } from '../../src/search/onnx-embedder.ts';
 import { onnxEmbedderProvider } from '../../src/search/onnx-embedder-provider.ts';
 import { loadConfig } from '../../src/config.ts';
-import { paperText } from '../../src/services/search.ts';
+import { paperText } from '../../src/services/embedding-runs.ts';
 import { embedderContract, cosine } from '../helpers/embedder-contract.ts';
 import { bertForward } from '../helpers/bert-reference.ts';
 import { buildTinyBert, TINY_SHAPE } from '../helpers/tiny-bert.ts';

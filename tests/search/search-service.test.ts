@@ -6,15 +6,16 @@ import { before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { HashEmbedder } from '../helpers/hash-embedder.ts';
-import { SearchService, type SearchInput } from '../../src/services/search.ts';
+import { openSearch, type SearchService, type SearchInput } from '../../src/services/search.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { markHtml } from '../../src/search/highlight.ts';
 import { VectorIndex } from '../../src/search/vector-index.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CORPUS, loadCorpus } from './fixtures.ts';
+import { testDb } from '../helpers/stores.ts';
 
 function service(store: Store, embedder: HashEmbedder | null = null, indexFile?: string) {
-  return new SearchService(store, { engine: new StoreKeywordEngine(store), embedder: async () => embedder, indexFile: indexFile ? () => indexFile : undefined, annRefreshMs: 0 });
+  return openSearch(store, { engine: new StoreKeywordEngine(store), embedder: async () => embedder, indexFile: indexFile ? () => indexFile : undefined, annRefreshMs: 0 });
 }
 
 forEachStore('SearchService', (ctx) => {
@@ -23,7 +24,7 @@ forEachStore('SearchService', (ctx) => {
 
   before(async () => {
     await loadCorpus(ctx.store);
-    search = service(ctx.store);
+    search = service(ctx.store).search;
   });
 
   test('words match any of them; hidden and withdrawn papers never show', async () => {
@@ -137,7 +138,7 @@ forEachStore('SearchService', (ctx) => {
     const gone = makePaper({ id: '2402.00014', title: 'Wombat burrows', abstract: 'Cubic droppings.' });
     await ctx.store.papers.upsertMany([gone]);
     assert.deepEqual(await ids('wombat'), ['2402.00014']);
-    await ctx.store.db.deleteFrom('papers').where('id', '=', gone.id).execute();
+    await testDb(ctx.store).deleteFrom('papers').where('id', '=', gone.id).execute();
     assert.deepEqual(await ids('wombat'), [], 'the deleted paper left the index');
     await ctx.store.papers.upsertMany([makePaper({ id: '2402.00015', title: 'Numbat termite diet', abstract: 'Striped marsupials.' })]);
     assert.ok((await ctx.store.search.pendingFullText()) >= 1);
@@ -155,10 +156,10 @@ forEachStore('SearchService', (ctx) => {
 
   test('hybrid: vectors are embedded on catch-up, vector search finds by meaning-of-words, keyword hits stay first', async () => {
     const embedder = new HashEmbedder(128);
-    const hybrid = service(ctx.store, embedder);
-    const r = await hybrid.catchUp();
+    const { search: hybrid, index: hybridIndex } = service(ctx.store, embedder);
+    const r = await hybridIndex.catchUp();
     assert.equal(r.embedded, await ctx.store.papers.count());
-    assert.equal((await hybrid.catchUp()).embedded, 0, 'nothing left to embed');
+    assert.equal((await hybridIndex.catchUp()).embedded, 0, 'nothing left to embed');
     const vector = await hybrid.search({ q: 'lensing halos', mode: 'vector', limit: 3 });
     assert.equal(vector.mode, 'vector');
     assert.equal(vector.results[0].paper.id, '2402.00006');
@@ -178,27 +179,27 @@ forEachStore('SearchService', (ctx) => {
     try {
       const file = path.join(dir, 'test.db.test-hash-128.usearch');
       const first = service(ctx.store, new HashEmbedder(128), file);
-      await first.catchUp();
+      await first.index.catchUp();
       assert.ok(fs.existsSync(file), 'the index is saved beside the store');
 
       for (const f of [undefined, file]) {
         const embedder = new HashEmbedder(128);
-        const fresh = service(ctx.store, embedder, f);
+        const fresh = service(ctx.store, embedder, f).search;
         const res = await fresh.search({ q: 'lensing halos', mode: 'vector', limit: 1 });
         assert.equal(res.results[0].paper.id, '2402.00006');
         assert.equal(embedder.texts, 1, 'only the query was embedded');
       }
 
       // Another process embeds a new paper: a running index picks it up from the store.
-      const reader = service(ctx.store, new HashEmbedder(128), file);
+      const reader = service(ctx.store, new HashEmbedder(128), file).search;
       await reader.search({ q: 'warmup', mode: 'vector' });
       await ctx.store.papers.upsertMany([makePaper({ id: '2402.00012', title: 'Wombat burrow architecture', abstract: 'Cubic droppings.' })]);
-      await service(ctx.store, new HashEmbedder(128)).catchUp();
+      await service(ctx.store, new HashEmbedder(128)).index.catchUp();
       assert.equal((await reader.search({ q: 'wombat burrow', mode: 'vector', limit: 1 })).results[0].paper.id, '2402.00012');
 
       // A stale or corrupt file is rebuilt from the store.
       fs.writeFileSync(file, 'garbage');
-      const healed = service(ctx.store, new HashEmbedder(128), file);
+      const healed = service(ctx.store, new HashEmbedder(128), file).search;
       assert.equal((await healed.search({ q: 'wombat burrow', mode: 'vector', limit: 1 })).results[0].paper.id, '2402.00012');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -208,7 +209,7 @@ forEachStore('SearchService', (ctx) => {
   test('keepInStep catches up in the background (as serve does), holding the embedding lease meanwhile', async () => {
     // The serving model (a new model's whole space is the re-embed job's: tests/search/embedding-spaces.test.ts).
     const embedder = new HashEmbedder(128);
-    const s = service(ctx.store, embedder);
+    const s = service(ctx.store, embedder).index;
     await ctx.store.papers.upsertMany([makePaper({ id: '2402.00014', title: 'Axolotl limb regrowth' })]);
     const stop = s.keepInStep(60_000);
     try {
@@ -227,7 +228,7 @@ forEachStore('SearchService', (ctx) => {
 
   test('reindex rebuilds the full-text index and every vector', async () => {
     const embedder = new HashEmbedder(128);
-    const s = service(ctx.store, embedder);
+    const s = service(ctx.store, embedder).index;
     const r = await s.reindex({ reembed: true });
     const n = await ctx.store.papers.count();
     assert.equal(r.fullText, n);
@@ -238,7 +239,7 @@ forEachStore('SearchService', (ctx) => {
 
   test('reindex puts each vector into the ANN graph once (inserting is most of its cost)', async () => {
     const embedder = new HashEmbedder(128);
-    const s = service(ctx.store, embedder);
+    const s = service(ctx.store, embedder).index;
     const upsert = VectorIndex.prototype.upsert;
     let inserted = 0;
     VectorIndex.prototype.upsert = function (items, embeddedAt) {

@@ -7,6 +7,7 @@ import { ServiceError } from '../../src/services/errors.ts';
 import { forEachStore } from '../helpers/contract.ts';
 import { NEWEST, OLD_DAYS, RECENT_DAYS, TOPIC_CATEGORY, makeUser, seedWorld, type World } from '../helpers/discovery-world.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { testDb } from '../helpers/stores.ts';
 
 forEachStore('For you and following (services)', (ctx) => {
   let s: Services;
@@ -107,7 +108,7 @@ forEachStore('For you and following (services)', (ctx) => {
     const at = after.picks.findIndex((p) => p.paper.id === fresh.id);
     const firstOther = after.picks.findIndex((p) => world.topicOf.get(p.paper.id) !== 'galaxies' && p.paper.id !== fresh.id);
     assert.ok(at >= 0 && at < firstOther, `the new galaxy paper (rank ${at}) comes before every paper of another topic (${firstOther})`);
-    await ctx.store.db.updateTable('papers').set({ hidden: 1 }).where('id', '=', fresh.id).execute();
+    await ctx.store.papers.setHidden(fresh.id, true);
     assert.ok(!(await s.forYou.picksFor(u.id, 30)).picks.some((p) => p.paper.id === fresh.id));
   });
 
@@ -143,9 +144,9 @@ forEachStore('For you and following (services)', (ctx) => {
 
   test('trending: the feed of the sliding window ranked by the shared score, as of a fixed clock', async () => {
     const [a, b, c] = world.recent.robots;
-    await ctx.store.db.updateTable('papers').set({ upvotes: 40 }).where('id', '=', a).execute();
-    await ctx.store.db.updateTable('papers').set({ upvotes: 5, num_comments: 30 }).where('id', '=', b).execute();
-    await ctx.store.db.updateTable('papers').set({ upvotes: 500 }).where('id', '=', world.old.robots[3]).execute();
+    await testDb(ctx.store).updateTable('papers').set({ upvotes: 40 }).where('id', '=', a).execute();
+    await testDb(ctx.store).updateTable('papers').set({ upvotes: 5, num_comments: 30 }).where('id', '=', b).execute();
+    await testDb(ctx.store).updateTable('papers').set({ upvotes: 500 }).where('id', '=', world.old.robots[3]).execute();
     const now = new Date(`${NEWEST}T12:00:00Z`);
     const r = await s.trending.items({ now, limit: 200 });
     assert.deepEqual(r.asOf, now);

@@ -7,6 +7,7 @@ import { createApp } from '../../src/http/app.ts';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import type { Store } from '../../src/store/store.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { testDb } from '../helpers/stores.ts';
 
 /**
  * The site's test data: papers on three days with an empty week between them, an old-style id, LaTeX,
@@ -48,7 +49,7 @@ export async function seedSite(store: Store): Promise<SiteData> {
     { paperId: later.id, day: DAYS.third },
   ]);
   // Upvotes come from the community feature; set the counter directly so ordering can be checked.
-  await store.db.updateTable('papers').set({ upvotes: 7, num_comments: 2 }).where('id', '=', top.id).execute();
+  await testDb(store).updateTable('papers').set({ upvotes: 7, num_comments: 2 }).where('id', '=', top.id).execute();
   return { topId: top.id, oldStyleId: old.id, mathId: math.id, hostileId: hostile.id };
 }
 

@@ -185,7 +185,7 @@ forEachStore('site pages', (ctx) => {
     await client.signup('reader1');
     const day = await client.get(`/papers/date/${DAYS.first}`);
     assert.match(day.text, /<form method="post" action="\/papers\/2507.01002\/upvote" class="upvote" data-upvote="2507.01002"><input type="hidden" name="_csrf" value="[^"]+"\/><input type="hidden" name="next" value="\/papers\/date\/2025-07-14"\/>/);
-    assert.match(day.text, /<nav class="account" aria-label="Account"><a href="\/settings"[^>]*><span aria-hidden="true">●<\/span> reader1<\/a>/);
+    assert.match(day.text, /<nav class="account" aria-label="Account"><a href="\/notifications" class="notifications-link" aria-label="Notifications"><span aria-hidden="true">🔔<\/span><\/a><a href="\/settings"[^>]*><span aria-hidden="true">●<\/span> reader1<\/a>/);
     const vote = await client.postForm('/papers/2507.01002/upvote', { action: 'add', next: `/papers/date/${DAYS.first}` });
     assert.equal(vote.status, 303);
     assert.equal(vote.headers.get('location'), `/papers/date/${DAYS.first}`);

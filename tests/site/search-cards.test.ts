@@ -29,7 +29,7 @@ for (const engine of ['memory', 'store'] as const) {
     before(async () => {
       app = await startTestApp(ctx.store, { SEARCH_EMBEDDER: 'none', SEARCH_KEYWORD_ENGINE: engine });
       await ctx.store.papers.upsertMany([...transformers, many, typo]);
-      await app.services.search.catchUp();
+      await app.services.searchIndex.catchUp();
     });
     after(() => app.close());
 
@@ -47,6 +47,24 @@ for (const engine of ['memory', 'store'] as const) {
       assert.match(await get('/search?category=cs.LG&from=2025-03-10&to=2025-03-12'), /3 papers match, best first/);
       // Phrases and author filters (the store's side) are counted as well.
       assert.match(await get('/search?q=%22belief+nets%22'), /1 paper match/);
+    });
+
+    test('result pages by offset: 60 matches are pages of 25, 25 and 10, each paper on one page; page 6 exists', async () => {
+      const reefs = Array.from({ length: 60 }, (_, i) => makePaper({ id: `2405.${String(i + 1).padStart(5, '0')}`, title: `Reef ${engine} census ${i}`, abstract: 'Fish counts.' }));
+      await ctx.store.papers.upsertMany(reefs);
+      await app.services.searchIndex.catchUp();
+      const idsOn = (html: string) => [...new Set([...html.matchAll(/2405\.\d{5}/g)].map((m) => m[0]))];
+      const pages = await Promise.all([1, 2, 3].map((n) => get(`/search?q=reef+${engine}&page=${n}`)));
+      assert.deepEqual(pages.map((h) => idsOn(h).length), [25, 25, 10]);
+      assert.equal(new Set(pages.flatMap(idsOn)).size, 60, 'no paper on two pages, none left out');
+      assert.match(pages[0], /href="\/search\?q=reef\+\w+&amp;page=2">Next →/);
+      assert.match(pages[2], /<span>Last page<\/span>/);
+      const deep = Array.from({ length: 140 }, (_, i) => makePaper({ id: `2406.${String(i + 1).padStart(5, '0')}`, title: `Kelp ${engine} plot ${i}` }));
+      await ctx.store.papers.upsertMany(deep);
+      await app.services.searchIndex.catchUp();
+      const sixth = await get(`/search?q=kelp+${engine}&page=6`);
+      assert.match(sixth, /— page 6/, 'deeper than the 120 results the site used to stop at');
+      assert.equal([...new Set([...sixth.matchAll(/2406\.\d{5}/g)].map((m) => m[0]))].length, 140 - 5 * 25);
     });
 
     test('"did you mean" corrects a rare word from the corpus, keeping the rest of the query', async () => {

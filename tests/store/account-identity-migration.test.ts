@@ -4,6 +4,7 @@ import { Migrator } from 'kysely';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { forEachStore } from '../helpers/contract.ts';
+import { testDb } from '../helpers/stores.ts';
 
 // Migration 1020 puts unique indexes on lower(username) and lower(email). A store that already
 // holds names or addresses differing only in case (the sign-up race made them) must migrate:
@@ -11,7 +12,7 @@ import { forEachStore } from '../helpers/contract.ts';
 
 forEachStore('migration 1020: names and addresses that differ only in case', (ctx) => {
   test('the oldest account keeps the name and the address; the others are renamed or unaddressed, in the audit log', async () => {
-    const db = ctx.store.db;
+    const db = testDb(ctx.store);
     const back = await new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, allowUnorderedMigrations: true }).migrateTo('0901_discovery');
     assert.equal(back.error, undefined, String(back.error));
     const at = '2026-01-01T00:00:00.000Z';

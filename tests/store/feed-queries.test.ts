@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { testDb } from '../helpers/stores.ts';
 
 forEachStore('queries behind the API and feeds', (ctx) => {
   test('feed items in newest order keep each day in position order, ignoring upvotes', async () => {
@@ -12,7 +13,7 @@ forEachStore('queries behind the API and feeds', (ctx) => {
       { paperId: b.id, day: '2024-03-01' },
       { paperId: c.id, day: '2024-03-02' },
     ]);
-    await ctx.store.db.updateTable('papers').set({ upvotes: 9 }).where('id', '=', b.id).execute();
+    await testDb(ctx.store).updateTable('papers').set({ upvotes: 9 }).where('id', '=', b.id).execute();
     const ids = (await ctx.store.feed.itemsNewestFirst('2024-03-01', '2024-03-02')).map((i) => i.paper.id);
     assert.deepEqual(ids, [c.id, a.id, b.id]);
     assert.deepEqual(
@@ -34,7 +35,7 @@ forEachStore('queries behind the API and feeds', (ctx) => {
   test('only public collections of unbanned owners are readable, papers newest-added first', async () => {
     const [p1, p2] = [makePaper(), makePaper()];
     await ctx.store.papers.upsertMany([p1, p2]);
-    const db = ctx.store.db;
+    const db = testDb(ctx.store);
     const now = '2025-01-01T00:00:00.000Z';
     const u = await db.insertInto('users').values({ username: 'grace', email: 'g@example.org', password_hash: 'x', created_at: now }).returning('id').executeTakeFirstOrThrow();
     const pub = await db.insertInto('collections').values({ user_id: u.id, name: 'Reading <list>', description: 'mine', public: 1, created_at: now }).returning('id').executeTakeFirstOrThrow();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { testDb } from '../helpers/stores.ts';
 
 forEachStore('FeedRepository', (ctx) => {
   test('papers go on their day in order, once, and empty days are skipped', async () => {
@@ -46,7 +47,7 @@ forEachStore('FeedRepository', (ctx) => {
       { paperId: a.id, day: '2025-09-01' },
       { paperId: b.id, day: '2025-09-01' },
     ]);
-    await ctx.store.db.updateTable('papers').set({ upvotes: 5 }).where('id', '=', b.id).execute();
+    await testDb(ctx.store).updateTable('papers').set({ upvotes: 5 }).where('id', '=', b.id).execute();
     const day = await ctx.store.feed.items('2025-09-01', '2025-09-01');
     assert.deepEqual(
       day.map((i) => i.paper.id),

@@ -58,8 +58,8 @@ export const importCommand: Command = {
           // Search indexes follow after the import, not inside its transactions (see bench/fts-import).
           afterImport: async () => {
             progress?.stop();
-            const indexed = await services.search.catchUp();
-            await services.search.close();
+            const indexed = await services.searchIndex.catchUp();
+            await services.searchIndex.close();
             return { searchIndexed: indexed.fullText, embedded: indexed.embedded };
           },
         });

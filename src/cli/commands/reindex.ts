@@ -16,20 +16,20 @@ export const reindexCommand: Command = {
       let fullText = 0;
       const rebuildFullText = async () => {
         progress.update('full-text', 0, 1);
-        fullText = await services.search.rebuildFullText();
+        fullText = await services.searchIndex.rebuildFullText();
         progress.update('full-text', fullText, fullText);
       };
       await services.trainEmbedder((phase, done, total) => progress.update(phase, done, total), rebuildFullText);
-      const r = await services.search.reindex({
+      const r = await services.searchIndex.reindex({
         fullText: false,
         reembed: Boolean(values.reembed),
         onPhase: (phase, done, total) => progress.update(phase === 'embed' ? 'embed + ANN index' : phase, done, total),
       });
       progress.end();
-      await services.search.close();
-      const embedder = await services.search.embedder();
+      await services.searchIndex.close();
+      const embedder = await services.searchIndex.embedder();
       console.log(
-        `full-text: ${fullText} papers (${services.search.engineName}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
+        `full-text: ${fullText} papers (${services.searchIndex.engineName}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
           (embedder ? ` (${embedder.id})` : ' (no embedder: keyword search only)') +
           ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
       );

@@ -1,6 +1,7 @@
 import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
-import { SEARCH_SORTS, normaliseDate, parseSort } from '../../search/query.ts';
+import { normaliseDate, parseSort } from '../../search/query.ts';
+import { SEARCH_SORTS } from '../../domain/search-query.ts';
 import { presentSearchResult } from '../../http/presenters/search.ts';
 import type { SearchMode } from '../../services/search.ts';
 

@@ -30,7 +30,7 @@ export const serveCommand: Command = {
     logger.info({ url: server.url, store: runtime.describe }, `Paperboy is serving ${server.url}`);
     const scheduler = new JobScheduler(services.runs, logger);
     scheduler.start(scheduledJobs(services));
-    const stopIndexing = services.search.keepInStep();
+    const stopIndexing = services.searchIndex.keepInStep();
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
     // The "For you" text index takes seconds on a large store: build it now, not on the first reader's request.
     const warmStart = Date.now();

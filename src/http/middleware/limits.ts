@@ -14,7 +14,7 @@ export function perUser(name: string, spec: RateSpec): MiddlewareHandler<AppEnv>
 }
 
 /** The writes limited per account and per IP, each with its pair of settings. */
-export type WriteKind = 'comment' | 'upvote' | 'submit' | 'discovery';
+export type WriteKind = 'comment' | 'upvote' | 'submit' | 'discovery' | 'claim';
 
 const WRITE_SPECS: Record<WriteKind, (config: Config) => { ip: RateSpec; user: RateSpec }> = {
   comment: (c) => ({ ip: c.rateCommentIp, user: c.rateCommentUser }),
@@ -22,6 +22,8 @@ const WRITE_SPECS: Record<WriteKind, (config: Config) => { ip: RateSpec; user: R
   submit: (c) => ({ ip: c.rateSubmitIp, user: c.rateSubmitUser }),
   // One setting: an IP (a lab behind one address) gets five accounts' worth.
   discovery: (c) => ({ ip: { limit: c.rateDiscoveryUser.limit * 5, windowSeconds: c.rateDiscoveryUser.windowSeconds }, user: c.rateDiscoveryUser }),
+  // Author claims, author-set links and organisation declarations: moderators read every claim.
+  claim: (c) => ({ ip: { limit: c.rateClaimUser.limit * 5, windowSeconds: c.rateClaimUser.windowSeconds }, user: c.rateClaimUser }),
 };
 
 /** The preset for a kind of write: its per-IP and per-account limits, for the API route and the form alike. */

@@ -17,7 +17,9 @@ export function pageView(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const flashId = isPage(c.req.path) && c.req.method === 'GET' ? getCookie(c, FLASH_COOKIE) : undefined;
     const flash = flashId ? await c.var.services.flash.read(flashId, c.var.user?.id ?? null) : null;
-    const view: RequestView = { user: c.var.user, csrfToken: c.var.csrfToken, path: new URL(c.req.url).pathname, flash, flashShown: false };
+    // The header's unread count: only for a signed-in reader's page, so anonymous pages pay nothing.
+    const unread = c.var.user && isPage(c.req.path) && c.req.method === 'GET' ? await c.var.services.notifications.unreadCount(c.var.user.id) : 0;
+    const view: RequestView = { user: c.var.user, csrfToken: c.var.csrfToken, path: new URL(c.req.url).pathname, flash, flashShown: false, unread };
     await requestViews.run(view, next);
     if (flashId && (view.flashShown || !flash)) {
       if (flash) await c.var.services.flash.consume(flashId);

@@ -4,11 +4,20 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
 
 /** The CSP nonce of the response being rendered (the layout's inline script carries it). */
-const nonces = new AsyncLocalStorage<string>();
+const nonces = new AsyncLocalStorage<{ nonce: string }>();
 
 /** This response's nonce; an empty string outside a request (a view rendered on its own, in tests). */
 export function cspNonce(): string {
-  return nonces.getStore() ?? '';
+  return nonces.getStore()?.nonce ?? '';
+}
+
+/**
+ * Answers this request with a page rendered earlier (the anonymous page cache): its policy must
+ * name the nonce that page carries. A 304 keeps the browser's copy, which carries it too.
+ */
+export function reuseCspNonce(nonce: string): void {
+  const store = nonces.getStore();
+  if (store) store.nonce = nonce;
 }
 
 /**
@@ -41,8 +50,9 @@ export const NON_PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'; base
  */
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const nonce = randomBytes(16).toString('base64');
-    await nonces.run(nonce, next);
+    const holder = { nonce: randomBytes(16).toString('base64') };
+    await nonces.run(holder, next);
+    const nonce = holder.nonce;
     const type = c.res.headers.get('content-type') ?? '';
     c.res.headers.set('Content-Security-Policy', type.startsWith('text/html') ? pagePolicy(nonce) : NON_PAGE_POLICY);
     c.res.headers.set('X-Content-Type-Options', 'nosniff');

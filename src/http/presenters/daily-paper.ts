@@ -1,4 +1,5 @@
 import type { FeedItem } from '../../domain/paper.ts';
+import type { PaperEnrichment } from '../../domain/enrichment.ts';
 import type { z } from 'zod';
 import type { DailyPaperSchema } from '../schemas/daily-papers.ts';
 import { presentPaper } from './paper.ts';
@@ -7,8 +8,8 @@ import { presentPaper } from './paper.ts';
  * A feed item as a Daily Papers API item: the paper, plus the item-level `title`, `publishedAt`
  * (the day it reached the feed), `submittedBy` and `numComments` that clients read.
  */
-export function presentDailyPaper(item: FeedItem): z.infer<typeof DailyPaperSchema> {
-  const paper = presentPaper(item.paper);
+export function presentDailyPaper(item: FeedItem, enrichment?: PaperEnrichment): z.infer<typeof DailyPaperSchema> {
+  const paper = presentPaper(item.paper, enrichment);
   const by = item.entry.submittedBy;
   return {
     paper,

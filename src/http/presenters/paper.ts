@@ -1,14 +1,19 @@
 import type { PaperWithStats } from '../../domain/paper.ts';
 import { httpUrl, httpUrls } from '../../domain/links.ts';
-import type { PaperJson } from '../schemas/paper.ts';
+import { artifactPath, keywordsOf, NO_ENRICHMENT, type HubArtifact, type PaperEnrichment } from '../../domain/enrichment.ts';
+import type { PaperDetailJson, PaperJson } from '../schemas/paper.ts';
 
 /**
  * A paper as the API shows it. Field names follow the Daily Papers API (`summary`, `authors:
- * [{name}]`, `publishedAt`, `githubRepo`, `projectPage`), camelCase everywhere, ISO 8601 dates.
+ * [{name}]`, `publishedAt`, `githubRepo`, `githubStars`, `projectPage`, `ai_summary`,
+ * `ai_keywords`), camelCase everywhere else, ISO 8601 dates. `enrichment` is what the enrichment
+ * steps found; without it (or before the code step ran) code links are those found at import.
  */
-export function presentPaper(p: PaperWithStats): PaperJson {
+export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO_ENRICHMENT): PaperJson {
   // Links are checked again on the way out: whatever is stored, only http(s) reaches a client.
-  const links = { abs: httpUrl(p.links.abs), pdf: httpUrl(p.links.pdf), code: httpUrls(p.links.code), project: httpUrls(p.links.project) };
+  const code = httpUrls(enrichment.codeChecked ? enrichment.codeLinks : p.links.code);
+  const links = { abs: httpUrl(p.links.abs), pdf: httpUrl(p.links.pdf), code, project: httpUrls(p.links.project) };
+  const keywords = keywordsOf(enrichment);
   return {
     id: p.id,
     title: p.title,
@@ -25,10 +30,26 @@ export function presentPaper(p: PaperWithStats): PaperJson {
     license: p.license,
     upvotes: p.upvotes,
     numComments: p.numComments,
-    githubRepo: links.code.find((u) => u.startsWith('https://github.com/')) ?? links.code[0] ?? null,
+    githubRepo: code.find((u) => u.startsWith('https://github.com/')) ?? code[0] ?? null,
+    githubStars: enrichment.githubStars,
     projectPage: links.project[0] ?? null,
+    ai_summary: enrichment.summary?.text ?? null,
+    ai_keywords: keywords.keywords,
+    keywordsSource: keywords.source,
     links,
     source: p.source,
     withdrawn: p.deleted,
+  };
+}
+
+/** One paper with everything the enrichments found, for `/api/papers/{id}`. */
+export function presentPaperDetail(p: PaperWithStats, enrichment: PaperEnrichment, artifacts: HubArtifact[], hubUrl: string): PaperDetailJson {
+  const hub = hubUrl.replace(/\/+$/, '');
+  const of = (kind: HubArtifact['kind']) =>
+    artifacts.filter((a) => a.kind === kind).map((a) => ({ id: a.id, url: `${hub}${artifactPath(a)}`, likes: a.likes, downloads: a.downloads, detail: a.detail }));
+  return {
+    ...presentPaper(p, enrichment),
+    summaryModel: enrichment.summary?.model ?? null,
+    artifacts: { models: of('model'), datasets: of('dataset'), spaces: of('space') },
   };
 }

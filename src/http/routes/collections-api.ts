@@ -45,7 +45,7 @@ export function collectionApiRoutes(config: Config) {
     { method: 'get', path: '/api/collections/{id}', summary: 'A collection and its papers (private ones: owner only)', tags, params: CollectionIdParams, response: CollectionDetailSchema, auth: 'optional', errors: { 404: 'no such collection (or private)' } },
     async (c, { params }) => {
       const { collection, papers } = await c.var.services.collections.get(c.var.user, params.id);
-      return { collection: presentCollection(collection), papers: papers.map(presentPaper) };
+      return { collection: presentCollection(collection), papers: papers.map((p) => presentPaper(p)) };
     },
   );
 

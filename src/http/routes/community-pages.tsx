@@ -195,7 +195,8 @@ export function communityPageRoutes(config: Config) {
   // Profiles
   app.get('/users/:name', async (c) => {
     const data = await c.var.services.profiles.profile(c.req.param('name'), c.var.user);
-    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={data} />);
+    const [papers, orgs] = await Promise.all([c.var.services.claims.claimedPapers(data.profile.id), c.var.services.orgs.listedOf(data.profile.id)]);
+    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={data} authorship={{ papers, orgs }} />);
   });
 
   // Submissions
@@ -312,7 +313,7 @@ export function communityPageRoutes(config: Config) {
   // Moderation
   const adminPage = async (c: C, extra: { message?: string; error?: string } = {}, status: 200 | 400 | 404 = 200) =>
     c.html(
-      <AdminPage user={c.var.user!} csrfToken={c.var.csrfToken} entries={await c.var.services.moderation.auditLog(c.var.user!, 200)} openReports={await c.var.services.reports.countOpen(c.var.user!)} {...extra} />,
+      <AdminPage user={c.var.user!} csrfToken={c.var.csrfToken} entries={await c.var.services.moderation.auditLog(c.var.user!, 200)} openReports={await c.var.services.reports.countOpen(c.var.user!)} pendingClaims={await c.var.services.claims.countPending(c.var.user!)} pendingOrgs={await c.var.services.orgs.countPending(c.var.user!)} {...extra} />,
       status,
     );
   app.get('/admin', requireAdmin(), (c) => adminPage(c));

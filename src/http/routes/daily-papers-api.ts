@@ -62,9 +62,11 @@ export function dailyPapersApiRoutes() {
       if (query.hideSeen && !user) throw new ServiceError(401, 'login_required', 'hideSeen=true needs an API token (Authorization: Bearer …) or a session: it hides what that reader has seen');
       const page = await c.var.services.dailyPapers.list({ period, submitter: query.submitter, sort: query.sort, page: query.p, limit: query.limit, unseenBy: query.hideSeen ? user!.id : undefined });
       if (page.hasMore) c.header('Link', nextLink(c, { p: String(query.p + 1), limit: String(query.limit) }));
-      if (!user) return page.items.map((i) => presentDailyPaper(i));
-      const seen = await c.var.services.readState.seenAmong(user.id, page.items.map((i) => i.paper.id));
-      return page.items.map((i) => ({ ...presentDailyPaper(i), seen: seen.has(i.paper.id) }));
+      const ids = page.items.map((i) => i.paper.id);
+      // The page's enrichments in one query, beside the seen look-up.
+      const [enriched, seen] = await Promise.all([c.var.services.enrichments.forPapers(ids), user ? c.var.services.readState.seenAmong(user.id, ids) : null]);
+      if (!seen) return page.items.map((i) => presentDailyPaper(i, enriched.get(i.paper.id)));
+      return page.items.map((i) => ({ ...presentDailyPaper(i, enriched.get(i.paper.id)), seen: seen.has(i.paper.id) }));
     },
   );
 
@@ -85,7 +87,8 @@ export function dailyPapersApiRoutes() {
       const papers = rows.slice(0, query.limit);
       const nextCursor = rows.length > query.limit ? encodeCursor(papers[papers.length - 1]) : null;
       if (nextCursor) c.header('Link', nextLink(c, { cursor: nextCursor, limit: String(query.limit) }));
-      return { papers: papers.map(presentPaper), nextCursor };
+      const enriched = await c.var.services.enrichments.forPapers(papers.map((p) => p.id));
+      return { papers: papers.map((p) => presentPaper(p, enriched.get(p.id))), nextCursor };
     },
   );
 

@@ -71,12 +71,12 @@ export function discoveryPageRoutes(config: Config) {
   app.post('/following', requireUser(), ...writes, async (c) => {
     const f = await form(c);
     const kind = f.get('kind');
-    if (kind !== 'author' && kind !== 'category' && kind !== 'search') return following(c, new ServiceError(400, 'invalid_follow', 'choose an author, a category or a saved search'));
+    if (kind !== 'author' && kind !== 'category' && kind !== 'search' && kind !== 'org') return following(c, new ServiceError(400, 'invalid_follow', 'choose an author, a category or a saved search'));
     let followed;
     try {
       followed = await c.var.services.following.follow(c.var.user!.id, kind, f.get('value') ?? '');
     } catch (err) {
-      if (err instanceof ServiceError) return following(c, err);
+      if (err instanceof ServiceError) return following(c, err.status === 404 ? new ServiceError(400, err.code, err.message) : err);
       throw err;
     }
     // Follow buttons on paper and author pages come back to their page.

@@ -19,7 +19,7 @@ export function healthRoutes() {
   const app = new Hono<AppEnv>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const { ready, checks } = await c.var.services.health.readiness(c.var.services.search.indexReady);
+    const { ready, checks } = await c.var.services.health.readiness(c.var.services.searchIndex.indexReady);
     c.header('Cache-Control', 'no-store');
     return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
   });

@@ -15,13 +15,17 @@ import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
 import { findSimilar, runSearch, type PageSearch } from '../site-search.ts';
+import { SEARCH_LIMITS } from '../../services/search.ts';
 import { paperIdFromPagePath } from '../params.ts';
 import { ServiceError } from '../../services/errors.ts';
-import { parseSort, type SearchSort } from '../../search/query.ts';
+import { parseSort } from '../../search/query.ts';
+import type { SearchSort } from '../../domain/search-query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
 const PER_PAGE = 50;
 const SEARCH_PER_PAGE = 25;
+/** The last page the service pages to (`SEARCH_LIMITS.maxOffset`). */
+const SEARCH_MAX_PAGE = Math.floor(SEARCH_LIMITS.maxOffset / SEARCH_PER_PAGE) + 1;
 const KINDS: PeriodKind[] = ['day', 'week', 'month'];
 
 const pageNumber = (c: Ctx) => {
@@ -52,12 +56,14 @@ const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 4
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
   const ids = items.map((i) => i.paper.id);
-  const [upvoted, seen] = await Promise.all([
+  const [upvoted, seen, enrichments] = await Promise.all([
     user && ids.length ? c.var.services.upvotes.votedAmong(user.id, ids) : new Set<string>(),
     user && ids.length ? c.var.services.readState.seenAmong(user.id, ids) : new Set<string>(),
+    // Stars, TL;DRs and keywords of the whole page in one query, never one per card.
+    ids.length ? c.var.services.enrichments.forPapers(ids) : new Map(),
   ]);
   const url = new URL(c.req.url);
-  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search };
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search, enrichments };
 }
 
 const CATEGORY_RE = /^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
@@ -68,9 +74,10 @@ function feedFilterOf(c: Ctx): FeedFilterView {
   const category = raw && raw.length <= 40 && CATEGORY_RE.test(raw) ? raw : undefined;
   const signedIn = Boolean(c.var.user);
   const hideSeen = signedIn && c.req.query('seen') === 'hide';
+  const order = c.req.query('sort') === 'stars' ? 'stars' : undefined;
   const offered = c.var.services.config.feedCategories;
   const categories = category && !offered.some((x) => x.toLowerCase() === category.toLowerCase()) ? [...offered, category] : offered;
-  return { category: category ? (offered.find((x) => x.toLowerCase() === category.toLowerCase()) ?? category) : undefined, hideSeen, categories, signedIn };
+  return { category: category ? (offered.find((x) => x.toLowerCase() === category.toLowerCase()) ?? category) : undefined, hideSeen, categories, signedIn, order };
 }
 
 const searchQuery = z.object({
@@ -88,7 +95,7 @@ const searchQuery = z.object({
     .string()
     .optional()
     .transform((s): SearchSort => (s ? (parseSort(s) ?? 'relevance') : 'relevance')),
-  page: z.coerce.number().int().min(1).max(5).catch(1).default(1),
+  page: z.coerce.number().int().min(1).max(SEARCH_MAX_PAGE).catch(1).default(1),
 });
 
 export function pageRoutes() {
@@ -126,7 +133,7 @@ export function pageRoutes() {
       if (!period) return notFoundPage(c);
       const pageNum = pageNumber(c);
       const filter = feedFilterOf(c);
-      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE, filter: storeFilter(c, filter) });
+      const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE, filter: storeFilter(c, filter), order: filter.order });
       return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} filter={filter} />);
     });
   }
@@ -161,9 +168,15 @@ export function pageRoutes() {
     const name = c.req.param('name').trim();
     if (!name || name.length > 300) return notFoundPage(c);
     const page = pageNumber(c);
-    const items = await c.var.services.browse.byAuthor(name, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
+    // A verified author's claimed name variants ("J. Smith", "John Smith") are one page.
+    const variants = await c.var.services.claims.nameVariants(name);
+    const items = await c.var.services.browse.byAnyAuthor(variants.names, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE });
     const shown = items.slice(0, PER_PAGE);
-    return render(c, <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} />, items.length || page > 1 ? 200 : 404);
+    return render(
+      c,
+      <AuthorPageView name={name} items={shown} page={page} hasMore={items.length > PER_PAGE} viewer={await viewerOf(c, shown)} follow={await followViewerOf(c)} verified={variants.users.map((u) => u.username)} variants={variants.names} />,
+      items.length || page > 1 ? 200 : 404,
+    );
   });
 
   // A wildcard, not PAPER_ID: next to the static /papers/… routes Hono's routers cannot match a
@@ -172,18 +185,25 @@ export function pageRoutes() {
     const id = paperIdFromPagePath(c.req.path);
     if (!id) return next();
     const user = c.var.user;
-    const [data, follow] = await Promise.all([c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))), followViewerOf(c)]);
+    const [data, follow, enriched] = await Promise.all([
+      c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))),
+      followViewerOf(c),
+      c.var.services.enrichments.detail(id),
+    ]);
     if (!data) return notFoundPage(c);
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar]: [Array<Pick<PaperWithStats, 'id' | 'title'>>, unknown] = await Promise.all([
-      findSimilar(c.var.services, paper, entry, 5),
+    const [similar, , authorship, affiliations, watching] = await Promise.all([
+      findSimilar(c.var.services, paper, entry, 5) as Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>>,
       user ? c.var.services.readState.opened(user.id, id) : undefined,
+      c.var.services.claims.paperAuthorship(paper.id, user),
+      c.var.services.orgs.affiliationsOf(paper.id),
+      user ? c.var.services.notifications.watching(user.id, paper.id) : false,
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} />,
     );
   });
 

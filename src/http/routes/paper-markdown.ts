@@ -27,9 +27,10 @@ export function paperMarkdownRoutes() {
       c.res.headers.append('Vary', 'Accept');
       return;
     }
-    const paper = await c.var.services.papers.get(id);
+    const [paper, enriched] = await Promise.all([c.var.services.papers.get(id), c.var.services.enrichments.detail(id)]);
     c.header('Vary', 'Accept');
-    return c.body(paperMarkdown(paper, siteBase(c)), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+    const extra = { enrichment: enriched.enrichment, artifacts: enriched.artifacts, hubUrl: c.var.services.config.hfHubUrl };
+    return c.body(paperMarkdown(paper, siteBase(c), extra), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
   });
   return app;
 }

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
 import { paperIdFromPath } from '../params.ts';
-import { presentPaper } from '../presenters/paper.ts';
-import { PaperSchema } from '../schemas/paper.ts';
+import { presentPaperDetail } from '../presenters/paper.ts';
+import { PaperDetailSchema } from '../schemas/paper.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 
 export function paperApiRoutes() {
@@ -11,10 +11,12 @@ export function paperApiRoutes() {
 
   apiRoute(
     app,
-    { method: 'get', path: '/api/papers/{id}', summary: 'One paper', tags: ['papers'], params: PaperIdParams, response: PaperSchema, errors: { 400: 'not a paper id', 404: 'no such paper' } },
+    { method: 'get', path: '/api/papers/{id}', summary: 'One paper, with its enrichments (code and stars, TL;DR and keywords, Hugging Face artifacts)', tags: ['papers'], params: PaperIdParams, response: PaperDetailSchema, errors: { 400: 'not a paper id', 404: 'no such paper' } },
     async (c, { params }) => {
       const id = paperIdFromPath(params.id);
-      return presentPaper(await c.var.services.papers.get(id));
+      const { papers, enrichments, config } = c.var.services;
+      const [paper, detail] = await Promise.all([papers.get(id), enrichments.detail(id)]);
+      return presentPaperDetail(paper, detail.enrichment, detail.artifacts, config.hfHubUrl);
     },
   );
 

@@ -28,7 +28,7 @@ export const DailyPapersQuery = z.object({
   week: z.string().regex(/^\d{4}-W\d{2}$/, 'expected YYYY-Www').optional().describe('An ISO 8601 week, YYYY-Www (Monday to Sunday)'),
   month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM').optional().describe('A month, YYYY-MM'),
   submitter: z.string().min(1).max(64).optional().describe('Only papers submitted by this username'),
-  sort: z.enum(['publishedAt', 'trending']).default('publishedAt').describe('`publishedAt`: newest feed day first; `trending`: by the trending score'),
+  sort: z.enum(['publishedAt', 'trending', 'stars']).default('publishedAt').describe('`publishedAt`: newest feed day first; `trending`: by the trending score; `stars`: most GitHub stars of the paper\'s repository first (then upvotes)'),
   hideSeen: z
     .enum(['true', 'false', '1', '0'], { message: 'hideSeen must be true or false' })
     .optional()

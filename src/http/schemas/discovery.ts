@@ -35,9 +35,9 @@ export const InterestSchema = z
 export const InterestBody = z.object({ kind: z.enum(['category', 'author', 'paper']), value: z.string().max(1000) });
 
 export const FollowSchema = z
-  .object({ id: z.number().int(), kind: z.enum(['author', 'category', 'search']), value: z.string(), createdAt: z.string() })
+  .object({ id: z.number().int(), kind: z.enum(['author', 'category', 'search', 'org']).describe('`org`: an organisation, by its slug'), value: z.string(), createdAt: z.string() })
   .meta({ id: 'Follow' });
-export const FollowBody = z.object({ kind: z.enum(['author', 'category', 'search']), value: z.string().max(1000) });
+export const FollowBody = z.object({ kind: z.enum(['author', 'category', 'search', 'org']), value: z.string().max(1000) });
 
 export const FollowingQuery = z.object({
   since: isoDate.optional().describe('feed day to start from (default: 7 days before the newest feed day)'),

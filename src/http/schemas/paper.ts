@@ -17,8 +17,12 @@ export const PaperSchema = z
     license: z.string().nullable(),
     upvotes: z.number().int(),
     numComments: z.number().int(),
-    githubRepo: z.string().nullable(),
+    githubRepo: z.string().nullable().describe('The paper\'s code: its GitHub repository when it has one, else its best code link (abstract, comment, PDF)'),
+    githubStars: z.number().int().nullable().describe('Stars of `githubRepo` on GitHub (refreshed daily); null when unknown'),
     projectPage: z.string().nullable(),
+    ai_summary: z.string().nullable().describe('Two-sentence TL;DR written by an LLM (`LLM_URL`); null when no LLM is configured or it has not run'),
+    ai_keywords: z.array(z.string()).describe('Up to 8 keywords: the LLM\'s, or, without one, key phrases chosen offline (see `keywordsSource`)'),
+    keywordsSource: z.enum(['llm', 'keyphrase']).nullable().describe('Where `ai_keywords` come from: `llm`, or `keyphrase` (offline, tf-idf over the corpus); null when there are none yet'),
     links: z.object({ abs: z.string().nullable(), pdf: z.string().nullable(), code: z.array(z.string()), project: z.array(z.string()) }),
     source: z.string(),
     withdrawn: z.boolean(),
@@ -26,3 +30,22 @@ export const PaperSchema = z
   .meta({ id: 'Paper' });
 
 export type PaperJson = z.infer<typeof PaperSchema>;
+
+export const HubArtifactSchema = z
+  .object({
+    id: z.string().describe('Repository id on the hub (`owner/name`)'),
+    url: z.string(),
+    likes: z.number().int(),
+    downloads: z.number().int().nullable(),
+    detail: z.string().nullable().describe('Pipeline tag of a model, SDK of a Space'),
+  })
+  .meta({ id: 'HubArtifact' });
+
+export const PaperDetailSchema = PaperSchema.extend({
+  summaryModel: z.string().nullable().describe('The model that wrote `ai_summary`'),
+  artifacts: z
+    .object({ models: z.array(HubArtifactSchema), datasets: z.array(HubArtifactSchema), spaces: z.array(HubArtifactSchema) })
+    .describe('Hugging Face models, datasets and Spaces whose cards cite the paper, most liked first'),
+}).meta({ id: 'PaperDetail' });
+
+export type PaperDetailJson = z.infer<typeof PaperDetailSchema>;

@@ -5,6 +5,13 @@ import { parseSort } from '../../search/query.ts';
 export const SearchQuery = z.object({
   q: z.string().max(10_000, 'the query is longer than 10,000 characters').default(''),
   limit: z.coerce.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(120, 'limit must be at most 120').default(20),
+  offset: z.coerce
+    .number()
+    .int('offset must be a whole number')
+    .min(0, 'offset must be at least 0')
+    .max(1000, 'offset must be at most 1000')
+    .default(0)
+    .describe('results to skip: `offset=20&limit=20` is the second page of 20, in the order of the first'),
   from: isoDate.optional(),
   to: isoDate.optional(),
   category: z

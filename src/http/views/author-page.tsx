@@ -3,13 +3,25 @@ import { FeedList, type CardViewer } from './components.tsx';
 import { FollowButton, type FollowViewer } from './follow-button.tsx';
 import { Layout } from './layout.tsx';
 
-export function AuthorPageView({ name, items, page, hasMore, viewer, follow }: { name: string; items: FeedItem[]; page: number; hasMore: boolean; viewer?: CardViewer; follow?: FollowViewer }) {
+export function AuthorPageView({ name, items, page, hasMore, viewer, follow, verified = [], variants = [name] }: { name: string; items: FeedItem[]; page: number; hasMore: boolean; viewer?: CardViewer; follow?: FollowViewer; verified?: string[]; variants?: string[] }) {
   return (
     <Layout title={`${name} · Paperboy`}>
       <div class="page-head">
         <h1>{name}</h1>
         {follow && items.length > 0 && <FollowButton viewer={follow} kind="author" value={name} />}
       </div>
+      {verified.length > 0 && (
+        <p class="verified">
+          <span aria-hidden="true">✓</span> Verified author:{' '}
+          {verified.map((u, i) => (
+            <>
+              {i > 0 && ', '}
+              <a href={`/users/${encodeURIComponent(u)}`}>{u}</a>
+            </>
+          ))}
+          {variants.length > 1 && <> · also listed as {variants.filter((v) => v !== name).join(', ')}</>}
+        </p>
+      )}
       <p class="tagline">Papers on the feed, newest first{follow?.signedIn ? '' : '. Follow to get their new papers under Following and in your digest.'}</p>
       {items.length === 0 ? (
         <p class="empty">

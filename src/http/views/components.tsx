@@ -4,6 +4,8 @@ import { httpUrl } from '../../domain/links.ts';
 import { MathText } from './math.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 import { PostForm } from './community/forms.tsx';
+import type { PaperEnrichment } from '../../domain/enrichment.ts';
+import { CardSummary, StarsLink } from './enrichment-parts.tsx';
 
 /** Only http(s) URLs become links; anything else (`javascript:`, `data:`) is not rendered as a link. */
 export function safeHref(url: string | null | undefined): string | null {
@@ -42,6 +44,8 @@ export interface CardViewer {
   next: string;
   /** The papers on this page the viewer has seen (opened or marked); absent for visitors. */
   seen?: Set<string>;
+  /** What the enrichment steps found about this page's papers (read in one query per page). */
+  enrichments?: ReadonlyMap<string, PaperEnrichment>;
 }
 
 export const ANONYMOUS: CardViewer = { signedIn: false, csrfToken: '', upvoted: new Set(), next: '/' };
@@ -49,7 +53,8 @@ export const ANONYMOUS: CardViewer = { signedIn: false, csrfToken: '', upvoted: 
 /** One paper on a feed page: title, first authors, abstract, upvotes, comments, code, submitter. */
 export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item: FeedItem; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
   const { paper, entry } = item;
-  const code = safeHref(paper.links.code[0]);
+  const enrichment = viewer.enrichments?.get(paper.id);
+  const code = safeHref(enrichment?.codeChecked ? enrichment.codeRepo : paper.links.code[0]);
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const seen = viewer.seen?.has(paper.id) ?? false;
   return (
@@ -63,9 +68,13 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
             </a>
           </H>
           <AuthorList authors={paper.authors} />
-          <p class="abstract">
-            <MathText text={paper.abstract} />
-          </p>
+          {/* An LLM's TL;DR stands in for the abstract on a card, as on Hugging Face (the abstract is on the paper's page); keywords go above it. */}
+          {enrichment && <CardSummary e={enrichment} />}
+          {!enrichment?.summary && (
+            <p class="abstract">
+              <MathText text={paper.abstract} />
+            </p>
+          )}
           <ul class="meta">
             <li>
               <a href={`${paperUrl(paper.id)}#comments`}>{plural(paper.numComments, 'comment')}</a>
@@ -73,6 +82,11 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
             {code && (
               <li>
                 <a href={code}>Code</a>
+              </li>
+            )}
+            {enrichment && enrichment.githubStars !== null && (
+              <li>
+                <StarsLink e={enrichment} />
               </li>
             )}
             {paper.primaryCategory && <li>{paper.primaryCategory}</li>}

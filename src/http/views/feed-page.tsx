@@ -22,15 +22,18 @@ export interface FeedFilterView {
   categories: string[];
   /** Whether the reader is signed in (the "Hide seen" toggle is theirs only). */
   signedIn: boolean;
+  /** `stars`: most GitHub stars first instead of most upvoted. */
+  order?: 'stars';
 }
 
 const NO_FILTER: FeedFilterView = { hideSeen: false, categories: [], signedIn: false };
 
 /** `?category=cs.LG&seen=hide&page=2`: the filter carried through every link of a feed page. */
-export function filterQuery(f: Pick<FeedFilterView, 'category' | 'hideSeen'>, page = 1): string {
+export function filterQuery(f: Pick<FeedFilterView, 'category' | 'hideSeen' | 'order'>, page = 1): string {
   const q = new URLSearchParams();
   if (f.category) q.set('category', f.category);
   if (f.hideSeen) q.set('seen', 'hide');
+  if (f.order) q.set('sort', f.order);
   if (page > 1) q.set('page', String(page));
   const s = q.toString();
   return s ? `?${s}` : '';
@@ -114,15 +117,18 @@ function FilterBar({ period, filter }: { period: Period; filter: FeedFilterView 
         <ul class="tabs">
           {chips.map((cat) => (
             <li>
-              <a href={base + filterQuery({ category: cat, hideSeen: filter.hideSeen })} aria-current={cat === filter.category ? 'page' : undefined}>
+              <a href={base + filterQuery({ category: cat, hideSeen: filter.hideSeen, order: filter.order })} aria-current={cat === filter.category ? 'page' : undefined}>
                 {cat ?? 'All categories'}
               </a>
             </li>
           ))}
         </ul>
       </nav>
+      <a class="follow" href={base + filterQuery({ category: filter.category, hideSeen: filter.hideSeen, order: filter.order ? undefined : 'stars' })}>
+        {filter.order ? 'Most upvoted first' : 'Most GitHub stars first'}
+      </a>
       {filter.signedIn && (
-        <a class="follow" href={base + filterQuery({ category: filter.category, hideSeen: !filter.hideSeen })}>
+        <a class="follow" href={base + filterQuery({ category: filter.category, hideSeen: !filter.hideSeen, order: filter.order })}>
           {filter.hideSeen ? 'Show seen papers' : 'Hide seen'}
         </a>
       )}
@@ -187,7 +193,7 @@ export function FeedPageView({ page, home = false, pageNum = 1, perPage = 50, vi
               <p class="tagline">
                 {page.total} {filter.hideSeen ? 'unseen ' : ''}
                 {page.total === 1 ? 'paper' : 'papers'}
-                {filter.category ? ` in ${filter.category}` : ''}, most upvoted first
+                {filter.category ? ` in ${filter.category}` : ''}, {filter.order === 'stars' ? 'most GitHub stars first' : 'most upvoted first'}
                 {pages > 1 && ` — page ${pageNum} of ${pages}`}
               </p>
               <FeedList items={page.items} viewer={viewer} />

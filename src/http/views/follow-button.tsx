@@ -11,18 +11,18 @@ export interface FollowViewer {
   follows: Map<string, number>;
 }
 
-const WHAT: Record<FollowKind, string> = { author: 'new papers by', category: 'new papers in', search: 'new papers matching' };
+const WHAT: Record<FollowKind, string> = { author: 'new papers by', category: 'new papers in', search: 'new papers matching', org: 'new papers from' };
 
 /**
  * Follow / unfollow one author, category or search: a plain form that posts to /following and
  * comes back here (no JavaScript needed). A visitor gets a link to log in that comes back here.
  */
-export function FollowButton({ viewer, kind, value }: { viewer: FollowViewer; kind: FollowKind; value: string }) {
-  const hint = `${WHAT[kind]} ${value} under Following`;
+export function FollowButton({ viewer, kind, value, label }: { viewer: FollowViewer; kind: FollowKind; value: string; label?: string }) {
+  const hint = `${WHAT[kind]} ${label ?? value} under Following`;
   if (!viewer.signedIn) {
     return (
       <a class="follow" href={`/login?next=${encodeURIComponent(viewer.next)}`} title={`Log in to follow: ${hint}`}>
-        + Follow<span class="vh"> {value}</span>
+        + Follow<span class="vh"> {label ?? value}</span>
       </a>
     );
   }
@@ -31,7 +31,7 @@ export function FollowButton({ viewer, kind, value }: { viewer: FollowViewer; ki
     return (
       <PostForm action={`/following/${id}/delete`} csrfToken={viewer.csrfToken} next={viewer.next} class="inline follow-form">
         <button type="submit" class="follow following" aria-pressed="true" title={`You get ${hint}; press to unfollow`}>
-          ✓ Following<span class="vh"> {value}</span>
+          ✓ Following<span class="vh"> {label ?? value}</span>
         </button>
       </PostForm>
     );
@@ -41,7 +41,7 @@ export function FollowButton({ viewer, kind, value }: { viewer: FollowViewer; ki
       <input type="hidden" name="kind" value={kind} />
       <input type="hidden" name="value" value={value} />
       <button type="submit" class="follow" aria-pressed="false" title={`Get ${hint}`}>
-        + Follow<span class="vh"> {value}</span>
+        + Follow<span class="vh"> {label ?? value}</span>
       </button>
     </PostForm>
   );

@@ -40,7 +40,7 @@ const NAV: Array<[Exclude<NavKey, null>, string, string]> = [
 const navOf = (key: NavKey): NavKey => (key === 'daily' || key === 'weekly' || key === 'monthly' ? 'papers' : key);
 
 /** Signed in: the account's name (its settings) and a quiet "Log out"; otherwise log in / sign up, coming back here. */
-function HeaderAccount({ account, path }: { account: AccountInfo | null; path: string }) {
+function HeaderAccount({ account, path, unread }: { account: AccountInfo | null; path: string; unread: number }) {
   const user = account?.user;
   if (!user) {
     const back = path === '/' || path.startsWith('/login') || path.startsWith('/signup') ? '' : `?next=${encodeURIComponent(path)}`;
@@ -55,6 +55,10 @@ function HeaderAccount({ account, path }: { account: AccountInfo | null; path: s
   }
   return (
     <nav class="account" aria-label="Account">
+      <a href="/notifications" class="notifications-link" aria-label={unread ? `Notifications, ${unread} unread` : 'Notifications'}>
+        <span aria-hidden="true">🔔</span>
+        {unread > 0 && <span class="unread-count">{unread > 99 ? '99+' : String(unread)}</span>}
+      </a>
       <a href="/settings" title="Your account: collections, mail, API tokens">
         <span aria-hidden="true">●</span> {user.username}
       </a>
@@ -128,7 +132,7 @@ export function Layout({ title, children, nav = null, query = '', description, f
                   <span aria-hidden="true">◐</span> <span class="label">Theme</span>
                 </button>
               </div>
-              <HeaderAccount account={account} path={view?.path ?? '/'} />
+              <HeaderAccount account={account} path={view?.path ?? '/'} unread={view?.unread ?? 0} />
             </div>
           </header>
           <main id="main" class="wrap" tabindex={-1}>
@@ -153,6 +157,9 @@ export function Layout({ title, children, nav = null, query = '', description, f
                   </li>
                   <li>
                     <a href="/search">Search</a>
+                  </li>
+                  <li>
+                    <a href="/orgs">Organisations</a>
                   </li>
                 </ul>
               </nav>

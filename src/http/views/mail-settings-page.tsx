@@ -27,7 +27,9 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
         </p>
       )}
       <p>
-        Address: <strong>{sub?.email ?? props.user.email}</strong> · Status: <strong data-status={sub?.status ?? 'none'}>{sub ? STATUS[sub.status] : 'Not subscribed'}</strong>
+        {/* An address that only ever got notification mail has a subscription row without a digest (never left one). */}
+        Address: <strong>{sub?.email ?? props.user.email}</strong> · Status:{' '}
+        <strong data-status={sub?.status ?? 'none'}>{sub && !(sub.status === 'unsubscribed' && !sub.unsubscribedAt) ? STATUS[sub.status] : 'Not subscribed'}</strong>
       </p>
       <PostForm action="/settings/mail" csrfToken={props.csrfToken}>
         <fieldset>

@@ -11,6 +11,11 @@ import { FollowPanel, type FollowViewer } from './follow-button.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
+import type { PaperEnrichmentDetail } from '../../services/enrichments.ts';
+import { EnrichmentSection } from './enrichment-parts.tsx';
+import { PaperAuthorshipPanel, displayedLinks } from './authorship-pages.tsx';
+import type { PaperAuthorship } from '../../services/author-claims.ts';
+import type { PaperAffiliation } from '../../domain/organisation.ts';
 
 export interface PaperPageProps {
   paper: PaperWithStats;
@@ -26,6 +31,15 @@ export interface PaperPageProps {
   inCollections?: Set<number>;
   /** The viewer's follows, for the authors' and categories' follow buttons. */
   follow?: FollowViewer;
+  /** Code and stars, TL;DR and keywords, hub artifacts (issue 17). */
+  enriched?: PaperEnrichmentDetail;
+  /** The Hugging Face hub the artifacts link to. */
+  hubUrl?: string;
+  /** Verified authors, author-set links and what the viewer may claim or set. */
+  authorship?: PaperAuthorship;
+  affiliations?: PaperAffiliation[];
+  /** Whether the signed-in viewer follows the paper's discussion. */
+  watching?: boolean;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -47,11 +61,15 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [], enriched, hubUrl = 'https://huggingface.co', watching }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
   const doi = paper.doi ? `https://doi.org/${encodeURI(paper.doi)}` : null;
+  // Links a verified author set win over the harvested ones.
+  // Code links: an author's own choice first, else what the code step found (abstract, comment, PDF), else those found at import.
+  const found = enriched?.enrichment.codeChecked ? { ...paper, links: { ...paper.links, code: enriched.enrichment.codeLinks } } : paper;
+  const links = displayedLinks(found, authorship?.links);
   return (
     <Layout title={`${paper.title} · Paperboy`} description={paper.abstract.slice(0, 200)}>
       <article data-paper>
@@ -77,14 +95,15 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
               </a>
             </li>
           )}
-          <LinkList urls={paper.links.code} label="Code" />
-          <LinkList urls={paper.links.project} label="Project page" />
+          <LinkList urls={links.code} label="Code" />
+          <LinkList urls={links.project} label="Project page" />
           <li>
             <a class="button quiet" href="#comments">
               {paper.numComments} {paper.numComments === 1 ? 'comment' : 'comments'}
             </a>
           </li>
         </ul>
+        {enriched && <EnrichmentSection e={enriched.enrichment} artifacts={enriched.artifacts} repoDescription={enriched.repoDescription} hubUrl={hubUrl} />}
         <section aria-labelledby="abstract-title">
           <h2 id="abstract-title">Abstract</h2>
           <p class="paper-abstract">
@@ -159,6 +178,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
             </>
           )}
         </dl>
+        {authorship && <PaperAuthorshipPanel paper={paper} authorship={authorship} affiliations={affiliations} viewer={viewer} csrfToken={csrfToken} />}
         {follow && <FollowPanel viewer={follow} authors={paper.authors} categories={paper.categories} />}
         {paper.primaryCategory && <VisibleFeeds feeds={[feedLinksFor.category(paper.primaryCategory)]} />}
         <section class="cite" aria-labelledby="cite-title">
@@ -179,7 +199,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         <SimilarPapers papers={similar} />
         {viewer && <CollectionPicker paperId={paper.id} collections={collections} containing={inCollections} csrfToken={csrfToken} next={here} />}
         <div id="comments">
-          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} />
+          <CommentsSection paperId={paper.id} comments={comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={here} editMinutes={editMinutes} watching={viewer ? watching : undefined} />
         </div>
         {viewer && (
           <p class="report-paper">

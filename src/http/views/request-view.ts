@@ -14,6 +14,8 @@ export interface RequestView {
   flash: Flash | null;
   /** Set by the layout once it has shown the flash, so the middleware can use it up. */
   flashShown: boolean;
+  /** The signed-in reader's unread notifications (one indexed count per page; 0 signed out). */
+  unread: number;
 }
 
 export const requestViews = new AsyncLocalStorage<RequestView>();

@@ -4,7 +4,7 @@ import { feedLinksFor, type FeedLink } from './feed-links.tsx';
 import type { PaperWithStats } from '../../domain/paper.ts';
 import type { HighlightSegment } from '../../search/highlight.ts';
 import type { MatchCount } from '../../search/keyword-engine.ts';
-import type { SearchSort } from '../../search/query.ts';
+import type { SearchSort } from '../../domain/search-query.ts';
 import { authorUrl, paperUrl } from './components.tsx';
 import { Layout } from './layout.tsx';
 

@@ -4,7 +4,8 @@ import type { HarvestState } from '../../store/harvest-state.ts';
 import type { Store } from '../../store/store.ts';
 import { XmlFormatError } from '../xml.ts';
 import { HarvestError, type OaiClient } from './client.ts';
-import { parseListRecords, type MetadataPrefix, type OaiPage } from './parse.ts';
+import { parseListRecords, type MetadataPrefix, type OaiPage, type OaiRecord } from './parse.ts';
+import { orgName, orgSlug } from '../../domain/organisation.ts';
 
 export interface HarvestOptions {
   metadataPrefix?: MetadataPrefix;
@@ -188,6 +189,7 @@ export class Harvester {
         live.map((r) => r.paper!),
         now,
       );
+      await tx.organisations.setHarvested(affiliationsOf(live));
       let deleted = 0;
       for (const r of gone) if (await tx.papers.markDeleted(r.id, now)) deleted++;
       const added = await tx.feed.addMany(feed, now);
@@ -211,4 +213,20 @@ function clock(): { wall: number; cpu: NodeJS.CpuUsage } {
 
 function laterDay(a: string | null, b: string): string {
   return a && a > b ? a : b;
+}
+
+/** The records' affiliations with their organisations' slugs, for the records whose format carries them. */
+function affiliationsOf(records: readonly OaiRecord[]): Array<{ paperId: string; affiliations: Array<{ author: string; name: string; slug: string }> }> {
+  const out = [];
+  for (const r of records) {
+    if (!r.affiliations) continue;
+    const affiliations = [];
+    for (const a of r.affiliations) {
+      const name = orgName(a.name);
+      const slug = name && orgSlug(name);
+      if (name && slug) affiliations.push({ author: a.author, name, slug });
+    }
+    out.push({ paperId: r.id, affiliations });
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { parseArxivId } from '../../domain/arxiv-id.ts';
 import { completePaper } from '../../domain/complete-paper.ts';
 import type { Paper } from '../../domain/paper.ts';
+import type { Affiliation } from '../../domain/organisation.ts';
 import { XmlFormatError, attr, child, children, parseXml, text } from '../xml.ts';
 
 export type MetadataPrefix = 'arXiv' | 'arXivRaw' | 'oai_dc';
@@ -21,6 +22,11 @@ export interface OaiRecord {
   replaced: boolean;
   /** When the first version was submitted (arXivRaw only), ISO 8601. */
   submittedAt: string | null;
+  /**
+   * Each author's `<affiliation>`s (the `arXiv` format only, where the submitter gave them); null
+   * where the format carries none (arXivRaw, oai_dc), so what an `arXiv` harvest stored is kept.
+   */
+  affiliations: Affiliation[] | null;
 }
 
 export interface OaiPage {
@@ -80,7 +86,7 @@ function parseRecord(rec: unknown): OaiRecord {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(datestamp)) throw new XmlFormatError(`record ${identifier} has no datestamp`);
   const sets = children(header, 'setSpec').map((s) => (text(s) ?? '').trim()).filter(Boolean);
   const base = { id: parsedId.id, datestamp, sets };
-  if (attr(header, 'status') === 'deleted') return { ...base, deleted: true, paper: null, createdDay: null, replaced: false, submittedAt: null };
+  if (attr(header, 'status') === 'deleted') return { ...base, deleted: true, paper: null, createdDay: null, replaced: false, submittedAt: null, affiliations: null };
   const metadata = child(rec, 'metadata');
   const arxiv = child(metadata, 'arXiv');
   if (arxiv) return { ...base, deleted: false, ...fromArxiv(arxiv, parsedId.id, identifier) };
@@ -91,7 +97,7 @@ function parseRecord(rec: unknown): OaiRecord {
   throw new XmlFormatError(`record ${identifier} has no arXiv, arXivRaw or oai_dc metadata`);
 }
 
-type Read = { paper: Paper; createdDay: string | null; replaced: boolean; submittedAt: string | null };
+type Read = { paper: Paper; createdDay: string | null; replaced: boolean; submittedAt: string | null; affiliations: Affiliation[] | null };
 
 function required(node: unknown, name: string, identifier: string): string {
   const v = text(child(node, name))?.trim();
@@ -120,10 +126,14 @@ function fromArxiv(m: unknown, id: string, identifier: string): Read {
   const categories = splitCategories(required(m, 'categories', identifier));
   const created = day(optional(m, 'created'));
   const updated = day(optional(m, 'updated'));
-  const authors = children(child(m, 'authors'), 'author')
-    .map((a) => [optional(a, 'forenames'), optional(a, 'keyname'), optional(a, 'suffix')].filter(Boolean).join(' '))
-    // Collaboration lines split by arXiv leave authors like ":" behind.
-    .filter((a) => /\p{L}/u.test(a));
+  const read = children(child(m, 'authors'), 'author').map((a) => ({
+    name: [optional(a, 'forenames'), optional(a, 'keyname'), optional(a, 'suffix')].filter(Boolean).join(' '),
+    affiliations: children(a, 'affiliation').map((x) => (text(x) ?? '').replace(/\s+/g, ' ').trim()).filter(Boolean),
+  }));
+  // Collaboration lines split by arXiv leave authors like ":" behind.
+  const named = read.filter((a) => /\p{L}/u.test(a.name));
+  const authors = named.map((a) => a.name);
+  const affiliations = named.flatMap((a) => a.affiliations.map((name) => ({ author: a.name, name })));
   const paper = completePaper({
     id,
     source: 'arxiv',
@@ -140,7 +150,7 @@ function fromArxiv(m: unknown, id: string, identifier: string): Read {
     doi: firstDoi(optional(m, 'doi')),
     license: optional(m, 'license'),
   });
-  return { paper, createdDay: created, replaced: updated !== null && updated !== created, submittedAt: null };
+  return { paper, createdDay: created, replaced: updated !== null && updated !== created, submittedAt: null, affiliations };
 }
 
 /** `A and B`, `A, B, and C`: arXivRaw keeps the author line as submitted. */
@@ -177,7 +187,7 @@ function fromArxivRaw(m: unknown, id: string, identifier: string): Read {
     doi: firstDoi(optional(m, 'doi')),
     license: optional(m, 'license'),
   });
-  return { paper, createdDay: day(iso(first?.date)), replaced: versions.length > 1, submittedAt: iso(first?.date) };
+  return { paper, createdDay: day(iso(first?.date)), replaced: versions.length > 1, submittedAt: iso(first?.date), affiliations: null };
 }
 
 /** Dublin Core carries no category codes and no version; it is read for completeness. */
@@ -205,5 +215,5 @@ function fromDublinCore(m: unknown, id: string, identifier: string): Read {
     doi: null,
     license: null,
   });
-  return { paper, createdDay: dates[0] ?? null, replaced: dates.length > 1, submittedAt: null };
+  return { paper, createdDay: dates[0] ?? null, replaced: dates.length > 1, submittedAt: null, affiliations: null };
 }

@@ -25,6 +25,13 @@ import * as m1020 from './1020_account_identity.ts';
 import * as m1021 from './1021_token_scopes.ts';
 import * as m1022 from './1022_submission_quota.ts';
 import * as m1110 from './1110_paper_reads.ts';
+import * as m1220 from './1220_paper_enrichments.ts';
+import * as m1320 from './1320_author_claims.ts';
+import * as m1321 from './1321_organisations.ts';
+import * as m1300 from './1300_notifications.ts';
+import * as m1430 from './1430_pg_bulk_load.ts';
+import * as m1500 from './1500_search_queue_visibility.ts';
+import * as m1501 from './1501_search_field_gap.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -58,4 +65,11 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1021_token_scopes': m1021,
   '1022_submission_quota': m1022,
   '1110_paper_reads': m1110,
+  '1220_paper_enrichments': m1220,
+  '1320_author_claims': m1320,
+  '1321_organisations': m1321,
+  '1300_notifications': m1300,
+  '1430_pg_bulk_load': m1430,
+  '1500_search_queue_visibility': m1500,
+  '1501_search_field_gap': m1501,
 };

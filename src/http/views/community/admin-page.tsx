@@ -2,7 +2,7 @@ import type { AuditEntry, User } from '../../../domain/community.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { AccountPage } from './page.tsx';
 
-export function AdminPage(props: { user: User; csrfToken: string; entries: AuditEntry[]; openReports: number; message?: string; error?: string }) {
+export function AdminPage(props: { user: User; csrfToken: string; entries: AuditEntry[]; openReports: number; pendingClaims: number; pendingOrgs: number; message?: string; error?: string }) {
   const { csrfToken } = props;
   return (
     <AccountPage title="Admin" user={props.user} csrfToken={csrfToken} section="admin">
@@ -11,6 +11,9 @@ export function AdminPage(props: { user: User; csrfToken: string; entries: Audit
       <FormError message={props.error} />
       <p>
         <a href="/admin/reports">Reports from readers</a>: {props.openReports} open
+      </p>
+      <p>
+        <a href="/admin/claims">Author claims</a>: {props.pendingClaims} pending · <a href="/admin/orgs">New organisations</a>: {props.pendingOrgs} waiting
       </p>
       <section aria-labelledby="hide-heading">
         <h2 id="hide-heading">Hide a paper</h2>

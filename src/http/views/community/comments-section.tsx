@@ -14,6 +14,8 @@ export interface CommentsSectionProps {
   next: string;
   editMinutes: number;
   now?: number;
+  /** Whether the viewer follows this discussion (new comments notify them); undefined: no button. */
+  watching?: boolean;
 }
 
 interface Node {
@@ -107,6 +109,15 @@ export function CommentsSection(props: CommentsSectionProps) {
       <h2 id="comments-heading">
         {live} comment{live === 1 ? '' : 's'}
       </h2>
+      {csrfToken && viewer && props.watching !== undefined && (
+        <PostForm action="/papers/watch" csrfToken={csrfToken} next={next} class="inline watch-form">
+          <input type="hidden" name="paperId" value={paperId} />
+          <input type="hidden" name="on" value={props.watching ? '0' : '1'} />
+          <button type="submit" class="quiet small" aria-pressed={props.watching ? 'true' : 'false'}>
+            {props.watching ? 'Following this discussion' : 'Follow this discussion'}
+          </button>
+        </PostForm>
+      )}
       {csrfToken && viewer ? (
         <PostForm action={`${base}/comments`} csrfToken={csrfToken} next={next}>
           <label>

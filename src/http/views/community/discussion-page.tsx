@@ -8,7 +8,6 @@ import { UpvoteButton } from './upvote-button.tsx';
 import { FormError } from './forms.tsx';
 import { ConfirmPage } from './confirm-page.tsx';
 import { raw } from 'hono/html';
-import { renderCommentMarkdown } from '../../../domain/comment-markdown.ts';
 
 /**
  * A paper's community page: upvote, collections and the discussion. The site's paper page can
@@ -68,7 +67,7 @@ export function DeleteCommentPage(props: { viewer: User; csrfToken: string; comm
   return (
     <ConfirmPage title="Delete this comment?" user={props.viewer} csrfToken={props.csrfToken} action={`/comments/${c.id}/delete`} confirmLabel="Delete comment" cancelHref={`${props.next}#comment-${c.id}`} next={props.next}>
       <p>{own ? 'Your comment' : `The comment by ${c.username}`} will show as “[deleted]”; replies to it stay.</p>
-      <blockquote class="comment-body">{raw(renderCommentMarkdown(c.body))}</blockquote>
+      <blockquote class="comment-body">{raw(c.html)}</blockquote>
     </ConfirmPage>
   );
 }

@@ -15,7 +15,7 @@ export function CommunityPage(props: { title: string; user: User | null; csrfTok
   );
 }
 
-export type AccountSection = 'settings' | 'mail' | 'zotero' | 'collections' | 'profile' | 'submit' | 'admin' | 'reports';
+export type AccountSection = 'settings' | 'notifications' | 'notify-mail' | 'mail' | 'zotero' | 'collections' | 'profile' | 'submit' | 'admin' | 'reports' | 'orgs' | 'claims' | 'org-queue';
 
 /**
  * Every account page in one layout: the account's pages in a side menu (tabs on a phone), like the
@@ -25,13 +25,16 @@ export function AccountPage(props: { title: string; user: User; csrfToken: strin
   const { user, section } = props;
   const links: Array<[AccountSection, string, string]> = [
     ['settings', '/settings', 'Settings'],
+    ['notifications', '/notifications', 'Notifications'],
+    ['notify-mail', '/settings/notifications', 'Notification mail'],
     ['mail', '/settings/mail', 'Mail digest'],
     ['zotero', '/settings/zotero', 'Zotero library'],
     ['collections', '/collections', 'Collections'],
     ['profile', `/users/${encodeURIComponent(user.username)}`, 'Public profile'],
     ['submit', '/submit', 'Submit a paper'],
+    ['orgs', '/settings/orgs', 'Organisations'],
   ];
-  if (user.role === 'admin') links.push(['admin', '/admin', 'Moderation'], ['reports', '/admin/reports', 'Reports']);
+  if (user.role === 'admin') links.push(['admin', '/admin', 'Moderation'], ['reports', '/admin/reports', 'Reports'], ['claims', '/admin/claims', 'Author claims'], ['org-queue', '/admin/orgs', 'New organisations']);
   return (
     <CommunityPage title={props.title} user={user} csrfToken={props.csrfToken} nav="account" feeds={props.feeds}>
       <div class="account-layout">

@@ -3,10 +3,12 @@ import type { Profile } from '../../../services/profiles.ts';
 import { paperPath } from '../../params.ts';
 import { PaperList } from './paper-list.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
+import { ProfileAuthorship } from '../authorship-pages.tsx';
+import type { Organisation } from '../../../domain/organisation.ts';
 
 export type ProfileData = Profile;
 
-export function ProfilePage(props: { viewer: User | null; csrfToken: string; data: ProfileData }) {
+export function ProfilePage(props: { viewer: User | null; csrfToken: string; data: ProfileData; authorship?: { papers: Array<{ id: string; title: string; authorName: string }>; orgs: Organisation[] } }) {
   const { profile, upvoted, submitted, comments, collections } = props.data;
   const own = props.viewer?.id === profile.id;
   const content = (
@@ -17,6 +19,7 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
         {profile.role === 'admin' ? ' · admin' : ''}
         {profile.banned ? ' · banned' : ''}
       </p>
+      {props.authorship && <ProfileAuthorship papers={props.authorship.papers} orgs={props.authorship.orgs} />}
       <section aria-labelledby="upvotes-heading">
         <h2 id="upvotes-heading">Upvotes</h2>
         <PaperList papers={upvoted} empty="No upvotes yet." />

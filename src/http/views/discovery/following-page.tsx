@@ -4,7 +4,7 @@ import { paperPath } from '../../params.ts';
 import { CommunityPage } from '../community/page.tsx';
 import { FormError, PostForm } from '../community/forms.tsx';
 
-const KIND_LABEL = { author: 'Author', category: 'Category', search: 'Saved search' } as const;
+const KIND_LABEL = { author: 'Author', category: 'Category', search: 'Saved search', org: 'Organisation' } as const;
 
 export function FollowingPage(props: { user: User; csrfToken: string; news: FollowingNews; error?: string | null }) {
   const { news, csrfToken } = props;
@@ -23,7 +23,7 @@ export function FollowingPage(props: { user: User; csrfToken: string; news: Foll
           <ul>
             {news.follows.map((f) => (
               <li>
-                {KIND_LABEL[f.kind]}: {f.value}{' '}
+                {KIND_LABEL[f.kind]}: {f.kind === 'org' ? <a href={`/orgs/${encodeURIComponent(f.value)}`}>{news.orgNames.get(f.value) ?? f.value}</a> : f.value}{' '}
                 <PostForm action={`/following/${f.id}/delete`} csrfToken={csrfToken} class="inline">
                   <button type="submit" class="quiet small">
                     Unfollow<span class="vh"> {f.value}</span>
@@ -60,7 +60,7 @@ export function FollowingPage(props: { user: User; csrfToken: string; news: Foll
                   </h3>
                   <p>
                     <small>
-                      {item.entry.day} · {matched.map((f) => `${KIND_LABEL[f.kind]}: ${f.value}`).join(' · ')}
+                      {item.entry.day} · {matched.map((f) => `${KIND_LABEL[f.kind]}: ${f.kind === 'org' ? (news.orgNames.get(f.value) ?? f.value) : f.value}`).join(' · ')}
                     </small>
                   </p>
                   {item.paper.authors.length > 0 && <p>{item.paper.authors.slice(0, 8).join(', ')}</p>}

@@ -1,0 +1,79 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../env.ts';
+import type { PageCache } from '../page-cache.ts';
+import { pageCacheRequests } from '../../metrics.ts';
+import { cspNonce, reuseCspNonce } from './security-headers.ts';
+
+/** Pages every anonymous reader gets alike: feeds, trending, papers, authors, profiles, organisations, public collections. */
+const CACHED_PREFIXES = ['/papers/', '/authors/', '/users/', '/orgs', '/collections/'];
+/** Under those prefixes, pages that are a reader's own (a redirect to log in for anonymous readers, never a 200). */
+const NEVER = new Set(['/papers/for-you']);
+const SAFE = new Set(['GET', 'HEAD']);
+/** Headers of the first answer that belong to that one request, not to the page. */
+const PER_REQUEST = new Set(['set-cookie', 'x-request-id', 'date', 'content-length']);
+
+/** `/papers/{id}` for a write to a paper (`/api/papers/{id}/upvote`, `/papers/{id}/comments`): its pages change at once. */
+function writtenPaperPath(path: string): string | undefined {
+  const m = /^(?:\/api(?:\/admin)?)?(\/papers\/.+?)\/(?:upvote|comments|discussion|claims|report|read|hide|unhide)(?:\/|$)/.exec(path);
+  return m?.[1];
+}
+
+function cacheable(path: string): boolean {
+  if (NEVER.has(path)) return false;
+  return path === '/' || CACHED_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/**
+ * Serves anonymous page reads from the `PageCache` and revalidates them with ETags. A request with
+ * any cookie or credentials bypasses it (a session, a flash message, an anonymous CSRF cookie all
+ * change the page), and so does an answer that sets a cookie or is not a 200. Any successful
+ * write through this app marks the cache changed; answers are served as `Cache-Control: no-cache`
+ * so browsers ask again and get a 304 while the page is the same; `X-Page-Cache` says hit or miss.
+ */
+export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const method = c.req.method;
+    if (!SAFE.has(method)) {
+      await next();
+      if (c.res.status < 400) cache.changed(writtenPaperPath(c.req.path), { vote: /\/upvote$/.test(c.req.path) });
+      return;
+    }
+    const url = new URL(c.req.url);
+    if (!cacheable(url.pathname) || c.req.header('cookie') || c.req.header('authorization')) {
+      pageCacheRequests.inc({ result: 'bypass' });
+      return next();
+    }
+    // The paper route answers Markdown to `Accept: text/markdown`: the variant is part of the key.
+    const key = `${url.pathname}${url.search}\n${(c.req.header('accept') ?? '').slice(0, 200)}`;
+    const cached = cache.get(key);
+    pageCacheRequests.inc({ result: cached ? 'hit' : 'miss' });
+    let page = cached;
+    if (!page) {
+      const renderedFrom = Date.now();
+      await next();
+      const res = c.res;
+      if (res.status !== 200 || res.headers.has('set-cookie')) return;
+      const headers: [string, string][] = [];
+      res.headers.forEach((v, k) => {
+        if (!PER_REQUEST.has(k.toLowerCase())) headers.push([k, v]);
+      });
+      page = cache.set(key, { status: res.status, headers, body: await res.clone().arrayBuffer(), nonce: cspNonce() }, renderedFrom);
+      if (!page) return;
+    }
+    const headers = new Headers(page.headers);
+    headers.set('ETag', page.etag);
+    headers.set('Cache-Control', 'no-cache');
+    headers.append('Vary', 'Cookie');
+    headers.set('X-Page-Cache', cached ? 'hit' : 'miss');
+    if (c.var.requestId) headers.set('X-Request-Id', c.var.requestId);
+    reuseCspNonce(page.nonce);
+    const inm = c.req.header('if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === page.etag.replace(/^W\//, ''))) {
+      c.res = undefined as never;
+      c.res = new Response(null, { status: 304, headers });
+      return;
+    }
+    c.res = undefined as never;
+    c.res = new Response(method === 'HEAD' ? null : page.body, { status: page.status, headers });
+  };
+}

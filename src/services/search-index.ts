@@ -1,0 +1,291 @@
+import path from 'node:path';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { Embedder } from '../search/embedder.ts';
+import type { KeywordEngine } from '../search/keyword-engine.ts';
+import { VectorIndex } from '../search/vector-index.ts';
+import { hasTermVectors } from '../search/local-embedder.ts';
+import { defaultEmbedThreads, LocalEmbedderThreads } from '../search/local-embedder-threads.ts';
+import type { SpaceSource, EmbeddingSpace } from '../store/embedding-spaces.ts';
+import { EmbeddingSpaces } from './embedding-spaces.ts';
+import { EMBED_LEASE, embedAll, type EmbedRun } from './embedding-runs.ts';
+
+export interface SearchIndexOptions {
+  engine: KeywordEngine;
+  /** Opens the configured embedder on first use; null means keyword search only. */
+  embedder: () => Promise<Embedder | null>;
+  /** What the configured embedder is (provider, model): recorded with its space to reopen it later. */
+  embedderSource?: SpaceSource;
+  /** Opens an older space's model to embed queries while the configured one is being embedded. */
+  reopenSpace?: (space: EmbeddingSpace) => Promise<Embedder | null>;
+  /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
+  indexFile?: (embedderId: string) => string | undefined;
+  logger?: Logger;
+  /** How often (ms) a search checks the store for vectors other processes added; default 2000. */
+  annRefreshMs?: number;
+  /** How long a search waits for the full-text index to catch up before searching anyway; default 1000. */
+  catchUpBudgetMs?: number;
+}
+
+const EMBED_BATCH = 128;
+/** `reindex` embeds in larger batches: fewer store round trips, progress writes and ANN insert calls. */
+const REINDEX_BATCH = 2000;
+
+/** Progress of `reindex`, phase by phase: `done` of `total` papers. */
+export type ReindexProgress = (phase: 'full-text' | 'embed', done: number, total: number) => void;
+
+/** `data/paperboy.db` → `data/paperboy.db.<embedder>.usearch`. */
+export function annFileBeside(sqlitePath: string | undefined) {
+  return (embedderId: string) => (sqlitePath ? path.join(path.dirname(sqlitePath), `${path.basename(sqlitePath)}.${embedderId.replace(/[^A-Za-z0-9._-]+/g, '_')}.usearch`) : undefined);
+}
+
+/**
+ * The search indexes and keeping them in step with the store: the keyword engine's catch-up and
+ * rebuild, the embedding spaces and their vectors, one ANN index per space (`catchUp`, `reindex`,
+ * `keepInStep`, the re-embed job's `embedInBackground`). `SearchService` queries what this holds.
+ */
+export class SearchIndexService {
+  /** One ANN index per embedding space in use (the serving one, and the one being embedded). */
+  private readonly anns = new Map<string, { index: VectorIndex; checkedAt: number; ready: Promise<void> }>();
+  private catchingUp?: Promise<number>;
+  readonly spaces: EmbeddingSpaces;
+  readonly engine: KeywordEngine;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: SearchIndexOptions,
+  ) {
+    this.engine = opts.engine;
+    this.spaces = new EmbeddingSpaces(store, { openTarget: opts.embedder, source: opts.embedderSource, reopen: opts.reopenSpace, logger: opts.logger, refreshMs: opts.annRefreshMs === 0 ? 0 : undefined });
+  }
+
+  /** `idle` until `keepInStep` starts; then `building` until the keyword index is in memory. */
+  private indexState: 'idle' | 'building' | 'ready' = 'idle';
+
+  /** For /readyz: null when this process does not keep an index warm (tests, CLI). */
+  get indexReady(): boolean | null {
+    return this.indexState === 'idle' ? null : this.indexState === 'ready';
+  }
+
+  get engineName(): string {
+    return this.engine.name;
+  }
+
+  /** The configured embedder, or null when semantic search is off or its server is unusable (logged; tried again later). */
+  embedder(): Promise<Embedder | null> {
+    return this.spaces.openTarget();
+  }
+
+  /**
+   * Brings every index in step with the store: the full-text queue, then vectors for papers that
+   * have none from the current embedder (or whose text changed), added to the ANN index. Importers
+   * and harvesters call it after each batch they commit. Returns the counts.
+   */
+  async catchUp(opts: { onProgress?: (done: number, total: number) => void } = {}): Promise<{ fullText: number; embedded: number }> {
+    const fullText = await this.keywordCatchUp();
+    const embedded = await this.embedPending(opts.onProgress);
+    return { fullText, embedded };
+  }
+
+  /**
+   * Rebuilds everything from the store: full-text index, every vector of the current embedder, the
+   * ANN index. The ANN index is rebuilt from the vectors still valid first and the new vectors go
+   * straight into it as they are embedded, so each vector enters the graph once.
+   */
+  async reindex(
+    opts: {
+      reembed?: boolean;
+      onPhase?: ReindexProgress;
+      /** Worker threads embedding (offline model); default all cores but one. */
+      threads?: number;
+      /** false: the caller rebuilt the full-text index itself (`rebuildFullText`, alongside training). */
+      fullText?: boolean;
+    } = {},
+  ): Promise<{ fullText: number; embedded: number; vectors: number }> {
+    let fullText = 0;
+    if (opts.fullText !== false) {
+      opts.onPhase?.('full-text', 0, 1);
+      fullText = await this.rebuildFullText();
+      opts.onPhase?.('full-text', fullText, fullText);
+    }
+    const embedder = await this.embedder();
+    if (!embedder) return { fullText, embedded: 0, vectors: 0 };
+    if (opts.reembed) {
+      await this.store.search.deleteEmbeddings(embedder.id);
+      await this.store.embeddingSpaces.ensure(embedder.id, embedder.dimensions, this.opts.embedderSource ?? {});
+      this.spaces.invalidate();
+    }
+    // The graph is rebuilt from the vectors still valid first, and the new vectors go straight into
+    // it as they are embedded: rebuilding it again afterwards inserted every vector twice.
+    const ann = await this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions }, { rebuild: true });
+    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total), { batch: REINDEX_BATCH, threads: opts.threads ?? defaultEmbedThreads() });
+    return { fullText, embedded, vectors: ann.size };
+  }
+
+  /** Rebuilds the keyword index from the store; returns the papers indexed. */
+  rebuildFullText(): Promise<number> {
+    return this.engine.rebuild();
+  }
+
+  /**
+   * Embeds, in the background, the papers the configured embedder has no vector for (all of them
+   * after a model switch): in batches, yielding between them, recording progress in its space;
+   * stops early when `signal` aborts. The re-embed job runs it under its lease.
+   */
+  async embedInBackground(opts: { signal?: AbortSignal; onProgress?: (p: EmbedRun) => void; batch?: number; threads?: number } = {}): Promise<EmbedRun | null> {
+    const embedder = await this.embedder();
+    if (!embedder) return null;
+    // Its ANN index is loaded (or rebuilt from the stored vectors) first, so new vectors join it.
+    const ann = await this.vectorIndexNow(embedder);
+    // Bulk work (reindex) embeds on worker threads while this thread stores vectors and fills the graph.
+    const bulk = opts.threads && hasTermVectors(embedder) ? new LocalEmbedderThreads(embedder, opts.threads) : null;
+    let run: EmbedRun;
+    try {
+      run = await embedAll(this.store, bulk ?? embedder, {
+        batch: opts.batch ?? EMBED_BATCH,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        logger: this.opts.logger,
+        save: (rows, now) => ann.upsert(rows, now),
+      });
+    } finally {
+      await bulk?.close();
+    }
+    if (run.embedded) ann.save();
+    if (run.complete) this.spaces.invalidate();
+    return run;
+  }
+
+  /** Whether the configured embedder has papers to embed (the re-embed job runs only then). */
+  async hasPending(): Promise<boolean> {
+    const embedder = await this.embedder();
+    // One row is enough to know (a count would scan every pending paper).
+    return !!embedder && (await this.store.search.papersToEmbed(embedder.id, 1)).length > 0;
+  }
+
+  /**
+   * Catches up now (a new process builds its ANN index from the store, embeds papers imported while
+   * it was down) and then every `everyMs`, in the background; returns the function that stops it.
+   */
+  keepInStep(everyMs = 60_000): () => Promise<void> {
+    let running: Promise<void> | undefined;
+    let first = true;
+    this.indexState = 'building';
+    const holder = `search:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+    const tick = () => (running ??= catchUp().finally(() => (running = undefined)));
+    const catchUp = async () => {
+      try {
+        if (first) {
+          // Build the in-memory index now, while /readyz says "building", not on a reader's first search.
+          await this.engine.warm?.();
+          this.indexState = 'ready';
+          first = false;
+        }
+        const fullText = await this.keywordCatchUp();
+        // What the cheap catch-up before each search cannot see: other processes' changes.
+        await this.engine.refresh?.();
+        // The serving space's ANN index is built here, not on a reader's first search (after a
+        // model switch it is not the space being embedded).
+        const serving = await this.spaces.serving();
+        if (serving) await this.vectorIndex(serving);
+        // One process embeds at a time (the lease); the others pick the vectors up from the store.
+        // A whole new space (a model switch) is left to the re-embed job, whose lease is renewed.
+        const target = await this.embedder();
+        let embedded = 0;
+        if ((!serving || serving.embedderId === target?.id) && (await this.store.leases.acquire(EMBED_LEASE, holder, 30 * 60_000))) {
+          try {
+            embedded = await this.embedPending();
+          } finally {
+            await this.store.leases.release(EMBED_LEASE, holder);
+          }
+        }
+        if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
+      } catch (err) {
+        this.opts.logger?.warn({ err: (err as Error).message }, 'search catch-up failed; will retry');
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), everyMs);
+    timer.unref();
+    // Stopping waits for a catch-up under way, so that it releases its lease before the store closes.
+    return () => {
+      clearInterval(timer);
+      return running ?? Promise.resolve();
+    };
+  }
+
+  /** Saves the ANN index (SQLite: beside the database file). */
+  async close(): Promise<void> {
+    for (const ann of this.anns.values()) ann.index.save();
+  }
+
+  private keywordCatchUp(): Promise<number> {
+    // Concurrent searches share one catch-up run instead of each draining the queue.
+    this.catchingUp ??= this.engine.catchUp().finally(() => {
+      this.catchingUp = undefined;
+    });
+    return this.catchingUp;
+  }
+
+  /**
+   * Before a search: index what changed, but wait at most `catchUpBudgetMs` — after a large import
+   * nobody imported through `catchUp`, the rest continues in the background and later searches see it.
+   */
+  async keywordCatchUpBounded(): Promise<void> {
+    const run = this.keywordCatchUp().catch((err) => {
+      this.opts.logger?.warn({ err: (err as Error).message }, 'full-text catch-up failed');
+      return 0;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([run, new Promise<void>((r) => (timer = setTimeout(r, this.opts.catchUpBudgetMs ?? 1000)))]);
+    clearTimeout(timer);
+  }
+
+  private async embedPending(onProgress?: (done: number, total: number) => void, bulk?: { batch: number; threads: number }): Promise<number> {
+    const run = await this.embedInBackground({ ...bulk, onProgress: onProgress && ((p) => onProgress(p.embedded, p.pendingAtStart)) });
+    return run?.embedded ?? 0;
+  }
+
+  private vectorIndexNow(embedder: Embedder): Promise<VectorIndex> {
+    return this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions });
+  }
+
+  /**
+   * The ANN index of a space: loaded from its file when that matches the store, else rebuilt from
+   * the stored vectors; then topped up with vectors other processes stored since.
+   */
+  async vectorIndex(space: { embedderId: string; dimensions: number }, opts: { rebuild?: boolean } = {}): Promise<VectorIndex> {
+    let ann = this.anns.get(space.embedderId);
+    if (!ann || opts.rebuild) {
+      const index = new VectorIndex(space.embedderId, space.dimensions, this.opts.indexFile?.(space.embedderId));
+      ann = { index, checkedAt: 0, ready: this.prepareIndex(index, space.embedderId, opts.rebuild ?? false) };
+      this.anns.set(space.embedderId, ann);
+    }
+    await ann.ready;
+    if (Date.now() - ann.checkedAt >= (this.opts.annRefreshMs ?? 2000)) {
+      ann.checkedAt = Date.now();
+      const since = ann.index.meta.newest;
+      if (since) {
+        const fresh = await this.store.search.embeddingsSince(space.embedderId, since, 100_000);
+        for (const f of fresh) ann.index.upsert([f], f.embeddedAt);
+      }
+    }
+    return ann.index;
+  }
+
+  private async prepareIndex(index: VectorIndex, embedderId: string, rebuild: boolean): Promise<void> {
+    const stats = await this.store.search.embeddingStats(embedderId);
+    if (!rebuild && index.load() && index.meta.newest === stats.newest && index.size === stats.count) return;
+    index.clear();
+    let after = -1;
+    for (;;) {
+      const page = await this.store.search.embeddingsPage(embedderId, after, 2000);
+      if (!page.length) break;
+      index.upsert(page, undefined);
+      after = page[page.length - 1].key;
+    }
+    index.meta.newest = stats.newest;
+    index.save();
+    if (index.size) this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
+  }
+}

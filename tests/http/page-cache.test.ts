@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Hono } from 'hono';
+import { forEachStore } from '../helpers/contract.ts';
+import { loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
+import { makePaper } from '../helpers/papers.ts';
+import { PageCache } from '../../src/http/page-cache.ts';
+import { pageCache } from '../../src/http/middleware/page-cache.ts';
+import { securityHeaders } from '../../src/http/middleware/security-headers.ts';
+import type { AppEnv } from '../../src/http/env.ts';
+
+const page = (text: string) => ({ status: 200, headers: [['content-type', 'text/html']] as [string, string][], body: new TextEncoder().encode(text).buffer as ArrayBuffer, nonce: 'n' });
+
+describe('PageCache', () => {
+  test('serves an answer until its time to live ends', () => {
+    let now = 1000;
+    const cache = new PageCache({ ttlMs: 5000, maxBytes: 1 << 20, now: () => now });
+    cache.set('/a', page('A'));
+    now += 4999;
+    assert.ok(cache.get('/a'));
+    now += 1;
+    assert.equal(cache.get('/a'), null, 'expired');
+    assert.equal(cache.size, 0, 'and dropped');
+  });
+
+  test('a write makes every older answer stale, including one whose rendering began before it', () => {
+    let now = 1000;
+    const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, minFreshMs: 0, now: () => now });
+    cache.set('/old', page('old'));
+    now += 10;
+    const renderStart = now;
+    now += 5;
+    cache.changed();
+    now += 5;
+    cache.set('/racing', page('read before the write'), renderStart);
+    now += 1;
+    cache.set('/after', page('after'));
+    assert.equal(cache.get('/old'), null);
+    assert.equal(cache.get('/racing'), null, 'its data was read before the write');
+    assert.ok(cache.get('/after'));
+  });
+
+  test("a write to a paper drops that paper's pages at once, and only those", () => {
+    let now = 1000;
+    const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, now: () => now });
+    for (const p of ['/papers/hep-th/9901001', '/papers/hep-th/9901001/discussion', '/papers/hep-th/9901001.md', '/papers/hep-th/99010012', '/papers/date/2025-08-01']) cache.set(`${p}\ntext/html`, page(p));
+    now += 10;
+    cache.changed('/papers/hep-th/9901001', { vote: true });
+    assert.equal(cache.get('/papers/hep-th/9901001\ntext/html'), null);
+    assert.equal(cache.get('/papers/hep-th/9901001/discussion\ntext/html'), null);
+    assert.equal(cache.get('/papers/hep-th/9901001.md\ntext/html'), null);
+    assert.ok(cache.get('/papers/hep-th/99010012\ntext/html'), 'another paper whose id starts the same');
+    assert.ok(cache.get('/papers/date/2025-08-01\ntext/html'), 'lists wait for minFreshMs');
+  });
+
+  test('minFreshMs coalesces a burst of votes, not other writes', () => {
+    let now = 1000;
+    const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, minFreshMs: 1000, now: () => now });
+    cache.set('/p', page('P'));
+    cache.set('/q', page('Q'));
+    now += 100;
+    cache.changed(undefined, { vote: true });
+    assert.ok(cache.get('/p'), 'younger than minFreshMs: still served after a vote');
+    now += 900;
+    assert.equal(cache.get('/p'), null);
+    cache.set('/r', page('R'));
+    now += 10;
+    cache.changed();
+    assert.equal(cache.get('/r'), null, 'any other write shows at once');
+  });
+
+  test('keeps within its bytes, least recently used out first, and never keeps a page too big for it', () => {
+    const cache = new PageCache({ ttlMs: 60_000, maxBytes: 40 });
+    cache.set('/1', page('x'.repeat(10)));
+    cache.set('/2', page('x'.repeat(10)));
+    cache.set('/3', page('x'.repeat(10)));
+    assert.ok(cache.get('/1'), 'used: now the most recent');
+    cache.set('/4', page('x'.repeat(10)));
+    cache.set('/5', page('x'.repeat(10)));
+    assert.equal(cache.get('/2'), null, 'least recently used went first');
+    assert.ok(cache.get('/1'));
+    assert.equal(cache.set('/big', page('x'.repeat(11))), null, 'over a quarter of the budget');
+  });
+});
+
+describe('page cache middleware', () => {
+  let renders = 0;
+  const app = new Hono<AppEnv>();
+  app.use('*', securityHeaders());
+  app.use('*', pageCache(new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20 })));
+  app.get('/papers/plain', (c) => c.html(`<p>render ${++renders}</p>`));
+  app.get('/papers/cookie', (c) => {
+    c.header('Set-Cookie', 'x=1');
+    return c.html(`<p>render ${++renders}</p>`);
+  });
+  app.get('/papers/missing', (c) => c.html(`<p>render ${++renders}</p>`, 404));
+  app.get('/search', (c) => c.html(`<p>render ${++renders}</p>`));
+  app.post('/papers/plain/upvote', (c) => c.text('ok'));
+  app.post('/papers/plain/refused', (c) => c.text('no', 403));
+
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await app.request(path, { headers });
+    return { status: res.status, text: await res.text(), cache: res.headers.get('x-page-cache'), etag: res.headers.get('etag') };
+  };
+
+  test('answers nothing from cache that set a cookie, is not a 200, or lies outside the cached pages', async () => {
+    for (const path of ['/papers/cookie', '/papers/missing', '/search']) {
+      const a = await get(path);
+      const b = await get(path);
+      assert.notEqual(a.text, b.text, `${path} rendered each time`);
+    }
+  });
+
+  test('a request with a cookie or credentials bypasses it', async () => {
+    const first = await get('/papers/plain');
+    assert.equal(first.cache, 'miss');
+    assert.equal((await get('/papers/plain')).text, first.text);
+    assert.notEqual((await get('/papers/plain', { cookie: 'pb_session=abc' })).text, first.text);
+    assert.notEqual((await get('/papers/plain', { authorization: 'Bearer t' })).text, first.text);
+  });
+
+  test('a successful write makes it render again; a refused one does not', async () => {
+    const before = await get('/papers/plain');
+    await app.request('/papers/plain/refused', { method: 'POST' });
+    assert.equal((await get('/papers/plain')).text, before.text);
+    await app.request('/papers/plain/upvote', { method: 'POST' });
+    const afterWrite = await get('/papers/plain');
+    assert.equal(afterWrite.cache, 'miss');
+    assert.notEqual(afterWrite.text, before.text);
+  });
+});
+
+forEachStore('anonymous page cache on the real app', (ctx) => {
+  let app: TestApp;
+  const paper = makePaper({ id: '2508.01234', title: 'Caching feeds for anonymous readers', publishedAt: '2025-08-01' });
+
+  before(async () => {
+    await ctx.store.papers.upsertMany([paper]);
+    await ctx.store.feed.addMany([{ paperId: paper.id, day: '2025-08-01' }]);
+    // Long enough that a loaded machine's slow first render is still fresh for the second read.
+    app = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '60' });
+  });
+  after(() => app?.close());
+
+  test('the second anonymous read is a hit, with the CSP nonce its body carries, and revalidates to a 304', async () => {
+    const first = await fetch(`${app.url}/papers/${paper.id}`);
+    const firstBody = await first.text();
+    assert.equal(first.headers.get('x-page-cache'), 'miss');
+    const second = await fetch(`${app.url}/papers/${paper.id}`);
+    const body = await second.text();
+    assert.equal(second.headers.get('x-page-cache'), 'hit');
+    assert.equal(body, firstBody);
+    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(second.headers.get('content-security-policy') ?? '')?.[1];
+    assert.ok(nonce && body.includes(`nonce="${nonce}"`), 'the policy names the nonce the cached page carries');
+    const etag = second.headers.get('etag');
+    assert.ok(etag);
+    const revalidated = await fetch(`${app.url}/papers/${paper.id}`, { headers: { 'if-none-match': etag } });
+    assert.equal(revalidated.status, 304);
+    assert.equal(await revalidated.text(), '');
+  });
+
+  test("a reader's vote is on the paper's next anonymous page at once, on lists within a second, and a reader's own page is never cached", async () => {
+    const list = await (await fetch(`${app.url}/papers/date/2025-08-01`)).text();
+    const before = await (await fetch(`${app.url}/papers/${paper.id}`)).text();
+    const reader = await loggedIn(app, 'cachereader');
+    const own = await reader.get(`/papers/${paper.id}`);
+    assert.ok(own.text.includes('cachereader'), 'the reader sees their own header');
+    assert.equal((await reader.post(`/api/papers/${paper.id}/upvote`)).status, 200);
+    const anon = await fetch(`${app.url}/papers/${paper.id}`);
+    const text = await anon.text();
+    assert.equal(anon.headers.get('x-page-cache'), 'miss', 'the vote made the cached page stale');
+    assert.notEqual(text, before);
+    assert.ok(!text.includes('cachereader'), "nobody else's page shows the reader");
+    assert.equal((await ctx.store.papers.get(paper.id))?.upvotes, 1);
+    const listSoon = await fetch(`${app.url}/papers/date/2025-08-01`);
+    const listNow = await listSoon.text();
+    if (listSoon.headers.get('x-page-cache') === 'hit') assert.equal(listNow, list, 'a list younger than a second may still be served');
+    await new Promise((r) => setTimeout(r, 1000));
+    // Rendered again after the vote (here or by the read above, if that came a second after the first).
+    const listLater = await fetch(`${app.url}/papers/date/2025-08-01`);
+    assert.notEqual(await listLater.text(), list, 'after a second the vote is on the list');
+  });
+
+  test('a change made by another process shows within PAGE_CACHE_SECONDS', async () => {
+    const short = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '1' });
+    try {
+      const started = Date.now();
+      await fetch(`${short.url}/papers/date/2025-08-01`);
+      await ctx.store.papers.upsertMany([{ ...paper, title: 'Caching feeds for anonymous readers, revised' }]);
+      const soon = await fetch(`${short.url}/papers/date/2025-08-01`);
+      const soonText = await soon.text();
+      if (Date.now() - started < 900) {
+        assert.equal(soon.headers.get('x-page-cache'), 'hit');
+        assert.ok(!soonText.includes('revised'), 'still the cached page within its time to live');
+      }
+      await new Promise((r) => setTimeout(r, 1100));
+      const later = await (await fetch(`${short.url}/papers/date/2025-08-01`)).text();
+      assert.ok(later.includes('revised'));
+    } finally {
+      await short.close();
+    }
+  });
+});

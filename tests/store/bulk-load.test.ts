@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { forEachStore } from '../helpers/contract.ts';
+import { openStore } from '../../src/store/index.ts';
+import { makePaper } from '../helpers/papers.ts';
+
+const paper = (id: string) => makePaper({ id });
+
+const HANG = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/store/bulk-import-hang.ts');
+
+/**
+ * A first import on PostgreSQL sets the secondary indexes of `papers` aside and builds them once at
+ * the end (PaperRepository.duringBulkImport). These tests pin that they always come back: after the
+ * import, after a failed one, and after a process killed in the middle of one.
+ */
+forEachStore('bulk loads', (ctx) => {
+  const db = () => ctx.opened.connection.db;
+  const paperIndexes = async (): Promise<string[]> => {
+    const rows =
+      ctx.kind === 'postgres'
+        ? (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'papers' and schemaname = current_schema()`.execute(db())).rows
+        : (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'papers'`.execute(db())).rows;
+    return rows.map((r) => r.name).sort();
+  };
+  let all: string[] = [];
+
+  test('a first import sets secondary indexes aside and builds them after', async () => {
+    all = await paperIndexes();
+    assert.ok(all.length >= 4, `papers has its indexes: ${all}`);
+    let during: string[] = [];
+    await ctx.store.papers.duringBulkImport(async () => {
+      during = await paperIndexes();
+      await ctx.store.papers.upsertMany([paper('2501.00001'), paper('2501.00002')]);
+    });
+    if (ctx.kind === 'postgres') assert.deepEqual(during, ['papers_pkey'], 'only the primary key stays during a first import');
+    else assert.deepEqual(during, all, 'SQLite keeps its indexes');
+    assert.deepEqual(await paperIndexes(), all);
+    assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0, 'nothing left to rebuild');
+  });
+
+  test('new papers are queued for the full-text index, one statement per batch', async () => {
+    if (ctx.kind !== 'postgres') return; // SQLite's queue is a rowid watermark (migration 0402), tested with search.
+    const queued = await sql<{ paper_id: string }>`select paper_id from search_pending order by paper_id`.execute(db());
+    assert.deepEqual(
+      queued.rows.map((r) => r.paper_id),
+      ['2501.00001', '2501.00002'],
+    );
+  });
+
+  test('an import that fails still gets its indexes back', async () => {
+    await db().deleteFrom('papers').execute();
+    await assert.rejects(
+      ctx.store.papers.duringBulkImport(async () => {
+        throw new Error('disk on fire');
+      }),
+      /disk on fire/,
+    );
+    assert.deepEqual(await paperIndexes(), all);
+  });
+
+  test('a process killed mid-import leaves its indexes to the next open of the store', { timeout: 60_000 }, async () => {
+    if (!ctx.opened.location) return; // PGlite runs in this process: nothing to kill.
+    await db().deleteFrom('papers').execute();
+    const child = spawn(process.execPath, ['--import', 'tsx', HANG, ctx.opened.location], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'silent' } });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('inside') && resolve());
+      child.on('exit', (code) => reject(new Error(`the importer exited early (${code})`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    if (ctx.kind === 'postgres') assert.deepEqual(await paperIndexes(), ['papers_pkey'], 'the kill left the indexes set aside');
+    const reopened = await openStore(ctx.opened.location, { poolSize: 1 });
+    await reopened.close();
+    assert.deepEqual(await paperIndexes(), all, 'the next open rebuilt them');
+    assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0);
+  });
+
+  test('a table already holding papers keeps its indexes', async () => {
+    await ctx.store.papers.upsertMany(Array.from({ length: 1000 }, (_, i) => paper(`2502.${String(i).padStart(5, '0')}`)));
+    let during: string[] = [];
+    await ctx.store.papers.duringBulkImport(async () => {
+      during = await paperIndexes();
+    });
+    assert.deepEqual(during, all);
+  });
+});

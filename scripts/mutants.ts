@@ -728,6 +728,14 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/enrichment/runner.test.ts'],
   },
+  {
+    name: 'ann-file-layout-unchecked',
+    what: 'an ANN index file saved in another layout is loaded as if it were this one',
+    file: 'src/search/vector-index.ts',
+    search: ' || meta.layout !== LAYOUT) return false;',
+    replace: ') return false;',
+    tests: ['tests/search/vector-index.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -102,7 +102,8 @@ export interface Services {
   /** Thumbnails, PDF text and the other enrichments, and the runner that makes them (background only). */
   enrichment: EnrichmentService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
-  trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
+  /** Trains the configured embedder's model (when it has one to train), running `meanwhile` (the full-text rebuild) alongside where it can. */
+  trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: () => Promise<unknown>): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
   /** Mails still being sent after their request was answered (sign-up, password reset). */
@@ -235,10 +236,13 @@ export function createServices(deps: ServiceDeps): Services {
     keywordIndex,
     searchIndex,
     enrichment,
-    trainEmbedder: async (onProgress) => {
+    trainEmbedder: async (onProgress, meanwhile) => {
       const provider = embedderProvider(config.searchEmbedder);
-      if (!provider?.train) return false;
-      await provider.train({ config, store, logger, sqlitePath }, onProgress);
+      if (!provider?.train) {
+        await meanwhile?.();
+        return false;
+      }
+      await provider.train({ config, store, logger, sqlitePath }, onProgress, meanwhile);
       return true;
     },
   };

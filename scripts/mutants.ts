@@ -640,6 +640,38 @@ export const MUTANTS: Mutant[] = [
     replace: "        if (false) await notifications.notify('claim_decided',",
     tests: ['tests/authorship/claims-http.test.ts'],
   },
+  {
+    name: 'index-file-checksum-unchecked',
+    what: 'a keyword index file is served without its SHA-256 being recomputed (a corrupt byte goes unnoticed)',
+    file: 'src/search/index-file.ts',
+    search: "if (actual !== head.checksum) throw new IndexFileError('checksum', `${file}: checksum mismatch (the file is corrupt)`);",
+    replace: '',
+    tests: ['tests/search/keyword-index-file.test.ts', 'tests/search/published-keyword-index.test.ts'],
+  },
+  {
+    name: 'index-file-length-unchecked',
+    what: "a keyword index file's recorded length is not compared with its size (a truncated copy is read)",
+    file: 'src/search/index-file.ts',
+    search: "if (bytes !== actual) throw new IndexFileError('truncated', `${file}: ${actual} bytes, its header says ${bytes}`);",
+    replace: '',
+    tests: ['tests/search/keyword-index-file.test.ts', 'tests/search/published-keyword-index.test.ts'],
+  },
+  {
+    name: 'index-file-version-unchecked',
+    what: 'a keyword index file of another format version is read as this one',
+    file: 'src/search/index-file.ts',
+    search: "if (version !== FORMAT_VERSION) throw new IndexFileError('version',",
+    replace: "if (version !== FORMAT_VERSION && false) throw new IndexFileError('version',",
+    tests: ['tests/search/keyword-index-file.test.ts', 'tests/search/published-keyword-index.test.ts'],
+  },
+  {
+    name: 'published-index-not-the-published-version',
+    what: "a local index file is served without matching its version row's checksum (another database's or an older file)",
+    file: 'src/search/index-file.ts',
+    search: "if (expect.checksum !== undefined && expect.checksum !== head.checksum) throw",
+    replace: "if (expect.checksum !== undefined && expect.checksum !== head.checksum && false) throw",
+    tests: ['tests/search/keyword-index-file.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -5,6 +5,7 @@ import { harvestJob } from './harvest-job.ts';
 import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
 import { notifyJob } from './notify-job.ts';
+import { keywordIndexJob } from './keyword-index-job.ts';
 import type { Job } from './scheduler.ts';
 
 /** The jobs `serve` (and `worker`) schedule, as the settings allow. */
@@ -17,5 +18,6 @@ export function scheduledJobs(services: Services): Job[] {
     notifyJob(services),
   ];
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
+  if (services.keywordIndex?.persistent) jobs.push(keywordIndexJob(services.keywordIndex));
   return jobs;
 }

@@ -43,6 +43,7 @@ import { openSearch, type SearchService } from './search.ts';
 import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
+import { keywordIndexPersistence } from '../search/keyword-index-setup.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { sourceOf } from './embedding-spaces.ts';
 import { AfterResponse } from './after-response.ts';
@@ -55,6 +56,8 @@ import { isPostgresUrl } from '../config.ts';
  */
 export interface Services {
   config: Config;
+  /** The in-memory keyword index (`SEARCH_KEYWORD_ENGINE=memory`), for reindex's publishing phase and the worker's merge; null otherwise. */
+  keywordIndex: InvertedIndexEngine | null;
   logger: Logger;
   runs: RunService;
   housekeeping: HousekeepingService;
@@ -148,8 +151,10 @@ export function createServices(deps: ServiceDeps): Services {
     }
     return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
   };
+  // The in-memory keyword index, loaded from its published file when there is one (SEARCH_INDEX_FILES).
+  const keywordIndex = config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store), {}, 0.1, keywordIndexPersistence(config, store, logger)) : null;
   const { search, index: searchIndex } = openSearch(store, {
-    engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
+    engine: keywordIndex ?? new StoreKeywordEngine(store),
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
     // The model of an older space, to embed queries in it while the configured one is embedded.
@@ -222,6 +227,7 @@ export function createServices(deps: ServiceDeps): Services {
     moderation,
     submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
+    keywordIndex,
     searchIndex,
     trainEmbedder: async (onProgress) => {
       const provider = embedderProvider(config.searchEmbedder);

@@ -266,6 +266,28 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+/** Migration 1400: published search index versions and, when kept in the store, their bytes. */
+export interface SearchIndexVersionsTable {
+  name: string;
+  version: number;
+  format: number;
+  checksum: string;
+  /** PostgreSQL bigint comes back as a string: read through Number(). */
+  bytes: number | string;
+  papers: number;
+  cursor_modified_at: string;
+  cursor_id: string;
+  stored: number;
+  published_at: string;
+}
+
+export interface SearchIndexChunksTable {
+  name: string;
+  version: number;
+  seq: number;
+  data: Uint8Array;
+}
+
 export interface EmbeddingSpacesTable {
   embedder_id: string;
   dimensions: number;
@@ -446,6 +468,8 @@ export interface Database {
   audit_log: AuditLogTable;
   paper_embeddings: PaperEmbeddingsTable;
   search_models: SearchModelsTable;
+  search_index_versions: SearchIndexVersionsTable;
+  search_index_chunks: SearchIndexChunksTable;
   embedding_spaces: EmbeddingSpacesTable;
   search_pending: SearchPendingTable;
   not_interested: NotInterestedTable;

@@ -58,10 +58,18 @@ export const reindexCommand: Command = {
         onPhase: (phase, done, total) => progress.update(phase === 'embed' ? 'embed + ANN index' : phase, done, total),
       });
       progress.end();
+      // A separate phase: the in-memory keyword index just rebuilt, written as the next published
+      // version that every server loads at start and swaps in at its next poll.
+      let published: number | null = null;
+      if (services.keywordIndex?.persistent) {
+        progress.update('write keyword index files', 0, 1);
+        published = await services.keywordIndex.publish();
+        progress.update('write keyword index files', 1, 1);
+      }
       await services.searchIndex.close();
       const embedder = await services.searchIndex.embedder();
       console.log(
-        `full-text: ${r.fullText} papers (${services.searchIndex.engineName}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
+        `full-text: ${r.fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
           (embedder ? ` (${embedder.id})` : ' (no embedder: keyword search only)') +
           ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
       );

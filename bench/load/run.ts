@@ -19,6 +19,11 @@ import { fileURLToPath } from 'node:url';
 import autocannonModule from 'autocannon';
 import type { Autocannon, Request as CannonRequest, Result as CannonResult } from './autocannon-types.ts';
 import pg from 'pg';
+import { openStore } from '../../src/store/index.ts';
+import { createServices } from '../../src/services/index.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 
 const autocannon = autocannonModule as unknown as Autocannon;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -87,16 +92,19 @@ for (const u of [...apps, ...uncached]) await waitFor(`${u}/api/papers/search?q=
 // Warm-up: the first paper page of a process builds its similar-papers index (seconds on the corpus).
 for (const u of [...apps, ...uncached]) for (const p of ['/', `/papers/${ids[0]}`, `/papers/date/${days[0]}`]) await waitFor(`${u}${p}`, (r) => r.status === 200, 300_000);
 
-// One account per server process, logged in there (sessions are in the store, any process would do).
-async function session(base: string, name: string) {
-  const res = await fetch(`${base}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, email: `${name}@example.org`, password: 'correct horse battery' }) });
-  const body = (await res.json()) as { csrfToken?: string };
-  if (res.status !== 201) throw new Error(`signup ${res.status} ${JSON.stringify(body)}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return { cookie, csrf: body.csrfToken! };
+// One account per server process. Sign-up now waits for a mailed link, so the accounts and their
+// sessions are made the way the server makes them (AccountService over the same store); the
+// servers read the sessions from the store like any other.
+const opened = await openStore(DB, { poolSize: 2 });
+const accounts = createServices({ config: loadConfig({ PAPERBOY_DB: DB, LOG_LEVEL: 'silent', PAPERBOY_DEMO: 'false' }), logger: createLogger('silent'), store: opened.store }).accounts;
+async function session(_base: string, name: string) {
+  const user = await opened.store.users.create({ username: name, email: `${name}@example.org`, passwordHash: 'x', emailVerified: true });
+  const { sessionToken, session: s } = await accounts.openSession(user.id);
+  return { cookie: `${SESSION_COOKIE}=${sessionToken}`, csrf: s.csrfToken };
 }
 const tag = Date.now().toString(36);
 const sessions = await Promise.all(apps.map((u, i) => session(u, `load${i}${tag}`)));
+await opened.close();
 // Sessions live in the store: the uncached processes take the same accounts.
 
 const WORDS = ['transformer', 'diffusion', 'graph neural network', 'reinforcement learning', 'language model', 'attention', 'contrastive', 'segmentation', 'bayesian', 'robust', 'federated learning', 'quantization', '"large language"', 'protein', 'causal'];

@@ -16,8 +16,8 @@ import { PAPER_ID, paperPath } from '../../src/http/params.ts';
 /** Routes that act on a paper whatever its visibility: a moderator must be able to un-hide one. */
 const ANY_PAPER = new Set(['post /api/admin/papers/{id}/hide']);
 
-/** A body each write route accepts (fields a route does not read are ignored). */
-const BODY = { body: 'A comment on this paper.' };
+/** A body each write route accepts (fields a route does not read are ignored; `authorName` is the claim route's). */
+const BODY = { body: 'A comment on this paper.', authorName: 'Vera Visible' };
 const FORM = { body: 'A comment on this paper.', action: 'add' };
 
 forEachStore('hidden and withdrawn papers are not found anywhere', (ctx) => {

@@ -79,3 +79,21 @@ export function nameKey(name: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/**
+ * The code and project links a paper shows, wherever it is shown (page, API, Markdown): a link
+ * its verified author set replaces the harvested or discovered ones of that kind — the author
+ * knows which repository is theirs, discovery only guesses.
+ */
+export function preferAuthorLinks(found: { code: readonly string[]; project: readonly string[] }, authorSet: { code: string | null; project: string | null } | null | undefined): { code: string[]; project: string[] } {
+  const code = authorUrl(authorSet?.code);
+  const project = authorUrl(authorSet?.project);
+  return { code: code ? [code] : [...found.code], project: project ? [project] : [...found.project] };
+}
+
+/** Stars belong to the repository the code step looked up; shown only while that is still the paper's code link. */
+export function starsStillApply(githubRepo: string | null, shownCode: readonly string[]): boolean {
+  if (!githubRepo) return false;
+  const repo = `https://github.com/${githubRepo}`.toLowerCase();
+  return shownCode.some((u) => u.toLowerCase().replace(/\/+$/, '') === repo);
+}

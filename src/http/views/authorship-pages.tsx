@@ -7,7 +7,7 @@ import { authorUrl as authorPageUrl, FeedList, paperUrl, type CardViewer } from 
 import { FormError, PostForm } from './community/forms.tsx';
 import { AccountPage, CommunityPage } from './community/page.tsx';
 import { FollowButton, type FollowViewer } from './follow-button.tsx';
-import { authorUrl } from '../../domain/authorship.ts';
+import { authorUrl, preferAuthorLinks } from '../../domain/authorship.ts';
 
 const profileUrl = (name: string) => `/users/${encodeURIComponent(name)}`;
 export const orgUrl = (slug: string) => `/orgs/${encodeURIComponent(slug)}`;
@@ -91,9 +91,7 @@ export function PaperAuthorshipPanel({ paper, authorship, affiliations, viewer, 
 
 /** The code and project links a paper shows: the author-set ones win over harvested or discovered ones. */
 export function displayedLinks(paper: PaperWithStats, authorSet: { code: string | null; project: string | null } | undefined): { code: string[]; project: string[] } {
-  const code = authorUrl(authorSet?.code);
-  const project = authorUrl(authorSet?.project);
-  return { code: code ? [code] : paper.links.code, project: project ? [project] : paper.links.project };
+  return preferAuthorLinks(paper.links, authorSet);
 }
 
 export function ClaimPage(props: { user: User; csrfToken: string; paper: PaperWithStats; chosen: number | null; claims: AuthorClaim[]; error?: string; evidence?: string }) {

@@ -425,6 +425,22 @@ export const MUTANTS: Mutant[] = [
     tests: [CLAIMS_STORE],
   },
   {
+    name: 'claim-revoked-by-anyone',
+    what: 'the claim service lets any account revoke an approved author claim',
+    file: 'src/services/author-claims.ts',
+    search: '    requireAdmin(actor);\n    const why',
+    replace: '    const why',
+    tests: ['tests/authorship/claim-revoke.test.ts'],
+  },
+  {
+    name: 'claim-revoke-keeps-links',
+    what: "revoking a claim leaves the code and project links that account set",
+    file: 'src/services/author-claims.ts',
+    search: 'const links = await tx.authorClaims.removeLinksSetBy(claim.paperId, claim.userId);',
+    replace: 'const links = 0;',
+    tests: ['tests/authorship/claim-revoke.test.ts'],
+  },
+  {
     name: 'author-links-unverified',
     what: 'any signed-in reader may set the code and project links of any paper',
     file: 'src/services/author-claims.ts',

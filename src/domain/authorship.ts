@@ -1,6 +1,7 @@
 /** Author claims: a reader says "I am this author of this paper"; a moderator approves or refuses. Pure. */
 
-export type ClaimStatus = 'pending' | 'approved' | 'refused';
+/** `revoked`: approved once, withdrawn later by a moderator (the account is no longer a verified author). */
+export type ClaimStatus = 'pending' | 'approved' | 'refused' | 'revoked';
 export type ClaimDecision = 'approve' | 'refuse';
 
 export interface AuthorClaim {

@@ -42,6 +42,7 @@ export function notificationText(n: Pick<Notification, 'kind' | 'actor' | 'paper
     case 'comment':
       return `${who} commented on ${paper}`;
     case 'claim_decided': {
+      if (n.detail.outcome === 'revoked') return `Your verified authorship of ${paper} was revoked by a moderator`;
       const outcome = n.detail.outcome === 'approved' ? 'approved' : 'refused';
       return `Your authorship claim on ${paper} was ${outcome}`;
     }

@@ -553,6 +553,14 @@ export const MUTANTS: Mutant[] = [
     tests: [NOTIFY_MAIL, 'tests/notifications/unsubscribe-kinds.test.ts'],
   },
   {
+    name: 'notify-prune-unread',
+    what: 'the cleanup deletes old notifications the reader has not read yet',
+    file: 'src/store/notifications.ts',
+    search: ".select('id').where('read_at', 'is not', null).where('created_at', '<', before)",
+    replace: ".select('id').where('created_at', '<', before)",
+    tests: ['tests/jobs/notifications-retention.test.ts'],
+  },
+  {
     name: 'notify-unsubscribe-kinds-unsigned',
     what: "a notification mail's per-kind unsubscribe link is not checked (kinds or account may be edited)",
     file: 'src/services/notifications.ts',

@@ -175,7 +175,7 @@ export function createServices(deps: ServiceDeps): Services {
     config,
     logger,
     runs,
-    housekeeping: new HousekeepingService(store),
+    housekeeping: new HousekeepingService(store, { notificationsKeepDays: config.notificationsKeepDays }),
     poolStats: deps.poolStats,
     afterResponse: after,
     papers: new PaperService(store, comments),

@@ -39,7 +39,7 @@ forEachStore('notification mail: unsubscribe per kind', (ctx) => {
     const mails = app.smtp.to('una@example.org');
     assert.equal(mails.length, 1);
     const header = /<([^>]+)>/.exec(mails[0].headers.get('list-unsubscribe')!)![1];
-    assert.ok(mails[0].text.includes(header), 'the same link in the text');
+    assert.ok(mails[0].text.includes(`Stop mails about mentions of you (@name) in comments: ${header}`), 'the same link in the text, saying what it stops');
     const url = new URL(header.replace('http://paperboy.test', app.url));
     assert.equal(url.searchParams.get('k'), 'mention', 'the link names what the mail is about');
     const sig = url.searchParams.get('sig')!;

@@ -2,7 +2,10 @@
  * Site rendering benchmark: how long the server takes to render a 50-paper feed page with the whole
  * corpus in the store, and how many bytes the page costs on the wire.
  *
- *   npx tsx bench/render/run.ts ../shared/data/arxiv-listings [--db /tmp/corpus.db] [--requests 400]
+ *   npx tsx bench/render/run.ts ../shared/data/arxiv-listings [--db /tmp/corpus.db] [--requests 400] [--thumbnails]
+ *
+ * --thumbnails gives every paper on the measured days a first-page thumbnail first (as the
+ * enrichment's PDF step stores them, with random bytes), so each card carries its lazy <img>.
  *
  * Without --db (or when the file does not exist yet) the corpus is imported first with
  * `npx tsx src/cli/main.ts import <dir> --db <file>`. Requests go through the full Hono app
@@ -22,7 +25,7 @@ import { createServices } from '../../src/services/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { openStore } from '../../src/store/index.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, requests: { type: 'string' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, requests: { type: 'string' }, thumbnails: { type: 'boolean' } } });
 const corpus = positionals[0];
 if (!corpus) {
   console.error('usage: npx tsx bench/render/run.ts <corpus-dir> [--db file] [--requests N]');
@@ -51,6 +54,35 @@ for (let d = await opened.store.feed.newestDay(); d && days.length < 60; d = awa
   if ((await opened.store.feed.countItems(d, d)) >= 50) days.push(d);
 }
 if (!days.length) throw new Error('no day with 50 papers in this store');
+
+if (values.thumbnails) {
+  const { randomBytes } = await import('node:crypto');
+  const { thumbnailHash } = await import('../../src/services/enrichment/pdf-step.ts');
+  let seeded = 0;
+  for (const day of days) {
+    const items = await opened.store.feed.items(day, day, { limit: 5000, offset: 0 });
+    const ids = items.map((i) => i.paper.id);
+    const known = await opened.store.enrichmentState.thumbnails(ids);
+    for (const id of ids) {
+      if (known.has(id)) {
+        seeded++;
+        continue;
+      }
+      const card = randomBytes(3000);
+      const pageImg = randomBytes(12000);
+      await opened.store.enrichmentState.savePdf(id, {
+        text: '',
+        pages: 1,
+        thumbnails: [
+          { size: 'card', hash: thumbnailHash(card), mime: 'image/webp', width: 320, height: 414, data: card },
+          { size: 'page', hash: thumbnailHash(pageImg), mime: 'image/webp', width: 900, height: 1165, data: pageImg },
+        ],
+      });
+      seeded++;
+    }
+  }
+  console.log(`thumbnails: ${seeded} papers on the measured days have one`);
+}
 
 async function time(fetcher: (i: number) => Response | Promise<Response>, n: number): Promise<number[]> {
   const out: number[] = [];

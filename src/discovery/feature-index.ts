@@ -20,19 +20,27 @@ export class FeatureIndex {
   }
 
   /**
-   * `build` that hands the event loop back every `chunk` papers, so a server building its index
-   * in the background keeps answering requests.
+   * `build` that hands the event loop back whenever it has run `sliceMs` (and at least every
+   * `chunk` papers), so a server building its index in the background keeps answering requests: a
+   * fixed 500-paper chunk ran 50–100 ms on a loaded machine, a feed page waited that long.
    */
-  static async buildAsync(papers: readonly (TextFields & { id: string })[], chunk = 500): Promise<FeatureIndex> {
+  static async buildAsync(papers: readonly (TextFields & { id: string })[], chunk = 500, sliceMs = 8): Promise<FeatureIndex> {
     const index = new FeatureIndex();
     const counted: [string, SparseVector][] = [];
+    let since = performance.now();
+    const pause = async (i: number, every: number) => {
+      if (i % every === every - 1 || performance.now() - since >= sliceMs) {
+        await yieldToLoop();
+        since = performance.now();
+      }
+    };
     for (let i = 0; i < papers.length; i++) {
       index.count(papers[i], counted);
-      if (i % chunk === chunk - 1) await yieldToLoop();
+      await pause(i, chunk);
     }
     for (let i = 0; i < counted.length; i++) {
       index.rows.set(counted[i][0], weigh(counted[i][1], index.idf));
-      if (i % (chunk * 4) === chunk * 4 - 1) await yieldToLoop();
+      await pause(i, chunk * 4);
     }
     return index;
   }

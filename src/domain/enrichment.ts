@@ -45,3 +45,73 @@ export function artifactPath(a: Pick<HubArtifact, 'kind' | 'id'>): string {
   const prefix = a.kind === 'dataset' ? '/datasets/' : a.kind === 'space' ? '/spaces/' : '/';
   return prefix + a.id.split('/').map(encodeURIComponent).join('/');
 }
+
+/**
+ * Enrichment state as the rest of Paperboy sees it, and the pure rules the runner follows
+ * (back-off, when a state is due again). No I/O here.
+ */
+
+export type EnrichmentStatus = 'pending' | 'done' | 'failed' | 'skipped';
+
+export interface EnrichmentState {
+  paperId: string;
+  step: string;
+  status: EnrichmentStatus;
+  /** Failures in a row (0 after a success). */
+  attempts: number;
+  /** Why it failed or was skipped; a done step's detail. */
+  reason: string | null;
+  /** When it is due again (retry or refresh); null = not again until the step's version changes. */
+  nextAt: string | null;
+  version: number;
+  updatedAt: string;
+}
+
+/** A state to write: the repository adds paper, step and time. */
+export type EnrichmentStateUpdate = Pick<EnrichmentState, 'status' | 'attempts' | 'reason' | 'nextAt' | 'version'>;
+
+export interface BackoffPolicy {
+  /** First retry delay. */
+  baseMs: number;
+  /** Longest retry delay. */
+  capMs: number;
+  /** Failures in a row after which a step is given up (failed for good). */
+  maxAttempts: number;
+}
+
+/** Exponential back-off: base, 2·base, 4·base, … up to the cap, for the `attempts`-th failure in a row (1-based). */
+export function backoffMs(attempts: number, policy: Pick<BackoffPolicy, 'baseMs' | 'capMs'>): number {
+  const exp = Math.min(Math.max(attempts - 1, 0), 40);
+  return Math.min(policy.capMs, policy.baseMs * 2 ** exp);
+}
+
+/** A thumbnail as pages and the API address it: the hash names the bytes, so the URL never changes meaning. */
+export interface ThumbnailRef {
+  hash: string;
+  mime: string;
+  width: number;
+  height: number;
+}
+
+/** A paper's two thumbnails: `card` for feed cards, `page` for its own page. */
+export interface PaperThumbnails {
+  card: ThumbnailRef;
+  page: ThumbnailRef;
+}
+
+/** File extension of a thumbnail's media type (`/thumbs/{hash}.{ext}`). */
+export function thumbnailExt(mime: string): 'webp' | 'png' {
+  return mime === 'image/png' ? 'png' : 'webp';
+}
+
+/** Plain text fit for both stores: no NUL (PostgreSQL rejects it), no lone surrogates, capped. */
+export function storableText(text: string, maxChars: number): string {
+  // Cut first, then clean: a cut through a surrogate pair leaves a lone half, which is replaced.
+  const cut = text.length > maxChars ? text.slice(0, maxChars) : text;
+  return cut.replace(/\u0000/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** The site path of a thumbnail: `/thumbs/{hash}.webp`. */
+export function thumbnailPath(t: Pick<ThumbnailRef, 'hash' | 'mime'>): string {
+  return `/thumbs/${t.hash}.${thumbnailExt(t.mime)}`;
+}

@@ -54,6 +54,7 @@ import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
 import { pageCache } from './middleware/page-cache.ts';
 import { PageCache } from './page-cache.ts';
+import { thumbnailRoutes } from './routes/thumbnails.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -78,6 +79,7 @@ export function createApp(services: Services) {
   app.route('/', signedLinkRoutes());
   app.route('/', notificationSignedLinkRoutes());
   app.route('/', metricsRoutes());
+  app.route('/', thumbnailRoutes());
   app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
   app.use('*', csrfProtection());

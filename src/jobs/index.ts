@@ -5,6 +5,8 @@ import { harvestJob } from './harvest-job.ts';
 import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
 import { notifyJob } from './notify-job.ts';
+import { keywordIndexJob } from './keyword-index-job.ts';
+import { enrichJob } from './enrich-job.ts';
 import type { Job } from './scheduler.ts';
 
 /** The jobs `serve` (and `worker`) schedule, as the settings allow. */
@@ -16,6 +18,8 @@ export function scheduledJobs(services: Services): Job[] {
     reembedJob(services.searchIndex, services.config.searchEmbedSchedule),
     notifyJob(services),
   ];
+  if (services.config.enrichEnabled) jobs.push(enrichJob(services.enrichment, services.config.enrichSchedule));
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
+  if (services.keywordIndex?.persistent) jobs.push(keywordIndexJob(services.keywordIndex));
   return jobs;
 }

@@ -24,8 +24,12 @@ export interface EmbedderContext {
 export interface EmbedderProvider {
   /** Returns null when the embedder cannot be used yet (e.g. the local model is not trained). */
   open(ctx: EmbedderContext): Promise<Embedder | null>;
-  /** Trains or refreshes the model from the store's papers; `paperboy reindex` calls it first. */
-  train?(ctx: EmbedderContext, onProgress?: (phase: string, done: number, total: number) => void): Promise<void>;
+  /**
+   * Trains or refreshes the model from the store's papers; `paperboy reindex` calls it first.
+   * `meanwhile` is other work of the reindex (the full-text rebuild) that a provider training off
+   * the main thread runs while it trains; a provider that cannot calls it after training.
+   */
+  train?(ctx: EmbedderContext, onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: () => Promise<unknown>): Promise<void>;
 }
 
 export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {

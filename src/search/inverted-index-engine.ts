@@ -1,6 +1,11 @@
 import type { PaperWithStats } from '../domain/paper.ts';
+import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
-import { InvertedIndex, type Bm25Options, type IndexedDoc } from './inverted-index.ts';
+import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
+import { FORMAT_VERSION, IndexFileError } from './index-file.ts';
+import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
+import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
+import type { PublishedKeywordIndex } from './published-keyword-index.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
 import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
@@ -12,23 +17,45 @@ import { queryTermsWithVariants } from './spelling-variants.ts';
  * `author:`, sorting by date or upvotes — goes to the store's own full-text index (`fallback`),
  * which is kept current as well. The index is built from the store on first use and follows it
  * through `catchUp` (papers modified since the last look); a rebuild folds the changes in.
+ *
+ * With `persist` (a `PublishedKeywordIndex`), the index is not rebuilt at every start: the newest
+ * published file is loaded (seconds at 1M papers) and the papers modified since it was built are
+ * indexed in memory as the delta. The store's version row is polled every `pollMs`, so a version
+ * another process published (reindex, the worker's merge, another server) replaces this one without
+ * a restart. When there is no usable file — none yet, corrupt, truncated, an old format — the index
+ * is built from the store here and published for the others. A worn delta is merged (rebuilt and
+ * published) by whichever process holds the publishing lease; the others pick the new version up.
+ * Builds stream the store page by page and hand the event loop back every few milliseconds.
  */
-interface DocMeta {
-  categories: string[];
-  /** YYYY-MM-DD or '' */
-  published: string;
-}
-
 const PAGE = 5000;
+/** Papers per page of a build: one page is parsed synchronously by SQLite's driver. */
+const BUILD_PAGE = 250;
+/** The longest a build runs before handing the event loop back to requests. */
+const SLICE_MS = 8;
+export const KEYWORD_PUBLISH_LEASE = 'search:keyword-index:publish';
+
+export interface PersistOptions {
+  files: PublishedKeywordIndex;
+  /** How often the version row is checked for a newer published index; default 30 s. */
+  pollMs?: number;
+  logger?: Logger;
+}
 
 export class InvertedIndexEngine implements KeywordEngine {
   readonly name = 'bm25-maxscore';
   private index: InvertedIndex | null = null;
   private building?: Promise<number>;
-  private readonly meta = new Map<string, DocMeta>();
+  private meta = DocMetaTable.empty();
   private cursor: { modifiedAt: string; id: string } = { modifiedAt: '', id: '' };
   /** The store's mark of other processes' writes when this index last scanned for them. */
   private otherWriters: number | null = null;
+  /** The published version in memory (null: built here and not published, or no persistence). */
+  private version: number | null = null;
+  private lastPoll = 0;
+  private polling?: Promise<boolean>;
+  private readonly holder = `keyword-index:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  /** What the last start did, for logs and benchmarks. */
+  readonly lastLoad = { source: 'none' as 'none' | 'file' | 'build', ms: 0, papers: 0, delta: 0, rejected: null as string | null };
 
   constructor(
     private readonly store: Store,
@@ -36,7 +63,18 @@ export class InvertedIndexEngine implements KeywordEngine {
     private readonly options: Partial<Bm25Options> = {},
     /** Rebuild once changes since the build exceed this share of the index. */
     private readonly rebuildRatio = 0.1,
+    private readonly persist?: PersistOptions,
   ) {}
+
+  /** Whether the index is published as files (the merge job runs only then). */
+  get persistent(): boolean {
+    return !!this.persist;
+  }
+
+  /** The published version this process serves (null when built here without publishing). */
+  get servedVersion(): number | null {
+    return this.version;
+  }
 
   /** Whether `search` can answer `q` from the in-memory index. */
   static handles(q: ParsedQuery, opts: KeywordSearchOptions): boolean {
@@ -64,13 +102,9 @@ export class InvertedIndexEngine implements KeywordEngine {
     const { from, to } = f;
     const categories = f.categories.map((c) => c.toLowerCase());
     if (!categories.length && !from && !to) return undefined;
-    return (id: string) => {
-      const m = this.meta.get(id);
-      if (!m) return false;
-      if (from && m.published < from) return false;
-      if (to && (!m.published || m.published > to)) return false;
-      return !categories.length || m.categories.some((c) => categories.includes(c));
-    };
+    const test = this.meta.matcher(categories, from, to);
+    const index = this.index;
+    return (id: string) => test(id, index?.docNumber(id));
   }
 
   /** Word queries are counted from the posting lists (a union, no scoring); the rest by the store. */
@@ -95,6 +129,7 @@ export class InvertedIndexEngine implements KeywordEngine {
    * has no index on `modified_at` (one cost the import writer a third more time).
    */
   async catchUp(): Promise<number> {
+    this.pollInBackground();
     if (!this.fallback.catchUpChanged) return this.refresh();
     const ids = await this.fallback.catchUpChanged();
     if (!this.index) return ids.length;
@@ -137,17 +172,154 @@ export class InvertedIndexEngine implements KeywordEngine {
   }
 
   private async rebuildIfWorn(): Promise<void> {
-    if (this.index && this.index.pendingChanges > Math.max(1000, this.rebuildRatio * this.index.size)) await this.build();
+    if (!this.index || this.index.pendingChanges <= Math.max(1000, this.rebuildRatio * this.index.size)) return;
+    if (!this.persist) {
+      await this.build();
+      return;
+    }
+    // Merged once for every server: by the holder of the lease; the others load its version.
+    await this.buildAndPublish();
+  }
+
+  /** Checks the version row now and then (never more than once at a time, never awaited by a search). */
+  private pollInBackground(): void {
+    if (!this.persist || !this.index || this.polling) return;
+    if (Date.now() - this.lastPoll < (this.persist.pollMs ?? 30_000)) return;
+    this.lastPoll = Date.now();
+    void this.pollVersion().catch((err) => this.persist?.logger?.warn({ err: (err as Error).message }, 'could not check for a newer keyword index'));
+  }
+
+  /**
+   * Loads a newer published version than the one in memory, if there is one, and swaps it in (the
+   * old one serves until then). Returns whether it swapped.
+   */
+  pollVersion(): Promise<boolean> {
+    this.polling ??= (async () => {
+      if (!this.persist) return false;
+      const latest = await this.persist.files.latest();
+      if (!latest || (this.version !== null && latest.version <= this.version)) return false;
+      const snap = await this.openPublished();
+      if (!snap) return false;
+      const t = performance.now();
+      this.install(snap.snap, snap.version);
+      const delta = await this.scanModified();
+      this.persist.logger?.info({ version: snap.version, papers: snap.snap.index.mainSize, delta, ms: Math.round(performance.now() - t) }, 'loaded a newer keyword index');
+      return true;
+    })().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  /** The newest published version, opened; null (logged) when there is none or it cannot be served. */
+  private async openPublished(): Promise<{ snap: KeywordIndexSnapshot; version: number } | null> {
+    const files = this.persist!.files;
+    const latest = await files.latest();
+    if (!latest) return null;
+    try {
+      return { snap: await files.open(latest), version: latest.version };
+    } catch (err) {
+      if (!(err instanceof IndexFileError)) throw err;
+      this.lastLoad.rejected = err.problem;
+      this.persist!.logger?.warn({ version: latest.version, problem: err.problem, err: err.message }, 'the published keyword index cannot be served: rebuilding it');
+      return null;
+    }
+  }
+
+  private install(snap: KeywordIndexSnapshot, version: number | null): void {
+    this.index = snap.index;
+    this.meta = snap.meta;
+    this.cursor = snap.cursor;
+    this.version = version;
+  }
+
+  /**
+   * Builds from the store and publishes, under the publishing lease; without the lease (another
+   * process is publishing) nothing is built and the poll brings that version in. Returns whether it built.
+   */
+  private buildAndPublish(): Promise<boolean> {
+    // One build at a time in this process: the merge job, a worn delta and the start-up build share
+    // it (the lease is held per process, so it would not stop a second build here; at 1M papers one
+    // ran beside the start-up build, doubling its time and peak memory).
+    this.publishing ??= this.buildAndPublishOnce().finally(() => {
+      this.publishing = undefined;
+    });
+    return this.publishing;
+  }
+
+  private publishing?: Promise<boolean>;
+
+  private async buildAndPublishOnce(): Promise<boolean> {
+    const p = this.persist!;
+    if (!(await this.store.leases.acquire(KEYWORD_PUBLISH_LEASE, this.holder, 60 * 60_000))) return false;
+    try {
+      const snap = this.fresh ?? (await this.buildFromStore());
+      this.fresh = undefined;
+      this.install(snap, null);
+      try {
+        const v = await p.files.publish(snap);
+        this.version = v.version;
+        p.logger?.info({ version: v.version, papers: v.papers, bytes: v.bytes }, 'published the keyword index');
+      } catch (err) {
+        p.logger?.warn({ err: (err as Error).message }, 'could not publish the keyword index; serving it from memory');
+      }
+      await this.scanModified();
+      return true;
+    } finally {
+      await this.store.leases.release(KEYWORD_PUBLISH_LEASE, this.holder);
+    }
+  }
+
+  /**
+   * Writes the keyword index files now (reindex's "write keyword index files" phase): a fresh
+   * build from the store, published as the next version. Returns its version, or null without persistence.
+   */
+  async publish(): Promise<number | null> {
+    if (!this.persist) return null;
+    if (!(await this.buildAndPublish())) throw new Error('another process is publishing the keyword index; try again when it is done');
+    if (this.version === null) throw new Error('could not publish the keyword index (see the log)');
+    return this.version;
+  }
+
+  /**
+   * The worker's merge: rebuild and publish when nothing is published yet, the published file
+   * cannot be served, or more papers changed since it was built than the rebuild ratio allows.
+   * Returns the new version, or null when the published one is fine.
+   */
+  async mergeIfWorn(): Promise<number | null> {
+    if (!(await this.mergeDue())) return null;
+    return (await this.buildAndPublish()) ? this.version : null;
+  }
+
+  /** Whether `mergeIfWorn` would rebuild: cheap (a capped count; the file is only checked by its 64-byte head). */
+  async mergeDue(): Promise<boolean> {
+    // Not while this process is still loading or building its index: that publishes by itself.
+    if (!this.persist || this.building || this.publishing) return false;
+    const latest = await this.persist.files.latest();
+    if (!latest || latest.format !== FORMAT_VERSION) return true;
+    const limit = Math.max(1000, this.rebuildRatio * latest.papers);
+    if ((await this.store.papers.countModifiedSince(latest.cursor, Math.floor(limit) + 1)) > limit) return true;
+    // The published bytes are gone from a shared directory and not in the store: publish again.
+    return !latest.stored && !(await this.persist.files.headMatches(latest));
   }
 
   async warm(): Promise<void> {
     await this.ready();
   }
 
+  /** A fresh build from the store (reindex); with persistence `publish` then writes it without building again. */
   async rebuild(): Promise<number> {
     await this.fallback.rebuild();
-    return this.build();
+    if (!this.persist) return this.build();
+    const snap = await this.buildFromStore();
+    this.install(snap, null);
+    this.fresh = snap;
+    await this.scanModified();
+    return snap.index.size;
   }
+
+  /** The snapshot `rebuild` made, not yet published. */
+  private fresh?: KeywordIndexSnapshot;
 
   /** Bytes the in-memory index holds (0 before first use). */
   memoryBytes(): number {
@@ -167,39 +339,74 @@ export class InvertedIndexEngine implements KeywordEngine {
   }
 
   private async load(): Promise<number> {
+    const t = performance.now();
+    if (this.persist) {
+      const opened = await this.openPublished();
+      if (opened) {
+        this.install(opened.snap, opened.version);
+        // The delta: papers imported or changed after the file was built. The mark is taken first,
+        // so the first catch-up does not scan again (on SQLite, without an index on `modified_at`,
+        // each scan reads the whole table: 1.9 s at 1M papers).
+        const mark = await this.store.papers.otherWritersMark();
+        const delta = await this.scanModified();
+        this.otherWriters = mark;
+        Object.assign(this.lastLoad, { source: 'file', ms: performance.now() - t, papers: opened.snap.index.mainSize, delta });
+        this.lastPoll = Date.now();
+        return this.index!.size;
+      }
+      if (await this.buildAndPublish()) {
+        Object.assign(this.lastLoad, { source: 'build', ms: performance.now() - t, papers: this.index!.mainSize, delta: 0 });
+        return this.index!.size;
+      }
+      // Another process holds the lease and is building: build here as well rather than wait on it.
+    }
+    const snap = await this.buildFromStore();
+    this.install(snap, null);
+    Object.assign(this.lastLoad, { source: 'build', ms: performance.now() - t, papers: snap.index.mainSize, delta: 0 });
+    // Papers written while the pages were read are picked up by the next catch-up.
+    return snap.index.size;
+  }
+
+  /**
+   * Streams the store into a builder page by page (the papers' text is never held all at once: at
+   * 1M papers that was 1.2 GB of strings) and hands the event loop back every `SLICE_MS`.
+   */
+  private async buildFromStore(): Promise<KeywordIndexSnapshot> {
     const cursor = (await this.store.papers.lastModified()) ?? { modifiedAt: '', id: '' };
-    const docs: IndexedDoc[] = [];
-    this.meta.clear();
+    const builder = new InvertedIndexBuilder(this.options);
+    const meta = new DocMetaBuilder();
+    let since = performance.now();
     // By id, the primary key: a keyset on the newest-first order rescanned every paper of the same
     // day before each page (minutes at 1M papers).
     let after = '';
     for (;;) {
-      const page = await this.store.papers.listById(PAGE, after);
+      const page = await this.store.papers.listById(BUILD_PAGE, after);
       for (const p of page) {
-        docs.push({ id: p.id, title: p.title, abstract: p.abstract });
-        this.meta.set(p.id, metaOf(p));
+        builder.add({ id: p.id, title: p.title, abstract: p.abstract });
+        meta.add(metaOf(p));
+        if (performance.now() - since >= SLICE_MS) {
+          await new Promise((r) => setImmediate(r));
+          since = performance.now();
+        }
       }
-      if (page.length < PAGE) break;
+      if (page.length < BUILD_PAGE) break;
       after = page[page.length - 1].id;
     }
-    this.index = InvertedIndex.build(docs, this.options);
-    this.cursor = cursor;
-    // Papers written while the pages were read are picked up by the next catch-up.
-    return docs.length;
+    return { index: await builder.finishSliced(SLICE_MS), meta: meta.finish(), cursor };
   }
 
   private forget(id: string): void {
     this.index!.remove(id);
-    this.meta.delete(id);
+    this.meta.forget(id);
   }
 
   private apply(p: PaperWithStats): void {
     if (p.hidden || p.deleted) return this.forget(p.id);
     this.index!.upsert({ id: p.id, title: p.title, abstract: p.abstract });
-    this.meta.set(p.id, metaOf(p));
+    this.meta.override(p.id, metaOf(p));
   }
 }
 
-function metaOf(p: PaperWithStats): DocMeta {
+function metaOf(p: PaperWithStats): PaperMeta {
   return { categories: p.categories.map((c) => c.toLowerCase()), published: (p.publishedAt ?? '').slice(0, 10) };
 }

@@ -90,7 +90,7 @@ function countTerms(terms: string[]): Map<string, number> {
   return m;
 }
 
-interface FieldStats {
+export interface FieldStats {
   n: number;
   avgTitle: number;
   avgAbstract: number;
@@ -176,11 +176,11 @@ class TopK {
 export class InvertedIndex {
   private readonly termIds = new Map<string, number>();
   /** CSR posting lists: postings of term t are offsets[t] .. offsets[t+1]. */
-  private offsets = new Uint32Array(1);
-  private postDocs = new Uint32Array(0);
-  private postImpacts = new Float32Array(0);
+  private offsets: Uint32Array = new Uint32Array(1);
+  private postDocs: Uint32Array = new Uint32Array(0);
+  private postImpacts: Float32Array = new Float32Array(0);
   /** Largest impact per term: MaxScore's upper bound. */
-  private maxImpact = new Float32Array(0);
+  private maxImpact: Float32Array = new Float32Array(0);
   private ids: string[] = [];
   private docOf = new Map<string, number>();
   /** Documents removed or replaced since the build (their main-segment postings are skipped). */
@@ -189,7 +189,7 @@ export class InvertedIndex {
   /** Documents added or changed since the build: scored exhaustively with the build's statistics. */
   private delta = new Map<string, Map<string, number>>();
   private stats: FieldStats = { n: 0, avgTitle: 1, avgAbstract: 1 };
-  private dfs = new Uint32Array(0);
+  private dfs: Uint32Array = new Uint32Array(0);
 
   /** What the last pruned search did (for tests and benchmarks): documents the essential lists touched, windows. */
   readonly lastSearch = { candidates: 0, windows: 0 };
@@ -205,119 +205,93 @@ export class InvertedIndex {
    * papers). Each distinct word is analysed (stopword test, stem, term id) once.
    */
   static build(docs: Iterable<IndexedDoc>, options: Partial<Bm25Options> = {}): InvertedIndex {
-    const index = new InvertedIndex({ ...DEFAULT_BM25, ...options });
-    const termIds = index.termIds;
-    /** Word as scanned → term id, or -1 for a stopword. */
-    const wordTerm = new Map<string, number>();
-    const docTerm = new Growable(new Uint32Array(1 << 16));
-    const docTfTitle = new Growable(new Uint16Array(1 << 16));
-    const docTfAbstract = new Growable(new Uint16Array(1 << 16));
-    const docStart = new Growable(new Uint32Array(1 << 10));
-    const titleLen = new Growable(new Uint32Array(1 << 10));
-    const abstractLen = new Growable(new Uint32Array(1 << 10));
-    const df = new Growable(new Uint32Array(1 << 12));
-    /** Per term: the last document it was seen in, and where that document's counts are. */
-    let lastDoc = new Int32Array(1 << 12).fill(-1);
-    let slot = new Uint32Array(1 << 12);
-    const ids: string[] = [];
-    const seen = new Map<string, number>();
-    let d = 0;
-    let inTitle = true;
-    let fieldLen = 0;
-    const onWord = (w: string): void => {
-      let id = wordTerm.get(w);
-      if (id === undefined) {
-        const term = analyseWord(w);
-        if (term === null) id = -1;
-        else {
-          id = termIds.get(term);
-          if (id === undefined) {
-            id = termIds.size;
-            termIds.set(term, id);
-            df.push(0);
-            if (id >= lastDoc.length) {
-              const grown = new Int32Array(lastDoc.length * 2).fill(-1);
-              grown.set(lastDoc);
-              lastDoc = grown;
-              const grownSlot = new Uint32Array(slot.length * 2);
-              grownSlot.set(slot);
-              slot = grownSlot;
-            }
-          }
-        }
-        wordTerm.set(w, id);
-      }
-      if (id < 0) return;
-      fieldLen++;
-      if (lastDoc[id] !== d) {
-        lastDoc[id] = d;
-        slot[id] = docTerm.length;
-        docTerm.push(id);
-        docTfTitle.push(0);
-        docTfAbstract.push(0);
-        df.data[id]++;
-      }
-      const at = slot[id];
-      if (inTitle) {
-        if (docTfTitle.data[at] < 65535) docTfTitle.data[at]++;
-      } else if (docTfAbstract.data[at] < 65535) docTfAbstract.data[at]++;
+    const builder = new InvertedIndexBuilder(options);
+    for (const doc of docs) builder.add(doc);
+    return builder.finish();
+  }
+
+  /**
+   * The arrays a built index is made of (the main segment only: documents upserted or removed
+   * since the build are not in them), for `keyword-index-file.ts` to write.
+   */
+  toParts(): IndexParts {
+    const terms: string[] = new Array(this.termIds.size);
+    for (const [t, id] of this.termIds) terms[id] = t;
+    return {
+      options: this.options,
+      stats: this.stats,
+      terms,
+      offsets: this.offsets,
+      postDocs: this.postDocs,
+      postImpacts: this.postImpacts,
+      maxImpact: this.maxImpact,
+      dfs: this.dfs,
+      ids: this.ids,
+      lexiconWords: this.lexiconEntries.map((e) => e.word),
+      lexiconDfs: Uint32Array.from(this.lexiconEntries, (e) => e.df),
     };
-    for (const doc of docs) {
-      if (seen.has(doc.id)) throw new Error(`duplicate document id ${doc.id}`);
-      seen.set(doc.id, ids.length);
-      ids.push(doc.id);
-      docStart.push(docTerm.length);
-      inTitle = true;
-      fieldLen = 0;
-      scanWords(doc.title, onWord);
-      titleLen.push(fieldLen);
-      inTitle = false;
-      fieldLen = 0;
-      scanWords(doc.abstract, onWord);
-      abstractLen.push(fieldLen);
-      d++;
+  }
+
+  /** An index over arrays read back from a file (no posting is copied: the arrays are used as they are). */
+  static fromParts(parts: IndexParts): InvertedIndex {
+    return drain(InvertedIndex.assemble(parts));
+  }
+
+  /** `fromParts` that hands the event loop back every `sliceMs` (the id and term maps of 1M papers take a few hundred ms). */
+  static fromPartsSliced(parts: IndexParts, sliceMs = 10): Promise<InvertedIndex> {
+    return drainSliced(InvertedIndex.assemble(parts), sliceMs);
+  }
+
+  /** Builds the look-up maps over the parts, pausing (yield) every 16,384 entries. */
+  static *assemble(parts: IndexParts): Generator<void, InvertedIndex> {
+    const index = new InvertedIndex(parts.options);
+    const n = parts.ids.length;
+    const nTerms = parts.terms.length;
+    if (parts.offsets.length !== nTerms + 1 || parts.dfs.length !== nTerms || parts.maxImpact.length !== nTerms) throw new Error('index parts disagree on the number of terms');
+    if (parts.postDocs.length !== parts.offsets[nTerms] || parts.postImpacts.length !== parts.postDocs.length) throw new Error('index parts disagree on the number of postings');
+    if (parts.stats.n !== n) throw new Error('index parts disagree on the number of documents');
+    for (let t = 0; t < nTerms; t++) {
+      index.termIds.set(parts.terms[t], t);
+      if ((t & 16383) === 16383) yield;
     }
-    docStart.push(docTerm.length);
-    const n = ids.length;
-    const nTerms = termIds.size;
-    let sumT = 0;
-    let sumA = 0;
-    for (let i = 0; i < n; i++) {
-      sumT += titleLen.data[i];
-      sumA += abstractLen.data[i];
+    if (index.termIds.size !== nTerms) throw new Error('index parts repeat a term');
+    for (let d = 0; d < n; d++) {
+      index.docOf.set(parts.ids[d], d);
+      if ((d & 16383) === 16383) yield;
     }
-    index.stats = { n, avgTitle: Math.max(1, sumT / Math.max(1, n)), avgAbstract: Math.max(1, sumA / Math.max(1, n)) };
-    index.dfs = df.trimmed();
-    const offsets = new Uint32Array(nTerms + 1);
-    for (let t = 0; t < nTerms; t++) offsets[t + 1] = offsets[t] + index.dfs[t];
-    const fill = offsets.slice(0, nTerms);
-    const postDocs = new Uint32Array(docTerm.length);
-    const postImpacts = new Float32Array(docTerm.length);
-    const idf = new Float64Array(nTerms);
-    for (let t = 0; t < nTerms; t++) idf[t] = index.idf(index.dfs[t]);
-    for (let doc = 0; doc < n; doc++) {
-      const tNorm = index.titleNorm(titleLen.data[doc]);
-      const aNorm = index.abstractNorm(abstractLen.data[doc]);
-      for (let p = docStart.data[doc], end = docStart.data[doc + 1]; p < end; p++) {
-        const t = docTerm.data[p];
-        const at = fill[t]++;
-        postDocs[at] = doc;
-        postImpacts[at] = index.impact(idf[t], docTfTitle.data[p], docTfAbstract.data[p], tNorm, aNorm);
-      }
-    }
-    index.offsets = offsets;
-    index.postDocs = postDocs;
-    index.postImpacts = postImpacts;
-    index.maxImpact = new Float32Array(nTerms);
-    for (let t = 0; t < nTerms; t++) for (let p = offsets[t]; p < offsets[t + 1]; p++) if (postImpacts[p] > index.maxImpact[t]) index.maxImpact[t] = postImpacts[p];
-    index.ids = ids;
-    index.docOf = seen;
+    if (index.docOf.size !== n) throw new Error('index parts repeat a document id');
+    index.stats = parts.stats;
+    index.offsets = parts.offsets;
+    index.postDocs = parts.postDocs;
+    index.postImpacts = parts.postImpacts;
+    index.maxImpact = parts.maxImpact;
+    index.dfs = parts.dfs;
+    index.ids = parts.ids;
     index.dead = new Uint8Array(n);
-    // The words spelling suggestions may offer: those whose term is in at least two papers.
-    const lexicon: LexiconEntry[] = [];
-    for (const [w, t] of wordTerm) if (t >= 0 && index.dfs[t] >= 2 && !/\d/.test(w)) lexicon.push({ word: w, df: index.dfs[t] });
-    index.lexicon = new Lexicon(lexicon);
+    const entries: LexiconEntry[] = new Array(parts.lexiconWords.length);
+    for (let i = 0; i < entries.length; i++) {
+      entries[i] = { word: parts.lexiconWords[i], df: parts.lexiconDfs[i] };
+      if ((i & 16383) === 16383) yield;
+    }
+    yield;
+    index.setLexicon(entries);
     return index;
+  }
+
+  /** The document number of a main-segment document (undefined for delta documents and unknown ids). */
+  docNumber(id: string): number | undefined {
+    return this.docOf.get(id);
+  }
+
+  /** Main-segment documents (live or not): document numbers run 0 .. mainSize-1. */
+  get mainSize(): number {
+    return this.ids.length;
+  }
+
+  private lexiconEntries: LexiconEntry[] = [];
+  private setLexicon(entries: LexiconEntry[]): void {
+    this.lexiconEntries = entries;
+    this.lexicon = new Lexicon(entries);
   }
 
   private lexicon = new Lexicon([]);
@@ -378,6 +352,27 @@ export class InvertedIndex {
     let pass = 0;
     for (let i = 0; i < exactUpTo; i++) if (filter(this.ids[docs[Math.floor(i * step)]])) pass++;
     return { total: Math.round((pass / exactUpTo) * docs.length) + deltaPass, exact: false };
+  }
+
+  /** An empty index with these options (the builder fills it through `fromParts`). */
+  static empty(options: Bm25Options): InvertedIndex {
+    return new InvertedIndex(options);
+  }
+  /** The builder's view of the scoring (the same functions the search uses for delta documents). */
+  setStats(stats: FieldStats): void {
+    this.stats = stats;
+  }
+  idfOf(df: number): number {
+    return this.idf(df);
+  }
+  titleNormOf(len: number): number {
+    return this.titleNorm(len);
+  }
+  abstractNormOf(len: number): number {
+    return this.abstractNorm(len);
+  }
+  impactOf(idf: number, tfTitle: number, tfAbstract: number, tNorm: number, aNorm: number): number {
+    return this.impact(idf, tfTitle, tfAbstract, tNorm, aNorm);
   }
 
   private idf(df: number): number {
@@ -621,5 +616,205 @@ export class InvertedIndex {
       else hi = mid;
     }
     return hi;
+  }
+}
+
+
+/** Runs a stepwise computation to its end at once. */
+function drain<T>(steps: Generator<void, T>): T {
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/** Runs a stepwise computation, handing the event loop back whenever a slice has run `sliceMs`. */
+async function drainSliced<T>(steps: Generator<void, T>, sliceMs: number): Promise<T> {
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+/** The arrays of a built index's main segment (see `InvertedIndex.toParts`). */
+export interface IndexParts {
+  options: Bm25Options;
+  stats: FieldStats;
+  /** Term of each term id. */
+  terms: string[];
+  offsets: Uint32Array;
+  postDocs: Uint32Array;
+  postImpacts: Float32Array;
+  maxImpact: Float32Array;
+  dfs: Uint32Array;
+  /** Paper id of each document number. */
+  ids: string[];
+  lexiconWords: string[];
+  lexiconDfs: Uint32Array;
+}
+
+/**
+ * Builds an index one document at a time, so a caller can stream documents from the store page by
+ * page instead of holding every title and abstract (1.2 GB of strings at 1M papers) at once, and
+ * finish it in slices (`finishSliced`) that hand the event loop back.
+ */
+export class InvertedIndexBuilder {
+  private readonly options: Bm25Options;
+  private readonly termIds = new Map<string, number>();
+  /** Word as scanned → term id, or -1 for a stopword. */
+  private readonly wordTerm = new Map<string, number>();
+  private readonly docTerm = new Growable(new Uint32Array(1 << 16));
+  private readonly docTfTitle = new Growable(new Uint16Array(1 << 16));
+  private readonly docTfAbstract = new Growable(new Uint16Array(1 << 16));
+  private readonly docStart = new Growable(new Uint32Array(1 << 10));
+  private readonly titleLen = new Growable(new Uint32Array(1 << 10));
+  private readonly abstractLen = new Growable(new Uint32Array(1 << 10));
+  private readonly df = new Growable(new Uint32Array(1 << 12));
+  /** Per term: the last document it was seen in, and where that document's counts are. */
+  private lastDoc = new Int32Array(1 << 12).fill(-1);
+  private slot = new Uint32Array(1 << 12);
+  private readonly ids: string[] = [];
+  private readonly seen = new Map<string, number>();
+  private d = 0;
+  private inTitle = true;
+  private fieldLen = 0;
+  private finished = false;
+
+  constructor(options: Partial<Bm25Options> = {}) {
+    this.options = { ...DEFAULT_BM25, ...options };
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private readonly onWord = (w: string): void => {
+    let id = this.wordTerm.get(w);
+    if (id === undefined) {
+      const term = analyseWord(w);
+      if (term === null) id = -1;
+      else {
+        id = this.termIds.get(term);
+        if (id === undefined) {
+          id = this.termIds.size;
+          this.termIds.set(term, id);
+          this.df.push(0);
+          if (id >= this.lastDoc.length) {
+            const grown = new Int32Array(this.lastDoc.length * 2).fill(-1);
+            grown.set(this.lastDoc);
+            this.lastDoc = grown;
+            const grownSlot = new Uint32Array(this.slot.length * 2);
+            grownSlot.set(this.slot);
+            this.slot = grownSlot;
+          }
+        }
+      }
+      this.wordTerm.set(w, id);
+    }
+    if (id < 0) return;
+    this.fieldLen++;
+    if (this.lastDoc[id] !== this.d) {
+      this.lastDoc[id] = this.d;
+      this.slot[id] = this.docTerm.length;
+      this.docTerm.push(id);
+      this.docTfTitle.push(0);
+      this.docTfAbstract.push(0);
+      this.df.data[id]++;
+    }
+    const at = this.slot[id];
+    if (this.inTitle) {
+      if (this.docTfTitle.data[at] < 65535) this.docTfTitle.data[at]++;
+    } else if (this.docTfAbstract.data[at] < 65535) this.docTfAbstract.data[at]++;
+  };
+
+  /** Adds a document (its document number is the count added before it). */
+  add(doc: IndexedDoc): void {
+    if (this.finished) throw new Error('the index is already built');
+    if (this.seen.has(doc.id)) throw new Error(`duplicate document id ${doc.id}`);
+    this.seen.set(doc.id, this.ids.length);
+    this.ids.push(doc.id);
+    this.docStart.push(this.docTerm.length);
+    this.inTitle = true;
+    this.fieldLen = 0;
+    scanWords(doc.title, this.onWord);
+    this.titleLen.push(this.fieldLen);
+    this.inTitle = false;
+    this.fieldLen = 0;
+    scanWords(doc.abstract, this.onWord);
+    this.abstractLen.push(this.fieldLen);
+    this.d++;
+  }
+
+  finish(): InvertedIndex {
+    return drain(this.steps());
+  }
+
+  /** `finish` that hands the event loop back whenever a slice has run `sliceMs`. */
+  finishSliced(sliceMs = 10): Promise<InvertedIndex> {
+    return drainSliced(this.steps(), sliceMs);
+  }
+
+  /** The second pass, yielding every few thousand documents or terms (a point where it may pause). */
+  private *steps(): Generator<void, InvertedIndex> {
+    if (this.finished) throw new Error('the index is already built');
+    this.finished = true;
+    const { docTerm, docTfTitle, docTfAbstract, docStart, titleLen, abstractLen, ids } = this;
+    const index = InvertedIndex.empty(this.options);
+    docStart.push(docTerm.length);
+    const n = ids.length;
+    const nTerms = this.termIds.size;
+    let sumT = 0;
+    let sumA = 0;
+    for (let i = 0; i < n; i++) {
+      sumT += titleLen.data[i];
+      sumA += abstractLen.data[i];
+    }
+    const stats = { n, avgTitle: Math.max(1, sumT / Math.max(1, n)), avgAbstract: Math.max(1, sumA / Math.max(1, n)) };
+    index.setStats(stats);
+    const dfs = this.df.trimmed();
+    const offsets = new Uint32Array(nTerms + 1);
+    for (let t = 0; t < nTerms; t++) offsets[t + 1] = offsets[t] + dfs[t];
+    const fill = offsets.slice(0, nTerms);
+    const postDocs = new Uint32Array(docTerm.length);
+    const postImpacts = new Float32Array(docTerm.length);
+    const idf = new Float64Array(nTerms);
+    for (let t = 0; t < nTerms; t++) idf[t] = index.idfOf(dfs[t]);
+    yield;
+    for (let doc = 0; doc < n; doc++) {
+      const tNorm = index.titleNormOf(titleLen.data[doc]);
+      const aNorm = index.abstractNormOf(abstractLen.data[doc]);
+      for (let p = docStart.data[doc], end = docStart.data[doc + 1]; p < end; p++) {
+        const t = docTerm.data[p];
+        const at = fill[t]++;
+        postDocs[at] = doc;
+        postImpacts[at] = index.impactOf(idf[t], docTfTitle.data[p], docTfAbstract.data[p], tNorm, aNorm);
+      }
+      if ((doc & 4095) === 4095) yield;
+    }
+    const maxImpact = new Float32Array(nTerms);
+    for (let t = 0; t < nTerms; t++) {
+      for (let p = offsets[t]; p < offsets[t + 1]; p++) if (postImpacts[p] > maxImpact[t]) maxImpact[t] = postImpacts[p];
+      if ((t & 16383) === 16383) yield;
+    }
+    // The words spelling suggestions may offer: those whose term is in at least two papers.
+    const lexiconWords: string[] = [];
+    const lexiconDfs: number[] = [];
+    let k = 0;
+    for (const [w, t] of this.wordTerm) {
+      if (t >= 0 && dfs[t] >= 2 && !/\d/.test(w)) {
+        lexiconWords.push(w);
+        lexiconDfs.push(dfs[t]);
+      }
+      if ((++k & 16383) === 0) yield;
+    }
+    yield;
+    const terms: string[] = new Array(nTerms);
+    for (const [t, id] of this.termIds) terms[id] = t;
+    yield;
+    return yield* InvertedIndex.assemble({ options: this.options, stats, terms, offsets, postDocs, postImpacts, maxImpact, dfs, ids, lexiconWords, lexiconDfs: Uint32Array.from(lexiconDfs) });
   }
 }

@@ -1,5 +1,6 @@
 import type { EmbedderProvider } from './embedder-providers.ts';
 import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, TooLittleTextError, type TrainingText } from './local-embedder.ts';
+import { trainOnThread } from './local-embedder-threads.ts';
 
 /** The row name of the offline model in the store's `search_models`. */
 export const LOCAL_MODEL_NAME = 'local-embedder';
@@ -15,7 +16,7 @@ export const localEmbedderProvider: EmbedderProvider = {
     const m = await store.search.loadModel(LOCAL_MODEL_NAME);
     return m ? LocalEmbedder.fromBuffer(m.data) : null;
   },
-  async train({ store, logger }, onProgress) {
+  async train({ store, logger }, onProgress, meanwhile) {
     const papers: TrainingText[] = [];
     const total = await store.papers.count();
     // Only the even sample training uses is kept: at 1M papers the whole corpus would not fit.
@@ -38,12 +39,17 @@ export const localEmbedderProvider: EmbedderProvider = {
     }
     if (papers.length < 2) {
       logger.warn({ papers: papers.length }, 'too few papers to train the local embedder: keyword search only');
+      await meanwhile?.();
       return;
     }
     const t = performance.now();
+    // Trained on a worker thread: the main thread rebuilds the full-text index (`meanwhile`) at the same time.
+    const training = trainOnThread(papers, {}, (phase, done, all) => onProgress?.(phase === 'analyse' ? 'analyse a sample' : 'latent space (SVD steps)', done, all));
+    training.catch(() => undefined);
+    await meanwhile?.();
     let model: LocalEmbedder;
     try {
-      model = LocalEmbedder.train(papers, {}, (phase, done, all) => onProgress?.(phase === 'analyse' ? 'analyse a sample' : 'latent space (SVD steps)', done, all));
+      model = await training;
     } catch (err) {
       if (!(err instanceof TooLittleTextError)) throw err;
       logger.warn({ papers: seen, reason: err.message }, 'too little text to train the local embedder: keyword search only');

@@ -34,6 +34,12 @@ export interface EmbedAllOptions {
   logEveryMs?: number;
 }
 
+/** A batch read ahead, its vectors on the way. */
+interface Ahead {
+  batch: Awaited<ReturnType<Store['search']['papersToEmbed']>>;
+  vectors: Promise<Float32Array[]>;
+}
+
 /** The text a paper is embedded from. */
 export function paperText(p: { title: string; abstract: string }): string {
   return `${p.title}. ${p.abstract}`;
@@ -53,18 +59,30 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
   let loggedAt = started;
   // Keyset: each batch starts after the last one (from the start, every batch re-read the papers
   // already embedded — quadratic over a full reindex). Papers changed behind it wait for the next run.
-  let after: string | undefined;
-  while (run.embedded < pendingAtStart + opts.batch) {
+  // The next batch is read and its embedding started before this one is stored: an embedder on
+  // other threads (or a server) works on it while this thread writes and fills the ANN graph.
+  const readAhead = async (after: string | undefined): Promise<Ahead | null> => {
+    const batch = await store.search.papersToEmbed(id, opts.batch, after);
+    if (!batch.length) return null;
+    const vectors = embedder.embed(batch.map(paperText), { signal: opts.signal });
+    // Awaited below; a batch read ahead and then dropped (stopping) must not be an unhandled rejection.
+    vectors.catch(() => undefined);
+    return { batch, vectors };
+  };
+  let next = opts.signal?.aborted ? null : await readAhead(undefined);
+  if (opts.signal?.aborted) run.stopped = true;
+  while (next && run.embedded < pendingAtStart + opts.batch) {
     if (opts.signal?.aborted) {
       run.stopped = true;
       break;
     }
-    const batch = await store.search.papersToEmbed(id, opts.batch, after);
-    if (!batch.length) break;
-    after = batch[batch.length - 1].id;
+    const { batch } = next;
+    const full = batch.length === opts.batch;
+    const current = next.vectors;
+    next = full ? await readAhead(batch[batch.length - 1].id) : null;
     let vectors: Float32Array[];
     try {
-      vectors = await embedder.embed(batch.map(paperText), { signal: opts.signal });
+      vectors = await current;
     } catch (err) {
       // Stopping (shutdown) cut the batch short: nothing of it was stored; the next pass redoes it.
       if (opts.signal?.aborted) {
@@ -86,7 +104,7 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
       loggedAt = Date.now();
       opts.logger?.info({ embedder: id, done: run.done, total, perSecond: Math.round((run.embedded * 1000) / (Date.now() - started)) }, 'embedding papers');
     }
-    if (batch.length < opts.batch) break;
+    if (!full) break;
     await yieldToRequests();
   }
   const remaining = await store.search.countToEmbed(id);

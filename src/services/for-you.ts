@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { canonicalPaperId } from '../domain/arxiv-id.ts';
 import { normalizeValue, type Interest, type InterestKind } from '../domain/discovery.ts';
 import type { FeedItem, PaperWithStats } from '../domain/paper.ts';
@@ -37,6 +38,8 @@ interface Meta {
 /** Papers standing in for one category or author interest. */
 const PSEUDO_PER_INTEREST = 15;
 const MAX_INTERESTS = 50;
+/** Feed items per read while the index is built. */
+const FEED_PAGE = 200;
 
 /**
  * "For you": a per-reader logistic regression over TF-IDF features of title and abstract, trained on
@@ -69,16 +72,26 @@ export class ForYouService {
     if (key === this.indexKey && this.index) return newest;
     this.refreshing ??= (async () => {
       const from = this.index && this.indexedThrough ? this.indexedThrough : addDays(newest, -this.opts.indexDays + 1);
-      // Read in two-week slices: one huge query would hold SQLite's (synchronous) driver for long.
+      // Read a day at a time, handing the event loop back between days: SQLite's driver is
+      // synchronous, so awaiting its queries alone never lets a request in (two-week slices held
+      // it for hundreds of milliseconds each, and back to back for the whole read).
       const items: FeedItem[] = [];
-      for (let start = from; start <= newest; start = addDays(start, 14)) {
-        const end = addDays(start, 13) < newest ? addDays(start, 13) : newest;
-        items.push(...(await this.store.feed.items(start, end, { limit: 1_000_000 })));
+      // Pages of 200: a whole day (1,000+ papers with their abstracts) still held it 100–200 ms.
+      for (let day = from; day <= newest; day = addDays(day, 1)) {
+        for (let offset = 0; ; offset += FEED_PAGE) {
+          const page = await this.store.feed.items(day, day, { limit: FEED_PAGE, offset });
+          items.push(...page);
+          await yieldToLoop();
+          if (page.length < FEED_PAGE) break;
+        }
       }
       if (!this.index) {
         this.index = await FeatureIndex.buildAsync(items.map((i) => i.paper));
       } else {
-        for (const i of items) this.index.add(i.paper);
+        for (let k = 0; k < items.length; k++) {
+          this.index.add(items[k].paper);
+          if (k % 500 === 499) await yieldToLoop();
+        }
       }
       for (const i of items) this.remember(i.paper, i.entry.day);
       this.indexedThrough = newest;

@@ -37,12 +37,14 @@ import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
 import { EnrichmentReadService } from './enrichments.ts';
 import { NotificationService } from './notifications.ts';
+import { EnrichmentService } from './enrichment/service.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { openSearch, type SearchService } from './search.ts';
 import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
+import { keywordIndexPersistence } from '../search/keyword-index-setup.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { sourceOf } from './embedding-spaces.ts';
 import { AfterResponse } from './after-response.ts';
@@ -55,6 +57,8 @@ import { isPostgresUrl } from '../config.ts';
  */
 export interface Services {
   config: Config;
+  /** The in-memory keyword index (`SEARCH_KEYWORD_ENGINE=memory`), for reindex's publishing phase and the worker's merge; null otherwise. */
+  keywordIndex: InvertedIndexEngine | null;
   logger: Logger;
   runs: RunService;
   housekeeping: HousekeepingService;
@@ -95,8 +99,11 @@ export interface Services {
   search: SearchService;
   /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
   searchIndex: SearchIndexService;
+  /** Thumbnails, PDF text and the other enrichments, and the runner that makes them (background only). */
+  enrichment: EnrichmentService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
-  trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void): Promise<boolean>;
+  /** Trains the configured embedder's model (when it has one to train), running `meanwhile` (the full-text rebuild) alongside where it can. */
+  trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: () => Promise<unknown>): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
   /** Mails still being sent after their request was answered (sign-up, password reset). */
@@ -148,8 +155,10 @@ export function createServices(deps: ServiceDeps): Services {
     }
     return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
   };
+  // The in-memory keyword index, loaded from its published file when there is one (SEARCH_INDEX_FILES).
+  const keywordIndex = config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store), {}, 0.1, keywordIndexPersistence(config, store, logger)) : null;
   const { search, index: searchIndex } = openSearch(store, {
-    engine: config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store)) : new StoreKeywordEngine(store),
+    engine: keywordIndex ?? new StoreKeywordEngine(store),
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
     // The model of an older space, to embed queries in it while the configured one is embedded.
@@ -171,6 +180,7 @@ export function createServices(deps: ServiceDeps): Services {
   const notifications = new NotificationService(store, mail, logger);
   const comments = new CommentService(store, config);
   const runs = new RunService(store, logger);
+  const enrichment = new EnrichmentService(store, config, logger, { signal: deps.shutdown });
   return {
     config,
     logger,
@@ -200,6 +210,7 @@ export function createServices(deps: ServiceDeps): Services {
       await after.drain();
       await mail.close();
       await searchIndex.close();
+      await enrichment.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
@@ -224,11 +235,16 @@ export function createServices(deps: ServiceDeps): Services {
     moderation,
     submissions: new SubmissionService(store, config, arxiv, config.arxivLookupTimeoutMs, (err) => logger.warn({ err: err.message }, 'arXiv look-up for a submission failed')),
     search,
+    keywordIndex,
     searchIndex,
-    trainEmbedder: async (onProgress) => {
+    enrichment,
+    trainEmbedder: async (onProgress, meanwhile) => {
       const provider = embedderProvider(config.searchEmbedder);
-      if (!provider?.train) return false;
-      await provider.train({ config, store, logger, sqlitePath }, onProgress);
+      if (!provider?.train) {
+        await meanwhile?.();
+        return false;
+      }
+      await provider.train({ config, store, logger, sqlitePath }, onProgress, meanwhile);
       return true;
     },
   };

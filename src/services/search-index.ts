@@ -4,6 +4,8 @@ import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
 import type { KeywordEngine } from '../search/keyword-engine.ts';
 import { VectorIndex } from '../search/vector-index.ts';
+import { hasTermVectors } from '../search/local-embedder.ts';
+import { defaultEmbedThreads, LocalEmbedderThreads } from '../search/local-embedder-threads.ts';
 import type { SpaceSource, EmbeddingSpace } from '../store/embedding-spaces.ts';
 import { EmbeddingSpaces } from './embedding-spaces.ts';
 import { EMBED_LEASE, embedAll, type EmbedRun } from './embedding-runs.ts';
@@ -26,6 +28,8 @@ export interface SearchIndexOptions {
 }
 
 const EMBED_BATCH = 128;
+/** `reindex` embeds in larger batches: fewer store round trips, progress writes and ANN insert calls. */
+const REINDEX_BATCH = 2000;
 
 /** Progress of `reindex`, phase by phase: `done` of `total` papers. */
 export type ReindexProgress = (phase: 'full-text' | 'embed', done: number, total: number) => void;
@@ -88,10 +92,22 @@ export class SearchIndexService {
    * ANN index. The ANN index is rebuilt from the vectors still valid first and the new vectors go
    * straight into it as they are embedded, so each vector enters the graph once.
    */
-  async reindex(opts: { reembed?: boolean; onPhase?: ReindexProgress } = {}): Promise<{ fullText: number; embedded: number; vectors: number }> {
-    opts.onPhase?.('full-text', 0, 1);
-    const fullText = await this.engine.rebuild();
-    opts.onPhase?.('full-text', fullText, fullText);
+  async reindex(
+    opts: {
+      reembed?: boolean;
+      onPhase?: ReindexProgress;
+      /** Worker threads embedding (offline model); default all cores but one. */
+      threads?: number;
+      /** false: the caller rebuilt the full-text index itself (`rebuildFullText`, alongside training). */
+      fullText?: boolean;
+    } = {},
+  ): Promise<{ fullText: number; embedded: number; vectors: number }> {
+    let fullText = 0;
+    if (opts.fullText !== false) {
+      opts.onPhase?.('full-text', 0, 1);
+      fullText = await this.rebuildFullText();
+      opts.onPhase?.('full-text', fullText, fullText);
+    }
     const embedder = await this.embedder();
     if (!embedder) return { fullText, embedded: 0, vectors: 0 };
     if (opts.reembed) {
@@ -99,9 +115,16 @@ export class SearchIndexService {
       await this.store.embeddingSpaces.ensure(embedder.id, embedder.dimensions, this.opts.embedderSource ?? {});
       this.spaces.invalidate();
     }
-    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total));
+    // The graph is rebuilt from the vectors still valid first, and the new vectors go straight into
+    // it as they are embedded: rebuilding it again afterwards inserted every vector twice.
     const ann = await this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions }, { rebuild: true });
+    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total), { batch: REINDEX_BATCH, threads: opts.threads ?? defaultEmbedThreads() });
     return { fullText, embedded, vectors: ann.size };
+  }
+
+  /** Rebuilds the keyword index from the store; returns the papers indexed. */
+  rebuildFullText(): Promise<number> {
+    return this.engine.rebuild();
   }
 
   /**
@@ -109,18 +132,25 @@ export class SearchIndexService {
    * after a model switch): in batches, yielding between them, recording progress in its space;
    * stops early when `signal` aborts. The re-embed job runs it under its lease.
    */
-  async embedInBackground(opts: { signal?: AbortSignal; onProgress?: (p: EmbedRun) => void } = {}): Promise<EmbedRun | null> {
+  async embedInBackground(opts: { signal?: AbortSignal; onProgress?: (p: EmbedRun) => void; batch?: number; threads?: number } = {}): Promise<EmbedRun | null> {
     const embedder = await this.embedder();
     if (!embedder) return null;
     // Its ANN index is loaded (or rebuilt from the stored vectors) first, so new vectors join it.
     const ann = await this.vectorIndexNow(embedder);
-    const run = await embedAll(this.store, embedder, {
-      batch: EMBED_BATCH,
-      signal: opts.signal,
-      onProgress: opts.onProgress,
-      logger: this.opts.logger,
-      save: (rows, now) => ann.upsert(rows, now),
-    });
+    // Bulk work (reindex) embeds on worker threads while this thread stores vectors and fills the graph.
+    const bulk = opts.threads && hasTermVectors(embedder) ? new LocalEmbedderThreads(embedder, opts.threads) : null;
+    let run: EmbedRun;
+    try {
+      run = await embedAll(this.store, bulk ?? embedder, {
+        batch: opts.batch ?? EMBED_BATCH,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        logger: this.opts.logger,
+        save: (rows, now) => ann.upsert(rows, now),
+      });
+    } finally {
+      await bulk?.close();
+    }
     if (run.embedded) ann.save();
     if (run.complete) this.spaces.invalidate();
     return run;
@@ -211,8 +241,8 @@ export class SearchIndexService {
     clearTimeout(timer);
   }
 
-  private async embedPending(onProgress?: (done: number, total: number) => void): Promise<number> {
-    const run = await this.embedInBackground({ onProgress: onProgress && ((p) => onProgress(p.embedded, p.pendingAtStart)) });
+  private async embedPending(onProgress?: (done: number, total: number) => void, bulk?: { batch: number; threads: number }): Promise<number> {
+    const run = await this.embedInBackground({ ...bulk, onProgress: onProgress && ((p) => onProgress(p.embedded, p.pendingAtStart)) });
     return run?.embedded ?? 0;
   }
 

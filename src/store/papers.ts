@@ -238,6 +238,17 @@ export class PaperRepository {
     return rows.map((r) => ({ ...rowToPaper(r), modifiedAt: r.modified_at }));
   }
 
+  /** How many papers `modifiedSince(after)` would return, counted up to `cap` (cheap: no rows read beyond it). */
+  async countModifiedSince(after: { modifiedAt: string; id: string }, cap: number): Promise<number> {
+    const inner = this.db
+      .selectFrom('papers')
+      .select('id')
+      .where((eb) => eb.or([eb('modified_at', '>', after.modifiedAt), eb.and([eb('modified_at', '=', after.modifiedAt), eb('id', '>', after.id)])]))
+      .limit(cap);
+    const r = await this.db.selectFrom(inner.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
   /**
    * A value that changes when another connection has written to the store since the last call
    * (SQLite's `data_version`), or null where no such signal exists (PostgreSQL): null means

@@ -266,6 +266,28 @@ export interface SearchModelsTable {
   trained_at: string;
 }
 
+/** Migration 1400: published search index versions and, when kept in the store, their bytes. */
+export interface SearchIndexVersionsTable {
+  name: string;
+  version: number;
+  format: number;
+  checksum: string;
+  /** PostgreSQL bigint comes back as a string: read through Number(). */
+  bytes: number | string;
+  papers: number;
+  cursor_modified_at: string;
+  cursor_id: string;
+  stored: number;
+  published_at: string;
+}
+
+export interface SearchIndexChunksTable {
+  name: string;
+  version: number;
+  seq: number;
+  data: Uint8Array;
+}
+
 export interface EmbeddingSpacesTable {
   embedder_id: string;
   dimensions: number;
@@ -423,6 +445,48 @@ export interface BulkLoadIndexesTable {
   definition: string;
 }
 
+/** One enrichment step's state for one paper (migration 1200); no row = due. */
+export interface EnrichmentStateTable {
+  paper_id: string;
+  step: string;
+  /** `pending`, `done`, `failed`, `skipped`. */
+  status: string;
+  attempts: number;
+  reason: string | null;
+  /** When a failed step is retried or a done step refreshed; null = never again (until a version bump). */
+  next_at: string | null;
+  version: number;
+  updated_at: string;
+}
+
+/** A host that asked enrichment to wait (429/503 Retry-After, rate-limit reset). */
+export interface EnrichmentHostsTable {
+  host: string;
+  blocked_until: string;
+  reason: string | null;
+}
+
+/** The text of a paper's first PDF pages, for search and the code-link step. */
+export interface PaperPdfTextTable {
+  paper_id: string;
+  text: string;
+  pages: number;
+  created_at: string;
+}
+
+/** A first-page thumbnail, addressed by the hash of its bytes. */
+export interface PaperThumbnailsTable {
+  hash: string;
+  paper_id: string;
+  /** `card` (feed) or `page` (paper page). */
+  size: string;
+  mime: string;
+  width: number;
+  height: number;
+  data: Uint8Array;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   feed_entries: FeedEntriesTable;
@@ -446,6 +510,8 @@ export interface Database {
   audit_log: AuditLogTable;
   paper_embeddings: PaperEmbeddingsTable;
   search_models: SearchModelsTable;
+  search_index_versions: SearchIndexVersionsTable;
+  search_index_chunks: SearchIndexChunksTable;
   embedding_spaces: EmbeddingSpacesTable;
   search_pending: SearchPendingTable;
   not_interested: NotInterestedTable;
@@ -473,6 +539,10 @@ export interface Database {
   organisations: OrganisationsTable;
   paper_organisations: PaperOrganisationsTable;
   organisation_members: OrganisationMembersTable;
+  enrichment_state: EnrichmentStateTable;
+  enrichment_hosts: EnrichmentHostsTable;
+  paper_pdf_text: PaperPdfTextTable;
+  paper_thumbnails: PaperThumbnailsTable;
 }
 
 /** A reader's claim to be one of a paper's listed authors (migration 1320). */

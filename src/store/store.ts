@@ -36,6 +36,8 @@ import { SubmissionQuotaRepository } from './submission-quota.ts';
 import { ReadRepository } from './reads.ts';
 import { EnrichmentRepository } from './enrichments.ts';
 import { NotificationRepository } from './notifications.ts';
+import { SearchIndexFileRepository } from './search-index-files.ts';
+import { EnrichmentStateRepository } from './enrichment.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -75,6 +77,8 @@ export class Store {
   readonly reads: ReadRepository;
   readonly enrichments: EnrichmentRepository;
   readonly notifications: NotificationRepository;
+  readonly searchIndexFiles: SearchIndexFileRepository;
+  readonly enrichmentState: EnrichmentStateRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -114,6 +118,8 @@ export class Store {
     this.reads = new ReadRepository(db);
     this.enrichments = new EnrichmentRepository(db);
     this.notifications = new NotificationRepository(db);
+    this.searchIndexFiles = new SearchIndexFileRepository(db);
+    this.enrichmentState = new EnrichmentStateRepository(db);
   }
 
   /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */

@@ -69,6 +69,11 @@ forEachStore('CLI search, similar, reindex', (ctx) => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /full-text: 3 papers .* embedded: 3 .* vectors in ANN index: 3 \(http:cli-test:48\)/);
     if (ctx.kind === 'sqlite') assert.ok(fs.existsSync(`${ctx.opened.location}.http_cli-test_48.usearch`), 'the ANN index sits beside the database');
+    // The "write keyword index files" phase: the rebuilt keyword index, published for every server.
+    const v = Number(/published as keyword index v(\d+)/.exec(r.stdout)?.[1]);
+    assert.ok(v >= 1, r.stdout);
+    assert.equal((await ctx.store.searchIndexFiles.latest('keyword'))?.version, v);
+    if (ctx.kind === 'sqlite') assert.ok(fs.readdirSync(`${ctx.opened.location}.search-index`).some((f) => f.startsWith(`keyword-index-v${v}-`)), 'the files sit beside the database');
   });
 
   test('bad usage exits 2 with a message', async () => {

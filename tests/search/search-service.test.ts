@@ -9,6 +9,7 @@ import { HashEmbedder } from '../helpers/hash-embedder.ts';
 import { openSearch, type SearchService, type SearchInput } from '../../src/services/search.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { markHtml } from '../../src/search/highlight.ts';
+import { VectorIndex } from '../../src/search/vector-index.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CORPUS, loadCorpus } from './fixtures.ts';
 import { testDb } from '../helpers/stores.ts';
@@ -234,5 +235,23 @@ forEachStore('SearchService', (ctx) => {
     assert.equal(r.embedded, n);
     assert.equal(r.vectors, n);
     assert.deepEqual(await ids('"neural radiance fields"'), ['2402.00002']);
+  });
+
+  test('reindex puts each vector into the ANN graph once (inserting is most of its cost)', async () => {
+    const embedder = new HashEmbedder(128);
+    const s = service(ctx.store, embedder).index;
+    const upsert = VectorIndex.prototype.upsert;
+    let inserted = 0;
+    VectorIndex.prototype.upsert = function (items, embeddedAt) {
+      inserted += items.length;
+      return upsert.call(this, items, embeddedAt);
+    };
+    try {
+      const r = await s.reindex({ reembed: true });
+      assert.equal(r.vectors, await ctx.store.papers.count());
+      assert.equal(inserted, r.vectors);
+    } finally {
+      VectorIndex.prototype.upsert = upsert;
+    }
   });
 });

@@ -14,6 +14,7 @@ import { searchCommand } from './search.ts';
 import { similarCommand } from './similar.ts';
 import { reindexCommand } from './reindex.ts';
 import { modelsCommand } from './models.ts';
+import { enrichCommand } from './enrich.ts';
 
 export const COMMANDS: Command[] = [
   serveCommand,
@@ -25,6 +26,7 @@ export const COMMANDS: Command[] = [
   similarCommand,
   reindexCommand,
   modelsCommand,
+  enrichCommand,
   digestCommand,
   usersCommand,
   migrateCommand,

@@ -8,8 +8,8 @@ import { presentPaper } from './paper.ts';
  * A feed item as a Daily Papers API item: the paper, plus the item-level `title`, `publishedAt`
  * (the day it reached the feed), `submittedBy` and `numComments` that clients read.
  */
-export function presentDailyPaper(item: FeedItem, enrichment?: PaperEnrichment): z.infer<typeof DailyPaperSchema> {
-  const paper = presentPaper(item.paper, enrichment);
+export function presentDailyPaper(item: FeedItem, enrichment?: PaperEnrichment, extra: { thumbnail?: string | null } = {}): z.infer<typeof DailyPaperSchema> {
+  const paper = presentPaper(item.paper, enrichment, extra);
   const by = item.entry.submittedBy;
   return {
     paper,
@@ -18,5 +18,6 @@ export function presentDailyPaper(item: FeedItem, enrichment?: PaperEnrichment):
     publishedAt: `${item.entry.day}T00:00:00.000Z`,
     submittedBy: by ? { name: by, fullname: by } : null,
     numComments: paper.numComments,
+    thumbnail: paper.thumbnail,
   };
 }

@@ -4,14 +4,21 @@ import { artifactPath, keywordsOf, NO_ENRICHMENT, type HubArtifact, type PaperEn
 import { authorUrl, preferAuthorLinks, starsStillApply, type AuthorLinks } from '../../domain/authorship.ts';
 import type { PaperDetailJson, PaperJson } from '../schemas/paper.ts';
 
+/** What one paper's view may add: its thumbnail, and the links its verified author set (one read per request, never per list item). */
+export interface PaperExtra {
+  thumbnail?: string | null;
+  authorLinks?: AuthorLinks | null;
+}
+
 /**
  * A paper as the API shows it. Field names follow the Daily Papers API (`summary`, `authors:
  * [{name}]`, `publishedAt`, `githubRepo`, `githubStars`, `projectPage`, `ai_summary`,
  * `ai_keywords`), camelCase everywhere else, ISO 8601 dates. `enrichment` is what the enrichment
  * steps found; without it (or before the code step ran) code links are those found at import.
  */
-export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO_ENRICHMENT, authorSet?: AuthorLinks | null): PaperJson {
+export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO_ENRICHMENT, extra: PaperExtra = {}): PaperJson {
   // A verified author's own links win (as on the page); lists pass none, so they cost nothing per item.
+  const authorSet = extra.authorLinks;
   const shown = preferAuthorLinks({ code: enrichment.codeChecked ? enrichment.codeLinks : p.links.code, project: p.links.project }, authorSet);
   // Links are checked again on the way out: whatever is stored, only http(s) reaches a client.
   const code = httpUrls(shown.code);
@@ -40,6 +47,7 @@ export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO
     ai_summary: enrichment.summary?.text ?? null,
     ai_keywords: keywords.keywords,
     keywordsSource: keywords.source,
+    thumbnail: extra.thumbnail ?? null,
     links,
     source: p.source,
     withdrawn: p.deleted,
@@ -47,12 +55,12 @@ export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO
 }
 
 /** One paper with everything the enrichments found, for `/api/papers/{id}`. */
-export function presentPaperDetail(p: PaperWithStats, enrichment: PaperEnrichment, artifacts: HubArtifact[], hubUrl: string, authorSet?: AuthorLinks | null): PaperDetailJson {
+export function presentPaperDetail(p: PaperWithStats, enrichment: PaperEnrichment, artifacts: HubArtifact[], hubUrl: string, extra: PaperExtra = {}): PaperDetailJson {
   const hub = hubUrl.replace(/\/+$/, '');
   const of = (kind: HubArtifact['kind']) =>
     artifacts.filter((a) => a.kind === kind).map((a) => ({ id: a.id, url: `${hub}${artifactPath(a)}`, likes: a.likes, downloads: a.downloads, detail: a.detail }));
   return {
-    ...presentPaper(p, enrichment, authorSet),
+    ...presentPaper(p, enrichment, extra),
     summaryModel: enrichment.summary?.model ?? null,
     artifacts: { models: of('model'), datasets: of('dataset'), spaces: of('space') },
   };

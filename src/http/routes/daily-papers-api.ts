@@ -9,6 +9,7 @@ import { presentDailyPaper } from '../presenters/daily-paper.ts';
 import { presentPaper } from '../presenters/paper.ts';
 import { DailyPaperSchema, DailyPapersQuery, PaperListQuery, PaperPageSchema } from '../schemas/daily-papers.ts';
 import { siteBase } from '../site-url.ts';
+import { thumbnailUrls } from '../thumbnail-urls.ts';
 
 /** `Link: <...>; rel="next"` to the same URL with `changes` applied to its query. */
 function nextLink(c: Context<AppEnv>, changes: Record<string, string>): string {
@@ -63,10 +64,11 @@ export function dailyPapersApiRoutes() {
       const page = await c.var.services.dailyPapers.list({ period, submitter: query.submitter, sort: query.sort, page: query.p, limit: query.limit, unseenBy: query.hideSeen ? user!.id : undefined });
       if (page.hasMore) c.header('Link', nextLink(c, { p: String(query.p + 1), limit: String(query.limit) }));
       const ids = page.items.map((i) => i.paper.id);
-      // The page's enrichments in one query, beside the seen look-up.
-      const [enriched, seen] = await Promise.all([c.var.services.enrichments.forPapers(ids), user ? c.var.services.readState.seenAmong(user.id, ids) : null]);
-      if (!seen) return page.items.map((i) => presentDailyPaper(i, enriched.get(i.paper.id)));
-      return page.items.map((i) => ({ ...presentDailyPaper(i, enriched.get(i.paper.id)), seen: seen.has(i.paper.id) }));
+      // The page's enrichments and thumbnails in one query each, beside the seen look-up.
+      const [enriched, thumbs, seen] = await Promise.all([c.var.services.enrichments.forPapers(ids), thumbnailUrls(c, ids), user ? c.var.services.readState.seenAmong(user.id, ids) : null]);
+      const present = (i: (typeof page.items)[number]) => presentDailyPaper(i, enriched.get(i.paper.id), { thumbnail: thumbs.get(i.paper.id) });
+      if (!seen) return page.items.map(present);
+      return page.items.map((i) => ({ ...present(i), seen: seen.has(i.paper.id) }));
     },
   );
 
@@ -87,8 +89,9 @@ export function dailyPapersApiRoutes() {
       const papers = rows.slice(0, query.limit);
       const nextCursor = rows.length > query.limit ? encodeCursor(papers[papers.length - 1]) : null;
       if (nextCursor) c.header('Link', nextLink(c, { cursor: nextCursor, limit: String(query.limit) }));
-      const enriched = await c.var.services.enrichments.forPapers(papers.map((p) => p.id));
-      return { papers: papers.map((p) => presentPaper(p, enriched.get(p.id))), nextCursor };
+      const ids = papers.map((p) => p.id);
+      const [enriched, thumbs] = await Promise.all([c.var.services.enrichments.forPapers(ids), thumbnailUrls(c, ids)]);
+      return { papers: papers.map((p) => presentPaper(p, enriched.get(p.id), { thumbnail: thumbs.get(p.id) })), nextCursor };
     },
   );
 

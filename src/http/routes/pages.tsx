@@ -56,14 +56,15 @@ const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 4
 async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
   const user = c.var.user;
   const ids = items.map((i) => i.paper.id);
-  const [upvoted, seen, enrichments] = await Promise.all([
+  const [upvoted, seen, enrichments, thumbnails] = await Promise.all([
     user && ids.length ? c.var.services.upvotes.votedAmong(user.id, ids) : new Set<string>(),
     user && ids.length ? c.var.services.readState.seenAmong(user.id, ids) : new Set<string>(),
-    // Stars, TL;DRs and keywords of the whole page in one query, never one per card.
+    // Stars, TL;DRs, keywords and thumbnails of the whole page in one query each, never one per card.
     ids.length ? c.var.services.enrichments.forPapers(ids) : new Map(),
+    c.var.services.enrichment.thumbnails(ids),
   ]);
   const url = new URL(c.req.url);
-  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search, enrichments };
+  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search, enrichments, thumbnails };
 }
 
 const CATEGORY_RE = /^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
@@ -194,16 +195,17 @@ export function pageRoutes() {
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar, , authorship, affiliations, watching] = await Promise.all([
+    const [similar, , authorship, affiliations, watching, thumbnails] = await Promise.all([
       findSimilar(c.var.services, paper, entry, 5) as Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>>,
       user ? c.var.services.readState.opened(user.id, id) : undefined,
       c.var.services.claims.paperAuthorship(paper.id, user),
       c.var.services.orgs.affiliationsOf(paper.id),
       user ? c.var.services.notifications.watching(user.id, paper.id) : false,
+      c.var.services.enrichment.thumbnails([paper.id]),
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} thumbnail={thumbnails.get(paper.id)?.page} />,
     );
   });
 

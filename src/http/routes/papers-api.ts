@@ -5,6 +5,7 @@ import { paperIdFromPath } from '../params.ts';
 import { presentPaperDetail } from '../presenters/paper.ts';
 import { PaperDetailSchema } from '../schemas/paper.ts';
 import { PaperIdParams } from '../schemas/common.ts';
+import { thumbnailUrls } from '../thumbnail-urls.ts';
 
 export function paperApiRoutes() {
   const app = new Hono<AppEnv>();
@@ -15,8 +16,8 @@ export function paperApiRoutes() {
     async (c, { params }) => {
       const id = paperIdFromPath(params.id);
       const { papers, enrichments, claims, config } = c.var.services;
-      const [paper, detail, authorSet] = await Promise.all([papers.get(id), enrichments.detail(id), claims.links(id)]);
-      return presentPaperDetail(paper, detail.enrichment, detail.artifacts, config.hfHubUrl, authorSet);
+      const [paper, detail, thumbs, authorLinks] = await Promise.all([papers.get(id), enrichments.detail(id), thumbnailUrls(c, [id]), claims.links(id)]);
+      return presentPaperDetail(paper, detail.enrichment, detail.artifacts, config.hfHubUrl, { thumbnail: thumbs.get(paper.id), authorLinks });
     },
   );
 

@@ -15,6 +15,7 @@ export const DailyPaperSchema = z
     publishedAt: z.string().describe('When the paper reached the daily feed (ISO 8601 date-time, the feed day at 00:00 UTC)'),
     submittedBy: SubmitterSchema.nullable(),
     numComments: z.number().int(),
+    thumbnail: z.string().nullable().describe("The paper's first-page thumbnail (as `paper.thumbnail`), where Hugging Face's Daily Papers items carry it"),
     seen: z.boolean().optional().describe('Only for an authenticated caller: whether they have seen (opened or marked) this paper'),
   })
   .meta({ id: 'DailyPaper' });

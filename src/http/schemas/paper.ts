@@ -23,6 +23,7 @@ export const PaperSchema = z
     ai_summary: z.string().nullable().describe('Two-sentence TL;DR written by an LLM (`LLM_URL`); null when no LLM is configured or it has not run'),
     ai_keywords: z.array(z.string()).describe('Up to 8 keywords: the LLM\'s, or, without one, key phrases chosen offline (see `keywordsSource`)'),
     keywordsSource: z.enum(['llm', 'keyphrase']).nullable().describe('Where `ai_keywords` come from: `llm`, or `keyphrase` (offline, tf-idf over the corpus); null when there are none yet'),
+    thumbnail: z.string().nullable().describe("Absolute URL of an image of the paper's first page (WebP, 900 px wide, content-addressed and cacheable for a year); null until the background PDF step has made it, or when the PDF could not be read"),
     links: z.object({ abs: z.string().nullable(), pdf: z.string().nullable(), code: z.array(z.string()), project: z.array(z.string()) }),
     source: z.string(),
     withdrawn: z.boolean(),

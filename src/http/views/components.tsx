@@ -4,8 +4,9 @@ import { httpUrl } from '../../domain/links.ts';
 import { MathText } from './math.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 import { PostForm } from './community/forms.tsx';
-import type { PaperEnrichment } from '../../domain/enrichment.ts';
+import type { PaperEnrichment, PaperThumbnails } from '../../domain/enrichment.ts';
 import { CardSummary, StarsLink } from './enrichment-parts.tsx';
+import { Thumbnail } from './thumbnail.tsx';
 
 /** Only http(s) URLs become links; anything else (`javascript:`, `data:`) is not rendered as a link. */
 export function safeHref(url: string | null | undefined): string | null {
@@ -46,6 +47,8 @@ export interface CardViewer {
   seen?: Set<string>;
   /** What the enrichment steps found about this page's papers (read in one query per page). */
   enrichments?: ReadonlyMap<string, PaperEnrichment>;
+  /** First-page thumbnails of the papers on this page that have one (the enrichment's PDF step). */
+  thumbnails?: Map<string, PaperThumbnails>;
 }
 
 export const ANONYMOUS: CardViewer = { signedIn: false, csrfToken: '', upvoted: new Set(), next: '/' };
@@ -57,6 +60,7 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
   const code = safeHref(enrichment?.codeChecked ? enrichment.codeRepo : paper.links.code[0]);
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const seen = viewer.seen?.has(paper.id) ?? false;
+  const thumb = viewer.thumbnails?.get(paper.id)?.card;
   return (
     <li>
       <article class={seen ? 'card seen' : 'card'} data-paper data-seen={viewer.seen ? String(seen) : undefined} aria-labelledby={`t-${cssId(paper.id)}`}>
@@ -98,6 +102,7 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
             )}
           </ul>
         </div>
+        {thumb && <Thumbnail thumb={thumb} width={120} class="thumb card-thumb" />}
       </article>
     </li>
   );

@@ -16,6 +16,7 @@ import { EnrichmentSection } from './enrichment-parts.tsx';
 import { PaperAuthorshipPanel, displayedLinks } from './authorship-pages.tsx';
 import type { PaperAuthorship } from '../../services/author-claims.ts';
 import type { PaperAffiliation } from '../../domain/organisation.ts';
+import { thumbnailPath, type ThumbnailRef } from '../../domain/enrichment.ts';
 
 export interface PaperPageProps {
   paper: PaperWithStats;
@@ -40,6 +41,15 @@ export interface PaperPageProps {
   affiliations?: PaperAffiliation[];
   /** Whether the signed-in viewer follows the paper's discussion. */
   watching?: boolean;
+  /** The first page's thumbnail (page size), once the enrichment's PDF step has made it. */
+  thumbnail?: ThumbnailRef;
+}
+
+/** The first page beside the abstract, a link to the PDF when there is one. */
+function PaperThumbnail({ thumb, pdf }: { thumb: ThumbnailRef; pdf: string | null }) {
+  const height = Math.round((thumb.height * 225) / thumb.width);
+  const img = <img class="thumb" src={thumbnailPath(thumb)} width={225} height={height} loading="lazy" decoding="async" alt={pdf ? 'First page (opens the PDF)' : 'First page of the paper'} />;
+  return <figure class="paper-thumb">{pdf ? <a href={pdf}>{img}</a> : img}</figure>;
 }
 
 function LinkList({ urls, label }: { urls: string[]; label: string }) {
@@ -61,7 +71,7 @@ function LinkList({ urls, label }: { urls: string[]; label: string }) {
   );
 }
 
-export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [], enriched, hubUrl = 'https://huggingface.co', watching }: PaperPageProps) {
+export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer, csrfToken, editMinutes, collections = [], inCollections = new Set(), follow, authorship, affiliations = [], enriched, hubUrl = 'https://huggingface.co', watching, thumbnail }: PaperPageProps) {
   const here = paperUrl(paper.id);
   const abs = safeHref(paper.links.abs);
   const pdf = safeHref(paper.links.pdf);
@@ -106,6 +116,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         {enriched && <EnrichmentSection e={enriched.enrichment} artifacts={enriched.artifacts} repoDescription={enriched.repoDescription} hubUrl={hubUrl} />}
         <section aria-labelledby="abstract-title">
           <h2 id="abstract-title">Abstract</h2>
+          {thumbnail && <PaperThumbnail thumb={thumbnail} pdf={pdf} />}
           <p class="paper-abstract">
             <MathText text={paper.abstract} />
           </p>

@@ -1,0 +1,58 @@
+/**
+ * How long start-up work holds the event loop, measured inside the process: a 1 ms timer records
+ * each gap between its ticks, in wall time and in this process's CPU time. On a shared machine a
+ * wall gap can be the OS running someone else; a CPU gap is this process's own synchronous work —
+ * what a request arriving then waits for on an idle machine. Each task runs alone on a store built
+ * by bench/startup/run.ts (same file), with an idle baseline (15 s of nothing) in the same run:
+ *
+ *   npx tsx bench/startup/blocking.ts <db file>
+ *
+ * Tasks: `keyword (file)` loads the published keyword index (publish one first: run.ts does),
+ * `keyword (build)` builds it from the store, `for-you` builds the For-you feature index.
+ */
+import { loadavg } from 'node:os';
+import { openStore } from '../../src/store/index.ts';
+import { createServices } from '../../src/services/index.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
+import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
+
+const db = process.argv[2];
+if (!db) {
+  console.error('usage: bench/startup/blocking.ts <sqlite file>');
+  process.exit(2);
+}
+const opened = await openStore(db);
+const config = loadConfig({ PAPERBOY_DB: db, SEARCH_EMBEDDER: 'none' }, { logLevel: 'silent', demo: false });
+
+async function measure(label: string, task: () => Promise<unknown>): Promise<void> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const c = process.cpuUsage(lastCpu);
+    wall.push(now - last);
+    cpu.push((c.user + c.system) / 1000);
+    last = now;
+    lastCpu = process.cpuUsage();
+  }, 1);
+  const loadBefore = loadavg()[0].toFixed(1);
+  const t = performance.now();
+  await task();
+  clearInterval(timer);
+  const top = (xs: number[]) => xs.sort((a, b) => b - a).slice(0, 3).map((x) => x.toFixed(0)).join(' / ');
+  const over = (xs: number[], ms: number) => xs.filter((x) => x > ms).length;
+  console.log(
+    `${label.padEnd(16)} ${((performance.now() - t) / 1000).toFixed(1).padStart(6)} s | longest gaps, wall: ${top(wall)} ms (${over(wall, 50)} over 50 ms) | CPU: ${top(cpu)} ms (${over(cpu, 50)} over 50 ms) | load ${loadBefore} → ${loadavg()[0].toFixed(1)}`,
+  );
+}
+
+console.log(`store ${db}; the machine is shared: read the CPU columns against the idle baseline`);
+await measure('idle (baseline)', () => new Promise((r) => setTimeout(r, 15_000)));
+await measure('keyword (file)', () => createServices({ config, logger: silentLogger, store: opened.store }).keywordIndex!.warm());
+await measure('keyword (build)', () => new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)).warm());
+await measure('for-you', () => createServices({ config, logger: silentLogger, store: opened.store }).forYou.warm());
+await opened.close();

@@ -1,0 +1,184 @@
+/**
+ * `paperboy serve` from start to steady state, as a deployment sees it: the real command in a
+ * child process on a SQLite store of N papers, measured from outside.
+ *
+ *   npx tsx bench/startup/run.ts <arxiv-listings dir> <search-queries dir> [--papers N] [--db FILE]
+ *
+ * Two starts on the same file, in the same run:
+ *   1. `build`: no published keyword index (its directory removed) — the index is built from the
+ *      store, as every start did before, then published;
+ *   2. `file`: the published file is there — loaded instead of built.
+ * For each start: seconds until `/readyz` answers 200, until the "For you" index is built, the
+ * server's resident memory (VmRSS once ready and warm, VmHWM = its peak), and a feed page (`/`)
+ * fetched one request at a time from the moment the port answers until start-up work ends, against
+ * the same number of requests once idle (the baseline). After the second start, the search API:
+ * the 200 mixed queries of bench/search, `GET /api/papers/search?q=&limit=20`, one at a time.
+ *
+ * Without --papers the store is the real corpus imported as arXiv listings (feed days, so the
+ * For-you index has its 180 days); with --papers N it is the corpus repeated with new ids and
+ * shuffled text (bench/search/common.ts `synthesise`), imported as generic papers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import { Importer } from '../../src/ingest/importer.ts';
+import { openStore } from '../../src/store/index.ts';
+import { loadCorpus } from '../search-quality/corpus.ts';
+import { loadQueries, percentiles, synthesise } from '../search/common.ts';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { papers: { type: 'string' }, db: { type: 'string' }, 'min-requests': { type: 'string', default: '200' } } });
+const [corpusDir, queriesDir] = positionals;
+if (!corpusDir || !queriesDir) {
+  console.error('usage: bench/startup/run.ts <arxiv-listings dir> <search-queries dir> [--papers N] [--db FILE]');
+  process.exit(2);
+}
+const load = () => loadavg()[0].toFixed(1);
+const fmt = (p: { p50: number; p99: number }) => `p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms`;
+const files = fs.readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(corpusDir, f)).sort();
+const synthetic = values.papers ? Number(values.papers) : 0;
+const dbFile = values.db ?? path.join(tmpdir(), `paperboy-startup-${synthetic || 'real'}.db`);
+
+// --- the store ------------------------------------------------------------------------------------
+{
+  let opened = await openStore(dbFile);
+  const want = synthetic || null;
+  const have = await opened.store.papers.count();
+  if (!have || (want !== null && have !== want)) {
+    await opened.close();
+    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+    opened = await openStore(dbFile);
+    const t = performance.now();
+    const importer = new Importer(opened.store, { workers: 2 });
+    if (!synthetic) {
+      await importer.importFiles(files, {});
+    } else {
+      const real = loadCorpus(corpusDir);
+      const jsonl = path.join(tmpdir(), `paperboy-startup-${synthetic}.jsonl`);
+      const out = fs.openSync(jsonl, 'w');
+      for (const [i, d] of synthesise(real, synthetic).entries()) {
+        fs.writeSync(out, JSON.stringify({ id: d.id, title: d.title, abstract: d.abstract, categories: real[i % real.length].categories, published: '2025-01-01' }) + '\n');
+      }
+      fs.closeSync(out);
+      await importer.importFiles([jsonl], { format: 'generic', source: 'bench' });
+      fs.rmSync(jsonl);
+    }
+    await importer.close();
+    await opened.store.search.drainFullTextQueue();
+    console.log(`store of ${await opened.store.papers.count()} papers built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  console.log(`store: ${dbFile}, ${await opened.store.papers.count()} papers, ${(fs.statSync(dbFile).size / 1e6).toFixed(0)} MB`);
+  await opened.close();
+}
+
+// --- one start -------------------------------------------------------------------------------------
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function timed(url: string): Promise<{ ms: number; status: number }> {
+  const t = performance.now();
+  try {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    return { ms: performance.now() - t, status: res.status };
+  } catch {
+    return { ms: performance.now() - t, status: 0 };
+  }
+}
+
+const queries = loadQueries(queriesDir);
+
+async function start(label: string, search: boolean): Promise<void> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
+    env: { ...process.env, PAPERBOY_DB: dbFile, SEARCH_EMBEDDER: 'none', SEARCH_KEYWORD_ENGINE: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', HARVEST_ENABLED: 'false', API_RATE_LIMIT_IP: '1000000', RATE_LIMIT_LOGIN_IP: '1000/1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let forYouAt: number | null = null;
+  let keywordLog = '';
+  let buf = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.includes('built the \\"For you\\" index') || line.includes('built the "For you" index')) forYouAt = performance.now();
+      if (line.includes('keyword index')) keywordLog += line.slice(0, 300) + '\n';
+    }
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // Wait for the port: /healthz answers as soon as the server listens.
+  while ((await timed(`${base}/healthz`)).status !== 200) await new Promise((r) => setTimeout(r, 50));
+  const listening = performance.now();
+  let readyAt: number | null = null;
+  const during: number[] = [];
+  let errors = 0;
+  let peakLoad = 0;
+  // The feed, one request at a time, while start-up work runs; /readyz checked between requests.
+  while (readyAt === null || forYouAt === null) {
+    const r = await timed(`${base}/`);
+    if (r.status !== 200) errors++;
+    during.push(r.ms);
+    peakLoad = Math.max(peakLoad, loadavg()[0]);
+    if (readyAt === null && (await timed(`${base}/readyz`)).status === 200) readyAt = performance.now();
+    if (performance.now() - t0 > 30 * 60_000) throw new Error('not ready after 30 minutes');
+  }
+  const rssReady = status(child.pid!, 'VmRSS');
+  // Idle baseline: the same page, as many requests (at least --min-requests).
+  const idle: number[] = [];
+  const count = Math.max(during.length, Number(values['min-requests']));
+  for (let i = 0; i < count; i++) idle.push((await timed(`${base}/`)).ms);
+  const d = percentiles(during);
+  const b = percentiles(idle);
+  console.log(`[${label}] listening after ${((listening - t0) / 1000).toFixed(1)} s; /readyz 200 after ${((readyAt! - t0) / 1000).toFixed(1)} s; "For you" built after ${((forYouAt! - t0) / 1000).toFixed(1)} s`);
+  if (keywordLog) console.log(`[${label}] ${keywordLog.trim()}`);
+  console.log(`[${label}] feed page while start-up work ran: ${during.length} requests, ${fmt(d)}, max ${Math.max(...during).toFixed(1)} ms, ${errors} errors (load up to ${peakLoad.toFixed(1)}); idle baseline, ${idle.length} requests: ${fmt(b)}; load ${load()}`);
+  if (search) {
+    const ask = async (q: string) => {
+      const res = await fetch(`${base}/api/papers/search?limit=20&q=${encodeURIComponent(q)}`);
+      if (res.status !== 200) throw new Error(`${res.status} for ${q}`);
+      await res.arrayBuffer();
+    };
+    for (const q of queries.slice(0, 20)) await ask(q);
+    const ms: number[] = [];
+    const loadBefore = load();
+    for (const q of queries) {
+      const t = performance.now();
+      await ask(q);
+      ms.push(performance.now() - t);
+    }
+    console.log(`[${label}] search API, ${queries.length} queries one at a time, top 20: ${fmt(percentiles(ms))}; load ${loadBefore} → ${load()}`);
+  }
+  const rss = status(child.pid!, 'VmRSS');
+  const hwm = status(child.pid!, 'VmHWM');
+  console.log(`[${label}] resident: ${rssReady.toFixed(0)} MB once ready and warm, ${rss.toFixed(0)} MB at the end, peak ${hwm.toFixed(0)} MB`);
+  child.kill('SIGTERM');
+  await exited;
+}
+
+console.log(`load before: ${load()} (the machine is shared)`);
+fs.rmSync(`${dbFile}.search-index`, { recursive: true, force: true });
+// The published version rows go too: the first start must find nothing to load.
+{
+  const opened = await openStore(dbFile);
+  await opened.store.searchIndexFiles.prune('keyword', 2 ** 31 - 1);
+  await opened.close();
+}
+await start('build', true);
+await start('file', true);

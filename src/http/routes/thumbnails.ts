@@ -1,0 +1,27 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { THUMBNAIL_HASH_RE } from '../../services/enrichment/service.ts';
+
+const YEAR = 'public, max-age=31536000, immutable';
+
+/**
+ * `/thumbs/{hash}.webp` (or `.png`): first-page thumbnails made by the enrichment's PDF step. The
+ * name is the hash of the bytes, so the answer never changes: cached for a year, and a browser
+ * that revalidates anyway gets a 304 without the store being asked. Mounted before sessions: a
+ * feed page lazy-loads fifty of them and none needs to know who is looking.
+ */
+export function thumbnailRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get('/thumbs/:file', async (c) => {
+    const m = /^([0-9a-f]{32})\.(webp|png)$/.exec(c.req.param('file'));
+    if (!m || !THUMBNAIL_HASH_RE.test(m[1])) return c.text('no such thumbnail', 404, { 'cache-control': 'no-store' });
+    const etag = `"${m[1]}"`;
+    const inm = c.req.header('if-none-match');
+    if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return c.body(null, 304, { etag, 'cache-control': YEAR });
+    const thumb = await c.var.services.enrichment.thumbnail(m[1]);
+    const ext = thumb?.mime === 'image/png' ? 'png' : 'webp';
+    if (!thumb || ext !== m[2]) return c.text('no such thumbnail', 404, { 'cache-control': 'no-store' });
+    return c.body(new Uint8Array(thumb.data), 200, { 'content-type': thumb.mime, 'content-length': String(thumb.data.byteLength), etag, 'cache-control': YEAR });
+  });
+  return app;
+}

@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * A versioned, checksummed file of named sections — typed arrays and string lists — that loads
+ * without decoding: the whole file is read into one buffer and every typed-array section is a view
+ * on it (sections start at 8-byte boundaries), so a million-paper keyword index loads as a few
+ * large reads and a checksum, with no per-posting JavaScript object.
+ *
+ * Layout (little-endian):
+ *
+ *   0   8  magic            `PBIDX\0\0\n`
+ *   8   4  format version    the reader's FORMAT_VERSION must match (old files are rebuilt)
+ *   12  4  header length     JSON header bytes after the fixed part
+ *   16  8  file length       the whole file, so a truncated copy is told apart from a corrupt one
+ *   24 32  SHA-256           of every byte from offset 64 to the end (header JSON and sections)
+ *   56  8  zero
+ *   64  …  JSON header       { kind, meta, sections: [{ name, type, offset, length, count }] }
+ *   …      sections         each at an offset divisible by 8
+ *
+ * A reader checks, in this order: size ≥ 64, magic, version, recorded length = actual length,
+ * checksum, then the header's section bounds. Any failure is an `IndexFileError`: the caller
+ * rebuilds and never serves what it read.
+ */
+
+export const FORMAT_VERSION = 1;
+const MAGIC = Buffer.from('PBIDX\0\0\n', 'latin1');
+const FIXED = 64;
+
+export type Section = Uint32Array | Float32Array | Uint16Array | Uint8Array | string[];
+type SectionType = 'u32' | 'f32' | 'u16' | 'u8' | 'strings';
+
+interface SectionEntry {
+  name: string;
+  type: SectionType;
+  offset: number;
+  length: number;
+  /** Elements (strings for `strings`). */
+  count: number;
+}
+
+export interface IndexFileContents {
+  kind: string;
+  meta: Record<string, unknown>;
+  sections: Record<string, Section>;
+}
+
+export type IndexFileProblem = 'missing' | 'truncated' | 'magic' | 'version' | 'checksum' | 'header' | 'kind';
+
+export class IndexFileError extends Error {
+  constructor(
+    readonly problem: IndexFileProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IndexFileError';
+  }
+}
+
+function typeOf(s: Section): SectionType {
+  if (Array.isArray(s)) return 'strings';
+  if (s instanceof Uint32Array) return 'u32';
+  if (s instanceof Float32Array) return 'f32';
+  if (s instanceof Uint16Array) return 'u16';
+  return 'u8';
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** Strings are stored joined by newlines; one containing a newline cannot be (ids and words never do). */
+function encodeStrings(name: string, list: string[]): Buffer {
+  for (const s of list) if (s.includes('\n')) throw new Error(`section ${name}: a string contains a newline`);
+  return Buffer.from(list.join('\n'), 'utf8');
+}
+
+function bytesOf(name: string, s: Section): Buffer {
+  if (Array.isArray(s)) return encodeStrings(name, s);
+  return Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+}
+
+/**
+ * Writes the file atomically: to a temporary name beside it, synced, then renamed, so a reader
+ * never sees a half-written file under the final name. Asynchronous, hashed and written in 32 MB
+ * slices, so a serving process that publishes keeps answering. Returns its length and checksum (hex).
+ */
+export async function writeIndexFile(file: string, contents: IndexFileContents): Promise<{ bytes: number; checksum: string }> {
+  const names = Object.keys(contents.sections);
+  const bodies = names.map((n) => bytesOf(n, contents.sections[n]));
+  // The header records offsets, which depend on the header's own length: lay it out until it settles.
+  let headerLen = 0;
+  let entries: SectionEntry[] = [];
+  for (let pass = 0; pass < 4; pass++) {
+    let at = align8(FIXED + headerLen);
+    entries = names.map((name, i) => {
+      const s = contents.sections[name];
+      const e = { name, type: typeOf(s), offset: at, length: bodies[i].length, count: s.length };
+      at = align8(at + bodies[i].length);
+      return e;
+    });
+    const next = Buffer.byteLength(JSON.stringify({ kind: contents.kind, meta: contents.meta, sections: entries }));
+    if (next === headerLen) break;
+    headerLen = next;
+  }
+  const header = Buffer.from(JSON.stringify({ kind: contents.kind, meta: contents.meta, sections: entries }), 'utf8');
+  if (header.length !== headerLen) throw new Error('index file header did not settle');
+  const last = entries[entries.length - 1];
+  const total = last ? align8(last.offset + last.length) : align8(FIXED + header.length);
+
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const fh = await fs.promises.open(tmp, 'w');
+  let closed = false;
+  try {
+    const hash = createHash('sha256');
+    let pos = FIXED;
+    const put = async (buf: Buffer) => {
+      for (let at = 0; at < buf.length; at += SLICE) {
+        const part = buf.subarray(at, Math.min(buf.length, at + SLICE));
+        hash.update(part);
+        let done = 0;
+        while (done < part.length) done += (await fh.write(part, done, part.length - done, pos + done)).bytesWritten;
+        pos += part.length;
+      }
+    };
+    const pad = async (to: number) => {
+      if (to > pos) await put(Buffer.alloc(to - pos));
+    };
+    await put(header);
+    for (let i = 0; i < entries.length; i++) {
+      await pad(entries[i].offset);
+      await put(bodies[i]);
+    }
+    await pad(total);
+    const checksum = hash.digest();
+    const fixed = Buffer.alloc(FIXED);
+    MAGIC.copy(fixed, 0);
+    fixed.writeUInt32LE(FORMAT_VERSION, 8);
+    fixed.writeUInt32LE(header.length, 12);
+    fixed.writeBigUInt64LE(BigInt(total), 16);
+    checksum.copy(fixed, 24);
+    await fh.write(fixed, 0, FIXED, 0);
+    await fh.sync();
+    await fh.close();
+    closed = true;
+    await fs.promises.rename(tmp, file);
+    return { bytes: total, checksum: checksum.toString('hex') };
+  } catch (err) {
+    if (!closed) await fh.close().catch(() => {});
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+const SLICE = 32 << 20;
+
+/** The fixed part only: format version, length and checksum (cheap: 64 bytes), or an error. */
+export function readIndexFileHead(file: string): { version: number; bytes: number; checksum: string } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    throw new IndexFileError('missing', `${file}: no such index file`);
+  }
+  try {
+    const fixed = Buffer.alloc(FIXED);
+    const got = fs.readSync(fd, fixed, 0, FIXED, 0);
+    return parseFixed(file, fixed.subarray(0, got), fs.fstatSync(fd).size);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function parseFixed(file: string, fixed: Buffer, actual: number): { version: number; bytes: number; checksum: string; headerLen: number } {
+  if (fixed.length < FIXED) throw new IndexFileError('truncated', `${file}: ${actual} bytes, shorter than the fixed header`);
+  if (!fixed.subarray(0, 8).equals(MAGIC)) throw new IndexFileError('magic', `${file}: not a Paperboy index file`);
+  const version = fixed.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) throw new IndexFileError('version', `${file}: format ${version}, this Paperboy reads format ${FORMAT_VERSION}`);
+  const bytes = Number(fixed.readBigUInt64LE(16));
+  if (bytes !== actual) throw new IndexFileError('truncated', `${file}: ${actual} bytes, its header says ${bytes}`);
+  return { version, bytes, checksum: fixed.subarray(24, 56).toString('hex'), headerLen: fixed.readUInt32LE(12) };
+}
+
+/** Hashes in slices that hand the event loop back (a 700 MB file takes seconds to hash). */
+async function sha256Sliced(buf: Buffer, from: number, sliceBytes = 32 << 20): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = from; at < buf.length; at += sliceBytes) {
+    hash.update(buf.subarray(at, Math.min(buf.length, at + sliceBytes)));
+    if (at + sliceBytes < buf.length) await new Promise((r) => setImmediate(r));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Reads and verifies a whole file; `expect` (from the store's version row) must match too. The
+ * read is asynchronous and the checksum is computed in slices, so a server loading a new version
+ * keeps answering requests.
+ */
+export async function readIndexFile(file: string, expect: { kind: string; checksum?: string; bytes?: number }): Promise<IndexFileContents & { checksum: string; bytes: number }> {
+  let buf: Buffer;
+  try {
+    buf = await fs.promises.readFile(file);
+  } catch {
+    throw new IndexFileError('missing', `${file}: no such index file`);
+  }
+  const head = parseFixed(file, buf.subarray(0, FIXED), buf.length);
+  if (expect.bytes !== undefined && expect.bytes !== head.bytes) throw new IndexFileError('truncated', `${file}: ${head.bytes} bytes, the published version has ${expect.bytes}`);
+  if (expect.checksum !== undefined && expect.checksum !== head.checksum) throw new IndexFileError('checksum', `${file}: not the published version (its checksum differs)`);
+  const actual = await sha256Sliced(buf, FIXED);
+  if (actual !== head.checksum) throw new IndexFileError('checksum', `${file}: checksum mismatch (the file is corrupt)`);
+  // Typed-array views need their element alignment; a pooled buffer may start anywhere.
+  if (buf.byteOffset % 8 !== 0) buf = Buffer.from(buf);
+  let header: { kind: string; meta: Record<string, unknown>; sections: SectionEntry[] };
+  try {
+    header = JSON.parse(buf.toString('utf8', FIXED, FIXED + head.headerLen));
+  } catch {
+    throw new IndexFileError('header', `${file}: unreadable header`);
+  }
+  if (header.kind !== expect.kind) throw new IndexFileError('kind', `${file}: holds a ${header.kind}, not a ${expect.kind}`);
+  const sections: Record<string, Section> = {};
+  for (const e of header.sections) {
+    if (e.offset % 8 !== 0 || e.offset < FIXED + head.headerLen || e.offset + e.length > buf.length) throw new IndexFileError('header', `${file}: section ${e.name} out of bounds`);
+    const at = buf.byteOffset + e.offset;
+    switch (e.type) {
+      case 'u32':
+        sections[e.name] = new Uint32Array(buf.buffer, at, e.length / 4);
+        break;
+      case 'f32':
+        sections[e.name] = new Float32Array(buf.buffer, at, e.length / 4);
+        break;
+      case 'u16':
+        sections[e.name] = new Uint16Array(buf.buffer, at, e.length / 2);
+        break;
+      case 'u8':
+        sections[e.name] = new Uint8Array(buf.buffer, at, e.length);
+        break;
+      case 'strings':
+        sections[e.name] = e.count === 0 ? [] : buf.toString('utf8', e.offset, e.offset + e.length).split('\n');
+        break;
+      default:
+        throw new IndexFileError('header', `${file}: section ${e.name} of unknown type`);
+    }
+    if (sections[e.name].length !== e.count) throw new IndexFileError('header', `${file}: section ${e.name} holds ${sections[e.name].length} elements, its header says ${e.count}`);
+  }
+  return { kind: header.kind, meta: header.meta, sections, checksum: head.checksum, bytes: head.bytes };
+}

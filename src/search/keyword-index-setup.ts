@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { isPostgresUrl, type Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { PersistOptions } from './inverted-index-engine.ts';
+import { PublishedKeywordIndex } from './published-keyword-index.ts';
+
+/**
+ * Where and how the keyword index is published, from the settings: `SEARCH_INDEX_FILES`
+ * (`auto`: beside the SQLite file, or through the store on PostgreSQL), `SEARCH_INDEX_DIR`,
+ * `SEARCH_INDEX_POLL_SECONDS`. Undefined when it is off or the store lives in memory.
+ */
+export function keywordIndexPersistence(config: Config, store: Store, logger?: Logger): PersistOptions | undefined {
+  if (config.searchIndexFiles === 'off' || config.db === ':memory:') return undefined;
+  const postgres = isPostgresUrl(config.db);
+  const via = config.searchIndexFiles === 'auto' ? (postgres ? 'store' : 'dir') : config.searchIndexFiles;
+  // On PostgreSQL the default directory is per database, so two instances on one machine keep apart.
+  const dir = config.searchIndexDir
+    ? path.resolve(config.searchIndexDir)
+    : postgres
+      ? path.resolve('data', 'search-index', createHash('sha256').update(config.db).digest('hex').slice(0, 12))
+      : `${path.resolve(config.db)}.search-index`;
+  return { files: new PublishedKeywordIndex(store, { dir, via, logger }), pollMs: config.searchIndexPollSeconds * 1000, logger };
+}

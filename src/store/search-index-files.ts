@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+/** One published version of a search index file (migration 1400). */
+export interface IndexVersion {
+  name: string;
+  version: number;
+  format: number;
+  checksum: string;
+  bytes: number;
+  papers: number;
+  cursor: { modifiedAt: string; id: string };
+  /** Its bytes are in the store (`chunks`), not only in the shared index directory. */
+  stored: boolean;
+  publishedAt: string;
+}
+
+/** Published search index versions and their bytes; the version row is what servers poll. */
+export class SearchIndexFileRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The newest published version of `name`, or null. */
+  async latest(name: string): Promise<IndexVersion | null> {
+    const r = await this.db.selectFrom('search_index_versions').selectAll().where('name', '=', name).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    if (!r) return null;
+    return {
+      name: r.name,
+      version: Number(r.version),
+      format: Number(r.format),
+      checksum: r.checksum,
+      bytes: Number(r.bytes),
+      papers: Number(r.papers),
+      cursor: { modifiedAt: r.cursor_modified_at, id: r.cursor_id },
+      stored: Number(r.stored) === 1,
+      publishedAt: r.published_at,
+    };
+  }
+
+  /** The version number the next publication of `name` takes. */
+  async nextVersion(name: string): Promise<number> {
+    const r = await this.db.selectFrom('search_index_versions').select((eb) => eb.fn.max('version').as('v')).where('name', '=', name).executeTakeFirst();
+    return Number(r?.v ?? 0) + 1;
+  }
+
+  /** Stores one chunk of a version's bytes (before its version row is published). */
+  async putChunk(name: string, version: number, seq: number, data: Uint8Array): Promise<void> {
+    await this.db.insertInto('search_index_chunks').values({ name, version, seq, data }).execute();
+  }
+
+  /** Chunk `seq` of a version, or null past the last. */
+  async chunk(name: string, version: number, seq: number): Promise<Uint8Array | null> {
+    const r = await this.db.selectFrom('search_index_chunks').select('data').where('name', '=', name).where('version', '=', version).where('seq', '=', seq).executeTakeFirst();
+    return r ? r.data : null;
+  }
+
+  /**
+   * Makes a version visible to every server (the row they poll). Fails when another process
+   * published the same version number first (the primary key), so two publications never mix.
+   */
+  async publish(v: Omit<IndexVersion, 'publishedAt'>, now = new Date().toISOString()): Promise<void> {
+    await this.db
+      .insertInto('search_index_versions')
+      .values({
+        name: v.name,
+        version: v.version,
+        format: v.format,
+        checksum: v.checksum,
+        bytes: v.bytes,
+        papers: v.papers,
+        cursor_modified_at: v.cursor.modifiedAt,
+        cursor_id: v.cursor.id,
+        stored: v.stored ? 1 : 0,
+        published_at: now,
+      })
+      .execute();
+  }
+
+  /** Drops the rows and bytes of versions of `name` older than `keepFrom` (servers still on one finish with the file they read). */
+  async prune(name: string, keepFrom: number): Promise<void> {
+    await this.db.deleteFrom('search_index_chunks').where('name', '=', name).where('version', '<', keepFrom).execute();
+    await this.db.deleteFrom('search_index_versions').where('name', '=', name).where('version', '<', keepFrom).execute();
+  }
+
+  /** Drops the chunks of an unpublished version (a publication that failed half-way). */
+  async dropChunks(name: string, version: number): Promise<void> {
+    await this.db.deleteFrom('search_index_chunks').where('name', '=', name).where('version', '=', version).execute();
+  }
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { forEachStore } from '../helpers/contract.ts';
+
+const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
+
+const ABSTRACTS = [
+  'Graph neural networks predict molecular properties from atoms and bonds of molecules.',
+  'Message passing graph networks on molecules estimate solubility and toxicity.',
+  'Graph convolution learns representations of molecules for drug discovery.',
+  'Dark matter halos in galaxy clusters measured with weak gravitational lensing.',
+  'Dark matter halos grow and galaxy clusters form inside them in simulations.',
+  'Galaxy cluster masses from lensing constrain dark matter and cosmology.',
+  'Reinforcement learning from human feedback aligns language models with preferences.',
+  'A reward model from human preferences guides reinforcement learning of language models.',
+  'Preference optimization aligns language models without a reward model from human feedback.',
+  'Pruning large language models removes redundant weights to reduce memory.',
+  'Pruning and sparsity compress large language models with little accuracy loss.',
+  'Quantization and pruning make large language models smaller and faster.',
+];
+
+forEachStore('paperboy reindex output off a terminal', (ctx) => {
+  test('the offline model is trained and every paper embedded, with one line per phase on stderr', async (t) => {
+    if (!ctx.opened.location) return t.skip('PGlite has no location another process can open');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-reindex-'));
+    const file = path.join(dir, 'listing.jsonl');
+    fs.writeFileSync(
+      file,
+      ABSTRACTS.map((a, i) => {
+        const id = `2503.${String(i + 1).padStart(5, '0')}`;
+        return JSON.stringify({ id, title: a.split(' ').slice(0, 6).join(' '), authors: ['Ada Lovelace'], abstract: a, categories: ['cs.LG'], primary_category: 'cs.LG', comment: null, listing_date: '2025-03-03', abs_url: `https://arxiv.org/abs/${id}`, pdf_url: `https://arxiv.org/pdf/${id}` });
+      }).join('\n') + '\n',
+    );
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { ...process.env, PAPERBOY_DB: ctx.opened.location!, LOG_LEVEL: 'silent', SEARCH_EMBEDDER: 'local' };
+        execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      });
+    try {
+      const imported = await run(['import', file, '--quiet']);
+      assert.equal(imported.code, 0, imported.stderr);
+      const r = await run(['reindex']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /full-text: 12 papers .* embedded: 12 .* vectors in ANN index: 12 \(local-lsa-/);
+      // Not a terminal: no bars, a line per phase (training and the full-text rebuild overlap: any order between them).
+      const phases = r.stderr
+        .trim()
+        .split('\n')
+        .map((l) => /^(.+): (\d+)\/(\d+) in \d+\.\d s/.exec(l));
+      assert.ok(phases.every(Boolean), r.stderr);
+      assert.deepEqual(phases.map((m) => m![1]).sort(), ['analyse a sample', 'embed + ANN index', 'full-text', 'latent space (SVD steps)', 'read papers']);
+      for (const m of phases) assert.equal(m![2], m![3], m![0]);
+      assert.equal(phases.at(-1)![1], 'embed + ANN index');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { forEachStore } from '../helpers/contract.ts';
+import { makePaper } from '../helpers/papers.ts';
+import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
+import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
+import { PublishedKeywordIndex } from '../../src/search/published-keyword-index.ts';
+import { FORMAT_VERSION } from '../../src/search/index-file.ts';
+import { parseQuery } from '../../src/search/query.ts';
+import type { Store } from '../../src/store/store.ts';
+import { loadCorpus } from './fixtures.ts';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-published-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const newDir = () => path.join(root, `server-${++dirs}`);
+
+/** One "server": its own engine and index directory (a local cache, or the shared directory). */
+function server(store: Store, via: 'dir' | 'store', dir = newDir()) {
+  const files = new PublishedKeywordIndex(store, { dir, via });
+  const engine = new InvertedIndexEngine(store, new StoreKeywordEngine(store), {}, 0.1, { files, pollMs: 0 });
+  const ids = async (q: string, over: { category?: string; from?: string } = {}) => (await engine.search(parseQuery(q), { limit: 20, sort: 'relevance', ...over })).map((h) => h.id);
+  return { engine, files, dir, ids };
+}
+
+forEachStore('published keyword index', (ctx) => {
+  before(async () => {
+    await loadCorpus(ctx.store);
+  });
+
+  test('the first server builds and publishes; another server on the same store loads that version instead of building', async () => {
+    const a = server(ctx.store, 'store');
+    await a.engine.warm();
+    assert.equal(a.engine.lastLoad.source, 'build');
+    assert.equal(a.engine.servedVersion, 1);
+    const v = await ctx.store.searchIndexFiles.latest('keyword');
+    assert.equal(v?.version, 1);
+    assert.equal(v?.format, FORMAT_VERSION);
+    assert.ok(v?.stored, 'the bytes are in the store for servers without a shared disk');
+
+    // No shared disk: b has an empty directory and fetches the bytes from the store.
+    const b = server(ctx.store, 'store');
+    await b.engine.warm();
+    assert.equal(b.engine.lastLoad.source, 'file');
+    assert.equal(b.engine.servedVersion, 1);
+    assert.ok(fs.existsSync(b.files.fileFor(v!)), 'downloaded into its own directory');
+    for (const q of ['attention', 'neural radiance fields', 'graph attention networks', 'dark matter lensing']) assert.deepEqual(await b.ids(q), await a.ids(q), q);
+    assert.deepEqual(await b.ids('attention', { category: 'stat.ML' }), ['2402.00004'], 'filters come from the file too');
+    assert.deepEqual(await b.ids('attention', { from: '2020-01-01' }), ['2402.00005']);
+    assert.deepEqual(await b.ids('attention'), await a.ids('attention'));
+    assert.ok(!(await b.ids('attention')).includes('2402.00008'), 'hidden papers never show');
+  });
+
+  test('papers imported after the file was written are found from the in-memory delta, at start and after', async () => {
+    await ctx.store.papers.upsertMany([makePaper({ id: '2402.00120', title: 'Quokka population census', abstract: 'Marsupials on Rottnest.', categories: ['q-bio.PE'], publishedAt: '2024-02-02' })]);
+    const c = server(ctx.store, 'store');
+    await c.engine.warm();
+    assert.equal(c.engine.lastLoad.source, 'file');
+    assert.ok(c.engine.lastLoad.delta >= 1, 'indexed beside the file at start');
+    assert.deepEqual(await c.ids('quokka'), ['2402.00120']);
+    assert.deepEqual(await c.ids('quokka', { category: 'q-bio.PE' }), ['2402.00120']);
+    await ctx.store.papers.upsertMany([makePaper({ id: '2402.00121', title: 'Quokka smiles', abstract: 'Photographs.' })]);
+    await c.engine.refresh();
+    assert.deepEqual(new Set(await c.ids('quokka')), new Set(['2402.00120', '2402.00121']));
+  });
+
+  test('a new version published by another process (reindex, the worker) replaces the served one without a restart', async () => {
+    const serving = server(ctx.store, 'store');
+    await serving.engine.warm();
+    const before = serving.engine.servedVersion!;
+    const publisher = server(ctx.store, 'store');
+    await publisher.engine.rebuild();
+    const v = await publisher.engine.publish();
+    assert.equal(v, before + 1);
+    assert.ok(await serving.engine.pollVersion(), 'picked up');
+    assert.equal(serving.engine.servedVersion, before + 1);
+    assert.deepEqual(await serving.ids('quokka smiles'), await publisher.ids('quokka smiles'));
+    assert.equal(await serving.engine.pollVersion(), false, 'nothing newer');
+    // Older versions are pruned: the current and the previous one stay.
+    assert.equal(await ctx.store.searchIndexFiles.chunk('keyword', before - 1, 0), null);
+  });
+
+  test('the worker merge rebuilds only when the delta is worn', async () => {
+    const w = server(ctx.store, 'store');
+    const latest = (await ctx.store.searchIndexFiles.latest('keyword'))!.version;
+    assert.equal(await w.engine.mergeIfWorn(), null, 'a fresh version is left alone');
+    const many = Array.from({ length: 1001 }, (_, i) => makePaper({ id: `2403.${String(i).padStart(5, '0')}`, title: `Wombat burrow ${i}`, abstract: 'Burrows.' }));
+    await ctx.store.papers.upsertMany(many);
+    assert.equal(await w.engine.mergeIfWorn(), latest + 1);
+    const reader = server(ctx.store, 'store');
+    await reader.engine.warm();
+    assert.equal(reader.engine.lastLoad.source, 'file');
+    assert.equal(reader.engine.lastLoad.delta, 0, 'the merge folded the new papers into the file');
+    assert.equal((await reader.ids('wombat')).length, 20);
+  });
+
+  test('the merge job does not build a second time while the start-up build runs', async () => {
+    const shared = newDir();
+    // Nothing published: this start builds.
+    await ctx.store.searchIndexFiles.prune('keyword', 2 ** 31 - 1);
+    const s = server(ctx.store, 'store', shared);
+    const warming = s.engine.warm();
+    assert.equal(await s.engine.mergeDue(), false, 'the start-up build publishes by itself');
+    assert.equal(await s.engine.mergeIfWorn(), null);
+    await warming;
+    assert.equal((await ctx.store.searchIndexFiles.latest('keyword'))!.version, 1, 'one publication');
+  });
+
+  for (const [problem, damage] of [
+    ['checksum', (f: string) => {
+      const b = fs.readFileSync(f);
+      b[b.length - 64] ^= 0x10;
+      fs.writeFileSync(f, b);
+    }],
+    ['truncated', (f: string) => fs.truncateSync(f, fs.statSync(f).size - 1000)],
+    ['version', (f: string) => {
+      const b = fs.readFileSync(f);
+      b.writeUInt32LE(FORMAT_VERSION + 7, 8);
+      fs.writeFileSync(f, b);
+    }],
+  ] as const) {
+    test(`a shared-directory file that fails its ${problem} check is rebuilt and republished, never served`, async () => {
+      const shared = newDir();
+      const first = server(ctx.store, 'dir', shared);
+      await first.engine.rebuild();
+      const v = (await first.engine.publish())!;
+      const expected = await first.ids('attention');
+      damage(first.files.fileFor((await ctx.store.searchIndexFiles.latest('keyword'))!));
+      const next = server(ctx.store, 'dir', shared);
+      await next.engine.warm();
+      assert.equal(next.engine.lastLoad.rejected, problem);
+      assert.equal(next.engine.lastLoad.source, 'build');
+      assert.equal(next.engine.servedVersion, v + 1, 'a sound version replaces it');
+      assert.deepEqual(await next.ids('attention'), expected);
+      const again = server(ctx.store, 'dir', shared);
+      await again.engine.warm();
+      assert.equal(again.engine.lastLoad.source, 'file', 'the republished file loads');
+      assert.deepEqual(await again.ids('attention'), expected);
+    });
+  }
+
+  test('a corrupt local copy of a stored version is fetched again from the store', async () => {
+    const a = server(ctx.store, 'store');
+    await a.engine.warm();
+    const v = a.engine.servedVersion!;
+    const file = a.files.fileFor((await ctx.store.searchIndexFiles.latest('keyword'))!);
+    const b = fs.readFileSync(file);
+    b[b.length - 8] ^= 0xff;
+    fs.writeFileSync(file, b);
+    const again = server(ctx.store, 'store', a.dir);
+    await again.engine.warm();
+    assert.equal(again.engine.lastLoad.source, 'file');
+    assert.equal(again.engine.servedVersion, v, 'the same version, from sound bytes');
+    assert.deepEqual(await again.ids('attention'), await a.ids('attention'));
+  });
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import usearch from 'usearch';
+import { VectorIndex } from '../../src/search/vector-index.ts';
+
+function unit(seed: number, d: number): Float32Array {
+  const v = new Float32Array(d);
+  let n = 0;
+  for (let i = 0; i < d; i++) n += (v[i] = Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453 - Math.floor(Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) - 0.5) ** 2;
+  n = Math.sqrt(n);
+  for (let i = 0; i < d; i++) v[i] /= n;
+  return v;
+}
+
+test('a saved index loads back with the same neighbours', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ann-'));
+  try {
+    const file = path.join(dir, 'x.usearch');
+    const a = new VectorIndex('e1', 32, file);
+    a.upsert(Array.from({ length: 300 }, (_, i) => ({ key: i + 1, vector: unit(i, 32) })), '2026-01-01T00:00:00.000Z');
+    a.save();
+    const b = new VectorIndex('e1', 32, file);
+    assert.ok(b.load());
+    assert.equal(b.size, 300);
+    assert.equal(b.search(unit(7, 32), 1)[0].key, 8);
+    assert.ok(b.search(unit(7, 32), 1)[0].similarity > 0.999);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an index file of another layout, or of a version that did not record its layout, is not loaded: it is rebuilt from the stored vectors', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ann-'));
+  try {
+    const file = path.join(dir, 'x.usearch');
+    const old = new usearch.Index({ dimensions: 32, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
+    old.add(BigUint64Array.from([1n, 2n]), new Float32Array([...unit(1, 32), ...unit(2, 32)]));
+    old.save(file);
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z' }));
+    assert.equal(new VectorIndex('e1', 32, file).load(), false);
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z', layout: 'hnsw-f32-m16' }));
+    assert.equal(new VectorIndex('e1', 32, file).load(), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -25,7 +25,7 @@ export interface ApiRouteSpec {
   /** Schema of the success body (status `status`, default 200); omit for 204. */
   response?: z.ZodType;
   status?: 200 | 201 | 202 | 204;
-  /** `user`: needs a session or token; `admin`: an admin. Documented; enforced by the route's middleware. */
+  /** `user`: needs a session or token; `admin`: an admin. Documented in /openapi.json and enforced by `apiRoute` itself, before the route's middleware. */
   auth?: 'none' | 'optional' | 'user' | 'admin';
   /** Extra documented statuses, e.g. `{ 429: 'rate limited' }`. */
   errors?: Record<number, string>;

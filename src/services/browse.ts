@@ -10,14 +10,9 @@ export class BrowseService {
 
   constructor(private readonly store: Store) {}
 
-  /** Visible papers listing `name` exactly among their authors, newest feed day first. */
-  /** Papers under any of `names` (a verified author's name variants). */
+  /** Visible papers listing any of `names` exactly among their authors (a verified author's name variants), newest feed day first. */
   byAnyAuthor(names: readonly string[], opts: { limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
-    return names.length === 1 ? this.store.browse.byAuthor(names[0], opts) : this.store.browse.byAnyAuthor(names, opts);
-  }
-
-  byAuthor(name: string, opts: { limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
-    return this.store.browse.byAuthor(name, opts);
+    return this.store.browse.byAnyAuthor(names, opts);
   }
 
   /** Titles containing `text`, most upvoted first: search suggestions as you type. */

@@ -30,22 +30,9 @@ export class BrowseRepository {
     }));
   }
 
-  /** Papers that list `name` exactly among their authors, newest feed day first. */
-  async byAuthor(name: string, opts: { limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
-    // Authors are stored as a JSON array, so the quoted JSON string is an exact-name match.
-    const pattern = `%${likeEscape(JSON.stringify(name))}%`;
-    const rows = await this.visibleFeed()
-      .where(sql<boolean>`p.authors like ${pattern} escape '\\'`)
-      .orderBy('f.day', 'desc')
-      .orderBy('f.position', 'asc')
-      .limit(opts.limit ?? 50)
-      .offset(opts.offset ?? 0)
-      .execute();
-    return this.toItems(rows);
-  }
-
-  /** Papers that list any of `names` exactly among their authors (one verified author's name variants), newest feed day first. */
+  /** Papers that list any of `names` exactly among their authors (one author, or a verified author's name variants), newest feed day first. */
   async byAnyAuthor(names: readonly string[], opts: { limit?: number; offset?: number } = {}): Promise<FeedItem[]> {
+    // Authors are stored as a JSON array, so the quoted JSON string is an exact-name match.
     const patterns = names.slice(0, 50).map((n) => `%${likeEscape(JSON.stringify(n))}%`);
     if (!patterns.length) return [];
     const rows = await this.visibleFeed()

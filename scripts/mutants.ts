@@ -768,6 +768,14 @@ export const MUTANTS: Mutant[] = [
     replace: ') return false;',
     tests: ['tests/search/vector-index.test.ts'],
   },
+  {
+    name: 'page-cache-deaf-to-background-changes',
+    what: 'enrichments (and harvests) made in the background wait out the page cache instead of showing at once',
+    file: 'src/http/app.ts',
+    search: '    services.changes.subscribe(() => cache.changed());',
+    replace: '',
+    tests: ['tests/enrichment/thumbnails-http.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

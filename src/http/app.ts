@@ -86,7 +86,10 @@ export function createApp(services: Services) {
   app.use('*', pageView());
   app.use('*', compress());
   if (services.config.pageCacheSeconds > 0) {
-    app.use('*', pageCache(new PageCache({ ttlMs: services.config.pageCacheSeconds * 1000, maxBytes: services.config.pageCacheMb * 1024 * 1024 })));
+    const cache = new PageCache({ ttlMs: services.config.pageCacheSeconds * 1000, maxBytes: services.config.pageCacheMb * 1024 * 1024 });
+    // Enrichments, harvests and imports in this process show at once too, not after the time to live.
+    services.changes.subscribe(() => cache.changed());
+    app.use('*', pageCache(cache));
   }
 
   app.route('/', healthRoutes());

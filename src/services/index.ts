@@ -37,6 +37,7 @@ import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
 import { EnrichmentReadService } from './enrichments.ts';
 import { NotificationService } from './notifications.ts';
+import { ContentChanges } from './content-changes.ts';
 import { EnrichmentService } from './enrichment/service.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
@@ -77,6 +78,8 @@ export interface Services {
   dailyPapers: DailyPapersService;
   feeds: FeedsService;
   ingest: IngestService;
+  /** Changes readers see made outside a request (enrichments, harvests, imports), for the page cache. */
+  changes: ContentChanges;
   mail: MailService;
   subscriptions: SubscriptionService;
   digests: DigestService;
@@ -180,7 +183,8 @@ export function createServices(deps: ServiceDeps): Services {
   const notifications = new NotificationService(store, mail, logger);
   const comments = new CommentService(store, config);
   const runs = new RunService(store, logger);
-  const enrichment = new EnrichmentService(store, config, logger, { signal: deps.shutdown });
+  const changes = new ContentChanges();
+  const enrichment = new EnrichmentService(store, config, logger, { signal: deps.shutdown, onChange: () => changes.notify() });
   return {
     config,
     logger,
@@ -201,7 +205,8 @@ export function createServices(deps: ServiceDeps): Services {
     flash: new FlashService(store),
     dailyPapers: new DailyPapersService(store),
     feeds: new FeedsService(store, async (q, limit) => (await search.search({ q, limit })).results.map((r) => r.paper)),
-    ingest: new IngestService(store, deps.config, deps.logger, runs, deps.shutdown),
+    ingest: new IngestService(store, deps.config, deps.logger, runs, deps.shutdown, () => changes.notify()),
+    changes,
     mail,
     subscriptions: new SubscriptionService(store, mail, logger, cooldown),
     digests: new DigestService(config, store, mail, logger, { forYou, following }),

@@ -58,6 +58,8 @@ export class IngestService {
     private readonly runs = new RunService(store, logger),
     /** The process's shutdown deadline: aborts every arXiv request and pause of this service's clients. */
     private readonly shutdown?: AbortSignal,
+    /** Called when a harvest or an import stored papers (the page cache shows them then). */
+    private readonly onChange?: () => void,
   ) {}
 
   harvester(): Harvester {
@@ -89,6 +91,8 @@ export class IngestService {
       );
     } catch (err) {
       throw new HarvestFailedError((err as Error).message, summary, err);
+    } finally {
+      if (summary.inserted + summary.updated + summary.addedToFeed > 0) this.onChange?.();
     }
   }
 
@@ -146,6 +150,7 @@ export class IngestService {
       } finally {
         await importer.close();
       }
+      if (summary.inserted + summary.updated + summary.addedToFeed > 0) this.onChange?.();
       const indexed = (await opts.afterImport?.()) ?? {};
       // Without fresh statistics PostgreSQL plans feed queries as if the tables were empty.
       if (summary.inserted + summary.updated >= 1000) await this.store.papers.refreshStatistics();

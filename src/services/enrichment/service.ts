@@ -25,7 +25,7 @@ export class EnrichmentService {
     private readonly store: Store,
     private readonly config: Config,
     logger: Logger,
-    opts: { signal?: AbortSignal; steps?: (renderer: PdfRenderPool) => EnrichmentStep[] } = {},
+    private readonly opts: { signal?: AbortSignal; steps?: (renderer: PdfRenderPool) => EnrichmentStep[]; onChange?: () => void } = {},
   ) {
     this.renderer = new PdfRenderPool({ budgetMs: config.pdfRenderBudgetMs });
     const steps = opts.steps ? opts.steps(this.renderer) : enrichmentSteps({ config, store, logger, pdfRenderer: this.renderer, signal: opts.signal });
@@ -57,8 +57,15 @@ export class EnrichmentService {
     return this.runner.hasDue(sel);
   }
 
+  /** Runs the due steps; each enrichment that arrives is announced (`onChange`), so cached pages show it. */
   run(sel: EnrichSelection, opts: { signal?: AbortSignal; onProgress?: (p: EnrichProgress) => void } = {}): Promise<EnrichReport> {
-    return this.runner.run(sel, opts);
+    return this.runner.run(sel, {
+      ...opts,
+      onProgress: (p) => {
+        if (p.outcome === 'done') this.opts.onChange?.();
+        opts.onProgress?.(p);
+      },
+    });
   }
 
   /** The papers' thumbnails (papers without both sizes are left out). */

@@ -199,6 +199,8 @@ export const SETTINGS = [
     description: 'Reports of comments and papers per account and per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_CLAIM_USER', key: 'rateClaimUser', schema: rate, default: '10/3600',
     description: "Author claims, author-set links and organisation declarations per account (COUNT/SECONDS); an IP gets five accounts' worth." },
+  { env: 'NOTIFICATIONS_KEEP_DAYS', key: 'notificationsKeepDays', schema: positiveInt, default: '180',
+    description: 'Read notifications older than this many days are deleted by the hourly community cleanup; unread ones are kept however old.' },
   { env: 'NOTIFY_SCHEDULE', key: 'notifySchedule', schema: z.string().min(9), default: '*/20 * * * * *',
     description: "Cron (UTC, with seconds) for the notify job in `serve`: fans queued comments out into notifications, checks the day's top 10 after new votes, and builds and sends notification mails (at most one an hour per reader). Each tick only asks whether there is work." },
   { env: 'RATE_LIMIT_DISCOVERY_USER', key: 'rateDiscoveryUser', schema: rate, default: '120/60',

@@ -1,6 +1,7 @@
 /** Author claims: a reader says "I am this author of this paper"; a moderator approves or refuses. Pure. */
 
-export type ClaimStatus = 'pending' | 'approved' | 'refused';
+/** `revoked`: approved once, withdrawn later by a moderator (the account is no longer a verified author). */
+export type ClaimStatus = 'pending' | 'approved' | 'refused' | 'revoked';
 export type ClaimDecision = 'approve' | 'refuse';
 
 export interface AuthorClaim {
@@ -78,4 +79,22 @@ export function nameKey(name: string): string {
     .replace(/[łøđßæœıþðħ]/g, (c) => UNDECOMPOSED[c])
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/**
+ * The code and project links a paper shows, wherever it is shown (page, API, Markdown): a link
+ * its verified author set replaces the harvested or discovered ones of that kind — the author
+ * knows which repository is theirs, discovery only guesses.
+ */
+export function preferAuthorLinks(found: { code: readonly string[]; project: readonly string[] }, authorSet: { code: string | null; project: string | null } | null | undefined): { code: string[]; project: string[] } {
+  const code = authorUrl(authorSet?.code);
+  const project = authorUrl(authorSet?.project);
+  return { code: code ? [code] : [...found.code], project: project ? [project] : [...found.project] };
+}
+
+/** Stars belong to the repository the code step looked up; shown only while that is still the paper's code link. */
+export function starsStillApply(githubRepo: string | null, shownCode: readonly string[]): boolean {
+  if (!githubRepo) return false;
+  const repo = `https://github.com/${githubRepo}`.toLowerCase();
+  return shownCode.some((u) => u.toLowerCase().replace(/\/+$/, '') === repo);
 }

@@ -7,6 +7,19 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const isNotificationKind = (s: string): s is NotificationKind => (NOTIFICATION_KINDS as readonly string[]).includes(s);
 
+/** Kinds as an unsubscribe link names them: known ones, each once, in the one order (so the signature is of one text). */
+export function kindsParam(kinds: readonly NotificationKind[]): string {
+  return NOTIFICATION_KINDS.filter((k) => kinds.includes(k)).join(',');
+}
+
+/** The kinds a link's `k=` names; null when it names none or anything unknown (the link is then refused). */
+export function parseKindsParam(raw: string): NotificationKind[] | null {
+  if (!raw || raw.length > 200) return null;
+  const parts = raw.split(',');
+  if (!parts.every(isNotificationKind)) return null;
+  return NOTIFICATION_KINDS.filter((k) => parts.includes(k));
+}
+
 /** What each kind is, for the settings page and the mail. */
 export const KIND_LABELS: Record<NotificationKind, string> = {
   reply: 'Replies to your comments',
@@ -42,6 +55,7 @@ export function notificationText(n: Pick<Notification, 'kind' | 'actor' | 'paper
     case 'comment':
       return `${who} commented on ${paper}`;
     case 'claim_decided': {
+      if (n.detail.outcome === 'revoked') return `Your verified authorship of ${paper} was revoked by a moderator`;
       const outcome = n.detail.outcome === 'approved' ? 'approved' : 'refused';
       return `Your authorship claim on ${paper} was ${outcome}`;
     }

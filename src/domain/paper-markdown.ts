@@ -2,12 +2,15 @@ import type { PaperWithStats } from './paper.ts';
 import { httpUrl } from './links.ts';
 import { sitePaths } from './site-paths.ts';
 import { artifactPath, keywordsOf, type HubArtifact, type PaperEnrichment } from './enrichment.ts';
+import { preferAuthorLinks, starsStillApply } from './authorship.ts';
 
 /** What the enrichment steps found (issue 17), when the caller has it. */
 export interface MarkdownEnrichment {
   enrichment: PaperEnrichment;
   artifacts: HubArtifact[];
   hubUrl: string;
+  /** The code and project links a verified author set; they win over the others, as on the page. */
+  authorLinks?: { code: string | null; project: string | null } | null;
 }
 
 /**
@@ -26,11 +29,12 @@ export function paperMarkdown(p: PaperWithStats, siteUrl: string, extra?: Markdo
     `**Comments:** ${p.numComments}`,
   ].filter(Boolean);
   lines.push(facts.join(' · '));
+  const shown = preferAuthorLinks({ code: e?.codeChecked ? e.codeLinks : p.links.code, project: p.links.project }, extra?.authorLinks);
   const links = [
     link(p.source === 'arxiv' ? `arXiv:${p.id}` : 'Source', p.links.abs),
     link('PDF', p.links.pdf),
-    ...(e?.codeChecked ? e.codeLinks : p.links.code).map((u) => link(e?.githubStars != null && u.toLowerCase() === `https://github.com/${e.githubRepo}` ? `Code (★ ${e.githubStars})` : 'Code', u)),
-    ...p.links.project.map((u) => link('Project page', u)),
+    ...shown.code.map((u) => link(e?.githubStars != null && starsStillApply(e.githubRepo, [u]) ? `Code (★ ${e.githubStars})` : 'Code', u)),
+    ...shown.project.map((u) => link('Project page', u)),
     p.doi ? link(`DOI ${p.doi}`, `https://doi.org/${p.doi}`) : null,
     link('On Paperboy', `${siteUrl}${sitePaths.paper(p.id)}`),
   ].filter(Boolean);

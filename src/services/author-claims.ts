@@ -13,7 +13,8 @@ export interface ClaimDecidedEvent {
   userId: number;
   paperId: string;
   authorName: string;
-  decision: ClaimDecision;
+  /** `revoke`: an approved claim withdrawn later. */
+  decision: ClaimDecision | 'revoke';
   decidedBy: string;
   note: string | null;
 }
@@ -115,6 +116,34 @@ export class AuthorClaimService {
     return decided;
   }
 
+  /** Approved claims, most recently decided first, for moderators to revoke from. */
+  async approved(actor: User, limit = 100): Promise<Array<AuthorClaim & { paperTitle: string }>> {
+    requireAdmin(actor);
+    return this.store.authorClaims.approved(limit);
+  }
+
+  /**
+   * A moderator revokes an approved claim (the account was not the author after all): the
+   * verified mark goes, and so do the links that account set on the paper (links a co-author set
+   * since stay). Audit-logged as `claim.revoke`; the claimant hears of it once.
+   */
+  async revoke(actor: User, claimId: number, note?: string | null): Promise<AuthorClaim> {
+    requireAdmin(actor);
+    const why = note?.trim() ? note.trim().slice(0, 500) : null;
+    if (why?.includes('\0')) throw new ServiceError(400, 'invalid_decision', 'the note contains a NUL byte');
+    const revoked = await this.store.transaction(async (tx) => {
+      const claim = await tx.authorClaims.get(claimId);
+      if (!claim) throw new ServiceError(404, 'not_found', `claim ${claimId} not found`);
+      if (claim.status !== 'approved') throw new ServiceError(409, 'not_approved', `claim ${claimId} is ${claim.status}, not approved`);
+      if (!(await tx.authorClaims.revoke(claimId, actor.username, why))) throw new ServiceError(409, 'not_approved', `claim ${claimId} changed meanwhile`);
+      const links = await tx.authorClaims.removeLinksSetBy(claim.paperId, claim.userId);
+      await tx.auditLog.add({ actorId: actor.id, actorName: actor.username, action: 'claim.revoke', targetType: 'paper', targetId: claim.paperId, detail: JSON.stringify({ claim: claimId, user: claim.username, author: claim.authorName, note: why, linksRemoved: links }) });
+      return (await tx.authorClaims.get(claimId))!;
+    });
+    await this.opts.onClaimDecided?.({ claimId, userId: revoked.userId, paperId: revoked.paperId, authorName: revoked.authorName, decision: 'revoke', decidedBy: actor.username, note: why });
+    return revoked;
+  }
+
   /** The paper's verified authors and author-set links, and what the viewer may do. */
   async paperAuthorship(paperId: string, viewer: User | null): Promise<PaperAuthorship> {
     const [verified, links, mine] = await Promise.all([
@@ -125,7 +154,7 @@ export class AuthorClaimService {
     return { verified, links, viewerIsAuthor: !!viewer && verified.some((v) => v.userId === viewer.id), viewerPending: mine.find((c) => c.status === 'pending') ?? null };
   }
 
-  /** The reader's claims on a paper (pending, approved, refused), newest first. */
+  /** The reader's claims on a paper (pending, approved, refused, revoked), newest first. */
   async mine(user: User, rawPaperId: string): Promise<AuthorClaim[]> {
     const paper = await this.paper(rawPaperId);
     return this.store.authorClaims.ofUserOnPaper(user.id, paper.id);

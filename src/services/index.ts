@@ -189,7 +189,7 @@ export function createServices(deps: ServiceDeps): Services {
     config,
     logger,
     runs,
-    housekeeping: new HousekeepingService(store),
+    housekeeping: new HousekeepingService(store, { notificationsKeepDays: config.notificationsKeepDays }),
     poolStats: deps.poolStats,
     afterResponse: after,
     papers: new PaperService(store, comments),
@@ -227,7 +227,9 @@ export function createServices(deps: ServiceDeps): Services {
     claims: new AuthorClaimService(store, {
       // The claimant hears of the decision in their inbox (and by mail if they asked for it).
       onClaimDecided: async (e) => {
-        await notifications.notify('claim_decided', { userId: e.userId, actorId: null, paperId: e.paperId, commentId: null, detail: { outcome: e.decision === 'approve' ? 'approved' : 'refused' }, dedupeKey: `claim:${e.claimId}` });
+        const outcome = e.decision === 'approve' ? 'approved' : e.decision === 'revoke' ? 'revoked' : 'refused';
+        // A revocation follows the approval of the same claim: its own event, so its own key.
+        await notifications.notify('claim_decided', { userId: e.userId, actorId: null, paperId: e.paperId, commentId: null, detail: { outcome }, dedupeKey: e.decision === 'revoke' ? `claim:${e.claimId}:revoke` : `claim:${e.claimId}` });
         await deps.onClaimDecided?.(e);
       },
     }),

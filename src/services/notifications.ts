@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { NewNotification } from '../store/notifications.ts';
-import { MAIL_INTERVAL_MS, MAX_MENTIONS, NOTIFICATION_KINDS, type Notification, type NotificationKind } from '../domain/notification.ts';
+import { kindsParam, MAIL_INTERVAL_MS, MAX_MENTIONS, NOTIFICATION_KINDS, type Notification, type NotificationKind } from '../domain/notification.ts';
 import { normalizeEmail } from '../domain/subscription.ts';
 import { notificationMail } from '../mail/templates/notifications.ts';
 import type { MailService } from './mail.ts';
@@ -196,22 +196,33 @@ export class NotificationService {
     return chosen;
   }
 
-  async unsubscribeUrl(userId: number): Promise<string> {
-    const sig = (await this.mail.signer()).sign('notify-unsubscribe', userId);
-    return `${this.mail.siteUrl}/notifications/unsubscribe?u=${userId}&sig=${sig}`;
+  /**
+   * The one-click unsubscribe link of a mail. With `kinds` (what the mail is about) it stops mail
+   * of those kinds only, and the kinds are signed with the account: a link cannot be edited to
+   * reach other kinds or another account. Without, it stops all (links in mails sent before).
+   */
+  async unsubscribeUrl(userId: number, kinds: readonly NotificationKind[] = []): Promise<string> {
+    const signer = await this.mail.signer();
+    const k = kindsParam(kinds);
+    if (!k) return `${this.mail.siteUrl}/notifications/unsubscribe?u=${userId}&sig=${signer.sign('notify-unsubscribe', userId)}`;
+    return `${this.mail.siteUrl}/notifications/unsubscribe?u=${userId}&k=${k}&sig=${signer.sign('notify-unsubscribe-kinds', userId, k)}`;
   }
 
-  /** Checks a signed unsubscribe link; the account's name when it is valid. */
-  async checkUnsubscribe(userId: number, sig: string): Promise<string | null> {
-    if (!(await this.mail.signer()).verify(sig, 'notify-unsubscribe', userId)) return null;
+  /** Checks a signed unsubscribe link (`kinds` null: the all-kinds form); the account's name when it is valid. */
+  async checkUnsubscribe(userId: number, sig: string, kinds: readonly NotificationKind[] | null = null): Promise<string | null> {
+    const signer = await this.mail.signer();
+    if (kinds === null) {
+      if (!signer.verify(sig, 'notify-unsubscribe', userId)) return null;
+    } else if (!signer.verify(sig, 'notify-unsubscribe-kinds', userId, kindsParam(kinds))) return null;
     return (await this.store.users.byId(userId))?.username ?? null;
   }
 
-  /** Turns every notification mail off for the link's account. */
-  async unsubscribe(userId: number, sig: string): Promise<boolean> {
-    if (!(await this.checkUnsubscribe(userId, sig))) return false;
-    await this.store.notifications.setEmailKinds(userId, []);
-    return true;
+  /** Turns notification mail off for the link's account: of the link's kinds, or every kind; the kinds still mailed, or null for a bad link. */
+  async unsubscribe(userId: number, sig: string, kinds: readonly NotificationKind[] | null = null): Promise<NotificationKind[] | null> {
+    if (!(await this.checkUnsubscribe(userId, sig, kinds))) return null;
+    const keep = kinds === null ? [] : (await this.emailKinds(userId)).filter((k) => !kinds.includes(k));
+    await this.store.notifications.setEmailKinds(userId, keep);
+    return keep;
   }
 
   /**
@@ -249,7 +260,8 @@ export class NotificationService {
     const email = normalizeEmail(user.email);
     const address = await this.store.notifications.mailAddress(email, user.id, now.toISOString());
     if (address.paused) return 'paused';
-    const unsubscribeUrl = await this.unsubscribeUrl(user.id);
+    // The link stops only what this mail is about; the settings page (linked too) stops everything.
+    const unsubscribeUrl = await this.unsubscribeUrl(user.id, [...new Set(notifications.map((x) => x.kind))]);
     const host = new URL(this.mail.siteUrl).hostname || 'localhost';
     const m = notificationMail({ username: user.username, notifications, siteUrl: this.mail.siteUrl, unsubscribeUrl, settingsUrl: `${this.mail.siteUrl}/settings/notifications` });
     await this.store.outbox.addMany(

@@ -69,6 +69,36 @@ export class AuthorClaimRepository {
   }
 
   /** The approved claim on a listed name of a paper, if any. */
+  /** Revokes an approved claim; false when it is not (or no longer) approved. */
+  async revoke(id: number, by: string, note: string | null, now = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db
+      .updateTable('author_claims')
+      .set({ status: 'revoked', decided_by: by, decided_at: now, decision_note: note })
+      .where('id', '=', id)
+      .where('status', '=', 'approved')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Approved claims with their papers' titles, most recently decided first (the moderators' list to revoke from). */
+  async approved(limit = 100): Promise<Array<AuthorClaim & { paperTitle: string }>> {
+    const rows = await this.base()
+      .innerJoin('papers as p', 'p.id', 'c.paper_id')
+      .select('p.title as paper_title')
+      .where('c.status', '=', 'approved')
+      .orderBy('c.decided_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...toClaim(r), paperTitle: r.paper_title }));
+  }
+
+  /** Removes the author-set links a user set last on a paper (their claim was revoked). */
+  async removeLinksSetBy(paperId: string, userId: number): Promise<number> {
+    const r = await this.db.deleteFrom('author_links').where('paper_id', '=', paperId).where('set_by', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async approvedOnName(paperId: string, authorKey: string): Promise<AuthorClaim | null> {
     const r = await this.base().where('c.paper_id', '=', paperId).where('c.author_key', '=', authorKey).where('c.status', '=', 'approved').executeTakeFirst();
     return r ? toClaim(r) : null;

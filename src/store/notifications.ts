@@ -150,6 +150,16 @@ export class NotificationRepository {
     return Number(r.numUpdatedRows);
   }
 
+  /**
+   * Deletes read notifications created before `before` (at most `limit` a call, so one run never
+   * holds the table long; the next run takes the rest). Unread ones stay, however old.
+   */
+  async pruneRead(before: string, limit = 10_000): Promise<number> {
+    const old = this.db.selectFrom('notifications').select('id').where('read_at', 'is not', null).where('created_at', '<', before).limit(limit);
+    const r = await this.db.deleteFrom('notifications').where('id', 'in', old).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** Which of `names` (lower-cased) are accounts: a comment's `@name` links only to those. */
   async existingUsernames(names: readonly string[]): Promise<Set<string>> {
     if (!names.length) return new Set();

@@ -14,6 +14,7 @@ import {
   ClaimSchema,
   DecideClaimBody,
   DecideOrgBody,
+  RevokeClaimBody,
   DeclareOrgBody,
   LinksBody,
   OrgPageSchema,
@@ -69,6 +70,11 @@ export function authorshipApiRoutes(config: Config) {
     app,
     { method: 'post', path: '/api/admin/claims/{id}/decide', summary: 'Approve or refuse an author claim (audit-logged)', tags: ['admin'], params: IdParams, body: DecideClaimBody, response: ClaimSchema, auth: 'admin', errors: { 404: 'no such claim', 409: 'already decided, or the name is verified as someone else' } },
     async (c, { params, body }) => presentClaim(await c.var.services.claims.decide(c.var.user!, params.id, body.decision, body.note)),
+  );
+  apiRoute(
+    app,
+    { method: 'post', path: '/api/admin/claims/{id}/revoke', summary: 'Revoke an approved author claim: the verified mark and the links that account set go (audit-logged)', tags: ['admin'], params: IdParams, body: RevokeClaimBody, response: ClaimSchema, auth: 'admin', errors: { 404: 'no such claim', 409: 'the claim is not approved' } },
+    async (c, { params, body }) => presentClaim(await c.var.services.claims.revoke(c.var.user!, params.id, body.note)),
   );
 
   apiRoute(

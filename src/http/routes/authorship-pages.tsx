@@ -85,8 +85,10 @@ export function authorshipPageRoutes(config: Config) {
     return flashRedirect(c, paperUrl(id), 'Links saved: they are shown on this paper for everyone.');
   });
 
-  const claimQueue = async (c: C, error?: ServiceError) =>
-    c.html(<ClaimQueuePage user={c.var.user!} csrfToken={c.var.csrfToken} claims={await c.var.services.claims.queue(c.var.user!)} error={error?.message} />, (error?.status ?? 200) as 200);
+  const claimQueue = async (c: C, error?: ServiceError) => {
+    const [claims, approved] = await Promise.all([c.var.services.claims.queue(c.var.user!), c.var.services.claims.approved(c.var.user!)]);
+    return c.html(<ClaimQueuePage user={c.var.user!} csrfToken={c.var.csrfToken} claims={claims} approved={approved} error={error?.message} />, (error?.status ?? 200) as 200);
+  };
   app.get('/admin/claims', requireAdmin(), (c) => claimQueue(c));
   app.post('/admin/claims/:cid/decide', requireAdmin(), async (c) => {
     const f = await readForm(c);
@@ -97,6 +99,18 @@ export function authorshipPageRoutes(config: Config) {
     try {
       const claim = await c.var.services.claims.decide(c.var.user!, Number(cid), decision, f.get('note'));
       return flashRedirect(c, '/admin/claims', `${decision === 'approve' ? 'Approved' : 'Refused'}: ${claim.username} as ${claim.authorName}.`);
+    } catch (err) {
+      return claimQueue(c, formError(err));
+    }
+  });
+
+  app.post('/admin/claims/:cid/revoke', requireAdmin(), async (c) => {
+    const f = await readForm(c);
+    const cid = c.req.param('cid') ?? '';
+    if (!isRowId(cid)) return claimQueue(c, new ServiceError(404, 'not_found', 'no such claim'));
+    try {
+      const claim = await c.var.services.claims.revoke(c.var.user!, Number(cid), f.get('note'));
+      return flashRedirect(c, '/admin/claims', `Revoked: ${claim.username} is no longer verified as ${claim.authorName}.`);
     } catch (err) {
       return claimQueue(c, formError(err));
     }

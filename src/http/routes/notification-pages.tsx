@@ -12,6 +12,7 @@ import { NotificationSettingsPage, NotificationsPage } from '../views/community/
 import { MessagePage } from '../views/subscription-pages.tsx';
 import { ServiceError } from '../../services/errors.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
+import { KIND_LABELS, kindsParam, parseKindsParam, type NotificationKind } from '../../domain/notification.ts';
 
 type C = Context<AppEnv>;
 
@@ -73,7 +74,20 @@ export function notificationPageRoutes(config: Config) {
   return app;
 }
 
-const UnsubscribeQuery = z.object({ u: z.string().regex(/^\d{1,10}$/).transform(Number), sig: z.string().min(1).max(200) });
+const UnsubscribeQuery = z.object({
+  u: z.string().regex(/^\d{1,10}$/).transform(Number),
+  sig: z.string().min(1).max(200),
+  // The kinds the mail was about (signed with the account); absent in links that stop everything.
+  k: z.string().max(200).optional(),
+});
+
+/** The link's kinds: null for "every kind" (no `k`), undefined for a `k` naming something unknown. */
+function linkKinds(k: string | undefined): NotificationKind[] | null | undefined {
+  if (k === undefined) return null;
+  return parseKindsParam(k) ?? undefined;
+}
+
+const kindList = (kinds: readonly NotificationKind[]) => kinds.map((k) => KIND_LABELS[k].toLowerCase()).join('; ');
 
 function invalidLink(c: C) {
   return c.html(
@@ -95,25 +109,40 @@ export function notificationSignedLinkRoutes() {
   app.get('/notifications/unsubscribe', async (c) => {
     const q = UnsubscribeQuery.safeParse(c.req.query());
     if (!q.success) return invalidLink(c);
-    const name = await c.var.services.notifications.checkUnsubscribe(q.data.u, q.data.sig);
+    const kinds = linkKinds(q.data.k);
+    if (kinds === undefined) return invalidLink(c);
+    const name = await c.var.services.notifications.checkUnsubscribe(q.data.u, q.data.sig, kinds);
     if (!name) return invalidLink(c);
-    const action = `/notifications/unsubscribe?u=${q.data.u}&sig=${encodeURIComponent(q.data.sig)}`;
+    const action = `/notifications/unsubscribe?u=${q.data.u}${kinds ? `&k=${kindsParam(kinds)}` : ''}&sig=${encodeURIComponent(q.data.sig)}`;
     return c.html(
       <MessagePage title="Stop notification mail">
-        <p>Stop mailing notifications to {name}? They stay in the inbox on the site.</p>
+        {kinds ? (
+          <p>
+            Stop mailing {name} about: {kindList(kinds)}? Other notification mail goes on; everything stays in the inbox on the site.
+          </p>
+        ) : (
+          <p>Stop mailing notifications to {name}? They stay in the inbox on the site.</p>
+        )}
         <form method="post" action={action}>
           <button type="submit">Unsubscribe</button>
         </form>
+        <p>
+          To stop all notification mail, or choose kind by kind, use <a href="/settings/notifications">your settings</a>.
+        </p>
       </MessagePage>,
     );
   });
   app.post('/notifications/unsubscribe', async (c) => {
     const q = UnsubscribeQuery.safeParse(c.req.query());
-    if (!q.success || !(await c.var.services.notifications.unsubscribe(q.data.u, q.data.sig))) return invalidLink(c);
+    const kinds = q.success ? linkKinds(q.data.k) : undefined;
+    if (!q.success || kinds === undefined) return invalidLink(c);
+    const still = await c.var.services.notifications.unsubscribe(q.data.u, q.data.sig, kinds);
+    if (!still) return invalidLink(c);
     return c.html(
       <MessagePage title="Unsubscribed">
         <p>
-          No more notification mail. You can turn it back on in <a href="/settings/notifications">your settings</a>.
+          {kinds ? `No more mail about: ${kindList(kinds)}.` : 'No more notification mail.'}
+          {still.length > 0 && ` Still mailed: ${kindList(still)}.`} You can change this in <a href="/settings/notifications">your settings</a>.
         </p>
       </MessagePage>,
     );

@@ -8,7 +8,7 @@ export const ClaimSchema = z
     user: z.string(),
     authorName: z.string().describe('the name as the paper lists it'),
     evidence: z.string().nullable(),
-    status: z.enum(['pending', 'approved', 'refused']),
+    status: z.enum(['pending', 'approved', 'refused', 'revoked']),
     createdAt: z.string(),
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
@@ -22,6 +22,8 @@ export const ClaimBody = z.object({
   authorName: z.string().max(300).describe('one of the paper’s listed author names: yours'),
   evidence: z.string().max(1000).optional().describe('what shows it is you (a homepage, an ORCID, an institutional address), at most 1000 characters'),
 });
+
+export const RevokeClaimBody = z.object({ note: z.string().max(500).optional().describe('why, for the audit log') });
 
 export const DecideClaimBody = z.object({ decision: z.enum(['approve', 'refuse']), note: z.string().max(500).optional() });
 

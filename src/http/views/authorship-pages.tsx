@@ -7,7 +7,7 @@ import { authorUrl as authorPageUrl, FeedList, paperUrl, type CardViewer } from 
 import { FormError, PostForm } from './community/forms.tsx';
 import { AccountPage, CommunityPage } from './community/page.tsx';
 import { FollowButton, type FollowViewer } from './follow-button.tsx';
-import { authorUrl } from '../../domain/authorship.ts';
+import { authorUrl, preferAuthorLinks } from '../../domain/authorship.ts';
 
 const profileUrl = (name: string) => `/users/${encodeURIComponent(name)}`;
 export const orgUrl = (slug: string) => `/orgs/${encodeURIComponent(slug)}`;
@@ -91,9 +91,7 @@ export function PaperAuthorshipPanel({ paper, authorship, affiliations, viewer, 
 
 /** The code and project links a paper shows: the author-set ones win over harvested or discovered ones. */
 export function displayedLinks(paper: PaperWithStats, authorSet: { code: string | null; project: string | null } | undefined): { code: string[]; project: string[] } {
-  const code = authorUrl(authorSet?.code);
-  const project = authorUrl(authorSet?.project);
-  return { code: code ? [code] : paper.links.code, project: project ? [project] : paper.links.project };
+  return preferAuthorLinks(paper.links, authorSet);
 }
 
 export function ClaimPage(props: { user: User; csrfToken: string; paper: PaperWithStats; chosen: number | null; claims: AuthorClaim[]; error?: string; evidence?: string }) {
@@ -148,7 +146,7 @@ export function ClaimPage(props: { user: User; csrfToken: string; paper: PaperWi
   );
 }
 
-export function ClaimQueuePage(props: { user: User; csrfToken: string; claims: QueuedClaim[]; error?: string }) {
+export function ClaimQueuePage(props: { user: User; csrfToken: string; claims: QueuedClaim[]; approved: Array<AuthorClaim & { paperTitle: string }>; error?: string }) {
   const { csrfToken } = props;
   return (
     <AccountPage title="Author claims" user={props.user} csrfToken={csrfToken} section="claims">
@@ -201,6 +199,50 @@ export function ClaimQueuePage(props: { user: User; csrfToken: string; claims: Q
         </table>
       ) : (
         <p>No pending claims.</p>
+      )}
+      <h2 id="approved">Verified authors</h2>
+      <p class="hint">Revoking removes the verified mark and the code and project links that account set; the reader is told.</p>
+      {props.approved.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Paper</th>
+              <th scope="col">Verified name</th>
+              <th scope="col">Account</th>
+              <th scope="col">Approved</th>
+              <th scope="col">Revoke</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.approved.map((c) => (
+              <tr>
+                <td>
+                  <a href={paperUrl(c.paperId)}>{c.paperTitle}</a>
+                </td>
+                <td>{c.authorName}</td>
+                <td>
+                  <a href={profileUrl(c.username)}>{c.username}</a>
+                </td>
+                <td>
+                  {c.decidedAt?.slice(0, 10) ?? '—'}
+                  {c.decidedBy && <> by {c.decidedBy}</>}
+                </td>
+                <td>
+                  <PostForm action={`/admin/claims/${c.id}/revoke`} csrfToken={csrfToken} class="inline">
+                    <label>
+                      Why <input name="note" maxlength={500} />
+                    </label>{' '}
+                    <button type="submit" class="quiet">
+                      Revoke<span class="vh"> {c.username} as {c.authorName}</span>
+                    </button>
+                  </PostForm>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>No verified authors yet.</p>
       )}
     </AccountPage>
   );

@@ -1,6 +1,6 @@
 import { html } from '../html.ts';
 import { linkStyle, mailShell } from './shared.ts';
-import { notificationText, type Notification } from '../../domain/notification.ts';
+import { KIND_LABELS, notificationText, type Notification } from '../../domain/notification.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
 
 export interface NotificationMailInput {
@@ -30,7 +30,7 @@ export function notificationMail(input: NotificationMailInput): { subject: strin
     '',
     `All your notifications: ${input.siteUrl}/notifications`,
     `Choose which notifications are mailed: ${input.settingsUrl}`,
-    `Stop these mails: ${input.unsubscribeUrl}`,
+    `Stop mails about ${[...new Set(ns.map((n) => KIND_LABELS[n.kind].toLowerCase()))].join('; ')}: ${input.unsubscribeUrl}`,
   ].join('\n');
   const body = html`<p style="margin:0 0 12px;">Hello ${input.username},</p>
 ${ns.map(

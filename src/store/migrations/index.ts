@@ -31,6 +31,7 @@ import * as m1321 from './1321_organisations.ts';
 import * as m1300 from './1300_notifications.ts';
 import * as m1400 from './1400_search_index_files.ts';
 import * as m1430 from './1430_pg_bulk_load.ts';
+import * as m1350 from './1350_notifications_read_age_index.ts';
 import * as m1500 from './1500_search_queue_visibility.ts';
 import * as m1501 from './1501_search_field_gap.ts';
 import * as m1200 from './1200_enrichment.ts';
@@ -71,6 +72,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1320_author_claims': m1320,
   '1321_organisations': m1321,
   '1300_notifications': m1300,
+  '1350_notifications_read_age_index': m1350,
   '1400_search_index_files': m1400,
   '1430_pg_bulk_load': m1430,
   '1500_search_queue_visibility': m1500,

@@ -65,7 +65,7 @@ export function NotificationSettingsPage(props: { user: User; csrfToken: string;
       <h1>Notification mail</h1>
       <p>
         Notifications are always in your <a href="/notifications">inbox</a>. Choose which are also mailed to you: at most one mail an hour, gathering
-        what came in meanwhile and what you have not read yet. Each mail has a one-click unsubscribe link.
+        what came in meanwhile and what you have not read yet. Each mail has a one-click link that stops mail of the kinds it was about; untick every box here to stop them all.
       </p>
       {!props.user.emailVerified && <p class="form-error">Your address is not confirmed yet: mails start once you confirm it (see Settings).</p>}
       {!props.mailConfigured && <p class="muted">This site has no mail server configured: mails are kept as files by the operator.</p>}

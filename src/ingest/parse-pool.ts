@@ -1,28 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { workerScript } from '../worker-script.ts';
 import type { ParsedBatch, ParseOptions } from './parse-lines.ts';
 import type { FileBatchMessage, ParseFileRequest } from './parse-worker.ts';
 
-let bundled: string | null = null;
-
-/**
- * The worker's code as one plain script, bundled from its TypeScript once per process (about 50 ms).
- * Loading TypeScript through tsx's hooks inside each worker cost 0.2 s of CPU per worker, a sixth
- * of the whole bare-insert baseline the import benchmark compares against.
- */
-function workerScript(): string {
-  bundled ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./parse-worker.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'error',
-  }).outputFiles[0].text;
-  return bundled;
-}
+/** The worker as one plain script (`src/worker-script.ts`). */
+const bundledWorker = () => workerScript(new URL('./parse-worker.ts', import.meta.url));
 
 /** Batches a worker may parse ahead of the writer: enough to keep it busy, few enough for flat memory. */
 const AHEAD = 4;
@@ -38,7 +20,7 @@ export class ParsePool {
   private nextId = 0;
 
   constructor(size: number) {
-    const script = workerScript();
+    const script = bundledWorker();
     for (let i = 0; i < size; i++) {
       const w = new Worker(script, { eval: true });
       w.on('message', (msg: FileBatchMessage) => this.listeners.get(msg.id)?.(msg));

@@ -1,26 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { workerScript } from '../worker-script.ts';
 import type { Embedder } from './embedder.ts';
 import { LocalEmbedder, TooLittleTextError, type LocalEmbedderOptions, type TrainingProgress, type TrainingText } from './local-embedder.ts';
 import type { LocalWorkerReply, LocalWorkerRequest } from './local-embedder-worker.ts';
 
-let bundled: string | null = null;
-
-/** The worker as one plain script, bundled once per process (tsx's hooks in a worker cost more than a batch). */
-function workerScript(): string {
-  bundled ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./local-embedder-worker.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'error',
-  }).outputFiles[0].text;
-  return bundled;
-}
+/** The worker as one plain script (`src/worker-script.ts`). */
+const bundledWorker = () => workerScript(new URL('./local-embedder-worker.ts', import.meta.url));
 
 /** Threads for bulk embedding by default: every core but the one the main thread writes (and inserts into the ANN graph) on. */
 export function defaultEmbedThreads(): number {
@@ -38,7 +24,7 @@ class LocalWorker {
   private failed: Error | null = null;
 
   constructor(model: Uint8Array | null) {
-    this.worker = new Worker(workerScript(), { eval: true, workerData: { model } });
+    this.worker = new Worker(bundledWorker(), { eval: true, workerData: { model } });
     this.worker.on('message', (m: LocalWorkerReply) => {
       const p = this.pending.get(m.seq);
       if (!p) return;

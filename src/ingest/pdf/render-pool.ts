@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { workerScript } from '../../worker-script.ts';
 import type { RenderedImage, RenderRequest, RenderResponse, RenderWorkerData } from './render-worker.ts';
 
 export type RenderResult =
@@ -17,22 +17,8 @@ export interface RenderOptions {
   format: 'webp' | 'png';
 }
 
-let bundled: string | null = null;
-
-/** The worker as one plain script (see `parse-pool.ts`: loading TypeScript hooks in a worker is slow). */
-function workerScript(): string {
-  bundled ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./render-worker.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'error',
-    external: ['pdfjs-dist', '@napi-rs/canvas'],
-  }).outputFiles[0].text;
-  return bundled;
-}
+/** The worker as one plain script (`src/worker-script.ts`). */
+const bundledWorker = () => workerScript(new URL('./render-worker.ts', import.meta.url), ['pdfjs-dist', '@napi-rs/canvas']);
 
 function workerData(): RenderWorkerData {
   const require = createRequire(import.meta.url);
@@ -125,7 +111,7 @@ export class PdfRenderPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(workerScript(), { eval: true, workerData: workerData() });
+    const w = new Worker(bundledWorker(), { eval: true, workerData: workerData() });
     w.unref();
     return w;
   }

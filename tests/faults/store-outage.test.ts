@@ -5,7 +5,7 @@ import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-interface Answer { status: number; code?: string; ms: number }
+interface Answer { status: number; code?: string; ms: number; cached?: boolean }
 
 /** Keeps `concurrency` clients requesting `paths` in turn for `ms`; returns every answer. */
 async function load(base: string, paths: string[], ms: number, concurrency = 6): Promise<Answer[]> {
@@ -19,7 +19,7 @@ async function load(base: string, paths: string[], ms: number, concurrency = 6):
         const body = await res.text();
         let code: string | undefined;
         if (res.status >= 500 && res.headers.get('content-type')?.includes('json')) code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
-        answers.push({ status: res.status, code, ms: Date.now() - t0 });
+        answers.push({ status: res.status, code, ms: Date.now() - t0, cached: res.headers.get('x-page-cache') === 'hit' });
       }
     }),
   );
@@ -49,7 +49,8 @@ describe('PostgreSQL unavailable under load', { skip: !(await postgresIsReal()) 
     const url = new URL(store.location!);
     proxy = await startTcpProxy(Number(url.port || 5432), url.hostname);
     url.port = String(proxy.port);
-    serve = await startServe({ PAPERBOY_DB: url.toString(), STORE_CONNECT_TIMEOUT_MS: '1000' });
+    // Six clients for seconds on end from one address: the API's per-IP limit is not what this measures.
+    serve = await startServe({ PAPERBOY_DB: url.toString(), STORE_CONNECT_TIMEOUT_MS: '1000', API_RATE_LIMIT_IP: '1000000' });
     // "Healthy" means ready: on a loaded machine the search index may still be building (503 building).
     const readyBy = Date.now() + 60_000;
     while ((await fetch(`${serve.url}/readyz`)).status !== 200) {
@@ -72,12 +73,16 @@ describe('PostgreSQL unavailable under load', { skip: !(await postgresIsReal()) 
       proxy.down(how);
       const during = await load(serve.url, paths, 3000);
       assert.ok(during.length > 0);
-      assert.ok(during.every((a) => a.status === 503), `down: ${summary(during)}`);
+      // An anonymous page rendered before the outage may still be served from the page cache (its
+      // time to live is seconds): that is a 200 marked as a hit, never a page rendered now.
+      assert.ok(during.every((a) => a.status === 503 || (a.status === 200 && a.cached)), `down: ${summary(during)}`);
+      assert.ok(during.some((a) => a.status === 503 && a.code === undefined), `the page or /readyz answers 503 too: ${summary(during)}`);
       // The API says store_unavailable; /readyz has its own body (not_ready) and the page is HTML.
       assert.ok(during.some((a) => a.code === 'store_unavailable'), summary(during));
       assert.ok(during.every((a) => a.code === 'store_unavailable' || a.code === undefined), summary(during));
+      const failed = during.filter((a) => a.status === 503);
       // Fail fast: the connect timeout is 1 s (a search may wait twice); allow for a loaded machine, never the old 5 s.
-      const slowest = Math.max(...during.map((a) => a.ms));
+      const slowest = Math.max(...failed.map((a) => a.ms));
       assert.ok(slowest < 4000, `slowest 503 took ${slowest} ms`);
 
       proxy.up();

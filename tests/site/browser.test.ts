@@ -131,7 +131,8 @@ describe('site in a browser', () => {
     await page.waitForURL(`**/papers/${data.mathId}`);
     assert.ok((await page.locator('main math').count()) >= 3, 'title and abstract math render as MathML');
     assert.match(await page.locator('#bibtex').innerText(), /@misc\{turing2025bounds/);
-    await page.getByRole('link', { name: 'Alan Turing', exact: true }).click();
+    // The byline's link (the Authors section below lists the name again, with its claim button).
+    await page.getByRole('link', { name: 'Alan Turing', exact: true }).first().click();
     await page.waitForURL('**/authors/Alan%20Turing');
     assert.equal(await page.locator('h1').innerText(), 'Alan Turing');
     await page.screenshot({ path: `${SHOTS}/flow-author.png` });

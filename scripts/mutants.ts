@@ -6,6 +6,7 @@
  *   npx tsx scripts/mutants.ts                 every mutant
  *   npx tsx scripts/mutants.ts csrf session    only mutants whose name contains one of the words
  *   npx tsx scripts/mutants.ts --list          the list
+ *   npx tsx scripts/mutants.ts --check         that every mutant still matches its file (runs nothing)
  *
  * Exits 1 when a mutant survives or its search text is no longer in the file (the list must
  * follow the code), 0 when every mutant is caught. The original file is restored in `finally`,
@@ -627,9 +628,9 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'search-memory-undated-in-range',
     what: 'the in-memory keyword index lets an undated paper through a date bound',
-    file: 'src/search/inverted-index-engine.ts',
-    search: 'if (to && (!m.published || m.published > to)) return false;',
-    replace: 'if (to && m.published > to) return false;',
+    file: 'src/search/doc-meta.ts',
+    search: 'if (to && (!day || day > toN)) return false;',
+    replace: 'if (to && day > toN) return false;',
     tests: ['tests/search/keyword-engine.contract.test.ts'],
   },
   {
@@ -853,6 +854,17 @@ async function main(): Promise<number> {
   if (args.includes('--list')) {
     for (const m of MUTANTS) console.log(`${m.name.padEnd(36)} ${m.file.padEnd(48)} ${m.what}`);
     return 0;
+  }
+  if (args.includes('--check')) {
+    // Without running anything: each mutant's text is in its file exactly once and its tests exist.
+    const stale = MUTANTS.flatMap((m) => {
+      const found = fs.readFileSync(path.join(ROOT, m.file), 'utf8').split(m.search).length - 1;
+      const missing = m.tests.filter((t) => !fs.existsSync(path.join(ROOT, t)));
+      return [...(found === 1 ? [] : [`${m.name}: its text occurs ${found} times in ${m.file}`]), ...missing.map((t) => `${m.name}: no test file ${t}`)];
+    });
+    for (const line of stale) console.log(line);
+    console.log(`${MUTANTS.length} mutants, ${stale.length} stale`);
+    return stale.length ? 1 : 0;
   }
   recoverLeftovers();
   const chosen = args.length ? MUTANTS.filter((m) => args.some((a) => m.name.includes(a))) : MUTANTS;

@@ -3,13 +3,14 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { NOTIFY_APP_ENV, say } from './fixtures.ts';
 
 const HOUR = 3600_000;
 
 forEachStore('notification mail: batched, at most one an hour, exactly once, one-click unsubscribe', (ctx) => {
   let app: TestApp;
   before(async () => {
-    app = await startTestApp(ctx.store, { RATE_LIMIT_COMMENT_USER: '1000/60', RATE_LIMIT_COMMENT_IP: '1000/60', RATE_LIMIT_DISCOVERY_USER: '1000/60', MAIL_RATE: '1000', PUBLIC_URL: 'http://paperboy.test' });
+    app = await startTestApp(ctx.store, NOTIFY_APP_ENV);
   });
   after(() => app.close());
 
@@ -20,11 +21,6 @@ forEachStore('notification mail: batched, at most one an hour, exactly once, one
     await ctx.store.papers.upsertMany([p]);
     await ctx.store.feed.addMany([{ paperId: p.id, day: '2025-06-02', submittedBy: submitter }]);
     return p;
-  };
-  const say = async (c: Client, paperId: string, body: string, parentId?: number) => {
-    const r = await c.post(`/api/papers/${paperId}/comments`, { body, parentId });
-    assert.equal(r.status, 201, r.text);
-    return r.json as { id: number };
   };
   /** One tick of the notify job's work, at `now`. */
   const tick = async (now: Date) => {

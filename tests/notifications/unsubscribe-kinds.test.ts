@@ -3,22 +3,18 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { NOTIFY_APP_ENV, say } from './fixtures.ts';
 
 // A notification mail's one-click link stops mail of that mail's kinds only; the kinds are signed with the account.
 forEachStore('notification mail: unsubscribe per kind', (ctx) => {
   let app: TestApp;
   before(async () => {
-    app = await startTestApp(ctx.store, { RATE_LIMIT_COMMENT_USER: '1000/60', RATE_LIMIT_COMMENT_IP: '1000/60', RATE_LIMIT_DISCOVERY_USER: '1000/60', MAIL_RATE: '1000', PUBLIC_URL: 'http://paperboy.test' });
+    app = await startTestApp(ctx.store, NOTIFY_APP_ENV);
   });
   after(() => app.close());
 
   const n = () => app.services.notifications;
   const uid = async (name: string) => (await ctx.store.users.byUsername(name))!.id;
-  const say = async (c: Client, paperId: string, body: string, parentId?: number) => {
-    const r = await c.post(`/api/papers/${paperId}/comments`, { body, parentId });
-    assert.equal(r.status, 201, r.text);
-    return r.json as { id: number };
-  };
   const tick = async (now: Date) => {
     await n().processEvents({ now });
     await n().buildMail({ now });

@@ -9,7 +9,7 @@ export function weakEtag(body: ArrayBuffer | string): string {
 }
 
 /** Weak comparison (RFC 9110 §13.1.2): `W/` is ignored; `*` matches any current representation. */
-function etagMatches(header: string, etag: string): boolean {
+export function etagMatches(header: string, etag: string): boolean {
   const bare = etag.replace(/^W\//, '');
   return header.split(',').some((t) => {
     const tag = t.trim();

@@ -3,6 +3,7 @@ import type { AppEnv } from '../env.ts';
 import type { PageCache } from '../page-cache.ts';
 import { pageCacheRequests } from '../../metrics.ts';
 import { cspNonce, reuseCspNonce } from './security-headers.ts';
+import { etagMatches } from './conditional-get.ts';
 
 /** Pages every anonymous reader gets alike: feeds, trending, papers, authors, profiles, organisations, public collections. */
 const CACHED_PREFIXES = ['/papers/', '/authors/', '/users/', '/orgs', '/collections/'];
@@ -68,7 +69,7 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
     if (c.var.requestId) headers.set('X-Request-Id', c.var.requestId);
     reuseCspNonce(page.nonce);
     const inm = c.req.header('if-none-match');
-    if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === page.etag.replace(/^W\//, ''))) {
+    if (inm && etagMatches(inm, page.etag)) {
       c.res = undefined as never;
       c.res = new Response(null, { status: 304, headers });
       return;

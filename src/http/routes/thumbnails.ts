@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { THUMBNAIL_HASH_RE } from '../../services/enrichment/service.ts';
+import { etagMatches } from '../middleware/conditional-get.ts';
 
 const YEAR = 'public, max-age=31536000, immutable';
 
@@ -17,7 +18,7 @@ export function thumbnailRoutes() {
     if (!m || !THUMBNAIL_HASH_RE.test(m[1])) return c.text('no such thumbnail', 404, { 'cache-control': 'no-store' });
     const etag = `"${m[1]}"`;
     const inm = c.req.header('if-none-match');
-    if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return c.body(null, 304, { etag, 'cache-control': YEAR });
+    if (inm && etagMatches(inm, etag)) return c.body(null, 304, { etag, 'cache-control': YEAR });
     const thumb = await c.var.services.enrichment.thumbnail(m[1]);
     const ext = thumb?.mime === 'image/png' ? 'png' : 'webp';
     if (!thumb || ext !== m[2]) return c.text('no such thumbnail', 404, { 'cache-control': 'no-store' });

@@ -58,7 +58,7 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'enrich-llm-cap-unshared',
     what: 'the daily LLM call counter takes a call even past the cap',
-    file: 'src/store/enrichments.ts',
+    file: 'src/store/enrichment.ts',
     search: ".onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ used: eb('llm_calls.used', '+', 1) })).where('llm_calls.used', '<', cap))",
     replace: ".onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ used: eb('llm_calls.used', '+', 1) })))",
     tests: ['tests/enrichment/source-steps.test.ts'],
@@ -757,7 +757,7 @@ export const MUTANTS: Mutant[] = [
     name: 'enrich-forgets-retry-after',
     what: "a host's Retry-After is not kept: the next paper calls it at once",
     file: 'src/services/enrichment/runner.ts',
-    search: '        await this.store.enrichmentState.blockHost(host, iso(outcome.retryAfterMs!), outcome.reason);',
+    search: '        await this.store.enrichment.blockHost(host, iso(outcome.retryAfterMs!), outcome.reason);',
     replace: '',
     tests: ['tests/enrichment/runner.test.ts'],
   },

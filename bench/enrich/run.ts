@@ -132,7 +132,7 @@ const wall = (performance.now() - t) / 1000;
 const runCpu = cpuMs(process.cpuUsage(cpu));
 const loadAfter = uptime();
 const enriched = report.done;
-const stored = await opened.store.enrichmentState.thumbnails(papers.map((p) => p.id));
+const stored = [...(await opened.store.enrichment.forPapers(papers.map((p) => p.id))).values()].filter((e) => e.thumbnails);
 await enrichment.close();
 
 // Baseline: bare pdf.js, same PDFs, main thread (warmed up on the first paper, as the run was).
@@ -182,7 +182,7 @@ console.log(
         ['papers per second', fmt(result.papersPerSecond, 2), fmt(result.baselinePerSecond, 2)],
         ['CPU per paper (thumbnail + text)', `${fmt(result.cpuMsPerThumbnail, 0)} ms`, `${fmt(result.baselineCpuMs, 0)} ms`],
         ['failed', fmt(report.failed), '—'],
-        ['papers with both thumbnails stored', fmt(stored.size), '—'],
+        ['papers with both thumbnails stored', fmt(stored.length), '—'],
         ['load average (1, 5, 15 min) before / after (2 cores, shared)', `${loadBefore} / ${loadAfter}`, ''],
       ],
     ),

@@ -54,11 +54,11 @@ const stepMs = performance.now() - t;
 let i = 0;
 for (const day of days) {
   for (const { paper } of await store.feed.items(day, day, { limit: 1000 })) {
-    if (i++ % 2 === 0) await store.enrichments.saveSummary(paper.id, `${firstSentence(paper.abstract, 160)} ${firstSentence(paper.abstract, 120)}`, ['benchmark', 'keyword'], 'bench-synthetic');
-    const e = await store.enrichments.forPaper(paper.id);
+    if (i++ % 2 === 0) await store.enrichment.saveSummary(paper.id, `${firstSentence(paper.abstract, 160)} ${firstSentence(paper.abstract, 120)}`, ['benchmark', 'keyword'], 'bench-synthetic');
+    const e = await store.enrichment.forPaper(paper.id);
     if (e?.githubRepo) {
       withCode++;
-      await store.enrichments.saveRepo({ repo: e.githubRepo, fullName: e.githubRepo, stars: (i * 7919) % 20000, description: null, etag: null, status: 'ok', checkedAt: new Date().toISOString() });
+      await store.enrichment.saveRepo({ repo: e.githubRepo, fullName: e.githubRepo, stars: (i * 7919) % 20000, description: null, etag: null, status: 'ok', checkedAt: new Date().toISOString() });
     }
   }
 }

@@ -62,15 +62,15 @@ if (values.thumbnails) {
   for (const day of days) {
     const items = await opened.store.feed.items(day, day, { limit: 5000, offset: 0 });
     const ids = items.map((i) => i.paper.id);
-    const known = await opened.store.enrichmentState.thumbnails(ids);
+    const known = await opened.store.enrichment.forPapers(ids);
     for (const id of ids) {
-      if (known.has(id)) {
+      if (known.get(id)?.thumbnails) {
         seeded++;
         continue;
       }
       const card = randomBytes(3000);
       const pageImg = randomBytes(12000);
-      await opened.store.enrichmentState.savePdf(id, {
+      await opened.store.enrichment.savePdf(id, {
         text: '',
         pages: 1,
         thumbnails: [

@@ -1,6 +1,11 @@
+import { authorUrl, preferAuthorLinks, starsStillApply } from './authorship.ts';
+import { httpUrl, httpUrls } from './links.ts';
+
 /**
  * What the enrichment steps add to a paper (issue 17): code links with GitHub stars, an LLM TL;DR
- * and keywords (with the model that wrote them), offline key phrases, and Hugging Face hub artifacts.
+ * and keywords (with the model that wrote them), offline key phrases, first-page thumbnails — and
+ * the links a verified author set, which win over the found ones. A page of papers reads all of it
+ * in one query (hub artifacts, listed only on the paper's own page, are read apart).
  */
 export interface PaperEnrichment {
   /** Whether the code step has run: its (possibly empty) links then replace those found at import. */
@@ -16,9 +21,41 @@ export interface PaperEnrichment {
   summary: { text: string; keywords: string[]; model: string } | null;
   /** Key phrases chosen offline from the title and abstract against the corpus. */
   keyphrases: string[];
+  /** First-page thumbnails (the PDF step's); null until it made both sizes. */
+  thumbnails: PaperThumbnails | null;
+  /** The code and project links a verified author set; null when none did. */
+  authorLinks: { code: string | null; project: string | null } | null;
 }
 
-export const NO_ENRICHMENT: PaperEnrichment = { codeChecked: false, codeLinks: [], codeRepo: null, githubRepo: null, githubStars: null, summary: null, keyphrases: [] };
+export const NO_ENRICHMENT: PaperEnrichment = { codeChecked: false, codeLinks: [], codeRepo: null, githubRepo: null, githubStars: null, summary: null, keyphrases: [], thumbnails: null, authorLinks: null };
+
+/** What a paper's links look like wherever it is shown: its card, its page, the API, Markdown. */
+export interface ShownLinks {
+  /** Code links: the one a verified author set, else the code step's, else those found at import (http(s) only). */
+  code: string[];
+  project: string[];
+  /** The one code link a card shows: the author's, else the code step's pick, else the first found at import. */
+  best: string | null;
+  /** The stars of the GitHub repository among `code` (null when it is not there any more, or unknown). */
+  stars: number | null;
+  /** That repository's link, for the stars to point at. */
+  starsHref: string | null;
+}
+
+/**
+ * The links a paper shows. A link its verified author set replaces the found ones of its kind (the
+ * author knows which repository is theirs); stars stay only while their repository is still shown.
+ */
+export function shownLinks(p: { links: { code: readonly string[]; project: readonly string[] } }, e: PaperEnrichment): ShownLinks {
+  const found = e.codeChecked ? e.codeLinks : p.links.code;
+  const shown = preferAuthorLinks({ code: found, project: p.links.project }, e.authorLinks);
+  const code = httpUrls(shown.code);
+  const authorCode = authorUrl(e.authorLinks?.code);
+  const best = authorCode ?? httpUrl(e.codeChecked ? e.codeRepo : found[0]);
+  const repo = e.githubRepo ? `https://github.com/${e.githubRepo}`.toLowerCase() : null;
+  const starsHref = repo && e.githubStars !== null && starsStillApply(e.githubRepo, code) ? (code.find((u) => u.toLowerCase().replace(/\/+$/, '') === repo) ?? null) : null;
+  return { code, project: httpUrls(shown.project), best, stars: starsHref ? e.githubStars : null, starsHref };
+}
 
 export type ArtifactKind = 'model' | 'dataset' | 'space';
 

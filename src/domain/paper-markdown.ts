@@ -9,8 +9,6 @@ export interface MarkdownEnrichment {
   enrichment: PaperEnrichment;
   artifacts: HubArtifact[];
   hubUrl: string;
-  /** The code and project links a verified author set; they win over the others, as on the page. */
-  authorLinks?: { code: string | null; project: string | null } | null;
 }
 
 /**
@@ -29,7 +27,8 @@ export function paperMarkdown(p: PaperWithStats, siteUrl: string, extra?: Markdo
     `**Comments:** ${p.numComments}`,
   ].filter(Boolean);
   lines.push(facts.join(' · '));
-  const shown = preferAuthorLinks({ code: e?.codeChecked ? e.codeLinks : p.links.code, project: p.links.project }, extra?.authorLinks);
+  // The links a verified author set (in the enrichment) win over the others, as on the page.
+  const shown = preferAuthorLinks({ code: e?.codeChecked ? e.codeLinks : p.links.code, project: p.links.project }, e?.authorLinks);
   const links = [
     link(p.source === 'arxiv' ? `arXiv:${p.id}` : 'Source', p.links.abs),
     link('PDF', p.links.pdf),

@@ -35,7 +35,6 @@ import { ZoteroClient } from '../ingest/zotero.ts';
 import { ModerationService } from './moderation.ts';
 import { SubmissionService, type PaperLookup } from './submissions.ts';
 import { ReadStateService } from './read-state.ts';
-import { EnrichmentReadService } from './enrichments.ts';
 import { NotificationService } from './notifications.ts';
 import { ContentChanges } from './content-changes.ts';
 import { EnrichmentService } from './enrichment/service.ts';
@@ -87,8 +86,6 @@ export interface Services {
   accounts: AccountService;
   upvotes: UpvoteService;
   readState: ReadStateService;
-  /** Code links, stars, TL;DRs, keywords and hub artifacts, as pages and the API read them. */
-  enrichments: EnrichmentReadService;
   notifications: NotificationService;
   comments: CommentService;
   collections: CollectionService;
@@ -102,7 +99,7 @@ export interface Services {
   search: SearchService;
   /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
   searchIndex: SearchIndexService;
-  /** Thumbnails, PDF text and the other enrichments, and the runner that makes them (background only). */
+  /** Enrichments (thumbnails and PDF text, code and stars, TL;DR and keywords, hub artifacts) as pages and the API read them, and the runner that makes them (background only). */
   enrichment: EnrichmentService;
   /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
   /** Trains the configured embedder's model (when it has one to train), running `meanwhile` (the full-text rebuild) alongside where it can. */
@@ -220,7 +217,6 @@ export function createServices(deps: ServiceDeps): Services {
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
     upvotes: new UpvoteService(store),
     readState: new ReadStateService(store),
-    enrichments: new EnrichmentReadService(store),
     notifications,
     comments,
     reports: new ReportService(store, moderation, comments),

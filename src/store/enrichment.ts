@@ -1,7 +1,21 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import type { EnrichmentState, EnrichmentStateUpdate, EnrichmentStatus, PaperThumbnails, ThumbnailRef } from '../domain/enrichment.ts';
+import type { ArtifactKind, EnrichmentState, EnrichmentStateUpdate, EnrichmentStatus, HubArtifact, PaperEnrichment, ThumbnailRef } from '../domain/enrichment.ts';
 import { visiblePaper } from './visibility.ts';
+import { readEnrichments } from './enrichment-reads.ts';
+
+export interface GithubRepoRecord {
+  /** Lower-cased `owner/name`. */
+  repo: string;
+  fullName: string | null;
+  stars: number | null;
+  description: string | null;
+  etag: string | null;
+  status: 'ok' | 'missing';
+  checkedAt: string;
+}
+
+type EnrichmentColumns = Omit<Database['paper_enrichments'], 'paper_id'>;
 
 /** What the runner asks of one step: which papers are due for it. */
 export interface DueQuery {
@@ -31,10 +45,14 @@ const toState = (r: Database['enrichment_state']): EnrichmentState => ({
 });
 
 /**
- * Enrichment state per paper and step, the hosts that asked to wait (migration 1200). Papers with
- * no state row for a step are due for it, so imports and harvests need not write anything here.
+ * Everything enrichment keeps, behind one API: the runner's state per paper and step and the
+ * hosts that asked to wait, the PDF step's text and thumbnails (migration 1200); per paper code
+ * links, TL;DR and key phrases, per GitHub repository its stars and ETag, per paper its hub
+ * artifacts, and the shared daily LLM call counter (migration 1220). Pages and the API read a
+ * page of papers' enrichments in one query (`forPapers`). Papers with no state row for a step are
+ * due for it, so imports and harvests need not write anything here.
  */
-export class EnrichmentStateRepository {
+export class EnrichmentRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
@@ -99,7 +117,7 @@ export class EnrichmentStateRepository {
   }
 
   /** Every step's state for one paper. */
-  async forPaper(paperId: string): Promise<EnrichmentState[]> {
+  async states(paperId: string): Promise<EnrichmentState[]> {
     const rows = await this.db.selectFrom('enrichment_state').selectAll().where('paper_id', '=', paperId).orderBy('step').execute();
     return rows.map(toState);
   }
@@ -163,27 +181,6 @@ export class EnrichmentStateRepository {
     return r?.text ?? null;
   }
 
-  /** Thumbnails of these papers (visible or not: callers list only papers they may show). */
-  async thumbnails(paperIds: readonly string[]): Promise<Map<string, PaperThumbnails>> {
-    const out = new Map<string, PaperThumbnails>();
-    const partial = new Map<string, Partial<PaperThumbnails>>();
-    const ids = [...new Set(paperIds)];
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db
-        .selectFrom('paper_thumbnails')
-        .select(['paper_id', 'size', 'hash', 'mime', 'width', 'height'])
-        .where('paper_id', 'in', ids.slice(i, i + 500))
-        .execute();
-      for (const r of rows) {
-        const entry = partial.get(r.paper_id) ?? {};
-        entry[r.size as 'card' | 'page'] = { hash: r.hash, mime: r.mime, width: Number(r.width), height: Number(r.height) };
-        partial.set(r.paper_id, entry);
-      }
-    }
-    for (const [id, t] of partial) if (t.card && t.page) out.set(id, { card: t.card, page: t.page });
-    return out;
-  }
-
   /** A thumbnail's bytes by hash, if its paper may be shown to readers. */
   async thumbnailData(hash: string): Promise<{ mime: string; data: Uint8Array } | null> {
     const r = await this.db
@@ -194,5 +191,116 @@ export class EnrichmentStateRepository {
       .where(visiblePaper('p'))
       .executeTakeFirst();
     return r ? { mime: r.mime, data: r.data } : null;
+  }
+
+  // --- what the code, stars, summary, key-phrase and hub steps keep ---
+
+  /** Writes some columns of a paper's row, creating it when needed. */
+  private async upsert(paperId: string, cols: Partial<EnrichmentColumns>): Promise<void> {
+    await this.db
+      .insertInto('paper_enrichments')
+      .values({ paper_id: paperId, ...cols })
+      .onConflict((oc) => oc.column('paper_id').doUpdateSet(cols))
+      .execute();
+  }
+
+  async saveCode(paperId: string, links: string[], codeRepo: string | null, githubRepo: string | null, now = new Date().toISOString()): Promise<void> {
+    await this.upsert(paperId, { code_links: JSON.stringify(links), code_repo: codeRepo, github_repo: githubRepo, code_at: now });
+  }
+
+  async saveSummary(paperId: string, text: string, keywords: string[], model: string, now = new Date().toISOString()): Promise<void> {
+    await this.upsert(paperId, { summary: text, llm_keywords: JSON.stringify(keywords), summary_model: model, summary_at: now });
+  }
+
+  async saveKeyphrases(paperId: string, phrases: string[], now = new Date().toISOString()): Promise<void> {
+    await this.upsert(paperId, { keyphrases: JSON.stringify(phrases), keyphrases_at: now });
+  }
+
+  /** One paper's enrichments (null when none ran yet and no author set a link). */
+  async forPaper(paperId: string): Promise<PaperEnrichment | null> {
+    return (await this.forPapers([paperId])).get(paperId) ?? null;
+  }
+
+  /** What cards and list items show of a page of papers (enrichments, stars, thumbnails, author-set links), in one query; papers without any are absent. */
+  forPapers(paperIds: readonly string[]): Promise<Map<string, PaperEnrichment>> {
+    return readEnrichments(this.db, paperIds);
+  }
+
+  /** The model that wrote the paper's TL;DR, or null when none did. */
+  async summaryModel(paperId: string): Promise<string | null> {
+    const r = await this.db.selectFrom('paper_enrichments').select(['summary_model', 'summary']).where('paper_id', '=', paperId).executeTakeFirst();
+    return r?.summary ? r.summary_model : null;
+  }
+
+  async githubRepoOf(paperId: string): Promise<string | null> {
+    const r = await this.db.selectFrom('paper_enrichments').select('github_repo').where('paper_id', '=', paperId).executeTakeFirst();
+    return r?.github_repo ?? null;
+  }
+
+  async repo(repo: string): Promise<GithubRepoRecord | null> {
+    const r = await this.db.selectFrom('github_repos').selectAll().where('repo', '=', repo).executeTakeFirst();
+    if (!r) return null;
+    return { repo: r.repo, fullName: r.full_name, stars: r.stars === null ? null : Number(r.stars), description: r.description, etag: r.etag, status: r.status === 'missing' ? 'missing' : 'ok', checkedAt: r.checked_at };
+  }
+
+  async saveRepo(rec: GithubRepoRecord): Promise<void> {
+    const cols = { full_name: rec.fullName, stars: rec.stars, description: rec.description, etag: rec.etag, status: rec.status, checked_at: rec.checkedAt };
+    await this.db
+      .insertInto('github_repos')
+      .values({ repo: rec.repo, ...cols })
+      .onConflict((oc) => oc.column('repo').doUpdateSet(cols))
+      .execute();
+  }
+
+  /** A 304: the stored count still holds; only the check time moves. */
+  async touchRepo(repo: string, now = new Date().toISOString()): Promise<void> {
+    await this.db.updateTable('github_repos').set({ checked_at: now }).where('repo', '=', repo).execute();
+  }
+
+  /** Replaces the paper's hub artifacts with what the hub lists now. */
+  async replaceArtifacts(paperId: string, artifacts: HubArtifact[], now = new Date().toISOString()): Promise<void> {
+    const write = async (db: Kysely<Database>) => {
+      await db.deleteFrom('paper_artifacts').where('paper_id', '=', paperId).execute();
+      for (let i = 0; i < artifacts.length; i += 200) {
+        await db
+          .insertInto('paper_artifacts')
+          .values(artifacts.slice(i, i + 200).map((a) => ({ paper_id: paperId, kind: a.kind, hub_id: a.id, likes: a.likes, downloads: a.downloads, detail: a.detail })))
+          .onConflict((oc) => oc.columns(['paper_id', 'kind', 'hub_id']).doNothing())
+          .execute();
+      }
+      await db
+        .insertInto('paper_enrichments')
+        .values({ paper_id: paperId, artifacts_at: now })
+        .onConflict((oc) => oc.column('paper_id').doUpdateSet({ artifacts_at: now }))
+        .execute();
+    };
+    if (this.db.isTransaction) await write(this.db);
+    else await this.db.transaction().execute(write);
+  }
+
+  /** The paper's hub artifacts, most liked first. */
+  async artifacts(paperId: string): Promise<HubArtifact[]> {
+    const rows = await this.db.selectFrom('paper_artifacts').selectAll().where('paper_id', '=', paperId).orderBy('likes', 'desc').orderBy('hub_id').execute();
+    return rows.map((r) => ({ kind: r.kind as ArtifactKind, id: r.hub_id, likes: Number(r.likes), downloads: r.downloads === null ? null : Number(r.downloads), detail: r.detail }));
+  }
+
+  /**
+   * Takes one LLM call of the day's `cap`, shared by every process: one upsert whose update only
+   * happens below the cap, so two workers cannot both take the last call. False when none is left.
+   */
+  async takeLlmCall(day: string, cap: number): Promise<boolean> {
+    if (cap <= 0) return false;
+    const r = await this.db
+      .insertInto('llm_calls')
+      .values({ day, used: 1 })
+      .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ used: eb('llm_calls.used', '+', 1) })).where('llm_calls.used', '<', cap))
+      .returning('used')
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async llmCallsUsed(day: string): Promise<number> {
+    const r = await this.db.selectFrom('llm_calls').select('used').where('day', '=', day).executeTakeFirst();
+    return Number(r?.used ?? 0);
   }
 }

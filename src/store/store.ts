@@ -34,10 +34,9 @@ import { OrganisationRepository } from './organisations.ts';
 import { AccountConfirmationRepository } from './account-confirmations.ts';
 import { SubmissionQuotaRepository } from './submission-quota.ts';
 import { ReadRepository } from './reads.ts';
-import { EnrichmentRepository } from './enrichments.ts';
 import { NotificationRepository } from './notifications.ts';
 import { SearchIndexFileRepository } from './search-index-files.ts';
-import { EnrichmentStateRepository } from './enrichment.ts';
+import { EnrichmentRepository } from './enrichment.ts';
 
 /**
  * The repositories over one database handle (or one transaction). Repositories are the only code
@@ -75,10 +74,9 @@ export class Store {
   readonly accountConfirmations: AccountConfirmationRepository;
   readonly submissionQuota: SubmissionQuotaRepository;
   readonly reads: ReadRepository;
-  readonly enrichments: EnrichmentRepository;
   readonly notifications: NotificationRepository;
   readonly searchIndexFiles: SearchIndexFileRepository;
-  readonly enrichmentState: EnrichmentStateRepository;
+  readonly enrichment: EnrichmentRepository;
 
   /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
   constructor(
@@ -116,10 +114,9 @@ export class Store {
     this.authorClaims = new AuthorClaimRepository(db);
     this.organisations = new OrganisationRepository(db);
     this.reads = new ReadRepository(db);
-    this.enrichments = new EnrichmentRepository(db);
     this.notifications = new NotificationRepository(db);
     this.searchIndexFiles = new SearchIndexFileRepository(db);
-    this.enrichmentState = new EnrichmentStateRepository(db);
+    this.enrichment = new EnrichmentRepository(db);
   }
 
   /** Whether the database answers, and the migrations this code knows that it has not run (for /readyz). */

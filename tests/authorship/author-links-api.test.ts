@@ -14,8 +14,8 @@ forEachStore('author-set links win in /api/papers/{id} and the .md view', (ctx) 
     await ctx.store.papers.upsertMany([paper]);
     await ctx.store.feed.addMany([{ paperId: paper.id, day: '2026-11-20' }]);
     // What the code step found: a repository with its stars.
-    await ctx.store.enrichments.saveCode(paper.id, ['https://github.com/found/repo'], 'https://github.com/found/repo', 'found/repo');
-    await ctx.store.enrichments.saveRepo({ repo: 'found/repo', fullName: 'found/repo', stars: 42, description: null, etag: null, status: 'ok', checkedAt: new Date().toISOString() });
+    await ctx.store.enrichment.saveCode(paper.id, ['https://github.com/found/repo'], 'https://github.com/found/repo', 'found/repo');
+    await ctx.store.enrichment.saveRepo({ repo: 'found/repo', fullName: 'found/repo', stars: 42, description: null, etag: null, status: 'ok', checkedAt: new Date().toISOString() });
     admin = await loggedIn(app, 'mod');
     await ctx.store.users.setRole((await ctx.store.users.byUsername('mod'))!.id, 'admin');
   });

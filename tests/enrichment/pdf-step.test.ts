@@ -65,7 +65,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
     assert.equal(r.done, 1, JSON.stringify(r));
     const s = await state('2502.00001');
     assert.equal(s?.status, 'done');
-    const thumbs = (await enrichment.thumbnails(['2502.00001'])).get('2502.00001');
+    const thumbs = (await enrichment.forPapers(['2502.00001'])).get('2502.00001')?.thumbnails;
     assert.ok(thumbs);
     assert.deepEqual([thumbs.card.width, thumbs.page.width], [320, 900]);
     assert.equal(thumbs.card.height, Math.round((792 / 612) * 320));
@@ -110,7 +110,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
       assert.equal(s?.status, 'failed');
       assert.match(s?.reason ?? '', reason);
       assert.equal(s?.nextAt, null, 'not retried');
-      assert.equal((await enrichment.thumbnails([id])).size, 0);
+      assert.equal((await enrichment.forPapers([id])).get(id)?.thumbnails ?? null, null);
       assert.equal(await enrichment.pdfText(id), null);
     });
   }

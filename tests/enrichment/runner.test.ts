@@ -82,7 +82,7 @@ forEachStore('enrichment runner', (ctx) => {
     const expectWait = [60_000, 120_000, 240_000];
     for (const wait of expectWait) {
       await runner.run({ ids: ['2503.00001'] });
-      const s = await ctx.store.enrichmentState.get('2503.00001', 't-backoff');
+      const s = await ctx.store.enrichment.get('2503.00001', 't-backoff');
       assert.equal(s?.status, 'failed');
       assert.equal(Date.parse(s!.nextAt!) - now, wait);
       await runner.run({ ids: ['2503.00001'] });
@@ -90,7 +90,7 @@ forEachStore('enrichment runner', (ctx) => {
       now += wait;
     }
     await runner.run({ ids: ['2503.00001'] });
-    const s = await ctx.store.enrichmentState.get('2503.00001', 't-backoff');
+    const s = await ctx.store.enrichment.get('2503.00001', 't-backoff');
     assert.equal(s?.attempts, 4);
     assert.equal(s?.nextAt, null, 'given up after ENRICH_MAX_ATTEMPTS');
     assert.match(s?.reason ?? '', /HTTP 502.*given up after 4 attempts/);
@@ -108,8 +108,8 @@ forEachStore('enrichment runner', (ctx) => {
     const runner = new EnrichmentRunner(ctx.store, [step], opts({ now: () => now }), silentLogger);
     const r = await runner.run(sel);
     assert.equal(r.failed, 3);
-    assert.match((await ctx.store.enrichmentState.get('2503.00002', 't-perm'))?.reason ?? '', /bug in the step/);
-    assert.ok((await ctx.store.enrichmentState.get('2503.00002', 't-perm'))?.nextAt, 'a thrown error is retried');
+    assert.match((await ctx.store.enrichment.get('2503.00002', 't-perm'))?.reason ?? '', /bug in the step/);
+    assert.ok((await ctx.store.enrichment.get('2503.00002', 't-perm'))?.nextAt, 'a thrown error is retried');
     now += 1000 * HOUR;
     await runner.run(sel);
     assert.deepEqual(calls.filter((c) => c.id !== '2503.00002').length, 2, 'permanent failures were not called again');
@@ -121,7 +121,7 @@ forEachStore('enrichment runner', (ctx) => {
     const t = Date.now();
     await new EnrichmentRunner(ctx.store, [hung], opts({ stepTimeoutMs: 200 }), silentLogger).run({ ids: ['2503.00001'] });
     assert.ok(Date.now() - t < 2000);
-    const s = await ctx.store.enrichmentState.get('2503.00001', 't-slow');
+    const s = await ctx.store.enrichment.get('2503.00001', 't-slow');
     assert.match(s?.reason ?? '', /took longer than 200 ms/);
     assert.ok(s?.nextAt);
   });
@@ -149,7 +149,7 @@ forEachStore('enrichment runner', (ctx) => {
     const runner2 = new EnrichmentRunner(ctx.store, [v2.step], opts({ now: () => now }), silentLogger);
     await runner2.run(sel);
     assert.equal(v2.calls.length, 3);
-    assert.equal((await ctx.store.enrichmentState.get('2503.00001', 't-version'))?.version, 2);
+    assert.equal((await ctx.store.enrichment.get('2503.00001', 't-version'))?.version, 2);
     await runner2.run(sel);
     assert.equal(v2.calls.length, 3, 'done at this version');
 

@@ -64,7 +64,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const out = await step.run(p, signal);
     assert.equal(out.status, 'done');
     assert.deepEqual(asked, [p.id]);
-    const e = await ctx.store.enrichments.forPaper(p.id);
+    const e = await ctx.store.enrichment.forPaper(p.id);
     assert.ok(e);
     // The authors' own (named like the paper, "our code") before the baseline they build on.
     assert.deepEqual(e.codeLinks, ['https://github.com/fast/FooNet', 'https://huggingface.co/fast/foonet-base', 'https://github.com/other/baseline', 'https://gitlab.com/fast-lab/data']);
@@ -77,7 +77,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const step = new CodeLinksStep(ctx.store);
     assert.equal(step.after, undefined);
     assert.deepEqual(await step.run(p, signal), { status: 'done', detail: 'no code link' });
-    const e = await ctx.store.enrichments.forPaper(p.id);
+    const e = await ctx.store.enrichment.forPaper(p.id);
     assert.deepEqual(e?.codeLinks, []);
     assert.equal(e?.codeRepo, null);
   });
@@ -96,8 +96,8 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.equal(first.path, '/repos/fast/foonet');
     assert.equal(first.authorization, 'Bearer ghp_test');
     assert.equal(first.ifNoneMatch, undefined);
-    assert.equal((await ctx.store.enrichments.forPaper(p.id))?.githubStars, 1234);
-    const rec = await ctx.store.enrichments.repo('fast/foonet');
+    assert.equal((await ctx.store.enrichment.forPaper(p.id))?.githubStars, 1234);
+    const rec = await ctx.store.enrichment.repo('fast/foonet');
     assert.equal(rec?.fullName, 'fast/FooNet');
     assert.ok(rec?.etag?.startsWith('W/"'));
 
@@ -108,13 +108,13 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.equal(second.status, 304);
     assert.equal(second.ifNoneMatch, rec?.etag);
     assert.equal(github.remaining, before - 1, 'the 304 cost nothing');
-    assert.equal((await ctx.store.enrichments.forPaper(p.id))?.githubStars, 1234);
+    assert.equal((await ctx.store.enrichment.forPaper(p.id))?.githubStars, 1234);
 
     github.repos.get('fast/foonet')!.stargazers_count = 1300;
     now += 86_400_000;
     await step.run(p, signal);
     assert.equal(github.requests.at(-1)!.status, 200, 'a changed repository answers 200 with the new count');
-    assert.equal((await ctx.store.enrichments.forPaper(p.id))?.githubStars, 1300);
+    assert.equal((await ctx.store.enrichment.forPaper(p.id))?.githubStars, 1300);
   });
 
   test('stars: a second paper linking a repository checked today does not ask GitHub again', async () => {
@@ -124,7 +124,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const out = await stars(ctx.store).run(p, signal);
     assert.equal(out.status, 'done');
     assert.equal(github.requests.length, n);
-    assert.equal((await ctx.store.enrichments.forPaper(p.id))?.githubStars, 1300);
+    assert.equal((await ctx.store.enrichment.forPaper(p.id))?.githubStars, 1300);
   });
 
   test('stars: 404 is a permanent failure and shows no stars; no GitHub link is skipped', async () => {
@@ -133,8 +133,8 @@ forEachStore('enrichment source steps', (ctx) => {
     const out = await stars(ctx.store).run(p, signal);
     assert.equal(out.status, 'failed');
     assert.equal(out.status === 'failed' && out.permanent, true);
-    assert.equal((await ctx.store.enrichments.repo('gone/away'))?.status, 'missing');
-    assert.equal((await ctx.store.enrichments.forPaper(p.id))?.githubStars, null);
+    assert.equal((await ctx.store.enrichment.repo('gone/away'))?.status, 'missing');
+    assert.equal((await ctx.store.enrichment.forPaper(p.id))?.githubStars, null);
 
     const q = await add(ctx.store, { abstract: 'Code at https://gitlab.com/a/b' });
     await new CodeLinksStep(ctx.store).run(q, signal);
@@ -164,7 +164,7 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.equal(d.status === 'failed' && d.retryAfterMs, 60_000, 'no header: at least a minute, as GitHub asks');
     now += 61_000;
     assert.deepEqual(await step.run(p, signal), { status: 'done', detail: '7 stars' });
-    assert.equal((await ctx.store.enrichments.repo('old/renamed'))?.fullName, 'new/renamed');
+    assert.equal((await ctx.store.enrichment.repo('old/renamed'))?.fullName, 'new/renamed');
   });
 
   test('stars: the primary limit (403, remaining 0) waits for x-ratelimit-reset', async () => {
@@ -194,7 +194,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const out = await step.run(p, signal);
     assert.deepEqual(out, { status: 'done', detail: '130 models, 1 datasets, 1 Spaces' });
     assert.ok(hub.requests.some((r) => r.includes('cursor=100')), 'followed the Link header to the second page');
-    const got = await ctx.store.enrichments.artifacts(p.id);
+    const got = await ctx.store.enrichment.artifacts(p.id);
     assert.equal(got.length, 132);
     assert.deepEqual(got[0], { kind: 'model', id: 'org/model-129', likes: 129, downloads: 1290, detail: 'text-generation' });
     assert.ok(got.some((a) => a.kind === 'space' && a.id === 'org/demo' && a.detail === 'gradio'));
@@ -202,7 +202,7 @@ forEachStore('enrichment source steps', (ctx) => {
     // A refresh replaces the list.
     hub.models.splice(0, hub.models.length);
     await step.run(p, signal);
-    assert.equal((await ctx.store.enrichments.artifacts(p.id)).length, 2);
+    assert.equal((await ctx.store.enrichment.artifacts(p.id)).length, 2);
   });
 
   test('artifacts: a next-page link to another host is not followed', async () => {
@@ -214,7 +214,7 @@ forEachStore('enrichment source steps', (ctx) => {
       const out = await new HubArtifactsStep(ctx.store, { hubUrl: hub.url, refreshMs: 1, timeoutMs: 5000 }).run(p, signal);
       assert.equal(out.status, 'done');
       assert.equal(other.requests.length, 0);
-      const got = await ctx.store.enrichments.artifacts(p.id);
+      const got = await ctx.store.enrichment.artifacts(p.id);
       assert.equal(got.length, 100);
       assert.ok(!got.some((a) => a.id === 'evil/injected'));
     } finally {
@@ -232,7 +232,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const out = await step.run(p, signal);
     assert.equal(out.status, 'failed');
     assert.equal(out.status === 'failed' && out.retryAfterMs, 17_000);
-    assert.deepEqual((await ctx.store.enrichments.artifacts(p.id)).map((a) => a.id), ['org/kept']);
+    assert.deepEqual((await ctx.store.enrichment.artifacts(p.id)).map((a) => a.id), ['org/kept']);
     assert.equal((await step.run(makePaper({ id: 'openreview:abc', source: 'openreview' }), signal)).status, 'skipped');
   });
 
@@ -248,7 +248,7 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.equal(req.body.model, 'tiny-llm');
     const user = req.body.messages.find((m) => m.role === 'user')!.content;
     assert.ok(user.length < 1000 + 600, `prompt capped (${user.length} chars)`);
-    const e = await ctx.store.enrichments.forPaper(p.id);
+    const e = await ctx.store.enrichment.forPaper(p.id);
     assert.deepEqual(e?.summary, { text: 'The paper routes tokens to experts. It halves the cost.', keywords: ['mixture of experts', 'routing', 'sparse models'], model: 'tiny-llm' });
   });
 
@@ -263,7 +263,7 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.notEqual(a.version, b.version);
     await b.run(p, signal);
     assert.equal(chat.requests.length, n + 1);
-    assert.equal((await ctx.store.enrichments.forPaper(p.id))?.summary?.model, 'bigger-llm');
+    assert.equal((await ctx.store.enrichment.forPaper(p.id))?.summary?.model, 'bigger-llm');
   });
 
   test('summary: garbage answers, errors and timeouts are failures with a reason and store nothing', async () => {
@@ -283,7 +283,7 @@ forEachStore('enrichment source steps', (ctx) => {
       assert.equal(out.status, 'failed', String(reason));
       assert.match(out.status === 'failed' ? out.reason : '', reason);
       if (reason.source === '429') assert.equal(out.status === 'failed' && out.retryAfterMs, 9000);
-      assert.equal((await ctx.store.enrichments.forPaper(p.id))?.summary ?? null, null);
+      assert.equal((await ctx.store.enrichment.forPaper(p.id))?.summary ?? null, null);
     }
     chatReply = () => ({ hang: true });
     const p = await add(ctx.store);
@@ -307,7 +307,7 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.equal(chat.requests.length, n + 2);
     const last = outs[2];
     assert.equal(last.status === 'failed' && last.retryAfterMs, 12 * 3600_000, 'until the next UTC day');
-    assert.equal(await ctx.store.enrichments.llmCallsUsed('2030-01-02'), 2);
+    assert.equal(await ctx.store.enrichment.llmCallsUsed('2030-01-02'), 2);
   });
 
   test('keyphrases: telling phrases by tf-idf against the corpus', async () => {
@@ -316,7 +316,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const step: EnrichmentStep = new KeyphraseStep(ctx.store, new StoreCorpusFrequencies(ctx.store, { maxDocs: 1000 }));
     assert.equal(step.host, undefined);
     assert.equal((await step.run(p, signal)).status, 'done');
-    const phrases = (await ctx.store.enrichments.forPaper(p.id))!.keyphrases;
+    const phrases = (await ctx.store.enrichment.forPaper(p.id))!.keyphrases;
     assert.equal(phrases[0], 'Sparse Mixture-of-Experts Routing');
     assert.ok(phrases.length <= 8);
     assert.ok(phrases.indexOf('neural network') === -1 || phrases.indexOf('neural network') > phrases.indexOf('expert load balancing'), phrases.join(' | '));

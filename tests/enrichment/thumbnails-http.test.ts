@@ -60,9 +60,9 @@ forEachStore('thumbnails on pages, in the API and at their content-hashed URL', 
     assert.equal(attr(card, 'height'), String(Math.round((414 * 120) / 320)));
     assert.equal(attr(card, 'alt'), '');
     assert.match(attr(card, 'src') ?? '', /^\/thumbs\/[0-9a-f]{32}\.webp$/);
-    const thumbs = await server.services.enrichment.thumbnails([GOOD]);
-    cardUrl = `/thumbs/${thumbs.get(GOOD)!.card.hash}.webp`;
-    pageUrl = `/thumbs/${thumbs.get(GOOD)!.page.hash}.webp`;
+    const thumbs = (await server.services.enrichment.forPapers([GOOD])).get(GOOD)!.thumbnails!;
+    cardUrl = `/thumbs/${thumbs.card.hash}.webp`;
+    pageUrl = `/thumbs/${thumbs.page.hash}.webp`;
     assert.ok(cards.some((t) => attr(t, 'src') === cardUrl));
 
     const paperPage = await get(`/papers/${GOOD}`);
@@ -100,7 +100,7 @@ forEachStore('thumbnails on pages, in the API and at their content-hashed URL', 
   });
 
   test("a hidden paper's thumbnail is not served", async () => {
-    const hash = (await server.services.enrichment.thumbnails([HIDDEN])).get(HIDDEN)!.card.hash;
+    const hash = (await server.services.enrichment.forPapers([HIDDEN])).get(HIDDEN)!.thumbnails!.card.hash;
     assert.equal((await get(`/thumbs/${hash}.webp`)).status, 200);
     await ctx.store.papers.setHidden(HIDDEN, true);
     assert.equal((await get(`/thumbs/${hash}.webp`)).status, 404);

@@ -47,7 +47,7 @@ export const searchCommand: Command = {
       async ({ services }) => {
         const res = await services.search.search({ q: positionals[0], limit, ...dates, category, sort, mode: mode as SearchMode | undefined });
         if (values.json) {
-          console.log(JSON.stringify(res.results.map(presentSearchResult), null, 2));
+          console.log(JSON.stringify(res.results.map((r) => presentSearchResult(r)), null, 2));
           return 0;
         }
         for (const w of res.query.warnings) console.error(`note: ${w}`);

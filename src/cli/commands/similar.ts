@@ -22,7 +22,7 @@ export const similarCommand: Command = {
           console.error(`paperboy similar: no paper ${id}`);
           return 1;
         }
-        if (values.json) console.log(JSON.stringify(similar.map(presentSimilar), null, 2));
+        if (values.json) console.log(JSON.stringify(similar.map((r) => presentSimilar(r)), null, 2));
         else for (const r of similar) console.log(`${r.paper.id.padEnd(18)} ${r.score.toFixed(4)}  ${r.paper.title}`);
         return 0;
       },

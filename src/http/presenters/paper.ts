@@ -1,29 +1,43 @@
 import type { PaperWithStats } from '../../domain/paper.ts';
-import { httpUrl, httpUrls } from '../../domain/links.ts';
-import { artifactPath, keywordsOf, NO_ENRICHMENT, type HubArtifact, type PaperEnrichment } from '../../domain/enrichment.ts';
-import { authorUrl, preferAuthorLinks, starsStillApply, type AuthorLinks } from '../../domain/authorship.ts';
-import type { PaperDetailJson, PaperJson } from '../schemas/paper.ts';
+import { httpUrl } from '../../domain/links.ts';
+import { artifactPath, keywordsOf, NO_ENRICHMENT, shownLinks, thumbnailPath, type HubArtifact, type PaperEnrichment } from '../../domain/enrichment.ts';
+import type { EnrichmentFieldsJson, PaperDetailJson, PaperJson } from '../schemas/paper.ts';
 
-/** What one paper's view may add: its thumbnail, and the links its verified author set (one read per request, never per list item). */
-export interface PaperExtra {
-  thumbnail?: string | null;
-  authorLinks?: AuthorLinks | null;
+/** A paper's enrichments as a presenter needs them: what the steps found, and the site's base URL for the thumbnail's absolute URL. */
+export interface Enriched {
+  enrichment: PaperEnrichment;
+  siteBase: string;
+}
+
+/**
+ * The enrichment fields of a paper or a search hit, named as Hugging Face names them
+ * (`githubRepo`, `githubStars`, `projectPage`, `ai_summary`, `ai_keywords`, `thumbnail`). Links a
+ * verified author set win over the found ones, in lists as on the paper's own page; links are
+ * checked again on the way out: whatever is stored, only http(s) reaches a client.
+ */
+export function enrichmentFields(p: PaperWithStats, enriched?: Enriched): EnrichmentFieldsJson & { links: { code: string[]; project: string[] } } {
+  const e = enriched?.enrichment ?? NO_ENRICHMENT;
+  const shown = shownLinks(p, e);
+  const keywords = keywordsOf(e);
+  return {
+    githubRepo: shown.code.find((u) => u.startsWith('https://github.com/')) ?? shown.code[0] ?? null,
+    githubStars: shown.stars,
+    projectPage: shown.project[0] ?? null,
+    ai_summary: e.summary?.text ?? null,
+    ai_keywords: keywords.keywords,
+    keywordsSource: keywords.source,
+    thumbnail: e.thumbnails && enriched ? `${enriched.siteBase}${thumbnailPath(e.thumbnails.page)}` : null,
+    links: { code: shown.code, project: shown.project },
+  };
 }
 
 /**
  * A paper as the API shows it. Field names follow the Daily Papers API (`summary`, `authors:
- * [{name}]`, `publishedAt`, `githubRepo`, `githubStars`, `projectPage`, `ai_summary`,
- * `ai_keywords`), camelCase everywhere else, ISO 8601 dates. `enrichment` is what the enrichment
- * steps found; without it (or before the code step ran) code links are those found at import.
+ * [{name}]`, `publishedAt`, and the enrichment fields above), camelCase everywhere else, ISO 8601
+ * dates. Without `enriched` (or before the code step ran) code links are those found at import.
  */
-export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO_ENRICHMENT, extra: PaperExtra = {}): PaperJson {
-  // A verified author's own links win (as on the page); lists pass none, so they cost nothing per item.
-  const authorSet = extra.authorLinks;
-  const shown = preferAuthorLinks({ code: enrichment.codeChecked ? enrichment.codeLinks : p.links.code, project: p.links.project }, authorSet);
-  // Links are checked again on the way out: whatever is stored, only http(s) reaches a client.
-  const code = httpUrls(shown.code);
-  const links = { abs: httpUrl(p.links.abs), pdf: httpUrl(p.links.pdf), code, project: httpUrls(shown.project) };
-  const keywords = keywordsOf(enrichment);
+export function presentPaper(p: PaperWithStats, enriched?: Enriched): PaperJson {
+  const { links, ...fields } = enrichmentFields(p, enriched);
   return {
     id: p.id,
     title: p.title,
@@ -40,28 +54,21 @@ export function presentPaper(p: PaperWithStats, enrichment: PaperEnrichment = NO
     license: p.license,
     upvotes: p.upvotes,
     numComments: p.numComments,
-    githubRepo: code.find((u) => u.startsWith('https://github.com/')) ?? code[0] ?? null,
-    // An author's own code link may name another repository than the one the stars were read for.
-    githubStars: !authorUrl(authorSet?.code) || starsStillApply(enrichment.githubRepo, code) ? enrichment.githubStars : null,
-    projectPage: links.project[0] ?? null,
-    ai_summary: enrichment.summary?.text ?? null,
-    ai_keywords: keywords.keywords,
-    keywordsSource: keywords.source,
-    thumbnail: extra.thumbnail ?? null,
-    links,
+    ...fields,
+    links: { abs: httpUrl(p.links.abs), pdf: httpUrl(p.links.pdf), ...links },
     source: p.source,
     withdrawn: p.deleted,
   };
 }
 
 /** One paper with everything the enrichments found, for `/api/papers/{id}`. */
-export function presentPaperDetail(p: PaperWithStats, enrichment: PaperEnrichment, artifacts: HubArtifact[], hubUrl: string, extra: PaperExtra = {}): PaperDetailJson {
+export function presentPaperDetail(p: PaperWithStats, enriched: Enriched, artifacts: HubArtifact[], hubUrl: string): PaperDetailJson {
   const hub = hubUrl.replace(/\/+$/, '');
   const of = (kind: HubArtifact['kind']) =>
     artifacts.filter((a) => a.kind === kind).map((a) => ({ id: a.id, url: `${hub}${artifactPath(a)}`, likes: a.likes, downloads: a.downloads, detail: a.detail }));
   return {
-    ...presentPaper(p, enrichment, extra),
-    summaryModel: enrichment.summary?.model ?? null,
+    ...presentPaper(p, enriched),
+    summaryModel: enriched.enrichment.summary?.model ?? null,
     artifacts: { models: of('model'), datasets: of('dataset'), spaces: of('space') },
   };
 }

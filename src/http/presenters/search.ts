@@ -1,14 +1,17 @@
 import { markHtml } from '../../search/highlight.ts';
 import type { SearchResult, SimilarResult } from '../../services/search.ts';
 import type { SearchResultJson, SimilarPaperJson } from '../schemas/search.ts';
+import { enrichmentFields, type Enriched } from './paper.ts';
 
 /** A search hit as the API shows it; highlights are escaped text with Paperboy's own <mark> tags. */
-export function presentSearchResult(r: SearchResult): SearchResultJson {
-  return { ...presentSimilar(r), highlightedTitle: markHtml(r.title), highlightedSummary: markHtml(r.summary) };
+export function presentSearchResult(r: SearchResult, enriched?: Enriched): SearchResultJson {
+  return { ...presentSimilar(r, enriched), highlightedTitle: markHtml(r.title), highlightedSummary: markHtml(r.summary) };
 }
 
-export function presentSimilar(r: SimilarResult): SimilarPaperJson {
+/** A similar paper (or the paper of a hit), with the enrichment fields the Daily Papers API carries. */
+export function presentSimilar(r: SimilarResult, enriched?: Enriched): SimilarPaperJson {
   const p = r.paper;
+  const { links: _links, ...fields } = enrichmentFields(p, enriched);
   return {
     id: p.id,
     title: p.title,
@@ -17,6 +20,7 @@ export function presentSimilar(r: SimilarResult): SimilarPaperJson {
     publishedAt: p.publishedAt,
     upvotes: p.upvotes,
     numComments: p.numComments,
+    ...fields,
     score: Number.isFinite(r.score) ? r.score : 0,
   };
 }

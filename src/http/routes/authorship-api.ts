@@ -7,6 +7,7 @@ import { writeLimits } from '../middleware/limits.ts';
 import { paperIdFromPath } from '../params.ts';
 import { PaperIdParams, rowIdParam } from '../schemas/common.ts';
 import { presentPaper } from '../presenters/paper.ts';
+import { listEnrichments } from '../list-enrichments.ts';
 import { presentAuthorLinks, presentClaim, presentOrg, presentOrgSummary, presentPendingOrg, presentQueuedClaim } from '../presenters/authorship.ts';
 import {
   AuthorLinksSchema,
@@ -92,7 +93,8 @@ export function authorshipApiRoutes(config: Config) {
     async (c, { params, query }) => {
       const page = query.page ?? 1;
       const r = await c.var.services.orgs.page(params.slug, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
-      return { organisation: presentOrg(r.org), members: r.members, page, hasMore: r.hasMore, items: r.items.map((i) => ({ day: i.entry.day, paper: presentPaper(i.paper) })) };
+      const enriched = await listEnrichments(c, r.items.map((i) => i.paper.id));
+      return { organisation: presentOrg(r.org), members: r.members, page, hasMore: r.hasMore, items: r.items.map((i) => ({ day: i.entry.day, paper: presentPaper(i.paper, enriched(i.paper.id)) })) };
     },
   );
   apiRoute(

@@ -8,7 +8,8 @@ import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { writeLimits } from '../middleware/limits.ts';
 import { flashRedirect } from '../middleware/page-view.ts';
 import { isRowId } from '../params.ts';
-import { paperUrl, type CardViewer } from '../views/components.tsx';
+import { paperUrl } from '../views/components.tsx';
+import { cardViewerOf } from '../card-viewer.ts';
 import { ClaimPage, ClaimQueuePage, MyOrgsPage, OrgIndexPage, OrgPage, OrgQueuePage, orgUrl } from '../views/authorship-pages.tsx';
 import type { FollowViewer } from '../views/follow-button.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
@@ -133,16 +134,11 @@ export function authorshipPageRoutes(config: Config) {
       throw err;
     }
     const user = c.var.user;
-    const ids = r.items.map((i) => i.paper.id);
-    const [upvoted, seen, follows] = await Promise.all([
-      user && ids.length ? c.var.services.upvotes.votedAmong(user.id, ids) : new Set<string>(),
-      user && ids.length ? c.var.services.readState.seenAmong(user.id, ids) : new Set<string>(),
+    const [cards, follows] = await Promise.all([
+      cardViewerOf(c, r.items.map((i) => i.paper.id)),
       user ? c.var.services.following.followedKeys(user.id) : new Map<string, number>(),
     ]);
-    const url = new URL(c.req.url);
-    const next = url.pathname + url.search;
-    const cards: CardViewer = { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next };
-    const follow: FollowViewer = { signedIn: Boolean(user), csrfToken: c.var.csrfToken, next, follows };
+    const follow: FollowViewer = { signedIn: Boolean(user), csrfToken: c.var.csrfToken, next: cards.next, follows };
     return c.html(<OrgPage viewer={user} csrfToken={c.var.csrfToken} org={r.org} items={r.items} members={r.members} page={page} hasMore={r.hasMore} cards={cards} follow={follow} />);
   });
 

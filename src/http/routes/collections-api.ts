@@ -18,7 +18,7 @@ import {
   CollectionImportResultSchema,
 } from '../schemas/community.ts';
 import { paperIdFromPath } from '../params.ts';
-import { thumbnailUrls } from '../thumbnail-urls.ts';
+import { listEnrichments } from '../list-enrichments.ts';
 
 export function collectionApiRoutes(config: Config) {
   const app = new Hono<AppEnv>();
@@ -46,9 +46,8 @@ export function collectionApiRoutes(config: Config) {
     { method: 'get', path: '/api/collections/{id}', summary: 'A collection and its papers (private ones: owner only)', tags, params: CollectionIdParams, response: CollectionDetailSchema, auth: 'optional', errors: { 404: 'no such collection (or private)' } },
     async (c, { params }) => {
       const { collection, papers } = await c.var.services.collections.get(c.var.user, params.id);
-      const ids = papers.map((p) => p.id);
-      const [thumbs, enriched] = await Promise.all([thumbnailUrls(c, ids), c.var.services.enrichments.forPapers(ids)]);
-      return { collection: presentCollection(collection), papers: papers.map((p) => presentPaper(p, enriched.get(p.id), { thumbnail: thumbs.get(p.id) })) };
+      const enriched = await listEnrichments(c, papers.map((p) => p.id));
+      return { collection: presentCollection(collection), papers: papers.map((p) => presentPaper(p, enriched(p.id))) };
     },
   );
 

@@ -9,7 +9,7 @@ import { presentDailyPaper } from '../presenters/daily-paper.ts';
 import { presentPaper } from '../presenters/paper.ts';
 import { DailyPaperSchema, DailyPapersQuery, PaperListQuery, PaperPageSchema } from '../schemas/daily-papers.ts';
 import { siteBase } from '../site-url.ts';
-import { thumbnailUrls } from '../thumbnail-urls.ts';
+import { listEnrichments } from '../list-enrichments.ts';
 
 /** `Link: <...>; rel="next"` to the same URL with `changes` applied to its query. */
 function nextLink(c: Context<AppEnv>, changes: Record<string, string>): string {
@@ -64,9 +64,9 @@ export function dailyPapersApiRoutes() {
       const page = await c.var.services.dailyPapers.list({ period, submitter: query.submitter, sort: query.sort, page: query.p, limit: query.limit, unseenBy: query.hideSeen ? user!.id : undefined });
       if (page.hasMore) c.header('Link', nextLink(c, { p: String(query.p + 1), limit: String(query.limit) }));
       const ids = page.items.map((i) => i.paper.id);
-      // The page's enrichments and thumbnails in one query each, beside the seen look-up.
-      const [enriched, thumbs, seen] = await Promise.all([c.var.services.enrichments.forPapers(ids), thumbnailUrls(c, ids), user ? c.var.services.readState.seenAmong(user.id, ids) : null]);
-      const present = (i: (typeof page.items)[number]) => presentDailyPaper(i, enriched.get(i.paper.id), { thumbnail: thumbs.get(i.paper.id) });
+      // The page's enrichments (thumbnails and author-set links too) in one query, beside the seen look-up.
+      const [enriched, seen] = await Promise.all([listEnrichments(c, ids), user ? c.var.services.readState.seenAmong(user.id, ids) : null]);
+      const present = (i: (typeof page.items)[number]) => presentDailyPaper(i, enriched(i.paper.id));
       if (!seen) return page.items.map(present);
       return page.items.map((i) => ({ ...present(i), seen: seen.has(i.paper.id) }));
     },
@@ -90,8 +90,8 @@ export function dailyPapersApiRoutes() {
       const nextCursor = rows.length > query.limit ? encodeCursor(papers[papers.length - 1]) : null;
       if (nextCursor) c.header('Link', nextLink(c, { cursor: nextCursor, limit: String(query.limit) }));
       const ids = papers.map((p) => p.id);
-      const [enriched, thumbs] = await Promise.all([c.var.services.enrichments.forPapers(ids), thumbnailUrls(c, ids)]);
-      return { papers: papers.map((p) => presentPaper(p, enriched.get(p.id), { thumbnail: thumbs.get(p.id) })), nextCursor };
+      const enriched = await listEnrichments(c, ids);
+      return { papers: papers.map((p) => presentPaper(p, enriched(p.id))), nextCursor };
     },
   );
 

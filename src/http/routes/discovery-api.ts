@@ -7,8 +7,8 @@ import { presentFollow, presentFollowing, presentForYou, presentInterest } from 
 import { PaperIdParams } from '../schemas/common.ts';
 import { FollowBody, FollowSchema, FollowingQuery, FollowingSchema, ForYouQuery, ForYouSchema, InterestBody, InterestSchema, NotInterestedSchema, NumericIdParams } from '../schemas/discovery.ts';
 import { paperIdFromPath } from '../params.ts';
+import { listEnrichments } from '../list-enrichments.ts';
 import { z } from 'zod';
-
 
 /** "For you", not-interested marks, cold-start interests and follows (all need a session or a token). */
 export function discoveryApiRoutes(config: Config) {
@@ -19,7 +19,10 @@ export function discoveryApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'get', path: '/api/papers/for-you', summary: 'Recent papers picked for the reader, each with the reason', tags: ['discovery'], query: ForYouQuery, response: ForYouSchema, auth: 'user', errors },
-    async (c, { query }) => presentForYou(await c.var.services.forYou.picksFor(c.var.user!.id, query.limit)),
+    async (c, { query }) => {
+      const r = await c.var.services.forYou.picksFor(c.var.user!.id, query.limit);
+      return presentForYou(r, await listEnrichments(c, r.picks.map((p) => p.paper.id)));
+    },
   );
 
   for (const method of ['post', 'delete'] as const) {
@@ -68,7 +71,10 @@ export function discoveryApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'get', path: '/api/following', summary: 'New papers of the authors, categories and saved searches the reader follows', tags: ['discovery'], query: FollowingQuery, response: FollowingSchema, auth: 'user', errors },
-    async (c, { query }) => presentFollowing(await c.var.services.following.newFor(c.var.user!.id, query.since ?? (await c.var.services.following.defaultSince()), { limit: query.limit })),
+    async (c, { query }) => {
+      const news = await c.var.services.following.newFor(c.var.user!.id, query.since ?? (await c.var.services.following.defaultSince()), { limit: query.limit });
+      return presentFollowing(news, await listEnrichments(c, news.items.map((i) => i.item.paper.id)));
+    },
   );
   apiRoute(
     app,

@@ -2,9 +2,10 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
+import type { PaperWithStats } from '../../domain/paper.ts';
 import { AccountContext } from '../views/account-context.ts';
 import type { CardViewer } from '../views/components.tsx';
+import { cardViewerOf } from '../card-viewer.ts';
 import { parseDay, parsePeriod, periodOf, type PeriodKind } from '../../domain/period.ts';
 import type { AppEnv } from '../env.ts';
 import { AuthorPageView } from '../views/author-page.tsx';
@@ -52,20 +53,8 @@ const storeFilter = (c: Ctx, f: FeedFilterView) => ({ category: f.category, unse
 
 const notFoundPage = (c: Ctx) => render(c, <NotFoundPage path={c.req.path} />, 404);
 
-/** The viewer of a list of papers: which of them they upvoted, and the page forms come back to. */
-async function viewerOf(c: Ctx, items: FeedItem[]): Promise<CardViewer> {
-  const user = c.var.user;
-  const ids = items.map((i) => i.paper.id);
-  const [upvoted, seen, enrichments, thumbnails] = await Promise.all([
-    user && ids.length ? c.var.services.upvotes.votedAmong(user.id, ids) : new Set<string>(),
-    user && ids.length ? c.var.services.readState.seenAmong(user.id, ids) : new Set<string>(),
-    // Stars, TL;DRs, keywords and thumbnails of the whole page in one query each, never one per card.
-    ids.length ? c.var.services.enrichments.forPapers(ids) : new Map(),
-    c.var.services.enrichment.thumbnails(ids),
-  ]);
-  const url = new URL(c.req.url);
-  return { signedIn: Boolean(user), csrfToken: c.var.csrfToken, upvoted, seen: user ? seen : undefined, next: url.pathname + url.search, enrichments, thumbnails };
-}
+/** The viewer of a list of papers (upvotes, seen marks, enrichments: one read each for the page). */
+const viewerOf = (c: Ctx, items: Array<{ paper: { id: string } }>): Promise<CardViewer> => cardViewerOf(c, items.map((i) => i.paper.id));
 
 const CATEGORY_RE = /^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$/;
 
@@ -189,23 +178,22 @@ export function pageRoutes() {
     const [data, follow, enriched] = await Promise.all([
       c.var.services.papers.page(id, user).catch((err) => (err instanceof ServiceError && err.status === 404 ? null : Promise.reject(err))),
       followViewerOf(c),
-      c.var.services.enrichments.detail(id),
+      c.var.services.enrichment.detail(id),
     ]);
     if (!data) return notFoundPage(c);
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar, , authorship, affiliations, watching, thumbnails] = await Promise.all([
+    const [similar, , authorship, affiliations, watching] = await Promise.all([
       findSimilar(c.var.services, paper, entry, 5) as Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>>,
       user ? c.var.services.readState.opened(user.id, id) : undefined,
       c.var.services.claims.paperAuthorship(paper.id, user),
       c.var.services.orgs.affiliationsOf(paper.id),
       user ? c.var.services.notifications.watching(user.id, paper.id) : false,
-      c.var.services.enrichment.thumbnails([paper.id]),
     ]);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} thumbnail={thumbnails.get(paper.id)?.page} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} thumbnail={enriched.enrichment.thumbnails?.page} />,
     );
   });
 

@@ -7,6 +7,7 @@ import { PaperIdParams } from '../schemas/common.ts';
 import { SearchQuery, SearchResultSchema, SimilarPaperSchema, SimilarQuery } from '../schemas/search.ts';
 import { presentSearchResult, presentSimilar } from '../presenters/search.ts';
 import { paperIdFromPath } from '../params.ts';
+import { listEnrichments } from '../list-enrichments.ts';
 
 /** Search and similar papers. Registered before `/api/papers/{id}`, which would take "search" for an id. */
 export function searchApiRoutes() {
@@ -26,7 +27,8 @@ export function searchApiRoutes() {
     async (c, { query }) => {
       const res = await c.var.services.search.search(query);
       if (res.paperId) c.header('X-Paperboy-Paper', res.paperId);
-      return res.results.map(presentSearchResult);
+      const enriched = await listEnrichments(c, res.results.map((r) => r.paper.id));
+      return res.results.map((r) => presentSearchResult(r, enriched(r.paper.id)));
     },
   );
 
@@ -46,7 +48,8 @@ export function searchApiRoutes() {
       const id = paperIdFromPath(params.id);
       const similar = await c.var.services.search.similar(id, query.limit);
       if (!similar) throw notFound(`paper ${id}`);
-      return similar.map(presentSimilar);
+      const enriched = await listEnrichments(c, similar.map((r) => r.paper.id));
+      return similar.map((r) => presentSimilar(r, enriched(r.paper.id)));
     },
   );
 

@@ -1,5 +1,22 @@
 import { z } from 'zod';
 
+/**
+ * The enrichment fields (issue 17), as Hugging Face's Papers API names them, on every paper the
+ * API lists or shows: papers, Daily Papers items, search hits, similar papers, For you, Following,
+ * collections and organisations.
+ */
+export const ENRICHMENT_FIELDS = {
+  githubRepo: z.string().nullable().describe('The paper\'s code: the link a verified author set, else its GitHub repository when it has one, else its best code link (abstract, comment, PDF)'),
+  githubStars: z.number().int().nullable().describe('Stars of the GitHub repository among the code links (refreshed daily); null when unknown, or when an author set another repository'),
+  projectPage: z.string().nullable().describe('The project page a verified author set, else the first one found in the abstract or comment'),
+  ai_summary: z.string().nullable().describe('Two-sentence TL;DR written by an LLM (`LLM_URL`); null when no LLM is configured or it has not run'),
+  ai_keywords: z.array(z.string()).describe('Up to 8 keywords: the LLM\'s, or, without one, key phrases chosen offline (see `keywordsSource`)'),
+  keywordsSource: z.enum(['llm', 'keyphrase']).nullable().describe('Where `ai_keywords` come from: `llm`, or `keyphrase` (offline, tf-idf over the corpus); null when there are none yet'),
+  thumbnail: z.string().nullable().describe("Absolute URL of an image of the paper's first page (WebP, 900 px wide, content-addressed and cacheable for a year); null until the background PDF step has made it, or when the PDF could not be read"),
+};
+
+export type EnrichmentFieldsJson = { [K in keyof typeof ENRICHMENT_FIELDS]: z.infer<(typeof ENRICHMENT_FIELDS)[K]> };
+
 export const PaperSchema = z
   .object({
     id: z.string(),
@@ -17,13 +34,7 @@ export const PaperSchema = z
     license: z.string().nullable(),
     upvotes: z.number().int(),
     numComments: z.number().int(),
-    githubRepo: z.string().nullable().describe('The paper\'s code: its GitHub repository when it has one, else its best code link (abstract, comment, PDF)'),
-    githubStars: z.number().int().nullable().describe('Stars of `githubRepo` on GitHub (refreshed daily); null when unknown'),
-    projectPage: z.string().nullable(),
-    ai_summary: z.string().nullable().describe('Two-sentence TL;DR written by an LLM (`LLM_URL`); null when no LLM is configured or it has not run'),
-    ai_keywords: z.array(z.string()).describe('Up to 8 keywords: the LLM\'s, or, without one, key phrases chosen offline (see `keywordsSource`)'),
-    keywordsSource: z.enum(['llm', 'keyphrase']).nullable().describe('Where `ai_keywords` come from: `llm`, or `keyphrase` (offline, tf-idf over the corpus); null when there are none yet'),
-    thumbnail: z.string().nullable().describe("Absolute URL of an image of the paper's first page (WebP, 900 px wide, content-addressed and cacheable for a year); null until the background PDF step has made it, or when the PDF could not be read"),
+    ...ENRICHMENT_FIELDS,
     links: z.object({ abs: z.string().nullable(), pdf: z.string().nullable(), code: z.array(z.string()), project: z.array(z.string()) }),
     source: z.string(),
     withdrawn: z.boolean(),

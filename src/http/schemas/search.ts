@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDate } from './common.ts';
 import { parseSort } from '../../search/query.ts';
+import { ENRICHMENT_FIELDS } from './paper.ts';
 
 export const SearchQuery = z.object({
   q: z.string().max(10_000, 'the query is longer than 10,000 characters').default(''),
@@ -44,6 +45,7 @@ const PaperHit = {
   publishedAt: z.string().nullable(),
   upvotes: z.number().int(),
   numComments: z.number().int(),
+  ...ENRICHMENT_FIELDS,
   score: z.number(),
 };
 

@@ -1,11 +1,12 @@
-import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
+import type { PaperWithStats } from '../../domain/paper.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
 import { httpUrl } from '../../domain/links.ts';
 import { MathText } from './math.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 import { PostForm } from './community/forms.tsx';
-import type { PaperEnrichment, PaperThumbnails } from '../../domain/enrichment.ts';
+import { shownLinks, type PaperEnrichment } from '../../domain/enrichment.ts';
 import { CardSummary, StarsLink } from './enrichment-parts.tsx';
+import type { Child } from 'hono/jsx';
 import { Thumbnail } from './thumbnail.tsx';
 
 /** Only http(s) URLs become links; anything else (`javascript:`, `data:`) is not rendered as a link. */
@@ -45,28 +46,35 @@ export interface CardViewer {
   next: string;
   /** The papers on this page the viewer has seen (opened or marked); absent for visitors. */
   seen?: Set<string>;
-  /** What the enrichment steps found about this page's papers (read in one query per page). */
+  /** What the enrichment steps found about this page's papers, thumbnails and author-set links included (read in one query per page). */
   enrichments?: ReadonlyMap<string, PaperEnrichment>;
-  /** First-page thumbnails of the papers on this page that have one (the enrichment's PDF step). */
-  thumbnails?: Map<string, PaperThumbnails>;
+}
+
+/** A paper as a card lists it: the paper, and who put it on the feed when it came from there. */
+export interface CardItem {
+  paper: PaperWithStats;
+  entry?: { submittedBy: string | null } | null;
 }
 
 export const ANONYMOUS: CardViewer = { signedIn: false, csrfToken: '', upvoted: new Set(), next: '/' };
 
-/** One paper on a feed page: title, first authors, abstract, upvotes, comments, code, submitter. */
-export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item: FeedItem; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
+/**
+ * One paper in a list (feed, trending, author, organisation, collection, For you, Following):
+ * title, first authors, the TL;DR (or the abstract) with keywords, upvotes, comments, code with
+ * stars, and its first-page thumbnail. `children` go below the meta line (a page's own controls).
+ */
+export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3, children }: { item: CardItem; viewer?: CardViewer; headingLevel?: 2 | 3; children?: Child }) {
   const { paper, entry } = item;
   const enrichment = viewer.enrichments?.get(paper.id);
-  const code = safeHref(enrichment?.codeChecked ? enrichment.codeRepo : paper.links.code[0]);
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const seen = viewer.seen?.has(paper.id) ?? false;
-  const thumb = viewer.thumbnails?.get(paper.id)?.card;
+  const tid = `t-${cssId(paper.id)}`;
   return (
     <li>
-      <article class={seen ? 'card seen' : 'card'} data-paper data-seen={viewer.seen ? String(seen) : undefined} aria-labelledby={`t-${cssId(paper.id)}`}>
+      <article class={seen ? 'card seen' : 'card'} data-paper data-seen={viewer.seen ? String(seen) : undefined} aria-labelledby={tid}>
         <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={viewer.upvoted.has(paper.id)} csrfToken={viewer.signedIn ? viewer.csrfToken : null} next={viewer.next} />
         <div class="body">
-          <H id={`t-${cssId(paper.id)}`}>
+          <H id={tid}>
             <a href={paperUrl(paper.id)}>
               <MathText text={paper.title} />
             </a>
@@ -83,28 +91,45 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3 }: { item
             <li>
               <a href={`${paperUrl(paper.id)}#comments`}>{plural(paper.numComments, 'comment')}</a>
             </li>
-            {code && (
-              <li>
-                <a href={code}>Code</a>
-              </li>
-            )}
-            {enrichment && enrichment.githubStars !== null && (
-              <li>
-                <StarsLink e={enrichment} />
-              </li>
-            )}
+            <CodeItems paper={paper} e={enrichment} />
             {paper.primaryCategory && <li>{paper.primaryCategory}</li>}
-            {entry.submittedBy && <li>Submitted by {entry.submittedBy}</li>}
+            {entry?.submittedBy && <li>Submitted by {entry.submittedBy}</li>}
             {viewer.signedIn && viewer.seen && (
               <li>
                 <SeenToggle paperId={paper.id} seen={seen} viewer={viewer} />
               </li>
             )}
           </ul>
+          {children}
         </div>
-        {thumb && <Thumbnail thumb={thumb} width={120} class="thumb card-thumb" />}
+        <CardThumb e={enrichment} />
       </article>
     </li>
+  );
+}
+
+/** A card's first-page thumbnail, when the PDF step made one. */
+export function CardThumb({ e }: { e: PaperEnrichment | undefined }) {
+  const thumb = e?.thumbnails?.card;
+  return thumb ? <Thumbnail thumb={thumb} width={120} class="thumb card-thumb" /> : null;
+}
+
+/** A card's "Code" link and the stars of its GitHub repository, as meta-line items; a verified author's own code link wins. */
+export function CodeItems({ paper, e }: { paper: Pick<PaperWithStats, 'links'>; e: PaperEnrichment | undefined }) {
+  const shown = e ? shownLinks(paper, e) : { best: safeHref(paper.links.code[0]), stars: null, starsHref: null };
+  return (
+    <>
+      {shown.best && (
+        <li>
+          <a href={shown.best}>Code</a>
+        </li>
+      )}
+      {shown.stars !== null && shown.starsHref && (
+        <li>
+          <StarsLink stars={shown.stars} href={shown.starsHref} />
+        </li>
+      )}
+    </>
   );
 }
 
@@ -130,7 +155,7 @@ export function cssId(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-export function FeedList({ items, viewer, headingLevel = 3 }: { items: FeedItem[]; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
+export function FeedList({ items, viewer, headingLevel = 3 }: { items: CardItem[]; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
   return (
     <ol class="feed">
       {items.map((item) => (

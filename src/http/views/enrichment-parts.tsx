@@ -9,12 +9,10 @@ import { httpUrl as safeHref } from '../../domain/links.ts';
 export const formatStars = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : n.toLocaleString('en-US'));
 
 /** "★ 1,234" linking to the repository, for a card's meta line. */
-export function StarsLink({ e }: { e: PaperEnrichment }) {
-  const href = safeHref(e.githubRepo ? e.codeLinks.find((u) => u.toLowerCase() === `https://github.com/${e.githubRepo}`) : null);
-  if (e.githubStars === null || !href) return null;
+export function StarsLink({ stars, href }: { stars: number; href: string }) {
   return (
-    <a href={href} class="stars" aria-label={`${e.githubStars} GitHub stars`}>
-      ★ {formatStars(e.githubStars)}
+    <a href={href} class="stars" aria-label={`${stars} GitHub stars`}>
+      ★ {formatStars(stars)}
     </a>
   );
 }

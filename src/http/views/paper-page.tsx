@@ -11,7 +11,7 @@ import { FollowPanel, type FollowViewer } from './follow-button.tsx';
 import { VisibleFeeds } from './visible-feeds.tsx';
 import { feedLinksFor } from './feed-links.tsx';
 import { MathText } from './math.tsx';
-import type { PaperEnrichmentDetail } from '../../services/enrichments.ts';
+import type { PaperEnrichmentDetail } from '../../services/enrichment/service.ts';
 import { EnrichmentSection } from './enrichment-parts.tsx';
 import { PaperAuthorshipPanel, displayedLinks } from './authorship-pages.tsx';
 import type { PaperAuthorship } from '../../services/author-claims.ts';

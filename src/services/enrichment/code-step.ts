@@ -31,7 +31,7 @@ export class CodeLinksStep implements EnrichmentStep {
     const pdfText = this.pdfText ? await this.pdfText(paper.id) : null;
     const found = findCodeLinks({ title: paper.title, authors: paper.authors, abstract: paper.abstract, comment: paper.comment, pdfText });
     const links = found.links.slice(0, MAX_LINKS);
-    await this.store.enrichments.saveCode(paper.id, links, links[0] ?? null, found.githubRepo);
+    await this.store.enrichment.saveCode(paper.id, links, links[0] ?? null, found.githubRepo);
     return { status: 'done', detail: links.length ? `${links.length} code link${links.length === 1 ? '' : 's'}, best ${links[0]}` : 'no code link' };
   }
 }

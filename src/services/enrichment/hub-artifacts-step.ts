@@ -102,7 +102,7 @@ export class HubArtifactsStep implements EnrichmentStep {
         url = nextPage(res.headers.get('link'), this.hub);
       }
     }
-    await this.store.enrichments.replaceArtifacts(paper.id, found);
+    await this.store.enrichment.replaceArtifacts(paper.id, found);
     const n = (k: ArtifactKind) => found.filter((a) => a.kind === k).length;
     return { status: 'done', detail: `${n('model')} models, ${n('dataset')} datasets, ${n('space')} Spaces` };
   }

@@ -20,7 +20,7 @@ export class KeyphraseStep implements EnrichmentStep {
 
   async run(paper: Paper, _signal?: AbortSignal): Promise<StepOutcome> {
     const phrases = keyphrases(paper.title, paper.abstract, await this.corpus.get());
-    await this.store.enrichments.saveKeyphrases(paper.id, phrases);
+    await this.store.enrichment.saveKeyphrases(paper.id, phrases);
     return { status: 'done', detail: phrases.length ? phrases.join(', ') : 'no key phrase' };
   }
 }

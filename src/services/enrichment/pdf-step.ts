@@ -47,7 +47,7 @@ export function pdfStep(deps: PdfStepDeps): EnrichmentStep {
         return { status: 'failed', reason: r.message, permanent: r.kind === 'encrypted' || r.kind === 'invalid' || undefined };
       }
       const mime = 'image/webp';
-      await deps.store.enrichmentState.savePdf(paper.id, {
+      await deps.store.enrichment.savePdf(paper.id, {
         text: storableText(r.text, MAX_PDF_TEXT),
         pages: r.pages,
         thumbnails: [

@@ -119,7 +119,7 @@ export class EnrichmentRunner {
   /** Whether any paper is due for any step (the job's cheap check before it takes its lease). */
   async hasDue(sel: EnrichSelection = {}): Promise<boolean> {
     for (const level of this.chosen(sel)) {
-      for (const step of level) if ((await this.store.enrichmentState.due(this.dueQuery(step, sel, 1))).length) return true;
+      for (const step of level) if ((await this.store.enrichment.due(this.dueQuery(step, sel, 1))).length) return true;
     }
     return false;
   }
@@ -132,7 +132,7 @@ export class EnrichmentRunner {
       const items: WorkItem[] = [];
       for (const step of level) {
         report.byStep[step.name] ??= { done: 0, failed: 0, skipped: 0, deferred: 0 };
-        const due = await this.store.enrichmentState.due(this.dueQuery(step, sel, this.opts.batchSize));
+        const due = await this.store.enrichment.due(this.dueQuery(step, sel, this.opts.batchSize));
         const papers = new Map((await this.store.papers.getMany(due.map((d) => d.paperId))).map((p) => [p.id, p]));
         for (const d of due) {
           const paper = papers.get(d.paperId);
@@ -194,7 +194,7 @@ export class EnrichmentRunner {
     const now = this.now();
     const last = this.lastCall.get(host);
     const polite = last === undefined ? 0 : last + this.opts.hostDelayMs - now;
-    const blocked = await this.store.enrichmentState.hostBlockedUntil(host);
+    const blocked = await this.store.enrichment.hostBlockedUntil(host);
     const asked = blocked ? Date.parse(blocked) - now : 0;
     return Math.max(0, polite, asked);
   }
@@ -243,10 +243,10 @@ export class EnrichmentRunner {
       const reason = !outcome.permanent && givenUp ? `${outcome.reason} (given up after ${attempts} attempts)` : outcome.reason;
       update = { status: 'failed', attempts, reason, nextAt: givenUp ? null : iso(retryIn), version: step.version };
       if (rateLimited && host) {
-        await this.store.enrichmentState.blockHost(host, iso(outcome.retryAfterMs!), outcome.reason);
+        await this.store.enrichment.blockHost(host, iso(outcome.retryAfterMs!), outcome.reason);
         this.logger.info({ host, retryAfterMs: outcome.retryAfterMs, step: step.name }, 'enrichment host asked to wait');
       }
     }
-    await this.store.enrichmentState.record(item.paper.id, step.name, update, new Date(now).toISOString());
+    await this.store.enrichment.record(item.paper.id, step.name, update, new Date(now).toISOString());
   }
 }

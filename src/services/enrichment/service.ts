@@ -1,7 +1,7 @@
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/store.ts';
-import type { EnrichmentState, EnrichmentStatus, PaperThumbnails } from '../../domain/enrichment.ts';
+import { NO_ENRICHMENT, type EnrichmentState, type EnrichmentStatus, type HubArtifact, type PaperEnrichment } from '../../domain/enrichment.ts';
 import { PdfRenderPool } from '../../ingest/pdf/render-pool.ts';
 import { EnrichmentRunner, type EnrichProgress, type EnrichReport, type EnrichSelection } from './runner.ts';
 import { enrichmentSteps } from './steps.ts';
@@ -13,9 +13,18 @@ export const ENRICH_LEASE = 'enrich';
 /** Hash in a thumbnail URL: 32 lower-case hex digits. */
 export const THUMBNAIL_HASH_RE = /^[0-9a-f]{32}$/;
 
+export interface PaperEnrichmentDetail {
+  enrichment: PaperEnrichment;
+  artifacts: HubArtifact[];
+  /** The GitHub repository's own description (shown beside its link on the paper page). */
+  repoDescription: string | null;
+}
+
 /**
- * Enrichment as routes, jobs and the CLI see it: running the steps (background only), and reading
- * what they kept — thumbnails for cards and pages, the PDF text for search and the code step.
+ * Enrichment as routes, jobs and the CLI see it (issue 17): running the steps (background only),
+ * and reading what they kept — for a page of cards or API items in one query (`forPapers`: code
+ * and stars, TL;DR and keywords, thumbnails, author-set links), for one paper's page with its hub
+ * artifacts (`detail`), a thumbnail's bytes, and the PDF text for search and the code step.
  */
 export class EnrichmentService {
   readonly runner: EnrichmentRunner;
@@ -68,27 +77,35 @@ export class EnrichmentService {
     });
   }
 
-  /** The papers' thumbnails (papers without both sizes are left out). */
-  thumbnails(paperIds: readonly string[]): Promise<Map<string, PaperThumbnails>> {
-    return paperIds.length ? this.store.enrichmentState.thumbnails(paperIds) : Promise.resolve(new Map());
+  /** What the cards or API items of a page of papers show, in one query, never one per card; a paper without any is absent (read it as NO_ENRICHMENT). */
+  forPapers(paperIds: readonly string[]): Promise<Map<string, PaperEnrichment>> {
+    return paperIds.length ? this.store.enrichment.forPapers(paperIds) : Promise.resolve(new Map());
+  }
+
+  /** One paper's enrichments with its hub artifacts and its repository's description, for its page and `/api/papers/{id}`. */
+  async detail(paperId: string): Promise<PaperEnrichmentDetail> {
+    const [enrichment, artifacts] = await Promise.all([this.store.enrichment.forPaper(paperId), this.store.enrichment.artifacts(paperId)]);
+    const e = enrichment ?? NO_ENRICHMENT;
+    const repo = e.githubRepo ? await this.store.enrichment.repo(e.githubRepo) : null;
+    return { enrichment: e, artifacts, repoDescription: repo?.status === 'ok' ? repo.description : null };
   }
 
   /** A thumbnail's bytes by its hash; null for an unknown hash or a paper readers may not see. */
   thumbnail(hash: string): Promise<{ mime: string; data: Uint8Array } | null> {
-    return THUMBNAIL_HASH_RE.test(hash) ? this.store.enrichmentState.thumbnailData(hash) : Promise.resolve(null);
+    return THUMBNAIL_HASH_RE.test(hash) ? this.store.enrichment.thumbnailData(hash) : Promise.resolve(null);
   }
 
   /** The text of the paper's first PDF pages (the `pdf` step's), or null before it ran or when it failed. */
   pdfText(paperId: string): Promise<string | null> {
-    return this.store.enrichmentState.pdfText(paperId);
+    return this.store.enrichment.pdfText(paperId);
   }
 
   states(paperId: string): Promise<EnrichmentState[]> {
-    return this.store.enrichmentState.forPaper(paperId);
+    return this.store.enrichment.states(paperId);
   }
 
   counts(): Promise<Array<{ step: string; status: EnrichmentStatus; count: number }>> {
-    return this.store.enrichmentState.counts();
+    return this.store.enrichment.counts();
   }
 
   close(): Promise<void> {

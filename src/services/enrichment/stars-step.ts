@@ -42,11 +42,11 @@ export class GithubStarsStep implements EnrichmentStep {
   }
 
   async run(paper: Paper, signal: AbortSignal): Promise<StepOutcome> {
-    const repo = await this.store.enrichments.githubRepoOf(paper.id);
+    const repo = await this.store.enrichment.githubRepoOf(paper.id);
     if (!repo) return { status: 'skipped', reason: 'no GitHub repository among the code links' };
     const now = this.now();
     if (this.blockedUntil > now) return { status: 'failed', reason: 'GitHub rate limit: waiting for its reset', retryAfterMs: this.blockedUntil - now };
-    const known = await this.store.enrichments.repo(repo);
+    const known = await this.store.enrichment.repo(repo);
     // Another paper linking the same repository refreshed it recently: nothing to ask.
     if (known && now - Date.parse(known.checkedAt) < this.refreshMs / 2) {
       return known.status === 'missing' ? { status: 'failed', reason: `GitHub has no repository ${repo} (404)`, permanent: true } : { status: 'done', detail: `${known.stars} stars (checked for another paper)` };
@@ -71,7 +71,7 @@ export class GithubStarsStep implements EnrichmentStep {
 
     if (res.status === 304) {
       await res.body?.cancel();
-      await this.store.enrichments.touchRepo(repo, checkedAt);
+      await this.store.enrichment.touchRepo(repo, checkedAt);
       return { status: 'done', detail: `${known?.stars ?? '?'} stars (not modified)` };
     }
     if (res.status === 200) {
@@ -80,12 +80,12 @@ export class GithubStarsStep implements EnrichmentStep {
       if (!body || typeof stars !== 'number' || !Number.isSafeInteger(stars) || stars < 0) return { status: 'failed', reason: 'GitHub answered 200 without a star count' };
       const fullName = typeof body.full_name === 'string' && /^[\w.-]+\/[\w.-]+$/.test(body.full_name) ? body.full_name : null;
       const description = typeof body.description === 'string' ? body.description.slice(0, 500) : null;
-      await this.store.enrichments.saveRepo({ repo, fullName, stars, description, etag: res.headers.get('etag'), status: 'ok', checkedAt });
+      await this.store.enrichment.saveRepo({ repo, fullName, stars, description, etag: res.headers.get('etag'), status: 'ok', checkedAt });
       return { status: 'done', detail: `${stars} stars` };
     }
     await res.body?.cancel();
     if (res.status === 404 || res.status === 410 || res.status === 451) {
-      await this.store.enrichments.saveRepo({ repo, fullName: null, stars: null, description: null, etag: null, status: 'missing', checkedAt });
+      await this.store.enrichment.saveRepo({ repo, fullName: null, stars: null, description: null, etag: null, status: 'missing', checkedAt });
       return { status: 'failed', reason: `GitHub has no repository ${repo} (${res.status})`, permanent: true };
     }
     if (res.status === 403 || res.status === 429) {

@@ -25,6 +25,6 @@ export function enrichmentSteps(deps: StepDeps): EnrichmentStep[] {
   return [
     pdfStep({ config: deps.config, store: deps.store, renderer: deps.pdfRenderer }),
     // Code links also read the PDF's first pages, once the pdf step has settled (done, skipped or failed for good).
-    ...buildSourceSteps(deps.config, deps.store, { pdfText: (id) => deps.store.enrichmentState.pdfText(id) }),
+    ...buildSourceSteps(deps.config, deps.store, { pdfText: (id) => deps.store.enrichment.pdfText(id) }),
   ];
 }

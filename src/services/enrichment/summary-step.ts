@@ -55,10 +55,10 @@ export class LlmSummaryStep implements EnrichmentStep {
 
   async run(paper: Paper, signal: AbortSignal): Promise<StepOutcome> {
     if (!paper.abstract.trim()) return { status: 'skipped', reason: 'no abstract to summarise' };
-    if ((await this.store.enrichments.summaryModel(paper.id)) === this.opts.model) return { status: 'done', detail: `already summarised by ${this.opts.model}` };
+    if ((await this.store.enrichment.summaryModel(paper.id)) === this.opts.model) return { status: 'done', detail: `already summarised by ${this.opts.model}` };
     const now = this.now();
     const day = new Date(now).toISOString().slice(0, 10);
-    if (!(await this.store.enrichments.takeLlmCall(day, this.opts.dailyCalls))) {
+    if (!(await this.store.enrichment.takeLlmCall(day, this.opts.dailyCalls))) {
       return { status: 'failed', reason: `daily LLM cap of ${this.opts.dailyCalls} calls reached`, retryAfterMs: untilNextUtcDay(now) };
     }
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
@@ -85,7 +85,7 @@ export class LlmSummaryStep implements EnrichmentStep {
     if (answer === undefined) return { status: 'failed', reason: 'the LLM server answered something that is not JSON (or too large)' };
     const parsed = parseTldr(content);
     if (!parsed.ok) return { status: 'failed', reason: `unusable LLM answer: ${parsed.reason}` };
-    await this.store.enrichments.saveSummary(paper.id, parsed.tldr, parsed.keywords, this.opts.model);
+    await this.store.enrichment.saveSummary(paper.id, parsed.tldr, parsed.keywords, this.opts.model);
     return { status: 'done', detail: `TL;DR and ${parsed.keywords.length} keywords by ${this.opts.model}` };
   }
 }

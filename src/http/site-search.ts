@@ -4,9 +4,12 @@ import { SEARCH_LIMITS } from '../services/search.ts';
 import type { SearchForm, SearchHit } from './views/search-page.tsx';
 import type { MatchCount } from '../search/keyword-engine.ts';
 import { words } from '../search/query.ts';
+import type { PaperEnrichment } from '../domain/enrichment.ts';
 
 export interface PageSearch {
   hits: SearchHit[];
+  /** The hits' enrichments (stars, TL;DR or keywords, thumbnails, author-set links), read in one query. */
+  enrichments: ReadonlyMap<string, PaperEnrichment>;
   hasMore: boolean;
   /** The query was a paper id or arXiv URL: go straight to that paper. */
   paperId?: string;
@@ -20,7 +23,8 @@ export interface PageSearch {
 /**
  * One page of search results for the search page: the service pages by offset and highlights only
  * the papers of the page. Each result is a compact card: the highlighted title, the service's
- * snippet around the matches (not the whole abstract), and the authors an `author:` filter matched.
+ * snippet around the matches (not the whole abstract), the authors an `author:` filter matched, and
+ * the paper's enrichments as feed cards show them (thumbnail, stars, TL;DR or keywords).
  */
 export async function runSearch(services: Services, form: SearchForm, perPage: number): Promise<PageSearch> {
   const offset = (form.page - 1) * perPage;
@@ -32,8 +36,9 @@ export async function runSearch(services: Services, form: SearchForm, perPage: n
     matchedAuthors: paper.authors.filter((a) => res.query.authors.some((words) => authorMatches(a, words))),
   }));
   const total = res.total && res.mode !== 'keyword' ? { ...res.total, exact: false } : res.total;
+  const enrichments = await services.enrichment.forPapers(hits.map((h) => h.paper.id));
   // Paging stops where the service's does (`maxOffset`).
-  return { hits, hasMore: res.hasMore && offset + perPage <= SEARCH_LIMITS.maxOffset, paperId: res.paperId, warnings: res.query.warnings, total, didYouMean: res.didYouMean };
+  return { hits, enrichments, hasMore: res.hasMore && offset + perPage <= SEARCH_LIMITS.maxOffset, paperId: res.paperId, warnings: res.query.warnings, total, didYouMean: res.didYouMean };
 }
 
 /** Whether an author's name has every word of an `author:` filter (as the search matches them). */

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { cardViewerOf } from '../card-viewer.ts';
 import { getCookie } from 'hono/cookie';
 import type { Config } from '../../config.ts';
 import { canonicalPaperId } from '../../domain/arxiv-id.ts';
@@ -282,7 +283,8 @@ export function communityPageRoutes(config: Config) {
   });
   app.get('/collections/:cid', async (c) => {
     const { collection, papers } = await c.var.services.collections.get(c.var.user, numericParam(c, 'cid'));
-    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} importMaxBytes={config.libraryImportMaxBytes} />);
+    const cards = await cardViewerOf(c, papers.map((p) => p.id));
+    return c.html(<CollectionPage viewer={c.var.user} csrfToken={c.var.csrfToken} collection={collection} papers={papers} cards={cards} importMaxBytes={config.libraryImportMaxBytes} />);
   });
   app.post('/collections/:cid/papers', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');

@@ -11,6 +11,7 @@ import { isRowId } from '../params.ts';
 import { FollowingPage } from '../views/discovery/following-page.tsx';
 import { ForYouPage } from '../views/discovery/for-you-page.tsx';
 import { flashRedirect } from '../middleware/page-view.ts';
+import { cardViewerOf } from '../card-viewer.ts';
 
 type C = Context<AppEnv>;
 
@@ -33,7 +34,8 @@ export function discoveryPageRoutes(config: Config) {
     const { forYou: svc } = c.var.services;
     const user = c.var.user!;
     const [result, interests, categories] = await Promise.all([svc.picksFor(user.id, 30), svc.interests(user.id), svc.popularCategories(24)]);
-    return c.html(<ForYouPage user={user} csrfToken={c.var.csrfToken} result={result} interests={interests} categories={categories} error={error?.message} />, error?.status ?? 200);
+    const cards = await cardViewerOf(c, result.picks.map((p) => p.paper.id));
+    return c.html(<ForYouPage user={user} csrfToken={c.var.csrfToken} result={result} interests={interests} categories={categories} cards={cards} error={error?.message} />, error?.status ?? 200);
   };
 
   app.get('/papers/for-you', requireUser(), (c) => forYou(c));
@@ -65,7 +67,8 @@ export function discoveryPageRoutes(config: Config) {
     const q = c.req.query('since');
     const since = q && isoDay(q) ? q : await c.var.services.following.defaultSince();
     const news = await c.var.services.following.newFor(c.var.user!.id, since);
-    return c.html(<FollowingPage user={c.var.user!} csrfToken={c.var.csrfToken} news={news} error={error?.message} />, error?.status ?? 200);
+    const cards = await cardViewerOf(c, news.items.map((i) => i.item.paper.id));
+    return c.html(<FollowingPage user={c.var.user!} csrfToken={c.var.csrfToken} news={news} cards={cards} error={error?.message} />, error?.status ?? 200);
   };
   app.get('/following', requireUser(), (c) => following(c));
   app.post('/following', requireUser(), ...writes, async (c) => {

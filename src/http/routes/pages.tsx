@@ -149,7 +149,7 @@ export function pageRoutes() {
     }
     return render(
       c,
-      <SearchPageView form={form} results={found?.hits ?? null} hasMore={found?.hasMore ?? false} total={found?.total} didYouMean={found?.didYouMean} categories={categories} notice={message} follow={await followViewerOf(c)} />,
+      <SearchPageView form={form} results={found?.hits ?? null} enrichments={found?.enrichments} hasMore={found?.hasMore ?? false} total={found?.total} didYouMean={found?.didYouMean} categories={categories} notice={message} follow={await followViewerOf(c)} />,
       parsed.success ? 200 : 400,
     );
   });

@@ -155,11 +155,14 @@ export function cssId(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-export function FeedList({ items, viewer, headingLevel = 3 }: { items: CardItem[]; viewer?: CardViewer; headingLevel?: 2 | 3 }) {
+/** A list of paper cards; `after` adds a page's own controls or notes below a card's meta line. */
+export function FeedList<T extends CardItem>({ items, viewer, headingLevel = 3, after, label }: { items: T[]; viewer?: CardViewer; headingLevel?: 2 | 3; after?: (item: T) => Child; label?: string }) {
   return (
-    <ol class="feed">
+    <ol class="feed" aria-labelledby={label}>
       {items.map((item) => (
-        <PaperCard item={item} viewer={viewer} headingLevel={headingLevel} />
+        <PaperCard item={item} viewer={viewer} headingLevel={headingLevel}>
+          {after?.(item)}
+        </PaperCard>
       ))}
     </ol>
   );

@@ -5,7 +5,9 @@ import type { PaperWithStats } from '../../domain/paper.ts';
 import type { HighlightSegment } from '../../search/highlight.ts';
 import type { MatchCount } from '../../search/keyword-engine.ts';
 import type { SearchSort } from '../../domain/search-query.ts';
-import { authorUrl, paperUrl } from './components.tsx';
+import { authorUrl, CardThumb, CodeItems, paperUrl } from './components.tsx';
+import { CardSummary } from './enrichment-parts.tsx';
+import type { PaperEnrichment } from '../../domain/enrichment.ts';
 import { Layout } from './layout.tsx';
 
 export interface SearchForm {
@@ -33,6 +35,8 @@ function Marked({ segs }: { segs: HighlightSegment[] }) {
 export interface SearchPageProps {
   form: SearchForm;
   results: SearchHit[] | null;
+  /** The results' enrichments, shown as on feed cards. */
+  enrichments?: ReadonlyMap<string, PaperEnrichment>;
   hasMore: boolean;
   categories: string[];
   /** A message for the visitor when the query could not be run as asked. */
@@ -89,7 +93,7 @@ function CardAuthors({ authors, matched, max = 3 }: { authors: string[]; matched
   );
 }
 
-export function SearchPageView({ form, results, hasMore, categories, notice, total, didYouMean, follow }: SearchPageProps) {
+export function SearchPageView({ form, results, enrichments, hasMore, categories, notice, total, didYouMean, follow }: SearchPageProps) {
   const feeds = searchFeeds(form);
   const heading = form.q ? `Results for “${form.q}”` : form.category ? `Papers in ${form.category}` : 'Search papers';
   return (
@@ -172,29 +176,37 @@ export function SearchPageView({ form, results, hasMore, categories, notice, tot
       ) : (
         <>
           <ol class="results" aria-label="Search results">
-            {results.map(({ paper, title, snippet, matchedAuthors }) => (
-              <li data-paper>
-                <h2>
-                  <a href={paperUrl(paper.id)}>
-                    <Marked segs={title} />
-                  </a>
-                </h2>
-                <CardAuthors authors={paper.authors} matched={matchedAuthors} />
-                <p class="snippet">
-                  <Marked segs={snippet} />
-                </p>
-                <ul class="meta">
-                  <li>
-                    {paper.upvotes} {paper.upvotes === 1 ? 'upvote' : 'upvotes'}
-                  </li>
-                  <li>
-                    {paper.numComments} {paper.numComments === 1 ? 'comment' : 'comments'}
-                  </li>
-                  {paper.publishedAt && <li>{paper.publishedAt.slice(0, 10)}</li>}
-                  {paper.primaryCategory && <li>{paper.primaryCategory}</li>}
-                </ul>
-              </li>
-            ))}
+            {results.map(({ paper, title, snippet, matchedAuthors }) => {
+              const e = enrichments?.get(paper.id);
+              return (
+                <li data-paper class="hit">
+                  <div class="body">
+                    <h2>
+                      <a href={paperUrl(paper.id)}>
+                        <Marked segs={title} />
+                      </a>
+                    </h2>
+                    <CardAuthors authors={paper.authors} matched={matchedAuthors} />
+                    {e && <CardSummary e={e} />}
+                    <p class="snippet">
+                      <Marked segs={snippet} />
+                    </p>
+                    <ul class="meta">
+                      <li>
+                        {paper.upvotes} {paper.upvotes === 1 ? 'upvote' : 'upvotes'}
+                      </li>
+                      <li>
+                        {paper.numComments} {paper.numComments === 1 ? 'comment' : 'comments'}
+                      </li>
+                      <CodeItems paper={paper} e={e} />
+                      {paper.publishedAt && <li>{paper.publishedAt.slice(0, 10)}</li>}
+                      {paper.primaryCategory && <li>{paper.primaryCategory}</li>}
+                    </ul>
+                  </div>
+                  <CardThumb e={e} />
+                </li>
+              );
+            })}
           </ol>
           <nav aria-label="Result pages">
             <ul class="pager">

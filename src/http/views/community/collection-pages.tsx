@@ -4,13 +4,13 @@ import { feedLinksFor } from '../feed-links.tsx';
 import { VisibleFeeds } from '../visible-feeds.tsx';
 import { ConfirmPage } from './confirm-page.tsx';
 import { FormError, PostForm } from './forms.tsx';
-import { PaperList } from './paper-list.tsx';
+import { FeedList, type CardViewer } from '../components.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
 import { LibraryPanel } from './library-pages.tsx';
 
 const papersCount = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
 
-export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[]; importMaxBytes: number }) {
+export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[]; cards: CardViewer; importMaxBytes: number }) {
   const { collection: col, viewer, csrfToken } = props;
   const own = viewer?.id === col.userId;
   const next = `/collections/${col.id}`;
@@ -22,23 +22,28 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
       </p>
       {col.isPublic && <VisibleFeeds feeds={[feedLinksFor.collection(col.id, col.name)]} />}
       {col.description && <p>{col.description}</p>}
-      <PaperList
-        papers={props.papers}
-        empty="No papers in this collection yet. Add one below, or with “Save to collection” on a paper's page."
-        after={
-          own
-            ? (p) => (
-                <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next} class="inline">
-                  <input type="hidden" name="paperId" value={p.id} />
-                  <input type="hidden" name="action" value="remove" />
-                  <button type="submit" class="quiet small">
-                    Remove<span class="vh"> {p.title}</span>
-                  </button>
-                </PostForm>
-              )
-            : undefined
-        }
-      />
+      {props.papers.length === 0 ? (
+        <p>No papers in this collection yet. Add one below, or with “Save to collection” on a paper's page.</p>
+      ) : (
+        <FeedList
+          items={props.papers.map((paper) => ({ paper }))}
+          viewer={props.cards}
+          headingLevel={2}
+          after={
+            own
+              ? ({ paper: p }) => (
+                  <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next} class="inline">
+                    <input type="hidden" name="paperId" value={p.id} />
+                    <input type="hidden" name="action" value="remove" />
+                    <button type="submit" class="quiet small">
+                      Remove<span class="vh"> {p.title}</span>
+                    </button>
+                  </PostForm>
+                )
+              : undefined
+          }
+        />
+      )}
       <LibraryPanel collection={col} own={own} csrfToken={csrfToken} maxBytes={props.importMaxBytes} />
       {own && (
         <>

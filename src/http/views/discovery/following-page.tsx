@@ -1,12 +1,12 @@
 import type { User } from '../../../domain/community.ts';
 import type { FollowingNews } from '../../../services/following.ts';
-import { paperPath } from '../../params.ts';
+import { FeedList, type CardViewer } from '../components.tsx';
 import { CommunityPage } from '../community/page.tsx';
 import { FormError, PostForm } from '../community/forms.tsx';
 
 const KIND_LABEL = { author: 'Author', category: 'Category', search: 'Saved search', org: 'Organisation' } as const;
 
-export function FollowingPage(props: { user: User; csrfToken: string; news: FollowingNews; error?: string | null }) {
+export function FollowingPage(props: { user: User; csrfToken: string; news: FollowingNews; cards: CardViewer; error?: string | null }) {
   const { news, csrfToken } = props;
   return (
     <CommunityPage title="Following" user={props.user} csrfToken={csrfToken} nav="following">
@@ -51,23 +51,15 @@ export function FollowingPage(props: { user: User; csrfToken: string; news: Foll
         {news.items.length === 0 ? (
           <p>No new papers match what you follow.</p>
         ) : (
-          <ol>
-            {news.items.map(({ item, matched }) => (
-              <li>
-                <article>
-                  <h3>
-                    <a href={`/papers/${paperPath(item.paper.id)}`}>{item.paper.title}</a>
-                  </h3>
-                  <p>
-                    <small>
-                      {item.entry.day} · {matched.map((f) => `${KIND_LABEL[f.kind]}: ${f.kind === 'org' ? (news.orgNames.get(f.value) ?? f.value) : f.value}`).join(' · ')}
-                    </small>
-                  </p>
-                  {item.paper.authors.length > 0 && <p>{item.paper.authors.slice(0, 8).join(', ')}</p>}
-                </article>
-              </li>
-            ))}
-          </ol>
+          <FeedList
+            items={news.items.map(({ item, matched }) => ({ ...item, matched }))}
+            viewer={props.cards}
+            after={({ entry, matched }) => (
+              <p class="reason">
+                {entry.day} · {matched.map((f) => `${KIND_LABEL[f.kind]}: ${f.kind === 'org' ? (news.orgNames.get(f.value) ?? f.value) : f.value}`).join(' · ')}
+              </p>
+            )}
+          />
         )}
       </section>
     </CommunityPage>

@@ -1,7 +1,7 @@
 import type { User } from '../../../domain/community.ts';
 import type { Interest } from '../../../domain/discovery.ts';
 import type { ForYouResult } from '../../../services/for-you.ts';
-import { paperPath } from '../../params.ts';
+import { FeedList, type CardViewer } from '../components.tsx';
 import { CommunityPage } from '../community/page.tsx';
 import { FormError, PostForm } from '../community/forms.tsx';
 
@@ -11,6 +11,8 @@ export interface ForYouPageProps {
   result: ForYouResult;
   interests: Interest[];
   categories: { category: string; papers: number }[];
+  /** The picks' upvotes, seen marks and enrichments, as feed cards show them. */
+  cards: CardViewer;
   error?: string | null;
 }
 
@@ -76,27 +78,22 @@ export function ForYouPage(props: ForYouPageProps) {
       )}
       {result.picks.length > 0 && <h2 id="picks">Your picks</h2>}
       {result.picks.length > 0 && (
-        <ol class="for-you" aria-labelledby="picks">
-          {result.picks.map((p) => (
-            <li>
-              <article>
-                <h3>
-                  <a href={`/papers/${paperPath(p.paper.id)}`}>{p.paper.title}</a>
-                </h3>
-                {p.paper.authors.length > 0 && <p>{p.paper.authors.slice(0, 8).join(', ')}{p.paper.authors.length > 8 ? ', …' : ''}</p>}
-                <p class="reason">
-                  Why: {p.reason}
-                </p>
-                <PostForm action="/papers/for-you/not-interested" csrfToken={csrfToken} class="inline">
-                  <input type="hidden" name="paperId" value={p.paper.id} />
-                  <button type="submit" class="quiet small">
-                    Not interested<span class="vh"> in {p.paper.title}</span>
-                  </button>
-                </PostForm>
-              </article>
-            </li>
-          ))}
-        </ol>
+        <FeedList
+          items={result.picks}
+          viewer={props.cards}
+          label="picks"
+          after={(p) => (
+            <>
+              <p class="reason">Why: {p.reason}</p>
+              <PostForm action="/papers/for-you/not-interested" csrfToken={csrfToken} class="inline">
+                <input type="hidden" name="paperId" value={p.paper.id} />
+                <button type="submit" class="quiet small">
+                  Not interested<span class="vh"> in {p.paper.title}</span>
+                </button>
+              </PostForm>
+            </>
+          )}
+        />
       )}
       <InterestPicker csrfToken={csrfToken} interests={props.interests} categories={props.categories} />
     </CommunityPage>

@@ -64,6 +64,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/enrichment/source-steps.test.ts'],
   },
   {
+    name: 'enrich-lists-ignore-author-links',
+    what: "lists (cards, API list items) show the found code link and its stars over the one a verified author set",
+    file: 'src/domain/enrichment.ts',
+    search: 'const shown = preferAuthorLinks({ code: found, project: p.links.project }, e.authorLinks);',
+    replace: 'const shown = preferAuthorLinks({ code: found, project: p.links.project }, null);',
+    tests: ['tests/http/enrichment-lists.test.ts', 'tests/authorship/author-links-api.test.ts'],
+  },
+  {
     name: 'enrich-tldr-length-unchecked',
     what: 'an over-long LLM answer is stored as the TL;DR',
     file: 'src/domain/tldr.ts',

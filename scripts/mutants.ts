@@ -754,6 +754,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/enrichment/thumbnails-http.test.ts'],
   },
   {
+    name: 'thumbnails-unlimited',
+    what: '/thumbs/{hash}.webp answers any number of requests from one IP',
+    file: 'src/http/routes/thumbnails.ts',
+    search: "app.get('/thumbs/:file', anonymousLimit(config, 'thumbs'), async (c) => {",
+    replace: "app.get('/thumbs/:file', async (c) => {",
+    tests: ['tests/http/thumbnail-limits.test.ts'],
+  },
+  {
     name: 'enrich-retries-permanent-failures',
     what: 'a permanent enrichment failure (404, not a PDF) is retried like a passing one',
     file: 'src/services/enrichment/runner.ts',

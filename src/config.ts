@@ -145,6 +145,7 @@ export const SETTINGS = [
   { env: 'RATE_LIMIT_LOGIN_IP', key: 'rateLoginIp', schema: rate, default: '30/300', description: 'Log-in attempts per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_SIGNUP_IP', key: 'rateSignupIp', schema: rate, default: '10/3600', description: 'Sign-ups per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_RESET_IP', key: 'rateResetIp', schema: rate, default: '10/3600', description: 'Password-reset requests per IP (COUNT/SECONDS).' },
+  { env: 'RATE_LIMIT_THUMBS_IP', key: 'rateThumbsIp', schema: rate, default: '600/60', description: 'Thumbnail images (`/thumbs/…`) per IP (COUNT/SECONDS): a feed page lazy-loads up to 50, so this is a dozen pages a minute; beyond it, 429 with Retry-After.' },
   { env: 'RATE_LIMIT_COMMENT_USER', key: 'rateCommentUser', schema: rate, default: '10/60', description: 'Comments and edits per account (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_COMMENT_IP', key: 'rateCommentIp', schema: rate, default: '60/60', description: 'Comments and edits per IP (COUNT/SECONDS).' },
   { env: 'RATE_LIMIT_SUBMIT_USER', key: 'rateSubmitUser', schema: rate, default: '10/3600', description: 'Submission attempts per account (COUNT/SECONDS).' },

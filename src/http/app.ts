@@ -79,7 +79,7 @@ export function createApp(services: Services) {
   app.route('/', signedLinkRoutes());
   app.route('/', notificationSignedLinkRoutes());
   app.route('/', metricsRoutes());
-  app.route('/', thumbnailRoutes());
+  app.route('/', thumbnailRoutes(services.config));
   app.use('/collections/:cid/import', libraryImportBodyLimit(services.config));
   app.use('*', authenticate());
   app.use('*', csrfProtection());

@@ -32,16 +32,17 @@ export function writeLimits(config: Config, kind: WriteKind): MiddlewareHandler<
   return [perIp(kind, spec.ip), perUser(kind, spec.user)];
 }
 
-/** The anonymous forms limited per IP only (sign-up, log-in, password reset). */
-export type AnonymousKind = 'signup' | 'login' | 'reset';
+/** The anonymous requests limited per IP only: the forms (sign-up, log-in, password reset) and thumbnail images. */
+export type AnonymousKind = 'signup' | 'login' | 'reset' | 'thumbs';
 
 const ANONYMOUS_SPECS: Record<AnonymousKind, (config: Config) => RateSpec> = {
   signup: (c) => c.rateSignupIp,
   login: (c) => c.rateLoginIp,
   reset: (c) => c.rateResetIp,
+  thumbs: (c) => c.rateThumbsIp,
 };
 
-/** The preset for an anonymous form: its per-IP limit. */
+/** The preset for an anonymous kind of request: its per-IP limit. */
 export function anonymousLimit(config: Config, kind: AnonymousKind): MiddlewareHandler<AppEnv> {
   return perIp(kind, ANONYMOUS_SPECS[kind](config));
 }

@@ -1,11 +1,11 @@
 import type { PaperWithStats } from '../../domain/paper.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
 import { httpUrl } from '../../domain/links.ts';
-import { MathText } from './math.tsx';
+import { excerpt, MathText } from './math.tsx';
 import { UpvoteButton } from './community/upvote-button.tsx';
 import { PostForm } from './community/forms.tsx';
 import { shownLinks, type PaperEnrichment } from '../../domain/enrichment.ts';
-import { CardSummary, StarsLink } from './enrichment-parts.tsx';
+import { CardSummary, formatStars, StarsLink } from './enrichment-parts.tsx';
 import type { Child } from 'hono/jsx';
 import { Thumbnail } from './thumbnail.tsx';
 
@@ -35,6 +35,13 @@ export function AuthorList({ authors, max = 3 }: { authors: string[]; max?: numb
     </p>
   );
 }
+
+/**
+ * How much of the abstract a card sends: it shows five lines (CSS line-clamp), about 400 characters
+ * at the widest layout, and the full abstract is one click away on the paper's page. Sending it all
+ * made a 50-card page 130–160 kB of HTML; cut, the page stays under 100 kB with every card enriched.
+ */
+export const CARD_ABSTRACT_CHARS = 480;
 
 /** Who is looking: upvote buttons are forms for a signed-in viewer and log-in links otherwise. */
 export interface CardViewer {
@@ -84,7 +91,7 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3, children
           {enrichment && <CardSummary e={enrichment} />}
           {!enrichment?.summary && (
             <p class="abstract">
-              <MathText text={paper.abstract} />
+              <MathText text={excerpt(paper.abstract, CARD_ABSTRACT_CHARS)} />
             </p>
           )}
           <ul class="meta">
@@ -114,9 +121,23 @@ export function CardThumb({ e }: { e: PaperEnrichment | undefined }) {
   return thumb ? <Thumbnail thumb={thumb} width={120} class="thumb card-thumb" /> : null;
 }
 
-/** A card's "Code" link and the stars of its GitHub repository, as meta-line items; a verified author's own code link wins. */
+/**
+ * A card's "Code" link and the stars of its GitHub repository, as meta-line items; a verified
+ * author's own code link wins. When the stars are that link's repository's (the usual case) they
+ * are one link — "Code ★ 1,234" — so fifty cards do not each repeat the URL.
+ */
 export function CodeItems({ paper, e }: { paper: Pick<PaperWithStats, 'links'>; e: PaperEnrichment | undefined }) {
   const shown = e ? shownLinks(paper, e) : { best: safeHref(paper.links.code[0]), stars: null, starsHref: null };
+  const stars = shown.stars !== null && shown.starsHref ? { n: shown.stars, href: shown.starsHref } : null;
+  if (stars && shown.best === stars.href) {
+    return (
+      <li>
+        <a href={stars.href} aria-label={`Code, ${stars.n} GitHub stars`}>
+          Code <span class="stars">★ {formatStars(stars.n)}</span>
+        </a>
+      </li>
+    );
+  }
   return (
     <>
       {shown.best && (
@@ -124,9 +145,9 @@ export function CodeItems({ paper, e }: { paper: Pick<PaperWithStats, 'links'>; 
           <a href={shown.best}>Code</a>
         </li>
       )}
-      {shown.stars !== null && shown.starsHref && (
+      {stars && (
         <li>
-          <StarsLink stars={shown.stars} href={shown.starsHref} />
+          <StarsLink stars={stars.n} href={stars.href} />
         </li>
       )}
     </>

@@ -64,3 +64,24 @@ export function mathChildren(text: string): Child[] {
 export function MathText({ text }: { text: string }) {
   return <>{mathChildren(text)}</>;
 }
+
+/**
+ * The start of `text`, at most `max` characters, cut at a word boundary and never inside a math
+ * span or a `\emph{…}`-style macro (which would show as raw TeX), with "…" when something was cut.
+ */
+export function excerpt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = max;
+  for (const re of [MATH_RE, TEXT_MACRO_RE]) {
+    for (const m of text.matchAll(re)) {
+      if (m.index >= cut) break;
+      // A span across the cut goes whole: left out, or kept when the excerpt would be little else.
+      if (m.index + m[0].length > cut) cut = m.index > max / 4 ? m.index : m.index + m[0].length;
+    }
+  }
+  // Back to the last whitespace, unless the cut already falls on one (or the last word is huge).
+  const head = text.slice(0, cut);
+  const space = /\s/.test(text[cut] ?? '') ? cut : Math.max(head.lastIndexOf(' '), head.lastIndexOf('\n'));
+  const end = space > max / 2 || space === cut ? space : cut;
+  return `${text.slice(0, end).replace(/[\s,;:]+$/, '')}…`;
+}

@@ -92,7 +92,7 @@ forEachStore('enrichments on every list of papers, in pages and the API', (ctx) 
     assert.match(html, /★ 4,321/, `${where}: stars`);
     assert.match(html, /AI summary:<\/span> Starry survey in brief\. &lt;img src=x onerror=alert\(1\)&gt;/, `${where}: the TL;DR, escaped`);
     if (opts.all !== false) {
-      assert.match(html, /Keywords:<\/span> offline keyed phrase · listed stars/, `${where}: keywords without a TL;DR`);
+      assert.match(html, /class="kw">Keywords: offline keyed phrase · listed stars/, `${where}: keywords without a TL;DR`);
       assert.match(html, /href="https:\/\/github\.com\/author\/own"[^>]*>Code</, `${where}: the author's code link`);
       assert.ok(html.includes(thumbs.get(keyed.id)!.card) && html.includes(thumbs.get(linked.id)!.card), `${where}: every card has its thumbnail`);
     }

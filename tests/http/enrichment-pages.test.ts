@@ -133,7 +133,7 @@ forEachStore('enrichments in the API and on pages', (ctx) => {
     assert.ok(html.indexOf('Quantum chromo') < html.indexOf('Starry: shining'), 'most upvoted (then feed order) by default');
     assert.match(html, /★ 4,321/);
     assert.match(html, /AI summary:<\/span> Starry makes stars shine\. &lt;img/);
-    assert.match(html, /class="kw"><span class="label">Keywords:<\/span>/);
+    assert.match(html, /class="kw">Keywords: /);
     assert.match(html, /href="\/papers\/date\/2025-09-01\?sort=stars"/);
     assertNoActiveAttributes(html);
     const sorted = await (await get(`/papers/date/${DAY}?sort=stars`)).text();

@@ -23,7 +23,8 @@ import { parseSort } from '../../search/query.ts';
 import type { SearchSort } from '../../domain/search-query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
 
-const PER_PAGE = 50;
+/** Cards on a feed, trending or author page (the largest page there is: the page-size test renders it). */
+export const PER_PAGE = 50;
 const SEARCH_PER_PAGE = 25;
 /** The last page the service pages to (`SEARCH_LIMITS.maxOffset`). */
 const SEARCH_MAX_PAGE = Math.floor(SEARCH_LIMITS.maxOffset / SEARCH_PER_PAGE) + 1;

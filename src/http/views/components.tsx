@@ -37,11 +37,11 @@ export function AuthorList({ authors, max = 3 }: { authors: string[]; max?: numb
 }
 
 /**
- * How much of the abstract a card sends: it shows five lines (CSS line-clamp), about 400 characters
- * at the widest layout, and the full abstract is one click away on the paper's page. Sending it all
+ * How much of the abstract a card sends: it shows five lines (CSS line-clamp), about 370 characters
+ * at the widest layout (a 570 px column), and the full abstract is one click away on the paper's page. Sending it all
  * made a 50-card page 130–160 kB of HTML; cut, the page stays under 100 kB with every card enriched.
  */
-export const CARD_ABSTRACT_CHARS = 480;
+export const CARD_ABSTRACT_CHARS = 400;
 
 /** Who is looking: upvote buttons are forms for a signed-in viewer and log-in links otherwise. */
 export interface CardViewer {
@@ -118,7 +118,7 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3, children
 /** A card's first-page thumbnail, when the PDF step made one. */
 export function CardThumb({ e }: { e: PaperEnrichment | undefined }) {
   const thumb = e?.thumbnails?.card;
-  return thumb ? <Thumbnail thumb={thumb} width={120} class="thumb card-thumb" /> : null;
+  return thumb ? <Thumbnail thumb={thumb} width={120} class="thumb" /> : null;
 }
 
 /**

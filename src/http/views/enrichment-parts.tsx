@@ -29,9 +29,7 @@ export function CardSummary({ e }: { e: PaperEnrichment }) {
   const { keywords } = keywordsOf(e);
   if (!keywords.length) return null;
   return (
-    <p class="kw">
-      <span class="label">Keywords:</span> {keywords.slice(0, 5).join(' · ')}
-    </p>
+    <p class="kw">Keywords: {keywords.slice(0, 5).join(' · ')}</p>
   );
 }
 

@@ -45,6 +45,8 @@ export interface FieldWeights {
   title: number;
   abstract: number;
   authors: number;
+  /** The text of the PDF's first pages (the enrichment `pdf` step's): a low weight, it finds more than it ranks. */
+  pdfText: number;
 }
 
 /**

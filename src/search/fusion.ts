@@ -50,8 +50,13 @@ export const DEFAULT_FUSION: FusionWeights = {
   minSimilarity: 0,
 };
 
-/** bm25 / tsvector field weights: title above abstract, authors searchable too. */
-export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 2, abstract: 1, authors: 1 };
+/**
+ * bm25 / tsvector field weights: title above abstract, authors searchable too. `pdfText` 0.2: the
+ * PDF field's best score (a word many times in the text) stays below one mention in a title and
+ * about at one in an abstract — the first pages repeat the title and abstract, and mention much
+ * else in passing.
+ */
+export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 2, abstract: 1, authors: 1, pdfText: 0.2 };
 
 /**
  * Similar papers: candidates are the paper's vector neighbours and keyword neighbours of its words;

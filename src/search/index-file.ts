@@ -24,7 +24,11 @@ import path from 'node:path';
  * rebuilds and never serves what it read.
  */
 
-export const FORMAT_VERSION = 1;
+/**
+ * 2: the keyword index carries the PDF text field (its document frequencies, `pdfDfs`, and its
+ * statistics; impacts include it). A format-1 file is rejected ('version') and rebuilt from the store.
+ */
+export const FORMAT_VERSION = 2;
 const MAGIC = Buffer.from('PBIDX\0\0\n', 'latin1');
 const FIXED = 64;
 

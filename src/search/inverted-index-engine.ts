@@ -15,7 +15,9 @@ import { queryTermsWithVariants } from './spelling-variants.ts';
  * The default keyword engine: ranked word queries (the common case) go to the in-memory BM25F
  * index with MaxScore pruning; what needs positions or other orders — phrases, exclusions,
  * `author:`, sorting by date or upvotes — goes to the store's own full-text index (`fallback`),
- * which is kept current as well. The index is built from the store on first use and follows it
+ * which is kept current as well. Both score the text of a paper's first PDF pages, when the
+ * enrichment kept it, as a field of low weight; its arrival moves the paper's `modified_at` and
+ * queues it (migration 1502), so the paper's entry is updated like an edit. The index is built from the store on first use and follows it
  * through `catchUp` (papers modified since the last look); a rebuild folds the changes in.
  *
  * With `persist` (a `PublishedKeywordIndex`), the index is not rebuilt at every start: the newest
@@ -136,7 +138,8 @@ export class InvertedIndexEngine implements KeywordEngine {
     for (let i = 0; i < ids.length; i += PAGE) {
       const chunk = ids.slice(i, i + PAGE);
       const found = await this.store.papers.getMany(chunk);
-      for (const p of found) this.apply(p);
+      const texts = await this.store.search.pdfTexts(chunk);
+      for (const p of found) this.apply(p, texts.get(p.id));
       const seen = new Set(found.map((p) => p.id));
       for (const id of chunk) if (!seen.has(id)) this.forget(id);
     }
@@ -160,8 +163,9 @@ export class InvertedIndexEngine implements KeywordEngine {
     let changed = 0;
     for (;;) {
       const page = await this.store.papers.modifiedSince(this.cursor, PAGE);
+      const texts = page.length ? await this.store.search.pdfTexts(page.map((p) => p.id)) : new Map<string, string>();
       for (const p of page) {
-        this.apply(p);
+        this.apply(p, texts.get(p.id));
         changed++;
       }
       if (page.length) this.cursor = { modifiedAt: page[page.length - 1].modifiedAt, id: page[page.length - 1].id };
@@ -381,8 +385,9 @@ export class InvertedIndexEngine implements KeywordEngine {
     let after = '';
     for (;;) {
       const page = await this.store.papers.listById(BUILD_PAGE, after);
+      const texts = page.length ? await this.store.search.pdfTexts(page.map((p) => p.id)) : new Map<string, string>();
       for (const p of page) {
-        builder.add({ id: p.id, title: p.title, abstract: p.abstract });
+        builder.add({ id: p.id, title: p.title, abstract: p.abstract, pdfText: texts.get(p.id) });
         meta.add(metaOf(p));
         if (performance.now() - since >= SLICE_MS) {
           await new Promise((r) => setImmediate(r));
@@ -400,9 +405,10 @@ export class InvertedIndexEngine implements KeywordEngine {
     this.meta.forget(id);
   }
 
-  private apply(p: PaperWithStats): void {
+  /** Indexes a paper as the store has it now, with its PDF text when the enrichment has kept one. */
+  private apply(p: PaperWithStats, pdfText: string | undefined): void {
     if (p.hidden || p.deleted) return this.forget(p.id);
-    this.index!.upsert({ id: p.id, title: p.title, abstract: p.abstract });
+    this.index!.upsert({ id: p.id, title: p.title, abstract: p.abstract, pdfText });
     this.meta.override(p.id, metaOf(p));
   }
 }

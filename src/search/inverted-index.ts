@@ -38,6 +38,15 @@ export interface Bm25Options {
   titleWeight: number;
   abstractWeight: number;
   /**
+   * The text of the PDF's first pages (the enrichment `pdf` step's), a field of low weight scored
+   * apart from title and abstract: `pdfWeight` × its own BM25 (its own document frequencies and
+   * length normalisation `pdfB`), so its best score (idf × (k1 + 1) × 0.2) stays below one title
+   * mention, and twenty thousand characters of PDF text neither lengthen the paper's other fields
+   * nor change their word statistics.
+   */
+  pdfB: number;
+  pdfWeight: number;
+  /**
    * Long questions (a pasted paragraph) are searched by their this-many most informative words
    * (highest BM25 upper bound); the rest would mostly add long posting lists of generic words.
    */
@@ -45,7 +54,7 @@ export interface Bm25Options {
 }
 
 /** Chosen on the dev set of bench/search-quality (see BENCHMARKS.md). */
-export const DEFAULT_BM25: Bm25Options = { k1: 1.2, titleB: 0.5, abstractB: 0.75, titleWeight: 2, abstractWeight: 1, maxQueryTerms: 16 };
+export const DEFAULT_BM25: Bm25Options = { k1: 1.2, titleB: 0.5, abstractB: 0.75, titleWeight: 2, abstractWeight: 1, pdfB: 0.75, pdfWeight: 0.2, maxQueryTerms: 16 };
 
 const NO_DOC = 0xffffffff;
 /** Document numbers per window of the search (the accumulator's size). */
@@ -55,6 +64,8 @@ export interface IndexedDoc {
   id: string;
   title: string;
   abstract: string;
+  /** The text of the PDF's first pages, when the enrichment has kept it. */
+  pdfText?: string | null;
 }
 
 export interface IndexHit {
@@ -94,6 +105,9 @@ export interface FieldStats {
   n: number;
   avgTitle: number;
   avgAbstract: number;
+  /** Documents with PDF text, and their average PDF text length in terms (0 when none). */
+  nPdf: number;
+  avgPdf: number;
 }
 
 interface QueryList {
@@ -188,8 +202,11 @@ export class InvertedIndex {
   private deadCount = 0;
   /** Documents added or changed since the build: scored exhaustively with the build's statistics. */
   private delta = new Map<string, Map<string, number>>();
-  private stats: FieldStats = { n: 0, avgTitle: 1, avgAbstract: 1 };
+  private stats: FieldStats = { n: 0, avgTitle: 1, avgAbstract: 1, nPdf: 0, avgPdf: 0 };
+  /** Per term: documents with it in title or abstract (the idf of those fields, spelling, variants). */
   private dfs: Uint32Array = new Uint32Array(0);
+  /** Per term: documents with it in their PDF text (the PDF field's idf). */
+  private pdfDfs: Uint32Array = new Uint32Array(0);
 
   /** What the last pruned search did (for tests and benchmarks): documents the essential lists touched, windows. */
   readonly lastSearch = { candidates: 0, windows: 0 };
@@ -226,6 +243,7 @@ export class InvertedIndex {
       postImpacts: this.postImpacts,
       maxImpact: this.maxImpact,
       dfs: this.dfs,
+      pdfDfs: this.pdfDfs,
       ids: this.ids,
       lexiconWords: this.lexiconEntries.map((e) => e.word),
       lexiconDfs: Uint32Array.from(this.lexiconEntries, (e) => e.df),
@@ -247,7 +265,7 @@ export class InvertedIndex {
     const index = new InvertedIndex(parts.options);
     const n = parts.ids.length;
     const nTerms = parts.terms.length;
-    if (parts.offsets.length !== nTerms + 1 || parts.dfs.length !== nTerms || parts.maxImpact.length !== nTerms) throw new Error('index parts disagree on the number of terms');
+    if (parts.offsets.length !== nTerms + 1 || parts.dfs.length !== nTerms || parts.pdfDfs.length !== nTerms || parts.maxImpact.length !== nTerms) throw new Error('index parts disagree on the number of terms');
     if (parts.postDocs.length !== parts.offsets[nTerms] || parts.postImpacts.length !== parts.postDocs.length) throw new Error('index parts disagree on the number of postings');
     if (parts.stats.n !== n) throw new Error('index parts disagree on the number of documents');
     for (let t = 0; t < nTerms; t++) {
@@ -266,6 +284,7 @@ export class InvertedIndex {
     index.postImpacts = parts.postImpacts;
     index.maxImpact = parts.maxImpact;
     index.dfs = parts.dfs;
+    index.pdfDfs = parts.pdfDfs;
     index.ids = parts.ids;
     index.dead = new Uint8Array(n);
     const entries: LexiconEntry[] = new Array(parts.lexiconWords.length);
@@ -374,6 +393,15 @@ export class InvertedIndex {
   impactOf(idf: number, tfTitle: number, tfAbstract: number, tNorm: number, aNorm: number): number {
     return this.impact(idf, tfTitle, tfAbstract, tNorm, aNorm);
   }
+  pdfIdfOf(df: number): number {
+    return this.pdfIdf(df);
+  }
+  pdfNormOf(len: number): number {
+    return this.pdfNorm(len);
+  }
+  pdfImpactOf(idf: number, tf: number, norm: number): number {
+    return this.pdfImpact(idf, tf, norm);
+  }
 
   private idf(df: number): number {
     const n = this.stats.n;
@@ -387,7 +415,25 @@ export class InvertedIndex {
     const b = this.options.abstractB;
     return 1 - b + (b * len) / this.stats.avgAbstract;
   }
+  /** The PDF field's idf; `n` is at least `df`, so it stays positive for a document added after the build. */
+  private pdfIdf(df: number): number {
+    const n = Math.max(this.stats.nPdf, df);
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+  private pdfNorm(len: number): number {
+    // Built without any PDF text: no average yet, a text counts as of average length.
+    if (!this.stats.avgPdf) return 1;
+    const b = this.options.pdfB;
+    return 1 - b + (b * len) / this.stats.avgPdf;
+  }
+  private pdfImpact(idf: number, tf: number, norm: number): number {
+    if (tf === 0) return 0;
+    const k1 = this.options.k1;
+    const t = tf / norm;
+    return (this.options.pdfWeight * idf * t * (k1 + 1)) / (t + k1);
+  }
   private impact(idf: number, tfTitle: number, tfAbstract: number, tNorm: number, aNorm: number): number {
+    if (tfTitle === 0 && tfAbstract === 0) return 0;
     const o = this.options;
     const tf = (o.titleWeight * tfTitle) / tNorm + (o.abstractWeight * tfAbstract) / aNorm;
     return (idf * tf * (o.k1 + 1)) / (tf + o.k1);
@@ -412,7 +458,7 @@ export class InvertedIndex {
     let strings = 0;
     for (const t of this.termIds.keys()) strings += 2 * t.length + 40;
     for (const id of this.ids) strings += 2 * id.length + 40;
-    const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.dfs, this.dead];
+    const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.dfs, this.pdfDfs, this.dead];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0) + strings;
   }
 
@@ -423,13 +469,20 @@ export class InvertedIndex {
     const aTerms = tokenize(doc.abstract);
     const aCounts = countTerms(aTerms);
     const tLen = [...tCounts.values()].reduce((a, b) => a + b, 0);
+    const pTerms = doc.pdfText ? tokenize(doc.pdfText) : [];
+    const pCounts = countTerms(pTerms);
     const tNorm = this.titleNorm(tLen);
     const aNorm = this.abstractNorm(aTerms.length);
+    const pNorm = this.pdfNorm(pTerms.length);
     const impacts = new Map<string, number>();
-    for (const t of new Set([...tCounts.keys(), ...aCounts.keys()])) {
+    for (const t of new Set([...tCounts.keys(), ...aCounts.keys(), ...pCounts.keys()])) {
       const id = this.termIds.get(t);
-      const df = (id === undefined ? 0 : this.dfs[id]) + 1;
-      impacts.set(t, this.impact(this.idf(df), tCounts.get(t) ?? 0, aCounts.get(t) ?? 0, tNorm, aNorm));
+      const tfT = tCounts.get(t) ?? 0;
+      const tfA = aCounts.get(t) ?? 0;
+      const tfP = pCounts.get(t) ?? 0;
+      const main = tfT || tfA ? this.impact(this.idf((id === undefined ? 0 : this.dfs[id]) + 1), tfT, tfA, tNorm, aNorm) : 0;
+      const pdf = tfP ? this.pdfImpact(this.pdfIdf((id === undefined ? 0 : this.pdfDfs[id]) + 1), tfP, pNorm) : 0;
+      impacts.set(t, main + pdf);
     }
     this.delta.set(doc.id, impacts);
   }
@@ -651,6 +704,7 @@ export interface IndexParts {
   postImpacts: Float32Array;
   maxImpact: Float32Array;
   dfs: Uint32Array;
+  pdfDfs: Uint32Array;
   /** Paper id of each document number. */
   ids: string[];
   lexiconWords: string[];
@@ -670,17 +724,23 @@ export class InvertedIndexBuilder {
   private readonly docTerm = new Growable(new Uint32Array(1 << 16));
   private readonly docTfTitle = new Growable(new Uint16Array(1 << 16));
   private readonly docTfAbstract = new Growable(new Uint16Array(1 << 16));
+  private readonly docTfPdf = new Growable(new Uint16Array(1 << 16));
   private readonly docStart = new Growable(new Uint32Array(1 << 10));
   private readonly titleLen = new Growable(new Uint32Array(1 << 10));
   private readonly abstractLen = new Growable(new Uint32Array(1 << 10));
+  private readonly pdfLen = new Growable(new Uint32Array(1 << 10));
   private readonly df = new Growable(new Uint32Array(1 << 12));
+  private readonly pdfDf = new Growable(new Uint32Array(1 << 12));
+  /** Per term: documents with it in any field (its posting list's length). */
+  private readonly postings = new Growable(new Uint32Array(1 << 12));
   /** Per term: the last document it was seen in, and where that document's counts are. */
   private lastDoc = new Int32Array(1 << 12).fill(-1);
   private slot = new Uint32Array(1 << 12);
   private readonly ids: string[] = [];
   private readonly seen = new Map<string, number>();
   private d = 0;
-  private inTitle = true;
+  /** The field being scanned: 0 title, 1 abstract, 2 PDF text. */
+  private field = 0;
   private fieldLen = 0;
   private finished = false;
 
@@ -703,6 +763,8 @@ export class InvertedIndexBuilder {
           id = this.termIds.size;
           this.termIds.set(term, id);
           this.df.push(0);
+          this.pdfDf.push(0);
+          this.postings.push(0);
           if (id >= this.lastDoc.length) {
             const grown = new Int32Array(this.lastDoc.length * 2).fill(-1);
             grown.set(this.lastDoc);
@@ -723,12 +785,22 @@ export class InvertedIndexBuilder {
       this.docTerm.push(id);
       this.docTfTitle.push(0);
       this.docTfAbstract.push(0);
-      this.df.data[id]++;
+      this.docTfPdf.push(0);
+      this.postings.data[id]++;
     }
     const at = this.slot[id];
-    if (this.inTitle) {
-      if (this.docTfTitle.data[at] < 65535) this.docTfTitle.data[at]++;
-    } else if (this.docTfAbstract.data[at] < 65535) this.docTfAbstract.data[at]++;
+    if (this.field === 2) {
+      const tf = this.docTfPdf.data[at];
+      if (tf === 0) this.pdfDf.data[id]++;
+      if (tf < 65535) this.docTfPdf.data[at] = tf + 1;
+      return;
+    }
+    const tfT = this.docTfTitle.data[at];
+    const tfA = this.docTfAbstract.data[at];
+    if (tfT === 0 && tfA === 0) this.df.data[id]++;
+    if (this.field === 0) {
+      if (tfT < 65535) this.docTfTitle.data[at] = tfT + 1;
+    } else if (tfA < 65535) this.docTfAbstract.data[at] = tfA + 1;
   };
 
   /** Adds a document (its document number is the count added before it). */
@@ -738,14 +810,18 @@ export class InvertedIndexBuilder {
     this.seen.set(doc.id, this.ids.length);
     this.ids.push(doc.id);
     this.docStart.push(this.docTerm.length);
-    this.inTitle = true;
+    this.field = 0;
     this.fieldLen = 0;
     scanWords(doc.title, this.onWord);
     this.titleLen.push(this.fieldLen);
-    this.inTitle = false;
+    this.field = 1;
     this.fieldLen = 0;
     scanWords(doc.abstract, this.onWord);
     this.abstractLen.push(this.fieldLen);
+    this.field = 2;
+    this.fieldLen = 0;
+    if (doc.pdfText) scanWords(doc.pdfText, this.onWord);
+    this.pdfLen.push(this.fieldLen);
     this.d++;
   }
 
@@ -762,36 +838,49 @@ export class InvertedIndexBuilder {
   private *steps(): Generator<void, InvertedIndex> {
     if (this.finished) throw new Error('the index is already built');
     this.finished = true;
-    const { docTerm, docTfTitle, docTfAbstract, docStart, titleLen, abstractLen, ids } = this;
+    const { docTerm, docTfTitle, docTfAbstract, docTfPdf, docStart, titleLen, abstractLen, pdfLen, ids } = this;
     const index = InvertedIndex.empty(this.options);
     docStart.push(docTerm.length);
     const n = ids.length;
     const nTerms = this.termIds.size;
     let sumT = 0;
     let sumA = 0;
+    let sumP = 0;
+    let nPdf = 0;
     for (let i = 0; i < n; i++) {
       sumT += titleLen.data[i];
       sumA += abstractLen.data[i];
+      if (pdfLen.data[i]) {
+        sumP += pdfLen.data[i];
+        nPdf++;
+      }
     }
-    const stats = { n, avgTitle: Math.max(1, sumT / Math.max(1, n)), avgAbstract: Math.max(1, sumA / Math.max(1, n)) };
+    const stats = { n, avgTitle: Math.max(1, sumT / Math.max(1, n)), avgAbstract: Math.max(1, sumA / Math.max(1, n)), nPdf, avgPdf: nPdf ? Math.max(1, sumP / nPdf) : 0 };
     index.setStats(stats);
     const dfs = this.df.trimmed();
+    const pdfDfs = this.pdfDf.trimmed();
     const offsets = new Uint32Array(nTerms + 1);
-    for (let t = 0; t < nTerms; t++) offsets[t + 1] = offsets[t] + dfs[t];
+    const lengths = this.postings.trimmed();
+    for (let t = 0; t < nTerms; t++) offsets[t + 1] = offsets[t] + lengths[t];
     const fill = offsets.slice(0, nTerms);
     const postDocs = new Uint32Array(docTerm.length);
     const postImpacts = new Float32Array(docTerm.length);
     const idf = new Float64Array(nTerms);
-    for (let t = 0; t < nTerms; t++) idf[t] = index.idfOf(dfs[t]);
+    const pdfIdf = new Float64Array(nTerms);
+    for (let t = 0; t < nTerms; t++) {
+      idf[t] = index.idfOf(dfs[t]);
+      pdfIdf[t] = index.pdfIdfOf(pdfDfs[t]);
+    }
     yield;
     for (let doc = 0; doc < n; doc++) {
       const tNorm = index.titleNormOf(titleLen.data[doc]);
       const aNorm = index.abstractNormOf(abstractLen.data[doc]);
+      const pNorm = index.pdfNormOf(pdfLen.data[doc]);
       for (let p = docStart.data[doc], end = docStart.data[doc + 1]; p < end; p++) {
         const t = docTerm.data[p];
         const at = fill[t]++;
         postDocs[at] = doc;
-        postImpacts[at] = index.impactOf(idf[t], docTfTitle.data[p], docTfAbstract.data[p], tNorm, aNorm);
+        postImpacts[at] = index.impactOf(idf[t], docTfTitle.data[p], docTfAbstract.data[p], tNorm, aNorm) + index.pdfImpactOf(pdfIdf[t], docTfPdf.data[p], pNorm);
       }
       if ((doc & 4095) === 4095) yield;
     }
@@ -815,6 +904,6 @@ export class InvertedIndexBuilder {
     const terms: string[] = new Array(nTerms);
     for (const [t, id] of this.termIds) terms[id] = t;
     yield;
-    return yield* InvertedIndex.assemble({ options: this.options, stats, terms, offsets, postDocs, postImpacts, maxImpact, dfs, ids, lexiconWords, lexiconDfs: Uint32Array.from(lexiconDfs) });
+    return yield* InvertedIndex.assemble({ options: this.options, stats, terms, offsets, postDocs, postImpacts, maxImpact, dfs, pdfDfs, ids, lexiconWords, lexiconDfs: Uint32Array.from(lexiconDfs) });
   }
 }

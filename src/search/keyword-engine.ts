@@ -21,6 +21,10 @@ import type { ParsedQuery, SearchSort } from '../domain/search-query.ts';
  * - `limit`/`offset`: a page of that one order; pages neither overlap nor skip.
  * - query text is words only: FTS syntax, quotes, NUL and control bytes never reach SQL as syntax
  *   and never make an engine throw.
+ * - the text of a paper's first PDF pages (kept by the enrichment `pdf` step) is a field of low
+ *   weight for `q.terms`: a word only there finds the paper, below papers with it in their title;
+ *   phrases, `author:` and exclusions look at title, abstract and authors only. Text that arrives
+ *   or changes is indexed by `catchUp` like an edit (the paper's entry, no rebuild).
  */
 export interface KeywordSearchOptions {
   limit: number;

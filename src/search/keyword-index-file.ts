@@ -4,7 +4,8 @@ import { InvertedIndex, type Bm25Options, type FieldStats } from './inverted-ind
 
 /**
  * The keyword index as a file (`index-file.ts` layout, kind `keyword-index`): the BM25F posting
- * lists as Uint32Array / Float32Array blobs (read back as views, not decoded), the vocabulary, the
+ * lists as Uint32Array / Float32Array blobs (read back as views, not decoded; their impacts include
+ * the PDF text field's, whose document frequencies are a section of their own), the vocabulary, the
  * paper id of each document number, the spelling lexicon, the filters' categories and days, and
  * the store position the index was built at (`cursor`: papers modified after it are the delta a
  * loading server indexes in memory).
@@ -33,6 +34,7 @@ export function writeKeywordIndexFile(file: string, snap: KeywordIndexSnapshot):
       terms: p.terms,
       offsets: p.offsets,
       dfs: p.dfs,
+      pdfDfs: p.pdfDfs,
       maxImpact: p.maxImpact,
       postDocs: p.postDocs,
       postImpacts: p.postImpacts,
@@ -59,6 +61,7 @@ export async function readKeywordIndexFile(file: string, expect: { checksum?: st
       terms: s.terms,
       offsets: s.offsets,
       dfs: s.dfs,
+      pdfDfs: s.pdfDfs,
       maxImpact: s.maxImpact,
       postDocs: s.postDocs,
       postImpacts: s.postImpacts,

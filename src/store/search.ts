@@ -40,6 +40,15 @@ export function fts5Expression(q: TextQuery): string | null {
   return negative ? `(${positive})${negative}` : positive;
 }
 
+/**
+ * FTS5 MATCH expression over the PDF text: any of the query's words. Only words reach the PDF
+ * field: phrases, `author:` and exclusions look at title, abstract and authors, the text a reader
+ * sees in a result (a paper is not left out for a word its references mention).
+ */
+function fts5PdfExpression(q: TextQuery): string | null {
+  return q.terms.length ? q.terms.map((t) => quote([t])).join(' OR ') : null;
+}
+
 function ftsExcludedExpression(q: TextQuery): string | null {
   return q.excluded.length ? q.excluded.map(quote).join(' OR ') : null;
 }
@@ -55,6 +64,11 @@ function tsPositive(q: TextQuery): RawBuilder<unknown> | null {
   if (any.length) parts.push(required.length ? sql`(${sql.join([...any, required[0]], sql` || `)})` : sql`(${sql.join(any, sql` || `)})`);
   if (!parts.length) return null;
   return sql`(${sql.join(parts, sql` && `)})`;
+}
+
+/** The PDF field's tsquery: any of the query's words (see `fts5PdfExpression`). */
+function tsPdf(q: TextQuery): RawBuilder<unknown> | null {
+  return q.terms.length ? sql`(${sql.join(q.terms.map((t) => sql`plainto_tsquery('english', ${t})`), sql` || `)})` : null;
 }
 
 function tsNegative(q: TextQuery): RawBuilder<unknown> | null {
@@ -74,6 +88,11 @@ function tsNegative(q: TextQuery): RawBuilder<unknown> | null {
 const FIELD_GAP = sql.raw(`$$'~':1$$::tsvector`);
 function tsvectorSql(): RawBuilder<unknown> {
   return sql`setweight(to_tsvector('english'::regconfig, p.title), 'A') || ${FIELD_GAP} || setweight(to_tsvector('english'::regconfig, p.abstract), 'B') || ${FIELD_GAP} || setweight(to_tsvector('english'::regconfig, p.authors), 'C')`;
+}
+
+/** PostgreSQL: the PDF field's vector, from `paper_pdf_text` joined as `x` (null without text). */
+function pdfTsvectorSql(): RawBuilder<unknown> {
+  return sql`to_tsvector('english'::regconfig, x.text)`;
 }
 
 function filterSql(f: SearchFilters, alias = 'p'): RawBuilder<unknown> {
@@ -136,44 +155,70 @@ export class SearchRepository {
     this.dialect = dialectOf(db);
   }
 
-  /** Keyword search: ids with a relevance score (higher is better), `limit` of them after skipping `offset` (paging). */
+  /**
+   * Keyword search: ids with a relevance score (higher is better), `limit` of them after skipping
+   * `offset` (paging). The score is the main fields' plus the PDF field's times `w.pdfText`; a paper
+   * matches by its main fields, or — when the query has no phrase or author to require — by a word
+   * of its PDF text alone.
+   */
   async keyword(q: TextQuery, f: SearchFilters, sort: SearchSort, page: ResultPage, w: FieldWeights): Promise<{ id: string; score: number }[]> {
+    const required = q.phrases.length > 0 || q.authors.length > 0;
     if (this.dialect === 'sqlite') {
       const expr = fts5Expression(q);
       if (!expr) return [];
+      const pdf = fts5PdfExpression(q);
+      const main = sql`select rowid as r, -bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors}) as score, 1 as main from papers_fts where papers_fts match ${expr}`;
+      // The PDF field's scores are added per paper; `main` marks rows the main fields matched: with a
+      // phrase or author to require, only those count. (Without the union, SQLite would flatten the
+      // subquery into the aggregate, where bm25() cannot run.)
+      const x = pdf
+        ? sql`select r, sum(score) as score from (${main} union all select rowid, -bm25(papers_pdf_fts) * ${w.pdfText}, 0 from papers_pdf_fts where papers_pdf_fts match ${pdf}) group by r${required ? sql` having max(main) = 1` : sql``}`
+        : main;
       const r = await sql<{ id: string; score: number }>`
-        select p.id as id, -bm25(papers_fts, ${w.title}, ${w.abstract}, ${w.authors}) as score
-        from papers_fts join papers p on p.rowid = papers_fts.rowid
-        where papers_fts match ${expr} and ${filterSql(f)}
+        with x as (${x})
+        select p.id as id, x.score as score from x join papers p on p.rowid = x.r
+        where ${filterSql(f)} ${this.excludeSql(q)}
         order by ${orderSql(sort, true)} ${pageSql(page)}`.execute(this.db);
       return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
     }
     const pos = tsPositive(q);
     if (!pos) return [];
     const neg = tsNegative(q);
+    const pdf = tsPdf(q);
     const max = Math.max(w.title, w.abstract, w.authors) || 1;
     const weights = `{0,${w.authors / max},${w.abstract / max},${w.title / max}}`;
+    const main = sql`case when s.search_vector @@ tq.pos then ts_rank(${weights}::float4[], s.search_vector, tq.pos) else 0 end`;
+    const score = pdf ? sql`${main} + case when s.pdf_vector @@ tq.pdf then ts_rank('{1,1,1,1}'::float4[], s.pdf_vector, tq.pdf) * ${w.pdfText / max} else 0 end` : main;
     const r = await sql<{ id: string; score: number }>`
-      select p.id as id, ts_rank(${weights}::float4[], s.search_vector, tq.pos) as score
-      from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
-      where s.search_vector @@ tq.pos ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)}
+      select p.id as id, ${score} as score
+      from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${pdf ? sql`, ${pdf} as pdf` : sql``}${neg ? sql`, ${neg} as neg` : sql``}) tq
+      where ${this.tsMatch(pdf !== null && !required)} ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)}
       order by ${orderSql(sort, true)} ${pageSql(page)}`.execute(this.db);
     return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
   }
 
+  /** PostgreSQL: the row matches by its main fields, or (`orPdf`) by its PDF text. */
+  private tsMatch(orPdf: boolean): RawBuilder<unknown> {
+    return orPdf ? sql`(s.search_vector @@ tq.pos or s.pdf_vector @@ tq.pdf)` : sql`s.search_vector @@ tq.pos`;
+  }
+
   /** How many papers `keyword` would return without a limit, counting at most `cap`. */
   async keywordCount(q: TextQuery, f: SearchFilters, cap: number): Promise<number> {
+    const required = q.phrases.length > 0 || q.authors.length > 0;
     let inner: RawBuilder<unknown>;
     if (this.dialect === 'sqlite') {
       const expr = fts5Expression(q);
       if (!expr) return 0;
-      inner = sql`select 1 from papers_fts join papers p on p.rowid = papers_fts.rowid where papers_fts match ${expr} and ${filterSql(f)} limit ${cap}`;
+      const pdf = required ? null : fts5PdfExpression(q);
+      inner = sql`select 1 from (select rowid as r from papers_fts where papers_fts match ${expr}${pdf ? sql` union select rowid from papers_pdf_fts where papers_pdf_fts match ${pdf}` : sql``}) u
+        join papers p on p.rowid = u.r where ${filterSql(f)} ${this.excludeSql(q)} limit ${cap}`;
     } else {
       const pos = tsPositive(q);
       if (!pos) return 0;
       const neg = tsNegative(q);
-      inner = sql`select 1 from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${neg ? sql`, ${neg} as neg` : sql``}) tq
-        where s.search_vector @@ tq.pos ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)} limit ${cap}`;
+      const pdf = required ? null : tsPdf(q);
+      inner = sql`select 1 from paper_search s join papers p on p.id = s.paper_id, (select ${pos} as pos${pdf ? sql`, ${pdf} as pdf` : sql``}${neg ? sql`, ${neg} as neg` : sql``}) tq
+        where ${this.tsMatch(pdf !== null)} ${neg ? sql`and not (s.search_vector @@ tq.neg)` : sql``} and ${filterSql(f)} limit ${cap}`;
     }
     const r = await sql<{ n: number | string }>`select count(*) as n from (${inner}) c`.execute(this.db);
     return Number(r.rows[0]?.n ?? 0);
@@ -230,6 +275,8 @@ export class SearchRepository {
       const list = sql.join(rowids.map((i) => sql`${i}`));
       await sql`delete from papers_fts where rowid in (${list})`.execute(trx);
       await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers where rowid in (${list})`.execute(trx);
+      await sql`delete from papers_pdf_fts where rowid in (${list})`.execute(trx);
+      await sql`insert into papers_pdf_fts(rowid, text) select p.rowid, t.text from papers p join paper_pdf_text t on t.paper_id = p.id where p.rowid in (${list})`.execute(trx);
       if (queued.length) await sql`delete from search_pending where paper_rowid in (${sql.join(queued.map((i) => sql`${i}`))})`.execute(trx);
       if (fresh.length) await sql`update search_state set indexed_rowid = ${fresh[fresh.length - 1]} where indexed_rowid < ${fresh[fresh.length - 1]}`.execute(trx);
       const taken = (await sql<{ id: string }>`select id from papers where rowid in (${list})`.execute(trx)).rows.map((x) => x.id);
@@ -244,14 +291,24 @@ export class SearchRepository {
         delete from search_pending where paper_id in (select paper_id from search_pending limit ${batch} for update skip locked)
         returning paper_id
       ), written as (
-        insert into paper_search(paper_id, search_vector)
-        select p.id, ${tsvectorSql()} from papers p join taken t on t.paper_id = p.id
-        on conflict (paper_id) do update set search_vector = excluded.search_vector
+        insert into paper_search(paper_id, search_vector, pdf_vector)
+        select p.id, ${tsvectorSql()}, ${pdfTsvectorSql()} from papers p join taken t on t.paper_id = p.id left join paper_pdf_text x on x.paper_id = p.id
+        on conflict (paper_id) do update set search_vector = excluded.search_vector, pdf_vector = excluded.pdf_vector
         returning 1
       )
       select paper_id from taken`.execute(this.db);
     const taken = r.rows.map((x) => x.paper_id);
     return { taken, more: taken.length >= batch };
+  }
+
+  /** The kept PDF text of these papers (the `pdf` enrichment step's), for the in-memory keyword index. */
+  async pdfTexts(paperIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < paperIds.length; i += 500) {
+      const rows = await this.db.selectFrom('paper_pdf_text').select(['paper_id', 'text']).where('paper_id', 'in', paperIds.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.paper_id, r.text);
+    }
+    return out;
   }
 
   async pendingFullText(): Promise<number> {
@@ -270,13 +327,15 @@ export class SearchRepository {
         await sql`delete from search_pending`.execute(trx);
         await sql`update search_state set indexed_rowid = (select coalesce(max(rowid), 0) from papers)`.execute(trx);
         await sql`insert into papers_fts(rowid, title, abstract, authors) select rowid, title, abstract, authors from papers`.execute(trx);
+        await sql`delete from papers_pdf_fts`.execute(trx);
+        await sql`insert into papers_pdf_fts(rowid, text) select p.rowid, t.text from papers p join paper_pdf_text t on t.paper_id = p.id`.execute(trx);
       });
       await sql`insert into papers_fts(papers_fts) values ('optimize')`.execute(this.db);
     } else {
       await this.db.transaction().execute(async (trx) => {
         await sql`delete from search_pending`.execute(trx);
         await sql`delete from paper_search`.execute(trx);
-        await sql`insert into paper_search(paper_id, search_vector) select p.id, ${tsvectorSql()} from papers p`.execute(trx);
+        await sql`insert into paper_search(paper_id, search_vector, pdf_vector) select p.id, ${tsvectorSql()}, ${pdfTsvectorSql()} from papers p left join paper_pdf_text x on x.paper_id = p.id`.execute(trx);
       });
     }
     const r = await this.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

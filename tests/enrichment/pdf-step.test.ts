@@ -152,7 +152,7 @@ forEachStore('PDF step: thumbnails and first-pages text from a local arXiv', (ct
   });
 });
 
-test('a render over its time budget stops the worker and says so; the next render gets a fresh worker', async () => {
+test('a render over its time budget kills the renderer and says so; the next render gets a fresh renderer', async () => {
   const { PdfRenderPool } = await import('../../src/ingest/pdf/render-pool.ts');
   const opts = { cardWidth: 320, pageWidth: 900, textPages: 3, maxTextChars: 20_000, format: 'webp' as const };
   const pdf = await makePdf([['Budget']]);
@@ -168,7 +168,7 @@ test('a render over its time budget stops the worker and says so; the next rende
     await pool.render(pdf, opts);
     (pool as unknown as { opts: { budgetMs: number } }).opts.budgetMs = 30_000;
     const r = await pool.render(pdf, opts);
-    assert.ok(r.ok, 'a fresh worker renders the next PDF');
+    assert.ok(r.ok, 'a fresh renderer renders the next PDF');
   } finally {
     await pool.close();
   }

@@ -35,7 +35,13 @@ const papers = () => [
   makePaper({ id: P(10), title: 'Quokka habitat survey', abstract: 'Quokka counts on Rottnest.', authors: ['Hana Field'], categories: ['q-bio.PE'], publishedAt: '2018-05-05' }),
   makePaper({ id: P(11), title: 'Quokka diet study', abstract: 'What quokka eat.', authors: ['Ivo Field'], categories: ['q-bio.PE'], publishedAt: '2018-06-06' }),
   makePaper({ id: P(12), title: 'Wombat burrow architecture', abstract: 'Burrows of the wombat.', authors: ['Jo Field'], categories: ['q-bio.PE'], publishedAt: '2018-07-07' }),
+  // The PDF text field: a word only in one paper's PDF text (kept after the engine has indexed it), the same word in another's title.
+  makePaper({ id: P(14), title: 'Marsupial gait analysis', abstract: 'How marsupials move.', authors: ['Kai Strand'], categories: ['q-bio.PE'], publishedAt: '2018-09-09' }),
+  makePaper({ id: P(15), title: 'Echidna spines', abstract: 'Spines of a monotreme.', authors: ['Lea Strand'], categories: ['q-bio.PE'], publishedAt: '2018-10-10' }),
 ];
+
+/** What the enrichment `pdf` step keeps: the text of the first pages (no thumbnails needed here). */
+const savePdfText = (store: Store, id: string, text: string) => store.enrichment.savePdf(id, { text, pages: 3, thumbnails: [] });
 
 export function keywordEngineContract(name: string, make: (store: Store) => KeywordEngine): void {
   forEachStore(`KeywordEngine contract: ${name}`, (ctx) => {
@@ -147,6 +153,28 @@ export function keywordEngineContract(name: string, make: (store: Store) => Keyw
       assert.deepEqual(await ids('bilby'), [P(13)]);
     });
 
+    test('PDF text: a low-weight field, indexed when the enrichment arrives (the paper is updated, nothing rebuilt)', async () => {
+      assert.deepEqual(await ids('echidna'), [P(15)], 'before the PDF text arrives');
+      await savePdfText(ctx.store, P(14), 'Marsupial gait analysis\n\nWe filmed an echidna and an echidna quill in motion. Related work on echidna locomotion.');
+      assert.equal(await engine.catchUp(), 1, 'only the enriched paper is indexed again');
+      const r = await hits('echidna');
+      assert.deepEqual(r.map((h) => h.id), [P(15), P(14)], 'found by its PDF text, below the paper with the word in its title');
+      assert.ok(r[0].score > r[1].score, `a lower score: ${r.map((h) => h.score)}`);
+      assert.deepEqual(await ids('echidna', { sort: 'date' }), [P(15), P(14)], 'the other orders see it too');
+      if (engine.count) assert.equal((await engine.count(parseQuery('echidna'), {})).total, 2);
+      assert.deepEqual(await ids('echidna category:q-bio.PE', { from: '2018-09-01', to: '2018-09-30' }), [P(14)], 'filters apply to PDF-text matches');
+      // Phrases and exclusions look at what a result shows: title, abstract, authors.
+      assert.deepEqual(await ids('"echidna quill"'), [], 'a phrase only in the PDF text');
+      assert.deepEqual(await ids('marsupial -echidna'), [P(14)], 'a word of the PDF text does not exclude the paper');
+      // A new render replaces the text: its words go with it.
+      await savePdfText(ctx.store, P(14), 'Marsupial gait analysis, second version: kangaroo hops.');
+      await engine.catchUp();
+      assert.deepEqual(await ids('echidna'), [P(15)], 'the old PDF text is gone');
+      assert.deepEqual(await ids('kangaroo'), [P(14)], 'the new PDF text is found');
+      await savePdfText(ctx.store, P(14), 'Marsupial gait analysis\n\nWe filmed an echidna and an echidna quill in motion. Related work on echidna locomotion.');
+      await engine.catchUp();
+    });
+
     test('empty and odd queries: [] or matches, never an error', async () => {
       assert.deepEqual(await ids(''), []);
       assert.deepEqual(await ids('category:cs.PL'), [], 'filters without words are the service\'s to answer');
@@ -176,7 +204,7 @@ export function keywordEngineContract(name: string, make: (store: Store) => Keyw
 
     test('count, when the engine counts, agrees with search', async () => {
       if (!engine.count) return;
-      for (const [q, o] of [['sparse tensor', {}], ['tensor category:cs.PL', {}], ['tensor', { from: '2020-01-01' }], ['"kernel methods"', {}], ['nothingmatches', {}]] as const) {
+      for (const [q, o] of [['sparse tensor', {}], ['tensor category:cs.PL', {}], ['tensor', { from: '2020-01-01' }], ['"kernel methods"', {}], ['echidna', {}], ['nothingmatches', {}]] as const) {
         const c = await engine.count(parseQuery(q), o);
         assert.equal(c.total, (await ids(q, o)).length, q);
         assert.equal(c.exact, true, `${q}: a small corpus is counted exactly`);
@@ -184,13 +212,15 @@ export function keywordEngineContract(name: string, make: (store: Store) => Keyw
     });
 
     test('rebuild: the same answers from a fresh index', async () => {
-      const before = await Promise.all(['sparse tensor', '"kernel methods"', 'quokka', 'numbat', 'Übersetzung'].map((q) => ids(q)));
+      const queries = ['sparse tensor', '"kernel methods"', 'quokka', 'numbat', 'Übersetzung', 'echidna'];
+      const before = await Promise.all(queries.map((q) => ids(q)));
       assert.ok((await engine.rebuild()) > 0, 'counts what it indexed');
-      const after = await Promise.all(['sparse tensor', '"kernel methods"', 'quokka', 'numbat', 'Übersetzung'].map((q) => ids(q)));
+      const after = await Promise.all(queries.map((q) => ids(q)));
       assert.deepEqual(after, before);
       const again = make(ctx.store);
       await again.catchUp();
       assert.deepEqual((await again.search(parseQuery('sparse tensor'), opts())).map((h) => h.id), before[0], 'a new engine over the same store agrees');
+      assert.deepEqual((await again.search(parseQuery('echidna'), opts())).map((h) => h.id), [P(15), P(14)], 'and has the PDF text from its first build');
     });
   });
 }

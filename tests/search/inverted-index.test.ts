@@ -132,3 +132,34 @@ test('title words weigh more than abstract words when the title weight is higher
   assert.deepEqual(titleFirst.search('molecules', 0), []);
   assert.throws(() => InvertedIndex.build([docs[0], docs[0]]), /duplicate/);
 });
+
+test('PDF text: a low-weight field of its own — found by it, ranked below a title, the other fields untouched; pruning stays exact', () => {
+  const r = rng(31);
+  // Half the documents carry a long PDF text drawn from the same vocabulary (first pages repeat much).
+  const docs = randomCorpus(2000, 13).map((d, i) => (i % 2 ? { ...d, pdfText: Array.from({ length: 300 + Math.floor(r() * 900) }, () => zipfWord(r)).join(' ') } : d));
+  const index = InvertedIndex.build(docs);
+  const plain = InvertedIndex.build(docs.map(({ pdfText: _drop, ...d }) => d));
+  for (let q = 0; q < 150; q++) {
+    const terms = tokenize(Array.from({ length: 1 + Math.floor(r() * 10) }, () => zipfWord(r)).join(' '));
+    assertSameTopK(index.searchTerms(terms, 20), index.searchExhaustive(terms, 20), `query ${q} with PDF text`);
+  }
+  for (const w of VOCAB.slice(0, 50)) {
+    const [t] = tokenize(w);
+    assert.equal(index.docFrequency(t), plain.docFrequency(t), `${w}: the PDF text leaves title/abstract statistics alone`);
+  }
+
+  const small = InvertedIndex.build([
+    { id: 'title', title: 'Echidna spines', abstract: 'Spines of a monotreme.' },
+    { id: 'pdf', title: 'Marsupial gait', abstract: 'How marsupials move.', pdfText: `${'echidna '.repeat(40)}quill` },
+    { id: 'other', title: 'Koala diets', abstract: 'Eucalyptus.', pdfText: 'Koala diets. Eucalyptus leaves.' },
+  ]);
+  assert.deepEqual(small.search('echidna', 5).map((h) => h.id), ['title', 'pdf'], 'forty mentions in the PDF text rank below one in a title');
+  assert.deepEqual(small.search('quill', 5).map((h) => h.id), ['pdf']);
+  assert.equal(small.countMatches(tokenize('echidna')).total, 2);
+  // Added after the build (the enrichment arriving): the same order, from the delta.
+  small.upsert({ id: 'late', title: 'Platypus bills', abstract: 'Electroreception.', pdfText: 'We compare the platypus with the echidna.' });
+  assert.deepEqual(small.search('echidna', 5).map((h) => h.id).slice(0, 1), ['title']);
+  assert.ok(small.search('echidna', 5).some((h) => h.id === 'late'), 'found by the PDF text it arrived with');
+  small.upsert({ id: 'late', title: 'Platypus bills', abstract: 'Electroreception.' });
+  assert.ok(!small.search('echidna', 5).some((h) => h.id === 'late'), 'gone with its PDF text');
+});

@@ -1,13 +1,17 @@
 /**
- * Worker thread that turns a PDF into first-page thumbnails and the text of its first pages, with
+ * Child process that turns a PDF into first-page thumbnails and the text of its first pages, with
  * pdf.js (legacy build, pure JavaScript) drawing on @napi-rs/canvas (Skia, shipped as an npm
- * binary): no system packages. It runs apart from the event loop that answers requests; the pool
- * (`render-pool.ts`) stops it when a render overruns its time budget.
+ * binary): no system packages. It is a process of its own, not a worker thread: a native crash in
+ * the canvas or a PDF that eats memory takes down this process only, and the pool
+ * (`render-pool.ts`) records the paper as failed and starts another. The pool also stops it when a
+ * render overruns its time budget; it stops itself when its resident memory passes the cap it was
+ * given (`maxRssMb`), and V8's heap is capped by the pool's `--max-old-space-size`.
  *
  * Bundled by esbuild into one script; pdf.js and the canvas are loaded from the paths the pool
- * resolved (`workerData`), so the bundle stays small and they are loaded as the packages ship them.
+ * resolved (`RenderWorkerData`, the first argument), so the bundle stays small and they are loaded
+ * as the packages ship them. Requests and answers travel over the IPC channel (`advanced`
+ * serialisation, so the bytes travel as bytes).
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 
 export interface RenderRequest {
@@ -28,9 +32,13 @@ export interface RenderedImage {
   height: number;
 }
 
-export type RenderResponse =
+export type RenderResponse = (
   | { id: number; ok: true; card: RenderedImage; page: RenderedImage; text: string; pages: number; ms: number }
-  | { id: number; ok: false; kind: 'encrypted' | 'invalid' | 'error'; message: string };
+  | { id: number; ok: false; kind: 'encrypted' | 'invalid' | 'error' | 'memory'; message: string }
+) & {
+  /** This process's CPU time so far (user + system, microseconds), for the pool's CPU account. */
+  cpuMicros: number;
+};
 
 export interface RenderWorkerData {
   /** file: URL of pdfjs-dist's legacy build. */
@@ -42,18 +50,22 @@ export interface RenderWorkerData {
   cMapUrl: string;
   wasmUrl: string;
   iccUrl: string;
+  /** Resident memory (MB) past which the process gives up on the PDF and exits. */
+  maxRssMb: number;
 }
 
 /** Tallest image, as a multiple of its width: an absurd page shape cannot make a huge canvas. */
 const MAX_ASPECT = 1.6;
 
-const data = workerData as RenderWorkerData;
+const data = JSON.parse(process.argv[2] ?? '{}') as RenderWorkerData;
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type Canvas = typeof import('@napi-rs/canvas');
 let libs: Promise<{ pdfjs: PdfJs; canvas: Canvas }> | null = null;
 const load = () => (libs ??= (async () => ({ pdfjs: (await import(data.pdfjsUrl)) as PdfJs, canvas: createRequire(data.requireFrom)('@napi-rs/canvas') as Canvas }))());
 
-async function render(req: RenderRequest): Promise<RenderResponse> {
+type Answer = RenderResponse extends infer R ? (R extends unknown ? Omit<R, 'cpuMicros'> : never) : never;
+
+async function render(req: RenderRequest): Promise<Answer> {
   const started = performance.now();
   const { pdfjs, canvas } = await load();
   const task = pdfjs.getDocument({
@@ -126,12 +138,35 @@ async function render(req: RenderRequest): Promise<RenderResponse> {
   }
 }
 
-parentPort?.on('message', (req: RenderRequest) => {
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** Checked while a PDF renders: a PDF that makes pdf.js or the canvas hold too much ends here. */
+function watchMemory(id: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const rss = process.memoryUsage.rss() / 1048576;
+    if (rss <= data.maxRssMb) return;
+    clearInterval(timer);
+    const res: RenderResponse = { id, ok: false, kind: 'memory', message: `rendering used more than ${data.maxRssMb} MB of memory (${Math.round(rss)} MB)`, cpuMicros: cpuMicros() };
+    process.send!(res, () => process.exit(75));
+  }, 50);
+  return timer;
+}
+
+process.on('message', (req: RenderRequest) => {
+  const watch = watchMemory(req.id);
   render(req).then(
     (res) => {
-      const transfer = res.ok ? [res.card.data.buffer as ArrayBuffer, res.page.data.buffer as ArrayBuffer] : [];
-      parentPort!.postMessage(res, transfer);
+      clearInterval(watch);
+      process.send!({ ...res, cpuMicros: cpuMicros() } satisfies RenderResponse);
     },
-    (err: Error) => parentPort!.postMessage({ id: req.id, ok: false, kind: 'error', message: err?.message ?? String(err) } satisfies RenderResponse),
+    (err: Error) => {
+      clearInterval(watch);
+      process.send!({ id: req.id, ok: false, kind: 'error', message: err?.message ?? String(err), cpuMicros: cpuMicros() } satisfies RenderResponse);
+    },
   );
 });
+// The pool went away (it closed, or its process died): nothing is left to render for.
+process.on('disconnect', () => process.exit(0));

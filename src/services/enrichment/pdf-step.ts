@@ -25,9 +25,10 @@ export interface PdfStepDeps {
 
 /**
  * The `pdf` step: downloads an arXiv paper's PDF from ARXIV_PDF_URL (only that host, within the size
- * cap and timeout), renders its first page as two WebP thumbnails (card and page) in a worker
- * thread, and keeps the text of its first pages. Not a PDF, encrypted, too large, 404: failed for
- * good with the reason; 429/503: retried after the host's Retry-After.
+ * cap and timeout), renders its first page as two WebP thumbnails (card and page) in a renderer
+ * process, and keeps the text of its first pages. Not a PDF, encrypted, too large, 404: failed for
+ * good with the reason; 429/503: retried after the host's Retry-After; a render that overran its
+ * time or memory, or a renderer that crashed on the file: failed, retried by the runner's back-off.
  */
 export function pdfStep(deps: PdfStepDeps): EnrichmentStep {
   const base = deps.config.arxivPdfUrl.replace(/\/+$/, '');
@@ -43,7 +44,7 @@ export function pdfStep(deps: PdfStepDeps): EnrichmentStep {
       if (!got.ok) return { status: 'failed', reason: got.reason, permanent: got.permanent || undefined, retryAfterMs: got.retryAfterMs };
       const r = await deps.renderer.render(got.bytes, renderOptions, signal);
       if (!r.ok) {
-        // A timeout may be a busy machine; a file pdf.js cannot open will not open next time.
+        // A timeout may be a busy machine, a crash a bad moment; a file pdf.js cannot open will not open next time.
         return { status: 'failed', reason: r.message, permanent: r.kind === 'encrypted' || r.kind === 'invalid' || undefined };
       }
       const mime = 'image/webp';

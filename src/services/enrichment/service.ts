@@ -36,7 +36,7 @@ export class EnrichmentService {
     logger: Logger,
     private readonly opts: { signal?: AbortSignal; steps?: (renderer: PdfRenderPool) => EnrichmentStep[]; onChange?: () => void } = {},
   ) {
-    this.renderer = new PdfRenderPool({ budgetMs: config.pdfRenderBudgetMs });
+    this.renderer = new PdfRenderPool({ budgetMs: config.pdfRenderBudgetMs, maxRssMb: config.pdfRenderMaxMb });
     const steps = opts.steps ? opts.steps(this.renderer) : enrichmentSteps({ config, store, logger, pdfRenderer: this.renderer, signal: opts.signal });
     this.runner = new EnrichmentRunner(
       store,

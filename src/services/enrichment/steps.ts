@@ -11,7 +11,7 @@ export interface StepDeps {
   config: Config;
   store: Store;
   logger: Logger;
-  /** Renders PDFs in worker threads (the `pdf` step). */
+  /** Renders PDFs in renderer processes (the `pdf` step). */
   pdfRenderer: PdfRenderPool;
   /** The process's shutdown signal. */
   signal?: AbortSignal;

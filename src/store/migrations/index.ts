@@ -35,6 +35,7 @@ import * as m1350 from './1350_notifications_read_age_index.ts';
 import * as m1500 from './1500_search_queue_visibility.ts';
 import * as m1501 from './1501_search_field_gap.ts';
 import * as m1200 from './1200_enrichment.ts';
+import * as m1502 from './1502_search_pdf_text.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -78,4 +79,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1500_search_queue_visibility': m1500,
   '1501_search_field_gap': m1501,
   '1200_enrichment': m1200,
+  '1502_search_pdf_text': m1502,
 };

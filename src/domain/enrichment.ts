@@ -1,3 +1,5 @@
+import { sitePaths } from './site-paths.ts';
+
 /**
  * What the enrichment steps add to a paper (issue 17): code links with GitHub stars, an LLM TL;DR
  * and keywords (with the model that wrote them), offline key phrases, and Hugging Face hub artifacts.
@@ -113,5 +115,5 @@ export function storableText(text: string, maxChars: number): string {
 
 /** The site path of a thumbnail: `/thumbs/{hash}.webp`. */
 export function thumbnailPath(t: Pick<ThumbnailRef, 'hash' | 'mime'>): string {
-  return `/thumbs/${t.hash}.${thumbnailExt(t.mime)}`;
+  return sitePaths.thumbnail(t.hash, thumbnailExt(t.mime));
 }

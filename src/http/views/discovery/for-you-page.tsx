@@ -1,9 +1,9 @@
 import type { User } from '../../../domain/community.ts';
 import type { Interest } from '../../../domain/discovery.ts';
 import type { ForYouResult } from '../../../services/for-you.ts';
-import { paperPath } from '../../params.ts';
 import { CommunityPage } from '../community/page.tsx';
 import { FormError, PostForm } from '../community/forms.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export interface ForYouPageProps {
   user: User;
@@ -25,7 +25,7 @@ function InterestPicker({ csrfToken, interests, categories }: Pick<ForYouPagePro
           {interests.map((i) => (
             <li>
               {i.kind}: {i.value}{' '}
-              <PostForm action={`/papers/for-you/interests/${i.id}/delete`} csrfToken={csrfToken} class="inline">
+              <PostForm action={sitePaths.forms.forYouInterestDelete(i.id)} csrfToken={csrfToken} class="inline">
                 <button type="submit" class="quiet small">
                   Remove<span class="vh"> {i.value}</span>
                 </button>
@@ -34,7 +34,7 @@ function InterestPicker({ csrfToken, interests, categories }: Pick<ForYouPagePro
           ))}
         </ul>
       )}
-      <PostForm action="/papers/for-you/interests" csrfToken={csrfToken}>
+      <PostForm action={sitePaths.forms.forYouInterests()} csrfToken={csrfToken}>
         <fieldset>
           <legend>Categories</legend>
           {categories
@@ -81,13 +81,13 @@ export function ForYouPage(props: ForYouPageProps) {
             <li>
               <article>
                 <h3>
-                  <a href={`/papers/${paperPath(p.paper.id)}`}>{p.paper.title}</a>
+                  <a href={sitePaths.paper(p.paper.id)}>{p.paper.title}</a>
                 </h3>
                 {p.paper.authors.length > 0 && <p>{p.paper.authors.slice(0, 8).join(', ')}{p.paper.authors.length > 8 ? ', …' : ''}</p>}
                 <p class="reason">
                   Why: {p.reason}
                 </p>
-                <PostForm action="/papers/for-you/not-interested" csrfToken={csrfToken} class="inline">
+                <PostForm action={sitePaths.forms.notInterested()} csrfToken={csrfToken} class="inline">
                   <input type="hidden" name="paperId" value={p.paper.id} />
                   <button type="submit" class="quiet small">
                     Not interested<span class="vh"> in {p.paper.title}</span>

@@ -509,7 +509,7 @@ export const MUTANTS: Mutant[] = [
     name: 'notify-hidden-paper-shown',
     what: 'notifications about a hidden or withdrawn paper are still listed and counted',
     file: 'src/store/notifications.ts',
-    search: "where(sql<boolean>`(n.paper_id is null or (p.hidden = 0 and p.deleted = 0))`)",
+    search: "where(sql<boolean>`(n.paper_id is null or ${visiblePaper('p')})`)",
     replace: "where(sql<boolean>`(n.paper_id is null or p.deleted = 0)`)",
     tests: [NOTIFY],
   },

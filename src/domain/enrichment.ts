@@ -1,5 +1,6 @@
 import { authorUrl, preferAuthorLinks, starsStillApply } from './authorship.ts';
 import { httpUrl, httpUrls } from './links.ts';
+import { sitePaths } from './site-paths.ts';
 
 /**
  * What the enrichment steps add to a paper (issue 17): code links with GitHub stars, an LLM TL;DR
@@ -150,5 +151,5 @@ export function storableText(text: string, maxChars: number): string {
 
 /** The site path of a thumbnail: `/thumbs/{hash}.webp`. */
 export function thumbnailPath(t: Pick<ThumbnailRef, 'hash' | 'mime'>): string {
-  return `/thumbs/${t.hash}.${thumbnailExt(t.mime)}`;
+  return sitePaths.thumbnail(t.hash, thumbnailExt(t.mime));
 }

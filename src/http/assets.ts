@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildSync, transformSync } from 'esbuild';
 import { Hono } from 'hono';
+import { sitePaths } from '../domain/site-paths.ts';
 
 /**
  * The site's static assets, built once per process: the stylesheet (minified) and the client
@@ -39,8 +40,8 @@ function build(): { css: Asset; js: Asset } {
   const css = transformSync(cssSource, { loader: 'css', minify: true }).code;
   const js = bundle('client/main.ts');
   return {
-    css: { url: `/assets/site.${hashOf(css)}.css`, body: css, type: 'text/css; charset=utf-8' },
-    js: { url: `/assets/site.${hashOf(js)}.js`, body: js, type: 'text/javascript; charset=utf-8' },
+    css: { url: sitePaths.asset(`site.${hashOf(css)}.css`), body: css, type: 'text/css; charset=utf-8' },
+    js: { url: sitePaths.asset(`site.${hashOf(js)}.js`), body: js, type: 'text/javascript; charset=utf-8' },
   };
 }
 
@@ -61,7 +62,7 @@ export function assetRoutes() {
   app.get('/favicon.svg', (c) => c.body(new Uint8Array(icons().svg), 200, { 'content-type': 'image/svg+xml', 'cache-control': day }));
   app.get('/assets/:file', (c) => {
     const file = c.req.param('file');
-    const asset = Object.values(assets()).find((a) => a.url === `/assets/${file}`);
+    const asset = Object.values(assets()).find((a) => a.url === sitePaths.asset(file));
     if (!asset) return c.text('asset not found (it may have been replaced by a newer build)', 404, { 'cache-control': 'no-store' });
     return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=31536000, immutable' });
   });

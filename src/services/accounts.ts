@@ -13,6 +13,7 @@ import { ServiceError } from './errors.ts';
 import type { AfterResponse } from './after-response.ts';
 import type { MailCooldown } from './mail-cooldown.ts';
 import { hashToken, randomToken } from './secrets.ts';
+import { sitePaths } from '../domain/site-paths.ts';
 
 /** argon2id (the library's default parameters: 19 MiB, 2 passes — OWASP's minimum). */
 const ARGON2ID = 2;
@@ -81,7 +82,7 @@ export class AccountService {
       await this.mail.send({
         to: owner.email,
         subject: 'You already have a Paperboy account',
-        text: `Hello,\n\nSomeone (hopefully you) tried to create a Paperboy account with this address, which already has one (${owner.username}).\nLog in at ${publicUrl(this.config)}/login, or choose a new password at ${publicUrl(this.config)}/forgot-password.\n\nIf it was not you, ignore this message.\n`,
+        text: `Hello,\n\nSomeone (hopefully you) tried to create a Paperboy account with this address, which already has one (${owner.username}).\nLog in at ${publicUrl(this.config)}${sitePaths.login()}, or choose a new password at ${publicUrl(this.config)}${sitePaths.forgotPassword()}.\n\nIf it was not you, ignore this message.\n`,
       });
       return;
     }
@@ -96,7 +97,7 @@ export class AccountService {
   }
 
   private confirmLink(token: string, upvote: string | null = null): string {
-    return `${publicUrl(this.config)}/confirm-account?token=${encodeURIComponent(token)}${upvote ? `&upvote=${encodeURIComponent(upvote)}` : ''}`;
+    return `${publicUrl(this.config)}${sitePaths.confirmAccount(token, upvote ?? undefined)}`;
   }
 
   /** Mails the signed-in account a link that verifies its address (accounts made before sign-up links existed). */
@@ -268,7 +269,7 @@ export class AccountService {
     const token = randomToken();
     const expiresAt = new Date(Date.now() + this.config.passwordResetTtlMinutes * 60_000).toISOString();
     await this.store.passwordResets.create({ tokenHash: hashToken(token), userId: user.id, expiresAt });
-    const link = `${publicUrl(this.config)}/reset-password?token=${encodeURIComponent(token)}`;
+    const link = `${publicUrl(this.config)}${sitePaths.resetPassword(token)}`;
     const minutes = this.config.passwordResetTtlMinutes;
     await this.mail.send({
       to: user.email,

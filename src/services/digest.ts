@@ -108,7 +108,7 @@ export class DigestService {
           result.empty++;
           continue;
         }
-        const unsubscribeUrl = `${this.mail.siteUrl}/unsubscribe?id=${sub.id}&sig=${signer.sign('unsubscribe', sub.id, sub.email)}`;
+        const unsubscribeUrl = `${this.mail.siteUrl}${sitePaths.unsubscribe({ id: sub.id, sig: signer.sign('unsubscribe', sub.id, sub.email) })}`;
         const mail = renderer.render({
           period,
           following: shown.map((f) => this.entry(f.item.paper, followReason(f.item.paper, f.matched, orgNames))),

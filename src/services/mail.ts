@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts';
 import { createMailSender, type MailSender } from '../mail/sender.ts';
 import { LinkSigner } from '../mail/signing.ts';
 import type { Subscription } from '../domain/subscription.ts';
+import { sitePaths } from '../domain/site-paths.ts';
 
 export const CONFIRM_LINK_HOURS = 48;
 
@@ -41,12 +42,12 @@ export class MailService {
   async confirmUrl(sub: Pick<Subscription, 'id' | 'email'>, now = new Date()): Promise<string> {
     const exp = Math.floor(now.getTime() / 1000) + CONFIRM_LINK_HOURS * 3600;
     const sig = (await this.signer()).sign('confirm', sub.id, sub.email, exp);
-    return `${this.siteUrl}/subscribe/confirm?id=${sub.id}&exp=${exp}&sig=${sig}`;
+    return `${this.siteUrl}${sitePaths.subscribeConfirm({ id: sub.id, exp, sig })}`;
   }
 
   async unsubscribeUrl(sub: Pick<Subscription, 'id' | 'email'>): Promise<string> {
     const sig = (await this.signer()).sign('unsubscribe', sub.id, sub.email);
-    return `${this.siteUrl}/unsubscribe?id=${sub.id}&sig=${sig}`;
+    return `${this.siteUrl}${sitePaths.unsubscribe({ id: sub.id, sig })}`;
   }
 
   close(): Promise<void> {

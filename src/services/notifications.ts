@@ -7,6 +7,7 @@ import { notificationMail } from '../mail/templates/notifications.ts';
 import type { MailService } from './mail.ts';
 import { ServiceError } from './errors.ts';
 import { visiblePaperOr404 } from './papers.ts';
+import { sitePaths } from '../domain/site-paths.ts';
 
 export const NOTIFICATIONS_PAGE = 30;
 /** How many of the day's papers count as its top. */
@@ -204,8 +205,8 @@ export class NotificationService {
   async unsubscribeUrl(userId: number, kinds: readonly NotificationKind[] = []): Promise<string> {
     const signer = await this.mail.signer();
     const k = kindsParam(kinds);
-    if (!k) return `${this.mail.siteUrl}/notifications/unsubscribe?u=${userId}&sig=${signer.sign('notify-unsubscribe', userId)}`;
-    return `${this.mail.siteUrl}/notifications/unsubscribe?u=${userId}&k=${k}&sig=${signer.sign('notify-unsubscribe-kinds', userId, k)}`;
+    if (!k) return `${this.mail.siteUrl}${sitePaths.notificationsUnsubscribe({ u: userId, sig: signer.sign('notify-unsubscribe', userId) })}`;
+    return `${this.mail.siteUrl}${sitePaths.notificationsUnsubscribe({ u: userId, k, sig: signer.sign('notify-unsubscribe-kinds', userId, k) })}`;
   }
 
   /** Checks a signed unsubscribe link (`kinds` null: the all-kinds form); the account's name when it is valid. */
@@ -263,7 +264,7 @@ export class NotificationService {
     // The link stops only what this mail is about; the settings page (linked too) stops everything.
     const unsubscribeUrl = await this.unsubscribeUrl(user.id, [...new Set(notifications.map((x) => x.kind))]);
     const host = new URL(this.mail.siteUrl).hostname || 'localhost';
-    const m = notificationMail({ username: user.username, notifications, siteUrl: this.mail.siteUrl, unsubscribeUrl, settingsUrl: `${this.mail.siteUrl}/settings/notifications` });
+    const m = notificationMail({ username: user.username, notifications, siteUrl: this.mail.siteUrl, unsubscribeUrl, settingsUrl: `${this.mail.siteUrl}${sitePaths.settingsNotifications()}` });
     await this.store.outbox.addMany(
       [
         {

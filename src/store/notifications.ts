@@ -1,4 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { visiblePaper } from './visibility.ts';
 import { isNotificationKind, type Notification, type NotificationKind } from '../domain/notification.ts';
 import { excerptOf } from '../domain/notification.ts';
 import type { Database } from './schema.ts';
@@ -57,7 +58,7 @@ export class NotificationRepository {
       .leftJoin('papers as p', 'p.id', 'n.paper_id')
       .leftJoin('comments as c', 'c.id', 'n.comment_id')
       .where('n.user_id', '=', userId)
-      .where(sql<boolean>`(n.paper_id is null or (p.hidden = 0 and p.deleted = 0))`)
+      .where(sql<boolean>`(n.paper_id is null or ${visiblePaper('p')})`)
       .where(sql<boolean>`(n.comment_id is null or c.deleted = 0)`)
       .where(sql<boolean>`(n.actor_id is null or a.banned = 0)`) as unknown as Joined;
   }
@@ -216,8 +217,7 @@ export class NotificationRepository {
       .leftJoin('users as u', (j) => j.on(sql`lower(u.username)`, '=', sql`lower(f.submitted_by)`))
       .select(['f.paper_id', 'u.id as uid', 'u.banned'])
       .where('f.day', '=', day)
-      .where('p.hidden', '=', 0)
-      .where('p.deleted', '=', 0)
+      .where(visiblePaper('p'))
       .orderBy('p.upvotes', 'desc')
       .orderBy('f.position', 'asc')
       .limit(n)

@@ -172,8 +172,7 @@ export class PaperRepository {
       .selectFrom('papers')
       .selectAll()
       .where(sql<string>`lower(doi)`, 'in', wanted)
-      .where('hidden', '=', 0)
-      .where('deleted', '=', 0)
+      .where(visiblePaper())
       .execute();
     return new Map(rows.map((r) => [r.doi!.toLowerCase(), rowToPaper(r)]));
   }

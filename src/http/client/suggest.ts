@@ -3,6 +3,8 @@
  * that paper (its page URL comes with the suggestion) rather than searching for its title. Typing
  * and pressing Enter still searches: only a value that is exactly a suggested title navigates.
  */
+import { sitePaths } from '../../domain/site-paths.ts';
+
 export function setupSuggestions(): void {
   for (const input of Array.from(document.querySelectorAll<HTMLInputElement>('input[data-suggest]'))) {
     const list = document.getElementById(input.getAttribute('list') ?? '') as HTMLDataListElement | null;
@@ -28,7 +30,7 @@ export function setupSuggestions(): void {
         controller?.abort();
         controller = new AbortController();
         try {
-          const res = await fetch(`/search/suggest?q=${encodeURIComponent(q)}`, { signal: controller.signal });
+          const res = await fetch(sitePaths.searchSuggest(q), { signal: controller.signal });
           if (!res.ok) return;
           const items = (await res.json()) as Array<{ title: string; url: string }>;
           pages = new Map(items.map((s) => [s.title, s.url]));

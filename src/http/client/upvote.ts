@@ -3,6 +3,8 @@
  * with fetch to the JSON API and the button updates in place; without it the form posts and the
  * server redirects back.
  */
+import { sitePaths } from '../../domain/site-paths.ts';
+
 export function setupUpvotes(): void {
   document.addEventListener('submit', async (ev) => {
     const form = ev.target;
@@ -14,7 +16,7 @@ export function setupUpvotes(): void {
     const button = form.querySelector('button')!;
     button.disabled = true;
     try {
-      const res = await fetch('/api/papers/' + form.dataset.upvote.split('/').map(encodeURIComponent).join('/') + '/upvote', {
+      const res = await fetch(sitePaths.api.paperUpvote(form.dataset.upvote), {
         method: add ? 'POST' : 'DELETE',
         headers: { 'X-CSRF-Token': (form.elements.namedItem('_csrf') as HTMLInputElement).value },
         credentials: 'same-origin',

@@ -1,6 +1,7 @@
 import type { AuthorClaim, AuthorLinks, QueuedClaim } from '../../domain/authorship.ts';
 import type { Organisation, OrgSummary, PendingOrg } from '../../domain/organisation.ts';
 import { authorUrl } from '../../domain/authorship.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 /** Author claims, author-set links and organisations as the API shows them. */
 export function presentClaim(c: AuthorClaim) {
@@ -17,7 +18,7 @@ export function presentAuthorLinks(l: AuthorLinks) {
 }
 
 export function presentOrg(o: Organisation) {
-  return { slug: o.slug, name: o.name, website: authorUrl(o.website), source: o.source, url: `/orgs/${o.slug}` };
+  return { slug: o.slug, name: o.name, website: authorUrl(o.website), source: o.source, url: sitePaths.org(o.slug) };
 }
 
 export function presentOrgSummary(o: OrgSummary) {

@@ -6,6 +6,7 @@ import { exampleOf } from '../openapi-example.ts';
 import { siteBase } from '../site-url.ts';
 import { Layout } from '../views/layout.tsx';
 import { FEED_ROUTES } from '../feeds/catalog.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 type Json = Record<string, any>;
 
@@ -116,7 +117,7 @@ export function apiDocsRoutes() {
           JSON over HTTP: camelCase names, ISO 8601 dates, errors as <code>{'{"error": {"code", "message"}}'}</code> with the matching status. Reads
           send <code>ETag</code> and <code>Cache-Control</code> (answer <code>304</code> to <code>If-None-Match</code>), allow CORS from any origin,
           and lists link their next page with a <code>Link: &lt;…&gt;; rel="next"</code> header. Requests are rate limited per IP and per token
-          (<code>429</code> with <code>Retry-After</code>). The machine-readable description is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).
+          (<code>429</code> with <code>Retry-After</code>). The machine-readable description is <a href={sitePaths.openapi()}>/openapi.json</a> (OpenAPI 3.1).
         </p>
         <nav aria-label="Routes">
           <ul>

@@ -14,6 +14,7 @@ import { ClaimPage, ClaimQueuePage, MyOrgsPage, OrgIndexPage, OrgPage, OrgQueueP
 import type { FollowViewer } from '../views/follow-button.tsx';
 import { NotFoundPage } from '../views/error-page.tsx';
 import { AccountContext } from '../views/account-context.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 type C = Context<AppEnv>;
 const PER_PAGE = 50;
@@ -99,7 +100,7 @@ export function authorshipPageRoutes(config: Config) {
     if (decision !== 'approve' && decision !== 'refuse') return claimQueue(c, new ServiceError(400, 'invalid_decision', 'approve or refuse'));
     try {
       const claim = await c.var.services.claims.decide(c.var.user!, Number(cid), decision, f.get('note'));
-      return flashRedirect(c, '/admin/claims', `${decision === 'approve' ? 'Approved' : 'Refused'}: ${claim.username} as ${claim.authorName}.`);
+      return flashRedirect(c, sitePaths.adminClaims(), `${decision === 'approve' ? 'Approved' : 'Refused'}: ${claim.username} as ${claim.authorName}.`);
     } catch (err) {
       return claimQueue(c, formError(err));
     }
@@ -111,7 +112,7 @@ export function authorshipPageRoutes(config: Config) {
     if (!isRowId(cid)) return claimQueue(c, new ServiceError(404, 'not_found', 'no such claim'));
     try {
       const claim = await c.var.services.claims.revoke(c.var.user!, Number(cid), f.get('note'));
-      return flashRedirect(c, '/admin/claims', `Revoked: ${claim.username} is no longer verified as ${claim.authorName}.`);
+      return flashRedirect(c, sitePaths.adminClaims(), `Revoked: ${claim.username} is no longer verified as ${claim.authorName}.`);
     } catch (err) {
       return claimQueue(c, formError(err));
     }
@@ -157,7 +158,7 @@ export function authorshipPageRoutes(config: Config) {
           : r.created
             ? `Thank you: ${r.org.name} appears once a moderator lists it.`
             : `${r.org.name} is waiting for a moderator; you are among its members.`;
-      return flashRedirect(c, '/settings/orgs', msg);
+      return flashRedirect(c, sitePaths.settingsOrgs(), msg);
     } catch (err) {
       return myOrgs(c, { error: formError(err), name, website });
     }
@@ -169,7 +170,7 @@ export function authorshipPageRoutes(config: Config) {
     } catch (err) {
       return myOrgs(c, { error: formError(err) });
     }
-    return flashRedirect(c, '/settings/orgs', 'You left the organisation.');
+    return flashRedirect(c, sitePaths.settingsOrgs(), 'You left the organisation.');
   });
 
   const orgQueue = async (c: C, error?: ServiceError) => c.html(<OrgQueuePage user={c.var.user!} csrfToken={c.var.csrfToken} orgs={await c.var.services.orgs.pending(c.var.user!)} error={error?.message} />, (error?.status ?? 200) as 200);
@@ -182,7 +183,7 @@ export function authorshipPageRoutes(config: Config) {
     if (decision !== 'list' && decision !== 'refuse') return orgQueue(c, new ServiceError(400, 'invalid_decision', 'list or refuse'));
     try {
       const org = await c.var.services.orgs.decide(c.var.user!, Number(oid), decision);
-      return flashRedirect(c, '/admin/orgs', decision === 'list' ? `Listed: ${org.name} (${orgUrl(org.slug)}).` : `Refused: ${org.name}.`);
+      return flashRedirect(c, sitePaths.adminOrgs(), decision === 'list' ? `Listed: ${org.name} (${orgUrl(org.slug)}).` : `Refused: ${org.name}.`);
     } catch (err) {
       return orgQueue(c, formError(err));
     }

@@ -11,7 +11,7 @@ import { requireAdmin, requireUser } from '../middleware/auth.ts';
 import { anonymousLimit, writeLimits } from '../middleware/limits.ts';
 import { anonymousCsrf, withAnonymousCsrfCookie } from '../middleware/csrf.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
-import { PAPER_ID, isRowId, paperIdFromPath, paperPath } from '../params.ts';
+import { PAPER_ID, isRowId, paperIdFromPath } from '../params.ts';
 import { startSession } from '../session.ts';
 import { flashRedirect } from '../middleware/page-view.ts';
 import type { User } from '../../domain/community.ts';
@@ -25,6 +25,7 @@ import { ProfilePage } from '../views/community/profile-page.tsx';
 import { SettingsPage } from '../views/community/settings-page.tsx';
 import { SubmitPage } from '../views/community/submit-page.tsx';
 import { communityScript } from '../assets.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 type C = Context<AppEnv>;
 
@@ -111,7 +112,7 @@ export function communityPageRoutes(config: Config) {
       const voted = await applyPendingUpvote(c, r.ok.loggedIn.user, pendingUpvote(f.get('upvote')));
       return flashRedirect(c, '/', `Welcome to Paperboy, ${r.ok.loggedIn.user.username}!${voted ? ' Your upvote is counted.' : ''} For you and Following are in the header; your account is under your name.`, { forUser: r.ok.loggedIn.user.id });
     }
-    return flashRedirect(c, '/settings/mail', 'Your address is confirmed.');
+    return flashRedirect(c, sitePaths.settingsMail(), 'Your address is confirmed.');
   });
 
   app.get('/login', withAnonymousCsrfCookie(), (c) => c.html(<LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} upvote={pendingUpvote(c.req.query('upvote'))} />));
@@ -143,7 +144,7 @@ export function communityPageRoutes(config: Config) {
     const f = await form(c);
     c.var.services.accounts.requestPasswordReset(f.get('email') ?? '', clientIp(c));
     // post/redirect/get: a refresh does not ask for another mail. The answer never says whether the address has an account.
-    return flashRedirect(c, '/forgot-password', 'If an account has that address, a link to reset its password is on its way. It works once, for a limited time.', { forUser: null });
+    return flashRedirect(c, sitePaths.forgotPassword(), 'If an account has that address, a link to reset its password is on its way. It works once, for a limited time.', { forUser: null });
   });
 
   app.get('/reset-password', withAnonymousCsrfCookie(), async (c) => {
@@ -159,7 +160,7 @@ export function communityPageRoutes(config: Config) {
       const valid = r.error.code !== 'invalid_reset_link';
       return c.html(<ResetPasswordPage csrfToken={c.var.csrfToken} token={token} valid={valid} error={r.error.message} />, r.error.status);
     }
-    return flashRedirect(c, '/login', 'Your new password is set: log in with it.', { forUser: null });
+    return flashRedirect(c, sitePaths.login(), 'Your new password is set: log in with it.', { forUser: null });
   });
 
   // Settings: API tokens and sessions
@@ -174,23 +175,23 @@ export function communityPageRoutes(config: Config) {
     const scopes = f.getAll('scopes').filter((x): x is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(x));
     const days = Number(f.get('expiresInDays') ?? '');
     const r = await attempt(() => accounts.createApiToken(c.var.user!, name, { scopes, expiresInDays: Number.isInteger(days) && days >= 1 ? days : undefined, via: c.var.authVia === 'token' ? 'token' : 'session' }));
-    if ('error' in r) return flashRedirect(c, '/settings', r.error.message);
+    if ('error' in r) return flashRedirect(c, sitePaths.settings(), r.error.message);
     // post/redirect/get: a refresh must not create a second token, and the token is shown once
     // from a short-lived server-side flash (never in a URL or a cookie).
-    return flashRedirect(c, '/settings', `Token “${name}” created. Copy it now: it is not shown again.`, { secret: r.ok.token });
+    return flashRedirect(c, sitePaths.settings(), `Token “${name}” created. Copy it now: it is not shown again.`, { secret: r.ok.token });
   });
   app.post('/settings/verify-email', requireUser(), async (c) => {
     await c.var.services.accounts.requestEmailVerification(c.var.user!, clientIp(c));
-    return flashRedirect(c, '/settings', `A link that confirms ${c.var.user!.email} is on its way.`);
+    return flashRedirect(c, sitePaths.settings(), `A link that confirms ${c.var.user!.email} is on its way.`);
   });
   app.post('/settings/tokens/:tokenId/revoke', requireUser(), async (c) => {
     await c.var.services.accounts.revokeApiToken(c.var.user!.id, numericParam(c, 'tokenId'));
-    return flashRedirect(c, '/settings', 'Token revoked: scripts using it now get 401.');
+    return flashRedirect(c, sitePaths.settings(), 'Token revoked: scripts using it now get 401.');
   });
   app.post('/settings/logout-everywhere', requireUser(), async (c) => {
     await c.var.services.accounts.logoutEverywhere(c.var.user!.id);
     clearSessionCookie(c);
-    return flashRedirect(c, '/login', 'Every session of your account has ended, this one included.', { forUser: null });
+    return flashRedirect(c, sitePaths.login(), 'Every session of your account has ended, this one included.', { forUser: null });
   });
 
   // Profiles
@@ -210,7 +211,7 @@ export function communityPageRoutes(config: Config) {
     const arxivId = f.get('arxivId') ?? '';
     const r = await attempt(() => c.var.services.submissions.submit(c.var.user!, arxivId));
     if ('error' in r) return c.html(submitPage(c, { error: r.error.message, arxivId }), r.error.status);
-    return flashRedirect(c, `/papers/${paperPath(r.ok.paper.id)}`, `Submitted: this paper is on the feed of ${r.ok.day}.`);
+    return flashRedirect(c, sitePaths.paper(r.ok.paper.id), `Submitted: this paper is on the feed of ${r.ok.day}.`);
   });
 
   // Upvotes (the form asks for a state, so repeated clicks on a stale page do not flip it back)
@@ -222,7 +223,7 @@ export function communityPageRoutes(config: Config) {
     // Forms that say which state they want are idempotent; a bare form (no `action`) toggles.
     const state = action === 'add' || action === 'remove' ? await upvotes.set(c.var.user!, id, action === 'add') : await upvotes.toggle(c.var.user!, id);
     if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(state);
-    return flashRedirect(c, safeNext(f.get('next'), `/papers/${paperPath(id)}`), state.upvoted ? 'Upvoted.' : 'Upvote removed.');
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.paper(id)), state.upvoted ? 'Upvoted.' : 'Upvote removed.');
   });
 
   // Discussion
@@ -239,30 +240,30 @@ export function communityPageRoutes(config: Config) {
     const f = await form(c);
     const parent = f.get('parentId');
     const comment = await c.var.services.comments.post(c.var.user!, id, f.get('body') ?? '', parent && isRowId(parent) ? Number(parent) : null);
-    return flashRedirect(c, `${safeNext(f.get('next'), `/papers/${paperPath(id)}/discussion`)}#comment-${comment.id}`, parent ? 'Reply posted.' : 'Comment posted.');
+    return flashRedirect(c, `${safeNext(f.get('next'), sitePaths.paperDiscussion(id))}#comment-${comment.id}`, parent ? 'Reply posted.' : 'Comment posted.');
   });
   app.get('/comments/:cid/edit', requireUser(), async (c) => {
     const comment = await c.var.services.comments.own(c.var.user!, numericParam(c, 'cid'));
-    const next = safeNext(c.req.query('next'), `/papers/${paperPath(comment.paperId)}/discussion`);
+    const next = safeNext(c.req.query('next'), sitePaths.paperDiscussion(comment.paperId));
     const error = c.var.services.comments.canEdit(c.var.user, comment) ? undefined : `comments can be edited for ${config.commentEditMinutes} minutes after posting`;
     return c.html(<CommentEditPage viewer={c.var.user!} csrfToken={c.var.csrfToken} comment={comment} next={next} error={error} />);
   });
   app.post('/comments/:cid/edit', requireUser(), ...writeLimits(config, 'comment'), async (c) => {
     const f = await form(c);
     const comment = await c.var.services.comments.edit(c.var.user!, numericParam(c, 'cid'), f.get('body') ?? '');
-    return flashRedirect(c, `${safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`)}#comment-${comment.id}`, 'Comment saved.');
+    return flashRedirect(c, `${safeNext(f.get('next'), sitePaths.paperDiscussion(comment.paperId))}#comment-${comment.id}`, 'Comment saved.');
   });
   // Deleting asks first: the comment's "Delete" link opens this page, whose button posts.
   app.get('/comments/:cid/delete', requireUser(), async (c) => {
     const user = c.var.user!;
     const comment = await c.var.services.comments.deletable(user, numericParam(c, 'cid'));
-    const next = safeNext(c.req.query('next'), `/papers/${paperPath(comment.paperId)}`);
+    const next = safeNext(c.req.query('next'), sitePaths.paper(comment.paperId));
     return c.html(<DeleteCommentPage viewer={user} csrfToken={c.var.csrfToken} comment={comment} next={next} />);
   });
   app.post('/comments/:cid/delete', requireUser(), async (c) => {
     const f = await form(c);
     const comment = await c.var.services.comments.delete(c.var.user!, numericParam(c, 'cid'));
-    return flashRedirect(c, safeNext(f.get('next'), `/papers/${paperPath(comment.paperId)}/discussion`), 'Comment deleted.');
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.paperDiscussion(comment.paperId)), 'Comment deleted.');
   });
 
   // Collections
@@ -279,7 +280,7 @@ export function communityPageRoutes(config: Config) {
     }
     const paperId = f.get('paperId');
     if (paperId) await collections.addPaper(c.var.user!, r.ok.id, paperIdFromPath(paperId));
-    return flashRedirect(c, safeNext(f.get('next'), `/collections/${r.ok.id}`), paperId ? `Collection “${r.ok.name}” created, with this paper in it.` : `Collection “${r.ok.name}” created.`);
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.collection(r.ok.id)), paperId ? `Collection “${r.ok.name}” created, with this paper in it.` : `Collection “${r.ok.name}” created.`);
   });
   app.get('/collections/:cid', async (c) => {
     const { collection, papers } = await c.var.services.collections.get(c.var.user, numericParam(c, 'cid'));
@@ -293,13 +294,13 @@ export function communityPageRoutes(config: Config) {
     const remove = f.get('action') === 'remove';
     if (remove) await c.var.services.collections.removePaper(c.var.user!, id, paperId);
     else await c.var.services.collections.addPaper(c.var.user!, id, paperId);
-    return flashRedirect(c, safeNext(f.get('next'), `/collections/${id}`), remove ? 'Removed from the collection.' : 'Saved to the collection.');
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.collection(id)), remove ? 'Removed from the collection.' : 'Saved to the collection.');
   });
   app.post('/collections/:cid/settings', requireUser(), async (c) => {
     const id = numericParam(c, 'cid');
     const f = await form(c);
     await c.var.services.collections.update(c.var.user!, id, { name: f.get('name') ?? undefined, isPublic: f.get('public') === '1' });
-    return flashRedirect(c, `/collections/${id}`, 'Collection saved.');
+    return flashRedirect(c, sitePaths.collection(id), 'Collection saved.');
   });
   // "Delete this collection" asks first: a link to this page, whose button posts.
   app.get('/collections/:cid/delete', requireUser(), async (c) => {
@@ -309,7 +310,7 @@ export function communityPageRoutes(config: Config) {
   });
   app.post('/collections/:cid/delete', requireUser(), async (c) => {
     await c.var.services.collections.delete(c.var.user!, numericParam(c, 'cid'));
-    return flashRedirect(c, '/collections', 'Collection deleted.');
+    return flashRedirect(c, sitePaths.collections(), 'Collection deleted.');
   });
 
   // Moderation
@@ -327,13 +328,13 @@ export function communityPageRoutes(config: Config) {
       return id;
     });
     if ('error' in r) return adminPage(c, { error: r.error.message }, r.error.status === 404 ? 404 : 400);
-    return flashRedirect(c, '/admin', `Paper ${r.ok} ${f.get('unhide') === '1' ? 'is visible again' : 'is hidden'}.`);
+    return flashRedirect(c, sitePaths.admin(), `Paper ${r.ok} ${f.get('unhide') === '1' ? 'is visible again' : 'is hidden'}.`);
   });
   app.post('/admin/users/ban', requireAdmin(), async (c) => {
     const f = await form(c);
     const r = await attempt(() => c.var.services.moderation.setBanned(c.var.user!, f.get('username') ?? '', f.get('unban') !== '1', f.get('reason') || undefined));
     if ('error' in r) return adminPage(c, { error: r.error.message }, r.error.status === 404 ? 404 : 400);
-    return flashRedirect(c, '/admin', `${r.ok.username} is ${r.ok.banned ? 'banned' : 'no longer banned'}.`);
+    return flashRedirect(c, sitePaths.admin(), `${r.ok.username} is ${r.ok.banned ? 'banned' : 'no longer banned'}.`);
   });
 
   return app;

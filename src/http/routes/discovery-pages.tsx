@@ -12,6 +12,7 @@ import { FollowingPage } from '../views/discovery/following-page.tsx';
 import { ForYouPage } from '../views/discovery/for-you-page.tsx';
 import { flashRedirect } from '../middleware/page-view.ts';
 import { cardViewerOf } from '../card-viewer.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 type C = Context<AppEnv>;
 
@@ -42,7 +43,7 @@ export function discoveryPageRoutes(config: Config) {
   app.post('/papers/for-you/not-interested', requireUser(), ...writes, async (c) => {
     const f = await form(c);
     await c.var.services.forYou.markNotInterested(c.var.user!.id, f.get('paperId') ?? '');
-    return flashRedirect(c, safeNext(f.get('next'), '/papers/for-you'), 'Marked “not interested”: you will see fewer papers like it.');
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.forYou()), 'Marked “not interested”: you will see fewer papers like it.');
   });
   app.post('/papers/for-you/interests', requireUser(), ...writes, async (c) => {
     const f = await form(c);
@@ -56,11 +57,11 @@ export function discoveryPageRoutes(config: Config) {
       if (err instanceof ServiceError) return forYou(c, err);
       throw err;
     }
-    return flashRedirect(c, '/papers/for-you', 'Interests saved: your picks are updated.');
+    return flashRedirect(c, sitePaths.forYou(), 'Interests saved: your picks are updated.');
   });
   app.post('/papers/for-you/interests/:iid/delete', requireUser(), ...writes, async (c) => {
     await c.var.services.forYou.removeInterest(c.var.user!.id, numericParam(c, 'iid'));
-    return flashRedirect(c, '/papers/for-you', 'Interest removed.');
+    return flashRedirect(c, sitePaths.forYou(), 'Interest removed.');
   });
 
   const following = async (c: C, error: ServiceError | null = null) => {
@@ -83,12 +84,12 @@ export function discoveryPageRoutes(config: Config) {
       throw err;
     }
     // Follow buttons on paper and author pages come back to their page.
-    return flashRedirect(c, safeNext(f.get('next'), '/following'), `You follow ${followed.value}: its new papers appear under Following.`);
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.following()), `You follow ${followed.value}: its new papers appear under Following.`);
   });
   app.post('/following/:fid/delete', requireUser(), ...writes, async (c) => {
     const f = await form(c);
     await c.var.services.following.unfollow(c.var.user!.id, numericParam(c, 'fid'));
-    return flashRedirect(c, safeNext(f.get('next'), '/following'), 'Unfollowed.');
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.following()), 'Unfollowed.');
   });
   return app;
 }

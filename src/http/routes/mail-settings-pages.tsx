@@ -5,6 +5,7 @@ import { readForm } from '../forms.ts';
 import { CATEGORY_PATTERN } from '../../domain/subscription.ts';
 import { MailSettingsPage } from '../views/mail-settings-page.tsx';
 import { flashRedirect } from '../middleware/page-view.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 /** Categories as typed in the settings form: separated by spaces or commas. */
 export function parseCategories(raw: string): string[] | { error: string } {
@@ -39,12 +40,12 @@ export function mailSettingsRoutes() {
         : r.confirmationSent
           ? `A confirmation link is on its way to ${r.subscription.email}; the digest starts once you follow it.`
           : `Waiting for confirmation: follow the link in the mail sent to ${r.subscription.email}.`;
-    return flashRedirect(c, '/settings/mail', message);
+    return flashRedirect(c, sitePaths.settingsMail(), message);
   });
 
   app.post('/settings/mail/unsubscribe', requireUser(), async (c) => {
     await c.var.services.subscriptions.unsubscribeUser(c.var.user!);
-    return flashRedirect(c, '/settings/mail', 'Unsubscribed: no more digests.');
+    return flashRedirect(c, sitePaths.settingsMail(), 'Unsubscribed: no more digests.');
   });
 
   return app;

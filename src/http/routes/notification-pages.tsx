@@ -36,7 +36,7 @@ export function notificationPageRoutes(config: Config) {
   app.post('/notifications/read-all', requireUser(), ...limits, async (c) => {
     const f = await readForm(c);
     const n = await c.var.services.notifications.markAllRead(c.var.user!.id);
-    return flashRedirect(c, safeNext(f.get('next'), '/notifications'), n === 1 ? 'Marked 1 notification read.' : `Marked ${n} notifications read.`);
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.notifications()), n === 1 ? 'Marked 1 notification read.' : `Marked ${n} notifications read.`);
   });
 
   app.post('/notifications/:nid/read', requireUser(), ...limits, async (c) => {
@@ -44,7 +44,7 @@ export function notificationPageRoutes(config: Config) {
     const nid = c.req.param('nid') ?? '';
     if (!isRowId(nid)) throw new ServiceError(404, 'not_found', 'no such notification');
     await c.var.services.notifications.markRead(c.var.user!.id, Number(nid));
-    return flashRedirect(c, safeNext(f.get('next'), '/notifications'), 'Marked read.');
+    return flashRedirect(c, safeNext(f.get('next'), sitePaths.notifications()), 'Marked read.');
   });
 
   const settings = async (c: C) => {
@@ -55,7 +55,7 @@ export function notificationPageRoutes(config: Config) {
   app.post('/settings/notifications', requireUser(), ...limits, async (c) => {
     const f = await readForm(c);
     const kinds = await c.var.services.notifications.setEmailKinds(c.var.user!.id, f.getAll('kind'));
-    return flashRedirect(c, '/settings/notifications', kinds.length ? 'Saved: those notifications will be mailed to you, at most once an hour.' : 'Saved: no notification mail.');
+    return flashRedirect(c, sitePaths.settingsNotifications(), kinds.length ? 'Saved: those notifications will be mailed to you, at most once an hour.' : 'Saved: no notification mail.');
   });
 
   // Follow (or stop following) a paper's discussion: its new comments then notify you.
@@ -93,7 +93,7 @@ function invalidLink(c: C) {
   return c.html(
     <MessagePage title="This link does not work">
       <p>
-        It may have been copied incompletely. You can choose which notifications are mailed in <a href="/settings/notifications">your settings</a>.
+        It may have been copied incompletely. You can choose which notifications are mailed in <a href={sitePaths.settingsNotifications()}>your settings</a>.
       </p>
     </MessagePage>,
     400,
@@ -113,7 +113,7 @@ export function notificationSignedLinkRoutes() {
     if (kinds === undefined) return invalidLink(c);
     const name = await c.var.services.notifications.checkUnsubscribe(q.data.u, q.data.sig, kinds);
     if (!name) return invalidLink(c);
-    const action = `/notifications/unsubscribe?u=${q.data.u}${kinds ? `&k=${kindsParam(kinds)}` : ''}&sig=${encodeURIComponent(q.data.sig)}`;
+    const action = sitePaths.notificationsUnsubscribe({ u: q.data.u, k: kinds ? kindsParam(kinds) : undefined, sig: q.data.sig });
     return c.html(
       <MessagePage title="Stop notification mail">
         {kinds ? (
@@ -127,7 +127,7 @@ export function notificationSignedLinkRoutes() {
           <button type="submit">Unsubscribe</button>
         </form>
         <p>
-          To stop all notification mail, or choose kind by kind, use <a href="/settings/notifications">your settings</a>.
+          To stop all notification mail, or choose kind by kind, use <a href={sitePaths.settingsNotifications()}>your settings</a>.
         </p>
       </MessagePage>,
     );
@@ -142,7 +142,7 @@ export function notificationSignedLinkRoutes() {
       <MessagePage title="Unsubscribed">
         <p>
           {kinds ? `No more mail about: ${kindList(kinds)}.` : 'No more notification mail.'}
-          {still.length > 0 && ` Still mailed: ${kindList(still)}.`} You can change this in <a href="/settings/notifications">your settings</a>.
+          {still.length > 0 && ` Still mailed: ${kindList(still)}.`} You can change this in <a href={sitePaths.settingsNotifications()}>your settings</a>.
         </p>
       </MessagePage>,
     );

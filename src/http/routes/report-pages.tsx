@@ -9,6 +9,7 @@ import { safeNext } from '../views/community/forms.tsx';
 import { readForm } from '../forms.ts';
 import { isRowId } from '../params.ts';
 import { ReportPage, ReportQueuePage } from '../views/community/report-pages.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 type C = Context<AppEnv>;
 const ACTIONS: readonly ReportAction[] = ['hide_paper', 'delete_comment', 'ban_author', 'dismiss'];
@@ -20,7 +21,7 @@ export function reportPageRoutes(config: Config) {
   /** What is being reported, and where the form goes back to. */
   const target = async (c: C, kind: string | undefined, rawId: string | undefined) => {
     const t = await c.var.services.reports.describeTarget(kind, rawId);
-    return { ...t, back: t.target === 'comment' ? `/papers/${t.paperId}/discussion#comment-${t.id}` : `/papers/${t.paperId}` };
+    return { ...t, back: t.target === 'comment' ? sitePaths.comment(t.paperId, t.id) : sitePaths.paper(t.paperId) };
   };
 
   app.get('/report', requireUser(), async (c) => {
@@ -36,7 +37,7 @@ export function reportPageRoutes(config: Config) {
       if (!(err instanceof ServiceError) || err.status !== 400) throw err;
       return c.html(<ReportPage user={c.var.user!} csrfToken={c.var.csrfToken} target={t.target} targetId={t.id} summary={t.summary} back={t.back} error={err.message} />, 400);
     }
-    return c.redirect(`/report?target=${t.target}&id=${encodeURIComponent(t.id)}&done=1`, 303);
+    return c.redirect(sitePaths.report(t, true), 303);
   });
 
   const queue = async (c: C, extra: { message?: string; error?: string } = {}, status: 200 | 400 | 404 | 409 = 200) =>
@@ -53,7 +54,7 @@ export function reportPageRoutes(config: Config) {
       if (err instanceof ServiceError && (err.status === 400 || err.status === 404 || err.status === 409)) return queue(c, { error: err.message }, err.status);
       throw err;
     }
-    return c.redirect(safeNext('/admin/reports?done=1'), 303);
+    return c.redirect(safeNext(sitePaths.adminReports(true)), 303);
   });
   return app;
 }

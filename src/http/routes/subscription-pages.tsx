@@ -9,6 +9,7 @@ import { SubscribeBody } from '../schemas/subscription.ts';
 import { MailNotConfigured, MessagePage, SubscribeForm, UnsubscribePage } from '../views/subscription-pages.tsx';
 import { SUBSCRIBE_LIMIT } from '../middleware/limits.ts';
 import { currentAccount } from '../session.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 const ConfirmQuery = z.object({ id: z.coerce.number().int().positive().max(MAX_ROW_ID), exp: z.coerce.number().int().positive(), sig: z.string().min(10).max(100) });
 const UnsubscribeQuery = z.object({ id: z.coerce.number().int().positive().max(MAX_ROW_ID), sig: z.string().min(10).max(100) });
@@ -17,7 +18,7 @@ function invalidLink(c: Context<AppEnv>) {
   return c.html(
     <MessagePage title="This link does not work">
       <p>
-        The link is incomplete or was changed. Open it again from the mail, or <a href="/subscribe">subscribe again</a>.
+        The link is incomplete or was changed. Open it again from the mail, or <a href={sitePaths.subscribe()}>subscribe again</a>.
       </p>
     </MessagePage>,
     400,
@@ -61,7 +62,7 @@ export function subscriptionPageRoutes() {
     }
     await c.var.services.subscriptions.subscribe({ ...parsed.data, account: currentAccount(c), ip: clientIp(c) });
     // post/redirect/get: a refresh of the answer does not post the address again.
-    return flashRedirect(c, '/subscribe/sent', `If ${parsed.data.email} is not subscribed yet, a confirmation link is on its way. The ${parsed.data.frequency} digest starts once you follow it.`);
+    return flashRedirect(c, sitePaths.subscribeSent(), `If ${parsed.data.email} is not subscribed yet, a confirmation link is on its way. The ${parsed.data.frequency} digest starts once you follow it.`);
   });
 
   app.get('/subscribe/sent', (c) =>
@@ -94,7 +95,7 @@ export function signedLinkRoutes() {
       return c.html(
         <MessagePage title="This link has expired">
           <p>
-            Confirmation links last 48 hours. <a href="/subscribe">Subscribe again</a> to get a fresh one.
+            Confirmation links last 48 hours. <a href={sitePaths.subscribe()}>Subscribe again</a> to get a fresh one.
           </p>
         </MessagePage>,
         410,
@@ -112,7 +113,7 @@ export function signedLinkRoutes() {
     if (!q.success) return invalidLink(c);
     const sub = await c.var.services.subscriptions.checkUnsubscribe(q.data);
     if (!sub) return invalidLink(c);
-    const action = `/unsubscribe?id=${q.data.id}&sig=${encodeURIComponent(q.data.sig)}`;
+    const action = sitePaths.unsubscribe({ id: q.data.id, sig: q.data.sig });
     return c.html(<UnsubscribePage email={sub.email} action={action} done={sub.status === 'unsubscribed'} />);
   });
 

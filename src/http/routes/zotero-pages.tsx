@@ -6,6 +6,7 @@ import { requireUser } from '../middleware/auth.ts';
 import { perIp, perUser } from '../middleware/limits.ts';
 import { readForm } from '../forms.ts';
 import { ZoteroPage } from '../views/community/zotero-page.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 type C = Context<AppEnv>;
 
@@ -29,15 +30,15 @@ export function zoteroPageRoutes(config: Config) {
       if (err instanceof ServiceError) return page(c, { error: err.message }, err.status === 502 ? 502 : 400);
       throw err;
     }
-    return c.redirect('/settings/zotero?done=connected', 303);
+    return c.redirect(sitePaths.settingsZotero('connected'), 303);
   });
   app.post('/settings/zotero/sync', requireUser(), ...limits, async (c) => {
     await c.var.services.zotero.sync(c.var.user!.id);
-    return c.redirect('/settings/zotero?done=synced', 303);
+    return c.redirect(sitePaths.settingsZotero('synced'), 303);
   });
   app.post('/settings/zotero/disconnect', requireUser(), async (c) => {
     await c.var.services.zotero.disconnect(c.var.user!);
-    return c.redirect('/settings/zotero?done=disconnected', 303);
+    return c.redirect(sitePaths.settingsZotero('disconnected'), 303);
   });
   return app;
 }

@@ -2,6 +2,7 @@ import type { FeedItem } from '../../domain/paper.ts';
 import { FeedList, type CardViewer } from './components.tsx';
 import { FollowButton, type FollowViewer } from './follow-button.tsx';
 import { Layout } from './layout.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 export function AuthorPageView({ name, items, page, hasMore, viewer, follow, verified = [], variants = [name] }: { name: string; items: FeedItem[]; page: number; hasMore: boolean; viewer?: CardViewer; follow?: FollowViewer; verified?: string[]; variants?: string[] }) {
   return (
@@ -16,7 +17,7 @@ export function AuthorPageView({ name, items, page, hasMore, viewer, follow, ver
           {verified.map((u, i) => (
             <>
               {i > 0 && ', '}
-              <a href={`/users/${encodeURIComponent(u)}`}>{u}</a>
+              <a href={sitePaths.user(u)}>{u}</a>
             </>
           ))}
           {variants.length > 1 && <> · also listed as {variants.filter((v) => v !== name).join(', ')}</>}
@@ -25,7 +26,7 @@ export function AuthorPageView({ name, items, page, hasMore, viewer, follow, ver
       <p class="tagline">Papers on the feed, newest first{follow?.signedIn ? '' : '. Follow to get their new papers under Following and in your digest.'}</p>
       {items.length === 0 ? (
         <p class="empty">
-          No papers by this author on Paperboy. Names must match exactly; try <a href={`/search?q=${encodeURIComponent(name)}`}>searching for “{name}”</a>.
+          No papers by this author on Paperboy. Names must match exactly; try <a href={sitePaths.search({ q: name })}>searching for “{name}”</a>.
         </p>
       ) : (
         <>

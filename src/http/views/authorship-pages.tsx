@@ -8,10 +8,11 @@ import { FormError, PostForm } from './community/forms.tsx';
 import { AccountPage, CommunityPage } from './community/page.tsx';
 import { FollowButton, type FollowViewer } from './follow-button.tsx';
 import { authorUrl, preferAuthorLinks } from '../../domain/authorship.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
-const profileUrl = (name: string) => `/users/${encodeURIComponent(name)}`;
-export const orgUrl = (slug: string) => `/orgs/${encodeURIComponent(slug)}`;
-const claimUrl = (paperId: string, author?: number) => `/claim?paper=${encodeURIComponent(paperId)}${author !== undefined ? `&author=${author}` : ''}`;
+const profileUrl = sitePaths.user;
+export const orgUrl = sitePaths.org;
+const claimUrl = sitePaths.claim;
 
 /**
  * On a paper's page: each listed author with the verified account behind the name (linked to its
@@ -67,13 +68,13 @@ export function PaperAuthorshipPanel({ paper, authorship, affiliations, viewer, 
       {authorship.viewerPending && <p class="hint">Your claim to be {authorship.viewerPending.authorName} is waiting for a moderator.</p>}
       {!viewer && (
         <p class="hint">
-          One of these authors? <a href={`/login?next=${encodeURIComponent(paperUrl(paper.id))}`}>Log in</a> to claim the paper.
+          One of these authors? <a href={sitePaths.login(paperUrl(paper.id))}>Log in</a> to claim the paper.
         </p>
       )}
       {authorship.viewerIsAuthor && (
         <details class="author-links">
           <summary>Set this paper's code and project links</summary>
-          <PostForm action="/author-links" csrfToken={csrfToken}>
+          <PostForm action={sitePaths.forms.authorLinks()} csrfToken={csrfToken}>
             <input type="hidden" name="paper" value={paper.id} />
             <label>
               Code (https://…) <input type="url" name="code" value={links.code ?? ''} maxlength={500} placeholder="https://github.com/…" />
@@ -123,7 +124,7 @@ export function ClaimPage(props: { user: User; csrfToken: string; paper: PaperWi
       {pending ? (
         <p>Your claim is waiting for a moderator.</p>
       ) : (
-        <PostForm action="/claim" csrfToken={props.csrfToken}>
+        <PostForm action={sitePaths.claim()} csrfToken={props.csrfToken}>
           <input type="hidden" name="paper" value={paper.id} />
           <fieldset>
             <legend>Which listed name is yours?</legend>
@@ -152,7 +153,7 @@ export function ClaimQueuePage(props: { user: User; csrfToken: string; claims: Q
     <AccountPage title="Author claims" user={props.user} csrfToken={csrfToken} section="claims">
       <h1>Author claims</h1>
       <p>
-        <a href="/admin">Moderation</a> · {props.claims.length} pending {props.claims.length === 1 ? 'claim' : 'claims'}
+        <a href={sitePaths.admin()}>Moderation</a> · {props.claims.length} pending {props.claims.length === 1 ? 'claim' : 'claims'}
       </p>
       <FormError message={props.error} />
       {props.claims.length ? (
@@ -181,7 +182,7 @@ export function ClaimQueuePage(props: { user: User; csrfToken: string; claims: Q
                 </td>
                 <td>{c.evidence ? <q>{c.evidence}</q> : '—'}</td>
                 <td>
-                  <PostForm action={`/admin/claims/${c.id}/decide`} csrfToken={csrfToken} class="inline">
+                  <PostForm action={sitePaths.forms.decideClaim(c.id)} csrfToken={csrfToken} class="inline">
                     <label>
                       Note <input name="note" maxlength={500} />
                     </label>{' '}
@@ -228,7 +229,7 @@ export function ClaimQueuePage(props: { user: User; csrfToken: string; claims: Q
                   {c.decidedBy && <> by {c.decidedBy}</>}
                 </td>
                 <td>
-                  <PostForm action={`/admin/claims/${c.id}/revoke`} csrfToken={csrfToken} class="inline">
+                  <PostForm action={sitePaths.forms.revokeClaim(c.id)} csrfToken={csrfToken} class="inline">
                     <label>
                       Why <input name="note" maxlength={500} />
                     </label>{' '}
@@ -254,7 +255,7 @@ export function OrgQueuePage(props: { user: User; csrfToken: string; orgs: Pendi
     <AccountPage title="New organisations" user={props.user} csrfToken={csrfToken} section="org-queue">
       <h1>New organisations</h1>
       <p>
-        <a href="/admin">Moderation</a> · {props.orgs.length} waiting. Declared organisations are public only once listed. Websites are shown as text here and never fetched.
+        <a href={sitePaths.admin()}>Moderation</a> · {props.orgs.length} waiting. Declared organisations are public only once listed. Websites are shown as text here and never fetched.
       </p>
       <FormError message={props.error} />
       {props.orgs.length ? (
@@ -274,7 +275,7 @@ export function OrgQueuePage(props: { user: User; csrfToken: string; orgs: Pendi
                 <td>{o.website ? <code>{o.website}</code> : '—'}</td>
                 <td>{o.declaredBy ? <a href={profileUrl(o.declaredBy)}>{o.declaredBy}</a> : '—'}</td>
                 <td>
-                  <PostForm action={`/admin/orgs/${o.id}/decide`} csrfToken={csrfToken} class="inline">
+                  <PostForm action={sitePaths.forms.decideOrg(o.id)} csrfToken={csrfToken} class="inline">
                     <button type="submit" name="decision" value="list">
                       List<span class="vh"> {o.name}</span>
                     </button>{' '}
@@ -301,7 +302,7 @@ export function MyOrgsPage(props: { user: User; csrfToken: string; orgs: Organis
       <h1>Your organisations</h1>
       <p>
         Organisations you belong to are shown on your profile, and the papers you are a verified author of are listed on their pages. A new organisation appears once a moderator lists it.{' '}
-        <a href="/orgs">All organisations</a>
+        <a href={sitePaths.orgs()}>All organisations</a>
       </p>
       <FormError message={props.error} />
       {props.orgs.length > 0 && (
@@ -311,7 +312,7 @@ export function MyOrgsPage(props: { user: User; csrfToken: string; orgs: Organis
               {o.status === 'listed' ? <a href={orgUrl(o.slug)}>{o.name}</a> : o.name}
               {o.status === 'pending' && ' (waiting for a moderator)'}
               {o.status === 'refused' && ' (not listed by the moderators)'}{' '}
-              <PostForm action={`/settings/orgs/${o.slug}/leave`} csrfToken={csrfToken} class="inline">
+              <PostForm action={sitePaths.forms.leaveOrg(o.slug)} csrfToken={csrfToken} class="inline">
                 <button type="submit" class="quiet small">
                   Leave<span class="vh"> {o.name}</span>
                 </button>
@@ -320,7 +321,7 @@ export function MyOrgsPage(props: { user: User; csrfToken: string; orgs: Organis
           ))}
         </ul>
       )}
-      <PostForm action="/settings/orgs" csrfToken={csrfToken}>
+      <PostForm action={sitePaths.settingsOrgs()} csrfToken={csrfToken}>
         <h2>Add an organisation</h2>
         <label>
           Name <input name="name" required maxlength={200} value={props.name ?? ''} />
@@ -362,7 +363,7 @@ export function OrgPage(props: { viewer: User | null; csrfToken: string; org: Or
             Website: <a href={website} rel="nofollow ugc noopener">{new URL(website).hostname}</a>.
           </>
         )}{' '}
-        <a href="/orgs">All organisations</a>
+        <a href={sitePaths.orgs()}>All organisations</a>
       </p>
       {props.members.length > 0 && (
         <p>
@@ -381,7 +382,7 @@ export function OrgPage(props: { viewer: User | null; csrfToken: string; org: Or
         byDay(props.items).map(([day, items]) => (
           <section aria-label={day}>
             <h2>
-              <a href={`/papers/date/${day}`}>{day}</a>
+              <a href={sitePaths.day(day)}>{day}</a>
             </h2>
             <FeedList items={items} viewer={props.cards} headingLevel={2} />
           </section>
@@ -403,9 +404,9 @@ export function OrgIndexPage(props: { viewer: User | null; csrfToken: string; or
     <CommunityPage title="Organisations" user={props.viewer} csrfToken={props.csrfToken}>
       <h1>Organisations</h1>
       <p class="tagline">
-        From the affiliations authors give on arXiv, and those readers declared and moderators listed. {props.viewer ? <a href="/settings/orgs">Add yours</a> : <a href="/login?next=%2Fsettings%2Forgs">Log in to add yours</a>}.
+        From the affiliations authors give on arXiv, and those readers declared and moderators listed. {props.viewer ? <a href={sitePaths.settingsOrgs()}>Add yours</a> : <a href={sitePaths.login(sitePaths.settingsOrgs())}>Log in to add yours</a>}.
       </p>
-      <form method="get" action="/orgs" role="search">
+      <form method="get" action={sitePaths.orgs()} role="search">
         <label>
           Name contains <input name="q" value={props.q} maxlength={100} />
         </label>{' '}

@@ -160,7 +160,7 @@ export function CodeItems({ paper, e }: { paper: Pick<PaperWithStats, 'links'>; 
  */
 export function SeenToggle({ paperId, seen, viewer }: { paperId: string; seen: boolean; viewer: CardViewer }) {
   return (
-    <PostForm action="/papers/seen" csrfToken={viewer.csrfToken} next={viewer.next} class="inline seen-form">
+    <PostForm action={sitePaths.forms.papersSeen()} csrfToken={viewer.csrfToken} next={viewer.next} class="inline seen-form">
       <input type="hidden" name="paperId" value={paperId} />
       <input type="hidden" name="seen" value={seen ? '0' : '1'} />
       {seen && <span class="seen-badge">Seen</span>}{' '}
@@ -193,7 +193,7 @@ export function SubscribeBanner({ csrfToken }: { csrfToken?: string }) {
   return (
     <section class="banner" aria-labelledby="subscribe-title">
       <p id="subscribe-title">Get trending papers in your email inbox!</p>
-      <form method="post" action="/subscribe">
+      <form method="post" action={sitePaths.subscribe()}>
         {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
         <label class="vh" for="subscribe-email">
           Email address

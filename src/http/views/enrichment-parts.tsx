@@ -1,5 +1,6 @@
 import { artifactPath, keywordsOf, type HubArtifact, type PaperEnrichment } from '../../domain/enrichment.ts';
 import { httpUrl as safeHref } from '../../domain/links.ts';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 /**
  * The enrichments as pages show them (issue 17): stars, the TL;DR (only an LLM's is called "AI
@@ -59,7 +60,7 @@ export function EnrichmentSection({ e, artifacts, repoDescription, hubUrl }: { e
           {keywords.map((k, i) => (
             <>
               {i > 0 && ' '}
-              <a class="tag" href={`/search?q=${encodeURIComponent(k)}`}>
+              <a class="tag" href={sitePaths.search({ q: k })}>
                 {k}
               </a>
             </>

@@ -1,4 +1,5 @@
 import { Layout } from './layout.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 export function NotFoundPage({ path }: { path: string }) {
   return (
@@ -16,7 +17,7 @@ export function NotFoundPage({ path }: { path: string }) {
         </li>
       </ul>
       <p>
-        <a href="/">Back to today's papers</a> · <a href="/papers/trending">Trending</a> · <a href="/search">Search</a>
+        <a href={sitePaths.home()}>Back to today's papers</a> · <a href={sitePaths.trending()}>Trending</a> · <a href={sitePaths.search()}>Search</a>
       </p>
     </Layout>
   );
@@ -28,7 +29,7 @@ export function ServerErrorPage({ requestId }: { requestId?: string }) {
       <h1>Something went wrong</h1>
       <p>The error has been logged{requestId ? <> (request <code>{requestId}</code>)</> : ''}. Please try again in a moment.</p>
       <p>
-        <a href="/">Back to today's papers</a>
+        <a href={sitePaths.home()}>Back to today's papers</a>
       </p>
     </Layout>
   );

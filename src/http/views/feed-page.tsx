@@ -74,7 +74,7 @@ export function PeriodPicker({ kind, value }: { kind: PeriodKind; value: string 
   const type = KIND_SEGMENT[kind];
   const id = `pick-${type}`;
   return (
-    <form class="picker" method="get" action={`/papers/${type}`}>
+    <form class="picker" method="get" action={sitePaths.periodPicker(kind)}>
       <label for={id}>Go to {kind}</label>
       <input id={id} type={type} name="value" value={value} required />
       <button type="submit" class="quiet">
@@ -88,9 +88,9 @@ function PeriodTabs({ period, filter }: { period: Period; filter: FeedFilterView
   const day = period.from;
   const keep = filterQuery(filter);
   const tabs: Array<[PeriodKind, string, string]> = [
-    ['day', `/papers/date/${day}`, 'Day'],
-    ['week', `/papers/week/${isoWeekOf(day)}`, 'Week'],
-    ['month', `/papers/month/${day.slice(0, 7)}`, 'Month'],
+    ['day', sitePaths.day(day), 'Day'],
+    ['week', sitePaths.period({ kind: 'week', label: isoWeekOf(day) }), 'Week'],
+    ['month', sitePaths.period({ kind: 'month', label: day.slice(0, 7) }), 'Month'],
   ];
   return (
     <nav aria-label="Period">

@@ -1,6 +1,7 @@
 import type { FollowKind } from '../../domain/discovery.ts';
 import { followKey } from '../../domain/discovery.ts';
 import { PostForm } from './community/forms.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 /** Who is looking and what they follow (by `followKey`), for the follow buttons on a page. */
 export interface FollowViewer {
@@ -21,7 +22,7 @@ export function FollowButton({ viewer, kind, value, label }: { viewer: FollowVie
   const hint = `${WHAT[kind]} ${label ?? value} under Following`;
   if (!viewer.signedIn) {
     return (
-      <a class="follow" href={`/login?next=${encodeURIComponent(viewer.next)}`} title={`Log in to follow: ${hint}`}>
+      <a class="follow" href={sitePaths.login(viewer.next)} title={`Log in to follow: ${hint}`}>
         + Follow<span class="vh"> {label ?? value}</span>
       </a>
     );
@@ -29,7 +30,7 @@ export function FollowButton({ viewer, kind, value, label }: { viewer: FollowVie
   const id = viewer.follows.get(followKey(kind, value));
   if (id !== undefined) {
     return (
-      <PostForm action={`/following/${id}/delete`} csrfToken={viewer.csrfToken} next={viewer.next} class="inline follow-form">
+      <PostForm action={sitePaths.forms.unfollow(id)} csrfToken={viewer.csrfToken} next={viewer.next} class="inline follow-form">
         <button type="submit" class="follow following" aria-pressed="true" title={`You get ${hint}; press to unfollow`}>
           ✓ Following<span class="vh"> {label ?? value}</span>
         </button>
@@ -37,7 +38,7 @@ export function FollowButton({ viewer, kind, value, label }: { viewer: FollowVie
     );
   }
   return (
-    <PostForm action="/following" csrfToken={viewer.csrfToken} next={viewer.next} class="inline follow-form">
+    <PostForm action={sitePaths.following()} csrfToken={viewer.csrfToken} next={viewer.next} class="inline follow-form">
       <input type="hidden" name="kind" value={kind} />
       <input type="hidden" name="value" value={value} />
       <button type="submit" class="follow" aria-pressed="false" title={`Get ${hint}`}>

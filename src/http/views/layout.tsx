@@ -7,6 +7,7 @@ import { DAILY_FEEDS, FeedLinks, type FeedLink } from './feed-links.tsx';
 import { currentView } from './request-view.ts';
 import { FlashMessage } from './flash-message.tsx';
 import { PostForm } from './community/forms.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 /** Which header link is the current page's; the day, week and month pages are all "Daily Papers". */
 export type NavKey = 'papers' | 'daily' | 'weekly' | 'monthly' | 'trending' | 'for-you' | 'following' | 'search' | 'account' | null;
@@ -32,9 +33,9 @@ const THEME_BOOT = `try{var t=localStorage.getItem('theme');if(t==='light'||t===
  */
 const NAV: Array<[Exclude<NavKey, null>, string, string]> = [
   ['papers', '/', 'Daily Papers'],
-  ['trending', '/papers/trending', 'Trending'],
-  ['for-you', '/papers/for-you', 'For you'],
-  ['following', '/following', 'Following'],
+  ['trending', sitePaths.trending(), 'Trending'],
+  ['for-you', sitePaths.forYou(), 'For you'],
+  ['following', sitePaths.following(), 'Following'],
 ];
 
 const navOf = (key: NavKey): NavKey => (key === 'daily' || key === 'weekly' || key === 'monthly' ? 'papers' : key);
@@ -43,11 +44,11 @@ const navOf = (key: NavKey): NavKey => (key === 'daily' || key === 'weekly' || k
 function HeaderAccount({ account, path, unread }: { account: AccountInfo | null; path: string; unread: number }) {
   const user = account?.user;
   if (!user) {
-    const back = path === '/' || path.startsWith('/login') || path.startsWith('/signup') ? '' : `?next=${encodeURIComponent(path)}`;
+    const back = path === sitePaths.home() || path.startsWith(sitePaths.login()) || path.startsWith(sitePaths.signup()) ? undefined : path;
     return (
       <nav class="account" aria-label="Account">
-        <a href={`/login${back}`}>Log in</a>
-        <a class="button small" href={`/signup${back}`}>
+        <a href={sitePaths.login(back)}>Log in</a>
+        <a class="button small" href={sitePaths.signup(back)}>
           Sign up
         </a>
       </nav>
@@ -55,14 +56,14 @@ function HeaderAccount({ account, path, unread }: { account: AccountInfo | null;
   }
   return (
     <nav class="account" aria-label="Account">
-      <a href="/notifications" class="notifications-link" aria-label={unread ? `Notifications, ${unread} unread` : 'Notifications'}>
+      <a href={sitePaths.notifications()} class="notifications-link" aria-label={unread ? `Notifications, ${unread} unread` : 'Notifications'}>
         <span aria-hidden="true">🔔</span>
         {unread > 0 && <span class="unread-count">{unread > 99 ? '99+' : String(unread)}</span>}
       </a>
-      <a href="/settings" title="Your account: collections, mail, API tokens">
+      <a href={sitePaths.settings()} title="Your account: collections, mail, API tokens">
         <span aria-hidden="true">●</span> {user.username}
       </a>
-      <PostForm action="/logout" csrfToken={account!.csrfToken} class="inline">
+      <PostForm action={sitePaths.forms.logout()} csrfToken={account!.csrfToken} class="inline">
         <button type="submit" class="quiet small">
           Log out
         </button>
@@ -88,8 +89,8 @@ export function Layout({ title, children, nav = null, query = '', description, f
           {description && <meta name="description" content={description} />}
           <meta name="color-scheme" content="light dark" />
           <script nonce={cspNonce() || undefined}>{raw(THEME_BOOT)}</script>
-          <link rel="icon" href="/favicon.ico" sizes="32x32" />
-          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+          <link rel="icon" href={sitePaths.favicon('ico')} sizes="32x32" />
+          <link rel="icon" href={sitePaths.favicon('svg')} type="image/svg+xml" />
           <link rel="stylesheet" href={css.url} />
           <script src={js.url} defer></script>
           <FeedLinks feeds={feeds} />
@@ -100,7 +101,7 @@ export function Layout({ title, children, nav = null, query = '', description, f
           </a>
           <header class="site-header">
             <div class="wrap">
-              <a class="brand" href="/">
+              <a class="brand" href={sitePaths.home()}>
                 <span class="logo" aria-hidden="true">
                   P
                 </span>{' '}
@@ -118,7 +119,7 @@ export function Layout({ title, children, nav = null, query = '', description, f
                 </ul>
               </nav>
               <div class="header-tools">
-                <form class="site-search" role="search" action="/search" method="get">
+                <form class="site-search" role="search" action={sitePaths.search()} method="get">
                   <label class="vh" for="site-q">
                     Search papers
                   </label>
@@ -144,22 +145,22 @@ export function Layout({ title, children, nav = null, query = '', description, f
               <nav aria-label="More">
                 <ul class="footer-links">
                   <li>
-                    <a href="/docs/api">API docs</a>
+                    <a href={sitePaths.apiDocs()}>API docs</a>
                   </li>
                   <li>
-                    <a href="/feeds/daily.rss">RSS</a> / <a href="/feeds/daily.atom">Atom</a> feeds
+                    <a href={`${sitePaths.feeds.daily()}.rss`}>RSS</a> / <a href={`${sitePaths.feeds.daily()}.atom`}>Atom</a> feeds
                   </li>
                   <li>
-                    <a href="/subscribe">Email digest</a>
+                    <a href={sitePaths.subscribe()}>Email digest</a>
                   </li>
                   <li>
-                    <a href="/submit">Submit a paper</a>
+                    <a href={sitePaths.submit()}>Submit a paper</a>
                   </li>
                   <li>
-                    <a href="/search">Search</a>
+                    <a href={sitePaths.search()}>Search</a>
                   </li>
                   <li>
-                    <a href="/orgs">Organisations</a>
+                    <a href={sitePaths.orgs()}>Organisations</a>
                   </li>
                 </ul>
               </nav>

@@ -3,6 +3,7 @@ import type { Subscription } from '../../domain/subscription.ts';
 import { AccountPage } from './community/page.tsx';
 import { FormError, PostForm } from './community/forms.tsx';
 import { MailNotConfigured } from './subscription-pages.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 const STATUS: Record<Subscription['status'], string> = {
   pending: 'Waiting for confirmation: follow the link in the mail we sent',
@@ -23,7 +24,7 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
       <MailNotConfigured configured={props.mailConfigured} />
       {!props.user.emailVerified && (
         <p role="note">
-          Your address is not confirmed yet: <a href="/settings">send yourself the link</a> from your settings, then your subscription shows here.
+          Your address is not confirmed yet: <a href={sitePaths.settings()}>send yourself the link</a> from your settings, then your subscription shows here.
         </p>
       )}
       <p>
@@ -31,7 +32,7 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
         Address: <strong>{sub?.email ?? props.user.email}</strong> · Status:{' '}
         <strong data-status={sub?.status ?? 'none'}>{sub && !(sub.status === 'unsubscribed' && !sub.unsubscribedAt) ? STATUS[sub.status] : 'Not subscribed'}</strong>
       </p>
-      <PostForm action="/settings/mail" csrfToken={props.csrfToken}>
+      <PostForm action={sitePaths.settingsMail()} csrfToken={props.csrfToken}>
         <fieldset>
           <legend>How often</legend>
           <label>
@@ -51,7 +52,7 @@ export function MailSettingsPage(props: { user: User; csrfToken: string; sub: Su
         <button type="submit">{sub?.status === 'active' ? 'Save' : 'Subscribe'}</button>
       </PostForm>
       {sub && (sub.status === 'active' || sub.status === 'pending') && (
-        <PostForm action="/settings/mail/unsubscribe" csrfToken={props.csrfToken}>
+        <PostForm action={sitePaths.forms.mailUnsubscribe()} csrfToken={props.csrfToken}>
           <button type="submit">Unsubscribe</button>
         </PostForm>
       )}

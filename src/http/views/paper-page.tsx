@@ -129,7 +129,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
                 {paper.categories.map((c, i) => (
                   <>
                     {i > 0 && ' '}
-                    <a class="tag" href={`/search?category=${encodeURIComponent(c)}`}>
+                    <a class="tag" href={sitePaths.category(c)}>
                       {c}
                     </a>
                   </>
@@ -163,7 +163,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
             <>
               <dt>On the feed</dt>
               <dd>
-                <a href={`/papers/date/${entry.day}`}>{entry.day}</a>
+                <a href={sitePaths.day(entry.day)}>{entry.day}</a>
                 {entry.submittedBy && ` · submitted by ${entry.submittedBy}`}
               </dd>
             </>
@@ -214,7 +214,7 @@ export function PaperPageView({ paper, entry, similar, comments, upvoted, viewer
         </div>
         {viewer && (
           <p class="report-paper">
-            <a href={`/report?target=paper&id=${encodeURIComponent(paper.id)}`}>Report this paper</a> (spam, wrong details, not research)
+            <a href={sitePaths.report({ target: 'paper', id: paper.id })}>Report this paper</a> (spam, wrong details, not research)
           </p>
         )}
       </article>

@@ -9,6 +9,7 @@ import { authorUrl, CardThumb, CodeItems, paperUrl } from './components.tsx';
 import { CardSummary } from './enrichment-parts.tsx';
 import type { PaperEnrichment } from '../../domain/enrichment.ts';
 import { Layout } from './layout.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 export interface SearchForm {
   q: string;
@@ -48,14 +49,7 @@ export interface SearchPageProps {
 }
 
 function withPage(form: SearchForm, page: number, q = form.q): string {
-  const p = new URLSearchParams();
-  if (q) p.set('q', q);
-  if (form.from) p.set('from', form.from);
-  if (form.to) p.set('to', form.to);
-  if (form.category) p.set('category', form.category);
-  if (form.sort !== 'relevance') p.set('sort', form.sort);
-  if (page > 1) p.set('page', String(page));
-  return `/search?${p}`;
+  return sitePaths.search({ q, from: form.from, to: form.to, category: form.category, sort: form.sort !== 'relevance' ? form.sort : undefined, page: page > 1 ? String(page) : undefined });
 }
 
 /** A search's own feed (its words), and a category's when the search is narrowed to one. */
@@ -105,7 +99,7 @@ export function SearchPageView({ form, results, enrichments, hasMore, categories
           <FollowButton viewer={follow} kind="search" value={form.q} /> new papers matching this search under Following
         </p>
       )}
-      <form class="search-form" method="get" action="/search" role="search" aria-label="Search with filters">
+      <form class="search-form" method="get" action={sitePaths.search()} role="search" aria-label="Search with filters">
         <div class="q">
           <label class="vh" for="q">
             Search terms
@@ -171,7 +165,7 @@ export function SearchPageView({ form, results, enrichments, hasMore, categories
         </p>
       ) : results.length === 0 ? (
         <p class="empty">
-          No papers match. Try fewer words, a wider date range, or <a href="/papers/trending">see what is trending</a>.
+          No papers match. Try fewer words, a wider date range, or <a href={sitePaths.trending()}>see what is trending</a>.
         </p>
       ) : (
         <>

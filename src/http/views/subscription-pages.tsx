@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 import { Layout } from './layout.tsx';
 import { CsrfField, FormError } from './community/forms.tsx';
+import { sitePaths } from '../../domain/site-paths.ts';
 
 export function MailNotConfigured({ configured }: { configured: boolean }) {
   if (configured) return null;
@@ -18,7 +19,7 @@ export function MessagePage({ title, children }: { title: string; children: Chil
       <h1>{title}</h1>
       {children}
       <p>
-        <a href="/">Back to the daily papers</a>
+        <a href={sitePaths.home()}>Back to the daily papers</a>
       </p>
     </Layout>
   );
@@ -26,7 +27,7 @@ export function MessagePage({ title, children }: { title: string; children: Chil
 
 export function SubscribeForm({ error, email, csrfToken }: { error?: string; email?: string; csrfToken: string }) {
   return (
-    <form method="post" action="/subscribe">
+    <form method="post" action={sitePaths.subscribe()}>
       <CsrfField token={csrfToken} />
       <FormError message={error} />
       <label>

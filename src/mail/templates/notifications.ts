@@ -15,7 +15,7 @@ export interface NotificationMailInput {
 export function notificationHref(n: Pick<Notification, 'paperId' | 'commentId'>): string {
   if (n.paperId && n.commentId) return `${sitePaths.paper(n.paperId)}#comment-${n.commentId}`;
   if (n.paperId) return sitePaths.paper(n.paperId);
-  return '/notifications';
+  return sitePaths.notifications();
 }
 
 /** One mail for a batch of notifications (at most one an hour), newest first. */
@@ -28,7 +28,7 @@ export function notificationMail(input: NotificationMailInput): { subject: strin
     '',
     ...lines,
     '',
-    `All your notifications: ${input.siteUrl}/notifications`,
+    `All your notifications: ${input.siteUrl}${sitePaths.notifications()}`,
     `Choose which notifications are mailed: ${input.settingsUrl}`,
     `Stop mails about ${[...new Set(ns.map((n) => KIND_LABELS[n.kind].toLowerCase()))].join('; ')}: ${input.unsubscribeUrl}`,
   ].join('\n');

@@ -1,6 +1,7 @@
 import type { AuditEntry, User } from '../../../domain/community.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { AccountPage } from './page.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export function AdminPage(props: { user: User; csrfToken: string; entries: AuditEntry[]; openReports: number; pendingClaims: number; pendingOrgs: number; message?: string; error?: string }) {
   const { csrfToken } = props;
@@ -10,14 +11,14 @@ export function AdminPage(props: { user: User; csrfToken: string; entries: Audit
       {props.message && <p class="flash" role="status">{props.message}</p>}
       <FormError message={props.error} />
       <p>
-        <a href="/admin/reports">Reports from readers</a>: {props.openReports} open
+        <a href={sitePaths.adminReports()}>Reports from readers</a>: {props.openReports} open
       </p>
       <p>
-        <a href="/admin/claims">Author claims</a>: {props.pendingClaims} pending · <a href="/admin/orgs">New organisations</a>: {props.pendingOrgs} waiting
+        <a href={sitePaths.adminClaims()}>Author claims</a>: {props.pendingClaims} pending · <a href={sitePaths.adminOrgs()}>New organisations</a>: {props.pendingOrgs} waiting
       </p>
       <section aria-labelledby="hide-heading">
         <h2 id="hide-heading">Hide a paper</h2>
-        <PostForm action="/admin/papers/hide" csrfToken={csrfToken}>
+        <PostForm action={sitePaths.forms.hidePaper()} csrfToken={csrfToken}>
           <label>
             Paper id <input name="paperId" required maxlength={220} />
           </label>{' '}
@@ -32,7 +33,7 @@ export function AdminPage(props: { user: User; csrfToken: string; entries: Audit
       </section>
       <section aria-labelledby="ban-heading">
         <h2 id="ban-heading">Ban an account</h2>
-        <PostForm action="/admin/users/ban" csrfToken={csrfToken}>
+        <PostForm action={sitePaths.forms.banUser()} csrfToken={csrfToken}>
           <label>
             Username <input name="username" required maxlength={64} />
           </label>{' '}

@@ -2,14 +2,15 @@ import type { User } from '../../../domain/community.ts';
 import { CONFIRM_ACCOUNT_HOURS, PASSWORD_MIN } from '../../../services/accounts.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { CommunityPage } from './page.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** Why the visitor is asked to log in, from where they were going. */
 function LoginReason({ next, upvote }: { next: string; upvote: string | null }) {
   const reason = upvote
     ? 'Log in or sign up and your upvote is counted right away.'
-    : next.startsWith('/papers/for-you')
+    : next.startsWith(sitePaths.forYou())
       ? 'For you ranks the newest papers by what you upvote, save and pick. Log in or sign up to see yours.'
-      : next.startsWith('/following')
+      : next.startsWith(sitePaths.following())
         ? 'Following lists new papers by the authors, categories and searches you follow. Log in or sign up to follow them.'
         : null;
   return reason ? (
@@ -19,14 +20,8 @@ function LoginReason({ next, upvote }: { next: string; upvote: string | null }) 
   ) : null;
 }
 
-/** The query that keeps where to go and what to upvote between the log-in and sign-up pages. */
-function carry(next: string, upvote: string | null): string {
-  const q = new URLSearchParams();
-  if (next !== '/') q.set('next', next);
-  if (upvote) q.set('upvote', upvote);
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
+/** Where to go and what to upvote, kept between the log-in and sign-up pages (home needs no `next`). */
+const carried = (next: string, upvote: string | null): [string | undefined, string | undefined] => [next === sitePaths.home() ? undefined : next, upvote ?? undefined];
 
 export function SignupPage(props: { csrfToken: string; error?: string; username?: string; email?: string; next?: string; upvote?: string | null; sentTo?: string }) {
   if (props.sentTo) {
@@ -48,7 +43,7 @@ export function SignupPage(props: { csrfToken: string; error?: string; username?
       <h1>Sign up</h1>
       <LoginReason next={next} upvote={upvote} />
       <FormError message={props.error} />
-      <PostForm action="/signup" csrfToken={props.csrfToken} next={next}>
+      <PostForm action={sitePaths.signup()} csrfToken={props.csrfToken} next={next}>
         {upvote && <input type="hidden" name="upvote" value={upvote} />}
         <p>
           <label>
@@ -68,7 +63,7 @@ export function SignupPage(props: { csrfToken: string; error?: string; username?
         <button type="submit">Create account</button>
       </PostForm>
       <p>
-        Already have an account? <a href={`/login${carry(next, upvote)}`}>Log in</a>.
+        Already have an account? <a href={sitePaths.login(...carried(next, upvote))}>Log in</a>.
       </p>
     </CommunityPage>
   );
@@ -81,7 +76,7 @@ export function LoginPage(props: { csrfToken: string; error?: string; next: stri
       <h1>Log in</h1>
       <LoginReason next={props.next} upvote={upvote} />
       <FormError message={props.error} />
-      <PostForm action="/login" csrfToken={props.csrfToken} next={props.next}>
+      <PostForm action={sitePaths.login()} csrfToken={props.csrfToken} next={props.next}>
         {upvote && <input type="hidden" name="upvote" value={upvote} />}
         <p>
           <label>
@@ -96,7 +91,7 @@ export function LoginPage(props: { csrfToken: string; error?: string; next: stri
         <button type="submit">Log in</button>
       </PostForm>
       <p>
-        <a href="/forgot-password">Forgot your password?</a> · New here? <a href={`/signup${carry(props.next, upvote)}`}>Sign up</a>
+        <a href={sitePaths.forgotPassword()}>Forgot your password?</a> · New here? <a href={sitePaths.signup(...carried(props.next, upvote))}>Sign up</a>
       </p>
     </CommunityPage>
   );
@@ -107,7 +102,7 @@ export function LogoutPage(props: { csrfToken: string; user: User | null }) {
     <CommunityPage title="Log out" user={props.user} csrfToken={props.csrfToken}>
       <h1>Log out</h1>
       {props.user ? (
-        <PostForm action="/logout" csrfToken={props.csrfToken}>
+        <PostForm action={sitePaths.forms.logout()} csrfToken={props.csrfToken}>
           <button type="submit" class="quiet">
             Log out of this browser
           </button>
@@ -125,7 +120,7 @@ export function ForgotPasswordPage(props: { csrfToken: string; error?: string })
     <CommunityPage title="Reset your password" user={null} csrfToken={props.csrfToken}>
       <h1>Reset your password</h1>
       <FormError message={props.error} />
-      <PostForm action="/forgot-password" csrfToken={props.csrfToken}>
+      <PostForm action={sitePaths.forgotPassword()} csrfToken={props.csrfToken}>
         <p>
           <label>
             E-mail <input name="email" type="email" required maxlength={254} autocomplete="email" />
@@ -143,7 +138,7 @@ export function ResetPasswordPage(props: { csrfToken: string; token: string; val
       <h1>Choose a new password</h1>
       <FormError message={props.error} />
       {props.valid ? (
-        <PostForm action="/reset-password" csrfToken={props.csrfToken}>
+        <PostForm action={sitePaths.resetPassword()} csrfToken={props.csrfToken}>
           <input type="hidden" name="token" value={props.token} />
           <p>
             <label>
@@ -154,7 +149,7 @@ export function ResetPasswordPage(props: { csrfToken: string; token: string; val
         </PostForm>
       ) : (
         <p>
-          This link is invalid, expired or already used. <a href="/forgot-password">Ask for a new one</a>.
+          This link is invalid, expired or already used. <a href={sitePaths.forgotPassword()}>Ask for a new one</a>.
         </p>
       )}
     </CommunityPage>
@@ -168,14 +163,14 @@ export function ConfirmAccountPage(props: { csrfToken: string; user: User | null
       <h1>{title}</h1>
       <FormError message={props.error} />
       {props.purpose ? (
-        <PostForm action="/confirm-account" csrfToken={props.csrfToken}>
+        <PostForm action={sitePaths.confirmAccount()} csrfToken={props.csrfToken}>
           <input type="hidden" name="token" value={props.token} />
           {props.upvote && <input type="hidden" name="upvote" value={props.upvote} />}
           <button type="submit">{props.purpose === 'verify' ? 'Confirm this address' : 'Create my account'}</button>
         </PostForm>
       ) : (
         <p>
-          This link is invalid, expired or already used. <a href="/signup">Sign up again</a> or <a href="/login">log in</a>.
+          This link is invalid, expired or already used. <a href={sitePaths.signup()}>Sign up again</a> or <a href={sitePaths.login()}>log in</a>.
         </p>
       )}
     </CommunityPage>

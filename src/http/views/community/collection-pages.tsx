@@ -7,18 +7,19 @@ import { FormError, PostForm } from './forms.tsx';
 import { FeedList, type CardViewer } from '../components.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
 import { LibraryPanel } from './library-pages.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 const papersCount = (n: number) => `${n} paper${n === 1 ? '' : 's'}`;
 
 export function CollectionPage(props: { viewer: User | null; csrfToken: string; collection: Collection; papers: PaperWithStats[]; cards: CardViewer; importMaxBytes: number }) {
   const { collection: col, viewer, csrfToken } = props;
   const own = viewer?.id === col.userId;
-  const next = `/collections/${col.id}`;
+  const next = sitePaths.collection(col.id);
   const content = (
     <>
       <h1>{col.name}</h1>
       <p>
-        {col.isPublic ? 'Public' : 'Private'} collection by <a href={`/users/${encodeURIComponent(col.owner)}`}>{col.owner}</a> · {papersCount(col.paperCount)}
+        {col.isPublic ? 'Public' : 'Private'} collection by <a href={sitePaths.user(col.owner)}>{col.owner}</a> · {papersCount(col.paperCount)}
       </p>
       {col.isPublic && <VisibleFeeds feeds={[feedLinksFor.collection(col.id, col.name)]} />}
       {col.description && <p>{col.description}</p>}
@@ -32,7 +33,7 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
           after={
             own
               ? ({ paper: p }) => (
-                  <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next} class="inline">
+                  <PostForm action={sitePaths.forms.collectionPapers(col.id)} csrfToken={csrfToken} next={next} class="inline">
                     <input type="hidden" name="paperId" value={p.id} />
                     <input type="hidden" name="action" value="remove" />
                     <button type="submit" class="quiet small">
@@ -48,7 +49,7 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
       {own && (
         <>
           <h2>Add a paper</h2>
-          <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next}>
+          <PostForm action={sitePaths.forms.collectionPapers(col.id)} csrfToken={csrfToken} next={next}>
             <input type="hidden" name="action" value="add" />
             <label>
               Paper id <input name="paperId" required maxlength={220} placeholder="2401.01234" />
@@ -56,7 +57,7 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
             <button type="submit">Add</button>
           </PostForm>
           <h2>Settings</h2>
-          <PostForm action={`/collections/${col.id}/settings`} csrfToken={csrfToken} next={next}>
+          <PostForm action={sitePaths.forms.collectionSettings(col.id)} csrfToken={csrfToken} next={next}>
             <label>
               Name <input name="name" required maxlength={100} value={col.name} />
             </label>{' '}
@@ -66,7 +67,7 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
             <button type="submit">Save</button>
           </PostForm>
           <p>
-            <a class="button quiet danger" href={`/collections/${col.id}/delete`}>
+            <a class="button quiet danger" href={sitePaths.collectionDelete(col.id)}>
               Delete this collection…
             </a>
           </p>
@@ -90,7 +91,7 @@ export function CollectionPage(props: { viewer: User | null; csrfToken: string; 
 export function DeleteCollectionPage(props: { user: User; csrfToken: string; collection: Collection }) {
   const col = props.collection;
   return (
-    <ConfirmPage title="Delete this collection?" user={props.user} csrfToken={props.csrfToken} action={`/collections/${col.id}/delete`} confirmLabel="Delete collection" cancelHref={`/collections/${col.id}`}>
+    <ConfirmPage title="Delete this collection?" user={props.user} csrfToken={props.csrfToken} action={sitePaths.collectionDelete(col.id)} confirmLabel="Delete collection" cancelHref={sitePaths.collection(col.id)}>
       <p>
         “{col.name}” and its list of {papersCount(col.paperCount)} will be deleted{col.isPublic ? ', and its public page and feed will stop working' : ''}. The papers themselves stay on
         Paperboy. This cannot be undone.
@@ -108,7 +109,7 @@ export function CollectionsPage(props: { user: User; csrfToken: string; collecti
         <ul>
           {props.collections.map((c) => (
             <li>
-              <a href={`/collections/${c.id}`}>{c.name}</a> ({papersCount(c.paperCount)} · {c.isPublic ? 'public' : 'private'})
+              <a href={sitePaths.collection(c.id)}>{c.name}</a> ({papersCount(c.paperCount)} · {c.isPublic ? 'public' : 'private'})
             </li>
           ))}
         </ul>
@@ -116,7 +117,7 @@ export function CollectionsPage(props: { user: User; csrfToken: string; collecti
         <p>No collections yet. A collection is a reading list: private, or public with its own page and feed.</p>
       )}
       <h2>New collection</h2>
-      <PostForm action="/collections" csrfToken={props.csrfToken}>
+      <PostForm action={sitePaths.collections()} csrfToken={props.csrfToken}>
         <label>
           Name <input name="name" required maxlength={100} />
         </label>{' '}

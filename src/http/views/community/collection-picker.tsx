@@ -1,5 +1,6 @@
 import type { Collection } from '../../../domain/community.ts';
 import { PostForm } from './forms.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export interface CollectionPickerProps {
   paperId: string;
@@ -22,18 +23,18 @@ export function CollectionPicker({ paperId, collections, containing, csrfToken, 
             const has = containing.has(col.id);
             return (
               <li>
-                <PostForm action={`/collections/${col.id}/papers`} csrfToken={csrfToken} next={next} class="inline">
+                <PostForm action={sitePaths.forms.collectionPapers(col.id)} csrfToken={csrfToken} next={next} class="inline">
                   <input type="hidden" name="paperId" value={paperId} />
                   <input type="hidden" name="action" value={has ? 'remove' : 'add'} />
                   <button type="submit">{has ? `Remove from “${col.name}”` : `Add to “${col.name}”`}</button>
                 </PostForm>{' '}
-                <a href={`/collections/${col.id}`}>{col.isPublic ? 'public' : 'private'}</a>
+                <a href={sitePaths.collection(col.id)}>{col.isPublic ? 'public' : 'private'}</a>
               </li>
             );
           })}
         </ul>
       )}
-      <PostForm action="/collections" csrfToken={csrfToken} next={next}>
+      <PostForm action={sitePaths.collections()} csrfToken={csrfToken} next={next}>
         <input type="hidden" name="paperId" value={paperId} />
         <label>
           New collection <input name="name" required maxlength={100} />

@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
 import type { Comment, User } from '../../../domain/community.ts';
-import { paperPath } from '../../params.ts';
 import { PostForm } from './forms.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export interface CommentsSectionProps {
   paperId: string;
@@ -45,7 +45,6 @@ const MAX_INDENT = 6;
 export function CommentsSection(props: CommentsSectionProps) {
   const { paperId, comments, viewer, csrfToken, next, editMinutes } = props;
   const now = props.now ?? Date.now();
-  const base = `/papers/${paperPath(paperId)}`;
   const live = comments.filter((c) => !c.deleted).length;
 
   const item = (n: Node, depth: number) => {
@@ -61,7 +60,7 @@ export function CommentsSection(props: CommentsSectionProps) {
           ) : (
             <>
               <header>
-                <a href={`/users/${encodeURIComponent(c.username)}`}>{c.username}</a> · <time datetime={c.createdAt}>{c.createdAt.slice(0, 16).replace('T', ' ')}</time>
+                <a href={sitePaths.user(c.username)}>{c.username}</a> · <time datetime={c.createdAt}>{c.createdAt.slice(0, 16).replace('T', ' ')}</time>
                 {c.editedAt ? ' · edited' : ''}
               </header>
               <div class="comment-body">{raw(c.html)}</div>
@@ -72,7 +71,7 @@ export function CommentsSection(props: CommentsSectionProps) {
               {!c.deleted && (
                 <details>
                   <summary>Reply</summary>
-                  <PostForm action={`${base}/comments`} csrfToken={csrfToken} next={next}>
+                  <PostForm action={sitePaths.forms.paperComments(paperId)} csrfToken={csrfToken} next={next}>
                     <input type="hidden" name="parentId" value={String(c.id)} />
                     <label>
                       Your reply <textarea name="body" required maxlength={10000} rows={3}></textarea>
@@ -83,15 +82,15 @@ export function CommentsSection(props: CommentsSectionProps) {
                   </PostForm>
                 </details>
               )}
-              {editable && <a href={`/comments/${c.id}/edit?next=${encodeURIComponent(next)}`}>Edit</a>}{' '}
+              {editable && <a href={sitePaths.commentEdit(c.id, next)}>Edit</a>}{' '}
               {!c.deleted && !own && (
-                <a href={`/report?target=comment&id=${c.id}`} class="report-link">
+                <a href={sitePaths.report({ target: 'comment', id: c.id })} class="report-link">
                   Report
                 </a>
               )}{' '}
               {deletable && (
                 // A link to the confirmation page, not a button that deletes: the second step asks first.
-                <a class="danger-link" href={`/comments/${c.id}/delete?next=${encodeURIComponent(next)}`}>
+                <a class="danger-link" href={sitePaths.commentDelete(c.id, next)}>
                   {own ? 'Delete' : 'Delete (admin)'}
                   <span class="vh"> comment by {c.username}</span>
                 </a>
@@ -110,7 +109,7 @@ export function CommentsSection(props: CommentsSectionProps) {
         {live} comment{live === 1 ? '' : 's'}
       </h2>
       {csrfToken && viewer && props.watching !== undefined && (
-        <PostForm action="/papers/watch" csrfToken={csrfToken} next={next} class="inline watch-form">
+        <PostForm action={sitePaths.forms.watchDiscussion()} csrfToken={csrfToken} next={next} class="inline watch-form">
           <input type="hidden" name="paperId" value={paperId} />
           <input type="hidden" name="on" value={props.watching ? '0' : '1'} />
           <button type="submit" class="quiet small" aria-pressed={props.watching ? 'true' : 'false'}>
@@ -119,7 +118,7 @@ export function CommentsSection(props: CommentsSectionProps) {
         </PostForm>
       )}
       {csrfToken && viewer ? (
-        <PostForm action={`${base}/comments`} csrfToken={csrfToken} next={next}>
+        <PostForm action={sitePaths.forms.paperComments(paperId)} csrfToken={csrfToken} next={next}>
           <label>
             Add a comment (Markdown, $\LaTeX$ math) <textarea name="body" required maxlength={10000} rows={4}></textarea>
           </label>
@@ -127,7 +126,7 @@ export function CommentsSection(props: CommentsSectionProps) {
         </PostForm>
       ) : (
         <p>
-          <a href={`/login?next=${encodeURIComponent(next)}`}>Log in</a> to comment.
+          <a href={sitePaths.login(next)}>Log in</a> to comment.
         </p>
       )}
       <ol class="comment-list">{thread(comments).map((n) => item(n, 0))}</ol>

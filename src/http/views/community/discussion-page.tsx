@@ -1,6 +1,5 @@
 import type { Collection, Comment, User } from '../../../domain/community.ts';
 import type { PaperWithStats } from '../../../domain/paper.ts';
-import { paperPath } from '../../params.ts';
 import { CollectionPicker } from './collection-picker.tsx';
 import { CommentsSection } from './comments-section.tsx';
 import { CommunityPage } from './page.tsx';
@@ -8,6 +7,7 @@ import { UpvoteButton } from './upvote-button.tsx';
 import { FormError } from './forms.tsx';
 import { ConfirmPage } from './confirm-page.tsx';
 import { raw } from 'hono/html';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /**
  * A paper's community page: upvote, collections and the discussion. The site's paper page can
@@ -24,11 +24,11 @@ export function DiscussionPage(props: {
   editMinutes: number;
 }) {
   const { paper, viewer, csrfToken } = props;
-  const next = `/papers/${paperPath(paper.id)}/discussion`;
+  const next = sitePaths.paperDiscussion(paper.id);
   return (
     <CommunityPage title={`Discussion: ${paper.title}`} user={viewer} csrfToken={csrfToken}>
       <h1>
-        <a href={`/papers/${paperPath(paper.id)}`}>{paper.title}</a>
+        <a href={sitePaths.paper(paper.id)}>{paper.title}</a>
       </h1>
       <p>{paper.authors.join(', ')}</p>
       <UpvoteButton paperId={paper.id} upvotes={paper.upvotes} upvoted={props.upvoted} csrfToken={viewer ? csrfToken : null} next={next} />
@@ -36,7 +36,7 @@ export function DiscussionPage(props: {
       <CommentsSection paperId={paper.id} comments={props.comments} viewer={viewer} csrfToken={viewer ? csrfToken : null} next={next} editMinutes={props.editMinutes} />
       {viewer && (
         <p class="report-paper">
-          <a href={`/report?target=paper&id=${encodeURIComponent(paper.id)}`}>Report this paper</a>
+          <a href={sitePaths.report({ target: 'paper', id: paper.id })}>Report this paper</a>
         </p>
       )}
     </CommunityPage>
@@ -48,7 +48,7 @@ export function CommentEditPage(props: { viewer: User; csrfToken: string; commen
     <CommunityPage title="Edit comment" user={props.viewer} csrfToken={props.csrfToken}>
       <h1>Edit your comment</h1>
       <FormError message={props.error} />
-      <form method="post" action={`/comments/${props.comment.id}/edit`}>
+      <form method="post" action={sitePaths.commentEdit(props.comment.id)}>
         <input type="hidden" name="_csrf" value={props.csrfToken} />
         <input type="hidden" name="next" value={props.next} />
         <label>
@@ -65,7 +65,7 @@ export function DeleteCommentPage(props: { viewer: User; csrfToken: string; comm
   const c = props.comment;
   const own = c.userId === props.viewer.id;
   return (
-    <ConfirmPage title="Delete this comment?" user={props.viewer} csrfToken={props.csrfToken} action={`/comments/${c.id}/delete`} confirmLabel="Delete comment" cancelHref={`${props.next}#comment-${c.id}`} next={props.next}>
+    <ConfirmPage title="Delete this comment?" user={props.viewer} csrfToken={props.csrfToken} action={sitePaths.commentDelete(c.id)} confirmLabel="Delete comment" cancelHref={`${props.next}#comment-${c.id}`} next={props.next}>
       <p>{own ? 'Your comment' : `The comment by ${c.username}`} will show as “[deleted]”; replies to it stay.</p>
       <blockquote class="comment-body">{raw(c.html)}</blockquote>
     </ConfirmPage>

@@ -1,4 +1,5 @@
 import { Layout } from '../layout.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** A plain page for a refused or failed page request; `message` is escaped like any text. */
 export function errorPage(status: number, message: string) {
@@ -8,7 +9,7 @@ export function errorPage(status: number, message: string) {
       <h1>{title}</h1>
       <p role="alert">{message}</p>
       <p>
-        <a href="/">Back to the daily papers</a>
+        <a href={sitePaths.home()}>Back to the daily papers</a>
       </p>
     </Layout>
   );

@@ -2,6 +2,7 @@ import type { Collection, User } from '../../../domain/community.ts';
 import type { LibraryImportResult } from '../../../services/library.ts';
 import { CsrfField } from './forms.tsx';
 import { CommunityPage } from './page.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** Export links for a collection (anyone who can read it) and, for its owner, the import form. */
 export function LibraryPanel(props: { collection: Collection; own: boolean; csrfToken: string; maxBytes: number }) {
@@ -10,11 +11,11 @@ export function LibraryPanel(props: { collection: Collection; own: boolean; csrf
     <section class="library" aria-labelledby="library-heading">
       <h2 id="library-heading">Export and import</h2>
       <p>
-        Download this collection as <a href={`/collections/${id}.bib`} download>BibTeX</a> · <a href={`/collections/${id}.ris`} download>RIS</a> (Zotero, Mendeley, EndNote) ·{' '}
-        <a href={`/collections/${id}.csv`} download>CSV</a>
+        Download this collection as <a href={sitePaths.collectionFile(id, 'bib')} download>BibTeX</a> · <a href={sitePaths.collectionFile(id, 'ris')} download>RIS</a> (Zotero, Mendeley, EndNote) ·{' '}
+        <a href={sitePaths.collectionFile(id, 'csv')} download>CSV</a>
       </p>
       {props.own && (
-        <form method="post" action={`/collections/${id}/import`} enctype="multipart/form-data">
+        <form method="post" action={sitePaths.forms.collectionImport(id)} enctype="multipart/form-data">
           <CsrfField token={props.csrfToken} />
           <p>
             <label>
@@ -52,7 +53,7 @@ export function LibraryImportPage(props: { user: User; csrfToken: string; collec
           <ul>
             {r.added.map((a) => (
               <li>
-                line {a.line}: <a href={`/papers/${a.paperId}`}>{a.title}</a> (by {a.by === 'arxiv' ? 'arXiv id' : a.by === 'doi' ? 'DOI' : 'title'})
+                line {a.line}: <a href={sitePaths.paper(a.paperId)}>{a.title}</a> (by {a.by === 'arxiv' ? 'arXiv id' : a.by === 'doi' ? 'DOI' : 'title'})
               </li>
             ))}
           </ul>
@@ -83,7 +84,7 @@ export function LibraryImportPage(props: { user: User; csrfToken: string; collec
         </>
       )}
       <p>
-        <a href={`/collections/${col.id}`}>Back to the collection</a>
+        <a href={sitePaths.collection(col.id)}>Back to the collection</a>
       </p>
     </CommunityPage>
   );

@@ -3,20 +3,21 @@ import { KIND_LABELS, NOTIFICATION_KINDS, notificationText, type Notification, t
 import { notificationHref } from '../../../mail/templates/notifications.ts';
 import { AccountPage } from './page.tsx';
 import { PostForm } from './forms.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** The inbox: newest first, unread ones marked, each with its own "Mark read" form; "Mark all read" on top. */
 export function NotificationsPage(props: { user: User; csrfToken: string; items: Notification[]; unread: number; nextBefore: number | null; before?: number }) {
   const { items, csrfToken } = props;
-  const here = props.before ? `/notifications?before=${props.before}` : '/notifications';
+  const here = sitePaths.notifications(props.before);
   return (
     <AccountPage title="Notifications" user={props.user} csrfToken={csrfToken} section="notifications">
       <h1>Notifications</h1>
       <p class="muted">
         {props.unread === 0 ? 'Nothing unread.' : `${props.unread} unread.`} Replies, mentions, new comments on papers you submitted, upvoted or follow, and your submissions in the day's top 10.{' '}
-        <a href="/settings/notifications">Choose which are mailed to you</a>.
+        <a href={sitePaths.settingsNotifications()}>Choose which are mailed to you</a>.
       </p>
       {props.unread > 0 && (
-        <PostForm action="/notifications/read-all" csrfToken={csrfToken} next={here} class="inline">
+        <PostForm action={sitePaths.forms.notificationsReadAll()} csrfToken={csrfToken} next={here} class="inline">
           <button type="submit" class="small">
             Mark all read
           </button>
@@ -36,7 +37,7 @@ export function NotificationsPage(props: { user: User; csrfToken: string; items:
               </p>
               {n.excerpt && <blockquote class="muted">{n.excerpt}</blockquote>}
               {!n.readAt && (
-                <PostForm action={`/notifications/${n.id}/read`} csrfToken={csrfToken} next={here} class="inline">
+                <PostForm action={sitePaths.forms.notificationRead(n.id)} csrfToken={csrfToken} next={here} class="inline">
                   <button type="submit" class="quiet small">
                     Mark read
                   </button>
@@ -48,7 +49,7 @@ export function NotificationsPage(props: { user: User; csrfToken: string; items:
       )}
       {props.nextBefore !== null && (
         <p>
-          <a href={`/notifications?before=${props.nextBefore}`} rel="next">
+          <a href={sitePaths.notifications(props.nextBefore)} rel="next">
             Older notifications
           </a>
         </p>
@@ -64,12 +65,12 @@ export function NotificationSettingsPage(props: { user: User; csrfToken: string;
     <AccountPage title="Notification mail" user={props.user} csrfToken={props.csrfToken} section="notify-mail">
       <h1>Notification mail</h1>
       <p>
-        Notifications are always in your <a href="/notifications">inbox</a>. Choose which are also mailed to you: at most one mail an hour, gathering
+        Notifications are always in your <a href={sitePaths.notifications()}>inbox</a>. Choose which are also mailed to you: at most one mail an hour, gathering
         what came in meanwhile and what you have not read yet. Each mail has a one-click link that stops mail of the kinds it was about; untick every box here to stop them all.
       </p>
       {!props.user.emailVerified && <p class="form-error">Your address is not confirmed yet: mails start once you confirm it (see Settings).</p>}
       {!props.mailConfigured && <p class="muted">This site has no mail server configured: mails are kept as files by the operator.</p>}
-      <PostForm action="/settings/notifications" csrfToken={props.csrfToken}>
+      <PostForm action={sitePaths.settingsNotifications()} csrfToken={props.csrfToken}>
         <fieldset>
           <legend>Mail me about</legend>
           {NOTIFICATION_KINDS.map((k) => (

@@ -3,6 +3,7 @@ import type { User } from '../../../domain/community.ts';
 import { AccountContext } from '../account-context.ts';
 import { Layout, type NavKey } from '../layout.tsx';
 import type { FeedLink } from '../feed-links.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** The shared Layout for community pages; the header shows the account (no account links in the content). */
 export function CommunityPage(props: { title: string; user: User | null; csrfToken: string; nav?: NavKey; feeds?: FeedLink[]; children: Child }) {
@@ -24,17 +25,17 @@ export type AccountSection = 'settings' | 'notifications' | 'notify-mail' | 'mai
 export function AccountPage(props: { title: string; user: User; csrfToken: string; section: AccountSection; feeds?: FeedLink[]; children: Child }) {
   const { user, section } = props;
   const links: Array<[AccountSection, string, string]> = [
-    ['settings', '/settings', 'Settings'],
-    ['notifications', '/notifications', 'Notifications'],
-    ['notify-mail', '/settings/notifications', 'Notification mail'],
-    ['mail', '/settings/mail', 'Mail digest'],
-    ['zotero', '/settings/zotero', 'Zotero library'],
-    ['collections', '/collections', 'Collections'],
-    ['profile', `/users/${encodeURIComponent(user.username)}`, 'Public profile'],
-    ['submit', '/submit', 'Submit a paper'],
-    ['orgs', '/settings/orgs', 'Organisations'],
+    ['settings', sitePaths.settings(), 'Settings'],
+    ['notifications', sitePaths.notifications(), 'Notifications'],
+    ['notify-mail', sitePaths.settingsNotifications(), 'Notification mail'],
+    ['mail', sitePaths.settingsMail(), 'Mail digest'],
+    ['zotero', sitePaths.settingsZotero(), 'Zotero library'],
+    ['collections', sitePaths.collections(), 'Collections'],
+    ['profile', sitePaths.user(user.username), 'Public profile'],
+    ['submit', sitePaths.submit(), 'Submit a paper'],
+    ['orgs', sitePaths.settingsOrgs(), 'Organisations'],
   ];
-  if (user.role === 'admin') links.push(['admin', '/admin', 'Moderation'], ['reports', '/admin/reports', 'Reports'], ['claims', '/admin/claims', 'Author claims'], ['org-queue', '/admin/orgs', 'New organisations']);
+  if (user.role === 'admin') links.push(['admin', sitePaths.admin(), 'Moderation'], ['reports', sitePaths.adminReports(), 'Reports'], ['claims', sitePaths.adminClaims(), 'Author claims'], ['org-queue', sitePaths.adminOrgs(), 'New organisations']);
   return (
     <CommunityPage title={props.title} user={user} csrfToken={props.csrfToken} nav="account" feeds={props.feeds}>
       <div class="account-layout">

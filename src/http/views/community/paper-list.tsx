@@ -1,5 +1,5 @@
 import type { PaperWithStats } from '../../../domain/paper.ts';
-import { paperPath } from '../../params.ts';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** A plain list of paper links with their counts (profile, collection pages). */
 export function PaperList({ papers, empty, after }: { papers: PaperWithStats[]; empty: string; after?: (p: PaperWithStats) => unknown }) {
@@ -8,7 +8,7 @@ export function PaperList({ papers, empty, after }: { papers: PaperWithStats[]; 
     <ul>
       {papers.map((p) => (
         <li>
-          <a href={`/papers/${paperPath(p.id)}`}>{p.title}</a> <small>({p.id} · ▲ {p.upvotes} · {p.numComments} {p.numComments === 1 ? 'comment' : 'comments'})</small> {after ? (after(p) as never) : null}
+          <a href={sitePaths.paper(p.id)}>{p.title}</a> <small>({p.id} · ▲ {p.upvotes} · {p.numComments} {p.numComments === 1 ? 'comment' : 'comments'})</small> {after ? (after(p) as never) : null}
         </li>
       ))}
     </ul>

@@ -1,10 +1,10 @@
 import type { User } from '../../../domain/community.ts';
 import type { Profile } from '../../../services/profiles.ts';
-import { paperPath } from '../../params.ts';
 import { PaperList } from './paper-list.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
 import { ProfileAuthorship } from '../authorship-pages.tsx';
 import type { Organisation } from '../../../domain/organisation.ts';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export type ProfileData = Profile;
 
@@ -34,7 +34,7 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
           <ul>
             {comments.map((c) => (
               <li>
-                on <a href={`/papers/${paperPath(c.paperId)}/discussion#comment-${c.id}`}>{c.paperTitle}</a>: {c.body.length > 200 ? `${c.body.slice(0, 200)}…` : c.body}
+                on <a href={sitePaths.comment(c.paperId, c.id)}>{c.paperTitle}</a>: {c.body.length > 200 ? `${c.body.slice(0, 200)}…` : c.body}
               </li>
             ))}
           </ul>
@@ -48,7 +48,7 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
           <ul>
             {collections.map((c) => (
               <li>
-                <a href={`/collections/${c.id}`}>{c.name}</a> ({c.paperCount})
+                <a href={sitePaths.collection(c.id)}>{c.name}</a> ({c.paperCount})
               </li>
             ))}
           </ul>

@@ -2,6 +2,7 @@ import type { User } from '../../../domain/community.ts';
 import { REPORT_REASONS, REPORT_REASON_KEYS, type QueuedReport, type ReportTarget } from '../../../domain/report.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** The report form (`/report?target=comment&id=12`): a reason, an optional note. */
 export function ReportPage(props: { user: User; csrfToken: string; target: ReportTarget; targetId: string; summary: string; back: string; done?: boolean; error?: string }) {
@@ -19,7 +20,7 @@ export function ReportPage(props: { user: User; csrfToken: string; target: Repor
             You are reporting: <q>{props.summary}</q>
           </p>
           <FormError message={props.error} />
-          <PostForm action="/report" csrfToken={props.csrfToken} next={props.back}>
+          <PostForm action={sitePaths.report()} csrfToken={props.csrfToken} next={props.back}>
             <input type="hidden" name="target" value={props.target} />
             <input type="hidden" name="id" value={props.targetId} />
             <fieldset>
@@ -49,7 +50,7 @@ export function ReportPage(props: { user: User; csrfToken: string; target: Repor
 export function ReportQueuePage(props: { user: User; csrfToken: string; reports: QueuedReport[]; message?: string; error?: string }) {
   const { csrfToken } = props;
   const action = (r: QueuedReport, value: string, label: string) => (
-    <PostForm action={`/admin/reports/${r.id}/resolve`} csrfToken={csrfToken} class="inline">
+    <PostForm action={sitePaths.forms.resolveReport(r.id)} csrfToken={csrfToken} class="inline">
       <input type="hidden" name="action" value={value} />
       <button type="submit" class={value === 'dismiss' ? 'quiet' : undefined}>
         {label}
@@ -60,7 +61,7 @@ export function ReportQueuePage(props: { user: User; csrfToken: string; reports:
     <AccountPage title="Reports" user={props.user} csrfToken={csrfToken} section="reports">
       <h1>Reports</h1>
       <p>
-        <a href="/admin">Moderation</a> · {props.reports.length} open {props.reports.length === 1 ? 'report' : 'reports'}
+        <a href={sitePaths.admin()}>Moderation</a> · {props.reports.length} open {props.reports.length === 1 ? 'report' : 'reports'}
       </p>
       {props.message && <p role="status">{props.message}</p>}
       <FormError message={props.error} />
@@ -80,11 +81,11 @@ export function ReportQueuePage(props: { user: User; csrfToken: string; reports:
                 <td>
                   {r.target === 'comment' ? (
                     <>
-                      Comment by {r.author ?? '?'} on <a href={`/papers/${r.paperId}/discussion#comment-${r.targetId}`}>{r.paperId}</a>: <q>{r.summary}</q>
+                      Comment by {r.author ?? '?'} on <a href={sitePaths.comment(r.paperId, r.targetId)}>{r.paperId}</a>: <q>{r.summary}</q>
                     </>
                   ) : (
                     <>
-                      Paper <a href={`/papers/${r.paperId}`}>{r.summary}</a>
+                      Paper <a href={sitePaths.paper(r.paperId)}>{r.summary}</a>
                     </>
                   )}
                   {r.reportsOnTarget > 1 && <strong> · {r.reportsOnTarget} reports</strong>}

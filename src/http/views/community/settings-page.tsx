@@ -1,6 +1,7 @@
 import type { ApiToken, User } from '../../../domain/community.ts';
 import { PostForm } from './forms.tsx';
 import { AccountPage } from './page.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export function SettingsPage(props: { user: User; csrfToken: string; tokens: ApiToken[] }) {
   const { user, csrfToken, tokens } = props;
@@ -37,7 +38,7 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
                   <td>{t.expiresAt ? t.expiresAt.slice(0, 10) : 'never'}</td>
                   <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
                   <td>
-                    <PostForm action={`/settings/tokens/${t.id}/revoke`} csrfToken={csrfToken}>
+                    <PostForm action={sitePaths.forms.revokeToken(t.id)} csrfToken={csrfToken}>
                       <button type="submit" class="quiet danger">
                         Revoke<span class="vh"> {t.name}</span>
                       </button>
@@ -50,7 +51,7 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
         ) : (
           <p>No tokens yet.</p>
         )}
-        <PostForm action="/settings/tokens" csrfToken={csrfToken}>
+        <PostForm action={sitePaths.forms.createToken()} csrfToken={csrfToken}>
           <label>
             Token name <input name="name" maxlength={100} required />
           </label>{' '}
@@ -78,10 +79,10 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
       <section aria-labelledby="mail-heading">
         <h2 id="mail-heading">Mail digest</h2>
         <p>
-          <a href="/settings/mail">Trending papers in your inbox</a>: daily or weekly, your categories, personal picks.
+          <a href={sitePaths.settingsMail()}>Trending papers in your inbox</a>: daily or weekly, your categories, personal picks.
         </p>
         {!user.emailVerified && (
-          <PostForm action="/settings/verify-email" csrfToken={csrfToken}>
+          <PostForm action={sitePaths.forms.verifyEmail()} csrfToken={csrfToken}>
             <p>
               Your address {user.email} is not confirmed yet, so no subscription is linked to this account.{' '}
               <button type="submit">Send me a link to confirm it</button>
@@ -92,13 +93,13 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
       <section aria-labelledby="zotero-heading">
         <h2 id="zotero-heading">Zotero</h2>
         <p>
-          <a href="/settings/zotero">Connect your Zotero library</a>: its papers are kept in a private collection and shape For you.
+          <a href={sitePaths.settingsZotero()}>Connect your Zotero library</a>: its papers are kept in a private collection and shape For you.
         </p>
       </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Sessions</h2>
         <p>Lost a device? This ends every session of your account, this one included.</p>
-        <PostForm action="/settings/logout-everywhere" csrfToken={csrfToken}>
+        <PostForm action={sitePaths.forms.logoutEverywhere()} csrfToken={csrfToken}>
           <button type="submit" class="quiet">
             Log out everywhere (and revoke every API token)
           </button>

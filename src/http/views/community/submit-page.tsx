@@ -1,6 +1,7 @@
 import type { User } from '../../../domain/community.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { AccountPage } from './page.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export function SubmitPage(props: { user: User; csrfToken: string; error?: string; arxivId?: string; quota: number; maxAgeDays: number }) {
   return (
@@ -10,7 +11,7 @@ export function SubmitPage(props: { user: User; csrfToken: string; error?: strin
         Put an arXiv paper on today's feed. It must be at most {props.maxAgeDays} days old and not on the feed yet; you can submit {props.quota} a day.
       </p>
       <FormError message={props.error} />
-      <PostForm action="/submit" csrfToken={props.csrfToken}>
+      <PostForm action={sitePaths.submit()} csrfToken={props.csrfToken}>
         <label>
           arXiv id or URL <input name="arxivId" required maxlength={300} placeholder="2401.01234" value={props.arxivId ?? ''} />
         </label>{' '}

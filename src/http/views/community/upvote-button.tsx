@@ -1,5 +1,5 @@
-import { paperPath } from '../../params.ts';
 import { PostForm } from './forms.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export interface UpvoteButtonProps {
   paperId: string;
@@ -18,10 +18,10 @@ export interface UpvoteButtonProps {
  * quick clicks on a stale page still leave one vote.
  */
 export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: UpvoteButtonProps) {
-  const action = `/papers/${paperPath(paperId)}/upvote`;
+  const action = sitePaths.forms.paperUpvote(paperId);
   if (csrfToken === null) {
     return (
-      <a class="upvote" href={`/login?next=${encodeURIComponent(next)}&upvote=${encodeURIComponent(paperId)}`} title="Log in to upvote">
+      <a class="upvote" href={sitePaths.login(next, paperId)} title="Log in to upvote">
         <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
         <span class="vh"> {upvotes === 1 ? 'upvote' : 'upvotes'}, log in to upvote</span>
       </a>

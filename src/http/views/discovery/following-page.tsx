@@ -3,6 +3,7 @@ import type { FollowingNews } from '../../../services/following.ts';
 import { FeedList, type CardViewer } from '../components.tsx';
 import { CommunityPage } from '../community/page.tsx';
 import { FormError, PostForm } from '../community/forms.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 const KIND_LABEL = { author: 'Author', category: 'Category', search: 'Saved search', org: 'Organisation' } as const;
 
@@ -23,8 +24,8 @@ export function FollowingPage(props: { user: User; csrfToken: string; news: Foll
           <ul>
             {news.follows.map((f) => (
               <li>
-                {KIND_LABEL[f.kind]}: {f.kind === 'org' ? <a href={`/orgs/${encodeURIComponent(f.value)}`}>{news.orgNames.get(f.value) ?? f.value}</a> : f.value}{' '}
-                <PostForm action={`/following/${f.id}/delete`} csrfToken={csrfToken} class="inline">
+                {KIND_LABEL[f.kind]}: {f.kind === 'org' ? <a href={sitePaths.org(f.value)}>{news.orgNames.get(f.value) ?? f.value}</a> : f.value}{' '}
+                <PostForm action={sitePaths.forms.unfollow(f.id)} csrfToken={csrfToken} class="inline">
                   <button type="submit" class="quiet small">
                     Unfollow<span class="vh"> {f.value}</span>
                   </button>
@@ -33,7 +34,7 @@ export function FollowingPage(props: { user: User; csrfToken: string; news: Foll
             ))}
           </ul>
         )}
-        <PostForm action="/following" csrfToken={csrfToken}>
+        <PostForm action={sitePaths.following()} csrfToken={csrfToken}>
           <label>
             Follow{' '}
             <select name="kind">

@@ -4,6 +4,7 @@ import type { ForYouResult } from '../../../services/for-you.ts';
 import { FeedList, type CardViewer } from '../components.tsx';
 import { CommunityPage } from '../community/page.tsx';
 import { FormError, PostForm } from '../community/forms.tsx';
+import { sitePaths } from '../../../domain/site-paths.ts';
 
 export interface ForYouPageProps {
   user: User;
@@ -27,7 +28,7 @@ function InterestPicker({ csrfToken, interests, categories }: Pick<ForYouPagePro
           {interests.map((i) => (
             <li>
               {i.kind}: {i.value}{' '}
-              <PostForm action={`/papers/for-you/interests/${i.id}/delete`} csrfToken={csrfToken} class="inline">
+              <PostForm action={sitePaths.forms.forYouInterestDelete(i.id)} csrfToken={csrfToken} class="inline">
                 <button type="submit" class="quiet small">
                   Remove<span class="vh"> {i.value}</span>
                 </button>
@@ -36,7 +37,7 @@ function InterestPicker({ csrfToken, interests, categories }: Pick<ForYouPagePro
           ))}
         </ul>
       )}
-      <PostForm action="/papers/for-you/interests" csrfToken={csrfToken}>
+      <PostForm action={sitePaths.forms.forYouInterests()} csrfToken={csrfToken}>
         <fieldset>
           <legend>Categories</legend>
           {categories
@@ -85,7 +86,7 @@ export function ForYouPage(props: ForYouPageProps) {
           after={(p) => (
             <>
               <p class="reason">Why: {p.reason}</p>
-              <PostForm action="/papers/for-you/not-interested" csrfToken={csrfToken} class="inline">
+              <PostForm action={sitePaths.forms.notInterested()} csrfToken={csrfToken} class="inline">
                 <input type="hidden" name="paperId" value={p.paper.id} />
                 <button type="submit" class="quiet small">
                   Not interested<span class="vh"> in {p.paper.title}</span>

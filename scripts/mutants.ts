@@ -410,6 +410,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/http/paper-visibility.test.ts'],
   },
   {
+    name: 'report-form-unlimited',
+    what: 'the report form has no rate limit (only the API route keeps the preset)',
+    file: 'src/http/routes/report-pages.tsx',
+    search: "app.post('/report', requireUser(), ...writeLimits(config, 'report'), async (c) => {",
+    replace: "app.post('/report', requireUser(), async (c) => {",
+    tests: ['tests/community/reports.test.ts'],
+  },
+  {
     name: 'library-import-any-collection',
     what: "a BibTeX/RIS import may fill someone else's collection",
     file: 'src/services/library.ts',

@@ -5,7 +5,7 @@ import { badRequest } from './errors.ts';
 import { requireAdmin, requireUser } from './middleware/auth.ts';
 import { holdsNul } from './middleware/clean-url.ts';
 import { parseUrlencoded } from './forms.ts';
-import { ApiError } from './errors.ts';
+import { ServiceError } from '../services/errors.ts';
 import { PAPER_ID } from './params.ts';
 
 /**
@@ -55,17 +55,17 @@ async function readBody(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   let body: unknown;
   // A body that claims to be multipart is not JSON, whatever it holds: say so rather than guess.
-  if (/^\s*multipart\//i.test(type)) throw new ApiError(415, 'unsupported_media_type', 'the API takes JSON (application/json) bodies');
+  if (/^\s*multipart\//i.test(type)) throw new ServiceError(415, 'unsupported_media_type', 'the API takes JSON (application/json) bodies');
   if (type.includes('application/x-www-form-urlencoded')) body = Object.fromEntries(parseUrlencoded(text));
   else {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new ApiError(400, 'bad_json', 'the request body is not valid JSON');
+      throw new ServiceError(400, 'bad_json', 'the request body is not valid JSON');
     }
   }
   // PostgreSQL refuses NUL in text; no field needs one, so it is a clear 400 on both stores.
-  if (holdsNul(body)) throw new ApiError(400, 'nul_byte', 'the request body contains a NUL byte (\\u0000)');
+  if (holdsNul(body)) throw new ServiceError(400, 'nul_byte', 'the request body contains a NUL byte (\\u0000)');
   return body;
 }
 

@@ -2,14 +2,11 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ServiceError } from '../services/errors.ts';
 
-/**
+/*
  * The one error type at the edge is `ServiceError` (src/services/errors.ts): services, middleware
  * and routes throw it, and the app answers `{"error": {"code", "message"}}` (or an error page) with
- * its status. `ApiError` is the same class under its old name, for code not yet renamed.
- * @deprecated use ServiceError
+ * its status. These helpers make the common ones.
  */
-export const ApiError = ServiceError;
-export type ApiError = ServiceError;
 
 export const notFound = (what: string) => new ServiceError(404, 'not_found', `${what} not found`);
 export const badRequest = (message: string, code = 'bad_request') => new ServiceError(400, code, message);

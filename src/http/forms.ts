@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from './env.ts';
-import { ApiError } from './errors.ts';
+import { ServiceError } from '../services/errors.ts';
 
 /**
  * The longest value each site form field may hold, checked at the edge before any handler or
@@ -57,7 +57,7 @@ export function parseUrlencoded(text: string): [string, string][] {
     try {
       out.push([decodeURIComponent(k.replace(/\+/g, ' ')), decodeURIComponent(v.replace(/\+/g, ' '))]);
     } catch {
-      throw new ApiError(400, 'bad_form', 'the form is not valid application/x-www-form-urlencoded (a broken %-escape or bytes that are not UTF-8)');
+      throw new ServiceError(400, 'bad_form', 'the form is not valid application/x-www-form-urlencoded (a broken %-escape or bytes that are not UTF-8)');
     }
     if (out.length > FORM_MAX_FIELDS) break;
   }
@@ -77,21 +77,21 @@ export async function readForm(c: Context<AppEnv>): Promise<URLSearchParams> {
     try {
       data = await c.req.raw.clone().formData();
     } catch {
-      throw new ApiError(400, 'bad_form', 'the request body is not valid multipart/form-data');
+      throw new ServiceError(400, 'bad_form', 'the request body is not valid multipart/form-data');
     }
     entries = [];
     data.forEach((v, k) => {
-      if (typeof v !== 'string') throw new ApiError(400, 'bad_form', 'this form takes no files');
+      if (typeof v !== 'string') throw new ServiceError(400, 'bad_form', 'this form takes no files');
       entries.push([k, v]);
     });
   } else {
     const text = await c.req.text();
     if (text && !type.startsWith('application/x-www-form-urlencoded')) {
-      throw new ApiError(415, 'unsupported_media_type', 'send the form as application/x-www-form-urlencoded');
+      throw new ServiceError(415, 'unsupported_media_type', 'send the form as application/x-www-form-urlencoded');
     }
     entries = parseUrlencoded(text);
   }
   const r = FormEntries.safeParse(entries);
-  if (!r.success) throw new ApiError(400, 'bad_form', r.error.issues[0].message);
+  if (!r.success) throw new ServiceError(400, 'bad_form', r.error.issues[0].message);
   return new URLSearchParams(r.data);
 }

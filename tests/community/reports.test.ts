@@ -92,5 +92,7 @@ forEachStore('reports: readers flag comments and papers, moderators act from one
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await dave.post('/api/reports', { target: 'paper', targetId: paper.id, reason: 'spam' })).status);
     assert.ok(statuses.includes(429), `rate limited: ${statuses}`);
+    // The form and the API are one preset (src/http/middleware/limits.ts): the account's budget is spent for both.
+    assert.equal((await dave.postForm('/report', { target: 'paper', id: paper.id, reason: 'spam' })).status, 429, 'the report form is limited too');
   });
 });

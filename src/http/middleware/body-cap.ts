@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ServiceError } from '../../services/errors.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
 
@@ -27,5 +27,5 @@ export function bodyCap(config: Config): MiddlewareHandler<AppEnv> {
 const LIBRARY_IMPORT = /^\/collections\/\d{1,12}\/import$/;
 
 function refuse(max: number): never {
-  throw new ApiError(413, 'payload_too_large', `the request body is larger than ${max} bytes`, undefined, { connection: 'close' });
+  throw new ServiceError(413, 'payload_too_large', `the request body is larger than ${max} bytes`, undefined, { connection: 'close' });
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ServiceError } from '../../services/errors.ts';
 
 /**
  * No NUL byte in a path or query string, raw or percent-encoded. PostgreSQL refuses NUL in text
@@ -11,7 +11,7 @@ export function cleanUrl(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const url = c.req.url;
     const target = url.slice(url.indexOf('/', url.indexOf('//') + 2));
-    if (target.includes('\0') || /%00/i.test(target)) throw new ApiError(400, 'nul_byte', 'the address contains a NUL byte (%00)');
+    if (target.includes('\0') || /%00/i.test(target)) throw new ServiceError(400, 'nul_byte', 'the address contains a NUL byte (%00)');
     return next();
   };
 }

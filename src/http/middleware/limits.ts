@@ -14,16 +14,25 @@ export function perUser(name: string, spec: RateSpec): MiddlewareHandler<AppEnv>
 }
 
 /** The writes limited per account and per IP, each with its pair of settings. */
-export type WriteKind = 'comment' | 'upvote' | 'submit' | 'discovery' | 'claim';
+export type WriteKind = 'comment' | 'upvote' | 'submit' | 'discovery' | 'claim' | 'report' | 'library-import' | 'zotero' | 'seen';
+
+/** One account setting, and an IP (a lab behind one address) gets five accounts' worth. */
+const fiveAccountsPerIp = (user: RateSpec) => ({ ip: { limit: user.limit * 5, windowSeconds: user.windowSeconds }, user });
 
 const WRITE_SPECS: Record<WriteKind, (config: Config) => { ip: RateSpec; user: RateSpec }> = {
   comment: (c) => ({ ip: c.rateCommentIp, user: c.rateCommentUser }),
   upvote: (c) => ({ ip: c.rateUpvoteIp, user: c.rateUpvoteUser }),
   submit: (c) => ({ ip: c.rateSubmitIp, user: c.rateSubmitUser }),
-  // One setting: an IP (a lab behind one address) gets five accounts' worth.
-  discovery: (c) => ({ ip: { limit: c.rateDiscoveryUser.limit * 5, windowSeconds: c.rateDiscoveryUser.windowSeconds }, user: c.rateDiscoveryUser }),
+  discovery: (c) => fiveAccountsPerIp(c.rateDiscoveryUser),
   // Author claims, author-set links and organisation declarations: moderators read every claim.
-  claim: (c) => ({ ip: { limit: c.rateClaimUser.limit * 5, windowSeconds: c.rateClaimUser.windowSeconds }, user: c.rateClaimUser }),
+  claim: (c) => fiveAccountsPerIp(c.rateClaimUser),
+  // Reports to the moderators, from the form and the API alike.
+  report: (c) => fiveAccountsPerIp(c.rateReportUser),
+  // Importing a BibTeX/RIS file and syncing a Zotero library share a setting, each its own budget.
+  'library-import': (c) => fiveAccountsPerIp(c.rateLibraryImportUser),
+  zotero: (c) => fiveAccountsPerIp(c.rateLibraryImportUser),
+  // Marking a paper seen is as cheap and as frequent as an upvote.
+  seen: (c) => fiveAccountsPerIp(c.rateUpvoteUser),
 };
 
 /** The preset for a kind of write: its per-IP and per-account limits, for the API route and the form alike. */

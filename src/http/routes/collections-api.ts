@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import type { Config } from '../../config.ts';
 import { presentCollection } from '../presenters/community.ts';
 import { presentPaper } from '../presenters/paper.ts';
@@ -87,7 +87,7 @@ export function collectionApiRoutes(config: Config) {
       auth: 'user',
       errors: { 404: 'no such collection', 403: 'not your collection' },
     },
-    perUser('library-import', config.rateLibraryImportUser),
+    ...writeLimits(config, 'library-import'),
     async (c, { params, body }) => c.var.services.library.import(c.var.user!, params.id, body.text, body.format),
   );
 

@@ -8,7 +8,7 @@ import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { isRowId } from '../params.ts';
 import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { errorPage } from '../views/community/error-page.tsx';
 import { LibraryImportPage } from '../views/community/library-pages.tsx';
 
@@ -38,8 +38,7 @@ export function libraryPageRoutes(config: Config) {
   app.post(
     '/collections/:cid{[0-9]{1,12}}/import',
     requireUser(),
-    perUser('library-import', config.rateLibraryImportUser),
-    perIp('library-import', config.rateLibraryImportUser),
+    ...writeLimits(config, 'library-import'),
     async (c) => {
       if (!isRowId(c.req.param('cid'))) throw new ServiceError(404, 'not_found', 'no such collection');
       const id = Number(c.req.param('cid'));

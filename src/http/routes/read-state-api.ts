@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { PaperIdParams } from '../schemas/common.ts';
 import { paperIdFromPath } from '../params.ts';
 
@@ -25,7 +25,7 @@ export function readStateApiRoutes(config: Config) {
         auth: 'user',
         errors: { 401: 'not logged in', 403: 'CSRF token missing', 404: 'no such paper', 429: 'rate limited' },
       },
-      perUser('seen', config.rateUpvoteUser),
+      ...writeLimits(config, 'seen'),
       async (c, { params }) => c.var.services.readState.set(c.var.user!.id, paperIdFromPath(params.id), method === 'put'),
     );
   }

@@ -4,7 +4,7 @@ import type { ReportAction } from '../../domain/report.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { requireAdmin, requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { safeNext } from '../views/community/forms.tsx';
 import { readForm } from '../forms.ts';
 import { isRowId } from '../params.ts';
@@ -28,7 +28,7 @@ export function reportPageRoutes(config: Config) {
     const t = await target(c, c.req.query('target'), c.req.query('id'));
     return c.html(<ReportPage user={c.var.user!} csrfToken={c.var.csrfToken} target={t.target} targetId={t.id} summary={t.summary} back={t.back} done={c.req.query('done') === '1'} />);
   });
-  app.post('/report', requireUser(), perUser('report', config.rateReportUser), perIp('report', config.rateReportUser), async (c) => {
+  app.post('/report', requireUser(), ...writeLimits(config, 'report'), async (c) => {
     const f = await readForm(c);
     const t = await target(c, f.get('target') ?? undefined, f.get('id') ?? undefined);
     try {

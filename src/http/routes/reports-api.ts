@@ -5,7 +5,7 @@ import type { Config } from '../../config.ts';
 import { REPORT_REASON_KEYS, type ReportReason } from '../../domain/report.ts';
 import type { AppEnv } from '../env.ts';
 import { apiRoute } from '../api-route.ts';
-import { perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 
 const Reason = z.enum(REPORT_REASON_KEYS as [ReportReason, ...ReportReason[]]);
 const ReportBody = z.object({
@@ -38,7 +38,7 @@ export function reportApiRoutes(config: Config) {
   apiRoute(
     app,
     { method: 'post', path: '/api/reports', summary: 'Report a comment or a paper to the moderators', tags: ['reports'], body: ReportBody, response: z.object({ id: z.number().int() }), status: 201, auth: 'user', errors: { 404: 'no such visible comment or paper' } },
-    perUser('report', config.rateReportUser),
+    ...writeLimits(config, 'report'),
     async (c, { body }) => c.json(await c.var.services.reports.file(c.var.user!, body), 201),
   );
   apiRoute(

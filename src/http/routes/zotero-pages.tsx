@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { requireUser } from '../middleware/auth.ts';
-import { perIp, perUser } from '../middleware/limits.ts';
+import { writeLimits } from '../middleware/limits.ts';
 import { readForm } from '../forms.ts';
 import { ZoteroPage } from '../views/community/zotero-page.tsx';
 import { sitePaths } from '../../domain/site-paths.ts';
@@ -15,7 +15,7 @@ export function zoteroPageRoutes(config: Config) {
   const app = new Hono<AppEnv>();
   const page = async (c: C, extra: { message?: string; error?: string } = {}, status: 200 | 400 | 502 = 200) =>
     c.html(<ZoteroPage user={c.var.user!} csrfToken={c.var.csrfToken} status={await c.var.services.zotero.status(c.var.user!)} {...extra} />, status);
-  const limits = [perUser('zotero', config.rateLibraryImportUser), perIp('zotero', config.rateLibraryImportUser)];
+  const limits = writeLimits(config, 'zotero');
 
   app.get('/settings/zotero', requireUser(), (c) => {
     const done = c.req.query('done');

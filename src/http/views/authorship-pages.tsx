@@ -5,6 +5,7 @@ import type { FeedItem, PaperWithStats } from '../../domain/paper.ts';
 import type { PaperAuthorship } from '../../services/author-claims.ts';
 import { authorUrl as authorPageUrl, FeedList, paperUrl, type CardViewer } from './components.tsx';
 import { FormError, PostForm } from './community/forms.tsx';
+import { DecisionForm, RowTable } from './community/row-table.tsx';
 import { AccountPage, CommunityPage } from './community/page.tsx';
 import { FollowButton, type FollowViewer } from './follow-button.tsx';
 import { authorUrl, preferAuthorLinks } from '../../domain/authorship.ts';
@@ -156,95 +157,49 @@ export function ClaimQueuePage(props: { user: User; csrfToken: string; claims: Q
         <a href={sitePaths.admin()}>Moderation</a> · {props.claims.length} pending {props.claims.length === 1 ? 'claim' : 'claims'}
       </p>
       <FormError message={props.error} />
-      {props.claims.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Paper</th>
-              <th scope="col">Claimed name</th>
-              <th scope="col">By</th>
-              <th scope="col">Evidence</th>
-              <th scope="col">Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.claims.map((c) => (
-              <tr>
-                <td>
-                  <a href={paperUrl(c.paperId)}>{c.paperTitle}</a>
-                </td>
-                <td>
-                  {c.authorName}
-                  {c.conflicts.length > 0 && <strong> · already verified as {c.conflicts.join(', ')}</strong>}
-                </td>
-                <td>
-                  <a href={profileUrl(c.username)}>{c.username}</a>
-                </td>
-                <td>{c.evidence ? <q>{c.evidence}</q> : '—'}</td>
-                <td>
-                  <PostForm action={sitePaths.forms.decideClaim(c.id)} csrfToken={csrfToken} class="inline">
-                    <label>
-                      Note <input name="note" maxlength={500} />
-                    </label>{' '}
-                    <button type="submit" name="decision" value="approve">
-                      Approve<span class="vh"> {c.username} as {c.authorName}</span>
-                    </button>{' '}
-                    <button type="submit" name="decision" value="refuse" class="quiet">
-                      Refuse<span class="vh"> {c.username} as {c.authorName}</span>
-                    </button>
-                  </PostForm>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p>No pending claims.</p>
-      )}
+      <RowTable
+        columns={['Paper', 'Claimed name', 'By', 'Evidence', 'Decision']}
+        rows={props.claims}
+        empty="No pending claims."
+        cells={(c) => [
+          <a href={paperUrl(c.paperId)}>{c.paperTitle}</a>,
+          <>
+            {c.authorName}
+            {c.conflicts.length > 0 && <strong> · already verified as {c.conflicts.join(', ')}</strong>}
+          </>,
+          <a href={profileUrl(c.username)}>{c.username}</a>,
+          c.evidence ? <q>{c.evidence}</q> : '—',
+          <DecisionForm action={sitePaths.forms.decideClaim(c.id)} csrfToken={csrfToken} about={`${c.username} as ${c.authorName}`} choices={[{ value: 'approve', label: 'Approve' }, { value: 'refuse', label: 'Refuse' }]}>
+            <label>
+              Note <input name="note" maxlength={500} />
+            </label>
+          </DecisionForm>,
+        ]}
+      />
       <h2 id="approved">Verified authors</h2>
       <p class="hint">Revoking removes the verified mark and the code and project links that account set; the reader is told.</p>
-      {props.approved.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Paper</th>
-              <th scope="col">Verified name</th>
-              <th scope="col">Account</th>
-              <th scope="col">Approved</th>
-              <th scope="col">Revoke</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.approved.map((c) => (
-              <tr>
-                <td>
-                  <a href={paperUrl(c.paperId)}>{c.paperTitle}</a>
-                </td>
-                <td>{c.authorName}</td>
-                <td>
-                  <a href={profileUrl(c.username)}>{c.username}</a>
-                </td>
-                <td>
-                  {c.decidedAt?.slice(0, 10) ?? '—'}
-                  {c.decidedBy && <> by {c.decidedBy}</>}
-                </td>
-                <td>
-                  <PostForm action={sitePaths.forms.revokeClaim(c.id)} csrfToken={csrfToken} class="inline">
-                    <label>
-                      Why <input name="note" maxlength={500} />
-                    </label>{' '}
-                    <button type="submit" class="quiet">
-                      Revoke<span class="vh"> {c.username} as {c.authorName}</span>
-                    </button>
-                  </PostForm>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p>No verified authors yet.</p>
-      )}
+      <RowTable
+        columns={['Paper', 'Verified name', 'Account', 'Approved', 'Revoke']}
+        rows={props.approved}
+        empty="No verified authors yet."
+        cells={(c) => [
+          <a href={paperUrl(c.paperId)}>{c.paperTitle}</a>,
+          c.authorName,
+          <a href={profileUrl(c.username)}>{c.username}</a>,
+          <>
+            {c.decidedAt?.slice(0, 10) ?? '—'}
+            {c.decidedBy && <> by {c.decidedBy}</>}
+          </>,
+          <PostForm action={sitePaths.forms.revokeClaim(c.id)} csrfToken={csrfToken} class="inline">
+            <label>
+              Why <input name="note" maxlength={500} />
+            </label>{' '}
+            <button type="submit" class="quiet">
+              Revoke<span class="vh"> {c.username} as {c.authorName}</span>
+            </button>
+          </PostForm>,
+        ]}
+      />
     </AccountPage>
   );
 }
@@ -258,39 +213,17 @@ export function OrgQueuePage(props: { user: User; csrfToken: string; orgs: Pendi
         <a href={sitePaths.admin()}>Moderation</a> · {props.orgs.length} waiting. Declared organisations are public only once listed. Websites are shown as text here and never fetched.
       </p>
       <FormError message={props.error} />
-      {props.orgs.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Website</th>
-              <th scope="col">Declared by</th>
-              <th scope="col">Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.orgs.map((o) => (
-              <tr>
-                <td>{o.name}</td>
-                <td>{o.website ? <code>{o.website}</code> : '—'}</td>
-                <td>{o.declaredBy ? <a href={profileUrl(o.declaredBy)}>{o.declaredBy}</a> : '—'}</td>
-                <td>
-                  <PostForm action={sitePaths.forms.decideOrg(o.id)} csrfToken={csrfToken} class="inline">
-                    <button type="submit" name="decision" value="list">
-                      List<span class="vh"> {o.name}</span>
-                    </button>{' '}
-                    <button type="submit" name="decision" value="refuse" class="quiet">
-                      Refuse<span class="vh"> {o.name}</span>
-                    </button>
-                  </PostForm>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p>Nothing waiting.</p>
-      )}
+      <RowTable
+        columns={['Name', 'Website', 'Declared by', 'Decision']}
+        rows={props.orgs}
+        empty="Nothing waiting."
+        cells={(o) => [
+          o.name,
+          o.website ? <code>{o.website}</code> : '—',
+          o.declaredBy ? <a href={profileUrl(o.declaredBy)}>{o.declaredBy}</a> : '—',
+          <DecisionForm action={sitePaths.forms.decideOrg(o.id)} csrfToken={csrfToken} about={o.name} choices={[{ value: 'list', label: 'List' }, { value: 'refuse', label: 'Refuse' }]} />,
+        ]}
+      />
     </AccountPage>
   );
 }

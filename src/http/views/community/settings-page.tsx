@@ -1,5 +1,6 @@
 import type { ApiToken, User } from '../../../domain/community.ts';
 import { PostForm } from './forms.tsx';
+import { RowTable } from './row-table.tsx';
 import { AccountPage } from './page.tsx';
 import { sitePaths } from '../../../domain/site-paths.ts';
 
@@ -13,44 +14,24 @@ export function SettingsPage(props: { user: User; csrfToken: string; tokens: Api
         <p>
           Scripts send a token as <code>Authorization: Bearer &lt;token&gt;</code>.
         </p>
-        {tokens.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Created</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col"></th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => (
-                <tr>
-                  <td>{t.name}</td>
-                  <td>
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td>{t.createdAt.slice(0, 10)}</td>
-                  <td>{t.scopes.join(', ')}</td>
-                  <td>{t.expiresAt ? t.expiresAt.slice(0, 10) : 'never'}</td>
-                  <td>{t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
-                  <td>
-                    <PostForm action={sitePaths.forms.revokeToken(t.id)} csrfToken={csrfToken}>
-                      <button type="submit" class="quiet danger">
-                        Revoke<span class="vh"> {t.name}</span>
-                      </button>
-                    </PostForm>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p>No tokens yet.</p>
-        )}
+        <RowTable
+          columns={['Name', 'Starts with', 'Created', 'Scopes', 'Expires', 'Last used', '']}
+          rows={tokens}
+          empty="No tokens yet."
+          cells={(t) => [
+            t.name,
+            <code>{t.prefix}…</code>,
+            t.createdAt.slice(0, 10),
+            t.scopes.join(', '),
+            t.expiresAt ? t.expiresAt.slice(0, 10) : 'never',
+            t.lastUsedAt ? t.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never',
+            <PostForm action={sitePaths.forms.revokeToken(t.id)} csrfToken={csrfToken}>
+              <button type="submit" class="quiet danger">
+                Revoke<span class="vh"> {t.name}</span>
+              </button>
+            </PostForm>,
+          ]}
+        />
         <PostForm action={sitePaths.forms.createToken()} csrfToken={csrfToken}>
           <label>
             Token name <input name="name" maxlength={100} required />

@@ -10,36 +10,17 @@
  *
  *   node --import tsx bench/search-quality/csfcube-lexical.ts ../shared/data/eval/csfcube
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { LocalEmbedder, paperText, termCosine, type TermVector } from '../../src/search/local-embedder.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
+import { loadCsfcube, ndcgAt20Percent } from './csfcube-data.ts';
 
 const dir = process.argv[2];
 if (!dir) {
   console.error('usage: csfcube-lexical.ts <csfcube dir>');
   process.exit(2);
 }
-const papers = new Map<string, { title: string; abstract: string }>();
-for (const line of readFileSync(join(dir, 'reconstructed_corpus.jsonl'), 'utf8').split('\n')) {
-  if (!line.trim()) continue;
-  const p = JSON.parse(line) as { pid: string; title: string; abstract: string | string[] };
-  papers.set(p.pid, { title: p.title, abstract: Array.isArray(p.abstract) ? p.abstract.join(' ') : p.abstract });
-}
-const splits = JSON.parse(readFileSync(join(dir, 'evaluation_splits.json'), 'utf8')) as Record<string, Record<string, string[]>>;
-const dev = new Set(Object.values(splits).flatMap((s) => s.fold1_dev ?? []));
-const facets: Array<{ qid: string; cands: string[]; rel: number[]; split: 'dev' | 'test' }> = [];
-for (const facet of ['background', 'method', 'result']) {
-  const anns = JSON.parse(readFileSync(join(dir, `test-pid2anns-csfcube-${facet}.json`), 'utf8')) as Record<string, { cands: string[]; relevance_adju: number[] }>;
-  for (const [qid, a] of Object.entries(anns)) facets.push({ qid, cands: a.cands, rel: a.relevance_adju, split: dev.has(`${qid}_${facet}`) ? 'dev' : 'test' });
-}
-function ndcg(order: number[], rel: number[]): number {
-  const k = Math.floor(rel.length * 0.2);
-  const dcg = order.slice(0, k).reduce((acc, i, r) => acc + (rel[i] ?? 0) / Math.log2(r + 2), 0);
-  const ideal = rel.slice().sort((a, b) => b - a).slice(0, k).reduce((acc, g, r) => acc + g / Math.log2(r + 2), 0);
-  return ideal > 0 ? dcg / ideal : 0;
-}
+const { papers, facets } = loadCsfcube(dir);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const order = (s: number[]) => s.map((x, i) => ({ x, i })).sort((a, b) => b.x - a.x).map((o) => o.i);
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
@@ -60,7 +41,7 @@ const modelTfidf: Sim = (q, c) => termCosine(terms.get(q)!, terms.get(c)!);
 function report(name: string, scores: (f: (typeof facets)[number]) => number[]): void {
   const by: Record<'dev' | 'test' | 'all', number[]> = { dev: [], test: [], all: [] };
   for (const f of facets) {
-    const v = ndcg(order(scores(f)), f.rel);
+    const v = ndcgAt20Percent(order(scores(f)), f.rel);
     by[f.split].push(v);
     by.all.push(v);
   }

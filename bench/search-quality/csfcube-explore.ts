@@ -6,31 +6,12 @@
  *
  *   node --import tsx bench/search-quality/csfcube-explore.ts ../shared/data/eval/csfcube
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { LocalEmbedder, paperText, termCosine, type LocalEmbedderOptions } from '../../src/search/local-embedder.ts';
+import { loadCsfcube, ndcgAt20Percent } from './csfcube-data.ts';
 
 const dir = process.argv[2];
-const papers = new Map<string, { title: string; abstract: string }>();
-for (const line of readFileSync(join(dir, 'reconstructed_corpus.jsonl'), 'utf8').split('\n')) {
-  if (!line.trim()) continue;
-  const p = JSON.parse(line) as { pid: string; title: string; abstract: string | string[] };
-  papers.set(p.pid, { title: p.title, abstract: Array.isArray(p.abstract) ? p.abstract.join(' ') : p.abstract });
-}
-const splits = JSON.parse(readFileSync(join(dir, 'evaluation_splits.json'), 'utf8')) as Record<string, Record<string, string[]>>;
-const dev = new Set(Object.values(splits).flatMap((s) => s.fold1_dev ?? []));
-const facets: Array<{ facet: string; qid: string; cands: string[]; rel: number[]; split: 'dev' | 'test' }> = [];
-for (const facet of ['background', 'method', 'result']) {
-  const anns = JSON.parse(readFileSync(join(dir, `test-pid2anns-csfcube-${facet}.json`), 'utf8')) as Record<string, { cands: string[]; relevance_adju: number[] }>;
-  for (const [qid, a] of Object.entries(anns)) facets.push({ facet, qid, cands: a.cands, rel: a.relevance_adju, split: dev.has(`${qid}_${facet}`) ? 'dev' : 'test' });
-}
-function ndcg(order: number[], rel: number[]): number {
-  const k = Math.floor(rel.length * 0.2);
-  const dcg = order.slice(0, k).reduce((acc, i, r) => acc + (rel[i] ?? 0) / Math.log2(r + 2), 0);
-  const ideal = rel.slice().sort((a, b) => b - a).slice(0, k).reduce((acc, g, r) => acc + g / Math.log2(r + 2), 0);
-  return ideal > 0 ? dcg / ideal : 0;
-}
+const { papers, facets } = loadCsfcube(dir);
 const texts = [...papers.values()];
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
 console.log(`load ${loadavg()[0].toFixed(2)}`);
@@ -59,7 +40,7 @@ for (const [name, opts] of variants) {
     for (const f of facets) {
       const s = f.cands.map((c) => lex * termCosine(tv.get(f.qid)!, tv.get(c)!) + (1 - lex) * dot(vec.get(f.qid)!, vec.get(c)!));
       const order = s.map((x, i) => ({ x, i })).sort((a, b) => b.x - a.x).map((o) => o.i);
-      const v = ndcg(order, f.rel);
+      const v = ndcgAt20Percent(order, f.rel);
       by[f.split].push(v);
       by.all.push(v);
     }

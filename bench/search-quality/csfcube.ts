@@ -19,7 +19,7 @@
  * contributes too. --reuse with --keep DIR: the store an earlier --keep run left, not imported again.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,7 @@ import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
 import { paperText } from '../../src/search/local-embedder.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
+import { loadCsfcube, ndcgAt20Percent } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' } } });
 const dir = positionals[0];
@@ -42,27 +43,7 @@ if (!dir) {
   process.exit(2);
 }
 console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-const papers = new Map<string, { title: string; abstract: string }>();
-for (const line of readFileSync(join(dir, 'reconstructed_corpus.jsonl'), 'utf8').split('\n')) {
-  if (!line.trim()) continue;
-  const p = JSON.parse(line) as { pid: string; title: string; abstract: string | string[] };
-  papers.set(p.pid, { title: p.title, abstract: Array.isArray(p.abstract) ? p.abstract.join(' ') : p.abstract });
-}
-type Anns = Record<string, { cands: string[]; relevance_adju: number[] }>;
-const splits = JSON.parse(readFileSync(join(dir, 'evaluation_splits.json'), 'utf8')) as Record<string, Record<string, string[]>>;
-const dev = new Set(Object.values(splits).flatMap((s) => s.fold1_dev ?? []));
-const facets: Array<{ facet: string; qid: string; cands: string[]; rel: number[]; split: 'dev' | 'test' }> = [];
-for (const facet of ['background', 'method', 'result']) {
-  const anns = JSON.parse(readFileSync(join(dir, `test-pid2anns-csfcube-${facet}.json`), 'utf8')) as Anns;
-  for (const [qid, a] of Object.entries(anns)) facets.push({ facet, qid, cands: a.cands, rel: a.relevance_adju, split: dev.has(`${qid}_${facet}`) ? 'dev' : 'test' });
-}
-
-function ndcgAt20Percent(order: number[], rel: number[]): number {
-  const k = Math.floor(rel.length * 0.2);
-  const dcg = order.slice(0, k).reduce((acc, i, r) => acc + (rel[i] ?? 0) / Math.log2(r + 2), 0);
-  const ideal = rel.slice().sort((a, b) => b - a).slice(0, k).reduce((acc, g, r) => acc + g / Math.log2(r + 2), 0);
-  return ideal > 0 ? dcg / ideal : 0;
-}
+const { papers, facets } = loadCsfcube(dir);
 const byScore = (scores: number[]) => scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s).map((o) => o.i);
 
 // Baseline: TF-IDF cosine (sublinear tf, idf over the collection) of the query paper and each pool paper.

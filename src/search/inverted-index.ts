@@ -95,7 +95,23 @@ class Growable<T extends Uint32Array | Uint16Array | Float32Array> {
   }
 }
 
-function countTerms(terms: string[]): Map<string, number> {
+/**
+ * A query's terms with their weights: a list counts each term once per occurrence; a map gives the
+ * weights outright (query expansion adds related words at a fraction of an original word's weight).
+ */
+export type QueryTerms = readonly string[] | ReadonlyMap<string, number>;
+
+/** Each term's weight; a weight that is not positive leaves its term out (it would only lower scores). */
+function queryWeights(terms: QueryTerms): ReadonlyMap<string, number> {
+  if (Array.isArray(terms)) return countTerms(terms as readonly string[]);
+  return new Map([...(terms as ReadonlyMap<string, number>)].filter(([, w]) => w > 0));
+}
+
+function queryIsEmpty(terms: QueryTerms): boolean {
+  return Array.isArray(terms) ? terms.length === 0 : (terms as ReadonlyMap<string, number>).size === 0;
+}
+
+function countTerms(terms: readonly string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const t of terms) m.set(t, (m.get(t) ?? 0) + 1);
   return m;
@@ -117,7 +133,7 @@ interface QueryList {
   end: number;
   /** Largest impact × weight. */
   ub: number;
-  /** How often the word is in the query. */
+  /** The word's weight in the query: how often it occurs, or the weight a caller gave it. */
   weight: number;
 }
 
@@ -504,9 +520,9 @@ export class InvertedIndex {
   }
 
   /** Windowed MaxScore over the query's posting lists; exact: returns what `searchExhaustive` returns. */
-  searchTerms(terms: string[], k: number, opts: IndexSearchOptions = {}): IndexHit[] {
+  searchTerms(terms: QueryTerms, k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     k = Math.max(0, Math.floor(k));
-    if (k === 0 || !terms.length) return [];
+    if (k === 0 || queryIsEmpty(terms)) return [];
     const top = new TopK(k);
     this.scoreDelta(terms, top, opts.filter);
     const lists = this.queryLists(terms);
@@ -515,9 +531,9 @@ export class InvertedIndex {
   }
 
   /** Scores every document that matches any term: the reference the pruned search is tested against. */
-  searchExhaustive(terms: string[], k: number, opts: IndexSearchOptions = {}): IndexHit[] {
+  searchExhaustive(terms: QueryTerms, k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     k = Math.max(0, Math.floor(k));
-    if (k === 0 || !terms.length) return [];
+    if (k === 0 || queryIsEmpty(terms)) return [];
     const top = new TopK(k);
     this.scoreDelta(terms, top, opts.filter);
     const acc = new Map<number, number>();
@@ -541,10 +557,10 @@ export class InvertedIndex {
   private deltaIds: string[] = [];
 
   /** Delta documents enter the heap first, with negative doc numbers so they never collide with the main segment. */
-  private scoreDelta(terms: string[], top: TopK, filter?: (id: string) => boolean): void {
+  private scoreDelta(terms: QueryTerms, top: TopK, filter?: (id: string) => boolean): void {
     this.deltaIds = [];
     if (!this.delta.size) return;
-    const q = countTerms(terms);
+    const q = queryWeights(terms);
     for (const [id, impacts] of this.delta) {
       let s = 0;
       for (const [t, w] of q) s += (impacts.get(t) ?? 0) * w;
@@ -554,9 +570,9 @@ export class InvertedIndex {
     }
   }
 
-  private queryLists(terms: string[]): QueryList[] {
+  private queryLists(terms: QueryTerms): QueryList[] {
     const lists: QueryList[] = [];
-    for (const [t, weight] of countTerms(terms)) {
+    for (const [t, weight] of queryWeights(terms)) {
       const id = this.termIds.get(t);
       if (id === undefined || this.offsets[id] === this.offsets[id + 1]) continue;
       lists.push({ term: id, pos: this.offsets[id], end: this.offsets[id + 1], ub: this.maxImpact[id] * weight, weight });

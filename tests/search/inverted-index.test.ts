@@ -163,3 +163,40 @@ test('PDF text: a low-weight field of its own — found by it, ranked below a ti
   small.upsert({ id: 'late', title: 'Platypus bills', abstract: 'Electroreception.' });
   assert.ok(!small.search('echidna', 5).some((h) => h.id === 'late'), 'gone with its PDF text');
 });
+
+test('weighted query terms: a word at a fraction of its weight adds that fraction of its score, pruned and exhaustive agree, and a weight of 0 or less is no term', () => {
+  const docs = randomCorpus(3000, 77);
+  docs.push({ id: 'only-rare', title: 'zzrare', abstract: 'nothing else here' });
+  const index = InvertedIndex.build(docs);
+  const r = rng(5);
+  for (let q = 0; q < 40; q++) {
+    const words = Array.from({ length: 2 + Math.floor(r() * 10) }, () => zipfWord(r));
+    const weights = new Map(tokenize(words.join(' ')).map((t) => [t, 0.05 + r() * 1.5]));
+    for (const k of [1, 10, 50]) assertSameTopK(index.searchTerms(weights, k), index.searchExhaustive(weights, k), `weighted query ${q} k=${k}`);
+  }
+  // A list of terms counts each occurrence: the same as a map of counts.
+  const [a, b] = tokenize(`${VOCAB[3]} ${VOCAB[40]}`);
+  assert.deepEqual(index.searchTerms([a, a, b], 20), index.searchTerms(new Map([[a, 2], [b, 1]]), 20));
+  // A fraction of the weight scales the document's score by that fraction.
+  const full = index.searchTerms(['zzrare'], 1);
+  const third = index.searchTerms(new Map([['zzrare', 1 / 3]]), 1);
+  assert.equal(full[0].id, 'only-rare');
+  assert.equal(third[0].id, 'only-rare');
+  assert.ok(Math.abs(third[0].score - full[0].score / 3) < 1e-9, `${third[0].score} vs ${full[0].score} / 3`);
+  assert.deepEqual(index.searchTerms(new Map([['zzrare', 0], [a, -1]]), 5), []);
+  assert.deepEqual(index.searchExhaustive(new Map([['zzrare', 0], [a, -1]]), 5), []);
+  assert.deepEqual(index.searchTerms(new Map(), 5), []);
+});
+
+test('a weighted query scores documents added since the build (the delta) like the main segment, and leaves out words weighted 0 or less', () => {
+  const index = InvertedIndex.build(randomCorpus(500, 3));
+  index.upsert({ id: 'late', title: 'zzlate arrival', abstract: 'zzlate words' });
+  const full = index.searchTerms(['zzlate'], 3);
+  const half = index.searchTerms(new Map([['zzlate', 0.5]]), 3);
+  assert.equal(half[0].id, 'late');
+  assert.ok(Math.abs(half[0].score - full[0].score / 2) < 1e-9);
+  const [common] = tokenize(VOCAB[0]);
+  // A negative weight on a word the document also has must not pull it out of the results.
+  index.upsert({ id: 'late2', title: `zzlate ${VOCAB[0]}`, abstract: '' });
+  assert.deepEqual(index.searchTerms(new Map([['zzlate', 1], [common, -5]]), 10).map((h) => h.id).sort(), ['late', 'late2']);
+});

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The CSFCube collection (../shared/data/eval/csfcube) as the similar-papers benchmarks read it: its
+ * 4,205 papers, and each query facet's expert-graded pool with the fold it belongs to
+ * (`evaluation_splits.json`: fold1_dev may be tuned on, fold1_test is held out).
+ */
+export interface CsfcubeFacet {
+  facet: string;
+  qid: string;
+  cands: string[];
+  rel: number[];
+  split: 'dev' | 'test';
+}
+
+export function loadCsfcube(dir: string): { papers: Map<string, { title: string; abstract: string }>; facets: CsfcubeFacet[] } {
+  const papers = new Map<string, { title: string; abstract: string }>();
+  for (const line of readFileSync(join(dir, 'reconstructed_corpus.jsonl'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const p = JSON.parse(line) as { pid: string; title: string; abstract: string | string[] };
+    papers.set(p.pid, { title: p.title, abstract: Array.isArray(p.abstract) ? p.abstract.join(' ') : p.abstract });
+  }
+  const splits = JSON.parse(readFileSync(join(dir, 'evaluation_splits.json'), 'utf8')) as Record<string, Record<string, string[]>>;
+  const dev = new Set(Object.values(splits).flatMap((s) => s.fold1_dev ?? []));
+  const facets: CsfcubeFacet[] = [];
+  for (const facet of ['background', 'method', 'result']) {
+    const anns = JSON.parse(readFileSync(join(dir, `test-pid2anns-csfcube-${facet}.json`), 'utf8')) as Record<string, { cands: string[]; relevance_adju: number[] }>;
+    for (const [qid, a] of Object.entries(anns)) facets.push({ facet, qid, cands: a.cands, rel: a.relevance_adju, split: dev.has(`${qid}_${facet}`) ? 'dev' : 'test' });
+  }
+  return { papers, facets };
+}
+
+/** NDCG at 20 % of the pool (CSFCube's measure), linear gains; `order` lists pool indexes best first (-1: no paper). */
+export function ndcgAt20Percent(order: number[], rel: number[]): number {
+  const k = Math.floor(rel.length * 0.2);
+  const dcg = order.slice(0, k).reduce((acc, i, r) => acc + (rel[i] ?? 0) / Math.log2(r + 2), 0);
+  const ideal = rel.slice().sort((a, b) => b - a).slice(0, k).reduce((acc, g, r) => acc + g / Math.log2(r + 2), 0);
+  return ideal > 0 ? dcg / ideal : 0;
+}

@@ -26,6 +26,8 @@ export function searchApiRoutes() {
     async (c, { query }) => {
       const res = await c.var.services.search.search(query);
       if (res.paperId) c.header('X-Paperboy-Paper', res.paperId);
+      // Keyword results standing in for a failed or late embedder: the next request tries again.
+      if (res.degraded) c.header('Cache-Control', 'no-store');
       return res.results.map(presentSearchResult);
     },
   );

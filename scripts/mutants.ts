@@ -634,6 +634,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/http/page-cache.test.ts'],
   },
   {
+    name: 'page-cache-stale-rate-limit',
+    what: "a cached search answer goes out with the rate-limit counts of the request that rendered it, so clients cannot see their budget shrink",
+    file: 'src/http/middleware/page-cache.ts',
+    search: '    for (const [name, v] of rate) headers.set(name, v);\n',
+    replace: '',
+    tests: ['tests/http/page-cache.test.ts'],
+  },
+  {
+    name: 'page-cache-keeps-degraded-search',
+    what: "keyword results standing in for a failed embedder are kept and served again, so search stays degraded after the embedder recovers",
+    file: 'src/http/middleware/page-cache.ts',
+    search: " || /no-store/i.test(res.headers.get('cache-control') ?? '')",
+    replace: '',
+    tests: ['tests/http/search-embedder-fallback.test.ts'],
+  },
+  {
     name: 'page-cache-fresh-nonce',
     what: "a cached page is served under a new CSP nonce, so its own inline script and style are blocked",
     file: 'src/http/middleware/page-cache.ts',

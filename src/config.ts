@@ -87,7 +87,7 @@ export const SETTINGS = [
   { env: 'API_CACHE_SECONDS', key: 'apiCacheSeconds', schema: z.coerce.number().int().min(0), default: '60',
     description: '`Cache-Control: max-age` of anonymous API and feed reads (0 makes clients revalidate every time).' },
   { env: 'PAGE_CACHE_SECONDS', key: 'pageCacheSeconds', schema: z.coerce.number().int().min(0).max(3600), default: '5',
-    description: 'How long a page rendered for readers without a session (feeds, trending, papers, authors) is served again from memory; a write through this server refreshes it at once, other servers\' writes and command-line imports show within this time. 0 turns the cache off.' },
+    description: 'How long a page rendered for readers without a session (feeds, trending, papers, authors) or a search API answer for a client without credentials is served again from memory; a write through this server refreshes it at once, other servers\' writes and command-line imports show within this time. 0 turns the cache off.' },
   { env: 'PAGE_CACHE_MB', key: 'pageCacheMb', schema: z.coerce.number().int().min(1).max(4096), default: '64',
     description: 'Memory for the anonymous page cache (rendered HTML); the least recently used pages go first.' },
   { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',

@@ -81,7 +81,7 @@ t = performance.now();
 for (const p of papers.slice(0, enriched)) {
   const parts = [p.title, 'A. Author', 'Abstract', p.abstract, '1 Introduction'];
   for (let k = 0; k < 8; k++) parts.push(...sentences[Math.floor(r() * sentences.length)]);
-  await store.enrichmentState.savePdf(p.id, { text: parts.join('\n'), pages: 3, thumbnails: [] });
+  await store.enrichment.savePdf(p.id, { text: parts.join('\n'), pages: 3, thumbnails: [] });
 }
 const saved = (performance.now() - t) / 1000;
 // One catch-up, as the server's search index runs it: the in-memory engine drains the store's queue

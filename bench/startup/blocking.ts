@@ -8,7 +8,9 @@
  *   npx tsx bench/startup/blocking.ts <db file>
  *
  * Tasks: `keyword (file)` loads the published keyword index (publish one first: run.ts does),
- * `keyword (build)` builds it from the store, `for-you` builds the For-you feature index.
+ * `keyword (build)` builds it from the store, `for-you` builds the For-you feature index, `ann
+ * (rebuild)` inserts the stored vectors into the ANN index (when there are any: after a reindex).
+ * The argument may be a PostgreSQL URL.
  */
 import { loadavg } from 'node:os';
 import { openStore } from '../../src/store/index.ts';
@@ -55,4 +57,11 @@ await measure('idle (baseline)', () => new Promise((r) => setTimeout(r, 15_000))
 await measure('keyword (file)', () => createServices({ config, logger: silentLogger, store: opened.store }).keywordIndex!.warm());
 await measure('keyword (build)', () => new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)).warm());
 await measure('for-you', () => createServices({ config, logger: silentLogger, store: opened.store }).forYou.warm());
+// The ANN index of the stored vectors, as a start on PostgreSQL (no index file) builds it: only when
+// the store holds vectors of the configured embedder (e.g. after `paperboy reindex`).
+{
+  const searchIndex = createServices({ config: loadConfig({ PAPERBOY_DB: db }, { logLevel: 'silent', demo: false }), logger: silentLogger, store: opened.store }).searchIndex;
+  const space = await searchIndex.spaces.serving();
+  if (space && (await opened.store.search.embeddingStats(space.embedderId)).count) await measure('ann (rebuild)', () => searchIndex.vectorIndex(space, { rebuild: true }));
+}
 await opened.close();

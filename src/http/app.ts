@@ -16,7 +16,7 @@ import { signedLinkRoutes, subscriptionPageRoutes } from './routes/subscription-
 import { mailSettingsRoutes } from './routes/mail-settings-pages.tsx';
 import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
-import { compress } from 'hono/compress';
+import { compress } from './middleware/compress.ts';
 import { ServiceError } from '../services/errors.ts';
 import { isStoreFull, isStoreUnavailable } from '../services/store-errors.ts';
 import { storeErrors } from '../metrics.ts';

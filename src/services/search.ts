@@ -48,6 +48,8 @@ export interface SearchResponse {
   hasMore: boolean;
   /** What actually ranked the results. */
   mode: SearchMode;
+  /** Set when the embedder failed or was late and keyword results stand in: not an answer to keep. */
+  degraded?: true;
   /** With `extras`: how many papers match the words and filters (keyword matches; exact or an estimate). */
   total?: MatchCount;
   /** With `extras`: the query with rare or unknown words corrected from the corpus's vocabulary. */
@@ -159,9 +161,9 @@ export class SearchService {
     // that long, and the search answers with keyword results (logged) instead of an error.
     const deadline = Date.now() + (this.opts.embedBudgetMs ?? 1500);
     const serving = wanted === 'keyword' || !vectorAllowed || (wanted === 'hybrid' && this.fusion.vector <= 0 && !this.fusion.expansion) ? null : await this.servingForQuery(deadline);
-    if (!serving) {
+    if (!serving || serving === 'late') {
       const hits = await this.index.engine.search(q, filters);
-      return { query: q, ...(await this.page(hits, q, limit)), mode: 'keyword' };
+      return { query: q, ...(await this.page(hits, q, limit)), mode: 'keyword', ...(serving === 'late' ? { degraded: true as const } : {}) };
     }
     // Fusion ranks a pool from the top of both lists, the same pool for every page that fits in
     // `fusion.candidates` (so those pages neither overlap nor skip); deeper pages fuse a larger pool.
@@ -171,7 +173,7 @@ export class SearchService {
       wanted === 'vector' ? this.index.engine.search(q, filters) : this.index.engine.search(q, pool).then((hits) => this.expand(q, hits, pool)),
       this.vectorSearch(serving, q.terms.join(' '), candidates, f, deadline),
     ]);
-    if (vector === null) return { query: q, ...(await this.page(wanted === 'vector' ? keyword : keyword.slice(offset, offset + limit + 1), q, limit)), mode: 'keyword' };
+    if (vector === null) return { query: q, ...(await this.page(wanted === 'vector' ? keyword : keyword.slice(offset, offset + limit + 1), q, limit)), mode: 'keyword', degraded: true };
     const ranked = wanted === 'vector' ? vector.hits : fuse(keyword, vector.hits, { ...this.fusion, candidates }, await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits));
     return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit)), mode: wanted };
   }
@@ -264,12 +266,14 @@ export class SearchService {
 
   // --- internals ------------------------------------------------------------------------------
 
-  /** The space to search, with a model for the query, by `deadline`; null (logged) means keyword only. */
-  private async servingForQuery(deadline: number): Promise<ServingSpace | null> {
+  /** The space to search, with a model for the query, by `deadline`; null means keyword only, 'late' (logged) that the embedder did not open in time. */
+  private async servingForQuery(deadline: number): Promise<ServingSpace | null | 'late'> {
     const serving = await withinBudget(this.index.spaces.serving(), deadline);
-    if (serving === 'late') this.fallbacks.note('the embedder did not open within the search budget');
-    if (serving === 'late' || !serving?.embedder) return null;
-    return serving;
+    if (serving === 'late') {
+      this.fallbacks.note('the embedder did not open within the search budget');
+      return 'late';
+    }
+    return serving?.embedder ? serving : null;
   }
 
   /**

@@ -181,6 +181,32 @@ forEachStore('anonymous page cache on the real app', (ctx) => {
     assert.notEqual(await listLater.text(), list, 'after a second the vote is on the list');
   });
 
+  test('the search API: a repeated anonymous query is a hit with its own rate-limit counts and the API\'s Cache-Control; a vote shows within a second, a client with credentials is never served from the cache', async () => {
+    const url = `${app.url}/api/papers/search?q=caching+anonymous`;
+    const first = await fetch(url);
+    const firstBody = (await first.json()) as { id: string; upvotes: number }[];
+    assert.equal(first.headers.get('x-page-cache'), 'miss');
+    assert.equal(firstBody[0]?.id, paper.id);
+    const second = await fetch(url);
+    assert.equal(second.headers.get('x-page-cache'), 'hit');
+    assert.deepEqual(await second.json(), firstBody);
+    assert.match(second.headers.get('cache-control') ?? '', /^public, max-age=\d+$/, "the API's own Cache-Control, not the pages' no-cache");
+    const remaining = [first, second].map((r) => r.headers.get('ratelimit-remaining'));
+    assert.ok(remaining[0] !== null && remaining[1] !== null, 'both answers carry their count');
+    assert.equal(Number(remaining[1]), Number(remaining[0]) - 1, "each answer carries its own request's count");
+    const revalidated = await fetch(url, { headers: { 'if-none-match': second.headers.get('etag')! } });
+    assert.equal(revalidated.status, 304);
+    assert.equal((await fetch(url, { headers: { authorization: 'Bearer nope' } })).headers.get('x-page-cache'), null, 'credentials bypass the cache');
+
+    const reader = await loggedIn(app, 'searchvoter');
+    const votes = firstBody[0].upvotes;
+    assert.equal((await reader.post(`/api/papers/${paper.id}/upvote`)).status, 200);
+    await new Promise((r) => setTimeout(r, 1000));
+    const later = await fetch(url);
+    assert.equal(later.headers.get('x-page-cache'), 'miss', 'a vote makes cached results stale within a second');
+    assert.notEqual(((await later.json()) as { upvotes: number }[])[0].upvotes, votes);
+  });
+
   test('a change made by another process shows within PAGE_CACHE_SECONDS', async () => {
     const short = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '1' });
     try {

@@ -57,13 +57,14 @@ forEachStore('search falls back to keywords when the embedder misbehaves', (ctx)
     const res = await fetch(server.url + path);
     const ms = performance.now() - t;
     assert.equal(res.status, 200, await res.clone().text());
-    return { ids: z.array(SearchResultSchema).parse(await res.json()).map((r) => r.id), ms };
+    return { ids: z.array(SearchResultSchema).parse(await res.json()).map((r) => r.id), ms, cacheControl: res.headers.get('cache-control'), pageCache: res.headers.get('x-page-cache') };
   };
   const QUERY = '/api/papers/search?q=graph%20attention%20networks';
 
   test('with the server well, hybrid search embeds the query', async () => {
     embeddings.requests.length = 0;
-    const r = await ids(QUERY);
+    // Its own address: the anonymous cache keeps this healthy answer, and the tests below ask QUERY.
+    const r = await ids(`${QUERY}&limit=20`);
     assert.equal(r.ids[0], '2402.00004');
     assert.ok(embeddings.requests.some((q) => q.path === '/embed'), 'the query went to the embedding server');
   });
@@ -84,6 +85,8 @@ forEachStore('search falls back to keywords when the embedder misbehaves', (ctx)
         const r = await ids(QUERY);
         assert.deepEqual(r.ids, keyword, 'the keyword ranking');
         assert.ok(r.ms < BUDGET + 700, `answered in ${Math.round(r.ms)} ms with a ${BUDGET} ms budget`);
+        assert.equal(r.cacheControl, 'no-store', 'a stand-in answer is kept by nobody');
+        assert.notEqual((await ids(QUERY)).pageCache, 'hit', 'the next request tries the embedder again');
         const page = await fetch(`${server.url}/search?q=graph+attention+networks`);
         assert.equal(page.status, 200);
         assert.match(await page.text(), /<mark>Graph<\/mark> <mark>Attention<\/mark> <mark>Networks<\/mark>/);

@@ -7,11 +7,19 @@ import { etagMatches } from './conditional-get.ts';
 
 /** Pages every anonymous reader gets alike: feeds, trending, papers, authors, profiles, organisations, public collections. */
 const CACHED_PREFIXES = ['/papers/', '/authors/', '/users/', '/orgs', '/collections/'];
+/**
+ * JSON answers every anonymous client gets alike, kept as they are: the search API (the same query
+ * asked again within seconds — a popular word, a shared link, a client paging back — costs a
+ * ranking, a store read and highlighting each time). Their `Cache-Control` stays the API's.
+ */
+const CACHED_API = new Set(['/api/papers/search']);
 /** Under those prefixes, pages that are a reader's own (a redirect to log in for anonymous readers, never a 200). */
 const NEVER = new Set(['/papers/for-you']);
 const SAFE = new Set(['GET', 'HEAD']);
 /** Headers of the first answer that belong to that one request, not to the page. */
-const PER_REQUEST = new Set(['set-cookie', 'x-request-id', 'date', 'content-length']);
+const PER_REQUEST = new Set(['set-cookie', 'x-request-id', 'date', 'content-length', 'ratelimit-limit', 'ratelimit-remaining']);
+/** Of those, what the middleware before this one set for this request: a hit carries them too. */
+const RATE_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining'];
 
 /** `/papers/{id}` for a write to a paper (`/api/papers/{id}/upvote`, `/papers/{id}/comments`): its pages change at once. */
 function writtenPaperPath(path: string): string | undefined {
@@ -21,13 +29,13 @@ function writtenPaperPath(path: string): string | undefined {
 
 function cacheable(path: string): boolean {
   if (NEVER.has(path)) return false;
-  return path === '/' || CACHED_PREFIXES.some((p) => path.startsWith(p));
+  return path === '/' || CACHED_PREFIXES.some((p) => path.startsWith(p)) || CACHED_API.has(path);
 }
 
 /**
  * Serves anonymous page reads from the `PageCache` and revalidates them with ETags. A request with
  * any cookie or credentials bypasses it (a session, a flash message, an anonymous CSRF cookie all
- * change the page), and so does an answer that sets a cookie or is not a 200. Any successful
+ * change the page), and so does an answer that sets a cookie, says `no-store` or is not a 200. Any successful
  * write through this app marks the cache changed; answers are served as `Cache-Control: no-cache`
  * so browsers ask again and get a 304 while the page is the same; `X-Page-Cache` says hit or miss.
  */
@@ -53,7 +61,7 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
       const renderedFrom = Date.now();
       await next();
       const res = c.res;
-      if (res.status !== 200 || res.headers.has('set-cookie')) return;
+      if (res.status !== 200 || res.headers.has('set-cookie') || /no-store/i.test(res.headers.get('cache-control') ?? '')) return;
       const headers: [string, string][] = [];
       res.headers.forEach((v, k) => {
         if (!PER_REQUEST.has(k.toLowerCase())) headers.push([k, v]);
@@ -61,9 +69,16 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
       page = cache.set(key, { status: res.status, headers, body: await res.clone().arrayBuffer(), nonce: cspNonce() }, renderedFrom);
       if (!page) return;
     }
+    // The rate limits counted this request before it got here: its own counts go out, hit or miss
+    // (on a hit `c.res` holds the headers set so far).
+    const rate = RATE_HEADERS.flatMap((name) => {
+      const v = c.res.headers.get(name);
+      return v === null ? [] : [[name, v] as const];
+    });
     const headers = new Headers(page.headers);
     headers.set('ETag', page.etag);
-    headers.set('Cache-Control', 'no-cache');
+    if (!CACHED_API.has(url.pathname)) headers.set('Cache-Control', 'no-cache');
+    for (const [name, v] of rate) headers.set(name, v);
     headers.append('Vary', 'Cookie');
     headers.set('X-Page-Cache', cached ? 'hit' : 'miss');
     if (c.var.requestId) headers.set('X-Request-Id', c.var.requestId);

@@ -27,6 +27,8 @@ export function searchApiRoutes() {
     async (c, { query }) => {
       const res = await c.var.services.search.search(query);
       if (res.paperId) c.header('X-Paperboy-Paper', res.paperId);
+      // Keyword results standing in for a failed or late embedder: the next request tries again.
+      if (res.degraded) c.header('Cache-Control', 'no-store');
       const enriched = await listEnrichments(c, res.results.map((r) => r.paper.id));
       return res.results.map((r) => presentSearchResult(r, enriched(r.paper.id)));
     },

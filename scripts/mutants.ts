@@ -817,6 +817,14 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/store/bulk-load.test.ts'],
   },
+  {
+    name: 'scan-cursor-to-now',
+    what: "the keyword index's sliced scan moves its cursor up to the newest change, so a write that lands in a slice already read is stepped over for good",
+    file: 'src/search/inverted-index-engine.ts',
+    search: 'if (p.modifiedAt < guard && (',
+    replace: 'if ((',
+    tests: ['tests/search/inverted-index-engine.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

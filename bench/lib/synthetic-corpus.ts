@@ -6,7 +6,7 @@
  * i mod 74,728 with the arXiv id `YYMM.JJJJJ` (one month from 3001 on per copy, JJJJJ the position:
  * never a real id, and a valid one for the importer), two title words swapped for words of another title
  * and an abstract of 2–3-sentence runs from three random abstracts (seeded, so every run writes
- * the same corpus; the same recipe as bench/search/common.ts `synthesise`). Authors, categories
+ * the same corpus; bench/search/common.ts `remix`, as its `synthesise` does). Authors, categories
  * and listing day are the copied paper's, so feed days and filters stay realistic.
  *
  * Written once to `<tmp>/paperboy-listings-<N>/` in shards of 100,000 lines and reused while the
@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { seededRandom as rng } from '../../src/domain/random.ts';
+import { remix } from '../search/common.ts';
 
 const SHARD = 100_000;
 
@@ -51,18 +52,11 @@ export async function syntheticListings(corpusDir: string, n: number, dir = path
     } else {
       const copy = Math.floor(i / real.length);
       const other = titles[Math.floor(r() * titles.length)];
-      const title = titles[j].slice();
-      for (let s = 0; s < 2 && title.length > 1; s++) title[Math.floor(r() * title.length)] = other[Math.floor(r() * other.length)];
-      const parts: string[] = [];
-      for (let s = 0; s < 3; s++) {
-        const src = sentences[Math.floor(r() * sentences.length)];
-        const start = Math.floor(r() * src.length);
-        parts.push(...src.slice(start, start + 2 + Math.floor(r() * 2)));
-      }
+      const { title, abstract } = remix(r, titles[j], other, sentences);
       // YYMM from 3001 on (a month per copy: 840 copies before 9912), never a real id; five digits.
       const yymm = (30 + Math.floor((copy - 1) / 12)) * 100 + ((copy - 1) % 12) + 1;
       const id = `${yymm}.${String(j).padStart(5, '0')}`;
-      line = JSON.stringify({ ...real[j], id, title: title.join(' '), abstract: parts.join(' '), abs_url: `https://arxiv.org/abs/${id}`, pdf_url: `https://arxiv.org/pdf/${id}` });
+      line = JSON.stringify({ ...real[j], id, title, abstract, abs_url: `https://arxiv.org/abs/${id}`, pdf_url: `https://arxiv.org/pdf/${id}` });
     }
     if (!out!.write(line + '\n')) await new Promise<void>((res) => out!.once('drain', () => res()));
   }

@@ -6,6 +6,11 @@
  * on a shared machine one round's baseline alone can take twice as long as the next one's.
  *
  *   npx tsx bench/import/run.ts <corpus-dir> [--rounds 3] [--pg postgres://postgres@127.0.0.1:5432/test]
+ *     [--papers 2500000] [--phases baseline,sqlite1]
+ *
+ * --papers N imports the corpus repeated with new ids up to N papers (bench/lib/synthetic-corpus.ts,
+ * written once under the temporary directory); --phases runs only the named phases (baseline,
+ * schema, sqlite1, sqlite2, pg1, pg2; the baseline always runs).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,19 +18,23 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { fmt, markdownTable } from '../lib/report.ts';
+import { syntheticListings } from '../lib/synthetic-corpus.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const corpus = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const realCorpus = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 const pgBase = flag('--pg') ?? 'postgres://postgres@127.0.0.1:5432/test';
 const rounds = Number(flag('--rounds') ?? 3);
-if (!corpus || !fs.existsSync(corpus) || !(rounds >= 1)) {
-  console.error('usage: npx tsx bench/import/run.ts <corpus-dir> [--rounds N] [--pg URL]');
+const papers = flag('--papers') ? Number(flag('--papers')) : null;
+const phases = new Set((flag('--phases') ?? 'baseline,schema,sqlite1,sqlite2,pg1,pg2').split(','));
+if (!realCorpus || !fs.existsSync(realCorpus) || !(rounds >= 1) || (papers !== null && !(papers >= 1))) {
+  console.error('usage: npx tsx bench/import/run.ts <corpus-dir> [--rounds N] [--pg URL] [--papers N] [--phases baseline,sqlite1,...]');
   process.exit(2);
 }
+const corpus = papers === null ? realCorpus : await syntheticListings(realCorpus, papers);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-bench-import-'));
 interface PhaseResult {
@@ -59,9 +68,9 @@ const record = (k: Key, r: PhaseResult) => results.set(k, [...(results.get(k) ??
 
 const dbName = `paperboy_bench_${process.pid}`;
 const admin = new pg.Client({ connectionString: pgBase });
-let pgOk = true;
+let pgOk = phases.has('pg1') || phases.has('pg2');
 try {
-  await admin.connect();
+  if (pgOk) await admin.connect();
 } catch (err) {
   pgOk = false;
   console.error(`PostgreSQL unavailable (${(err as Error).message}): skipping the PostgreSQL phases`);
@@ -73,17 +82,17 @@ try {
     record('baseline', runPhase('baseline', path.join(tmp, `baseline-${round}.db`)));
     // Not a baseline: the same bare insert into Paperboy's own tables shows what the schema itself
     // (indexes, search-queue trigger, feed entries) costs, apart from the importer.
-    record('schema', runPhase('schema', path.join(tmp, `schema-${round}.db`)));
+    if (phases.has('schema')) record('schema', runPhase('schema', path.join(tmp, `schema-${round}.db`)));
     const sqliteFile = path.join(tmp, `import-${round}.db`);
-    record('sqlite1', runPhase('import', sqliteFile));
-    record('sqlite2', runPhase('import', sqliteFile));
-    if (pgOk) {
+    if (phases.has('sqlite1')) record('sqlite1', runPhase('import', sqliteFile));
+    if (phases.has('sqlite2')) record('sqlite2', runPhase('import', sqliteFile));
+    if (pgOk && (phases.has('pg1') || phases.has('pg2'))) {
       await admin.query(`create database ${dbName}`);
       const url = new URL(pgBase);
       url.pathname = `/${dbName}`;
       try {
         record('pg1', runPhase('import', url.toString()));
-        record('pg2', runPhase('import', url.toString()));
+        if (phases.has('pg2')) record('pg2', runPhase('import', url.toString()));
       } finally {
         await admin.query(`drop database if exists ${dbName} with (force)`);
       }

@@ -18,17 +18,22 @@ export function synthesise(real: IndexedDoc[], n: number): IndexedDoc[] {
   for (let i = real.length; i < n; i++) {
     const base = real[i % real.length];
     const other = real[Math.floor(r() * real.length)].title.split(' ');
-    const title = base.title.split(' ');
-    for (let s = 0; s < 2 && title.length > 1; s++) title[Math.floor(r() * title.length)] = other[Math.floor(r() * other.length)];
-    const parts: string[] = [];
-    for (let s = 0; s < 3; s++) {
-      const src = sentences[Math.floor(r() * sentences.length)];
-      const start = Math.floor(r() * src.length);
-      parts.push(...src.slice(start, start + 2 + Math.floor(r() * 2)));
-    }
-    out.push({ id: `syn.${i}`, title: title.join(' '), abstract: parts.join(' ') });
+    out.push({ id: `syn.${i}`, ...remix(r, base.title.split(' '), other, sentences) });
   }
   return out;
+}
+
+/** One synthetic paper's text: two of `title`'s words swapped for words of `other`, three runs of 2–3 sentences. */
+export function remix(r: () => number, title: string[], other: string[], sentences: string[][]): { title: string; abstract: string } {
+  const t = title.slice();
+  for (let s = 0; s < 2 && t.length > 1; s++) t[Math.floor(r() * t.length)] = other[Math.floor(r() * other.length)];
+  const parts: string[] = [];
+  for (let s = 0; s < 3; s++) {
+    const src = sentences[Math.floor(r() * sentences.length)];
+    const start = Math.floor(r() * src.length);
+    parts.push(...src.slice(start, start + 2 + Math.floor(r() * 2)));
+  }
+  return { title: t.join(' '), abstract: parts.join(' ') };
 }
 
 /** 200 mixed queries: 100 AI and 100 non-AI, picked with fixed seeds. */

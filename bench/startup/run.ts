@@ -16,7 +16,7 @@
  *
  * Without --papers the store is the real corpus imported as arXiv listings (feed days, so the
  * For-you index has its 180 days); with --papers N it is the corpus repeated with new ids and
- * shuffled text (bench/search/common.ts `synthesise`), imported as generic papers.
+ * shuffled text, still as arXiv listings with their days (bench/lib/synthetic-corpus.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,10 +24,10 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Importer } from '../../src/ingest/importer.ts';
+import { Importer, importInputs } from '../../src/ingest/importer.ts';
 import { openStore } from '../../src/store/index.ts';
-import { loadCorpus } from '../search-quality/corpus.ts';
-import { loadQueries, percentiles, synthesise } from '../search/common.ts';
+import { syntheticListings } from '../lib/synthetic-corpus.ts';
+import { loadQueries, percentiles } from '../search/common.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { papers: { type: 'string' }, db: { type: 'string' }, 'min-requests': { type: 'string', default: '200' } } });
 const [corpusDir, queriesDir] = positionals;
@@ -37,7 +37,6 @@ if (!corpusDir || !queriesDir) {
 }
 const load = () => loadavg()[0].toFixed(1);
 const fmt = (p: { p50: number; p99: number }) => `p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms`;
-const files = fs.readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(corpusDir, f)).sort();
 const synthetic = values.papers ? Number(values.papers) : 0;
 const dbFile = values.db ?? path.join(tmpdir(), `paperboy-startup-${synthetic || 'real'}.db`);
 
@@ -52,21 +51,12 @@ const dbFile = values.db ?? path.join(tmpdir(), `paperboy-startup-${synthetic ||
     opened = await openStore(dbFile);
     const t = performance.now();
     const importer = new Importer(opened.store, { workers: 2 });
-    if (!synthetic) {
-      await importer.importFiles(files, {});
-    } else {
-      const real = loadCorpus(corpusDir);
-      const jsonl = path.join(tmpdir(), `paperboy-startup-${synthetic}.jsonl`);
-      const out = fs.openSync(jsonl, 'w');
-      for (const [i, d] of synthesise(real, synthetic).entries()) {
-        fs.writeSync(out, JSON.stringify({ id: d.id, title: d.title, abstract: d.abstract, categories: real[i % real.length].categories, published: '2025-01-01' }) + '\n');
-      }
-      fs.closeSync(out);
-      await importer.importFiles([jsonl], { format: 'generic', source: 'bench' });
-      fs.rmSync(jsonl);
-    }
+    await importer.importFiles(importInputs(synthetic ? await syntheticListings(corpusDir, synthetic) : corpusDir), {});
     await importer.close();
+    const imported = performance.now();
+    console.log(`imported ${await opened.store.papers.count()} papers in ${((imported - t) / 1000).toFixed(1)} s (load ${load()})`);
     await opened.store.search.drainFullTextQueue();
+    console.log(`full-text index (FTS5) filled in ${((performance.now() - imported) / 1000).toFixed(1)} s (load ${load()})`);
     console.log(`store of ${await opened.store.papers.count()} papers built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   console.log(`store: ${dbFile}, ${await opened.store.papers.count()} papers, ${(fs.statSync(dbFile).size / 1e6).toFixed(0)} MB`);

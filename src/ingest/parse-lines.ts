@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Paper } from '../domain/paper.ts';
 import { paperToRow, type PaperWriteRow } from '../store/mappers.ts';
 import { readLines } from './lines.ts';
 import { FORMATS, LineError, detectFormat, type FormatName, type ImportRecord } from './formats/index.ts';
@@ -32,11 +33,41 @@ export function parseLine(n: number, text: string, opts: ParseOptions): ParsedLi
   try {
     const parsed = format.parse(obj as Record<string, unknown>, { source: opts.source });
     if (opts.feedDay) parsed.feedDay = opts.feedDay;
-    return { n, record: { row: paperToRow(parsed.paper, opts.now), feedDay: parsed.feedDay } };
+    const problem = unstorable(parsed.paper);
+    if (problem) return { n, error: problem };
+    const row = paperToRow(parsed.paper, opts.now);
+    return { n, record: { row, feedDay: parsed.feedDay } };
   } catch (err) {
     if (!(err instanceof LineError)) throw err;
     return { n, error: err.message };
   }
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Why a row cannot be stored as it is, or null. PostgreSQL refuses a NUL character in text and an
+ * integer past 32 bits, and fails the whole batch's transaction with it; SQLite would keep both.
+ * Both stores refuse the line instead, so an import keeps every other line and says which failed.
+ */
+export function unstorable(paper: Paper): string | null {
+  const nul = fieldWithNul(paper);
+  if (nul) return `${nul} contains a NUL character (U+0000), which cannot be stored`;
+  const v = paper.version;
+  if (v !== null && !(Number.isSafeInteger(v) && v >= 0 && v <= INT32_MAX)) return `version ${v} is out of range`;
+  return null;
+}
+
+/** The first field (lists and links included) holding a NUL character. */
+function fieldWithNul(value: unknown, name = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? name : null;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = fieldWithNul(v, Array.isArray(value) ? name : name ? `${name}.${k}` : k);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 /** The format of a file, from its first line that is a JSON object of a known shape. */

@@ -185,6 +185,29 @@ function parseFixed(file: string, fixed: Buffer, actual: number): { version: num
   return { version, bytes, checksum: fixed.subarray(24, 56).toString('hex'), headerLen: fixed.readUInt32LE(12) };
 }
 
+/**
+ * The whole file in one buffer, read in slices: `fs.readFile` refuses files over 2 GB, and the
+ * keyword index of 2.5M papers is 2.2 GB. The buffer is allocated unpooled, so it starts at offset
+ * 0 of its own ArrayBuffer and every section's typed-array view is aligned. (Node 20 buffers stop
+ * at 4 GB: past that a file needs splitting into several.)
+ */
+export async function readWhole(file: string, sliceBytes = 64 << 20): Promise<Buffer> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.allocUnsafeSlow(size);
+    let pos = 0;
+    while (pos < size) {
+      const { bytesRead } = await fh.read(buf, pos, Math.min(sliceBytes, size - pos), pos);
+      if (!bytesRead) return buf.subarray(0, pos); // shrank while read: the length check reports it
+      pos += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Hashes in slices that hand the event loop back (a 700 MB file takes seconds to hash). */
 async function sha256Sliced(buf: Buffer, from: number, sliceBytes = 32 << 20): Promise<string> {
   const hash = createHash('sha256');
@@ -203,7 +226,7 @@ async function sha256Sliced(buf: Buffer, from: number, sliceBytes = 32 << 20): P
 export async function readIndexFile(file: string, expect: { kind: string; checksum?: string; bytes?: number }): Promise<IndexFileContents & { checksum: string; bytes: number }> {
   let buf: Buffer;
   try {
-    buf = await fs.promises.readFile(file);
+    buf = await readWhole(file);
   } catch {
     throw new IndexFileError('missing', `${file}: no such index file`);
   }

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
 import { isPostgresUrl, redactUrl } from '../config.ts';
+import { PgCopy } from './pg-copy.ts';
 
 
 export interface Connection {
@@ -17,6 +18,8 @@ export interface Connection {
   sqlitePath?: string;
   /** The better-sqlite3 handle under Kysely, for the repositories' bulk paths. */
   sqlite?: SQLite.Database;
+  /** COPY FROM STDIN on a transaction's connection (PostgreSQL through `pg`), for bulk writes. */
+  pgCopy?: PgCopy;
   /** Pool use (PostgreSQL). */
   poolStats?: () => Record<string, number>;
   close(): Promise<void>;
@@ -71,6 +74,8 @@ async function openPostgres(url: string, poolSize: number, connectTimeoutMs: num
   pool.on('error', () => {
     /* idle client errors surface on the next query */
   });
+  const pgCopy = new PgCopy();
+  pool.on('connect', (client) => pgCopy.register(client));
   try {
     const client = await pool.connect();
     client.release();
@@ -87,6 +92,7 @@ async function openPostgres(url: string, poolSize: number, connectTimeoutMs: num
     db,
     dialect: 'postgres',
     describe: redactUrl(url),
+    pgCopy,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };

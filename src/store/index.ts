@@ -19,7 +19,7 @@ export async function openStore(location: string, opts: { migrate?: boolean; poo
   const connection = await openConnection(location, { poolSize: opts.poolSize, connectTimeoutMs: opts.connectTimeoutMs, poolWaitMs: opts.poolWaitMs });
   try {
     const migrated = opts.migrate === false ? [] : await migrateToLatest(connection.db);
-    const store = new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined);
+    const store = new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined, connection.pgCopy);
     // A bulk import killed before it rebuilt the indexes it set aside leaves them to this open.
     if (opts.migrate !== false) await store.papers.restoreSetAsideIndexes();
     return { store, connection, migrated, close: () => connection.close() };

@@ -4,6 +4,7 @@ import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
 import { dialectOf } from './dialect.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
+import type { PgCopy } from './pg-copy.ts';
 import { PaperRepository } from './papers.ts';
 import { FeedRepository } from './feed.ts';
 import { RunRepository } from './runs.ts';
@@ -78,13 +79,14 @@ export class Store {
   readonly searchIndexFiles: SearchIndexFileRepository;
   readonly enrichment: EnrichmentRepository;
 
-  /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL). */
+  /** `bulk`: prepared-statement fast paths on SQLite (absent on PostgreSQL); `pgCopy`: COPY on PostgreSQL through `pg`. */
   constructor(
     private readonly db: Kysely<Database>,
     readonly bulk?: SqliteBulk,
+    private readonly pgCopy?: PgCopy,
   ) {
     this.dialect = dialectOf(db);
-    this.papers = new PaperRepository(db, bulk);
+    this.papers = new PaperRepository(db, bulk, pgCopy);
     this.feed = new FeedRepository(db, bulk);
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
@@ -128,6 +130,6 @@ export class Store {
   /** Runs `fn` in one transaction: every repository it uses writes or rolls back together. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new Store(trx, this.bulk)));
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.bulk, this.pgCopy)));
   }
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { DocMetaBuilder } from '../../src/search/doc-meta.ts';
-import { FORMAT_VERSION, IndexFileError } from '../../src/search/index-file.ts';
+import { FORMAT_VERSION, IndexFileError, readWhole } from '../../src/search/index-file.ts';
 import { InvertedIndexBuilder } from '../../src/search/inverted-index.ts';
 import { readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from '../../src/search/keyword-index-file.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
@@ -91,4 +91,22 @@ test('a corrupt, truncated, old-format, foreign or missing file is refused with 
   assert.equal(await rejection(good, { checksum: '0'.repeat(64) }), 'checksum');
   assert.equal(await rejection(good, { bytes: bytes + 8 }), 'truncated');
   assert.equal(await rejection(good, { checksum, bytes }), 'accepted');
+});
+
+test('a file is read whole in slices (fs.readFile stops at 2 GB), into a buffer its typed views can align on', async () => {
+  const f = path.join(dir, 'sliced.bin');
+  const bytes = Buffer.alloc(10_007);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+  fs.writeFileSync(f, bytes);
+  // A slice that does not divide the length: the last read is short and must still land in place.
+  const read = await readWhole(f, 1024);
+  assert.equal(read.length, bytes.length);
+  assert.ok(read.equals(bytes));
+  assert.equal(read.byteOffset, 0);
+  // And the real reader, through slices of the whole index file, opens what it wrote.
+  const good = path.join(dir, 'sliced.pbidx');
+  const snap = snapshot(400);
+  await writeKeywordIndexFile(good, snap);
+  const back = await readKeywordIndexFile(good);
+  assert.deepEqual(back.index.search('attention graph', 5), snap.index.search('attention graph', 5));
 });

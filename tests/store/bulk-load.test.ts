@@ -27,18 +27,33 @@ forEachStore('bulk loads', (ctx) => {
     return rows.map((r) => r.name).sort();
   };
   let all: string[] = [];
+  /** The feed's indexes and its foreign key to papers (PostgreSQL sets both aside too). */
+  const feedSchema = async (): Promise<string[]> => {
+    if (ctx.kind !== 'postgres') return [];
+    const idx = await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'feed_entries' and schemaname = current_schema()`.execute(db());
+    const fk = await sql<{ name: string }>`select conname as name from pg_constraint where conrelid = 'feed_entries'::regclass and contype = 'f'`.execute(db());
+    return [...idx.rows, ...fk.rows].map((r) => r.name).sort();
+  };
+  let feedAll: string[] = [];
 
   test('a first import sets secondary indexes aside and builds them after', async () => {
     all = await paperIndexes();
+    feedAll = await feedSchema();
     assert.ok(all.length >= 4, `papers has its indexes: ${all}`);
     let during: string[] = [];
+    let feedDuring: string[] = [];
     await ctx.store.papers.duringBulkImport(async () => {
       during = await paperIndexes();
+      feedDuring = await feedSchema();
       await ctx.store.papers.upsertMany([paper('2501.00001'), paper('2501.00002')]);
     });
-    if (ctx.kind === 'postgres') assert.deepEqual(during, ['papers_pkey'], 'only the primary key stays during a first import');
-    else assert.deepEqual(during, all, 'SQLite keeps its indexes');
+    if (ctx.kind === 'postgres') {
+      assert.deepEqual(during, ['papers_pkey'], 'only the primary key stays during a first import');
+      assert.deepEqual(feedDuring, ['feed_entries_pkey'], "the feed's secondary indexes and its foreign key are set aside too");
+      assert.ok(feedAll.includes('feed_entries_paper_id_fkey') && feedAll.length >= 3, `the feed has its indexes and key: ${feedAll}`);
+    } else assert.deepEqual(during, all, 'SQLite keeps its indexes');
     assert.deepEqual(await paperIndexes(), all);
+    assert.deepEqual(await feedSchema(), feedAll);
     assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0, 'nothing left to rebuild');
   });
 
@@ -76,7 +91,23 @@ forEachStore('bulk loads', (ctx) => {
     const reopened = await openStore(ctx.opened.location, { poolSize: 1 });
     await reopened.close();
     assert.deepEqual(await paperIndexes(), all, 'the next open rebuilt them');
+    assert.deepEqual(await feedSchema(), feedAll, "and the feed's indexes and foreign key");
     assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0);
+  });
+
+  test("the feed's foreign key comes back over a feed whose paper went while it was set aside", async () => {
+    if (ctx.kind !== 'postgres') return;
+    await db().deleteFrom('papers').execute();
+    await ctx.store.papers.duringBulkImport(async () => {
+      await ctx.store.papers.upsertMany([paper('2501.00010'), paper('2501.00011')]);
+      await ctx.store.feed.addMany([{ paperId: '2501.00010', day: '2025-01-01', isNew: true }, { paperId: '2501.00011', day: '2025-01-01', isNew: true }]);
+      // Without the key, deleting a paper leaves its feed row behind…
+      await db().deleteFrom('papers').where('id', '=', '2501.00011').execute();
+    });
+    // …which goes, as the cascade would have done, so the key can be added back.
+    assert.deepEqual(await feedSchema(), feedAll);
+    assert.ok(await ctx.store.feed.entryFor('2501.00010'));
+    assert.equal(await ctx.store.feed.entryFor('2501.00011'), null);
   });
 
   test('a table already holding papers keeps its indexes', async () => {

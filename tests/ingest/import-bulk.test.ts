@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { forEachStore } from '../helpers/contract.ts';
+import { testDb } from '../helpers/stores.ts';
+import { Importer } from '../../src/ingest/importer.ts';
+import { paperToRow } from '../../src/store/mappers.ts';
+import { makePaper } from '../helpers/papers.ts';
+
+/**
+ * What a bulk import (COPY on PostgreSQL, prepared statements on SQLite) must keep: text exactly
+ * as given, lines a store cannot hold failing alone, and a batch the store refuses rolling back
+ * alone — nothing stored before it lost or half-overwritten.
+ */
+const listing = (id: string, fields: Record<string, unknown> = {}) =>
+  JSON.stringify({ id, title: `Paper ${id}`, authors: ['A. Author'], abstract: `About ${id}.`, categories: ['cs.LG'], listing_date: '2025-03-03', ...fields }) + '\n';
+
+forEachStore('bulk import', (ctx) => {
+  const importLines = (lines: string[], batchSize?: number) => new Importer(ctx.store).importStream(Readable.from(lines), 'test.jsonl', { batchSize });
+
+  test('text reaches the store exactly: backslashes, quotes, tabs and LaTeX survive the COPY format', async () => {
+    const abstract = 'We bound $\\|x\\|_\\infty \\le \\tfrac{1}{2}$; a literal \\t and \\n and \\\\N stay text, as does "quoted" and ünïcødé ∑.';
+    const s = await importLines([listing('2501.00001', { abstract, comment: 'C:\\path\\to and \\N', authors: ['O\'Brien, "Q"', 'Z\\x'] })]);
+    assert.equal(s.inserted, 1);
+    const p = await ctx.store.papers.get('2501.00001');
+    assert.equal(p?.abstract, abstract);
+    assert.equal(p?.comment, 'C:\\path\\to and \\N');
+    assert.deepEqual(p?.authors, ['O\'Brien, "Q"', 'Z\\x']);
+    assert.equal(p?.primaryCategory, 'cs.LG');
+    assert.equal(p?.journalRef, null, 'a null stays null, not the text \\N');
+  });
+
+  test('lines no store can hold (a NUL character, a version past 32 bits) fail alone, mid-batch; the rest of their batch is stored', async () => {
+    const errors: string[] = [];
+    const s = await new Importer(ctx.store).importStream(
+      Readable.from([
+        listing('2502.00001'),
+        listing('2502.00002', { title: 'Bad\u0000title' }),
+        listing('2502.00003'),
+        listing('2502.00004v99999999999'),
+        listing('2502.00005', { authors: ['Nul\u0000Author'] }),
+        listing('2502.00006'),
+      ]),
+      'mixed.jsonl',
+      { onLineError: (e) => errors.push(`${e.line}: ${e.reason}`) },
+    );
+    assert.deepEqual([s.read, s.inserted, s.failed], [6, 3, 3]);
+    assert.match(errors[0], /^2: title contains a NUL character/);
+    assert.match(errors[1], /^4: version 99999999999 is out of range/);
+    assert.match(errors[2], /^5: authors contains a NUL character/);
+    for (const id of ['2502.00001', '2502.00003', '2502.00006']) assert.ok(await ctx.store.papers.get(id), id);
+    for (const id of ['2502.00002', '2502.00004', '2502.00005']) assert.equal(await ctx.store.papers.get(id), null, id);
+  });
+
+  test('a batch the store refuses rolls back alone: batches before it stay, a paper it would have changed keeps its stored text', async () => {
+    await importLines([listing('2503.00001', { title: 'Original title' })]);
+    // A row the store itself refuses (a trigger standing in for a constraint, a full disk…).
+    const db = testDb(ctx.store);
+    if (ctx.kind === 'postgres') {
+      await sql`create function refuse_poison() returns trigger language plpgsql as $$ begin if new.id = '2503.00099' then raise exception 'poisoned row'; end if; return new; end $$`.execute(db);
+      await sql`create trigger refuse_poison before insert on papers for each row execute function refuse_poison()`.execute(db);
+    } else {
+      await sql`create trigger refuse_poison before insert on papers when new.id = '2503.00099' begin select raise(abort, 'poisoned row'); end`.execute(db);
+    }
+    try {
+      await assert.rejects(
+        importLines(
+          [
+            listing('2503.00002'),
+            listing('2503.00003'),
+            listing('2503.00005'),
+            // The second batch: an update, a new paper, then the row the store refuses.
+            listing('2503.00001', { title: 'Changed title' }),
+            listing('2503.00004'),
+            listing('2503.00099'),
+          ],
+          3,
+        ),
+        /poisoned row/,
+      );
+    } finally {
+      await sql`drop trigger refuse_poison ${sql.raw(ctx.kind === 'postgres' ? 'on papers' : '')}`.execute(db);
+      if (ctx.kind === 'postgres') await sql`drop function refuse_poison()`.execute(db);
+    }
+    assert.ok(await ctx.store.papers.get('2503.00002'), 'the first batch was committed');
+    assert.ok(await ctx.store.papers.get('2503.00003'));
+    assert.ok(await ctx.store.papers.get('2503.00005'));
+    assert.equal((await ctx.store.papers.get('2503.00001'))?.title, 'Original title', 'the failed batch changed nothing');
+    assert.equal(await ctx.store.papers.get('2503.00004'), null);
+    assert.equal(await ctx.store.feed.entryFor('2503.00004'), null, 'nor put anything on the feed');
+    // Importing again, without the poisoned row, completes what failed.
+    const again = await importLines([listing('2503.00001', { title: 'Changed title' }), listing('2503.00004')]);
+    assert.deepEqual([again.updated, again.inserted], [1, 1]);
+  });
+
+  test('a paper another writer stores between the look-up and the COPY goes through the upsert, not a failed batch', async () => {
+    if (ctx.kind !== 'postgres') return; // SQLite has one writer at a time.
+    const id = '2504.00001';
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((r) => (inserted = r));
+    let commit!: () => void;
+    const commitNow = new Promise<void>((r) => (commit = r));
+    // The other writer inserts the paper and holds its transaction open: the import's look-up
+    // cannot see the row, and its COPY waits on the key until the other commits.
+    const other = testDb(ctx.store)
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('papers').values(paperToRow(makePaper({ id, title: 'From a harvest' }), new Date().toISOString())).execute();
+        inserted();
+        await commitNow;
+      });
+    await insertedYet;
+    const importing = importLines([listing('2504.00002'), listing(id, { title: 'From the import' }), listing('2504.00003')]);
+    setTimeout(commit, 300);
+    await other;
+    const s = await importing;
+    assert.equal(s.failed, 0);
+    assert.equal((await ctx.store.papers.get(id))?.title, 'From the import', 'the upsert wrote the imported version');
+    assert.ok(await ctx.store.papers.get('2504.00002'));
+    assert.ok(await ctx.store.papers.get('2504.00003'));
+  });
+});

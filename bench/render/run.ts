@@ -2,7 +2,11 @@
  * Site rendering benchmark: how long the server takes to render a 50-paper feed page with the whole
  * corpus in the store, and how many bytes the page costs on the wire.
  *
- *   npx tsx bench/render/run.ts ../shared/data/arxiv-listings [--db /tmp/corpus.db] [--requests 400] [--thumbnails]
+ *   npx tsx bench/render/run.ts ../shared/data/arxiv-listings [--db /tmp/corpus.db] [--requests 400] [--thumbnails] [--page-cache]
+ *
+ * The anonymous page cache is off unless --page-cache: with it, every request after the first of
+ * a day is a cache hit and the figures say nothing about rendering. For every card enriched, run
+ * `bench/enrichment/seed-sources.ts` on the store first and pass --thumbnails.
  *
  * --thumbnails gives every paper on the measured days a first-page thumbnail first (as the
  * enrichment's PDF step stores them, with random bytes), so each card carries its lazy <img>.
@@ -25,7 +29,7 @@ import { createServices } from '../../src/services/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { openStore } from '../../src/store/index.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, requests: { type: 'string' }, thumbnails: { type: 'boolean' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, requests: { type: 'string' }, thumbnails: { type: 'boolean' }, 'page-cache': { type: 'boolean' } } });
 const corpus = positionals[0];
 if (!corpus) {
   console.error('usage: npx tsx bench/render/run.ts <corpus-dir> [--db file] [--requests N]');
@@ -42,7 +46,7 @@ if (!fs.existsSync(db)) {
 
 const opened = await openStore(db);
 const papers = await opened.store.papers.count();
-const config = loadConfig({}, { logLevel: 'silent', demo: false, db });
+const config = loadConfig({}, { logLevel: 'silent', demo: false, db, pageCacheSeconds: values['page-cache'] ? undefined : '0' });
 const app = createApp(createServices({ config, logger: createLogger('silent'), store: opened.store }));
 
 const bare = new Hono();
@@ -113,6 +117,14 @@ baseCpuUsage = process.cpuUsage(baseCpuUsage);
 const baseCpu = (baseCpuUsage.user + baseCpuUsage.system) / 1000 / requests;
 
 const html = await (await app.request(`/papers/date/${days[0]}`)).text();
+// The largest page of the measured days, and how many of its cards carry each enrichment.
+let largest = { day: days[0], bytes: 0, html };
+for (const day of days) {
+  const h = await (await app.request(`/papers/date/${day}`)).text();
+  if (Buffer.byteLength(h) > largest.bytes) largest = { day, bytes: Buffer.byteLength(h), html: h };
+}
+const count = (re: RegExp) => (largest.html.match(re) ?? []).length;
+const enriched = { thumbnails: count(/<img [^>]*src="\/thumbs\//g), stars: count(/class="stars"/g), tldr: count(/class="tldr"/g), keywords: count(/class="kw"/g) };
 const cards = (html.match(/<article class="card"/g) ?? []).length;
 const gz = await app.request(`/papers/date/${days[0]}`, { headers: { 'accept-encoding': 'gzip' } });
 const wire = (await gz.arrayBuffer()).byteLength;
@@ -137,6 +149,10 @@ const result = {
   baseCpuMs: baseCpu,
   loadAverage: load,
   htmlBytes: Buffer.byteLength(html),
+  largestHtmlBytes: largest.bytes,
+  largestDay: largest.day,
+  largestPageCards: enriched,
+  pageCache: Boolean(values['page-cache']),
   wireBytes: wire,
   encoding,
   cssGzip: css,
@@ -155,6 +171,8 @@ console.log(`
 | feed page / baseline (p50) | ${(result.feedP50 / result.baseP50).toFixed(0)}× |
 | machine load average during the run (2 cores) | ${load.toFixed(1)} |
 | feed page HTML, uncompressed | ${(result.htmlBytes / 1024).toFixed(1)} kB |
+| largest page of the ${days.length} days (${largest.day}), uncompressed | ${(largest.bytes / 1000).toFixed(1)} kB (1000 B); its 50 cards: ${enriched.thumbnails} thumbnails, ${enriched.stars} stars, ${enriched.tldr} TL;DRs, ${enriched.keywords} keyword lines |
+| anonymous page cache | ${values['page-cache'] ? 'on' : 'off (every request renders)'} |
 | feed page on the wire (${encoding}) | ${(wire / 1024).toFixed(1)} kB |
 | + CSS and JS (gzip, cached for a year after the first visit) | ${(css / 1024).toFixed(1)} kB + ${(js / 1024).toFixed(1)} kB |
 | first visit total | ${((wire + css + js) / 1024).toFixed(1)} kB |

@@ -4,7 +4,7 @@ import { forEachStore, type StoreContext } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { assertNoActiveAttributes } from '../helpers/html.ts';
-import { thumbnailHash } from '../../src/services/enrichment/pdf-step.ts';
+import { seedThumbnails } from '../helpers/thumbnails.ts';
 import type { Paper } from '../../src/domain/paper.ts';
 
 /**
@@ -34,20 +34,7 @@ async function seed(ctx: StoreContext) {
   await e.saveCode(linked.id, ['https://github.com/found/repo'], 'https://github.com/found/repo', 'found/repo');
   await e.saveRepo({ repo: 'found/repo', fullName: 'found/repo', stars: 42, description: null, etag: null, status: 'ok', checkedAt: new Date().toISOString() });
   const thumbs = new Map<string, { card: string; page: string }>();
-  for (const p of [starry, keyed, linked]) {
-    const card = new TextEncoder().encode(`card ${p.id}`);
-    const page = new TextEncoder().encode(`page ${p.id}`);
-    const t = { card: thumbnailHash(card), page: thumbnailHash(page) };
-    thumbs.set(p.id, t);
-    await e.savePdf(p.id, {
-      text: '',
-      pages: 1,
-      thumbnails: [
-        { size: 'card', hash: t.card, mime: 'image/webp', width: 320, height: 414, data: card },
-        { size: 'page', hash: t.page, mime: 'image/webp', width: 900, height: 1165, data: page },
-      ],
-    });
-  }
+  for (const p of [starry, keyed, linked]) thumbs.set(p.id, await seedThumbnails(ctx.store, p.id));
   // A verified author's own links (as the claims flow stores them): they win over what the code step found.
   const author = await ctx.store.users.create({ username: `lister_${ctx.kind}`, email: `lister_${ctx.kind}@example.org`, passwordHash: 'x', emailVerified: true });
   await ctx.store.enrichment.saveKeyphrases(linked.id, ['author linked']);

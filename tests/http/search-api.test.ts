@@ -43,7 +43,10 @@ forEachStore('search API', (ctx) => {
     assert.equal(r.status, 200);
     const body = results.parse(r.body);
     assert.equal(body[0].id, '2402.00004');
-    assert.deepEqual(Object.keys(body[0]).sort(), ['authors', 'highlightedSummary', 'highlightedTitle', 'id', 'numComments', 'publishedAt', 'score', 'summary', 'title', 'upvotes']);
+    assert.deepEqual(Object.keys(body[0]).sort(), [
+      ...['ai_keywords', 'ai_summary', 'authors', 'githubRepo', 'githubStars', 'highlightedSummary', 'highlightedTitle', 'id', 'keywordsSource', 'numComments'],
+      ...['projectPage', 'publishedAt', 'score', 'summary', 'thumbnail', 'title', 'upvotes'],
+    ]);
     assert.equal(body[0].highlightedTitle, '<mark>Graph</mark> <mark>Attention</mark> <mark>Networks</mark>');
     assert.deepEqual(body[0].authors, [{ name: 'Petar Velickovic' }, { name: 'Yoshua Bengio' }]);
     assert.equal(body[0].upvotes, 10);

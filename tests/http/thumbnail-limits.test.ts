@@ -4,7 +4,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import { startApiServer, type RunningApp } from '../helpers/api-server.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { loadConfig } from '../../src/config.ts';
-import { thumbnailHash } from '../../src/services/enrichment/pdf-step.ts';
+import { seedThumbnails } from '../helpers/thumbnails.ts';
 
 /** What one feed page asks for at most: a thumbnail per card. */
 const FEED_PAGE_THUMBS = 50;
@@ -24,17 +24,8 @@ forEachStore('thumbnail images are rate limited per IP', (ctx) => {
     server = await startApiServer(ctx.store, { RATE_LIMIT_THUMBS_IP: `${FEED_PAGE_THUMBS + 10}/86400` });
     const paper = makePaper({ title: 'A paper with a thumbnail' });
     await ctx.store.papers.upsertMany([paper]);
-    const card = new TextEncoder().encode('card bytes');
-    const page = new TextEncoder().encode('page bytes');
-    await ctx.store.enrichment.savePdf(paper.id, {
-      text: '',
-      pages: 1,
-      thumbnails: [
-        { size: 'card', hash: thumbnailHash(card), mime: 'image/webp', width: 320, height: 414, data: card },
-        { size: 'page', hash: thumbnailHash(page), mime: 'image/webp', width: 900, height: 1165, data: page },
-      ],
-    });
-    url = `${server.url}/thumbs/${thumbnailHash(card)}.webp`;
+    const { card } = await seedThumbnails(ctx.store, paper.id);
+    url = `${server.url}/thumbs/${card}.webp`;
   });
   after(() => server?.close());
 

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
-import { thumbnailHash } from '../../src/services/enrichment/pdf-step.ts';
+import { seedThumbnails } from '../helpers/thumbnails.ts';
 import { PER_PAGE } from '../../src/http/routes/pages.tsx';
 import { excerpt } from '../../src/http/views/math.tsx';
 
@@ -43,16 +43,7 @@ forEachStore('a full feed page with every card enriched stays under 100 kB of HT
       await ctx.store.enrichment.saveCode(p.id, [`https://github.com/${repo}`], `https://github.com/${repo}`, repo);
       await ctx.store.enrichment.saveRepo({ repo, fullName: repo, stars: 1_234 + i, description: null, etag: null, status: 'ok', checkedAt: new Date().toISOString() });
       await ctx.store.enrichment.saveKeyphrases(p.id, ['sparse attention mechanisms', 'long document modelling', 'scientific documents', 'efficient transformers', 'complexity bounds', 'benchmarks', 'attention', 'scale']);
-      const card = new TextEncoder().encode(`card ${p.id}`);
-      const page = new TextEncoder().encode(`page ${p.id}`);
-      await ctx.store.enrichment.savePdf(p.id, {
-        text: '',
-        pages: 1,
-        thumbnails: [
-          { size: 'card', hash: thumbnailHash(card), mime: 'image/webp', width: 320, height: 414, data: card },
-          { size: 'page', hash: thumbnailHash(page), mime: 'image/webp', width: 900, height: 1165, data: page },
-        ],
-      });
+      await seedThumbnails(ctx.store, p.id);
     }
   });
   after(() => app?.close());

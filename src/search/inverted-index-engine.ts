@@ -6,7 +6,7 @@ import { FORMAT_VERSION, IndexFileError } from './index-file.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
-import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
+import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount, RebuildOptions } from './keyword-engine.ts';
 import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
 import { queryTermsWithVariants } from './spelling-variants.ts';
@@ -322,8 +322,8 @@ export class InvertedIndexEngine implements KeywordEngine {
   }
 
   /** A fresh build from the store (reindex); with persistence `publish` then writes it without building again. */
-  async rebuild(): Promise<number> {
-    await this.fallback.rebuild();
+  async rebuild(opts: RebuildOptions = {}): Promise<number> {
+    await this.fallback.rebuild(opts);
     if (!this.persist) return this.build();
     const snap = await this.buildFromStore();
     this.install(snap, null);

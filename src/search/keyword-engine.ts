@@ -50,6 +50,11 @@ export interface MatchCount {
   exact: boolean;
 }
 
+export interface RebuildOptions {
+  /** The store's own full-text index: rebuilt from scratch (the default), or only caught up. */
+  storeIndex?: 'rebuild' | 'catch-up';
+}
+
 export interface KeywordEngine {
   /** Short name for logs and benchmarks (`fts5`, `tsvector`, `bm25-maxscore`). */
   readonly name: string;
@@ -73,8 +78,13 @@ export interface KeywordEngine {
   refresh?(): Promise<number>;
   /** Loads what the engine keeps in memory, so the first search does not pay for it (optional). */
   warm?(): Promise<void>;
-  /** Drops and rebuilds the whole index from the store (`paperboy reindex`). */
-  rebuild(): Promise<number>;
+  /**
+   * Drops and rebuilds the whole index from the store (`paperboy reindex`); returns the papers it
+   * holds. `storeIndex: 'catch-up'` only brings the store's own full-text index (FTS5 / tsvector)
+   * in step instead of rebuilding it: imports and harvests keep it current, and rebuilding it cost a
+   * reindex of 75k papers 9 s of CPU, half an import.
+   */
+  rebuild(opts?: RebuildOptions): Promise<number>;
 }
 
 /**

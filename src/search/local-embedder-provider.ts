@@ -23,9 +23,11 @@ export const localEmbedderProvider: EmbedderProvider = {
     const step = Math.max(1, total / DEFAULT_LOCAL_EMBEDDER.maxTrainingDocs);
     let seen = 0;
     let next = 0;
-    let after: { publishedAt: string | null; id: string } | undefined;
+    // By primary key: the newest-first keyset re-walked every paper of the same day before each
+    // page, which never finished at 1M papers (925k of them on one day).
+    let after = '';
     for (;;) {
-      const page = await store.papers.listNewest(PAGE, after);
+      const page = await store.papers.textsById(PAGE, after);
       for (const p of page) {
         if (seen++ >= next) {
           papers.push({ title: p.title, abstract: p.abstract });
@@ -35,7 +37,7 @@ export const localEmbedderProvider: EmbedderProvider = {
       // `count()` includes hidden and withdrawn papers: the total is an upper bound until the last page.
       onProgress?.('read papers', seen, page.length < PAGE ? seen : Math.max(total, seen));
       if (page.length < PAGE) break;
-      after = { publishedAt: page[page.length - 1].publishedAt, id: page[page.length - 1].id };
+      after = page[page.length - 1].id;
     }
     if (papers.length < 2) {
       logger.warn({ papers: papers.length }, 'too few papers to train the local embedder: keyword search only');

@@ -146,16 +146,81 @@ class StemIds {
   }
 }
 
-/** A trained model's analyser: text → counts per feature id (words and known word pairs). */
+/**
+ * Non-negative int32 key → int32 value, open addressing over two typed arrays: the word-pair look-up
+ * runs once per word of every text embedded, and a Map<number, number> cost several times more.
+ */
+class IntTable {
+  private readonly keys: Int32Array;
+  private readonly values: Int32Array;
+  private readonly mask: number;
+
+  constructor(entries: ReadonlyMap<number, number>) {
+    let size = 16;
+    while (size < entries.size * 2) size *= 2;
+    this.keys = new Int32Array(size).fill(-1);
+    this.values = new Int32Array(size);
+    this.mask = size - 1;
+    for (const [k, v] of entries) {
+      let i = this.slot(k);
+      while (this.keys[i] !== -1) i = (i + 1) & this.mask;
+      this.keys[i] = k;
+      this.values[i] = v;
+    }
+  }
+
+  private slot(k: number): number {
+    return (Math.imul(k, 0x9e3779b1) >>> 0) & this.mask;
+  }
+
+  /** The value under `k`, or -1. */
+  get(k: number): number {
+    let i = this.slot(k);
+    for (;;) {
+      const at = this.keys[i];
+      if (at === k) return this.values[i];
+      if (at === -1) return -1;
+      i = (i + 1) & this.mask;
+    }
+  }
+}
+
+/**
+ * A trained model's analyser: text → counts per feature id (words and known word pairs). The counts
+ * go into arrays it reuses from text to text (`count`, then `features`/`tf`, then `reset`), not a new
+ * Map per text: at 75k papers the Map's allocation and hashing were a third of embedding's CPU.
+ */
 class FeatureCounter {
   /** Word → feature id; -1 stopword, -2 outside the vocabulary. */
   private readonly words = new Map<string, number>();
+  /** Count of each feature in the current text (0 for features it does not have). */
+  readonly tf: Uint16Array;
+  /** The current text's features, in first-seen order: `features[0..n)`. */
+  features = new Int32Array(256);
+  private n = 0;
+  private prev = -1;
+  private readonly onWord = (w: string) => {
+    const t = this.idOf(w);
+    if (t === -1) return; // a stopword: pairs span it, as over the stopword-free token stream
+    if (t >= 0) {
+      this.add(t);
+      const prev = this.prev;
+      if (this.pairs && prev >= 0 && prev < PAIR && t < PAIR) {
+        const f = this.pairs.get(prev * PAIR + t);
+        if (f >= 0) this.add(f);
+      }
+    }
+    this.prev = t;
+  };
 
   constructor(
     private readonly unigrams: ReadonlyMap<string, number>,
     /** Pair key (first × PAIR + second feature id, both below PAIR) → feature id. */
-    private readonly pairs: ReadonlyMap<number, number> | null,
-  ) {}
+    private readonly pairs: IntTable | null,
+    featureCount: number,
+  ) {
+    this.tf = new Uint16Array(featureCount);
+  }
 
   private idOf(word: string): number {
     let id = this.words.get(word);
@@ -168,22 +233,31 @@ class FeatureCounter {
     return id;
   }
 
-  counts(text: string): Map<number, number> {
-    const out = new Map<number, number>();
-    let prev = -1;
-    scanWords(text, (w) => {
-      const t = this.idOf(w);
-      if (t === -1) return; // a stopword: pairs span it, as over the stopword-free token stream
-      if (t >= 0) {
-        out.set(t, (out.get(t) ?? 0) + 1);
-        if (this.pairs && prev >= 0 && prev < PAIR && t < PAIR) {
-          const f = this.pairs.get(prev * PAIR + t);
-          if (f !== undefined) out.set(f, (out.get(f) ?? 0) + 1);
-        }
+  private add(f: number): void {
+    // Saturates rather than wraps (a text repeating one word 65,535 times).
+    if (this.tf[f] === 0) {
+      if (this.n === this.features.length) {
+        const grown = new Int32Array(this.n * 2);
+        grown.set(this.features);
+        this.features = grown;
       }
-      prev = t;
-    });
-    return out;
+      this.features[this.n++] = f;
+      this.tf[f] = 1;
+    } else if (this.tf[f] < 0xffff) this.tf[f]++;
+  }
+
+  /** Counts the features of `text`; returns how many distinct ones (`features[0..n)`, counts in `tf`). Call `reset` when done with them. */
+  count(text: string): number {
+    this.n = 0;
+    this.prev = -1;
+    scanWords(text, this.onWord);
+    return this.n;
+  }
+
+  /** Clears the counts of the last text. */
+  reset(): void {
+    for (let i = 0; i < this.n; i++) this.tf[this.features[i]] = 0;
+    this.n = 0;
   }
 }
 
@@ -216,7 +290,7 @@ export class LocalEmbedder implements Embedder {
       const b = unigrams.get(f.slice(sp + 1));
       if (a !== undefined && b !== undefined && a < PAIR && b < PAIR) pairs.set(a * PAIR + b, i);
     });
-    this.counter = new FeatureCounter(unigrams, bigrams ? pairs : null);
+    this.counter = new FeatureCounter(unigrams, bigrams ? new IntTable(pairs) : null, featureList.length);
     this.id =
       id ??
       `local-lsa-v2-${dimensions}-${createHash('sha256').update(featureList.join('\n')).update(new Uint8Array(projection.buffer, projection.byteOffset, Math.min(projection.byteLength, 1 << 16))).digest('hex').slice(0, 12)}`;
@@ -384,15 +458,17 @@ export class LocalEmbedder implements Embedder {
 
   /** The unit-length sparse TF-IDF vector of a text over the model's whole vocabulary. */
   termVector(text: string): TermVector {
-    const counts = this.counter.counts(text);
-    const ids = Uint32Array.from(counts.keys()).sort();
-    const weights = new Float32Array(ids.length);
+    const counter = this.counter;
+    const n = counter.count(text);
+    const ids = Uint32Array.from(counter.features.subarray(0, n)).sort();
+    const weights = new Float32Array(n);
     let norm = 0;
-    for (let x = 0; x < ids.length; x++) {
-      const w = (1 + Math.log(counts.get(ids[x])!)) * this.idf[ids[x]];
+    for (let x = 0; x < n; x++) {
+      const w = (1 + Math.log(counter.tf[ids[x]])) * this.idf[ids[x]];
       weights[x] = w;
       norm += w * w;
     }
+    counter.reset();
     norm = Math.sqrt(norm) || 1;
     for (let x = 0; x < weights.length; x++) weights[x] /= norm;
     return { ids, weights };
@@ -403,12 +479,17 @@ export class LocalEmbedder implements Embedder {
     const d = this.dimensions;
     const acc = new Float64Array(d);
     const proj = this.projection;
-    for (const [j, tf] of this.counter.counts(text)) {
+    const counter = this.counter;
+    const n = counter.count(text);
+    const features = counter.features;
+    for (let x = 0; x < n; x++) {
+      const j = features[x];
       if (j >= this.projected) continue;
-      const w = (1 + Math.log(tf)) * this.idf[j];
+      const w = (1 + Math.log(counter.tf[j])) * this.idf[j];
       const o = j * d;
       for (let c = 0; c < d; c++) acc[c] += w * proj[o + c];
     }
+    counter.reset();
     let len = 0;
     for (let c = 0; c < d; c++) len += acc[c] * acc[c];
     len = Math.sqrt(len);

@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.ts';
 import { DEFAULT_FIELD_WEIGHTS } from './fusion.ts';
-import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount } from './keyword-engine.ts';
+import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount, RebuildOptions } from './keyword-engine.ts';
 import { searchFilters, type FieldWeights, type ParsedQuery } from '../domain/search-query.ts';
 
 export const COUNT_CAP = 10_000;
@@ -34,7 +34,9 @@ export class StoreKeywordEngine implements KeywordEngine {
     return this.store.search.drainFullTextQueue();
   }
 
-  rebuild(): Promise<number> {
-    return this.store.search.rebuildFullText();
+  async rebuild(opts: RebuildOptions = {}): Promise<number> {
+    if (opts.storeIndex !== 'catch-up') return this.store.search.rebuildFullText();
+    await this.catchUp();
+    return this.store.papers.count();
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
-import type { KeywordEngine } from '../search/keyword-engine.ts';
+import type { KeywordEngine, RebuildOptions } from '../search/keyword-engine.ts';
 import { VectorIndex } from '../search/vector-index.ts';
 import { hasTermVectors } from '../search/local-embedder.ts';
 import { defaultEmbedThreads, LocalEmbedderThreads } from '../search/local-embedder-threads.ts';
@@ -124,8 +124,8 @@ export class SearchIndexService {
   }
 
   /** Rebuilds the keyword index from the store; returns the papers indexed. */
-  rebuildFullText(): Promise<number> {
-    return this.engine.rebuild();
+  rebuildFullText(opts: RebuildOptions = {}): Promise<number> {
+    return this.engine.rebuild(opts);
   }
 
   /**

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { forEachStore } from '../helpers/contract.ts';
+import { testDb } from '../helpers/stores.ts';
 import { startEmbeddingsServer, type EmbeddingsServer } from '../helpers/embeddings-server.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
@@ -74,6 +76,21 @@ forEachStore('CLI search, similar, reindex', (ctx) => {
     assert.ok(v >= 1, r.stdout);
     assert.equal((await ctx.store.searchIndexFiles.latest('keyword'))?.version, v);
     if (ctx.kind === 'sqlite') assert.ok(fs.readdirSync(`${ctx.opened.location}.search-index`).some((f) => f.startsWith(`keyword-index-v${v}-`)), 'the files sit beside the database');
+  });
+
+  test("reindex catches the store's full-text index up; --rebuild-full-text rebuilds it from scratch", async (t) => {
+    if (!ctx.opened.location) return t.skip('PGlite has no location another process can open');
+    const phrase = async () => JSON.parse((await run(['search', '"equivariant networks"', '--json'])).stdout).map((h: { id: string }) => h.id);
+    assert.deepEqual(await phrase(), ['2503.00002']);
+    // Its row knocked out of the store's index behind the store's back (phrases are answered there).
+    const db = testDb(ctx.store);
+    if (ctx.kind === 'sqlite') await sql`delete from papers_fts where rowid = (select rowid from papers where id = '2503.00002')`.execute(db);
+    else await sql`delete from paper_search where paper_id = '2503.00002'`.execute(db);
+    assert.equal((await run(['reindex'])).code, 0);
+    assert.deepEqual(await phrase(), [], 'caught up, not rebuilt');
+    const r = await run(['reindex', '--rebuild-full-text']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await phrase(), ['2503.00002'], 'rebuilt');
   });
 
   test('bad usage exits 2 with a message', async () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { forEachStore } from './contract.ts';
 import { makePaper } from './papers.ts';
+import { testDb } from './stores.ts';
+import { sql } from 'kysely';
 import type { Store } from '../../src/store/store.ts';
 import type { KeywordEngine, KeywordSearchOptions } from '../../src/search/keyword-engine.ts';
 import { parseQuery } from '../../src/search/query.ts';
@@ -221,6 +223,21 @@ export function keywordEngineContract(name: string, make: (store: Store) => Keyw
       await again.catchUp();
       assert.deepEqual((await again.search(parseQuery('sparse tensor'), opts())).map((h) => h.id), before[0], 'a new engine over the same store agrees');
       assert.deepEqual((await again.search(parseQuery('echidna'), opts())).map((h) => h.id), [P(15), P(14)], 'and has the PDF text from its first build');
+    });
+
+    test("rebuild with the store's index caught up (reindex's default): new papers are indexed, the rest of that index is left as it is", async () => {
+      // A row of the store's own full-text index knocked out behind its back: only a from-scratch rebuild brings it back.
+      assert.deepEqual(await ids('"numbat termite"'), [P(12)]);
+      const db = testDb(ctx.store);
+      if (ctx.kind === 'sqlite') await sql`delete from papers_fts where rowid = (select rowid from papers where id = ${P(12)})`.execute(db);
+      else await sql`delete from paper_search where paper_id = ${P(12)}`.execute(db);
+      await ctx.store.papers.upsertMany([makePaper({ id: P(14), title: 'Echidna spines', abstract: 'Echidna spines and their keratin.', authors: ['Kim Field'], categories: ['q-bio.PE'], publishedAt: '2018-08-08' })]);
+      const caughtUp = await engine.rebuild({ storeIndex: 'catch-up' });
+      assert.deepEqual(await ids('"echidna spines"'), [P(14)], 'the new paper is in the store index');
+      assert.deepEqual(await ids('echidna'), [P(14)]);
+      assert.deepEqual(await ids('"numbat termite"'), [], 'the store index was not rebuilt');
+      assert.equal(await engine.rebuild(), caughtUp, 'both count the papers the index holds');
+      assert.deepEqual(await ids('"numbat termite"'), [P(12)], 'a from-scratch rebuild restores it');
     });
   });
 }

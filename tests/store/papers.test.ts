@@ -65,6 +65,36 @@ forEachStore('PaperRepository', (ctx) => {
     assert.equal(new Set(all).size, all.length);
   });
 
+  test('textsById pages every visible paper by primary key, without gaps or repeats, leaving hidden and withdrawn ones out', async () => {
+    // Many papers on one day: the case a newest-first keyset re-walked for every page.
+    await ctx.store.papers.upsertMany(Array.from({ length: 30 }, (_, i) => makePaper({ title: `Same day ${i}`, publishedAt: '2030-01-01' })));
+    const [hidden, withdrawn] = [makePaper({ title: 'Hidden one' }), makePaper({ title: 'Withdrawn one' })];
+    await ctx.store.papers.upsertMany([hidden, withdrawn]);
+    await ctx.store.papers.setHidden(hidden.id, true);
+    await ctx.store.papers.markDeleted(withdrawn.id);
+    const got: { id: string; title: string; abstract: string }[] = [];
+    for (let after = ''; ; ) {
+      const page = await ctx.store.papers.textsById(7, after);
+      got.push(...page);
+      if (page.length < 7) break;
+      after = page[page.length - 1].id;
+    }
+    const ids = got.map((p) => p.id);
+    assert.deepEqual(ids, [...ids].sort(), 'in id order');
+    assert.equal(new Set(ids).size, ids.length, 'no repeats');
+    assert.ok(!ids.includes(hidden.id) && !ids.includes(withdrawn.id), 'hidden and withdrawn papers are left out');
+    let visible = 0;
+    for (let after: { publishedAt: string | null; id: string } | undefined; ; ) {
+      const page = await ctx.store.papers.listNewest(500, after);
+      if (!page.length) break;
+      visible += page.length;
+      after = { publishedAt: page[page.length - 1].publishedAt, id: page[page.length - 1].id };
+    }
+    assert.equal(ids.length, visible, 'every visible paper once');
+    const one = got.find((p) => p.title === 'Same day 3');
+    assert.equal(one?.abstract, (await ctx.store.papers.get(one!.id))?.abstract);
+  });
+
   test('markDeleted keeps the paper but flags it', async () => {
     const p = makePaper();
     await ctx.store.papers.upsertMany([p]);

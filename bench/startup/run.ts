@@ -101,6 +101,8 @@ async function start(label: string, search: boolean): Promise<void> {
   });
   let forYouAt: number | null = null;
   let keywordLog = '';
+  // The server's last log lines, printed if it dies before it is ready (a 2.5M start did, silently).
+  const tail: string[] = [];
   let buf = '';
   child.stderr!.on('data', (d: Buffer) => {
     buf += d.toString();
@@ -110,6 +112,8 @@ async function start(label: string, search: boolean): Promise<void> {
       buf = buf.slice(nl + 1);
       if (line.includes('built the \\"For you\\" index') || line.includes('built the "For you" index')) forYouAt = performance.now();
       if (line.includes('keyword index')) keywordLog += line.slice(0, 300) + '\n';
+      tail.push(line.slice(0, 500));
+      if (tail.length > 20) tail.shift();
     }
   });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -128,6 +132,7 @@ async function start(label: string, search: boolean): Promise<void> {
     peakLoad = Math.max(peakLoad, loadavg()[0]);
     if (readyAt === null && (await timed(`${base}/readyz`)).status === 200) readyAt = performance.now();
     if (performance.now() - t0 > 30 * 60_000) throw new Error('not ready after 30 minutes');
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`[${label}] the server exited (${child.exitCode ?? child.signalCode}) before it was ready; its last log lines:\n${tail.join('\n')}`);
   }
   const rssReady = status(child.pid!, 'VmRSS');
   // Idle baseline: the same page, as many requests (at least --min-requests).

@@ -31,7 +31,7 @@ import { queryTermsWithVariants } from './spelling-variants.ts';
  */
 const PAGE = 5000;
 /** How far behind now a scan's cursor stays (see `scanModified`). */
-const SCAN_GUARD_MS = 2000;
+export const SCAN_GUARD_MS = 2000;
 /** Papers per page of a build: one page is parsed synchronously by SQLite's driver. */
 const BUILD_PAGE = 250;
 /** The longest a build runs before handing the event loop back to requests. */

@@ -210,8 +210,8 @@ describe('site in a browser', () => {
     await page.goto(`/papers/date/${DAYS.first}`);
     const card = page.locator('article', { has: page.getByRole('link', { name: 'Dense retrieval revisited' }) });
     const marker = await page.evaluate(() => ((window as unknown as { __stay: number }).__stay = Math.random()));
-    await card.locator('form.upvote button').click();
-    await page.waitForFunction(() => document.querySelectorAll('form.upvote button[aria-pressed="true"]').length === 1);
+    await card.locator('.upvote button').click();
+    await page.waitForFunction(() => document.querySelectorAll('.upvote button[aria-pressed="true"]').length === 1);
     assert.equal(await card.locator('[data-upvote-count]').innerText(), '1');
     assert.equal(await page.evaluate(() => (window as unknown as { __stay: number }).__stay), marker, 'no reload');
     await page.reload();

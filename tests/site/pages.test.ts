@@ -184,13 +184,15 @@ forEachStore('site pages', (ctx) => {
     const client = new Client(server.url);
     await client.signup('reader1');
     const day = await client.get(`/papers/date/${DAYS.first}`);
-    assert.match(day.text, /<form method="post" action="\/papers\/2507.01002\/upvote" class="upvote" data-upvote="2507.01002"><input type="hidden" name="_csrf" value="[^"]+"\/><input type="hidden" name="next" value="\/papers\/date\/2025-07-14"\/>/);
+    // One shared vote form per list carries the token and the way back; each card's button names its paper's path.
+    assert.match(day.text, /<form method="post" id="card-vote"><input type="hidden" name="_csrf" value="[^"]+"\/><input type="hidden" name="next" value="\/papers\/date\/2025-07-14"\/><\/form>/);
+    assert.match(day.text, /<div class="upvote"><button form="card-vote" formaction="\/papers\/2507.01002\/upvote" name="action" value="add" data-upvote="2507.01002" aria-pressed="false"/);
     assert.match(day.text, /<nav class="account" aria-label="Account"><a href="\/notifications" class="notifications-link" aria-label="Notifications"><span aria-hidden="true">🔔<\/span><\/a><a href="\/settings"[^>]*><span aria-hidden="true">●<\/span> reader1<\/a>/);
     const vote = await client.postForm('/papers/2507.01002/upvote', { action: 'add', next: `/papers/date/${DAYS.first}` });
     assert.equal(vote.status, 303);
     assert.equal(vote.headers.get('location'), `/papers/date/${DAYS.first}`);
     const after = await client.get(`/papers/date/${DAYS.first}`);
-    assert.match(after.text, /data-upvote="2507.01002">(?:(?!<\/form>).)*aria-pressed="true"(?:(?!<\/form>).)*<span data-upvote-count="true">1<\/span>/);
+    assert.match(after.text, /value="remove" data-upvote="2507.01002" aria-pressed="true"[^>]*>(?:(?!<\/button>).)*<span data-upvote-count="true">1<\/span>/);
     // The home page's subscribe form carries the token too (the CSRF middleware checks every form post).
     assert.match((await client.get('/')).text, /<form method="post" action="\/subscribe"><input type="hidden" name="_csrf" value="[^"]+"\/>/);
 

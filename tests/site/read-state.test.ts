@@ -72,7 +72,8 @@ forEachStore('feed filters and read state', (ctx) => {
     const ann = await loggedIn(app, 'ann');
     const page = await ann.get(`/papers/date/${DAY}?category=cs.CV`);
     assert.match(page.text, /Hide seen/);
-    assert.equal((page.text.match(/action="\/papers\/seen"/g) ?? []).length, 3, 'a seen form on each card');
+    assert.equal((page.text.match(/<button form="card-seen" name="paperId"/g) ?? []).length, 3, 'a "mark seen" button on each card');
+    assert.equal((page.text.match(/action="\/papers\/seen"/g) ?? []).length, 2, 'of the shared "seen" and "not seen" forms');
     assert.doesNotMatch(page.text, /class="card seen"/);
 
     // Opening a paper records it; marking another by the form (CSRF) too.

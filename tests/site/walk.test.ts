@@ -96,7 +96,7 @@ describe('a new reader reaches every feature by clicking', () => {
         await main.getByRole('button', { name: 'Create my account' }).click();
         await page.waitForURL(`${server.url}/`);
         assert.match(await flash.innerText(), new RegExp(`Welcome to Paperboy, ${user}! Your upvote is counted`));
-        assert.equal(await main.locator('.feed .card').first().locator('form.upvote button').getAttribute('aria-pressed'), 'true');
+        assert.equal(await main.locator('.feed .card').first().locator('.upvote button').getAttribute('aria-pressed'), 'true');
         await check('signed-up');
 
         // A paper page: comment, follow an author, save to a new collection.

@@ -889,6 +889,14 @@ export const MUTANTS: Mutant[] = [
     replace: 'if ((',
     tests: ['tests/search/inverted-index-engine.test.ts'],
   },
+  {
+    name: 'pg-lent-client-error-unhandled',
+    what: "a PostgreSQL connection that breaks while lent out emits an unhandled 'error' and ends the serving process",
+    file: 'src/store/db.ts',
+    search: "    client.on('error', () => {});\n",
+    replace: '',
+    tests: ['tests/faults/store-outage.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -75,7 +75,13 @@ async function openPostgres(url: string, poolSize: number, connectTimeoutMs: num
     /* idle client errors surface on the next query */
   });
   const pgCopy = new PgCopy();
-  pool.on('connect', (client) => pgCopy.register(client));
+  pool.on('connect', (client) => {
+    // pg-pool listens for errors only on idle clients: a connection that breaks while lent out (in a
+    // transaction between two statements, say) would emit an unhandled 'error' and end the process.
+    // The statement under way fails on its own, and the pool drops the broken client on release.
+    client.on('error', () => {});
+    pgCopy.register(client);
+  });
   try {
     const client = await pool.connect();
     client.release();

@@ -362,6 +362,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/domain/comment-markdown.test.ts'],
   },
   {
+    name: 'html-check-skips-formaction',
+    what: "the tests' HTML safety check no longer looks at a button's formaction (formaction=\"javascript:…\" passes)",
+    file: 'tests/helpers/html.ts',
+    search: '(?:href|src|action|formaction)',
+    replace: '(?:href|src|action)',
+    tests: ['tests/helpers/html.test.ts'],
+  },
+  {
     name: 'next-leaves-the-site',
     what: '`next` after log-in may point at another origin',
     file: 'src/http/views/community/forms.tsx',

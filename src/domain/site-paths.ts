@@ -17,6 +17,15 @@ export function paperPath(id: string): string {
     .join('/');
 }
 
+/**
+ * The JSON API path behind an upvote form's target (`/papers/<id>/upvote` → `/api/papers/<id>/upvote`),
+ * or null for any other path. The site's script reads a card's upvote button's `formaction` with it,
+ * so the button does not also carry its paper's id (fifty cards a page).
+ */
+export function upvoteApiPathOf(formPath: string): string | null {
+  return /^\/papers\/[^?#]+\/upvote$/.test(formPath) ? `/api${formPath}` : null;
+}
+
 export interface SearchParams {
   q?: string;
   category?: string;

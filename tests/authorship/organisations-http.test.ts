@@ -43,7 +43,7 @@ forEachStore('organisations: from the harvest, declared and confirmed, paged by 
     assert.equal(org.status, 200);
     assert.match(org.text, /<h2><a href="\/papers\/date\/2025-11-1\d">2025-11-1\d<\/a><\/h2>/, 'a heading per feed day');
     assert.match(org.text, /Cross-Listed Language Models/);
-    assert.match(org.text, /data-upvote-count="true">1</, 'with its upvotes');
+    assert.match(org.text, /title="Log in to upvote">1<span class="vh"> upvote, log in to upvote</, 'with its upvotes');
     const api = (await anon.get('/api/orgs/bletchley-park')).json;
     assert.equal(api.organisation.name, 'Bletchley Park');
     assert.deepEqual(api.items.map((i: { paper: { id: string } }) => i.paper.id), ['2511.10002']);

@@ -71,6 +71,24 @@ describe('site in a browser', () => {
     return { context, page };
   }
 
+  /** Signs up and confirms an account in `page` (the forms work with or without JavaScript); the page is then signed in. */
+  async function signUp(page: Page, username: string): Promise<void> {
+    await page.goto('/signup');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('E-mail').fill(`${username}@example.org`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.locator('main form button[type=submit]').click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('h1').innerText(), /Check your mail/);
+    const token = await waitForMail(MAILBOXES.get(server.url)!, `${username}@example.org`, confirmToken);
+    await page.goto(`/confirm-account?token=${token}`);
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.waitForLoadState('load');
+  }
+
+  /** A card's upvote count: its upvote control's first text node (the ▲ is CSS, the rest is for screen readers). */
+  const upvoteCount = (card: ReturnType<Page['locator']>) => card.locator('.upvote button, a.upvote').evaluate((b) => Number(b.firstChild?.textContent));
+
   before(async () => {
     opened = await createTestStore('sqlite');
     await loadDemoIfEmpty(opened.store);
@@ -196,30 +214,54 @@ describe('site in a browser', () => {
     await page.goto(`/papers/date/${DAYS.first}`);
     await page.locator('article').nth(1).locator('a.upvote').click();
     await page.waitForURL(/\/login\?next=/);
-    await page.goto('/signup');
-    await page.getByLabel('Username').fill('browser_reader');
-    await page.getByLabel('E-mail').fill('browser_reader@example.org');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.locator('main form button[type=submit]').click();
-    await page.waitForLoadState('load');
-    assert.match(await page.locator('h1').innerText(), /Check your mail/);
-    const token = await waitForMail(MAILBOXES.get(server.url)!, 'browser_reader@example.org', confirmToken);
-    await page.goto(`/confirm-account?token=${token}`);
-    await page.getByRole('button', { name: 'Create my account' }).click();
-    await page.waitForLoadState('load');
+    await signUp(page, 'browser_reader');
     await page.goto(`/papers/date/${DAYS.first}`);
     const card = page.locator('article', { has: page.getByRole('link', { name: 'Dense retrieval revisited' }) });
+    // The arrow is the stylesheet's, left out of the button's name (which is its count and what it counts).
+    assert.match(await card.locator('.upvote button').evaluate((b) => getComputedStyle(b, '::before').content), /▲/);
+    await card.getByRole('button', { name: '0 upvotes', pressed: false }).waitFor();
     const marker = await page.evaluate(() => ((window as unknown as { __stay: number }).__stay = Math.random()));
     await card.locator('.upvote button').click();
     await page.waitForFunction(() => document.querySelectorAll('.upvote button[aria-pressed="true"]').length === 1);
-    assert.equal(await card.locator('[data-upvote-count]').innerText(), '1');
+    assert.equal(await upvoteCount(card), 1);
+    await card.getByRole('button', { name: '1 upvote', pressed: true }).waitFor();
     assert.equal(await page.evaluate(() => (window as unknown as { __stay: number }).__stay), marker, 'no reload');
     await page.reload();
-    assert.equal(await card.locator('[data-upvote-count]').innerText(), '1', 'stored');
+    assert.equal(await upvoteCount(card), 1, 'stored');
+    assert.equal(await card.locator('.upvote button').getAttribute('aria-pressed'), 'true', 'shown as yours after a reload');
     for (const v of await axeViolations(page)) pwned.push(`axe (signed in): ${v}`);
     await page.screenshot({ path: `${SHOTS}/flow-upvoted.png` });
     await context.close();
     assert.deepEqual(pwned, []);
+  });
+
+  test('upvote without JavaScript: a card\'s button posts the shared form and the page comes back with the vote counted', async () => {
+    const { context, page } = await newPage({ js: false });
+    await signUp(page, 'nojs_reader');
+    await page.goto(`/papers/date/${DAYS.first}`);
+    const card = page.locator('article', { has: page.getByRole('link', { name: 'Sparse attention for long documents' }) });
+    const button = card.locator('.upvote button');
+    const before = await upvoteCount(card);
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    // The click posts the list's shared vote form to this card's formaction; the server redirects back here.
+    const [posted] = await Promise.all([page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/papers/2507.01001/upvote')), button.click()]);
+    assert.match(posted.postData() ?? '', /(^|&)action=add(&|$)/, 'the button\'s value is the state it asks for');
+    assert.match(posted.postData() ?? '', /(^|&)_csrf=[^&]+/, 'with the shared form\'s token');
+    await page.waitForURL(`**/papers/date/${DAYS.first}`);
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').innerText(), /Upvoted\./);
+    assert.equal(await upvoteCount(card), before + 1, 'counted');
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await page.reload();
+    assert.equal(await upvoteCount(card), before + 1, 'stored');
+    // Clicked again it asks to remove the vote, and takes it back.
+    await button.click();
+    await page.waitForURL(`**/papers/date/${DAYS.first}`);
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').innerText(), /Upvote removed\./);
+    assert.equal(await upvoteCount(card), before);
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    await context.close();
   });
 
   test('hostile content is shown as text and never runs', async () => {

@@ -31,7 +31,7 @@ forEachStore('feed filters and read state', (ctx) => {
   });
   after(() => app.close());
 
-  const ids = (html: string) => [...html.matchAll(/<article class="card[^"]*" data-paper[^>]*aria-labelledby="t-([^"]+)"/g)].map((m) => m[1].replace('_', '.'));
+  const ids = (html: string) => [...html.matchAll(/<article class="card[^"]*" aria-labelledby="t-([^"]+)"/g)].map((m) => m[1].replace('_', '.'));
 
   test('?category= narrows day, week and month pages, with chips, paging and feed links that keep it', async () => {
     const anon = new Client(app.url);

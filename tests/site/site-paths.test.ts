@@ -5,7 +5,7 @@ import { Client, confirmToken, loggedIn, MAILBOXES, startTestApp, waitForMail, t
 import { seedApiFixtures } from '../helpers/api-fixtures.ts';
 import { testDb } from '../helpers/stores.ts';
 import { FakeZotero } from '../helpers/zotero-server.ts';
-import { sitePaths } from '../../src/domain/site-paths.ts';
+import { sitePaths, upvoteApiPathOf } from '../../src/domain/site-paths.ts';
 import { parseDay } from '../../src/domain/period.ts';
 
 /**
@@ -257,6 +257,11 @@ forEachStore('every site path answers', (ctx) => {
     assert.deepEqual(Object.keys(sitePaths.api), ['paperUpvote'], 'every API path the site builds has a case here');
     const r = await ada.post(sitePaths.api.paperUpvote(fx.papers[5].id), {});
     assert.equal(r.status, 200, r.text);
+    // The script finds that path from a card button's formaction (or the paper page form's action).
+    for (const id of [fx.papers[5].id, 'hep-th/9901001', 'acl:2024.acl-long.1', 'a b?c#d']) assert.equal(upvoteApiPathOf(sitePaths.forms.paperUpvote(id)), sitePaths.api.paperUpvote(id), id);
+    for (const other of [sitePaths.forms.papersSeen(), '/papers/2501.00001', '/papers/x/upvote?next=/', 'https://evil.example/papers/x/upvote', '']) assert.equal(upvoteApiPathOf(other), null, other);
+    const viaForm = await ada.post(upvoteApiPathOf(sitePaths.forms.paperUpvote(fx.papers[5].id))!, {});
+    assert.equal(viaForm.status, 200, viaForm.text);
   });
 
   test('feeds link to pages the site serves (the category feed once pointed to a 404)', async () => {

@@ -2,7 +2,7 @@ import type { PaperWithStats } from '../../domain/paper.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
 import { httpUrl } from '../../domain/links.ts';
 import { excerpt, MathText } from './math.tsx';
-import { UpvoteButton } from './community/upvote-button.tsx';
+import { UpvoteButton, UpvoteLabel } from './community/upvote-button.tsx';
 import { PostForm } from './community/forms.tsx';
 import { shownLinks, type PaperEnrichment } from '../../domain/enrichment.ts';
 import { CardSummary, formatStars, StarsLink } from './enrichment-parts.tsx';
@@ -78,7 +78,8 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3, children
   const tid = `t-${cssId(paper.id)}`;
   return (
     <li>
-      <article class={seen ? 'card seen' : 'card'} data-paper data-seen={viewer.seen ? String(seen) : undefined} aria-labelledby={tid}>
+      {/* A card carries no data-* of its own: `.card` marks a paper for the j/k keys and `.seen` its read state. */}
+      <article class={seen ? 'card seen' : 'card'} aria-labelledby={tid}>
         {viewer.signedIn ? (
           <CardUpvote paperId={paper.id} upvotes={paper.upvotes} upvoted={viewer.upvoted.has(paper.id)} />
         ) : (
@@ -122,7 +123,8 @@ export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3, children
 /** A card's first-page thumbnail, when the PDF step made one. */
 export function CardThumb({ e }: { e: PaperEnrichment | undefined }) {
   const thumb = e?.thumbnails?.card;
-  return thumb ? <Thumbnail thumb={thumb} width={120} class="thumb" /> : null;
+  // No class: the stylesheet styles a card's (and a search hit's) own <img> as a thumbnail.
+  return thumb ? <Thumbnail thumb={thumb} width={120} /> : null;
 }
 
 /**
@@ -165,8 +167,10 @@ export function CodeItems({ paper, e }: { paper: Pick<PaperWithStats, 'links'>; 
 export function SeenToggle({ paperId, seen }: { paperId: string; seen: boolean }) {
   return (
     <>
-      {seen && <span class="seen-badge">Seen</span>}{' '}
-      <button form={seen ? CARD_FORMS.unseen : CARD_FORMS.seen} name="paperId" value={paperId} class="quiet small">
+      {seen && <span class="seen-badge">Seen</span>}
+      {seen && ' '}
+      {/* Styled as a quiet small button by `.meta button` (the class on fifty buttons came to 1 kB). */}
+      <button form={seen ? CARD_FORMS.unseen : CARD_FORMS.seen} name="paperId" value={paperId}>
         {seen ? 'Mark not seen' : 'Mark seen'}
       </button>
     </>
@@ -186,8 +190,8 @@ export function CardForms({ viewer }: { viewer: CardViewer }) {
   if (!viewer.signedIn) return null;
   return (
     <>
-      {/* No action of its own: every button that submits it names its paper's upvote path. */}
-      <PostForm id={CARD_FORMS.vote} csrfToken={viewer.csrfToken} next={viewer.next} />
+      {/* No action of its own: every button that submits it names its paper's upvote path; `data-upvote` hands it to /community.js. */}
+      <PostForm id={CARD_FORMS.vote} csrfToken={viewer.csrfToken} next={viewer.next} data-upvote />
       {viewer.seen && (
         <>
           <PostForm id={CARD_FORMS.seen} action={sitePaths.forms.papersSeen()} csrfToken={viewer.csrfToken} next={viewer.next}>
@@ -205,14 +209,15 @@ export function CardForms({ viewer }: { viewer: CardViewer }) {
 /**
  * A signed-in card's upvote toggle: a button of the list's shared vote form (see CARD_FORMS) that
  * posts `action` to this paper's upvote path; /community.js upgrades it to an in-place fetch as it
- * does the paper page's form. The button says which state it asks for, as the form does.
+ * does the paper page's form, reading the paper from `formaction`. The button says which state it
+ * asks for, as the form does. Its name is its count and what it counts, aria-pressed says whether
+ * it is your vote; no title (the paper page's button has one, fifty cards do not repeat it).
  */
 export function CardUpvote({ paperId, upvotes, upvoted }: { paperId: string; upvotes: number; upvoted: boolean }) {
   return (
     <div class="upvote">
-      <button form={CARD_FORMS.vote} formaction={sitePaths.forms.paperUpvote(paperId)} name="action" value={upvoted ? 'remove' : 'add'} data-upvote={paperId} aria-pressed={upvoted ? 'true' : 'false'} title={upvoted ? 'Remove your upvote' : 'Upvote'}>
-        <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
-        <span class="vh"> {upvotes === 1 ? 'upvote' : 'upvotes'}</span>
+      <button form={CARD_FORMS.vote} formaction={sitePaths.forms.paperUpvote(paperId)} name="action" value={upvoted ? 'remove' : 'add'} aria-pressed={upvoted ? 'true' : 'false'}>
+        <UpvoteLabel upvotes={upvotes} />
       </button>
     </div>
   );

@@ -7,7 +7,7 @@ export function CsrfField({ token }: { token: string }) {
 }
 
 /** A state-changing form: POST with the CSRF field and, when given, where to go back to. */
-export function PostForm(props: { action?: string; id?: string; csrfToken: string; next?: string; class?: string; children?: Child; 'data-upvote'?: string }) {
+export function PostForm(props: { action?: string; id?: string; csrfToken: string; next?: string; class?: string; children?: Child; 'data-upvote'?: boolean }) {
   return (
     <form method="post" id={props.id} action={props.action} class={props.class} data-upvote={props['data-upvote']}>
       <CsrfField token={props.csrfToken} />

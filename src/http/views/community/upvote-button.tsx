@@ -22,19 +22,35 @@ export function UpvoteButton({ paperId, upvotes, upvoted, csrfToken, next }: Upv
   if (csrfToken === null) {
     return (
       <a class="upvote" href={sitePaths.login(next, paperId)} title="Log in to upvote">
-        <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
-        <span class="vh"> {upvotes === 1 ? 'upvote' : 'upvotes'}, log in to upvote</span>
+        <UpvoteLabel upvotes={upvotes} note=", log in to upvote" />
       </a>
     );
   }
   return (
-    <PostForm action={action} csrfToken={csrfToken} next={next} class="upvote" data-upvote={paperId}>
+    <PostForm action={action} csrfToken={csrfToken} next={next} class="upvote" data-upvote>
       <input type="hidden" name="action" value={upvoted ? 'remove' : 'add'} />
       {/* The name keeps the visible count (WCAG 2.5.3); aria-pressed says whether it is your vote. */}
       <button type="submit" aria-pressed={upvoted ? 'true' : 'false'} title={upvoted ? 'Remove your upvote' : 'Upvote'}>
-        <span aria-hidden="true">▲</span> <span data-upvote-count>{upvotes}</span>
-        <span class="vh"> {upvotes === 1 ? 'upvote' : 'upvotes'}</span>
+        <UpvoteLabel upvotes={upvotes} />
       </button>
     </PostForm>
+  );
+}
+
+/**
+ * What an upvote control says: its count, then (for screen readers) what it counts. The ▲ before
+ * the count is the stylesheet's (`::before`, with empty alternative text), not markup: it is on fifty
+ * cards a page. The count is the control's first text node, which /community.js updates in place.
+ */
+export function UpvoteLabel({ upvotes, note = '' }: { upvotes: number; note?: string }) {
+  return (
+    <>
+      {upvotes}
+      <span class="vh">
+        {' '}
+        {upvotes === 1 ? 'upvote' : 'upvotes'}
+        {note}
+      </span>
+    </>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Site rendering benchmark: how long the server takes to render a 50-paper feed page with the whole
- * corpus in the store, and how many bytes the page costs on the wire.
+ * corpus in the store, and how many bytes the page costs on the wire (the largest page for a visitor
+ * and for a signed-in reader too).
  *
  *   npx tsx bench/render/run.ts ../shared/data/arxiv-listings [--db /tmp/corpus.db] [--requests 400] [--thumbnails] [--page-cache]
  *
@@ -28,6 +29,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { openStore } from '../../src/store/index.ts';
+import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, requests: { type: 'string' }, thumbnails: { type: 'boolean' }, 'page-cache': { type: 'boolean' } } });
 const corpus = positionals[0];
@@ -47,7 +49,8 @@ if (!fs.existsSync(db)) {
 const opened = await openStore(db);
 const papers = await opened.store.papers.count();
 const config = loadConfig({}, { logLevel: 'silent', demo: false, db, pageCacheSeconds: values['page-cache'] ? undefined : '0' });
-const app = createApp(createServices({ config, logger: createLogger('silent'), store: opened.store }));
+const services = createServices({ config, logger: createLogger('silent'), store: opened.store });
+const app = createApp(services);
 
 const bare = new Hono();
 bare.get('/', (c) => c.text('Paperboy'));
@@ -123,6 +126,18 @@ for (const day of days) {
   const h = await (await app.request(`/papers/date/${day}`)).text();
   if (Buffer.byteLength(h) > largest.bytes) largest = { day, bytes: Buffer.byteLength(h), html: h };
 }
+// The same days for a signed-in reader (upvote and "mark seen" buttons on every card): a session of
+// a bench account, made once in the store.
+const reader = (await opened.store.users.byUsername('bench_reader')) ?? (await opened.store.users.create({ username: 'bench_reader', email: 'bench_reader@example.org', passwordHash: 'x', emailVerified: true }));
+const { sessionToken } = await services.accounts.openSession(reader.id);
+const signedIn = { day: days[0], bytes: 0, visitorBytes: 0 };
+for (const day of days) {
+  const res = await app.request(`/papers/date/${day}`, { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } });
+  const h = await res.text();
+  if (!h.includes('id="card-vote"')) throw new Error(`the signed-in page of ${day} has no card vote form: not signed in?`);
+  if (Buffer.byteLength(h) > signedIn.bytes) Object.assign(signedIn, { day, bytes: Buffer.byteLength(h) });
+}
+signedIn.visitorBytes = Buffer.byteLength(await (await app.request(`/papers/date/${signedIn.day}`)).text());
 const count = (re: RegExp) => (largest.html.match(re) ?? []).length;
 const enriched = { thumbnails: count(/<img [^>]*src="\/thumbs\//g), stars: count(/class="stars"/g), tldr: count(/class="tldr"/g), keywords: count(/class="kw"/g) };
 const cards = (html.match(/<article class="card"/g) ?? []).length;
@@ -151,6 +166,8 @@ const result = {
   htmlBytes: Buffer.byteLength(html),
   largestHtmlBytes: largest.bytes,
   largestDay: largest.day,
+  largestSignedInBytes: signedIn.bytes,
+  largestSignedInDay: signedIn.day,
   largestPageCards: enriched,
   pageCache: Boolean(values['page-cache']),
   wireBytes: wire,
@@ -172,6 +189,7 @@ console.log(`
 | machine load average during the run (2 cores) | ${load.toFixed(1)} |
 | feed page HTML, uncompressed | ${(result.htmlBytes / 1024).toFixed(1)} kB |
 | largest page of the ${days.length} days (${largest.day}), uncompressed | ${(largest.bytes / 1000).toFixed(1)} kB (1000 B); its 50 cards: ${enriched.thumbnails} thumbnails, ${enriched.stars} stars, ${enriched.tldr} TL;DRs, ${enriched.keywords} keyword lines |
+| largest page signed in (${signedIn.day}), uncompressed | ${(signedIn.bytes / 1000).toFixed(1)} kB; the same day for a visitor ${(signedIn.visitorBytes / 1000).toFixed(1)} kB |
 | anonymous page cache | ${values['page-cache'] ? 'on' : 'off (every request renders)'} |
 | feed page on the wire (${encoding}) | ${(wire / 1024).toFixed(1)} kB |
 | + CSS and JS (gzip, cached for a year after the first visit) | ${(css / 1024).toFixed(1)} kB + ${(js / 1024).toFixed(1)} kB |

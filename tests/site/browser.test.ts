@@ -239,6 +239,16 @@ describe('site in a browser', () => {
     assert.equal(new URL(page.url()).pathname, `/papers/date/${DAYS.first}`);
     assert.equal(await upvoteCount(card), 0, 'taken back through the form');
     await page.unroute('**/api/papers/**');
+    // The paper page's own upvote form (its action names the paper) is upgraded the same way.
+    await page.goto('/papers/2507.01002');
+    const own = page.locator('main form.upvote button');
+    assert.equal(await own.getAttribute('title'), 'Upvote');
+    const stay = await page.evaluate(() => ((window as unknown as { __stay: number }).__stay = Math.random()));
+    await own.click();
+    await page.waitForFunction(() => document.querySelector('main form.upvote button')?.getAttribute('aria-pressed') === 'true');
+    assert.equal(await own.evaluate((b) => Number(b.firstChild?.textContent)), 1);
+    assert.equal(await own.getAttribute('title'), 'Remove your upvote');
+    assert.equal(await page.evaluate(() => (window as unknown as { __stay: number }).__stay), stay, 'no reload');
     await context.close();
     assert.deepEqual(pwned, []);
   });

@@ -1,7 +1,7 @@
 /**
  * Search by meaning, in-process, on the scoring the served hybrid uses (BM25 with spelling
  * variants, convex 0.7 × BM25/best + 0.3 × exact LSA cosine over BM25's top 100 and the top 100 by
- * cosine): its "bm25" and "served" rows reproduce served.ts's keyword and hybrid figures. Two
+ * cosine): its "bm25" and "served" rows reproduce served.ts's keyword and hybrid figures. Three
  * families of issue 14 not measured before:
  *
  *   - fusion: how the two scores are normalised and weighed (min-max of each side over the pool,
@@ -9,7 +9,8 @@
  *     words could score — and larger pools);
  *   - the offline model's training recipe (`--models`): each variant of `LocalEmbedderOptions` is
  *     trained here on the sample `paperboy reindex` takes (papers by id, an even step), and every
- *     paper embedded with it (cached under --cache).
+ *     paper embedded with it (cached under --cache);
+ *   - expansion from the model's own term space at low weights (`--expansion`, see `Expansion`).
  *
  * Tuning data only by default (meaning-set tuning, tuning2 and tuning3, the older descriptive set and 200 exact
  * titles as guards); `--heldout` runs the meaning held-out half, once, for the configurations named.

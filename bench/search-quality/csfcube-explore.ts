@@ -4,7 +4,7 @@
  * facet's pool ranked directly by a mix of TF-IDF cosine (the model's term vectors) and latent cosine.
  * Shows fold1_dev (tune on it) and fold1_test apart.
  *
- *   node --import tsx bench/search-quality/csfcube-explore.ts ../shared/data/eval/csfcube
+ *   node --import tsx bench/search-quality/csfcube-explore.ts ../shared/data/eval/csfcube ['default,256 d']
  */
 import { loadavg } from 'node:os';
 import { LocalEmbedder, paperText, termCosine, type LocalEmbedderOptions } from '../../src/search/local-embedder.ts';
@@ -24,7 +24,9 @@ const variants: Array<[string, Partial<LocalEmbedderOptions>]> = [
   ['128 d σ^1', { sigmaExponent: 1 }],
   ['128 d no bigrams', { bigrams: false }],
 ];
-for (const [name, opts] of variants) {
+// Optional third argument: only the variants whose names contain one of these (comma-separated).
+const pick = process.argv[3]?.split(',');
+for (const [name, opts] of variants.filter(([n]) => !pick || pick.some((x) => n.includes(x)))) {
   const t = performance.now();
   const model = LocalEmbedder.train(texts, opts);
   const secs = (performance.now() - t) / 1000;

@@ -2,7 +2,7 @@
  * Search quality through the code path `GET /api/papers/search` serves: `services.search.search`
  * with `mode` keyword (plain BM25), hybrid (the default) and vector, on a store that the real CLI
  * imported and reindexed. Known-item measures (R@1, R@10, MRR@10 of the one right paper) for:
- *   - meaning-set.json: the hard paraphrased descriptions, tuning half (and the later tuning2 block) and held-out half apart;
+ *   - meaning-set.json: the hard paraphrased descriptions, tuning half (and the later tuning2 and tuning3 blocks) and held-out half apart;
  *   - dev-set.json: the older descriptive and paraphrase queries and the 1,000 exact titles.
  *
  *   node --import tsx bench/search-quality/served.ts ../shared/data/arxiv-listings [--db /tmp/pb-full/paperboy.db]
@@ -32,13 +32,14 @@ if (!dir) {
   process.exit(2);
 }
 const here = dirname(fileURLToPath(import.meta.url));
-const meaning = JSON.parse(readFileSync(join(here, 'meaning-set.json'), 'utf8')) as Record<'tuning' | 'tuning2' | 'heldout', Array<{ paperId: string; query: string }>>;
+const meaning = JSON.parse(readFileSync(join(here, 'meaning-set.json'), 'utf8')) as Record<'tuning' | 'tuning2' | 'tuning3' | 'heldout', Array<{ paperId: string; query: string }>>;
 const dev = JSON.parse(readFileSync(join(here, 'dev-set.json'), 'utf8')) as { descriptive: Array<{ id: string; query: string }>; paraphrase: Array<{ id: string; query: string }>; exactTitle: string[] };
 const corpus = loadCorpus(dir);
 const title = new Map(corpus.map((p) => [p.id, p.title]));
 const sets: Record<string, Array<{ id: string; query: string }>> = {
   'meaning tuning': meaning.tuning.map((q) => ({ id: q.paperId, query: q.query })),
   'meaning tuning2': meaning.tuning2.map((q) => ({ id: q.paperId, query: q.query })),
+  'meaning tuning3': meaning.tuning3.map((q) => ({ id: q.paperId, query: q.query })),
   'meaning held-out': meaning.heldout.map((q) => ({ id: q.paperId, query: q.query })),
   'dev descriptive': dev.descriptive,
   'dev paraphrase': dev.paraphrase,

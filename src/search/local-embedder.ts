@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Embedder } from './embedder.ts';
-import { csrTimesDense, csrTransposeTimesDense, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
+import { csrTimesDense, transposeCsr, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
 import { analyseWord, scanWords } from './tokenize.ts';
 import { seededRandom } from '../domain/random.ts';
 
@@ -186,6 +186,61 @@ class IntTable {
 }
 
 /**
+ * Non-negative int32 key → number of documents it occurs in, open addressing over typed arrays
+ * that double when half full: training counts the word pairs of 25,000 papers (millions of
+ * look-ups, a million distinct pairs), which a Map and a per-document Set made 2 s of CPU.
+ */
+class KeyCounts {
+  private keys = new Int32Array(1 << 16).fill(-1);
+  private counts = new Int32Array(1 << 16);
+  /** The last document each key was counted for. */
+  private docs = new Int32Array(1 << 16);
+  private size = 0;
+
+  /** Counts `key` for document `doc`, once however often it occurs there (documents come in order). */
+  addOnce(key: number, doc: number): void {
+    const mask = this.keys.length - 1;
+    let i = (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
+    for (;;) {
+      const at = this.keys[i];
+      if (at === key) {
+        if (this.docs[i] !== doc) {
+          this.docs[i] = doc;
+          this.counts[i]++;
+        }
+        return;
+      }
+      if (at === -1) break;
+      i = (i + 1) & mask;
+    }
+    this.keys[i] = key;
+    this.counts[i] = 1;
+    this.docs[i] = doc;
+    if (++this.size * 2 > this.keys.length) this.grow();
+  }
+
+  forEach(fn: (key: number, count: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== -1) fn(this.keys[i], this.counts[i]);
+  }
+
+  private grow(): void {
+    const { keys, counts, docs } = this;
+    this.keys = new Int32Array(keys.length * 2).fill(-1);
+    this.counts = new Int32Array(keys.length * 2);
+    this.docs = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      if (keys[j] === -1) continue;
+      let i = (Math.imul(keys[j], 0x9e3779b1) >>> 0) & mask;
+      while (this.keys[i] !== -1) i = (i + 1) & mask;
+      this.keys[i] = keys[j];
+      this.counts[i] = counts[j];
+      this.docs[i] = docs[j];
+    }
+  }
+}
+
+/**
  * A trained model's analyser: text → counts per feature id (words and known word pairs). The counts
  * go into arrays it reuses from text to text (`count`, then `features`/`tf`, then `reset`), not a new
  * Map per text: at 75k papers the Map's allocation and hashing were a third of embedding's CPU.
@@ -261,6 +316,20 @@ class FeatureCounter {
   }
 }
 
+/** Σ a[i+j]·b[t+j] for j < n, added one term at a time in order (the same bits as the plain loop), four per iteration. */
+function dot(a: Float64Array, i: number, b: Float64Array, t: number, n: number): number {
+  let s = 0;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s += a[i + j] * b[t + j];
+    s += a[i + j + 1] * b[t + j + 1];
+    s += a[i + j + 2] * b[t + j + 2];
+    s += a[i + j + 3] * b[t + j + 3];
+  }
+  for (; j < n; j++) s += a[i + j] * b[t + j];
+  return s;
+}
+
 export class LocalEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
@@ -330,27 +399,23 @@ export class LocalEmbedder implements Embedder {
     byDf.sort((a, b) => wordDf[b] - wordDf[a] || (stemIds.stems[a] < stemIds.stems[b] ? -1 : 1));
     const rank = new Int32Array(stemCount).fill(-1);
     byDf.forEach((t, r) => (rank[t] = r));
-    const pairDf = new Map<number, number>();
+    const pairDf = new KeyCounts();
     if (o.bigrams) {
-      const seen = new Set<number>();
-      for (const st of streams) {
-        seen.clear();
+      streams.forEach((st, d) => {
         for (let i = 1; i < st.length; i++) {
           const ra = rank[st[i - 1]];
           const rb = rank[st[i]];
           if (ra < 0 || rb < 0 || ra >= PAIR || rb >= PAIR) continue;
-          const key = ra * PAIR + rb;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          pairDf.set(key, (pairDf.get(key) ?? 0) + 1);
+          pairDf.addOnce(ra * PAIR + rb, d);
         }
-      }
+      });
     }
     // Features by df, words before pairs of equal df (a pair is never more frequent than its words);
     // a pair is kept only when both its words got feature ids below PAIR, so a trained model can key it.
     const candidates: Array<{ word: number; pair: number; df: number }> = byDf.map((t) => ({ word: t, pair: -1, df: wordDf[t] }));
-    for (const [key, c] of pairDf) if (c >= o.minBigramDf && c < n) candidates.push({ word: -1, pair: key, df: c });
-    pairDf.clear();
+    pairDf.forEach((key, c) => {
+      if (c >= o.minBigramDf && c < n) candidates.push({ word: -1, pair: key, df: c });
+    });
     candidates.sort((a, b) => b.df - a.df || Number(a.word < 0) - Number(b.word < 0) || a.word - b.word || a.pair - b.pair);
     const featureList: string[] = [];
     const dfs: number[] = [];
@@ -373,40 +438,57 @@ export class LocalEmbedder implements Embedder {
     const idf = new Float32Array(dfs.map((c) => Math.log((n + 1) / (c + 1)) + 1));
     const projected = Math.min(o.projectedFeatures, featureList.length);
 
-    // TF-IDF rows over the projected features (sublinear tf), unit length.
+    // TF-IDF rows over the projected features (sublinear tf), unit length. Counts go into one array
+    // reused from row to row (features first seen listed in `touched`), rows into growing typed arrays.
+    const pairIds = new IntTable(pairFeature);
     const indptr = new Uint32Array(n + 1);
-    const idx: number[] = [];
-    const val: number[] = [];
-    const counts = new Map<number, number>();
+    let idx = new Uint32Array(1 << 16);
+    let val = new Float64Array(1 << 16);
+    let nnz = 0;
+    const counts = new Int32Array(projected);
+    let touched = new Int32Array(256);
     for (let i = 0; i < n; i++) {
       const st = streams[i];
-      counts.clear();
+      if (touched.length < 2 * st.length) touched = new Int32Array(2 * st.length);
+      let m = 0;
       for (let p = 0; p < st.length; p++) {
         const f = wordFeature[st[p]];
-        if (f >= 0 && f < projected) counts.set(f, (counts.get(f) ?? 0) + 1);
+        if (f >= 0 && f < projected && counts[f]++ === 0) touched[m++] = f;
         if (p > 0 && o.bigrams) {
           const fa = wordFeature[st[p - 1]];
           if (f >= 0 && fa >= 0 && fa < PAIR && f < PAIR) {
-            const pf = pairFeature.get(fa * PAIR + f);
-            if (pf !== undefined && pf < projected) counts.set(pf, (counts.get(pf) ?? 0) + 1);
+            const pf = pairIds.get(fa * PAIR + f);
+            if (pf >= 0 && pf < projected && counts[pf]++ === 0) touched[m++] = pf;
           }
         }
       }
-      const start = idx.length;
-      const ids = [...counts.keys()].sort((x, y) => x - y);
+      if (nnz + m > idx.length) {
+        const size = Math.max(2 * idx.length, nnz + m);
+        const grownIdx = new Uint32Array(size);
+        grownIdx.set(idx.subarray(0, nnz));
+        idx = grownIdx;
+        const grownVal = new Float64Array(size);
+        grownVal.set(val.subarray(0, nnz));
+        val = grownVal;
+      }
+      const ids = touched.subarray(0, m).sort();
       let norm = 0;
-      for (const j of ids) {
-        const w = (1 + Math.log(counts.get(j)!)) * idf[j];
-        idx.push(j);
-        val.push(w);
+      for (let x = 0; x < m; x++) {
+        const j = ids[x];
+        const w = (1 + Math.log(counts[j])) * idf[j];
+        counts[j] = 0;
+        idx[nnz + x] = j;
+        val[nnz + x] = w;
         norm += w * w;
       }
       norm = Math.sqrt(norm) || 1;
-      for (let p = start; p < idx.length; p++) val[p] /= norm;
-      indptr[i + 1] = idx.length;
+      for (let x = 0; x < m; x++) val[nnz + x] /= norm;
+      nnz += m;
+      indptr[i + 1] = nnz;
     }
     streams.length = 0;
-    const a: Csr = { rows: n, cols: projected, indptr, indices: Uint32Array.from(idx), values: Float32Array.from(val) };
+    const a: Csr = { rows: n, cols: projected, indptr, indices: idx.slice(0, nnz), values: Float32Array.from(val.subarray(0, nnz)) };
+    const at = transposeCsr(a);
 
     const k = Math.min(o.dimensions, n - 1, projected - 1);
     if (k < 1) throw new TooLittleTextError('the local embedder found too few shared words to train on');
@@ -423,14 +505,14 @@ export class LocalEmbedder implements Embedder {
     tick();
     for (let it = 0; it < o.powerIterations; it++) {
       // Z = AᵀY is not orthonormalised: one iteration from an orthonormal Y stays well scaled.
-      const z = csrTransposeTimesDense(a, y, l);
+      const z = csrTimesDense(at, y, l);
       tick();
       y = csrTimesDense(a, z, l);
       orthonormalizeColumns(y, n, l);
       tick();
     }
     // Bᵀ = AᵀQ (cols × l); B Bᵀ = U_B Λ U_Bᵀ gives A ≈ Q U_B Σ Vᵀ with V = Bᵀ U_B Σ⁻¹.
-    const bt = csrTransposeTimesDense(a, y, l);
+    const bt = csrTimesDense(at, y, l);
     const { values, vectors } = symmetricEigen(gram(bt, a.cols, l), l);
     tick();
     // projection = V_k Σ_k^e = Bᵀ U_B[:, :k] Σ_k^(e-1)
@@ -447,9 +529,7 @@ export class LocalEmbedder implements Embedder {
       const row = f * l;
       for (let c = 0; c < k; c++) {
         const u = c * l;
-        let s = 0;
-        for (let j = 0; j < l; j++) s += bt[row + j] * ut[u + j];
-        projection[f * k + c] = s;
+        projection[f * k + c] = dot(bt, row, ut, u, l);
       }
     }
     tick();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Embedder } from './embedder.ts';
 import { csrTimesDense, transposeCsr, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
-import { analyseWord, scanWords } from './tokenize.ts';
+import { analyseWord, scanWords, scanWordSpans } from './tokenize.ts';
 import { seededRandom } from '../domain/random.ts';
 
 /**
@@ -241,21 +241,90 @@ class KeyCounts {
 }
 
 /**
+ * Word → feature id, looked up by a span of the text and its hash (`scanWordSpans`) so that a word
+ * already seen costs no string: an open-addressing table of hashes and entry numbers over the
+ * words themselves. A Map of strings cost a slice, a hash and a probe of a 126k-entry table per
+ * word, half of counting a text's features.
+ */
+class WordTable {
+  static readonly MISSING = -0x7fffffff;
+  /** Entry number + 1 per slot (0: empty), and the hash of the word there. */
+  private slots = new Int32Array(1 << 16);
+  private hashes = new Int32Array(1 << 16);
+  private words: string[] = [];
+  private ids: number[] = [];
+
+  get(lower: string, start: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    const len = end - start;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const e = this.slots[i];
+      if (e === 0) return WordTable.MISSING;
+      if (this.hashes[i] === hash) {
+        const w = this.words[e - 1];
+        if (w.length === len && lower.startsWith(w, start)) return this.ids[e - 1];
+      }
+    }
+  }
+
+  set(lower: string, start: number, end: number, hash: number, id: number): void {
+    // Bounded: a stream of garbage words must not grow the table forever.
+    if (this.words.length >= 1_000_000) this.clear(this.slots.length);
+    this.words.push(lower.slice(start, end));
+    this.ids.push(id);
+    if (this.words.length * 2 > this.slots.length) this.clear(this.slots.length * 2, true);
+    else this.place(hash, this.words.length);
+  }
+
+  private place(hash: number, entry: number): void {
+    const mask = this.slots.length - 1;
+    let i = hash & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = entry;
+    this.hashes[i] = hash;
+  }
+
+  /** New slots of `size`; the entries re-placed when `keep`, else dropped. */
+  private clear(size: number, keep = false): void {
+    this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+    if (!keep) {
+      this.words = [];
+      this.ids = [];
+      return;
+    }
+    for (let e = 0; e < this.words.length; e++) this.place(wordHash(this.words[e]), e + 1);
+  }
+}
+
+/** The hash `scanWordSpans` gives a word (FNV-1a over its char codes). */
+function wordHash(word: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+/**
  * A trained model's analyser: text → counts per feature id (words and known word pairs). The counts
  * go into arrays it reuses from text to text (`count`, then `features`/`tf`, then `reset`), not a new
  * Map per text: at 75k papers the Map's allocation and hashing were a third of embedding's CPU.
  */
 class FeatureCounter {
   /** Word → feature id; -1 stopword, -2 outside the vocabulary. */
-  private readonly words = new Map<string, number>();
+  private readonly words = new WordTable();
   /** Count of each feature in the current text (0 for features it does not have). */
   readonly tf: Uint16Array;
   /** The current text's features, in first-seen order: `features[0..n)`. */
   features = new Int32Array(256);
   private n = 0;
   private prev = -1;
-  private readonly onWord = (w: string) => {
-    const t = this.idOf(w);
+  private readonly onWord = (lower: string, start: number, end: number, hash: number) => {
+    let t = this.words.get(lower, start, end, hash);
+    if (t === WordTable.MISSING) {
+      const stem = analyseWord(lower.slice(start, end));
+      t = stem === null ? -1 : (this.unigrams.get(stem) ?? -2);
+      this.words.set(lower, start, end, hash, t);
+    }
     if (t === -1) return; // a stopword: pairs span it, as over the stopword-free token stream
     if (t >= 0) {
       this.add(t);
@@ -277,17 +346,6 @@ class FeatureCounter {
     this.tf = new Uint16Array(featureCount);
   }
 
-  private idOf(word: string): number {
-    let id = this.words.get(word);
-    if (id !== undefined) return id;
-    const stem = analyseWord(word);
-    id = stem === null ? -1 : (this.unigrams.get(stem) ?? -2);
-    // Bounded: a stream of garbage words must not grow the cache forever.
-    if (this.words.size > 1_000_000) this.words.clear();
-    this.words.set(word, id);
-    return id;
-  }
-
   private add(f: number): void {
     // Saturates rather than wraps (a text repeating one word 65,535 times).
     if (this.tf[f] === 0) {
@@ -305,7 +363,7 @@ class FeatureCounter {
   count(text: string): number {
     this.n = 0;
     this.prev = -1;
-    scanWords(text, this.onWord);
+    scanWordSpans(text, this.onWord);
     return this.n;
   }
 
@@ -334,6 +392,7 @@ export class LocalEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   private readonly counter: FeatureCounter;
+  private acc?: Float64Array;
 
   private constructor(
     private readonly featureList: string[],
@@ -557,17 +616,29 @@ export class LocalEmbedder implements Embedder {
   /** One unit-length vector; a text sharing no projected feature with the model gets the same fixed one. */
   embedOne(text: string): Float32Array {
     const d = this.dimensions;
-    const acc = new Float64Array(d);
+    // Reused from text to text (zeroed here), not a new array per paper.
+    const acc = (this.acc ??= new Float64Array(d)).fill(0);
     const proj = this.projection;
     const counter = this.counter;
     const n = counter.count(text);
     const features = counter.features;
+    const tf = counter.tf;
+    const idf = this.idf;
+    const projected = this.projected;
     for (let x = 0; x < n; x++) {
       const j = features[x];
-      if (j >= this.projected) continue;
-      const w = (1 + Math.log(counter.tf[j])) * this.idf[j];
+      if (j >= projected) continue;
+      const w = (1 + Math.log(tf[j])) * idf[j];
       const o = j * d;
-      for (let c = 0; c < d; c++) acc[c] += w * proj[o + c];
+      // Four dimensions per iteration; each still gets one addition per feature, in feature order.
+      let c = 0;
+      for (; c + 4 <= d; c += 4) {
+        acc[c] += w * proj[o + c];
+        acc[c + 1] += w * proj[o + c + 1];
+        acc[c + 2] += w * proj[o + c + 2];
+        acc[c + 3] += w * proj[o + c + 3];
+      }
+      for (; c < d; c++) acc[c] += w * proj[o + c];
     }
     counter.reset();
     let len = 0;

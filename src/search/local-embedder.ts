@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Embedder } from './embedder.ts';
-import { csrTimesDense, csrTransposeTimesDense, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
-import { analyseWord, scanWords } from './tokenize.ts';
+import { csrTimesDense, transposeCsr, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
+import { analyseWord, scanWords, scanWordSpans } from './tokenize.ts';
 import { seededRandom } from '../domain/random.ts';
 
 /**
@@ -186,21 +186,145 @@ class IntTable {
 }
 
 /**
+ * Non-negative int32 key → number of documents it occurs in, open addressing over typed arrays
+ * that double when half full: training counts the word pairs of 25,000 papers (millions of
+ * look-ups, a million distinct pairs), which a Map and a per-document Set made 2 s of CPU.
+ */
+class KeyCounts {
+  private keys = new Int32Array(1 << 16).fill(-1);
+  private counts = new Int32Array(1 << 16);
+  /** The last document each key was counted for. */
+  private docs = new Int32Array(1 << 16);
+  private size = 0;
+
+  /** Counts `key` for document `doc`, once however often it occurs there (documents come in order). */
+  addOnce(key: number, doc: number): void {
+    const mask = this.keys.length - 1;
+    let i = (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
+    for (;;) {
+      const at = this.keys[i];
+      if (at === key) {
+        if (this.docs[i] !== doc) {
+          this.docs[i] = doc;
+          this.counts[i]++;
+        }
+        return;
+      }
+      if (at === -1) break;
+      i = (i + 1) & mask;
+    }
+    this.keys[i] = key;
+    this.counts[i] = 1;
+    this.docs[i] = doc;
+    if (++this.size * 2 > this.keys.length) this.grow();
+  }
+
+  forEach(fn: (key: number, count: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== -1) fn(this.keys[i], this.counts[i]);
+  }
+
+  private grow(): void {
+    const { keys, counts, docs } = this;
+    this.keys = new Int32Array(keys.length * 2).fill(-1);
+    this.counts = new Int32Array(keys.length * 2);
+    this.docs = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      if (keys[j] === -1) continue;
+      let i = (Math.imul(keys[j], 0x9e3779b1) >>> 0) & mask;
+      while (this.keys[i] !== -1) i = (i + 1) & mask;
+      this.keys[i] = keys[j];
+      this.counts[i] = counts[j];
+      this.docs[i] = docs[j];
+    }
+  }
+}
+
+/**
+ * Word → feature id, looked up by a span of the text and its hash (`scanWordSpans`) so that a word
+ * already seen costs no string: an open-addressing table of hashes and entry numbers over the
+ * words themselves. A Map of strings cost a slice, a hash and a probe of a 126k-entry table per
+ * word, half of counting a text's features.
+ */
+class WordTable {
+  static readonly MISSING = -0x7fffffff;
+  /** Entry number + 1 per slot (0: empty), and the hash of the word there. */
+  private slots = new Int32Array(1 << 16);
+  private hashes = new Int32Array(1 << 16);
+  private words: string[] = [];
+  private ids: number[] = [];
+
+  get(lower: string, start: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    const len = end - start;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const e = this.slots[i];
+      if (e === 0) return WordTable.MISSING;
+      if (this.hashes[i] === hash) {
+        const w = this.words[e - 1];
+        if (w.length === len && lower.startsWith(w, start)) return this.ids[e - 1];
+      }
+    }
+  }
+
+  set(lower: string, start: number, end: number, hash: number, id: number): void {
+    // Bounded: a stream of garbage words must not grow the table forever.
+    if (this.words.length >= 1_000_000) this.clear(this.slots.length);
+    this.words.push(lower.slice(start, end));
+    this.ids.push(id);
+    if (this.words.length * 2 > this.slots.length) this.clear(this.slots.length * 2, true);
+    else this.place(hash, this.words.length);
+  }
+
+  private place(hash: number, entry: number): void {
+    const mask = this.slots.length - 1;
+    let i = hash & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = entry;
+    this.hashes[i] = hash;
+  }
+
+  /** New slots of `size`; the entries re-placed when `keep`, else dropped. */
+  private clear(size: number, keep = false): void {
+    this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+    if (!keep) {
+      this.words = [];
+      this.ids = [];
+      return;
+    }
+    for (let e = 0; e < this.words.length; e++) this.place(wordHash(this.words[e]), e + 1);
+  }
+}
+
+/** The hash `scanWordSpans` gives a word (FNV-1a over its char codes). */
+function wordHash(word: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+/**
  * A trained model's analyser: text → counts per feature id (words and known word pairs). The counts
  * go into arrays it reuses from text to text (`count`, then `features`/`tf`, then `reset`), not a new
  * Map per text: at 75k papers the Map's allocation and hashing were a third of embedding's CPU.
  */
 class FeatureCounter {
   /** Word → feature id; -1 stopword, -2 outside the vocabulary. */
-  private readonly words = new Map<string, number>();
+  private readonly words = new WordTable();
   /** Count of each feature in the current text (0 for features it does not have). */
   readonly tf: Uint16Array;
   /** The current text's features, in first-seen order: `features[0..n)`. */
   features = new Int32Array(256);
   private n = 0;
   private prev = -1;
-  private readonly onWord = (w: string) => {
-    const t = this.idOf(w);
+  private readonly onWord = (lower: string, start: number, end: number, hash: number) => {
+    let t = this.words.get(lower, start, end, hash);
+    if (t === WordTable.MISSING) {
+      const stem = analyseWord(lower.slice(start, end));
+      t = stem === null ? -1 : (this.unigrams.get(stem) ?? -2);
+      this.words.set(lower, start, end, hash, t);
+    }
     if (t === -1) return; // a stopword: pairs span it, as over the stopword-free token stream
     if (t >= 0) {
       this.add(t);
@@ -222,17 +346,6 @@ class FeatureCounter {
     this.tf = new Uint16Array(featureCount);
   }
 
-  private idOf(word: string): number {
-    let id = this.words.get(word);
-    if (id !== undefined) return id;
-    const stem = analyseWord(word);
-    id = stem === null ? -1 : (this.unigrams.get(stem) ?? -2);
-    // Bounded: a stream of garbage words must not grow the cache forever.
-    if (this.words.size > 1_000_000) this.words.clear();
-    this.words.set(word, id);
-    return id;
-  }
-
   private add(f: number): void {
     // Saturates rather than wraps (a text repeating one word 65,535 times).
     if (this.tf[f] === 0) {
@@ -250,7 +363,7 @@ class FeatureCounter {
   count(text: string): number {
     this.n = 0;
     this.prev = -1;
-    scanWords(text, this.onWord);
+    scanWordSpans(text, this.onWord);
     return this.n;
   }
 
@@ -261,10 +374,25 @@ class FeatureCounter {
   }
 }
 
+/** Σ a[i+j]·b[t+j] for j < n, added one term at a time in order (the same bits as the plain loop), four per iteration. */
+function dot(a: Float64Array, i: number, b: Float64Array, t: number, n: number): number {
+  let s = 0;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s += a[i + j] * b[t + j];
+    s += a[i + j + 1] * b[t + j + 1];
+    s += a[i + j + 2] * b[t + j + 2];
+    s += a[i + j + 3] * b[t + j + 3];
+  }
+  for (; j < n; j++) s += a[i + j] * b[t + j];
+  return s;
+}
+
 export class LocalEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   private readonly counter: FeatureCounter;
+  private acc?: Float64Array;
 
   private constructor(
     private readonly featureList: string[],
@@ -330,27 +458,23 @@ export class LocalEmbedder implements Embedder {
     byDf.sort((a, b) => wordDf[b] - wordDf[a] || (stemIds.stems[a] < stemIds.stems[b] ? -1 : 1));
     const rank = new Int32Array(stemCount).fill(-1);
     byDf.forEach((t, r) => (rank[t] = r));
-    const pairDf = new Map<number, number>();
+    const pairDf = new KeyCounts();
     if (o.bigrams) {
-      const seen = new Set<number>();
-      for (const st of streams) {
-        seen.clear();
+      streams.forEach((st, d) => {
         for (let i = 1; i < st.length; i++) {
           const ra = rank[st[i - 1]];
           const rb = rank[st[i]];
           if (ra < 0 || rb < 0 || ra >= PAIR || rb >= PAIR) continue;
-          const key = ra * PAIR + rb;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          pairDf.set(key, (pairDf.get(key) ?? 0) + 1);
+          pairDf.addOnce(ra * PAIR + rb, d);
         }
-      }
+      });
     }
     // Features by df, words before pairs of equal df (a pair is never more frequent than its words);
     // a pair is kept only when both its words got feature ids below PAIR, so a trained model can key it.
     const candidates: Array<{ word: number; pair: number; df: number }> = byDf.map((t) => ({ word: t, pair: -1, df: wordDf[t] }));
-    for (const [key, c] of pairDf) if (c >= o.minBigramDf && c < n) candidates.push({ word: -1, pair: key, df: c });
-    pairDf.clear();
+    pairDf.forEach((key, c) => {
+      if (c >= o.minBigramDf && c < n) candidates.push({ word: -1, pair: key, df: c });
+    });
     candidates.sort((a, b) => b.df - a.df || Number(a.word < 0) - Number(b.word < 0) || a.word - b.word || a.pair - b.pair);
     const featureList: string[] = [];
     const dfs: number[] = [];
@@ -373,40 +497,57 @@ export class LocalEmbedder implements Embedder {
     const idf = new Float32Array(dfs.map((c) => Math.log((n + 1) / (c + 1)) + 1));
     const projected = Math.min(o.projectedFeatures, featureList.length);
 
-    // TF-IDF rows over the projected features (sublinear tf), unit length.
+    // TF-IDF rows over the projected features (sublinear tf), unit length. Counts go into one array
+    // reused from row to row (features first seen listed in `touched`), rows into growing typed arrays.
+    const pairIds = new IntTable(pairFeature);
     const indptr = new Uint32Array(n + 1);
-    const idx: number[] = [];
-    const val: number[] = [];
-    const counts = new Map<number, number>();
+    let idx = new Uint32Array(1 << 16);
+    let val = new Float64Array(1 << 16);
+    let nnz = 0;
+    const counts = new Int32Array(projected);
+    let touched = new Int32Array(256);
     for (let i = 0; i < n; i++) {
       const st = streams[i];
-      counts.clear();
+      if (touched.length < 2 * st.length) touched = new Int32Array(2 * st.length);
+      let m = 0;
       for (let p = 0; p < st.length; p++) {
         const f = wordFeature[st[p]];
-        if (f >= 0 && f < projected) counts.set(f, (counts.get(f) ?? 0) + 1);
+        if (f >= 0 && f < projected && counts[f]++ === 0) touched[m++] = f;
         if (p > 0 && o.bigrams) {
           const fa = wordFeature[st[p - 1]];
           if (f >= 0 && fa >= 0 && fa < PAIR && f < PAIR) {
-            const pf = pairFeature.get(fa * PAIR + f);
-            if (pf !== undefined && pf < projected) counts.set(pf, (counts.get(pf) ?? 0) + 1);
+            const pf = pairIds.get(fa * PAIR + f);
+            if (pf >= 0 && pf < projected && counts[pf]++ === 0) touched[m++] = pf;
           }
         }
       }
-      const start = idx.length;
-      const ids = [...counts.keys()].sort((x, y) => x - y);
+      if (nnz + m > idx.length) {
+        const size = Math.max(2 * idx.length, nnz + m);
+        const grownIdx = new Uint32Array(size);
+        grownIdx.set(idx.subarray(0, nnz));
+        idx = grownIdx;
+        const grownVal = new Float64Array(size);
+        grownVal.set(val.subarray(0, nnz));
+        val = grownVal;
+      }
+      const ids = touched.subarray(0, m).sort();
       let norm = 0;
-      for (const j of ids) {
-        const w = (1 + Math.log(counts.get(j)!)) * idf[j];
-        idx.push(j);
-        val.push(w);
+      for (let x = 0; x < m; x++) {
+        const j = ids[x];
+        const w = (1 + Math.log(counts[j])) * idf[j];
+        counts[j] = 0;
+        idx[nnz + x] = j;
+        val[nnz + x] = w;
         norm += w * w;
       }
       norm = Math.sqrt(norm) || 1;
-      for (let p = start; p < idx.length; p++) val[p] /= norm;
-      indptr[i + 1] = idx.length;
+      for (let x = 0; x < m; x++) val[nnz + x] /= norm;
+      nnz += m;
+      indptr[i + 1] = nnz;
     }
     streams.length = 0;
-    const a: Csr = { rows: n, cols: projected, indptr, indices: Uint32Array.from(idx), values: Float32Array.from(val) };
+    const a: Csr = { rows: n, cols: projected, indptr, indices: idx.slice(0, nnz), values: Float32Array.from(val.subarray(0, nnz)) };
+    const at = transposeCsr(a);
 
     const k = Math.min(o.dimensions, n - 1, projected - 1);
     if (k < 1) throw new TooLittleTextError('the local embedder found too few shared words to train on');
@@ -423,14 +564,14 @@ export class LocalEmbedder implements Embedder {
     tick();
     for (let it = 0; it < o.powerIterations; it++) {
       // Z = AᵀY is not orthonormalised: one iteration from an orthonormal Y stays well scaled.
-      const z = csrTransposeTimesDense(a, y, l);
+      const z = csrTimesDense(at, y, l);
       tick();
       y = csrTimesDense(a, z, l);
       orthonormalizeColumns(y, n, l);
       tick();
     }
     // Bᵀ = AᵀQ (cols × l); B Bᵀ = U_B Λ U_Bᵀ gives A ≈ Q U_B Σ Vᵀ with V = Bᵀ U_B Σ⁻¹.
-    const bt = csrTransposeTimesDense(a, y, l);
+    const bt = csrTimesDense(at, y, l);
     const { values, vectors } = symmetricEigen(gram(bt, a.cols, l), l);
     tick();
     // projection = V_k Σ_k^e = Bᵀ U_B[:, :k] Σ_k^(e-1)
@@ -447,9 +588,7 @@ export class LocalEmbedder implements Embedder {
       const row = f * l;
       for (let c = 0; c < k; c++) {
         const u = c * l;
-        let s = 0;
-        for (let j = 0; j < l; j++) s += bt[row + j] * ut[u + j];
-        projection[f * k + c] = s;
+        projection[f * k + c] = dot(bt, row, ut, u, l);
       }
     }
     tick();
@@ -477,17 +616,29 @@ export class LocalEmbedder implements Embedder {
   /** One unit-length vector; a text sharing no projected feature with the model gets the same fixed one. */
   embedOne(text: string): Float32Array {
     const d = this.dimensions;
-    const acc = new Float64Array(d);
+    // Reused from text to text (zeroed here), not a new array per paper.
+    const acc = (this.acc ??= new Float64Array(d)).fill(0);
     const proj = this.projection;
     const counter = this.counter;
     const n = counter.count(text);
     const features = counter.features;
+    const tf = counter.tf;
+    const idf = this.idf;
+    const projected = this.projected;
     for (let x = 0; x < n; x++) {
       const j = features[x];
-      if (j >= this.projected) continue;
-      const w = (1 + Math.log(counter.tf[j])) * this.idf[j];
+      if (j >= projected) continue;
+      const w = (1 + Math.log(tf[j])) * idf[j];
       const o = j * d;
-      for (let c = 0; c < d; c++) acc[c] += w * proj[o + c];
+      // Four dimensions per iteration; each still gets one addition per feature, in feature order.
+      let c = 0;
+      for (; c + 4 <= d; c += 4) {
+        acc[c] += w * proj[o + c];
+        acc[c + 1] += w * proj[o + c + 1];
+        acc[c + 2] += w * proj[o + c + 2];
+        acc[c + 3] += w * proj[o + c + 3];
+      }
+      for (; c < d; c++) acc[c] += w * proj[o + c];
     }
     counter.reset();
     let len = 0;

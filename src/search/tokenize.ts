@@ -43,11 +43,11 @@ function isWordChar(c: number, text: string, i: number): boolean {
 }
 
 /**
- * Calls `onWord` with each lower-cased word of `text` (letters and digits, at most 40 characters),
- * stopwords included and not stemmed. `tokenize` is this plus `analyseWord`; the index build uses
- * it directly to analyse each distinct word once (a map from word to term id).
+ * Calls `onSpan` with each word of `text` as a span of the lower-cased (and, when not ASCII, NFKC
+ * normalised) text, `lower.slice(start, end)`, with an FNV-1a hash of its char codes: a caller
+ * that keeps its own table of words can look a word up without making a string of it.
  */
-export function scanWords(text: string, onWord: (word: string) => void): void {
+export function scanWordSpans(text: string, onSpan: (lower: string, start: number, end: number, hash: number) => void): void {
   let lower = text.toLowerCase();
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(lower)) lower = lower.normalize('NFKC');
@@ -56,11 +56,21 @@ export function scanWords(text: string, onWord: (word: string) => void): void {
   while (i < n) {
     while (i < n && !isWordChar(lower.charCodeAt(i), lower, i)) i++;
     const start = i;
-    while (i < n && isWordChar(lower.charCodeAt(i), lower, i)) i++;
+    let hash = 0x811c9dc5;
+    for (let c: number; i < n && isWordChar((c = lower.charCodeAt(i)), lower, i); i++) hash = Math.imul(hash ^ c, 0x01000193);
     if (i === start) break;
     if (i - start > MAX_WORD) continue;
-    onWord(lower.slice(start, i));
+    onSpan(lower, start, i, hash);
   }
+}
+
+/**
+ * Calls `onWord` with each lower-cased word of `text` (letters and digits, at most 40 characters),
+ * stopwords included and not stemmed. `tokenize` is this plus `analyseWord`; the index build uses
+ * it directly to analyse each distinct word once (a map from word to term id).
+ */
+export function scanWords(text: string, onWord: (word: string) => void): void {
+  scanWordSpans(text, (lower, start, end) => onWord(lower.slice(start, end)));
 }
 
 /** A word from `scanWords` as an index term: its stem, or null for a stopword. */

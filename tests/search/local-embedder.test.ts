@@ -120,3 +120,33 @@ test('term vectors: unit TF-IDF over words and word pairs, cosine 1 for the same
 test('a model of the older format is refused with a message that says to reindex', () => {
   assert.throws(() => LocalEmbedder.fromBuffer(Buffer.from('PBLSA1\n\0\0\0\0')), /older format.*paperboy reindex/);
 });
+
+/** Two different lower-case words with the same 32-bit FNV-1a hash (the word table's key), found by search. */
+function collidingWords(): [string, string] {
+  const seen = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    let w = '';
+    for (let x = i, k = 0; k < 6; k++, x = Math.floor(x / 26)) w += String.fromCharCode(97 + (x % 26));
+    let h = 0x811c9dc5;
+    for (let k = 0; k < w.length; k++) h = Math.imul(h ^ w.charCodeAt(k), 0x01000193);
+    const other = seen.get(h);
+    if (other !== undefined) return [other, w];
+    seen.set(h, w);
+  }
+}
+
+test('a word with the same hash as a vocabulary word is not counted as it, and many distinct words do not change a vector', () => {
+  const [known, stranger] = collidingWords();
+  const corpus = [...CORPUS, { title: known, abstract: `${known} appears in two papers` }, { title: known, abstract: `again ${known}` }];
+  const e = LocalEmbedder.train(corpus, { dimensions: 8, minDf: 1, minBigramDf: 2, oversample: 8 });
+  const own = e.termVector(known);
+  assert.equal(own.ids.length, 1, `${known} is a feature`);
+  assert.deepEqual(Array.from(e.termVector(stranger).ids), [], `${stranger} shares ${known}'s hash but is another word`);
+  // Seen after the first: the look-up finds the entry, not a hash match.
+  assert.deepEqual(Array.from(e.termVector(known).ids), Array.from(own.ids));
+  // Enough distinct words to grow the table several times: earlier words are still found.
+  const before = Array.from(e.embedOne(TOPICS.cosmology[0]));
+  for (let i = 0; i < 40; i++) e.embedOne(Array.from({ length: 1000 }, (_, j) => `w${i}x${j}`).join(' '));
+  assert.deepEqual(Array.from(e.embedOne(TOPICS.cosmology[0])), before);
+  assert.deepEqual(Array.from(e.termVector(stranger).ids), []);
+});

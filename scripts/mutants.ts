@@ -725,8 +725,8 @@ export const MUTANTS: Mutant[] = [
     name: 'index-file-version-unchecked',
     what: 'a keyword index file of another format version is read as this one',
     file: 'src/search/index-file.ts',
-    search: "if (version !== FORMAT_VERSION) throw new IndexFileError('version',",
-    replace: "if (version !== FORMAT_VERSION && false) throw new IndexFileError('version',",
+    search: "if (version !== format) throw new IndexFileError('version',",
+    replace: "if (version !== format && false) throw new IndexFileError('version',",
     tests: ['tests/search/keyword-index-file.test.ts', 'tests/search/published-keyword-index.test.ts'],
   },
   {

@@ -2,7 +2,7 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
-import { FORMAT_VERSION, IndexFileError } from './index-file.ts';
+import { IndexFileError } from './index-file.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
@@ -310,7 +310,7 @@ export class InvertedIndexEngine implements KeywordEngine {
     // Not while this process is still loading or building its index: that publishes by itself.
     if (!this.persist || this.building || this.publishing) return false;
     const latest = await this.persist.files.latest();
-    if (!latest || latest.format !== FORMAT_VERSION) return true;
+    if (!latest || latest.format !== this.persist.files.codec.format) return true;
     const limit = Math.max(1000, this.rebuildRatio * latest.papers);
     if ((await this.store.papers.countModifiedSince(latest.cursor, Math.floor(limit) + 1)) > limit) return true;
     // The published bytes are gone from a shared directory and not in the store: publish again.

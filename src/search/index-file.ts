@@ -221,7 +221,11 @@ export async function writeIndexFile(file: string, contents: IndexFileContents<W
   }
 }
 
-const SLICE = 32 << 20;
+/**
+ * Bytes hashed (and written) in one go: SHA-256 of 32 MB held the event loop 60–210 ms of CPU on a
+ * loaded machine while a file loaded (bench/startup/blocking.ts); 4 MB is a few milliseconds.
+ */
+const SLICE = 4 << 20;
 const STAGE = 4 << 20;
 
 /** The fixed part only: format version (must be `format`), length and checksum (cheap: 64 bytes), or an error. */
@@ -275,7 +279,7 @@ export async function readWhole(file: string, sliceBytes = 64 << 20): Promise<Bu
 }
 
 /** Hashes in slices that hand the event loop back (a 700 MB file takes seconds to hash). */
-async function sha256Sliced(buf: Buffer, from: number, sliceBytes = 32 << 20): Promise<string> {
+async function sha256Sliced(buf: Buffer, from: number, sliceBytes = SLICE): Promise<string> {
   const hash = createHash('sha256');
   for (let at = from; at < buf.length; at += sliceBytes) {
     hash.update(buf.subarray(at, Math.min(buf.length, at + sliceBytes)));

@@ -124,10 +124,10 @@ export async function readForYouFeaturesFile(file: string, expect: { checksum?: 
       }
     }
     const rows: Uint32Array = s.paperRows;
-    const titles = decodeTexts(s.titleBytes, s.titleEnds);
+    const titles = await decodeTexts(s.titleBytes, s.titleEnds);
     const dayNames: string[] = s.dayNames;
-    const catNames = decodeTexts(s.catNameBytes, s.catNameEnds);
-    const authorNames = decodeTexts(s.authorNameBytes, s.authorNameEnds);
+    const catNames = await decodeTexts(s.catNameBytes, s.catNameEnds);
+    const authorNames = await decodeTexts(s.authorNameBytes, s.authorNameEnds);
     const lists = [s.dayIds, s.catEnds, s.authorEnds] as Uint32Array[];
     if (titles.length !== rows.length || (s.dayIds as Uint32Array).length !== rows.length || lists.slice(1).some((e) => e.length !== rows.length)) throw new Error('per-paper sections disagree on the number of papers');
     const papers: Array<[string, ForYouPaper]> = new Array(rows.length);

@@ -2,7 +2,6 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
-import { IndexFileError } from './index-file.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
@@ -225,19 +224,11 @@ export class InvertedIndexEngine implements KeywordEngine {
     return this.polling;
   }
 
-  /** The newest published version, opened; null (logged) when there is none or it cannot be served. */
+  /** The newest published version, opened; null when there is none or it cannot be served (logged, and noted in `lastLoad`). */
   private async openPublished(): Promise<{ snap: KeywordIndexSnapshot; version: number } | null> {
-    const files = this.persist!.files;
-    const latest = await files.latest();
-    if (!latest) return null;
-    try {
-      return { snap: await files.open(latest), version: latest.version };
-    } catch (err) {
-      if (!(err instanceof IndexFileError)) throw err;
-      this.lastLoad.rejected = err.problem;
-      this.persist!.logger?.warn({ version: latest.version, problem: err.problem, err: err.message }, 'the published keyword index cannot be served: rebuilding it');
-      return null;
-    }
+    const opened = await this.persist!.files.openLatest();
+    if (opened && 'rejected' in opened) this.lastLoad.rejected = opened.rejected;
+    return opened && 'snap' in opened ? opened : null;
   }
 
   private install(snap: KeywordIndexSnapshot, version: number | null): void {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { IndexVersion } from '../store/search-index-files.ts';
-import { IndexFileError, readIndexFileHead } from './index-file.ts';
+import { IndexFileError, readIndexFileHead, type IndexFileProblem } from './index-file.ts';
 
 /**
  * How a published index file reaches every server — the keyword index and the For-you features
@@ -75,6 +75,25 @@ export class PublishedIndex<T> {
     } catch (err) {
       if (err instanceof IndexFileError) return false;
       throw err;
+    }
+  }
+
+  /**
+   * The newest published version, opened, and checked by `check` too (a setting it must have been
+   * built with: throw an `IndexFileError`); null when nothing is published, `rejected` (logged)
+   * when it cannot be served — the caller rebuilds and never serves it.
+   */
+  async openLatest(check?: (snap: T) => void): Promise<{ snap: T; version: number } | { rejected: IndexFileProblem } | null> {
+    const latest = await this.latest();
+    if (!latest) return null;
+    try {
+      const snap = await this.open(latest);
+      check?.(snap);
+      return { snap, version: latest.version };
+    } catch (err) {
+      if (!(err instanceof IndexFileError)) throw err;
+      this.opts.logger?.warn({ version: latest.version, problem: err.problem, err: err.message }, `the published ${this.name} index cannot be served: rebuilding it`);
+      return { rejected: err.problem };
     }
   }
 

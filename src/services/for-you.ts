@@ -186,22 +186,17 @@ export class ForYouService {
     Object.assign(this.lastLoad, { source, ms: performance.now() - t, papers: s.index.size, delta: s.index.size - before });
   }
 
-  /** The newest published version, opened; null (logged) when there is none or it cannot be served. */
+  /** The newest published version, opened; null when there is none or it cannot be served (logged, and noted in `lastLoad`). */
   private async openPublished(): Promise<{ features: Features; version: number } | null> {
-    const files = this.persist!.files;
-    const latest = await files.latest();
-    if (!latest) return null;
-    try {
-      const snap = await files.open(latest);
-      if (snap.indexDays !== this.opts.indexDays) throw new IndexFileError('header', `published For-you features v${latest.version} cover ${snap.indexDays} feed days, FOR_YOU_INDEX_DAYS is ${this.opts.indexDays}`);
-      const features: Features = { serial: ++serials, index: await FeatureIndex.fromParts(snap.features), meta: new Map(snap.papers), through: snap.through };
-      return { features, version: latest.version };
-    } catch (err) {
-      if (!(err instanceof IndexFileError)) throw err;
-      this.lastLoad.rejected = err.problem;
-      this.persist!.logger?.warn({ version: latest.version, problem: err.problem, err: err.message }, 'the published "For you" features cannot be served: rebuilding them');
+    const opened = await this.persist!.files.openLatest((snap) => {
+      if (snap.indexDays !== this.opts.indexDays) throw new IndexFileError('header', `published For-you features cover ${snap.indexDays} feed days, FOR_YOU_INDEX_DAYS is ${this.opts.indexDays}`);
+    });
+    if (!opened || 'rejected' in opened) {
+      if (opened) this.lastLoad.rejected = opened.rejected;
       return null;
     }
+    const { snap, version } = opened;
+    return { features: { serial: ++serials, index: await FeatureIndex.fromParts(snap.features), meta: new Map(snap.papers), through: snap.through }, version };
   }
 
   /** The state to publish, taken at once: requests may add papers to the served index while it is written. */

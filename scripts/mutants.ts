@@ -722,6 +722,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/search/keyword-index-file.test.ts', 'tests/search/published-keyword-index.test.ts'],
   },
   {
+    name: 'for-you-features-checksum-unchecked',
+    what: "a For-you features file is served without its SHA-256 being recomputed (a flipped byte in a vector or a title goes unnoticed)",
+    file: 'src/search/index-file.ts',
+    search: "if (actual !== head.checksum) throw new IndexFileError('checksum', `${file}: checksum mismatch (the file is corrupt)`);",
+    replace: '',
+    tests: ['tests/discovery/for-you-features-file.test.ts', 'tests/services/for-you-published.test.ts'],
+  },
+  {
+    name: 'for-you-features-window-unchecked',
+    what: 'published For-you features built for another FOR_YOU_INDEX_DAYS are served as if they covered this window',
+    file: 'src/services/for-you.ts',
+    search: 'if (snap.indexDays !== this.opts.indexDays) throw',
+    replace: 'if (snap.indexDays !== this.opts.indexDays && false) throw',
+    tests: ['tests/services/for-you-published.test.ts'],
+  },
+  {
     name: 'index-file-length-unchecked',
     what: "a keyword index file's recorded length is not compared with its size (a truncated copy is read)",
     file: 'src/search/index-file.ts',
@@ -733,8 +749,8 @@ export const MUTANTS: Mutant[] = [
     name: 'index-file-version-unchecked',
     what: 'a keyword index file of another format version is read as this one',
     file: 'src/search/index-file.ts',
-    search: "if (version !== FORMAT_VERSION) throw new IndexFileError('version',",
-    replace: "if (version !== FORMAT_VERSION && false) throw new IndexFileError('version',",
+    search: "if (version !== format) throw new IndexFileError('version',",
+    replace: "if (version !== format && false) throw new IndexFileError('version',",
     tests: ['tests/search/keyword-index-file.test.ts', 'tests/search/published-keyword-index.test.ts'],
   },
   {

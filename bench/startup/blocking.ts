@@ -8,7 +8,8 @@
  *   npx tsx bench/startup/blocking.ts <db file>
  *
  * Tasks: `keyword (file)` loads the published keyword index (publish one first: run.ts does),
- * `keyword (build)` builds it from the store, `for-you` builds the For-you feature index, `ann
+ * `keyword (build)` builds it from the store, `for-you (file)` loads the published For-you
+ * features (run.ts publishes them too), `for-you (build)` builds them from the store, `ann
  * (rebuild)` inserts the stored vectors into the ANN index (when there are any: after a reindex).
  * The argument may be a PostgreSQL URL.
  */
@@ -19,6 +20,7 @@ import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
+import { ForYouService } from '../../src/services/for-you.ts';
 
 const db = process.argv[2];
 if (!db) {
@@ -56,7 +58,12 @@ console.log(`store ${db}; the machine is shared: read the CPU columns against th
 await measure('idle (baseline)', () => new Promise((r) => setTimeout(r, 15_000)));
 await measure('keyword (file)', () => createServices({ config, logger: silentLogger, store: opened.store }).keywordIndex!.warm());
 await measure('keyword (build)', () => new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)).warm());
-await measure('for-you', () => createServices({ config, logger: silentLogger, store: opened.store }).forYou.warm());
+{
+  const forYou = createServices({ config, logger: silentLogger, store: opened.store }).forYou;
+  await measure('for-you (file)', () => forYou.warm());
+  console.log(`  (for-you: ${forYou.lastLoad.source}, ${forYou.lastLoad.papers} papers, ${forYou.lastLoad.delta} as the delta)`);
+}
+await measure('for-you (build)', () => new ForYouService(opened.store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays }).warm());
 // The ANN index of the stored vectors, as a start on PostgreSQL (no index file) builds it: only when
 // the store holds vectors of the configured embedder (e.g. after `paperboy reindex`).
 {

@@ -5,10 +5,11 @@
  *   npx tsx bench/startup/run.ts <arxiv-listings dir> <search-queries dir> [--papers N] [--db FILE]
  *
  * Two starts on the same file, in the same run:
- *   1. `build`: no published keyword index (its directory removed) — the index is built from the
- *      store, as every start did before, then published;
- *   2. `file`: the published file is there — loaded instead of built.
- * For each start: seconds until `/readyz` answers 200, until the "For you" index is built, the
+ *   1. `build`: no published keyword index or For-you features (their directory and version rows
+ *      removed) — both are built from the store, as every start did before, then published;
+ *   2. `file`: the published files are there — loaded instead of built.
+ * For each start: seconds until `/readyz` answers 200, until the "For you" features are ready (and
+ * how: built or loaded, the server's own time for it, the papers added as the delta), the
  * server's resident memory (VmRSS once ready and warm, VmHWM = its peak), and a feed page (`/`)
  * fetched one request at a time from the moment the port answers until start-up work ends, against
  * the same number of requests once idle (the baseline). After the second start, the search API:
@@ -100,6 +101,7 @@ async function start(label: string, search: boolean): Promise<void> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let forYouAt: number | null = null;
+  let forYouLog: { source?: string; ms?: number; papers?: number; delta?: number; version?: number | null; rejected?: string | null } = {};
   let keywordLog = '';
   // The server's last log lines, printed if it dies before it is ready (a 2.5M start did, silently).
   const tail: string[] = [];
@@ -110,7 +112,14 @@ async function start(label: string, search: boolean): Promise<void> {
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      if (line.includes('built the \\"For you\\" index') || line.includes('built the "For you" index')) forYouAt = performance.now();
+      if (/(built|loaded) the \\?"For you\\?" index/.test(line)) {
+        forYouAt = performance.now();
+        try {
+          forYouLog = JSON.parse(line);
+        } catch {
+          // not JSON: the time alone
+        }
+      }
       if (line.includes('keyword index')) keywordLog += line.slice(0, 300) + '\n';
       tail.push(line.slice(0, 500));
       if (tail.length > 20) tail.shift();
@@ -141,7 +150,10 @@ async function start(label: string, search: boolean): Promise<void> {
   for (let i = 0; i < count; i++) idle.push((await timed(`${base}/`)).ms);
   const d = percentiles(during);
   const b = percentiles(idle);
-  console.log(`[${label}] listening after ${((listening - t0) / 1000).toFixed(1)} s; /readyz 200 after ${((readyAt! - t0) / 1000).toFixed(1)} s; "For you" built after ${((forYouAt! - t0) / 1000).toFixed(1)} s`);
+  console.log(`[${label}] listening after ${((listening - t0) / 1000).toFixed(1)} s; /readyz 200 after ${((readyAt! - t0) / 1000).toFixed(1)} s; "For you" ready after ${((forYouAt! - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `[${label}] "For you" features ${forYouLog.source === 'file' ? `loaded from published v${forYouLog.version}` : 'built from the store'}: ${forYouLog.papers} papers (${forYouLog.delta ?? 0} as the delta) in ${((forYouLog.ms ?? NaN) / 1000).toFixed(1)} s of the server's time${forYouLog.rejected ? `; the published file was refused (${forYouLog.rejected})` : ''}`,
+  );
   if (keywordLog) console.log(`[${label}] ${keywordLog.trim()}`);
   console.log(`[${label}] feed page while start-up work ran: ${during.length} requests, ${fmt(d)}, max ${Math.max(...during).toFixed(1)} ms, ${errors} errors (load up to ${peakLoad.toFixed(1)}); idle baseline, ${idle.length} requests: ${fmt(b)}; load ${load()}`);
   if (search) {
@@ -173,6 +185,7 @@ fs.rmSync(`${dbFile}.search-index`, { recursive: true, force: true });
 {
   const opened = await openStore(dbFile);
   await opened.store.searchIndexFiles.prune('keyword', 2 ** 31 - 1);
+  await opened.store.searchIndexFiles.prune('for-you', 2 ** 31 - 1);
   await opened.close();
 }
 await start('build', true);

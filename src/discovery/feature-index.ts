@@ -1,13 +1,23 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { FEATURE_DIM, termCounts, weigh, type SparseVector, type TextFields } from './text-features.ts';
 
+/** An index's whole state, as written to and read from its file (`for-you-features-file.ts`). */
+export interface FeatureIndexParts {
+  /** In the order they were added (`ids()`'s order, which sampling depends on). */
+  ids: string[];
+  vectors: SparseVector[];
+  /** Document frequency per bucket, and how many documents they count. */
+  df: Uint32Array;
+  docs: number;
+}
+
 /**
  * TF-IDF vectors of many papers, kept in memory. `build` counts document frequencies over the whole
  * set first, so every vector uses the same IDF; papers `add`ed later use (and update) the counts as
  * they are then — close enough for papers arriving a day at a time, and a rebuild resets it.
  */
 export class FeatureIndex {
-  private readonly df = new Uint32Array(FEATURE_DIM);
+  private df = new Uint32Array(FEATURE_DIM);
   private docs = 0;
   private readonly rows = new Map<string, SparseVector>();
 
@@ -67,6 +77,32 @@ export class FeatureIndex {
     const v = weigh(c, this.idf);
     this.rows.set(p.id, v);
     return v;
+  }
+
+  /**
+   * The index as it is now, taken at once (so a paper `add`ed while it is written out is not half
+   * in it): ids and vectors (shared: a vector is never changed once made), and a copy of the
+   * document frequencies, which `add` moves.
+   */
+  parts(): FeatureIndexParts {
+    return { ids: [...this.rows.keys()], vectors: [...this.rows.values()], df: this.df.slice(), docs: this.docs };
+  }
+
+  /** The index `parts` describes (as read from a file), handing the event loop back every `sliceMs`. */
+  static async fromParts(parts: FeatureIndexParts, sliceMs = 8): Promise<FeatureIndex> {
+    if (parts.df.length !== FEATURE_DIM || parts.ids.length !== parts.vectors.length) throw new Error('the parts of a feature index do not fit together');
+    const index = new FeatureIndex();
+    index.df = parts.df.slice();
+    index.docs = parts.docs;
+    let since = performance.now();
+    for (let i = 0; i < parts.ids.length; i++) {
+      index.rows.set(parts.ids[i], parts.vectors[i]);
+      if ((i & 1023) === 1023 && performance.now() - since >= sliceMs) {
+        await yieldToLoop();
+        since = performance.now();
+      }
+    }
+    return index;
   }
 
   get(id: string): SparseVector | undefined {

@@ -6,6 +6,7 @@ import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
 import { notifyJob } from './notify-job.ts';
 import { keywordIndexJob } from './keyword-index-job.ts';
+import { forYouFeaturesJob } from './for-you-features-job.ts';
 import { enrichJob } from './enrich-job.ts';
 import type { Job } from './scheduler.ts';
 
@@ -21,5 +22,6 @@ export function scheduledJobs(services: Services): Job[] {
   if (services.config.enrichEnabled) jobs.push(enrichJob(services.enrichment, services.config.enrichSchedule));
   if (services.config.harvestEnabled) jobs.push(harvestJob(services.ingest, services.config));
   if (services.keywordIndex?.persistent) jobs.push(keywordIndexJob(services.keywordIndex));
+  if (services.forYou.persistent) jobs.push(forYouFeaturesJob(services.forYou));
   return jobs;
 }

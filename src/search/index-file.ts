@@ -11,7 +11,7 @@ import path from 'node:path';
  * Layout (little-endian):
  *
  *   0   8  magic            `PBIDX\0\0\n`
- *   8   4  format version    the reader's FORMAT_VERSION must match (old files are rebuilt)
+ *   8   4  format version    of the kind's layout: the reader's must match (old files are rebuilt)
  *   12  4  header length     JSON header bytes after the fixed part
  *   16  8  file length       the whole file, so a truncated copy is told apart from a corrupt one
  *   24 32  SHA-256           of every byte from offset 64 to the end (header JSON and sections)
@@ -24,16 +24,27 @@ import path from 'node:path';
  * rebuilds and never serves what it read.
  */
 
-/**
- * 2: the keyword index carries the PDF text field (its document frequencies, `pdfDfs`, and its
- * statistics; impacts include it). A format-1 file is rejected ('version') and rebuilt from the store.
- */
-export const FORMAT_VERSION = 2;
 const MAGIC = Buffer.from('PBIDX\0\0\n', 'latin1');
 const FIXED = 64;
 
-export type Section = Uint32Array | Float32Array | Uint16Array | Uint8Array | string[];
-type SectionType = 'u32' | 'f32' | 'u16' | 'u8' | 'strings';
+type TypedSection = Uint32Array | Int32Array | Float32Array | Uint16Array | Uint8Array;
+export type Section = TypedSection | string[];
+type SectionType = 'u32' | 'i32' | 'f32' | 'u16' | 'u8' | 'strings';
+
+/**
+ * A section handed to the writer as many arrays of one type, written one after the other (the
+ * For-you features' 75,000 per-paper vectors): no copy of the whole section is made to write it.
+ * It reads back as one array.
+ */
+export class Gathered<T extends TypedSection> {
+  constructor(readonly pieces: readonly T[]) {}
+  get length(): number {
+    let n = 0;
+    for (const p of this.pieces) n += p.length;
+    return n;
+  }
+}
+type WrittenSection = Section | Gathered<TypedSection>;
 
 interface SectionEntry {
   name: string;
@@ -44,10 +55,12 @@ interface SectionEntry {
   count: number;
 }
 
-export interface IndexFileContents {
+export interface IndexFileContents<S = Section> {
   kind: string;
+  /** The version of this kind's layout, in the fixed header: a reader expecting another refuses the file. */
+  format: number;
   meta: Record<string, unknown>;
-  sections: Record<string, Section>;
+  sections: Record<string, S>;
 }
 
 export type IndexFileProblem = 'missing' | 'truncated' | 'magic' | 'version' | 'checksum' | 'header' | 'kind';
@@ -62,9 +75,11 @@ export class IndexFileError extends Error {
   }
 }
 
-function typeOf(s: Section): SectionType {
+function typeOf(s: WrittenSection): SectionType {
   if (Array.isArray(s)) return 'strings';
+  if (s instanceof Gathered) return s.pieces.length ? typeOf(s.pieces[0]) : 'u8';
   if (s instanceof Uint32Array) return 'u32';
+  if (s instanceof Int32Array) return 'i32';
   if (s instanceof Float32Array) return 'f32';
   if (s instanceof Uint16Array) return 'u16';
   return 'u8';
@@ -78,9 +93,47 @@ function encodeStrings(name: string, list: string[]): Buffer {
   return Buffer.from(list.join('\n'), 'utf8');
 }
 
-function bytesOf(name: string, s: Section): Buffer {
-  if (Array.isArray(s)) return encodeStrings(name, s);
-  return Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+const view = (s: TypedSection) => Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+
+function bytesOf(name: string, s: WrittenSection): Buffer[] {
+  if (Array.isArray(s)) return [encodeStrings(name, s)];
+  if (s instanceof Gathered) {
+    const type = typeOf(s);
+    if (s.pieces.some((p) => typeOf(p) !== type)) throw new Error(`section ${name}: pieces of different types`);
+    return s.pieces.map(view);
+  }
+  return [view(s)];
+}
+
+/**
+ * Strings of any content (titles, author names: a newline is possible) as UTF-8 bytes and the end
+ * offset of each; `decodeTexts` reverses it. Two sections of the caller's.
+ */
+export function encodeTexts(list: readonly string[]): { bytes: Uint8Array; ends: Uint32Array } {
+  const parts = list.map((s) => Buffer.from(s, 'utf8'));
+  const ends = new Uint32Array(list.length);
+  let at = 0;
+  parts.forEach((b, i) => (ends[i] = at += b.length));
+  const bytes = Buffer.concat(parts, at);
+  return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ends };
+}
+
+export async function decodeTexts(bytes: Uint8Array, ends: Uint32Array, sliceMs = 8): Promise<string[]> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<string>(ends.length);
+  let from = 0;
+  let since = performance.now();
+  for (let i = 0; i < ends.length; i++) {
+    if (ends[i] < from || ends[i] > buf.length) throw new Error('text offsets out of order or out of bounds');
+    out[i] = buf.toString('utf8', from, ends[i]);
+    from = ends[i];
+    // 100,000 author names decode in tens of milliseconds: hand the event loop back meanwhile.
+    if ((i & 1023) === 1023 && performance.now() - since >= sliceMs) {
+      await new Promise((r) => setImmediate(r));
+      since = performance.now();
+    }
+  }
+  return out;
 }
 
 /**
@@ -88,9 +141,10 @@ function bytesOf(name: string, s: Section): Buffer {
  * never sees a half-written file under the final name. Asynchronous, hashed and written in 32 MB
  * slices, so a serving process that publishes keeps answering. Returns its length and checksum (hex).
  */
-export async function writeIndexFile(file: string, contents: IndexFileContents): Promise<{ bytes: number; checksum: string }> {
+export async function writeIndexFile(file: string, contents: IndexFileContents<WrittenSection>): Promise<{ bytes: number; checksum: string }> {
   const names = Object.keys(contents.sections);
   const bodies = names.map((n) => bytesOf(n, contents.sections[n]));
+  const lengths = bodies.map((b) => b.reduce((n, x) => n + x.length, 0));
   // The header records offsets, which depend on the header's own length: lay it out until it settles.
   let headerLen = 0;
   let entries: SectionEntry[] = [];
@@ -98,8 +152,8 @@ export async function writeIndexFile(file: string, contents: IndexFileContents):
     let at = align8(FIXED + headerLen);
     entries = names.map((name, i) => {
       const s = contents.sections[name];
-      const e = { name, type: typeOf(s), offset: at, length: bodies[i].length, count: s.length };
-      at = align8(at + bodies[i].length);
+      const e = { name, type: typeOf(s), offset: at, length: lengths[i], count: s.length };
+      at = align8(at + lengths[i]);
       return e;
     });
     const next = Buffer.byteLength(JSON.stringify({ kind: contents.kind, meta: contents.meta, sections: entries }));
@@ -118,28 +172,45 @@ export async function writeIndexFile(file: string, contents: IndexFileContents):
   try {
     const hash = createHash('sha256');
     let pos = FIXED;
+    const write = async (part: Buffer) => {
+      hash.update(part);
+      let done = 0;
+      while (done < part.length) done += (await fh.write(part, done, part.length - done, pos + done)).bytesWritten;
+      pos += part.length;
+    };
+    // Small pieces (a gathered section's) are staged into one buffer and written together: one
+    // awaited write per piece was 75,000 system calls for the For-you features.
+    const staged = Buffer.allocUnsafe(STAGE);
+    let held = 0;
+    const flush = async () => {
+      if (held) await write(staged.subarray(0, held));
+      held = 0;
+    };
     const put = async (buf: Buffer) => {
-      for (let at = 0; at < buf.length; at += SLICE) {
-        const part = buf.subarray(at, Math.min(buf.length, at + SLICE));
-        hash.update(part);
-        let done = 0;
-        while (done < part.length) done += (await fh.write(part, done, part.length - done, pos + done)).bytesWritten;
-        pos += part.length;
+      if (buf.length <= STAGE - held) {
+        buf.copy(staged, held);
+        held += buf.length;
+        return;
       }
+      await flush();
+      if (buf.length < STAGE) return put(buf);
+      for (let at = 0; at < buf.length; at += SLICE) await write(buf.subarray(at, Math.min(buf.length, at + SLICE)));
     };
     const pad = async (to: number) => {
-      if (to > pos) await put(Buffer.alloc(to - pos));
+      const at = pos + held;
+      if (to > at) await put(Buffer.alloc(to - at));
     };
     await put(header);
     for (let i = 0; i < entries.length; i++) {
       await pad(entries[i].offset);
-      await put(bodies[i]);
+      for (const piece of bodies[i]) await put(piece);
     }
     await pad(total);
+    await flush();
     const checksum = hash.digest();
     const fixed = Buffer.alloc(FIXED);
     MAGIC.copy(fixed, 0);
-    fixed.writeUInt32LE(FORMAT_VERSION, 8);
+    fixed.writeUInt32LE(contents.format, 8);
     fixed.writeUInt32LE(header.length, 12);
     fixed.writeBigUInt64LE(BigInt(total), 16);
     checksum.copy(fixed, 24);
@@ -156,10 +227,15 @@ export async function writeIndexFile(file: string, contents: IndexFileContents):
   }
 }
 
-const SLICE = 32 << 20;
+/**
+ * Bytes hashed (and written) in one go: SHA-256 of 32 MB held the event loop 60–210 ms of CPU on a
+ * loaded machine while a file loaded (bench/startup/blocking.ts); 4 MB is a few milliseconds.
+ */
+const SLICE = 4 << 20;
+const STAGE = 4 << 20;
 
-/** The fixed part only: format version, length and checksum (cheap: 64 bytes), or an error. */
-export function readIndexFileHead(file: string): { version: number; bytes: number; checksum: string } {
+/** The fixed part only: format version (must be `format`), length and checksum (cheap: 64 bytes), or an error. */
+export function readIndexFileHead(file: string, format: number): { version: number; bytes: number; checksum: string } {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -169,17 +245,17 @@ export function readIndexFileHead(file: string): { version: number; bytes: numbe
   try {
     const fixed = Buffer.alloc(FIXED);
     const got = fs.readSync(fd, fixed, 0, FIXED, 0);
-    return parseFixed(file, fixed.subarray(0, got), fs.fstatSync(fd).size);
+    return parseFixed(file, fixed.subarray(0, got), fs.fstatSync(fd).size, format);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function parseFixed(file: string, fixed: Buffer, actual: number): { version: number; bytes: number; checksum: string; headerLen: number } {
+function parseFixed(file: string, fixed: Buffer, actual: number, format: number): { version: number; bytes: number; checksum: string; headerLen: number } {
   if (fixed.length < FIXED) throw new IndexFileError('truncated', `${file}: ${actual} bytes, shorter than the fixed header`);
   if (!fixed.subarray(0, 8).equals(MAGIC)) throw new IndexFileError('magic', `${file}: not a Paperboy index file`);
   const version = fixed.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) throw new IndexFileError('version', `${file}: format ${version}, this Paperboy reads format ${FORMAT_VERSION}`);
+  if (version !== format) throw new IndexFileError('version', `${file}: format ${version}, this Paperboy reads format ${format}`);
   const bytes = Number(fixed.readBigUInt64LE(16));
   if (bytes !== actual) throw new IndexFileError('truncated', `${file}: ${actual} bytes, its header says ${bytes}`);
   return { version, bytes, checksum: fixed.subarray(24, 56).toString('hex'), headerLen: fixed.readUInt32LE(12) };
@@ -209,7 +285,7 @@ export async function readWhole(file: string, sliceBytes = 64 << 20): Promise<Bu
 }
 
 /** Hashes in slices that hand the event loop back (a 700 MB file takes seconds to hash). */
-async function sha256Sliced(buf: Buffer, from: number, sliceBytes = 32 << 20): Promise<string> {
+async function sha256Sliced(buf: Buffer, from: number, sliceBytes = SLICE): Promise<string> {
   const hash = createHash('sha256');
   for (let at = from; at < buf.length; at += sliceBytes) {
     hash.update(buf.subarray(at, Math.min(buf.length, at + sliceBytes)));
@@ -223,14 +299,14 @@ async function sha256Sliced(buf: Buffer, from: number, sliceBytes = 32 << 20): P
  * read is asynchronous and the checksum is computed in slices, so a server loading a new version
  * keeps answering requests.
  */
-export async function readIndexFile(file: string, expect: { kind: string; checksum?: string; bytes?: number }): Promise<IndexFileContents & { checksum: string; bytes: number }> {
+export async function readIndexFile(file: string, expect: { kind: string; format: number; checksum?: string; bytes?: number }): Promise<IndexFileContents & { checksum: string; bytes: number }> {
   let buf: Buffer;
   try {
     buf = await readWhole(file);
   } catch {
     throw new IndexFileError('missing', `${file}: no such index file`);
   }
-  const head = parseFixed(file, buf.subarray(0, FIXED), buf.length);
+  const head = parseFixed(file, buf.subarray(0, FIXED), buf.length, expect.format);
   if (expect.bytes !== undefined && expect.bytes !== head.bytes) throw new IndexFileError('truncated', `${file}: ${head.bytes} bytes, the published version has ${expect.bytes}`);
   if (expect.checksum !== undefined && expect.checksum !== head.checksum) throw new IndexFileError('checksum', `${file}: not the published version (its checksum differs)`);
   const actual = await sha256Sliced(buf, FIXED);
@@ -252,6 +328,9 @@ export async function readIndexFile(file: string, expect: { kind: string; checks
       case 'u32':
         sections[e.name] = new Uint32Array(buf.buffer, at, e.length / 4);
         break;
+      case 'i32':
+        sections[e.name] = new Int32Array(buf.buffer, at, e.length / 4);
+        break;
       case 'f32':
         sections[e.name] = new Float32Array(buf.buffer, at, e.length / 4);
         break;
@@ -269,5 +348,5 @@ export async function readIndexFile(file: string, expect: { kind: string; checks
     }
     if (sections[e.name].length !== e.count) throw new IndexFileError('header', `${file}: section ${e.name} holds ${sections[e.name].length} elements, its header says ${e.count}`);
   }
-  return { kind: header.kind, meta: header.meta, sections, checksum: head.checksum, bytes: head.bytes };
+  return { kind: header.kind, format: head.version, meta: header.meta, sections, checksum: head.checksum, bytes: head.bytes };
 }

@@ -2,7 +2,6 @@ import type { PaperWithStats } from '../domain/paper.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
-import { FORMAT_VERSION, IndexFileError } from './index-file.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
@@ -225,19 +224,11 @@ export class InvertedIndexEngine implements KeywordEngine {
     return this.polling;
   }
 
-  /** The newest published version, opened; null (logged) when there is none or it cannot be served. */
+  /** The newest published version, opened; null when there is none or it cannot be served (logged, and noted in `lastLoad`). */
   private async openPublished(): Promise<{ snap: KeywordIndexSnapshot; version: number } | null> {
-    const files = this.persist!.files;
-    const latest = await files.latest();
-    if (!latest) return null;
-    try {
-      return { snap: await files.open(latest), version: latest.version };
-    } catch (err) {
-      if (!(err instanceof IndexFileError)) throw err;
-      this.lastLoad.rejected = err.problem;
-      this.persist!.logger?.warn({ version: latest.version, problem: err.problem, err: err.message }, 'the published keyword index cannot be served: rebuilding it');
-      return null;
-    }
+    const opened = await this.persist!.files.openLatest();
+    if (opened && 'rejected' in opened) this.lastLoad.rejected = opened.rejected;
+    return opened && 'snap' in opened ? opened : null;
   }
 
   private install(snap: KeywordIndexSnapshot, version: number | null): void {
@@ -310,7 +301,7 @@ export class InvertedIndexEngine implements KeywordEngine {
     // Not while this process is still loading or building its index: that publishes by itself.
     if (!this.persist || this.building || this.publishing) return false;
     const latest = await this.persist.files.latest();
-    if (!latest || latest.format !== FORMAT_VERSION) return true;
+    if (!latest || latest.format !== this.persist.files.codec.format) return true;
     const limit = Math.max(1000, this.rebuildRatio * latest.papers);
     if ((await this.store.papers.countModifiedSince(latest.cursor, Math.floor(limit) + 1)) > limit) return true;
     // The published bytes are gone from a shared directory and not in the store: publish again.

@@ -11,6 +11,11 @@ import { InvertedIndex, type Bm25Options, type FieldStats } from './inverted-ind
  * loading server indexes in memory).
  */
 export const KEYWORD_INDEX_KIND = 'keyword-index';
+/**
+ * 2: the keyword index carries the PDF text field (its document frequencies, `pdfDfs`, and its
+ * statistics; impacts include it). A format-1 file is rejected ('version') and rebuilt from the store.
+ */
+export const KEYWORD_INDEX_FORMAT = 2;
 
 export interface StoreCursor {
   modifiedAt: string;
@@ -29,6 +34,7 @@ export function writeKeywordIndexFile(file: string, snap: KeywordIndexSnapshot):
   if (m.published.length !== p.ids.length) throw new Error('the filters table and the index disagree on the number of papers');
   return writeIndexFile(file, {
     kind: KEYWORD_INDEX_KIND,
+    format: KEYWORD_INDEX_FORMAT,
     meta: { options: p.options, stats: p.stats, cursor: snap.cursor, papers: p.ids.length },
     sections: {
       terms: p.terms,
@@ -51,7 +57,7 @@ export function writeKeywordIndexFile(file: string, snap: KeywordIndexSnapshot):
 
 /** Reads, verifies and opens a keyword index file; an `IndexFileError` when it cannot be served. */
 export async function readKeywordIndexFile(file: string, expect: { checksum?: string; bytes?: number } = {}): Promise<KeywordIndexSnapshot & { checksum: string; bytes: number }> {
-  const f = await readIndexFile(file, { kind: KEYWORD_INDEX_KIND, ...expect });
+  const f = await readIndexFile(file, { kind: KEYWORD_INDEX_KIND, format: KEYWORD_INDEX_FORMAT, ...expect });
   const s = f.sections as Record<string, never>;
   const meta = f.meta as { options: Bm25Options; stats: FieldStats; cursor: StoreCursor };
   try {

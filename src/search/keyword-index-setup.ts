@@ -4,14 +4,15 @@ import { isPostgresUrl, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { PersistOptions } from './inverted-index-engine.ts';
+import type { PublishedIndexOptions } from './published-index.ts';
 import { PublishedKeywordIndex } from './published-keyword-index.ts';
 
 /**
- * Where and how the keyword index is published, from the settings: `SEARCH_INDEX_FILES`
- * (`auto`: beside the SQLite file, or through the store on PostgreSQL), `SEARCH_INDEX_DIR`,
- * `SEARCH_INDEX_POLL_SECONDS`. Undefined when it is off or the store lives in memory.
+ * Where and how published index files (the keyword index, the For-you features) go, from the
+ * settings: `SEARCH_INDEX_FILES` (`auto`: beside the SQLite file, or through the store on
+ * PostgreSQL), `SEARCH_INDEX_DIR`. Undefined when it is off or the store lives in memory.
  */
-export function keywordIndexPersistence(config: Config, store: Store, logger?: Logger): PersistOptions | undefined {
+export function indexFilesPlace(config: Config, logger?: Logger): PublishedIndexOptions | undefined {
   if (config.searchIndexFiles === 'off' || config.db === ':memory:') return undefined;
   const postgres = isPostgresUrl(config.db);
   const via = config.searchIndexFiles === 'auto' ? (postgres ? 'store' : 'dir') : config.searchIndexFiles;
@@ -21,5 +22,11 @@ export function keywordIndexPersistence(config: Config, store: Store, logger?: L
     : postgres
       ? path.resolve('data', 'search-index', createHash('sha256').update(config.db).digest('hex').slice(0, 12))
       : `${path.resolve(config.db)}.search-index`;
-  return { files: new PublishedKeywordIndex(store, { dir, via, logger }), pollMs: config.searchIndexPollSeconds * 1000, logger };
+  return { dir, via, logger };
+}
+
+/** The keyword index's persistence (`SEARCH_INDEX_POLL_SECONDS` too), or undefined. */
+export function keywordIndexPersistence(config: Config, store: Store, logger?: Logger): PersistOptions | undefined {
+  const place = indexFilesPlace(config, logger);
+  return place && { files: new PublishedKeywordIndex(store, place), pollMs: config.searchIndexPollSeconds * 1000, logger };
 }

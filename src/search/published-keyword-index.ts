@@ -1,156 +1,26 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
-import type { IndexVersion } from '../store/search-index-files.ts';
-import { FORMAT_VERSION, IndexFileError, readIndexFileHead } from './index-file.ts';
-import { readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from './keyword-index-file.ts';
+import { KEYWORD_INDEX_FORMAT, readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from './keyword-index-file.ts';
+import { PublishedIndex, type IndexCodec, type PublishedIndexOptions } from './published-index.ts';
 
 /**
- * How a published keyword index reaches every server:
- *
- * - the version row (`search_index_versions`, in the store) is always the source of truth: which
- *   version is current, its SHA-256, length and format, and the store position it was built at.
- *   Every server polls it, so a new version is picked up without a restart;
- * - the bytes are a file in `dir` (`keyword-index-v<N>.pbidx`). With `via: 'dir'` that directory
- *   is shared (a SQLite deployment: every process is on the machine that has the database file);
- *   with `via: 'store'` the publisher also copies the file into the store in 4 MB chunks
- *   (`search_index_chunks`) and each server downloads a version it does not have into its own
- *   `dir`, which then is only a local cache — servers on PostgreSQL need no shared disk.
- *
- * A file that does not match its version row (missing, truncated, another checksum, an old
- * format) is fetched again from the store when it is there, else reported: the engine rebuilds
- * and publishes a new version, and never serves what it read.
+ * The keyword index as published files (`published-index.ts` says how they reach every server):
+ * its version rows are named `keyword`, its files `keyword-index-v<N>-<checksum>.pbidx`, and the
+ * store position a version records is the newest (modified_at, id) it was built from.
  */
 export const KEYWORD_INDEX_NAME = 'keyword';
-const CHUNK = 4 << 20;
 
-export interface PublishedKeywordIndexOptions {
-  dir: string;
-  via: 'dir' | 'store';
-  logger?: Logger;
-}
+const keywordIndexCodec: IndexCodec<KeywordIndexSnapshot> = {
+  name: KEYWORD_INDEX_NAME,
+  format: KEYWORD_INDEX_FORMAT,
+  write: writeKeywordIndexFile,
+  read: readKeywordIndexFile,
+  describe: (snap) => ({ papers: snap.index.mainSize, cursor: snap.cursor }),
+};
 
-export class PublishedKeywordIndex {
-  constructor(
-    private readonly store: Store,
-    readonly opts: PublishedKeywordIndexOptions,
-  ) {}
+export type PublishedKeywordIndexOptions = PublishedIndexOptions;
 
-  /**
-   * The local file of a version. Its checksum is in the name: two databases whose servers share a
-   * directory by mistake (or test runs) never take each other's version 1 for their own.
-   */
-  fileFor(v: { version: number; checksum: string }): string {
-    return path.join(this.opts.dir, `${KEYWORD_INDEX_NAME}-index-v${v.version}-${v.checksum.slice(0, 16)}.pbidx`);
-  }
-
-  latest(): Promise<IndexVersion | null> {
-    return this.store.searchIndexFiles.latest(KEYWORD_INDEX_NAME);
-  }
-
-  /** Whether the local file of a version is there with the published length and checksum in its head. */
-  async headMatches(v: IndexVersion): Promise<boolean> {
-    try {
-      const head = readIndexFileHead(this.fileFor(v));
-      return head.bytes === v.bytes && head.checksum === v.checksum;
-    } catch (err) {
-      if (err instanceof IndexFileError) return false;
-      throw err;
-    }
-  }
-
-  /** Opens a published version; an `IndexFileError` when it cannot be served. */
-  async open(v: IndexVersion): Promise<KeywordIndexSnapshot> {
-    if (v.format !== FORMAT_VERSION) throw new IndexFileError('version', `published keyword index v${v.version} has format ${v.format}, this Paperboy reads format ${FORMAT_VERSION}`);
-    const file = this.fileFor(v);
-    const expect = { checksum: v.checksum, bytes: v.bytes };
-    try {
-      return await readKeywordIndexFile(file, expect);
-    } catch (err) {
-      if (!(err instanceof IndexFileError) || !v.stored) throw err;
-      if (err.problem !== 'missing') this.opts.logger?.warn({ file, problem: err.problem }, 'local copy of the keyword index is unusable; fetching it again from the store');
-    }
-    await this.download(v, file);
-    return readKeywordIndexFile(file, expect);
-  }
-
-  /** Copies a stored version's chunks into `file` (atomically), checking length and checksum on the way. */
-  private async download(v: IndexVersion, file: string): Promise<void> {
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.download-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const fh = await fs.promises.open(tmp, 'w');
-    let ok = false;
-    try {
-      const hash = createHash('sha256');
-      let pos = 0;
-      for (let seq = 0; ; seq++) {
-        const data = await this.store.searchIndexFiles.chunk(KEYWORD_INDEX_NAME, v.version, seq);
-        if (!data) break;
-        const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        // The checksum covers the file after its 64-byte fixed header.
-        if (pos + buf.length > 64) hash.update(buf.subarray(Math.max(0, 64 - pos)));
-        await fh.write(buf, 0, buf.length, pos);
-        pos += buf.length;
-      }
-      if (pos !== v.bytes) throw new IndexFileError('truncated', `the store holds ${pos} bytes of keyword index v${v.version}, its version row says ${v.bytes}`);
-      if (hash.digest('hex') !== v.checksum) throw new IndexFileError('checksum', `the stored bytes of keyword index v${v.version} do not match its checksum`);
-      await fh.sync();
-      ok = true;
-    } finally {
-      await fh.close();
-      if (ok) await fs.promises.rename(tmp, file);
-      else await fs.promises.rm(tmp, { force: true });
-    }
-  }
-
-  /**
-   * Writes a snapshot as the next version: the file, its chunks in the store (`via: 'store'`),
-   * then the version row that makes it current; older versions but the previous one are dropped.
-   * The caller holds the publishing lease.
-   */
-  async publish(snap: KeywordIndexSnapshot): Promise<IndexVersion> {
-    const files = this.store.searchIndexFiles;
-    const version = await files.nextVersion(KEYWORD_INDEX_NAME);
-    const writing = path.join(this.opts.dir, `${KEYWORD_INDEX_NAME}-index-v${version}.writing-${process.pid}`);
-    const { bytes, checksum } = await writeKeywordIndexFile(writing, snap);
-    const file = this.fileFor({ version, checksum });
-    await fs.promises.rename(writing, file);
-    const stored = this.opts.via === 'store';
-    try {
-      if (stored) {
-        const fh = await fs.promises.open(file, 'r');
-        try {
-          const buf = Buffer.alloc(CHUNK);
-          for (let seq = 0, pos = 0; pos < bytes; seq++) {
-            const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
-            if (!bytesRead) throw new Error(`${file} ended at ${pos} of ${bytes} bytes`);
-            await files.putChunk(KEYWORD_INDEX_NAME, version, seq, buf.subarray(0, bytesRead));
-            pos += bytesRead;
-          }
-        } finally {
-          await fh.close();
-        }
-      }
-      const v: IndexVersion = { name: KEYWORD_INDEX_NAME, version, format: FORMAT_VERSION, checksum, bytes, papers: snap.index.mainSize, cursor: snap.cursor, stored, publishedAt: new Date().toISOString() };
-      await files.publish(v, v.publishedAt);
-      await files.prune(KEYWORD_INDEX_NAME, version - 1);
-      await this.removeFilesBefore(version - 1);
-      return v;
-    } catch (err) {
-      await files.dropChunks(KEYWORD_INDEX_NAME, version).catch(() => {});
-      await fs.promises.rm(file, { force: true });
-      throw err;
-    }
-  }
-
-  /** Local files of versions older than `keepFrom` (a server still reading one has it in memory already). */
-  private async removeFilesBefore(keepFrom: number): Promise<void> {
-    const re = new RegExp(`^${KEYWORD_INDEX_NAME}-index-v(\\d+)-[0-9a-f]+\\.pbidx$`);
-    for (const name of await fs.promises.readdir(this.opts.dir).catch(() => [] as string[])) {
-      const m = re.exec(name);
-      if (m && Number(m[1]) < keepFrom) await fs.promises.rm(path.join(this.opts.dir, name), { force: true });
-    }
+export class PublishedKeywordIndex extends PublishedIndex<KeywordIndexSnapshot> {
+  constructor(store: Store, opts: PublishedIndexOptions) {
+    super(store, opts, keywordIndexCodec);
   }
 }

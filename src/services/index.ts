@@ -44,7 +44,9 @@ import { openSearch, type SearchService } from './search.ts';
 import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
-import { keywordIndexPersistence } from '../search/keyword-index-setup.ts';
+import { indexFilesPlace, keywordIndexPersistence } from '../search/keyword-index-setup.ts';
+import { PublishedIndex } from '../search/published-index.ts';
+import { forYouFeaturesCodec } from '../discovery/for-you-features-file.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { sourceOf } from './embedding-spaces.ts';
 import { AfterResponse } from './after-response.ts';
@@ -172,7 +174,13 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const after = new AfterResponse(logger);
   const cooldown = new MailCooldown(store, config);
-  const forYou = new ForYouService(store, { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays });
+  // The For-you features, loaded from their published file when there is one (same settings and directory as the keyword index's).
+  const indexFiles = indexFilesPlace(config, logger);
+  const forYou = new ForYouService(
+    store,
+    { recentDays: config.forYouRecentDays, indexDays: config.forYouIndexDays },
+    indexFiles && { files: new PublishedIndex(store, indexFiles, forYouFeaturesCodec), pollMs: config.searchIndexPollSeconds * 1000, logger },
+  );
   const following = new FollowingService(store);
   const collections = new CollectionService(store);
   const library = new LibraryService(store, collections, search);

@@ -52,9 +52,11 @@ forEachStore('paperboy reindex output off a terminal', (ctx) => {
         .split('\n')
         .map((l) => /^(.+): (\d+)\/(\d+) in \d+\.\d s/.exec(l));
       assert.ok(phases.every(Boolean), r.stderr);
-      assert.deepEqual(phases.map((m) => m![1]).sort(), ['analyse a sample', 'embed + ANN index', 'full-text', 'latent space (SVD steps)', 'read papers', 'write keyword index files']);
+      assert.deepEqual(phases.map((m) => m![1]).sort(), ['analyse a sample', 'embed + ANN index', 'full-text', 'latent space (SVD steps)', 'read papers', 'write For-you features file', 'write keyword index files']);
       for (const m of phases) assert.equal(m![2], m![3], m![0]);
-      assert.equal(phases.at(-1)![1], 'write keyword index files', 'publishing the keyword index comes last');
+      assert.deepEqual(phases.slice(-2).map((m) => m![1]), ['write keyword index files', 'write For-you features file'], 'publishing the index files comes last');
+      // The listing's day is a feed day: its 12 papers are the For-you features published.
+      assert.match(r.stdout, / \/ For-you features published as v1 \/ /);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

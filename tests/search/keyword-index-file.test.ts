@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { DocMetaBuilder } from '../../src/search/doc-meta.ts';
-import { FORMAT_VERSION, IndexFileError, readWhole } from '../../src/search/index-file.ts';
+import { IndexFileError, readWhole } from '../../src/search/index-file.ts';
 import { InvertedIndexBuilder } from '../../src/search/inverted-index.ts';
-import { readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from '../../src/search/keyword-index-file.ts';
+import { KEYWORD_INDEX_FORMAT as FORMAT_VERSION, readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from '../../src/search/keyword-index-file.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-kwfile-'));

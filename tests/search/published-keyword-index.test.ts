@@ -8,8 +8,8 @@ import { makePaper } from '../helpers/papers.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { PublishedKeywordIndex } from '../../src/search/published-keyword-index.ts';
-import { FORMAT_VERSION } from '../../src/search/index-file.ts';
 import { parseQuery } from '../../src/search/query.ts';
+import { KEYWORD_INDEX_FORMAT as FORMAT_VERSION } from '../../src/search/keyword-index-file.ts';
 import type { Store } from '../../src/store/store.ts';
 import { loadCorpus } from './fixtures.ts';
 

@@ -4,7 +4,7 @@ import { phaseProgress } from '../phase-progress.ts';
 
 export const reindexCommand: Command = {
   name: 'reindex',
-  summary: 'rebuild search: train the local embedder (when used), the keyword index, embeddings and the ANN index',
+  summary: 'rebuild search: train the local embedder (when used), the keyword index, embeddings and the ANN index; publish the index files',
   usage: 'paperboy reindex [--reembed] [--rebuild-full-text] [--quiet]',
   options: { reembed: { type: 'boolean' }, 'rebuild-full-text': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   async run({ values }) {
@@ -37,12 +37,20 @@ export const reindexCommand: Command = {
         published = await services.keywordIndex.publish();
         progress.update('write keyword index files', 1, 1);
       }
+      // The For-you features, built fresh and published the same way (servers stop building them at start).
+      let forYou: number | null = null;
+      if (services.forYou.persistent) {
+        progress.update('write For-you features file', 0, 1);
+        forYou = await services.forYou.publish();
+        progress.update('write For-you features file', 1, 1);
+      }
       progress.end();
       await services.searchIndex.close();
       const embedder = await services.searchIndex.embedder();
       console.log(
         `full-text: ${fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
           (embedder ? ` (${embedder.id})` : ' (no embedder: keyword search only)') +
+          (forYou !== null ? ` / For-you features published as v${forYou}` : '') +
           ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
       );
       return 0;

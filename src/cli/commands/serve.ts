@@ -32,11 +32,14 @@ export const serveCommand: Command = {
     scheduler.start(scheduledJobs(services));
     const stopIndexing = services.searchIndex.keepInStep();
     if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
-    // The "For you" text index takes seconds on a large store: build it now, not on the first reader's request.
+    // The "For you" features take seconds to build on a large store: load (or build) them now, not on the first reader's request.
     const warmStart = Date.now();
     services.forYou.warm().then(
-      (papers) => logger.info({ papers, ms: Date.now() - warmStart }, 'built the "For you" index'),
-      (err) => logger.error({ err }, 'could not build the "For you" index'),
+      (papers) => {
+        const { source, delta, rejected } = services.forYou.lastLoad;
+        logger.info({ papers, ms: Date.now() - warmStart, source, version: services.forYou.servedVersion, delta, rejected }, source === 'file' ? 'loaded the "For you" index' : 'built the "For you" index');
+      },
+      (err) => logger.error({ err }, 'could not load or build the "For you" index'),
     );
 
     return shutdown.untilSignal('shutting down: finishing in-flight requests and job steps', async () => {

@@ -1,0 +1,164 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { Gathered, IndexFileError, decodeTexts, encodeTexts, readIndexFile, writeIndexFile } from '../search/index-file.ts';
+import type { IndexCodec } from '../search/published-index.ts';
+import type { FeatureIndexParts } from './feature-index.ts';
+import { FEATURE_DIM, type SparseVector } from './text-features.ts';
+
+/**
+ * The For-you features as a file (`index-file.ts` layout, kind `for-you-features`), so a server
+ * loads them at start instead of reading 180 feed days from the store and vectorising them: every
+ * paper's TF-IDF vector (indices and weights as two blobs, read back as views), the document
+ * frequencies, what For you shows and filters on per paper (title, categories, authors, feed day;
+ * names and days as dictionaries) and how far into the feed it was built (`through`: the papers
+ * after it are the delta a loading server adds in memory). Written only from a fresh build, so a
+ * server that loads it ranks exactly as one that built it.
+ */
+export const FOR_YOU_FEATURES_KIND = 'for-you-features';
+/** 1: the first layout. */
+export const FOR_YOU_FEATURES_FORMAT = 1;
+export const FOR_YOU_FEATURES_NAME = 'for-you';
+
+/** What For you keeps of a paper besides its vector. */
+export interface ForYouPaper {
+  title: string;
+  categories: string[];
+  authors: string[];
+  day: string;
+}
+
+export interface ForYouFeatures {
+  features: FeatureIndexParts;
+  /** Per paper, in the order the service holds them (every one has a vector). */
+  papers: Array<[string, ForYouPaper]>;
+  /** The newest feed day read and how many items it had then. */
+  through: { day: string; items: number };
+  /** The FOR_YOU_INDEX_DAYS it was built with: a file of another window is not served. */
+  indexDays: number;
+}
+
+/** Distinct values and, per list, where its values start in `ids` (a dictionary of names or days). */
+function dictionary(lists: readonly (readonly string[])[]): { names: string[]; ends: Uint32Array; ids: Uint32Array } {
+  const codes = new Map<string, number>();
+  const ends = new Uint32Array(lists.length);
+  const ids: number[] = [];
+  lists.forEach((list, i) => {
+    for (const v of list) {
+      let c = codes.get(v);
+      if (c === undefined) codes.set(v, (c = codes.size));
+      ids.push(c);
+    }
+    ends[i] = ids.length;
+  });
+  return { names: [...codes.keys()], ends, ids: Uint32Array.from(ids) };
+}
+
+function undictionary(names: string[], ends: Uint32Array, ids: Uint32Array, i: number): string[] {
+  const out: string[] = [];
+  for (let k = i ? ends[i - 1] : 0; k < ends[i]; k++) out.push(names[ids[k]]);
+  return out;
+}
+
+export function writeForYouFeaturesFile(file: string, snap: ForYouFeatures): Promise<{ bytes: number; checksum: string }> {
+  const f = snap.features;
+  const row = new Map(f.ids.map((id, i) => [id, i]));
+  const offsets = new Uint32Array(f.ids.length + 1);
+  f.vectors.forEach((v, i) => (offsets[i + 1] = offsets[i] + v.idx.length));
+  const paperRows = Uint32Array.from(snap.papers, ([id]) => {
+    const r = row.get(id);
+    if (r === undefined) throw new Error(`paper ${id} has no vector`);
+    return r;
+  });
+  const titles = encodeTexts(snap.papers.map(([, p]) => p.title));
+  const days = dictionary(snap.papers.map(([, p]) => [p.day]));
+  const cats = dictionary(snap.papers.map(([, p]) => p.categories));
+  const authors = dictionary(snap.papers.map(([, p]) => p.authors));
+  const catNames = encodeTexts(cats.names);
+  const authorNames = encodeTexts(authors.names);
+  return writeIndexFile(file, {
+    kind: FOR_YOU_FEATURES_KIND,
+    format: FOR_YOU_FEATURES_FORMAT,
+    meta: { dim: FEATURE_DIM, docs: f.docs, through: snap.through, indexDays: snap.indexDays, papers: f.ids.length },
+    sections: {
+      ids: f.ids,
+      offsets,
+      idx: new Gathered(f.vectors.map((v) => v.idx)),
+      val: new Gathered(f.vectors.map((v) => v.val)),
+      df: f.df,
+      paperRows,
+      titleBytes: titles.bytes,
+      titleEnds: titles.ends,
+      dayNames: days.names,
+      dayIds: days.ids,
+      catNameBytes: catNames.bytes,
+      catNameEnds: catNames.ends,
+      catEnds: cats.ends,
+      catIds: cats.ids,
+      authorNameBytes: authorNames.bytes,
+      authorNameEnds: authorNames.ends,
+      authorEnds: authors.ends,
+      authorIds: authors.ids,
+    },
+  });
+}
+
+/** Reads, verifies and opens a For-you features file; an `IndexFileError` when it cannot be served. */
+export async function readForYouFeaturesFile(file: string, expect: { checksum?: string; bytes?: number } = {}): Promise<ForYouFeatures> {
+  const f = await readIndexFile(file, { kind: FOR_YOU_FEATURES_KIND, format: FOR_YOU_FEATURES_FORMAT, ...expect });
+  const s = f.sections as Record<string, never>;
+  const meta = f.meta as { dim: number; docs: number; through: { day: string; items: number }; indexDays: number };
+  try {
+    if (meta.dim !== FEATURE_DIM) throw new Error(`vectors of ${meta.dim} buckets, this Paperboy uses ${FEATURE_DIM}`);
+    const ids: string[] = s.ids;
+    const offsets: Uint32Array = s.offsets;
+    const idx: Int32Array = s.idx;
+    const val: Float32Array = s.val;
+    if (offsets.length !== ids.length + 1 || offsets[0] !== 0 || offsets[ids.length] !== idx.length || val.length !== idx.length) throw new Error('vector offsets do not fit the vectors');
+    const vectors: SparseVector[] = new Array(ids.length);
+    let since = performance.now();
+    for (let i = 0; i < ids.length; i++) {
+      if (offsets[i + 1] < offsets[i]) throw new Error('vector offsets out of order');
+      vectors[i] = { idx: idx.subarray(offsets[i], offsets[i + 1]), val: val.subarray(offsets[i], offsets[i + 1]) };
+      if ((i & 1023) === 1023 && performance.now() - since >= 8) {
+        await yieldToLoop();
+        since = performance.now();
+      }
+    }
+    const rows: Uint32Array = s.paperRows;
+    const titles = await decodeTexts(s.titleBytes, s.titleEnds);
+    const dayNames: string[] = s.dayNames;
+    const catNames = await decodeTexts(s.catNameBytes, s.catNameEnds);
+    const authorNames = await decodeTexts(s.authorNameBytes, s.authorNameEnds);
+    const lists = [s.dayIds, s.catEnds, s.authorEnds] as Uint32Array[];
+    if (titles.length !== rows.length || (s.dayIds as Uint32Array).length !== rows.length || lists.slice(1).some((e) => e.length !== rows.length)) throw new Error('per-paper sections disagree on the number of papers');
+    const papers: Array<[string, ForYouPaper]> = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i] >= ids.length) throw new Error('a paper without a vector');
+      const day = dayNames[(s.dayIds as Uint32Array)[i]];
+      const categories = undictionary(catNames, s.catEnds, s.catIds, i);
+      const authors = undictionary(authorNames, s.authorEnds, s.authorIds, i);
+      if (day === undefined || categories.includes(undefined as never) || authors.includes(undefined as never)) throw new Error('a name out of its dictionary');
+      papers[i] = [ids[rows[i]], { title: titles[i], categories, authors, day }];
+      if ((i & 1023) === 1023 && performance.now() - since >= 8) {
+        await yieldToLoop();
+        since = performance.now();
+      }
+    }
+    if (typeof meta.through?.day !== 'string' || !Number.isInteger(meta.through?.items) || !Number.isInteger(meta.docs) || !Number.isInteger(meta.indexDays)) throw new Error('no feed position');
+    return { features: { ids, vectors, df: s.df, docs: meta.docs }, papers, through: meta.through, indexDays: meta.indexDays };
+  } catch (err) {
+    // The checksum held, so this is a writer's bug or a hand-made file: still never served.
+    throw new IndexFileError('header', `${file}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The For-you features as published files: version rows named `for-you`, whose store position is
+ * the newest feed day the file was built through (`modifiedAt`) and its number of items then (`id`).
+ */
+export const forYouFeaturesCodec: IndexCodec<ForYouFeatures> = {
+  name: FOR_YOU_FEATURES_NAME,
+  format: FOR_YOU_FEATURES_FORMAT,
+  write: writeForYouFeaturesFile,
+  read: readForYouFeaturesFile,
+  describe: (snap) => ({ papers: snap.features.ids.length, cursor: { modifiedAt: snap.through.day, id: String(snap.through.items) } }),
+};

@@ -48,6 +48,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/enrichment/source-steps.test.ts', 'tests/http/enrichment-pages.test.ts'],
   },
   {
+    name: 'enrich-thumbnail-blob-shared-dropped',
+    what: "a re-rendered paper's old thumbnail bytes are deleted though another paper still shows them",
+    file: 'src/store/enrichment.ts',
+    search: ".where((eb) => eb.not(eb.exists(eb.selectFrom('paper_thumbnails as l').select('l.hash').whereRef('l.hash', '=', 'thumbnail_blobs.hash'))))",
+    replace: '',
+    tests: ['tests/enrichment/shared-thumbnails.test.ts'],
+  },
+  {
+    name: 'enrich-thumbnail-hidden-served',
+    what: "a thumbnail is served whatever its papers' visibility",
+    file: 'src/store/enrichment.ts',
+    search: ".select(['t.mime', 'b.data'])\n      .where('t.hash', '=', hash)\n      .where(visiblePaper('p'))",
+    replace: ".select(['t.mime', 'b.data'])\n      .where('t.hash', '=', hash)",
+    tests: ['tests/enrichment/thumbnails-http.test.ts'],
+  },
+  {
     name: 'enrich-hub-next-offsite',
     what: "the hub's next-page Link is followed to any host",
     file: 'src/services/enrichment/hub-artifacts-step.ts',

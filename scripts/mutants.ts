@@ -80,6 +80,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/enrichment/source-steps.test.ts'],
   },
   {
+    name: 'enrich-llm-cap-timeout-refunded',
+    what: 'a call the LLM may have done (a timeout) is given back to the daily cap',
+    file: 'src/services/enrichment/summary-step.ts',
+    search: 'if (neverConnected(err)) await this.store.enrichment.giveBackLlmCall(day);',
+    replace: 'await this.store.enrichment.giveBackLlmCall(day);',
+    tests: ['tests/enrichment/source-steps.test.ts'],
+  },
+  {
     name: 'enrich-lists-ignore-author-links',
     what: "lists (cards, API list items) show the found code link and its stars over the one a verified author set",
     file: 'src/domain/enrichment.ts',

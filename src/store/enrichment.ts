@@ -313,6 +313,11 @@ export class EnrichmentRepository {
     return r !== undefined;
   }
 
+  /** Gives back a call `takeLlmCall` took on `day` that the LLM never did (never below zero). */
+  async giveBackLlmCall(day: string): Promise<void> {
+    await this.db.updateTable('llm_calls').set((eb) => ({ used: eb('used', '-', 1) })).where('day', '=', day).where('used', '>', 0).execute();
+  }
+
   async llmCallsUsed(day: string): Promise<number> {
     const r = await this.db.selectFrom('llm_calls').select('used').where('day', '=', day).executeTakeFirst();
     return Number(r?.used ?? 0);

@@ -88,6 +88,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/enrichment/source-steps.test.ts'],
   },
   {
+    name: 'enrich-feed-tldr-unescaped',
+    what: "an LLM's TL;DR goes into an RSS/Atom item's HTML without HTML escaping",
+    file: 'src/http/feeds/item-html.ts',
+    search: 'if (x.aiSummary) parts.push(`<p><strong>AI summary:</strong> ${htmlText(x.aiSummary)}</p>`);',
+    replace: 'if (x.aiSummary) parts.push(`<p><strong>AI summary:</strong> ${x.aiSummary}</p>`);',
+    tests: ['tests/http/enriched-feeds.test.ts'],
+  },
+  {
     name: 'enrich-lists-ignore-author-links',
     what: "lists (cards, API list items) show the found code link and its stars over the one a verified author set",
     file: 'src/domain/enrichment.ts',

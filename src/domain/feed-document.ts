@@ -1,5 +1,6 @@
 import type { PaperWithStats } from './paper.ts';
 import { httpUrl } from './links.ts';
+import { keywordsOf, thumbnailPath, type PaperEnrichment } from './enrichment.ts';
 
 /** A syndication feed before it is written as RSS or Atom. Dates are ISO 8601; URLs absolute. */
 export interface FeedDocument {
@@ -25,6 +26,32 @@ export interface FeedDocumentItem {
   categories: string[];
   /** When the item entered this feed (feed day, publication, or addition to a collection). */
   date: string;
+  /** What the enrichment steps found, as a card shows it; absent when there is nothing to show. */
+  extras?: ItemExtras;
+}
+
+/**
+ * A listed paper's enrichments as feed items and digest entries carry them: the card-size
+ * thumbnail (absolute URL), and the LLM's TL;DR or else up to five keywords (offline key phrases
+ * are never called an AI summary).
+ */
+export interface ItemExtras {
+  thumbnail: { url: string; mime: string; width: number; height: number } | null;
+  aiSummary: string | null;
+  keywords: string[];
+}
+
+/** How many keywords a feed item or digest entry shows (as a card does). */
+export const ITEM_KEYWORDS = 5;
+
+/** The extras of a paper with these enrichments, or undefined when none of them is there. */
+export function itemExtras(e: PaperEnrichment | undefined, siteUrl: string): ItemExtras | undefined {
+  if (!e) return undefined;
+  const card = e.thumbnails?.card;
+  const thumbnail = card ? { url: `${siteUrl}${thumbnailPath(card)}`, mime: card.mime, width: card.width, height: card.height } : null;
+  const aiSummary = e.summary?.text ?? null;
+  const keywords = aiSummary ? [] : keywordsOf(e).keywords.slice(0, ITEM_KEYWORDS);
+  return thumbnail || aiSummary || keywords.length ? { thumbnail, aiSummary, keywords } : undefined;
 }
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -36,8 +63,9 @@ export function toIsoDateTime(s: string | null | undefined): string {
   return Number.isNaN(ms) ? EPOCH : new Date(ms).toISOString();
 }
 
-export function feedItem(paper: PaperWithStats, date: string | null, siteUrl: string, pagePath: string): FeedDocumentItem {
+export function feedItem(paper: PaperWithStats, date: string | null, siteUrl: string, pagePath: string, extras?: ItemExtras): FeedDocumentItem {
   return {
+    ...(extras ? { extras } : {}),
     url: `${siteUrl}${pagePath}`,
     sourceUrl: httpUrl(paper.links.abs),
     title: paper.title,

@@ -6,7 +6,7 @@ import type { CardViewer } from './views/components.tsx';
  * Who is looking at a list of paper cards, and what the cards show beyond the papers: which of
  * them the viewer upvoted and has seen, and their enrichments (stars, TL;DR or keywords,
  * thumbnails, author-set links) — each read once for the whole list, never once per card. Every
- * page that lists papers as cards (feed, trending, search, author, organisation, collection,
+ * page that lists papers as cards (feed, trending, search, author, organisation, collection, profile,
  * For you, Following) builds its viewer here.
  */
 export async function cardViewerOf(c: Context<AppEnv>, paperIds: readonly string[]): Promise<CardViewer> {

@@ -23,16 +23,17 @@ export interface PageSearch {
 /**
  * One page of search results for the search page: the service pages by offset and highlights only
  * the papers of the page. Each result is a compact card: the highlighted title, the service's
- * snippet around the matches (not the whole abstract), the authors an `author:` filter matched, and
+ * snippet around the matches (not the whole abstract; of the PDF's first pages when only they matched), the authors an `author:` filter matched, and
  * the paper's enrichments as feed cards show them (thumbnail, stars, TL;DR or keywords).
  */
 export async function runSearch(services: Services, form: SearchForm, perPage: number): Promise<PageSearch> {
   const offset = (form.page - 1) * perPage;
   const res = await services.search.search({ q: form.q, from: form.from, to: form.to, category: form.category, sort: form.sort, limit: perPage, offset, extras: true });
-  const hits = res.results.map(({ paper, title, summary }) => ({
+  const hits = res.results.map(({ paper, title, summary, pdfText }) => ({
     paper,
     title,
-    snippet: summary,
+    snippet: pdfText ?? summary,
+    fromPdf: Boolean(pdfText),
     matchedAuthors: paper.authors.filter((a) => res.query.authors.some((words) => authorMatches(a, words))),
   }));
   const total = res.total && res.mode !== 'keyword' ? { ...res.total, exact: false } : res.total;

@@ -155,3 +155,18 @@ export function snippet(text: string, ranges: readonly HighlightRange[], maxChar
   if (end < text.length) segs.push({ text: ' …', match: false });
   return segs;
 }
+
+/** How long a snippet of a PDF's text is: a line or two under the result, not a second abstract. */
+export const PDF_SNIPPET_CHARS = 200;
+
+/**
+ * A short snippet of a paper's PDF text (its first pages, as the PDF step kept them) around the
+ * query's words, for a result that only the PDF text matched; null when none of the words are in
+ * it (the engines stem differently from `lightStem`, so a PDF-text hit may have nothing to mark).
+ * Line breaks and runs of spaces from the PDF's layout read as one space.
+ */
+export function pdfTextSnippet(text: string, stems: Set<string>, maxChars = PDF_SNIPPET_CHARS): HighlightSegment[] | null {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const ranges = highlightRanges(flat, stems);
+  return ranges.length ? snippet(flat, ranges, maxChars) : null;
+}

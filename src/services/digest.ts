@@ -13,6 +13,8 @@ import type { MailService } from './mail.ts';
 import type { ForYouService } from './for-you.ts';
 import type { FollowingService } from './following.ts';
 import { trendingItems } from './trending.ts';
+import { itemExtras } from '../domain/feed-document.ts';
+import type { PaperEnrichment } from '../domain/enrichment.ts';
 
 export interface BuildResult {
   period: string;
@@ -53,8 +55,22 @@ export class DigestService {
     private readonly discovery: { forYou: ForYouService; following: FollowingService },
   ) {}
 
-  private entry(p: PaperWithStats, reason?: string): DigestEntry {
-    return { id: p.id, title: p.title, authors: p.authors, sentence: firstSentence(p.abstract), upvotes: p.upvotes, url: `${this.mail.siteUrl}${sitePaths.paper(p.id)}`, reason };
+  private entry(p: PaperWithStats, enrichments: ReadonlyMap<string, PaperEnrichment>, reason?: string): DigestEntry {
+    const extras = itemExtras(enrichments.get(p.id), this.mail.siteUrl);
+    return { id: p.id, title: p.title, authors: p.authors, sentence: firstSentence(p.abstract), upvotes: p.upvotes, url: `${this.mail.siteUrl}${sitePaths.paper(p.id)}`, reason, ...(extras ? { extras } : {}) };
+  }
+
+  /**
+   * The enrichments of a digest's papers, read once per paper for the whole run (the trending
+   * papers are in most digests): only the papers not read yet are asked for.
+   */
+  private async enrichmentsFor(cache: Map<string, PaperEnrichment | null>, ids: string[]): Promise<ReadonlyMap<string, PaperEnrichment>> {
+    const missing = ids.filter((id) => !cache.has(id));
+    if (missing.length) {
+      const found = await this.store.enrichment.forPapers(missing);
+      for (const id of missing) cache.set(id, found.get(id) ?? null);
+    }
+    return new Map(ids.flatMap((id) => (cache.get(id) ? [[id, cache.get(id)!] as const] : [])));
   }
 
   async build(period: DigestPeriod, opts: { dryRun?: boolean; now?: Date } = {}): Promise<BuildResult> {
@@ -86,6 +102,7 @@ export class DigestService {
     const signer = await this.mail.signer();
     const host = new URL(this.mail.siteUrl).hostname || 'localhost';
     const preview: NewOutboxMessage[] = [];
+    const enrichmentCache = new Map<string, PaperEnrichment | null>();
 
     for (let i = 0; i < todo.length; i += 500) {
       const chunk = todo.slice(i, i + 500);
@@ -109,12 +126,13 @@ export class DigestService {
           continue;
         }
         const unsubscribeUrl = `${this.mail.siteUrl}${sitePaths.unsubscribe({ id: sub.id, sig: signer.sign('unsubscribe', sub.id, sub.email) })}`;
+        const enriched = await this.enrichmentsFor(enrichmentCache, [...shown.map((f) => f.item.paper.id), ...trending.map((t) => t.paper.id), ...forYou.map((p) => p.paper.id)]);
         const mail = renderer.render({
           period,
-          following: shown.map((f) => this.entry(f.item.paper, followReason(f.item.paper, f.matched, orgNames))),
+          following: shown.map((f) => this.entry(f.item.paper, enriched, followReason(f.item.paper, f.matched, orgNames))),
           moreFollowing: follows.length - shown.length,
-          trending: trending.map((t) => this.entry(t.paper)),
-          forYou: forYou.map((p) => this.entry(p.paper, p.reason)),
+          trending: trending.map((t) => this.entry(t.paper, enriched)),
+          forYou: forYou.map((p) => this.entry(p.paper, enriched, p.reason)),
           siteUrl: this.mail.siteUrl,
           unsubscribeUrl,
         });

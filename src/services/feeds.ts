@@ -1,4 +1,4 @@
-import { feedItem, newestDate, type FeedDocument, type FeedDocumentItem } from '../domain/feed-document.ts';
+import { feedItem, itemExtras, newestDate, type FeedDocument, type FeedDocumentItem } from '../domain/feed-document.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { trendingItems } from './trending.ts';
@@ -26,19 +26,21 @@ export class FeedsService {
     private readonly findPapers: PaperSearch,
   ) {}
 
-  private doc(site: SiteLinks, d: Omit<FeedDocument, 'updated' | 'pageUrl' | 'selfUrls'> & { page: string; self: string; query?: string }): FeedDocument {
+  /** The document of these papers (each with the date it entered the feed), their enrichments read in one query. */
+  private async doc(
+    site: SiteLinks,
+    d: Omit<FeedDocument, 'updated' | 'pageUrl' | 'selfUrls' | 'items'> & { page: string; self: string; query?: string; papers: Array<{ paper: PaperWithStats; date: string | null }> },
+  ): Promise<FeedDocument> {
+    const found = await this.store.enrichment.forPapers(d.papers.map((x) => x.paper.id));
+    const items: FeedDocumentItem[] = d.papers.map(({ paper, date }) => feedItem(paper, date, site.base, site.paperPage(paper.id), itemExtras(found.get(paper.id), site.base)));
     return {
       title: d.title,
       description: d.description,
       pageUrl: `${site.base}${d.page}`,
       selfUrls: { rss: `${site.base}${d.self}.rss${d.query ?? ''}`, atom: `${site.base}${d.self}.atom${d.query ?? ''}` },
-      items: d.items,
-      updated: newestDate(d.items),
+      items,
+      updated: newestDate(items),
     };
-  }
-
-  private item(site: SiteLinks, paper: PaperWithStats, date: string | null): FeedDocumentItem {
-    return feedItem(paper, date, site.base, site.paperPage(paper.id));
   }
 
   async daily(site: SiteLinks): Promise<FeedDocument> {
@@ -48,7 +50,7 @@ export class FeedsService {
       description: 'New research papers, day by day.',
       page: sitePaths.home(),
       self: sitePaths.feeds.daily(),
-      items: items.map((i) => this.item(site, i.paper, i.entry.day)),
+      papers: items.map((i) => ({ paper: i.paper, date: i.entry.day })),
     });
   }
 
@@ -59,7 +61,7 @@ export class FeedsService {
       description: 'The papers the community is upvoting and discussing this week.',
       page: sitePaths.trending(),
       self: sitePaths.feeds.trending(),
-      items: items.map((i) => this.item(site, i.paper, i.entry.day)),
+      papers: items.map((i) => ({ paper: i.paper, date: i.entry.day })),
     });
   }
 
@@ -71,7 +73,7 @@ export class FeedsService {
       page: sitePaths.search({ q: query }),
       self: sitePaths.feeds.search(),
       query: `?q=${encodeURIComponent(query)}`,
-      items: papers.map((p) => this.item(site, p, null)),
+      papers: papers.map((paper) => ({ paper, date: null })),
     });
   }
 
@@ -82,7 +84,7 @@ export class FeedsService {
       description: `New papers in ${category}.`,
       page: sitePaths.category(category),
       self: sitePaths.feeds.category(category),
-      items: papers.map((p) => this.item(site, p, null)),
+      papers: papers.map((paper) => ({ paper, date: null })),
     });
   }
 
@@ -96,7 +98,7 @@ export class FeedsService {
       description: c.description ?? `A reading list by ${c.owner}.`,
       page: sitePaths.collection(id),
       self: sitePaths.feeds.collection(id),
-      items: papers.map((x) => this.item(site, x.paper, x.addedAt)),
+      papers: papers.map((x) => ({ paper: x.paper, date: x.addedAt })),
     });
   }
 }

@@ -8,7 +8,7 @@ import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, 
 import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words } from '../search/query.ts';
 import { searchFilters, type ParsedQuery, type SearchFilters, type SearchSort } from '../domain/search-query.ts';
-import { highlightRanges, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
+import { highlightRanges, pdfTextSnippet, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
 import type { ServingSpace } from './embedding-spaces.ts';
 import { paperText, QueryFallbackLog, withinBudget } from './embedding-runs.ts';
 import { SearchIndexService, type SearchIndexOptions } from './search-index.ts';
@@ -37,6 +37,12 @@ export interface SearchResult {
   /** Title with matches marked, and an abstract snippet around the matches. */
   title: HighlightSegment[];
   summary: HighlightSegment[];
+  /**
+   * When the words matched neither the title, the abstract nor the authors but the PDF's first
+   * pages (the low-weight `pdfText` field): a short snippet of that text around them, so the reader
+   * sees why the paper is there.
+   */
+  pdfText?: HighlightSegment[];
 }
 
 export interface SearchResponse {
@@ -175,7 +181,7 @@ export class SearchService {
     ]);
     if (vector === null) return { query: q, ...(await this.page(wanted === 'vector' ? keyword : keyword.slice(offset, offset + limit + 1), q, limit)), mode: 'keyword', degraded: true };
     const ranked = wanted === 'vector' ? vector.hits : fuse(keyword, vector.hits, { ...this.fusion, candidates }, await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits));
-    return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit)), mode: wanted };
+    return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit, new Set(keyword.map((h) => h.id)))), mode: wanted };
   }
 
   /**
@@ -362,15 +368,35 @@ export class SearchService {
    * The page: the visible papers of the first `limit` hits, highlighted (the query's stems are
    * worked out once, and only the papers shown are marked); a hit beyond `limit` means more.
    */
-  private async page(hits: RankedHit[], q: ParsedQuery, limit: number): Promise<{ results: SearchResult[]; hasMore: boolean }> {
+  private async page(hits: RankedHit[], q: ParsedQuery, limit: number, lexical?: ReadonlySet<string>): Promise<{ results: SearchResult[]; hasMore: boolean }> {
     const shown = hits.slice(0, limit);
     const papers = await this.visibleById(shown.map((h) => h.id));
     const stems = queryStems(q);
+    const unmarked = new Set<string>();
     const results = shown.flatMap((h) => {
       const p = papers.get(h.id);
-      return p ? [{ paper: p, score: h.score, title: segments(p.title, highlightRanges(p.title, stems)), summary: snippet(p.abstract, highlightRanges(p.abstract, stems)) }] : [];
+      if (!p) return [];
+      const inTitle = highlightRanges(p.title, stems);
+      const inAbstract = highlightRanges(p.abstract, stems);
+      if (stems.size && !inTitle.length && !inAbstract.length && (!lexical || lexical.has(p.id)) && !highlightRanges(p.authors.join(', '), stems).length) unmarked.add(p.id);
+      return [{ paper: p, score: h.score, title: segments(p.title, inTitle), summary: snippet(p.abstract, inAbstract) } as SearchResult];
     });
+    if (unmarked.size) await this.markPdfText(results, unmarked, stems);
     return { results, hasMore: hits.length > limit };
+  }
+
+  /**
+   * Gives the results the words found only in the PDF's first pages a snippet of that text. Read
+   * for those results alone, in one query: a page of word matches has none or a few (a meaning-only
+   * neighbour, which `lexical` leaves out, has nothing to show from any text).
+   */
+  private async markPdfText(results: SearchResult[], ids: ReadonlySet<string>, stems: Set<string>): Promise<void> {
+    const texts = await this.store.search.pdfTexts([...ids]);
+    for (const r of results) {
+      const text = ids.has(r.paper.id) ? texts.get(r.paper.id) : undefined;
+      const found = text ? pdfTextSnippet(text, stems) : null;
+      if (found) r.pdfText = found;
+    }
   }
 }
 

@@ -161,13 +161,25 @@ export class EnrichmentRepository {
         .values({ paper_id: paperId, text: pdf.text, pages: pdf.pages, created_at: now })
         .onConflict((oc) => oc.column('paper_id').doUpdateSet({ text: pdf.text, pages: pdf.pages, created_at: now }))
         .execute();
+      const before = await db.selectFrom('paper_thumbnails').select('hash').where('paper_id', '=', paperId).execute();
       await db.deleteFrom('paper_thumbnails').where('paper_id', '=', paperId).execute();
       for (const t of pdf.thumbnails) {
-        // The same bytes for two papers (two identical PDFs) are stored once; the hash is the key.
+        // The same bytes for two papers (identical first pages: withdrawn-paper placeholders) are
+        // stored once, by hash; each paper has its own link to them.
+        await db.insertInto('thumbnail_blobs').values({ hash: t.hash, data: t.data, created_at: now }).onConflict((oc) => oc.column('hash').doNothing()).execute();
         await db
           .insertInto('paper_thumbnails')
-          .values({ hash: t.hash, paper_id: paperId, size: t.size, mime: t.mime, width: t.width, height: t.height, data: t.data, created_at: now })
-          .onConflict((oc) => oc.column('hash').doNothing())
+          .values({ paper_id: paperId, size: t.size, hash: t.hash, mime: t.mime, width: t.width, height: t.height, created_at: now })
+          .onConflict((oc) => oc.columns(['paper_id', 'size']).doUpdateSet({ hash: t.hash, mime: t.mime, width: t.width, height: t.height, created_at: now }))
+          .execute();
+      }
+      // The images this paper no longer shows go when no other paper shows them.
+      const dropped = [...new Set(before.map((r) => r.hash))].filter((h) => !pdf.thumbnails.some((t) => t.hash === h));
+      if (dropped.length) {
+        await db
+          .deleteFrom('thumbnail_blobs')
+          .where('hash', 'in', dropped)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('paper_thumbnails as l').select('l.hash').whereRef('l.hash', '=', 'thumbnail_blobs.hash'))))
           .execute();
       }
     };
@@ -181,14 +193,16 @@ export class EnrichmentRepository {
     return r?.text ?? null;
   }
 
-  /** A thumbnail's bytes by hash, if its paper may be shown to readers. */
+  /** A thumbnail's bytes by hash, if one of the papers it belongs to may be shown to readers. */
   async thumbnailData(hash: string): Promise<{ mime: string; data: Uint8Array } | null> {
     const r = await this.db
       .selectFrom('paper_thumbnails as t')
       .innerJoin('papers as p', 'p.id', 't.paper_id')
-      .select(['t.mime', 't.data'])
+      .innerJoin('thumbnail_blobs as b', 'b.hash', 't.hash')
+      .select(['t.mime', 'b.data'])
       .where('t.hash', '=', hash)
       .where(visiblePaper('p'))
+      .limit(1)
       .executeTakeFirst();
     return r ? { mime: r.mime, data: r.data } : null;
   }
@@ -297,6 +311,11 @@ export class EnrichmentRepository {
       .returning('used')
       .executeTakeFirst();
     return r !== undefined;
+  }
+
+  /** Gives back a call `takeLlmCall` took on `day` that the LLM never did (never below zero). */
+  async giveBackLlmCall(day: string): Promise<void> {
+    await this.db.updateTable('llm_calls').set((eb) => ({ used: eb('used', '-', 1) })).where('day', '=', day).where('used', '>', 0).execute();
   }
 
   async llmCallsUsed(day: string): Promise<number> {

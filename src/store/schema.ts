@@ -475,14 +475,22 @@ export interface PaperPdfTextTable {
 }
 
 /** A first-page thumbnail, addressed by the hash of its bytes. */
+/** Which image is a paper's card or page thumbnail (one row per paper and size; migration 1230). */
 export interface PaperThumbnailsTable {
-  hash: string;
   paper_id: string;
   /** `card` (feed) or `page` (paper page). */
   size: string;
+  /** The image's bytes: `thumbnail_blobs`, shared by the papers whose first pages render alike. */
+  hash: string;
   mime: string;
   width: number;
   height: number;
+  created_at: string;
+}
+
+/** A thumbnail's bytes, once per content hash (migration 1230). */
+export interface ThumbnailBlobsTable {
+  hash: string;
   data: Uint8Array;
   created_at: string;
 }
@@ -543,6 +551,7 @@ export interface Database {
   enrichment_hosts: EnrichmentHostsTable;
   paper_pdf_text: PaperPdfTextTable;
   paper_thumbnails: PaperThumbnailsTable;
+  thumbnail_blobs: ThumbnailBlobsTable;
 }
 
 /** A reader's claim to be one of a paper's listed authors (migration 1320). */

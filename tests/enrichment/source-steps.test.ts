@@ -310,6 +310,38 @@ forEachStore('enrichment source steps', (ctx) => {
     assert.equal(await ctx.store.enrichment.llmCallsUsed('2030-01-02'), 2);
   });
 
+  test("summary: a retry after a failure the LLM did not do (429, 5xx, refused connection) spends one call of the cap, not two; work it may have done counts", async () => {
+    const now = Date.parse('2030-02-03T08:00:00Z');
+    const day = '2030-02-03';
+    const step = summary(ctx.store, { dailyCalls: 2, now: () => now });
+    const p = await add(ctx.store);
+    for (const reply of [{ status: 429, retryAfter: 5 }, { status: 503 }, { status: 500 }] as const) {
+      chatReply = () => reply;
+      assert.equal((await step.run(p, signal)).status, 'failed');
+      assert.equal(await ctx.store.enrichment.llmCallsUsed(day), 0, `a ${reply.status} answer gives its call back`);
+    }
+    const closed = await startChatServer(() => GOOD);
+    await closed.close();
+    const refused = await summary(ctx.store, { llmUrl: closed.url, dailyCalls: 2, now: () => now }).run(p, signal);
+    assert.match(refused.status === 'failed' ? refused.reason : '', /unreachable/);
+    assert.equal(await ctx.store.enrichment.llmCallsUsed(day), 0, 'a refused connection gives its call back');
+    chatReply = () => GOOD;
+    assert.equal((await step.run(p, signal)).status, 'done', 'the retry');
+    assert.equal(await ctx.store.enrichment.llmCallsUsed(day), 1, 'one call for the paper');
+    // Answers the LLM computed count, usable or not, and so does a timeout (it may finish and bill after we stop waiting).
+    chatReply = () => 'Sure! Here is a summary.';
+    assert.equal((await step.run(await add(ctx.store), signal)).status, 'failed');
+    assert.equal(await ctx.store.enrichment.llmCallsUsed(day), 2);
+    const capped = await step.run(await add(ctx.store), signal);
+    assert.match(capped.status === 'failed' ? capped.reason : '', /daily LLM cap of 2 calls reached/);
+    assert.equal(await ctx.store.enrichment.llmCallsUsed(day), 2, 'a refusal at the cap takes nothing');
+    chatReply = () => ({ hang: true });
+    const late = await summary(ctx.store, { dailyCalls: 5, timeoutMs: 200, now: () => now }).run(await add(ctx.store), signal);
+    assert.match(late.status === 'failed' ? late.reason : '', /did not answer/);
+    assert.equal(await ctx.store.enrichment.llmCallsUsed(day), 3, 'a timeout counts');
+    chatReply = () => GOOD;
+  });
+
   test('keyphrases: telling phrases by tf-idf against the corpus', async () => {
     for (let i = 0; i < 20; i++) await add(ctx.store, { title: `Neural network study ${i}`, abstract: 'We train a neural network on images with a learning method.' });
     const p = await add(ctx.store, { title: 'Sparse Mixture-of-Experts Routing', abstract: 'A neural network routes tokens with sparse mixture-of-experts layers. Expert load balancing keeps experts busy.' });

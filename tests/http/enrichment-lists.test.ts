@@ -17,6 +17,8 @@ const DAY = new Date().toISOString().slice(0, 10);
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const AUTHOR = 'Stella Lister';
 
+const submitter = (ctx: StoreContext) => `fan_${ctx.kind}`;
+
 /** Three papers, each with another kind of enrichment, seeded as the steps would store them. */
 async function seed(ctx: StoreContext) {
   const common = { authors: [AUTHOR, 'Co Author'], categories: ['astro-ph.SR'], primaryCategory: 'astro-ph.SR', publishedAt: DAY };
@@ -25,7 +27,8 @@ async function seed(ctx: StoreContext) {
   const linked = makePaper({ ...common, title: 'Listed starlight with author links', abstract: 'Starlight code found at https://github.com/found/repo for the listed stars.' });
   const seedPaper = makePaper({ ...common, title: 'Starlight seed upvoted by the reader', abstract: 'Starlight survey of listed stars, the reader upvoted this one.' });
   await ctx.store.papers.upsertMany([starry, keyed, linked, seedPaper]);
-  await ctx.store.feed.addMany([starry, keyed, linked, seedPaper].map((p) => ({ paperId: p.id, day: DAY })));
+  // The linked paper came to the feed as a member's submission (their profile lists it).
+  await ctx.store.feed.addMany([starry, keyed, linked, seedPaper].map((p) => ({ paperId: p.id, day: DAY, submittedBy: p === linked ? submitter(ctx) : null })));
   const e = ctx.store.enrichment;
   await e.saveCode(starry.id, ['https://github.com/lab/starry'], 'https://github.com/lab/starry', 'lab/starry');
   await e.saveRepo({ repo: 'lab/starry', fullName: 'lab/starry', stars: 4321, description: null, etag: null, status: 'ok', checkedAt: new Date().toISOString() });
@@ -149,6 +152,25 @@ forEachStore('enrichments on every list of papers, in pages and the API', (ctx) 
     assertCards(own, 'own collection page');
     assert.match(own, /name="action" value="remove"/, "the owner's remove buttons stay on the cards");
     assertItems((await anon().get(`/api/collections/${collectionId}`)).json.papers, 'collections API');
+  });
+
+  test("a member's profile: the papers they upvoted and submitted", async () => {
+    const fan = await loggedIn(app, submitter(ctx));
+    for (const p of [world.starry, world.keyed]) assert.equal((await fan.post(`/api/papers/${p.id}/upvote`)).status, 200);
+    const page = await anon().get(`/users/${submitter(ctx)}`);
+    assert.equal(page.status, 200);
+    const [upvotes, submissions] = page.text.split('id="submissions-heading"');
+    assert.ok(submissions, 'a submissions section');
+    assertCards(upvotes, 'profile upvotes', { all: false });
+    assert.ok(upvotes.includes(world.thumbs.get(world.keyed.id)!.card), 'the upvoted keyed paper has its thumbnail');
+    assert.match(submissions, /href="https:\/\/github\.com\/author\/own"[^>]*>Code</, "the submitted paper's card, with the author's code link");
+    assert.ok(submissions.includes(world.thumbs.get(world.linked.id)!.card), 'the submitted paper has its thumbnail');
+    assertCards(page.text, 'profile');
+    // Signed in, both lists' buttons share one set of card forms (form ids are unique on the page).
+    const own = (await fan.get(`/users/${submitter(ctx)}`)).text;
+    assertCards(own, 'own profile');
+    assert.equal((own.match(/<form method="post" id="card-vote"/g) ?? []).length, 1, 'one shared vote form');
+    assert.equal((own.match(/<button form="card-vote"[^>]*value="remove"/g) ?? []).length, 2, 'the upvoted cards say so');
   });
 
   test('Following and /api/following', async () => {

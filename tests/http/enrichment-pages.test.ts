@@ -77,6 +77,19 @@ forEachStore('enrichments in the API and on pages', (ctx) => {
     assert.deepEqual(body.artifacts.datasets, []);
   });
 
+  test("OpenAPI documents the enrichment fields under Hugging Face's names, on papers, list items and search hits", async () => {
+    const spec = (await (await get('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } };
+    const s = spec.components.schemas;
+    for (const name of ['Paper', 'SearchResult', 'SimilarPaper']) {
+      for (const field of ['ai_summary', 'ai_keywords', 'githubRepo', 'githubStars', 'thumbnail', 'projectPage']) {
+        assert.ok(s[name]?.properties[field], `${name}.${field} is documented`);
+      }
+    }
+    for (const field of ['ai_summary', 'githubStars', 'thumbnail']) assert.ok(s.Paper.properties[field].description, `Paper.${field} says what it is`);
+    assert.ok(s.DailyPaper.properties.thumbnail, 'DailyPaper.thumbnail');
+    assert.ok(s.SearchResult.properties.highlightedPdfText, 'SearchResult.highlightedPdfText');
+  });
+
   test('an LLM that answered garbage leaves offline keywords and no ai_summary', async () => {
     const body = await (await get(`/api/papers/${plain.id}`)).json();
     assert.equal(body.ai_summary, null);

@@ -44,7 +44,7 @@ forEachStore('search API', (ctx) => {
     const body = results.parse(r.body);
     assert.equal(body[0].id, '2402.00004');
     assert.deepEqual(Object.keys(body[0]).sort(), [
-      ...['ai_keywords', 'ai_summary', 'authors', 'githubRepo', 'githubStars', 'highlightedSummary', 'highlightedTitle', 'id', 'keywordsSource', 'numComments'],
+      ...['ai_keywords', 'ai_summary', 'authors', 'githubRepo', 'githubStars', 'highlightedPdfText', 'highlightedSummary', 'highlightedTitle', 'id', 'keywordsSource', 'numComments'],
       ...['projectPage', 'publishedAt', 'score', 'summary', 'thumbnail', 'title', 'upvotes'],
     ]);
     assert.equal(body[0].highlightedTitle, '<mark>Graph</mark> <mark>Attention</mark> <mark>Networks</mark>');

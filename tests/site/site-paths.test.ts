@@ -3,7 +3,6 @@ import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, confirmToken, loggedIn, MAILBOXES, startTestApp, waitForMail, type TestApp } from '../helpers/community.ts';
 import { seedApiFixtures } from '../helpers/api-fixtures.ts';
-import { testDb } from '../helpers/stores.ts';
 import { FakeZotero } from '../helpers/zotero-server.ts';
 import { sitePaths, upvoteApiPathOf } from '../../src/domain/site-paths.ts';
 import { parseDay } from '../../src/domain/period.ts';
@@ -35,10 +34,7 @@ forEachStore('every site path answers', (ctx) => {
     await ctx.store.users.setRole((await ctx.store.users.byUsername('mod'))!.id, 'admin');
     anon = new Client(app.url);
     // A first-page thumbnail as the enrichment's PDF step stores it (the step itself is tested in tests/enrichment).
-    await testDb(ctx.store)
-      .insertInto('paper_thumbnails')
-      .values({ hash: THUMB, paper_id: fx.papers[3].id, size: 'card', mime: 'image/webp', width: 2, height: 2, data: new Uint8Array([82, 73, 70, 70]), created_at: '2025-08-02T10:00:00.000Z' })
-      .execute();
+    await ctx.store.enrichment.savePdf(fx.papers[3].id, { text: '', pages: 1, thumbnails: [{ hash: THUMB, size: 'card', mime: 'image/webp', width: 2, height: 2, data: new Uint8Array([82, 73, 70, 70]) }] }, '2025-08-02T10:00:00.000Z');
   });
   after(async () => {
     await app?.close();

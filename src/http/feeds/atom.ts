@@ -1,5 +1,6 @@
 import type { FeedDocument } from '../../domain/feed-document.ts';
 import { el, rfc3339 } from './xml.ts';
+import { itemHtml, MEDIA_NS, mediaThumbnail } from './item-html.ts';
 
 /** The date an empty Atom feed reports: `updated` is required and must not move while nothing changes. */
 const NEVER = '1970-01-01T00:00:00.000Z';
@@ -17,13 +18,16 @@ export function renderAtom(doc: FeedDocument): string {
       el('published', rfc3339(i.date)),
       ...i.authors.map((a) => `<author>${el('name', a)}</author>`),
       el('summary', i.abstract, { type: 'text' }),
+      // An enriched paper also has HTML content: its thumbnail, TL;DR or keywords, and the abstract.
+      ((h) => (h ? el('content', h, { type: 'html' }) : ''))(itemHtml(i)),
+      mediaThumbnail(i),
       ...i.categories.map((c) => el('category', null, { term: c })),
       '</entry>',
     ].join(''),
   );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>\n',
-    '<feed xmlns="http://www.w3.org/2005/Atom">',
+    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="${MEDIA_NS}">`,
     el('id', doc.selfUrls.atom),
     el('title', doc.title, { type: 'text' }),
     el('subtitle', doc.description, { type: 'text' }),

@@ -5,7 +5,7 @@ import { enrichmentFields, type Enriched } from './paper.ts';
 
 /** A search hit as the API shows it; highlights are escaped text with Paperboy's own <mark> tags. */
 export function presentSearchResult(r: SearchResult, enriched?: Enriched): SearchResultJson {
-  return { ...presentSimilar(r, enriched), highlightedTitle: markHtml(r.title), highlightedSummary: markHtml(r.summary) };
+  return { ...presentSimilar(r, enriched), highlightedTitle: markHtml(r.title), highlightedSummary: markHtml(r.summary), highlightedPdfText: r.pdfText ? markHtml(r.pdfText) : null };
 }
 
 /** A similar paper (or the paper of a hit), with the enrichment fields the Daily Papers API carries. */

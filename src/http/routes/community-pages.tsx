@@ -197,8 +197,12 @@ export function communityPageRoutes(config: Config) {
   // Profiles
   app.get('/users/:name', async (c) => {
     const data = await c.var.services.profiles.profile(c.req.param('name'), c.var.user);
-    const [papers, orgs] = await Promise.all([c.var.services.claims.claimedPapers(data.profile.id), c.var.services.orgs.listedOf(data.profile.id)]);
-    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={data} authorship={{ papers, orgs }} />);
+    const [papers, orgs, cards] = await Promise.all([
+      c.var.services.claims.claimedPapers(data.profile.id),
+      c.var.services.orgs.listedOf(data.profile.id),
+      cardViewerOf(c, [...new Set([...data.upvoted.map((p) => p.id), ...data.submitted.map((s) => s.paper.id)])]),
+    ]);
+    return c.html(<ProfilePage viewer={c.var.user} csrfToken={c.var.csrfToken} data={data} cards={cards} authorship={{ papers, orgs }} />);
   });
 
   // Submissions

@@ -56,6 +56,8 @@ export const SearchResultSchema = z
     highlightedTitle: z.string(),
     /** HTML: an escaped abstract snippet around the matches, with matches in <mark>. */
     highlightedSummary: z.string(),
+    /** HTML: when the words matched only the PDF's first pages (not title, abstract or authors), an escaped short snippet of that text around them, matches in <mark>; else null. */
+    highlightedPdfText: z.string().nullable(),
   })
   .meta({ id: 'SearchResult' });
 

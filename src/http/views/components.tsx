@@ -228,11 +228,14 @@ export function cssId(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-/** A list of paper cards; `after` adds a page's own controls or notes below a card's meta line. */
-export function FeedList<T extends CardItem>({ items, viewer, headingLevel = 3, after, label }: { items: T[]; viewer?: CardViewer; headingLevel?: 2 | 3; after?: (item: T) => Child; label?: string }) {
+/**
+ * A list of paper cards; `after` adds a page's own controls or notes below a card's meta line.
+ * `forms={false}` when the page renders `CardForms` itself, once for several lists (form ids are unique).
+ */
+export function FeedList<T extends CardItem>({ items, viewer, headingLevel = 3, after, label, forms = true }: { items: T[]; viewer?: CardViewer; headingLevel?: 2 | 3; after?: (item: T) => Child; label?: string; forms?: boolean }) {
   return (
     <>
-      {viewer && <CardForms viewer={viewer} />}
+      {viewer && forms && <CardForms viewer={viewer} />}
       <ol class="feed" aria-labelledby={label}>
       {items.map((item) => (
         <PaperCard item={item} viewer={viewer} headingLevel={headingLevel}>

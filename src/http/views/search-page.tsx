@@ -25,6 +25,8 @@ export interface SearchHit {
   paper: PaperWithStats;
   title: HighlightSegment[];
   snippet: HighlightSegment[];
+  /** The snippet is of the PDF's first pages: only they had the words. */
+  fromPdf?: boolean;
   matchedAuthors: string[];
 }
 
@@ -170,7 +172,7 @@ export function SearchPageView({ form, results, enrichments, hasMore, categories
       ) : (
         <>
           <ol class="results" aria-label="Search results">
-            {results.map(({ paper, title, snippet, matchedAuthors }) => {
+            {results.map(({ paper, title, snippet, fromPdf, matchedAuthors }) => {
               const e = enrichments?.get(paper.id);
               return (
                 <li data-paper class="hit">
@@ -182,7 +184,8 @@ export function SearchPageView({ form, results, enrichments, hasMore, categories
                     </h2>
                     <CardAuthors authors={paper.authors} matched={matchedAuthors} />
                     {e && <CardSummary e={e} />}
-                    <p class="snippet">
+                    <p class={fromPdf ? 'snippet pdf' : 'snippet'}>
+                      {fromPdf && <span class="src">In the PDF: </span>}
                       <Marked segs={snippet} />
                     </p>
                     <ul class="meta">

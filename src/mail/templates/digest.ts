@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { linkStyle, mailShell } from './shared.ts';
 import { formatDay, type DigestPeriod } from '../../domain/digest-period.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
+import type { ItemExtras } from '../../domain/feed-document.ts';
 
 /** One paper as a digest shows it. */
 export interface DigestEntry {
@@ -13,7 +14,12 @@ export interface DigestEntry {
   url: string;
   /** Why this reader gets it ("by Jane Doe, whom you follow"); none for trending papers. */
   reason?: string;
+  /** The paper's thumbnail and TL;DR or keywords, when the enrichment steps found them. */
+  extras?: ItemExtras;
 }
+
+/** The thumbnail's width in a digest: small beside the text, so fifty entries stay a light mail. */
+const THUMB_WIDTH = 64;
 
 export interface DigestMailInput {
   period: DigestPeriod;
@@ -45,10 +51,16 @@ export function digestSubject(period: DigestPeriod): string {
  */
 export function renderEntry(e: DigestEntry, n: number): { html: SafeHtml; text: string } {
   const votes = `▲ ${e.upvotes} upvote${e.upvotes === 1 ? '' : 's'}`;
-  const h = html`<div style="font-size:16px;font-weight:bold;line-height:1.35;"><a class="pb-link" href="${e.url}" style="${linkStyle}">${n}. ${e.title}</a></div>
+  const x = e.extras;
+  const t = x?.thumbnail;
+  // The TL;DR stands in for the abstract's first sentence, as on a card; keywords go under it.
+  const line = x?.aiSummary ? `AI summary: ${x.aiSummary}` : e.sentence;
+  const keywords = x?.keywords.length ? `Keywords: ${x.keywords.join(' · ')}` : null;
+  const h = html`${t ? html`<a href="${e.url}"><img src="${t.url}" width="${THUMB_WIDTH}" height="${Math.round((t.height * THUMB_WIDTH) / Math.max(1, t.width))}" alt="" style="float:right;margin:0 0 6px 10px;border:1px solid #d0d7de;"></a>` : ''}<div style="font-size:16px;font-weight:bold;line-height:1.35;"><a class="pb-link" href="${e.url}" style="${linkStyle}">${n}. ${e.title}</a></div>
 <div class="pb-muted" style="font-size:13px;color:#57606a;margin:2px 0 4px;">${authorLine(e.authors)} · ${votes}</div>
-<div style="font-size:14px;">${e.sentence}</div>`;
-  const text = `${n}. ${e.title}\n   ${authorLine(e.authors)} · ${votes}\n   ${e.sentence}\n   ${e.url}`;
+<div style="font-size:14px;">${line}</div>${keywords ? html`
+<div class="pb-muted" style="font-size:13px;color:#57606a;margin:2px 0 0;">${keywords}</div>` : ''}`;
+  const text = `${n}. ${e.title}\n   ${authorLine(e.authors)} · ${votes}\n   ${line}\n${keywords ? `   ${keywords}\n` : ''}   ${e.url}`;
   return { html: h, text };
 }
 

@@ -29,12 +29,29 @@ function untilNextUtcDay(now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - now;
 }
 
+/** Connection errors that mean the request never reached the server (refused, no such host, unreachable). */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether `fetch` failed before the request could reach the LLM (so it cannot have done the work). */
+function neverConnected(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } } | null)?.cause;
+  if (typeof cause?.code === 'string') return NOT_SENT.has(cause.code);
+  // Node reports a refused dual-stack connect (localhost: ::1 and 127.0.0.1) as an AggregateError of each attempt's error.
+  return Array.isArray(cause?.errors) && cause.errors.length > 0 && cause.errors.every((e) => typeof e?.code === 'string' && NOT_SENT.has(e.code));
+}
+
 /**
  * TL;DR and keywords by an LLM (issue 17): two sentences and up to 8 keywords per paper, kept with
  * the model's name. The step's version follows the model, so a new model writes them again; a
  * paper already summarised by this model is not sent twice. Calls are counted per UTC day in the
  * store (shared by every process) against `dailyCalls`. Answers that are not JSON, empty or too
  * long, and timeouts, are failures with their reason; nothing is stored for them.
+ *
+ * What the cap counts: a call is taken before the request (so two processes cannot both send the
+ * last one) and kept when the LLM may have done the work — any 200 answer, garbage included, and a
+ * timeout (the server may finish, and bill, after we stop waiting). A call the LLM did not do is
+ * given back: an error status (429, 5xx, 401: no completion was produced) or a connection that
+ * never opened. So a retry after such a transient failure spends one call for the paper, not two.
  */
 export class LlmSummaryStep implements EnrichmentStep {
   readonly name = 'summary';
@@ -68,10 +85,12 @@ export class LlmSummaryStep implements EnrichmentStep {
     try {
       res = await fetchWithin(this.url, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: this.opts.timeoutMs, signal });
     } catch (err) {
+      if (neverConnected(err)) await this.store.enrichment.giveBackLlmCall(day);
       return unreachable(err, 'The LLM', this.opts.timeoutMs, signal);
     }
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => {});
+      await this.store.enrichment.giveBackLlmCall(day);
       const permanent = res.status === 400 || res.status === 413 || res.status === 422;
       return { status: 'failed', reason: `the LLM answered ${res.status}`, retryAfterMs: retryAfterOf(res), permanent: permanent || undefined };
     }

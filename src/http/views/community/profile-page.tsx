@@ -1,6 +1,7 @@
 import type { User } from '../../../domain/community.ts';
 import type { Profile } from '../../../services/profiles.ts';
-import { PaperList } from './paper-list.tsx';
+import { CardForms, FeedList, type CardViewer } from '../components.tsx';
+import type { PaperWithStats } from '../../../domain/paper.ts';
 import { AccountPage, CommunityPage } from './page.tsx';
 import { ProfileAuthorship } from '../authorship-pages.tsx';
 import type { Organisation } from '../../../domain/organisation.ts';
@@ -8,7 +9,7 @@ import { sitePaths } from '../../../domain/site-paths.ts';
 
 export type ProfileData = Profile;
 
-export function ProfilePage(props: { viewer: User | null; csrfToken: string; data: ProfileData; authorship?: { papers: Array<{ id: string; title: string; authorName: string }>; orgs: Organisation[] } }) {
+export function ProfilePage(props: { viewer: User | null; csrfToken: string; data: ProfileData; cards: CardViewer; authorship?: { papers: Array<{ id: string; title: string; authorName: string }>; orgs: Organisation[] } }) {
   const { profile, upvoted, submitted, comments, collections } = props.data;
   const own = props.viewer?.id === profile.id;
   const content = (
@@ -20,13 +21,15 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
         {profile.banned ? ' · banned' : ''}
       </p>
       {props.authorship && <ProfileAuthorship papers={props.authorship.papers} orgs={props.authorship.orgs} />}
+      {/* Both lists are cards as on every other list (thumbnail, stars, TL;DR or keywords); their buttons share one set of card forms. */}
+      <CardForms viewer={props.cards} />
       <section aria-labelledby="upvotes-heading">
         <h2 id="upvotes-heading">Upvotes</h2>
-        <PaperList papers={upvoted} empty="No upvotes yet." />
+        <ProfileCards papers={upvoted} cards={props.cards} label="upvotes-heading" empty="No upvotes yet." />
       </section>
       <section aria-labelledby="submissions-heading">
         <h2 id="submissions-heading">Submissions</h2>
-        <PaperList papers={submitted.map((s) => s.paper)} empty="No submissions yet." />
+        <ProfileCards papers={submitted.map((s) => s.paper)} cards={props.cards} label="submissions-heading" empty="No submissions yet." />
       </section>
       <section aria-labelledby="comments-heading">
         <h2 id="comments-heading">Comments</h2>
@@ -66,4 +69,10 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
       {content}
     </CommunityPage>
   );
+}
+
+/** One of a profile's lists of papers as cards, without the shared card forms (the page renders them once for both lists). */
+function ProfileCards(props: { papers: PaperWithStats[]; cards: CardViewer; label: string; empty: string }) {
+  if (!props.papers.length) return <p>{props.empty}</p>;
+  return <FeedList items={props.papers.map((paper) => ({ paper }))} viewer={props.cards} forms={false} label={props.label} />;
 }

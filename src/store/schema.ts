@@ -475,7 +475,7 @@ export interface PaperPdfTextTable {
 }
 
 /** A first-page thumbnail, addressed by the hash of its bytes. */
-/** Which image is a paper's card or page thumbnail (one row per paper and size; migration 1230). */
+/** Which image is a paper's card or page thumbnail (one row per paper and size; migration 1600). */
 export interface PaperThumbnailsTable {
   paper_id: string;
   /** `card` (feed) or `page` (paper page). */
@@ -488,7 +488,7 @@ export interface PaperThumbnailsTable {
   created_at: string;
 }
 
-/** A thumbnail's bytes, once per content hash (migration 1230). */
+/** A thumbnail's bytes, once per content hash (migration 1600). */
 export interface ThumbnailBlobsTable {
   hash: string;
   data: Uint8Array;

@@ -12,7 +12,7 @@ import type { Store } from '../../src/store/store.ts';
 /**
  * Two papers whose first pages render to the same bytes (withdrawn-paper placeholders, a paper
  * posted twice) each have their thumbnails: the bytes are stored once per hash, the link per paper
- * (migration 1230). Before, the hash was the key of the paper's row and the second paper got none.
+ * (migration 1600). Before, the hash was the key of the paper's row and the second paper got none.
  */
 const image = (label: string) => {
   const card = new TextEncoder().encode(`card ${label}`);
@@ -63,7 +63,7 @@ forEachStore('papers with an identical first page each have the thumbnail', (ctx
   });
 });
 
-forEachStore('migration 1230: thumbnails split into per-paper links and shared bytes', (ctx) => {
+forEachStore('migration 1600: thumbnails split into per-paper links and shared bytes', (ctx) => {
   test("existing thumbnails keep working; a paper the old key robbed of its thumbnail has its PDF step due again", async () => {
     const db = testDb(ctx.store);
     const back = await new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, allowUnorderedMigrations: true }).migrateTo('1220_paper_enrichments');

@@ -36,7 +36,7 @@ import * as m1500 from './1500_search_queue_visibility.ts';
 import * as m1501 from './1501_search_field_gap.ts';
 import * as m1200 from './1200_enrichment.ts';
 import * as m1502 from './1502_search_pdf_text.ts';
-import * as m1230 from './1230_thumbnail_blobs.ts';
+import * as m1600 from './1600_thumbnail_blobs.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -81,5 +81,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1501_search_field_gap': m1501,
   '1200_enrichment': m1200,
   '1502_search_pdf_text': m1502,
-  '1230_thumbnail_blobs': m1230,
+  '1600_thumbnail_blobs': m1600,
 };

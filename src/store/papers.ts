@@ -409,7 +409,8 @@ export class PaperRepository {
    * PostgreSQL, first import (fewer than `FIRST_IMPORT_MAX_PAPERS` papers stored): the secondary
    * indexes of `papers` and `feed_entries`, and the feed's foreign key, are set aside and built
    * once at the end, as a bulk load does — updating six b-trees and checking a key row by row cost
-   * more than building them from sorted data. (New papers go in by COPY: `insertByCopy`.) Their definitions are
+   * more than building them from sorted data (all but `KEPT_DURING_BULK_LOAD`, which the import
+   * reads by). (New papers go in by COPY: `insertByCopy`.) Their definitions are
    * kept in `bulk_load_indexes` first, so a process killed mid-import leaves them to the next open
    * of the store (`restoreSetAsideIndexes`), never lost.
    */
@@ -436,7 +437,7 @@ export class PaperRepository {
    * PostgreSQL, on an (almost) empty `papers`: records then drops the secondary indexes of
    * `papers` and `feed_entries`, and the feed's foreign key to `papers` (checked row by row, it
    * cost the server as much CPU as the papers' own COPY; added back, it is checked by one join).
-   * Primary keys stay: the upserts need them. True if it set anything aside.
+   * Primary keys and `KEPT_DURING_BULK_LOAD` stay: the import reads by them. True if it set anything aside.
    */
   private async setIndexesAsideForFirstImport(): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {

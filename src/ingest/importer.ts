@@ -4,10 +4,9 @@ import type { Readable } from 'node:stream';
 import type { Store } from '../store/store.ts';
 import type { FormatName } from './formats/index.ts';
 import { isDay } from './formats/fields.ts';
-import { parsedBatches, type ParsedBatch, type ParsedLine, type ParseOptions } from './parse-lines.ts';
+import { parsedBatches, type ParsedBatch, type ParseOptions } from './parse-lines.ts';
 import { ParsePool } from './parse-pool.ts';
-
-type ParsedRecord = NonNullable<ParsedLine['record']>;
+import { rowCount, rowIds } from '../store/packed-rows.ts';
 
 export interface ImportOptions {
   format?: FormatName;
@@ -40,6 +39,13 @@ export interface ImportLineError {
 }
 
 const MAX_KEPT_ERRORS = 1000;
+/** Records per transaction, by default. */
+const BATCH = 1000;
+/**
+ * The same where rows go by COPY (PostgreSQL): each transaction costs about eight round trips
+ * whatever its size, and on a loaded machine every round trip waits for the scheduler twice.
+ */
+const PACKED_BATCH = 5000;
 const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 export function emptySummary(): ImportSummary {
@@ -140,7 +146,7 @@ export class Importer {
   private async writeAll(batches: AsyncGenerator<ParsedBatch>, first: Promise<IteratorResult<ParsedBatch>>, name: string, opts: ImportOptions, summary: ImportSummary): Promise<void> {
     for (let r = await first; !r.done; r = await batches.next()) {
       summary.read += r.value.read;
-      await this.write(r.value.parsed, name, opts, summary);
+      await this.write(r.value, name, opts, summary);
       opts.onProgress?.(r.value.bytes);
     }
   }
@@ -150,17 +156,15 @@ export class Importer {
     if (!SOURCE_NAME.test(source) || source === 'arxiv') throw new Error(`bad source name ${JSON.stringify(source)}: lower-case letters, digits, - and _, not "arxiv"`);
     if (opts.feedDay !== undefined && !isDay(opts.feedDay)) throw new Error(`bad feed day ${JSON.stringify(opts.feedDay)}: use YYYY-MM-DD`);
     const now = new Date().toISOString();
-    return { parseOpts: { format: opts.format ?? null, source, feedDay: opts.feedDay, now }, batchSize: opts.batchSize ?? 1000 };
+    // Where the store takes rows packed as COPY text, the parse step packs them (in the workers).
+    const pack = this.store.papers.wantsPackedRows();
+    return { parseOpts: { format: opts.format ?? null, source, feedDay: opts.feedDay, now, pack }, batchSize: opts.batchSize ?? (pack ? PACKED_BATCH : BATCH) };
   }
 
   /** Writes a parsed batch's good lines in one transaction and reports its bad ones. */
-  private async write(parsed: ParsedLine[], name: string, opts: ImportOptions, summary: ImportSummary): Promise<void> {
-    const records: ParsedRecord[] = [];
-    for (const p of parsed) {
-      if (p.record) records.push(p.record);
-      else this.fail(summary, opts, name, p.n, p.error!);
-    }
-    if (records.length) await this.writeBatch(records, summary);
+  private async write(batch: ParsedBatch, name: string, opts: ImportOptions, summary: ImportSummary): Promise<void> {
+    for (const f of batch.failed) this.fail(summary, opts, name, f.n, f.error);
+    if (rowCount(batch.rows)) await this.writeBatch(batch, summary);
   }
 
   private fail(summary: ImportSummary, opts: ImportOptions, file: string, line: number, reason: string) {
@@ -169,13 +173,15 @@ export class Importer {
     opts.onLineError?.({ file, line, reason });
   }
 
-  private async writeBatch(batch: ParsedRecord[], summary: ImportSummary): Promise<void> {
-    const now = new Date().toISOString();
+  private async writeBatch(batch: ParsedBatch, summary: ImportSummary): Promise<void> {
     await this.store.transaction(async (tx) => {
       await tx.papers.relaxCommitForBulkLoad();
-      const outcomes = await tx.papers.upsertRows(batch.map((r) => r.row));
+      // Stamped now, when written, not when parsed: see `upsertRows`.
+      const now = new Date().toISOString();
+      const outcomes = await tx.papers.upsertRows(batch.rows, now);
       for (const o of outcomes) summary[o]++;
-      const feed = batch.flatMap((r, i) => (r.feedDay ? [{ paperId: r.row.id, day: r.feedDay, isNew: outcomes[i] === 'inserted' }] : []));
+      const ids = rowIds(batch.rows);
+      const feed = batch.feedDays.flatMap((day, i) => (day ? [{ paperId: ids[i], day, isNew: outcomes[i] === 'inserted' }] : []));
       summary.addedToFeed += await tx.feed.addMany(feed, now);
     });
   }

@@ -51,7 +51,8 @@ export class ParsePool {
         if (msg.kind === 'error') throw new Error(msg.error);
         if (msg.kind === 'done') return;
         worker.postMessage({ kind: 'ack', id });
-        yield { parsed: msg.parsed, read: msg.read, bytes: msg.bytes };
+        const { id: _id, kind: _kind, ...batch } = msg;
+        yield batch;
       }
     } finally {
       this.listeners.delete(id);

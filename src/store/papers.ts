@@ -4,7 +4,8 @@ import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import { paperToRow, rowToPaper, type PaperWriteRow } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
-import { copyLine, type PgCopy } from './pg-copy.ts';
+import type { PgCopy } from './pg-copy.ts';
+import { PACKED_COLUMNS, packRows, packedLines, stampPacked, unpackRow, unpackRows, type PackedPaperRows, type PaperRows } from './packed-rows.ts';
 import { visiblePaper } from './visibility.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
@@ -17,11 +18,15 @@ const NEWEST_KEY = sql<string>`coalesce(published_at, '')`;
 
 /** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const BATCH = 500;
-/** Rows per look-up and COPY on PostgreSQL (no parameter limit there). */
-const COPY_BATCH = 5000;
-/** Integer columns of a paper write row (the rest are text), for the PostgreSQL array casts. */
 /** A first import sets indexes aside only on a table this small (rebuilding a big one would cost more). */
 const FIRST_IMPORT_MAX_PAPERS = 1000;
+/**
+ * Indexes a first import keeps although they are secondary: the import reads by them. Without
+ * `feed_entries_newest_idx` every batch's next feed position was a scan of the whole feed, a cost
+ * that grows with the square of the import's size.
+ */
+const KEPT_DURING_BULK_LOAD = ['feed_entries_newest_idx'];
+/** Integer columns of a paper write row (the rest are text), for the PostgreSQL array casts. */
 const INTEGER_COLUMNS = new Set<string>(['version', 'deleted']);
 
 export class PaperRepository {
@@ -36,52 +41,81 @@ export class PaperRepository {
    * Returns one outcome per input, in order. Call inside a transaction for atomic batches.
    */
   async upsertMany(papers: Paper[], now = new Date().toISOString()): Promise<UpsertOutcome[]> {
-    return this.upsertRows(papers.map((p) => paperToRow(p, now)));
+    return this.upsertRows(papers.map((p) => paperToRow(p, now)), now);
   }
 
-  /** `upsertMany` for rows built earlier (`paperToRow`, e.g. in an import's parse worker). */
-  async upsertRows(rows: PaperWriteRow[]): Promise<UpsertOutcome[]> {
-    // COPY and arrays have no parameter limit: the whole batch is one look-up and one write.
-    const batch = this.copies() ? COPY_BATCH : BATCH;
+  /**
+   * `upsertMany` for rows built earlier (`paperToRow`, or `packRows` in an import's parse worker
+   * where `wantsPackedRows`). Every row written gets `stamp` as its modified time (and created
+   * time if new), taken when it is written: a reader following `modified_at` must not find rows
+   * appearing with a stamp from long before (see `stampPacked`).
+   */
+  async upsertRows(rows: PaperRows, stamp = new Date().toISOString()): Promise<UpsertOutcome[]> {
+    // COPY has no parameter limit: the whole batch is one look-up and one write.
+    if (this.copies()) return this.upsertPacked(Array.isArray(rows) ? packRows(rows) : rows, stamp);
+    const objects = unpackRows(rows);
+    for (const r of objects) r.created_at = r.modified_at = stamp;
     const outcomes: UpsertOutcome[] = [];
-    for (let i = 0; i < rows.length; i += batch) {
-      outcomes.push(...(await this.upsertBatch(rows.slice(i, i + batch))));
+    for (let i = 0; i < objects.length; i += BATCH) {
+      const batch = objects.slice(i, i + BATCH);
+      const ids = batch.map((r) => r.id);
+      const judged = this.judge(await this.lookupVersions(ids), ids, batch.map((r) => r.content_hash), batch.map((r) => r.version));
+      outcomes.push(...judged.outcomes);
+      if (judged.changed.length) await this.writeRows(judged.changed.map((k) => batch[k]));
     }
     return outcomes;
+  }
+
+  /** Whether `upsertRows` takes packed rows as they are (PostgreSQL's COPY path, in the transactions an import writes in). */
+  wantsPackedRows(): boolean {
+    return this.pgCopy !== undefined;
   }
 
   private copies(): boolean {
     return this.pgCopy !== undefined && this.db.isTransaction;
   }
 
-  private async upsertBatch(batch: PaperWriteRow[]): Promise<UpsertOutcome[]> {
-    const existing = await this.lookupVersions(batch.map((p) => p.id));
-    // Ids stored before this batch: the rest are new, which a COPY can insert.
-    const seen = new Set(existing.keys());
+  /**
+   * Each row's outcome against what is stored, and which rows to write (their indexes). The same
+   * paper twice in one batch is judged against the earlier line, and the last change wins.
+   */
+  private judge(
+    existing: Map<string, { hash: string; version: number | null }>,
+    ids: readonly string[],
+    hashes: readonly string[],
+    versions: readonly (number | null)[],
+  ): { outcomes: UpsertOutcome[]; changed: number[] } {
     const outcomes: UpsertOutcome[] = [];
-    // Keyed by id: the same paper twice in one batch is judged against the earlier line, and the last change wins.
-    const changed = new Map<string, PaperWriteRow>();
-    for (const row of batch) {
-      const before = existing.get(row.id);
+    const changed = new Map<string, number>();
+    for (let i = 0; i < ids.length; i++) {
+      const before = existing.get(ids[i]);
+      const version = versions[i];
       let outcome: UpsertOutcome;
       if (!before) outcome = 'inserted';
-      else if (before.hash === row.content_hash) outcome = 'unchanged';
-      else if (row.version !== null && before.version !== null && row.version < before.version) outcome = 'unchanged';
+      else if (before.hash === hashes[i]) outcome = 'unchanged';
+      else if (version !== null && before.version !== null && version < before.version) outcome = 'unchanged';
       else outcome = 'updated';
       outcomes.push(outcome);
       if (outcome !== 'unchanged') {
-        existing.set(row.id, { hash: row.content_hash, version: row.version });
-        changed.set(row.id, row);
+        existing.set(ids[i], { hash: hashes[i], version });
+        changed.set(ids[i], i);
       }
     }
-    const rows = [...changed.values()];
-    if (!rows.length) return outcomes;
-    if (this.copies()) {
-      const fresh = rows.filter((r) => !seen.has(r.id));
-      const known = rows.filter((r) => seen.has(r.id));
-      if (fresh.length) await this.insertByCopy(fresh);
-      if (known.length) await this.writeRowsAsArrays(known);
-    } else await this.writeRows(rows);
+    return { outcomes, changed: [...changed.values()] };
+  }
+
+  /** PostgreSQL, in a transaction: new papers by COPY (`insertByCopy`), changed ones by the array upsert. */
+  private async upsertPacked(p: PackedPaperRows, stamp: string): Promise<UpsertOutcome[]> {
+    const existing = await this.lookupVersions(p.ids);
+    // Ids stored before this batch: the rest are new, which a COPY can insert.
+    const seen = new Set(existing.keys());
+    const { outcomes, changed } = this.judge(existing, p.ids, p.hashes, p.versions);
+    if (!changed.length) return outcomes;
+    stampPacked(p, stamp);
+    const fresh = changed.filter((i) => !seen.has(p.ids[i]));
+    const known = changed.filter((i) => seen.has(p.ids[i]));
+    if (fresh.length) await this.insertByCopy(p, fresh);
+    if (known.length) await this.writeRowsAsArrays(known.map((i) => unpackRow(p, i)));
     return outcomes;
   }
 
@@ -160,18 +194,15 @@ export class PaperRepository {
    * of these ids since the look-up (a harvest beside the import), the COPY fails with a unique
    * violation, is rolled back to its savepoint alone, and the rows go through the upsert instead.
    */
-  private async insertByCopy(rows: PaperWriteRow[]): Promise<void> {
-    const cols = Object.keys(rows[0]) as (keyof PaperWriteRow)[];
-    const lines = rows.map((r) => copyLine(cols.map((c) => r[c])));
-    await sql`savepoint paper_copy`.execute(this.db);
+  private async insertByCopy(p: PackedPaperRows, indices: number[]): Promise<void> {
     try {
-      await this.pgCopy!.copyIn(this.db, `papers (${cols.join(', ')})`, lines);
+      await this.pgCopy!.copyIn(this.db, `papers (${PACKED_COLUMNS.join(', ')})`, packedLines(p, indices), 'paper_copy');
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err;
       await sql`rollback to savepoint paper_copy`.execute(this.db);
-      await this.writeRowsAsArrays(rows);
+      await sql`release savepoint paper_copy`.execute(this.db);
+      await this.writeRowsAsArrays(indices.map((i) => unpackRow(p, i)));
     }
-    await sql`release savepoint paper_copy`.execute(this.db);
   }
 
   /** The paper whatever its visibility (writers, moderation); readers' paths use `visible`. */
@@ -378,7 +409,8 @@ export class PaperRepository {
    * PostgreSQL, first import (fewer than `FIRST_IMPORT_MAX_PAPERS` papers stored): the secondary
    * indexes of `papers` and `feed_entries`, and the feed's foreign key, are set aside and built
    * once at the end, as a bulk load does — updating six b-trees and checking a key row by row cost
-   * more than building them from sorted data. (New papers go in by COPY: `insertByCopy`.) Their definitions are
+   * more than building them from sorted data (all but `KEPT_DURING_BULK_LOAD`, which the import
+   * reads by). (New papers go in by COPY: `insertByCopy`.) Their definitions are
    * kept in `bulk_load_indexes` first, so a process killed mid-import leaves them to the next open
    * of the store (`restoreSetAsideIndexes`), never lost.
    */
@@ -405,7 +437,7 @@ export class PaperRepository {
    * PostgreSQL, on an (almost) empty `papers`: records then drops the secondary indexes of
    * `papers` and `feed_entries`, and the feed's foreign key to `papers` (checked row by row, it
    * cost the server as much CPU as the papers' own COPY; added back, it is checked by one join).
-   * Primary keys stay: the upserts need them. True if it set anything aside.
+   * Primary keys and `KEPT_DURING_BULK_LOAD` stay: the import reads by them. True if it set anything aside.
    */
   private async setIndexesAsideForFirstImport(): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
@@ -414,7 +446,8 @@ export class PaperRepository {
       const indexes = await sql<{ name: string; definition: string }>`
         select indexname as name, indexdef as definition from pg_indexes
         where schemaname = current_schema() and tablename in ('papers', 'feed_entries')
-          and indexname not in (select conname from pg_constraint where conrelid in ('papers'::regclass, 'feed_entries'::regclass))`.execute(trx);
+          and indexname not in (select conname from pg_constraint where conrelid in ('papers'::regclass, 'feed_entries'::regclass))
+          and indexname <> all(${KEPT_DURING_BULK_LOAD}::text[])`.execute(trx);
       const keys = await sql<{ name: string; definition: string }>`
         select conname as name, 'ALTER TABLE feed_entries ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) as definition
         from pg_constraint where conrelid = 'feed_entries'::regclass and contype = 'f' and confrelid = 'papers'::regclass`.execute(trx);
@@ -457,7 +490,10 @@ export class PaperRepository {
    * one); the import is idempotent, and running it again writes what was lost.
    */
   async relaxCommitForBulkLoad(): Promise<void> {
-    if (dialectOf(this.db) === 'postgres' && this.db.isTransaction) await sql`set local synchronous_commit = off`.execute(this.db);
+    if (!this.db.isTransaction || dialectOf(this.db) !== 'postgres') return;
+    // With COPY, the same round trip finds the connection the COPYs will use.
+    if (this.pgCopy) await this.pgCopy.relaxCommit(this.db);
+    else await sql`set local synchronous_commit = off`.execute(this.db);
   }
 
   async count(): Promise<number> {

@@ -14,6 +14,8 @@ import type pg from 'pg';
  */
 export class PgCopy {
   private readonly clients = new Map<number, pg.Client>();
+  /** The connection under each open transaction, once looked up (keyed by the transaction's handle). */
+  private readonly bound = new WeakMap<Kysely<any>, pg.Client>();
 
   /** Called by each pool client once connected; it leaves the registry when it ends. */
   register(client: pg.Client): void {
@@ -23,23 +25,46 @@ export class PgCopy {
     client.once('end', () => this.clients.delete(pid));
   }
 
+  /**
+   * For a bulk load's transaction: its commit does not wait for the write-ahead log to reach the
+   * disk (`set local synchronous_commit = off`), and its connection is looked up in the same round
+   * trip, so its COPYs need none of their own (on a loaded machine each round trip waits for the
+   * scheduler twice).
+   */
+  async relaxCommit(db: Kysely<any>): Promise<void> {
+    if (!db.isTransaction) throw new Error('relaxCommit runs inside a transaction');
+    const r = await sql<{ pid: number }>`select pg_backend_pid() as pid, set_config('synchronous_commit', 'off', true)`.execute(db);
+    const client = this.clients.get(Number(r.rows[0].pid));
+    if (client) this.bound.set(db, client);
+  }
+
   /** The client under `db` (a transaction), or null when it is not one of ours. */
   private async clientOf(db: Kysely<any>): Promise<pg.Client | null> {
+    const known = this.bound.get(db);
+    if (known) return known;
     const r = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
-    return this.clients.get(Number(r.rows[0].pid)) ?? null;
+    const client = this.clients.get(Number(r.rows[0].pid)) ?? null;
+    if (client) this.bound.set(db, client);
+    return client;
   }
 
   /**
-   * Runs `copy <target> from stdin` with `rows` (COPY text lines, `copyLine`) on the transaction's
-   * connection; resolves to the rows copied. Only inside a transaction: outside one, the pool could
-   * lend the connection to another query between the look-up and the COPY.
+   * Runs `copy <target> from stdin` with `data` (COPY text lines) on the transaction's connection;
+   * resolves to the rows copied. Only inside a transaction: outside one, the pool could lend the
+   * connection to another query between the look-up and the COPY.
+   *
+   * With `savepoint`, the COPY runs under that savepoint, set and released in the same message
+   * (`savepoint s; copy …; release savepoint s`): a failed COPY leaves the savepoint for the caller
+   * to roll back to, and a good one costs no round trips of its own for it.
    */
-  async copyIn(db: Kysely<any>, target: string, rows: string[]): Promise<number> {
+  async copyIn(db: Kysely<any>, target: string, data: Uint8Array, savepoint?: string): Promise<number> {
     if (!db.isTransaction) throw new Error('COPY runs inside a transaction');
     const client = await this.clientOf(db);
     if (!client) throw new Error('COPY: the transaction is not on a registered connection');
+    if (savepoint !== undefined && !/^[a-z_]+$/.test(savepoint)) throw new Error(`bad savepoint name ${savepoint}`);
+    const text = savepoint ? `savepoint ${savepoint}; copy ${target} from stdin; release savepoint ${savepoint}` : `copy ${target} from stdin`;
     return new Promise<number>((resolve, reject) => {
-      client.query(new CopyIn(`copy ${target} from stdin`, Buffer.from(rows.join(''), 'utf8'), resolve, reject) as never);
+      client.query(new CopyIn(text, data, resolve, reject) as never);
     });
   }
 }
@@ -50,7 +75,7 @@ class CopyIn {
   private failed: Error | null = null;
   constructor(
     readonly text: string,
-    private readonly data: Buffer,
+    private readonly data: Uint8Array,
     private readonly resolve: (n: number) => void,
     private readonly reject: (e: Error) => void,
   ) {}
@@ -60,12 +85,15 @@ class CopyIn {
   }
 
   handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }): void {
-    for (let at = 0; at < this.data.length; at += 1 << 20) connection.sendCopyFromChunk(this.data.subarray(at, at + (1 << 20)));
+    const data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
+    for (let at = 0; at < data.length; at += 1 << 20) connection.sendCopyFromChunk(data.subarray(at, at + (1 << 20)));
     connection.endCopyFrom();
   }
 
   handleCommandComplete(msg: { text?: string }): void {
-    this.count = Number(/COPY (\d+)/.exec(msg.text ?? '')?.[1] ?? 0);
+    // One per statement of the message: SAVEPOINT and RELEASE come around the COPY's.
+    const copied = /^COPY (\d+)/.exec(msg.text ?? '');
+    if (copied) this.count = Number(copied[1]);
   }
 
   handleError(err: Error): void {
@@ -85,29 +113,3 @@ class CopyIn {
   handlePortalSuspended(): void {}
   handleCopyData(): void {}
 }
-
-/**
- * One row in COPY's text format: tab-separated, `\N` for null, and backslash, tab, newline and
- * carriage return escaped. A NUL character cannot be sent at all (PostgreSQL text never holds
- * one): the importer refuses such lines before they get here, and this throws rather than let the
- * server fail the whole batch.
- */
-export function copyLine(values: readonly (string | number | null)[]): string {
-  let out = '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i) out += '\t';
-    if (v === null) out += '\\N';
-    else if (typeof v === 'number') out += String(v);
-    else {
-      if (v.includes('\u0000')) throw new Error('a NUL character cannot be stored');
-      // One pass: replace returns the string itself when nothing matches.
-      out += v.replace(ESCAPE_ALL, escapeChar);
-    }
-  }
-  return out + '\n';
-}
-
-const ESCAPE_ALL = /[\\\t\n\r]/g;
-const REPLACEMENT: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const escapeChar = (c: string) => REPLACEMENT[c];

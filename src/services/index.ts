@@ -215,7 +215,7 @@ export function createServices(deps: ServiceDeps): Services {
       await enrichment.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
-    upvotes: new UpvoteService(store),
+    upvotes: new UpvoteService(store, changes),
     readState: new ReadStateService(store),
     notifications,
     comments,

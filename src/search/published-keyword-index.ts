@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { IndexVersion } from '../store/search-index-files.ts';
-import { FORMAT_VERSION, IndexFileError, readIndexFileHead } from './index-file.ts';
+import { IndexFileError, readIndexFileHead } from './index-file.ts';
 import { readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from './keyword-index-file.ts';
+import { openPublished, publishedFile, publishFile } from './published-files.ts';
 
 /**
  * How a published keyword index reaches every server:
@@ -24,7 +22,7 @@ import { readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot 
  * and publishes a new version, and never serves what it read.
  */
 export const KEYWORD_INDEX_NAME = 'keyword';
-const CHUNK = 4 << 20;
+const FILE_PREFIX = `${KEYWORD_INDEX_NAME}-index`;
 
 export interface PublishedKeywordIndexOptions {
   dir: string;
@@ -43,7 +41,7 @@ export class PublishedKeywordIndex {
    * directory by mistake (or test runs) never take each other's version 1 for their own.
    */
   fileFor(v: { version: number; checksum: string }): string {
-    return path.join(this.opts.dir, `${KEYWORD_INDEX_NAME}-index-v${v.version}-${v.checksum.slice(0, 16)}.pbidx`);
+    return publishedFile(this.opts.dir, FILE_PREFIX, v);
   }
 
   latest(): Promise<IndexVersion | null> {
@@ -62,47 +60,9 @@ export class PublishedKeywordIndex {
   }
 
   /** Opens a published version; an `IndexFileError` when it cannot be served. */
-  async open(v: IndexVersion): Promise<KeywordIndexSnapshot> {
-    if (v.format !== FORMAT_VERSION) throw new IndexFileError('version', `published keyword index v${v.version} has format ${v.format}, this Paperboy reads format ${FORMAT_VERSION}`);
-    const file = this.fileFor(v);
+  open(v: IndexVersion): Promise<KeywordIndexSnapshot> {
     const expect = { checksum: v.checksum, bytes: v.bytes };
-    try {
-      return await readKeywordIndexFile(file, expect);
-    } catch (err) {
-      if (!(err instanceof IndexFileError) || !v.stored) throw err;
-      if (err.problem !== 'missing') this.opts.logger?.warn({ file, problem: err.problem }, 'local copy of the keyword index is unusable; fetching it again from the store');
-    }
-    await this.download(v, file);
-    return readKeywordIndexFile(file, expect);
-  }
-
-  /** Copies a stored version's chunks into `file` (atomically), checking length and checksum on the way. */
-  private async download(v: IndexVersion, file: string): Promise<void> {
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.download-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const fh = await fs.promises.open(tmp, 'w');
-    let ok = false;
-    try {
-      const hash = createHash('sha256');
-      let pos = 0;
-      for (let seq = 0; ; seq++) {
-        const data = await this.store.searchIndexFiles.chunk(KEYWORD_INDEX_NAME, v.version, seq);
-        if (!data) break;
-        const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        // The checksum covers the file after its 64-byte fixed header.
-        if (pos + buf.length > 64) hash.update(buf.subarray(Math.max(0, 64 - pos)));
-        await fh.write(buf, 0, buf.length, pos);
-        pos += buf.length;
-      }
-      if (pos !== v.bytes) throw new IndexFileError('truncated', `the store holds ${pos} bytes of keyword index v${v.version}, its version row says ${v.bytes}`);
-      if (hash.digest('hex') !== v.checksum) throw new IndexFileError('checksum', `the stored bytes of keyword index v${v.version} do not match its checksum`);
-      await fh.sync();
-      ok = true;
-    } finally {
-      await fh.close();
-      if (ok) await fs.promises.rename(tmp, file);
-      else await fs.promises.rm(tmp, { force: true });
-    }
+    return openPublished({ store: this.store, ...this.opts }, v, this.fileFor(v), (file) => readKeywordIndexFile(file, expect));
   }
 
   /**
@@ -110,47 +70,7 @@ export class PublishedKeywordIndex {
    * then the version row that makes it current; older versions but the previous one are dropped.
    * The caller holds the publishing lease.
    */
-  async publish(snap: KeywordIndexSnapshot): Promise<IndexVersion> {
-    const files = this.store.searchIndexFiles;
-    const version = await files.nextVersion(KEYWORD_INDEX_NAME);
-    const writing = path.join(this.opts.dir, `${KEYWORD_INDEX_NAME}-index-v${version}.writing-${process.pid}`);
-    const { bytes, checksum } = await writeKeywordIndexFile(writing, snap);
-    const file = this.fileFor({ version, checksum });
-    await fs.promises.rename(writing, file);
-    const stored = this.opts.via === 'store';
-    try {
-      if (stored) {
-        const fh = await fs.promises.open(file, 'r');
-        try {
-          const buf = Buffer.alloc(CHUNK);
-          for (let seq = 0, pos = 0; pos < bytes; seq++) {
-            const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
-            if (!bytesRead) throw new Error(`${file} ended at ${pos} of ${bytes} bytes`);
-            await files.putChunk(KEYWORD_INDEX_NAME, version, seq, buf.subarray(0, bytesRead));
-            pos += bytesRead;
-          }
-        } finally {
-          await fh.close();
-        }
-      }
-      const v: IndexVersion = { name: KEYWORD_INDEX_NAME, version, format: FORMAT_VERSION, checksum, bytes, papers: snap.index.mainSize, cursor: snap.cursor, stored, publishedAt: new Date().toISOString() };
-      await files.publish(v, v.publishedAt);
-      await files.prune(KEYWORD_INDEX_NAME, version - 1);
-      await this.removeFilesBefore(version - 1);
-      return v;
-    } catch (err) {
-      await files.dropChunks(KEYWORD_INDEX_NAME, version).catch(() => {});
-      await fs.promises.rm(file, { force: true });
-      throw err;
-    }
-  }
-
-  /** Local files of versions older than `keepFrom` (a server still reading one has it in memory already). */
-  private async removeFilesBefore(keepFrom: number): Promise<void> {
-    const re = new RegExp(`^${KEYWORD_INDEX_NAME}-index-v(\\d+)-[0-9a-f]+\\.pbidx$`);
-    for (const name of await fs.promises.readdir(this.opts.dir).catch(() => [] as string[])) {
-      const m = re.exec(name);
-      if (m && Number(m[1]) < keepFrom) await fs.promises.rm(path.join(this.opts.dir, name), { force: true });
-    }
+  publish(snap: KeywordIndexSnapshot): Promise<IndexVersion> {
+    return publishFile({ store: this.store, ...this.opts }, KEYWORD_INDEX_NAME, FILE_PREFIX, (file) => writeKeywordIndexFile(file, snap), () => ({ papers: snap.index.mainSize, cursor: snap.cursor }));
   }
 }

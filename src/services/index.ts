@@ -44,7 +44,7 @@ import { openSearch, type SearchService } from './search.ts';
 import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
-import { keywordIndexPersistence } from '../search/keyword-index-setup.ts';
+import { annIndexPublication, keywordIndexPersistence } from '../search/keyword-index-setup.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
 import { sourceOf } from './embedding-spaces.ts';
 import { AfterResponse } from './after-response.ts';
@@ -168,6 +168,7 @@ export function createServices(deps: ServiceDeps): Services {
     },
     embedBudgetMs: config.searchEmbedBudgetMs,
     indexFile: annFileBeside(sqlitePath),
+    annFiles: annIndexPublication(config, store, logger),
     logger,
   });
   const after = new AfterResponse(logger);

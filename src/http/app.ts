@@ -54,6 +54,7 @@ import { securityHeaders } from './middleware/security-headers.ts';
 import { conditionalGet } from './middleware/conditional-get.ts';
 import { pageCache } from './middleware/page-cache.ts';
 import { PageCache } from './page-cache.ts';
+import { sitePaths } from '../domain/site-paths.ts';
 import { thumbnailRoutes } from './routes/thumbnails.ts';
 
 const isApi = (path: string) => path.startsWith('/api/') || path === '/api';
@@ -87,8 +88,8 @@ export function createApp(services: Services) {
   app.use('*', compress());
   if (services.config.pageCacheSeconds > 0) {
     const cache = new PageCache({ ttlMs: services.config.pageCacheSeconds * 1000, maxBytes: services.config.pageCacheMb * 1024 * 1024 });
-    // Enrichments, harvests and imports in this process show at once too, not after the time to live.
-    services.changes.subscribe(() => cache.changed());
+    // Votes, enrichments, harvests and imports in this process show at once too, not after the time to live.
+    services.changes.subscribe((change) => (change.kind === 'vote' ? cache.voted({ ...change, paperPath: sitePaths.paper(change.paperId) }) : cache.changed()));
     app.use('*', pageCache(cache));
   }
 

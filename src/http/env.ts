@@ -18,5 +18,7 @@ export interface AppEnv {
     tokenScopes: TokenScope[];
     /** The CSRF token forms on this page must carry (`_csrf`); session-bound once logged in. */
     csrfToken: string;
+    /** What the page being rendered depends on, for the anonymous page cache (`page-deps.ts`); unset: everything. */
+    pageDeps: readonly string[] | undefined;
   };
 }

@@ -1,4 +1,5 @@
 import { weakEtag } from './middleware/conditional-get.ts';
+import { paperDep, dayDep, VOTES_DEP } from './page-deps.ts';
 
 /** One cached answer: what the handler sent, and when. */
 export interface CachedPage {
@@ -9,6 +10,16 @@ export interface CachedPage {
   /** The CSP nonce the body's inline script and style carry (served again with it). */
   nonce: string;
   storedAt: number;
+  /** What it was rendered from (`page-deps.ts`); undefined: anything, so every vote makes it stale. */
+  deps?: readonly string[];
+}
+
+/** A vote that changed a paper's count: its feed days are the rankings it may reorder. */
+export interface VoteChange {
+  paperId: string;
+  /** The paper's own page (`sitePaths.paper`): it and the pages under it are dropped at once. */
+  paperPath: string;
+  days: readonly string[];
 }
 
 export interface PageCacheOptions {
@@ -17,9 +28,9 @@ export interface PageCacheOptions {
   /** Total bytes of cached bodies; the least recently used go first. */
   maxBytes: number;
   /**
-   * A vote in this process makes older answers stale once they are this old: a burst of votes
-   * re-renders a feed page at most once per `minFreshMs` instead of once per request. The voted
-   * paper's own pages are dropped at once, and any other write makes every older answer stale.
+   * A vote in this process makes older answers that depend on it stale once they are this old: a
+   * burst of votes re-renders a feed page at most once per `minFreshMs` instead of once per request.
+   * The voted paper's own pages are dropped at once, and any other write makes every older answer stale.
    */
   minFreshMs?: number;
   now?: () => number;
@@ -30,15 +41,24 @@ export interface PageCacheOptions {
  * live, made stale by writes. Readers with a session never reach it (their pages show their votes,
  * read state and forms), so a vote is on its voter's next page at once; everyone else sees it on
  * the paper's page at once, on lists within `minFreshMs` (on this server) and within `ttlMs` (on
- * the others). Other writes through this server show on every page at once.
+ * the others, which learn of it only by the time to live). Other writes through this server show
+ * on every page at once.
+ *
+ * A vote makes stale only the answers that depend on it (`page-deps.ts`): those showing the paper,
+ * ranking its feed day, ranking by votes site-wide, or declaring nothing. Each dependency keeps the
+ * time of its last vote; an answer is stale when one of its dependencies was voted on at or after
+ * the time its rendering began. (Every vote used to make every list stale: at a few votes a second
+ * the cache rarely answered a feed page.)
  */
 export class PageCache {
   private readonly entries = new Map<string, CachedPage>();
   private bytes = 0;
   /** The last write every older answer must show. */
   private changedAt = Number.NEGATIVE_INFINITY;
-  /** The last vote: older answers may be served until they are `minFreshMs` old. */
+  /** The last vote: older answers that rank by votes, or declare nothing, may be served until they are `minFreshMs` old. */
   private votedAt = Number.NEGATIVE_INFINITY;
+  /** The last vote on each paper and feed day (only the last `ttlMs`: older ones can outdate no live answer). */
+  private readonly depVotedAt = new Map<string, number>();
   private readonly now: () => number;
   private readonly minFreshMs: number;
   readonly stats = { hits: 0, misses: 0, stored: 0, evicted: 0 };
@@ -62,7 +82,7 @@ export class PageCache {
     const now = this.now();
     const age = now - e.storedAt;
     const expired = age >= this.opts.ttlMs;
-    const changedSince = e.storedAt <= this.changedAt || (e.storedAt <= this.votedAt && age >= this.minFreshMs);
+    const changedSince = e.storedAt <= this.changedAt || (age >= this.minFreshMs && this.votedSince(e));
     if (expired || changedSince) {
       this.drop(key, e);
       this.stats.misses++;
@@ -79,7 +99,7 @@ export class PageCache {
    * Keeps an answer. `renderedFrom` is when its rendering began: a write during the rendering may
    * not be in it, so the answer counts as that old.
    */
-  set(key: string, page: { status: number; headers: [string, string][]; body: ArrayBuffer; nonce: string }, renderedFrom = this.now()): CachedPage | null {
+  set(key: string, page: { status: number; headers: [string, string][]; body: ArrayBuffer; nonce: string; deps?: readonly string[] }, renderedFrom = this.now()): CachedPage | null {
     if (page.body.byteLength > this.opts.maxBytes / 4) return null;
     const old = this.entries.get(key);
     if (old) this.drop(key, old);
@@ -95,19 +115,37 @@ export class PageCache {
     return entry;
   }
 
+  /** Something readers see changed (a comment, an import, a moderation): every older answer is stale. */
+  changed(): void {
+    this.changedAt = this.now();
+  }
+
   /**
-   * Something readers see changed (a comment, an import, a moderation): every older answer is stale.
-   * With `vote`, only the pages under `pathPrefix` (the voted paper's) are, and lists follow once
-   * they are `minFreshMs` old.
+   * A vote changed a paper's count: its own pages are dropped at once; answers showing it, ranking
+   * its feed days or ranking by votes (and those that declare nothing) once they are `minFreshMs` old.
    */
-  changed(pathPrefix?: string, opts: { vote?: boolean } = {}): void {
-    if (opts.vote) this.votedAt = this.now();
-    else this.changedAt = this.now();
-    if (!pathPrefix) return;
+  voted(v: VoteChange): void {
+    const now = this.now();
+    this.votedAt = now;
+    this.depVotedAt.set(paperDep(v.paperId), now);
+    for (const d of v.days) this.depVotedAt.set(dayDep(d), now);
+    if (this.depVotedAt.size > MAX_VOTE_MARKS) {
+      for (const [k, t] of this.depVotedAt) if (now - t >= this.opts.ttlMs) this.depVotedAt.delete(k);
+    }
     for (const [k, e] of this.entries) {
       const path = k.split('\n', 1)[0];
-      if (path === pathPrefix || path.startsWith(pathPrefix + '/') || path.startsWith(pathPrefix + '.') || path.startsWith(pathPrefix + '?')) this.drop(k, e);
+      if (path === v.paperPath || path.startsWith(v.paperPath + '/') || path.startsWith(v.paperPath + '.') || path.startsWith(v.paperPath + '?')) this.drop(k, e);
     }
+  }
+
+  /** Whether a vote this answer depends on came at or after its rendering began. */
+  private votedSince(e: CachedPage): boolean {
+    if (!e.deps) return e.storedAt <= this.votedAt;
+    for (const d of e.deps) {
+      const t = d === VOTES_DEP ? this.votedAt : this.depVotedAt.get(d);
+      if (t !== undefined && e.storedAt <= t) return true;
+    }
+    return false;
   }
 
   private drop(key: string, e: CachedPage): void {
@@ -115,3 +153,6 @@ export class PageCache {
     this.bytes -= e.body.byteLength;
   }
 }
+
+/** Past this many papers and days voted on, marks older than the time to live are swept. */
+const MAX_VOTE_MARKS = 10_000;

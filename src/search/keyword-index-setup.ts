@@ -6,9 +6,10 @@ import type { Store } from '../store/store.ts';
 import type { PersistOptions } from './inverted-index-engine.ts';
 import type { PublishedIndexOptions } from './published-index.ts';
 import { PublishedKeywordIndex } from './published-keyword-index.ts';
+import { PublishedAnnIndex } from './published-ann-index.ts';
 
 /**
- * Where and how published index files (the keyword index, the For-you features) go, from the
+ * Where and how published index files (the keyword index, the For-you features, the ANN graph) go, from the
  * settings: `SEARCH_INDEX_FILES` (`auto`: beside the SQLite file, or through the store on
  * PostgreSQL), `SEARCH_INDEX_DIR`. Undefined when it is off or the store lives in memory.
  */
@@ -29,4 +30,13 @@ export function indexFilesPlace(config: Config, logger?: Logger): PublishedIndex
 export function keywordIndexPersistence(config: Config, store: Store, logger?: Logger): PersistOptions | undefined {
   const place = indexFilesPlace(config, logger);
   return place && { files: new PublishedKeywordIndex(store, place), pollMs: config.searchIndexPollSeconds * 1000, logger };
+}
+
+/**
+ * Where the ANN index is published (`PublishedAnnIndex`): on PostgreSQL only, in the same place as
+ * the keyword index. On SQLite each space's graph is a file beside the database (`annFileBeside`).
+ */
+export function annIndexPublication(config: Config, store: Store, logger?: Logger): PublishedAnnIndex | undefined {
+  const place = isPostgresUrl(config.db) ? indexFilesPlace(config, logger) : undefined;
+  return place && new PublishedAnnIndex(store, place);
 }

@@ -7,13 +7,14 @@ import type { IndexVersion } from '../store/search-index-files.ts';
 import { IndexFileError, readIndexFileHead, type IndexFileProblem } from './index-file.ts';
 
 /**
- * How a published index file reaches every server — the keyword index and the For-you features
- * alike, each a `PublishedIndex` with its own codec (what the file holds) and name:
+ * How a published index file reaches every server — the keyword index, the For-you features and
+ * (on PostgreSQL) each embedding space's ANN graph alike, each a `PublishedIndex` with its own
+ * codec (what the file holds) and name:
  *
  * - the version row (`search_index_versions`, in the store) is always the source of truth: which
  *   version is current, its SHA-256, length and format, and the store position it was built at.
  *   Every server polls it, so a new version is picked up without a restart;
- * - the bytes are a file in `dir` (`<name>-index-v<N>-<checksum>.pbidx`). With `via: 'dir'` that
+ * - the bytes are a file in `dir` (`<prefix>-v<N>-<checksum>.pbidx`). With `via: 'dir'` that
  *   directory is shared (a SQLite deployment: every process is on the machine that has the
  *   database file); with `via: 'store'` the publisher also copies the file into the store in 4 MB
  *   chunks (`search_index_chunks`) and each server downloads a version it does not have into its
@@ -33,8 +34,10 @@ export interface PublishedIndexOptions {
 
 /** What one kind of index file holds, and how it is written and read. */
 export interface IndexCodec<T> {
-  /** The version rows' name and the files' prefix (`keyword`, `for-you`). */
+  /** The version rows' name (`keyword`, `for-you`, `ann:<embedder>`). */
   name: string;
+  /** The files' name prefix, safe in a file name; `<name>-index` when not given. */
+  filePrefix?: string;
   /** The layout version of this kind: a published version or a file of another is rebuilt. */
   format: number;
   write(file: string, snap: T): Promise<{ bytes: number; checksum: string }>;
@@ -55,12 +58,16 @@ export class PublishedIndex<T> {
     return this.codec.name;
   }
 
+  private get prefix(): string {
+    return this.codec.filePrefix ?? `${this.name}-index`;
+  }
+
   /**
    * The local file of a version. Its checksum is in the name: two databases whose servers share a
    * directory by mistake (or test runs) never take each other's version 1 for their own.
    */
   fileFor(v: { version: number; checksum: string }): string {
-    return path.join(this.opts.dir, `${this.name}-index-v${v.version}-${v.checksum.slice(0, 16)}.pbidx`);
+    return path.join(this.opts.dir, `${this.prefix}-v${v.version}-${v.checksum.slice(0, 16)}.pbidx`);
   }
 
   latest(): Promise<IndexVersion | null> {
@@ -149,7 +156,7 @@ export class PublishedIndex<T> {
   async publish(snap: T): Promise<IndexVersion> {
     const files = this.store.searchIndexFiles;
     const version = await files.nextVersion(this.name);
-    const writing = path.join(this.opts.dir, `${this.name}-index-v${version}.writing-${process.pid}`);
+    const writing = path.join(this.opts.dir, `${this.prefix}-v${version}.writing-${process.pid}`);
     const { bytes, checksum } = await this.codec.write(writing, snap);
     const file = this.fileFor({ version, checksum });
     await fs.promises.rename(writing, file);
@@ -183,7 +190,7 @@ export class PublishedIndex<T> {
 
   /** Local files of versions older than `keepFrom` (a server still reading one has it in memory already). */
   private async removeFilesBefore(keepFrom: number): Promise<void> {
-    const re = new RegExp(`^${this.name}-index-v(\\d+)-[0-9a-f]+\\.pbidx$`);
+    const re = new RegExp(`^${this.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-v(\\d+)-[0-9a-f]+\\.pbidx$`);
     for (const name of await fs.promises.readdir(this.opts.dir).catch(() => [] as string[])) {
       const m = re.exec(name);
       if (m && Number(m[1]) < keepFrom) await fs.promises.rm(path.join(this.opts.dir, name), { force: true });

@@ -63,7 +63,7 @@ export class VectorIndex {
     try {
       const meta = JSON.parse(fs.readFileSync(`${this.file}.json`, 'utf8')) as VectorIndexMeta;
       // An index saved in another layout (or by a version that did not record one) is rebuilt from the stored vectors, not loaded.
-      if (meta.embedderId !== this.meta.embedderId || meta.dimensions !== this.dimensions || meta.layout !== LAYOUT) return false;
+      if (!this.fits(meta)) return false;
       const index = VectorIndex.create(this.dimensions);
       index.load(this.file);
       this.index = index;
@@ -72,6 +72,30 @@ export class VectorIndex {
     } catch {
       return false;
     }
+  }
+
+  /** Whether a saved graph's meta is this index's embedder, dimension and layout (else it is rebuilt, never loaded). */
+  private fits(meta: VectorIndexMeta): boolean {
+    return meta.embedderId === this.meta.embedderId && meta.dimensions === this.dimensions && meta.layout === LAYOUT;
+  }
+
+  /** Writes the graph (usearch's own format) to `file`, for `PublishedAnnIndex`. */
+  saveTo(file: string): void {
+    this.index.save(file);
+  }
+
+  /**
+   * Loads a graph written by `saveTo` with the meta it was published with; false (nothing changed)
+   * when that meta names another embedder, dimension or layout.
+   */
+  loadFrom(file: string, meta: VectorIndexMeta): boolean {
+    if (!this.fits(meta)) return false;
+    const index = VectorIndex.create(this.dimensions);
+    index.load(file);
+    if (Number(index.size()) !== meta.count) return false;
+    this.index = index;
+    this.meta = { ...meta };
+    return true;
   }
 
   save(): void {

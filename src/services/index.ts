@@ -44,7 +44,7 @@ import { openSearch, type SearchService } from './search.ts';
 import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
-import { indexFilesPlace, keywordIndexPersistence } from '../search/keyword-index-setup.ts';
+import { annIndexPublication, indexFilesPlace, keywordIndexPersistence } from '../search/keyword-index-setup.ts';
 import { PublishedIndex } from '../search/published-index.ts';
 import { forYouFeaturesCodec } from '../discovery/for-you-features-file.ts';
 import { embedderProvider } from '../search/embedder-providers.ts';
@@ -170,6 +170,7 @@ export function createServices(deps: ServiceDeps): Services {
     },
     embedBudgetMs: config.searchEmbedBudgetMs,
     indexFile: annFileBeside(sqlitePath),
+    annFiles: annIndexPublication(config, store, logger),
     logger,
   });
   const after = new AfterResponse(logger);
@@ -223,7 +224,7 @@ export function createServices(deps: ServiceDeps): Services {
       await enrichment.close();
     },
     accounts: new AccountService(store, config, mail.sender, logger, after, cooldown),
-    upvotes: new UpvoteService(store),
+    upvotes: new UpvoteService(store, changes),
     readState: new ReadStateService(store),
     notifications,
     comments,

@@ -5,6 +5,8 @@ import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
 import type { KeywordEngine, RebuildOptions } from '../search/keyword-engine.ts';
 import { VectorIndex } from '../search/vector-index.ts';
+import { IndexFileError } from '../search/index-file.ts';
+import type { PublishedAnnIndex } from '../search/published-ann-index.ts';
 import { hasTermVectors } from '../search/local-embedder.ts';
 import { defaultEmbedThreads, LocalEmbedderThreads } from '../search/local-embedder-threads.ts';
 import type { SpaceSource, EmbeddingSpace } from '../store/embedding-spaces.ts';
@@ -21,6 +23,8 @@ export interface SearchIndexOptions {
   reopenSpace?: (space: EmbeddingSpace) => Promise<Embedder | null>;
   /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
   indexFile?: (embedderId: string) => string | undefined;
+  /** Where ANN indexes are published for every server (PostgreSQL: no file beside a database file). */
+  annFiles?: PublishedAnnIndex;
   logger?: Logger;
   /** How often (ms) a search checks the store for vectors other processes added; default 2000. */
   annRefreshMs?: number;
@@ -49,6 +53,8 @@ export class SearchIndexService {
   /** One ANN index per embedding space in use (the serving one, and the one being embedded). */
   private readonly anns = new Map<string, { index: VectorIndex; checkedAt: number; ready: Promise<void> }>();
   private catchingUp?: Promise<number>;
+  /** ANN publications, one after the other (`close` waits for them: `reindex` publishes and exits). */
+  private annPublishing: Promise<void> = Promise.resolve();
   readonly spaces: EmbeddingSpaces;
   readonly engine: KeywordEngine;
 
@@ -152,7 +158,10 @@ export class SearchIndexService {
     } finally {
       await bulk?.close();
     }
-    if (run.embedded) ann.save();
+    if (run.embedded) {
+      ann.save();
+      this.publishAnn(ann);
+    }
     if (run.complete) this.spaces.invalidate();
     return run;
   }
@@ -215,9 +224,10 @@ export class SearchIndexService {
     };
   }
 
-  /** Saves the ANN index (SQLite: beside the database file). */
+  /** Saves the ANN index (SQLite: beside the database file) and finishes a publication under way. */
   async close(): Promise<void> {
     for (const ann of this.anns.values()) ann.index.save();
+    await this.annPublishing;
   }
 
   private keywordCatchUp(): Promise<number> {
@@ -277,6 +287,8 @@ export class SearchIndexService {
   private async prepareIndex(index: VectorIndex, embedderId: string, rebuild: boolean): Promise<void> {
     const stats = await this.store.search.embeddingStats(embedderId);
     if (!rebuild && index.load() && index.meta.newest === stats.newest && index.size === stats.count) return;
+    const published = rebuild ? 'skipped' : await this.loadPublishedAnn(index, stats.count);
+    if (published === 'loaded') return;
     index.clear();
     let after = -1;
     for (;;) {
@@ -288,8 +300,71 @@ export class SearchIndexService {
     index.meta.newest = stats.newest;
     index.save();
     if (index.size) this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
+    // The next server (or this one's next start) loads it instead; an unusable version is replaced.
+    if (index.size) this.publishAnn(index, typeof published === 'number' ? published : undefined);
+  }
+
+  /**
+   * Loads the space's published ANN index and adds the vectors stored since it was published:
+   * 'loaded', 'none' (nothing published), or the number of a version that cannot be served
+   * (corrupt, old format, another layout, or holding fewer vectors than the store: rebuilt).
+   */
+  private async loadPublishedAnn(index: VectorIndex, stored: number): Promise<'loaded' | 'none' | number> {
+    const files = this.opts.annFiles;
+    const v = files && (await files.latest(index.meta.embedderId));
+    if (!files || !v) return 'none';
+    try {
+      await files.open(index, v);
+    } catch (err) {
+      if (!(err instanceof IndexFileError)) throw err;
+      this.opts.logger?.warn({ embedder: index.meta.embedderId, version: v.version, problem: err.problem, err: err.message }, 'published ANN index cannot be served; rebuilding it from the stored vectors');
+      return v.version;
+    }
+    for (;;) {
+      const fresh = await this.store.search.embeddingsSince(index.meta.embedderId, index.meta.newest ?? '', ANN_TOP_UP_PAGE);
+      await upsertSliced(index, fresh);
+      if (fresh.length < ANN_TOP_UP_PAGE) break;
+    }
+    if (index.size < stored) {
+      this.opts.logger?.warn({ embedder: index.meta.embedderId, version: v.version, vectors: index.size, stored }, 'published ANN index misses stored vectors; rebuilding it');
+      return v.version;
+    }
+    this.opts.logger?.info({ embedder: index.meta.embedderId, version: v.version, vectors: index.size }, 'ANN index loaded from its published file');
+    return 'loaded';
+  }
+
+  /**
+   * Publishes a space's ANN index in the background, under a lease (one server at a time), when
+   * none is published, the published one is `unusable`, or it lags by more than `ANN_REPUBLISH`
+   * of its vectors (a harvest's few new vectors are added by each server at its start instead).
+   */
+  private publishAnn(index: VectorIndex, unusable?: number): void {
+    const files = this.opts.annFiles;
+    if (!files) return;
+    const embedderId = index.meta.embedderId;
+    const lease = `search:ann-index:publish:${embedderId}`;
+    const holder = `ann:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+    this.annPublishing = this.annPublishing
+      .then(async () => {
+        if (!(await this.store.leases.acquire(lease, holder, 10 * 60_000))) return;
+        try {
+          const v = await files.latest(embedderId);
+          if (v && v.version !== unusable && index.size - v.papers < Math.max(ANN_REPUBLISH_MIN, v.papers * ANN_REPUBLISH)) return;
+          const published = await files.publish(index);
+          this.opts.logger?.info({ embedder: embedderId, version: published.version, vectors: published.papers, bytes: published.bytes }, 'ANN index published');
+        } finally {
+          await this.store.leases.release(lease, holder);
+        }
+      })
+      .catch((err) => this.opts.logger?.warn({ embedder: embedderId, err: (err as Error).message }, 'could not publish the ANN index; servers rebuild it from the stored vectors'));
   }
 }
+
+/** Vectors read per query when topping up a loaded ANN index. */
+const ANN_TOP_UP_PAGE = 100_000;
+/** A published ANN index is replaced once it lags by this share of its vectors (and at least `ANN_REPUBLISH_MIN`). */
+const ANN_REPUBLISH = 0.05;
+const ANN_REPUBLISH_MIN = 1000;
 
 /** The longest an ANN insert runs before handing the event loop back to requests. */
 const ANN_SLICE_MS = 8;

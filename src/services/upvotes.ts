@@ -1,6 +1,7 @@
 import type { User } from '../domain/community.ts';
 import type { Store } from '../store/store.ts';
 import { visiblePaperOr404 } from './papers.ts';
+import type { ContentChanges } from './content-changes.ts';
 
 export interface UpvoteState {
   paperId: string;
@@ -10,13 +11,17 @@ export interface UpvoteState {
 
 /** One upvote per user per paper; adding twice or removing twice changes nothing. */
 export class UpvoteService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** Told of every vote that changed a count, with the paper's feed day (the page cache makes stale only what it can change). */
+    private readonly changes?: ContentChanges,
+  ) {}
 
   async set(user: User, paperId: string, upvoted: boolean): Promise<UpvoteState> {
     await visiblePaperOr404(this.store, paperId);
-    if (upvoted) await this.store.upvotes.add(user.id, paperId);
-    else await this.store.upvotes.remove(user.id, paperId);
-    const after = await this.store.papers.get(paperId);
+    const changed = upvoted ? await this.store.upvotes.add(user.id, paperId) : await this.store.upvotes.remove(user.id, paperId);
+    const [after, entry] = await Promise.all([this.store.papers.get(paperId), changed && this.changes ? this.store.feed.entryFor(paperId) : null]);
+    if (changed) this.changes?.notify({ kind: 'vote', paperId, days: entry ? [entry.day] : [] });
     return { paperId, upvoted, upvotes: after!.upvotes };
   }
 

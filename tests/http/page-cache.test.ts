@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Hono } from 'hono';
 import { forEachStore } from '../helpers/contract.ts';
-import { loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
+import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { PageCache } from '../../src/http/page-cache.ts';
+import { dayDep, paperDep, periodDeps, VOTES_DEP } from '../../src/http/page-deps.ts';
 import { pageCache } from '../../src/http/middleware/page-cache.ts';
 import { securityHeaders } from '../../src/http/middleware/security-headers.ts';
 import type { AppEnv } from '../../src/http/env.ts';
+import { sitePaths } from '../../src/domain/site-paths.ts';
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const page = (text: string) => ({ status: 200, headers: [['content-type', 'text/html']] as [string, string][], body: new TextEncoder().encode(text).buffer as ArrayBuffer, nonce: 'n' });
 
@@ -40,12 +44,12 @@ describe('PageCache', () => {
     assert.ok(cache.get('/after'));
   });
 
-  test("a write to a paper drops that paper's pages at once, and only those", () => {
+  test("a vote drops the voted paper's own pages at once, and only those", () => {
     let now = 1000;
     const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, now: () => now });
     for (const p of ['/papers/hep-th/9901001', '/papers/hep-th/9901001/discussion', '/papers/hep-th/9901001.md', '/papers/hep-th/99010012', '/papers/date/2025-08-01']) cache.set(`${p}\ntext/html`, page(p));
     now += 10;
-    cache.changed('/papers/hep-th/9901001', { vote: true });
+    cache.voted({ paperId: 'hep-th/9901001', paperPath: '/papers/hep-th/9901001', days: ['2025-08-01'] });
     assert.equal(cache.get('/papers/hep-th/9901001\ntext/html'), null);
     assert.equal(cache.get('/papers/hep-th/9901001/discussion\ntext/html'), null);
     assert.equal(cache.get('/papers/hep-th/9901001.md\ntext/html'), null);
@@ -59,7 +63,7 @@ describe('PageCache', () => {
     cache.set('/p', page('P'));
     cache.set('/q', page('Q'));
     now += 100;
-    cache.changed(undefined, { vote: true });
+    cache.voted({ paperId: 'x', paperPath: '/papers/x', days: [] });
     assert.ok(cache.get('/p'), 'younger than minFreshMs: still served after a vote');
     now += 900;
     assert.equal(cache.get('/p'), null);
@@ -67,6 +71,45 @@ describe('PageCache', () => {
     now += 10;
     cache.changed();
     assert.equal(cache.get('/r'), null, 'any other write shows at once');
+  });
+
+  test('a vote makes stale only the answers that depend on it: the paper, its feed day, rankings by votes, and pages that declare nothing', () => {
+    let now = 1000;
+    const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, minFreshMs: 1000, now: () => now });
+    const kept = {
+      '/papers/date/2025-08-02': [dayDep('2025-08-02')],
+      '/papers/week/2025-W30': periodDeps({ from: '2025-07-21', to: '2025-07-27' }),
+      '/api/papers/search?q=other': [paperDep('2508.00002')],
+      '/papers/2508.00002': [paperDep('2508.00002')],
+    };
+    const stale = {
+      '/papers/date/2025-08-01': [dayDep('2025-08-01')],
+      '/papers/week/2025-W31': periodDeps({ from: '2025-07-28', to: '2025-08-03' }),
+      '/api/papers/search?q=voted': [paperDep('2508.00002'), paperDep('2508.00001')],
+      '/papers/trending': [VOTES_DEP],
+      '/authors/someone': undefined,
+    };
+    for (const [k, deps] of Object.entries({ ...kept, ...stale })) cache.set(k, { ...page(k), deps });
+    now += 5;
+    cache.voted({ paperId: '2508.00001', paperPath: '/papers/2508.00001', days: ['2025-08-01'] });
+    now += 1000;
+    for (const k of Object.keys(kept)) assert.ok(cache.get(k), `${k} does not depend on the vote: still served`);
+    for (const k of Object.keys(stale)) assert.equal(cache.get(k), null, `${k} depends on the vote`);
+  });
+
+  test('an answer whose rendering began before a vote it depends on is stale; one begun after is not', () => {
+    let now = 1000;
+    const cache = new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20, minFreshMs: 0, now: () => now });
+    const deps = [dayDep('2025-08-01')];
+    const began = now;
+    now += 5;
+    cache.voted({ paperId: 'a', paperPath: '/papers/a', days: ['2025-08-01'] });
+    now += 5;
+    cache.set('/racing', { ...page('read before the vote'), deps }, began);
+    cache.set('/after', { ...page('after'), deps });
+    now += 1;
+    assert.equal(cache.get('/racing'), null);
+    assert.ok(cache.get('/after'));
   });
 
   test('keeps within its bytes, least recently used out first, and never keeps a page too big for it', () => {
@@ -95,7 +138,7 @@ describe('page cache middleware', () => {
   });
   app.get('/papers/missing', (c) => c.html(`<p>render ${++renders}</p>`, 404));
   app.get('/search', (c) => c.html(`<p>render ${++renders}</p>`));
-  app.post('/papers/plain/upvote', (c) => c.text('ok'));
+  app.post('/papers/plain/comments', (c) => c.text('ok'));
   app.post('/papers/plain/refused', (c) => c.text('no', 403));
 
   const get = async (path: string, headers: Record<string, string> = {}) => {
@@ -123,7 +166,7 @@ describe('page cache middleware', () => {
     const before = await get('/papers/plain');
     await app.request('/papers/plain/refused', { method: 'POST' });
     assert.equal((await get('/papers/plain')).text, before.text);
-    await app.request('/papers/plain/upvote', { method: 'POST' });
+    await app.request('/papers/plain/comments', { method: 'POST' });
     const afterWrite = await get('/papers/plain');
     assert.equal(afterWrite.cache, 'miss');
     assert.notEqual(afterWrite.text, before.text);
@@ -133,10 +176,20 @@ describe('page cache middleware', () => {
 forEachStore('anonymous page cache on the real app', (ctx) => {
   let app: TestApp;
   const paper = makePaper({ id: '2508.01234', title: 'Caching feeds for anonymous readers', publishedAt: '2025-08-01' });
+  // Two papers on two days of their own, each with a word only it has: one is voted on, the other not.
+  const voted = makePaper({ id: '2508.02001', title: 'Quasicrystal tilings under votes', publishedAt: '2025-08-05' });
+  const untouched = makePaper({ id: '2508.02002', title: 'Zeppelin aerodynamics left alone', publishedAt: '2025-08-06' });
+  // A day for the two-server test.
+  const shared = makePaper({ id: '2508.03001', title: 'Gossip between two servers', publishedAt: '2025-08-07' });
 
   before(async () => {
-    await ctx.store.papers.upsertMany([paper]);
-    await ctx.store.feed.addMany([{ paperId: paper.id, day: '2025-08-01' }]);
+    await ctx.store.papers.upsertMany([paper, voted, untouched, shared]);
+    await ctx.store.feed.addMany([
+      { paperId: paper.id, day: '2025-08-01' },
+      { paperId: voted.id, day: '2025-08-05' },
+      { paperId: untouched.id, day: '2025-08-06' },
+      { paperId: shared.id, day: '2025-08-07' },
+    ]);
     // Long enough that a loaded machine's slow first render is still fresh for the second read.
     app = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '60' });
   });
@@ -205,6 +258,70 @@ forEachStore('anonymous page cache on the real app', (ctx) => {
     const later = await fetch(url);
     assert.equal(later.headers.get('x-page-cache'), 'miss', 'a vote makes cached results stale within a second');
     assert.notEqual(((await later.json()) as { upvotes: number }[])[0].upvotes, votes);
+  });
+
+  test('a vote on one paper leaves cached pages and searches without it served from the cache, and refreshes those with it', async () => {
+    const urls = {
+      votedDay: `${app.url}/papers/date/2025-08-05`,
+      otherDay: `${app.url}/papers/date/2025-08-06`,
+      votedSearch: `${app.url}/api/papers/search?q=quasicrystal`,
+      otherSearch: `${app.url}/api/papers/search?q=zeppelin`,
+    };
+    const first: Record<string, string> = {};
+    for (const [k, u] of Object.entries(urls)) {
+      first[k] = await (await fetch(u)).text();
+      assert.equal((await fetch(u)).headers.get('x-page-cache'), 'hit', `${k} is cached`);
+    }
+    assert.ok(first.votedSearch.includes(voted.id) && !first.otherSearch.includes(voted.id), 'each search finds its own paper');
+    const reader = await loggedIn(app, 'precisevoter');
+    assert.equal((await reader.post(`/api/papers/${voted.id}/upvote`)).status, 200);
+    // Lists may be a second old after a vote (minFreshMs); past that only what depends on it is rendered again.
+    await new Promise((r) => setTimeout(r, 1050));
+    for (const k of ['otherDay', 'otherSearch'] as const) {
+      const res = await fetch(urls[k]);
+      assert.equal(res.headers.get('x-page-cache'), 'hit', `${k} does not hold the voted paper: still from the cache`);
+      assert.equal(await res.text(), first[k]);
+    }
+    for (const k of ['votedDay', 'votedSearch'] as const) {
+      const res = await fetch(urls[k]);
+      assert.equal(res.headers.get('x-page-cache'), 'miss', `${k} holds the voted paper: rendered again`);
+      assert.notEqual(await res.text(), first[k], `${k} shows the new count`);
+    }
+    // A vote that changes nothing (taking back a vote never given) makes nothing stale.
+    const before = await (await fetch(urls.votedDay)).text();
+    await new Promise((r) => setTimeout(r, 1050));
+    assert.equal((await reader.delete(`/api/papers/${untouched.id}/upvote`)).status, 200);
+    await new Promise((r) => setTimeout(r, 1050));
+    const still = await fetch(urls.otherDay);
+    assert.equal(still.headers.get('x-page-cache'), 'hit');
+    assert.equal((await fetch(urls.votedDay)).headers.get('x-page-cache'), 'hit');
+    assert.equal(before, await (await fetch(urls.votedDay)).text());
+  });
+
+  test('two servers on one store: a vote through one is on its voter\'s pages on the other at once, and on its anonymous pages within PAGE_CACHE_SECONDS', async () => {
+    const other = await startTestApp(ctx.store, { PAGE_CACHE_SECONDS: '1' });
+    try {
+      const day = '/papers/date/2025-08-07';
+      const started = Date.now();
+      const cached = await (await fetch(`${other.url}${day}`)).text();
+      assert.equal((await fetch(`${other.url}${day}`)).headers.get('x-page-cache'), 'hit');
+      const reader = await loggedIn(app, 'twoservers');
+      const vote = await reader.post(`/api/papers/${shared.id}/upvote`);
+      assert.equal(vote.status, 200);
+      // The voter, on the other server: a session is never served from the cache.
+      const there = new Client(other.url);
+      for (const [k, v] of reader.cookies) there.cookies.set(k, v);
+      const own = await there.get(day);
+      assert.match(own.text, new RegExp(`formaction="${escapeRegExp(sitePaths.forms.paperUpvote(shared.id))}"[^>]*aria-pressed="true"`), 'the voter sees their vote on the other server at once');
+      const soon = await fetch(`${other.url}${day}`);
+      if (Date.now() - started < 900) assert.equal(await soon.text(), cached, 'the other server learns of it only by the time to live');
+      await new Promise((r) => setTimeout(r, 1100));
+      const later = await fetch(`${other.url}${day}`);
+      assert.equal(later.headers.get('x-page-cache'), 'miss');
+      assert.match(await later.text(), new RegExp(`>${vote.json.upvotes}<span class="vh"> upvotes?[,<]`), 'everyone sees it within PAGE_CACHE_SECONDS');
+    } finally {
+      await other.close();
+    }
   });
 
   test('a change made by another process shows within PAGE_CACHE_SECONDS', async () => {

@@ -21,11 +21,12 @@ const PER_REQUEST = new Set(['set-cookie', 'x-request-id', 'date', 'content-leng
 /** Of those, what the middleware before this one set for this request: a hit carries them too. */
 const RATE_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining'];
 
-/** `/papers/{id}` for a write to a paper (`/api/papers/{id}/upvote`, `/papers/{id}/comments`): its pages change at once. */
-function writtenPaperPath(path: string): string | undefined {
-  const m = /^(?:\/api(?:\/admin)?)?(\/papers\/.+?)\/(?:upvote|comments|discussion|claims|report|read|hide|unhide)(?:\/|$)/.exec(path);
-  return m?.[1];
-}
+/**
+ * A vote (the API's or the upvote form's; the form's flash message is its voter's own):
+ * `UpvoteService` tells the cache what it changed (`ContentChanges`), so that only the pages
+ * depending on it go stale; a vote that changed nothing tells nothing.
+ */
+const VOTE_PATH = /^(?:\/api)?\/papers\/.+\/upvote$/;
 
 function cacheable(path: string): boolean {
   if (NEVER.has(path)) return false;
@@ -36,7 +37,8 @@ function cacheable(path: string): boolean {
  * Serves anonymous page reads from the `PageCache` and revalidates them with ETags. A request with
  * any cookie or credentials bypasses it (a session, a flash message, an anonymous CSRF cookie all
  * change the page), and so does an answer that sets a cookie, says `no-store` or is not a 200. Any successful
- * write through this app marks the cache changed; answers are served as `Cache-Control: no-cache`
+ * write through this app but a vote marks the cache changed (votes: see `VOTE_PATH`); a page is kept with
+ * what its route said it depends on (`pageDependsOn`); answers are served as `Cache-Control: no-cache`
  * so browsers ask again and get a 304 while the page is the same; `X-Page-Cache` says hit or miss.
  */
 export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
@@ -44,7 +46,7 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     if (!SAFE.has(method)) {
       await next();
-      if (c.res.status < 400) cache.changed(writtenPaperPath(c.req.path), { vote: /\/upvote$/.test(c.req.path) });
+      if (c.res.status < 400 && !VOTE_PATH.test(c.req.path)) cache.changed();
       return;
     }
     const url = new URL(c.req.url);
@@ -66,7 +68,7 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
       res.headers.forEach((v, k) => {
         if (!PER_REQUEST.has(k.toLowerCase())) headers.push([k, v]);
       });
-      page = cache.set(key, { status: res.status, headers, body: await res.clone().arrayBuffer(), nonce: cspNonce() }, renderedFrom);
+      page = cache.set(key, { status: res.status, headers, body: await res.clone().arrayBuffer(), nonce: cspNonce(), deps: c.get('pageDeps') }, renderedFrom);
       if (!page) return;
     }
     // The rate limits counted this request before it got here: its own counts go out, hit or miss

@@ -22,6 +22,7 @@ import { ServiceError } from '../../services/errors.ts';
 import { parseSort } from '../../search/query.ts';
 import type { SearchSort } from '../../domain/search-query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
+import { pageDependsOn, paperDep, periodDeps, VOTES_DEP } from '../page-deps.ts';
 
 /** Cards on a feed, trending or author page (the largest page there is: the page-size test renders it). */
 export const PER_PAGE = 50;
@@ -97,12 +98,14 @@ export function pageRoutes() {
     const newest = await feed.newestDay();
     const filter = feedFilterOf(c);
     const page = newest ? await feed.period(parseDay(newest)!, { limit: PER_PAGE, filter: storeFilter(c, filter) }) : null;
+    pageDependsOn(c, newest ? periodDeps(parseDay(newest)!) : []);
     return render(c, <FeedPageView page={page} home viewer={await viewerOf(c, page?.items ?? [])} filter={filter} />);
   });
 
   app.get('/papers/trending', async (c) => {
     const now = new Date();
     const { items, asOf } = await c.var.services.trending.items({ now, limit: PER_PAGE });
+    pageDependsOn(c, [VOTES_DEP]);
     return render(c, <TrendingPageView items={items} asOf={asOf ?? now} viewer={await viewerOf(c, items)} />);
   });
 
@@ -125,6 +128,8 @@ export function pageRoutes() {
       const pageNum = pageNumber(c);
       const filter = feedFilterOf(c);
       const page = await c.var.services.feed.period(period, { limit: PER_PAGE, offset: (pageNum - 1) * PER_PAGE, filter: storeFilter(c, filter), order: filter.order });
+      // Ranked by votes within the period: a vote on any of its papers can reorder this page.
+      pageDependsOn(c, periodDeps(period));
       return render(c, <FeedPageView page={page} pageNum={pageNum} perPage={PER_PAGE} viewer={await viewerOf(c, page.items)} filter={filter} />);
     });
   }
@@ -183,6 +188,8 @@ export function pageRoutes() {
     ]);
     if (!data) return notFoundPage(c);
     const { paper, entry, comments, upvoted, collections, inCollections } = data;
+    // Its similar papers are listed by title only: no other paper's vote shows here.
+    pageDependsOn(c, [paperDep(paper.id)]);
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
     const [similar, , authorship, affiliations, watching] = await Promise.all([

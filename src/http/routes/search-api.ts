@@ -8,6 +8,7 @@ import { SearchQuery, SearchResultSchema, SimilarPaperSchema, SimilarQuery } fro
 import { presentSearchResult, presentSimilar } from '../presenters/search.ts';
 import { paperIdFromPath } from '../params.ts';
 import { listEnrichments } from '../list-enrichments.ts';
+import { pageDependsOn, paperDep, VOTES_DEP } from '../page-deps.ts';
 
 /** Search and similar papers. Registered before `/api/papers/{id}`, which would take "search" for an id. */
 export function searchApiRoutes() {
@@ -30,6 +31,8 @@ export function searchApiRoutes() {
       // Keyword results standing in for a failed or late embedder: the next request tries again.
       if (res.degraded) c.header('Cache-Control', 'no-store');
       const enriched = await listEnrichments(c, res.results.map((r) => r.paper.id));
+      // Each result carries its vote count; sorted by votes, any vote can change which papers are listed.
+      pageDependsOn(c, [...res.results.map((r) => paperDep(r.paper.id)), ...((query.sort ?? res.query.sort) === 'upvotes' ? [VOTES_DEP] : [])]);
       return res.results.map((r) => presentSearchResult(r, enriched(r.paper.id)));
     },
   );

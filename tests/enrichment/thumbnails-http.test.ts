@@ -11,7 +11,7 @@ const GOOD = '2504.00001';
 const BAD = '2504.00002';
 const HIDDEN = '2504.00003';
 
-const imgs = (html: string) => [...html.matchAll(/<img [^>]*class="thumb[^"]*"[^>]*>/g)].map((m) => m[0]);
+const imgs = (html: string) => [...html.matchAll(/<img [^>]*src="\/thumbs\/[^"]*"[^>]*>/g)].map((m) => m[0]);
 const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
 
 forEachStore('thumbnails on pages, in the API and at their content-hashed URL', (ctx) => {

@@ -6,6 +6,7 @@ import { makePaper } from '../helpers/papers.ts';
 import { assertNoActiveAttributes } from '../helpers/html.ts';
 import { seedThumbnails } from '../helpers/thumbnails.ts';
 import type { Paper } from '../../src/domain/paper.ts';
+import { cssId } from '../../src/http/views/components.tsx';
 
 /**
  * Enrichments wherever a paper is listed (issue 17): every kind of list page shows the card's
@@ -171,6 +172,13 @@ forEachStore('enrichments on every list of papers, in pages and the API', (ctx) 
     assertCards(own, 'own profile');
     assert.equal((own.match(/<form method="post" id="card-vote"/g) ?? []).length, 1, 'one shared vote form');
     assert.equal((own.match(/<button form="card-vote"[^>]*value="remove"/g) ?? []).length, 2, 'the upvoted cards say so');
+    // A paper on both lists (submitted and upvoted by its submitter) has two cards with ids of their own.
+    const self = await loggedIn(app, submitter(ctx));
+    assert.equal((await self.post(`/api/papers/${world.linked.id}/upvote`)).status, 200);
+    const both = (await fan.get(`/users/${submitter(ctx)}`)).text; // signed in: never a cached page
+    const ids = [...both.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(ids.filter((id) => id.endsWith(cssId(world.linked.id))).length, 2, 'the paper is on both lists');
+    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'no id twice on the page');
   });
 
   test('Following and /api/following', async () => {

@@ -70,12 +70,12 @@ export const ANONYMOUS: CardViewer = { signedIn: false, csrfToken: '', upvoted: 
  * title, first authors, the TL;DR (or the abstract) with keywords, upvotes, comments, code with
  * stars, and its first-page thumbnail. `children` go below the meta line (a page's own controls).
  */
-export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3, children }: { item: CardItem; viewer?: CardViewer; headingLevel?: 2 | 3; children?: Child }) {
+export function PaperCard({ item, viewer = ANONYMOUS, headingLevel = 3, idPrefix = 't', children }: { item: CardItem; viewer?: CardViewer; headingLevel?: 2 | 3; idPrefix?: string; children?: Child }) {
   const { paper, entry } = item;
   const enrichment = viewer.enrichments?.get(paper.id);
   const H = headingLevel === 2 ? 'h2' : 'h3';
   const seen = viewer.seen?.has(paper.id) ?? false;
-  const tid = `t-${cssId(paper.id)}`;
+  const tid = `${idPrefix}-${cssId(paper.id)}`;
   return (
     <li>
       {/* A card carries no data-* of its own: `.card` marks a paper for the j/k keys and `.seen` its read state. */}
@@ -230,15 +230,16 @@ export function cssId(id: string): string {
 
 /**
  * A list of paper cards; `after` adds a page's own controls or notes below a card's meta line.
- * `forms={false}` when the page renders `CardForms` itself, once for several lists (form ids are unique).
+ * `forms={false}` when the page renders `CardForms` itself, once for several lists (form ids are unique),
+ * and then an `idPrefix` of its own per list: one paper may be on two of them (upvoted and submitted).
  */
-export function FeedList<T extends CardItem>({ items, viewer, headingLevel = 3, after, label, forms = true }: { items: T[]; viewer?: CardViewer; headingLevel?: 2 | 3; after?: (item: T) => Child; label?: string; forms?: boolean }) {
+export function FeedList<T extends CardItem>({ items, viewer, headingLevel = 3, after, label, forms = true, idPrefix }: { items: T[]; viewer?: CardViewer; headingLevel?: 2 | 3; after?: (item: T) => Child; label?: string; forms?: boolean; idPrefix?: string }) {
   return (
     <>
       {viewer && forms && <CardForms viewer={viewer} />}
       <ol class="feed" aria-labelledby={label}>
       {items.map((item) => (
-        <PaperCard item={item} viewer={viewer} headingLevel={headingLevel}>
+        <PaperCard item={item} viewer={viewer} headingLevel={headingLevel} idPrefix={idPrefix}>
           {after?.(item)}
         </PaperCard>
       ))}

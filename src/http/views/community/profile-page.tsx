@@ -25,11 +25,11 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
       <CardForms viewer={props.cards} />
       <section aria-labelledby="upvotes-heading">
         <h2 id="upvotes-heading">Upvotes</h2>
-        <ProfileCards papers={upvoted} cards={props.cards} label="upvotes-heading" empty="No upvotes yet." />
+        <ProfileCards papers={upvoted} cards={props.cards} label="upvotes-heading" idPrefix="tu" empty="No upvotes yet." />
       </section>
       <section aria-labelledby="submissions-heading">
         <h2 id="submissions-heading">Submissions</h2>
-        <ProfileCards papers={submitted.map((s) => s.paper)} cards={props.cards} label="submissions-heading" empty="No submissions yet." />
+        <ProfileCards papers={submitted.map((s) => s.paper)} cards={props.cards} label="submissions-heading" idPrefix="ts" empty="No submissions yet." />
       </section>
       <section aria-labelledby="comments-heading">
         <h2 id="comments-heading">Comments</h2>
@@ -72,7 +72,7 @@ export function ProfilePage(props: { viewer: User | null; csrfToken: string; dat
 }
 
 /** One of a profile's lists of papers as cards, without the shared card forms (the page renders them once for both lists). */
-function ProfileCards(props: { papers: PaperWithStats[]; cards: CardViewer; label: string; empty: string }) {
+function ProfileCards(props: { papers: PaperWithStats[]; cards: CardViewer; label: string; idPrefix: string; empty: string }) {
   if (!props.papers.length) return <p>{props.empty}</p>;
-  return <FeedList items={props.papers.map((paper) => ({ paper }))} viewer={props.cards} forms={false} label={props.label} />;
+  return <FeedList items={props.papers.map((paper) => ({ paper }))} viewer={props.cards} forms={false} label={props.label} idPrefix={props.idPrefix} />;
 }

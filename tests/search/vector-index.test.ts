@@ -47,3 +47,23 @@ test('an index file of another layout, or of a version that did not record its l
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an index file built with the earlier insert search width (expansion_add 64) still loads and takes new vectors: the width is not part of the file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ann-'));
+  try {
+    const file = path.join(dir, 'x.usearch');
+    const old = new usearch.Index({ dimensions: 32, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F16, connectivity: 16, expansion_add: 64, expansion_search: 64, multi: false });
+    old.add(BigUint64Array.from({ length: 200 }, (_, i) => BigInt(i + 1)), Float32Array.from(Array.from({ length: 200 }, (_, i) => [...unit(i, 32)]).flat()));
+    old.save(file);
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 200, newest: '2026-01-01T00:00:00.000Z', layout: 'hnsw-f16-m16' }));
+    const b = new VectorIndex('e1', 32, file);
+    assert.ok(b.load());
+    assert.equal(b.size, 200);
+    assert.equal(b.search(unit(7, 32), 1)[0].key, 8);
+    b.upsert([{ key: 500, vector: unit(499, 32) }], '2026-01-02T00:00:00.000Z');
+    assert.equal(b.size, 201);
+    assert.equal(b.search(unit(499, 32), 1)[0].key, 500);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

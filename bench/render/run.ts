@@ -1,6 +1,6 @@
 /**
  * Site rendering benchmark: how long the server takes to render a 50-paper feed page with the whole
- * corpus in the store, and how many bytes the page costs on the wire (the largest page for a visitor
+ * corpus in the store, for a visitor and for a signed-in reader, and how many bytes the page costs on the wire (the largest page for a visitor
  * and for a signed-in reader too).
  *
  *   npx tsx bench/render/run.ts ../shared/data/arxiv-listings [--db /tmp/corpus.db] [--requests 400] [--thumbnails] [--page-cache]
@@ -104,6 +104,12 @@ async function time(fetcher: (i: number) => Response | Promise<Response>, n: num
 }
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 const page = (i: number) => app.request(`/papers/date/${days[i % days.length]}`);
+// A signed-in reader's page is never served from the page cache (it carries the reader's votes, seen
+// marks and CSRF tokens), so its render time is timed too: a session of a bench account, made once
+// in the store.
+const reader = (await opened.store.users.byUsername('bench_reader')) ?? (await opened.store.users.create({ username: 'bench_reader', email: 'bench_reader@example.org', passwordHash: 'x', emailVerified: true }));
+const { sessionToken } = await services.accounts.openSession(reader.id);
+const readerPage = (i: number) => app.request(`/papers/date/${days[i % days.length]}`, { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } });
 
 // Cold: the first render of each day (KaTeX's cache has not seen these abstracts yet).
 const cold = await time(page, days.length);
@@ -113,6 +119,11 @@ let cpu = process.cpuUsage();
 const feed = await time(page, requests);
 cpu = process.cpuUsage(cpu);
 const feedCpu = (cpu.user + cpu.system) / 1000 / requests;
+await time(readerPage, 50); // warm-up
+let readerCpuUsage = process.cpuUsage();
+const readerFeed = await time(readerPage, requests);
+readerCpuUsage = process.cpuUsage(readerCpuUsage);
+const readerCpu = (readerCpuUsage.user + readerCpuUsage.system) / 1000 / requests;
 await time(() => bare.request('/'), 200);
 let baseCpuUsage = process.cpuUsage();
 const base = await time(() => bare.request('/'), requests);
@@ -126,13 +137,10 @@ for (const day of days) {
   const h = await (await app.request(`/papers/date/${day}`)).text();
   if (Buffer.byteLength(h) > largest.bytes) largest = { day, bytes: Buffer.byteLength(h), html: h };
 }
-// The same days for a signed-in reader (upvote and "mark seen" buttons on every card): a session of
-// a bench account, made once in the store.
-const reader = (await opened.store.users.byUsername('bench_reader')) ?? (await opened.store.users.create({ username: 'bench_reader', email: 'bench_reader@example.org', passwordHash: 'x', emailVerified: true }));
-const { sessionToken } = await services.accounts.openSession(reader.id);
+// The same days for a signed-in reader (upvote and "mark seen" buttons on every card).
 const signedIn = { day: days[0], bytes: 0, visitorBytes: 0 };
-for (const day of days) {
-  const res = await app.request(`/papers/date/${day}`, { headers: { cookie: `${SESSION_COOKIE}=${sessionToken}` } });
+for (const [i, day] of days.entries()) {
+  const res = await readerPage(i);
   const h = await res.text();
   if (!h.includes('id="card-vote"')) throw new Error(`the signed-in page of ${day} has no card vote form: not signed in?`);
   if (Buffer.byteLength(h) > signedIn.bytes) Object.assign(signedIn, { day, bytes: Buffer.byteLength(h) });
@@ -161,6 +169,9 @@ const result = {
   coldP50: pct(cold, 50),
   baseP50: pct(base, 50),
   feedCpuMs: feedCpu,
+  signedInP50: pct(readerFeed, 50),
+  signedInP95: pct(readerFeed, 95),
+  signedInCpuMs: readerCpu,
   baseCpuMs: baseCpu,
   loadAverage: load,
   htmlBytes: Buffer.byteLength(html),
@@ -182,6 +193,8 @@ console.log(`
 | papers in the store | ${papers} |
 | 50-paper feed page, p50 (p95), ${requests} requests over ${days.length} days | ${fmt(result.feedP50)} ms (${fmt(result.feedP95)} ms) |
 | 50-paper feed page, CPU time per request (mean) | ${fmt(feedCpu)} ms |
+| same page signed in, p50 (p95) | ${fmt(result.signedInP50)} ms (${fmt(result.signedInP95)} ms) |
+| same page signed in, CPU time per request (mean) | ${fmt(readerCpu)} ms |
 | same, first render of each day (cold KaTeX cache), p50 | ${fmt(result.coldP50)} ms |
 | baseline: bare Hono route returning a static string, p50 | ${fmt(result.baseP50)} ms |
 | baseline CPU time per request (mean) | ${fmt(baseCpu)} ms |

@@ -930,6 +930,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/search/vector-index.test.ts', 'tests/search/published-ann-index.test.ts'],
   },
   {
+    name: 'lease-hold-not-renewed',
+    what: 'a lease held for long work (an index build and publication) is not renewed: with the short publishing lease another server takes it mid-build',
+    file: 'src/store/leases.ts',
+    search: '      this.renew(name, holder, ttlMs).catch((err) => onRenewError?.(err));',
+    replace: '      void onRenewError;',
+    tests: ['tests/store/leases-and-limits.test.ts'],
+  },
+  {
     name: 'ann-published-download-unchecked',
     what: "a published index's bytes copied out of the store are not checked against its version row's checksum",
     file: 'src/search/published-index.ts',

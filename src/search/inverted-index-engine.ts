@@ -5,6 +5,7 @@ import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
+import { PUBLISH_LEASE_MS } from './published-index.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount, RebuildOptions } from './keyword-engine.ts';
 import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
@@ -256,8 +257,7 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   private async buildAndPublishOnce(): Promise<boolean> {
     const p = this.persist!;
-    if (!(await this.store.leases.acquire(KEYWORD_PUBLISH_LEASE, this.holder, 60 * 60_000))) return false;
-    try {
+    const leased = await this.store.leases.hold(KEYWORD_PUBLISH_LEASE, this.holder, PUBLISH_LEASE_MS, async () => {
       const snap = this.fresh ?? (await this.buildFromStore());
       this.fresh = undefined;
       this.install(snap, null);
@@ -269,10 +269,8 @@ export class InvertedIndexEngine implements KeywordEngine {
         p.logger?.warn({ err: (err as Error).message }, 'could not publish the keyword index; serving it from memory');
       }
       await this.scanModified();
-      return true;
-    } finally {
-      await this.store.leases.release(KEYWORD_PUBLISH_LEASE, this.holder);
-    }
+    });
+    return leased.held;
   }
 
   /**

@@ -26,6 +26,12 @@ import { IndexFileError, readIndexFileHead, type IndexFileProblem } from './inde
  */
 const CHUNK = 4 << 20;
 
+/**
+ * How long a publishing lease lasts without renewal (`store.leases.hold` renews it while the build
+ * and the copy run): a server killed mid-build holds up the next publisher for at most this long.
+ */
+export const PUBLISH_LEASE_MS = 2 * 60_000;
+
 export interface PublishedIndexOptions {
   dir: string;
   via: 'dir' | 'store';

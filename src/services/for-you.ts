@@ -7,7 +7,7 @@ import { FeatureIndex } from '../discovery/feature-index.ts';
 import type { ForYouFeatures, ForYouPaper } from '../discovery/for-you-features-file.ts';
 import type { Logger } from '../logger.ts';
 import { IndexFileError } from '../search/index-file.ts';
-import type { PublishedIndex } from '../search/published-index.ts';
+import { PUBLISH_LEASE_MS, type PublishedIndex } from '../search/published-index.ts';
 import { rankCandidates, reasonText, sampleBackground, trainModel, type Example, type ExampleSource, type ModelKind } from '../discovery/reader-model.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError, paperNotFound } from './errors.ts';
@@ -218,10 +218,9 @@ export class ForYouService {
 
   private async buildAndPublishOnce(): Promise<'published' | 'busy' | 'empty'> {
     const p = this.persist!;
-    if (!(await this.store.leases.acquire(FOR_YOU_PUBLISH_LEASE, this.holder, 60 * 60_000))) return 'busy';
-    try {
+    const leased = await this.store.leases.hold(FOR_YOU_PUBLISH_LEASE, this.holder, PUBLISH_LEASE_MS, async () => {
       const built = await this.buildFromStore();
-      if (!built) return 'empty';
+      if (!built) return 'empty' as const;
       const snap = this.frozen(built);
       this.state = built;
       this.version = null;
@@ -232,11 +231,11 @@ export class ForYouService {
       } catch (err) {
         p.logger?.warn({ err: (err as Error).message }, 'could not publish the "For you" features; serving them from memory');
       }
-      return 'published';
-    } finally {
-      await this.store.leases.release(FOR_YOU_PUBLISH_LEASE, this.holder);
-    }
+      return 'published' as const;
+    });
+    return leased.held ? leased.value : 'busy';
   }
+
 
   /** Checks the version row now and then (never more than once at a time, never awaited by a reader). */
   private pollInBackground(): void {

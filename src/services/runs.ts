@@ -42,17 +42,8 @@ export class RunService {
    * An error taking the lease (the store is down) is thrown.
    */
   async withLease<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>): Promise<Leased<T>> {
-    if (!(await this.store.leases.acquire(name, holder, ttlMs))) return { held: false, holder: await this.store.leases.holder(name).catch(() => null) };
-    const renew = setInterval(() => {
-      this.store.leases.renew(name, holder, ttlMs).catch((err) => this.logger.warn({ err, lease: name }, 'lease renewal failed'));
-    }, Math.max(1000, ttlMs / 3));
-    renew.unref();
-    try {
-      return { held: true, value: await fn() };
-    } finally {
-      clearInterval(renew);
-      await this.store.leases.release(name, holder).catch(() => {});
-    }
+    const r = await this.store.leases.hold(name, holder, ttlMs, fn, (err) => this.logger.warn({ err, lease: name }, 'lease renewal failed'));
+    return r.held ? r : { held: false, holder: await this.store.leases.holder(name).catch(() => null) };
   }
 
   /** Who holds the lease `name` now (null when free or expired). */

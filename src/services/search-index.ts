@@ -7,6 +7,7 @@ import type { KeywordEngine, RebuildOptions } from '../search/keyword-engine.ts'
 import { VectorIndex } from '../search/vector-index.ts';
 import { IndexFileError } from '../search/index-file.ts';
 import type { PublishedAnnIndex } from '../search/published-ann-index.ts';
+import { PUBLISH_LEASE_MS } from '../search/published-index.ts';
 import { hasTermVectors } from '../search/local-embedder.ts';
 import { defaultEmbedThreads, LocalEmbedderThreads } from '../search/local-embedder-threads.ts';
 import type { SpaceSource, EmbeddingSpace } from '../store/embedding-spaces.ts';
@@ -346,15 +347,12 @@ export class SearchIndexService {
     const holder = `ann:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
     this.annPublishing = this.annPublishing
       .then(async () => {
-        if (!(await this.store.leases.acquire(lease, holder, 10 * 60_000))) return;
-        try {
+        await this.store.leases.hold(lease, holder, PUBLISH_LEASE_MS, async () => {
           const v = await files.latest(embedderId);
           if (v && v.version !== unusable && index.size - v.papers < Math.max(ANN_REPUBLISH_MIN, v.papers * ANN_REPUBLISH)) return;
           const published = await files.publish(index);
           this.opts.logger?.info({ embedder: embedderId, version: published.version, vectors: published.papers, bytes: published.bytes }, 'ANN index published');
-        } finally {
-          await this.store.leases.release(lease, holder);
-        }
+        });
       })
       .catch((err) => this.opts.logger?.warn({ embedder: embedderId, err: (err as Error).message }, 'could not publish the ANN index; servers rebuild it from the stored vectors'));
   }

@@ -37,6 +37,25 @@ export class LeaseRepository {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /**
+   * Runs `fn` holding the lease `name`: renewed every third of `ttlMs` while it runs, released after,
+   * whatever happens; `{ held: false }` when another holder has it. A short `ttlMs` is then safe for
+   * long work: a live holder keeps the lease, a killed one loses it within `ttlMs`.
+   */
+  async hold<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>, onRenewError?: (err: unknown) => void): Promise<{ held: true; value: T } | { held: false }> {
+    if (!(await this.acquire(name, holder, ttlMs))) return { held: false };
+    const renew = setInterval(() => {
+      this.renew(name, holder, ttlMs).catch((err) => onRenewError?.(err));
+    }, Math.max(100, ttlMs / 3));
+    renew.unref();
+    try {
+      return { held: true, value: await fn() };
+    } finally {
+      clearInterval(renew);
+      await this.release(name, holder).catch(() => {});
+    }
+  }
+
   async release(name: string, holder: string): Promise<void> {
     await this.db.deleteFrom('job_leases').where('name', '=', name).where('holder', '=', holder).execute();
   }

@@ -16,6 +16,32 @@ forEachStore('LeaseRepository', (ctx) => {
     assert.equal(await ctx.store.leases.holder('harvest', later), null);
   });
 
+  test('hold: a short lease stays held while the work runs (renewed), is released after it, and is never taken from its holder', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const ttl = 600;
+    const during: boolean[] = [];
+    const r = await ctx.store.leases.hold('publish', 'a', ttl, async () => {
+      // Well past the first expiry: only the renewals keep another holder out.
+      for (let i = 0; i < 3; i++) {
+        await sleep(ttl * 0.8);
+        during.push(await ctx.store.leases.acquire('publish', 'b', ttl));
+      }
+      return 'done';
+    });
+    assert.deepEqual(r, { held: true, value: 'done' });
+    assert.deepEqual(during, [false, false, false], 'no one else took the lease while its holder worked');
+    assert.equal(await ctx.store.leases.holder('publish'), null, 'released after the work');
+    // Held elsewhere: the work does not run.
+    assert.equal(await ctx.store.leases.acquire('publish', 'b', 60_000), true);
+    let ran = false;
+    assert.deepEqual(await ctx.store.leases.hold('publish', 'a', ttl, async () => (ran = true)), { held: false });
+    assert.equal(ran, false);
+    // Released even when the work fails.
+    await ctx.store.leases.release('publish', 'b');
+    await assert.rejects(ctx.store.leases.hold('publish', 'a', ttl, async () => { throw new Error('boom'); }), /boom/);
+    assert.equal(await ctx.store.leases.holder('publish'), null);
+  });
+
   test('many processes racing for a free lease: exactly one wins', async () => {
     const now = new Date('2026-02-01T00:00:00Z');
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.store.leases.acquire('digest', `p${i}`, 60_000, now)));

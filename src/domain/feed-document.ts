@@ -1,6 +1,7 @@
 import type { PaperWithStats } from './paper.ts';
 import { httpUrl } from './links.ts';
 import { keywordsOf, thumbnailPath, type PaperEnrichment } from './enrichment.ts';
+import { sitePaths } from './site-paths.ts';
 
 /** A syndication feed before it is written as RSS or Atom. Dates are ISO 8601; URLs absolute. */
 export interface FeedDocument {
@@ -42,7 +43,8 @@ export interface FeedDocumentItem {
  * are never called an AI summary).
  */
 export interface ItemExtras {
-  thumbnail: { url: string; mime: string; width: number; height: number } | null;
+  /** `mailUrl` is the same image as a JPEG (`/thumbs/{hash}.jpg`), for mail clients without WebP. */
+  thumbnail: { url: string; mailUrl: string; mime: string; width: number; height: number } | null;
   aiSummary: string | null;
   keywords: string[];
   /** When the newest of the pieces shown here was written (ISO), or null when unknown. */
@@ -56,7 +58,7 @@ export const ITEM_KEYWORDS = 5;
 export function itemExtras(e: PaperEnrichment | undefined, siteUrl: string): ItemExtras | undefined {
   if (!e) return undefined;
   const card = e.thumbnails?.card;
-  const thumbnail = card ? { url: `${siteUrl}${thumbnailPath(card)}`, mime: card.mime, width: card.width, height: card.height } : null;
+  const thumbnail = card ? { url: `${siteUrl}${thumbnailPath(card)}`, mailUrl: `${siteUrl}${sitePaths.thumbnail(card.hash, 'jpg')}`, mime: card.mime, width: card.width, height: card.height } : null;
   const aiSummary = e.summary?.text ?? null;
   const { keywords: found, source } = keywordsOf(e);
   const keywords = aiSummary ? [] : found.slice(0, ITEM_KEYWORDS);

@@ -101,7 +101,7 @@ forEachStore('enrichments in RSS, Atom and the e-mail digest', (ctx) => {
     const r = await app.services.digests.build(digestPeriod('daily', DAY)!, { dryRun: true, now: new Date(`${DAY}T08:00:00Z`) });
     const mail = r.preview!.find((m) => m.to === `digest_${ctx.kind}@example.org`)!;
     assert.ok(mail, 'a digest');
-    assert.match(mail.html, new RegExp(`<img src="${thumbUrl().replace(/\./g, '\\.')}" width="64" height="83" alt=""`));
+    assert.match(mail.html, new RegExp(`<img src="${thumbUrl().replace(/\.webp$/, '.jpg').replace(/\./g, '\\.')}" width="64" height="83" alt=""`));
     assert.ok(mail.html.includes('AI summary: Muons in brief. &lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;'), 'the TL;DR, escaped');
     assert.ok(mail.html.includes('Keywords: muon decay · odd &lt;b&gt;phrase&lt;/b&gt; · rates'));
     assert.doesNotMatch(mail.html, /<img src=x|<b>phrase/);

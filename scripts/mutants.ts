@@ -64,6 +64,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/enrichment/thumbnails-http.test.ts'],
   },
   {
+    name: 'enrich-thumbnail-jpeg-cached-past-hiding',
+    what: "a thumbnail's JPEG is served from the conversion cache without asking whether its paper is still visible",
+    file: 'src/services/enrichment/service.ts',
+    search: 'const image = await this.thumbnail(hash);\n    return image ? this.jpegs.of(hash, image.data) : null;',
+    replace: 'const cached = (this.jpegs as unknown as { entries: Map<string, Promise<Uint8Array>> }).entries.get(hash);\n    if (cached) return cached;\n    const image = await this.thumbnail(hash);\n    return image ? this.jpegs.of(hash, image.data) : null;',
+    tests: ['tests/enrichment/thumbnails-http.test.ts'],
+  },
+  {
     name: 'enrich-hub-next-offsite',
     what: "the hub's next-page Link is followed to any host",
     file: 'src/services/enrichment/hub-artifacts-step.ts',

@@ -26,9 +26,11 @@ export interface PaperEnrichment {
   thumbnails: PaperThumbnails | null;
   /** The code and project links a verified author set; null when none did. */
   authorLinks: { code: string | null; project: string | null } | null;
+  /** When each piece a card shows was last written (ISO), so a feed can say when an item last changed. */
+  writtenAt: { summary: string | null; keyphrases: string | null; thumbnail: string | null };
 }
 
-export const NO_ENRICHMENT: PaperEnrichment = { codeChecked: false, codeLinks: [], codeRepo: null, githubRepo: null, githubStars: null, summary: null, keyphrases: [], thumbnails: null, authorLinks: null };
+export const NO_ENRICHMENT: PaperEnrichment = { codeChecked: false, codeLinks: [], codeRepo: null, githubRepo: null, githubStars: null, summary: null, keyphrases: [], thumbnails: null, authorLinks: null, writtenAt: { summary: null, keyphrases: null, thumbnail: null } };
 
 /** What a paper's links look like wherever it is shown: its card, its page, the API, Markdown. */
 export interface ShownLinks {

@@ -1,6 +1,7 @@
 import type { PaperWithStats } from './paper.ts';
 import { httpUrl } from './links.ts';
 import { keywordsOf, thumbnailPath, type PaperEnrichment } from './enrichment.ts';
+import { sitePaths } from './site-paths.ts';
 
 /** A syndication feed before it is written as RSS or Atom. Dates are ISO 8601; URLs absolute. */
 export interface FeedDocument {
@@ -10,7 +11,7 @@ export interface FeedDocument {
   pageUrl: string;
   /** The feed's own URL in each format (`https://host/feeds/daily.rss`). */
   selfUrls: { rss: string; atom: string };
-  /** The newest item date: the feed changes only when its items do. Null for an empty feed. */
+  /** The newest item `updated`: the feed changes only when its items do. Null for an empty feed. */
   updated: string | null;
   items: FeedDocumentItem[];
 }
@@ -26,6 +27,12 @@ export interface FeedDocumentItem {
   categories: string[];
   /** When the item entered this feed (feed day, publication, or addition to a collection). */
   date: string;
+  /**
+   * When what the item shows last changed: its date, a later version of the paper, or an
+   * enrichment written since (a TL;DR, key phrases, a thumbnail). Atom's entry `updated` and the
+   * feed's `Last-Modified` come from it, so a reader polling with If-Modified-Since sees the change.
+   */
+  updated: string;
   /** What the enrichment steps found, as a card shows it; absent when there is nothing to show. */
   extras?: ItemExtras;
 }
@@ -36,9 +43,12 @@ export interface FeedDocumentItem {
  * are never called an AI summary).
  */
 export interface ItemExtras {
-  thumbnail: { url: string; mime: string; width: number; height: number } | null;
+  /** `mailUrl` is the same image as a JPEG (`/thumbs/{hash}.jpg`), for mail clients without WebP. */
+  thumbnail: { url: string; mailUrl: string; mime: string; width: number; height: number } | null;
   aiSummary: string | null;
   keywords: string[];
+  /** When the newest of the pieces shown here was written (ISO), or null when unknown. */
+  changedAt: string | null;
 }
 
 /** How many keywords a feed item or digest entry shows (as a card does). */
@@ -48,10 +58,20 @@ export const ITEM_KEYWORDS = 5;
 export function itemExtras(e: PaperEnrichment | undefined, siteUrl: string): ItemExtras | undefined {
   if (!e) return undefined;
   const card = e.thumbnails?.card;
-  const thumbnail = card ? { url: `${siteUrl}${thumbnailPath(card)}`, mime: card.mime, width: card.width, height: card.height } : null;
+  const thumbnail = card ? { url: `${siteUrl}${thumbnailPath(card)}`, mailUrl: `${siteUrl}${sitePaths.thumbnail(card.hash, 'jpg')}`, mime: card.mime, width: card.width, height: card.height } : null;
   const aiSummary = e.summary?.text ?? null;
-  const keywords = aiSummary ? [] : keywordsOf(e).keywords.slice(0, ITEM_KEYWORDS);
-  return thumbnail || aiSummary || keywords.length ? { thumbnail, aiSummary, keywords } : undefined;
+  const { keywords: found, source } = keywordsOf(e);
+  const keywords = aiSummary ? [] : found.slice(0, ITEM_KEYWORDS);
+  const at = e.writtenAt;
+  const changedAt = latest([thumbnail ? at.thumbnail : null, aiSummary ? at.summary : null, keywords.length && source === 'keyphrase' ? at.keyphrases : null]);
+  return thumbnail || aiSummary || keywords.length ? { thumbnail, aiSummary, keywords, changedAt } : undefined;
+}
+
+/** The latest of these times as ISO date-times (null when there is none). */
+function latest(times: Array<string | null | undefined>): string | null {
+  let max: string | null = null;
+  for (const t of times) if (t && (max === null || toIsoDateTime(t) > max)) max = toIsoDateTime(t);
+  return max;
 }
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -64,6 +84,7 @@ export function toIsoDateTime(s: string | null | undefined): string {
 }
 
 export function feedItem(paper: PaperWithStats, date: string | null, siteUrl: string, pagePath: string, extras?: ItemExtras): FeedDocumentItem {
+  const entered = toIsoDateTime(date ?? paper.publishedAt ?? paper.updatedAt);
   return {
     ...(extras ? { extras } : {}),
     url: `${siteUrl}${pagePath}`,
@@ -72,11 +93,12 @@ export function feedItem(paper: PaperWithStats, date: string | null, siteUrl: st
     authors: paper.authors,
     abstract: paper.abstract,
     categories: paper.categories,
-    date: toIsoDateTime(date ?? paper.publishedAt ?? paper.updatedAt),
+    date: entered,
+    updated: latest([entered, paper.updatedAt, extras?.changedAt]) ?? entered,
   };
 }
 
-/** The newest item date, or null for no items. */
+/** The newest item `updated`, or null for no items. */
 export function newestDate(items: FeedDocumentItem[]): string | null {
-  return items.reduce<string | null>((max, i) => (max === null || i.date > max ? i.date : max), null);
+  return items.reduce<string | null>((max, i) => (max === null || i.updated > max ? i.updated : max), null);
 }

@@ -47,6 +47,9 @@ export async function readEnrichments(db: Kysely<Database>, paperIds: readonly s
         'e.llm_keywords',
         'e.summary_model',
         'e.keyphrases',
+        'e.summary_at',
+        'e.keyphrases_at',
+        'tc.created_at as c_at',
         'g.stars',
         'g.status',
         'tc.hash as c_hash',
@@ -78,6 +81,7 @@ export async function readEnrichments(db: Kysely<Database>, paperIds: readonly s
         keyphrases: strings(r.keyphrases),
         thumbnails: card && page ? { card, page } : null,
         authorLinks,
+        writtenAt: { summary: r.summary_at, keyphrases: r.keyphrases_at, thumbnail: card ? r.c_at : null },
       });
     }
   }

@@ -92,6 +92,25 @@ forEachStore('thumbnails on pages, in the API and at their content-hashed URL', 
     assert.equal((await get(pageUrl)).status, 200);
   });
 
+  test('the same image as a JPEG for mail clients without WebP: same size, its own ETag, cached for a year', async () => {
+    const jpgUrl = cardUrl.replace(/\.webp$/, '.jpg');
+    const res = await get(jpgUrl);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/jpeg');
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual([...body.subarray(0, 3)], [0xff, 0xd8, 0xff], 'JPEG bytes');
+    assert.equal(body.byteLength, Number(res.headers.get('content-length')));
+    const { loadImage } = await import('@napi-rs/canvas');
+    const img = await loadImage(body);
+    assert.deepEqual([img.width, img.height], [320, 414], 'the card size');
+    const etag = res.headers.get('etag')!;
+    assert.notEqual(etag, `"${cardUrl.slice(8, 40)}"`, 'not the WebP\'s validator');
+    assert.equal((await get(jpgUrl, { 'if-none-match': etag })).status, 304);
+    assert.deepEqual(Buffer.from(await (await get(jpgUrl)).arrayBuffer()), body, 'the same bytes again (converted once)');
+    assert.equal((await get('/thumbs/0123456789abcdef0123456789abcdef.jpg')).status, 404);
+  });
+
   test('unknown, malformed or mistyped thumbnail names are 4xx (404, or 400 for a NUL), never 500s', async () => {
     for (const path of ['/thumbs/0123456789abcdef0123456789abcdef.webp', '/thumbs/nothex.webp', `${cardUrl.slice(0, -5)}.png`, `${cardUrl}.webp`, '/thumbs/%00.webp', `/thumbs/${'a'.repeat(5000)}.webp`]) {
       const res = await get(path);
@@ -102,8 +121,10 @@ forEachStore('thumbnails on pages, in the API and at their content-hashed URL', 
   test("a hidden paper's thumbnail is not served", async () => {
     const hash = (await server.services.enrichment.forPapers([HIDDEN])).get(HIDDEN)!.thumbnails!.card.hash;
     assert.equal((await get(`/thumbs/${hash}.webp`)).status, 200);
+    assert.equal((await get(`/thumbs/${hash}.jpg`)).status, 200);
     await ctx.store.papers.setHidden(HIDDEN, true);
     assert.equal((await get(`/thumbs/${hash}.webp`)).status, 404);
+    assert.equal((await get(`/thumbs/${hash}.jpg`)).status, 404, 'nor its JPEG, converted before it was hidden');
   });
 
   test('the API: `thumbnail` (absolute, page size) on /api/papers/{id}, /api/daily_papers items and their papers; documented in OpenAPI', async () => {

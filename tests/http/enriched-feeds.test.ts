@@ -72,12 +72,36 @@ forEachStore('enrichments in RSS, Atom and the e-mail digest', (ctx) => {
     });
   }
 
+  test('an enrichment written later moves the item\'s updated and the feed\'s Last-Modified (If-Modified-Since sees it)', async () => {
+    const client = new Client(app.url);
+    const first = await client.get('/feeds/category/hep-ex.atom');
+    const before = first.headers.get('last-modified')!;
+    assert.notEqual(before, 'Tue, 04 Mar 2025 00:00:00 GMT', 'the seeded TL;DR and key phrases were written after the feed day');
+    // Key phrases for the bare paper, written an hour after everything else.
+    const later = new Date(Date.parse(before) + 3_600_000).toISOString();
+    await ctx.store.enrichment.saveKeyphrases(world.bare.id, ['muon lifetime'], later);
+    for (const ext of ['rss', 'atom'] as const) {
+      const again = await client.get(`/feeds/category/hep-ex.${ext}`, { headers: { 'If-Modified-Since': before } });
+      assert.equal(again.status, 200, `${ext}: a reader polling with If-Modified-Since gets the new keywords`);
+      assert.equal(again.headers.get('last-modified'), new Date(later).toUTCString());
+      assert.match(again.text, /muon lifetime/);
+      if (ext === 'atom') {
+        const entries = [new XMLParser().parse(again.text).feed.entry].flat();
+        const bare = entries.find((e: { title: string }) => e.title === world.bare.title);
+        assert.equal(bare.updated, later.replace(/\.000Z$/, 'Z'), 'the entry says when it changed');
+        assert.equal(bare.published, `${DAY}T00:00:00Z`, 'and still when it was published');
+      }
+    }
+    // Nothing new since: the validators hold.
+    assert.equal((await client.get('/feeds/category/hep-ex.rss', { headers: { 'If-Modified-Since': new Date(later).toUTCString() } })).status, 304);
+  });
+
   test('the digest: thumbnail, TL;DR in place of the first sentence, keywords; escaped in HTML, plain in text', async () => {
     await activeSubscriber(ctx.store, `digest_${ctx.kind}@example.org`, { frequency: 'daily', personalPicks: false });
     const r = await app.services.digests.build(digestPeriod('daily', DAY)!, { dryRun: true, now: new Date(`${DAY}T08:00:00Z`) });
     const mail = r.preview!.find((m) => m.to === `digest_${ctx.kind}@example.org`)!;
     assert.ok(mail, 'a digest');
-    assert.match(mail.html, new RegExp(`<img src="${thumbUrl().replace(/\./g, '\\.')}" width="64" height="83" alt=""`));
+    assert.match(mail.html, new RegExp(`<img src="${thumbUrl().replace(/\.webp$/, '.jpg').replace(/\./g, '\\.')}" width="64" height="83" alt=""`));
     assert.ok(mail.html.includes('AI summary: Muons in brief. &lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;'), 'the TL;DR, escaped');
     assert.ok(mail.html.includes('Keywords: muon decay · odd &lt;b&gt;phrase&lt;/b&gt; · rates'));
     assert.doesNotMatch(mail.html, /<img src=x|<b>phrase/);

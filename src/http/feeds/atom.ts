@@ -14,7 +14,7 @@ export function renderAtom(doc: FeedDocument): string {
       el('title', i.title, { type: 'text' }),
       el('link', null, { rel: 'alternate', type: 'text/html', href: i.url }),
       i.sourceUrl ? el('link', null, { rel: 'related', type: 'text/html', href: i.sourceUrl }) : '',
-      el('updated', rfc3339(i.date)),
+      el('updated', rfc3339(i.updated)),
       el('published', rfc3339(i.date)),
       ...i.authors.map((a) => `<author>${el('name', a)}</author>`),
       el('summary', i.abstract, { type: 'text' }),

@@ -56,7 +56,7 @@ export function renderEntry(e: DigestEntry, n: number): { html: SafeHtml; text: 
   // The TL;DR stands in for the abstract's first sentence, as on a card; keywords go under it.
   const line = x?.aiSummary ? `AI summary: ${x.aiSummary}` : e.sentence;
   const keywords = x?.keywords.length ? `Keywords: ${x.keywords.join(' · ')}` : null;
-  const h = html`${t ? html`<a href="${e.url}"><img src="${t.url}" width="${THUMB_WIDTH}" height="${Math.round((t.height * THUMB_WIDTH) / Math.max(1, t.width))}" alt="" style="float:right;margin:0 0 6px 10px;border:1px solid #d0d7de;"></a>` : ''}<div style="font-size:16px;font-weight:bold;line-height:1.35;"><a class="pb-link" href="${e.url}" style="${linkStyle}">${n}. ${e.title}</a></div>
+  const h = html`${t ? html`<a href="${e.url}"><img src="${t.mailUrl}" width="${THUMB_WIDTH}" height="${Math.round((t.height * THUMB_WIDTH) / Math.max(1, t.width))}" alt="" style="float:right;margin:0 0 6px 10px;border:1px solid #d0d7de;"></a>` : ''}<div style="font-size:16px;font-weight:bold;line-height:1.35;"><a class="pb-link" href="${e.url}" style="${linkStyle}">${n}. ${e.title}</a></div>
 <div class="pb-muted" style="font-size:13px;color:#57606a;margin:2px 0 4px;">${authorLine(e.authors)} · ${votes}</div>
 <div style="font-size:14px;">${line}</div>${keywords ? html`
 <div class="pb-muted" style="font-size:13px;color:#57606a;margin:2px 0 0;">${keywords}</div>` : ''}`;

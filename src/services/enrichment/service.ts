@@ -5,6 +5,7 @@ import { NO_ENRICHMENT, type EnrichmentState, type EnrichmentStatus, type HubArt
 import { PdfRenderPool } from '../../ingest/pdf/render-pool.ts';
 import { EnrichmentRunner, type EnrichProgress, type EnrichReport, type EnrichSelection } from './runner.ts';
 import { enrichmentSteps } from './steps.ts';
+import { JpegCache } from './mail-thumbnail.ts';
 import type { EnrichmentStep } from './step.ts';
 
 /** The lease (and run kind) of enrichment runs: the job's and `paperboy enrich`'s, so they never overlap. */
@@ -24,11 +25,12 @@ export interface PaperEnrichmentDetail {
  * Enrichment as routes, jobs and the CLI see it (issue 17): running the steps (background only),
  * and reading what they kept — for a page of cards or API items in one query (`forPapers`: code
  * and stars, TL;DR and keywords, thumbnails, author-set links), for one paper's page with its hub
- * artifacts (`detail`), a thumbnail's bytes, and the PDF text for search and the code step.
+ * artifacts (`detail`), a thumbnail's bytes (or, for mail, a JPEG of them), and the PDF text for search and the code step.
  */
 export class EnrichmentService {
   readonly runner: EnrichmentRunner;
   private readonly renderer: PdfRenderPool;
+  private readonly jpegs = new JpegCache();
 
   constructor(
     private readonly store: Store,
@@ -93,6 +95,12 @@ export class EnrichmentService {
   /** A thumbnail's bytes by its hash; null for an unknown hash or a paper readers may not see. */
   thumbnail(hash: string): Promise<{ mime: string; data: Uint8Array } | null> {
     return THUMBNAIL_HASH_RE.test(hash) ? this.store.enrichment.thumbnailData(hash) : Promise.resolve(null);
+  }
+
+  /** A thumbnail as a JPEG, for mail clients that show no WebP; null as for `thumbnail`. */
+  async thumbnailJpeg(hash: string): Promise<Uint8Array | null> {
+    const image = await this.thumbnail(hash);
+    return image ? this.jpegs.of(hash, image.data) : null;
   }
 
   /** The text of the paper's first PDF pages (the `pdf` step's), or null before it ran or when it failed. */

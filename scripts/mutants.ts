@@ -1040,6 +1040,21 @@ export const MUTANTS: Mutant[] = [
     search: "    client.on('error', () => {});\n",
     replace: '',
     tests: ['tests/faults/store-outage.test.ts'],
+  },  {
+    name: 'search-change-count-trigger-dropped',
+    what: "SQLite's papers change count ignores updates, so a paper another process changed or hid is never scanned for by this one",
+    file: 'src/store/migrations/1700_papers_change_count.ts',
+    search: "  await sql`create trigger papers_change_count_update after update of modified_at on papers begin\n      update papers_change_count set n = n + 1 where id = 1;\n    end`.execute(db);\n",
+    replace: '',
+    tests: ['tests/search/papers-change-mark.test.ts'],
+  },
+  {
+    name: 'search-change-mark-any-write',
+    what: "the keyword index's catch-up scans the papers table after any write by another connection (a rate-limit row), not only writes to papers",
+    file: 'src/store/papers.ts',
+    search: 'return now.otherWriters !== before.otherWriters && now.papers !== before.papers;',
+    replace: 'return now.otherWriters !== before.otherWriters;',
+    tests: ['tests/search/papers-change-mark.test.ts'],
   },
 ];
 

@@ -1,6 +1,7 @@
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { othersMayHaveChangedPapers, type PapersChangeMark } from '../store/papers.ts';
 import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
@@ -51,8 +52,8 @@ export class InvertedIndexEngine implements KeywordEngine {
   private building?: Promise<number>;
   private meta = DocMetaTable.empty();
   private cursor: { modifiedAt: string; id: string } = { modifiedAt: '', id: '' };
-  /** The store's mark of other processes' writes when this index last scanned for them. */
-  private otherWriters: number | null = null;
+  /** Where the store stood (`changeMark`) when this index last looked for other processes' writes. */
+  private mark: PapersChangeMark | null = null;
   /** The published version in memory (null: built here and not published, or no persistence). */
   private version: number | null = null;
   private lastPoll = 0;
@@ -128,9 +129,11 @@ export class InvertedIndexEngine implements KeywordEngine {
   /**
    * Cheap enough to run before every search: the store's full-text queue says which papers changed
    * here, and exactly those are folded in; the scan of papers modified since the last look runs only
-   * when another process may have written (SQLite's data version moved; on PostgreSQL an index
-   * makes the scan cheap). Scanning on every search cost 26 ms at 20,000 papers on SQLite, which
-   * has no index on `modified_at` (one cost the import writer a third more time).
+   * when another process may have written papers (SQLite: another connection committed and the
+   * papers' change mark moved, `othersMayHaveChangedPapers`; on PostgreSQL an index makes the scan
+   * cheap). Scanning on every search cost 26 ms at 20,000 papers on SQLite, which has no index on
+   * `modified_at` (one cost the import writer a third more time); scanning whenever another process
+   * wrote anything (a rate-limit row) made 230 searches take 18 minutes with two servers at 1M papers.
    */
   async catchUp(): Promise<number> {
     this.pollInBackground();
@@ -145,11 +148,10 @@ export class InvertedIndexEngine implements KeywordEngine {
       const seen = new Set(found.map((p) => p.id));
       for (const id of chunk) if (!seen.has(id)) this.forget(id);
     }
-    const mark = await this.store.papers.otherWritersMark();
-    if (mark === null || mark !== this.otherWriters) {
-      this.otherWriters = mark;
-      return Math.max(ids.length, await this.scanModified());
-    }
+    const mark = await this.store.papers.changeMark();
+    const before = this.mark;
+    this.mark = mark;
+    if (othersMayHaveChangedPapers(before, mark)) return Math.max(ids.length, await this.scanModified());
     await this.rebuildIfWorn();
     return ids.length;
   }
@@ -350,9 +352,9 @@ export class InvertedIndexEngine implements KeywordEngine {
         // The delta: papers imported or changed after the file was built. The mark is taken first,
         // so the first catch-up does not scan again (on SQLite, without an index on `modified_at`,
         // each scan reads the whole table: 1.9 s at 1M papers).
-        const mark = await this.store.papers.otherWritersMark();
+        const mark = await this.store.papers.changeMark();
         const delta = await this.scanModified();
-        this.otherWriters = mark;
+        this.mark = mark;
         Object.assign(this.lastLoad, { source: 'file', ms: performance.now() - t, papers: opened.snap.index.mainSize, delta });
         this.lastPoll = Date.now();
         return this.index!.size;

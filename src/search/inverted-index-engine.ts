@@ -7,6 +7,7 @@ import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverte
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
 import { PUBLISH_LEASE_MS } from './published-index.ts';
+import { PublishedVersionFollower } from './published-version-follower.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount, RebuildOptions } from './keyword-engine.ts';
 import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
@@ -54,10 +55,8 @@ export class InvertedIndexEngine implements KeywordEngine {
   private cursor: { modifiedAt: string; id: string } = { modifiedAt: '', id: '' };
   /** Where the store stood (`changeMark`) when this index last looked for other processes' writes. */
   private mark: PapersChangeMark | null = null;
-  /** The published version in memory (null: built here and not published, or no persistence). */
-  private version: number | null = null;
-  private lastPoll = 0;
-  private polling?: Promise<boolean>;
+  /** The published version in memory and the polls for a newer one. */
+  private readonly follower: PublishedVersionFollower;
   private readonly holder = `keyword-index:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   /** What the last start did, for logs and benchmarks. */
   readonly lastLoad = { source: 'none' as 'none' | 'file' | 'build', ms: 0, papers: 0, delta: 0, rejected: null as string | null };
@@ -69,7 +68,15 @@ export class InvertedIndexEngine implements KeywordEngine {
     /** Rebuild once changes since the build exceed this share of the index. */
     private readonly rebuildRatio = 0.1,
     private readonly persist?: PersistOptions,
-  ) {}
+  ) {
+    this.follower = new PublishedVersionFollower({
+      latest: async () => (this.persist ? this.persist.files.latest() : null),
+      swapIn: () => this.swapInPublished(),
+      pollMs: persist?.pollMs,
+      logger: persist?.logger,
+      what: 'a newer keyword index',
+    });
+  }
 
   /** Whether the index is published as files (the merge job runs only then). */
   get persistent(): boolean {
@@ -78,7 +85,7 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** The published version this process serves (null when built here without publishing). */
   get servedVersion(): number | null {
-    return this.version;
+    return this.follower.version;
   }
 
   /** Whether `search` can answer `q` from the in-memory index. */
@@ -199,10 +206,7 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** Checks the version row now and then (never more than once at a time, never awaited by a search). */
   private pollInBackground(): void {
-    if (!this.persist || !this.index || this.polling) return;
-    if (Date.now() - this.lastPoll < (this.persist.pollMs ?? 30_000)) return;
-    this.lastPoll = Date.now();
-    void this.pollVersion().catch((err) => this.persist?.logger?.warn({ err: (err as Error).message }, 'could not check for a newer keyword index'));
+    if (this.persist && this.index) this.follower.pollInBackground();
   }
 
   /**
@@ -210,21 +214,18 @@ export class InvertedIndexEngine implements KeywordEngine {
    * old one serves until then). Returns whether it swapped.
    */
   pollVersion(): Promise<boolean> {
-    this.polling ??= (async () => {
-      if (!this.persist) return false;
-      const latest = await this.persist.files.latest();
-      if (!latest || (this.version !== null && latest.version <= this.version)) return false;
-      const snap = await this.openPublished();
-      if (!snap) return false;
-      const t = performance.now();
-      this.install(snap.snap, snap.version);
-      const delta = await this.scanModified();
-      this.persist.logger?.info({ version: snap.version, papers: snap.snap.index.mainSize, delta, ms: Math.round(performance.now() - t) }, 'loaded a newer keyword index');
-      return true;
-    })().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+    return this.follower.poll();
+  }
+
+  /** The newest published version swapped in, with the papers modified since it was built. */
+  private async swapInPublished(): Promise<boolean> {
+    const snap = await this.openPublished();
+    if (!snap) return false;
+    const t = performance.now();
+    this.install(snap.snap, snap.version);
+    const delta = await this.scanModified();
+    this.persist?.logger?.info({ version: snap.version, papers: snap.snap.index.mainSize, delta, ms: Math.round(performance.now() - t) }, 'loaded a newer keyword index');
+    return true;
   }
 
   /** The newest published version, opened; null when there is none or it cannot be served (logged, and noted in `lastLoad`). */
@@ -238,7 +239,7 @@ export class InvertedIndexEngine implements KeywordEngine {
     this.index = snap.index;
     this.meta = snap.meta;
     this.cursor = snap.cursor;
-    this.version = version;
+    this.follower.version = version;
   }
 
   /**
@@ -265,7 +266,7 @@ export class InvertedIndexEngine implements KeywordEngine {
       this.install(snap, null);
       try {
         const v = await p.files.publish(snap);
-        this.version = v.version;
+        this.follower.version = v.version;
         p.logger?.info({ version: v.version, papers: v.papers, bytes: v.bytes }, 'published the keyword index');
       } catch (err) {
         p.logger?.warn({ err: (err as Error).message }, 'could not publish the keyword index; serving it from memory');
@@ -282,8 +283,8 @@ export class InvertedIndexEngine implements KeywordEngine {
   async publish(): Promise<number | null> {
     if (!this.persist) return null;
     if (!(await this.buildAndPublish())) throw new Error('another process is publishing the keyword index; try again when it is done');
-    if (this.version === null) throw new Error('could not publish the keyword index (see the log)');
-    return this.version;
+    if (this.follower.version === null) throw new Error('could not publish the keyword index (see the log)');
+    return this.follower.version;
   }
 
   /**
@@ -293,7 +294,7 @@ export class InvertedIndexEngine implements KeywordEngine {
    */
   async mergeIfWorn(): Promise<number | null> {
     if (!(await this.mergeDue())) return null;
-    return (await this.buildAndPublish()) ? this.version : null;
+    return (await this.buildAndPublish()) ? this.follower.version : null;
   }
 
   /** Whether `mergeIfWorn` would rebuild: cheap (a capped count; the file is only checked by its 64-byte head). */
@@ -356,7 +357,7 @@ export class InvertedIndexEngine implements KeywordEngine {
         const delta = await this.scanModified();
         this.mark = mark;
         Object.assign(this.lastLoad, { source: 'file', ms: performance.now() - t, papers: opened.snap.index.mainSize, delta });
-        this.lastPoll = Date.now();
+        this.follower.loaded(opened.version);
         return this.index!.size;
       }
       if (await this.buildAndPublish()) {

@@ -1055,6 +1055,21 @@ export const MUTANTS: Mutant[] = [
     search: 'return now.otherWriters !== before.otherWriters && now.papers !== before.papers;',
     replace: 'return now.otherWriters !== before.otherWriters;',
     tests: ['tests/search/papers-change-mark.test.ts'],
+  },  {
+    name: 'ann-prune-drops-previous-space',
+    what: "publishing a new model's ANN index drops the previous model's too, which servers not yet switched (or answering from the old space while the new one is embedded) still load",
+    file: 'src/search/published-ann-index.ts',
+    search: 'if (i === 0) await space.dropBefore(v.version);\n      else await space.dropAll();',
+    replace: 'await space.dropAll();',
+    tests: ['tests/search/published-ann-prune.test.ts'],
+  },
+  {
+    name: 'thumbnail-sweep-drops-linked',
+    what: "the housekeeping's sweep of unlinked thumbnail bytes deletes bytes a paper still shows",
+    file: 'src/store/enrichment.ts',
+    search: "      .deleteFrom('thumbnail_blobs')\n      .where((eb) => eb.not(eb.exists(eb.selectFrom('paper_thumbnails as links').select('links.hash').whereRef('links.hash', '=', 'thumbnail_blobs.hash'))))\n      .executeTakeFirst();",
+    replace: "      .deleteFrom('thumbnail_blobs')\n      .executeTakeFirst();",
+    tests: ['tests/enrichment/shared-thumbnails.test.ts'],
   },
 ];
 

@@ -1048,6 +1048,36 @@ export const MUTANTS: Mutant[] = [
     search: "    client.on('error', () => {});\n",
     replace: '',
     tests: ['tests/faults/store-outage.test.ts'],
+  },  {
+    name: 'search-change-count-trigger-dropped',
+    what: "SQLite's papers change count ignores updates, so a paper another process changed or hid is never scanned for by this one",
+    file: 'src/store/migrations/1700_papers_change_count.ts',
+    search: "  await sql`create trigger papers_change_count_update after update of modified_at on papers begin\n      update papers_change_count set n = n + 1 where id = 1;\n    end`.execute(db);\n",
+    replace: '',
+    tests: ['tests/search/papers-change-mark.test.ts'],
+  },
+  {
+    name: 'search-change-mark-any-write',
+    what: "the keyword index's catch-up scans the papers table after any write by another connection (a rate-limit row), not only writes to papers",
+    file: 'src/store/papers.ts',
+    search: 'return now.otherWriters !== before.otherWriters && now.papers !== before.papers;',
+    replace: 'return now.otherWriters !== before.otherWriters;',
+    tests: ['tests/search/papers-change-mark.test.ts'],
+  },  {
+    name: 'ann-prune-drops-previous-space',
+    what: "publishing a new model's ANN index drops the previous model's too, which servers not yet switched (or answering from the old space while the new one is embedded) still load",
+    file: 'src/search/published-ann-index.ts',
+    search: 'if (i === 0) await space.dropBefore(v.version);\n      else await space.dropAll();',
+    replace: 'await space.dropAll();',
+    tests: ['tests/search/published-ann-prune.test.ts'],
+  },
+  {
+    name: 'thumbnail-sweep-drops-linked',
+    what: "the housekeeping's sweep of unlinked thumbnail bytes deletes bytes a paper still shows",
+    file: 'src/store/enrichment.ts',
+    search: "      .deleteFrom('thumbnail_blobs')\n      .where((eb) => eb.not(eb.exists(eb.selectFrom('paper_thumbnails as links').select('links.hash').whereRef('links.hash', '=', 'thumbnail_blobs.hash'))))\n      .executeTakeFirst();",
+    replace: "      .deleteFrom('thumbnail_blobs')\n      .executeTakeFirst();",
+    tests: ['tests/enrichment/shared-thumbnails.test.ts'],
   },
 ];
 

@@ -1,11 +1,13 @@
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { othersMayHaveChangedPapers, type PapersChangeMark } from '../store/papers.ts';
 import { DocMetaBuilder, DocMetaTable, type PaperMeta } from './doc-meta.ts';
 import { InvertedIndex, InvertedIndexBuilder, type Bm25Options } from './inverted-index.ts';
 import type { KeywordIndexSnapshot } from './keyword-index-file.ts';
 import type { PublishedKeywordIndex } from './published-keyword-index.ts';
 import { PUBLISH_LEASE_MS } from './published-index.ts';
+import { PublishedVersionFollower } from './published-version-follower.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount, RebuildOptions } from './keyword-engine.ts';
 import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
 import { tokenize } from './tokenize.ts';
@@ -51,12 +53,10 @@ export class InvertedIndexEngine implements KeywordEngine {
   private building?: Promise<number>;
   private meta = DocMetaTable.empty();
   private cursor: { modifiedAt: string; id: string } = { modifiedAt: '', id: '' };
-  /** The store's mark of other processes' writes when this index last scanned for them. */
-  private otherWriters: number | null = null;
-  /** The published version in memory (null: built here and not published, or no persistence). */
-  private version: number | null = null;
-  private lastPoll = 0;
-  private polling?: Promise<boolean>;
+  /** Where the store stood (`changeMark`) when this index last looked for other processes' writes. */
+  private mark: PapersChangeMark | null = null;
+  /** The published version in memory and the polls for a newer one. */
+  private readonly follower: PublishedVersionFollower;
   private readonly holder = `keyword-index:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   /** What the last start did, for logs and benchmarks. */
   readonly lastLoad = { source: 'none' as 'none' | 'file' | 'build', ms: 0, papers: 0, delta: 0, rejected: null as string | null };
@@ -68,7 +68,15 @@ export class InvertedIndexEngine implements KeywordEngine {
     /** Rebuild once changes since the build exceed this share of the index. */
     private readonly rebuildRatio = 0.1,
     private readonly persist?: PersistOptions,
-  ) {}
+  ) {
+    this.follower = new PublishedVersionFollower({
+      latest: async () => (this.persist ? this.persist.files.latest() : null),
+      swapIn: () => this.swapInPublished(),
+      pollMs: persist?.pollMs,
+      logger: persist?.logger,
+      what: 'a newer keyword index',
+    });
+  }
 
   /** Whether the index is published as files (the merge job runs only then). */
   get persistent(): boolean {
@@ -77,7 +85,7 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** The published version this process serves (null when built here without publishing). */
   get servedVersion(): number | null {
-    return this.version;
+    return this.follower.version;
   }
 
   /** Whether `search` can answer `q` from the in-memory index. */
@@ -128,9 +136,11 @@ export class InvertedIndexEngine implements KeywordEngine {
   /**
    * Cheap enough to run before every search: the store's full-text queue says which papers changed
    * here, and exactly those are folded in; the scan of papers modified since the last look runs only
-   * when another process may have written (SQLite's data version moved; on PostgreSQL an index
-   * makes the scan cheap). Scanning on every search cost 26 ms at 20,000 papers on SQLite, which
-   * has no index on `modified_at` (one cost the import writer a third more time).
+   * when another process may have written papers (SQLite: another connection committed and the
+   * papers' change mark moved, `othersMayHaveChangedPapers`; on PostgreSQL an index makes the scan
+   * cheap). Scanning on every search cost 26 ms at 20,000 papers on SQLite, which has no index on
+   * `modified_at` (one cost the import writer a third more time); scanning whenever another process
+   * wrote anything (a rate-limit row) made 230 searches take 18 minutes with two servers at 1M papers.
    */
   async catchUp(): Promise<number> {
     this.pollInBackground();
@@ -145,11 +155,10 @@ export class InvertedIndexEngine implements KeywordEngine {
       const seen = new Set(found.map((p) => p.id));
       for (const id of chunk) if (!seen.has(id)) this.forget(id);
     }
-    const mark = await this.store.papers.otherWritersMark();
-    if (mark === null || mark !== this.otherWriters) {
-      this.otherWriters = mark;
-      return Math.max(ids.length, await this.scanModified());
-    }
+    const mark = await this.store.papers.changeMark();
+    const before = this.mark;
+    this.mark = mark;
+    if (othersMayHaveChangedPapers(before, mark)) return Math.max(ids.length, await this.scanModified());
     await this.rebuildIfWorn();
     return ids.length;
   }
@@ -197,10 +206,7 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** Checks the version row now and then (never more than once at a time, never awaited by a search). */
   private pollInBackground(): void {
-    if (!this.persist || !this.index || this.polling) return;
-    if (Date.now() - this.lastPoll < (this.persist.pollMs ?? 30_000)) return;
-    this.lastPoll = Date.now();
-    void this.pollVersion().catch((err) => this.persist?.logger?.warn({ err: (err as Error).message }, 'could not check for a newer keyword index'));
+    if (this.persist && this.index) this.follower.pollInBackground();
   }
 
   /**
@@ -208,21 +214,18 @@ export class InvertedIndexEngine implements KeywordEngine {
    * old one serves until then). Returns whether it swapped.
    */
   pollVersion(): Promise<boolean> {
-    this.polling ??= (async () => {
-      if (!this.persist) return false;
-      const latest = await this.persist.files.latest();
-      if (!latest || (this.version !== null && latest.version <= this.version)) return false;
-      const snap = await this.openPublished();
-      if (!snap) return false;
-      const t = performance.now();
-      this.install(snap.snap, snap.version);
-      const delta = await this.scanModified();
-      this.persist.logger?.info({ version: snap.version, papers: snap.snap.index.mainSize, delta, ms: Math.round(performance.now() - t) }, 'loaded a newer keyword index');
-      return true;
-    })().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+    return this.follower.poll();
+  }
+
+  /** The newest published version swapped in, with the papers modified since it was built. */
+  private async swapInPublished(): Promise<boolean> {
+    const snap = await this.openPublished();
+    if (!snap) return false;
+    const t = performance.now();
+    this.install(snap.snap, snap.version);
+    const delta = await this.scanModified();
+    this.persist?.logger?.info({ version: snap.version, papers: snap.snap.index.mainSize, delta, ms: Math.round(performance.now() - t) }, 'loaded a newer keyword index');
+    return true;
   }
 
   /** The newest published version, opened; null when there is none or it cannot be served (logged, and noted in `lastLoad`). */
@@ -236,7 +239,7 @@ export class InvertedIndexEngine implements KeywordEngine {
     this.index = snap.index;
     this.meta = snap.meta;
     this.cursor = snap.cursor;
-    this.version = version;
+    this.follower.version = version;
   }
 
   /**
@@ -263,7 +266,7 @@ export class InvertedIndexEngine implements KeywordEngine {
       this.install(snap, null);
       try {
         const v = await p.files.publish(snap);
-        this.version = v.version;
+        this.follower.version = v.version;
         p.logger?.info({ version: v.version, papers: v.papers, bytes: v.bytes }, 'published the keyword index');
       } catch (err) {
         p.logger?.warn({ err: (err as Error).message }, 'could not publish the keyword index; serving it from memory');
@@ -280,8 +283,8 @@ export class InvertedIndexEngine implements KeywordEngine {
   async publish(): Promise<number | null> {
     if (!this.persist) return null;
     if (!(await this.buildAndPublish())) throw new Error('another process is publishing the keyword index; try again when it is done');
-    if (this.version === null) throw new Error('could not publish the keyword index (see the log)');
-    return this.version;
+    if (this.follower.version === null) throw new Error('could not publish the keyword index (see the log)');
+    return this.follower.version;
   }
 
   /**
@@ -291,7 +294,7 @@ export class InvertedIndexEngine implements KeywordEngine {
    */
   async mergeIfWorn(): Promise<number | null> {
     if (!(await this.mergeDue())) return null;
-    return (await this.buildAndPublish()) ? this.version : null;
+    return (await this.buildAndPublish()) ? this.follower.version : null;
   }
 
   /** Whether `mergeIfWorn` would rebuild: cheap (a capped count; the file is only checked by its 64-byte head). */
@@ -350,11 +353,11 @@ export class InvertedIndexEngine implements KeywordEngine {
         // The delta: papers imported or changed after the file was built. The mark is taken first,
         // so the first catch-up does not scan again (on SQLite, without an index on `modified_at`,
         // each scan reads the whole table: 1.9 s at 1M papers).
-        const mark = await this.store.papers.otherWritersMark();
+        const mark = await this.store.papers.changeMark();
         const delta = await this.scanModified();
-        this.otherWriters = mark;
+        this.mark = mark;
         Object.assign(this.lastLoad, { source: 'file', ms: performance.now() - t, papers: opened.snap.index.mainSize, delta });
-        this.lastPoll = Date.now();
+        this.follower.loaded(opened.version);
         return this.index!.size;
       }
       if (await this.buildAndPublish()) {

@@ -19,8 +19,9 @@ export const ANN_INDEX_KIND = 'ann-index';
 /** The layout version of ANN index files: a file or published version of another is rebuilt. */
 export const ANN_INDEX_FORMAT = 1;
 
+const ANN_NAME_PREFIX = 'ann:';
 /** The version rows' name of a space's ANN index. */
-export const annIndexName = (embedderId: string) => `ann:${embedderId}`;
+export const annIndexName = (embedderId: string) => `${ANN_NAME_PREFIX}${embedderId}`;
 /** Embedder ids hold `:` and `/` (hub model ids): the file prefix keeps only what a file name may. */
 const prefixOf = (embedderId: string) => `ann-${embedderId.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
 
@@ -46,9 +47,28 @@ export class PublishedAnnIndex {
     await this.publication(index.meta.embedderId, index).open(v);
   }
 
-  /** Publishes `index` as the next version of its space. The caller holds the publishing lease. */
-  publish(index: VectorIndex): Promise<IndexVersion> {
-    return this.publication(index.meta.embedderId, index).publish(index);
+  /**
+   * Publishes `index` as the next version of its space. The caller holds the publishing lease.
+   * Like every published index it keeps its previous version (a server may still be loading it);
+   * of the other spaces' ANN indexes — a model replaced by another, about 30 MB a version at 75k
+   * papers, which nothing dropped — only the newest version of the space published last before
+   * this one stays (servers not yet switched to this model, or still answering from the old space
+   * while this one is embedded, load it); the rest go.
+   */
+  async publish(index: VectorIndex): Promise<IndexVersion> {
+    const published = await this.publication(index.meta.embedderId, index).publish(index);
+    await this.pruneOtherSpaces(published.name);
+    return published;
+  }
+
+  private async pruneOtherSpaces(current: string): Promise<void> {
+    const others = (await this.store.searchIndexFiles.latestOfEach(ANN_NAME_PREFIX)).filter((v) => v.name !== current);
+    for (const [i, v] of others.entries()) {
+      const space = this.publication(v.name.slice(ANN_NAME_PREFIX.length), undefined);
+      // The list is newest publication first: the first is the space served before this one.
+      if (i === 0) await space.dropBefore(v.version);
+      else await space.dropAll();
+    }
   }
 
   /** One space's publication; `into` is the index a read loads the graph into. */

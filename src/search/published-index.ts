@@ -184,14 +184,28 @@ export class PublishedIndex<T> {
       }
       const v: IndexVersion = { name: this.name, version, format: this.codec.format, checksum, bytes, ...this.codec.describe(snap), stored, publishedAt: new Date().toISOString() };
       await files.publish(v, v.publishedAt);
-      await files.prune(this.name, version - 1);
-      await this.removeFilesBefore(version - 1);
+      await this.dropBefore(version - 1);
       return v;
     } catch (err) {
       await files.dropChunks(this.name, version).catch(() => {});
       await fs.promises.rm(file, { force: true });
       throw err;
     }
+  }
+
+  /** Drops the versions older than `keepFrom`: rows, bytes in the store and files in `dir`. */
+  async dropBefore(keepFrom: number): Promise<void> {
+    await this.store.searchIndexFiles.prune(this.name, keepFrom);
+    await this.removeFilesBefore(keepFrom);
+  }
+
+  /**
+   * Drops this index altogether: every version row, its bytes in the store and the files in `dir`
+   * (an index no server is to load again: an ANN index of a replaced model).
+   */
+  async dropAll(): Promise<void> {
+    await this.store.searchIndexFiles.dropAll(this.name);
+    await this.removeFilesBefore(Number.POSITIVE_INFINITY);
   }
 
   /** Local files of versions older than `keepFrom` (a server still reading one has it in memory already). */

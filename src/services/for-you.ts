@@ -8,6 +8,7 @@ import type { ForYouFeatures, ForYouPaper } from '../discovery/for-you-features-
 import type { Logger } from '../logger.ts';
 import { IndexFileError } from '../search/index-file.ts';
 import { PUBLISH_LEASE_MS, type PublishedIndex } from '../search/published-index.ts';
+import { PublishedVersionFollower } from '../search/published-version-follower.ts';
 import { rankCandidates, reasonText, sampleBackground, trainModel, type Example, type ExampleSource, type ModelKind } from '../discovery/reader-model.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError, paperNotFound } from './errors.ts';
@@ -79,10 +80,8 @@ export class ForYouService {
   private state: Features | null = null;
   private refreshing: Promise<void> | null = null;
   private split: { key: string; candidates: string[]; older: string[] } | null = null;
-  /** The published version in memory (null: built here and not published, or no persistence). */
-  private version: number | null = null;
-  private lastPoll = 0;
-  private polling?: Promise<boolean>;
+  /** The published version in memory and the polls for a newer one. */
+  private readonly follower: PublishedVersionFollower;
   private publishing?: Promise<'published' | 'busy' | 'empty'>;
   private readonly holder = `for-you:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   /** What the start did, for logs and benchmarks. */
@@ -92,7 +91,15 @@ export class ForYouService {
     private readonly store: Store,
     private readonly opts: { recentDays: number; indexDays: number; model?: ModelKind },
     private readonly persist?: ForYouPersist,
-  ) {}
+  ) {
+    this.follower = new PublishedVersionFollower({
+      latest: async () => (this.persist ? this.persist.files.latest() : null),
+      swapIn: () => this.swapInPublished(),
+      pollMs: persist?.pollMs,
+      logger: persist?.logger,
+      what: 'newer "For you" features',
+    });
+  }
 
   /** Whether the features are published as files (the merge job runs only then). */
   get persistent(): boolean {
@@ -101,7 +108,7 @@ export class ForYouService {
 
   /** The published version this process serves (null when built here without publishing). */
   get servedVersion(): number | null {
-    return this.version;
+    return this.follower.version;
   }
 
   /** Brings the features up to date with the feed: loaded or built on first use, then extended with new papers. */
@@ -170,8 +177,7 @@ export class ForYouService {
     const opened = this.persist ? await this.openPublished() : null;
     if (opened) {
       this.state = opened.features;
-      this.version = opened.version;
-      this.lastPoll = Date.now();
+      this.follower.loaded(opened.version);
       source = 'file';
     } else if (!this.persist || (await this.buildAndPublish()) === 'busy') {
       // No persistence, or another process holds the lease and is building: build here as well rather than wait on it.
@@ -223,10 +229,10 @@ export class ForYouService {
       if (!built) return 'empty' as const;
       const snap = this.frozen(built);
       this.state = built;
-      this.version = null;
+      this.follower.version = null;
       try {
         const v = await p.files.publish(snap);
-        this.version = v.version;
+        this.follower.version = v.version;
         p.logger?.info({ version: v.version, papers: v.papers, bytes: v.bytes }, 'published the "For you" features');
       } catch (err) {
         p.logger?.warn({ err: (err as Error).message }, 'could not publish the "For you" features; serving them from memory');
@@ -239,31 +245,25 @@ export class ForYouService {
 
   /** Checks the version row now and then (never more than once at a time, never awaited by a reader). */
   private pollInBackground(): void {
-    if (!this.persist || !this.state || this.polling) return;
-    if (Date.now() - this.lastPoll < (this.persist.pollMs ?? 30_000)) return;
-    this.lastPoll = Date.now();
-    void this.pollVersion().catch((err) => this.persist?.logger?.warn({ err: (err as Error).message }, 'could not check for newer "For you" features'));
+    if (this.persist && this.state) this.follower.pollInBackground();
   }
 
   /** Loads a newer published version than the one in memory, if there is one, and swaps it in. Returns whether it swapped. */
   pollVersion(): Promise<boolean> {
-    this.polling ??= (async () => {
-      if (!this.persist) return false;
-      const latest = await this.persist.files.latest();
-      if (!latest || (this.version !== null && latest.version <= this.version)) return false;
-      const t = performance.now();
-      const opened = await this.openPublished();
-      if (!opened) return false;
-      this.state = opened.features;
-      this.version = opened.version;
-      const before = opened.features.index.size;
-      await this.refresh();
-      this.persist.logger?.info({ version: opened.version, papers: opened.features.index.size, delta: opened.features.index.size - before, ms: Math.round(performance.now() - t) }, 'loaded newer "For you" features');
-      return true;
-    })().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+    return this.follower.poll();
+  }
+
+  /** The newest published version swapped in, with the feed items that arrived after it was built. */
+  private async swapInPublished(): Promise<boolean> {
+    const t = performance.now();
+    const opened = await this.openPublished();
+    if (!opened) return false;
+    this.state = opened.features;
+    this.follower.version = opened.version;
+    const before = opened.features.index.size;
+    await this.refresh();
+    this.persist?.logger?.info({ version: opened.version, papers: opened.features.index.size, delta: opened.features.index.size - before, ms: Math.round(performance.now() - t) }, 'loaded newer "For you" features');
+    return true;
   }
 
   /**
@@ -275,8 +275,8 @@ export class ForYouService {
     const done = await this.buildAndPublish();
     if (done === 'busy') throw new Error('another process is publishing the "For you" features; try again when it is done');
     if (done === 'empty') return null;
-    if (this.version === null) throw new Error('could not publish the "For you" features (see the log)');
-    return this.version;
+    if (this.follower.version === null) throw new Error('could not publish the "For you" features (see the log)');
+    return this.follower.version;
   }
 
   /**
@@ -286,7 +286,7 @@ export class ForYouService {
    */
   async mergeIfWorn(): Promise<number | null> {
     if (!(await this.mergeDue())) return null;
-    return (await this.buildAndPublish()) === 'published' ? this.version : null;
+    return (await this.buildAndPublish()) === 'published' ? this.follower.version : null;
   }
 
   /** Whether `mergeIfWorn` would rebuild: cheap (two counts; the file is only checked by its 64-byte head). */

@@ -3,7 +3,8 @@ import type { Store } from '../store/store.ts';
 /**
  * Pruning of the community tables: expired sessions, used or expired reset links, log-in failure
  * rows idle for a day, rate-limit windows that ended a day ago, expired sign-up and address links, and
- * submission counters of past days, and read notifications older than NOTIFICATIONS_KEEP_DAYS. Nothing here is needed for
+ * submission counters of past days, and read notifications older than NOTIFICATIONS_KEEP_DAYS; and the
+ * thumbnail bytes of papers deleted outright. Nothing here is needed for
  * correctness (expired rows are never accepted); it keeps the tables small.
  */
 export class HousekeepingService {
@@ -13,9 +14,13 @@ export class HousekeepingService {
     private readonly opts: { notificationsKeepDays?: number } = {},
   ) {}
 
-  /** Prunes everything in one transaction; returns how many rows of each kind went. */
-  prune(now = Date.now()): Promise<Record<string, number>> {
-    return this.store.transaction(async (tx) => ({
+  /**
+   * Prunes everything in one transaction, then the thumbnail bytes no paper links to any more (on
+   * their own: a render linking the same bytes at that moment fails only this sweep, not the rest,
+   * and the next run sweeps again); returns how many rows of each kind went.
+   */
+  async prune(now = Date.now()): Promise<Record<string, number>> {
+    const pruned = await this.store.transaction(async (tx) => ({
       sessions: await tx.sessions.pruneExpired(),
       passwordResets: await tx.passwordResets.prune(),
       loginFailures: await tx.loginFailures.pruneIdle(),
@@ -25,5 +30,6 @@ export class HousekeepingService {
       submissionQuotaDays: await tx.submissionQuota.pruneBefore(new Date(now - 2 * 86_400_000).toISOString().slice(0, 10)),
       readNotifications: await tx.notifications.pruneRead(new Date(now - (this.opts.notificationsKeepDays ?? 180) * 86_400_000).toISOString()),
     }));
+    return { ...pruned, unlinkedThumbnails: await this.store.enrichment.pruneUnlinkedThumbnails() };
   }
 }

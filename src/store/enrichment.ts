@@ -187,6 +187,20 @@ export class EnrichmentRepository {
     else await this.db.transaction().execute(write);
   }
 
+  /**
+   * Drops image bytes no paper links to: a paper deleted outright takes its links with it (`on
+   * delete cascade`, migration 1600) but not the bytes, which `savePdf` drops only on a re-render.
+   * Returns how many went. Bytes a render is linking at the same moment are safe: the link's
+   * foreign key makes one of the two writes fail rather than leave a link without its image.
+   */
+  async pruneUnlinkedThumbnails(): Promise<number> {
+    const r = await this.db
+      .deleteFrom('thumbnail_blobs')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('paper_thumbnails as links').select('links.hash').whereRef('links.hash', '=', 'thumbnail_blobs.hash'))))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** The text of a paper's first PDF pages, or null when the PDF step has not kept any. */
   async pdfText(paperId: string): Promise<string | null> {
     const r = await this.db.selectFrom('paper_pdf_text').select('text').where('paper_id', '=', paperId).executeTakeFirst();

@@ -373,14 +373,20 @@ export class PaperRepository {
   }
 
   /**
-   * A value that changes when another connection has written to the store since the last call
-   * (SQLite's `data_version`), or null where no such signal exists (PostgreSQL): null means
-   * "ask `modifiedSince`", which an index makes cheap there.
+   * Where the store stands for `othersMayHaveChangedPapers`: on SQLite, `data_version` (moves when
+   * another connection commits anything) and the papers' change mark (the highest rowid and the
+   * count migration 1700's triggers keep, moving on every write a "modified since" scan can see,
+   * from any connection). One statement, a few microseconds. Null on PostgreSQL, where no such
+   * signal is kept: null means "ask `modifiedSince`", which an index makes cheap there.
    */
-  async otherWritersMark(): Promise<number | null> {
+  async changeMark(): Promise<PapersChangeMark | null> {
     if (dialectOf(this.db) !== 'sqlite') return null;
-    const r = await sql<{ data_version: number }>`pragma data_version`.execute(this.db);
-    return Number(r.rows[0].data_version);
+    const r = await sql<{ dv: number; top: number | null; n: number }>`select
+        (select data_version from pragma_data_version) as dv,
+        (select max(rowid) from papers) as top,
+        (select n from papers_change_count where id = 1) as n`.execute(this.db);
+    const row = r.rows[0];
+    return { otherWriters: Number(row.dv), papers: `${row.top ?? 0}:${row.n}` };
   }
 
   /** The newest `modified_at` (and the highest id at it), or null for an empty store. */
@@ -512,6 +518,24 @@ export class PaperRepository {
     const r = await this.db.updateTable('papers').set({ hidden: hidden ? 1 : 0, modified_at: now }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
+}
+
+/** What `PaperRepository.changeMark` reads: see there. */
+export interface PapersChangeMark {
+  otherWriters: number;
+  papers: string;
+}
+
+/**
+ * Whether papers may have been written by another connection between two marks, so a "modified
+ * since" scan must run: only when another connection committed (`data_version`) and papers were
+ * written (by anyone). A rate-limit row or a session written elsewhere moves the first alone; this
+ * process's own paper writes move the second alone and reach its index through the full-text queue.
+ * Always true without a mark (PostgreSQL, or no look yet).
+ */
+export function othersMayHaveChangedPapers(before: PapersChangeMark | null, now: PapersChangeMark | null): boolean {
+  if (!before || !now) return true;
+  return now.otherWriters !== before.otherWriters && now.papers !== before.papers;
 }
 
 /** A LIKE pattern matching `text` literally anywhere (`!` escapes `%`, `_` and itself on both stores). */

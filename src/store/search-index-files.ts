@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, SearchIndexVersionsTable } from './schema.ts';
 
 /** One published version of a search index file (migration 1400). */
 export interface IndexVersion {
@@ -22,18 +22,21 @@ export class SearchIndexFileRepository {
   /** The newest published version of `name`, or null. */
   async latest(name: string): Promise<IndexVersion | null> {
     const r = await this.db.selectFrom('search_index_versions').selectAll().where('name', '=', name).orderBy('version', 'desc').limit(1).executeTakeFirst();
-    if (!r) return null;
-    return {
-      name: r.name,
-      version: Number(r.version),
-      format: Number(r.format),
-      checksum: r.checksum,
-      bytes: Number(r.bytes),
-      papers: Number(r.papers),
-      cursor: { modifiedAt: r.cursor_modified_at, id: r.cursor_id },
-      stored: Number(r.stored) === 1,
-      publishedAt: r.published_at,
-    };
+    return r ? toVersion(r) : null;
+  }
+
+  /** The newest published version of every index whose name starts with `prefix` (`ann:`), newest publication first. */
+  async latestOfEach(prefix: string): Promise<IndexVersion[]> {
+    const pattern = `${prefix.replace(/[!%_]/g, (ch) => '!' + ch)}%`;
+    const rows = await this.db
+      .selectFrom('search_index_versions as v')
+      .selectAll('v')
+      .where(sql<boolean>`v.name like ${pattern} escape '!'`)
+      .where((eb) => eb('v.version', '=', eb.selectFrom('search_index_versions as w').select((w) => w.fn.max('w.version').as('m')).whereRef('w.name', '=', 'v.name')))
+      .orderBy('v.published_at', 'desc')
+      .orderBy('v.name')
+      .execute();
+    return rows.map(toVersion);
   }
 
   /** The version number the next publication of `name` takes. */
@@ -81,8 +84,28 @@ export class SearchIndexFileRepository {
     await this.db.deleteFrom('search_index_versions').where('name', '=', name).where('version', '<', keepFrom).execute();
   }
 
+  /** Drops every version of `name`, rows and bytes (an index no server is to load again). */
+  async dropAll(name: string): Promise<void> {
+    await this.db.deleteFrom('search_index_chunks').where('name', '=', name).execute();
+    await this.db.deleteFrom('search_index_versions').where('name', '=', name).execute();
+  }
+
   /** Drops the chunks of an unpublished version (a publication that failed half-way). */
   async dropChunks(name: string, version: number): Promise<void> {
     await this.db.deleteFrom('search_index_chunks').where('name', '=', name).where('version', '=', version).execute();
   }
+}
+
+function toVersion(r: Selectable<SearchIndexVersionsTable>): IndexVersion {
+  return {
+    name: r.name,
+    version: Number(r.version),
+    format: Number(r.format),
+    checksum: r.checksum,
+    bytes: Number(r.bytes),
+    papers: Number(r.papers),
+    cursor: { modifiedAt: r.cursor_modified_at, id: r.cursor_id },
+    stored: Number(r.stored) === 1,
+    publishedAt: r.published_at,
+  };
 }

@@ -7,6 +7,8 @@ import { thumbnailHash } from '../../src/services/enrichment/pdf-step.ts';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { testDb } from '../helpers/stores.ts';
+import { communityCleanupJob } from '../../src/jobs/community-cleanup-job.ts';
+import { HousekeepingService } from '../../src/services/housekeeping.ts';
 import type { Store } from '../../src/store/store.ts';
 
 /**
@@ -60,6 +62,33 @@ forEachStore('papers with an identical first page each have the thumbnail', (ctx
     await ctx.store.enrichment.savePdf(b.id, { text: 'real', pages: 1, thumbnails: image('B real').thumbnails });
     assert.ok((await ctx.store.enrichment.forPapers([b.id])).get(b.id)!.thumbnails);
     assert.equal(await blobCount(ctx.store), 4);
+  });
+});
+
+forEachStore('the thumbnails of papers deleted outright', (ctx) => {
+  test('the hourly housekeeping drops image bytes no paper links to, and keeps the bytes another paper still shows', async () => {
+    const [a, b, c] = [makePaper({ title: 'Withdrawn A' }), makePaper({ title: 'Withdrawn B' }), makePaper({ title: 'Own image C' })];
+    await ctx.store.papers.upsertMany([a, b, c]);
+    const placeholder = image('placeholder for deletion');
+    const own = image('C alone');
+    await ctx.store.enrichment.savePdf(a.id, { text: 'withdrawn', pages: 1, thumbnails: placeholder.thumbnails });
+    await ctx.store.enrichment.savePdf(b.id, { text: 'withdrawn', pages: 1, thumbnails: placeholder.thumbnails });
+    await ctx.store.enrichment.savePdf(c.id, { text: 'own', pages: 1, thumbnails: own.thumbnails });
+    const before = await blobCount(ctx.store);
+    const housekeeping = communityCleanupJob(new HousekeepingService(ctx.store));
+    assert.equal((await housekeeping.run(new AbortController().signal)).unlinkedThumbnails, 0, 'nothing to sweep while every image is shown');
+
+    // No code path deletes papers: an operator does, in the database. Their links go with them (cascade), the bytes stayed.
+    await testDb(ctx.store).deleteFrom('papers').where('id', 'in', [a.id, c.id]).execute();
+    assert.equal(await blobCount(ctx.store), before, 'the bytes outlive the papers until the sweep');
+    assert.equal((await housekeeping.run(new AbortController().signal)).unlinkedThumbnails, 2, "C's card and page");
+    assert.equal(await blobCount(ctx.store), before - 2);
+    const kept = await ctx.store.enrichment.thumbnailData(placeholder.hashes.card);
+    assert.equal(Buffer.from(kept!.data).toString(), 'card placeholder for deletion', 'B still shows the shared image');
+
+    await testDb(ctx.store).deleteFrom('papers').where('id', '=', b.id).execute();
+    assert.equal((await housekeeping.run(new AbortController().signal)).unlinkedThumbnails, 2);
+    assert.equal(await blobCount(ctx.store), before - 4);
   });
 });
 

@@ -37,6 +37,7 @@ import * as m1501 from './1501_search_field_gap.ts';
 import * as m1200 from './1200_enrichment.ts';
 import * as m1502 from './1502_search_pdf_text.ts';
 import * as m1600 from './1600_thumbnail_blobs.ts';
+import * as m1700 from './1700_papers_change_count.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -82,4 +83,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1200_enrichment': m1200,
   '1502_search_pdf_text': m1502,
   '1600_thumbnail_blobs': m1600,
+  '1700_papers_change_count': m1700,
 };

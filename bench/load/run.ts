@@ -48,6 +48,9 @@ if (values.import && (await count().catch(() => 0)) < 70_000) {
 // deployment gets there within minutes, the bench makes sure now.
 await client.query('vacuum analyze papers');
 await client.query('vacuum analyze feed_entries');
+// The same for the stored vectors (every paper page looks up its similar papers' ANN keys in them):
+// `paperboy reindex` refreshes them since round 17; a database reindexed before then has none.
+await client.query('vacuum analyze paper_embeddings');
 const papers = await count();
 const ids: string[] = (await client.query('select id from papers order by random() limit 5000')).rows.map((r) => r.id);
 const days: string[] = (await client.query('select distinct day from feed_entries order by day desc limit 60')).rows.map((r) => r.day);

@@ -34,6 +34,8 @@ export interface SearchIndexOptions {
 }
 
 const EMBED_BATCH = 128;
+/** After embedding this many papers the store's planner statistics of the vectors are refreshed. */
+const STATISTICS_AFTER = 1000;
 /** `reindex` embeds in larger batches: fewer store round trips, progress writes and ANN insert calls. */
 const REINDEX_BATCH = 2000;
 
@@ -127,6 +129,10 @@ export class SearchIndexService {
     // it as they are embedded: rebuilding it again afterwards inserted every vector twice.
     const ann = await this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions }, { rebuild: true });
     const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total), { batch: REINDEX_BATCH, threads: opts.threads ?? defaultEmbedThreads() });
+    // A reindex is a bulk write of the vectors (every one of them after training): servers look up
+    // ANN keys in them on every similar-papers list, planned from these statistics. A run of
+    // STATISTICS_AFTER vectors or more refreshed them already (embedInBackground).
+    if (embedded < STATISTICS_AFTER) await this.store.search.refreshStatistics();
     return { fullText, embedded, vectors: ann.size };
   }
 
@@ -163,6 +169,8 @@ export class SearchIndexService {
       ann.save();
       this.publishAnn(ann);
     }
+    // After a model switch the re-embed job rewrites every vector: the same bulk write as a reindex.
+    if (run.embedded >= STATISTICS_AFTER) await this.store.search.refreshStatistics();
     if (run.complete) this.spaces.invalidate();
     return run;
   }

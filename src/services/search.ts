@@ -233,9 +233,13 @@ export class SearchService {
       q.terms.length ? this.index.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
       embedder ? this.vectorNeighbours(paper, candidates) : Promise.resolve(null),
     ]);
-    const ids = [...new Set([...keyword, ...(vector ?? [])].map((h) => h.id))].filter((x) => x !== paper.id);
-    const papers = new Map((await this.store.papers.visibleMany(ids)).map((p) => [p.id, p]));
-    const cosine = new Map((vector ?? []).map((h) => [h.id, h.score]));
+    // The vector neighbours' papers were read to filter them; only the keyword neighbours the vector
+    // search did not return are read here (the union used to be read a second time).
+    const ids = [...new Set([...keyword, ...(vector?.hits ?? [])].map((h) => h.id))].filter((x) => x !== paper.id);
+    const known = vector?.papers ?? new Map<string, PaperWithStats>();
+    const read = new Map((await this.store.papers.visibleMany(ids.filter((x) => !known.has(x)))).map((p) => [p.id, p]));
+    const papers = new Map(ids.flatMap((x): Array<[string, PaperWithStats]> => { const p = known.get(x) ?? read.get(x); return p ? [[x, p]] : []; }));
+    const cosine = new Map((vector?.hits ?? []).map((h) => [h.id, h.score]));
     const bm25 = new Map(keyword.map((h) => [h.id, h.score]));
     const bestBm25 = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 1;
     const local = embedder && hasTermVectors(embedder) ? embedder : null;
@@ -330,7 +334,8 @@ export class SearchService {
     return out;
   }
 
-  private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<RankedHit[] | null> {
+  /** The paper's nearest vectors, with their (visible) papers; null without a vector for it. */
+  private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<{ hits: RankedHit[]; papers: Map<string, PaperWithStats> } | null> {
     const space = await withinBudget(this.index.spaces.serving(), Date.now() + (this.opts.embedBudgetMs ?? 1500));
     if (!space || space === 'late') return null;
     let vector = await this.store.search.embeddingOf(space.embedderId, paper.id);
@@ -341,13 +346,19 @@ export class SearchService {
     }
     if (!vector || vector.length !== space.dimensions) return null;
     const ann = await this.index.vectorIndex(space);
-    return this.keysToHits(space.embedderId, ann.search(vector, k), { categories: [] });
+    return this.keysToVisible(space.embedderId, ann.search(vector, k));
   }
 
-  private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: SearchFilters): Promise<RankedHit[]> {
+  /** ANN matches as hits on visible papers, best first, with those papers. */
+  private async keysToVisible(embedderId: string, matches: { key: number; similarity: number }[]): Promise<{ hits: RankedHit[]; papers: Map<string, PaperWithStats> }> {
     const ids = await this.store.search.paperIdsForKeys(embedderId, matches.map((m) => m.key));
     const hits = matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
     const papers = await this.visibleById(hits.map((h) => h.id));
+    return { hits: hits.filter((h) => papers.has(h.id)), papers };
+  }
+
+  private async keysToHits(embedderId: string, matches: { key: number; similarity: number }[], f: SearchFilters): Promise<RankedHit[]> {
+    const { hits, papers } = await this.keysToVisible(embedderId, matches);
     return hits.filter((h) => {
       const p = papers.get(h.id);
       if (!p) return false;

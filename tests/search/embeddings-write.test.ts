@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { hasPlannerStatistics } from '../helpers/planner-statistics.ts';
 
 const N = 2_345; // more than two of saveEmbeddings' 1,000-row statements, and a partial third
 const vec = (i: number, salt: number) => Float32Array.from({ length: 8 }, (_, j) => Math.sin(i * 7 + j + salt));
@@ -29,5 +30,13 @@ forEachStore('stored vectors, written many statements to a batch', (ctx) => {
         assert.deepEqual([...s.vector], [...vec(i, salt)]);
       }
     }
+  });
+
+  test('after a bulk write the planner statistics of the vectors can be refreshed (PostgreSQL: ANALYZE)', async () => {
+    // Without them PostgreSQL read every vector of the embedder to look up 150 ANN keys.
+    await ctx.store.search.refreshStatistics();
+    if (ctx.kind === 'postgres') assert.equal(await hasPlannerStatistics(ctx.kind, ctx.store, 'paper_embeddings'), true);
+    const keys = await ctx.store.search.paperIdsForKeys('e-write', [1_000, 1_001, 3_344]);
+    assert.deepEqual([...keys.entries()], [[1_000, '2405.00000'], [1_001, '2405.00001'], [3_344, '2405.02344']]);
   });
 });

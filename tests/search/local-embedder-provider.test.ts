@@ -7,6 +7,7 @@ import { createServices } from '../../src/services/index.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { LOCAL_MODEL_NAME } from '../../src/search/local-embedder-provider.ts';
 import { loadCorpus } from './fixtures.ts';
+import { hasPlannerStatistics } from '../helpers/planner-statistics.ts';
 
 forEachStore('local embedder provider and the default search wiring', (ctx) => {
   const config = loadConfig({}, { db: ':memory:' });
@@ -45,6 +46,7 @@ forEachStore('local embedder provider and the default search wiring', (ctx) => {
     const r = await services.searchIndex.reindex({ onPhase: (phase, done, total) => phases.push([phase, done, total]) });
     assert.ok(r.embedded >= 8, `embedded ${r.embedded}`);
     assert.equal(r.vectors, r.embedded, 'every embedded paper is in the ANN index, built once');
+    if (ctx.kind === 'postgres') assert.equal(await hasPlannerStatistics(ctx.kind, ctx.store, 'paper_embeddings'), true, 'reindex refreshes the statistics of the vectors it wrote');
     const last = (name: string) => phases.filter(([p]) => p === name).at(-1);
     assert.deepEqual(last('full-text')?.slice(1), [r.fullText, r.fullText]);
     assert.deepEqual(last('embed')?.slice(1), [r.embedded, r.embedded]);

@@ -1,0 +1,128 @@
+/**
+ * CPU per paper: one `paperboy serve` on a PostgreSQL database holding the corpus, asked for
+ * `/papers/ID` (the page: similar papers, comments, enrichments, render) and `/api/papers/ID` (no
+ * similar papers: the same-run baseline) of the same N papers, a few requests at a time. Reports the
+ * CPU the serve process and its PostgreSQL backends spent per request (Linux /proc), which a loaded
+ * machine inflates far less than wall times.
+ *
+ *   npx tsx bench/load/paper-cpu.ts --db postgres://postgres@127.0.0.1:5432/paperboy_load [--papers 200] [--concurrency 4]
+ *
+ * The papers are the first N visible ones by md5(id): the same ones for every run on a database.
+ * Rate limits are raised (every request comes from one IP).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { values } = parseArgs({ options: { db: { type: 'string' }, papers: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } } });
+if (!values.db) throw new Error('--db postgres://… is required');
+const DB = values.db;
+const N = Number(values.papers);
+const CONCURRENCY = Number(values.concurrency);
+const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU in hundredths of a second on Linux
+
+const client = new pg.Client({ connectionString: DB });
+await client.connect();
+const ids: string[] = (await client.query('select id from papers where hidden = 0 and deleted = 0 order by md5(id) limit $1', [N])).rows.map((r) => r.id);
+
+const port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+const relaxed = { API_RATE_LIMIT_IP: '100000000', API_RATE_LIMIT_TOKEN: '100000000' };
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  cwd: ROOT,
+  env: { ...process.env, PAPERBOY_DB: DB, LOG_LEVEL: 'warn', PAPERBOY_DEMO: 'false', HARVEST_ENABLED: 'false', HOST: '127.0.0.1', PORT: String(port), ...relaxed },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+process.on('exit', () => server.kill('SIGTERM'));
+const base = `http://127.0.0.1:${port}`;
+
+async function waitFor(url: string, ok: (res: Response) => boolean, ms = 1_800_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if (ok(await fetch(url))) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} not ready`);
+}
+// Measured once hybrid search answers (the ANN index is loaded) and one paper page has been served.
+await waitFor(`${base}/api/papers/search?q=transformer&limit=7`, (r) => r.status === 200 && r.headers.get('cache-control') !== 'no-store');
+await waitFor(`${base}/papers/${ids[0]}`, (r) => r.status === 200);
+
+/** utime + stime of a process, in ms; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+const backends = async () => (await client.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows.map((r) => Number(r.pid));
+
+/**
+ * CPU of the database's backends over a run: read every 250 ms, so that a connection the pool closes
+ * mid-run still counts what it spent until the last reading; one opened mid-run counts from zero.
+ */
+async function watchBackends() {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (const p of await backends()) first.set(p, cpuMs(p));
+  const read = async () => {
+    for (const p of await backends()) {
+      const ms = cpuMs(p);
+      if (ms) last.set(p, ms);
+    }
+  };
+  await read();
+  const timer = setInterval(() => void read(), 250);
+  return async () => {
+    clearInterval(timer);
+    await read();
+    let total = 0;
+    for (const [p, ms] of last) total += ms - (first.get(p) ?? 0);
+    return total;
+  };
+}
+
+async function run(label: string, pathOf: (id: string) => string) {
+  const stopWatching = await watchBackends();
+  const serve0 = cpuMs(server.pid!);
+  const t0 = performance.now();
+  const statuses: Record<number, number> = {};
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < ids.length) {
+        const res = await fetch(`${base}${pathOf(ids[next++])}`);
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      }
+    }),
+  );
+  const wall = performance.now() - t0;
+  const pgMs = await stopWatching();
+  return {
+    label,
+    requests: ids.length,
+    statuses,
+    wallMsPerRequest: +(wall / ids.length).toFixed(1),
+    serveCpuMsPerRequest: +((cpuMs(server.pid!) - serve0) / ids.length).toFixed(1),
+    postgresCpuMsPerRequest: +(pgMs / ids.length).toFixed(1),
+  };
+}
+
+const load = [os.loadavg()[0]];
+const page = await run('paper page /papers/ID', (id) => `/papers/${id}`);
+const api = await run('paper API /api/papers/ID (baseline: no similar papers)', (id) => `/api/papers/${id}`);
+load.push(os.loadavg()[0]);
+console.log(JSON.stringify({ papers: ids.length, concurrency: CONCURRENCY, load, page, api }, null, 2));
+await client.end();
+server.kill('SIGTERM');
+process.exit(0);

@@ -469,9 +469,9 @@ export class PaperRepository {
    * as the key's cascade would have removed them.
    *
    * On PostgreSQL the indexes are built side by side, each on a connection of its own
-   * (`PARALLEL_INDEX_BUILDS` at a time): one build uses one server process, so built one after
-   * another they left the second core idle. The foreign key comes after them: adding it locks
-   * both tables against the builds.
+   * (`PARALLEL_INDEX_BUILDS` at a time): one after another, each build waited for the last while
+   * the other core (and, on a busy machine, the other server processes' share of it) went unused.
+   * The foreign key comes after them: adding it locks both tables against the builds.
    */
   async restoreSetAsideIndexes(): Promise<string[]> {
     const pending = await this.db.selectFrom('bulk_load_indexes').select(['name', 'definition']).orderBy('name').execute();

@@ -1026,6 +1026,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/ingest/import-bulk.test.ts'],
   },
   {
+    name: 'feed-copy-conflict-fails-batch',
+    what: "a paper another writer put on the feed between the look-up and the feed's COPY fails the import's batch instead of keeping its place",
+    file: 'src/store/feed.ts',
+    search: "if ((err as { code?: string }).code !== '23505') throw err;",
+    replace: 'throw err;',
+    tests: ['tests/ingest/import-bulk.test.ts'],
+  },
+  {
+    name: 'copy-backslash-fast-path',
+    what: "a field whose only special character is a backslash skips COPY's escaping (\\t in an abstract becomes a tab, \\N a null)",
+    file: 'src/store/packed-rows.ts',
+    search: 'const NEEDS_CARE = /[\\\\\\t\\n\\r\\0]/;',
+    replace: 'const NEEDS_CARE = /[\\t\\n\\r\\0]/;',
+    tests: ['tests/ingest/import-bulk.test.ts'],
+  },
+  {
     name: 'feed-key-restored-over-orphans',
     what: "the feed's foreign key is added back without removing feed rows whose paper went meanwhile (the restore fails at every open)",
     file: 'src/store/papers.ts',

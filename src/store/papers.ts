@@ -26,6 +26,8 @@ const FIRST_IMPORT_MAX_PAPERS = 1000;
  * that grows with the square of the import's size.
  */
 const KEPT_DURING_BULK_LOAD = ['feed_entries_newest_idx'];
+/** Set-aside indexes PostgreSQL builds at once after a first import (each in its own server process). */
+const PARALLEL_INDEX_BUILDS = 3;
 /** Integer columns of a paper write row (the rest are text), for the PostgreSQL array casts. */
 const INTEGER_COLUMNS = new Set<string>(['version', 'deleted']);
 
@@ -471,21 +473,47 @@ export class PaperRepository {
    * import and at every open of the store (a killed import leaves them here); a no-op when none
    * are. Before the feed's foreign key comes back, feed rows whose paper was deleted meanwhile go,
    * as the key's cascade would have removed them.
+   *
+   * On PostgreSQL the indexes are built side by side, each on a connection of its own
+   * (`PARALLEL_INDEX_BUILDS` at a time): one after another, each build waited for the last while
+   * the other core (and, on a busy machine, the other server processes' share of it) went unused.
+   * The foreign key comes after them: adding it locks both tables against the builds.
    */
   async restoreSetAsideIndexes(): Promise<string[]> {
     const pending = await this.db.selectFrom('bulk_load_indexes').select(['name', 'definition']).orderBy('name').execute();
-    for (const { name, definition } of pending) {
-      if (dialectOf(this.db) === 'postgres') {
-        if (/^ALTER TABLE feed_entries ADD CONSTRAINT /i.test(definition)) {
-          await this.db.transaction().execute(async (trx) => {
-            const present = await sql`select 1 from pg_constraint where conrelid = 'feed_entries'::regclass and conname = ${name}`.execute(trx);
-            if (present.rows.length) return;
-            await sql`delete from feed_entries f where not exists (select 1 from papers p where p.id = f.paper_id)`.execute(trx);
-            await sql.raw(definition).execute(trx);
-          });
-        } else await sql.raw(definition.replace(/^CREATE (UNIQUE )?INDEX /i, 'CREATE $1INDEX IF NOT EXISTS ')).execute(this.db);
+    const forget = (name: string) => this.db.deleteFrom('bulk_load_indexes').where('name', '=', name).execute();
+    if (dialectOf(this.db) !== 'postgres') {
+      for (const { name } of pending) await forget(name);
+      return pending.map((p) => p.name);
+    }
+    const isKey = (definition: string) => /^ALTER TABLE feed_entries ADD CONSTRAINT /i.test(definition);
+    const indexes = pending.filter((p) => !isKey(p.definition));
+    // Inside a transaction there is one connection: the builds would only queue on it.
+    const width = this.db.isTransaction ? 1 : PARALLEL_INDEX_BUILDS;
+    const failures: unknown[] = [];
+    let next = 0;
+    const builder = async () => {
+      for (let i = next++; i < indexes.length; i = next++) {
+        const { name, definition } = indexes[i];
+        try {
+          await sql.raw(definition.replace(/^CREATE (UNIQUE )?INDEX /i, 'CREATE $1INDEX IF NOT EXISTS ')).execute(this.db);
+          await forget(name);
+        } catch (err) {
+          // The others are still built; this one stays recorded for the next open of the store.
+          failures.push(err);
+        }
       }
-      await this.db.deleteFrom('bulk_load_indexes').where('name', '=', name).execute();
+    };
+    await Promise.all(Array.from({ length: Math.min(width, indexes.length) }, builder));
+    if (failures.length) throw failures[0];
+    for (const { name, definition } of pending.filter((p) => isKey(p.definition))) {
+      await this.db.transaction().execute(async (trx) => {
+        const present = await sql`select 1 from pg_constraint where conrelid = 'feed_entries'::regclass and conname = ${name}`.execute(trx);
+        if (present.rows.length) return;
+        await sql`delete from feed_entries f where not exists (select 1 from papers p where p.id = f.paper_id)`.execute(trx);
+        await sql.raw(definition).execute(trx);
+      });
+      await forget(name);
     }
     return pending.map((p) => p.name);
   }

@@ -87,7 +87,7 @@ export class Store {
   ) {
     this.dialect = dialectOf(db);
     this.papers = new PaperRepository(db, bulk, pgCopy);
-    this.feed = new FeedRepository(db, bulk);
+    this.feed = new FeedRepository(db, bulk, pgCopy);
     this.runs = new RunRepository(db);
     this.leases = new LeaseRepository(db);
     this.rateLimits = new RateLimitRepository(db);

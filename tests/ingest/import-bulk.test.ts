@@ -120,4 +120,32 @@ forEachStore('bulk import', (ctx) => {
     assert.ok(await ctx.store.papers.get('2504.00002'));
     assert.ok(await ctx.store.papers.get('2504.00003'));
   });
+
+  test('a paper another writer puts on the feed between the look-up and the COPY keeps its place; the rest of the batch goes on the feed', async () => {
+    if (ctx.kind !== 'postgres') return; // SQLite has one writer at a time.
+    const id = '2505.00001';
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((r) => (inserted = r));
+    let commit!: () => void;
+    const commitNow = new Promise<void>((r) => (commit = r));
+    // The other writer (a harvest) stores the paper and puts it on an earlier day's feed, and holds
+    // its transaction open: the import sees neither, so both its COPYs meet the other's keys.
+    const other = testDb(ctx.store)
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('papers').values(paperToRow(makePaper({ id, title: 'From a harvest' }), new Date().toISOString())).execute();
+        await trx.insertInto('feed_entries').values({ paper_id: id, day: '2025-03-01', position: 1, submitted_by: null, created_at: new Date().toISOString() }).execute();
+        inserted();
+        await commitNow;
+      });
+    await insertedYet;
+    const importing = importLines([listing('2505.00002'), listing(id), listing('2505.00003')]);
+    setTimeout(commit, 300);
+    await other;
+    const s = await importing;
+    assert.equal(s.failed, 0);
+    assert.equal(s.addedToFeed, 2, 'the two papers no one else put on the feed');
+    assert.equal((await ctx.store.feed.entryFor(id))?.day, '2025-03-01', "the other writer's entry stays where it is");
+    for (const mine of ['2505.00002', '2505.00003']) assert.equal((await ctx.store.feed.entryFor(mine))?.day, '2025-03-03', mine);
+  });
 });

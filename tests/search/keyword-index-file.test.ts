@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { DocMetaBuilder } from '../../src/search/doc-meta.ts';
-import { IndexFileError, readWhole } from '../../src/search/index-file.ts';
+import { IndexFileError, readWholeSync } from '../../src/search/index-file.ts';
 import { InvertedIndexBuilder } from '../../src/search/inverted-index.ts';
 import { KEYWORD_INDEX_FORMAT as FORMAT_VERSION, readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from '../../src/search/keyword-index-file.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
@@ -99,7 +99,7 @@ test('a file is read whole in slices (fs.readFile stops at 2 GB), into a buffer 
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
   fs.writeFileSync(f, bytes);
   // A slice that does not divide the length: the last read is short and must still land in place.
-  const read = await readWhole(f, 1024);
+  const read = readWholeSync(f, 1024);
   assert.equal(read.length, bytes.length);
   assert.ok(read.equals(bytes));
   assert.equal(read.byteOffset, 0);

@@ -78,8 +78,9 @@ async function measure(label: string, task: () => Promise<unknown>): Promise<voi
   clearInterval(timer);
   const top = (xs: number[]) => xs.sort((a, b) => b - a).slice(0, 3).map((x) => x.toFixed(0)).join(' / ');
   const over = (xs: number[], ms: number) => xs.filter((x) => x > ms).length;
+  const total = cpu.reduce((a, b) => a + b, 0);
   console.log(
-    `${label.padEnd(16)} ${((performance.now() - t) / 1000).toFixed(1).padStart(6)} s | longest gaps, wall: ${top(wall)} ms (${over(wall, 50)} over 50 ms) | CPU: ${top(cpu)} ms (${over(cpu, 50)} over 50 ms) | load ${loadBefore} → ${loadavg()[0].toFixed(1)}`,
+    `${label.padEnd(16)} ${((performance.now() - t) / 1000).toFixed(1).padStart(6)} s | longest gaps, wall: ${top(wall)} ms (${over(wall, 50)} over 50 ms) | CPU: ${top(cpu)} ms (${over(cpu, 50)} over 50 ms, ${(total / 1000).toFixed(2)} s in all on this thread) | load ${loadBefore} → ${loadavg()[0].toFixed(1)}`,
   );
 }
 

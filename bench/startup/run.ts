@@ -202,8 +202,11 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
     const searches: number[] = [];
     let lastSearch = 0;
     let reindexLoad = 0;
+    let slowest = { ms: 0, at: 0 };
     while (jobEnded === null || (swappedAt === null && performance.now() - jobEnded! < 60_000)) {
+      const sent = performance.now() - r0;
       feed.push((await timed(`${base}/`)).ms);
+      if (feed[feed.length - 1] > slowest.ms) slowest = { ms: feed[feed.length - 1], at: sent };
       reindexLoad = Math.max(reindexLoad, loadavg()[0]);
       if (performance.now() - lastSearch > 1000) {
         lastSearch = performance.now();
@@ -216,7 +219,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
     const f = percentiles(feed);
     console.log(`[${label}] reindex beside the server: exit ${code}, ${((jobEnded! - r0) / 1000).toFixed(1)} s; ${out.trim().split('\n').slice(-1)[0]}`);
     console.log(`[${label}] the server ${swappedAt !== null ? `swapped in the new keyword index ${((swappedAt - r0) / 1000).toFixed(1)} s after the reindex started` : 'did NOT swap in a new keyword index'}; its CPU meanwhile ${busy.toFixed(1)} s`);
-    console.log(`[${label}] feed page while reindex ran: ${feed.length} requests, ${fmt(f)}, max ${Math.max(...feed).toFixed(1)} ms (load up to ${reindexLoad.toFixed(1)}); searches ${fmt(percentiles(searches))}`);
+    console.log(`[${label}] feed page while reindex ran: ${feed.length} requests, ${fmt(f)}, max ${Math.max(...feed).toFixed(1)} ms (sent ${(slowest.at / 1000).toFixed(1)} s after the reindex started; load up to ${reindexLoad.toFixed(1)}); searches ${fmt(percentiles(searches))}`);
   }
   if (search) {
     const ask = async (q: string) => {

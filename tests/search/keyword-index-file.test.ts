@@ -110,3 +110,16 @@ test('a file is read whole in slices (fs.readFile stops at 2 GB), into a buffer 
   const back = await readKeywordIndexFile(good);
   assert.deepEqual(back.index.search('attention graph', 5), snap.index.search('attention graph', 5));
 });
+
+test('a file whose vocabulary repeats a term is refused, though its checksum holds (a writer bug or a hand-made file)', async () => {
+  const snap = snapshot(400);
+  const good = path.join(dir, 'repeat-good.pbidx');
+  await writeKeywordIndexFile(good, snap);
+  assert.equal(await rejection(good), 'accepted');
+  // The same index with its second term renamed to the first: two term ids for one term.
+  const terms = snap.index.toParts().terms;
+  const renamed = Object.create(snap.index, { toParts: { value: () => ({ ...snap.index.toParts(), terms: [terms[0], ...terms.slice(1).map((t, i) => (i === 0 ? terms[0] : t))] }) } });
+  const bad = path.join(dir, 'repeat-bad.pbidx');
+  await writeKeywordIndexFile(bad, { ...snap, index: renamed });
+  assert.equal(await rejection(bad), 'header');
+});

@@ -842,6 +842,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/search/keyword-index-file.test.ts'],
   },
   {
+    name: 'index-file-repeated-term-served',
+    what: "a keyword index file whose vocabulary holds a term twice is served (the reader thread's hash table keeps one of its ids)",
+    file: 'src/search/string-table.ts',
+    search: 'if (oTo - oFrom === to - from && bytesEqual(bytes, oFrom, from, to - from)) throw',
+    replace: 'if (oTo - oFrom === to - from && bytesEqual(bytes, oFrom, from, to - from) && false) throw',
+    tests: ['tests/search/keyword-index-file.test.ts'],
+  },
+  {
     name: 'pdf-renderer-death-unnoticed',
     what: 'a renderer process that dies mid-render is not noticed (the render waits out its whole budget)',
     file: 'src/ingest/pdf/render-pool.ts',

@@ -15,6 +15,14 @@
  * the same number of requests once idle (the baseline). After the second start, the search API:
  * the 200 mixed queries of bench/search, `GET /api/papers/search?q=&limit=20`, one at a time.
  *
+ * --baseline DIR: another checkout (say `main`, with node_modules) whose `serve` starts on the same
+ * store and published files too, alternating with this checkout's, --rounds times: the same-run
+ * baseline of a change to start-up. --skip-build: the files are published already (a previous run
+ * on the same --db): no `build` start. --reindex: then, for each checkout, a started server serves
+ * the feed (and a search every second, which swaps in a newly published keyword index) while
+ * `paperboy reindex` of the same checkout runs beside it on the same store, until it has ended and
+ * the server has loaded its keyword index.
+ *
  * Without --papers the store is the real corpus imported as arXiv listings (feed days, so the
  * For-you index has its 180 days); with --papers N it is the corpus repeated with new ids and
  * shuffled text, still as arXiv listings with their days (bench/lib/synthetic-corpus.ts).
@@ -30,7 +38,18 @@ import { openStore } from '../../src/store/index.ts';
 import { syntheticListings } from '../lib/synthetic-corpus.ts';
 import { loadQueries, percentiles } from '../search/common.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { papers: { type: 'string' }, db: { type: 'string' }, 'min-requests': { type: 'string', default: '200' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    papers: { type: 'string' },
+    db: { type: 'string' },
+    'min-requests': { type: 'string', default: '200' },
+    baseline: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    'skip-build': { type: 'boolean', default: false },
+    reindex: { type: 'boolean', default: false },
+  },
+});
 const [corpusDir, queriesDir] = positionals;
 if (!corpusDir || !queriesDir) {
   console.error('usage: bench/startup/run.ts <arxiv-listings dir> <search-queries dir> [--papers N] [--db FILE]');
@@ -74,6 +93,12 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A process's CPU seconds so far (user + system), from /proc. */
+function serverCpu(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -92,14 +117,18 @@ async function timed(url: string): Promise<{ ms: number; status: number }> {
 
 const queries = loadQueries(queriesDir);
 
-async function start(label: string, search: boolean): Promise<void> {
+const serverEnv = { ...process.env, PAPERBOY_DB: dbFile, SEARCH_EMBEDDER: 'none', SEARCH_KEYWORD_ENGINE: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', HARVEST_ENABLED: 'false', API_RATE_LIMIT_IP: '1000000', RATE_LIMIT_LOGIN_IP: '1000/1', SEARCH_INDEX_POLL_SECONDS: '2' };
+
+async function start(label: string, search: boolean, cwd = process.cwd(), reindex = false): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
-    env: { ...process.env, PAPERBOY_DB: dbFile, SEARCH_EMBEDDER: 'none', SEARCH_KEYWORD_ENGINE: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', HARVEST_ENABLED: 'false', API_RATE_LIMIT_IP: '1000000', RATE_LIMIT_LOGIN_IP: '1000/1' },
+    cwd,
+    env: serverEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let swappedAt: number | null = null;
   let forYouAt: number | null = null;
   let forYouLog: { source?: string; ms?: number; papers?: number; delta?: number; version?: number | null; rejected?: string | null } = {};
   let keywordLog = '';
@@ -121,6 +150,7 @@ async function start(label: string, search: boolean): Promise<void> {
         }
       }
       if (line.includes('keyword index')) keywordLog += line.slice(0, 300) + '\n';
+      if (line.includes('loaded a newer keyword index')) swappedAt = performance.now();
       tail.push(line.slice(0, 500));
       if (tail.length > 20) tail.shift();
     }
@@ -156,6 +186,41 @@ async function start(label: string, search: boolean): Promise<void> {
   );
   if (keywordLog) console.log(`[${label}] ${keywordLog.trim()}`);
   console.log(`[${label}] feed page while start-up work ran: ${during.length} requests, ${fmt(d)}, max ${Math.max(...during).toFixed(1)} ms, ${errors} errors (load up to ${peakLoad.toFixed(1)}); idle baseline, ${idle.length} requests: ${fmt(b)}; load ${load()}`);
+  if (reindex) {
+    // `paperboy reindex` of the same checkout on the same store; the feed one request at a time
+    // beside it, and a search every second (a search is what makes the server look for a newer
+    // keyword index and swap it in), until the reindex has ended and the server has swapped.
+    const r0 = performance.now();
+    const cpu0 = serverCpu(child.pid!);
+    const job = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'reindex', '--quiet'], { cwd, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    job.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    job.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    let jobEnded: number | null = null;
+    const jobExit = new Promise<number | null>((r) => job.on('exit', (code) => ((jobEnded = performance.now()), r(code))));
+    const feed: number[] = [];
+    const searches: number[] = [];
+    let lastSearch = 0;
+    let reindexLoad = 0;
+    let slowest = { ms: 0, at: 0 };
+    while (jobEnded === null || (swappedAt === null && performance.now() - jobEnded! < 60_000)) {
+      const sent = performance.now() - r0;
+      feed.push((await timed(`${base}/`)).ms);
+      if (feed[feed.length - 1] > slowest.ms) slowest = { ms: feed[feed.length - 1], at: sent };
+      reindexLoad = Math.max(reindexLoad, loadavg()[0]);
+      if (performance.now() - lastSearch > 1000) {
+        lastSearch = performance.now();
+        searches.push((await timed(`${base}/api/papers/search?limit=20&q=${encodeURIComponent(queries[searches.length % queries.length])}`)).ms);
+      }
+      if (performance.now() - r0 > 30 * 60_000) throw new Error('reindex not done after 30 minutes');
+    }
+    const code = await jobExit;
+    const busy = serverCpu(child.pid!) - cpu0;
+    const f = percentiles(feed);
+    console.log(`[${label}] reindex beside the server: exit ${code}, ${((jobEnded! - r0) / 1000).toFixed(1)} s; ${out.trim().split('\n').slice(-1)[0]}`);
+    console.log(`[${label}] the server ${swappedAt !== null ? `swapped in the new keyword index ${((swappedAt - r0) / 1000).toFixed(1)} s after the reindex started` : 'did NOT swap in a new keyword index'}; its CPU meanwhile ${busy.toFixed(1)} s`);
+    console.log(`[${label}] feed page while reindex ran: ${feed.length} requests, ${fmt(f)}, max ${Math.max(...feed).toFixed(1)} ms (sent ${(slowest.at / 1000).toFixed(1)} s after the reindex started; load up to ${reindexLoad.toFixed(1)}); searches ${fmt(percentiles(searches))}`);
+  }
   if (search) {
     const ask = async (q: string) => {
       const res = await fetch(`${base}/api/papers/search?limit=20&q=${encodeURIComponent(q)}`);
@@ -180,13 +245,24 @@ async function start(label: string, search: boolean): Promise<void> {
 }
 
 console.log(`load before: ${load()} (the machine is shared)`);
-fs.rmSync(`${dbFile}.search-index`, { recursive: true, force: true });
-// The published version rows go too: the first start must find nothing to load.
-{
-  const opened = await openStore(dbFile);
-  await opened.store.searchIndexFiles.prune('keyword', 2 ** 31 - 1);
-  await opened.store.searchIndexFiles.prune('for-you', 2 ** 31 - 1);
-  await opened.close();
+if (!values['skip-build']) {
+  fs.rmSync(`${dbFile}.search-index`, { recursive: true, force: true });
+  // The published version rows go too: the first start must find nothing to load.
+  {
+    const opened = await openStore(dbFile);
+    await opened.store.searchIndexFiles.prune('keyword', 2 ** 31 - 1);
+    await opened.store.searchIndexFiles.prune('for-you', 2 ** 31 - 1);
+    await opened.close();
+  }
+  await start('build', true);
 }
-await start('build', true);
-await start('file', true);
+const baseline = values.baseline ? path.resolve(values.baseline) : null;
+for (let round = 1, rounds = Number(values.rounds); round <= rounds; round++) {
+  const tag = rounds > 1 ? ` ${round}` : '';
+  if (baseline) await start(`file, baseline${tag}`, round === rounds, baseline);
+  await start(`file${tag}`, round === rounds);
+}
+if (values.reindex) {
+  if (baseline) await start('reindex, baseline', false, baseline, true);
+  await start('reindex', false, process.cwd(), true);
+}

@@ -89,7 +89,7 @@ export class FeatureIndex {
   }
 
   /** The index `parts` describes (as read from a file), handing the event loop back every `sliceMs`. */
-  static async fromParts(parts: FeatureIndexParts, sliceMs = 8): Promise<FeatureIndex> {
+  static async fromParts(parts: FeatureIndexParts, sliceMs = 4): Promise<FeatureIndex> {
     if (parts.df.length !== FEATURE_DIM || parts.ids.length !== parts.vectors.length) throw new Error('the parts of a feature index do not fit together');
     const index = new FeatureIndex();
     index.df = parts.df.slice();

@@ -17,6 +17,8 @@ export const FOR_YOU_FEATURES_KIND = 'for-you-features';
 /** 1: the first layout. */
 export const FOR_YOU_FEATURES_FORMAT = 1;
 export const FOR_YOU_FEATURES_NAME = 'for-you';
+/** How long a slice of opening the file on the request thread runs before it yields. */
+const SLICE_MS = 4;
 
 /** What For you keeps of a paper besides its vector. */
 export interface ForYouPaper {
@@ -118,16 +120,16 @@ export async function readForYouFeaturesFile(file: string, expect: { checksum?: 
     for (let i = 0; i < ids.length; i++) {
       if (offsets[i + 1] < offsets[i]) throw new Error('vector offsets out of order');
       vectors[i] = { idx: idx.subarray(offsets[i], offsets[i + 1]), val: val.subarray(offsets[i], offsets[i + 1]) };
-      if ((i & 1023) === 1023 && performance.now() - since >= 8) {
+      if ((i & 255) === 255 && performance.now() - since >= SLICE_MS) {
         await yieldToLoop();
         since = performance.now();
       }
     }
     const rows: Uint32Array = s.paperRows;
-    const titles = await decodeTexts(s.titleBytes, s.titleEnds);
+    const titles = await decodeTexts(s.titleBytes, s.titleEnds, SLICE_MS);
     const dayNames: string[] = s.dayNames;
-    const catNames = await decodeTexts(s.catNameBytes, s.catNameEnds);
-    const authorNames = await decodeTexts(s.authorNameBytes, s.authorNameEnds);
+    const catNames = await decodeTexts(s.catNameBytes, s.catNameEnds, SLICE_MS);
+    const authorNames = await decodeTexts(s.authorNameBytes, s.authorNameEnds, SLICE_MS);
     const lists = [s.dayIds, s.catEnds, s.authorEnds] as Uint32Array[];
     if (titles.length !== rows.length || (s.dayIds as Uint32Array).length !== rows.length || lists.slice(1).some((e) => e.length !== rows.length)) throw new Error('per-paper sections disagree on the number of papers');
     const papers: Array<[string, ForYouPaper]> = new Array(rows.length);
@@ -138,7 +140,7 @@ export async function readForYouFeaturesFile(file: string, expect: { checksum?: 
       const authors = undictionary(authorNames, s.authorEnds, s.authorIds, i);
       if (day === undefined || categories.includes(undefined as never) || authors.includes(undefined as never)) throw new Error('a name out of its dictionary');
       papers[i] = [ids[rows[i]], { title: titles[i], categories, authors, day }];
-      if ((i & 1023) === 1023 && performance.now() - since >= 8) {
+      if ((i & 255) === 255 && performance.now() - since >= SLICE_MS) {
         await yieldToLoop();
         since = performance.now();
       }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readInThread } from './index-file-thread.ts';
+import { StringTable, buildStringTable } from './string-table.ts';
 
 /**
  * A versioned, checksummed file of named sections — typed arrays and string lists — that loads
@@ -128,7 +130,7 @@ export async function decodeTexts(bytes: Uint8Array, ends: Uint32Array, sliceMs 
     out[i] = buf.toString('utf8', from, ends[i]);
     from = ends[i];
     // 100,000 author names decode in tens of milliseconds: hand the event loop back meanwhile.
-    if ((i & 1023) === 1023 && performance.now() - since >= sliceMs) {
+    if ((i & 255) === 255 && performance.now() - since >= sliceMs) {
       await new Promise((r) => setImmediate(r));
       since = performance.now();
     }
@@ -228,11 +230,12 @@ export async function writeIndexFile(file: string, contents: IndexFileContents<W
 }
 
 /**
- * Bytes hashed (and written) in one go: SHA-256 of 32 MB held the event loop 60–210 ms of CPU on a
- * loaded machine while a file loaded (bench/startup/blocking.ts); 4 MB is a few milliseconds.
+ * Bytes a writer hashes (and writes) in one go, on the thread that publishes: SHA-256 of 32 MB held
+ * the event loop 60–210 ms of CPU on a loaded machine (bench/startup/blocking.ts), 4 MB up to 10 ms
+ * there; 1 MB is a few milliseconds at most. (Readers hash in their own thread.)
  */
-const SLICE = 4 << 20;
-const STAGE = 4 << 20;
+const SLICE = 1 << 20;
+const STAGE = 1 << 20;
 
 /** The fixed part only: format version (must be `format`), length and checksum (cheap: 64 bytes), or an error. */
 export function readIndexFileHead(file: string, format: number): { version: number; bytes: number; checksum: string } {
@@ -261,92 +264,175 @@ function parseFixed(file: string, fixed: Buffer, actual: number, format: number)
   return { version, bytes, checksum: fixed.subarray(24, 56).toString('hex'), headerLen: fixed.readUInt32LE(12) };
 }
 
-/**
- * The whole file in one buffer, read in slices: `fs.readFile` refuses files over 2 GB, and the
- * keyword index of 2.5M papers is 2.2 GB. The buffer is allocated unpooled, so it starts at offset
- * 0 of its own ArrayBuffer and every section's typed-array view is aligned. (Node 20 buffers stop
- * at 4 GB: past that a file needs splitting into several.)
- */
-export async function readWhole(file: string, sliceBytes = 64 << 20): Promise<Buffer> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    const buf = Buffer.allocUnsafeSlow(size);
-    let pos = 0;
-    while (pos < size) {
-      const { bytesRead } = await fh.read(buf, pos, Math.min(sliceBytes, size - pos), pos);
-      if (!bytesRead) return buf.subarray(0, pos); // shrank while read: the length check reports it
-      pos += bytesRead;
-    }
-    return buf;
-  } finally {
-    await fh.close();
-  }
+/** What a reader thread hands back: the whole file (its buffer moved, not copied) and its parsed, checked header. */
+export interface VerifiedIndexFile {
+  buffer: ArrayBuffer;
+  version: number;
+  bytes: number;
+  checksum: string;
+  headerLen: number;
+  header: { kind: string; meta: Record<string, unknown>; sections: SectionEntry[] };
+  /** The look-up tables of the `strings` sections `expect.tables` named (see `StringTable`). */
+  tables: Record<string, { starts: Uint32Array; slots: Int32Array }>;
 }
 
-/** Hashes in slices that hand the event loop back (a 700 MB file takes seconds to hash). */
-async function sha256Sliced(buf: Buffer, from: number, sliceBytes = SLICE): Promise<string> {
-  const hash = createHash('sha256');
-  for (let at = from; at < buf.length; at += sliceBytes) {
-    hash.update(buf.subarray(at, Math.min(buf.length, at + sliceBytes)));
-    if (at + sliceBytes < buf.length) await new Promise((r) => setImmediate(r));
-  }
-  return hash.digest('hex');
+export interface ReadExpectations {
+  kind: string;
+  format: number;
+  checksum?: string;
+  bytes?: number;
+  /** `strings` sections to open as a `StringTable` (its hash table built in the reader thread) instead of a decoded list. */
+  tables?: string[];
 }
 
 /**
- * Reads and verifies a whole file; `expect` (from the store's version row) must match too. The
- * read is asynchronous and the checksum is computed in slices, so a server loading a new version
- * keeps answering requests.
+ * Reads a whole file and runs every check on it: fixed header, the version row's length and
+ * checksum (`expect`), the SHA-256 of the body, the JSON header, its kind and each section's
+ * bounds. Synchronous and CPU-heavy (SHA-256 of 63 MB is hundreds of milliseconds on a loaded
+ * machine): it runs in the reader thread (`index-file-thread.ts`), never on the request thread.
  */
-export async function readIndexFile(file: string, expect: { kind: string; format: number; checksum?: string; bytes?: number }): Promise<IndexFileContents & { checksum: string; bytes: number }> {
+export function readAndVerifyIndexFile(file: string, expect: ReadExpectations): VerifiedIndexFile {
   let buf: Buffer;
   try {
-    buf = await readWhole(file);
+    buf = readWholeSync(file);
   } catch {
     throw new IndexFileError('missing', `${file}: no such index file`);
   }
   const head = parseFixed(file, buf.subarray(0, FIXED), buf.length, expect.format);
   if (expect.bytes !== undefined && expect.bytes !== head.bytes) throw new IndexFileError('truncated', `${file}: ${head.bytes} bytes, the published version has ${expect.bytes}`);
   if (expect.checksum !== undefined && expect.checksum !== head.checksum) throw new IndexFileError('checksum', `${file}: not the published version (its checksum differs)`);
-  const actual = await sha256Sliced(buf, FIXED);
+  const actual = createHash('sha256').update(buf.subarray(FIXED)).digest('hex');
   if (actual !== head.checksum) throw new IndexFileError('checksum', `${file}: checksum mismatch (the file is corrupt)`);
-  // Typed-array views need their element alignment; a pooled buffer may start anywhere.
-  if (buf.byteOffset % 8 !== 0) buf = Buffer.from(buf);
-  let header: { kind: string; meta: Record<string, unknown>; sections: SectionEntry[] };
+  let header: VerifiedIndexFile['header'];
   try {
     header = JSON.parse(buf.toString('utf8', FIXED, FIXED + head.headerLen));
   } catch {
     throw new IndexFileError('header', `${file}: unreadable header`);
   }
   if (header.kind !== expect.kind) throw new IndexFileError('kind', `${file}: holds a ${header.kind}, not a ${expect.kind}`);
-  const sections: Record<string, Section> = {};
+  if (!Array.isArray(header.sections)) throw new IndexFileError('header', `${file}: no section list`);
   for (const e of header.sections) {
     if (e.offset % 8 !== 0 || e.offset < FIXED + head.headerLen || e.offset + e.length > buf.length) throw new IndexFileError('header', `${file}: section ${e.name} out of bounds`);
-    const at = buf.byteOffset + e.offset;
+  }
+  const tables: VerifiedIndexFile['tables'] = {};
+  for (const name of expect.tables ?? []) {
+    const e = header.sections.find((x) => x.name === name);
+    if (!e || e.type !== 'strings') throw new IndexFileError('header', `${file}: no strings section ${name}`);
+    try {
+      tables[name] = buildStringTable(new Uint8Array(buf.buffer, buf.byteOffset + e.offset, e.length), e.count);
+    } catch (err) {
+      throw new IndexFileError('header', `${file}: section ${name}: ${(err as Error).message}`);
+    }
+  }
+  return { buffer: buf.buffer as ArrayBuffer, version: head.version, bytes: head.bytes, checksum: head.checksum, headerLen: head.headerLen, header, tables };
+}
+
+/**
+ * The whole file in one unpooled buffer (its own ArrayBuffer at offset 0: movable to another
+ * thread, every section's typed-array view aligned), read in slices: `fs.readFile` refuses files
+ * over 2 GB, and the keyword index of 2.5M papers is 2.2 GB. (Node 20 buffers stop at 4 GB: past
+ * that a file needs splitting into several.)
+ */
+export function readWholeSync(file: string, sliceBytes = 64 << 20): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.allocUnsafeSlow(size);
+    let pos = 0;
+    while (pos < size) {
+      const got = fs.readSync(fd, buf, pos, Math.min(sliceBytes, size - pos), pos);
+      if (!got) {
+        // Shrank while read: the length check reports it. Still a buffer of its own, at offset 0.
+        const short = Buffer.allocUnsafeSlow(pos);
+        buf.copy(short, 0, 0, pos);
+        return short;
+      }
+      pos += got;
+    }
+    return buf;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Strings stored joined by newlines, split a window of bytes at a time with the event loop handed
+ * back every `sliceMs`: the keyword index's vocabulary is hundreds of thousands of words, and one
+ * `toString().split('\n')` of it held the request thread for tens of milliseconds.
+ */
+export async function decodeLinesSliced(buf: Buffer, from: number, to: number, sliceMs = SLICE_MS, windowBytes = 128 << 10): Promise<string[]> {
+  const out: string[] = [];
+  let since = performance.now();
+  for (let at = from; at <= to; ) {
+    let end = Math.min(to, at + windowBytes);
+    if (end < to) {
+      // The window ends at its last newline; a single string longer than the window is taken whole.
+      const back = buf.lastIndexOf(10, end - 1);
+      if (back >= at) end = back;
+      else {
+        const next = buf.indexOf(10, end);
+        end = next === -1 || next >= to ? to : next;
+      }
+    }
+    const lines = buf.toString('utf8', at, end).split('\n');
+    for (let i = 0; i < lines.length; i++) out.push(lines[i]);
+    at = end + 1;
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((r) => setImmediate(r));
+      since = performance.now();
+    }
+  }
+  return out;
+}
+
+/** How long one slice of decoding on the request thread may run before it yields. */
+const SLICE_MS = 4;
+
+/**
+ * Reads and verifies a whole file; `expect` (from the store's version row) must match too. Reading
+ * and every check run in a reader thread (the file's buffer comes back moved, not copied); here only
+ * the sections are opened — typed arrays as views on that buffer, string lists decoded in slices —
+ * so a server loading a version, at start or when a new one is published, keeps answering requests.
+ */
+export async function readIndexFile(file: string, expect: ReadExpectations): Promise<IndexFileContents<Section | StringTable> & { checksum: string; bytes: number }> {
+  const reply = await readInThread(file, expect);
+  if ('error' in reply) {
+    const { problem, message } = reply.error;
+    throw problem ? new IndexFileError(problem as IndexFileProblem, message) : new Error(message);
+  }
+  const { verified } = reply;
+  const buf = Buffer.from(verified.buffer);
+  const { header } = verified;
+  const sections: Record<string, Section | StringTable> = {};
+  for (const e of header.sections) {
+    const table = verified.tables[e.name];
+    if (table) {
+      sections[e.name] = new StringTable(new Uint8Array(buf.buffer, e.offset, e.length), table.starts, table.slots);
+      continue;
+    }
     switch (e.type) {
       case 'u32':
-        sections[e.name] = new Uint32Array(buf.buffer, at, e.length / 4);
+        sections[e.name] = new Uint32Array(buf.buffer, e.offset, e.length / 4);
         break;
       case 'i32':
-        sections[e.name] = new Int32Array(buf.buffer, at, e.length / 4);
+        sections[e.name] = new Int32Array(buf.buffer, e.offset, e.length / 4);
         break;
       case 'f32':
-        sections[e.name] = new Float32Array(buf.buffer, at, e.length / 4);
+        sections[e.name] = new Float32Array(buf.buffer, e.offset, e.length / 4);
         break;
       case 'u16':
-        sections[e.name] = new Uint16Array(buf.buffer, at, e.length / 2);
+        sections[e.name] = new Uint16Array(buf.buffer, e.offset, e.length / 2);
         break;
       case 'u8':
-        sections[e.name] = new Uint8Array(buf.buffer, at, e.length);
+        sections[e.name] = new Uint8Array(buf.buffer, e.offset, e.length);
         break;
       case 'strings':
-        sections[e.name] = e.count === 0 ? [] : buf.toString('utf8', e.offset, e.offset + e.length).split('\n');
+        sections[e.name] = e.count === 0 ? [] : await decodeLinesSliced(buf, e.offset, e.offset + e.length);
         break;
       default:
         throw new IndexFileError('header', `${file}: section ${e.name} of unknown type`);
     }
     if (sections[e.name].length !== e.count) throw new IndexFileError('header', `${file}: section ${e.name} holds ${sections[e.name].length} elements, its header says ${e.count}`);
   }
-  return { kind: header.kind, format: head.version, meta: header.meta, sections, checksum: head.checksum, bytes: head.bytes };
+  return { kind: header.kind, format: verified.version, meta: header.meta, sections, checksum: verified.checksum, bytes: verified.bytes };
 }

@@ -1,5 +1,6 @@
 import { analyseWord, scanWords, tokenize } from './tokenize.ts';
 import { Lexicon, type LexiconEntry } from './spelling.ts';
+import { StringTable } from './string-table.ts';
 
 /**
  * An in-memory BM25F keyword index with windowed MaxScore dynamic pruning.
@@ -204,7 +205,8 @@ class TopK {
 }
 
 export class InvertedIndex {
-  private readonly termIds = new Map<string, number>();
+  /** Term → term id: a Map when built here, a `StringTable` over the file's bytes when loaded. */
+  private termIds: TermLookup = new Map<string, number>();
   /** CSR posting lists: postings of term t are offsets[t] .. offsets[t+1]. */
   private offsets: Uint32Array = new Uint32Array(1);
   private postDocs: Uint32Array = new Uint32Array(0);
@@ -249,7 +251,7 @@ export class InvertedIndex {
    */
   toParts(): IndexParts {
     const terms: string[] = new Array(this.termIds.size);
-    for (const [t, id] of this.termIds) terms[id] = t;
+    for (const [t, id] of this.termIds.entries()) terms[id] = t;
     return {
       options: this.options,
       stats: this.stats,
@@ -267,31 +269,38 @@ export class InvertedIndex {
   }
 
   /** An index over arrays read back from a file (no posting is copied: the arrays are used as they are). */
-  static fromParts(parts: IndexParts): InvertedIndex {
+  static fromParts(parts: LoadedIndexParts): InvertedIndex {
     return drain(InvertedIndex.assemble(parts));
   }
 
   /** `fromParts` that hands the event loop back every `sliceMs` (the id and term maps of 1M papers take a few hundred ms). */
-  static fromPartsSliced(parts: IndexParts, sliceMs = 10): Promise<InvertedIndex> {
+  static fromPartsSliced(parts: LoadedIndexParts, sliceMs = 4): Promise<InvertedIndex> {
     return drainSliced(InvertedIndex.assemble(parts), sliceMs);
   }
 
-  /** Builds the look-up maps over the parts, pausing (yield) every 16,384 entries. */
-  static *assemble(parts: IndexParts): Generator<void, InvertedIndex> {
+  /** Builds the look-up maps over the parts, pausing (yield) every 4,096 entries (16,384 map sets were up to 10 ms on a loaded machine). */
+  static *assemble(parts: LoadedIndexParts): Generator<void, InvertedIndex> {
     const index = new InvertedIndex(parts.options);
     const n = parts.ids.length;
     const nTerms = parts.terms.length;
     if (parts.offsets.length !== nTerms + 1 || parts.dfs.length !== nTerms || parts.pdfDfs.length !== nTerms || parts.maxImpact.length !== nTerms) throw new Error('index parts disagree on the number of terms');
     if (parts.postDocs.length !== parts.offsets[nTerms] || parts.postImpacts.length !== parts.postDocs.length) throw new Error('index parts disagree on the number of postings');
     if (parts.stats.n !== n) throw new Error('index parts disagree on the number of documents');
-    for (let t = 0; t < nTerms; t++) {
-      index.termIds.set(parts.terms[t], t);
-      if ((t & 16383) === 16383) yield;
+    if (parts.terms instanceof StringTable) {
+      // Read from a file: the reader thread built its hash table (and refused repeated terms).
+      index.termIds = parts.terms;
+    } else {
+      const termIds = new Map<string, number>();
+      for (let t = 0; t < nTerms; t++) {
+        termIds.set(parts.terms[t], t);
+        if ((t & 4095) === 4095) yield;
+      }
+      if (termIds.size !== nTerms) throw new Error('index parts repeat a term');
+      index.termIds = termIds;
     }
-    if (index.termIds.size !== nTerms) throw new Error('index parts repeat a term');
     for (let d = 0; d < n; d++) {
       index.docOf.set(parts.ids[d], d);
-      if ((d & 16383) === 16383) yield;
+      if ((d & 4095) === 4095) yield;
     }
     if (index.docOf.size !== n) throw new Error('index parts repeat a document id');
     index.stats = parts.stats;
@@ -304,12 +313,12 @@ export class InvertedIndex {
     index.ids = parts.ids;
     index.dead = new Uint8Array(n);
     const entries: LexiconEntry[] = new Array(parts.lexiconWords.length);
+    const lexicon = new Lexicon([]);
     for (let i = 0; i < entries.length; i++) {
-      entries[i] = { word: parts.lexiconWords[i], df: parts.lexiconDfs[i] };
-      if ((i & 16383) === 16383) yield;
+      lexicon.add((entries[i] = { word: parts.lexiconWords[i], df: parts.lexiconDfs[i] }));
+      if ((i & 4095) === 4095) yield;
     }
-    yield;
-    index.setLexicon(entries);
+    index.setLexicon(entries, lexicon);
     return index;
   }
 
@@ -324,9 +333,9 @@ export class InvertedIndex {
   }
 
   private lexiconEntries: LexiconEntry[] = [];
-  private setLexicon(entries: LexiconEntry[]): void {
+  private setLexicon(entries: LexiconEntry[], lexicon = new Lexicon(entries)): void {
     this.lexiconEntries = entries;
-    this.lexicon = new Lexicon(entries);
+    this.lexicon = lexicon;
   }
 
   private lexicon = new Lexicon([]);
@@ -472,7 +481,8 @@ export class InvertedIndex {
   /** Bytes held by the posting lists and per-document arrays (the vocabulary map and id strings estimated). */
   memoryBytes(): number {
     let strings = 0;
-    for (const t of this.termIds.keys()) strings += 2 * t.length + 40;
+    if (this.termIds instanceof StringTable) strings += this.termIds.byteLength;
+    else for (const t of this.termIds.keys()) strings += 2 * t.length + 40;
     for (const id of this.ids) strings += 2 * id.length + 40;
     const arrays = [this.offsets, this.postDocs, this.postImpacts, this.maxImpact, this.dfs, this.pdfDfs, this.dead];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0) + strings;
@@ -695,6 +705,12 @@ function drain<T>(steps: Generator<void, T>): T {
   while (!r.done) r = steps.next();
   return r.value;
 }
+
+/** What the index asks of its vocabulary: a `Map` or a `StringTable`. */
+type TermLookup = Pick<Map<string, number>, 'get' | 'size' | 'keys' | 'entries'>;
+
+/** Parts as read from a file: the vocabulary may be a `StringTable` over the file's bytes. */
+export type LoadedIndexParts = Omit<IndexParts, 'terms'> & { terms: string[] | StringTable };
 
 /** Runs a stepwise computation, handing the event loop back whenever a slice has run `sliceMs`. */
 async function drainSliced<T>(steps: Generator<void, T>, sliceMs: number): Promise<T> {

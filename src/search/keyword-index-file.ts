@@ -57,7 +57,8 @@ export function writeKeywordIndexFile(file: string, snap: KeywordIndexSnapshot):
 
 /** Reads, verifies and opens a keyword index file; an `IndexFileError` when it cannot be served. */
 export async function readKeywordIndexFile(file: string, expect: { checksum?: string; bytes?: number } = {}): Promise<KeywordIndexSnapshot & { checksum: string; bytes: number }> {
-  const f = await readIndexFile(file, { kind: KEYWORD_INDEX_KIND, format: KEYWORD_INDEX_FORMAT, ...expect });
+  // The vocabulary stays the file's bytes with a hash table over them, built in the reader thread.
+  const f = await readIndexFile(file, { kind: KEYWORD_INDEX_KIND, format: KEYWORD_INDEX_FORMAT, ...expect, tables: ['terms'] });
   const s = f.sections as Record<string, never>;
   const meta = f.meta as { options: Bm25Options; stats: FieldStats; cursor: StoreCursor };
   try {

@@ -18,12 +18,15 @@ export class Lexicon {
   private readonly dfOf = new Map<string, number>();
 
   constructor(entries: Iterable<LexiconEntry>) {
-    for (const e of entries) {
-      this.dfOf.set(e.word, e.df);
-      let bucket = this.byLength.get(e.word.length);
-      if (!bucket) this.byLength.set(e.word.length, (bucket = []));
-      bucket.push(e);
-    }
+    for (const e of entries) this.add(e);
+  }
+
+  /** One more word (a loader adds them a slice at a time: a vocabulary of 100,000+ words at once held the request thread). */
+  add(e: LexiconEntry): void {
+    this.dfOf.set(e.word, e.df);
+    let bucket = this.byLength.get(e.word.length);
+    if (!bucket) this.byLength.set(e.word.length, (bucket = []));
+    bucket.push(e);
   }
 
   get size(): number {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { DocMetaBuilder } from '../../src/search/doc-meta.ts';
-import { IndexFileError, readWhole } from '../../src/search/index-file.ts';
+import { IndexFileError, readWholeSync } from '../../src/search/index-file.ts';
 import { InvertedIndexBuilder } from '../../src/search/inverted-index.ts';
 import { KEYWORD_INDEX_FORMAT as FORMAT_VERSION, readKeywordIndexFile, writeKeywordIndexFile, type KeywordIndexSnapshot } from '../../src/search/keyword-index-file.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
@@ -99,7 +99,7 @@ test('a file is read whole in slices (fs.readFile stops at 2 GB), into a buffer 
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
   fs.writeFileSync(f, bytes);
   // A slice that does not divide the length: the last read is short and must still land in place.
-  const read = await readWhole(f, 1024);
+  const read = readWholeSync(f, 1024);
   assert.equal(read.length, bytes.length);
   assert.ok(read.equals(bytes));
   assert.equal(read.byteOffset, 0);
@@ -109,4 +109,17 @@ test('a file is read whole in slices (fs.readFile stops at 2 GB), into a buffer 
   await writeKeywordIndexFile(good, snap);
   const back = await readKeywordIndexFile(good);
   assert.deepEqual(back.index.search('attention graph', 5), snap.index.search('attention graph', 5));
+});
+
+test('a file whose vocabulary repeats a term is refused, though its checksum holds (a writer bug or a hand-made file)', async () => {
+  const snap = snapshot(400);
+  const good = path.join(dir, 'repeat-good.pbidx');
+  await writeKeywordIndexFile(good, snap);
+  assert.equal(await rejection(good), 'accepted');
+  // The same index with its second term renamed to the first: two term ids for one term.
+  const terms = snap.index.toParts().terms;
+  const renamed = Object.create(snap.index, { toParts: { value: () => ({ ...snap.index.toParts(), terms: [terms[0], ...terms.slice(1).map((t, i) => (i === 0 ? terms[0] : t))] }) } });
+  const bad = path.join(dir, 'repeat-bad.pbidx');
+  await writeKeywordIndexFile(bad, { ...snap, index: renamed });
+  assert.equal(await rejection(bad), 'header');
 });

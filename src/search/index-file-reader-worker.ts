@@ -1,0 +1,18 @@
+import { parentPort } from 'node:worker_threads';
+import { IndexFileError, readAndVerifyIndexFile } from './index-file.ts';
+
+/**
+ * The reader thread of index files (`index-file-thread.ts` starts it): reads a file whole and runs
+ * every check on it here, then moves the buffer to the requesting thread without a copy. A check
+ * that fails comes back as its problem and message, rethrown there as the same `IndexFileError`.
+ */
+parentPort!.on('message', (m: { id: number; file: string; expect: Parameters<typeof readAndVerifyIndexFile>[1] }) => {
+  try {
+    const verified = readAndVerifyIndexFile(m.file, m.expect);
+    const moved = [verified.buffer, ...Object.values(verified.tables).flatMap((t) => [t.starts.buffer as ArrayBuffer, t.slots.buffer as ArrayBuffer])];
+    parentPort!.postMessage({ id: m.id, verified }, moved);
+  } catch (err) {
+    parentPort!.postMessage({ id: m.id, error: { problem: err instanceof IndexFileError ? err.problem : null, message: (err as Error).message } });
+  }
+});
+parentPort!.postMessage({ ready: true });

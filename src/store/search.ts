@@ -382,9 +382,10 @@ export class SearchRepository {
   /**
    * Stores vectors of one embedding space. Every vector must have the space's dimensions (fixed by
    * its first vectors): another size is an EmbeddingSpaceMismatch and nothing is written. One
-   * transaction for the batch: a commit per 200 rows cost a reindex more than the embedding. Rows
-   * go 1,000 to a statement (6,000 parameters, under SQLite's 32,766 and PostgreSQL's 65,535):
-   * storing the corpus's 74,728 vectors took 2.0 s of CPU against 2.6 s at 200 (BENCHMARKS round 17).
+   * transaction for the batch: a commit per 200 rows cost a reindex more than the embedding. On
+   * PostgreSQL rows go 1,000 to a statement (6,000 parameters, under its 65,535): storing the
+   * corpus's 74,728 vectors took 2.0 s of CPU against 2.6 s at 200 (BENCHMARKS round 16, second
+   * pass); on SQLite through one prepared statement per row (BENCHMARKS round 17).
    */
   async saveEmbeddings(embedderId: string, rows: { paperId: string; key: number; vector: Float32Array; contentHash: string }[], now = new Date().toISOString()): Promise<void> {
     if (!rows.length) return;

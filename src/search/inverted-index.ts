@@ -1,4 +1,5 @@
-import { analyseWord, scanWords, tokenize } from './tokenize.ts';
+import { analyseWord, scanWordSpans, tokenize } from './tokenize.ts';
+import { WordTable } from './word-table.ts';
 import { Lexicon, type LexiconEntry } from './spelling.ts';
 import { StringTable } from './string-table.ts';
 
@@ -751,8 +752,11 @@ export interface IndexParts {
 export class InvertedIndexBuilder {
   private readonly options: Bm25Options;
   private readonly termIds = new Map<string, number>();
-  /** Word as scanned → term id, or -1 for a stopword. */
-  private readonly wordTerm = new Map<string, number>();
+  /**
+   * Word as scanned → term id, or -1 for a stopword; looked up by its span of the text, so a word
+   * seen before costs no string (a Map of the sliced words was half of the build: BENCHMARKS round 17).
+   */
+  private readonly wordTerm = new WordTable();
   private readonly docTerm = new Growable(new Uint32Array(1 << 16));
   private readonly docTfTitle = new Growable(new Uint16Array(1 << 16));
   private readonly docTfAbstract = new Growable(new Uint16Array(1 << 16));
@@ -784,14 +788,15 @@ export class InvertedIndexBuilder {
     return this.ids.length;
   }
 
-  private readonly onWord = (w: string): void => {
-    let id = this.wordTerm.get(w);
-    if (id === undefined) {
-      const term = analyseWord(w);
+  private readonly onWord = (lower: string, start: number, end: number, hash: number): void => {
+    let id = this.wordTerm.get(lower, start, end, hash);
+    if (id === WordTable.MISSING) {
+      const term = analyseWord(lower.slice(start, end));
       if (term === null) id = -1;
       else {
-        id = this.termIds.get(term);
-        if (id === undefined) {
+        const known = this.termIds.get(term);
+        if (known !== undefined) id = known;
+        else {
           id = this.termIds.size;
           this.termIds.set(term, id);
           this.df.push(0);
@@ -807,7 +812,7 @@ export class InvertedIndexBuilder {
           }
         }
       }
-      this.wordTerm.set(w, id);
+      this.wordTerm.set(lower, start, end, hash, id);
     }
     if (id < 0) return;
     this.fieldLen++;
@@ -844,15 +849,15 @@ export class InvertedIndexBuilder {
     this.docStart.push(this.docTerm.length);
     this.field = 0;
     this.fieldLen = 0;
-    scanWords(doc.title, this.onWord);
+    scanWordSpans(doc.title, this.onWord);
     this.titleLen.push(this.fieldLen);
     this.field = 1;
     this.fieldLen = 0;
-    scanWords(doc.abstract, this.onWord);
+    scanWordSpans(doc.abstract, this.onWord);
     this.abstractLen.push(this.fieldLen);
     this.field = 2;
     this.fieldLen = 0;
-    if (doc.pdfText) scanWords(doc.pdfText, this.onWord);
+    if (doc.pdfText) scanWordSpans(doc.pdfText, this.onWord);
     this.pdfLen.push(this.fieldLen);
     this.d++;
   }
@@ -924,11 +929,14 @@ export class InvertedIndexBuilder {
     // The words spelling suggestions may offer: those whose term is in at least two papers.
     const lexiconWords: string[] = [];
     const lexiconDfs: number[] = [];
-    let k = 0;
-    for (const [w, t] of this.wordTerm) {
-      if (t >= 0 && dfs[t] >= 2 && !/\d/.test(w)) {
-        lexiconWords.push(w);
-        lexiconDfs.push(dfs[t]);
+    for (let k = 0; k < this.wordTerm.size; ) {
+      const t = this.wordTerm.valueAt(k);
+      if (t >= 0 && dfs[t] >= 2) {
+        const w = this.wordTerm.wordAt(k);
+        if (!/\d/.test(w)) {
+          lexiconWords.push(w);
+          lexiconDfs.push(dfs[t]);
+        }
       }
       if ((++k & 16383) === 0) yield;
     }

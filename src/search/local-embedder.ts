@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Embedder } from './embedder.ts';
 import { csrTimesDense, transposeCsr, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
-import { analyseWord, scanWords, scanWordSpans } from './tokenize.ts';
+import { analyseWord, scanWordSpans } from './tokenize.ts';
+import { WordTable } from './word-table.ts';
 import { seededRandom } from '../domain/random.ts';
 
 /**
@@ -112,37 +113,40 @@ export function termCosine(a: TermVector, b: TermVector): number {
   return s;
 }
 
-/** Word → stem id, each distinct word analysed once; -1 for stopwords. Grows while training. */
+/**
+ * Word → stem id, each distinct word analysed once; -1 for stopwords. Grows while training. Words
+ * are looked up by their span of the text (`WordTable`): a Map of sliced words cost 1.6 s of the
+ * training thread's CPU on the corpus (BENCHMARKS round 17).
+ */
 class StemIds {
-  private readonly words = new Map<string, number>();
+  private readonly words = new WordTable();
   readonly stems: string[] = [];
   private readonly ids = new Map<string, number>();
-
-  idOf(word: string): number {
-    let id = this.words.get(word);
-    if (id !== undefined) return id;
-    const stem = analyseWord(word);
-    if (stem === null) id = -1;
-    else {
-      id = this.ids.get(stem);
-      if (id === undefined) {
-        id = this.stems.length;
-        this.stems.push(stem);
-        this.ids.set(stem, id);
+  private out: number[] = [];
+  private readonly onWord = (lower: string, start: number, end: number, hash: number): void => {
+    let id = this.words.get(lower, start, end, hash);
+    if (id === WordTable.MISSING) {
+      const stem = analyseWord(lower.slice(start, end));
+      if (stem === null) id = -1;
+      else {
+        const known = this.ids.get(stem);
+        if (known !== undefined) id = known;
+        else {
+          id = this.stems.length;
+          this.stems.push(stem);
+          this.ids.set(stem, id);
+        }
       }
+      this.words.set(lower, start, end, hash, id);
     }
-    this.words.set(word, id);
-    return id;
-  }
+    if (id >= 0) this.out.push(id);
+  };
 
   /** The stem ids of a text in order, stopwords removed. */
   stream(text: string): Int32Array {
-    const out: number[] = [];
-    scanWords(text, (w) => {
-      const t = this.idOf(w);
-      if (t >= 0) out.push(t);
-    });
-    return Int32Array.from(out);
+    this.out = [];
+    scanWordSpans(text, this.onWord);
+    return Int32Array.from(this.out);
   }
 }
 
@@ -241,77 +245,13 @@ class KeyCounts {
 }
 
 /**
- * Word → feature id, looked up by a span of the text and its hash (`scanWordSpans`) so that a word
- * already seen costs no string: an open-addressing table of hashes and entry numbers over the
- * words themselves. A Map of strings cost a slice, a hash and a probe of a 126k-entry table per
- * word, half of counting a text's features.
- */
-class WordTable {
-  static readonly MISSING = -0x7fffffff;
-  /** Entry number + 1 per slot (0: empty), and the hash of the word there. */
-  private slots = new Int32Array(1 << 16);
-  private hashes = new Int32Array(1 << 16);
-  private words: string[] = [];
-  private ids: number[] = [];
-
-  get(lower: string, start: number, end: number, hash: number): number {
-    const mask = this.slots.length - 1;
-    const len = end - start;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const e = this.slots[i];
-      if (e === 0) return WordTable.MISSING;
-      if (this.hashes[i] === hash) {
-        const w = this.words[e - 1];
-        if (w.length === len && lower.startsWith(w, start)) return this.ids[e - 1];
-      }
-    }
-  }
-
-  set(lower: string, start: number, end: number, hash: number, id: number): void {
-    // Bounded: a stream of garbage words must not grow the table forever.
-    if (this.words.length >= 1_000_000) this.clear(this.slots.length);
-    this.words.push(lower.slice(start, end));
-    this.ids.push(id);
-    if (this.words.length * 2 > this.slots.length) this.clear(this.slots.length * 2, true);
-    else this.place(hash, this.words.length);
-  }
-
-  private place(hash: number, entry: number): void {
-    const mask = this.slots.length - 1;
-    let i = hash & mask;
-    while (this.slots[i] !== 0) i = (i + 1) & mask;
-    this.slots[i] = entry;
-    this.hashes[i] = hash;
-  }
-
-  /** New slots of `size`; the entries re-placed when `keep`, else dropped. */
-  private clear(size: number, keep = false): void {
-    this.slots = new Int32Array(size);
-    this.hashes = new Int32Array(size);
-    if (!keep) {
-      this.words = [];
-      this.ids = [];
-      return;
-    }
-    for (let e = 0; e < this.words.length; e++) this.place(wordHash(this.words[e]), e + 1);
-  }
-}
-
-/** The hash `scanWordSpans` gives a word (FNV-1a over its char codes). */
-function wordHash(word: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 0x01000193);
-  return hash;
-}
-
-/**
  * A trained model's analyser: text → counts per feature id (words and known word pairs). The counts
  * go into arrays it reuses from text to text (`count`, then `features`/`tf`, then `reset`), not a new
  * Map per text: at 75k papers the Map's allocation and hashing were a third of embedding's CPU.
  */
 class FeatureCounter {
   /** Word → feature id; -1 stopword, -2 outside the vocabulary. */
-  private readonly words = new WordTable();
+  private readonly words = new WordTable(1_000_000);
   /** Count of each feature in the current text (0 for features it does not have). */
   readonly tf: Uint16Array;
   /** The current text's features, in first-seen order: `features[0..n)`. */
@@ -586,10 +526,32 @@ export class LocalEmbedder implements Embedder {
     const projection = new Float32Array(projected * k);
     for (let f = 0; f < projected; f++) {
       const row = f * l;
-      for (let c = 0; c < k; c++) {
-        const u = c * l;
-        projection[f * k + c] = dot(bt, row, ut, u, l);
+      const out = f * k;
+      let c = 0;
+      // Four dimensions per pass over the row: each sum still adds its terms one at a time in order
+      // (the same bits as `dot`), and each element of the row is loaded once for the four.
+      for (; c + 4 <= k; c += 4) {
+        const u0 = c * l;
+        const u1 = u0 + l;
+        const u2 = u1 + l;
+        const u3 = u2 + l;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let j = 0; j < l; j++) {
+          const v = bt[row + j];
+          s0 += v * ut[u0 + j];
+          s1 += v * ut[u1 + j];
+          s2 += v * ut[u2 + j];
+          s3 += v * ut[u3 + j];
+        }
+        projection[out + c] = s0;
+        projection[out + c + 1] = s1;
+        projection[out + c + 2] = s2;
+        projection[out + c + 3] = s3;
       }
+      for (; c < k; c++) projection[out + c] = dot(bt, row, ut, c * l, l);
     }
     tick();
     return new LocalEmbedder(featureList, idf, projection, projected, k, o.bigrams);

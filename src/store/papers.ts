@@ -2,13 +2,24 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { dialectOf, textIn } from './dialect.ts';
 import type { Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
-import { paperToRow, rowToPaper, type PaperWriteRow } from './mappers.ts';
+import { paperToRow, parseJsonArray, rowToPaper, type PaperWriteRow } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
 import type { PgCopy } from './pg-copy.ts';
 import { PACKED_COLUMNS, packRows, packedLines, stampPacked, unpackRow, unpackRows, type PackedPaperRows, type PaperRows } from './packed-rows.ts';
 import { visiblePaper } from './visibility.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/** A visible paper as the in-memory keyword index reads it (`indexTextsById`). */
+export interface IndexText {
+  id: string;
+  title: string;
+  abstract: string;
+  categories: string[];
+  publishedAt: string | null;
+  /** The text of its first PDF pages, when the enrichment kept it. */
+  pdfText: string | null;
+}
 
 /**
  * The newest-first sort key, written as a literal expression so it matches the
@@ -259,6 +270,25 @@ export class PaperRepository {
   async listById(limit: number, afterId = ''): Promise<PaperWithStats[]> {
     const rows = await this.db.selectFrom('papers').selectAll().where(visiblePaper()).where('id', '>', afterId).orderBy('id').limit(limit).execute();
     return rows.map(rowToPaper);
+  }
+
+  /**
+   * What the in-memory keyword index is built from, for every visible paper in id order, a page at
+   * a time (pass the last id seen): title, abstract, categories, publication date and the kept PDF
+   * text (the `pdf` enrichment step's, null without), in one statement. A reindex read whole papers
+   * (every column, each mapped to a `Paper`) and then their PDF texts by a second query per page.
+   */
+  async indexTextsById(limit: number, afterId = ''): Promise<IndexText[]> {
+    const rows = await this.db
+      .selectFrom('papers as p')
+      .leftJoin('paper_pdf_text as t', 't.paper_id', 'p.id')
+      .select(['p.id', 'p.title', 'p.abstract', 'p.categories', 'p.published_at', 't.text'])
+      .where(visiblePaper('p'))
+      .where('p.id', '>', afterId)
+      .orderBy('p.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, categories: parseJsonArray(r.categories), publishedAt: r.published_at, pdfText: r.text }));
   }
 
   /**

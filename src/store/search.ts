@@ -3,6 +3,7 @@ import type { Database } from './schema.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
 import { EmbeddingSpaceMismatch, mismatchMessage } from './embedding-spaces.ts';
 import { visiblePaper } from './visibility.ts';
+import type { SqliteBulk } from './sqlite-bulk.ts';
 import type { FieldWeights, SearchFilters, SearchSort, TextQuery } from '../domain/search-query.ts';
 
 /**
@@ -17,11 +18,11 @@ export interface StoredEmbedding {
   vector: Float32Array;
 }
 
+/** What a paper is embedded from (its title and abstract), and the hash its vector is stored with. */
 export interface PaperText {
   id: string;
   title: string;
   abstract: string;
-  authors: string[];
   contentHash: string;
 }
 
@@ -125,33 +126,38 @@ function orderSql(sort: SearchSort, scored: boolean): RawBuilder<unknown> {
   return scored ? sql`score desc, p.id asc` : sql`coalesce(p.published_at, '') desc, p.id desc`;
 }
 
-/** Little-endian float32 bytes, the same on both stores. */
+/** Whether this machine stores a Float32Array's elements little-endian (then its bytes are the stored form as they are). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Little-endian float32 bytes, the same on both stores. On a little-endian machine (every one this
+ * runs on) a copy of the array's bytes: a `writeFloatLE` per element cost a reindex 10 million calls.
+ */
 export function vectorToBytes(v: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return Buffer.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   const out = Buffer.alloc(v.length * 4);
   for (let i = 0; i < v.length; i++) out.writeFloatLE(v[i], i * 4);
   return out;
 }
 
 export function bytesToVector(b: Uint8Array): Float32Array {
+  // Copied: the row's bytes need not sit at a 4-byte boundary of their buffer.
+  if (LITTLE_ENDIAN && b.byteLength % 4 === 0) return new Float32Array(Uint8Array.from(b).buffer);
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   const out = new Float32Array(buf.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
   return out;
 }
 
-function parseAuthors(s: string): string[] {
-  try {
-    const v = JSON.parse(s);
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
-}
 
 export class SearchRepository {
   readonly dialect: DialectName;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Prepared statements on SQLite (absent on PostgreSQL): `saveEmbeddings` writes its rows through one. */
+    private readonly bulk?: SqliteBulk,
+  ) {
     this.dialect = dialectOf(db);
   }
 
@@ -353,14 +359,14 @@ export class SearchRepository {
     let q = this.db
       .selectFrom('papers as p')
       .leftJoin('paper_embeddings as e', (j) => j.onRef('e.paper_id', '=', 'p.id').on('e.embedder_id', '=', embedderId))
-      .select(['p.id', 'p.title', 'p.abstract', 'p.authors', 'p.content_hash'])
+      .select(['p.id', 'p.title', 'p.abstract', 'p.content_hash'])
       .where((eb) => eb.or([eb('e.paper_id', 'is', null), eb('e.content_hash', '!=', eb.ref('p.content_hash'))]));
     if (afterId !== undefined) q = q.where('p.id', '>', afterId);
     const rows = await q
       .orderBy('p.id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, authors: parseAuthors(r.authors), contentHash: r.content_hash }));
+    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, contentHash: r.content_hash }));
   }
 
   async countToEmbed(embedderId: string): Promise<number> {
@@ -376,9 +382,10 @@ export class SearchRepository {
   /**
    * Stores vectors of one embedding space. Every vector must have the space's dimensions (fixed by
    * its first vectors): another size is an EmbeddingSpaceMismatch and nothing is written. One
-   * transaction for the batch: a commit per 200 rows cost a reindex more than the embedding. Rows
-   * go 1,000 to a statement (6,000 parameters, under SQLite's 32,766 and PostgreSQL's 65,535):
-   * storing the corpus's 74,728 vectors took 2.0 s of CPU against 2.6 s at 200 (BENCHMARKS round 17).
+   * transaction for the batch: a commit per 200 rows cost a reindex more than the embedding. On
+   * PostgreSQL rows go 1,000 to a statement (6,000 parameters, under its 65,535): storing the
+   * corpus's 74,728 vectors took 2.0 s of CPU against 2.6 s at 200 (BENCHMARKS round 16, second
+   * pass); on SQLite through one prepared statement per row (BENCHMARKS round 17).
    */
   async saveEmbeddings(embedderId: string, rows: { paperId: string; key: number; vector: Float32Array; contentHash: string }[], now = new Date().toISOString()): Promise<void> {
     if (!rows.length) return;
@@ -388,6 +395,16 @@ export class SearchRepository {
     const odd = rows.find((r) => r.vector.length !== Number(space.dimensions));
     if (odd) throw new EmbeddingSpaceMismatch(mismatchMessage(embedderId, Number(space.dimensions), odd.vector.length));
     await this.db.transaction().execute(async (trx) => {
+      // SQLite: one prepared statement run per row, in this transaction (the same connection).
+      // Building and parsing a 6,000-parameter statement per 1,000 rows cost more than the writes.
+      if (this.bulk) {
+        const upsert = this.bulk.statement(
+          'insert into paper_embeddings (paper_id, embedder_id, key, vector, content_hash, embedded_at) values (?, ?, ?, ?, ?, ?) ' +
+            'on conflict (embedder_id, paper_id) do update set key = excluded.key, vector = excluded.vector, content_hash = excluded.content_hash, embedded_at = excluded.embedded_at',
+        );
+        for (const r of rows) upsert.run(r.paperId, embedderId, r.key, vectorToBytes(r.vector), r.contentHash, now);
+        return;
+      }
       for (let i = 0; i < rows.length; i += 1000) {
         const values = rows.slice(i, i + 1000).map((r) => ({
           paper_id: r.paperId,

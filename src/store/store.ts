@@ -103,7 +103,7 @@ export class Store {
     this.comments = new CommentRepository(db);
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
-    this.search = new SearchRepository(db);
+    this.search = new SearchRepository(db, bulk);
     this.embeddingSpaces = new EmbeddingSpaceRepository(db);
     this.accountConfirmations = new AccountConfirmationRepository(db);
     this.submissionQuota = new SubmissionQuotaRepository(db);

@@ -95,6 +95,41 @@ forEachStore('PaperRepository', (ctx) => {
     assert.equal(one?.abstract, (await ctx.store.papers.get(one!.id))?.abstract);
   });
 
+  test('indexTextsById pages what the keyword index holds of every visible paper, with its kept PDF text joined in', async () => {
+    const withPdf = makePaper({ title: 'Has a PDF', categories: ['cs.LG', 'Stat.ML'], publishedAt: '2031-02-03' });
+    const without = makePaper({ title: 'Has none' });
+    const [hidden, withdrawn] = [makePaper({ title: 'Hidden two' }), makePaper({ title: 'Withdrawn two' })];
+    await ctx.store.papers.upsertMany([withPdf, without, hidden, withdrawn]);
+    await ctx.store.enrichment.savePdf(withPdf.id, { text: 'first pages of the paper', pages: 2, thumbnails: [] });
+    await ctx.store.enrichment.savePdf(hidden.id, { text: 'hidden text', pages: 1, thumbnails: [] });
+    await ctx.store.papers.setHidden(hidden.id, true);
+    await ctx.store.papers.markDeleted(withdrawn.id);
+    const got = [];
+    for (let after = ''; ; ) {
+      const page = await ctx.store.papers.indexTextsById(3, after);
+      got.push(...page);
+      if (page.length < 3) break;
+      after = page[page.length - 1].id;
+    }
+    const ids = got.map((p) => p.id);
+    assert.deepEqual(ids, [...ids].sort(), 'in id order');
+    assert.equal(new Set(ids).size, ids.length, 'no repeats');
+    assert.ok(!ids.includes(hidden.id) && !ids.includes(withdrawn.id), 'hidden and withdrawn papers are left out');
+    const texts: string[] = [];
+    for (let after = ''; ; ) {
+      const page = await ctx.store.papers.textsById(500, after);
+      texts.push(...page.map((p) => p.id));
+      if (page.length < 500) break;
+      after = page[page.length - 1].id;
+    }
+    assert.deepEqual(ids, texts, 'the same papers as textsById');
+    assert.deepEqual(
+      got.find((p) => p.id === withPdf.id),
+      { id: withPdf.id, title: 'Has a PDF', abstract: withPdf.abstract, categories: ['cs.LG', 'Stat.ML'], publishedAt: withPdf.publishedAt, pdfText: 'first pages of the paper' },
+    );
+    assert.equal(got.find((p) => p.id === without.id)?.pdfText, null);
+  });
+
   test('markDeleted keeps the paper but flags it', async () => {
     const p = makePaper();
     await ctx.store.papers.upsertMany([p]);

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { seededRandom } from '../../src/domain/random.ts';
+import { csrTimesDense, gram, type Csr } from '../../src/search/linalg.ts';
+import { keywordIndexFingerprint, modelFingerprints, syntheticCorpus } from '../helpers/build-fingerprints.ts';
+
+/**
+ * What a reindex builds must not change when its code is made faster: these fingerprints are the
+ * ones round 16's code (main at d6ccd7a) gave on the same synthetic corpus, before round 17's
+ * rewrites of the products, the embedder's accumulation and the word look-ups (BENCHMARKS "Reindex").
+ * The full corpus is checked the same way by bench/reindex/outputs.ts.
+ */
+const PINNED = {
+  model: '1e007374bdfb45c5',
+  vectors: '5edaa4f43c8970a5',
+  termVectors: '5f9a115399452034',
+  keywordIndex: '9084bee8d1cced3d',
+};
+
+const corpus = syntheticCorpus();
+
+test('the offline model, its vectors and term vectors are bit for bit those of the code before', () => {
+  const got = modelFingerprints(corpus);
+  assert.deepEqual(got, { model: PINNED.model, vectors: PINNED.vectors, termVectors: PINNED.termVectors });
+});
+
+test('the in-memory keyword index is bit for bit the one the code before built', () => {
+  assert.equal(keywordIndexFingerprint(corpus), PINNED.keywordIndex);
+});
+
+/** The plain loops the products replaced: one term added at a time, in order. */
+function plainCsrTimesDense(a: Csr, b: Float64Array, l: number): Float64Array {
+  const out = new Float64Array(a.rows * l);
+  for (let i = 0; i < a.rows; i++) for (let p = a.indptr[i]; p < a.indptr[i + 1]; p++) for (let j = 0; j < l; j++) out[i * l + j] += a.values[p] * b[a.indices[p] * l + j];
+  return out;
+}
+function plainGram(x: Float64Array, n: number, l: number): Float64Array {
+  const g = new Float64Array(l * l);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < l; a++) {
+      if (x[i * l + a] === 0) continue; // as the code before skipped them
+      for (let b = a; b < l; b++) g[a * l + b] += x[i * l + a] * x[i * l + b];
+    }
+  }
+  for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) g[a * l + b] = g[b * l + a];
+  return g;
+}
+const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+
+test('the sparse-dense product and the Gram matrix add the same terms in the same order as the plain loops', () => {
+  const random = seededRandom(5);
+  const g = () => (random() - 0.5) * 10 ** Math.floor(random() * 6 - 3);
+  for (const [rows, cols, l] of [[37, 29, 13], [64, 50, 16], [7, 3, 5]]) {
+    // Rows of every length from 0 up, so rows of 4k, 4k + 1, ... entries all occur; some values 0.
+    const indptr = new Uint32Array(rows + 1);
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      const picked = [...new Set(Array.from({ length: i % 11 }, () => Math.floor(random() * cols)))].sort((x, y) => x - y);
+      for (const c of picked) {
+        indices.push(c);
+        values.push(random() < 0.1 ? 0 : g());
+      }
+      indptr[i + 1] = indices.length;
+    }
+    const a: Csr = { rows, cols, indptr, indices: Uint32Array.from(indices), values: Float32Array.from(values) };
+    const b = Float64Array.from({ length: cols * l }, () => (random() < 0.1 ? 0 : g()));
+    assert.equal(bits(csrTimesDense(a, b, l)), bits(plainCsrTimesDense(a, b, l)));
+    const x = Float64Array.from({ length: rows * l }, () => (random() < 0.1 ? 0 : g()));
+    assert.equal(bits(gram(x, rows, l)), bits(plainGram(x, rows, l)));
+  }
+});

@@ -114,16 +114,19 @@ export class FeedRepository {
     return already;
   }
 
-  /** The next free position on each day. */
+  /**
+   * The next free position on each day: one `max(position)` per day, which both stores answer from
+   * the end of `feed_entries_newest_idx` (day, position). A `group by day` over `day in (...)` read
+   * every entry of those days instead, so each import batch cost more as the days filled: at 2.5M
+   * papers on the corpus' 322 days, 7,800 entries a day.
+   */
   private async nextPositions(days: string[]): Promise<Map<string, number>> {
     const next = new Map<string, number>(days.map((d) => [d, 1]));
-    const maxRows = await this.db
-      .selectFrom('feed_entries')
-      .select(['day', (eb) => eb.fn.max('position').as('max')])
-      .where('day', 'in', days)
-      .groupBy('day')
-      .execute();
-    for (const r of maxRows) next.set(r.day, Number(r.max) + 1);
+    // `column1`: the name both stores give a VALUES list's first column.
+    const maxRows = await sql<{ day: string; max: number | string | null }>`
+      select v.column1 as day, (select max(f.position) from feed_entries f where f.day = v.column1) as max
+      from (values ${sql.join(days.map((d) => sql`(${d})`))}) as v`.execute(this.db);
+    for (const r of maxRows.rows) if (r.max !== null) next.set(r.day, Number(r.max) + 1);
     return next;
   }
 

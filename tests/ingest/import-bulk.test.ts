@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../../src/store/schema.ts';
 import { forEachStore } from '../helpers/contract.ts';
 import { testDb } from '../helpers/stores.ts';
 import { Importer } from '../../src/ingest/importer.ts';
@@ -18,6 +19,30 @@ const listing = (id: string, fields: Record<string, unknown> = {}) =>
 
 forEachStore('bulk import', (ctx) => {
   const importLines = (lines: string[], batchSize?: number) => new Importer(ctx.store).importStream(Readable.from(lines), 'test.jsonl', { batchSize });
+
+  /**
+   * Runs `work` while another connection has made `write` and holds its transaction open, and
+   * commits that transaction 300 ms into the work: the work's look-ups cannot see the other's rows,
+   * and its writes meet the other's keys.
+   */
+  async function whileAnotherWriterHolds<T>(write: (trx: Transaction<Database>) => Promise<void>, work: () => Promise<T>): Promise<T> {
+    let written!: () => void;
+    const writtenYet = new Promise<void>((r) => (written = r));
+    let commit!: () => void;
+    const commitNow = new Promise<void>((r) => (commit = r));
+    const other = testDb(ctx.store)
+      .transaction()
+      .execute(async (trx) => {
+        await write(trx);
+        written();
+        await commitNow;
+      });
+    await writtenYet;
+    const working = work();
+    setTimeout(commit, 300);
+    await other;
+    return working;
+  }
 
   test('text reaches the store exactly: backslashes, quotes, tabs and LaTeX survive the COPY format', async () => {
     const abstract = 'We bound $\\|x\\|_\\infty \\le \\tfrac{1}{2}$; a literal \\t and \\n and \\\\N stay text, as does "quoted" and ünïcødé ∑.';
@@ -97,24 +122,14 @@ forEachStore('bulk import', (ctx) => {
   test('a paper another writer stores between the look-up and the COPY goes through the upsert, not a failed batch', async () => {
     if (ctx.kind !== 'postgres') return; // SQLite has one writer at a time.
     const id = '2504.00001';
-    let inserted!: () => void;
-    const insertedYet = new Promise<void>((r) => (inserted = r));
-    let commit!: () => void;
-    const commitNow = new Promise<void>((r) => (commit = r));
     // The other writer inserts the paper and holds its transaction open: the import's look-up
     // cannot see the row, and its COPY waits on the key until the other commits.
-    const other = testDb(ctx.store)
-      .transaction()
-      .execute(async (trx) => {
+    const s = await whileAnotherWriterHolds(
+      async (trx) => {
         await trx.insertInto('papers').values(paperToRow(makePaper({ id, title: 'From a harvest' }), new Date().toISOString())).execute();
-        inserted();
-        await commitNow;
-      });
-    await insertedYet;
-    const importing = importLines([listing('2504.00002'), listing(id, { title: 'From the import' }), listing('2504.00003')]);
-    setTimeout(commit, 300);
-    await other;
-    const s = await importing;
+      },
+      () => importLines([listing('2504.00002'), listing(id, { title: 'From the import' }), listing('2504.00003')]),
+    );
     assert.equal(s.failed, 0);
     assert.equal((await ctx.store.papers.get(id))?.title, 'From the import', 'the upsert wrote the imported version');
     assert.ok(await ctx.store.papers.get('2504.00002'));
@@ -124,25 +139,15 @@ forEachStore('bulk import', (ctx) => {
   test('a paper another writer puts on the feed between the look-up and the COPY keeps its place; the rest of the batch goes on the feed', async () => {
     if (ctx.kind !== 'postgres') return; // SQLite has one writer at a time.
     const id = '2505.00001';
-    let inserted!: () => void;
-    const insertedYet = new Promise<void>((r) => (inserted = r));
-    let commit!: () => void;
-    const commitNow = new Promise<void>((r) => (commit = r));
     // The other writer (a harvest) stores the paper and puts it on an earlier day's feed, and holds
     // its transaction open: the import sees neither, so both its COPYs meet the other's keys.
-    const other = testDb(ctx.store)
-      .transaction()
-      .execute(async (trx) => {
+    const s = await whileAnotherWriterHolds(
+      async (trx) => {
         await trx.insertInto('papers').values(paperToRow(makePaper({ id, title: 'From a harvest' }), new Date().toISOString())).execute();
         await trx.insertInto('feed_entries').values({ paper_id: id, day: '2025-03-01', position: 1, submitted_by: null, created_at: new Date().toISOString() }).execute();
-        inserted();
-        await commitNow;
-      });
-    await insertedYet;
-    const importing = importLines([listing('2505.00002'), listing(id), listing('2505.00003')]);
-    setTimeout(commit, 300);
-    await other;
-    const s = await importing;
+      },
+      () => importLines([listing('2505.00002'), listing(id), listing('2505.00003')]),
+    );
     assert.equal(s.failed, 0);
     assert.equal(s.addedToFeed, 2, 'the two papers no one else put on the feed');
     assert.equal((await ctx.store.feed.entryFor(id))?.day, '2025-03-01', "the other writer's entry stays where it is");

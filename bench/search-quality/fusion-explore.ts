@@ -21,14 +21,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvertedIndex } from '../../src/search/inverted-index.ts';
 import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, paperText, type LocalEmbedderOptions } from '../../src/search/local-embedder.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import { queryTermsWithVariants } from '../../src/search/spelling-variants.ts';
 import { loadCorpus } from './corpus.ts';
+import { exploreSets } from './explore-sets.ts';
 import { rankOf, score } from './metrics.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { cache: { type: 'string' }, models: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' }, expansion: { type: 'string' } } });
@@ -37,10 +37,6 @@ if (!positionals[0] || !values.cache) {
   process.exit(2);
 }
 mkdirSync(values.cache, { recursive: true });
-const here = dirname(fileURLToPath(import.meta.url));
-type Q = { paperId: string; query: string };
-const meaning = JSON.parse(readFileSync(join(here, 'meaning-set.json'), 'utf8')) as Record<'tuning' | 'tuning2' | 'tuning3' | 'heldout', Q[]>;
-const dev = JSON.parse(readFileSync(join(here, 'dev-set.json'), 'utf8')) as { descriptive: Array<{ id: string; query: string }>; exactTitle: string[] };
 const corpus = loadCorpus(positionals[0]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 const byId = new Map(corpus.map((p) => [p.id, p]));
 const row = new Map(corpus.map((p, i) => [p.id, i]));
@@ -53,15 +49,7 @@ const termId = new Map(parts.terms.map((s, i) => [s, i]));
 console.log(`index built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const heldoutPicks = values.heldout?.split(',').map((s) => s.trim());
-const sets: Record<string, Array<{ id: string; query: string }>> = heldoutPicks
-  ? { heldout: meaning.heldout.map((q) => ({ id: q.paperId, query: q.query })) }
-  : {
-      tuning: meaning.tuning.map((q) => ({ id: q.paperId, query: q.query })),
-      tuning2: meaning.tuning2.map((q) => ({ id: q.paperId, query: q.query })),
-      tuning3: meaning.tuning3.map((q) => ({ id: q.paperId, query: q.query })),
-      descriptive: dev.descriptive,
-      title200: dev.exactTitle.slice(0, 200).map((id) => ({ id, query: byId.get(id)!.title })),
-    };
+const sets = exploreSets((id) => byId.get(id)!.title, heldoutPicks !== undefined);
 
 /** The sample `localEmbedderProvider.train` reads: papers by id, every `step`-th. */
 function trainingSample(maxDocs: number) {

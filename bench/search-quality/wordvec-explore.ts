@@ -20,8 +20,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvertedIndex } from '../../src/search/inverted-index.ts';
 import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, paperText } from '../../src/search/local-embedder.ts';
@@ -29,6 +28,7 @@ import { parseQuery } from '../../src/search/query.ts';
 import { queryTermsWithVariants } from '../../src/search/spelling-variants.ts';
 import { analyseWord, isStopword, scanWords } from '../../src/search/tokenize.ts';
 import { loadCorpus } from './corpus.ts';
+import { exploreSets } from './explore-sets.ts';
 import { loadWordVectors } from './glove.ts';
 import { rankOf, score } from './metrics.ts';
 import { SifSpace, type SifOptions } from './sif.ts';
@@ -50,15 +50,11 @@ if (!positionals[0] || !values.cache || !values.glove) {
   process.exit(2);
 }
 mkdirSync(values.cache, { recursive: true });
-const here = dirname(fileURLToPath(import.meta.url));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const cpu = () => {
   const u = process.cpuUsage();
   return ((u.user + u.system) / 1e6).toFixed(1);
 };
-type Q = { paperId: string; query: string };
-const meaning = JSON.parse(readFileSync(join(here, 'meaning-set.json'), 'utf8')) as Record<'tuning' | 'tuning2' | 'tuning3' | 'heldout', Q[]>;
-const dev = JSON.parse(readFileSync(join(here, 'dev-set.json'), 'utf8')) as { descriptive: Array<{ id: string; query: string }>; exactTitle: string[] };
 const corpus = loadCorpus(positionals[0]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 const byId = new Map(corpus.map((p) => [p.id, p]));
 const row = new Map(corpus.map((p, i) => [p.id, i]));
@@ -69,15 +65,7 @@ const index = InvertedIndex.build(corpus);
 console.log(`index built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const heldoutPicks = values.heldout?.split(',').map((s) => s.trim());
-const sets: Record<string, Array<{ id: string; query: string }>> = heldoutPicks
-  ? { heldout: meaning.heldout.map((q) => ({ id: q.paperId, query: q.query })) }
-  : {
-      tuning: meaning.tuning.map((q) => ({ id: q.paperId, query: q.query })),
-      tuning2: meaning.tuning2.map((q) => ({ id: q.paperId, query: q.query })),
-      tuning3: meaning.tuning3.map((q) => ({ id: q.paperId, query: q.query })),
-      descriptive: dev.descriptive,
-      title200: dev.exactTitle.slice(0, 200).map((id) => ({ id, query: byId.get(id)!.title })),
-    };
+const sets = exploreSets((id) => byId.get(id)!.title, heldoutPicks !== undefined);
 const texts: Record<string, string[]> = Object.fromEntries(Object.entries(sets).map(([s, qs]) => [s, qs.map((q) => parseQuery(q.query).terms.join(' '))]));
 
 // The served offline model, trained on the sample `paperboy reindex` reads (fusion-explore.ts's

@@ -12,6 +12,7 @@ import { parseQuery } from '../../src/search/query.ts';
 import { KEYWORD_INDEX_FORMAT as FORMAT_VERSION } from '../../src/search/keyword-index-file.ts';
 import type { Store } from '../../src/store/store.ts';
 import { loadCorpus } from './fixtures.ts';
+import { indexFileDamages } from '../helpers/damaged-index-file.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-published-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -109,19 +110,7 @@ forEachStore('published keyword index', (ctx) => {
     assert.equal((await ctx.store.searchIndexFiles.latest('keyword'))!.version, 1, 'one publication');
   });
 
-  for (const [problem, damage] of [
-    ['checksum', (f: string) => {
-      const b = fs.readFileSync(f);
-      b[b.length - 64] ^= 0x10;
-      fs.writeFileSync(f, b);
-    }],
-    ['truncated', (f: string) => fs.truncateSync(f, fs.statSync(f).size - 1000)],
-    ['version', (f: string) => {
-      const b = fs.readFileSync(f);
-      b.writeUInt32LE(FORMAT_VERSION + 7, 8);
-      fs.writeFileSync(f, b);
-    }],
-  ] as const) {
+  for (const [problem, damage] of indexFileDamages(FORMAT_VERSION, { flipAt: (n) => n - 64, cut: 1000 })) {
     test(`a shared-directory file that fails its ${problem} check is rebuilt and republished, never served`, async () => {
       const shared = newDir();
       const first = server(ctx.store, 'dir', shared);

@@ -10,6 +10,7 @@ import type { Store } from '../../src/store/store.ts';
 import { forEachStore } from '../helpers/contract.ts';
 import { NEWEST, TOPIC_CATEGORY, makeUser, seedWorld, type World } from '../helpers/discovery-world.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { indexFileDamages } from '../helpers/damaged-index-file.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-foryou-published-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -124,19 +125,7 @@ forEachStore('published For-you features', (ctx) => {
     assert.equal(reader.forYou.lastLoad.papers, 1075);
   });
 
-  for (const [problem, damage] of [
-    ['checksum', (f: string) => {
-      const b = fs.readFileSync(f);
-      b[b.length >> 1] ^= 0x10;
-      fs.writeFileSync(f, b);
-    }],
-    ['truncated', (f: string) => fs.truncateSync(f, fs.statSync(f).size - 100)],
-    ['version', (f: string) => {
-      const b = fs.readFileSync(f);
-      b.writeUInt32LE(FOR_YOU_FEATURES_FORMAT + 7, 8);
-      fs.writeFileSync(f, b);
-    }],
-  ] as const) {
+  for (const [problem, damage] of indexFileDamages(FOR_YOU_FEATURES_FORMAT, { flipAt: (n) => n >> 1, cut: 100 })) {
     test(`a shared-directory file that fails its ${problem} check is rebuilt and republished, never served`, async () => {
       const shared = newDir();
       const first = server(ctx.store, 'dir', shared);

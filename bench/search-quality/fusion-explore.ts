@@ -10,7 +10,11 @@
  *   - the offline model's training recipe (`--models`): each variant of `LocalEmbedderOptions` is
  *     trained here on the sample `paperboy reindex` takes (papers by id, an even step), and every
  *     paper embedded with it (cached under --cache);
- *   - expansion from the model's own term space at low weights (`--expansion`, see `Expansion`).
+ *   - expansion from the model's own term space at low weights (`--expansion`, see `Expansion`);
+ *   - query-side term weights (`--termweights`, round 18, see `termWeighter`): residual idf (how much
+ *     more a word clusters in few papers than chance would put it), or how close each query word is
+ *     to the whole query in the model's space, so generic words of a paraphrase count less; and
+ *     (`--sentences 'w λ'`) the cosine side mixing in the candidate's best-matching sentence.
  *
  * Tuning data only by default (meaning-set tuning, tuning2 and tuning3, the older descriptive set and 200 exact
  * titles as guards); `--heldout` runs the meaning held-out half, once, for the configurations named.
@@ -27,11 +31,12 @@ import { InvertedIndex } from '../../src/search/inverted-index.ts';
 import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, paperText, type LocalEmbedderOptions } from '../../src/search/local-embedder.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import { queryTermsWithVariants } from '../../src/search/spelling-variants.ts';
+import { tokenize } from '../../src/search/tokenize.ts';
 import { loadCorpus } from './corpus.ts';
 import { exploreSets } from './explore-sets.ts';
 import { rankOf, score } from './metrics.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { cache: { type: 'string' }, models: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' }, expansion: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { cache: { type: 'string' }, models: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' }, expansion: { type: 'string' }, termweights: { type: 'string' }, sentences: { type: 'string' } } });
 if (!positionals[0] || !values.cache) {
   console.error('usage: fusion-explore.ts <arxiv-listings dir> --cache DIR [--models "default;dimensions=256"] [--heldout "model:config,…"]');
   process.exit(2);
@@ -221,6 +226,44 @@ function expansionRunner(model: LocalEmbedder) {
   };
 }
 
+/**
+ * Round 18: reweights the query's words before BM25 (the cosine side is unchanged). `ridf a`: weight
+ * (residual idf ÷ the query's mean)^a, residual idf = observed idf − the idf a Poisson spread of
+ * the word's occurrences would give (content words cluster in few papers; generic ones do not);
+ * `central a f`: weight max(f, cosine of the word's latent vector to the query's)^a.
+ */
+function termWeighter(model: LocalEmbedder) {
+  const cf = new Map<string, number>();
+  for (const p of corpus) for (const s of tokenize(`${p.title} ${p.abstract}`)) cf.set(s, (cf.get(s) ?? 0) + 1);
+  const ridf = (s: string) => {
+    const df = index.docFrequency(s);
+    const c = cf.get(s) ?? 0;
+    if (!df || !c) return 1;
+    return Math.max(0.05, -Math.log2(df / N) + Math.log2(1 - Math.exp(-c / N)));
+  };
+  return (text: string, spec: string, p: Prepared): Prepared => {
+    const [kind, a, floor] = spec.split(' ');
+    const terms = queryTermsWithVariants(text, (s) => index.docFrequency(s));
+    const counts = new Map<string, number>();
+    for (const s of terms) counts.set(s, (counts.get(s) ?? 0) + 1);
+    const raw = new Map<string, number>();
+    if (kind === 'ridf') for (const s of counts.keys()) raw.set(s, ridf(s));
+    else {
+      const qv = model.embedOne(text);
+      for (const s of counts.keys()) {
+        const v = model.embedOne(s);
+        let c = 0;
+        for (let d = 0; d < v.length; d++) c += v[d] * qv[d];
+        raw.set(s, Math.max(Number(floor ?? 0.1), c));
+      }
+    }
+    const m = [...raw.values()].reduce((x, y) => x + y, 0) / (raw.size || 1);
+    const w = new Map<string, number>();
+    for (const [s, c] of counts) w.set(s, c * (raw.get(s)! / m) ** Number(a));
+    return { ...p, bm: index.searchTerms(w, 1000).map((h) => ({ i: row.get(h.id)!, s: h.score })) };
+  };
+}
+
 const only = values.only?.split(',').map((s) => s.trim());
 for (const spec of (values.models ?? 'default').split(';').map((s) => s.trim())) {
   const { model, vectors } = modelFor(spec);
@@ -236,6 +279,64 @@ for (const spec of (values.models ?? 'default').split(';').map((s) => s.trim()))
       return `${set} ${s.mrrAt10.toFixed(3)}${heldoutPicks ? ` (R@1 ${s.recallAt1.toFixed(3)} R@10 ${s.recallAt10.toFixed(3)})` : ''}`;
     });
     console.log(`  ${`${spec}: ${name}`.padEnd(44)} ${cols.join('  ')}`);
+  }
+  if (values.sentences) {
+    // Round 18: the cosine side also looks at the candidate's best-matching sentence (title one of
+    // them): w × (λ × whole-paper cosine + (1 − λ) × best sentence cosine), sentences embedded on demand.
+    const sentVecs = new Map<number, Float32Array[]>();
+    const sentencesOf = (i: number) => {
+      let v = sentVecs.get(i);
+      if (!v) {
+        const parts = corpus[i].abstract.split(/(?<=[.!?])\s+(?=[A-Z0-9(\[])/).filter((x) => x.trim().length > 20);
+        sentVecs.set(i, (v = [corpus[i].title, ...parts].map((x) => model.embedOne(x))));
+      }
+      return v;
+    };
+    const texts: Record<string, string[]> = Object.fromEntries(Object.entries(sets).map(([set, qs]) => [set, qs.map((q) => parseQuery(q.query).terms.join(' '))]));
+    for (const sv of values.sentences.split(';')) {
+      const [w, lambda] = sv.split(' ').map(Number);
+      const name = `sentences ${sv}`;
+      if (heldoutPicks && !heldoutPicks.includes(`${spec}:${name}`)) continue;
+      const cols = Object.entries(prepared).map(([set, qs]) => {
+        const s = score(qs.map(({ id, p }, k) => {
+          const qv = model.embedOne(texts[set][k]);
+          const kw = p.bm.slice(0, 100);
+          const best = kw[0]?.s || 1;
+          const bmOf = new Map(kw.map((h) => [h.i, h.s]));
+          const pool = new Set([...kw.map((h) => h.i), ...p.vecTop.slice(0, 100)]);
+          const out: Array<[number, number]> = [];
+          for (const i of pool) {
+            let top = -1;
+            for (const v of sentencesOf(i)) {
+              let c = 0;
+              for (let d = 0; d < v.length; d++) c += v[d] * qv[d];
+              top = Math.max(top, c);
+            }
+            out.push([i, (1 - w) * ((bmOf.get(i) ?? 0) / best) + w * (lambda * p.cos[i] + (1 - lambda) * top)]);
+          }
+          out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+          return rankOf(out.slice(0, 10).map(([i]) => corpus[i].id), id);
+        }));
+        return `${set} ${s.mrrAt10.toFixed(3)}${heldoutPicks ? ` (R@1 ${s.recallAt1.toFixed(3)} R@10 ${s.recallAt10.toFixed(3)})` : ''}`;
+      });
+      console.log(`  ${`${spec}: ${name}`.padEnd(44)} ${cols.join('  ')}`);
+    }
+  }
+  if (values.termweights) {
+    const weigh = termWeighter(model);
+    const texts: Record<string, string[]> = Object.fromEntries(Object.entries(sets).map(([set, qs]) => [set, qs.map((q) => parseQuery(q.query).terms.join(' '))]));
+    const served = fusions.find(([n]) => n === 'served')![1];
+    for (const tw of values.termweights.split(';')) {
+      const name = `weights ${tw}`;
+      if (heldoutPicks && !heldoutPicks.includes(`${spec}:${name}`)) continue;
+      for (const [fname, f] of [['served', served], ['bm25', fusions[0][1]]] as const) {
+        const cols = Object.entries(prepared).map(([set, qs]) => {
+          const s = score(qs.map(({ id, p }, k) => rankOf(f(weigh(texts[set][k], tw, p)).slice(0, 10).map((i) => corpus[i].id), id)));
+          return `${set} ${s.mrrAt10.toFixed(3)}${heldoutPicks ? ` (R@1 ${s.recallAt1.toFixed(3)} R@10 ${s.recallAt10.toFixed(3)})` : ''}`;
+        });
+        console.log(`  ${`${spec}: ${name} (${fname})`.padEnd(44)} ${cols.join('  ')}`);
+      }
+    }
   }
   if (!values.expansion) continue;
   const expand = expansionRunner(model);

@@ -1042,6 +1042,22 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/ingest/import-bulk.test.ts'],
   },
   {
+    name: 'links-quick-look-case-sensitive',
+    what: "the quick look for a URL before the link pattern runs sees only a lower-case 'www.', so a paper's WWW.Example.org link is never extracted",
+    file: 'src/domain/links.ts',
+    search: 'if ((text.charCodeAt(i - 1) | 32) === 0x77 &&',
+    replace: 'if (text.charCodeAt(i - 1) === 0x77 &&',
+    tests: ['tests/domain/links.test.ts'],
+  },
+  {
+    name: 'links-quick-look-slash-blind',
+    what: 'the quick look for a URL before the link pattern runs skips text whose only sign of one is a slash (https://…, github.com/…)',
+    file: 'src/domain/links.ts',
+    search: "if (text.includes('/')) return true;",
+    replace: "if (text.includes('//')) return true;",
+    tests: ['tests/domain/links.test.ts'],
+  },
+  {
     name: 'copy-backslash-fast-path',
     what: "a field whose only special character is a backslash skips COPY's escaping (\\t in an abstract becomes a tab, \\N a null)",
     file: 'src/store/packed-rows.ts',

@@ -3,8 +3,7 @@
  * no trailing punctuation, no `.git`, https, no trailing slash.
  */
 // Code hosts are also recognised without a scheme (`github.com/owner/repo`), as authors often write them.
-const URL_RE = /((?:https?:\/\/|www\.|\b(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\/)[^\s<>"'{}|\\^`\]]+)/gi;
-const MAY_HAVE_URL = /https?:|www\.|(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\//i;
+export const URL_RE = /((?:https?:\/\/|www\.|\b(?:github\.com|gitlab\.com|huggingface\.co|hf\.co)\/)[^\s<>"'{}|\\^`\]]+)/gi;
 const CODE_HOSTS = /^(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)$/i;
 /** Path segments that start a view inside a repository rather than name it. */
 const REPO_VIEW = new Set(['-', 'tree', 'blob', 'raw', 'commit', 'commits', 'issues', 'pulls', 'releases', 'wiki', 'resolve', 'discussions']);
@@ -85,12 +84,28 @@ function isCode(url: string): boolean {
 
 const IGNORED_HOSTS = /(^|\.)(arxiv\.org|doi\.org|creativecommons\.org)$/i;
 
+/**
+ * False only where `URL_RE` cannot match: every match holds a slash (`http://`, `https://`,
+ * `github.com/` …) or starts with `www.` (any case). Two string searches instead of a
+ * case-insensitive regex over the text: that regex (`/https?:|www\.|…/i`) was 2 µs of an
+ * import's 30 µs per paper, and three papers in four hold neither (bench/import).
+ */
+export function mayHoldUrl(text: string): boolean {
+  if (text.includes('/')) return true;
+  for (let i = text.indexOf('.', 3); i !== -1; i = text.indexOf('.', i + 1)) {
+    // `| 32` lower-cases an ASCII letter; only 'w' and 'W' give 'w' (0x77). A case-insensitive
+    // regex without the u flag matches no other character to 'w'.
+    if ((text.charCodeAt(i - 1) | 32) === 0x77 && (text.charCodeAt(i - 2) | 32) === 0x77 && (text.charCodeAt(i - 3) | 32) === 0x77) return true;
+  }
+  return false;
+}
+
 export function extractLinks(...texts: (string | null | undefined)[]): FoundLinks {
   const code: string[] = [];
   const project: string[] = [];
   for (const text of texts) {
     // Most abstracts have no URL: skip the regex for them (imports run this on every paper).
-    if (!text || !MAY_HAVE_URL.test(text)) continue;
+    if (!text || !mayHoldUrl(text)) continue;
     for (const m of text.matchAll(URL_RE)) {
       const url = normalizeUrl(m[1]);
       if (!url) continue;

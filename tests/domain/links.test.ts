@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { extractLinks, normalizeUrl } from '../../src/domain/links.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { URL_RE, extractLinks, mayHoldUrl, normalizeUrl } from '../../src/domain/links.ts';
 
 test('code repositories are normalised: https, no .git, no trailing punctuation, owner/repo only', () => {
   assert.equal(normalizeUrl('http://github.com/Org/Repo.git.'), 'https://github.com/Org/Repo');
@@ -64,5 +66,53 @@ describe('extractLinks', () => {
 
   test('a bare domain in text that is not a code host is left alone', () => {
     assert.deepEqual(extractLinks('We use example.org/foo here.'), { code: [], project: [] });
+  });
+});
+
+describe('the quick look for a URL (mayHoldUrl)', () => {
+  const anyUrl = (text: string) => new RegExp(URL_RE.source, 'i').test(text);
+
+  test('a www. address without a slash, in any case, is still found', () => {
+    assert.deepEqual(extractLinks('More at WWW.Example.org, and wWw.other.net.'), { code: [], project: ['https://example.org', 'https://other.net'] });
+    assert.equal(mayHoldUrl('www.a.b'), true);
+    assert.equal(mayHoldUrl('see Www.a.b'), true);
+    assert.equal(mayHoldUrl('no address here. None at all.'), false);
+    assert.equal(mayHoldUrl('ww.a, w.w.w.'), false);
+  });
+
+  test('never says no where the URL pattern matches (random texts)', () => {
+    // Pieces near and around what the pattern looks for, so most texts sit close to a match.
+    const pieces = ['www', 'WWW', 'wWw', 'ww', '.', '/', '//', ':', 'http', 'HTTPS', 'github.com', 'GitHub.COM', 'hf.co', 'gitlab.com', 'huggingface.co', ' ', 'a', 'x.org', '\\url{', '}', '(', 'ẅ', 'Ｗ', 'ſ', 'K'];
+    let seed = 7;
+    const rand = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    let matched = 0;
+    for (let k = 0; k < 20_000; k++) {
+      let text = '';
+      for (let j = rand(8) + 1; j > 0; j--) text += pieces[rand(pieces.length)];
+      if (anyUrl(text)) {
+        matched++;
+        assert.equal(mayHoldUrl(text), true, JSON.stringify(text));
+      }
+    }
+    assert.ok(matched > 500, `only ${matched} texts held a URL`);
+  });
+
+  test('says yes for every abstract and comment of the demo papers that holds a URL', () => {
+    let held = 0;
+    for (const line of fs.readFileSync(path.join('fixtures', 'demo', 'papers.jsonl'), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const o = JSON.parse(line) as Record<string, unknown>;
+      for (const t of [o.abstract, o.comment]) {
+        if (typeof t !== 'string' || !anyUrl(t)) continue;
+        held++;
+        assert.equal(mayHoldUrl(t), true, t);
+      }
+    }
+    assert.ok(held > 0, 'no demo paper holds a URL');
   });
 });

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { forEachStore } from '../helpers/contract.ts';
-import { Importer } from '../../src/ingest/importer.ts';
+import { Importer, parseWorkersFor } from '../../src/ingest/importer.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/import');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -117,6 +117,29 @@ forEachStore('Importer', (ctx) => {
     assert.equal(again.unchanged, s.inserted + s.updated + s.unchanged);
   });
 
+  test('several files with one worker: it parses the next file while one is written, and the outcome is that of one thread', async () => {
+    const files = ['listing.jsonl', 'broken.jsonl', 'generic.jsonl', 'snapshot.jsonl'].map(fixture);
+    const done: string[] = [];
+    const errors: string[] = [];
+    const importer = new Importer(ctx.store, { workers: 1 });
+    let s;
+    try {
+      s = await importer.importFiles(files, { batchSize: 1, source: 'lab', onLineError: (e) => errors.push(`${path.basename(e.file)}:${e.line}`) }, undefined, (f) => done.push(path.basename(f)));
+    } finally {
+      await importer.close();
+    }
+    assert.deepEqual(done, ['listing.jsonl', 'broken.jsonl', 'generic.jsonl', 'snapshot.jsonl']);
+    assert.deepEqual(errors, ['broken.jsonl:2', 'broken.jsonl:3', 'broken.jsonl:4', 'broken.jsonl:7']);
+    const [a, b] = await Promise.all(['2507.00101', '2507.00102'].map((id) => ctx.store.feed.entryFor(id)));
+    assert.ok(a && b, 'the listing papers are on the feed');
+    if (a.day === b.day) assert.equal(b.position, a.position + 1);
+    assert.ok(await ctx.store.papers.get('lab:report-1'));
+    const again = await new Importer(ctx.store).importFiles(files, { source: 'lab' });
+    assert.equal(again.read, s.read);
+    assert.equal(again.inserted + again.updated, 0);
+    assert.equal(again.unchanged, s.inserted + s.updated + s.unchanged);
+  });
+
   test('a file that cannot be read fails the import with its reason; files before it stay imported', async () => {
     const importer = new Importer(ctx.store, { workers: 2 });
     try {
@@ -151,4 +174,13 @@ forEachStore('Importer', (ctx) => {
     await assert.rejects(imp.importStream(Readable.from(['']), 'x', { source: 'arxiv' }), /bad source name/);
     await assert.rejects(imp.importStream(Readable.from(['']), 'x', { feedDay: '2025-02-30' }), /bad feed day/);
   });
+});
+
+test('an import to PostgreSQL (rows by COPY) on fewer than four cores parses with one worker; otherwise as asked', () => {
+  assert.equal(parseWorkersFor(2, true, 2), 1);
+  assert.equal(parseWorkersFor(2, true, 3), 1);
+  assert.equal(parseWorkersFor(2, true, 4), 2);
+  assert.equal(parseWorkersFor(2, false, 2), 2);
+  assert.equal(parseWorkersFor(1, true, 2), 1);
+  assert.equal(parseWorkersFor(0, true, 2), 0, 'no workers asked: parsed inline');
 });

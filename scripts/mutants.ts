@@ -1112,6 +1112,14 @@ export const MUTANTS: Mutant[] = [
     tests: ['tests/search/published-ann-prune.test.ts'],
   },
   {
+    name: 'keyword-refresh-skips-changed-papers',
+    what: "the keyword index's refresh skips its scan of modified papers though a paper was written since the last scan (it checks only that its own full-text queue was empty)",
+    file: 'src/search/inverted-index-engine.ts',
+    search: 'if (n === 0 && this.index && samePapers(this.scannedMark, mark)) return 0;',
+    replace: 'if (n === 0 && this.index) return 0;',
+    tests: ['tests/search/inverted-index-engine.test.ts'],
+  },
+  {
     name: 'thumbnail-sweep-drops-linked',
     what: "the housekeeping's sweep of unlinked thumbnail bytes deletes bytes a paper still shows",
     file: 'src/store/enrichment.ts',

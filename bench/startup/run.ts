@@ -48,6 +48,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '1' },
     'skip-build': { type: 'boolean', default: false },
     reindex: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
   },
 });
 const [corpusDir, queriesDir] = positionals;
@@ -107,10 +108,10 @@ function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function timed(url: string): Promise<{ ms: number; status: number }> {
+async function timed(url: string, id?: string): Promise<{ ms: number; status: number }> {
   const t = performance.now();
   try {
-    const res = await fetch(url);
+    const res = await fetch(url, id ? { headers: { 'x-request-id': id } } : {});
     await res.arrayBuffer();
     return { ms: performance.now() - t, status: res.status };
   } catch {
@@ -126,7 +127,8 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
+  const preload = values.trace ? ['--import', new URL('./trace.mjs', import.meta.url).href] : [];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...preload, 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
     cwd,
     env: serverEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -135,6 +137,8 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   let forYouAt: number | null = null;
   let forYouLog: { source?: string; ms?: number; papers?: number; delta?: number; version?: number | null; rejected?: string | null } = {};
   let keywordLog = '';
+  // --trace: the preload's lines and the server's request log, read after the run.
+  const traced: string[] = [];
   // The server's last log lines, printed if it dies before it is ready (a 2.5M start did, silently).
   const tail: string[] = [];
   let buf = '';
@@ -154,6 +158,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
       }
       if (line.includes('keyword index')) keywordLog += line.slice(0, 300) + '\n';
       if (line.includes('loaded a newer keyword index')) swappedAt = performance.now();
+      if (values.trace && (line.includes('"trace":true') || line.includes('"msg":"request"') || line.includes('Paperboy is serving') || /(built|loaded) the \\?"For you\\?" index/.test(line))) traced.push(line);
       tail.push(line.slice(0, 500));
       if (tail.length > 20) tail.shift();
     }
@@ -168,7 +173,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   let peakLoad = 0;
   // The feed, one request at a time, while start-up work runs; /readyz checked between requests.
   while (readyAt === null || forYouAt === null) {
-    const r = await timed(`${base}/`);
+    const r = await timed(`${base}/`, `during-${during.length}`);
     if (r.status !== 200) errors++;
     during.push(r.ms);
     peakLoad = Math.max(peakLoad, loadavg()[0]);
@@ -180,9 +185,13 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   // Idle baseline: the same page, as many requests (at least --min-requests).
   const idle: number[] = [];
   const count = Math.max(during.length, Number(values['min-requests']));
-  for (let i = 0; i < count; i++) idle.push((await timed(`${base}/`)).ms);
+  for (let i = 0; i < count; i++) idle.push((await timed(`${base}/`, `idle-${i}`)).ms);
   const d = percentiles(during);
   const b = percentiles(idle);
+  if (values.trace) {
+    await new Promise((r) => setTimeout(r, 1500));
+    printTrace(label, traced, t0);
+  }
   console.log(`[${label}] listening after ${((listening - t0) / 1000).toFixed(1)} s; /readyz 200 after ${((readyAt! - t0) / 1000).toFixed(1)} s; "For you" ready after ${((forYouAt! - t0) / 1000).toFixed(1)} s`);
   console.log(
     `[${label}] "For you" features ${forYouLog.source === 'file' ? `loaded from published v${forYouLog.version}` : 'built from the store'}: ${forYouLog.papers} papers (${forYouLog.delta ?? 0} as the delta) in ${((forYouLog.ms ?? NaN) / 1000).toFixed(1)} s of the server's time${forYouLog.rejected ? `; the published file was refused (${forYouLog.rejected})` : ''}`,
@@ -245,6 +254,63 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   console.log(`[${label}] resident: ${rssReady.toFixed(0)} MB once ready and warm, ${rss.toFixed(0)} MB at the end, peak ${hwm.toFixed(0)} MB`);
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * --trace: inside the server, for the feed requests during start-up and idle: the handler's own time
+ * (the request log's `ms`), the server's time from request to response, the immediates (sliced
+ * start-up work) that ran meanwhile, the loop's longest gap, and the event loop's delay per second.
+ */
+function printTrace(label: string, lines: string[], t0: number): void {
+  const parsed = lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l.slice(l.indexOf('{')))];
+    } catch {
+      return [];
+    }
+  });
+  for (const phase of ['during', 'idle']) {
+    const handler = parsed.filter((o) => o.msg === 'request' && String(o.reqId).startsWith(phase + '-')).map((o) => o.ms as number);
+    const reqs = parsed.filter((o) => o.kind === 'request' && String(o.id).startsWith(phase + '-'));
+    if (!reqs.length) continue;
+    const server = reqs.map((o) => o.ms as number);
+    const imm = reqs.map((o) => o.immediates as number);
+    const immMs = reqs.map((o) => o.immediateMs as number);
+    const gap = reqs.map((o) => o.longestGap as number);
+    const cpu = reqs.map((o) => o.cpu as number);
+    const cpuGap = reqs.map((o) => o.longestCpuGap as number);
+    const max = (xs: number[]) => Math.max(...xs).toFixed(1);
+    const mean = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1);
+    console.log(
+      `[${label}] trace, ${phase}: ${reqs.length} requests; handler (request log) ${handler.length ? `${fmt(percentiles(handler))}, max ${max(handler)} ms` : 'n/a'}; in the server ${fmt(percentiles(server))}, max ${max(server)} ms; ` +
+        `request thread's CPU while one was in flight ${fmt(percentiles(cpu))}, max ${max(cpu)} ms; immediates run meanwhile: mean ${mean(imm)}, max ${max(imm)} (${mean(immMs)} / ${max(immMs)} ms); ` +
+        `longest loop gap in a request: wall p99 ${percentiles(gap).p99.toFixed(1)} / max ${max(gap)} ms, CPU p99 ${percentiles(cpuGap).p99.toFixed(1)} / max ${max(cpuGap)} ms`,
+    );
+  }
+  // The request thread's CPU stretches without a turn of the loop, from listening until the For-you
+  // features are in (what a request arriving then waits for on an idle machine), and what ran in them.
+  const from = parsed.findIndex((o) => String(o.msg ?? '').startsWith('Paperboy is serving'));
+  const to = parsed.findIndex((o) => /the "For you" index/.test(String(o.msg ?? '')));
+  if (from >= 0 && to > from) {
+    const window = parsed.slice(from, to + 1);
+    const stretches = window.flatMap((o, i) => (o.kind === 'stretch' ? [{ ...o, i }] : []));
+    const cpu = stretches.map((o) => o.cpu as number).sort((a, b) => b - a);
+    const gcs = window.filter((o) => o.kind === 'gc').map((o) => o.ms as number);
+    console.log(
+      `[${label}] trace, listening → For you ready: request-thread CPU stretches without a loop turn: ${stretches.length} of 8 ms or more, ${cpu.filter((c) => c >= 20).length} of 20+, ${cpu.filter((c) => c >= 50).length} of 50+; longest ${cpu.slice(0, 5).map((c) => c.toFixed(0)).join(' / ')} ms; GC pauses of 5 ms+: ${gcs.length} (${gcs.reduce((a, b) => a + b, 0).toFixed(0)} ms wall, longest ${gcs.length ? Math.max(...gcs).toFixed(0) : 0} ms)`,
+    );
+    for (const st of stretches.sort((a, b) => b.cpu - a.cpu).slice(0, 4)) {
+      // The GC pauses and statements logged just before the stretch ended belong to it.
+      const inside = window.slice(Math.max(0, st.i - 6), st.i).filter((o) => (o.kind === 'gc' || o.kind === 'sql') && (o.t as number) >= (st.t as number) - st.wall);
+      console.log(`[${label}]   ${(st.cpu as number).toFixed(0)} ms CPU (${(st.wall as number).toFixed(0)} ms wall): ${inside.map((o) => (o.kind === 'gc' ? `gc ${o.ms} ms` : `sql ${o.cpu} ms CPU "${String(o.sql).slice(0, 50)}"`)).join(', ') || 'no GC pause or statement of 5 ms+'}`);
+    }
+  }
+  const seconds = parsed.filter((o) => o.kind === 'second');
+  const worst = seconds.filter((o) => o.eldMax > 20).map((o) => `${((o.t as number) / 1000).toFixed(0)}s: max ${(o.eldMax as number).toFixed(0)} ms (CPU gap ${(o.cpuGapMax as number).toFixed(0)} ms), ${o.immediates} imm`);
+  console.log(`[${label}] trace: event-loop delay (monitorEventLoopDelay), per second, over ${seconds.length} s: ${worst.length} seconds with a delay over 20 ms${worst.length ? `, the worst: ${worst.sort((a, b) => parseFloat(b.split('max ')[1]) - parseFloat(a.split('max ')[1])).slice(0, 3).join('; ')}` : ''}`);
+  const last = seconds.filter((o) => o.origins).pop();
+  if (last) console.log(`[${label}] trace: immediates scheduled from (every 64th, by then): ${JSON.stringify(last.origins)}`);
+  void t0;
 }
 
 console.log(`load before: ${load()} (the machine is shared)`);

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextSlice as yieldToLoop } from '../slices.ts';
 import { FEATURE_DIM, termCounts, weigh, type SparseVector, type TextFields } from './text-features.ts';
 
 /** An index's whole state, as written to and read from its file (`for-you-features-file.ts`). */

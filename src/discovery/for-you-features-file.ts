@@ -1,4 +1,4 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextSlice as yieldToLoop } from '../slices.ts';
 import { Gathered, IndexFileError, decodeTexts, encodeTexts, readIndexFile, writeIndexFile } from '../search/index-file.ts';
 import type { IndexCodec } from '../search/published-index.ts';
 import type { FeatureIndexParts } from './feature-index.ts';

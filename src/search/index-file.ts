@@ -1,3 +1,4 @@
+import { nextSlice } from '../slices.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -131,7 +132,7 @@ export async function decodeTexts(bytes: Uint8Array, ends: Uint32Array, sliceMs 
     from = ends[i];
     // 100,000 author names decode in tens of milliseconds: hand the event loop back meanwhile.
     if ((i & 255) === 255 && performance.now() - since >= sliceMs) {
-      await new Promise((r) => setImmediate(r));
+      await nextSlice();
       since = performance.now();
     }
   }
@@ -378,7 +379,7 @@ export async function decodeLinesSliced(buf: Buffer, from: number, to: number, s
     for (let i = 0; i < lines.length; i++) out.push(lines[i]);
     at = end + 1;
     if (performance.now() - since >= sliceMs) {
-      await new Promise((r) => setImmediate(r));
+      await nextSlice();
       since = performance.now();
     }
   }

@@ -1,3 +1,4 @@
+import { nextSlice } from '../slices.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -32,6 +33,12 @@ import { queryTermsWithVariants } from './spelling-variants.ts';
  * Builds stream the store page by page and hand the event loop back every few milliseconds.
  */
 const PAGE = 5000;
+/**
+ * Rows per statement of the scan for modified papers. On SQLite each statement reads its rowid
+ * range of the whole table synchronously: at 5,000 rows one held a starting server's request
+ * thread for 10–54 ms of CPU (BENCHMARKS, start-up, round 18); 1,000 rows cost a fifth of that.
+ */
+const SCAN_ROWS = 1000;
 /** How far behind now a scan's cursor stays (see `scanModified`). */
 export const SCAN_GUARD_MS = 2000;
 /** Papers per page of a build: one page is parsed synchronously by SQLite's driver. */
@@ -55,6 +62,8 @@ export class InvertedIndexEngine implements KeywordEngine {
   private cursor: { modifiedAt: string; id: string } = { modifiedAt: '', id: '' };
   /** Where the store stood (`changeMark`) when this index last looked for other processes' writes. */
   private mark: PapersChangeMark | null = null;
+  /** The change mark taken before the last scan of modified papers began (`refresh` skips a scan when it has not moved). */
+  private scannedMark: PapersChangeMark | null = null;
   /** The published version in memory and the polls for a newer one. */
   private readonly follower: PublishedVersionFollower;
   private readonly holder = `keyword-index:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
@@ -158,15 +167,29 @@ export class InvertedIndexEngine implements KeywordEngine {
     const mark = await this.store.papers.changeMark();
     const before = this.mark;
     this.mark = mark;
-    if (othersMayHaveChangedPapers(before, mark)) return Math.max(ids.length, await this.scanModified());
+    if (othersMayHaveChangedPapers(before, mark)) {
+      const changed = await this.scanModified();
+      this.scannedMark = mark;
+      return Math.max(ids.length, changed);
+    }
     await this.rebuildIfWorn();
     return ids.length;
   }
 
-  /** Everything `catchUp` might not see: the full-text queue, then every paper modified since the last look. */
+  /**
+   * Everything `catchUp` might not see: the full-text queue, then every paper modified since the
+   * last look — unless nothing has written a paper since the last scan began (the papers' change
+   * mark, which every write by any connection moves, is where it was then): on SQLite each scan
+   * reads the whole table, and the serving process's first catch-up ran one right after the load's
+   * own (twice the start-up scan, 30 synchronous statements at 75k papers, for nothing).
+   */
   async refresh(): Promise<number> {
     const n = await this.fallback.catchUp();
-    return Math.max(n, await this.scanModified());
+    const mark = await this.store.papers.changeMark();
+    if (n === 0 && this.index && samePapers(this.scannedMark, mark)) return 0;
+    const changed = await this.scanModified();
+    this.scannedMark = mark;
+    return Math.max(n, changed);
   }
 
   /**
@@ -181,7 +204,7 @@ export class InvertedIndexEngine implements KeywordEngine {
     const guard = new Date(Date.now() - SCAN_GUARD_MS).toISOString();
     let cursor = this.cursor;
     let changed = 0;
-    for await (const slice of this.store.papers.modifiedSinceSliced(this.cursor, PAGE)) {
+    for await (const slice of this.store.papers.modifiedSinceSliced(this.cursor, SCAN_ROWS)) {
       const texts = slice.length ? await this.store.search.pdfTexts(slice.map((p) => p.id)) : new Map<string, string>();
       for (const p of slice) {
         this.apply(p, texts.get(p.id));
@@ -356,6 +379,7 @@ export class InvertedIndexEngine implements KeywordEngine {
         const mark = await this.store.papers.changeMark();
         const delta = await this.scanModified();
         this.mark = mark;
+        this.scannedMark = mark;
         Object.assign(this.lastLoad, { source: 'file', ms: performance.now() - t, papers: opened.snap.index.mainSize, delta });
         this.follower.loaded(opened.version);
         return this.index!.size;
@@ -392,7 +416,7 @@ export class InvertedIndexEngine implements KeywordEngine {
         builder.add(p);
         meta.add(metaOf(p));
         if (performance.now() - since >= SLICE_MS) {
-          await new Promise((r) => setImmediate(r));
+          await nextSlice();
           since = performance.now();
         }
       }
@@ -413,6 +437,11 @@ export class InvertedIndexEngine implements KeywordEngine {
     this.index!.upsert({ id: p.id, title: p.title, abstract: p.abstract, pdfText });
     this.meta.override(p.id, metaOf(p));
   }
+}
+
+/** Whether no paper was written between the two marks (false when either is unknown: PostgreSQL has none). */
+function samePapers(before: PapersChangeMark | null, now: PapersChangeMark | null): boolean {
+  return !!before && !!now && before.papers === now.papers;
 }
 
 function metaOf(p: Pick<PaperWithStats, 'categories' | 'publishedAt'>): PaperMeta {

@@ -1,3 +1,4 @@
+import { nextSlice } from '../slices.ts';
 import { analyseWord, scanWordSpans, tokenize } from './tokenize.ts';
 import { WordTable } from './word-table.ts';
 import { Lexicon, type LexiconEntry } from './spelling.ts';
@@ -727,7 +728,7 @@ async function drainSliced<T>(steps: Generator<void, T>, sliceMs: number): Promi
     const r = steps.next();
     if (r.done) return r.value;
     if (performance.now() - since >= sliceMs) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextSlice();
       since = performance.now();
     }
   }

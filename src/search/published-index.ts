@@ -1,3 +1,4 @@
+import { nextSlice } from '../slices.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -142,7 +143,7 @@ export class PublishedIndex<T> {
         // the event loop handed back between (a 4 MB chunk is up to 10 ms of CPU on a loaded machine).
         for (let at = Math.max(0, 64 - pos); at < buf.length; at += 1 << 20) {
           hash.update(buf.subarray(at, Math.min(buf.length, at + (1 << 20))));
-          await new Promise((r) => setImmediate(r));
+          await nextSlice();
         }
         await fh.write(buf, 0, buf.length, pos);
         pos += buf.length;

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextSlice as yieldToLoop } from '../slices.ts';
 import { canonicalPaperId } from '../domain/arxiv-id.ts';
 import { normalizeValue, type Interest, type InterestKind } from '../domain/discovery.ts';
 import type { FeedItem, PaperWithStats } from '../domain/paper.ts';

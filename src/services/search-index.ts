@@ -1,4 +1,4 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nextSlice as yieldToLoop } from '../slices.ts';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';

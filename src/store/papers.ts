@@ -1,3 +1,4 @@
+import { nextSlice } from '../slices.ts';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { dialectOf, textIn } from './dialect.ts';
 import type { Paper, PaperWithStats } from '../domain/paper.ts';
@@ -376,7 +377,7 @@ export class PaperRepository {
         .where(since)
         .execute();
       if (rows.length) yield rows.map((r) => ({ ...rowToPaper(r), modifiedAt: r.modified_at }));
-      await new Promise((r) => setImmediate(r));
+      await nextSlice();
     }
   }
 
@@ -399,7 +400,7 @@ export class PaperRepository {
     let n = 0;
     for (let lo = 0; lo < top && n < cap; lo += sliceRows) {
       n += await count([lo, lo + sliceRows]);
-      await new Promise((r) => setImmediate(r));
+      await nextSlice();
     }
     return Math.min(n, cap);
   }

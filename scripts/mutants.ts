@@ -1127,6 +1127,14 @@ export const MUTANTS: Mutant[] = [
     replace: "      .deleteFrom('thumbnail_blobs')\n      .executeTakeFirst();",
     tests: ['tests/enrichment/shared-thumbnails.test.ts'],
   },
+  {
+    name: 'fts-bulk-automerge-not-restored',
+    what: "a first import's full-text catch-up leaves FTS5 merging 16 segments at a time instead of its default 4, so every later search reads more segments",
+    file: 'src/store/search.ts',
+    search: '      if (bulk) await this.setAutomerge(DEFAULT_AUTOMERGE);',
+    replace: '      if (bulk) void DEFAULT_AUTOMERGE;',
+    tests: ['tests/search/full-text-bulk-catch-up.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

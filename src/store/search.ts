@@ -26,6 +26,15 @@ export interface PaperText {
   contentHash: string;
 }
 
+/**
+ * SQLite: a full-text catch-up of at least this many new papers (a first import) is written as a
+ * bulk load (`drainFullTextQueue`). FTS5 merges a level's segments once `automerge` of them are
+ * there: 16 instead of the default 4 cost 200,000 papers' catch-up 17 % less CPU (BENCHMARKS, 2.5M).
+ */
+export const BULK_CATCH_UP = 50_000;
+const DEFAULT_AUTOMERGE = 4;
+const BULK_AUTOMERGE = 16;
+
 const quote = (words: string[]) => `"${words.join(' ')}"`;
 
 /** FTS5 MATCH expression: required phrases/authors AND (any term), minus exclusions. Tokens are letters/digits only. */
@@ -260,14 +269,35 @@ export class SearchRepository {
    * Writes queued papers into the full-text index; returns the ids it (re)indexed, so an in-memory
    * index in this process can follow exactly those. Safe to run from several processes.
    */
-  async drainFullTextQueue(batch = 5000): Promise<string[]> {
+  async drainFullTextQueue(batch = 5000, opts: { bulkFrom?: number } = {}): Promise<string[]> {
     const ids: string[] = [];
-    for (;;) {
-      const { taken, more } = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : await this.drainPostgres(batch);
-      ids.push(...taken);
-      if (!more) return ids;
+    // SQLite, a backlog of new papers the size of a first import: FTS5 merges its segments 16 at a
+    // time instead of 4 while it is written (each posting rewritten fewer times), then the default
+    // is restored and later writes merge what is left a little at a time.
+    const bulk = this.dialect === 'sqlite' && (await this.freshBacklog()) >= (opts.bulkFrom ?? BULK_CATCH_UP);
+    if (bulk) await this.setAutomerge(BULK_AUTOMERGE);
+    try {
+      for (;;) {
+        const { taken, more } = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : await this.drainPostgres(batch);
+        ids.push(...taken);
+        if (!more) return ids;
+      }
+    } finally {
+      if (bulk) await this.setAutomerge(DEFAULT_AUTOMERGE);
     }
   }
+
+  /** SQLite: how many papers lie above the full-text index's high-water mark (an index look-up, not a count). */
+  private async freshBacklog(): Promise<number> {
+    const r = await sql<{ n: number }>`select coalesce((select max(rowid) from papers), 0) - (select indexed_rowid from search_state) as n`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** SQLite: FTS5's `automerge` of both full-text tables (kept in their config tables, so every connection follows it). */
+  private async setAutomerge(n: number): Promise<void> {
+    for (const t of ['papers_fts', 'papers_pdf_fts']) await sql`insert into ${sql.raw(t)}(${sql.raw(t)}, rank) values ('automerge', ${sql.raw(String(Math.floor(n)))})`.execute(this.db);
+  }
+
 
   /** One batch: changed papers from the queue, and new ones above the high-water mark (migration 0402). */
   private drainSqlite(batch: number): Promise<{ taken: string[]; more: boolean }> {

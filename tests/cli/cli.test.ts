@@ -56,8 +56,11 @@ describe('paperboy CLI', () => {
     const first = await runCli(['import', data, '--db', db]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /read 5 \/ inserted 4 \/ updated 0 \/ unchanged 1 \/ failed 0/);
+    // Its phases, timed: the papers, then the full-text index of the four new ones (none the second time).
+    assert.match(first.stdout, /\nphases: papers \d+\.\d s, full-text index \d+\.\d s \(4 papers\); total \d+\.\d s\n/);
     const second = await runCli(['import', data, '--db', db]);
     assert.match(second.stdout, /read 5 \/ inserted 0 \/ updated 0 \/ unchanged 5 \/ failed 0/);
+    assert.match(second.stdout, /full-text index \d+\.\d s \(0 papers\)/);
   });
 
   test('import from stdin with a source name', async () => {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
+import { testDb } from '../helpers/stores.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -23,23 +24,59 @@ const ABSTRACTS = [
   'Quantization and pruning make large language models smaller and faster.',
 ];
 
+/** The twelve papers as one arXiv listing file in a new directory. */
+function listingFile(): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-reindex-'));
+  const file = path.join(dir, 'listing.jsonl');
+  fs.writeFileSync(
+    file,
+    ABSTRACTS.map((a, i) => {
+      const id = `2503.${String(i + 1).padStart(5, '0')}`;
+      return JSON.stringify({ id, title: a.split(' ').slice(0, 6).join(' '), authors: ['Ada Lovelace'], abstract: a, categories: ['cs.LG'], primary_category: 'cs.LG', comment: null, listing_date: '2025-03-03', abs_url: `https://arxiv.org/abs/${id}`, pdf_url: `https://arxiv.org/pdf/${id}` });
+    }).join('\n') + '\n',
+  );
+  return { dir, file };
+}
+
+/** `paperboy <args>` on this store with the offline embedder configured. */
+function cli(location: string) {
+  return (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const env = { ...process.env, PAPERBOY_DB: location, LOG_LEVEL: 'silent', SEARCH_EMBEDDER: 'local' };
+      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+}
+
+forEachStore('paperboy reindex --keyword-only', (ctx) => {
+  test('the keyword index alone is rebuilt and published: no model trained, no paper embedded', async (t) => {
+    if (!ctx.opened.location) return t.skip('PGlite has no location another process can open');
+    const { dir, file } = listingFile();
+    const run = cli(ctx.opened.location);
+    try {
+      assert.equal((await run(['import', file, '--quiet'])).code, 0);
+      assert.equal((await run(['reindex', '--keyword-only', '--reembed'])).code, 2, 'it cannot re-embed');
+      const r = await run(['reindex', '--keyword-only']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^full-text: 12 papers \(bm25-maxscore, published as keyword index v1\) \/ keyword only: /);
+      const phases = r.stderr.trim().split('\n').map((l) => /^(.+): (\d+)\/(\d+) in \d+\.\d s/.exec(l)?.[1]);
+      assert.deepEqual(phases, ['full-text', 'write keyword index files'], r.stderr);
+      const db = testDb(ctx.store);
+      assert.equal(Number((await db.selectFrom('paper_embeddings').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 0, 'nothing embedded');
+      assert.equal(Number((await db.selectFrom('search_models').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 0, 'no model trained');
+      // Keyword search answers without a model: the three pruning papers.
+      const hits = JSON.parse((await run(['search', 'pruning', '--json'])).stdout) as { id: string }[];
+      assert.equal(hits.length, 3);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 forEachStore('paperboy reindex output off a terminal', (ctx) => {
   test('the offline model is trained and every paper embedded, with one line per phase on stderr', async (t) => {
     if (!ctx.opened.location) return t.skip('PGlite has no location another process can open');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-reindex-'));
-    const file = path.join(dir, 'listing.jsonl');
-    fs.writeFileSync(
-      file,
-      ABSTRACTS.map((a, i) => {
-        const id = `2503.${String(i + 1).padStart(5, '0')}`;
-        return JSON.stringify({ id, title: a.split(' ').slice(0, 6).join(' '), authors: ['Ada Lovelace'], abstract: a, categories: ['cs.LG'], primary_category: 'cs.LG', comment: null, listing_date: '2025-03-03', abs_url: `https://arxiv.org/abs/${id}`, pdf_url: `https://arxiv.org/pdf/${id}` });
-      }).join('\n') + '\n',
-    );
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        const env = { ...process.env, PAPERBOY_DB: ctx.opened.location!, LOG_LEVEL: 'silent', SEARCH_EMBEDDER: 'local' };
-        execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-      });
+    const { dir, file } = listingFile();
+    const run = cli(ctx.opened.location);
     try {
       const imported = await run(['import', file, '--quiet']);
       assert.equal(imported.code, 0, imported.stderr);

@@ -37,6 +37,10 @@ export const importCommand: Command = {
       // Parsing in worker threads pays off once the input is more than a few thousand papers.
       const workers = totalBytes > 8 * 1024 * 1024 ? Math.min(2, os.availableParallelism()) : 0;
       let doneBytes = 0;
+      // How long each phase took, printed after the counts: at millions of papers the full-text
+      // catch-up after the papers is as long as writing them.
+      const started = performance.now();
+      const phases = { papers: 0, fullText: 0, fullTextPapers: 0 };
       try {
         summary = await services.ingest.importRecorded(files, {
           workers,
@@ -58,8 +62,12 @@ export const importCommand: Command = {
           // Search indexes follow after the import, not inside its transactions (see bench/fts-import).
           afterImport: async () => {
             progress?.stop();
+            phases.papers = performance.now() - started;
+            if (!values.quiet) process.stderr.write('making the papers searchable (full-text index)…\n');
             const indexed = await services.searchIndex.catchUp();
             await services.searchIndex.close();
+            phases.fullText = performance.now() - started - phases.papers;
+            phases.fullTextPapers = indexed.fullText;
             return { searchIndexed: indexed.fullText, embedded: indexed.embedded };
           },
         });
@@ -71,6 +79,8 @@ export const importCommand: Command = {
         `read ${summary.read} / inserted ${summary.inserted} / updated ${summary.updated} / unchanged ${summary.unchanged} / failed ${summary.failed}` +
           (summary.addedToFeed ? ` (added to feed: ${summary.addedToFeed})` : ''),
       );
+      const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      console.log(`phases: papers ${sec(phases.papers)}, full-text index ${sec(phases.fullText)} (${phases.fullTextPapers} papers); total ${sec(performance.now() - started)}`);
       return summary.failed ? 1 : 0;
     });
   },

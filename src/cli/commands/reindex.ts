@@ -1,13 +1,14 @@
-import type { Command } from '../command.ts';
+import { UsageError, type Command } from '../command.ts';
 import { configFromFlags, withServices } from '../context.ts';
 import { phaseProgress } from '../phase-progress.ts';
 
 export const reindexCommand: Command = {
   name: 'reindex',
   summary: 'rebuild search: train the local embedder (when used), the keyword index, embeddings and the ANN index; publish the index files',
-  usage: 'paperboy reindex [--reembed] [--rebuild-full-text] [--quiet]',
-  options: { reembed: { type: 'boolean' }, 'rebuild-full-text': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  usage: 'paperboy reindex [--reembed] [--rebuild-full-text] [--keyword-only] [--quiet]',
+  options: { reembed: { type: 'boolean' }, 'rebuild-full-text': { type: 'boolean' }, 'keyword-only': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   async run({ values }) {
+    if (values['keyword-only'] && values.reembed) throw new UsageError('--keyword-only leaves the embeddings as they are: it cannot --reembed');
     const config = configFromFlags(values);
     return withServices(config, async ({ services }) => {
       const t = performance.now();
@@ -23,6 +24,24 @@ export const reindexCommand: Command = {
         fullText = await services.searchIndex.rebuildFullText({ storeIndex });
         progress.update('full-text', fullText, fullText);
       };
+      // --keyword-only: the keyword index alone, rebuilt and published, so that servers start from a
+      // file — for a corpus of millions, whose training and embedding take far longer (BENCHMARKS, 2.5M).
+      // The model, the vectors, the ANN index and the For-you features are left as they are.
+      if (values['keyword-only']) {
+        await rebuildFullText();
+        let published: number | null = null;
+        if (services.keywordIndex?.persistent) {
+          progress.update('write keyword index files', 0, 1);
+          published = await services.keywordIndex.publish();
+          progress.update('write keyword index files', 1, 1);
+        }
+        progress.end();
+        console.log(
+          `full-text: ${fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / keyword only: model, embeddings and For-you features left as they were` +
+            ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
+        );
+        return 0;
+      }
       await services.trainEmbedder((phase, done, total) => progress.update(phase, done, total), rebuildFullText);
       const r = await services.searchIndex.reindex({
         fullText: false,

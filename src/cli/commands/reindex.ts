@@ -23,27 +23,41 @@ export const reindexCommand: Command = {
         fullText = await services.searchIndex.rebuildFullText({ storeIndex });
         progress.update('full-text', fullText, fullText);
       };
-      await services.trainEmbedder((phase, done, total) => progress.update(phase, done, total), rebuildFullText);
+      // The published files (keyword index, For-you features) depend on neither the model nor the
+      // vectors. When the full-text work ends before training does, this thread would only wait for
+      // the worker: the files are written then, on the core the worker leaves free; otherwise after the embedding.
+      let published: number | null = null;
+      let forYou: number | null = null;
+      let filesWritten = false;
+      const writeFiles = async () => {
+        filesWritten = true;
+        // A separate phase: the in-memory keyword index just rebuilt, written as the next published
+        // version that every server loads at start and swaps in at its next poll.
+        if (services.keywordIndex?.persistent) {
+          progress.update('write keyword index files', 0, 1);
+          published = await services.keywordIndex.publish();
+          progress.update('write keyword index files', 1, 1);
+        }
+        // The For-you features, built fresh and published the same way (servers stop building them at start).
+        if (services.forYou.persistent) {
+          progress.update('write For-you features file', 0, 1);
+          forYou = await services.forYou.publish();
+          progress.update('write For-you features file', 1, 1);
+        }
+      };
+      await services.trainEmbedder(
+        (phase, done, total) => progress.update(phase, done, total),
+        async (training) => {
+          await rebuildFullText();
+          if (training.running) await writeFiles();
+        },
+      );
       const r = await services.searchIndex.reindex({
         fullText: false,
         reembed: Boolean(values.reembed),
         onPhase: (phase, done, total) => progress.update(phase === 'embed' ? 'embed + ANN index' : phase, done, total),
       });
-      // A separate phase: the in-memory keyword index just rebuilt, written as the next published
-      // version that every server loads at start and swaps in at its next poll.
-      let published: number | null = null;
-      if (services.keywordIndex?.persistent) {
-        progress.update('write keyword index files', 0, 1);
-        published = await services.keywordIndex.publish();
-        progress.update('write keyword index files', 1, 1);
-      }
-      // The For-you features, built fresh and published the same way (servers stop building them at start).
-      let forYou: number | null = null;
-      if (services.forYou.persistent) {
-        progress.update('write For-you features file', 0, 1);
-        forYou = await services.forYou.publish();
-        progress.update('write For-you features file', 1, 1);
-      }
+      if (!filesWritten) await writeFiles();
       progress.end();
       await services.searchIndex.close();
       const embedder = await services.searchIndex.embedder();

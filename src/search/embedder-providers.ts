@@ -27,10 +27,14 @@ export interface EmbedderProvider {
   /**
    * Trains or refreshes the model from the store's papers; `paperboy reindex` calls it first.
    * `meanwhile` is other work of the reindex (the full-text rebuild) that a provider training off
-   * the main thread runs while it trains; a provider that cannot calls it after training.
+   * the main thread runs while it trains; a provider that cannot calls it after training. It is
+   * told whether the training is still running, so it can fill the wait with more work.
    */
-  train?(ctx: EmbedderContext, onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: () => Promise<unknown>): Promise<void>;
+  train?(ctx: EmbedderContext, onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: Meanwhile): Promise<void>;
 }
+
+/** Work run alongside training; `training.running` says, when asked, whether the model is still being trained. */
+export type Meanwhile = (training: { readonly running: boolean }) => Promise<unknown>;
 
 export const EMBEDDER_PROVIDERS: Record<string, EmbedderProvider> = {
   none: { open: async () => null },

@@ -41,14 +41,19 @@ export const localEmbedderProvider: EmbedderProvider = {
     }
     if (papers.length < 2) {
       logger.warn({ papers: papers.length }, 'too few papers to train the local embedder: keyword search only');
-      await meanwhile?.();
+      await meanwhile?.({ running: false });
       return;
     }
     const t = performance.now();
     // Trained on a worker thread: the main thread rebuilds the full-text index (`meanwhile`) at the same time.
     const training = trainOnThread(papers, {}, (phase, done, all) => onProgress?.(phase === 'analyse' ? 'analyse a sample' : 'latent space (SVD steps)', done, all));
-    training.catch(() => undefined);
-    await meanwhile?.();
+    const state = { running: true };
+    // Also keeps a failed training from being an unhandled rejection while `meanwhile` runs (awaited below).
+    training.then(
+      () => (state.running = false),
+      () => (state.running = false),
+    );
+    await meanwhile?.(state);
     let model: LocalEmbedder;
     try {
       model = await training;

@@ -47,7 +47,7 @@ import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
 import { annIndexPublication, indexFilesPlace, keywordIndexPersistence } from '../search/keyword-index-setup.ts';
 import { PublishedIndex } from '../search/published-index.ts';
 import { forYouFeaturesCodec } from '../discovery/for-you-features-file.ts';
-import { embedderProvider } from '../search/embedder-providers.ts';
+import { embedderProvider, type Meanwhile } from '../search/embedder-providers.ts';
 import { sourceOf } from './embedding-spaces.ts';
 import { AfterResponse } from './after-response.ts';
 import { MailCooldown } from './mail-cooldown.ts';
@@ -103,9 +103,11 @@ export interface Services {
   searchIndex: SearchIndexService;
   /** Enrichments (thumbnails and PDF text, code and stars, TL;DR and keywords, hub artifacts) as pages and the API read them, and the runner that makes them (background only). */
   enrichment: EnrichmentService;
-  /** Trains the configured embedder on the store's papers when it learns from them (`local`); false when it does not. */
-  /** Trains the configured embedder's model (when it has one to train), running `meanwhile` (the full-text rebuild) alongside where it can. */
-  trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: () => Promise<unknown>): Promise<boolean>;
+  /**
+   * Trains the configured embedder's model (when it has one to train), running `meanwhile` (the
+   * full-text rebuild) alongside where it can; false when the embedder does not learn from the papers.
+   */
+  trainEmbedder(onProgress?: (phase: string, done: number, total: number) => void, meanwhile?: Meanwhile): Promise<boolean>;
   /** Store pool use (PostgreSQL), for /metrics. */
   poolStats?: () => Record<string, number>;
   /** Mails still being sent after their request was answered (sign-up, password reset). */
@@ -251,7 +253,7 @@ export function createServices(deps: ServiceDeps): Services {
     trainEmbedder: async (onProgress, meanwhile) => {
       const provider = embedderProvider(config.searchEmbedder);
       if (!provider?.train) {
-        await meanwhile?.();
+        await meanwhile?.({ running: false });
         return false;
       }
       await provider.train({ config, store, logger, sqlitePath }, onProgress, meanwhile);

@@ -41,6 +41,16 @@ forEachStore('local embedder provider and the default search wiring', (ctx) => {
     const embedder = await provider.open({ config, store: ctx.store, logger });
     assert.ok(embedder && embedder.id === stored!.modelId);
 
+    // The reindex's other work runs while the model trains on its worker, and is told whether it still does.
+    const seen: boolean[] = [];
+    let training: { readonly running: boolean } | undefined;
+    await provider.train!({ config, store: ctx.store, logger }, undefined, async (t) => {
+      training = t;
+      seen.push(t.running);
+    });
+    assert.deepEqual(seen, [true], 'the training runs when meanwhile starts');
+    assert.equal(training!.running, false, 'and is done when train returns');
+
     const services = createServices({ config, logger, store: ctx.store });
     const phases: Array<[string, number, number]> = [];
     const r = await services.searchIndex.reindex({ onPhase: (phase, done, total) => phases.push([phase, done, total]) });

@@ -24,17 +24,26 @@ export const reindexCommand: Command = {
         fullText = await services.searchIndex.rebuildFullText({ storeIndex });
         progress.update('full-text', fullText, fullText);
       };
+      // The published files (keyword index, For-you features) depend on neither the model nor the
+      // vectors. When the full-text work ends before training does, this thread would only wait for
+      // the worker: the files are written then, on the core the worker leaves free; otherwise after the embedding.
+      let published: number | null = null;
+      let forYou: number | null = null;
+      let filesWritten = false;
+      // A separate phase: the in-memory keyword index just rebuilt, written as the next published
+      // version that every server loads at start and swaps in at its next poll.
+      const publishKeywordIndex = async () => {
+        if (!services.keywordIndex?.persistent) return;
+        progress.update('write keyword index files', 0, 1);
+        published = await services.keywordIndex.publish();
+        progress.update('write keyword index files', 1, 1);
+      };
       // --keyword-only: the keyword index alone, rebuilt and published, so that servers start from a
       // file — for a corpus of millions, whose training and embedding take far longer (BENCHMARKS, 2.5M).
       // The model, the vectors, the ANN index and the For-you features are left as they are.
       if (values['keyword-only']) {
         await rebuildFullText();
-        let published: number | null = null;
-        if (services.keywordIndex?.persistent) {
-          progress.update('write keyword index files', 0, 1);
-          published = await services.keywordIndex.publish();
-          progress.update('write keyword index files', 1, 1);
-        }
+        await publishKeywordIndex();
         progress.end();
         console.log(
           `full-text: ${fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / keyword only: model, embeddings and For-you features left as they were` +
@@ -42,27 +51,29 @@ export const reindexCommand: Command = {
         );
         return 0;
       }
-      await services.trainEmbedder((phase, done, total) => progress.update(phase, done, total), rebuildFullText);
+      const writeFiles = async () => {
+        filesWritten = true;
+        await publishKeywordIndex();
+        // The For-you features, built fresh and published the same way (servers stop building them at start).
+        if (services.forYou.persistent) {
+          progress.update('write For-you features file', 0, 1);
+          forYou = await services.forYou.publish();
+          progress.update('write For-you features file', 1, 1);
+        }
+      };
+      await services.trainEmbedder(
+        (phase, done, total) => progress.update(phase, done, total),
+        async (training) => {
+          await rebuildFullText();
+          if (training.running) await writeFiles();
+        },
+      );
       const r = await services.searchIndex.reindex({
         fullText: false,
         reembed: Boolean(values.reembed),
         onPhase: (phase, done, total) => progress.update(phase === 'embed' ? 'embed + ANN index' : phase, done, total),
       });
-      // A separate phase: the in-memory keyword index just rebuilt, written as the next published
-      // version that every server loads at start and swaps in at its next poll.
-      let published: number | null = null;
-      if (services.keywordIndex?.persistent) {
-        progress.update('write keyword index files', 0, 1);
-        published = await services.keywordIndex.publish();
-        progress.update('write keyword index files', 1, 1);
-      }
-      // The For-you features, built fresh and published the same way (servers stop building them at start).
-      let forYou: number | null = null;
-      if (services.forYou.persistent) {
-        progress.update('write For-you features file', 0, 1);
-        forYou = await services.forYou.publish();
-        progress.update('write For-you features file', 1, 1);
-      }
+      if (!filesWritten) await writeFiles();
       progress.end();
       await services.searchIndex.close();
       const embedder = await services.searchIndex.embedder();

@@ -1135,6 +1135,30 @@ export const MUTANTS: Mutant[] = [
     replace: '      if (bulk) void DEFAULT_AUTOMERGE;',
     tests: ['tests/search/full-text-bulk-catch-up.test.ts'],
   },
+  {
+    name: 'search-drain-probe-ignores-queue',
+    what: "SQLite's check before a full-text drain overlooks queued papers, so an edited or hidden paper stays in the keyword indexes as it was",
+    file: 'src/store/search.ts',
+    search: 'select (exists (select 1 from search_pending) or exists',
+    replace: 'select (exists (select 1 from search_pending where 0) or exists',
+    tests: ['tests/search/drain-probe.test.ts'],
+  },
+  {
+    name: 'search-drain-probe-ignores-new',
+    what: "SQLite's check before a full-text drain overlooks papers above the high-water mark, so a new paper is never indexed",
+    file: 'src/store/search.ts',
+    search: 'exists (select 1 from papers where rowid > (select indexed_rowid from search_state))) as work',
+    replace: 'exists (select 1 from papers where 0)) as work',
+    tests: ['tests/search/drain-probe.test.ts'],
+  },
+  {
+    name: 'statement-cache-shared-iterator',
+    what: 'a stream (`iterate`) reads through the cached statement, which another query with the same SQL then finds busy',
+    file: 'src/store/statement-cache.ts',
+    search: 'iterate: (parameters) => sqlite.prepare(sql).iterate(parameters),',
+    replace: 'iterate: (parameters) => compiled.iterate(parameters),',
+    tests: ['tests/store/statement-cache.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

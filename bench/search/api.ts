@@ -6,10 +6,12 @@
  *
  *   node --max-old-space-size=12000 --import tsx bench/search/api.ts <arxiv-listings dir> \
  *     <search-queries dir> [--papers 1000000] [--fts-queries 200] [--db /tmp/search-api.db] \
- *     [--rounds 3] [--cpu-prof /tmp/search-api.cpuprofile]
+ *     [--rounds 3] [--cpu-prof /tmp/search-api.cpuprofile] [--embedder local]
  *
- * Keyword search only (SEARCH_EMBEDDER=none): the offline model's training time grows with the
- * corpus and is measured in bench/search-quality. The store is built with `paperboy import`'s
+ * Keyword search only (SEARCH_EMBEDDER=none) unless `--embedder` names another (`local`, the
+ * server's default, answers with keywords too until `paperboy reindex` has trained a model in the
+ * store: the bench prints the mode the first query was answered in). The offline model's training
+ * time grows with the corpus and is measured in bench/search-quality. The store is built with `paperboy import`'s
  * code path; with `--db` an existing file of the right size is reused (e.g. bench/startup's or
  * bench/import/growth.ts's store of the corpus repeated as listings, with its published index).
  * `--rounds` sends the 200 queries that many times, each round reported on its own line;
@@ -33,7 +35,7 @@ import { ftsQuery, loadQueries, percentiles, synthesise } from './common.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { papers: { type: 'string' }, 'fts-queries': { type: 'string', default: '200' }, db: { type: 'string' }, rounds: { type: 'string', default: '1' }, 'cpu-prof': { type: 'string' } },
+  options: { embedder: { type: 'string', default: 'none' }, papers: { type: 'string' }, 'fts-queries': { type: 'string', default: '200' }, db: { type: 'string' }, rounds: { type: 'string', default: '1' }, 'cpu-prof': { type: 'string' } },
 });
 const [corpusDir, queriesDir] = positionals;
 if (!corpusDir || !queriesDir) {
@@ -80,7 +82,7 @@ if ((await opened.store.papers.count()) !== n) {
 
 // The page cache off: a query asked again within its 5 s (the warm-up's, the next round's) would be
 // answered from memory, and this measures ranking.
-const config = loadConfig({ PAPERBOY_DB: dbFile, SEARCH_EMBEDDER: 'none', SEARCH_KEYWORD_ENGINE: 'memory', API_RATE_LIMIT_IP: '1000000', PAGE_CACHE_SECONDS: '0' }, { logLevel: 'silent', demo: false });
+const config = loadConfig({ PAPERBOY_DB: dbFile, SEARCH_EMBEDDER: values.embedder!, SEARCH_KEYWORD_ENGINE: 'memory', API_RATE_LIMIT_IP: '1000000', PAGE_CACHE_SECONDS: '0' }, { logLevel: 'silent', demo: false });
 const services = createServices({ config, logger: silentLogger, store: opened.store });
 let t = performance.now();
 let c = cpuMs();
@@ -96,6 +98,7 @@ const ask = async (q: string) => {
   return (await res.json()) as unknown[];
 };
 for (const q of queries.slice(0, 20)) await ask(q);
+console.log(`SEARCH_EMBEDDER=${values.embedder}: the first query is answered in ${(await services.search.search({ q: queries[0], limit: 20 })).mode} mode`);
 const profiler = values['cpu-prof'] ? new Session() : null;
 if (profiler) {
   profiler.connect();

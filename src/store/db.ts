@@ -7,6 +7,7 @@ import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
 import { isPostgresUrl, redactUrl } from '../config.ts';
 import { PgCopy } from './pg-copy.ts';
+import { cachingStatements } from './statement-cache.ts';
 
 
 export interface Connection {
@@ -48,7 +49,8 @@ function openSqlite(file: string): Connection {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Each SQL text compiled once (`cachingStatements`): Kysely's driver compiled every query again.
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',

@@ -1159,6 +1159,38 @@ export const MUTANTS: Mutant[] = [
     replace: 'iterate: (parameters) => compiled.iterate(parameters),',
     tests: ['tests/store/statement-cache.test.ts'],
   },
+  {
+    name: 'rate-limit-memory-no-cap',
+    what: "a SQLite server's in-memory rate-limit counters count but never refuse: the API, feed, log-in and write limits are gone on SQLite",
+    file: 'src/domain/rate-window.ts',
+    search: 'return { allowed: w.count <= limit, count: w.count',
+    replace: 'return { allowed: true, count: w.count',
+    tests: ['tests/http/api-limits.test.ts', 'tests/domain/rate-window.test.ts'],
+  },
+  {
+    name: 'rate-limit-memory-never-resets',
+    what: "a SQLite server's in-memory counter keeps counting across windows: a client limited once stays limited until the restart",
+    file: 'src/domain/rate-window.ts',
+    search: 'if (!w || w.start !== start) {',
+    replace: 'if (!w) {',
+    tests: ['tests/domain/rate-window.test.ts'],
+  },
+  {
+    name: 'sqlite-rate-limit-row-per-read',
+    what: 'on SQLite every API and feed read writes its rate-limit row, and waits for any other process holding the write lock (issue 19)',
+    file: 'src/services/rate-limits.ts',
+    search: "this.memory = store.dialect === 'sqlite' ? new FixedWindowCounters() : null;",
+    replace: 'this.memory = null;',
+    tests: ['tests/http/other-writer-read-path.test.ts'],
+  },
+  {
+    name: 'token-last-used-every-read',
+    what: "a token's every read writes its last-used time, and on SQLite waits for another process's write lock (issue 19)",
+    file: 'src/store/api-tokens.ts',
+    search: 'const stale = !r.t_last_used_at || ',
+    replace: 'const stale = true || ',
+    tests: ['tests/http/other-writer-read-path.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -10,7 +10,11 @@
  * at a time over real HTTP, client in this process), on the same file:
  * - `alone`: no other process (the baseline of the same run);
  * - `limits`: bench/search/other-writer.ts writes a rate-limit row every 20 ms;
- * - `papers`: the same, and it also hides or shows one paper every second.
+ * - `papers`: the same, and it also hides or shows one paper every second;
+ * - `batches`: it writes 200 rate-limit rows per transaction every 100 ms (the write lock held as
+ *   long as an import's batch), the case where a search that writes must wait (issue 19).
+ * - `hold`: it holds a write transaction open 200 ms of every 300 ms, idle (the lock without its CPU).
+ * `--phases alone,limits,batches` picks phases (default `alone,limits,papers`).
  * Per phase: wall and CPU (this process: server and client) per request, and how many scans of
  * the papers table the catch-ups ran (counted by wrapping the repository's `modifiedSinceSliced`).
  * The store is imported through the importer on first use (or reused with `--db`).
@@ -30,7 +34,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { loadCorpus } from '../search-quality/corpus.ts';
 import { loadQueries, percentiles } from './common.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, rounds: { type: 'string', default: '1' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, rounds: { type: 'string', default: '1' }, phases: { type: 'string', default: 'alone,limits,papers' } } });
 const [corpusDir, queriesDir] = positionals;
 if (!corpusDir || !queriesDir) {
   console.error('usage: bench/search/two-processes.ts <arxiv-listings dir> <search-queries dir> [--db FILE] [--rounds N]');
@@ -85,7 +89,7 @@ const ask = async (q: string) => {
 for (const q of queries.slice(0, 20)) await ask(q);
 console.log(`${real.length} papers, ${queries.length} queries a phase; load ${load()}`);
 
-async function phase(name: 'alone' | 'limits' | 'papers'): Promise<void> {
+async function phase(name: string): Promise<void> {
   const child = name === 'alone' ? null : spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'other-writer.ts'), dbFile, name], { stdio: ['ignore', 'pipe', 'inherit'] });
   let childOut = '';
   child?.stdout!.on('data', (d) => (childOut += d));
@@ -109,16 +113,18 @@ async function phase(name: 'alone' | 'limits' | 'papers'): Promise<void> {
     await exited;
   }
   const w = percentiles(wall);
+  const waited = wall.map((x, i) => x - cpu[i]).sort((a, b) => a - b);
   const c = percentiles(cpu);
   console.log(
-    `${name.padEnd(6)}: ${total.toFixed(1)} s for ${queries.length} searches; wall p50 ${w.p50.toFixed(1)} ms p99 ${w.p99.toFixed(1)} ms; ` +
+    `${name.padEnd(7)}: ${total.toFixed(1)} s for ${queries.length} searches; wall p50 ${w.p50.toFixed(1)} ms p99 ${w.p99.toFixed(1)} ms max ${Math.max(...wall).toFixed(0)} ms; ` +
+      `wall minus CPU p50 ${waited[Math.floor(waited.length / 2)].toFixed(1)} ms; ` +
       `CPU p50 ${c.p50.toFixed(1)} ms mean ${c.mean.toFixed(1)} ms p99 ${c.p99.toFixed(1)} ms; scans ${scans - before}; ` +
       `other process ${childOut.trim() || '-'}; load ${loadBefore} → ${load()}`,
   );
 }
 
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const name of ['alone', 'limits', 'papers'] as const) await phase(name);
+  for (const name of values.phases!.split(',')) await phase(name);
 }
 await stop();
 await server.close(1000);

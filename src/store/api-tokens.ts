@@ -3,6 +3,9 @@ import { parseScopes, type ApiToken, type TokenScope, type User } from '../domai
 import type { ApiTokensTable, Database } from './schema.ts';
 import { rowToUser } from './users.ts';
 
+/** How stale a token's "last used" may be: it is written at most once a minute per token. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 function rowToToken(r: Selectable<ApiTokensTable>): ApiToken {
   return {
     id: Number(r.id),
@@ -36,15 +39,18 @@ export class ApiTokenRepository {
       .selectFrom('api_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
       .selectAll('u')
-      .select(['t.id as t_id', 't.name as t_name', 't.prefix as t_prefix', 't.created_at as t_created_at', 't.scopes as t_scopes', 't.expires_at as t_expires_at'])
+      .select(['t.id as t_id', 't.name as t_name', 't.prefix as t_prefix', 't.created_at as t_created_at', 't.scopes as t_scopes', 't.expires_at as t_expires_at', 't.last_used_at as t_last_used_at'])
       .where('t.token_hash', '=', tokenHash)
       .where('t.revoked_at', 'is', null)
       .where('t.expires_at', '>', now)
       .executeTakeFirst();
     if (!r) return null;
-    await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', r.t_id).execute();
+    // "Last used" to the minute: a script's every read wrote the row, and on SQLite each such write
+    // waits for any other process's write lock before the read is answered (issue 19).
+    const stale = !r.t_last_used_at || Date.parse(now) - Date.parse(r.t_last_used_at) >= LAST_USED_RESOLUTION_MS;
+    if (stale) await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', r.t_id).execute();
     return {
-      token: { id: Number(r.t_id), userId: Number(r.id), name: r.t_name, prefix: r.t_prefix, createdAt: r.t_created_at, lastUsedAt: now, revokedAt: null, scopes: parseScopes(r.t_scopes), expiresAt: r.t_expires_at },
+      token: { id: Number(r.t_id), userId: Number(r.id), name: r.t_name, prefix: r.t_prefix, createdAt: r.t_created_at, lastUsedAt: stale ? now : r.t_last_used_at, revokedAt: null, scopes: parseScopes(r.t_scopes), expiresAt: r.t_expires_at },
       user: rowToUser(r),
     };
   }

@@ -1,12 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import { windowStartOf, type RateDecision } from '../domain/rate-window.ts';
 
-export interface RateDecision {
-  allowed: boolean;
-  count: number;
-  /** Seconds until the window resets. */
-  retryAfter: number;
-}
+export type { RateDecision };
 
 /**
  * Fixed-window counters in the store, shared by every server process. `hit` counts one request
@@ -17,7 +13,7 @@ export class RateLimitRepository {
 
   async hit(key: string, limit: number, windowSeconds: number, now = Date.now()): Promise<RateDecision> {
     const nowSec = Math.floor(now / 1000);
-    const windowStart = nowSec - (nowSec % windowSeconds);
+    const windowStart = windowStartOf(nowSec, windowSeconds);
     const row = await this.db
       .insertInto('rate_limits')
       .values({ key, window_start: windowStart, count: 1 })
@@ -31,7 +27,7 @@ export class RateLimitRepository {
   /** Current count without counting (e.g. to check a log-in back-off). */
   async peek(key: string, windowSeconds: number, now = Date.now()): Promise<number> {
     const nowSec = Math.floor(now / 1000);
-    const windowStart = nowSec - (nowSec % windowSeconds);
+    const windowStart = windowStartOf(nowSec, windowSeconds);
     const row = await this.db.selectFrom('rate_limits').select('count').where('key', '=', key).where('window_start', '=', windowStart).executeTakeFirst();
     return Number(row?.count ?? 0);
   }

@@ -1103,6 +1103,22 @@ export const MUTANTS: Mutant[] = [
     replace: "      .deleteFrom('thumbnail_blobs')\n      .executeTakeFirst();",
     tests: ['tests/enrichment/shared-thumbnails.test.ts'],
   },
+  {
+    name: 'similar-candidates-hidden',
+    what: "similar papers' one read of their candidates (visibility and stored term vectors) no longer applies the visible-paper rule, so a hidden paper is ranked into a paper's similar list",
+    file: 'src/store/search.ts',
+    search: "      .where(textIn(this.db, 'p.id', [...new Set(paperIds)]))\n      .where(visiblePaper('p'))",
+    replace: "      .where(textIn(this.db, 'p.id', [...new Set(paperIds)]))",
+    tests: ['tests/search/similar-stored-terms.test.ts'],
+  },
+  {
+    name: 'similar-terms-stale-text',
+    what: "a stored term vector is used after its paper's text changed (its content hash is not compared), so similar papers are scored from the old text",
+    file: 'src/store/search.ts',
+    search: ".on('t.embedder_id', '=', embedderId ?? '').onRef('t.content_hash', '=', 'p.content_hash'))",
+    replace: ".on('t.embedder_id', '=', embedderId ?? ''))",
+    tests: ['tests/search/similar-stored-terms.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -1119,6 +1119,14 @@ export const MUTANTS: Mutant[] = [
     replace: ".on('t.embedder_id', '=', embedderId ?? ''))",
     tests: ['tests/search/similar-stored-terms.test.ts'],
   },
+  {
+    name: 'embed-skip-ignores-new-papers',
+    what: "the minute-by-minute embedding pass is skipped once it found nothing, whatever papers arrived since, so new papers never get a vector (nor similar papers their term vector)",
+    file: 'src/services/search-index.ts',
+    search: 'if (this.embeddedUpTo?.embedderId === target.id && this.embeddedUpTo.mark === mark) return 0;',
+    replace: 'if (this.embeddedUpTo?.embedderId === target.id) return 0;',
+    tests: ['tests/search/similar-stored-terms.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

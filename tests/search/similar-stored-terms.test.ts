@@ -113,6 +113,28 @@ forEachStore('similar papers from stored term vectors', (ctx) => {
     assert.deepEqual(withStale, await lists(services, [id(0)]), 'scored from its current text');
   });
 
+  test('the minute-by-minute embedding pass skips the scan while the papers are unchanged, and embeds a new paper with its term vector', async () => {
+    const search = ctx.store.search;
+    const original = search.papersToEmbed.bind(search);
+    let scans = 0;
+    search.papersToEmbed = (...args) => (scans++, original(...args));
+    try {
+      await services.searchIndex.embedNewPapers('test-holder'); // the paper the test before changed
+      const first = scans;
+      assert.ok(first > 0, 'the first pass looks');
+      assert.equal(await services.searchIndex.embedNewPapers('test-holder'), 0);
+      assert.equal(scans, first, 'nothing changed: no scan');
+      const fresh = makePaper({ id: '2406.99999', title: `${TOPICS[3].slice(0, 6).join(' ')}`, abstract: `${TOPICS[3].join(' ')} ${COMMON.slice(0, 5).join(' ')}.`, publishedAt: '2024-06-02' });
+      await ctx.store.papers.upsertMany([fresh]);
+      assert.equal(await services.searchIndex.embedNewPapers('test-holder'), 1, 'a new paper moves the mark and is embedded');
+      const row = (await storedTerms(ctx.store)).find((r) => r.paper_id === fresh.id);
+      assert.ok(row, 'with its term vector');
+      assert.deepEqual(Buffer.from(row.terms), Buffer.from(termVectorToBytes(model.termVector(paperText(fresh)))));
+    } finally {
+      search.papersToEmbed = original;
+    }
+  });
+
   test('a hidden paper never shows, however similar: the list is the next five visible ones', async () => {
     const before = (await services.search.similar(id(2), 6))!;
     const hidden = before[0].paper.id;

@@ -1191,6 +1191,30 @@ export const MUTANTS: Mutant[] = [
     replace: 'const stale = true || ',
     tests: ['tests/http/other-writer-read-path.test.ts'],
   },
+  {
+    name: 'similar-candidates-hidden',
+    what: "similar papers' one read of their candidates (visibility and stored term vectors) no longer applies the visible-paper rule, so a hidden paper is ranked into a paper's similar list",
+    file: 'src/store/search.ts',
+    search: "      .where(textIn(this.db, 'p.id', [...new Set(paperIds)]))\n      .where(visiblePaper('p'))",
+    replace: "      .where(textIn(this.db, 'p.id', [...new Set(paperIds)]))",
+    tests: ['tests/search/similar-stored-terms.test.ts'],
+  },
+  {
+    name: 'similar-terms-stale-text',
+    what: "a stored term vector is used after its paper's text changed (its content hash is not compared), so similar papers are scored from the old text",
+    file: 'src/store/search.ts',
+    search: ".on('t.embedder_id', '=', embedderId ?? '').onRef('t.content_hash', '=', 'p.content_hash'))",
+    replace: ".on('t.embedder_id', '=', embedderId ?? ''))",
+    tests: ['tests/search/similar-stored-terms.test.ts'],
+  },
+  {
+    name: 'embed-skip-ignores-new-papers',
+    what: "the minute-by-minute embedding pass is skipped once it found nothing, whatever papers arrived since, so new papers never get a vector (nor similar papers their term vector)",
+    file: 'src/services/search-index.ts',
+    search: 'if (this.embeddedUpTo?.embedderId === target.id && this.embeddedUpTo.mark === mark) return 0;',
+    replace: 'if (this.embeddedUpTo?.embedderId === target.id) return 0;',
+    tests: ['tests/search/similar-stored-terms.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -62,7 +62,7 @@ const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
 process.on('exit', stopAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
-async function waitFor(url: string, ok: (res: Response) => Promise<boolean> | boolean, ms = 120_000) {
+async function waitFor(url: string, ok: (res: Response) => Promise<boolean> | boolean, ms = 600_000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     try {

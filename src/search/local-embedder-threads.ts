@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script.ts';
 import type { Embedder } from './embedder.ts';
-import { LocalEmbedder, TooLittleTextError, type LocalEmbedderOptions, type TrainingProgress, type TrainingText } from './local-embedder.ts';
+import { LocalEmbedder, TooLittleTextError, type EmbeddedWithTerms, type LocalEmbedderOptions, type TrainingProgress, type TrainingText } from './local-embedder.ts';
 import type { LocalWorkerReply, LocalWorkerRequest } from './local-embedder-worker.ts';
 
 /** The worker as one plain script (`src/worker-script.ts`). */
@@ -100,6 +100,29 @@ export class LocalEmbedderThreads implements Embedder {
       }),
     );
     return parts.flat();
+  }
+
+  /** Vectors and term vectors (as stored) of the texts, the batch split across the workers like `embed`. */
+  async embedWithTerms(texts: string[]): Promise<EmbeddedWithTerms> {
+    if (!texts.length) return { vectors: [], terms: [] };
+    const per = Math.ceil(texts.length / this.workers.length);
+    const parts = await Promise.all(
+      this.workers.map(async (w, i) => {
+        const slice = texts.slice(i * per, (i + 1) * per);
+        if (!slice.length) return { vectors: [], terms: [] };
+        const reply = await w.ask({ kind: 'embed', texts: slice, terms: true });
+        const vectors = vectorsOf(reply, this.dimensions);
+        if (reply.kind !== 'vectors' || !reply.terms || reply.terms.lengths.length !== slice.length) throw new Error('local embedder: a worker answered without term vectors');
+        const terms: Uint8Array[] = [];
+        let at = 0;
+        for (const len of reply.terms.lengths) {
+          terms.push(reply.terms.bytes.subarray(at, at + len));
+          at += len;
+        }
+        return { vectors, terms };
+      }),
+    );
+    return { vectors: parts.flatMap((p) => p.vectors), terms: parts.flatMap((p) => p.terms) };
   }
 
   async close(): Promise<void> {

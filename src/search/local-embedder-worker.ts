@@ -1,14 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { LocalEmbedder, TooLittleTextError, type LocalEmbedderOptions, type TrainingText } from './local-embedder.ts';
+import { LocalEmbedder, TooLittleTextError, termVectorToBytes, type LocalEmbedderOptions, type TrainingText } from './local-embedder.ts';
 
 /** What the main thread asks a local-embedder worker (`LocalEmbedderThreads`). */
 export type LocalWorkerRequest =
-  | { kind: 'embed'; seq: number; texts: string[] }
+  | { kind: 'embed'; seq: number; texts: string[]; terms?: boolean }
   | { kind: 'train'; seq: number; papers: TrainingText[]; options: Partial<LocalEmbedderOptions> };
 
 export type LocalWorkerReply =
   /** Vectors of one `embed` request, back to back (count × dimensions), transferred rather than copied. */
-  | { kind: 'vectors'; seq: number; flat: Float32Array }
+  /** With `terms`: each text's term vector as stored (`termVectorToBytes`), back to back, and their byte lengths. */
+  | { kind: 'vectors'; seq: number; flat: Float32Array; terms?: { bytes: Uint8Array; lengths: Uint32Array } }
   | { kind: 'model'; seq: number; model: Uint8Array }
   | { kind: 'progress'; seq: number; phase: 'analyse' | 'svd'; done: number; total: number }
   | { kind: 'error'; seq: number; message: string; tooLittleText: boolean };
@@ -26,9 +27,23 @@ parentPort!.on('message', (req: LocalWorkerRequest) => {
       if (!model) throw new Error('this worker has no model to embed with');
       const d = model.dimensions;
       const flat = new Float32Array(req.texts.length * d);
-      req.texts.forEach((t, i) => flat.set(model.embedOne(t), i * d));
-      const reply: LocalWorkerReply = { kind: 'vectors', seq: req.seq, flat };
-      parentPort!.postMessage(reply, [flat.buffer]);
+      if (!req.terms) {
+        req.texts.forEach((t, i) => flat.set(model.embedOne(t), i * d));
+        const reply: LocalWorkerReply = { kind: 'vectors', seq: req.seq, flat };
+        parentPort!.postMessage(reply, [flat.buffer]);
+        return;
+      }
+      const parts: Uint8Array[] = [];
+      const lengths = new Uint32Array(req.texts.length);
+      req.texts.forEach((t, i) => {
+        const e = model.embedOneWithTerms(t);
+        flat.set(e.vector, i * d);
+        parts.push(termVectorToBytes(e.terms));
+        lengths[i] = parts[i].byteLength;
+      });
+      const bytes = new Uint8Array(Buffer.concat(parts));
+      const reply: LocalWorkerReply = { kind: 'vectors', seq: req.seq, flat, terms: { bytes, lengths } };
+      parentPort!.postMessage(reply, [flat.buffer, bytes.buffer, lengths.buffer]);
     } else {
       const trained = LocalEmbedder.train(req.papers, req.options, (phase, done, total) => parentPort!.postMessage({ kind: 'progress', seq: req.seq, phase, done, total } satisfies LocalWorkerReply));
       const buf = trained.toBuffer();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Embedder } from './embedder.ts';
+import type { EmbedOptions, Embedder } from './embedder.ts';
 import { csrTimesDense, transposeCsr, gaussian, orthonormalizeColumns, symmetricEigen, gram, type Csr } from './linalg.ts';
 import { analyseWord, scanWordSpans } from './tokenize.ts';
 import { WordTable } from './word-table.ts';
@@ -93,6 +93,21 @@ export interface TermVector {
   weights: Float32Array;
 }
 
+/** Vectors of texts and their term vectors as stored (`termVectorToBytes`), in order. */
+export interface EmbeddedWithTerms {
+  vectors: Float32Array[];
+  terms: Uint8Array[];
+}
+
+/** An embedder that also gives each text's term vector, for storing beside its vector (the local model, on this thread or on workers). */
+export interface TermEmbedder extends Embedder {
+  embedWithTerms(texts: string[], options?: EmbedOptions): Promise<EmbeddedWithTerms>;
+}
+
+export function givesTermVectors(e: Embedder): e is TermEmbedder {
+  return typeof (e as Partial<TermEmbedder>).embedWithTerms === 'function';
+}
+
 /** Whether an embedder also gives TF-IDF term vectors (the local model does). */
 export function hasTermVectors(e: Embedder): e is LocalEmbedder {
   return e instanceof LocalEmbedder;
@@ -112,6 +127,49 @@ export function termCosine(a: TermVector, b: TermVector): number {
   }
   return s;
 }
+
+/**
+ * A term vector as stored beside its paper's vector (`paper_embeddings.terms`): the ids as
+ * little-endian uint32, then the weights as little-endian float32 — exactly the values
+ * `termVector` gives, so similar papers score the same from it (8 bytes a feature, ~1.35 KB a paper).
+ */
+export function termVectorToBytes(tv: TermVector): Uint8Array {
+  const n = tv.ids.length;
+  const out = Buffer.alloc(8 * n);
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(tv.ids.buffer, tv.ids.byteOffset, 4 * n), 0);
+    out.set(new Uint8Array(tv.weights.buffer, tv.weights.byteOffset, 4 * n), 4 * n);
+  } else {
+    for (let i = 0; i < n; i++) {
+      out.writeUInt32LE(tv.ids[i], 4 * i);
+      out.writeFloatLE(tv.weights[i], 4 * (n + i));
+    }
+  }
+  return out;
+}
+
+/** The term vector `termVectorToBytes` wrote; null for bytes that cannot be one (a length not a multiple of 8, ids not ascending). */
+export function termVectorFromBytes(b: Uint8Array): TermVector | null {
+  if (b.byteLength % 8 !== 0) return null;
+  const n = b.byteLength / 8;
+  const ids = new Uint32Array(n);
+  const weights = new Float32Array(n);
+  if (LITTLE_ENDIAN) {
+    // Copied: a row's bytes need not sit at a 4-byte boundary of their buffer.
+    new Uint8Array(ids.buffer).set(b.subarray(0, 4 * n));
+    new Uint8Array(weights.buffer).set(b.subarray(4 * n));
+  } else {
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = 0; i < n; i++) {
+      ids[i] = buf.readUInt32LE(4 * i);
+      weights[i] = buf.readFloatLE(4 * (n + i));
+    }
+  }
+  for (let i = 1; i < n; i++) if (ids[i] <= ids[i - 1]) return null;
+  return { ids, weights };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Word → stem id, each distinct word analysed once; -1 for stopwords. Grows while training. Words
@@ -559,8 +617,36 @@ export class LocalEmbedder implements Embedder {
 
   /** The unit-length sparse TF-IDF vector of a text over the model's whole vocabulary. */
   termVector(text: string): TermVector {
+    const n = this.counter.count(text);
+    const out = this.countedTerms(n);
+    this.counter.reset();
+    return out;
+  }
+
+  /** One unit-length vector; a text sharing no projected feature with the model gets the same fixed one. */
+  embedOne(text: string): Float32Array {
+    const n = this.counter.count(text);
+    const out = this.countedVector(n);
+    this.counter.reset();
+    return out;
+  }
+
+  /**
+   * The vector and the TF-IDF term vector of a text from one analysis of it (the same values as
+   * `embedOne` and `termVector`): bulk embedding stores both, so that similar papers read the
+   * candidates' term vectors instead of analysing ~280 texts a page (BENCHMARKS "Load", round 18).
+   */
+  embedOneWithTerms(text: string): { vector: Float32Array; terms: TermVector } {
+    const n = this.counter.count(text);
+    const vector = this.countedVector(n);
+    const terms = this.countedTerms(n);
+    this.counter.reset();
+    return { vector, terms };
+  }
+
+  /** The term vector of the text the counter holds (`n` features). */
+  private countedTerms(n: number): TermVector {
     const counter = this.counter;
-    const n = counter.count(text);
     const ids = Uint32Array.from(counter.features.subarray(0, n)).sort();
     const weights = new Float32Array(n);
     let norm = 0;
@@ -569,22 +655,19 @@ export class LocalEmbedder implements Embedder {
       weights[x] = w;
       norm += w * w;
     }
-    counter.reset();
     norm = Math.sqrt(norm) || 1;
     for (let x = 0; x < weights.length; x++) weights[x] /= norm;
     return { ids, weights };
   }
 
-  /** One unit-length vector; a text sharing no projected feature with the model gets the same fixed one. */
-  embedOne(text: string): Float32Array {
+  /** The latent vector of the text the counter holds (`n` features). */
+  private countedVector(n: number): Float32Array {
     const d = this.dimensions;
     // Reused from text to text (zeroed here), not a new array per paper.
     const acc = (this.acc ??= new Float64Array(d)).fill(0);
     const proj = this.projection;
-    const counter = this.counter;
-    const n = counter.count(text);
-    const features = counter.features;
-    const tf = counter.tf;
+    const features = this.counter.features;
+    const tf = this.counter.tf;
     const idf = this.idf;
     const projected = this.projected;
     for (let x = 0; x < n; x++) {
@@ -602,7 +685,6 @@ export class LocalEmbedder implements Embedder {
       }
       for (; c < d; c++) acc[c] += w * proj[o + c];
     }
-    counter.reset();
     let len = 0;
     for (let c = 0; c < d; c++) len += acc[c] * acc[c];
     len = Math.sqrt(len);
@@ -614,6 +696,17 @@ export class LocalEmbedder implements Embedder {
 
   async embed(texts: string[]): Promise<Float32Array[]> {
     return texts.map((t) => this.embedOne(t));
+  }
+
+  async embedWithTerms(texts: string[]): Promise<EmbeddedWithTerms> {
+    const vectors: Float32Array[] = [];
+    const terms: Uint8Array[] = [];
+    for (const t of texts) {
+      const e = this.embedOneWithTerms(t);
+      vectors.push(e.vector);
+      terms.push(termVectorToBytes(e.terms));
+    }
+    return { vectors, terms };
   }
 
   /** The model as one buffer: a header (JSON) and the idf and projection arrays. */

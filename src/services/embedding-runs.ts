@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
 import { vectorKey } from '../search/vector-index.ts';
+import { givesTermVectors } from '../search/local-embedder.ts';
 
 /** The lease of embedding papers (the re-embed job and `keepInStep`): one process embeds at a time. */
 export const EMBED_LEASE = 'search-embed';
@@ -37,7 +38,7 @@ export interface EmbedAllOptions {
 /** A batch read ahead, its vectors on the way. */
 interface Ahead {
   batch: Awaited<ReturnType<Store['search']['papersToEmbed']>>;
-  vectors: Promise<Float32Array[]>;
+  vectors: Promise<{ vectors: Float32Array[]; terms: Uint8Array[] | null }>;
 }
 
 /** The text a paper is embedded from. */
@@ -64,7 +65,11 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
   const readAhead = async (after: string | undefined): Promise<Ahead | null> => {
     const batch = await store.search.papersToEmbed(id, opts.batch, after);
     if (!batch.length) return null;
-    const vectors = embedder.embed(batch.map(paperText), { signal: opts.signal });
+    const texts = batch.map(paperText);
+    // The local model also gives each paper's term vector, stored beside its vector for similar papers.
+    const vectors = givesTermVectors(embedder)
+      ? embedder.embedWithTerms(texts, { signal: opts.signal })
+      : embedder.embed(texts, { signal: opts.signal }).then((v) => ({ vectors: v, terms: null }));
     // Awaited below; a batch read ahead and then dropped (stopping) must not be an unhandled rejection.
     vectors.catch(() => undefined);
     return { batch, vectors };
@@ -81,8 +86,9 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
     const current = next.vectors;
     next = full ? await readAhead(batch[batch.length - 1].id) : null;
     let vectors: Float32Array[];
+    let terms: Uint8Array[] | null;
     try {
-      vectors = await current;
+      ({ vectors, terms } = await current);
     } catch (err) {
       // Stopping (shutdown) cut the batch short: nothing of it was stored; the next pass redoes it.
       if (opts.signal?.aborted) {
@@ -93,7 +99,8 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
     }
     if (vectors.length !== batch.length) throw new Error(`embedder ${id} returned ${vectors.length} vectors for ${batch.length} papers`);
     const now = new Date().toISOString();
-    const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash }));
+    if (terms && terms.length !== batch.length) throw new Error(`embedder ${id} returned ${terms.length} term vectors for ${batch.length} papers`);
+    const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash, terms: terms?.[i] ?? null }));
     await store.search.saveEmbeddings(id, rows, now);
     await opts.save?.(rows, now);
     run.embedded += batch.length;

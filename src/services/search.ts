@@ -5,7 +5,7 @@ import type { Embedder } from '../search/embedder.ts';
 import type { KeywordSearchOptions, MatchCount } from '../search/keyword-engine.ts';
 import { COUNT_CAP } from '../search/store-keyword-engine.ts';
 import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
-import { hasTermVectors, termCosine } from '../search/local-embedder.ts';
+import { hasTermVectors, termCosine, termVectorFromBytes, type TermVector } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words } from '../search/query.ts';
 import { searchFilters, type ParsedQuery, type SearchFilters, type SearchSort } from '../domain/search-query.ts';
 import { highlightRanges, pdfTextSnippet, queryStems, segments, snippet, type HighlightSegment } from '../search/highlight.ts';
@@ -233,34 +233,54 @@ export class SearchService {
       q.terms.length ? this.index.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
       embedder ? this.vectorNeighbours(paper, candidates) : Promise.resolve(null),
     ]);
-    // The vector neighbours' papers were read to filter them; only the keyword neighbours the vector
-    // search did not return are read here (the union used to be read a second time).
-    const ids = [...new Set([...keyword, ...(vector?.hits ?? [])].map((h) => h.id))].filter((x) => x !== paper.id);
-    const known = vector?.papers ?? new Map<string, PaperWithStats>();
-    const read = new Map((await this.store.papers.visibleMany(ids.filter((x) => !known.has(x)))).map((p) => [p.id, p]));
-    const papers = new Map(ids.flatMap((x): Array<[string, PaperWithStats]> => { const p = known.get(x) ?? read.get(x); return p ? [[x, p]] : []; }));
-    const cosine = new Map((vector?.hits ?? []).map((h) => [h.id, h.score]));
+    const ids = [...new Set([...keyword, ...(vector ?? [])].map((h) => h.id))].filter((x) => x !== paper.id);
+    const cosine = new Map((vector ?? []).map((h) => [h.id, h.score]));
     const bm25 = new Map(keyword.map((h) => [h.id, h.score]));
     const bestBm25 = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 1;
     const local = embedder && hasTermVectors(embedder) ? embedder : null;
-    const ownTerms = local?.termVector(text);
-    // A keyword neighbour the vector search did not return gets its own cosine, not a floor: from
-    // the stored vectors, read in one go (embedding each candidate's text again cost most of the call).
-    const unscored = [...papers.keys()].filter((cid) => !cosine.has(cid));
-    const stored = embedder && unscored.length ? await this.store.search.embeddingsOf(embedder.id, [paper.id, ...unscored]) : new Map<string, Float32Array>();
-    const ownVector = stored.get(paper.id) ?? (local && unscored.length ? local.embedOne(text) : null);
+    // One read says which candidates readers may see and gives their term vectors as stored at
+    // embedding time (null when missing or made from an older text); alongside, the stored vectors
+    // of the keyword neighbours the vector search did not return, so they get their own cosine, not
+    // a floor. Analysing every candidate's text here was most of a paper page's CPU (BENCHMARKS
+    // "Load", rounds 17–18); full paper rows are now read for the shown papers only.
+    const unscoredIds = ids.filter((cid) => !cosine.has(cid));
+    const [visible, storedVectors] = await Promise.all([
+      this.store.search.similarCandidates(local?.id ?? null, [paper.id, ...ids]),
+      embedder && unscoredIds.length ? this.store.search.embeddingsOf(embedder.id, [paper.id, ...unscoredIds]) : Promise.resolve(new Map<string, Float32Array>()),
+    ]);
+    const shown = ids.filter((cid) => visible.has(cid));
+    const terms = new Map<string, TermVector>();
+    const texts = new Map<string, PaperWithStats>();
+    if (local) {
+      for (const cid of [paper.id, ...shown]) {
+        const b = visible.get(cid);
+        const tv = b ? termVectorFromBytes(b) : null;
+        if (tv) terms.set(cid, tv);
+      }
+      // Papers embedded before term vectors were stored, or whose text changed since: from their text, as before.
+      const missing = shown.filter((cid) => !terms.has(cid));
+      for (const p of missing.length ? await this.store.papers.visibleMany(missing) : []) texts.set(p.id, p);
+      if (!terms.has(paper.id)) terms.set(paper.id, local.termVector(text));
+      for (const [cid, p] of texts) terms.set(cid, local.termVector(paperText(p)));
+    }
+    const ownTerms = terms.get(paper.id);
+    const unscored = shown.some((cid) => !cosine.has(cid));
+    const ownVector = storedVectors.get(paper.id) ?? (local && unscored ? local.embedOne(text) : null);
     const scored = [];
-    for (const [cid, p] of papers) {
+    for (const cid of shown) {
+      if (local && !terms.has(cid)) continue; // hidden since the first read
       let semantic = cosine.get(cid) ?? NaN;
       if (Number.isNaN(semantic) && embedder && ownVector) {
-        const v = stored.get(cid) ?? (local ? local.embedOne(paperText(p)) : null);
+        const t = texts.get(cid);
+        const v = storedVectors.get(cid) ?? (local && t ? local.embedOne(paperText(t)) : null);
         if (v && v.length === ownVector.length) semantic = dot(v, ownVector);
       }
-      const lexical = local && ownTerms ? termCosine(ownTerms, local.termVector(paperText(p))) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
+      const lexical = local && ownTerms ? termCosine(ownTerms, terms.get(cid)!) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
       scored.push({ id: cid, lexical, semantic });
     }
     const ranked = mixSimilar(scored, embedder ? w : { ...w, semantic: 0 }).slice(0, n);
-    return ranked.map((h) => ({ paper: papers.get(h.id)!, score: h.score }));
+    const papers = await this.visibleById(ranked.map((h) => h.id));
+    return ranked.flatMap((h) => { const p = papers.get(h.id); return p ? [{ paper: p, score: h.score }] : []; });
   }
 
   /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */
@@ -334,8 +354,8 @@ export class SearchService {
     return out;
   }
 
-  /** The paper's nearest vectors, with their (visible) papers; null without a vector for it. */
-  private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<{ hits: RankedHit[]; papers: Map<string, PaperWithStats> } | null> {
+  /** The paper's nearest vectors as paper ids, best first, not yet filtered by visibility (`similar` does that); null without a vector for it. */
+  private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<RankedHit[] | null> {
     const space = await withinBudget(this.index.spaces.serving(), Date.now() + (this.opts.embedBudgetMs ?? 1500));
     if (!space || space === 'late') return null;
     let vector = await this.store.search.embeddingOf(space.embedderId, paper.id);
@@ -346,7 +366,9 @@ export class SearchService {
     }
     if (!vector || vector.length !== space.dimensions) return null;
     const ann = await this.index.vectorIndex(space);
-    return this.keysToVisible(space.embedderId, ann.search(vector, k));
+    const matches = ann.search(vector, k);
+    const ids = await this.store.search.paperIdsForKeys(space.embedderId, matches.map((m) => m.key));
+    return matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
   }
 
   /** ANN matches as hits on visible papers, best first, with those papers. */

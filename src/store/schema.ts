@@ -253,6 +253,16 @@ export interface PaperEmbeddingsTable {
   embedded_at: string;
 }
 
+/** A paper's TF-IDF term vector under a local model (migration 1800), written with its vector. */
+export interface PaperTermVectorsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's content hash when it was written: a different hash now means the text changed. */
+  content_hash: string;
+  /** `termVectorToBytes`: uint32 ids then float32 weights, little-endian. */
+  terms: Uint8Array;
+}
+
 /** SQLite only: rowids of papers whose full-text entry must be (re)written. */
 export interface SearchPendingTable {
   paper_rowid: number;
@@ -517,6 +527,7 @@ export interface Database {
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   paper_embeddings: PaperEmbeddingsTable;
+  paper_term_vectors: PaperTermVectorsTable;
   search_models: SearchModelsTable;
   search_index_versions: SearchIndexVersionsTable;
   search_index_chunks: SearchIndexChunksTable;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
-import { dialectOf, type DialectName } from './dialect.ts';
+import { dialectOf, textIn, type DialectName } from './dialect.ts';
 import { EmbeddingSpaceMismatch, mismatchMessage } from './embedding-spaces.ts';
 import { visiblePaper } from './visibility.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
@@ -425,7 +425,7 @@ export class SearchRepository {
    * corpus's 74,728 vectors took 2.0 s of CPU against 2.6 s at 200 (BENCHMARKS round 16, second
    * pass); on SQLite through one prepared statement per row (BENCHMARKS round 17).
    */
-  async saveEmbeddings(embedderId: string, rows: { paperId: string; key: number; vector: Float32Array; contentHash: string }[], now = new Date().toISOString()): Promise<void> {
+  async saveEmbeddings(embedderId: string, rows: { paperId: string; key: number; vector: Float32Array; contentHash: string; terms?: Uint8Array | null }[], now = new Date().toISOString()): Promise<void> {
     if (!rows.length) return;
     // The first vectors of a space fix its dimensions (another process may be first: read them back).
     await this.db.insertInto('embedding_spaces').values({ embedder_id: embedderId, dimensions: rows[0].vector.length, created_at: now }).onConflict((oc) => oc.column('embedder_id').doNothing()).execute();
@@ -441,6 +441,17 @@ export class SearchRepository {
             'on conflict (embedder_id, paper_id) do update set key = excluded.key, vector = excluded.vector, content_hash = excluded.content_hash, embedded_at = excluded.embedded_at',
         );
         for (const r of rows) upsert.run(r.paperId, embedderId, r.key, vectorToBytes(r.vector), r.contentHash, now);
+        // Term vectors in the same transaction; a row embedded without one (another embedder) drops
+        // a stale one, so a term vector never outlives the text it was made from.
+        const terms = this.bulk.statement(
+          'insert into paper_term_vectors (paper_id, embedder_id, content_hash, terms) values (?, ?, ?, ?) ' +
+            'on conflict (embedder_id, paper_id) do update set content_hash = excluded.content_hash, terms = excluded.terms',
+        );
+        const dropTerms = this.bulk.statement('delete from paper_term_vectors where embedder_id = ? and paper_id = ?');
+        for (const r of rows) {
+          if (r.terms) terms.run(r.paperId, embedderId, r.contentHash, r.terms);
+          else dropTerms.run(embedderId, r.paperId);
+        }
         return;
       }
       for (let i = 0; i < rows.length; i += 1000) {
@@ -464,8 +475,37 @@ export class SearchRepository {
             })),
           )
           .execute();
+        const batch = rows.slice(i, i + 1000);
+        const terms = batch.flatMap((r) => (r.terms ? [{ paper_id: r.paperId, embedder_id: embedderId, content_hash: r.contentHash, terms: r.terms }] : []));
+        const without = batch.filter((r) => !r.terms).map((r) => r.paperId);
+        if (terms.length) {
+          await trx
+            .insertInto('paper_term_vectors')
+            .values(terms)
+            .onConflict((oc) => oc.columns(['embedder_id', 'paper_id']).doUpdateSet((eb) => ({ content_hash: eb.ref('excluded.content_hash'), terms: eb.ref('excluded.terms') })))
+            .execute();
+        }
+        if (without.length) await trx.deleteFrom('paper_term_vectors').where('embedder_id', '=', embedderId).where('paper_id', 'in', without).execute();
       }
     });
+  }
+
+  /**
+   * What similar papers need of their candidates, in one read: of the given ids, the papers readers
+   * may see (`visiblePaper`, applied here at read time: the list is built from these), each with its
+   * stored term vector under `embedderId` when one was written from the paper's current text (same
+   * content hash), else null. Hidden, withdrawn and unknown ids are left out.
+   */
+  async similarCandidates(embedderId: string | null, paperIds: readonly string[]): Promise<Map<string, Uint8Array | null>> {
+    if (!paperIds.length) return new Map();
+    const rows = await this.db
+      .selectFrom('papers as p')
+      .leftJoin('paper_term_vectors as t', (j) => j.onRef('t.paper_id', '=', 'p.id').on('t.embedder_id', '=', embedderId ?? '').onRef('t.content_hash', '=', 'p.content_hash'))
+      .select(['p.id', 't.terms'])
+      .where(textIn(this.db, 'p.id', [...new Set(paperIds)]))
+      .where(visiblePaper('p'))
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.terms ?? null]));
   }
 
   /** Stored vectors in key order, by keyset pages: pass the last key of the previous page. */
@@ -536,6 +576,7 @@ export class SearchRepository {
 
   async deleteEmbeddings(embedderId: string): Promise<void> {
     await this.db.deleteFrom('paper_embeddings').where('embedder_id', '=', embedderId).execute();
+    await this.db.deleteFrom('paper_term_vectors').where('embedder_id', '=', embedderId).execute();
     await this.db.deleteFrom('embedding_spaces').where('embedder_id', '=', embedderId).execute();
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LocalEmbedder, TooLittleTextError, termCosine, type TrainingText } from '../../src/search/local-embedder.ts';
+import { LocalEmbedder, TooLittleTextError, termCosine, termVectorFromBytes, termVectorToBytes, type TrainingText } from '../../src/search/local-embedder.ts';
+import { LocalEmbedderThreads } from '../../src/search/local-embedder-threads.ts';
 import { cosine, embedderContract } from '../helpers/embedder-contract.ts';
 
 /** A small corpus in five topics; within a topic, papers say the same things in different words. */
@@ -115,6 +116,39 @@ test('term vectors: unit TF-IDF over words and word pairs, cosine 1 for the same
   // A pair ("dark matter") is a feature of its own next to its words.
   const pairs = LocalEmbedder.train(CORPUS, { dimensions: 8, minDf: 1, minBigramDf: 2, oversample: 8 });
   assert.ok(pairs.termVector('dark matter').ids.length >= 3);
+});
+
+test('a vector and term vector from one analysis of a text are the ones embedOne and termVector give; stored bytes give them back exactly', async () => {
+  const e = model();
+  const texts = [...Object.values(TOPICS).flat(), '', 'the of and', 'dark matter dark matter dark matter'];
+  for (const t of texts) {
+    const both = e.embedOneWithTerms(t);
+    assert.deepEqual([...both.vector], [...e.embedOne(t)], t);
+    const alone = e.termVector(t);
+    assert.deepEqual([...both.terms.ids], [...alone.ids], t);
+    assert.deepEqual([...both.terms.weights], [...alone.weights], t);
+    const bytes = termVectorToBytes(alone);
+    assert.equal(bytes.byteLength, 8 * alone.ids.length);
+    // At an odd offset of a larger buffer, as a driver may hand a row's bytes over.
+    const shifted = new Uint8Array(bytes.byteLength + 3);
+    shifted.set(bytes, 3);
+    const back = termVectorFromBytes(shifted.subarray(3));
+    assert.ok(back);
+    assert.deepEqual([...back.ids], [...alone.ids]);
+    assert.deepEqual([...back.weights], [...alone.weights]);
+  }
+  assert.equal(termVectorFromBytes(new Uint8Array(7)), null, 'not a whole number of features');
+  const twice = termVectorToBytes({ ids: Uint32Array.from([5, 5]), weights: Float32Array.from([0.5, 0.5]) });
+  assert.equal(termVectorFromBytes(twice), null, 'ids not ascending');
+  // The worker threads (reindex) give the same vectors and term vectors as this thread.
+  const threads = new LocalEmbedderThreads(e, 2);
+  try {
+    const [here, there] = [await e.embedWithTerms(texts), await threads.embedWithTerms(texts)];
+    assert.deepEqual(there.vectors.map((v) => [...v]), here.vectors.map((v) => [...v]));
+    assert.deepEqual(there.terms.map((b) => Buffer.from(b).toString('hex')), here.terms.map((b) => Buffer.from(b).toString('hex')));
+  } finally {
+    await threads.close();
+  }
 });
 
 test('a model of the older format is refused with a message that says to reindex', () => {

@@ -24,12 +24,11 @@ export const reindexCommand: Command = {
         fullText = await services.searchIndex.rebuildFullText({ storeIndex });
         progress.update('full-text', fullText, fullText);
       };
-      // The published files (keyword index, For-you features) depend on neither the model nor the
-      // vectors. When the full-text work ends before training does, this thread would only wait for
-      // the worker: the files are written then, on the core the worker leaves free; otherwise after the embedding.
       let published: number | null = null;
       let forYou: number | null = null;
       let filesWritten = false;
+      // The summary's first part, the same for both kinds of reindex.
+      const fullTextSummary = () => `full-text: ${fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''})`;
       // A separate phase: the in-memory keyword index just rebuilt, written as the next published
       // version that every server loads at start and swaps in at its next poll.
       const publishKeywordIndex = async () => {
@@ -46,11 +45,13 @@ export const reindexCommand: Command = {
         await publishKeywordIndex();
         progress.end();
         console.log(
-          `full-text: ${fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / keyword only: model, embeddings and For-you features left as they were` +
-            ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
+          `${fullTextSummary()} / keyword only: model, embeddings and For-you features left as they were / ${((performance.now() - t) / 1000).toFixed(1)} s`,
         );
         return 0;
       }
+      // The published files (keyword index, For-you features) depend on neither the model nor the
+      // vectors. When the full-text work ends before training does, this thread would only wait for
+      // the worker: the files are written then, on the core the worker leaves free; otherwise after the embedding.
       const writeFiles = async () => {
         filesWritten = true;
         await publishKeywordIndex();
@@ -78,7 +79,7 @@ export const reindexCommand: Command = {
       await services.searchIndex.close();
       const embedder = await services.searchIndex.embedder();
       console.log(
-        `full-text: ${fullText} papers (${services.searchIndex.engineName}${published !== null ? `, published as keyword index v${published}` : ''}) / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
+        `${fullTextSummary()} / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
           (embedder ? ` (${embedder.id})` : ' (no embedder: keyword search only)') +
           (forYou !== null ? ` / For-you features published as v${forYou}` : '') +
           ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,

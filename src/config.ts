@@ -181,7 +181,7 @@ export const SETTINGS = [
   { env: 'EMBEDDINGS_RETRIES', key: 'embeddingsRetries', schema: z.coerce.number().int().min(0).max(10), default: '4',
     description: 'Retries of a failed request to the embeddings server (network errors, 5xx, 429), with exponential back-off or the `Retry-After` it asks for.' },
   { env: 'SEARCH_EMBED_SCHEDULE', key: 'searchEmbedSchedule', schema: cron, default: '* * * * *',
-    description: 'When `serve` and `worker` look for papers the embedder has no vector for (all of them after a model switch) and embed them in the background, under a lease; a check that finds nothing records no run.' },
+    description: 'When `serve` and `worker` look for papers the embedder has no vector for (all of them after a model switch) and embed them in the background, under a lease; a check that finds nothing records no run. The same schedule stores the similar-papers lists of papers embedded since (job `search:similar-lists`).' },
   { env: 'SEARCH_EMBED_BUDGET_MS', key: 'searchEmbedBudgetMs', schema: positiveInt, default: '1500',
     description: 'How long a search waits to embed its query; past it (or when the embedder fails) the search answers with keyword results and logs why.' },
   { env: 'FOR_YOU_RECENT_DAYS', key: 'forYouRecentDays', schema: positiveInt, default: '14',

@@ -38,3 +38,26 @@ export function nextSlice(): Promise<void> {
 export function slicesWaiting(): number {
   return waiting.length;
 }
+
+/**
+ * A computation written as a generator that pauses (`yield`) at points where it may hand the loop
+ * back: `drain` runs it to its end at once, `drainSliced` hands the loop back (`nextSlice`) whenever
+ * a slice has run `sliceMs`. One body serves the synchronous and the sliced form of a load.
+ */
+export function drain<T>(steps: Generator<void, T>): T {
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+export async function drainSliced<T>(steps: Generator<void, T>, sliceMs: number): Promise<T> {
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - since >= sliceMs) {
+      await nextSlice();
+      since = performance.now();
+    }
+  }
+}

@@ -1,11 +1,25 @@
 import { nextSlice as yieldToLoop } from '../slices.ts';
 import { FEATURE_DIM, termCounts, weigh, type SparseVector, type TextFields } from './text-features.ts';
 
+/**
+ * Every paper's vector in three arrays, as a For-you features file holds them: vector `i` is
+ * `idx` / `val` from `offsets[i]` to `offsets[i + 1]`. A loaded index keeps them so and makes a
+ * vector's two views when it is asked for one: a view pair and an object per paper were a fifth of
+ * the heap a loaded file kept (100,000 objects at 33,804 papers, all surviving the young
+ * generation's collections while the server starts; BENCHMARKS, start-up, round 20).
+ */
+export interface PackedVectors {
+  offsets: Uint32Array;
+  idx: Int32Array;
+  val: Float32Array;
+}
+
 /** An index's whole state, as written to and read from its file (`for-you-features-file.ts`). */
 export interface FeatureIndexParts {
   /** In the order they were added (`ids()`'s order, which sampling depends on). */
   ids: string[];
-  vectors: SparseVector[];
+  /** One per id: a list (an index's `parts()`), or packed (as read from a file). */
+  vectors: SparseVector[] | PackedVectors;
   /** Document frequency per bucket, and how many documents they count. */
   df: Uint32Array;
   docs: number;
@@ -19,7 +33,9 @@ export interface FeatureIndexParts {
 export class FeatureIndex {
   private df = new Uint32Array(FEATURE_DIM);
   private docs = 0;
-  private readonly rows = new Map<string, SparseVector>();
+  /** A paper's vector, or its row in `packed` (a loaded file's: no object per paper). */
+  private readonly rows = new Map<string, SparseVector | number>();
+  private packed: PackedVectors | null = null;
 
   static build(papers: Iterable<TextFields & { id: string }>): FeatureIndex {
     const index = new FeatureIndex();
@@ -69,7 +85,7 @@ export class FeatureIndex {
 
   /** Adds a paper not yet indexed (a known id is left as it is). */
   add(p: TextFields & { id: string }): SparseVector {
-    const known = this.rows.get(p.id);
+    const known = this.get(p.id);
     if (known) return known;
     const c = termCounts(p);
     for (let k = 0; k < c.idx.length; k++) this.df[c.idx[k]]++;
@@ -85,18 +101,30 @@ export class FeatureIndex {
    * document frequencies, which `add` moves.
    */
   parts(): FeatureIndexParts {
-    return { ids: [...this.rows.keys()], vectors: [...this.rows.values()], df: this.df.slice(), docs: this.docs };
+    const ids: string[] = [];
+    const vectors: SparseVector[] = [];
+    for (const [id, v] of this.rows) {
+      ids.push(id);
+      vectors.push(typeof v === 'number' ? this.unpack(v) : v);
+    }
+    return { ids, vectors, df: this.df.slice(), docs: this.docs };
   }
 
   /** The index `parts` describes (as read from a file), handing the event loop back every `sliceMs`. */
   static async fromParts(parts: FeatureIndexParts, sliceMs = 4): Promise<FeatureIndex> {
-    if (parts.df.length !== FEATURE_DIM || parts.ids.length !== parts.vectors.length) throw new Error('the parts of a feature index do not fit together');
+    const v = parts.vectors;
+    const packed = Array.isArray(v) ? null : v;
+    const count = packed ? packed.offsets.length - 1 : (v as SparseVector[]).length;
+    if (parts.df.length !== FEATURE_DIM || parts.ids.length !== count) throw new Error('the parts of a feature index do not fit together');
+    if (packed && (packed.offsets[0] !== 0 || packed.offsets[count] !== packed.idx.length || packed.val.length !== packed.idx.length)) throw new Error('vector offsets do not fit the vectors');
     const index = new FeatureIndex();
     index.df = parts.df.slice();
     index.docs = parts.docs;
+    index.packed = packed;
     let since = performance.now();
     for (let i = 0; i < parts.ids.length; i++) {
-      index.rows.set(parts.ids[i], parts.vectors[i]);
+      if (packed && packed.offsets[i + 1] < packed.offsets[i]) throw new Error('vector offsets out of order');
+      index.rows.set(parts.ids[i], packed ? i : (v as SparseVector[])[i]);
       if ((i & 1023) === 1023 && performance.now() - since >= sliceMs) {
         await yieldToLoop();
         since = performance.now();
@@ -106,7 +134,16 @@ export class FeatureIndex {
   }
 
   get(id: string): SparseVector | undefined {
-    return this.rows.get(id);
+    const v = this.rows.get(id);
+    return typeof v === 'number' ? this.unpack(v) : v;
+  }
+
+  /** Row `i` of the packed vectors, as views on them (not copies). */
+  private unpack(i: number): SparseVector {
+    const p = this.packed!;
+    const from = p.offsets[i];
+    const to = p.offsets[i + 1];
+    return { idx: p.idx.subarray(from, to), val: p.val.subarray(from, to) };
   }
 
   has(id: string): boolean {

@@ -1,7 +1,7 @@
 import { nextSlice as yieldToLoop } from '../slices.ts';
 import { Gathered, IndexFileError, decodeTexts, encodeTexts, readIndexFile, writeIndexFile } from '../search/index-file.ts';
 import type { IndexCodec } from '../search/published-index.ts';
-import type { FeatureIndexParts } from './feature-index.ts';
+import type { FeatureIndexParts, PackedVectors } from './feature-index.ts';
 import { FEATURE_DIM, type SparseVector } from './text-features.ts';
 
 /**
@@ -30,8 +30,11 @@ export interface ForYouPaper {
 
 export interface ForYouFeatures {
   features: FeatureIndexParts;
-  /** Per paper, in the order the service holds them (every one has a vector). */
-  papers: Array<[string, ForYouPaper]>;
+  /**
+   * Per paper, in the order the service holds them (every one has a vector). A `Map`, as the
+   * service serves it: a read builds it directly (no array of 33,804 pairs to copy into one).
+   */
+  papers: Map<string, ForYouPaper>;
   /** The newest feed day read and how many items it had then. */
   through: { day: string; items: number };
   /** The FOR_YOU_INDEX_DAYS it was built with: a file of another window is not served. */
@@ -54,26 +57,51 @@ function dictionary(lists: readonly (readonly string[])[]): { names: string[]; e
   return { names: [...codes.keys()], ends, ids: Uint32Array.from(ids) };
 }
 
-function undictionary(names: string[], ends: Uint32Array, ids: Uint32Array, i: number): string[] {
-  const out: string[] = [];
-  for (let k = i ? ends[i - 1] : 0; k < ends[i]; k++) out.push(names[ids[k]]);
+/**
+ * List `i` of a dictionary as an array of exactly its length: an array filled by `push` from empty
+ * gets room for 17 values, and two such lists per paper were a fifth of the heap a loaded For-you
+ * file kept (BENCHMARKS, start-up, round 20). `shared` (category lists: a few hundred distinct ones
+ * among 33,804 papers) hands out one frozen array per distinct list instead of one per paper.
+ */
+function undictionary(names: string[], ends: Uint32Array, ids: Uint32Array, i: number, shared?: Map<string, readonly string[]>): string[] {
+  const from = i ? ends[i - 1] : 0;
+  const n = ends[i] - from;
+  let key = '';
+  if (shared) {
+    for (let k = from; k < ends[i]; k++) key += `${ids[k]},`;
+    const known = shared.get(key);
+    if (known) return known as string[];
+  }
+  const out = new Array<string>(n);
+  for (let k = 0; k < n; k++) {
+    const name = names[ids[from + k]];
+    if (name === undefined) throw new Error('a name out of its dictionary');
+    out[k] = name;
+  }
+  if (shared) shared.set(key, Object.freeze(out));
   return out;
+}
+
+function unpacked(p: PackedVectors): SparseVector[] {
+  return Array.from({ length: p.offsets.length - 1 }, (_, i) => ({ idx: p.idx.subarray(p.offsets[i], p.offsets[i + 1]), val: p.val.subarray(p.offsets[i], p.offsets[i + 1]) }));
 }
 
 export function writeForYouFeaturesFile(file: string, snap: ForYouFeatures): Promise<{ bytes: number; checksum: string }> {
   const f = snap.features;
   const row = new Map(f.ids.map((id, i) => [id, i]));
   const offsets = new Uint32Array(f.ids.length + 1);
-  f.vectors.forEach((v, i) => (offsets[i + 1] = offsets[i] + v.idx.length));
-  const paperRows = Uint32Array.from(snap.papers, ([id]) => {
+  const vectors = Array.isArray(f.vectors) ? f.vectors : unpacked(f.vectors);
+  vectors.forEach((v, i) => (offsets[i + 1] = offsets[i] + v.idx.length));
+  const papers = [...snap.papers];
+  const paperRows = Uint32Array.from(papers, ([id]) => {
     const r = row.get(id);
     if (r === undefined) throw new Error(`paper ${id} has no vector`);
     return r;
   });
-  const titles = encodeTexts(snap.papers.map(([, p]) => p.title));
-  const days = dictionary(snap.papers.map(([, p]) => [p.day]));
-  const cats = dictionary(snap.papers.map(([, p]) => p.categories));
-  const authors = dictionary(snap.papers.map(([, p]) => p.authors));
+  const titles = encodeTexts(papers.map(([, p]) => p.title));
+  const days = dictionary(papers.map(([, p]) => [p.day]));
+  const cats = dictionary(papers.map(([, p]) => p.categories));
+  const authors = dictionary(papers.map(([, p]) => p.authors));
   const catNames = encodeTexts(cats.names);
   const authorNames = encodeTexts(authors.names);
   return writeIndexFile(file, {
@@ -83,8 +111,8 @@ export function writeForYouFeaturesFile(file: string, snap: ForYouFeatures): Pro
     sections: {
       ids: f.ids,
       offsets,
-      idx: new Gathered(f.vectors.map((v) => v.idx)),
-      val: new Gathered(f.vectors.map((v) => v.val)),
+      idx: new Gathered(vectors.map((v) => v.idx)),
+      val: new Gathered(vectors.map((v) => v.val)),
       df: f.df,
       paperRows,
       titleBytes: titles.bytes,
@@ -115,16 +143,8 @@ export async function readForYouFeaturesFile(file: string, expect: { checksum?: 
     const idx: Int32Array = s.idx;
     const val: Float32Array = s.val;
     if (offsets.length !== ids.length + 1 || offsets[0] !== 0 || offsets[ids.length] !== idx.length || val.length !== idx.length) throw new Error('vector offsets do not fit the vectors');
-    const vectors: SparseVector[] = new Array(ids.length);
-    let since = performance.now();
-    for (let i = 0; i < ids.length; i++) {
-      if (offsets[i + 1] < offsets[i]) throw new Error('vector offsets out of order');
-      vectors[i] = { idx: idx.subarray(offsets[i], offsets[i + 1]), val: val.subarray(offsets[i], offsets[i + 1]) };
-      if ((i & 255) === 255 && performance.now() - since >= SLICE_MS) {
-        await yieldToLoop();
-        since = performance.now();
-      }
-    }
+    // Kept packed, as the file holds them (`PackedVectors`): `FeatureIndex` makes a paper's views when asked.
+    for (let i = 0; i < ids.length; i++) if (offsets[i + 1] < offsets[i]) throw new Error('vector offsets out of order');
     const rows: Uint32Array = s.paperRows;
     const titles = await decodeTexts(s.titleBytes, s.titleEnds, SLICE_MS);
     const dayNames: string[] = s.dayNames;
@@ -132,21 +152,23 @@ export async function readForYouFeaturesFile(file: string, expect: { checksum?: 
     const authorNames = await decodeTexts(s.authorNameBytes, s.authorNameEnds, SLICE_MS);
     const lists = [s.dayIds, s.catEnds, s.authorEnds] as Uint32Array[];
     if (titles.length !== rows.length || (s.dayIds as Uint32Array).length !== rows.length || lists.slice(1).some((e) => e.length !== rows.length)) throw new Error('per-paper sections disagree on the number of papers');
-    const papers: Array<[string, ForYouPaper]> = new Array(rows.length);
+    const papers = new Map<string, ForYouPaper>();
+    const categoryLists = new Map<string, readonly string[]>();
+    let since = performance.now();
     for (let i = 0; i < rows.length; i++) {
       if (rows[i] >= ids.length) throw new Error('a paper without a vector');
       const day = dayNames[(s.dayIds as Uint32Array)[i]];
-      const categories = undictionary(catNames, s.catEnds, s.catIds, i);
+      if (day === undefined) throw new Error('a name out of its dictionary');
+      const categories = undictionary(catNames, s.catEnds, s.catIds, i, categoryLists);
       const authors = undictionary(authorNames, s.authorEnds, s.authorIds, i);
-      if (day === undefined || categories.includes(undefined as never) || authors.includes(undefined as never)) throw new Error('a name out of its dictionary');
-      papers[i] = [ids[rows[i]], { title: titles[i], categories, authors, day }];
+      papers.set(ids[rows[i]], { title: titles[i], categories, authors, day });
       if ((i & 255) === 255 && performance.now() - since >= SLICE_MS) {
         await yieldToLoop();
         since = performance.now();
       }
     }
     if (typeof meta.through?.day !== 'string' || !Number.isInteger(meta.through?.items) || !Number.isInteger(meta.docs) || !Number.isInteger(meta.indexDays)) throw new Error('no feed position');
-    return { features: { ids, vectors, df: s.df, docs: meta.docs }, papers, through: meta.through, indexDays: meta.indexDays };
+    return { features: { ids, vectors: { offsets, idx, val }, df: s.df, docs: meta.docs }, papers, through: meta.through, indexDays: meta.indexDays };
   } catch (err) {
     // The checksum held, so this is a writer's bug or a hand-made file: still never served.
     throw new IndexFileError('header', `${file}: ${(err as Error).message}`);

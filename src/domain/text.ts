@@ -14,8 +14,14 @@ export const WHITESPACE_TO_COLLAPSE = /\s{2,}|[\t\n\r\f\v\u00a0\u2028\u2029]/g;
 const OTHER_WHITESPACE = /[^\S \n]/;
 const SPACE_RUNS = / {2,}/g;
 
+/** ES2024's well-formedness check (Node 20 has it; the ES2023 lib does not declare it). */
+type WellFormable = string & { isWellFormed(): boolean; toWellFormed(): string };
+
 export function normalizeText(s: string | null | undefined): string {
   if (!s) return '';
+  // A lone surrogate has no UTF-8: PostgreSQL would get one U+FFFD for it and SQLite the three bytes
+  // V8 writes (read back as three), so the stores would hold different text. One U+FFFD on both.
+  if (!(s as WellFormable).isWellFormed()) s = (s as WellFormable).toWellFormed();
   if (OTHER_WHITESPACE.test(s)) return s.replace(WHITESPACE_TO_COLLAPSE, ' ').trim();
   const joined = s.includes('\n') ? s.replaceAll('\n', ' ') : s;
   return (joined.includes('  ') ? joined.replace(SPACE_RUNS, ' ') : joined).trim();

@@ -18,7 +18,7 @@ import { assetRoutes } from './assets.ts';
 import { NotFoundPage, ServerErrorPage } from './views/error-page.tsx';
 import { compress } from './middleware/compress.ts';
 import { ServiceError } from '../services/errors.ts';
-import { isStoreFull, isStoreUnavailable } from '../services/store-errors.ts';
+import { isStoreBusy, isStoreFull, isStoreUnavailable } from '../services/store-errors.ts';
 import { storeErrors } from '../metrics.ts';
 import { authenticate } from './middleware/auth.ts';
 import { readStatePageRoutes } from './routes/read-state-pages.ts';
@@ -147,12 +147,18 @@ export function createApp(services: Services) {
     if (isStoreUnavailable(err) || isStoreFull(err)) {
       // Not a bug here: the database is down (or full). Answer at once so that a load balancer
       // retries elsewhere; the pool reconnects by itself when the store is back.
+      // Busy (SQLite): another process held the write lock for the whole wait; nothing was written.
       const full = isStoreFull(err);
-      const code = full ? 'store_full' : 'store_unavailable';
-      const message = full ? 'the database is out of space; nothing was changed' : 'the database is unreachable; try again shortly';
+      const busy = !full && isStoreBusy(err);
+      const code = full ? 'store_full' : busy ? 'store_busy' : 'store_unavailable';
+      const message = full
+        ? 'the database is out of space; nothing was changed'
+        : busy
+          ? 'the database is busy with another process’s write; nothing was changed, send it again in a few seconds'
+          : 'the database is unreachable; try again shortly';
       storeErrors.inc({ kind: code });
       (c.get('log') ?? services.logger).warn({ err: (err as Error).message, code }, 'store error');
-      c.header('Retry-After', '5');
+      c.header('Retry-After', busy ? '2' : '5');
       if (isApi(c.req.path)) return jsonError(c, 503, code, message);
       return c.html(errorPage(503, message), 503);
     }

@@ -20,5 +20,7 @@ export interface AppEnv {
     csrfToken: string;
     /** What the page being rendered depends on, for the anonymous page cache (`page-deps.ts`); unset: everything. */
     pageDeps: readonly string[] | undefined;
+    /** How long the page cache may serve the page being rendered, when shorter than its time to live (`pageFreshFor`); unset: the cache's own. */
+    pageTtlMs: number | undefined;
   };
 }

@@ -12,6 +12,8 @@ export interface CachedPage {
   storedAt: number;
   /** What it was rendered from (`page-deps.ts`); undefined: anything, so every vote makes it stale. */
   deps?: readonly string[];
+  /** How long it is served at most when less than the cache's `ttlMs` (a stand-in page, `pageFreshFor`). */
+  ttlMs?: number;
 }
 
 /** A vote that changed a paper's count: its feed days are the rankings it may reorder. */
@@ -81,7 +83,7 @@ export class PageCache {
     }
     const now = this.now();
     const age = now - e.storedAt;
-    const expired = age >= this.opts.ttlMs;
+    const expired = age >= Math.min(this.opts.ttlMs, e.ttlMs ?? Infinity);
     const changedSince = e.storedAt <= this.changedAt || (age >= this.minFreshMs && this.votedSince(e));
     if (expired || changedSince) {
       this.drop(key, e);
@@ -99,7 +101,7 @@ export class PageCache {
    * Keeps an answer. `renderedFrom` is when its rendering began: a write during the rendering may
    * not be in it, so the answer counts as that old.
    */
-  set(key: string, page: { status: number; headers: [string, string][]; body: ArrayBuffer; nonce: string; deps?: readonly string[] }, renderedFrom = this.now()): CachedPage | null {
+  set(key: string, page: { status: number; headers: [string, string][]; body: ArrayBuffer; nonce: string; deps?: readonly string[]; ttlMs?: number }, renderedFrom = this.now()): CachedPage | null {
     if (page.body.byteLength > this.opts.maxBytes / 4) return null;
     const old = this.entries.get(key);
     if (old) this.drop(key, old);

@@ -27,3 +27,13 @@ export function periodDeps(p: Pick<Period, 'from' | 'to'>): string[] {
 export function pageDependsOn(c: Context<AppEnv>, deps: readonly string[]): void {
   c.set('pageDeps', deps);
 }
+
+/**
+ * The page this request renders may be served from the anonymous page cache for `ms` at most
+ * (less than PAGE_CACHE_SECONDS): a page that stands in for the real one (a paper page showing
+ * same-day papers because its similar papers were late) is not kept as if it were that page.
+ */
+export function pageFreshFor(c: Context<AppEnv>, ms: number): void {
+  const now = c.get('pageTtlMs');
+  c.set('pageTtlMs', now === undefined ? ms : Math.min(now, ms));
+}

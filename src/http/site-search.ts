@@ -50,23 +50,34 @@ function authorMatches(name: string, filter: string[]): boolean {
 
 /** How long a paper page waits for similar papers (the first call may open or train an embedder). */
 const SIMILAR_WAIT_MS = 400;
+/**
+ * How long the page cache may serve a paper page that shows the same day's papers because the
+ * similar papers were late or failed: the page is not what the paper's page is, so it is not kept
+ * for PAGE_CACHE_SECONDS, only long enough that a burst of readers does not re-render it each time.
+ */
+export const SIMILAR_FALLBACK_CACHE_MS = 1000;
 
 /**
  * Similar papers from the search service; the same day's papers in the same category when it has
- * none or is not ready within SIMILAR_WAIT_MS (the page is not held up by a cold embedder).
+ * none or is not ready within SIMILAR_WAIT_MS (the page is not held up by a cold embedder). A late
+ * ranking is aborted (it stops at its next check instead of spending CPU nobody waits for), and
+ * `complete` is false: the page holds a stand-in list (`SIMILAR_FALLBACK_CACHE_MS`).
  */
-export async function findSimilar(services: Services, paper: PaperWithStats, entry: FeedEntry | null, limit: number): Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>> {
+export async function findSimilar(services: Services, paper: PaperWithStats, entry: FeedEntry | null, limit: number): Promise<{ papers: Array<Pick<PaperWithStats, 'id' | 'title'>>; complete: boolean }> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), SIMILAR_WAIT_MS);
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), SIMILAR_WAIT_MS);
     timer.unref();
   });
-  const pending = services.search.similar(paper.id, limit).catch((err: Error) => {
+  const pending = services.search.similar(paper.id, limit, { signal: controller.signal, visible: paper }).catch((err: Error) => {
+    if (controller.signal.aborted) return 'late' as const;
     services.logger.warn({ err: err.message, paperId: paper.id }, 'similar papers failed: showing same-day papers');
-    return null;
+    return 'failed' as const;
   });
   const similar = await Promise.race([pending, late]);
   clearTimeout(timer);
-  if (similar && similar.length) return similar.map((s) => s.paper);
-  return services.papers.sameDayNeighbours(paper, entry, limit);
+  if (similar === 'late') controller.abort(new Error(`similar papers not ranked within ${SIMILAR_WAIT_MS} ms`));
+  if (Array.isArray(similar) && similar.length) return { papers: similar.map((s) => s.paper), complete: true };
+  return { papers: await services.papers.sameDayNeighbours(paper, entry, limit), complete: similar !== 'late' && similar !== 'failed' };
 }

@@ -16,9 +16,10 @@ const CR = 0x0d;
  * found in the bytes and decoded one by one (a newline byte is never part of a multi-byte UTF-8
  * character): an ASCII line then stays a one-byte string, which JSON.parse and the normalising
  * regexes read faster than the two-byte string a whole decoded chunk becomes at its first accent
- * (the import benchmark's parse time fell by a sixth).
+ * (the import benchmark's parse time fell by a sixth). A chunk need only stay intact until the next
+ * is asked for: the start of a line that goes on in the next chunk is copied.
  */
-export async function* readLines(input: Readable): AsyncGenerator<Line> {
+export async function* readLines(input: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<Line> {
   // The start of a line that continues in the next chunk(s).
   let pending: Buffer[] = [];
   let n = 0;
@@ -34,7 +35,8 @@ export async function* readLines(input: Readable): AsyncGenerator<Line> {
       yield { n: ++n, text: line.toString('utf8'), bytes };
       start = i + 1;
     }
-    if (start < c.length) pending.push(c.subarray(start));
+    // Copied: a chunk may be a reader's reused buffer (`fileChunks`), overwritten by the next read.
+    if (start < c.length) pending.push(Buffer.from(c.subarray(start)));
   }
   if (pending.length) {
     let line = Buffer.concat(pending);

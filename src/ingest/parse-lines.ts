@@ -22,8 +22,18 @@ export interface ParsedLine {
   error?: string;
 }
 
+/** One JSON line parsed into the paper to store and its feed day, or a reason a person can act on. */
+type ParsedPaper = { n: number; paper: Paper; feedDay: ImportRecord['feedDay']; error?: undefined } | { n: number; error: string };
+
 /** Parses one JSON line into a paper, or a reason a person can act on. Pure: runs in worker threads too. */
 export function parseLine(n: number, text: string, opts: ParseOptions): ParsedLine {
+  const p = parsePaperLine(n, text, opts);
+  if (p.error !== undefined) return p;
+  return { n, record: { row: paperToRow(p.paper, opts.now), feedDay: p.feedDay } };
+}
+
+/** `parseLine` up to the paper: a packing parse worker packs the paper itself (`PackedRowsBuilder.addPaper`). */
+function parsePaperLine(n: number, text: string, opts: ParseOptions): ParsedPaper {
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -38,8 +48,7 @@ export function parseLine(n: number, text: string, opts: ParseOptions): ParsedLi
     if (opts.feedDay) parsed.feedDay = opts.feedDay;
     const problem = unstorable(parsed.paper, text);
     if (problem) return { n, error: problem };
-    const row = paperToRow(parsed.paper, opts.now);
-    return { n, record: { row, feedDay: parsed.feedDay } };
+    return { n, paper: parsed.paper, feedDay: parsed.feedDay };
   } catch (err) {
     if (!(err instanceof LineError)) throw err;
     return { n, error: err.message };
@@ -107,35 +116,40 @@ class BatchBuilder {
   private readonly failed: { n: number; error: string }[] = [];
   read = 0;
 
-  constructor(pack: boolean, size: number) {
+  constructor(
+    pack: boolean,
+    size: number,
+    private readonly handOver: boolean,
+  ) {
     this.packed = pack ? new PackedRowsBuilder(size) : null;
   }
 
   add(n: number, text: string, opts: ParseOptions): void {
     this.read++;
-    const p = parseLine(n, text, opts);
-    if (!p.record) {
-      this.failed.push({ n, error: p.error! });
+    const p = parsePaperLine(n, text, opts);
+    if (p.error !== undefined) {
+      this.failed.push({ n, error: p.error });
       return;
     }
-    if (this.packed) this.packed.add(p.record.row);
-    else this.objects.push(p.record.row);
-    this.feedDays.push(p.record.feedDay);
+    if (this.packed) this.packed.addPaper(p.paper, opts.now);
+    else this.objects.push(paperToRow(p.paper, opts.now));
+    this.feedDays.push(p.feedDay);
   }
 
   finish(bytes: number): ParsedBatch {
-    return { rows: this.packed ? this.packed.finish() : this.objects, feedDays: this.feedDays, failed: this.failed, read: this.read, bytes };
+    return { rows: this.packed ? this.packed.finish(this.handOver) : this.objects, feedDays: this.feedDays, failed: this.failed, read: this.read, bytes };
   }
 }
 
 /**
  * An input's non-blank lines, parsed `batchSize` at a time, in order: the importer's own thread and
  * its parse workers read inputs this one way. The first line of a known shape fixes the format for
- * the rest of the input (unless `opts.format` is given).
+ * the rest of the input (unless `opts.format` is given). `handOver`: packed rows come in the
+ * packing thread's scratch buffer itself, for a caller that gives it back (`PackedRowsBuilder.finish`).
  */
-export async function* parsedBatches(input: Readable, opts: ParseOptions, batchSize: number): AsyncGenerator<ParsedBatch> {
+export async function* parsedBatches(input: Readable | AsyncIterable<Buffer>, opts: ParseOptions, batchSize: number, handOver = false): AsyncGenerator<ParsedBatch> {
   const parseOpts = { ...opts };
-  const batch = () => new BatchBuilder(Boolean(opts.pack), batchSize);
+  const batch = () => new BatchBuilder(Boolean(opts.pack), batchSize, handOver);
   let current = batch();
   let bytes = 0;
   for await (const line of readLines(input)) {

@@ -53,6 +53,13 @@ export class ParsePool {
         worker.postMessage({ kind: 'ack', id });
         const { id: _id, kind: _kind, ...batch } = msg;
         yield batch;
+        // Asked for the next batch, the caller is done with this one (the importer writes a batch
+        // before it asks for the next): its packed rows' buffer goes back to the worker to pack
+        // into again, instead of the worker taking fresh memory for every batch.
+        if (!Array.isArray(batch.rows)) {
+          const buffer = batch.rows.text.buffer as ArrayBuffer;
+          worker.postMessage({ kind: 'scratch', buffer }, [buffer]);
+        }
       }
     } finally {
       this.listeners.delete(id);

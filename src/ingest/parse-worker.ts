@@ -1,5 +1,6 @@
-import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { reuseScratch } from '../store/packed-rows.ts';
+import { fileChunks } from './file-chunks.ts';
 import { parsedBatches, type ParsedBatch, type ParseOptions } from './parse-lines.ts';
 
 export interface ParseFileRequest {
@@ -17,7 +18,7 @@ export type FileBatchMessage =
   | { id: number; kind: 'done' }
   | { id: number; kind: 'error'; error: string };
 
-type Control = { kind: 'ack' | 'cancel'; id: number };
+type Control = { kind: 'ack' | 'cancel'; id: number } | { kind: 'scratch'; buffer: ArrayBuffer };
 
 /** Credits per file being parsed: a batch is sent only while the main thread has room for it. */
 const credits = new Map<number, { left: number; cancelled: boolean; wake: (() => void) | null }>();
@@ -33,8 +34,9 @@ async function parseFile(req: ParseFileRequest): Promise<void> {
   const credit = { left: req.ahead, cancelled: false, wake: null as (() => void) | null };
   credits.set(req.id, credit);
   try {
-    // Leaving the loop early (cancelled) closes the file.
-    for await (const batch of parsedBatches(fs.createReadStream(req.file, { highWaterMark: 1 << 20 }), req.opts, req.batchSize)) {
+    // Leaving the loop early (cancelled) closes the file. Packed rows come in the scratch buffer
+    // they were packed in, which the main thread sends back once they are written ('scratch').
+    for await (const batch of parsedBatches(fileChunks(req.file), req.opts, req.batchSize, true)) {
       while (credit.left === 0 && !credit.cancelled) await new Promise<void>((r) => (credit.wake = r));
       if (credit.cancelled) return;
       credit.left--;
@@ -51,6 +53,10 @@ async function parseFile(req: ParseFileRequest): Promise<void> {
 parentPort!.on('message', (msg: ParseFileRequest | Control) => {
   if (msg.kind === 'file') {
     void parseFile(msg);
+    return;
+  }
+  if (msg.kind === 'scratch') {
+    reuseScratch(msg.buffer);
     return;
   }
   const credit = credits.get(msg.id);

@@ -4,6 +4,7 @@ import { digestJob } from './digest-job.ts';
 import { harvestJob } from './harvest-job.ts';
 import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
+import { similarListsJob } from './similar-lists-job.ts';
 import { notifyJob } from './notify-job.ts';
 import { keywordIndexJob } from './keyword-index-job.ts';
 import { forYouFeaturesJob } from './for-you-features-job.ts';
@@ -17,6 +18,7 @@ export function scheduledJobs(services: Services): Job[] {
     communityCleanupJob(services.housekeeping),
     zoteroSyncJob(services.zotero, services.config.zoteroSyncSchedule),
     reembedJob(services.searchIndex, services.config.searchEmbedSchedule),
+    similarListsJob(services.similarLists, services.config.searchEmbedSchedule),
     notifyJob(services),
   ];
   if (services.config.enrichEnabled) jobs.push(enrichJob(services.enrichment, services.config.enrichSchedule));

@@ -52,6 +52,8 @@ export class JobScheduler {
   ) {}
 
   start(jobs: Job[]): void {
+    // Started late (`serve` starts it once its start-up loading is done) after a shutdown began: nothing to schedule.
+    if (this.stopped) return;
     for (const job of jobs) {
       this.crons.push(
         new Cron(job.schedule, { timezone: job.timezone, protect: true }, (self: Cron) => {

@@ -88,7 +88,9 @@ function typeOf(s: WrittenSection): SectionType {
   return 'u8';
 }
 
-const align8 = (n: number) => (n + 7) & ~7;
+/** The next multiple of 8. Not `(n + 7) & ~7`: bitwise operators work on 32 bits, so past 2 GiB
+ * (a 2.5M-paper keyword index) the offsets turned negative and the file could not be written. */
+export const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 /** Strings are stored joined by newlines; one containing a newline cannot be (ids and words never do). */
 function encodeStrings(name: string, list: string[]): Buffer {
@@ -265,6 +267,19 @@ function parseFixed(file: string, fixed: Buffer, actual: number, format: number)
   return { version, bytes, checksum: fixed.subarray(24, 56).toString('hex'), headerLen: fixed.readUInt32LE(12) };
 }
 
+/**
+ * Feeds `buf` from `from` to its end to `hash`, at most `slice` bytes a call. Node's `hash.update`
+ * refuses more than 2^31 − 1 bytes at once (RangeError "data is too long"): the keyword index of
+ * 2.5M papers is 2.17 GB, so every server failed to read the published file whole in one call, never
+ * became ready and tried again each minute (round 19: "not ready after 496 s").
+ */
+export function hashFrom(hash: { update(data: Uint8Array): unknown }, buf: Uint8Array, from: number, slice = HASH_SLICE): void {
+  for (let at = from; at < buf.length; at += slice) hash.update(buf.subarray(at, Math.min(buf.length, at + slice)));
+}
+
+/** Bytes the reader thread hashes in one call: well under Node's 2^31 − 1 (the reader thread needs no slicing for the event loop). */
+const HASH_SLICE = 1 << 30;
+
 /** What a reader thread hands back: the whole file (its buffer moved, not copied) and its parsed, checked header. */
 export interface VerifiedIndexFile {
   buffer: ArrayBuffer;
@@ -302,7 +317,9 @@ export function readAndVerifyIndexFile(file: string, expect: ReadExpectations): 
   const head = parseFixed(file, buf.subarray(0, FIXED), buf.length, expect.format);
   if (expect.bytes !== undefined && expect.bytes !== head.bytes) throw new IndexFileError('truncated', `${file}: ${head.bytes} bytes, the published version has ${expect.bytes}`);
   if (expect.checksum !== undefined && expect.checksum !== head.checksum) throw new IndexFileError('checksum', `${file}: not the published version (its checksum differs)`);
-  const actual = createHash('sha256').update(buf.subarray(FIXED)).digest('hex');
+  const hash = createHash('sha256');
+  hashFrom(hash, buf, FIXED);
+  const actual = hash.digest('hex');
   if (actual !== head.checksum) throw new IndexFileError('checksum', `${file}: checksum mismatch (the file is corrupt)`);
   let header: VerifiedIndexFile['header'];
   try {
@@ -362,20 +379,26 @@ export function readWholeSync(file: string, sliceBytes = 64 << 20): Buffer {
  * `toString().split('\n')` of it held the request thread for tens of milliseconds.
  */
 export async function decodeLinesSliced(buf: Buffer, from: number, to: number, sliceMs = SLICE_MS, windowBytes = 128 << 10): Promise<string[]> {
+  // Searched within a view of the section, at offsets from its start: Node 20's Buffer indexOf and
+  // lastIndexOf handle byte offsets past 2 GiB as 32-bit integers (nothing found, or a negative
+  // position), and in the keyword index of 2.5M papers the ids section lies after 2 GB of postings.
+  const part = buf.subarray(from, to);
+  const n = part.length;
   const out: string[] = [];
   let since = performance.now();
-  for (let at = from; at <= to; ) {
-    let end = Math.min(to, at + windowBytes);
-    if (end < to) {
+  for (let at = 0; at <= n; ) {
+    let end = Math.min(n, at + windowBytes);
+    if (end < n) {
       // The window ends at its last newline; a single string longer than the window is taken whole.
-      const back = buf.lastIndexOf(10, end - 1);
+      const back = part.lastIndexOf(10, end - 1);
       if (back >= at) end = back;
       else {
-        const next = buf.indexOf(10, end);
-        end = next === -1 || next >= to ? to : next;
+        // Not found is -1; any other answer before `end` would be a wrong one: never step back.
+        const next = part.indexOf(10, end);
+        end = next >= end ? next : n;
       }
     }
-    const lines = buf.toString('utf8', at, end).split('\n');
+    const lines = part.toString('utf8', at, end).split('\n');
     for (let i = 0; i < lines.length; i++) out.push(lines[i]);
     at = end + 1;
     if (performance.now() - since >= sliceMs) {

@@ -39,6 +39,8 @@ const PAGE = 5000;
  * thread for 10–54 ms of CPU (BENCHMARKS, start-up, round 18); 1,000 rows cost a fifth of that.
  */
 const SCAN_ROWS = 1000;
+/** Changed papers analysed into the index per turn of the event loop during a catch-up. */
+const APPLY_PER_TURN = 20;
 /** How far behind now a scan's cursor stays (see `scanModified`). */
 export const SCAN_GUARD_MS = 2000;
 /** Papers per page of a build: one page is parsed synchronously by SQLite's driver. */
@@ -160,7 +162,12 @@ export class InvertedIndexEngine implements KeywordEngine {
       const chunk = ids.slice(i, i + PAGE);
       const found = await this.store.papers.getMany(chunk);
       const texts = await this.store.search.pdfTexts(chunk);
-      for (const p of found) this.apply(p, texts.get(p.id));
+      for (let j = 0; j < found.length; j++) {
+        // As in `scanModified`: a harvest's few hundred papers analysed at once held the request
+        // thread ~170 ms of CPU (the similar-lists job's catch-up, BENCHMARKS "Background jobs", round 21).
+        if (j && j % APPLY_PER_TURN === 0) await nextSlice();
+        this.apply(found[j], texts.get(found[j].id));
+      }
       const seen = new Set(found.map((p) => p.id));
       for (const id of chunk) if (!seen.has(id)) this.forget(id);
     }
@@ -207,6 +214,10 @@ export class InvertedIndexEngine implements KeywordEngine {
     for await (const slice of this.store.papers.modifiedSinceSliced(this.cursor, SCAN_ROWS)) {
       const texts = slice.length ? await this.store.search.pdfTexts(slice.map((p) => p.id)) : new Map<string, string>();
       for (const p of slice) {
+        // A paper's text is analysed here (~0.5 ms at the real corpus' lengths): the papers of a
+        // harvest are neighbours by rowid, so one slice held 300 of them, 173 ms of the request
+        // thread in one go (BENCHMARKS "Background jobs", round 20). The loop is handed back every few.
+        if (changed && changed % APPLY_PER_TURN === 0) await nextSlice();
         this.apply(p, texts.get(p.id));
         changed++;
         if (p.modifiedAt < guard && (p.modifiedAt > cursor.modifiedAt || (p.modifiedAt === cursor.modifiedAt && p.id > cursor.id))) cursor = { modifiedAt: p.modifiedAt, id: p.id };

@@ -1,4 +1,4 @@
-import { nextSlice } from '../slices.ts';
+import { drain, drainSliced } from '../slices.ts';
 import { analyseWord, scanWordSpans, tokenize } from './tokenize.ts';
 import { WordTable } from './word-table.ts';
 import { Lexicon, type LexiconEntry } from './spelling.ts';
@@ -708,12 +708,6 @@ export class InvertedIndex {
 }
 
 
-/** Runs a stepwise computation to its end at once. */
-function drain<T>(steps: Generator<void, T>): T {
-  let r = steps.next();
-  while (!r.done) r = steps.next();
-  return r.value;
-}
 
 /** What the index asks of its vocabulary: a `Map` or a `StringTable`. */
 type TermLookup = Pick<Map<string, number>, 'get' | 'size' | 'keys' | 'entries'>;
@@ -721,18 +715,6 @@ type TermLookup = Pick<Map<string, number>, 'get' | 'size' | 'keys' | 'entries'>
 /** Parts as read from a file: the vocabulary may be a `StringTable` over the file's bytes. */
 export type LoadedIndexParts = Omit<IndexParts, 'terms'> & { terms: string[] | StringTable };
 
-/** Runs a stepwise computation, handing the event loop back whenever a slice has run `sliceMs`. */
-async function drainSliced<T>(steps: Generator<void, T>, sliceMs: number): Promise<T> {
-  let since = performance.now();
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    if (performance.now() - since >= sliceMs) {
-      await nextSlice();
-      since = performance.now();
-    }
-  }
-}
 
 /** The arrays of a built index's main segment (see `InvertedIndex.toParts`). */
 export interface IndexParts {

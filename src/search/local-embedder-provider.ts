@@ -14,7 +14,8 @@ const PAGE = 5000;
 export const localEmbedderProvider: EmbedderProvider = {
   async open({ store }) {
     const m = await store.search.loadModel(LOCAL_MODEL_NAME);
-    return m ? LocalEmbedder.fromBuffer(m.data) : null;
+    // In slices: a serving process opens it while it answers requests.
+    return m ? LocalEmbedder.fromBufferSliced(m.data) : null;
   },
   async train({ store, logger }, onProgress, meanwhile) {
     const papers: TrainingText[] = [];

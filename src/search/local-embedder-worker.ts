@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadPriority } from '../thread-priority.ts';
 import { LocalEmbedder, TooLittleTextError, termVectorToBytes, type LocalEmbedderOptions, type TrainingText } from './local-embedder.ts';
 
 /** What the main thread asks a local-embedder worker (`LocalEmbedderThreads`). */
@@ -19,6 +20,10 @@ export type LocalWorkerReply =
  * main thread meanwhile writes the previous batch and inserts it into the ANN graph), or trains a
  * model (while the main thread rebuilds the full-text index).
  */
+// Training and bulk embedding run beside a serving process on the same machine (a reindex): below
+// every request thread, they take what the requests leave.
+lowerThisThreadPriority();
+
 const model: LocalEmbedder | null = workerData?.model ? LocalEmbedder.fromBuffer(workerData.model as Uint8Array) : null;
 
 parentPort!.on('message', (req: LocalWorkerRequest) => {

@@ -4,6 +4,7 @@ import { csrTimesDense, transposeCsr, gaussian, orthonormalizeColumns, symmetric
 import { analyseWord, scanWordSpans } from './tokenize.ts';
 import { WordTable } from './word-table.ts';
 import { seededRandom } from '../domain/random.ts';
+import { drain, drainSliced } from '../slices.ts';
 
 /**
  * The offline default embedder: latent semantic analysis trained on the instance's own papers.
@@ -76,6 +77,8 @@ export class TooLittleTextError extends Error {}
 export type TrainingProgress = (phase: 'analyse' | 'svd', done: number, total: number) => void;
 
 const MAGIC = 'PBLSA2\n';
+/** How long `embed` runs before it hands the event loop back (a few texts' worth). */
+const EMBED_SLICE_MS = 8;
 /**
  * Word-pair keys: first × 2¹⁵ + second id, a small integer (V8 keeps it unboxed, so map look-ups stay
  * fast). Pairs are therefore formed among the 32,768 most frequent words only.
@@ -209,25 +212,26 @@ class StemIds {
 }
 
 /**
- * Non-negative int32 key → int32 value, open addressing over two typed arrays: the word-pair look-up
- * runs once per word of every text embedded, and a Map<number, number> cost several times more.
+ * Non-negative int32 key → int32 value, open addressing: the word-pair look-up runs once per word
+ * of every text embedded, and a Map<number, number> cost several times more. Each slot's key and
+ * value sit side by side in one array (`slots[2i]`, `slots[2i + 1]`): a hit reads one cache line,
+ * where two arrays missed the cache twice (the look-up was a third of the embedder's feature
+ * counting, profiled in round 21).
  */
 class IntTable {
-  private readonly keys: Int32Array;
-  private readonly values: Int32Array;
+  private readonly slots: Int32Array;
   private readonly mask: number;
 
   constructor(entries: ReadonlyMap<number, number>) {
     let size = 16;
     while (size < entries.size * 2) size *= 2;
-    this.keys = new Int32Array(size).fill(-1);
-    this.values = new Int32Array(size);
+    this.slots = new Int32Array(2 * size).fill(-1);
     this.mask = size - 1;
     for (const [k, v] of entries) {
       let i = this.slot(k);
-      while (this.keys[i] !== -1) i = (i + 1) & this.mask;
-      this.keys[i] = k;
-      this.values[i] = v;
+      while (this.slots[2 * i] !== -1) i = (i + 1) & this.mask;
+      this.slots[2 * i] = k;
+      this.slots[2 * i + 1] = v;
     }
   }
 
@@ -237,10 +241,11 @@ class IntTable {
 
   /** The value under `k`, or -1. */
   get(k: number): number {
+    const slots = this.slots;
     let i = this.slot(k);
     for (;;) {
-      const at = this.keys[i];
-      if (at === k) return this.values[i];
+      const at = slots[2 * i];
+      if (at === k) return slots[2 * i + 1];
       if (at === -1) return -1;
       i = (i + 1) & this.mask;
     }
@@ -386,11 +391,84 @@ function dot(a: Float64Array, i: number, b: Float64Array, t: number, n: number):
   return s;
 }
 
+interface FeatureTables {
+  /** A single stem → its feature id. */
+  unigrams: Map<string, number>;
+  /** Pair key (first × PAIR + second feature id, both below PAIR) → feature id. */
+  pairs: Map<number, number>;
+}
+
+/** Builds the look-up tables of a feature list, pausing (a `yield`) every 1,024 features. */
+function* featureTables(featureList: readonly string[]): Generator<void, FeatureTables> {
+  const unigrams = new Map<string, number>();
+  for (let i = 0; i < featureList.length; i++) {
+    if (!featureList[i].includes(' ')) unigrams.set(featureList[i], i);
+    if ((i & 1023) === 1023) yield;
+  }
+  const pairs = new Map<number, number>();
+  for (let i = 0; i < featureList.length; i++) {
+    const f = featureList[i];
+    const sp = f.indexOf(' ');
+    if (sp >= 0) {
+      const a = unigrams.get(f.slice(0, sp));
+      const b = unigrams.get(f.slice(sp + 1));
+      if (a !== undefined && b !== undefined && a < PAIR && b < PAIR) pairs.set(a * PAIR + b, i);
+    }
+    if ((i & 1023) === 1023) yield;
+  }
+  return { unigrams, pairs };
+}
+
+interface ModelHeader {
+  id: string;
+  dimensions: number;
+  bigrams: boolean;
+  projected: number;
+  features: string[];
+}
+
+/**
+ * A model header as `toBuffer` writes it (`JSON.stringify`, the feature list last), its feature list
+ * parsed ~64 kB at a time with a `yield` between: one JSON.parse of the 2.3 MB header of a 75k-paper
+ * model took 30-80 ms. A piece ends at a `","` that really ends a string — one inside a string
+ * follows an escaping backslash, so that piece does not parse and is extended to the next. Any other
+ * layout is parsed whole.
+ */
+function* parseHeader(text: string): Generator<void, ModelHeader> {
+  const key = ',"features":[';
+  const start = text.indexOf(key);
+  if (start < 0 || !text.endsWith(']}')) return JSON.parse(text) as ModelHeader;
+  const head = JSON.parse(`${text.slice(0, start)}}`) as Omit<ModelHeader, 'features'>;
+  const features: string[] = [];
+  const end = text.length - 2;
+  let from = start + key.length;
+  let cut = from;
+  while (from < end) {
+    const next = text.indexOf('","', Math.min(end, cut + (64 << 10)));
+    cut = next < 0 || next >= end ? end : next + 1;
+    let piece: string[];
+    try {
+      piece = JSON.parse(`[${text.slice(from, cut)}]`) as string[];
+    } catch (err) {
+      if (cut === end) throw err;
+      continue;
+    }
+    for (const f of piece) features.push(f);
+    from = cut + 1;
+    cut = from;
+    yield;
+  }
+  return { ...head, features };
+}
+
 export class LocalEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   private readonly counter: FeatureCounter;
   private acc?: Float64Array;
+  /** `countedVector`'s projection-row offsets and weights of a text's projected features. */
+  private rowAt = new Int32Array(256);
+  private weightAt = new Float64Array(256);
 
   private constructor(
     private readonly featureList: string[],
@@ -402,20 +480,11 @@ export class LocalEmbedder implements Embedder {
     dimensions: number,
     private readonly bigrams: boolean,
     id?: string,
+    /** The look-up tables of `featureList`, when built beforehand in slices (`fromBufferSliced`). */
+    tables?: FeatureTables,
   ) {
     this.dimensions = dimensions;
-    const unigrams = new Map<string, number>();
-    featureList.forEach((f, i) => {
-      if (!f.includes(' ')) unigrams.set(f, i);
-    });
-    const pairs = new Map<number, number>();
-    featureList.forEach((f, i) => {
-      const sp = f.indexOf(' ');
-      if (sp < 0) return;
-      const a = unigrams.get(f.slice(0, sp));
-      const b = unigrams.get(f.slice(sp + 1));
-      if (a !== undefined && b !== undefined && a < PAIR && b < PAIR) pairs.set(a * PAIR + b, i);
-    });
+    const { unigrams, pairs } = tables ?? drain(featureTables(featureList));
     this.counter = new FeatureCounter(unigrams, bigrams ? new IntTable(pairs) : null, featureList.length);
     this.id =
       id ??
@@ -544,7 +613,9 @@ export class LocalEmbedder implements Embedder {
       indptr[i + 1] = nnz;
     }
     streams.length = 0;
-    const a: Csr = { rows: n, cols: projected, indptr, indices: idx.slice(0, nnz), values: Float32Array.from(val.subarray(0, nnz)) };
+    // The constructor converts a typed array in one native copy (the same rounding to float32);
+    // `Float32Array.from` iterated it, 8 % of training's own time (profiled, round 21).
+    const a: Csr = { rows: n, cols: projected, indptr, indices: idx.slice(0, nnz), values: new Float32Array(val.subarray(0, nnz)) };
     const at = transposeCsr(a);
 
     const k = Math.min(o.dimensions, n - 1, projected - 1);
@@ -647,7 +718,8 @@ export class LocalEmbedder implements Embedder {
   /** The term vector of the text the counter holds (`n` features). */
   private countedTerms(n: number): TermVector {
     const counter = this.counter;
-    const ids = Uint32Array.from(counter.features.subarray(0, n)).sort();
+    // The constructor copies a typed array natively; `Uint32Array.from` iterated it element by element.
+    const ids = new Uint32Array(counter.features.subarray(0, n)).sort();
     const weights = new Float32Array(n);
     let norm = 0;
     for (let x = 0; x < n; x++) {
@@ -670,20 +742,40 @@ export class LocalEmbedder implements Embedder {
     const tf = this.counter.tf;
     const idf = this.idf;
     const projected = this.projected;
+    // The projected features' rows and weights, in feature order (reused arrays).
+    if (this.rowAt.length < n) {
+      this.rowAt = new Int32Array(2 * n);
+      this.weightAt = new Float64Array(2 * n);
+    }
+    const rowAt = this.rowAt;
+    const weightAt = this.weightAt;
+    let m = 0;
     for (let x = 0; x < n; x++) {
       const j = features[x];
       if (j >= projected) continue;
-      const w = (1 + Math.log(tf[j])) * idf[j];
-      const o = j * d;
-      // Four dimensions per iteration; each still gets one addition per feature, in feature order.
-      let c = 0;
-      for (; c + 4 <= d; c += 4) {
-        acc[c] += w * proj[o + c];
-        acc[c + 1] += w * proj[o + c + 1];
-        acc[c + 2] += w * proj[o + c + 2];
-        acc[c + 3] += w * proj[o + c + 3];
-      }
-      for (; c < d; c++) acc[c] += w * proj[o + c];
+      rowAt[m] = j * d;
+      weightAt[m++] = (1 + Math.log(tf[j])) * idf[j];
+    }
+    // Four features per pass over the accumulator, added left to right: each dimension gets the
+    // same additions in the same feature order as one feature at a time (JavaScript evaluates
+    // `a + b + c` as `(a + b) + c` and never fuses a multiply-add), so the same bits, with a quarter
+    // of the accumulator's loads and stores.
+    let q = 0;
+    for (; q + 4 <= m; q += 4) {
+      const o0 = rowAt[q];
+      const o1 = rowAt[q + 1];
+      const o2 = rowAt[q + 2];
+      const o3 = rowAt[q + 3];
+      const w0 = weightAt[q];
+      const w1 = weightAt[q + 1];
+      const w2 = weightAt[q + 2];
+      const w3 = weightAt[q + 3];
+      for (let c = 0; c < d; c++) acc[c] = acc[c] + w0 * proj[o0 + c] + w1 * proj[o1 + c] + w2 * proj[o2 + c] + w3 * proj[o3 + c];
+    }
+    for (; q < m; q++) {
+      const o = rowAt[q];
+      const w = weightAt[q];
+      for (let c = 0; c < d; c++) acc[c] += w * proj[o + c];
     }
     let len = 0;
     for (let c = 0; c < d; c++) len += acc[c] * acc[c];
@@ -694,19 +786,36 @@ export class LocalEmbedder implements Embedder {
     return out;
   }
 
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    return texts.map((t) => this.embedOne(t));
+  /**
+   * The texts' vectors, with the event loop handed back (`nextSlice`) whenever a slice has run
+   * `EMBED_SLICE_MS`: the embedding job embeds a batch of 128 papers in the serving process, ~1 ms
+   * each at the real corpus' lengths, which held the request thread 127–216 ms at once (BENCHMARKS
+   * "Background jobs", round 21). A query (one text) never waits for a turn of the loop.
+   */
+  embed(texts: string[]): Promise<Float32Array[]> {
+    return drainSliced(this.embedSteps(texts, false), EMBED_SLICE_MS).then((r) => r.vectors);
   }
 
-  async embedWithTerms(texts: string[]): Promise<EmbeddedWithTerms> {
+  /** `embed` with each text's term vector (as bytes), sliced the same way. */
+  embedWithTerms(texts: string[]): Promise<EmbeddedWithTerms> {
+    return drainSliced(this.embedSteps(texts, true), EMBED_SLICE_MS) as Promise<EmbeddedWithTerms>;
+  }
+
+  /** One text per step (a `yield` before each but the first). */
+  private *embedSteps(texts: readonly string[], withTerms: boolean): Generator<void, { vectors: Float32Array[]; terms: Uint8Array[] | null }> {
     const vectors: Float32Array[] = [];
     const terms: Uint8Array[] = [];
-    for (const t of texts) {
-      const e = this.embedOneWithTerms(t);
+    for (let i = 0; i < texts.length; i++) {
+      if (i) yield;
+      if (!withTerms) {
+        vectors.push(this.embedOne(texts[i]));
+        continue;
+      }
+      const e = this.embedOneWithTerms(texts[i]);
       vectors.push(e.vector);
       terms.push(termVectorToBytes(e.terms));
     }
-    return { vectors, terms };
+    return { vectors, terms: withTerms ? terms : null };
   }
 
   /** The model as one buffer: a header (JSON) and the idf and projection arrays. */
@@ -723,13 +832,14 @@ export class LocalEmbedder implements Embedder {
     ]);
   }
 
-  static fromBuffer(buf: Uint8Array): LocalEmbedder {
+  /** The model's header and arrays, pausing (a `yield`) between pieces of its feature list. */
+  private static *parse(buf: Uint8Array): Generator<void, { header: ModelHeader; idf: Float32Array; projection: Float32Array }> {
     const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     if (b.length >= MAGIC.length && b.toString('latin1', 0, MAGIC.length) === 'PBLSA1\n') throw new Error('the stored local embedder model is of an older format: run `paperboy reindex` to train a new one');
     if (b.length < MAGIC.length + 4 || b.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error('not a Paperboy local embedder model');
     const headerLen = b.readUInt32LE(MAGIC.length);
     let at = MAGIC.length + 4;
-    const header = JSON.parse(b.toString('utf8', at, at + headerLen)) as { id: string; dimensions: number; bigrams: boolean; projected: number; features: string[] };
+    const header = yield* parseHeader(b.toString('utf8', at, at + headerLen));
     at += headerLen;
     const nf = header.features.length;
     const expected = at + 4 * nf + 4 * header.projected * header.dimensions;
@@ -740,6 +850,23 @@ export class LocalEmbedder implements Embedder {
     at += 4 * nf;
     const projection = new Float32Array(header.projected * header.dimensions);
     new Uint8Array(projection.buffer).set(b.subarray(at, at + projection.byteLength));
+    return { header, idf, projection };
+  }
+
+  static fromBuffer(buf: Uint8Array): LocalEmbedder {
+    const { header, idf, projection } = drain(LocalEmbedder.parse(buf));
     return new LocalEmbedder(header.features, idf, projection, header.projected, header.dimensions, header.bigrams, header.id);
+  }
+
+  /**
+   * `fromBuffer` with the event loop handed back every `sliceMs` while the feature list is parsed and
+   * its tables built: a serving process opens the stored model at its first search or embedding
+   * pass, and at 74,728 papers (159,359 features) doing it at once held the request thread 210-300
+   * ms of CPU (the header's JSON.parse alone 30-80 ms).
+   */
+  static async fromBufferSliced(buf: Uint8Array, sliceMs = 8): Promise<LocalEmbedder> {
+    const { header, idf, projection } = await drainSliced(LocalEmbedder.parse(buf), sliceMs);
+    const tables = await drainSliced(featureTables(header.features), sliceMs);
+    return new LocalEmbedder(header.features, idf, projection, header.projected, header.dimensions, header.bigrams, header.id, tables);
   }
 }

@@ -106,7 +106,7 @@ function annCodec(embedderId: string, dir: string, into: VectorIndex | undefined
       const raw = `${file}.usearch-${process.pid}`;
       await fs.promises.writeFile(raw, graph);
       try {
-        if (!into.loadFrom(raw, f.meta as unknown as VectorIndexMeta)) throw new IndexFileError('header', `${file}: built for another embedder, dimension or graph layout`);
+        if (!(await into.loadFrom(raw, f.meta as unknown as VectorIndexMeta))) throw new IndexFileError('header', `${file}: built for another embedder, dimension or graph layout`);
       } catch (err) {
         // The checksum held, so a graph usearch refuses is a writer's bug: still never served.
         throw err instanceof IndexFileError ? err : new IndexFileError('header', `${file}: ${(err as Error).message}`);

@@ -105,7 +105,12 @@ export class PublishedIndex<T> {
       check?.(snap);
       return { snap, version: latest.version };
     } catch (err) {
-      if (!(err instanceof IndexFileError)) throw err;
+      if (!(err instanceof IndexFileError)) {
+        // Not a file to rebuild (a reader's failure): the caller retries; say which file and why,
+        // or a server that never gets ready only logs that its catch-up failed (round 19, 2.5M).
+        this.opts.logger?.error({ version: latest.version, bytes: latest.bytes, file: this.fileFor(latest), err: (err as Error).message }, `could not read the published ${this.name} index`);
+        throw err;
+      }
       this.opts.logger?.warn({ version: latest.version, problem: err.problem, err: err.message }, `the published ${this.name} index cannot be served: rebuilding it`);
       return { rejected: err.problem };
     }

@@ -1,3 +1,4 @@
+import type { PaperWithStats } from '../domain/paper.ts';
 import type { Config } from '../config.ts';
 import type { Comment, User } from '../domain/community.ts';
 import { CommentRenderError, renderCommentMarkdown } from '../domain/comment-markdown.ts';
@@ -36,6 +37,11 @@ export class CommentService {
   async list(paperId: string): Promise<Comment[]> {
     await visiblePaperOr404(this.store, paperId);
     return this.store.comments.forPaper(paperId);
+  }
+
+  /** The comments of a paper the caller has just read as visible (`visiblePaperOr404`): one read fewer than `list`. */
+  listOfVisible(paper: PaperWithStats): Promise<Comment[]> {
+    return this.store.comments.forPaper(paper.id);
   }
 
   async post(user: User, paperId: string, body: string, parentId: number | null = null): Promise<Comment> {

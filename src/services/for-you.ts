@@ -202,12 +202,12 @@ export class ForYouService {
       return null;
     }
     const { snap, version } = opened;
-    return { features: { serial: ++serials, index: await FeatureIndex.fromParts(snap.features), meta: await mapSliced(snap.papers), through: snap.through }, version };
+    return { features: { serial: ++serials, index: await FeatureIndex.fromParts(snap.features), meta: snap.papers, through: snap.through }, version };
   }
 
   /** The state to publish, taken at once: requests may add papers to the served index while it is written. */
   private frozen(s: Features): ForYouFeatures {
-    return { features: s.index.parts(), papers: [...s.meta], through: { ...s.through }, indexDays: this.opts.indexDays };
+    return { features: s.index.parts(), papers: new Map(s.meta), through: { ...s.through }, indexDays: this.opts.indexDays };
   }
 
   /**
@@ -477,18 +477,4 @@ export class ForYouService {
 
 function paperOf(p: PaperWithStats, day: string): ForYouPaper {
   return { title: p.title, categories: p.categories, authors: p.authors, day };
-}
-
-/** A map of many entries, built with the event loop handed back every few milliseconds (the request thread keeps answering). */
-async function mapSliced<K, V>(entries: readonly (readonly [K, V])[], sliceMs = 4): Promise<Map<K, V>> {
-  const map = new Map<K, V>();
-  let since = performance.now();
-  for (let i = 0; i < entries.length; i++) {
-    map.set(entries[i][0], entries[i][1]);
-    if ((i & 1023) === 1023 && performance.now() - since >= sliceMs) {
-      await yieldToLoop();
-      since = performance.now();
-    }
-  }
-  return map;
 }

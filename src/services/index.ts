@@ -41,6 +41,7 @@ import { EnrichmentService } from './enrichment/service.ts';
 import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { openSearch, type SearchService } from './search.ts';
+import { SimilarListsService } from './similar-lists.ts';
 import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
@@ -101,6 +102,8 @@ export interface Services {
   search: SearchService;
   /** Keeps the search indexes in step with the store (catch-up, reindex, background embedding). */
   searchIndex: SearchIndexService;
+  /** Each paper's stored similar-papers list (written by reindex and the background job, read by paper pages). */
+  similarLists: SimilarListsService;
   /** Enrichments (thumbnails and PDF text, code and stars, TL;DR and keywords, hub artifacts) as pages and the API read them, and the runner that makes them (background only). */
   enrichment: EnrichmentService;
   /**
@@ -249,6 +252,7 @@ export function createServices(deps: ServiceDeps): Services {
     search,
     keywordIndex,
     searchIndex,
+    similarLists: new SimilarListsService(store, search, searchIndex),
     enrichment,
     trainEmbedder: async (onProgress, meanwhile) => {
       const provider = embedderProvider(config.searchEmbedder);

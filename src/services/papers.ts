@@ -42,10 +42,12 @@ export class PaperService {
 
   /** Everything a paper's page and its discussion page show, loaded at once; 404 for a paper readers may not see. */
   async page(id: string, viewer: User | null): Promise<PaperPageData> {
-    const paper = await this.get(id);
-    const [entry, comments, upvoted, collections, inCollections] = await Promise.all([
-      this.store.feed.entryFor(id),
-      this.comments.list(id),
+    // The paper and its feed entry in one read (through the visible-paper rule).
+    const found = await this.store.papers.visibleWithEntry(id);
+    if (!found) throw paperNotFound(id);
+    const { paper, entry } = found;
+    const [comments, upvoted, collections, inCollections] = await Promise.all([
+      this.comments.listOfVisible(paper),
       viewer ? this.store.upvotes.has(viewer.id, id) : false,
       viewer ? this.store.collections.forUser(viewer.id) : [],
       viewer ? this.store.collections.containing(viewer.id, id) : new Set<number>(),

@@ -23,4 +23,13 @@ export class RateLimitService {
     if (this.memory) return Promise.resolve(this.memory.hit(key, limit, windowSeconds, Date.now()));
     return this.store.rateLimits.hit(key, limit, windowSeconds);
   }
+
+  /** Counts one request under each of several distinct keys at once (one statement on PostgreSQL); decisions in the order asked. */
+  hitMany(hits: readonly { key: string; limit: number; windowSeconds: number }[]): Promise<RateDecision[]> {
+    if (this.memory) {
+      const now = Date.now();
+      return Promise.resolve(hits.map((h) => this.memory!.hit(h.key, h.limit, h.windowSeconds, now)));
+    }
+    return this.store.rateLimits.hitMany(hits);
+  }
 }

@@ -8,11 +8,13 @@ import { VectorIndex } from '../search/vector-index.ts';
 import { IndexFileError } from '../search/index-file.ts';
 import type { PublishedAnnIndex } from '../search/published-ann-index.ts';
 import { PUBLISH_LEASE_MS } from '../search/published-index.ts';
-import { hasTermVectors } from '../search/local-embedder.ts';
+import { hasTermVectors, termVectorToBytes, type TermVector } from '../search/local-embedder.ts';
 import { defaultEmbedThreads, LocalEmbedderThreads } from '../search/local-embedder-threads.ts';
 import type { SpaceSource, EmbeddingSpace } from '../store/embedding-spaces.ts';
 import { EmbeddingSpaces } from './embedding-spaces.ts';
-import { EMBED_LEASE, embedAll, type EmbedRun } from './embedding-runs.ts';
+import { EMBED_LEASE, embedAll, paperText, type EmbedRun } from './embedding-runs.ts';
+import { withoutLockWait } from '../store/sqlite-lock-wait.ts';
+import { isStoreBusy } from './store-errors.ts';
 
 export interface SearchIndexOptions {
   engine: KeywordEngine;
@@ -71,6 +73,9 @@ export class SearchIndexService {
 
   /** `idle` until `keepInStep` starts; then `building` until the keyword index is in memory. */
   private indexState: 'idle' | 'building' | 'ready' = 'idle';
+  private markIndexLoaded!: () => void;
+  /** Resolves when `keepInStep` has the keyword index in memory (`indexReady` turns true); never rejects. */
+  readonly indexLoaded = new Promise<void>((resolve) => (this.markIndexLoaded = resolve));
   /** Where the papers stood (`papersMark`) before this process's last embedding pass that left none to embed, and for which model. */
   private embeddedUpTo: { embedderId: string; mark: string } | null = null;
 
@@ -97,6 +102,27 @@ export class SearchIndexService {
     const fullText = await this.keywordCatchUp();
     const embedded = await this.embedPending(opts.onProgress);
     return { fullText, embedded };
+  }
+
+  /**
+   * Before a first import (SQLite, the store's full-text index empty): fills that index in a
+   * thread beside the import; `finish` after the papers are stored moves it into the store, and
+   * `catchUp` then indexes only what changed meanwhile. Null when it does not apply (the catch-up
+   * after the import does the whole work). The caller calls `abort` if the import fails.
+   */
+  async startFullTextBeside(): Promise<{ finish(): Promise<{ papers: number; moveMs: number }>; abort(): Promise<void> } | null> {
+    const build = await this.store.search.startFullTextSideBuild();
+    if (!build) return null;
+    return {
+      finish: async () => {
+        const r = await build.finish();
+        if (r.adopted) return { papers: r.indexed, moveMs: r.moveMs };
+        // Not an error for the import: the catch-up after it indexes every paper instead.
+        this.opts.logger?.warn({ reason: r.reason }, 'the full-text index written beside the import was not used');
+        return { papers: 0, moveMs: 0 };
+      },
+      abort: () => build.abort(),
+    };
   }
 
   /**
@@ -200,9 +226,10 @@ export class SearchIndexService {
           // Build the in-memory index now, while /readyz says "building", not on a reader's first search.
           await this.engine.warm?.();
           this.indexState = 'ready';
+          this.markIndexLoaded();
           first = false;
         }
-        const fullText = await this.keywordCatchUp();
+        const fullText = await this.keywordCatchUp({ waitForLock: false });
         // What the cheap catch-up before each search cannot see: other processes' changes.
         await this.engine.refresh?.();
         // The serving space's ANN index is built here, not on a reader's first search (after a
@@ -239,15 +266,52 @@ export class SearchIndexService {
     const target = await this.embedder();
     if (!target) return 0;
     const mark = await this.papersMark();
-    if (this.embeddedUpTo?.embedderId === target.id && this.embeddedUpTo.mark === mark) return 0;
+    const embedded = this.embeddedUpTo?.embedderId === target.id && this.embeddedUpTo.mark === mark;
+    const backfill = hasTermVectors(target) && this.termsBackfilledFor !== target.id;
+    if (embedded && !backfill) return 0;
     if (!(await this.store.leases.acquire(EMBED_LEASE, holder, 30 * 60_000))) return 0;
     try {
-      const run = await this.embedInBackground();
-      // The mark was read before the pass: a paper written during it moves the mark, and the next pass looks again.
-      if (run?.complete && !run.stopped) this.embeddedUpTo = { embedderId: target.id, mark };
-      return run?.embedded ?? 0;
+      let n = 0;
+      if (!embedded) {
+        const run = await this.embedInBackground();
+        // The mark was read before the pass: a paper written during it moves the mark, and the next pass looks again.
+        if (run?.complete && !run.stopped) this.embeddedUpTo = { embedderId: target.id, mark };
+        n = run?.embedded ?? 0;
+      }
+      if (backfill && hasTermVectors(target)) {
+        const written = await this.backfillTermVectors(target);
+        if (written) this.opts.logger?.info({ embedder: target.id, papers: written }, 'term vectors written for papers embedded without them');
+        this.termsBackfilledFor = target.id;
+      }
+      return n;
     } finally {
       await this.store.leases.release(EMBED_LEASE, holder);
+    }
+  }
+
+  /** The local model whose term vectors this process found all written (`backfillTermVectors`). */
+  private termsBackfilledFor: string | null = null;
+
+  /**
+   * Writes the TF-IDF term vectors of papers embedded by the local model without them (a store
+   * embedded before migration 1800), so that similar papers read them instead of analysing ~280
+   * texts a page, without a reindex. Pages of `TERMS_PAGE` papers, one slice of the event loop each
+   * (`nextSlice`): the minute pass runs it once per process start, under the embedding lease, and a
+   * finished one costs two counts. Returns how many it wrote.
+   */
+  async backfillTermVectors(model: Embedder & { termVector(text: string): TermVector }): Promise<number> {
+    if (!(await this.store.search.termVectorsMissing(model.id))) return 0;
+    let written = 0;
+    let after = '';
+    for (;;) {
+      const page = await this.store.search.papersMissingTermVectors(model.id, TERMS_PAGE, after);
+      if (!page.length) return written;
+      await yieldToLoop();
+      const rows = page.map((p) => ({ paperId: p.id, contentHash: p.contentHash, terms: termVectorToBytes(model.termVector(paperText(p))) }));
+      await this.store.search.saveTermVectors(model.id, rows);
+      written += rows.length;
+      after = page[page.length - 1].id;
+      if (page.length < TERMS_PAGE) return written;
     }
   }
 
@@ -265,20 +329,45 @@ export class SearchIndexService {
     await this.annPublishing;
   }
 
-  private keywordCatchUp(): Promise<number> {
+  /**
+   * Folds the full-text queue into the engine. `waitForLock: false` (the serving process): on SQLite
+   * a held write lock (another process imports or reindexes) fails the drain at once instead of
+   * waiting for it (`withoutLockWait`); the index serves as it is and the catch-up is tried again
+   * `CATCH_UP_RETRY_MS` later on a timer, off the request path.
+   */
+  private keywordCatchUp(opts: { waitForLock?: boolean } = {}): Promise<number> {
     // Concurrent searches share one catch-up run instead of each draining the queue.
-    this.catchingUp ??= this.engine.catchUp().finally(() => {
-      this.catchingUp = undefined;
-    });
+    this.catchingUp ??= (opts.waitForLock === false ? withoutLockWait(() => this.engine.catchUp()) : this.engine.catchUp())
+      .catch((err) => {
+        if (opts.waitForLock !== false || !isStoreBusy(err)) throw err;
+        this.retryCatchUpLater();
+        return 0;
+      })
+      .finally(() => {
+        this.catchingUp = undefined;
+      });
     return this.catchingUp;
+  }
+
+  private retryTimer?: NodeJS.Timeout;
+
+  /** One retry at a time; it schedules the next itself while the lock stays held. */
+  private retryCatchUpLater(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.keywordCatchUp({ waitForLock: false }).catch((err) => this.opts.logger?.warn({ err: (err as Error).message }, 'full-text catch-up failed'));
+    }, CATCH_UP_RETRY_MS);
+    this.retryTimer.unref();
   }
 
   /**
    * Before a search: index what changed, but wait at most `catchUpBudgetMs` — after a large import
    * nobody imported through `catchUp`, the rest continues in the background and later searches see it.
+   * Never for another process's write lock (`keywordCatchUp`).
    */
   async keywordCatchUpBounded(): Promise<void> {
-    const run = this.keywordCatchUp().catch((err) => {
+    const run = this.keywordCatchUp({ waitForLock: false }).catch((err) => {
       this.opts.logger?.warn({ err: (err as Error).message }, 'full-text catch-up failed');
       return 0;
     });
@@ -321,7 +410,9 @@ export class SearchIndexService {
 
   private async prepareIndex(index: VectorIndex, embedderId: string, rebuild: boolean): Promise<void> {
     const stats = await this.store.search.embeddingStats(embedderId);
-    if (!rebuild && index.load() && index.meta.newest === stats.newest && index.size === stats.count) return;
+    // The graph's thread starts while the request thread serves, not inside a first insert.
+    await index.started;
+    if (!rebuild && (await index.load()) && index.meta.newest === stats.newest && index.size === stats.count) return;
     const published = rebuild ? 'skipped' : await this.loadPublishedAnn(index, stats.count);
     if (published === 'loaded') return;
     index.clear();
@@ -391,6 +482,12 @@ export class SearchIndexService {
       .catch((err) => this.opts.logger?.warn({ embedder: embedderId, err: (err as Error).message }, 'could not publish the ANN index; servers rebuild it from the stored vectors'));
   }
 }
+
+/** Papers per page of the term-vector backfill: about 5 ms of analysis, one slice of the event loop. */
+const TERMS_PAGE = 64;
+
+/** How long after a full-text catch-up found the write lock held it is tried again. */
+const CATCH_UP_RETRY_MS = 500;
 
 /** Vectors read per query when topping up a loaded ANN index. */
 const ANN_TOP_UP_PAGE = 100_000;

@@ -1,3 +1,4 @@
+import { nextSlice } from '../slices.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../logger.ts';
@@ -61,6 +62,12 @@ export interface SearchResponse {
   /** With `extras`: the query with rare or unknown words corrected from the corpus's vocabulary. */
   didYouMean?: string;
 }
+
+/** How many of a paper's best similar papers are stored (`paper_similar_lists`): pages ask 5, the API 10 by default. */
+export const SIMILAR_LIST_SIZE = 20;
+
+/** What ranking similar papers reads: the store's, or the same reads answered from memory for a whole-corpus pass (`MemorySimilarReads`). */
+export type SimilarReads = Pick<Store['search'], 'embeddingOf' | 'paperIdsForKeys' | 'similarCandidates' | 'embeddingsOf'>;
 
 export interface SimilarResult {
   paper: PaperWithStats;
@@ -217,22 +224,93 @@ export class SearchService {
    * overlap (TF-IDF cosine when the embedder has term vectors, else BM25 ÷ the best hit) and
    * embedding cosine — and they are mixed by score, not by rank (`mixSimilar`): measured on CSFCube,
    * rank fusion of a title-only keyword list lost to plain TF-IDF. Null when there is no such paper.
+   * `visible`: the paper itself when the caller has just read it as visible (one read fewer).
    */
-  async similar(id: string, limit = 10): Promise<SimilarResult[] | null> {
-    const paper = await this.store.papers.visible(id);
+  async similar(id: string, limit = 10, opts: { signal?: AbortSignal; visible?: PaperWithStats } = {}): Promise<SimilarResult[] | null> {
+    const signal = opts.signal;
+    // The paper page has just read the paper through the visible-paper rule: it passes it on.
+    const paper = opts.visible?.id === id ? opts.visible : await this.store.papers.visible(id);
+    signal?.throwIfAborted();
     if (!paper) return null;
     const n = clampLimit(limit, 10);
-    const w = this.opts.similar ?? SIMILAR_WEIGHTS;
+    const embedder = await this.embedder();
+    // The list as computed by reindex or the background job, when there is one of the paper's
+    // current text: two indexed reads instead of scoring ~280 candidates (BENCHMARKS "Load", round
+    // 19). The visible-paper rule applies here, to the listed papers, as it does to live candidates.
+    const stored = embedder && n <= SIMILAR_LIST_SIZE ? await this.store.similarLists.get(embedder.id, paper.id) : null;
+    if (stored?.list) {
+      const papers = await this.visibleById(stored.list.slice(0, n).map((h) => h.id));
+      let shown = stored.list.filter((h) => papers.has(h.id));
+      if (shown.length < n && stored.list.length > n) {
+        // Some of the first n are hidden now: the next ones stand in, as they would in a live ranking.
+        for (const p of (await this.visibleById(stored.list.slice(n).map((h) => h.id))).values()) papers.set(p.id, p);
+        shown = stored.list.filter((h) => papers.has(h.id));
+      }
+      // A full list with too few visible papers left: more candidates may exist, rank them live.
+      if (shown.length >= n || stored.list.length < SIMILAR_LIST_SIZE) return shown.slice(0, n).map((h) => ({ paper: papers.get(h.id)!, score: h.score }));
+    }
+    signal?.throwIfAborted();
+    const ranked = (await this.rankSimilar(paper, n, embedder, this.store.search, true, signal)).slice(0, n);
+    const papers = await this.visibleById(ranked.map((h) => h.id));
+    return ranked.flatMap((h) => { const p = papers.get(h.id); return p ? [{ paper: p, score: h.score }] : []; });
+  }
+
+  /**
+   * Computes and stores the similar-papers lists of `ids` (visible papers with a vector under the
+   * serving embedder), reading through `reads` (the store, or `MemorySimilarReads` for a whole-corpus
+   * pass). Each list is the best SIMILAR_LIST_SIZE of the live ranking, under the content hash read
+   * before the paper's text. Returns how many lists were written; 0 without an embedder.
+   */
+  async computeSimilarLists(ids: readonly string[], reads: SimilarReads = this.store.search, opts: { signal?: AbortSignal; onList?: () => void } = {}): Promise<number> {
+    const embedder = await this.embedder();
+    if (!embedder || !ids.length) return 0;
+    // One keyword catch-up for the batch, not one store read per list.
     await this.index.keywordCatchUpBounded();
+    const hashes = await this.store.similarLists.contentHashes(ids);
+    const papers = await this.visibleById([...hashes.keys()]);
+    const rows: { paperId: string; contentHash: string; list: RankedHit[] }[] = [];
+    for (const id of ids) {
+      if (opts.signal?.aborted) break;
+      const paper = papers.get(id);
+      const hash = hashes.get(id);
+      if (!paper || !hash) continue;
+      rows.push({ paperId: id, contentHash: hash, list: (await this.rankSimilar(paper, SIMILAR_LIST_SIZE, embedder, reads, false)).slice(0, SIMILAR_LIST_SIZE) });
+      opts.onList?.();
+      // One list per turn of the event loop: on SQLite a list's reads are synchronous, and the
+      // background job runs in a serving process (a chunk of 250 lists held it for seconds).
+      await nextSlice();
+    }
+    await this.store.similarLists.save(embedder.id, rows);
+    return rows.length;
+  }
+
+  /**
+   * Similar papers' ranking of every candidate, best first (ids and scores; not yet the shown
+   * papers). Candidates: the paper's vector neighbours and the keyword neighbours of its
+   * most telling words (title and abstract). Each candidate gets both similarities to the paper — word
+   * overlap (TF-IDF cosine when the embedder has term vectors, else BM25 ÷ the best hit) and
+   * embedding cosine — and they are mixed by score, not by rank (`mixSimilar`): measured on CSFCube,
+   * rank fusion of a title-only keyword list lost to plain TF-IDF.
+   */
+  private async rankSimilar(paper: PaperWithStats, n: number, embedder: Embedder | null, reads: SimilarReads, catchUp = true, signal?: AbortSignal): Promise<RankedHit[]> {
+    const w = this.opts.similar ?? SIMILAR_WEIGHTS;
+    // A page that stopped waiting (`findSimilar`) aborts `signal`: the ranking stops at its next
+    // await instead of spending the CPU and store reads of an answer nobody will show.
+    if (catchUp) await this.index.keywordCatchUpBounded();
+    signal?.throwIfAborted();
     const text = paperText(paper);
     const q = parseQuery('');
     q.terms = [...new Set(words(text).filter((x) => !STOPWORDS.has(x) && x.length > 1))].slice(0, 64);
     const candidates = Math.max(n + 1, w.candidates);
-    const embedder = await this.embedder();
     const [keyword, vector] = await Promise.all([
       q.terms.length ? this.index.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
-      embedder ? this.vectorNeighbours(paper, candidates) : Promise.resolve(null),
+      embedder ? this.vectorNeighbours(paper, candidates, reads) : Promise.resolve(null),
     ]);
+    // The candidates' reads and scoring are the other half of a list's CPU: on SQLite the two
+    // halves ran as one stretch of the request thread, 40–70 ms for a background list at 75k
+    // papers (BENCHMARKS "Background jobs", round 21); a waiting request goes between them.
+    await nextSlice();
+    signal?.throwIfAborted();
     const ids = [...new Set([...keyword, ...(vector ?? [])].map((h) => h.id))].filter((x) => x !== paper.id);
     const cosine = new Map((vector ?? []).map((h) => [h.id, h.score]));
     const bm25 = new Map(keyword.map((h) => [h.id, h.score]));
@@ -245,9 +323,10 @@ export class SearchService {
     // "Load", rounds 17–18); full paper rows are now read for the shown papers only.
     const unscoredIds = ids.filter((cid) => !cosine.has(cid));
     const [visible, storedVectors] = await Promise.all([
-      this.store.search.similarCandidates(local?.id ?? null, [paper.id, ...ids]),
-      embedder && unscoredIds.length ? this.store.search.embeddingsOf(embedder.id, [paper.id, ...unscoredIds]) : Promise.resolve(new Map<string, Float32Array>()),
+      reads.similarCandidates(local?.id ?? null, [paper.id, ...ids]),
+      embedder && unscoredIds.length ? reads.embeddingsOf(embedder.id, [paper.id, ...unscoredIds]) : Promise.resolve(new Map<string, Float32Array>()),
     ]);
+    signal?.throwIfAborted();
     const shown = ids.filter((cid) => visible.has(cid));
     const terms = new Map<string, TermVector>();
     const texts = new Map<string, PaperWithStats>();
@@ -260,6 +339,7 @@ export class SearchService {
       // Papers embedded before term vectors were stored, or whose text changed since: from their text, as before.
       const missing = shown.filter((cid) => !terms.has(cid));
       for (const p of missing.length ? await this.store.papers.visibleMany(missing) : []) texts.set(p.id, p);
+      signal?.throwIfAborted();
       if (!terms.has(paper.id)) terms.set(paper.id, local.termVector(text));
       for (const [cid, p] of texts) terms.set(cid, local.termVector(paperText(p)));
     }
@@ -278,9 +358,7 @@ export class SearchService {
       const lexical = local && ownTerms ? termCosine(ownTerms, terms.get(cid)!) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
       scored.push({ id: cid, lexical, semantic });
     }
-    const ranked = mixSimilar(scored, embedder ? w : { ...w, semantic: 0 }).slice(0, n);
-    const papers = await this.visibleById(ranked.map((h) => h.id));
-    return ranked.flatMap((h) => { const p = papers.get(h.id); return p ? [{ paper: p, score: h.score }] : []; });
+    return mixSimilar(scored, embedder ? w : { ...w, semantic: 0 });
   }
 
   /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */
@@ -355,10 +433,10 @@ export class SearchService {
   }
 
   /** The paper's nearest vectors as paper ids, best first, not yet filtered by visibility (`similar` does that); null without a vector for it. */
-  private async vectorNeighbours(paper: PaperWithStats, k: number): Promise<RankedHit[] | null> {
+  private async vectorNeighbours(paper: PaperWithStats, k: number, reads: SimilarReads): Promise<RankedHit[] | null> {
     const space = await withinBudget(this.index.spaces.serving(), Date.now() + (this.opts.embedBudgetMs ?? 1500));
     if (!space || space === 'late') return null;
-    let vector = await this.store.search.embeddingOf(space.embedderId, paper.id);
+    let vector = await reads.embeddingOf(space.embedderId, paper.id);
     if (!vector && space.embedder) {
       vector = await withinBudget(space.embedder.embed([paperText(paper)]).then((vs) => vs[0]), Date.now() + (this.opts.embedBudgetMs ?? 1500))
         .then((v) => (v === 'late' ? null : v))
@@ -367,7 +445,7 @@ export class SearchService {
     if (!vector || vector.length !== space.dimensions) return null;
     const ann = await this.index.vectorIndex(space);
     const matches = ann.search(vector, k);
-    const ids = await this.store.search.paperIdsForKeys(space.embedderId, matches.map((m) => m.key));
+    const ids = await reads.paperIdsForKeys(space.embedderId, matches.map((m) => m.key));
     return matches.flatMap((m) => (ids.has(m.key) ? [{ id: ids.get(m.key)!, score: m.similarity }] : []));
   }
 

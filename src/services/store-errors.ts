@@ -5,4 +5,4 @@
 export { StoreUnavailableError } from '../store/db.ts';
 export { SchemaTooNewError } from '../store/migrate.ts';
 export { BackupError } from '../store/backup.ts';
-export { isStoreFull, isStoreUnavailable } from '../store/errors.ts';
+export { isStoreBusy, isStoreFull, isStoreUnavailable } from '../store/errors.ts';

@@ -19,10 +19,12 @@ export class UpvoteService {
 
   async set(user: User, paperId: string, upvoted: boolean): Promise<UpvoteState> {
     await visiblePaperOr404(this.store, paperId);
-    const changed = upvoted ? await this.store.upvotes.add(user.id, paperId) : await this.store.upvotes.remove(user.id, paperId);
-    const [after, entry] = await Promise.all([this.store.papers.get(paperId), changed && this.changes ? this.store.feed.entryFor(paperId) : null]);
-    if (changed) this.changes?.notify({ kind: 'vote', paperId, days: entry ? [entry.day] : [] });
-    return { paperId, upvoted, upvotes: after!.upvotes };
+    const { changed, upvotes } = await this.store.upvotes.set(user.id, paperId, upvoted);
+    if (changed && this.changes) {
+      const entry = await this.store.feed.entryFor(paperId);
+      this.changes.notify({ kind: 'vote', paperId, days: entry ? [entry.day] : [] });
+    }
+    return { paperId, upvoted, upvotes };
   }
 
   /** Which of `paperIds` the user has upvoted (for the cards of a list). */

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import { LockWaitingSqliteDialect } from './sqlite-lock-wait.ts';
 import type { Database } from './schema.ts';
 import type { DialectName } from './dialect.ts';
 import { isPostgresUrl, redactUrl } from '../config.ts';
 import { PgCopy } from './pg-copy.ts';
 import { cachingStatements } from './statement-cache.ts';
+import { preparingClient } from './pg-prepared.ts';
 
 
 export interface Connection {
@@ -32,12 +34,12 @@ export class StoreUnavailableError extends Error {
 
 
 /** Opens the store `PAPERBOY_DB` names: a `postgres://` URL, or else a SQLite file path. */
-export async function openConnection(location: string, opts: { poolSize?: number; connectTimeoutMs?: number; poolWaitMs?: number } = {}): Promise<Connection> {
+export async function openConnection(location: string, opts: { poolSize?: number; connectTimeoutMs?: number; poolWaitMs?: number; lockWaitMs?: number } = {}): Promise<Connection> {
   if (isPostgresUrl(location)) return openPostgres(location, opts.poolSize ?? 10, opts.connectTimeoutMs ?? 5000, opts.poolWaitMs ?? opts.connectTimeoutMs ?? 5000);
-  return openSqlite(location);
+  return openSqlite(location, { lockWaitMs: opts.lockWaitMs });
 }
 
-function openSqlite(file: string): Connection {
+function openSqlite(file: string, opts: { lockWaitMs?: number } = {}): Connection {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let sqlite: SQLite.Database;
   try {
@@ -48,9 +50,10 @@ function openSqlite(file: string): Connection {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   // Each SQL text compiled once (`cachingStatements`): Kysely's driver compiled every query again.
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  // Another process's write lock is waited for on a timer, not in SQLite's busy handler, which
+  // slept the whole process (`sqlite-lock-wait.ts`).
+  const db = new Kysely<Database>({ dialect: new LockWaitingSqliteDialect({ database: cachingStatements(sqlite) }, sqlite, opts.lockWaitMs) });
   return {
     db,
     dialect: 'sqlite',
@@ -67,7 +70,9 @@ pg.types.setTypeParser(20, (v) => Number(v));
 async function openPostgres(url: string, poolSize: number, connectTimeoutMs: number, poolWaitMs: number): Promise<Connection> {
   // pg-pool uses connectionTimeoutMillis both for the wait for a free client and for opening one;
   // a down database should fail fast while a busy pool may queue longer, so the clients get their own.
-  class Client extends pg.Client {
+  // Each parameterised statement prepared once per connection (`pg-prepared.ts`).
+  const Preparing = preparingClient(pg.Client);
+  class Client extends Preparing {
     constructor(config: pg.ClientConfig = {}) {
       super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
     }

@@ -13,7 +13,7 @@ export function isStoreUnavailable(err: unknown): boolean {
     if (NETWORK_CODES.has(code)) return true;
     // SQLSTATE class 08 (connection exception), 57P01-57P03 (server shutting down / starting up), 53300 (too many connections).
     if (/^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300') return true;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN') return true;
+    if (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_CANTOPEN') return true;
     if (typeof e.message === 'string' && PG_MESSAGES.some((re) => re.test(e!.message))) return true;
   }
   return false;
@@ -23,4 +23,14 @@ export function isStoreUnavailable(err: unknown): boolean {
 export function isStoreFull(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === 'SQLITE_FULL' || code === '53100';
+}
+
+/**
+ * SQLite: another process (the worker, an import, a reindex) held the write lock longer than this
+ * process waits for it (`LOCK_WAIT_MS`, `sqlite-lock-wait.ts`). The write was not made (its
+ * transaction never began, or was rolled back): the client may send it again.
+ */
+export function isStoreBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

@@ -15,8 +15,8 @@ export interface OpenedStore {
 }
 
 /** Opens the store at `location` and brings its schema up to date. */
-export async function openStore(location: string, opts: { migrate?: boolean; poolSize?: number; connectTimeoutMs?: number; poolWaitMs?: number } = {}): Promise<OpenedStore> {
-  const connection = await openConnection(location, { poolSize: opts.poolSize, connectTimeoutMs: opts.connectTimeoutMs, poolWaitMs: opts.poolWaitMs });
+export async function openStore(location: string, opts: { migrate?: boolean; poolSize?: number; connectTimeoutMs?: number; poolWaitMs?: number; lockWaitMs?: number } = {}): Promise<OpenedStore> {
+  const connection = await openConnection(location, { poolSize: opts.poolSize, connectTimeoutMs: opts.connectTimeoutMs, poolWaitMs: opts.poolWaitMs, lockWaitMs: opts.lockWaitMs });
   try {
     const migrated = opts.migrate === false ? [] : await migrateToLatest(connection.db);
     const store = new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined, connection.pgCopy);

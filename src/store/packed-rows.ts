@@ -1,4 +1,5 @@
-import type { PaperWriteRow } from './mappers.ts';
+import type { Paper } from '../domain/paper.ts';
+import { contentCanonical, hashCanonical, paperContentValues, type PaperWriteRow } from './mappers.ts';
 
 /**
  * Paper write rows packed for PostgreSQL's bulk path: every row's line in COPY's text format, in
@@ -35,7 +36,8 @@ const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const INTEGER_COLUMNS = new Set<string>(['version', 'deleted']);
 /** Scratch buffers of this thread not in use by a builder (each builder takes one while it packs). */
 const SCRATCH: Buffer[] = [];
-const MAX_SPARE_SCRATCH = 2;
+/** Spares kept: enough for the batches a worker has in flight to the writer and back (`AHEAD`, src/ingest/parse-pool.ts). */
+const MAX_SPARE_SCRATCH = 8;
 const MAX_FIRST_SCRATCH = 16 << 20;
 const NO_BUFFER = Buffer.alloc(0);
 
@@ -80,34 +82,82 @@ export class PackedRowsBuilder {
   }
 
   add(row: PaperWriteRow): void {
-    // An import stamps every row of a batch alike: each distinct stamp is checked once.
-    if (row.created_at !== this.checkedStamp || row.modified_at !== this.checkedStamp) {
-      if (!STAMP.test(row.created_at) || !STAMP.test(row.modified_at)) throw new Error(`a packed row's timestamps must be ${STAMP_BYTES}-character ISO 8601`);
-      if (row.created_at === row.modified_at) this.checkedStamp = row.created_at;
-    }
-    const last = PACKED_COLUMNS.length - 1;
-    for (let c = 0; c <= last; c++) {
+    this.checkStamps(row.created_at, row.modified_at);
+    const fields: (string | number)[] = new Array(PACKED_COLUMNS.length);
+    for (let c = 0; c < PACKED_COLUMNS.length; c++) {
       const v = row[PACKED_COLUMNS[c]];
-      const s = v === null ? '\\N' : typeof v === 'number' ? String(v) : escapeCopy(v);
-      // UTF-8 takes at most three bytes per UTF-16 unit: room for the field and its separator.
-      this.room(s.length * 3 + 1);
-      this.at += this.buf.write(s, this.at, 'utf8');
-      this.buf[this.at++] = c === last ? 0x0a : 0x09;
+      fields[c] = v === null ? '\\N' : typeof v === 'number' ? v : escapeCopy(v);
     }
-    this.ids.push(row.id);
-    this.hashes.push(row.content_hash);
-    this.versions.push(row.version);
+    this.addLine(fields.join('\t'), row.id, row.content_hash, row.version);
+  }
+
+  /**
+   * Packs a paper as `paperToRow(p, stamp)` would make its row and `add` would pack it, byte for
+   * byte (tests/store/packed-rows.test.ts), without the row object: an import's parse worker packs
+   * every paper it parses, and the row object, its 22 writes into the buffer and 22 escape checks
+   * were about a fifth of the worker's CPU (bench/import, round 21). The content hash's input
+   * holds every content field, so one look at it tells whether any field needs COPY's escapes;
+   * most papers need none (a LaTeX backslash is the usual exception), and their fields go in as
+   * they are.
+   */
+  addPaper(p: Paper, stamp: string): void {
+    this.checkStamps(stamp, stamp);
+    const fields: (string | number | null)[] = paperContentValues(p);
+    const canonical = contentCanonical(fields);
+    const hash = hashCanonical(canonical);
+    const plain = !NEEDS_ESCAPE.test(canonical);
+    for (let c = 0; c < fields.length; c++) {
+      const v = fields[c];
+      if (v === null) fields[c] = '\\N';
+      else if (!plain && typeof v === 'string') fields[c] = escapeCopy(v);
+    }
+    fields.push(hash, stamp, stamp);
+    const line = fields.join('\t');
+    // `escapeCopy` refuses a NUL; a plain line has not been through it.
+    if (plain && line.includes('\u0000')) throw new Error('a NUL character cannot be stored');
+    this.addLine(line, p.id, hash, p.version);
+  }
+
+  /** Each distinct created/modified time is checked once: an import stamps every row of a batch alike. */
+  private checkStamps(created: string, modified: string): void {
+    if (created === this.checkedStamp && modified === this.checkedStamp) return;
+    if (!STAMP.test(created) || !STAMP.test(modified)) throw new Error(`a packed row's timestamps must be ${STAMP_BYTES}-character ISO 8601`);
+    if (created === modified) this.checkedStamp = created;
+  }
+
+  /** One row's COPY line (without its newline), written in one go: a write per field cost more in calls than in bytes. */
+  private addLine(line: string, id: string, hash: string, version: number | null): void {
+    // UTF-8 takes at most three bytes per UTF-16 unit: room for the line and its newline.
+    this.room(line.length * 3 + 1);
+    this.at += this.buf.write(line, this.at, 'utf8');
+    this.buf[this.at++] = 0x0a;
+    this.ids.push(id);
+    this.hashes.push(hash);
+    this.versions.push(version);
     this.ends.push(this.at);
   }
 
-  /** The rows added so far, packed; the builder is left empty, to be used again or dropped. */
-  finish(): PackedPaperRows {
-    // Not from Node's shared pool: the buffer's memory is handed to another thread whole.
-    const text = Buffer.allocUnsafeSlow(this.at);
-    this.buf.copy(text, 0, 0, this.at);
+  /**
+   * The rows added so far, packed; the builder is left empty, to be used again or dropped.
+   *
+   * By default the bytes are copied out of the scratch buffer at their exact size, and the scratch
+   * stays with this thread. With `handOver`, `text` is a view of the scratch itself, which leaves
+   * with the rows: for a caller that moves the rows to another thread and gets the buffer back once
+   * they are written (`reuseScratch`), as an import's parse worker does. Copying each batch into
+   * fresh memory cost the worker more in page faults than in the copy itself (bench/import,
+   * round 19), and the buffers going round are the same few, already faulted in.
+   */
+  finish(handOver = false): PackedPaperRows {
+    let text: Uint8Array;
+    if (handOver) text = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.at);
+    else {
+      // Not from Node's shared pool: the buffer's memory is handed to another thread whole.
+      text = Buffer.allocUnsafeSlow(this.at);
+      this.buf.copy(text, 0, 0, this.at);
+      // The scratch goes back to the thread's spares: the next batch's builder packs into it.
+      reuseScratch(this.buf);
+    }
     const packed = { ids: this.ids, hashes: this.hashes, versions: this.versions, text, ends: Uint32Array.from(this.ends) };
-    // The scratch goes back to the thread's spares: the next batch's builder packs into it.
-    if (SCRATCH.length < MAX_SPARE_SCRATCH) SCRATCH.push(this.buf);
     this.buf = NO_BUFFER;
     this.at = 0;
     this.ids = [];
@@ -129,6 +179,17 @@ export class PackedRowsBuilder {
   }
 }
 
+/**
+ * Gives a scratch buffer back to this thread's spares, for the next builder to pack into: one
+ * `finish(true)` handed over, once the rows in it are written. A buffer that is not its own
+ * ArrayBuffer from the start (a pooled or offset view) is not taken.
+ */
+export function reuseScratch(buf: ArrayBuffer | Buffer): void {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf);
+  if (b.byteOffset !== 0 || b.length !== b.buffer.byteLength || b.length === 0) return;
+  if (SCRATCH.length < MAX_SPARE_SCRATCH) SCRATCH.push(b);
+}
+
 export function packRows(rows: readonly PaperWriteRow[]): PackedPaperRows {
   const b = new PackedRowsBuilder(rows.length);
   for (const r of rows) b.add(r);
@@ -145,6 +206,8 @@ export function escapeCopy(v: string): string {
 }
 
 const NEEDS_CARE = /[\\\t\n\r\0]/;
+/** A character COPY's text format escapes (`escapeCopy`), looked for in a whole row's content at once (`addPaper`). */
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPE_ALL = /[\\\t\n\r]/g;
 const REPLACEMENT: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const escapeChar = (c: string) => REPLACEMENT[c];

@@ -1,9 +1,9 @@
 import { nextSlice } from '../slices.ts';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { dialectOf, textIn } from './dialect.ts';
-import type { Paper, PaperWithStats } from '../domain/paper.ts';
+import type { FeedEntry, Paper, PaperWithStats } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
-import { paperToRow, parseJsonArray, rowToPaper, type PaperWriteRow } from './mappers.ts';
+import { paperToRow, parseJsonArray, rowToFeedEntry, rowToPaper, type PaperWriteRow } from './mappers.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
 import type { PgCopy } from './pg-copy.ts';
 import { PACKED_COLUMNS, packRows, packedLines, stampPacked, unpackRow, unpackRows, type PackedPaperRows, type PaperRows } from './packed-rows.ts';
@@ -231,6 +231,26 @@ export class PaperRepository {
     return row ? rowToPaper(row) : null;
   }
 
+  /**
+   * The paper if readers may see it (`visiblePaper`) and its feed entry, in one statement: a paper
+   * page read them one after the other (issue 19, the mixed load: each is a round trip and a
+   * statement on PostgreSQL). Null when readers may not see the paper.
+   */
+  async visibleWithEntry(id: string): Promise<{ paper: PaperWithStats; entry: FeedEntry | null } | null> {
+    const row = await this.db
+      .selectFrom('papers as p')
+      .leftJoin('feed_entries as f', 'f.paper_id', 'p.id')
+      .selectAll('p')
+      .select(['f.paper_id as feed_paper_id', 'f.day as feed_day', 'f.position as feed_position', 'f.submitted_by as feed_submitted_by', 'f.created_at as feed_created_at'])
+      .where('p.id', '=', id)
+      .where(visiblePaper('p'))
+      .executeTakeFirst();
+    if (!row) return null;
+    const { feed_paper_id, feed_day, feed_position, feed_submitted_by, feed_created_at, ...paper } = row;
+    const entry = feed_paper_id === null ? null : rowToFeedEntry({ paper_id: feed_paper_id, day: feed_day!, position: feed_position!, submitted_by: feed_submitted_by, created_at: feed_created_at! });
+    return { paper: rowToPaper(paper), entry };
+  }
+
   /** Visible papers by id, in the order asked; unknown, hidden and withdrawn ids are left out. */
   async visibleMany(ids: readonly string[]): Promise<PaperWithStats[]> {
     if (!ids.length) return [];
@@ -384,9 +404,11 @@ export class PaperRepository {
   /**
    * How many papers `modifiedSince(after)` would return, counted up to `cap`. On SQLite (no index
    * on `modified_at`: a whole-table read) in rowid slices with the event loop handed back between
-   * them, stopping once past `cap`, like `modifiedSinceSliced`.
+   * them, stopping once past `cap`, like `modifiedSinceSliced`. 2,000 rows a slice: at 50,000 the
+   * keyword-index job's check (`mergeDue`) held a serving process's request thread 72-155 ms at
+   * 74,728 papers; 2,000 rows cost a few ms (BENCHMARKS "Background jobs", round 20).
    */
-  async countModifiedSince(after: { modifiedAt: string; id: string }, cap: number, sliceRows = 50_000): Promise<number> {
+  async countModifiedSince(after: { modifiedAt: string; id: string }, cap: number, sliceRows = 2_000): Promise<number> {
     const since = (eb: ExpressionBuilder<Database, 'papers'>) =>
       eb.or([eb('modified_at', '>', after.modifiedAt), eb.and([eb('modified_at', '=', after.modifiedAt), eb('id', '>', after.id)])]);
     const count = async (range?: [number, number]) => {

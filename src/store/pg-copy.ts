@@ -86,7 +86,15 @@ export function copyText(rows: readonly (readonly (string | number | null)[])[])
 /** Bytes per CopyData message. */
 const CHUNK = 1 << 20;
 
-/** One COPY FROM STDIN: the data goes in 1 MB messages once the server asks for it. */
+/**
+ * One COPY FROM STDIN: the statement, the data in 1 MB CopyData messages and CopyDone, written in
+ * one go, without waiting for the server's CopyInResponse first. That wait was a round trip per
+ * COPY (two per batch of an import: papers and feed), and on a loaded machine each round trip
+ * waits for the scheduler to run the server process and then this one. It is safe to send the data
+ * ahead: the server reads the messages in order, and if the statement fails before its COPY starts
+ * (or the COPY fails), it discards CopyData and CopyDone that arrive outside a COPY, as the
+ * protocol specifies ("accept but ignore", PostgreSQL's postgres.c), and answers ReadyForQuery.
+ */
 class CopyIn {
   private count = 0;
   private failed: Error | null = null;
@@ -97,13 +105,12 @@ class CopyIn {
     private readonly reject: (e: Error) => void,
   ) {}
 
-  submit(connection: { query(text: string): void }): void {
-    connection.query(this.text);
-  }
-
-  handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void; stream?: Writable }): void {
+  submit(connection: { query(text: string): void; sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void; stream?: Writable }): void {
     const data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
     const stream = typeof connection.stream?.write === 'function' ? connection.stream : null;
+    // The statement, the data and the end in one write to the socket.
+    stream?.cork();
+    connection.query(this.text);
     if (!stream) {
       for (let at = 0; at < data.length; at += CHUNK) connection.sendCopyFromChunk(data.subarray(at, at + CHUNK));
     } else {
@@ -111,7 +118,6 @@ class CopyIn {
       // sendCopyFromChunk: that copies every chunk into a buffer of its own (allocated a size too
       // small first), and the 1.5 MB per chunk of memory outside the heap made this thread run
       // a full garbage collection every second or so of an import (bench/import).
-      stream.cork();
       for (let at = 0; at < data.length; at += CHUNK) {
         const chunk = data.subarray(at, at + CHUNK);
         const header = Buffer.allocUnsafe(5);
@@ -124,6 +130,9 @@ class CopyIn {
     connection.endCopyFrom();
     stream?.uncork();
   }
+
+  /** The data went with the statement (`submit`): nothing more to send. */
+  handleCopyInResponse(): void {}
 
   handleCommandComplete(msg: { text?: string }): void {
     // One per statement of the message: SAVEPOINT and RELEASE come around the COPY's.

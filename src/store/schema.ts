@@ -254,6 +254,17 @@ export interface PaperEmbeddingsTable {
 }
 
 /** A paper's TF-IDF term vector under a local model (migration 1800), written with its vector. */
+/** A paper's similar papers as computed (migration 1900): the visible-paper rule applies when read. */
+export interface PaperSimilarListsTable {
+  paper_id: string;
+  embedder_id: string;
+  /** The paper's content hash when the list was computed: another hash now means its text changed. */
+  content_hash: string;
+  /** `[[id, score], …]` as JSON, best first. */
+  list: string;
+  computed_at: string;
+}
+
 export interface PaperTermVectorsTable {
   paper_id: string;
   embedder_id: string;
@@ -528,6 +539,7 @@ export interface Database {
   audit_log: AuditLogTable;
   paper_embeddings: PaperEmbeddingsTable;
   paper_term_vectors: PaperTermVectorsTable;
+  paper_similar_lists: PaperSimilarListsTable;
   search_models: SearchModelsTable;
   search_index_versions: SearchIndexVersionsTable;
   search_index_chunks: SearchIndexChunksTable;

@@ -4,7 +4,13 @@ import { dialectOf, textIn, type DialectName } from './dialect.ts';
 import { EmbeddingSpaceMismatch, mismatchMessage } from './embedding-spaces.ts';
 import { visiblePaper } from './visibility.ts';
 import type { SqliteBulk } from './sqlite-bulk.ts';
+import { startFullTextSideBuild, type FullTextSideBuild } from './full-text-side-build.ts';
+import { nextSlice } from '../slices.ts';
+import { readModelInThread } from './model-read-thread.ts';
 import type { FieldWeights, SearchFilters, SearchSort, TextQuery } from '../domain/search-query.ts';
+
+/** How much of a stored model one statement reads (`loadModel`). */
+const MODEL_PIECE_BYTES = 1 << 20;
 
 /**
  * The SQL of search: full-text queries (FTS5 on SQLite, weighted tsvector on PostgreSQL), the
@@ -32,6 +38,10 @@ export interface PaperText {
  * there: 16 instead of the default 4 cost 200,000 papers' catch-up 17 % less CPU (BENCHMARKS, 2.5M).
  */
 export const BULK_CATCH_UP = 50_000;
+/** Rows per transaction of a small full-text catch-up on SQLite (a harvest's worth, `drainFullTextQueue`). */
+const DRAIN_SLICE_ROWS = 20;
+/** How many rows of a catch-up go DRAIN_SLICE_ROWS at a time before the caller's batch size. */
+const DRAIN_SLICED_ROWS = 1000;
 const DEFAULT_AUTOMERGE = 4;
 const BULK_AUTOMERGE = 16;
 
@@ -279,15 +289,38 @@ export class SearchRepository {
     // is restored and later writes merge what is left a little at a time.
     const bulk = this.dialect === 'sqlite' && (await this.freshBacklog()) >= (opts.bulkFrom ?? BULK_CATCH_UP);
     if (bulk) await this.setAutomerge(BULK_AUTOMERGE);
+    // A bulk load that was killed, or failed (the serving process's batches do not wait for another
+    // process's write lock, `withoutLockWait`), never restored the default: the next catch-up does.
+    else if (this.dialect === 'sqlite' && (await this.automergeLeftOver())) await this.setAutomerge(DEFAULT_AUTOMERGE);
     try {
       for (;;) {
-        const { taken, more } = this.dialect === 'sqlite' ? await this.drainSqlite(batch) : await this.drainPostgres(batch);
+        // SQLite writes the full-text rows on this thread, ~0.5 ms a paper at the real corpus'
+        // lengths: a harvest's 300 papers in one transaction held a serving process's request thread
+        // 150 ms (BENCHMARKS "Background jobs", round 21). The first DRAIN_SLICED_ROWS go
+        // DRAIN_SLICE_ROWS a transaction, with the loop handed back between them; a larger backlog
+        // (an import's) then goes `batch` at a time, as small transactions cost it 2–3× the CPU.
+        const size = this.dialect === 'sqlite' && !bulk && ids.length < DRAIN_SLICED_ROWS ? Math.min(batch, DRAIN_SLICE_ROWS) : batch;
+        const { taken, more } = this.dialect === 'sqlite' ? await this.drainSqlite(size) : await this.drainPostgres(batch);
         ids.push(...taken);
         if (!more) return ids;
+        await nextSlice();
       }
     } finally {
       if (bulk) await this.setAutomerge(DEFAULT_AUTOMERGE);
     }
+  }
+
+  /**
+   * SQLite, a store whose full-text index is empty (a first import, or one killed before its index
+   * was written): starts filling the index in a thread beside the import (`full-text-side-build.ts`).
+   * Null on PostgreSQL, in memory, or when the index already holds papers (then the catch-up after
+   * the import writes only the new ones, as before).
+   */
+  async startFullTextSideBuild(): Promise<FullTextSideBuild | null> {
+    const file = this.bulk?.raw.name;
+    if (this.dialect !== 'sqlite' || !file || file === ':memory:' || this.bulk?.raw.memory) return null;
+    const r = await sql<{ empty: number }>`select (select indexed_rowid from search_state) = 0 and not exists (select 1 from papers_fts_docsize) and not exists (select 1 from papers_pdf_fts_docsize) as empty`.execute(this.db);
+    return Number(r.rows[0]?.empty) === 1 ? startFullTextSideBuild(file) : null;
   }
 
   /** SQLite: how many papers lie above the full-text index's high-water mark (an index look-up, not a count). */
@@ -301,6 +334,12 @@ export class SearchRepository {
     for (const t of ['papers_fts', 'papers_pdf_fts']) await sql`insert into ${sql.raw(t)}(${sql.raw(t)}, rank) values ('automerge', ${sql.raw(String(Math.floor(n)))})`.execute(this.db);
   }
 
+  /** SQLite: whether a full-text table still merges as a bulk load left it (FTS5 keeps `automerge` in its config table). */
+  private async automergeLeftOver(): Promise<boolean> {
+    const r = await sql<{ n: number }>`select count(*) as n from (select v from papers_fts_config where k = 'automerge' union all select v from papers_pdf_fts_config where k = 'automerge') where v <> ${DEFAULT_AUTOMERGE}`.execute(this.db);
+    return Number(r.rows[0]?.n) > 0;
+  }
+
   /** Whether a drain would find anything: a queued paper, or one above the high-water mark (the two reads `drainSqlite` starts with). */
   private async sqliteQueueHasWork(): Promise<boolean> {
     const r = await sql<{ work: number }>`select (exists (select 1 from search_pending) or exists (select 1 from papers where rowid > (select indexed_rowid from search_state))) as work`.execute(this.db);
@@ -309,7 +348,11 @@ export class SearchRepository {
 
   /** One batch: changed papers from the queue, and new ones above the high-water mark (migration 0402). */
   private drainSqlite(batch: number): Promise<{ taken: string[]; more: boolean }> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute((trx) => this.drainSqliteBatch(trx, batch));
+  }
+
+  private async drainSqliteBatch(trx: Kysely<Database>, batch: number): Promise<{ taken: string[]; more: boolean }> {
+    {
       const queued = (await sql<{ r: number }>`select paper_rowid as r from search_pending order by paper_rowid limit ${batch}`.execute(trx)).rows.map((x) => x.r);
       const fresh = (
         await sql<{ r: number }>`select rowid as r from papers where rowid > (select indexed_rowid from search_state) order by rowid limit ${batch}`.execute(trx)
@@ -325,7 +368,7 @@ export class SearchRepository {
       if (fresh.length) await sql`update search_state set indexed_rowid = ${fresh[fresh.length - 1]} where indexed_rowid < ${fresh[fresh.length - 1]}`.execute(trx);
       const taken = (await sql<{ id: string }>`select id from papers where rowid in (${list})`.execute(trx)).rows.map((x) => x.id);
       return { taken, more: queued.length === batch || fresh.length === batch };
-    });
+    }
   }
 
   private async drainPostgres(batch: number): Promise<{ taken: string[]; more: boolean }> {
@@ -392,29 +435,60 @@ export class SearchRepository {
    * Papers with no vector from this embedder, or one made before their text changed, in id order.
    * `afterId` continues from the previous batch: without it every batch re-reads the papers already
    * embedded, which made a full reindex quadratic.
+   *
+   * On SQLite the walk goes `sliceRows` papers (by id) per statement, handing the event loop back
+   * between them: when few papers are pending, one statement scanned all of them — 201 ms of a
+   * serving process's request thread at 74,728 papers, each minute, for the embedding job's check
+   * (`hasPending`) alone (BENCHMARKS "Background jobs", round 20).
    */
-  async papersToEmbed(embedderId: string, limit: number, afterId?: string): Promise<PaperText[]> {
+  async papersToEmbed(embedderId: string, limit: number, afterId?: string, sliceRows = 2_000): Promise<PaperText[]> {
+    const pending = (after: string | undefined, upTo: string | undefined, n: number) =>
+      this.toEmbed(embedderId, after, upTo).select(['p.id', 'p.title', 'p.abstract', 'p.content_hash']).orderBy('p.id').limit(n).execute();
+    const toText = (r: { id: string; title: string; abstract: string; content_hash: string }): PaperText => ({ id: r.id, title: r.title, abstract: r.abstract, contentHash: r.content_hash });
+    if (dialectOf(this.db) !== 'sqlite') return (await pending(afterId, undefined, limit)).map(toText);
+    const out: PaperText[] = [];
+    for await (const [after, upTo] of this.idSlices(afterId, sliceRows)) {
+      for (const r of await pending(after, upTo, limit - out.length)) out.push(toText(r));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** How many papers `papersToEmbed` would list; on SQLite in the same slices, for the same reason (the embedding job counts at its start and end). */
+  async countToEmbed(embedderId: string, sliceRows = 2_000): Promise<number> {
+    const count = async (after?: string, upTo?: string) => Number((await this.toEmbed(embedderId, after, upTo).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    if (dialectOf(this.db) !== 'sqlite') return count();
+    let n = 0;
+    for await (const [after, upTo] of this.idSlices(undefined, sliceRows)) n += await count(after, upTo);
+    return n;
+  }
+
+  /** Papers without a vector of `embedderId` or with one of an older text, with ids in (after, upTo]. */
+  private toEmbed(embedderId: string, after: string | undefined, upTo: string | undefined) {
     let q = this.db
       .selectFrom('papers as p')
       .leftJoin('paper_embeddings as e', (j) => j.onRef('e.paper_id', '=', 'p.id').on('e.embedder_id', '=', embedderId))
-      .select(['p.id', 'p.title', 'p.abstract', 'p.content_hash'])
       .where((eb) => eb.or([eb('e.paper_id', 'is', null), eb('e.content_hash', '!=', eb.ref('p.content_hash'))]));
-    if (afterId !== undefined) q = q.where('p.id', '>', afterId);
-    const rows = await q
-      .orderBy('p.id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, contentHash: r.content_hash }));
+    if (after !== undefined) q = q.where('p.id', '>', after);
+    if (upTo !== undefined) q = q.where('p.id', '<=', upTo);
+    return q;
   }
 
-  async countToEmbed(embedderId: string): Promise<number> {
-    const r = await this.db
-      .selectFrom('papers as p')
-      .leftJoin('paper_embeddings as e', (j) => j.onRef('e.paper_id', '=', 'p.id').on('e.embedder_id', '=', embedderId))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where((eb) => eb.or([eb('e.paper_id', 'is', null), eb('e.content_hash', '!=', eb.ref('p.content_hash'))]))
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+  /**
+   * The papers' ids after `afterId` as ranges (after, upTo] of `sliceRows` papers each on the
+   * primary key (the last with no upper end), with the event loop handed back before each range
+   * but the first: a walk over the whole table in statements of a few ms each.
+   */
+  private async *idSlices(afterId: string | undefined, sliceRows: number): AsyncGenerator<[string | undefined, string | undefined]> {
+    for (let after = afterId, first = true; ; first = false) {
+      if (!first) await nextSlice();
+      let bound = this.db.selectFrom('papers').select('id').orderBy('id').offset(sliceRows - 1).limit(1);
+      if (after !== undefined) bound = bound.where('id', '>', after);
+      const upTo = (await bound.executeTakeFirst())?.id;
+      yield [after, upTo];
+      if (upTo === undefined) return;
+      after = upTo;
+    }
   }
 
   /**
@@ -508,6 +582,46 @@ export class SearchRepository {
     return new Map(rows.map((r) => [r.id, r.terms ?? null]));
   }
 
+  /**
+   * Whether some of this embedder's vectors have no term vector beside them: a store embedded before
+   * migration 1800 added the table (or by an embedder without term vectors). Two counts of primary
+   * keys (index-only), not the join `papersMissingTermVectors` runs: the minute pass asks at every start.
+   */
+  async termVectorsMissing(embedderId: string): Promise<boolean> {
+    const r = await sql<{ vectors: number | string; terms: number | string }>`select
+      (select count(*) from paper_embeddings where embedder_id = ${embedderId}) as vectors,
+      (select count(*) from paper_term_vectors where embedder_id = ${embedderId}) as terms`.execute(this.db);
+    return Number(r.rows[0]?.vectors ?? 0) > Number(r.rows[0]?.terms ?? 0);
+  }
+
+  /**
+   * Papers with a current vector from this embedder (made from their present text) and no term
+   * vector made from that text, in id order after `afterId`: what the term-vector backfill writes.
+   */
+  async papersMissingTermVectors(embedderId: string, limit: number, afterId = ''): Promise<PaperText[]> {
+    const rows = await this.db
+      .selectFrom('papers as p')
+      .innerJoin('paper_embeddings as e', (j) => j.onRef('e.paper_id', '=', 'p.id').on('e.embedder_id', '=', embedderId).onRef('e.content_hash', '=', 'p.content_hash'))
+      .leftJoin('paper_term_vectors as t', (j) => j.onRef('t.paper_id', '=', 'p.id').on('t.embedder_id', '=', embedderId).onRef('t.content_hash', '=', 'p.content_hash'))
+      .select(['p.id', 'p.title', 'p.abstract', 'p.content_hash'])
+      .where('t.paper_id', 'is', null)
+      .where('p.id', '>', afterId)
+      .orderBy('p.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, contentHash: r.content_hash }));
+  }
+
+  /** Writes term vectors (the backfill's), each with the content hash of the text it was made from, in one transaction. */
+  async saveTermVectors(embedderId: string, rows: readonly { paperId: string; contentHash: string; terms: Uint8Array }[]): Promise<void> {
+    if (!rows.length) return;
+    await this.db
+      .insertInto('paper_term_vectors')
+      .values(rows.map((r) => ({ paper_id: r.paperId, embedder_id: embedderId, content_hash: r.contentHash, terms: r.terms })))
+      .onConflict((oc) => oc.columns(['embedder_id', 'paper_id']).doUpdateSet((eb) => ({ content_hash: eb.ref('excluded.content_hash'), terms: eb.ref('excluded.terms') })))
+      .execute();
+  }
+
   /** Stored vectors in key order, by keyset pages: pass the last key of the previous page. */
   async embeddingsPage(embedderId: string, afterKey: number, limit: number): Promise<StoredEmbedding[]> {
     const rows = await this.db
@@ -551,9 +665,11 @@ export class SearchRepository {
    * re-embed). Without them PostgreSQL (autovacuum off, or not there yet) guesses that 150 keys
    * match three quarters of the table and looks up a similar-papers list's ANN keys by reading
    * every vector of the embedder: 20–80 ms a paper page instead of 2 ms (BENCHMARKS "Load", round 17).
+   * The term vectors are written in the same batches and read by every paper page too (its ~280
+   * similar-papers candidates, `similarCandidates`): their statistics are refreshed with them.
    */
   async refreshStatistics(): Promise<void> {
-    if (dialectOf(this.db) === 'postgres') await sql`analyze paper_embeddings`.execute(this.db);
+    if (dialectOf(this.db) === 'postgres') await sql`analyze paper_embeddings, paper_term_vectors`.execute(this.db);
     else await sql`pragma optimize`.execute(this.db);
   }
 
@@ -589,8 +705,45 @@ export class SearchRepository {
       .execute();
   }
 
+  /**
+   * A stored model, read `MODEL_PIECE_BYTES` a statement with the event loop handed back between: a
+   * serving process loads it while it answers requests, and a 75k-paper offline model is 23 MB, whose
+   * one read held a SQLite process ~72 ms (PostgreSQL's driver decodes its hex text in one go too).
+   * A model saved meanwhile (its `trained_at` moves) is read again from the start, never mixed.
+   */
   async loadModel(name: string): Promise<{ modelId: string; data: Uint8Array; trainedAt: string } | null> {
-    const r = await this.db.selectFrom('search_models').select(['model_id', 'data', 'trained_at']).where('name', '=', name).executeTakeFirst();
-    return r ? { modelId: r.model_id, data: r.data, trainedAt: r.trained_at } : null;
+    // A SQLite file: one read in a thread of its own (`readModelInThread`: each piece below costs
+    // SQLite a read of the whole blob). The pieces remain for an in-memory database, PostgreSQL, and
+    // a thread that failed.
+    if (this.bulk && !this.bulk.raw.memory) {
+      try {
+        return await readModelInThread(this.bulk.raw.name, name);
+      } catch {
+        // read below
+      }
+    }
+    const head = () => this.db.selectFrom('search_models').select(['model_id', 'trained_at', sql<number | string>`length(data)`.as('bytes')]).where('name', '=', name).executeTakeFirst();
+    for (let r = await head(); r; ) {
+      const data = new Uint8Array(Number(r.bytes));
+      let whole = true;
+      for (let at = 0; at < data.length; at += MODEL_PIECE_BYTES) {
+        const piece = await this.db
+          .selectFrom('search_models')
+          .select(sql<Uint8Array>`substr(data, ${at + 1}, ${MODEL_PIECE_BYTES})`.as('piece'))
+          .where('name', '=', name)
+          .where('trained_at', '=', r.trained_at)
+          .executeTakeFirst();
+        if (!piece || piece.piece.length !== Math.min(MODEL_PIECE_BYTES, data.length - at)) {
+          whole = false;
+          break;
+        }
+        data.set(piece.piece, at);
+        await nextSlice();
+      }
+      const now = await head();
+      if (whole && now && now.trained_at === r.trained_at && now.model_id === r.model_id && Number(now.bytes) === data.length) return { modelId: r.model_id, data, trainedAt: r.trained_at };
+      r = now;
+    }
+    return null;
   }
 }

@@ -23,6 +23,7 @@ import { CommentRepository } from './comments.ts';
 import { CollectionRepository } from './collections.ts';
 import { AuditLogRepository } from './audit-log.ts';
 import { SearchRepository } from './search.ts';
+import { SimilarListRepository } from './similar-lists.ts';
 import { EmbeddingSpaceRepository } from './embedding-spaces.ts';
 import { BrowseRepository } from './browse.ts';
 import { DiscoveryRepository } from './discovery.ts';
@@ -63,6 +64,7 @@ export class Store {
   readonly collections: CollectionRepository;
   readonly auditLog: AuditLogRepository;
   readonly search: SearchRepository;
+  readonly similarLists: SimilarListRepository;
   readonly embeddingSpaces: EmbeddingSpaceRepository;
   readonly browse: BrowseRepository;
   readonly discovery: DiscoveryRepository;
@@ -104,6 +106,7 @@ export class Store {
     this.collections = new CollectionRepository(db);
     this.auditLog = new AuditLogRepository(db);
     this.search = new SearchRepository(db, bulk);
+    this.similarLists = new SimilarListRepository(db);
     this.embeddingSpaces = new EmbeddingSpaceRepository(db);
     this.accountConfirmations = new AccountConfirmationRepository(db);
     this.submissionQuota = new SubmissionQuotaRepository(db);

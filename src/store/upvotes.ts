@@ -15,26 +15,28 @@ export class UpvoteRepository {
 
   /** Returns whether a vote was added (false: it was already there). */
   async add(userId: number, paperId: string, now = new Date().toISOString()): Promise<boolean> {
-    return inTransaction(this.db, async (trx) => {
-      const inserted = await trx
-        .insertInto('upvotes')
-        .values({ user_id: userId, paper_id: paperId, created_at: now })
-        .onConflict((oc) => oc.columns(['user_id', 'paper_id']).doNothing())
-        .returning('user_id')
-        .executeTakeFirst();
-      if (!inserted) return false;
-      await trx.updateTable('papers').set((eb) => ({ upvotes: eb('upvotes', '+', 1) })).where('id', '=', paperId).execute();
-      return true;
-    });
+    return (await this.set(userId, paperId, true, now)).changed;
   }
 
   /** Returns whether a vote was removed. */
   async remove(userId: number, paperId: string): Promise<boolean> {
+    return (await this.set(userId, paperId, false)).changed;
+  }
+
+  /**
+   * Adds (`upvoted`) or removes the user's vote and returns the paper's count after it, read in the
+   * same transaction: from the counter's update when the vote changed it (one statement fewer than a
+   * separate read), else as it stands.
+   */
+  async set(userId: number, paperId: string, upvoted: boolean, now = new Date().toISOString()): Promise<{ changed: boolean; upvotes: number }> {
     return inTransaction(this.db, async (trx) => {
-      const deleted = await trx.deleteFrom('upvotes').where('user_id', '=', userId).where('paper_id', '=', paperId).returning('user_id').executeTakeFirst();
-      if (!deleted) return false;
-      await trx.updateTable('papers').set((eb) => ({ upvotes: eb('upvotes', '-', 1) })).where('id', '=', paperId).execute();
-      return true;
+      const changed = upvoted
+        ? await trx.insertInto('upvotes').values({ user_id: userId, paper_id: paperId, created_at: now }).onConflict((oc) => oc.columns(['user_id', 'paper_id']).doNothing()).returning('user_id').executeTakeFirst()
+        : await trx.deleteFrom('upvotes').where('user_id', '=', userId).where('paper_id', '=', paperId).returning('user_id').executeTakeFirst();
+      const row = changed
+        ? await trx.updateTable('papers').set((eb) => ({ upvotes: eb('upvotes', upvoted ? '+' : '-', 1) })).where('id', '=', paperId).returning('upvotes').executeTakeFirst()
+        : await trx.selectFrom('papers').select('upvotes').where('id', '=', paperId).executeTakeFirst();
+      return { changed: Boolean(changed), upvotes: Number(row?.upvotes ?? 0) };
     });
   }
 

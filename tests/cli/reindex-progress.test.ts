@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { forEachStore } from '../helpers/contract.ts';
 import { testDb } from '../helpers/stores.ts';
 
@@ -57,9 +58,10 @@ forEachStore('paperboy reindex --keyword-only', (ctx) => {
       assert.equal((await run(['reindex', '--keyword-only', '--reembed'])).code, 2, 'it cannot re-embed');
       const r = await run(['reindex', '--keyword-only']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^full-text: 12 papers \(bm25-maxscore, published as keyword index v1\) \/ keyword only: /);
+      // The For-you features too: they depend on no model, and without their file every server built them at start.
+      assert.match(r.stdout, /^full-text: 12 papers \(bm25-maxscore, published as keyword index v1\) \/ For-you features published as v1 \/ keyword only: /);
       const phases = r.stderr.trim().split('\n').map((l) => /^(.+): (\d+)\/(\d+) in \d+\.\d s/.exec(l)?.[1]);
-      assert.deepEqual(phases, ['full-text', 'write keyword index files'], r.stderr);
+      assert.deepEqual(phases, ['full-text', 'write keyword index files', 'write For-you features file'], r.stderr);
       const db = testDb(ctx.store);
       assert.equal(Number((await db.selectFrom('paper_embeddings').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 0, 'nothing embedded');
       assert.equal(Number((await db.selectFrom('search_models').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 0, 'no model trained');
@@ -102,6 +104,17 @@ forEachStore('paperboy reindex output off a terminal', (ctx) => {
       assert.ok(forYou < embed || keyword > embed, r.stderr);
       // The listing's day is a feed day: its 12 papers are the For-you features published.
       assert.match(r.stdout, / \/ For-you features published as v1 \/ /);
+      // The similar-papers lists are left to the background job unless asked for (they cost 13x the
+      // rest of a reindex at 75k papers); asked for, every paper gets its list.
+      assert.match(r.stdout, / \/ similar-papers lists: left to the background job \/ /);
+      const lists = async () => Number((await sql<{ n: number }>`select count(*) as n from paper_similar_lists`.execute(testDb(ctx.store))).rows[0].n);
+      assert.equal(await lists(), 0);
+      assert.equal((await run(['reindex', '--keyword-only', '--similar-lists'])).code, 2, 'keyword only has no vectors to rank from');
+      const withLists = await run(['reindex', '--similar-lists']);
+      assert.equal(withLists.code, 0, withLists.stderr);
+      assert.match(withLists.stdout, / \/ similar-papers lists: 12 \/ /);
+      assert.match(withLists.stderr, /^similar-papers lists: 12\/12 in /m);
+      assert.equal(await lists(), 12);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -132,3 +132,37 @@ forEachStore('upvotes over HTTP', (ctx) => {
     }
   });
 });
+
+forEachStore('an upvote\'s statements', (ctx) => {
+  // Issue 19 (mixed load on PostgreSQL): the count the answer carries comes from the counter's own
+  // update, in the vote's transaction, instead of a read after it.
+  test('a vote that changes the count: the visibility check, the row, the counter (returning the count), the feed day for the page cache', async () => {
+    const { statementsOf } = await import('../helpers/statement-count.ts');
+    const { testDb } = await import('../helpers/stores.ts');
+    const app = await startTestApp(ctx.store, {});
+    try {
+      const paper = makePaper();
+      await ctx.store.papers.upsertMany([paper]);
+      const user = await ctx.store.users.create({ username: 'counted', email: 'counted@example.org', passwordHash: 'x' });
+      const db = testDb(ctx.store);
+      const add = await statementsOf(db, () => app.services.upvotes.set(user, paper.id, true));
+      assert.deepEqual(add.value, { paperId: paper.id, upvoted: true, upvotes: 1 });
+      assert.ok(add.statements.length <= 4, `${add.statements.length} statements:\n${add.statements.join('\n')}`);
+      const again = await statementsOf(db, () => app.services.upvotes.set(user, paper.id, true));
+      assert.deepEqual(again.value, { paperId: paper.id, upvoted: true, upvotes: 1 }, 'unchanged: the count as it stands');
+      assert.ok(again.statements.length <= 3, `${again.statements.length} statements:\n${again.statements.join('\n')}`);
+      const removed = await statementsOf(db, () => app.services.upvotes.set(user, paper.id, false));
+      assert.deepEqual(removed.value, { paperId: paper.id, upvoted: false, upvotes: 0 });
+      assert.ok(removed.statements.length <= 4, `${removed.statements.length} statements:\n${removed.statements.join('\n')}`);
+      assert.deepEqual((await app.services.upvotes.set(user, paper.id, false)).upvotes, 0);
+      assert.deepEqual(await upvotesOf(ctx, paper.id), { counter: 0, rows: 0 });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+async function upvotesOf(ctx: { store: TestApp['store'] }, id: string) {
+  const p = (await ctx.store.papers.get(id))!;
+  return { counter: p.upvotes, rows: await ctx.store.upvotes.countFor(id) };
+}

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { FeatureIndex } from '../../src/discovery/feature-index.ts';
+import type { SparseVector } from '../../src/discovery/text-features.ts';
 import { FOR_YOU_FEATURES_FORMAT, readForYouFeaturesFile, writeForYouFeaturesFile, type ForYouFeatures } from '../../src/discovery/for-you-features-file.ts';
 import { IndexFileError } from '../../src/search/index-file.ts';
 import { writeKeywordIndexFile } from '../../src/search/keyword-index-file.ts';
@@ -35,8 +36,8 @@ async function snapshot(n = 400): Promise<ForYouFeatures> {
   const index = await FeatureIndex.buildAsync(ps);
   // A paper added after the build (a later feed day): its vector used the counts as they were then.
   index.add({ id: '2502.00001', title: 'Late arrival graph', abstract: 'sparse retrieval model', categories: ['cs.IR'], authors: ['Late Author'] });
-  const meta = ps.map((p) => [p.id, { title: p.title, categories: p.categories, authors: p.authors, day: p.day }] as [string, ForYouFeatures['papers'][number][1]]);
-  meta.push(['2502.00001', { title: 'Late arrival graph', categories: ['cs.IR'], authors: ['Late Author'], day: '2025-07-01' }]);
+  const meta = new Map(ps.map((p) => [p.id, { title: p.title, categories: p.categories, authors: p.authors, day: p.day }]));
+  meta.set('2502.00001', { title: 'Late arrival graph', categories: ['cs.IR'], authors: ['Late Author'], day: '2025-07-01' });
   return { features: index.parts(), papers: meta, through: { day: '2025-07-01', items: 1 }, indexDays: 180 };
 }
 
@@ -51,16 +52,21 @@ test('a written For-you features file reads back as the same features: vectors, 
   assert.equal(back.features.docs, snap.features.docs);
   assert.deepEqual(back.features.ids, snap.features.ids);
   assert.deepEqual([...back.features.df], [...snap.features.df]);
-  for (let i = 0; i < snap.features.ids.length; i++) {
-    assert.deepEqual([...back.features.vectors[i].idx], [...snap.features.vectors[i].idx]);
-    assert.deepEqual([...back.features.vectors[i].val], [...snap.features.vectors[i].val]);
-  }
-  assert.deepEqual(back.papers, snap.papers, 'titles and names with newlines and accents survive');
-  // Vectors are views on the file's buffer, not copies.
-  assert.equal(back.features.vectors[0].idx.buffer, back.features.vectors[1].val.buffer);
-  // A loaded index goes on like the one written: the same vector for the next paper.
   const a = await FeatureIndex.fromParts(snap.features);
   const b = await FeatureIndex.fromParts(back.features);
+  const written = snap.features.vectors as SparseVector[];
+  snap.features.ids.forEach((id, i) => {
+    assert.deepEqual([...b.get(id)!.idx], [...written[i].idx]);
+    assert.deepEqual([...b.get(id)!.val], [...written[i].val]);
+  });
+  assert.deepEqual(back.papers, snap.papers, 'titles and names with newlines and accents survive');
+  // Vectors are views on the file's buffer, not copies, and kept packed (no object per paper).
+  assert.ok(!Array.isArray(back.features.vectors));
+  assert.equal(b.get(snap.features.ids[0])!.idx.buffer, b.get(snap.features.ids[1])!.val.buffer);
+  // Written again from the loaded index, the same file.
+  const again = await writeForYouFeaturesFile(path.join(dir, 'again.pbidx'), { ...back, features: b.parts() });
+  assert.equal(again.checksum, checksum);
+  // A loaded index goes on like the one written: the same vector for the next paper.
   const next = { id: '2503.00001', title: 'Galaxy halo lensing', abstract: 'neural radiance field', categories: ['astro-ph.CO'] };
   assert.deepEqual(b.add(next), a.add(next));
   assert.deepEqual([...b.ids()], [...a.ids()]);

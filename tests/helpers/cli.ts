@@ -34,3 +34,22 @@ export function runCli(args: string[], env: Record<string, string> = {}, opts: {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A module script run by `node -e` in a child process at the repository root, its output gathered as it comes. */
+export interface ScriptChild {
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves when the child has exited (killed or not). */
+  exited: Promise<void>;
+}
+
+/** Starts `script` (an ES module, TypeScript imports through tsx) with `args` as `process.argv[1…]`: for tests that kill it part-way. */
+export function spawnScript(script: string, args: string[]): ScriptChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return { child, output: () => out, exited };
+}

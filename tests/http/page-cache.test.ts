@@ -343,4 +343,45 @@ forEachStore('anonymous page cache on the real app', (ctx) => {
       await short.close();
     }
   });
+
+  test('a paper page whose similar papers were late shows same-day papers, aborts the late ranking, and is cached only briefly, not as the paper\'s page', async () => {
+    const late = makePaper({ id: '2508.04001', title: 'Slow neighbours of a paper', publishedAt: '2025-08-09', primaryCategory: 'cs.LG', categories: ['cs.LG'] });
+    const sameDay = makePaper({ id: '2508.04002', title: 'Another paper of the day', publishedAt: '2025-08-09', primaryCategory: 'cs.LG', categories: ['cs.LG'] });
+    await ctx.store.papers.upsertMany([late, sameDay]);
+    await ctx.store.feed.addMany([{ paperId: late.id, day: '2025-08-09' }, { paperId: sameDay.id, day: '2025-08-09' }]);
+    const search = app.services.search;
+    const similar = search.similar;
+    const signals: AbortSignal[] = [];
+    // A ranking slower than the page waits (a loaded store): it ends only when aborted, or after 5 s.
+    search.similar = (_id, _n, opts = {}) => {
+      signals.push(opts.signal!);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => resolve([]), 5000);
+        opts.signal?.addEventListener('abort', () => (clearTimeout(t), reject(opts.signal!.reason)));
+      });
+    };
+    try {
+      const first = await fetch(`${app.url}/papers/${late.id}`);
+      const started = Date.now();
+      assert.equal(first.headers.get('x-page-cache'), 'miss');
+      assert.ok((await first.text()).includes(sameDay.title), 'the same day\'s paper stands in');
+      assert.equal(signals.length, 1);
+      assert.equal(signals[0].aborted, true, 'the late ranking was told to stop');
+      const again = await fetch(`${app.url}/papers/${late.id}`);
+      await again.text();
+      if (Date.now() - started < 500) assert.equal(again.headers.get('x-page-cache'), 'hit', 'a burst of readers gets the stand-in page from the cache');
+      await new Promise((r) => setTimeout(r, 1100));
+      search.similar = similar;
+      const later = await fetch(`${app.url}/papers/${late.id}`);
+      await later.text();
+      assert.equal(later.headers.get('x-page-cache'), 'miss', 'rendered again within a second, not kept for PAGE_CACHE_SECONDS (60 s here)');
+      // Once the similar papers come in time, the page is cached as usual.
+      await new Promise((r) => setTimeout(r, 1100));
+      const kept = await fetch(`${app.url}/papers/${late.id}`);
+      await kept.text();
+      assert.equal(kept.headers.get('x-page-cache'), 'hit', 'a complete page is kept for PAGE_CACHE_SECONDS');
+    } finally {
+      search.similar = similar;
+    }
+  });
 });

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, test } from 'node:test';
 import { DocMetaTable } from '../../src/search/doc-meta.ts';
 import { decodeLinesSliced, readIndexFile, writeIndexFile } from '../../src/search/index-file.ts';
 import { DEFAULT_BM25, InvertedIndex, type IndexParts } from '../../src/search/inverted-index.ts';
 import { readKeywordIndexFile, writeKeywordIndexFile } from '../../src/search/keyword-index-file.ts';
+import { holdsUnder } from '../helpers/event-loop.ts';
 
 /**
  * Loading a published index file must not hold the request thread (issue 19): a serving process
@@ -52,41 +52,6 @@ function parts(): IndexParts {
   };
 }
 
-/**
- * The longest the event loop was held while `task` ran, in ms. On Linux, in this thread's own CPU
- * time (the kernel's run time of the main thread, /proc/self/task/<pid>/schedstat) between the
- * ticks of a 1 ms timer: what the thread did, not how long a loaded machine kept it waiting to run,
- * so the bound holds beside other processes. Elsewhere the timer's worst lateness in wall time
- * (`monitorEventLoopDelay`).
- */
-async function longestHold(task: () => Promise<unknown>): Promise<number> {
-  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
-  if (!fs.existsSync(schedstat)) {
-    const h = monitorEventLoopDelay({ resolution: 1 });
-    h.enable();
-    try {
-      await task();
-    } finally {
-      h.disable();
-    }
-    return h.max / 1e6;
-  }
-  const cpuMs = () => Number(fs.readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6;
-  let longest = 0;
-  let last = cpuMs();
-  const timer = setInterval(() => {
-    const now = cpuMs();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 1);
-  try {
-    await task();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(longest, cpuMs() - last);
-}
-
 test('loading a keyword index file of real size keeps the event loop free: read and checked in a thread, decoded in slices', async () => {
   const p = parts();
   const snap = { index: InvertedIndex.fromParts(p), meta: new DocMetaTable({ categoryNames: ['cs.lg'], catOffsets: Uint32Array.from({ length: DOCS + 1 }, (_, i) => i), catIds: new Uint16Array(DOCS), published: new Uint32Array(DOCS) }), cursor: { modifiedAt: '2026-01-01T00:00:00.000Z', id: 'x' } };
@@ -95,15 +60,17 @@ test('loading a keyword index file of real size keeps the event loop free: read 
   // One load first: the reader thread starts (tsx compiles inside it, on its own thread) and the
   // code paths are compiled, as in a server that has already served.
   await readKeywordIndexFile(file, { checksum, bytes });
-  let back: Awaited<ReturnType<typeof readKeywordIndexFile>> | undefined;
-  const held = await longestHold(async () => {
-    back = await readKeywordIndexFile(file, { checksum, bytes });
+  // Sliced, no step is over a few ms of work; 30 ms of CPU leaves room for a slow machine (the same
+  // load read, checked and decoded on this thread held it 150-200 ms every time). A major garbage
+  // collection of this heap can itself take ~30 ms and lands in whichever slice it interrupts, so
+  // the load is tried up to three times: unsliced work holds the loop in every try, a collection
+  // does not fall in every one (CI once saw 32.1 ms in a single try).
+  const holds = await holdsUnder(30, async () => {
+    const back = await readKeywordIndexFile(file, { checksum, bytes });
+    assert.equal(back.index.mainSize, DOCS);
+    assert.equal(back.index.docFrequency(p.terms[TERMS - 1]), PER_TERM);
   });
-  assert.equal(back!.index.mainSize, DOCS);
-  assert.equal(back!.index.docFrequency(p.terms[TERMS - 1]), PER_TERM);
-  // Sliced, no step is over a few ms of work; 30 ms of CPU leaves room for a garbage collection and
-  // a slow machine (the same load read, checked and decoded on this thread held it 150-200 ms).
-  assert.ok(held < 30, `the event loop was held ${held.toFixed(1)} ms of CPU at once while a ${(bytes / 1e6).toFixed(0)} MB index file loaded`);
+  assert.ok(Math.min(...holds) < 30, `the event loop was held ${holds.map((h) => h.toFixed(1)).join(', ')} ms of CPU at once in each load of a ${(bytes / 1e6).toFixed(0)} MB index file`);
 });
 
 test('strings decoded a window at a time come back exactly as written: empty strings, multi-byte text, a string longer than the window', async () => {

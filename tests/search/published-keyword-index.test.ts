@@ -8,6 +8,8 @@ import { makePaper } from '../helpers/papers.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { PublishedKeywordIndex } from '../../src/search/published-keyword-index.ts';
+import { PublishedIndex } from '../../src/search/published-index.ts';
+import pino from 'pino';
 import { parseQuery } from '../../src/search/query.ts';
 import { KEYWORD_INDEX_FORMAT as FORMAT_VERSION } from '../../src/search/keyword-index-file.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -144,5 +146,22 @@ forEachStore('published keyword index', (ctx) => {
     assert.equal(again.engine.lastLoad.source, 'file');
     assert.equal(again.engine.servedVersion, v, 'the same version, from sound bytes');
     assert.deepEqual(await again.ids('attention'), await a.ids('attention'));
+  });
+
+  test('a published file the reader fails on (not a file to rebuild) is logged with its reason, and the load fails for a retry', async () => {
+    const a = server(ctx.store, 'store');
+    await a.engine.warm();
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    // Node's own refusal of a 2.17 GB body in one hash update (round 19, 2.5M papers), as the reader thread reports it.
+    const failing = new PublishedIndex(ctx.store, { dir: a.dir, via: 'store', logger }, { ...a.files.codec, read: async () => Promise.reject(new Error('data is too long')) });
+    await assert.rejects(failing.openLatest(), /data is too long/);
+    const v = (await ctx.store.searchIndexFiles.latest('keyword'))!;
+    const logged = lines.find((l) => l.msg === 'could not read the published keyword index');
+    assert.ok(logged, `logged: ${JSON.stringify(lines)}`);
+    assert.equal(logged.level, 50);
+    assert.equal(logged.err, 'data is too long');
+    assert.equal(logged.version, v.version);
+    assert.equal(logged.file, a.files.fileFor(v));
   });
 });

@@ -34,6 +34,18 @@ test('words of the same hash are told apart by their letters', () => {
   assert.equal(t.get('pit', 0, 3, 42), WordTable.MISSING, 'a longer word that starts with a known one');
 });
 
+test('words of the same hash and length are told apart by every letter, first and last, at any place in a text', () => {
+  const t = new WordTable();
+  t.set('model', 0, 5, 7, 1);
+  t.set('modem', 0, 5, 7, 2);
+  t.set('nodel', 0, 5, 7, 3);
+  assert.equal(t.get('a model here', 2, 7, 7), 1);
+  assert.equal(t.get('a modem here', 2, 7, 7), 2);
+  assert.equal(t.get('a nodel here', 2, 7, 7), 3);
+  assert.equal(t.get('a modes here', 2, 7, 7), WordTable.MISSING, 'only the last letter differs');
+  assert.equal(t.get('a xodel here', 2, 7, 7), WordTable.MISSING, 'only the first letter differs');
+});
+
 test('past its limit the table starts over instead of growing', () => {
   const t = new WordTable(1000);
   for (let i = 0; i < 1000; i++) set(t, `v${i}`, i);

@@ -54,6 +54,21 @@ forEachStore('FeedRepository', (ctx) => {
       [b.id, a.id],
     );
   });
+
+  test('a visible paper and its feed entry in one read (the paper page): the entry as entryFor reads it, none off the feed, null when hidden', async () => {
+    const [on, off, hidden] = [makePaper(), makePaper(), makePaper()];
+    await ctx.store.papers.upsertMany([on, off, hidden]);
+    await ctx.store.feed.addMany([{ paperId: hidden.id, day: '2001-01-01' }, { paperId: on.id, day: '2001-01-01', submittedBy: 'ada' }]);
+    const both = await ctx.store.papers.visibleWithEntry(on.id);
+    assert.deepEqual(both?.paper, await ctx.store.papers.visible(on.id));
+    assert.deepEqual(both?.entry, await ctx.store.feed.entryFor(on.id));
+    assert.deepEqual(both?.entry, { day: '2001-01-01', paperId: on.id, position: 2, submittedBy: 'ada' });
+    const alone = await ctx.store.papers.visibleWithEntry(off.id);
+    assert.deepEqual(alone, { paper: await ctx.store.papers.visible(off.id), entry: null });
+    await ctx.store.papers.setHidden(hidden.id, true);
+    assert.equal(await ctx.store.papers.visibleWithEntry(hidden.id), null, 'the visible-paper rule applies');
+    assert.equal(await ctx.store.papers.visibleWithEntry('2599.99999'), null);
+  });
 });
 
 forEachStore('RunRepository', (ctx) => {

@@ -5,10 +5,11 @@ import { phaseProgress } from '../phase-progress.ts';
 export const reindexCommand: Command = {
   name: 'reindex',
   summary: 'rebuild search: train the local embedder (when used), the keyword index, embeddings and the ANN index; publish the index files',
-  usage: 'paperboy reindex [--reembed] [--rebuild-full-text] [--keyword-only] [--quiet]',
-  options: { reembed: { type: 'boolean' }, 'rebuild-full-text': { type: 'boolean' }, 'keyword-only': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  usage: 'paperboy reindex [--reembed] [--rebuild-full-text] [--keyword-only] [--similar-lists] [--quiet]',
+  options: { reembed: { type: 'boolean' }, 'rebuild-full-text': { type: 'boolean' }, 'keyword-only': { type: 'boolean' }, 'similar-lists': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   async run({ values }) {
     if (values['keyword-only'] && values.reembed) throw new UsageError('--keyword-only leaves the embeddings as they are: it cannot --reembed');
+    if (values['keyword-only'] && values['similar-lists']) throw new UsageError('--keyword-only leaves the embeddings as they are: it cannot rank --similar-lists from them');
     const config = configFromFlags(values);
     return withServices(config, async ({ services }) => {
       const t = performance.now();
@@ -37,16 +38,25 @@ export const reindexCommand: Command = {
         published = await services.keywordIndex.publish();
         progress.update('write keyword index files', 1, 1);
       };
-      // --keyword-only: the keyword index alone, rebuilt and published, so that servers start from a
-      // file — for a corpus of millions, whose training and embedding take far longer (BENCHMARKS, 2.5M).
-      // The model, the vectors, the ANN index and the For-you features are left as they are.
+      // The For-you features, built fresh and published the same way (servers stop building them at start).
+      const publishForYou = async () => {
+        if (!services.forYou.persistent) return;
+        progress.update('write For-you features file', 0, 1);
+        forYou = await services.forYou.publish();
+        progress.update('write For-you features file', 1, 1);
+      };
+      const forYouSummary = () => (forYou !== null ? ` / For-you features published as v${forYou}` : '');
+      // --keyword-only: the keyword index and the For-you features (neither depends on the model),
+      // rebuilt and published, so that servers start from files — for a corpus of millions, whose
+      // training and embedding take far longer (BENCHMARKS, 2.5M). Without the For-you file every
+      // server built the features at start (45.6 s at 200k papers). The model, the vectors and the
+      // ANN index are left as they are.
       if (values['keyword-only']) {
         await rebuildFullText();
         await publishKeywordIndex();
+        await publishForYou();
         progress.end();
-        console.log(
-          `${fullTextSummary()} / keyword only: model, embeddings and For-you features left as they were / ${((performance.now() - t) / 1000).toFixed(1)} s`,
-        );
+        console.log(`${fullTextSummary()}${forYouSummary()} / keyword only: model and embeddings left as they were / ${((performance.now() - t) / 1000).toFixed(1)} s`);
         return 0;
       }
       // The published files (keyword index, For-you features) depend on neither the model nor the
@@ -55,12 +65,7 @@ export const reindexCommand: Command = {
       const writeFiles = async () => {
         filesWritten = true;
         await publishKeywordIndex();
-        // The For-you features, built fresh and published the same way (servers stop building them at start).
-        if (services.forYou.persistent) {
-          progress.update('write For-you features file', 0, 1);
-          forYou = await services.forYou.publish();
-          progress.update('write For-you features file', 1, 1);
-        }
+        await publishForYou();
       };
       await services.trainEmbedder(
         (phase, done, total) => progress.update(phase, done, total),
@@ -75,13 +80,20 @@ export const reindexCommand: Command = {
         onPhase: (phase, done, total) => progress.update(phase === 'embed' ? 'embed + ANN index' : phase, done, total),
       });
       if (!filesWritten) await writeFiles();
+      // --similar-lists: every paper's similar papers ranked here, from the vectors, term vectors and
+      // indexes just built, so that every paper page reads its list at once (BENCHMARKS "Load", round
+      // 19). Not by default: at 75k papers it is 378 s, 13x the rest of the reindex (issue 14 asks a
+      // reindex of at most 3x the import); without it the background job `search:similar-lists`
+      // stores them as it goes and pages rank live meanwhile, as before the lists existed.
+      const lists = values['similar-lists'] ? await services.similarLists.fillAll({ onProgress: (done, total) => progress.update('similar-papers lists', done, total) }) : null;
       progress.end();
       await services.searchIndex.close();
       const embedder = await services.searchIndex.embedder();
       console.log(
         `${fullTextSummary()} / embedded: ${r.embedded} / vectors in ANN index: ${r.vectors}` +
           (embedder ? ` (${embedder.id})` : ' (no embedder: keyword search only)') +
-          (forYou !== null ? ` / For-you features published as v${forYou}` : '') +
+          forYouSummary() +
+          (lists !== null ? ` / similar-papers lists: ${lists}` : ' / similar-papers lists: left to the background job') +
           ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
       );
       return 0;

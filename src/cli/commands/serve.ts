@@ -9,6 +9,11 @@ import { scheduledJobs } from '../../jobs/index.ts';
 import { GracefulShutdown } from '../shutdown.ts';
 import { untilDone } from '../../shutdown.ts';
 import { sitePaths } from '../../domain/site-paths.ts';
+import { startReaderThread } from '../../search/index-file-thread.ts';
+import { setTimeout as after } from 'node:timers/promises';
+
+/** The longest the job schedules wait for the start-up loading (the keyword index, the "For you" features). */
+const START_JOBS_WITHIN_MS = 5 * 60_000;
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -37,21 +42,39 @@ export const serveCommand: Command = {
       return null;
     });
     logger.debug({ ms: Math.round(performance.now() - warmUp), status: home?.status }, 'rendered the home page once before listening');
-    const server = await startServer(app, { host: config.host, port: config.port, logger });
-    logger.info({ url: server.url, store: runtime.describe }, `Paperboy is serving ${server.url}`);
-    const scheduler = new JobScheduler(services.runs, logger);
-    scheduler.start(scheduledJobs(services));
+    // The background start-up work — loading the keyword index (its reader thread started here too)
+    // and the "For you" features — begins before the port opens, and the port opens one turn of the
+    // event loop later: what each of them does before its first real wait (creating the reader
+    // thread, the first statements and their garbage) ran in the same turn as the listen, with the
+    // job schedules' set-up, and held the first readers' requests (BENCHMARKS, start-up, round 19).
+    const readerStarted = startReaderThread();
     const stopIndexing = services.searchIndex.keepInStep();
-    if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
     // The "For you" features take seconds to build on a large store: load (or build) them now, not on the first reader's request.
     const warmStart = Date.now();
-    services.forYou.warm().then(
+    const forYouWarm = services.forYou.warm();
+    forYouWarm.then(
       (papers) => {
         const { source, delta, rejected } = services.forYou.lastLoad;
         logger.info({ papers, ms: Date.now() - warmStart, source, version: services.forYou.servedVersion, delta, rejected }, source === 'file' ? 'loaded the "For you" index' : 'built the "For you" index');
       },
       (err) => logger.error({ err }, 'could not load or build the "For you" index'),
     );
+    // The job schedules begin once that loading is done (or after START_JOBS_WITHIN_MS at most): a job's
+    // first check is synchronous SQL on SQLite — the enrichment job's `due()` at 75k papers is five
+    // statements of 200–260 ms of CPU each at load 18 — and its two-minute tick fell inside a start
+    // of 20–30 s one time in three (round 19: a feed request waited 10.8 s for it at load 18).
+    const scheduler = new JobScheduler(services.runs, logger);
+    void Promise.race([Promise.all([forYouWarm.catch(() => undefined), services.searchIndex.indexLoaded]), after(START_JOBS_WITHIN_MS, undefined, { ref: false })]).then(() => scheduler.start(scheduledJobs(services)));
+    // A timer, not an immediate: an immediate can run in the same turn, before the loop's timers and
+    // I/O. And the reader thread running (a few ms: it is a bundled script), its priority lowered.
+    await Promise.all([readerStarted, after(0)]);
+    const server = await startServer(app, { host: config.host, port: config.port, logger }).catch(async (err: unknown) => {
+      // The port is taken (say): what began above stops, so that the process can exit with the error.
+      await Promise.all([scheduler.stop(shutdown.deadline), stopIndexing()]);
+      throw err;
+    });
+    logger.info({ url: server.url, store: runtime.describe }, `Paperboy is serving ${server.url}`);
+    if (!services.mail.configured) logger.warn({ dir: config.mailDir }, 'mail is not configured (SMTP_URL): mails are written as .eml files');
 
     return shutdown.untilSignal('shutting down: finishing in-flight requests and job steps', async () => {
       // Stop accepting connections and stop the schedules at once; requests, the job step and the

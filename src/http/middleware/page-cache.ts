@@ -68,7 +68,7 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
       res.headers.forEach((v, k) => {
         if (!PER_REQUEST.has(k.toLowerCase())) headers.push([k, v]);
       });
-      page = cache.set(key, { status: res.status, headers, body: await res.clone().arrayBuffer(), nonce: cspNonce(), deps: c.get('pageDeps') }, renderedFrom);
+      page = cache.set(key, { status: res.status, headers, body: await res.clone().arrayBuffer(), nonce: cspNonce(), deps: c.get('pageDeps'), ttlMs: c.get('pageTtlMs') }, renderedFrom);
       if (!page) return;
     }
     // The rate limits counted this request before it got here: its own counts go out, hit or miss

@@ -37,3 +37,31 @@ export function rateLimit(rule: RateLimitRule): MiddlewareHandler<AppEnv> {
     return next();
   };
 }
+
+/**
+ * Several limits counted together (one statement on PostgreSQL, where each was a round trip and a
+ * commit): an upvote's per-address and per-account limits. Every applicable counter counts the
+ * request; the first rule over its limit answers 429. The headers describe the rule with the
+ * fewest requests left.
+ */
+export function rateLimits(rules: readonly RateLimitRule[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const applied = rules.flatMap((rule) => {
+      const key = rule.key ? rule.key(c) : `ip:${clientIp(c)}`;
+      return key === null ? [] : [{ rule, key: `${rule.name}:${key}` }];
+    });
+    if (!applied.length) return next();
+    const decisions = await c.var.services.rateLimits.hitMany(applied.map((a) => ({ key: a.key, limit: a.rule.limit, windowSeconds: a.rule.windowSeconds })));
+    const left = decisions.map((d, i) => applied[i].rule.limit - d.count);
+    const tightest = left.indexOf(Math.min(...left));
+    c.header('RateLimit-Limit', String(applied[tightest].rule.limit));
+    c.header('RateLimit-Remaining', String(Math.max(0, left[tightest])));
+    const refused = decisions.find((d) => !d.allowed);
+    if (refused) {
+      return jsonError(c, 429, 'rate_limited', `too many requests; try again in ${refused.retryAfter} s`, {
+        'Retry-After': String(refused.retryAfter),
+      });
+    }
+    return next();
+  };
+}

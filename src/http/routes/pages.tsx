@@ -15,14 +15,14 @@ import { KIND_SEGMENT } from '../../domain/site-paths.ts';
 import { PaperPageView } from '../views/paper-page.tsx';
 import { SearchPageView, type SearchForm } from '../views/search-page.tsx';
 import { paperUrl } from '../views/components.tsx';
-import { findSimilar, runSearch, type PageSearch } from '../site-search.ts';
+import { findSimilar, runSearch, SIMILAR_FALLBACK_CACHE_MS, type PageSearch } from '../site-search.ts';
 import { SEARCH_LIMITS } from '../../services/search.ts';
 import { paperIdFromPagePath } from '../params.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { parseSort } from '../../search/query.ts';
 import type { SearchSort } from '../../domain/search-query.ts';
 import type { FollowViewer } from '../views/follow-button.tsx';
-import { pageDependsOn, paperDep, periodDeps, VOTES_DEP } from '../page-deps.ts';
+import { pageDependsOn, pageFreshFor, paperDep, periodDeps, VOTES_DEP } from '../page-deps.ts';
 
 /** Cards on a feed, trending or author page (the largest page there is: the page-size test renders it). */
 export const PER_PAGE = 50;
@@ -193,15 +193,17 @@ export function pageRoutes() {
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
     const [similar, , authorship, affiliations, watching] = await Promise.all([
-      findSimilar(c.var.services, paper, entry, 5) as Promise<Array<Pick<PaperWithStats, 'id' | 'title'>>>,
+      findSimilar(c.var.services, paper, entry, 5),
       user ? c.var.services.readState.opened(user.id, id) : undefined,
       c.var.services.claims.paperAuthorship(paper.id, user),
       c.var.services.orgs.affiliationsOf(paper.id),
       user ? c.var.services.notifications.watching(user.id, paper.id) : false,
     ]);
+    // Same-day papers standing in for late similar papers: cached briefly, not as the paper's page.
+    if (!similar.complete) pageFreshFor(c, SIMILAR_FALLBACK_CACHE_MS);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} thumbnail={enriched.enrichment.thumbnails?.page} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar.papers} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} thumbnail={enriched.enrichment.thumbnails?.page} />,
     );
   });
 

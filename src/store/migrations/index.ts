@@ -39,6 +39,7 @@ import * as m1502 from './1502_search_pdf_text.ts';
 import * as m1600 from './1600_thumbnail_blobs.ts';
 import * as m1700 from './1700_papers_change_count.ts';
 import * as m1800 from './1800_paper_term_vectors.ts';
+import * as m1900 from './1900_paper_similar_lists.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -86,4 +87,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1600_thumbnail_blobs': m1600,
   '1700_papers_change_count': m1700,
   '1800_paper_term_vectors': m1800,
+  '1900_paper_similar_lists': m1900,
 };

@@ -1,0 +1,91 @@
+import type { Store } from '../store/store.ts';
+import type { SearchService } from './search.ts';
+import type { SearchIndexService } from './search-index.ts';
+import { hasTermVectors } from '../search/local-embedder.ts';
+import { MemorySimilarReads } from './similar-memory-reads.ts';
+import { nextSlice } from '../slices.ts';
+
+/** Lists computed per chunk (and stored in one statement). */
+const CHUNK = 250;
+/**
+ * Lists the background job computes per run at most (new papers first, then their neighbours').
+ * Through the store each costs about a live page's ranking (~60–100 ms of serve and database CPU at
+ * load 15–20, BENCHMARKS "Load", round 19): 250 keep a run to seconds in the serving process that
+ * holds the lease; a store that was never reindexed with lists gets them at ~250 a minute.
+ */
+const PER_RUN = 250;
+
+/**
+ * Keeps each paper's similar-papers list stored (`paper_similar_lists`), so that a paper page reads
+ * it instead of ranking ~280 candidates (BENCHMARKS "Load", round 19). `paperboy reindex` computes
+ * every list after the vectors and the ANN index (`fillAll`, from memory); the background job
+ * (`fillMissing`) computes the lists of papers embedded since — and refreshes the lists those new
+ * papers' own lists name, so a new paper joins its neighbours' lists within a run. A list names
+ * papers as computed; the visible-paper rule is applied when a page reads it.
+ */
+export class SimilarListsService {
+  /** The vectors' count and newest write after a run that left no list missing: nothing to do while they are unchanged. */
+  private doneAt: { embedderId: string; mark: string } | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly search: SearchService,
+    private readonly index: SearchIndexService,
+  ) {}
+
+  /** Every visible paper's list, from the stored vectors and term vectors read once into memory. Returns the lists written. */
+  async fillAll(opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+    const embedder = await this.index.embedder();
+    if (!embedder) return 0;
+    const reads = await MemorySimilarReads.load(this.store, embedder.id, hasTermVectors(embedder) ? embedder.id : null, opts.signal);
+    const ids = reads.visibleIds();
+    let done = 0;
+    for (let i = 0; i < ids.length && !opts.signal?.aborted; i += CHUNK) {
+      done += await this.search.computeSimilarLists(ids.slice(i, i + CHUNK), reads, { signal: opts.signal });
+      opts.onProgress?.(Math.min(i + CHUNK, ids.length), ids.length);
+      await nextSlice();
+    }
+    return done;
+  }
+
+  /** Whether a run may find lists to compute: not while the vectors are as they were after a run that left none. */
+  async due(): Promise<boolean> {
+    const embedder = await this.index.embedder();
+    if (!embedder) return false;
+    return this.doneAt?.embedderId !== embedder.id || this.doneAt.mark !== (await this.mark(embedder.id));
+  }
+
+  /**
+   * The lists of visible papers with a vector and no list of their current text (new or changed
+   * papers), then the lists those name (a new paper may belong in them), up to PER_RUN, through the store.
+   */
+  async fillMissing(opts: { signal?: AbortSignal } = {}): Promise<{ computed: number; neighbours: number; complete: boolean }> {
+    const embedder = await this.index.embedder();
+    if (!embedder) return { computed: 0, neighbours: 0, complete: true };
+    const mark = await this.mark(embedder.id);
+    const missing = await this.store.similarLists.missing(embedder.id, PER_RUN);
+    let computed = 0;
+    for (let i = 0; i < missing.length && !opts.signal?.aborted; i += CHUNK) computed += await this.search.computeSimilarLists(missing.slice(i, i + CHUNK), undefined, { signal: opts.signal });
+    // The lists just written, read back a chunk per statement (one read per paper held a SQLite
+    // serving process ~0.13 ms each, back to back), in the order of `missing` as before.
+    const named = new Set<string>();
+    for (let i = 0; i < missing.length && !opts.signal?.aborted; i += CHUNK) {
+      const chunk = missing.slice(i, i + CHUNK);
+      const stored = await this.store.similarLists.currentLists(embedder.id, chunk);
+      for (const id of chunk) for (const h of stored.get(id) ?? []) named.add(h.id);
+      await nextSlice();
+    }
+    for (const id of missing) named.delete(id);
+    const refresh = [...named].slice(0, Math.max(0, PER_RUN - computed));
+    let neighbours = 0;
+    for (let i = 0; i < refresh.length && !opts.signal?.aborted; i += CHUNK) neighbours += await this.search.computeSimilarLists(refresh.slice(i, i + CHUNK), undefined, { signal: opts.signal });
+    const complete = missing.length < PER_RUN && !opts.signal?.aborted;
+    if (complete) this.doneAt = { embedderId: embedder.id, mark };
+    return { computed, neighbours, complete };
+  }
+
+  private async mark(embedderId: string): Promise<string> {
+    const s = await this.store.search.embeddingStats(embedderId);
+    return `${s.count}/${s.newest ?? ''}`;
+  }
+}

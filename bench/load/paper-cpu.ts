@@ -5,22 +5,21 @@
  * CPU the serve process and its PostgreSQL backends spent per request (Linux /proc), which a loaded
  * machine inflates far less than wall times.
  *
- *   npx tsx bench/load/paper-cpu.ts --db postgres://postgres@127.0.0.1:5432/paperboy_load [--papers 200] [--concurrency 4]
+ *   npx tsx bench/load/paper-cpu.ts --db postgres://postgres@127.0.0.1:5432/paperboy_load [--papers 200] [--concurrency 4] [--listed]
  *
  * The papers are the first N visible ones by md5(id): the same ones for every run on a database.
  * Rate limits are raised (every request comes from one IP).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort, ServerProcesses } from './server-processes.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { db: { type: 'string' }, papers: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, papers: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' }, listed: { type: 'boolean' } } });
 if (!values.db) throw new Error('--db postgres://… is required');
 const DB = values.db;
 const N = Number(values.papers);
@@ -29,28 +28,18 @@ const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU in hundredths of a sec
 
 const client = new pg.Client({ connectionString: DB });
 await client.connect();
-const ids: string[] = (await client.query('select id from papers where hidden = 0 and deleted = 0 order by md5(id) limit $1', [N])).rows.map((r) => r.id);
+// --listed: only papers with a stored similar-papers list of their current text (while a fill is under way).
+const ids: string[] = (await client.query(values.listed
+  ? 'select p.id from papers p join paper_similar_lists l on l.paper_id = p.id and l.content_hash = p.content_hash where p.hidden = 0 and p.deleted = 0 order by md5(p.id) limit $1'
+  : 'select id from papers where hidden = 0 and deleted = 0 order by md5(id) limit $1', [N])).rows.map((r) => r.id);
 
-const port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+const servers = new ServerProcesses(ROOT);
+const port = await freePort();
 const relaxed = { API_RATE_LIMIT_IP: '100000000', API_RATE_LIMIT_TOKEN: '100000000' };
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-  cwd: ROOT,
-  env: { ...process.env, PAPERBOY_DB: DB, LOG_LEVEL: 'warn', PAPERBOY_DEMO: 'false', HARVEST_ENABLED: 'false', HOST: '127.0.0.1', PORT: String(port), ...relaxed },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-process.on('exit', () => server.kill('SIGTERM'));
+const server = servers.start(`serve on port ${port}`, ['src/cli/main.ts', 'serve'], { PAPERBOY_DB: DB, LOG_LEVEL: 'warn', PAPERBOY_DEMO: 'false', HARVEST_ENABLED: 'false', HOST: '127.0.0.1', PORT: String(port), ...relaxed });
 const base = `http://127.0.0.1:${port}`;
 
-async function waitFor(url: string, ok: (res: Response) => boolean, ms = 1_800_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if (ok(await fetch(url))) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} not ready`);
-}
+const waitFor = (url: string, ok: (res: Response) => boolean) => servers.waitFor(url, ok, 1_800_000);
 // Measured once hybrid search answers (the ANN index is loaded) and one paper page has been served.
 await waitFor(`${base}/api/papers/search?q=transformer&limit=7`, (r) => r.status === 200 && r.headers.get('cache-control') !== 'no-store');
 await waitFor(`${base}/papers/${ids[0]}`, (r) => r.status === 200);
@@ -124,5 +113,5 @@ const api = await run('paper API /api/papers/ID (baseline: no similar papers)', 
 load.push(os.loadavg()[0]);
 console.log(JSON.stringify({ papers: ids.length, concurrency: CONCURRENCY, load, page, api }, null, 2));
 await client.end();
-server.kill('SIGTERM');
+servers.stopAll();
 process.exit(0);

@@ -5,7 +5,7 @@
  * `serve` processes with the anonymous page cache off (PAGE_CACHE_SECONDS=0), to show what it adds.
  *
  *   npx tsx bench/load/run.ts --db postgres://postgres@127.0.0.1:5432/paperboy_load [--import ../shared/data/arxiv-listings]
- *        [--seconds 20] [--connections 10] [--search-tail ../shared/data/eval/search-queries]
+ *        [--seconds 20] [--connections 10] [--search-tail ../shared/data/eval/search-queries] [--listed]
  *
  * Searches ask 15 popular queries; with --search-tail half of them ask one of the 200 real queries
  * of bench/search instead (a long tail the anonymous cache rarely answers). The servers' page-cache
@@ -13,8 +13,7 @@
  * --import loads the corpus first when the database holds fewer papers (npx tsx src/cli/main.ts import DIR --db URL).
  * Rate limits are raised for the run (one IP, one account send all upvotes).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,10 +27,11 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { loadQueries } from '../search/common.ts';
+import { freePort, ServerProcesses } from './server-processes.ts';
 
 const autocannon = autocannonModule as unknown as Autocannon;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { db: { type: 'string' }, import: { type: 'string' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '10' }, 'search-tail': { type: 'string' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, import: { type: 'string' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '10' }, 'search-tail': { type: 'string' }, listed: { type: 'boolean' } } });
 if (!values.db) throw new Error('--db postgres://… is required');
 const DB = values.db;
 const SECONDS = Number(values.seconds);
@@ -51,34 +51,22 @@ await client.query('vacuum analyze feed_entries');
 // The same for the stored vectors (every paper page looks up its similar papers' ANN keys in them):
 // `paperboy reindex` refreshes them since round 17; a database reindexed before then has none.
 await client.query('vacuum analyze paper_embeddings');
+// And the term vectors and stored similar-papers lists every paper page reads: a reindex rewrites
+// them, and with autovacuum off (this machine) the dead rows stayed and nothing analysed them.
+await client.query('vacuum analyze paper_term_vectors');
+if ((await client.query("select to_regclass('paper_similar_lists') as t")).rows[0].t) await client.query('vacuum analyze paper_similar_lists');
 const papers = await count();
-const ids: string[] = (await client.query('select id from papers order by random() limit 5000')).rows.map((r) => r.id);
+// --listed: paper ids only among papers with a stored similar-papers list of their current text (a
+// store whose lists are still being filled: the steady state a deployment reaches once the job ran).
+const ids: string[] = (await client.query(values.listed
+  ? 'select p.id from papers p join paper_similar_lists l on l.paper_id = p.id and l.content_hash = p.content_hash where p.hidden = 0 and p.deleted = 0 order by random() limit 5000'
+  : 'select id from papers order by random() limit 5000')).rows.map((r) => r.id);
 const days: string[] = (await client.query('select distinct day from feed_entries order by day desc limit 60')).rows.map((r) => r.day);
 await client.end();
 
-const freePort = () => new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
-const children: ChildProcess[] = [];
-const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
-process.on('exit', stopAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
-
-async function waitFor(url: string, ok: (res: Response) => Promise<boolean> | boolean, ms = 600_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      const res = await fetch(url);
-      if (await ok(res)) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not ready`);
-}
-
-function start(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
-  return child;
-}
+// Started servers are watched: one that exits unasked (its port taken, say) fails the bench at once.
+const servers = new ServerProcesses(ROOT);
+const waitFor = (url: string, ok: (res: Response) => Promise<boolean> | boolean, ms?: number) => servers.waitFor(url, ok, ms);
 
 const relaxed = Object.fromEntries(['SIGNUP', 'LOGIN', 'COMMENT', 'UPVOTE'].flatMap((k) => [[`RATE_LIMIT_${k}_IP`, '100000000/60'], [`RATE_LIMIT_${k}_USER`, '100000000/60']]).concat([['API_RATE_LIMIT_IP', '100000000'], ['API_RATE_LIMIT_TOKEN', '100000000']]));
 const METRICS_TOKEN = `bench-${Date.now()}`;
@@ -86,9 +74,9 @@ const serverEnv = { PAPERBOY_DB: DB, LOG_LEVEL: 'warn', PAPERBOY_DEMO: 'false', 
 const appPorts = [await freePort(), await freePort()];
 const uncachedPorts = [await freePort(), await freePort()];
 const barePorts = [await freePort(), await freePort()];
-for (const p of appPorts) start(['src/cli/main.ts', 'serve'], { ...serverEnv, PORT: String(p) });
-for (const p of uncachedPorts) start(['src/cli/main.ts', 'serve'], { ...serverEnv, PORT: String(p), PAGE_CACHE_SECONDS: '0' });
-for (const p of barePorts) start(['bench/load/bare-server.ts', String(p)]);
+for (const p of appPorts) servers.start(`serve on port ${p}`, ['src/cli/main.ts', 'serve'], { ...serverEnv, PORT: String(p) });
+for (const p of uncachedPorts) servers.start(`serve (page cache off) on port ${p}`, ['src/cli/main.ts', 'serve'], { ...serverEnv, PORT: String(p), PAGE_CACHE_SECONDS: '0' });
+for (const p of barePorts) servers.start(`bare Hono on port ${p}`, ['bench/load/bare-server.ts', String(p)]);
 const apps = appPorts.map((p) => `http://127.0.0.1:${p}`);
 const uncached = uncachedPorts.map((p) => `http://127.0.0.1:${p}`);
 for (const u of [...apps, ...uncached]) await waitFor(`${u}/readyz`, (r) => r.status === 200);
@@ -173,18 +161,22 @@ for (const [label, make] of Object.entries(kinds)) {
   alone.push({ ...result, pageCache: since(before, await cacheCounts(apps)) });
 }
 const mixedOn = (label: string, urls: string[]) =>
-  Promise.all(
+  servers.whileRunning(Promise.all(
     urls.map((u, i) =>
       cannon(u, (req) => {
         const n = nextRequest(i);
         return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } };
       }),
     ),
-  ).then((rs) => summarise(label, rs));
+  )).then((rs) => summarise(label, rs));
 const beforeMixed = await cacheCounts(apps);
-const mixed = { ...(await mixedOn('Paperboy mixed (2 serve processes)', apps)), pageCache: {} as Record<string, number> };
+// The load generator runs on the same cores as the servers: what it spends per request of the mix.
+const clientCpu0 = process.cpuUsage();
+const mixed = { ...(await mixedOn('Paperboy mixed (2 serve processes)', apps)), pageCache: {} as Record<string, number>, clientCpuMsPerRequest: 0 };
+const clientCpu = process.cpuUsage(clientCpu0);
+mixed.clientCpuMsPerRequest = +((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, mixed.requests)).toFixed(3);
 mixed.pageCache = since(beforeMixed, await cacheCounts(apps));
 const mixedUncached = await mixedOn('Paperboy mixed, page cache off (2 serve processes)', uncached);
 console.log(JSON.stringify({ papers, seconds: SECONDS, connectionsPerProcess: CONNECTIONS, load: os.loadavg()[0], bare, mixed, ratio: +(mixed.rps / bare.rps).toFixed(4), mixedUncached, cacheGain: +(mixed.rps / mixedUncached.rps).toFixed(2), alone }, null, 2));
-for (const c of children) c.kill('SIGTERM');
+servers.stopAll();
 process.exit(mixed.errors || mixedUncached.errors ? 1 : 0);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { paperText } from '../../src/search/local-embedder.ts';
+import { tokenize } from '../../src/search/tokenize.ts';
 
 /**
  * The CSFCube collection (../shared/data/eval/csfcube) as the similar-papers benchmarks read it: its
@@ -37,4 +39,38 @@ export function ndcgAt20Percent(order: number[], rel: number[]): number {
   const dcg = order.slice(0, k).reduce((acc, i, r) => acc + (rel[i] ?? 0) / Math.log2(r + 2), 0);
   const ideal = rel.slice().sort((a, b) => b - a).slice(0, k).reduce((acc, g, r) => acc + g / Math.log2(r + 2), 0);
   return ideal > 0 ? dcg / ideal : 0;
+}
+
+/**
+ * The collection's baseline: TF-IDF cosine (sublinear tf, idf over the collection, the served
+ * analyser) between two papers of `papers`, by pid.
+ */
+export function tfidfCosine(papers: ReadonlyMap<string, { title: string; abstract: string }>): (a: string, b: string) => number {
+  const df = new Map<string, number>();
+  const tfs = new Map<string, Map<string, number>>();
+  for (const [pid, p] of papers) {
+    const m = new Map<string, number>();
+    for (const t of tokenize(paperText(p))) m.set(t, (m.get(t) ?? 0) + 1);
+    tfs.set(pid, m);
+    for (const t of m.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  }
+  const tfidf = new Map<string, Map<string, number>>();
+  for (const [pid, m] of tfs) {
+    const v = new Map<string, number>();
+    let norm = 0;
+    for (const [t, tf] of m) {
+      const w = (1 + Math.log(tf)) * Math.log(papers.size / df.get(t)!);
+      v.set(t, w);
+      norm += w * w;
+    }
+    for (const [t, w] of v) v.set(t, w / Math.sqrt(norm || 1));
+    tfidf.set(pid, v);
+  }
+  return (a, b) => {
+    const x = tfidf.get(a)!;
+    const y = tfidf.get(b)!;
+    let s = 0;
+    for (const [t, w] of x) s += w * (y.get(t) ?? 0);
+    return s;
+  };
 }

@@ -32,9 +32,7 @@ import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { paperText } from '../../src/search/local-embedder.ts';
-import { tokenize } from '../../src/search/tokenize.ts';
-import { loadCsfcube, ndcgAt20Percent } from './csfcube-data.ts';
+import { loadCsfcube, ndcgAt20Percent, tfidfCosine } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' } } });
 const dir = positionals[0];
@@ -47,31 +45,7 @@ const { papers, facets } = loadCsfcube(dir);
 const byScore = (scores: number[]) => scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s).map((o) => o.i);
 
 // Baseline: TF-IDF cosine (sublinear tf, idf over the collection) of the query paper and each pool paper.
-const df = new Map<string, number>();
-const tfs = new Map<string, Map<string, number>>();
-for (const [pid, p] of papers) {
-  const m = new Map<string, number>();
-  for (const t of tokenize(paperText(p))) m.set(t, (m.get(t) ?? 0) + 1);
-  tfs.set(pid, m);
-  for (const t of m.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-}
-const tfidf = new Map<string, Map<string, number>>();
-for (const [pid, m] of tfs) {
-  const v = new Map<string, number>();
-  let norm = 0;
-  for (const [t, tf] of m) {
-    const w = (1 + Math.log(tf)) * Math.log(papers.size / df.get(t)!);
-    v.set(t, w);
-    norm += w * w;
-  }
-  for (const [t, w] of v) v.set(t, w / Math.sqrt(norm || 1));
-  tfidf.set(pid, v);
-}
-const sparseCos = (a: Map<string, number>, b: Map<string, number>) => {
-  let s = 0;
-  for (const [t, w] of a) s += w * (b.get(t) ?? 0);
-  return s;
-};
+const tfidf = tfidfCosine(papers);
 
 // The served path: the real CLI imports and reindexes, then the service answers in-process.
 const work = values.keep ?? mkdtempSync(join(tmpdir(), 'pb-csfcube-'));
@@ -115,7 +89,7 @@ const add = (name: string, f: (typeof facets)[number], v: number) => {
 const cache = new Map<string, string[]>();
 t = performance.now();
 for (const f of facets) {
-  add('tf-idf cosine (whole pool)', f, ndcgAt20Percent(byScore(f.cands.map((c) => sparseCos(tfidf.get(f.qid)!, tfidf.get(c)!))), f.rel));
+  add('tf-idf cosine (whole pool)', f, ndcgAt20Percent(byScore(f.cands.map((c) => tfidf(f.qid, c))), f.rel));
   for (const r of rankers) {
     const key = `${r.name}\n${f.qid}`;
     if (!cache.has(key)) cache.set(key, await r.similar(`csfcube:${f.qid}`));

@@ -27,6 +27,7 @@ import { DEFAULT_LOCAL_EMBEDDER, LocalEmbedder, paperText } from '../../src/sear
 import { parseQuery } from '../../src/search/query.ts';
 import { queryTermsWithVariants } from '../../src/search/spelling-variants.ts';
 import { analyseWord, isStopword, scanWords } from '../../src/search/tokenize.ts';
+import { cachedVectors } from './cached-vectors.ts';
 import { loadCorpus } from './corpus.ts';
 import { exploreSets } from './explore-sets.ts';
 import { loadWordVectors } from './glove.ts';
@@ -83,16 +84,7 @@ function servedModel(): { model: LocalEmbedder; vectors: Float32Array } {
     writeFileSync(modelFile, model.toBuffer());
     console.log(`trained the default model (${model.id}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
-  const vecFile = join(values.cache!, `vectors-${model.id}.f32`);
-  const D = model.dimensions;
-  let vectors: Float32Array;
-  if (existsSync(vecFile)) vectors = new Float32Array(new Uint8Array(readFileSync(vecFile)).buffer);
-  else {
-    vectors = new Float32Array(N * D);
-    corpus.forEach((p, i) => vectors.set(model.embedOne(paperText(p)), i * D));
-    writeFileSync(vecFile, new Uint8Array(vectors.buffer));
-  }
-  return { model, vectors };
+  return { model, vectors: cachedVectors(values.cache!, model, corpus) };
 }
 const { model, vectors: lsaVectors } = servedModel();
 console.log(`model ${model.id}; cpu ${cpu()} s`);

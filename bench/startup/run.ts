@@ -23,6 +23,10 @@
  * `paperboy reindex` of the same checkout runs beside it on the same store, until it has ended and
  * the server has loaded its keyword index.
  *
+ * --trace: a preload (`trace.mjs`) records inside the server what each request waited for, when the
+ * port opened and the loop's first turn after it; printed per start, raw lines in the temp directory.
+ * --cpu-prof DIR: V8 CPU profiles of every thread of each started server (read with `profile.ts`).
+ *
  * Without --papers the store is the real corpus imported as arXiv listings (feed days, so the
  * For-you index has its 180 days); with --papers N it is the corpus repeated with new ids and
  * shuffled text, still as arXiv listings with their days (bench/lib/synthetic-corpus.ts).
@@ -49,6 +53,7 @@ const { values, positionals } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     reindex: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const [corpusDir, queriesDir] = positionals;
@@ -128,7 +133,10 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const preload = values.trace ? ['--import', new URL('./trace.mjs', import.meta.url).href] : [];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...preload, 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
+  // --cpu-prof DIR: V8's CPU profile of each of the server's threads, written when it exits (one
+  // directory per start; open them in Chrome DevTools or read them with bench/startup/profile.ts).
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', path.resolve(values['cpu-prof'], label.replace(/[^a-z0-9]+/gi, '-'))] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', ...preload, 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
     cwd,
     env: serverEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -141,8 +149,15 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const traced: string[] = [];
   // The server's last log lines, printed if it dies before it is ready (a 2.5M start did, silently).
   const tail: string[] = [];
+  // The whole log, kept for a look after the run (at 2.5M a server was not ready after 496 s and
+  // its log, which said why, was gone with it).
+  const logFile = path.join(tmpdir(), `paperboy-startup-${label.replace(/[^a-z0-9]+/gi, '-')}-${child.pid}.log`);
+  const logOut = fs.createWriteStream(logFile);
+  console.log(`[${label}] the server's log: ${logFile}`);
+  child.on('exit', () => logOut.end());
   let buf = '';
   child.stderr!.on('data', (d: Buffer) => {
+    logOut.write(d);
     buf += d.toString();
     let nl;
     while ((nl = buf.indexOf('\n')) >= 0) {
@@ -163,16 +178,25 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
       if (tail.length > 20) tail.shift();
     }
   });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  // Wait for the port: /healthz answers as soon as the server listens.
-  while ((await timed(`${base}/healthz`)).status !== 200) await new Promise((r) => setTimeout(r, 50));
+  let gone = false;
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => ((gone = true), r(code))));
+  // Wait for the port: /healthz answers as soon as the server listens. A server that exits first (a
+  // --baseline checkout that cannot open a store migrated by a newer one, say) ends the run with its
+  // last lines instead of a wait for ever.
+  while ((await timed(`${base}/healthz`)).status !== 200) {
+    if (gone) throw new Error(`[${label}] the server exited (code ${await exited}) before it listened; its last lines:\n${tail.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const listening = performance.now();
   let readyAt: number | null = null;
   const during: number[] = [];
+  // When each was sent, ms after the port answered.
+  const sentAt: number[] = [];
   let errors = 0;
   let peakLoad = 0;
   // The feed, one request at a time, while start-up work runs; /readyz checked between requests.
   while (readyAt === null || forYouAt === null) {
+    sentAt.push(performance.now() - listening);
     const r = await timed(`${base}/`, `during-${during.length}`);
     if (r.status !== 200) errors++;
     during.push(r.ms);
@@ -190,7 +214,11 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const b = percentiles(idle);
   if (values.trace) {
     await new Promise((r) => setTimeout(r, 1500));
-    printTrace(label, traced, t0);
+    printTrace(label, traced, t0, during, sentAt);
+    // The raw lines, for a closer look.
+    const rawFile = path.join(tmpdir(), `startup-trace-${label.replace(/[^a-z0-9]+/gi, '-')}.jsonl`);
+    fs.writeFileSync(rawFile, traced.join('\n') + '\n');
+    console.log(`[${label}] trace: raw lines in ${rawFile}`);
   }
   console.log(`[${label}] listening after ${((listening - t0) / 1000).toFixed(1)} s; /readyz 200 after ${((readyAt! - t0) / 1000).toFixed(1)} s; "For you" ready after ${((forYouAt! - t0) / 1000).toFixed(1)} s`);
   console.log(
@@ -261,7 +289,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
  * (the request log's `ms`), the server's time from request to response, the immediates (sliced
  * start-up work) that ran meanwhile, the loop's longest gap, and the event loop's delay per second.
  */
-function printTrace(label: string, lines: string[], t0: number): void {
+function printTrace(label: string, lines: string[], t0: number, during: number[], sentAt: number[]): void {
   const parsed = lines.flatMap((l) => {
     try {
       return [JSON.parse(l.slice(l.indexOf('{')))];
@@ -305,9 +333,24 @@ function printTrace(label: string, lines: string[], t0: number): void {
       console.log(`[${label}]   ${(st.cpu as number).toFixed(0)} ms CPU (${(st.wall as number).toFixed(0)} ms wall): ${inside.map((o) => (o.kind === 'gc' ? `gc ${o.ms} ms` : `sql ${o.cpu} ms CPU "${String(o.sql).slice(0, 50)}"`)).join(', ') || 'no GC pause or statement of 5 ms+'}`);
     }
   }
+  // The slowest feed requests during start-up: the client's time against the server's (the rest is
+  // time before the server saw the request: the loop held, or the connection not yet accepted).
+  const serverMs = new Map(parsed.filter((o) => o.kind === 'request').map((o) => [String(o.id), o]));
+  const slowest = during.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 3);
+  console.log(
+    `[${label}] trace: slowest feed requests during start-up (client ms / in the server ms, sent s after listening): ${slowest
+      .map(({ ms, i }) => `#${i} ${ms.toFixed(0)} / ${serverMs.get(`during-${i}`)?.ms?.toFixed(0) ?? '?'} (${(sentAt[i] / 1000).toFixed(2)} s)`)
+      .join(', ')}`,
+  );
   const seconds = parsed.filter((o) => o.kind === 'second');
-  const worst = seconds.filter((o) => o.eldMax > 20).map((o) => `${((o.t as number) / 1000).toFixed(0)}s: max ${(o.eldMax as number).toFixed(0)} ms (CPU gap ${(o.cpuGapMax as number).toFixed(0)} ms), ${o.immediates} imm`);
-  console.log(`[${label}] trace: event-loop delay (monitorEventLoopDelay), per second, over ${seconds.length} s: ${worst.length} seconds with a delay over 20 ms${worst.length ? `, the worst: ${worst.sort((a, b) => parseFloat(b.split('max ')[1]) - parseFloat(a.split('max ')[1])).slice(0, 3).join('; ')}` : ''}`);
+  const listened = parsed.find((o) => o.kind === 'listening');
+  const listenedAt = (listened?.t as number | undefined) ?? 0;
+  // The first turn of the loop after the port opened: the first stretch logged after it, if it ended
+  // within a second (else no stretch of 8 ms+ held the loop then).
+  const first = parsed.find((o) => o.kind === 'stretch' && (o.t as number) >= listenedAt && (o.t as number) < listenedAt + 1000);
+  console.log(`[${label}] trace: after listening, the first stretch of 8 ms+ without a loop turn: ${first ? `ended ${((first.t as number) - listenedAt).toFixed(0)} ms after it, ${first.wall} ms wall, ${first.cpu} ms CPU, of which ${(first.cpu - (listened?.cpuSinceTurn ?? 0)).toFixed(1)} ms CPU after the port opened` : 'none in the first second'}`);
+  const worst = seconds.filter((o) => o.eldMax > 20).map((o) => `${(((o.t as number) - listenedAt) / 1000).toFixed(0)}s: max ${(o.eldMax as number).toFixed(0)} ms (CPU gap ${(o.cpuGapMax as number).toFixed(0)} ms), ${o.immediates} imm`);
+  console.log(`[${label}] trace: event-loop delay (monitorEventLoopDelay), per second (ending s after listening), over ${seconds.length} s: ${worst.length} seconds with a delay over 20 ms${worst.length ? `, the worst: ${worst.sort((a, b) => parseFloat(b.split('max ')[1]) - parseFloat(a.split('max ')[1])).slice(0, 3).join('; ')}` : ''}`);
   const last = seconds.filter((o) => o.origins).pop();
   if (last) console.log(`[${label}] trace: immediates scheduled from (every 64th, by then): ${JSON.stringify(last.origins)}`);
   void t0;

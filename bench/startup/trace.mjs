@@ -21,6 +21,7 @@ import { channel } from 'node:diagnostics_channel';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 import fs from 'node:fs';
+import net from 'node:net';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 
 if (isMainThread) install();
@@ -141,6 +142,14 @@ function install() {
     secondCpuGap = 0;
     eld.reset();
   }, 1000).unref();
+
+  // When the port opened (the times above are the process's own: performance.now()).
+  const listen = net.Server.prototype.listen;
+  net.Server.prototype.listen = function (...args) {
+    // With the thread's CPU since the last turn of the loop: what of the stretch then under way came before the port opened.
+    this.once('listening', () => out({ kind: 'listening', cpuSinceTurn: +(cpuMs() - lastCpu).toFixed(1), wallSinceTurn: +(performance.now() - last).toFixed(1) }));
+    return listen.apply(this, args);
+  };
 
   const inFlight = new WeakMap();
   channel('http.server.request.start').subscribe((m) => {

@@ -25,6 +25,12 @@ const LINGER_MS = 100;
 const AFTER_DEADLINE_MS = 300;
 const POLL_MS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Resolves after the event loop's next poll phase: a timer's callback runs before the poll, an
+ * immediate's after it. In that poll the loop accepts the connections the kernel has queued and reads
+ * the bytes that have arrived, so a request already sent has been seen (its 'request' emitted).
+ */
+const afterNextPoll = () => new Promise<void>((r) => setTimeout(() => setImmediate(r), 0));
 
 export function startServer(app: App, opts: { host: string; port: number; logger: Logger }): Promise<RunningServer> {
   // Handlers still running, and responses not yet finished (a streamed body outlives its handler).
@@ -61,6 +67,9 @@ export function startServer(app: App, opts: { host: string; port: number; logger
   async function drainServer(server: Server, deadline: AbortSignal): Promise<void> {
     draining = true;
     for (const res of responses) if (!res.headersSent) res.setHeader('connection', 'close');
+    // Closing the listening socket resets every connection the kernel completed but the loop has not
+    // accepted yet — requests sent before the signal, on a busy server. One poll first accepts them.
+    await afterNextPoll();
     // Stop listening, without http.Server.close()'s closing of idle keep-alive connections: a request
     // a client already sent on one may not have been read yet, and it deserves an answer.
     let closed = false;
@@ -68,6 +77,9 @@ export function startServer(app: App, opts: { host: string; port: number; logger
     while (!deadline.aborted && !closed) {
       if (idle()) {
         await sleep(LINGER_MS);
+        // A request whose bytes arrived since the last poll is not read yet, so its connection looks
+        // idle: read them first, then close at once what is still idle.
+        await afterNextPoll();
         if (idle()) server.closeIdleConnections();
       }
       await sleep(POLL_MS);

@@ -21,21 +21,9 @@ export function clientIp(c: Context): string {
   }
 }
 
-/** Answers 429 with `Retry-After` once a key exceeds its limit in the current window. */
+/** Answers 429 with `Retry-After` once a key exceeds its limit in the current window (`rateLimits` of one rule). */
 export function rateLimit(rule: RateLimitRule): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const key = rule.key ? rule.key(c) : `ip:${clientIp(c)}`;
-    if (key === null) return next();
-    const decision = await c.var.services.rateLimits.hit(`${rule.name}:${key}`, rule.limit, rule.windowSeconds);
-    c.header('RateLimit-Limit', String(rule.limit));
-    c.header('RateLimit-Remaining', String(Math.max(0, rule.limit - decision.count)));
-    if (!decision.allowed) {
-      return jsonError(c, 429, 'rate_limited', `too many requests; try again in ${decision.retryAfter} s`, {
-        'Retry-After': String(decision.retryAfter),
-      });
-    }
-    return next();
-  };
+  return rateLimits([rule]);
 }
 
 /**

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, ServerProcesses } from './server-processes.ts';
+import { cpuMs, watchBackends } from './process-cpu.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -33,7 +34,6 @@ const DB = values.db;
 const ROOT = path.resolve(values.code ?? path.join(HERE, '../..'));
 const N = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
-const TICK_MS = 1000 / 100;
 
 const client = new pg.Client({ connectionString: DB });
 await client.connect();
@@ -62,24 +62,6 @@ const { sessionToken, session } = await accounts.openSession(user.id);
 await opened.close();
 const auth = { cookie: `${SESSION_COOKIE}=${sessionToken}`, 'x-csrf-token': session.csrfToken };
 
-function cpuMs(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return 0;
-  }
-}
-const backends = async () => (await client.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows.map((r) => Number(r.pid));
-async function watchBackends() {
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  for (const p of await backends()) first.set(p, cpuMs(p));
-  const read = async () => { for (const p of await backends()) { const ms = cpuMs(p); if (ms) last.set(p, ms); } };
-  await read();
-  const timer = setInterval(() => void read(), 250);
-  return async () => { clearInterval(timer); await read(); let t = 0; for (const [p, ms] of last) t += ms - (first.get(p) ?? 0); return t; };
-}
 async function sqlCounts(): Promise<{ total: number; byText: [string, number][] }> {
   fs.rmSync(countFile, { force: true });
   server.kill('SIGUSR2');
@@ -101,7 +83,7 @@ const kinds: Record<string, () => { method: string; path: string; headers?: Reco
 async function run(kind: string) {
   const make = kinds[kind];
   await sqlCounts();
-  const stopWatching = await watchBackends();
+  const stopWatching = await watchBackends(client);
   const serve0 = cpuMs(server.pid!);
   const self0 = process.cpuUsage();
   const t0 = performance.now();

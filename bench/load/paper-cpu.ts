@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, ServerProcesses } from './server-processes.ts';
+import { cpuMs, watchBackends } from './process-cpu.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { db: { type: 'string' }, papers: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '4' }, listed: { type: 'boolean' } } });
@@ -24,7 +25,6 @@ if (!values.db) throw new Error('--db postgres://… is required');
 const DB = values.db;
 const N = Number(values.papers);
 const CONCURRENCY = Number(values.concurrency);
-const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU in hundredths of a second on Linux
 
 const client = new pg.Client({ connectionString: DB });
 await client.connect();
@@ -44,44 +44,9 @@ const waitFor = (url: string, ok: (res: Response) => boolean) => servers.waitFor
 await waitFor(`${base}/api/papers/search?q=transformer&limit=7`, (r) => r.status === 200 && r.headers.get('cache-control') !== 'no-store');
 await waitFor(`${base}/papers/${ids[0]}`, (r) => r.status === 200);
 
-/** utime + stime of a process, in ms; 0 once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return 0;
-  }
-}
-const backends = async () => (await client.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows.map((r) => Number(r.pid));
-
-/**
- * CPU of the database's backends over a run: read every 250 ms, so that a connection the pool closes
- * mid-run still counts what it spent until the last reading; one opened mid-run counts from zero.
- */
-async function watchBackends() {
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  for (const p of await backends()) first.set(p, cpuMs(p));
-  const read = async () => {
-    for (const p of await backends()) {
-      const ms = cpuMs(p);
-      if (ms) last.set(p, ms);
-    }
-  };
-  await read();
-  const timer = setInterval(() => void read(), 250);
-  return async () => {
-    clearInterval(timer);
-    await read();
-    let total = 0;
-    for (const [p, ms] of last) total += ms - (first.get(p) ?? 0);
-    return total;
-  };
-}
 
 async function run(label: string, pathOf: (id: string) => string) {
-  const stopWatching = await watchBackends();
+  const stopWatching = await watchBackends(client);
   const serve0 = cpuMs(server.pid!);
   const t0 = performance.now();
   const statuses: Record<number, number> = {};

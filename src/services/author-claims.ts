@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { canonicalPaperId } from '../domain/arxiv-id.ts';
 import { authorUrl, MAX_EVIDENCE, nameKey, type AuthorClaim, type AuthorLinks, type ClaimDecision, type QueuedClaim, type VerifiedAuthor } from '../domain/authorship.ts';
 import type { User } from '../domain/community.ts';
+import type { PaperAffiliation } from '../domain/organisation.ts';
 import type { PaperWithStats } from '../domain/paper.ts';
 import type { Store } from '../store/store.ts';
 import { ServiceError, paperNotFound } from './errors.ts';
@@ -39,6 +40,8 @@ export interface PaperAuthorship {
   viewerIsAuthor: boolean;
   /** The viewer's pending claim on this paper, if any. */
   viewerPending: AuthorClaim | null;
+  /** Its authors' listed organisations (pending and refused ones are not shown). */
+  affiliations: PaperAffiliation[];
 }
 
 function requireAdmin(actor: User): void {
@@ -144,14 +147,10 @@ export class AuthorClaimService {
     return revoked;
   }
 
-  /** The paper's verified authors and author-set links, and what the viewer may do. */
+  /** The paper's verified authors, author-set links and affiliations, and what the viewer may do: one read of the store. */
   async paperAuthorship(paperId: string, viewer: User | null): Promise<PaperAuthorship> {
-    const [verified, links, mine] = await Promise.all([
-      this.store.authorClaims.verifiedAuthors(paperId),
-      this.store.authorClaims.links(paperId),
-      viewer ? this.store.authorClaims.ofUserOnPaper(viewer.id, paperId) : Promise.resolve([]),
-    ]);
-    return { verified, links, viewerIsAuthor: !!viewer && verified.some((v) => v.userId === viewer.id), viewerPending: mine.find((c) => c.status === 'pending') ?? null };
+    const { verified, links, affiliations, viewerClaims } = await this.store.authorClaims.pageAuthorship(paperId, viewer?.id ?? null);
+    return { verified, links, viewerIsAuthor: !!viewer && verified.some((v) => v.userId === viewer.id), viewerPending: viewerClaims.find((c) => c.status === 'pending') ?? null, affiliations };
   }
 
   /** The reader's claims on a paper (pending, approved, refused, revoked), newest first. */

@@ -46,13 +46,13 @@ export class PaperService {
     const found = await this.store.papers.visibleWithEntry(id);
     if (!found) throw paperNotFound(id);
     const { paper, entry } = found;
-    const [comments, upvoted, collections, inCollections] = await Promise.all([
+    const [comments, upvoted, picker] = await Promise.all([
       this.comments.listOfVisible(paper),
       viewer ? this.store.upvotes.has(viewer.id, id) : false,
-      viewer ? this.store.collections.forUser(viewer.id) : [],
-      viewer ? this.store.collections.containing(viewer.id, id) : new Set<number>(),
+      // The viewer's collections and which of them hold the paper: one read.
+      viewer ? this.store.collections.forUserHolding(viewer.id, id) : { collections: [], containing: new Set<number>() },
     ]);
-    return { paper, entry, comments, upvoted, collections, inCollections };
+    return { paper, entry, comments, upvoted, collections: picker.collections, inCollections: picker.containing };
   }
 
   /** Papers of the same primary category on the same feed day: the paper page's stand-in for similar papers. */

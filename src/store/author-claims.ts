@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuthorClaim, AuthorLinkKind, AuthorLinks, ClaimStatus, QueuedClaim, VerifiedAuthor } from '../domain/authorship.ts';
+import type { PaperAffiliation } from '../domain/organisation.ts';
 import type { Database } from './schema.ts';
+import { jsonRows, rowsOf } from './json-rows.ts';
+import { listedAffiliationRows } from './organisations.ts';
 import { visiblePaper } from './visibility.ts';
 
 /** Author claims and author-set links (see migration 1320). */
@@ -25,7 +28,11 @@ export class AuthorClaimRepository {
 
   /** A reader's claims on one paper, newest first. */
   async ofUserOnPaper(userId: number, paperId: string): Promise<AuthorClaim[]> {
-    return (await this.base().where('c.user_id', '=', userId).where('c.paper_id', '=', paperId).orderBy('c.id', 'desc').execute()).map(toClaim);
+    return (await this.ofUserOnPaperRows(userId, paperId).execute()).map(toClaim);
+  }
+
+  private ofUserOnPaperRows(userId: number, paperId: string) {
+    return this.base().where('c.user_id', '=', userId).where('c.paper_id', '=', paperId).orderBy('c.id', 'desc');
   }
 
   /** Pending claims, oldest first, with the paper's title and any approved claim already on the same name. */
@@ -112,16 +119,27 @@ export class AuthorClaimRepository {
 
   /** The verified authors of a paper, by listed name. */
   async verifiedAuthors(paperId: string): Promise<VerifiedAuthor[]> {
-    const rows = await this.db
-      .selectFrom('author_claims as c')
-      .innerJoin('users as u', 'u.id', 'c.user_id')
-      .select(['c.author_name', 'c.user_id', 'u.username'])
-      .where('c.paper_id', '=', paperId)
-      .where('c.status', '=', 'approved')
-      .where('u.banned', '=', 0)
-      .orderBy('c.id')
-      .execute();
-    return rows.map((r) => ({ authorName: r.author_name, userId: Number(r.user_id), username: r.username }));
+    return (await verifiedAuthorRows(this.db, paperId).execute()).map(toVerified);
+  }
+
+  /**
+   * What a paper's page shows of its authorship, in one statement (issue 19: it was three, four
+   * for a signed-in reader, each a round trip on PostgreSQL): the verified authors, the author-set
+   * links, the listed affiliations (`listedAffiliationRows`) and, for `viewerId`, that reader's
+   * claims on it, newest first. Each list is the same query as its own method's, as a JSON column.
+   */
+  async pageAuthorship(paperId: string, viewerId: number | null): Promise<{ verified: VerifiedAuthor[]; links: AuthorLinks; affiliations: PaperAffiliation[]; viewerClaims: AuthorClaim[] }> {
+    const db = this.db;
+    const row = await db
+      .selectNoFrom([
+        jsonRows(db, verifiedAuthorRows(db, paperId)).as('verified'),
+        jsonRows(db, authorLinkRows(db, paperId)).as('links'),
+        jsonRows(db, listedAffiliationRows(db, paperId)).as('affiliations'),
+      ])
+      .$if(viewerId !== null, (q) => q.select(jsonRows(db, this.ofUserOnPaperRows(viewerId!, paperId)).as('viewer_claims')))
+      .executeTakeFirstOrThrow();
+    const viewerClaims = 'viewer_claims' in row ? rowsOf(row.viewer_claims as ClaimRow[] | string) : [];
+    return { verified: rowsOf(row.verified).map(toVerified), links: toLinks(rowsOf(row.links)), affiliations: rowsOf(row.affiliations), viewerClaims: viewerClaims.map(toClaim) };
   }
 
   /** The visible papers a reader is a verified author of, newest first. */
@@ -173,15 +191,7 @@ export class AuthorClaimRepository {
   }
 
   async links(paperId: string): Promise<AuthorLinks> {
-    const rows = await this.db
-      .selectFrom('author_links as l')
-      .leftJoin('users as u', 'u.id', 'l.set_by')
-      .select(['l.kind', 'l.url', 'l.updated_at', 'u.username'])
-      .where('l.paper_id', '=', paperId)
-      .orderBy('l.updated_at', 'desc')
-      .execute();
-    const byKind = new Map(rows.map((r) => [r.kind, r.url]));
-    return { code: byKind.get('code') ?? null, project: byKind.get('project') ?? null, setBy: rows[0]?.username ?? null, updatedAt: rows[0]?.updated_at ?? null };
+    return toLinks(await authorLinkRows(this.db, paperId).execute());
   }
 
   /** Sets (or with null, clears) one author-set link. */
@@ -205,7 +215,36 @@ export class AuthorClaimRepository {
   }
 }
 
-function toClaim(r: {
+/** Approved claims of accounts not banned: the authors a paper's page names as verified. */
+function verifiedAuthorRows(db: Kysely<Database>, paperId: string) {
+  return db
+    .selectFrom('author_claims as c')
+    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .select(['c.author_name', 'c.user_id', 'u.username'])
+    .where('c.paper_id', '=', paperId)
+    .where('c.status', '=', 'approved')
+    .where('u.banned', '=', 0)
+    .orderBy('c.id');
+}
+
+const toVerified = (r: { author_name: string; user_id: number; username: string }): VerifiedAuthor => ({ authorName: r.author_name, userId: Number(r.user_id), username: r.username });
+
+/** A paper's author-set links, the latest first (its setter and time are the page's "set by"). */
+function authorLinkRows(db: Kysely<Database>, paperId: string) {
+  return db
+    .selectFrom('author_links as l')
+    .leftJoin('users as u', 'u.id', 'l.set_by')
+    .select(['l.kind', 'l.url', 'l.updated_at', 'u.username'])
+    .where('l.paper_id', '=', paperId)
+    .orderBy('l.updated_at', 'desc');
+}
+
+function toLinks(rows: Array<{ kind: string; url: string; updated_at: string; username: string | null }>): AuthorLinks {
+  const byKind = new Map(rows.map((r) => [r.kind, r.url]));
+  return { code: byKind.get('code') ?? null, project: byKind.get('project') ?? null, setBy: rows[0]?.username ?? null, updatedAt: rows[0]?.updated_at ?? null };
+}
+
+interface ClaimRow {
   id: number;
   user_id: number;
   username: string;
@@ -217,7 +256,9 @@ function toClaim(r: {
   decided_by: string | null;
   decided_at: string | null;
   decision_note: string | null;
-}): AuthorClaim {
+}
+
+function toClaim(r: ClaimRow): AuthorClaim {
   return {
     id: Number(r.id),
     userId: Number(r.user_id),

@@ -56,6 +56,21 @@ export class CollectionRepository {
     return (await q.orderBy('c.name').execute()).map((r) => this.map(r));
   }
 
+  /**
+   * The user's collections, by name, each with whether it holds `paperId`: the paper page's picker
+   * in one statement (issue 19: it was the list and then the ids holding the paper, two round
+   * trips on PostgreSQL). Only the user's own collections, as `forUser` and `containing`.
+   */
+  async forUserHolding(userId: number, paperId: string): Promise<{ collections: Collection[]; containing: Set<number> }> {
+    const rows = await this.base()
+      .select((eb) => eb.exists(eb.selectFrom('collection_papers as held').select('held.paper_id').whereRef('held.collection_id', '=', 'c.id').where('held.paper_id', '=', paperId)).as('holds'))
+      .where('c.user_id', '=', userId)
+      .orderBy('c.name')
+      .execute();
+    // SQLite answers exists() with 0/1, PostgreSQL with a boolean.
+    return { collections: rows.map((r) => this.map(r)), containing: new Set(rows.filter((r) => Boolean(Number(r.holds))).map((r) => Number(r.id))) };
+  }
+
   async update(id: number, c: { name?: string; description?: string | null; isPublic?: boolean }): Promise<void> {
     const set: { name?: string; description?: string | null; public?: number } = {};
     if (c.name !== undefined) set.name = c.name;

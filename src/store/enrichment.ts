@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { ArtifactKind, EnrichmentState, EnrichmentStateUpdate, EnrichmentStatus, HubArtifact, PaperEnrichment, ThumbnailRef } from '../domain/enrichment.ts';
 import { visiblePaper } from './visibility.ts';
-import { readEnrichments } from './enrichment-reads.ts';
+import { readEnrichmentDetail, readEnrichments, type EnrichmentDetailRow } from './enrichment-reads.ts';
 
 export interface GithubRepoRecord {
   /** Lower-cased `owner/name`. */
@@ -318,10 +318,9 @@ export class EnrichmentRepository {
     else await this.db.transaction().execute(write);
   }
 
-  /** The paper's hub artifacts, most liked first. */
-  async artifacts(paperId: string): Promise<HubArtifact[]> {
-    const rows = await this.db.selectFrom('paper_artifacts').selectAll().where('paper_id', '=', paperId).orderBy('likes', 'desc').orderBy('hub_id').execute();
-    return rows.map((r) => ({ kind: r.kind as ArtifactKind, id: r.hub_id, likes: Number(r.likes), downloads: r.downloads === null ? null : Number(r.downloads), detail: r.detail }));
+  /** One paper's enrichment, hub artifacts (most liked first) and repository row, in one statement (a paper page and `/api/papers/{id}`). */
+  detail(paperId: string): Promise<EnrichmentDetailRow> {
+    return readEnrichmentDetail(this.db, paperId);
   }
 
   /**

@@ -208,15 +208,7 @@ export class OrganisationRepository {
 
   /** A paper's listed affiliations, in author order as stored. */
   async affiliationsOf(paperId: string): Promise<PaperAffiliation[]> {
-    const rows = await this.db
-      .selectFrom('paper_organisations as po')
-      .innerJoin('organisations as o', 'o.id', 'po.org_id')
-      .select(['po.author', 'o.slug', 'o.name'])
-      .where('po.paper_id', '=', paperId)
-      .where('o.status', '=', 'listed')
-      .orderBy('o.name')
-      .execute();
-    return rows;
+    return listedAffiliationRows(this.db, paperId).execute();
   }
 
   /** For each of `paperIds`: the listed organisations' slugs it belongs to (affiliation or member's claim). */
@@ -262,4 +254,15 @@ export class OrganisationRepository {
 
 function toOrg(r: { id: number; slug: string; name: string; website: string | null; status: string; source: string; created_at: string }): Organisation {
   return { id: Number(r.id), slug: r.slug, name: r.name, website: r.website, status: r.status as OrgStatus, source: r.source as OrgSource, createdAt: r.created_at };
+}
+
+/** A paper's affiliations with listed organisations (a pending or refused one is not shown), by name. */
+export function listedAffiliationRows(db: Kysely<Database>, paperId: string) {
+  return db
+    .selectFrom('paper_organisations as po')
+    .innerJoin('organisations as o', 'o.id', 'po.org_id')
+    .select(['po.author', 'o.slug', 'o.name'])
+    .where('po.paper_id', '=', paperId)
+    .where('o.status', '=', 'listed')
+    .orderBy('o.name');
 }

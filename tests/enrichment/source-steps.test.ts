@@ -194,7 +194,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const out = await step.run(p, signal);
     assert.deepEqual(out, { status: 'done', detail: '130 models, 1 datasets, 1 Spaces' });
     assert.ok(hub.requests.some((r) => r.includes('cursor=100')), 'followed the Link header to the second page');
-    const got = await ctx.store.enrichment.artifacts(p.id);
+    const got = (await ctx.store.enrichment.detail(p.id)).artifacts;
     assert.equal(got.length, 132);
     assert.deepEqual(got[0], { kind: 'model', id: 'org/model-129', likes: 129, downloads: 1290, detail: 'text-generation' });
     assert.ok(got.some((a) => a.kind === 'space' && a.id === 'org/demo' && a.detail === 'gradio'));
@@ -202,7 +202,7 @@ forEachStore('enrichment source steps', (ctx) => {
     // A refresh replaces the list.
     hub.models.splice(0, hub.models.length);
     await step.run(p, signal);
-    assert.equal((await ctx.store.enrichment.artifacts(p.id)).length, 2);
+    assert.equal((await ctx.store.enrichment.detail(p.id)).artifacts.length, 2);
   });
 
   test('artifacts: a next-page link to another host is not followed', async () => {
@@ -214,7 +214,7 @@ forEachStore('enrichment source steps', (ctx) => {
       const out = await new HubArtifactsStep(ctx.store, { hubUrl: hub.url, refreshMs: 1, timeoutMs: 5000 }).run(p, signal);
       assert.equal(out.status, 'done');
       assert.equal(other.requests.length, 0);
-      const got = await ctx.store.enrichment.artifacts(p.id);
+      const got = (await ctx.store.enrichment.detail(p.id)).artifacts;
       assert.equal(got.length, 100);
       assert.ok(!got.some((a) => a.id === 'evil/injected'));
     } finally {
@@ -232,7 +232,7 @@ forEachStore('enrichment source steps', (ctx) => {
     const out = await step.run(p, signal);
     assert.equal(out.status, 'failed');
     assert.equal(out.status === 'failed' && out.retryAfterMs, 17_000);
-    assert.deepEqual((await ctx.store.enrichment.artifacts(p.id)).map((a) => a.id), ['org/kept']);
+    assert.deepEqual((await ctx.store.enrichment.detail(p.id)).artifacts.map((a) => a.id), ['org/kept']);
     assert.equal((await step.run(makePaper({ id: 'openreview:abc', source: 'openreview' }), signal)).status, 'skipped');
   });
 

@@ -52,8 +52,8 @@ export function authorshipApiRoutes(config: Config) {
     { method: 'get', path: '/api/papers/{id}/authors', summary: 'The paper’s verified authors, author-set links and affiliations', tags: ['authors'], params: PaperIdParams, response: PaperAuthorshipSchema, errors: { 404: 'no such paper' } },
     async (c, { params }) => {
       const paper = await c.var.services.papers.get(paperIdFromPath(params.id));
-      const [a, affiliations] = await Promise.all([c.var.services.claims.paperAuthorship(paper.id, null), c.var.services.orgs.affiliationsOf(paper.id)]);
-      return { paperId: paper.id, verified: a.verified.map((v) => ({ authorName: v.authorName, user: v.username })), links: presentAuthorLinks(a.links), affiliations };
+      const a = await c.var.services.claims.paperAuthorship(paper.id, null);
+      return { paperId: paper.id, verified: a.verified.map((v) => ({ authorName: v.authorName, user: v.username })), links: presentAuthorLinks(a.links), affiliations: a.affiliations };
     },
   );
   apiRoute(

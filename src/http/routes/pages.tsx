@@ -192,18 +192,18 @@ export function pageRoutes() {
     pageDependsOn(c, [paperDep(paper.id)]);
     // Read state: a signed-in reader who opens a paper has seen it (dimmed or hidden on feeds);
     // recorded beside the similar-papers look-up rather than before it.
-    const [similar, , authorship, affiliations, watching] = await Promise.all([
+    const [similar, , authorship, watching] = await Promise.all([
       findSimilar(c.var.services, paper, entry, 5),
       user ? c.var.services.readState.opened(user.id, id) : undefined,
+      // Verified authors, author-set links and affiliations: one read.
       c.var.services.claims.paperAuthorship(paper.id, user),
-      c.var.services.orgs.affiliationsOf(paper.id),
       user ? c.var.services.notifications.watching(user.id, paper.id) : false,
     ]);
     // Same-day papers standing in for late similar papers: cached briefly, not as the paper's page.
     if (!similar.complete) pageFreshFor(c, SIMILAR_FALLBACK_CACHE_MS);
     return render(
       c,
-      <PaperPageView paper={paper} entry={entry} similar={similar.papers} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} thumbnail={enriched.enrichment.thumbnails?.page} />,
+      <PaperPageView paper={paper} entry={entry} similar={similar.papers} comments={comments} upvoted={upvoted} viewer={user} csrfToken={c.var.csrfToken} editMinutes={c.var.services.config.commentEditMinutes} collections={collections} inCollections={inCollections} follow={follow} authorship={authorship} affiliations={authorship.affiliations} enriched={enriched} hubUrl={c.var.services.config.hfHubUrl} watching={watching} thumbnail={enriched.enrichment.thumbnails?.page} />,
     );
   });
 

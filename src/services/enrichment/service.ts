@@ -86,10 +86,10 @@ export class EnrichmentService {
 
   /** One paper's enrichments with its hub artifacts and its repository's description, for its page and `/api/papers/{id}`. */
   async detail(paperId: string): Promise<PaperEnrichmentDetail> {
-    const [enrichment, artifacts] = await Promise.all([this.store.enrichment.forPaper(paperId), this.store.enrichment.artifacts(paperId)]);
-    const e = enrichment ?? NO_ENRICHMENT;
-    const repo = e.githubRepo ? await this.store.enrichment.repo(e.githubRepo) : null;
-    return { enrichment: e, artifacts, repoDescription: repo?.status === 'ok' ? repo.description : null };
+    // One statement: the enrichment, its artifacts and its repository's row were three round trips.
+    const { enrichment, artifacts, repo } = await this.store.enrichment.detail(paperId);
+    // A repository whose fetch found it gone (`missing`) shows no description.
+    return { enrichment: enrichment ?? NO_ENRICHMENT, artifacts, repoDescription: repo && repo.status !== 'missing' ? repo.description : null };
   }
 
   /** A thumbnail's bytes by its hash; null for an unknown hash or a paper readers may not see. */

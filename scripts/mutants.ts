@@ -1713,6 +1713,16 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/http/paper-page-statements.test.ts'],
   },
+  {
+    name: 'ann-sync-wake-taken-as-answer',
+    what: "a synchronous ANN call takes any wake-up as the answer: the notify of the call before can wake it with no reply yet ('answered nothing')",
+    file: 'src/search/vector-index-thread.ts',
+    search: `    while (Atomics.load(this.flag, 0) === 0) {
+      if (Atomics.wait(this.flag, 0, 0, Math.max(0, deadline - Date.now())) === 'timed-out')`,
+    replace: `    {
+      if (Atomics.wait(this.flag, 0, 0, Math.max(0, deadline - Date.now())) === 'timed-out')`,
+    tests: ['tests/search/vector-index.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -68,6 +68,7 @@ port.on('message', (m) => {
     reply = { error: String((err && err.message) || err) };
   }
   if (m.id === undefined) {
+    reply.seq = m.seq;
     port.postMessage(reply);
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
@@ -86,6 +87,7 @@ export class VectorIndexThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private syncSeq = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private next = 0;
   private loading = 0;
@@ -129,11 +131,21 @@ export class VectorIndexThread {
   call<T>(m: Record<string, unknown>): T {
     if (this.failed) throw new Error(this.failed);
     if (this.loading > 0) throw new Error('the ANN index is used while its graph is still loading');
+    const seq = ++this.syncSeq;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(m);
-    if (Atomics.wait(this.flag, 0, 0, SYNC_TIMEOUT_MS) === 'timed-out') throw new Error(`the ANN index thread did not answer in ${SYNC_TIMEOUT_MS / 1000} s`);
-    const got = receiveMessageOnPort(this.port)?.message as { value?: T; error?: string } | undefined;
+    this.port.postMessage({ ...m, seq });
+    // A wake-up is not the answer: the thread sets the flag, then notifies, and the notify of the call
+    // before can come after this call began to wait — it woke it with the flag still 0 and no reply
+    // yet ("answered nothing", about one call in 10^4–10^5 under a stress of searches). So the flag
+    // is checked again after every wake-up; once set, the reply (posted before it) is on the port.
+    const deadline = Date.now() + SYNC_TIMEOUT_MS;
+    while (Atomics.load(this.flag, 0) === 0) {
+      if (Atomics.wait(this.flag, 0, 0, Math.max(0, deadline - Date.now())) === 'timed-out') throw new Error(`the ANN index thread did not answer in ${SYNC_TIMEOUT_MS / 1000} s`);
+    }
+    const got = receiveMessageOnPort(this.port)?.message as { seq: number; value?: T; error?: string } | undefined;
     if (!got) throw new Error('the ANN index thread answered nothing');
+    // Each reply names its call: one for another call would be a protocol error, never this call's answer.
+    if (got.seq !== seq) throw new Error(`the ANN index thread answered call ${got.seq} where ${seq} was asked`);
     if (got.error !== undefined) throw new Error(got.error);
     return got.value as T;
   }

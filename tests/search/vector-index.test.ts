@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import usearch from 'usearch';
 import { VectorIndex } from '../../src/search/vector-index.ts';
 
@@ -85,4 +86,33 @@ test('a small batch (the embedding job\'s) builds the same graph every time: the
     answers.add(JSON.stringify(Array.from({ length: 50 }, (_, i) => index.search(unit(i * 17 + 3, 32), 10))));
   }
   assert.equal(answers.size, 1);
+});
+
+test('a synchronous call is answered by its reply, not by any wake-up of the request thread', async () => {
+  // The index's thread sets its done-flag, then notifies. The notify of one call can come after the
+  // next call began to wait, waking it with the flag 0 and no reply yet: under a stress of searches
+  // about one call in 10^4–10^5 failed with "answered nothing" (`paperboy reindex --similar-lists`
+  // did). Here a thread notifies the flag every millisecond while a slow call (a large insert) runs.
+  const D = 16;
+  const at = (i: number) => Float32Array.from({ length: D }, (_, j) => Math.sin(i * 13.1 + j * 7.7));
+  const index = new VectorIndex('sync-calls', D);
+  await index.started;
+  const flag = (index as unknown as { thread: { flag: Int32Array } }).thread.flag;
+  const notifier = new Worker(
+    `const f = new Int32Array(require('node:worker_threads').workerData);
+     for (;;) { Atomics.notify(f, 0); const t = Date.now(); while (Date.now() - t < 1); }`,
+    { eval: true, workerData: flag.buffer },
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 50)); // the notifier runs
+    const t0 = performance.now();
+    index.upsert(Array.from({ length: 20_000 }, (_, i) => ({ key: i + 1, vector: at(i) })));
+    const ms = performance.now() - t0;
+    assert.equal(index.size, 20_000);
+    assert.ok(ms > 5, `the insert took ${ms.toFixed(1)} ms: too short for the notifier to wake it`);
+    // Each search's own answer: the stored vector itself (or a twin of it), never another call's reply.
+    for (let i = 0; i < 200; i++) assert.ok(index.search(at(i), 1)[0].similarity > 0.999, `search ${i}`);
+  } finally {
+    await notifier.terminate();
+  }
 });

@@ -78,7 +78,8 @@ describe('paperboy worker', () => {
     w.child.kill('SIGTERM');
     assert.equal(await w.exited, 0, w.log());
     const took = Date.now() - t0;
-    assert.ok(took < 2000 + 1000, `shutdown took ${took} ms (SHUTDOWN_TIMEOUT_MS 2000)`);
+    // At the deadline, not after the 20 s page; 4 s to abort and exit on a loaded 2-core machine.
+    assert.ok(took < 2000 + 4000, `shutdown took ${took} ms (SHUTDOWN_TIMEOUT_MS 2000)`);
     hang = false;
     assert.equal(await store.store.leases.holder('harvest'), null, 'lease released, not left to expire');
     const run = await store.store.runs.last('harvest');

@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { Client, loggedIn, startTestApp, type TestApp } from '../helpers/community.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { fillCommentHtml } from '../../src/store/migrations/1000_comment_html.ts';
 
-/** Status and wall time of one request. */
-async function timed(client: Client, path: string): Promise<{ status: number; ms: number; text: string }> {
-  const t0 = performance.now();
-  const r = await client.get(path);
-  return { status: r.status, ms: performance.now() - t0, text: r.text };
+/**
+ * This thread's CPU time in ms: the server runs in it, so a page that renders instead of reading
+ * stored HTML costs it seconds, however loaded the machine (a bound in wall time also counted the
+ * time a loaded machine kept the thread waiting for a core). Wall time where /proc is not there.
+ */
+function threadMs(): number {
+  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+  return fs.existsSync(schedstat) ? Number(fs.readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6 : performance.now();
 }
 
 // Finding 1 and 2 of issue 15: one comment broke a paper for everyone (500 on the POST, yet stored,
@@ -65,16 +69,17 @@ forEachStore('hostile comments', (ctx) => {
     assert.ok((await ctx.store.comments.countLive(paper.id)) >= 8);
     const anon = new Client(app.url);
     for (const path of [`/papers/${paper.id}`, `/papers/${paper.id}/discussion`, `/api/papers/${paper.id}/comments`]) {
-      const [page, health] = await Promise.all([timed(anon, path), (async () => {
+      const before = threadMs();
+      const [page, health] = await Promise.all([anon.get(path), (async () => {
         await new Promise((r) => setTimeout(r, 5));
-        return timed(anon, '/healthz');
+        return anon.get('/healthz');
       })()]);
+      const spent = threadMs() - before;
       assert.equal(page.status, 200, path);
       assert.equal(health.status, 200);
-      // Before the fix: 3-7 s for the page and 3.8 s for /healthz. Stored HTML takes milliseconds;
-      // the bound leaves room for a loaded 2-core machine.
-      assert.ok(page.ms < 1_500, `${path} took ${Math.round(page.ms)} ms`);
-      assert.ok(health.ms < 1_000, `/healthz took ${Math.round(health.ms)} ms during ${path}`);
+      // Before the fix: 3-7 s for the page and 3.8 s for /healthz, the server's thread rendering
+      // the whole time. Stored HTML takes milliseconds.
+      assert.ok(spent < 1_000, `${path} and /healthz took ${Math.round(spent)} ms of the server thread's CPU`);
     }
   });
 

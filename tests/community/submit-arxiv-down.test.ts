@@ -65,7 +65,9 @@ forEachStore('submitting while arXiv does not answer', (ctx) => {
       const started = Date.now();
       const page = await u.postForm('/submit', { arxivId: '2611.01234' });
       const took = Date.now() - started;
-      assert.ok(took < 1500 + 1500, `answered in ${took} ms`);
+      // By the configured 1.5 s deadline, not the default 10 s one (nor never): the rest of the
+      // margin is for a loaded 2-core machine, where the request's own work can take seconds.
+      assert.ok(took < 1500 + 5000, `answered in ${took} ms`);
       assert.equal(page.status, 503);
       assert.match(page.text, /arXiv did not answer; try again in a few minutes\./);
       assert.doesNotMatch(page.text, /127\.0\.0\.1|ECONNREFUSED|fetch failed|abort|at [\w.]+ \(|\/api\/query/i, 'no host, cause or stack');

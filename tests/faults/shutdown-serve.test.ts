@@ -62,7 +62,9 @@ describe('serve: SIGTERM while a submission waits on an arXiv that never answers
     const took = Date.now() - t0;
     const answer = await within(submitting, 5000, "the visitor's answer");
     assert.equal(exit, 0, serve.log());
-    assert.ok(took < TIMEOUT + 1000, `exited ${took} ms after SIGTERM (SHUTDOWN_TIMEOUT_MS ${TIMEOUT})`);
+    // At the deadline, not at the lookup's own 10 s timeout (nor never); the 4 s after the deadline
+    // are for aborting, closing and exiting on a loaded 2-core machine.
+    assert.ok(took < TIMEOUT + 4000, `exited ${took} ms after SIGTERM (SHUTDOWN_TIMEOUT_MS ${TIMEOUT})`);
     // A clear answer (503 arxiv_unavailable in plain words, to try again: a balancer retries
     // elsewhere), or at worst a closed connection; never a hang, a stack or a host name.
     if (answer.status !== 0) {
@@ -87,11 +89,12 @@ describe('serve: SIGTERM while a submission waits on an arXiv that never answers
     await waitFor(() => /"msg":"shutting down/.test(serve!.log()), 10_000, 'the shutdown begins');
     const t0 = Date.now();
     serve.child.kill('SIGINT');
-    const exit = await within(serve.exited, 10_000, 'serve exiting after the second signal');
+    const exit = await within(serve.exited, 30_000, 'serve exiting after the second signal');
     const took = Date.now() - t0;
     await submitting;
     assert.equal(exit, 130, serve.log()); // 128 + SIGINT, as a shell reports Ctrl-C
-    assert.ok(took < 2000, `exited ${took} ms after the second signal, not after the 60 s shutdown timeout`);
+    // Far below the 60 s shutdown timeout; the rest is room for a loaded machine.
+    assert.ok(took < 10_000, `exited ${took} ms after the second signal, not after the 60 s shutdown timeout`);
     assert.match(serve.log(), /"signal":"SIGINT".*"msg":"second signal: exiting now/);
     assert.doesNotMatch(serve.log(), /"msg":"stopped"/);
   });

@@ -143,7 +143,8 @@ for (const kind of STORES) {
       await waitFor(() => smtp.received >= 3, 60_000, 'the third mail on its way');
       const { exit, took } = await terminate(worker);
       assert.equal(exit, 0, worker.log());
-      assert.ok(took < TIMEOUT + 1000, `exited ${took} ms after SIGTERM (SHUTDOWN_TIMEOUT_MS ${TIMEOUT})`);
+      // At the deadline, not when the hung exchange would end (never); 4 s to abort and exit on a loaded machine.
+      assert.ok(took < TIMEOUT + 4000, `exited ${took} ms after SIGTERM (SHUTDOWN_TIMEOUT_MS ${TIMEOUT})`);
       assert.match(worker.log(), /shutdown deadline reached/);
 
       assert.equal(smtp.accepted.length, 2);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '../helpers/wait.ts';
 import { startWorker } from '../helpers/serve-process.ts';
 import { PAGES, oaiFixture, startOaiServer } from '../helpers/oai-server.ts';
 import { sendXml } from '../helpers/replay-server.ts';
@@ -47,13 +48,16 @@ describe('paperboy worker', () => {
 
   test('two workers on one store run each scheduled harvest once, and stop cleanly on SIGTERM', async () => {
     const [a, b] = await Promise.all([startWorker(env()), startWorker(env())]);
-    await sleep(5000);
+    // Three scheduled harvests, a second apart, both workers up for each: counted, not assumed from
+    // 5 s of waiting (on a loaded machine a harvest and the store's writes can take more than its second).
+    const harvests = async () => (await store.store.runs.recent(1000)).filter((r) => r.kind === 'harvest');
+    await waitFor(async () => (await harvests()).filter((r) => r.status === 'succeeded').length >= 3, 60_000, 'three scheduled harvests');
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     assert.deepEqual(await Promise.all([a.exited, b.exited]), [0, 0], a.log() + b.log());
 
-    const runs = (await store.store.runs.recent(1000)).filter((r) => r.kind === 'harvest');
-    assert.ok(runs.length >= 3, `expected a run per second for ~5 s, got ${runs.length}`);
+    const runs = await harvests();
+    assert.ok(runs.length >= 3, `three harvests, got ${runs.length}`);
     const ticks = runs.map((r) => String(r.stats.scheduledAt));
     assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks.sort().join(' ')}`);
     assert.ok(runs.every((r) => r.status === 'succeeded'), JSON.stringify(runs.filter((r) => r.status !== 'succeeded')));
@@ -78,7 +82,8 @@ describe('paperboy worker', () => {
     w.child.kill('SIGTERM');
     assert.equal(await w.exited, 0, w.log());
     const took = Date.now() - t0;
-    assert.ok(took < 2000 + 1000, `shutdown took ${took} ms (SHUTDOWN_TIMEOUT_MS 2000)`);
+    // At the deadline, not after the 20 s page; 4 s to abort and exit on a loaded 2-core machine.
+    assert.ok(took < 2000 + 4000, `shutdown took ${took} ms (SHUTDOWN_TIMEOUT_MS 2000)`);
     hang = false;
     assert.equal(await store.store.leases.holder('harvest'), null, 'lease released, not left to expire');
     const run = await store.store.runs.last('harvest');

@@ -43,11 +43,15 @@ before(() => {
 /**
  * The longest the request thread was held while `task` ran, in ms: in its own CPU time between the
  * ticks of a 1 ms timer (/proc/self/task/<pid>/schedstat, as in index-file-event-loop.test.ts), and
- * in wall time (a thread blocked waiting for another one uses no CPU, but holds every request too).
+ * in wall time (a thread blocked waiting for another one uses no CPU, but holds every request too);
+ * and the bytes this thread read meanwhile (`rchar` of /proc/self/task/<pid>/io: files and sockets).
  */
-async function holds(task: () => Promise<unknown>): Promise<{ cpu: number; wall: number; took: number; ticks: number }> {
+async function holds(task: () => Promise<unknown>): Promise<{ cpu: number; wall: number; took: number; ticks: number; read: number }> {
   const schedstat = `/proc/self/task/${process.pid}/schedstat`;
   const cpuMs = () => (fs.existsSync(schedstat) ? Number(fs.readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6 : 0);
+  const ioFile = `/proc/self/task/${process.pid}/io`;
+  const readBytes = () => (fs.existsSync(ioFile) ? Number(/^rchar: (\d+)$/m.exec(fs.readFileSync(ioFile, 'utf8'))![1]) : 0);
+  const readBefore = readBytes();
   let cpu = 0;
   let wall = 0;
   let ticks = 0;
@@ -68,7 +72,7 @@ async function holds(task: () => Promise<unknown>): Promise<{ cpu: number; wall:
   } finally {
     clearInterval(timer);
   }
-  return { cpu: Math.max(cpu, cpuMs() - lastCpu), wall: Math.max(wall, performance.now() - lastWall), took: performance.now() - start, ticks };
+  return { cpu: Math.max(cpu, cpuMs() - lastCpu), wall: Math.max(wall, performance.now() - lastWall), took: performance.now() - start, ticks, read: readBytes() - readBefore };
 }
 
 test('a loaded graph answers exactly as the same file loaded by usearch in this thread did', async () => {
@@ -99,20 +103,26 @@ forEachStore('ANN graph load off the request thread', (ctx) => {
     };
     // One load first: the code paths are compiled, as in a server that has already served.
     await open();
-    // 8 ms of CPU at once: the same load on this thread held it 12–13 ms. A garbage collection can
-    // land in one try; the best of three counts. (Wall time is printed, not bounded: on a machine
-    // at load 20 this thread waits 10–15 ms for a core with nothing to do.)
-    const describe = (hs: { cpu: number; wall: number; took: number; ticks: number }[]) => hs.map((h) => `${h.cpu.toFixed(1)} ms of CPU (${h.wall.toFixed(1)} ms of wall time, ${h.ticks} ticks) in a ${h.took.toFixed(0)} ms load`).join('; ');
+    // The graph's bytes are read by the graph's thread, never by this one: usearch's load on this
+    // thread reads the whole file here (5.5 MB), whatever the machine's load. (The CPU time of that
+    // load, 8-13 ms at once, was the measure, against 8 ms: too close on a loaded machine both ways,
+    // a garbage collection or the kernel's 4 ms tick in the reading of the run time tips it.)
+    // The CPU bound stays for work done here after the read (a 75k × 256 graph: 100–243 ms at once):
+    // 25 ms, the best of three tries. Wall time is printed, not bounded: on a machine at load 20 this
+    // thread waits 10–15 ms for a core with nothing to do.
+    const graphBytes = fs.statSync(file).size;
+    const describe = (hs: { cpu: number; wall: number; took: number; ticks: number; read: number }[]) => hs.map((h) => `${h.cpu.toFixed(1)} ms of CPU (${h.wall.toFixed(1)} ms of wall time, ${h.ticks} ticks, ${h.read} bytes read) in a ${h.took.toFixed(0)} ms load`).join('; ');
     const tries: Awaited<ReturnType<typeof holds>>[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       let ix: VectorIndex | undefined;
       const h = await holds(async () => (ix = await open()));
       assert.equal(ix!.size, N);
       assert.ok(ix!.search(unit(77), 10).some((m) => m.key === 78));
+      assert.ok(h.read < graphBytes / 4, `the request thread read the graph's file itself: ${describe([h])} (the file: ${graphBytes} bytes)`);
       tries.push(h);
-      if (h.cpu < 8) break;
+      if (h.cpu < 25) break;
     }
-    assert.ok(Math.min(...tries.map((h) => h.cpu)) < 8, `the request thread was held ${describe(tries)}`);
+    assert.ok(Math.min(...tries.map((h) => h.cpu)) < 25, `the request thread was held ${describe(tries)}`);
     // Nor waiting for the graph's thread: while the graph is read there, this thread serves (the
     // timer ticks). Loaded synchronously, in this thread or by waiting for that one, it never ticks.
     const ix = new VectorIndex(E, D, file);

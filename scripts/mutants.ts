@@ -1657,6 +1657,46 @@ export const MUTANTS: Mutant[] = [
     replace: '        if (idle()) server.closeIdleConnections();',
     tests: ['tests/http/server-drain.test.ts'],
   },
+  {
+    name: 'similar-list-searches-one-turn',
+    what: 'a background similar list runs its vector and keyword searches in one turn of the event loop, so on SQLite the two hold a serving process back to back',
+    file: 'src/services/search.ts',
+    search: 'const v = embedder ? await this.vectorNeighbours(paper, candidates, reads) : null;\n          await nextSlice();',
+    replace: 'const v = embedder ? await this.vectorNeighbours(paper, candidates, reads) : null;',
+    tests: ['tests/search/similar-lists.test.ts'],
+  },
+  {
+    name: 'similar-list-read-and-texts-one-turn',
+    what: 'a background similar list reads its candidates and then their texts in the same turn of the event loop, so on SQLite the two reads hold a serving process back to back',
+    file: 'src/services/search.ts',
+    search: '    signal?.throwIfAborted();\n    await pause();\n    const shown',
+    replace: '    signal?.throwIfAborted();\n    const shown',
+    tests: ['tests/search/similar-lists.test.ts'],
+  },
+  {
+    name: 'similar-list-analysis-unsliced',
+    what: 'a background similar list analyses every candidate text it needs in one turn of the event loop (a third of ~290 after a harvest), holding a serving process meanwhile',
+    file: 'src/services/search.ts',
+    search: 'if (i % SIMILAR_TEXTS_PER_TURN === 0) await pause();',
+    replace: 'if (i === 0) await pause();',
+    tests: ['tests/search/similar-lists.test.ts'],
+  },
+  {
+    name: 'similar-list-scoring-with-analysis',
+    what: 'a background similar list scores its candidates in the turn of its last text analyses (or of its reads), holding a serving process for both',
+    file: 'src/services/search.ts',
+    search: '    await pause();\n    const ownVector',
+    replace: '    const ownVector',
+    tests: ['tests/search/similar-lists.test.ts'],
+  },
+  {
+    name: 'similar-list-batch-reads-with-first-list',
+    what: 'the similar-lists job reads its batch of 250 papers and ranks the first list in one turn of the event loop',
+    file: 'src/services/search.ts',
+    search: '    // The batch\'s two reads (250 papers\' rows) are a turn of their own, not the first list\'s.\n    await nextSlice();\n',
+    replace: '',
+    tests: ['tests/search/similar-lists.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -1697,6 +1697,30 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/search/similar-lists.test.ts'],
   },
+  {
+    name: 'checkpoint-on-request-connection',
+    what: 'a serving SQLite store still checkpoints its write-ahead log in the request thread\'s commits (30-55 ms of the request thread at once when the log passes 1,000 pages)',
+    file: 'src/store/checkpoint-thread.ts',
+    search: '  sqlite.pragma(\'wal_autocheckpoint = 0\');\n',
+    replace: '',
+    tests: ['tests/store/checkpoint-thread.test.ts'],
+  },
+  {
+    name: 'checkpoint-thread-idle',
+    what: 'the checkpoint thread never checkpoints, so with the request connection\'s automatic checkpoint off the write-ahead log grows without end',
+    file: 'src/store/checkpoint-thread.ts',
+    search: '  const [r] = db.pragma(\'wal_checkpoint(PASSIVE)\');',
+    replace: '  const [r] = [{ log: 0, checkpointed: 0 }];',
+    tests: ['tests/store/checkpoint-thread.test.ts'],
+  },
+  {
+    name: 'checkpoint-thread-failure-kept',
+    what: 'a checkpoint thread that failed leaves the request connection\'s automatic checkpoint off, so nothing checkpoints the write-ahead log',
+    file: 'src/store/checkpoint-thread.ts',
+    search: '    if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${Number(before)}`);\n',
+    replace: '',
+    tests: ['tests/store/checkpoint-thread.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -169,15 +169,24 @@ forEachStore('similar papers from stored lists', (ctx) => {
     const calls = { get: 0, currentLists: 0 };
     const get = repo.get.bind(repo);
     const currentLists = repo.currentLists.bind(repo);
+    const save = repo.save.bind(repo);
+    // The turn of the event loop of each write of lists and each read-back (SQLite: not the same one).
+    const turns = loopTurns();
+    const saved: number[] = [];
+    const readBack: number[] = [];
     repo.get = (...a) => (calls.get++, get(...a));
-    repo.currentLists = (...a) => (calls.currentLists++, currentLists(...a));
+    repo.currentLists = (...a) => (calls.currentLists++, readBack.push(turns.count), currentLists(...a));
+    repo.save = (...a) => (saved.push(turns.count), save(...a));
     try {
       const run = await services.similarLists.fillMissing();
       assert.ok(run.computed >= N);
       assert.deepEqual(calls, { get: 0, currentLists: 1 }, 'one read for the chunk of lists just written');
+      if (ctx.kind === 'sqlite') for (const t of readBack) assert.ok(!saved.includes(t), `lists written and read back in turn ${t}`);
     } finally {
+      turns.stop();
       repo.get = get;
       repo.currentLists = currentLists;
+      repo.save = save;
     }
     // As `get` says of each paper: the list of its current text, none for a paper without one.
     const ids = [id(1), id(2), id(4), '2407.00000x'];

@@ -1729,6 +1729,14 @@ export const MUTANTS: Mutant[] = [
     replace: '    // thread in one turn at 75k papers (BENCHMARKS "Background jobs", round 22).\n',
     tests: ['tests/search/similar-lists.test.ts'],
   },
+  {
+    name: 'checkpoint-thread-not-serving',
+    what: "a serving process (serve, worker) opens its SQLite store without the checkpoint thread, so its request thread's commits checkpoint the write-ahead log again",
+    file: 'src/services/runtime.ts',
+    search: 'poolWaitMs: config.storePoolWaitMs, checkpointThread: true }',
+    replace: 'poolWaitMs: config.storePoolWaitMs }',
+    tests: ['tests/store/checkpoint-thread.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -14,6 +14,8 @@ export interface Runtime {
   describe: string;
   /** The demo set this open loaded into an empty store (`loadDemo`), else null. */
   demo: ImportSummary | null;
+  /** Whether the write-ahead log is checkpointed beside the request thread (a serving process on a SQLite file). */
+  checkpointsInThread: boolean;
   /** Closes the services, then the store. */
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { servin
     migrated: opened.migrated,
     describe: opened.connection.describe,
     demo,
+    checkpointsInThread: !!opened.checkpoints,
     close: async () => {
       try {
         await services.close();

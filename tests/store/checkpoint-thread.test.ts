@@ -6,6 +6,9 @@ import { after, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { openStore } from '../../src/store/index.ts';
 import { checkpointInThread } from '../../src/store/checkpoint-thread.ts';
+import { openRuntime } from '../../src/services/runtime.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
 
 /**
  * A serving process's commits never checkpoint the write-ahead log: SQLite did it in the commit
@@ -79,4 +82,16 @@ test('a serving store opened with the checkpoint thread closes it with the store
   const memory = await openStore(':memory:', { checkpointThread: true });
   assert.equal(memory.checkpoints, undefined, 'an in-memory store has no log to checkpoint');
   await memory.close();
+});
+
+test('serve and worker (a serving runtime) checkpoint in the thread; a command does not', async () => {
+  const config = loadConfig({ PAPERBOY_DB: path.join(dir, 'runtime.db'), PAPERBOY_DEMO: 'false' });
+  for (const serving of [true, false]) {
+    const runtime = await openRuntime(config, createLogger('silent'), { serving });
+    try {
+      assert.equal(runtime.checkpointsInThread, serving);
+    } finally {
+      await runtime.close();
+    }
+  }
 });

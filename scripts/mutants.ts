@@ -1737,6 +1737,22 @@ export const MUTANTS: Mutant[] = [
     replace: 'poolWaitMs: config.storePoolWaitMs }',
     tests: ['tests/store/checkpoint-thread.test.ts'],
   },
+  {
+    name: 'embed-run-count-with-first-batch',
+    what: "the embedding run counts the papers to embed and reads and embeds its first batch in one turn of the event loop (a SQLite serving process's request thread)",
+    file: 'src/services/embedding-runs.ts',
+    search: '  // batch\'s read and embedding go in turns of their own.\n  await nextSlice();\n',
+    replace: '  // batch\'s read and embedding go in turns of their own.\n',
+    tests: ['tests/search/embed-run-turns.test.ts'],
+  },
+  {
+    name: 'embed-run-count-with-last-write',
+    what: "the embedding run counts the papers left in the turn of its last batch's vector write and ANN insert (a SQLite serving process's request thread)",
+    file: 'src/services/embedding-runs.ts',
+    search: '  if (run.embedded) await nextSlice();\n',
+    replace: '',
+    tests: ['tests/search/embed-run-turns.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -102,6 +102,10 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
       throw err;
     }
     if (vectors.length !== batch.length) throw new Error(`embedder ${id} returned ${vectors.length} vectors for ${batch.length} papers`);
+    // The write and the ANN insert in a turn of their own: the next batch's read and the first slice
+    // of its embedding (started above) ran just before, and with them the turn held a SQLite serving
+    // process's request thread ~17 ms at 75k papers (BENCHMARKS "Background jobs", round 22).
+    await nextSlice();
     const now = new Date().toISOString();
     if (terms && terms.length !== batch.length) throw new Error(`embedder ${id} returned ${terms.length} term vectors for ${batch.length} papers`);
     const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash, terms: terms?.[i] ?? null }));

@@ -1761,6 +1761,14 @@ export const MUTANTS: Mutant[] = [
     replace: '    // process\'s request thread ~17 ms at 75k papers (BENCHMARKS "Background jobs", round 22).\n',
     tests: ['tests/search/embed-run-turns.test.ts'],
   },
+  {
+    name: 'similar-list-two-reads-one-turn',
+    what: "a background similar list reads its candidates' term vectors and its keyword neighbours' stored vectors in one turn of the event loop (15-17 ms of a SQLite serving process at 75k)",
+    file: 'src/services/search.ts',
+    search: '          const v = await candidatesRead();\n          await nextSlice();\n',
+    replace: '          const v = await candidatesRead();\n',
+    tests: ['tests/search/similar-lists.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

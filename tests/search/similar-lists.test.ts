@@ -239,13 +239,14 @@ forEachStore('similar papers from stored lists', (ctx) => {
     const search = ctx.store.search;
     const engine = services.searchIndex.engine;
     const embedder = (await services.searchIndex.embedder()) as unknown as { termVector(text: string): unknown };
-    const saved = { embeddingOf: search.embeddingOf, similarCandidates: search.similarCandidates, visibleMany: ctx.store.papers.visibleMany, keyword: engine.search, termVector: embedder.termVector };
+    const saved = { embeddingOf: search.embeddingOf, embeddingsOf: search.embeddingsOf, similarCandidates: search.similarCandidates, visibleMany: ctx.store.papers.visibleMany, keyword: engine.search, termVector: embedder.termVector };
     const events: { turn: number; stage: string }[] = [];
     let turns: ReturnType<typeof loopTurns> | undefined;
     const note = (stage: string) => turns && events.push({ turn: turns.count, stage });
     search.embeddingOf = (...a) => (note('vector neighbours'), saved.embeddingOf.apply(search, a));
     engine.search = (...a) => (note('keyword neighbours'), saved.keyword.apply(engine, a));
     search.similarCandidates = (...a) => (note('candidates'), saved.similarCandidates.apply(search, a));
+    search.embeddingsOf = (...a) => (note('stored vectors'), saved.embeddingsOf.apply(search, a));
     ctx.store.papers.visibleMany = (...a) => (note('texts'), saved.visibleMany.apply(ctx.store.papers, a));
     embedder.termVector = (...a) => (note('analysis'), saved.termVector.apply(embedder, a));
     const ids = sample.slice(0, 12);
@@ -256,7 +257,7 @@ forEachStore('similar papers from stored lists', (ctx) => {
       turns.stop();
       assert.equal(written, ids.length);
     } finally {
-      Object.assign(search, { embeddingOf: saved.embeddingOf, similarCandidates: saved.similarCandidates });
+      Object.assign(search, { embeddingOf: saved.embeddingOf, embeddingsOf: saved.embeddingsOf, similarCandidates: saved.similarCandidates });
       ctx.store.papers.visibleMany = saved.visibleMany;
       engine.search = saved.keyword;
       embedder.termVector = saved.termVector;
@@ -270,6 +271,7 @@ forEachStore('similar papers from stored lists', (ctx) => {
     // Each list went through every stage, and some analysed more texts than one turn's slice.
     assert.equal(events.filter((e) => e.stage === 'scored').length, ids.length);
     for (const stage of ['vector neighbours', 'keyword neighbours', 'candidates', 'texts']) assert.ok(events.filter((e) => e.stage === stage).length >= ids.length, stage);
+    assert.ok(events.some((e) => e.stage === 'stored vectors'), 'some keyword neighbours had no cosine from the vector search');
     let analysed = 0;
     let most = 0;
     for (const e of events) {

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { nextSlice } from '../slices.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
@@ -55,6 +56,9 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
   const id = embedder.id;
   const total = await store.papers.count();
   const pendingAtStart = await store.search.countToEmbed(id);
+  // The count (a walk of the papers without a current vector, ~10 ms at 75k on SQLite) and the first
+  // batch's read and embedding go in turns of their own.
+  await nextSlice();
   const run: EmbedRun = { embedderId: id, embedded: 0, pendingAtStart, done: total - pendingAtStart, total, complete: false, stopped: false };
   const started = Date.now();
   let loggedAt = started;
@@ -98,6 +102,10 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
       throw err;
     }
     if (vectors.length !== batch.length) throw new Error(`embedder ${id} returned ${vectors.length} vectors for ${batch.length} papers`);
+    // The write and the ANN insert in a turn of their own: the next batch's read and the first slice
+    // of its embedding (started above) ran just before, and with them the turn held a SQLite serving
+    // process's request thread ~17 ms at 75k papers (BENCHMARKS "Background jobs", round 22).
+    await nextSlice();
     const now = new Date().toISOString();
     if (terms && terms.length !== batch.length) throw new Error(`embedder ${id} returned ${terms.length} term vectors for ${batch.length} papers`);
     const rows = batch.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: vectors[i], contentHash: p.contentHash, terms: terms?.[i] ?? null }));
@@ -114,6 +122,10 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
     if (!full) break;
     await yieldToRequests();
   }
+  // Not in the turn of the last batch's write and ANN insert: with the count of the papers left,
+  // one turn of a SQLite serving process's request thread of 12–16 ms at 75k papers (BENCHMARKS
+  // "Background jobs", round 22).
+  if (run.embedded) await nextSlice();
   const remaining = await store.search.countToEmbed(id);
   const counted = await store.papers.count();
   run.total = counted;

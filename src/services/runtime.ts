@@ -14,6 +14,8 @@ export interface Runtime {
   describe: string;
   /** The demo set this open loaded into an empty store (`loadDemo`), else null. */
   demo: ImportSummary | null;
+  /** Whether the write-ahead log is checkpointed beside the request thread (a serving process on a SQLite file). */
+  checkpointsInThread: boolean;
   /** Closes the services, then the store. */
   close(): Promise<void>;
 }
@@ -21,11 +23,12 @@ export interface Runtime {
 /**
  * Opens (and migrates) the store named by `config.db` and wires the services over it. `serving`:
  * for long-running processes, with the connect and pool timeouts that turn an unreachable
- * PostgreSQL into 503s and pool statistics for /metrics. Routes, commands and jobs reach data only
+ * PostgreSQL into 503s, pool statistics for /metrics, and (SQLite) the write-ahead log checkpointed
+ * beside the request thread. Routes, commands and jobs reach data only
  * through the services it returns.
  */
 export async function openRuntime(config: Config, logger: Logger, opts: { serving?: boolean; loadDemo?: boolean; deps?: Partial<ServiceDeps> } = {}): Promise<Runtime> {
-  const opened = await openStore(config.db, opts.serving ? { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs } : {});
+  const opened = await openStore(config.db, opts.serving ? { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs, checkpointThread: true } : {});
   let services: Services;
   let demo: ImportSummary | null = null;
   try {
@@ -41,6 +44,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { servin
     migrated: opened.migrated,
     describe: opened.connection.describe,
     demo,
+    checkpointsInThread: !!opened.checkpoints,
     close: async () => {
       try {
         await services.close();

@@ -66,6 +66,14 @@ export interface SearchResponse {
 /** How many of a paper's best similar papers are stored (`paper_similar_lists`): pages ask 5, the API 10 by default. */
 export const SIMILAR_LIST_SIZE = 20;
 
+/**
+ * A background list's term-vector analyses per turn of the event loop (candidates whose stored term
+ * vector is missing or of an older text, analysed from their text: ~0.1–0.2 ms each at the real
+ * corpus' lengths, and after a harvest a third of a list's ~290 candidates). A page ranks its
+ * candidates in one go (its reader waits for the answer either way).
+ */
+export const SIMILAR_TEXTS_PER_TURN = 16;
+
 /** What ranking similar papers reads: the store's, or the same reads answered from memory for a whole-corpus pass (`MemorySimilarReads`). */
 export type SimilarReads = Pick<Store['search'], 'embeddingOf' | 'paperIdsForKeys' | 'similarCandidates' | 'embeddingsOf'>;
 
@@ -250,7 +258,7 @@ export class SearchService {
       if (shown.length >= n || stored.list.length < SIMILAR_LIST_SIZE) return shown.slice(0, n).map((h) => ({ paper: papers.get(h.id)!, score: h.score }));
     }
     signal?.throwIfAborted();
-    const ranked = (await this.rankSimilar(paper, n, embedder, this.store.search, true, signal)).slice(0, n);
+    const ranked = (await this.rankSimilar(paper, n, embedder, this.store.search, false, signal)).slice(0, n);
     const papers = await this.visibleById(ranked.map((h) => h.id));
     return ranked.flatMap((h) => { const p = papers.get(h.id); return p ? [{ paper: p, score: h.score }] : []; });
   }
@@ -269,12 +277,14 @@ export class SearchService {
     const hashes = await this.store.similarLists.contentHashes(ids);
     const papers = await this.visibleById([...hashes.keys()]);
     const rows: { paperId: string; contentHash: string; list: RankedHit[] }[] = [];
+    // The batch's two reads (250 papers' rows) are a turn of their own, not the first list's.
+    await nextSlice();
     for (const id of ids) {
       if (opts.signal?.aborted) break;
       const paper = papers.get(id);
       const hash = hashes.get(id);
       if (!paper || !hash) continue;
-      rows.push({ paperId: id, contentHash: hash, list: (await this.rankSimilar(paper, SIMILAR_LIST_SIZE, embedder, reads, false)).slice(0, SIMILAR_LIST_SIZE) });
+      rows.push({ paperId: id, contentHash: hash, list: (await this.rankSimilar(paper, SIMILAR_LIST_SIZE, embedder, reads, true)).slice(0, SIMILAR_LIST_SIZE) });
       opts.onList?.();
       // One list per turn of the event loop: on SQLite a list's reads are synchronous, and the
       // background job runs in a serving process (a chunk of 250 lists held it for seconds).
@@ -291,21 +301,35 @@ export class SearchService {
    * overlap (TF-IDF cosine when the embedder has term vectors, else BM25 ÷ the best hit) and
    * embedding cosine — and they are mixed by score, not by rank (`mixSimilar`): measured on CSFCube,
    * rank fusion of a title-only keyword list lost to plain TF-IDF.
+   *
+   * `background`: a list the similar-lists job computes (`computeSimilarLists`, which catches the
+   * keyword index up once for its batch). It runs in a serving process, where on SQLite every read
+   * is synchronous: its stages back to back held the request thread 20–50 ms at 75k papers
+   * (BENCHMARKS "Background jobs", round 22), so it hands the loop back between them — the vector
+   * neighbours, the keyword neighbours, the candidates' read, their texts' read, every
+   * SIMILAR_TEXTS_PER_TURN analyses, and the scoring. A page's ranking keeps its
+   * one hand-back between the two halves: its reader waits for the whole answer anyway.
    */
-  private async rankSimilar(paper: PaperWithStats, n: number, embedder: Embedder | null, reads: SimilarReads, catchUp = true, signal?: AbortSignal): Promise<RankedHit[]> {
+  private async rankSimilar(paper: PaperWithStats, n: number, embedder: Embedder | null, reads: SimilarReads, background = false, signal?: AbortSignal): Promise<RankedHit[]> {
     const w = this.opts.similar ?? SIMILAR_WEIGHTS;
+    const pause = background ? nextSlice : noPause;
     // A page that stopped waiting (`findSimilar`) aborts `signal`: the ranking stops at its next
     // await instead of spending the CPU and store reads of an answer nobody will show.
-    if (catchUp) await this.index.keywordCatchUpBounded();
+    if (!background) await this.index.keywordCatchUpBounded();
     signal?.throwIfAborted();
     const text = paperText(paper);
     const q = parseQuery('');
     q.terms = [...new Set(words(text).filter((x) => !STOPWORDS.has(x) && x.length > 1))].slice(0, 64);
     const candidates = Math.max(n + 1, w.candidates);
-    const [keyword, vector] = await Promise.all([
-      q.terms.length ? this.index.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]),
-      embedder ? this.vectorNeighbours(paper, candidates, reads) : Promise.resolve(null),
-    ]);
+    const keywordNeighbours = () => (q.terms.length ? this.index.engine.search(q, { limit: candidates, sort: 'relevance' }) : Promise.resolve([]));
+    const [keyword, vector] = background
+      ? await (async () => {
+          // In the background, each of the two searches in a turn of its own.
+          const v = embedder ? await this.vectorNeighbours(paper, candidates, reads) : null;
+          await nextSlice();
+          return [await keywordNeighbours(), v] as const;
+        })()
+      : await Promise.all([keywordNeighbours(), embedder ? this.vectorNeighbours(paper, candidates, reads) : Promise.resolve(null)]);
     // The candidates' reads and scoring are the other half of a list's CPU: on SQLite the two
     // halves ran as one stretch of the request thread, 40–70 ms for a background list at 75k
     // papers (BENCHMARKS "Background jobs", round 21); a waiting request goes between them.
@@ -322,11 +346,19 @@ export class SearchService {
     // a floor. Analysing every candidate's text here was most of a paper page's CPU (BENCHMARKS
     // "Load", rounds 17–18); full paper rows are now read for the shown papers only.
     const unscoredIds = ids.filter((cid) => !cosine.has(cid));
-    const [visible, storedVectors] = await Promise.all([
-      reads.similarCandidates(local?.id ?? null, [paper.id, ...ids]),
-      embedder && unscoredIds.length ? reads.embeddingsOf(embedder.id, [paper.id, ...unscoredIds]) : Promise.resolve(new Map<string, Float32Array>()),
-    ]);
+    const candidatesRead = () => reads.similarCandidates(local?.id ?? null, [paper.id, ...ids]);
+    const vectorsRead = () => (embedder && unscoredIds.length ? reads.embeddingsOf(embedder.id, [paper.id, ...unscoredIds]) : Promise.resolve(new Map<string, Float32Array>()));
+    // In the background the two reads go in turns of their own: together 15–17 ms of a SQLite
+    // serving process at 75k papers (~290 term vectors and ~150 vectors; BENCHMARKS round 22).
+    const [visible, storedVectors] = background
+      ? await (async () => {
+          const v = await candidatesRead();
+          await nextSlice();
+          return [v, await vectorsRead()] as const;
+        })()
+      : await Promise.all([candidatesRead(), vectorsRead()]);
     signal?.throwIfAborted();
+    await pause();
     const shown = ids.filter((cid) => visible.has(cid));
     const terms = new Map<string, TermVector>();
     const texts = new Map<string, PaperWithStats>();
@@ -340,11 +372,15 @@ export class SearchService {
       const missing = shown.filter((cid) => !terms.has(cid));
       for (const p of missing.length ? await this.store.papers.visibleMany(missing) : []) texts.set(p.id, p);
       signal?.throwIfAborted();
-      if (!terms.has(paper.id)) terms.set(paper.id, local.termVector(text));
-      for (const [cid, p] of texts) terms.set(cid, local.termVector(paperText(p)));
+      const analyse = [...(terms.has(paper.id) ? [] : [{ id: paper.id, text }]), ...[...texts.values()].map((p) => ({ id: p.id, text: paperText(p) }))];
+      for (const [i, t] of analyse.entries()) {
+        if (i % SIMILAR_TEXTS_PER_TURN === 0) await pause();
+        terms.set(t.id, local.termVector(t.text));
+      }
     }
     const ownTerms = terms.get(paper.id);
     const unscored = shown.some((cid) => !cosine.has(cid));
+    await pause();
     const ownVector = storedVectors.get(paper.id) ?? (local && unscored ? local.embedOne(text) : null);
     const scored = [];
     for (const cid of shown) {
@@ -510,6 +546,9 @@ export class SearchService {
     }
   }
 }
+
+/** A page's ranking does not hand the loop back between its stages (see `rankSimilar`). */
+const noPause = async (): Promise<void> => {};
 
 function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;

@@ -67,7 +67,10 @@ export class SimilarListsService {
     let computed = 0;
     for (let i = 0; i < missing.length && !opts.signal?.aborted; i += CHUNK) computed += await this.search.computeSimilarLists(missing.slice(i, i + CHUNK), undefined, { signal: opts.signal });
     // The lists just written, read back a chunk per statement (one read per paper held a SQLite
-    // serving process ~0.13 ms each, back to back), in the order of `missing` as before.
+    // serving process ~0.13 ms each, back to back), in the order of `missing` as before. Not in the
+    // turn that wrote them: the write of 250 lists and their read-back were 13 ms of the request
+    // thread in one turn at 75k papers (BENCHMARKS "Background jobs", round 22).
+    await nextSlice();
     const named = new Set<string>();
     for (let i = 0; i < missing.length && !opts.signal?.aborted; i += CHUNK) {
       const chunk = missing.slice(i, i + CHUNK);

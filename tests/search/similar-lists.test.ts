@@ -4,13 +4,13 @@ import { sql } from 'kysely';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { testDb } from '../helpers/stores.ts';
-import { holdsUnder } from '../helpers/event-loop.ts';
+import { holdsUnder, loopTurns } from '../helpers/event-loop.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services/index.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { seededRandom } from '../../src/domain/random.ts';
-import { SIMILAR_LIST_SIZE } from '../../src/services/search.ts';
+import { SIMILAR_LIST_SIZE, SIMILAR_TEXTS_PER_TURN } from '../../src/services/search.ts';
 import type { Paper } from '../../src/domain/paper.ts';
 
 /**
@@ -169,15 +169,24 @@ forEachStore('similar papers from stored lists', (ctx) => {
     const calls = { get: 0, currentLists: 0 };
     const get = repo.get.bind(repo);
     const currentLists = repo.currentLists.bind(repo);
+    const save = repo.save.bind(repo);
+    // The turn of the event loop of each write of lists and each read-back (SQLite: not the same one).
+    const turns = loopTurns();
+    const saved: number[] = [];
+    const readBack: number[] = [];
     repo.get = (...a) => (calls.get++, get(...a));
-    repo.currentLists = (...a) => (calls.currentLists++, currentLists(...a));
+    repo.currentLists = (...a) => (calls.currentLists++, readBack.push(turns.count), currentLists(...a));
+    repo.save = (...a) => (saved.push(turns.count), save(...a));
     try {
       const run = await services.similarLists.fillMissing();
       assert.ok(run.computed >= N);
       assert.deepEqual(calls, { get: 0, currentLists: 1 }, 'one read for the chunk of lists just written');
+      if (ctx.kind === 'sqlite') for (const t of readBack) assert.ok(!saved.includes(t), `lists written and read back in turn ${t}`);
     } finally {
+      turns.stop();
       repo.get = get;
       repo.currentLists = currentLists;
+      repo.save = save;
     }
     // As `get` says of each paper: the list of its current text, none for a paper without one.
     const ids = [id(1), id(2), id(4), '2407.00000x'];
@@ -216,5 +225,62 @@ forEachStore('similar papers from stored lists', (ctx) => {
       repo.embeddingOf = embeddingOf;
       repo.similarCandidates = similarCandidates;
     }
+  });
+  test('a background list hands the loop back between its stages: no turn of the loop runs two of them, nor more than a slice of text analyses', async () => {
+    // On SQLite a list's reads are synchronous: its stages back to back held a serving process's
+    // request thread 20–50 ms at 75k papers (issue 19). Counted here in turns of the loop, not in
+    // milliseconds: which stage of a list ran in which turn. PostgreSQL's reads hand the loop back
+    // by themselves, and a turn there is not told apart from the poll phase that follows it.
+    if (ctx.kind !== 'sqlite') return;
+    // A harvest's changed papers, not embedded yet: their stored term vectors are of the old text,
+    // so the lists they are candidates in analyse their new text.
+    const changed = papers.filter((_, i) => i % 3 === 1);
+    await ctx.store.papers.upsertMany(changed.map((p) => ({ ...p, abstract: `${p.abstract} Revised with a further study of the same question.` })));
+    const search = ctx.store.search;
+    const engine = services.searchIndex.engine;
+    const embedder = (await services.searchIndex.embedder()) as unknown as { termVector(text: string): unknown };
+    const saved = { embeddingOf: search.embeddingOf, embeddingsOf: search.embeddingsOf, similarCandidates: search.similarCandidates, visibleMany: ctx.store.papers.visibleMany, keyword: engine.search, termVector: embedder.termVector };
+    const events: { turn: number; stage: string }[] = [];
+    let turns: ReturnType<typeof loopTurns> | undefined;
+    const note = (stage: string) => turns && events.push({ turn: turns.count, stage });
+    search.embeddingOf = (...a) => (note('vector neighbours'), saved.embeddingOf.apply(search, a));
+    engine.search = (...a) => (note('keyword neighbours'), saved.keyword.apply(engine, a));
+    search.similarCandidates = (...a) => (note('candidates'), saved.similarCandidates.apply(search, a));
+    search.embeddingsOf = (...a) => (note('stored vectors'), saved.embeddingsOf.apply(search, a));
+    ctx.store.papers.visibleMany = (...a) => (note('texts'), saved.visibleMany.apply(ctx.store.papers, a));
+    embedder.termVector = (...a) => (note('analysis'), saved.termVector.apply(embedder, a));
+    const ids = sample.slice(0, 12);
+    try {
+      await services.searchIndex.keywordCatchUpBounded();
+      turns = loopTurns();
+      const written = await services.search.computeSimilarLists(ids, undefined, { onList: () => note('scored') });
+      turns.stop();
+      assert.equal(written, ids.length);
+    } finally {
+      Object.assign(search, { embeddingOf: saved.embeddingOf, embeddingsOf: saved.embeddingsOf, similarCandidates: saved.similarCandidates });
+      ctx.store.papers.visibleMany = saved.visibleMany;
+      engine.search = saved.keyword;
+      embedder.termVector = saved.termVector;
+    }
+    const byTurn = new Map<number, string[]>();
+    for (const e of events) byTurn.set(e.turn, [...(byTurn.get(e.turn) ?? []), e.stage]);
+    for (const [turn, stages] of byTurn) {
+      assert.equal(new Set(stages).size, 1, `turn ${turn} ran ${[...new Set(stages)].join(', ')}`);
+      assert.ok(stages.length <= SIMILAR_TEXTS_PER_TURN, `turn ${turn} ran ${stages.length} × ${stages[0]}`);
+    }
+    // Each list went through every stage, and some analysed more texts than one turn's slice.
+    assert.equal(events.filter((e) => e.stage === 'scored').length, ids.length);
+    for (const stage of ['vector neighbours', 'keyword neighbours', 'candidates', 'texts']) assert.ok(events.filter((e) => e.stage === stage).length >= ids.length, stage);
+    assert.ok(events.some((e) => e.stage === 'stored vectors'), 'some keyword neighbours had no cosine from the vector search');
+    let analysed = 0;
+    let most = 0;
+    for (const e of events) {
+      if (e.stage === 'analysis') most = Math.max(most, ++analysed);
+      if (e.stage === 'scored') analysed = 0;
+    }
+    assert.ok(most > 2 * SIMILAR_TEXTS_PER_TURN, `the most texts a list analysed: ${most}`);
+    // The lists are the live ranking's, bit for bit.
+    assert.deepEqual(await lists(services, ids, 10), await live(ids, 10));
+    await ctx.store.papers.upsertMany(changed);
   });
 });

@@ -8,6 +8,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import { VectorIndex } from '../../src/search/vector-index.ts';
 import { SearchIndexService } from '../../src/services/search-index.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
+import { unitVector } from '../helpers/vectors.ts';
 
 /**
  * Loading a saved ANN graph must not hold the request thread (issue 19): usearch's native load ran
@@ -22,19 +23,11 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ann-loop-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const file = path.join(dir, 'graph.usearch');
 
-function unit(seed: number): Float32Array {
-  const v = new Float32Array(D);
-  let n = 0;
-  for (let i = 0; i < D; i++) n += (v[i] = Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453 - Math.floor(Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) - 0.5) ** 2;
-  for (let i = 0; i < D; i++) v[i] /= Math.sqrt(n);
-  return v;
-}
-
 before(() => {
   // Built in this thread with usearch directly (a narrow insert search: fast; the width is not in the file).
   const ix = new usearch.Index({ ...VectorIndex.options(D), expansion_add: 8 });
   const flat = new Float32Array(N * D);
-  for (let i = 0; i < N; i++) flat.set(unit(i), i * D);
+  for (let i = 0; i < N; i++) flat.set(unitVector(i, D), i * D);
   ix.add(BigUint64Array.from({ length: N }, (_, i) => BigInt(i + 1)), flat);
   ix.save(file);
   fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: E, dimensions: D, count: N, newest: NEWEST, layout: 'hnsw-f16-m16' }));
@@ -82,15 +75,15 @@ test('a loaded graph answers exactly as the same file loaded by usearch in this 
   assert.ok(await ix.load());
   assert.equal(ix.size, N);
   for (let q = 0; q < 50; q++) {
-    const query = unit(N + q * 7919);
+    const query = unitVector(N + q * 7919, D);
     const m = here.search(query, 20, 0);
     const expected = Array.from(m.keys, (k, i) => ({ key: Number(k), similarity: 1 - m.distances[i] }));
     assert.deepEqual(ix.search(query, 20), expected, `query ${q}`);
   }
   // Vectors added after the load join the same graph, as before.
-  ix.upsert([{ key: N + 1, vector: unit(123_456) }], NEWEST);
+  ix.upsert([{ key: N + 1, vector: unitVector(123_456, D) }], NEWEST);
   assert.equal(ix.size, N + 1);
-  assert.ok(ix.search(unit(123_456), 10).some((m) => m.key === N + 1));
+  assert.ok(ix.search(unitVector(123_456, D), 10).some((m) => m.key === N + 1));
 });
 
 forEachStore('ANN graph load off the request thread', (ctx) => {
@@ -117,7 +110,7 @@ forEachStore('ANN graph load off the request thread', (ctx) => {
       let ix: VectorIndex | undefined;
       const h = await holds(async () => (ix = await open()));
       assert.equal(ix!.size, N);
-      assert.ok(ix!.search(unit(77), 10).some((m) => m.key === 78));
+      assert.ok(ix!.search(unitVector(77, D), 10).some((m) => m.key === 78));
       assert.ok(h.read < graphBytes / 4, `the request thread read the graph's file itself: ${describe([h])} (the file: ${graphBytes} bytes)`);
       tries.push(h);
       if (h.cpu < 25) break;
@@ -140,12 +133,12 @@ forEachStore('ANN graph load off the request thread', (ctx) => {
     const [a, b] = await Promise.all([loading, during]);
     assert.equal(a, b);
     // The graph is built with a narrow insert search: its own vector is among the first 10, not always first.
-    assert.ok(b.search(unit(5), 10).some((m) => m.key === 6));
+    assert.ok(b.search(unitVector(5, D), 10).some((m) => m.key === 6));
     // The index itself refuses a call while its graph loads: it would hold the request thread until the load ended.
     const ix = new VectorIndex(E, D, file);
     await ix.started;
     const pending = ix.load();
-    assert.throws(() => ix.upsert([{ key: N + 5, vector: unit(9) }]), /still loading/);
+    assert.throws(() => ix.upsert([{ key: N + 5, vector: unitVector(9, D) }]), /still loading/);
     assert.ok(await pending);
     assert.equal(ix.size, N);
   });

@@ -13,20 +13,13 @@ import { IndexFileError } from '../../src/search/index-file.ts';
 import { SearchIndexService } from '../../src/services/search-index.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import type { Store } from '../../src/store/store.ts';
+import { unitVector } from '../helpers/vectors.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ann-published-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const newDir = () => path.join(root, `server-${++dirs}`);
 const D = 16;
-
-function unit(seed: number): Float32Array {
-  const v = new Float32Array(D);
-  let n = 0;
-  for (let i = 0; i < D; i++) n += (v[i] = Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453 - Math.floor(Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) - 0.5) ** 2;
-  for (let i = 0; i < D; i++) v[i] /= Math.sqrt(n);
-  return v;
-}
 
 /** Flips one byte of the stored copy of the newest version of `name`, in its first chunk. */
 async function corruptStored(store: Store, name: string, at = 5000): Promise<void> {
@@ -68,14 +61,14 @@ forEachStore('published ANN index', (ctx) => {
     await ctx.store.papers.upsertMany(papers);
     await ctx.store.search.saveEmbeddings(
       E,
-      papers.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: unit(i), contentHash: 'h' })),
+      papers.map((p, i) => ({ paperId: p.id, key: vectorKey(p.id), vector: unitVector(i, D), contentHash: 'h' })),
       '2026-01-01T00:00:00.000Z',
     );
   });
 
   test('round trip: a published index opens on another server, from the store, with the same vectors and meta', async () => {
     const a = new VectorIndex('rt', D);
-    a.upsert(Array.from({ length: 200 }, (_, i) => ({ key: i + 1, vector: unit(i) })), '2026-02-02T00:00:00.000Z');
+    a.upsert(Array.from({ length: 200 }, (_, i) => ({ key: i + 1, vector: unitVector(i, D) })), '2026-02-02T00:00:00.000Z');
     const v = await new PublishedAnnIndex(ctx.store, { dir: newDir(), via: 'store' }).publish(a);
     assert.equal(v.name, annIndexName('rt'));
     assert.equal(v.papers, 200);
@@ -83,14 +76,14 @@ forEachStore('published ANN index', (ctx) => {
     await new PublishedAnnIndex(ctx.store, { dir: newDir(), via: 'store' }).open(b, v);
     assert.equal(b.size, 200);
     assert.equal(b.meta.newest, '2026-02-02T00:00:00.000Z');
-    assert.equal(b.search(unit(7), 1)[0].key, 8);
-    assert.ok(b.search(unit(7), 1)[0].similarity > 0.999);
+    assert.equal(b.search(unitVector(7, D), 1)[0].key, 8);
+    assert.ok(b.search(unitVector(7, D), 1)[0].similarity > 0.999);
     await assert.rejects(new PublishedAnnIndex(ctx.store, { dir: newDir(), via: 'store' }).open(new VectorIndex('rt', D + 1), v), IndexFileError, 'another dimension is refused');
   });
 
   test('a corrupt local copy is fetched again from the store; a corrupt stored copy is refused, never loaded', async () => {
     const a = new VectorIndex('corrupt', D);
-    a.upsert(Array.from({ length: 50 }, (_, i) => ({ key: i + 1, vector: unit(i) })), '2026-02-02T00:00:00.000Z');
+    a.upsert(Array.from({ length: 50 }, (_, i) => ({ key: i + 1, vector: unitVector(i, D) })), '2026-02-02T00:00:00.000Z');
     const dir = newDir();
     const pub = new PublishedAnnIndex(ctx.store, { dir, via: 'store' });
     const v = await pub.publish(a);
@@ -113,7 +106,7 @@ forEachStore('published ANN index', (ctx) => {
 
   test('an index of another graph layout is refused', async () => {
     const a = new VectorIndex('layout', D);
-    a.upsert([{ key: 1, vector: unit(1) }], '2026-02-02T00:00:00.000Z');
+    a.upsert([{ key: 1, vector: unitVector(1, D) }], '2026-02-02T00:00:00.000Z');
     a.meta.layout = 'hnsw-f32-m16';
     const pub = new PublishedAnnIndex(ctx.store, { dir: newDir(), via: 'store' });
     const v = await pub.publish(a);
@@ -132,13 +125,13 @@ forEachStore('published ANN index', (ctx) => {
     // A vector stored after the publication: the next server adds it on top of the file.
     const late = makePaper({ id: '2601.29999' });
     await ctx.store.papers.upsertMany([late]);
-    await ctx.store.search.saveEmbeddings(E, [{ paperId: late.id, key: vectorKey(late.id), vector: unit(999), contentHash: 'h' }], '2026-01-02T00:00:00.000Z');
+    await ctx.store.search.saveEmbeddings(E, [{ paperId: late.id, key: vectorKey(late.id), vector: unitVector(999, D), contentHash: 'h' }], '2026-01-02T00:00:00.000Z');
     const second = server(ctx.store);
     const b = await second.open(E);
     assert.equal(second.reads.pages, 0, 'loaded from the published file, not rebuilt');
     assert.equal(b.size, papers.length + 1);
-    assert.equal(b.search(unit(999), 1)[0].key, vectorKey(late.id));
-    assert.equal(b.search(unit(3), 1)[0].key, vectorKey(papers[3].id));
+    assert.equal(b.search(unitVector(999, D), 1)[0].key, vectorKey(late.id));
+    assert.equal(b.search(unitVector(3, D), 1)[0].key, vectorKey(papers[3].id));
     await second.svc.close();
 
     await corruptStored(ctx.store, annIndexName(E));

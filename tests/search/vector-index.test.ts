@@ -6,27 +6,19 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import usearch from 'usearch';
 import { VectorIndex } from '../../src/search/vector-index.ts';
-
-function unit(seed: number, d: number): Float32Array {
-  const v = new Float32Array(d);
-  let n = 0;
-  for (let i = 0; i < d; i++) n += (v[i] = Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453 - Math.floor(Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) - 0.5) ** 2;
-  n = Math.sqrt(n);
-  for (let i = 0; i < d; i++) v[i] /= n;
-  return v;
-}
+import { unitVector } from '../helpers/vectors.ts';
 
 test('a saved index loads back with the same neighbours', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ann-'));
   try {
     const file = path.join(dir, 'x.usearch');
     const a = new VectorIndex('e1', 32, file);
-    a.upsert(Array.from({ length: 300 }, (_, i) => ({ key: i + 1, vector: unit(i, 32) })), '2026-01-01T00:00:00.000Z');
+    a.upsert(Array.from({ length: 300 }, (_, i) => ({ key: i + 1, vector: unitVector(i, 32) })), '2026-01-01T00:00:00.000Z');
     a.save();
     // The graph before saving is the reference: HNSW is approximate, and a graph built by usearch's
     // concurrent inserts on a loaded machine may (rarely) miss an exact match at k = 1, so the test
     // asks that the loaded graph answers as the saved one did, query for query, not that HNSW is exact.
-    const queries = Array.from({ length: 20 }, (_, i) => unit(i * 13 + 7, 32));
+    const queries = Array.from({ length: 20 }, (_, i) => unitVector(i * 13 + 7, 32));
     const before = queries.map((q) => a.search(q, 5));
     const b = new VectorIndex('e1', 32, file);
     assert.ok(await b.load());
@@ -45,7 +37,7 @@ test('an index file of another layout, or of a version that did not record its l
   try {
     const file = path.join(dir, 'x.usearch');
     const old = new usearch.Index({ dimensions: 32, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
-    old.add(BigUint64Array.from([1n, 2n]), new Float32Array([...unit(1, 32), ...unit(2, 32)]));
+    old.add(BigUint64Array.from([1n, 2n]), new Float32Array([...unitVector(1, 32), ...unitVector(2, 32)]));
     old.save(file);
     fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 2, newest: '2026-01-01T00:00:00.000Z' }));
     assert.equal(await new VectorIndex('e1', 32, file).load(), false);
@@ -61,16 +53,16 @@ test('an index file built with the earlier insert search width (expansion_add 64
   try {
     const file = path.join(dir, 'x.usearch');
     const old = new usearch.Index({ dimensions: 32, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F16, connectivity: 16, expansion_add: 64, expansion_search: 64, multi: false });
-    old.add(BigUint64Array.from({ length: 200 }, (_, i) => BigInt(i + 1)), Float32Array.from(Array.from({ length: 200 }, (_, i) => [...unit(i, 32)]).flat()));
+    old.add(BigUint64Array.from({ length: 200 }, (_, i) => BigInt(i + 1)), Float32Array.from(Array.from({ length: 200 }, (_, i) => [...unitVector(i, 32)]).flat()));
     old.save(file);
     fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: 'e1', dimensions: 32, count: 200, newest: '2026-01-01T00:00:00.000Z', layout: 'hnsw-f16-m16' }));
     const b = new VectorIndex('e1', 32, file);
     assert.ok(await b.load());
     assert.equal(b.size, 200);
-    assert.equal(b.search(unit(7, 32), 1)[0].key, 8);
-    b.upsert([{ key: 500, vector: unit(499, 32) }], '2026-01-02T00:00:00.000Z');
+    assert.equal(b.search(unitVector(7, 32), 1)[0].key, 8);
+    b.upsert([{ key: 500, vector: unitVector(499, 32) }], '2026-01-02T00:00:00.000Z');
     assert.equal(b.size, 201);
-    assert.equal(b.search(unit(499, 32), 1)[0].key, 500);
+    assert.equal(b.search(unitVector(499, 32), 1)[0].key, 500);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -82,8 +74,8 @@ test('a small batch (the embedding job\'s) builds the same graph every time: the
   const answers = new Set<string>();
   for (let build = 0; build < 8; build++) {
     const index = new VectorIndex('e1', 32);
-    index.upsert(Array.from({ length: 900 }, (_, i) => ({ key: i + 1, vector: unit(i, 32) })));
-    answers.add(JSON.stringify(Array.from({ length: 50 }, (_, i) => index.search(unit(i * 17 + 3, 32), 10))));
+    index.upsert(Array.from({ length: 900 }, (_, i) => ({ key: i + 1, vector: unitVector(i, 32) })));
+    answers.add(JSON.stringify(Array.from({ length: 50 }, (_, i) => index.search(unitVector(i * 17 + 3, 32), 10))));
   }
   assert.equal(answers.size, 1);
 });

@@ -1835,6 +1835,14 @@ export const MUTANTS: Mutant[] = [
     replace: '          const v = await candidatesRead();\n',
     tests: ['tests/search/similar-lists.test.ts'],
   },
+  {
+    name: 'rate-limit-never-refuses',
+    what: 'a rate limit counts but never answers 429: every limited route (comments, API, thumbnails) takes requests without end',
+    file: 'src/http/middleware/rate-limit.ts',
+    search: 'const refused = decisions.find((d) => !d.allowed);',
+    replace: 'const refused = decisions.find((d) => !d.allowed && false);',
+    tests: ['tests/http/api-limits.test.ts', 'tests/community/comments.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -9,6 +9,7 @@ import { Importer } from '../../src/ingest/importer.ts';
 import { parseLine } from '../../src/ingest/parse-lines.ts';
 import { readLines } from '../../src/ingest/lines.ts';
 import { fileChunks } from '../../src/ingest/file-chunks.ts';
+import { seededRandom } from '../../src/domain/random.ts';
 
 /**
  * What the parse workers hand the writer must be what the papers' own mapping makes, byte for byte,
@@ -18,23 +19,11 @@ import { fileChunks } from '../../src/ingest/file-chunks.ts';
  * every line, on both stores.
  */
 
-/** A small seeded generator, so a failure can be run again. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Pieces that stress the COPY text format, UTF-8 (two, three and four bytes) and the link finder.
 const PIECES = ['plain words', 'a\ttab', 'back\\slash', '\\N', 'new\nline', 'cr\r\nlf', 'Skłodowska', '∑ over ℝ', '😀 emoji', 'see https://github.com/a/b.', 'www.example.org/x', '"quoted"', '$\\alpha$'];
 
 function corpus(n: number, seed: number): string[] {
-  const r = random(seed);
+  const r = seededRandom(seed);
   const pick = () => PIECES[Math.floor(r() * PIECES.length)];
   const words = (k: number) => Array.from({ length: k }, pick).join(' ');
   const lines: string[] = [];

@@ -644,6 +644,100 @@ if (only.has('chargrams')) {
     for (const g of [0.15, 0.3]) report(`chargrams ${lo}–${hi}: served + ${g} × it`, { vec: base.vec, sim: mixOf([[0.3, base.lexical], [0.7, base.latent], [g, cg]]) });
   }
 }
+// ---- recip: reciprocal neighbours — where the query paper ranks among the candidate's own neighbours --
+// (latent cosine over the whole collection, what the ANN index gives a reindex cheaply). A candidate
+// that also has the query paper among its nearest is a mutual neighbour (Jégou et al.; Zhong et al.
+// 2017's k-reciprocal sets); a hub near everything ranks the query paper low.
+if (only.has('recip')) {
+  const t0 = performance.now();
+  const rev = new Map<number, number>(); // q * N + c → rank of q among c's latent neighbours
+  const rankOf = (q: number, c: number) => {
+    const k = q * N + c;
+    let r = rev.get(k);
+    if (r === undefined) {
+      const s = dot(base.vec[c], base.vec[q]);
+      r = 0;
+      for (let j = 0; j < N; j++) if (j !== c && j !== q && dot(base.vec[c], base.vec[j]) > s) r++;
+      rev.set(k, r);
+    }
+    return r;
+  };
+  for (const qid of queries) for (const c of candidates(base.vec, qid)) rankOf(at.get(qid)!, c);
+  console.log(`recip: reverse ranks of ${rev.size} candidates in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  for (const K of [10, 25, 50]) for (const g of [0.02, 0.05]) report(`recip: served + ${g} if the paper is in the candidate's top ${K}`, { vec: base.vec, sim: (q, c) => served.sim(q, c) + (rankOf(q, c) < K ? g : 0) });
+  for (const g of [0.01, 0.02, 0.04]) report(`recip: served − ${g} × ln(1 + reverse rank)`, { vec: base.vec, sim: (q, c) => served.sim(q, c) - g * Math.log(1 + rankOf(q, c)) });
+}
+// ---- align2: cheaper forms of the alignment, to see whether one keeps its dev gain ---------------------
+// A served form could not do |paper| × |candidate| dot products of 128 for ~280 candidates a list
+// (≈ 0.4 s a list). Cheaper shapes: (τ) only matches with cosine ≥ τ count — what a precomputed sparse
+// table of each feature's nearest features would give (a thresholded soft match); (k) only the k
+// heaviest features of each side; (uni) single words only, no word pairs. Each as served + 0.2 × both ways.
+if (only.has('align2')) {
+  const D = model.dimensions;
+  const P = inner.projected;
+  const rows = new Float32Array(P * D);
+  for (let f = 0; f < P; f++) {
+    let n = 0;
+    for (let j = 0; j < D; j++) n += inner.projection[f * D + j] ** 2;
+    n = Math.sqrt(n) || 1;
+    for (let j = 0; j < D; j++) rows[f * D + j] = inner.projection[f * D + j] / n;
+  }
+  type Feats = { ids: number[]; w: number[] };
+  const featsOf = (filter: (f: number) => boolean, k: number): Feats[] =>
+    base.terms.map((tv) => {
+      const keep = Array.from(tv.ids.keys()).filter((x) => tv.ids[x] < P && filter(tv.ids[x])).sort((a, b) => tv.weights[b] - tv.weights[a]).slice(0, k);
+      return { ids: keep.map((x) => tv.ids[x]), w: keep.map((x) => tv.weights[x]) };
+    });
+  /** Each of a's features' best cosine among b's (1 for the same feature). */
+  const bests = (fa: Feats, fb: Feats) =>
+    fa.ids.map((f) => {
+      let best = -1;
+      for (const g of fb.ids) {
+        if (g === f) return 1;
+        let d = 0;
+        const o1 = f * D;
+        const o2 = g * D;
+        for (let j = 0; j < D; j++) d += rows[o1 + j] * rows[o2 + j];
+        if (d > best) best = d;
+      }
+      return best;
+    });
+  const shapes: Array<[string, Feats[], number[]]> = [
+    ['all features', featsOf(() => true, 1e9), [-1, 0.3, 0.4, 0.5, 0.6, 0.7]],
+    ['single words only', featsOf((f) => !model.featureName(f).includes(' '), 1e9), [-1, 0.5]],
+    ['heaviest 30 a side', featsOf(() => true, 30), [-1, 0.5]],
+    ['heaviest 50 a side', featsOf(() => true, 50), [-1, 0.5]],
+  ];
+  for (const [name, feats, taus] of shapes) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const cache = new Map<number, [number[], number[]]>();
+    const pairOf = (q: number, c: number) => {
+      const k = q * N + c;
+      let v = cache.get(k);
+      if (!v) cache.set(k, (v = [bests(feats[q], feats[c]), bests(feats[c], feats[q])]));
+      return v;
+    };
+    for (const qid of queries) for (const c of candidates(base.vec, qid)) pairOf(at.get(qid)!, c);
+    const secs = (performance.now() - t0) / 1000;
+    const cpuUsed = process.cpuUsage(c0);
+    const cpuSecs = (cpuUsed.user + cpuUsed.system) / 1e6;
+    console.log(`align2 ${name}: ${mean(feats.map((f) => f.ids.length)).toFixed(0)} features a paper; both ways for ${cache.size} pairs in ${secs.toFixed(1)} s wall, ${cpuSecs.toFixed(1)} s CPU (${((1000 * cpuSecs) / cache.size).toFixed(2)} ms CPU a pair; load ${loadavg()[0].toFixed(1)})`);
+    for (const tau of taus) {
+      const side = (b: number[], f: Feats) => {
+        let s2 = 0;
+        let ws = 0;
+        b.forEach((x, i) => ((s2 += f.w[i] * (x >= tau ? x : 0)), (ws += f.w[i])));
+        return ws ? s2 / ws : 0;
+      };
+      const both: Sim = (q, c) => {
+        const [a, b] = pairOf(q, c);
+        return (side(a, feats[q]) + side(b, feats[c])) / 2;
+      };
+      report(`align2 ${name}${tau > 0 ? `, τ ${tau}` : ''}: served + 0.2 × both ways`, { vec: base.vec, sim: mixOf([[0.3, base.lexical], [0.7, base.latent], [0.2, both]]) });
+    }
+  }
+}
 const cpu = process.cpuUsage(cpu0);
 console.log(`load average ${load()}; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
 await opened.close();

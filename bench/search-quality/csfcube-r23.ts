@@ -20,7 +20,15 @@
  *  - lm: a Dirichlet-smoothed language-model similarity (query likelihood of the query paper's
  *    words under each candidate, μ), z-normalised over the candidates, beside or in place of TF-IDF;
  *  - mp: mutual proximity (Schnitzer et al. 2012), a hubness correction through each paper's
- *    similarity distribution to the whole collection (Gaussian), on the served mix.
+ *    similarity distribution to the whole collection (Gaussian), on the served mix;
+ *  - recip: reciprocal neighbours — the query paper's rank among each candidate's own latent neighbours;
+ *  - svd: the latent space retrained in-process (power iterations, σ exponent, seeds, an ensemble);
+ *  - lsaw: the same randomized SVD of a BM25- or binary-weighted matrix;
+ *  - chargrams: character n-gram TF-IDF;
+ *  - align / align2: word-level alignment through the model's latent rows (BERTScore-like), and
+ *    cheaper shapes of it with their CPU a pair;
+ *  - concepts: bag of concepts (the model's feature rows clustered, TF-IDF summed per cluster).
+ * BENCHMARKS.md, "Round 23 (branch `similar-quality`)", has every row's figures.
  *
  * fold1_dev is what a choice may be made on; fold1_test is printed only for rows named in --heldout.
  *
@@ -49,7 +57,7 @@ if (!dir || !values.db) {
   process.exit(2);
 }
 const heldout = new Set((values.heldout ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const only = new Set((values.only ?? 'acronyms,sif,topk,lm,mp').split(','));
+const only = new Set((values.only ?? 'acronyms,sif,topk,lm,mp,recip,svd,lsaw,chargrams,align,align2,concepts').split(','));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const cpu0 = process.cpuUsage();
 console.log(`load average ${load()}`);
@@ -736,6 +744,58 @@ if (only.has('align2')) {
       };
       report(`align2 ${name}${tau > 0 ? `, τ ${tau}` : ''}: served + 0.2 × both ways`, { vec: base.vec, sim: mixOf([[0.3, base.lexical], [0.7, base.latent], [0.2, both]]) });
     }
+  }
+}
+// ---- concepts: bag of concepts — the model's feature rows clustered (spherical k-means), a paper's
+// TF-IDF weights summed per cluster, cosine of those vectors (Kim et al. 2017). A cheap relative of the
+// alignment above: a feature matches another of its cluster, and a list scores it like the TF-IDF side.
+if (only.has('concepts')) {
+  const D = model.dimensions;
+  const P = inner.projected;
+  const rows = new Float32Array(P * D);
+  for (let f = 0; f < P; f++) {
+    let n = 0;
+    for (let j = 0; j < D; j++) n += inner.projection[f * D + j] ** 2;
+    n = Math.sqrt(n) || 1;
+    for (let j = 0; j < D; j++) rows[f * D + j] = inner.projection[f * D + j] / n;
+  }
+  for (const K of [256, 1024]) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const cent = new Float64Array(K * D);
+    for (let k = 0; k < K; k++) for (let j = 0; j < D; j++) cent[k * D + j] = rows[Math.floor((k * P) / K) * D + j];
+    const assign = new Int32Array(P);
+    for (let it = 0; it < 8; it++) {
+      for (let f = 0; f < P; f++) {
+        let best = -Infinity;
+        for (let k = 0; k < K; k++) {
+          let d = 0;
+          for (let j = 0; j < D; j++) d += rows[f * D + j] * cent[k * D + j];
+          if (d > best) (best = d), (assign[f] = k);
+        }
+      }
+      cent.fill(0);
+      for (let f = 0; f < P; f++) for (let j = 0; j < D; j++) cent[assign[f] * D + j] += rows[f * D + j];
+      for (let k = 0; k < K; k++) {
+        let n = 0;
+        for (let j = 0; j < D; j++) n += cent[k * D + j] ** 2;
+        n = Math.sqrt(n) || 1;
+        for (let j = 0; j < D; j++) cent[k * D + j] /= n;
+      }
+    }
+    const cv = base.terms.map((tv) => {
+      const m = new Map<number, number>();
+      tv.ids.forEach((f, x) => { if (f < P) m.set(assign[f], (m.get(assign[f]) ?? 0) + tv.weights[x]); });
+      const e = [...m].sort((a, b) => a[0] - b[0]);
+      const n = Math.sqrt(e.reduce((a, [, w]) => a + w * w, 0)) || 1;
+      return { ids: Uint32Array.from(e, (x) => x[0]), weights: Float32Array.from(e, (x) => x[1] / n) };
+    });
+    const used = process.cpuUsage(c0);
+    console.log(`concepts K ${K}: ${P} features clustered in ${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU`);
+    const con: Sim = memo((q, c) => termCosine(cv[q], cv[c]));
+    report(`concepts K ${K}: alone`, { vec: base.vec, sim: con });
+    for (const g of [0.1, 0.2, 0.3]) report(`concepts K ${K}: served + ${g} × it`, { vec: base.vec, sim: mixOf([[0.3, base.lexical], [0.7, base.latent], [g, con]]) });
+    report(`concepts K ${K}: 0.3 it + 0.7 latent (for TF-IDF)`, { vec: base.vec, sim: mixOf([[0.3, con], [0.7, base.latent]]) });
   }
 }
 const cpu = process.cpuUsage(cpu0);

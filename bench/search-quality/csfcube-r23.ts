@@ -27,7 +27,8 @@
  *  - chargrams: character n-gram TF-IDF;
  *  - align / align2: word-level alignment through the model's latent rows (BERTScore-like), and
  *    cheaper shapes of it with their CPU a pair;
- *  - concepts: bag of concepts (the model's feature rows clustered, TF-IDF summed per cluster).
+ *  - concepts: bag of concepts (the model's feature rows clustered, TF-IDF summed per cluster);
+ *  - soft: the alignment's linear relative (each feature's unit row against the other paper's vector).
  * BENCHMARKS.md, "Round 23 (branch `similar-quality`)", has every row's figures.
  *
  * fold1_dev is what a choice may be made on; fold1_test is printed only for rows named in --heldout.
@@ -57,7 +58,7 @@ if (!dir || !values.db) {
   process.exit(2);
 }
 const heldout = new Set((values.heldout ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const only = new Set((values.only ?? 'acronyms,sif,topk,lm,mp,recip,svd,lsaw,chargrams,align,align2,concepts').split(','));
+const only = new Set((values.only ?? 'acronyms,sif,topk,lm,mp,recip,svd,lsaw,chargrams,align,align2,concepts,soft').split(','));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const cpu0 = process.cpuUsage();
 console.log(`load average ${load()}`);
@@ -797,6 +798,37 @@ if (only.has('concepts')) {
     for (const g of [0.1, 0.2, 0.3]) report(`concepts K ${K}: served + ${g} × it`, { vec: base.vec, sim: mixOf([[0.3, base.lexical], [0.7, base.latent], [g, con]]) });
     report(`concepts K ${K}: 0.3 it + 0.7 latent (for TF-IDF)`, { vec: base.vec, sim: mixOf([[0.3, con], [0.7, base.latent]]) });
   }
+}
+// ---- soft: the alignment's linear relative — each feature against the other paper's whole vector -----
+// Σ_f w_f cos(row_f, v_other) over a paper's features is u · v_other with u = Σ_f w_f row_f / |row_f|
+// (÷ Σ w_f): one more vector a paper, a dot product a pair (round 14 tried the query-word form for search).
+if (only.has('soft')) {
+  const D = model.dimensions;
+  const P = inner.projected;
+  const u = base.terms.map((tv) => {
+    const out = new Float64Array(D);
+    let ws = 0;
+    tv.ids.forEach((f, x) => {
+      if (f >= P) return;
+      let n = 0;
+      for (let j = 0; j < D; j++) n += inner.projection[f * D + j] ** 2;
+      n = Math.sqrt(n) || 1;
+      for (let j = 0; j < D; j++) out[j] += (tv.weights[x] * inner.projection[f * D + j]) / n;
+      ws += tv.weights[x];
+    });
+    return out.map((v) => v / (ws || 1));
+  });
+  const uu = u.map((x) => { const n = Math.sqrt(dot(x, x)) || 1; return x.map((v) => v / n); });
+  const soft: Sim = memo((q, c) => (dot(u[q], base.vec[c]) + dot(u[c], base.vec[q])) / 2);
+  const softOne: Sim = memo((q, c) => dot(u[q], base.vec[c]));
+  const unitRows: Sim = memo((q, c) => dot(uu[q], uu[c]));
+  report('soft: both ways alone', { vec: base.vec, sim: soft });
+  report('soft: unit-row mean, cosine, alone', { vec: uu, sim: unitRows });
+  for (const g of [0.2, 0.5, 1]) {
+    report(`soft: served + ${g} × both ways`, { vec: base.vec, sim: mixOf([[0.3, base.lexical], [0.7, base.latent], [g, soft]]) });
+    report(`soft: served + ${g} × paper → candidate`, { vec: base.vec, sim: mixOf([[0.3, base.lexical], [0.7, base.latent], [g, softOne]]) });
+  }
+  report('soft: 0.3 lexical + 0.7 unit-row cosine', { vec: uu, sim: mixOf([[0.3, base.lexical], [0.7, unitRows]]) });
 }
 const cpu = process.cpuUsage(cpu0);
 console.log(`load average ${load()}; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);

@@ -356,6 +356,15 @@ export class InvertedIndexEngine implements KeywordEngine {
   async rebuild(opts: RebuildOptions = {}): Promise<number> {
     this.analysed = null;
     this.keepAnalysis = opts.keepAnalysis ?? false;
+    try {
+      return await this.rebuildNow(opts);
+    } finally {
+      // Only this rebuild's own build keeps it (a build already under way may not have taken it).
+      this.keepAnalysis = false;
+    }
+  }
+
+  private async rebuildNow(opts: RebuildOptions): Promise<number> {
     await this.fallback.rebuild(opts);
     if (!this.persist) return this.build();
     const snap = await this.buildFromStore();

@@ -129,25 +129,23 @@ export class LocalEmbedderThreads implements Embedder {
       this.workers.map(async (w, i) => {
         const slice = papers.slice(i * per, (i + 1) * per);
         if (!slice.length) return { vectors: [], terms: [] };
-        const spans = new Int32Array(2 * slice.length).fill(-1);
-        const texts: string[] = new Array(slice.length);
-        let size = 0;
-        slice.forEach((p, j) => {
+        // A paper's stem ids stand for its text only while its content hash is the one they were read at.
+        const usable = slice.map((p) => {
           const a = analysed.papers.get(p.id);
-          if (a && a.contentHash === p.contentHash) size += a.end - a.start;
+          return a && a.contentHash === p.contentHash ? a : null;
         });
-        const tokens = new Uint32Array(size);
+        const spans = new Int32Array(2 * slice.length).fill(-1);
+        const tokens = new Uint32Array(usable.reduce((n, a) => n + (a ? a.end - a.start : 0), 0));
         let at = 0;
-        slice.forEach((p, j) => {
-          const a = analysed.papers.get(p.id);
-          if (a && a.contentHash === p.contentHash) {
-            tokens.set(analysed.tokens.subarray(a.start, a.end), at);
-            spans[2 * j] = at;
-            at += a.end - a.start;
-            spans[2 * j + 1] = at;
-            texts[j] = '';
-            this.fromAnalysis++;
-          } else texts[j] = paperText(p);
+        const texts = slice.map((p, j) => {
+          const a = usable[j];
+          if (!a) return paperText(p);
+          tokens.set(analysed.tokens.subarray(a.start, a.end), at);
+          spans[2 * j] = at;
+          at += a.end - a.start;
+          spans[2 * j + 1] = at;
+          this.fromAnalysis++;
+          return '';
         });
         const reply = await w.ask({ kind: 'embed', texts, terms: true, stems: { tokens, spans } }, undefined, [tokens.buffer, spans.buffer]);
         return termsOf(reply, slice.length, this.dimensions);

@@ -1843,6 +1843,38 @@ export const MUTANTS: Mutant[] = [
     replace: 'const refused = decisions.find((d) => !d.allowed && false);',
     tests: ['tests/http/api-limits.test.ts', 'tests/community/comments.test.ts'],
   },
+  {
+    name: 'embed-analysis-hash-unchecked',
+    what: "the reindex embeds a paper from the keyword build's analysis of its text even when its content hash changed since: its vector and term vector are those of the old text",
+    file: 'src/search/local-embedder-threads.ts',
+    search: 'return a && a.contentHash === p.contentHash ? a : null;',
+    replace: 'return a ?? null;',
+    tests: ['tests/search/embed-from-analysis.test.ts'],
+  },
+  {
+    name: 'embed-analysis-unknown-stem-skipped',
+    what: "a stem of the keyword build's analysis that the model does not know is skipped like a stopword: word pairs span it, unlike the text's own analysis",
+    file: 'src/search/local-embedder.ts',
+    search: 'for (let i = start; i < end; i++) this.word(stemFeature[stems[i]]);',
+    replace: 'for (let i = start; i < end; i++) if (stemFeature[stems[i]] >= 0) this.word(stemFeature[stems[i]]);',
+    tests: ['tests/search/embed-from-analysis.test.ts'],
+  },
+  {
+    name: 'embed-analysis-not-kept-by-reindex',
+    what: "paperboy reindex no longer asks the keyword rebuild to keep its analysis: the embedder analyses every text a second time (about 5 s of CPU at 75k papers)",
+    file: 'src/cli/commands/reindex.ts',
+    search: "keepAnalysis: !values['keyword-only']",
+    replace: 'keepAnalysis: false',
+    tests: ['tests/search/embed-from-analysis.test.ts'],
+  },
+  {
+    name: 'embed-analysis-not-taken',
+    what: "the reindex's embedding ignores the analysis the keyword rebuild kept: every text analysed a second time",
+    file: 'src/services/search-index.ts',
+    search: 'const analysed = this.engine.takeAnalysis?.() ?? null;',
+    replace: 'const analysed = null as AnalysedTexts | null;',
+    tests: ['tests/search/embed-from-analysis.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -11,7 +11,7 @@ import { PUBLISH_LEASE_MS } from './published-index.ts';
 import { PublishedVersionFollower } from './published-version-follower.ts';
 import type { KeywordEngine, KeywordHit, KeywordSearchOptions, MatchCount, RebuildOptions } from './keyword-engine.ts';
 import { searchFilters, type ParsedQuery } from '../domain/search-query.ts';
-import { tokenize } from './tokenize.ts';
+import { tokenize, type AnalysedTexts } from './tokenize.ts';
 import { queryTermsWithVariants } from './spelling-variants.ts';
 
 /**
@@ -45,6 +45,11 @@ const APPLY_PER_TURN = 20;
 export const SCAN_GUARD_MS = 2000;
 /** Papers per page of a build: one page is parsed synchronously by SQLite's driver. */
 const BUILD_PAGE = 250;
+/**
+ * Stem ids a rebuild keeps for the embedding after it (`keepAnalysis`): 4 bytes each, ~170 a paper,
+ * so 75k papers take 51 MB; past this (128 MB, ~190k papers) the rest are analysed by the embedder as before.
+ */
+const KEEP_ANALYSIS_LIMIT = 32 << 20;
 /** The longest a build runs before handing the event loop back to requests. */
 const SLICE_MS = 8;
 export const KEYWORD_PUBLISH_LEASE = 'search:keyword-index:publish';
@@ -349,6 +354,17 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** A fresh build from the store (reindex); with persistence `publish` then writes it without building again. */
   async rebuild(opts: RebuildOptions = {}): Promise<number> {
+    this.analysed = null;
+    this.keepAnalysis = opts.keepAnalysis ?? false;
+    try {
+      return await this.rebuildNow(opts);
+    } finally {
+      // Only this rebuild's own build keeps it (a build already under way may not have taken it).
+      this.keepAnalysis = false;
+    }
+  }
+
+  private async rebuildNow(opts: RebuildOptions): Promise<number> {
     await this.fallback.rebuild(opts);
     if (!this.persist) return this.build();
     const snap = await this.buildFromStore();
@@ -360,6 +376,15 @@ export class InvertedIndexEngine implements KeywordEngine {
 
   /** The snapshot `rebuild` made, not yet published. */
   private fresh?: KeywordIndexSnapshot;
+  /** The next build from the store keeps its analysis (`rebuild` with `keepAnalysis`), and what it kept. */
+  private keepAnalysis = false;
+  private analysed: AnalysedTexts | null = null;
+
+  takeAnalysis(): AnalysedTexts | null {
+    const a = this.analysed;
+    this.analysed = null;
+    return a;
+  }
 
   /** Bytes the in-memory index holds (0 before first use). */
   memoryBytes(): number {
@@ -414,7 +439,9 @@ export class InvertedIndexEngine implements KeywordEngine {
    */
   private async buildFromStore(): Promise<KeywordIndexSnapshot> {
     const cursor = (await this.store.papers.lastModified()) ?? { modifiedAt: '', id: '' };
-    const builder = new InvertedIndexBuilder(this.options);
+    const keep = this.keepAnalysis;
+    this.keepAnalysis = false;
+    const builder = new InvertedIndexBuilder(this.options, keep ? { limit: KEEP_ANALYSIS_LIMIT } : undefined);
     const meta = new DocMetaBuilder();
     let since = performance.now();
     // By id, the primary key: a keyset on the newest-first order rescanned every paper of the same
@@ -434,7 +461,10 @@ export class InvertedIndexEngine implements KeywordEngine {
       if (page.length < BUILD_PAGE) break;
       after = page[page.length - 1].id;
     }
-    return { index: await builder.finishSliced(SLICE_MS), meta: meta.finish(), cursor };
+    const analysed = builder.analysis();
+    const index = await builder.finishSliced(SLICE_MS);
+    if (keep) this.analysed = analysed;
+    return { index, meta: meta.finish(), cursor };
   }
 
   private forget(id: string): void {

@@ -1,5 +1,5 @@
 import { drain, drainSliced } from '../slices.ts';
-import { analyseWord, scanWordSpans, tokenize } from './tokenize.ts';
+import { analyseWord, scanWordSpans, tokenize, type AnalysedTexts } from './tokenize.ts';
 import { WordTable } from './word-table.ts';
 import { Lexicon, type LexiconEntry } from './spelling.ts';
 import { StringTable } from './string-table.ts';
@@ -69,6 +69,8 @@ export interface IndexedDoc {
   abstract: string;
   /** The text of the PDF's first pages, when the enrichment has kept it. */
   pdfText?: string | null;
+  /** The paper's content hash: with it, a builder told to (`keepAnalysis`) records the paper's stem stream (`analysis`). */
+  contentHash?: string;
 }
 
 export interface IndexHit {
@@ -765,17 +767,34 @@ export class InvertedIndexBuilder {
   private readonly ids: string[] = [];
   private readonly seen = new Map<string, number>();
   private d = 0;
+  /** `keepAnalysis`: the title-and-abstract stem streams recorded so far, and their papers. */
+  private readonly kept: { tokens: Growable<Uint32Array>; papers: Map<string, { start: number; end: number; contentHash: string }>; limit: number } | null;
+  /** Whether the document being added has its stream recorded. */
+  private recording = false;
   /** The field being scanned: 0 title, 1 abstract, 2 PDF text. */
   private field = 0;
   private fieldLen = 0;
   private finished = false;
 
-  constructor(options: Partial<Bm25Options> = {}) {
+  /**
+   * `keepAnalysis`: also record each paper's title-and-abstract stem stream (`analysis`), up to
+   * `limit` stem ids in all (4 bytes each; papers past it are left out and analysed again by whoever needs them).
+   */
+  constructor(options: Partial<Bm25Options> = {}, keepAnalysis?: { limit: number }) {
     this.options = { ...DEFAULT_BM25, ...options };
+    this.kept = keepAnalysis ? { tokens: new Growable(new Uint32Array(1 << 16)), papers: new Map(), limit: keepAnalysis.limit } : null;
   }
 
   get size(): number {
     return this.ids.length;
+  }
+
+  /** The recorded stem streams (`keepAnalysis`), their ids named by stem; null when not kept. */
+  analysis(): AnalysedTexts | null {
+    if (!this.kept) return null;
+    const stems: string[] = new Array(this.termIds.size);
+    for (const [t, id] of this.termIds) stems[id] = t;
+    return { stems, tokens: this.kept.tokens.data.subarray(0, this.kept.tokens.length), papers: this.kept.papers };
   }
 
   private readonly onWord = (lower: string, start: number, end: number, hash: number): void => {
@@ -805,6 +824,7 @@ export class InvertedIndexBuilder {
       this.wordTerm.set(lower, start, end, hash, id);
     }
     if (id < 0) return;
+    if (this.recording && this.field !== 2) this.kept!.tokens.push(id);
     this.fieldLen++;
     if (this.lastDoc[id] !== this.d) {
       this.lastDoc[id] = this.d;
@@ -837,6 +857,9 @@ export class InvertedIndexBuilder {
     this.seen.set(doc.id, this.ids.length);
     this.ids.push(doc.id);
     this.docStart.push(this.docTerm.length);
+    const kept = this.kept;
+    this.recording = kept !== null && doc.contentHash !== undefined && kept.tokens.length < kept.limit;
+    const start = kept?.tokens.length ?? 0;
     this.field = 0;
     this.fieldLen = 0;
     scanWordSpans(doc.title, this.onWord);
@@ -845,6 +868,8 @@ export class InvertedIndexBuilder {
     this.fieldLen = 0;
     scanWordSpans(doc.abstract, this.onWord);
     this.abstractLen.push(this.fieldLen);
+    if (this.recording) kept!.papers.set(doc.id, { start, end: kept!.tokens.length, contentHash: doc.contentHash! });
+    this.recording = false;
     this.field = 2;
     this.fieldLen = 0;
     if (doc.pdfText) scanWordSpans(doc.pdfText, this.onWord);

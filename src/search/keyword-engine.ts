@@ -1,4 +1,5 @@
 import type { ParsedQuery, SearchSort } from '../domain/search-query.ts';
+import type { AnalysedTexts } from './tokenize.ts';
 
 /**
  * The keyword half of search. Two implementations share this contract: the store's own full-text
@@ -53,6 +54,11 @@ export interface MatchCount {
 export interface RebuildOptions {
   /** The store's own full-text index: rebuilt from scratch (the default), or only caught up. */
   storeIndex?: 'rebuild' | 'catch-up';
+  /**
+   * Keep each paper's analysed title and abstract (`takeAnalysis`) for the embedding that follows
+   * (`paperboy reindex`), so the offline embedder does not analyse every text a second time.
+   */
+  keepAnalysis?: boolean;
 }
 
 export interface KeywordEngine {
@@ -85,6 +91,8 @@ export interface KeywordEngine {
    * reindex of 75k papers 9 s of CPU, half an import.
    */
   rebuild(opts?: RebuildOptions): Promise<number>;
+  /** The analysis the last `rebuild` with `keepAnalysis` kept, handed over once (optional: the in-memory engine has it). */
+  takeAnalysis?(): AnalysedTexts | null;
 }
 
 /**

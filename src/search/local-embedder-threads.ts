@@ -2,8 +2,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../worker-script.ts';
 import type { Embedder } from './embedder.ts';
-import { LocalEmbedder, TooLittleTextError, type EmbeddedWithTerms, type LocalEmbedderOptions, type TrainingProgress, type TrainingText } from './local-embedder.ts';
+import { LocalEmbedder, paperText, TooLittleTextError, type EmbeddedWithTerms, type LocalEmbedderOptions, type TrainingProgress, type TrainingText } from './local-embedder.ts';
 import type { LocalWorkerReply, LocalWorkerRequest } from './local-embedder-worker.ts';
+import type { AnalysedTexts } from './tokenize.ts';
+import type { PaperText } from '../store/search.ts';
 
 /** The worker as one plain script (`src/worker-script.ts`). */
 const bundledWorker = () => workerScript(new URL('./local-embedder-worker.ts', import.meta.url));
@@ -23,8 +25,8 @@ class LocalWorker {
   private seq = 0;
   private failed: Error | null = null;
 
-  constructor(model: Uint8Array | null) {
-    this.worker = new Worker(bundledWorker(), { eval: true, workerData: { model } });
+  constructor(model: Uint8Array | null, stemFeature?: Int32Array) {
+    this.worker = new Worker(bundledWorker(), { eval: true, workerData: { model, stemFeature } });
     this.worker.on('message', (m: LocalWorkerReply) => {
       const p = this.pending.get(m.seq);
       if (!p) return;
@@ -41,12 +43,12 @@ class LocalWorker {
     this.worker.on('exit', (code) => fail(new Error(`local embedder: the worker thread exited (${code})`)));
   }
 
-  ask(req: DistributiveOmit<LocalWorkerRequest, 'seq'>, onProgress?: TrainingProgress): Promise<LocalWorkerReply> {
+  ask(req: DistributiveOmit<LocalWorkerRequest, 'seq'>, onProgress?: TrainingProgress, transfer?: ArrayBuffer[]): Promise<LocalWorkerReply> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.seq++;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject, onProgress });
-      this.worker.postMessage({ ...req, seq } as LocalWorkerRequest);
+      this.worker.postMessage({ ...req, seq } as LocalWorkerRequest, transfer);
     });
   }
 
@@ -67,6 +69,19 @@ function vectorsOf(reply: LocalWorkerReply, dimensions: number): Float32Array[] 
   return out;
 }
 
+/** The vectors and term vectors of a worker's answer to `count` texts. */
+function termsOf(reply: LocalWorkerReply, count: number, dimensions: number): EmbeddedWithTerms {
+  const vectors = vectorsOf(reply, dimensions);
+  if (reply.kind !== 'vectors' || !reply.terms || reply.terms.lengths.length !== count) throw new Error('local embedder: a worker answered without term vectors');
+  const terms: Uint8Array[] = [];
+  let at = 0;
+  for (const len of reply.terms.lengths) {
+    terms.push(reply.terms.bytes.subarray(at, at + len));
+    at += len;
+  }
+  return { vectors, terms };
+}
+
 /**
  * The offline embedder run on worker threads, for bulk work (`paperboy reindex`, the background
  * re-embed): each batch is split across the workers, and while they embed it the main thread is
@@ -78,16 +93,65 @@ export class LocalEmbedderThreads implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   private readonly workers: LocalWorker[];
+  private readonly analysed: AnalysedTexts | null;
+  /** Papers embedded from `analysed` (not from their text) so far. */
+  fromAnalysis = 0;
 
-  constructor(model: LocalEmbedder, threads = defaultEmbedThreads()) {
+  /**
+   * `analysed`: the keyword build's analysis of the papers (`paperboy reindex` builds the keyword
+   * index first); a paper in it whose content hash is still the same is embedded from its stem ids
+   * (`embedPapersWithTerms`), not analysed a second time — the same vectors and term vectors.
+   */
+  constructor(model: LocalEmbedder, threads = defaultEmbedThreads(), analysed: AnalysedTexts | null = null) {
     this.id = model.id;
     this.dimensions = model.dimensions;
     const buf = model.toBuffer();
-    this.workers = Array.from({ length: Math.max(1, threads) }, () => new LocalWorker(new Uint8Array(buf)));
+    this.analysed = analysed;
+    const stemFeature = analysed ? model.stemFeatures(analysed.stems) : undefined;
+    this.workers = Array.from({ length: Math.max(1, threads) }, () => new LocalWorker(new Uint8Array(buf), stemFeature));
   }
 
   get threads(): number {
     return this.workers.length;
+  }
+
+  /**
+   * `embedWithTerms` of the papers' texts (`paperText`): a paper the analysis has, with the content
+   * hash it was analysed at, goes to the worker as its stem ids; any other (changed since, or past
+   * the analysis' limit) as its text.
+   */
+  async embedPapersWithTerms(papers: readonly PaperText[]): Promise<EmbeddedWithTerms> {
+    const analysed = this.analysed;
+    if (!analysed) return this.embedWithTerms(papers.map(paperText));
+    if (!papers.length) return { vectors: [], terms: [] };
+    const per = Math.ceil(papers.length / this.workers.length);
+    const parts = await Promise.all(
+      this.workers.map(async (w, i) => {
+        const slice = papers.slice(i * per, (i + 1) * per);
+        if (!slice.length) return { vectors: [], terms: [] };
+        // A paper's stem ids stand for its text only while its content hash is the one they were read at.
+        const usable = slice.map((p) => {
+          const a = analysed.papers.get(p.id);
+          return a && a.contentHash === p.contentHash ? a : null;
+        });
+        const spans = new Int32Array(2 * slice.length).fill(-1);
+        const tokens = new Uint32Array(usable.reduce((n, a) => n + (a ? a.end - a.start : 0), 0));
+        let at = 0;
+        const texts = slice.map((p, j) => {
+          const a = usable[j];
+          if (!a) return paperText(p);
+          tokens.set(analysed.tokens.subarray(a.start, a.end), at);
+          spans[2 * j] = at;
+          at += a.end - a.start;
+          spans[2 * j + 1] = at;
+          this.fromAnalysis++;
+          return '';
+        });
+        const reply = await w.ask({ kind: 'embed', texts, terms: true, stems: { tokens, spans } }, undefined, [tokens.buffer, spans.buffer]);
+        return termsOf(reply, slice.length, this.dimensions);
+      }),
+    );
+    return { vectors: parts.flatMap((p) => p.vectors), terms: parts.flatMap((p) => p.terms) };
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {
@@ -110,16 +174,7 @@ export class LocalEmbedderThreads implements Embedder {
       this.workers.map(async (w, i) => {
         const slice = texts.slice(i * per, (i + 1) * per);
         if (!slice.length) return { vectors: [], terms: [] };
-        const reply = await w.ask({ kind: 'embed', texts: slice, terms: true });
-        const vectors = vectorsOf(reply, this.dimensions);
-        if (reply.kind !== 'vectors' || !reply.terms || reply.terms.lengths.length !== slice.length) throw new Error('local embedder: a worker answered without term vectors');
-        const terms: Uint8Array[] = [];
-        let at = 0;
-        for (const len of reply.terms.lengths) {
-          terms.push(reply.terms.bytes.subarray(at, at + len));
-          at += len;
-        }
-        return { vectors, terms };
+        return termsOf(await w.ask({ kind: 'embed', texts: slice, terms: true }), slice.length, this.dimensions);
       }),
     );
     return { vectors: parts.flatMap((p) => p.vectors), terms: parts.flatMap((p) => p.terms) };

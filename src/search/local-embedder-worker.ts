@@ -4,7 +4,12 @@ import { LocalEmbedder, TooLittleTextError, termVectorToBytes, type LocalEmbedde
 
 /** What the main thread asks a local-embedder worker (`LocalEmbedderThreads`). */
 export type LocalWorkerRequest =
-  | { kind: 'embed'; seq: number; texts: string[]; terms?: boolean }
+  /**
+   * With `stems` (and `terms`): text i whose `spans[2i]` is not -1 is embedded from its stem ids
+   * `stems.tokens[spans[2i]..spans[2i+1])` (the keyword build's analysis), mapped by the worker's
+   * `stemFeature`; its entry in `texts` is not read.
+   */
+  | { kind: 'embed'; seq: number; texts: string[]; terms?: boolean; stems?: { tokens: Uint32Array; spans: Int32Array } }
   | { kind: 'train'; seq: number; papers: TrainingText[]; options: Partial<LocalEmbedderOptions> };
 
 export type LocalWorkerReply =
@@ -25,6 +30,8 @@ export type LocalWorkerReply =
 lowerThisThreadPriority();
 
 const model: LocalEmbedder | null = workerData?.model ? LocalEmbedder.fromBuffer(workerData.model as Uint8Array) : null;
+/** The model's feature id of each stem id of the analysis the requests' `stems` come from (`LocalEmbedder.stemFeatures`). */
+const stemFeature: Int32Array | null = (workerData?.stemFeature as Int32Array | undefined) ?? null;
 
 parentPort!.on('message', (req: LocalWorkerRequest) => {
   try {
@@ -40,8 +47,11 @@ parentPort!.on('message', (req: LocalWorkerRequest) => {
       }
       const parts: Uint8Array[] = [];
       const lengths = new Uint32Array(req.texts.length);
+      const stems = req.stems;
+      if (stems && !stemFeature) throw new Error('this worker has no stem table for analysed texts');
       req.texts.forEach((t, i) => {
-        const e = model.embedOneWithTerms(t);
+        const at = stems ? stems.spans[2 * i] : -1;
+        const e = at >= 0 ? model.embedStemsWithTerms(stems!.tokens, at, stems!.spans[2 * i + 1], stemFeature!) : model.embedOneWithTerms(t);
         flat.set(e.vector, i * d);
         parts.push(termVectorToBytes(e.terms));
         lengths[i] = parts[i].byteLength;

@@ -329,6 +329,11 @@ class FeatureCounter {
       this.words.set(lower, start, end, hash, t);
     }
     if (t === -1) return; // a stopword: pairs span it, as over the stopword-free token stream
+    this.word(t);
+  };
+
+  /** A word that is not a stopword: its feature id `t` (-2 outside the vocabulary) counted, with the pair it ends. */
+  private word(t: number): void {
     if (t >= 0) {
       this.add(t);
       const prev = this.prev;
@@ -338,7 +343,7 @@ class FeatureCounter {
       }
     }
     this.prev = t;
-  };
+  }
 
   constructor(
     private readonly unigrams: ReadonlyMap<string, number>,
@@ -368,6 +373,25 @@ class FeatureCounter {
     this.prev = -1;
     scanWordSpans(text, this.onWord);
     return this.n;
+  }
+
+  /**
+   * `count` from a text's words as the keyword build analysed them (`AnalysedTexts`): `stems[start..end)`
+   * are stem ids, stopwords already left out, and `stemFeature` gives each stem id's feature id
+   * (`stemFeatures`). The same features in the same order as `count` of the text, without scanning it.
+   */
+  countStems(stems: Uint32Array, start: number, end: number, stemFeature: Int32Array): number {
+    this.n = 0;
+    this.prev = -1;
+    for (let i = start; i < end; i++) this.word(stemFeature[stems[i]]);
+    return this.n;
+  }
+
+  /** Each stem's feature id (-2 outside the vocabulary); a stopword is never one. */
+  stemFeatures(stems: readonly string[]): Int32Array {
+    const out = new Int32Array(stems.length);
+    for (let i = 0; i < stems.length; i++) out[i] = this.unigrams.get(stems[i]) ?? -2;
+    return out;
   }
 
   /** Clears the counts of the last text. */
@@ -709,6 +733,27 @@ export class LocalEmbedder implements Embedder {
    */
   embedOneWithTerms(text: string): { vector: Float32Array; terms: TermVector } {
     const n = this.counter.count(text);
+    const vector = this.countedVector(n);
+    const terms = this.countedTerms(n);
+    this.counter.reset();
+    return { vector, terms };
+  }
+
+  /**
+   * Each stem's feature id, for `embedStemsWithTerms` over streams of those stems (the keyword build's
+   * `AnalysedTexts`): a stem outside the vocabulary gets -2.
+   */
+  stemFeatures(stems: readonly string[]): Int32Array {
+    return this.counter.stemFeatures(stems);
+  }
+
+  /**
+   * `embedOneWithTerms` of a text already analysed: `stems[start..end)` are its words' stem ids in
+   * order, stopwords left out (`AnalysedTexts`), mapped to features by `stemFeature`
+   * (`stemFeatures` of the same stems). The same vector and term vector, bit for bit, as from the text.
+   */
+  embedStemsWithTerms(stems: Uint32Array, start: number, end: number, stemFeature: Int32Array): { vector: Float32Array; terms: TermVector } {
+    const n = this.counter.countStems(stems, start, end, stemFeature);
     const vector = this.countedVector(n);
     const terms = this.countedTerms(n);
     this.counter.reset();

@@ -15,6 +15,22 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
+/**
+ * Each paper's title and abstract as the keyword index's build analysed them (`scanWordSpans` +
+ * `analyseWord`): the stem ids of its words in order, stopwords left out — the title's, then the
+ * abstract's, as in `paperText`'s "title. abstract". `paperboy reindex` hands it to the offline
+ * embedder, which would otherwise analyse every text again (BENCHMARKS "Round 23 (branch
+ * `reindex-cpu`)"). A paper's entry is good only for the text whose `contentHash` it carries.
+ */
+export interface AnalysedTexts {
+  /** The stem of each id. */
+  stems: readonly string[];
+  /** Every recorded paper's stem ids, back to back. */
+  tokens: Uint32Array;
+  /** Paper id → its stream `tokens[start..end)` and the content hash of the paper it was read from. */
+  papers: ReadonlyMap<string, { start: number; end: number; contentHash: string }>;
+}
+
 /** Longer "words" are base64, hashes or URLs glued together: not worth indexing. */
 const MAX_WORD = 40;
 

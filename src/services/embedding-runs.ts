@@ -4,7 +4,8 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
 import { vectorKey } from '../search/vector-index.ts';
-import { givesTermVectors } from '../search/local-embedder.ts';
+import { givesTermVectors, type EmbeddedWithTerms } from '../search/local-embedder.ts';
+import type { PaperText } from '../store/search.ts';
 
 /** The lease of embedding papers (the re-embed job and `keepInStep`): one process embeds at a time. */
 export const EMBED_LEASE = 'search-embed';
@@ -32,6 +33,8 @@ export interface EmbedAllOptions {
   /** Also given each saved batch (e.g. to add it to the in-memory ANN index). */
   save?: (rows: { paperId: string; key: number; vector: Float32Array }[], now: string) => Promise<void> | void;
   logger?: Logger;
+  /** `embedder` (the same model) embedding whole papers, not their texts (`LocalEmbedderThreads` with the keyword build's analysis). */
+  papersEmbedder?: { embedPapersWithTerms(papers: readonly PaperText[]): Promise<EmbeddedWithTerms> };
   /** How often a progress line is logged (ms); default 10 s. */
   logEveryMs?: number;
 }
@@ -69,11 +72,13 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
   const readAhead = async (after: string | undefined): Promise<Ahead | null> => {
     const batch = await store.search.papersToEmbed(id, opts.batch, after);
     if (!batch.length) return null;
-    const texts = batch.map(paperText);
-    // The local model also gives each paper's term vector, stored beside its vector for similar papers.
-    const vectors = givesTermVectors(embedder)
-      ? embedder.embedWithTerms(texts, { signal: opts.signal })
-      : embedder.embed(texts, { signal: opts.signal }).then((v) => ({ vectors: v, terms: null }));
+    // The local model also gives each paper's term vector, stored beside its vector for similar papers;
+    // on worker threads after a keyword rebuild, from the papers' words as that build analysed them.
+    const vectors = opts.papersEmbedder
+      ? opts.papersEmbedder.embedPapersWithTerms(batch)
+      : givesTermVectors(embedder)
+        ? embedder.embedWithTerms(batch.map(paperText), { signal: opts.signal })
+        : embedder.embed(batch.map(paperText), { signal: opts.signal }).then((v) => ({ vectors: v, terms: null }));
     // Awaited below; a batch read ahead and then dropped (stopping) must not be an unhandled rejection.
     vectors.catch(() => undefined);
     return { batch, vectors };

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import type { Embedder } from '../search/embedder.ts';
 import type { KeywordEngine, RebuildOptions } from '../search/keyword-engine.ts';
+import type { AnalysedTexts } from '../search/tokenize.ts';
 import { VectorIndex } from '../search/vector-index.ts';
 import { IndexFileError } from '../search/index-file.ts';
 import type { PublishedAnnIndex } from '../search/published-ann-index.ts';
@@ -139,15 +140,18 @@ export class SearchIndexService {
       /** false: the caller rebuilt the full-text index itself (`rebuildFullText`, alongside training). */
       fullText?: boolean;
     } = {},
-  ): Promise<{ fullText: number; embedded: number; vectors: number }> {
+  ): Promise<{ fullText: number; embedded: number; vectors: number; fromAnalysis: number }> {
     let fullText = 0;
     if (opts.fullText !== false) {
       opts.onPhase?.('full-text', 0, 1);
       fullText = await this.rebuildFullText();
       opts.onPhase?.('full-text', fullText, fullText);
     }
+    // The keyword rebuild's analysis of every paper (kept when asked: `rebuildFullText` with
+    // `keepAnalysis`), so the offline model embeds from it instead of analysing each text again.
+    const analysed = this.engine.takeAnalysis?.() ?? null;
     const embedder = await this.embedder();
-    if (!embedder) return { fullText, embedded: 0, vectors: 0 };
+    if (!embedder) return { fullText, embedded: 0, vectors: 0, fromAnalysis: 0 };
     if (opts.reembed) {
       await this.store.search.deleteEmbeddings(embedder.id);
       await this.store.embeddingSpaces.ensure(embedder.id, embedder.dimensions, this.opts.embedderSource ?? {});
@@ -156,12 +160,19 @@ export class SearchIndexService {
     // The graph is rebuilt from the vectors still valid first, and the new vectors go straight into
     // it as they are embedded: rebuilding it again afterwards inserted every vector twice.
     const ann = await this.vectorIndex({ embedderId: embedder.id, dimensions: embedder.dimensions }, { rebuild: true });
-    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total), { batch: REINDEX_BATCH, threads: opts.threads ?? defaultEmbedThreads() });
+    let fromAnalysis = 0;
+    const embedded = await this.embedPending((done, total) => opts.onPhase?.('embed', done, total), {
+      batch: REINDEX_BATCH,
+      threads: opts.threads ?? defaultEmbedThreads(),
+      analysed,
+      onAnalysisUsed: (n) => (fromAnalysis = n),
+    });
     // A reindex is a bulk write of the vectors (every one of them after training): servers look up
     // ANN keys in them on every similar-papers list, planned from these statistics. A run of
     // STATISTICS_AFTER vectors or more refreshed them already (embedInBackground).
     if (embedded < STATISTICS_AFTER) await this.store.search.refreshStatistics();
-    return { fullText, embedded, vectors: ann.size };
+    if (analysed) this.opts.logger?.info({ embedded, fromAnalysis }, "papers embedded from the keyword build's analysis of their text");
+    return { fullText, embedded, vectors: ann.size, fromAnalysis };
   }
 
   /** Rebuilds the keyword index from the store; returns the papers indexed. */
@@ -174,13 +185,23 @@ export class SearchIndexService {
    * after a model switch): in batches, yielding between them, recording progress in its space;
    * stops early when `signal` aborts. The re-embed job runs it under its lease.
    */
-  async embedInBackground(opts: { signal?: AbortSignal; onProgress?: (p: EmbedRun) => void; batch?: number; threads?: number } = {}): Promise<EmbedRun | null> {
+  async embedInBackground(
+    opts: {
+      signal?: AbortSignal;
+      onProgress?: (p: EmbedRun) => void;
+      batch?: number;
+      threads?: number;
+      /** With `threads`: the keyword rebuild's analysis (`reindex`), papers embedded from it; told how many at the end. */
+      analysed?: AnalysedTexts | null;
+      onAnalysisUsed?: (papers: number) => void;
+    } = {},
+  ): Promise<EmbedRun | null> {
     const embedder = await this.embedder();
     if (!embedder) return null;
     // Its ANN index is loaded (or rebuilt from the stored vectors) first, so new vectors join it.
     const ann = await this.vectorIndexNow(embedder);
     // Bulk work (reindex) embeds on worker threads while this thread stores vectors and fills the graph.
-    const bulk = opts.threads && hasTermVectors(embedder) ? new LocalEmbedderThreads(embedder, opts.threads) : null;
+    const bulk = opts.threads && hasTermVectors(embedder) ? new LocalEmbedderThreads(embedder, opts.threads, opts.analysed ?? null) : null;
     let run: EmbedRun;
     try {
       run = await embedAll(this.store, bulk ?? embedder, {
@@ -189,10 +210,12 @@ export class SearchIndexService {
         onProgress: opts.onProgress,
         logger: this.opts.logger,
         save: (rows, now) => ann.upsert(rows, now),
+        papersEmbedder: bulk && opts.analysed ? bulk : undefined,
       });
     } finally {
       await bulk?.close();
     }
+    opts.onAnalysisUsed?.(bulk?.fromAnalysis ?? 0);
     if (run.embedded) {
       ann.save();
       this.publishAnn(ann);
@@ -376,7 +399,7 @@ export class SearchIndexService {
     clearTimeout(timer);
   }
 
-  private async embedPending(onProgress?: (done: number, total: number) => void, bulk?: { batch: number; threads: number }): Promise<number> {
+  private async embedPending(onProgress?: (done: number, total: number) => void, bulk?: { batch: number; threads: number; analysed?: AnalysedTexts | null; onAnalysisUsed?: (papers: number) => void }): Promise<number> {
     const run = await this.embedInBackground({ ...bulk, onProgress: onProgress && ((p) => onProgress(p.embedded, p.pendingAtStart)) });
     return run?.embedded ?? 0;
   }

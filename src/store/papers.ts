@@ -20,6 +20,8 @@ export interface IndexText {
   publishedAt: string | null;
   /** The text of its first PDF pages, when the enrichment kept it. */
   pdfText: string | null;
+  /** Its content hash (which the title and abstract are part of). */
+  contentHash: string;
 }
 
 /**
@@ -303,13 +305,13 @@ export class PaperRepository {
     const rows = await this.db
       .selectFrom('papers as p')
       .leftJoin('paper_pdf_text as t', 't.paper_id', 'p.id')
-      .select(['p.id', 'p.title', 'p.abstract', 'p.categories', 'p.published_at', 't.text'])
+      .select(['p.id', 'p.title', 'p.abstract', 'p.categories', 'p.published_at', 'p.content_hash', 't.text'])
       .where(visiblePaper('p'))
       .where('p.id', '>', afterId)
       .orderBy('p.id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, categories: parseJsonArray(r.categories), publishedAt: r.published_at, pdfText: r.text }));
+    return rows.map((r) => ({ id: r.id, title: r.title, abstract: r.abstract, categories: parseJsonArray(r.categories), publishedAt: r.published_at, pdfText: r.text, contentHash: r.content_hash }));
   }
 
   /**

@@ -22,7 +22,7 @@ export const reindexCommand: Command = {
       const storeIndex = values['rebuild-full-text'] ? 'rebuild' : 'catch-up';
       const rebuildFullText = async () => {
         progress.update('full-text', 0, 1);
-        fullText = await services.searchIndex.rebuildFullText({ storeIndex });
+        fullText = await services.searchIndex.rebuildFullText({ storeIndex, keepAnalysis: !values['keyword-only'] });
         progress.update('full-text', fullText, fullText);
       };
       let published: number | null = null;

@@ -1005,8 +1005,8 @@ export const MUTANTS: Mutant[] = [
     name: 'lease-hold-not-renewed',
     what: 'a lease held for long work (an index build and publication) is not renewed: with the short publishing lease another server takes it mid-build',
     file: 'src/store/leases.ts',
-    search: '      this.renew(name, holder, ttlMs).catch((err) => onRenewError?.(err));',
-    replace: '      void onRenewError;',
+    search: '      this.renew(name, holder, ttlMs, clock.now()).catch((err) => onRenewError?.(err)),',
+    replace: '      void onRenewError,',
     tests: ['tests/store/leases-and-limits.test.ts'],
   },
   {
@@ -1842,6 +1842,30 @@ export const MUTANTS: Mutant[] = [
     search: 'const refused = decisions.find((d) => !d.allowed);',
     replace: 'const refused = decisions.find((d) => !d.allowed && false);',
     tests: ['tests/http/api-limits.test.ts', 'tests/community/comments.test.ts'],
+  },
+  {
+    name: 'lease-renewed-after-expiry',
+    what: "a held lease is renewed less often than it expires (every two lease lengths): another server takes it between two renewals mid-build",
+    file: 'src/store/leases.ts',
+    search: 'clock.every(Math.max(100, ttlMs / 3), () =>',
+    replace: 'clock.every(Math.max(100, ttlMs * 2), () =>',
+    tests: ['tests/store/leases-and-limits.test.ts'],
+  },
+  {
+    name: 'ann-save-waited-for',
+    what: "the request thread blocks on the graph's thread while an embedding run's ANN graph is written to its file (no CPU, every request held for the write)",
+    file: 'src/search/vector-index.ts',
+    search: '      await this.thread.save(tmp);',
+    replace: "      this.thread.call({ op: 'save', file: tmp });",
+    tests: ['tests/search/ann-save-event-loop.test.ts'],
+  },
+  {
+    name: 'ann-search-during-save',
+    what: "a search does not wait (off the request thread) for an ANN graph's save under way: its synchronous call waits on the request thread for the write",
+    file: 'src/services/search-index.ts',
+    search: '    await ann.index.idle();\n',
+    replace: '',
+    tests: ['tests/search/ann-save-event-loop.test.ts'],
   },
 ];
 

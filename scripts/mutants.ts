@@ -1867,6 +1867,14 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/search/ann-save-event-loop.test.ts'],
   },
+  {
+    name: 'pg-connect-timeout-is-pool-wait',
+    what: "PostgreSQL clients open with the pool's wait as their connect timeout (STORE_POOL_WAIT_MS) instead of STORE_CONNECT_TIMEOUT_MS: a down database holds every request for the pool's wait instead of failing fast with 503",
+    file: 'src/store/db.ts',
+    search: '      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });',
+    replace: '      super(config);',
+    tests: ['tests/faults/store-outage.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -1347,8 +1347,8 @@ export const MUTANTS: Mutant[] = [
     name: 'lock-wait-keeps-connection',
     what: "a write waiting for another process's write lock keeps this process's one connection, so every read queues behind it",
     file: 'src/store/sqlite-lock-wait.ts',
-    search: '      await super.releaseConnection();\n      await new Promise((r) => setTimeout(r, pause));\n      await super.acquireConnection();',
-    replace: '      await new Promise((r) => setTimeout(r, pause));',
+    search: '        await super.releaseConnection();\n        await new Promise((r) => setTimeout(r, pause));\n        await super.acquireConnection();',
+    replace: '        await new Promise((r) => setTimeout(r, pause));',
     tests: ['tests/http/writes-other-writer.test.ts'],
   },
   {

@@ -184,6 +184,8 @@ export const SETTINGS = [
     description: 'When `serve` and `worker` look for papers the embedder has no vector for (all of them after a model switch) and embed them in the background, under a lease; a check that finds nothing records no run. The same schedule stores the similar-papers lists of papers embedded since (job `search:similar-lists`).' },
   { env: 'SEARCH_EMBED_BUDGET_MS', key: 'searchEmbedBudgetMs', schema: positiveInt, default: '1500',
     description: 'How long a search waits to embed its query; past it (or when the embedder fails) the search answers with keyword results and logs why.' },
+  { env: 'SEARCH_CATCH_UP_BUDGET_MS', key: 'searchCatchUpBudgetMs', schema: positiveInt, default: '1000',
+    description: 'How long a search waits for the full-text index to take in the papers changed since the last search; past it (after a large import) the search answers from the index as it is and the rest goes on in the background. It never waits for another process\'s SQLite write lock.' },
   { env: 'FOR_YOU_RECENT_DAYS', key: 'forYouRecentDays', schema: positiveInt, default: '14',
     description: 'How many feed days back "For you" looks for papers to recommend.' },
   { env: 'FOR_YOU_INDEX_DAYS', key: 'forYouIndexDays', schema: positiveInt, default: '180',

@@ -88,9 +88,9 @@ function annCodec(embedderId: string, dir: string, into: VectorIndex | undefined
     async write(file, index) {
       const raw = path.join(dir, `${prefix}.saving-${process.pid}`);
       await fs.promises.mkdir(dir, { recursive: true });
-      written = { ...index.meta, count: index.size };
-      index.saveTo(raw);
       try {
+        // Written by the graph's thread while this one serves.
+        written = await index.saveTo(raw);
         const graph = new Uint8Array(await fs.promises.readFile(raw));
         return await writeIndexFile(file, { kind: ANN_INDEX_KIND, format: ANN_INDEX_FORMAT, meta: written as unknown as Record<string, unknown>, sections: { graph } });
       } finally {

@@ -5,9 +5,10 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
  * The thread that owns one ANN graph (`VectorIndex`). usearch's `load` of a saved graph runs
  * natively for as long as the graph is large — 209–243 ms of CPU at 75k × 256 (f16), about 13×
  * more at a million papers — and a usearch index cannot move between threads: the graph lives in
- * this thread from birth, and the request thread never runs usearch. A load is awaited (the request
- * thread serves meanwhile); the other calls (search, insert, save) are answered synchronously, the
- * request thread waiting on a shared flag for the few milliseconds they took on it before.
+ * this thread from birth, and the request thread never runs usearch. A load and a save (the file
+ * written) are awaited (the request thread serves meanwhile); the other calls (search, insert) are
+ * answered synchronously, the request thread waiting on a shared flag for the few milliseconds they
+ * took on it before.
  *
  * The thread keeps its normal priority: the request thread waits for its searches, and a lowered
  * thread would make it wait longer on a busy machine. It keeps the process alive only while a load
@@ -158,6 +159,15 @@ export class VectorIndexThread {
     } finally {
       this.loading--;
     }
+  }
+
+  /**
+   * The graph written to `file` by its thread, awaited while the request thread serves: at 75k × 256
+   * the write is tens of megabytes, which the request thread waited for with every request held.
+   * A synchronous call made meanwhile waits for the write (the thread answers in order).
+   */
+  save(file: string): Promise<number> {
+    return this.request({ op: 'save', file });
   }
 
   private request<T>(m: Record<string, unknown>): Promise<T> {

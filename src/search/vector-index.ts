@@ -92,9 +92,16 @@ export class VectorIndex {
     return meta.embedderId === this.meta.embedderId && meta.dimensions === this.dimensions && meta.layout === LAYOUT;
   }
 
-  /** Writes the graph (usearch's own format) to `file`, for `PublishedAnnIndex`. */
-  saveTo(file: string): void {
-    this.thread.call({ op: 'save', file });
+  /**
+   * Writes the graph (usearch's own format) to `file` in the graph's thread, for `PublishedAnnIndex`;
+   * resolves with the meta of the graph as written (vectors may be added once it is).
+   */
+  saveTo(file: string): Promise<VectorIndexMeta> {
+    return this.afterSaves(async () => {
+      const meta = { ...this.meta, count: this.size };
+      await this.thread.save(file);
+      return meta;
+    });
   }
 
   /**
@@ -111,12 +118,49 @@ export class VectorIndex {
     return true;
   }
 
-  save(): void {
-    if (!this.file) return;
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    this.thread.call({ op: 'save', file: tmp });
-    fs.renameSync(tmp, this.file);
-    fs.writeFileSync(`${this.file}.json`, JSON.stringify(this.meta));
+  /**
+   * Saves the graph beside its meta (`<file>`, `<file>.json`). The graph's thread writes the file
+   * (into a temporary name, renamed once complete) while the request thread serves: the write of an
+   * embedding run's save held every request of a serving process before. Searches and inserts wait
+   * for it through `idle` (`SearchIndexService.vectorIndex`), not on the request thread.
+   */
+  async save(): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    await this.afterSaves(async () => {
+      // The meta of the graph as written: the thread answers in order, so a vector added after this
+      // call is not in the file.
+      const meta = JSON.stringify(this.meta);
+      const tmp = `${file}.tmp-${process.pid}`;
+      await this.thread.save(tmp);
+      await fs.promises.rename(tmp, file);
+      await fs.promises.writeFile(`${file}.json`, meta);
+    });
+  }
+
+  /** Saves one after the other (a temporary file each, one name). */
+  private saveChain: Promise<unknown> = Promise.resolve();
+  private savesUnderWay = 0;
+
+  private afterSaves<T>(write: () => Promise<T>): Promise<T> {
+    this.savesUnderWay++;
+    const run = this.saveChain.then(write, write).finally(() => this.savesUnderWay--);
+    this.saveChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Whether a save of the graph is under way (queued or being written). */
+  get saving(): boolean {
+    return this.savesUnderWay > 0;
+  }
+
+  /**
+   * Resolves once no save of the graph is under way. A search or an insert made during one is
+   * answered only after the write (the thread answers in order), the request thread waiting for it:
+   * callers on the request path wait here instead.
+   */
+  async idle(): Promise<void> {
+    while (this.savesUnderWay > 0) await this.saveChain;
   }
 
   clear(): void {

@@ -174,6 +174,7 @@ export function createServices(deps: ServiceDeps): Services {
       return source.provider ? openEmbedder({ ...config, searchEmbedder: source.provider, embeddingsModel: source.model ?? config.embeddingsModel }) : Promise.resolve(null);
     },
     embedBudgetMs: config.searchEmbedBudgetMs,
+    catchUpBudgetMs: config.searchCatchUpBudgetMs,
     indexFile: annFileBeside(sqlitePath),
     annFiles: annIndexPublication(config, store, logger),
     logger,

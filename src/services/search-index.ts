@@ -209,7 +209,11 @@ export class SearchIndexService {
         signal: opts.signal,
         onProgress: opts.onProgress,
         logger: this.opts.logger,
-        save: (rows, now) => ann.upsert(rows, now),
+        save: async (rows, now) => {
+          // Not into a graph being written (a publication): the insert would wait for the write on the request thread.
+          await ann.idle();
+          ann.upsert(rows, now);
+        },
         papersEmbedder: bulk && opts.analysed ? bulk : undefined,
       });
     } finally {
@@ -217,7 +221,9 @@ export class SearchIndexService {
     }
     opts.onAnalysisUsed?.(bulk?.fromAnalysis ?? 0);
     if (run.embedded) {
-      ann.save();
+      // Written by the graph's thread: the request thread serves meanwhile (searches wait for the
+      // write in `vectorIndex`, not on the request thread).
+      await ann.save();
       this.publishAnn(ann);
     }
     // After a model switch the re-embed job rewrites every vector: the same bulk write as a reindex.
@@ -348,7 +354,7 @@ export class SearchIndexService {
 
   /** Saves the ANN index (SQLite: beside the database file) and finishes a publication under way. */
   async close(): Promise<void> {
-    for (const ann of this.anns.values()) ann.index.save();
+    await Promise.all([...this.anns.values()].map((ann) => ann.index.save()));
     await this.annPublishing;
   }
 
@@ -363,6 +369,7 @@ export class SearchIndexService {
     this.catchingUp ??= (opts.waitForLock === false ? withoutLockWait(() => this.engine.catchUp()) : this.engine.catchUp())
       .catch((err) => {
         if (opts.waitForLock !== false || !isStoreBusy(err)) throw err;
+        this.deferrals++;
         this.retryCatchUpLater();
         return 0;
       })
@@ -373,6 +380,14 @@ export class SearchIndexService {
   }
 
   private retryTimer?: NodeJS.Timeout;
+  /**
+   * Full-text catch-ups that found another process's write lock held and gave up at once, to be
+   * tried again off the request path (`keywordCatchUp`); a test counts them instead of timing a search.
+   */
+  get fullTextDeferrals(): number {
+    return this.deferrals;
+  }
+  private deferrals = 0;
 
   /** One retry at a time; it schedules the next itself while the lock stays held. */
   private retryCatchUpLater(): void {
@@ -420,6 +435,9 @@ export class SearchIndexService {
       this.anns.set(space.embedderId, ann);
     }
     await ann.ready;
+    // A save under way (after an embedding run) is written by the graph's thread, which answers a
+    // search or an insert only after it: waited for here, with the request thread free.
+    await ann.index.idle();
     if (Date.now() - ann.checkedAt >= (this.opts.annRefreshMs ?? 2000)) {
       ann.checkedAt = Date.now();
       const since = ann.index.meta.newest;
@@ -447,7 +465,7 @@ export class SearchIndexService {
       after = page[page.length - 1].key;
     }
     index.meta.newest = stats.newest;
-    index.save();
+    await index.save();
     if (index.size) this.opts.logger?.info({ embedder: embedderId, vectors: index.size }, 'ANN index rebuilt from stored vectors');
     // The next server (or this one's next start) loads it instead; an unusable version is replaced.
     if (index.size) this.publishAnn(index, typeof published === 'number' ? published : undefined);

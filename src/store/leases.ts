@@ -1,6 +1,22 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
+/** The time a held lease is stamped and renewed by: the system's, or a test's that it moves by hand. */
+export interface LeaseClock {
+  now(): Date;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => unknown): () => void;
+}
+
+export const systemClock: LeaseClock = {
+  now: () => new Date(),
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
 /**
  * Named leases with expiry, so that a job runs in one process at a time even when several server
  * processes share one database. A holder that dies loses its lease when it expires.
@@ -40,18 +56,18 @@ export class LeaseRepository {
   /**
    * Runs `fn` holding the lease `name`: renewed every third of `ttlMs` while it runs, released after,
    * whatever happens; `{ held: false }` when another holder has it. A short `ttlMs` is then safe for
-   * long work: a live holder keeps the lease, a killed one loses it within `ttlMs`.
+   * long work: a live holder keeps the lease, a killed one loses it within `ttlMs`. `clock` is the
+   * system's but for a test, which moves its own by hand (no renewal depends on a loaded machine's timers).
    */
-  async hold<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>, onRenewError?: (err: unknown) => void): Promise<{ held: true; value: T } | { held: false }> {
-    if (!(await this.acquire(name, holder, ttlMs))) return { held: false };
-    const renew = setInterval(() => {
-      this.renew(name, holder, ttlMs).catch((err) => onRenewError?.(err));
-    }, Math.max(100, ttlMs / 3));
-    renew.unref();
+  async hold<T>(name: string, holder: string, ttlMs: number, fn: () => Promise<T>, onRenewError?: (err: unknown) => void, clock: LeaseClock = systemClock): Promise<{ held: true; value: T } | { held: false }> {
+    if (!(await this.acquire(name, holder, ttlMs, clock.now()))) return { held: false };
+    const stopRenewing = clock.every(Math.max(100, ttlMs / 3), () =>
+      this.renew(name, holder, ttlMs, clock.now()).catch((err) => onRenewError?.(err)),
+    );
     try {
       return { held: true, value: await fn() };
     } finally {
-      clearInterval(renew);
+      stopRenewing();
       await this.release(name, holder).catch(() => {});
     }
   }

@@ -31,6 +31,12 @@ const MAX_PAUSE_MS = 50;
 
 const noWait = new AsyncLocalStorage<true>();
 
+let statementsWaiting = 0;
+/** Statements of this process waiting now for another connection's write lock (a test waits for one instead of sleeping). */
+export function statementsWaitingForLock(): number {
+  return statementsWaiting;
+}
+
 /** Runs `fn` with every statement that finds another connection's write lock failing at once (SQLITE_BUSY). */
 export function withoutLockWait<T>(fn: () => Promise<T>): Promise<T> {
   return noWait.run(true, fn);
@@ -64,19 +70,28 @@ class LockWaitingDriver extends SqliteDriver {
   private async run<R>(inner: DatabaseConnection, q: CompiledQuery): Promise<QueryResult<R>> {
     const deadline = Date.now() + this.lockWaitMs;
     let pause = FIRST_PAUSE_MS;
-    for (;;) {
-      try {
-        return await inner.executeQuery<R>(q);
-      } catch (err) {
-        // Inside a transaction nothing is retried (the transaction holds the lock already, or its
-        // caller decides); nor where waiting is not wanted, nor once the wait is used up.
-        if (!isStoreBusy(err) || this.raw.inTransaction || noWait.getStore() || Date.now() + pause > deadline) throw err;
+    let waiting = false;
+    try {
+      for (;;) {
+        try {
+          return await inner.executeQuery<R>(q);
+        } catch (err) {
+          // Inside a transaction nothing is retried (the transaction holds the lock already, or its
+          // caller decides); nor where waiting is not wanted, nor once the wait is used up.
+          if (!isStoreBusy(err) || this.raw.inTransaction || noWait.getStore() || Date.now() + pause > deadline) throw err;
+        }
+        if (!waiting) {
+          waiting = true;
+          statementsWaiting++;
+        }
+        // The connection goes back while this waits: this process's reads need no lock and go on.
+        await super.releaseConnection();
+        await new Promise((r) => setTimeout(r, pause));
+        await super.acquireConnection();
+        pause = Math.min(pause * 2, MAX_PAUSE_MS);
       }
-      // The connection goes back while this waits: this process's reads need no lock and go on.
-      await super.releaseConnection();
-      await new Promise((r) => setTimeout(r, pause));
-      await super.acquireConnection();
-      pause = Math.min(pause * 2, MAX_PAUSE_MS);
+    } finally {
+      if (waiting) statementsWaiting--;
     }
   }
 }

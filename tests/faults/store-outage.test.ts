@@ -7,6 +7,14 @@ import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Answer { status: number; code?: string; ms: number; cached?: boolean }
 
+/**
+ * How long a client waits for an answer before it records none (status 0). No pass or fail depends on
+ * a time: this only keeps a request that is never answered from hanging the test. The server is
+ * given a pool wait of 10 minutes (STORE_POOL_WAIT_MS), so a request that waited for the pool's
+ * timeout instead of the connect timeout (1 s) is never answered while the store is down.
+ */
+const PATIENCE_MS = 15_000;
+
 /** Keeps `concurrency` clients requesting `paths` in turn for `ms`; returns every answer. */
 async function load(base: string, paths: string[], ms: number, concurrency = 6): Promise<Answer[]> {
   const answers: Answer[] = [];
@@ -15,8 +23,16 @@ async function load(base: string, paths: string[], ms: number, concurrency = 6):
     Array.from({ length: concurrency }, async (_, w) => {
       for (let i = w; Date.now() < end; i++) {
         const t0 = Date.now();
-        const res = await fetch(base + paths[i % paths.length], { signal: AbortSignal.timeout(15_000) });
-        const body = await res.text();
+        let res: Response;
+        let body: string;
+        try {
+          res = await fetch(base + paths[i % paths.length], { signal: AbortSignal.timeout(PATIENCE_MS) });
+          body = await res.text();
+        } catch (err) {
+          if ((err as Error).name !== 'TimeoutError') throw err;
+          answers.push({ status: 0, code: 'no answer', ms: Date.now() - t0 });
+          continue;
+        }
         let code: string | undefined;
         if (res.status >= 500 && res.headers.get('content-type')?.includes('json')) code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
         answers.push({ status: res.status, code, ms: Date.now() - t0, cached: res.headers.get('x-page-cache') === 'hit' });
@@ -50,7 +66,9 @@ describe('PostgreSQL unavailable under load', { skip: !(await postgresIsReal()) 
     proxy = await startTcpProxy(Number(url.port || 5432), url.hostname);
     url.port = String(proxy.port);
     // Six clients for seconds on end from one address: the API's per-IP limit is not what this measures.
-    serve = await startServe({ PAPERBOY_DB: url.toString(), STORE_CONNECT_TIMEOUT_MS: '1000', API_RATE_LIMIT_IP: '1000000' });
+    // A pool wait far beyond the connect timeout: a down store must fail a request by the connect
+    // timeout, whatever the pool's wait (a busy pool may queue long).
+    serve = await startServe({ PAPERBOY_DB: url.toString(), STORE_CONNECT_TIMEOUT_MS: '1000', STORE_POOL_WAIT_MS: '600000', API_RATE_LIMIT_IP: '1000000' });
     // "Healthy" means ready: on a loaded machine the search index may still be building (503 building).
     const readyBy = Date.now() + 60_000;
     while ((await fetch(`${serve.url}/readyz`)).status !== 200) {
@@ -73,6 +91,10 @@ describe('PostgreSQL unavailable under load', { skip: !(await postgresIsReal()) 
       proxy.down(how);
       const during = await load(serve.url, paths, 3000);
       assert.ok(during.length > 0);
+      // Fail fast: every request made while the store was down was answered before it came back (the
+      // proxy is put up only after the last one), by the connect timeout (1 s; a search may wait
+      // twice), not the pool's 10-minute wait. Times are printed, not bounded: the machine may be loaded.
+      assert.ok(during.every((a) => a.status !== 0), `a request was not answered within ${PATIENCE_MS / 1000} s while the store was down: ${summary(during)}`);
       // An anonymous page rendered before the outage may still be served from the page cache (its
       // time to live is seconds): that is a 200 marked as a hit, never a page rendered now.
       assert.ok(during.every((a) => a.status === 503 || (a.status === 200 && a.cached)), `down: ${summary(during)}`);
@@ -80,10 +102,6 @@ describe('PostgreSQL unavailable under load', { skip: !(await postgresIsReal()) 
       // The API says store_unavailable; /readyz has its own body (not_ready) and the page is HTML.
       assert.ok(during.some((a) => a.code === 'store_unavailable'), summary(during));
       assert.ok(during.every((a) => a.code === 'store_unavailable' || a.code === undefined), summary(during));
-      const failed = during.filter((a) => a.status === 503);
-      // Fail fast: the connect timeout is 1 s (a search may wait twice); allow for a loaded machine, never the old 5 s.
-      const slowest = Math.max(...failed.map((a) => a.ms));
-      assert.ok(slowest < 4000, `slowest 503 took ${slowest} ms`);
 
       proxy.up();
       let recovered = -1;

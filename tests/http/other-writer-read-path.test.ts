@@ -14,7 +14,6 @@ import { apiAuthorizations } from '../helpers/api-tokens.ts';
  * "last used" time, so while another connection held a write transaction a read waited under the
  * busy handler (better-sqlite3 sleeps the whole process) for up to `busy_timeout`, 5 s, then failed.
  */
-const WITHIN_MS = 2000;
 
 /** Another connection to the same store holding a write transaction open until `release`. */
 async function holdWriteTransaction(dialect: string, location: string): Promise<{ release(): Promise<void> }> {
@@ -67,8 +66,11 @@ forEachStore('reads while another connection holds a write transaction', (ctx) =
         const res = await get(path, headers);
         await res.arrayBuffer();
         const ms = performance.now() - t0;
+        // The status is the check: the lock is held until every read has answered, so a read that
+        // waited for it (on SQLite up to the 5 s lock wait) failed. The time is printed, not bounded
+        // (it was bounded by 2 s: a loaded machine is the only thing that bound could catch).
         assert.equal(res.status, 200, `${path}: ${res.status}`);
-        assert.ok(ms < WITHIN_MS, `${path} took ${ms.toFixed(0)} ms while another connection held a write transaction`);
+        t.diagnostic(`${path}: ${ms.toFixed(0)} ms while another connection held a write transaction`);
       }
     } finally {
       await held.release();

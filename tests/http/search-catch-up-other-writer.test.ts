@@ -14,19 +14,26 @@ import { testDb } from '../helpers/stores.ts';
  * search's one-second budget could not cut it short (a feed request once took 11.6 s during a
  * reindex). The search must answer from the index as it is, and the papers join it once the lock is free.
  */
-/** Under the search's one-second budget for a catch-up under way: the search must not wait for the lock at all. */
-const WITHIN_MS = 900;
+/**
+ * No clock decides this test (CI runs it on a loaded machine): the search's budget for the catch-up
+ * is set far above any wait the lock could cause (the lock wait gives up after 5 s), so a search that
+ * waited for the lock would answer only after that wait failed, with the catch-up not deferred.
+ * What is asserted is what happened by the time the search answered, the lock still held: the
+ * catch-up was deferred (it gave up at once), and the new paper is not in the answer yet.
+ */
+const BUDGET_MS = 600_000;
 
 forEachStore('a search while another process holds the write lock and papers wait for the full-text index', (ctx) => {
   let server: RunningApp;
   before(async () => {
     await ctx.store.papers.upsertMany([makePaper({ title: 'Quokka populations on islands' })]);
-    server = await startApiServer(ctx.store, { PAGE_CACHE_SECONDS: '0', CATCH_UP_RETRY_MS: '100' });
+    server = await startApiServer(ctx.store, { PAGE_CACHE_SECONDS: '0', SEARCH_CATCH_UP_BUDGET_MS: String(BUDGET_MS) });
   });
   after(() => server.close());
 
   test('answers at once from the index as it is, and finds the new papers once the lock is released', async (t) => {
     if (ctx.store.dialect !== 'sqlite' || !ctx.opened.location) return t.skip('PostgreSQL drains with row locks it skips (for update skip locked): nothing waits');
+    const index = server.services.searchIndex;
     const search = async (q: string) => {
       const t0 = performance.now();
       const res = await fetch(`${server.url}/api/papers/search?q=${q}&limit=20`);
@@ -34,6 +41,7 @@ forEachStore('a search while another process holds the write lock and papers wai
       return { status: res.status, ms: performance.now() - t0, ids: body.map((p) => p.id) };
     };
     assert.equal((await search('quokka')).ids.length, 1, 'the first paper is found (the index is built)');
+    assert.equal(index.fullTextDeferrals, 0);
 
     const fresh = makePaper({ title: 'Wombat burrows in alpine soil' });
     await ctx.store.papers.upsertMany([fresh]);
@@ -43,30 +51,27 @@ forEachStore('a search while another process holds the write lock and papers wai
     await testDb(ctx.store).updateTable('papers').set({ rowid: 100_000 } as never).where('id', '=', fresh.id).execute();
     const other = new SQLite(ctx.opened.location);
     other.exec('begin immediate');
-    let released = false;
     try {
       const during = await search('wombat');
+      // Printed, never bounded: the machine may be loaded.
       t.diagnostic(`search while the lock was held: ${during.ms.toFixed(0)} ms`);
       assert.equal(during.status, 200);
-      assert.ok(during.ms < WITHIN_MS, `the search took ${during.ms.toFixed(0)} ms while another connection held the write lock`);
-      // The loop was free meanwhile: a second request answers at once too.
+      assert.ok(index.fullTextDeferrals >= 1, 'the catch-up before the search gave up at once and was deferred, not waited for (it waited for the lock: it would have answered only after the lock wait failed)');
+      assert.ok(!during.ids.includes(fresh.id), 'answered from the index as it was: the lock was never taken');
+      // The loop was free meanwhile: a second search is answered too, deferring its catch-up again.
+      const deferred = index.fullTextDeferrals;
       const again = await search('quokka');
-      assert.ok(again.ms < WITHIN_MS, `a second search took ${again.ms.toFixed(0)} ms`);
-      assert.deepEqual(again.ids.length, 1);
+      assert.equal(again.ids.length, 1);
+      assert.ok(index.fullTextDeferrals > deferred, 'the second search deferred its catch-up too');
     } finally {
       other.exec('commit');
       other.close();
-      released = true;
     }
-    assert.ok(released);
-    // The catch-up is retried off the request path: the new paper is found without a search having to wait.
-    const deadline = Date.now() + 5000;
+    // Once the lock is free the next catch-up takes the paper in (a retry on the timer, or the search's
+    // own). A catch-up that began before the release may still end empty-handed, and the search
+    // sharing it with it: the search after that one starts a catch-up of its own. No clock: turns.
     let found: string[] = [];
-    while (Date.now() < deadline) {
-      found = (await search('wombat')).ids;
-      if (found.includes(fresh.id)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    for (let turn = 0; turn < 3 && !found.includes(fresh.id); turn++) found = (await search('wombat')).ids;
     assert.ok(found.includes(fresh.id), 'the paper added while the lock was held is found once it is free');
   });
 });

@@ -5,7 +5,8 @@ import { forEachStore } from '../helpers/contract.ts';
 import { startApiServer, type RunningApp } from '../helpers/api-server.ts';
 import { seedApiFixtures } from '../helpers/api-fixtures.ts';
 import { apiAuthorizations } from '../helpers/api-tokens.ts';
-import { LOCK_WAIT_MS } from '../../src/store/sqlite-lock-wait.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { LOCK_WAIT_MS, statementsWaitingForLock } from '../../src/store/sqlite-lock-wait.ts';
 
 /**
  * Issue 19, "nothing heavy on the request thread" and "bad input never loses data": on SQLite a
@@ -54,12 +55,14 @@ forEachStore('signed-in writes while another process holds the write lock', (ctx
     try {
       let voteSettled = false;
       const vote = send('POST', `/api/papers/${paper}/upvote`).finally(() => (voteSettled = true));
-      await new Promise((r) => setTimeout(r, 100));
+      // Turns of the loop, no clock, until the vote waits for the lock (it was a 100 ms sleep: on a
+      // loaded machine the vote could arrive after the read). A vote asleep in SQLite's busy handler
+      // never counts as waiting here: it settles (503 after 5 s) first.
+      while (statementsWaitingForLock() === 0 && !voteSettled) await nextTurn();
       // The vote is waiting for the lock, which the test holds until the read has answered: the read
       // answers while the vote still waits (for up to LOCK_WAIT_MS, 5 s); a read queued behind the
-      // waiting write is answered only after the vote gave up. And well before the 5 s a process
-      // asleep in SQLite's busy handler would take: half of it. (This was a bound of 700 ms on the
-      // read and a lock released after 1.5 s: reads of 450 ms were seen on a loaded 2-core machine.)
+      // waiting write is answered only after the vote gave up. The read's time is printed, not
+      // bounded (it was < 2.5 s, and before that 700 ms: reads of 450 ms were seen on a loaded machine).
       const t0 = performance.now();
       const read = await send('GET', '/api/daily_papers?limit=5');
       await read.arrayBuffer();
@@ -67,7 +70,6 @@ forEachStore('signed-in writes while another process holds the write lock', (ctx
       t.diagnostic(`read while a vote waited for the lock: ${ms.toFixed(0)} ms`);
       assert.equal(read.status, 200);
       assert.equal(voteSettled, false, `the read was answered only after the vote that waited for another process's write lock (${ms.toFixed(0)} ms)`);
-      assert.ok(ms < LOCK_WAIT_MS / 2, `a read took ${ms.toFixed(0)} ms while a vote waited for another process's write lock`);
       held.release();
       const res = await vote;
       t.diagnostic(`vote: ${res.status} after ${(performance.now() - t0).toFixed(0)} ms (lock released once the read answered)`);

@@ -14,7 +14,7 @@ test('a saved index loads back with the same neighbours', async () => {
     const file = path.join(dir, 'x.usearch');
     const a = new VectorIndex('e1', 32, file);
     a.upsert(Array.from({ length: 300 }, (_, i) => ({ key: i + 1, vector: unitVector(i, 32) })), '2026-01-01T00:00:00.000Z');
-    a.save();
+    await a.save();
     // The graph before saving is the reference: HNSW is approximate, and a graph built by usearch's
     // concurrent inserts on a loaded machine may (rarely) miss an exact match at k = 1, so the test
     // asks that the loaded graph answers as the saved one did, query for query, not that HNSW is exact.

@@ -1843,6 +1843,38 @@ export const MUTANTS: Mutant[] = [
     replace: 'const refused = decisions.find((d) => !d.allowed && false);',
     tests: ['tests/http/api-limits.test.ts', 'tests/community/comments.test.ts'],
   },
+  {
+    name: 'request-slices-unheld',
+    what: 'the HTTP server no longer runs requests inside servingRequest: background slices (start-up loading, job steps) run inside a request at each of its awaits again (2 a feed request in the test, 3–7 at 75k during start-up)',
+    file: 'src/http/server.ts',
+    search: 'return await servingRequest(() => app.fetch(req, ...rest));',
+    replace: 'return await app.fetch(req, ...rest);',
+    tests: ['tests/http/request-holds-slices.test.ts'],
+  },
+  {
+    name: 'slices-ignore-requests',
+    what: 'nextSlice lets a background slice go at every turn of the loop whether or not a request is in flight',
+    file: 'src/slices.ts',
+    search: 'if (requestsInFlight > 0 && !heldLongEnough) {',
+    replace: 'if (false && requestsInFlight > 0 && !heldLongEnough) {',
+    tests: ['tests/search/slices.test.ts', 'tests/http/request-holds-slices.test.ts'],
+  },
+  {
+    name: 'slices-held-without-limit',
+    what: 'background slices wait for as long as any request is in flight: under traffic that never stops, start-up loading and job steps never move',
+    file: 'src/slices.ts',
+    search: 'const heldLongEnough = heldSince !== null && performance.now() - heldSince >= MAX_HOLD_MS;',
+    replace: 'const heldLongEnough = false;',
+    tests: ['tests/search/slices.test.ts'],
+  },
+  {
+    name: 'request-own-slices-held',
+    what: "a request's own slices (a search's keyword catch-up) wait behind the hold for requests in flight, itself included: MAX_HOLD_MS per slice",
+    file: 'src/slices.ts',
+    search: 'i = waiting.findIndex((w) => w.request);',
+    replace: 'i = -1;',
+    tests: ['tests/search/slices.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

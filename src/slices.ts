@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Where sliced background work (loading a published index at start or when a new version comes
  * in, decoding its strings, the catch-up scan of the papers, building For-you features) hands the
@@ -11,32 +13,103 @@
  * of its awaits, however many loaders are running. The loaders still take turns at full speed
  * when nothing else is waiting (an idle poll phase costs microseconds).
  */
-const waiting: Array<() => void> = [];
+interface Waiting {
+  resolve: () => void;
+  /** Asked for inside a request's own handling (`servingRequest`): never held back for requests. */
+  request: boolean;
+}
+const waiting: Waiting[] = [];
 let scheduled = false;
 
+/**
+ * Requests being answered (`servingRequest`), and whether background slices are held back for them.
+ * A request on SQLite runs its reads synchronously, but it still hands the loop back where it
+ * really waits — the answer's compression on libuv's thread pool, a worker's answer — and each such
+ * wait let one waiting slice run inside it: a feed request during start-up waited for 3–7 slices of
+ * the keyword index's scan and the For-you load (round 23). Now background slices wait while a
+ * request is in flight, and go once none is (between a client's requests) — or once they have waited
+ * `MAX_HOLD_MS`, so that loading still moves, one slice per `MAX_HOLD_MS`, under traffic that never stops.
+ */
+let requestsInFlight = 0;
+const inRequest = new AsyncLocalStorage<true>();
+/** The longest background slices are held back for requests in flight before one of them goes anyway. */
+export const MAX_HOLD_MS = 20;
+let heldSince: number | null = null;
+let holdTimer: NodeJS.Timeout | undefined;
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(turn);
+}
+
+function release(): void {
+  if (heldSince === null) return;
+  heldSince = null;
+  clearTimeout(holdTimer);
+  schedule();
+}
+
 function turn(): void {
-  const next = waiting.shift();
+  scheduled = false;
+  if (!waiting.length) return;
+  let i = 0;
+  const heldLongEnough = heldSince !== null && performance.now() - heldSince >= MAX_HOLD_MS;
+  if (requestsInFlight > 0 && !heldLongEnough) {
+    // A request's own slices go; background ones wait for the requests to end (or for MAX_HOLD_MS).
+    i = waiting.findIndex((w) => w.request);
+    if (i < 0) {
+      if (heldSince === null) {
+        heldSince = performance.now();
+        // Still held then: this turn comes again, finds the hold old enough, and one slice goes.
+        holdTimer = setTimeout(schedule, MAX_HOLD_MS);
+        holdTimer.unref();
+      }
+      return;
+    }
+  } else if (heldSince !== null) {
+    // The hold ends with this slice; the next one is held again if requests are still in flight.
+    heldSince = null;
+    clearTimeout(holdTimer);
+  }
+  const [next] = waiting.splice(i, 1);
   // The next slice's turn is queued from inside this check phase, so Node runs it in the next
   // turn of the loop, after the poll phase has read whatever arrived meanwhile.
-  scheduled = waiting.length > 0;
-  if (scheduled) setImmediate(turn);
-  next?.();
+  if (waiting.length) schedule();
+  next.resolve();
 }
 
 /** Resolves when this slice of background work may run: at most one waiting slice per turn of the loop. */
 export function nextSlice(): Promise<void> {
   return new Promise<void>((resolve) => {
-    waiting.push(resolve);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(turn);
-    }
+    const request = inRequest.getStore() === true;
+    waiting.push({ resolve, request });
+    // A held queue goes on when the hold ends; a request's own slice does not wait for that.
+    if (heldSince === null || request) schedule();
   });
+}
+
+/**
+ * Runs a request's handling (the HTTP server wraps every request in it): while any runs, background
+ * slices wait (at most MAX_HOLD_MS); slices the request itself asks for go as before.
+ */
+export async function servingRequest<T>(handle: () => T | Promise<T>): Promise<T> {
+  requestsInFlight++;
+  try {
+    return await inRequest.run(true, handle);
+  } finally {
+    if (--requestsInFlight === 0) release();
+  }
 }
 
 /** How many slices are waiting for their turn (tests and diagnostics). */
 export function slicesWaiting(): number {
   return waiting.length;
+}
+
+/** Requests in flight, as `servingRequest` counts them (tests and diagnostics). */
+export function requestsServing(): number {
+  return requestsInFlight;
 }
 
 /**

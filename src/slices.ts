@@ -36,6 +36,17 @@ const inRequest = new AsyncLocalStorage<true>();
 export const MAX_HOLD_MS = 20;
 let heldSince: number | null = null;
 let holdTimer: NodeJS.Timeout | undefined;
+let timerArmed = false;
+
+function onHoldTimer(): void {
+  timerArmed = false;
+  schedule();
+}
+
+function disarm(): void {
+  clearTimeout(holdTimer);
+  timerArmed = false;
+}
 
 function schedule(): void {
   if (scheduled) return;
@@ -46,7 +57,7 @@ function schedule(): void {
 function release(): void {
   if (heldSince === null) return;
   heldSince = null;
-  clearTimeout(holdTimer);
+  disarm();
   schedule();
 }
 
@@ -59,10 +70,12 @@ function turn(): void {
     // A request's own slices go; background ones wait for the requests to end (or for MAX_HOLD_MS).
     i = waiting.findIndex((w) => w.request);
     if (i < 0) {
-      if (heldSince === null) {
-        heldSince = performance.now();
-        // Still held then: this turn comes again, finds the hold old enough, and one slice goes.
-        holdTimer = setTimeout(schedule, MAX_HOLD_MS);
+      heldSince ??= performance.now();
+      // Still held then: this turn comes again, finds the hold old enough, and one slice goes. (A
+      // timer may fire a little early by performance.now(), libuv's clock being the loop's: armed again then.)
+      if (!timerArmed) {
+        timerArmed = true;
+        holdTimer = setTimeout(onHoldTimer, Math.max(1, Math.ceil(MAX_HOLD_MS - (performance.now() - heldSince))));
         holdTimer.unref();
       }
       return;
@@ -70,7 +83,7 @@ function turn(): void {
   } else if (heldSince !== null) {
     // The hold ends with this slice; the next one is held again if requests are still in flight.
     heldSince = null;
-    clearTimeout(holdTimer);
+    disarm();
   }
   const [next] = waiting.splice(i, 1);
   // The next slice's turn is queued from inside this check phase, so Node runs it in the next

@@ -103,45 +103,51 @@ function turnCounter() {
 
 test('background slices wait while a request is in flight: at most one per MAX_HOLD_MS of it, not one per turn', async () => {
   const loader = backgroundLoader();
-  await new Promise((r) => setImmediate(r));
-  let during = -1;
-  const t = performance.now();
-  await servingRequest(async () => {
-    const before = loader.ran;
-    // 200 turns of the loop inside the request (a request on PostgreSQL awaits each query; on
-    // SQLite the answer's compression on the thread pool): without the hold a slice ran in each.
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
-    during = loader.ran - before;
-  });
-  const elapsed = performance.now() - t;
-  assert.ok(during <= Math.floor(elapsed / MAX_HOLD_MS), `${during} background slices ran during a request of ${elapsed.toFixed(1)} ms (200 turns)`);
-  // Once no request is in flight, the loader goes on at a slice a turn.
-  const after = loader.ran;
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-  assert.ok(loader.ran - after >= 8, `${loader.ran - after} slices in 10 turns after the request`);
-  loader.done = true;
-  await loader.finished;
+  try {
+    await new Promise((r) => setImmediate(r));
+    let during = -1;
+    const t = performance.now();
+    await servingRequest(async () => {
+      const before = loader.ran;
+      // 200 turns of the loop inside the request (a request on PostgreSQL awaits each query; on
+      // SQLite the answer's compression on the thread pool): without the hold a slice ran in each.
+      for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+      during = loader.ran - before;
+    });
+    const elapsed = performance.now() - t;
+    assert.ok(during <= Math.floor(elapsed / MAX_HOLD_MS), `${during} background slices ran during a request of ${elapsed.toFixed(1)} ms (200 turns)`);
+    // Once no request is in flight, the loader goes on at a slice a turn.
+    const after = loader.ran;
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    assert.ok(loader.ran - after >= 8, `${loader.ran - after} slices in 10 turns after the request`);
+  } finally {
+    loader.done = true;
+    await loader.finished;
+  }
   assert.equal(requestsServing(), 0);
   assert.equal(slicesWaiting(), 0);
 });
 
 test("a request's own slices are not held back for it (nor for other requests in flight)", async () => {
   const loader = backgroundLoader();
-  await new Promise((r) => setImmediate(r));
   // Another request in flight all along.
   let endOther!: () => void;
   const other = servingRequest(() => new Promise<void>((r) => (endOther = r)));
   const turns = turnCounter();
-  await servingRequest(async () => {
-    for (let i = 0; i < 20; i++) await nextSlice();
-  });
-  turns.stop();
-  // Held, each of the 20 would wait MAX_HOLD_MS: thousands of turns of the spinning counter.
-  assert.ok(turns.turns <= 100, `the request's 20 slices took ${turns.turns} turns of the loop`);
-  endOther();
-  await other;
-  loader.done = true;
-  await loader.finished;
+  try {
+    await servingRequest(async () => {
+      for (let i = 0; i < 20; i++) await nextSlice();
+    });
+    turns.stop();
+    // Held, each of the 20 would wait MAX_HOLD_MS: thousands of turns of the spinning counter.
+    assert.ok(turns.turns <= 100, `the request's 20 slices took ${turns.turns} turns of the loop`);
+  } finally {
+    turns.stop();
+    endOther();
+    await other;
+    loader.done = true;
+    await loader.finished;
+  }
   assert.equal(slicesWaiting(), 0);
 });
 

@@ -1875,6 +1875,22 @@ export const MUTANTS: Mutant[] = [
     replace: 'i = -1;',
     tests: ['tests/search/slices.test.ts'],
   },
+  {
+    name: 'page-cache-keys-accept-string',
+    what: "the page cache keys on the client's Accept string again: serve's warm-up render (no Accept) answers no reader, and each client's string is a render of its own",
+    file: 'src/http/middleware/page-cache.ts',
+    search: "const key = `${url.pathname}${url.search}\\n${acceptVariant(c.req.header('accept'))}`;",
+    replace: "const key = `${url.pathname}${url.search}\\n${(c.req.header('accept') ?? '').slice(0, 200)}`;",
+    tests: ['tests/http/page-cache.test.ts', 'tests/http/serve-warm-page.test.ts'],
+  },
+  {
+    name: 'warm-up-not-cached',
+    what: "serve's warm-up renders all go past the page cache: the first reader's request after the port opens renders the page again",
+    file: 'src/http/warm-up.ts',
+    search: '{ headers: i < renders - 1 ? BYPASS_CACHE : {} }',
+    replace: '{ headers: BYPASS_CACHE }',
+    tests: ['tests/http/serve-warm-page.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -1855,16 +1855,16 @@ export const MUTANTS: Mutant[] = [
     name: 'slices-ignore-requests',
     what: 'nextSlice lets a background slice go at every turn of the loop whether or not a request is in flight',
     file: 'src/slices.ts',
-    search: 'if (requestsInFlight > 0 && !heldLongEnough) {',
-    replace: 'if (false && requestsInFlight > 0 && !heldLongEnough) {',
+    search: 'if (requestsInFlight > 0 && now < holdEnds) {',
+    replace: 'if (false && requestsInFlight > 0 && now < holdEnds) {',
     tests: ['tests/search/slices.test.ts', 'tests/http/request-holds-slices.test.ts'],
   },
   {
     name: 'slices-held-without-limit',
     what: 'background slices wait for as long as any request is in flight: under traffic that never stops, start-up loading and job steps never move',
     file: 'src/slices.ts',
-    search: 'const heldLongEnough = heldSince !== null && performance.now() - heldSince >= MAX_HOLD_MS;',
-    replace: 'const heldLongEnough = false;',
+    search: 'const holdEnds = Math.min(heldSince ?? now, lastRequestAt) + MAX_HOLD_MS;',
+    replace: 'const holdEnds = Number.POSITIVE_INFINITY;',
     tests: ['tests/search/slices.test.ts'],
   },
   {
@@ -1890,6 +1890,14 @@ export const MUTANTS: Mutant[] = [
     search: '{ headers: i < renders - 1 ? BYPASS_CACHE : {} }',
     replace: '{ headers: BYPASS_CACHE }',
     tests: ['tests/http/serve-warm-page.test.ts'],
+  },
+  {
+    name: 'slices-held-for-old-requests',
+    what: "a request holds background slices for as long as it is in flight, not only its first MAX_HOLD_MS: one that waits for a load or catch-up itself gets it at a slice per 20 ms",
+    file: 'src/slices.ts',
+    search: 'const holdEnds = Math.min(heldSince ?? now, lastRequestAt) + MAX_HOLD_MS;',
+    replace: 'const holdEnds = (heldSince ?? now) + MAX_HOLD_MS;',
+    tests: ['tests/search/slices.test.ts'],
   },
 ];
 

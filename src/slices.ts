@@ -25,12 +25,18 @@ let scheduled = false;
  * Requests being answered (`servingRequest`), and whether background slices are held back for them.
  * A request on SQLite runs its reads synchronously, but it still hands the loop back where it
  * really waits — the answer's compression on libuv's thread pool, a worker's answer — and each such
- * wait let one waiting slice run inside it: a feed request during start-up waited for 3–7 slices of
- * the keyword index's scan and the For-you load (round 23). Now background slices wait while a
+ * wait let one waiting slice run inside it: a feed request during start-up waited for up to 16–23 slices
+ * of the keyword index's scan and the For-you load (round 23). Now background slices wait while a
  * request is in flight, and go once none is (between a client's requests) — or once they have waited
- * `MAX_HOLD_MS`, so that loading still moves, one slice per `MAX_HOLD_MS`, under traffic that never stops.
+ * `MAX_HOLD_MS`, so that loading still moves, a slice per `MAX_HOLD_MS`, under traffic that never
+ * stops. A request older than `MAX_HOLD_MS` holds nothing: one that waits for the background work
+ * itself (its load or catch-up) would otherwise slow that work, and itself, to a slice per hold.
  */
 let requestsInFlight = 0;
+/** When the latest request began (`servingRequest`). */
+let lastRequestAt = Number.NEGATIVE_INFINITY;
+/** Slices that went when a hold ended with requests still in flight (tests and diagnostics). */
+export const sliceStats = { afterHold: 0 };
 const inRequest = new AsyncLocalStorage<true>();
 /** The longest background slices are held back for requests in flight before one of them goes anyway. */
 export const MAX_HOLD_MS = 20;
@@ -65,25 +71,30 @@ function turn(): void {
   scheduled = false;
   if (!waiting.length) return;
   let i = 0;
-  const heldLongEnough = heldSince !== null && performance.now() - heldSince >= MAX_HOLD_MS;
-  if (requestsInFlight > 0 && !heldLongEnough) {
-    // A request's own slices go; background ones wait for the requests to end (or for MAX_HOLD_MS).
+  const now = performance.now();
+  // Held until MAX_HOLD_MS after the hold began, and never for a request older than that: a request
+  // that waits for background work itself (a search for the keyword index's load or catch-up, a
+  // signed-in page for the "For you" load) holds it back for its first MAX_HOLD_MS only.
+  const holdEnds = Math.min(heldSince ?? now, lastRequestAt) + MAX_HOLD_MS;
+  if (requestsInFlight > 0 && now < holdEnds) {
+    // A request's own slices go; background ones wait for the requests to end (or for the hold's end).
     i = waiting.findIndex((w) => w.request);
     if (i < 0) {
-      heldSince ??= performance.now();
-      // Still held then: this turn comes again, finds the hold old enough, and one slice goes. (A
-      // timer may fire a little early by performance.now(), libuv's clock being the loop's: armed again then.)
+      heldSince ??= now;
+      // This turn comes again at the hold's end and one slice goes. (A timer may fire a little
+      // early by performance.now(), libuv's clock being the loop's: armed again then.)
       if (!timerArmed) {
         timerArmed = true;
-        holdTimer = setTimeout(onHoldTimer, Math.max(1, Math.ceil(MAX_HOLD_MS - (performance.now() - heldSince))));
-        holdTimer.unref();
+        // Not unref'd: held slices are work still to do, as a queued immediate is.
+        holdTimer = setTimeout(onHoldTimer, Math.max(1, Math.ceil(holdEnds - now)));
       }
       return;
     }
   } else if (heldSince !== null) {
-    // The hold ends with this slice; the next one is held again if requests are still in flight.
+    // The hold ends with this slice; the next one is held again only for a request younger than MAX_HOLD_MS.
     heldSince = null;
     disarm();
+    sliceStats.afterHold++;
   }
   const [next] = waiting.splice(i, 1);
   // The next slice's turn is queued from inside this check phase, so Node runs it in the next
@@ -108,6 +119,7 @@ export function nextSlice(): Promise<void> {
  */
 export async function servingRequest<T>(handle: () => T | Promise<T>): Promise<T> {
   requestsInFlight++;
+  lastRequestAt = performance.now();
   try {
     return await inRequest.run(true, handle);
   } finally {

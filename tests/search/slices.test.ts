@@ -184,7 +184,11 @@ test('a request that waits for background work itself holds it back for its firs
   })();
   await new Promise((r) => setImmediate(r));
   const holdsBefore = sliceStats.afterHold;
-  await servingRequest(() => load);
+  // Held for as long as the request waits, the load would never end: a deadline, not a hang.
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await servingRequest(() => Promise.race([load.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), 10_000)))]));
+  clearTimeout(timer);
+  assert.ok(finished, `the load awaited by a request did not end in 10 s (${slices} of 200 slices)`);
   assert.equal(slices, 200);
   // Held for the request's whole life, each of the 200 would go only when a hold ended.
   const afterHold = sliceStats.afterHold - holdsBefore;

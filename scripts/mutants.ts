@@ -1863,8 +1863,8 @@ export const MUTANTS: Mutant[] = [
     name: 'slices-held-without-limit',
     what: 'background slices wait for as long as any request is in flight: under traffic that never stops, start-up loading and job steps never move',
     file: 'src/slices.ts',
-    search: 'const holdEnds = Math.min(heldSince ?? now, lastRequestAt) + MAX_HOLD_MS;',
-    replace: 'const holdEnds = Number.POSITIVE_INFINITY;',
+    search: 'const holdEnds = Math.min((heldSince ?? now) + MAX_HOLD_MS, lastRequestAt + REQUEST_HOLDS_MS);',
+    replace: 'const holdEnds = lastRequestAt + REQUEST_HOLDS_MS;',
     tests: ['tests/search/slices.test.ts'],
   },
   {
@@ -1893,10 +1893,10 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'slices-held-for-old-requests',
-    what: "a request holds background slices for as long as it is in flight, not only its first MAX_HOLD_MS: one that waits for a load or catch-up itself gets it at a slice per 20 ms",
+    what: "a request holds background slices for as long as it is in flight, not only its first REQUEST_HOLDS_MS: one that waits for a load or catch-up itself gets it at a slice per 20 ms",
     file: 'src/slices.ts',
-    search: 'const holdEnds = Math.min(heldSince ?? now, lastRequestAt) + MAX_HOLD_MS;',
-    replace: 'const holdEnds = (heldSince ?? now) + MAX_HOLD_MS;',
+    search: 'lastRequestAt + REQUEST_HOLDS_MS);',
+    replace: 'Number.POSITIVE_INFINITY);',
     tests: ['tests/search/slices.test.ts'],
   },
 ];

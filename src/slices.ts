@@ -29,8 +29,8 @@ let scheduled = false;
  * of the keyword index's scan and the For-you load (round 23). Now background slices wait while a
  * request is in flight, and go once none is (between a client's requests) — or once they have waited
  * `MAX_HOLD_MS`, so that loading still moves, a slice per `MAX_HOLD_MS`, under traffic that never
- * stops. A request older than `MAX_HOLD_MS` holds nothing: one that waits for the background work
- * itself (its load or catch-up) would otherwise slow that work, and itself, to a slice per hold.
+ * stops. A request older than `REQUEST_HOLDS_MS` holds nothing: one that waits for the background
+ * work itself (its load or catch-up) would otherwise slow that work, and itself, to a slice per hold.
  */
 let requestsInFlight = 0;
 /** When the latest request began (`servingRequest`). */
@@ -40,6 +40,13 @@ export const sliceStats = { afterHold: 0 };
 const inRequest = new AsyncLocalStorage<true>();
 /** The longest background slices are held back for requests in flight before one of them goes anyway. */
 export const MAX_HOLD_MS = 20;
+/**
+ * How long after it began a request holds background slices back at all. A request that lasts longer
+ * (one awaiting a background load; any at a loaded machine's pace) no longer does: what it awaits
+ * moves at full speed again. (Holding for a request's first MAX_HOLD_MS only let 8–11 slices into the
+ * slower feed requests at load 9, round 23.)
+ */
+export const REQUEST_HOLDS_MS = 100;
 let heldSince: number | null = null;
 let holdTimer: NodeJS.Timeout | undefined;
 let timerArmed = false;
@@ -72,10 +79,10 @@ function turn(): void {
   if (!waiting.length) return;
   let i = 0;
   const now = performance.now();
-  // Held until MAX_HOLD_MS after the hold began, and never for a request older than that: a request
-  // that waits for background work itself (a search for the keyword index's load or catch-up, a
-  // signed-in page for the "For you" load) holds it back for its first MAX_HOLD_MS only.
-  const holdEnds = Math.min(heldSince ?? now, lastRequestAt) + MAX_HOLD_MS;
+  // Held until MAX_HOLD_MS after the hold began, and never for a request older than
+  // REQUEST_HOLDS_MS: a request that waits for background work itself (a search for the keyword
+  // index's load or catch-up, a signed-in page for the "For you" load) holds it back that long only.
+  const holdEnds = Math.min((heldSince ?? now) + MAX_HOLD_MS, lastRequestAt + REQUEST_HOLDS_MS);
   if (requestsInFlight > 0 && now < holdEnds) {
     // A request's own slices go; background ones wait for the requests to end (or for the hold's end).
     i = waiting.findIndex((w) => w.request);
@@ -91,7 +98,7 @@ function turn(): void {
       return;
     }
   } else if (heldSince !== null) {
-    // The hold ends with this slice; the next one is held again only for a request younger than MAX_HOLD_MS.
+    // The hold ends with this slice; the next one is held again only for a request younger than REQUEST_HOLDS_MS.
     heldSince = null;
     disarm();
     sliceStats.afterHold++;

@@ -113,14 +113,14 @@ function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function timed(url: string, id?: string): Promise<{ ms: number; status: number }> {
+async function timed(url: string, id?: string): Promise<{ ms: number; status: number; cache: string | null }> {
   const t = performance.now();
   try {
     const res = await fetch(url, id ? { headers: { 'x-request-id': id } } : {});
     await res.arrayBuffer();
-    return { ms: performance.now() - t, status: res.status };
+    return { ms: performance.now() - t, status: res.status, cache: res.headers.get('x-page-cache') };
   } catch {
-    return { ms: performance.now() - t, status: 0 };
+    return { ms: performance.now() - t, status: 0, cache: null };
   }
 }
 
@@ -190,6 +190,8 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const listening = performance.now();
   let readyAt: number | null = null;
   const during: number[] = [];
+  // Each one's page-cache answer (X-Page-Cache: hit or miss).
+  const duringCache: (string | null)[] = [];
   // When each was sent, ms after the port answered.
   const sentAt: number[] = [];
   let errors = 0;
@@ -200,6 +202,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
     const r = await timed(`${base}/`, `during-${during.length}`);
     if (r.status !== 200) errors++;
     during.push(r.ms);
+    duringCache.push(r.cache);
     peakLoad = Math.max(peakLoad, loadavg()[0]);
     if (readyAt === null && (await timed(`${base}/readyz`)).status === 200) readyAt = performance.now();
     if (performance.now() - t0 > 30 * 60_000) throw new Error('not ready after 30 minutes');
@@ -208,13 +211,18 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const rssReady = status(child.pid!, 'VmRSS');
   // Idle baseline: the same page, as many requests (at least --min-requests).
   const idle: number[] = [];
+  let idleMisses = 0;
   const count = Math.max(during.length, Number(values['min-requests']));
-  for (let i = 0; i < count; i++) idle.push((await timed(`${base}/`, `idle-${i}`)).ms);
+  for (let i = 0; i < count; i++) {
+    const r = await timed(`${base}/`, `idle-${i}`);
+    idle.push(r.ms);
+    if (r.cache === 'miss') idleMisses++;
+  }
   const d = percentiles(during);
   const b = percentiles(idle);
   if (values.trace) {
     await new Promise((r) => setTimeout(r, 1500));
-    printTrace(label, traced, t0, during, sentAt);
+    printTrace(label, traced, t0, during, sentAt, duringCache);
     // The raw lines, for a closer look.
     const rawFile = path.join(tmpdir(), `startup-trace-${label.replace(/[^a-z0-9]+/gi, '-')}.jsonl`);
     fs.writeFileSync(rawFile, traced.join('\n') + '\n');
@@ -225,7 +233,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
     `[${label}] "For you" features ${forYouLog.source === 'file' ? `loaded from published v${forYouLog.version}` : 'built from the store'}: ${forYouLog.papers} papers (${forYouLog.delta ?? 0} as the delta) in ${((forYouLog.ms ?? NaN) / 1000).toFixed(1)} s of the server's time${forYouLog.rejected ? `; the published file was refused (${forYouLog.rejected})` : ''}`,
   );
   if (keywordLog) console.log(`[${label}] ${keywordLog.trim()}`);
-  console.log(`[${label}] feed page while start-up work ran: ${during.length} requests, ${fmt(d)}, max ${Math.max(...during).toFixed(1)} ms, ${errors} errors (load up to ${peakLoad.toFixed(1)}); idle baseline, ${idle.length} requests: ${fmt(b)}; load ${load()}`);
+  console.log(`[${label}] feed page while start-up work ran: ${during.length} requests (${duringCache.filter((x) => x === 'miss').length} page-cache misses), ${fmt(d)}, max ${Math.max(...during).toFixed(1)} ms, ${errors} errors (load up to ${peakLoad.toFixed(1)}); idle baseline, ${idle.length} requests (${idleMisses} misses): ${fmt(b)}; load ${load()}`);
   if (reindex) {
     // `paperboy reindex` of the same checkout on the same store; the feed one request at a time
     // beside it, and a search every second (a search is what makes the server look for a newer
@@ -289,7 +297,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
  * (the request log's `ms`), the server's time from request to response, the immediates (sliced
  * start-up work) that ran meanwhile, the loop's longest gap, and the event loop's delay per second.
  */
-function printTrace(label: string, lines: string[], t0: number, during: number[], sentAt: number[]): void {
+function printTrace(label: string, lines: string[], t0: number, during: number[], sentAt: number[], cache: (string | null)[]): void {
   const parsed = lines.flatMap((l) => {
     try {
       return [JSON.parse(l.slice(l.indexOf('{')))];
@@ -339,7 +347,7 @@ function printTrace(label: string, lines: string[], t0: number, during: number[]
   const slowest = during.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 3);
   console.log(
     `[${label}] trace: slowest feed requests during start-up (client ms / in the server ms, sent s after listening): ${slowest
-      .map(({ ms, i }) => `#${i} ${ms.toFixed(0)} / ${serverMs.get(`during-${i}`)?.ms?.toFixed(0) ?? '?'} (${(sentAt[i] / 1000).toFixed(2)} s)`)
+      .map(({ ms, i }) => `#${i} ${ms.toFixed(0)} / ${serverMs.get(`during-${i}`)?.ms?.toFixed(0) ?? '?'} (${(sentAt[i] / 1000).toFixed(2)} s, ${cache[i] ?? '?'}, ${serverMs.get(`during-${i}`)?.cpu?.toFixed(0) ?? '?'} ms CPU, ${serverMs.get(`during-${i}`)?.immediates ?? '?'} imm.)`)
       .join(', ')}`,
   );
   const seconds = parsed.filter((o) => o.kind === 'second');

@@ -3,6 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from '../logger.ts';
 import type { App } from './app.ts';
+import { servingRequest } from '../slices.ts';
 
 export interface RunningServer {
   port: number;
@@ -40,7 +41,8 @@ export function startServer(app: App, opts: { host: string; port: number; logger
   const fetch: App['fetch'] = async (req, ...rest) => {
     handlers++;
     try {
-      return await app.fetch(req, ...rest);
+      // Background slices (start-up loading, job steps) wait while requests are in flight (src/slices.ts).
+      return await servingRequest(() => app.fetch(req, ...rest));
     } finally {
       handlers--;
     }

@@ -385,3 +385,27 @@ forEachStore('anonymous page cache on the real app', (ctx) => {
     }
   });
 });
+
+test("the cache's key is the page and its Markdown-or-not variant, not the client's Accept string: one render for every client", async () => {
+  let renders = 0;
+  const app = new Hono<AppEnv>();
+  app.use('*', securityHeaders());
+  app.use('*', pageCache(new PageCache({ ttlMs: 60_000, maxBytes: 1 << 20 })));
+  app.get('/papers/page', (c) => c.html(`<p>render ${++renders}</p>`));
+  const get = async (accept?: string) => {
+    const res = await app.request('/papers/page', { headers: accept === undefined ? {} : { accept } });
+    return { text: await res.text(), cache: res.headers.get('x-page-cache') };
+  };
+  // What serve's warm-up asks (no Accept), then curl and fetch, a browser, a feed reader.
+  const first = await get();
+  assert.equal(first.cache, 'miss');
+  for (const accept of ['*/*', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8', 'text/html', 'application/xhtml+xml, text/html;q=0.9']) {
+    const again = await get(accept);
+    assert.deepEqual(again, { text: first.text, cache: 'hit' }, `Accept: ${accept}`);
+  }
+  assert.equal(renders, 1);
+  // Markdown first is another answer (the paper route's for agents): a key of its own.
+  assert.equal((await get('text/markdown, text/html;q=0.5')).cache, 'miss');
+  assert.equal((await get('text/markdown')).cache, 'hit');
+  assert.equal(renders, 2);
+});

@@ -8,7 +8,7 @@ import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
 import { GracefulShutdown } from '../shutdown.ts';
 import { untilDone } from '../../shutdown.ts';
-import { sitePaths } from '../../domain/site-paths.ts';
+import { warmUpPages } from '../../http/warm-up.ts';
 import { startReaderThread } from '../../search/index-file-thread.ts';
 import { setTimeout as after } from 'node:timers/promises';
 
@@ -34,14 +34,15 @@ export const serveCommand: Command = {
     if (runtime.demo) logger.info({ inserted: runtime.demo.inserted }, 'the store was empty: loaded the demo set');
     const app = createApp(services);
     // The first request of a fresh process pays for compiling the page templates and the request
-    // path (about 100 ms at 75k papers): the home page is rendered once here, before the port opens,
-    // so that the first reader does not wait for it (BENCHMARKS, start-up, round 17).
+    // path: the home page is rendered before the port opens, the last time into the page cache, so
+    // that the first readers neither wait for a cold render nor render it again (`src/http/warm-up.ts`;
+    // BENCHMARKS, start-up, rounds 17 and 23).
     const warmUp = performance.now();
-    const home = await Promise.resolve(app.request(sitePaths.home())).catch((err: unknown) => {
+    const home = await warmUpPages(app).catch((err: unknown) => {
       logger.warn({ err }, 'the warm-up render of the home page failed');
       return null;
     });
-    logger.debug({ ms: Math.round(performance.now() - warmUp), status: home?.status }, 'rendered the home page once before listening');
+    logger.debug({ ms: Math.round(performance.now() - warmUp), status: home?.status, renders: home?.renders }, 'rendered the home page before listening');
     // The background start-up work — loading the keyword index (its reader thread started here too)
     // and the "For you" features — begins before the port opens, and the port opens one turn of the
     // event loop later: what each of them does before its first real wait (creating the reader

@@ -4,6 +4,7 @@ import type { PageCache } from '../page-cache.ts';
 import { pageCacheRequests } from '../../metrics.ts';
 import { cspNonce, reuseCspNonce } from './security-headers.ts';
 import { etagMatches } from './conditional-get.ts';
+import { acceptVariant } from '../accept.ts';
 
 /** Pages every anonymous reader gets alike: feeds, trending, papers, authors, profiles, organisations, public collections. */
 const CACHED_PREFIXES = ['/papers/', '/authors/', '/users/', '/orgs', '/collections/'];
@@ -54,8 +55,9 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
       pageCacheRequests.inc({ result: 'bypass' });
       return next();
     }
-    // The paper route answers Markdown to `Accept: text/markdown`: the variant is part of the key.
-    const key = `${url.pathname}${url.search}\n${(c.req.header('accept') ?? '').slice(0, 200)}`;
+    // The paper route answers Markdown to `Accept: text/markdown`: that variant is part of the key —
+    // not the header itself, which differs by client (`*/*`, a browser's list) for the same page.
+    const key = `${url.pathname}${url.search}\n${acceptVariant(c.req.header('accept'))}`;
     const cached = cache.get(key);
     pageCacheRequests.inc({ result: cached ? 'hit' : 'miss' });
     let page = cached;

@@ -3,15 +3,7 @@ import { paperMarkdown } from '../../domain/paper-markdown.ts';
 import type { AppEnv } from '../env.ts';
 import { paperIdFromPagePath } from '../params.ts';
 import { siteBase } from '../site-url.ts';
-
-/** Whether the client asked for Markdown before HTML (agents send `Accept: text/markdown`). */
-function wantsMarkdown(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const types = accept.split(',').map((t) => t.trim().split(';')[0].toLowerCase());
-  const md = types.indexOf('text/markdown');
-  const html = types.indexOf('text/html');
-  return md >= 0 && (html < 0 || md < html);
-}
+import { wantsMarkdown } from '../accept.ts';
 
 /** `/papers/{id}.md`, and `/papers/{id}` with `Accept: text/markdown`: the paper as Markdown (404 as the page is). */
 export function paperMarkdownRoutes() {

@@ -26,6 +26,12 @@ export interface KeywordIndexSnapshot {
   index: InvertedIndex;
   meta: DocMetaTable;
   cursor: StoreCursor;
+  /**
+   * Where the papers stood before the build read its first page (`PaperRepository.changeMark().papers`,
+   * SQLite): recorded in the version row, not the file; a loader whose store shows the same mark
+   * skips its scan for papers modified since. Absent when read from a file.
+   */
+  papersMark?: string | null;
 }
 
 export function writeKeywordIndexFile(file: string, snap: KeywordIndexSnapshot): Promise<{ bytes: number; checksum: string }> {

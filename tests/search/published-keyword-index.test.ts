@@ -136,9 +136,9 @@ forEachStore('published keyword index', (ctx) => {
       assert.equal(scans, 1, 'the change since the build is scanned for');
       assert.equal(after.engine.lastLoad.delta, 1);
       assert.ok(!(await after.ids('quokka')).includes('2402.00121'), 'the hidden paper is not served from the file');
-      await papers.setHidden('2402.00121', false);
     } finally {
       papers.modifiedSinceSliced = scan;
+      await papers.setHidden('2402.00121', false);
     }
   });
 

@@ -1963,6 +1963,14 @@ export const MUTANTS: Mutant[] = [
     replace: 'Number.POSITIVE_INFINITY);',
     tests: ['tests/search/slices.test.ts'],
   },
+  {
+    name: 'keyword-load-mark-unchecked',
+    what: "a server loading the published keyword index skips the modified-since scan whenever its version row has a papers mark, without comparing it to the store's: papers changed since the build (hidden, edited, new) are served as the file had them",
+    file: 'src/search/inverted-index-engine.ts',
+    search: 'return published !== null && !!now && published === now.papers;',
+    replace: 'return published !== null;',
+    tests: ['tests/search/published-keyword-index.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -268,7 +268,7 @@ export class InvertedIndexEngine implements KeywordEngine {
   }
 
   /** The newest published version, opened; null when there is none or it cannot be served (logged, and noted in `lastLoad`). */
-  private async openPublished(): Promise<{ snap: KeywordIndexSnapshot; version: number } | null> {
+  private async openPublished(): Promise<{ snap: KeywordIndexSnapshot; version: number; papersMark: string | null } | null> {
     const opened = await this.persist!.files.openLatest();
     if (opened && 'rejected' in opened) this.lastLoad.rejected = opened.rejected;
     return opened && 'snap' in opened ? opened : null;
@@ -413,7 +413,10 @@ export class InvertedIndexEngine implements KeywordEngine {
         // so the first catch-up does not scan again (on SQLite, without an index on `modified_at`,
         // each scan reads the whole table: 1.9 s at 1M papers).
         const mark = await this.store.papers.changeMark();
-        const delta = await this.scanModified();
+        // No paper added, changed or deleted since the build began (the mark its version row
+        // recorded): nothing to scan for. On SQLite the scan reads the whole papers table — at 2.5M
+        // papers the longest part of a start from the published file (BENCHMARKS, round 23 `big-start`).
+        const delta = unchangedSince(opened.papersMark, mark) ? 0 : await this.scanModified();
         this.mark = mark;
         this.scannedMark = mark;
         Object.assign(this.lastLoad, { source: 'file', ms: performance.now() - t, papers: opened.snap.index.mainSize, delta });
@@ -438,6 +441,8 @@ export class InvertedIndexEngine implements KeywordEngine {
    * 1M papers that was 1.2 GB of strings) and hands the event loop back every `SLICE_MS`.
    */
   private async buildFromStore(): Promise<KeywordIndexSnapshot> {
+    // Before the cursor and the first page: a write after it moves the mark, and a loader then scans.
+    const papersMark = (await this.store.papers.changeMark())?.papers ?? null;
     const cursor = (await this.store.papers.lastModified()) ?? { modifiedAt: '', id: '' };
     const keep = this.keepAnalysis;
     this.keepAnalysis = false;
@@ -464,7 +469,7 @@ export class InvertedIndexEngine implements KeywordEngine {
     const analysed = builder.analysis();
     const index = await builder.finishSliced(SLICE_MS);
     if (keep) this.analysed = analysed;
-    return { index, meta: meta.finish(), cursor };
+    return { index, meta: meta.finish(), cursor, papersMark };
   }
 
   private forget(id: string): void {
@@ -478,6 +483,11 @@ export class InvertedIndexEngine implements KeywordEngine {
     this.index!.upsert({ id: p.id, title: p.title, abstract: p.abstract, pdfText });
     this.meta.override(p.id, metaOf(p));
   }
+}
+
+/** Whether the papers stand where a published version's recorded mark says they stood (false without one). */
+function unchangedSince(published: string | null, now: PapersChangeMark | null): boolean {
+  return published !== null && !!now && published === now.papers;
 }
 
 /** Whether no paper was written between the two marks (false when either is unknown: PostgreSQL has none). */

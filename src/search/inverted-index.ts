@@ -218,7 +218,8 @@ export class InvertedIndex {
   /** Largest impact per term: MaxScore's upper bound. */
   private maxImpact: Float32Array = new Float32Array(0);
   private ids: string[] = [];
-  private docOf = new Map<string, number>();
+  /** Paper id → document number: a Map when built here, the file's `StringTable` of ids when loaded. */
+  private docOf: Pick<Map<string, number>, 'get' | 'has' | 'size'> = new Map<string, number>();
   /** Documents removed or replaced since the build (their main-segment postings are skipped). */
   private dead = new Uint8Array(0);
   private deadCount = 0;
@@ -302,9 +303,18 @@ export class InvertedIndex {
       if (termIds.size !== nTerms) throw new Error('index parts repeat a term');
       index.termIds = termIds;
     }
-    for (let d = 0; d < n; d++) {
-      index.docOf.set(parts.ids[d], d);
-      if ((d & 4095) === 4095) yield;
+    if (parts.idTable) {
+      // Read from a file: the reader thread built the ids' hash table (and refused repeated ids);
+      // a Map of 2.5M ids was ~2.6 s of the request thread at every start (BENCHMARKS, round 23 `big-start`).
+      if (parts.idTable.size !== n) throw new Error('index parts disagree on the number of documents');
+      index.docOf = parts.idTable;
+    } else {
+      const docOf = new Map<string, number>();
+      for (let d = 0; d < n; d++) {
+        docOf.set(parts.ids[d], d);
+        if ((d & 4095) === 4095) yield;
+      }
+      index.docOf = docOf;
     }
     if (index.docOf.size !== n) throw new Error('index parts repeat a document id');
     index.stats = parts.stats;
@@ -715,7 +725,11 @@ export class InvertedIndex {
 type TermLookup = Pick<Map<string, number>, 'get' | 'size' | 'keys' | 'entries'>;
 
 /** Parts as read from a file: the vocabulary may be a `StringTable` over the file's bytes. */
-export type LoadedIndexParts = Omit<IndexParts, 'terms'> & { terms: string[] | StringTable };
+export type LoadedIndexParts = Omit<IndexParts, 'terms'> & {
+  terms: string[] | StringTable;
+  /** `ids` as a `StringTable` too (its hash table built in the reader thread): the id → document look-up. */
+  idTable?: StringTable;
+};
 
 
 /** The arrays of a built index's main segment (see `InvertedIndex.toParts`). */

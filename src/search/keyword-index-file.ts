@@ -1,6 +1,7 @@
 import { DocMetaTable } from './doc-meta.ts';
-import { IndexFileError, readIndexFile, writeIndexFile } from './index-file.ts';
+import { IndexFileError, decodeLinesSliced, readIndexFile, writeIndexFile } from './index-file.ts';
 import { InvertedIndex, type Bm25Options, type FieldStats } from './inverted-index.ts';
+import type { StringTable } from './string-table.ts';
 
 /**
  * The keyword index as a file (`index-file.ts` layout, kind `keyword-index`): the BM25F posting
@@ -26,6 +27,12 @@ export interface KeywordIndexSnapshot {
   index: InvertedIndex;
   meta: DocMetaTable;
   cursor: StoreCursor;
+  /**
+   * Where the papers stood before the build read its first page (`PaperRepository.changeMark().papers`,
+   * SQLite): recorded in the version row, not the file; a loader whose store shows the same mark
+   * skips its scan for papers modified since. Absent when read from a file.
+   */
+  papersMark?: string | null;
 }
 
 export function writeKeywordIndexFile(file: string, snap: KeywordIndexSnapshot): Promise<{ bytes: number; checksum: string }> {
@@ -58,10 +65,13 @@ export function writeKeywordIndexFile(file: string, snap: KeywordIndexSnapshot):
 /** Reads, verifies and opens a keyword index file; an `IndexFileError` when it cannot be served. */
 export async function readKeywordIndexFile(file: string, expect: { checksum?: string; bytes?: number } = {}): Promise<KeywordIndexSnapshot & { checksum: string; bytes: number }> {
   // The vocabulary stays the file's bytes with a hash table over them, built in the reader thread.
-  const f = await readIndexFile(file, { kind: KEYWORD_INDEX_KIND, format: KEYWORD_INDEX_FORMAT, ...expect, tables: ['terms'] });
+  // So do the paper ids: a table for the id → document look-up, and decoded once as the list of ids.
+  const f = await readIndexFile(file, { kind: KEYWORD_INDEX_KIND, format: KEYWORD_INDEX_FORMAT, ...expect, tables: ['terms', 'ids'] });
   const s = f.sections as Record<string, never>;
   const meta = f.meta as { options: Bm25Options; stats: FieldStats; cursor: StoreCursor };
   try {
+    const idTable: StringTable = s.ids;
+    const ids = idTable.size ? await decodeLinesSliced(Buffer.from(idTable.bytes.buffer, idTable.bytes.byteOffset, idTable.bytes.byteLength), 0, idTable.bytes.byteLength) : [];
     const index = await InvertedIndex.fromPartsSliced({
       options: meta.options,
       stats: meta.stats,
@@ -72,7 +82,8 @@ export async function readKeywordIndexFile(file: string, expect: { checksum?: st
       maxImpact: s.maxImpact,
       postDocs: s.postDocs,
       postImpacts: s.postImpacts,
-      ids: s.ids,
+      ids,
+      idTable,
       lexiconWords: s.lexiconWords,
       lexiconDfs: s.lexiconDfs,
     });

@@ -51,7 +51,7 @@ export interface IndexCodec<T> {
   /** Reads and verifies a file; an `IndexFileError` when it cannot be served. */
   read(file: string, expect: { checksum?: string; bytes?: number }): Promise<T>;
   /** What the version row records of a snapshot: how many papers, and where in the store it was built to. */
-  describe(snap: T): { papers: number; cursor: { modifiedAt: string; id: string } };
+  describe(snap: T): { papers: number; cursor: { modifiedAt: string; id: string }; papersMark?: string | null };
 }
 
 export class PublishedIndex<T> {
@@ -97,13 +97,13 @@ export class PublishedIndex<T> {
    * built with: throw an `IndexFileError`); null when nothing is published, `rejected` (logged)
    * when it cannot be served — the caller rebuilds and never serves it.
    */
-  async openLatest(check?: (snap: T) => void): Promise<{ snap: T; version: number } | { rejected: IndexFileProblem } | null> {
+  async openLatest(check?: (snap: T) => void): Promise<{ snap: T; version: number; papersMark: string | null } | { rejected: IndexFileProblem } | null> {
     const latest = await this.latest();
     if (!latest) return null;
     try {
       const snap = await this.open(latest);
       check?.(snap);
-      return { snap, version: latest.version };
+      return { snap, version: latest.version, papersMark: latest.papersMark ?? null };
     } catch (err) {
       if (!(err instanceof IndexFileError)) {
         // Not a file to rebuild (a reader's failure): the caller retries; say which file and why,

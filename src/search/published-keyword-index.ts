@@ -14,7 +14,7 @@ const keywordIndexCodec: IndexCodec<KeywordIndexSnapshot> = {
   format: KEYWORD_INDEX_FORMAT,
   write: writeKeywordIndexFile,
   read: readKeywordIndexFile,
-  describe: (snap) => ({ papers: snap.index.mainSize, cursor: snap.cursor }),
+  describe: (snap) => ({ papers: snap.index.mainSize, cursor: snap.cursor, papersMark: snap.papersMark ?? null }),
 };
 
 export type PublishedKeywordIndexOptions = PublishedIndexOptions;

@@ -13,7 +13,7 @@ export class StringTable {
 
   constructor(
     /** The section's bytes. */
-    private readonly bytes: Uint8Array,
+    readonly bytes: Uint8Array,
     /** Where string i starts; string i ends one byte (its newline) before `starts[i + 1]`. */
     private readonly starts: Uint32Array,
     /** Position + 1 of the string hashed to each slot (0: empty); a power-of-two length. */

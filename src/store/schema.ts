@@ -300,6 +300,8 @@ export interface SearchIndexVersionsTable {
   cursor_id: string;
   stored: number;
   published_at: string;
+  /** Migration 2000: the papers' change mark before the build (SQLite keyword index), else null. */
+  papers_mark: string | null;
 }
 
 export interface SearchIndexChunksTable {

@@ -13,6 +13,11 @@ export interface IndexVersion {
   /** Its bytes are in the store (`chunks`), not only in the shared index directory. */
   stored: boolean;
   publishedAt: string;
+  /**
+   * Where the papers stood before it was built (`PaperRepository.changeMark().papers`, SQLite), when
+   * its codec records one: a loader whose store shows the same mark has no papers to scan for.
+   */
+  papersMark?: string | null;
 }
 
 /** Published search index versions and their bytes; the version row is what servers poll. */
@@ -74,6 +79,7 @@ export class SearchIndexFileRepository {
         cursor_id: v.cursor.id,
         stored: v.stored ? 1 : 0,
         published_at: now,
+        papers_mark: v.papersMark ?? null,
       })
       .execute();
   }
@@ -107,5 +113,6 @@ function toVersion(r: Selectable<SearchIndexVersionsTable>): IndexVersion {
     cursor: { modifiedAt: r.cursor_modified_at, id: r.cursor_id },
     stored: Number(r.stored) === 1,
     publishedAt: r.published_at,
+    papersMark: r.papers_mark ?? null,
   };
 }

@@ -100,6 +100,48 @@ forEachStore('published keyword index', (ctx) => {
     assert.equal((await reader.ids('wombat')).length, 20);
   });
 
+  test('a version built on a store no paper has moved since loads without the modified-since scan; a change since brings it back', async () => {
+    // The scans a start runs, counted (on SQLite each reads the whole papers table).
+    const papers = ctx.store.papers;
+    const scan = papers.modifiedSinceSliced;
+    let scans = 0;
+    papers.modifiedSinceSliced = function (...args: Parameters<typeof scan>) {
+      scans++;
+      return scan.apply(this, args);
+    };
+    try {
+      const publisher = server(ctx.store, 'store');
+      await publisher.engine.rebuild();
+      const v = await publisher.engine.publish();
+      const row = (await ctx.store.searchIndexFiles.latest('keyword'))!;
+      assert.equal(row.version, v);
+      const sqlite = (await papers.changeMark()) !== null;
+      // PostgreSQL keeps no mark (its index answers the scan): it always scans.
+      assert.equal(row.papersMark, sqlite ? (await papers.changeMark())!.papers : null);
+
+      scans = 0;
+      const quiet = server(ctx.store, 'store');
+      await quiet.engine.warm();
+      assert.equal(quiet.engine.lastLoad.source, 'file');
+      assert.equal(scans, sqlite ? 0 : 1, 'no scan when the papers stand where the build began');
+      assert.deepEqual(await quiet.ids('quokka smiles'), await publisher.ids('quokka smiles'));
+
+      // A paper hidden after the build (its modified_at moves, and the mark with it): scanned, never shown.
+      const shown = await quiet.ids('quokka');
+      assert.ok(shown.includes('2402.00121'));
+      await papers.setHidden('2402.00121', true);
+      scans = 0;
+      const after = server(ctx.store, 'store');
+      await after.engine.warm();
+      assert.equal(scans, 1, 'the change since the build is scanned for');
+      assert.equal(after.engine.lastLoad.delta, 1);
+      assert.ok(!(await after.ids('quokka')).includes('2402.00121'), 'the hidden paper is not served from the file');
+    } finally {
+      papers.modifiedSinceSliced = scan;
+      await papers.setHidden('2402.00121', false);
+    }
+  });
+
   test('the merge job does not build a second time while the start-up build runs', async () => {
     const shared = newDir();
     // Nothing published: this start builds.

@@ -28,20 +28,15 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
-import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { InvertedIndex } from '../../src/search/inverted-index.ts';
-import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
-import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
-import { hasTermVectors, paperText, termCosine, type LocalEmbedder } from '../../src/search/local-embedder.ts';
+import { termCosine } from '../../src/search/local-embedder.ts';
 import { parseQuery, STOPWORDS, words } from '../../src/search/query.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import { symmetricEigen } from '../../src/search/linalg.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { loadCsfcube, ndcgAt20Percent, tfidfCosine, type CsfcubeFacet } from './csfcube-data.ts';
+import { openCsfcubeProbe, mean, dot } from './csfcube-probe.ts';
+import { ndcgAt20Percent, tfidfCosine, type CsfcubeFacet } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' } } });
 const dir = positionals[0];
@@ -53,27 +48,7 @@ const heldout = new Set((values.heldout ?? '').split(',').map((s) => s.trim()).f
 const only = new Set((values.only ?? 'pooldirect,mlt,cca,ridge,aspects,centre,learned').split(','));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`load average ${load()}`);
-const { papers, facets } = loadCsfcube(dir);
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-
-const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db: values.db });
-const logger = createLogger('warn');
-const opened = await openStore(config.db);
-const model = (await embedderProvider('local')!.open({ config, store: opened.store, logger })) as LocalEmbedder;
-if (!model || !hasTermVectors(model)) throw new Error('the store has no local model: run csfcube.ts --keep first');
-const engine = new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store));
-console.log(`model ${model.id}`);
-
-// Every paper as the store holds it (csfcube.ts imports an empty abstract as the title).
-const ids = [...papers.keys()];
-const at = new Map(ids.map((x, i) => [x, i]));
-const docs = ids.map((pid) => ({ title: papers.get(pid)!.title, abstract: papers.get(pid)!.abstract || papers.get(pid)!.title }));
-const texts = docs.map((d) => paperText(d));
+const { papers, facets, config, logger, opened, model, engine, ids, at, docs, texts } = await openCsfcubeProbe(dir, values.db);
 const vec = texts.map((t) => model.embedOne(t));
 const terms = texts.map((t) => model.termVector(t));
 const N = ids.length;

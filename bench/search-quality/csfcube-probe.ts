@@ -1,0 +1,38 @@
+/**
+ * What the CSFCube probes (`csfcube-rerank.ts`, round 21; `csfcube-r23.ts`, round 23) start from:
+ * the CSFCube pools and facets, the store `csfcube.ts --keep` left (its local model and keyword
+ * engine), and every pool paper's text as that store holds it.
+ */
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { openStore } from '../../src/store/index.ts';
+import { embedderProvider } from '../../src/search/embedder-providers.ts';
+import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
+import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
+import { hasTermVectors, paperText, type LocalEmbedder } from '../../src/search/local-embedder.ts';
+import { loadCsfcube } from './csfcube-data.ts';
+
+export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+export const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+
+export async function openCsfcubeProbe(dir: string, db: string) {
+  const { papers, facets } = loadCsfcube(dir);
+  const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
+  const logger = createLogger('warn');
+  const opened = await openStore(config.db);
+  const model = (await embedderProvider('local')!.open({ config, store: opened.store, logger })) as LocalEmbedder;
+  if (!model || !hasTermVectors(model)) throw new Error('the store has no local model: run csfcube.ts --keep first');
+  const engine = new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store));
+  console.log(`model ${model.id}`);
+  // Every paper as the store holds it (csfcube.ts imports an empty abstract as the title).
+  const ids = [...papers.keys()];
+  const at = new Map(ids.map((x, i) => [x, i]));
+  const docs = ids.map((pid) => ({ title: papers.get(pid)!.title, abstract: papers.get(pid)!.abstract || papers.get(pid)!.title }));
+  const texts = docs.map((d) => paperText(d));
+  return { papers, facets, config, logger, opened, model, engine, ids, at, docs, texts };
+}

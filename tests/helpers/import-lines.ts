@@ -109,7 +109,7 @@ function vary(r: Random, base: Record<string, unknown>): Record<string, unknown>
 /**
  * `count` lines, each a base line varied; every `bases` line is also given once as it is. A few
  * lines are not papers (bad JSON, an array, blank). JSON is written as arXiv's listings write it
- * (", " and ": ") or compact, at random.
+ * (", " and ": ") or compact, and with or without non-ASCII characters escaped, at random.
  */
 export function variedImportLines(bases: readonly string[], count: number, seed: number): string[] {
   const r = seededRandom(seed);
@@ -122,8 +122,11 @@ export function variedImportLines(bases: readonly string[], count: number, seed:
       continue;
     }
     const o = vary(r, pick(r, objects));
-    const json = JSON.stringify(o);
-    lines.push(r() < 0.5 ? json : JSON.stringify(o, null, 1).replace(/\n */g, (m) => (m.length > 1 ? ' ' : '')));
+    const x2 = r();
+    const json = x2 < 0.4 ? JSON.stringify(o) : JSON.stringify(o, null, 1).replace(/\n */g, (m) => (m.length > 1 ? ' ' : ''));
+    // Every character past ASCII as a \u escape, as Python's json.dumps writes it by default (the
+    // arXiv metadata snapshot is written so): an ASCII line whose strings are not.
+    lines.push(x2 < 0.8 ? json : json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   }
   return lines;
 }

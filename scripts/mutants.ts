@@ -1053,8 +1053,8 @@ export const MUTANTS: Mutant[] = [
     name: 'copy-backslash-unescaped',
     what: "COPY's text format sends backslashes as they are (\\t in an abstract becomes a tab, \\N a null)",
     file: 'src/store/packed-rows.ts',
-    search: 'const ESCAPE_ALL = /[\\\\\\t\\n\\r]/g;',
-    replace: 'const ESCAPE_ALL = /[\\t\\n\\r]/g;',
+    search: "  if (v.includes('\\\\')) v = v.replace(BACKSLASHES, '\\\\\\\\');\n",
+    replace: "",
     tests: ['tests/ingest/import-bulk.test.ts'],
   },
   {
@@ -1133,8 +1133,8 @@ export const MUTANTS: Mutant[] = [
     name: 'copy-backslash-fast-path',
     what: "a field whose only special character is a backslash skips COPY's escaping (\\t in an abstract becomes a tab, \\N a null)",
     file: 'src/store/packed-rows.ts',
-    search: 'const NEEDS_CARE = /[\\\\\\t\\n\\r\\0]/;',
-    replace: 'const NEEDS_CARE = /[\\t\\n\\r\\0]/;',
+    search: "return v.includes('\\\\') || v.includes('\\n')",
+    replace: "return v.includes('\\n')",
     tests: ['tests/ingest/import-bulk.test.ts'],
   },
   {
@@ -1507,8 +1507,8 @@ export const MUTANTS: Mutant[] = [
     name: 'packed-paper-backslash-unescaped',
     what: "packing a paper straight to its COPY line skips COPY's escapes when its only special character is a backslash (\\alpha in an abstract arrives as alpha, a \\N field as a null)",
     file: 'src/store/packed-rows.ts',
-    search: 'const NEEDS_ESCAPE = /[\\\\\\t\\n\\r]/;',
-    replace: 'const NEEDS_ESCAPE = /[\\t\\n\\r]/;',
+    search: "const plain = !needsEscape(canonical);",
+    replace: "const plain = !/[\\t\\n\\r]/.test(canonical);",
     tests: ['tests/store/packed-rows.test.ts'],
   },
   {
@@ -1970,6 +1970,30 @@ export const MUTANTS: Mutant[] = [
     search: 'return published !== null && !!now && published === now.papers;',
     replace: 'return published !== null;',
     tests: ['tests/search/published-keyword-index.test.ts'],
+  },
+  {
+    name: 'parse-plain-line-u-escape-ignored',
+    what: "an import line counts as plain ASCII text though it writes a character as a \\u escape (\\u000b, \\u00a0): the normaliser's fast path keeps that whitespace or non-ASCII text unnormalised",
+    file: 'src/ingest/parse-lines.ts',
+    search: " || c === 0x75 /* u */",
+    replace: "",
+    tests: ['tests/ingest/parse-output.test.ts'],
+  },
+  {
+    name: 'parse-plain-line-not-ascii',
+    what: "an import line with non-ASCII bytes counts as plain: its no-break spaces, line separators and lone surrogates skip normalising",
+    file: 'src/ingest/parse-lines.ts',
+    search: "  if (!ascii) return false;\n",
+    replace: "",
+    tests: ['tests/ingest/parse-output.test.ts'],
+  },
+  {
+    name: 'normalize-plain-skips-space-runs',
+    what: "text from a plain line keeps runs of spaces (the fast path's double-space check left out)",
+    file: 'src/domain/text.ts',
+    search: "return (joined.includes('  ') ? joined.replace(SPACE_RUNS, ' ') : joined).trim();",
+    replace: "return joined.trim();",
+    tests: ['tests/ingest/parse-output.test.ts'],
   },
 ];
 

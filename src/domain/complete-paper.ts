@@ -7,11 +7,15 @@ import { arxivAbsUrl, arxivPdfUrl } from './arxiv-id.ts';
  * Turns what a source supplied into a stored paper: text normalised (hard line breaks joined,
  * whitespace collapsed, LaTeX untouched), abs/pdf links for arXiv papers, code and project links
  * found in the abstract or comment; only http(s) links.
+ *
+ * `plainText`: the caller knows every text field (title, abstract, authors, comment, journal
+ * reference, DOI, licence) is ASCII with no whitespace but the plain space and the newline, so
+ * normalising skips looking for the rest (`normalizeText`'s `plain`); an import knows it of a line.
  */
-export function completePaper(input: PaperInput): Paper {
-  const title = normalizeText(input.title);
-  const abstract = normalizeText(input.abstract);
-  const comment = normalizeOptional(input.comment);
+export function completePaper(input: PaperInput, plainText = false): Paper {
+  const title = normalizeText(input.title, plainText);
+  const abstract = normalizeText(input.abstract, plainText);
+  const comment = normalizeOptional(input.comment, plainText);
   const found = extractLinks(abstract, comment);
   const isArxiv = input.source === 'arxiv';
   const categories = [...new Set(input.categories.map((c) => c.trim()).filter(Boolean))];
@@ -23,15 +27,15 @@ export function completePaper(input: PaperInput): Paper {
     version: input.version,
     title,
     abstract,
-    authors: input.authors.map((a) => normalizeText(a)).filter(Boolean),
+    authors: input.authors.map((a) => normalizeText(a, plainText)).filter(Boolean),
     categories,
     primaryCategory,
     publishedAt: input.publishedAt,
     updatedAt: input.updatedAt,
     comment,
-    journalRef: normalizeOptional(input.journalRef),
-    doi: normalizeOptional(input.doi),
-    license: normalizeOptional(input.license),
+    journalRef: normalizeOptional(input.journalRef, plainText),
+    doi: normalizeOptional(input.doi, plainText),
+    license: normalizeOptional(input.license, plainText),
     // Only http(s) links are kept (`abs_url: "javascript:…"` in an import); an arXiv paper then
     // gets its canonical arXiv URL instead.
     links: {

@@ -76,10 +76,10 @@ export function normalizeUrl(raw: string): string | null {
   return `https://${host}${path}${u.search}`;
 }
 
-function isCode(url: string): boolean {
-  const host = new URL(url).hostname;
-  if (!CODE_HOSTS.test(host)) return false;
-  return new URL(url).pathname.split('/').filter(Boolean).length >= 2;
+/** A repository on a code host: owner and name at least. */
+function isCodeUrl(u: URL): boolean {
+  if (!CODE_HOSTS.test(u.hostname)) return false;
+  return u.pathname.split('/').filter(Boolean).length >= 2;
 }
 
 const IGNORED_HOSTS = /(^|\.)(arxiv\.org|doi\.org|creativecommons\.org)$/i;
@@ -109,9 +109,11 @@ export function extractLinks(...texts: (string | null | undefined)[]): FoundLink
     for (const m of text.matchAll(URL_RE)) {
       const url = normalizeUrl(m[1]);
       if (!url) continue;
-      const host = new URL(url).hostname;
+      // Parsed once here, not once more for each question asked of it (it was parsed three times).
+      const parsed = new URL(url);
+      const host = parsed.hostname;
       if (IGNORED_HOSTS.test(host)) continue;
-      if (isCode(url)) {
+      if (isCodeUrl(parsed)) {
         if (!code.includes(url)) code.push(url);
       } else if (!CODE_HOSTS.test(host) && !project.includes(url)) {
         project.push(url);

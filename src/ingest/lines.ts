@@ -1,9 +1,12 @@
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 
 export interface Line {
   /** 1-based line number in the input. */
   n: number;
   text: string;
+  /** Whether the line's bytes are all ASCII (one SIMD pass over them before decoding). */
+  ascii: boolean;
   /** Bytes read up to and including this line's chunk. */
   bytes: number;
 }
@@ -32,7 +35,7 @@ export async function* readLines(input: Readable | AsyncIterable<Buffer | string
       let line = pending.length ? Buffer.concat([...pending, c.subarray(start, i)]) : c.subarray(start, i);
       pending = [];
       if (line.length && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-      yield { n: ++n, text: line.toString('utf8'), bytes };
+      yield { n: ++n, text: line.toString('utf8'), ascii: isAscii(line), bytes };
       start = i + 1;
     }
     // Copied: a chunk may be a reader's reused buffer (`fileChunks`), overwritten by the next read.
@@ -41,6 +44,6 @@ export async function* readLines(input: Readable | AsyncIterable<Buffer | string
   if (pending.length) {
     let line = Buffer.concat(pending);
     if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-    yield { n: ++n, text: line.toString('utf8'), bytes };
+    yield { n: ++n, text: line.toString('utf8'), ascii: isAscii(line), bytes };
   }
 }

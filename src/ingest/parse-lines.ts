@@ -32,8 +32,28 @@ export function parseLine(n: number, text: string, opts: ParseOptions): ParsedLi
   return { n, record: { row: paperToRow(p.paper, opts.now), feedDay: p.feedDay } };
 }
 
-/** `parseLine` up to the paper: a packing parse worker packs the paper itself (`PackedRowsBuilder.addPaper`). */
-function parsePaperLine(n: number, text: string, opts: ParseOptions): ParsedPaper {
+/**
+ * Whether every string JSON.parse makes of `text` is ASCII with no whitespace but the plain space
+ * and the newline, given that the line's bytes are ASCII: a string of the line can then hold other
+ * whitespace only through an escape (a tab, CR or form feed as \t, \r, \f, anything as \uXXXX;
+ * JSON has no other way to write them, and no raw control character inside a string). The walk
+ * goes from escape to escape (a backslash and the character after it), so LaTeX's escaped
+ * backslash before a t (\\tau) is not taken for a tab. 85 % of the listings' lines are plain.
+ */
+export function plainJsonLine(text: string, ascii: boolean): boolean {
+  if (!ascii) return false;
+  for (let i = text.indexOf('\\'); i !== -1; i = text.indexOf('\\', i + 2)) {
+    const c = text.charCodeAt(i + 1);
+    if (c === 0x74 /* t */ || c === 0x72 /* r */ || c === 0x66 /* f */ || c === 0x75 /* u */) return false;
+  }
+  return true;
+}
+
+/**
+ * `parseLine` up to the paper: a packing parse worker packs the paper itself (`PackedRowsBuilder.addPaper`).
+ * `ascii`: the line's bytes are all ASCII (`Line.ascii`).
+ */
+function parsePaperLine(n: number, text: string, opts: ParseOptions, ascii = false): ParsedPaper {
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -44,7 +64,7 @@ function parsePaperLine(n: number, text: string, opts: ParseOptions): ParsedPape
   const format = opts.format ? FORMATS[opts.format] : detectFormat(obj as Record<string, unknown>);
   if (!format) return { n, error: 'unknown format: expected a listing, snapshot or generic paper (use --format)' };
   try {
-    const parsed = format.parse(obj as Record<string, unknown>, { source: opts.source });
+    const parsed = format.parse(obj as Record<string, unknown>, { source: opts.source, plainText: plainJsonLine(text, ascii) });
     if (opts.feedDay) parsed.feedDay = opts.feedDay;
     const problem = unstorable(parsed.paper, text);
     if (problem) return { n, error: problem };
@@ -124,9 +144,9 @@ class BatchBuilder {
     this.packed = pack ? new PackedRowsBuilder(size) : null;
   }
 
-  add(n: number, text: string, opts: ParseOptions): void {
+  add(n: number, text: string, opts: ParseOptions, ascii: boolean): void {
     this.read++;
-    const p = parsePaperLine(n, text, opts);
+    const p = parsePaperLine(n, text, opts, ascii);
     if (p.error !== undefined) {
       this.failed.push({ n, error: p.error });
       return;
@@ -157,7 +177,7 @@ export async function* parsedBatches(input: Readable | AsyncIterable<Buffer>, op
     if (line.text.trim() === '') continue;
     parseOpts.format ??= detectLineFormat(line.text);
     // Parsed at once, not held until the batch is full: a line and its objects die young.
-    current.add(line.n, line.text, parseOpts);
+    current.add(line.n, line.text, parseOpts, line.ascii);
     if (current.read >= batchSize) {
       yield current.finish(bytes);
       current = batch();

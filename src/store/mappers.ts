@@ -72,8 +72,6 @@ export function paperToRow(p: Paper, now: string): PaperWriteRow {
   return row;
 }
 
-const orNul = (v: string | number | null) => (v === null ? '\u0000' : String(v));
-
 /**
  * A paper's content columns, in the order of the packed columns up to `deleted`
  * (`PACKED_COLUMNS`, src/store/packed-rows.ts) and of its content hash: an import's parse worker
@@ -83,13 +81,21 @@ export function paperContentValues(p: Paper): (string | number | null)[] {
   return [
     p.id, p.source, p.version, p.title, p.abstract, JSON.stringify(p.authors), JSON.stringify(p.categories), p.primaryCategory,
     p.publishedAt, p.updatedAt, p.comment, p.journalRef, p.doi, p.license,
-    p.links.abs, p.links.pdf, JSON.stringify(p.links.code), JSON.stringify(p.links.project), p.deleted ? 1 : 0,
+    p.links.abs, p.links.pdf, jsonList(p.links.code), jsonList(p.links.project), p.deleted ? 1 : 0,
   ];
 }
 
+/** `JSON.stringify` of a list of strings; most papers' link lists are empty. */
+const jsonList = (xs: readonly string[]) => (xs.length === 0 ? '[]' : JSON.stringify(xs));
+
 /** What the content hash is taken of: the content values joined by U+0001, a null as U+0000 (no field holds either). */
 export function contentCanonical(values: readonly (string | number | null)[]): string {
-  return values.map(orNul).join('\u0001');
+  const parts: string[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    parts[i] = typeof v === 'string' ? v : v === null ? '\u0000' : String(v);
+  }
+  return parts.join('\u0001');
 }
 
 export function hashCanonical(canonical: string): string {

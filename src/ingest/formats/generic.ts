@@ -8,7 +8,7 @@ const LOCAL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 export const genericFormat: ImportFormat = {
   name: 'generic',
   matches: (o) => 'id' in o && 'title' in o && 'abstract' in o,
-  parse(o, { source }) {
+  parse(o, { source, plainText }) {
     const raw = o.id;
     const localId = typeof raw === 'number' ? String(raw) : requireString(o, 'id').trim();
     if (!LOCAL_ID.test(localId)) throw new LineError(`bad id ${JSON.stringify(localId)}: use letters, digits and . _ -`);
@@ -31,7 +31,7 @@ export const genericFormat: ImportFormat = {
       doi: null,
       license: null,
       links: { abs: url ?? undefined },
-    });
+    }, plainText);
     return { paper, feedDay: null };
   },
 };

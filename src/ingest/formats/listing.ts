@@ -7,7 +7,7 @@ import { LineError, type ImportFormat } from './types.ts';
 export const listingFormat: ImportFormat = {
   name: 'listing',
   matches: (o) => 'listing_date' in o || ('abs_url' in o && Array.isArray(o.authors)),
-  parse(o) {
+  parse(o, { plainText }) {
     const rawId = requireString(o, 'id');
     const id = parseArxivId(rawId);
     if (!id) throw new LineError(`bad arXiv id ${JSON.stringify(rawId)}`);
@@ -33,7 +33,7 @@ export const listingFormat: ImportFormat = {
         abs: optionalString(o, 'abs_url') ?? undefined,
         pdf: optionalString(o, 'pdf_url') ?? undefined,
       },
-    });
+    }, plainText);
     return { paper, feedDay: listingDay };
   },
 };

@@ -30,7 +30,7 @@ function authorsFromParsed(v: unknown): string[] | null {
 export const snapshotFormat: ImportFormat = {
   name: 'snapshot',
   matches: (o) => 'versions' in o || 'authors_parsed' in o || 'update_date' in o || 'submitter' in o,
-  parse(o) {
+  parse(o, { plainText }) {
     const rawId = requireString(o, 'id');
     const id = parseArxivId(rawId);
     if (!id) throw new LineError(`bad arXiv id ${JSON.stringify(rawId)}`);
@@ -57,7 +57,7 @@ export const snapshotFormat: ImportFormat = {
       journalRef: optionalString(o, 'journal-ref'),
       doi: optionalString(o, 'doi'),
       license: optionalString(o, 'license'),
-    });
+    }, plainText);
     return { paper, feedDay: null };
   },
 };

@@ -151,7 +151,9 @@ describe('/readyz while serve loads the search index', () => {
       await new Promise((r) => setTimeout(r, 50));
       seen.push((await app.request('/readyz')).status);
     }
-    stop();
+    // Awaited: the catch-up goes on after ready (embedding the demo papers, writing the ANN graph's
+    // file from its own thread), and the store's directory is removed below.
+    await stop();
     assert.equal(seen[seen.length - 1], 200);
     assert.deepEqual((await (await app.request('/readyz')).json()).checks, { store: 'ok', migrations: 'ok', searchIndex: 'ok' });
     await services.close();

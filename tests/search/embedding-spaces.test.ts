@@ -123,7 +123,7 @@ forEachStore('embedding spaces', (ctx) => {
     // serve's catch-up leaves a whole new space to the re-embed job (whose lease is renewed and whose runs are recorded).
     const stop = index.keepInStep(60_000);
     await new Promise((r) => setTimeout(r, 1000));
-    stop();
+    await stop();
     assert.equal((await ctx.store.search.embeddingStats(third.id)).count, 0);
   });
 

@@ -222,7 +222,7 @@ forEachStore('SearchService', (ctx) => {
       assert.ok(await ctx.store.leases.acquire('search-embed', 'someone-else', 1000), 'the lease is released after the run');
       await ctx.store.leases.release('search-embed', 'someone-else');
     } finally {
-      stop();
+      await stop();
     }
   });
 

@@ -26,7 +26,7 @@ class GatedEngine extends StoreKeywordEngine {
 
 forEachStore('/readyz and the search index', (ctx) => {
   let server: RunningServer;
-  let stop: () => void;
+  let stop: () => Promise<void>;
   let open!: () => void;
   before(async () => {
     await loadDemoIfEmpty(ctx.store);
@@ -37,7 +37,7 @@ forEachStore('/readyz and the search index', (ctx) => {
     stop = searchIndex.keepInStep(60_000);
   });
   after(async () => {
-    stop?.();
+    await stop?.();
     await server?.close();
   });
 

@@ -10,6 +10,8 @@ import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { hasTermVectors, paperText, type LocalEmbedder } from '../../src/search/local-embedder.ts';
+import { parseQuery, STOPWORDS, words } from '../../src/search/query.ts';
+import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
 import { loadCsfcube } from './csfcube-data.ts';
 
 export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -35,4 +37,20 @@ export async function openCsfcubeProbe(dir: string, db: string) {
   const docs = ids.map((pid) => ({ title: papers.get(pid)!.title, abstract: papers.get(pid)!.abstract || papers.get(pid)!.title }));
   const texts = docs.map((d) => paperText(d));
   return { papers, facets, config, logger, opened, model, engine, ids, at, docs, texts };
+}
+
+/**
+ * Each query paper's keyword neighbours as `similar()` gathers them: the paper's first 64 distinct
+ * words (no stopwords, no single letters) as an OR query to the store's keyword engine, the top
+ * SIMILAR_WEIGHTS.candidates hits, as indexes into `ids` (the query paper itself may be among them).
+ */
+export async function keywordNeighbours(engine: InvertedIndexEngine, texts: readonly string[], at: ReadonlyMap<string, number>, qids: Iterable<string>): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  for (const qid of qids) {
+    const pq = parseQuery('');
+    pq.terms = [...new Set(words(texts[at.get(qid)!]).filter((x) => !STOPWORDS.has(x) && x.length > 1))].slice(0, 64);
+    const kw = pq.terms.length ? await engine.search(pq, { limit: SIMILAR_WEIGHTS.candidates, sort: 'relevance' }) : [];
+    out.set(qid, kw.map((h) => at.get(h.id.replace(/^csfcube:/, ''))!));
+  }
+  return out;
 }

@@ -39,11 +39,11 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createServices } from '../../src/services/index.ts';
 import { LocalEmbedder, termCosine, type TermVector } from '../../src/search/local-embedder.ts';
-import { parseQuery, STOPWORDS, words } from '../../src/search/query.ts';
+import { STOPWORDS } from '../../src/search/query.ts';
 import { csrTimesDense, gaussian, gram, orthonormalizeColumns, symmetricEigen, transposeCsr, type Csr } from '../../src/search/linalg.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { openCsfcubeProbe, mean, dot } from './csfcube-probe.ts';
+import { openCsfcubeProbe, keywordNeighbours, mean, dot } from './csfcube-probe.ts';
 import { ndcgAt20Percent, tfidfCosine, type CsfcubeFacet } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' } } });
@@ -63,14 +63,7 @@ const queries = [...new Set(facets.map((f) => f.qid))];
 
 // The keyword neighbours (top 150 of the first 64 words), from the store's keyword engine: they do
 // not depend on the model, so every variant shares them.
-const keywordCand = new Map<string, number[]>();
-for (const qid of queries) {
-  const q = at.get(qid)!;
-  const pq = parseQuery('');
-  pq.terms = [...new Set(words(texts[q]).filter((x) => !STOPWORDS.has(x) && x.length > 1))].slice(0, 64);
-  const kw = pq.terms.length ? await engine.search(pq, { limit: SIMILAR_WEIGHTS.candidates, sort: 'relevance' }) : [];
-  keywordCand.set(qid, kw.map((h) => at.get(h.id.replace(/^csfcube:/, ''))!));
-}
+const keywordCand = await keywordNeighbours(engine, texts, at, queries);
 
 type Vec = ArrayLike<number>;
 type Sim = (q: number, c: number) => number;
@@ -279,6 +272,19 @@ function counts(t: string): Array<[number, number]> {
   return out;
 }
 const featureCounts = only.has('sif') || only.has('lm') || only.has('topk') || only.has('align') || only.has('lsaw') ? texts.map(counts) : [];
+/** The model's projected features' latent rows at unit length (P × D, row-major): what `align`, `align2` and `concepts` compare. */
+function unitRows(): Float32Array {
+  const D = model.dimensions;
+  const P = inner.projected;
+  const rows = new Float32Array(P * D);
+  for (let f = 0; f < P; f++) {
+    let n = 0;
+    for (let j = 0; j < D; j++) n += inner.projection[f * D + j] ** 2;
+    n = Math.sqrt(n) || 1;
+    for (let j = 0; j < D; j++) rows[f * D + j] = inner.projection[f * D + j] / n;
+  }
+  return rows;
+}
 
 // ---- sif: SIF-weighted mean of the model's latent rows, first principal component removed --------
 if (only.has('sif')) {
@@ -490,13 +496,7 @@ if (only.has('svd')) {
 if (only.has('align')) {
   const D = model.dimensions;
   const P = inner.projected;
-  const rows = new Float32Array(P * D);
-  for (let f = 0; f < P; f++) {
-    let n = 0;
-    for (let j = 0; j < D; j++) n += inner.projection[f * D + j] ** 2;
-    n = Math.sqrt(n) || 1;
-    for (let j = 0; j < D; j++) rows[f * D + j] = inner.projection[f * D + j] / n;
-  }
+  const rows = unitRows();
   const feats = base.terms.map((tv) => {
     const keep = Array.from(tv.ids.keys()).filter((x) => tv.ids[x] < P);
     return { ids: keep.map((x) => tv.ids[x]), w: keep.map((x) => tv.weights[x]) };
@@ -659,13 +659,7 @@ if (only.has('recip')) {
 if (only.has('align2')) {
   const D = model.dimensions;
   const P = inner.projected;
-  const rows = new Float32Array(P * D);
-  for (let f = 0; f < P; f++) {
-    let n = 0;
-    for (let j = 0; j < D; j++) n += inner.projection[f * D + j] ** 2;
-    n = Math.sqrt(n) || 1;
-    for (let j = 0; j < D; j++) rows[f * D + j] = inner.projection[f * D + j] / n;
-  }
+  const rows = unitRows();
   type Feats = { ids: number[]; w: number[] };
   const featsOf = (filter: (f: number) => boolean, k: number): Feats[] =>
     base.terms.map((tv) => {
@@ -728,13 +722,7 @@ if (only.has('align2')) {
 if (only.has('concepts')) {
   const D = model.dimensions;
   const P = inner.projected;
-  const rows = new Float32Array(P * D);
-  for (let f = 0; f < P; f++) {
-    let n = 0;
-    for (let j = 0; j < D; j++) n += inner.projection[f * D + j] ** 2;
-    n = Math.sqrt(n) || 1;
-    for (let j = 0; j < D; j++) rows[f * D + j] = inner.projection[f * D + j] / n;
-  }
+  const rows = unitRows();
   for (const K of [256, 1024]) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();

@@ -31,11 +31,11 @@ import { parseArgs } from 'node:util';
 import { createServices } from '../../src/services/index.ts';
 import { InvertedIndex } from '../../src/search/inverted-index.ts';
 import { termCosine } from '../../src/search/local-embedder.ts';
-import { parseQuery, STOPWORDS, words } from '../../src/search/query.ts';
+import { STOPWORDS } from '../../src/search/query.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import { symmetricEigen } from '../../src/search/linalg.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { openCsfcubeProbe, mean, dot } from './csfcube-probe.ts';
+import { openCsfcubeProbe, keywordNeighbours, mean, dot } from './csfcube-probe.ts';
 import { ndcgAt20Percent, tfidfCosine, type CsfcubeFacet } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' } } });
@@ -55,14 +55,12 @@ const N = ids.length;
 
 // ---- the served candidates (keyword top 150 of the first 64 words, vector top 150) ---------------
 const queries = [...new Set(facets.map((f) => f.qid))];
+const keyword = await keywordNeighbours(engine, texts, at, queries);
 const cand = new Map<string, number[]>();
 for (const qid of queries) {
   const q = at.get(qid)!;
-  const pq = parseQuery('');
-  pq.terms = [...new Set(words(texts[q]).filter((x) => !STOPWORDS.has(x) && x.length > 1))].slice(0, 64);
-  const kw = pq.terms.length ? await engine.search(pq, { limit: SIMILAR_WEIGHTS.candidates, sort: 'relevance' }) : [];
   const cos = vec.map((v, i) => ({ i, s: dot(v, vec[q]) })).sort((a, b) => b.s - a.s).slice(0, SIMILAR_WEIGHTS.candidates);
-  const set = new Set<number>([...kw.map((h) => at.get(h.id.replace(/^csfcube:/, ''))!), ...cos.map((c) => c.i)]);
+  const set = new Set<number>([...keyword.get(qid)!, ...cos.map((c) => c.i)]);
   set.delete(q);
   cand.set(qid, [...set]);
 }

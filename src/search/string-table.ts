@@ -52,6 +52,11 @@ export class StringTable {
     return this.get(s) !== undefined;
   }
 
+  /** The strings in order, as a list iterates. */
+  [Symbol.iterator](): IterableIterator<string> {
+    return this.keys();
+  }
+
   *keys(): IterableIterator<string> {
     for (let i = 0; i < this.size; i++) yield this.at(i);
   }

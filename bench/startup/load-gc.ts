@@ -1,12 +1,13 @@
 /**
- * What loading the published For-you features costs the request thread, in one process, as `serve`
- * does it (a fresh `ForYouService`'s `warm()`: the newest published file, read and verified in the
- * reader thread, opened here, then the delta): this thread's CPU (the kernel's count for it alone),
- * the garbage collections during the load (count and pause, from `PerformanceObserver`) and the heap
- * the loaded features keep (after a full collection; every load's features are kept to the end).
- * Several loads in a row, the first one apart (modules and the reader thread warming up):
+ * What loading a published index costs the request thread, in one process, as `serve` does it: the
+ * For-you features (a fresh `ForYouService`'s `warm()`: the newest published file, read and verified
+ * in the reader thread, opened here, then the delta) or the keyword index (a fresh keyword engine's
+ * `warm()`). Per load: this thread's CPU (the kernel's count for it alone), the garbage collections
+ * during the load (count by kind and pause, from `PerformanceObserver`) and the heap the loaded index
+ * keeps (after a full collection; every load is kept to the end). Several loads in a row, the first
+ * one apart (modules and the reader thread warming up):
  *
- *   npx tsx bench/startup/for-you-load.ts <db file> [--loads 6]
+ *   npx tsx bench/startup/load-gc.ts <db file> [--loads 6] [--what for-you|keyword]
  *
  * The store is one `bench/startup/run.ts` built (it publishes the files).
  */
@@ -21,10 +22,10 @@ import { silentLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services/index.ts';
 import { openStore } from '../../src/store/index.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { loads: { type: 'string', default: '6' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { loads: { type: 'string', default: '6' }, what: { type: 'string', default: 'for-you' } } });
 const db = positionals[0];
 if (!db) {
-  console.error('usage: bench/startup/for-you-load.ts <db file> [--loads N]');
+  console.error('usage: bench/startup/load-gc.ts <db file> [--loads N] [--what for-you|keyword]');
   process.exit(2);
 }
 v8.setFlagsFromString('--expose-gc');
@@ -46,22 +47,23 @@ for (let i = 0; i < Number(values.loads); i++) {
   gc();
   await new Promise((r) => setTimeout(r, 50));
   const heap = v8.getHeapStatistics().used_heap_size;
-  const forYou = createServices({ config, logger: silentLogger, store: opened.store }).forYou;
+  const services = createServices({ config, logger: silentLogger, store: opened.store });
+  const loader = values.what === 'keyword' ? services.keywordIndex! : services.forYou;
   gcs.length = 0;
   const cpu = threadCpuMs();
   const t = performance.now();
-  const papers = await forYou.warm();
+  await loader.warm();
   const ms = performance.now() - t;
   const used = threadCpuMs() - cpu;
   // The observer reports in a later turn.
   await new Promise((r) => setTimeout(r, 20));
   const longest = Math.max(0, ...gcs.map((g) => g.ms));
   const kinds = [...new Set(gcs.map((g) => g.kind))].map((k) => `${GC_KINDS[k] ?? k} ${gcs.filter((g) => g.kind === k).length}`).join(', ');
-  kept.push(forYou);
+  kept.push(loader);
   gc();
   const keptMb = (v8.getHeapStatistics().used_heap_size - heap) / 1e6;
   console.log(
-    `load ${i + 1}${i ? '' : ' (cold)'}: ${forYou.lastLoad.source}, ${papers} papers (${forYou.lastLoad.delta} delta) in ${ms.toFixed(0)} ms | request thread CPU ${used.toFixed(1)} ms | GC during the load: ${gcs.length} (${kinds || 'none'}), ${gcs.reduce((a, g) => a + g.ms, 0).toFixed(1)} ms, longest ${longest.toFixed(1)} ms | heap kept ${keptMb.toFixed(1)} MB | load ${loadavg()[0].toFixed(1)}`,
+    `${values.what} load ${i + 1}${i ? "" : " (cold)"}: ${loader.lastLoad.source}, ${loader.lastLoad.papers} papers (${loader.lastLoad.delta} delta) in ${ms.toFixed(0)} ms | request thread CPU ${used.toFixed(1)} ms | GC during the load: ${gcs.length} (${kinds || 'none'}), ${gcs.reduce((a, g) => a + g.ms, 0).toFixed(1)} ms, longest ${longest.toFixed(1)} ms | heap kept ${keptMb.toFixed(1)} MB | load ${loadavg()[0].toFixed(1)}`,
   );
 }
 await opened.close();

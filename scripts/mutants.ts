@@ -2008,7 +2008,7 @@ export const MUTANTS: Mutant[] = [
     what: "a loaded For-you file's author names (about three a paper) are decoded when it is opened instead of when first asked for",
     file: 'src/discovery/for-you-papers.ts',
     search: '    this.titles = base && Buffer.from(',
-    replace: '    if (base) this.authorNames = Array.from(base.authorNameEnds, (e, i) => Buffer.from(base.authorNameBytes).toString("utf8", i ? base.authorNameEnds[i - 1] : 0, e));\n    this.titles = base && Buffer.from(',
+    replace: '    if (base) this.authorNames = Array.from(base.authorNameEnds, (e, i) => Buffer.from(base.authorNameBytes.buffer, base.authorNameBytes.byteOffset, base.authorNameBytes.byteLength).toString("utf8", i ? base.authorNameEnds[i - 1] : 0, e));\n    this.titles = base && Buffer.from(',
     tests: ['tests/discovery/for-you-load-heap.test.ts'],
   },
   {

@@ -74,14 +74,14 @@ test('a loaded file\'s papers answer as the Map they were written from: papers, 
 
 test('set after the load: a loaded paper is replaced in its place, a new one goes after the loaded ones, as Map.set', async () => {
   const { papers, map } = await loaded();
-  const late = (id: string, i: number): ForYouPaper => ({ title: `Late ${i}`, categories: i % 2 ? ['cs.IR'] : ['CS.LG'], authors: ['Late Author', `Author ${i}`], day: `2025-07-0${i}` });
+  const late = (i: number): ForYouPaper => ({ title: `Late ${i}`, categories: i % 2 ? ['cs.IR'] : ['CS.LG'], authors: ['Late Author', `Author ${i}`], day: `2025-07-0${i}` });
   const changes: [string, ForYouPaper][] = [
-    ['2501.00050', late(1, 1)], // loaded: replaced in place, its day and lists new
-    ['2502.00001', late(2, 2)], // new
-    ['2501.00000', late(3, 3)], // has a vector, no paper in the file: new
-    ['2502.00001', late(4, 4)], // new, set again: keeps its place after the loaded ones
-    ['2501.00003', late(5, 5)],
-    ['2502.00002', late(6, 6)],
+    ['2501.00050', late(1)], // loaded: replaced in place, its day and lists new
+    ['2502.00001', late(2)], // new
+    ['2501.00000', late(3)], // has a vector, no paper in the file: new
+    ['2502.00001', late(4)], // new, set again: keeps its place after the loaded ones
+    ['2501.00003', late(5)],
+    ['2502.00002', late(6)],
   ];
   for (const [id, p] of changes) {
     assert.equal(papers.set(id, p), papers);

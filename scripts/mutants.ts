@@ -2051,6 +2051,22 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/discovery/for-you-papers.test.ts'],
   },
+  {
+    name: 'for-you-split-added-without-vector',
+    what: "For you's background pool takes a paper set after the load (an old upvote's) before its vector is there",
+    file: 'src/discovery/for-you-papers.ts',
+    search: '      else if (m.day < from && hasVector(id)) older.push(id);',
+    replace: '      else if (m.day < from) older.push(id);',
+    tests: ['tests/discovery/for-you-papers.test.ts'],
+  },
+  {
+    name: 'for-you-split-replaced-day-ignored',
+    what: "For you's split by feed day takes a loaded paper's day from the file even after the delta replaced it",
+    file: 'src/discovery/for-you-papers.ts',
+    search: '        const w = r ? (r.day >= from && r.day <= to ? 1 : r.day < from ? 2 : 0) : where[b.dayIds[p]];',
+    replace: '        const w = where[b.dayIds[p]];',
+    tests: ['tests/discovery/for-you-papers.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

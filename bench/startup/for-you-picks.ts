@@ -3,7 +3,8 @@
  * a set of readers of every kind (upvotes, a collection, "not interested" marks, category, author and
  * paper interests) is made on a copy of the store, each reader's picks (ids, scores, similarities,
  * reasons) and the cold-start categories are printed as JSON with their SHA-256 — so two checkouts
- * (a change to how the features load, and main) can be compared on the same store and file:
+ * (a change to how the features load, and main) can be compared on the same store and file; with
+ * each request's CPU on this thread (the first one splits the papers by feed day):
  *
  *   npx tsx bench/startup/for-you-picks.ts <db file> <out.json>
  *
@@ -12,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -78,9 +80,13 @@ for (const a of authors.slice(0, 4)) {
   readers.push(u.id);
 }
 
+const threadCpuMs = () => Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 const result: unknown[] = [];
+const cpu: number[] = [];
 for (const u of readers) {
+  const c = threadCpuMs();
   const r = await forYou.picksFor(u, 20);
+  cpu.push(threadCpuMs() - c);
   result.push({ positives: r.positives, negatives: r.negatives, coldStart: r.coldStart, picks: r.picks.map((p) => [p.paper.id, p.score, p.similarity, p.reason, p.because]) });
 }
 result.push({ popular: await forYou.popularCategories() });
@@ -88,5 +94,8 @@ const json = JSON.stringify(result);
 fs.writeFileSync(out, json);
 const picks = (result.slice(0, -1) as { picks: unknown[] }[]).reduce((n, r) => n + r.picks.length, 0);
 console.log(`${readers.length} readers, ${picks} picks, ${forYou.lastLoad.papers} papers loaded; sha256 ${createHash('sha256').update(json).digest('hex')}`);
+// The first request splits the papers into the recent window and the older ones (once per state of the features).
+const rest = cpu.slice(1).sort((a, b) => a - b);
+console.log(`request thread CPU per picksFor: first ${cpu[0].toFixed(1)} ms, then median ${rest[rest.length >> 1].toFixed(1)} ms, max ${rest[rest.length - 1].toFixed(1)} ms (load ${loadavg()[0].toFixed(1)})`);
 await opened.close();
 for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) fs.rmSync(f, { force: true });

@@ -210,6 +210,33 @@ export class ForYouPapers implements Iterable<[string, ForYouPaper]> {
   }
 
   /**
+   * The papers of feed days `from`..`to` (For you's candidates) and those before `from` that have a
+   * vector (`hasVector`; its background pool), each in order — as a walk over `days()` sorting them
+   * would, but a loaded paper's day is compared by its code and its vector not looked up (a loaded
+   * file's papers all have one: `open` checked it); only the ids kept are made.
+   */
+  splitByDay(from: string, to: string, hasVector: (id: string) => boolean): { candidates: string[]; older: string[] } {
+    const candidates: string[] = [];
+    const older: string[] = [];
+    const b = this.base;
+    if (b) {
+      // Per day code: 1 in the window, 2 before it, 0 after.
+      const where = Uint8Array.from(b.dayNames, (d) => (d >= from && d <= to ? 1 : d < from ? 2 : 0));
+      for (let p = 0; p < this.loaded; p++) {
+        const r = this.replaced.get(p);
+        const w = r ? (r.day >= from && r.day <= to ? 1 : r.day < from ? 2 : 0) : where[b.dayIds[p]];
+        if (w === 1) candidates.push(b.ids.at(b.rows[p]));
+        else if (w === 2) older.push(b.ids.at(b.rows[p]));
+      }
+    }
+    for (const [id, m] of this.added) {
+      if (m.day >= from && m.day <= to) candidates.push(id);
+      else if (m.day < from && hasVector(id)) older.push(id);
+    }
+    return { candidates, older };
+  }
+
+  /**
    * The papers with a category (or an author) equal to `value` but for case, in order: a loaded
    * paper's codes are compared with the names that match, its object made only when it matches.
    */

@@ -327,13 +327,7 @@ export class ForYouService {
   private partition(s: Features, from: string, to: string): { candidates: string[]; older: string[] } {
     const key = `${s.serial}:${s.through.day}:${s.through.items}|${s.meta.size}|${from}|${to}`;
     if (this.split?.key !== key) {
-      const candidates: string[] = [];
-      const older: string[] = [];
-      for (const [id, day] of s.meta.days()) {
-        if (day >= from && day <= to) candidates.push(id);
-        else if (day < from && s.index.has(id)) older.push(id);
-      }
-      this.split = { key, candidates, older };
+      this.split = { key, ...s.meta.splitByDay(from, to, (id) => s.index.has(id)) };
     }
     return this.split;
   }

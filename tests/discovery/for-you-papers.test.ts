@@ -61,12 +61,20 @@ function sameAsMap(papers: ForYouPapers, map: Map<string, ForYouPaper>, probes: 
   // As the service filtered the Map's entries before (`papersFor`), and counted categories (`popularCategories`).
   for (const v of ['cs.lg', 'CS.CV', 'astro-ph.co', 'cs.IR', 'nope']) assert.deepEqual(papers.matching('category', v), [...map].filter(([, m]) => m.categories.some((c) => c.toLowerCase() === v.toLowerCase())), v);
   for (const v of ['author 3', 'Second 2', 'zoë\nnewline', 'Late Author', 'nobody']) assert.deepEqual(papers.matching('author', v), [...map].filter(([, m]) => m.authors.some((a) => a.toLowerCase() === v.toLowerCase())), v);
+  // As the service split them by feed day (`partition`): the window's papers, and the older ones with a vector.
+  const hasVector = (id: string) => !id.startsWith('2502.');
+  for (const [from, to] of [['2025-02-10', '2025-03-19'], ['2025-01-01', '2025-12-31'], ['2025-06-15', '2025-07-04']]) {
+    assert.deepEqual(papers.splitByDay(from, to, hasVector), {
+      candidates: [...map].filter(([, m]) => m.day >= from && m.day <= to).map(([id]) => id),
+      older: [...map].filter(([id, m]) => m.day < from && hasVector(id)).map(([id]) => id),
+    }, `${from}..${to}`);
+  }
   const counts = new Map<string, number>();
   for (const m of map.values()) for (const c of m.categories) counts.set(c, (counts.get(c) ?? 0) + 1);
   assert.deepEqual([...papers.categoryCounts()], [...counts]);
 }
 
-test('a loaded file\'s papers answer as the Map they were written from: papers, order, look-ups, matches, counts', async () => {
+test('a loaded file\'s papers answer as the Map they were written from: papers, order, look-ups, matches, counts, split by day', async () => {
   const { papers, map } = await loaded();
   // 2501.00000 has a vector but no paper (the first of the reversed list was left out).
   sameAsMap(papers, map, ['2501.00000', '2599.99999', '']);
@@ -82,6 +90,7 @@ test('set after the load: a loaded paper is replaced in its place, a new one goe
     ['2502.00001', late(4)], // new, set again: keeps its place after the loaded ones
     ['2501.00003', late(5)],
     ['2502.00002', late(6)],
+    ['2502.00003', { ...late(7), day: '2025-01-01' }], // new, older than every window, without a vector
   ];
   for (const [id, p] of changes) {
     assert.equal(papers.set(id, p), papers);

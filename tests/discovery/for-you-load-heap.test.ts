@@ -17,8 +17,8 @@ import { readForYouFeaturesFile, writeForYouFeaturesFile, type ForYouPaper } fro
  * per category and author list), 16–17 MB in round 23 (an object, a title, an author list per paper,
  * the author names, a `Map` of the papers and one of the ids): 0.1–0.3 MB now — the papers stay in
  * the file's columns (`ForYouPapers`), the ids in the reader thread's look-up table. These papers:
- * 290–350 bytes each in round 23, under 10 now (ids in a `Map` at load: 70+; author names decoded
- * at load: 60+). Here 20,000 papers of the same shape: 10 words per vector, two categories from a few
+ * 365–370 bytes each on round 23's code, under 10 now (the mutants — ids in a `Map` at load, author
+ * names decoded at load, papers made at load — all go over 30). Here 20,000 papers of the same shape: 10 words per vector, two categories from a few
  * dozen, three authors (two of them the paper's own), a title.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-foryou-heap-'));

@@ -2023,7 +2023,7 @@ export const MUTANTS: Mutant[] = [
     name: 'for-you-replaced-paper-unmatched',
     what: "an interest's matching papers are found by the loaded columns only: a loaded paper the delta replaced keeps its old categories and authors",
     file: 'src/discovery/for-you-papers.ts',
-    search: '        if (r) {\n          if (has(r)) out.push([b.ids.at(b.rows[p]), r]);\n          continue;\n        }',
+    search: '        if (r) {\n          if (has(r)) out.push([b.ids.at(b.rows[p]), r.day]);\n          continue;\n        }',
     replace: '',
     tests: ['tests/discovery/for-you-papers.test.ts'],
   },
@@ -2065,6 +2065,14 @@ export const MUTANTS: Mutant[] = [
     file: 'src/discovery/for-you-papers.ts',
     search: '        const w = r ? (r.day >= from && r.day <= to ? 1 : r.day < from ? 2 : 0) : where[b.dayIds[p]];',
     replace: '        const w = where[b.dayIds[p]];',
+    tests: ['tests/discovery/for-you-papers.test.ts'],
+  },
+  {
+    name: 'for-you-author-names-decoded-at-once',
+    what: "the first author-interest match decodes every author name of a loaded For-you file in one go on the request thread (millions at 2.5M papers)",
+    file: 'src/discovery/for-you-papers.ts',
+    search: '          await yieldToLoop();\n          // Made meanwhile',
+    replace: '          // Made meanwhile',
     tests: ['tests/discovery/for-you-papers.test.ts'],
   },
 ];

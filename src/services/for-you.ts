@@ -364,7 +364,7 @@ export class ForYouService {
     const recentFrom = addDays(end, -this.opts.recentDays + 1);
     for (const i of interests) {
       if (i.kind === 'paper') continue;
-      for (const id of this.papersFor(s, i, recentFrom)) if (!taken.has(id)) add(id, 1, i.kind === 'category' ? 'interest-category' : 'interest-author', i.value);
+      for (const id of await this.papersFor(s, i, recentFrom)) if (!taken.has(id)) add(id, 1, i.kind === 'category' ? 'interest-category' : 'interest-author', i.value);
     }
     // A followed organisation stands in like an author interest: its papers, before the recent window when it has enough.
     for (const o of orgFollows) {
@@ -414,9 +414,9 @@ export class ForYouService {
   }
 
   /** Papers standing in for a category or author interest: the newest ones before the recent window first. */
-  private papersFor(s: Features, i: Interest, recentFrom: string): string[] {
-    const all = s.meta.matching(i.kind === 'category' ? 'category' : 'author', i.value).sort((a, b) => (a[1].day < b[1].day ? 1 : a[1].day > b[1].day ? -1 : 0));
-    const older = all.filter(([, m]) => m.day < recentFrom);
+  private async papersFor(s: Features, i: Interest, recentFrom: string): Promise<string[]> {
+    const all = (await s.meta.matching(i.kind === 'category' ? 'category' : 'author', i.value)).sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
+    const older = all.filter(([, day]) => day < recentFrom);
     return (older.length >= 3 ? older : all).slice(0, PSEUDO_PER_INTEREST).map(([id]) => id);
   }
 

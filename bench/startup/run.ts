@@ -335,6 +335,17 @@ function printTrace(label: string, lines: string[], t0: number, during: number[]
     console.log(
       `[${label}] trace, listening → For you ready: request-thread CPU stretches without a loop turn: ${stretches.length} of 8 ms or more, ${cpu.filter((c) => c >= 20).length} of 20+, ${cpu.filter((c) => c >= 50).length} of 50+; longest ${cpu.slice(0, 5).map((c) => c.toFixed(0)).join(' / ')} ms; GC pauses of 5 ms+: ${gcs.length} (${gcs.reduce((a, b) => a + b, 0).toFixed(0)} ms wall, longest ${gcs.length ? Math.max(...gcs).toFixed(0) : 0} ms)`,
     );
+    // The request thread's own CPU from the port opening to the last whole second before For you
+    // was ready: the start-up work left on it, plus the feed requests answered meanwhile.
+    const opened = parsed.find((o) => o.kind === 'listening' && typeof o.cpu === 'number');
+    const seconds = window.filter((o) => o.kind === 'second' && typeof o.cpu === 'number');
+    const lastSecond = seconds[seconds.length - 1];
+    if (opened && lastSecond) {
+      const inRequests = window.filter((o) => o.kind === 'request' && (o.t as number) <= (lastSecond.t as number)).reduce((n, o) => n + ((o.cpu as number) ?? 0), 0);
+      console.log(
+        `[${label}] trace, listening → For you ready (to the last whole second, ${(((lastSecond.t as number) - (opened.t as number)) / 1000).toFixed(0)} s): request-thread CPU ${((lastSecond.cpu as number) - (opened.cpu as number)).toFixed(0)} ms, of which ${inRequests.toFixed(0)} ms while a request was in flight`,
+      );
+    }
     for (const st of stretches.sort((a, b) => b.cpu - a.cpu).slice(0, 4)) {
       // The GC pauses and statements logged just before the stretch ended belong to it.
       const inside = window.slice(Math.max(0, st.i - 6), st.i).filter((o) => (o.kind === 'gc' || o.kind === 'sql') && (o.t as number) >= (st.t as number) - st.wall);

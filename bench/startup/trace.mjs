@@ -8,8 +8,8 @@
  *   flight delays it), the longest of them, and the event loop's longest delay meanwhile.
  *   Also the main thread's own CPU time meanwhile (/proc schedstat: what the request and whatever
  *   ran between its steps cost, not what other processes took) and its longest CPU gap.
- * - Every second: the event loop's delay (`monitorEventLoopDelay`, 1 ms resolution) p50/p99/max and
- *   the immediates run in that second.
+ * - Every second: the event loop's delay (`monitorEventLoopDelay`, 1 ms resolution) p50/p99/max,
+ *   the immediates run in that second and the main thread's CPU time so far (also when the port opens).
  * - The places immediates are scheduled from (every 64th one's stack, top frames of this project),
  *   printed with the per-second line when they change.
  *
@@ -136,7 +136,7 @@ function install() {
   let lastOrigins = '';
   setInterval(() => {
     const o = JSON.stringify([...origins].sort((a, b) => b[1] - a[1]).slice(0, 6));
-    out({ kind: 'second', eldP50: eld.percentile(50) / 1e6, eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, cpuGapMax: secondCpuGap, immediates: immediates - lastImmediates, ...(o !== lastOrigins ? { origins: JSON.parse(o) } : {}) });
+    out({ kind: 'second', eldP50: eld.percentile(50) / 1e6, eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, cpuGapMax: secondCpuGap, cpu: +cpuMs().toFixed(1), immediates: immediates - lastImmediates, ...(o !== lastOrigins ? { origins: JSON.parse(o) } : {}) });
     lastOrigins = o;
     lastImmediates = immediates;
     secondCpuGap = 0;
@@ -147,7 +147,7 @@ function install() {
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = function (...args) {
     // With the thread's CPU since the last turn of the loop: what of the stretch then under way came before the port opened.
-    this.once('listening', () => out({ kind: 'listening', cpuSinceTurn: +(cpuMs() - lastCpu).toFixed(1), wallSinceTurn: +(performance.now() - last).toFixed(1) }));
+    this.once('listening', () => out({ kind: 'listening', cpuSinceTurn: +(cpuMs() - lastCpu).toFixed(1), wallSinceTurn: +(performance.now() - last).toFixed(1), cpu: +cpuMs().toFixed(1) }));
     return listen.apply(this, args);
   };
 

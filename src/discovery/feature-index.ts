@@ -1,4 +1,5 @@
 import { nextSlice as yieldToLoop } from '../slices.ts';
+import { StringTable } from '../search/string-table.ts';
 import { FEATURE_DIM, termCounts, weigh, type SparseVector, type TextFields } from './text-features.ts';
 
 /**
@@ -16,8 +17,11 @@ export interface PackedVectors {
 
 /** An index's whole state, as written to and read from its file (`for-you-features-file.ts`). */
 export interface FeatureIndexParts {
-  /** In the order they were added (`ids()`'s order, which sampling depends on). */
-  ids: string[];
+  /**
+   * In the order they were added (`ids()`'s order, which sampling depends on). Read from a file, a
+   * `StringTable` over its bytes (its hash table built in the reader thread).
+   */
+  ids: readonly string[] | StringTable;
   /** One per id: a list (an index's `parts()`), or packed (as read from a file). */
   vectors: SparseVector[] | PackedVectors;
   /** Document frequency per bucket, and how many documents they count. */
@@ -33,9 +37,15 @@ export interface FeatureIndexParts {
 export class FeatureIndex {
   private df = new Uint32Array(FEATURE_DIM);
   private docs = 0;
-  /** A paper's vector, or its row in `packed` (a loaded file's: no object per paper). */
+  /** A paper's vector, or its row in `packed` (parts whose ids are a list). */
   private readonly rows = new Map<string, SparseVector | number>();
   private packed: PackedVectors | null = null;
+  /**
+   * A loaded file's ids, rows 0… of `packed`, looked up in the file's own table: no `Map` entry or
+   * id string per paper is made at load (filled, the `Map` was the largest thing the For-you load
+   * made on the request thread after the papers themselves). Papers added later go to `rows`.
+   */
+  private table: StringTable | null = null;
 
   static build(papers: Iterable<TextFields & { id: string }>): FeatureIndex {
     const index = new FeatureIndex();
@@ -103,6 +113,10 @@ export class FeatureIndex {
   parts(): FeatureIndexParts {
     const ids: string[] = [];
     const vectors: SparseVector[] = [];
+    for (let i = 0; i < (this.table?.size ?? 0); i++) {
+      ids.push(this.table!.at(i));
+      vectors.push(this.unpack(i));
+    }
     for (const [id, v] of this.rows) {
       ids.push(id);
       vectors.push(typeof v === 'number' ? this.unpack(v) : v);
@@ -122,6 +136,18 @@ export class FeatureIndex {
     index.docs = parts.docs;
     index.packed = packed;
     let since = performance.now();
+    if (parts.ids instanceof StringTable) {
+      if (!packed) throw new Error('a table of ids needs packed vectors');
+      for (let i = 0; i < count; i++) {
+        if (packed.offsets[i + 1] < packed.offsets[i]) throw new Error('vector offsets out of order');
+        if ((i & 0xffff) === 0xffff && performance.now() - since >= sliceMs) {
+          await yieldToLoop();
+          since = performance.now();
+        }
+      }
+      index.table = parts.ids;
+      return index;
+    }
     for (let i = 0; i < parts.ids.length; i++) {
       if (packed && packed.offsets[i + 1] < packed.offsets[i]) throw new Error('vector offsets out of order');
       index.rows.set(parts.ids[i], packed ? i : (v as SparseVector[])[i]);
@@ -135,7 +161,9 @@ export class FeatureIndex {
 
   get(id: string): SparseVector | undefined {
     const v = this.rows.get(id);
-    return typeof v === 'number' ? this.unpack(v) : v;
+    if (v !== undefined) return typeof v === 'number' ? this.unpack(v) : v;
+    const row = this.table?.get(id);
+    return row === undefined ? undefined : this.unpack(row);
   }
 
   /** Row `i` of the packed vectors, as views on them (not copies). */
@@ -147,14 +175,15 @@ export class FeatureIndex {
   }
 
   has(id: string): boolean {
-    return this.rows.has(id);
+    return this.rows.has(id) || (this.table?.has(id) ?? false);
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.rows.size + (this.table?.size ?? 0);
   }
 
-  ids(): IterableIterator<string> {
-    return this.rows.keys();
+  *ids(): IterableIterator<string> {
+    if (this.table) yield* this.table.keys();
+    yield* this.rows.keys();
   }
 }

@@ -2,6 +2,8 @@ import { nextSlice as yieldToLoop } from '../slices.ts';
 import { Gathered, IndexFileError, decodeTexts, encodeTexts, readIndexFile, writeIndexFile } from '../search/index-file.ts';
 import type { IndexCodec } from '../search/published-index.ts';
 import type { FeatureIndexParts, PackedVectors } from './feature-index.ts';
+import { ForYouPapers, type ForYouPaper } from './for-you-papers.ts';
+import type { StringTable } from '../search/string-table.ts';
 import { FEATURE_DIM, type SparseVector } from './text-features.ts';
 
 /**
@@ -20,21 +22,15 @@ export const FOR_YOU_FEATURES_NAME = 'for-you';
 /** How long a slice of opening the file on the request thread runs before it yields. */
 const SLICE_MS = 4;
 
-/** What For you keeps of a paper besides its vector. */
-export interface ForYouPaper {
-  title: string;
-  categories: string[];
-  authors: string[];
-  day: string;
-}
+export type { ForYouPaper };
 
 export interface ForYouFeatures {
   features: FeatureIndexParts;
   /**
-   * Per paper, in the order the service holds them (every one has a vector). A `Map`, as the
-   * service serves it: a read builds it directly (no array of 33,804 pairs to copy into one).
+   * Per paper, in the order the service holds them (every one has a vector). Read from a file, a
+   * `ForYouPapers` over its columns (no object per paper); a `Map` is written as well.
    */
-  papers: Map<string, ForYouPaper>;
+  papers: ForYouPapers | ReadonlyMap<string, ForYouPaper>;
   /** The newest feed day read and how many items it had then. */
   through: { day: string; items: number };
   /** The FOR_YOU_INDEX_DAYS it was built with: a file of another window is not served. */
@@ -57,39 +53,16 @@ function dictionary(lists: readonly (readonly string[])[]): { names: string[]; e
   return { names: [...codes.keys()], ends, ids: Uint32Array.from(ids) };
 }
 
-/**
- * List `i` of a dictionary as an array of exactly its length: an array filled by `push` from empty
- * gets room for 17 values, and two such lists per paper were a fifth of the heap a loaded For-you
- * file kept (BENCHMARKS, start-up, round 20). `shared` (category lists: a few hundred distinct ones
- * among 33,804 papers) hands out one frozen array per distinct list instead of one per paper.
- */
-function undictionary(names: string[], ends: Uint32Array, ids: Uint32Array, i: number, shared?: Map<string, readonly string[]>): string[] {
-  const from = i ? ends[i - 1] : 0;
-  const n = ends[i] - from;
-  let key = '';
-  if (shared) {
-    for (let k = from; k < ends[i]; k++) key += `${ids[k]},`;
-    const known = shared.get(key);
-    if (known) return known as string[];
-  }
-  const out = new Array<string>(n);
-  for (let k = 0; k < n; k++) {
-    const name = names[ids[from + k]];
-    if (name === undefined) throw new Error('a name out of its dictionary');
-    out[k] = name;
-  }
-  if (shared) shared.set(key, Object.freeze(out));
-  return out;
-}
-
 function unpacked(p: PackedVectors): SparseVector[] {
   return Array.from({ length: p.offsets.length - 1 }, (_, i) => ({ idx: p.idx.subarray(p.offsets[i], p.offsets[i + 1]), val: p.val.subarray(p.offsets[i], p.offsets[i + 1]) }));
 }
 
 export function writeForYouFeaturesFile(file: string, snap: ForYouFeatures): Promise<{ bytes: number; checksum: string }> {
   const f = snap.features;
-  const row = new Map(f.ids.map((id, i) => [id, i]));
-  const offsets = new Uint32Array(f.ids.length + 1);
+  // A loaded file's ids are a table over its bytes (published again by `reindex` or a bench).
+  const ids = Array.isArray(f.ids) ? (f.ids as string[]) : [...f.ids];
+  const row = new Map(ids.map((id, i) => [id, i]));
+  const offsets = new Uint32Array(ids.length + 1);
   const vectors = Array.isArray(f.vectors) ? f.vectors : unpacked(f.vectors);
   vectors.forEach((v, i) => (offsets[i + 1] = offsets[i] + v.idx.length));
   const papers = [...snap.papers];
@@ -107,9 +80,9 @@ export function writeForYouFeaturesFile(file: string, snap: ForYouFeatures): Pro
   return writeIndexFile(file, {
     kind: FOR_YOU_FEATURES_KIND,
     format: FOR_YOU_FEATURES_FORMAT,
-    meta: { dim: FEATURE_DIM, docs: f.docs, through: snap.through, indexDays: snap.indexDays, papers: f.ids.length },
+    meta: { dim: FEATURE_DIM, docs: f.docs, through: snap.through, indexDays: snap.indexDays, papers: ids.length },
     sections: {
-      ids: f.ids,
+      ids,
       offsets,
       idx: new Gathered(vectors.map((v) => v.idx)),
       val: new Gathered(vectors.map((v) => v.val)),
@@ -131,42 +104,47 @@ export function writeForYouFeaturesFile(file: string, snap: ForYouFeatures): Pro
   });
 }
 
-/** Reads, verifies and opens a For-you features file; an `IndexFileError` when it cannot be served. */
-export async function readForYouFeaturesFile(file: string, expect: { checksum?: string; bytes?: number } = {}): Promise<ForYouFeatures> {
-  const f = await readIndexFile(file, { kind: FOR_YOU_FEATURES_KIND, format: FOR_YOU_FEATURES_FORMAT, ...expect });
+/**
+ * Reads, verifies and opens a For-you features file; an `IndexFileError` when it cannot be served.
+ * What the request thread does here is open typed-array views and check them: the file is read and
+ * hashed, and the ids' look-up table built, in the reader thread; the papers stay in their columns
+ * (`ForYouPapers`) and the vectors packed (`PackedVectors`) — no object or string per paper.
+ */
+export async function readForYouFeaturesFile(file: string, expect: { checksum?: string; bytes?: number } = {}): Promise<ForYouFeatures & { papers: ForYouPapers }> {
+  const f = await readIndexFile(file, { kind: FOR_YOU_FEATURES_KIND, format: FOR_YOU_FEATURES_FORMAT, ...expect, tables: ['ids'] });
   const s = f.sections as Record<string, never>;
   const meta = f.meta as { dim: number; docs: number; through: { day: string; items: number }; indexDays: number };
   try {
     if (meta.dim !== FEATURE_DIM) throw new Error(`vectors of ${meta.dim} buckets, this Paperboy uses ${FEATURE_DIM}`);
-    const ids: string[] = s.ids;
+    const ids: StringTable = s.ids;
     const offsets: Uint32Array = s.offsets;
     const idx: Int32Array = s.idx;
     const val: Float32Array = s.val;
-    if (offsets.length !== ids.length + 1 || offsets[0] !== 0 || offsets[ids.length] !== idx.length || val.length !== idx.length) throw new Error('vector offsets do not fit the vectors');
+    if (offsets.length !== ids.size + 1 || offsets[0] !== 0 || offsets[ids.size] !== idx.length || val.length !== idx.length) throw new Error('vector offsets do not fit the vectors');
     // Kept packed, as the file holds them (`PackedVectors`): `FeatureIndex` makes a paper's views when asked.
-    for (let i = 0; i < ids.length; i++) if (offsets[i + 1] < offsets[i]) throw new Error('vector offsets out of order');
-    const rows: Uint32Array = s.paperRows;
-    const titles = await decodeTexts(s.titleBytes, s.titleEnds, SLICE_MS);
-    const dayNames: string[] = s.dayNames;
-    const catNames = await decodeTexts(s.catNameBytes, s.catNameEnds, SLICE_MS);
-    const authorNames = await decodeTexts(s.authorNameBytes, s.authorNameEnds, SLICE_MS);
-    const lists = [s.dayIds, s.catEnds, s.authorEnds] as Uint32Array[];
-    if (titles.length !== rows.length || (s.dayIds as Uint32Array).length !== rows.length || lists.slice(1).some((e) => e.length !== rows.length)) throw new Error('per-paper sections disagree on the number of papers');
-    const papers = new Map<string, ForYouPaper>();
-    const categoryLists = new Map<string, readonly string[]>();
     let since = performance.now();
-    for (let i = 0; i < rows.length; i++) {
-      if (rows[i] >= ids.length) throw new Error('a paper without a vector');
-      const day = dayNames[(s.dayIds as Uint32Array)[i]];
-      if (day === undefined) throw new Error('a name out of its dictionary');
-      const categories = undictionary(catNames, s.catEnds, s.catIds, i, categoryLists);
-      const authors = undictionary(authorNames, s.authorEnds, s.authorIds, i);
-      papers.set(ids[rows[i]], { title: titles[i], categories, authors, day });
-      if ((i & 255) === 255 && performance.now() - since >= SLICE_MS) {
+    for (let i = 0; i < ids.size; i++) {
+      if (offsets[i + 1] < offsets[i]) throw new Error('vector offsets out of order');
+      if ((i & 0xffff) === 0xffff && performance.now() - since >= SLICE_MS) {
         await yieldToLoop();
         since = performance.now();
       }
     }
+    const papers = await ForYouPapers.open({
+      ids,
+      rows: s.paperRows,
+      titleBytes: s.titleBytes,
+      titleEnds: s.titleEnds,
+      dayNames: s.dayNames,
+      dayIds: s.dayIds,
+      catNames: await decodeTexts(s.catNameBytes, s.catNameEnds, SLICE_MS),
+      catEnds: s.catEnds,
+      catIds: s.catIds,
+      authorNameBytes: s.authorNameBytes,
+      authorNameEnds: s.authorNameEnds,
+      authorEnds: s.authorEnds,
+      authorIds: s.authorIds,
+    });
     if (typeof meta.through?.day !== 'string' || !Number.isInteger(meta.through?.items) || !Number.isInteger(meta.docs) || !Number.isInteger(meta.indexDays)) throw new Error('no feed position');
     return { features: { ids, vectors: { offsets, idx, val }, df: s.df, docs: meta.docs }, papers, through: meta.through, indexDays: meta.indexDays };
   } catch (err) {

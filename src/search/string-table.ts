@@ -10,6 +10,7 @@
 export class StringTable {
   private readonly scratch = new Uint8Array(256);
   private readonly mask: number;
+  private view: Buffer | undefined;
 
   constructor(
     /** The section's bytes. */
@@ -32,7 +33,9 @@ export class StringTable {
   }
 
   at(i: number): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.starts[i], this.starts[i + 1] - 1 - this.starts[i]).toString('utf8');
+    // One view for every call: a Buffer made per call was most of the cost of listing many (For you's split by day).
+    this.view ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.view.toString('utf8', this.starts[i], this.starts[i + 1] - 1);
   }
 
   /** The position of `s`, or undefined. */
@@ -50,6 +53,11 @@ export class StringTable {
 
   has(s: string): boolean {
     return this.get(s) !== undefined;
+  }
+
+  /** The strings in order, as a list iterates. */
+  [Symbol.iterator](): IterableIterator<string> {
+    return this.keys();
   }
 
   *keys(): IterableIterator<string> {

@@ -4,7 +4,8 @@ import { normalizeValue, type Interest, type InterestKind } from '../domain/disc
 import type { FeedItem, PaperWithStats } from '../domain/paper.ts';
 import { addDays } from '../domain/period.ts';
 import { FeatureIndex } from '../discovery/feature-index.ts';
-import type { ForYouFeatures, ForYouPaper } from '../discovery/for-you-features-file.ts';
+import type { ForYouFeatures } from '../discovery/for-you-features-file.ts';
+import { ForYouPapers, type ForYouPaper } from '../discovery/for-you-papers.ts';
 import type { Logger } from '../logger.ts';
 import { IndexFileError } from '../search/index-file.ts';
 import { PUBLISH_LEASE_MS, type PublishedIndex } from '../search/published-index.ts';
@@ -56,7 +57,8 @@ export interface ForYouPersist {
 interface Features {
   serial: number;
   index: FeatureIndex;
-  meta: Map<string, ForYouPaper>;
+  /** A loaded file's papers stay in its columns (`ForYouPapers`). */
+  meta: ForYouPapers;
   through: { day: string; items: number };
 }
 
@@ -154,7 +156,7 @@ export class ForYouService {
     const through = { day: newest, items: await this.store.feed.countItems(newest, newest) };
     const items = await this.readFeed(addDays(newest, -this.opts.indexDays + 1), newest);
     const index = await FeatureIndex.buildAsync(items.map((i) => i.paper));
-    const meta = new Map<string, ForYouPaper>();
+    const meta = ForYouPapers.empty();
     for (const i of items) meta.set(i.paper.id, paperOf(i.paper, i.entry.day));
     return { serial: ++serials, index, meta, through };
   }
@@ -202,7 +204,7 @@ export class ForYouService {
       return null;
     }
     const { snap, version } = opened;
-    return { features: { serial: ++serials, index: await FeatureIndex.fromParts(snap.features), meta: snap.papers, through: snap.through }, version };
+    return { features: { serial: ++serials, index: await FeatureIndex.fromParts(snap.features), meta: snap.papers instanceof ForYouPapers ? snap.papers : ForYouPapers.from(snap.papers), through: snap.through }, version };
   }
 
   /** The state to publish, taken at once: requests may add papers to the served index while it is written. */
@@ -325,13 +327,7 @@ export class ForYouService {
   private partition(s: Features, from: string, to: string): { candidates: string[]; older: string[] } {
     const key = `${s.serial}:${s.through.day}:${s.through.items}|${s.meta.size}|${from}|${to}`;
     if (this.split?.key !== key) {
-      const candidates: string[] = [];
-      const older: string[] = [];
-      for (const [id, m] of s.meta) {
-        if (m.day >= from && m.day <= to) candidates.push(id);
-        else if (m.day < from && s.index.has(id)) older.push(id);
-      }
-      this.split = { key, candidates, older };
+      this.split = { key, ...s.meta.splitByDay(from, to, (id) => s.index.has(id)) };
     }
     return this.split;
   }
@@ -357,7 +353,7 @@ export class ForYouService {
       const vector = index.get(id);
       if (!vector || taken.has(id)) return;
       taken.add(id);
-      examples.push({ id, vector, label, source, title: s.meta.get(id)?.title, detail });
+      examples.push({ id, vector, label, source, title: s.meta.title(id), detail });
     };
     for (const id of ex.upvoted) add(id, 1, 'upvote');
     for (const c of ex.collected) add(c.paperId, 1, 'collection', c.collection);
@@ -368,11 +364,11 @@ export class ForYouService {
     const recentFrom = addDays(end, -this.opts.recentDays + 1);
     for (const i of interests) {
       if (i.kind === 'paper') continue;
-      for (const id of this.papersFor(s, i, recentFrom)) if (!taken.has(id)) add(id, 1, i.kind === 'category' ? 'interest-category' : 'interest-author', i.value);
+      for (const id of await this.papersFor(s, i, recentFrom)) if (!taken.has(id)) add(id, 1, i.kind === 'category' ? 'interest-category' : 'interest-author', i.value);
     }
     // A followed organisation stands in like an author interest: its papers, before the recent window when it has enough.
     for (const o of orgFollows) {
-      const older = o.paperIds.filter((id) => (s.meta.get(id)?.day ?? '') < recentFrom);
+      const older = o.paperIds.filter((id) => (s.meta.day(id) ?? '') < recentFrom);
       for (const id of (older.length >= 3 ? older : o.paperIds).slice(0, PSEUDO_PER_INTEREST)) if (!taken.has(id)) add(id, 1, 'follow-org', o.name);
     }
     const positives = examples.filter((e) => e.label === 1).length;
@@ -418,11 +414,9 @@ export class ForYouService {
   }
 
   /** Papers standing in for a category or author interest: the newest ones before the recent window first. */
-  private papersFor(s: Features, i: Interest, recentFrom: string): string[] {
-    const v = i.value.toLowerCase();
-    const match = (m: ForYouPaper) => (i.kind === 'category' ? m.categories.some((c) => c.toLowerCase() === v) : m.authors.some((a) => a.toLowerCase() === v));
-    const all = [...s.meta.entries()].filter(([, m]) => match(m)).sort((a, b) => (a[1].day < b[1].day ? 1 : a[1].day > b[1].day ? -1 : 0));
-    const older = all.filter(([, m]) => m.day < recentFrom);
+  private async papersFor(s: Features, i: Interest, recentFrom: string): Promise<string[]> {
+    const all = (await s.meta.matching(i.kind === 'category' ? 'category' : 'author', i.value)).sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
+    const older = all.filter(([, day]) => day < recentFrom);
     return (older.length >= 3 ? older : all).slice(0, PSEUDO_PER_INTEREST).map(([id]) => id);
   }
 
@@ -466,8 +460,7 @@ export class ForYouService {
   /** The categories of the recent papers, most common first: what the cold-start picker offers. */
   async popularCategories(limit = 20): Promise<{ category: string; papers: number }[]> {
     await this.refresh();
-    const counts = new Map<string, number>();
-    for (const m of this.state?.meta.values() ?? []) for (const c of m.categories) counts.set(c, (counts.get(c) ?? 0) + 1);
+    const counts = this.state?.meta.categoryCounts() ?? new Map<string, number>();
     return [...counts.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, limit)

@@ -9,6 +9,7 @@ import { paperText } from '../../src/services/embedding-runs.ts';
 import { embedderContract, cosine } from '../helpers/embedder-contract.ts';
 import { bertForward } from '../helpers/bert-reference.ts';
 import { buildTinyBert, TINY_SHAPE } from '../helpers/tiny-bert.ts';
+import { longestHold } from '../helpers/event-loop.ts';
 import type { BertWeights } from '../../src/search/onnx/bert-builder.ts';
 
 let tiny: { dir: string; weights: BertWeights; vocab: string[] };
@@ -144,25 +145,16 @@ describe('ONNX embedder', () => {
     const wide = await buildTinyBert({ maxPositions: 512, seed: 9 });
     dirs.push(wide.dir);
     const bulk = Array.from({ length: 64 }, (_, i) => `paper ${i}: ${'a study of learnable attention in vision transformers '.repeat(80)}`);
-    const worstLagWhile = async (work: () => Promise<unknown>) => {
-      let worst = 0;
-      let last = performance.now();
-      const timer = setInterval(() => {
-        const now = performance.now();
-        worst = Math.max(worst, now - last - 5);
-        last = now;
-      }, 5);
-      await work();
-      clearInterval(timer);
-      return worst;
-    };
-    // The same work in this thread blocks the loop: the measurement can see blocking.
+    // The loop's longest hold in this thread's CPU time (less collections), not its wall lag: on a
+    // loaded machine a wall lag measures waiting for a core (a 303 ms lag beside 789 ms in-thread
+    // was seen at load 18), which is not the inference holding the loop.
+    // The same work in this thread holds the loop: the measurement can see holding.
     const inThread = await OnnxEncoder.open(wide.dir);
-    const blocked = await worstLagWhile(() => inThread.encode(bulk));
+    const blocked = await longestHold(() => inThread.encode(bulk));
     await inThread.close();
     const e = await OnnxEmbedder.open(wide.dir);
     const order: string[] = [];
-    const free = await worstLagWhile(async () => {
+    const free = await longestHold(async () => {
       const bulkDone = e.embed(bulk).then(() => order.push('bulk'));
       await new Promise((r) => setTimeout(r, 20));
       const queryDone = e.embed(['how to make LLMs stop making things up']).then(() => order.push('query'));
@@ -170,7 +162,7 @@ describe('ONNX embedder', () => {
     });
     await e.close();
     assert.deepEqual(order, ['query', 'bulk']);
-    assert.ok(blocked > 40, `in-thread inference blocked the loop ${blocked.toFixed(0)} ms`);
-    assert.ok(free < blocked / 3, `worker: worst lag ${free.toFixed(0)} ms, in-thread ${blocked.toFixed(0)} ms`);
+    assert.ok(blocked > 40, `in-thread inference held the loop ${blocked.toFixed(0)} ms of CPU`);
+    assert.ok(free < blocked / 3, `worker: longest hold ${free.toFixed(0)} ms of CPU, in-thread ${blocked.toFixed(0)} ms`);
   });
 });

@@ -2075,6 +2075,38 @@ export const MUTANTS: Mutant[] = [
     replace: '          // Made meanwhile',
     tests: ['tests/discovery/for-you-papers.test.ts'],
   },
+  {
+    name: 'feed-key-validated-after-builds',
+    what: "a first PostgreSQL import's restore validates the feed's foreign key only after every index build, its two scans of the feed the last work of the import",
+    file: 'src/store/papers.ts',
+    search: '} else await Promise.all([...builders, validator()]);',
+    replace: '} else {\n      await Promise.all(builders);\n      await validator();\n    }',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'feed-key-left-not-valid',
+    what: "the restore takes a feed key that is present but NOT VALID (a process killed before validating it) for done, and leaves it unvalidated",
+    file: 'src/store/papers.ts',
+    search: 'if (key.rows[0]?.valid) return;',
+    replace: 'if (key.rows.length) return;',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'worker-bundle-cache-stale',
+    what: "a worker's cached bundle is served while its inputs exist, whatever their bytes now (an edited file runs stale)",
+    file: 'src/worker-script.ts',
+    search: 'fs.existsSync(input) && sha1(fs.readFileSync(input)) === hash',
+    replace: 'fs.existsSync(input) && hash.length > 0',
+    tests: ['tests/ingest/worker-bundle-cache.test.ts'],
+  },
+  {
+    name: 'import-one-worker-two-files-at-start',
+    what: "an import's single parse worker is given the next file before the current one's first batch is out (both parsed side by side, the writer's first batch twice as late)",
+    file: 'src/ingest/importer.ts',
+    search: 'if (workers === 1) await current?.first.catch(() => {});',
+    replace: '',
+    tests: ['tests/ingest/importer.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -130,7 +130,11 @@ export class Importer {
         const current = next;
         // The next file is parsed while this one is written, by another worker or by the same one
         // (a worker given two files parses them side by side): with one worker and no look-ahead,
-        // the writer waited for each file's parse and the worker for each file's write.
+        // the writer waited for each file's parse and the worker for each file's write. A single
+        // worker is given the next file only once this one's first batch is out: given both at
+        // the start, it parsed them side by side and the first batch, the writer's first work,
+        // came only after two files' parsing (bench/import, round 24).
+        if (workers === 1) await current?.first.catch(() => {});
         next = i + 1 < files.length ? start(files[i + 1]) : null;
         if (current) await this.writeAll(current.batches, current.first, file, opts, summary);
         else {

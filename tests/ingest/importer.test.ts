@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { forEachStore } from '../helpers/contract.ts';
 import { Importer, parseWorkersFor } from '../../src/ingest/importer.ts';
+import { ParsePool } from '../../src/ingest/parse-pool.ts';
+import type { ParseOptions } from '../../src/ingest/parse-lines.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/import');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -138,6 +140,30 @@ forEachStore('Importer', (ctx) => {
     assert.equal(again.read, s.read);
     assert.equal(again.inserted + again.updated, 0);
     assert.equal(again.unchanged, s.inserted + s.updated + s.unchanged);
+  });
+
+  test('one worker is given the next file once the current one has sent its first batch, not before', async (t) => {
+    // Given both at once, the worker parsed them side by side and the writer's first batch came
+    // only after two files' parsing. The order of what the pool is asked and what it sends tells.
+    const order: string[] = [];
+    const parseFile = ParsePool.prototype.parseFile;
+    t.mock.method(ParsePool.prototype, 'parseFile', async function* (this: ParsePool, file: string, ...rest: [ParseOptions, number]) {
+      order.push(`asked ${path.basename(file)}`);
+      let first = true;
+      for await (const b of parseFile.call(this, file, ...rest)) {
+        if (first) order.push(`sent ${path.basename(file)}`);
+        first = false;
+        yield b;
+      }
+    });
+    const files = ['listing.jsonl', 'generic.jsonl', 'snapshot.jsonl'].map(fixture);
+    const importer = new Importer(ctx.store, { workers: 1 });
+    try {
+      await importer.importFiles(files, { source: 'lab' });
+    } finally {
+      await importer.close();
+    }
+    assert.deepEqual(order, ['asked listing.jsonl', 'sent listing.jsonl', 'asked generic.jsonl', 'sent generic.jsonl', 'asked snapshot.jsonl', 'sent snapshot.jsonl']);
   });
 
   test('a file that cannot be read fails the import with its reason; files before it stay imported', async () => {

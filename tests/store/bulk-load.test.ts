@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { forEachStore } from '../helpers/contract.ts';
 import { openStore } from '../../src/store/index.ts';
 import { makePaper } from '../helpers/papers.ts';
@@ -109,6 +110,75 @@ forEachStore('bulk loads', (ctx) => {
     assert.deepEqual(await feedSchema(), feedAll);
     assert.ok(await ctx.store.feed.entryFor('2501.00010'));
     assert.equal(await ctx.store.feed.entryFor('2501.00011'), null);
+  });
+
+  /** The feed's foreign key as `setIndexesAsideForFirstImport` records it. */
+  const feedKeyDefinition = async () =>
+    (
+      await sql<{ definition: string }>`select 'ALTER TABLE feed_entries ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) as definition
+        from pg_constraint where conrelid = 'feed_entries'::regclass and conname = 'feed_entries_paper_id_fkey'`.execute(db())
+    ).rows[0].definition;
+  const feedKeyValid = async () =>
+    (await sql<{ valid: boolean }>`select convalidated as valid from pg_constraint where conrelid = 'feed_entries'::regclass and conname = 'feed_entries_paper_id_fkey'`.execute(db())).rows[0]?.valid ?? null;
+
+  test("the feed's key is validated beside the index builds, not after them", { timeout: 120_000 }, async () => {
+    if (ctx.kind !== 'postgres' || !ctx.opened.location) return; // PGlite has one connection: nothing runs beside anything.
+    await db().deleteFrom('papers').execute();
+    await ctx.store.papers.upsertMany([paper('2501.00020')]);
+    await ctx.store.feed.addMany([{ paperId: '2501.00020', day: '2025-01-02', isNew: true }]);
+    const definition = await feedKeyDefinition();
+    // A set-aside index whose build waits for a lock this test holds (its predicate takes it).
+    await sql`create or replace function bulk_load_test_gate(t text) returns boolean language plpgsql immutable as $$
+        begin perform pg_advisory_xact_lock_shared(424242); return t is not null; end $$`.execute(db());
+    await sql`alter table feed_entries drop constraint feed_entries_paper_id_fkey`.execute(db());
+    await db()
+      .insertInto('bulk_load_indexes')
+      .values([
+        { name: 'feed_entries_paper_id_fkey', definition },
+        { name: 'papers_gated_idx', definition: 'CREATE INDEX papers_gated_idx ON papers USING btree (id) WHERE bulk_load_test_gate(id)' },
+      ])
+      .execute();
+    const gate = new pg.Client({ connectionString: ctx.opened.location });
+    await gate.connect();
+    let restoring: Promise<string[]> | null = null;
+    try {
+      await gate.query('select pg_advisory_lock(424242)');
+      restoring = ctx.store.papers.restoreSetAsideIndexes();
+      restoring.catch(() => {});
+      // Polled, not timed: the key must become valid while the build still waits at the gate.
+      let valid = false;
+      for (let i = 0; i < 600 && !valid; i++) {
+        valid = (await feedKeyValid()) === true;
+        if (!valid) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(valid, "the feed's key was validated while an index build was still under way");
+      assert.ok(!(await paperIndexes()).includes('papers_gated_idx'), 'the gated build had not finished');
+    } finally {
+      await gate.query('select pg_advisory_unlock(424242)');
+      await gate.end();
+      await restoring;
+    }
+    assert.ok((await paperIndexes()).includes('papers_gated_idx'));
+    assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0);
+    await sql`drop index papers_gated_idx`.execute(db());
+    await sql`drop function bulk_load_test_gate(text)`.execute(db());
+    assert.deepEqual(await feedSchema(), feedAll);
+  });
+
+  test("a feed key a killed process left NOT VALID is validated at the next restore", async () => {
+    if (ctx.kind !== 'postgres') return;
+    await db().deleteFrom('papers').execute();
+    await ctx.store.papers.upsertMany([paper('2501.00030')]);
+    await ctx.store.feed.addMany([{ paperId: '2501.00030', day: '2025-01-03', isNew: true }]);
+    const definition = await feedKeyDefinition();
+    // As a process killed between adding the key back and validating it leaves things.
+    await sql`alter table feed_entries drop constraint feed_entries_paper_id_fkey`.execute(db());
+    await sql.raw(`${definition} NOT VALID`).execute(db());
+    await db().insertInto('bulk_load_indexes').values({ name: 'feed_entries_paper_id_fkey', definition }).execute();
+    assert.equal(await feedKeyValid(), false);
+    await ctx.store.papers.restoreSetAsideIndexes();
+    assert.equal(await feedKeyValid(), true, 'validated');
+    assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0);
   });
 
   test('a table already holding papers keeps its indexes', async () => {

@@ -145,6 +145,12 @@ function serverCpu(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** A thread's time on a core and waiting for one (ms), from /proc/PID/task/TID/schedstat: the server's request thread is the task whose id is the process's. */
+function schedstat(pid: number, tid = pid): { cpu: number; wait: number } {
+  const [cpu, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: cpu / 1e6, wait: wait / 1e6 };
+}
+
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -289,6 +295,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
     const settleMs = embedderMode === 'local' ? 15_000 : 0;
     const r0 = performance.now();
     const cpu0 = serverCpu(child.pid!);
+    const sched0 = schedstat(child.pid!);
     const serverLines0 = events.length;
     const job = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'reindex', '--quiet'], { cwd, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -323,19 +330,23 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
     const code = await jobExit;
     clearInterval(jobCpuTimer);
     const busy = serverCpu(child.pid!) - cpu0;
+    const sched1 = schedstat(child.pid!);
     const f = percentiles(feed);
     // The same page idle once more, after the reindex and the swap (as many as --min-requests).
     const after: number[] = [];
     for (let i = 0; i < Number(values['min-requests']); i++) after.push((await timed(`${base}/`, `after-${i}`)).ms);
     const slow = feed.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 5);
     console.log(`[${label}] reindex beside the server: exit ${code}, ${((jobEnded! - r0) / 1000).toFixed(1)} s, its CPU ≥ ${jobCpu.toFixed(1)} s; ${out.trim().split('\n').slice(-1)[0]}`);
-    console.log(`[${label}] the server ${swappedAt !== null ? `swapped in the new keyword index ${((swappedAt - r0) / 1000).toFixed(1)} s after the reindex started` : 'did NOT swap in a new keyword index'}; its CPU meanwhile ${busy.toFixed(1)} s`);
+    console.log(`[${label}] the server ${swappedAt !== null ? `swapped in the new keyword index ${((swappedAt - r0) / 1000).toFixed(1)} s after the reindex started` : 'did NOT swap in a new keyword index'}; its CPU meanwhile ${busy.toFixed(1)} s; its request thread ran ${((sched1.cpu - sched0.cpu) / 1000).toFixed(1)} s and waited ${((sched1.wait - sched0.wait) / 1000).toFixed(1)} s for a core (runnable, not running) in the ${((performance.now() - r0) / 1000).toFixed(1)} s`);
     console.log(`[${label}] the server's log meanwhile: ${events.slice(serverLines0).filter((e) => e.at >= r0).map((e) => `${((e.at - r0) / 1000).toFixed(1)} s ${e.msg}`).join('; ') || 'nothing'}`);
     console.log(`[${label}] feed page while reindex ran: ${feed.length} requests, ${fmt(f)}, max ${Math.max(...feed).toFixed(1)} ms (load up to ${reindexLoad.toFixed(1)}); searches ${fmt(percentiles(searches))}; the slowest (ms, sent s after the reindex started): ${slow.map(({ ms, i }) => `${ms.toFixed(0)} (${(feedSent[i] / 1000).toFixed(1)} s)`).join(', ')}`);
     console.log(`[${label}] idle feed page in the same server: before the reindex ${idle.length} requests ${fmt(b)}; after it ${after.length} requests ${fmt(percentiles(after))}; load ${load()}`);
     if (values.trace) {
       await new Promise((r) => setTimeout(r, 1500));
       printReindexTrace(label, traced, feed, feedSent);
+      const rawFile = path.join(tmpdir(), `startup-trace-${label.replace(/[^a-z0-9]+/gi, '-')}.jsonl`);
+      fs.writeFileSync(rawFile, traced.join('\n') + '\n');
+      console.log(`[${label}] trace: raw lines (start-up and reindex) in ${rawFile}`);
     }
   }
   if (search) {

@@ -2107,6 +2107,22 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/ingest/importer.test.ts'],
   },
+  {
+    name: 'reindex-not-lowered',
+    what: "paperboy reindex runs at the priority it was started with: its main thread and the ANN graph's thread take the cores a server's request thread needs beside it",
+    file: 'src/cli/commands/reindex.ts',
+    search: 'if (!values.foreground) lowerProcessPriority(BACKGROUND_NICE);',
+    replace: 'if (values.foreground) lowerProcessPriority(BACKGROUND_NICE);',
+    tests: ['tests/cli/reindex-priority.test.ts'],
+  },
+  {
+    name: 'process-priority-calling-thread-only',
+    what: "lowerProcessPriority lowers only the calling thread: the threads already running (a worker, V8's helpers) keep the process's priority",
+    file: 'src/thread-priority.ts',
+    search: "tids = fs.readdirSync('/proc/self/task').map(Number);",
+    replace: 'tids = [process.pid];',
+    tests: ['tests/cli/reindex-priority.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -34,3 +34,33 @@ export function lowerThisThreadPriority(nice = BACKGROUND_NICE): number | null {
     return null;
   }
 }
+
+/**
+ * Lowers every thread of this process — the main thread, the worker threads, V8's and libuv's
+ * helpers — to `nice` (`BACKGROUND_NICE` by default); threads started afterwards inherit it from the
+ * thread that starts them. For batch commands that run beside serving processes on the same
+ * machine (`paperboy reindex`): with both cores taken by a reindex at nice 0, a server's feed
+ * requests waited for the reindex's time slices (BENCHMARKS, start-up, round 24). Never called by
+ * a serving process. Linux only, best effort (threads may come and go while it walks them); a
+ * thread already lower stays so. Returns how many threads it lowered.
+ */
+export function lowerProcessPriority(nice = BACKGROUND_NICE): number {
+  if (process.platform !== 'linux') return 0;
+  let lowered = 0;
+  let tids: number[];
+  try {
+    tids = fs.readdirSync('/proc/self/task').map(Number);
+  } catch {
+    return 0;
+  }
+  for (const tid of tids) {
+    try {
+      if (os.getPriority(tid) >= nice) continue;
+      os.setPriority(tid, nice);
+      lowered++;
+    } catch {
+      // gone meanwhile, or refused: left as it is
+    }
+  }
+  return lowered;
+}

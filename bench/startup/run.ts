@@ -23,6 +23,14 @@
  * `paperboy reindex` of the same checkout runs beside it on the same store, until it has ended and
  * the server has loaded its keyword index.
  *
+ * --embedder local: the servers and the reindex run with SEARCH_EMBEDDER=local (the default
+ * configuration: the corpus-trained model, its vectors and ANN index; the store gets them from one
+ * `paperboy reindex` before the starts when it has none) instead of `none` (keyword search only,
+ * the default here). With --reindex, the feed is measured for 15 s more after the reindex ended and
+ * the keyword index was swapped (the server picks up the new model's space on its own clocks), and
+ * the same page idle again after it. The servers' embedding and similar-lists jobs are off then
+ * (`SEARCH_EMBED_SCHEDULE`; --embed-jobs keeps them): see `embedJobs` below.
+ *
  * --trace: a preload (`trace.mjs`) records inside the server what each request waited for, when the
  * port opened and the loop's first turn after it; printed per start, raw lines in the temp directory.
  * --cpu-prof DIR: V8 CPU profiles of every thread of each started server (read with `profile.ts`).
@@ -31,7 +39,7 @@
  * For-you index has its 180 days); with --papers N it is the corpus repeated with new ids and
  * shuffled text, still as arXiv listings with their days (bench/lib/synthetic-corpus.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,13 +62,28 @@ const { values, positionals } = parseArgs({
     reindex: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    embedder: { type: 'string', default: 'none' },
+    'embed-jobs': { type: 'boolean', default: false },
   },
 });
 const [corpusDir, queriesDir] = positionals;
+// --embedder local: the servers and the reindex run the default configuration (the corpus-trained
+// model, its vectors and ANN index); `none` (the default here) is keyword search only, as before.
+const embedderMode = values.embedder!;
+if (embedderMode !== 'none' && embedderMode !== 'local') {
+  console.error('--embedder is none or local');
+  process.exit(2);
+}
 if (!corpusDir || !queriesDir) {
   console.error('usage: bench/startup/run.ts <arxiv-listings dir> <search-queries dir> [--papers N] [--db FILE]');
   process.exit(2);
 }
+// With --embedder local the servers' embedding and similar-lists jobs (SEARCH_EMBED_SCHEDULE) are
+// off unless --embed-jobs: the bench's store has no similar-papers lists (filling them takes 6+
+// minutes at 75k), and the job filling them, 250 lists a minute in every server, is background work
+// of its own (measured by bench/jobs), not the reindex's: off, the servers are those of a deployment
+// whose lists are all stored, where the job finds nothing to do.
+const embedJobs = embedderMode === 'local' && !values['embed-jobs'] ? { SEARCH_EMBED_SCHEDULE: '0 0 1 1 *' } : {};
 const load = () => loadavg()[0].toFixed(1);
 const fmt = (p: { p50: number; p99: number }) => `p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms`;
 const synthetic = values.papers ? Number(values.papers) : 0;
@@ -88,8 +111,22 @@ const dbFile = values.db ?? path.join(tmpdir(), `paperboy-startup-${synthetic ||
     console.log(`full-text index (FTS5) filled in ${((performance.now() - imported) / 1000).toFixed(1)} s (load ${load()})`);
     console.log(`store of ${await opened.store.papers.count()} papers built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
-  console.log(`store: ${dbFile}, ${await opened.store.papers.count()} papers, ${(fs.statSync(dbFile).size / 1e6).toFixed(0)} MB`);
+  // --embedder local: the model, the vectors and the ANN index a deployment has before its servers
+  // start — one `paperboy reindex` of this checkout with the servers' environment, when the store has
+  // no complete embedding space yet (its published files too: the `build` start removes them).
+  const spaces = await opened.store.embeddingSpaces.list();
   await opened.close();
+  if (embedderMode === 'local' && !spaces.some((s) => s.completeAt && s.embedderId.startsWith('local-'))) {
+    const t = performance.now();
+    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'reindex', '--quiet'], { env: serverEnvFor(dbFile), stdio: 'inherit' });
+    console.log(`the store's model, vectors and ANN index: paperboy reindex in ${((performance.now() - t) / 1000).toFixed(1)} s (load ${load()})`);
+  }
+  {
+    const again = await openStore(dbFile);
+    const complete = (await again.store.embeddingSpaces.list()).filter((s) => s.completeAt).map((s) => s.embedderId);
+    console.log(`store: ${dbFile}, ${await again.store.papers.count()} papers, ${(fs.statSync(dbFile).size / 1e6).toFixed(0)} MB; embedding spaces: ${complete.join(', ') || 'none'}; servers run with SEARCH_EMBEDDER=${embedderMode}`);
+    await again.close();
+  }
 }
 
 // --- one start -------------------------------------------------------------------------------------
@@ -106,6 +143,12 @@ async function freePort(): Promise<number> {
 function serverCpu(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A thread's time on a core and waiting for one (ms), from /proc/PID/task/TID/schedstat: the server's request thread is the task whose id is the process's. */
+function schedstat(pid: number, tid = pid): { cpu: number; wait: number } {
+  const [cpu, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: cpu / 1e6, wait: wait / 1e6 };
 }
 
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -126,7 +169,10 @@ async function timed(url: string, id?: string): Promise<{ ms: number; status: nu
 
 const queries = loadQueries(queriesDir);
 
-const serverEnv = { ...process.env, PAPERBOY_DB: dbFile, SEARCH_EMBEDDER: 'none', SEARCH_KEYWORD_ENGINE: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', HARVEST_ENABLED: 'false', API_RATE_LIMIT_IP: '1000000', RATE_LIMIT_LOGIN_IP: '1000/1', SEARCH_INDEX_POLL_SECONDS: '2' };
+const serverEnv = serverEnvFor(dbFile);
+function serverEnvFor(db: string): NodeJS.ProcessEnv {
+  return { ...process.env, PAPERBOY_DB: db, SEARCH_EMBEDDER: embedderMode, SEARCH_KEYWORD_ENGINE: 'memory', LOG_FORMAT: 'json', LOG_LEVEL: 'info', HARVEST_ENABLED: 'false', API_RATE_LIMIT_IP: '1000000', RATE_LIMIT_LOGIN_IP: '1000/1', SEARCH_INDEX_POLL_SECONDS: '2', ...embedJobs };
+}
 
 async function start(label: string, search: boolean, cwd = process.cwd(), reindex = false): Promise<void> {
   const port = await freePort();
@@ -147,6 +193,8 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   let keywordLog = '';
   // --trace: the preload's lines and the server's request log, read after the run.
   const traced: string[] = [];
+  // The server's own info and warn lines (not requests, not the trace), when the bench saw them.
+  const events: { at: number; msg: string }[] = [];
   // The server's last log lines, printed if it dies before it is ready (a 2.5M start did, silently).
   const tail: string[] = [];
   // The whole log, kept for a look after the run (at 2.5M a server was not ready after 496 s and
@@ -174,6 +222,10 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
       if (line.includes('keyword index')) keywordLog += line.slice(0, 300) + '\n';
       if (line.includes('loaded a newer keyword index')) swappedAt = performance.now();
       if (values.trace && (line.includes('"trace":true') || line.includes('"msg":"request"') || line.includes('Paperboy is serving') || /(built|loaded) the \\?"For you\\?" index/.test(line))) traced.push(line);
+      if (!line.includes('"trace":true') && !line.includes('"msg":"request"')) {
+        const m = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line);
+        if (m) events.push({ at: performance.now(), msg: m[1].replace(/\\"/g, '"').slice(0, 140) });
+      }
       tail.push(line.slice(0, 500));
       if (tail.length > 20) tail.shift();
     }
@@ -237,24 +289,37 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   if (reindex) {
     // `paperboy reindex` of the same checkout on the same store; the feed one request at a time
     // beside it, and a search every second (a search is what makes the server look for a newer
-    // keyword index and swap it in), until the reindex has ended and the server has swapped.
+    // keyword index and swap it in), until the reindex has ended and the server has swapped — and,
+    // with --embedder local, SETTLE_MS more: the server picks up the new model, vectors and ANN index
+    // on its own clocks (the embedding space's choice, the ANN index's top-up) after the swap.
+    const settleMs = embedderMode === 'local' ? 15_000 : 0;
     const r0 = performance.now();
     const cpu0 = serverCpu(child.pid!);
+    const sched0 = schedstat(child.pid!);
+    const serverLines0 = events.length;
     const job = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'reindex', '--quiet'], { cwd, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     job.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     job.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     let jobEnded: number | null = null;
+    let jobCpu = 0;
     const jobExit = new Promise<number | null>((r) => job.on('exit', (code) => ((jobEnded = performance.now()), r(code))));
+    // The reindex process's CPU, read while it runs (gone from /proc once it exits).
+    const jobCpuTimer = setInterval(() => {
+      try {
+        jobCpu = serverCpu(job.pid!);
+      } catch {
+        // exited
+      }
+    }, 250);
     const feed: number[] = [];
+    const feedSent: number[] = [];
     const searches: number[] = [];
     let lastSearch = 0;
     let reindexLoad = 0;
-    let slowest = { ms: 0, at: 0 };
-    while (jobEnded === null || (swappedAt === null && performance.now() - jobEnded! < 60_000)) {
-      const sent = performance.now() - r0;
-      feed.push((await timed(`${base}/`)).ms);
-      if (feed[feed.length - 1] > slowest.ms) slowest = { ms: feed[feed.length - 1], at: sent };
+    while (jobEnded === null || (swappedAt === null && performance.now() - jobEnded! < 60_000) || performance.now() - Math.max(jobEnded!, swappedAt ?? 0) < settleMs) {
+      feedSent.push(performance.now() - r0);
+      feed.push((await timed(`${base}/`, `reindex-${feed.length}`)).ms);
       reindexLoad = Math.max(reindexLoad, loadavg()[0]);
       if (performance.now() - lastSearch > 1000) {
         lastSearch = performance.now();
@@ -263,11 +328,26 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
       if (performance.now() - r0 > 30 * 60_000) throw new Error('reindex not done after 30 minutes');
     }
     const code = await jobExit;
+    clearInterval(jobCpuTimer);
     const busy = serverCpu(child.pid!) - cpu0;
+    const sched1 = schedstat(child.pid!);
     const f = percentiles(feed);
-    console.log(`[${label}] reindex beside the server: exit ${code}, ${((jobEnded! - r0) / 1000).toFixed(1)} s; ${out.trim().split('\n').slice(-1)[0]}`);
-    console.log(`[${label}] the server ${swappedAt !== null ? `swapped in the new keyword index ${((swappedAt - r0) / 1000).toFixed(1)} s after the reindex started` : 'did NOT swap in a new keyword index'}; its CPU meanwhile ${busy.toFixed(1)} s`);
-    console.log(`[${label}] feed page while reindex ran: ${feed.length} requests, ${fmt(f)}, max ${Math.max(...feed).toFixed(1)} ms (sent ${(slowest.at / 1000).toFixed(1)} s after the reindex started; load up to ${reindexLoad.toFixed(1)}); searches ${fmt(percentiles(searches))}`);
+    // The same page idle once more, after the reindex and the swap (as many as --min-requests).
+    const after: number[] = [];
+    for (let i = 0; i < Number(values['min-requests']); i++) after.push((await timed(`${base}/`, `after-${i}`)).ms);
+    const slow = feed.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 5);
+    console.log(`[${label}] reindex beside the server: exit ${code}, ${((jobEnded! - r0) / 1000).toFixed(1)} s, its CPU ≥ ${jobCpu.toFixed(1)} s; ${out.trim().split('\n').slice(-1)[0]}`);
+    console.log(`[${label}] the server ${swappedAt !== null ? `swapped in the new keyword index ${((swappedAt - r0) / 1000).toFixed(1)} s after the reindex started` : 'did NOT swap in a new keyword index'}; its CPU meanwhile ${busy.toFixed(1)} s; its request thread ran ${((sched1.cpu - sched0.cpu) / 1000).toFixed(1)} s and waited ${((sched1.wait - sched0.wait) / 1000).toFixed(1)} s for a core (runnable, not running) in the ${((performance.now() - r0) / 1000).toFixed(1)} s`);
+    console.log(`[${label}] the server's log meanwhile: ${events.slice(serverLines0).filter((e) => e.at >= r0).map((e) => `${((e.at - r0) / 1000).toFixed(1)} s ${e.msg}`).join('; ') || 'nothing'}`);
+    console.log(`[${label}] feed page while reindex ran: ${feed.length} requests, ${fmt(f)}, max ${Math.max(...feed).toFixed(1)} ms (load up to ${reindexLoad.toFixed(1)}); searches ${fmt(percentiles(searches))}; the slowest (ms, sent s after the reindex started): ${slow.map(({ ms, i }) => `${ms.toFixed(0)} (${(feedSent[i] / 1000).toFixed(1)} s)`).join(', ')}`);
+    console.log(`[${label}] idle feed page in the same server: before the reindex ${idle.length} requests ${fmt(b)}; after it ${after.length} requests ${fmt(percentiles(after))}; load ${load()}`);
+    if (values.trace) {
+      await new Promise((r) => setTimeout(r, 1500));
+      printReindexTrace(label, traced, feed, feedSent);
+      const rawFile = path.join(tmpdir(), `startup-trace-${label.replace(/[^a-z0-9]+/gi, '-')}.jsonl`);
+      fs.writeFileSync(rawFile, traced.join('\n') + '\n');
+      console.log(`[${label}] trace: raw lines (start-up and reindex) in ${rawFile}`);
+    }
   }
   if (search) {
     const ask = async (q: string) => {
@@ -373,6 +453,48 @@ function printTrace(label: string, lines: string[], t0: number, during: number[]
   const last = seconds.filter((o) => o.origins).pop();
   if (last) console.log(`[${label}] trace: immediates scheduled from (every 64th, by then): ${JSON.stringify(last.origins)}`);
   void t0;
+}
+
+/**
+ * --trace with --reindex: inside the server, for the feed requests while the reindex ran — the
+ * server's time and the request thread's CPU per request, and, for the slowest, what happened inside
+ * them: GC pauses, the request thread's CPU stretches without a loop turn, SQLite statements of 5 ms+.
+ */
+function printReindexTrace(label: string, lines: string[], feed: number[], sentAt: number[]): void {
+  const parsed = lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l.slice(l.indexOf('{')))];
+    } catch {
+      return [];
+    }
+  });
+  const reqs = parsed.filter((o) => o.kind === 'request' && String(o.id).startsWith('reindex-'));
+  if (!reqs.length) return;
+  const max = (xs: number[]) => Math.max(...xs).toFixed(1);
+  const from = (reqs[0].t as number) - (reqs[0].ms as number);
+  const to = reqs[reqs.length - 1].t as number;
+  const window = parsed.filter((o) => typeof o.t === 'number' && o.t >= from && o.t <= to);
+  const gcs = window.filter((o) => o.kind === 'gc').map((o) => o.ms as number);
+  const stretches = window.filter((o) => o.kind === 'stretch').map((o) => o.cpu as number).sort((a, b) => b - a);
+  console.log(
+    `[${label}] trace, reindex: ${reqs.length} feed requests; in the server ${fmt(percentiles(reqs.map((o) => o.ms)))}, max ${max(reqs.map((o) => o.ms))} ms; ` +
+      `request thread's CPU while one was in flight ${fmt(percentiles(reqs.map((o) => o.cpu)))}, max ${max(reqs.map((o) => o.cpu))} ms; slices inside one, max ${max(reqs.map((o) => o.immediates))}; ` +
+      `GC pauses of 5 ms+: ${gcs.length} (${gcs.reduce((a, b) => a + b, 0).toFixed(0)} ms, longest ${gcs.length ? max(gcs) : 0} ms); CPU stretches without a loop turn: ${stretches.length} of 8 ms+, ${stretches.filter((c) => c >= 20).length} of 20+, longest ${stretches.slice(0, 5).map((c) => c.toFixed(0)).join(' / ')} ms`,
+  );
+  const byId = new Map(reqs.map((o) => [String(o.id), o]));
+  const slowest = feed.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 6);
+  for (const { ms, i } of slowest) {
+    const r = byId.get(`reindex-${i}`);
+    if (!r) {
+      console.log(`[${label}]   #${i} ${ms.toFixed(0)} ms (sent ${(sentAt[i] / 1000).toFixed(1)} s): not seen by the server's trace`);
+      continue;
+    }
+    const inside = parsed.filter((o) => typeof o.t === 'number' && o.t >= (r.t as number) - (r.ms as number) && o.t <= (r.t as number) && (o.kind === 'gc' || o.kind === 'stretch' || o.kind === 'sql'));
+    console.log(
+      `[${label}]   #${i} ${ms.toFixed(0)} ms client / ${(r.ms as number).toFixed(0)} ms in the server (sent ${(sentAt[i] / 1000).toFixed(1)} s after the reindex started), ${r.cpu} ms CPU, ${r.immediates} slices, longest loop gap ${r.longestGap} ms: ` +
+        (inside.map((o) => (o.kind === 'gc' ? `gc ${o.ms} ms (${o.gc})` : o.kind === 'stretch' ? `stretch ${o.cpu} ms CPU / ${o.wall} ms wall` : `sql ${o.cpu} ms CPU "${String(o.sql).slice(0, 60)}"`)).join(', ') || 'nothing of 5 ms+ logged inside'),
+    );
+  }
 }
 
 console.log(`load before: ${load()} (the machine is shared)`);

@@ -162,6 +162,19 @@ function convex(vw: number, o: { cand?: number; minmax?: boolean; adaptive?: { l
   };
 }
 
+/**
+ * Round 24: reciprocal-rank fusion of BM25's top `cand` and the cosine's top `cand` (each paper
+ * (1 − vw) / (k + BM25 rank) + vw / (k + cosine rank), ranks from 1; absent from a list adds 0).
+ */
+function rrf(k: number, vw: number, cand = 100): Fusion {
+  return (p) => {
+    const s = new Map<number, number>();
+    p.bm.slice(0, cand).forEach((h, r) => s.set(h.i, (s.get(h.i) ?? 0) + (1 - vw) / (k + r + 1)));
+    p.vecTop.slice(0, cand).forEach((i, r) => s.set(i, (s.get(i) ?? 0) + vw / (k + r + 1)));
+    return [...s].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([i]) => i);
+  };
+}
+
 const fusions: Array<[string, Fusion]> = [
   ['bm25', (p) => p.bm.map((h) => h.i)],
   ['served', convex(0.3)],
@@ -172,6 +185,7 @@ for (const vw of [0.2, 0.3, 0.4, 0.5]) fusions.push([`minmax ${vw}`, convex(vw, 
 for (const [lo, hi] of [[0.2, 0.5], [0.3, 0.6], [0.3, 0.8], [0.2, 0.7]]) fusions.push([`adaptive ${lo}-${hi}`, convex(0, { adaptive: { lo, hi } })]);
 for (const cand of [200, 300]) fusions.push([`convex 0.3 cand${cand}`, convex(0.3, { cand })]);
 for (const cand of [200, 300]) fusions.push([`minmax 0.3 cand${cand}`, convex(0.3, { cand, minmax: true })]);
+for (const [k, vw] of [[60, 0.5], [60, 0.3], [20, 0.3], [20, 0.4]]) fusions.push([`rrf ${k} ${vw}`, rrf(k, vw)]);
 
 /**
  * Query expansion from the model's own term space (issue 14 idea 1, at low weights, which the
@@ -265,6 +279,7 @@ function termWeighter(model: LocalEmbedder) {
 }
 
 const only = values.only?.split(',').map((s) => s.trim());
+const servedRanks: Record<string, Array<number | null> | undefined> = {};
 for (const spec of (values.models ?? 'default').split(';').map((s) => s.trim())) {
   const { model, vectors } = modelFor(spec);
   t = performance.now();
@@ -275,8 +290,13 @@ for (const spec of (values.models ?? 'default').split(';').map((s) => s.trim()))
     if (heldoutPicks && !heldoutPicks.includes(`${spec}:${name}`) && !['bm25', 'served'].includes(name)) continue;
     if (only && !only.includes(name) && !['bm25', 'served'].includes(name)) continue;
     const cols = Object.entries(prepared).map(([set, qs]) => {
-      const s = score(qs.map(({ id, p }) => rankOf(f(p).slice(0, 10).map((i) => corpus[i].id), id)));
-      return `${set} ${s.mrrAt10.toFixed(3)}${heldoutPicks ? ` (R@1 ${s.recallAt1.toFixed(3)} R@10 ${s.recallAt10.toFixed(3)})` : ''}`;
+      const ranks = qs.map(({ id, p }) => rankOf(f(p).slice(0, 10).map((i) => corpus[i].id), id));
+      const s = score(ranks);
+      // Round 24: per query against the first model's served row (the same run's baseline): how many rank better / worse.
+      const base = (servedRanks[set] ??= name === 'served' ? ranks : undefined);
+      const rr = (r: number | null) => (r === null ? 0 : 1 / r);
+      const paired = base && base !== ranks ? ` [vs served: ${ranks.filter((r, q) => rr(r) > rr(base[q])).length} better, ${ranks.filter((r, q) => rr(r) < rr(base[q])).length} worse]` : '';
+      return `${set} ${s.mrrAt10.toFixed(3)}${heldoutPicks ? ` (R@1 ${s.recallAt1.toFixed(3)} R@10 ${s.recallAt10.toFixed(3)})${paired}` : ''}`;
     });
     console.log(`  ${`${spec}: ${name}`.padEnd(44)} ${cols.join('  ')}`);
   }

@@ -2123,6 +2123,38 @@ export const MUTANTS: Mutant[] = [
     replace: 'tids = [process.pid];',
     tests: ['tests/cli/reindex-priority.test.ts'],
   },
+  {
+    name: 'worker-dir-others-can-write',
+    what: "the directory that worker code is cached in and run from is used though the group or other users can write into it (another local user plants code)",
+    file: 'src/worker-script.ts',
+    search: '|| (st.mode & 0o022) !== 0) return null;',
+    replace: ') return null;',
+    tests: ['tests/ingest/worker-bundle-cache.test.ts'],
+  },
+  {
+    name: 'worker-dir-link-followed',
+    what: "a link at the worker code directory's name is followed (to a directory someone else chose)",
+    file: 'src/worker-script.ts',
+    search: 'const st = fs.lstatSync(dir);',
+    replace: 'const st = fs.statSync(dir);',
+    tests: ['tests/ingest/worker-bundle-cache.test.ts'],
+  },
+  {
+    name: 'worker-dir-owner-unchecked',
+    what: "the worker code directory is used though another user owns it",
+    file: 'src/worker-script.ts',
+    search: '(uid !== undefined && st.uid !== uid) || ',
+    replace: '',
+    tests: ['tests/ingest/worker-bundle-cache.test.ts'],
+  },
+  {
+    name: 'child-script-in-shared-tmp',
+    what: "a child process's script is written to, and an existing file of its name run from, the shared temporary directory",
+    file: 'src/worker-script.ts',
+    search: "const dir = privateDir() ?? (ownDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-workers-')));",
+    replace: "const dir = path.join(os.tmpdir(), 'paperboy-workers'); fs.mkdirSync(dir, { recursive: true }); void ownDir;",
+    tests: ['tests/ingest/worker-bundle-cache.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -6,8 +6,30 @@ import { buildSync, version as esbuildVersion } from 'esbuild';
 
 const bundles = new Map<string, string>();
 
-/** Where bundles are kept across processes (`cachedBundle`). */
-const bundleCacheDir = () => path.join(os.tmpdir(), 'paperboy-workers', 'bundles');
+/**
+ * This user's own directory under `root` (the temporary directory, shared by every local user), or
+ * null when it cannot be trusted. Code is run from it (a child's script, a cached bundle), so a
+ * directory another user made first, or could write into, would let them run code as this user:
+ * it must be a real directory (not a link), owned by this user, writable by no one else.
+ */
+export function privateDir(root = os.tmpdir()): string | null {
+  const uid = process.getuid?.();
+  const dir = path.join(root, uid === undefined ? 'paperboy-workers' : `paperboy-workers-${uid}`);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return null;
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return null;
+  return dir;
+}
+
+/** Where bundles are kept across processes (`cachedBundle`); null: no cache (bundled every time). */
+const bundleCacheDir = () => {
+  const dir = privateDir();
+  return dir === null ? null : path.join(dir, 'bundles');
+};
 const sha1 = (data: string | Buffer) => createHash('sha1').update(data).digest('hex');
 
 /**
@@ -36,6 +58,7 @@ export function workerScript(entry: URL, external: string[] = []): string {
  */
 export function cachedBundle(entry: string, external: string[] = [], dir = bundleCacheDir()): string {
   const cwd = process.cwd();
+  if (dir === null) return bundle(entry, external, cwd).outputFiles[0].text;
   // The bundle's comments name its files from the working directory: it is part of the key.
   const file = path.join(dir, `${path.basename(entry, '.ts')}-${sha1(JSON.stringify([esbuildVersion, process.version, cwd, entry, external])).slice(0, 16)}.json`);
   try {
@@ -45,18 +68,7 @@ export function cachedBundle(entry: string, external: string[] = [], dir = bundl
     // No cache yet, or one unreadable: build.
   }
   const started = Date.now();
-  const built = buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'error',
-    external,
-    metafile: true,
-    absWorkingDir: cwd,
-  });
+  const built = bundle(entry, external, cwd);
   const code = built.outputFiles[0].text;
   try {
     const inputs = Object.keys(built.metafile.inputs).map((p) => path.resolve(cwd, p));
@@ -74,7 +86,24 @@ export function cachedBundle(entry: string, external: string[] = [], dir = bundl
   return code;
 }
 
+function bundle(entry: string, external: string[], cwd: string) {
+  return buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'error',
+    external,
+    metafile: true,
+    absWorkingDir: cwd,
+  });
+}
+
 const files = new Map<string, string>();
+/** This process's own directory for child scripts when the shared one cannot be trusted. */
+let ownDir: string | undefined;
 
 /**
  * `workerScript` written to a file, for `child_process.fork` (which runs a file, not a string). The
@@ -86,8 +115,8 @@ export function workerScriptFile(entry: URL, external: string[] = []): string {
   let file = files.get(code);
   if (file === undefined) {
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-    const dir = path.join(os.tmpdir(), 'paperboy-workers');
-    fs.mkdirSync(dir, { recursive: true });
+    // A file of that name already there is run as it is: only in a directory no one else can write.
+    const dir = privateDir() ?? (ownDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-workers-')));
     file = path.join(dir, `${path.basename(decodeURIComponent(entry.pathname), '.ts')}-${hash}.cjs`);
     if (!fs.existsSync(file)) {
       const tmp = `${file}.${process.pid}.tmp`;

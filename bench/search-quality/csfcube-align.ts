@@ -25,9 +25,9 @@ import { parseArgs } from 'node:util';
 import { createServices } from '../../src/services/index.ts';
 import { termCosine, type TermVector } from '../../src/search/local-embedder.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { WordAligner } from './word-alignment.ts';
-import { openCsfcubeProbe, keywordNeighbours, mean, dot } from './csfcube-probe.ts';
-import { ndcgAt20Percent, tfidfCosine, type CsfcubeFacet } from './csfcube-data.ts';
+import { WordAligner, alignOneWay, projectedFeatures, type Features } from './word-alignment.ts';
+import { openCsfcubeProbe, servedCandidates, mean, dot } from './csfcube-probe.ts';
+import { ndcgAt20Percent, tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' } } });
 const dir = positionals[0];
@@ -47,15 +47,7 @@ console.log(`${model.featureCount} features, ${P} projected`);
 const vec = texts.map((t) => model.embedOne(t));
 const terms = texts.map((t) => model.termVector(t));
 const queries = [...new Set(facets.map((f) => f.qid))];
-const keyword = await keywordNeighbours(engine, texts, at, queries);
-const cand = new Map<string, number[]>();
-for (const qid of queries) {
-  const q = at.get(qid)!;
-  const cos = vec.map((v, i) => ({ i, s: dot(v, vec[q]) })).sort((a, b) => b.s - a.s).slice(0, SIMILAR_WEIGHTS.candidates);
-  const set = new Set<number>([...keyword.get(qid)!, ...cos.map((c) => c.i)]);
-  set.delete(q);
-  cand.set(qid, [...set]);
-}
+const cand = await servedCandidates(engine, texts, vec, at, queries);
 const lexical = (q: number, c: number) => termCosine(terms[q], terms[c]);
 const latent = (q: number, c: number) => dot(vec[q], vec[c]);
 const servedScore = (q: number, c: number) => SIMILAR_WEIGHTS.lexical * lexical(q, c) + SIMILAR_WEIGHTS.semantic * latent(q, c);
@@ -110,12 +102,7 @@ const served: Ranker = (q, cs) => cs.map((c) => servedScore(q, c));
   if (Math.max(...diffs) > 0.01) throw new Error('the emulated served list ranks a pool differently from the service');
 }
 report('served', served);
-{
-  const tfidf = tfidfCosine(papers);
-  const s = facets.map((f) => ({ ...f, v: ndcgAt20Percent(f.cands.map((c, i) => ({ i, s: tfidf(f.qid, c) })).sort((a, b) => b.s - a.s).map((o) => o.i), f.rel) }));
-  const of = (p: (f: (typeof s)[number]) => boolean) => mean(s.filter(p).map((f) => f.v)).toFixed(3);
-  console.log(`${'tf-idf cosine (whole pool, baseline)'.padEnd(60)} fold1_dev ${of((f) => f.split === 'dev')}${heldout.size ? `  fold1_test ${of((f) => f.split === 'test')}  all ${of(() => true)}` : ''}`);
-}
+console.log(tfidfBaselineLine(papers, facets, heldout.size > 0, 60));
 
 // ---- the aligner against round 23's pair-by-pair form ------------------------------------------
 const c0 = cpuNow();
@@ -129,30 +116,9 @@ console.log(`aligner: unit rows of ${P} features built in ${(cpuNow() - c0).toFi
     n = Math.sqrt(n) || 1;
     for (let j = 0; j < D; j++) rows[f * D + j] = inner.projection[f * D + j] / n;
   }
-  const feats = (tv: TermVector) => {
-    const keep = Array.from(tv.ids.keys()).filter((x) => tv.ids[x] < P);
-    return { ids: keep.map((x) => tv.ids[x]), w: keep.map((x) => tv.weights[x]) };
-  };
+  const feats = (tv: TermVector) => projectedFeatures(tv, P);
   // Round 23's loop as it was (csfcube-r23.ts, `align`), timed: the same-run baseline of the cost.
-  const oneWay = (fa: ReturnType<typeof feats>, fb: ReturnType<typeof feats>) => {
-    let s = 0;
-    let ws = 0;
-    for (let x = 0; x < fa.ids.length; x++) {
-      const f = fa.ids[x];
-      let best = -1;
-      for (const g of fb.ids) {
-        if (g === f) { best = 1; break; }
-        let d = 0;
-        const o1 = f * D;
-        const o2 = g * D;
-        for (let j = 0; j < D; j++) d += rows[o1 + j] * rows[o2 + j];
-        if (d > best) best = d;
-      }
-      s += fa.w[x] * best;
-      ws += fa.w[x];
-    }
-    return ws ? s / ws : 0;
-  };
+  const oneWay = (fa: Features, fb: Features) => alignOneWay(rows, D, fa, fb);
   let worst = 0;
   let pairs = 0;
   let slowCpu = 0;

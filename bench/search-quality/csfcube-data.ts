@@ -74,3 +74,14 @@ export function tfidfCosine(papers: ReadonlyMap<string, { title: string; abstrac
     return s;
   };
 }
+
+/**
+ * The probes' same-run baseline line: TF-IDF cosine over each facet's whole pool, NDCG%20 on the
+ * dev fold (and, with `heldout`, the test fold and all), its label padded to `width`.
+ */
+export function tfidfBaselineLine(papers: ReadonlyMap<string, { title: string; abstract: string }>, facets: readonly CsfcubeFacet[], heldout: boolean, width: number): string {
+  const tfidf = tfidfCosine(papers);
+  const s = facets.map((f) => ({ ...f, v: ndcgAt20Percent(f.cands.map((c, i) => ({ i, s: tfidf(f.qid, c) })).sort((a, b) => b.s - a.s).map((o) => o.i), f.rel) }));
+  const of = (p: (f: (typeof s)[number]) => boolean) => (s.filter(p).reduce((a, f) => a + f.v, 0) / s.filter(p).length).toFixed(3);
+  return `${'tf-idf cosine (whole pool, baseline)'.padEnd(width)} fold1_dev ${of((f) => f.split === 'dev')}${heldout ? `  fold1_test ${of((f) => f.split === 'test')}  all ${of(() => true)}` : ''}`;
+}

@@ -54,3 +54,21 @@ export async function keywordNeighbours(engine: InvertedIndexEngine, texts: read
   }
   return out;
 }
+
+/**
+ * Each query paper's served candidates, as `similar()` gathers them: its keyword neighbours
+ * (`keywordNeighbours`) and the SIMILAR_WEIGHTS.candidates papers nearest its vector, the paper
+ * itself left out; as indexes into `ids`.
+ */
+export async function servedCandidates(engine: InvertedIndexEngine, texts: readonly string[], vec: readonly ArrayLike<number>[], at: ReadonlyMap<string, number>, qids: readonly string[]): Promise<Map<string, number[]>> {
+  const keyword = await keywordNeighbours(engine, texts, at, qids);
+  const cand = new Map<string, number[]>();
+  for (const qid of qids) {
+    const q = at.get(qid)!;
+    const cos = vec.map((v, i) => ({ i, s: dot(v, vec[q]) })).sort((a, b) => b.s - a.s).slice(0, SIMILAR_WEIGHTS.candidates);
+    const set = new Set<number>([...keyword.get(qid)!, ...cos.map((c) => c.i)]);
+    set.delete(q);
+    cand.set(qid, [...set]);
+  }
+  return cand;
+}

@@ -44,7 +44,8 @@ import { csrTimesDense, gaussian, gram, orthonormalizeColumns, symmetricEigen, t
 import { seededRandom } from '../../src/domain/random.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
 import { openCsfcubeProbe, keywordNeighbours, mean, dot } from './csfcube-probe.ts';
-import { ndcgAt20Percent, tfidfCosine, type CsfcubeFacet } from './csfcube-data.ts';
+import { ndcgAt20Percent, tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
+import { alignOneWay, projectedFeatures } from './word-alignment.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' } } });
 const dir = positionals[0];
@@ -151,12 +152,7 @@ const served: Variant = { vec: base.vec, sim: mixOf([[SIMILAR_WEIGHTS.lexical, b
   if (Math.max(...diffs) > 0.01) throw new Error('the emulated served list ranks a pool differently from the service');
 }
 report('served', served);
-{
-  const tfidf = tfidfCosine(papers);
-  const s = facets.map((f) => ({ ...f, v: ndcgAt20Percent(f.cands.map((c, i) => ({ i, s: tfidf(f.qid, c) })).sort((a, b) => b.s - a.s).map((o) => o.i), f.rel) }));
-  const of = (p: (f: (typeof s)[number]) => boolean) => mean(s.filter(p).map((f) => f.v)).toFixed(3);
-  console.log(`${'tf-idf cosine (whole pool, baseline)'.padEnd(64)} fold1_dev ${of((f) => f.split === 'dev')}${heldout.size ? `  fold1_test ${of((f) => f.split === 'test')}  all ${of(() => true)}` : ''}`);
-}
+console.log(tfidfBaselineLine(papers, facets, heldout.size > 0, 64));
 
 // ---- acronyms: Schwartz–Hearst definitions -------------------------------------------------------
 /** The long form of `sf` at the end of `before` (Schwartz & Hearst 2003), or null. */
@@ -497,31 +493,8 @@ if (only.has('align')) {
   const D = model.dimensions;
   const P = inner.projected;
   const rows = unitRows();
-  const feats = base.terms.map((tv) => {
-    const keep = Array.from(tv.ids.keys()).filter((x) => tv.ids[x] < P);
-    return { ids: keep.map((x) => tv.ids[x]), w: keep.map((x) => tv.weights[x]) };
-  });
-  const oneWay = (a: number, b: number) => {
-    const fa = feats[a];
-    const fb = feats[b];
-    let s = 0;
-    let ws = 0;
-    for (let x = 0; x < fa.ids.length; x++) {
-      const f = fa.ids[x];
-      let best = -1;
-      for (const g of fb.ids) {
-        if (g === f) { best = 1; break; }
-        let d = 0;
-        const o1 = f * D;
-        const o2 = g * D;
-        for (let j = 0; j < D; j++) d += rows[o1 + j] * rows[o2 + j];
-        if (d > best) best = d;
-      }
-      s += fa.w[x] * best;
-      ws += fa.w[x];
-    }
-    return ws ? s / ws : 0;
-  };
+  const feats = base.terms.map((tv) => projectedFeatures(tv, P));
+  const oneWay = (a: number, b: number) => alignOneWay(rows, D, feats[a], feats[b]);
   const t0 = performance.now();
   const rec: Sim = memo((q, c) => oneWay(q, c));
   const both: Sim = memo((q, c) => (rec(q, c) + oneWay(c, q)) / 2);

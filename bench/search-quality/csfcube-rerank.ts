@@ -35,8 +35,8 @@ import { STOPWORDS } from '../../src/search/query.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import { symmetricEigen } from '../../src/search/linalg.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { openCsfcubeProbe, keywordNeighbours, mean, dot } from './csfcube-probe.ts';
-import { ndcgAt20Percent, tfidfCosine, type CsfcubeFacet } from './csfcube-data.ts';
+import { openCsfcubeProbe, servedCandidates, mean, dot } from './csfcube-probe.ts';
+import { ndcgAt20Percent, tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' } } });
 const dir = positionals[0];
@@ -55,15 +55,7 @@ const N = ids.length;
 
 // ---- the served candidates (keyword top 150 of the first 64 words, vector top 150) ---------------
 const queries = [...new Set(facets.map((f) => f.qid))];
-const keyword = await keywordNeighbours(engine, texts, at, queries);
-const cand = new Map<string, number[]>();
-for (const qid of queries) {
-  const q = at.get(qid)!;
-  const cos = vec.map((v, i) => ({ i, s: dot(v, vec[q]) })).sort((a, b) => b.s - a.s).slice(0, SIMILAR_WEIGHTS.candidates);
-  const set = new Set<number>([...keyword.get(qid)!, ...cos.map((c) => c.i)]);
-  set.delete(q);
-  cand.set(qid, [...set]);
-}
+const cand = await servedCandidates(engine, texts, vec, at, queries);
 
 type Sim = (q: number, c: number) => number;
 /** A similarity computed once per (query, candidate) pair: the weight grids ask each pair many times. */
@@ -147,13 +139,8 @@ function report(name: string, sim: Sim, extra?: (qid: string) => number[]): numb
   if (Math.max(...diffs) > 0.01) throw new Error('the emulated served list ranks a pool differently from the service: fix the emulation before reading any row');
 }
 report('served', served);
-{
-  // The collection's baseline in the same run, as csfcube.ts prints it: TF-IDF cosine over the whole pool.
-  const tfidf = tfidfCosine(papers);
-  const s = facets.map((f) => ({ ...f, v: ndcgAt20Percent(f.cands.map((c, i) => ({ i, s: tfidf(f.qid, c) })).sort((a, b) => b.s - a.s).map((o) => o.i), f.rel) }));
-  const of = (p: (f: (typeof s)[number]) => boolean) => mean(s.filter(p).map((f) => f.v)).toFixed(3);
-  console.log(`${'tf-idf cosine (whole pool, baseline)'.padEnd(60)} fold1_dev ${of((f) => f.split === 'dev')}${heldout.size ? `  fold1_test ${of((f) => f.split === 'test')}  all ${of(() => true)}` : ''}`);
-}
+// The collection's baseline in the same run, as csfcube.ts prints it: TF-IDF cosine over the whole pool.
+console.log(tfidfBaselineLine(papers, facets, heldout.size > 0, 60));
 report('lexical alone (served candidates)', lexical);
 report('latent alone (served candidates)', latent);
 

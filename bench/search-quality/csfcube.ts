@@ -19,7 +19,7 @@
  * contributes too. --reuse with --keep DIR: the store an earlier --keep run left, not imported again.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,7 @@ const tfidf = tfidfCosine(papers);
 
 // The served path: the real CLI imports and reindexes, then the service answers in-process.
 const work = values.keep ?? mkdtempSync(join(tmpdir(), 'pb-csfcube-'));
+mkdirSync(work, { recursive: true }); // --keep may name a directory not made yet
 const db = join(work, 'paperboy.db');
 const input = join(work, 'csfcube.jsonl');
 writeFileSync(input, [...papers].map(([pid, p]) => JSON.stringify({ id: pid, title: p.title, abstract: p.abstract || p.title })).join('\n') + '\n');

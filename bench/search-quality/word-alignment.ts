@@ -202,3 +202,38 @@ export class WordAligner {
     return { there, back: backs };
   }
 }
+
+/** A term vector's projected features (those with a latent row, ids below `P`) and their weights. */
+export type Features = { ids: number[]; w: number[] };
+export function projectedFeatures(tv: TermVector, P: number): Features {
+  const keep = Array.from(tv.ids.keys()).filter((x) => tv.ids[x] < P);
+  return { ids: keep.map((x) => tv.ids[x]), w: keep.map((x) => tv.weights[x]) };
+}
+
+/**
+ * Round 23's alignment one way (`fa` → `fb`), pair by pair, over unit latent rows of `D` columns:
+ * the weighted mean of each of `fa`'s features' best cosine among `fb`'s (the same feature 1). Kept
+ * as the probes' same-run baseline of `WordAligner`'s values and cost.
+ */
+export function alignOneWay(rows: ArrayLike<number>, D: number, fa: Features, fb: Features): number {
+  let s = 0;
+  let ws = 0;
+  for (let x = 0; x < fa.ids.length; x++) {
+    const f = fa.ids[x];
+    let best = -1;
+    for (const g of fb.ids) {
+      if (g === f) {
+        best = 1;
+        break;
+      }
+      let d = 0;
+      const o1 = f * D;
+      const o2 = g * D;
+      for (let j = 0; j < D; j++) d += rows[o1 + j] * rows[o2 + j];
+      if (d > best) best = d;
+    }
+    s += fa.w[x] * best;
+    ws += fa.w[x];
+  }
+  return ws ? s / ws : 0;
+}

@@ -2123,6 +2123,22 @@ export const MUTANTS: Mutant[] = [
     replace: 'tids = [process.pid];',
     tests: ['tests/cli/reindex-priority.test.ts'],
   },
+  {
+    name: 'retrained-model-never-followed',
+    what: 'a running server keeps the model it opened at start after `paperboy reindex` trained another one (the new space complete): stale until a restart, and a server started untrained never gets a target',
+    file: 'src/services/embedding-spaces.ts',
+    search: '    this.followTarget(target, spaces);\n',
+    replace: '',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
+  {
+    name: 'retrained-model-followed-before-complete',
+    what: "a running server moves to a retrained model while the reindex is still embedding its space: its queries lose the old model (keyword only) and it re-embeds the space alongside the reindex",
+    file: 'src/services/embedding-spaces.ts',
+    search: "if (!id || id === current?.id || !spaces.some((s) => s.embedderId === id && s.completeAt)) return;",
+    replace: "if (!id || id === current?.id || !spaces.some((s) => s.embedderId === id)) return;",
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

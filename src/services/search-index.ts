@@ -23,6 +23,12 @@ export interface SearchIndexOptions {
   embedder: () => Promise<Embedder | null>;
   /** What the configured embedder is (provider, model): recorded with its space to reopen it later. */
   embedderSource?: SpaceSource;
+  /**
+   * The id the configured embedder would open as now, when that can change under a running process
+   * (the `local` model, retrained by `paperboy reindex`): the process moves to it once its space
+   * covers the corpus. Absent: the embedder opened first stays.
+   */
+  embedderIdNow?: () => Promise<string | null>;
   /** Opens an older space's model to embed queries while the configured one is being embedded. */
   reopenSpace?: (space: EmbeddingSpace) => Promise<Embedder | null>;
   /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
@@ -69,7 +75,7 @@ export class SearchIndexService {
     private readonly opts: SearchIndexOptions,
   ) {
     this.engine = opts.engine;
-    this.spaces = new EmbeddingSpaces(store, { openTarget: opts.embedder, source: opts.embedderSource, reopen: opts.reopenSpace, logger: opts.logger, refreshMs: opts.annRefreshMs === 0 ? 0 : undefined });
+    this.spaces = new EmbeddingSpaces(store, { openTarget: opts.embedder, targetIdNow: opts.embedderIdNow, source: opts.embedderSource, reopen: opts.reopenSpace, logger: opts.logger, refreshMs: opts.annRefreshMs === 0 ? 0 : undefined });
   }
 
   /** `idle` until `keepInStep` starts; then `building` until the keyword index is in memory. */

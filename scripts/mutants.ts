@@ -2139,6 +2139,14 @@ export const MUTANTS: Mutant[] = [
     replace: "if (!id || id === current?.id || !spaces.some((s) => s.embedderId === id)) return;",
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'old-space-ann-kept',
+    what: "a server that moved to a retrained model keeps the old space's ANN index (its graph, tens of MB at 75k papers, and its thread) until a restart",
+    file: 'src/services/search-index.ts',
+    search: '        this.dropAnnsExcept([serving?.embedderId, target?.id]);\n',
+    replace: '',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

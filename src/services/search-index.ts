@@ -274,6 +274,7 @@ export class SearchIndexService {
         // One process embeds at a time (the lease); the others pick the vectors up from the store.
         // A whole new space (a model switch) is left to the re-embed job, whose lease is renewed.
         const target = await this.embedder();
+        this.dropAnnsExcept([serving?.embedderId, target?.id]);
         const embedded = !serving || serving.embedderId === target?.id ? await this.embedNewPapers(holder) : 0;
         if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
       } catch (err) {
@@ -288,6 +289,21 @@ export class SearchIndexService {
       clearInterval(timer);
       return running ?? Promise.resolve();
     };
+  }
+
+  /** The spaces whose ANN index this process holds in memory (tests). */
+  get annSpaces(): string[] {
+    return [...this.anns.keys()];
+  }
+
+  /**
+   * Lets go of the ANN indexes of spaces neither served nor embedded any more (the space of a
+   * `local` model retrained under this server, which moved to the new one): each held its graph,
+   * tens of MB at 75k papers, and a thread, until a restart. Run by the minute's catch-up, long
+   * after the requests that held the old space have been answered.
+   */
+  private dropAnnsExcept(keep: readonly (string | undefined)[]): void {
+    for (const id of [...this.anns.keys()]) if (!keep.includes(id)) this.anns.delete(id);
   }
 
   /**

@@ -97,6 +97,12 @@ forEachStore('a running server and a reindex that trains a new local model', (ct
     assert.equal(hybrid.results[0].paper.id, '2402.00004');
     assert.ok((await server.search.similar('2402.00002', 3))!.some((s) => s.paper.id === '2402.00003'), 'similar papers from B');
     assert.ok((await server.search.similar('2405.00003', 3))!.every((s) => s.paper.id.startsWith('2405.')), 'a new paper finds its neighbours in B');
+    // The old space's ANN index (its graph and thread) is let go at the minute's catch-up.
+    assert.deepEqual(server.searchIndex.annSpaces.sort(), [a, b].sort());
+    const stop = server.searchIndex.keepInStep(60_000);
+    await stop();
+    assert.deepEqual(server.searchIndex.annSpaces, [b]);
+    assert.deepEqual(await servingOf(server), { space: b, query: b, target: b });
     await server.searchIndex.close();
   });
 });

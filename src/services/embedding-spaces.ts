@@ -88,7 +88,7 @@ export class EmbeddingSpaces {
     return this.choice.value;
   }
 
-  /** Resolves when a move to a retrained configured model, started by `serving`, is done (tests). */
+  /** Resolves when a check for a retrained configured model (and the move to it), started by `serving`, is done. */
   switched(): Promise<void> {
     return this.following ?? Promise.resolve();
   }

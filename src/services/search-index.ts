@@ -374,8 +374,10 @@ export class SearchIndexService {
     return `${n}:${last?.modifiedAt ?? ''}:${last?.id ?? ''}`;
   }
 
-  /** Saves the ANN index (SQLite: beside the database file) and finishes a publication under way. */
+  /** Saves the ANN index (SQLite: beside the database file) and finishes a publication and a model check under way. */
   async close(): Promise<void> {
+    // A check for a retrained model under way finishes before the store closes under it.
+    await this.spaces.switched();
     await Promise.all([...this.anns.values()].map((ann) => ann.index.save()));
     await this.annPublishing;
   }

@@ -2127,7 +2127,7 @@ export const MUTANTS: Mutant[] = [
     name: 'retrained-model-never-followed',
     what: 'a running server keeps the model it opened at start after `paperboy reindex` trained another one (the new space complete): stale until a restart, and a server started untrained never gets a target',
     file: 'src/services/embedding-spaces.ts',
-    search: '    this.followTarget(target, spaces);\n',
+    search: '    this.followTarget(spaces);\n',
     replace: '',
     tests: ['tests/search/local-model-swap.test.ts'],
   },

@@ -101,7 +101,7 @@ export class EmbeddingSpaces {
   private async choose(): Promise<ServingSpace | null> {
     const target = await this.openTarget();
     const spaces = await this.store.embeddingSpaces.list();
-    this.followTarget(target, spaces);
+    this.followTarget(spaces);
     const own = target && spaces.find((s) => s.embedderId === target.id);
     let chosen: ServingSpace | null = null;
     if (target && own?.completeAt) chosen = { embedderId: target.id, dimensions: target.dimensions, embedder: target };
@@ -131,11 +131,12 @@ export class EmbeddingSpaces {
    * complete the old model serves with its own vectors and stays the target (this process neither
    * searches a half-filled space nor embeds it alongside the reindex).
    */
-  private followTarget(current: Embedder | null, spaces: readonly EmbeddingSpace[]): void {
+  private followTarget(spaces: readonly EmbeddingSpace[]): void {
     const idNow = this.opts.targetIdNow;
     if (!idNow || this.following) return;
     this.following = (async () => {
-      const id = await idNow();
+      // The target as it is now, not as the choice that started this check read it (a move may have just happened).
+      const [id, current] = await Promise.all([idNow(), this.openTarget()]);
       if (!id || id === current?.id || !spaces.some((s) => s.embedderId === id && s.completeAt)) return;
       // Already open when it served as an older space (a process started before its first training).
       const next = (await this.reopened.get(id)?.promise) ?? (await this.opts.openTarget());

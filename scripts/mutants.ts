@@ -2147,6 +2147,14 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'retrained-model-choice-kept',
+    what: "a server moving to a retrained model changes its target but keeps the cached serving choice: the old space and model serve searches while similar papers and the jobs use the new model",
+    file: 'src/services/embedding-spaces.ts',
+    search: '      this.target = { promise: Promise.resolve(next) };\n      this.invalidate();\n',
+    replace: '      this.target = { promise: Promise.resolve(next) };\n',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

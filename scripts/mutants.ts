@@ -2155,6 +2155,38 @@ export const MUTANTS: Mutant[] = [
     replace: "const dir = path.join(os.tmpdir(), 'paperboy-workers'); fs.mkdirSync(dir, { recursive: true }); void ownDir;",
     tests: ['tests/ingest/worker-bundle-cache.test.ts'],
   },
+  {
+    name: 'retrained-model-never-followed',
+    what: 'a running server keeps the model it opened at start after `paperboy reindex` trained another one (the new space complete): stale until a restart, and a server started untrained never gets a target',
+    file: 'src/services/embedding-spaces.ts',
+    search: '    this.followTarget(spaces);\n',
+    replace: '',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
+  {
+    name: 'retrained-model-followed-before-complete',
+    what: "a running server moves to a retrained model while the reindex is still embedding its space: its queries lose the old model (keyword only) and it re-embeds the space alongside the reindex",
+    file: 'src/services/embedding-spaces.ts',
+    search: "if (!id || id === current?.id || !spaces.some((s) => s.embedderId === id && s.completeAt)) return;",
+    replace: "if (!id || id === current?.id || !spaces.some((s) => s.embedderId === id)) return;",
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
+  {
+    name: 'old-space-ann-kept',
+    what: "a server that moved to a retrained model keeps the old space's ANN index (its graph, tens of MB at 75k papers, and its thread) until a restart",
+    file: 'src/services/search-index.ts',
+    search: '        this.dropAnnsExcept([serving?.embedderId, target?.id]);\n',
+    replace: '',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
+  {
+    name: 'retrained-model-choice-kept',
+    what: "a server moving to a retrained model changes its target but keeps the cached serving choice: the old space and model serve searches while similar papers and the jobs use the new model",
+    file: 'src/services/embedding-spaces.ts',
+    search: '      this.target = { promise: Promise.resolve(next) };\n      this.invalidate();\n',
+    replace: '      this.target = { promise: Promise.resolve(next) };\n',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -25,6 +25,12 @@ export interface EmbedderProvider {
   /** Returns null when the embedder cannot be used yet (e.g. the local model is not trained). */
   open(ctx: EmbedderContext): Promise<Embedder | null>;
   /**
+   * The id `open` would give now, read without opening the model, for a model that changes under a
+   * running process (the `local` one, retrained by `paperboy reindex`): a server moves to it once
+   * its space covers the corpus (`EmbeddingSpaces`). Absent: the embedder is fixed for the process.
+   */
+  currentId?(ctx: EmbedderContext): Promise<string | null>;
+  /**
    * Trains or refreshes the model from the store's papers; `paperboy reindex` calls it first.
    * `meanwhile` is other work of the reindex (the full-text rebuild) that a provider training off
    * the main thread runs while it trains; a provider that cannot calls it after training. It is

@@ -17,6 +17,7 @@ export const localEmbedderProvider: EmbedderProvider = {
     // In slices: a serving process opens it while it answers requests.
     return m ? LocalEmbedder.fromBufferSliced(m.data) : null;
   },
+  currentId: ({ store }) => store.search.modelId(LOCAL_MODEL_NAME),
   async train({ store, logger }, onProgress, meanwhile) {
     const papers: TrainingText[] = [];
     const total = await store.papers.count();

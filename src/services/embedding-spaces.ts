@@ -27,6 +27,12 @@ export interface EmbeddingSpacesOptions {
   openTarget: () => Promise<Embedder | null>;
   /** What the configured embedder is, recorded with its space so it can be reopened later. */
   source?: SpaceSource;
+  /**
+   * The id the configured embedder opens as now, when it can change under a running process (the
+   * `local` model, retrained by `paperboy reindex`). Once that model's space covers the corpus, the
+   * process opens it and moves to it: its queries and its vectors together (`choose`).
+   */
+  targetIdNow?: () => Promise<string | null>;
   /** Opens the model of an older space to embed queries in it while the target is being embedded. */
   reopen?: (space: EmbeddingSpace) => Promise<Embedder | null>;
   logger?: Logger;
@@ -52,6 +58,8 @@ export class EmbeddingSpaces {
   private readonly reopened = new Map<string, Opening>();
   private choice?: { at: number; value: Promise<ServingSpace | null> };
   private servingId?: string;
+  /** A move to the configured model as retrained since it was opened (`followTarget`), under way. */
+  private following?: Promise<void>;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +88,11 @@ export class EmbeddingSpaces {
     return this.choice.value;
   }
 
+  /** Resolves when a check for a retrained configured model (and the move to it), started by `serving`, is done. */
+  switched(): Promise<void> {
+    return this.following ?? Promise.resolve();
+  }
+
   /** Forget the cached choice: a space was just completed or deleted. */
   invalidate(): void {
     this.choice = undefined;
@@ -88,6 +101,7 @@ export class EmbeddingSpaces {
   private async choose(): Promise<ServingSpace | null> {
     const target = await this.openTarget();
     const spaces = await this.store.embeddingSpaces.list();
+    this.followTarget(spaces);
     const own = target && spaces.find((s) => s.embedderId === target.id);
     let chosen: ServingSpace | null = null;
     if (target && own?.completeAt) chosen = { embedderId: target.id, dimensions: target.dimensions, embedder: target };
@@ -106,6 +120,35 @@ export class EmbeddingSpaces {
       } else if (chosen) this.opts.logger?.info({ serving: chosen.embedderId }, 'search answers from embedding space');
     }
     return chosen;
+  }
+
+  /**
+   * The configured model was replaced under this process (`paperboy reindex` trained the `local`
+   * one again): once the new model's space covers the corpus, opens it in the background while the
+   * current choice serves, then makes it the target and drops the cached choice, so that the next
+   * choice serves the new space with the new model. A request holds one `ServingSpace` (a space and
+   * the model of its queries) throughout, so it never mixes the two; until the new space is
+   * complete the old model serves with its own vectors and stays the target (this process neither
+   * searches a half-filled space nor embeds it alongside the reindex).
+   */
+  private followTarget(spaces: readonly EmbeddingSpace[]): void {
+    const idNow = this.opts.targetIdNow;
+    if (!idNow || this.following) return;
+    this.following = (async () => {
+      // The target as it is now, not as the choice that started this check read it (a move may have just happened).
+      const [id, current] = await Promise.all([idNow(), this.openTarget()]);
+      if (!id || id === current?.id || !spaces.some((s) => s.embedderId === id && s.completeAt)) return;
+      // Already open when it served as an older space (a process started before its first training).
+      const next = (await this.reopened.get(id)?.promise) ?? (await this.opts.openTarget());
+      this.reopened.delete(id);
+      // Trained again meanwhile (its space not yet checked): the next choice looks again.
+      if (!next || next.id !== id) return;
+      this.target = { promise: Promise.resolve(next) };
+      this.invalidate();
+      this.opts.logger?.info({ from: current?.id ?? null, to: next.id }, 'the configured model was retrained and its space covers the corpus: search moves to it');
+    })()
+      .catch((err) => this.opts.logger?.warn({ err: (err as Error).message }, 'cannot open the retrained model: search stays on the model it has'))
+      .finally(() => (this.following = undefined));
   }
 
   private reopen(space: EmbeddingSpace): Promise<Embedder | null> {

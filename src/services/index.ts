@@ -162,12 +162,15 @@ export function createServices(deps: ServiceDeps): Services {
     }
     return provider.open({ config: c, store, logger, sqlitePath, signal: deps.shutdown });
   };
+  const configured = embedderProvider(config.searchEmbedder);
   // The in-memory keyword index, loaded from its published file when there is one (SEARCH_INDEX_FILES).
   const keywordIndex = config.searchKeywordEngine === 'memory' ? new InvertedIndexEngine(store, new StoreKeywordEngine(store), {}, 0.1, keywordIndexPersistence(config, store, logger)) : null;
   const { search, index: searchIndex } = openSearch(store, {
     engine: keywordIndex ?? new StoreKeywordEngine(store),
     embedder: () => openEmbedder(config),
     embedderSource: { provider: config.searchEmbedder, model: config.embeddingsModel },
+    // The local model, retrained by `paperboy reindex` under a running server: which one the store holds now.
+    embedderIdNow: configured?.currentId && (() => configured.currentId!({ config, store, logger, sqlitePath })),
     // The model of an older space, to embed queries in it while the configured one is embedded.
     reopenSpace: (space) => {
       const source = sourceOf(space);

@@ -23,6 +23,12 @@ export interface SearchIndexOptions {
   embedder: () => Promise<Embedder | null>;
   /** What the configured embedder is (provider, model): recorded with its space to reopen it later. */
   embedderSource?: SpaceSource;
+  /**
+   * The id the configured embedder would open as now, when that can change under a running process
+   * (the `local` model, retrained by `paperboy reindex`): the process moves to it once its space
+   * covers the corpus. Absent: the embedder opened first stays.
+   */
+  embedderIdNow?: () => Promise<string | null>;
   /** Opens an older space's model to embed queries while the configured one is being embedded. */
   reopenSpace?: (space: EmbeddingSpace) => Promise<Embedder | null>;
   /** Where the ANN index of a given embedder lives; undefined keeps it in memory only. */
@@ -69,7 +75,7 @@ export class SearchIndexService {
     private readonly opts: SearchIndexOptions,
   ) {
     this.engine = opts.engine;
-    this.spaces = new EmbeddingSpaces(store, { openTarget: opts.embedder, source: opts.embedderSource, reopen: opts.reopenSpace, logger: opts.logger, refreshMs: opts.annRefreshMs === 0 ? 0 : undefined });
+    this.spaces = new EmbeddingSpaces(store, { openTarget: opts.embedder, targetIdNow: opts.embedderIdNow, source: opts.embedderSource, reopen: opts.reopenSpace, logger: opts.logger, refreshMs: opts.annRefreshMs === 0 ? 0 : undefined });
   }
 
   /** `idle` until `keepInStep` starts; then `building` until the keyword index is in memory. */
@@ -268,6 +274,7 @@ export class SearchIndexService {
         // One process embeds at a time (the lease); the others pick the vectors up from the store.
         // A whole new space (a model switch) is left to the re-embed job, whose lease is renewed.
         const target = await this.embedder();
+        this.dropAnnsExcept([serving?.embedderId, target?.id]);
         const embedded = !serving || serving.embedderId === target?.id ? await this.embedNewPapers(holder) : 0;
         if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
       } catch (err) {
@@ -282,6 +289,21 @@ export class SearchIndexService {
       clearInterval(timer);
       return running ?? Promise.resolve();
     };
+  }
+
+  /** The spaces whose ANN index this process holds in memory (tests). */
+  get annSpaces(): string[] {
+    return [...this.anns.keys()];
+  }
+
+  /**
+   * Lets go of the ANN indexes of spaces neither served nor embedded any more (the space of a
+   * `local` model retrained under this server, which moved to the new one): each held its graph,
+   * tens of MB at 75k papers, and a thread, until a restart. Run by the minute's catch-up, long
+   * after the requests that held the old space have been answered.
+   */
+  private dropAnnsExcept(keep: readonly (string | undefined)[]): void {
+    for (const id of [...this.anns.keys()]) if (!keep.includes(id)) this.anns.delete(id);
   }
 
   /**
@@ -352,8 +374,10 @@ export class SearchIndexService {
     return `${n}:${last?.modifiedAt ?? ''}:${last?.id ?? ''}`;
   }
 
-  /** Saves the ANN index (SQLite: beside the database file) and finishes a publication under way. */
+  /** Saves the ANN index (SQLite: beside the database file) and finishes a publication and a model check under way. */
   async close(): Promise<void> {
+    // A check for a retrained model under way finishes before the store closes under it.
+    await this.spaces.switched();
     await Promise.all([...this.anns.values()].map((ann) => ann.index.save()));
     await this.annPublishing;
   }

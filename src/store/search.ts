@@ -705,6 +705,12 @@ export class SearchRepository {
       .execute();
   }
 
+  /** The id of the model stored under `name` (without its bytes), or null: a serving process checks it for a retrained model. */
+  async modelId(name: string): Promise<string | null> {
+    const r = await this.db.selectFrom('search_models').select('model_id').where('name', '=', name).executeTakeFirst();
+    return r?.model_id ?? null;
+  }
+
   /**
    * A stored model, read `MODEL_PIECE_BYTES` a statement with the event loop handed back between: a
    * serving process loads it while it answers requests, and a 75k-paper offline model is 23 MB, whose

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { forEachStore } from '../helpers/contract.ts';
+import { makePaper } from '../helpers/papers.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createServices, type Services } from '../../src/services/index.ts';
+import { LOCAL_MODEL_NAME } from '../../src/search/local-embedder-provider.ts';
+import { loadCorpus } from './fixtures.ts';
+
+/**
+ * Issue 14, "vectors of another model or dimension are never mixed": `paperboy reindex` on the
+ * default embedder (`local`) trains a new model (a new id) when the corpus changed, while servers
+ * that opened the old one at their start keep running. Each server must embed its queries with the
+ * model of the vectors it searches at every moment, and move to the new model once its space
+ * covers the corpus, without a restart.
+ */
+forEachStore('a running server and a reindex that trains a new local model', (ctx) => {
+  const config = loadConfig({}, { db: ':memory:' });
+  const logger = createLogger('silent');
+  /** `paperboy reindex`: a process of its own (its own services) that trains and then embeds. */
+  const reindexProcess = () => createServices({ config, logger, store: ctx.store });
+
+  before(async () => {
+    await loadCorpus(ctx.store);
+  });
+
+  /** What the server answers from now: the space, the model that embeds its queries, and the configured model. */
+  async function servingOf(server: Services) {
+    const s = await server.searchIndex.spaces.serving();
+    const target = await server.searchIndex.embedder();
+    return { space: s?.embedderId, query: s?.embedder?.id ?? null, target: target?.id ?? null };
+  }
+
+  let server: Services;
+  let a: string;
+
+  test('a server started before any model was trained moves to the first one once it covers the corpus', async () => {
+    server = createServices({ config, logger, store: ctx.store });
+    assert.deepEqual(await servingOf(server), { space: undefined, query: null, target: null });
+    assert.equal((await server.search.search({ q: 'attention networks' })).mode, 'keyword');
+
+    // The first reindex: model A, every paper embedded.
+    const first = reindexProcess();
+    assert.equal(await first.trainEmbedder(), true);
+    await first.searchIndex.reindex();
+    await first.searchIndex.close();
+    a = (await ctx.store.search.loadModel(LOCAL_MODEL_NAME))!.modelId;
+
+    server.searchIndex.spaces.invalidate();
+    await server.searchIndex.spaces.serving();
+    await server.searchIndex.spaces.switched();
+    assert.deepEqual(await servingOf(server), { space: a, query: a, target: a });
+    assert.equal((await server.search.search({ q: 'attention networks' })).mode, 'hybrid');
+    assert.ok((await server.search.similar('2402.00002', 3))!.some((s) => s.paper.id === '2402.00003'));
+  });
+
+  test('the server keeps the old model and its vectors together until the new space is complete, then moves to both at once', async () => {
+    assert.deepEqual(await servingOf(server), { space: a, query: a, target: a });
+
+    // The corpus changes and a reindex trains model B: the model row is B, B's space is empty.
+    await ctx.store.papers.upsertMany(
+      Array.from({ length: 12 }, (_, i) => makePaper({ id: `2405.${String(i).padStart(5, '0')}`, title: `Coral reef bleaching survey ${i}`, abstract: `Ocean warming and coral reef fish counts at reef site ${i}.` })),
+    );
+    const second = reindexProcess();
+    await second.trainEmbedder();
+    const b = (await ctx.store.search.loadModel(LOCAL_MODEL_NAME))!.modelId;
+    assert.notEqual(b, a, 'the changed corpus trains another model');
+    // The reindex opens B and starts embedding: B's space exists, not yet complete.
+    assert.equal((await second.searchIndex.embedder())?.id, b);
+    assert.equal((await ctx.store.embeddingSpaces.get(b))?.completeAt, null);
+
+    // While B is being embedded the server stays on A: A's queries, A's vectors, A as its target
+    // (it neither embeds B's space itself nor searches B's half-filled one).
+    server.searchIndex.spaces.invalidate();
+    assert.deepEqual(await servingOf(server), { space: a, query: a, target: a });
+    await server.searchIndex.spaces.switched();
+    assert.deepEqual(await servingOf(server), { space: a, query: a, target: a });
+    assert.equal((await server.search.search({ q: 'attention networks' })).mode, 'hybrid', 'queries still embedded (by A)');
+
+    // The reindex embeds every paper with B: B's space is complete.
+    await second.searchIndex.reindex({ fullText: false });
+    await second.searchIndex.close();
+    assert.ok((await ctx.store.embeddingSpaces.get(b))?.completeAt);
+
+    // At its next refresh the server opens B in the background; until B is open it answers from A
+    // (never A's model over B's vectors, nor the other way round); then from B, with B.
+    server.searchIndex.spaces.invalidate();
+    const during = await servingOf(server);
+    assert.equal(during.query, during.space, 'queries are embedded by the model of the vectors searched');
+    await server.searchIndex.spaces.switched();
+    assert.deepEqual(await servingOf(server), { space: b, query: b, target: b });
+    const r1 = await server.search.search({ q: 'coral reef warming', mode: 'vector' });
+    assert.ok(r1.results.length > 0 && r1.results[0].paper.id.startsWith('2405.'), 'the new papers are found by meaning, in B');
+    const hybrid = await server.search.search({ q: 'attention networks' });
+    assert.equal(hybrid.mode, 'hybrid');
+    assert.equal(hybrid.results[0].paper.id, '2402.00004');
+    assert.ok((await server.search.similar('2402.00002', 3))!.some((s) => s.paper.id === '2402.00003'), 'similar papers from B');
+    assert.ok((await server.search.similar('2405.00003', 3))!.every((s) => s.paper.id.startsWith('2405.')), 'a new paper finds its neighbours in B');
+    // The old space's ANN index (its graph and thread) is let go at the minute's catch-up.
+    assert.deepEqual(server.searchIndex.annSpaces.sort(), [a, b].sort());
+    const stop = server.searchIndex.keepInStep(60_000);
+    await stop();
+    assert.deepEqual(server.searchIndex.annSpaces, [b]);
+    assert.deepEqual(await servingOf(server), { space: b, query: b, target: b });
+    await server.searchIndex.close();
+  });
+});

@@ -28,7 +28,10 @@ before(() => {
   const ix = new usearch.Index({ ...VectorIndex.options(D), expansion_add: 8 });
   const flat = new Float32Array(N * D);
   for (let i = 0; i < N; i++) flat.set(unitVector(i, D), i * D);
-  ix.add(BigUint64Array.from({ length: N }, (_, i) => BigInt(i + 1)), flat);
+  // One insert thread: the same graph every run. Inserted by several threads, the graph depends on
+  // their interleaving, and on a loaded CI machine one build left vector 6 outside its own top 10
+  // (both stores' checks below failed on that one file).
+  ix.add(BigUint64Array.from({ length: N }, (_, i) => BigInt(i + 1)), flat, 1);
   ix.save(file);
   fs.writeFileSync(`${file}.json`, JSON.stringify({ embedderId: E, dimensions: D, count: N, newest: NEWEST, layout: 'hnsw-f16-m16' }));
 });

@@ -5,6 +5,7 @@ import type { Embedder } from './embedder.ts';
 import { LocalEmbedder, paperText, TooLittleTextError, type EmbeddedWithTerms, type LocalEmbedderOptions, type TrainingProgress, type TrainingText } from './local-embedder.ts';
 import type { LocalWorkerReply, LocalWorkerRequest } from './local-embedder-worker.ts';
 import type { AnalysedTexts } from './tokenize.ts';
+import type { RefineOptions } from './local-embedder-refine.ts';
 import type { PaperText } from '../store/search.ts';
 
 /** The worker as one plain script (`src/worker-script.ts`). */
@@ -197,6 +198,27 @@ export async function trainOnThread(papers: readonly TrainingText[], options: Pa
     if (reply.kind !== 'model') throw new Error(`local embedder training: unexpected reply ${reply.kind}`);
     return LocalEmbedder.fromBuffer(reply.model);
   } finally {
+    await worker.close();
+  }
+}
+
+/**
+ * The contrastive refinement (`refineModel`) of `model` on a worker thread of its own at background
+ * priority (`lowerThisThreadPriority`): the serving process's request thread never runs it. Aborting
+ * `signal` stops the thread.
+ */
+export async function refineOnThread(model: Uint8Array, papers: readonly TrainingText[], options: Partial<RefineOptions> = {}, signal?: AbortSignal): Promise<LocalEmbedder> {
+  signal?.throwIfAborted();
+  const worker = new LocalWorker(model);
+  const stop = () => void worker.close();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const reply = await worker.ask({ kind: 'refine', papers: papers as TrainingText[], options });
+    if (reply.kind === 'error') throw new Error(`local model refinement: ${reply.message}`);
+    if (reply.kind !== 'model') throw new Error(`local model refinement: unexpected reply ${reply.kind}`);
+    return LocalEmbedder.fromBuffer(reply.model);
+  } finally {
+    signal?.removeEventListener('abort', stop);
     await worker.close();
   }
 }

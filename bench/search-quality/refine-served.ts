@@ -10,9 +10,8 @@
  *     CSFCube, NDCG%20 by fold (fold1_test is the held-out one), LSA against refined.
  *
  * Each store is a copy of one the real CLI imported and reindexed (`--db`, `--csf-db`, e.g. left
- * by `csfcube.ts --keep DIR`); in the copy the refined model is stored as the local model and
- * every paper embedded with it (`embedInBackground`, the re-embed job's call), as the background
- * refinement does in a served instance.
+ * by `csfcube.ts --keep DIR`); in the copy the background job's code (`ModelRefinementService.run`)
+ * refines the stored model, stores it and embeds every paper with it, as in a served instance.
  *
  *   node --max-old-space-size=6000 --import tsx bench/search-quality/refine-served.ts --db /tmp/cs/arxiv/paperboy.db \
  *     [--csfcube ../shared/data/eval/csfcube --csf-db /tmp/cs/csf/paperboy.db] [--work /tmp/cs/work]
@@ -26,9 +25,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
-import { LOCAL_MODEL_NAME } from '../../src/search/local-embedder-provider.ts';
-import { LocalEmbedder, type TrainingText } from '../../src/search/local-embedder.ts';
-import { refineModel } from '../../src/search/local-embedder-refine.ts';
+import { ModelRefinementService } from '../../src/services/model-refinement.ts';
 import { DEFAULT_FUSION } from '../../src/search/fusion.ts';
 import { openSearch, type SearchService } from '../../src/services/search.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
@@ -75,33 +72,18 @@ async function open(db: string, fusion?: typeof DEFAULT_FUSION) {
   return { services, search, opened, close: async () => (await services.close(), await opened.close()) };
 }
 
-/** Stores the refined model as the local model and embeds every paper with it; prints its CPU. */
+/**
+ * What the background job `search:refine-model` does (`ModelRefinementService.run`, its worker
+ * thread and the embedding of every paper with the refined model); prints its CPU (the process's,
+ * worker threads included) and wall time.
+ */
 async function refineInPlace(db: string): Promise<void> {
-  const { services, opened, close } = await open(db);
-  const store = opened.store;
-  const m = await store.search.loadModel(LOCAL_MODEL_NAME);
-  if (!m) throw new Error(`no local model in ${db}`);
-  const base = LocalEmbedder.fromBuffer(m.data);
-  const papers: TrainingText[] = [];
-  for (let after = ''; ; ) {
-    const page = await store.papers.textsById(5000, after);
-    for (const p of page) papers.push({ title: p.title, abstract: p.abstract });
-    if (page.length < 5000) break;
-    after = page[page.length - 1].id;
-  }
+  const { opened, close } = await open(db);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const refined = refineModel(base, papers);
+  const run = await new ModelRefinementService(opened.store, { enabled: true, logger: createLogger('warn') }).run();
   const cpu = process.cpuUsage(cpu0);
-  console.log(`refined ${base.id} → ${refined.id} on ${papers.length} papers: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, ${((performance.now() - t0) / 1000).toFixed(1)} s wall (load ${la()})`);
-  await store.search.saveModel(LOCAL_MODEL_NAME, refined.id, refined.toBuffer());
-  const e0 = process.cpuUsage();
-  const t1 = performance.now();
-  let run;
-  do run = await services.searchIndex.embedInBackground();
-  while (run && !run.complete && !run.stopped);
-  const ec = process.cpuUsage(e0);
-  console.log(`embedded ${run?.done ?? 0} papers with ${refined.id}: ${((ec.user + ec.system) / 1e6).toFixed(1)} s CPU, ${((performance.now() - t1) / 1000).toFixed(1)} s wall`);
+  console.log(`refinement job: ${run?.from} → ${run?.to} on ${run?.papers} papers (refinement ${run?.seconds} s wall), ${run?.embedded} papers embedded, complete ${run?.complete}: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in all, ${((performance.now() - t0) / 1000).toFixed(1)} s wall (load ${la()})`);
   await close();
 }
 

@@ -131,7 +131,7 @@ export class InvertedIndexEngine implements KeywordEngine {
   async scoreCeiling(q: ParsedQuery, opts: KeywordSearchOptions): Promise<number | undefined> {
     if (!InvertedIndexEngine.handles(q, opts)) return undefined;
     const index = await this.ready();
-    return index.scoreCeiling(queryTermsWithVariants(q.terms.join(' '), (t) => index.docFrequency(t)));
+    return index.scoreCeiling(queryTermsWithVariants(q.terms.join(' '), (word) => index.docFrequency(word)));
   }
 
   /** The category and date bounds as a test on a paper id (undefined when there are none). */

@@ -2267,6 +2267,14 @@ export const MUTANTS: Mutant[] = [
     replace: "  async due(): Promise<boolean> {\n",
     tests: ['tests/search/local-model-refine.test.ts'],
   },
+  {
+    name: "refinement-pieces-dropped",
+    what: "the refinement's thread drops the papers sent ahead in pieces: it refines on the last piece only",
+    file: "src/search/local-embedder-worker.ts",
+    search: "      for (const p of req.papers) refinePapers.push(p);\n",
+    replace: "",
+    tests: ['tests/search/local-model-refine.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -13,7 +13,9 @@ export type LocalWorkerRequest =
   | { kind: 'embed'; seq: number; texts: string[]; terms?: boolean; stems?: { tokens: Uint32Array; spans: Int32Array } }
   | { kind: 'train'; seq: number; papers: TrainingText[]; options: Partial<LocalEmbedderOptions> }
   /** The contrastive refinement of the model this worker was started with (`local-embedder-refine.ts`). */
-  | { kind: 'refine'; seq: number; papers: TrainingText[]; options: Partial<RefineOptions> };
+  | { kind: 'refine'; seq: number; papers: TrainingText[]; options: Partial<RefineOptions> }
+  /** Papers for the next `refine`, sent ahead in pieces (one copy of 75k papers held the sender's thread ~100 ms); no reply. */
+  | { kind: 'refine-papers'; seq: number; papers: TrainingText[] };
 
 export type LocalWorkerReply =
   /** Vectors of one `embed` request, back to back (count × dimensions), transferred rather than copied. */
@@ -35,6 +37,9 @@ lowerThisThreadPriority();
 const model: LocalEmbedder | null = workerData?.model ? LocalEmbedder.fromBuffer(workerData.model as Uint8Array) : null;
 /** The model's feature id of each stem id of the analysis the requests' `stems` come from (`LocalEmbedder.stemFeatures`). */
 const stemFeature: Int32Array | null = (workerData?.stemFeature as Int32Array | undefined) ?? null;
+
+/** The papers `refine-papers` sent ahead of the next `refine`. */
+let refinePapers: TrainingText[] = [];
 
 function sendModel(seq: number, trained: LocalEmbedder): void {
   const buf = trained.toBuffer();
@@ -69,9 +74,13 @@ parentPort!.on('message', (req: LocalWorkerRequest) => {
       const bytes = new Uint8Array(Buffer.concat(parts));
       const reply: LocalWorkerReply = { kind: 'vectors', seq: req.seq, flat, terms: { bytes, lengths } };
       parentPort!.postMessage(reply, [flat.buffer, bytes.buffer, lengths.buffer]);
+    } else if (req.kind === 'refine-papers') {
+      for (const p of req.papers) refinePapers.push(p);
     } else if (req.kind === 'refine') {
       if (!model) throw new Error('this worker has no model to refine');
-      sendModel(req.seq, refineModel(model, req.papers, req.options));
+      const papers = refinePapers.concat(req.papers);
+      refinePapers = [];
+      sendModel(req.seq, refineModel(model, papers, req.options));
     } else {
       const trained = LocalEmbedder.train(req.papers, req.options, (phase, done, total) => parentPort!.postMessage({ kind: 'progress', seq: req.seq, phase, done, total } satisfies LocalWorkerReply));
       sendModel(req.seq, trained);

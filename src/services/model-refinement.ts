@@ -38,7 +38,7 @@ export class ModelRefinementService {
 
   constructor(
     private readonly store: Store,
-    private readonly opts: { enabled: boolean; logger?: Logger; options?: Partial<RefineOptions> },
+    private readonly opts: { enabled: boolean; logger?: Logger; options?: Partial<RefineOptions>; /** Papers per message to the refinement's thread (tests). */ sendChunk?: number },
   ) {}
 
   private get minPapers(): number {
@@ -92,7 +92,7 @@ export class ModelRefinementService {
       papers = texts.length;
       const t = performance.now();
       try {
-        model = await refineOnThread(stored.data, texts, this.opts.options, opts.signal);
+        model = await refineOnThread(stored.data, texts, this.opts.options, opts.signal, this.opts.sendChunk);
       } catch (err) {
         if (!opts.signal?.aborted) this.failedFor = stored.modelId;
         throw err;

@@ -164,14 +164,14 @@ forEachStore('the background refinement of the local model, served', (ctx) => {
     assert.ok(after.results[0].paper.id.startsWith('2410.0001'), 'a protein-folding paper first');
   });
 
-  test('a whole run refines on its worker thread (the same bytes as in-process) and stores it; search answers meanwhile', async () => {
+  test('a whole run refines on its worker thread, the papers sent in pieces (the same bytes as in-process), and stores it; search answers meanwhile', async () => {
     const refinedBytes = (await ctx.store.search.loadModel(LOCAL_MODEL_NAME))!.data;
     // The reindex trained the base again (same papers, same model).
     const reindex = createServices({ config, logger, store: ctx.store });
     await reindex.trainEmbedder();
     await reindex.searchIndex.close();
     assert.equal(await ctx.store.search.modelId(LOCAL_MODEL_NAME), base);
-    const refinement = new ModelRefinementService(ctx.store, { enabled: true, options: OPTIONS });
+    const refinement = new ModelRefinementService(ctx.store, { enabled: true, options: OPTIONS, sendChunk: 5 });
     assert.equal(await refinement.due(), true);
     const running = refinement.run();
     assert.equal((await server.search.search({ q: QUERY })).mode, 'hybrid', 'answers while the refinement runs');

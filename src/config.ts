@@ -182,6 +182,8 @@ export const SETTINGS = [
     description: 'Retries of a failed request to the embeddings server (network errors, 5xx, 429), with exponential back-off or the `Retry-After` it asks for.' },
   { env: 'SEARCH_EMBED_SCHEDULE', key: 'searchEmbedSchedule', schema: cron, default: '* * * * *',
     description: 'When `serve` and `worker` look for papers the embedder has no vector for (all of them after a model switch) and embed them in the background, under a lease; a check that finds nothing records no run. The same schedule stores the similar-papers lists of papers embedded since (job `search:similar-lists`).' },
+  { env: 'SEARCH_REFINE', key: 'searchRefine', schema: bool, default: 'true',
+    description: 'With `SEARCH_EMBEDDER=local`: whether `serve` and `worker` refine each newly trained offline model in the background (job `search:refine-model`, on a low-priority thread: about 100 s of one core at 75k papers), then embed every paper with the refined model and move search to it once it covers the corpus. `false` keeps the model `paperboy reindex` trained.' },
   { env: 'SEARCH_EMBED_BUDGET_MS', key: 'searchEmbedBudgetMs', schema: positiveInt, default: '1500',
     description: 'How long a search waits to embed its query; past it (or when the embedder fails) the search answers with keyword results and logs why.' },
   { env: 'SEARCH_CATCH_UP_BUDGET_MS', key: 'searchCatchUpBudgetMs', schema: positiveInt, default: '1000',

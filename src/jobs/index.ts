@@ -5,6 +5,7 @@ import { harvestJob } from './harvest-job.ts';
 import { zoteroSyncJob } from './zotero-sync-job.ts';
 import { reembedJob } from './reembed-job.ts';
 import { similarListsJob } from './similar-lists-job.ts';
+import { refineModelJob } from './refine-model-job.ts';
 import { notifyJob } from './notify-job.ts';
 import { keywordIndexJob } from './keyword-index-job.ts';
 import { forYouFeaturesJob } from './for-you-features-job.ts';
@@ -19,6 +20,7 @@ export function scheduledJobs(services: Services): Job[] {
     zoteroSyncJob(services.zotero, services.config.zoteroSyncSchedule),
     reembedJob(services.searchIndex, services.config.searchEmbedSchedule),
     similarListsJob(services.similarLists, services.config.searchEmbedSchedule),
+    refineModelJob(services.modelRefinement, services.config.searchEmbedSchedule),
     notifyJob(services),
   ];
   if (services.config.enrichEnabled) jobs.push(enrichJob(services.enrichment, services.config.enrichSchedule));

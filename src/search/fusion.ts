@@ -32,6 +32,13 @@ export interface FusionWeights {
    * are added to the query, the original words counting `originalWeight` times. Absent: off.
    */
   expansion?: { docs: number; terms: number; originalWeight: number };
+  /**
+   * `convex` only: the vector share chosen per query from how sure BM25 is — `hi` when its best hit
+   * scores nothing of what the query's words could score at most (the keyword engine's
+   * `scoreCeiling`), falling linearly to `lo` when it scores all of it; the keyword share is the
+   * rest. Without a ceiling (the store's own full-text engines) `keyword` and `vector` apply.
+   */
+  adaptive?: { lo: number; hi: number };
 }
 
 /**
@@ -49,6 +56,21 @@ export const DEFAULT_FUSION: FusionWeights = {
   candidates: 100,
   minSimilarity: 0,
 };
+
+/**
+ * Hybrid search with the contrastively refined offline model (`local-embedder-refine.ts`): the
+ * vector share from 0.2 (BM25's best hit scores all the query could) to 0.7 (none of it). Chosen
+ * on the tuning blocks of meaning-set.json in round 24 (0.560 pooled against 0.532); held out,
+ * through the served path, BENCHMARKS "Round 25 (branch `contrast-serve`)". The LSA model keeps
+ * `DEFAULT_FUSION` (the same adaptive weights on it were level held out: 0.512 against 0.513).
+ */
+export const REFINED_FUSION: FusionWeights = { ...DEFAULT_FUSION, adaptive: { lo: 0.2, hi: 0.7 } };
+
+/** The vector share of `FusionWeights.adaptive` for a best keyword score and the query's ceiling. */
+export function adaptiveVectorWeight(best: number, ceiling: number, range: { lo: number; hi: number }): number {
+  const sure = Math.min(1, Math.max(0, best / ceiling));
+  return range.hi - (range.hi - range.lo) * sure;
+}
 
 /**
  * bm25 / tsvector field weights: title above abstract, authors searchable too. `pdfText` 0.2: the
@@ -95,8 +117,8 @@ export interface RankedHit {
  * Weighted reciprocal rank fusion of a keyword list and a vector list (each best first). An id in
  * both lists adds both contributions. Ties keep keyword order first.
  */
-export function fuse(keyword: readonly RankedHit[], vector: readonly RankedHit[], w: FusionWeights = DEFAULT_FUSION, cosines?: ReadonlyMap<string, number>): RankedHit[] {
-  if (w.mode === 'convex') return fuseConvex(keyword, vector, w, cosines);
+export function fuse(keyword: readonly RankedHit[], vector: readonly RankedHit[], w: FusionWeights = DEFAULT_FUSION, cosines?: ReadonlyMap<string, number>, ceiling?: number): RankedHit[] {
+  if (w.mode === 'convex') return fuseConvex(keyword, vector, w, cosines, ceiling);
   const scores = new Map<string, { score: number; kwRank: number }>();
   keyword.slice(0, w.candidates).forEach((h, i) => {
     scores.set(h.id, { score: w.keyword / (w.k + i + 1), kwRank: i });
@@ -125,10 +147,16 @@ export function fuse(keyword: readonly RankedHit[], vector: readonly RankedHit[]
  * 75k papers a top-100 vector list rarely holds the keyword candidates, so the floor left their
  * order to BM25 alone (BENCHMARKS "Search by meaning").
  */
-function fuseConvex(keyword: readonly RankedHit[], vector: readonly RankedHit[], w: FusionWeights, cosines?: ReadonlyMap<string, number>): RankedHit[] {
-  const kw = keyword.slice(0, w.candidates);
-  const vec = w.vector > 0 ? vector.filter((h) => h.score >= w.minSimilarity).slice(0, w.candidates) : [];
+function fuseConvex(keyword: readonly RankedHit[], vector: readonly RankedHit[], weights: FusionWeights, cosines?: ReadonlyMap<string, number>, ceiling?: number): RankedHit[] {
+  const kw = keyword.slice(0, weights.candidates);
   const best = kw.length ? Math.max(...kw.map((h) => h.score)) : 1;
+  // Adaptive: this query's shares from how much of its ceiling BM25's best hit reaches.
+  let w = weights;
+  if (weights.adaptive && ceiling !== undefined && ceiling > 0 && Number.isFinite(ceiling)) {
+    const vw = adaptiveVectorWeight(kw.length ? best : 0, ceiling, weights.adaptive);
+    w = { ...weights, keyword: 1 - vw, vector: vw };
+  }
+  const vec = w.vector > 0 ? vector.filter((h) => h.score >= w.minSimilarity).slice(0, w.candidates) : [];
   const floor = vec.length ? Math.min(...vec.map((h) => h.score)) : 0;
   const cos = new Map(vec.map((h) => [h.id, h.score]));
   const scores = new Map<string, { score: number; kwRank: number }>();

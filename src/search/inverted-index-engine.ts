@@ -124,6 +124,16 @@ export class InvertedIndexEngine implements KeywordEngine {
     return hits.filter((h) => visible.has(h.id)).slice(offset, offset + limit);
   }
 
+  /**
+   * The most any paper could score for `q` (`InvertedIndex.scoreCeiling`, the same words and
+   * spelling variants `search` looks up); undefined when `search` would ask the fallback engine.
+   */
+  async scoreCeiling(q: ParsedQuery, opts: KeywordSearchOptions): Promise<number | undefined> {
+    if (!InvertedIndexEngine.handles(q, opts)) return undefined;
+    const index = await this.ready();
+    return index.scoreCeiling(queryTermsWithVariants(q.terms.join(' '), (word) => index.docFrequency(word)));
+  }
+
   /** The category and date bounds as a test on a paper id (undefined when there are none). */
   private filterFor(q: ParsedQuery, opts: Pick<KeywordSearchOptions, 'category' | 'from' | 'to'>): ((id: string) => boolean) | undefined {
     const f = searchFilters(q, opts);

@@ -554,6 +554,19 @@ export class InvertedIndex {
     return this.hits(top);
   }
 
+  /**
+   * The most a document could score for these terms: the sum of the searched lists' upper bounds
+   * (each term's largest impact times its weight; the `maxQueryTerms` heaviest, as `searchTerms`
+   * keeps). Hybrid search's adaptive fusion compares the best hit with it (`fusion.ts`). 0 when no
+   * term is indexed.
+   */
+  scoreCeiling(terms: QueryTerms): number {
+    if (queryIsEmpty(terms)) return 0;
+    let sum = 0;
+    for (const l of this.queryLists(terms)) sum += l.ub;
+    return sum;
+  }
+
   /** Scores every document that matches any term: the reference the pruned search is tested against. */
   searchExhaustive(terms: QueryTerms, k: number, opts: IndexSearchOptions = {}): IndexHit[] {
     k = Math.max(0, Math.floor(k));

@@ -65,6 +65,12 @@ export interface KeywordEngine {
   /** Short name for logs and benchmarks (`fts5`, `tsvector`, `bm25-maxscore`). */
   readonly name: string;
   search(q: ParsedQuery, opts: KeywordSearchOptions): Promise<KeywordHit[]>;
+  /**
+   * The most any paper could score for `q` in `search`'s units (optional: the in-memory BM25 index
+   * has each word's largest impact; the store's FTS5 / tsvector ranking has no such bound, and
+   * hybrid search then keeps the fixed fusion). Undefined when unknown.
+   */
+  scoreCeiling?(q: ParsedQuery, opts: KeywordSearchOptions): Promise<number | undefined>;
   /** How many papers `search` would match with no limit (optional; cheap: counts, no ranking). */
   count?(q: ParsedQuery, opts: Omit<KeywordSearchOptions, 'limit' | 'sort'>): Promise<MatchCount>;
   /** Spelling corrections for rare or unknown query words, from the indexed vocabulary (optional). */

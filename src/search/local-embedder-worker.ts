@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThisThreadPriority } from '../thread-priority.ts';
+import { refineModel, type RefineOptions } from './local-embedder-refine.ts';
 import { LocalEmbedder, TooLittleTextError, termVectorToBytes, type LocalEmbedderOptions, type TrainingText } from './local-embedder.ts';
 
 /** What the main thread asks a local-embedder worker (`LocalEmbedderThreads`). */
@@ -10,7 +11,11 @@ export type LocalWorkerRequest =
    * `stemFeature`; its entry in `texts` is not read.
    */
   | { kind: 'embed'; seq: number; texts: string[]; terms?: boolean; stems?: { tokens: Uint32Array; spans: Int32Array } }
-  | { kind: 'train'; seq: number; papers: TrainingText[]; options: Partial<LocalEmbedderOptions> };
+  | { kind: 'train'; seq: number; papers: TrainingText[]; options: Partial<LocalEmbedderOptions> }
+  /** The contrastive refinement of the model this worker was started with (`local-embedder-refine.ts`). */
+  | { kind: 'refine'; seq: number; papers: TrainingText[]; options: Partial<RefineOptions> }
+  /** Papers for the next `refine`, sent ahead in pieces (one copy of 75k papers held the sender's thread ~100 ms); no reply. */
+  | { kind: 'refine-papers'; seq: number; papers: TrainingText[] };
 
 export type LocalWorkerReply =
   /** Vectors of one `embed` request, back to back (count × dimensions), transferred rather than copied. */
@@ -32,6 +37,16 @@ lowerThisThreadPriority();
 const model: LocalEmbedder | null = workerData?.model ? LocalEmbedder.fromBuffer(workerData.model as Uint8Array) : null;
 /** The model's feature id of each stem id of the analysis the requests' `stems` come from (`LocalEmbedder.stemFeatures`). */
 const stemFeature: Int32Array | null = (workerData?.stemFeature as Int32Array | undefined) ?? null;
+
+/** The papers `refine-papers` sent ahead of the next `refine`. */
+let refinePapers: TrainingText[] = [];
+
+function sendModel(seq: number, trained: LocalEmbedder): void {
+  const buf = trained.toBuffer();
+  // Only a buffer that owns its whole memory may be transferred (small Buffers share a pool).
+  const model = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer as ArrayBuffer) : new Uint8Array(buf);
+  parentPort!.postMessage({ kind: 'model', seq, model } satisfies LocalWorkerReply, [model.buffer]);
+}
 
 parentPort!.on('message', (req: LocalWorkerRequest) => {
   try {
@@ -59,12 +74,16 @@ parentPort!.on('message', (req: LocalWorkerRequest) => {
       const bytes = new Uint8Array(Buffer.concat(parts));
       const reply: LocalWorkerReply = { kind: 'vectors', seq: req.seq, flat, terms: { bytes, lengths } };
       parentPort!.postMessage(reply, [flat.buffer, bytes.buffer, lengths.buffer]);
+    } else if (req.kind === 'refine-papers') {
+      for (const p of req.papers) refinePapers.push(p);
+    } else if (req.kind === 'refine') {
+      if (!model) throw new Error('this worker has no model to refine');
+      const papers = refinePapers.concat(req.papers);
+      refinePapers = [];
+      sendModel(req.seq, refineModel(model, papers, req.options));
     } else {
       const trained = LocalEmbedder.train(req.papers, req.options, (phase, done, total) => parentPort!.postMessage({ kind: 'progress', seq: req.seq, phase, done, total } satisfies LocalWorkerReply));
-      const buf = trained.toBuffer();
-      // Only a buffer that owns its whole memory may be transferred (small Buffers share a pool).
-      const model = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? new Uint8Array(buf.buffer as ArrayBuffer) : new Uint8Array(buf);
-      parentPort!.postMessage({ kind: 'model', seq: req.seq, model } satisfies LocalWorkerReply, [model.buffer]);
+      sendModel(req.seq, trained);
     }
   } catch (err) {
     const e = err as Error;

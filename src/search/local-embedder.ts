@@ -515,6 +515,26 @@ export class LocalEmbedder implements Embedder {
       `local-lsa-v2-${dimensions}-${createHash('sha256').update(featureList.join('\n')).update(new Uint8Array(projection.buffer, projection.byteOffset, Math.min(projection.byteLength, 1 << 16))).digest('hex').slice(0, 12)}`;
   }
 
+  /** How many features (the most frequent) have a latent row; the others count only in term vectors. */
+  get projectedFeatures(): number {
+    return this.projected;
+  }
+
+  /** A copy of the latent rows (`projectedFeatures` × `dimensions`, row-major), for `withRows`. */
+  rowsCopy(): Float32Array {
+    return Float32Array.from(this.projection);
+  }
+
+  /**
+   * The same vocabulary and idf with other latent rows, under `id` (the contrastive refinement,
+   * `local-embedder-refine.ts`): its vectors are a different space, so it is a different model id.
+   */
+  withRows(rows: Float32Array, id: string): LocalEmbedder {
+    if (rows.length !== this.projection.length) throw new Error(`local embedder: ${rows.length} row entries for a model of ${this.projection.length}`);
+    if (id === this.id) throw new Error('local embedder: other rows need another model id');
+    return new LocalEmbedder(this.featureList, this.idf, rows, this.projected, this.dimensions, this.bigrams, id);
+  }
+
   /** A feature's text: a stem, or two stems with a space for a word pair. */
   featureName(id: number): string {
     return this.featureList[id];

@@ -42,6 +42,7 @@ import type { MailSender } from '../mail/sender.ts';
 import { ArxivApiClient } from '../ingest/arxiv-api.ts';
 import { openSearch, type SearchService } from './search.ts';
 import { SimilarListsService } from './similar-lists.ts';
+import { ModelRefinementService } from './model-refinement.ts';
 import { annFileBeside, type SearchIndexService } from './search-index.ts';
 import { StoreKeywordEngine } from '../search/store-keyword-engine.ts';
 import { InvertedIndexEngine } from '../search/inverted-index-engine.ts';
@@ -104,6 +105,8 @@ export interface Services {
   searchIndex: SearchIndexService;
   /** Each paper's stored similar-papers list (written by reindex and the background job, read by paper pages). */
   similarLists: SimilarListsService;
+  /** The background contrastive refinement of the offline model (job `search:refine-model`). */
+  modelRefinement: ModelRefinementService;
   /** Enrichments (thumbnails and PDF text, code and stars, TL;DR and keywords, hub artifacts) as pages and the API read them, and the runner that makes them (background only). */
   enrichment: EnrichmentService;
   /**
@@ -257,6 +260,7 @@ export function createServices(deps: ServiceDeps): Services {
     keywordIndex,
     searchIndex,
     similarLists: new SimilarListsService(store, search, searchIndex),
+    modelRefinement: new ModelRefinementService(store, { enabled: config.searchEmbedder === 'local' && config.searchRefine, logger }),
     enrichment,
     trainEmbedder: async (onProgress, meanwhile) => {
       const provider = embedderProvider(config.searchEmbedder);

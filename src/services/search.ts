@@ -5,7 +5,8 @@ import type { Logger } from '../logger.ts';
 import type { Embedder } from '../search/embedder.ts';
 import type { KeywordSearchOptions, MatchCount } from '../search/keyword-engine.ts';
 import { COUNT_CAP } from '../search/store-keyword-engine.ts';
-import { DEFAULT_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
+import { isRefinedModelId } from '../search/local-embedder-refine.ts';
+import { DEFAULT_FUSION, REFINED_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
 import { hasTermVectors, termCosine, termVectorFromBytes, type TermVector } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words } from '../search/query.ts';
 import { searchFilters, type ParsedQuery, type SearchFilters, type SearchSort } from '../domain/search-query.ts';
@@ -120,6 +121,16 @@ export class SearchService {
     this.fallbacks = new QueryFallbackLog(opts.logger);
   }
 
+  /**
+   * The fusion for a serving space: as configured (`opts.fusion`), else the adaptive one for a
+   * contrastively refined offline model (measured to help with it, held out) and the fixed one for
+   * every other model.
+   */
+  private fusionFor(embedderId: string): FusionWeights {
+    if (this.opts.fusion) return this.opts.fusion;
+    return isRefinedModelId(embedderId) ? REFINED_FUSION : DEFAULT_FUSION;
+  }
+
   /** The configured embedder, or null when semantic search is off or its server is unusable (logged; tried again later). */
   private embedder(): Promise<Embedder | null> {
     return this.index.embedder();
@@ -195,7 +206,10 @@ export class SearchService {
       this.vectorSearch(serving, q.terms.join(' '), candidates, f, deadline),
     ]);
     if (vector === null) return { query: q, ...(await this.page(wanted === 'vector' ? keyword : keyword.slice(offset, offset + limit + 1), q, limit)), mode: 'keyword', degraded: true };
-    const ranked = wanted === 'vector' ? vector.hits : fuse(keyword, vector.hits, { ...this.fusion, candidates }, await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits));
+    const fusion = this.fusionFor(serving.embedderId);
+    // The adaptive fusion needs the most the query's words could score (the in-memory index knows it; the store's engines do not).
+    const ceiling = wanted !== 'vector' && fusion.adaptive ? await this.index.engine.scoreCeiling?.(q, pool) : undefined;
+    const ranked = wanted === 'vector' ? vector.hits : fuse(keyword, vector.hits, { ...fusion, candidates }, await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits), ceiling);
     return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit, new Set(keyword.map((h) => h.id)))), mode: wanted };
   }
 

@@ -42,7 +42,7 @@ forEachStore('harvest job', (ctx) => {
     const off = createServices({ config: loadConfig({ PAPERBOY_DB: 'x', HARVEST_ENABLED: 'false' }), logger: silentLogger, store: ctx.store });
     assert.deepEqual(
       scheduledJobs(off).map((j) => j.name),
-      ['digest', 'community-cleanup', 'zotero-sync', 'search-embed', 'search:similar-lists', 'notify', 'enrich', 'search:keyword-index', 'for-you:features'],
+      ['digest', 'community-cleanup', 'zotero-sync', 'search-embed', 'search:similar-lists', 'search:refine-model', 'notify', 'enrich', 'search:keyword-index', 'for-you:features'],
     );
   });
 

@@ -2187,6 +2187,30 @@ export const MUTANTS: Mutant[] = [
     replace: '      this.target = { promise: Promise.resolve(next) };\n',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'index-file-start-up-read-counted',
+    what: "a process's first file of a kind comes as a moved ArrayBuffer again: V8 counts its 63–70 MB as external memory and starts a scavenge and a mark-compact just after the port opens",
+    file: 'src/search/index-file.ts',
+    search: 'const shared = !kindsRead.has(expect.kind);',
+    replace: 'const shared = false && !kindsRead.has(expect.kind);',
+    tests: ['tests/search/index-file-shared.test.ts'],
+  },
+  {
+    name: 'index-file-every-read-shared',
+    what: "every file is read into a SharedArrayBuffer: V8 never counts a new version's memory, so its arrival no longer collects the versions retired before it",
+    file: 'src/search/index-file.ts',
+    search: 'const shared = !kindsRead.has(expect.kind);',
+    replace: 'const shared = true || !kindsRead.has(expect.kind);',
+    tests: ['tests/search/index-file-shared.test.ts'],
+  },
+  {
+    name: 'index-file-kind-marked-on-success',
+    what: "a kind counts as read only once a read succeeds: a file refused at every start-up retry makes a new uncounted shared buffer each time",
+    file: 'src/search/index-file.ts',
+    search: '  kindsRead.add(expect.kind);\n  const reply = await readInThread(file, { ...expect, shared });',
+    replace: '  const reply = await readInThread(file, { ...expect, shared });\n  if (!(\'error\' in reply)) kindsRead.add(expect.kind);',
+    tests: ['tests/search/index-file-shared.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

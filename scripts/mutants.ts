@@ -2211,6 +2211,30 @@ export const MUTANTS: Mutant[] = [
     replace: '  const reply = await readInThread(file, { ...expect, shared });\n  if (!(\'error\' in reply)) kindsRead.add(expect.kind);',
     tests: ['tests/search/index-file-shared.test.ts'],
   },
+  {
+    name: 'lexicon-word-map-kept',
+    what: "a loaded keyword index's spelling lexicon keeps a Map of its words again (52,522 entries at 75k, copied by start-up's scavenges)",
+    file: 'src/search/spelling.ts',
+    search: '    return new Lexicon(words, dfs, starts, order);',
+    replace: '    const made = new Lexicon(words, dfs, starts, order);\n    Object.assign(made, { dfOf: new Map(words.map((w, i) => [w, dfs[i]])) });\n    return made;',
+    tests: ['tests/search/lexicon-heap.test.ts'],
+  },
+  {
+    name: 'lexicon-entry-per-word',
+    what: "the spelling lexicon makes an entry object per word at load again",
+    file: 'src/search/spelling.ts',
+    search: '    return new Lexicon(words, dfs, starts, order);',
+    replace: '    const made = new Lexicon(words, dfs, starts, order);\n    Object.assign(made, { entries: words.map((word, i) => ({ word, df: dfs[i] })) });\n    return made;',
+    tests: ['tests/search/lexicon-heap.test.ts'],
+  },
+  {
+    name: 'lexicon-tie-less-frequent',
+    what: "of two corrections at the same distance, the lexicon picks the less frequent",
+    file: 'src/search/spelling.ts',
+    search: '(d === bestDist && best >= 0 && dfs[i] > dfs[best])',
+    replace: '(d === bestDist && best >= 0 && dfs[i] < dfs[best])',
+    tests: ['tests/search/lexicon-heap.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

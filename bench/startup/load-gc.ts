@@ -33,7 +33,9 @@ const gc = vm.runInNewContext('gc') as () => void;
 const schedstat = `/proc/self/task/${process.pid}/schedstat`;
 const threadCpuMs = () => Number(fs.readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6;
 
-const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental marking', 8: 'weak callbacks' };
+// perf_hooks' `detail.kind` is V8's GCType (v8-callbacks.h): a bit each. (Before round 25 this table
+// was one bit off: its "incremental marking" was a mark-compact, its "weak callbacks" incremental marking.)
+const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'minor mark-compact', 4: 'mark-compact', 8: 'incremental marking', 16: 'weak callbacks' };
 const gcs: { kind: number; ms: number }[] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail: { kind: number } }).detail.kind, ms: e.duration });

@@ -34,6 +34,9 @@
  * --trace: a preload (`trace.mjs`) records inside the server what each request waited for, when the
  * port opened and the loop's first turn after it; printed per start, raw lines in the temp directory.
  * --cpu-prof DIR: V8 CPU profiles of every thread of each started server (read with `profile.ts`).
+ * --v8-gc-log: V8's own line per collection (`node --trace-gc`: its kind, heap before and after, and
+ * the reason that started it — "external memory pressure", "allocation failure", ...) for each
+ * server, to a file named per start in the temp directory (the lines go to the server's stdout).
  *
  * Without --papers the store is the real corpus imported as arXiv listings (feed days, so the
  * For-you index has its 180 days); with --papers N it is the corpus repeated with new ids and
@@ -62,6 +65,7 @@ const { values, positionals } = parseArgs({
     reindex: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'v8-gc-log': { type: 'boolean', default: false },
     embedder: { type: 'string', default: 'none' },
     'embed-jobs': { type: 'boolean', default: false },
   },
@@ -182,11 +186,17 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   // --cpu-prof DIR: V8's CPU profile of each of the server's threads, written when it exits (one
   // directory per start; open them in Chrome DevTools or read them with bench/startup/profile.ts).
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', path.resolve(values['cpu-prof'], label.replace(/[^a-z0-9]+/gi, '-'))] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', ...preload, 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
+  const gcLog = values['v8-gc-log'] ? path.join(tmpdir(), `startup-v8-gc-${label.replace(/[^a-z0-9]+/gi, '-')}.log`) : null;
+  const gcLogFd = gcLog ? fs.openSync(gcLog, 'w') : null;
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...(gcLog ? ['--trace-gc'] : []), '--import', 'tsx', ...preload, 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1', '--no-demo'], {
     cwd,
     env: serverEnv,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', gcLogFd ?? 'ignore', 'pipe'],
   });
+  if (gcLogFd !== null) {
+    fs.closeSync(gcLogFd);
+    console.log(`[${label}] V8's GC lines: ${gcLog}`);
+  }
   let swappedAt: number | null = null;
   let forYouAt: number | null = null;
   let forYouLog: { source?: string; ms?: number; papers?: number; delta?: number; version?: number | null; rejected?: string | null } = {};
@@ -417,6 +427,18 @@ function printTrace(label: string, lines: string[], t0: number, during: number[]
     );
     // The request thread's own CPU from the port opening to the last whole second before For you
     // was ready: the start-up work left on it, plus the feed requests answered meanwhile.
+    // The pauses of 10 ms+ by V8's kind (perf_hooks' `detail.kind` is V8's GCType: 1 scavenge,
+    // 4 mark-compact, 8 incremental marking, 16 weak callbacks), and how many fell inside a feed
+    // request (its span in the server against the pause's start and length).
+    const feed = window.filter((o) => o.kind === 'request' && o.url === '/').map((o) => ({ end: o.t as number, start: (o.t as number) - (o.ms as number) }));
+    const long = window.filter((o) => o.kind === 'gc' && (o.ms as number) >= 10);
+    const kindName = (k: unknown) => ({ 1: 'scavenge', 4: 'mark-compact', 8: 'incremental', 16: 'weak callbacks' } as Record<number, string>)[k as number] ?? `kind ${k}`;
+    const byKind = new Map<string, number>();
+    for (const g of long) byKind.set(kindName(g.gc), (byKind.get(kindName(g.gc)) ?? 0) + 1);
+    const inFeed = long.filter((g) => typeof g.start === 'number' && feed.some((r) => (g.start as number) < r.end && (g.start as number) + (g.ms as number) > r.start));
+    console.log(
+      `[${label}] trace, listening → For you ready: GC pauses of 10 ms+: ${long.length} (${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; ${long.map((g) => (g.ms as number).toFixed(0)).join(' / ') || '-'} ms), ${inFeed.length} inside a feed request`,
+    );
     const opened = parsed.find((o) => o.kind === 'listening' && typeof o.cpu === 'number');
     const seconds = window.filter((o) => o.kind === 'second' && typeof o.cpu === 'number');
     const lastSecond = seconds[seconds.length - 1];

@@ -81,7 +81,7 @@ function install() {
   const cpuMs = () => Number(fs.readFileSync(schedstat, 'utf8').split(' ')[0]) / 1e6;
   // Garbage collection pauses of 5 ms or more.
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.duration >= 5) out({ kind: 'gc', ms: +e.duration.toFixed(1), gc: e.detail?.kind });
+    for (const e of list.getEntries()) if (e.duration >= 5) out({ kind: 'gc', ms: +e.duration.toFixed(1), gc: e.detail?.kind, start: Math.round(e.startTime) });
   }).observe({ entryTypes: ['gc'] });
   // SQLite statements (better-sqlite3 is synchronous: a statement holds the thread from start to
   // end) that took 5 ms or more, with their SQL, from the served checkout's own copy of the driver.

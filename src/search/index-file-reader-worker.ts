@@ -4,7 +4,8 @@ import { lowerThisThreadPriority } from '../thread-priority.ts';
 
 /**
  * The reader thread of index files (`index-file-thread.ts` starts it): reads a file whole and runs
- * every check on it here, then moves the buffer to the requesting thread without a copy. A check
+ * every check on it here, then moves (or, read into a `SharedArrayBuffer`, shares) the buffer with
+ * the requesting thread without a copy. A check
  * that fails comes back as its problem and message, rethrown there as the same `IndexFileError`.
  */
 // Reading and hashing a published file is never more urgent than a request: on two cores this
@@ -14,7 +15,9 @@ lowerThisThreadPriority();
 parentPort!.on('message', (m: { id: number; file: string; expect: Parameters<typeof readAndVerifyIndexFile>[1] }) => {
   try {
     const verified = readAndVerifyIndexFile(m.file, m.expect);
-    const moved = [verified.buffer, ...Object.values(verified.tables).flatMap((t) => [t.starts.buffer as ArrayBuffer, t.slots.buffer as ArrayBuffer])];
+    // A SharedArrayBuffer is posted shared (both threads see one backing store); any other is moved.
+    const file = verified.buffer instanceof SharedArrayBuffer ? [] : [verified.buffer];
+    const moved = [...file, ...Object.values(verified.tables).flatMap((t) => [t.starts.buffer as ArrayBuffer, t.slots.buffer as ArrayBuffer])];
     parentPort!.postMessage({ id: m.id, verified }, moved);
   } catch (err) {
     parentPort!.postMessage({ id: m.id, error: { problem: err instanceof IndexFileError ? err.problem : null, message: (err as Error).message } });

@@ -280,9 +280,10 @@ export function hashFrom(hash: { update(data: Uint8Array): unknown }, buf: Uint8
 /** Bytes the reader thread hashes in one call: well under Node's 2^31 − 1 (the reader thread needs no slicing for the event loop). */
 const HASH_SLICE = 1 << 30;
 
-/** What a reader thread hands back: the whole file (its buffer moved, not copied) and its parsed, checked header. */
+/** What a reader thread hands back: the whole file (its buffer moved or shared, not copied) and its parsed, checked header. */
 export interface VerifiedIndexFile {
-  buffer: ArrayBuffer;
+  /** A `SharedArrayBuffer` when `expect.shared` asked for one (see `readIndexFile`), else one to move. */
+  buffer: ArrayBuffer | SharedArrayBuffer;
   version: number;
   bytes: number;
   checksum: string;
@@ -299,6 +300,8 @@ export interface ReadExpectations {
   bytes?: number;
   /** `strings` sections to open as a `StringTable` (its hash table built in the reader thread) instead of a decoded list. */
   tables?: string[];
+  /** Read into a `SharedArrayBuffer` (memory V8 does not count as this isolate's: see `readIndexFile`). */
+  shared?: boolean;
 }
 
 /**
@@ -310,7 +313,7 @@ export interface ReadExpectations {
 export function readAndVerifyIndexFile(file: string, expect: ReadExpectations): VerifiedIndexFile {
   let buf: Buffer;
   try {
-    buf = readWholeSync(file);
+    buf = readWholeSync(file, undefined, expect.shared);
   } catch {
     throw new IndexFileError('missing', `${file}: no such index file`);
   }
@@ -342,26 +345,30 @@ export function readAndVerifyIndexFile(file: string, expect: ReadExpectations): 
       throw new IndexFileError('header', `${file}: section ${name}: ${(err as Error).message}`);
     }
   }
-  return { buffer: buf.buffer as ArrayBuffer, version: head.version, bytes: head.bytes, checksum: head.checksum, headerLen: head.headerLen, header, tables };
+  return { buffer: buf.buffer, version: head.version, bytes: head.bytes, checksum: head.checksum, headerLen: head.headerLen, header, tables };
 }
 
 /**
  * The whole file in one unpooled buffer (its own ArrayBuffer at offset 0: movable to another
  * thread, every section's typed-array view aligned), read in slices: `fs.readFile` refuses files
  * over 2 GB, and the keyword index of 2.5M papers is 2.2 GB. (Node 20 buffers stop at 4 GB: past
- * that a file needs splitting into several.)
+ * that a file needs splitting into several.) `shared`: the buffer is a `SharedArrayBuffer` (see
+ * `readIndexFile`), posted to another thread without a copy and without being moved.
  */
-export function readWholeSync(file: string, sliceBytes = 64 << 20): Buffer {
+export function readWholeSync(file: string, sliceBytes = 64 << 20, shared = false): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    const buf = Buffer.allocUnsafeSlow(size);
+    // A SharedArrayBuffer is zero-filled: calloc, whose large blocks are fresh pages from the
+    // kernel, so nothing is written twice and resident memory is only what the read fills.
+    const alloc = (n: number) => (shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafeSlow(n));
+    const buf = alloc(size);
     let pos = 0;
     while (pos < size) {
       const got = fs.readSync(fd, buf, pos, Math.min(sliceBytes, size - pos), pos);
       if (!got) {
         // Shrank while read: the length check reports it. Still a buffer of its own, at offset 0.
-        const short = Buffer.allocUnsafeSlow(pos);
+        const short = alloc(pos);
         buf.copy(short, 0, 0, pos);
         return short;
       }
@@ -412,14 +419,35 @@ export async function decodeLinesSliced(buf: Buffer, from: number, to: number, s
 /** How long one slice of decoding on the request thread may run before it yields. */
 const SLICE_MS = 4;
 
+/** The kinds of file this process has read (`readIndexFile`: the first of each is shared). */
+const kindsRead = new Set<string>();
+
 /**
  * Reads and verifies a whole file; `expect` (from the store's version row) must match too. Reading
  * and every check run in a reader thread (the file's buffer comes back moved, not copied); here only
  * the sections are opened — typed arrays as views on that buffer, string lists decoded in slices —
  * so a server loading a version, at start or when a new one is published, keeps answering requests.
+ *
+ * The first file of each kind a process reads (its start-up load) is read into a
+ * `SharedArrayBuffer`. A moved `ArrayBuffer` counts as this isolate's external memory, and V8 starts
+ * a collection — a scavenge, then incremental marking and a mark-compact — whenever external memory
+ * has grown more than 64 MB since the last mark-compact (`Heap::ReportExternalMemoryPressure`,
+ * `kExternalAllocationSoftLimit`): at 75k papers the keyword index (63 MB) and the For-you features
+ * (70 MB) each started one just after the port opened, pauses of 20–73 ms on the request thread
+ * (BENCHMARKS, start-up, round 25). A shared backing store is not counted
+ * (`BackingStore::PerIsolateAccountingLength` returns 0 for it, deps/v8/src/objects/backing-store.h
+ * in Node 20's V8 11.3) — nor would it be collected sooner for being counted: at start-up nothing of
+ * that kind is garbage yet. Every later file of the kind (a new version published while serving)
+ * comes as a moved, counted `ArrayBuffer`, as before: its arrival starts the collection that frees
+ * the versions retired before it, and in the reader thread a collection that drops its handle on
+ * the start-up buffer, so no process keeps more than the versions it did. The kind is marked on the
+ * first attempt, not the first success: a file refused at every start-up retry is one shared buffer
+ * in all, not one a minute.
  */
 export async function readIndexFile(file: string, expect: ReadExpectations): Promise<IndexFileContents<Section | StringTable> & { checksum: string; bytes: number }> {
-  const reply = await readInThread(file, expect);
+  const shared = !kindsRead.has(expect.kind);
+  kindsRead.add(expect.kind);
+  const reply = await readInThread(file, { ...expect, shared });
   if ('error' in reply) {
     const { problem, message } = reply.error;
     throw problem ? new IndexFileError(problem as IndexFileProblem, message) : new Error(message);

@@ -1,7 +1,7 @@
 import { drain, drainSliced } from '../slices.ts';
 import { analyseWord, scanWordSpans, tokenize, type AnalysedTexts } from './tokenize.ts';
 import { WordTable } from './word-table.ts';
-import { Lexicon, type LexiconEntry } from './spelling.ts';
+import { Lexicon } from './spelling.ts';
 import { StringTable } from './string-table.ts';
 
 /**
@@ -257,6 +257,7 @@ export class InvertedIndex {
   toParts(): IndexParts {
     const terms: string[] = new Array(this.termIds.size);
     for (const [t, id] of this.termIds.entries()) terms[id] = t;
+    const lexicon = this.lexicon.toArrays();
     return {
       options: this.options,
       stats: this.stats,
@@ -268,8 +269,8 @@ export class InvertedIndex {
       dfs: this.dfs,
       pdfDfs: this.pdfDfs,
       ids: this.ids,
-      lexiconWords: this.lexiconEntries.map((e) => e.word),
-      lexiconDfs: Uint32Array.from(this.lexiconEntries, (e) => e.df),
+      lexiconWords: lexicon.words,
+      lexiconDfs: lexicon.dfs,
     };
   }
 
@@ -326,13 +327,8 @@ export class InvertedIndex {
     index.pdfDfs = parts.pdfDfs;
     index.ids = parts.ids;
     index.dead = new Uint8Array(n);
-    const entries: LexiconEntry[] = new Array(parts.lexiconWords.length);
-    const lexicon = new Lexicon([]);
-    for (let i = 0; i < entries.length; i++) {
-      lexicon.add((entries[i] = { word: parts.lexiconWords[i], df: parts.lexiconDfs[i] }));
-      if ((i & 4095) === 4095) yield;
-    }
-    index.setLexicon(entries, lexicon);
+    // The words as decoded and their frequencies as given (from a file: a view on its bytes).
+    index.lexicon = yield* Lexicon.build(parts.lexiconWords, parts.lexiconDfs);
     return index;
   }
 
@@ -346,13 +342,7 @@ export class InvertedIndex {
     return this.ids.length;
   }
 
-  private lexiconEntries: LexiconEntry[] = [];
-  private setLexicon(entries: LexiconEntry[], lexicon = new Lexicon(entries)): void {
-    this.lexiconEntries = entries;
-    this.lexicon = lexicon;
-  }
-
-  private lexicon = new Lexicon([]);
+  private lexicon = Lexicon.of([]);
 
   /** Papers of the last build that contain `term` (a stem, as `tokenize` makes). */
   docFrequency(term: string): number {

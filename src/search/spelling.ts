@@ -1,3 +1,5 @@
+import { drain } from '../slices.ts';
+
 /**
  * "Did you mean": corrections for query words from the corpus's own vocabulary. A `Lexicon` holds
  * the words of the indexed papers that are common enough to suggest (each with its term's document
@@ -14,23 +16,59 @@ export interface LexiconEntry {
 const MIN_WORD = 4;
 
 export class Lexicon {
-  private readonly byLength = new Map<number, LexiconEntry[]>();
-  private readonly dfOf = new Map<string, number>();
+  /**
+   * The words (`words[i]`, with `dfs[i]`) and, grouped by length, their positions: those of length
+   * L are `order[starts[L]] .. order[starts[L + 1]]`, in the order the words came. Loaded from a
+   * keyword index file, `words` is the list decoded from it and `dfs` a view on the file's bytes:
+   * nothing per word on the heap but its string. (Before round 25 every word also had an entry
+   * object, a slot in a length bucket and a `Map` entry — 52,522 words at 75k papers, held from the
+   * keyword index's load on and copied by the young generation's collections during start-up.)
+   */
+  private constructor(
+    private readonly words: readonly string[],
+    private readonly dfs: ArrayLike<number>,
+    private readonly starts: Uint32Array,
+    private readonly order: Uint32Array,
+  ) {}
 
-  constructor(entries: Iterable<LexiconEntry>) {
-    for (const e of entries) this.add(e);
+  /** A lexicon of `entries`, at once. */
+  static of(entries: Iterable<LexiconEntry>): Lexicon {
+    const list = [...entries];
+    return drain(Lexicon.build(list.map((e) => e.word), Uint32Array.from(list, (e) => e.df)));
   }
 
-  /** One more word (a loader adds them a slice at a time: a vocabulary of 100,000+ words at once held the request thread). */
-  add(e: LexiconEntry): void {
-    this.dfOf.set(e.word, e.df);
-    let bucket = this.byLength.get(e.word.length);
-    if (!bucket) this.byLength.set(e.word.length, (bucket = []));
-    bucket.push(e);
+  /**
+   * A lexicon over `words` and their document frequencies `dfs` (kept as they are, not copied),
+   * pausing (yield) every 16,384 words: a loader runs it a slice at a time (a vocabulary of
+   * 100,000+ words at once held the request thread).
+   */
+  static *build(words: readonly string[], dfs: ArrayLike<number>): Generator<void, Lexicon> {
+    if (dfs.length !== words.length) throw new Error('the lexicon has ' + words.length + ' words and ' + dfs.length + ' frequencies');
+    let longest = 0;
+    for (let i = 0; i < words.length; i++) {
+      if (words[i].length > longest) longest = words[i].length;
+      if ((i & 16383) === 16383) yield;
+    }
+    const starts = new Uint32Array(longest + 2);
+    for (let i = 0; i < words.length; i++) starts[words[i].length + 1]++;
+    for (let len = 1; len < starts.length; len++) starts[len] += starts[len - 1];
+    yield;
+    const next = starts.slice(0, longest + 1);
+    const order = new Uint32Array(words.length);
+    for (let i = 0; i < words.length; i++) {
+      order[next[words[i].length]++] = i;
+      if ((i & 16383) === 16383) yield;
+    }
+    return new Lexicon(words, dfs, starts, order);
   }
 
   get size(): number {
-    return this.dfOf.size;
+    return this.words.length;
+  }
+
+  /** The words and their frequencies as they came (for writing the lexicon out). */
+  toArrays(): { words: string[]; dfs: Uint32Array } {
+    return { words: [...this.words], dfs: Uint32Array.from(this.dfs) };
   }
 
   /**
@@ -42,24 +80,29 @@ export class Lexicon {
     if (word.length < MIN_WORD || /\d/.test(word)) return null;
     const maxDist = word.length >= 7 ? 2 : 1;
     const needDf = Math.max(2, df * 5);
-    let best: LexiconEntry | null = null;
+    let best = -1;
     let bestDist = Infinity;
+    const { words, dfs, starts, order } = this;
     for (let len = word.length - maxDist; len <= word.length + maxDist; len++) {
-      for (const e of this.byLength.get(len) ?? []) {
-        if (e.df < needDf || e.word === word) continue;
+      if (len + 1 >= starts.length) break;
+      for (let k = starts[len], end = starts[len + 1]; k < end; k++) {
+        const i = order[k];
+        if (dfs[i] < needDf) continue;
+        const w = words[i];
+        if (w === word) continue;
         // Typos seldom touch both first letters: a word sharing neither (nor swapping them) is skipped
         // before the distance is computed (a tenth of the work).
-        if (e.word[0] !== word[0] && e.word[1] !== word[1] && e.word[0] !== word[1]) continue;
+        if (w[0] !== word[0] && w[1] !== word[1] && w[0] !== word[1]) continue;
         const limit = Math.min(maxDist, bestDist);
-        const d = editDistance(word, e.word, limit);
+        const d = editDistance(word, w, limit);
         if (d > limit) continue;
-        if (d < bestDist || (d === bestDist && best && e.df > best.df)) {
-          best = e;
+        if (d < bestDist || (d === bestDist && best >= 0 && dfs[i] > dfs[best])) {
+          best = i;
           bestDist = d;
         }
       }
     }
-    return best;
+    return best < 0 ? null : { word: words[best], df: dfs[best] };
   }
 }
 

@@ -112,7 +112,7 @@ test('spelling: bounded edit distance with swaps, and corrections only for rare 
   assert.equal(editDistance('transfromer', 'transformer', 2), 1, 'a swap is one edit');
   assert.equal(editDistance('kitten', 'sitting', 3), 3);
   assert.equal(editDistance('abcdef', 'uvwxyz', 2), 3, 'stops early past the limit');
-  const lex = new Lexicon([
+  const lex = Lexicon.of([
     { word: 'transformer', df: 40 },
     { word: 'transformed', df: 5 },
     { word: 'attention', df: 30 },

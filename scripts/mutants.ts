@@ -2187,6 +2187,46 @@ export const MUTANTS: Mutant[] = [
     replace: '      this.target = { promise: Promise.resolve(next) };\n',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'first-import-queue-trigger-kept',
+    what: "a first import keeps the full-text queue's insert trigger: every batch fills search_pending again (≈ 0.5 s of server CPU, 16 MB of WAL, its transition table spilled to temporary files)",
+    file: 'src/store/papers.ts',
+    search: 'where tgrelid = \'papers\'::regclass and tgname = ${QUEUE_TRIGGER} and not tgisinternal`.execute(trx);',
+    replace: 'where tgrelid = \'papers\'::regclass and tgname = ${QUEUE_TRIGGER} and false`.execute(trx);',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'first-import-queue-trigger-not-restored',
+    what: "the restore after a first import (or at the next open) leaves the queue trigger away: papers written later never reach the full-text index",
+    file: 'src/store/papers.ts',
+    search: 'if (!present.rows.length) await sql.raw(definition).execute(trx);',
+    replace: 'void definition;',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'first-import-walk-not-opened',
+    what: "the queue trigger comes back without a walk of every paper: a first import's papers are never indexed for full-text search",
+    file: 'src/store/papers.ts',
+    search: "await sql`insert into search_backfill(name, after_id) values (${BACKFILL}, '') on conflict (name) do update set after_id = ''`.execute(trx);",
+    replace: '',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'search-walk-never-closed',
+    what: "the full-text catch-up's walk is never closed at the end of papers: every later drain walks an empty range again",
+    file: 'src/store/search.ts',
+    search: 'and exists (select 1 from mark) and not exists (select 1 from walked) returning 1',
+    replace: 'and exists (select 1 from mark) and false returning 1',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'search-walk-uncounted',
+    what: "pendingFullText leaves an open walk's papers out: a first import's catch-up reports nothing to do",
+    file: 'src/store/search.ts',
+    search: 'select (select count(*) from search_pending) + (select count(*) from papers p join search_backfill b',
+    replace: 'select (select count(*) from search_pending) + 0 * (select count(*) from papers p join search_backfill b',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -386,7 +386,9 @@ export class SearchRepository {
       ), mark as (
         select after_id from search_backfill where name = ${BACKFILL} for update skip locked
       ), walked as (
-        select p.id from papers p join mark m on p.id > m.after_id order by p.id limit ${batch}
+        -- A scalar cursor, so the primary key's scan starts there; with no walk open it is null
+        -- and the scan reads nothing (a join to an empty mark read every key: 34 ms at 75k, before each search).
+        select p.id from papers p where p.id > (select after_id from mark) order by p.id limit ${batch}
       ), moved as (
         update search_backfill set after_id = (select max(id) from walked) where name = ${BACKFILL} and exists (select 1 from walked) returning 1
       ), closed as (
@@ -419,7 +421,7 @@ export class SearchRepository {
     const r =
       this.dialect === 'sqlite'
         ? await sql<{ n: number }>`select (select count(*) from search_pending) + (select count(*) from papers where rowid > (select indexed_rowid from search_state) and rowid not in (select paper_rowid from search_pending)) as n`.execute(this.db)
-        : await sql<{ n: number }>`select (select count(*) from search_pending) + (select count(*) from papers p join search_backfill b on b.name = ${BACKFILL} and p.id > b.after_id) as n`.execute(this.db);
+        : await sql<{ n: number }>`select (select count(*) from search_pending) + (select count(*) from papers p where p.id > (select after_id from search_backfill where name = ${BACKFILL})) as n`.execute(this.db);
     return Number(r.rows[0].n);
   }
 

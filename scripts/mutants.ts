@@ -2227,6 +2227,14 @@ export const MUTANTS: Mutant[] = [
     replace: 'select (select count(*) from search_pending) + 0 * (select count(*) from papers p where p.id > (select after_id',
     tests: ['tests/store/bulk-load.test.ts'],
   },
+  {
+    name: 'search-walk-joined-mark',
+    what: "the walk reads papers joined to its mark instead of from a scalar cursor: with no walk open, the drain before every PostgreSQL search reads all of papers' primary key (34 ms at 75k)",
+    file: 'src/store/search.ts',
+    search: 'select p.id from papers p where p.id > (select after_id from mark) order by p.id limit ${batch}',
+    replace: 'select p.id from papers p join mark m on p.id > m.after_id order by p.id limit ${batch}',
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -124,6 +124,61 @@ forEachStore('bulk loads', (ctx) => {
     assert.deepEqual(await queued(), []);
   });
 
+  test("with no walk open, the drain before each search reads no key of papers", async () => {
+    if (ctx.kind !== 'postgres' || !ctx.opened.location) return; // PGlite: no second connection to explain on.
+    // The drain's statement as the store sends it, explained (and rolled back) on a connection of our own.
+    let drain: { text: string; values: unknown[] } | null = null;
+    const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+    pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
+      // A string and its values, or a config object (prepared statements: src/store/pg-prepared.ts).
+      const [q, v] = typeof a[0] === 'string' ? [a[0], a[1]] : [(a[0] as { text?: string })?.text, (a[0] as { values?: unknown[] })?.values ?? a[1]];
+      if (typeof q === 'string' && q.includes('search_backfill') && q.includes('walked')) drain = { text: q, values: (v as unknown[]) ?? [] };
+      return query.apply(this, a);
+    } as typeof pg.Client.prototype.query;
+    try {
+      await ctx.store.search.drainFullTextQueue();
+    } finally {
+      pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
+    }
+    assert.ok(drain, 'the drain statement was seen');
+    const { text, values } = drain as { text: string; values: unknown[] };
+    const keysRead = async () => {
+      const client = new pg.Client({ connectionString: ctx.opened.location });
+      await client.connect();
+      try {
+        await client.query('begin');
+        const r = await client.query(`explain (analyze, format json) ${text}`, values);
+        await client.query('rollback');
+        let rows = 0;
+        const visit = (node: Record<string, unknown>) => {
+          if (node['Relation Name'] === 'papers' || node['Index Name'] === 'papers_pkey') rows += Number(node['Actual Rows'] ?? 0) * Number(node['Actual Loops'] ?? 1);
+          for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) visit(child);
+        };
+        visit((r.rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0].Plan);
+        return rows;
+      } finally {
+        await client.end();
+      }
+    };
+    // A store the size of a real one, with its statistics: the plan the server picks depends on both.
+    await sql`insert into papers (id, source, title, abstract, authors, categories, content_hash, created_at, modified_at)
+      select 'x' || lpad(i::text, 6, '0'), 'local', 't', 'a', '[]', '[]', 'h', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'
+      from generate_series(1, 50000) i`.execute(db());
+    await sql`analyze papers`.execute(db());
+    try {
+      // Nothing queued either: the statement then has no paper to read for the queue's part.
+      await sql`delete from search_pending`.execute(db());
+      assert.deepEqual(await walk(), []);
+      assert.equal(await keysRead(), 0, 'no walk open: no paper read');
+      await sql`insert into search_backfill(name, after_id) values ('papers', '')`.execute(db());
+      assert.ok((await keysRead()) >= 5, 'a walk open reads papers past its cursor');
+    } finally {
+      await sql`delete from search_backfill`.execute(db());
+      await sql`delete from search_pending where paper_id like 'x%'`.execute(db());
+      await sql`delete from papers where id like 'x%'`.execute(db());
+    }
+  });
+
   test('an import that fails still gets its indexes back', async () => {
     await db().deleteFrom('papers').execute();
     await assert.rejects(

@@ -8,6 +8,7 @@ import type { SqliteBulk } from './sqlite-bulk.ts';
 import type { PgCopy } from './pg-copy.ts';
 import { PACKED_COLUMNS, packRows, packedLines, stampPacked, unpackRow, unpackRows, type PackedPaperRows, type PaperRows } from './packed-rows.ts';
 import { visiblePaper } from './visibility.ts';
+import { BACKFILL } from './search.ts';
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -40,6 +41,11 @@ const FIRST_IMPORT_MAX_PAPERS = 1000;
  * that grows with the square of the import's size.
  */
 const KEPT_DURING_BULK_LOAD = ['feed_entries_newest_idx'];
+/**
+ * The statement trigger that queues new papers for the full-text index (migration 1430). A first
+ * import sets it aside too: the catch-up then walks every paper (`search_backfill`, migration 2100).
+ */
+const QUEUE_TRIGGER = 'papers_search_insert';
 /** Set-aside indexes PostgreSQL builds at once after a first import (each in its own server process). */
 const PARALLEL_INDEX_BUILDS = 3;
 /** Integer columns of a paper write row (the rest are text), for the PostgreSQL array casts. */
@@ -473,7 +479,9 @@ export class PaperRepository {
    * indexes of `papers` and `feed_entries`, and the feed's foreign key, are set aside and built
    * once at the end, as a bulk load does — updating six b-trees and checking a key row by row cost
    * more than building them from sorted data (all but `KEPT_DURING_BULK_LOAD`, which the import
-   * reads by). (New papers go in by COPY: `insertByCopy`.) Their definitions are
+   * reads by). The trigger queuing new papers for the full-text index goes aside too: when it
+   * comes back, the catch-up walks every paper instead (`search_backfill`, migration 2100), so the
+   * import writes no queue row per paper. (New papers go in by COPY: `insertByCopy`.) Their definitions are
    * kept in `bulk_load_indexes` first, so a process killed mid-import leaves them to the next open
    * of the store (`restoreSetAsideIndexes`), never lost.
    */
@@ -499,8 +507,11 @@ export class PaperRepository {
   /**
    * PostgreSQL, on an (almost) empty `papers`: records then drops the secondary indexes of
    * `papers` and `feed_entries`, and the feed's foreign key to `papers` (checked row by row, it
-   * cost the server as much CPU as the papers' own COPY; added back, it is checked by one join).
-   * Primary keys and `KEPT_DURING_BULK_LOAD` stay: the import reads by them. True if it set anything aside.
+   * cost the server as much CPU as the papers' own COPY; added back, it is checked by one join),
+   * and the full-text queue's insert trigger (`QUEUE_TRIGGER`: 75,000 queue rows cost ≈ 0.5 s of
+   * server CPU and 16 MB of write-ahead log, and its transition table spilled every inserted row
+   * to temporary files; bench/import/pg-bytes.ts). Primary keys and `KEPT_DURING_BULK_LOAD` stay:
+   * the import reads by them. True if it set anything aside.
    */
   private async setIndexesAsideForFirstImport(): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
@@ -514,11 +525,15 @@ export class PaperRepository {
       const keys = await sql<{ name: string; definition: string }>`
         select conname as name, 'ALTER TABLE feed_entries ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) as definition
         from pg_constraint where conrelid = 'feed_entries'::regclass and contype = 'f' and confrelid = 'papers'::regclass`.execute(trx);
-      const all = [...indexes.rows, ...keys.rows];
+      const triggers = await sql<{ name: string; definition: string }>`
+        select tgname as name, pg_get_triggerdef(oid) as definition from pg_trigger
+        where tgrelid = 'papers'::regclass and tgname = ${QUEUE_TRIGGER} and not tgisinternal`.execute(trx);
+      const all = [...indexes.rows, ...keys.rows, ...triggers.rows];
       if (!all.length) return false;
       await trx.insertInto('bulk_load_indexes').values(all).onConflict((oc) => oc.column('name').doNothing()).execute();
       for (const { name } of indexes.rows) await sql`drop index if exists ${sql.id(name)}`.execute(trx);
       for (const { name } of keys.rows) await sql`alter table feed_entries drop constraint if exists ${sql.id(name)}`.execute(trx);
+      for (const { name } of triggers.rows) await sql`drop trigger if exists ${sql.id(name)} on papers`.execute(trx);
       return true;
     });
   }
@@ -546,10 +561,11 @@ export class PaperRepository {
       return pending.map((p) => p.name);
     }
     const isKey = (definition: string) => /^ALTER TABLE feed_entries ADD CONSTRAINT /i.test(definition);
-    const indexes = pending.filter((p) => !isKey(p.definition));
+    const isTrigger = (definition: string) => /^CREATE TRIGGER /i.test(definition);
+    const indexes = pending.filter((p) => !isKey(p.definition) && !isTrigger(p.definition));
+    const failures: unknown[] = [];
     // Inside a transaction there is one connection: the builds would only queue on it.
     const width = this.db.isTransaction ? 1 : PARALLEL_INDEX_BUILDS;
-    const failures: unknown[] = [];
     let next = 0;
     const builder = async () => {
       for (let i = next++; i < indexes.length; i = next++) {
@@ -563,6 +579,22 @@ export class PaperRepository {
         }
       }
     };
+    // The queue trigger comes back first (creating it locks out writers of papers, as a build
+    // would wait for it), and in the same transaction a walk of every paper opens for the
+    // full-text catch-up: whatever was inserted while the trigger was away (the import's papers,
+    // and any other writer's) is below the walk's start; whatever comes after is queued by it.
+    for (const { name, definition } of pending.filter((p) => isTrigger(p.definition))) {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const present = await sql`select 1 from pg_trigger where tgrelid = 'papers'::regclass and tgname = ${name} and not tgisinternal`.execute(trx);
+          if (!present.rows.length) await sql.raw(definition).execute(trx);
+          await sql`insert into search_backfill(name, after_id) values (${BACKFILL}, '') on conflict (name) do update set after_id = ''`.execute(trx);
+          await trx.deleteFrom('bulk_load_indexes').where('name', '=', name).execute();
+        });
+      } catch (err) {
+        failures.push(err);
+      }
+    }
     const keys = pending.filter((p) => isKey(p.definition));
     // Each key comes back at once, NOT VALID: from then on it holds for every row written and
     // cascades every delete, but nothing is scanned yet. Adding it locks both tables against the

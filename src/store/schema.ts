@@ -464,8 +464,14 @@ export interface LlmCallsTable {
 /** Secondary indexes of `papers` set aside during a first bulk import, rebuilt after it (or at the next open). */
 export interface BulkLoadIndexesTable {
   name: string;
-  /** The index's `CREATE INDEX` statement, as `pg_indexes` gives it. */
+  /** The index's `CREATE INDEX` statement, as `pg_indexes` gives it (or the feed key's `ALTER TABLE`, the queue trigger's `CREATE TRIGGER`). */
   definition: string;
+}
+
+/** PostgreSQL: papers the full-text catch-up indexes in id order, past `after_id` (migration 2100); no row = none. */
+export interface SearchBackfillTable {
+  name: string;
+  after_id: string;
 }
 
 /** One enrichment step's state for one paper (migration 1200); no row = due. */
@@ -567,6 +573,7 @@ export interface Database {
   notification_prefs: NotificationPrefsTable;
   notification_mail_batches: NotificationMailBatchesTable;
   bulk_load_indexes: BulkLoadIndexesTable;
+  search_backfill: SearchBackfillTable;
   author_claims: AuthorClaimsTable;
   author_links: AuthorLinksTable;
   organisations: OrganisationsTable;

@@ -38,6 +38,8 @@ export interface PaperText {
  * there: 16 instead of the default 4 cost 200,000 papers' catch-up 17 % less CPU (BENCHMARKS, 2.5M).
  */
 export const BULK_CATCH_UP = 50_000;
+/** PostgreSQL: the name of a first import's walk of `papers` in `search_backfill` (migration 2100). */
+export const BACKFILL = 'papers';
 /** Rows per transaction of a small full-text catch-up on SQLite (a harvest's worth, `drainFullTextQueue`). */
 const DRAIN_SLICE_ROWS = 20;
 /** How many rows of a catch-up go DRAIN_SLICE_ROWS at a time before the caller's batch size. */
@@ -371,21 +373,38 @@ export class SearchRepository {
     }
   }
 
+  /**
+   * One statement: a batch of queued papers (skipping rows another indexer holds) and, while a
+   * first import's walk is open (`search_backfill`, migration 2100), the next `batch` papers past
+   * its cursor; writes their vectors and moves the cursor, or closes the walk once it finds none.
+   */
   private async drainPostgres(batch: number): Promise<{ taken: string[]; more: boolean }> {
-    // One statement: take a batch (skipping rows another indexer holds), write their vectors.
-    const r = await sql<{ paper_id: string }>`
+    const r = await sql<{ paper_id: string; walked: number }>`
       with taken as (
         delete from search_pending where paper_id in (select paper_id from search_pending limit ${batch} for update skip locked)
         returning paper_id
+      ), mark as (
+        select after_id from search_backfill where name = ${BACKFILL} for update skip locked
+      ), walked as (
+        -- A scalar cursor, so the primary key's scan starts there; with no walk open it is null
+        -- and the scan reads nothing (a join to an empty mark read every key: 34 ms at 75k, before each search).
+        select p.id from papers p where p.id > (select after_id from mark) order by p.id limit ${batch}
+      ), moved as (
+        update search_backfill set after_id = (select max(id) from walked) where name = ${BACKFILL} and exists (select 1 from walked) returning 1
+      ), closed as (
+        delete from search_backfill where name = ${BACKFILL} and exists (select 1 from mark) and not exists (select 1 from walked) returning 1
+      ), ids as (
+        select paper_id from taken union select id from walked
       ), written as (
         insert into paper_search(paper_id, search_vector, pdf_vector)
-        select p.id, ${tsvectorSql()}, ${pdfTsvectorSql()} from papers p join taken t on t.paper_id = p.id left join paper_pdf_text x on x.paper_id = p.id
+        select p.id, ${tsvectorSql()}, ${pdfTsvectorSql()} from papers p join ids t on t.paper_id = p.id left join paper_pdf_text x on x.paper_id = p.id
         on conflict (paper_id) do update set search_vector = excluded.search_vector, pdf_vector = excluded.pdf_vector
         returning 1
       )
-      select paper_id from taken`.execute(this.db);
+      select paper_id, (select count(*) from walked)::int as walked from ids`.execute(this.db);
     const taken = r.rows.map((x) => x.paper_id);
-    return { taken, more: taken.length >= batch };
+    // A walk that moved goes on (its next batch, or the statement that closes it).
+    return { taken, more: taken.length >= batch || Number(r.rows[0]?.walked ?? 0) > 0 };
   }
 
   /** The kept PDF text of these papers (the `pdf` enrichment step's), for the in-memory keyword index. */
@@ -402,7 +421,7 @@ export class SearchRepository {
     const r =
       this.dialect === 'sqlite'
         ? await sql<{ n: number }>`select (select count(*) from search_pending) + (select count(*) from papers where rowid > (select indexed_rowid from search_state) and rowid not in (select paper_rowid from search_pending)) as n`.execute(this.db)
-        : await sql<{ n: number }>`select count(*) as n from search_pending`.execute(this.db);
+        : await sql<{ n: number }>`select (select count(*) from search_pending) + (select count(*) from papers p where p.id > (select after_id from search_backfill where name = ${BACKFILL})) as n`.execute(this.db);
     return Number(r.rows[0].n);
   }
 
@@ -421,6 +440,7 @@ export class SearchRepository {
     } else {
       await this.db.transaction().execute(async (trx) => {
         await sql`delete from search_pending`.execute(trx);
+        await sql`delete from search_backfill`.execute(trx);
         await sql`delete from paper_search`.execute(trx);
         await sql`insert into paper_search(paper_id, search_vector, pdf_vector) select p.id, ${tsvectorSql()}, ${pdfTsvectorSql()} from papers p left join paper_pdf_text x on x.paper_id = p.id`.execute(trx);
       });

@@ -59,13 +59,124 @@ forEachStore('bulk loads', (ctx) => {
     assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0, 'nothing left to rebuild');
   });
 
-  test('new papers are queued for the full-text index, one statement per batch', async () => {
+  /** PostgreSQL: whether the trigger queuing new papers for the full-text index is there. */
+  const queueTrigger = async () =>
+    (await sql`select 1 from pg_trigger where tgrelid = 'papers'::regclass and tgname = 'papers_search_insert' and not tgisinternal`.execute(db())).rows.length === 1;
+  const queued = async () => (await sql<{ paper_id: string }>`select paper_id from search_pending order by paper_id`.execute(db())).rows.map((r) => r.paper_id);
+  const walk = async () => (await sql<{ after_id: string }>`select after_id from search_backfill`.execute(db())).rows.map((r) => r.after_id);
+  const indexed = async () =>
+    (await sql<{ paper_id: string; v: string }>`select paper_id, search_vector::text || ' | ' || coalesce(pdf_vector::text, '') as v from paper_search order by paper_id`.execute(db())).rows;
+
+  test("a first import's papers reach the full-text index by a walk, not one queue row each", async () => {
     if (ctx.kind !== 'postgres') return; // SQLite's queue is a rowid watermark (migration 0402), tested with search.
-    const queued = await sql<{ paper_id: string }>`select paper_id from search_pending order by paper_id`.execute(db());
+    assert.deepEqual(await queued(), [], 'the import queued nothing');
+    assert.deepEqual(await walk(), [''], 'a walk of every paper is open');
+    assert.ok(await queueTrigger(), 'the queue trigger is back');
+    assert.equal(await ctx.store.search.pendingFullText(), 2);
+    assert.deepEqual((await ctx.store.search.drainFullTextQueue()).sort(), ['2501.00001', '2501.00002']);
+    assert.deepEqual(await walk(), [], 'the walk closed');
+    assert.equal(await ctx.store.search.pendingFullText(), 0);
+    const vectors = await indexed();
     assert.deepEqual(
-      queued.rows.map((r) => r.paper_id),
+      vectors.map((r) => r.paper_id),
       ['2501.00001', '2501.00002'],
     );
+    // The same vectors as a rebuild of the whole index writes.
+    await ctx.store.search.rebuildFullText();
+    assert.deepEqual(await indexed(), vectors);
+    // After the import, new papers are queued by the trigger again.
+    await ctx.store.papers.upsertMany([paper('2501.00003')]);
+    assert.deepEqual(await queued(), ['2501.00003']);
+    assert.deepEqual(await ctx.store.search.drainFullTextQueue(), ['2501.00003']);
+  });
+
+  test('the walk goes a batch at a time to the end, then closes', async () => {
+    if (ctx.kind !== 'postgres') return;
+    await db().deleteFrom('papers').execute();
+    await ctx.store.papers.duringBulkImport(async () => {
+      assert.equal(await queueTrigger(), false, 'the queue trigger is set aside during a first import');
+      await ctx.store.papers.upsertMany(['2501.00101', '2501.00103', '2501.00105', '2501.00107', '2501.00109'].map(paper));
+    });
+    assert.deepEqual(await queued(), []);
+    // Three papers a statement: two batches, then the statement that finds none and closes the walk.
+    assert.deepEqual((await ctx.store.search.drainFullTextQueue(3)).sort(), ['2501.00101', '2501.00103', '2501.00105', '2501.00107', '2501.00109']);
+    assert.deepEqual(await walk(), [], 'walked to the end and closed');
+    assert.deepEqual(
+      (await indexed()).map((r) => r.paper_id),
+      ['2501.00101', '2501.00103', '2501.00105', '2501.00107', '2501.00109'],
+    );
+  });
+
+  test('a walk goes on from its cursor, and a paper written below the cursor meanwhile is queued', async () => {
+    if (ctx.kind !== 'postgres') return;
+    await sql`delete from paper_search`.execute(db());
+    await sql`insert into search_backfill(name, after_id) values ('papers', '2501.00103')`.execute(db());
+    await ctx.store.papers.upsertMany([paper('2501.00102')]);
+    assert.deepEqual(await queued(), ['2501.00102']);
+    assert.equal(await ctx.store.search.pendingFullText(), 4);
+    assert.deepEqual((await ctx.store.search.drainFullTextQueue(2)).sort(), ['2501.00102', '2501.00105', '2501.00107', '2501.00109']);
+    assert.deepEqual(
+      (await indexed()).map((r) => r.paper_id),
+      ['2501.00102', '2501.00105', '2501.00107', '2501.00109'],
+      'the queued paper and those past the cursor',
+    );
+    assert.deepEqual(await walk(), []);
+    assert.deepEqual(await queued(), []);
+  });
+
+  test("with no walk open, the drain before each search reads no key of papers", async () => {
+    if (ctx.kind !== 'postgres' || !ctx.opened.location) return; // PGlite: no second connection to explain on.
+    // The drain's statement as the store sends it, explained (and rolled back) on a connection of our own.
+    let drain: { text: string; values: unknown[] } | null = null;
+    const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+    pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
+      // A string and its values, or a config object (prepared statements: src/store/pg-prepared.ts).
+      const [q, v] = typeof a[0] === 'string' ? [a[0], a[1]] : [(a[0] as { text?: string })?.text, (a[0] as { values?: unknown[] })?.values ?? a[1]];
+      if (typeof q === 'string' && q.includes('search_backfill') && q.includes('walked')) drain = { text: q, values: (v as unknown[]) ?? [] };
+      return query.apply(this, a);
+    } as typeof pg.Client.prototype.query;
+    try {
+      await ctx.store.search.drainFullTextQueue();
+    } finally {
+      pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
+    }
+    assert.ok(drain, 'the drain statement was seen');
+    const { text, values } = drain as { text: string; values: unknown[] };
+    const keysRead = async () => {
+      const client = new pg.Client({ connectionString: ctx.opened.location });
+      await client.connect();
+      try {
+        await client.query('begin');
+        const r = await client.query(`explain (analyze, format json) ${text}`, values);
+        await client.query('rollback');
+        let rows = 0;
+        const visit = (node: Record<string, unknown>) => {
+          if (node['Relation Name'] === 'papers' || node['Index Name'] === 'papers_pkey') rows += Number(node['Actual Rows'] ?? 0) * Number(node['Actual Loops'] ?? 1);
+          for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) visit(child);
+        };
+        visit((r.rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0].Plan);
+        return rows;
+      } finally {
+        await client.end();
+      }
+    };
+    // A store the size of a real one, with its statistics: the plan the server picks depends on both.
+    await sql`insert into papers (id, source, title, abstract, authors, categories, content_hash, created_at, modified_at)
+      select 'x' || lpad(i::text, 6, '0'), 'local', 't', 'a', '[]', '[]', 'h', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'
+      from generate_series(1, 50000) i`.execute(db());
+    await sql`analyze papers`.execute(db());
+    try {
+      // Nothing queued either: the statement then has no paper to read for the queue's part.
+      await sql`delete from search_pending`.execute(db());
+      assert.deepEqual(await walk(), []);
+      assert.equal(await keysRead(), 0, 'no walk open: no paper read');
+      await sql`insert into search_backfill(name, after_id) values ('papers', '')`.execute(db());
+      assert.ok((await keysRead()) >= 5, 'a walk open reads papers past its cursor');
+    } finally {
+      await sql`delete from search_backfill`.execute(db());
+      await sql`delete from search_pending where paper_id like 'x%'`.execute(db());
+      await sql`delete from papers where id like 'x%'`.execute(db());
+    }
   });
 
   test('an import that fails still gets its indexes back', async () => {
@@ -89,9 +200,17 @@ forEachStore('bulk loads', (ctx) => {
     });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    if (ctx.kind === 'postgres') assert.deepEqual(await paperIndexes(), ['papers_pkey'], 'the kill left the indexes set aside');
+    if (ctx.kind === 'postgres') {
+      assert.deepEqual(await paperIndexes(), ['papers_pkey'], 'the kill left the indexes set aside');
+      assert.equal(await queueTrigger(), false, 'and the queue trigger');
+      await sql`delete from search_backfill`.execute(db());
+    }
     const reopened = await openStore(ctx.opened.location, { poolSize: 1 });
     await reopened.close();
+    if (ctx.kind === 'postgres') {
+      assert.ok(await queueTrigger(), 'the next open brought the queue trigger back');
+      assert.deepEqual(await walk(), [''], 'with a walk of every paper for the catch-up');
+    }
     assert.deepEqual(await paperIndexes(), all, 'the next open rebuilt them');
     assert.deepEqual(await feedSchema(), feedAll, "and the feed's indexes and foreign key");
     assert.equal((await db().selectFrom('bulk_load_indexes').selectAll().execute()).length, 0);

@@ -41,6 +41,7 @@ import * as m1700 from './1700_papers_change_count.ts';
 import * as m1800 from './1800_paper_term_vectors.ts';
 import * as m1900 from './1900_paper_similar_lists.ts';
 import * as m2000 from './2000_index_versions_papers_mark.ts';
+import * as m2100 from './2100_search_backfill.ts';
 
 /**
  * Every migration, by name. Names sort in the order they run; each feature's migrations use their
@@ -90,4 +91,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '1800_paper_term_vectors': m1800,
   '1900_paper_similar_lists': m1900,
   '2000_index_versions_papers_mark': m2000,
+  '2100_search_backfill': m2100,
 };

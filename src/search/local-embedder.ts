@@ -183,7 +183,9 @@ class StemIds {
   private readonly words = new WordTable();
   readonly stems: string[] = [];
   private readonly ids = new Map<string, number>();
-  private out: number[] = [];
+  /** The current text's stem ids, `out[0..n)`: one buffer reused from text to text, copied out once per text. */
+  private out = new Int32Array(1024);
+  private n = 0;
   private readonly onWord = (lower: string, start: number, end: number, hash: number): void => {
     let id = this.words.get(lower, start, end, hash);
     if (id === WordTable.MISSING) {
@@ -200,14 +202,25 @@ class StemIds {
       }
       this.words.set(lower, start, end, hash, id);
     }
-    if (id >= 0) this.out.push(id);
+    if (id >= 0) {
+      if (this.n === this.out.length) {
+        const grown = new Int32Array(2 * this.n);
+        grown.set(this.out);
+        this.out = grown;
+      }
+      this.out[this.n++] = id;
+    }
   };
 
-  /** The stem ids of a text in order, stopwords removed. */
+  /**
+   * The stem ids of a text in order, stopwords removed. Into a reused typed array, then one native
+   * copy: a new JS array per text, then `Int32Array.from` iterating it, was a third of analysing the
+   * 25,000-paper sample (profiled, round 25).
+   */
   stream(text: string): Int32Array {
-    this.out = [];
+    this.n = 0;
     scanWordSpans(text, this.onWord);
-    return Int32Array.from(this.out);
+    return this.out.slice(0, this.n);
   }
 }
 
@@ -681,8 +694,46 @@ export class LocalEmbedder implements Embedder {
       const row = f * l;
       const out = f * k;
       let c = 0;
-      // Four dimensions per pass over the row: each sum still adds its terms one at a time in order
-      // (the same bits as `dot`), and each element of the row is loaded once for the four.
+      // Eight dimensions per pass over the row, then four: each sum still adds its terms one at a
+      // time in order (the same bits as `dot`), and each element of the row is loaded once for the
+      // eight; eight independent sums also keep more multiplies in flight (round 25).
+      for (; c + 8 <= k; c += 8) {
+        const u0 = c * l;
+        const u1 = u0 + l;
+        const u2 = u1 + l;
+        const u3 = u2 + l;
+        const u4 = u3 + l;
+        const u5 = u4 + l;
+        const u6 = u5 + l;
+        const u7 = u6 + l;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let s4 = 0;
+        let s5 = 0;
+        let s6 = 0;
+        let s7 = 0;
+        for (let j = 0; j < l; j++) {
+          const v = bt[row + j];
+          s0 += v * ut[u0 + j];
+          s1 += v * ut[u1 + j];
+          s2 += v * ut[u2 + j];
+          s3 += v * ut[u3 + j];
+          s4 += v * ut[u4 + j];
+          s5 += v * ut[u5 + j];
+          s6 += v * ut[u6 + j];
+          s7 += v * ut[u7 + j];
+        }
+        projection[out + c] = s0;
+        projection[out + c + 1] = s1;
+        projection[out + c + 2] = s2;
+        projection[out + c + 3] = s3;
+        projection[out + c + 4] = s4;
+        projection[out + c + 5] = s5;
+        projection[out + c + 6] = s6;
+        projection[out + c + 7] = s7;
+      }
       for (; c + 4 <= k; c += 4) {
         const u0 = c * l;
         const u1 = u0 + l;

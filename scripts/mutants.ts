@@ -2235,6 +2235,14 @@ export const MUTANTS: Mutant[] = [
     replace: '      for (const r of rows) if (byId.has(r.id)) out.push(r);',
     tests: ['tests/search/training-sample.test.ts'],
   },
+  {
+    name: 'pair-counts-grow-forgets-doc',
+    what: "the pair-count table, grown, forgets which document each pair was last counted for: pairs of the paper being counted then are counted twice for it, other document frequencies, another model",
+    file: 'src/search/local-embedder.ts',
+    search: '      slots[3 * i + 2] = old[j + 2];\n',
+    replace: '',
+    tests: ['tests/search/build-outputs-pinned.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../../src/domain/random.ts';
 import { csrTimesDense, gram, orthonormalizeColumns, type Csr } from '../../src/search/linalg.ts';
+import { KeyCounts } from '../../src/search/local-embedder.ts';
 import { keywordIndexFingerprint, modelFingerprints, syntheticCorpus } from '../helpers/build-fingerprints.ts';
 
 /**
@@ -116,4 +117,26 @@ test('the orthonormalisation does the same operations in the same order as one r
       assert.equal(bits(x), bits(want), `${n} × ${l}, ${passes} pass(es)`);
     }
   }
+});
+
+test("training's pair counts: each key once per document, through every growth of the table, even mid-document", () => {
+  const random = seededRandom(23);
+  const counts = new KeyCounts();
+  const want = new Map<number, number>();
+  for (let doc = 0; doc < 400; doc++) {
+    // ~1,000 keys a document, each several times in it: the table grows (65,536 slots, doubling at
+    // half full) while documents are being counted, with their keys to come again after it.
+    const keys = Array.from({ length: 300 }, () => Math.floor(random() * 2 ** 30));
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const k = keys[Math.floor(random() * keys.length)];
+      counts.addOnce(k, doc);
+      if (!seen.has(k)) want.set(k, (want.get(k) ?? 0) + 1);
+      seen.add(k);
+    }
+  }
+  const got = new Map<number, number>();
+  counts.forEach((k, c) => got.set(k, c));
+  assert.equal(got.size, want.size);
+  for (const [k, c] of want) assert.equal(got.get(k), c, `key ${k}`);
 });

@@ -7,10 +7,13 @@
  *   node --import tsx bench/reindex/threads.ts STORE.db [--code DIR] [--every 1] [-- reindex flags]
  *
  * STORE.db is copied first (it is not changed); --code runs the CLI of another checkout (main from
- * `git archive`) for a same-run baseline.
+ * `git archive`) for a same-run baseline. Ends with sha-256 fingerprints of what the reindex stored
+ * (model, vectors, term vectors, keyword index files): two codes on one store compare by them.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,8 +90,34 @@ const timer = setInterval(() => {
 }, TICK);
 const code_ = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
 clearInterval(timer);
+// What the reindex stored, to compare two codes on copies of one store: the model's bytes, every
+// vector and term vector (with paper id and content hash), the keyword index files published.
+const outputs = (() => {
+  const sqlite = new Database(db, { readonly: true });
+  try {
+    const sha = () => createHash('sha256');
+    const model = sha();
+    for (const r of sqlite.prepare("SELECT data FROM search_models WHERE name = 'local-embedder'").iterate() as Iterable<{ data: Buffer }>) model.update(r.data);
+    const vectors = sha();
+    for (const r of sqlite.prepare('SELECT paper_id, embedder_id, key, vector, content_hash FROM paper_embeddings ORDER BY paper_id, embedder_id').iterate() as Iterable<{ paper_id: string; embedder_id: string; key: number; vector: Buffer; content_hash: string }>) {
+      vectors.update(`${r.paper_id}\0${r.embedder_id}\0${r.key}\0${r.content_hash}\0`).update(r.vector);
+    }
+    const terms = sha();
+    for (const r of sqlite.prepare('SELECT paper_id, embedder_id, content_hash, terms FROM paper_term_vectors ORDER BY paper_id, embedder_id').iterate() as Iterable<{ paper_id: string; embedder_id: string; content_hash: string; terms: Buffer }>) {
+      terms.update(`${r.paper_id}\0${r.embedder_id}\0${r.content_hash}\0`).update(r.terms);
+    }
+    const keyword = sha();
+    const dir = `${db}.search-index`;
+    if (existsSync(dir)) for (const f of readdirSync(dir).filter((f) => f.startsWith('keyword')).sort()) keyword.update(f).update(readFileSync(join(dir, f)));
+    const hex = (h: ReturnType<typeof sha>) => h.digest('hex').slice(0, 16);
+    return `outputs: model ${hex(model)} / vectors ${hex(vectors)} / term vectors ${hex(terms)} / keyword index files ${hex(keyword)}`;
+  } finally {
+    sqlite.close();
+  }
+})();
 rmSync(work, { recursive: true, force: true });
 for (const l of lines) console.log(l);
+console.log(outputs);
 console.log(`exit ${code_}; load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
 const list = [...threads.entries()].filter(([, t]) => t.ticks >= 5).sort((a, b) => b[1].ticks - a[1].ticks);
 const buckets = Math.max(...list.map(([, t]) => t.series.length));

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../../src/domain/random.ts';
-import { csrTimesDense, gram, type Csr } from '../../src/search/linalg.ts';
+import { csrTimesDense, gram, orthonormalizeColumns, type Csr } from '../../src/search/linalg.ts';
+import { KeyCounts } from '../../src/search/local-embedder.ts';
 import { keywordIndexFingerprint, modelFingerprints, syntheticCorpus } from '../helpers/build-fingerprints.ts';
 
 /**
@@ -69,4 +70,73 @@ test('the sparse-dense product and the Gram matrix add the same terms in the sam
     const x = Float64Array.from({ length: rows * l }, () => (random() < 0.1 ? 0 : g()));
     assert.equal(bits(gram(x, rows, l)), bits(plainGram(x, rows, l)));
   }
+});
+
+/** The orthonormalisation before round 25: Cholesky QR with the plain Gram matrix, then X R⁻¹ one row at a time, one term at a time. */
+function plainOrthonormalize(x: Float64Array, n: number, l: number, passes: number): void {
+  for (let pass = 0; pass < passes; pass++) {
+    const g = plainGram(x, n, l);
+    let trace = 0;
+    for (let a = 0; a < l; a++) trace += g[a * l + a];
+    const ridge = (trace / l) * 1e-10 + 1e-300;
+    for (let a = 0; a < l; a++) g[a * l + a] += ridge;
+    const r = new Float64Array(l * l);
+    for (let j = 0; j < l; j++) {
+      let d = g[j * l + j];
+      for (let k = 0; k < j; k++) d -= r[k * l + j] * r[k * l + j];
+      const rjj = Math.sqrt(Math.max(d, 1e-300));
+      r[j * l + j] = rjj;
+      for (let i = j + 1; i < l; i++) {
+        let s = g[j * l + i];
+        for (let k = 0; k < j; k++) s -= r[k * l + j] * r[k * l + i];
+        r[j * l + i] = s / rjj;
+      }
+    }
+    const row = new Float64Array(l);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < l; j++) {
+        let s = x[i * l + j];
+        for (let k = 0; k < j; k++) s -= row[k] * r[k * l + j];
+        row[j] = s / r[j * l + j];
+      }
+      x.set(row, i * l);
+    }
+  }
+}
+
+test('the orthonormalisation does the same operations in the same order as one row and one term at a time', () => {
+  const random = seededRandom(11);
+  const g = () => (random() - 0.5) * 10 ** Math.floor(random() * 4 - 2);
+  // Row counts with every remainder of the eight- and four-row passes; one and two passes.
+  for (const [n, l] of [[37, 13], [64, 16], [7, 5], [13, 6], [3, 3], [90, 24]]) {
+    for (const passes of [1, 2]) {
+      const x = Float64Array.from({ length: n * l }, () => (random() < 0.05 ? 0 : g()));
+      const want = x.slice();
+      plainOrthonormalize(want, n, l, passes);
+      orthonormalizeColumns(x, n, l, passes);
+      assert.equal(bits(x), bits(want), `${n} × ${l}, ${passes} pass(es)`);
+    }
+  }
+});
+
+test("training's pair counts: each key once per document, through every growth of the table, even mid-document", () => {
+  const random = seededRandom(23);
+  const counts = new KeyCounts();
+  const want = new Map<number, number>();
+  for (let doc = 0; doc < 400; doc++) {
+    // ~1,000 keys a document, each several times in it: the table grows (65,536 slots, doubling at
+    // half full) while documents are being counted, with their keys to come again after it.
+    const keys = Array.from({ length: 300 }, () => Math.floor(random() * 2 ** 30));
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const k = keys[Math.floor(random() * keys.length)];
+      counts.addOnce(k, doc);
+      if (!seen.has(k)) want.set(k, (want.get(k) ?? 0) + 1);
+      seen.add(k);
+    }
+  }
+  const got = new Map<number, number>();
+  counts.forEach((k, c) => got.set(k, c));
+  assert.equal(got.size, want.size);
+  for (const [k, c] of want) assert.equal(got.get(k), c, `key ${k}`);
 });

@@ -2187,6 +2187,14 @@ export const MUTANTS: Mutant[] = [
     replace: '      this.target = { promise: Promise.resolve(next) };\n',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'for-you-open-unsliced',
+    what: "a For-you file's columns are checked in one go on the request thread when it is opened, instead of handing the event loop back between slices",
+    file: 'src/discovery/for-you-papers.ts',
+    search: '    return drainSliced(ForYouPapers.openSteps(c), sliceMs);',
+    replace: '    return Promise.resolve().then(() => {\n      const steps = ForYouPapers.openSteps(c);\n      for (;;) {\n        const r = steps.next();\n        if (r.done) return r.value;\n      }\n    });',
+    tests: ['tests/discovery/for-you-papers.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

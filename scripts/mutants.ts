@@ -1719,8 +1719,8 @@ export const MUTANTS: Mutant[] = [
     name: 'similar-list-searches-one-turn',
     what: 'a background similar list runs its vector and keyword searches in one turn of the event loop, so on SQLite the two hold a serving process back to back',
     file: 'src/services/search.ts',
-    search: 'const v = embedder ? await this.vectorNeighbours(paper, candidates, reads) : null;\n          await nextSlice();',
-    replace: 'const v = embedder ? await this.vectorNeighbours(paper, candidates, reads) : null;',
+    search: 'const v = space ? await this.vectorNeighbours(paper, candidates, space, reads) : null;\n          await nextSlice();',
+    replace: 'const v = space ? await this.vectorNeighbours(paper, candidates, space, reads) : null;',
     tests: ['tests/search/similar-lists.test.ts'],
   },
   {
@@ -2195,6 +2195,23 @@ export const MUTANTS: Mutant[] = [
     replace: '    return Promise.resolve().then(() => {\n      const steps = ForYouPapers.openSteps(c);\n      for (;;) {\n        const r = steps.next();\n        if (r.done) return r.value;\n      }\n    });',
     tests: ['tests/discovery/for-you-papers.test.ts'],
   },
+  {
+    name: 'similar-neighbours-space-reread',
+    what: "similar papers' vector neighbours read the serving space again instead of the request's one snapshot: a model switch during the ranking mixes two spaces in one list",
+    file: 'src/services/search.ts',
+    search: '  private async vectorNeighbours(paper: PaperWithStats, k: number, space: ServingSpace, reads: SimilarReads): Promise<RankedHit[] | null> {\n    let vector',
+    replace: '  private async vectorNeighbours(paper: PaperWithStats, k: number, space: ServingSpace, reads: SimilarReads): Promise<RankedHit[] | null> {\n    space = (await this.index.spaces.serving()) ?? space;\n    let vector',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
+  {
+    name: 'similar-terms-from-target',
+    what: "similar papers take their term vectors from the configured model as it is when the candidates are read, not from the request's serving space",
+    file: 'src/services/search.ts',
+    search: '    const local = space?.embedder && hasTermVectors(space.embedder) ? space.embedder : null;',
+    replace: '    const target = await this.embedder();\n    const local = target && hasTermVectors(target) ? target : null;',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
+
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

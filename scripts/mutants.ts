@@ -2211,7 +2211,14 @@ export const MUTANTS: Mutant[] = [
     replace: '    const target = await this.embedder();\n    const local = target && hasTermVectors(target) ? target : null;',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
-
+  {
+    name: 'reindex-lowered-before-flags',
+    what: 'paperboy reindex lowers its priority before its flags are checked: a refused combination (exit 2) has already changed the process',
+    file: 'src/cli/commands/reindex.ts',
+    search: "  async run({ values }) {\n",
+    replace: "  async run({ values }) {\n    if (!values.foreground) lowerProcessPriority(BACKGROUND_NICE);\n",
+    tests: ['tests/cli/reindex-priority.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -2219,6 +2219,22 @@ export const MUTANTS: Mutant[] = [
     replace: "  async run({ values }) {\n    if (!values.foreground) lowerProcessPriority(BACKGROUND_NICE);\n",
     tests: ['tests/cli/reindex-priority.test.ts'],
   },
+  {
+    name: 'worker-spaces-not-followed',
+    what: "paperboy worker does not run serve's minute step of the search indexes: it keeps the model it opened and the old space's ANN index after a retrained model's space is complete",
+    file: 'src/cli/commands/worker.ts',
+    search: '    const stopIndexing = services.searchIndex.keepInStep(undefined, { searches: false });',
+    replace: '    const stopIndexing = () => Promise.resolve();',
+    tests: ['tests/jobs/reembed-worker.test.ts'],
+  },
+  {
+    name: 'worker-step-searches',
+    what: "the worker's minute step builds the keyword index and the serving ANN index as serve's does, for searches it never answers",
+    file: 'src/services/search-index.ts',
+    search: '    const searches = opts.searches ?? true;',
+    replace: '    const searches = true;',
+    tests: ['tests/search/local-model-swap.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -57,6 +57,11 @@ forEachStore('a running server and a reindex that trains a new local model', (ct
 
   test('the server keeps the old model and its vectors together until the new space is complete, then moves to both at once', async () => {
     assert.deepEqual(await servingOf(server), { space: a, query: a, target: a });
+    // A `paperboy worker` beside it (its jobs, no searches), holding A's ANN index as its
+    // similar-lists job does once it has ranked a list.
+    const worker = createServices({ config, logger, store: ctx.store });
+    assert.ok((await worker.search.similar('2402.00002', 3))!.length > 0);
+    assert.deepEqual(worker.searchIndex.annSpaces, [a]);
 
     // The corpus changes and a reindex trains model B: the model row is B, B's space is empty.
     await ctx.store.papers.upsertMany(
@@ -139,5 +144,18 @@ forEachStore('a running server and a reindex that trains a new local model', (ct
     assert.deepEqual(server.searchIndex.annSpaces, [b]);
     assert.deepEqual(await servingOf(server), { space: b, query: b, target: b });
     await server.searchIndex.close();
+
+    // The worker follows through the same minute's step as the server (`keepInStep`, as `paperboy
+    // worker` runs it): a step once its cached choice has aged starts the move to B, a later one
+    // lets A's ANN index go. It builds no keyword index and no ANN index of its own meanwhile.
+    worker.searchIndex.spaces.invalidate();
+    const workerStep = () => worker.searchIndex.keepInStep(60_000, { searches: false })();
+    await workerStep();
+    await worker.searchIndex.spaces.switched();
+    assert.equal((await worker.searchIndex.embedder())?.id, b, 'the worker moved to B');
+    await workerStep();
+    assert.deepEqual(worker.searchIndex.annSpaces, [], "A's ANN index let go; B's is built when a job first searches it");
+    assert.equal(worker.searchIndex.indexReady, null, 'no keyword index built for searches it does not answer');
+    await worker.searchIndex.close();
   });
 });

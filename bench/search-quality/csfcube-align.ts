@@ -22,12 +22,11 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices } from '../../src/services/index.ts';
 import { termCosine, type TermVector } from '../../src/search/local-embedder.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
 import { WordAligner, alignOneWay, projectedFeatures, type Features } from './word-alignment.ts';
-import { openCsfcubeProbe, servedCandidates, mean, dot } from './csfcube-probe.ts';
-import { ndcgAt20Percent, tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
+import { openCsfcubeProbe, servedCandidates, checkEmulation, ndcgOfPositions, mean, dot } from './csfcube-probe.ts';
+import { tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' } } });
 const dir = positionals[0];
@@ -55,10 +54,7 @@ const servedScore = (q: number, c: number) => SIMILAR_WEIGHTS.lexical * lexical(
 /** A ranker gives a query paper's candidates (indexes) their scores, best first after sorting. */
 type Ranker = (q: number, cands: number[]) => number[];
 const byScore = (cands: number[], s: number[]) => cands.map((c, k) => ({ c, s: s[k] })).sort((a, b) => b.s - a.s || (ids[a.c] < ids[b.c] ? -1 : 1)).map((o) => o.c);
-const ndcgOf = (f: CsfcubeFacet, pos: Map<number, number>) => {
-  const returned = f.cands.flatMap((c, i) => (pos.has(at.get(c)!) ? [{ i, p: pos.get(at.get(c)!)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
-  return ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel);
-};
+const ndcgOf = (f: CsfcubeFacet, pos: Map<number, number>) => ndcgOfPositions(f, pos, at);
 type Scored = CsfcubeFacet & { v: number };
 function scores(r: Ranker): Scored[] {
   const lists = new Map(queries.map((qid) => {
@@ -84,23 +80,7 @@ function report(name: string, r: Ranker): void {
 }
 
 const served: Ranker = (q, cs) => cs.map((c) => servedScore(q, c));
-{
-  // The emulation against the service itself (as csfcube-rerank.ts and csfcube-r23.ts check it).
-  const services = createServices({ config, logger, store: opened.store });
-  let equal = 0;
-  const theirs = new Map<string, Map<number, number>>();
-  for (const qid of queries) {
-    const list = ((await services.search.similar(`csfcube:${qid}`, 120)) ?? []).map((r) => at.get(r.paper.id.replace(/^csfcube:/, ''))!);
-    theirs.set(qid, new Map(list.map((c, i) => [c, i])));
-    const q = at.get(qid)!;
-    if (list.join() === byScore(cand.get(qid)!, served(q, cand.get(qid)!)).slice(0, 120).join()) equal++;
-  }
-  await services.close();
-  const mine = scores(served);
-  const diffs = facets.map((f, i) => Math.abs(ndcgOf(f, theirs.get(f.qid)!) - mine[i].v));
-  console.log(`emulation against services.search.similar(id, 120): ${equal} of ${queries.length} lists identical; largest per-facet NDCG difference ${Math.max(...diffs).toFixed(4)}`);
-  if (Math.max(...diffs) > 0.01) throw new Error('the emulated served list ranks a pool differently from the service');
-}
+await checkEmulation({ config, logger, store: opened.store, at, facets, queries }, (qid) => byScore(cand.get(qid)!, served(at.get(qid)!, cand.get(qid)!)).slice(0, 120));
 report('served', served);
 console.log(tfidfBaselineLine(papers, facets, heldout.size > 0, 60));
 

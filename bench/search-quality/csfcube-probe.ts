@@ -12,7 +12,11 @@ import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { hasTermVectors, paperText, type LocalEmbedder } from '../../src/search/local-embedder.ts';
 import { parseQuery, STOPWORDS, words } from '../../src/search/query.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { loadCsfcube } from './csfcube-data.ts';
+import { createServices } from '../../src/services/index.ts';
+import type { Config } from '../../src/config.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { Store } from '../../src/store/store.ts';
+import { loadCsfcube, ndcgAt20Percent, type CsfcubeFacet } from './csfcube-data.ts';
 
 export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
@@ -71,4 +75,50 @@ export async function servedCandidates(engine: InvertedIndexEngine, texts: reado
     cand.set(qid, [...set]);
   }
   return cand;
+}
+
+/**
+ * A facet's NDCG@20% for a returned list, given as each returned paper's position (by index into
+ * `ids`, as `at` maps them): the facet's candidates outside the list count as not returned.
+ */
+export function ndcgOfPositions(f: CsfcubeFacet, pos: ReadonlyMap<number, number>, at: ReadonlyMap<string, number>): number {
+  const returned = f.cands.flatMap((c, i) => (pos.has(at.get(c)!) ? [{ i, p: pos.get(at.get(c)!)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
+  return ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel);
+}
+
+/**
+ * The emulation against the service itself, checked before any row is read: each query paper's
+ * emulated served list (`mine`, its best 120 as indexes into `ids`) beside what
+ * `services.search.similar(id, 120)` returns on the same store. The service takes the vector
+ * neighbours and their cosines from the ANN index (approximate, its own float arithmetic), the
+ * emulation exact dot products, so near-ties can swap deep in a list; what must agree is the
+ * measure: throws when a facet's NDCG differs by more than 0.01. `detail` adds the papers the two
+ * share and the service's own fold1_dev to the line.
+ */
+export async function checkEmulation(
+  probe: { config: Config; logger: Logger; store: Store; at: ReadonlyMap<string, number>; facets: readonly CsfcubeFacet[]; queries: readonly string[] },
+  mine: (qid: string) => number[],
+  opts: { detail?: boolean } = {},
+): Promise<void> {
+  const { at, facets, queries } = probe;
+  const services = createServices({ config: probe.config, logger: probe.logger, store: probe.store });
+  const theirs = new Map<string, Map<number, number>>();
+  const ours = new Map<string, Map<number, number>>();
+  let equal = 0;
+  let shared = 0;
+  for (const qid of queries) {
+    const own = mine(qid);
+    const list = ((await services.search.similar(`csfcube:${qid}`, 120)) ?? []).map((r) => at.get(r.paper.id.replace(/^csfcube:/, ''))!);
+    theirs.set(qid, new Map(list.map((c, i) => [c, i])));
+    ours.set(qid, new Map(own.map((c, i) => [c, i])));
+    if (own.join() === list.join()) equal++;
+    const set = new Set(list);
+    shared += own.filter((c) => set.has(c)).length;
+  }
+  await services.close();
+  const diffs = facets.map((f) => Math.abs(ndcgOfPositions(f, theirs.get(f.qid)!, at) - ndcgOfPositions(f, ours.get(f.qid)!, at)));
+  const serviceMean = (split: string) => mean(facets.filter((f) => f.split === split).map((f) => ndcgOfPositions(f, theirs.get(f.qid)!, at)));
+  const detail = opts.detail ? `, ${shared} of ${queries.length * 120} papers shared; service fold1_dev ${serviceMean('dev').toFixed(3)}` : '';
+  console.log(`emulation against services.search.similar(id, 120): ${equal} of ${queries.length} lists identical${detail}; largest per-facet NDCG difference ${Math.max(...diffs).toFixed(4)}`);
+  if (Math.max(...diffs) > 0.01) throw new Error('the emulated served list ranks a pool differently from the service: fix the emulation before reading any row');
 }

@@ -37,14 +37,13 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices } from '../../src/services/index.ts';
 import { LocalEmbedder, termCosine, type TermVector } from '../../src/search/local-embedder.ts';
 import { STOPWORDS } from '../../src/search/query.ts';
 import { csrTimesDense, gaussian, gram, orthonormalizeColumns, symmetricEigen, transposeCsr, type Csr } from '../../src/search/linalg.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { openCsfcubeProbe, keywordNeighbours, mean, dot } from './csfcube-probe.ts';
-import { ndcgAt20Percent, tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
+import { openCsfcubeProbe, keywordNeighbours, checkEmulation, ndcgOfPositions, mean, dot } from './csfcube-probe.ts';
+import { tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
 import { alignOneWay, projectedFeatures } from './word-alignment.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' } } });
@@ -100,10 +99,7 @@ function listOf(v: Variant, qid: string): number[] {
   const q = at.get(qid)!;
   return candidates(v.vec, qid).map((c) => ({ c, s: v.sim(q, c) })).sort((a, b) => b.s - a.s || (ids[a.c] < ids[b.c] ? -1 : 1)).slice(0, 120).map((o) => o.c);
 }
-const ndcgOf = (f: CsfcubeFacet, pos: Map<number, number>) => {
-  const returned = f.cands.flatMap((c, i) => (pos.has(at.get(c)!) ? [{ i, p: pos.get(at.get(c)!)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
-  return ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel);
-};
+const ndcgOf = (f: CsfcubeFacet, pos: Map<number, number>) => ndcgOfPositions(f, pos, at);
 function scores(v: Variant): Array<CsfcubeFacet & { v: number }> {
   const lists = new Map(queries.map((qid) => [qid, new Map(listOf(v, qid).map((c, i) => [c, i]))]));
   return facets.map((f) => ({ ...f, v: ndcgOf(f, lists.get(f.qid)!) }));
@@ -135,22 +131,7 @@ function spaceOf(m: LocalEmbedder, ts: string[]): { vec: Float32Array[]; terms: 
 const base = spaceOf(model, texts);
 const served: Variant = { vec: base.vec, sim: mixOf([[SIMILAR_WEIGHTS.lexical, base.lexical], [SIMILAR_WEIGHTS.semantic, base.latent]]) };
 
-{
-  // The emulation against the service itself (as csfcube-rerank.ts checks it).
-  const services = createServices({ config, logger, store: opened.store });
-  let equal = 0;
-  const theirs = new Map<string, Map<number, number>>();
-  for (const qid of queries) {
-    const list = ((await services.search.similar(`csfcube:${qid}`, 120)) ?? []).map((r) => at.get(r.paper.id.replace(/^csfcube:/, ''))!);
-    theirs.set(qid, new Map(list.map((c, i) => [c, i])));
-    if (list.join() === listOf(served, qid).join()) equal++;
-  }
-  await services.close();
-  const mine = scores(served);
-  const diffs = facets.map((f, i) => Math.abs(ndcgOf(f, theirs.get(f.qid)!) - mine[i].v));
-  console.log(`emulation against services.search.similar(id, 120): ${equal} of ${queries.length} lists identical; largest per-facet NDCG difference ${Math.max(...diffs).toFixed(4)}`);
-  if (Math.max(...diffs) > 0.01) throw new Error('the emulated served list ranks a pool differently from the service');
-}
+await checkEmulation({ config, logger, store: opened.store, at, facets, queries }, (qid) => listOf(served, qid));
 report('served', served);
 console.log(tfidfBaselineLine(papers, facets, heldout.size > 0, 64));
 

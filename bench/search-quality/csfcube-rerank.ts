@@ -28,14 +28,13 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createServices } from '../../src/services/index.ts';
 import { InvertedIndex } from '../../src/search/inverted-index.ts';
 import { termCosine } from '../../src/search/local-embedder.ts';
 import { STOPWORDS } from '../../src/search/query.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import { symmetricEigen } from '../../src/search/linalg.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
-import { openCsfcubeProbe, servedCandidates, mean, dot } from './csfcube-probe.ts';
+import { openCsfcubeProbe, servedCandidates, checkEmulation, ndcgOfPositions, mean, dot } from './csfcube-probe.ts';
 import { ndcgAt20Percent, tfidfBaselineLine, type CsfcubeFacet } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { db: { type: 'string' }, heldout: { type: 'string' }, only: { type: 'string' } } });
@@ -82,11 +81,7 @@ function scores(sim: Sim, extra?: (qid: string) => number[]): Array<CsfcubeFacet
     const ranked = cs.map((c) => ({ c, s: sim(q, c) })).sort((a, b) => b.s - a.s || (ids[a.c] < ids[b.c] ? -1 : 1)).slice(0, 120);
     lists.set(qid, new Map(ranked.map((r, i) => [r.c, i])));
   }
-  return facets.map((f) => {
-    const pos = lists.get(f.qid)!;
-    const returned = f.cands.flatMap((c, i) => (pos.has(at.get(c)!) ? [{ i, p: pos.get(at.get(c)!)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
-    return { ...f, v: ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel) };
-  });
+  return facets.map((f) => ({ ...f, v: ndcgOfPositions(f, lists.get(f.qid)!, at) }));
 }
 function devOf(sim: Sim, extra?: (qid: string) => number[]): number {
   return mean(scores(sim, extra).filter((f) => f.split === 'dev').map((f) => f.v));
@@ -110,34 +105,14 @@ function report(name: string, sim: Sim, extra?: (qid: string) => number[]): numb
   return dev;
 }
 
-{
-  // The emulation against the service itself. The service takes the vector neighbours and their
-  // cosines from the ANN index (approximate, its own float arithmetic), the emulation exact dot
-  // products, so near-ties can swap deep in a list; what must agree is the measure.
-  const services = createServices({ config, logger, store: opened.store });
-  const theirs = new Map<string, Map<number, number>>();
-  let equal = 0;
-  let shared = 0;
-  for (const qid of queries) {
+await checkEmulation(
+  { config, logger, store: opened.store, at, facets, queries },
+  (qid) => {
     const q = at.get(qid)!;
-    const mine = cand.get(qid)!.map((c) => ({ c, s: served(q, c) })).sort((a, b) => b.s - a.s || (ids[a.c] < ids[b.c] ? -1 : 1)).slice(0, 120).map((o) => o.c);
-    const list = ((await services.search.similar(`csfcube:${qid}`, 120)) ?? []).map((r) => at.get(r.paper.id.replace(/^csfcube:/, ''))!);
-    theirs.set(qid, new Map(list.map((c, i) => [c, i])));
-    if (mine.join() === list.join()) equal++;
-    const set = new Set(list);
-    shared += mine.filter((c) => set.has(c)).length;
-  }
-  await services.close();
-  const ndcgOf = (f: CsfcubeFacet, pos: Map<number, number>) => {
-    const returned = f.cands.flatMap((c, i) => (pos.has(at.get(c)!) ? [{ i, p: pos.get(at.get(c)!)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
-    return ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel);
-  };
-  const mineScores = scores(served);
-  const diffs = facets.map((f, i) => Math.abs(ndcgOf(f, theirs.get(f.qid)!) - mineScores[i].v));
-  const serviceMean = (split: string) => mean(facets.filter((f) => f.split === split).map((f) => ndcgOf(f, theirs.get(f.qid)!)));
-  console.log(`emulation against services.search.similar(id, 120): ${equal} of ${queries.length} lists identical, ${shared} of ${queries.length * 120} papers shared; service fold1_dev ${serviceMean('dev').toFixed(3)}; largest per-facet NDCG difference ${Math.max(...diffs).toFixed(4)}`);
-  if (Math.max(...diffs) > 0.01) throw new Error('the emulated served list ranks a pool differently from the service: fix the emulation before reading any row');
-}
+    return cand.get(qid)!.map((c) => ({ c, s: served(q, c) })).sort((a, b) => b.s - a.s || (ids[a.c] < ids[b.c] ? -1 : 1)).slice(0, 120).map((o) => o.c);
+  },
+  { detail: true },
+);
 report('served', served);
 // The collection's baseline in the same run, as csfcube.ts prints it: TF-IDF cosine over the whole pool.
 console.log(tfidfBaselineLine(papers, facets, heldout.size > 0, 60));

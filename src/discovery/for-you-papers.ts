@@ -1,4 +1,4 @@
-import { nextSlice as yieldToLoop } from '../slices.ts';
+import { drainSliced, nextSlice as yieldToLoop } from '../slices.ts';
 import type { StringTable } from '../search/string-table.ts';
 
 /** What For you keeps of a paper besides its vector. */
@@ -87,46 +87,43 @@ export class ForYouPapers implements Iterable<[string, ForYouPaper]> {
    * every paper with a row of its own) with the event loop handed back every `sliceMs`: typed arrays
    * only, nothing per paper is made. Throws when they do not fit together (the caller refuses the file).
    */
-  static async open(c: PaperColumns, sliceMs = SLICE_MS): Promise<ForYouPapers> {
+  static open(c: PaperColumns, sliceMs = SLICE_MS): Promise<ForYouPapers> {
+    return drainSliced(ForYouPapers.openSteps(c), sliceMs);
+  }
+
+  /** `open`'s checks, pausing (`yield`) every 16,384 elements: an `await` per element made a promise each. */
+  private static *openSteps(c: PaperColumns): Generator<void, ForYouPapers> {
     const n = c.rows.length;
     if (c.titleEnds.length !== n || c.dayIds.length !== n || c.catEnds.length !== n || c.authorEnds.length !== n) throw new Error('per-paper sections disagree on the number of papers');
-    let since = performance.now();
-    // Awaited only every 16,384 elements: an `await` per element made a promise each.
-    const pause = async () => {
-      if (performance.now() - since >= sliceMs) {
-        await yieldToLoop();
-        since = performance.now();
-      }
-    };
-    const ends = async (e: Uint32Array, total: number, exact: boolean) => {
+    function* ends(e: Uint32Array, total: number, exact: boolean): Generator<void, void> {
       let last = 0;
       for (let i = 0; i < e.length; i++) {
         if (e[i] < last) throw new Error('offsets out of order');
         last = e[i];
-        if ((i & 0x3fff) === 0x3fff) await pause();
+        if ((i & 0x3fff) === 0x3fff) yield;
       }
       if (exact ? last !== total : last > total) throw new Error('offsets out of bounds');
-    };
-    const codes = async (ids: Uint32Array, names: number) => {
+    }
+    function* codes(ids: Uint32Array, names: number): Generator<void, void> {
       for (let i = 0; i < ids.length; i++) {
         if (ids[i] >= names) throw new Error('a name out of its dictionary');
-        if ((i & 0x3fff) === 0x3fff) await pause();
+        if ((i & 0x3fff) === 0x3fff) yield;
       }
-    };
-    await ends(c.titleEnds, c.titleBytes.length, false);
-    await ends(c.authorNameEnds, c.authorNameBytes.length, false);
-    await ends(c.catEnds, c.catIds.length, true);
-    await ends(c.authorEnds, c.authorIds.length, true);
-    await codes(c.dayIds, c.dayNames.length);
-    await codes(c.catIds, c.catNames.length);
-    await codes(c.authorIds, c.authorNameEnds.length);
+    }
+    yield* ends(c.titleEnds, c.titleBytes.length, false);
+    yield* ends(c.authorNameEnds, c.authorNameBytes.length, false);
+    yield* ends(c.catEnds, c.catIds.length, true);
+    yield* ends(c.authorEnds, c.authorIds.length, true);
+    yield* codes(c.dayIds, c.dayNames.length);
+    yield* codes(c.catIds, c.catNames.length);
+    yield* codes(c.authorIds, c.authorNameEnds.length);
     const positions = new Int32Array(c.ids.size).fill(-1);
     for (let i = 0; i < n; i++) {
       const r = c.rows[i];
       if (r >= positions.length) throw new Error('a paper without a vector');
       if (positions[r] !== -1) throw new Error('a paper listed twice');
       positions[r] = i;
-      if ((i & 0x3fff) === 0x3fff) await pause();
+      if ((i & 0x3fff) === 0x3fff) yield;
     }
     return new ForYouPapers(c, positions);
   }

@@ -248,38 +248,49 @@ export class SearchIndexService {
   /**
    * Catches up now (a new process builds its ANN index from the store, embeds papers imported while
    * it was down) and then every `everyMs`, in the background; returns the function that stops it.
+   *
+   * Every process that runs for long calls it: `serve`, and `paperboy worker` with `searches: false`.
+   * Both follow the serving space the same way (a model retrained under them moved to, the old
+   * space's ANN index let go). A worker answers no searches: the keyword index is neither built
+   * nor caught up here, the serving ANN index is built when its jobs first search it, and its new
+   * papers are embedded by its re-embed job.
    */
-  keepInStep(everyMs = 60_000): () => Promise<void> {
+  keepInStep(everyMs = 60_000, opts: { searches?: boolean } = {}): () => Promise<void> {
+    const searches = opts.searches ?? true;
     let running: Promise<void> | undefined;
     let first = true;
-    this.indexState = 'building';
+    if (searches) this.indexState = 'building';
     const holder = `search:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
     const tick = () => (running ??= catchUp().finally(() => (running = undefined)));
     const catchUp = async () => {
       try {
-        if (first) {
-          // Build the in-memory index now, while /readyz says "building", not on a reader's first search.
-          await this.engine.warm?.();
-          this.indexState = 'ready';
-          this.markIndexLoaded();
-          first = false;
-        }
-        const fullText = await this.keywordCatchUp({ waitForLock: false });
-        // What the cheap catch-up before each search cannot see: other processes' changes.
-        await this.engine.refresh?.();
+        const fullText = searches ? await keywordStep() : 0;
         // The serving space's ANN index is built here, not on a reader's first search (after a
         // model switch it is not the space being embedded).
         const serving = await this.spaces.serving();
-        if (serving) await this.vectorIndex(serving);
+        if (serving && searches) await this.vectorIndex(serving);
         // One process embeds at a time (the lease); the others pick the vectors up from the store.
         // A whole new space (a model switch) is left to the re-embed job, whose lease is renewed.
         const target = await this.embedder();
         this.dropAnnsExcept([serving?.embedderId, target?.id]);
-        const embedded = !serving || serving.embedderId === target?.id ? await this.embedNewPapers(holder) : 0;
+        const embedded = searches && (!serving || serving.embedderId === target?.id) ? await this.embedNewPapers(holder) : 0;
         if (fullText || embedded) this.opts.logger?.info({ fullText, embedded }, 'search indexes caught up');
       } catch (err) {
         this.opts.logger?.warn({ err: (err as Error).message }, 'search catch-up failed; will retry');
       }
+    };
+    const keywordStep = async () => {
+      if (first) {
+        // Build the in-memory index now, while /readyz says "building", not on a reader's first search.
+        await this.engine.warm?.();
+        this.indexState = 'ready';
+        this.markIndexLoaded();
+        first = false;
+      }
+      const fullText = await this.keywordCatchUp({ waitForLock: false });
+      // What the cheap catch-up before each search cannot see: other processes' changes.
+      await this.engine.refresh?.();
+      return fullText;
     };
     void tick();
     const timer = setInterval(() => void tick(), everyMs);

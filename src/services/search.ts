@@ -255,11 +255,13 @@ export class SearchService {
     signal?.throwIfAborted();
     if (!paper) return null;
     const n = clampLimit(limit, 10);
-    const embedder = await this.embedder();
+    // One space for the whole answer: its stored list, or its vectors, ANN index and model. Read
+    // once, so that a model switch during the ranking never mixes two spaces in one list.
+    const space = await this.similarSpace();
     // The list as computed by reindex or the background job, when there is one of the paper's
     // current text: two indexed reads instead of scoring ~280 candidates (BENCHMARKS "Load", round
     // 19). The visible-paper rule applies here, to the listed papers, as it does to live candidates.
-    const stored = embedder && n <= SIMILAR_LIST_SIZE ? await this.store.similarLists.get(embedder.id, paper.id) : null;
+    const stored = space && n <= SIMILAR_LIST_SIZE ? await this.store.similarLists.get(space.embedderId, paper.id) : null;
     if (stored?.list) {
       const papers = await this.visibleById(stored.list.slice(0, n).map((h) => h.id));
       let shown = stored.list.filter((h) => papers.has(h.id));
@@ -272,20 +274,30 @@ export class SearchService {
       if (shown.length >= n || stored.list.length < SIMILAR_LIST_SIZE) return shown.slice(0, n).map((h) => ({ paper: papers.get(h.id)!, score: h.score }));
     }
     signal?.throwIfAborted();
-    const ranked = (await this.rankSimilar(paper, n, embedder, this.store.search, false, signal)).slice(0, n);
+    const ranked = (await this.rankSimilar(paper, n, space, this.store.search, false, signal)).slice(0, n);
     const papers = await this.visibleById(ranked.map((h) => h.id));
     return ranked.flatMap((h) => { const p = papers.get(h.id); return p ? [{ paper: p, score: h.score }] : []; });
   }
 
   /**
-   * Computes and stores the similar-papers lists of `ids` (visible papers with a vector under the
-   * serving embedder), reading through `reads` (the store, or `MemorySimilarReads` for a whole-corpus
-   * pass). Each list is the best SIMILAR_LIST_SIZE of the live ranking, under the content hash read
-   * before the paper's text. Returns how many lists were written; 0 without an embedder.
+   * The space similar papers rank in (the one search answers from, `EmbeddingSpaces.serving`), with
+   * its model: a ranking or a batch of lists reads it once and uses it throughout. Null when there
+   * is none or it is not chosen within the embedding budget (word similarity only).
    */
-  async computeSimilarLists(ids: readonly string[], reads: SimilarReads = this.store.search, opts: { signal?: AbortSignal; onList?: () => void } = {}): Promise<number> {
-    const embedder = await this.embedder();
-    if (!embedder || !ids.length) return 0;
+  async similarSpace(): Promise<ServingSpace | null> {
+    const space = await withinBudget(this.index.spaces.serving(), Date.now() + (this.opts.embedBudgetMs ?? 1500));
+    return space === 'late' ? null : space;
+  }
+
+  /**
+   * Computes and stores the similar-papers lists of `ids` (visible papers with a vector in `space`,
+   * which `similarSpace` gave), reading through `reads` (the store, or `MemorySimilarReads` for a
+   * whole-corpus pass). Each list is the best SIMILAR_LIST_SIZE of the live ranking in `space`,
+   * stored under it, under the content hash read before the paper's text. Returns how many lists
+   * were written; 0 without a space.
+   */
+  async computeSimilarLists(ids: readonly string[], space: ServingSpace | null, reads: SimilarReads = this.store.search, opts: { signal?: AbortSignal; onList?: () => void } = {}): Promise<number> {
+    if (!space || !ids.length) return 0;
     // One keyword catch-up for the batch, not one store read per list.
     await this.index.keywordCatchUpBounded();
     const hashes = await this.store.similarLists.contentHashes(ids);
@@ -298,13 +310,13 @@ export class SearchService {
       const paper = papers.get(id);
       const hash = hashes.get(id);
       if (!paper || !hash) continue;
-      rows.push({ paperId: id, contentHash: hash, list: (await this.rankSimilar(paper, SIMILAR_LIST_SIZE, embedder, reads, true)).slice(0, SIMILAR_LIST_SIZE) });
+      rows.push({ paperId: id, contentHash: hash, list: (await this.rankSimilar(paper, SIMILAR_LIST_SIZE, space, reads, true)).slice(0, SIMILAR_LIST_SIZE) });
       opts.onList?.();
       // One list per turn of the event loop: on SQLite a list's reads are synchronous, and the
       // background job runs in a serving process (a chunk of 250 lists held it for seconds).
       await nextSlice();
     }
-    await this.store.similarLists.save(embedder.id, rows);
+    await this.store.similarLists.save(space.embedderId, rows);
     return rows.length;
   }
 
@@ -316,6 +328,11 @@ export class SearchService {
    * embedding cosine — and they are mixed by score, not by rank (`mixSimilar`): measured on CSFCube,
    * rank fusion of a title-only keyword list lost to plain TF-IDF.
    *
+   * `space`: the one space of the whole ranking — its ANN index and stored vectors for the
+   * neighbours and cosines, its model for term vectors and for embedding a paper without a stored
+   * vector (null: word similarity only). Never read again meanwhile: a model switch during the
+   * ranking would mix two spaces' cosines in one list.
+   *
    * `background`: a list the similar-lists job computes (`computeSimilarLists`, which catches the
    * keyword index up once for its batch). It runs in a serving process, where on SQLite every read
    * is synchronous: its stages back to back held the request thread 20–50 ms at 75k papers
@@ -324,7 +341,7 @@ export class SearchService {
    * SIMILAR_TEXTS_PER_TURN analyses, and the scoring. A page's ranking keeps its
    * one hand-back between the two halves: its reader waits for the whole answer anyway.
    */
-  private async rankSimilar(paper: PaperWithStats, n: number, embedder: Embedder | null, reads: SimilarReads, background = false, signal?: AbortSignal): Promise<RankedHit[]> {
+  private async rankSimilar(paper: PaperWithStats, n: number, space: ServingSpace | null, reads: SimilarReads, background = false, signal?: AbortSignal): Promise<RankedHit[]> {
     const w = this.opts.similar ?? SIMILAR_WEIGHTS;
     const pause = background ? nextSlice : noPause;
     // A page that stopped waiting (`findSimilar`) aborts `signal`: the ranking stops at its next
@@ -339,11 +356,11 @@ export class SearchService {
     const [keyword, vector] = background
       ? await (async () => {
           // In the background, each of the two searches in a turn of its own.
-          const v = embedder ? await this.vectorNeighbours(paper, candidates, reads) : null;
+          const v = space ? await this.vectorNeighbours(paper, candidates, space, reads) : null;
           await nextSlice();
           return [await keywordNeighbours(), v] as const;
         })()
-      : await Promise.all([keywordNeighbours(), embedder ? this.vectorNeighbours(paper, candidates, reads) : Promise.resolve(null)]);
+      : await Promise.all([keywordNeighbours(), space ? this.vectorNeighbours(paper, candidates, space, reads) : Promise.resolve(null)]);
     // The candidates' reads and scoring are the other half of a list's CPU: on SQLite the two
     // halves ran as one stretch of the request thread, 40–70 ms for a background list at 75k
     // papers (BENCHMARKS "Background jobs", round 21); a waiting request goes between them.
@@ -353,7 +370,7 @@ export class SearchService {
     const cosine = new Map((vector ?? []).map((h) => [h.id, h.score]));
     const bm25 = new Map(keyword.map((h) => [h.id, h.score]));
     const bestBm25 = keyword.length ? Math.max(...keyword.map((h) => h.score)) : 1;
-    const local = embedder && hasTermVectors(embedder) ? embedder : null;
+    const local = space?.embedder && hasTermVectors(space.embedder) ? space.embedder : null;
     // One read says which candidates readers may see and gives their term vectors as stored at
     // embedding time (null when missing or made from an older text); alongside, the stored vectors
     // of the keyword neighbours the vector search did not return, so they get their own cosine, not
@@ -361,7 +378,7 @@ export class SearchService {
     // "Load", rounds 17–18); full paper rows are now read for the shown papers only.
     const unscoredIds = ids.filter((cid) => !cosine.has(cid));
     const candidatesRead = () => reads.similarCandidates(local?.id ?? null, [paper.id, ...ids]);
-    const vectorsRead = () => (embedder && unscoredIds.length ? reads.embeddingsOf(embedder.id, [paper.id, ...unscoredIds]) : Promise.resolve(new Map<string, Float32Array>()));
+    const vectorsRead = () => (space && unscoredIds.length ? reads.embeddingsOf(space.embedderId, [paper.id, ...unscoredIds]) : Promise.resolve(new Map<string, Float32Array>()));
     // In the background the two reads go in turns of their own: together 15–17 ms of a SQLite
     // serving process at 75k papers (~290 term vectors and ~150 vectors; BENCHMARKS round 22).
     const [visible, storedVectors] = background
@@ -400,7 +417,7 @@ export class SearchService {
     for (const cid of shown) {
       if (local && !terms.has(cid)) continue; // hidden since the first read
       let semantic = cosine.get(cid) ?? NaN;
-      if (Number.isNaN(semantic) && embedder && ownVector) {
+      if (Number.isNaN(semantic) && ownVector) {
         const t = texts.get(cid);
         const v = storedVectors.get(cid) ?? (local && t ? local.embedOne(paperText(t)) : null);
         if (v && v.length === ownVector.length) semantic = dot(v, ownVector);
@@ -408,7 +425,7 @@ export class SearchService {
       const lexical = local && ownTerms ? termCosine(ownTerms, terms.get(cid)!) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
       scored.push({ id: cid, lexical, semantic });
     }
-    return mixSimilar(scored, embedder ? w : { ...w, semantic: 0 });
+    return mixSimilar(scored, space ? w : { ...w, semantic: 0 });
   }
 
   /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */
@@ -482,10 +499,8 @@ export class SearchService {
     return out;
   }
 
-  /** The paper's nearest vectors as paper ids, best first, not yet filtered by visibility (`similar` does that); null without a vector for it. */
-  private async vectorNeighbours(paper: PaperWithStats, k: number, reads: SimilarReads): Promise<RankedHit[] | null> {
-    const space = await withinBudget(this.index.spaces.serving(), Date.now() + (this.opts.embedBudgetMs ?? 1500));
-    if (!space || space === 'late') return null;
+  /** The paper's nearest vectors in `space` as paper ids, best first, not yet filtered by visibility (`similar` does that); null without a vector for it. */
+  private async vectorNeighbours(paper: PaperWithStats, k: number, space: ServingSpace, reads: SimilarReads): Promise<RankedHit[] | null> {
     let vector = await reads.embeddingOf(space.embedderId, paper.id);
     if (!vector && space.embedder) {
       vector = await withinBudget(space.embedder.embed([paperText(paper)]).then((vs) => vs[0]), Date.now() + (this.opts.embedBudgetMs ?? 1500))

@@ -35,13 +35,14 @@ export class SimilarListsService {
 
   /** Every visible paper's list, from the stored vectors and term vectors read once into memory. Returns the lists written. */
   async fillAll(opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
-    const embedder = await this.index.embedder();
-    if (!embedder) return 0;
-    const reads = await MemorySimilarReads.load(this.store, embedder.id, hasTermVectors(embedder) ? embedder.id : null, opts.signal);
+    // One space for the whole pass: the reads are loaded from it, and every list is ranked in it.
+    const space = await this.search.similarSpace();
+    if (!space) return 0;
+    const reads = await MemorySimilarReads.load(this.store, space.embedderId, space.embedder && hasTermVectors(space.embedder) ? space.embedderId : null, opts.signal);
     const ids = reads.visibleIds();
     let done = 0;
     for (let i = 0; i < ids.length && !opts.signal?.aborted; i += CHUNK) {
-      done += await this.search.computeSimilarLists(ids.slice(i, i + CHUNK), reads, { signal: opts.signal });
+      done += await this.search.computeSimilarLists(ids.slice(i, i + CHUNK), space, reads, { signal: opts.signal });
       opts.onProgress?.(Math.min(i + CHUNK, ids.length), ids.length);
       await nextSlice();
     }
@@ -50,9 +51,9 @@ export class SimilarListsService {
 
   /** Whether a run may find lists to compute: not while the vectors are as they were after a run that left none. */
   async due(): Promise<boolean> {
-    const embedder = await this.index.embedder();
-    if (!embedder) return false;
-    return this.doneAt?.embedderId !== embedder.id || this.doneAt.mark !== (await this.mark(embedder.id));
+    const space = await this.index.spaces.serving();
+    if (!space) return false;
+    return this.doneAt?.embedderId !== space.embedderId || this.doneAt.mark !== (await this.mark(space.embedderId));
   }
 
   /**
@@ -60,12 +61,13 @@ export class SimilarListsService {
    * papers), then the lists those name (a new paper may belong in them), up to PER_RUN, through the store.
    */
   async fillMissing(opts: { signal?: AbortSignal } = {}): Promise<{ computed: number; neighbours: number; complete: boolean }> {
-    const embedder = await this.index.embedder();
-    if (!embedder) return { computed: 0, neighbours: 0, complete: true };
-    const mark = await this.mark(embedder.id);
-    const missing = await this.store.similarLists.missing(embedder.id, PER_RUN);
+    // The lists of the space similar papers rank in, one snapshot for the run (`similarSpace`).
+    const space = await this.search.similarSpace();
+    if (!space) return { computed: 0, neighbours: 0, complete: true };
+    const mark = await this.mark(space.embedderId);
+    const missing = await this.store.similarLists.missing(space.embedderId, PER_RUN);
     let computed = 0;
-    for (let i = 0; i < missing.length && !opts.signal?.aborted; i += CHUNK) computed += await this.search.computeSimilarLists(missing.slice(i, i + CHUNK), undefined, { signal: opts.signal });
+    for (let i = 0; i < missing.length && !opts.signal?.aborted; i += CHUNK) computed += await this.search.computeSimilarLists(missing.slice(i, i + CHUNK), space, undefined, { signal: opts.signal });
     // The lists just written, read back a chunk per statement (one read per paper held a SQLite
     // serving process ~0.13 ms each, back to back), in the order of `missing` as before. Not in the
     // turn that wrote them: the write of 250 lists and their read-back were 13 ms of the request
@@ -74,16 +76,16 @@ export class SimilarListsService {
     const named = new Set<string>();
     for (let i = 0; i < missing.length && !opts.signal?.aborted; i += CHUNK) {
       const chunk = missing.slice(i, i + CHUNK);
-      const stored = await this.store.similarLists.currentLists(embedder.id, chunk);
+      const stored = await this.store.similarLists.currentLists(space.embedderId, chunk);
       for (const id of chunk) for (const h of stored.get(id) ?? []) named.add(h.id);
       await nextSlice();
     }
     for (const id of missing) named.delete(id);
     const refresh = [...named].slice(0, Math.max(0, PER_RUN - computed));
     let neighbours = 0;
-    for (let i = 0; i < refresh.length && !opts.signal?.aborted; i += CHUNK) neighbours += await this.search.computeSimilarLists(refresh.slice(i, i + CHUNK), undefined, { signal: opts.signal });
+    for (let i = 0; i < refresh.length && !opts.signal?.aborted; i += CHUNK) neighbours += await this.search.computeSimilarLists(refresh.slice(i, i + CHUNK), space, undefined, { signal: opts.signal });
     const complete = missing.length < PER_RUN && !opts.signal?.aborted;
-    if (complete) this.doneAt = { embedderId: embedder.id, mark };
+    if (complete) this.doneAt = { embedderId: space.embedderId, mark };
     return { computed, neighbours, complete };
   }
 

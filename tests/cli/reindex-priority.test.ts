@@ -100,6 +100,15 @@ test('paperboy reindex runs at nice BACKGROUND_NICE; --foreground keeps its prio
   const foreground = await node(['--import', 'tsx', '--import', report, MAIN, 'reindex', '--quiet', '--foreground'], env);
   assert.equal(foreground.code, 0, foreground.stderr);
   assert.equal(niceOf(foreground), ours, foreground.stderr);
+  // Flags that do not go together are refused (exit 2) before anything changes: neither its priority nor the store.
+  const fresh = path.join(dir, 'untouched.db');
+  for (const flags of [['--keyword-only', '--reembed'], ['--keyword-only', '--similar-lists']]) {
+    const refused = await node(['--import', 'tsx', '--import', report, MAIN, 'reindex', '--quiet', ...flags], { ...env, PAPERBOY_DB: fresh });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /--keyword-only leaves the embeddings as they are/);
+    assert.equal(niceOf(refused), ours, `${flags.join(' ')}: ${refused.stderr}`);
+    assert.equal(fs.existsSync(fresh), false, 'no store was opened');
+  }
   // Another command is not lowered.
   const search = await node(['--import', 'tsx', '--import', report, MAIN, 'search', 'pruning', '--json'], env);
   assert.equal(search.code, 0, search.stderr);

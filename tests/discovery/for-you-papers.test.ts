@@ -103,15 +103,23 @@ test('set after the load: a loaded paper is replaced in its place, a new one goe
   assert.deepEqual([...ForYouPapers.from(map)], [...map]);
 });
 
-test('the first author match decodes the author names a slice at a time, handing the event loop back between slices', async () => {
-  // 42,000 distinct names: at 2.5M papers, millions, a second of the request thread in one go.
-  const n = 14_000;
-  const ps = Array.from({ length: n }, (_, i) => ({ id: `2501.${String(i).padStart(5, '0')}`, title: `t ${i % 7}`, abstract: `graph ${i % 5}`, categories: ['cs.LG'], authors: [`A ${i}`, `B ${i}`, `C ${i}`] }));
-  const index = await FeatureIndex.buildAsync(ps);
-  const file = path.join(dir, 'names.pbidx');
-  const map = new Map(ps.map((p, i) => [p.id, { title: p.title, categories: p.categories, authors: p.authors, day: `2025-01-${String(1 + (i % 28)).padStart(2, '0')}` }]));
-  await writeForYouFeaturesFile(file, { features: index.parts(), papers: map, through: { day: '2025-01-28', items: 1 }, indexDays: 180 });
-  const { papers } = await readForYouFeaturesFile(file);
+/** 14,000 papers of three authors each: 42,000 distinct names (at 2.5M papers, millions). Written once. */
+const NAMES_PAPERS = 14_000;
+let namesFile: Promise<string> | undefined;
+function manyNamesFile(): Promise<string> {
+  namesFile ??= (async () => {
+    const ps = Array.from({ length: NAMES_PAPERS }, (_, i) => ({ id: `2501.${String(i).padStart(5, '0')}`, title: `t ${i % 7}`, abstract: `graph ${i % 5}`, categories: ['cs.LG'], authors: [`A ${i}`, `B ${i}`, `C ${i}`] }));
+    const index = await FeatureIndex.buildAsync(ps);
+    const file = path.join(dir, 'names.pbidx');
+    const map = new Map(ps.map((p, i) => [p.id, { title: p.title, categories: p.categories, authors: p.authors, day: `2025-01-${String(1 + (i % 28)).padStart(2, '0')}` }]));
+    await writeForYouFeaturesFile(file, { features: index.parts(), papers: map, through: { day: '2025-01-28', items: 1 }, indexDays: 180 });
+    return file;
+  })();
+  return namesFile;
+}
+
+/** `work`'s result, and how many turns the event loop took while it ran. */
+async function turnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
   let turns = 0;
   let done = false;
   const tick = () => {
@@ -120,8 +128,15 @@ test('the first author match decodes the author names a slice at a time, handing
     setImmediate(tick);
   };
   setImmediate(tick);
-  const found = await papers.matching('author', 'b 777');
+  const result = await work();
   done = true;
+  return { result, turns };
+}
+
+test('the first author match decodes the author names a slice at a time, handing the event loop back between slices', async () => {
+  const { papers } = await readForYouFeaturesFile(await manyNamesFile());
+  const n = NAMES_PAPERS;
+  const { result: found, turns } = await turnsDuring(() => papers.matching('author', 'b 777'));
   assert.deepEqual(found, [['2501.00777', '2025-01-22']]);
   assert.ok(turns >= Math.floor((3 * n) / NAMES_PER_SLICE), `the event loop turned ${turns} times while ${3 * n} names were decoded`);
   // Decoded once: the next match (and a paper's authors) use the same names.
@@ -182,6 +197,15 @@ test('columns that do not fit together are refused when opened: an offset out of
     damage(c);
     await assert.rejects(ForYouPapers.open(c), message, what);
   }
+});
+
+test('opening a file checks its columns a slice at a time, handing the event loop back between slices', async () => {
+  const c = await columnsOf(await manyNamesFile());
+  // With slices of 0 ms every pause goes: two in the author names' offsets (42,000), two in the author codes.
+  const { result: papers, turns } = await turnsDuring(() => ForYouPapers.open(c, 0));
+  assert.equal(papers.size, NAMES_PAPERS);
+  const pauses = 2 * Math.floor((3 * NAMES_PAPERS) / 16_384);
+  assert.ok(turns >= pauses, `the event loop turned ${turns} times while the columns were checked (${pauses} pauses)`);
 });
 
 test('a hand-made file whose checksum holds but whose papers do not fit is refused (never served), as a header problem', async () => {

@@ -4,6 +4,8 @@ import { runCli, spawnCli } from '../helpers/cli.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { startEmbeddingsServer, type EmbeddingsServer } from '../helpers/embeddings-server.ts';
 import { forEachStore } from '../helpers/contract.ts';
+import { startWorker } from '../helpers/serve-process.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,5 +59,26 @@ forEachStore('re-embedding in paperboy worker', (ctx) => {
     const stats = await runCli(['stats'], { PAPERBOY_DB: ctx.opened.location });
     assert.equal(stats.code, 0, stats.stderr);
     assert.match(stats.stdout, new RegExp(`embeddings ${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 150 / 150 papers \\(100%\\), 32 dimensions, covers the corpus since `));
+  });
+
+  test('the worker follows the serving space from its start, as serve does, though no job of it searches yet', async (t) => {
+    if (!ctx.opened.location) return t.skip('this store cannot be shared with a child process');
+    // The re-embed and similar-lists jobs are not due while this test runs: the space is chosen by
+    // the minute's step the worker shares with serve (`keepInStep`), which also moves it to a
+    // retrained model and lets the old space's ANN index go (tests/search/local-model-swap.test.ts).
+    const worker = await startWorker({
+      PAPERBOY_DB: ctx.opened.location,
+      SEARCH_EMBEDDER: 'http',
+      EMBEDDINGS_API: 'tei',
+      EMBEDDINGS_URL: tei.url,
+      SEARCH_EMBED_SCHEDULE: '0 0 1 1 *',
+    });
+    try {
+      await waitFor(() => /search answers from embedding space/.test(worker.log()), 30_000, `the worker choosing its serving space:\n${worker.log()}`);
+      assert.match(worker.log(), /"serving":"http:BAAI\/bge-small-en-v1\.5:32"/);
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    assert.equal(await worker.exited, 0, worker.log());
   });
 });

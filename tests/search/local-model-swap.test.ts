@@ -57,6 +57,11 @@ forEachStore('a running server and a reindex that trains a new local model', (ct
 
   test('the server keeps the old model and its vectors together until the new space is complete, then moves to both at once', async () => {
     assert.deepEqual(await servingOf(server), { space: a, query: a, target: a });
+    // A `paperboy worker` beside it (its jobs, no searches), holding A's ANN index as its
+    // similar-lists job does once it has ranked a list.
+    const worker = createServices({ config, logger, store: ctx.store });
+    assert.ok((await worker.search.similar('2402.00002', 3))!.length > 0);
+    assert.deepEqual(worker.searchIndex.annSpaces, [a]);
 
     // The corpus changes and a reindex trains model B: the model row is B, B's space is empty.
     await ctx.store.papers.upsertMany(
@@ -83,6 +88,41 @@ forEachStore('a running server and a reindex that trains a new local model', (ct
     await second.searchIndex.close();
     assert.ok((await ctx.store.embeddingSpaces.get(b))?.completeAt);
 
+    // A similar-papers page begun on A just before the server moves to B ranks in A throughout: the
+    // move happens between the request's first read (its stored list, looked up in the space it
+    // took) and its vector reads, and every read of vectors, keys and term vectors names A.
+    const search = ctx.store.search;
+    const saved = { get: ctx.store.similarLists.get, embeddingOf: search.embeddingOf, embeddingsOf: search.embeddingsOf, paperIdsForKeys: search.paperIdsForKeys, similarCandidates: search.similarCandidates };
+    const spacesRead: string[] = [];
+    let moved = false;
+    ctx.store.similarLists.get = async (...a) => {
+      spacesRead.push(a[0]);
+      if (!moved) {
+        moved = true;
+        server.searchIndex.spaces.invalidate();
+        await server.searchIndex.spaces.serving();
+        await server.searchIndex.spaces.switched();
+        assert.equal((await server.searchIndex.spaces.serving())?.embedderId, b, 'the server moved to B during the request');
+      }
+      return saved.get.apply(ctx.store.similarLists, a);
+    };
+    search.embeddingOf = (...a) => (spacesRead.push(a[0]), saved.embeddingOf.apply(search, a));
+    search.embeddingsOf = (...a) => (spacesRead.push(a[0]), saved.embeddingsOf.apply(search, a));
+    search.paperIdsForKeys = (...a) => (spacesRead.push(a[0]), saved.paperIdsForKeys.apply(search, a));
+    search.similarCandidates = (...a) => (spacesRead.push(a[0] ?? 'none'), saved.similarCandidates.apply(search, a));
+    let rankedDuringMove: Awaited<ReturnType<Services['search']['similar']>>;
+    try {
+      rankedDuringMove = await server.search.similar('2402.00002', 3);
+    } finally {
+      Object.assign(ctx.store.similarLists, { get: saved.get });
+      Object.assign(search, { embeddingOf: saved.embeddingOf, embeddingsOf: saved.embeddingsOf, paperIdsForKeys: saved.paperIdsForKeys, similarCandidates: saved.similarCandidates });
+    }
+    assert.ok(moved);
+    assert.ok(spacesRead.length >= 4, `the stored list, the paper's vector, the neighbours' keys, the candidates: ${spacesRead.join(', ')}`);
+    assert.deepEqual([...new Set(spacesRead)], [a], 'one space for the whole ranking');
+    assert.ok(rankedDuringMove!.some((s) => s.paper.id === '2402.00003'), 'ranked in A as before the move');
+    assert.deepEqual(await servingOf(server), { space: b, query: b, target: b });
+
     // At its next refresh the server opens B in the background; until B is open it answers from A
     // (never A's model over B's vectors, nor the other way round); then from B, with B.
     server.searchIndex.spaces.invalidate();
@@ -104,5 +144,18 @@ forEachStore('a running server and a reindex that trains a new local model', (ct
     assert.deepEqual(server.searchIndex.annSpaces, [b]);
     assert.deepEqual(await servingOf(server), { space: b, query: b, target: b });
     await server.searchIndex.close();
+
+    // The worker follows through the same minute's step as the server (`keepInStep`, as `paperboy
+    // worker` runs it): a step once its cached choice has aged starts the move to B, a later one
+    // lets A's ANN index go. It builds no keyword index and no ANN index of its own meanwhile.
+    worker.searchIndex.spaces.invalidate();
+    const workerStep = () => worker.searchIndex.keepInStep(60_000, { searches: false })();
+    await workerStep();
+    await worker.searchIndex.spaces.switched();
+    assert.equal((await worker.searchIndex.embedder())?.id, b, 'the worker moved to B');
+    await workerStep();
+    assert.deepEqual(worker.searchIndex.annSpaces, [], "A's ANN index let go; B's is built when a job first searches it");
+    assert.equal(worker.searchIndex.indexReady, null, 'no keyword index built for searches it does not answer');
+    await worker.searchIndex.close();
   });
 });

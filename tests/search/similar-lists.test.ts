@@ -252,8 +252,9 @@ forEachStore('similar papers from stored lists', (ctx) => {
     const ids = sample.slice(0, 12);
     try {
       await services.searchIndex.keywordCatchUpBounded();
+      const space = await services.search.similarSpace();
       turns = loopTurns();
-      const written = await services.search.computeSimilarLists(ids, undefined, { onList: () => note('scored') });
+      const written = await services.search.computeSimilarLists(ids, space, undefined, { onList: () => note('scored') });
       turns.stop();
       assert.equal(written, ids.length);
     } finally {

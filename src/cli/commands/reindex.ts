@@ -9,13 +9,14 @@ export const reindexCommand: Command = {
   usage: 'paperboy reindex [--reembed] [--rebuild-full-text] [--keyword-only] [--similar-lists] [--foreground] [--quiet]',
   options: { reembed: { type: 'boolean' }, 'rebuild-full-text': { type: 'boolean' }, 'keyword-only': { type: 'boolean' }, 'similar-lists': { type: 'boolean' }, foreground: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   async run({ values }) {
+    // The flags first: a bad combination exits 2 having changed nothing, its priority included.
+    if (values['keyword-only'] && values.reembed) throw new UsageError('--keyword-only leaves the embeddings as they are: it cannot --reembed');
+    if (values['keyword-only'] && values['similar-lists']) throw new UsageError('--keyword-only leaves the embeddings as they are: it cannot rank --similar-lists from them');
     // A reindex runs beside the servers it rebuilds for, on the same cores: all of it (its main
     // thread, the ANN graph's thread, every thread it starts) runs below their request threads, at
     // nice BACKGROUND_NICE, and takes what they leave; on an idle machine it is as fast as before.
     // --foreground keeps the priority it was started with.
     if (!values.foreground) lowerProcessPriority(BACKGROUND_NICE);
-    if (values['keyword-only'] && values.reembed) throw new UsageError('--keyword-only leaves the embeddings as they are: it cannot --reembed');
-    if (values['keyword-only'] && values['similar-lists']) throw new UsageError('--keyword-only leaves the embeddings as they are: it cannot rank --similar-lists from them');
     const config = configFromFlags(values);
     return withServices(config, async ({ services }) => {
       const t = performance.now();

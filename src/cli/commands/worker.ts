@@ -5,6 +5,7 @@ import { openRuntime } from '../../services/runtime.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
 import { GracefulShutdown } from '../shutdown.ts';
+import { untilDone } from '../../shutdown.ts';
 
 /**
  * The scheduled jobs without the HTTP server, for deployments whose web processes should only
@@ -23,6 +24,9 @@ export const workerCommand: Command = {
     const runtime = await openRuntime(config, logger, { serving: true, deps: { shutdown: shutdown.deadline } });
     const { services } = runtime;
     if (runtime.migrated.length) logger.info({ migrations: runtime.migrated }, 'migrated the store');
+    // As `serve` does: follows the serving space (a model retrained under it moved to, the old
+    // space's ANN index let go); the searching side of it is serve's alone (`searches: false`).
+    const stopIndexing = services.searchIndex.keepInStep(undefined, { searches: false });
     const scheduler = new JobScheduler(services.runs, logger);
     const jobs = scheduledJobs(services);
     scheduler.start(jobs);
@@ -32,7 +36,7 @@ export const workerCommand: Command = {
     return shutdown.untilSignal('shutting down: stopping schedules, letting running jobs finish their step', async () => {
       // Running jobs stop after their current step (their outbound calls are aborted at the deadline),
       // record their runs as interrupted and release their leases; the store closes last.
-      await scheduler.stop(shutdown.deadline);
+      await Promise.all([scheduler.stop(shutdown.deadline), untilDone(stopIndexing(), shutdown.deadline)]);
       await runtime.close();
     });
   },

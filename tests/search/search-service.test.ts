@@ -218,8 +218,15 @@ forEachStore('SearchService', (ctx) => {
       while ((await ctx.store.search.embeddingStats(embedder.id)).count < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       assert.equal((await ctx.store.search.embeddingStats(embedder.id)).count, want);
       assert.equal(await ctx.store.search.pendingFullText(), 0);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.ok(await ctx.store.leases.acquire('search-embed', 'someone-else', 1000), 'the lease is released after the run');
+      // The run releases the lease after its last write: wait for it (a loaded machine can take more
+      // than a fixed 100 ms), far less than the lease's 30 minutes, which a lease never released would hold.
+      const leaseDeadline = Date.now() + 10_000;
+      let acquired = await ctx.store.leases.acquire('search-embed', 'someone-else', 1000);
+      while (!acquired && Date.now() < leaseDeadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        acquired = await ctx.store.leases.acquire('search-embed', 'someone-else', 1000);
+      }
+      assert.ok(acquired, 'the lease is released after the run');
       await ctx.store.leases.release('search-embed', 'someone-else');
     } finally {
       await stop();

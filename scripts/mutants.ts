@@ -2475,6 +2475,22 @@ export const MUTANTS: Mutant[] = [
     replace: '    const searches = true;',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'refine-overwrites-reindex',
+    what: 'the refinement stores its model over whatever is stored, even a model a reindex stored while it trained',
+    file: 'src/services/model-refinement.ts',
+    search: '      if (!(await this.store.search.replaceModel(LOCAL_MODEL_NAME, stored.modelId, model.id, model.toBuffer()))) {',
+    replace: '      if (!(await this.store.search.saveModel(LOCAL_MODEL_NAME, model.id, model.toBuffer()).then(() => true))) {',
+    tests: ['tests/search/local-model-refine.test.ts'],
+  },
+  {
+    name: 'replace-model-unchecked',
+    what: "the store's compare-and-set of a model replaces it whichever model is stored",
+    file: 'src/store/search.ts',
+    search: "      .where('model_id', '=', expectedId)\n",
+    replace: '',
+    tests: ['tests/search/local-model-refine.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

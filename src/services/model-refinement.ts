@@ -98,11 +98,11 @@ export class ModelRefinementService {
         throw err;
       }
       seconds = Math.round((performance.now() - t) / 100) / 10;
-      if ((await this.store.search.modelId(LOCAL_MODEL_NAME)) !== stored.modelId) {
+      // Stored only over the model it refined (one statement): a reindex that stored another meanwhile wins.
+      if (!(await this.store.search.replaceModel(LOCAL_MODEL_NAME, stored.modelId, model.id, model.toBuffer()))) {
         this.opts.logger?.info({ base: stored.modelId }, 'the local model was retrained during its refinement: the refined one is not stored');
         return null;
       }
-      await this.store.search.saveModel(LOCAL_MODEL_NAME, model.id, model.toBuffer());
       this.opts.logger?.info({ from: stored.modelId, to: model.id, papers, seconds }, 'refined the local embedder: embedding every paper with it; search moves to it once complete');
     }
     await this.store.embeddingSpaces.ensure(model.id, model.dimensions, { provider: 'local' });

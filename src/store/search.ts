@@ -725,6 +725,21 @@ export class SearchRepository {
       .execute();
   }
 
+  /**
+   * Replaces the model stored under `name` only if it is still `expectedId`, in one statement: a
+   * background refinement stores its result this way, so a model a reindex stored meanwhile is never
+   * overwritten by the refinement of the one it replaced. False when the stored model changed.
+   */
+  async replaceModel(name: string, expectedId: string, modelId: string, data: Uint8Array, now = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db
+      .updateTable('search_models')
+      .set({ model_id: modelId, data, trained_at: now })
+      .where('name', '=', name)
+      .where('model_id', '=', expectedId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   /** The id of the model stored under `name` (without its bytes), or null: a serving process checks it for a retrained model. */
   async modelId(name: string): Promise<string | null> {
     const r = await this.db.selectFrom('search_models').select('model_id').where('name', '=', name).executeTakeFirst();

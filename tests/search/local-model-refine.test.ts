@@ -188,3 +188,38 @@ forEachStore('the background refinement of the local model, served', (ctx) => {
     await server.searchIndex.close();
   });
 });
+
+forEachStore('a reindex that lands while the refinement runs', (ctx) => {
+  test('the model the reindex stored stays; the refinement of the one it replaced is not stored', async () => {
+    await ctx.store.papers.upsertMany(CORPUS);
+    const base = LocalEmbedder.train(CORPUS);
+    await ctx.store.search.saveModel(LOCAL_MODEL_NAME, base.id, base.toBuffer());
+    const retrained = `${base.id}-retrained`;
+    // The reindex stores its model right after the refinement has read the papers (while it trains).
+    let landed = false;
+    const papers = new Proxy(ctx.store.papers, {
+      get(target, key) {
+        if (key !== 'textsById') return Reflect.get(target, key, target);
+        return async (...args: Parameters<typeof target.textsById>) => {
+          const page = await target.textsById(...args);
+          if (!landed) {
+            landed = true;
+            await ctx.store.search.saveModel(LOCAL_MODEL_NAME, retrained, base.toBuffer());
+          }
+          return page;
+        };
+      },
+    });
+    const store = new Proxy(ctx.store, { get: (target, key) => (key === 'papers' ? papers : Reflect.get(target, key, target)) });
+    const run = await new ModelRefinementService(store, { enabled: true, options: OPTIONS }).run();
+    assert.ok(landed);
+    assert.equal(run, null, 'nothing stored, nothing embedded');
+    assert.equal(await ctx.store.search.modelId(LOCAL_MODEL_NAME), retrained, 'the reindex’s model stays');
+    assert.equal(await ctx.store.embeddingSpaces.get(`${base.id}${REFINED_SUFFIX}`), null, 'no space for the refined model');
+    // The store's own check, apart: a replace over a model that is no longer stored changes nothing.
+    assert.equal(await ctx.store.search.replaceModel(LOCAL_MODEL_NAME, base.id, 'other', base.toBuffer()), false);
+    assert.equal(await ctx.store.search.modelId(LOCAL_MODEL_NAME), retrained);
+    assert.equal(await ctx.store.search.replaceModel(LOCAL_MODEL_NAME, retrained, 'other', base.toBuffer()), true);
+    assert.equal(await ctx.store.search.modelId(LOCAL_MODEL_NAME), 'other');
+  });
+});

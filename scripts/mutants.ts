@@ -2475,6 +2475,14 @@ export const MUTANTS: Mutant[] = [
     replace: '    const searches = true;',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'scheduler-no-own-guard',
+    what: "the scheduler does not keep a second tick of its own process from running a job whose run is still going (the lease is re-entrant for its holder)",
+    file: 'src/jobs/scheduler.ts',
+    search: '    if (this.busy.has(job.name)) {',
+    replace: '    if (false) {',
+    tests: ['tests/jobs/scheduler-overlap.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

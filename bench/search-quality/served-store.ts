@@ -53,7 +53,8 @@ export async function refineInPlace(db: string): Promise<void> {
   const t0 = performance.now();
   const run = await new ModelRefinementService(opened.store, { enabled: true, logger: createLogger('warn') }).run();
   const cpu = process.cpuUsage(cpu0);
-  console.log(`refinement job: ${run?.from} → ${run?.to} on ${run?.papers} papers (refinement ${run?.seconds} s wall), ${run?.embedded} papers embedded, complete ${run?.complete}: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in all, ${((performance.now() - t0) / 1000).toFixed(1)} s wall (load ${loadLine()})`);
+  if (!run) console.log('refinement job: nothing to do (the stored model is refined and embedded already)');
+  else console.log(`refinement job: ${run.from} → ${run.to} on ${run.papers} papers (refinement ${run.seconds} s wall), ${run.embedded} papers embedded, complete ${run.complete}: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in all, ${((performance.now() - t0) / 1000).toFixed(1)} s wall (load ${loadLine()})`);
   await close();
 }
 

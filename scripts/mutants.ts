@@ -39,6 +39,7 @@ const NOTIFY = 'tests/notifications/notifications.test.ts';
 const NOTIFY_MAIL = 'tests/notifications/mail.test.ts';
 
 export const MUTANTS: Mutant[] = [
+
   {
     name: 'word-table-last-letter-unchecked',
     what: "the word table's letter-by-letter comparison stops before a word's last letter: two words of one hash and length differing only there are taken for one",
@@ -2490,6 +2491,30 @@ export const MUTANTS: Mutant[] = [
     search: "      .where('model_id', '=', expectedId)\n",
     replace: '',
     tests: ['tests/search/local-model-refine.test.ts'],
+  },
+  {
+    name: 'papers-has-at-least-off-by-one',
+    what: 'hasAtLeast(n) reads the row after the n-th: true only with more than n papers',
+    file: 'src/store/papers.ts',
+    search: "    const r = await this.db.selectFrom('papers').select('id').orderBy('id').limit(1).offset(n - 1).executeTakeFirst();",
+    replace: "    const r = await this.db.selectFrom('papers').select('id').orderBy('id').limit(1).offset(n).executeTakeFirst();",
+    tests: ['tests/store/papers.test.ts'],
+  },
+  {
+    name: 'refine-due-floor-off-by-one',
+    what: "the refinement's due() asks for one paper more than its floor: a corpus of exactly minPapers papers is never refined",
+    file: 'src/services/model-refinement.ts',
+    search: '    return this.store.papers.hasAtLeast(this.minPapers);',
+    replace: '    return this.store.papers.hasAtLeast(this.minPapers + 1);',
+    tests: ['tests/search/local-model-refine.test.ts'],
+  },
+  {
+    name: 'scheduler-no-own-guard',
+    what: "the scheduler does not keep a second tick of its own process from running a job whose run is still going (the lease is re-entrant for its holder)",
+    file: 'src/jobs/scheduler.ts',
+    search: '    if (this.busy.has(job.name)) {',
+    replace: '    if (false) {',
+    tests: ['tests/jobs/scheduler-overlap.test.ts'],
   },
 ];
 

@@ -5,10 +5,12 @@
  * scoring. Prints the fine-tune's time (the reindex would pay it) and title → abstract in-batch
  * accuracy on papers outside the sample, before and after. `--all` trains on every paper (round 24:
  * with `--temperature 0.1 --sentences 2` and fusion-explore.ts's `adaptive 0.2-0.7`, 0.566 held out
- * against the served 0.513; BENCHMARKS "Round 24 (branch `meaning-contrast`)").
+ * against the served 0.513; BENCHMARKS "Round 24 (branch `meaning-contrast`)"). The trainer is the
+ * served one (`refineModel`); options not given are the served recipe's (DEFAULT_REFINE; since
+ * round 26 — round 19's runs had temperature 0.05 and one sentence pair by default).
  *
  *   node --max-old-space-size=6000 --import tsx bench/search-quality/contrastive.ts ../shared/data/arxiv-listings \
- *     --cache /tmp/meaning-r19/cache --tag ctr1 [--epochs 1 --lr 0.002 --temperature 0.05 --anchor 0 --sentences 1 --batch 128]
+ *     --cache /tmp/meaning-r19/cache --tag ctr1 [--all] [--epochs 1 --lr 0.002 --temperature 0.1 --sentences 2 --batch 128]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -26,7 +28,6 @@ const { values, positionals } = parseArgs({
     epochs: { type: 'string' },
     lr: { type: 'string' },
     temperature: { type: 'string' },
-    anchor: { type: 'string' },
     sentences: { type: 'string' },
     batch: { type: 'string' },
     all: { type: 'boolean' },
@@ -49,11 +50,11 @@ for (let i = 0, next = 0; i < N; i++) if (i >= next) (sample.push(corpus[i]), (i
 const outside = corpus.filter((_, i) => !inSample[i]).slice(0, 2560);
 const check = outside.length ? outside : corpus.slice(0, 2560);
 console.log(`title → abstract accuracy (batches of 128, ${check.length} papers${outside.length ? ' outside the sample' : ''}): before ${titleToAbstractAccuracy(model, check).toFixed(3)}`);
-const opts = { epochs: num(values.epochs), lr: num(values.lr), temperature: num(values.temperature), anchor: num(values.anchor), sentencePairs: num(values.sentences), batch: num(values.batch) };
+const opts = { epochs: num(values.epochs), lr: num(values.lr), temperature: num(values.temperature), sentencePairs: num(values.sentences), batch: num(values.batch) };
 const cpu0 = process.cpuUsage();
 const tuned = fineTune(model, sample, Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), values.tag);
 const cpu = process.cpuUsage(cpu0);
-console.log(`fine-tuned on ${sample.length} papers (${tuned.pairs} pairs) in ${tuned.seconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ${JSON.stringify(opts)}`);
+console.log(`fine-tuned on ${sample.length} papers (${tuned.batches} batches) in ${tuned.seconds.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ${JSON.stringify(opts)}`);
 console.log(`title → abstract accuracy after: ${titleToAbstractAccuracy(tuned.model, check).toFixed(3)}`);
 writeFileSync(join(values.cache, `model-${values.tag}.bin`), tuned.model.toBuffer());
 console.log(`wrote model-${values.tag}.bin (${tuned.model.id}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

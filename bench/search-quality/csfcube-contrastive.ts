@@ -1,8 +1,10 @@
 /**
  * Round 19 probe for similar papers on CSFCube (not the served path; csfcube.ts measures that): the
  * offline model trained in-process on the 4,205 papers (as an instance trains on its own), then
- * fine-tuned by contrastive-tune.ts on the same papers; each facet's pool ranked directly by the
- * served mix 0.3 × TF-IDF + 0.7 × latent cosine (the TF-IDF side does not change), and by the latent
+ * refined by the served trainer (contrastive-tune.ts → `refineModel`) on the same papers under the
+ * served recipe with each grid entry's overrides (`seed=19` is the served recipe itself); each
+ * facet's pool ranked directly by the served mix 0.3 × TF-IDF + 0.7 × latent cosine (the TF-IDF
+ * side does not change), and by the latent
  * cosine alone. fold1_dev only, unless `--heldout` (then fold1_test and all 50 too).
  *
  *   node --max-old-space-size=4000 --import tsx bench/search-quality/csfcube-contrastive.ts ../shared/data/eval/csfcube \
@@ -11,7 +13,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LocalEmbedder, paperText, termCosine } from '../../src/search/local-embedder.ts';
-import { fineTune, type ContrastiveOptions } from './contrastive-tune.ts';
+import { fineTune, parseRecipe } from './contrastive-tune.ts';
 import { loadCsfcube, ndcgAt20Percent } from './csfcube-data.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { grid: { type: 'string' }, heldout: { type: 'boolean' } } });
@@ -43,12 +45,7 @@ function report(name: string, model: LocalEmbedder) {
 
 report(`default (SVD) ${base.id}`, base);
 for (const spec of (values.grid ?? '').split(';').filter(Boolean)) {
-  const o: Partial<ContrastiveOptions> = {};
-  for (const kv of spec.split(',')) {
-    const [k, v] = kv.split('=');
-    (o as Record<string, number>)[k] = Number(v);
-  }
-  const tuned = fineTune(base, [...papers.values()], o, 'ctr');
+  const tuned = fineTune(base, [...papers.values()], parseRecipe(spec), 'ctr');
   report(`contrastive ${spec} (${tuned.seconds.toFixed(0)} s)`, tuned.model);
 }
 console.log(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -9,35 +9,41 @@
  * gains 0–3). Plain TF-IDF cosine over the whole pool (the collection's baseline, same analyser) is
  * measured in the same run.
  *
- * Splits: evaluation_splits.json's fold1_dev is what SIMILAR_WEIGHTS was tuned on; fold1_test (the
- * other half) is reported separately, with all 50 facets.
+ * Since round 25 a server refines its local model in the background (the job `search:refine-model`)
+ * and then serves the refined one (`…-ctr1`): after the rows of the model reindex stored, the job's
+ * own code (`ModelRefinementService.run`: the refinement, then every paper embedded with it) runs on
+ * the same store and the served rows are measured again — both models and TF-IDF in one run.
+ * `--no-refine` stops after the first (the before-figure alone).
  *
- *   node --import tsx bench/search-quality/csfcube.ts ../shared/data/eval/csfcube [--sweep] [--keep DIR]
+ * Splits: evaluation_splits.json's fold1_dev is what SIMILAR_WEIGHTS was tuned on; fold1_test (the
+ * other half) is reported separately, with all 50 facets. The refinement's recipe was chosen on
+ * search by meaning's tuning half, not on CSFCube.
+ *
+ *   node --import tsx bench/search-quality/csfcube.ts ../shared/data/eval/csfcube [--no-refine] [--sweep] [--keep DIR]
  *
  * --sweep: also ranks with other lexical/semantic weights (a SearchService built like the served one,
  * `similar` weights overridden) — the tuning run; --candidates 150,300 sweeps the neighbours each list
- * contributes too. --reuse with --keep DIR: the store an earlier --keep run left, not imported again.
+ * contributes too (for each model). --reuse with --keep DIR: the store an earlier --keep run left, not
+ * imported again (a store a refining run left serves the refined model already: its rows say so).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openStore } from '../../src/store/index.ts';
-import { createServices } from '../../src/services/index.ts';
 import { openSearch } from '../../src/services/search.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
+import { isRefinedModelId } from '../../src/search/local-embedder-refine.ts';
 import { loadCsfcube, ndcgAt20Percent, tfidfCosine } from './csfcube-data.ts';
+import { openServed, refineInPlace, similarListNdcg } from './served-store.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, 'no-refine': { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' } } });
 const dir = positionals[0];
 if (!dir) {
-  console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--sweep] [--keep DIR]');
+  console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--no-refine] [--sweep] [--keep DIR]');
   process.exit(2);
 }
 console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -63,48 +69,57 @@ if (!values.reuse) {
   console.log(`import ${importS.toFixed(1)} s, reindex ${((performance.now() - t) / 1000).toFixed(1)} s: ${reindexOut.trim()}`);
 } else console.log(`reusing the store in ${work} (imported and reindexed by an earlier --keep run)`);
 
-const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
-const logger = createLogger('warn');
-const opened = await openStore(config.db);
-const services = createServices({ config, logger, store: opened.store });
-const rankers: Array<{ name: string; similar: (id: string) => Promise<string[]> }> = [
-  { name: `served (${SIMILAR_WEIGHTS.lexical}/${SIMILAR_WEIGHTS.semantic})`, similar: async (id) => ((await services.search.similar(id, 120)) ?? []).map((r) => r.paper.id) },
-];
-if (values.sweep) {
-  const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
-  const engine = new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store));
-  for (const candidates of (values.candidates ?? String(SIMILAR_WEIGHTS.candidates)).split(',').map(Number)) {
-    for (const lexical of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 1]) {
-      const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates } });
-      rankers.push({ name: `lex ${lexical} / sem ${(1 - lexical).toFixed(1)}, ${candidates} cand.`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
-    }
-  }
-}
-
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const rows: Record<string, Record<string, number[]>> = {};
 const add = (name: string, f: (typeof facets)[number], v: number) => {
   const r = (rows[name] ??= {});
   for (const key of [f.facet, f.split, 'all']) (r[key] ??= []).push(v);
 };
-const cache = new Map<string, string[]>();
-t = performance.now();
-for (const f of facets) {
-  add('tf-idf cosine (whole pool)', f, ndcgAt20Percent(byScore(f.cands.map((c) => tfidf(f.qid, c))), f.rel));
-  for (const r of rankers) {
-    const key = `${r.name}\n${f.qid}`;
-    if (!cache.has(key)) cache.set(key, await r.similar(`csfcube:${f.qid}`));
-    const list = cache.get(key)!;
-    const pos = new Map(list.map((id, i) => [id, i]));
-    const returned = f.cands.flatMap((c, i) => (pos.has(`csfcube:${c}`) ? [{ i, p: pos.get(`csfcube:${c}`)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
-    // Pool papers the list did not return are never seen: they fill the ranks after it with no gain.
-    add(r.name, f, ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel));
+for (const f of facets) add('tf-idf cosine (whole pool)', f, ndcgAt20Percent(byScore(f.cands.map((c) => tfidf(f.qid, c))), f.rel));
+
+/** The served rows (and --sweep's) for the model the store serves now. */
+let calls = 0;
+let callMs = 0;
+async function measureServed(): Promise<void> {
+  const served = await openServed(db);
+  const { config, logger, opened, services } = served;
+  const id = (await services.searchIndex.embedder())?.id ?? 'none';
+  const model = isRefinedModelId(id) ? 'refined' : 'LSA';
+  console.log(`served model: ${id}`);
+  const rankers: Array<{ name: string; similar: (id: string) => Promise<string[]> }> = [
+    { name: `served ${model} (${SIMILAR_WEIGHTS.lexical}/${SIMILAR_WEIGHTS.semantic})`, similar: async (id) => ((await services.search.similar(id, 120)) ?? []).map((r) => r.paper.id) },
+  ];
+  if (values.sweep) {
+    const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
+    const engine = new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store));
+    for (const candidates of (values.candidates ?? String(SIMILAR_WEIGHTS.candidates)).split(',').map(Number)) {
+      for (const lexical of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 1]) {
+        const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates } });
+        rankers.push({ name: `${model} lex ${lexical} / sem ${(1 - lexical).toFixed(1)}, ${candidates} c.`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
+      }
+    }
   }
+  const t0 = performance.now();
+  for (const r of rankers) {
+    // A query paper's three facets rank the same list: one call each.
+    const lists = new Map<string, string[]>();
+    for (const f of facets) {
+      if (!lists.has(f.qid)) lists.set(f.qid, await r.similar(`csfcube:${f.qid}`));
+      add(r.name, f, similarListNdcg(f, lists.get(f.qid)!));
+    }
+    calls += lists.size;
+  }
+  callMs += performance.now() - t0;
+  await served.close();
 }
-const ms = (performance.now() - t) / cache.size;
+
+await measureServed();
+if (!values['no-refine']) {
+  await refineInPlace(db);
+  await measureServed();
+}
+const ms = callMs / calls;
 console.log(`CSFCube: ${papers.size} papers, ${facets.length} query facets (${facets.filter((f) => f.split === 'dev').length} in fold1_dev, tuned on; ${facets.filter((f) => f.split === 'test').length} in fold1_test); ${ms.toFixed(0)} ms per similar() call; load ${loadavg()[0].toFixed(2)}`);
 console.log(`${'ranking'.padEnd(34)} ${['background', 'method', 'result', 'dev', 'test', 'all'].map((k) => k.padStart(10)).join('')}  (NDCG%20)`);
 for (const [name, r] of Object.entries(rows)) console.log(`${name.padEnd(34)} ${['background', 'method', 'result', 'dev', 'test', 'all'].map((k) => mean(r[k] ?? []).toFixed(3).padStart(10)).join('')}`);
-await services.close();
-await opened.close();
 if (!values.keep && !values.reuse) rmSync(work, { recursive: true, force: true });

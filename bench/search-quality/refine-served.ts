@@ -17,22 +17,15 @@
  *     [--csfcube ../shared/data/eval/csfcube --csf-db /tmp/cs/csf/paperboy.db] [--work /tmp/cs/work]
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openStore } from '../../src/store/index.ts';
-import { createServices, type Services } from '../../src/services/index.ts';
-import { ModelRefinementService } from '../../src/services/model-refinement.ts';
+import type { Services } from '../../src/services/index.ts';
 import { DEFAULT_FUSION } from '../../src/search/fusion.ts';
-import { openSearch, type SearchService } from '../../src/services/search.ts';
-import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
-import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
-import { embedderProvider } from '../../src/search/embedder-providers.ts';
+import type { SearchService } from '../../src/services/search.ts';
 import { fmt, rankOf, score } from './metrics.ts';
-import { loadCsfcube, ndcgAt20Percent } from './csfcube-data.ts';
+import { loadCsfcube } from './csfcube-data.ts';
+import { loadLine as la, openServed as open, refineInPlace, similarListNdcg } from './served-store.ts';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, csfcube: { type: 'string' }, 'csf-db': { type: 'string' }, work: { type: 'string' }, 'measure-only': { type: 'boolean' } } });
 if (!values.db && !values['csf-db']) {
@@ -42,7 +35,6 @@ if (!values.db && !values['csf-db']) {
 const here = dirname(fileURLToPath(import.meta.url));
 const work = values.work ?? '/tmp/refine-served';
 mkdirSync(work, { recursive: true });
-const la = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`load average at the start ${la()}`);
 
 /** A copy of the store (and its published files' directory is not needed: the services rebuild what they miss). */
@@ -50,41 +42,6 @@ function copyStore(src: string, name: string): string {
   const dst = join(work, `${name}.db`);
   for (const ext of ['', '-wal', '-shm']) if (existsSync(src + ext)) copyFileSync(src + ext, dst + ext);
   return dst;
-}
-
-async function open(db: string, fusion?: typeof DEFAULT_FUSION) {
-  const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
-  const opened = await openStore(config.db);
-  const logger = createLogger('warn');
-  const services = createServices({ config, logger, store: opened.store });
-  let search: SearchService = services.search;
-  let index = services.searchIndex;
-  if (fusion) {
-    // The served services, the fusion fixed instead of chosen by model (the refined model under the served weights).
-    const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
-    ({ search, index } = openSearch(opened.store, { engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)), embedder, fusion }));
-  }
-  // Warm: the serving space's ANN index loaded (or rebuilt from the stored vectors) before the first
-  // query, else that query answers keyword-only within its budget, as a server that just started does.
-  const space = await index.spaces.serving();
-  if (space) await index.vectorIndex(space);
-  await search.search({ q: 'warm up', limit: 10 });
-  return { services, search, opened, close: async () => (await services.close(), await opened.close()) };
-}
-
-/**
- * What the background job `search:refine-model` does (`ModelRefinementService.run`, its worker
- * thread and the embedding of every paper with the refined model); prints its CPU (the process's,
- * worker threads included) and wall time.
- */
-async function refineInPlace(db: string): Promise<void> {
-  const { opened, close } = await open(db);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const run = await new ModelRefinementService(opened.store, { enabled: true, logger: createLogger('warn') }).run();
-  const cpu = process.cpuUsage(cpu0);
-  console.log(`refinement job: ${run?.from} → ${run?.to} on ${run?.papers} papers (refinement ${run?.seconds} s wall), ${run?.embedded} papers embedded, complete ${run?.complete}: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in all, ${((performance.now() - t0) / 1000).toFixed(1)} s wall (load ${la()})`);
-  await close();
 }
 
 if (values.db) {
@@ -141,10 +98,7 @@ if (values['csf-db'] && values.csfcube) {
   const measure = async (label: string, services: Services) => {
     const rows: Record<string, number[]> = {};
     for (const f of facets) {
-      const list = ((await services.search.similar(`csfcube:${f.qid}`, 120)) ?? []).map((r) => r.paper.id);
-      const pos = new Map(list.map((id, i) => [id, i]));
-      const returned = f.cands.flatMap((c, i) => (pos.has(`csfcube:${c}`) ? [{ i, p: pos.get(`csfcube:${c}`)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
-      const v = ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel);
+      const v = similarListNdcg(f, ((await services.search.similar(`csfcube:${f.qid}`, 120)) ?? []).map((r) => r.paper.id));
       for (const k of [f.facet, f.split, 'all']) (rows[k] ??= []).push(v);
     }
     const mean = (xs: number[] = []) => (xs.reduce((a, b) => a + b, 0) / (xs.length || 1)).toFixed(3);

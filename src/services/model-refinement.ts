@@ -54,7 +54,9 @@ export class ModelRefinementService {
     const id = await this.store.search.modelId(LOCAL_MODEL_NAME);
     if (!id || id === this.failedFor) return false;
     if (isRefinedModelId(id)) return !(await this.store.embeddingSpaces.get(id))?.completeAt;
-    return (await this.store.papers.count()) >= this.minPapers;
+    // At most minPapers rows read, not a count of the whole corpus every minute (an instance whose
+    // corpus stays below the floor asks this on every tick).
+    return this.store.papers.hasAtLeast(this.minPapers);
   }
 
   /**

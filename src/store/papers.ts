@@ -678,6 +678,16 @@ export class PaperRepository {
     return Number(r.n);
   }
 
+  /**
+   * Whether there are at least `n` papers (stored rows, as `count`): reads at most `n` rows of the
+   * primary key, not the whole table — for checks made every minute whatever the corpus's size.
+   */
+  async hasAtLeast(n: number): Promise<boolean> {
+    if (n <= 0) return true;
+    const r = await this.db.selectFrom('papers').select('id').orderBy('id').limit(1).offset(n - 1).executeTakeFirst();
+    return r !== undefined;
+  }
+
   /** Marks a paper withdrawn at its source; it stays stored (votes and comments keep their paper). */
   async markDeleted(id: string, now = new Date().toISOString()): Promise<boolean> {
     const r = await this.db.updateTable('papers').set({ deleted: 1, modified_at: now }).where('id', '=', id).executeTakeFirst();

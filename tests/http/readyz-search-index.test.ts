@@ -51,7 +51,8 @@ forEachStore('/readyz and the search index', (ctx) => {
 
     open();
     let ready: Response | undefined;
-    for (let i = 0; i < 100; i++) {
+    // Polled up to 30 s (not 100 × 50 ms: at load 20 loading the index can take longer).
+    for (const end = Date.now() + 30_000; Date.now() < end; ) {
       ready = await fetch(`${server.url}/readyz`);
       if (ready.status === 200) break;
       await new Promise((r) => setTimeout(r, 50));

@@ -147,7 +147,8 @@ describe('/readyz while serve loads the search index', () => {
     const stop = services.searchIndex.keepInStep(60_000);
     const first = await app.request('/readyz');
     const seen = [first.status];
-    for (let i = 0; i < 100 && seen[seen.length - 1] !== 200; i++) {
+    // Polled up to 30 s (not 100 × 50 ms: at load 20 building the demo's index can take longer).
+    for (const end = Date.now() + 30_000; seen[seen.length - 1] !== 200 && Date.now() < end; ) {
       await new Promise((r) => setTimeout(r, 50));
       seen.push((await app.request('/readyz')).status);
     }

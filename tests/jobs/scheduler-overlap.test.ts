@@ -11,11 +11,18 @@ forEachStore('scheduler overlap', (ctx) => {
     let most = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    // Signals, not fixed waits: at load 20 a run's lease SQL can take longer than any short sleep.
+    let started!: () => void;
+    const firstStarted = new Promise<void>((r) => (started = r));
+    let overlapped!: (why: string) => void;
+    const secondStarted = new Promise<string>((r) => (overlapped = r));
     const job: Job = {
       name: 'overlap-test',
       schedule: '* * * * * *',
       run: async () => {
         most = Math.max(most, ++running);
+        if (running === 1) started();
+        else overlapped('a second run started and waits on the gate');
         await gate;
         running--;
         return {};
@@ -23,10 +30,10 @@ forEachStore('scheduler overlap', (ctx) => {
     };
     const scheduler = new JobScheduler(new RunService(ctx.store, silentLogger), silentLogger);
     const first = scheduler.runOnce(job);
-    await new Promise((r) => setTimeout(r, 200));
+    await firstStarted;
     // The lease is re-entrant for its holder: without the process's own guard this second tick would run.
     const second = scheduler.runOnce(job);
-    const outcome = await Promise.race([second, new Promise((r) => setTimeout(() => r('a second run started and waits on the gate'), 1000))]);
+    const outcome = await Promise.race([second, secondStarted]);
     release();
     await second;
     assert.deepEqual(outcome, { ran: false, reason: 'lease_held' });

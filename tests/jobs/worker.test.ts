@@ -17,6 +17,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('paperboy worker', () => {
   let store: TestStore;
   let hang = false;
+  /** The worker has asked for the page that hangs. */
+  let hanging = false;
   let oai: Awaited<ReturnType<typeof startOaiServer>>;
   before(async () => {
     store = await createTestStore((await postgresIsReal()) ? 'postgres' : 'sqlite');
@@ -26,6 +28,7 @@ describe('paperboy worker', () => {
         return true;
       }
       if (hang) {
+        hanging = true;
         await sleep(20_000); // a slow arXiv: the worker must not wait for it on SIGTERM
         res.destroy();
         return true;
@@ -77,7 +80,8 @@ describe('paperboy worker', () => {
       holder = await store.store.leases.holder('harvest');
     }
     assert.ok(holder, 'the worker took the harvest lease');
-    await sleep(300); // into the hanging page request
+    // Into the hanging page request: waited for, not assumed after 300 ms (at load 20 the first page's writes can take longer).
+    await waitFor(() => hanging, 30_000, 'the worker asked for the hanging page');
     const t0 = Date.now();
     w.child.kill('SIGTERM');
     assert.equal(await w.exited, 0, w.log());

@@ -131,6 +131,7 @@ forEachStore('the background refinement of the local model, served', (ctx) => {
 
     assert.equal(await new ModelRefinementService(ctx.store, { enabled: false, options: OPTIONS }).due(), false, 'SEARCH_REFINE=false');
     assert.equal(await new ModelRefinementService(ctx.store, { enabled: true, options: { ...OPTIONS, minPapers: CORPUS.length + 1 } }).due(), false, 'too few papers');
+    assert.equal(await new ModelRefinementService(ctx.store, { enabled: true, options: { ...OPTIONS, minPapers: CORPUS.length } }).due(), true, 'exactly the fewest papers');
     const refinement = new ModelRefinementService(ctx.store, { enabled: true, options: OPTIONS });
     assert.equal(await refinement.due(), true);
 

@@ -160,6 +160,12 @@ forEachStore('PaperRepository statistics', (ctx) => {
     await ctx.store.papers.refreshStatistics();
     assert.equal(await ctx.store.papers.count(), 50);
   });
+
+  test('hasAtLeast(n) agrees with count() >= n at the edges (hidden papers are stored rows too)', async () => {
+    const n = await ctx.store.papers.count();
+    await ctx.store.papers.markDeleted((await ctx.store.papers.textsById(1, ''))[0].id);
+    for (const k of [0, 1, n - 1, n, n + 1]) assert.equal(await ctx.store.papers.hasAtLeast(k), n >= k, `at least ${k} of ${n}`);
+  });
 });
 
 forEachStore('PaperRepository bulk imports', (ctx) => {

@@ -2475,6 +2475,14 @@ export const MUTANTS: Mutant[] = [
     replace: '    const searches = true;',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'rerank-hook-ignored',
+    what: "hybrid search never asks the re-ranking hook (bench/search-quality/rerank.ts's measure would be the fusion's order)",
+    file: 'src/services/search.ts',
+    search: '      if (this.opts.rerank) ranked = await this.opts.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });',
+    replace: '',
+    tests: ['tests/search/search-rerank-hook.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -305,7 +305,7 @@ const row = (label: string, use: number[] | null, w: number[] | null) => {
   const rr = (r: number | null) => (r === null ? 0 : 1 / r);
   const better = h.ranks.filter((r, i) => rr(r) > rr(base[i])).length;
   const worse = h.ranks.filter((r, i) => rr(r) < rr(base[i])).length;
-  console.log(`${label.padEnd(40)} pseudo ${evaluate(pseudo, use, w).mrr.toFixed(3)}  tuning(136) ${evaluate(tuning, use, w).mrr.toFixed(3)}  descriptive ${evaluate(bySet('descriptive'), use, w).mrr.toFixed(3)}  titles ${evaluate(bySet('titles'), use, w).mrr.toFixed(3)}${values.heldout ? `  | held-out ${h.mrr.toFixed(3)} [${better}/${worse}]` : ''}`);
+  console.log(`${label.padEnd(40)} pseudo ${evaluate(pseudo, use, w).mrr.toFixed(3)}  tuning(136) ${evaluate(tuning, use, w).mrr.toFixed(3)}  descriptive ${evaluate(bySet('descriptive'), use, w).mrr.toFixed(3)}  titles ${evaluate(bySet('titles'), use, w).mrr.toFixed(3)}${values.heldout ? `  | held-out ${h.mrr.toFixed(3)} (R@1 ${score(h.ranks).recallAt1.toFixed(3)}, R@10 ${score(h.ranks).recallAt10.toFixed(3)}) [${better}/${worse}]` : ''}`);
 };
 row('served fusion (baseline)', null, null);
 for (const [name, use] of Object.entries(variants)) {
@@ -339,4 +339,10 @@ if (process.argv.includes('--grid')) {
     console.log(`${name}: w = ${use.map((j, k) => `${FEATURES[j]} ${rel[k].toFixed(3)}`).join(', ')}`);
     for (const a of [0.1, 0.25, 0.5, 1]) row(`  α ${a}`, use, rel.map((v, k) => (k === 0 ? 1 : a * v)));
   }
+}
+
+// ---- diagnostics: one cheap feature at its best tuning weight (the `--grid` rows) ----
+if (values.heldout) {
+  row('diagnostic: fused + 0.2 · allCov', [0, 10], [1, 0.2]);
+  row('diagnostic: fused + 0.1 · soft', [0, 13], [1, 0.1]);
 }

@@ -9,7 +9,10 @@
  * words dropped; the source paper is the answer. A pairwise logistic model is fitted on them; the
  * tuning blocks of meaning-set.json choose at most its variant, the held-out half is reported.
  *
- *   node --max-old-space-size=6000 --import tsx bench/search-quality/rerank.ts --db /tmp/meaning-rank/work/arxiv.db [--train 1500]
+ *   node --max-old-space-size=5000 --import tsx bench/search-quality/rerank.ts --db /tmp/meaning-rank/work/arxiv.db \
+ *     [--train 1000] [--gen notitle|sentence|common] [--cache FILE] [--grid] [--heldout]
+ *
+ * BENCHMARKS "Round 26 (branch `meaning-rank`)". `--heldout` prints the held-out half (run once, after the pick).
  *
  * `--db`: a store whose serving space is the refined model (refine-served.ts's work copy).
  */

@@ -81,6 +81,7 @@ const devIds = new Set<string>([...Object.values(meaning).flatMap((b) => (Array.
  * Pseudo-queries, one a paper outside every dev set (`--gen`):
  *   `notitle`: an abstract sentence (not the first) without the title's words, half its other words dropped;
  *   `sentence`: the same with the title's words kept;
+ *   `swap`: `notitle`'s, each word with probability ½ replaced by its nearest word by the model's latent rows;
  *   `common`: the same sentence's words without its rarest third (by document frequency: the jargon a
  *   lay description replaces), half of the rest dropped, title words kept.
  */
@@ -110,7 +111,7 @@ function pseudoQueries(n: number, seed: number, gen: string): Query[] {
   return out;
 }
 
-async function capture(queries: Query[]): Promise<Captured[]> {
+async function capture(queries: Query[], swap = false): Promise<Captured[]> {
   const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
   const opened = await openStore(config.db);
   const logger = createLogger('warn');
@@ -147,6 +148,39 @@ async function capture(queries: Query[]): Promise<Captured[]> {
     for (let k = 0; k < a.length; k++) x += a[k] * b[k];
     return x;
   };
+  if (swap && local) {
+    // `--gen swap`: each pseudo-query word, with probability one half, replaced by the word whose
+    // latent row is nearest to its own (among the 30,000 most frequent single-word features): a
+    // synthetic paraphrase, so that the answer no longer holds every query word.
+    const r = rng(2626);
+    const M = Math.min(P, 30000);
+    const single: number[] = [];
+    for (let i = 0; i < M; i++) if (!local.featureName(i).includes(' ') && /^[a-z]+$/.test(local.featureName(i))) single.push(i);
+    const near = new Map<number, number>();
+    const nearest = (a: number) => {
+      if (near.has(a)) return near.get(a)!;
+      let best = -2;
+      let at = a;
+      for (const b of single) {
+        if (b === a) continue;
+        const c = rowCos(a, b);
+        if (c > best) (best = c), (at = b);
+      }
+      near.set(a, at);
+      return at;
+    };
+    for (const q of queries) {
+      if (q.set !== 'pseudo') continue;
+      q.query = q.query
+        .split(' ')
+        .map((w) => {
+          const ids = local.termVector(w).ids;
+          return ids.length === 1 && ids[0] < P && r() < 0.5 ? local.featureName(nearest(ids[0])) : w;
+        })
+        .join(' ');
+    }
+    console.log(`swapped: e.g. ${queries.filter((q) => q.set === 'pseudo').slice(0, 3).map((q) => JSON.stringify(q.query)).join(' ')}`);
+  }
   const out: Captured[] = [];
   const featureCpu: number[] = [];
   const text = raw.prepare('select title, abstract from papers where id = ?');
@@ -210,7 +244,7 @@ evalSets.push(...titleRows.map((r) => ({ set: 'titles', id: r.id, query: r.title
 let data: Captured[];
 if (existsSync(cacheFile)) data = JSON.parse(readFileSync(cacheFile, 'utf8'));
 else {
-  data = await capture([...evalSets, ...pseudoQueries(Number(values.train ?? 1500), Number(values.seed ?? 26), values.gen ?? 'sentence')]);
+  data = await capture([...evalSets, ...pseudoQueries(Number(values.train ?? 1500), Number(values.seed ?? 26), values.gen === 'swap' ? 'notitle' : (values.gen ?? 'sentence'))], values.gen === 'swap');
   writeFileSync(cacheFile, JSON.stringify(data));
 }
 

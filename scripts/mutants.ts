@@ -40,6 +40,7 @@ const NOTIFY_MAIL = 'tests/notifications/mail.test.ts';
 
 export const MUTANTS: Mutant[] = [
 
+
   {
     name: 'word-table-last-letter-unchecked',
     what: "the word table's letter-by-letter comparison stops before a word's last letter: two words of one hash and length differing only there are taken for one",
@@ -2515,6 +2516,14 @@ export const MUTANTS: Mutant[] = [
     search: '    if (this.busy.has(job.name)) {',
     replace: '    if (false) {',
     tests: ['tests/jobs/scheduler-overlap.test.ts'],
+  },
+  {
+    name: 'rerank-hook-ignored',
+    what: "hybrid search never asks the re-ranking hook (bench/search-quality/rerank.ts's measure would be the fusion's order)",
+    file: 'src/services/search.ts',
+    search: '      if (this.opts.rerank) ranked = await this.opts.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });',
+    replace: '',
+    tests: ['tests/search/search-rerank-hook.test.ts'],
   },
 ];
 

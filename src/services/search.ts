@@ -90,6 +90,19 @@ export interface SearchQueryOptions {
   /** How similar papers mix word and embedding similarity; default `SIMILAR_WEIGHTS`. */
   similar?: SimilarWeights;
   logger?: Logger;
+  /** A re-ranking of the fused hybrid list (benchmarks: bench/search-quality/rerank.ts); absent, the fusion's order. */
+  rerank?: (ctx: RerankContext) => Promise<RankedHit[]>;
+}
+
+/** What hybrid search had when it fused: the query, both lists, the keyword hits' exact cosines, the query's BM25 ceiling, the fusion and its order. */
+export interface RerankContext {
+  q: ParsedQuery;
+  keyword: readonly RankedHit[];
+  vector: readonly RankedHit[];
+  cosines: ReadonlyMap<string, number>;
+  ceiling: number | undefined;
+  weights: FusionWeights;
+  fused: RankedHit[];
 }
 
 /** Both services' options: what `openSearch` takes. */
@@ -209,7 +222,14 @@ export class SearchService {
     const fusion = this.fusionFor(serving.embedderId);
     // The adaptive fusion needs the most the query's words could score (the in-memory index knows it; the store's engines do not).
     const ceiling = wanted !== 'vector' && fusion.adaptive ? await this.index.engine.scoreCeiling?.(q, pool) : undefined;
-    const ranked = wanted === 'vector' ? vector.hits : fuse(keyword, vector.hits, { ...fusion, candidates }, await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits), ceiling);
+    let ranked: RankedHit[];
+    if (wanted === 'vector') ranked = vector.hits;
+    else {
+      const weights = { ...fusion, candidates };
+      const cosines = await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits);
+      ranked = fuse(keyword, vector.hits, weights, cosines, ceiling);
+      if (this.opts.rerank) ranked = await this.opts.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });
+    }
     return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit, new Set(keyword.map((h) => h.id)))), mode: wanted };
   }
 

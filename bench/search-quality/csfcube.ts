@@ -23,7 +23,8 @@
  *
  * --sweep: also ranks with other lexical/semantic weights (a SearchService built like the served one,
  * `similar` weights overridden) — the tuning run; --candidates 150,300 sweeps the neighbours each list
- * contributes too (for each model). --reuse with --keep DIR: the store an earlier --keep run left, not
+ * contributes too (for each model), --lexical 0.1,0.2 the lexical weights (semantic the rest); --paired
+ * prints each sweep row's per-facet difference from its model's served row (mean ± standard error). --reuse with --keep DIR: the store an earlier --keep run left, not
  * imported again (a store a refining run left serves the refined model already: its rows say so).
  */
 import { execFileSync } from 'node:child_process';
@@ -40,7 +41,7 @@ import { isRefinedModelId } from '../../src/search/local-embedder-refine.ts';
 import { loadCsfcube, ndcgAt20Percent, tfidfCosine } from './csfcube-data.ts';
 import { openServed, refineInPlace, similarListNdcg } from './served-store.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, 'no-refine': { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, 'no-refine': { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' }, lexical: { type: 'string' }, paired: { type: 'boolean' } } });
 const dir = positionals[0];
 if (!dir) {
   console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--no-refine] [--sweep] [--keep DIR]');
@@ -71,6 +72,8 @@ if (!values.reuse) {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const rows: Record<string, Record<string, number[]>> = {};
+/** A sweep row's served row (the same model's), for --paired. */
+const servedRowOf = new Map<string, string>();
 const add = (name: string, f: (typeof facets)[number], v: number) => {
   const r = (rows[name] ??= {});
   for (const key of [f.facet, f.split, 'all']) (r[key] ??= []).push(v);
@@ -93,9 +96,10 @@ async function measureServed(): Promise<void> {
     const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
     const engine = new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store));
     for (const candidates of (values.candidates ?? String(SIMILAR_WEIGHTS.candidates)).split(',').map(Number)) {
-      for (const lexical of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 1]) {
+      for (const lexical of (values.lexical ?? '0,0.3,0.4,0.5,0.6,0.7,1').split(',').map(Number)) {
         const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates } });
-        rankers.push({ name: `${model} lex ${lexical} / sem ${(1 - lexical).toFixed(1)}, ${candidates} c.`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
+        servedRowOf.set(`${model} lex ${lexical} / sem ${+(1 - lexical).toFixed(2)}, ${candidates} c.`, rankers[0].name);
+        rankers.push({ name: `${model} lex ${lexical} / sem ${+(1 - lexical).toFixed(2)}, ${candidates} c.`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
       }
     }
   }
@@ -122,4 +126,13 @@ const ms = callMs / calls;
 console.log(`CSFCube: ${papers.size} papers, ${facets.length} query facets (${facets.filter((f) => f.split === 'dev').length} in fold1_dev, tuned on; ${facets.filter((f) => f.split === 'test').length} in fold1_test); ${ms.toFixed(0)} ms per similar() call; load ${loadavg()[0].toFixed(2)}`);
 console.log(`${'ranking'.padEnd(34)} ${['background', 'method', 'result', 'dev', 'test', 'all'].map((k) => k.padStart(10)).join('')}  (NDCG%20)`);
 for (const [name, r] of Object.entries(rows)) console.log(`${name.padEnd(34)} ${['background', 'method', 'result', 'dev', 'test', 'all'].map((k) => mean(r[k] ?? []).toFixed(3).padStart(10)).join('')}`);
+if (values.paired) {
+  // Per-facet difference from the same model's served row, mean ± its standard error, on each fold.
+  const paired = (a: number[], b: number[]) => {
+    const d = a.map((x, i) => x - b[i]);
+    const m = mean(d);
+    return `${m >= 0 ? '+' : ''}${m.toFixed(3)} ± ${(Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (d.length - 1) / d.length)).toFixed(3)}`;
+  };
+  for (const [name, served] of servedRowOf) console.log(`${name.padEnd(34)} against ${served}: dev ${paired(rows[name].dev, rows[served].dev)}, test ${paired(rows[name].test, rows[served].test)}`);
+}
 if (!values.keep && !values.reuse) rmSync(work, { recursive: true, force: true });

@@ -166,6 +166,40 @@ forEachStore('Importer', (ctx) => {
     assert.deepEqual(order, ['asked listing.jsonl', 'sent listing.jsonl', 'asked generic.jsonl', 'sent generic.jsonl', 'asked snapshot.jsonl', 'sent snapshot.jsonl']);
   });
 
+  test("the first file's parse is asked for before the store prepares the bulk import, and stopped if the preparation fails", async (t) => {
+    // A first PostgreSQL import sets its indexes aside while the worker starts and parses the
+    // first batch: one after the other, the writer's first batch waited for both (round 26).
+    const order: string[] = [];
+    const parseFile = ParsePool.prototype.parseFile;
+    t.mock.method(ParsePool.prototype, 'parseFile', async function* (this: ParsePool, file: string, ...rest: [ParseOptions, number]) {
+      order.push(`asked ${path.basename(file)}`);
+      try {
+        yield* parseFile.call(this, file, ...rest);
+      } finally {
+        order.push(`stopped ${path.basename(file)}`);
+      }
+    });
+    const papers = ctx.store.papers;
+    const during = papers.duringBulkImport;
+    let fail = false;
+    t.mock.method(papers, 'duringBulkImport', async function <T>(fn: () => Promise<T>): Promise<T> {
+      order.push('prepare');
+      if (fail) throw new Error('preparation failed');
+      return during.call(papers, fn) as Promise<T>;
+    });
+    const importer = new Importer(ctx.store, { workers: 1 });
+    try {
+      await importer.importFiles([fixture('listing.jsonl')]);
+      assert.deepEqual(order, ['asked listing.jsonl', 'prepare', 'stopped listing.jsonl']);
+      order.length = 0;
+      fail = true;
+      await assert.rejects(importer.importFiles([fixture('snapshot.jsonl')]), /preparation failed/);
+      assert.deepEqual(order, ['asked snapshot.jsonl', 'prepare', 'stopped snapshot.jsonl'], 'the parse started for nothing is stopped');
+    } finally {
+      await importer.close();
+    }
+  });
+
   test('a file that cannot be read fails the import with its reason; files before it stay imported', async () => {
     const importer = new Importer(ctx.store, { workers: 2 });
     try {

@@ -2475,6 +2475,30 @@ export const MUTANTS: Mutant[] = [
     replace: '    const searches = true;',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'import-parse-after-preparation',
+    what: "an import asks for its first file's parse only once the store has prepared the bulk import (a first PostgreSQL import's index set-aside), so the writer's first batch waits for both one after the other",
+    file: 'src/ingest/importer.ts',
+    search: 'const first = files.length ? this.startFile(files[0], opts) : null;',
+    replace: 'const first = null as StartedFile | null;',
+    tests: ['tests/ingest/importer.test.ts'],
+  },
+  {
+    name: 'import-early-parse-not-stopped',
+    what: "an import whose bulk-import preparation fails leaves the first file's parse, started before it, running in the worker",
+    file: 'src/ingest/importer.ts',
+    search: 'if (!handedOver) await first?.batches.return(undefined);',
+    replace: '',
+    tests: ['tests/ingest/importer.test.ts'],
+  },
+  {
+    name: 'feed-key-violation-not-handled',
+    what: "the feed's foreign key, validated first alone, is left NOT VALID when feed rows lost their paper meanwhile, instead of their removal and a second validation",
+    file: 'src/store/papers.ts',
+    search: "if ((err as { code?: string }).code !== '23503') throw err;\n              await this.db.transaction()",
+    replace: "throw err;\n              await this.db.transaction()",
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

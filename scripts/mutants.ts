@@ -2479,7 +2479,7 @@ export const MUTANTS: Mutant[] = [
     name: 'import-parse-after-preparation',
     what: "an import asks for its first file's parse only once the store has prepared the bulk import (a first PostgreSQL import's index set-aside), so the writer's first batch waits for both one after the other",
     file: 'src/ingest/importer.ts',
-    search: 'const first = files.length ? this.startFile(files[0], opts) : null;',
+    search: 'const first = files.length ? this.startFile(files[0], opts, true) : null;',
     replace: 'const first = null as StartedFile | null;',
     tests: ['tests/ingest/importer.test.ts'],
   },
@@ -2498,6 +2498,22 @@ export const MUTANTS: Mutant[] = [
     search: "if ((err as { code?: string }).code !== '23503') throw err;\n              await this.db.transaction()",
     replace: "throw err;\n              await this.db.transaction()",
     tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'import-first-batch-whole',
+    what: "a PostgreSQL import's first batch is a whole one (a listing file's 2,000 papers, or 5,000), so the server waits for a just-started worker to parse all of it before its first COPY",
+    file: 'src/ingest/importer.ts',
+    search: 'const first = importsFirst && parseOpts.pack',
+    replace: 'const first = false && parseOpts.pack',
+    tests: ['tests/ingest/importer.test.ts'],
+  },
+  {
+    name: 'parse-first-batch-size-kept',
+    what: 'after a small first batch every later batch of the file stays that small (ten times the transactions)',
+    file: 'src/ingest/parse-lines.ts',
+    search: '      size = batchSize;\n',
+    replace: '',
+    tests: ['tests/ingest/importer.test.ts'],
   },
 ];
 

@@ -41,6 +41,7 @@ const NOTIFY_MAIL = 'tests/notifications/mail.test.ts';
 export const MUTANTS: Mutant[] = [
 
 
+
   {
     name: 'word-table-last-letter-unchecked',
     what: "the word table's letter-by-letter comparison stops before a word's last letter: two words of one hash and length differing only there are taken for one",
@@ -2524,6 +2525,46 @@ export const MUTANTS: Mutant[] = [
     search: '      if (this.opts.rerank) ranked = await this.opts.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });',
     replace: '',
     tests: ['tests/search/search-rerank-hook.test.ts'],
+  },
+  {
+    name: 'import-parse-after-preparation',
+    what: "an import asks for its first file's parse only once the store has prepared the bulk import (a first PostgreSQL import's index set-aside), so the writer's first batch waits for both one after the other",
+    file: 'src/ingest/importer.ts',
+    search: 'const first = files.length ? this.startFile(files[0], opts, true) : null;',
+    replace: 'const first = null as StartedFile | null;',
+    tests: ['tests/ingest/importer.test.ts'],
+  },
+  {
+    name: 'import-early-parse-not-stopped',
+    what: "an import whose bulk-import preparation fails leaves the first file's parse, started before it, running in the worker",
+    file: 'src/ingest/importer.ts',
+    search: 'if (!handedOver) await first?.batches.return(undefined);',
+    replace: '',
+    tests: ['tests/ingest/importer.test.ts'],
+  },
+  {
+    name: 'feed-key-violation-not-handled',
+    what: "the feed's foreign key, validated first alone, is left NOT VALID when feed rows lost their paper meanwhile, instead of their removal and a second validation",
+    file: 'src/store/papers.ts',
+    search: "if ((err as { code?: string }).code !== '23503') throw err;\n              await this.db.transaction()",
+    replace: "throw err;\n              await this.db.transaction()",
+    tests: ['tests/store/bulk-load.test.ts'],
+  },
+  {
+    name: 'import-first-batch-whole',
+    what: "a PostgreSQL import's first batch is a whole one (a listing file's 2,000 papers, or 5,000), so the server waits for a just-started worker to parse all of it before its first COPY",
+    file: 'src/ingest/importer.ts',
+    search: 'const first = importsFirst && parseOpts.pack',
+    replace: 'const first = false && parseOpts.pack',
+    tests: ['tests/ingest/importer.test.ts'],
+  },
+  {
+    name: 'parse-first-batch-size-kept',
+    what: 'after a small first batch every later batch of the file stays that small (ten times the transactions)',
+    file: 'src/ingest/parse-lines.ts',
+    search: '      size = batchSize;\n',
+    replace: '',
+    tests: ['tests/ingest/importer.test.ts'],
   },
 ];
 

@@ -162,14 +162,15 @@ class BatchBuilder {
 }
 
 /**
- * An input's non-blank lines, parsed `batchSize` at a time, in order: the importer's own thread and
+ * An input's non-blank lines, parsed `batchSize` at a time (the first batch `firstBatchSize`), in order: the importer's own thread and
  * its parse workers read inputs this one way. The first line of a known shape fixes the format for
  * the rest of the input (unless `opts.format` is given). `handOver`: packed rows come in the
  * packing thread's scratch buffer itself, for a caller that gives it back (`PackedRowsBuilder.finish`).
  */
-export async function* parsedBatches(input: Readable | AsyncIterable<Buffer>, opts: ParseOptions, batchSize: number, handOver = false): AsyncGenerator<ParsedBatch> {
+export async function* parsedBatches(input: Readable | AsyncIterable<Buffer>, opts: ParseOptions, batchSize: number, handOver = false, firstBatchSize = batchSize): AsyncGenerator<ParsedBatch> {
   const parseOpts = { ...opts };
-  const batch = () => new BatchBuilder(Boolean(opts.pack), batchSize, handOver);
+  let size = firstBatchSize;
+  const batch = () => new BatchBuilder(Boolean(opts.pack), size, handOver);
   let current = batch();
   let bytes = 0;
   for await (const line of readLines(input)) {
@@ -178,8 +179,9 @@ export async function* parsedBatches(input: Readable | AsyncIterable<Buffer>, op
     parseOpts.format ??= detectLineFormat(line.text);
     // Parsed at once, not held until the batch is full: a line and its objects die young.
     current.add(line.n, line.text, parseOpts, line.ascii);
-    if (current.read >= batchSize) {
+    if (current.read >= size) {
       yield current.finish(bytes);
+      size = batchSize;
       current = batch();
     }
   }

@@ -31,8 +31,8 @@ export class ParsePool {
     }
   }
 
-  /** The file's batches, in file order; the worker stays at most `AHEAD` batches in front of the caller. */
-  async *parseFile(file: string, opts: ParseOptions, batchSize: number): AsyncGenerator<ParsedBatch> {
+  /** The file's batches, in file order (the first `firstBatchSize` lines); the worker stays at most `AHEAD` batches in front of the caller. */
+  async *parseFile(file: string, opts: ParseOptions, batchSize: number, firstBatchSize = batchSize): AsyncGenerator<ParsedBatch> {
     const id = this.nextId++;
     const worker = this.workers[id % this.workers.length];
     const queue: FileBatchMessage[] = [];
@@ -42,7 +42,7 @@ export class ParsePool {
       wake?.();
       wake = null;
     });
-    const request: ParseFileRequest = { kind: 'file', id, file, opts, batchSize, ahead: AHEAD };
+    const request: ParseFileRequest = { kind: 'file', id, file, opts, batchSize, firstBatchSize, ahead: AHEAD };
     worker.postMessage(request);
     try {
       for (;;) {

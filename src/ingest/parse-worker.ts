@@ -9,6 +9,8 @@ export interface ParseFileRequest {
   file: string;
   opts: ParseOptions;
   batchSize: number;
+  /** Lines in the file's first batch (`batchSize` if not given). */
+  firstBatchSize?: number;
   /** Batches to send before waiting for the main thread to take one (`ack`). */
   ahead: number;
 }
@@ -36,7 +38,7 @@ async function parseFile(req: ParseFileRequest): Promise<void> {
   try {
     // Leaving the loop early (cancelled) closes the file. Packed rows come in the scratch buffer
     // they were packed in, which the main thread sends back once they are written ('scratch').
-    for await (const batch of parsedBatches(fileChunks(req.file), req.opts, req.batchSize, true)) {
+    for await (const batch of parsedBatches(fileChunks(req.file), req.opts, req.batchSize, true, req.firstBatchSize)) {
       while (credit.left === 0 && !credit.cancelled) await new Promise<void>((r) => (credit.wake = r));
       if (credit.cancelled) return;
       credit.left--;

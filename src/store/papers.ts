@@ -639,12 +639,24 @@ export class PaperRepository {
     const validator = async () => {
       for (const { name } of keys) {
         try {
-          await this.db.transaction().execute(async (trx) => {
-            const key = await sql<{ valid: boolean }>`select convalidated as valid from pg_constraint where conrelid = 'feed_entries'::regclass and conname = ${name}`.execute(trx);
+          // Validated first, alone: with no orphan (the usual case, and every first import's with
+          // no other writer) that one scan is all, and the delete's scan of the feed against
+          // `papers` (2.5x the validation's CPU, bench/import round 26) is left out. A key found
+          // violated (23503) leaves nothing done, and the orphans go before it is validated again.
+          const validate = (db: Kysely<Database>) => sql`alter table feed_entries validate constraint ${sql.id(name)}`.execute(db);
+          await (async () => {
+            const key = await sql<{ valid: boolean }>`select convalidated as valid from pg_constraint where conrelid = 'feed_entries'::regclass and conname = ${name}`.execute(this.db);
             if (key.rows[0]?.valid) return;
-            await sql`delete from feed_entries f where not exists (select 1 from papers p where p.id = f.paper_id)`.execute(trx);
-            await sql`alter table feed_entries validate constraint ${sql.id(name)}`.execute(trx);
-          });
+            try {
+              await validate(this.db);
+            } catch (err) {
+              if ((err as { code?: string }).code !== '23503') throw err;
+              await this.db.transaction().execute(async (trx) => {
+                await sql`delete from feed_entries f where not exists (select 1 from papers p where p.id = f.paper_id)`.execute(trx);
+                await validate(trx);
+              });
+            }
+          })();
           await forget(name);
         } catch (err) {
           failures.push(err);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
@@ -7,6 +9,7 @@ import { forEachStore } from '../helpers/contract.ts';
 import { Importer, parseWorkersFor } from '../../src/ingest/importer.ts';
 import { ParsePool } from '../../src/ingest/parse-pool.ts';
 import type { ParseOptions } from '../../src/ingest/parse-lines.ts';
+import { rowCount } from '../../src/store/packed-rows.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/import');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -164,6 +167,73 @@ forEachStore('Importer', (ctx) => {
       await importer.close();
     }
     assert.deepEqual(order, ['asked listing.jsonl', 'sent listing.jsonl', 'asked generic.jsonl', 'sent generic.jsonl', 'asked snapshot.jsonl', 'sent snapshot.jsonl']);
+  });
+
+  test("the first file's parse is asked for before the store prepares the bulk import, and stopped if the preparation fails", async (t) => {
+    // A first PostgreSQL import sets its indexes aside while the worker starts and parses the
+    // first batch: one after the other, the writer's first batch waited for both (round 26).
+    const order: string[] = [];
+    const parseFile = ParsePool.prototype.parseFile;
+    t.mock.method(ParsePool.prototype, 'parseFile', async function* (this: ParsePool, file: string, ...rest: [ParseOptions, number]) {
+      order.push(`asked ${path.basename(file)}`);
+      try {
+        yield* parseFile.call(this, file, ...rest);
+      } finally {
+        order.push(`stopped ${path.basename(file)}`);
+      }
+    });
+    const papers = ctx.store.papers;
+    const during = papers.duringBulkImport;
+    let fail = false;
+    t.mock.method(papers, 'duringBulkImport', async function <T>(fn: () => Promise<T>): Promise<T> {
+      order.push('prepare');
+      if (fail) throw new Error('preparation failed');
+      return during.call(papers, fn) as Promise<T>;
+    });
+    const importer = new Importer(ctx.store, { workers: 1 });
+    try {
+      await importer.importFiles([fixture('listing.jsonl')]);
+      assert.deepEqual(order, ['asked listing.jsonl', 'prepare', 'stopped listing.jsonl']);
+      order.length = 0;
+      fail = true;
+      await assert.rejects(importer.importFiles([fixture('snapshot.jsonl')]), /preparation failed/);
+      assert.deepEqual(order, ['asked snapshot.jsonl', 'prepare', 'stopped snapshot.jsonl'], 'the parse started for nothing is stopped');
+    } finally {
+      await importer.close();
+    }
+  });
+
+  test("where rows go by COPY, the import's first batch is small (500 lines), every later one whole; every line stored", async (t) => {
+    // Until the first batch is parsed the server has nothing to do (round 26). SQLite's batches
+    // stay as they were, and so does a batch size the caller gives.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-first-batch-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const files = ['a', 'b'].map((name) => {
+      const file = path.join(dir, `${name}.jsonl`);
+      fs.writeFileSync(file, Array.from({ length: 1200 }, (_, i) => JSON.stringify({ id: `first-${name}-${i}`, title: `Paper ${i}`, abstract: 'Text.' })).join('\n') + '\n');
+      return file;
+    });
+    const sizes: string[] = [];
+    const parseFile = ParsePool.prototype.parseFile;
+    t.mock.method(ParsePool.prototype, 'parseFile', async function* (this: ParsePool, file: string, ...rest: [ParseOptions, number, number?]) {
+      for await (const b of parseFile.call(this, file, ...rest)) {
+        sizes.push(`${path.basename(file)} ${rowCount(b.rows)}`);
+        yield b;
+      }
+    });
+    const importer = new Importer(ctx.store, { workers: 1 });
+    try {
+      const s = await importer.importFiles(files, { source: 'firstbatch' });
+      assert.equal(s.inserted, 2400);
+      assert.deepEqual(sizes, ctx.kind === 'postgres' ? ['a.jsonl 500', 'a.jsonl 700', 'b.jsonl 1200'] : ['a.jsonl 1000', 'a.jsonl 200', 'b.jsonl 1000', 'b.jsonl 200']);
+      sizes.length = 0;
+      await importer.importFiles(files.slice(0, 1), { source: 'firstbatch', batchSize: 700 });
+      assert.deepEqual(sizes, ['a.jsonl 700', 'a.jsonl 500'], 'a batch size given is kept for every batch');
+    } finally {
+      await importer.close();
+    }
+    assert.ok(await ctx.store.papers.get('firstbatch:first-a-0'));
+    assert.ok(await ctx.store.papers.get('firstbatch:first-b-1199'));
   });
 
   test('a file that cannot be read fails the import with its reason; files before it stay imported', async () => {

@@ -2475,6 +2475,14 @@ export const MUTANTS: Mutant[] = [
     replace: '    const searches = true;',
     tests: ['tests/search/local-model-swap.test.ts'],
   },
+  {
+    name: 'reindex-checkpoints-in-commits',
+    what: "paperboy reindex checkpoints the write-ahead log inside its own commits again (no checkpoint thread): the embedding phase's thread that stores the next batch copies the log into the database file and waits for its fsyncs",
+    file: 'src/cli/commands/reindex.ts',
+    search: '}, { checkpointThread: true });',
+    replace: '}, { checkpointThread: false });',
+    tests: ['tests/cli/reindex-checkpoint.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

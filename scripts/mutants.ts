@@ -2483,6 +2483,22 @@ export const MUTANTS: Mutant[] = [
     replace: '}, { checkpointThread: false });',
     tests: ['tests/cli/reindex-checkpoint.test.ts'],
   },
+  {
+    name: 'reindex-needs-text-never',
+    what: "the reindex's embedding reads no paper's text, the analysis standing for papers it does not have (hidden) or has at another content hash (changed since the keyword build): those are embedded from an empty text",
+    file: 'src/search/local-embedder-threads.ts',
+    search: 'return this.analysed?.papers.get(id)?.contentHash !== contentHash;',
+    replace: 'return false;',
+    tests: ['tests/search/embed-from-analysis.test.ts'],
+  },
+  {
+    name: 'papers-to-embed-texts-not-read',
+    what: "papersToEmbed with textFor lists the papers without reading the texts asked for: papers the analysis does not stand for are embedded from an empty text",
+    file: 'src/store/search.ts',
+    search: '    const ids = papers.filter((p) => textFor(p.id, p.contentHash)).map((p) => p.id);',
+    replace: '    const ids: string[] = [];',
+    tests: ['tests/store/papers-to-embed.test.ts', 'tests/search/embed-from-analysis.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -1427,8 +1427,8 @@ export const MUTANTS: Mutant[] = [
     name: 'papers-to-embed-unsliced',
     what: "the embedding job's check and batches read every paper in one statement on SQLite, so with few papers pending each minute's check holds a serving process's request thread ~200 ms at 75k papers",
     file: 'src/store/search.ts',
-    search: "if (dialectOf(this.db) !== 'sqlite') return (await pending(afterId, undefined, limit)).map(toText);",
-    replace: 'return (await pending(afterId, undefined, limit)).map(toText);',
+    search: "    if (dialectOf(this.db) !== 'sqlite') out = await pending(afterId, undefined, limit);",
+    replace: '    if (dialectOf(this.db)) out = await pending(afterId, undefined, limit);',
     tests: ['tests/store/papers-to-embed.test.ts'],
   },
   {
@@ -1791,8 +1791,8 @@ export const MUTANTS: Mutant[] = [
     name: 'checkpoint-thread-not-serving',
     what: "a serving process (serve, worker) opens its SQLite store without the checkpoint thread, so its request thread's commits checkpoint the write-ahead log again",
     file: 'src/services/runtime.ts',
-    search: 'poolWaitMs: config.storePoolWaitMs, checkpointThread: true }',
-    replace: 'poolWaitMs: config.storePoolWaitMs }',
+    search: 'const checkpointThread = opts.checkpointThread ?? opts.serving ?? false;',
+    replace: 'const checkpointThread = opts.checkpointThread ?? false;',
     tests: ['tests/store/checkpoint-thread.test.ts'],
   },
   {

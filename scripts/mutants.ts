@@ -42,6 +42,7 @@ export const MUTANTS: Mutant[] = [
 
 
 
+
   {
     name: 'word-table-last-letter-unchecked',
     what: "the word table's letter-by-letter comparison stops before a word's last letter: two words of one hash and length differing only there are taken for one",
@@ -1430,8 +1431,8 @@ export const MUTANTS: Mutant[] = [
     name: 'papers-to-embed-unsliced',
     what: "the embedding job's check and batches read every paper in one statement on SQLite, so with few papers pending each minute's check holds a serving process's request thread ~200 ms at 75k papers",
     file: 'src/store/search.ts',
-    search: "if (dialectOf(this.db) !== 'sqlite') return (await pending(afterId, undefined, limit)).map(toText);",
-    replace: 'return (await pending(afterId, undefined, limit)).map(toText);',
+    search: "    if (dialectOf(this.db) !== 'sqlite') out = await pending(afterId, undefined, limit);",
+    replace: '    if (dialectOf(this.db)) out = await pending(afterId, undefined, limit);',
     tests: ['tests/store/papers-to-embed.test.ts'],
   },
   {
@@ -1794,8 +1795,8 @@ export const MUTANTS: Mutant[] = [
     name: 'checkpoint-thread-not-serving',
     what: "a serving process (serve, worker) opens its SQLite store without the checkpoint thread, so its request thread's commits checkpoint the write-ahead log again",
     file: 'src/services/runtime.ts',
-    search: 'poolWaitMs: config.storePoolWaitMs, checkpointThread: true }',
-    replace: 'poolWaitMs: config.storePoolWaitMs }',
+    search: 'const checkpointThread = opts.checkpointThread ?? opts.serving ?? false;',
+    replace: 'const checkpointThread = opts.checkpointThread ?? false;',
     tests: ['tests/store/checkpoint-thread.test.ts'],
   },
   {
@@ -2565,6 +2566,30 @@ export const MUTANTS: Mutant[] = [
     search: '      size = batchSize;\n',
     replace: '',
     tests: ['tests/ingest/importer.test.ts'],
+  },
+  {
+    name: 'reindex-checkpoints-in-commits',
+    what: "paperboy reindex checkpoints the write-ahead log inside its own commits again (no checkpoint thread): the embedding phase's thread that stores the next batch copies the log into the database file and waits for its fsyncs",
+    file: 'src/cli/commands/reindex.ts',
+    search: '}, { checkpointThread: true });',
+    replace: '}, { checkpointThread: false });',
+    tests: ['tests/cli/reindex-checkpoint.test.ts'],
+  },
+  {
+    name: 'reindex-needs-text-never',
+    what: "the reindex's embedding reads no paper's text, the analysis standing for papers it does not have (hidden) or has at another content hash (changed since the keyword build): those are embedded from an empty text",
+    file: 'src/search/local-embedder-threads.ts',
+    search: 'return this.analysed?.papers.get(id)?.contentHash !== contentHash;',
+    replace: 'return false;',
+    tests: ['tests/search/embed-from-analysis.test.ts'],
+  },
+  {
+    name: 'papers-to-embed-texts-not-read',
+    what: "papersToEmbed with textFor lists the papers without reading the texts asked for: papers the analysis does not stand for are embedded from an empty text",
+    file: 'src/store/search.ts',
+    search: '    const ids = papers.filter((p) => textFor(p.id, p.contentHash)).map((p) => p.id);',
+    replace: '    const ids: string[] = [];',
+    tests: ['tests/store/papers-to-embed.test.ts', 'tests/search/embed-from-analysis.test.ts'],
   },
 ];
 

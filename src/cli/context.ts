@@ -17,9 +17,9 @@ export function configFromFlags(values: Record<string, unknown>, extra: Partial<
 }
 
 /** Opens the store (migrating it) and the services for a command, and closes them afterwards. */
-export async function withServices<T>(config: Config, fn: (ctx: CliContext) => Promise<T>, opts: { logLevel?: string } = {}): Promise<T> {
+export async function withServices<T>(config: Config, fn: (ctx: CliContext) => Promise<T>, opts: { logLevel?: string; checkpointThread?: boolean } = {}): Promise<T> {
   const logger = createLogger(opts.logLevel ?? config.logLevel, config.logFormat);
-  const runtime = await openRuntime(config, logger);
+  const runtime = await openRuntime(config, logger, { checkpointThread: opts.checkpointThread });
   try {
     return await fn({ config, logger, services: runtime.services, describe: runtime.describe });
   } finally {

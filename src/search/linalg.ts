@@ -93,11 +93,12 @@ export function transposeCsr(a: Csr): Csr {
 }
 
 /**
- * XᵀX for X (n × l) → l × l. Eight rows of X per pass over G, then four, their terms added left to
- * right: each element of G gets the same additions in the same row order as one row at a time (a
- * zero entry of X adds ±0, which leaves a finite sum as it is, so skipping it or not gives the same
- * bits), with an eighth of G's loads and stores (four rows a pass, round 21, took a quarter; eight
- * took 25-30 % less CPU than four on training's 25,000 × 144 and 40,000 × 144, round 25).
+ * XᵀX for X (n × l) → l × l. Eight rows of X per pass over G, their terms added left to right, then
+ * the last few rows one at a time: each element of G gets the same additions in the same row order
+ * as one row at a time throughout (a zero entry of X adds ±0, which leaves a finite sum as it is, so
+ * skipping it or not gives the same bits), with an eighth of G's loads and stores: half the CPU of
+ * one row at a time on training's 25,000 × 144 and 40,000 × 144 (rounds 25–26). A four-row pass for
+ * the remainder (at most seven rows of thousands) saved nothing measurable and was dropped (round 26).
  */
 export function gram(x: Float64Array, n: number, l: number): Float64Array {
   const g = new Float64Array(l * l);
@@ -122,20 +123,6 @@ export function gram(x: Float64Array, n: number, l: number): Float64Array {
       const x7 = x[r7 + a];
       const o = a * l;
       for (let b = a; b < l; b++) g[o + b] = g[o + b] + x0 * x[r0 + b] + x1 * x[r1 + b] + x2 * x[r2 + b] + x3 * x[r3 + b] + x4 * x[r4 + b] + x5 * x[r5 + b] + x6 * x[r6 + b] + x7 * x[r7 + b];
-    }
-  }
-  for (; i + 4 <= n; i += 4) {
-    const r0 = i * l;
-    const r1 = r0 + l;
-    const r2 = r1 + l;
-    const r3 = r2 + l;
-    for (let a = 0; a < l; a++) {
-      const x0 = x[r0 + a];
-      const x1 = x[r1 + a];
-      const x2 = x[r2 + a];
-      const x3 = x[r3 + a];
-      const o = a * l;
-      for (let b = a; b < l; b++) g[o + b] = g[o + b] + x0 * x[r0 + b] + x1 * x[r1 + b] + x2 * x[r2 + b] + x3 * x[r3 + b];
     }
   }
   for (; i < n; i++) {
@@ -167,10 +154,10 @@ export function orthonormalizeColumns(x: Float64Array, n: number, l: number, pas
     // Rᵀ row-major, so the substitution below reads it contiguously (R's columns are strided).
     const rt = new Float64Array(l * l);
     for (let a = 0; a < l; a++) for (let b = a; b < l; b++) rt[b * l + a] = r[a * l + b];
-    // X := X R⁻¹ (R upper triangular, R = Lᵀ): forward substitution, four rows at a time.
+    // X := X R⁻¹ (R upper triangular, R = Lᵀ): forward substitution, eight rows at a time, then
+    // the last few (at most seven) one at a time.
     let i = 0;
     for (; i + 8 <= n; i += 8) substitute8(x, i * l, rt, l);
-    for (; i + 4 <= n; i += 4) substitute4(x, i * l, rt, l);
     const row = new Float64Array(l);
     for (; i < n; i++) {
       const o = i * l;
@@ -184,39 +171,14 @@ export function orthonormalizeColumns(x: Float64Array, n: number, l: number, pas
 }
 
 /**
- * Forward substitution of four consecutive rows of X (from offset `o`, l wide) by Rᵀ, in place.
+ * Forward substitution of eight consecutive rows of X (from offset `o`, l wide) by Rᵀ, in place.
  * Each row's element j is `x[j] − Σₖ row[k]·rt[j·l + k]` for k < j, subtracted one term at a time in
  * order, then divided: the same operations in the same order as `subtractDot` on one row (the same
- * bits), but four rows' chains of dependent subtractions interleave instead of waiting on one
- * another (that chain's latency bounded the one-row loop; round 25). In place: element j of a row is
- * read before it is written, and elements before j already hold their new values.
+ * bits), but eight rows' chains of dependent subtractions interleave instead of waiting on one
+ * another (that chain's latency bounded the one-row loop: the orthonormalisation takes 0.55–0.6× the
+ * CPU of one row at a time, rounds 25–26). In place: element j of a row is read before it is
+ * written, and elements before j already hold their new values.
  */
-function substitute4(x: Float64Array, o: number, rt: Float64Array, l: number): void {
-  const o1 = o + l;
-  const o2 = o1 + l;
-  const o3 = o2 + l;
-  for (let j = 0; j < l; j++) {
-    const t = j * l;
-    let s0 = x[o + j];
-    let s1 = x[o1 + j];
-    let s2 = x[o2 + j];
-    let s3 = x[o3 + j];
-    for (let k = 0; k < j; k++) {
-      const r = rt[t + k];
-      s0 -= x[o + k] * r;
-      s1 -= x[o1 + k] * r;
-      s2 -= x[o2 + k] * r;
-      s3 -= x[o3 + k] * r;
-    }
-    const d = rt[t + j];
-    x[o + j] = s0 / d;
-    x[o1 + j] = s1 / d;
-    x[o2 + j] = s2 / d;
-    x[o3 + j] = s3 / d;
-  }
-}
-
-/** `substitute4` of eight consecutive rows: the same operations per row, eight chains in flight. */
 function substitute8(x: Float64Array, o: number, rt: Float64Array, l: number): void {
   const o1 = o + l;
   const o2 = o1 + l;

@@ -127,6 +127,15 @@ export class LocalEmbedderThreads implements Embedder {
   }
 
   /**
+   * Whether a paper listed at `contentHash` must come with its title and abstract: the analysis does
+   * not stand for it (not analysed — hidden, withdrawn, past the analysis' limit — or analysed at
+   * another content hash). `embedPapersWithTerms` embeds the others without their text.
+   */
+  needsText(id: string, contentHash: string): boolean {
+    return this.analysed?.papers.get(id)?.contentHash !== contentHash;
+  }
+
+  /**
    * `embedWithTerms` of the papers' texts (`paperText`): a paper the analysis has, with the content
    * hash it was analysed at, goes to the worker as its stem ids; any other (changed since, or past
    * the analysis' limit) as its text.

@@ -722,9 +722,10 @@ export class LocalEmbedder implements Embedder {
       const row = f * l;
       const out = f * k;
       let c = 0;
-      // Eight dimensions per pass over the row, then four: each sum still adds its terms one at a
-      // time in order (the same bits as `dot`), and each element of the row is loaded once for the
-      // eight; eight independent sums also keep more multiplies in flight (round 25).
+      // Eight dimensions per pass over the row (then any left one at a time; none at 128): each sum
+      // still adds its terms one at a time in order (the same bits as `dot`), and each element of
+      // the row is loaded once for the eight; eight independent sums also keep more multiplies in
+      // flight (round 25).
       for (; c + 8 <= k; c += 8) {
         const u0 = c * l;
         const u1 = u0 + l;
@@ -761,27 +762,6 @@ export class LocalEmbedder implements Embedder {
         projection[out + c + 5] = s5;
         projection[out + c + 6] = s6;
         projection[out + c + 7] = s7;
-      }
-      for (; c + 4 <= k; c += 4) {
-        const u0 = c * l;
-        const u1 = u0 + l;
-        const u2 = u1 + l;
-        const u3 = u2 + l;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let j = 0; j < l; j++) {
-          const v = bt[row + j];
-          s0 += v * ut[u0 + j];
-          s1 += v * ut[u1 + j];
-          s2 += v * ut[u2 + j];
-          s3 += v * ut[u3 + j];
-        }
-        projection[out + c] = s0;
-        projection[out + c + 1] = s1;
-        projection[out + c + 2] = s2;
-        projection[out + c + 3] = s3;
       }
       for (; c < k; c++) projection[out + c] = dot(bt, row, ut, c * l, l);
     }

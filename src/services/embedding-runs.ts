@@ -34,7 +34,11 @@ export interface EmbedAllOptions {
   save?: (rows: { paperId: string; key: number; vector: Float32Array }[], now: string) => Promise<void> | void;
   logger?: Logger;
   /** `embedder` (the same model) embedding whole papers, not their texts (`LocalEmbedderThreads` with the keyword build's analysis). */
-  papersEmbedder?: { embedPapersWithTerms(papers: readonly PaperText[]): Promise<EmbeddedWithTerms> };
+  papersEmbedder?: {
+    embedPapersWithTerms(papers: readonly PaperText[]): Promise<EmbeddedWithTerms>;
+    /** Whether a paper listed with this content hash must be embedded from its text (else it is embedded without it). */
+    needsText(id: string, contentHash: string): boolean;
+  };
   /** How often a progress line is logged (ms); default 10 s. */
   logEveryMs?: number;
 }
@@ -70,7 +74,9 @@ export async function embedAll(store: Store, embedder: Embedder, opts: EmbedAllO
   // The next batch is read and its embedding started before this one is stored: an embedder on
   // other threads (or a server) works on it while this thread writes and fills the ANN graph.
   const readAhead = async (after: string | undefined): Promise<Ahead | null> => {
-    const batch = await store.search.papersToEmbed(id, opts.batch, after);
+    // Embedding whole papers (from the keyword build's analysis), only the texts it lacks are read.
+    const papersEmbedder = opts.papersEmbedder;
+    const batch = await store.search.papersToEmbed(id, opts.batch, after, undefined, papersEmbedder ? { textFor: (paper, hash) => papersEmbedder.needsText(paper, hash) } : {});
     if (!batch.length) return null;
     // The local model also gives each paper's term vector, stored beside its vector for similar papers;
     // on worker threads after a keyword rebuild, from the papers' words as that build analysed them.

@@ -24,11 +24,14 @@ export interface Runtime {
  * Opens (and migrates) the store named by `config.db` and wires the services over it. `serving`:
  * for long-running processes, with the connect and pool timeouts that turn an unreachable
  * PostgreSQL into 503s, pool statistics for /metrics, and (SQLite) the write-ahead log checkpointed
- * beside the request thread. Routes, commands and jobs reach data only
+ * beside the request thread. `checkpointThread` (default: `serving`): that checkpointing thread for a
+ * command too (`paperboy reindex`, whose bulk writes otherwise copy the log into the database file,
+ * with its fsyncs, inside its own commits). Routes, commands and jobs reach data only
  * through the services it returns.
  */
-export async function openRuntime(config: Config, logger: Logger, opts: { serving?: boolean; loadDemo?: boolean; deps?: Partial<ServiceDeps> } = {}): Promise<Runtime> {
-  const opened = await openStore(config.db, opts.serving ? { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs, checkpointThread: true } : {});
+export async function openRuntime(config: Config, logger: Logger, opts: { serving?: boolean; loadDemo?: boolean; deps?: Partial<ServiceDeps>; checkpointThread?: boolean } = {}): Promise<Runtime> {
+  const checkpointThread = opts.checkpointThread ?? opts.serving ?? false;
+  const opened = await openStore(config.db, opts.serving ? { connectTimeoutMs: config.storeConnectTimeoutMs, poolWaitMs: config.storePoolWaitMs, checkpointThread } : { checkpointThread });
   let services: Services;
   let demo: ImportSummary | null = null;
   try {

@@ -461,17 +461,48 @@ export class SearchRepository {
    * serving process's request thread at 74,728 papers, each minute, for the embedding job's check
    * (`hasPending`) alone (BENCHMARKS "Background jobs", round 20).
    */
-  async papersToEmbed(embedderId: string, limit: number, afterId?: string, sliceRows = 2_000): Promise<PaperText[]> {
-    const pending = (after: string | undefined, upTo: string | undefined, n: number) =>
-      this.toEmbed(embedderId, after, upTo).select(['p.id', 'p.title', 'p.abstract', 'p.content_hash']).orderBy('p.id').limit(n).execute();
+  async papersToEmbed(embedderId: string, limit: number, afterId?: string, sliceRows = 2_000, opts: { textFor?: (id: string, contentHash: string) => boolean } = {}): Promise<PaperText[]> {
+    const { textFor } = opts;
     const toText = (r: { id: string; title: string; abstract: string; content_hash: string }): PaperText => ({ id: r.id, title: r.title, abstract: r.abstract, contentHash: r.content_hash });
-    if (dialectOf(this.db) !== 'sqlite') return (await pending(afterId, undefined, limit)).map(toText);
-    const out: PaperText[] = [];
-    for await (const [after, upTo] of this.idSlices(afterId, sliceRows)) {
-      for (const r of await pending(after, upTo, limit - out.length)) out.push(toText(r));
-      if (out.length >= limit) break;
+    // With `textFor`, the list is ids and content hashes only: a reindex embeds nearly every paper
+    // from the keyword build's analysis, and reading every title and abstract again here was the
+    // largest read of its embedding phase (BENCHMARKS "Round 26 (branch `reindex-margin-3`)").
+    const pending = (after: string | undefined, upTo: string | undefined, n: number): Promise<PaperText[]> =>
+      textFor
+        ? this.toEmbed(embedderId, after, upTo)
+            .select(['p.id', 'p.content_hash'])
+            .orderBy('p.id')
+            .limit(n)
+            .execute()
+            .then((rows) => rows.map((r) => ({ id: r.id, title: '', abstract: '', contentHash: r.content_hash })))
+        : this.toEmbed(embedderId, after, upTo).select(['p.id', 'p.title', 'p.abstract', 'p.content_hash']).orderBy('p.id').limit(n).execute().then((rows) => rows.map(toText));
+    let out: PaperText[];
+    if (dialectOf(this.db) !== 'sqlite') out = await pending(afterId, undefined, limit);
+    else {
+      out = [];
+      for await (const [after, upTo] of this.idSlices(afterId, sliceRows)) {
+        for (const r of await pending(after, upTo, limit - out.length)) out.push(r);
+        if (out.length >= limit) break;
+      }
     }
-    return out;
+    return textFor ? this.withTextsWhere(out, textFor) : out;
+  }
+
+  /**
+   * `papers` with the title and abstract of those `textFor` asks for, read (1,000 ids a statement)
+   * with the content hash they were read at: a paper changed since it was listed is embedded from
+   * the text read, and stored with that text's hash, never the listing's. A paper gone since keeps
+   * its empty text (its vector has no paper to be stored for, as when it goes after a full read).
+   */
+  private async withTextsWhere(papers: PaperText[], textFor: (id: string, contentHash: string) => boolean): Promise<PaperText[]> {
+    const ids = papers.filter((p) => textFor(p.id, p.contentHash)).map((p) => p.id);
+    if (!ids.length) return papers;
+    const read = new Map<string, PaperText>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const rows = await this.db.selectFrom('papers').select(['id', 'title', 'abstract', 'content_hash']).where('id', 'in', ids.slice(i, i + 1000)).execute();
+      for (const r of rows) read.set(r.id, { id: r.id, title: r.title, abstract: r.abstract, contentHash: r.content_hash });
+    }
+    return papers.map((p) => read.get(p.id) ?? p);
   }
 
   /** How many papers `papersToEmbed` would list; on SQLite in the same slices, for the same reason (the embedding job counts at its start and end). */

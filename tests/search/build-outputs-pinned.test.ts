@@ -107,8 +107,8 @@ function plainOrthonormalize(x: Float64Array, n: number, l: number, passes: numb
 test('the orthonormalisation does the same operations in the same order as one row and one term at a time', () => {
   const random = seededRandom(11);
   const g = () => (random() - 0.5) * 10 ** Math.floor(random() * 4 - 2);
-  // Row counts with every remainder of the eight- and four-row passes; one and two passes.
-  for (const [n, l] of [[37, 13], [64, 16], [7, 5], [13, 6], [3, 3], [90, 24]]) {
+  // Row counts with every remainder (0–7) of the eight-row pass; one and two passes.
+  for (const [n, l] of [[37, 13], [64, 16], [7, 5], [13, 6], [3, 3], [90, 24], [33, 7], [20, 9], [46, 11]]) {
     for (const passes of [1, 2]) {
       const x = Float64Array.from({ length: n * l }, () => (random() < 0.05 ? 0 : g()));
       const want = x.slice();

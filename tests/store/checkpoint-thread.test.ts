@@ -94,4 +94,11 @@ test('serve and worker (a serving runtime) checkpoint in the thread; a command d
       await runtime.close();
     }
   }
+  // A command that asks for it (`paperboy reindex`: its bulk commits) gets the thread too.
+  const runtime = await openRuntime(config, createLogger('silent'), { checkpointThread: true });
+  try {
+    assert.equal(runtime.checkpointsInThread, true);
+  } finally {
+    await runtime.close();
+  }
 });

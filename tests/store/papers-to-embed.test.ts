@@ -36,6 +36,28 @@ forEachStore('papers to embed, in slices', (ctx) => {
     }
   });
 
+  test('with textFor: the same papers and hashes, the title and abstract only of those it asks for (a reindex reads only the texts its analysis lacks)', async () => {
+    for (const slice of [7, 2000]) {
+      const full = await ctx.store.search.papersToEmbed(EMB, 100, undefined, slice);
+      assert.ok(full.length > 4, `${full.length} papers pending`);
+      const asked: [string, string][] = [];
+      const wanted = new Set([full[1].id, full[full.length - 1].id]);
+      const lean = await ctx.store.search.papersToEmbed(EMB, 100, undefined, slice, {
+        textFor: (paper, hash) => {
+          asked.push([paper, hash]);
+          return wanted.has(paper);
+        },
+      });
+      // Asked once per listed paper, with the hash it was listed at.
+      assert.deepEqual(asked, full.map((p) => [p.id, p.contentHash]));
+      assert.deepEqual(lean.map((p) => [p.id, p.contentHash]), full.map((p) => [p.id, p.contentHash]), `slice ${slice}: the same papers at the same hashes`);
+      for (const [i, p] of lean.entries()) {
+        if (wanted.has(p.id)) assert.deepEqual(p, full[i], `${p.id}: its text, as a full read gives it`);
+        else assert.deepEqual([p.title, p.abstract], ['', ''], `${p.id}: no text read`);
+      }
+    }
+  });
+
   test('with nothing pending the check and the count walk every paper with the event loop free between slices of the default size', async () => {
     // More papers than a default slice, every one with a vector of its text.
     const more = Array.from({ length: 4500 }, (_, i) => makePaper({ id: id(1000 + i), title: `More ${i}` }));

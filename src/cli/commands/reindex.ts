@@ -18,6 +18,12 @@ export const reindexCommand: Command = {
     // --foreground keeps the priority it was started with.
     if (!values.foreground) lowerProcessPriority(BACKGROUND_NICE);
     const config = configFromFlags(values);
+    // SQLite: the write-ahead log is checkpointed by a thread of its own, as in `serve`, not inside
+    // the embedding phase's commits. Each 2,000-paper batch (vectors and term vectors, ≈ 5 MB) took
+    // the log past the 4 MB automatic checkpoint, so nearly every commit copied the log into the
+    // database file and waited for its fsyncs on the thread that stores the next batch (3.3 s of its
+    // 35 s sampled at 75k, BENCHMARKS "Round 26 (branch `reindex-margin-3`)"); the thread does the
+    // same copies beside it. PostgreSQL: no such thread.
     return withServices(config, async ({ services }) => {
       const t = performance.now();
       const progress = phaseProgress(process.stderr.isTTY && !values.quiet);
@@ -104,6 +110,6 @@ export const reindexCommand: Command = {
           ` / ${((performance.now() - t) / 1000).toFixed(1)} s`,
       );
       return 0;
-    });
+    }, { checkpointThread: true });
   },
 };

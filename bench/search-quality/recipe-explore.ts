@@ -8,6 +8,8 @@
  *
  *   node --max-old-space-size=6000 --import tsx bench/search-quality/recipe-explore.ts ../shared/data/arxiv-listings \
  *     --cache /tmp/meaning-recipe/cache --tag hard6 --options '{"hardBits":6}'
+ *
+ * Tags: letters and digits only (fusion-explore.ts's cache key for `--models` turns others into `_`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -32,4 +34,6 @@ const t0 = performance.now();
 const model = refineRecipe(base, corpus.map((p) => ({ title: p.title, abstract: p.abstract })), options);
 const cpu = process.cpuUsage(cpu0);
 console.log(`${values.tag}: refined in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, ${((performance.now() - t0) / 1000).toFixed(1)} s wall; load ${la()}`);
-writeFileSync(join(values.cache, `model-${values.tag}.bin`), model.toBuffer());
+// The tag in the id: fusion-explore.ts caches each model's paper vectors under its id, and every
+// recipe's id would otherwise be the same (the base's + `-ctr1`), each run reading another's vectors.
+writeFileSync(join(values.cache, `model-${values.tag}.bin`), model.withRows(model.rowsCopy(), `${model.id}-${values.tag}`).toBuffer());

@@ -34,6 +34,7 @@ import { hasTermVectors, termCosine } from '../../src/search/local-embedder.ts';
 import { lightStem } from '../../src/search/highlight.ts';
 import { STOPWORDS, words } from '../../src/search/query.ts';
 import { rankOf, score } from './metrics.ts';
+import { seededRandom } from '../../src/domain/random.ts';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, train: { type: 'string' }, cache: { type: 'string' }, seed: { type: 'string' }, heldout: { type: 'boolean' }, gen: { type: 'string' }, grid: { type: 'boolean' } } });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,18 +45,6 @@ const cacheFile = values.cache ?? '/tmp/meaning-rank/contexts.json';
 
 const meaning = JSON.parse(readFileSync(join(here, 'meaning-set.json'), 'utf8')) as Record<string, Array<{ paperId: string; query: string }>>;
 const dev = JSON.parse(readFileSync(join(here, 'dev-set.json'), 'utf8')) as { descriptive: Array<{ id: string; query: string }>; paraphrase?: Array<{ id: string; query: string }>; exactTitle: string[] };
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Query {
   set: string;
@@ -89,7 +78,7 @@ function pseudoQueries(n: number, seed: number, gen: string): Query[] {
   const all = raw.prepare('select id, title, abstract from papers where deleted = 0 and hidden = 0 order by id').all() as Array<{ id: string; title: string; abstract: string }>;
   const df = new Map<string, number>();
   if (gen === 'common') for (const p of all) for (const w of new Set(words(p.title + ' ' + p.abstract))) df.set(w, (df.get(w) ?? 0) + 1);
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: Query[] = [];
   while (out.length < n) {
     const p = all[Math.floor(r() * all.length)];
@@ -152,7 +141,7 @@ async function capture(queries: Query[], swap = false): Promise<Captured[]> {
     // `--gen swap`: each pseudo-query word, with probability one half, replaced by the word whose
     // latent row is nearest to its own (among the 30,000 most frequent single-word features): a
     // synthetic paraphrase, so that the answer no longer holds every query word.
-    const r = rng(2626);
+    const r = seededRandom(2626);
     const M = Math.min(P, 30000);
     const single: number[] = [];
     for (let i = 0; i < M; i++) if (!local.featureName(i).includes(' ') && /^[a-z]+$/.test(local.featureName(i))) single.push(i);
@@ -294,7 +283,7 @@ function train(rows: Captured[], use: number[], opts: { depth: number; l2: numbe
     const pos = use.map((j) => f.x[at][j]);
     for (let i = 0; i < Math.min(opts.depth, f.ids.length); i++) if (i !== at) pairs.push([pos, use.map((j) => f.x[i][j])]);
   }
-  const r = rng(7);
+  const r = seededRandom(7);
   for (let e = 0; e < opts.epochs; e++) {
     for (let i = pairs.length - 1; i > 0; i--) {
       const j = Math.floor(r() * (i + 1));

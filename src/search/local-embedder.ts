@@ -492,6 +492,7 @@ function* featureTables(featureList: readonly string[]): Generator<void, Feature
       const b = unigrams.get(f.slice(sp + 1));
       if (a !== undefined && b !== undefined && a < PAIR && b < PAIR) pairs.set(a * PAIR + b, i);
     }
+    if ((i & 1023) === 1023) yield;
   }
   return { unigrams, pairs };
 }

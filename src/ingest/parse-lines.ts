@@ -11,7 +11,7 @@ export interface ParseOptions {
   feedDay?: string;
   /** The import's timestamp, written as the rows' created/modified time until the writer stamps its own. */
   now: string;
-  /** Pack each batch's rows as binary COPY tuples (`packRows`), for a store that takes them so (`wantsPackedRows`). */
+  /** Pack each batch's rows as COPY text (`packRows`), for a store that takes them so (`wantsPackedRows`). */
   pack?: boolean;
 }
 

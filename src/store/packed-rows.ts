@@ -2,16 +2,8 @@ import type { Paper } from '../domain/paper.ts';
 import { contentCanonical, hashCanonical, paperContentValues, type PaperWriteRow } from './mappers.ts';
 
 /**
- * Paper write rows packed for PostgreSQL's bulk path: every row as a tuple of COPY's binary format,
- * in one buffer, and beside it the three things the writer judges a row by before writing it.
- *
- * Binary, not text (bench/import, round 26 `pg-binary`): the server's COPY of a first import's
- * papers took ≈ 18 % less CPU (no line splitting, no de-escaping), and packing costs the worker the
- * same — a field's UTF-8 goes in as it is, behind its length, with no escape to look for. A tuple
- * is a 16-bit field count, then each field as a 32-bit length and its bytes (NULL: length -1);
- * the text columns as UTF-8 (what `textrecv` takes, checking the encoding as the text format
- * does), `version` and `deleted` as int4, big-endian. The stream's header and trailer are not
- * packed: the COPY adds them (`PgCopy.copyIn`, `binary`).
+ * Paper write rows packed for PostgreSQL's bulk path: every row's line in COPY's text format, in
+ * one buffer, and beside it the three things the writer judges a row by before writing it.
  *
  * An import's parse workers pack their rows (src/ingest/parse-lines.ts), so the writing thread
  * receives one buffer a batch — moved between threads, not copied — instead of thousands of row
@@ -22,16 +14,16 @@ export interface PackedPaperRows {
   ids: string[];
   hashes: string[];
   versions: (number | null)[];
-  /** The rows' binary COPY tuples (`PACKED_COLUMNS`), one after the other. */
+  /** The rows' COPY lines (`PACKED_COLUMNS`), one after the other. */
   text: Uint8Array;
-  /** Where each row's tuple ends in `text` (exclusive); a row starts where the one before it ends. */
+  /** Where each row's line ends in `text` (exclusive); a row starts where the one before it ends. */
   ends: Uint32Array;
 }
 
 /** Rows for a paper write: objects, or packed (`packRows`) where the store asked for that. */
 export type PaperRows = PaperWriteRow[] | PackedPaperRows;
 
-/** The columns of a packed tuple, in order; the two timestamps come last so a writer can stamp them in place. */
+/** The columns of a packed line, in order; the two timestamps come last so a writer can stamp them in place. */
 export const PACKED_COLUMNS = [
   'id', 'source', 'version', 'title', 'abstract', 'authors', 'categories', 'primary_category', 'published_at', 'updated_at',
   'comment', 'journal_ref', 'doi', 'license', 'abs_url', 'pdf_url', 'code_urls', 'project_urls', 'deleted', 'content_hash',
@@ -42,11 +34,6 @@ export const PACKED_COLUMNS = [
 const STAMP_BYTES = 24;
 const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const INTEGER_COLUMNS = new Set<string>(['version', 'deleted']);
-/** Whether the packed column at each position is an int4 (the rest are text). */
-const INTEGER_AT = PACKED_COLUMNS.map((c) => INTEGER_COLUMNS.has(c));
-const FIELD_COUNT = PACKED_COLUMNS.length;
-/** A stamp's field in a tuple: its 4-byte length, then its 24 bytes. */
-const STAMP_FIELD = 4 + STAMP_BYTES;
 /** Scratch buffers of this thread not in use by a builder (each builder takes one while it packs). */
 const SCRATCH: Buffer[] = [];
 /** Spares kept: enough for the batches a worker has in flight to the writer and back (`AHEAD`, src/ingest/parse-pool.ts). */
@@ -63,7 +50,7 @@ export function rowIds(rows: PaperRows): string[] {
 }
 
 /**
- * Packs rows one at a time as binary COPY tuples, straight into one buffer: a row object can be dropped as
+ * Packs rows one at a time as COPY text, straight into one buffer: a row object can be dropped as
  * soon as it is added, so a batch's rows never live long enough to burden the garbage collector
  * (and building a string per line, then joining them, made V8 copy every line once more).
  * A NUL character cannot be sent at all (PostgreSQL text never holds one): the importer refuses
@@ -96,23 +83,39 @@ export class PackedRowsBuilder {
 
   add(row: PaperWriteRow): void {
     this.checkStamps(row.created_at, row.modified_at);
-    const fields: (string | number | null)[] = new Array(FIELD_COUNT);
-    for (let c = 0; c < FIELD_COUNT; c++) fields[c] = row[PACKED_COLUMNS[c]];
-    this.addTuple(fields, row.id, row.content_hash, row.version);
+    const fields: (string | number)[] = new Array(PACKED_COLUMNS.length);
+    for (let c = 0; c < PACKED_COLUMNS.length; c++) {
+      const v = row[PACKED_COLUMNS[c]];
+      fields[c] = v === null ? '\\N' : typeof v === 'number' ? v : escapeCopy(v);
+    }
+    this.addLine(fields.join('\t'), row.id, row.content_hash, row.version);
   }
 
   /**
    * Packs a paper as `paperToRow(p, stamp)` would make its row and `add` would pack it, byte for
    * byte (tests/store/packed-rows.test.ts), without the row object: an import's parse worker packs
-   * every paper it parses, and the row object was about a fifth of the worker's CPU (bench/import,
-   * round 21).
+   * every paper it parses, and the row object, its 22 writes into the buffer and 22 escape checks
+   * were about a fifth of the worker's CPU (bench/import, round 21). The content hash's input
+   * holds every content field, so one look at it tells whether any field needs COPY's escapes;
+   * most papers need none (a LaTeX backslash is the usual exception), and their fields go in as
+   * they are.
    */
   addPaper(p: Paper, stamp: string): void {
     this.checkStamps(stamp, stamp);
     const fields: (string | number | null)[] = paperContentValues(p);
-    const hash = hashCanonical(contentCanonical(fields));
+    const canonical = contentCanonical(fields);
+    const hash = hashCanonical(canonical);
+    const plain = !needsEscape(canonical);
+    for (let c = 0; c < fields.length; c++) {
+      const v = fields[c];
+      if (v === null) fields[c] = '\\N';
+      else if (!plain && typeof v === 'string') fields[c] = escapeCopy(v);
+    }
     fields.push(hash, stamp, stamp);
-    this.addTuple(fields, p.id, hash, p.version);
+    const line = fields.join('\t');
+    // `escapeCopy` refuses a NUL; a plain line has not been through it.
+    if (plain && line.includes('\u0000')) throw new Error('a NUL character cannot be stored');
+    this.addLine(line, p.id, hash, p.version);
   }
 
   /** Each distinct created/modified time is checked once: an import stamps every row of a batch alike. */
@@ -122,43 +125,16 @@ export class PackedRowsBuilder {
     if (created === modified) this.checkedStamp = created;
   }
 
-  /**
-   * One row's tuple: `fields` in `PACKED_COLUMNS` order. A NUL character is refused here (PostgreSQL
-   * text never holds one, and the server would fail the whole batch), as is an integer int4 cannot
-   * hold; the importer refuses such lines before they get here.
-   */
-  private addTuple(fields: readonly (string | number | null)[], id: string, hash: string, version: number | null): void {
-    let chars = 0;
-    for (let c = 0; c < FIELD_COUNT; c++) {
-      const v = fields[c];
-      if (typeof v === 'string') {
-        if (v.includes('\u0000')) throw new Error('a NUL character cannot be stored');
-        chars += v.length;
-      }
-    }
-    // UTF-8 takes at most three bytes per UTF-16 unit; each field 4 bytes of length (+ 4 of int4).
-    this.room(2 + FIELD_COUNT * 8 + chars * 3);
-    const buf = this.buf;
-    let at = buf.writeInt16BE(FIELD_COUNT, this.at);
-    for (let c = 0; c < FIELD_COUNT; c++) {
-      const v = fields[c];
-      if (v === null) at = buf.writeInt32BE(-1, at);
-      else if (INTEGER_AT[c]) {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v > 2 ** 31 - 1) throw new Error(`${PACKED_COLUMNS[c]} ${v} is not a 32-bit integer`);
-        at = buf.writeInt32BE(4, at);
-        at = buf.writeInt32BE(v, at);
-      } else {
-        // The bytes first, then their count in front of them: one pass over the text.
-        const n = buf.write(String(v), at + 4, 'utf8');
-        buf.writeInt32BE(n, at);
-        at += 4 + n;
-      }
-    }
-    this.at = at;
+  /** One row's COPY line (without its newline), written in one go: a write per field cost more in calls than in bytes. */
+  private addLine(line: string, id: string, hash: string, version: number | null): void {
+    // UTF-8 takes at most three bytes per UTF-16 unit: room for the line and its newline.
+    this.room(line.length * 3 + 1);
+    this.at += this.buf.write(line, this.at, 'utf8');
+    this.buf[this.at++] = 0x0a;
     this.ids.push(id);
     this.hashes.push(hash);
     this.versions.push(version);
-    this.ends.push(at);
+    this.ends.push(this.at);
   }
 
   /**
@@ -221,8 +197,7 @@ export function packRows(rows: readonly PaperWriteRow[]): PackedPaperRows {
 }
 
 /**
- * Text as a field of COPY's text format (`copyText`, src/store/pg-copy.ts: the feed's rows):
- * backslash, tab, newline and carriage return escaped (most fields have none).
+ * Text as a COPY field: backslash, tab, newline and carriage return escaped (most fields have none).
  * A character at a time, each by a search for it and a replace with a fixed string: the one regex
  * for all four called a function per match, and a LaTeX abstract has dozens of backslashes (twice
  * the time, bench/import round 23).
@@ -239,8 +214,9 @@ export function escapeCopy(v: string): string {
 }
 
 /**
- * Whether `v` holds a character COPY's text format escapes. Four searches for one character each
- * are a tenth of the time of one regex for all four.
+ * Whether `v` holds a character COPY's text format escapes: looked for in a whole row's content at
+ * once (`addPaper`), and in each field (`escapeCopy`). Four searches for one character each are a
+ * tenth of the time of one regex for all four over a paper's content.
  */
 function needsEscape(v: string): boolean {
   return v.includes('\\') || v.includes('\n') || v.includes('\t') || v.includes('\r');
@@ -250,6 +226,8 @@ const BACKSLASHES = /\\/g;
 const TABS = /\t/g;
 const NEWLINES = /\n/g;
 const CARRIAGE_RETURNS = /\r/g;
+const UNESCAPE = /\\(.)/g;
+const UNESCAPED: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r' };
 
 const lineStart = (p: PackedPaperRows, i: number) => (i === 0 ? 0 : p.ends[i - 1]);
 
@@ -262,14 +240,13 @@ export function stampPacked(p: PackedPaperRows, stamp: string): void {
   if (!STAMP.test(stamp)) throw new Error(`a stamp must be ${STAMP_BYTES}-character ISO 8601, not ${JSON.stringify(stamp)}`);
   const buf = Buffer.from(p.text.buffer, p.text.byteOffset, p.text.byteLength);
   for (let i = 0; i < p.ends.length; i++) {
-    // The tuple's last two fields, each its length (24) and then the stamp.
-    const end = p.ends[i];
+    const end = p.ends[i] - 1; // the newline
     buf.write(stamp, end - STAMP_BYTES, 'latin1');
-    buf.write(stamp, end - STAMP_FIELD - STAMP_BYTES, 'latin1');
+    buf.write(stamp, end - 2 * STAMP_BYTES - 1, 'latin1');
   }
 }
 
-/** The COPY tuples of the rows at `indices` (in that order): the whole buffer when that is every row. */
+/** The COPY lines of the rows at `indices` (in that order): the whole buffer when that is every row. */
 export function packedLines(p: PackedPaperRows, indices: readonly number[]): Uint8Array {
   const all = indices.length === p.ends.length && indices.every((v, i) => v === i);
   if (all) return p.text;
@@ -278,18 +255,14 @@ export function packedLines(p: PackedPaperRows, indices: readonly number[]): Uin
 
 /** Row `i` as an object again: for the rare row a COPY cannot insert (an update, a conflict). */
 export function unpackRow(p: PackedPaperRows, i: number): PaperWriteRow {
-  const buf = Buffer.from(p.text.buffer, p.text.byteOffset, p.text.byteLength);
-  let at = lineStart(p, i);
-  if (buf.readInt16BE(at) !== FIELD_COUNT) throw new Error('a packed tuple has the wrong field count');
-  at += 2;
+  const line = Buffer.from(p.text.buffer, p.text.byteOffset + lineStart(p, i), p.ends[i] - lineStart(p, i) - 1).toString('utf8');
+  const fields = line.split('\t');
   const row: Record<string, string | number | null> = {};
   PACKED_COLUMNS.forEach((c, k) => {
-    const n = buf.readInt32BE(at);
-    at += 4;
-    if (n === -1) row[c] = null;
-    else if (INTEGER_AT[k]) row[c] = buf.readInt32BE(at);
-    else row[c] = buf.toString('utf8', at, at + n);
-    if (n > 0) at += n;
+    const f = fields[k];
+    if (f === '\\N') row[c] = null;
+    else if (INTEGER_COLUMNS.has(c)) row[c] = Number(f);
+    else row[c] = f.includes('\\') ? f.replace(UNESCAPE, (_, ch: string) => UNESCAPED[ch]) : f;
   });
   return row as unknown as PaperWriteRow;
 }

@@ -218,7 +218,7 @@ export class PaperRepository {
    */
   private async insertByCopy(p: PackedPaperRows, indices: number[]): Promise<void> {
     try {
-      await this.pgCopy!.copyIn(this.db, `papers (${PACKED_COLUMNS.join(', ')})`, packedLines(p, indices), 'paper_copy', true);
+      await this.pgCopy!.copyIn(this.db, `papers (${PACKED_COLUMNS.join(', ')})`, packedLines(p, indices), 'paper_copy');
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err;
       await sql`rollback to savepoint paper_copy`.execute(this.db);

@@ -5,9 +5,8 @@ import { escapeCopy } from './packed-rows.ts';
 
 /**
  * `COPY … FROM STDIN` for the repositories' bulk paths on PostgreSQL (a first import of papers):
- * rows travel in COPY's text format (binary for papers, packed-rows.ts), which the server parses
- * several times faster than the same rows as bound parameters or arrays (bench/import,
- * bench/import/pg-profile.ts).
+ * rows travel in COPY's text format, which the server parses several times faster than the
+ * same rows as bound parameters or arrays (bench/import, bench/import/pg-profile.ts).
  *
  * node-postgres has no COPY of its own: `CopyIn` is the sub-protocol's client side as a
  * "submittable" (the interface pg-copy-streams uses), and a COPY must run on the connection of
@@ -59,20 +58,15 @@ export class PgCopy {
    * With `savepoint`, the COPY runs under that savepoint, set and released in the same message
    * (`savepoint s; copy …; release savepoint s`): a failed COPY leaves the savepoint for the caller
    * to roll back to, and a good one costs no round trips of its own for it.
-   *
-   * With `binary`, `data` is tuples of COPY's binary format (`PackedRowsBuilder`, packed-rows.ts)
-   * and the stream's header and trailer are sent around them here.
    */
-  async copyIn(db: Kysely<any>, target: string, data: Uint8Array, savepoint?: string, binary = false): Promise<number> {
+  async copyIn(db: Kysely<any>, target: string, data: Uint8Array, savepoint?: string): Promise<number> {
     if (!db.isTransaction) throw new Error('COPY runs inside a transaction');
     const client = await this.clientOf(db);
     if (!client) throw new Error('COPY: the transaction is not on a registered connection');
     if (savepoint !== undefined && !/^[a-z_]+$/.test(savepoint)) throw new Error(`bad savepoint name ${savepoint}`);
-    const copy = `copy ${target} from stdin${binary ? ' (format binary)' : ''}`;
-    const text = savepoint ? `savepoint ${savepoint}; ${copy}; release savepoint ${savepoint}` : copy;
-    const parts = binary ? [BINARY_HEADER, data, BINARY_TRAILER] : [data];
+    const text = savepoint ? `savepoint ${savepoint}; copy ${target} from stdin; release savepoint ${savepoint}` : `copy ${target} from stdin`;
     return new Promise<number>((resolve, reject) => {
-      client.query(new CopyIn(text, parts, resolve, reject) as never);
+      client.query(new CopyIn(text, data, resolve, reject) as never);
     });
   }
 }
@@ -88,11 +82,6 @@ export function copyText(rows: readonly (readonly (string | number | null)[])[])
   }
   return Buffer.from(text, 'utf8');
 }
-
-/** Binary COPY's header: its signature, no flags (no OIDs), no extension area. */
-const BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
-/** Binary COPY's trailer: a field count of -1. */
-const BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /** Bytes per CopyData message. */
 const CHUNK = 1 << 20;
@@ -111,22 +100,20 @@ class CopyIn {
   private failed: Error | null = null;
   constructor(
     readonly text: string,
-    private readonly parts: Uint8Array[],
+    private readonly data: Uint8Array,
     private readonly resolve: (n: number) => void,
     private readonly reject: (e: Error) => void,
   ) {}
 
   submit(connection: { query(text: string): void; sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void; stream?: Writable }): void {
+    const data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
     const stream = typeof connection.stream?.write === 'function' ? connection.stream : null;
     // The statement, the data and the end in one write to the socket.
     stream?.cork();
     connection.query(this.text);
-    for (const part of this.parts) {
-      const data = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
-      if (!stream) {
-        for (let at = 0; at < data.length; at += CHUNK) connection.sendCopyFromChunk(data.subarray(at, at + CHUNK));
-        continue;
-      }
+    if (!stream) {
+      for (let at = 0; at < data.length; at += CHUNK) connection.sendCopyFromChunk(data.subarray(at, at + CHUNK));
+    } else {
       // Each CopyData message written as its 5-byte header and a view of the data, not through
       // sendCopyFromChunk: that copies every chunk into a buffer of its own (allocated a size too
       // small first), and the 1.5 MB per chunk of memory outside the heap made this thread run

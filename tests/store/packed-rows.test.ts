@@ -4,11 +4,9 @@ import type { Paper } from '../../src/domain/paper.ts';
 import { paperToRow } from '../../src/store/mappers.ts';
 import { PACKED_COLUMNS, PackedRowsBuilder, unpackRow, type PackedPaperRows } from '../../src/store/packed-rows.ts';
 import { makePaper } from '../helpers/papers.ts';
-import { forEachStore } from '../helpers/contract.ts';
-import { testDb } from '../helpers/stores.ts';
 
 /**
- * `addPaper` (an import's parse worker: a paper straight to its binary COPY tuple) must pack exactly what
+ * `addPaper` (an import's parse worker: a paper straight to its COPY line) must pack exactly what
  * `add(paperToRow(…))` packs, byte for byte, and what it packs must read back as `paperToRow`'s
  * row: the fast path skips the per-field escaping whenever the content holds nothing to escape,
  * so the papers below put each special character in one field at a time.
@@ -86,63 +84,4 @@ test('a NUL character is refused on both paths, in a field that needs no other e
 
 test('a malformed stamp is refused by addPaper as by add', () => {
   assert.throws(() => new PackedRowsBuilder(1).addPaper(makePaper(), '2026-12-07'), /ISO 8601/);
-});
-
-test('a packed tuple is a binary COPY tuple: field count, then each field as its length and bytes, NULL as -1', () => {
-  const b = new PackedRowsBuilder(1);
-  b.addPaper(bare({ comment: null, version: 7, title: 'é' }), STAMP);
-  const p = b.finish();
-  const buf = Buffer.from(p.text);
-  assert.equal(buf.readInt16BE(0), PACKED_COLUMNS.length);
-  let at = 2;
-  const lengths: number[] = [];
-  for (let c = 0; c < PACKED_COLUMNS.length; c++) {
-    const n = buf.readInt32BE(at);
-    lengths.push(n);
-    at += 4 + Math.max(n, 0);
-  }
-  assert.equal(at, p.ends[0], 'the tuple ends where its last field does');
-  assert.equal(lengths[PACKED_COLUMNS.indexOf('comment')], -1);
-  assert.equal(lengths[PACKED_COLUMNS.indexOf('version')], 4);
-  assert.equal(lengths[PACKED_COLUMNS.indexOf('title')], 2, 'UTF-8 bytes, not UTF-16 units');
-  assert.equal(lengths.at(-1), 24);
-});
-
-test('an integer int4 cannot hold is refused by the packer (a batch the server would fail)', () => {
-  assert.throws(() => new PackedRowsBuilder(1).addPaper(bare({ version: 2 ** 31 }), STAMP), /32-bit/);
-  assert.throws(() => new PackedRowsBuilder(1).add({ ...paperToRow(makePaper(), STAMP), version: 1.5 }), /32-bit/);
-});
-
-/**
- * What matters in the end: the rows a store holds. The edge papers written packed (PostgreSQL: by
- * binary COPY, in a transaction as an import writes; SQLite: unpacked, as its path does) read back
- * as `paperToRow`'s rows; on PostgreSQL, also exactly as the same papers written as row objects
- * (the array upsert, the path a COPY falls back to) read back — all but the id and the hash of
- * it, which differ on purpose.
- */
-forEachStore('packed rows stored', (ctx) => {
-  test('the edge papers, written packed, read back as their rows, and as the row path stores them', async () => {
-    const ids = (tag: string) => EDGE_PAPERS.map((_, k) => `2601.${tag}${String(k).padStart(4, '0')}`);
-    const packedIds = ids('1');
-    const rowIds = ids('2');
-    const builder = new PackedRowsBuilder(EDGE_PAPERS.length);
-    EDGE_PAPERS.forEach(([, paper], k) => builder.addPaper({ ...paper, id: packedIds[k] }, STAMP));
-    const packed = builder.finish();
-    await ctx.store.transaction(async (tx) => {
-      await tx.papers.upsertRows(packed, STAMP);
-    });
-    await ctx.store.papers.upsertRows(EDGE_PAPERS.map(([, paper], k) => paperToRow({ ...paper, id: rowIds[k] }, STAMP)), STAMP);
-    const stored = new Map((await testDb(ctx.store).selectFrom('papers').selectAll().execute()).map((r) => [r.id, r as Record<string, unknown>]));
-    const wellFormed = (v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v);
-    EDGE_PAPERS.forEach(([what, paper], k) => {
-      const got = stored.get(packedIds[k]);
-      assert.ok(got, what);
-      const row = paperToRow({ ...paper, id: packedIds[k] }, STAMP);
-      for (const c of PACKED_COLUMNS) assert.deepEqual(got[c], wellFormed(row[c]), `${what}: ${c}`);
-      if (ctx.kind === 'postgres') {
-        const viaRows = stored.get(rowIds[k])!;
-        for (const c of Object.keys(got)) if (c !== 'id' && c !== 'content_hash') assert.deepEqual(got[c], viaRows[c], `${what}: ${c} as the row path stores it`);
-      }
-    });
-  });
 });

@@ -149,7 +149,10 @@ interface Recipe {
 }
 const recipeName = (r: Recipe) => `${r.design}:${r.text}:${r.k}:${r.form}:${r.form === 'ad' ? `${r.lo}-${r.hi}` : r.w}:${r.qtext}`;
 function parseRecipe(s: string): Recipe {
-  const [design, text, k, form, w, qtext] = s.split(':');
+  const parts = s.split(':');
+  // A combined text (`max:A+B`, `mean:A+B`) holds a colon itself.
+  if (parts[1] === 'max' || parts[1] === 'mean') parts.splice(1, 2, `${parts[1]}:${parts[2]}`);
+  const [design, text, k, form, w, qtext] = parts;
   const ad = form === 'ad' ? w.split('-').map(Number) : null;
   return { design: design as Recipe['design'], text, k: Number(k), form: form as Recipe['form'], w: ad ? 0 : Number(w), lo: ad?.[0], hi: ad?.[1], qtext: (qtext ?? 'raw') as Recipe['qtext'] };
 }

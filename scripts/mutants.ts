@@ -2599,22 +2599,6 @@ export const MUTANTS: Mutant[] = [
     replace: 'pairs.set(a * PAIR + b, i);\n    }',
     tests: ['tests/search/local-embedder-open-event-loop.test.ts'],
   },
-  {
-    name: 'first-import-cheap-indexes-set-aside',
-    what: 'a first import sets the primary-category and partial indexes aside again: three more builds after the last batch, each re-reading the whole papers heap',
-    file: 'src/store/papers.ts',
-    search: "const KEPT_DURING_BULK_LOAD = ['feed_entries_newest_idx', 'papers_primary_category_idx', 'papers_doi_lower_idx', 'feed_entries_submitted_idx'];",
-    replace: "const KEPT_DURING_BULK_LOAD = ['feed_entries_newest_idx'];",
-    tests: ['tests/store/bulk-load.test.ts'],
-  },
-  {
-    name: 'first-import-dear-index-kept',
-    what: 'a first import keeps papers_modified_idx during the load: kept up row by row it costs the load more server CPU than its build at the end',
-    file: 'src/store/papers.ts',
-    search: "'papers_doi_lower_idx', 'feed_entries_submitted_idx'];",
-    replace: "'papers_doi_lower_idx', 'feed_entries_submitted_idx', 'papers_modified_idx'];",
-    tests: ['tests/store/bulk-load.test.ts'],
-  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -36,18 +36,11 @@ const BATCH = 500;
 /** A first import sets indexes aside only on a table this small (rebuilding a big one would cost more). */
 const FIRST_IMPORT_MAX_PAPERS = 1000;
 /**
- * Indexes a first import keeps although they are secondary. `feed_entries_newest_idx`: the import
- * reads by it (without it every batch's next feed position was a scan of the whole feed, a cost
- * that grows with the square of the import's size). The others cost the load less than their
- * build at the end costs (bench/import, round 27): each build reads the whole `papers` heap again
- * (≈ 46 ms of server CPU at 75k papers, half of what a build costs), and these take few or cheap
- * entries — `papers_doi_lower_idx` and `feed_entries_submitted_idx` are partial and an import's
- * rows mostly fall outside them (a listing has no DOI, an imported feed row no submitter), and
- * `papers_primary_category_idx` holds a few hundred distinct keys, each new row joining a posting
- * list (≈ 35 ms of the load's server CPU against ≈ 80 ms for its build). The other secondary indexes
- * cost more to keep up row by row than to build (≈ 100-300 ms each against 100-130 ms).
+ * Indexes a first import keeps although they are secondary: the import reads by them. Without
+ * `feed_entries_newest_idx` every batch's next feed position was a scan of the whole feed, a cost
+ * that grows with the square of the import's size.
  */
-const KEPT_DURING_BULK_LOAD = ['feed_entries_newest_idx', 'papers_primary_category_idx', 'papers_doi_lower_idx', 'feed_entries_submitted_idx'];
+const KEPT_DURING_BULK_LOAD = ['feed_entries_newest_idx'];
 /**
  * The statement trigger that queues new papers for the full-text index (migration 1430). A first
  * import sets it aside too: the catch-up then walks every paper (`search_backfill`, migration 2100).

@@ -2631,6 +2631,30 @@ export const MUTANTS: Mutant[] = [
     replace: 'if (this.bulk?.offThread) {',
     tests: ['tests/search/ann-stats-off-thread.test.ts'],
   },
+  {
+    name: 'local-model-projection-copied-at-once',
+    what: "the sliced open of the stored model copies its projection in one go again (20 MB at 75k papers: one stretch of several ms)",
+    file: 'src/search/local-embedder.ts',
+    search: '    for (let off = 0; off < into.length; off += 1 << 20) {\n      yield;\n      into.set(b.subarray(at + off, at + Math.min(into.length, off + (1 << 20))), off);\n    }',
+    replace: '    into.set(b.subarray(at, at + into.length));',
+    tests: ['tests/search/local-embedder-open-event-loop.test.ts'],
+  },
+  {
+    name: 'local-model-table-cleared-at-once',
+    what: "the open's pair table marks all its slots empty in one go (2^19 slots of two numbers at 75k papers)",
+    file: 'src/search/local-embedder.ts',
+    search: '      this.slots.fill(-1, i, i + (1 << 16));\n      yield;',
+    replace: '      this.slots.fill(-1);\n      yield;\n      return;',
+    tests: ['tests/search/local-embedder-open-event-loop.test.ts'],
+  },
+  {
+    name: 'local-model-slices-8ms',
+    what: "the sliced open of the stored model runs 8 ms slices again, twice the other start-up loads'",
+    file: 'src/search/local-embedder.ts',
+    search: 'static async fromBufferSliced(buf: Uint8Array, sliceMs = 4)',
+    replace: 'static async fromBufferSliced(buf: Uint8Array, sliceMs = 8)',
+    tests: ['tests/search/local-embedder-open-event-loop.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -2611,7 +2611,7 @@ export const MUTANTS: Mutant[] = [
     name: 'warm-up-no-hits',
     what: "serve's warm-up renders the page into the cache but never answers from it: the first reader's request is the process's first page-cache hit",
     file: 'src/http/warm-up.ts',
-    search: 'renders = 3, hits = 2)',
+    search: 'renders = 3, hits = 1)',
     replace: 'renders = 3, hits = 0)',
     tests: ['tests/http/warm-up-first-request.test.ts'],
   },

@@ -34,6 +34,10 @@
  * --trace: a preload (`trace.mjs`) records inside the server what each request waited for, when the
  * port opened and the loop's first turn after it; printed per start, raw lines in the temp directory.
  * --cpu-prof DIR: V8 CPU profiles of every thread of each started server (read with `profile.ts`).
+ * --cold-client: the bench process's own fetch is not warmed before the first start (by default it
+ * decompresses a few pages from a throwaway server first: its first compressed answer cost it 15–24 ms
+ * of CPU, charged to the first start's request #0 — round 27); each slow request's line says the
+ * client's CPU too.
  * --v8-gc-log: V8's own line per collection (`node --trace-gc`: its kind, heap before and after, and
  * the reason that started it — "external memory pressure", "allocation failure", ...) for each
  * server, to a file named per start in the temp directory (the lines go to the server's stdout).

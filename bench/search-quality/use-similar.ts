@@ -8,6 +8,7 @@
  * per-facet better/worse counts. USE alone over the whole pool is printed as the model's own level.
  *
  *   node --import tsx bench/search-quality/use-similar.ts --csf-db /tmp/uq-csf/paperboy.db --csfcube ../shared/data/eval/csfcube [--cache /tmp/uq-csf-cache] [--texts title,ta64]
+ *     [--weights 0.1,0.2] [--all-test (fold1_test at every weight, post hoc)]
  *
  * BENCHMARKS "Round 27 (branch `use-quality`)".
  */
@@ -16,7 +17,7 @@ import { loadCsfcube, ndcgAt20Percent } from './csfcube-data.ts';
 import { loadLine as la, openServed, similarListNdcg } from './served-store.ts';
 import { UseCache, dot } from './use-cache.ts';
 
-const { values } = parseArgs({ options: { 'csf-db': { type: 'string' }, csfcube: { type: 'string' }, cache: { type: 'string' }, texts: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'csf-db': { type: 'string' }, csfcube: { type: 'string' }, cache: { type: 'string' }, texts: { type: 'string' }, weights: { type: 'string' }, 'all-test': { type: 'boolean' } } });
 if (!values['csf-db'] || !values.csfcube) {
   console.error('usage: use-similar.ts --csf-db FILE --csfcube DIR [--cache DIR] [--texts title,ta64]');
   process.exit(2);
@@ -67,7 +68,7 @@ for (const t of texts) {
 let pick = { t: texts[0], w: 0, dev: on(base, 'dev') };
 for (const t of texts) {
   const cells: string[] = [];
-  for (const w of [0.1, 0.2, 0.3, 0.4, 0.5, 0.7]) {
+  for (const w of (values.weights ?? '0.1,0.2,0.3,0.4,0.5,0.7').split(',').map(Number)) {
     const d = on(run(t, w), 'dev');
     cells.push(`${w}: ${d.toFixed(3)}`);
     if (d > pick.dev) pick = { t, w, dev: d };
@@ -79,4 +80,7 @@ const better = chosen.filter((v, i) => facets[i].split === 'test' && v > base[i]
 const worse = chosen.filter((v, i) => facets[i].split === 'test' && v < base[i] - 1e-9).length;
 console.log(`pick on fold1_dev: ${pick.t} w ${pick.w} (dev ${pick.dev.toFixed(3)})`);
 console.log(`fold1_test (held out): served ${on(base, 'test').toFixed(3)}, served + ${pick.w} · USE(${pick.t}) ${on(chosen, 'test').toFixed(3)} [${better} better / ${worse} worse of ${facets.filter((f) => f.split === 'test').length} facets]; all 50: ${mean(base).toFixed(3)} → ${mean(chosen).toFixed(3)}`);
+// `--all-test`: fold1_test at every weight (post hoc, after the pick: how much the held-out figure depends on w).
+if (values['all-test'])
+  for (const t of texts) console.log(`post hoc, fold1_test, served + w · USE(${t}): ${(values.weights ?? '0.1,0.2,0.3,0.4,0.5,0.7').split(',').map((w) => `${w}: ${on(run(t, Number(w)), 'test').toFixed(3)}`).join('  ')}`);
 console.log(`load average ${la()}`);

@@ -2599,6 +2599,30 @@ export const MUTANTS: Mutant[] = [
     replace: 'pairs.set(a * PAIR + b, i);\n    }',
     tests: ['tests/search/local-embedder-open-event-loop.test.ts'],
   },
+  {
+    name: 'use-lite-truncated-shard-unchecked',
+    what: "a USE-lite weight shard shorter than model.json says is not caught: the model is built from missing weights instead of naming the file",
+    file: 'src/search/onnx/use-lite.ts',
+    search: 'if (described !== all.length) {',
+    replace: 'if (described > all.length + Infinity) {',
+    tests: ['tests/search/use-lite.test.ts'],
+  },
+  {
+    name: 'use-lite-hash-skips-shards',
+    what: "the USE-lite model directory's hash leaves out the weight shards: other weights reuse the old ONNX model (and embedder id), so vectors of two models mix",
+    file: 'src/search/onnx/use-lite.ts',
+    search: '      hash.update(buf);\n      shards.push(buf);',
+    replace: '      shards.push(buf);',
+    tests: ['tests/search/use-lite.test.ts'],
+  },
+  {
+    name: 'use-lite-embeddings-once',
+    what: "the USE-lite graph adds each token's embedding once, not twice as the TF.js graph does: vectors drift from the reference model's",
+    file: 'src/search/onnx/use-lite.ts',
+    search: "let x = op('Add', [x0Words, op('Add', [x0Words, timing])]);",
+    replace: "let x = op('Add', [x0Words, timing]);",
+    tests: ['tests/search/use-lite.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

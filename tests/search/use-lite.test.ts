@@ -133,7 +133,10 @@ describe('USE-lite as an ONNX model', () => {
     await assert.rejects(ensureUseLiteModel(models, missing), (e: Error) => e.message.includes(path.join(missing, 'vocab.json')) && /missing/.test(e.message));
     const short = await fresh('short');
     await truncate(path.join(short, 'group1-shard7of7'), 1000);
-    await assert.rejects(ensureUseLiteModel(models, short), (e: Error) => e.message.includes('group1-shard7of7') && /corrupt|truncated/.test(e.message));
+    await assert.rejects(ensureUseLiteModel(models, short), (e: Error) => e.message.includes(path.join(short, 'group1-shard7of7')) && /truncated or corrupt/.test(e.message));
+    await cp(path.join(source, 'group1-shard7of7'), path.join(short, 'group1-shard7of7'));
+    await truncate(path.join(short, 'group1-shard3of7'), 4_000_000);
+    await assert.rejects(ensureUseLiteModel(models, short), (e: Error) => e.message.includes(path.join(short, 'group1-shard3of7')) && /truncated or corrupt/.test(e.message));
     const badJson = await fresh('bad-json');
     await writeFile(path.join(badJson, 'model.json'), '{"modelTopology": ');
     await assert.rejects(ensureUseLiteModel(models, badJson), (e: Error) => e.message.includes(path.join(badJson, 'model.json')));

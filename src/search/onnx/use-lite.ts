@@ -93,17 +93,26 @@ export async function readUseLitePackage(dir = useLitePackageDir()): Promise<Use
       shards.push(buf);
     }
     const all = Buffer.concat(shards);
-    let at = 0;
     for (const s of specs) {
       if (s.quantization) throw new ModelDirError(`${modelFile}: weight ${s.name} is quantized, which this builder does not read`);
       if (s.dtype !== 'float32' && s.dtype !== 'int32') throw new ModelDirError(`${modelFile}: weight ${s.name} has dtype ${s.dtype}`);
+    }
+    // A shard cut short (or grown) shows as a size that is not what the manifest describes. TF.js
+    // writes shards of one size and the rest in the last: the first that breaks this is named.
+    const described = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+    if (described !== all.length) {
+      const full = Math.max(...shards.map((b) => b.length));
+      const expected = (i: number) => (i < shards.length - 1 ? full : described - full * (shards.length - 1));
+      const bad = Math.max(0, shards.findIndex((b, i) => b.length !== expected(i)));
+      throw new ModelDirError(`${path.join(dir, String(paths[bad]))}: ${shards[bad].length} bytes; the shards hold ${all.length} bytes where model.json describes ${described} — the file is truncated or corrupt, reinstall ${USE_LITE_PACKAGE}`);
+    }
+    let at = 0;
+    for (const s of specs) {
       const n = s.shape.reduce((a, b) => a * b, 1);
-      if (at + n * 4 > all.length) throw new ModelDirError(`${path.join(dir, String(paths.at(-1)))}: the shards hold ${all.length} bytes, model.json needs more (at weight ${s.name}); the file is truncated or corrupt — reinstall ${USE_LITE_PACKAGE}`);
       const bytes = all.buffer.slice(all.byteOffset + at, all.byteOffset + at + n * 4);
       weights.set(s.name, { shape: s.shape, data: s.dtype === 'float32' ? new Float32Array(bytes) : new Int32Array(bytes) });
       at += n * 4;
     }
-    if (at !== all.length) throw new ModelDirError(`${path.join(dir, String(paths.at(-1)))}: the shards hold ${all.length} bytes, model.json describes ${at}; the file is corrupt — reinstall ${USE_LITE_PACKAGE}`);
   }
   const vocabFile = path.join(dir, 'vocab.json');
   const vocabBuf = await readPackageFile(vocabFile);

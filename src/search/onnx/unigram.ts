@@ -35,16 +35,16 @@ export class UnigramTokenizer {
   readonly unkId: number;
   private readonly root: TrieNode = { next: new Map(), id: -1 };
   private readonly scores: Float64Array;
-  /** Length of each piece in code points (what the backtrack steps over). */
-  private readonly lengths: Int32Array;
   private readonly pieces: string[];
+  /** Whether every `▁` starts a piece (true of USE-lite's pieces): then words are segmented one by one. */
+  private readonly wordwise: boolean;
 
   constructor(c: UnigramConfig) {
     this.unkId = c.unkId;
     this.padId = c.unkId;
     this.pieces = c.pieces.map((p) => p[0]);
     this.scores = Float64Array.from(c.pieces, (p) => p[1]);
-    this.lengths = Int32Array.from(c.pieces, (p) => [...p[0]].length);
+    this.wordwise = c.pieces.every(([piece], id) => c.reserved.has(id) || piece.indexOf(WORD_BOUNDARY, 1) < 0);
     c.pieces.forEach(([piece], id) => {
       if (c.reserved.has(id) || !piece) return;
       let node = this.root;
@@ -64,7 +64,7 @@ export class UnigramTokenizer {
   }
 
   /**
-   * Ids of the first `maxLength` pieces. No piece has a `▁` inside it, so every `▁` is a boundary
+   * Ids of the first `maxLength` pieces. When no piece has a `▁` inside it, every `▁` is a boundary
    * of every segmentation and each word can be segmented alone: words after the window are not read.
    */
   encode(text: string, maxLength = Infinity): Encoding {
@@ -73,7 +73,7 @@ export class UnigramTokenizer {
     let start = 0;
     let score = 0;
     while (start < normalized.length && ids.length <= maxLength) {
-      let end = normalized.indexOf(WORD_BOUNDARY, start + 1);
+      let end = this.wordwise ? normalized.indexOf(WORD_BOUNDARY, start + 1) : -1;
       if (end < 0) end = normalized.length;
       score = this.segment([...normalized.slice(start, end)], score, ids);
       start = end;
@@ -96,6 +96,8 @@ export class UnigramTokenizer {
     const best = new Float64Array(n + 1);
     best[0] = before;
     const last = new Int32Array(n + 1).fill(this.unkId);
+    // Where the best last piece starts; an unreached position is one unknown character.
+    const from = Int32Array.from({ length: n + 1 }, (_, e) => e - 1);
     // Candidates ending at e, in order of their start: the reference relaxes ends in order and,
     // for each end, starts in increasing order, keeping the later of equal scores.
     const ending: { start: number; id: number; score: number }[][] = Array.from({ length: n + 1 }, () => []);
@@ -117,14 +119,12 @@ export class UnigramTokenizer {
         if (best[e] === 0 || score >= best[e]) {
           best[e] = score;
           last[e] = c.id;
+          from[e] = c.start;
         }
       }
     }
     const word: number[] = [];
-    for (let at = n; at > 0; ) {
-      word.push(last[at]);
-      at -= this.lengths[last[at]] || 1;
-    }
+    for (let at = n; at > 0; at = from[at]) word.push(last[at]);
     for (let k = word.length - 1; k >= 0; k--) out.push(word[k]);
     return best[n];
   }

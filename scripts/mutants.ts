@@ -2599,6 +2599,14 @@ export const MUTANTS: Mutant[] = [
     replace: 'pairs.set(a * PAIR + b, i);\n    }',
     tests: ['tests/search/local-embedder-open-event-loop.test.ts'],
   },
+  {
+    name: 'similar-lists-due-unbudgeted',
+    what: "the similar-lists job's due() awaits the serving choice without the embedding budget its runs use (`similarSpace`): a slow choice holds the tick, then says due where the run finds no space",
+    file: 'src/services/similar-lists.ts',
+    search: 'async due(): Promise<boolean> {\n    const space = await this.search.similarSpace();',
+    replace: 'async due(): Promise<boolean> {\n    const space = await this.search.index.spaces.serving();',
+    tests: ['tests/search/similar-lists.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -18,7 +18,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openRuntime } from '../../src/services/runtime.ts';
 import { createApp } from '../../src/http/app.ts';
-import { startServer } from '../../src/http/server.ts';
+import { createHttpServer } from '../../src/http/server.ts';
 import { warmUpPages } from '../../src/http/warm-up.ts';
 
 const { values } = parseArgs({ options: { db: { type: 'string' }, renders: { type: 'string', default: '30' }, profile: { type: 'string' }, 'profile-first': { type: 'string', default: '1' }, 'no-warm-up': { type: 'boolean', default: false }, 'warm-up': { type: 'string', default: '3' } } });
@@ -37,11 +37,12 @@ const runtime = await openRuntime(config, logger, { serving: true });
 lap('opened the runtime');
 const app = createApp(runtime.services);
 lap('built the app');
+const http = createHttpServer(app, { host: '127.0.0.1', logger });
 if (!values['no-warm-up']) {
-  await warmUpPages(app, Number(values['warm-up']));
+  await warmUpPages(http, Number(values['warm-up']));
   lap('warm-up');
 }
-const server = await startServer(app, { host: '127.0.0.1', port: 0, logger });
+const server = await http.listen(0);
 lap('listening');
 // The in-process client (undici) warmed on another server first: its first request's CPU is not the server's.
 {

@@ -34,6 +34,10 @@
  * --trace: a preload (`trace.mjs`) records inside the server what each request waited for, when the
  * port opened and the loop's first turn after it; printed per start, raw lines in the temp directory.
  * --cpu-prof DIR: V8 CPU profiles of every thread of each started server (read with `profile.ts`).
+ * --cold-client: the bench process's own fetch is not warmed before the first start (by default it
+ * decompresses a few pages from a throwaway server first: its first compressed answer cost it 15–24 ms
+ * of CPU, charged to the first start's request #0 — round 27); each slow request's line says the
+ * client's CPU too.
  * --v8-gc-log: V8's own line per collection (`node --trace-gc`: its kind, heap before and after, and
  * the reason that started it — "external memory pressure", "allocation failure", ...) for each
  * server, to a file named per start in the temp directory (the lines go to the server's stdout).
@@ -68,6 +72,7 @@ const { values, positionals } = parseArgs({
     'v8-gc-log': { type: 'boolean', default: false },
     embedder: { type: 'string', default: 'none' },
     'embed-jobs': { type: 'boolean', default: false },
+    'cold-client': { type: 'boolean', default: false },
   },
 });
 const [corpusDir, queriesDir] = positionals;
@@ -160,15 +165,38 @@ function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function timed(url: string, id?: string): Promise<{ ms: number; status: number; cache: string | null }> {
+/** One request, with the bench process's own CPU time meanwhile (`clientCpu`, ms): the client's share of the wall time. */
+async function timed(url: string, id?: string): Promise<{ ms: number; status: number; cache: string | null; clientCpu: number }> {
   const t = performance.now();
+  const c = process.cpuUsage();
+  const clientCpu = () => {
+    const u = process.cpuUsage(c);
+    return (u.user + u.system) / 1000;
+  };
   try {
     const res = await fetch(url, id ? { headers: { 'x-request-id': id } } : {});
     await res.arrayBuffer();
-    return { ms: performance.now() - t, status: res.status, cache: res.headers.get('x-page-cache') };
+    return { ms: performance.now() - t, status: res.status, cache: res.headers.get('x-page-cache'), clientCpu: clientCpu() };
   } catch {
-    return { ms: performance.now() - t, status: 0, cache: null };
+    return { ms: performance.now() - t, status: 0, cache: null, clientCpu: clientCpu() };
   }
+}
+
+/**
+ * The client's own first compressed answer costs the bench process 15–19 ms of CPU (undici's
+ * decompression path compiled, round 27): without this, the first start's first feed request was
+ * charged it — 58 ms at the client against 17 ms in the server (round 26). A throwaway local server
+ * answers a few gzip pages first (--cold-client: not done, to see it).
+ */
+async function warmClient(): Promise<void> {
+  const { createServer: createHttp } = await import('node:http');
+  const { gzipSync } = await import('node:zlib');
+  const page = gzipSync(Buffer.from('<!doctype html><p>warm-up</p>'.repeat(4000)));
+  const other = createHttp((_q, s) => s.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(page)).listen(0, '127.0.0.1');
+  await new Promise((r) => other.once('listening', r));
+  const port = (other.address() as { port: number }).port;
+  for (let i = 0; i < 5; i++) await timed(`http://127.0.0.1:${port}/`);
+  await new Promise((r) => other.close(r));
 }
 
 const queries = loadQueries(queriesDir);
@@ -254,6 +282,8 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const during: number[] = [];
   // Each one's page-cache answer (X-Page-Cache: hit or miss).
   const duringCache: (string | null)[] = [];
+  // The bench process's own CPU during each (ms).
+  const duringClientCpu: number[] = [];
   // When each was sent, ms after the port answered.
   const sentAt: number[] = [];
   let errors = 0;
@@ -265,6 +295,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
     if (r.status !== 200) errors++;
     during.push(r.ms);
     duringCache.push(r.cache);
+    duringClientCpu.push(r.clientCpu);
     peakLoad = Math.max(peakLoad, loadavg()[0]);
     if (readyAt === null && (await timed(`${base}/readyz`)).status === 200) readyAt = performance.now();
     if (performance.now() - t0 > 30 * 60_000) throw new Error('not ready after 30 minutes');
@@ -284,7 +315,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
   const b = percentiles(idle);
   if (values.trace) {
     await new Promise((r) => setTimeout(r, 1500));
-    printTrace(label, traced, t0, during, sentAt, duringCache);
+    printTrace(label, traced, t0, during, sentAt, duringCache, duringClientCpu);
     // The raw lines, for a closer look.
     const rawFile = path.join(tmpdir(), `startup-trace-${label.replace(/[^a-z0-9]+/gi, '-')}.jsonl`);
     fs.writeFileSync(rawFile, traced.join('\n') + '\n');
@@ -387,7 +418,7 @@ async function start(label: string, search: boolean, cwd = process.cwd(), reinde
  * (the request log's `ms`), the server's time from request to response, the immediates (sliced
  * start-up work) that ran meanwhile, the loop's longest gap, and the event loop's delay per second.
  */
-function printTrace(label: string, lines: string[], t0: number, during: number[], sentAt: number[], cache: (string | null)[]): void {
+function printTrace(label: string, lines: string[], t0: number, during: number[], sentAt: number[], cache: (string | null)[], clientCpu: number[]): void {
   const parsed = lines.flatMap((l) => {
     try {
       return [JSON.parse(l.slice(l.indexOf('{')))];
@@ -455,14 +486,21 @@ function printTrace(label: string, lines: string[], t0: number, during: number[]
     }
   }
   // The slowest feed requests during start-up: the client's time against the server's (the rest is
-  // time before the server saw the request: the loop held, or the connection not yet accepted).
+  // time before the server saw the request: the loop held, or the connection not yet accepted — or
+  // the client's own work: its CPU meanwhile is printed too).
   const serverMs = new Map(parsed.filter((o) => o.kind === 'request').map((o) => [String(o.id), o]));
   const slowest = during.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 3);
   console.log(
     `[${label}] trace: slowest feed requests during start-up (client ms / in the server ms, sent s after listening): ${slowest
-      .map(({ ms, i }) => `#${i} ${ms.toFixed(0)} / ${serverMs.get(`during-${i}`)?.ms?.toFixed(0) ?? '?'} (${(sentAt[i] / 1000).toFixed(2)} s, ${cache[i] ?? '?'}, ${serverMs.get(`during-${i}`)?.cpu?.toFixed(0) ?? '?'} ms CPU, ${serverMs.get(`during-${i}`)?.immediates ?? '?'} imm.)`)
+      .map(({ ms, i }) => `#${i} ${ms.toFixed(0)} / ${serverMs.get(`during-${i}`)?.ms?.toFixed(0) ?? '?'} (${(sentAt[i] / 1000).toFixed(2)} s, ${cache[i] ?? '?'}, ${serverMs.get(`during-${i}`)?.cpu?.toFixed(0) ?? '?'} ms CPU, ${serverMs.get(`during-${i}`)?.immediates ?? '?'} imm., client CPU ${clientCpu[i]?.toFixed(0) ?? '?'} ms)`)
       .join(', ')}`,
   );
+  // The first one (#0, sent as the port opened: the process's first feed request over HTTP).
+  {
+    const first = serverMs.get('during-0');
+    const handler = parsed.find((o) => o.msg === 'request' && o.reqId === 'during-0');
+    console.log(`[${label}] trace: the first feed request (#0): ${during[0]?.toFixed(1)} ms at the client (its CPU ${clientCpu[0]?.toFixed(1)} ms) / ${first?.ms?.toFixed(1) ?? '?'} ms in the server (handler ${handler?.ms ?? '?'} ms, request thread CPU ${first?.cpu?.toFixed(1) ?? '?'} ms, ${cache[0] ?? '?'})`);
+  }
   const seconds = parsed.filter((o) => o.kind === 'second');
   const listened = parsed.find((o) => o.kind === 'listening');
   const listenedAt = (listened?.t as number | undefined) ?? 0;
@@ -520,6 +558,7 @@ function printReindexTrace(label: string, lines: string[], feed: number[], sentA
 }
 
 console.log(`load before: ${load()} (the machine is shared)`);
+if (!values['cold-client']) await warmClient();
 if (!values['skip-build']) {
   fs.rmSync(`${dbFile}.search-index`, { recursive: true, force: true });
   // The published version rows go too: the first start must find nothing to load.

@@ -26,10 +26,13 @@ export async function openStore(location: string, opts: { migrate?: boolean; poo
   const connection = await openConnection(location, { poolSize: opts.poolSize, connectTimeoutMs: opts.connectTimeoutMs, poolWaitMs: opts.poolWaitMs, lockWaitMs: opts.lockWaitMs });
   try {
     const migrated = opts.migrate === false ? [] : await migrateToLatest(connection.db);
-    const store = new Store(connection.db, connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined, connection.pgCopy);
+    const bulk = connection.sqlite ? new SqliteBulk(connection.sqlite) : undefined;
+    const store = new Store(connection.db, bulk, connection.pgCopy);
     // A bulk import killed before it rebuilt the indexes it set aside leaves them to this open.
     if (opts.migrate !== false) await store.papers.restoreSetAsideIndexes();
     const checkpoints = opts.checkpointThread && connection.sqlite && connection.sqlitePath ? checkpointInThread(connection.sqlite, connection.sqlitePath) : undefined;
+    // Its connection answers the reads too long for the request thread, too (`SqliteBulk.offThread`).
+    if (bulk && checkpoints) bulk.offThread = checkpoints;
     return {
       store,
       connection,

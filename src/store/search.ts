@@ -731,8 +731,23 @@ export class SearchRepository {
     return new Map(rows.map((r) => [Number(r.key), r.paper_id]));
   }
 
-  /** How many vectors are stored and when the newest was written: the ANN index is stale when these differ. */
+  /**
+   * How many vectors are stored and when the newest was written: the ANN index is stale when these
+   * differ. The count reads every row of the space's index (74,728 at 75k papers: 4–11 ms, 2.5M:
+   * hundreds), so a serving SQLite process runs it in its checkpoint thread (`SqliteBulk.offThread`),
+   * never on the request thread: a server's ANN preparation ran it there in the same turn as the end
+   * of the stored model's open (BENCHMARKS, start-up, round 26), and the similar-lists job before each
+   * run. Inside a transaction, or should the thread fail, it runs on this connection.
+   */
   async embeddingStats(embedderId: string): Promise<{ count: number; newest: string | null }> {
+    if (this.bulk?.offThread && !this.db.isTransaction) {
+      try {
+        const row = await this.bulk.offThread.read('select count(*) as n, max(embedded_at) as newest from paper_embeddings where embedder_id = ?', [embedderId]);
+        if (row) return { count: Number(row.n), newest: (row.newest as string | null) ?? null };
+      } catch {
+        // below, on this connection
+      }
+    }
     const r = await this.db
       .selectFrom('paper_embeddings')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('embedded_at').as('newest')])

@@ -8,6 +8,12 @@ import type SQLite from 'better-sqlite3';
  */
 export class SqliteBulk {
   private readonly cache = new Map<string, SQLite.Statement>();
+  /**
+   * A serving process's checkpoint thread (`checkpoint-thread.ts`), which also answers reads on a
+   * connection of its own: the repositories send it statements too long for the request thread.
+   * Absent elsewhere (a command, a test store, an in-memory database): they run here.
+   */
+  offThread?: { read(sql: string, params: readonly (string | number)[]): Promise<Record<string, unknown> | null> };
   constructor(readonly raw: SQLite.Database) {}
 
   statement(sql: string): SQLite.Statement {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
-import { holdsUnder } from '../helpers/event-loop.ts';
+import { holdsUnder, loopTurns } from '../helpers/event-loop.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { LocalEmbedder } from '../../src/search/local-embedder.ts';
@@ -18,20 +18,41 @@ const MAGIC = 'PBLSA2\n';
 const DIMENSIONS = 16;
 const PROJECTED = 2_000;
 
-function modelBuffer(opts: { featuresFirst?: boolean; stems?: number; total?: number } = {}): Buffer {
+function modelBuffer(opts: { featuresFirst?: boolean; stems?: number; total?: number; projected?: number; dimensions?: number; pairJoin?: string } = {}): Buffer {
   const stems = opts.stems ?? 100_000;
+  const projected = opts.projected ?? PROJECTED;
+  const dimensions = opts.dimensions ?? DIMENSIONS;
   const features: string[] = [];
   for (let i = 0; i < stems; i++) features.push(`w${i.toString(36)}`);
   // Strings a JSON piece must not be cut inside: a quoted `","`, a trailing backslash, a quote.
   features.push('odd","cut', 'slash\\', 'quote"d');
-  for (let i = 0; features.length < (opts.total ?? 160_000); i++) features.push(`w${(i % 997).toString(36)} w${((i * 7919) % stems).toString(36)}`);
-  const fields = { id: 'local-lsa-v2-16-synthetic0001', dimensions: DIMENSIONS, bigrams: true, projected: PROJECTED };
+  // `pairJoin` other than a space: the same strings, one byte apart, that are no pairs (single features).
+  for (let i = 0; features.length < (opts.total ?? 160_000); i++) features.push(`w${(i % 997).toString(36)}${opts.pairJoin ?? ' '}w${((i * 7919) % stems).toString(36)}`);
+  const fields = { id: 'local-lsa-v2-16-synthetic0001', dimensions, bigrams: true, projected };
   const header = Buffer.from(JSON.stringify(opts.featuresFirst ? { features, ...fields } : { ...fields, features }), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
   const idf = Float32Array.from(features, (_, i) => 1 + (i % 13) / 7);
-  const projection = Float32Array.from({ length: PROJECTED * DIMENSIONS }, (_, i) => Math.sin(i * 0.37));
+  const projection = Float32Array.from({ length: projected * dimensions }, (_, i) => Math.sin(i * 0.37));
   return Buffer.concat([Buffer.from(MAGIC, 'latin1'), len, header, Buffer.from(idf.buffer), Buffer.from(projection.buffer)]);
+}
+
+/**
+ * How many times `LocalEmbedder.fromBufferSliced` hands the event loop back (loop turns while it
+ * runs), with a clock that moves `msPerReading` each time it is read: no real time is measured, so
+ * the count is the same on any machine. A clock that moves more than a slice at every reading makes
+ * the open hand back at each of its pauses (`yield`): the count is then its pauses.
+ */
+async function handBacks(buf: Buffer, msPerReading: number): Promise<number> {
+  let now = 0;
+  performance.now = () => (now += msPerReading);
+  try {
+    const turns = loopTurns();
+    await LocalEmbedder.fromBufferSliced(buf);
+    return turns.stop();
+  } finally {
+    delete (performance as { now?: unknown }).now;
+  }
 }
 
 const TEXTS = ['w1 w2 w3 and w1 w2 again', 'wa wb wc w0 w1', 'nothing known here'];
@@ -61,6 +82,38 @@ test('a model opened in slices is the model opened at once: feature list, tables
   broken.write('"', at + 1, 'latin1');
   await assert.rejects(LocalEmbedder.fromBufferSliced(broken), SyntaxError);
   assert.throws(() => LocalEmbedder.fromBuffer(broken), SyntaxError);
+});
+
+/**
+ * Round 26's other cuts to the sliced open, each told by the pauses it adds (round 27): the 20 MB
+ * projection (75k papers) is copied a MB at a time, the pair table's slots are marked empty 65,536 at a
+ * time, and a slice is 4 ms as the other start-up loads'. Counted with a clock of the test's own
+ * (`handBacks`), so no machine's load can tip them; what each guards against is one copy or one fill
+ * of tens of MB in a single turn of the loop (the model's size, not a constant, sets how long).
+ */
+test('the sliced open copies the projection a MB at a time: 32 MB more of it are 32 more pauses', async () => {
+  // The same features (the same header, the same table), projections of 64 kB and of 32 MB.
+  const small = await handBacks(modelBuffer({ dimensions: 16, projected: 1_000 }), 1e9);
+  const large = await handBacks(modelBuffer({ dimensions: 64, projected: 131_072 }), 1e9);
+  assert.ok(large - small >= 30, `the 32 MB projection added ${large - small} pauses (${small} → ${large}): copied in one go, it adds none`);
+});
+
+test('the sliced open marks the pair table empty a piece at a time: 600,000 pairs are 63 more pauses than none', async () => {
+  // The same strings one byte apart: with a space they are word pairs (a table of 2^21 slots, two
+  // numbers each: 64 pieces of 65,536), with an underscore single features (a table of 16 slots).
+  // The feature list, its JSON and every other pause are the same.
+  const none = await handBacks(modelBuffer({ stems: 30_000, total: 630_000, pairJoin: '_' }), 1e9);
+  const pairs = await handBacks(modelBuffer({ stems: 30_000, total: 630_000 }), 1e9);
+  assert.ok(pairs - none >= 60, `600,000 pairs added ${pairs - none} pauses (${none} → ${pairs}): marked empty in one go, they add none`);
+});
+
+test('a slice of the sliced open is 4 ms of its clock: a pause in four hands the loop back', async () => {
+  const buf = modelBuffer();
+  const pauses = await handBacks(buf, 1e9);
+  // One ms a reading: a slice of 4 ms takes four pauses' readings (8 ms slices: eight).
+  const at1ms = await handBacks(buf, 1);
+  assert.ok(at1ms >= pauses / 5, `${at1ms} hand-backs for ${pauses} pauses: slices longer than 4 ms`);
+  assert.ok(at1ms <= pauses / 3, `${at1ms} hand-backs for ${pauses} pauses: slices shorter than 4 ms`);
 });
 
 forEachStore('the stored offline model opens without holding the event loop', (ctx) => {

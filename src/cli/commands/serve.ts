@@ -3,7 +3,7 @@ import { configFromFlags } from '../context.ts';
 import { createLogger } from '../../logger.ts';
 import { openRuntime } from '../../services/runtime.ts';
 import { createApp } from '../../http/app.ts';
-import { startServer } from '../../http/server.ts';
+import { createHttpServer } from '../../http/server.ts';
 import { JobScheduler } from '../../jobs/scheduler.ts';
 import { scheduledJobs } from '../../jobs/index.ts';
 import { GracefulShutdown } from '../shutdown.ts';
@@ -33,16 +33,18 @@ export const serveCommand: Command = {
     if (runtime.migrated.length) logger.info({ migrations: runtime.migrated }, 'migrated the store');
     if (runtime.demo) logger.info({ inserted: runtime.demo.inserted }, 'the store was empty: loaded the demo set');
     const app = createApp(services);
+    const http = createHttpServer(app, { host: config.host, logger });
     // The first request of a fresh process pays for compiling the page templates and the request
-    // path: the home page is rendered before the port opens, the last time into the page cache, so
-    // that the first readers neither wait for a cold render nor render it again (`src/http/warm-up.ts`;
-    // BENCHMARKS, start-up, rounds 17 and 23).
+    // path: the home page is rendered before the port opens, through the HTTP server itself, the last
+    // render into the page cache, then answered from it as readers are, so that the first readers
+    // neither wait for a cold render nor run the request path for the first time
+    // (`src/http/warm-up.ts`; BENCHMARKS, start-up, rounds 17, 23 and 27).
     const warmUp = performance.now();
-    const home = await warmUpPages(app).catch((err: unknown) => {
+    const home = await warmUpPages(http).catch((err: unknown) => {
       logger.warn({ err }, 'the warm-up render of the home page failed');
       return null;
     });
-    logger.debug({ ms: Math.round(performance.now() - warmUp), status: home?.status, renders: home?.renders }, 'rendered the home page before listening');
+    logger.debug({ ms: Math.round(performance.now() - warmUp), status: home?.status, renders: home?.renders, hits: home?.hits }, 'rendered the home page before listening');
     // The background start-up work — loading the keyword index (its reader thread started here too)
     // and the "For you" features — begins before the port opens, and the port opens one turn of the
     // event loop later: what each of them does before its first real wait (creating the reader
@@ -69,7 +71,7 @@ export const serveCommand: Command = {
     // A timer, not an immediate: an immediate can run in the same turn, before the loop's timers and
     // I/O. And the reader thread running (a few ms: it is a bundled script), its priority lowered.
     await Promise.all([readerStarted, after(0)]);
-    const server = await startServer(app, { host: config.host, port: config.port, logger }).catch(async (err: unknown) => {
+    const server = await http.listen(config.port).catch(async (err: unknown) => {
       // The port is taken (say): what began above stops, so that the process can exit with the error.
       await Promise.all([scheduler.stop(shutdown.deadline), stopIndexing()]);
       throw err;

@@ -171,7 +171,7 @@ export const SETTINGS = [
   { env: 'EMBEDDINGS_API', key: 'embeddingsApi', schema: z.enum(['openai', 'tei', 'ollama']), default: 'openai',
     description: 'How to talk to `EMBEDDINGS_URL`: `openai` (`POST /v1/embeddings`: OpenAI, vLLM, llama.cpp, and the OpenAI routes of text-embeddings-inference and Ollama), `tei` (text-embeddings-inference\'s `/embed`; the model and batch limit come from its `/info`) or `ollama` (`/api/embed`, or `/api/embeddings` on Ollama before 0.3).' },
   { env: 'EMBEDDINGS_MODEL', key: 'embeddingsModel', schema: z.string().min(1), default: 'text-embedding-3-small',
-    description: 'Model name sent to the embeddings server (text-embeddings-inference names its own); with `SEARCH_EMBEDDER=onnx`, a hub id pulled into MODELS_DIR (e.g. `BAAI/bge-small-en-v1.5`) or a model directory. Changing it re-embeds every paper in the background; search answers from the old vectors until the new ones cover the corpus.' },
+    description: 'Model name sent to the embeddings server (text-embeddings-inference names its own); with `SEARCH_EMBEDDER=onnx`, a hub id pulled into MODELS_DIR (e.g. `BAAI/bge-small-en-v1.5`), a model directory, or `use-lite` (Universal Sentence Encoder lite, built into MODELS_DIR from an npm dependency on first use; no download). Changing it re-embeds every paper in the background; search answers from the old vectors until the new ones cover the corpus.' },
   { env: 'EMBEDDINGS_API_KEY', key: 'embeddingsApiKey', schema: z.string().optional(),
     description: 'Bearer key for the embeddings server, when it needs one.' },
   { env: 'EMBEDDINGS_BATCH_SIZE', key: 'embeddingsBatchSize', schema: z.coerce.number().int().min(1).max(2048), default: '64',

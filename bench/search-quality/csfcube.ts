@@ -26,6 +26,12 @@
  * contributes too (for each model), --lexical 0.1,0.2 the lexical weights (semantic the rest); --paired
  * prints each sweep row's per-facet difference from its model's served row (mean ± standard error). --reuse with --keep DIR: the store an earlier --keep run left, not
  * imported again (a store a refining run left serves the refined model already: its rows say so).
+ *
+ * --mode z|minmax|rank|pow<p> (default `served`, the served mix): the sweep rows (without --sweep,
+ * one row at the served weights) mix the two similarities that way instead (`similarMixOf` in
+ * served-store.ts: z-scored or min–max scaled over the candidates, a rank mix, the cosine raised
+ * to the power p), through the search service's `similarMix` hook; the served row stays the served
+ * code, so --paired compares each mode row with it. Round 26's unserved mixes, on the current code.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,12 +45,20 @@ import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { SIMILAR_WEIGHTS } from '../../src/search/fusion.ts';
 import { isRefinedModelId } from '../../src/search/local-embedder-refine.ts';
 import { loadCsfcube, ndcgAt20Percent, tfidfCosine } from './csfcube-data.ts';
-import { openServed, refineInPlace, similarListNdcg } from './served-store.ts';
+import { openServed, refineInPlace, similarListNdcg, similarMixOf } from './served-store.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, 'no-refine': { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' }, lexical: { type: 'string' }, paired: { type: 'boolean' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { sweep: { type: 'boolean' }, 'no-refine': { type: 'boolean' }, keep: { type: 'string' }, reuse: { type: 'boolean' }, candidates: { type: 'string' }, lexical: { type: 'string' }, paired: { type: 'boolean' }, mode: { type: 'string', default: 'served' } } });
 const dir = positionals[0];
 if (!dir) {
-  console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--no-refine] [--sweep] [--keep DIR]');
+  console.error('usage: bench/search-quality/csfcube.ts <csfcube dir> [--no-refine] [--sweep] [--keep DIR] [--mode served|z|minmax|rank|pow<p>]');
+  process.exit(2);
+}
+const mode = values.mode!;
+let similarMix: ReturnType<typeof similarMixOf>;
+try {
+  similarMix = similarMixOf(mode);
+} catch (err) {
+  console.error((err as Error).message);
   process.exit(2);
 }
 console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -92,14 +106,18 @@ async function measureServed(): Promise<void> {
   const rankers: Array<{ name: string; similar: (id: string) => Promise<string[]> }> = [
     { name: `served ${model} (${SIMILAR_WEIGHTS.lexical}/${SIMILAR_WEIGHTS.semantic})`, similar: async (id) => ((await services.search.similar(id, 120)) ?? []).map((r) => r.paper.id) },
   ];
-  if (values.sweep) {
+  // The sweep's rows, or with --mode alone one row at the served weights in that mix.
+  if (values.sweep || similarMix) {
     const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
     const engine = new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store));
-    for (const candidates of (values.candidates ?? String(SIMILAR_WEIGHTS.candidates)).split(',').map(Number)) {
-      for (const lexical of (values.lexical ?? '0,0.3,0.4,0.5,0.6,0.7,1').split(',').map(Number)) {
-        const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates } });
-        servedRowOf.set(`${model} lex ${lexical} / sem ${+(1 - lexical).toFixed(2)}, ${candidates} c.`, rankers[0].name);
-        rankers.push({ name: `${model} lex ${lexical} / sem ${+(1 - lexical).toFixed(2)}, ${candidates} c.`, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
+    const prefix = similarMix ? `${model} ${mode}` : model;
+    const sweep = (list: string | undefined, all: string, served: number) => (values.sweep ? (list ?? all) : String(served)).split(',').map(Number);
+    for (const candidates of sweep(values.candidates, String(SIMILAR_WEIGHTS.candidates), SIMILAR_WEIGHTS.candidates)) {
+      for (const lexical of sweep(values.lexical, '0,0.3,0.4,0.5,0.6,0.7,1', SIMILAR_WEIGHTS.lexical)) {
+        const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates }, similarMix });
+        const name = `${prefix} lex ${lexical} / sem ${+(1 - lexical).toFixed(2)}, ${candidates} c.`;
+        servedRowOf.set(name, rankers[0].name);
+        rankers.push({ name, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });
       }
     }
   }

@@ -8,8 +8,8 @@ import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
 import { ModelRefinementService } from '../../src/services/model-refinement.ts';
-import { DEFAULT_FUSION } from '../../src/search/fusion.ts';
-import { openSearch, type SearchService } from '../../src/services/search.ts';
+import { DEFAULT_FUSION, mixSimilar, type SimilarCandidate } from '../../src/search/fusion.ts';
+import { openSearch, type SearchQueryOptions, type SearchService } from '../../src/services/search.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
@@ -66,4 +66,48 @@ export function similarListNdcg(f: CsfcubeFacet, list: readonly string[]): numbe
   const pos = new Map(list.map((id, i) => [id, i]));
   const returned = f.cands.flatMap((c, i) => (pos.has(`csfcube:${c}`) ? [{ i, p: pos.get(`csfcube:${c}`)! }] : [])).sort((x, y) => x.p - y.p).map((o) => o.i);
   return ndcgAt20Percent([...returned, ...new Array<number>(f.cands.length - returned.length).fill(-1)], f.rel);
+}
+
+/**
+ * The mixes of a similar list's two similarities that `csfcube.ts --mode` ranks with (round 26
+ * measured them, by a patch of `mixSimilar` now replaced by this): `served` is `mixSimilar` itself
+ * (no hook: the served code); `z` and `minmax` z-score or min–max scale each similarity over the
+ * list's candidates before the convex mix; `rank` mixes each similarity's rank among the candidates
+ * as 1 / (60 + rank); `pow<p>` (e.g. `pow2`, `pow0.5`) raises the embedding cosine to the power p,
+ * its sign kept. An unknown similarity (NaN) counts 0, as in `mixSimilar`. Undefined for `served`;
+ * an unknown mode throws.
+ */
+export function similarMixOf(mode: string): SearchQueryOptions['similarMix'] {
+  if (mode === 'served') return undefined;
+  const fin = (x: number) => (Number.isFinite(x) ? x : 0);
+  let transform: (cs: readonly SimilarCandidate[]) => SimilarCandidate[];
+  if (mode === 'z' || mode === 'minmax') {
+    const norm = (xs: number[]) => {
+      if (mode === 'z') {
+        const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+        const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) || 1;
+        return xs.map((x) => (x - m) / sd);
+      }
+      const lo = Math.min(...xs);
+      const hi = Math.max(...xs);
+      return xs.map((x) => (x - lo) / (hi - lo || 1));
+    };
+    transform = (cs) => {
+      const l = norm(cs.map((c) => fin(c.lexical)));
+      const s = norm(cs.map((c) => fin(c.semantic)));
+      return cs.map((c, i) => ({ id: c.id, lexical: l[i], semantic: s[i] }));
+    };
+  } else if (mode === 'rank') {
+    transform = (cs) => {
+      // Ties keep the candidates' order (a stable sort), as the patch did.
+      const rank = (key: 'lexical' | 'semantic') => new Map([...cs].sort((a, b) => fin(b[key]) - fin(a[key])).map((c, i) => [c.id, 1 / (60 + i)]));
+      const l = rank('lexical');
+      const s = rank('semantic');
+      return cs.map((c) => ({ id: c.id, lexical: l.get(c.id)!, semantic: s.get(c.id)! }));
+    };
+  } else if (/^pow\d+(\.\d+)?$/.test(mode)) {
+    const p = Number(mode.slice(3));
+    transform = (cs) => cs.map((c) => ({ id: c.id, lexical: fin(c.lexical), semantic: Math.sign(fin(c.semantic)) * Math.abs(fin(c.semantic)) ** p }));
+  } else throw new Error(`unknown similar mix mode ${mode} (served, z, minmax, rank or pow<p>)`);
+  return (candidates, w) => mixSimilar(transform(candidates), w);
 }

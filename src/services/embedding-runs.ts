@@ -7,7 +7,7 @@ import { vectorKey } from '../search/vector-index.ts';
 import { givesTermVectors, type EmbeddedWithTerms } from '../search/local-embedder.ts';
 import type { PaperText } from '../store/search.ts';
 
-/** The lease of embedding papers (the re-embed job and `keepInStep`): one process embeds at a time. */
+/** The lease of embedding papers (the re-embed job, `keepInStep` and the refined model's embedding, `ModelRefinementService`): one process embeds at a time. */
 export const EMBED_LEASE = 'search-embed';
 
 /** What one pass of embedding did, and where the space stands after it. */

@@ -259,7 +259,7 @@ export function createServices(deps: ServiceDeps): Services {
     search,
     keywordIndex,
     searchIndex,
-    similarLists: new SimilarListsService(store, search, searchIndex),
+    similarLists: new SimilarListsService(store, search),
     modelRefinement: new ModelRefinementService(store, { enabled: config.searchEmbedder === 'local' && config.searchRefine, logger }),
     enrichment,
     trainEmbedder: async (onProgress, meanwhile) => {

@@ -6,7 +6,7 @@ import type { Embedder } from '../search/embedder.ts';
 import type { KeywordSearchOptions, MatchCount } from '../search/keyword-engine.ts';
 import { COUNT_CAP } from '../search/store-keyword-engine.ts';
 import { isRefinedModelId } from '../search/local-embedder-refine.ts';
-import { DEFAULT_FUSION, REFINED_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
+import { DEFAULT_FUSION, REFINED_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarCandidate, type SimilarWeights } from '../search/fusion.ts';
 import { hasTermVectors, termCosine, termVectorFromBytes, type TermVector } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words } from '../search/query.ts';
 import { searchFilters, type ParsedQuery, type SearchFilters, type SearchSort } from '../domain/search-query.ts';
@@ -89,6 +89,8 @@ export interface SearchQueryOptions {
   fusion?: FusionWeights;
   /** How similar papers mix word and embedding similarity; default `SIMILAR_WEIGHTS`. */
   similar?: SimilarWeights;
+  /** Another mix of the two similarities (benchmarks: bench/search-quality/csfcube.ts `--mode`); absent, `mixSimilar`. */
+  similarMix?: (candidates: readonly SimilarCandidate[], w: SimilarWeights) => RankedHit[];
   logger?: Logger;
   /** A re-ranking of the fused hybrid list (benchmarks: bench/search-quality/rerank.ts); absent, the fusion's order. */
   rerank?: (ctx: RerankContext) => Promise<RankedHit[]>;
@@ -445,7 +447,7 @@ export class SearchService {
       const lexical = local && ownTerms ? termCosine(ownTerms, terms.get(cid)!) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
       scored.push({ id: cid, lexical, semantic });
     }
-    return mixSimilar(scored, space ? w : { ...w, semantic: 0 });
+    return (this.opts.similarMix ?? mixSimilar)(scored, space ? w : { ...w, semantic: 0 });
   }
 
   /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */

@@ -1,6 +1,5 @@
 import type { Store } from '../store/store.ts';
 import type { SearchService } from './search.ts';
-import type { SearchIndexService } from './search-index.ts';
 import { hasTermVectors } from '../search/local-embedder.ts';
 import { MemorySimilarReads } from './similar-memory-reads.ts';
 import { nextSlice } from '../slices.ts';
@@ -30,7 +29,6 @@ export class SimilarListsService {
   constructor(
     private readonly store: Store,
     private readonly search: SearchService,
-    private readonly index: SearchIndexService,
   ) {}
 
   /** Every visible paper's list, from the stored vectors and term vectors read once into memory. Returns the lists written. */
@@ -49,9 +47,14 @@ export class SimilarListsService {
     return done;
   }
 
-  /** Whether a run may find lists to compute: not while the vectors are as they were after a run that left none. */
+  /**
+   * Whether a run may find lists to compute: not while the vectors are as they were after a run that
+   * left none, nor while the space is not chosen within the embedding budget. The space is asked as
+   * a run asks it (`similarSpace`): the serving choice awaited without the budget said "due" where
+   * the run then found no space (a run recorded for nothing), and a slow choice held the tick.
+   */
   async due(): Promise<boolean> {
-    const space = await this.index.spaces.serving();
+    const space = await this.search.similarSpace();
     if (!space) return false;
     return this.doneAt?.embedderId !== space.embedderId || this.doneAt.mark !== (await this.mark(space.embedderId));
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createTestStore, type TestStore } from '../helpers/stores.ts';
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /**
  * `paperboy serve` opens its port only once the background start-up work has begun (issue 19,
@@ -28,12 +29,10 @@ test('serve listens after its start-up work began: the loop turns at once, the r
   const res = await fetch(`${serve.url}/`);
   assert.equal(res.status, 200);
   await res.arrayBuffer();
-  let line: string | undefined;
-  for (let i = 0; i < 100 && !line; i++) {
-    line = serve.log().split('\n').find((l) => l.includes('"listenProbe":true'));
-    if (!line) await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(line, `the probe reported:\n${serve.log()}`);
+  const probeLine = () => serve!.log().split('\n').find((l) => l.includes('"listenProbe":true'));
+  // Polled with a deadline of 30 s (not 100 × 50 ms): the probe's line may come late on a loaded machine.
+  await waitFor(() => probeLine() !== undefined, 30_000, `the probe reporting:\n${serve.log()}`);
+  const line = probeLine()!;
   const probe_ = JSON.parse(line.slice(line.indexOf('{'))) as { cpuAfterListenMs: number; threadsAtListen: number; lowThreadsAtListen: number };
   // The index reader thread was started before the port opened, and lowered its own priority.
   assert.ok(probe_.lowThreadsAtListen >= 1, `a lowered thread when the port opened: ${line}`);
@@ -43,11 +42,9 @@ test('serve listens after its start-up work began: the loop turns at once, the r
   // The job schedules begin only once the start-up loading is done (a job's first check is
   // synchronous SQL that every request would wait for): after the "For you" features and the
   // keyword index (`/readyz` 200), never before the port opened.
-  let log = '';
-  for (let i = 0; i < 200 && !/job scheduled/.test(log); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    log = serve.log();
-  }
+  // Polled up to 60 s (not 200 × 50 ms: at load 20 the start-up loading can take longer).
+  await waitFor(() => /job scheduled/.test(serve!.log()), 60_000, `the jobs being scheduled:\n${serve.log()}`);
+  const log = serve.log();
   const at = (re: RegExp) => log.search(re);
   assert.ok(at(/job scheduled/) >= 0, `the jobs were scheduled:\n${log}`);
   assert.ok(at(/Paperboy is serving/) < at(/job scheduled/), 'the schedules begin after the port opened');

@@ -5,6 +5,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
 import { forEachStore } from '../helpers/contract.ts';
 import { testDb } from '../helpers/stores.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { Importer } from '../../src/ingest/importer.ts';
 import { paperToRow } from '../../src/store/mappers.ts';
 import { makePaper } from '../helpers/papers.ts';
@@ -22,9 +23,15 @@ forEachStore('bulk import', (ctx) => {
 
   /**
    * Runs `work` while another connection has made `write` and holds its transaction open, and
-   * commits that transaction 300 ms into the work: the work's look-ups cannot see the other's rows,
-   * and its writes meet the other's keys.
+   * commits that transaction once the work waits on it (a backend of this test's database waits on
+   * a lock: the work's COPY met a key the other wrote): the work's look-ups could not see the
+   * other's rows, and its writes meet the other's keys. Not a timer: on a loaded machine the work
+   * may not have reached its writes 300 ms in (the race then goes untested), or may be past them.
    */
+  /** Backends of this test's database (a fresh one per suite) waiting on a lock now. */
+  const lockWaiters = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(testDb(ctx.store))).rows[0].n);
+
   async function whileAnotherWriterHolds<T>(write: (trx: Transaction<Database>) => Promise<void>, work: () => Promise<T>): Promise<T> {
     let written!: () => void;
     const writtenYet = new Promise<void>((r) => (written = r));
@@ -38,9 +45,15 @@ forEachStore('bulk import', (ctx) => {
         await commitNow;
       });
     await writtenYet;
-    const working = work();
-    setTimeout(commit, 300);
-    await other;
+    let settled = false;
+    const working = work().finally(() => (settled = true));
+    try {
+      await waitFor(async () => settled || (await lockWaiters()) > 0, 30_000, 'the import waiting on the other writer’s keys');
+      assert.equal(settled, false, 'the import met the other writer’s uncommitted keys and waited for them');
+    } finally {
+      commit();
+      await other;
+    }
     return working;
   }
 

@@ -74,12 +74,8 @@ describe('paperboy worker', () => {
     await db.deleteFrom('runs').execute();
     hang = true;
     const w = await startWorker({ ...env(), HARVEST_SCHEDULE: '*/2 * * * * *', SHUTDOWN_TIMEOUT_MS: '2000' });
-    let holder: string | null = null;
-    for (let i = 0; i < 100 && !holder; i++) {
-      await sleep(100);
-      holder = await store.store.leases.holder('harvest');
-    }
-    assert.ok(holder, 'the worker took the harvest lease');
+    // Polled up to 30 s (not 100 × 100 ms: a worker started at load 20 may take its first tick later).
+    await waitFor(async () => (await store.store.leases.holder('harvest')) !== null, 30_000, 'the worker taking the harvest lease');
     // Into the hanging page request: waited for, not assumed after 300 ms (at load 20 the first page's writes can take longer).
     await waitFor(() => hanging, 30_000, 'the worker asked for the hanging page');
     const t0 = Date.now();

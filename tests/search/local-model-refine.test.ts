@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { forEachStore } from '../helpers/contract.ts';
+import { testDb } from '../helpers/stores.ts';
+import { within } from '../helpers/wait.ts';
+import { JobScheduler } from '../../src/jobs/scheduler.ts';
+import { reembedJob } from '../../src/jobs/reembed-job.ts';
+import { EMBED_LEASE } from '../../src/services/embedding-runs.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -222,5 +228,158 @@ forEachStore('a reindex that lands while the refinement runs', (ctx) => {
     assert.equal(await ctx.store.search.modelId(LOCAL_MODEL_NAME), retrained);
     assert.equal(await ctx.store.search.replaceModel(LOCAL_MODEL_NAME, retrained, 'other', base.toBuffer()), true);
     assert.equal(await ctx.store.search.modelId(LOCAL_MODEL_NAME), 'other');
+  });
+});
+
+/**
+ * The refined model is embedded once: the refinement job and a server's re-embed job (a server
+ * started after the refined model was stored targets it) take one lease, `EMBED_LEASE`, so one of
+ * them embeds while the other leaves the space to it — and a holder that died loses it when it
+ * expires, so the space is still completed.
+ */
+forEachStore('the refined model embedded by one process', (ctx) => {
+  const config = loadConfig({}, { db: ':memory:' });
+  const logger = createLogger('silent');
+  let refined: string;
+  let dimensions: number;
+  /** Rows written into the refined model's space, by either. */
+  let rows = 0;
+  /** While set: the next write into the refined space waits for it (after saying so through `paused`). */
+  let gate: { paused: () => void; open: Promise<void> } | null = null;
+
+  before(async () => {
+    await ctx.store.papers.upsertMany(CORPUS);
+    const reindex = createServices({ config, logger, store: ctx.store });
+    await reindex.trainEmbedder();
+    await reindex.searchIndex.reindex();
+    await reindex.searchIndex.close();
+    const base = (await ctx.store.search.loadModel(LOCAL_MODEL_NAME))!;
+    const texts = (await ctx.store.papers.textsById(100, '')).map((p) => ({ title: p.title, abstract: p.abstract }));
+    const model = refineModel(LocalEmbedder.fromBuffer(base.data), texts, OPTIONS);
+    refined = model.id;
+    dimensions = model.dimensions;
+    // The refinement stored its model (a run stopped before it embedded): only the embedding is left.
+    await ctx.store.search.saveModel(LOCAL_MODEL_NAME, model.id, model.toBuffer());
+    const save = ctx.store.search.saveEmbeddings.bind(ctx.store.search);
+    ctx.store.search.saveEmbeddings = async (id, batch, now) => {
+      if (id === refined) {
+        rows += batch.length;
+        const g = gate;
+        if (g) {
+          gate = null;
+          g.paused();
+          await g.open;
+        }
+      }
+      return save(id, batch, now);
+    };
+  });
+
+  /** Holds the next write into the refined space; resolves once one is held, with the function that lets it go. */
+  function holdNextWrite(): { held: Promise<void>; release: () => void } {
+    let paused!: () => void;
+    let open!: () => void;
+    const held = new Promise<void>((r) => (paused = r));
+    gate = { paused, open: new Promise<void>((r) => (open = r)) };
+    return {
+      held,
+      release: () => {
+        gate = null;
+        open();
+      },
+    };
+  }
+
+  /** Forgets the refined space's vectors (as stored before either embedded it). */
+  async function unembed(): Promise<void> {
+    await ctx.store.search.deleteEmbeddings(refined);
+    await ctx.store.embeddingSpaces.delete(refined);
+    rows = 0;
+  }
+
+  /** A server started now: it serves the old space and targets the refined one; its re-embed job through its scheduler. */
+  function startServer() {
+    const server = createServices({ config, logger, store: ctx.store });
+    const scheduler = new JobScheduler(server.runs, logger);
+    return { server, reembed: () => scheduler.runOnce(reembedJob(server.searchIndex)), close: () => server.searchIndex.close() };
+  }
+
+  test("the refinement embeds; a server's re-embed job meanwhile finds the lease held and embeds nothing", async () => {
+    const { server, reembed, close } = startServer();
+    try {
+      assert.equal((await server.searchIndex.embedder())?.id, refined, 'the new server targets the refined model');
+      const refinement = new ModelRefinementService(ctx.store, { enabled: true, options: OPTIONS });
+      assert.equal(await refinement.due(), true);
+      const write = holdNextWrite();
+      const running = refinement.run();
+      try {
+        await within(write.held, 30_000, "the refinement's first write");
+        // The refinement is mid-embedding: the server's job is due (papers lack a refined vector) but skips.
+        assert.equal(await server.searchIndex.hasPending(), true);
+        assert.deepEqual(await reembed(), { ran: false, reason: 'lease_held' });
+      } finally {
+        // Failing or not, the refinement is let go and ends (its embedding thread with it).
+        write.release();
+        await running.catch(() => undefined);
+      }
+      const run = await running;
+      assert.deepEqual({ embedded: run?.embedded, complete: run?.complete }, { embedded: CORPUS.length, complete: true });
+      assert.equal(rows, CORPUS.length, 'each paper embedded once');
+      assert.deepEqual(await reembed(), { ran: false, reason: 'not_due' });
+      assert.equal(await ctx.store.leases.holder(EMBED_LEASE), null, 'released');
+    } finally {
+      await close();
+    }
+  });
+
+  test("a server's re-embed job embeds; the refinement meanwhile is not due, and a run of it embeds nothing", async () => {
+    await unembed();
+    const { reembed, close } = startServer();
+    try {
+      const refinement = new ModelRefinementService(ctx.store, { enabled: true, options: OPTIONS });
+      assert.equal(await refinement.due(), true);
+      const write = holdNextWrite();
+      const running = reembed();
+      try {
+        await within(write.held, 30_000, "the re-embed job's first write");
+        assert.equal(await refinement.due(), false, 'another process embeds');
+        const left = await refinement.run();
+        assert.deepEqual({ to: left?.to, embedded: left?.embedded, complete: left?.complete }, { to: refined, embedded: 0, complete: false });
+      } finally {
+        write.release();
+        await running;
+      }
+      const outcome = await running;
+      assert.ok(outcome.ran && outcome.status === 'succeeded', JSON.stringify(outcome));
+      assert.equal(outcome.ran && outcome.stats.embedded, CORPUS.length);
+      assert.equal(rows, CORPUS.length, 'each paper embedded once');
+      assert.ok((await ctx.store.embeddingSpaces.get(refined))?.completeAt);
+      assert.equal(await refinement.due(), false);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a refinement that died holding the lease: nothing embeds while it is live; once it expires the re-embed job completes the space', async () => {
+    await unembed();
+    await ctx.store.embeddingSpaces.ensure(refined, dimensions, { provider: 'local' });
+    // The dead process's lease, as its last renewal left it.
+    assert.equal(await ctx.store.leases.acquire(EMBED_LEASE, 'refine-model:dead', 10 * 60_000), true);
+    const { reembed, close } = startServer();
+    try {
+      const refinement = new ModelRefinementService(ctx.store, { enabled: true, options: OPTIONS });
+      assert.equal(await refinement.due(), false);
+      assert.deepEqual(await reembed(), { ran: false, reason: 'lease_held' });
+      assert.equal(rows, 0);
+      await sql`update job_leases set expires_at = ${new Date(Date.now() - 1000).toISOString()} where name = ${EMBED_LEASE}`.execute(testDb(ctx.store));
+      assert.equal(await refinement.due(), true, 'expired: the refinement would finish it too');
+      const outcome = await reembed();
+      assert.ok(outcome.ran && outcome.status === 'succeeded', JSON.stringify(outcome));
+      assert.equal(rows, CORPUS.length);
+      assert.ok((await ctx.store.embeddingSpaces.get(refined))?.completeAt, 'the space is complete');
+      assert.equal(await refinement.due(), false);
+    } finally {
+      await close();
+    }
   });
 });

@@ -9,6 +9,10 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createServices } from '../../src/services/index.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
+import { openSearch } from '../../src/services/search.ts';
+import { SimilarListsService } from '../../src/services/similar-lists.ts';
+import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
+import { within } from '../helpers/wait.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 import { SIMILAR_LIST_SIZE, SIMILAR_TEXTS_PER_TURN } from '../../src/services/search.ts';
 import type { Paper } from '../../src/domain/paper.ts';
@@ -145,6 +149,31 @@ forEachStore('similar papers from stored lists', (ctx) => {
     assert.ok((await services.search.similar(neighbour, 10))!.some((s) => s.paper.id === fresh.id), 'the new paper is in its neighbour\'s list');
     assert.equal(await services.similarLists.due(), false);
     assert.ok(embedderId);
+  });
+
+  test('due() asks the space as the runs do (`similarSpace`, within the embedding budget): a choice not made in time is no run, not a wait', async () => {
+    let open!: () => void;
+    const opened = new Promise<void>((r) => (open = r));
+    const { search, index } = openSearch(ctx.store, {
+      engine: new StoreKeywordEngine(ctx.store),
+      embedder: async () => {
+        await opened;
+        return embedderProvider('local')!.open({ config, store: ctx.store, logger });
+      },
+      embedBudgetMs: 50,
+    });
+    const job = new SimilarListsService(ctx.store, search);
+    try {
+      // The model still opening: a run would rank in no space and compute nothing.
+      assert.deepEqual(await within(job.fillMissing(), 10_000, 'a run while the space is being chosen'), { computed: 0, neighbours: 0, complete: true });
+      assert.equal(await within(job.due(), 10_000, 'due() while the space is being chosen'), false, 'not due: the run would find no space');
+    } finally {
+      open();
+    }
+    await index.spaces.serving();
+    assert.equal(await job.due(), true, 'once chosen, due as its runs see it (this service has not run)');
+    assert.equal((await search.similarSpace())?.embedderId, embedderId);
+    await index.close();
   });
 
   test('the background job computes one list per turn of the event loop: a run never holds a serving process for the whole chunk', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,12 +92,16 @@ test('a synchronous call is answered by its reply, not by any wake-up of the req
   await index.started;
   const flag = (index as unknown as { thread: { flag: Int32Array } }).thread.flag;
   const notifier = new Worker(
-    `const f = new Int32Array(require('node:worker_threads').workerData);
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const f = new Int32Array(workerData);
+     Atomics.notify(f, 0);
+     parentPort.postMessage('notifying');
      for (;;) { Atomics.notify(f, 0); const t = Date.now(); while (Date.now() - t < 1); }`,
     { eval: true, workerData: flag.buffer },
   );
   try {
-    await new Promise((r) => setTimeout(r, 50)); // the notifier runs
+    // The notifier is in its loop (not assumed 50 ms after its start: a loaded machine starts a thread later).
+    await once(notifier, 'message');
     const t0 = performance.now();
     index.upsert(Array.from({ length: 20_000 }, (_, i) => ({ key: i + 1, vector: at(i) })));
     const ms = performance.now() - t0;

@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { loadModelDir, type ModelDir, type Pooling } from './model-dir.ts';
-import { tokenizerFrom, type WordPieceTokenizer } from './wordpiece.ts';
+import { tokenizerFrom, type TextTokenizer } from './wordpiece.ts';
 
 export interface EncoderInfo {
   id: string;
@@ -38,7 +38,7 @@ export function poolAndNormalize(hidden: Float32Array, offset: number, seq: numb
 export class OnnxEncoder {
   private constructor(
     private readonly session: ort.InferenceSession,
-    private readonly tokenizer: WordPieceTokenizer,
+    private readonly tokenizer: TextTokenizer,
     private readonly model: ModelDir,
     readonly info: EncoderInfo,
   ) {}

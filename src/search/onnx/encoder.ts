@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { loadModelDir, type ModelDir, type Pooling } from './model-dir.ts';
-import { tokenizerFrom, type TextTokenizer } from './wordpiece.ts';
+import { tokenizerFrom, type TextTokenizer } from './tokenizer.ts';
 
 export interface EncoderInfo {
   id: string;

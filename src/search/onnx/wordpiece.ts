@@ -1,5 +1,3 @@
-import { unigramFromJson } from './unigram.ts';
-
 /**
  * The BERT WordPiece tokenizer, matching Hugging Face's BertTokenizer and the `tokenizers` library's
  * BertNormalizer + BertPreTokenizer + WordPiece: clean the text (drop control characters, map
@@ -55,6 +53,13 @@ function isChineseChar(cp: number): boolean {
     (cp >= 0xf900 && cp <= 0xfaff) ||
     (cp >= 0x2f800 && cp <= 0x2fa1f)
   );
+}
+
+/** A model directory's tokenizer files, as read (`model-dir.ts`). */
+export interface TokenizerFiles {
+  tokenizerJson?: unknown;
+  vocabTxt?: string;
+  tokenizerConfig?: Record<string, unknown>;
 }
 
 export class WordPieceTokenizer {
@@ -158,17 +163,11 @@ export class WordPieceTokenizer {
   }
 }
 
-/** What the encoder needs of a tokenizer: ids cut at the window, and an id to pad batches with. */
-export interface TextTokenizer {
-  readonly padId: number;
-  encode(text: string, maxLength: number): Encoding;
-}
-
 /**
- * Reads the tokenizer from a tokenizer.json (preferred) or vocab.txt + tokenizer_config.json:
- * WordPiece (BERT models) or a sentencepiece Unigram model (`unigram.ts`).
+ * A WordPiece tokenizer from a tokenizer.json whose model is WordPiece, or from vocab.txt +
+ * tokenizer_config.json (`tokenizer.ts` picks the kind).
  */
-export function tokenizerFrom(files: { tokenizerJson?: unknown; vocabTxt?: string; tokenizerConfig?: Record<string, unknown> }): TextTokenizer {
+export function wordPieceFrom(files: TokenizerFiles): WordPieceTokenizer {
   const tc = files.tokenizerConfig ?? {};
   const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
   const special = {
@@ -180,8 +179,7 @@ export function tokenizerFrom(files: { tokenizerJson?: unknown; vocabTxt?: strin
   if (files.tokenizerJson) {
     const tj = files.tokenizerJson as { model?: Record<string, unknown>; normalizer?: Record<string, unknown> | null };
     const model = tj.model ?? {};
-    if (model.type === 'Unigram') return unigramFromJson(files.tokenizerJson);
-    if (model.type !== 'WordPiece') throw new Error(`tokenizer.json: the ${String(model.type)} tokenizer is not supported (only WordPiece, as BERT models use, and sentencepiece Unigram)`);
+    if (model.type !== 'WordPiece') throw new Error(`tokenizer.json: the ${String(model.type)} model is not WordPiece`);
     const norm = tj.normalizer ?? {};
     if (norm.type !== undefined && norm.type !== 'BertNormalizer') throw new Error(`tokenizer.json: the ${String(norm.type)} normalizer is not supported (only BertNormalizer)`);
     const vocab = new Map(Object.entries((model.vocab ?? {}) as Record<string, number>));

@@ -70,19 +70,30 @@ function parseJson(file: string, buf: Buffer): unknown {
   }
 }
 
-/** Reads the TF.js model's weights (by name) and the sentencepiece vocabulary, checking sizes. */
-export async function readUseLitePackage(dir = useLitePackageDir()): Promise<UseLitePackage> {
+/** The package's files as read, and their hash: all an open needs when the model is built already. */
+interface PackageFiles {
+  dir: string;
+  modelFile: string;
+  groups: { paths: string[]; specs: { name: string; shape: number[]; dtype: string; quantization?: unknown }[]; shards: Buffer[] }[];
+  vocabFile: string;
+  vocabBuf: Buffer;
+  /** sha256 of model.json, the shards and vocab.json, and the builder's version. */
+  hash: string;
+}
+
+/** Reads model.json, its shards and vocab.json and hashes them; parses only model.json's manifest. */
+async function readPackageFiles(dir: string): Promise<PackageFiles> {
   const hash = createHash('sha256').update(`paperboy-use-lite-builder-${BUILDER_VERSION}\n`);
   const modelFile = path.join(dir, 'model.json');
   const modelBuf = await readPackageFile(modelFile);
   hash.update(modelBuf);
   const model = parseJson(modelFile, modelBuf) as { weightsManifest?: { paths?: unknown; weights?: unknown }[] };
-  const groups = model.weightsManifest;
-  if (!Array.isArray(groups) || !groups.length) throw new ModelDirError(`${modelFile}: no weightsManifest`);
-  const weights = new Map<string, Weight>();
-  for (const group of groups) {
+  const manifest = model.weightsManifest;
+  if (!Array.isArray(manifest) || !manifest.length) throw new ModelDirError(`${modelFile}: no weightsManifest`);
+  const groups: PackageFiles['groups'] = [];
+  for (const group of manifest) {
     const paths = group.paths;
-    const specs = group.weights as { name: string; shape: number[]; dtype: string; quantization?: unknown }[];
+    const specs = group.weights as PackageFiles['groups'][number]['specs'];
     if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && !p.includes('..') && !path.isAbsolute(p)) || !Array.isArray(specs)) {
       throw new ModelDirError(`${modelFile}: a weightsManifest group has no valid paths or weights`);
     }
@@ -92,6 +103,19 @@ export async function readUseLitePackage(dir = useLitePackageDir()): Promise<Use
       hash.update(buf);
       shards.push(buf);
     }
+    groups.push({ paths: paths as string[], specs, shards });
+  }
+  const vocabFile = path.join(dir, 'vocab.json');
+  const vocabBuf = await readPackageFile(vocabFile);
+  hash.update(vocabBuf);
+  return { dir, modelFile, groups, vocabFile, vocabBuf, hash: hash.digest('hex') };
+}
+
+/** The TF.js model's weights (by name) and the sentencepiece vocabulary from the files read, checking sizes and values. */
+async function parsePackage(files: PackageFiles): Promise<UseLitePackage> {
+  const { dir, modelFile, vocabFile } = files;
+  const weights = new Map<string, Weight>();
+  for (const { paths, specs, shards } of files.groups) {
     const all = Buffer.concat(shards);
     for (const s of specs) {
       if (s.quantization) throw new ModelDirError(`${modelFile}: weight ${s.name} is quantized, which this builder does not read`);
@@ -114,10 +138,7 @@ export async function readUseLitePackage(dir = useLitePackageDir()): Promise<Use
       at += n * 4;
     }
   }
-  const vocabFile = path.join(dir, 'vocab.json');
-  const vocabBuf = await readPackageFile(vocabFile);
-  hash.update(vocabBuf);
-  const vocab = parseJson(vocabFile, vocabBuf);
+  const vocab = parseJson(vocabFile, files.vocabBuf);
   // Seven pieces (":", "://", "▁:)" …) have a null score: the reference tokenizer adds it as 0.
   if (!Array.isArray(vocab) || vocab.length < RESERVED_PIECES + 1 || !vocab.every((p) => Array.isArray(p) && typeof p[0] === 'string' && p[0] && (typeof p[1] === 'number' || p[1] === null))) {
     throw new ModelDirError(`${vocabFile}: expected a list of [piece, score]; reinstall ${USE_LITE_PACKAGE}`);
@@ -130,7 +151,7 @@ export async function readUseLitePackage(dir = useLitePackageDir()): Promise<Use
     // a copy of dist/ without its package.json (tests) still builds
   }
   for (const w of weights.values()) if (w.data instanceof Float32Array && w.data.some((v) => !Number.isFinite(v))) throw new ModelDirError(`${modelFile}: a weight holds NaN or infinity; the shards are corrupt — reinstall ${USE_LITE_PACKAGE}`);
-  return { dir, version, weights, vocab: pieces, hash: hash.digest('hex') };
+  return { dir, version, weights, vocab: pieces, hash: files.hash };
 }
 
 /** The ONNX model: `sentence_embedding` [batch, 512] = USE-lite(input_ids, attention_mask). */
@@ -276,10 +297,14 @@ export function useLiteFiles(pkg: UseLitePackage): Record<string, string | Uint8
  * a background re-embedding.
  */
 export async function ensureUseLiteModel(modelsDir: string, packageDir = useLitePackageDir()): Promise<string> {
-  const pkg = await readUseLitePackage(packageDir);
-  const id = pkg.hash.slice(0, 12);
+  // The files are read and hashed at every open (the hash names the directory), but parsed, checked
+  // and converted only to build: a changed or damaged package has another hash, so it is built — and
+  // its damage named — rather than served from an older build.
+  const read = await readPackageFiles(packageDir);
+  const id = read.hash.slice(0, 12);
   const dir = path.join(modelsDir, USE_LITE_NAME, id);
   if (existsSync(path.join(dir, MANIFEST_FILE))) return dir;
+  const pkg = await parsePackage(read);
   const files = useLiteFiles(pkg);
   await mkdir(path.dirname(dir), { recursive: true });
   const tmp = path.join(path.dirname(dir), `.tmp-${id}-${process.pid}-${randomBytes(4).toString('hex')}`);

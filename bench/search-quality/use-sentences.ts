@@ -29,6 +29,9 @@
  *   node --max-old-space-size=4000 --import tsx bench/search-quality/use-sentences.ts --db /tmp/us/work/arxiv.db --cache /tmp/us/cache --grid
  *   node --max-old-space-size=4000 --import tsx bench/search-quality/use-sentences.ts --db /tmp/us/work/arxiv.db --cache /tmp/us/cache --heldout three:smax:50:mm:0.1:raw
  *
+ * --posthoc GRIDFILE:N (after the held-out run; a diagnostic): the N best tuning rows of a saved grid
+ * scored offline on the held-out queries' captured lists.
+ *
  * The second lever (`--pools lpmax,lp2max,lpcov,lcov`, `LEX_POOLS`): the same sentences matched
  * lexically — best-passage BM25 from the candidate's text at query time, no model.
  *
@@ -67,6 +70,7 @@ const { values } = parseArgs({
     grid: { type: 'boolean' },
     pools: { type: 'string' },
     heldout: { type: 'string' },
+    posthoc: { type: 'string' },
   },
 });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -480,5 +484,32 @@ if (values.heldout) {
   console.log(`the hook's CPU a query (${lex ? `${r.k} papers' texts read, split and scored passage by passage` : `USE of the query + ${r.k} papers' sentence cosines`} + the sort): p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(1)} ms`);
   await s.close();
   console.log(`load average ${la()}`);
+}
+
+// ---- post hoc (after the one held-out run): the tuning grid's best rows on the captured held-out lists
+if (values.posthoc) {
+  // `--posthoc GRIDFILE:N`: the N best rows (pooled tuning) of a saved grid, scored offline on the held-out
+  // queries' captured fused lists. A diagnostic of how the picked row's neighbours fare — never a pick.
+  const [file, n] = values.posthoc.split(':');
+  const grid = JSON.parse(readFileSync(join(cacheDir, file), 'utf8')) as Array<{ name: string; pooled: number }>;
+  const held = data.filter((c) => c.set === 'heldout');
+  const served = held.map((c) => rankOf(c.fused.slice(0, 10).map(([id]) => id), c.id));
+  if (values.pools?.includes('l') || grid.some((g) => LEX_POOLS.includes(g.name.split(':')[1])))
+    avgPassage = meanPassage([...new Set(data.filter((c) => TUNING.includes(c.set)).flatMap((c) => c.fused.slice(0, 50).map(([id]) => id)))]);
+  console.log(`post hoc: held-out captured served ${mrr(served).toFixed(3)} (the live run's figure if equal)`);
+  const top = [...grid].sort((a, b) => b.pooled - a.pooled).slice(0, Number(n));
+  let up = 0;
+  let down = 0;
+  const deltas: number[] = [];
+  for (const g of top) {
+    const ranks = await evalRecipe(parseRecipe(g.name), held);
+    const d = mrr(ranks) - mrr(served);
+    deltas.push(d);
+    if (d > 0) up++;
+    else if (d < 0) down++;
+    console.log(`  ${g.name.padEnd(40)} tuning ${g.pooled.toFixed(3)}  held out ${mrr(ranks).toFixed(3)} (${d >= 0 ? '+' : ''}${d.toFixed(3)})  ${ranks.filter((x, i) => rr(x) > rr(served[i])).length}/${ranks.filter((x, i) => rr(x) < rr(served[i])).length}`);
+  }
+  deltas.sort((a, b) => a - b);
+  console.log(`the ${top.length} best tuning rows held out: ${up} above served, ${down} below; median ${deltas[deltas.length >> 1].toFixed(3)}, range ${deltas[0].toFixed(3)} … ${deltas[deltas.length - 1].toFixed(3)}`);
 }
 await encoder.close();

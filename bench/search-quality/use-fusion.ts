@@ -38,6 +38,7 @@ import type { RankedHit } from '../../src/search/fusion.ts';
 import { fmt, rankOf, score } from './metrics.ts';
 import { loadLine as la } from './served-store.ts';
 import { UseCache, baseRecipes } from './use-cache.ts';
+import { parseRecipe, recipeName, rerankList, type Recipe } from './use-rerank.ts';
 
 const { values } = parseArgs({
   options: {
@@ -134,62 +135,7 @@ const useSim = (recipe: string, qv: Float32Array, id: string) => {
 const ensure = (recipe: string, ids: string[]) => cache.ensure(recipe, ids);
 const embedQuery = (text: string) => cache.query(text);
 
-// ---- fusion ------------------------------------------------------------------------------------
-interface Recipe {
-  design: 'three' | 'bm25';
-  text: string;
-  k: number;
-  form: 'cvx' | 'mm' | 'rrf' | 'ad';
-  w: number;
-  /** `ad`: the USE share from `hi` (BM25's best scores nothing of its ceiling) to `lo` (all of it). */
-  lo?: number;
-  hi?: number;
-  /** Query text for USE: `raw` (the query as typed) or `terms` (the parsed words, as the vector side gets). */
-  qtext: 'raw' | 'terms';
-}
-const recipeName = (r: Recipe) => `${r.design}:${r.text}:${r.k}:${r.form}:${r.form === 'ad' ? `${r.lo}-${r.hi}` : r.w}:${r.qtext}`;
-function parseRecipe(s: string): Recipe {
-  const parts = s.split(':');
-  // A combined text (`max:A+B`, `mean:A+B`) holds a colon itself.
-  if (parts[1] === 'max' || parts[1] === 'mean') parts.splice(1, 2, `${parts[1]}:${parts[2]}`);
-  const [design, text, k, form, w, qtext] = parts;
-  const ad = form === 'ad' ? w.split('-').map(Number) : null;
-  return { design: design as Recipe['design'], text, k: Number(k), form: form as Recipe['form'], w: ad ? 0 : Number(w), lo: ad?.[0], hi: ad?.[1], qtext: (qtext ?? 'raw') as Recipe['qtext'] };
-}
-
-/**
- * The re-ranked order: the design's top K scored by its first signal and USE cosine, the rest of
- * the design's list after them in its own order. `list`: best first with scores (fused or BM25).
- */
-function rerankList(r: Recipe, list: ReadonlyArray<readonly [string, number]>, qv: Float32Array, ceiling: number | null, bestBm25: number): string[] {
-  const top = list.slice(0, r.k);
-  const base = top.map(([, s]) => s);
-  const bestBase = Math.max(...base, 1e-9);
-  const sig = top.map(([id], i) => ({ id, i, b: r.design === 'bm25' ? base[i] / bestBase : base[i], u: useSim(r.text, qv, id) }));
-  const known = sig.filter((x) => x.u !== undefined).map((x) => x.u!);
-  const uFloor = known.length ? Math.min(...known) : 0;
-  for (const x of sig) x.u ??= uFloor;
-  let scored: Array<{ id: string; i: number; s: number }>;
-  if (r.form === 'rrf') {
-    const byU = [...sig].sort((a, b) => b.u! - a.u! || a.i - b.i);
-    const uRank = new Map(byU.map((x, j) => [x.id, j]));
-    scored = sig.map((x) => ({ id: x.id, i: x.i, s: 1 / (60 + x.i + 1) + r.w / (60 + uRank.get(x.id)! + 1) }));
-  } else if (r.form === 'mm') {
-    const [bl, bh] = [Math.min(...sig.map((x) => x.b)), Math.max(...sig.map((x) => x.b))];
-    const [ul, uh] = [Math.min(...sig.map((x) => x.u!)), Math.max(...sig.map((x) => x.u!))];
-    scored = sig.map((x) => ({ id: x.id, i: x.i, s: (1 - r.w) * ((x.b - bl) / (bh - bl || 1)) + r.w * ((x.u! - ul) / (uh - ul || 1)) }));
-  } else {
-    let w = r.w;
-    if (r.form === 'ad') {
-      const sure = ceiling && ceiling > 0 ? Math.min(1, Math.max(0, bestBm25 / ceiling)) : 0;
-      w = r.hi! - (r.hi! - r.lo!) * sure;
-    }
-    // `three`: the fused score (itself a convex mix in [0, 1]) plus w × USE, scaled as a share; `bm25`: the served convex form.
-    scored = sig.map((x) => ({ id: x.id, i: x.i, s: (1 - w) * x.b + w * x.u! }));
-  }
-  scored.sort((a, b) => b.s - a.s || a.i - b.i);
-  return [...scored.map((x) => x.id), ...list.slice(r.k).map(([id]) => id)];
-}
+// ---- fusion: use-rerank.ts (shared with use-sentences.ts) ------------------------------------
 
 // ---- phases ------------------------------------------------------------------------------------
 let data: Captured[] | null = existsSync(captureFile) ? JSON.parse(readFileSync(captureFile, 'utf8')) : null;
@@ -236,7 +182,7 @@ async function evalRecipe(r: Recipe, rows: Captured[]): Promise<Array<number | n
   for (const c of rows) {
     const qv = await queryVec(c, r.qtext);
     const list = r.design === 'three' ? c.fused : c.bm25;
-    out.push(rankOf(rerankList(r, list, qv, c.ceiling, c.bm25[0]?.[1] ?? 0).slice(0, 10), c.id));
+    out.push(rankOf(rerankList(r, list, (id) => useSim(r.text, qv, id), c.ceiling, c.bm25[0]?.[1] ?? 0).slice(0, 10), c.id));
   }
   return out;
 }
@@ -305,7 +251,7 @@ if (values.heldout) {
       list = kw.map((h) => [h.id, h.score]);
     }
     const bestBm25 = ctx.keyword.length ? Math.max(...ctx.keyword.map((h) => h.score)) : 0;
-    const order = rerankList(r, list, qv, ctx.ceiling ?? null, bestBm25);
+    const order = rerankList(r, list, (id) => useSim(r.text, qv, id), ctx.ceiling ?? null, bestBm25);
     const c1 = process.cpuUsage(c0);
     if (live) hookCpu.push((c1.user + c1.system) / 1000);
     return order.map((id, i) => ({ id, score: order.length - i }));

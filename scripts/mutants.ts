@@ -2523,7 +2523,7 @@ export const MUTANTS: Mutant[] = [
     name: 'rerank-hook-ignored',
     what: "hybrid search never asks the re-ranking hook (bench/search-quality/rerank.ts's measure would be the fusion's order)",
     file: 'src/services/search.ts',
-    search: '      if (this.opts.rerank) ranked = await this.opts.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });',
+    search: '      if (this.experiment.rerank) ranked = await this.experiment.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });',
     replace: '',
     tests: ['tests/search/search-rerank-hook.test.ts'],
   },

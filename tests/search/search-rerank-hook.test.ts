@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
-import { openSearch, type RerankContext, type SearchService } from '../../src/services/search.ts';
+import { openSearch, type SearchService } from '../../src/services/search.ts';
+import type { RerankContext } from '../../src/services/search-experiment.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { DEFAULT_FUSION } from '../../src/search/fusion.ts';
@@ -17,7 +18,7 @@ class MarkerEmbedder implements Embedder {
   }
 }
 
-// The re-ranking hook (`SearchQueryOptions.rerank`) is what bench/search-quality/rerank.ts measures
+// The re-ranking hook (`SearchExperiment.rerank`) is what bench/search-quality/rerank.ts measures
 // through: it must see what the fusion saw and its answer must be the page served.
 forEachStore('hybrid search hands its fused candidates to a re-ranking hook', (ctx) => {
   let search: SearchService;
@@ -34,6 +35,7 @@ forEachStore('hybrid search hands its fused candidates to a re-ranking hook', (c
       embedder: async () => embedder,
       annRefreshMs: 0,
       fusion: DEFAULT_FUSION,
+    }, {
       // Reverses the fused order: a page in that order can only come from the hook.
       rerank: async (c) => (seen.push(c), [...c.fused].reverse()),
     });

@@ -2703,6 +2703,22 @@ export const MUTANTS: Mutant[] = [
     replace: "let x = op('Add', [x0Words, timing]);",
     tests: ['tests/search/use-lite.test.ts'],
   },
+  {
+    name: 'use-lite-cleanup-removes-current',
+    what: "a new use-lite build's clean-up of older builds removes the build just put in place (the model served is gone)",
+    file: 'src/search/onnx/use-lite.ts',
+    search: '    if (name === current || !BUILD_NAME.test(name)) continue;',
+    replace: '    if (!BUILD_NAME.test(name)) continue;',
+    tests: ['tests/search/use-lite.test.ts'],
+  },
+  {
+    name: 'use-lite-cleanup-removes-builds-under-way',
+    what: "a new use-lite build's clean-up removes any other entry, another process's build under way (.tmp-…) too",
+    file: 'src/search/onnx/use-lite.ts',
+    search: '    if (name === current || !BUILD_NAME.test(name)) continue;',
+    replace: '    if (name === current) continue;',
+    tests: ['tests/search/use-lite.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

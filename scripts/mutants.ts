@@ -2719,6 +2719,14 @@ export const MUTANTS: Mutant[] = [
     replace: '    if (name === current) continue;',
     tests: ['tests/search/use-lite.test.ts'],
   },
+  {
+    name: 'similar-mix-experiment-ignored',
+    what: "similar papers never ask the similar-mix experiment (csfcube.ts --mode's rows would be the served mix)",
+    file: 'src/services/search.ts',
+    search: 'return (this.experiment.similarMix ?? mixSimilar)(',
+    replace: 'return mixSimilar(',
+    tests: ['tests/search/search-rerank-hook.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -30,7 +30,7 @@
  * --mode z|minmax|rank|pow<p> (default `served`, the served mix): the sweep rows (without --sweep,
  * one row at the served weights) mix the two similarities that way instead (`similarMixOf` in
  * served-store.ts: z-scored or min–max scaled over the candidates, a rank mix, the cosine raised
- * to the power p), through the search service's `similarMix` hook; the served row stays the served
+ * to the power p), through the search service's `similarMix` experiment (`SearchExperiment`); the served row stays the served
  * code, so --paired compares each mode row with it. Round 26's unserved mixes, on the current code.
  */
 import { execFileSync } from 'node:child_process';
@@ -114,7 +114,7 @@ async function measureServed(): Promise<void> {
     const sweep = (list: string | undefined, all: string, served: number) => (values.sweep ? (list ?? all) : String(served)).split(',').map(Number);
     for (const candidates of sweep(values.candidates, String(SIMILAR_WEIGHTS.candidates), SIMILAR_WEIGHTS.candidates)) {
       for (const lexical of sweep(values.lexical, '0,0.3,0.4,0.5,0.6,0.7,1', SIMILAR_WEIGHTS.lexical)) {
-        const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates }, similarMix });
+        const { search: s } = openSearch(opened.store, { engine, embedder, similar: { lexical, semantic: 1 - lexical, candidates } }, { similarMix });
         const name = `${prefix} lex ${lexical} / sem ${+(1 - lexical).toFixed(2)}, ${candidates} c.`;
         servedRowOf.set(name, rankers[0].name);
         rankers.push({ name, similar: async (id) => ((await s.similar(id, 120)) ?? []).map((r) => r.paper.id) });

@@ -26,7 +26,8 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
-import { openSearch, type RerankContext } from '../../src/services/search.ts';
+import { openSearch } from '../../src/services/search.ts';
+import type { RerankContext } from '../../src/services/search-experiment.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
@@ -110,8 +111,7 @@ async function capture(queries: Query[], swap = false): Promise<Captured[]> {
   const { search, index } = openSearch(opened.store, {
     engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)),
     embedder,
-    rerank: async (ctx) => ((last = ctx), ctx.fused),
-  });
+  }, { rerank: async (ctx) => ((last = ctx), ctx.fused) });
   const space = await index.spaces.serving();
   if (space) await index.vectorIndex(space);
   console.log(`serving ${space?.embedderId}`);

@@ -9,7 +9,8 @@ import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
 import { ModelRefinementService } from '../../src/services/model-refinement.ts';
 import { DEFAULT_FUSION, mixSimilar, type SimilarCandidate } from '../../src/search/fusion.ts';
-import { openSearch, type SearchQueryOptions, type SearchService } from '../../src/services/search.ts';
+import { openSearch, type SearchService } from '../../src/services/search.ts';
+import type { SearchExperiment } from '../../src/services/search-experiment.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
@@ -77,7 +78,7 @@ export function similarListNdcg(f: CsfcubeFacet, list: readonly string[]): numbe
  * its sign kept. An unknown similarity (NaN) counts 0, as in `mixSimilar`. Undefined for `served`;
  * an unknown mode throws.
  */
-export function similarMixOf(mode: string): SearchQueryOptions['similarMix'] {
+export function similarMixOf(mode: string): SearchExperiment['similarMix'] {
   if (mode === 'served') return undefined;
   const fin = (x: number) => (Number.isFinite(x) ? x : 0);
   let transform: (cs: readonly SimilarCandidate[]) => SimilarCandidate[];

@@ -3,7 +3,7 @@
  * 8k, 2-layer transformer, 512-d) fused into the served hybrid search, through the served path.
  *
  * `services.search.search` (hybrid, as `GET /api/papers/search`) runs on a refined 75k store with the
- * `SearchQueryOptions.rerank` hook: `--capture` records what the served hybrid fused (its fused list
+ * `SearchExperiment.rerank` hook: `--capture` records what the served hybrid fused (its fused list
  * with scores, BM25's top 200 with scores, the query's BM25 ceiling) for every meaning-set query;
  * the candidates' USE vectors are computed once per (paper, text recipe) and cached on disk; the
  * grid (designs × texts × K × fusion forms × weights) is scored on the tuning blocks only (tuning,
@@ -30,7 +30,8 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createServices } from '../../src/services/index.ts';
-import { openSearch, type RerankContext } from '../../src/services/search.ts';
+import { openSearch } from '../../src/services/search.ts';
+import type { RerankContext } from '../../src/services/search-experiment.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
 import { embedderProvider } from '../../src/search/embedder-providers.ts';
@@ -84,8 +85,7 @@ async function openHooked(hook: { fn: Hook | null }) {
   const { search, index } = openSearch(opened.store, {
     engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)),
     embedder,
-    rerank: async (ctx) => (hook.fn ? hook.fn(ctx) : ctx.fused),
-  });
+  }, { rerank: async (ctx) => (hook.fn ? hook.fn(ctx) : ctx.fused) });
   const space = await index.spaces.serving();
   if (space) await index.vectorIndex(space);
   await search.search({ q: 'warm up', limit: 10 });

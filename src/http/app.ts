@@ -93,40 +93,46 @@ export function createApp(services: Services) {
     app.use('*', pageCache(cache));
   }
 
-  app.route('/', healthRoutes());
-  app.route('/', authApiRoutes(services.config));
-  app.route('/', searchApiRoutes());
-  app.route('/', submissionApiRoutes(services.config));
-  app.route('/', upvoteApiRoutes(services.config));
-  app.route('/', readStateApiRoutes(services.config));
-  app.route('/', notificationApiRoutes(services.config));
-  app.route('/', commentApiRoutes(services.config));
-  app.route('/', collectionApiRoutes(services.config));
-  app.route('/', adminApiRoutes());
-  app.route('/', reportApiRoutes(services.config));
-  app.route('/', authorshipApiRoutes(services.config));
-  // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
-  app.route('/', discoveryApiRoutes(services.config));
-  app.route('/', discoveryPageRoutes(services.config));
-  app.route('/', readStatePageRoutes(services.config));
-  app.route('/', notificationPageRoutes(services.config));
-  app.route('/', paperApiRoutes());
-  app.route('/', dailyPapersApiRoutes());
-  app.route('/', feedRoutes());
-  app.route('/', apiDocsRoutes());
-  app.route('/', subscriptionApiRoutes());
-  app.route('/', subscriptionPageRoutes());
-  app.route('/', mailSettingsRoutes());
-  // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
-  // Before the community pages: their `/collections/:cid` would answer `/collections/12.bib` with a 404.
-  app.route('/', libraryPageRoutes(services.config));
-  app.route('/', zoteroPageRoutes(services.config));
-  app.route('/', reportPageRoutes(services.config));
-  app.route('/', authorshipPageRoutes(services.config));
-  app.route('/', communityPageRoutes(services.config));
-  app.route('/', paperMarkdownRoutes());
-  app.route('/', pageRoutes());
-  app.route('/', assetRoutes());
+  // Each resource's routes, all at the root, matched in this order: where two could answer one
+  // address, the one listed first does.
+  const { config } = services;
+  const routes: Array<Hono<AppEnv>> = [
+    healthRoutes(),
+    authApiRoutes(config),
+    searchApiRoutes(),
+    submissionApiRoutes(config),
+    upvoteApiRoutes(config),
+    readStateApiRoutes(config),
+    notificationApiRoutes(config),
+    commentApiRoutes(config),
+    collectionApiRoutes(config),
+    adminApiRoutes(),
+    reportApiRoutes(config),
+    authorshipApiRoutes(config),
+    // Before the paper routes: /api/papers/for-you and /papers/for-you are not paper ids.
+    discoveryApiRoutes(config),
+    discoveryPageRoutes(config),
+    readStatePageRoutes(config),
+    notificationPageRoutes(config),
+    paperApiRoutes(),
+    dailyPapersApiRoutes(),
+    feedRoutes(),
+    apiDocsRoutes(),
+    subscriptionApiRoutes(),
+    subscriptionPageRoutes(),
+    mailSettingsRoutes(),
+    // Before the general pages: their `/papers/*` paper route would answer `/papers/{id}/discussion` with a 404.
+    // Before the community pages: their `/collections/:cid` would answer `/collections/12.bib` with a 404.
+    libraryPageRoutes(config),
+    zoteroPageRoutes(config),
+    reportPageRoutes(config),
+    authorshipPageRoutes(config),
+    communityPageRoutes(config),
+    paperMarkdownRoutes(),
+    pageRoutes(),
+    assetRoutes(),
+  ];
+  for (const r of routes) app.route('/', r);
 
   app.notFound((c) => {
     if (isApi(c.req.path)) return jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync, transformSync } from 'esbuild';
 import { Hono } from 'hono';
 import { sitePaths } from '../domain/site-paths.ts';
+import type { AppEnv } from './env.ts';
 
 /**
  * The site's static assets, built once per process: the stylesheet (minified) and the client
@@ -56,7 +57,7 @@ const icons = (() => {
 })();
 
 export function assetRoutes() {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   const day = 'public, max-age=86400';
   app.get('/favicon.ico', (c) => c.body(new Uint8Array(icons().ico), 200, { 'content-type': 'image/x-icon', 'cache-control': day }));
   app.get('/favicon.svg', (c) => c.body(new Uint8Array(icons().svg), 200, { 'content-type': 'image/svg+xml', 'cache-control': day }));

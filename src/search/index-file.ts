@@ -31,8 +31,17 @@ const MAGIC = Buffer.from('PBIDX\0\0\n', 'latin1');
 const FIXED = 64;
 
 type TypedSection = Uint32Array | Int32Array | Float32Array | Uint16Array | Uint8Array;
+type ArrayType = 'u32' | 'i32' | 'f32' | 'u16' | 'u8';
+/** The typed sections' array per type name in the header: one table for writing (`typeOf`) and reading. */
+const ARRAYS: Record<ArrayType, { new (buffer: ArrayBufferLike, offset: number, length: number): TypedSection; readonly BYTES_PER_ELEMENT: number }> = {
+  u32: Uint32Array,
+  i32: Int32Array,
+  f32: Float32Array,
+  u16: Uint16Array,
+  u8: Uint8Array,
+};
 export type Section = TypedSection | string[];
-type SectionType = 'u32' | 'i32' | 'f32' | 'u16' | 'u8' | 'strings';
+type SectionType = ArrayType | 'strings';
 
 /**
  * A section handed to the writer as many arrays of one type, written one after the other (the
@@ -81,10 +90,7 @@ export class IndexFileError extends Error {
 function typeOf(s: WrittenSection): SectionType {
   if (Array.isArray(s)) return 'strings';
   if (s instanceof Gathered) return s.pieces.length ? typeOf(s.pieces[0]) : 'u8';
-  if (s instanceof Uint32Array) return 'u32';
-  if (s instanceof Int32Array) return 'i32';
-  if (s instanceof Float32Array) return 'f32';
-  if (s instanceof Uint16Array) return 'u16';
+  for (const t of Object.keys(ARRAYS) as ArrayType[]) if (s instanceof ARRAYS[t]) return t;
   return 'u8';
 }
 
@@ -462,28 +468,11 @@ export async function readIndexFile(file: string, expect: ReadExpectations): Pro
       sections[e.name] = new StringTable(new Uint8Array(buf.buffer, e.offset, e.length), table.starts, table.slots);
       continue;
     }
-    switch (e.type) {
-      case 'u32':
-        sections[e.name] = new Uint32Array(buf.buffer, e.offset, e.length / 4);
-        break;
-      case 'i32':
-        sections[e.name] = new Int32Array(buf.buffer, e.offset, e.length / 4);
-        break;
-      case 'f32':
-        sections[e.name] = new Float32Array(buf.buffer, e.offset, e.length / 4);
-        break;
-      case 'u16':
-        sections[e.name] = new Uint16Array(buf.buffer, e.offset, e.length / 2);
-        break;
-      case 'u8':
-        sections[e.name] = new Uint8Array(buf.buffer, e.offset, e.length);
-        break;
-      case 'strings':
-        sections[e.name] = e.count === 0 ? [] : await decodeLinesSliced(buf, e.offset, e.offset + e.length);
-        break;
-      default:
-        throw new IndexFileError('header', `${file}: section ${e.name} of unknown type`);
-    }
+    if (e.type === 'strings') sections[e.name] = e.count === 0 ? [] : await decodeLinesSliced(buf, e.offset, e.offset + e.length);
+    else if (Object.hasOwn(ARRAYS, e.type)) {
+      const View = ARRAYS[e.type as ArrayType];
+      sections[e.name] = new View(buf.buffer, e.offset, e.length / View.BYTES_PER_ELEMENT);
+    } else throw new IndexFileError('header', `${file}: section ${e.name} of unknown type`);
     if (sections[e.name].length !== e.count) throw new IndexFileError('header', `${file}: section ${e.name} holds ${sections[e.name].length} elements, its header says ${e.count}`);
   }
   return { kind: header.kind, format: verified.version, meta: header.meta, sections, checksum: verified.checksum, bytes: verified.bytes };

@@ -6,7 +6,7 @@ import type { Embedder } from '../search/embedder.ts';
 import type { KeywordSearchOptions, MatchCount } from '../search/keyword-engine.ts';
 import { COUNT_CAP } from '../search/store-keyword-engine.ts';
 import { isRefinedModelId } from '../search/local-embedder-refine.ts';
-import { DEFAULT_FUSION, REFINED_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarCandidate, type SimilarWeights } from '../search/fusion.ts';
+import { DEFAULT_FUSION, REFINED_FUSION, SIMILAR_WEIGHTS, fuse, mixSimilar, type FusionWeights, type RankedHit, type SimilarWeights } from '../search/fusion.ts';
 import { hasTermVectors, termCosine, termVectorFromBytes, type TermVector } from '../search/local-embedder.ts';
 import { hasTextConstraint, parseQuery, STOPWORDS, words } from '../search/query.ts';
 import { searchFilters, type ParsedQuery, type SearchFilters, type SearchSort } from '../domain/search-query.ts';
@@ -14,6 +14,7 @@ import { highlightRanges, pdfTextSnippet, queryStems, segments, snippet, type Hi
 import type { ServingSpace } from './embedding-spaces.ts';
 import { paperText, QueryFallbackLog, withinBudget } from './embedding-runs.ts';
 import { SearchIndexService, type SearchIndexOptions } from './search-index.ts';
+import type { SearchExperiment } from './search-experiment.ts';
 
 export type SearchMode = 'hybrid' | 'keyword' | 'vector';
 
@@ -89,22 +90,7 @@ export interface SearchQueryOptions {
   fusion?: FusionWeights;
   /** How similar papers mix word and embedding similarity; default `SIMILAR_WEIGHTS`. */
   similar?: SimilarWeights;
-  /** Another mix of the two similarities (benchmarks: bench/search-quality/csfcube.ts `--mode`); absent, `mixSimilar`. */
-  similarMix?: (candidates: readonly SimilarCandidate[], w: SimilarWeights) => RankedHit[];
   logger?: Logger;
-  /** A re-ranking of the fused hybrid list (benchmarks: bench/search-quality/rerank.ts); absent, the fusion's order. */
-  rerank?: (ctx: RerankContext) => Promise<RankedHit[]>;
-}
-
-/** What hybrid search had when it fused: the query, both lists, the keyword hits' exact cosines, the query's BM25 ceiling, the fusion and its order. */
-export interface RerankContext {
-  q: ParsedQuery;
-  keyword: readonly RankedHit[];
-  vector: readonly RankedHit[];
-  cosines: ReadonlyMap<string, number>;
-  ceiling: number | undefined;
-  weights: FusionWeights;
-  fused: RankedHit[];
 }
 
 /** Both services' options: what `openSearch` takes. */
@@ -113,10 +99,13 @@ export type SearchServiceOptions = SearchIndexOptions & SearchQueryOptions;
 /** Page size (`default`, `max`) and how deep paging goes (`maxOffset`: the in-memory index ranks every hit before the page). */
 export const SEARCH_LIMITS = { default: 20, max: 120, maxOffset: 1000 } as const;
 
-/** The querying and the indexing service over one store and engine (what `createServices` wires). */
-export function openSearch(store: Store, opts: SearchServiceOptions): { search: SearchService; index: SearchIndexService } {
+/**
+ * The querying and the indexing service over one store and engine (what `createServices` wires).
+ * `experiment` swaps ranking steps for a benchmark (`SearchExperiment`); the server passes none.
+ */
+export function openSearch(store: Store, opts: SearchServiceOptions, experiment: SearchExperiment = {}): { search: SearchService; index: SearchIndexService } {
   const index = new SearchIndexService(store, opts);
-  return { search: new SearchService(store, index, opts), index };
+  return { search: new SearchService(store, index, opts, experiment), index };
 }
 
 /**
@@ -131,6 +120,7 @@ export class SearchService {
     private readonly store: Store,
     private readonly index: SearchIndexService,
     private readonly opts: SearchQueryOptions = {},
+    private readonly experiment: SearchExperiment = {},
   ) {
     this.fusion = opts.fusion ?? DEFAULT_FUSION;
     this.fallbacks = new QueryFallbackLog(opts.logger);
@@ -230,7 +220,7 @@ export class SearchService {
       const weights = { ...fusion, candidates };
       const cosines = await this.exactCosines(serving.embedderId, vector.query, keyword.slice(0, candidates), vector.hits);
       ranked = fuse(keyword, vector.hits, weights, cosines, ceiling);
-      if (this.opts.rerank) ranked = await this.opts.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });
+      if (this.experiment.rerank) ranked = await this.experiment.rerank({ q, keyword, vector: vector.hits, cosines, ceiling, weights, fused: ranked });
     }
     return { query: q, ...(await this.page(ranked.slice(offset, offset + limit + 1), q, limit, new Set(keyword.map((h) => h.id)))), mode: wanted };
   }
@@ -447,7 +437,7 @@ export class SearchService {
       const lexical = local && ownTerms ? termCosine(ownTerms, terms.get(cid)!) : (bm25.get(cid) ?? 0) / (bestBm25 || 1);
       scored.push({ id: cid, lexical, semantic });
     }
-    return (this.opts.similarMix ?? mixSimilar)(scored, space ? w : { ...w, semantic: 0 });
+    return (this.experiment.similarMix ?? mixSimilar)(scored, space ? w : { ...w, semantic: 0 });
   }
 
   /** Visible papers whose titles share the most words with `title`, best first (for matching imported references). */

@@ -1,22 +1,12 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Comment } from '../domain/community.ts';
 import { plainCommentHtml } from '../domain/comment-markdown.ts';
-import type { Database } from './schema.ts';
+import type { CommentsTable, Database } from './schema.ts';
 import { inTransaction } from './tx.ts';
 import { visiblePaper } from './visibility.ts';
 
-type CommentRow = {
-  id: number;
-  paper_id: string;
-  user_id: number;
-  parent_id: number | null;
-  body: string;
-  body_html: string | null;
-  created_at: string;
-  edited_at: string | null;
-  deleted: number;
-  username: string;
-};
+/** A comment's row with its author's name (the reads join `users`). */
+type CommentRow = Selectable<CommentsTable> & { username: string };
 
 function rowToComment(r: CommentRow): Comment {
   const deleted = Boolean(r.deleted);

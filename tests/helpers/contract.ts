@@ -12,6 +12,12 @@ export interface StoreContext {
   kind: StoreKind;
   readonly store: TestStore['store'];
   readonly opened: TestStore;
+  /**
+   * Runs `fn` when the suite ends, before the store closes (a suite's own `after` hooks run after
+   * the harness's, on a closed store): for services over the store, whose `close()` still writes
+   * (the ANN index beside a SQLite file, a publication under way).
+   */
+  beforeStoreCloses(fn: () => Promise<void> | void): void;
 }
 
 
@@ -19,6 +25,7 @@ export function forEachStore(name: string, body: (ctx: StoreContext) => void): v
   for (const kind of STORE_KINDS) {
     describe(`${name} [${storeLabel(kind, backend)}]`, () => {
       let opened: TestStore | undefined;
+      const closers: Array<() => Promise<void> | void> = [];
       const ctx: StoreContext = {
         kind,
         get store() {
@@ -29,12 +36,19 @@ export function forEachStore(name: string, body: (ctx: StoreContext) => void): v
           if (!opened) throw new Error('store not open yet');
           return opened;
         },
+        beforeStoreCloses(fn) {
+          closers.push(fn);
+        },
       };
       before(async () => {
         opened = await createTestStore(kind, backend);
       });
       after(async () => {
-        await opened?.close();
+        try {
+          for (const fn of closers.reverse()) await fn();
+        } finally {
+          await opened?.close();
+        }
       });
       body(ctx);
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { z } from 'zod';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
@@ -27,8 +27,9 @@ forEachStore('search API', (ctx) => {
     await services.searchIndex.catchUp();
     server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: createLogger('silent') });
   });
-  after(async () => {
+  ctx.beforeStoreCloses(async () => {
     await server?.close(1000);
+    await services?.close();
     await embeddings?.close();
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { z } from 'zod';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
@@ -46,8 +46,9 @@ forEachStore('hybrid search with USE-lite (EMBEDDINGS_MODEL=use-lite)', (ctx) =>
     await services.searchIndex.catchUp();
     server = await startServer(createApp(services), { host: '127.0.0.1', port: 0, logger: createLogger('silent') });
   });
-  after(async () => {
+  ctx.beforeStoreCloses(async () => {
     await server?.close(1000);
+    await services?.close();
     await rm(modelsDir, { recursive: true, force: true });
   });
 

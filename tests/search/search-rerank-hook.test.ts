@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { forEachStore } from '../helpers/contract.ts';
 import { makePaper } from '../helpers/papers.ts';
-import { openSearch, type RerankContext, type SearchService } from '../../src/services/search.ts';
+import { openSearch, type SearchService } from '../../src/services/search.ts';
+import type { RerankContext } from '../../src/services/search-experiment.ts';
 import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
 import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
-import { DEFAULT_FUSION } from '../../src/search/fusion.ts';
+import { DEFAULT_FUSION, type SimilarCandidate } from '../../src/search/fusion.ts';
 import type { Embedder } from '../../src/search/embedder.ts';
 
 /** The query "alpha" and the papers get vectors by a marker word, so the test knows every cosine. */
@@ -17,7 +18,7 @@ class MarkerEmbedder implements Embedder {
   }
 }
 
-// The re-ranking hook (`SearchQueryOptions.rerank`) is what bench/search-quality/rerank.ts measures
+// The re-ranking hook (`SearchExperiment.rerank`) is what bench/search-quality/rerank.ts measures
 // through: it must see what the fusion saw and its answer must be the page served.
 forEachStore('hybrid search hands its fused candidates to a re-ranking hook', (ctx) => {
   let search: SearchService;
@@ -34,6 +35,7 @@ forEachStore('hybrid search hands its fused candidates to a re-ranking hook', (c
       embedder: async () => embedder,
       annRefreshMs: 0,
       fusion: DEFAULT_FUSION,
+    }, {
       // Reverses the fused order: a page in that order can only come from the hook.
       rerank: async (c) => (seen.push(c), [...c.fused].reverse()),
     });
@@ -52,5 +54,36 @@ forEachStore('hybrid search hands its fused candidates to a re-ranking hook', (c
     assert.deepEqual(c.weights.keyword, DEFAULT_FUSION.keyword);
     assert.ok(c.fused.length >= 2 && c.fused.some((h) => h.id === '2501.31001'));
     assert.deepEqual(hybrid.results.map((r) => r.paper.id), [...c.fused].reverse().map((h) => h.id), 'the page is the hook\'s order');
+  });
+});
+
+// The similar mix (`SearchExperiment.similarMix`) is what bench/search-quality/csfcube.ts `--mode` ranks similar papers with.
+forEachStore('similar papers are ranked by a similar-mix experiment when one is given', (ctx) => {
+  let search: SearchService;
+  const seen: Array<readonly SimilarCandidate[]> = [];
+
+  before(async () => {
+    await ctx.store.papers.upsertMany([
+      makePaper({ id: '2501.32001', title: 'Alpha report', abstract: 'An alpha study of the zebra.' }),
+      makePaper({ id: '2501.32002', title: 'Alpha note', abstract: 'An alpha study of the yak.' }),
+      makePaper({ id: '2501.32003', title: 'Alpha memo', abstract: 'An alpha study of the zebra herd.' }),
+    ]);
+    const embedder = new MarkerEmbedder();
+    const opened = openSearch(
+      ctx.store,
+      { engine: new InvertedIndexEngine(ctx.store, new StoreKeywordEngine(ctx.store)), embedder: async () => embedder, annRefreshMs: 0 },
+      // Ranks the candidates by id: the yak paper first, where `mixSimilar` puts the other zebra paper first.
+      { similarMix: (cs) => (seen.push(cs), [...cs].sort((a, b) => a.id.localeCompare(b.id)).map((c, i) => ({ id: c.id, score: 1 - i / 10 }))) },
+    );
+    search = opened.search;
+    await opened.index.catchUp();
+  });
+
+  test('the experiment gets the candidates and its order is served', async () => {
+    const similar = await search.similar('2501.32001', 5);
+    assert.ok(seen.length >= 1, 'the mix was asked');
+    const ids = seen[seen.length - 1].map((c) => c.id);
+    assert.ok(ids.includes('2501.32002') && ids.includes('2501.32003'), `candidates ${ids}`);
+    assert.deepEqual(similar?.map((r) => r.paper.id), ['2501.32002', '2501.32003']);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { OnnxEmbedder } from '../../src/search/onnx-embedder.ts';
 import { onnxEmbedderProvider } from '../../src/search/onnx-embedder-provider.ts';
 import { unigramFromJson, type UnigramTokenizer } from '../../src/search/onnx/unigram.ts';
-import { ensureUseLiteModel, USE_LITE_WINDOW, useLitePackageDir } from '../../src/search/onnx/use-lite.ts';
+import { ensureUseLiteModel, removeOtherBuilds, USE_LITE_WINDOW, useLitePackageDir } from '../../src/search/onnx/use-lite.ts';
 import { embedderContract, cosine } from '../helpers/embedder-contract.ts';
 
 // The reference: the same weights run by TF.js, with the tokenizer they were published with.
@@ -152,6 +153,31 @@ describe('USE-lite as an ONNX model', () => {
     const otherDir = await ensureUseLiteModel(models, other);
     assert.notEqual(path.basename(otherDir), path.basename(modelDir));
     assert.deepEqual((await readdir(path.join(models, 'use-lite'))).filter((d) => d.startsWith('.')), [], 'nothing half-written left');
+  });
+
+  test("a new build removes the other versions' builds beside it, never another process's build under way", async () => {
+    const models = await mkdtemp(path.join(os.tmpdir(), 'paperboy-use-models-'));
+    dirs.push(models);
+    const parent = path.join(models, 'use-lite');
+    // An older version's build, another process's build under way (its temporary), and a file someone put there.
+    const planted = ['0123456789ab', '.tmp-0123456789ab-99999-cafe0123', 'notes.txt'];
+    await mkdir(path.join(parent, planted[0]), { recursive: true });
+    await writeFile(path.join(parent, planted[0], '.paperboy-model.json'), '{}');
+    await mkdir(path.join(parent, planted[1]));
+    await writeFile(path.join(parent, planted[1], 'model.onnx'), 'half');
+    await writeFile(path.join(parent, planted[2]), 'mine');
+    const built = await ensureUseLiteModel(models);
+    assert.equal(path.basename(built), path.basename(modelDir));
+    assert.ok(existsSync(path.join(built, '.paperboy-model.json')), 'the new build stays');
+    assert.deepEqual((await readdir(parent)).sort(), [path.basename(built), planted[1], planted[2]].sort(), 'only the older build is gone');
+    // Reopened (built already): nothing is removed, so an older version's process still building is never raced by an open.
+    await mkdir(path.join(parent, planted[0]));
+    assert.equal(await ensureUseLiteModel(models), built);
+    assert.ok(existsSync(path.join(parent, planted[0])));
+    // Removed by another process first (the directory, or all of use-lite/): no error.
+    await rm(path.join(parent, planted[0]), { recursive: true });
+    await removeOtherBuilds(parent, path.basename(built));
+    await removeOtherBuilds(path.join(models, 'gone'), path.basename(built));
   });
 });
 

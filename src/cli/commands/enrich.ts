@@ -5,6 +5,7 @@ import { isDay } from '../../ingest/formats/fields.ts';
 import { ENRICH_LEASE } from '../../services/enrichment/service.ts';
 import type { EnrichReport } from '../../services/enrichment/runner.ts';
 import { startProgress } from '../progress.ts';
+import { untilInterrupted } from '../interrupt.ts';
 
 const summary = (r: EnrichReport) =>
   Object.entries(r.byStep)
@@ -37,38 +38,34 @@ export const enrichCommand: Command = {
       if (unknown.length) throw new UsageError(`no enrichment step named ${unknown.join(', ')} (steps: ${known.join(', ')})`);
       // Without --since or --id: the job's own selection (the last ENRICH_LOOKBACK_DAYS days).
       const sel = { ...(since || ids ? { since, ids } : services.enrichment.scheduledSelection()), steps, force: Boolean(values.force) };
-      const controller = new AbortController();
-      const onSignal = () => controller.abort(new Error('interrupted'));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const progress = startProgress({ label: 'enriching', tty: Boolean(process.stderr.isTTY) && !values.quiet, unit: 'records', everyMs: 5000 });
-      try {
-        const holder = `${os.hostname()}:${process.pid}:cli`;
-        const leased = await services.runs.withLease(ENRICH_LEASE, holder, 10 * 60_000, () =>
-          services.runs.recordRun(ENRICH_LEASE, { source: 'cli', since: sel.since ?? null, ids: ids?.length ?? 0 }, async () => {
-            const r = await services.enrichment.run(sel, {
-              signal: controller.signal,
-              onProgress: (p) => {
-                progress.update(p.done, p.total, `${p.step} ${p.paperId}: ${p.outcome}`);
-                if (p.outcome === 'failed' && !values.quiet) progress.note(`${p.step} ${p.paperId}: ${p.reason ?? 'failed'}`);
-              },
-            });
-            return { status: r.stopped ? 'interrupted' : 'succeeded', stats: { done: r.done, failed: r.failed, skipped: r.skipped, deferred: r.deferred, steps: r.byStep }, value: r };
-          }),
-        );
-        progress.stop();
-        if (!leased.held) {
-          console.error(`paperboy enrich: another process is enriching (${leased.holder ?? 'unknown'}); try again when it is done`);
-          return 1;
+      return untilInterrupted(async (signal) => {
+        const progress = startProgress({ label: 'enriching', tty: Boolean(process.stderr.isTTY) && !values.quiet, unit: 'records', everyMs: 5000 });
+        try {
+          const holder = `${os.hostname()}:${process.pid}:cli`;
+          const leased = await services.runs.withLease(ENRICH_LEASE, holder, 10 * 60_000, () =>
+            services.runs.recordRun(ENRICH_LEASE, { source: 'cli', since: sel.since ?? null, ids: ids?.length ?? 0 }, async () => {
+              const r = await services.enrichment.run(sel, {
+                signal,
+                onProgress: (p) => {
+                  progress.update(p.done, p.total, `${p.step} ${p.paperId}: ${p.outcome}`);
+                  if (p.outcome === 'failed' && !values.quiet) progress.note(`${p.step} ${p.paperId}: ${p.reason ?? 'failed'}`);
+                },
+              });
+              return { status: r.stopped ? 'interrupted' : 'succeeded', stats: { done: r.done, failed: r.failed, skipped: r.skipped, deferred: r.deferred, steps: r.byStep }, value: r };
+            }),
+          );
+          progress.stop();
+          if (!leased.held) {
+            console.error(`paperboy enrich: another process is enriching (${leased.holder ?? 'unknown'}); try again when it is done`);
+            return 1;
+          }
+          const r = leased.value.value;
+          console.log(`enrich ${r.stopped ? 'interrupted' : 'done'}: ${summary(r)}`);
+          return r.stopped ? 1 : 0;
+        } finally {
+          progress.stop();
         }
-        const r = leased.value.value;
-        console.log(`enrich ${r.stopped ? 'interrupted' : 'done'}: ${summary(r)}`);
-        return r.stopped ? 1 : 0;
-      } finally {
-        progress.stop();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      });
     });
   },
 };

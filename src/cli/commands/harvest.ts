@@ -3,6 +3,7 @@ import { configFromFlags, withServices } from '../context.ts';
 import { isDay } from '../../ingest/formats/fields.ts';
 import { HarvestBusyError, harvestCounts } from '../../services/ingest.ts';
 import { startProgress } from '../progress.ts';
+import { untilInterrupted } from '../interrupt.ts';
 
 const SET = /^[a-z-]+(:[A-Za-z.-]+)*$|^all$/;
 
@@ -29,12 +30,8 @@ export const harvestCommand: Command = {
     for (const s of sets) if (!SET.test(s)) throw new UsageError(`bad set "${s}": use e.g. cs, stat, physics:hep-th or all`);
     if (format !== undefined && format !== 'arXiv' && format !== 'arXivRaw') throw new UsageError(`--format must be arXiv or arXivRaw, got "${format}"`);
 
-    return withServices(configFromFlags(values), async ({ services }) => {
-      const controller = new AbortController();
-      const onSignal = () => controller.abort(new Error('interrupted'));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
+    return withServices(configFromFlags(values), ({ services }) =>
+      untilInterrupted(async (signal) => {
         // Per set: records stored of `completeListSize` (arXiv gives it in each resumption token).
         const progress = startProgress({ label: 'harvesting', tty: Boolean(process.stderr.isTTY), unit: 'records' });
         let result;
@@ -44,7 +41,7 @@ export const harvestCommand: Command = {
             until,
             sets,
             metadataPrefix: format as 'arXiv' | 'arXivRaw' | undefined,
-            signal: controller.signal,
+            signal,
             onPage: (p) => progress.update(p.records, p.completeListSize ?? 0, `${p.set}, page ${p.pages}`),
           });
         } catch (err) {
@@ -64,10 +61,7 @@ export const harvestCommand: Command = {
           console.error('everything stored before the failure is kept; run the harvest again to continue from the last stored page');
         }
         return result.status === 'succeeded' ? 0 : 1;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    });
+      }),
+    );
   },
 };

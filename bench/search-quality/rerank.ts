@@ -22,18 +22,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openStore } from '../../src/store/index.ts';
-import { createServices } from '../../src/services/index.ts';
-import { openSearch } from '../../src/services/search.ts';
 import type { RerankContext } from '../../src/services/search-experiment.ts';
-import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
-import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
-import { embedderProvider } from '../../src/search/embedder-providers.ts';
 import { hasTermVectors, termCosine } from '../../src/search/local-embedder.ts';
 import { lightStem } from '../../src/search/highlight.ts';
 import { STOPWORDS, words } from '../../src/search/query.ts';
+import { openHookedSearch } from './hooked-search.ts';
 import { rankOf, score } from './metrics.ts';
 import { seededRandom } from '../../src/domain/random.ts';
 
@@ -102,20 +95,8 @@ function pseudoQueries(n: number, seed: number, gen: string): Query[] {
 }
 
 async function capture(queries: Query[], swap = false): Promise<Captured[]> {
-  const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
-  const opened = await openStore(config.db);
-  const logger = createLogger('warn');
-  const services = createServices({ config, logger, store: opened.store });
   let last: RerankContext | null = null;
-  const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
-  const { search, index } = openSearch(opened.store, {
-    engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)),
-    embedder,
-  }, { rerank: async (ctx) => ((last = ctx), ctx.fused) });
-  const space = await index.spaces.serving();
-  if (space) await index.vectorIndex(space);
-  console.log(`serving ${space?.embedderId}`);
-  await search.search({ q: 'warm up', limit: 10 });
+  const { search, index, close } = await openHookedSearch(db, async (ctx) => ((last = ctx), ctx.fused));
   const e = await index.embedder();
   const local = e && hasTermVectors(e) ? e : null;
   const rows = local ? local.rowsCopy() : new Float32Array(0);
@@ -218,8 +199,7 @@ async function capture(queries: Query[], swap = false): Promise<Captured[]> {
   const sorted = [...featureCpu].sort((a, b) => a - b);
   console.log(`model features of the fused top 30 (TF-IDF, soft match, title and sentence cosines): CPU a query p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)]?.toFixed(1)} ms`);
   console.log(`captured ${out.length} of ${queries.length} in ${((performance.now() - t0) / 1000).toFixed(1)} s (load ${la()})`);
-  await services.close();
-  await opened.close();
+  await close();
   return out;
 }
 

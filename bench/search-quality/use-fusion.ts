@@ -26,16 +26,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openStore } from '../../src/store/index.ts';
-import { createServices } from '../../src/services/index.ts';
-import { openSearch } from '../../src/services/search.ts';
 import type { RerankContext } from '../../src/services/search-experiment.ts';
-import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
-import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
-import { embedderProvider } from '../../src/search/embedder-providers.ts';
-import type { RankedHit } from '../../src/search/fusion.ts';
+import { openHookedSearch, type RerankHook } from './hooked-search.ts';
 import { fmt, rankOf, score } from './metrics.ts';
 import { loadLine as la } from './served-store.ts';
 import { UseCache, baseRecipes } from './use-cache.ts';
@@ -74,24 +66,8 @@ const tuningQueries: Query[] = TUNING.flatMap((b) => meaning[b].map((q) => ({ se
 const heldQueries: Query[] = meaning.heldout.map((q) => ({ set: 'heldout', id: q.paperId, query: q.query }));
 
 // ---- the served search with a rerank hook --------------------------------------------------------
-type Hook = (ctx: RerankContext) => Promise<RankedHit[]>;
-async function openHooked(hook: { fn: Hook | null }) {
-  const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db });
-  const opened = await openStore(config.db);
-  const logger = createLogger('warn');
-  const services = createServices({ config, logger, store: opened.store });
-  const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
-  // No `fusion` option: the service picks the fusion for the serving space (REFINED_FUSION), as served.
-  const { search, index } = openSearch(opened.store, {
-    engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)),
-    embedder,
-  }, { rerank: async (ctx) => (hook.fn ? hook.fn(ctx) : ctx.fused) });
-  const space = await index.spaces.serving();
-  if (space) await index.vectorIndex(space);
-  await search.search({ q: 'warm up', limit: 10 });
-  console.log(`serving ${space?.embedderId}`);
-  return { search, index, services, close: async () => (await services.close(), await opened.close()) };
-}
+type Hook = RerankHook;
+const openHooked = (hook: { fn: Hook | null }) => openHookedSearch(db!, async (ctx) => (hook.fn ? hook.fn(ctx) : ctx.fused));
 
 // ---- capture -----------------------------------------------------------------------------------
 interface Captured extends Query {

@@ -42,19 +42,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openStore } from '../../src/store/index.ts';
-import { createServices } from '../../src/services/index.ts';
-import { openSearch, type RerankContext } from '../../src/services/search.ts';
-import { InvertedIndexEngine } from '../../src/search/inverted-index-engine.ts';
-import { StoreKeywordEngine } from '../../src/search/store-keyword-engine.ts';
-import { embedderProvider } from '../../src/search/embedder-providers.ts';
-import type { RankedHit } from '../../src/search/fusion.ts';
 import { sentencesOf } from '../../src/search/local-embedder-refine.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import { ensureUseLiteModel } from '../../src/search/onnx/use-lite.ts';
 import { OnnxEncoder } from '../../src/search/onnx/encoder.ts';
+import { openHookedSearch, type RerankHook } from './hooked-search.ts';
 import { fmt, rankOf, score } from './metrics.ts';
 import { loadLine as la } from './served-store.ts';
 import { parseRecipe, recipeName, rerankList, type Recipe } from './use-rerank.ts';
@@ -399,25 +391,8 @@ if (values.grid) {
 }
 
 // ---- phase 4: held out, live through the hook ---------------------------------------------------
-type Hook = (ctx: RerankContext) => Promise<RankedHit[]>;
-async function openHooked(hook: { fn: Hook | null }) {
-  const config = loadConfig({ ...process.env, SEARCH_EMBEDDER: 'local' }, { db: db! });
-  const opened = await openStore(config.db);
-  const logger = createLogger('warn');
-  const services = createServices({ config, logger, store: opened.store });
-  const embedder = async () => embedderProvider('local')!.open({ config, store: opened.store, logger });
-  // No `fusion` option: the service picks the fusion for the serving space (REFINED_FUSION), as served.
-  const { search, index } = openSearch(opened.store, {
-    engine: new InvertedIndexEngine(opened.store, new StoreKeywordEngine(opened.store)),
-    embedder,
-    rerank: async (ctx) => (hook.fn ? hook.fn(ctx) : ctx.fused),
-  });
-  const space = await index.spaces.serving();
-  if (space) await index.vectorIndex(space);
-  await search.search({ q: 'warm up', limit: 10 });
-  console.log(`serving ${space?.embedderId}`);
-  return { search, index, close: async () => (await services.close(), await opened.close()) };
-}
+type Hook = RerankHook;
+const openHooked = (hook: { fn: Hook | null }) => openHookedSearch(db!, async (ctx) => (hook.fn ? hook.fn(ctx) : ctx.fused));
 
 if (values.heldout) {
   const r = parseRecipe(values.heldout);

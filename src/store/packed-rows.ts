@@ -116,10 +116,8 @@ export class PackedRowsBuilder {
       else if (!plain && typeof v === 'string') fields[c] = escapeCopy(v);
     }
     fields.push(hash, stamp, stamp);
-    const line = fields.join('\t');
-    // `escapeCopy` refuses a NUL; a plain line has not been through it.
-    if (plain && line.includes('\u0000')) throw new Error('a NUL character cannot be stored');
-    this.addLine(line, p.id, hash, p.version);
+    // `escapeCopy` refuses a NUL; content with nothing to escape was looked at by `addCanonical`.
+    this.addLine(fields.join('\t'), p.id, hash, p.version);
   }
 
   /**
@@ -127,7 +125,8 @@ export class PackedRowsBuilder {
    * canonical string is written into the buffer once, hashed there, and turned into the COPY line
    * in place — each U+0001 separator becomes a tab and each null's U+0000 a `\N` (the fields after
    * a null move one byte on). The line is then not built as a second string of the same bytes
-   * (`fields.join`), nor encoded twice. False (nothing added) when the content is not ASCII.
+   * (`fields.join`), nor encoded twice. False (nothing added) when the content is not ASCII; a NUL
+   * inside a field is refused either way (none goes past here unlooked at).
    */
   private addCanonical(fields: (string | number | null)[], canonical: string, p: Paper, stamp: string): boolean {
     let nulls = 0;

@@ -41,9 +41,19 @@ export function completePaper(input: PaperInput, plainText = false): Paper {
     links: {
       abs: httpUrl(input.links?.abs) ?? (isArxiv ? arxivAbsUrl(input.id) : null),
       pdf: httpUrl(input.links?.pdf) ?? (isArxiv ? arxivPdfUrl(input.id) : null),
-      code: [...new Set([...httpUrls(input.links?.code ?? []), ...found.code])],
-      project: [...new Set([...httpUrls(input.links?.project ?? []), ...found.project])],
+      code: withFound(input.links?.code, found.code),
+      project: withFound(input.links?.project, found.project),
     },
     deleted: input.deleted ?? false,
   };
+}
+
+/**
+ * The given links that are http(s), then the found ones, each once. `found` holds no URL twice
+ * (`extractLinks`), so with none given it is the answer as it is: an import gives none, and the
+ * spreads and the Set were a dozen objects a paper (bench/import, round 28).
+ */
+function withFound(given: readonly string[] | undefined, found: string[]): string[] {
+  if (!given || given.length === 0) return found;
+  return [...new Set([...httpUrls(given), ...found])];
 }

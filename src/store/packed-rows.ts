@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Paper } from '../domain/paper.ts';
 import { contentCanonical, hashCanonical, paperContentValues, type PaperWriteRow } from './mappers.ts';
 
@@ -40,6 +41,8 @@ const SCRATCH: Buffer[] = [];
 const MAX_SPARE_SCRATCH = 8;
 const MAX_FIRST_SCRATCH = 16 << 20;
 const NO_BUFFER = Buffer.alloc(0);
+/** After a line's content: a tab, the 27-character hash, and a tab and a stamp twice, and the newline. */
+const TAIL_BYTES = 1 + 27 + 2 * (1 + STAMP_BYTES) + 1;
 
 export function rowCount(rows: PaperRows): number {
   return Array.isArray(rows) ? rows.length : rows.ids.length;
@@ -104,18 +107,71 @@ export class PackedRowsBuilder {
     this.checkStamps(stamp, stamp);
     const fields: (string | number | null)[] = paperContentValues(p);
     const canonical = contentCanonical(fields);
-    const hash = hashCanonical(canonical);
     const plain = !needsEscape(canonical);
+    if (plain && this.addCanonical(fields, canonical, p, stamp)) return;
+    const hash = hashCanonical(canonical);
     for (let c = 0; c < fields.length; c++) {
       const v = fields[c];
       if (v === null) fields[c] = '\\N';
       else if (!plain && typeof v === 'string') fields[c] = escapeCopy(v);
     }
     fields.push(hash, stamp, stamp);
-    const line = fields.join('\t');
-    // `escapeCopy` refuses a NUL; a plain line has not been through it.
-    if (plain && line.includes('\u0000')) throw new Error('a NUL character cannot be stored');
-    this.addLine(line, p.id, hash, p.version);
+    // `escapeCopy` refuses a NUL; content with nothing to escape was looked at by `addCanonical`.
+    this.addLine(fields.join('\t'), p.id, hash, p.version);
+  }
+
+  /**
+   * A paper whose content needs no COPY escape and is all ASCII, packed from its hash's input: the
+   * canonical string is written into the buffer once, hashed there, and turned into the COPY line
+   * in place — each U+0001 separator becomes a tab and each null's U+0000 a `\N` (the fields after
+   * a null move one byte on). The line is then not built as a second string of the same bytes
+   * (`fields.join`), nor encoded twice. False (nothing added) when the content is not ASCII; a NUL
+   * inside a field is refused either way (none goes past here unlooked at).
+   */
+  private addCanonical(fields: (string | number | null)[], canonical: string, p: Paper, stamp: string): boolean {
+    let nulls = 0;
+    for (let c = 0; c < fields.length; c++) if (fields[c] === null) nulls++;
+    // A NUL inside a field: the canonical string holds one U+0000 more than it has nulls.
+    for (let i = -1, k = 0; k <= nulls; k++) {
+      i = canonical.indexOf('\u0000', i + 1);
+      if (i === -1) break;
+      if (k === nulls) throw new Error('a NUL character cannot be stored');
+    }
+    // Room for the UTF-8 of any string (three bytes a unit at most), to find out whether it is ASCII.
+    this.room(canonical.length * 3 + nulls + TAIL_BYTES);
+    const buf = this.buf;
+    const start = this.at;
+    // Written past where the line starts by one byte a null, so the line can be made in place moving bytes left only.
+    const from = start + nulls;
+    // UTF-8 is one byte a UTF-16 unit exactly when every unit is ASCII (a lone surrogate takes three).
+    if (buf.write(canonical, from, 'utf8') !== canonical.length) return false;
+    const hash = crypto.hash('sha1', buf.subarray(from, from + canonical.length), 'base64url');
+    let out = start;
+    let src = from;
+    for (let c = 0; c < fields.length; c++) {
+      if (c > 0) {
+        buf[out++] = 0x09;
+        src++;
+      }
+      const v = fields[c];
+      if (v === null) {
+        buf[out++] = 0x5c; // backslash
+        buf[out++] = 0x4e; // N
+        src++;
+        continue;
+      }
+      const len = typeof v === 'string' ? v.length : v === 0 || v === 1 ? 1 : String(v).length;
+      if (out !== src) buf.copyWithin(out, src, src + len);
+      out += len;
+      src += len;
+    }
+    out += buf.write(`\t${hash}\t${stamp}\t${stamp}\n`, out, 'latin1');
+    this.at = out;
+    this.ids.push(p.id);
+    this.hashes.push(hash);
+    this.versions.push(p.version);
+    this.ends.push(out);
+    return true;
   }
 
   /** Each distinct created/modified time is checked once: an import stamps every row of a batch alike. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { URL_RE, extractLinks, mayHoldUrl, normalizeUrl } from '../../src/domain/links.ts';
+import { URL_RE, extractLinks, httpUrl, mayHoldUrl, normalizeUrl } from '../../src/domain/links.ts';
 
 test('code repositories are normalised: https, no .git, no trailing punctuation, owner/repo only', () => {
   assert.equal(normalizeUrl('http://github.com/Org/Repo.git.'), 'https://github.com/Org/Repo');
@@ -114,5 +114,55 @@ describe('the quick look for a URL (mayHoldUrl)', () => {
       }
     }
     assert.ok(held > 0, 'no demo paper holds a URL');
+  });
+});
+
+describe('httpUrl: a URL already in its parsed form is taken as it is', () => {
+  /** What httpUrl answered before its quick path: every URL through the parser. */
+  function parsed(raw: string): string | null {
+    if (raw.length > 2048) return null;
+    let u: URL;
+    try {
+      u = new URL(raw.trim());
+    } catch {
+      return null;
+    }
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || u.username || u.password) return null;
+    return u.href;
+  }
+
+  test('the same answer as the parser, for URLs near the quick form (hand-picked)', () => {
+    const cases = [
+      'https://arxiv.org/abs/2503.11731', 'https://arxiv.org/pdf/2503.11731v2', 'http://arxiv.org/abs/hep-th/9901001', 'https://arxiv.org',
+      'https://arxiv.org/', 'https://arxiv.org/abs/../x', 'https://arxiv.org/abs/./x', 'https://arxiv.org/abs/..', 'https://arxiv.org/abs/.',
+      'https://arxiv.org/a/.b/..c/', 'https://a.org//x', 'https://ARXIV.org/x', 'HTTPS://arxiv.org/x', 'https://arxiv.org:443/x', 'https://arxiv.org:80/x',
+      'http://arxiv.org:80/x', 'https://1.2.3.4/x', 'https://0x7f.1/x', 'https://123/x', 'https://a.123/x', 'https://xn--nxasmq6b.com/x', 'https://xn--a.com/x',
+      'https://-a-.com/x', 'https://a-.b-.co/x', 'https://a..com/x', 'https://.a.com/x', 'https://a.com./x', 'https://a.c/x', 'https://localhost/x',
+      'https://a.com/x%2e%2e/', 'https://a.com/x?y', 'https://a.com/x#y', 'https://a.com/~u_v-w.z', 'https://a.com/x\\y', 'https://a.com/x y', ' https://a.com/x',
+      'https://u@a.com/x', 'ftp://a.com/x', 'javascript://a.com/x', 'https:/a.com/x', 'https:a.com/x', 'https://a.com/\u0000', 'https://a.com/\t', 'https://a.com/é',
+      'https://a.com/' + 'x'.repeat(2100),
+    ];
+    for (const raw of cases) assert.equal(httpUrl(raw), parsed(raw), JSON.stringify(raw));
+  });
+
+  test('the same answer as the parser, for random strings of the pieces URLs are made of', () => {
+    const pieces = ['https://', 'http://', 'HTTP://', 'a', 'Z', '0', '9', '-', '_', '~', '.', '..', '/', '//', '/./', '/../', 'xn--', 'org', 'com', ':', '8080', '@', '%2e', '?', '#', ' ', '\\', 'é', '[', ']', '12', '0x'];
+    let seed = 11;
+    const rand = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    let quick = 0;
+    for (let k = 0; k < 50_000; k++) {
+      let raw = ['https://', 'http://'][rand(2)];
+      for (let j = rand(10) + 1; j > 0; j--) raw += pieces[rand(pieces.length)];
+      if (rand(2)) raw += '.org/' + pieces[rand(pieces.length)];
+      const want = parsed(raw);
+      if (want === raw) quick++;
+      assert.equal(httpUrl(raw), want, JSON.stringify(raw));
+    }
+    assert.ok(quick > 2_000, `only ${quick} strings were already in parsed form`);
   });
 });

@@ -75,7 +75,8 @@ test('many papers in one builder: every line where the row path puts it, across 
 });
 
 test('a NUL character is refused on both paths, in a field that needs no other escape', () => {
-  for (const over of [{ title: 'nul \u0000 here' }, { abstract: 'x\u0000' }, { comment: '\\ and \u0000' }]) {
+  // ASCII with nothing to escape (packed in place from the hash's input), the same past ASCII (packed as a joined line), and with a backslash.
+  for (const over of [{ title: 'nul \u0000 here' }, { abstract: 'x\u0000' }, { title: 'Skłodowska \u0000' }, { comment: '\\ and \u0000' }]) {
     const paper = bare(over);
     assert.throws(() => new PackedRowsBuilder(1).add(paperToRow(paper, STAMP)), /NUL/);
     assert.throws(() => new PackedRowsBuilder(1).addPaper(paper, STAMP), /NUL/, JSON.stringify(over));

@@ -3,6 +3,9 @@ import { completePaper } from '../../domain/complete-paper.ts';
 import { optionalDay, optionalString, requireString, stringArray } from './fields.ts';
 import { LineError, type ImportFormat } from './types.ts';
 
+/** An ACM class code ("I.2.7"); a pattern written inside the filter was a new RegExp object a category. */
+const ACM_CLASS = /^[A-K]\.\d/;
+
 /** arXiv daily listings: `id, title, authors[], abstract, categories[], primary_category, comment, listing_date, abs_url, pdf_url`. */
 export const listingFormat: ImportFormat = {
   name: 'listing',
@@ -13,7 +16,7 @@ export const listingFormat: ImportFormat = {
     if (!id) throw new LineError(`bad arXiv id ${JSON.stringify(rawId)}`);
     const listingDay = optionalDay(o, 'listing_date');
     // ACM class codes (e.g. "I.2.7") are mixed into some category lists; they are not arXiv categories.
-    const categories = stringArray(o, 'categories').filter((c) => !/^[A-K]\.\d/.test(c));
+    const categories = stringArray(o, 'categories').filter((c) => !ACM_CLASS.test(c));
     const paper = completePaper({
       id: id.id,
       source: 'arxiv',

@@ -2775,6 +2775,46 @@ export const MUTANTS: Mutant[] = [
     replace: '  if (!given || given.length === 0 || found.length > 0) return found;',
     tests: ['tests/domain/complete-paper.test.ts'],
   },
+  {
+    name: 'page-cache-copy-not-kept',
+    what: "a page-cache hit compresses its page again (the copy is made but not kept with the page): ≈58 kB of gzip per feed request",
+    file: 'src/http/page-cache.ts',
+    search: '    page.encodings.set(encoding, copy);\n',
+    replace: '',
+    tests: ['tests/http/page-cache-encodings.test.ts'],
+  },
+  {
+    name: 'page-cache-copy-any-encoding',
+    what: "a page-cache hit sends whichever compressed copy its page has, whatever encoding the client asked for (gzip bytes labelled deflate)",
+    file: 'src/http/page-cache.ts',
+    search: '    const made = page.encodings.get(encoding);\n',
+    replace: '    const made = page.encodings.get(encoding) ?? page.encodings.values().next().value;\n',
+    tests: ['tests/http/page-cache-encodings.test.ts'],
+  },
+  {
+    name: 'page-cache-copy-uncounted',
+    what: "the page cache's memory bound counts bodies only, not their compressed copies",
+    file: 'src/http/page-cache.ts',
+    search: '          this.bytes += bytes.byteLength;\n',
+    replace: '',
+    tests: ['tests/http/page-cache-encodings.test.ts'],
+  },
+  {
+    name: 'page-cache-late-copy-counted',
+    what: "a compressed copy finished after its page was dropped and replaced is counted against the new page (the bound drifts: bytes never given back)",
+    file: 'src/http/page-cache.ts',
+    search: '        if (this.entries.get(page.key) === page) {\n',
+    replace: '        if (this.entries.has(page.key)) {\n',
+    tests: ['tests/http/page-cache-encodings.test.ts'],
+  },
+  {
+    name: 'page-cache-no-vary',
+    what: "page-cache answers sent compressed (and their 304s) lack Vary: Accept-Encoding: a shared cache could give gzip bytes to a client that cannot read them",
+    file: 'src/http/middleware/page-cache.ts',
+    search: '    if (encodable) varyOnAcceptEncoding(headers);\n',
+    replace: '',
+    tests: ['tests/http/page-cache-encodings.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

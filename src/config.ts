@@ -89,7 +89,7 @@ export const SETTINGS = [
   { env: 'PAGE_CACHE_SECONDS', key: 'pageCacheSeconds', schema: z.coerce.number().int().min(0).max(3600), default: '5',
     description: 'How long a page rendered for readers without a session (feeds, trending, papers, authors) or a search API answer for a client without credentials is served again from memory; a write through this server refreshes it at once, other servers\' writes and command-line imports show within this time. 0 turns the cache off.' },
   { env: 'PAGE_CACHE_MB', key: 'pageCacheMb', schema: z.coerce.number().int().min(1).max(4096), default: '64',
-    description: 'Memory for the anonymous page cache (rendered HTML); the least recently used pages go first.' },
+    description: 'Memory for the anonymous page cache (rendered HTML and its gzip/deflate copies); the least recently used pages go first.' },
   { env: 'ARXIV_DELAY_MS', key: 'arxivDelayMs', schema: nonNegativeInt, default: '3000',
     description: 'Pause between requests to arXiv (OAI-PMH and API); arXiv asks for at least 3 s. Also the base of the retry backoff.' },
   { env: 'ARXIV_LOOKUP_TIMEOUT_MS', key: 'arxivLookupTimeoutMs', schema: z.coerce.number().int().min(100).max(14_000), default: '10000',

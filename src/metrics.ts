@@ -51,6 +51,13 @@ export const pageCacheRequests = new client.Counter({
   registers: [registry],
 });
 
+export const pageCacheCompressions = new client.Counter({
+  name: 'paperboy_page_cache_compressions_total',
+  help: "Bodies the anonymous page cache compressed, by encoding: once per cached page and encoding (a hit sends the copy made then).",
+  labelNames: ['encoding'] as const,
+  registers: [registry],
+});
+
 export const storeErrors = new client.Counter({
   name: 'paperboy_store_errors_total',
   help: 'Requests answered 503 because the store was unreachable (store_unavailable) or full (store_full)',

@@ -5,13 +5,15 @@
  * `serve` processes with the anonymous page cache off (PAGE_CACHE_SECONDS=0), to show what it adds.
  *
  *   npx tsx bench/load/run.ts --db postgres://postgres@127.0.0.1:5432/paperboy_load [--import ../shared/data/arxiv-listings]
- *        [--seconds 20] [--connections 10] [--search-tail ../shared/data/eval/search-queries] [--listed]
+ *        [--seconds 20] [--connections 10] [--search-tail ../shared/data/eval/search-queries] [--listed] [--gzip]
  *
  * Searches ask 15 popular queries; with --search-tail half of them ask one of the 200 real queries
  * of bench/search instead (a long tail the anonymous cache rarely answers). The servers' page-cache
  * counters (/metrics) say how many reads of each run the cache answered.
  * --import loads the corpus first when the database holds fewer papers (npx tsx src/cli/main.ts import DIR --db URL).
  * Rate limits are raised for the run (one IP, one account send all upvotes).
+ * --gzip: every request says `Accept-Encoding: gzip`, as browsers do (without it autocannon asks for
+ * the identity coding, and no answer is compressed).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -31,11 +33,12 @@ import { freePort, ServerProcesses } from './server-processes.ts';
 
 const autocannon = autocannonModule as unknown as Autocannon;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { db: { type: 'string' }, import: { type: 'string' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '10' }, 'search-tail': { type: 'string' }, listed: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, import: { type: 'string' }, seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '10' }, 'search-tail': { type: 'string' }, listed: { type: 'boolean' }, gzip: { type: 'boolean' } } });
 if (!values.db) throw new Error('--db postgres://… is required');
 const DB = values.db;
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
+const ENCODING: Record<string, string> = values.gzip ? { 'accept-encoding': 'gzip' } : {};
 
 const client = new pg.Client({ connectionString: DB });
 await client.connect();
@@ -133,7 +136,7 @@ function nextRequest(i: number) {
 
 type Result = CannonResult;
 function cannon(url: string, setup?: (req: CannonRequest) => CannonRequest): Promise<Result> {
-  return autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...(setup ? { requests: [{ setupRequest: setup }] } : {}) });
+  return autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: ENCODING, ...(setup ? { requests: [{ setupRequest: setup }] } : {}) });
 }
 const summarise = (label: string, rs: Result[]) => {
   const requests = rs.reduce((n, r) => n + r.requests.total, 0);
@@ -157,7 +160,7 @@ const kinds: Record<string, (i: number) => { method: string; path: string; heade
 const alone: (ReturnType<typeof summarise> & { pageCache: Record<string, number> })[] = [];
 for (const [label, make] of Object.entries(kinds)) {
   const before = await cacheCounts(apps);
-  const result = summarise(label, await Promise.all(apps.map((u, i) => autocannon({ url: u, connections: CONNECTIONS, duration: Math.max(3, Math.round(SECONDS / 3)), requests: [{ setupRequest: (req: CannonRequest) => { const n = make(i); return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } }; } }] }))));
+  const result = summarise(label, await Promise.all(apps.map((u, i) => autocannon({ url: u, connections: CONNECTIONS, duration: Math.max(3, Math.round(SECONDS / 3)), requests: [{ setupRequest: (req: CannonRequest) => { const n = make(i); return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...ENCODING, ...(n.headers ?? {}) } }; } }] }))));
   alone.push({ ...result, pageCache: since(before, await cacheCounts(apps)) });
 }
 const mixedOn = (label: string, urls: string[]) =>
@@ -165,7 +168,7 @@ const mixedOn = (label: string, urls: string[]) =>
     urls.map((u, i) =>
       cannon(u, (req) => {
         const n = nextRequest(i);
-        return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...(n.headers ?? {}) } };
+        return { ...req, method: n.method, path: n.path, headers: { ...req.headers, ...ENCODING, ...(n.headers ?? {}) } };
       }),
     ),
   )).then((rs) => summarise(label, rs));

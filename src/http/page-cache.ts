@@ -1,4 +1,6 @@
 import { weakEtag } from './middleware/conditional-get.ts';
+import { compressBody, type Encoding } from './middleware/compress.ts';
+import { pageCacheCompressions } from '../metrics.ts';
 import { paperDep, dayDep, VOTES_DEP } from './page-deps.ts';
 
 /** One cached answer: what the handler sent, and when. */
@@ -6,6 +8,16 @@ export interface CachedPage {
   status: number;
   headers: [string, string][];
   body: ArrayBuffer;
+  /**
+   * The body's compressed copies, each made the first time a client asks for its encoding
+   * (`PageCache.encoded`), counted in the cache's bytes once made and dropped with the page. The
+   * ETag is the identity body's weak one for every encoding (the same page, whatever its coding).
+   */
+  readonly encodings: Map<Encoding, Promise<Uint8Array>>;
+  /** Bytes of the finished copies in `encodings`. */
+  encodedBytes: number;
+  /** Its key in the cache (a copy finished after the page was dropped or replaced is not counted). */
+  readonly key: string;
   etag: string;
   /** The CSP nonce the body's inline script and style carry (served again with it). */
   nonce: string;
@@ -27,8 +39,10 @@ export interface VoteChange {
 export interface PageCacheOptions {
   /** How long an answer is served at most (the staleness other servers' writes can cause). */
   ttlMs: number;
-  /** Total bytes of cached bodies; the least recently used go first. */
+  /** Total bytes of cached bodies and their compressed copies; the least recently used go first. */
   maxBytes: number;
+  /** Compresses a body (`compressBody` of `compress.ts`; a test counts or delays its calls). */
+  compress?: (body: Uint8Array, encoding: Encoding) => Promise<Uint8Array>;
   /**
    * A vote in this process makes older answers that depend on it stale once they are this old: a
    * burst of votes re-renders a feed page at most once per `minFreshMs` instead of once per request.
@@ -63,15 +77,22 @@ export class PageCache {
   private readonly depVotedAt = new Map<string, number>();
   private readonly now: () => number;
   private readonly minFreshMs: number;
-  readonly stats = { hits: 0, misses: 0, stored: 0, evicted: 0 };
+  private readonly compress: (body: Uint8Array, encoding: Encoding) => Promise<Uint8Array>;
+  readonly stats = { hits: 0, misses: 0, stored: 0, evicted: 0, compressed: 0 };
 
   constructor(private readonly opts: PageCacheOptions) {
     this.now = opts.now ?? Date.now;
     this.minFreshMs = opts.minFreshMs ?? 1000;
+    this.compress = opts.compress ?? compressBody;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Bytes held: bodies and their finished compressed copies. */
+  get usedBytes(): number {
+    return this.bytes;
   }
 
   /** The fresh answer for `key`, or null (and a stale one is dropped). */
@@ -105,16 +126,43 @@ export class PageCache {
     if (page.body.byteLength > this.opts.maxBytes / 4) return null;
     const old = this.entries.get(key);
     if (old) this.drop(key, old);
-    const entry: CachedPage = { ...page, etag: weakEtag(page.body), storedAt: renderedFrom };
+    const entry: CachedPage = { ...page, key, encodings: new Map(), encodedBytes: 0, etag: weakEtag(page.body), storedAt: renderedFrom };
     this.entries.set(key, entry);
     this.bytes += entry.body.byteLength;
     this.stats.stored++;
-    for (const [k, e] of this.entries) {
-      if (this.bytes <= this.opts.maxBytes) break;
-      this.drop(k, e);
-      this.stats.evicted++;
-    }
+    this.evict();
     return entry;
+  }
+
+  /**
+   * `page`'s body in `encoding`: compressed the first time a client asks for that encoding and
+   * kept with the page, so that every later hit sends the same bytes (a feed page's 58 kB were
+   * compressed again on every hit). The copy counts in `maxBytes` from when it is made; it goes
+   * when its page goes (stale, replaced, evicted). Concurrent first asks share one compression.
+   */
+  encoded(page: CachedPage, encoding: Encoding): Promise<Uint8Array> {
+    const made = page.encodings.get(encoding);
+    if (made) return made;
+    this.stats.compressed++;
+    pageCacheCompressions.inc({ encoding });
+    const copy = this.compress(new Uint8Array(page.body), encoding).then(
+      (bytes) => {
+        // Counted only while its page is still the one cached under its key: a page dropped or
+        // replaced during the compression took its count with it, and its copy goes with it.
+        if (this.entries.get(page.key) === page) {
+          page.encodedBytes += bytes.byteLength;
+          this.bytes += bytes.byteLength;
+          this.evict();
+        }
+        return bytes;
+      },
+      (err: unknown) => {
+        page.encodings.delete(encoding);
+        throw err;
+      },
+    );
+    page.encodings.set(encoding, copy);
+    return copy;
   }
 
   /** Something readers see changed (a comment, an import, a moderation): every older answer is stale. */
@@ -150,9 +198,18 @@ export class PageCache {
     return false;
   }
 
+  /** Drops the least recently used answers while the cache holds more than `maxBytes`. */
+  private evict(): void {
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.opts.maxBytes) break;
+      this.drop(k, e);
+      this.stats.evicted++;
+    }
+  }
+
   private drop(key: string, e: CachedPage): void {
     this.entries.delete(key);
-    this.bytes -= e.body.byteLength;
+    this.bytes -= e.body.byteLength + e.encodedBytes;
   }
 }
 

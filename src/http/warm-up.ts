@@ -16,7 +16,8 @@ const READER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,
  * the page cache, where readers' requests for `/` find it (the cache's key is the path and the
  * Markdown-or-not variant, not the client's Accept string): the first readers during start-up are
  * answered from it for PAGE_CACHE_SECONDS instead of each waiting for a cold render. Then `hits`
- * requests as a reader's: the page-cache hit, compressed — what every feed request during start-up is.
+ * requests as a reader's: the page-cache hit, compressed — what every feed request during start-up is
+ * (the first one makes the page's gzip copy, which the cache keeps: readers' hits send it as it is).
  *
  * Every one goes through the HTTP server itself (`HttpServer.request`: node:http, the Node adapter's
  * request and response objects, the answer written to a connection), not only through the app: the

@@ -5,6 +5,7 @@ import { pageCacheRequests } from '../../metrics.ts';
 import { cspNonce, reuseCspNonce } from './security-headers.ts';
 import { etagMatches } from './conditional-get.ts';
 import { acceptVariant } from '../accept.ts';
+import { chooseEncoding, compressible, THRESHOLD, varyOnAcceptEncoding } from './compress.ts';
 
 /** Pages every anonymous reader gets alike: feeds, trending, papers, authors, profiles, organisations, public collections. */
 const CACHED_PREFIXES = ['/papers/', '/authors/', '/users/', '/orgs', '/collections/'];
@@ -41,6 +42,11 @@ function cacheable(path: string): boolean {
  * write through this app but a vote marks the cache changed (votes: see `VOTE_PATH`); a page is kept with
  * what its route said it depends on (`pageDependsOn`); answers are served as `Cache-Control: no-cache`
  * so browsers ask again and get a 304 while the page is the same; `X-Page-Cache` says hit or miss.
+ *
+ * A page goes out in the encoding the client accepts (`chooseEncoding`), from the compressed copy
+ * the cache keeps with it (`PageCache.encoded`): `compress()`, before this middleware, leaves an
+ * answer with a `Content-Encoding` as it is. Its weak ETag is the same in every encoding, so a 304
+ * answers either; `Vary: Accept-Encoding` tells shared caches the coding depends on the header.
  */
 export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -87,13 +93,23 @@ export function pageCache(cache: PageCache): MiddlewareHandler<AppEnv> {
     headers.set('X-Page-Cache', cached ? 'hit' : 'miss');
     if (c.var.requestId) headers.set('X-Request-Id', c.var.requestId);
     reuseCspNonce(page.nonce);
+    const encodable = compressible(headers);
+    if (encodable) varyOnAcceptEncoding(headers);
     const inm = c.req.header('if-none-match');
     if (inm && etagMatches(inm, page.etag)) {
       c.res = undefined as never;
       c.res = new Response(null, { status: 304, headers });
       return;
     }
+    let body: Uint8Array = new Uint8Array(page.body);
+    const encoding = encodable && page.body.byteLength >= THRESHOLD ? chooseEncoding(c.req.header('accept-encoding')) : undefined;
+    if (encoding) {
+      // A HEAD gets the headers its GET would: the encoded copy's length (made now if need be).
+      body = await cache.encoded(page, encoding);
+      headers.set('Content-Encoding', encoding);
+    }
+    headers.set('Content-Length', String(body.byteLength));
     c.res = undefined as never;
-    c.res = new Response(method === 'HEAD' ? null : page.body, { status: page.status, headers });
+    c.res = new Response(method === 'HEAD' ? null : new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), { status: page.status, headers });
   };
 }

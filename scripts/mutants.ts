@@ -2815,6 +2815,22 @@ export const MUTANTS: Mutant[] = [
     replace: '',
     tests: ['tests/http/page-cache-encodings.test.ts'],
   },
+  {
+    name: 'paper-mark-open-to-anyone',
+    what: "an upvote or a 'seen' mark no longer asks for an account: the routes' spec says auth 'none'",
+    file: 'src/http/paper-mark.ts',
+    search: "        auth: 'user',",
+    replace: "        auth: 'none',",
+    tests: ['tests/community/upvotes.test.ts'],
+  },
+  {
+    name: 'paper-mark-unlimited',
+    what: "the upvote and 'seen' routes drop their write limits: a burst of votes is never refused",
+    file: 'src/http/paper-mark.ts',
+    search: '      ...mark.limits,',
+    replace: '',
+    tests: ['tests/community/upvote-rate-limits.test.ts'],
+  },
 ];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -27,8 +27,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RerankContext } from '../../src/services/search-experiment.ts';
-import { openHookedSearch, type RerankHook } from './hooked-search.ts';
-import { fmt, rankOf, score } from './metrics.ts';
+import { heldOutRun, openHookedSearch, type RerankHook } from './hooked-search.ts';
+import { rankOf, score } from './metrics.ts';
 import { loadLine as la } from './served-store.ts';
 import { UseCache, baseRecipes } from './use-cache.ts';
 import { parseRecipe, recipeName, rerankList, type Recipe } from './use-rerank.ts';
@@ -232,21 +232,18 @@ if (values.heldout) {
     if (live) hookCpu.push((c1.user + c1.system) / 1000);
     return order.map((id, i) => ({ id, score: order.length - i }));
   };
-  const rr = (x: number | null) => (x === null ? 0 : 1 / x);
   const run = async (label: string, mode: 'keyword' | 'hybrid', fn: Hook | null, base?: Array<number | null>) => {
     hook.fn = fn;
-    const ranks: Array<number | null> = [];
-    const t0 = performance.now();
-    for (const q of heldQueries) {
-      qtextNow = q.query;
-      // The query's USE vector is not cached across runs: each measured query embeds its own.
-      cache.forgetQueries();
-      ranks.push(rankOf((await s.search.search({ q: q.query, mode, limit: 10 })).results.map((x) => x.paper.id), q.id));
-    }
-    const ms = (performance.now() - t0) / heldQueries.length;
-    const paired = base ? ` [${ranks.filter((x, i) => rr(x) > rr(base[i])).length} better / ${ranks.filter((x, i) => rr(x) < rr(base[i])).length} worse than served]` : '';
-    console.log(`${label.padEnd(34)} ${fmt(score(ranks))}${paired}  ${ms.toFixed(0)} ms/query wall`);
-    return ranks;
+    return heldOutRun(s.search, heldQueries, {
+      label: label.padEnd(34),
+      mode,
+      base,
+      before: (query) => {
+        qtextNow = query;
+        // The query's USE vector is not cached across runs: each measured query embeds its own.
+        cache.forgetQueries();
+      },
+    });
   };
   const served = await run('served hybrid (no hook)', 'hybrid', null);
   await run('BM25 (keyword mode)', 'keyword', null, served);

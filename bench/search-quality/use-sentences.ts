@@ -46,8 +46,8 @@ import { sentencesOf } from '../../src/search/local-embedder-refine.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import { ensureUseLiteModel } from '../../src/search/onnx/use-lite.ts';
 import { OnnxEncoder } from '../../src/search/onnx/encoder.ts';
-import { openHookedSearch, type RerankHook } from './hooked-search.ts';
-import { fmt, rankOf, score } from './metrics.ts';
+import { heldOutRun, openHookedSearch, type RerankHook } from './hooked-search.ts';
+import { rankOf, score } from './metrics.ts';
 import { loadLine as la } from './served-store.ts';
 import { parseRecipe, recipeName, rerankList, type Recipe } from './use-rerank.ts';
 
@@ -431,21 +431,19 @@ if (values.heldout) {
   };
   const run = async (label: string, mode: 'keyword' | 'hybrid', fn: Hook | null, base?: Array<number | null>) => {
     hook.fn = fn;
-    const ranks: Array<number | null> = [];
-    const t0 = performance.now();
-    for (const q of heldQueries) {
-      qtextNow = q.query;
-      // Each measured query embeds its own USE vector (none kept from the grid or an earlier run).
-      queryVecs.clear();
-      // … and reads its candidates' texts again (a served hook would read the top K's texts a query).
-      passageMemo.clear();
-      lexMemo.clear();
-      ranks.push(rankOf((await s.search.search({ q: q.query, mode, limit: 10 })).results.map((x) => x.paper.id), q.id));
-    }
-    const ms = (performance.now() - t0) / heldQueries.length;
-    const paired = base ? ` [${ranks.filter((x, i) => rr(x) > rr(base[i])).length} better / ${ranks.filter((x, i) => rr(x) < rr(base[i])).length} worse than served]` : '';
-    console.log(`${label.padEnd(40)} ${fmt(score(ranks))}${paired}  ${ms.toFixed(0)} ms/query wall`);
-    return ranks;
+    return heldOutRun(s.search, heldQueries, {
+      label: label.padEnd(40),
+      mode,
+      base,
+      before: (query) => {
+        qtextNow = query;
+        // Each measured query embeds its own USE vector (none kept from the grid or an earlier run) …
+        queryVecs.clear();
+        // … and reads its candidates' texts again (a served hook would read the top K's texts a query).
+        passageMemo.clear();
+        lexMemo.clear();
+      },
+    });
   };
   const served = await run('served hybrid (no hook)', 'hybrid', null);
   await run('BM25 (keyword mode)', 'keyword', null, served);

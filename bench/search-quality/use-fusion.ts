@@ -31,7 +31,7 @@ import { heldOutRun, openHookedSearch, type RerankHook } from './hooked-search.t
 import { rankOf, score } from './metrics.ts';
 import { loadLine as la } from './served-store.ts';
 import { UseCache, baseRecipes } from './use-cache.ts';
-import { parseRecipe, recipeName, rerankList, type Recipe } from './use-rerank.ts';
+import { parseRecipe, recipeName, rerankList, rerankServed, type Recipe } from './use-rerank.ts';
 
 const { values } = parseArgs({
   options: {
@@ -220,17 +220,10 @@ if (values.heldout) {
   const useHook: Hook = async (ctx) => {
     const c0 = process.cpuUsage();
     const qv = await embedQuery(r.qtext === 'raw' ? qtextNow : ctx.q.terms.join(' '));
-    let list: Array<[string, number]>;
-    if (r.design === 'three') list = ctx.fused.map((h) => [h.id, h.score]);
-    else {
-      const kw = r.k <= ctx.keyword.length ? ctx.keyword : await s.index.engine.search(ctx.q, { limit: r.k, offset: 0, sort: 'relevance' });
-      list = kw.map((h) => [h.id, h.score]);
-    }
-    const bestBm25 = ctx.keyword.length ? Math.max(...ctx.keyword.map((h) => h.score)) : 0;
-    const order = rerankList(r, list, (id) => useSim(r.text, qv, id), ctx.ceiling ?? null, bestBm25);
+    const hits = await rerankServed(r, ctx, (k) => s.index.engine.search(ctx.q, { limit: k, offset: 0, sort: 'relevance' }), (id) => useSim(r.text, qv, id));
     const c1 = process.cpuUsage(c0);
     if (live) hookCpu.push((c1.user + c1.system) / 1000);
-    return order.map((id, i) => ({ id, score: order.length - i }));
+    return hits;
   };
   const run = async (label: string, mode: 'keyword' | 'hybrid', fn: Hook | null, base?: Array<number | null>) => {
     hook.fn = fn;

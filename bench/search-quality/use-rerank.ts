@@ -4,6 +4,8 @@
  * USE similarity), the rest of the design's list after them in its own order. Shared so that both
  * probes score exactly the same fusion forms.
  */
+import type { RerankContext } from '../../src/services/search-experiment.ts';
+import type { RankedHit } from '../../src/search/fusion.ts';
 
 export interface Recipe {
   design: 'three' | 'bm25';
@@ -73,4 +75,21 @@ export function rerankList(r: Recipe, list: ReadonlyArray<readonly [string, numb
   }
   scored.sort((a, b) => b.s - a.s || a.i - b.i);
   return [...scored.map((x) => x.id), ...list.slice(r.k).map(([id]) => id)];
+}
+
+/**
+ * A recipe applied inside the served search's re-rank hook: the design's list (the fused list for
+ * `three`; BM25's top K for `bm25`, read again through `keywordTop` when the hook got fewer), its
+ * top K re-ranked with `sim` (`rerankList`), answered as hits in that order.
+ */
+export async function rerankServed(
+  r: Recipe,
+  ctx: RerankContext,
+  keywordTop: (k: number) => Promise<readonly RankedHit[]>,
+  sim: (id: string) => number | undefined,
+): Promise<RankedHit[]> {
+  const hits = r.design === 'three' ? ctx.fused : r.k <= ctx.keyword.length ? ctx.keyword : await keywordTop(r.k);
+  const bestBm25 = ctx.keyword.length ? Math.max(...ctx.keyword.map((h) => h.score)) : 0;
+  const order = rerankList(r, hits.map((h) => [h.id, h.score] as const), sim, ctx.ceiling ?? null, bestBm25);
+  return order.map((id, i) => ({ id, score: order.length - i }));
 }

@@ -49,7 +49,7 @@ import { OnnxEncoder } from '../../src/search/onnx/encoder.ts';
 import { heldOutRun, openHookedSearch, type RerankHook } from './hooked-search.ts';
 import { rankOf, score } from './metrics.ts';
 import { loadLine as la } from './served-store.ts';
-import { parseRecipe, recipeName, rerankList, type Recipe } from './use-rerank.ts';
+import { parseRecipe, recipeName, rerankList, rerankServed, type Recipe } from './use-rerank.ts';
 
 const { values } = parseArgs({
   options: {
@@ -417,17 +417,10 @@ if (values.heldout) {
     const c0 = process.cpuUsage();
     const qt = r.qtext === 'raw' ? qtextNow : ctx.q.terms.join(' ');
     const qv = lex ? NO_VEC : await queryVec(qt);
-    let list: Array<[string, number]>;
-    if (r.design === 'three') list = ctx.fused.map((h) => [h.id, h.score]);
-    else {
-      const kw = r.k <= ctx.keyword.length ? ctx.keyword : await s.index.engine.search(ctx.q, { limit: r.k, offset: 0, sort: 'relevance' });
-      list = kw.map((h) => [h.id, h.score]);
-    }
-    const bestBm25 = ctx.keyword.length ? Math.max(...ctx.keyword.map((h) => h.score)) : 0;
-    const order = rerankList(r, list, simOf(r, qv, qt), ctx.ceiling ?? null, bestBm25);
+    const hits = await rerankServed(r, ctx, (k) => s.index.engine.search(ctx.q, { limit: k, offset: 0, sort: 'relevance' }), simOf(r, qv, qt));
     const c1 = process.cpuUsage(c0);
     if (live) hookCpu.push((c1.user + c1.system) / 1000);
-    return order.map((id, i) => ({ id, score: order.length - i }));
+    return hits;
   };
   const run = async (label: string, mode: 'keyword' | 'hybrid', fn: Hook | null, base?: Array<number | null>) => {
     hook.fn = fn;
